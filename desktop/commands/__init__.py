@@ -1,0 +1,9 @@
+"""The CLI verbs, one module per area. Each module has ``register(sub)`` adding its parsers; a
+parser's ``func(args)`` returns the exit code. ``desktop.cli`` wires them up and handles errors."""
+
+MODULES = (
+    "desktop.commands.basic",     # office, load, list, backup, restore, policies
+    "desktop.commands.engine",    # compute, targets, compare
+    "desktop.commands.notices",   # notices, summary, verify-notice
+    "desktop.commands.exchange",  # export, verify-package, import, register-office, consolidate
+)

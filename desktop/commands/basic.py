@@ -1,0 +1,175 @@
+"""Verbs for the office's own records: office, load, list, backup, restore, policies."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from desktop.commands.common import add_db, database, db_arg, read_input
+from desktop.core.i18n import _
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("policies", help=_("list the installed policies"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_policies)
+
+    p = sub.add_parser("office", help=_("show or set the office profile"))
+    p.add_argument("--name", help=_("issuing authority, e.g. 莆田市城厢区市场监督管理局"))
+    p.add_argument("--region", help=_("GB/T 2260 region code, six digits"))
+    p.add_argument("--doc-prefix", help=_("document number prefix, e.g. 城市监"))
+    p.add_argument("--policy", help=_("the policy in force (an id from \"stdaward policies\")"))
+    p.add_argument("--signatory", help=_("who signs the notices"))
+    p.add_argument("--role", choices=("county", "city"), help=_("county office or city (consolidation) office"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_office)
+
+    p = sub.add_parser("load", help=_("validate and add enterprises and achievements (all or nothing)"))
+    p.add_argument("file", help=_("a .json or .xlsx file"))
+    add_db(p)
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("list", help=_("list what the database holds"))
+    p.add_argument("what", choices=("enterprises", "achievements"))
+    p.add_argument("--year", type=int, help=_("only achievements of this year"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("backup", help=_("write a consistent copy of the database"))
+    p.add_argument("--out", help=_("where to write it (default: the backups folder)"))
+    add_db(p)
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help=_("replace the database with a backup (the current one is kept)"))
+    p.add_argument("file", help=_("a backup file"))
+    add_db(p)
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("demo", help=_("fill a database with the demo data set"))
+    p.add_argument("--force", action="store_true", help=_("even if it already holds data"))
+    add_db(p)
+    p.set_defaults(func=cmd_demo)
+
+
+def cmd_policies(args: argparse.Namespace) -> int:
+    from desktop.commands.common import print_json
+    from desktop.core.policies import installed
+
+    rows = installed()
+    if args.json:
+        print_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['id']:<26} {r.get('document_number') or '-':<18} {r.get('issued') or '-'}  {r['title']}")
+    return 0
+
+
+def cmd_office(args: argparse.Namespace) -> int:
+    from desktop.commands.common import print_json
+    from desktop.store import office
+
+    values = dict(name=args.name, region_code=args.region, doc_prefix=args.doc_prefix,
+                  policy_id=args.policy, signatory=args.signatory, role=args.role)
+    with database(args):
+        if any(v is not None for v in values.values()):
+            office.update(**values)
+        data = office.as_dict(office.get())
+    if args.json:
+        print_json(data)
+    elif not data:
+        print(_("No office profile yet. Set one with: stdaward office --name NAME --region CODE --doc-prefix PREFIX"))
+    else:
+        labels = {"name": _("Issuing authority"), "region": _("Region code"), "doc_prefix": _("Document prefix"),
+                  "policy": _("Policy in force"), "signatory": _("Signatory"), "role": _("Role"), "uuid": _("Office id")}
+        for k, v in data.items():
+            print(f"{labels[k]}: {v if v is not None else '-'}")
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from desktop.store import records
+
+    from desktop.core.errors import ValidationFailed
+
+    data = read_input(args.file)
+    where: dict[str, str] = {}
+    if isinstance(data, dict) and any("__row__" in r for v in data.values() if isinstance(v, list) for r in v):
+        from desktop.exchange.xlsx import strip_rows
+
+        data, where = strip_rows(data)
+    with database(args):
+        try:
+            result = records.load(data)
+        except ValidationFailed as exc:  # name the spreadsheet row, not only the id
+            for i, p in enumerate(exc.problems):
+                if p.record in where:
+                    exc.problems[i] = type(p)(f"{where[p.record]} ({p.record})", p.field, p.message, p.severity)
+            raise
+    for w in result.warnings:
+        print(_("warning: {record} · {field}: {message}").format(record=w.record, field=w.field, message=w.message),
+              file=sys.stderr)
+    print(_("Loaded: {ea} enterprises added, {eu} updated, {aa} achievements added.").format(
+        ea=result.enterprises_added, eu=result.enterprises_updated, aa=result.achievements_added))
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from desktop.commands.common import print_json
+    from desktop.store import records
+
+    with database(args):
+        if args.what == "enterprises":
+            rows = records.list_enterprises()
+            if args.json:
+                print_json(rows)
+            else:
+                for r in rows:
+                    print(f"{r['uscc']}  {r['name']}  ({r['achievements']})")
+            return 0
+        achs = records.achievements(year=args.year)
+        names = records.enterprise_names()
+    if args.json:
+        print_json([a.to_dict() for a in achs])
+    else:
+        for a in achs:
+            print(f"{a.date}  {a.id:<12} {a.kind:<14} {a.level or '':<13} {a.ref or a.prize or '':<22} {names.get(a.enterprise, a.enterprise)}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from desktop.store import backup
+    from desktop.store.models import database as db
+
+    with database(args, create=False) as path:
+        out = backup.make_backup(db, path, "manual", Path(args.out).resolve() if args.out else None)
+    print(_("Backup written: {path}").format(path=out))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from desktop.store.db import restore
+
+    path = db_arg(args)
+    safety = restore(Path(args.file), path)
+    print(_("Restored {file} into {db}. The previous database was kept as {safety}.").format(
+        file=args.file, db=path, safety=safety))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from desktop.store import demo
+
+    with database(args):
+        n = demo.install(force=args.force)
+    print(_("Demo data loaded: {n} achievements.").format(n=n))
+    return 0
+
+
+
+

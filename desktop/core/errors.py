@@ -1,0 +1,49 @@
+"""Errors that reach the user: each names the record and the field it is about."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning) with one field of one record."""
+
+    record: str  # the record's id as the user knows it (achievement id, row number, USCC...)
+    field: str  # the field name in the vocabulary ("enterprise", "rank", ...)
+    message: str  # already translated, in the user's language
+    severity: str = "error"  # "error" blocks; "warning" is shown but does not block
+
+    def __str__(self) -> str:
+        return f"{self.record} · {self.field}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"record": self.record, "field": self.field, "message": self.message,
+                "severity": self.severity}
+
+
+class StdAwardError(Exception):
+    """Base of errors the program reports to the user with a one-line reason (exit code 1)."""
+
+
+@dataclass
+class ValidationFailed(StdAwardError):
+    """Bad input: every problem found, each naming its record and field (exit code 2)."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems if p.severity == "error")
+
+
+class BadFile(StdAwardError):
+    """An input file that cannot be read at all (missing, not JSON, not a workbook): exit code 2."""
+
+    exit_code = 2
+
+
+class DatabaseBusy(StdAwardError):
+    """Another StdAward process holds the database for writing."""
+
+
+class SchemaTooNew(StdAwardError):
+    """The database was written by a newer StdAward."""

@@ -1,0 +1,94 @@
+"""gettext for every string a user sees: ``from desktop.core.i18n import _``.
+
+Catalogues live in ``i18n/<locale>/LC_MESSAGES/stdaward.po`` (source) and are compiled to ``.mo``
+at install/build time. When only the ``.po`` is present (a source checkout), it is read with babel so
+the program still speaks the user's language. zh_CN is the default; zh_TW and en are maintained.
+"""
+from __future__ import annotations
+
+import gettext
+import os
+import sys
+from pathlib import Path
+
+DOMAIN = "stdaward"
+LOCALES = ("zh_CN", "zh_TW", "en")
+DEFAULT_LOCALE = "zh_CN"
+
+
+def catalog_dir() -> Path:
+    """Where the catalogues are: beside the frozen executable, or the source tree's ``i18n``."""
+    base = getattr(sys, "_MEIPASS", None)
+    if base:
+        return Path(base) / "i18n"
+    return Path(__file__).resolve().parents[2] / "i18n"
+
+
+class _PoTranslations(gettext.NullTranslations):
+    """Translations read straight from a .po file with babel (no compiled .mo needed)."""
+
+    def __init__(self, po_path: Path) -> None:
+        super().__init__()
+        from babel.messages.pofile import read_po
+
+        with open(po_path, "rb") as fh:
+            cat = read_po(fh)
+        self._map: dict[str, str] = {}
+        for msg in cat:
+            if msg.id and msg.string and not msg.fuzzy:
+                if isinstance(msg.id, tuple):
+                    self._map[msg.id[0]] = msg.string[0]
+                else:
+                    self._map[msg.id] = msg.string
+
+    def gettext(self, message: str) -> str:
+        return self._map.get(message, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._map.get(singular, singular) if n == 1 else self._map.get(singular, plural)
+
+
+_current_locale = DEFAULT_LOCALE
+_translations: gettext.NullTranslations = gettext.NullTranslations()
+
+
+def load(locale: str) -> gettext.NullTranslations:
+    d = catalog_dir() / locale / "LC_MESSAGES"
+    mo, po = d / f"{DOMAIN}.mo", d / f"{DOMAIN}.po"
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with open(mo, "rb") as fh:
+            return gettext.GNUTranslations(fh)
+    if po.exists():
+        return _PoTranslations(po)
+    return gettext.NullTranslations()
+
+
+def set_locale(locale: str | None) -> str:
+    """Switch the language of every later ``_()`` call. Returns the locale in force."""
+    global _current_locale, _translations
+    locale = (locale or DEFAULT_LOCALE).replace("-", "_")
+    if locale not in LOCALES:
+        locale = "en" if locale.startswith("en") else ("zh_TW" if locale in ("zh_HK", "zh_MO") else DEFAULT_LOCALE)
+    _current_locale = locale
+    _translations = load(locale)
+    return locale
+
+
+def current_locale() -> str:
+    return _current_locale
+
+
+def _(message: str) -> str:
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it now (translated where shown)."""
+    return message
+
+
+set_locale(os.environ.get("STDAWARD_LANG") or DEFAULT_LOCALE)

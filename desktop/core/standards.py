@@ -1,0 +1,56 @@
+"""Standard numbers (标准编号): recognise the level a number belongs to and normalise it.
+
+Recognised forms (either "-" or "—"/"–" as the year dash, spaces optional):
+  national       GB 2760-2014, GB/T 19001-2016, GB/Z 41476-2022
+  industry       QB/T 1002-2005, JB 4732-1995 (two letters, optional /T or /Z)
+  local          DB35/T 1234-2021, DB3505/T 12-2020 (DB + province code [+ city])
+  group          T/ZZB 0001-2017, T/CAS 115-2005 (T/ + the body's code)
+  enterprise     Q/XXX 001-2020, Q/320115QJY 001-2020 (Q/ + the enterprise's code)
+  international  ISO 9001:2015, IEC 60335-1:2020, ISO/IEC 27001:2022, ISO/TS 16949:2009
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DASH = r"[-—–‐－]"
+_NUM = r"(?P<num>\d+(?:\.\d+)*(?:-\d+)*)"
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("national", re.compile(rf"^(?P<prefix>GB(?:/[TZ])?)\s*{_NUM}\s*{_DASH}\s*(?P<year>\d{{4}})$")),
+    ("local", re.compile(rf"^(?P<prefix>DB\d{{2}}(?:\d{{2}})?(?:/[TZ])?)\s*{_NUM}\s*{_DASH}\s*(?P<year>\d{{4}})$")),
+    ("group", re.compile(rf"^(?P<prefix>T/[A-Z]{{2,12}})\s*{_NUM}\s*{_DASH}\s*(?P<year>\d{{4}})$")),
+    ("enterprise", re.compile(rf"^(?P<prefix>Q/[A-Z0-9]{{1,20}}(?:\s*[A-Z]{{1,10}})?)\s+{_NUM}\s*{_DASH}\s*(?P<year>\d{{4}})$")),
+    ("international", re.compile(r"^(?P<prefix>(?:ISO|IEC)(?:/IEC)?(?:/IEEE)?(?:/(?:TS|TR|PAS))?)\s*(?P<num>\d+(?:-\d+)*)\s*:\s*(?P<year>\d{4})$")),
+    ("industry", re.compile(rf"^(?P<prefix>(?!GB|DB)[A-Z]{{2}}(?:/[TZ])?)\s*{_NUM}\s*{_DASH}\s*(?P<year>\d{{4}})$")),
+]
+
+
+@dataclass(frozen=True)
+class StandardNumber:
+    level: str  # international, national, industry, local, group, enterprise
+    prefix: str  # "GB/T", "DB35/T", "T/ZZB", "ISO/IEC"
+    number: str  # "19001", "1.1", "60335-1"
+    year: int
+    text: str  # normalised: "GB/T 19001-2016", "ISO/IEC 27001:2022"
+
+    @property
+    def key(self) -> str:
+        """Identity of the standard regardless of spacing and dash style."""
+        return self.text.upper()
+
+
+def parse_standard_number(text: str) -> StandardNumber | None:
+    """Parse a standard number; None if it is not one of the recognised forms."""
+    if not isinstance(text, str):
+        return None
+    t = re.sub(r"\s+", " ", text.strip().upper().replace("／", "/").replace("：", ":"))
+    for level, pat in _PATTERNS:
+        m = pat.match(t)
+        if m:
+            prefix = m["prefix"].replace(" ", "")
+            if level == "enterprise":
+                prefix = m["prefix"].strip()
+            num, year = m["num"], int(m["year"])
+            sep = ":" if level == "international" else "-"
+            return StandardNumber(level, prefix, num, year, f"{prefix} {num}{sep}{year}")
+    return None

@@ -1,0 +1,439 @@
+"""The achievement vocabulary of DESIGN.md, parsed into typed objects with validation.
+
+One achievement is one JSON object. ``parse_achievement`` turns a dict into an ``Achievement`` or
+collects ``Problem``s naming the record id and the field; ``parse_batch`` does a whole batch and
+checks ids are unique. Nothing here touches a database or a file.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid as uuidlib
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+from stdnum.cn import uscc as _uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+from desktop.core.errors import Problem, ValidationFailed
+from desktop.core.i18n import N_, _
+from desktop.core.standards import parse_standard_number
+
+KINDS = ("standard", "secretariat", "prize", "pilot", "leader", "research", "project", "gi",
+         "good_behavior", "adoption", "self_declared", "innovation_base")
+
+KIND_LABELS = {
+    "standard": N_("Standard drafting"),
+    "secretariat": N_("Committee secretariat"),
+    "prize": N_("Standards prize"),
+    "pilot": N_("Standardization pilot/demonstration"),
+    "leader": N_("Enterprise standard \"leader\""),
+    "research": N_("Standardization research project"),
+    "project": N_("Municipal standardization project"),
+    "gi": N_("Geographical indication protection"),
+    "good_behavior": N_("Good standardization practice enterprise"),
+    "adoption": N_("Adoption of international/foreign standard"),
+    "self_declared": N_("Self-declared enterprise standard"),
+    "innovation_base": N_("Technical standard innovation base"),
+}
+
+# Allowed values of the enumerated fields, with the user-facing label (translated when shown).
+STANDARD_LEVELS = ("international", "national", "industry", "local", "group", "enterprise")
+LEVEL_LABELS = {
+    "international": N_("international"), "national": N_("national"), "industry": N_("industry"),
+    "local": N_("local"), "group": N_("group"), "enterprise": N_("enterprise"),
+    "provincial": N_("provincial"), "municipal": N_("municipal"),
+}
+ACTIONS = {"formulate": N_("formulate"), "revise": N_("revise")}
+BODIES = {"tc": N_("technical committee (TC)"), "sc": N_("subcommittee (SC)"),
+          "wg": N_("working group (WG)")}
+PRIZES = {
+    "china-innovation": N_("China Standard Innovation Contribution Award"),
+    "fujian-contribution": N_("Fujian Standard Contribution Award"),
+    "chongqing-innovation": N_("Chongqing Standard Innovation Contribution Award"),
+    "chongqing-product": N_("Chongqing Product Standard Award"),
+}
+DOMAINS = {"agriculture": N_("agriculture"), "service": N_("service"), "industry": N_("industry"),
+           "park": N_("park"), "social": N_("social management"), "general": N_("general")}
+
+COMMON_FIELDS = ("id", "enterprise", "kind", "date", "ref", "title", "evidence")
+# Optional fields any kind may carry: global id, a display name, free-text note, drafting units.
+EXTRA_FIELDS = ("uuid", "enterprise_name", "note", "units")
+
+# kind -> {field: (required?, validator name, allowed values or None)}
+_KIND_FIELDS: dict[str, dict[str, tuple[bool, str, Any]]] = {
+    "standard": {"level": (True, "enum", STANDARD_LEVELS), "action": (True, "enum", tuple(ACTIONS)),
+                 "rank": (True, "rank", None)},
+    "secretariat": {"level": (True, "enum", ("international", "national", "provincial", "municipal")),
+                    "body": (True, "enum", tuple(BODIES))},
+    "prize": {"prize": (True, "enum", tuple(PRIZES)), "grade": (False, "prize_grade", None),
+              "rank": (True, "rank", None)},
+    "pilot": {"level": (True, "enum", ("national", "provincial", "municipal")),
+              "domain": (True, "enum", tuple(DOMAINS)), "accepted": (True, "bool", None)},
+    "leader": {"level": (True, "enum", ("national", "provincial"))},
+    "research": {"level": (True, "enum", ("national", "provincial")), "accepted": (True, "bool", None)},
+    "project": {"level": (True, "enum", ("municipal",))},
+    "gi": {"rank": (True, "rank", None)},
+    "good_behavior": {"level": (True, "enum", ("national", "provincial")),
+                      "grade": (True, "abc_grade", None)},
+    "adoption": {},
+    "self_declared": {},
+    "innovation_base": {"level": (True, "enum", ("national", "provincial", "municipal"))},
+}
+_REF_REQUIRED = {"adoption", "self_declared"}
+KIND_FIELDS = {k: tuple(v) for k, v in _KIND_FIELDS.items()}
+ALL_FIELDS = tuple(dict.fromkeys(COMMON_FIELDS + EXTRA_FIELDS + tuple(
+    f for spec in _KIND_FIELDS.values() for f in spec)))
+
+MIN_DATE = dt.date(1949, 10, 1)
+_ABC = re.compile(r"^A{1,5}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Achievement:
+    id: str
+    enterprise: str
+    kind: str
+    date: dt.date
+    ref: str | None = None
+    title: str | None = None
+    evidence: tuple[str, ...] = ()
+    level: str | None = None
+    action: str | None = None
+    rank: int | None = None
+    body: str | None = None
+    prize: str | None = None
+    grade: str | None = None  # "1".."3" for prizes, "AAAA" for good_behavior
+    domain: str | None = None
+    accepted: bool | None = None
+    uuid: str | None = None
+    enterprise_name: str | None = None
+    note: str | None = None
+    units: tuple[str, ...] = ()
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    @property
+    def standard_key(self) -> str | None:
+        """The normalised standard number when ``ref`` is one, else the stripped ref."""
+        if not self.ref:
+            return None
+        sn = parse_standard_number(self.ref)
+        return sn.key if sn else " ".join(self.ref.split()).upper()
+
+    def identity(self) -> tuple:
+        """What makes two claims the same achievement of one enterprise (DESIGN: duplicates).
+
+        With a ref: the kind, the ref and (for standards) the action. Without: the kind's own fields
+        and the year.
+        """
+        if self.ref:
+            return (self.enterprise, self.kind, self.standard_key,
+                    self.action if self.kind == "standard" else None)
+        own = tuple(getattr(self, f) for f in KIND_FIELDS[self.kind])
+        return (self.enterprise, self.kind, None, own, self.year)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of the vocabulary (only the fields that are set)."""
+        out: dict[str, Any] = {}
+        for k, v in asdict(self).items():
+            if v is None or v == () or v == []:
+                continue
+            if k == "date":
+                v = v.isoformat()
+            elif isinstance(v, tuple):
+                v = list(v)
+            elif k == "grade" and self.kind == "prize":
+                v = int(v)
+            out[k] = v
+        return out
+
+
+def kind_label(kind: str) -> str:
+    return _(KIND_LABELS.get(kind, kind))
+
+
+def level_label(level: str | None) -> str:
+    return _(LEVEL_LABELS.get(level or "", level or ""))
+
+
+# ---------------------------------------------------------------- field checks
+
+def check_uscc(value: Any) -> tuple[str | None, str | None]:
+    """(normalised code, None) or (None, translated reason) for a 统一社会信用代码."""
+    if not isinstance(value, str) or not value.strip():
+        return None, _("the unified social credit code is missing")
+    code = value.strip().upper().replace(" ", "").replace("-", "")
+    try:
+        return _uscc.validate(code), None
+    except InvalidLength:
+        return None, _("a unified social credit code has 18 characters, this has {n}").format(n=len(code))
+    except InvalidChecksum:
+        expected = _uscc.calc_check_digit(code[:17]) if _uscc.compact(code[:17]).isalnum() else "?"
+        return None, _("the check character is wrong (the last character should be {c})").format(c=expected)
+    except (InvalidFormat, InvalidComponent):
+        return None, _("{code} is not a valid unified social credit code").format(code=code)
+
+
+def _check_date(value: Any) -> tuple[dt.date | None, str | None]:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        d = value
+    elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            d = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None, _("{value} is not a real date").format(value=value)
+    else:
+        return None, _("a date is written as YYYY-MM-DD, not {value!r}").format(value=value)
+    if d < MIN_DATE or d.year > 2100:
+        return None, _("{value} is outside the years the program accepts").format(value=d.isoformat())
+    return d, None
+
+
+def _check_rank(value: Any) -> tuple[int | None, str | None]:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None, _("the rank must be a whole number (1 = lead/first drafting unit)")
+    try:
+        n = int(value)
+    except ValueError:
+        return None, _("the rank must be a whole number (1 = lead/first drafting unit)")
+    if n < 1:
+        return None, _("the rank starts at 1 (1 = lead/first drafting unit), not {n}").format(n=n)
+    if n > 999:
+        return None, _("the rank {n} is not plausible").format(n=n)
+    return n, None
+
+
+def _check_bool(value: Any) -> tuple[bool | None, str | None]:
+    if isinstance(value, bool):
+        return value, None
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "是", "1", "false", "no", "否", "0"):
+        return value.strip().lower() in ("true", "yes", "是", "1"), None
+    return None, _("must be true or false, not {value!r}").format(value=value)
+
+
+def _check_enum(value: Any, allowed: tuple[str, ...]) -> tuple[str | None, str | None]:
+    if isinstance(value, str) and value.strip().lower() in allowed:
+        return value.strip().lower(), None
+    return None, _("{value!r} is not one of: {allowed}").format(value=value, allowed=", ".join(allowed))
+
+
+def _check_prize_grade(value: Any) -> tuple[str | None, str | None]:
+    if not isinstance(value, bool) and str(value).strip() in ("1", "2", "3"):
+        return str(value).strip(), None
+    return None, _("the prize grade is 1, 2 or 3, not {value!r}").format(value=value)
+
+
+def _check_abc_grade(value: Any) -> tuple[str | None, str | None]:
+    if isinstance(value, str) and _ABC.match(value.strip().upper()):
+        return value.strip().upper(), None
+    return None, _("the grade is written A to AAAAA, not {value!r}").format(value=value)
+
+
+def _str_list(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, (list, tuple)) and all(isinstance(x, str) for x in value):
+        return tuple(x.strip() for x in value if x.strip())
+    return None
+
+
+# ---------------------------------------------------------------- records
+
+def parse_achievement(raw: Any, position: int | None = None,
+                      problems: list[Problem] | None = None) -> Achievement | None:
+    """Parse one record; append every problem to ``problems`` (or raise ValidationFailed)."""
+    own: list[Problem] = []
+    sink = own if problems is None else problems
+    start = len(sink)
+    where = f"#{position + 1}" if position is not None else "?"
+    if not isinstance(raw, dict):
+        sink.append(Problem(where, "-", _("an achievement must be an object with named fields")))
+        return _finish(own, problems)
+    rid = raw.get("id")
+    if isinstance(rid, (str, int)) and not isinstance(rid, bool) and str(rid).strip():
+        rid = str(rid).strip()
+    else:
+        sink.append(Problem(where, "id", _("every achievement needs an id")))
+        rid = where
+
+    def bad(fld: str, msg: str, severity: str = "error") -> None:
+        sink.append(Problem(rid, fld, msg, severity))
+
+    kind = raw.get("kind")
+    if kind not in _KIND_FIELDS:
+        bad("kind", _("unknown kind {kind!r}; known kinds: {kinds}").format(kind=kind, kinds=", ".join(KINDS)))
+        if check_uscc(raw.get("enterprise"))[1]:
+            bad("enterprise", check_uscc(raw.get("enterprise"))[1])
+        return _finish(own, problems, start, sink)
+    spec = _KIND_FIELDS[kind]
+
+    for key in raw:
+        if key not in COMMON_FIELDS and key not in EXTRA_FIELDS and key not in spec:
+            if key in ALL_FIELDS:
+                bad(key, _("the field {field} does not apply to kind {kind}").format(field=key, kind=kind))
+            else:
+                bad(key, _("unknown field {field}").format(field=key))
+
+    ent, why = check_uscc(raw.get("enterprise"))
+    if why:
+        bad("enterprise", why)
+    date, why = _check_date(raw.get("date"))
+    if why:
+        bad("date", why)
+
+    values: dict[str, Any] = {}
+    for fld in ("ref", "title", "enterprise_name", "note"):
+        v = raw.get(fld)
+        if v is None or v == "":
+            continue
+        if not isinstance(v, str):
+            bad(fld, _("must be text"))
+        else:
+            values[fld] = " ".join(v.split()) if fld == "ref" else v.strip()
+    if kind in _REF_REQUIRED and not values.get("ref"):
+        bad("ref", _("a reference (standard number or product) is required for this kind"))
+    for fld in ("evidence", "units"):
+        v = raw.get(fld)
+        if v is not None:
+            lst = _str_list(v)
+            if lst is None:
+                bad(fld, _("must be a list of text items"))
+            else:
+                values[fld] = lst
+    u = raw.get("uuid")
+    if u is not None:
+        try:
+            values["uuid"] = str(uuidlib.UUID(str(u)))
+        except ValueError:
+            bad("uuid", _("{value!r} is not a UUID").format(value=u))
+
+    for fld, (required, check, allowed) in spec.items():
+        v = raw.get(fld)
+        if v is None or v == "":
+            if required:
+                bad(fld, _("this field is required for kind {kind}").format(kind=kind))
+            continue
+        if check == "enum":
+            val, why = _check_enum(v, allowed)
+        elif check == "rank":
+            val, why = _check_rank(v)
+        elif check == "bool":
+            val, why = _check_bool(v)
+        elif check == "prize_grade":
+            val, why = _check_prize_grade(v)
+        else:
+            val, why = _check_abc_grade(v)
+        if why:
+            bad(fld, why)
+        else:
+            values[fld] = val
+
+    # A standard number that says another level than the record: a warning, not an error.
+    if kind == "standard" and values.get("ref") and values.get("level"):
+        sn = parse_standard_number(values["ref"])
+        if sn is None:
+            bad("ref", _("{ref} is not a recognised standard number").format(ref=values["ref"]), "warning")
+        elif sn.level != values["level"]:
+            bad("ref", _("{ref} looks like a {found} standard but the level says {level}").format(
+                ref=values["ref"], found=level_label(sn.level), level=level_label(values["level"])), "warning")
+
+    if any(p.severity == "error" for p in sink[start:]):
+        return _finish(own, problems, start, sink)
+    return Achievement(id=rid, enterprise=ent, kind=kind, date=date, **values)  # type: ignore[arg-type]
+
+
+def _finish(own: list[Problem], problems: list[Problem] | None, start: int = 0,
+            sink: list[Problem] | None = None) -> None:
+    if problems is None and any(p.severity == "error" for p in own):
+        raise ValidationFailed(own)
+    return None
+
+
+def parse_batch(records: Iterable[Any]) -> tuple[list[Achievement], list[Problem]]:
+    """Parse every record; ids must be unique in the batch. Returns (achievements, problems)."""
+    problems: list[Problem] = []
+    out: list[Achievement] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(records):
+        a = parse_achievement(raw, i, problems)
+        if a is None:
+            continue
+        if a.id in seen:
+            problems.append(Problem(a.id, "id", _("the id {id} is used twice in this batch (records {a} and {b})").format(
+                id=a.id, a=seen[a.id] + 1, b=i + 1)))
+            continue
+        seen[a.id] = i
+        out.append(a)
+    return out, problems
+
+
+# ---------------------------------------------------------------- enterprises
+
+@dataclass(frozen=True, slots=True)
+class Enterprise:
+    uscc: str
+    name: str
+    region: str | None = None  # GB/T 2260 code of the county
+    address: str | None = None
+    contact: str | None = None
+    phone: str | None = None
+    uuid: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: v for k, v in asdict(self).items() if v not in (None, {}, "")}
+        return d
+
+
+ENTERPRISE_FIELDS = ("uscc", "name", "region", "address", "contact", "phone", "uuid")
+_REGION = re.compile(r"^\d{6}$")
+
+
+def parse_enterprise(raw: Any, position: int, problems: list[Problem]) -> Enterprise | None:
+    start = len(problems)
+    where = f"enterprise #{position + 1}"
+    if not isinstance(raw, dict):
+        problems.append(Problem(where, "-", _("an enterprise must be an object with named fields")))
+        return None
+    code, why = check_uscc(raw.get("uscc"))
+    rid = code or (str(raw.get("uscc")) if raw.get("uscc") else where)
+    if why:
+        problems.append(Problem(rid, "uscc", why))
+    for key in raw:
+        if key not in ENTERPRISE_FIELDS:
+            problems.append(Problem(rid, key, _("unknown field {field}").format(field=key)))
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(Problem(rid, "name", _("the enterprise name is required")))
+    region = raw.get("region")
+    if region is not None and not (isinstance(region, (str, int)) and _REGION.match(str(region))):
+        problems.append(Problem(rid, "region", _("a region code has six digits (GB/T 2260), not {value!r}").format(value=region)))
+    u = raw.get("uuid")
+    if u is not None:
+        try:
+            u = str(uuidlib.UUID(str(u)))
+        except ValueError:
+            problems.append(Problem(rid, "uuid", _("{value!r} is not a UUID").format(value=raw.get("uuid"))))
+    for fld in ("address", "contact", "phone"):
+        if raw.get(fld) is not None and not isinstance(raw.get(fld), str):
+            problems.append(Problem(rid, fld, _("must be text")))
+    if len(problems) > start:
+        return None
+    return Enterprise(uscc=code, name=" ".join(name.split()), region=str(region) if region else None,
+                      address=raw.get("address"), contact=raw.get("contact"), phone=raw.get("phone"),
+                      uuid=u)
+
+
+def split_input(data: Any) -> tuple[list[Any], list[Any]]:
+    """Accept a list of achievements, or {"enterprises": [...], "achievements": [...]}."""
+    if isinstance(data, list):
+        return [], data
+    if isinstance(data, dict) and set(data) <= {"enterprises", "achievements", "format", "version"}:
+        ents, achs = data.get("enterprises", []), data.get("achievements", [])
+        if isinstance(ents, list) and isinstance(achs, list):
+            return ents, achs
+    raise ValidationFailed([Problem("-", "-", _(
+        "the file must hold a list of achievements, or an object with \"enterprises\" and \"achievements\" lists"))])

@@ -1,0 +1,1 @@
+"""Moving data in and out: USB exchange packages, consolidation, Excel workbooks."""

@@ -1,0 +1,1 @@
+"""Persistence: peewee models, the database object, migrations, backups and the audit log."""

@@ -1,0 +1,257 @@
+"""peewee models: one deferred database object, bound at start by ``desktop.store.db.open_db``.
+
+Money columns are ``DecimalField(decimal_places=2)`` stored as text-exact decimals; JSON columns hold
+lists/dicts serialised with sorted keys so hashes of rows are stable.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid as uuidlib
+from decimal import Decimal
+from typing import Any
+
+from peewee import (BooleanField, CharField, DateField, DateTimeField, Field, ForeignKeyField,
+                    IntegerField, Model, SqliteDatabase, TextField)
+
+database = SqliteDatabase(None)
+
+
+def new_uuid() -> str:
+    return str(uuidlib.uuid4())
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class JSONField(TextField):
+    def db_value(self, value: Any) -> str | None:
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def python_value(self, value: str | None) -> Any:
+        return None if value is None else json.loads(value)
+
+
+class MoneyField(Field):
+    """Exact yuan, stored as TEXT ("35000.00") so SQLite never turns it into a float."""
+
+    field_type = "TEXT"
+
+    def db_value(self, value: Decimal | str | None) -> str | None:
+        if value is None:
+            return None
+        from desktop.core.money import to_money
+
+        return format(to_money(value), "f")
+
+    def python_value(self, value: str | None) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Office(BaseModel):
+    """The office running this database (a single row): who issues notices and exports."""
+
+    uuid = CharField(unique=True, default=new_uuid)
+    name = CharField()  # issuing authority, e.g. 莆田市城厢区市场监督管理局
+    region_code = CharField(max_length=6)  # GB/T 2260
+    doc_prefix = CharField(default="")  # 发文字号 prefix, e.g. 城市监
+    policy_id = CharField(null=True)  # the policy in force
+    signatory = CharField(null=True)
+    role = CharField(default="county")  # county | city
+    signing_key = TextField(null=True)  # Ed25519 private key (PEM), created at set-up
+    public_key = TextField(null=True)
+    settings = JSONField(default=dict)
+    created_at = DateTimeField(default=now)
+    updated_at = DateTimeField(default=now)
+
+
+class User(BaseModel):
+    username = CharField(unique=True)
+    display_name = CharField()
+    role = CharField(default="clerk")  # clerk | reviewer | admin
+    password_hash = CharField()  # scrypt$N$r$p$salt$hash
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=now)
+
+
+class Enterprise(BaseModel):
+    uuid = CharField(unique=True, default=new_uuid)
+    uscc = CharField(max_length=18, unique=True)
+    name = CharField(index=True)
+    region_code = CharField(max_length=6, null=True)
+    address = CharField(null=True)
+    contact = CharField(null=True)
+    phone = CharField(null=True)
+    origin = CharField(null=True, index=True)  # office uuid it came from (city role); null = local
+    created_at = DateTimeField(default=now)
+    updated_at = DateTimeField(default=now)
+
+
+class Achievement(BaseModel):
+    uuid = CharField(unique=True, default=new_uuid)
+    source_id = CharField(index=True)  # the "id" of the vocabulary (unique per enterprise batch)
+    enterprise = ForeignKeyField(Enterprise, backref="achievements", on_delete="RESTRICT")
+    kind = CharField(index=True)
+    date = DateField(index=True)
+    ref = CharField(null=True, index=True)
+    title = CharField(null=True)
+    level = CharField(null=True)
+    action = CharField(null=True)
+    rank = IntegerField(null=True)
+    body = CharField(null=True)
+    prize = CharField(null=True)
+    grade = CharField(null=True)
+    domain = CharField(null=True)
+    accepted = BooleanField(null=True)
+    note = TextField(null=True)
+    units = JSONField(null=True)
+    natural_key = CharField(index=True)  # the duplicate identity, as text
+    origin = CharField(null=True, index=True)
+    created_at = DateTimeField(default=now)
+    updated_at = DateTimeField(default=now)
+
+
+class Evidence(BaseModel):
+    """A file attached to an achievement, copied into the data folder and stored by SHA-256."""
+
+    achievement = ForeignKeyField(Achievement, backref="evidence", on_delete="CASCADE")
+    filename = CharField()
+    sha256 = CharField(max_length=64, index=True)
+    size = IntegerField()
+    added_at = DateTimeField(default=now)
+
+
+class AwardRound(BaseModel):
+    """One award round: a year's achievements computed under a policy, reviewed and approved."""
+
+    uuid = CharField(unique=True, default=new_uuid)
+    year = IntegerField(index=True)
+    policy_id = CharField()
+    policy_hash = CharField()  # content hash of the policy file used
+    status = CharField(default="draft")  # draft | submitted | approved | returned
+    prepared_by = CharField(null=True)
+    reviewed_by = CharField(null=True)
+    created_at = DateTimeField(default=now)
+    approved_at = DateTimeField(null=True)
+    note = TextField(null=True)
+
+
+class Award(BaseModel):
+    uuid = CharField(unique=True, default=new_uuid)
+    round = ForeignKeyField(AwardRound, backref="awards", on_delete="CASCADE")
+    achievement = ForeignKeyField(Achievement, backref="awards", on_delete="RESTRICT")
+    status = CharField()  # awarded | not_eligible | discretionary | unspecified | duplicate
+    amount = MoneyField(null=True)  # computed (or, for discretionary, set by an officer)
+    rule = CharField(null=True)
+    clause = CharField(null=True)
+    fund = CharField(null=True)
+    explanation = TextField()
+    flags = JSONField(default=list)
+    decision = CharField(default="proposed")  # proposed | approved | rejected | paid
+    updated_at = DateTimeField(default=now)
+
+
+class AwardEvent(BaseModel):
+    """Status history of an award decision (who moved it from what to what, and why)."""
+
+    award = ForeignKeyField(Award, backref="events", on_delete="CASCADE")
+    at = DateTimeField(default=now)
+    user = CharField()
+    before = CharField(null=True)
+    after = CharField()
+    amount_before = MoneyField(null=True)
+    amount_after = MoneyField(null=True)
+    note = TextField(null=True)
+
+
+class NoticeSerial(BaseModel):
+    """The last 发文字号 serial used per office prefix and year: allocated, never reused."""
+
+    prefix = CharField()
+    year = IntegerField()
+    last = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("prefix", "year"), True),)
+
+
+class Notice(BaseModel):
+    uuid = CharField(unique=True, default=new_uuid)
+    round = ForeignKeyField(AwardRound, null=True, backref="notices", on_delete="RESTRICT")
+    enterprise = ForeignKeyField(Enterprise, backref="notices", on_delete="RESTRICT")
+    year = IntegerField()
+    serial = IntegerField()
+    doc_number = CharField(unique=True)  # 城市监〔2026〕12号
+    issued_on = DateField()
+    status = CharField(default="issued")  # issued | failed | void
+    content = JSONField()  # everything the notice was made from (reprints are identical)
+    content_hash = CharField(max_length=64)
+    total = MoneyField()
+    created_at = DateTimeField(default=now)
+
+
+class TargetValue(BaseModel):
+    """A value an office enters for a target that records cannot count (with date and source)."""
+
+    policy_id = CharField()
+    target_id = CharField()
+    value = CharField()
+    as_of = DateField()
+    source = CharField()
+    entered_by = CharField(null=True)
+    created_at = DateTimeField(default=now)
+
+
+class KnownOffice(BaseModel):
+    """An office whose packages this database accepts (the city registers each county's key)."""
+
+    uuid = CharField(unique=True)
+    name = CharField()
+    region_code = CharField(max_length=6)
+    public_key = TextField()
+    last_sequence = IntegerField(default=0)
+    registered_at = DateTimeField(default=now)
+
+
+class PackageLog(BaseModel):
+    """Every package exported from or imported into this database."""
+
+    direction = CharField()  # export | import
+    office_uuid = CharField(index=True)
+    sequence = IntegerField()
+    sha256 = CharField(max_length=64, index=True)
+    path = CharField(null=True)
+    summary = JSONField(default=dict)
+    at = DateTimeField(default=now)
+
+
+class AuditEntry(BaseModel):
+    """Append-only, hash-chained log of every change to money and status."""
+
+    at = DateTimeField(default=now)
+    user = CharField()
+    action = CharField()
+    entity = CharField()  # table name
+    entity_uuid = CharField(null=True, index=True)
+    before = JSONField(null=True)
+    after = JSONField(null=True)
+    prev_hash = CharField(max_length=64)
+    hash = CharField(max_length=64, unique=True)
+
+
+class Setting(BaseModel):
+    key = CharField(primary_key=True)
+    value = JSONField(null=True)
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    Office, User, Enterprise, Achievement, Evidence, AwardRound, Award, AwardEvent, NoticeSerial,
+    Notice, TargetValue, KnownOffice, PackageLog, AuditEntry, Setting,
+]

@@ -1,0 +1,91 @@
+"""The office profile: issuing authority, region, 发文字号 prefix, policy in force, signatory."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from desktop.core.errors import Problem, StdAwardError, ValidationFailed
+from desktop.core.i18n import _
+from desktop.store import audit
+from desktop.store.db import current_user
+from desktop.store.models import Office, database, now
+
+FIELDS = ("name", "region_code", "doc_prefix", "policy_id", "signatory", "role")
+
+
+def get() -> Office | None:
+    return Office.select().order_by(Office.id).first()
+
+
+def require() -> Office:
+    office = get()
+    if office is None or not office.name:
+        raise StdAwardError(_("the office profile is not set up: run \"stdaward office --name ... --region ... "
+                              "--doc-prefix ...\" or the first-run wizard"))
+    return office
+
+
+def as_dict(office: Office | None) -> dict[str, Any]:
+    if office is None:
+        return {}
+    return {"uuid": office.uuid, "name": office.name, "region": office.region_code,
+            "doc_prefix": office.doc_prefix, "policy": office.policy_id,
+            "signatory": office.signatory, "role": office.role}
+
+
+def validate(values: dict[str, Any]) -> list[Problem]:
+    problems = []
+    if "name" in values and not (values["name"] or "").strip():
+        problems.append(Problem("office", "name", _("the issuing authority's name is required")))
+    if "region_code" in values and not re.fullmatch(r"\d{6}", str(values["region_code"] or "")):
+        problems.append(Problem("office", "region", _("a region code has six digits (GB/T 2260), not {value!r}").format(value=values["region_code"])))
+    if "doc_prefix" in values and values["doc_prefix"] and not re.fullmatch(r"[\u4e00-\u9fffA-Za-z]{1,12}", values["doc_prefix"]):
+        problems.append(Problem("office", "doc_prefix", _("the document number prefix is 1-12 Chinese characters or letters, such as 城市监")))
+    if "role" in values and values["role"] not in ("county", "city"):
+        problems.append(Problem("office", "role", _("the role is county or city")))
+    if values.get("policy_id"):
+        from desktop.core.policies import known_policy_ids
+
+        ids = known_policy_ids()
+        if ids and values["policy_id"] not in ids:
+            problems.append(Problem("office", "policy", _("unknown policy {id}; installed: {ids}").format(id=values["policy_id"], ids=", ".join(ids))))
+    return problems
+
+
+def update(user: str | None = None, **values: Any) -> Office:
+    values = {k: v for k, v in values.items() if v is not None}
+    problems = validate(values)
+    office = get()
+    if office is None:
+        missing = [f for f in ("name", "region_code") if f not in values]
+        problems += [Problem("office", "region" if f == "region_code" else f, _("required when setting up the office")) for f in missing]
+    if problems:
+        raise ValidationFailed(problems)
+    with database.atomic():
+        if office is None:
+            office = Office.create(**values)
+            _ensure_keys(office)
+            audit.record(user or current_user, "create", "office", office.uuid, None, as_dict(office))
+        else:
+            before = as_dict(office)
+            for k, v in values.items():
+                setattr(office, k, v)
+            office.updated_at = now()
+            office.save()
+            audit.record(user or current_user, "update", "office", office.uuid, before, as_dict(office))
+    return office
+
+
+def _ensure_keys(office: Office) -> None:
+    """An Ed25519 key pair proves which office made an exchange package."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    if office.signing_key:
+        return
+    key = Ed25519PrivateKey.generate()
+    office.signing_key = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()).decode()
+    office.public_key = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                      serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    office.save()

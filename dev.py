@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""One entry point for a newcomer: set up a local virtual environment and run StdAward.
+
+    python3 dev.py run [stdaward arguments]   start the program (GUI by default)
+    python3 dev.py test [pytest arguments]    run the test suite
+    python3 dev.py bench                       run the performance benchmarks
+    python3 dev.py i18n                        extract, update and compile the message catalogues
+
+The first call creates ``.venv`` beside this file and installs the project with its test extra;
+later calls reuse it (reinstalling only when ``pyproject.toml`` changed). Works the same on
+Windows (``py dev.py run``) and Linux.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("STDAWARD_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".stdaward-installed"
+
+
+def _fingerprint() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_env() -> None:
+    if not PY.exists():
+        print(f"Creating virtual environment in {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if not STAMP.exists() or STAMP.read_text() != _fingerprint():
+        print("Installing StdAward and its dependencies ...", flush=True)
+        subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "--upgrade", "pip"])
+        subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"])
+        STAMP.write_text(_fingerprint())
+    # Compiled catalogues are build products: make them whenever a .po is newer.
+    subprocess.check_call([str(PY), str(ROOT / "i18n" / "catalogs.py"), "compile"])
+
+
+def main(argv: list[str]) -> int:
+    verb, rest = (argv[0], argv[1:]) if argv else ("run", [])
+    ensure_env()
+    if verb == "run":
+        return subprocess.call([str(PY), "-m", "desktop", *rest], cwd=ROOT)
+    if verb == "test":
+        return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT)
+    if verb == "bench":
+        return subprocess.call([str(PY), str(ROOT / "benchmarks" / "bench.py"), *rest], cwd=ROOT)
+    if verb == "i18n":
+        return subprocess.call([str(PY), str(ROOT / "i18n" / "catalogs.py"), *(rest or ["all"])])
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,55 @@
+"""Shared fixtures. Qt runs offscreen; every test gets its own data folder and database."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("STDAWARD_USER", "tester")
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD_USCC = "91350100M000100Y43"  # check character 3
+OTHER_USCC = "91350302MA2Y0KXQ4Q"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("STDAWARD_DATA", str(tmp_path / "data"))
+    monkeypatch.delenv("STDAWARD_DB", raising=False)
+    from desktop.core import i18n
+
+    i18n.set_locale("en")
+    yield
+    i18n.set_locale("en")
+
+
+@pytest.fixture
+def db(tmp_path):
+    """An open, empty office database (closed afterwards)."""
+    from desktop.store.db import close_db, open_db
+
+    path = tmp_path / "office.db"
+    open_db(path)
+    yield path
+    close_db()
+
+
+def run_cli(*argv: str, env: dict | None = None, stdin: str | None = None):
+    """Run ``python -m desktop`` in a subprocess; returns CompletedProcess (text)."""
+    import subprocess
+
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([sys.executable, "-m", "desktop", *argv], cwd=ROOT, env=e, input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+def std(**kw):
+    """A valid standard achievement, overridable field by field."""
+    base = {"id": "s1", "enterprise": GOOD_USCC, "kind": "standard", "date": "2024-05-01",
+            "level": "national", "action": "formulate", "rank": 1, "ref": "GB/T 12345-2024"}
+    base.update(kw)
+    return {k: v for k, v in base.items() if v is not None}

@@ -1,0 +1,97 @@
+"""The command line as a user (or a script) meets it: exit codes, messages, nothing half-written."""
+from __future__ import annotations
+
+import json
+
+from conftest import GOOD_USCC, OTHER_USCC, run_cli, std
+
+
+def test_help_lists_the_verbs():
+    r = run_cli("--help")
+    assert r.returncode == 0
+    for verb in ("policies", "office", "load", "list", "backup", "restore"):
+        assert verb in r.stdout
+
+
+def test_load_with_bad_records_exits_2_names_each_and_writes_nothing(tmp_path):
+    db = tmp_path / "o.db"
+    f = tmp_path / "in.json"
+    f.write_text(json.dumps({"enterprises": [{"uscc": GOOD_USCC, "name": "甲"}],
+                             "achievements": [std(id="ok"), std(id="bad1", enterprise="91350100M000100Y44"),
+                                              std(id="bad2", kind="medal")]}), "utf-8")
+    r = run_cli("load", str(f), "--db", str(db))
+    assert r.returncode == 2
+    assert "bad1 · enterprise" in r.stderr and "bad2 · kind" in r.stderr and "Traceback" not in r.stderr
+    r = run_cli("list", "enterprises", "--json", "--db", str(db))
+    assert r.returncode == 0 and json.loads(r.stdout) == []
+
+
+def test_load_then_list(tmp_path):
+    db = tmp_path / "o.db"
+    f = tmp_path / "in.json"
+    f.write_text(json.dumps({"enterprises": [{"uscc": GOOD_USCC, "name": "甲"}, {"uscc": OTHER_USCC, "name": "乙"}],
+                             "achievements": [std(id="a1"), std(id="a2", enterprise=OTHER_USCC)]}), "utf-8")
+    assert run_cli("load", str(f), "--db", str(db)).returncode == 0
+    rows = json.loads(run_cli("list", "achievements", "--json", "--db", str(db)).stdout)
+    assert {r["id"] for r in rows} == {"a1", "a2"}
+
+
+def test_missing_and_garbage_files_give_one_line(tmp_path):
+    db = tmp_path / "o.db"
+    r = run_cli("load", str(tmp_path / "nope.json"), "--db", str(db))
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "no such file" in r.stderr
+    g = tmp_path / "g.json"
+    g.write_bytes(b"\x00\xffgarbage{")
+    r = run_cli("load", str(g), "--db", str(db))
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    x = tmp_path / "g.xlsx"
+    x.write_bytes(b"PK not really a zip")
+    r = run_cli("load", str(x), "--db", str(db))
+    assert r.returncode == 2 and "Excel" in r.stderr
+
+
+def test_office_profile_set_validate_and_show(tmp_path):
+    db = tmp_path / "o.db"
+    r = run_cli("office", "--name", "莆田市城厢区市场监督管理局", "--region", "3503", "--db", str(db))
+    assert r.returncode == 2 and "region" in r.stderr
+    r = run_cli("office", "--name", "莆田市城厢区市场监督管理局", "--region", "350302", "--doc-prefix", "城市监",
+                "--json", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["doc_prefix"] == "城市监"
+
+
+def test_backup_and_restore_verbs(tmp_path):
+    db = tmp_path / "o.db"
+    f = tmp_path / "in.json"
+    f.write_text(json.dumps({"enterprises": [{"uscc": GOOD_USCC, "name": "甲"}], "achievements": [std(id="a1")]}))
+    run_cli("load", str(f), "--db", str(db))
+    out = tmp_path / "copy.db"
+    assert run_cli("backup", "--out", str(out), "--db", str(db)).returncode == 0
+    f.write_text(json.dumps([std(id="a2")]))
+    run_cli("load", str(f), "--db", str(db))
+    r = run_cli("restore", str(out), "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(run_cli("list", "achievements", "--json", "--db", str(db)).stdout)
+    assert [r["id"] for r in rows] == ["a1"]
+
+
+def test_xlsx_load_names_the_row(tmp_path):
+    from openpyxl import load_workbook
+
+    from desktop.exchange.xlsx import write_template
+
+    t = write_template(tmp_path / "t.xlsx")
+    wb = load_workbook(t)
+    wb["成果"].append(["A-002", "91350302MA2Y0KXQ4Q", "standard", "2025-06-01", None, None, "national",
+                      "formulate", 0])
+    wb.save(t)
+    r = run_cli("load", str(t), "--db", str(tmp_path / "o.db"))
+    assert r.returncode == 2 and "成果!4 (A-002) · rank" in r.stderr
+
+
+def test_demo_data_loads_in_chinese(tmp_path):
+    db = tmp_path / "d.db"
+    r = run_cli("demo", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    names = [e["name"] for e in json.loads(run_cli("list", "enterprises", "--json", "--db", str(db)).stdout)]
+    assert len(names) >= 10 and all("公司" in n for n in names)

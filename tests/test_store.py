@@ -1,0 +1,174 @@
+"""The database: creation, migration that keeps every row, one writer, backups, restore, audit."""
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import GOOD_USCC, OTHER_USCC, ROOT, std
+from desktop.core.errors import DatabaseBusy, SchemaTooNew, StdAwardError, ValidationFailed
+from desktop.store import audit, backup, records
+from desktop.store.db import close_db, open_db, restore
+from desktop.store.migrations import SCHEMA_VERSION
+from desktop.store.models import Achievement, AuditEntry, Enterprise, database
+
+ENTS = [{"uscc": GOOD_USCC, "name": "甲公司", "region": "350302"},
+        {"uscc": OTHER_USCC, "name": "乙公司"}]
+
+
+def test_new_database_has_pragmas_and_version(db):
+    assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert database.execute_sql("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert database.execute_sql("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_load_is_all_or_nothing(db):
+    data = {"enterprises": ENTS, "achievements": [std(id="a"), std(id="b", rank=0), std(id="c", enterprise=OTHER_USCC)]}
+    with pytest.raises(ValidationFailed) as ei:
+        records.load(data)
+    assert [(p.record, p.field) for p in ei.value.problems] == [("b", "rank")]
+    assert Enterprise.select().count() == 0 and Achievement.select().count() == 0
+    data["achievements"][1]["rank"] = 2
+    res = records.load(data)
+    assert (res.enterprises_added, res.achievements_added) == (2, 3)
+
+
+def test_achievement_for_unknown_enterprise_is_refused(db):
+    with pytest.raises(ValidationFailed) as ei:
+        records.load([std(id="x")])
+    assert ei.value.problems[0].field == "enterprise"
+
+
+def test_same_id_loaded_twice_for_one_enterprise_is_refused(db):
+    records.load({"enterprises": ENTS, "achievements": [std(id="a")]})
+    with pytest.raises(ValidationFailed):
+        records.load([std(id="a")])
+    assert Achievement.select().count() == 1
+
+
+def test_migration_from_schema_v1_keeps_every_row(tmp_path):
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    con.executescript((ROOT / "tests" / "data" / "schema_v1.sql").read_text())
+    con.execute("INSERT INTO enterprise (uuid, uscc, name, created_at, updated_at) VALUES "
+                "('u1', ?, '老企业', '2020-01-01', '2020-01-01')", (GOOD_USCC,))
+    for i in range(50):
+        con.execute("INSERT INTO achievement (uuid, source_id, enterprise_id, kind, date, natural_key, "
+                    "created_at, updated_at, level, action, rank) VALUES (?, ?, 1, 'standard', '2019-05-01', ?, "
+                    "'2020-01-01', '2020-01-01', 'national', 'formulate', 1)", (f"a{i}", f"s{i}", f"k{i}"))
+    con.commit()
+    con.close()
+    open_db(path)
+    try:
+        assert database.execute_sql("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert Achievement.select().count() == 50
+        e = Enterprise.get()
+        assert e.name == "老企业" and e.phone is None
+        e.phone = "0594-1"
+        e.save()
+    finally:
+        close_db()
+    assert any("before-v" in p.name for p in backup.list_backups(path))
+
+
+def test_failed_migration_leaves_database_as_it_was(tmp_path, monkeypatch):
+    from desktop.store import migrations
+
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    con.executescript((ROOT / "tests" / "data" / "schema_v1.sql").read_text())
+    con.commit()
+    con.close()
+
+    def broken(db):
+        db.execute_sql("ALTER TABLE enterprise ADD COLUMN phone VARCHAR(255)")
+        raise RuntimeError("power cut")
+
+    monkeypatch.setitem(migrations.STEPS, 1, ("broken", broken))
+    with pytest.raises(RuntimeError):
+        open_db(path)
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert "phone" not in [r[1] for r in con.execute("PRAGMA table_info(enterprise)")]
+    con.close()
+
+
+def test_database_from_a_newer_program_is_refused(tmp_path):
+    path = tmp_path / "new.db"
+    open_db(path)
+    database.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    close_db()
+    with pytest.raises(SchemaTooNew):
+        open_db(path)
+
+
+def test_garbage_file_is_not_a_database(tmp_path):
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StdAwardError):
+        open_db(path)
+
+
+def test_second_writer_is_told_plainly_and_does_not_hang(db):
+    code = textwrap.dedent(f"""
+        import sys
+        from desktop.core.errors import DatabaseBusy
+        from desktop.store.db import open_db
+        try:
+            open_db(r"{db}")
+        except DatabaseBusy as e:
+            print("BUSY", e); sys.exit(3)
+    """)
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 3 and "another StdAward" in r.stdout and "process" in r.stdout
+
+
+def test_lock_is_released_when_the_holder_is_killed(tmp_path):
+    path = tmp_path / "k.db"
+    holder = subprocess.Popen([sys.executable, "-c", f"from desktop.store.db import open_db; open_db(r'{path}'); "
+                               "print('ready', flush=True); import time; time.sleep(60)"],
+                              cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "ready"
+    with pytest.raises(DatabaseBusy):
+        open_db(path)
+    holder.kill()
+    holder.wait()
+    open_db(path)  # the OS dropped the dead process's lock
+    close_db()
+
+
+def test_backup_and_restore_roundtrip(db):
+    records.load({"enterprises": ENTS, "achievements": [std(id="a")]})
+    b = backup.make_backup(database, db, "manual")
+    records.load([std(id="b", enterprise=OTHER_USCC)])
+    assert Achievement.select().count() == 2
+    close_db()
+    safety = restore(b, db)
+    open_db(db)
+    assert Achievement.select().count() == 1
+    assert safety.exists() and backup.check_file(safety) == SCHEMA_VERSION
+
+
+def test_restore_refuses_a_damaged_backup(db, tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 50)
+    close_db()
+    with pytest.raises(StdAwardError):
+        restore(bad, db)
+
+
+def test_audit_log_is_chained_and_append_only(db):
+    records.load({"enterprises": ENTS, "achievements": [std(id="a")]})
+    assert AuditEntry.select().count() == 3 and audit.verify_chain() is None
+    with pytest.raises(Exception):
+        database.execute_sql("UPDATE audit_entry SET user = 'mallory'")
+    with pytest.raises(Exception):
+        database.execute_sql("DELETE FROM audit_entry")
+    # Someone bypasses the triggers with a raw tool: the chain shows where.
+    database.execute_sql("DROP TRIGGER audit_entry_no_update")
+    database.execute_sql("UPDATE audit_entry SET after = '{}' WHERE id = 2")
+    assert audit.verify_chain() == 2
