@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""The performance bars of DESIGN.md, each printed with its ratio to a baseline measured in the
+same run on the same data (machines are noisy: never put these thresholds into the test suite).
+
+    python3 dev.py bench              all areas
+    python3 dev.py bench compute      only benchmarks/bench_compute.py (likewise notices, import, gui)
+
+Each ``benchmarks/bench_<area>.py`` has ``run() -> list[Figure]``.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+
+@dataclass
+class Figure:
+    name: str  # what was measured, e.g. "compute 100,000 achievements (putian-chengxiang-2021)"
+    seconds: float
+    baseline: str  # what it is compared with, e.g. "hand-written dict-lookup loop"
+    baseline_seconds: float
+    bar_seconds: float | None = None  # absolute bar from DESIGN.md, if any
+    bar_ratio: float | None = None  # allowed ratio to the baseline, if any
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.baseline_seconds if self.baseline_seconds else float("inf")
+
+    @property
+    def ok(self) -> bool:
+        return ((self.bar_seconds is None or self.seconds <= self.bar_seconds)
+                and (self.bar_ratio is None or self.ratio <= self.bar_ratio))
+
+
+def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
+    """Fastest of ``repeat`` runs (the least disturbed by the rest of the machine)."""
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main(argv: list[str]) -> int:
+    areas = argv or sorted(p.stem[6:] for p in HERE.glob("bench_*.py"))
+    figures: list[Figure] = []
+    for area in areas:
+        mod = importlib.import_module(f"bench_{area}")
+        print(f"== {area}", flush=True)
+        for f in mod.run():
+            figures.append(f)
+            bar = []
+            if f.bar_seconds is not None:
+                bar.append(f"≤ {f.bar_seconds:g} s")
+            if f.bar_ratio is not None:
+                bar.append(f"≤ {f.bar_ratio:g}×")
+            print(f"  {f.name}: {f.seconds * 1000:,.1f} ms | {f.baseline}: {f.baseline_seconds * 1000:,.1f} ms"
+                  f" | ratio {f.ratio:.2f}× | bar {' and '.join(bar) or '-'} | {'OK' if f.ok else 'OVER'}",
+                  flush=True)
+    over = [f.name for f in figures if not f.ok]
+    print(f"\n{len(figures) - len(over)} of {len(figures)} figures within their bars" +
+          (f"; over: {', '.join(over)}" if over else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
