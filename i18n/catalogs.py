@@ -5,7 +5,9 @@
     python i18n/catalogs.py update    merge the .pot into each locale's .po (new strings empty)
     python i18n/catalogs.py fill-tw   fill empty zh_TW strings from zh_CN with OpenCC (s2twp)
     python i18n/catalogs.py compile   .po → .mo (done by dev.py and the build)
-    python i18n/catalogs.py check     list strings zh_CN does not translate yet
+    python i18n/catalogs.py apply F   set zh_CN strings from a JSON object {msgid: translation}
+    python i18n/catalogs.py fill-en   en strings are the msgids themselves
+    python i18n/catalogs.py check     list strings zh_CN or zh_TW does not translate yet
     python i18n/catalogs.py all       extract, update, compile
 
 Catalogues are edited as .po files (any PO editor); translations never live in code.
@@ -89,6 +91,29 @@ def fill_tw() -> None:
     print(f"zh_TW: {n} strings filled from zh_CN")
 
 
+def apply(path: str, locale: str = "zh_CN") -> None:
+    import json
+
+    table = json.loads(Path(path).read_text("utf-8"))
+    cat = _read(_po(locale))
+    n = 0
+    for msg in cat:
+        if msg.id and isinstance(msg.id, str) and table.get(msg.id):
+            msg.string = table[msg.id]
+            msg.flags.discard("fuzzy")
+            n += 1
+    _write(_po(locale), cat)
+    print(f"{locale}: {n} strings set")
+
+
+def fill_en() -> None:
+    cat = _read(_po("en"))
+    for msg in cat:
+        if msg.id and not msg.string:
+            msg.string = msg.id if isinstance(msg.id, str) else tuple(msg.id)
+    _write(_po("en"), cat)
+
+
 def untranslated(locale: str = "zh_CN") -> list[str]:
     return [m.id for m in _read(_po(locale)) if m.id and not m.string]
 
@@ -101,6 +126,10 @@ def main(argv: list[str]) -> int:
         update()
     if verb == "fill-tw":
         fill_tw()
+    if verb == "fill-en":
+        fill_en()
+    if verb == "apply":
+        apply(argv[1], argv[2] if len(argv) > 2 else "zh_CN")
     if verb in ("compile", "all"):
         compile_all()
     if verb == "check":

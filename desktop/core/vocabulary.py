@@ -53,7 +53,7 @@ PRIZES = {
     "chongqing-innovation": N_("Chongqing Standard Innovation Contribution Award"),
     "chongqing-product": N_("Chongqing Product Standard Award"),
 }
-DOMAINS = {"agriculture": N_("agriculture"), "service": N_("service"), "industry": N_("industry"),
+DOMAINS = {"agriculture": N_("agriculture"), "service": N_("service"), "industry": N_("industrial"),
            "park": N_("park"), "social": N_("social management"), "general": N_("general")}
 
 COMMON_FIELDS = ("id", "enterprise", "kind", "date", "ref", "title", "evidence")
