@@ -1,0 +1,136 @@
+"""Main-window actions declared in one place (Picard ``ui/mainwindow/actions.py`` style).
+
+Each action is a small function ``(window) -> None`` registered with ``@action(name, label,
+shortcut)``; the main window builds QActions, menus and shortcuts from ``ACTIONS`` and ``MENUS``.
+Other modules add actions by importing ``action`` and decorating a handler, then listing its name in
+``MENUS`` (or ``add_to_menu``). Handlers that belong to a view ask the window for that view.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from desktop.core.i18n import N_
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    label: str  # N_() msgid
+    shortcut: str | None
+    handler: Callable[..., None]
+    tip: str | None = None
+
+
+ACTIONS: dict[str, ActionSpec] = {}
+
+# (menu label, action names); None = separator. Views contribute through their own names.
+MENUS: list[tuple[str, list[str | None]]] = [
+    (N_("&File"), ["import_excel", "download_template", "export_table", None, "open_demo", None,
+                   "switch_user", "quit"]),
+    (N_("&Edit"), ["undo", "redo", None, "new_enterprise", "new_achievement", None, "find"]),
+    (N_("&View"), ["refresh"]),  # the view list is appended by the window (Ctrl+1..9)
+    (N_("&Help"), ["about"]),
+]
+
+
+def action(name: str, label: str, shortcut: str | None = None, tip: str | None = None):
+    def deco(fn: Callable[..., None]) -> Callable[..., None]:
+        ACTIONS[name] = ActionSpec(name, label, shortcut, fn, tip)
+        return fn
+    return deco
+
+
+def add_to_menu(menu_label: str, name: str | None) -> None:
+    for label, names in MENUS:
+        if label == menu_label:
+            names.append(name)
+            return
+    MENUS.insert(len(MENUS) - 1, (menu_label, [name]))
+
+
+def _call_view(window, view: str, method: str) -> None:
+    v = window.show_view(view)
+    if v is not None and hasattr(v, method):
+        getattr(v, method)()
+
+
+@action("quit", N_("&Quit"), "Ctrl+Q")
+def _quit(window) -> None:
+    window.close()
+
+
+@action("refresh", N_("&Refresh"), "F5")
+def _refresh(window) -> None:
+    window.ctx.changed("*")
+
+
+@action("find", N_("&Find"), "Ctrl+F")
+def _find(window) -> None:
+    box = window.current_view().search_box() if window.current_view() else None
+    if box is not None:
+        box.setFocus()
+        box.selectAll()
+
+
+@action("undo", N_("&Undo"), "Ctrl+Z")
+def _undo(window) -> None:
+    window.undo_stack.undo()
+
+
+@action("redo", N_("&Redo"), "Ctrl+Shift+Z")
+def _redo(window) -> None:
+    window.undo_stack.redo()
+
+
+@action("new_enterprise", N_("New &enterprise..."), "Ctrl+Shift+N")
+def _new_enterprise(window) -> None:
+    _call_view(window, "enterprises", "add")
+
+
+@action("new_achievement", N_("New &achievement..."), "Ctrl+N")
+def _new_achievement(window) -> None:
+    _call_view(window, "achievements", "add")
+
+
+@action("import_excel", N_("&Import from Excel..."), "Ctrl+I")
+def _import_excel(window) -> None:
+    from desktop.ui import excel
+
+    excel.import_workbook(window)
+
+
+@action("download_template", N_("Save the Excel &template..."))
+def _template(window) -> None:
+    from desktop.ui import excel
+
+    excel.save_template(window)
+
+
+@action("export_table", N_("&Export table to Excel..."), "Ctrl+E")
+def _export(window) -> None:
+    from desktop.ui import excel
+
+    excel.export_current(window)
+
+
+@action("open_demo", N_("Open the &demo database"))
+def _demo(window) -> None:
+    window.open_demo()
+
+
+@action("switch_user", N_("&Sign in as another user..."), "Ctrl+L")
+def _switch(window) -> None:
+    from desktop.ui.login import switch_user
+
+    switch_user(window)
+
+
+@action("about", N_("&About StdAward"))
+def _about(window) -> None:
+    from desktop import __version__
+    from desktop.core.i18n import _
+    from desktop.ui.qt import QMessageBox
+
+    QMessageBox.about(window, _("About StdAward"), _(
+        "StdAward {version}\nStandardization awards for county quality bureaus.").format(version=__version__))

@@ -1,0 +1,246 @@
+"""Starting the desktop program: QApplication set-up, opening the database off the UI thread,
+first-run wizard or sign-in, the main window, and ``--screenshot``.
+
+``run_gui(args)`` is called by ``desktop/cli.py`` when no verb is given; ``args`` carries ``db``,
+``demo``, ``screenshot``, ``view`` and ``lang``.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from desktop.core.errors import DatabaseBusy, SchemaTooNew, StdAwardError
+from desktop.core.i18n import _, current_locale, set_locale
+from desktop.ui import settings
+from desktop.ui.context import AppContext
+from desktop.ui.qt import (QApplication, QFont, QFontDatabase, QGuiApplication, QLibraryInfo, QLocale,
+                           QMessageBox, Qt, QTranslator, QWidget, qconnect)
+
+# Families that show Chinese well, best first, per script; the first one installed is used.
+CJK_FAMILIES = {
+    "zh_CN": ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC",
+              "Noto Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "SimHei", "SimSun"),
+    "zh_TW": ("Microsoft JhengHei UI", "Microsoft JhengHei", "PingFang TC", "Noto Sans CJK TC",
+              "Source Han Sans TC", "WenQuanYi Micro Hei", "PMingLiU", "MingLiU"),
+}
+_translators: list[QTranslator] = []
+
+
+# ---------------------------------------------------------------------------- the application
+def make_app() -> QApplication:
+    """The QApplication, set up once: high-DPI, Chinese-capable font, Qt's own translations."""
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication([sys.argv[0] if sys.argv else "stdaward"])
+        app.setApplicationName("StdAward")
+        app.setOrganizationName("StdAward")
+        app.setApplicationDisplayName("StdAward")
+        app.setStyle("Fusion") if sys.platform.startswith("linux") and not os.environ.get("QT_STYLE_OVERRIDE") else None
+    apply_language(app)
+    from desktop.ui.mainwindow import app_icon
+
+    app.setWindowIcon(app_icon())
+    return app  # type: ignore[return-value]
+
+
+def apply_language(app: QApplication) -> None:
+    """Qt's shipped catalogue for the current locale (so Qt's own dialogs speak it) and a font that
+    shows its script."""
+    for t in _translators:
+        app.removeTranslator(t)
+    _translators.clear()
+    loc = current_locale()
+    QLocale.setDefault(QLocale(loc))
+    if loc != "en":
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        for base in ("qtbase", "qt"):
+            t = QTranslator(app)
+            if t.load(f"{base}_{loc}", folder):
+                app.installTranslator(t)
+                _translators.append(t)
+                break
+    app.setFont(ui_font(loc))
+
+
+def ui_font(locale: str) -> QFont:
+    """The platform's UI font with a CJK family behind it (bundled fonts registered first)."""
+    from desktop.store.demo import resources_dir
+
+    for f in sorted((resources_dir() / "fonts").glob("*.tt[fc]")):
+        QFontDatabase.addApplicationFont(str(f))
+    installed = set(QFontDatabase.families())
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
+    cjk = [f for f in CJK_FAMILIES.get(locale, CJK_FAMILIES["zh_CN"]) if f in installed]
+    if locale.startswith("zh"):
+        font.setFamilies(cjk[:1] + [font.family()] + cjk[1:])
+    else:
+        font.setFamilies([font.family()] + cjk)
+    if font.pointSizeF() < 9:
+        font.setPointSizeF(9)
+    return font
+
+
+# ---------------------------------------------------------------------------- opening the database
+def open_database(path: Path, demo: bool = False) -> dict[str, Any]:
+    """Open (create, migrate) the database; with ``demo`` fill an empty one with the demo data.
+    Runs in a worker thread. Returns what the UI needs to decide what comes next."""
+    from desktop.store import db, demo as demo_data, office, users
+
+    db.open_db(path)
+    if demo:
+        from desktop.store.models import Achievement
+
+        if not Achievement.select().exists():
+            demo_data.install()
+    return {"office": office.get() is not None, "users": users.has_users()}
+
+
+def open_error_text(exc: BaseException, path: Path) -> str:
+    """What an officer reads when the database cannot be opened."""
+    if isinstance(exc, DatabaseBusy):
+        return _("This database is already open in another StdAward window (or another program is using it). "
+                 "Switch to that window, or close it and start StdAward again.\n\n{detail}").format(detail=exc)
+    if isinstance(exc, SchemaTooNew):
+        return _("This database was written by a newer version of StdAward. Install the newer version to "
+                 "open it; nothing was changed.\n\n{detail}").format(detail=exc)
+    if isinstance(exc, (StdAwardError, sqlite3.DatabaseError)):
+        from desktop.store.paths import folder_for
+
+        return _("The database could not be opened: it is damaged or not a StdAward database. "
+                 "Restore the latest backup (stdaward restore FILE; backups are in {folder}).\n\n{detail}").format(
+            folder=folder_for(path, "backups"), detail=exc)
+    return _("The database could not be opened: {reason}").format(reason=exc)
+
+
+class Startup:
+    """Open the database in the background, then wizard / sign-in, then the main window."""
+
+    def __init__(self, ctx: AppContext, on_exit: Callable[[int], None]) -> None:
+        self.ctx = ctx
+        self.on_exit = on_exit
+        self.window = None
+        self.dialog: QWidget | None = None  # the wizard, sign-in or error box being shown
+
+    def start(self, path: Path, demo: bool = False) -> None:
+        self.ctx.db_path, self.ctx.demo = path, demo
+        self.ctx.tasks.run(lambda _p: open_database(path, demo), on_done=self._opened, on_error=self._failed,
+                           label=_("Opening the database..."))
+
+    def _failed(self, exc: BaseException) -> None:
+        box = QMessageBox(QMessageBox.Icon.Critical, _("StdAward"), open_error_text(exc, self.ctx.db_path),
+                          QMessageBox.StandardButton.Close, self.window)
+        box.setObjectName("openError")
+        self.dialog = box
+        qconnect(box.finished, lambda _r: self.on_exit(1))
+        box.open()
+
+    def _opened(self, state: dict[str, Any]) -> None:
+        if not state["office"]:
+            from desktop.ui.wizard import FirstRunWizard
+
+            wiz = FirstRunWizard(self.ctx)
+            self.dialog = wiz
+            qconnect(wiz.finished, lambda result: self._after_wizard(wiz, result))
+            wiz.open()
+        elif state["users"]:
+            self._sign_in()
+        else:
+            self._show_main()
+
+    def _after_wizard(self, wiz, result: int) -> None:
+        if wiz.wants_demo:
+            self.reopen(demo=True)
+        elif result:
+            self.ctx.set_user(wiz.created_user)
+            self._show_main()
+        else:
+            self.on_exit(0)
+
+    def _sign_in(self) -> None:
+        from desktop.ui.login import LoginDialog
+
+        dlg = LoginDialog(self.ctx)
+        self.dialog = dlg
+
+        def done(result: int) -> None:
+            if result:
+                self.ctx.set_user(dlg.user)
+                self._show_main()
+            else:
+                self.on_exit(0)
+        qconnect(dlg.finished, done)
+        dlg.open()
+
+    def _show_main(self) -> None:
+        from desktop.ui.mainwindow import MainWindow
+
+        self.dialog = None
+        self.window = MainWindow(self.ctx)
+        self.window.startup = self
+        self.window.show()
+        QApplication.instance().setQuitOnLastWindowClosed(True)
+        self.window.show_view(settings.LAST_VIEW.get()) or self.window.show_view("overview")
+
+    def reopen(self, demo: bool, path: Path | None = None) -> None:
+        """Close the current database and window and start again (demo, or another file)."""
+        from desktop.store import db
+        from desktop.store.demo import demo_db_path
+
+        if self.window is not None:
+            self.window.hide()
+            self.window.deleteLater()
+            self.window = None
+        db.close_db()
+        self.ctx.set_user(None)
+        self.ctx.undo_stack.clear()
+        self.start(demo_db_path() if demo else (path or self.ctx.db_path), demo)
+
+
+def reopen_with_demo(window) -> None:
+    startup = getattr(window, "startup", None)
+    if startup is not None:
+        startup.reopen(demo=True)
+
+
+# ---------------------------------------------------------------------------- entry point
+def choose_language(args: Any) -> None:
+    if not getattr(args, "lang", None) and not os.environ.get("STDAWARD_LANG"):
+        saved = settings.LANGUAGE.get()
+        if saved:
+            set_locale(saved)
+
+
+def resolve_path(args: Any) -> Path:
+    from desktop.store.demo import demo_db_path
+    from desktop.store.paths import resolve_db_path
+
+    return demo_db_path() if getattr(args, "demo", False) else resolve_db_path(getattr(args, "db", None))
+
+
+def run_gui(args: Any) -> int:
+    choose_language(args)
+    app = make_app()
+    path = resolve_path(args)
+    if getattr(args, "screenshot", None):
+        from desktop.ui.screenshot import take_screenshot
+
+        return take_screenshot(app, path, bool(getattr(args, "demo", False)), Path(args.screenshot),
+                               getattr(args, "view", None))
+    ctx = AppContext()
+    app.setQuitOnLastWindowClosed(False)  # until the main window is up (dialogs come and go before)
+    codes: list[int] = []
+
+    def finish(code: int) -> None:
+        codes.append(code)
+        app.exit(code)
+    startup = Startup(ctx, finish)
+    startup.start(path, bool(getattr(args, "demo", False)))
+    rc = app.exec()
+    from desktop.store import db
+
+    db.close_db()
+    return codes[0] if codes else rc

@@ -1,0 +1,71 @@
+"""Form helpers shared by the dialogs: a form whose fields each carry a message line that shows
+the validation problem for that field as the officer types."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from desktop.core.errors import Problem
+from desktop.ui.qt import QFormLayout, QLabel, QWidget
+
+
+class ProblemForm(QFormLayout):
+    """A QFormLayout where ``add(field, label, widget)`` also adds a (hidden) message line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.labels: dict[str, QLabel] = {}
+        self.messages: dict[str, QLabel] = {}
+        self.widgets: dict[str, QWidget] = {}
+
+    def add(self, field: str, label: str, widget: QWidget) -> QWidget:
+        lab = QLabel(label)
+        lab.setBuddy(widget)
+        msg = QLabel()
+        msg.setObjectName(f"problem-{field}")
+        msg.setWordWrap(True)
+        msg.setVisible(False)
+        self.addRow(lab, widget)
+        self.addRow("", msg)
+        self.labels[field], self.messages[field], self.widgets[field] = lab, msg, widget
+        return widget
+
+    def set_label(self, field: str, text: str) -> None:
+        self.labels[field].setText(text)
+
+    def set_row_visible(self, field: str, visible: bool) -> None:
+        self.setRowVisible(self.widgets[field], visible)
+        if not visible:
+            self.setRowVisible(self.messages[field], False)
+
+    def show_problems(self, problems: Iterable[Problem], aliases: dict[str, str] | None = None) -> list[Problem]:
+        """Put each problem under its field; returns the ones that have no field here."""
+        aliases = aliases or {}
+        by_field: dict[str, list[Problem]] = {}
+        rest = []
+        for p in problems:
+            f = aliases.get(p.field, p.field)
+            if f in self.messages:
+                by_field.setdefault(f, []).append(p)
+            else:
+                rest.append(p)
+        for f, msg in self.messages.items():
+            items = by_field.get(f, [])
+            set_message(msg, items)
+            self.setRowVisible(msg, bool(items) and self.isRowVisible(self.widgets[f]))
+        return rest
+
+    def message(self, field: str) -> str:
+        """The message shown under ``field`` ("" when it is fine)."""
+        return self.messages[field].text()
+
+
+def set_message(label: QLabel, problems: list[Problem]) -> None:
+    """Errors in red, warnings in amber; empty hides nothing by itself (the form decides)."""
+    if not problems:
+        label.setText("")
+        return
+    error = any(p.severity == "error" for p in problems)
+    label.setStyleSheet("color: #b3261e;" if error else "color: #8a5a00;")
+    label.setText("\n".join(p.message for p in problems))

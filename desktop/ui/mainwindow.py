@@ -1,0 +1,214 @@
+"""The main window: side navigation of the registered views, menus and shortcuts from
+``actions.py``, a status bar naming the office, the user and the database, remembered layout."""
+from __future__ import annotations
+
+from desktop.core.i18n import _
+from desktop.ui import actions as action_registry
+from desktop.ui import settings
+from desktop.store.users import role_label
+from desktop.ui.context import AppContext
+from desktop.ui.qt import (QAction, QIcon, QKeySequence, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                           QSize, QSplitter, QStackedWidget, Qt, QWidget, qconnect)
+from desktop.ui.views import VIEWS, ViewSpec
+from desktop.ui.views.base import View
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        ctx.tasks.dialog_parent = self
+        self.undo_stack = ctx.undo_stack
+        self.setObjectName("MainWindow")
+        self.setMinimumSize(QSize(900, 560))
+        self._views: dict[str, View] = {}
+        self._specs: list[ViewSpec] = []
+
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("navigation")
+        self.nav.setFrameShape(QListWidget.Shape.NoFrame)
+        self.nav.setSpacing(2)
+        self.stack = QStackedWidget(self)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.setObjectName("mainSplitter")
+        split.addWidget(self.nav)
+        split.addWidget(self.stack)
+        split.setStretchFactor(1, 1)
+        split.setSizes([170, 1000])
+        split.setChildrenCollapsible(False)
+        self.setCentralWidget(split)
+        qconnect(self.nav.currentRowChanged, self._on_nav)
+
+        self.status_office, self.status_user, self.status_db = QLabel(), QLabel(), QLabel()
+        for w in (self.status_office, self.status_user):
+            self.statusBar().addWidget(w)
+        self.statusBar().addPermanentWidget(self.status_db)
+
+        self.qactions: dict[str, QAction] = {}
+        self._build_actions()
+        self.retranslate()
+        self._fill_nav()
+        qconnect(ctx.user_changed, self._on_user_changed)
+        qconnect(ctx.data_changed, self._on_data_changed)
+        qconnect(ctx.language_changed, self.retranslate)
+        qconnect(self.undo_stack.canUndoChanged, self.qactions["undo"].setEnabled)
+        qconnect(self.undo_stack.canRedoChanged, self.qactions["redo"].setEnabled)
+        self.qactions["undo"].setEnabled(False)
+        self.qactions["redo"].setEnabled(False)
+        self.restore_layout()
+
+    # ------------------------------------------------------------------ actions and menus
+    def _build_actions(self) -> None:
+        for spec in action_registry.ACTIONS.values():
+            act = QAction(self)
+            act.setObjectName(spec.name)
+            if spec.shortcut:
+                act.setShortcut(QKeySequence(spec.shortcut))
+            qconnect(act.triggered, lambda _checked=False, s=spec: s.handler(self))
+            self.addAction(act)
+            self.qactions[spec.name] = act
+        self.undo_stack.setUndoLimit(50)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        bar.clear()
+        for label, names in action_registry.MENUS:
+            menu = bar.addMenu(_(label))
+            for name in names:
+                if name is None:
+                    menu.addSeparator()
+                elif name in self.qactions:
+                    menu.addAction(self.qactions[name])
+            if label == action_registry.MENUS[2][0]:
+                menu.addSeparator()
+                for i, spec in enumerate(self._visible_specs()):
+                    act = menu.addAction(_(spec.label))
+                    if i < 9:
+                        act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+                    qconnect(act.triggered, lambda _c=False, n=spec.name: self.show_view(n))
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("StdAward · Standardization awards"))
+        for name, act in self.qactions.items():
+            spec = action_registry.ACTIONS[name]
+            act.setText(_(spec.label))
+            if spec.tip:
+                act.setToolTip(_(spec.tip))
+        self._build_menus()
+        for row, spec in enumerate(self._specs):
+            item = self.nav.item(row)
+            if item is not None:
+                item.setText(_(spec.label))
+        self.update_status()
+
+    # ------------------------------------------------------------------ views
+    def _visible_specs(self) -> list[ViewSpec]:
+        return [v for v in VIEWS if not v.admin_only or self.ctx.role == "admin"]
+
+    def _fill_nav(self) -> None:
+        current = self.current_name()
+        self.nav.blockSignals(True)
+        self.nav.clear()
+        self._specs = self._visible_specs()
+        for spec in self._specs:
+            item = QListWidgetItem(_(spec.label))
+            item.setData(Qt.ItemDataRole.UserRole, spec.name)
+            item.setSizeHint(QSize(150, 34))
+            self.nav.addItem(item)
+        self.nav.blockSignals(False)
+        width = max((self.nav.sizeHintForColumn(0) for _ in [0]), default=120) + 32
+        self.nav.setFixedWidth(max(150, width))
+        if current:
+            self.show_view(current)
+
+    def _on_nav(self, row: int) -> None:
+        if 0 <= row < len(self._specs):
+            self.show_view(self._specs[row].name)
+
+    def view(self, name: str) -> View | None:
+        """The view called ``name``, created on first use (None if not registered/allowed)."""
+        if name not in self._views:
+            spec = next((s for s in self._specs if s.name == name), None)
+            if spec is None:
+                return None
+            v = spec.create(self.ctx)
+            v.setObjectName(f"view-{name}")
+            self._views[name] = v
+            self.stack.addWidget(v)
+        return self._views[name]
+
+    def show_view(self, name: str) -> View | None:
+        v = self.view(name)
+        if v is None:
+            return None
+        self.stack.setCurrentWidget(v)
+        row = next(i for i, s in enumerate(self._specs) if s.name == name)
+        if self.nav.currentRow() != row:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(row)
+            self.nav.blockSignals(False)
+        return v
+
+    def current_view(self) -> View | None:
+        w = self.stack.currentWidget()
+        return w if isinstance(w, View) else None
+
+    def current_name(self) -> str | None:
+        v = self.current_view()
+        return v.objectName().removeprefix("view-") if v else None
+
+    # ------------------------------------------------------------------ status and state
+    def update_status(self) -> None:
+        office = self.ctx.office if self.ctx.db_path else None
+        self.status_office.setText(_("Office: {name}").format(name=office.name) if office else _("Office: not set up"))
+        u = self.ctx.user
+        self.status_user.setText(_("User: {name} ({role})").format(
+            name=u.display_name if u else self.ctx.username, role=role_label(self.ctx.role)))
+        path = str(self.ctx.db_path) if self.ctx.db_path else "-"
+        self.status_db.setText((_("Demo database: {path}") if self.ctx.demo else _("Database: {path}")).format(path=path))
+
+    def _on_data_changed(self, what: str) -> None:
+        if what in ("office", "*", "users"):
+            self.update_status()
+
+    def _on_user_changed(self) -> None:
+        self._fill_nav()
+        self.update_status()
+
+    def restore_layout(self) -> None:
+        geo = settings.GEOMETRY.get()
+        if geo and not geo.isEmpty():
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1200, 760)
+        state = settings.WINDOW_STATE.get()
+        if state and not state.isEmpty():
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        if not self.ctx.tasks.idle:
+            from desktop.ui.qt import QMessageBox
+
+            QMessageBox.information(self, _("StdAward"), _("Work is still running; wait for it to finish or cancel it first."))
+            event.ignore()
+            return
+        settings.GEOMETRY.set(self.saveGeometry())
+        settings.WINDOW_STATE.set(self.saveState())
+        if self.current_name():
+            settings.LAST_VIEW.set(self.current_name())
+        for v in self._views.values():
+            if hasattr(v, "save_state"):
+                v.save_state()
+        super().closeEvent(event)
+
+    def open_demo(self) -> None:
+        from desktop.ui import app
+
+        app.reopen_with_demo(self)
+
+
+def app_icon() -> QIcon:
+    from desktop.store.demo import resources_dir
+
+    path = resources_dir() / "icons" / "stdaward.svg"
+    return QIcon(str(path)) if path.exists() else QIcon()

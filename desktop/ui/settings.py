@@ -1,0 +1,67 @@
+"""Every desktop setting declared once, typed, with its default (Picard ``options.py`` style).
+
+Stored with QSettings in an INI file in the data folder (``STDAWARD_DATA`` moves it, so tests and
+portable installs keep their own). Office-wide choices (notice font, ...) live in ``Office.settings``
+in the database instead: they travel with the office, these stay with the person's computer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from desktop.store.paths import data_dir
+from desktop.ui.qt import QByteArray, QSettings
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Option(Generic[T]):
+    key: str
+    default: T
+
+    def get(self) -> T:
+        value = store().value(self.key, self.default)
+        if isinstance(self.default, bool):
+            return (value in (True, "true", "1", 1)) if value is not None else self.default  # type: ignore[return-value]
+        if isinstance(self.default, int) and not isinstance(value, int):
+            try:
+                return int(value)  # type: ignore[return-value]
+            except (TypeError, ValueError):
+                return self.default
+        if isinstance(self.default, list) and not isinstance(value, list):
+            return [value] if value else []  # type: ignore[return-value]
+        return value if value is not None else self.default
+
+    def set(self, value: T) -> None:
+        s = store()
+        s.setValue(self.key, value)
+        s.sync()
+
+
+LANGUAGE = Option[str]("ui/language", "")  # "" = the default (zh_CN) unless --lang/STDAWARD_LANG
+GEOMETRY = Option[QByteArray]("window/geometry", QByteArray())
+WINDOW_STATE = Option[QByteArray]("window/state", QByteArray())
+LAST_VIEW = Option[str]("window/view", "enterprises")
+RECENT_DATABASES = Option[list]("files/recent", [])
+LAST_FOLDER = Option[str]("files/folder", "")
+LAST_USER = Option[str]("login/user", "")
+
+
+_store: QSettings | None = None
+_store_dir: str | None = None
+
+
+def store() -> QSettings:
+    """The QSettings object for the current data folder."""
+    global _store, _store_dir
+    folder = str(data_dir())
+    if _store is None or _store_dir != folder:
+        _store = QSettings(str(data_dir() / "desktop.ini"), QSettings.Format.IniFormat)
+        _store_dir = folder
+    return _store
+
+
+def header_state(table: str) -> Option[QByteArray]:
+    """Remembered column widths and order of one table."""
+    return Option[QByteArray](f"tables/{table}", QByteArray())

@@ -1,0 +1,185 @@
+"""Run database and file work off the UI thread (Anki ``CollectionOp`` style).
+
+    ctx.tasks.run(lambda progress: import_rows(rows, progress),
+                  on_done=lambda result: ..., label=_("Importing..."))
+
+The function runs in the thread pool and receives a ``Progress``: call ``progress.update(done,
+total, text)`` now and then, and stop early when ``progress.cancelled`` is true (or call
+``progress.check()``, which raises ``Cancelled``). ``on_done(result)`` or ``on_error(exc)`` then runs
+on the UI thread. Without ``on_error`` the error is shown in a dialog (StdAwardError: its message;
+ValidationFailed: each problem). With ``label`` a progress dialog with a Cancel button appears if
+the work takes longer than a moment.
+
+peewee keeps one SQLite connection per thread; the worker's connection is closed when its function
+returns, so pool threads never hold the database open.
+"""
+from __future__ import annotations
+
+import threading
+import traceback
+from typing import Any, Callable
+
+from desktop.core.errors import StdAwardError, ValidationFailed
+from desktop.core.i18n import _
+from desktop.ui.qt import (QMessageBox, QObject, QProgressDialog, QRunnable, Qt, QThreadPool, QWidget,
+                           Signal, qconnect)
+
+
+class Cancelled(Exception):
+    """Raised inside a task when the user pressed Cancel."""
+
+
+class Progress:
+    """Handed to a task function: report progress, look at the cancel flag."""
+
+    def __init__(self, signals: "_Signals") -> None:
+        self._signals = signals
+        self._cancel = threading.Event()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def check(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    def update(self, done: int, total: int = 0, text: str = "") -> None:
+        self._signals.progress.emit(int(done), int(total), text)
+
+
+class _Signals(QObject):
+    progress = Signal(int, int, str)
+    finished = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[Progress], Any], signals: _Signals, progress: Progress) -> None:
+        super().__init__()
+        self.fn, self.signals, self.progress = fn, signals, progress
+        self.setAutoDelete(True)
+
+    def run(self) -> None:  # in a pool thread
+        try:
+            result = self.fn(self.progress)
+        except BaseException as exc:  # noqa: BLE001 - handed to the UI thread
+            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.finished.emit(result)
+        finally:
+            from desktop.store.models import database
+
+            if database.database and not database.is_closed():
+                database.close()  # this thread's connection only
+
+
+class Task(QObject):
+    """One running job; ``done`` is true once its callback has run."""
+
+    def __init__(self, runner: "TaskRunner") -> None:
+        super().__init__(runner)
+        self.done = False
+        self.dialog: QProgressDialog | None = None
+
+
+class TaskRunner(QObject):
+    """The application's single way to run work in the background."""
+
+    idle_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
+        super().__init__(parent)
+        self.pool = pool or QThreadPool.globalInstance()
+        self._active: list[Task] = []
+        self.dialog_parent: QWidget | None = None
+
+    @property
+    def idle(self) -> bool:
+        return not self._active
+
+    def run(self, fn: Callable[[Progress], Any], *, on_done: Callable[[Any], None] | None = None,
+            on_error: Callable[[BaseException], None] | None = None, label: str | None = None,
+            parent: QWidget | None = None) -> Task:
+        task = Task(self)
+        signals = _Signals(task)
+        progress = Progress(signals)
+        if label:
+            dlg = QProgressDialog(label, _("Cancel"), 0, 0, parent or self.dialog_parent)
+            dlg.setWindowTitle(_("Please wait"))
+            dlg.setWindowModality(Qt.WindowModality.WindowModal)
+            dlg.setMinimumDuration(400)
+            dlg.setAutoClose(False)
+            dlg.setAutoReset(False)
+            qconnect(dlg.canceled, progress.cancel)
+            task.dialog = dlg
+
+            def on_progress(done: int, total: int, text: str) -> None:
+                dlg.setMaximum(max(total, 0))
+                dlg.setValue(min(done, total) if total else 0)
+                if text:
+                    dlg.setLabelText(text)
+            qconnect(signals.progress, on_progress)
+
+        def finish() -> None:
+            task.done = True
+            if task.dialog is not None:
+                task.dialog.close()
+                task.dialog.deleteLater()
+            self._active.remove(task)
+            if not self._active:
+                self.idle_changed.emit(True)
+
+        def ok(result: Any) -> None:
+            finish()
+            if on_done is not None:
+                on_done(result)
+
+        def bad(exc: BaseException) -> None:
+            finish()
+            if isinstance(exc, Cancelled):
+                return
+            if on_error is not None:
+                on_error(exc)
+            else:
+                show_error(parent or self.dialog_parent, exc)
+
+        qconnect(signals.finished, ok)
+        qconnect(signals.failed, bad)
+        if not self._active:
+            self.idle_changed.emit(False)
+        self._active.append(task)
+        self.pool.start(_Job(fn, signals, progress))
+        return task
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Block until every job has finished and its callback ran (tests, screenshots)."""
+        from desktop.ui.qt import QCoreApplication, QDeadlineTimer
+
+        deadline = QDeadlineTimer(msecs)
+        while self._active and not deadline.hasExpired():
+            self.pool.waitForDone(20)
+            QCoreApplication.processEvents()
+        return not self._active
+
+
+def error_text(exc: BaseException) -> str:
+    """What the user reads about an error: the problems of bad input, else the one-line reason."""
+    if isinstance(exc, ValidationFailed):
+        return "\n".join(f"{p.record} · {p.field}: {p.message}" for p in exc.problems if p.severity == "error")
+    if isinstance(exc, StdAwardError):
+        return str(exc) or type(exc).__name__
+    return _("Unexpected {kind}: {reason}").format(kind=type(exc).__name__, reason=exc)
+
+
+def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning, title or _("StdAward"), error_text(exc),
+                      QMessageBox.StandardButton.Ok, parent)
+    details = getattr(exc, "__traceback_text__", None)
+    if details and not isinstance(exc, StdAwardError):
+        box.setDetailedText(details)
+    box.exec()

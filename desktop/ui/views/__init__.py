@@ -1,0 +1,52 @@
+"""The views of the main window, registered in one place: (name, label, factory).
+
+To add a view, append a ``ViewSpec`` to ``VIEWS``: ``name`` is what ``--view NAME`` and the code use,
+``label`` is marked with ``N_()`` and translated where shown, ``factory`` is "module:Class" (imported
+the first time the view is opened, so start-up stays fast) or any callable ``(ctx) -> View``.
+The order of ``VIEWS`` is the order of the side navigation and of the Ctrl+1..9 shortcuts.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable, Union
+
+from desktop.core.i18n import N_
+
+Factory = Union[str, Callable[..., object]]
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    name: str
+    label: str  # N_() msgid
+    factory: Factory
+    admin_only: bool = False
+
+    def create(self, ctx):
+        if isinstance(self.factory, str):
+            module, _sep, attr = self.factory.partition(":")
+            return getattr(importlib.import_module(module), attr)(ctx)
+        return self.factory(ctx)
+
+
+VIEWS: list[ViewSpec] = [
+    ViewSpec("overview", N_("Overview"), "desktop.ui.views.overview:OverviewView"),
+]
+
+
+def register(spec: ViewSpec, before: str | None = None) -> None:
+    """Add a view (replacing one of the same name), optionally before another one."""
+    for i, v in enumerate(VIEWS):
+        if v.name == spec.name:
+            VIEWS[i] = spec
+            return
+    names = [v.name for v in VIEWS]
+    VIEWS.insert(names.index(before) if before in names else len(VIEWS), spec)
+
+
+def spec(name: str) -> ViewSpec:
+    for v in VIEWS:
+        if v.name == name:
+            return v
+    raise KeyError(name)

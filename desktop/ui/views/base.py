@@ -1,0 +1,77 @@
+"""The base class of every view in the main window's side navigation.
+
+A view is a QWidget built by its factory with the AppContext. It shows data from the database and
+reloads in ``refresh()`` whenever ``ctx.data_changed`` names something in ``watches`` (or "*").
+``retranslate()`` re-applies every text after a language switch. ``table()`` returns the view's main
+table, so "Export table" (Ctrl+E) works on every view that has one. ``search_box()`` is focused by
+Ctrl+F.
+"""
+from __future__ import annotations
+
+from desktop.ui.context import AppContext
+from desktop.ui.qt import QLabel, QLineEdit, QTableView, Qt, QVBoxLayout, QWidget, qconnect
+
+
+class View(QWidget):
+    name = ""
+    watches: tuple[str, ...] = ("*",)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._stale = False
+        qconnect(ctx.data_changed, self._on_data_changed)
+        qconnect(ctx.language_changed, self.retranslate)
+
+    def _on_data_changed(self, what: str) -> None:
+        if "*" in self.watches or what in self.watches or what == "*":
+            if self.isVisible():
+                self.refresh()
+            else:
+                self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+        if self._stale:
+            self._stale = False
+            self.refresh()
+        super().showEvent(event)
+
+    def refresh(self) -> None:
+        """Reload what the view shows from the database."""
+
+    def retranslate(self) -> None:
+        """Re-apply every user-visible text (after a language switch)."""
+
+    def table(self) -> QTableView | None:
+        return None
+
+    def search_box(self) -> QLineEdit | None:
+        return None
+
+    def export_name(self) -> str:
+        return self.name
+
+
+class EmptyState(QWidget):
+    """A clear hint shown instead of an empty table ("No enterprises yet: press Ctrl+Shift+N...")."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.addStretch(1)
+        self.title = QLabel(self)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        f = self.title.font()
+        f.setPointSizeF(f.pointSizeF() * 1.4)
+        self.title.setFont(f)
+        self.hint = QLabel(self)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(placeholder-text);")
+        lay.addWidget(self.title)
+        lay.addWidget(self.hint)
+        lay.addStretch(2)
+
+    def set_text(self, title: str, hint: str) -> None:
+        self.title.setText(title)
+        self.hint.setText(hint)

@@ -1,0 +1,79 @@
+"""The overview: the office profile, what the database holds, and what to do next."""
+from __future__ import annotations
+
+from desktop.core.i18n import _
+from desktop.ui.qt import QFormLayout, QFrame, QGridLayout, QLabel, QPushButton, Qt, QVBoxLayout, qconnect
+from desktop.ui.views.base import View
+
+
+class OverviewView(View):
+    name = "overview"
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(ctx, parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(24, 20, 24, 20)
+        self.title = QLabel()
+        f = self.title.font()
+        f.setPointSizeF(f.pointSizeF() * 1.6)
+        f.setBold(True)
+        self.title.setFont(f)
+        self.title.setWordWrap(True)
+        lay.addWidget(self.title)
+        self.profile = QFormLayout()
+        self.profile.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.rows: dict[str, QLabel] = {}
+        for key in ("region", "prefix", "policy", "signatory", "enterprises", "achievements"):
+            self.rows[key] = QLabel()
+            self.rows[key].setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.profile.addRow(QLabel(), self.rows[key])
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        box.setLayout(self.profile)
+        lay.addWidget(box)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        lay.addWidget(self.hint)
+        buttons = QGridLayout()
+        self.go_ent, self.go_ach = QPushButton(), QPushButton()
+        qconnect(self.go_ent.clicked, lambda: self.window().show_view("enterprises"))
+        qconnect(self.go_ach.clicked, lambda: self.window().show_view("achievements"))
+        buttons.addWidget(self.go_ent, 0, 0)
+        buttons.addWidget(self.go_ach, 0, 1)
+        buttons.setColumnStretch(2, 1)
+        lay.addLayout(buttons)
+        lay.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        labels = {"region": _("Region code"), "prefix": _("Document number prefix"), "policy": _("Policy in force"),
+                  "signatory": _("Signatory"), "enterprises": _("Enterprises"), "achievements": _("Achievements")}
+        for key, lab in labels.items():
+            self.profile.labelForField(self.rows[key]).setText(lab)
+        self.go_ent.setText(_("Enterprises"))
+        self.go_ach.setText(_("Achievements"))
+        self.refresh()
+
+    def refresh(self) -> None:
+        from desktop.store.models import Achievement, Enterprise
+
+        office = self.ctx.office
+        self.title.setText(office.name if office else _("The office profile is not set up"))
+        policy = "-"
+        if office and office.policy_id:
+            from desktop.ui.wizard import policy_choices
+
+            policy = dict(policy_choices()).get(office.policy_id, office.policy_id)
+        n_ent, n_ach = Enterprise.select().count(), Achievement.select().count()
+        values = {"region": office.region_code if office else "-", "prefix": (office.doc_prefix or "-") if office else "-",
+                  "policy": policy, "signatory": (office.signatory or "-") if office else "-",
+                  "enterprises": f"{n_ent:,}", "achievements": f"{n_ach:,}"}
+        for key, v in values.items():
+            self.rows[key].setText(v)
+        if n_ent == 0:
+            self.hint.setText(_("No enterprises yet. Add one under Enterprises (Ctrl+Shift+N), or import the Excel "
+                                "template (Ctrl+I)."))
+        elif n_ach == 0:
+            self.hint.setText(_("No achievements yet. Add them under Achievements (Ctrl+N) or import them from Excel (Ctrl+I)."))
+        else:
+            self.hint.setText("")
