@@ -32,6 +32,7 @@ class ViewSpec:
 
 VIEWS: list[ViewSpec] = [
     ViewSpec("overview", N_("Overview"), "desktop.ui.views.overview:OverviewView"),
+    ViewSpec("enterprises", N_("Enterprises"), "desktop.ui.views.enterprises:EnterprisesView"),
 ]
 
 

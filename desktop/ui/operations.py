@@ -1,0 +1,241 @@
+"""What the views do to the database, as small Qt-free functions (Anki ``aqt/operations`` style):
+save an enterprise, merge two, add/edit/delete/restore an achievement, attach evidence.
+
+Each runs in one transaction and writes its audit entry; the views call them (directly when quick,
+through ``ctx.tasks`` when long) and then announce ``ctx.changed(...)``.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from desktop.core.errors import Problem, StdAwardError, ValidationFailed
+from desktop.core.i18n import _
+from desktop.core.vocabulary import parse_achievement, parse_enterprise
+from desktop.store import audit
+from desktop.store.models import (Achievement, Award, AwardRound, Enterprise, Evidence, Notice, database,
+                                  new_uuid, now)
+from desktop.store.records import natural_key, row_values, to_vocabulary
+
+AWARD_COUNTS = ("awarded", "discretionary")  # statuses whose amount counts toward "total awarded"
+
+# ---------------------------------------------------------------------------- enterprises
+ENTERPRISE_COLUMNS = ("name", "region_code", "address", "contact", "phone")
+
+
+def enterprise_rows() -> list[dict[str, Any]]:
+    """Every enterprise with its achievement count and the total awarded in rounds (not rejected)."""
+    from peewee import JOIN, fn
+
+    q = (Enterprise.select(Enterprise, fn.COUNT(Achievement.id).alias("n"))
+         .join(Achievement, JOIN.LEFT_OUTER).group_by(Enterprise.id))
+    totals: dict[int, Decimal] = {}
+    aq = (Award.select(Achievement.enterprise, Award.amount).join(Achievement)
+          .where(Award.status.in_(AWARD_COUNTS), Award.decision != "rejected", Award.amount.is_null(False))
+          .tuples())
+    for ent_id, amount in aq:
+        totals[ent_id] = totals.get(ent_id, Decimal("0")) + Decimal(amount)
+    return [{"id": e.id, "uuid": e.uuid, "name": e.name, "uscc": e.uscc, "region": e.region_code or "",
+             "address": e.address or "", "contact": e.contact or "", "phone": e.phone or "",
+             "achievements": e.n, "total": totals.get(e.id)} for e in q]
+
+
+def enterprise_problems(values: dict[str, Any], editing: Enterprise | None = None) -> list[Problem]:
+    """Validation of the enterprise form: the vocabulary's checks plus "this code is registered"."""
+    problems: list[Problem] = []
+    raw = {k: v for k, v in values.items() if v not in (None, "")}
+    parse_enterprise(raw, 0, problems)
+    code = (values.get("uscc") or "").strip().upper()
+    if code and not any(p.field == "uscc" for p in problems):
+        other = Enterprise.get_or_none(Enterprise.uscc == code)
+        if other is not None and (editing is None or other.id != editing.id):
+            problems.append(Problem(code, "uscc", _("this code is already registered to {name}").format(name=other.name)))
+    return problems
+
+
+def save_enterprise(values: dict[str, Any], user: str, editing: Enterprise | None = None) -> Enterprise:
+    problems = [p for p in enterprise_problems(values, editing) if p.severity == "error"]
+    if problems:
+        raise ValidationFailed(problems)
+    problems = []
+    ent = parse_enterprise({k: v for k, v in values.items() if v not in (None, "")}, 0, problems)
+    assert ent is not None
+    vals = {"uscc": ent.uscc, "name": ent.name, "region_code": ent.region, "address": ent.address,
+            "contact": ent.contact, "phone": ent.phone}
+    with database.atomic():
+        if editing is None:
+            row = Enterprise.create(uuid=new_uuid(), **vals)
+            audit.record(user, "create", "enterprise", row.uuid, None, {"uscc": row.uscc, "name": row.name})
+            return row
+        before = {k: getattr(editing, k) for k in vals}
+        changed = {k: v for k, v in vals.items() if v != before[k]}
+        if changed:
+            Enterprise.update(updated_at=now(), **changed).where(Enterprise.id == editing.id).execute()
+            if "uscc" in changed:  # the duplicate identity contains the credit code
+                for a in Achievement.select().where(Achievement.enterprise == editing.id):
+                    a.natural_key = natural_key(to_vocabulary(a, changed["uscc"]))
+                    a.save()
+            audit.record(user, "update", "enterprise", editing.uuid, {k: before[k] for k in changed}, changed)
+        return Enterprise.get_by_id(editing.id)
+
+
+def merge_enterprises(keep: Enterprise, drop: Enterprise, user: str) -> int:
+    """Move everything of ``drop`` to ``keep`` and delete ``drop``. Returns achievements moved.
+
+    An achievement id that ``keep`` already uses gets a suffix; blank details of ``keep`` are filled
+    from ``drop``."""
+    if keep.id == drop.id:
+        raise StdAwardError(_("choose two different enterprises to merge"))
+    with database.atomic():
+        used = {r.source_id for r in Achievement.select(Achievement.source_id).where(Achievement.enterprise == keep.id)}
+        moved = []
+        for a in Achievement.select().where(Achievement.enterprise == drop.id):
+            sid = a.source_id
+            n = 2
+            while sid in used:
+                sid, n = f"{a.source_id}-{n}", n + 1
+            used.add(sid)
+            a.source_id, a.enterprise = sid, keep.id
+            a.natural_key = natural_key(to_vocabulary(a, keep.uscc))
+            a.updated_at = now()
+            a.save()
+            moved.append(a.uuid)
+        Notice.update(enterprise=keep.id).where(Notice.enterprise == drop.id).execute()
+        filled = {k: getattr(drop, k) for k in ENTERPRISE_COLUMNS if not getattr(keep, k) and getattr(drop, k)}
+        if filled:
+            Enterprise.update(updated_at=now(), **filled).where(Enterprise.id == keep.id).execute()
+        before = {"keep": {"uuid": keep.uuid, "uscc": keep.uscc, "name": keep.name},
+                  "drop": {"uuid": drop.uuid, "uscc": drop.uscc, "name": drop.name}}
+        Enterprise.delete().where(Enterprise.id == drop.id).execute()
+        audit.record(user, "merge", "enterprise", keep.uuid, before, {"achievements_moved": moved, "filled": filled})
+    return len(moved)
+
+
+# ---------------------------------------------------------------------------- achievements
+def suggest_id(enterprise: Enterprise | None) -> str:
+    """A free achievement id for the entry form (the officer may change it)."""
+    last = Achievement.select(Achievement.id).order_by(Achievement.id.desc()).scalar() or 0
+    base = last + 1
+    while enterprise is not None and Achievement.select().where(
+            (Achievement.enterprise == enterprise.id) & (Achievement.source_id == f"A{base:05d}")).exists():
+        base += 1
+    return f"A{base:05d}"
+
+
+def achievement_problems(raw: dict[str, Any], editing: Achievement | None = None) -> list[Problem]:
+    """Everything wrong with the entry form's values (errors and warnings)."""
+    problems: list[Problem] = []
+    parse_achievement(raw, None, problems)
+    code = raw.get("enterprise")
+    ent = Enterprise.get_or_none(Enterprise.uscc == code) if code else None
+    if code and ent is None and not any(p.field == "enterprise" for p in problems):
+        problems.append(Problem(str(raw.get("id")), "enterprise", _("no enterprise with code {code}; add the enterprise first").format(code=code)))
+    sid = str(raw.get("id") or "").strip()
+    if ent is not None and sid:
+        q = Achievement.select().where((Achievement.enterprise == ent.id) & (Achievement.source_id == sid))
+        if editing is not None:
+            q = q.where(Achievement.id != editing.id)
+        if q.exists():
+            problems.append(Problem(sid, "id", _("this enterprise already has an achievement with id {id}").format(id=sid)))
+    return problems
+
+
+def save_achievement(raw: dict[str, Any], user: str, editing: Achievement | None = None) -> Achievement:
+    problems = achievement_problems(raw, editing)
+    if any(p.severity == "error" for p in problems):
+        raise ValidationFailed([p for p in problems if p.severity == "error"])
+    a = parse_achievement(raw, None, [])
+    assert a is not None
+    ent = Enterprise.get(Enterprise.uscc == a.enterprise)
+    vals = row_values(a)
+    with database.atomic():
+        if editing is None:
+            row = Achievement.create(uuid=new_uuid(), enterprise=ent.id, **vals)
+            audit.record(user, "create", "achievement", row.uuid, None, a.to_dict())
+            return row
+        if Award.select().where(Award.achievement == editing.id).exists():
+            raise StdAwardError(_("this achievement is already in an award round; recompute or return the round before changing it"))
+        before = to_vocabulary(editing).to_dict()
+        for k, v in vals.items():
+            setattr(editing, k, v)
+        editing.enterprise = ent.id
+        editing.updated_at = now()
+        editing.save()
+        audit.record(user, "update", "achievement", editing.uuid, before, a.to_dict())
+        return editing
+
+
+@dataclass
+class Snapshot:
+    """Everything needed to put deleted achievements back (undo)."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+
+def delete_achievements(ids: list[int], user: str) -> Snapshot:
+    rounds = (AwardRound.select(AwardRound.year).join(Award).where(Award.achievement.in_(ids)).distinct())
+    years = sorted({r.year for r in rounds})
+    if years:
+        raise StdAwardError(_("an achievement in an award round cannot be deleted (round {years})").format(
+            years=", ".join(map(str, years))))
+    snap = Snapshot()
+    with database.atomic():
+        for row in Achievement.select().where(Achievement.id.in_(ids)):
+            snap.rows.append(dict(row.__data__))
+            snap.evidence += [dict(e.__data__) for e in row.evidence]
+            audit.record(user, "delete", "achievement", row.uuid, to_vocabulary(row).to_dict(), None)
+        Achievement.delete().where(Achievement.id.in_(ids)).execute()
+    return snap
+
+
+def restore_achievements(snap: Snapshot, user: str) -> None:
+    with database.atomic():
+        for data in snap.rows:
+            row = Achievement.create(**data)
+            audit.record(user, "restore", "achievement", row.uuid, None, to_vocabulary(row).to_dict())
+        for data in snap.evidence:
+            Evidence.create(**data)
+
+
+def evidence_path(db_path: Path, ev: Evidence) -> Path:
+    from desktop.store.paths import folder_for
+
+    return folder_for(db_path, "evidence") / f"{ev.sha256}{Path(ev.filename).suffix.lower()}"
+
+
+def attach_evidence(db_path: Path, achievement: Achievement, source: Path, user: str) -> Evidence:
+    """Copy a file into the evidence folder under its SHA-256 (same file stored once)."""
+    from desktop.store.paths import folder_for
+
+    source = Path(source)
+    h = hashlib.sha256()
+    with open(source, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    digest = h.hexdigest()
+    folder = folder_for(db_path, "evidence")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{digest}{source.suffix.lower()}"
+    if not target.exists():
+        tmp = target.with_name(target.name + ".part")
+        shutil.copyfile(source, tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    with database.atomic():
+        ev = Evidence.create(achievement=achievement.id, filename=source.name, sha256=digest,
+                             size=source.stat().st_size)
+        audit.record(user, "attach", "evidence", achievement.uuid, None, {"file": source.name, "sha256": digest})
+    return ev
+
+
+def remove_evidence(ev: Evidence, user: str) -> None:
+    with database.atomic():
+        audit.record(user, "detach", "evidence", ev.achievement.uuid, {"file": ev.filename, "sha256": ev.sha256}, None)
+        ev.delete_instance()

@@ -1,0 +1,123 @@
+"""Table models for the views.
+
+``ListTableModel`` shows a list of dicts (small tables: enterprises, users, rounds) through
+``Column`` declarations, with a sort role that sorts numbers and money as numbers; put it behind a
+``SearchProxy`` for the search box. ``make_table`` builds a QTableView with the program's habits
+(sortable, whole-row selection, remembered column widths). Big tables (achievements) use their own
+lazy model in ``views/achievement_model.py``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable
+
+from desktop.core.i18n import _
+from desktop.ui import settings
+from desktop.ui.qt import (QAbstractItemView, QAbstractTableModel, QHeaderView, QModelIndex, QSortFilterProxyModel,
+                           Qt, QTableView, QWidget)
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def money_text(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    from desktop.core.money import format_money
+
+    return format_money(value)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str  # N_() msgid
+    fmt: Callable[[Any], str] | None = None
+    align_right: bool = False
+    width: int | None = None
+
+
+class ListTableModel(QAbstractTableModel):
+    def __init__(self, columns: list[Column], parent=None) -> None:
+        super().__init__(parent)
+        self.columns = columns
+        self.rows: list[dict[str, Any]] = []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt name
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt name
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, col = self.rows[index.row()], self.columns[index.column()]
+        value = row.get(col.key)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col.fmt is not None:
+                return col.fmt(value)
+            return "" if value is None else str(value)
+        if role == SORT_ROLE:
+            if isinstance(value, Decimal):
+                return int(value * 100)  # exact cents: orders money as a number
+            return value if value is not None else ""
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.TextAlignmentRole and col.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(self.columns[section].label)
+        return None
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
+
+
+class SearchProxy(QSortFilterProxyModel):
+    """Case-insensitive "contains" over every column; sorts by SORT_ROLE."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
+        self.setSortRole(SORT_ROLE)
+        self.setSortLocaleAware(True)
+
+    def search(self, text: str) -> None:
+        self.setFilterFixedString(text.strip())
+
+
+def make_table(name: str, parent: QWidget | None = None) -> QTableView:
+    """A sortable read-only table whose column widths are remembered under ``name``."""
+    t = QTableView(parent)
+    t.setObjectName(f"table-{name}")
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setAlternatingRowColors(True)
+    t.setSortingEnabled(True)
+    t.setWordWrap(False)
+    t.verticalHeader().setVisible(False)
+    t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 10)
+    t.horizontalHeader().setStretchLastSection(True)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    t.horizontalHeader().setHighlightSections(False)
+    return t
+
+
+def restore_header(table: QTableView, name: str) -> bool:
+    state = settings.header_state(name).get()
+    return bool(state) and not state.isEmpty() and table.horizontalHeader().restoreState(state)
+
+
+def save_header(table: QTableView, name: str) -> None:
+    settings.header_state(name).set(table.horizontalHeader().saveState())

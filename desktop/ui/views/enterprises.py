@@ -1,0 +1,258 @@
+"""Enterprises: a searchable, sortable table with achievement counts and totals awarded; add, edit,
+delete (undoable) and merge two records of the same enterprise."""
+from __future__ import annotations
+
+from desktop.core.errors import StdAwardError
+from desktop.core.i18n import N_, _
+from desktop.ui.qt import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                           QMessageBox, QPushButton, QStackedLayout, QUndoCommand, QVBoxLayout, QWidget,
+                           Qt, qconnect)
+from desktop.ui.tablemodel import (ROW_ROLE, Column, ListTableModel, SearchProxy, make_table, money_text,
+                                   restore_header, save_header)
+from desktop.ui.tasks import show_error
+from desktop.ui.views.base import EmptyState, View
+
+COLUMNS = [
+    Column("name", N_("Name")),
+    Column("uscc", N_("Credit code")),
+    Column("region", N_("Region")),
+    Column("achievements", N_("Achievements"), align_right=True),
+    Column("total", N_("Total awarded"), fmt=money_text, align_right=True),
+    Column("contact", N_("Contact")),
+    Column("phone", N_("Phone")),
+]
+
+
+class EnterprisesView(View):
+    name = "enterprises"
+    watches = ("enterprises", "achievements", "rounds", "awards")
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(ctx, parent)
+        lay = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.add_btn, self.edit_btn, self.merge_btn, self.delete_btn = (QPushButton() for _i in range(4))
+        bar.addWidget(self.search, 1)
+        for b in (self.add_btn, self.edit_btn, self.merge_btn, self.delete_btn):
+            bar.addWidget(b)
+        lay.addLayout(bar)
+        self.model = ListTableModel(COLUMNS, self)
+        self.proxy = SearchProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.tableview = make_table(self.name)
+        self.tableview.setModel(self.proxy)
+        self.empty = EmptyState()
+        self.pages = QStackedLayout()
+        self.pages.addWidget(self.tableview)
+        self.pages.addWidget(self.empty)
+        lay.addLayout(self.pages, 1)
+        self.count = QLabel()
+        lay.addWidget(self.count)
+        qconnect(self.search.textChanged, self._search)
+        qconnect(self.add_btn.clicked, self.add)
+        qconnect(self.edit_btn.clicked, self.edit)
+        qconnect(self.merge_btn.clicked, self.merge)
+        qconnect(self.delete_btn.clicked, self.delete)
+        qconnect(self.tableview.doubleClicked, lambda _i: self.edit())
+        qconnect(self.tableview.selectionModel().selectionChanged, lambda *_a: self._update_buttons())
+        self.retranslate()
+        if not restore_header(self.tableview, self.name):
+            for i, w in enumerate((300, 170, 70, 80, 120, 80)):
+                self.tableview.setColumnWidth(i, w)
+        self.tableview.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+
+    # ------------------------------------------------------------------ View protocol
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(_("Search by name, credit code, contact... (Ctrl+F)"))
+        self.add_btn.setText(_("New..."))
+        self.edit_btn.setText(_("Edit..."))
+        self.merge_btn.setText(_("Merge..."))
+        self.delete_btn.setText(_("Delete"))
+        self.model.retranslate()
+        self.refresh()
+
+    def refresh(self) -> None:
+        from desktop.ui.operations import enterprise_rows
+
+        self.model.set_rows(enterprise_rows())
+        self._update_count()
+
+    def table(self):
+        return self.tableview
+
+    def search_box(self):
+        return self.search
+
+    def save_state(self) -> None:
+        save_header(self.tableview, self.name)
+
+    def export_name(self) -> str:
+        return _("Enterprises")
+
+    # ------------------------------------------------------------------ helpers
+    def _search(self, text: str) -> None:
+        self.proxy.search(text)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        if total == 0:
+            self.empty.set_text(_("No enterprises yet"), _("Press New... (Ctrl+Shift+N) to register one, or import "
+                                                           "the Excel template (Ctrl+I)."))
+            self.pages.setCurrentWidget(self.empty)
+        else:
+            self.pages.setCurrentWidget(self.tableview)
+        self.count.setText(_("{shown} of {total} enterprises").format(shown=shown, total=total))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        n = len(self.selected())
+        self.edit_btn.setEnabled(n == 1)
+        self.delete_btn.setEnabled(n == 1)
+        self.merge_btn.setEnabled(self.model.rowCount() >= 2)
+
+    def selected(self) -> list[dict]:
+        rows = self.tableview.selectionModel().selectedRows() if self.tableview.selectionModel() else []
+        return [r.data(ROW_ROLE) for r in rows]
+
+    def select_uscc(self, uscc: str) -> None:
+        for r in range(self.proxy.rowCount()):
+            idx = self.proxy.index(r, 0)
+            if idx.data(ROW_ROLE)["uscc"] == uscc:
+                self.tableview.selectRow(r)
+                self.tableview.scrollTo(idx)
+                return
+
+    # ------------------------------------------------------------------ actions
+    def add(self) -> None:
+        from desktop.ui.views.enterprise_dialog import EnterpriseDialog
+
+        dlg = EnterpriseDialog(self.ctx, None, self)
+        if dlg.exec() and dlg.saved is not None:
+            self.select_uscc(dlg.saved.uscc)
+
+    def edit(self) -> None:
+        from desktop.store.models import Enterprise
+        from desktop.ui.views.enterprise_dialog import EnterpriseDialog
+
+        sel = self.selected()
+        if len(sel) != 1:
+            return
+        dlg = EnterpriseDialog(self.ctx, Enterprise.get_by_id(sel[0]["id"]), self)
+        if dlg.exec() and dlg.saved is not None:
+            self.select_uscc(dlg.saved.uscc)
+
+    def delete(self) -> None:
+        sel = self.selected()
+        if len(sel) != 1:
+            return
+        row = sel[0]
+        if row["achievements"]:
+            QMessageBox.information(self, _("Delete enterprise"), _(
+                "{name} has {n} achievements. Delete them first, or merge this record into another one.").format(
+                name=row["name"], n=row["achievements"]))
+            return
+        self.ctx.undo_stack.push(DeleteEnterprise(self.ctx, row["id"], row["name"]))
+
+    def merge(self) -> None:
+        dlg = MergeDialog(self.model.rows, self.selected(), self)
+        if not dlg.exec():
+            return
+        keep, drop = dlg.choice()
+        if QMessageBox.question(self, _("Merge enterprises"), _(
+                "Move all {n} achievements of\n{drop} ({drop_code})\nto\n{keep} ({keep_code})\nand delete the first "
+                "record? This is written to the audit log and cannot be undone.").format(
+                n=drop["achievements"], drop=drop["name"], drop_code=drop["uscc"], keep=keep["name"],
+                keep_code=keep["uscc"])) != QMessageBox.StandardButton.Yes:
+            return
+        from desktop.store.models import Enterprise
+        from desktop.ui.operations import merge_enterprises
+
+        try:
+            merge_enterprises(Enterprise.get_by_id(keep["id"]), Enterprise.get_by_id(drop["id"]), self.ctx.username)
+        except StdAwardError as exc:
+            show_error(self, exc)
+            return
+        self.ctx.changed("enterprises")
+        self.ctx.changed("achievements")
+        self.select_uscc(keep["uscc"])
+
+
+class DeleteEnterprise(QUndoCommand):
+    """Delete an enterprise without achievements; undo puts it back with the same global id."""
+
+    def __init__(self, ctx, ent_id: int, name: str) -> None:
+        super().__init__(_("Delete enterprise {name}").format(name=name))
+        self.ctx, self.ent_id, self.data = ctx, ent_id, None
+
+    def redo(self) -> None:
+        from desktop.store import audit
+        from desktop.store.models import Enterprise, database
+
+        with database.atomic():
+            row = Enterprise.get_by_id(self.ent_id)
+            self.data = dict(row.__data__)
+            audit.record(self.ctx.username, "delete", "enterprise", row.uuid, {"uscc": row.uscc, "name": row.name}, None)
+            row.delete_instance()
+        self.ctx.changed("enterprises")
+
+    def undo(self) -> None:
+        from desktop.store import audit
+        from desktop.store.models import Enterprise, database
+
+        with database.atomic():
+            row = Enterprise.create(**self.data)
+            audit.record(self.ctx.username, "restore", "enterprise", row.uuid, None, {"uscc": row.uscc, "name": row.name})
+        self.ctx.changed("enterprises")
+
+
+class MergeDialog(QDialog):
+    """Choose the record to keep and the duplicate to merge into it."""
+
+    def __init__(self, rows: list[dict], selected: list[dict], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Merge two records of the same enterprise"))
+        self.rows = sorted(rows, key=lambda r: r["name"])
+        lay = QVBoxLayout(self)
+        hint = QLabel(_("Choose the record to keep and the duplicate record. The duplicate's achievements move to the "
+                        "kept record, its empty details fill the kept record's, and the duplicate is deleted."))
+        hint.setWordWrap(True)
+        lay.addWidget(hint)
+        form = QFormLayout()
+        self.keep, self.drop = QComboBox(), QComboBox()
+        for box in (self.keep, self.drop):
+            for r in self.rows:
+                box.addItem(f"{r['name']} · {r['uscc']} · {r['achievements']}", r["id"])
+            box.setMinimumWidth(460)
+        ids = [r["id"] for r in self.rows]
+        if selected:
+            self.keep.setCurrentIndex(ids.index(selected[0]["id"]))
+        if len(selected) > 1:
+            self.drop.setCurrentIndex(ids.index(selected[1]["id"]))
+        elif self.drop.currentIndex() == self.keep.currentIndex() and len(ids) > 1:
+            self.drop.setCurrentIndex(1 if self.keep.currentIndex() == 0 else 0)
+        form.addRow(_("Keep"), self.keep)
+        form.addRow(_("Merge into it and delete"), self.drop)
+        lay.addLayout(form)
+        self.warn = QLabel()
+        self.warn.setStyleSheet("color: #b3261e;")
+        lay.addWidget(self.warn)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Merge"))
+        qconnect(self.buttons.accepted, self.accept)
+        qconnect(self.buttons.rejected, self.reject)
+        lay.addWidget(self.buttons)
+        for box in (self.keep, self.drop):
+            qconnect(box.currentIndexChanged, lambda _i: self._check())
+        self._check()
+
+    def _check(self) -> None:
+        same = self.keep.currentData() == self.drop.currentData()
+        self.warn.setText(_("Choose two different records.") if same else "")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not same)
+
+    def choice(self) -> tuple[dict, dict]:
+        by_id = {r["id"]: r for r in self.rows}
+        return by_id[self.keep.currentData()], by_id[self.drop.currentData()]
