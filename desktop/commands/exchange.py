@@ -1,5 +1,248 @@
-"""CLI verbs (filled in by the exchange work)."""
+"""CLI verbs of the USB exchange: export, verify-package, import, offices, register-office, consolidate.
+
+Refused packages (damaged, forged, stale, unknown office, wrong passphrase) exit with 2 and one
+line saying why; ``import --json`` prints the summary with the keys new, updated, unchanged,
+conflicts and rejected (counts), plus ``details`` (the records with reasons) and ``package``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from desktop.commands.common import add_db, database, db_arg, print_json
+from desktop.core.errors import BadFile
+from desktop.core.i18n import _
 
 
-def register(sub) -> None:  # noqa: ANN001
-    pass
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help=_("write this office's data to an exchange package (for a USB stick)"))
+    p.add_argument("--out", required=True, help=_("the package file to write"))
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--year", type=int, help=_("only this year's achievements and award rounds"))
+    g.add_argument("--since-last", action="store_true", help=_("everything changed since the last export"))
+    p.add_argument("--passphrase-file", help=_("encrypt with the passphrase in this file"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("verify-package", help=_("check an exchange package without changing the database"))
+    p.add_argument("file")
+    p.add_argument("--passphrase-file", help=_("the passphrase of an encrypted package"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("import", help=_("import an exchange package (shows what changes; one transaction)"))
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help=_("only show what would change"))
+    p.add_argument("--passphrase-file", help=_("the passphrase of an encrypted package"))
+    p.add_argument("--take-theirs", action="append", default=[], metavar="KEY",
+                   help=_("resolve this conflict (table:uuid, as listed) with the package's version"))
+    p.add_argument("--keep-mine", action="append", default=[], metavar="KEY",
+                   help=_("resolve this conflict by keeping this database's version"))
+    p.add_argument("--take-all-theirs", action="store_true", help=_("resolve every conflict with the package's version"))
+    p.add_argument("--json", action="store_true", help=_("print the summary as JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("offices", help=_("the offices whose packages this database accepts, and this office's key"))
+    p.add_argument("--card", metavar="FILE", help=_("write this office's card (name, region, public key) for the city"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_offices)
+
+    p = sub.add_parser("register-office", help=_("accept packages signed by a county office (its card or a package)"))
+    p.add_argument("file", help=_("the office card, or a package from the office"))
+    p.add_argument("--fingerprint", help=_("the key fingerprint the office read to you (required with a package)"))
+    p.add_argument("--replace", action="store_true", help=_("the office made a new key: replace the registered one"))
+    add_db(p)
+    p.set_defaults(func=cmd_register_office)
+
+    p = sub.add_parser("consolidate", help=_("city: totals by county, year, rule and fund, and cross-county checks"))
+    p.add_argument("--year", type=int, help=_("only this year"))
+    p.add_argument("--xlsx", metavar="FILE", help=_("write the report as an Excel workbook"))
+    p.add_argument("--pdf", metavar="FILE", help=_("write the report as a PDF"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_consolidate)
+
+
+def read_passphrase(path: str | None) -> str | None:
+    if not path:
+        return None
+    try:
+        text = Path(path).read_text("utf-8-sig")
+    except OSError as exc:
+        raise BadFile(_("cannot read the passphrase file {file}: {reason}").format(file=path, reason=exc.strerror or exc)) from None
+    text = text.rstrip("\r\n")
+    if not text:
+        raise BadFile(_("the passphrase file {file} is empty").format(file=path))
+    return text
+
+
+def _progress_to_stderr(stage: str, done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r{stage} {done}/{total}   ")
+        if done >= total:
+            sys.stderr.write("\n")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from desktop.exchange.export import export_package
+
+    passphrase = read_passphrase(args.passphrase_file)
+    with database(args):
+        r = export_package(Path(args.out), year=args.year, since_last=args.since_last, passphrase=passphrase,
+                           progress=_progress_to_stderr)
+    if args.json:
+        print_json({"path": str(r.path), "sequence": r.sequence, "sha256": r.sha256, "counts": r.counts,
+                    "period": r.period, "encrypted": r.encrypted, "size": r.size})
+    else:
+        print(_("Exported package no. {seq} to {path}: {e} enterprises, {a} achievements, {r} award rounds, "
+                "{w} awards{enc}. Checked by reading it back.").format(
+            seq=r.sequence, path=r.path, e=r.counts["enterprises"], a=r.counts["achievements"],
+            r=r.counts["rounds"], w=r.counts["awards"], enc=_(", encrypted") if r.encrypted else ""))
+        print(_("SHA-256: {sha}").format(sha=r.sha256))
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from desktop.exchange.importer import verify
+    from desktop.exchange.offices import own_office, trust
+    from desktop.exchange.package import fingerprint
+    from desktop.store.db import close_db, open_db
+
+    pkg = verify(Path(args.file), read_passphrase(args.passphrase_file))
+    m = pkg.manifest
+    trusted, note = None, _("no database here to check the signer against")
+    path = db_arg(args)
+    if path.exists():
+        open_db(path, create=False, auto_backup=False)
+        try:
+            own = own_office()
+            if own is not None and own.uuid == pkg.office_uuid:
+                trusted = own.public_key.strip() == pkg.public_key.strip()
+                note = _("signed by this office") if trusted else _("names this office but is signed with another key")
+            else:
+                trust(pkg)  # raises UntrustedPackage (exit 2) with the reason
+                trusted, note = True, _("signed by a registered office")
+        finally:
+            close_db()
+    info = {"ok": trusted is not False, "office": m["office"], "fingerprint": fingerprint(pkg.public_key),
+            "sequence": pkg.sequence, "period": m.get("period"), "counts": m.get("counts"),
+            "created_at": m.get("created_at"), "app_version": m.get("app_version"),
+            "schema_version": m.get("schema_version"), "encrypted": bool(m.get("encryption")),
+            "sha256": pkg.sha256, "signer": note}
+    if args.json:
+        print_json(info)
+    else:
+        c = m.get("counts", {})
+        print(_("Package no. {seq} from {name} ({region}), made {at}: intact, signature valid; {signer}.").format(
+            seq=pkg.sequence, name=pkg.office_name, region=m["office"].get("region"), at=m.get("created_at"), signer=note))
+        print(_("Holds {e} enterprises, {a} achievements, {r} award rounds, {w} awards; key {fp}.").format(
+            e=c.get("enterprises", 0), a=c.get("achievements", 0), r=c.get("rounds", 0), w=c.get("awards", 0),
+            fp=info["fingerprint"]))
+    if trusted is False:
+        print(_("error: {reason}").format(reason=note), file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from desktop.exchange.importer import KEEP_MINE, TAKE_THEIRS, apply_import, plan_import
+    from desktop.exchange.package import read_package
+
+    pkg = read_package(Path(args.file), passphrase=read_passphrase(args.passphrase_file))
+    with database(args):
+        plan = plan_import(pkg)
+        if args.dry_run:
+            summary = plan.summary()
+        else:
+            res = {k: KEEP_MINE for k in args.keep_mine}
+            keys = [c.key for c in plan.conflicts] if args.take_all_theirs else args.take_theirs
+            res.update({k: TAKE_THEIRS for k in keys})
+            unknown = sorted(set(res) - {c.key for c in plan.conflicts})
+            if unknown:
+                raise BadFile(_("{key} is not one of this package's conflicts").format(key=unknown[0]))
+            result = apply_import(pkg, resolutions=res, progress=_progress_to_stderr)
+            plan, summary = result.plan, result.summary()
+    if args.json:
+        print_json(summary)
+        return 0
+    _print_summary(plan, summary, args.dry_run)
+    return 0
+
+
+def _print_summary(plan, summary: dict, dry_run: bool) -> None:  # noqa: ANN001
+    o = plan.office
+    print(_("Package no. {seq} from {name}{again}.").format(
+        seq=o["sequence"], name=o["name"], again=_(" (imported before)") if plan.already_imported else ""))
+    print(_("New: {new}  Updated: {updated}  Unchanged: {unchanged}  Conflicts: {conflicts}  Rejected: {rejected}").format(**summary))
+    for key, title in (("updated", _("Updated")), ("rejected", _("Rejected"))):
+        for item in getattr(plan, key)[:50]:
+            print(f"  {title}: {item.table} {item.label}: {item.reason}")
+    for c in plan.conflicts:
+        print(_("  Conflict {key} {label}: {reason}").format(key=c.key, label=c.label, reason=c.reason))
+        for f in c.fields:
+            print(_("      {field}: here {mine!r} | package {theirs!r}").format(field=f, mine=c.mine.get(f), theirs=c.theirs.get(f)))
+    if dry_run:
+        print(_("Dry run: nothing was changed."))
+    elif "applied" in summary:
+        a = summary["applied"]
+        print(_("Applied in one transaction: {i} added, {u} updated, {t} conflicts resolved with the package's "
+                "version, {k} kept as here.").format(i=a["inserted"], u=a["updated"], t=a["taken_theirs"], k=a["kept_mine"]))
+        if len(plan.conflicts) > a["taken_theirs"] + a["kept_mine"]:
+            print(_("Unresolved conflicts keep this database's version; resolve them with --take-theirs KEY or --keep-mine KEY."))
+
+
+def cmd_offices(args: argparse.Namespace) -> int:
+    from desktop.exchange import offices
+    from desktop.exchange.package import fingerprint
+
+    with database(args):
+        own = offices.own_office()
+        card = offices.write_card(Path(args.card)) if args.card else (offices.card() if own and own.name else None)
+        rows = offices.known()
+    if args.json:
+        print_json({"this_office": card and {k: v for k, v in card.items() if k != "format"}, "registered": rows})
+        return 0
+    if card:
+        print(_("This office: {name} ({region}), key fingerprint {fp}").format(name=card["name"], region=card["region"], fp=card["fingerprint"]))
+        if args.card:
+            print(_("Office card written to {path}; give it to the city office.").format(path=args.card))
+    for r in rows:
+        print(_("Registered: {name} ({region}) key {fp}, last package no. {seq}").format(
+            name=r["name"], region=r["region"], fp=r["fingerprint"], seq=r["last_sequence"]))
+    if not rows:
+        print(_("No other office is registered here."))
+    return 0
+
+
+def cmd_register_office(args: argparse.Namespace) -> int:
+    from desktop.exchange import offices
+    from desktop.exchange.package import fingerprint
+
+    info = offices.read_card(Path(args.file))
+    with database(args):
+        row = offices.register(info, expected_fingerprint=args.fingerprint, replace=args.replace)
+    print(_("Registered {name} ({region}), key fingerprint {fp}.").format(name=row.name, region=row.region_code,
+                                                                       fp=fingerprint(row.public_key)))
+    return 0
+
+
+def cmd_consolidate(args: argparse.Namespace) -> int:
+    from desktop.exchange import consolidate
+
+    with database(args):
+        report = consolidate.build_report(year=args.year)
+        if args.xlsx:
+            consolidate.write_xlsx(report, Path(args.xlsx))
+        if args.pdf:
+            consolidate.write_pdf(report, Path(args.pdf))
+    if args.json:
+        print_json(report.as_dict())
+        return 0
+    for line in consolidate.text_lines(report):
+        print(line)
+    return 0

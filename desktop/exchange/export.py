@@ -1,0 +1,185 @@
+"""Export: the office's selected records into one signed package, written so a pulled stick never
+leaves a file that verifies.
+
+    result = export_package(Path("E:/城厢区-2025.stdpkg"), year=2025, passphrase=None,
+                            progress=lambda stage, done, total: ..., cancelled=lambda: False)
+
+Selection: a ``year`` (that year's achievements, their enterprises, the year's award rounds with
+their awards), ``since_last`` (everything changed since the previous export) or everything.
+Each export takes the next sequence number of this office (``PackageLog``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+from desktop.core.errors import StdAwardError
+from desktop.core.i18n import _
+from desktop.exchange import package as pkgmod
+from desktop.exchange.offices import signing_office
+from desktop.exchange.tables import ACHIEVEMENTS, AWARDS, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, SUMMARY_SQL
+from desktop.store import audit
+from desktop.store.db import current_user
+from desktop.store.migrations import SCHEMA_VERSION
+from desktop.store.models import PackageLog, database, now
+
+Progress = Callable[[str, int, int], None]
+
+
+class Cancelled(StdAwardError):
+    """The officer cancelled; nothing was written or changed."""
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    sequence: int
+    sha256: str
+    counts: dict[str, int]
+    period: dict[str, Any]
+    encrypted: bool
+    size: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def last_export() -> PackageLog | None:
+    return (PackageLog.select().where(PackageLog.direction == "export")
+            .order_by(PackageLog.sequence.desc()).first())
+
+
+def next_sequence(office_uuid: str) -> int:
+    row = (PackageLog.select().where((PackageLog.direction == "export") & (PackageLog.office_uuid == office_uuid))
+           .order_by(PackageLog.sequence.desc()).first())
+    return (row.sequence if row else 0) + 1
+
+
+def _rows(sql: str, params: list[Any]) -> list[tuple]:
+    return database.execute_sql(sql, params).fetchall()
+
+
+def round_totals(where: str = "", params: list[Any] | None = None) -> dict[str, dict[str, Any]]:
+    """round uuid -> {year, policy_id, status, count, total, by_fund} of its paid-out awards."""
+    out: dict[str, dict[str, Any]] = {}
+    for ruuid, year, policy, status, fund, amount in _rows(SUMMARY_SQL + where, params or []):
+        s = out.setdefault(ruuid, {"round": ruuid, "year": year, "policy_id": policy, "status": status,
+                                   "count": 0, "total": Decimal("0.00"), "by_fund": {}})
+        if amount is not None:
+            a = Decimal(amount)
+            s["count"] += 1
+            s["total"] += a
+            s["by_fund"][fund or "-"] = s["by_fund"].get(fund or "-", Decimal("0.00")) + a
+    return out
+
+
+def _money_strs(s: dict[str, Any]) -> list[Any]:
+    row = dict(s, total=format(s["total"], "f"), by_fund={k: format(v, "f") for k, v in sorted(s["by_fund"].items())})
+    return [row[c] for c in SUMMARY_COLUMNS]
+
+
+def select(year: int | None = None, since: str | None = None) -> dict[str, tuple[tuple[str, ...], list[list[Any]]]]:
+    """The tables for a year, for changes since a time (text as stored), or everything."""
+    if year is not None:
+        lo, hi = f"{year:04d}-01-01", f"{year:04d}-12-31"
+        round_where, rp = " WHERE r.year = ?", [year]
+        award_where, wp = " WHERE r.year = ?", [year]
+        ach_where = (" WHERE a.date BETWEEN ? AND ? OR a.id IN (SELECT w.achievement_id FROM award w "
+                     "JOIN award_round r ON r.id = w.round_id WHERE r.year = ?)")
+        ap: list[Any] = [lo, hi, year]
+        ent_where = f" WHERE e.id IN (SELECT a.enterprise_id FROM achievement a{ach_where})"
+        ep = list(ap)
+    elif since is not None:
+        changed_round = ("(r.created_at >= ? OR r.approved_at >= ? OR r.id IN (SELECT w.round_id FROM award w "
+                         "WHERE w.updated_at >= ?) OR r.id IN (SELECT w.round_id FROM award w JOIN award_event v "
+                         "ON v.award_id = w.id WHERE v.at >= ?))")
+        round_where, rp = " WHERE " + changed_round, [since] * 4
+        award_where, wp = round_where, rp
+        ach_where, ap = " WHERE a.updated_at >= ?", [since]
+        ent_where = " WHERE e.updated_at >= ? OR e.id IN (SELECT a.enterprise_id FROM achievement a WHERE a.updated_at >= ?)"
+        ep = [since, since]
+    else:
+        round_where = award_where = ach_where = ent_where = ""
+        rp = wp = ap = ep = []
+    tables: dict[str, tuple[tuple[str, ...], list[list[Any]]]] = {}
+    for t, where, params in ((ENTERPRISES, ent_where, ep), (ACHIEVEMENTS, ach_where, ap),
+                             (ROUNDS, round_where, rp), (AWARDS, award_where, wp)):
+        order = f" ORDER BY {t.alias}.id"
+        tables[t.name] = (t.columns, [t.to_package(r) for r in _rows(t.select() + where + order, params)])
+    uuids = [r[0] for r in tables["rounds"][1]]
+    totals = round_totals(" WHERE r.uuid IN (SELECT value FROM json_each(?))", [_json(uuids)]) if uuids else {}
+    tables["summaries"] = (SUMMARY_COLUMNS, [_money_strs(totals[u]) for u in uuids])
+    return tables
+
+
+def _json(v: Any) -> str:
+    import json
+
+    return json.dumps(v)
+
+
+def export_package(out: Path, *, year: int | None = None, since_last: bool = False,
+                   passphrase: str | None = None, user: str | None = None,
+                   progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> ExportResult:
+    """Write this office's package to ``out`` (see the module docstring). Returns what was written."""
+    from desktop import __version__
+
+    if year is not None and since_last:
+        raise StdAwardError(_("choose a year or \"since the last export\", not both"))
+    out = Path(out)
+    if out.is_dir():
+        raise StdAwardError(_("{path} is a folder; give the package's file name").format(path=out))
+    if not out.parent.is_dir():
+        raise StdAwardError(_("the folder {path} does not exist (is the USB stick plugged in?)").format(path=out.parent))
+    office = signing_office()
+
+    def step(stage: str, done: int, total: int) -> None:
+        if cancelled is not None and cancelled():
+            raise Cancelled(_("export cancelled; nothing was written"))
+        if progress is not None:
+            progress(stage, done, total)
+
+    step("select", 0, 4)
+    snapshot = now()
+    since = None
+    if since_last:
+        last = last_export()
+        since = str(last.summary.get("snapshot_at") or last.at) if last else None
+    period: dict[str, Any] = ({"kind": "year", "year": year} if year is not None else
+                              {"kind": "since", "since": since} if since else {"kind": "all"})
+    with database.atomic():  # one consistent snapshot of every table
+        tables = select(year=year, since=since)
+        sequence = next_sequence(office.uuid)
+    step("pack", 1, 4)
+    manifest = {"office": {"uuid": office.uuid, "name": office.name, "region": office.region_code,
+                           "role": office.role},
+                "public_key": office.public_key, "sequence": sequence,
+                "created_at": dt.datetime.now().isoformat(timespec="seconds"), "period": period,
+                "app_version": __version__, "schema_version": SCHEMA_VERSION}
+    data = pkgmod.build(manifest, tables, office.signing_key, passphrase)
+    step("write", 2, 4)
+    checked: list[pkgmod.Package] = []
+
+    def read_back(tmp: Path) -> None:
+        step("verify", 3, 4)
+        got = pkgmod.read_package(tmp, passphrase=passphrase)
+        if got.manifest["counts"] != {t: len(rows) for t, (_c, rows) in tables.items()}:
+            raise StdAwardError(_("the package read back from {path} differs from what was written").format(path=out))
+        checked.append(got)
+
+    try:
+        pkgmod.write_verified(out, data, read_back)
+    except OSError as exc:
+        raise StdAwardError(_("could not write {path}: {reason}").format(path=out, reason=exc.strerror or exc)) from None
+    got = checked[0]
+    counts = dict(got.manifest["counts"])
+    with database.atomic():
+        PackageLog.create(direction="export", office_uuid=office.uuid, sequence=sequence, sha256=got.sha256,
+                          path=str(out), summary={"counts": counts, "period": period,
+                                                  "snapshot_at": str(snapshot), "encrypted": bool(passphrase)})
+        audit.record(user or current_user, "export", "package", got.sha256, None,
+                     {"sequence": sequence, "counts": counts, "period": period, "path": str(out)})
+    step("done", 4, 4)
+    return ExportResult(path=out, sequence=sequence, sha256=got.sha256, counts=counts, period=period,
+                        encrypted=bool(passphrase), size=len(data))

@@ -1,0 +1,572 @@
+"""Import: verify a package, show what it would change, then apply it in one transaction.
+
+    plan = plan_import(path, passphrase)            # verifies; reads the database, changes nothing
+    plan.summary()                                   # new / updated / unchanged / conflicts / rejected
+    for c in plan.conflicts: c.mine, c.theirs, c.fields   # both sides, for the officer
+    result = apply_import(path, passphrase, resolutions={c.key: TAKE_THEIRS}, progress=..., cancelled=...)
+
+Records are matched by global id, then by natural key (an enterprise's USCC; an achievement's
+identity: enterprise + kind + standard number + action). A matched record is compared three ways
+with the version last received from the same office (kept per office in the ``Setting`` row
+``exchange.base.<office uuid>`` as short content hashes):
+
+* same content here and in the package: **unchanged**;
+* only the package changed since last time: **updated** (theirs is taken);
+* only this database changed since last time: **unchanged** (the local edit is kept);
+* both changed, or a record entered here separately differs: **conflict**, shown side by side and
+  left as it is unless the caller resolves it with ``TAKE_THEIRS`` or ``KEEP_MINE``.
+
+A package older than the last one imported from its office is refused as stale; the same package
+again changes nothing. ``apply_import`` plans again inside its transaction, so what it applies is
+exactly what the database holds at that moment; a crash or a cancel leaves the database as before.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from desktop.core.award import STATUSES
+from desktop.core.errors import Problem
+from desktop.core.i18n import _
+from desktop.core.vocabulary import MIN_DATE, check_uscc, parse_achievement
+from desktop.exchange.export import Cancelled, Progress
+from desktop.exchange.offices import trust
+from desktop.exchange.package import Package, PackageError, read_package
+from desktop.exchange.tables import ACHIEVEMENTS, AWARDS, BY_NAME, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, TABLES, Table, digest
+from desktop.store import audit
+from desktop.store.db import current_user
+from desktop.store.models import KnownOffice, PackageLog, Setting, database
+
+KEEP_MINE, TAKE_THEIRS = "keep_mine", "take_theirs"
+PAUSE_ENV = "STDAWARD_TEST_IMPORT_PAUSE"  # tests: a marker file written mid-transaction, then a long sleep
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SAMPLE_USCC = "91350100M000100Y43"  # a valid code, to check a kind's fields without the enterprise
+_ROUND_STATUSES = ("draft", "submitted", "approved", "returned")
+_DECISIONS = ("proposed", "approved", "rejected", "paid")
+CHUNK = 20000
+
+
+@dataclass
+class Item:
+    """One record of the package in the summary, with why it lands where it does."""
+
+    table: str  # enterprises | achievements | rounds | awards
+    uuid: str  # the record's global id in the package
+    label: str  # what the officer recognises it by
+    reason: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.table}:{self.uuid}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"table": self.table, "uuid": self.uuid, "label": self.label, "reason": self.reason}
+
+
+@dataclass
+class Conflict(Item):
+    """A record that differs here and in the package, both sides shown (package form)."""
+
+    mine: dict[str, Any] = field(default_factory=dict)
+    theirs: dict[str, Any] = field(default_factory=dict)
+    fields: list[str] = field(default_factory=list)  # the columns that differ
+    local_uuid: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(super().as_dict(), key=self.key, fields=self.fields, mine=self.mine, theirs=self.theirs,
+                    local_uuid=self.local_uuid)
+
+
+@dataclass
+class _Op:
+    table: Table
+    raw: list[Any]  # package row in database form, references as local uuids
+    local_id: int | None = None  # None: insert
+    hash: str = ""
+    before: dict[str, Any] | None = None
+
+
+@dataclass
+class ImportPlan:
+    package: Package
+    new: list[Item] = field(default_factory=list)
+    updated: list[Item] = field(default_factory=list)
+    unchanged: list[Item] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    rejected: list[Item] = field(default_factory=list)
+    already_imported: bool = False
+    _ops: list[_Op] = field(default_factory=list, repr=False)
+    _conflict_ops: dict[str, _Op] = field(default_factory=dict, repr=False)
+    _bases: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # table -> uuid -> hash
+
+    @property
+    def office(self) -> dict[str, Any]:
+        m = self.package.manifest
+        return {"uuid": self.package.office_uuid, "name": self.package.office_name,
+                "region": m["office"].get("region"), "sequence": self.package.sequence, "period": m.get("period")}
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.new or self.updated)
+
+    def counts(self) -> dict[str, int]:
+        return {k: len(getattr(self, k)) for k in ("new", "updated", "unchanged", "conflicts", "rejected")}
+
+    def summary(self, details: bool = True) -> dict[str, Any]:
+        """The dry-run summary: counts under the five keys, the records (with reasons) under
+        ``details`` (all but the unchanged ones, which are only counted)."""
+        out: dict[str, Any] = dict(self.counts())
+        out["package"] = dict(self.office, sha256=self.package.sha256, counts=self.package.manifest.get("counts"),
+                              already_imported=self.already_imported)
+        if details:
+            out["details"] = {k: [i.as_dict() for i in getattr(self, k)]
+                              for k in ("new", "updated", "conflicts", "rejected")}
+        return out
+
+
+# ------------------------------------------------------------------------------------- checks
+
+def _check_rows(plan: ImportPlan, t: Table, rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows that are well-formed; the others go to ``plan.rejected`` with the reason."""
+    check = _CHECKS[t.name]
+    seen: set[str] = set()
+    good = []
+    combo_cache: dict[tuple, str | None] = {}
+    for row in rows:
+        u = row[0]
+        if not isinstance(u, str) or not _UUID.match(u):
+            plan.rejected.append(Item(t.name, str(u), str(u), _("the global id is not a UUID")))
+            continue
+        if u in seen:
+            plan.rejected.append(Item(t.name, u, _label(t, row), _("the package lists this record twice")))
+            continue
+        seen.add(u)
+        why = check(t, row, combo_cache)
+        if why:
+            plan.rejected.append(Item(t.name, u, _label(t, row), why))
+        else:
+            good.append(row)
+    return good
+
+
+def _text(v: Any, required: bool = True) -> bool:
+    return isinstance(v, str) and bool(v.strip()) if required else (v is None or isinstance(v, str))
+
+
+def _stamps(t: Table, row: list[Any]) -> str | None:
+    for c in ("created_at", "updated_at"):
+        if c in t.columns and not _text(row[t.index(c)]):
+            return _("the record lacks its {field} time").format(field=c)
+    return None
+
+
+def _check_enterprise(t: Table, row: list[Any], _cache: dict) -> str | None:
+    r = dict(zip(t.columns, row))
+    code, why = check_uscc(r["uscc"])
+    if why or code != r["uscc"]:
+        return why or _("the unified social credit code is not in its normal form")
+    if not _text(r["name"]):
+        return _("the enterprise name is missing")
+    if r["region_code"] is not None and not re.fullmatch(r"\d{6}", str(r["region_code"])):
+        return _("the region code is not six digits")
+    if not all(_text(r[c], False) for c in ("address", "contact", "phone", "origin")):
+        return _("a text field holds something else")
+    return _stamps(t, row)
+
+
+_KIND_COLS = ("level", "action", "rank", "body", "prize", "grade", "domain", "accepted")
+
+
+def _check_achievement(t: Table, row: list[Any], cache: dict) -> str | None:
+    r = dict(zip(t.columns, row))
+    if not _text(r["source_id"]) or not _text(r["natural_key"]) or not isinstance(r["enterprise"], str):
+        return _("the record lacks its id, enterprise or natural key")
+    d = r["date"]
+    try:
+        if not (isinstance(d, str) and _DATE.match(d)) or not MIN_DATE <= dt.date.fromisoformat(d) <= dt.date(2100, 12, 31):
+            raise ValueError
+    except ValueError:
+        return _("{value!r} is not a date the program accepts").format(value=d)
+    if not all(_text(r[c], False) for c in ("ref", "title", "note", "origin")):
+        return _("a text field holds something else")
+    if r["units"] is not None and not (isinstance(r["units"], list) and all(isinstance(x, str) for x in r["units"])):
+        return _("the drafting units are not a list of names")
+    combo = (r["kind"], r["ref"] is not None) + tuple(r[c] for c in _KIND_COLS)
+    if combo not in cache:  # the vocabulary's own validation, once per combination of kind fields
+        raw = {"id": "x", "enterprise": _SAMPLE_USCC, "kind": r["kind"], "date": "2020-01-01"}
+        raw.update({c: r[c] for c in _KIND_COLS if r[c] is not None})
+        if r["ref"] is not None:
+            raw["ref"] = "X"
+        problems: list[Problem] = []
+        try:
+            parse_achievement(raw, 0, problems)
+        except TypeError:
+            problems.append(Problem("x", "-", _("a field has the wrong type")))
+        errs = [f"{p.field}: {p.message}" for p in problems if p.severity == "error"]
+        cache[combo] = "; ".join(errs) or None
+    return cache[combo] or _stamps(t, row)
+
+
+def _check_round(t: Table, row: list[Any], _cache: dict) -> str | None:
+    r = dict(zip(t.columns, row))
+    if not isinstance(r["year"], int) or not 1949 <= r["year"] <= 2100:
+        return _("the round's year is not plausible")
+    if r["status"] not in _ROUND_STATUSES or not _text(r["policy_id"]) or not _text(r["policy_hash"]):
+        return _("the round's status or policy is missing or unknown")
+    if not all(_text(r[c], False) for c in ("prepared_by", "reviewed_by", "approved_at", "note")):
+        return _("a text field holds something else")
+    return _stamps(t, row)
+
+
+def _check_award(t: Table, row: list[Any], _cache: dict) -> str | None:
+    r = dict(zip(t.columns, row))
+    if r["status"] not in STATUSES or r["decision"] not in _DECISIONS:
+        return _("the award's status or decision is unknown")
+    if r["amount"] is not None:
+        try:
+            a = Decimal(r["amount"]) if isinstance(r["amount"], str) else None
+            if a is None or not a.is_finite() or a < 0 or a != a.quantize(Decimal("0.01")):
+                raise InvalidOperation
+        except InvalidOperation:
+            return _("{value!r} is not an amount of money").format(value=r["amount"])
+    if not isinstance(r["explanation"], str) or not isinstance(r["flags"], list):
+        return _("the award lacks its explanation")
+    if not all(_text(r[c], False) for c in ("rule", "clause", "fund")) or not all(isinstance(x, str) for x in r["flags"]):
+        return _("a text field holds something else")
+    return _stamps(t, row)
+
+
+_CHECKS = {"enterprises": _check_enterprise, "achievements": _check_achievement, "rounds": _check_round,
+           "awards": _check_award}
+
+
+def _label(t: Table, row: list[Any]) -> str:
+    r = dict(zip(t.columns, row))
+    if t is ENTERPRISES:
+        return f"{r.get('uscc')} {r.get('name')}"
+    if t is ACHIEVEMENTS:
+        return " ".join(str(x) for x in (r.get("source_id"), r.get("kind"), r.get("ref") or r.get("prize") or "") if x)
+    if t is ROUNDS:
+        return f"{r.get('year')} {r.get('policy_id')} ({r.get('status')})"
+    return f"{r.get('status')} {r.get('amount') or ''} {r.get('rule') or ''}".strip()
+
+
+# ------------------------------------------------------------------------------------- planning
+
+def _base_key(office_uuid: str) -> str:
+    return f"exchange.base.{office_uuid}"
+
+
+def _summaries_key(office_uuid: str) -> str:
+    return f"exchange.summaries.{office_uuid}"
+
+
+def _setting(key: str) -> Any:
+    row = Setting.get_or_none(Setting.key == key)
+    return row.value if row is not None else None
+
+
+def _local_rows(t: Table, column: str, values: list[Any]) -> list[tuple]:
+    if not values:
+        return []
+    col = f"{t.alias}.{column}" if column != "uuid" else f"{t.alias}.uuid"
+    sql = t.select(with_id=True) + f" WHERE {col} IN (SELECT value FROM json_each(?)) ORDER BY {t.alias}.id"
+    return database.execute_sql(sql, [json.dumps(values, ensure_ascii=False)]).fetchall()
+
+
+def _check_stale(pkg: Package) -> bool:
+    """Refuse stale or clashing packages; True when this very package was imported before."""
+    office = trust(pkg)
+    if pkg.sequence < office.last_sequence:
+        raise PackageError(_("this package (no. {seq} from {name}) is older than no. {last} already imported: it is "
+                             "stale and refused; ask the office for a new export").format(
+            seq=pkg.sequence, name=office.name, last=office.last_sequence))
+    if pkg.sequence == office.last_sequence:
+        same = PackageLog.get_or_none((PackageLog.direction == "import") & (PackageLog.office_uuid == pkg.office_uuid)
+                                      & (PackageLog.sequence == pkg.sequence))
+        if same is not None and same.sha256 != pkg.sha256:
+            raise PackageError(_("a different package with the same number ({seq}) from {name} was already imported; "
+                                 "this one is refused").format(seq=pkg.sequence, name=office.name))
+        return same is not None
+    return False
+
+
+def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
+    plan = ImportPlan(package=pkg)
+    plan.already_imported = _check_stale(pkg)
+    bases = _setting(_base_key(pkg.office_uuid)) or {}
+    plan._bases = {t.name: dict(bases.get(t.name, {})) for t in TABLES}
+    mapping: dict[str, dict[str, str]] = {}  # package table -> package uuid -> local uuid
+    rejected_refs: dict[str, set[str]] = {}
+    for n, t in enumerate(TABLES):
+        step("plan", n, len(TABLES))
+        rows = _check_rows(plan, t, pkg.rows(t.name))
+        rejected_refs[t.name] = {i.uuid for i in plan.rejected if i.table == t.name}
+        rows = _resolve_refs(plan, t, rows, mapping, rejected_refs)
+        mapping[t.name] = _match(plan, t, rows, pkg.office_uuid)
+    step("plan", len(TABLES), len(TABLES))
+    return plan
+
+
+def _resolve_refs(plan: ImportPlan, t: Table, rows: list[list[Any]], mapping: dict[str, dict[str, str]],
+                  rejected_refs: dict[str, set[str]]) -> list[list[Any]]:
+    """Replace references with the local uuid of the record they name (in the package or here)."""
+    if not t.refs:
+        return [t.to_raw(r) for r in rows]
+    out = []
+    lookups = {}
+    for col, target in t.refs:
+        i = t.index(col)
+        missing = sorted({r[i] for r in rows if r[i] not in mapping[target] and r[i] not in rejected_refs[target]})
+        found = {x[1] for x in _local_rows(BY_NAME[target], "uuid", missing)}
+        lookups[col] = found
+    for r in rows:
+        why = None
+        raw = t.to_raw(r)
+        for col, target in t.refs:
+            i = t.index(col)
+            ref = r[i]
+            if ref in mapping[target]:
+                raw[i] = mapping[target][ref]
+            elif ref in lookups[col]:
+                raw[i] = ref
+            elif ref in rejected_refs[target]:
+                why = _("the {what} it belongs to was rejected").format(what=_TARGET_WORD[target])
+            else:
+                why = _("the {what} it belongs to is neither in this package nor in the database; import the "
+                        "office's earlier packages first").format(what=_TARGET_WORD[target])
+        if why:
+            plan.rejected.append(Item(t.name, r[0], _label(t, r), why))
+            rejected_refs[t.name].add(r[0])
+        else:
+            out.append(raw)
+    return out
+
+
+_TARGET_WORD = {"enterprises": "enterprise", "achievements": "achievement", "rounds": "award round"}
+
+
+def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str) -> dict[str, str]:
+    """Classify each row; returns package uuid -> local uuid for the rows that will exist here."""
+    content = t.content
+    by_uuid = {x[1]: x for x in _local_rows(t, "uuid", [r[0] for r in rows])}
+    unmatched = [r for r in rows if r[0] not in by_uuid]
+    by_natural: dict[Any, tuple] = {}
+    if t.natural is not None and unmatched:
+        ni = t.index(t.natural)
+        for x in _local_rows(t, t.natural, sorted({r[ni] for r in unmatched})):
+            if x[1] not in by_uuid:  # a local row matched by its own id is not free to match another
+                by_natural.setdefault(x[1 + ni], x)
+    base = plan._bases[t.name]
+    claimed: set[int] = set()
+    mapping: dict[str, str] = {}
+    origin_i = t.index("origin") if "origin" in t.columns else None
+    for raw in rows:
+        u = raw[0]
+        mine = by_uuid.get(u)
+        if mine is None and t.natural is not None:
+            cand = by_natural.get(raw[t.index(t.natural)])
+            if cand is not None and cand[0] not in claimed:
+                mine = cand
+            elif cand is not None and t is ENTERPRISES:
+                plan.rejected.append(Item(t.name, u, _label(t, raw), _("the package lists this enterprise twice")))
+                continue
+        theirs = tuple(raw[i] for i in content)
+        h = digest(theirs)
+        if mine is None:
+            if origin_i is not None and raw[origin_i] is None:
+                raw[origin_i] = office_uuid
+            plan.new.append(Item(t.name, u, _label(t, raw), _("not in this database yet")))
+            plan._ops.append(_Op(t, raw, None, h))
+            mapping[u] = u
+            continue
+        claimed.add(mine[0])
+        mapping[u] = mine[1]
+        local = tuple(mine[1 + i] for i in content)
+        hl = digest(local)
+        via = "" if mine[1] == u else _(" (matched by {key}, recorded here under another id)").format(key=t.natural)
+        if hl == h:
+            plan.unchanged.append(Item(t.name, u, _label(t, raw), _("the same here") + via))
+            base[u] = h
+            continue
+        diff = [t.columns[i] for i in content if raw[i] != mine[1 + i]]
+        mine_d = {c: v for c, v in zip(t.columns, t.to_package(mine[1:])) if c in diff}
+        theirs_d = {c: v for c, v in zip(t.columns, t.to_package(raw)) if c in diff}
+        op = _Op(t, raw, mine[0], h, before=mine_d)
+        if base.get(u) == hl:
+            plan.updated.append(Item(t.name, u, _label(t, raw), _("changed at the office: {fields}").format(
+                fields=", ".join(diff)) + via))
+            plan._ops.append(op)
+        elif base.get(u) == h:
+            plan.unchanged.append(Item(t.name, u, _label(t, raw), _("changed here since the last import; the "
+                                                                     "office has not changed it, so yours is kept")))
+        else:
+            reason = (_("changed here and at the office since the last import") if u in base else
+                      _("recorded here separately and different from the office's record") if mine[1] != u else
+                      _("differs from the office's record, which this database has not received before"))
+            c = Conflict(t.name, u, _label(t, raw), reason + via, mine=mine_d, theirs=theirs_d, fields=diff,
+                         local_uuid=mine[1])
+            plan.conflicts.append(c)
+            plan._conflict_ops[c.key] = op
+    return mapping
+
+
+# ------------------------------------------------------------------------------------- public API
+
+def verify(path: Path, passphrase: str | None = None, progress: Progress | None = None) -> Package:
+    """Check a package completely without changing anything (see ``package.read_package``)."""
+    return read_package(path, passphrase=passphrase, progress=progress)
+
+
+def _stepper(progress: Progress | None, cancelled: Callable[[], bool] | None, message: str) -> Callable[[str, int, int], None]:
+    def step(stage: str, done: int, total: int) -> None:
+        if cancelled is not None and cancelled():
+            raise Cancelled(message)
+        if progress is not None:
+            progress(stage, done, total)
+    return step
+
+
+def plan_import(path: Path | Package, passphrase: str | None = None, progress: Progress | None = None,
+                cancelled: Callable[[], bool] | None = None) -> ImportPlan:
+    """The dry run: verify the package and classify every record. Changes nothing."""
+    step = _stepper(progress, cancelled, _("import cancelled; nothing was changed"))
+    pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step)
+    with database.atomic() as txn:
+        plan = _plan(pkg, step)
+        txn.rollback()  # a dry run leaves nothing behind, whatever happened
+    return plan
+
+
+@dataclass
+class ImportResult:
+    plan: ImportPlan
+    applied: dict[str, int]  # inserted / updated / resolved (taken theirs) / kept (mine)
+
+    def summary(self, details: bool = True) -> dict[str, Any]:
+        return dict(self.plan.summary(details), applied=self.applied)
+
+
+def apply_import(path: Path | Package, passphrase: str | None = None,
+                 resolutions: Mapping[str, str] | None = None, user: str | None = None,
+                 progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> ImportResult:
+    """Verify, plan again and apply in one transaction. ``resolutions`` maps a conflict's ``key`` to
+    KEEP_MINE or TAKE_THEIRS; an unresolved conflict keeps this database's version and stays a
+    conflict next time."""
+    user = user or current_user
+    resolutions = dict(resolutions or {})
+    bad = {k: v for k, v in resolutions.items() if v not in (KEEP_MINE, TAKE_THEIRS)}
+    if bad:
+        raise ValueError(f"unknown resolutions: {bad}")
+    step = _stepper(progress, cancelled, _("import cancelled; nothing was changed"))
+    pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step)
+    with database.atomic():
+        plan = _plan(pkg, step)
+        applied = {"inserted": 0, "updated": 0, "taken_theirs": 0, "kept_mine": 0}
+        ops = list(plan._ops)
+        for c in plan.conflicts:
+            choice = resolutions.get(c.key)
+            op = plan._conflict_ops[c.key]
+            if choice == TAKE_THEIRS:
+                ops.append(op)
+                applied["taken_theirs"] += 1
+            if choice in (KEEP_MINE, TAKE_THEIRS):
+                plan._bases[c.table][c.uuid] = op.hash
+            if choice == KEEP_MINE:
+                applied["kept_mine"] += 1
+        _write(ops, plan, user, step, applied)
+        _finish(pkg, plan, user, applied)
+    step("done", 1, 1)
+    return ImportResult(plan=plan, applied=applied)
+
+
+def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int, int], None],
+           applied: dict[str, int]) -> None:
+    cur = database.cursor()
+    total = len(ops) or 1
+    done = 0
+    ids: dict[str, dict[str, int]] = {}  # table -> local uuid -> local id, for references
+    for t in TABLES:
+        mine = [o for o in ops if o.table is t]
+        if t.refs:
+            for col, target in t.refs:
+                i = t.index(col)
+                need = sorted({o.raw[i] for o in mine})
+                ids.setdefault(target, {}).update({x[1]: x[0] for x in database.execute_sql(
+                    f"SELECT id, uuid FROM {BY_NAME[target].db} WHERE uuid IN (SELECT value FROM json_each(?))",
+                    [json.dumps(need)]).fetchall()})
+        inserts, updates = [], []
+        for o in mine:
+            raw = list(o.raw)
+            for col, target in t.refs:
+                i = t.index(col)
+                raw[i] = ids[target][raw[i]]
+            if o.local_id is None:
+                inserts.append(raw)
+            else:
+                updates.append([raw[i] for i in t.update_columns()] + [o.local_id])
+                audit.record(user, "import-update", t.db, o.raw[0], o.before,
+                             {c: v for c, v in zip(t.columns, t.to_package(o.raw)) if c in (o.before or {})})
+            plan._bases[t.name][o.raw[0]] = o.hash
+        for start in range(0, len(inserts), CHUNK):
+            cur.executemany(t.insert_sql(), inserts[start:start + CHUNK])
+            done += len(inserts[start:start + CHUNK])
+            step("write", done, total)
+            if t is ACHIEVEMENTS:
+                _test_pause()
+        if updates:
+            cur.executemany(t.update_sql(), updates)
+            done += len(updates)
+            step("write", done, total)
+        applied["inserted"] += len(inserts)
+        applied["updated"] += len(updates)
+    applied["updated"] -= applied["taken_theirs"]
+
+
+def _test_pause() -> None:
+    marker = os.environ.get(PAUSE_ENV)
+    if marker:
+        Path(marker).write_text(str(os.getpid()))
+        time.sleep(600)
+
+
+def _finish(pkg: Package, plan: ImportPlan, user: str, applied: dict[str, int]) -> None:
+    office = KnownOffice.get(KnownOffice.uuid == pkg.office_uuid)
+    stored = _setting(_base_key(pkg.office_uuid)) or {}
+    claims = set(stored.get("claims", []))
+    ui = ENTERPRISES.index("uscc")
+    claims.update(r[ui] for r in pkg.rows("enterprises") if isinstance(r[ui], str))
+    bases = dict(plan._bases, claims=sorted(claims))
+    Setting.insert(key=_base_key(pkg.office_uuid), value=bases).on_conflict_replace().execute()
+    sums = _setting(_summaries_key(pkg.office_uuid)) or {}
+    for row in pkg.rows("summaries"):
+        s = dict(zip(SUMMARY_COLUMNS, row))
+        sums[str(s["round"])] = s
+    Setting.insert(key=_summaries_key(pkg.office_uuid), value=sums).on_conflict_replace().execute()
+    if pkg.sequence > office.last_sequence:
+        office.last_sequence = pkg.sequence
+        office.save()
+    counts = plan.counts()
+    if not plan.already_imported:
+        PackageLog.create(direction="import", office_uuid=pkg.office_uuid, sequence=pkg.sequence, sha256=pkg.sha256,
+                          path=str(pkg.path) if pkg.path else None,
+                          summary={"counts": counts, "applied": applied, "period": pkg.manifest.get("period")})
+    audit.record(user, "import", "package", pkg.sha256, None,
+                 {"office": pkg.office_uuid, "name": pkg.office_name, "sequence": pkg.sequence,
+                  "counts": counts, "applied": applied,
+                  "new": _by_table(plan.new), "updated": _by_table(plan.updated)})
+
+
+def _by_table(items: Iterable[Item]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i in items:
+        out[i.table] = out.get(i.table, 0) + 1
+    return out

@@ -1,0 +1,335 @@
+"""The exchange package: one signed (optionally encrypted) zip file per export, and its checks.
+
+Format (``format_version`` 1). A ZIP archive whose members are exactly:
+
+``manifest.json``
+    UTF-8 JSON object: ``format`` ("stdaward-package"), ``format_version``, ``office`` (``uuid``,
+    ``name``, ``region``, ``role``), ``public_key`` (the office's Ed25519 public key, PEM),
+    ``sequence`` (1, 2, 3 ... per office: a package older than one already imported is stale),
+    ``created_at``, ``period`` (``kind`` "year" | "since" | "all", with ``year`` or ``since``),
+    ``counts`` (records per table), ``app_version``, ``schema_version``, ``encryption`` (null, or
+    the cipher and scrypt parameters with base64 ``salt`` and ``nonce``), ``members`` (name ->
+    ``sha256`` and ``size`` of every other member) and, when encrypted, ``inner_members`` (the same
+    for the decrypted tables).
+``manifest.sig``
+    The Ed25519 signature of the exact bytes of ``manifest.json``, base64. The signature covers
+    every member through their SHA-256 in the manifest.
+``data/<table>.json`` (plain packages) or ``data.enc`` (encrypted ones)
+    One JSON object per table, ``{"columns": [...], "rows": [[...], ...]}``, for the tables
+    ``enterprises``, ``achievements``, ``rounds``, ``awards`` and ``summaries`` (each round's own
+    totals as the office computed them). ``data.enc`` is AES-256-GCM over a zip of those members,
+    under a key derived from the passphrase with scrypt; the office uuid and sequence are its
+    associated data, so a wrong passphrase (or a swapped payload) fails authentication.
+
+``read_package`` checks everything (archive structure, format and schema versions, signature,
+every hash, decryption, table shapes) and raises ``PackageError`` with one clear reason; it never
+touches a database. Whether the signing key belongs to an office this database trusts is decided by
+the caller (``desktop.exchange.offices.trust``).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from desktop.core.errors import BadFile
+from desktop.core.i18n import _
+
+FORMAT = "stdaward-package"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+PAYLOAD = "data.enc"
+TABLES = ("enterprises", "achievements", "rounds", "awards", "summaries")
+SUFFIX = ".stdpkg"
+SCRYPT = {"n": 2 ** 15, "r": 8, "p": 1}
+MAX_MANIFEST = 1 << 20
+
+
+class PackageError(BadFile):
+    """A package that cannot be used: damaged, forged, stale, encrypted without the passphrase ...
+    (exit code 2, one clear reason)."""
+
+
+@dataclass
+class Package:
+    """A verified package: its manifest and its tables (lists of dicts keyed by column)."""
+
+    path: Path | None
+    sha256: str
+    manifest: dict[str, Any]
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def office_uuid(self) -> str:
+        return self.manifest["office"]["uuid"]
+
+    @property
+    def office_name(self) -> str:
+        return self.manifest["office"].get("name") or self.office_uuid
+
+    @property
+    def sequence(self) -> int:
+        return int(self.manifest["sequence"])
+
+    @property
+    def public_key(self) -> str:
+        return self.manifest["public_key"]
+
+    def rows(self, table: str) -> list[list[Any]]:
+        return self.tables.get(table, {}).get("rows", [])
+
+    def columns(self, table: str) -> list[str]:
+        return self.tables.get(table, {}).get("columns", [])
+
+
+def fingerprint(public_key_pem: str) -> str:
+    """A short, readable fingerprint of an Ed25519 public key, to compare over the telephone."""
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_public_key(public_key_pem.encode())
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    digest = hashlib.sha256(raw).hexdigest()[:20].upper()
+    return " ".join(digest[i:i + 4] for i in range(0, 20, 4))
+
+
+def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
+
+
+def _aad(office_uuid: str, sequence: int) -> bytes:
+    return f"{FORMAT}/{FORMAT_VERSION}/{office_uuid}/{sequence}".encode()
+
+
+def _table_bytes(columns: tuple[str, ...] | list[str], rows: list[list[Any]]) -> bytes:
+    return json.dumps({"columns": list(columns), "rows": rows}, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _digests(members: dict[str, bytes]) -> dict[str, dict[str, Any]]:
+    return {n: {"sha256": hashlib.sha256(b).hexdigest(), "size": len(b)} for n, b in members.items()}
+
+
+def build(manifest: dict[str, Any], tables: dict[str, tuple[tuple[str, ...], list[list[Any]]]],
+          signing_key_pem: str, passphrase: str | None = None) -> bytes:
+    """The bytes of a package. ``manifest`` holds the descriptive fields (office, public_key,
+    sequence, period, versions); members, counts, encryption and format are filled in here."""
+    from cryptography.hazmat.primitives import serialization
+
+    data = {f"data/{t}.json": _table_bytes(*tables[t]) for t in TABLES if t in tables}
+    manifest = dict(manifest, format=FORMAT, format_version=FORMAT_VERSION,
+                    counts={t: len(tables[t][1]) for t in TABLES if t in tables})
+    if passphrase:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        salt, nonce = os.urandom(16), os.urandom(12)
+        key = _derive(passphrase, salt, **SCRYPT)
+        sealed = AESGCM(key).encrypt(nonce, _zip(data), _aad(manifest["office"]["uuid"], manifest["sequence"]))
+        manifest["encryption"] = {"cipher": "AES-256-GCM", "kdf": "scrypt", **SCRYPT,
+                                  "salt": base64.b64encode(salt).decode(),
+                                  "nonce": base64.b64encode(nonce).decode()}
+        manifest["inner_members"] = _digests(data)
+        members = {PAYLOAD: sealed}
+    else:
+        manifest["encryption"] = None
+        members = data
+    manifest["members"] = _digests(members)
+    mbytes = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    key = serialization.load_pem_private_key(signing_key_pem.encode(), password=None)
+    sig = base64.b64encode(key.sign(mbytes))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        zf.writestr(MANIFEST, mbytes)
+        zf.writestr(SIGNATURE, sig)
+        for name, b in members.items():
+            # the sealed payload does not compress: store it
+            zf.writestr(name, b, compress_type=zipfile.ZIP_STORED if name == PAYLOAD else zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def _member(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        raise PackageError(_("the package has no {member}: it is incomplete or not a StdAward package").format(member=name)) from None
+    if limit is not None and info.file_size > limit:
+        raise PackageError(_("the package member {member} is implausibly large").format(member=name))
+    try:
+        return zf.read(info)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
+        raise PackageError(_("the package is damaged ({member}: {reason})").format(member=name, reason=exc)) from None
+
+
+def _check_members(found: dict[str, bytes], declared: Any, where: str) -> None:
+    if not isinstance(declared, dict) or set(declared) != set(found):
+        raise PackageError(_("the package's {where} does not list exactly its members").format(where=where))
+    for name, data in found.items():
+        want = declared[name]
+        if not isinstance(want, dict) or hashlib.sha256(data).hexdigest() != want.get("sha256") or len(data) != want.get("size"):
+            raise PackageError(_("the package member {member} does not match its checksum: the file was damaged or edited").format(member=name))
+
+
+def read_package(source: Path | bytes, passphrase: str | None = None,
+                 progress: Callable[[str, int, int], None] | None = None,
+                 manifest_only: bool = False) -> Package:
+    """Read and check a package completely (see the module docstring). Raises PackageError.
+    ``manifest_only`` stops once the signed manifest is checked (no passphrase needed)."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from desktop.store.migrations import SCHEMA_VERSION
+
+    path = None
+    if isinstance(source, (bytes, bytearray)):
+        raw = bytes(source)
+    else:
+        path = Path(source)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise PackageError(_("cannot read {file}: no such file").format(file=path)) from None
+        except OSError as exc:
+            raise PackageError(_("cannot read {file}: {reason}").format(file=path, reason=exc.strerror or exc)) from None
+    if progress:
+        progress("verify", 0, 4)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise PackageError(_("this is not a complete StdAward package (it may have been cut short when the "
+                             "USB stick was removed): {reason}").format(reason=exc)) from None
+    with zf:
+        names = zf.namelist()
+        if len(names) != len(set(names)):
+            raise PackageError(_("the package lists a member twice: it was edited"))
+        mbytes = _member(zf, MANIFEST, MAX_MANIFEST)
+        sig = _member(zf, SIGNATURE, 1024)
+        try:
+            manifest = json.loads(mbytes.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise PackageError(_("the package manifest is not readable JSON: the file was damaged")) from None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise PackageError(_("this file is not a StdAward exchange package"))
+        fv = manifest.get("format_version")
+        if not isinstance(fv, int) or fv > FORMAT_VERSION:
+            raise PackageError(_("this package was made by a newer StdAward (package format {found}, this program "
+                                 "reads {known}); update the program").format(found=fv, known=FORMAT_VERSION))
+        sv = manifest.get("schema_version")
+        if not isinstance(sv, int) or sv > SCHEMA_VERSION:
+            raise PackageError(_("this package was made by a newer StdAward (database schema {found}, this program "
+                                 "knows {known}); update the program").format(found=sv, known=SCHEMA_VERSION))
+        try:
+            office = manifest["office"]
+            assert isinstance(office["uuid"], str) and isinstance(manifest["sequence"], int)
+            public = serialization.load_pem_public_key(manifest["public_key"].encode())
+            assert isinstance(public, Ed25519PublicKey)
+        except (KeyError, TypeError, ValueError, AssertionError, AttributeError):
+            raise PackageError(_("the package manifest lacks the office, its sequence number or its key")) from None
+        try:
+            public.verify(base64.b64decode(sig, validate=True), mbytes)
+        except (InvalidSignature, ValueError):
+            raise PackageError(_("the package signature is not valid: it was altered after export, or not "
+                                 "signed by the office it names")) from None
+        if progress:
+            progress("verify", 1, 4)
+        if manifest_only:
+            return Package(path=path, sha256=hashlib.sha256(raw).hexdigest(), manifest=manifest)
+        found = {n: _member(zf, n) for n in names if n not in (MANIFEST, SIGNATURE)}
+    _check_members(found, manifest.get("members"), "manifest")
+    if progress:
+        progress("verify", 2, 4)
+    enc = manifest.get("encryption")
+    if enc:
+        data = _decrypt(found, enc, manifest, passphrase)
+    else:
+        data = found
+    pkg = Package(path=path, sha256=hashlib.sha256(raw).hexdigest(), manifest=manifest)
+    if progress:
+        progress("verify", 3, 4)
+    for name, b in data.items():
+        table = name[len("data/"):-len(".json")] if name.startswith("data/") and name.endswith(".json") else None
+        if table not in TABLES:
+            raise PackageError(_("the package holds an unknown member {member}").format(member=name))
+        try:
+            t = json.loads(b.decode("utf-8"))
+            assert isinstance(t, dict) and isinstance(t["columns"], list) and isinstance(t["rows"], list)
+            assert all(isinstance(r, list) and len(r) == len(t["columns"]) for r in t["rows"])
+        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, AssertionError):
+            raise PackageError(_("the package table {table} is malformed").format(table=table)) from None
+        if manifest.get("counts", {}).get(table) != len(t["rows"]):
+            raise PackageError(_("the package table {table} does not hold the number of records its manifest "
+                                 "says").format(table=table))
+        pkg.tables[table] = t
+    if progress:
+        progress("verify", 4, 4)
+    return pkg
+
+
+def _decrypt(found: dict[str, bytes], enc: dict[str, Any], manifest: dict[str, Any],
+             passphrase: str | None) -> dict[str, bytes]:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    if not passphrase:
+        raise PackageError(_("this package is encrypted: give its passphrase (--passphrase-file)"))
+    if set(found) != {PAYLOAD}:
+        raise PackageError(_("the encrypted package lacks its payload"))
+    try:
+        salt, nonce = base64.b64decode(enc["salt"]), base64.b64decode(enc["nonce"])
+        n, r, p = int(enc["n"]), int(enc["r"]), int(enc["p"])
+        if enc.get("cipher") != "AES-256-GCM" or enc.get("kdf") != "scrypt" or n > 2 ** 20 or r > 32 or p > 16:
+            raise ValueError
+        key = _derive(passphrase, salt, n, r, p)
+        plain = AESGCM(key).decrypt(nonce, found[PAYLOAD], _aad(manifest["office"]["uuid"], manifest["sequence"]))
+    except InvalidTag:
+        raise PackageError(_("wrong passphrase: the package could not be decrypted with it")) from None
+    except (KeyError, TypeError, ValueError):
+        raise PackageError(_("the package's encryption parameters are not ones this program uses")) from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(plain)) as inner:
+            data = {n: inner.read(n) for n in inner.namelist()}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise PackageError(_("the decrypted payload is damaged: {reason}").format(reason=exc)) from None
+    _check_members(data, manifest.get("inner_members"), "inner manifest")
+    return data
+
+
+def write_verified(path: Path, data: bytes, check: Callable[[Path], object]) -> Path:
+    """Write to a temporary name beside ``path``, flush and fsync, read it back through ``check``,
+    then rename over ``path``. A failure (or a stick pulled) leaves no file under the final name."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        check(tmp)
+        os.replace(tmp, path)
+        from desktop.store.backup import _fsync_dir
+
+        _fsync_dir(path.parent)
+    except BaseException:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise
+    return path
