@@ -1,0 +1,119 @@
+"""Page geometry of GB/T 9704-2012 and Chinese line breaking.
+
+A4 (210 × 297 mm); top margin 37 mm, left margin 28 mm; type area (版心) 156 × 225 mm holding
+22 lines of 28 characters of 3号 (16 pt) text, so the line pitch is 225/22 mm and the character
+pitch 156/28 mm (a hair under 16 pt: the text is set with a small negative character spacing).
+Page numbers are 4号 (14 pt) "— 1 —", 7 mm below the type area, odd pages at the right and even
+pages at the left, one character in from the edge.
+
+``wrap`` breaks text into lines by measured width, never starting a line with closing punctuation
+(，。、）》 …) nor ending one with opening punctuation (（《 …), and keeping runs of Latin letters and
+digits (standard numbers such as GB/T 12345-2024, amounts) together where they fit.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from reportlab.lib.pagesizes import A4, landscape
+
+MM = 72.0 / 25.4
+PAGE_W, PAGE_H = A4
+TOP_MARGIN = 37 * MM
+LEFT_MARGIN = 28 * MM
+AREA_W = 156 * MM
+AREA_H = 225 * MM
+LINES_PER_PAGE = 22
+CHARS_PER_LINE = 28
+LINE_PITCH = AREA_H / LINES_PER_PAGE
+CHAR_PITCH = AREA_W / CHARS_PER_LINE
+AREA_TOP = PAGE_H - TOP_MARGIN  # y of the type area's top edge (PDF points, origin bottom-left)
+AREA_BOTTOM = AREA_TOP - AREA_H
+AREA_LEFT = LEFT_MARGIN
+AREA_RIGHT = LEFT_MARGIN + AREA_W
+
+BODY_SIZE = 16.0  # 3号
+TITLE_SIZE = 22.0  # 2号
+PAGE_NO_SIZE = 14.0  # 4号
+PAGE_NO_GAP = 7 * MM  # 一字线上距版心下边缘 7 mm
+HEADER_OFFSET = 35 * MM  # 发文机关标志上边缘至版心上边缘 35 mm
+RULE_GAP = 4 * MM  # 发文字号之下 4 mm 处印红色分隔线
+RED = (0.86, 0.0, 0.0)  # 版头 red (the standard says red; PANTONE 185C-like on screen)
+ASCENT = 0.86  # fraction of the em above the baseline for CJK faces (em box centred in the line)
+
+LANDSCAPE = landscape(A4)
+
+NO_LINE_START = frozenset("，。、：；！？）》」』”’〕】…—％,.;:!?)]}%·")
+NO_LINE_END = frozenset("（《「『“‘〔【¥([{")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9./\-+_:]*")
+
+
+def body_char_space(size: float = BODY_SIZE) -> float:
+    """Extra spacing per character so 28 full-width characters fill the 156 mm line exactly."""
+    return CHAR_PITCH - size if size == BODY_SIZE else 0.0
+
+
+def line_baseline(index: int, size: float = BODY_SIZE, top: float = AREA_TOP) -> float:
+    """Baseline of grid line ``index`` (0 = first line of the type area), em box centred."""
+    em_top = top - index * LINE_PITCH - (LINE_PITCH - size) / 2
+    return em_top - ASCENT * size
+
+
+@lru_cache(maxsize=200_000)
+def char_width(font: str, size: float, ch: str) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return stringWidth(ch, font, size)
+
+
+def text_width(text: str, font: str, size: float, char_space: float = 0.0) -> float:
+    return sum(char_width(font, size, ch) for ch in text) + char_space * len(text)
+
+
+def _tokens(text: str) -> list[str]:
+    """Single characters, except runs of Latin letters/digits, which stay together."""
+    out: list[str] = []
+    pos = 0
+    for m in _WORD.finditer(text):
+        out.extend(text[pos:m.start()])
+        out.append(m.group())
+        pos = m.end()
+    out.extend(text[pos:])
+    return out
+
+
+def wrap(text: str, font: str, size: float, width: float, char_space: float = 0.0,
+         first_indent: float = 0.0) -> list[str]:
+    """Lines of ``text`` each at most ``width`` wide (the first ``first_indent`` narrower)."""
+    lines: list[str] = []
+    cur: list[str] = []
+    cur_w = 0.0
+    avail = width - first_indent
+    for tok in _tokens(text):
+        w = text_width(tok, font, size, char_space)
+        if cur and cur_w + w > avail + 0.01:
+            if len(tok) > 1 and w > width:  # a word longer than a line: break it by characters
+                for ch in tok:
+                    cw = text_width(ch, font, size, char_space)
+                    if cur and cur_w + cw > avail + 0.01:
+                        lines.append("".join(cur))
+                        cur, cur_w, avail = [], 0.0, width
+                    cur.append(ch)
+                    cur_w += cw
+                continue
+            carry: list[str] = []
+            head = tok
+            while head[0] in NO_LINE_START and len(cur) > 1:  # take the previous character down too
+                carry.insert(0, cur.pop())
+                head = carry[0]
+            while len(cur) > 1 and cur[-1][-1] in NO_LINE_END:
+                carry.insert(0, cur.pop())
+            lines.append("".join(cur))
+            cur = carry
+            cur_w = sum(text_width(t, font, size, char_space) for t in cur)
+            avail = width
+        cur.append(tok)
+        cur_w += w
+    if cur or not lines:
+        lines.append("".join(cur))
+    return lines
