@@ -33,6 +33,7 @@ class ViewSpec:
 VIEWS: list[ViewSpec] = [
     ViewSpec("overview", N_("Overview"), "desktop.ui.views.overview:OverviewView"),
     ViewSpec("enterprises", N_("Enterprises"), "desktop.ui.views.enterprises:EnterprisesView"),
+    ViewSpec("achievements", N_("Achievements"), "desktop.ui.views.achievements:AchievementsView"),
 ]
 
 

@@ -1,0 +1,336 @@
+"""The achievement entry form: the fields follow the kind (standard: number, level, action, rank,
+drafting units; secretariat: level and body; prize: prize, grade, rank; ...), every change is checked
+with the vocabulary's own validation, and evidence files can be attached and opened."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from desktop.core.errors import StdAwardError
+from desktop.core.i18n import N_, _
+from desktop.core.vocabulary import (_KIND_FIELDS, ACTIONS, BODIES, DOMAINS, KIND_FIELDS, KINDS, LEVEL_LABELS, PRIZES,
+                                     kind_label)
+from desktop.ui.forms import ProblemForm
+from desktop.ui.qt import (QCheckBox, QComboBox, QCompleter, QDate, QDateEdit, QDesktopServices, QDialog,
+                           QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                           QListWidgetItem, QPushButton, QScrollArea, QSpinBox, Qt, QUrl, QVBoxLayout, QWidget,
+                           qconnect)
+from desktop.ui.tasks import error_text
+
+FIELD_LABELS = {
+    "enterprise": N_("Enterprise"), "id": N_("Achievement id"), "kind": N_("Kind"), "date": N_("Date"),
+    "ref": N_("Standard number / reference"), "title": N_("Title"), "level": N_("Level"),
+    "action": N_("Formulate or revise"), "rank": N_("Rank among drafting units"), "body": N_("Body"),
+    "prize": N_("Prize"), "grade": N_("Grade"), "domain": N_("Domain"), "accepted": N_("Accepted"),
+    "units": N_("Drafting units"), "note": N_("Note"),
+}
+DATE_HINTS = {  # what "date" means for the kind
+    "standard": N_("Publication date"), "prize": N_("Award date"), "pilot": N_("Approval or acceptance date"),
+    "research": N_("Approval or acceptance date"),
+}
+PRIZE_GRADES = {"1": N_("first prize"), "2": N_("second prize"), "3": N_("third prize")}
+ABC_GRADES = ("AAAAA", "AAAA", "AAA", "AA", "A")
+ENUMS = {"action": ACTIONS, "body": BODIES, "prize": PRIZES, "domain": DOMAINS}
+
+
+def field_label(field: str, kind: str | None = None) -> str:
+    if field == "date" and kind in DATE_HINTS:
+        return _(DATE_HINTS[kind])
+    return _(FIELD_LABELS.get(field, field))
+
+
+class AchievementForm(QDialog):
+    """New achievement, or edit one (``editing`` is the row). ``saved`` holds the row on accept."""
+
+    def __init__(self, ctx, editing=None, parent: QWidget | None = None, enterprise: str | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.editing, self.saved = ctx, editing, None
+        self.pending: list[Path] = []  # evidence chosen before the first save
+        self.touched: set[str] = set()  # problems show under fields the officer has changed (all on Save)
+        self.setObjectName("achievementForm")
+        self.setWindowTitle(_("Edit achievement") if editing else _("New achievement"))
+        outer = QVBoxLayout(self)
+        body = QWidget()
+        self.form = ProblemForm(body)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer.addWidget(scroll, 1)
+        self.w: dict[str, Any] = {}
+        self._build()
+        outer.addWidget(self._evidence_box())
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b3261e;")
+        outer.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        qconnect(self.buttons.accepted, self.accept)
+        qconnect(self.buttons.rejected, self.reject)
+        outer.addWidget(self.buttons)
+        self.resize(640, 720)
+        if editing is not None:
+            self._load(editing)
+            self.touched = set(FIELD_LABELS)
+        else:
+            if enterprise:
+                self.set_enterprise(enterprise)
+            self._suggest_id()
+        self._kind_changed()
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> None:
+        from desktop.store.models import Enterprise
+
+        ent = QComboBox()
+        ent.setEditable(True)
+        ent.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        ent.addItem("", None)
+        for e in Enterprise.select(Enterprise.name, Enterprise.uscc).order_by(Enterprise.name):
+            ent.addItem(f"{e.name} · {e.uscc}", e.uscc)
+        ent.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        ent.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        ent.lineEdit().setPlaceholderText(_("type part of the name or the credit code"))
+        self.w["enterprise"] = self.form.add("enterprise", field_label("enterprise"), ent)
+        self.w["id"] = self.form.add("id", field_label("id"), QLineEdit())
+        kind = QComboBox()
+        for k in KINDS:
+            kind.addItem(kind_label(k), k)
+        self.w["kind"] = self.form.add("kind", field_label("kind"), kind)
+        date = QDateEdit(QDate.currentDate())
+        date.setCalendarPopup(True)
+        date.setDisplayFormat("yyyy-MM-dd")
+        self.w["date"] = self.form.add("date", field_label("date"), date)
+        self.w["ref"] = self.form.add("ref", field_label("ref"), QLineEdit())
+        self.w["ref"].setPlaceholderText(_("e.g. GB/T 12345-2024"))
+        self.w["title"] = self.form.add("title", field_label("title"), QLineEdit())
+        for f in ("level", "action", "body", "prize", "grade", "domain"):
+            self.w[f] = self.form.add(f, field_label(f), QComboBox())
+        rank = QSpinBox()
+        rank.setRange(0, 999)
+        rank.setSpecialValueText(_("(choose)"))
+        self.w["rank"] = self.form.add("rank", field_label("rank"), rank)
+        self.w["accepted"] = self.form.add("accepted", field_label("accepted"), QCheckBox(_("accepted (验收合格)")))
+        self.w["units"] = self.form.add("units", field_label("units"), QLineEdit())
+        self.w["units"].setPlaceholderText(_("other drafting units, separated by ;"))
+        self.w["note"] = self.form.add("note", field_label("note"), QLineEdit())
+        for f in ("enterprise", "level", "action", "body", "prize", "grade", "domain"):
+            qconnect(self.w[f].currentIndexChanged, lambda _i, f=f: self._touch(f))
+        qconnect(self.w["kind"].currentIndexChanged, lambda _i: self._kind_changed())
+        qconnect(self.w["enterprise"].editTextChanged, lambda _t: self._touch("enterprise"))
+        for f in ("id", "ref", "title", "units", "note"):
+            qconnect(self.w[f].textChanged, lambda _t, f=f: self._touch(f))
+        qconnect(self.w["date"].dateChanged, lambda _d: self._touch("date"))
+        qconnect(self.w["rank"].valueChanged, lambda _v: self._touch("rank"))
+        qconnect(self.w["accepted"].toggled, lambda _v: self._touch("accepted"))
+
+    def _touch(self, field: str) -> None:
+        self.touched.add(field)
+        self.validate()
+
+    def _evidence_box(self) -> QWidget:
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(QLabel(_("Evidence files")))
+        self.evidence = QListWidget()
+        self.evidence.setMaximumHeight(90)
+        lay.addWidget(self.evidence)
+        row = QHBoxLayout()
+        self.ev_add, self.ev_open, self.ev_remove = QPushButton(_("Attach file...")), QPushButton(_("Open")), QPushButton(_("Remove"))
+        for b in (self.ev_add, self.ev_open, self.ev_remove):
+            row.addWidget(b)
+        row.addStretch(1)
+        lay.addLayout(row)
+        qconnect(self.ev_add.clicked, self.attach)
+        qconnect(self.ev_open.clicked, self.open_evidence)
+        qconnect(self.ev_remove.clicked, self.remove_evidence)
+        qconnect(self.evidence.itemDoubleClicked, lambda _i: self.open_evidence())
+        return box
+
+    def _fill_enum(self, field: str, kind: str) -> None:
+        box: QComboBox = self.w[field]
+        current = box.currentData()
+        spec = _KIND_FIELDS[kind].get(field)
+        box.blockSignals(True)
+        box.clear()
+        box.addItem(_("(choose)"), None)
+        if field == "level" and spec:
+            for v in spec[2]:
+                box.addItem(_(LEVEL_LABELS[v]), v)
+        elif field == "grade" and spec:
+            items = PRIZE_GRADES.items() if spec[1] == "prize_grade" else ((g, g) for g in ABC_GRADES)
+            for v, label in items:
+                box.addItem(_(label), v)
+        elif field in ENUMS:
+            for v, label in ENUMS[field].items():
+                box.addItem(_(label), v)
+        i = box.findData(current)
+        box.setCurrentIndex(max(i, 0))
+        box.blockSignals(False)
+
+    def _kind_changed(self) -> None:
+        kind = self.kind()
+        own = KIND_FIELDS[kind]
+        for f in ("level", "action", "rank", "body", "prize", "grade", "domain", "accepted"):
+            self.form.set_row_visible(f, f in own)
+            if f in own and isinstance(self.w[f], QComboBox):
+                self._fill_enum(f, kind)
+        self.form.set_row_visible("units", kind in ("standard", "prize", "gi"))
+        self.form.set_label("date", field_label("date", kind))
+        self.validate()
+
+    # ------------------------------------------------------------------ values
+    def kind(self) -> str:
+        return self.w["kind"].currentData()
+
+    def set_enterprise(self, uscc: str) -> None:
+        box = self.w["enterprise"]
+        i = box.findData(uscc)
+        if i >= 0:
+            box.setCurrentIndex(i)
+        else:
+            box.setEditText(uscc)
+
+    def enterprise_code(self) -> str:
+        box = self.w["enterprise"]
+        text = box.currentText().strip()
+        i = box.findText(text)
+        if i > 0:
+            return box.itemData(i)
+        return text.split("·")[-1].strip().upper() if text else ""
+
+    def _suggest_id(self) -> None:
+        from desktop.ui.operations import suggest_id
+
+        self.w["id"].setText(suggest_id(None))
+
+    def raw(self) -> dict[str, Any]:
+        """The form as a vocabulary record (only the fields of the chosen kind)."""
+        kind = self.kind()
+        own = KIND_FIELDS[kind]
+        d = self.w["date"].date()
+        out: dict[str, Any] = {"id": self.w["id"].text().strip(), "enterprise": self.enterprise_code(), "kind": kind,
+                               "date": dt.date(d.year(), d.month(), d.day()).isoformat(),
+                               "ref": self.w["ref"].text().strip(), "title": self.w["title"].text().strip(),
+                               "note": self.w["note"].text().strip()}
+        for f in own:
+            w = self.w[f]
+            if isinstance(w, QComboBox):
+                out[f] = w.currentData()
+            elif isinstance(w, QSpinBox):
+                out[f] = w.value() or None
+            elif isinstance(w, QCheckBox):
+                out[f] = w.isChecked()
+        if kind in ("standard", "prize", "gi"):
+            units = [u.strip() for u in self.w["units"].text().replace("；", ";").split(";") if u.strip()]
+            if units:
+                out["units"] = units
+        return {k: v for k, v in out.items() if v not in (None, "")}
+
+    def _load(self, row) -> None:
+        from desktop.store.records import to_vocabulary
+
+        a = to_vocabulary(row)
+        self.set_enterprise(a.enterprise)
+        self.w["id"].setText(a.id)
+        self.w["kind"].setCurrentIndex(self.w["kind"].findData(a.kind))
+        self._kind_changed()
+        self.w["date"].setDate(QDate(a.date.year, a.date.month, a.date.day))
+        for f in ("ref", "title", "note"):
+            self.w[f].setText(getattr(a, f) or "")
+        for f in ("level", "action", "body", "prize", "grade", "domain"):
+            i = self.w[f].findData(getattr(a, f))
+            if i >= 0:
+                self.w[f].setCurrentIndex(i)
+        self.w["rank"].setValue(a.rank or 0)
+        self.w["accepted"].setChecked(bool(a.accepted))
+        self.w["units"].setText("; ".join(a.units))
+        for ev in row.evidence:
+            item = QListWidgetItem(ev.filename)
+            item.setData(Qt.ItemDataRole.UserRole, ev.id)
+            self.evidence.addItem(item)
+
+    # ------------------------------------------------------------------ validation and saving
+    def validate(self) -> bool:
+        from desktop.ui.operations import achievement_problems
+
+        if not hasattr(self, "buttons"):
+            return False
+        problems = achievement_problems(self.raw(), self.editing)
+        shown = [p for p in problems if p.field in self.touched or p.field not in FIELD_LABELS]
+        rest = self.form.show_problems(shown)
+        self.error.setText("\n".join(p.message for p in rest))
+        return not any(p.severity == "error" for p in problems)
+
+    def problem(self, field: str) -> str:
+        """The message shown under a field ("" when fine): for tests and accessibility."""
+        return self.form.message(field)
+
+    def accept(self) -> None:
+        from desktop.ui.operations import attach_evidence, save_achievement
+
+        self.touched = set(FIELD_LABELS)
+        if not self.validate():
+            return
+        try:
+            self.saved = save_achievement(self.raw(), self.ctx.username, self.editing)
+            for p in self.pending:
+                attach_evidence(self.ctx.db_path, self.saved, p, self.ctx.username)
+        except (StdAwardError, OSError) as exc:
+            self.error.setText(error_text(exc))
+            return
+        self.ctx.changed("achievements")
+        super().accept()
+
+    # ------------------------------------------------------------------ evidence
+    def attach(self, paths: list[str] | None = None) -> None:
+        from desktop.ui.operations import attach_evidence
+
+        if paths is None:
+            paths, _filter = QFileDialog.getOpenFileNames(self, _("Attach evidence"), "",
+                                                         _("Documents (*.pdf *.jpg *.jpeg *.png *.doc *.docx *.ofd);;All files (*)"))
+        for p in paths:
+            item = QListWidgetItem(Path(p).name)
+            if self.editing is None:
+                self.pending.append(Path(p))
+                item.setData(Qt.ItemDataRole.UserRole + 1, str(p))
+            else:
+                try:
+                    ev = attach_evidence(self.ctx.db_path, self.editing, Path(p), self.ctx.username)
+                except OSError as exc:
+                    self.error.setText(error_text(exc))
+                    continue
+                item.setData(Qt.ItemDataRole.UserRole, ev.id)
+            self.evidence.addItem(item)
+
+    def _item_path(self, item: QListWidgetItem) -> Path | None:
+        from desktop.store.models import Evidence
+        from desktop.ui.operations import evidence_path
+
+        ev_id = item.data(Qt.ItemDataRole.UserRole)
+        if ev_id is not None:
+            return evidence_path(self.ctx.db_path, Evidence.get_by_id(ev_id))
+        pending = item.data(Qt.ItemDataRole.UserRole + 1)
+        return Path(pending) if pending else None
+
+    def open_evidence(self) -> None:
+        item = self.evidence.currentItem()
+        path = self._item_path(item) if item else None
+        if path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def remove_evidence(self) -> None:
+        from desktop.store.models import Evidence
+        from desktop.ui.operations import remove_evidence
+
+        item = self.evidence.currentItem()
+        if item is None:
+            return
+        ev_id = item.data(Qt.ItemDataRole.UserRole)
+        if ev_id is not None:
+            remove_evidence(Evidence.get_by_id(ev_id), self.ctx.username)
+        else:
+            self.pending = [p for p in self.pending if str(p) != item.data(Qt.ItemDataRole.UserRole + 1)]
+        self.evidence.takeItem(self.evidence.row(item))

@@ -1,0 +1,205 @@
+"""Achievements: every achievement of the database in one lazy table, filtered by text, year, kind,
+level and award status; add and edit through the entry form; delete with undo (Ctrl+Z)."""
+from __future__ import annotations
+
+from desktop.core.errors import StdAwardError
+from desktop.core.i18n import _
+from desktop.core.vocabulary import KINDS, LEVEL_LABELS, kind_label
+from desktop.ui import tablemodel
+from desktop.ui.qt import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QStackedLayout, QTimer,
+                           QUndoCommand, QVBoxLayout, Qt, qconnect)
+from desktop.ui.tasks import show_error
+from desktop.ui.views.achievement_model import ID_ROLE, AchievementModel, Filter, status_label
+from desktop.ui.views.base import EmptyState, View
+
+DEBOUNCE_MS = 120
+
+
+class AchievementsView(View):
+    name = "achievements"
+    watches = ("achievements", "enterprises", "rounds", "awards")
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(ctx, parent)
+        lay = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.year, self.kind, self.level, self.status = QComboBox(), QComboBox(), QComboBox(), QComboBox()
+        for box in (self.year, self.kind, self.level, self.status):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        bar.addWidget(self.search, 1)
+        for box in (self.year, self.kind, self.level, self.status):
+            bar.addWidget(box)
+        lay.addLayout(bar)
+        actions = QHBoxLayout()
+        self.add_btn, self.edit_btn, self.delete_btn = QPushButton(), QPushButton(), QPushButton()
+        for b in (self.add_btn, self.edit_btn, self.delete_btn):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        self.count = QLabel()
+        actions.addWidget(self.count)
+        lay.addLayout(actions)
+        self.model = AchievementModel(self)
+        self.tableview = tablemodel.make_table(self.name)
+        self.tableview.setModel(self.model)
+        self.tableview.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)
+        self.empty = EmptyState()
+        self.pages = QStackedLayout()
+        self.pages.addWidget(self.tableview)
+        self.pages.addWidget(self.empty)
+        lay.addLayout(self.pages, 1)
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(DEBOUNCE_MS)
+        qconnect(self.debounce.timeout, self.apply_filter)
+        qconnect(self.search.textChanged, lambda _t: self.debounce.start())
+        for box in (self.year, self.kind, self.level, self.status):
+            qconnect(box.currentIndexChanged, lambda _i: self.apply_filter())
+        qconnect(self.add_btn.clicked, lambda: self.add())
+        qconnect(self.edit_btn.clicked, self.edit)
+        qconnect(self.delete_btn.clicked, self.delete)
+        qconnect(self.tableview.doubleClicked, lambda _i: self.edit())
+        qconnect(self.tableview.selectionModel().selectionChanged, lambda *_a: self._update_buttons())
+        qconnect(self.model.modelReset, self._update_buttons)
+        self.model.reload()
+        self.retranslate()
+        if not tablemodel.restore_header(self.tableview, self.name):
+            for i, w in enumerate((70, 220, 130, 50, 90, 140, 190, 45, 100)):
+                self.tableview.setColumnWidth(i, w)
+
+    # ------------------------------------------------------------------ View protocol
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(_("Search enterprise, credit code, standard number, title... (Ctrl+F)"))
+        self.add_btn.setText(_("New..."))
+        self.edit_btn.setText(_("Edit..."))
+        self.delete_btn.setText(_("Delete"))
+        self._fill_filters()
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.model.columnCount() - 1)
+        self._update_count()
+
+    def refresh(self) -> None:
+        self.model.reload()
+        self._fill_filters()
+        self._update_count()
+
+    def table(self):
+        return self.tableview
+
+    def search_box(self):
+        return self.search
+
+    def save_state(self) -> None:
+        tablemodel.save_header(self.tableview, self.name)
+
+    def export_name(self) -> str:
+        return _("Achievements")
+
+    # ------------------------------------------------------------------ filters
+    def _fill_filters(self) -> None:
+        idx = self.model.index_
+        fills = {
+            self.year: [(_("All years"), None)] + [(str(y), y) for y in idx.distinct_years()],
+            self.kind: [(_("All kinds"), None)] + [(kind_label(k), k) for k in KINDS],
+            self.level: [(_("All levels"), None)] + [(_(label), key) for key, label in LEVEL_LABELS.items()],
+            self.status: [(_("Any status"), None)] + [(status_label(s), s) for s in idx.distinct_statuses()],
+        }
+        for box, items in fills.items():
+            current = box.currentData()
+            box.blockSignals(True)
+            box.clear()
+            for label, data in items:
+                box.addItem(label, data)
+            box.setCurrentIndex(max(0, box.findData(current)))
+            box.blockSignals(False)
+
+    def current_filter(self) -> Filter:
+        return Filter(text=self.search.text(), year=self.year.currentData(), kind=self.kind.currentData(),
+                      level=self.level.currentData(), status=self.status.currentData())
+
+    def apply_filter(self) -> None:
+        self.debounce.stop()
+        self.model.apply_filter(self.current_filter())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        total, shown = self.model.total(), self.model.rowCount()
+        if total == 0:
+            self.empty.set_text(_("No achievements yet"), _(
+                "Press New... (Ctrl+N) to enter one, or import the Excel template (Ctrl+I). Enterprises come first: "
+                "register them under Enterprises."))
+            self.pages.setCurrentWidget(self.empty)
+        elif shown == 0:
+            self.empty.set_text(_("Nothing matches the filter"), _("Clear the search box or choose \"All\" in the filters."))
+            self.pages.setCurrentWidget(self.empty)
+        else:
+            self.pages.setCurrentWidget(self.tableview)
+        self.count.setText(_("{shown} of {total} achievements").format(shown=f"{shown:,}", total=f"{total:,}"))
+
+    def _update_buttons(self) -> None:
+        n = len(self.selected_ids())
+        self.edit_btn.setEnabled(n == 1)
+        self.delete_btn.setEnabled(n >= 1)
+
+    def selected_ids(self) -> list[int]:
+        sm = self.tableview.selectionModel()
+        return [i.data(ID_ROLE) for i in sm.selectedRows()] if sm else []
+
+    # ------------------------------------------------------------------ actions
+    def add(self, enterprise: str | None = None) -> None:
+        from desktop.store.models import Enterprise
+        from desktop.ui.views.achievement_form import AchievementForm
+
+        if not Enterprise.select().exists():
+            from desktop.ui.qt import QMessageBox
+
+            QMessageBox.information(self, _("New achievement"), _("Register the enterprise first (Enterprises, Ctrl+Shift+N)."))
+            return
+        AchievementForm(self.ctx, None, self, enterprise).exec()
+
+    def edit(self) -> None:
+        from desktop.store.models import Achievement
+        from desktop.ui.views.achievement_form import AchievementForm
+
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            AchievementForm(self.ctx, Achievement.get_by_id(ids[0]), self).exec()
+
+    def delete(self) -> None:
+        from desktop.ui.operations import delete_achievements
+
+        ids = self.selected_ids()
+        if not ids:
+            return
+        try:
+            snap = delete_achievements(ids, self.ctx.username)
+        except StdAwardError as exc:
+            show_error(self, exc)
+            return
+        self.ctx.undo_stack.push(DeleteAchievements(self.ctx, ids, snap))
+        self.ctx.changed("achievements")
+        self.window().statusBar().showMessage(_("{n} achievements deleted; Ctrl+Z puts them back").format(n=len(ids)), 8000)
+
+
+class DeleteAchievements(QUndoCommand):
+    """Already done when pushed (the deletion can be refused, so it runs first); undo restores the
+    rows with their ids and evidence, redo deletes them again."""
+
+    def __init__(self, ctx, ids: list[int], snap) -> None:
+        super().__init__(_("Delete {n} achievements").format(n=len(ids)))
+        self.ctx, self.ids, self.snap, self.first = ctx, ids, snap, True
+
+    def redo(self) -> None:
+        from desktop.ui.operations import delete_achievements
+
+        if self.first:
+            self.first = False
+            return
+        self.snap = delete_achievements(self.ids, self.ctx.username)
+        self.ctx.changed("achievements")
+
+    def undo(self) -> None:
+        from desktop.ui.operations import restore_achievements
+
+        restore_achievements(self.snap, self.ctx.username)
+        self.ctx.changed("achievements")
