@@ -25,10 +25,10 @@ def _application():
 
 
 def check_pdf(path: Path | str, dpi: int = 72) -> tuple[int, float]:
-    """Load ``path`` with QPdfDocument and render page 1. Returns (page count, share of the page's
-    pixels that are not white). Raises StdAwardError naming what failed."""
+    """Load ``path`` with QPdfDocument and render page 1. Returns (page count, share of page 1's
+    sampled pixels that carry ink). Raises StdAwardError naming what failed."""
     _application()
-    from desktop.ui.qt import QColor, QSize, pdf_modules
+    from desktop.ui.qt import QSize, pdf_modules
 
     QtPdf, _widgets = pdf_modules()
     doc = QtPdf.QPdfDocument(None)
@@ -44,13 +44,13 @@ def check_pdf(path: Path | str, dpi: int = 72) -> tuple[int, float]:
     doc.close()
     if image.isNull():
         raise StdAwardError(_("QtPdf could not render page 1 of {path}").format(path=path))
-    white = QColor("white").rgb()
     w, h = image.width(), image.height()
     step = max(1, min(w, h) // 200)  # sample a grid: enough to see text, fast at any size
     samples = inked = 0
     for y in range(0, h, step):
         for x in range(0, w, step):
             samples += 1
-            if image.pixel(x, y) != white:
+            argb = image.pixel(x, y)  # PDFium leaves the paper transparent: ink is opaque, not white
+            if argb >> 24 and argb & 0xFFFFFF != 0xFFFFFF:
                 inked += 1
     return pages, inked / samples

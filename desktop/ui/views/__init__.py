@@ -34,6 +34,8 @@ VIEWS: list[ViewSpec] = [
     ViewSpec("overview", N_("Overview"), "desktop.ui.views.overview:OverviewView"),
     ViewSpec("enterprises", N_("Enterprises"), "desktop.ui.views.enterprises:EnterprisesView"),
     ViewSpec("achievements", N_("Achievements"), "desktop.ui.views.achievements:AchievementsView"),
+    ViewSpec("users", N_("Users"), "desktop.ui.views.users:UsersView", admin_only=True),
+    ViewSpec("settings", N_("Settings"), "desktop.ui.views.settings:SettingsView"),
 ]
 
 

@@ -1,0 +1,174 @@
+"""Excel in the window: import the template (a row-by-row error report, nothing imported when
+anything is wrong), save the empty template, export whatever table is on screen."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from desktop.core.errors import Problem, StdAwardError, ValidationFailed
+from desktop.core.i18n import _
+from desktop.ui import settings
+from desktop.ui.qt import (QDialog, QDialogButtonBox, QFileDialog, QHeaderView, QLabel, QMessageBox, Qt,
+                           QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, qconnect)
+from desktop.ui.tasks import Progress, show_error
+
+XLSX_FILTER = "Excel (*.xlsx)"
+
+
+def _folder() -> str:
+    return settings.LAST_FOLDER.get() or str(Path.home())
+
+
+def _remember(path: str) -> None:
+    settings.LAST_FOLDER.set(str(Path(path).parent))
+
+
+# ---------------------------------------------------------------------------- import
+def load_workbook_into_db(path: Path, user: str, progress: Progress | None = None) -> Any:
+    """Read the workbook and load it all or nothing. ValidationFailed problems name the sheet row."""
+    from desktop.exchange.xlsx import read_workbook, strip_rows
+    from desktop.store.records import load
+
+    data, where = strip_rows(read_workbook(path))
+    if progress is not None:
+        progress.update(1, 2, _("Checking {n} rows...").format(n=len(data["enterprises"]) + len(data["achievements"])))
+        progress.check()
+    try:
+        return load(data, user=user)
+    except ValidationFailed as exc:
+        raise ValidationFailed([Problem(where.get(p.record, p.record), p.field, p.message, p.severity)
+                                for p in exc.problems]) from None
+
+
+class ImportReport(QDialog):
+    """Every problem of a refused import, one row each: where (sheet and row), field, what is wrong."""
+
+    def __init__(self, path: Path, problems: list[Problem], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("importReport")
+        self.setWindowTitle(_("Nothing was imported"))
+        lay = QVBoxLayout(self)
+        errors = [p for p in problems if p.severity == "error"]
+        head = QLabel(_("{file} has {n} problems. Nothing was imported: correct them in the workbook and import it "
+                        "again.").format(file=path.name, n=len(errors)))
+        head.setWordWrap(True)
+        lay.addWidget(head)
+        self.table = QTableWidget(len(problems), 3)
+        self.table.setHorizontalHeaderLabels([_("Where"), _("Field"), _("Problem")])
+        for r, p in enumerate(problems):
+            for c, text in enumerate((p.record, p.field, p.message)):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.table.setItem(r, c, item)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.resizeColumnsToContents()
+        lay.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        qconnect(buttons.rejected, self.reject)
+        qconnect(buttons.accepted, self.accept)
+        lay.addWidget(buttons)
+        self.resize(760, 420)
+
+
+def import_workbook(window, path: str | None = None) -> None:
+    if path is None:
+        path, _f = QFileDialog.getOpenFileName(window, _("Import from Excel"), _folder(), XLSX_FILTER)
+        if not path:
+            return
+        _remember(path)
+    ctx = window.ctx
+    file = Path(path)
+
+    def done(result) -> None:
+        ctx.changed("enterprises")
+        ctx.changed("achievements")
+        QMessageBox.information(window, _("Import finished"), _(
+            "{file}: {ents} enterprises added, {upd} updated, {achs} achievements added.").format(
+            file=file.name, ents=result.enterprises_added, upd=result.enterprises_updated, achs=result.achievements_added))
+
+    def failed(exc: BaseException) -> None:
+        if isinstance(exc, ValidationFailed):
+            window.import_report = ImportReport(file, exc.problems, window)
+            window.import_report.open()
+        else:
+            show_error(window, exc, _("Import from Excel"))
+
+    ctx.tasks.run(lambda p: load_workbook_into_db(file, ctx.username, p), on_done=done, on_error=failed,
+                  label=_("Importing {file}...").format(file=file.name))
+
+
+def save_template(window, path: str | None = None) -> None:
+    from desktop.exchange.xlsx import write_template
+
+    if path is None:
+        path, _f = QFileDialog.getSaveFileName(window, _("Save the Excel template"),
+                                               str(Path(_folder()) / _("StdAward import template.xlsx")), XLSX_FILTER)
+        if not path:
+            return
+        _remember(path)
+    try:
+        write_template(Path(path))
+    except (OSError, StdAwardError) as exc:
+        show_error(window, exc)
+        return
+    window.statusBar().showMessage(_("Template saved to {file}").format(file=path), 8000)
+
+
+# ---------------------------------------------------------------------------- export
+def table_rows(model) -> tuple[list[str], list[list[str]]]:
+    """Header and every row of a Qt model as shown (display text), for any view's table."""
+    cols = model.columnCount()
+    header = [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in range(cols)]
+    rows = [[str(model.index(r, c).data() or "") for c in range(cols)] for r in range(model.rowCount())]
+    return header, rows
+
+
+def write_rows(path: Path, title: str, header: list[str], rows: list[list[str]], progress: Progress | None = None) -> Path:
+    """An .xlsx with one sheet (write-only mode; written to a temporary name, then renamed)."""
+    import os
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet((title or "Sheet")[:31])
+    from openpyxl.cell import WriteOnlyCell
+
+    bold = []
+    for h in header:
+        c = WriteOnlyCell(ws, value=h)
+        c.font = Font(bold=True)
+        bold.append(c)
+    ws.append(bold)
+    for i, r in enumerate(rows):
+        ws.append(r)
+        if progress is not None and i % 5000 == 0:
+            progress.update(i, len(rows))
+            progress.check()
+    tmp = path.with_name(path.name + ".part")
+    wb.save(tmp)
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def export_current(window, path: str | None = None) -> None:
+    view = window.current_view()
+    table = view.table() if view is not None else None
+    if table is None or table.model() is None:
+        QMessageBox.information(window, _("Export table"), _("This view has no table to export."))
+        return
+    if path is None:
+        path, _f = QFileDialog.getSaveFileName(window, _("Export table to Excel"),
+                                               str(Path(_folder()) / f"{view.export_name()}.xlsx"), XLSX_FILTER)
+        if not path:
+            return
+        _remember(path)
+    header, rows = table_rows(table.model())  # on the UI thread: models belong to it
+    out = Path(path)
+    window.ctx.tasks.run(lambda p: write_rows(out, view.export_name(), header, rows, p),
+                         on_done=lambda _r: window.statusBar().showMessage(
+                             _("{n} rows exported to {file}").format(n=len(rows), file=out), 8000),
+                         label=_("Exporting..."))

@@ -1,0 +1,126 @@
+"""User accounts (administrators only): add, change role, reset password, deactivate."""
+from __future__ import annotations
+
+from desktop.core.errors import StdAwardError
+from desktop.core.i18n import N_, _
+from desktop.store.users import ROLES, role_label
+from desktop.ui.forms import ProblemForm
+from desktop.ui.qt import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit,
+                           QPushButton, QVBoxLayout, QWidget, qconnect)
+from desktop.ui.tablemodel import ROW_ROLE, Column, ListTableModel, make_table
+from desktop.ui.tasks import error_text
+from desktop.ui.views.base import View
+
+COLUMNS = [Column("username", N_("User name")), Column("display_name", N_("Full name")),
+           Column("role", N_("Role"), fmt=role_label),
+           Column("active", N_("Active"), fmt=lambda v: _("yes") if v else _("no"))]
+
+
+class UserDialog(QDialog):
+    """New account (``user`` None) or changes to one; the password field is optional when editing."""
+
+    def __init__(self, ctx, user=None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.user = ctx, user
+        self.setObjectName("userDialog")
+        self.setWindowTitle(_("Edit user") if user else _("New user"))
+        lay = QVBoxLayout(self)
+        self.form = ProblemForm()
+        lay.addLayout(self.form)
+        self.username = self.form.add("username", _("User name"), QLineEdit(user.username if user else ""))
+        self.username.setReadOnly(user is not None)
+        self.display = self.form.add("display_name", _("Full name"), QLineEdit(user.display_name if user else ""))
+        self.role = self.form.add("role", _("Role"), QComboBox())
+        for r in ROLES:
+            self.role.addItem(role_label(r), r)
+        self.role.setCurrentIndex(self.role.findData(user.role if user else "clerk"))
+        self.password = self.form.add("password", _("New password") if user else _("Password"), QLineEdit())
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        if user:
+            self.password.setPlaceholderText(_("leave empty to keep the password"))
+        self.active = QCheckBox(_("Account active"))
+        self.active.setChecked(user.active if user else True)
+        self.active.setVisible(user is not None)
+        lay.addWidget(self.active)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b3261e;")
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        qconnect(buttons.accepted, self.accept)
+        qconnect(buttons.rejected, self.reject)
+        lay.addWidget(buttons)
+        self.setMinimumWidth(440)
+
+    def accept(self) -> None:
+        from desktop.store import users
+
+        try:
+            if self.user is None:
+                users.create_user(self.username.text(), self.display.text(), self.password.text(),
+                                  self.role.currentData(), by=self.ctx.username)
+            else:
+                users.update_user(self.user, self.ctx.username, display_name=self.display.text(),
+                                  role=self.role.currentData(), active=self.active.isChecked(),
+                                  password=self.password.text() or None)
+        except StdAwardError as exc:
+            rest = self.form.show_problems(getattr(exc, "problems", []))
+            self.error.setText(error_text(exc) if not getattr(exc, "problems", None) else "\n".join(p.message for p in rest))
+            return
+        self.ctx.changed("users")
+        super().accept()
+
+
+class UsersView(View):
+    name = "users"
+    watches = ("users",)
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(ctx, parent)
+        lay = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.add_btn, self.edit_btn = QPushButton(), QPushButton()
+        bar.addWidget(self.add_btn)
+        bar.addWidget(self.edit_btn)
+        bar.addStretch(1)
+        lay.addLayout(bar)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        lay.addWidget(self.hint)
+        self.model = ListTableModel(COLUMNS, self)
+        self.tableview = make_table(self.name)
+        self.tableview.setModel(self.model)
+        lay.addWidget(self.tableview, 1)
+        qconnect(self.add_btn.clicked, self.add)
+        qconnect(self.edit_btn.clicked, self.edit)
+        qconnect(self.tableview.doubleClicked, lambda _i: self.edit())
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.add_btn.setText(_("New user..."))
+        self.edit_btn.setText(_("Edit..."))
+        self.hint.setText(_("Clerks enter data and prepare award rounds; reviewers approve rounds prepared by someone "
+                            "else; administrators also manage users and the office profile."))
+        self.model.retranslate()
+        self.refresh()
+
+    def refresh(self) -> None:
+        from desktop.store.users import all_users
+
+        self.model.set_rows([{"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
+                              "active": u.active} for u in all_users()])
+        for i, w in enumerate((140, 200, 120)):
+            self.tableview.setColumnWidth(i, w)
+
+    def table(self):
+        return self.tableview
+
+    def add(self) -> None:
+        UserDialog(self.ctx, None, self).exec()
+
+    def edit(self) -> None:
+        from desktop.store.models import User
+
+        rows = self.tableview.selectionModel().selectedRows()
+        if rows:
+            UserDialog(self.ctx, User.get_by_id(rows[0].data(ROW_ROLE)["id"]), self).exec()
