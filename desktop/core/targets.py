@@ -1,0 +1,139 @@
+"""Progress towards a policy's targets (工作目标): what its text counts, within scope and dates.
+
+A target counts distinct standards (two enterprises on one standard make one standard), distinct
+enterprises ("2-3家企业"), or distinct items (a claim counted once however often it is entered),
+among achievements of its kinds and scope dated from its start (if any) up to the earlier of the
+deadline and the as-of date. A target records cannot answer (an adoption rate, people trained) takes
+the latest value the office entered on or before the as-of date, with its date and source.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable, Mapping, Sequence
+
+from desktop.core.policy_schema import CONDITION_VALUES, Conditions, Target
+from desktop.core.vocabulary import Achievement
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    id: str
+    text: str
+    goal: Decimal
+    count: Decimal | None  # None: an entered target without a value yet
+    deadline: dt.date | None
+    clause: str
+    counting: str  # standards | enterprises | items | entered
+    as_of: dt.date
+    unit: str | None = None
+    goal_text: str | None = None
+    start: dt.date | None = None
+    source: str | None = None  # entered targets: where the figure comes from
+    value_date: dt.date | None = None  # entered targets: the date of the figure
+    flags: tuple[str, ...] = ()
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.count is None else self.count >= self.goal
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.deadline and self.as_of > self.deadline and not self.met)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "goal": _num(self.goal), "count": _num(self.count),
+                "deadline": self.deadline.isoformat() if self.deadline else None,
+                "clause": self.clause, "counting": self.counting, "unit": self.unit,
+                "goal_text": self.goal_text, "from": self.start.isoformat() if self.start else None,
+                "as_of": self.as_of.isoformat(), "met": self.met, "source": self.source,
+                "value_date": self.value_date.isoformat() if self.value_date else None,
+                "flags": list(self.flags)}
+
+
+def _num(d: Decimal | None) -> int | str | None:
+    if d is None:
+        return None
+    return int(d) if d == d.to_integral_value() else format(d, "f")
+
+
+def in_scope(target: Target, a: Achievement) -> bool:
+    if a.kind not in target.kinds:
+        return False
+    s: Conditions = target.scope
+    for name in CONDITION_VALUES:
+        allowed = s.values.get(name)
+        if allowed is not None and getattr(a, name) not in allowed:
+            return False
+    if s.accepted is not None and a.accepted is not s.accepted:
+        return False
+    if s.rank is not None:
+        lo, hi = s.rank
+        if a.rank is None or a.rank < lo or (hi is not None and a.rank > hi):
+            return False
+    if s.ref_prefix and not (a.ref and a.ref.upper().startswith(s.ref_prefix)):
+        return False
+    if s.dates is not None:
+        lo, hi = s.dates
+        if (lo and a.date < lo) or (hi and a.date > hi):
+            return False
+    return True
+
+
+def _distinct_key(counting: str, a: Achievement) -> Any:
+    if counting == "enterprises":
+        return a.enterprise
+    if a.ref:  # one standard (or named item) however many enterprises took part
+        return (a.kind, a.standard_key)
+    return a.identity()
+
+
+def _value(v: Any, name: str) -> Any:
+    return v.get(name) if isinstance(v, Mapping) else getattr(v, name, None)
+
+
+def _entered(values: Any, as_of: dt.date) -> tuple[Decimal | None, dt.date | None, str | None]:
+    """The latest entered value on or before ``as_of`` (values: one, or a list of them)."""
+    if values is None:
+        return None, None, None
+    items = values if isinstance(values, (list, tuple)) else [values]
+    best = None
+    for v in items:
+        when = _value(v, "as_of")
+        if isinstance(when, str):
+            when = dt.date.fromisoformat(when)
+        if when is not None and when > as_of:
+            continue
+        if best is None or (when or dt.date.min) >= (best[1] or dt.date.min):
+            best = (v, when)
+    if best is None:
+        return None, None, None
+    try:
+        figure = Decimal(str(_value(best[0], "value")).strip().rstrip("%"))
+    except InvalidOperation:
+        return None, best[1], _value(best[0], "source")
+    return figure, best[1], _value(best[0], "source")
+
+
+def progress(policy, achievements: Sequence[Achievement] | Iterable[Achievement], as_of: dt.date,  # noqa: ANN001
+             entered: Mapping[str, Any] | None = None) -> list[TargetProgress]:
+    """Per target of the policy: id, text, goal, count, deadline (and how it was counted)."""
+    from desktop.core.engine import note_flag
+
+    achievements = list(achievements)
+    entered = entered or {}
+    out = []
+    for t in policy.targets:
+        flags = tuple(note_flag(policy, policy.notes[n]) for n in t.notes)
+        common = dict(id=t.id, text=t.text, goal=t.goal, deadline=t.deadline, clause=t.clause,
+                      counting=t.count, as_of=as_of, unit=t.unit, goal_text=t.goal_text, start=t.start, flags=flags)
+        if t.count == "entered":
+            figure, when, source = _entered(entered.get(t.id), as_of)
+            out.append(TargetProgress(count=figure, source=source, value_date=when, **common))
+            continue
+        upto = min(as_of, t.deadline) if t.deadline else as_of
+        keys = {_distinct_key(t.count, a) for a in achievements
+                if a.date <= upto and (t.start is None or a.date >= t.start) and in_scope(t, a)}
+        out.append(TargetProgress(count=Decimal(len(keys)), source="records", **common))
+    return out
