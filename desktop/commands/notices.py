@@ -1,5 +1,275 @@
-"""CLI verbs (filled in by the notices work)."""
+"""CLI verbs for official documents: ``notices``, ``summary``, ``verify-notice``, ``reprint``,
+``notice-list`` and ``notice-fonts``.
+
+    stdaward notices --policy ID --input FILE.json --out FILE.pdf [--separate DIR] [--date YYYY-MM-DD]
+    stdaward notices --round UUID --out FILE.pdf            (an approved round in the database)
+    stdaward summary --policy ID --input FILE.json --out FILE.pdf|FILE.xlsx   (or --round UUID)
+    stdaward verify-notice CODE
+    stdaward reprint 城市监〔2026〕12号 --out FILE.pdf [--archive]
+    stdaward notice-fonts [--body FILE] [--heading FILE] [--reset]
+
+``notices`` also writes the approval/archive copies (存档联, with the computation and every flag an
+officer must see) to ``--archive FILE`` (default: beside --out, ``<name>-存档联.pdf``).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from desktop.commands.common import add_db, database, db_arg, print_json, read_input
+from desktop.core.errors import StdAwardError, ValidationFailed
+from desktop.core.i18n import _
 
 
-def register(sub) -> None:  # noqa: ANN001
-    pass
+def register(sub: Any) -> None:
+    p = sub.add_parser("notices", help=_("print official award notices, one per enterprise with an award"))
+    _source_args(p)
+    p.add_argument("--out", help=_("one PDF holding every notice"))
+    p.add_argument("--separate", metavar="DIR", help=_("also one PDF per enterprise in this folder"))
+    p.add_argument("--archive", metavar="FILE", help=_("the approval/archive copies (default: beside --out)"))
+    p.add_argument("--date", help=_("date of the notices, YYYY-MM-DD (default: today)"))
+    p.add_argument("--json", action="store_true", help=_("list the notices issued as JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_notices)
+
+    p = sub.add_parser("summary", help=_("the summary table of awards (PDF or xlsx)"))
+    _source_args(p)
+    p.add_argument("--out", required=True, help=_("FILE.pdf or FILE.xlsx"))
+    add_db(p)
+    p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("verify-notice", help=_("check a notice's verification code against the database"))
+    p.add_argument("code", help=_("the code printed on the notice (or the QR code's text)"))
+    p.add_argument("--json", action="store_true")
+    add_db(p)
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("reprint", help=_("print an issued notice again, identical to the original"))
+    p.add_argument("ref", help=_("the document number (城市监〔2026〕12号) or the notice's id"))
+    p.add_argument("--out", required=True)
+    p.add_argument("--archive", action="store_true", help=_("the approval/archive copy"))
+    add_db(p)
+    p.set_defaults(func=cmd_reprint)
+
+    p = sub.add_parser("notice-list", help=_("the notices issued (number, enterprise, total, status, code)"))
+    p.add_argument("--year", type=int)
+    p.add_argument("--json", action="store_true")
+    add_db(p)
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("notice-fonts", help=_("show or choose the fonts notices are printed with"))
+    p.add_argument("--body", metavar="FILE", help=_("body font (仿宋), a file name or path"))
+    p.add_argument("--heading", metavar="FILE", help=_("heading font (小标宋/黑体), a file name or path"))
+    p.add_argument("--reset", action="store_true", help=_("go back to the automatic choice"))
+    p.add_argument("--json", action="store_true")
+    add_db(p)
+    p.set_defaults(func=cmd_fonts)
+
+
+def _source_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--policy", help=_("policy id (with --input)"))
+    p.add_argument("--input", help=_("achievements file (.json or .xlsx)"))
+    p.add_argument("--round", help=_("an award round in the database (instead of --policy/--input)"))
+
+
+def _date(text: str | None) -> dt.date:
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise StdAwardError(_("not a date (YYYY-MM-DD): {value}").format(value=text)) from None
+
+
+def _policy(policy_id: str) -> Any:
+    from desktop.core.policies import load_policy
+    from desktop.store.db import db_path
+    from desktop.store.paths import folder_for
+
+    own = folder_for(db_path(), "policies")
+    return load_policy(policy_id, [own] if own.is_dir() else [])
+
+
+def _prior() -> Any:
+    try:
+        from desktop.store.rounds import prior_awards
+    except ImportError:
+        return None
+    return prior_awards()
+
+
+def computed_input(args: argparse.Namespace) -> tuple[Any, list, dict, dict, int]:
+    """(policy, results, achievements by id, enterprise names, year) for --policy/--input."""
+    from desktop.core.engine import compute
+    from desktop.store.records import enterprise_names, parse_load_input
+
+    if not (args.policy and args.input):
+        raise StdAwardError(_("give --policy and --input, or --round"))
+    ents, achs, problems = parse_load_input(read_input(args.input))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ValidationFailed(errors)
+    policy = _policy(args.policy)
+    results = compute(policy, achs, prior=_prior())
+    names = enterprise_names({a.enterprise for a in achs})
+    names.update({a.enterprise: a.enterprise_name for a in achs if a.enterprise_name and a.enterprise not in names})
+    names.update({e.uscc: e.name for e in ents})
+    paying = [a.date.year for a, r in zip(achs, results) if r.status in ("awarded", "discretionary")]
+    year = max(paying) if paying else dt.date.today().year
+    return policy, results, {a.id: a for a in achs}, names, year
+
+
+def cmd_notices(args: argparse.Namespace) -> int:
+    from desktop.store import notices as store
+
+    if not args.out and not args.separate:
+        raise StdAwardError(_("give --out FILE.pdf and/or --separate DIR"))
+    day = _date(args.date)
+    with database(args):
+        if args.round:
+            issued = store.issue_for_round(args.round, day)
+        else:
+            policy, results, achs, names, year = computed_input(args)
+            issued = store.issue_from_results(results, achs, names, policy, day, year)
+        numbers = ", ".join(n.doc_number for n in issued)
+        try:
+            written = []
+            if args.out:
+                out = Path(args.out)
+                written.append(store.print_notices(issued, out))
+                archive = Path(args.archive) if args.archive else out.with_name(f"{out.stem}-存档联{out.suffix}")
+                written.append(store.print_notices(issued, archive, copy="archive"))
+            if args.separate:
+                folder = Path(args.separate)
+                for n in issued:
+                    written.append(store.print_notices([n], folder / separate_name(n)))
+        except ValidationFailed:
+            raise
+        except StdAwardError as exc:
+            raise StdAwardError(_("{reason}; notices {numbers} are recorded as failed: print them with "
+                                  "\"stdaward reprint\"").format(reason=exc, numbers=numbers)) from exc
+        except OSError as exc:
+            raise StdAwardError(_("cannot write {file}: {reason}; notices {numbers} are recorded as failed: "
+                                  "print them with \"stdaward reprint\"").format(
+                file=exc.filename, reason=exc.strerror or exc, numbers=numbers)) from exc
+        if args.json:
+            print_json([store.listing_row(n) for n in issued])
+        else:
+            print(_("{count} notices issued: {numbers}").format(count=len(issued), numbers=numbers))
+            for w in written:
+                print(w)
+    return 0
+
+
+def separate_name(n: Any) -> str:
+    """File name for one enterprise's notice: 城市监〔2026〕12号-企业名称.pdf (no path separators)."""
+    name = "".join(ch for ch in n.content["recipient"]["name"] if ch not in '\\/:*?"<>|')
+    return f"{n.doc_number}-{name}.pdf"
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from desktop.notices.summary import render_summary, rows_from_results
+    from desktop.store import office as officemod
+
+    with database(args):
+        office = officemod.require()
+        if args.round:
+            policy, results, achs, names, year = round_input(args.round)
+        else:
+            policy, results, achs, names, year = computed_input(args)
+        funds = {fid: f.name for fid, f in getattr(policy, "funds", {}).items()}
+        labels = {r.id: r.label for r in getattr(policy, "rules", [])}
+        rows = rows_from_results(results, names, labels)
+        title = f"{office.name}{year}年度标准化奖补资金汇总表"
+        path = render_summary(rows, Path(args.out), title=title, funds=funds, settings=office.settings,
+                              subtitle=f"{policy.title}（{policy.document_number or policy.id}）")
+    print(path)
+    return 0
+
+
+def round_input(round_uuid: str) -> tuple[Any, list, dict, dict, int]:
+    from desktop.store import rounds
+    from desktop.store.models import AwardRound, Enterprise
+
+    rnd = AwardRound.get_or_none(AwardRound.uuid == round_uuid)
+    if rnd is None:
+        raise StdAwardError(_("no award round {id}").format(id=round_uuid))
+    results = rounds.round_results(rnd)
+    names = {e.uscc: e.name for e in Enterprise.select()}
+    return _policy(rnd.policy_id), results, {}, names, rnd.year
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from desktop.store import notices as store
+
+    with database(args, create=False):
+        info = store.verify(args.code)
+    if args.json:
+        print_json(info)
+    else:
+        print(_("valid: {number} to {name} ({code}), total {total}, dated {date}, status {status}").format(
+            number=info["doc_number"], name=info["name"], code=info["enterprise"], total=info["total"],
+            date=info["issued_on"], status=info["status"]))
+    return 0
+
+
+def cmd_reprint(args: argparse.Namespace) -> int:
+    from desktop.store import notices as store
+
+    with database(args, create=False):
+        n = store.find(args.ref)
+        path = store.print_notices([n], Path(args.out), copy="archive" if args.archive else "enterprise")
+    print(path)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from desktop.store import notices as store
+
+    with database(args):
+        rows = store.listing(args.year)
+    if args.json:
+        print_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['doc_number']}\t{r['issued_on']}\t{r['status']}\t{r['total']}\t{r['code']}\t{r['name']}")
+    return 0
+
+
+def cmd_fonts(args: argparse.Namespace) -> int:
+    from desktop.notices import fonts as fontmod
+    from desktop.store import office as officemod
+
+    with database(args):
+        office = officemod.require()
+        settings = dict(office.settings or {})
+        chosen = dict(settings.get("fonts") or {})
+        if args.reset:
+            chosen = {}
+        for role in fontmod.ROLES:
+            val = getattr(args, role)
+            if val:
+                path = Path(val)
+                if path.exists():
+                    fontmod.make_choice(role, path)  # refuses CFF and non-fonts now, not at printing
+                    val = str(path.resolve())
+                chosen[role] = val
+        if args.reset or args.body or args.heading:
+            settings["fonts"] = chosen
+            fontmod.choose(settings)  # every chosen font must be usable before it is saved
+            officemod.update(settings=settings)
+        result = {role: c.as_dict() | {"path": c.path} for role, c in fontmod.choose(settings).items()}
+    if args.json:
+        print_json(result)
+    else:
+        for role, c in result.items():
+            extra = _(" (bundled)") if c["bundled"] else ""
+            print(f"{role}: {c['path']}#{c['index']}{extra}")
+    sys.stdout.flush()
+    return 0
+
+
+__all__ = ["register", "db_arg"]

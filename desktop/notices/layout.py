@@ -45,7 +45,7 @@ LANDSCAPE = landscape(A4)
 
 NO_LINE_START = frozenset("，。、：；！？）》」』”’〕】…—％,.;:!?)]}%·")
 NO_LINE_END = frozenset("（《「『“‘〔【¥([{")
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9./\-+_:]*")
+_WORD = re.compile(r"¥?[A-Za-z0-9][A-Za-z0-9./\-+_:,]*")
 
 
 def body_char_space(size: float = BODY_SIZE) -> float:
