@@ -113,15 +113,21 @@ def _failures(w: _Words, rule: Rule, a: Achievement) -> list[str]:
     return out
 
 
-def _nearness(rule: Rule, why: list[str], a: Achievement) -> tuple[int, int, int]:
-    """Which failing rule explains a refusal best: fewest failures; a rule for another action
-    (制定 vs 修订) or prize is further away; then the nearest rank range."""
-    far = sum(1 for n in ("action", "prize") if (s := rule.when.values.get(n)) and getattr(a, n) not in s)
+def _nearness(rule: Rule, why: list[str], a: Achievement) -> tuple[int, int, int, int]:
+    """Which failing rule explains a refusal best: the one whose categories (level, body, prize ...)
+    fit, failing only on rank or acceptance; a rule for another action (制定 vs 修订) or prize is
+    further away; then the fewest failures and the nearest rank range."""
+    def misses(name: str) -> bool:
+        allowed = frozenset(rule.amounts) if rule.by == name and rule.amounts else rule.when.values.get(name)
+        return allowed is not None and getattr(a, name) not in allowed
+
+    categories = sum(1 for n in CONDITION_VALUES if misses(n))
+    far = sum(1 for n in ("action", "prize") if misses(n))
     dist = 0
     if rule.when.rank and a.rank is not None:
         lo, hi = rule.when.rank
         dist = lo - a.rank if a.rank < lo else (a.rank - hi if hi is not None and a.rank > hi else 0)
-    return len(why), far, dist
+    return categories, far, len(why), dist
 
 
 def _period(policy, rule: Rule) -> tuple[dt.date | None, dt.date | None]:  # noqa: ANN001
