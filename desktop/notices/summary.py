@@ -192,10 +192,10 @@ def _pdf(fh: Any, rows: Sequence[SummaryRow], fids: list[str], names: list[str],
     margin = 15 * L.MM
     width = page_w - 2 * margin
     size, pad, pitch = 10.0, 2.0, 13.0
-    money_w = 30 * L.MM
-    fixed = [10 * L.MM, 62 * L.MM, 44 * L.MM, None, 12 * L.MM] + [money_w] * (len(fids) + 1)
+    money_w = 28 * L.MM
+    fixed = [10 * L.MM, 56 * L.MM, 40 * L.MM, None, 12 * L.MM] + [money_w] * (len(fids) + 1)
     rule_w = width - sum(w for w in fixed if w)
-    if rule_w < 50 * L.MM:
+    if rule_w < 40 * L.MM:
         raise StdAwardError(_("too many funds for one landscape page ({count})").format(count=len(fids)))
     cols = [w if w else rule_w for w in fixed]
     xs = [margin]
