@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Iterable
 
 # Columns that are not compared when deciding whether two versions of a record differ.
@@ -41,8 +42,20 @@ class Table:
     def content(self) -> tuple[int, ...]:
         return tuple(i for i, c in enumerate(self.columns) if c not in BOOKKEEPING)
 
+    @cached_property
+    def idx(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.columns)}
+
     def index(self, column: str) -> int:
-        return self.columns.index(column)
+        return self.idx[column]
+
+    @cached_property
+    def _bool_idx(self) -> tuple[int, ...]:
+        return tuple(self.idx[c] for c in self.bools)
+
+    @cached_property
+    def _json_idx(self) -> tuple[int, ...]:
+        return tuple(self.idx[c] for c in self.jsons)
 
     def insert_sql(self) -> str:
         cols = [f"{c}_id" if c in dict(self.refs) else c for c in self.columns]
@@ -59,12 +72,10 @@ class Table:
     # ---- value conversions
     def to_package(self, raw: Iterable[Any]) -> list[Any]:
         row = list(raw)
-        for c in self.bools:
-            i = self.index(c)
+        for i in self._bool_idx:
             if row[i] is not None:
                 row[i] = bool(row[i])
-        for c in self.jsons:
-            i = self.index(c)
+        for i in self._json_idx:
             if row[i] is not None:
                 row[i] = json.loads(row[i])
         return row
@@ -72,12 +83,10 @@ class Table:
     def to_raw(self, row: list[Any]) -> list[Any]:
         """A package row in the database's own representation (booleans 0/1, JSON as text)."""
         row = list(row)
-        for c in self.bools:
-            i = self.index(c)
+        for i in self._bool_idx:
             if row[i] is not None:
                 row[i] = int(bool(row[i]))
-        for c in self.jsons:
-            i = self.index(c)
+        for i in self._json_idx:
             if row[i] is not None:
                 row[i] = json.dumps(row[i], ensure_ascii=False, sort_keys=True)
         return row

@@ -1,0 +1,152 @@
+"""Exchange benchmark: export and import a package of 100,000 achievements (2,000 enterprises).
+
+The import figure (read + verify signature and hashes + plan + merge in one transaction, into an
+empty city database) is compared with raw ``sqlite3.executemany`` of the same enterprise and
+achievement rows into an empty database of the same schema and pragmas, in one transaction.
+Bars (DESIGN.md): import ≤ 5 s and ≤ 4× the baseline.
+
+    .venv/bin/python benchmarks/bench.py import
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from bench import Figure
+
+N_ACH = 100_000
+N_ENT = 2_000
+
+
+def _uscc(n: int) -> str:
+    from stdnum.cn import uscc
+
+    body = f"91350302MA{n:07d}"
+    body = body[:17]
+    return body + uscc.calc_check_digit(body)
+
+
+def _fill_county(path: Path) -> None:
+    from desktop.core.vocabulary import Achievement as Ach
+    from desktop.store import office
+    from desktop.store.db import close_db, open_db
+    from desktop.store.models import database, new_uuid
+    from desktop.store.records import natural_key
+
+    open_db(path, auto_backup=False)
+    office.update(name="城厢区市场监督管理局", region_code="350302", doc_prefix="城市监", user="bench")
+    stamp = "2025-01-02 03:04:05"
+    ents = [(new_uuid(), _uscc(i), f"企业{i}", "350302", stamp, stamp) for i in range(N_ENT)]
+    levels = ("national", "industry", "local", "group")
+    achs = []
+    for i in range(N_ACH):
+        e = ents[i % N_ENT]
+        a = Ach(id=f"A{i}", enterprise=e[1], kind="standard", date=dt.date(2024, 1 + i % 12, 1 + i % 28),
+                ref=f"GB/T {10000 + i}-2024", level=levels[i % 4], action=("formulate", "revise")[i % 2],
+                rank=1 + i % 5)
+        achs.append((new_uuid(), a.id, i % N_ENT + 1, a.kind, a.date.isoformat(), a.ref, a.level, a.action,
+                     a.rank, natural_key(a), stamp, stamp))
+    with database.atomic():
+        cur = database.cursor()
+        cur.executemany("INSERT INTO enterprise (uuid, uscc, name, region_code, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", ents)
+        cur.executemany("INSERT INTO achievement (uuid, source_id, enterprise_id, kind, date, ref, level, action, rank, "
+                        "natural_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", achs)
+    close_db()
+
+
+def _empty_city(template: Path, card: dict) -> None:
+    from desktop.exchange.offices import register
+    from desktop.store import office
+    from desktop.store.db import close_db, open_db
+
+    open_db(template, auto_backup=False)
+    office.update(name="莆田市市场监督管理局", region_code="350300", role="city", user="bench")
+    register(card, user="bench")
+    close_db()
+
+
+def _fresh(template: Path, target: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(template, target)
+
+
+def run() -> list[Figure]:
+    from desktop.exchange import offices
+    from desktop.exchange.export import export_package
+    from desktop.exchange.importer import apply_import
+    from desktop.exchange.package import read_package
+    from desktop.exchange.tables import ACHIEVEMENTS, ENTERPRISES
+    from desktop.store.db import close_db, open_db
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    os.environ["STDAWARD_DATA"] = str(tmp / "data")
+    try:
+        county = tmp / "county.db"
+        _fill_county(county)
+        open_db(county, auto_backup=False)
+        card = offices.card()
+        export_times = []
+        for i in range(3):
+            t0 = time.perf_counter()
+            r = export_package(tmp / f"p{i}.stdpkg", user="bench")
+            export_times.append(time.perf_counter() - t0)
+        close_db()
+        pkg_path = r.path
+        template = tmp / "city-template.db"
+        _empty_city(template, card)
+
+        # the same rows, in database form, for the baseline
+        pkg = read_package(pkg_path)
+        ent_rows = [ENTERPRISES.to_raw(x) for x in pkg.rows("enterprises")]
+        ent_ids = {row[0]: n + 1 for n, row in enumerate(ent_rows)}
+        ei = ACHIEVEMENTS.index("enterprise")
+        ach_rows = []
+        for x in pkg.rows("achievements"):
+            raw = ACHIEVEMENTS.to_raw(x)
+            raw[ei] = ent_ids[raw[ei]]
+            ach_rows.append(raw)
+
+        base_times, import_times = [], []
+        city = tmp / "city.db"
+        for _ in range(3):
+            _fresh(template, city)
+            con = sqlite3.connect(city)
+            for pragma in ("journal_mode = wal", "synchronous = full", "foreign_keys = 1"):
+                con.execute(f"PRAGMA {pragma}")
+            t0 = time.perf_counter()
+            with con:
+                con.executemany(ENTERPRISES.insert_sql(), ent_rows)
+                con.executemany(ACHIEVEMENTS.insert_sql(), ach_rows)
+            base_times.append(time.perf_counter() - t0)
+            con.close()
+
+            _fresh(template, city)
+            open_db(city, auto_backup=False)
+            t0 = time.perf_counter()
+            result = apply_import(pkg_path, user="bench")
+            import_times.append(time.perf_counter() - t0)
+            close_db()
+            assert result.applied["inserted"] == N_ACH + N_ENT, result.applied
+        size_mb = pkg_path.stat().st_size / 1e6
+        return [
+            Figure(f"export {N_ACH:,} achievements ({size_mb:.1f} MB package, read back and verified)",
+                   min(export_times), "raw sqlite3.executemany of the same rows", min(base_times)),
+            Figure(f"import {N_ACH:,} achievements (verify + plan + merge, one transaction)", min(import_times),
+                   "raw sqlite3.executemany of the same rows", min(base_times), bar_seconds=5.0, bar_ratio=4.0),
+        ]
+    finally:
+        close_db()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    for f in run():
+        print(f"{f.name}: {f.seconds:.3f} s | baseline {f.baseline_seconds:.3f} s | ratio {f.ratio:.2f}× | "
+              f"{'OK' if f.ok else 'OVER'}")
