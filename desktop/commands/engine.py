@@ -1,5 +1,291 @@
-"""CLI verbs (filled in by the engine work)."""
+"""CLI verbs of the award engine: compute, targets, compare, policy-check, policy-add.
+
+    stdaward compute --policy ID --input FILE.json [--json]     (or --year YYYY: the database's)
+    stdaward targets --policy ID [--input FILE.json] [--as-of DATE] [--json]
+    stdaward compare --policy A --policy B --input FILE.json [--json]
+    stdaward policy-check FILE.toml          validate a local measure and run its worked cases
+    stdaward policy-add FILE.toml            ... and install it into the office's policy folder
+
+Bad input: exit 2 with every bad record named, nothing computed. Duplicates are judged within the
+input and against awards already made in the database (when there is one).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from desktop.commands.common import add_db, db_arg, read_input
+from desktop.core.errors import Problem, StdAwardError, ValidationFailed
+from desktop.core.i18n import _
 
 
-def register(sub) -> None:  # noqa: ANN001
-    pass
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("compute", help=_("compute the award for each achievement under a policy"))
+    _policy_arg(p)
+    _source_args(p, required=True)
+    p.add_argument("--json", action="store_true", help=_("print a JSON array of award objects"))
+    add_db(p)
+    p.set_defaults(func=cmd_compute)
+
+    p = sub.add_parser("targets", help=_("progress towards the policy's targets"))
+    _policy_arg(p)
+    _source_args(p, required=False)
+    p.add_argument("--as-of", type=_date, help=_("count up to this date (default: today)"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_targets)
+
+    p = sub.add_parser("compare", help=_("what changes between two policies (or versions) for the same achievements"))
+    p.add_argument("--policy", action="append", required=True, help=_("give twice: the policy before and after"))
+    _source_args(p, required=True)
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("policy-check", help=_("validate a policy file (a local measure) and run its worked cases"))
+    p.add_argument("file", help=_("a policy .toml file"))
+    add_db(p)
+    p.set_defaults(func=cmd_policy_check)
+
+    p = sub.add_parser("policy-add", help=_("check a local measure and install it into the office's policy folder"))
+    p.add_argument("file", help=_("a policy .toml file"))
+    add_db(p)
+    p.set_defaults(func=cmd_policy_add)
+
+
+def _policy_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--policy", help=_("policy id (default: the office's policy in force)"))
+
+
+def _source_args(p: argparse.ArgumentParser, required: bool) -> None:
+    g = p.add_mutually_exclusive_group(required=required)
+    g.add_argument("--input", help=_("a .json or .xlsx file of achievements"))
+    g.add_argument("--year", type=int, help=_("the database's achievements of this year"))
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("a date is written as YYYY-MM-DD, not {value!r}").format(value=text)) from None
+
+
+class _Context:
+    """The policy folders, and the database when there is one (opened only if it exists)."""
+
+    def __init__(self, args: argparse.Namespace, need_db: bool = False) -> None:
+        from desktop.store.paths import folder_for
+
+        self.path = db_arg(args)
+        self.extra = [folder_for(self.path, "policies")]
+        self.open = False
+        if need_db or self.path.exists():
+            from desktop.store.db import open_db
+
+            open_db(self.path, create=need_db)
+            self.open = True
+
+    def close(self) -> None:
+        if self.open:
+            from desktop.store.db import close_db
+
+            close_db()
+
+    def policy(self, policy_id: str | None):  # noqa: ANN201
+        from desktop.core.policies import load_policy
+
+        if not policy_id and self.open:
+            from desktop.store import office
+
+            row = office.get()
+            policy_id = row.policy_id if row else None
+        if not policy_id:
+            raise StdAwardError(_("say which policy: --policy ID (see \"stdaward policies\")"))
+        return load_policy(policy_id, self.extra)
+
+    def prior(self) -> dict[tuple, str]:
+        if not self.open:
+            return {}
+        from desktop.store.rounds import prior_awards
+
+        return prior_awards()
+
+    def achievements(self, args: argparse.Namespace) -> list:
+        if getattr(args, "input", None):
+            return parse_input(args.input)
+        if not self.open:
+            raise StdAwardError(_("there is no database at {path}").format(path=self.path))
+        from desktop.store import records
+
+        return records.achievements(year=getattr(args, "year", None))
+
+
+def parse_input(file: str) -> list:
+    """Every record checked; any error -> ValidationFailed naming each bad record (exit 2)."""
+    from desktop.core.vocabulary import parse_batch, split_input
+
+    data = read_input(file)
+    if isinstance(data, dict) and any("__row__" in r for v in data.values() if isinstance(v, list) for r in v
+                                      if isinstance(r, dict)):
+        from desktop.exchange.xlsx import strip_rows
+
+        data, _where = strip_rows(data)
+    _ents, raw = split_input(data)
+    achs, problems = parse_batch(raw)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ValidationFailed(errors)
+    for w in problems:
+        print(_("warning: {record} · {field}: {message}").format(record=w.record, field=w.field, message=w.message),
+              file=sys.stderr)
+    return achs
+
+
+def _write_json_lines(items: list[dict[str, Any]]) -> None:
+    """A JSON array, one object per line (the C encoder; fast for 100,000 awards)."""
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    out = sys.stdout
+    out.write("[\n" + ",\n".join(map(dumps, items)) + ("\n]\n" if items else "]\n"))
+    out.flush()
+
+
+def cmd_compute(args: argparse.Namespace) -> int:
+    from desktop.core.engine import compute, explain_totals
+    from desktop.core.money import format_money
+
+    ctx = _Context(args, need_db=bool(args.year))
+    try:
+        policy = ctx.policy(args.policy)
+        achs = ctx.achievements(args)
+        results = compute(policy, achs, prior=ctx.prior())
+    finally:
+        ctx.close()
+    if args.json:
+        _write_json_lines([r.to_json() for r in results])
+        return 0
+    print(_("{policy} ({doc}): {n} achievements").format(policy=policy.title, doc=policy.document_number or policy.id,
+                                                        n=len(results)))
+    for r in results:
+        amount = format_money(r.amount) if r.amount is not None else "-"
+        print(f"{r.id:<14} {r.status:<13} {amount:>16}  {r.clause or '-':<10} {r.explanation}")
+        for f in r.flags:
+            print(f"{'':<14} ! {f}")
+    t = explain_totals(results)
+    print(_("Total: {total}").format(total=format_money(t.total)))
+    for fund, amount in t.by_fund.items():
+        name = policy.funds[fund].name if fund in policy.funds else fund
+        print(f"  {name}: {format_money(amount)}")
+    for ent, amount in sorted(t.by_enterprise.items()):
+        print(f"  {ent}: {format_money(amount)}")
+    return 0
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    from desktop.core.targets import progress
+
+    ctx = _Context(args)
+    try:
+        policy = ctx.policy(args.policy)
+        achs = ctx.achievements(args) if (args.input or ctx.open) else []
+        entered: dict[str, Any] = {}
+        if ctx.open:
+            from desktop.store.rounds import target_values
+
+            entered = target_values(policy.id)
+    finally:
+        ctx.close()
+    rows = progress(policy, achs, args.as_of or dt.date.today(), entered)
+    if args.json:
+        from desktop.commands.common import print_json
+
+        print_json([r.to_json() for r in rows])
+        return 0
+    for r in rows:
+        count = "-" if r.count is None else r.to_json()["count"]
+        state = _("met") if r.met else (_("no value entered") if r.met is None else _("not yet"))
+        deadline = r.deadline.isoformat() if r.deadline else "-"
+        print(f"{r.id:<30} {count!s:>6} / {r.to_json()['goal']!s:<6} {r.unit or '':<3} {deadline:<11} {state:<10} {r.text}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from desktop.core.engine import compare
+    from desktop.core.money import format_money
+
+    if len(args.policy) != 2:
+        raise ValidationFailed([Problem("-", "policy", _("give --policy exactly twice (before and after)"))])
+    ctx = _Context(args, need_db=bool(args.year))
+    try:
+        a, b = ctx.policy(args.policy[0]), ctx.policy(args.policy[1])
+        achs = ctx.achievements(args)
+        result = compare(a, b, achs, ctx.prior())
+    finally:
+        ctx.close()
+    if args.json:
+        from desktop.commands.common import print_json
+
+        print_json(result)
+        return 0
+    for row in result["rows"]:
+        if not row["changed"]:
+            continue
+        x, y = row["a"], row["b"]
+        print(f"{row['id']:<14} {x['status']:<13} {x['amount'] or '-':>12} → {y['status']:<13} {y['amount'] or '-':>12}  "
+              f"({row['difference']})  {y['explanation']}")
+    t = result["totals"]
+    print(_("{n} of {total} achievements change. Total {a}: {ta} → {b}: {tb} (difference {d})").format(
+        n=t["changed"], total=len(result["rows"]), a=a.id, ta=format_money(t["a"]), b=b.id,
+        tb=format_money(t["b"]), d=t["difference"]))
+    return 0
+
+
+def cmd_policy_check(args: argparse.Namespace) -> int:
+    from desktop.core.policies import check_file
+    from desktop.store.paths import folder_for
+
+    policy = check_file(Path(args.file), [folder_for(db_arg(args), "policies")])
+    print(_("{id}: valid; {rules} rules, {targets} targets, {cases} worked cases pass").format(
+        id=policy.id, rules=len(policy.rules), targets=len(policy.targets), cases=len(policy.cases)))
+    return 0
+
+
+def cmd_policy_add(args: argparse.Namespace) -> int:
+    from desktop.core.policies import bundled_dir, check_file
+    from desktop.store import audit
+    from desktop.store.db import close_db, current_user, open_db
+    from desktop.store.paths import folder_for
+
+    src = Path(args.file)
+    path = db_arg(args)
+    folder = folder_for(path, "policies")
+    policy = check_file(src, [folder])
+    if (bundled_dir() / f"{policy.id}.toml").exists():
+        raise StdAwardError(_("{id} is a bundled policy; a local measure needs its own id").format(id=policy.id))
+    folder.mkdir(parents=True, exist_ok=True)
+    targets = [(src, folder / f"{policy.id}.toml")]
+    cases = src.parent / "cases" / f"{policy.id}.toml"
+    if cases.exists():
+        (folder / "cases").mkdir(exist_ok=True)
+        targets.append((cases, folder / "cases" / f"{policy.id}.toml"))
+    for from_, to in targets:
+        fd, tmp = tempfile.mkstemp(dir=to.parent, prefix=".installing-", suffix=".toml")
+        with os.fdopen(fd, "wb") as out, open(from_, "rb") as inp:
+            shutil.copyfileobj(inp, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, to)
+    open_db(path)
+    try:
+        audit.record(current_user, "install", "policy", None, None,
+                     {"id": policy.id, "extends": policy.extends, "hash": policy.content_hash})
+    finally:
+        close_db()
+    print(_("Installed {id} into {folder}.").format(id=policy.id, folder=folder))
+    return 0

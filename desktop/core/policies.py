@@ -337,7 +337,7 @@ def run_cases(policy: Policy) -> None:
                 if k not in EXPECT_KEYS:
                     raise PolicyError(file, f"{where}.expect[{i}].{k}", _("unknown key here (allowed: {keys})").format(keys=", ".join(EXPECT_KEYS)))
             _check_expectation(policy, file, f"{where}.expect[{i}]", exp, got)
-            if got.rule:
+            if got.rule and got.status != "duplicate":
                 covered.add(got.rule)
         if "expect_targets" in case:
             as_of = case.get("as_of")

@@ -355,9 +355,9 @@ def _entries(file: str | Path, doc: dict[str, Any], section: str, keys: tuple[st
     seen: set[str] = set()
     for i, body in enumerate(raw):
         c = _Checker(file, f"{section}[{i}]", body)
-        c.only(keys)
         eid = c.ident("id")
         c.path = f"{section}[{i}] ({eid})"
+        c.only(keys)
         if eid in seen:
             c.fail("id", _("the id {id} is used twice").format(id=eid))
         seen.add(eid)

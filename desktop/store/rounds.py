@@ -1,0 +1,281 @@
+"""Award rounds in the database: a year's achievements computed under a policy, reviewed, approved.
+
+A round is created in ``draft`` (Award rows from the engine), may be recomputed while draft or
+returned, discretionary amounts are set by an officer within the pool's remaining budget for the
+year, then ``submit`` -> ``approve`` (or ``return_round``). The approver must differ from whoever
+prepared the round and have the role reviewer or admin. Every change writes an AwardEvent and an
+audit entry in the same transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from desktop.core.award import AwardResult
+from desktop.core.errors import StdAwardError
+from desktop.core.i18n import _
+from desktop.core.money import ZERO, to_money
+from desktop.store import audit, records
+from desktop.store.models import (Achievement, Award, AwardEvent, AwardRound, Enterprise, TargetValue,
+                                  database, now)
+
+PAID = ("awarded", "discretionary")
+REVIEW_ROLES = ("reviewer", "admin")
+
+
+def policy_dirs() -> list[Path]:
+    """The office's own policy folder (local measures) beside the open database."""
+    from desktop.store.db import db_path
+    from desktop.store.paths import folder_for
+
+    return [folder_for(db_path(), "policies")]
+
+
+def load_policy(policy_id: str):  # noqa: ANN201
+    from desktop.core.policies import load_policy as load
+
+    return load(policy_id, policy_dirs())
+
+
+def prior_awards(exclude_round: AwardRound | int | None = None) -> dict[tuple, str]:
+    """Identities already awarded (awarded/discretionary, decision not rejected) -> achievement id."""
+    q = (Award.select(Award, Achievement, Enterprise.uscc).join(Achievement).join(Enterprise)
+         .where(Award.status.in_(PAID), Award.decision != "rejected"))
+    if exclude_round is not None:
+        q = q.where(Award.round != (exclude_round.id if isinstance(exclude_round, AwardRound) else exclude_round))
+    out: dict[tuple, str] = {}
+    for aw in q:
+        a = records.to_vocabulary(aw.achievement, aw.achievement.enterprise.uscc)
+        out.setdefault(a.identity(), a.id)
+    return out
+
+
+def pool_committed(policy, year: int, exclude_award: int | None = None) -> dict[str, Decimal]:  # noqa: ANN001
+    """Pool id -> amount already set on discretionary awards of that year (not rejected)."""
+    rule_pool = {r.id: r.pool for r in policy.rules if r.pool}
+    q = (Award.select(Award.rule, Award.amount, Award.id).join(AwardRound)
+         .where(Award.status == "discretionary", Award.decision != "rejected", Award.amount.is_null(False),
+                AwardRound.year == year, AwardRound.policy_id == policy.id))
+    spent: dict[str, Decimal] = {}
+    for aw in q:
+        pool = rule_pool.get(aw.rule)
+        if pool and aw.id != exclude_award:
+            spent[pool] = spent.get(pool, ZERO) + aw.amount
+    return spent
+
+
+def _snapshot(aw: Award) -> dict[str, Any]:
+    return {"status": aw.status, "amount": None if aw.amount is None else format(aw.amount, "f"),
+            "rule": aw.rule, "decision": aw.decision}
+
+
+def _event(aw: Award, user: str, before: str | None, after: str, amount_before: Any, note: str | None = None) -> None:
+    AwardEvent.create(award=aw, user=user, before=before, after=after, amount_before=amount_before,
+                      amount_after=aw.amount, note=note)
+
+
+def _year_rows(year: int) -> tuple[list, dict[str, int]]:
+    achs = records.achievements(year=year)
+    ids = {r.uuid: r.id for r in Achievement.select(Achievement.id, Achievement.uuid)
+           .where(Achievement.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))}
+    return achs, ids
+
+
+def _compute(policy, rnd: AwardRound | None, year: int) -> tuple[list, list[AwardResult], dict[str, int]]:  # noqa: ANN001
+    from desktop.core.engine import compute
+
+    achs, ids = _year_rows(year)
+    results = compute(policy, achs, prior=prior_awards(rnd), pool_spent=pool_committed(policy, year))
+    return achs, results, ids
+
+
+def create_round(year: int, policy_id: str, user: str) -> AwardRound:
+    """Compute the year's achievements and store the round in draft, with its Award rows."""
+    policy = load_policy(policy_id)
+    if AwardRound.select().where(AwardRound.year == year).exists():
+        raise StdAwardError(_("there is already an award round for {year}; recompute it instead").format(year=year))
+    with database.atomic():
+        rnd = AwardRound.create(year=year, policy_id=policy.id, policy_hash=policy.content_hash,
+                                status="draft", prepared_by=user)
+        achs, results, ids = _compute(policy, rnd, year)
+        for a, r in zip(achs, results):
+            aw = Award.create(round=rnd, achievement=ids[a.uuid], status=r.status, amount=r.amount, rule=r.rule,
+                              clause=r.clause, fund=r.fund, explanation=r.explanation, flags=list(r.flags))
+            _event(aw, user, None, r.status, None, _("computed"))
+        audit.record(user, "create", "award_round", rnd.uuid, None, _round_summary(rnd))
+    return rnd
+
+
+def _round_summary(rnd: AwardRound) -> dict[str, Any]:
+    awards = list(Award.select(Award.status, Award.amount).where(Award.round == rnd))
+    total = sum((a.amount for a in awards if a.amount is not None and a.status in PAID), ZERO)
+    return {"year": rnd.year, "policy": rnd.policy_id, "policy_hash": rnd.policy_hash, "status": rnd.status,
+            "awards": len(awards), "total": format(to_money(total), "f")}
+
+
+def _editable(rnd: AwardRound) -> None:
+    if rnd.status not in ("draft", "returned"):
+        raise StdAwardError(_("the round for {year} is {status}; only a draft or returned round can change").format(
+            year=rnd.year, status=rnd.status))
+
+
+def recompute(rnd: AwardRound, user: str) -> AwardRound:
+    """Recompute a draft or returned round (e.g. after new achievements or a policy change).
+    Amounts an officer set on discretionary awards stay when the award is still discretionary
+    under the same rule."""
+    rnd = AwardRound.get_by_id(rnd.id)
+    _editable(rnd)
+    policy = load_policy(rnd.policy_id)
+    with database.atomic():
+        achs, results, ids = _compute(policy, rnd, rnd.year)
+        existing = {aw.achievement_id: aw for aw in Award.select().where(Award.round == rnd)}
+        for a, r in zip(achs, results):
+            aw = existing.pop(ids[a.uuid], None)
+            if aw is None:
+                aw = Award.create(round=rnd, achievement=ids[a.uuid], status=r.status, amount=r.amount, rule=r.rule,
+                                  clause=r.clause, fund=r.fund, explanation=r.explanation, flags=list(r.flags))
+                _event(aw, user, None, r.status, None, _("computed"))
+                audit.record(user, "create", "award", aw.uuid, None, _snapshot(aw))
+                continue
+            keep = aw.status == r.status == "discretionary" and aw.rule == r.rule
+            amount = aw.amount if keep else r.amount
+            if (aw.status, aw.amount, aw.rule, aw.explanation, aw.flags) == (r.status, amount, r.rule, r.explanation, list(r.flags)):
+                continue
+            before, amount_before, snap = aw.status, aw.amount, _snapshot(aw)
+            aw.status, aw.amount, aw.rule, aw.clause, aw.fund = r.status, amount, r.rule, r.clause, r.fund
+            aw.explanation, aw.flags, aw.updated_at = r.explanation, list(r.flags), now()
+            aw.save()
+            _event(aw, user, before, aw.status, amount_before, _("recomputed"))
+            audit.record(user, "recompute", "award", aw.uuid, snap, _snapshot(aw))
+        for aw in existing.values():  # achievement moved out of the year
+            snap = _snapshot(aw)
+            aw.delete_instance(recursive=True)
+            audit.record(user, "delete", "award", aw.uuid, snap, None)
+        rnd.policy_hash = policy.content_hash
+        rnd.save()
+        audit.record(user, "recompute", "award_round", rnd.uuid, None, _round_summary(rnd))
+    return rnd
+
+
+def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str | None = None) -> Award:
+    """An officer fixes a discretionary amount, within what the pool has left for that year."""
+    aw = Award.get_by_id(award.id)
+    rnd = aw.round
+    _editable(rnd)
+    if aw.status != "discretionary":
+        raise StdAwardError(_("only a discretionary award's amount is set by an officer; this one is {status}").format(status=aw.status))
+    value = to_money(amount)
+    if value < 0:
+        raise StdAwardError(_("an amount cannot be negative"))
+    policy = load_policy(rnd.policy_id)
+    rule = policy.rule(aw.rule)
+    if rule is None or not rule.pool:
+        raise StdAwardError(_("the rule {rule} no longer draws on a pool; recompute the round").format(rule=aw.rule))
+    pool = policy.pools[rule.pool]
+    year = aw.achievement.date.year
+    left = pool.budget - pool_committed(policy, year, exclude_award=aw.id).get(pool.id, ZERO)
+    if value > left:
+        raise StdAwardError(_("{amount} is more than the {left} left in {pool} for {year}").format(
+            amount=format(value, "f"), left=format(left, "f"), pool=pool.name, year=year))
+    with database.atomic():
+        before, snap = aw.amount, _snapshot(aw)
+        aw.amount, aw.updated_at = value, now()
+        aw.save()
+        _event(aw, user, aw.status, aw.status, before, note)
+        audit.record(user, "set_amount", "award", aw.uuid, snap, {**_snapshot(aw), "note": note})
+    return aw
+
+
+def _move(rnd: AwardRound, user: str, to: str, note: str | None = None, **fields: Any) -> AwardRound:
+    before = rnd.status
+    with database.atomic():
+        rnd.status = to
+        for k, v in fields.items():
+            setattr(rnd, k, v)
+        if note:
+            rnd.note = note
+        rnd.save()
+        audit.record(user, to, "award_round", rnd.uuid, {"status": before}, {"status": to, "note": note})
+    return rnd
+
+
+def submit(rnd: AwardRound, user: str) -> AwardRound:
+    rnd = AwardRound.get_by_id(rnd.id)
+    _editable(rnd)
+    open_ = (Award.select().where(Award.round == rnd, Award.status == "discretionary", Award.amount.is_null()).count())
+    if open_:
+        raise StdAwardError(_("{n} discretionary award(s) still have no amount; set them (0 for none) before submitting").format(n=open_))
+    return _move(rnd, user, "submitted", prepared_by=user)
+
+
+def _reviewer(rnd: AwardRound, user: str, role: str) -> None:
+    if role not in REVIEW_ROLES:
+        raise StdAwardError(_("only a reviewer or an administrator can approve or return a round"))
+    touched = (AwardEvent.select().join(Award).where(Award.round == rnd, AwardEvent.user == user).exists())
+    if user == rnd.prepared_by or touched:
+        raise StdAwardError(_("{user} prepared this round; another person must review it").format(user=user))
+
+
+def approve(rnd: AwardRound, user: str, role: str) -> AwardRound:
+    rnd = AwardRound.get_by_id(rnd.id)
+    if rnd.status != "submitted":
+        raise StdAwardError(_("only a submitted round can be approved (this one is {status})").format(status=rnd.status))
+    _reviewer(rnd, user, role)
+    with database.atomic():
+        for aw in Award.select().where(Award.round == rnd, Award.status.in_(PAID), Award.decision == "proposed"):
+            aw.decision = "approved" if (aw.amount or ZERO) > 0 else "rejected"
+            aw.save()
+            _event(aw, user, "proposed", aw.decision, aw.amount, _("round approved"))
+        return _move(rnd, user, "approved", reviewed_by=user, approved_at=now())
+
+
+def return_round(rnd: AwardRound, user: str, role: str, note: str) -> AwardRound:
+    rnd = AwardRound.get_by_id(rnd.id)
+    if rnd.status != "submitted":
+        raise StdAwardError(_("only a submitted round can be returned (this one is {status})").format(status=rnd.status))
+    if not (note or "").strip():
+        raise StdAwardError(_("say why the round is returned"))
+    _reviewer(rnd, user, role)
+    return _move(rnd, user, "returned", note, reviewed_by=user)
+
+
+def round_results(rnd: AwardRound) -> list[AwardResult]:
+    """The round's awards as AwardResult (with enterprise and fund), in achievement order."""
+    q = (Award.select(Award, Achievement.source_id, Achievement.kind, Enterprise.uscc)
+         .join(Achievement).join(Enterprise).where(Award.round == rnd)
+         .order_by(Achievement.date, Achievement.id))
+    return [AwardResult(aw.achievement.source_id, aw.status, aw.amount, aw.rule, aw.clause, aw.explanation,
+                        tuple(aw.flags or ()), aw.achievement.enterprise.uscc, aw.fund, aw.achievement.kind)
+            for aw in q]
+
+
+# ---------------------------------------------------------------- entered target values
+
+def target_values(policy_id: str) -> dict[str, list[TargetValue]]:
+    out: dict[str, list[TargetValue]] = {}
+    for tv in TargetValue.select().where(TargetValue.policy_id == policy_id).order_by(TargetValue.as_of):
+        out.setdefault(tv.target_id, []).append(tv)
+    return out
+
+
+def enter_target_value(policy_id: str, target_id: str, value: str, as_of: dt.date, source: str,
+                       user: str) -> TargetValue:
+    """The office enters a figure for a target records cannot count (with its date and source)."""
+    policy = load_policy(policy_id)
+    target = next((t for t in policy.targets if t.id == target_id), None)
+    if target is None or target.count != "entered":
+        raise StdAwardError(_("{policy} has no target {target} that takes an entered value").format(policy=policy_id, target=target_id))
+    try:
+        Decimal(str(value).strip().rstrip("%"))
+    except Exception:  # noqa: BLE001
+        raise StdAwardError(_("{value!r} is not a number").format(value=value)) from None
+    if not (source or "").strip():
+        raise StdAwardError(_("say where the figure comes from"))
+    with database.atomic():
+        tv = TargetValue.create(policy_id=policy_id, target_id=target_id, value=str(value).strip(), as_of=as_of,
+                                source=source.strip(), entered_by=user)
+        audit.record(user, "create", "target_value", None, None,
+                     {"policy": policy_id, "target": target_id, "value": tv.value, "as_of": as_of, "source": tv.source})
+    return tv
