@@ -34,11 +34,11 @@ QT_EXCLUDES = [
         "QtWebEngineCore", "QtWebEngineWidgets", "QtWebEngineQuick", "QtWebChannel", "QtWebSockets",
         "QtWebView", "QtQml", "QtQuick", "QtQuickWidgets", "QtQuickControls2", "QtQuick3D",
         "QtPdfQuick", "Qt3DCore", "Qt3DRender", "Qt3DInput", "Qt3DLogic", "Qt3DAnimation", "Qt3DExtras",
-        "QtMultimedia", "QtMultimediaWidgets", "QtSpatialAudio", "QtTextToSpeech", "QtCharts",
+        "QtMultimedia", "QtMultimediaWidgets", "QtSpatialAudio", "QtTextToSpeech",
         "QtDataVisualization", "QtGraphs", "QtLocation", "QtPositioning", "QtSensors", "QtSerialPort",
         "QtSerialBus", "QtBluetooth", "QtNfc", "QtRemoteObjects", "QtScxml", "QtStateMachine",
         "QtDesigner", "QtHelp", "QtUiTools", "QtTest", "QtSql", "QtOpenGL", "QtOpenGLWidgets",
-        "QtSvgWidgets", "QtConcurrent", "QtHttpServer", "QtAxContainer", "QtNetworkAuth", "QtDBus",
+        "QtHttpServer", "QtAxContainer", "QtNetworkAuth", "QtDBus",
     )
 ]
 PY_EXCLUDES = [
@@ -69,7 +69,7 @@ QT_PLUGIN_DROP = ("qtga", "qtiff", "qwbmp", "qwebp", "qicns", "qpdf", "qjp2", "q
 # Qt libraries nothing in the program links to once the modules above are excluded; and Windows'
 # software OpenGL (opengl32sw.dll, ~20 MB), which only Quick/OpenGL content falls back to.
 QT_LIB_DROP = ("opengl32sw", "Qt6Quick", "Qt6Qml", "Qt6WebEngine", "Qt63D", "Qt6Multimedia",
-               "Qt6Designer", "Qt6Test", "Qt6Sql", "Qt6Charts", "Qt6VirtualKeyboard", "Qt6PdfQuick",
+               "Qt6Designer", "Qt6Test", "Qt6Sql", "Qt6VirtualKeyboard", "Qt6PdfQuick",
                "Qt6EglFS")  # the EGL full-screen platform (embedded boards)
 
 
@@ -118,8 +118,8 @@ def _parts(dest: str) -> tuple[str, ...]:
 def keep_data(dest: str) -> bool:
     """Filter for ``Analysis.datas`` entries (destination path, relative to the bundle)."""
     parts = _parts(dest)
-    if len(parts) >= 3 and parts[0] == "babel" and parts[1] == "locale-data":
-        return PurePath(parts[-1]).stem in BABEL_LOCALES
+    if len(parts) >= 3 and parts[0] == "babel" and parts[1] == "locale-data" and dest.endswith(".dat"):
+        return PurePath(parts[-1]).stem in BABEL_LOCALES  # (its LICENSE.unicode stays)
     if "translations" in parts and parts[0] == "PySide6" and dest.endswith(".qm"):
         stem = PurePath(parts[-1]).stem  # qtbase_zh_CN
         cat, _, loc = stem.partition("_")

@@ -1,4 +1,4 @@
-; Inno Setup 6 script for StdAward: a per-user installer in Chinese (English selectable).
+﻿; Inno Setup 6 script for StdAward: a per-user installer in Chinese (English selectable).
 ;
 ;   python build_spec\build.py --installer        (builds the folder, self-tests it, then runs ISCC)
 ;   or, after a PyInstaller build:  "%ProgramFiles(x86)%\Inno Setup 6\ISCC.exe" build_spec\stdaward.iss

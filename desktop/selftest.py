@@ -118,6 +118,8 @@ def check_engine(ctx: Context) -> str:
     if not ctx.db_open:
         raise Skipped(_("needs the database"))
     profile = office.require()
+    if not profile.policy_id:
+        raise RuntimeError(_("the demo office's policy is not installed"))
     ctx.policy = load_policy(profile.policy_id)
     ctx.achievements = records.achievements()
     ctx.results = compute(ctx.policy, ctx.achievements)
@@ -183,8 +185,11 @@ CHECKS: list[tuple[str, Callable[[Context], str]]] = [
 
 def _marks(stream: Any) -> tuple[str, str]:
     """✓/✗ where the console can show them (a redirected Windows console may be GBK), else OK/FAIL."""
+    encoding = getattr(stream, "encoding", None)
+    if encoding is None:  # a text buffer (StringIO) holds any character
+        return "✓", "✗"
     try:
-        "✓✗".encode(getattr(stream, "encoding", None) or "ascii")
+        "✓✗".encode(encoding)
         return "✓", "✗"
     except (UnicodeEncodeError, LookupError):
         return "OK", "FAIL"
@@ -204,6 +209,8 @@ def run_self_test(out: Any = None) -> int:
     from desktop.store.db import close_db
 
     out = out or sys.stdout
+    if hasattr(out, "reconfigure"):  # a console that cannot show a character gets "?", not a crash
+        out.reconfigure(errors="replace")
     ok_mark, bad_mark = _marks(out)
     frozen = _("frozen") if getattr(sys, "frozen", False) else _("source")
     print(_("StdAward {version} self-test ({how}, Python {py})").format(
