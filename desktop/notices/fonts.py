@@ -245,12 +245,8 @@ _IGNORED = frozenset(map(ord, "\n\r\t"))
 def missing(choice: FontChoice, text: str) -> list[str]:
     """Characters of ``text`` the font cannot draw, in order of first appearance."""
     have = charset(choice)
-    out: list[str] = []
-    for ch in dict.fromkeys(text):
-        cp = ord(ch)
-        if cp not in have and cp not in _IGNORED and ch not in out:
-            out.append(ch)
-    return out
+    absent = {ch for ch in set(text) if ord(ch) not in have and ord(ch) not in _IGNORED}
+    return [ch for ch in dict.fromkeys(text) if ch in absent] if absent else []
 
 
 def check_texts(choice: FontChoice, items: Iterable[tuple[str, str, str]]) -> None:

@@ -59,15 +59,37 @@ def line_baseline(index: int, size: float = BODY_SIZE, top: float = AREA_TOP) ->
     return em_top - ASCENT * size
 
 
-@lru_cache(maxsize=200_000)
-def char_width(font: str, size: float, ch: str) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+class _Widths(dict):
+    """Advance widths of single characters in one font and size, measured once each."""
 
-    return stringWidth(ch, font, size)
+    def __init__(self, font: str, size: float) -> None:
+        super().__init__()
+        self.font, self.size = font, size
+
+    def __missing__(self, ch: str) -> float:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        w = self[ch] = stringWidth(ch, self.font, self.size)
+        return w
+
+
+_widths: dict[tuple[str, float], _Widths] = {}
+
+
+def widths(font: str, size: float) -> _Widths:
+    table = _widths.get((font, size))
+    if table is None:
+        table = _widths[(font, size)] = _Widths(font, size)
+    return table
+
+
+def char_width(font: str, size: float, ch: str) -> float:
+    return widths(font, size)[ch]
 
 
 def text_width(text: str, font: str, size: float, char_space: float = 0.0) -> float:
-    return sum(char_width(font, size, ch) for ch in text) + char_space * len(text)
+    w = widths(font, size)
+    return sum([w[ch] for ch in text]) + char_space * len(text)
 
 
 def _tokens(text: str) -> list[str]:
@@ -82,9 +104,11 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def wrap(text: str, font: str, size: float, width: float, char_space: float = 0.0,
-         first_indent: float = 0.0) -> list[str]:
-    """Lines of ``text`` each at most ``width`` wide (the first ``first_indent`` narrower)."""
+         first_indent: float = 0.0) -> tuple[str, ...]:
+    """Lines of ``text`` each at most ``width`` wide (the first ``first_indent`` narrower);
+    memoised, since the same sentences recur on every notice."""
     lines: list[str] = []
     cur: list[str] = []
     cur_w = 0.0
@@ -116,4 +140,4 @@ def wrap(text: str, font: str, size: float, width: float, char_space: float = 0.
         cur_w += w
     if cur or not lines:
         lines.append("".join(cur))
-    return lines
+    return tuple(lines)

@@ -203,34 +203,31 @@ def page_texts(pages: Iterable[Page]) -> list[str]:
 
 
 def draw_pages(canvas: Any, pages: Sequence[Page]) -> None:
-    """Draw laid-out pages, one text object per page, changing state only when it changes."""
+    """Draw laid-out pages; headings that need emboldening are stroked as well as filled."""
     for page in pages:
         if page.rules:
             canvas.setStrokeColorRGB(*L.RED)
             canvas.setLineWidth(1.0)
             for x1, y1, x2, y2 in page.rules:
                 canvas.line(x1, y1, x2, y2)
-        to = canvas.beginText()
-        state: tuple = ()
+        colour = None
         for t in page.texts:
-            key = (t.font, t.size, t.color, t.bold, t.char_space)
-            if key != state:
-                to.setFont(t.font, t.size)
-                to.setFillColorRGB(*t.color)
+            if t.color != colour:
+                canvas.setFillColorRGB(*t.color)
+                colour = t.color
+            canvas.setFont(t.font, t.size)
+            if t.bold:
+                to = canvas.beginText(t.x, t.y)
                 to.setCharSpace(t.char_space)
-                if t.bold:
-                    to.setStrokeColorRGB(*t.color)
-                    to.setTextRenderMode(2)
-                    to._code.append(f"{t.size * 0.035:.3f} w")  # stroke width for the emboldening
-                elif state and state[3]:
-                    to.setTextRenderMode(0)
-                state = key
-            to.setTextOrigin(t.x, t.y)
-            to.textOut(t.text)
-        canvas.drawText(to)
+                to.setStrokeColorRGB(*t.color)
+                to.setTextRenderMode(2)
+                canvas.setLineWidth(t.size * 0.035)
+                to.textOut(t.text)
+                canvas.drawText(to)
+            else:
+                canvas.drawString(t.x, t.y, t.text, charSpace=t.char_space)
         if page.qr:
             payload, x, y, size = page.qr
-            canvas.setFillColorRGB(0, 0, 0)
             draw_qr(canvas, payload, x, y, size)
         canvas.showPage()
 
@@ -244,8 +241,10 @@ def new_canvas(target: Any, pagesize: tuple[float, float] = (L.PAGE_W, L.PAGE_H)
                font: str | None = None) -> Any:
     """A deterministic canvas; ``font`` (a registered name) replaces the Helvetica reportlab would
     otherwise name, unembedded, on every page."""
+    from reportlab import rl_config
     from reportlab.pdfgen.canvas import Canvas
 
+    rl_config.useA85 = 0  # binary (Flate) streams: smaller files, no ASCII85 pass over every page
     c = Canvas(target, pagesize=pagesize, invariant=1, pageCompression=1,
                **({"initialFontName": font, "initialFontSize": 12} if font else {}))
     c.setCreator("StdAward")

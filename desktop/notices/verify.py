@@ -4,9 +4,9 @@
 * ``verification_code(notice_id, content_hash)``: 12 characters of Crockford base32 from
   SHA-256(id:hash), shown as ``ABCD-EFGH-JKMN``; ``stdaward verify-notice CODE`` finds the notice in
   the database and re-checks the stored content against its hash.
-* ``qr_payload``: ``SA1:<notice id, 32 hex>:<first 20 hex of the content hash>`` in upper case
-  (QR alphanumeric mode, so the symbol stays small).
-* ``draw_qr``: draws the symbol as one filled path. reportlab's encoder is used with a fixed mask
+* ``qr_payload``: ``SA1:<first 13 hex of the notice id>:<first 16 hex of the content hash>`` in
+  upper case (QR alphanumeric mode: a version-2 symbol, 25 × 25 modules, sharp at 18 mm).
+* ``draw_qr``: draws the symbol as one small 1-bit image. reportlab's encoder is used with a fixed mask
   pattern (every mask is valid; choosing the "best" one costs eight encodings) and the
   Reed-Solomon generator polynomials memoised, which makes a QR code cost well under a millisecond.
 """
@@ -23,7 +23,7 @@ CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _TO_CROCKFORD = str.maketrans(_B32, CROCKFORD)
 QR_PREFIX = "SA1"
-_PAYLOAD = re.compile(r"^SA1:([0-9A-F]{32}):([0-9A-F]{20})$")
+_PAYLOAD = re.compile(r"^SA1:([0-9A-F]{13}):([0-9A-F]{16})$")
 
 
 def canonical(content: Any) -> bytes:
@@ -47,16 +47,17 @@ def normalise_code(text: str) -> str:
 
 
 def qr_payload(notice_id: str, chash: str) -> str:
-    return f"{QR_PREFIX}:{notice_id.replace('-', '').upper()}:{chash[:20].upper()}"
+    return f"{QR_PREFIX}:{notice_id.replace('-', '')[:13].upper()}:{chash[:16].upper()}"
 
 
 def parse_payload(text: str) -> tuple[str, str] | None:
-    """(notice uuid, hash prefix) from a scanned QR payload, or None."""
+    """(notice uuid prefix as stored, e.g. ``1234abcd-12ab-1``, hash prefix) from a scanned QR
+    payload, or None."""
     m = _PAYLOAD.match(text.strip().upper())
     if not m:
         return None
     h = m.group(1).lower()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}", m.group(2).lower()
+    return f"{h[:8]}-{h[8:12]}-{h[12:]}", m.group(2).lower()
 
 
 def _memoise_generator() -> None:
@@ -81,22 +82,21 @@ def qr_matrix(payload: str) -> list[list[bool]]:
     return q.modules
 
 
-def draw_qr(canvas: Any, payload: str, x: float, y: float, size: float) -> None:
-    """Draw the QR symbol with its lower-left corner at (x, y), ``size`` points square (quiet zone
-    of 2 modules included)."""
+def qr_image(payload: str) -> Any:
+    """The QR symbol as a 1-bit image, one pixel per module, with a quiet zone of 2 modules."""
+    from PIL import Image
+
     modules = qr_matrix(payload)
     n = len(modules)
-    unit = size / (n + 4)
-    path = canvas.beginPath()
-    top = y + size - 2 * unit
-    for r, row in enumerate(modules):
-        c = 0
-        while c < n:
-            if row[c]:
-                start = c
-                while c < n and row[c]:
-                    c += 1
-                path.rect(x + (start + 2) * unit, top - (r + 1) * unit, (c - start) * unit, unit)
-            else:
-                c += 1
-    canvas.drawPath(path, stroke=0, fill=1)
+    img = Image.new("1", (n + 4, n + 4), 1)
+    img.putdata([0 if 2 <= r < n + 2 and 2 <= c < n + 2 and modules[r - 2][c - 2] else 1
+                 for r in range(n + 4) for c in range(n + 4)])
+    return img
+
+
+def draw_qr(canvas: Any, payload: str, x: float, y: float, size: float) -> None:
+    """Draw the QR symbol with its lower-left corner at (x, y), ``size`` points square: one small
+    image (drawn without interpolation, so the modules stay sharp) instead of hundreds of rectangles."""
+    from reportlab.lib.utils import ImageReader
+
+    canvas.drawImage(ImageReader(qr_image(payload)), x, y, size, size)

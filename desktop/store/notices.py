@@ -229,8 +229,9 @@ def verify(code: str) -> dict[str, Any]:
     parsed = V.parse_payload(code)
     if parsed:
         uid, prefix = parsed
-        n = Notice.get_or_none(Notice.uuid == uid)
-        if n is None or not n.content_hash.startswith(prefix):
+        n = next((row for row in Notice.select().where(Notice.uuid.startswith(uid))
+                  if row.content_hash.startswith(prefix)), None)
+        if n is None:
             raise StdAwardError(_("no notice matches this QR code: it was not issued by this office's database"))
     else:
         want = V.normalise_code(code)

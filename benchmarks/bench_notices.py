@@ -1,0 +1,92 @@
+"""Benchmark: 1,000 award notices into one PDF with the embedded TrueType font.
+
+Bar (DESIGN.md): ≤ 3 s, and ≤ 1.5× bare reportlab drawing the same strings with the same font in
+the same run. The measured path is ``desktop.notices.render_notices`` on stored-style notice content
+(layout, line breaking, glyph checks, red rules, QR codes, page numbers, atomic file write). The
+baseline draws exactly the strings the notices contain, at the same positions, with
+``canvas.drawString`` and the same registered font, into a PDF written the same way; the
+one-time font registration and the content building are outside both timings.
+
+    python3 dev.py bench notices        (or: python benchmarks/bench.py notices)
+"""
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from bench import Figure, best_of
+
+N = 1000
+
+
+def _notices() -> list[dict]:
+    from desktop.core.award import AwardResult
+    from desktop.core.vocabulary import Achievement
+    from desktop.notices import content as C
+    from desktop.notices import fonts
+    from desktop.notices.verify import content_hash
+
+    results, achs, names = [], {}, {}
+    for i in range(N):
+        e = f"9135030200{i:06d}X"[:18]
+        names[e] = f"莆田市城厢区第{i + 1}号鑫源工艺品有限公司"
+        for j, (level, action, rank, amount) in enumerate(
+                (("national", "formulate", 1, "100000"), ("industry", "revise", 2, "21000"))):
+            aid = f"a{i}-{j}"
+            achs[aid] = Achievement(aid, e, "standard", dt.date(2026, 5, 1), ref=f"GB/T {40000 + i}-2026",
+                                    title="运动鞋 缓震性能的测定", level=level, action=action, rank=rank)
+            results.append(AwardResult(aid, "awarded", Decimal(amount), f"{action}-main", "五(二)2",
+                                       f"{level} {action} 第{rank}位", (), e, "main", "standard"))
+    office = {"uuid": "o", "name": "莆田市城厢区市场监督管理局", "region": "350302", "doc_prefix": "城市监"}
+    policy = {"id": "putian-chengxiang-2021", "title": "莆田市城厢区人民政府关于深化标准化工作改革推动高质量发展的实施意见",
+              "document_number": "莆城政〔2021〕88号", "content_hash": "0" * 64}
+    chosen = fonts.choose({})
+    drafts = C.build_drafts(results, achs, names, office, policy, dt.date(2026, 11, 22), 2026,
+                            {r: f.as_dict() for r, f in chosen.items()})
+    out = []
+    for k, d in enumerate(drafts, start=1):
+        content = C.finalise(d, str(uuid.UUID(int=k)), "城市监", k)
+        out.append({"content": content, "content_hash": content_hash(content)})
+    return out
+
+
+def run() -> list[Figure]:
+    from desktop.notices import fonts, render_notices
+    from desktop.notices.notice import layout_notice, new_canvas, notice_fonts, write_atomically
+
+    notices = _notices()
+    chosen = notice_fonts(notices[0]["content"])
+    body = fonts.register(chosen["body"])
+    # the same strings at the same places, with the same font, drawn by bare reportlab
+    strings = [[(t.font, t.size, t.x, t.y, t.text) for p in pages for t in p.texts]
+               for pages in (layout_notice(n["content"], n["content_hash"], chosen) for n in notices)]
+    pages_of = [len(layout_notice(n["content"], n["content_hash"], chosen)) for n in notices[:1]]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "notices.pdf"
+        base = Path(tmp) / "bare.pdf"
+
+        def ours() -> None:
+            render_notices(notices, out)
+
+        def bare() -> None:
+            def draw(fh: object) -> None:
+                c = new_canvas(fh, font=body)
+                for page in strings:
+                    for font, size, x, y, text in page:
+                        c.setFont(font, size)
+                        c.drawString(x, y, text)
+                    c.showPage()
+                c.save()
+
+            write_atomically(base, draw)
+
+        t_ours = best_of(ours, 3)
+        t_bare = best_of(bare, 3)
+        size = out.stat().st_size
+    return [Figure(f"{N:,} notices into one PDF ({pages_of[0]} page(s) each, {size / 1e6:.1f} MB, embedded TTF subset)",
+                   t_ours, "bare reportlab drawString of the same strings, same font", t_bare,
+                   bar_seconds=3.0, bar_ratio=1.5)]
