@@ -138,3 +138,33 @@ def write_template(path: Path) -> Path:
     wb.save(tmp)
     tmp.replace(path)
     return path
+
+
+def write_sheets(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> Path:
+    """A workbook of plain tables: (sheet title, header, rows). Decimals stay exact (written as
+    numbers with two places, shown as money); written to a temporary name, then renamed."""
+    from decimal import Decimal
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, header, rows in sheets:
+        ws = wb.create_sheet(title[:31])
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append(row)
+            for cell, value in zip(ws[ws.max_row], row):
+                if isinstance(value, Decimal):
+                    cell.number_format = "#,##0.00"
+        ws.freeze_panes = "A2"
+        for col in ws.columns:
+            width = max(len(str(c.value or "")) for c in col)
+            ws.column_dimensions[col[0].column_letter].width = min(60, max(10, width * 2))
+    tmp = path.with_name(path.name + ".part")
+    wb.save(tmp)
+    tmp.replace(path)
+    return path

@@ -1,0 +1,296 @@
+"""City-level consolidation: totals by county, year, policy rule and fund, and the checks no single
+county office can make.
+
+    report = build_report(year=2025)
+    report.rows        # ReportRow per (county, year, rule, fund): count and total (Decimal)
+    report.findings    # Finding per problem: claims across counties, enterprises in two counties,
+                       # totals that differ from what the county itself reported
+    write_xlsx(report, path) / write_pdf(report, path)
+
+Each county's data stays separate by its origin (the office uuid on every imported row); rows
+entered at the city itself count under the city's own name. Only awards that pay (status awarded
+or discretionary, with an amount, not rejected) are totalled.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from desktop.core.i18n import N_, _
+from desktop.core.money import format_money, money_str
+from desktop.exchange import offices
+from desktop.exchange.export import round_totals
+from desktop.exchange.importer import enterprise_claims, round_summaries
+from desktop.store.models import KnownOffice, database
+
+CLAIM, ENTERPRISE, TOTALS = "claimed-in-two-counties", "enterprise-in-two-counties", "totals-differ"
+FINDING_TITLES = {
+    CLAIM: N_("The same standard or prize claimed by enterprises in different counties"),
+    ENTERPRISE: N_("The same enterprise registered in two counties"),
+    TOTALS: N_("Totals that differ from the county's own summary"),
+}
+
+
+@dataclass
+class ReportRow:
+    county: str
+    county_uuid: str | None
+    year: int
+    rule: str
+    clause: str
+    fund: str
+    count: int = 0
+    total: Decimal = Decimal("0.00")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"county": self.county, "county_uuid": self.county_uuid, "year": self.year, "rule": self.rule,
+                "clause": self.clause, "fund": self.fund, "count": self.count, "total": money_str(self.total)}
+
+
+@dataclass
+class Finding:
+    kind: str  # CLAIM | ENTERPRISE | TOTALS
+    severity: str  # "conflict" (cannot both be right) | "review" (an officer should look)
+    message: str
+    items: list[dict[str, Any]] = field(default_factory=list)  # the records involved, per county
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "severity": self.severity, "message": self.message, "items": self.items}
+
+
+@dataclass
+class Report:
+    office: str
+    year: int | None
+    generated: str
+    rows: list[ReportRow]
+    findings: list[Finding]
+
+    def by_county(self) -> dict[str, Decimal]:
+        out: dict[str, Decimal] = {}
+        for r in self.rows:
+            out[r.county] = out.get(r.county, Decimal("0.00")) + r.total
+        return out
+
+    @property
+    def total(self) -> Decimal:
+        return sum((r.total for r in self.rows), Decimal("0.00"))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"office": self.office, "year": self.year, "generated": self.generated,
+                "rows": [r.as_dict() for r in self.rows],
+                "by_county": {k: money_str(v) for k, v in self.by_county().items()},
+                "total": money_str(self.total), "findings": [f.as_dict() for f in self.findings]}
+
+
+def _county_namer() -> tuple[dict[str | None, str], Any]:
+    names: dict[str | None, str] = dict(offices.names())
+    own = offices.own_office()
+    names[None] = own.name if own is not None else _("this office")
+
+    def name(origin: str | None) -> str:
+        return names.get(origin) or (origin or "-")
+    return names, name
+
+
+def build_report(year: int | None = None) -> Report:
+    _names, name = _county_namer()
+    where, params = "", []
+    if year is not None:
+        where, params = " AND r.year = ?", [year]
+    sql = ("SELECT a.origin, r.year, w.rule, w.clause, w.fund, w.amount FROM award w "
+           "JOIN award_round r ON r.id = w.round_id JOIN achievement a ON a.id = w.achievement_id "
+           "WHERE w.status IN ('awarded', 'discretionary') AND w.decision != 'rejected' AND w.amount IS NOT NULL" + where)
+    groups: dict[tuple, ReportRow] = {}
+    for origin, yr, rule, clause, fund, amount in database.execute_sql(sql, params).fetchall():
+        key = (origin, yr, rule or "-", fund or "-")
+        row = groups.get(key)
+        if row is None:
+            row = groups[key] = ReportRow(name(origin), origin, yr, rule or "-", clause or "", fund or "-")
+        row.count += 1
+        row.total += Decimal(amount)
+    rows = sorted(groups.values(), key=lambda r: (r.county, r.year, r.rule, r.fund))
+    findings = cross_claims(year, name) + enterprises_in_two(name) + totals_differ(year, name)
+    own = offices.own_office()
+    return Report(office=own.name if own else "", year=year, generated=dt.datetime.now().isoformat(timespec="seconds"),
+                  rows=rows, findings=findings)
+
+
+def cross_claims(year: int | None, name: Any) -> list[Finding]:
+    """The same standard (by its normalised number) or prize claimed by enterprises of different
+    counties. Co-drafters legitimately share a standard, so that is a review; two claims of the
+    same rank (two "first drafting units") cannot both be right: a conflict."""
+    where, params = "", []
+    if year is not None:
+        where, params = " AND a.date BETWEEN ? AND ?", [f"{year:04d}-01-01", f"{year:04d}-12-31"]
+    sql = ("SELECT a.kind, a.natural_key, a.ref, a.title, a.prize, a.grade, a.rank, a.date, a.origin, a.source_id, "
+           "e.uscc, e.name FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id "
+           "WHERE a.kind IN ('standard', 'prize')" + where)
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for kind, nk, ref, title, prize, grade, rank, date, origin, sid, uscc, ename in database.execute_sql(sql, params):
+        try:
+            key_part = json.loads(nk)[2] if ref else None
+        except (ValueError, IndexError, TypeError):
+            key_part = None
+        if kind == "standard":
+            if not key_part:
+                continue
+            key: tuple = ("standard", key_part)
+        else:
+            thing = key_part or (" ".join(title.split()) if title else None)
+            if not thing:
+                continue
+            key = ("prize", prize, thing, str(date)[:4])
+        groups.setdefault(key, []).append({"county": name(origin), "origin": origin, "enterprise": uscc,
+                                           "enterprise_name": ename, "id": sid, "rank": rank, "ref": ref or title,
+                                           "grade": grade})
+    out = []
+    for key, claims in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        counties = {c["origin"] for c in claims}
+        if len(counties) < 2:
+            continue
+        ranks = [c["rank"] for c in claims if c["rank"] is not None]
+        same_rank = len(ranks) != len(set(ranks))
+        what = key[1] if key[0] == "standard" else f"{key[2]} ({key[1]}, {key[3]})"
+        msg = (_("{what} is claimed by enterprises in {n} counties with the same rank: both cannot be right").format(
+            what=what, n=len(counties)) if same_rank else
+            _("{what} is claimed by enterprises in {n} counties: check they are co-drafters").format(what=what, n=len(counties)))
+        out.append(Finding(CLAIM, "conflict" if same_rank else "review", msg, claims))
+    return out
+
+
+def enterprises_in_two(name: Any) -> list[Finding]:
+    """An enterprise (USCC) sent by two offices, or whose achievements come from another county
+    than the one that registered it."""
+    seen: dict[str, dict[str | None, str]] = {}  # uscc -> origin -> how
+    for k in KnownOffice.select(KnownOffice.uuid):
+        for uscc in enterprise_claims(k.uuid):
+            seen.setdefault(uscc, {})[k.uuid] = _("registered it")
+    sql = ("SELECT e.uscc, e.name, e.origin, a.origin FROM enterprise e LEFT JOIN achievement a "
+           "ON a.enterprise_id = e.id GROUP BY e.id, a.origin")
+    names: dict[str, str] = {}
+    for uscc, ename, eorigin, aorigin in database.execute_sql(sql):
+        names[uscc] = ename
+        d = seen.setdefault(uscc, {})
+        d.setdefault(eorigin, _("registered it"))
+        if aorigin is not None or eorigin is None:
+            d.setdefault(aorigin, _("sent achievements of it"))
+    out = []
+    for uscc, by in sorted(seen.items()):
+        if len(by) < 2:
+            continue
+        items = [{"county": name(o), "origin": o, "enterprise": uscc, "enterprise_name": names.get(uscc), "how": how}
+                 for o, how in by.items()]
+        out.append(Finding(ENTERPRISE, "review", _("{uscc} {name} appears in {counties}").format(
+            uscc=uscc, name=names.get(uscc, ""), counties=", ".join(sorted(i["county"] for i in items))), items))
+    return out
+
+
+def totals_differ(year: int | None, name: Any) -> list[Finding]:
+    """Each round's totals as the county reported them, against the awards held here."""
+    out = []
+    for k in KnownOffice.select(KnownOffice.uuid, KnownOffice.name):
+        reported = {u: s for u, s in round_summaries(k.uuid).items() if year is None or s.get("year") == year}
+        if not reported:
+            continue
+        held = round_totals(" WHERE r.uuid IN (SELECT value FROM json_each(?))", [json.dumps(sorted(reported))])
+        for u, s in sorted(reported.items(), key=lambda kv: (kv[1].get("year") or 0, kv[0])):
+            h = held.get(u)
+            want_total, want_count = Decimal(str(s.get("total") or "0")), int(s.get("count") or 0)
+            got_total = h["total"] if h else Decimal("0.00")
+            got_count = h["count"] if h else 0
+            if h is None or got_total != want_total or got_count != want_count:
+                msg = _("{county}, round {year} ({policy}): the county reported {want} in {wn} awards, the data here "
+                        "gives {got} in {gn}").format(county=k.name, year=s.get("year"), policy=s.get("policy_id"),
+                                                      want=format_money(want_total), wn=want_count,
+                                                      got=format_money(got_total), gn=got_count)
+                out.append(Finding(TOTALS, "conflict", msg, [{"county": k.name, "origin": k.uuid, "round": u,
+                                                              "reported": money_str(want_total), "held": money_str(got_total),
+                                                              "reported_count": want_count, "held_count": got_count}]))
+    return out
+
+
+# ------------------------------------------------------------------------------------- output
+
+def _headers() -> list[str]:
+    return [_("County"), _("Year"), _("Rule"), _("Clause"), _("Fund"), _("Awards"), _("Total (yuan)")]
+
+
+def text_lines(report: Report) -> list[str]:
+    lines = [_("Consolidated awards{year}: {total}").format(
+        year=f" {report.year}" if report.year else "", total=format_money(report.total))]
+    for county, total in report.by_county().items():
+        lines.append(f"  {county}: {format_money(total)}")
+    for r in report.rows:
+        lines.append(f"    {r.county} {r.year} {r.rule} {r.fund}: {r.count} · {format_money(r.total)}")
+    lines.append(_("Checks: {n} findings").format(n=len(report.findings)))
+    for f in report.findings:
+        lines.append(f"  [{f.severity}] {_(FINDING_TITLES[f.kind])}: {f.message}")
+    return lines
+
+
+def write_xlsx(report: Report, path: Path) -> Path:
+    from desktop.exchange.xlsx import write_sheets
+
+    detail = [[r.county, r.year, r.rule, r.clause, r.fund, r.count, r.total] for r in report.rows]
+    counties = [[c, t] for c, t in report.by_county().items()] + [[_("Total"), report.total]]
+    checks = [[_(FINDING_TITLES[f.kind]), f.severity, f.message] for f in report.findings]
+    return write_sheets(Path(path), [
+        (_("By rule and fund"), _headers(), detail),
+        (_("By county"), [_("County"), _("Total (yuan)")], counties),
+        (_("Checks"), [_("Check"), _("Severity"), _("Finding")], checks),
+    ])
+
+
+def write_pdf(report: Report, path: Path) -> Path:
+    """A4 landscape report with the CJK font the notices use (embedded TrueType)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from desktop.notices import fonts
+
+    own = offices.own_office()
+    choice = fonts.choose(own.settings if own is not None else None)["body"]
+    font = fonts.register(choice)
+    texts = [("report", "text", line) for line in text_lines(report)]
+    fonts.check_texts(choice, texts)  # a character the font lacks is an error, never a blank
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
+    title = ParagraphStyle("title", parent=body, fontSize=16, leading=22, alignment=1)
+
+    def table(header: list[str], rows: list[list[Any]], widths: list[float]) -> Table:
+        data = [[Paragraph(str(h), body) for h in header]]
+        for row in rows:
+            data.append([Paragraph(format_money(v) if isinstance(v, Decimal) else str(v), body) for v in row])
+        t = Table(data, colWidths=widths, repeatRows=1)
+        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return t
+
+    story: list[Any] = [Paragraph(_("Consolidated standardization awards{year}").format(
+        year=f" {report.year}" if report.year else ""), title), Spacer(1, 4 * mm),
+        Paragraph(_("{office}, made {when}").format(office=report.office, when=report.generated), body), Spacer(1, 4 * mm)]
+    story.append(table([_("County"), _("Total (yuan)")],
+                       [[c, t] for c, t in report.by_county().items()] + [[_("Total"), report.total]], [120 * mm, 50 * mm]))
+    story.append(Spacer(1, 6 * mm))
+    story.append(table(_headers(), [[r.county, r.year, r.rule, r.clause, r.fund, r.count, r.total] for r in report.rows],
+                       [60 * mm, 16 * mm, 45 * mm, 40 * mm, 40 * mm, 18 * mm, 38 * mm]))
+    story.append(Spacer(1, 6 * mm))
+    story.append(Paragraph(_("Checks"), title))
+    story.append(table([_("Check"), _("Severity"), _("Finding")],
+                       [[_(FINDING_TITLES[f.kind]), f.severity, f.message] for f in report.findings] or [["-", "-", _("none")]],
+                       [70 * mm, 22 * mm, 165 * mm]))
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    SimpleDocTemplate(str(tmp), pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
+                      topMargin=15 * mm, bottomMargin=15 * mm, title=_("Consolidated awards"),
+                      invariant=1).build(story)
+    tmp.replace(path)
+    return path
