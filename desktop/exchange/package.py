@@ -21,7 +21,10 @@ Format (``format_version`` 1). A ZIP archive whose members are exactly:
     under a key derived from the passphrase with scrypt; the office uuid and sequence are its
     associated data, so a wrong passphrase (or a swapped payload) fails authentication.
 
-``read_package`` checks everything (archive structure, format and schema versions, signature,
+The archive comment is a seal, ``stdaward-sha256:`` and the SHA-256 of every byte before it, so
+damage anywhere in the file (zip bookkeeping included) is refused before anything is read.
+
+``read_package`` checks everything (seal, archive structure, format and schema versions, signature,
 every hash, decryption, table shapes) and raises ``PackageError`` with one clear reason; it never
 touches a database. Whether the signing key belongs to an office this database trusts is decided by
 the caller (``desktop.exchange.offices.trust``).
@@ -50,6 +53,8 @@ PAYLOAD = "data.enc"
 TABLES = ("enterprises", "achievements", "rounds", "awards", "summaries")
 SUFFIX = ".stdpkg"
 SCRYPT = {"n": 2 ** 15, "r": 8, "p": 1}
+SEAL_PREFIX = b"stdaward-sha256:"
+_SEAL_LEN = len(SEAL_PREFIX) + 64
 MAX_MANIFEST = 1 << 20
 
 
@@ -156,12 +161,29 @@ def build(manifest: dict[str, Any], tables: dict[str, tuple[tuple[str, ...], lis
     sig = base64.b64encode(key.sign(mbytes))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        zf.comment = b"0" * _SEAL_LEN  # the length is fixed now; the seal replaces it below
         zf.writestr(MANIFEST, mbytes)
         zf.writestr(SIGNATURE, sig)
         for name, b in members.items():
             # the sealed payload does not compress: store it
             zf.writestr(name, b, compress_type=zipfile.ZIP_STORED if name == PAYLOAD else zipfile.ZIP_DEFLATED)
-    return buf.getvalue()
+    raw = buf.getvalue()[:-_SEAL_LEN]
+    return raw + _seal(raw)
+
+
+def _seal(body: bytes) -> bytes:
+    return SEAL_PREFIX + hashlib.sha256(body).hexdigest().encode()
+
+
+def _check_seal(raw: bytes) -> None:
+    """Every byte of the file, zip bookkeeping included, is covered by the seal in the archive
+    comment: one flipped bit anywhere is refused, not only in the members."""
+    if len(raw) < _SEAL_LEN or raw[-_SEAL_LEN:] != _seal(raw[:-_SEAL_LEN]):
+        if raw[-_SEAL_LEN:].startswith(SEAL_PREFIX):
+            raise PackageError(_("the package file is damaged: its checksum does not match (was it copied "
+                                 "incompletely or edited?)"))
+        raise PackageError(_("this is not a complete StdAward package (it may have been cut short when the USB "
+                             "stick was removed)"))
 
 
 def _member(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
@@ -173,7 +195,7 @@ def _member(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
         raise PackageError(_("the package member {member} is implausibly large").format(member=name))
     try:
         return zf.read(info)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, RuntimeError, NotImplementedError) as exc:
         raise PackageError(_("the package is damaged ({member}: {reason})").format(member=name, reason=exc)) from None
 
 
@@ -210,6 +232,7 @@ def read_package(source: Path | bytes, passphrase: str | None = None,
             raise PackageError(_("cannot read {file}: {reason}").format(file=path, reason=exc.strerror or exc)) from None
     if progress:
         progress("verify", 0, 4)
+    _check_seal(raw)
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
