@@ -34,6 +34,9 @@ VIEWS: list[ViewSpec] = [
     ViewSpec("overview", N_("Overview"), "desktop.ui.views.overview:OverviewView"),
     ViewSpec("enterprises", N_("Enterprises"), "desktop.ui.views.enterprises:EnterprisesView"),
     ViewSpec("achievements", N_("Achievements"), "desktop.ui.views.achievements:AchievementsView"),
+    ViewSpec("rounds", N_("Award rounds"), "desktop.ui.views.rounds:RoundsView"),
+    ViewSpec("notices", N_("Notices"), "desktop.ui.views.notices:NoticesView"),
+    ViewSpec("audit", N_("Audit log"), "desktop.ui.views.audit:AuditView"),
     ViewSpec("users", N_("Users"), "desktop.ui.views.users:UsersView", admin_only=True),
     ViewSpec("settings", N_("Settings"), "desktop.ui.views.settings:SettingsView"),
 ]

@@ -1,0 +1,111 @@
+"""The audit log: every change to money and status, newest first, searchable, with the hash chain
+checked in the background and shown as ✓ (intact) or ✗ (broken at entry N)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from desktop.core.i18n import N_, _
+from desktop.ui.qt import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, qconnect
+from desktop.ui.tablemodel import Column, ListTableModel, SearchProxy, make_table, restore_header
+from desktop.ui.views.base import View
+from desktop.ui.views.widgets import TableViewMixin
+from desktop.ui.views.round_data import when
+
+LIMIT = 20000  # newest entries shown; the search covers those
+COLUMNS = [Column("id", N_("No."), align_right=True), Column("at", N_("When"), fmt=when), Column("user", N_("By")),
+           Column("action", N_("Action")), Column("entity", N_("Record")), Column("entity_uuid", N_("Record id")),
+           Column("change", N_("Change"))]
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_short(v) if isinstance(v, (dict, list)) else v}" for k, v in value.items())
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list) else str(value)
+
+
+def audit_rows(limit: int = LIMIT) -> list[dict[str, Any]]:
+    from desktop.store.models import AuditEntry
+
+    q = AuditEntry.select().order_by(AuditEntry.id.desc()).limit(limit)
+    out = []
+    for e in q:
+        change = _short(e.after) if e.before is None else f"{_short(e.before)} → {_short(e.after)}"
+        out.append({"id": e.id, "at": e.at, "user": e.user, "action": e.action, "entity": e.entity,
+                    "entity_uuid": e.entity_uuid or "", "change": change[:400]})
+    return out
+
+
+class AuditView(TableViewMixin, View):
+    name = "audit"
+    watches = ("*",)
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(ctx, parent)
+        lay = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.chain = QLabel()
+        self.chain.setObjectName("chainStatus")
+        self.verify_btn = QPushButton()
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.chain)
+        bar.addWidget(self.verify_btn)
+        lay.addLayout(bar)
+        self.model = ListTableModel(COLUMNS, self)
+        self.proxy = SearchProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.tableview = make_table(self.name)
+        self.tableview.setModel(self.proxy)
+        self.tableview.setSortingEnabled(False)
+        lay.addWidget(self.tableview, 1)
+        self.count = QLabel()
+        lay.addWidget(self.count)
+        self.broken_at: int | None = None
+        self.checked = False
+        qconnect(self.search.textChanged, self._search)
+        qconnect(self.verify_btn.clicked, self.verify)
+        self.retranslate()
+        if not restore_header(self.tableview, self.name):
+            for i, w in enumerate((60, 130, 90, 90, 110, 260)):
+                self.tableview.setColumnWidth(i, w)
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(_("Search user, action, record, amounts... (Ctrl+F)"))
+        self.verify_btn.setText(_("Check the chain"))
+        self.model.retranslate()
+        self.refresh()
+
+    def refresh(self) -> None:
+        rows = audit_rows()
+        self.model.set_rows(rows)
+        self._search(self.search.text())
+        self.verify()
+
+    def verify(self) -> None:
+        """Check the hash chain off the UI thread and show ✓ or ✗."""
+        from desktop.store import audit
+
+        self.chain.setText(_("Checking the chain..."))
+        self.chain.setStyleSheet("")
+
+        def done(bad: int | None) -> None:
+            self.broken_at, self.checked = bad, True
+            if bad is None:
+                self.chain.setText("✓ " + _("chain intact"))
+                self.chain.setStyleSheet("color: #1b5e20; font-weight: bold;")
+            else:
+                self.chain.setText("✗ " + _("chain broken at entry {n}: the log was altered").format(n=bad))
+                self.chain.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.ctx.tasks.run(lambda _p: audit.verify_chain(), on_done=done)
+
+    def _search(self, text: str) -> None:
+        self.proxy.search(text)
+        total = self.model.rowCount()
+        self.count.setText(_("{shown} of {total} entries (newest first)").format(shown=self.proxy.rowCount(), total=total))
+
+    def export_name(self) -> str:
+        return _("Audit log")

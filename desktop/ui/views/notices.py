@@ -1,0 +1,400 @@
+"""Notices: issue the notices of an approved round (in the background, with progress and cancel),
+preview them in the window (QtPdf), print through the system print dialog, save as PDF, reprint any
+notice from the history (identical to the original, from its stored content), and export the round's
+summary table (PDF or xlsx)."""
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from desktop.core.i18n import N_, _
+from desktop.ui.qt import (QBrush, QCheckBox, QColor, QComboBox, QDate, QDateEdit, QFileDialog, QHBoxLayout, QLabel,
+                           QLineEdit, QModelIndex, QPushButton, QSplitter, QStackedLayout, Qt, QVBoxLayout, QWidget,
+                           pdf_modules, qconnect)
+from desktop.ui.tablemodel import ROW_ROLE, Column, ListTableModel, SearchProxy, make_table, restore_header
+from desktop.ui.tasks import error_text
+from desktop.ui.views.base import EmptyState, View
+from desktop.ui.views.widgets import TableViewMixin, MessageBar
+
+NOTICE_STATUS = {"issued": N_("issued"), "pending": N_("not yet printed"), "failed": N_("print failed"),
+                 "void": N_("void")}
+COLUMNS = [Column("doc_number", N_("Document number")), Column("name", N_("Enterprise")),
+           Column("issued_on", N_("Date")), Column("total", N_("Total"), fmt=lambda v: _money(v), align_right=True),
+           Column("status", N_("Status"), fmt=lambda s: _(NOTICE_STATUS.get(s, s))),
+           Column("code", N_("Verification code"))]
+
+
+def _money(v: Any) -> str:
+    from decimal import Decimal
+
+    from desktop.ui.tablemodel import money_text
+
+    return money_text(Decimal(v)) if v not in (None, "") else ""
+
+
+class NoticeModel(ListTableModel):
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if index.isValid() and role == Qt.ItemDataRole.ForegroundRole:
+            status = self.rows[index.row()]["status"]
+            if status == "failed":
+                return QBrush(QColor("#b3261e"))
+            if status == "void":
+                return QBrush(QColor("#6b6b6b"))
+        return super().data(index, role)
+
+
+# ---------------------------------------------------------------------------- Qt-free work
+def notice_rows(round_id: int | None) -> list[dict[str, Any]]:
+    from desktop.store import notices as store
+    from desktop.store.models import Enterprise, Notice
+
+    q = Notice.select(Notice, Enterprise).join(Enterprise)
+    if round_id is not None:
+        q = q.where(Notice.round == round_id)
+    return [{**store.listing_row(n), "id": n.id, "year": n.year} for n in q.order_by(Notice.year.desc(), Notice.serial.desc())]
+
+
+def approved_rounds() -> list[Any]:
+    from desktop.store.models import AwardRound
+
+    return list(AwardRound.select().where(AwardRound.status == "approved").order_by(AwardRound.year.desc()))
+
+
+def notices_folder(db_path: Path, year: int) -> Path:
+    from desktop.store.paths import folder_for
+
+    folder = folder_for(db_path, "notices") / str(year)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def issue_round(db_path: Path, round_uuid: str, day: dt.date, user: str, progress) -> dict[str, Any]:
+    """Issue and print an approved round's notices (enterprise copies, then the archive copies).
+    Runs in a worker; ``progress`` is the task's Progress (its cancel stops the printing, and the
+    notices are then recorded as failed with their numbers kept, to be reprinted)."""
+    from desktop.store import notices as store
+    from desktop.store.models import AwardRound
+
+    rnd = AwardRound.get(AwardRound.uuid == round_uuid)
+    progress.update(0, 0, _("Allocating document numbers..."))
+    issued = store.issue_for_round(round_uuid, day, user)
+    total = len(issued)
+    folder = notices_folder(db_path, rnd.year)
+    stem = f"{rnd.year}-{round_uuid[:8]}"
+    out = folder / f"{stem}-notices.pdf"
+    archive = folder / f"{stem}-archive.pdf"
+    for path, copy, label in ((out, "enterprise", _("Printing notice {done} of {total}...")),
+                              (archive, "archive", _("Printing archive copy {done} of {total}..."))):
+        store.print_notices(issued, path, copy=copy, user=user,
+                            progress=lambda d, t, lab=label: progress.update(d, t, lab.format(done=d, total=t)),
+                            cancel=lambda: progress.cancelled)
+    return {"path": out, "archive": archive, "count": total, "numbers": [n.doc_number for n in issued]}
+
+
+def render_preview(notice_ids: list[int], copy: str) -> Path:
+    """The chosen notices drawn from their stored content into a cached PDF (a reprint changes no
+    status; identical content gives an identical file, so the cache is keyed by the content hashes)."""
+    import hashlib
+
+    from desktop.notices import render_notices
+    from desktop.store import notices as store
+    from desktop.store.models import Notice
+
+    rows = list(Notice.select().where(Notice.id.in_(notice_ids)).order_by(Notice.year, Notice.serial))
+    key = hashlib.sha256(("|".join(n.content_hash for n in rows) + copy).encode()).hexdigest()[:24]
+    folder = Path(tempfile.gettempdir()) / "stdaward-preview"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{key}.pdf"
+    if not path.exists():
+        render_notices([store.notice_data(n) for n in rows], path, copy=copy)
+    return path
+
+
+def save_notices(notice_ids: list[int], out: Path, copy: str, user: str, progress) -> Path:
+    """Reprint the chosen notices to ``out`` (a failed notice becomes issued once printed)."""
+    from desktop.store import notices as store
+    from desktop.store.models import Notice
+
+    rows = list(Notice.select().where(Notice.id.in_(notice_ids)).order_by(Notice.year, Notice.serial))
+    return store.print_notices(rows, out, copy=copy, user=user, progress=lambda d, t: progress.update(d, t),
+                               cancel=lambda: progress.cancelled)
+
+
+def write_summary(round_uuid: str, out: Path) -> Path:
+    """The summary table (汇总表) of a round as PDF or xlsx (by the suffix)."""
+    from desktop.notices.summary import render_summary, rows_from_results
+    from desktop.store import office as officemod
+    from desktop.store import rounds
+    from desktop.store.models import AwardRound, Enterprise
+
+    office = officemod.require()
+    rnd = AwardRound.get(AwardRound.uuid == round_uuid)
+    policy = rounds.load_policy(rnd.policy_id)
+    results = [r for r in rounds.round_results(rnd)]
+    rejected = {aw.achievement.source_id for aw in rnd.awards if aw.decision == "rejected"}
+    results = [r for r in results if r.id not in rejected]
+    names = {e.uscc: e.name for e in Enterprise.select(Enterprise.uscc, Enterprise.name)}
+    rows = rows_from_results(results, names, {r.id: r.label for r in policy.rules})
+    return render_summary(rows, out, title=f"{office.name}{rnd.year}年度标准化奖补资金汇总表",
+                          funds={fid: f.name for fid, f in policy.funds.items()}, settings=office.settings,
+                          subtitle=f"{policy.title}（{policy.document_number or policy.id}）")
+
+
+# ---------------------------------------------------------------------------- the view
+class NoticesView(TableViewMixin, View):
+    name = "notices"
+    watches = ("notices", "rounds", "office")
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(ctx, parent)
+        QtPdf, QtPdfWidgets = pdf_modules()
+        self.preview_path: Path | None = None
+        lay = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.round_label, self.date_label = QLabel(), QLabel()
+        self.round_box = QComboBox()
+        self.round_box.setMinimumWidth(220)
+        self.date = QDateEdit(QDate.currentDate())
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.issue_btn, self.summary_btn = QPushButton(), QPushButton()
+        self.issue_btn.setObjectName("issueButton")
+        for w in (self.round_label, self.round_box, self.date_label, self.date, self.issue_btn, self.summary_btn):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        lay.addLayout(bar)
+        self.message = MessageBar(self)
+        lay.addWidget(self.message)
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        ll.addWidget(self.search)
+        self.model = NoticeModel(COLUMNS, self)
+        self.proxy = SearchProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.tableview = make_table(self.name)
+        self.tableview.setModel(self.proxy)
+        ll.addWidget(self.tableview, 1)
+        self.count = QLabel()
+        ll.addWidget(self.count)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        pbar = QHBoxLayout()
+        self.archive = QCheckBox()
+        self.print_btn, self.save_btn = QPushButton(), QPushButton()
+        self.print_btn.setObjectName("printButton")
+        pbar.addWidget(self.archive)
+        pbar.addStretch(1)
+        pbar.addWidget(self.print_btn)
+        pbar.addWidget(self.save_btn)
+        rl.addLayout(pbar)
+        self.document = QtPdf.QPdfDocument(self)
+        self.pdf_view = QtPdfWidgets.QPdfView(self)
+        self.pdf_view.setDocument(self.document)
+        self.pdf_view.setPageMode(QtPdfWidgets.QPdfView.PageMode.MultiPage)
+        self.pdf_view.setZoomMode(QtPdfWidgets.QPdfView.ZoomMode.FitToWidth)
+        self.preview_empty = EmptyState()
+        self.preview_pages = QStackedLayout()
+        self.preview_pages.addWidget(self.pdf_view)
+        self.preview_pages.addWidget(self.preview_empty)
+        rl.addLayout(self.preview_pages, 1)
+
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(left)
+        self.split.addWidget(right)
+        self.split.setSizes([560, 520])
+        self.empty = EmptyState()
+        self.pages = QStackedLayout()
+        self.pages.addWidget(self.split)
+        self.pages.addWidget(self.empty)
+        lay.addLayout(self.pages, 1)
+
+        qconnect(self.round_box.currentIndexChanged, lambda _i: self._round_changed())
+        qconnect(self.issue_btn.clicked, self.issue)
+        qconnect(self.summary_btn.clicked, self.export_summary)
+        qconnect(self.print_btn.clicked, self.print_selected)
+        qconnect(self.save_btn.clicked, self.save_selected)
+        qconnect(self.archive.toggled, lambda _on: self.preview())
+        qconnect(self.search.textChanged, self._search)
+        qconnect(self.tableview.selectionModel().selectionChanged, lambda *_a: self.preview())
+        self.retranslate()
+        if not restore_header(self.tableview, self.name):
+            for i, w in enumerate((150, 220, 90, 110, 80)):
+                self.tableview.setColumnWidth(i, w)
+
+    # ------------------------------------------------------------------ View protocol
+    def retranslate(self) -> None:
+        self.round_label.setText(_("Approved round"))
+        self.date_label.setText(_("Date of issue"))
+        self.issue_btn.setText(_("Issue notices"))
+        self.summary_btn.setText(_("Summary table..."))
+        self.archive.setText(_("Archive copy (存档联)"))
+        self.archive.setToolTip(_("The archive copy also shows the notes on judgment calls"))
+        self.print_btn.setText(_("Print..."))
+        self.save_btn.setText(_("Save as PDF..."))
+        self.search.setPlaceholderText(_("Search document number, enterprise, code... (Ctrl+F)"))
+        self.model.retranslate()
+        self.refresh()
+
+    def refresh(self) -> None:
+        current = self.round_box.currentData()
+        self.round_box.blockSignals(True)
+        self.round_box.clear()
+        for r in approved_rounds():
+            self.round_box.addItem(_("{year} · {policy}").format(year=r.year, policy=r.policy_id), r.uuid)
+        self.round_box.addItem(_("All notices"), None)
+        i = self.round_box.findData(current) if current else 0
+        self.round_box.setCurrentIndex(max(i, 0))
+        self.round_box.blockSignals(False)
+        self._round_changed()
+
+    def export_name(self) -> str:
+        return _("Notices")
+
+    # ------------------------------------------------------------------ showing
+    def current_round(self):
+        from desktop.store.models import AwardRound
+
+        uid = self.round_box.currentData()
+        return AwardRound.get_or_none(AwardRound.uuid == uid) if uid else None
+
+    def _round_changed(self) -> None:
+        rnd = self.current_round()
+        rows = notice_rows(rnd.id if rnd else None)
+        self.model.set_rows(rows)
+        self._search(self.search.text())
+        issued = any(r["status"] != "void" for r in rows) if rnd else True
+        self.issue_btn.setEnabled(rnd is not None and not issued)
+        self.summary_btn.setEnabled(rnd is not None)
+        if self.round_box.count() == 1 and not rows:
+            self.empty.set_text(_("No approved round yet"), _(
+                "Notices are issued for an approved award round: compute the round under Award rounds, submit it, "
+                "and have a reviewer approve it."))
+            self.pages.setCurrentWidget(self.empty)
+        else:
+            self.pages.setCurrentWidget(self.split)
+        if rnd is not None and not rows:
+            self.preview_empty.set_text(_("No notices for this round yet"),
+                                        _("Choose the date of issue and press Issue notices."))
+        else:
+            self.preview_empty.set_text(_("No notice chosen"), _("Choose one or more notices to preview them."))
+        if self.proxy.rowCount() and not self.tableview.selectionModel().hasSelection():
+            self.tableview.selectRow(0)
+        self.preview()
+
+    def _search(self, text: str) -> None:
+        self.proxy.search(text)
+        self.count.setText(_("{shown} of {total} notices").format(shown=self.proxy.rowCount(), total=self.model.rowCount()))
+
+    def selected(self) -> list[dict[str, Any]]:
+        rows = self.tableview.selectionModel().selectedRows()
+        return [r.data(ROW_ROLE) for r in rows]
+
+    def copy(self) -> str:
+        return "archive" if self.archive.isChecked() else "enterprise"
+
+    def preview(self) -> None:
+        """Render the chosen notices (off the UI thread) and show them."""
+        sel = self.selected()
+        self.print_btn.setEnabled(bool(sel))
+        self.save_btn.setEnabled(bool(sel))
+        if not sel:
+            self.document.close()
+            self.preview_path = None
+            self.preview_pages.setCurrentWidget(self.preview_empty)
+            return
+        ids, copy = [r["id"] for r in sel], self.copy()
+
+        def shown(path: Path) -> None:
+            if [r["id"] for r in self.selected()] != ids or self.copy() != copy:
+                return  # the choice changed meanwhile; a newer preview is on its way
+            self.document.close()
+            self.document.load(str(path))
+            self.preview_path = path
+            self.preview_pages.setCurrentWidget(self.pdf_view)
+        self.ctx.tasks.run(lambda _p: render_preview(ids, copy), on_done=shown,
+                           on_error=lambda exc: self.message.error(error_text(exc)))
+
+    # ------------------------------------------------------------------ actions
+    def issue(self) -> None:
+        rnd = self.current_round()
+        if rnd is None or self.ctx.db_path is None:
+            return
+        day = self.date.date().toPython()
+        uid, user, db_path = rnd.uuid, self.ctx.username, self.ctx.db_path
+
+        def done(result: dict[str, Any]) -> None:
+            self.ctx.changed("notices")
+            self.refresh()
+            self.message.ok(_("{count} notices issued ({numbers}). Saved to {path}; the archive copy to {archive}.").format(
+                count=result["count"], numbers=", ".join(result["numbers"]), path=result["path"],
+                archive=result["archive"].name))
+            self.last_issue = result
+
+        def failed(exc: BaseException) -> None:
+            self.ctx.changed("notices")
+            self.refresh()
+            self.message.error(error_text(exc) + "\n" + _("Notices whose printing failed keep their numbers: "
+                                                          "choose them and press Save as PDF or Print to reprint."))
+        self.message.clear()
+        self.ctx.tasks.run(lambda p: issue_round(db_path, uid, day, user, p), on_done=done, on_error=failed,
+                           label=_("Issuing notices..."), parent=self)
+
+    def print_selected(self) -> None:
+        from desktop.ui.views.pdf_print import print_with_dialog
+
+        if self.preview_path is None or self.document.pageCount() < 1:
+            return
+        title = ", ".join(r["doc_number"] for r in self.selected()[:3])
+        pages = print_with_dialog(self.document, self, _("Print notices {numbers}").format(numbers=title))
+        if pages:
+            self.message.ok(_("{pages} pages sent to the printer.").format(pages=pages))
+
+    def save_selected(self) -> None:
+        sel = self.selected()
+        if not sel:
+            return
+        suggested = f"{sel[0]['doc_number']}.pdf" if len(sel) == 1 else _("notices.pdf")
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save notices as PDF"), suggested, _("PDF files (*.pdf)"))
+        if path:
+            self.save_to(Path(path))
+
+    def save_to(self, out: Path) -> None:
+        ids, copy, user = [r["id"] for r in self.selected()], self.copy(), self.ctx.username
+        if out.suffix.lower() != ".pdf":
+            out = out.with_suffix(".pdf")
+
+        def done(path: Path) -> None:
+            self.ctx.changed("notices")
+            self._round_changed()
+            self.message.ok(_("Saved {path}.").format(path=path))
+        self.ctx.tasks.run(lambda p: save_notices(ids, out, copy, user, p), on_done=done,
+                           on_error=lambda exc: self.message.error(error_text(exc)),
+                           label=_("Writing the PDF..."), parent=self)
+
+    def export_summary(self) -> None:
+        rnd = self.current_round()
+        if rnd is None:
+            return
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the summary table"), _("summary-{year}.xlsx").format(year=rnd.year),
+            _("Excel workbook (*.xlsx);;PDF (*.pdf)"))
+        if path:
+            self.summary_to(Path(path))
+
+    def summary_to(self, out: Path) -> None:
+        rnd = self.current_round()
+        if rnd is None:
+            return
+        uid = rnd.uuid
+        self.ctx.tasks.run(lambda _p: write_summary(uid, out),
+                           on_done=lambda path: self.message.ok(_("Summary table saved to {path}.").format(path=path)),
+                           on_error=lambda exc: self.message.error(error_text(exc)),
+                           label=_("Writing the summary table..."), parent=self)

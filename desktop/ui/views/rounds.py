@@ -1,0 +1,424 @@
+"""Award rounds: choose the year and the policy, compute (in the background, with progress and
+cancel), read every line with its status, amount, explanation and clause, flagged lines
+highlighted; totals per enterprise and per fund; discretionary amounts set within the pool; submit
+for review, and approval by another person; each award's history and the audit log."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from desktop.core.errors import StdAwardError
+from desktop.core.i18n import _
+from desktop.ui.qt import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
+                           QSplitter, QStackedLayout, QTabWidget, QTextBrowser, Qt, QVBoxLayout, QWidget, qconnect)
+from desktop.ui.tablemodel import (ROW_ROLE, ListTableModel, SearchProxy, make_table, money_text, restore_header)
+from desktop.ui.tasks import error_text
+from desktop.ui.views import round_data as RD
+from desktop.ui.views.base import EmptyState, View
+from desktop.ui.views.round_model import (ENTERPRISE_TOTAL_COLUMNS, FUND_TOTAL_COLUMNS, HISTORY_COLUMNS,
+                                          RoundLinesModel, history_rows, needs_amount)
+from desktop.ui.views.widgets import TableViewMixin, MessageBar, bold
+
+STATUS_COLOURS = {"draft": "#5f6368", "submitted": "#8a5a00", "approved": "#1b5e20", "returned": "#b3261e"}
+
+
+class AttentionProxy(SearchProxy):
+    """The search filter plus "only lines that need attention" (flagged or without an amount)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.only_attention = False
+
+    def set_only_attention(self, on: bool) -> None:
+        self.only_attention = on
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802 - Qt name
+        if self.only_attention:
+            line = self.sourceModel().rows[row]
+            if not (line["flags"] or needs_amount(line)):
+                return False
+        return super().filterAcceptsRow(row, parent)
+
+
+class RoundsView(TableViewMixin, View):
+    name = "rounds"
+    watches = ("rounds", "awards", "achievements", "users", "office")
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(ctx, parent)
+        self.round = None
+        self.lines: list[dict[str, Any]] = []
+        self.fund_names: dict[str, str] = {}
+        lay = QVBoxLayout(self)
+
+        bar = QHBoxLayout()
+        self.year_label, self.policy_label = QLabel(), QLabel()
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(self._default_year())
+        self.policy = QComboBox()
+        self.policy.setMinimumWidth(280)
+        self.policy.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.compute_btn, self.amount_btn, self.submit_btn, self.review_btn, self.audit_btn = (
+            QPushButton() for _i in range(5))
+        self.compute_btn.setObjectName("computeButton")
+        bar.addWidget(self.year_label)
+        bar.addWidget(self.year)
+        bar.addWidget(self.policy_label)
+        bar.addWidget(self.policy, 1)
+        bar.addWidget(self.compute_btn)
+        bar.addSpacing(12)
+        for b in (self.amount_btn, self.submit_btn, self.review_btn, self.audit_btn):
+            bar.addWidget(b)
+        lay.addLayout(bar)
+
+        self.state = bold(QLabel())
+        self.state.setObjectName("roundState")
+        self.state.setWordWrap(True)
+        lay.addWidget(self.state)
+        self.pools = QLabel()
+        self.pools.setObjectName("poolBudgets")
+        self.pools.setWordWrap(True)
+        lay.addWidget(self.pools)
+        self.message = MessageBar(self)
+        lay.addWidget(self.message)
+
+        # lines (left) and details / totals (right)
+        self.model = RoundLinesModel(self)
+        self.proxy = AttentionProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.tableview = make_table(self.name)
+        self.tableview.setModel(self.proxy)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        filt = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.attention = QCheckBox()
+        filt.addWidget(self.search, 1)
+        filt.addWidget(self.attention)
+        ll.addLayout(filt)
+        ll.addWidget(self.tableview, 1)
+
+        self.tabs = QTabWidget()
+        self.detail = QTextBrowser()
+        self.detail.setOpenLinks(False)
+        self.history_model = ListTableModel(HISTORY_COLUMNS, self)
+        self.history = make_table("round-history")
+        self.history.setSortingEnabled(False)
+        self.history.setModel(self.history_model)
+        dwidget = QWidget()
+        dl = QVBoxLayout(dwidget)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.addWidget(self.detail, 3)
+        self.history_label = QLabel()
+        dl.addWidget(self.history_label)
+        dl.addWidget(self.history, 2)
+        self.ent_model = ListTableModel(ENTERPRISE_TOTAL_COLUMNS, self)
+        self.ent_table = make_table("round-enterprises")
+        self.ent_table.setModel(self.ent_model)
+        self.fund_model = ListTableModel(FUND_TOTAL_COLUMNS, self)
+        self.fund_table = make_table("round-funds")
+        self.fund_table.setModel(self.fund_model)
+        self.tabs.addTab(dwidget, "")
+        self.tabs.addTab(self.ent_table, "")
+        self.tabs.addTab(self.fund_table, "")
+
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(left)
+        self.split.addWidget(self.tabs)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 2)
+        self.split.setSizes([640, 400])
+        self.empty = EmptyState()
+        self.pages = QStackedLayout()
+        self.pages.addWidget(self.split)
+        self.pages.addWidget(self.empty)
+        lay.addLayout(self.pages, 1)
+        self.footer = QLabel()
+        self.footer.setObjectName("roundTotals")
+        lay.addWidget(self.footer)
+
+        qconnect(self.year.valueChanged, lambda _v: self.refresh())
+        qconnect(self.compute_btn.clicked, self.compute)
+        qconnect(self.amount_btn.clicked, self.set_amount)
+        qconnect(self.submit_btn.clicked, self.submit)
+        qconnect(self.review_btn.clicked, self.review)
+        qconnect(self.audit_btn.clicked, lambda: self.window().show_view("audit") if hasattr(self.window(), "show_view") else None)
+        qconnect(self.search.textChanged, self._search)
+        qconnect(self.attention.toggled, self._attention)
+        qconnect(self.tableview.selectionModel().currentRowChanged, lambda *_a: self._show_line())
+        qconnect(self.tableview.doubleClicked, lambda _i: self.set_amount())
+        self._fill_policies()
+        self.retranslate()
+        if not restore_header(self.tableview, self.name):
+            for i, w in enumerate((190, 260, 100, 100, 60, 320, 70)):
+                self.tableview.setColumnWidth(i, w)
+        for t, widths in ((self.ent_table, (200, 70, 70)), (self.fund_table, (200, 70, 70)),
+                          (self.history, (120, 120, 160, 160))):
+            for i, w in enumerate(widths):
+                t.setColumnWidth(i, w)
+
+    # ------------------------------------------------------------------ View protocol
+    def retranslate(self) -> None:
+        self.year_label.setText(_("Year"))
+        self.policy_label.setText(_("Policy"))
+        self.amount_btn.setText(_("Set amount..."))
+        self.submit_btn.setText(_("Submit for review"))
+        self.review_btn.setText(_("Review..."))
+        self.audit_btn.setText(_("Audit log"))
+        self.search.setPlaceholderText(_("Search enterprise, achievement, clause... (Ctrl+F)"))
+        self.attention.setText(_("Only lines needing attention"))
+        self.attention.setToolTip(_("Flagged lines (a judgment call in reading the policy) and discretionary "
+                                    "lines without an amount"))
+        self.tabs.setTabText(0, _("Line"))
+        self.tabs.setTabText(1, _("By enterprise"))
+        self.tabs.setTabText(2, _("By fund"))
+        self.history_label.setText(_("History of this award"))
+        for m in (self.model, self.ent_model, self.fund_model, self.history_model):
+            m.retranslate()
+        self.refresh()
+
+    def refresh(self) -> None:
+        from desktop.store.models import AwardRound
+
+        year = self.year.value()
+        self.round = RD.latest_round(year)
+        if self.round is not None:
+            self.round = AwardRound.get_by_id(self.round.id)
+            i = self.policy.findData(self.round.policy_id)
+            if i >= 0:
+                self.policy.setCurrentIndex(i)
+            self.lines = RD.round_lines(self.round)
+            self.fund_names = self._fund_names()
+        else:
+            self.lines = []
+            office = self.ctx.office
+            i = self.policy.findData(office.policy_id if office else None)
+            if i >= 0:
+                self.policy.setCurrentIndex(i)
+        self.policy.setEnabled(self.round is None)
+        self.policy.setToolTip(self.policy.currentText())
+        keep = self.selected_line() if hasattr(self, "tableview") else None
+        self.model.set_rows(self.lines)
+        self.ent_model.set_rows(RD.totals_by(self.lines, "enterprise"))
+        self.fund_model.set_rows([{**r, "fund_name": self.fund_names.get(r["fund"], r["fund"])}
+                                  for r in RD.totals_by(self.lines, "fund")])
+        self._show_state()
+        if not (keep and self.select_achievement(keep["achievement"])) and self.proxy.rowCount():
+            self.tableview.setCurrentIndex(self.proxy.index(0, 0))
+        self._show_line()
+
+    def export_name(self) -> str:
+        return _("Award round {year}").format(year=self.year.value())
+
+    # ------------------------------------------------------------------ showing
+    def _default_year(self) -> int:
+        """The year of the latest round, else the latest year with achievements (not in the future)."""
+        from desktop.store.models import AwardRound
+
+        last = AwardRound.select(AwardRound.year).order_by(AwardRound.year.desc()).first()
+        if last is not None:
+            return last.year
+        this = dt.date.today().year
+        return max((y for y in RD.years_with_achievements() if y <= this), default=this)
+
+    def _fill_policies(self) -> None:
+        self.policy.clear()
+        for pid, label in RD.policy_choices():
+            self.policy.addItem(label, pid)
+
+    def _fund_names(self) -> dict[str, str]:
+        from desktop.store import rounds
+
+        try:
+            policy = rounds.load_policy(self.round.policy_id)
+        except StdAwardError:
+            return {}
+        return {fid: f.name for fid, f in policy.funds.items()}
+
+    def _show_state(self) -> None:
+        rnd = self.round
+        year = self.year.value()
+        if rnd is None:
+            self.state.setText(_("No award round for {year} yet").format(year=year))
+            self.state.setStyleSheet("")
+            self.empty.set_text(_("No round yet — choose a year and press Compute"), _(
+                "The program computes every achievement of the year under the chosen policy; you then read the "
+                "lines, set discretionary amounts and submit the round for review."))
+            self.pages.setCurrentWidget(self.empty)
+            self.compute_btn.setText(_("Compute"))
+            self.pools.setText("")
+            self.footer.setText("")
+        else:
+            text = _("Round {year} · {policy} · {status} · prepared by {preparer}").format(
+                year=rnd.year, policy=self.policy.currentText() or rnd.policy_id,
+                status=RD.round_status_label(rnd.status), preparer=RD.user_name(rnd.prepared_by))
+            if rnd.reviewed_by:
+                text += " · " + _("reviewed by {user}").format(user=RD.user_name(rnd.reviewed_by))
+            if rnd.status == "returned" and rnd.note:
+                text += "\n" + _("Returned because: {note}").format(note=rnd.note)
+            self.state.setText(text)
+            self.state.setStyleSheet(f"color: {STATUS_COLOURS.get(rnd.status, '#000')};")
+            self.pages.setCurrentWidget(self.split if self.lines else self.empty)
+            if not self.lines:
+                self.empty.set_text(_("This round has no lines"), _("No achievement is dated in {year}. Add "
+                                                                    "achievements, then press Recompute.").format(year=rnd.year))
+            self.compute_btn.setText(_("Recompute"))
+            self._show_pools()
+            self._show_footer()
+        editable = rnd is None or rnd.status in ("draft", "returned")
+        self.compute_btn.setEnabled(editable and self.policy.count() > 0)
+        self.submit_btn.setEnabled(rnd is not None and rnd.status in ("draft", "returned") and bool(self.lines))
+        self.review_btn.setEnabled(rnd is not None and rnd.status == "submitted")
+        self._update_amount_button()
+
+    def _show_pools(self) -> None:
+        try:
+            pools = RD.pool_budgets(self.round)
+        except StdAwardError as exc:
+            self.pools.setText(error_text(exc))
+            return
+        self.pools.setText("\n".join(_("{pool} ({clause}), {year}: budget {budget} · committed {used} · "
+                                       "remaining {left}").format(
+            pool=p.name, clause=p.clause, year=self.round.year, budget=money_text(p.budget), used=money_text(p.used),
+            left=money_text(p.remaining)) for p in pools.values()))
+
+    def _show_footer(self) -> None:
+        paid = sum(1 for ln in self.lines if ln["status"] in RD.PAYING and ln["amount"] is not None)
+        flagged = sum(1 for ln in self.lines if ln["flags"])
+        open_ = sum(1 for ln in self.lines if needs_amount(ln))
+        self.footer.setText(_("{n} lines · {paid} paid · {flagged} flagged · {open} to decide · total {total}").format(
+            n=len(self.lines), paid=paid, flagged=flagged, open=open_, total=money_text(RD.grand_total(self.lines))))
+
+    def selected_line(self) -> dict[str, Any] | None:
+        idx = self.tableview.currentIndex()
+        if not idx.isValid():
+            rows = self.tableview.selectionModel().selectedRows()
+            idx = rows[0] if rows else idx
+        return idx.data(ROW_ROLE) if idx.isValid() else None
+
+    def _show_line(self) -> None:
+        line = self.selected_line()
+        self._update_amount_button()
+        if line is None:
+            self.detail.setHtml(f"<p style='color:#6b6b6b'>{_('Choose a line to read its explanation, clause and history.')}</p>")
+            self.history_model.set_rows([])
+            return
+        from html import escape
+
+        parts = [f"<h3>{escape(line['enterprise'])}</h3>",
+                 f"<p>{escape(line['what'])} · {escape(line['date'])} · {escape(line['achievement'])}</p>",
+                 f"<p><b>{escape(RD.status_label(line['status']))}</b>"
+                 + (f" · <b>{escape(money_text(line['amount']))}</b>" if line["amount"] is not None else "")
+                 + f" · {escape(RD.decision_label(line['decision']))}</p>",
+                 f"<p>{escape(line['explanation'])}</p>"]
+        if line["clause"]:
+            parts.append(f"<p>{escape(_('Clause'))}: {escape(line['clause'])}"
+                         + (f" · {escape(_('Rule'))}: {escape(line['rule'])}" if line["rule"] else "")
+                         + (f" · {escape(_('Fund'))}: {escape(self.fund_names.get(line['fund'], line['fund']))}"
+                            if line["fund"] else "") + "</p>")
+        for f in line["flags"]:
+            parts.append(f"<p style='background:#fff4d6; padding:4px'>⚠ {escape(f)}</p>")
+        if needs_amount(line):
+            parts.append(f"<p style='color:#1f3b63'>{escape(_('An officer sets this amount within the pool: press Set amount...'))}</p>")
+        self.detail.setHtml("".join(parts))
+        self.history_model.set_rows(history_rows(RD.history(line["id"])))
+
+    def _update_amount_button(self) -> None:
+        line = self.selected_line() if hasattr(self, "tableview") else None
+        ok = (self.round is not None and self.round.status in ("draft", "returned") and line is not None
+              and line["status"] == "discretionary")
+        self.amount_btn.setEnabled(ok)
+
+    def _search(self, text: str) -> None:
+        self.proxy.search(text)
+
+    def _attention(self, on: bool) -> None:
+        self.proxy.set_only_attention(on)
+
+    def select_achievement(self, source_id: str) -> bool:
+        for r in range(self.proxy.rowCount()):
+            idx = self.proxy.index(r, 0)
+            if idx.data(ROW_ROLE)["achievement"] == source_id:
+                self.tableview.setCurrentIndex(idx)
+                self.tableview.selectRow(r)
+                self.tableview.scrollTo(idx)
+                return True
+        return False
+
+    # ------------------------------------------------------------------ actions
+    def compute(self) -> None:
+        """Create the year's round, or recompute a draft/returned one, in the background."""
+        from desktop.store import rounds
+
+        year, policy_id, user = self.year.value(), self.policy.currentData(), self.ctx.username
+        rnd = self.round
+        if policy_id is None:
+            self.message.error(_("No policy is installed: choose one in Settings first."))
+            return
+
+        def work(progress):
+            progress.update(0, 0, _("Computing {year} under {policy}...").format(year=year, policy=policy_id))
+            if rnd is None:
+                return rounds.create_round(year, policy_id, user)
+            return rounds.recompute(rnd, user)
+
+        def done(result) -> None:
+            self.ctx.changed("rounds")
+            self.refresh()
+            self.message.ok(_("Round {year} computed: {n} lines, total {total}.").format(
+                year=year, n=len(self.lines), total=money_text(RD.grand_total(self.lines))))
+
+        self.message.clear()
+        self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: self.message.error(error_text(exc)),
+                           label=_("Computing the award round..."), parent=self)
+
+    def set_amount(self) -> None:
+        from desktop.ui.views.round_dialogs import AmountDialog
+
+        line = self.selected_line()
+        if line is None or self.round is None or line["status"] != "discretionary":
+            return
+        if self.round.status not in ("draft", "returned"):
+            self.message.error(_("The round is {status}: amounts change only in a draft or returned round.").format(
+                status=RD.round_status_label(self.round.status)))
+            return
+        dlg = AmountDialog(self.ctx, self.round, line, self)
+        if dlg.exec() and dlg.saved:
+            self.refresh()
+            self.select_achievement(line["achievement"])
+            self.message.ok(_("Amount set for {what}.").format(what=line["what"]))
+
+    def submit(self) -> None:
+        from desktop.store import rounds
+
+        if self.round is None:
+            return
+        try:
+            rounds.submit(self.round, self.ctx.username)
+        except StdAwardError as exc:
+            self.message.error(error_text(exc))
+            return
+        self.ctx.changed("rounds")
+        self.refresh()
+        self.message.ok(_("Round {year} submitted for review. A reviewer or an administrator other than you "
+                          "approves it.").format(year=self.round.year))
+
+    def review_dialog(self):
+        from desktop.ui.views.round_dialogs import ReviewDialog
+
+        return ReviewDialog(self.ctx, self.round, self.lines, self)
+
+    def review(self) -> None:
+        if self.round is None:
+            return
+        dlg = self.review_dialog()
+        if dlg.exec() and dlg.done_as:
+            self.refresh()
+            if dlg.done_as == "approved":
+                self.message.ok(_("Round {year} approved. Issue its notices under Notices.").format(year=self.round.year))
+            else:
+                self.message.info(_("Round {year} returned to the preparer.").format(year=self.round.year))

@@ -1,0 +1,106 @@
+"""Small widgets shared by the round, notice, target, policy and exchange views.
+
+``MessageBar``: a line at the top of a view that says what just happened or why something was
+refused (red for errors, green for done, neutral for hints), without a modal box in the way.
+``flag_icon()`` / ``ok_icon()``: the icons used next to flagged lines and checks.
+"""
+from __future__ import annotations
+
+from desktop.ui.qt import QApplication, QFrame, QHBoxLayout, QIcon, QLabel, QStyle, Qt, QToolButton, QWidget, qconnect
+
+STYLES = {"error": "background:#fdecea; color:#8c1d18; border:1px solid #f1b0aa;",
+          "ok": "background:#e8f5e9; color:#1b5e20; border:1px solid #a5d6a7;",
+          "info": "background:#eef3fb; color:#1f3b63; border:1px solid #b9cbe8;"}
+FLAG_BACKGROUND = "#fff4d6"
+OPEN_BACKGROUND = "#e8f0fe"
+MUTED_TEXT = "#6b6b6b"
+
+
+class MessageBar(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageBar")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(8, 4, 4, 4)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.label, 1)
+        close = QToolButton(self)
+        close.setAutoRaise(True)
+        close.setText("×")
+        qconnect(close.clicked, self.clear)
+        lay.addWidget(close)
+        self.kind = ""
+        self.setVisible(False)
+
+    def show_message(self, text: str, kind: str = "info") -> None:
+        self.kind = kind
+        self.setStyleSheet(f"#messageBar {{{STYLES[kind]} border-radius:4px;}} QLabel {{border:none; background:transparent;}}")
+        self.label.setText(text)
+        self.setVisible(bool(text))
+
+    def error(self, text: str) -> None:
+        self.show_message(text, "error")
+
+    def ok(self, text: str) -> None:
+        self.show_message(text, "ok")
+
+    def info(self, text: str) -> None:
+        self.show_message(text, "info")
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def clear(self) -> None:
+        self.kind = ""
+        self.label.setText("")
+        self.setVisible(False)
+
+
+def _std_icon(which: QStyle.StandardPixmap) -> QIcon:
+    return QApplication.style().standardIcon(which)
+
+
+def flag_icon() -> QIcon:
+    return _std_icon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+
+
+def info_icon() -> QIcon:
+    return _std_icon(QStyle.StandardPixmap.SP_MessageBoxInformation)
+
+
+def ok_icon() -> QIcon:
+    return _std_icon(QStyle.StandardPixmap.SP_DialogApplyButton)
+
+
+def bad_icon() -> QIcon:
+    return _std_icon(QStyle.StandardPixmap.SP_MessageBoxCritical)
+
+
+def bold(label: QLabel, scale: float = 1.0) -> QLabel:
+    f = label.font()
+    f.setBold(True)
+    if scale != 1.0:
+        f.setPointSizeF(f.pointSizeF() * scale)
+    label.setFont(f)
+    return label
+
+
+class TableViewMixin:
+    """The View protocol for a view whose main table is ``self.tableview`` and whose search box is
+    ``self.search``: Export table (Ctrl+E), Find (Ctrl+F) and remembered column widths."""
+
+    tableview = None
+    search = None
+
+    def table(self):
+        return self.tableview
+
+    def search_box(self):
+        return self.search
+
+    def save_state(self) -> None:
+        from desktop.ui.tablemodel import save_header
+
+        save_header(self.tableview, self.name)  # type: ignore[attr-defined]
