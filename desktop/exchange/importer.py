@@ -458,7 +458,10 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str) 
             plan.unchanged.append(Item(t.name, u, _("changed here since the last import; the "
                                                                      "office has not changed it, so yours is kept"), row=raw))
         else:
+            other = mine[1 + origin_i] if origin_i is not None else None
             reason = (_("changed here and at the office since the last import") if u in base else
+                      _("already registered by {county}, differently; see the consolidation checks").format(
+                          county=_office_name(other)) if other not in (None, office_uuid) else
                       _("recorded here separately and different from the office's record") if mine[1] != u else
                       _("differs from the office's record, which this database has not received before"))
             c = Conflict(t.name, u, reason + via, row=raw, mine=mine_d, theirs=theirs_d, fields=diff,
@@ -466,6 +469,11 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str) 
             plan.conflicts.append(c)
             plan._conflict_ops[c.key] = op
     return mapping
+
+
+def _office_name(uuid: str) -> str:
+    row = KnownOffice.get_or_none(KnownOffice.uuid == uuid)
+    return row.name if row is not None else uuid
 
 
 # ------------------------------------------------------------------------------------- public API
