@@ -151,11 +151,13 @@ class NoticesView(TableViewMixin, View):
         super().__init__(ctx, parent)
         QtPdf, QtPdfWidgets = pdf_modules()
         self.preview_path: Path | None = None
+        self._rendering = self._again = False
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.round_label, self.date_label = QLabel(), QLabel()
         self.round_box = QComboBox()
-        self.round_box.setMinimumWidth(220)
+        self.round_box.setMinimumWidth(300)
+        self.round_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.date = QDateEdit(QDate.currentDate())
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
@@ -209,7 +211,7 @@ class NoticesView(TableViewMixin, View):
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.addWidget(left)
         self.split.addWidget(right)
-        self.split.setSizes([560, 520])
+        self.split.setSizes([600, 480])
         self.empty = EmptyState()
         self.pages = QStackedLayout()
         self.pages.addWidget(self.split)
@@ -226,7 +228,7 @@ class NoticesView(TableViewMixin, View):
         qconnect(self.tableview.selectionModel().selectionChanged, lambda *_a: self.preview())
         self.retranslate()
         if not restore_header(self.tableview, self.name):
-            for i, w in enumerate((150, 220, 90, 110, 80)):
+            for i, w in enumerate((130, 210, 80, 95, 70)):
                 self.tableview.setColumnWidth(i, w)
 
     # ------------------------------------------------------------------ View protocol
@@ -247,8 +249,12 @@ class NoticesView(TableViewMixin, View):
         current = self.round_box.currentData()
         self.round_box.blockSignals(True)
         self.round_box.clear()
+        from desktop.ui.views.round_data import policy_choices
+
+        titles = dict(policy_choices())
         for r in approved_rounds():
-            self.round_box.addItem(_("{year} · {policy}").format(year=r.year, policy=r.policy_id), r.uuid)
+            self.round_box.addItem(_("{year} · {policy}").format(year=r.year, policy=titles.get(r.policy_id, r.policy_id)),
+                                   r.uuid)
         self.round_box.addItem(_("All notices"), None)
         i = self.round_box.findData(current) if current else 0
         self.round_box.setCurrentIndex(max(i, 0))
@@ -310,17 +316,31 @@ class NoticesView(TableViewMixin, View):
             self.preview_path = None
             self.preview_pages.setCurrentWidget(self.preview_empty)
             return
+        if self._rendering:  # one render at a time; the latest choice is rendered next
+            self._again = True
+            return
         ids, copy = [r["id"] for r in sel], self.copy()
+        self._rendering, self._again = True, False
+
+        def finished() -> None:
+            self._rendering = False
+            if self._again:
+                self.preview()
 
         def shown(path: Path) -> None:
-            if [r["id"] for r in self.selected()] != ids or self.copy() != copy:
-                return  # the choice changed meanwhile; a newer preview is on its way
-            self.document.close()
-            self.document.load(str(path))
-            self.preview_path = path
-            self.preview_pages.setCurrentWidget(self.pdf_view)
-        self.ctx.tasks.run(lambda _p: render_preview(ids, copy), on_done=shown,
-                           on_error=lambda exc: self.message.error(error_text(exc)))
+            if [r["id"] for r in self.selected()] == ids and self.copy() == copy:
+                self.document.close()
+                self.document.load(str(path))
+                self.preview_path = path
+                self.preview_pages.setCurrentWidget(self.pdf_view)
+            else:
+                self._again = True
+            finished()
+
+        def failed(exc: BaseException) -> None:
+            self.message.error(error_text(exc))
+            finished()
+        self.ctx.tasks.run(lambda _p: render_preview(ids, copy), on_done=shown, on_error=failed)
 
     # ------------------------------------------------------------------ actions
     def issue(self) -> None:
