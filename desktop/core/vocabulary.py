@@ -161,13 +161,21 @@ def level_label(level: str | None) -> str:
 
 # ---------------------------------------------------------------- field checks
 
+_VALID_USCC: dict[str, str] = {}  # codes already found valid (a batch names few enterprises many times)
+
+
 def check_uscc(value: Any) -> tuple[str | None, str | None]:
     """(normalised code, None) or (None, translated reason) for a 统一社会信用代码."""
+    if isinstance(value, str) and value in _VALID_USCC:
+        return _VALID_USCC[value], None
     if not isinstance(value, str) or not value.strip():
         return None, _("the unified social credit code is missing")
     code = value.strip().upper().replace(" ", "").replace("-", "")
     try:
-        return _uscc.validate(code), None
+        valid = _uscc.validate(code)
+        if len(_VALID_USCC) < 200_000:
+            _VALID_USCC[value] = valid
+        return valid, None
     except InvalidLength:
         return None, _("a unified social credit code has 18 characters, this has {n}").format(n=len(code))
     except InvalidChecksum:
