@@ -27,6 +27,12 @@ BABEL_LOCALES = frozenset({"zh_CN", "zh_Hans_CN", "zh_Hans", "zh", "zh_Hant", "z
 QT_TRANSLATION_LOCALES = ("zh_CN", "zh_TW")
 QT_TRANSLATION_CATALOGUES = ("qt", "qtbase")  # qt_xx.qm is a meta catalogue that loads qtbase_xx.qm
 
+# Packages whose every submodule goes in, because they are imported by name at run time where
+# PyInstaller's analysis cannot see it: the CLI's verb modules (desktop.commands.MODULES), and
+# reportlab's barcode widgets (``widgets.py`` imports code128 & co. from strings; the QR code on
+# every notice is one of them).
+HIDDEN_PACKAGES = ("desktop", "reportlab.graphics.barcode")
+
 # Modules the program does not use. Most are never reached by the import graph anyway; listing them
 # stops a hook or a stray optional import from pulling them (and their Qt libraries) in.
 QT_EXCLUDES = [
@@ -43,7 +49,7 @@ QT_EXCLUDES = [
 ]
 PY_EXCLUDES = [
     "tkinter", "_tkinter", "turtle", "turtledemo", "idlelib",
-    "unittest", "doctest", "pydoc", "pydoc_data", "lib2to3",
+    "unittest", "doctest", "pydoc_data", "lib2to3",  # not pydoc: python-stdnum imports it
     "pytest", "_pytest", "pytestqt", "hypothesis", "pluggy", "iniconfig",
     "PyQt5", "PyQt6", "PySide2",
     "IPython", "numpy", "pandas", "matplotlib", "scipy",

@@ -253,19 +253,25 @@ class _Analysis(_Recorder):
                          ("PySide6/QtPdf.pyd", "/x/QtPdf.pyd", "EXTENSION")]
 
 
-def test_spec_builds_two_executables_into_one_folder(monkeypatch):
+def _exec_spec(monkeypatch) -> dict:
+    """Run stdaward.spec as PyInstaller would on Windows (the shipped build), with recorders."""
     pytest.importorskip("PyInstaller", reason="PyInstaller is the build extra")
-    monkeypatch.setattr(sys, "platform", "win32")  # the shipped build; also skips the ldd-based pass
+    monkeypatch.setattr(sys, "platform", "win32")  # also skips the Linux-only ldd-based pass
     _Recorder.made = []
     ns = {"SPECPATH": str(SPEC_DIR), "Analysis": _Analysis, "PYZ": type("PYZ", (_Recorder,), {}),
-          "EXE": type("EXE", (_Recorder,), {}), "COLLECT": type("COLLECT", (_Recorder,), {}),
-          "__file__": str(SPEC_DIR / "stdaward.spec")}
+          "EXE": type("EXE", (_Recorder,), {}), "COLLECT": type("COLLECT", (_Recorder,), {})}
     exec(compile((SPEC_DIR / "stdaward.spec").read_text("utf-8"), "stdaward.spec", "exec"), ns)
+    return ns
+
+
+def test_spec_builds_two_executables_into_one_folder(monkeypatch):
+    ns = _exec_spec(monkeypatch)
 
     analysis = ns["a"]
     assert Path(analysis.args[0][0]) == ROOT / "desktop" / "__main__.py"
     hidden = analysis.kwargs["hiddenimports"]
     assert "desktop.commands.basic" in hidden and "desktop.selftest" in hidden and "desktop.ui.selfcheck" in hidden
+    assert "reportlab.graphics.barcode.qr" in hidden and "reportlab.graphics.barcode.code128" in hidden
     assert "PySide6.QtWebEngineCore" in analysis.kwargs["excludes"] and "tkinter" in analysis.kwargs["excludes"]
     assert [d[0] for d in analysis.datas if d[0].startswith("babel")] == ["babel/locale-data/zh_Hans_CN.dat"]
     assert [b[0] for b in analysis.binaries] == ["PySide6/QtPdf.pyd"]
@@ -282,13 +288,8 @@ def test_spec_builds_two_executables_into_one_folder(monkeypatch):
 
 
 def test_debug_switch_gives_the_gui_a_console(monkeypatch):
-    pytest.importorskip("PyInstaller", reason="PyInstaller is the build extra")
-    monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setenv("STDAWARD_BUILD_DEBUG", "1")
-    _Recorder.made = []
-    ns = {"SPECPATH": str(SPEC_DIR), "Analysis": _Analysis, "PYZ": type("PYZ", (_Recorder,), {}),
-          "EXE": type("EXE", (_Recorder,), {}), "COLLECT": type("COLLECT", (_Recorder,), {})}
-    exec(compile((SPEC_DIR / "stdaward.spec").read_text("utf-8"), "stdaward.spec", "exec"), ns)
+    ns = _exec_spec(monkeypatch)
     assert ns["gui"].kwargs["console"] is True and ns["gui"].kwargs["debug"] is True
     assert ns["a"].kwargs["noarchive"] is True
 
