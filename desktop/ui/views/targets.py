@@ -1,0 +1,328 @@
+"""Targets dashboard: each target (工作目标) of the policy with its progress toward the goal and the
+deadline as a bar; a click lists the achievements that count; a target the records cannot answer
+(an adoption rate, people trained) takes a value the office enters with its date and source."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from desktop.core.errors import Problem, StdAwardError
+from desktop.core.i18n import N_, _
+from desktop.ui.forms import ProblemForm
+from desktop.ui.qt import (QAbstractItemView, QComboBox, QDate, QDateEdit, QDialog, QDialogButtonBox, QHBoxLayout,
+                           QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QSplitter, QStackedLayout, Qt,
+                           QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, qconnect)
+from desktop.ui.tablemodel import Column, ListTableModel, make_table
+from desktop.ui.tasks import error_text
+from desktop.ui.views.base import EmptyState, View
+from desktop.ui.views.widgets import MessageBar, TableViewMixin, bold
+
+COUNTING = {"standards": N_("distinct standards"), "enterprises": N_("distinct enterprises"),
+            "items": N_("distinct items"), "entered": N_("entered by the office")}
+ACH_COLUMNS = [Column("enterprise", N_("Enterprise")), Column("what", N_("Achievement")), Column("date", N_("Date")),
+               Column("counted_as", N_("Counted as"))]
+
+
+@dataclass
+class Dashboard:
+    policy_id: str
+    as_of: dt.date
+    progress: list[Any]
+    counting: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # target id -> achievements
+
+
+def _num(d: Decimal | None) -> str:
+    if d is None:
+        return "-"
+    return str(int(d)) if d == d.to_integral_value() else format(d.normalize(), "f")
+
+
+def dashboard(policy_id: str, as_of: dt.date) -> Dashboard:
+    """Progress of every target and the achievements each one counts (runs in a worker)."""
+    from desktop.core import targets as T
+    from desktop.notices.content import describe
+    from desktop.store import records, rounds
+
+    policy = rounds.load_policy(policy_id)
+    achs = records.achievements()
+    entered = {tid: [{"value": v.value, "as_of": v.as_of, "source": v.source} for v in vals]
+               for tid, vals in rounds.target_values(policy_id).items()}
+    progress = T.progress(policy, achs, as_of, entered)
+    names = records.enterprise_names()
+    counting: dict[str, list[dict[str, Any]]] = {}
+    for t in policy.targets:
+        if t.count == "entered":
+            counting[t.id] = [{"enterprise": "", "what": _("{value} (entered {date}, source: {source})").format(
+                value=e["value"], date=e["as_of"], source=e["source"]), "date": str(e["as_of"]), "counted_as": ""}
+                for e in entered.get(t.id, [])]
+            continue
+        upto = min(as_of, t.deadline) if t.deadline else as_of
+        rows = []
+        for a in achs:
+            if a.date <= upto and (t.start is None or a.date >= t.start) and T.in_scope(t, a):
+                key = names.get(a.enterprise, a.enterprise) if t.count == "enterprises" else (a.ref or a.title or a.id)
+                rows.append({"enterprise": names.get(a.enterprise, a.enterprise), "what": describe(a),
+                             "date": a.date.isoformat(), "counted_as": key})
+        counting[t.id] = rows
+    return Dashboard(policy_id, as_of, progress, counting)
+
+
+def state_text(p: Any) -> tuple[str, str]:
+    """(text, colour) saying where a target stands."""
+    if p.count is None:
+        return _("no value entered yet"), "#8a5a00"
+    if p.met:
+        return "✓ " + _("met"), "#1b5e20"
+    if p.overdue:
+        return "✗ " + _("deadline passed"), "#b3261e"
+    if p.deadline:
+        days = (p.deadline - p.as_of).days
+        return _("{days} days left").format(days=days), "#1f3b63"
+    return _("in progress"), "#1f3b63"
+
+
+class EnterValueDialog(QDialog):
+    """A figure for a target the records cannot count, with the date and where it comes from."""
+
+    def __init__(self, ctx, policy_id: str, target: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.policy_id, self.target = ctx, policy_id, target
+        self.saved = False
+        self.setObjectName("enterValueDialog")
+        self.setWindowTitle(_("Enter a value for a target"))
+        self.setMinimumWidth(480)
+        lay = QVBoxLayout(self)
+        text = QLabel(f"{target.text}（{target.clause}）")
+        text.setWordWrap(True)
+        lay.addWidget(bold(text))
+        self.form = ProblemForm()
+        self.value = self.form.add("value", _("Value"), QLineEdit())
+        self.value.setPlaceholderText(_("e.g. 85 or 85%") if target.unit in (None, "%") else target.unit)
+        self.date = self.form.add("as_of", _("As of"), QDateEdit(QDate.currentDate()))
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.source = self.form.add("source", _("Source"), QLineEdit())
+        self.source.setPlaceholderText(_("e.g. 2025 statistical report of the county bureau"))
+        lay.addLayout(self.form)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        qconnect(self.buttons.accepted, self.save)
+        qconnect(self.buttons.rejected, self.reject)
+        lay.addWidget(self.buttons)
+
+    def save(self) -> None:
+        from desktop.store import rounds
+
+        problems = []
+        if not self.value.text().strip():
+            problems.append(Problem(self.target.id, "value", _("type the figure")))
+        if not self.source.text().strip():
+            problems.append(Problem(self.target.id, "source", _("say where the figure comes from")))
+        if problems:
+            self.form.show_problems(problems)
+            return
+        try:
+            rounds.enter_target_value(self.policy_id, self.target.id, self.value.text(), self.date.date().toPython(),
+                                      self.source.text(), self.ctx.username)
+        except StdAwardError as exc:
+            field = "source" if "source" in str(exc) or "comes from" in str(exc) else "value"
+            self.form.show_problems([Problem(self.target.id, field, error_text(exc))])
+            return
+        self.saved = True
+        self.ctx.changed("targets")
+        self.accept()
+
+
+class TargetsView(TableViewMixin, View):
+    name = "targets"
+    watches = ("achievements", "targets", "office", "enterprises")
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(ctx, parent)
+        self.data: Dashboard | None = None
+        lay = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.policy_label, self.date_label = QLabel(), QLabel()
+        self.policy = QComboBox()
+        self.policy.setMinimumWidth(320)
+        self.policy.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.as_of = QDateEdit(QDate.currentDate())
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.enter_btn = QPushButton()
+        for w in (self.policy_label, self.policy, self.date_label, self.as_of):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.enter_btn)
+        lay.addLayout(bar)
+        self.message = MessageBar(self)
+        lay.addWidget(self.message)
+
+        self.targets = QTableWidget(0, 5)
+        self.targets.setObjectName("targetsTable")
+        self.targets.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.targets.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.targets.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.targets.verticalHeader().setVisible(False)
+        self.targets.setWordWrap(True)
+        h = self.targets.horizontalHeader()
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for i, w in ((1, 230), (2, 100), (3, 140), (4, 150)):
+            h.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
+            self.targets.setColumnWidth(i, w)
+        lower = QWidget()
+        ll = QVBoxLayout(lower)
+        ll.setContentsMargins(0, 0, 0, 0)
+        self.counting_label = bold(QLabel())
+        self.counting_label.setWordWrap(True)
+        ll.addWidget(self.counting_label)
+        self.ach_model = ListTableModel(ACH_COLUMNS, self)
+        self.tableview = make_table("target-achievements")
+        self.tableview.setModel(self.ach_model)
+        for i, w in enumerate((240, 420, 90)):
+            self.tableview.setColumnWidth(i, w)
+        ll.addWidget(self.tableview, 1)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.addWidget(self.targets)
+        self.split.addWidget(lower)
+        self.split.setSizes([330, 300])
+        self.empty = EmptyState()
+        self.pages = QStackedLayout()
+        self.pages.addWidget(self.split)
+        self.pages.addWidget(self.empty)
+        lay.addLayout(self.pages, 1)
+
+        for pid, label in _policy_choices():
+            self.policy.addItem(label, pid)
+        office = ctx.office
+        i = self.policy.findData(office.policy_id if office else None)
+        self.policy.setCurrentIndex(max(i, 0))
+        qconnect(self.policy.currentIndexChanged, lambda _i: self.refresh())
+        qconnect(self.as_of.dateChanged, lambda _d: self.refresh())
+        qconnect(self.targets.itemSelectionChanged, self._show_target)
+        qconnect(self.targets.cellDoubleClicked, lambda _r, _c: self.enter_value())
+        qconnect(self.enter_btn.clicked, self.enter_value)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.policy_label.setText(_("Policy"))
+        self.date_label.setText(_("As of"))
+        self.enter_btn.setText(_("Enter a value..."))
+        self.enter_btn.setToolTip(_("For a target the records cannot count (a rate, people trained)"))
+        self.targets.setHorizontalHeaderLabels([_("Target"), _("Progress"), _("Deadline"), _("Where it stands"),
+                                                _("Counted from")])
+        self.ach_model.retranslate()
+        self.refresh()
+
+    def export_name(self) -> str:
+        return _("Targets")
+
+    # ------------------------------------------------------------------ loading
+    def refresh(self) -> None:
+        pid = self.policy.currentData()
+        if pid is None:
+            self._show_empty(_("No policy installed"), _("Choose the policy in force under Settings."))
+            return
+        as_of = self.as_of.date().toPython()
+        self.ctx.tasks.run(lambda _p: dashboard(pid, as_of), on_done=self._loaded,
+                           on_error=lambda exc: self.message.error(error_text(exc)))
+
+    def _show_empty(self, title: str, hint: str) -> None:
+        self.empty.set_text(title, hint)
+        self.pages.setCurrentWidget(self.empty)
+
+    def _loaded(self, data: Dashboard) -> None:
+        if data.policy_id != self.policy.currentData():
+            return
+        self.data = data
+        current = self.targets.currentRow()
+        self.targets.setRowCount(0)
+        if not data.progress:
+            self._show_empty(_("This policy sets no targets"), _("Targets (工作目标) are counted only for a policy "
+                                                                  "whose text sets them."))
+            return
+        self.pages.setCurrentWidget(self.split)
+        self.targets.setRowCount(len(data.progress))
+        for row, p in enumerate(data.progress):
+            text = QTableWidgetItem(f"{p.text}（{p.clause}）")
+            text.setToolTip("\n\n".join([p.text, *("⚠ " + f for f in p.flags)]))
+            if p.flags:
+                text.setText("⚠ " + text.text())
+            self.targets.setItem(row, 0, text)
+            self.targets.setCellWidget(row, 1, self._bar(p))
+            self.targets.setItem(row, 2, QTableWidgetItem(p.deadline.isoformat() if p.deadline else "-"))
+            state, colour = state_text(p)
+            item = QTableWidgetItem(state)
+            from desktop.ui.qt import QBrush, QColor
+
+            item.setForeground(QBrush(QColor(colour)))
+            self.targets.setItem(row, 3, item)
+            source = _(COUNTING.get(p.counting, p.counting))
+            if p.counting == "entered" and p.source:
+                source = _("{source}, {date}").format(source=p.source, date=p.value_date)
+            self.targets.setItem(row, 4, QTableWidgetItem(source))
+        self.targets.resizeRowsToContents()
+        self.targets.selectRow(min(max(current, 0), len(data.progress) - 1))
+        self._show_target()
+
+    def _bar(self, p: Any) -> QProgressBar:
+        bar = QProgressBar()
+        goal = p.goal if p.goal > 0 else Decimal(1)
+        bar.setRange(0, 1000)
+        value = p.count or Decimal(0)
+        bar.setValue(int(min(value / goal, Decimal(1)) * 1000))
+        unit = p.unit or ""
+        bar.setFormat(f"{_num(p.count)} / {_num(p.goal)}{unit}")
+        bar.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        colour = "#81c784" if p.met else ("#ef9a9a" if p.overdue else "#90caf9")  # light: the figures stay legible
+        bar.setStyleSheet(f"QProgressBar {{border:1px solid #bbb; border-radius:3px; background:#f4f4f4; margin:4px;}}"
+                          f"QProgressBar::chunk {{background:{colour};}}")
+        bar.setToolTip(p.goal_text or "")
+        return bar
+
+    def current_target(self):
+        row = self.targets.currentRow()
+        if self.data is None or not (0 <= row < len(self.data.progress)):
+            return None
+        return self.data.progress[row]
+
+    def _show_target(self) -> None:
+        p = self.current_target()
+        self.enter_btn.setEnabled(p is not None and p.counting == "entered")
+        if p is None:
+            self.ach_model.set_rows([])
+            self.counting_label.setText("")
+            return
+        rows = self.data.counting.get(p.id, [])
+        if p.counting == "entered":
+            self.counting_label.setText(_("Values entered for this target (the latest on or before {date} counts)").format(
+                date=p.as_of))
+        else:
+            self.counting_label.setText(_("{n} achievements count toward: {text}").format(n=len(rows), text=p.text))
+        self.ach_model.set_rows(rows)
+
+    def select_target(self, target_id: str) -> bool:
+        for row, p in enumerate(self.data.progress if self.data else []):
+            if p.id == target_id:
+                self.targets.selectRow(row)
+                return True
+        return False
+
+    def enter_value(self) -> None:
+        from desktop.store import rounds
+
+        p = self.current_target()
+        if p is None or p.counting != "entered":
+            return
+        policy = rounds.load_policy(self.data.policy_id)
+        target = next(t for t in policy.targets if t.id == p.id)
+        dlg = EnterValueDialog(self.ctx, self.data.policy_id, target, self)
+        if dlg.exec() and dlg.saved:
+            self.message.ok(_("Value recorded for {target}.").format(target=target.text))
+
+
+def _policy_choices() -> list[tuple[str, str]]:
+    from desktop.ui.views.round_data import policy_choices
+
+    return policy_choices()

@@ -1,0 +1,86 @@
+"""Exchange in the window (offscreen): the import dialog shows the dry run's summary (new, updated,
+unchanged, conflicts, rejected) and a conflict side by side, changes nothing until Import, and then
+applies the officer's choice; the export dialog refuses differing passphrases and writes a package."""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from tests.test_exchange import _both_sides_changed, city, county, export, using  # noqa: E402
+
+
+@pytest.fixture
+def ctx(qtbot):
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+
+    make_app()
+    c = AppContext()
+    yield c
+    c.tasks.wait()
+
+
+def test_import_dialog_shows_the_dry_run_then_applies_the_choice(tmp_path, ctx, qtbot):
+    from desktop.exchange.importer import TAKE_THEIRS
+    from desktop.store.models import Achievement
+    from desktop.ui.views.exchange import ImportDialog
+
+    dst, pkg = _both_sides_changed(tmp_path)
+    with using(dst):
+        ctx.db_path = dst
+        dlg = ImportDialog(ctx, pkg)
+        qtbot.addWidget(dlg)
+        dlg.check()
+        assert ctx.tasks.wait()
+        assert dlg.plan is not None and dlg.import_btn.isEnabled()
+        counts = dlg.counts.text()
+        for word in ("New: 0", "Unchanged:", "Conflicts: 1", "Rejected: 0"):
+            assert word in counts
+        assert "Nothing has changed yet" in dlg.message.text()
+        assert dlg.conflicts.count() == 1 and dlg.sides.rowCount() >= 1
+        row = next(r for r in range(dlg.sides.rowCount()) if dlg.sides.item(r, 0).text() == "rank")
+        assert (dlg.sides.item(row, 1).text(), dlg.sides.item(row, 2).text()) == ("3", "2")
+        assert Achievement.get(Achievement.source_id == "s1").rank == 3  # the dry run changed nothing
+        dlg.take_rb.setChecked(True)
+        assert list(dlg.resolutions.values()) == [TAKE_THEIRS]
+        dlg.apply()
+        assert ctx.tasks.wait()
+        assert dlg.result.applied["taken_theirs"] == 1
+        assert Achievement.get(Achievement.source_id == "s1").rank == 2
+
+
+def test_import_dialog_names_an_untrusted_package(tmp_path, ctx, qtbot):
+    from desktop.ui.views.exchange import ImportDialog
+
+    src, _card = county(tmp_path)
+    dst = city(tmp_path)  # the county's key is not registered
+    pkg = export(src, tmp_path / "1.stdpkg").path
+    with using(dst):
+        dlg = ImportDialog(ctx, pkg)
+        qtbot.addWidget(dlg)
+        dlg.check()
+        assert ctx.tasks.wait()
+        assert dlg.message.kind == "error" and dlg.message.text()
+        assert not dlg.import_btn.isEnabled()
+
+
+def test_export_dialog(tmp_path, ctx, qtbot):
+    from desktop.exchange.package import read_package
+    from desktop.ui.views.exchange import ExportDialog
+
+    src, _card = county(tmp_path)
+    with using(src):
+        dlg = ExportDialog(ctx)
+        qtbot.addWidget(dlg)
+        dlg.folder.setText(str(tmp_path))
+        dlg.passphrase.setText("stick secret")
+        dlg.repeat.setText("stick secre")
+        dlg.export()
+        assert "differ" in dlg.message.text() and dlg.result_info is None
+        dlg.repeat.setText("stick secret")
+        dlg.export()
+        assert ctx.tasks.wait()
+        out = dlg.result_info.path
+        assert out.exists() and out.suffix == ".stdpkg" and dlg.result_info.encrypted
+    assert read_package(out, passphrase="stick secret").manifest["counts"]["achievements"] == 2
