@@ -255,3 +255,29 @@ def test_export_then_import_into_an_empty_database_reproduces_every_record(tmp_p
     apply(dst, pkg, passphrase=phrase)
     assert table_dump(dst) == table_dump(src)
     assert plan(dst, pkg, passphrase=phrase).counts()["unchanged"] == sum(len(v) for v in table_dump(src).values())
+
+
+def test_a_table_with_other_columns_is_refused_even_when_signed(exported, tmp_path):
+    from desktop.exchange import package
+    from desktop.exchange.offices import signing_office
+
+    src, _card, pkg = exported
+    good = package.read_package(pkg)
+    tables = {t: (good.columns(t), good.rows(t)) for t in good.tables}
+    cols, rows = tables["enterprises"]
+    tables["enterprises"] = (cols[:-1], [r[:-1] for r in rows])  # as an older or foreign program might write
+    with using(src):
+        key = signing_office().signing_key
+    odd = tmp_path / "odd.stdpkg"
+    odd.write_bytes(package.build(dict(good.manifest), tables, key))
+    assert "other columns" in _refused(odd)
+
+
+def test_cli_verify_package_refuses_an_unregistered_signer(exported, tmp_path):
+    from conftest import run_cli
+
+    _src, _card, pkg = exported
+    dst = city(tmp_path)
+    r = run_cli("verify-package", str(pkg), "--db", str(dst), env={"STDAWARD_LANG": "en"})
+    assert r.returncode == 2 and "not registered" in r.stderr
+    assert "intact, signature valid" in r.stdout  # the file itself is fine: the reason is the signer

@@ -109,7 +109,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from desktop.exchange.importer import verify
-    from desktop.exchange.offices import own_office, trust
+    from desktop.exchange.offices import signer_status
     from desktop.exchange.package import fingerprint
     from desktop.store.db import close_db, open_db
 
@@ -120,13 +120,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if path.exists():
         open_db(path, create=False, auto_backup=False)
         try:
-            own = own_office()
-            if own is not None and own.uuid == pkg.office_uuid:
-                trusted = own.public_key.strip() == pkg.public_key.strip()
-                note = _("signed by this office") if trusted else _("names this office but is signed with another key")
-            else:
-                trust(pkg)  # raises UntrustedPackage (exit 2) with the reason
-                trusted, note = True, _("signed by a registered office")
+            trusted, note = signer_status(pkg)
         finally:
             close_db()
     info = {"ok": trusted is not False, "office": m["office"], "fingerprint": fingerprint(pkg.public_key),

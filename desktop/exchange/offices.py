@@ -122,6 +122,21 @@ def names() -> dict[str, str]:
     return out
 
 
+def signer_status(pkg: Package) -> tuple[bool, str]:
+    """Whether this database accepts the package's signer, and a sentence saying why (for
+    verify-package and the import dialog). The database is only read."""
+    own = own_office()
+    if own is not None and own.uuid == pkg.office_uuid:
+        if (own.public_key or "").strip() == pkg.public_key.strip():
+            return True, _("signed by this office")
+        return False, _("names this office but is signed with another key")
+    try:
+        trust(pkg)
+    except UntrustedPackage as exc:
+        return False, str(exc)
+    return True, _("signed by a registered office")
+
+
 def trust(pkg: Package) -> KnownOffice:
     """The registered office that signed ``pkg``, or UntrustedPackage saying why not."""
     own = own_office()

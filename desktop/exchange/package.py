@@ -296,6 +296,9 @@ def read_package(source: Path | bytes, passphrase: str | None = None,
             assert all(isinstance(r, list) and len(r) == len(t["columns"]) for r in t["rows"])
         except (UnicodeDecodeError, json.JSONDecodeError, KeyError, AssertionError):
             raise PackageError(_("the package table {table} is malformed").format(table=table)) from None
+        if t["columns"] != list(_expected_columns(table)):
+            raise PackageError(_("the package table {table} has other columns than this program reads (format {v})").format(
+                table=table, v=manifest.get("format_version")))
         if manifest.get("counts", {}).get(table) != len(t["rows"]):
             raise PackageError(_("the package table {table} does not hold the number of records its manifest "
                                  "says").format(table=table))
@@ -303,6 +306,12 @@ def read_package(source: Path | bytes, passphrase: str | None = None,
     if progress:
         progress("verify", 4, 4)
     return pkg
+
+
+def _expected_columns(table: str) -> tuple[str, ...]:
+    from desktop.exchange.tables import BY_NAME, SUMMARY_COLUMNS
+
+    return SUMMARY_COLUMNS if table == "summaries" else BY_NAME[table].columns
 
 
 def _decrypt(found: dict[str, bytes], enc: dict[str, Any], manifest: dict[str, Any],
