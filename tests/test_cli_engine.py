@@ -29,6 +29,11 @@ def test_compute_json_one_award_per_achievement_in_order(tmp_path):
     assert out[1]["status"] == "not_eligible" and "第6位" in out[1]["explanation"]
     assert out[2]["status"] == "duplicate" and out[2]["amount"] is None
     assert not (tmp_path / "none.db").exists()  # computing a file does not create a database
+    from desktop.core.engine import compute
+    from desktop.core.policies import load_policy
+    from desktop.core.vocabulary import parse_batch
+
+    assert out == [r.to_json() for r in compute(load_policy("putian-chengxiang-2021"), parse_batch(rows)[0])]
 
 
 def test_compute_bad_input_exit_2_names_every_bad_record_and_computes_nothing(tmp_path):

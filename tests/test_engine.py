@@ -149,3 +149,17 @@ def test_results_follow_the_contract():
     assert set(j) == {"id", "status", "amount", "rule", "clause", "explanation", "flags"}
     assert j["amount"] == "35000.00" and j["explanation"] == "国家标准修订 第2位 50,000 × 70% = 35,000"
     assert r.enterprise == A and r.fund == "district" and r.kind == "standard"
+
+
+def test_refs_that_only_look_alike_are_not_duplicates_but_spelling_variants_are():
+    p = load_policy("quanzhou-2012")
+    rows = achs({"id": "1", "kind": "adoption", "ref": "ABC DEF", "date": "2014-01-01"},
+                {"id": "2", "kind": "adoption", "ref": "ABCDEF", "date": "2014-01-01"},
+                {"id": "3", "kind": "standard", "level": "national", "action": "formulate", "rank": 1, "ref": "GB/T 5-2014"},
+                {"id": "4", "kind": "standard", "level": "national", "action": "formulate", "rank": 1, "ref": "gb/t 5—2014"})
+    assert [r.status for r in compute(p, rows)][:2] == ["not_eligible", "not_eligible"]
+    assert compute(p, rows)[3].status == "duplicate"
+    prior = {rows[2].identity(): "old", rows[0].identity(): "older"}
+    rs = compute(p, rows[1:], prior=prior)
+    assert [r.status for r in rs] == ["not_eligible", "duplicate", "duplicate"]
+    assert "old" in rs[1].explanation

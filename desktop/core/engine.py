@@ -261,7 +261,7 @@ for _kind, _fields in KIND_FIELDS.items():
 
 class IdentityMaker:
     """``Achievement.identity()`` with the standard-number parse remembered per ref (it is the
-    costly part and refs repeat). Must agree with ``Achievement.identity`` exactly (tested)."""
+    costly part). Must agree with ``Achievement.identity`` exactly (tested)."""
 
     def __init__(self) -> None:
         self.refs: dict[str, Any] = {}
@@ -276,6 +276,58 @@ class IdentityMaker:
         return (a.enterprise, a.kind, None, _OWN[a.kind](a), a.date.year)
 
 
+# A coarser key than the normalised standard number, cheap to make: equal standard keys always
+# give equal rough keys, so only rows whose rough keys meet need the exact (costly) identity.
+_ROUGH = str.maketrans({" ": None, "\t": None, "\n": None, "\u3000": None, "—": "-", "–": "-", "‐": "-",
+                        "－": "-", "／": "/", "：": ":"})
+
+
+def _rough(ref: str) -> str:
+    return ref.upper().translate(_ROUGH)
+
+
+class _Duplicates:
+    """Finds claims of the same achievement within a batch and against the database."""
+
+    def __init__(self, prior: Mapping[tuple, str]) -> None:
+        self.exact = IdentityMaker()
+        self.prior = prior
+        self.prior_rough: dict[tuple, bool] = {}
+        for ident in prior:
+            if ident[2] is not None:
+                self.prior_rough[(ident[0], ident[1], _rough(ident[2]), ident[3])] = True
+        self.seen: dict[tuple, Any] = {}  # rough key -> achievement, or list of [achievement, identity]
+
+    def rough(self, a: Achievement) -> tuple:
+        if a.ref:
+            return (a.enterprise, a.kind, _rough(a.ref), a.action if a.kind == "standard" else None)
+        return (a.enterprise, a.kind, None, _OWN[a.kind](a), a.date.year)
+
+    def check(self, a: Achievement) -> tuple[str | None, bool]:
+        """(id of the earlier claim in the batch or None, whether it was awarded before)."""
+        rough = self.rough(a)
+        hit = self.seen.get(rough)
+        ident = None
+        if hit is None:
+            self.seen[rough] = a
+        else:
+            ident = self.exact(a)
+            if not isinstance(hit, list):
+                hit = self.seen[rough] = [[hit, None]]
+            for entry in hit:
+                if entry[1] is None:
+                    entry[1] = self.exact(entry[0])
+                if entry[1] == ident:
+                    return entry[0].id, False
+            hit.append([a, ident])
+        if self.prior and (a.ref is None or rough in self.prior_rough):
+            ident = ident or self.exact(a)
+            other = self.prior.get(ident)
+            if other is not None and other != a.id:
+                return other, True
+        return None, False
+
+
 def compute(policy, achievements: Sequence[Achievement], prior: Mapping[tuple, str] | None = None,  # noqa: ANN001
             pool_spent: Mapping[str, Decimal] | None = None) -> list[AwardResult]:
     """One award per achievement, in input order.
@@ -286,10 +338,9 @@ def compute(policy, achievements: Sequence[Achievement], prior: Mapping[tuple, s
     comp = _compiled(policy)
     cache, points, w = comp.cache, comp.points, comp.words
     use_prefix = bool(comp.prefixes)
-    identity = IdentityMaker()
-    prior = prior or {}
+    dupes = _Duplicates(prior or {})
+    check = dupes.check
     spent = pool_spent or {}
-    seen: dict[tuple, str] = {}
     pool_text: dict[tuple, str] = {}
     out: list[AwardResult] = []
     append = out.append
@@ -299,20 +350,11 @@ def compute(policy, achievements: Sequence[Achievement], prior: Mapping[tuple, s
         o = cache.get(key)
         if o is None:
             o = cache[key] = decide(policy, a)
-        ident = identity(a)
-        other = seen.get(ident)
+        other, before = check(a)
         if other is not None:
-            append(AwardResult(a.id, "duplicate", None, o.rule, o.clause,
-                               w.phrase("duplicate_batch", other=other), o.flags, a.enterprise, None, a.kind))
-            continue
-        seen[ident] = a.id
-        if prior:
-            other = prior.get(ident)
-            if other is not None and other != a.id:
-                append(AwardResult(a.id, "duplicate", None, o.rule, o.clause,
-                                   w.phrase("duplicate_prior", other=other), o.flags, a.enterprise, None, a.kind))
-                continue
-        if o.pool is None:
+            text = w.phrase("duplicate_prior" if before else "duplicate_batch", other=other)
+            append(AwardResult(a.id, "duplicate", None, o.rule, o.clause, text, o.flags, a.enterprise, None, a.kind))
+        elif o.pool is None:
             append(AwardResult(a.id, o.status, o.amount, o.rule, o.clause, o.explanation, o.flags,
                                a.enterprise, o.fund, a.kind))
         else:
