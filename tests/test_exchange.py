@@ -458,3 +458,28 @@ def test_cli_register_office_from_a_package_needs_the_fingerprint(tmp_path):
     assert r.returncode == 0
     r = run_cli("offices", "--db", str(dst), "--json")
     assert [o["uuid"] for o in json.loads(r.stdout)["registered"]] == [card["uuid"]]
+
+
+def test_an_enterprise_listed_twice_in_a_package_is_rejected_not_a_crash(tmp_path):
+    import uuid
+
+    from desktop.exchange import package
+    from desktop.exchange.offices import signing_office
+    from desktop.exchange.package import read_package
+    from desktop.store.models import Enterprise
+
+    src, card = county(tmp_path)
+    good = read_package(export(src, tmp_path / "1.stdpkg").path)
+    tables = {t: (good.columns(t), [list(x) for x in good.rows(t)]) for t in good.tables}
+    twin = list(tables["enterprises"][1][0])
+    twin[0] = str(uuid.uuid4())
+    tables["enterprises"][1].append(twin)
+    with using(src):
+        key = signing_office().signing_key
+    pkg = tmp_path / "2.stdpkg"
+    pkg.write_bytes(package.build(dict(good.manifest, sequence=2), tables, key))
+    dst = city(tmp_path, card)
+    res = apply(dst, pkg)
+    assert [(i.uuid, i.reason) for i in res.plan.rejected] == [(twin[0], "another enterprise here already has this code")]
+    with using(dst):
+        assert Enterprise.select().count() == 1

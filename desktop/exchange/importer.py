@@ -17,7 +17,11 @@ with the version last received from the same office (kept per office in the ``Se
   left as it is unless the caller resolves it with ``TAKE_THEIRS`` or ``KEEP_MINE``.
 
 A package older than the last one imported from its office is refused as stale; the same package
-again changes nothing. ``apply_import`` plans again inside its transaction, so what it applies is
+again changes nothing. Records that are malformed, or whose enterprise / round / achievement is
+neither in the package nor here, are **rejected** with the reason and the rest is imported.
+
+``progress(stage, done, total)`` is called with the stages "verify", "plan" and "write";
+``cancelled()`` is polled at each call and, when true, raises ``Cancelled`` (rolled back). ``apply_import`` plans again inside its transaction, so what it applies is
 exactly what the database holds at that moment; a crash or a cancel leaves the database as before.
 """
 from __future__ import annotations
@@ -407,11 +411,14 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str) 
     by_uuid = {x[1]: x for x in _local_rows(t, "uuid", [r[0] for r in rows])}
     unmatched = [r for r in rows if r[0] not in by_uuid]
     by_natural: dict[Any, tuple] = {}
+    unique_taken: set[Any] = set()  # USCCs that a new enterprise must not take (the column is unique)
     if t.natural is not None and unmatched:
         ni = t.index(t.natural)
         for x in _local_rows(t, t.natural, sorted({r[ni] for r in unmatched})):
             if x[1] not in by_uuid:  # a local row matched by its own id is not free to match another
                 by_natural.setdefault(x[1 + ni], x)
+            elif t is ENTERPRISES:
+                unique_taken.add(x[1 + ni])
     base = plan._bases[t.name]
     claimed: set[int] = set()
     mapping: dict[str, str] = {}
@@ -431,6 +438,11 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str) 
                 plan.rejected.append(Item(t.name, u, _("the package lists this enterprise twice"), row=raw))
                 continue
         h = digest(theirs_of(raw))
+        if mine is None and t is ENTERPRISES:
+            if raw[ni] in unique_taken:
+                plan.rejected.append(Item(t.name, u, _("another enterprise here already has this code"), row=raw))
+                continue
+            unique_taken.add(raw[ni])
         if mine is None:
             if origin_i is not None and raw[origin_i] is None:
                 raw[origin_i] = office_uuid
