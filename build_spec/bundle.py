@@ -6,8 +6,11 @@ Kept apart from the spec so the tests can check them without running PyInstaller
   catalogues, as PyInstaller ``(source, dest_dir)`` pairs, Picard-style (``.mo`` gathered in a function).
 * :data:`EXCLUDES` — modules the program never imports, so PyInstaller's hooks do not drag them in.
 * :func:`keep_data` / :func:`keep_binary` — prune what the hooks collect anyway: babel locale data
-  other than Chinese/English, Qt translations other than zh_CN/zh_TW, Qt plugins a widgets program
-  that prints PDFs does not load, and Qt's software OpenGL renderer on Windows.
+  other than Chinese/English, python-stdnum's tables for other countries' numbers, Qt translations
+  other than zh_CN/zh_TW, Qt plugins a widgets program that prints PDFs does not load, and Qt's
+  software OpenGL renderer on Windows.
+* :func:`drop_unreferenced` / :func:`drop_dangling_symlinks` — on Linux, the system libraries that
+  only pruned plugins linked to.
 """
 from __future__ import annotations
 
@@ -126,6 +129,8 @@ def keep_data(dest: str) -> bool:
     parts = _parts(dest)
     if len(parts) >= 3 and parts[0] == "babel" and parts[1] == "locale-data" and dest.endswith(".dat"):
         return PurePath(parts[-1]).stem in BABEL_LOCALES  # (its LICENSE.unicode stays)
+    if parts[0] == "stdnum" and dest.endswith(".dat"):  # the program checks Chinese credit codes only
+        return len(parts) > 2 and parts[1] == "cn"  # (oui.dat, imsi.dat & co. are 2 MB)
     if "translations" in parts and parts[0] == "PySide6" and dest.endswith(".qm"):
         stem = PurePath(parts[-1]).stem  # qtbase_zh_CN
         cat, _, loc = stem.partition("_")

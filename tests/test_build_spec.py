@@ -129,6 +129,9 @@ def test_no_policies_stops_the_build(tmp_path, monkeypatch):
     ("PySide6/Qt/translations/qtdeclarative_zh_CN.qm", False),
     ("PySide6/Qt/translations/designer_zh_CN.qm", False),
     ("resources/fonts/uming.ttc", True),
+    ("stdnum/cn/loc.dat", True),
+    ("stdnum/oui.dat", False),
+    ("stdnum/at/postleitzahl.dat", False),
 ])
 def test_keep_data(dest, kept):
     assert bundle.keep_data(dest) is kept
