@@ -37,6 +37,7 @@ VIEWS: list[ViewSpec] = [
     ViewSpec("rounds", N_("Award rounds"), "desktop.ui.views.rounds:RoundsView"),
     ViewSpec("notices", N_("Notices"), "desktop.ui.views.notices:NoticesView"),
     ViewSpec("targets", N_("Targets"), "desktop.ui.views.targets:TargetsView"),
+    ViewSpec("policies", N_("Policies"), "desktop.ui.views.policies:PoliciesView"),
     ViewSpec("exchange", N_("Exchange"), "desktop.ui.views.exchange:ExchangeView"),
     ViewSpec("audit", N_("Audit log"), "desktop.ui.views.audit:AuditView"),
     ViewSpec("users", N_("Users"), "desktop.ui.views.users:UsersView", admin_only=True),

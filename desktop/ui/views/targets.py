@@ -233,8 +233,8 @@ class TargetsView(TableViewMixin, View):
         self.pages.setCurrentWidget(self.empty)
 
     def _loaded(self, data: Dashboard) -> None:
-        if data.policy_id != self.policy.currentData():
-            return
+        if data.policy_id != self.policy.currentData() or data.as_of != self.as_of.date().toPython():
+            return  # an older request finishing late; the current one is on its way
         self.data = data
         current = self.targets.currentRow()
         self.targets.setRowCount(0)

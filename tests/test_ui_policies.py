@@ -1,0 +1,58 @@
+"""Policies in the window (offscreen): the reading pane shows clauses, literal text and the notes on
+judgment calls; a local measure is installed only after it validates and its hand-worked cases pass;
+two policies compared on a year's data."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from tests.test_ui_rounds import add_data, window  # noqa: E402,F401 - fixture
+
+
+def test_read_derive_and_compare(window, qtbot):  # noqa: F811
+    from desktop.core.policies import known_policy_ids
+    from desktop.store import rounds
+    from desktop.ui.views.policies import CompareDialog, DeriveDialog
+
+    ctx = window.ctx
+    add_data(ctx, year=2026)
+    view = window.show_view("policies")
+    assert view.current_id() == "putian-chengxiang-2021"
+    text = view.reader.toPlainText()
+    assert "五(二)2" in text and "主要起草单位(指排名前2位)" in text  # clause and literal text
+    assert "5元" in text and "显系漏写" in text  # a judgment call: what the text says, how it is read, why
+
+    dlg = DeriveDialog(ctx, "putian-chengxiang-2021", view)
+    qtbot.addWidget(dlg)
+    dlg.measure_id.setText("chengxiang-2026")
+    dlg.title.setText("城厢区标准化奖补2026年实施细则")
+    dlg.doc_number.setText("城市监〔2026〕3号")
+    dlg.effective.setDate(dlg.effective.date().fromString("2026-01-01", "yyyy-MM-dd"))
+    row = dlg.row_of("formulate-main", "national")
+    dlg.set_amount(row, "120,000")
+    assert not dlg.check() and "worked case" in dlg.message.text()  # untested: refused
+    dlg.table.setCurrentCell(row, 1)
+    dlg.case_amount.setText("100000")  # a wrong hand calculation
+    dlg.add_case()
+    assert not dlg.check() and "the case fails" in dlg.message.text() and not dlg.install_btn.isEnabled()
+    dlg.cases.clear()
+    dlg.case_amount.setText("120000")
+    dlg.add_case()
+    assert dlg.check() and dlg.install_btn.isEnabled()
+    dlg.install()
+    assert dlg.installed is not None and dlg.installed.exists()
+    assert "chengxiang-2026" in known_policy_ids(rounds.policy_dirs())
+    assert rounds.load_policy("chengxiang-2026").rule("formulate-main").amounts["national"] == Decimal("120000")
+
+    cmp = CompareDialog(ctx, "putian-chengxiang-2021", view)
+    qtbot.addWidget(cmp)
+    cmp.b.setCurrentIndex(cmp.b.findData("chengxiang-2026"))
+    cmp.year.setValue(2026)
+    cmp.run()
+    assert ctx.tasks.wait()
+    t = cmp.result["totals"]
+    assert Decimal(t["difference"]) == Decimal("20000") and t["changed"] == 1
+    assert "¥20,000.00" in cmp.totals.text()

@@ -1,0 +1,49 @@
+"""Targets dashboard (offscreen): a bar per target toward its goal, the achievements that count, and
+a value entered for a target the records cannot answer (with date and source, refused without)."""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from tests.test_ui_rounds import add_data, window  # noqa: E402,F401 - fixture
+
+
+def test_progress_drill_down_and_entered_value(window, qtbot):  # noqa: F811
+    from desktop.store import office
+    from desktop.store.models import TargetValue
+    from desktop.ui.views.targets import EnterValueDialog
+
+    ctx = window.ctx
+    add_data(ctx, year=2024)
+    view = window.show_view("targets")
+    view.as_of.setDate(view.as_of.date().fromString("2024-12-31", "yyyy-MM-dd"))
+    assert ctx.tasks.wait(), view.message.text()
+    assert view.data is not None and str(view.data.as_of) == "2024-12-31", view.message.text()
+    ids = [p.id for p in view.data.progress]
+    assert "standards-60" in ids
+    row = ids.index("standards-60")
+    bar = view.targets.cellWidget(row, 1)
+    assert bar.text().startswith("2 / 60")  # two distinct national standards toward sixty
+    view.targets.selectRow(row)
+    assert view.ach_model.rowCount() == 2 and "2 achievements count" in view.counting_label.text()
+
+    # a policy with a target counted from an entered figure
+    from desktop.store import rounds
+
+    pid, target = next((p, t) for p in ("wenzhou-2017", "jiulongpo-2012", "guangzhou-2013", "quanzhou-2012")
+                       for t in rounds.load_policy(p).targets if t.count == "entered")
+    office.update(policy_id=pid)
+    view.policy.setCurrentIndex(view.policy.findData(pid))
+    qtbot.waitUntil(lambda: view.data is not None and view.data.policy_id == pid)
+    assert view.select_target(target.id) and view.enter_btn.isEnabled()
+    dlg = EnterValueDialog(ctx, pid, target, view)
+    qtbot.addWidget(dlg)
+    dlg.value.setText("85")
+    dlg.save()
+    assert "comes from" in dlg.form.message("source") and not dlg.saved
+    dlg.source.setText("2024年统计年报")
+    dlg.date.setDate(dlg.date.date().fromString("2024-06-30", "yyyy-MM-dd"))
+    dlg.save()
+    assert dlg.saved and TargetValue.get().source == "2024年统计年报"
+    qtbot.waitUntil(lambda: any(p.id == target.id and p.count is not None for p in view.data.progress))
