@@ -483,3 +483,27 @@ def test_an_enterprise_listed_twice_in_a_package_is_rejected_not_a_crash(tmp_pat
     assert [(i.uuid, i.reason) for i in res.plan.rejected] == [(twin[0], "another enterprise here already has this code")]
     with using(dst):
         assert Enterprise.select().count() == 1
+
+
+def test_bulk_import_rebuilds_the_same_indexes(tmp_path, monkeypatch):
+    import sqlite3
+
+    from desktop.exchange import importer
+
+    src, card = county(tmp_path)
+    pkg = export(src, tmp_path / "1.stdpkg").path
+    dst = city(tmp_path, card)
+
+    def indexes():
+        con = sqlite3.connect(dst)
+        try:
+            return (sorted(con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall(), key=str),
+                    con.execute("PRAGMA integrity_check").fetchone()[0])
+        finally:
+            con.close()
+
+    before = indexes()
+    monkeypatch.setattr(importer, "REBUILD_INDEXES_AT", 1)  # take the bulk path with a small package
+    assert apply(dst, pkg).applied["inserted"] == 3
+    assert indexes() == before and before[1] == "ok"
+    assert table_dump(dst) == table_dump(src)
