@@ -34,6 +34,8 @@ FINDING_TITLES = {
     TOTALS: N_("Totals that differ from the county's own summary"),
 }
 
+SEVERITY_LABELS = {"conflict": N_("cannot both be right"), "review": N_("to be checked")}
+
 
 @dataclass
 class ReportRow:
@@ -229,7 +231,7 @@ def text_lines(report: Report) -> list[str]:
         lines.append(f"    {r.county} {r.year} {r.rule} {r.fund}: {r.count} · {format_money(r.total)}")
     lines.append(_("Checks: {n} findings").format(n=len(report.findings)))
     for f in report.findings:
-        lines.append(f"  [{f.severity}] {_(FINDING_TITLES[f.kind])}: {f.message}")
+        lines.append(f"  [{_(SEVERITY_LABELS[f.severity])}] {_(FINDING_TITLES[f.kind])}: {f.message}")
     return lines
 
 
@@ -238,7 +240,7 @@ def write_xlsx(report: Report, path: Path) -> Path:
 
     detail = [[r.county, r.year, r.rule, r.clause, r.fund, r.count, r.total] for r in report.rows]
     counties = [[c, t] for c, t in report.by_county().items()] + [[_("Total"), report.total]]
-    checks = [[_(FINDING_TITLES[f.kind]), f.severity, f.message] for f in report.findings]
+    checks = [[_(FINDING_TITLES[f.kind]), _(SEVERITY_LABELS[f.severity]), f.message] for f in report.findings]
     return write_sheets(Path(path), [
         (_("By rule and fund"), _headers(), detail),
         (_("By county"), [_("County"), _("Total (yuan)")], counties),
@@ -285,7 +287,8 @@ def write_pdf(report: Report, path: Path) -> Path:
     story.append(Spacer(1, 6 * mm))
     story.append(Paragraph(_("Checks"), title))
     story.append(table([_("Check"), _("Severity"), _("Finding")],
-                       [[_(FINDING_TITLES[f.kind]), f.severity, f.message] for f in report.findings] or [["-", "-", _("none")]],
+                       [[_(FINDING_TITLES[f.kind]), _(SEVERITY_LABELS[f.severity]), f.message] for f in report.findings]
+                       or [["-", "-", _("none")]],
                        [70 * mm, 22 * mm, 165 * mm]))
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
