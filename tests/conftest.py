@@ -7,6 +7,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("STDAWARD_USER", "tester")
+# Tests read English messages unless they ask for another language (run_cli(env={"STDAWARD_LANG": ...})).
+os.environ["STDAWARD_LANG"] = "en"
 
 import pytest  # noqa: E402
 

@@ -95,3 +95,15 @@ def test_demo_data_loads_in_chinese(tmp_path):
     assert r.returncode == 0, r.stderr
     names = [e["name"] for e in json.loads(run_cli("list", "enterprises", "--json", "--db", str(db)).stdout)]
     assert len(names) >= 10 and all("公司" in n for n in names)
+
+
+def test_messages_are_chinese_by_default(tmp_path):
+    db = tmp_path / "o.db"
+    f = tmp_path / "in.json"
+    f.write_text(json.dumps({"enterprises": [{"uscc": GOOD_USCC, "name": "甲"}],
+                             "achievements": [std(id="A-1", rank=0)]}), "utf-8")
+    r = run_cli("load", str(f), "--db", str(db), env={"STDAWARD_LANG": ""})
+    assert r.returncode == 2
+    assert "错误：A-1 · rank：排名从 1 开始" in r.stderr
+    r = run_cli("load", str(f), "--db", str(db), "--lang", "zh_TW")
+    assert "錯誤" in r.stderr and "排名從 1 開始" in r.stderr

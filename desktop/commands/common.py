@@ -16,6 +16,8 @@ from desktop.store.paths import resolve_db_path
 def add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=argparse.SUPPRESS,
                         help=_("the office database (default: STDAWARD_DB or the user data folder)"))
+    # accepted after the verb too (read before parsing by desktop.cli.main)
+    parser.add_argument("--lang", default=argparse.SUPPRESS, help=_("language: zh_CN, zh_TW or en"))
 
 
 def db_arg(args: argparse.Namespace) -> Path:
