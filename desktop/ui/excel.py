@@ -83,9 +83,10 @@ def import_workbook(window, path: str | None = None) -> None:
     def done(result) -> None:
         ctx.changed("enterprises")
         ctx.changed("achievements")
-        QMessageBox.information(window, _("Import finished"), _(
+        window.statusBar().showMessage(_(
             "{file}: {ents} enterprises added, {upd} updated, {achs} achievements added.").format(
-            file=file.name, ents=result.enterprises_added, upd=result.enterprises_updated, achs=result.achievements_added))
+            file=file.name, ents=result.enterprises_added, upd=result.enterprises_updated,
+            achs=result.achievements_added), 15000)
 
     def failed(exc: BaseException) -> None:
         if isinstance(exc, ValidationFailed):

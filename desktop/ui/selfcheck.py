@@ -15,12 +15,13 @@ from desktop.core.i18n import _
 
 
 def _application():
-    """The running Qt application, or a new offscreen QGuiApplication (no display needed)."""
-    from desktop.ui.qt import QGuiApplication
+    """The running Qt application, or a new offscreen one (no display needed). A QApplication, not
+    a QGuiApplication, so widgets created later in the same process still work."""
+    from desktop.ui.qt import QApplication
 
-    app = QGuiApplication.instance()
+    app = QApplication.instance()
     if app is None:
-        app = QGuiApplication([sys.argv[0] if sys.argv else "stdaward", "-platform", "offscreen"])
+        app = QApplication([sys.argv[0] if sys.argv else "stdaward", "-platform", "offscreen"])
     return app
 
 

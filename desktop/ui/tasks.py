@@ -176,10 +176,14 @@ def error_text(exc: BaseException) -> str:
     return _("Unexpected {kind}: {reason}").format(kind=type(exc).__name__, reason=exc)
 
 
-def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:
+def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> QMessageBox:
+    """A warning box with the error (window-modal, does not block the caller)."""
     box = QMessageBox(QMessageBox.Icon.Warning, title or _("StdAward"), error_text(exc),
                       QMessageBox.StandardButton.Ok, parent)
     details = getattr(exc, "__traceback_text__", None)
     if details and not isinstance(exc, StdAwardError):
         box.setDetailedText(details)
-    box.exec()
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setObjectName("errorBox")
+    box.open()
+    return box

@@ -52,6 +52,8 @@ class EnterpriseDialog(QDialog):
     def validate(self) -> bool:
         from desktop.ui.operations import enterprise_problems
 
+        if not hasattr(self, "buttons"):  # still being built
+            return False
         vals = self.values()
         problems = enterprise_problems(vals, self.editing)
         shown = [p for p in problems if vals.get(p.field)]  # no complaint about an untouched empty field

@@ -406,7 +406,11 @@ class ExchangeView(TableViewMixin, View):
         self.offices_model.set_rows(rows)
         self.offices.setVisible(city or bool(rows))
         self.offices_label.setVisible(city or bool(rows))
-        self.model.set_rows(package_log())
+        log = package_log()
+        self.model.set_rows(log)
+        self.log_label.setText(_("Packages exported and imported") if log else _(
+            "No package yet — press Export a package... to write this office's data to a USB stick, or Import a "
+            "package... to read one."))
 
     def export_name(self) -> str:
         return _("Packages")
