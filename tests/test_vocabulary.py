@@ -161,3 +161,30 @@ def test_every_computed_check_character_validates(body):
         assert check_uscc(code)[0] == code
         wrong = "0" if code[-1] != "0" else "1"
         assert check_uscc(code[:-1] + wrong)[0] is None
+
+
+def test_fast_and_general_paths_agree():
+    """Well-formed records take a fast path; unusual spellings the general one: same result."""
+    canonical = std(id="c1", ref="GB/T 12345-2024", title="标题")
+    messy = std(id="c1", ref="  GB/T   12345-2024 ", title=" 标题 ", level="National", action="Formulate", rank="1",
+                enterprise=" " + GOOD_USCC.lower() + " ")
+    a, b = parse_achievement(canonical), parse_achievement(messy)
+    assert a == b
+    assert parse_achievement(canonical) == a  # second time through the caches
+
+
+@given(st.sampled_from(["2024-02-29", "2023-02-29", "2024-04-31", "1949-09-30", "2100-12-31"]),
+       st.sampled_from([GOOD_USCC, GOOD_USCC[:-1] + "4", GOOD_USCC.lower()]),
+       st.sampled_from([1, 0, "2", True, 999, 1000]))
+def test_caches_never_let_a_bad_value_through(date, code, rank):
+    """The fast path only trusts values the full checks accepted before."""
+    for _ in range(2):
+        achs, probs = parse_batch([std(date=date, enterprise=code, rank=rank)])
+        errors = {p.field for p in probs if p.severity == "error"}
+        assert bool(achs) == (not errors)
+        if date in ("2023-02-29", "2024-04-31", "1949-09-30"):
+            assert "date" in errors
+        if code.endswith("4"):
+            assert "enterprise" in errors
+        if rank is True or rank in (0, 1000):
+            assert "rank" in errors

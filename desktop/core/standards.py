@@ -25,6 +25,17 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# Only the patterns a number's first letter allows are tried (a hot path when validating batches).
+_INDUSTRY = [p for p in _PATTERNS if p[0] == "industry"]
+_BY_INITIAL = {
+    "G": [p for p in _PATTERNS if p[0] in ("national", "industry")],
+    "D": [p for p in _PATTERNS if p[0] in ("local", "industry")],
+    "T": [p for p in _PATTERNS if p[0] in ("group", "industry")],
+    "Q": [p for p in _PATTERNS if p[0] in ("enterprise", "industry")],
+    "I": [p for p in _PATTERNS if p[0] in ("international", "industry")],
+}
+
+
 @dataclass(frozen=True)
 class StandardNumber:
     level: str  # international, national, industry, local, group, enterprise
@@ -43,8 +54,10 @@ def parse_standard_number(text: str) -> StandardNumber | None:
     """Parse a standard number; None if it is not one of the recognised forms."""
     if not isinstance(text, str):
         return None
-    t = re.sub(r"\s+", " ", text.strip().upper().replace("／", "/").replace("：", ":"))
-    for level, pat in _PATTERNS:
+    t = " ".join(text.upper().replace("／", "/").replace("：", ":").split())
+    if not t:
+        return None
+    for level, pat in _BY_INITIAL.get(t[0], _INDUSTRY):
         m = pat.match(t)
         if m:
             prefix = m["prefix"].replace(" ", "")
@@ -53,4 +66,18 @@ def parse_standard_number(text: str) -> StandardNumber | None:
             num, year = m["num"], int(m["year"])
             sep = ":" if level == "international" else "-"
             return StandardNumber(level, prefix, num, year, f"{prefix} {num}{sep}{year}")
+    return None
+
+
+def standard_level(text: str) -> str | None:
+    """Only the level a standard number belongs to (cheaper than a full parse), or None."""
+    if type(text) is not str or not text:
+        return None
+    t = text.upper()
+    if "／" in t or "：" in t or "  " in t or t != t.strip():
+        sn = parse_standard_number(text)
+        return sn.level if sn else None
+    for level, pat in _BY_INITIAL.get(t[0], _INDUSTRY):
+        if pat.match(t):
+            return level
     return None
