@@ -130,3 +130,24 @@ def test_policy_check_and_add_a_local_measure(tmp_path):
              "accepted": True, "date": "2023-06-01"}]
     r = run_cli("compute", "--policy", "guangzhou-local-2021", "--input", write(tmp_path, "p.json", rows), "--json", "--db", db)
     assert json.loads(r.stdout)[0]["amount"] == "300000.00", r.stderr
+
+
+
+def test_local_measure_is_listed_and_can_be_the_policy_in_force(tmp_path):
+    """An office's own measure (installed with policy-add) shows in `policies` and can be chosen."""
+    import json as _json
+
+    from conftest import run_cli as _run
+    from test_policies import LOCAL
+
+    db = tmp_path / "o.db"
+    measure = tmp_path / "wenzhou-lucheng-2018.toml"
+    measure.write_text(LOCAL, "utf-8")
+    r = _run("policy-add", str(measure), "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    listed = {row["id"] for row in _json.loads(_run("policies", "--json", "--db", str(db)).stdout)}
+    assert {"wenzhou-2017", "wenzhou-lucheng-2018"} <= listed
+    r = _run("office", "--name", "温州市鹿城区市场监督管理局", "--region", "330302", "--policy",
+             "wenzhou-lucheng-2018", "--json", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    assert _json.loads(r.stdout)["policy"] == "wenzhou-lucheng-2018"

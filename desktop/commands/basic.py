@@ -56,8 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_policies(args: argparse.Namespace) -> int:
     from desktop.commands.common import print_json
     from desktop.core.policies import installed
+    from desktop.store.paths import folder_for
 
-    rows = installed()
+    rows = installed([folder_for(db_arg(args), "policies")])
     if args.json:
         print_json(rows)
     else:

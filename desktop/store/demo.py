@@ -41,7 +41,7 @@ def install(force: bool = False) -> int:
 def _set_policy(policy_id: str | None) -> None:
     from desktop.core.policies import known_policy_ids
 
-    if policy_id and policy_id in known_policy_ids():
+    if policy_id and policy_id in known_policy_ids(office.local_policy_dirs()):
         office.update(policy_id=policy_id)
 
 

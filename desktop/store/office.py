@@ -46,10 +46,19 @@ def validate(values: dict[str, Any]) -> list[Problem]:
     if values.get("policy_id"):
         from desktop.core.policies import known_policy_ids
 
-        ids = known_policy_ids()
+        ids = known_policy_ids(local_policy_dirs())
         if ids and values["policy_id"] not in ids:
             problems.append(Problem("office", "policy", _("unknown policy {id}; installed: {ids}").format(id=values["policy_id"], ids=", ".join(ids))))
     return problems
+
+
+def local_policy_dirs() -> list:
+    """Where this office's own measures (policy files that extend a seed) live: beside the open
+    database, so they travel with it in backups of the data folder."""
+    from desktop.store.db import _path
+    from desktop.store.paths import folder_for
+
+    return [folder_for(_path, "policies")] if _path is not None else []
 
 
 def update(user: str | None = None, **values: Any) -> Office:
