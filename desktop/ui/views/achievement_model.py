@@ -75,19 +75,24 @@ class AchievementIndex:
 
         if order_sql:
             self.order_sql = order_sql
+        any_award = database.execute_sql("SELECT EXISTS(SELECT 1 FROM award)").fetchone()[0]
+        status_sql = _STATUS_SQL if any_award else f"'{NO_ROUND}'"  # no per-row lookup before the first round
+        ents = {i: f"{name} {code}".lower() for i, name, code in
+                database.execute_sql("SELECT id, name, uscc FROM enterprise").fetchall()}
+        join = " JOIN enterprise e ON e.id = a.enterprise_id" if "e." in self.order_sql else ""  # only to sort by name
         cur = database.execute_sql(
             "SELECT a.id, CAST(substr(a.date, 1, 4) AS INTEGER), a.kind, a.level, "
-            f"{_STATUS_SQL} AS status, "
-            "lower(e.name || ' ' || e.uscc || ' ' || a.source_id || ' ' || COALESCE(a.ref, '') || ' ' || "
-            "COALESCE(a.title, '')) "
-            f"FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id ORDER BY {self.order_sql}")
+            f"{status_sql} AS status, a.enterprise_id, "
+            "lower(a.source_id || ' ' || COALESCE(a.ref, '') || ' ' || COALESCE(a.title, '')) "
+            f"FROM achievement a{join} ORDER BY {self.order_sql}")
         rows = cur.fetchall()
         if rows:
-            ids, years, kinds, levels, statuses, texts = zip(*rows)
+            ids, years, kinds, levels, statuses, owners, own_texts = zip(*rows)
         else:
-            ids = years = kinds = levels = statuses = texts = ()
+            ids = years = kinds = levels = statuses = owners = own_texts = ()
         self.ids, self.years = array("q", ids), array("h", years)
-        self.kinds, self.levels, self.statuses, self.texts = list(kinds), list(levels), list(statuses), list(texts)
+        self.kinds, self.levels, self.statuses = list(kinds), list(levels), list(statuses)
+        self.texts = [f"{ents.get(o, '')} {t}" for o, t in zip(owners, own_texts)]
 
     def __len__(self) -> int:
         return len(self.ids)
