@@ -172,3 +172,21 @@ def test_audit_log_is_chained_and_append_only(db):
     database.execute_sql("DROP TRIGGER audit_entry_no_update")
     database.execute_sql("UPDATE audit_entry SET after = '{}' WHERE id = 2")
     assert audit.verify_chain() == 2
+
+
+def test_daily_backup_can_run_in_the_background(tmp_path):
+    from desktop.store.db import wait_for_backup
+
+    path = tmp_path / "b.db"
+    open_db(path)
+    records.load({"enterprises": ENTS, "achievements": [std(id="a")]})
+    close_db()
+    open_db(path, auto_backup="background")  # first open "today" after creation: a daily backup
+    try:
+        records.load([std(id="b", enterprise=OTHER_USCC)])  # the program goes on writing meanwhile
+        wait_for_backup(30)
+    finally:
+        close_db()
+    daily = [p for p in backup.list_backups(path) if p.name.endswith("-daily.db")]
+    assert len(daily) == 1 and backup.check_file(daily[0]) == SCHEMA_VERSION
+    assert not list(backup.backup_dir(path).glob("*.part"))

@@ -9,6 +9,8 @@ shared memory is unsafe), ``synchronous=FULL`` because this database holds money
 from __future__ import annotations
 
 import getpass
+import logging
+import threading
 import os
 import shutil
 import sqlite3
@@ -48,10 +50,13 @@ def db_path() -> Path:
     return _path
 
 
-def open_db(path: Path | str, *, create: bool = True, auto_backup: bool = True,
+def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = True,
             lock: bool = True) -> sqlite3.Connection:
     """Open (creating or migrating as needed) and bind the models. Raises DatabaseBusy if another
-    process holds it, SchemaTooNew if a newer program wrote it."""
+    process holds it, SchemaTooNew if a newer program wrote it.
+
+    ``auto_backup``: the first open of a day writes a rotating backup; ``"background"`` writes it
+    from a thread with its own connection (the GUI, so the window does not wait), False skips it."""
     global _lock, _path
     close_db()
     path = Path(path)
@@ -88,11 +93,42 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool = True,
         elif version < SCHEMA_VERSION:
             migrate_forward(path, version)
         elif auto_backup and not backups.latest_automatic_today(path):
-            backups.make_backup(database, path, "daily")
+            if auto_backup == "background":
+                start_background_backup(path)
+            else:
+                backups.make_backup(database, path, "daily")
         return database.connection()
     except BaseException:
         close_db()
         raise
+
+
+_backup_thread: threading.Thread | None = None
+
+
+def start_background_backup(path: Path) -> threading.Thread:
+    """The daily backup from a thread with its own read connection (WAL lets it read a consistent
+    snapshot while the program writes). A failure is logged, never raised into the UI."""
+    global _backup_thread
+
+    def work() -> None:
+        try:
+            con = sqlite3.connect(path, timeout=30)
+            try:
+                backups.make_backup(con, path, "daily")
+            finally:
+                con.close()
+        except Exception:  # noqa: BLE001 - a backup must never take the program down
+            logging.getLogger(__name__).exception("daily backup of %s failed", path)
+
+    _backup_thread = threading.Thread(target=work, name="daily-backup", daemon=False)
+    _backup_thread.start()
+    return _backup_thread
+
+
+def wait_for_backup(timeout: float | None = None) -> None:
+    if _backup_thread is not None:
+        _backup_thread.join(timeout)
 
 
 def migrate_forward(path: Path, version: int) -> None:
