@@ -34,8 +34,15 @@ def _babel(*argv: str) -> None:
 
 
 def extract() -> None:
-    _babel("extract", "-F", str(HERE / "babel.cfg"), "-k", "_", "-k", "N_", "-k", "ngettext:1,2",
-           "--sort-by-file", "--no-wrap", "--project", "StdAward", "-o", str(POT), str(ROOT / "desktop"))
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # source references in the catalogues relative to the repository
+    try:
+        _babel("extract", "-F", str(HERE / "babel.cfg"), "-k", "_", "-k", "N_", "-k", "ngettext:1,2",
+               "--sort-by-file", "--no-wrap", "--project", "StdAward", "-o", str(POT), "desktop")
+    finally:
+        os.chdir(cwd)
 
 
 def update() -> None:
