@@ -50,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_self_test()
         if args.verb is None:
+            if args.screenshot:  # rendered offscreen: no display needed (documentation, CI)
+                os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
             from desktop.ui.app import run_gui  # the only import of the Qt side
 
             return run_gui(args)
