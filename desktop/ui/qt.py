@@ -1,17 +1,32 @@
 """The one module that imports PySide6 for the whole UI (Anki ``aqt.qt`` / qutebrowser style).
 
-Everything in ``desktop/ui`` imports Qt names from here. Rarely used, heavy modules (QtPdf,
-QtPrintSupport, QtCharts) are imported through the functions at the bottom so they cost nothing at
-start-up.
+Everything in ``desktop/ui`` imports Qt names from here: ``from desktop.ui.qt import QLabel, Qt``.
+Names are looked up on first use in QtWidgets, then QtGui, then QtCore (the order in which later
+modules' names win), and kept. A ``from PySide6.QtCore import *`` would instead build the Python
+enum classes of every Qt type at start-up, which cost about a quarter of a second.
+
+Rarely used, heavy modules (QtPdf, QtPrintSupport, QtCharts) are imported through the functions at
+the bottom so they cost nothing at start-up.
 """
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import *  # noqa: F401,F403
-from PySide6.QtGui import *  # noqa: F401,F403
-from PySide6.QtWidgets import *  # noqa: F401,F403
+from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QObject, Signal, Slot  # noqa: F401 - named for type checkers
+
+_MODULES = (QtWidgets, QtGui, QtCore)
+
+
+def __getattr__(name: str) -> Any:
+    """A Qt class, enum namespace or function, from the first module that has it (PEP 562)."""
+    if not name.startswith("__"):
+        for module in _MODULES:
+            value = getattr(module, name, _MODULES)
+            if value is not _MODULES:
+                globals()[name] = value
+                return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def qconnect(signal: Any, slot: Callable[..., Any]) -> None:
