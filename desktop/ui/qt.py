@@ -34,6 +34,13 @@ def qconnect(signal: Any, slot: Callable[..., Any]) -> None:
     signal.connect(slot)
 
 
+def is_alive(obj: Any) -> bool:
+    """False once the C++ side of a Qt object was deleted (a closed window's late callback)."""
+    from shiboken6 import isValid
+
+    return isValid(obj)
+
+
 def pdf_modules() -> tuple[Any, Any]:
     """(QtPdf, QtPdfWidgets), imported on first use."""
     from PySide6 import QtPdf, QtPdfWidgets

@@ -1,23 +1,25 @@
 """Table models for the views.
 
 ``ListTableModel`` shows a list of dicts (small tables: enterprises, users, rounds) through
-``Column`` declarations, with a sort role that sorts numbers and money as numbers; put it behind a
-``SearchProxy`` for the search box. ``make_table`` builds a QTableView with the program's habits
+``Column`` declarations; it sorts its own rows (numbers and money as numbers, text with the UI
+locale's collation: pinyin order for Chinese), which is many times faster than a proxy asking
+``data()`` for every comparison. Put it behind a ``SearchProxy`` for the search box: the proxy
+filters and hands sorting down to it. ``make_table`` builds a QTableView with the program's habits
 (sortable, whole-row selection, remembered column widths). Big tables (achievements) use their own
 lazy model in ``views/achievement_model.py``.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
 from desktop.core.i18n import _
 from desktop.ui import settings
-from desktop.ui.qt import (QAbstractItemView, QAbstractTableModel, QHeaderView, QModelIndex, QSortFilterProxyModel,
-                           Qt, QTableView, QWidget)
+from desktop.ui.qt import (QAbstractItemView, QAbstractTableModel, QCollator, QHeaderView, QModelIndex,
+                           QSortFilterProxyModel, Qt, QTableView, QWidget)
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
@@ -43,11 +45,35 @@ class ListTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.columns = columns
         self.rows: list[dict[str, Any]] = []
+        self.sorted_by: tuple[int, Qt.SortOrder] | None = None
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         self.beginResetModel()
         self.rows = rows
+        if self.sorted_by is not None:
+            self.rows.sort(key=self._sort_key(self.sorted_by[0]),
+                           reverse=self.sorted_by[1] == Qt.SortOrder.DescendingOrder)
         self.endResetModel()
+
+    def _sort_key(self, column: int) -> Callable[[dict[str, Any]], Any]:
+        key = self.columns[column].key
+        if all(isinstance(r.get(key), (int, float, Decimal, type(None))) for r in self.rows):
+            return lambda r: (r.get(key) is not None, r.get(key) or 0)  # blanks first
+        text_key = functools.cmp_to_key(QCollator().compare)  # the default locale: the UI's
+        return lambda r: text_key("" if r.get(key) is None else str(r.get(key)))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the rows themselves, keeping selections on the same rows."""
+        if not 0 <= column < len(self.columns):
+            return
+        self.sorted_by = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        kept = self.persistentIndexList()
+        kept_rows = [id(self.rows[i.row()]) for i in kept]
+        self.rows.sort(key=self._sort_key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        where = {id(r): n for n, r in enumerate(self.rows)}
+        self.changePersistentIndexList(kept, [self.index(where[r], i.column()) for r, i in zip(kept_rows, kept)])
+        self.layoutChanged.emit()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt name
         return 0 if parent.isValid() else len(self.rows)
@@ -64,10 +90,6 @@ class ListTableModel(QAbstractTableModel):
             if col.fmt is not None:
                 return col.fmt(value)
             return "" if value is None else str(value)
-        if role == SORT_ROLE:
-            if isinstance(value, Decimal):
-                return int(value * 100)  # exact cents: orders money as a number
-            return value if value is not None else ""
         if role == ROW_ROLE:
             return row
         if role == Qt.ItemDataRole.TextAlignmentRole and col.align_right:
@@ -84,14 +106,18 @@ class ListTableModel(QAbstractTableModel):
 
 
 class SearchProxy(QSortFilterProxyModel):
-    """Case-insensitive "contains" over every column; sorts by SORT_ROLE."""
+    """Case-insensitive "contains" over every column; sorting is done by the source model (rows
+    pass through in its order)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
-        self.setSortRole(SORT_ROLE)
-        self.setSortLocaleAware(True)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if source is not None:
+            source.sort(column, order)
 
     def search(self, text: str) -> None:
         self.setFilterFixedString(text.strip())

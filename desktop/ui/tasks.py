@@ -8,7 +8,8 @@ total, text)`` now and then, and stop early when ``progress.cancelled`` is true 
 ``progress.check()``, which raises ``Cancelled``). ``on_done(result)`` or ``on_error(exc)`` then runs
 on the UI thread. Without ``on_error`` the error is shown in a dialog (StdAwardError: its message;
 ValidationFailed: each problem). With ``label`` a progress dialog with a Cancel button appears if
-the work takes longer than a moment.
+the work takes longer than a moment. ``quiet=True`` marks a read whose result may simply be
+dropped (a view's background index): it shows nothing and does not keep the window from closing.
 
 peewee keeps one SQLite connection per thread; the worker's connection is closed when its function
 returns, so pool threads never hold the database open.
@@ -65,12 +66,15 @@ class _Job(QRunnable):
 
     def run(self) -> None:  # in a pool thread
         try:
-            result = self.fn(self.progress)
-        except BaseException as exc:  # noqa: BLE001 - handed to the UI thread
-            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self.signals.failed.emit(exc)
-        else:
-            self.signals.finished.emit(result)
+            try:
+                result = self.fn(self.progress)
+            except BaseException as exc:  # noqa: BLE001 - handed to the UI thread
+                exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+                self.signals.failed.emit(exc)
+            else:
+                self.signals.finished.emit(result)
+        except RuntimeError:
+            pass  # the application is shutting down: nobody is left to hear the result
         finally:
             from desktop.store.models import database
 
@@ -81,9 +85,10 @@ class _Job(QRunnable):
 class Task(QObject):
     """One running job; ``done`` is true once its callback has run."""
 
-    def __init__(self, runner: "TaskRunner") -> None:
+    def __init__(self, runner: "TaskRunner", quiet: bool = False) -> None:
         super().__init__(runner)
         self.done = False
+        self.quiet = quiet
         self.dialog: QProgressDialog | None = None
 
 
@@ -100,12 +105,13 @@ class TaskRunner(QObject):
 
     @property
     def idle(self) -> bool:
-        return not self._active
+        """No work running that the user started or waits for (quiet reads do not count)."""
+        return all(t.quiet for t in self._active)
 
     def run(self, fn: Callable[[Progress], Any], *, on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None, label: str | None = None,
-            parent: QWidget | None = None) -> Task:
-        task = Task(self)
+            parent: QWidget | None = None, quiet: bool = False) -> Task:
+        task = Task(self, quiet)
         signals = _Signals(task)
         progress = Progress(signals)
         if label:

@@ -1,20 +1,25 @@
 """The achievements table for 100,000 rows (Anki browser ``DataModel`` style).
 
-``AchievementIndex`` keeps one compact entry per achievement (id, year, kind, level, award status,
-lower-cased search text), read with one SQL statement; filtering is a pass over these lists, never a
-query per keystroke. ``AchievementModel`` shows the filtered ids and fetches the displayed columns by
-id, a block of rows at a time, into a bounded row cache: painting only ever asks for the rows on
-screen.
+The first screen comes from the database at once: the row count, and the displayed columns of the
+first rows read with ``ORDER BY ... LIMIT`` in the current sort order (the date index serves the
+default order); further rows are read a block at a time, by position, as the view scrolls to them.
+Meanwhile ``AchievementIndex`` (one compact entry per achievement: id, year, kind, level, award
+status, lower-cased search text, in the sort order) is built in the background with the task
+runner and swapped in when ready; filtering is a pass over its lists, never a query per keystroke.
+A filter asked for before the index has arrived waits for it (or builds it at once if no worker has
+started on it). Displayed columns are fetched by id into a bounded row cache, so painting only ever
+asks for the rows on screen.
 """
 from __future__ import annotations
 
+import threading
 from array import array
 from dataclasses import dataclass
 from typing import Any
 
 from desktop.core.i18n import N_, _
 from desktop.core.vocabulary import kind_label, level_label
-from desktop.ui.qt import QAbstractTableModel, QColor, QModelIndex, Qt
+from desktop.ui.qt import QAbstractTableModel, QColor, QModelIndex, Qt, QTimer, Signal, is_alive
 
 NO_ROUND = "none"
 STATUS_LABELS = {
@@ -43,10 +48,23 @@ _LATEST_AWARD = ("(SELECT aw.{col} FROM award aw WHERE aw.achievement_id = a.id 
                  "ORDER BY aw.round_id DESC LIMIT 1)")
 _STATUS_SQL = f"COALESCE({_LATEST_AWARD.format(col='status')}, '{NO_ROUND}')"
 _AMOUNT_SQL = _LATEST_AWARD.format(col="amount")
+_DISPLAY_SQL = (f"SELECT a.id, a.source_id, e.name, a.kind, a.level, a.date, a.ref, a.title, a.rank, {_STATUS_SQL}, "
+                f"{_AMOUNT_SQL} FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id")
 
 
 def status_label(status: str) -> str:
     return _(STATUS_LABELS.get(status, status))
+
+
+def order_sql(column: int, order: Qt.SortOrder) -> str:
+    """The ORDER BY clause of a table column (ties broken by id in the same direction)."""
+    col = COLUMNS[column][2]
+    direction = "DESC" if order == Qt.SortOrder.DescendingOrder else "ASC"
+    if col == "amount":
+        col = f"CAST({_AMOUNT_SQL} AS REAL)"  # ordering only; amounts are shown from the text
+    elif col == "status":
+        col = _STATUS_SQL
+    return f"{col} {direction}, a.id {direction}"
 
 
 @dataclass
@@ -57,9 +75,12 @@ class Filter:
     level: str | None = None
     status: str | None = None
 
+    def is_empty(self) -> bool:
+        return not (self.text.split() or self.year is not None or self.kind or self.level or self.status)
+
 
 class AchievementIndex:
-    """One compact entry per achievement, in the current sort order."""
+    """One compact entry per achievement, in the current sort order. ``load`` runs in any thread."""
 
     def __init__(self) -> None:
         self.ids = array("q")
@@ -128,6 +149,48 @@ class AchievementIndex:
         return sorted(set(self.statuses))
 
 
+class IndexLoad:
+    """One build of the index for one sort order, done once by whichever thread claims it first:
+    the task runner's worker, or the UI thread when a filter cannot wait (it then waits for a worker
+    that has already started rather than building a second copy)."""
+
+    def __init__(self, order_sql: str) -> None:
+        self.order_sql = order_sql
+        self.index: AchievementIndex | None = None
+        self.error: BaseException | None = None
+        self.superseded = False  # a newer load replaced this one before a worker started on it
+        self._claim = threading.Lock()
+        self._done = threading.Event()
+
+    def _build(self) -> AchievementIndex:
+        try:
+            index = AchievementIndex()
+            index.load(self.order_sql)
+            self.index = index
+            return index
+        except BaseException as exc:
+            self.error = exc
+            raise
+        finally:
+            self._done.set()
+
+    def run(self, _progress=None) -> AchievementIndex | None:
+        """In a worker: build it unless superseded or already taken by the UI thread."""
+        if self.superseded or not self._claim.acquire(blocking=False):
+            return None
+        return self._build()
+
+    def result(self) -> AchievementIndex:
+        """The index, now: build it here, or wait for the worker that is building it."""
+        if self._claim.acquire(blocking=False):
+            return self._build()
+        self._done.wait()
+        if self.error is not None:
+            raise self.error
+        assert self.index is not None
+        return self.index
+
+
 def fetch_rows(ids: list[int]) -> dict[int, tuple]:
     """Display values of these achievements, by id (one query)."""
     from desktop.store.models import database
@@ -135,53 +198,137 @@ def fetch_rows(ids: list[int]) -> dict[int, tuple]:
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    cur = database.execute_sql(
-        f"SELECT a.id, a.source_id, e.name, a.kind, a.level, a.date, a.ref, a.title, a.rank, {_STATUS_SQL}, "
-        f"{_AMOUNT_SQL} FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id WHERE a.id IN ({marks})", ids)
+    cur = database.execute_sql(f"{_DISPLAY_SQL} WHERE a.id IN ({marks})", ids)
     return {r[0]: r[1:] for r in cur.fetchall()}
 
 
+def fetch_page(order: str, offset: int, limit: int) -> list[tuple]:
+    """(id, display values...) of the rows at these positions in this sort order (one query)."""
+    from desktop.store.models import database
+
+    return database.execute_sql(f"{_DISPLAY_SQL} ORDER BY {order} LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+
+
+def years_present() -> list[int]:
+    """Years that have achievements, newest first: one index seek per year, not a table scan."""
+    from desktop.store.models import database
+
+    years: list[int] = []
+    row = database.execute_sql("SELECT max(date) FROM achievement").fetchone()
+    while row and row[0]:
+        years.append(int(str(row[0])[:4]))
+        row = database.execute_sql("SELECT max(date) FROM achievement WHERE date < ?",
+                                   (f"{years[-1]:04d}-01-01",)).fetchone()
+    return years
+
+
+def statuses_present() -> list[str]:
+    """Award statuses that may occur (exact ones come with the index): any in the award table, and
+    "not in a round"."""
+    from desktop.store.models import database
+
+    found = {r[0] for r in database.execute_sql("SELECT DISTINCT status FROM award").fetchall()}
+    return sorted(found | {NO_ROUND})
+
+
 class AchievementModel(QAbstractTableModel):
-    def __init__(self, parent=None) -> None:
+    """Rows are achievement ids in the sort order (None where a row's id has not been read yet)."""
+
+    index_ready = Signal()  # the filter index arrived: filters are instant, the filter lists exact
+
+    def __init__(self, parent=None, runner=None) -> None:
         super().__init__(parent)
-        self.index_ = AchievementIndex()
+        self.runner = runner  # a TaskRunner builds the index in the background; without one, at once
+        self.index_: AchievementIndex | None = None
         self.filter = Filter()
-        self.ids: list[int] = []
+        self.ids: list[int | None] = []
         self.cache: dict[int, tuple] = {}
         self.sort_column, self.sort_order = 4, Qt.SortOrder.DescendingOrder
+        self._total = 0
+        self._load: IndexLoad | None = None
 
     # ------------------------------------------------------------------ loading and filtering
     def reload(self) -> None:
-        self.index_.load(self._order_sql())
+        """Re-read from the database: the first screen now, the filter index in the background."""
+        if self._load is not None:
+            self._load.superseded = True
+        self._load = load = IndexLoad(order_sql(self.sort_column, self.sort_order))
+        self.index_ = None
         self.cache.clear()
-        self.apply_filter(self.filter)
+        if not self.filter.is_empty():  # the filtered rows need the index
+            self.apply_filter(self.filter)
+            return
+        from desktop.store.models import database
+
+        self.beginResetModel()
+        self._total = database.execute_sql("SELECT count(*) FROM achievement").fetchone()[0]
+        self.ids = [None] * self._total
+        self._read_page(0)
+        self.endResetModel()
+        if self.runner is None:
+            self._install(load)
+        else:  # after this event: a reload superseded meanwhile (restored sort order) never starts
+            QTimer.singleShot(0, lambda: self._start(load))
+
+    def _start(self, load: IndexLoad) -> None:
+        if load is self._load and self.index_ is None and not load.superseded:
+            self.runner.run(load.run, on_done=lambda _index: self._arrived(load),
+                            on_error=lambda exc: self._arrived(load, exc), quiet=True)
+
+    def _arrived(self, load: IndexLoad, exc: BaseException | None = None) -> None:
+        if not is_alive(self) or load is not self._load or self.index_ is not None:
+            return  # the window is gone, a newer load replaced it, or the UI thread built it already
+        if exc is not None:
+            raise exc
+        if load.index is not None:
+            self._install(load)
+
+    def _install(self, load: IndexLoad) -> None:
+        index = load.result()
+        self.index_ = index
+        self._total = len(index)
+        if self.filter.is_empty() and len(index) == len(self.ids) and all(
+                i is None or i == j for i, j in zip(self.ids, index.ids)):
+            self.ids = list(index.ids)  # the rows on screen stay as they are
+        else:
+            self.beginResetModel()
+            self.ids = index.select(self.filter)
+            self.endResetModel()
+        self.index_ready.emit()
+
+    def ensure_index(self) -> AchievementIndex:
+        """The filter index, waiting for (or building) it if it has not arrived yet."""
+        if self.index_ is None:
+            if self._load is None:
+                self._load = IndexLoad(order_sql(self.sort_column, self.sort_order))
+            self._install(self._load)
+        assert self.index_ is not None
+        return self.index_
 
     def apply_filter(self, f: Filter) -> None:
         self.filter = f
+        if f.is_empty() and self.index_ is None and len(self.ids) == self._total:
+            return  # every row, already in order
+        index = self.ensure_index()
         self.beginResetModel()
-        self.ids = self.index_.select(f)
+        self.ids = index.select(f)
         self.endResetModel()
 
     def total(self) -> int:
-        return len(self.index_)
+        return self._total
 
-    def _order_sql(self) -> str:
-        col = COLUMNS[self.sort_column][2]
-        direction = "DESC" if self.sort_order == Qt.SortOrder.DescendingOrder else "ASC"
-        if col == "amount":
-            col = f"CAST({_AMOUNT_SQL} AS REAL)"  # ordering only; amounts are shown from the text
-        elif col == "status":
-            col = _STATUS_SQL
-        return f"{col} {direction}, a.id {direction}"
+    def years(self) -> list[int]:
+        return self.index_.distinct_years() if self.index_ is not None else years_present()
+
+    def statuses(self) -> list[str]:
+        return self.index_.distinct_statuses() if self.index_ is not None else statuses_present()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if (column, order) == (self.sort_column, self.sort_order) and len(self.index_):
+        if (column, order) == (self.sort_column, self.sort_order):
             return
         self.sort_column, self.sort_order = column, order
-        self.layoutAboutToBeChanged.emit()
-        self.index_.load(self._order_sql())
-        self.ids = self.index_.select(self.filter)
-        self.layoutChanged.emit()
+        if self._load is not None:  # before the first reload only remember the order
+            self.reload()
 
     # ------------------------------------------------------------------ Qt model
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt name
@@ -195,22 +342,38 @@ class AchievementModel(QAbstractTableModel):
             return _(COLUMNS[section][1])
         return None
 
+    def _read_page(self, start: int) -> None:
+        """Ids and display values of the rows from ``start`` on, read by position in the sort order."""
+        for pos, row in enumerate(fetch_page(order_sql(self.sort_column, self.sort_order), start, BLOCK), start):
+            if pos < len(self.ids):
+                self.ids[pos] = row[0]
+                self.cache[row[0]] = row[1:]
+
+    def row_id(self, row: int) -> int:
+        if self.ids[row] is None:
+            self._read_page(max(0, row - BLOCK // 4))
+        return self.ids[row] or 0
+
     def row_values(self, row: int) -> tuple:
         aid = self.ids[row]
-        values = self.cache.get(aid)
+        values = self.cache.get(aid) if aid is not None else None
         if values is None:
             if len(self.cache) > CACHE_LIMIT:
                 self.cache.clear()
             start = max(0, row - BLOCK // 4)
-            self.cache.update(fetch_rows(self.ids[start:start + BLOCK]))
-            values = self.cache.get(aid, ("",) * 10)
+            block = self.ids[start:start + BLOCK]
+            if aid is None or None in block:
+                self._read_page(start)
+            else:
+                self.cache.update(fetch_rows(block))
+            values = self.cache.get(self.ids[row], ("",) * 10)
         return values
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         if role == ID_ROLE:
-            return self.ids[index.row()]
+            return self.row_id(index.row())
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             v = self.row_values(index.row())[col]

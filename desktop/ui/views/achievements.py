@@ -13,6 +13,7 @@ from desktop.ui.views.achievement_model import ID_ROLE, AchievementModel, Filter
 from desktop.ui.views.base import EmptyState, View
 
 DEBOUNCE_MS = 120
+COLUMN_WIDTHS = (70, 220, 130, 50, 90, 140, 190, 45, 100)  # the last column (amount) stretches
 
 
 class AchievementsView(View):
@@ -40,10 +41,13 @@ class AchievementsView(View):
         self.count = QLabel()
         actions.addWidget(self.count)
         lay.addLayout(actions)
-        self.model = AchievementModel(self)
+        self.model = AchievementModel(self, runner=ctx.tasks)
         self.tableview = tablemodel.make_table(self.name)
         self.tableview.setModel(self.model)
         self.tableview.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)
+        if not tablemodel.restore_header(self.tableview, self.name):  # may restore another sort order
+            for i, w in enumerate(COLUMN_WIDTHS):
+                self.tableview.setColumnWidth(i, w)
         self.empty = EmptyState()
         self.pages = QStackedLayout()
         self.pages.addWidget(self.tableview)
@@ -62,11 +66,9 @@ class AchievementsView(View):
         qconnect(self.tableview.doubleClicked, lambda _i: self.edit())
         qconnect(self.tableview.selectionModel().selectionChanged, lambda *_a: self._update_buttons())
         qconnect(self.model.modelReset, self._update_buttons)
+        qconnect(self.model.index_ready, self._index_ready)
         self.model.reload()
         self.retranslate()
-        if not tablemodel.restore_header(self.tableview, self.name):
-            for i, w in enumerate((70, 220, 130, 50, 90, 140, 190, 45, 100)):
-                self.tableview.setColumnWidth(i, w)
 
     # ------------------------------------------------------------------ View protocol
     def retranslate(self) -> None:
@@ -96,13 +98,17 @@ class AchievementsView(View):
         return _("Achievements")
 
     # ------------------------------------------------------------------ filters
+    def _index_ready(self) -> None:
+        """The filter index arrived: the year and status lists become exact."""
+        self._fill_filters()
+        self._update_count()
+
     def _fill_filters(self) -> None:
-        idx = self.model.index_
         fills = {
-            self.year: [(_("All years"), None)] + [(str(y), y) for y in idx.distinct_years()],
+            self.year: [(_("All years"), None)] + [(str(y), y) for y in self.model.years()],
             self.kind: [(_("All kinds"), None)] + [(kind_label(k), k) for k in KINDS],
             self.level: [(_("All levels"), None)] + [(_(label), key) for key, label in LEVEL_LABELS.items()],
-            self.status: [(_("Any status"), None)] + [(status_label(s), s) for s in idx.distinct_statuses()],
+            self.status: [(_("Any status"), None)] + [(status_label(s), s) for s in self.model.statuses()],
         }
         for box, items in fills.items():
             current = box.currentData()
