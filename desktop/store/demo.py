@@ -12,8 +12,6 @@ from typing import Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
-from desktop.store import office, records
-from desktop.store.models import Achievement, database
 
 
 def resources_dir() -> Path:
@@ -27,6 +25,9 @@ def demo_data() -> dict[str, Any]:
 
 def install(force: bool = False) -> int:
     """Load the demo office profile, enterprises and achievements. Returns the achievement count."""
+    from desktop.store import office, records  # here, not at the top: the GUI's start-up only needs the paths
+    from desktop.store.models import Achievement, database
+
     if Achievement.select().exists() and not force:
         raise StdAwardError(_("the database already holds achievements; the demo data is only loaded into an empty one"))
     data = demo_data()
@@ -40,6 +41,7 @@ def install(force: bool = False) -> int:
 
 def _set_policy(policy_id: str | None) -> None:
     from desktop.core.policies import known_policy_ids
+    from desktop.store import office
 
     if policy_id and policy_id in known_policy_ids(office.local_policy_dirs()):
         office.update(policy_id=policy_id)
