@@ -12,7 +12,8 @@ import pytest
 from desktop import selftest
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.gui  # the last check loads the notice PDF with QtPdf (offscreen)
+# the last check loads the notice PDF with QtPdf: use pytest-qt's application, as every GUI test does
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("qapp")]
 
 
 def _run() -> tuple[int, list[str]]:
