@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import re
 import subprocess
+import zlib
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -117,6 +118,35 @@ def test_layout_follows_gb9704(office, tmp_path):
     assert abs(dash2[0][0] - (28 * MM + 14)) < 0.5
 
 
+def test_only_the_authority_is_red_and_only_headings_are_stroked(office, tmp_path):
+    """The 版头 is red; the 发文字号 below it and the body are black (a stroke mode left set by the
+    emboldened heading once outlined them in red and thickened every later line)."""
+    from PIL import Image
+
+    from desktop.store import notices as store
+
+    pdf = store.print_notices(issue(), tmp_path / "n.pdf")
+    subprocess.run(["pdftoppm", "-png", "-r", "72", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
+    img = Image.open(next(tmp_path.glob("p*.png"))).convert("RGB")
+    w1 = words(pdf, 1)
+
+    def red_share(word):
+        box = img.crop(tuple(round(v) for v in word[:4]))
+        inked = [(r, g, b) for r, g, b in box.getdata() if min(r, g, b) < 160]
+        return sum(1 for r, g, b in inked if r > 150 and g < 100) / max(1, len(inked))
+
+    assert red_share(next(w for w in w1 if w[4] == "莆田市城厢区市场监督管理局")) > 0.9
+    assert red_share(next(w for w in w1 if w[4] == "城市监〔2026〕1号")) == 0
+    streams = []
+    for raw in re.findall(rb"stream\r?\n(.*?)endstream", pdf.read_bytes(), re.S):
+        try:
+            streams.append(zlib.decompress(raw))
+        except zlib.error:
+            continue
+    page_ops = b" ".join(s for s in streams if b" Tf " in s)
+    assert page_ops.count(b"2 Tr") == page_ops.count(b"0 Tr") > 0  # every stroked heading puts the mode back
+
+
 def test_fonts_embedded_and_amounts_in_figures_and_capitals(office, tmp_path):
     from desktop.store import notices as store
 
@@ -214,7 +244,22 @@ def test_qr_payload_roundtrip():
     assert V.parse_payload(V.qr_payload(uid, h)) == ("12345678-9abc-d", "f" * 16)
     modules = V.qr_matrix(V.qr_payload(uid, h))
     assert len(modules) == 25 and all(modules[r][c] for r, c in ((0, 0), (6, 6), (0, 6), (24, 0)))
-    assert not modules[1][1] and V.qr_image(V.qr_payload(uid, h)).size == (29, 29)
+    assert not modules[1][1]
+
+
+def test_linear_qr_encoder_matches_reportlab():
+    """The batch encoder (reference symbol XOR per-bit differences) gives reportlab's symbol."""
+    import random
+
+    from desktop.notices import verify as V
+
+    rng = random.Random(4)
+    payloads = [V.qr_payload(f"{rng.getrandbits(128):032x}", f"{rng.getrandbits(256):064x}") for _ in range(150)]
+    payloads += [V.qr_payload("0" * 32, "0" * 64), V.qr_payload("f" * 32, "f" * 64)]
+    direct = [V.qr_bits(p) for p in payloads]
+    V.prepare(1000)
+    assert V._linear is not None
+    assert [V.qr_bits(p) for p in payloads] == direct
 
 
 def test_cli_notices_from_input_and_verify(tmp_path):

@@ -249,9 +249,27 @@ def missing(choice: FontChoice, text: str) -> list[str]:
     return [ch for ch in dict.fromkeys(text) if ch in absent] if absent else []
 
 
+_drawable: dict[str, set[str]] = {}  # reportlab font name -> characters already found in the font
+
+
 def check_texts(choice: FontChoice, items: Iterable[tuple[str, str, str]]) -> None:
     """``items`` are (record, field, text); any character the font lacks → ValidationFailed naming
-    the character (with its code point), the record and the field."""
+    the character (with its code point), the record and the field.
+
+    All the texts are checked at once against the characters already found in the font (a notice
+    repeats the same few hundred); only new characters are looked up, and only when one is missing
+    are the texts gone through one by one to name the record and field."""
+    items = list(items)
+    name = register(choice)
+    known = _drawable.setdefault(name, set())
+    new = set("".join(text for _rec, _fld, text in items)) - known
+    if not new:
+        return
+    have = charset(choice)
+    absent = {ch for ch in new if ord(ch) not in have and ord(ch) not in _IGNORED}
+    known |= new - absent
+    if not absent:
+        return
     problems = []
     for record, fld, text in items:
         for ch in missing(choice, text):

@@ -104,24 +104,27 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def wrap(text: str, font: str, size: float, width: float, char_space: float = 0.0,
          first_indent: float = 0.0) -> tuple[str, ...]:
     """Lines of ``text`` each at most ``width`` wide (the first ``first_indent`` narrower);
     memoised, since the same sentences recur on every notice."""
+    tokens = _tokens(text)
+    wd = widths(font, size)
+    # each token's width exactly as text_width computes it (a character: its advance + char_space)
+    token_widths = [wd[t] + char_space if len(t) == 1 else text_width(t, font, size, char_space) for t in tokens]
     lines: list[str] = []
     cur: list[str] = []
     cur_w = 0.0
-    avail = width - first_indent
-    for tok in _tokens(text):
-        w = text_width(tok, font, size, char_space)
-        if cur and cur_w + w > avail + 0.01:
+    limit = width - first_indent + 0.01
+    for tok, w in zip(tokens, token_widths):
+        if cur and cur_w + w > limit:
             if len(tok) > 1 and w > width:  # a word longer than a line: break it by characters
                 for ch in tok:
                     cw = text_width(ch, font, size, char_space)
-                    if cur and cur_w + cw > avail + 0.01:
+                    if cur and cur_w + cw > limit:
                         lines.append("".join(cur))
-                        cur, cur_w, avail = [], 0.0, width
+                        cur, cur_w, limit = [], 0.0, width + 0.01
                     cur.append(ch)
                     cur_w += cw
                 continue
@@ -135,7 +138,7 @@ def wrap(text: str, font: str, size: float, width: float, char_space: float = 0.
             lines.append("".join(cur))
             cur = carry
             cur_w = sum(text_width(t, font, size, char_space) for t in cur)
-            avail = width
+            limit = width + 0.01
         cur.append(tok)
         cur_w += w
     if cur or not lines:

@@ -28,6 +28,7 @@ from desktop.core.i18n import _
 from desktop.notices import content as C
 from desktop.notices import fonts as fontmod
 from desktop.notices import layout as L
+from desktop.notices import verify as V
 from desktop.notices.verify import draw_qr, qr_payload, verification_code
 
 COPIES = ("enterprise", "archive")
@@ -203,29 +204,52 @@ def page_texts(pages: Iterable[Page]) -> list[str]:
 
 
 def draw_pages(canvas: Any, pages: Sequence[Page]) -> None:
-    """Draw laid-out pages; headings that need emboldening are stroked as well as filled."""
+    """Draw laid-out pages: the red rules, then the page's ordinary text as one text object (font,
+    character spacing and colour set only where they change), then the headings that need
+    emboldening, each filled and stroked in a text object of its own that puts the rendering mode
+    back (text state outlives the text object in PDF, so a stroke mode left set would embolden and
+    recolour everything after it), then the QR code."""
     for page in pages:
         if page.rules:
             canvas.setStrokeColorRGB(*L.RED)
             canvas.setLineWidth(1.0)
             for x1, y1, x2, y2 in page.rules:
                 canvas.line(x1, y1, x2, y2)
-        colour = None
+        to = canvas.beginText()
+        font: tuple[str, float] | None = None
+        colour: tuple[float, float, float] | None = None
+        space = 0.0
+        bold = []
         for t in page.texts:
-            if t.color != colour:
-                canvas.setFillColorRGB(*t.color)
-                colour = t.color
-            canvas.setFont(t.font, t.size)
             if t.bold:
-                to = canvas.beginText(t.x, t.y)
-                to.setCharSpace(t.char_space)
-                to.setStrokeColorRGB(*t.color)
-                to.setTextRenderMode(2)
-                canvas.setLineWidth(t.size * 0.035)
-                to.textOut(t.text)
-                canvas.drawText(to)
-            else:
-                canvas.drawString(t.x, t.y, t.text, charSpace=t.char_space)
+                bold.append(t)
+                continue
+            if (t.font, t.size) != font:
+                font = (t.font, t.size)
+                to.setFont(t.font, t.size)
+            if t.char_space != space:
+                space = t.char_space
+                to.setCharSpace(space)
+            if t.color != colour:
+                colour = t.color
+                to.setFillColorRGB(*colour)
+            to.setTextOrigin(t.x, t.y)
+            to.textLine(t.text)  # unlike textOut, no width measured for a cursor the next origin resets
+        if space:
+            to.setCharSpace(0)
+        canvas.drawText(to)
+        for t in bold:
+            canvas.setLineWidth(t.size * 0.035)
+            to = canvas.beginText(t.x, t.y)
+            to.setFont(t.font, t.size)
+            to.setCharSpace(t.char_space)
+            to.setFillColorRGB(*t.color)
+            to.setStrokeColorRGB(*t.color)
+            to.setTextRenderMode(2)
+            to.textOut(t.text)
+            to.setTextRenderMode(0)
+            to.setCharSpace(0)
+            canvas.drawText(to)
         if page.qr:
             payload, x, y, size = page.qr
             draw_qr(canvas, payload, x, y, size)
@@ -294,6 +318,7 @@ def render_notices(notices: Sequence[Mapping[str, Any]], out_path: Path | str, c
         title = "奖补通知书" + ("（存档联）" if copy == "archive" else "")
         first = fonts or (notice_fonts(notices[0]["content"]) if notices else None)
         canvas = new_canvas(fh, title=title, font=fontmod.register(first["body"]) if first else None)
+        V.prepare(total)
         for i, item in enumerate(notices, start=1):
             if cancel is not None and cancel():
                 raise Cancelled(_("cancelled: no file was written"))

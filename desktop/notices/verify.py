@@ -6,9 +6,19 @@
   the database and re-checks the stored content against its hash.
 * ``qr_payload``: ``SA1:<first 13 hex of the notice id>:<first 16 hex of the content hash>`` in
   upper case (QR alphanumeric mode: a version-2 symbol, 25 × 25 modules, sharp at 18 mm).
-* ``draw_qr``: draws the symbol as one small 1-bit image. reportlab's encoder is used with a fixed mask
-  pattern (every mask is valid; choosing the "best" one costs eight encodings) and the
-  Reed-Solomon generator polynomials memoised, which makes a QR code cost well under a millisecond.
+* ``qr_matrix``: reportlab's encoder, with a fixed mask pattern (every mask is valid; choosing the
+  "best" one costs eight encodings) and the Reed-Solomon generator polynomials memoised.
+* ``qr_bits``: the same symbol as one integer (bit ``r * 25 + c`` from the top = module at row r,
+  column c). For a batch of notices (``prepare(count)``) it is computed without encoding: every
+  payload has the same shape (34 alphanumeric characters, so the same version, mode, length, pad
+  bytes, format bits and mask), and every step after the data bits is linear over GF(2) (the
+  Reed-Solomon remainder is linear and the mask is an XOR), so the symbol is the reference
+  payload's symbol XOR one precomputed difference per data bit that differs from the reference.
+  The 165 differences come from reportlab's encoder once per process (about 0.1 s); after that a
+  symbol costs some 20 µs instead of 0.4 ms. A test checks it against reportlab on random payloads.
+* ``draw_qr``: fills the dark modules as one vector path (one rectangle per horizontal run, in
+  module units under a scaling matrix), which prints sharp at any resolution and costs far less
+  than an image XObject per notice.
 """
 from __future__ import annotations
 
@@ -82,21 +92,91 @@ def qr_matrix(payload: str) -> list[list[bool]]:
     return q.modules
 
 
-def qr_image(payload: str) -> Any:
-    """The QR symbol as a 1-bit image, one pixel per module, with a quiet zone of 2 modules."""
-    from PIL import Image
+QR_SIDE = 25  # modules per side of the version-2 symbol every payload makes
+QR_QUIET = 2  # quiet-zone modules drawn (as white space) around the symbol
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+_ALNUM_VALUE = {ch: i for i, ch in enumerate(_ALNUM)}
+_REFERENCE = f"{QR_PREFIX}:{'0' * 13}:{'0' * 16}"
+_linear: tuple[int, list[int], list[list[int]]] | None = None  # (reference bits, pair values, differences)
 
-    modules = qr_matrix(payload)
-    n = len(modules)
-    img = Image.new("1", (n + 4, n + 4), 1)
-    img.putdata([0 if 2 <= r < n + 2 and 2 <= c < n + 2 and modules[r - 2][c - 2] else 1
-                 for r in range(n + 4) for c in range(n + 4)])
-    return img
+
+def _as_int(modules: list[list[bool]]) -> int:
+    return int("".join("1" if m else "0" for row in modules for m in row), 2)
+
+
+def _pairs(payload: str) -> list[int]:
+    """The payload's 11-bit values in QR alphanumeric mode (two characters each)."""
+    v = _ALNUM_VALUE
+    return [45 * v[payload[i]] + v[payload[i + 1]] for i in range(0, len(payload), 2)]
+
+
+def prepare(count: int) -> None:
+    """Build the linear encoder if ``count`` symbols are about to be drawn and it pays (≥ 200)."""
+    global _linear
+    if _linear is not None or count < 200:
+        return
+    ref_pairs = _pairs(_REFERENCE)
+    ref = _as_int(qr_matrix(_REFERENCE))
+    diffs: list[list[int]] = []
+    for j, value in enumerate(ref_pairs):
+        row = []
+        for k in range(11):
+            flipped = value ^ (1 << k)
+            if flipped >= 45 * 45 or j < 2:  # not a character pair / the fixed "SA1:" never changes
+                row.append(0)
+                continue
+            chars = list(_REFERENCE)
+            chars[2 * j:2 * j + 2] = _ALNUM[flipped // 45], _ALNUM[flipped % 45]
+            row.append(_as_int(qr_matrix("".join(chars))) ^ ref)
+        diffs.append(row)
+    _linear = (ref, ref_pairs, diffs)
+
+
+def qr_bits(payload: str) -> int:
+    """The QR modules as one integer, row-major from the top-left module (the highest bit)."""
+    if _linear is None or not _PAYLOAD.match(payload):
+        return _as_int(qr_matrix(payload))
+    bits, ref_pairs, diffs = _linear
+    for value, ref_value, row in zip(_pairs(payload), ref_pairs, diffs):
+        delta = value ^ ref_value
+        k = 0
+        while delta:
+            if delta & 1:
+                bits ^= row[k]
+            delta >>= 1
+            k += 1
+    return bits
+
+
+_CHUNK = 5  # a row is drawn as five 5-module pieces, each piece's operators looked up
+_piece_ops: dict[tuple[int, int, int], str] = {}
+
+
+def _piece(y: int, col: int, bits: int) -> str:
+    """PDF operators filling the dark runs of one 5-module piece of row ``y`` (from the bottom)."""
+    key = (y, col, bits)
+    ops = _piece_ops.get(key)
+    if ops is None:
+        text = format(bits, f"0{_CHUNK}b")
+        ops = _piece_ops[key] = "".join(f"{col + m.start()} {y} {m.end() - m.start()} 1 re "
+                                        for m in re.finditer("1+", text))
+    return ops
+
+
+# (row from the bottom, first column, bit shift) of every piece; bit 0 is the bottom-right module
+_PIECES = [(QR_SIDE - 1 - r, col, (QR_SIDE - 1 - r) * QR_SIDE + QR_SIDE - col - _CHUNK)
+           for r in range(QR_SIDE) for col in range(0, QR_SIDE, _CHUNK)]
 
 
 def draw_qr(canvas: Any, payload: str, x: float, y: float, size: float) -> None:
-    """Draw the QR symbol with its lower-left corner at (x, y), ``size`` points square: one small
-    image (drawn without interpolation, so the modules stay sharp) instead of hundreds of rectangles."""
-    from reportlab.lib.utils import ImageReader
+    """Draw the QR symbol (with its quiet zone) ``size`` points square, lower-left corner at (x, y):
+    the dark modules as one filled path of horizontal runs, in module units under a scaling matrix."""
+    from reportlab.lib.rl_accel import fp_str
 
-    canvas.drawImage(ImageReader(qr_image(payload)), x, y, size, size)
+    bits = qr_bits(payload)
+    mask = (1 << _CHUNK) - 1
+    unit = size / (QR_SIDE + 2 * QR_QUIET)
+    ops = [_piece(y_, col, (bits >> shift) & mask) for y_, col, shift in _PIECES]
+    # q … Q keeps the black fill and the scaling to this path; the canvas's own state is untouched
+    canvas.addLiteral(f"q 0 g {fp_str(unit, 0, 0, unit, x + QR_QUIET * unit, y + QR_QUIET * unit)} cm "
+                      f"{''.join(ops)}f Q")
