@@ -12,9 +12,6 @@ import uuid as uuidlib
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
-from stdnum.cn import uscc as _uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
-
 from desktop.core.errors import Problem, ValidationFailed
 from desktop.core.i18n import N_, _
 from desktop.core.standards import parse_standard_number, standard_level
@@ -175,6 +172,9 @@ def check_uscc(value: Any) -> tuple[str | None, str | None]:
     if not isinstance(value, str) or not value.strip():
         return None, _("the unified social credit code is missing")
     code = value.strip().upper().replace(" ", "").replace("-", "")
+    from stdnum.cn import uscc as _uscc  # on first use: the GUI's start-up shows labels, checks nothing
+    from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
     try:
         valid = _uscc.validate(code)
         if len(_VALID_USCC) < 200_000:
