@@ -1,8 +1,16 @@
 """GUI bars with 100,000 achievements in the database:
 
-- main window usable (shown, first view painted) vs. a bare PySide6 QMainWindow, each started in a
-  fresh subprocess (wall clock from launch to "painted"), bar ≤ 1.5×;
-- the achievements table's first paint (index read + model + paint), bar ≤ 300 ms;
+- main window usable vs. a bare PySide6 QMainWindow, each started in a fresh subprocess (wall clock
+  from launch to its "ready" line), bar ≤ 1.5×. "Usable" means: the database opened, the main
+  window shown with its default view, then the achievements view shown and painted with its first
+  rows of real data, and the event loop back to idle (the line is printed from a zero timer queued
+  after the paint, so any work queued on the UI thread before it is counted). Both programs run with
+  Python bytecode cached, as an installed program does (the harness may set
+  PYTHONDONTWRITEBYTECODE; compiling our sources on every start is not what an officer sees);
+- the achievements table's first paint (count + first rows in the sort order + model + paint), bar
+  ≤ 300 ms; the filter index is then built in the background, and the longest stall of the UI
+  thread while it builds is reported (with the time until it is ready) next to what building it on
+  the UI thread would block;
 - filtering per keystroke (filter + repaint of the visible rows), bar ≤ 100 ms.
 
     python3 benchmarks/bench.py gui
@@ -40,18 +48,21 @@ import sys
 from pathlib import Path
 from desktop.ui.app import Startup, make_app
 from desktop.ui.context import AppContext
+from desktop.ui.qt import QTimer
 app = make_app()
 ctx = AppContext()
 st = Startup(ctx, lambda code: app.exit(code))
+def idle(v):
+    first = v.model.index(0, 5).data()  # a real standard number on the first row
+    print("ready" if first and v.tableview.isVisible() else "not painted", v.model.total(), first, flush=True)
+    app.exit(0)
 def check():
     if st.window is not None and st.window.isVisible():
         v = st.window.show_view("achievements")
         st.window.repaint(); app.processEvents()
-        print("ready", v.model.total(), flush=True)
-        app.exit(0)
+        QTimer.singleShot(0, lambda: idle(v))
     else:
         QTimer.singleShot(1, check)
-from desktop.ui.qt import QTimer
 st.start(Path(sys.argv[1]))
 QTimer.singleShot(0, check)
 app.exec()
@@ -110,18 +121,22 @@ def run() -> list[Figure]:
     os.environ["STDAWARD_DATA"] = str(tmp / "data")
     path = tmp / "office.db"
     build_database(path)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=str(tmp / "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     figures = []
 
-    bare = min(launch(BARE, env=env) for _ in range(3))
-    ours = min(launch(OURS, str(path), env=env) for _ in range(3))
+    launch(BARE, env=env)  # warm-up runs write the bytecode caches
+    launch(OURS, str(path), env=env)
+    bare = min(launch(BARE, env=env) for _ in range(5))
+    ours = min(launch(OURS, str(path), env=env) for _ in range(5))
     figures.append(Figure("main window usable, achievements view painted (100,000 rows)", ours,
                           "bare PySide6 QMainWindow start", bare, bar_ratio=1.5))
 
     from desktop.store import db
     from desktop.ui.app import make_app
-    from desktop.ui.qt import QAbstractTableModel, QModelIndex, Qt, QTableView
-    from desktop.ui.views.achievement_model import AchievementModel, Filter
+    from desktop.ui.qt import QAbstractTableModel, QElapsedTimer, QEventLoop, QModelIndex, Qt, QTableView, QTimer
+    from desktop.ui.tasks import TaskRunner
+    from desktop.ui.views.achievement_model import AchievementIndex, AchievementModel, Filter
 
     app = make_app()
     db.open_db(path, auto_backup=False)
@@ -136,26 +151,55 @@ def run() -> list[Figure]:
         def data(self, index, role=Qt.ItemDataRole.DisplayRole):
             return "GB/T 12345-2024" if role == Qt.ItemDataRole.DisplayRole else None
 
-    def first_paint(make_model):
+    runner = TaskRunner()
+
+    def first_paint(make_model) -> float:
+        t0 = time.perf_counter()
         view = QTableView()
         view.resize(1200, 700)
         view.setModel(make_model())
         view.show()
         view.repaint()
         app.processEvents()
+        elapsed = time.perf_counter() - t0
         view.close()
+        runner.wait()  # the background index of this model, outside the timing
+        return elapsed
 
     def ours_model():
-        m = AchievementModel()
+        m = AchievementModel(runner=runner)
         m.reload()
         return m
 
-    base_paint = best_of(lambda: first_paint(Constant))
-    paint = best_of(lambda: first_paint(ours_model))
+    base_paint = min(first_paint(Constant) for _ in range(3))
+    paint = min(first_paint(ours_model) for _ in range(3))
     figures.append(Figure("achievements table first paint (100,000 rows)", paint,
                           "QTableView over a constant 100,000-row model", base_paint, bar_seconds=0.3))
 
+    def background_index() -> tuple[float, float]:
+        """(longest gap between 5 ms ticks of the UI thread, time until the index is in)."""
+        model, ticks, clock = ours_model(), [], QElapsedTimer()
+        timer = QTimer()
+        timer.setInterval(5)
+        timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e9))
+        clock.start()
+        timer.start()
+        loop = QEventLoop()  # not app.processEvents(): PySide6 6.12 on Python 3.11 drops a None reference per call
+        while model.index_ is None:  # an idle UI: wake for each tick, do nothing else
+            loop.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        ready = clock.nsecsElapsed() / 1e9
+        timer.stop()
+        marks = [0.0] + ticks + [ready]
+        return max(b - a for a, b in zip(marks, marks[1:])), ready
+
+    stall, ready = min(background_index() for _ in range(3))
+    on_ui_thread = best_of(lambda: AchievementIndex().load(), 2)
+    figures.append(Figure(f"longest UI-thread stall while the filter index builds in the background "
+                          f"(ready after {ready * 1000:,.0f} ms)", stall,
+                          "building the index on the UI thread", on_ui_thread))
+
     model = ours_model()
+    model.ensure_index()
     view = QTableView()
     view.resize(1200, 700)
     view.setModel(model)
@@ -182,6 +226,7 @@ def run() -> list[Figure]:
     figures.append(Figure("filter per keystroke, worst of 'gb/t 1234' (100,000 rows)", per_key,
                           "list comprehension 'in' over the 100,000 search texts", best_of(scan), bar_seconds=0.1))
     view.close()
+    runner.wait()
     db.close_db()
     return figures
 

@@ -16,7 +16,7 @@ from desktop.core.errors import DatabaseBusy, SchemaTooNew, StdAwardError
 from desktop.core.i18n import _, current_locale, set_locale
 from desktop.ui import settings
 from desktop.ui.context import AppContext
-from desktop.ui.qt import (QApplication, QFont, QFontDatabase, QGuiApplication, QLibraryInfo, QLocale,
+from desktop.ui.qt import (QApplication, QFont, QFontDatabase, QGuiApplication, QIcon, QLibraryInfo, QLocale,
                            QMessageBox, Qt, QTranslator, QWidget, qconnect)
 
 # Families that show Chinese well, best first, per script; the first one installed is used.
@@ -39,12 +39,19 @@ def make_app() -> QApplication:
         app.setApplicationName("StdAward")
         app.setOrganizationName("StdAward")
         app.setApplicationDisplayName("StdAward")
-        app.setStyle("Fusion") if sys.platform.startswith("linux") and not os.environ.get("QT_STYLE_OVERRIDE") else None
+        if (sys.platform.startswith("linux") and not os.environ.get("QT_STYLE_OVERRIDE")
+                and app.style().name().lower() != "fusion"):
+            app.setStyle("Fusion")
     apply_language(app)
-    from desktop.ui.mainwindow import app_icon
-
     app.setWindowIcon(app_icon())
     return app  # type: ignore[return-value]
+
+
+def app_icon() -> QIcon:
+    from desktop.store.demo import resources_dir
+
+    path = resources_dir() / "icons" / "stdaward.svg"
+    return QIcon(str(path)) if path.exists() else QIcon()
 
 
 def apply_language(app: QApplication) -> None:
@@ -88,10 +95,11 @@ def ui_font(locale: str) -> QFont:
 def open_database(path: Path, demo: bool = False) -> dict[str, Any]:
     """Open (create, migrate) the database; with ``demo`` fill an empty one with the demo data.
     Runs in a worker thread. Returns what the UI needs to decide what comes next."""
-    from desktop.store import db, demo as demo_data, office, users
+    from desktop.store import db, office, users
 
-    db.open_db(path)
+    db.open_db(path, auto_backup="background")  # the daily backup must not hold the window back
     if demo:
+        from desktop.store import demo as demo_data
         from desktop.store.models import Achievement
 
         if not Achievement.select().exists():

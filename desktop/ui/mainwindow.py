@@ -5,9 +5,8 @@ from __future__ import annotations
 from desktop.core.i18n import _
 from desktop.ui import actions as action_registry
 from desktop.ui import settings
-from desktop.store.users import role_label
 from desktop.ui.context import AppContext
-from desktop.ui.qt import (QAction, QIcon, QKeySequence, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+from desktop.ui.qt import (QAction, QKeySequence, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                            QSize, QSplitter, QStackedWidget, Qt, QWidget, qconnect)
 from desktop.ui.views import VIEWS, ViewSpec
 from desktop.ui.views.base import View
@@ -159,6 +158,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ status and state
     def update_status(self) -> None:
+        from desktop.store.users import role_label
+
         office = self.ctx.office if self.ctx.db_path else None
         self.status_office.setText(_("Office: {name}").format(name=office.name) if office else _("Office: not set up"))
         u = self.ctx.user
@@ -205,10 +206,3 @@ class MainWindow(QMainWindow):
         from desktop.ui import app
 
         app.reopen_with_demo(self)
-
-
-def app_icon() -> QIcon:
-    from desktop.store.demo import resources_dir
-
-    path = resources_dir() / "icons" / "stdaward.svg"
-    return QIcon(str(path)) if path.exists() else QIcon()

@@ -22,8 +22,7 @@ from typing import Any, Callable
 
 from desktop.core.errors import StdAwardError, ValidationFailed
 from desktop.core.i18n import _
-from desktop.ui.qt import (QMessageBox, QObject, QProgressDialog, QRunnable, Qt, QThreadPool, QWidget,
-                           Signal, qconnect)
+from desktop.ui.qt import QObject, QRunnable, Qt, QThreadPool, QWidget, Signal, qconnect
 
 
 class Cancelled(Exception):
@@ -89,7 +88,7 @@ class Task(QObject):
         super().__init__(runner)
         self.done = False
         self.quiet = quiet
-        self.dialog: QProgressDialog | None = None
+        self.dialog = None  # a QProgressDialog when the task has a label
 
 
 class TaskRunner(QObject):
@@ -115,6 +114,8 @@ class TaskRunner(QObject):
         signals = _Signals(task)
         progress = Progress(signals)
         if label:
+            from desktop.ui.qt import QProgressDialog  # dialogs' classes load when first shown
+
             dlg = QProgressDialog(label, _("Cancel"), 0, 0, parent or self.dialog_parent)
             dlg.setWindowTitle(_("Please wait"))
             dlg.setWindowModality(Qt.WindowModality.WindowModal)
@@ -164,12 +165,13 @@ class TaskRunner(QObject):
 
     def wait(self, msecs: int = 30000) -> bool:
         """Block until every job has finished and its callback ran (tests, screenshots)."""
-        from desktop.ui.qt import QCoreApplication, QDeadlineTimer
+        from desktop.ui.qt import QDeadlineTimer, QEventLoop
 
         deadline = QDeadlineTimer(msecs)
+        loop = QEventLoop()  # its processEvents returns a bool: QCoreApplication's (void) drops a reference to None
         while self._active and not deadline.hasExpired():
             self.pool.waitForDone(20)
-            QCoreApplication.processEvents()
+            loop.processEvents()
         return not self._active
 
 
@@ -182,8 +184,10 @@ def error_text(exc: BaseException) -> str:
     return _("Unexpected {kind}: {reason}").format(kind=type(exc).__name__, reason=exc)
 
 
-def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> QMessageBox:
-    """A warning box with the error (window-modal, does not block the caller)."""
+def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None):
+    """A warning box with the error (window-modal, does not block the caller); returns the QMessageBox."""
+    from desktop.ui.qt import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Warning, title or _("StdAward"), error_text(exc),
                       QMessageBox.StandardButton.Ok, parent)
     details = getattr(exc, "__traceback_text__", None)

@@ -29,6 +29,7 @@ STATUS_LABELS = {
 ID_ROLE = Qt.ItemDataRole.UserRole + 10
 BLOCK = 200
 CACHE_LIMIT = 20000
+CHUNK = 2000  # index rows read per fetch (the UI thread gets the GIL back between chunks)
 
 # (key, label, SQL expression used for sorting)
 COLUMNS = [
@@ -106,14 +107,16 @@ class AchievementIndex:
             f"{status_sql} AS status, a.enterprise_id, "
             "lower(a.source_id || ' ' || COALESCE(a.ref, '') || ' ' || COALESCE(a.title, '')) "
             f"FROM achievement a{join} ORDER BY {self.order_sql}")
-        rows = cur.fetchall()
-        if rows:
+        self.ids, self.years = array("q"), array("h")
+        self.kinds, self.levels, self.statuses, self.texts = [], [], [], []
+        while rows := cur.fetchmany(CHUNK):  # in chunks: no single C call holds the GIL for long
             ids, years, kinds, levels, statuses, owners, own_texts = zip(*rows)
-        else:
-            ids = years = kinds = levels = statuses = owners = own_texts = ()
-        self.ids, self.years = array("q", ids), array("h", years)
-        self.kinds, self.levels, self.statuses = list(kinds), list(levels), list(statuses)
-        self.texts = [f"{ents.get(o, '')} {t}" for o, t in zip(owners, own_texts)]
+            self.ids.extend(ids)
+            self.years.extend(years)
+            self.kinds.extend(kinds)
+            self.levels.extend(levels)
+            self.statuses.extend(statuses)
+            self.texts.extend([f"{ents.get(o, '')} {t}" for o, t in zip(owners, own_texts)])
 
     def __len__(self) -> int:
         return len(self.ids)
