@@ -37,7 +37,7 @@ def ensure_env() -> None:
     if not STAMP.exists() or STAMP.read_text() != _fingerprint():
         print("Installing StdAward and its dependencies ...", flush=True)
         subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "--upgrade", "pip"])
-        subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"])
+        subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test,build]"])
         STAMP.write_text(_fingerprint())
     # Compiled catalogues are build products: make them whenever a .po is newer.
     subprocess.check_call([str(PY), str(ROOT / "i18n" / "catalogs.py"), "compile"])
