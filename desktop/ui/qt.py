@@ -10,7 +10,17 @@ the bottom so they cost nothing at start-up.
 """
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable
+
+if sys.version_info < (3, 12):  # pragma: no branch
+    # PySide6 6.12 (abi3 wheels) returns None from every void method without a new reference.
+    # Python 3.12+ does not count references to None (PEP 683); on 3.11 each call (setText,
+    # update, processEvents...) takes one away, and after some thousand calls the interpreter
+    # aborts with "deallocating None". Give None a count no session can use up, as 3.12 does.
+    import ctypes
+
+    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
 
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QObject, Signal, Slot  # noqa: F401 - named for type checkers
