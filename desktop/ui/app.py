@@ -74,14 +74,16 @@ def apply_language(app: QApplication) -> None:
 
 
 def ui_font(locale: str) -> QFont:
-    """The platform's UI font with a CJK family behind it (bundled fonts registered first)."""
-    from desktop.store.demo import resources_dir
-
-    for f in sorted((resources_dir() / "fonts").glob("*.tt[fc]")):
-        QFontDatabase.addApplicationFont(str(f))
+    """The platform's UI font with a CJK family behind it; the bundled font (21 MB to register) only
+    on a computer that has none of the usual ones."""
     installed = set(QFontDatabase.families())
     font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
     cjk = [f for f in CJK_FAMILIES.get(locale, CJK_FAMILIES["zh_CN"]) if f in installed]
+    if not cjk:
+        from desktop.store.demo import resources_dir
+
+        for f in sorted((resources_dir() / "fonts").glob("*.tt[fc]")):
+            cjk += QFontDatabase.applicationFontFamilies(QFontDatabase.addApplicationFont(str(f)))
     if locale.startswith("zh"):
         font.setFamilies(cjk[:1] + [font.family()] + cjk[1:])
     else:

@@ -6,14 +6,16 @@ from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.core.vocabulary import KINDS, LEVEL_LABELS, kind_label
 from desktop.ui import tablemodel
-from desktop.ui.qt import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QStackedLayout, QTimer,
+from desktop.ui.qt import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QStackedLayout, QTimer,
                            QUndoCommand, QVBoxLayout, Qt, qconnect)
 from desktop.ui.tasks import show_error
 from desktop.ui.views.achievement_model import ID_ROLE, AchievementModel, Filter, status_label
 from desktop.ui.views.base import EmptyState, View
 
 DEBOUNCE_MS = 120
-COLUMN_WIDTHS = (70, 220, 130, 50, 90, 140, 190, 45, 100)  # the last column (amount) stretches
+# Default widths; the title (column 6) takes what is left, so every column fits at 1,280 px wide.
+COLUMN_WIDTHS = {0: 64, 1: 200, 2: 124, 3: 48, 4: 84, 5: 126, 7: 40, 8: 92, 9: 96}
+TITLE_COLUMN = 6
 
 
 class AchievementsView(View):
@@ -46,7 +48,10 @@ class AchievementsView(View):
         self.tableview.setModel(self.model)
         self.tableview.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)
         if not tablemodel.restore_header(self.tableview, self.name):  # may restore another sort order
-            for i, w in enumerate(COLUMN_WIDTHS):
+            header = self.tableview.horizontalHeader()
+            header.setStretchLastSection(False)
+            header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
+            for i, w in COLUMN_WIDTHS.items():
                 self.tableview.setColumnWidth(i, w)
         self.empty = EmptyState()
         self.pages = QStackedLayout()

@@ -1,8 +1,11 @@
-"""The overview: the office profile, what the database holds, and what to do next."""
+"""The overview: the office profile, what the database holds, and what to do next.
+
+Cheap to show: two counts; the title of the policy in force (reading the policies runs their
+worked cases, a fifth of a second) is looked up in the background once per policy and kept."""
 from __future__ import annotations
 
 from desktop.core.i18n import _
-from desktop.ui.qt import QFormLayout, QFrame, QGridLayout, QLabel, QPushButton, Qt, QVBoxLayout, qconnect
+from desktop.ui.qt import QFormLayout, QFrame, QGridLayout, QLabel, QPushButton, Qt, QVBoxLayout, is_alive, qconnect
 from desktop.ui.views.base import View
 
 
@@ -43,6 +46,7 @@ class OverviewView(View):
         buttons.setColumnStretch(2, 1)
         lay.addLayout(buttons)
         lay.addStretch(1)
+        self.policy_titles: dict[str, str] = {}
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -61,9 +65,9 @@ class OverviewView(View):
         self.title.setText(office.name if office else _("The office profile is not set up"))
         policy = "-"
         if office and office.policy_id:
-            from desktop.ui.wizard import policy_choices
-
-            policy = dict(policy_choices()).get(office.policy_id, office.policy_id)
+            policy = self.policy_titles.get(office.policy_id, office.policy_id)
+            if office.policy_id not in self.policy_titles:
+                self._look_up_policy(office.policy_id)
         n_ent, n_ach = Enterprise.select().count(), Achievement.select().count()
         values = {"region": office.region_code if office else "-", "prefix": (office.doc_prefix or "-") if office else "-",
                   "policy": policy, "signatory": (office.signatory or "-") if office else "-",
@@ -77,3 +81,18 @@ class OverviewView(View):
             self.hint.setText(_("No achievements yet. Add them under Achievements (Ctrl+N) or import them from Excel (Ctrl+I)."))
         else:
             self.hint.setText("")
+
+    def _look_up_policy(self, policy_id: str) -> None:
+        def work(_progress) -> str:
+            from desktop.ui.wizard import policy_choices
+
+            return dict(policy_choices()).get(policy_id, policy_id)
+
+        def done(title: str) -> None:
+            if not is_alive(self):
+                return  # the window was closed meanwhile
+            self.policy_titles[policy_id] = title
+            office = self.ctx.office
+            if office is not None and office.policy_id == policy_id:
+                self.rows["policy"].setText(title)
+        self.ctx.tasks.run(work, on_done=done, on_error=lambda _exc: None, quiet=True)
