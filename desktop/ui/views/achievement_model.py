@@ -12,6 +12,7 @@ asks for the rows on screen.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from array import array
 from dataclasses import dataclass
@@ -281,8 +282,10 @@ class AchievementModel(QAbstractTableModel):
     def _arrived(self, load: IndexLoad, exc: BaseException | None = None) -> None:
         if not is_alive(self) or load is not self._load or self.index_ is not None:
             return  # the window is gone, a newer load replaced it, or the UI thread built it already
-        if exc is not None:
-            raise exc
+        if exc is not None:  # the next filter builds it on the UI thread, where an error is shown
+            logging.getLogger(__name__).warning("achievement index not built in the background: %s", exc)
+            self._load = None
+            return
         if load.index is not None:
             self._install(load)
 
