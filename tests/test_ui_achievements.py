@@ -58,3 +58,21 @@ def test_sorting_by_a_column_rereads_in_that_order(filled, qtbot):
     assert refs == sorted(refs) and refs[0] == "GB/T 30000-2020"
     model.apply_filter(Filter(text="30449"))
     assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["A449"]
+
+
+def test_with_a_filter_on_new_data_replaces_the_rows_when_the_index_is_rebuilt(filled, qtbot):
+    from desktop.store import records
+    from desktop.ui.app import make_app
+    from desktop.ui.tasks import TaskRunner
+    from desktop.ui.views.achievement_model import AchievementModel, Filter
+
+    make_app()
+    model = AchievementModel(runner=TaskRunner())
+    model.reload()
+    model.apply_filter(Filter(text="gb/t 3044"))
+    assert model.rowCount() == 10
+    records.load({"achievements": [std(id="NEW", ref="GB/T 30440-2025", date="2025-01-02")]})
+    with qtbot.waitSignal(model.index_ready, timeout=10000):
+        model.reload()  # the filtered rows stay until the new index is in: no freeze on the UI thread
+        assert model.rowCount() == 10 and model.total() == 451
+    assert model.rowCount() == 11 and model.index(0, 0).data() == "NEW"

@@ -253,17 +253,29 @@ class AchievementModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ loading and filtering
     def reload(self) -> None:
-        """Re-read from the database: the first screen now, the filter index in the background."""
+        """Re-read from the database: the first screen now, the filter index in the background.
+
+        With a filter on and the same sort order (data changed), the filtered rows stay on screen,
+        re-read as they are painted, until the new index replaces them; after a new sort order
+        the filtered rows are rebuilt at once."""
+        from desktop.store.models import database
+
         if self._load is not None:
             self._load.superseded = True
-        self._load = load = IndexLoad(order_sql(self.sort_column, self.sort_order))
+        order = order_sql(self.sort_column, self.sort_order)
+        self._load = load = IndexLoad(order)
+        keep = (not self.filter.is_empty() and self.runner is not None and self.index_ is not None
+                and self.index_.order_sql == order)
         self.index_ = None
         self.cache.clear()
+        if keep:
+            self._total = database.execute_sql("SELECT count(*) FROM achievement").fetchone()[0]
+            self.invalidate()
+            QTimer.singleShot(0, lambda: self._start(load))
+            return
         if not self.filter.is_empty():  # the filtered rows need the index
             self.apply_filter(self.filter)
             return
-        from desktop.store.models import database
-
         self.beginResetModel()
         self._total = database.execute_sql("SELECT count(*) FROM achievement").fetchone()[0]
         self.ids = [None] * self._total
@@ -312,9 +324,9 @@ class AchievementModel(QAbstractTableModel):
         return self.index_
 
     def apply_filter(self, f: Filter) -> None:
-        self.filter = f
-        if f.is_empty() and self.index_ is None and len(self.ids) == self._total:
+        if f.is_empty() and self.filter.is_empty() and self.index_ is None:
             return  # every row, already in order
+        self.filter = f
         index = self.ensure_index()
         self.beginResetModel()
         self.ids = index.select(f)
@@ -371,8 +383,9 @@ class AchievementModel(QAbstractTableModel):
             if aid is None or None in block:
                 self._read_page(start)
             else:
-                self.cache.update(fetch_rows(block))
-            values = self.cache.get(self.ids[row], ("",) * 10)
+                found = fetch_rows(block)
+                self.cache.update({i: found.get(i, ("",) * len(COLUMNS)) for i in block})  # deleted: blank until the index
+            values = self.cache.get(self.ids[row], ("",) * len(COLUMNS))
         return values
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
