@@ -247,6 +247,14 @@ def test_qr_payload_roundtrip():
     assert not modules[1][1]
 
 
+def test_verification_codes_stay_what_was_printed():
+    """Codes already on paper must verify forever: known answers (first 60 bits of SHA-256, base32)."""
+    from desktop.notices import verify as V
+
+    assert V.verification_code("12345678-9abc-def0-1234-56789abcdef0", "ab" * 32) == "N9WS-4A56-KJ9G"
+    assert V.verification_code("00000000-0000-0000-0000-000000000001", "0" * 64) == "FC56-XE7C-0KXY"
+
+
 def test_linear_qr_encoder_matches_reportlab():
     """The batch encoder (reference symbol XOR per-bit differences) gives reportlab's symbol."""
     import random

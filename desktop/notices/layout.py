@@ -88,8 +88,16 @@ def char_width(font: str, size: float, ch: str) -> float:
 
 
 def text_width(text: str, font: str, size: float, char_space: float = 0.0) -> float:
+    if len(text) == 1:
+        return widths(font, size)[text] + char_space  # the same float as the general sum below
+    return _advance(text, font, size) + char_space * len(text)
+
+
+@lru_cache(maxsize=65536)
+def _advance(text: str, font: str, size: float) -> float:
+    """Sum of the characters' advance widths (memoised: signatures, dates and titles recur)."""
     w = widths(font, size)
-    return sum([w[ch] for ch in text]) + char_space * len(text)
+    return sum([w[ch] for ch in text])
 
 
 def _tokens(text: str) -> list[str]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from desktop.core.errors import StdAwardError
+from desktop.core.errors import StdAwardError, ValidationFailed
 from desktop.core.i18n import _
 from desktop.notices import content as C
 from desktop.notices import fonts as fontmod
@@ -32,6 +32,7 @@ from desktop.notices import verify as V
 from desktop.notices.verify import draw_qr, qr_payload, verification_code
 
 COPIES = ("enterprise", "archive")
+BLACK = (0.0, 0.0, 0.0)
 Progress = Callable[[int, int], None]
 
 
@@ -39,14 +40,14 @@ class Cancelled(StdAwardError):
     """Rendering was cancelled by the user; no output file was written."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Text:
     font: str
     size: float
     x: float
     y: float
     text: str
-    color: tuple[float, float, float] = (0, 0, 0)
+    color: tuple[float, float, float] = BLACK
     bold: bool = False
     char_space: float = 0.0
 
@@ -77,18 +78,20 @@ class _Flow:
         self.y = L.AREA_TOP
 
     def line(self, text: str, font: str, size: float = L.BODY_SIZE, x: float = L.AREA_LEFT,
-             align: str = "left", bold: bool = False, color: tuple[float, float, float] = (0, 0, 0),
+             align: str = "left", bold: bool = False, color: tuple[float, float, float] = BLACK,
              pitch: float = L.LINE_PITCH, right: float = L.AREA_RIGHT) -> None:
-        if self.y - pitch < L.AREA_BOTTOM - 0.01:
+        y = self.y
+        if y - pitch < L.AREA_BOTTOM - 0.01:
             self.new_page()
+            y = self.y
         cs = L.body_char_space(size)
         if align != "left":
             w = L.text_width(text, font, size, cs) - cs
             x = (L.AREA_LEFT + L.AREA_RIGHT - w) / 2 if align == "center" else right - w
-        baseline = self.y - (pitch - size) / 2 - L.ASCENT * size
         if text:
-            self.page.texts.append(Text(font, size, x, baseline, text, color, bold, cs))
-        self.y -= pitch
+            self.pages[-1].texts.append(Text(font, size, x, y - (pitch - size) / 2 - L.ASCENT * size, text, color,
+                                             bold, cs))
+        self.y = y - pitch
 
     def skip(self, lines: float = 1) -> None:
         self.y -= lines * L.LINE_PITCH
@@ -313,25 +316,23 @@ def render_notices(notices: Sequence[Mapping[str, Any]], out_path: Path | str, c
         raise ValueError(f"copy must be one of {COPIES}")
     total = len(notices)
     resolved: dict[str, dict[str, fontmod.FontChoice]] = {}
+    chosen: list[Mapping[str, fontmod.FontChoice]] = []
+    for item in notices:
+        stored = item["content"]["fonts"]
+        key = repr(sorted((r, v["sha256"], v["index"], v["bold"]) for r, v in stored.items()))
+        if fonts is None and key not in resolved:
+            resolved[key] = notice_fonts(item["content"])
+        chosen.append(fonts if fonts is not None else resolved[key])
+    check_glyphs([(item["content"], f) for item, f in zip(notices, chosen)])
 
     def draw(fh: Any) -> None:
         title = "奖补通知书" + ("（存档联）" if copy == "archive" else "")
-        first = fonts or (notice_fonts(notices[0]["content"]) if notices else None)
-        canvas = new_canvas(fh, title=title, font=fontmod.register(first["body"]) if first else None)
+        canvas = new_canvas(fh, title=title, font=fontmod.register(chosen[0]["body"]) if chosen else None)
         V.prepare(total)
-        for i, item in enumerate(notices, start=1):
+        for i, (item, f) in enumerate(zip(notices, chosen), start=1):
             if cancel is not None and cancel():
                 raise Cancelled(_("cancelled: no file was written"))
-            content = item["content"]
-            key = repr(sorted((r, v["sha256"], v["index"], v["bold"]) for r, v in content["fonts"].items()))
-            if fonts is not None:
-                chosen = fonts
-            else:
-                if key not in resolved:
-                    resolved[key] = notice_fonts(content)
-                chosen = resolved[key]
-            check_glyphs(content, chosen)
-            draw_pages(canvas, layout_notice(content, item["content_hash"], chosen, copy))
+            draw_pages(canvas, layout_notice(item["content"], item["content_hash"], f, copy))
             if progress is not None:
                 progress(i, total)
         canvas.save()
@@ -339,7 +340,19 @@ def render_notices(notices: Sequence[Mapping[str, Any]], out_path: Path | str, c
     return write_atomically(Path(out_path), draw)
 
 
-def check_glyphs(content: Mapping[str, Any], fonts: Mapping[str, fontmod.FontChoice]) -> None:
-    """Every character printed must be in its font (ValidationFailed naming character and record)."""
-    fontmod.check_texts(fonts["body"], C.body_texts(content))
-    fontmod.check_texts(fonts["heading"], C.heading_texts(content))
+def check_glyphs(batch: Iterable[tuple[Mapping[str, Any], Mapping[str, fontmod.FontChoice]]]) -> None:
+    """Every character printed must be in its font: the texts of all the notices are checked
+    together, one pass per font, so every missing glyph is reported (naming the character, the
+    record and the field) before anything is drawn."""
+    groups: dict[str, tuple[fontmod.FontChoice, list[tuple[str, str, str]]]] = {}
+    for content, fonts in batch:
+        for role, texts in (("body", C.body_texts(content)), ("heading", C.heading_texts(content))):
+            groups.setdefault(fonts[role].rl_name, (fonts[role], []))[1].extend(texts)
+    problems = []
+    for font, items in groups.values():
+        try:
+            fontmod.check_texts(font, items)
+        except ValidationFailed as exc:
+            problems += exc.problems
+    if problems:
+        raise ValidationFailed(problems)
