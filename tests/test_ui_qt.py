@@ -16,9 +16,14 @@ SESSION = """
 from desktop.ui.qt import QApplication, QLabel
 app = QApplication([])
 label = QLabel()
+from desktop.ui.qt import QCheckBox
+box = QCheckBox()
 for i in range(60_000):  # far more than the references None starts with
     label.setText(str(i))
     label.update()
+    box.setChecked(i % 2 == 0)
+    box.isChecked()
+    app.processEvents()
 print("still running", flush=True)
 """
 

@@ -18,9 +18,13 @@ if sys.version_info < (3, 12):  # pragma: no branch
     # Python 3.12+ does not count references to None (PEP 683); on 3.11 each call (setText,
     # update, processEvents...) takes one away, and after some thousand calls the interpreter
     # aborts with "deallocating None". Give None a count no session can use up, as 3.12 does.
+    # True and False get the same (a "deallocating bool" abort was seen at the end of a long test
+    # session). The 6.11 wheels do not have the fault, but QtPdf comes as its own small wheel only
+    # from 6.12 on (before, it sat in the 650 MB Addons wheel with WebEngine): pyproject pins 6.12.x.
     import ctypes
 
-    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+    for _singleton in (None, True, False):
+        ctypes.c_ssize_t.from_address(id(_singleton)).value += 1 << 40
 
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QObject, Signal, Slot  # noqa: F401 - named for type checkers
