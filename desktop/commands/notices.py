@@ -1,11 +1,12 @@
 """CLI verbs for official documents: ``notices``, ``summary``, ``verify-notice``, ``reprint``,
-``notice-list`` and ``notice-fonts``.
+``notice-void``, ``notice-list`` and ``notice-fonts``.
 
     stdaward notices --policy ID --input FILE.json --out FILE.pdf [--separate DIR] [--date YYYY-MM-DD]
     stdaward notices --round UUID --out FILE.pdf            (an approved round in the database)
     stdaward summary --policy ID --input FILE.json --out FILE.pdf|FILE.xlsx   (or --round UUID)
     stdaward verify-notice CODE
     stdaward reprint 城市监〔2026〕12号 --out FILE.pdf [--archive]
+    stdaward notice-void 城市监〔2026〕12号 --reason TEXT
     stdaward notice-fonts [--body FILE] [--heading FILE] [--reset]
 
 ``notices`` also writes the approval/archive copies (存档联, with the computation and every flag an
@@ -53,6 +54,12 @@ def register(sub: Any) -> None:
     p.add_argument("--archive", action="store_true", help=_("the approval/archive copy"))
     add_db(p)
     p.set_defaults(func=cmd_reprint)
+
+    p = sub.add_parser("notice-void", help=_("withdraw a notice: its number stays used and it no longer verifies"))
+    p.add_argument("ref", help=_("the document number (城市监〔2026〕12号) or the notice's id"))
+    p.add_argument("--reason", required=True, help=_("why the notice is withdrawn (kept in the audit log)"))
+    add_db(p)
+    p.set_defaults(func=cmd_void)
 
     p = sub.add_parser("notice-list", help=_("the notices issued (number, enterprise, total, status, code)"))
     p.add_argument("--year", type=int)
@@ -171,35 +178,16 @@ def separate_name(n: Any) -> str:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from desktop.notices.summary import render_summary, rows_from_results
-    from desktop.store import office as officemod
+    from desktop.store import notices as store
 
     with database(args):
-        office = officemod.require()
         if args.round:
-            policy, results, achs, names, year = round_input(args.round)
+            path = store.write_round_summary(args.round, Path(args.out))
         else:
             policy, results, achs, names, year = computed_input(args)
-        funds = {fid: f.name for fid, f in getattr(policy, "funds", {}).items()}
-        labels = {r.id: r.label for r in getattr(policy, "rules", [])}
-        rows = rows_from_results(results, names, labels)
-        title = f"{office.name}{year}年度标准化奖补资金汇总表"
-        path = render_summary(rows, Path(args.out), title=title, funds=funds, settings=office.settings,
-                              subtitle=f"{policy.title}（{policy.document_number or policy.id}）")
+            path = store.write_summary(policy, results, achs, names, year, Path(args.out))
     print(path)
     return 0
-
-
-def round_input(round_uuid: str) -> tuple[Any, list, dict, dict, int]:
-    from desktop.store import rounds
-    from desktop.store.models import AwardRound, Enterprise
-
-    rnd = AwardRound.get_or_none(AwardRound.uuid == round_uuid)
-    if rnd is None:
-        raise StdAwardError(_("no award round {id}").format(id=round_uuid))
-    results = rounds.round_results(rnd)
-    names = {e.uscc: e.name for e in Enterprise.select()}
-    return _policy(rnd.policy_id), results, {}, names, rnd.year
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -223,6 +211,16 @@ def cmd_reprint(args: argparse.Namespace) -> int:
         n = store.find(args.ref)
         path = store.print_notices([n], Path(args.out), copy="archive" if args.archive else "enterprise")
     print(path)
+    return 0
+
+
+def cmd_void(args: argparse.Namespace) -> int:
+    from desktop.store import notices as store
+    from desktop.store.db import current_user
+
+    with database(args, create=False):
+        n = store.void(store.find(args.ref), current_user, args.reason)
+    print(_("notice {number} is void; its number stays used").format(number=n.doc_number))
     return 0
 
 

@@ -51,23 +51,40 @@ class SummaryRow:
 
 
 def rows_from_results(results: Sequence[AwardResult], names: Mapping[str, str],
-                      labels: Mapping[str, str] | None = None) -> list[SummaryRow]:
-    """One row per enterprise and rule, enterprises in order of first appearance."""
+                      labels: Mapping[str, str] | None = None,
+                      item_labels: Mapping[str, str] | None = None) -> list[SummaryRow]:
+    """One row per enterprise and award item, enterprises in order of first appearance. Only lines
+    that pay (awarded or discretionary with an amount above zero) are listed. ``labels`` names a
+    rule; ``item_labels`` (by result id) names the item for that very achievement (the rule's
+    label filled in, e.g. 国家标准制定 …) and splits a rule's row where the items differ."""
     labels = labels or {}
-    rows: dict[tuple[str, str], SummaryRow] = {}
+    item_labels = item_labels or {}
+    rows: dict[tuple[str, str, str], SummaryRow] = {}
     for r in results:
-        if r.status not in ("awarded", "discretionary") or r.amount is None or not r.enterprise:
+        if r.status not in ("awarded", "discretionary") or r.amount is None or r.amount <= 0 or not r.enterprise:
             continue
-        key = (r.enterprise, r.rule or "")
+        label = item_labels.get(r.id) or labels.get(r.rule or "", r.rule or "")
+        key = (r.enterprise, r.rule or "", label)
         row = rows.get(key)
         if row is None:
             row = rows[key] = SummaryRow(r.enterprise, names.get(r.enterprise, r.enterprise), r.rule or "",
-                                         r.clause or "", labels.get(r.rule or "", r.rule or ""))
+                                         r.clause or "", label)
         fund = r.fund or NO_FUND
         row.count += 1
         row.amounts[fund] = row.amounts.get(fund, ZERO) + to_money(r.amount)
     order = list(dict.fromkeys(k[0] for k in rows))
     return sorted(rows.values(), key=lambda row: order.index(row.uscc))
+
+
+def item_labels(policy: Any, results: Sequence[AwardResult], achievements: Mapping[str, Any]) -> dict[str, str]:
+    """Result id -> its rule's label filled in for that achievement (国家标准制定 主导单位…), worded
+    as the engine words it: a rule's label is a template ({level}标准{action} …)."""
+    from desktop.core.engine import _Words  # the engine's own wording (it has no public helper yet)
+
+    words = _Words(policy)
+    rules = {rule.id: rule for rule in getattr(policy, "rules", [])}
+    return {r.id: words.rule_label(rules[r.rule], achievements[r.id]) for r in results
+            if r.rule in rules and r.id in achievements}
 
 
 def fund_ids(rows: Sequence[SummaryRow]) -> list[str]:

@@ -9,6 +9,8 @@ Public API (CLI and GUI share it):
   they are printed from in ``content`` and its SHA-256 in ``content_hash``.
 * ``issue_for_round(round_uuid, issued_on, user=None) -> list[Notice]`` — the same for an approved
   award round (``desktop.store.rounds``); a round's notices are issued once.
+* ``void(notice, user, reason)`` — withdraws a notice; its number stays used, the reason is audited.
+* ``write_round_summary(round_uuid, out_path)`` / ``write_summary(...)`` — the 汇总表 (PDF or xlsx).
 * ``print_notices(notices, out_path, copy="enterprise"|"archive", progress=None, cancel=None)`` —
   renders, then marks the notices ``issued``; if rendering fails or is cancelled they are marked
   ``failed`` (never silently skipped: their numbers stay allocated, are listed, and ``reprint``
@@ -126,11 +128,12 @@ def _round_id(round_uuid: str | None) -> int | None:
 
 
 def issue_for_round(round_uuid: str, issued_on: dt.date, user: str | None = None) -> list[Notice]:
-    """Notices for an approved award round (once per round)."""
-    from desktop.core.policies import load_policy
+    """Notices for an approved award round: one per enterprise with a paying award line whose
+    decision is not rejected (discretionary lines with the amount the officer set). A round's
+    notices are issued once; only when every one of them has been voided can it be issued again
+    (with new numbers: a voided number is never reused)."""
     from desktop.store import rounds
-    from desktop.store.models import Achievement, Award, AwardRound
-    from desktop.store.records import to_vocabulary
+    from desktop.store.models import AwardRound
 
     rnd = AwardRound.get_or_none(AwardRound.uuid == round_uuid)
     if rnd is None:
@@ -138,26 +141,81 @@ def issue_for_round(round_uuid: str, issued_on: dt.date, user: str | None = None
     if rnd.status != "approved":
         raise StdAwardError(_("round {id} is {status}: notices are issued only for an approved round").format(
             id=round_uuid, status=rnd.status))
-    done = [n.doc_number for n in Notice.select().where(Notice.round == rnd.id, Notice.status != "void")]
+    done = [n.doc_number for n in Notice.select().where(Notice.round == rnd.id, Notice.status != "void")
+            .order_by(Notice.serial)]
     if done:
         raise StdAwardError(_("this round's notices were already issued ({numbers}); use \"stdaward reprint\"").format(
             numbers=", ".join(done)))
-    results = [r for r in rounds.round_results(rnd) if _approved(r, rnd)]
-    q = (Achievement.select(Achievement, Enterprise).join(Enterprise).switch(Achievement)
-         .join(Award).where(Award.round == rnd.id))
-    achs = {a.source_id: to_vocabulary(a, a.enterprise.uscc) for a in q}
+    results, achs = round_lines(rnd)
     names = {e.uscc: e.name for e in Enterprise.select().where(Enterprise.uscc.in_({r.enterprise for r in results}))}
-    policy = _policy_info(load_policy(rnd.policy_id))
+    policy = _policy_info(rounds.load_policy(rnd.policy_id))  # the office's own measures too
     policy["content_hash"] = rnd.policy_hash
     return issue_from_results(results, achs, names, policy, issued_on, rnd.year, rnd.uuid, user)
 
 
-def _approved(r: AwardResult, rnd: Any) -> bool:
-    from desktop.store.models import Award, Achievement
+def round_lines(rnd: Any) -> tuple[list[AwardResult], dict[str, Any]]:
+    """A stored round's award lines, without those whose decision is rejected, and the
+    achievements they are for (vocabulary objects by id)."""
+    from desktop.store import rounds
+    from desktop.store.models import Achievement, Award
+    from desktop.store.records import to_vocabulary
 
-    row = (Award.select(Award.decision).join(Achievement)
-           .where(Award.round == rnd.id, Achievement.source_id == r.id).first())
-    return row is None or row.decision != "rejected"
+    rejected = {row.achievement.source_id for row in Award.select(Award, Achievement.source_id).join(Achievement)
+                .where(Award.round == rnd.id, Award.decision == "rejected")}
+    results = [r for r in rounds.round_results(rnd) if r.id not in rejected]
+    q = (Achievement.select(Achievement, Enterprise).join(Enterprise).switch(Achievement)
+         .join(Award).where(Award.round == rnd.id))
+    return results, {a.source_id: to_vocabulary(a, a.enterprise.uscc) for a in q}
+
+
+def write_summary(policy: Any, results: Sequence[AwardResult], achievements: Mapping[str, Any],
+                  names: Mapping[str, str], year: int, out_path: Path | str,
+                  progress: Callable[[int, int], None] | None = None,
+                  cancel: Callable[[], bool] | None = None) -> Path:
+    """The office's 汇总表 of ``results`` under ``policy`` (PDF or xlsx by the suffix), each item
+    named by its rule's label filled in for the achievement."""
+    from desktop.notices.summary import item_labels, render_summary, rows_from_results
+
+    office = officemod.require()
+    rows = rows_from_results(results, names, item_labels=item_labels(policy, results, achievements))
+    return render_summary(rows, Path(out_path), title=f"{office.name}{year}年度标准化奖补资金汇总表",
+                          funds={fid: f.name for fid, f in getattr(policy, "funds", {}).items()},
+                          settings=office.settings, progress=progress, cancel=cancel,
+                          subtitle=f"{policy.title}（{policy.document_number or policy.id}）")
+
+
+def write_round_summary(round_uuid: str, out_path: Path | str, progress: Callable[[int, int], None] | None = None,
+                        cancel: Callable[[], bool] | None = None) -> Path:
+    """The 汇总表 of a stored round (any status: it is what a reviewer approves), PDF or xlsx:
+    its paying lines, rejected decisions left out, under the policy it was computed with."""
+    from desktop.store import rounds
+    from desktop.store.models import AwardRound
+
+    rnd = AwardRound.get_or_none(AwardRound.uuid == round_uuid)
+    if rnd is None:
+        raise StdAwardError(_("no award round {id}").format(id=round_uuid))
+    results, achs = round_lines(rnd)
+    names = {e.uscc: e.name for e in Enterprise.select().where(Enterprise.uscc.in_({r.enterprise for r in results}))}
+    return write_summary(rounds.load_policy(rnd.policy_id), results, achs, names, rnd.year, Path(out_path),
+                         progress=progress, cancel=cancel)
+
+
+def void(notice: Notice, user: str, reason: str) -> Notice:
+    """Withdraw a notice (e.g. issued with a wrong amount). It keeps its 发文字号, which is never
+    given to another notice, stays in the list, and no longer verifies; the reason is in the audit log."""
+    reason = (reason or "").strip()
+    n = Notice.get_by_id(notice.id)
+    if not reason:
+        raise StdAwardError(_("say why notice {number} is voided (a reason is required)").format(number=n.doc_number))
+    if n.status == "void":
+        raise StdAwardError(_("notice {number} is already void").format(number=n.doc_number))
+    with database.atomic():
+        before = n.status
+        Notice.update(status="void").where(Notice.id == n.id).execute()
+        audit.record(user, "void", "notice", n.uuid, {"status": before},
+                     {"status": "void", "doc_number": n.doc_number, "reason": reason})
+    n.status = "void"
+    return n
 
 
 def notice_data(notice: Notice) -> dict[str, Any]:

@@ -1,0 +1,142 @@
+"""Notices and the summary table for a stored award round: only once approved by another person,
+one notice per enterprise with a paying award (discretionary amounts included), serials allocated
+in the database, voiding that keeps the number."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+
+from conftest import GOOD_USCC as A, OTHER_USCC as B, run_cli
+from desktop.core.errors import StdAwardError
+from desktop.store import records, rounds, users
+from desktop.store.models import AuditEntry, Award, Notice, NoticeSerial
+
+DAY = dt.date(2015, 12, 18)
+
+
+@pytest.fixture
+def office(db):
+    from desktop.store import office as officemod
+
+    officemod.update(name="泉州市市场监督管理局", region_code="350500", doc_prefix="泉市监")
+    users.create_user("clerk1", "王办事", "password-1")  # the first account is an administrator
+    users.create_user("boss", "李科长", "password-2", role="reviewer", by="clerk1")
+    return db
+
+
+def load_demo_like() -> None:
+    """Two enterprises: A leads a national standard (fixed award) and a geographical indication
+    (pool, amount set by the officer); B has a GI given 0 (so rejected on approval) and a standard
+    the policy does not pay."""
+    records.load({
+        "enterprises": [{"uscc": A, "name": "福建省泉州市鑫堃茶业有限公司"}, {"uscc": B, "name": "泉州市燊昇电子科技有限公司"}],
+        "achievements": [
+            {"id": "std-a", "enterprise": A, "kind": "standard", "level": "national", "action": "formulate",
+             "rank": 1, "ref": "GB/T 20001-2014", "title": "茶叶加工技术规范", "date": "2014-05-05"},
+            {"id": "gi-a", "enterprise": A, "kind": "gi", "rank": 1, "ref": "安溪铁观音", "date": "2014-03-01"},
+            {"id": "gi-b", "enterprise": B, "kind": "gi", "rank": 1, "ref": "德化白瓷", "date": "2014-03-02"},
+            {"id": "ent-b", "enterprise": B, "kind": "standard", "level": "enterprise", "action": "formulate",
+             "rank": 1, "ref": "Q/QZ 0001-2014", "date": "2014-06-01"},
+        ]}, user="clerk1")
+
+
+def prepared_round(approve: bool = True):
+    load_demo_like()
+    rnd = rounds.create_round(2014, "quanzhou-2012", "clerk1")
+    aws = {aw.achievement.source_id: aw for aw in Award.select().where(Award.round == rnd)}
+    assert aws["gi-a"].status == aws["gi-b"].status == "discretionary"
+    rounds.set_amount(aws["gi-a"], Decimal("150000"), "clerk1", "择优")
+    rounds.set_amount(aws["gi-b"], Decimal("0"), "clerk1", "材料不全")
+    rounds.submit(rnd, "clerk1")
+    if approve:
+        boss = users.verify("boss", "password-2")
+        rnd = rounds.approve(rnd, boss.username, boss.role)
+    return rnd
+
+
+def test_notices_for_an_approved_round(office, tmp_path):
+    from desktop.store import notices as store
+    from test_notices import text_of
+
+    rnd = prepared_round()
+    issued = store.issue_for_round(rnd.uuid, DAY, user="clerk1")
+    # one notice per enterprise with a paying award: B's only paid line was given 0, so B gets none
+    assert [(n.doc_number, n.enterprise.uscc, n.total) for n in issued] == [
+        ("泉市监〔2015〕1号", A, Decimal("350000.00"))]
+    n = Notice.get(Notice.doc_number == "泉市监〔2015〕1号")
+    assert n.round.id == rnd.id and n.status == "pending" and n.year == 2015 and n.serial == 1
+    assert NoticeSerial.get(prefix="泉市监", year=2015).last == 1
+    lines = {ln["achievement"]: ln for ln in n.content["lines"]}
+    assert set(lines) == {"std-a", "gi-a"}
+    assert lines["gi-a"]["status"] == "discretionary" and lines["gi-a"]["amount"] == "150000.00"
+    assert n.content["round"] == rnd.uuid and n.content["policy"]["content_hash"] == rnd.policy_hash
+    assert "《茶叶加工技术规范》（GB/T 20001-2014）" in lines["std-a"]["description"]
+    audit = AuditEntry.select().where(AuditEntry.entity == "notice", AuditEntry.action == "issue").count()
+    assert audit == 1
+    text = text_of(store.print_notices(issued, tmp_path / "n.pdf", user="clerk1"))
+    assert "福建省泉州市鑫堃茶业有限公司：" in text and "人民币叁拾伍万元整" in text and "安溪铁观音" in text
+    assert "泉州市燊昇电子科技有限公司" not in text
+    with pytest.raises(StdAwardError, match="already issued.*泉市监〔2015〕1号"):
+        store.issue_for_round(rnd.uuid, DAY, user="clerk1")
+
+
+def test_unapproved_or_unknown_rounds_are_refused_without_using_a_number(office):
+    from desktop.store import notices as store
+
+    rnd = prepared_round(approve=False)
+    with pytest.raises(StdAwardError, match="round .* is submitted: notices are issued only for an approved round"):
+        store.issue_for_round(rnd.uuid, DAY)
+    with pytest.raises(StdAwardError, match="no award round"):
+        store.issue_for_round("no-such-round", DAY)
+    assert NoticeSerial.select().count() == 0 and Notice.select().count() == 0
+
+
+def test_void_keeps_the_number_and_the_next_issue_continues(office):
+    from desktop.notices import verify as V
+    from desktop.store import notices as store
+
+    rnd = prepared_round()
+    first = store.issue_for_round(rnd.uuid, DAY, user="clerk1")[0]
+    with pytest.raises(StdAwardError, match="reason"):
+        store.void(first, "clerk1", " ")
+    store.void(first, "clerk1", "金额有误，重新核定")
+    voided = store.find("泉市监〔2015〕1号")
+    assert voided.status == "void"
+    entry = AuditEntry.select().where(AuditEntry.entity == "notice", AuditEntry.action == "void").get()
+    assert entry.after["reason"] == "金额有误，重新核定" and entry.after["doc_number"] == "泉市监〔2015〕1号"
+    with pytest.raises(StdAwardError, match="voided"):
+        store.verify(V.verification_code(voided.uuid, voided.content_hash))
+    with pytest.raises(StdAwardError, match="already void"):
+        store.void(voided, "clerk1", "again")
+    again = store.issue_for_round(rnd.uuid, DAY, user="clerk1")  # every notice of the round is void
+    assert [n.doc_number for n in again] == ["泉市监〔2015〕2号"]
+
+
+def test_cli_summary_and_notices_for_a_round(office, tmp_path):
+    from openpyxl import load_workbook
+
+    from desktop.store.db import close_db
+
+    rnd = prepared_round()
+    db = str(office)
+    close_db()  # the command line opens the database itself
+    r = run_cli("summary", "--db", db, "--round", rnd.uuid, "--out", str(tmp_path / "s.xlsx"))
+    assert r.returncode == 0, r.stderr
+    ws = load_workbook(tmp_path / "s.xlsx").active
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+    assert rows[-1][1] == "合计" and rows[-1][-1] == pytest.approx(350000)
+    assert [row[1:5] for row in rows] == [
+        ["福建省泉州市鑫堃茶业有限公司", A, "申报国家地理标志产品保护获批准的牵头单位（四(三)）", 1],
+        [None, None, "国家标准制定 主导单位或第一起草单位（四(三)1）", 1],  # the rule's label filled in
+        [None, None, "小计", 2], ["合计", None, None, 2]]  # B's 0 (rejected) and unpaid lines are not listed
+    r = run_cli("notices", "--db", db, "--round", rnd.uuid, "--out", str(tmp_path / "n.pdf"), "--date", "2015-12-18",
+                "--json")
+    assert r.returncode == 0, r.stderr
+    assert [n["doc_number"] for n in json.loads(r.stdout)] == ["泉市监〔2015〕1号"]
+    r = run_cli("notice-void", "--db", db, "泉市监[2015]1号", "--reason", "重新核定")
+    assert r.returncode == 0, r.stderr
+    listing = json.loads(run_cli("notice-list", "--db", db, "--json").stdout)
+    assert [(n["doc_number"], n["status"]) for n in listing] == [("泉市监〔2015〕1号", "void")]
