@@ -8,15 +8,17 @@ To change the schema: edit the model, bump ``SCHEMA_VERSION``, add a step below 
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from peewee import CharField, SqliteDatabase, TextField
+if TYPE_CHECKING:  # peewee is imported by the steps: the GUI checks SCHEMA_VERSION before loading it
+    from peewee import SqliteDatabase
 
 SCHEMA_VERSION = 2
 
 
 def _v1_to_v2(db: SqliteDatabase) -> None:
     """v2: enterprises get a telephone; award rounds get a note for the reviewer."""
+    from peewee import CharField, TextField
     from playhouse.migrate import SqliteMigrator, migrate  # only when migrating (it pulls in the Postgres helpers)
 
     m = SqliteMigrator(db)
