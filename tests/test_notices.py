@@ -137,13 +137,7 @@ def test_only_the_authority_is_red_and_only_headings_are_stroked(office, tmp_pat
 
     assert red_share(next(w for w in w1 if w[4] == "莆田市城厢区市场监督管理局")) > 0.9
     assert red_share(next(w for w in w1 if w[4] == "城市监〔2026〕1号")) == 0
-    streams = []
-    for raw in re.findall(rb"stream\r?\n(.*?)endstream", pdf.read_bytes(), re.S):
-        try:
-            streams.append(zlib.decompress(raw))
-        except zlib.error:
-            continue
-    page_ops = b" ".join(s for s in streams if b" Tf " in s)
+    page_ops = page_streams(pdf)
     assert page_ops.count(b"2 Tr") == page_ops.count(b"0 Tr") > 0  # every stroked heading puts the mode back
 
 
@@ -253,6 +247,31 @@ def test_verification_codes_stay_what_was_printed():
 
     assert V.verification_code("12345678-9abc-def0-1234-56789abcdef0", "ab" * 32) == "N9WS-4A56-KJ9G"
     assert V.verification_code("00000000-0000-0000-0000-000000000001", "0" * 64) == "FC56-XE7C-0KXY"
+
+
+def page_streams(pdf: Path) -> bytes:
+    """The decompressed content of the PDF's streams that draw text (its pages)."""
+    streams = []
+    for raw in re.findall(rb"stream\r?\n(.*?)endstream", pdf.read_bytes(), re.S):
+        try:
+            streams.append(zlib.decompress(raw))
+        except zlib.error:
+            continue
+    return b" ".join(s for s in streams if b" Tf " in s)
+
+
+def test_printed_qr_code_is_the_notices_symbol(office, tmp_path):
+    """The image mask drawn on the last page holds the symbol of the notice's payload, row by row."""
+    from desktop.notices import verify as V
+    from desktop.store import notices as store
+
+    n = issue()[0]
+    ops = page_streams(store.print_notices([n], tmp_path / "n.pdf"))
+    found = re.findall(rb"BI /IM true /W 25 /H 25 /BPC 1 /D \[1 0\] /F /AHx ID ([0-9A-F]+)> EI", ops)
+    assert len(found) == 1
+    rows = [int(found[0][i:i + 8], 16) >> 7 for i in range(0, 200, 8)]
+    modules = V.qr_matrix(V.qr_payload(n.uuid, n.content_hash))
+    assert rows == [int("".join("1" if m else "0" for m in row), 2) for row in modules]
 
 
 def test_linear_qr_encoder_matches_reportlab():
