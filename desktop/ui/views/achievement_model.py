@@ -94,16 +94,16 @@ class AchievementIndex:
         self.order_sql = "a.date DESC, a.id DESC"
 
     def load(self, order_sql: str | None = None) -> None:
-        from desktop.store.models import database
+        from desktop.store import db
 
         if order_sql:
             self.order_sql = order_sql
-        any_award = database.execute_sql("SELECT EXISTS(SELECT 1 FROM award)").fetchone()[0]
+        any_award = db.execute_sql("SELECT EXISTS(SELECT 1 FROM award)").fetchone()[0]
         status_sql = _STATUS_SQL if any_award else f"'{NO_ROUND}'"  # no per-row lookup before the first round
         ents = {i: f"{name} {code}".lower() for i, name, code in
-                database.execute_sql("SELECT id, name, uscc FROM enterprise").fetchall()}
+                db.execute_sql("SELECT id, name, uscc FROM enterprise").fetchall()}
         join = " JOIN enterprise e ON e.id = a.enterprise_id" if "e." in self.order_sql else ""  # only to sort by name
-        cur = database.execute_sql(
+        cur = db.execute_sql(
             "SELECT a.id, CAST(substr(a.date, 1, 4) AS INTEGER), a.kind, a.level, "
             f"{status_sql} AS status, a.enterprise_id, "
             "lower(a.source_id || ' ' || COALESCE(a.ref, '') || ' ' || COALESCE(a.title, '')) "
@@ -197,31 +197,31 @@ class IndexLoad:
 
 def fetch_rows(ids: list[int]) -> dict[int, tuple]:
     """Display values of these achievements, by id (one query)."""
-    from desktop.store.models import database
+    from desktop.store import db
 
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    cur = database.execute_sql(f"{_DISPLAY_SQL} WHERE a.id IN ({marks})", ids)
+    cur = db.execute_sql(f"{_DISPLAY_SQL} WHERE a.id IN ({marks})", ids)
     return {r[0]: r[1:] for r in cur.fetchall()}
 
 
 def fetch_page(order: str, offset: int, limit: int) -> list[tuple]:
     """(id, display values...) of the rows at these positions in this sort order (one query)."""
-    from desktop.store.models import database
+    from desktop.store import db
 
-    return database.execute_sql(f"{_DISPLAY_SQL} ORDER BY {order} LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+    return db.execute_sql(f"{_DISPLAY_SQL} ORDER BY {order} LIMIT ? OFFSET ?", (limit, offset)).fetchall()
 
 
 def years_present() -> list[int]:
     """Years that have achievements, newest first: one index seek per year, not a table scan."""
-    from desktop.store.models import database
+    from desktop.store import db
 
     years: list[int] = []
-    row = database.execute_sql("SELECT max(date) FROM achievement").fetchone()
+    row = db.execute_sql("SELECT max(date) FROM achievement").fetchone()
     while row and row[0]:
         years.append(int(str(row[0])[:4]))
-        row = database.execute_sql("SELECT max(date) FROM achievement WHERE date < ?",
+        row = db.execute_sql("SELECT max(date) FROM achievement WHERE date < ?",
                                    (f"{years[-1]:04d}-01-01",)).fetchone()
     return years
 
@@ -229,9 +229,9 @@ def years_present() -> list[int]:
 def statuses_present() -> list[str]:
     """Award statuses that may occur (exact ones come with the index): any in the award table, and
     "not in a round"."""
-    from desktop.store.models import database
+    from desktop.store import db
 
-    found = {r[0] for r in database.execute_sql("SELECT DISTINCT status FROM award").fetchall()}
+    found = {r[0] for r in db.execute_sql("SELECT DISTINCT status FROM award").fetchall()}
     return sorted(found | {NO_ROUND})
 
 
@@ -258,7 +258,7 @@ class AchievementModel(QAbstractTableModel):
         With a filter on and the same sort order (data changed), the filtered rows stay on screen,
         re-read as they are painted, until the new index replaces them; after a new sort order
         the filtered rows are rebuilt at once."""
-        from desktop.store.models import database
+        from desktop.store import db
 
         if self._load is not None:
             self._load.superseded = True
@@ -269,7 +269,7 @@ class AchievementModel(QAbstractTableModel):
         self.index_ = None
         self.cache.clear()
         if keep:
-            self._total = database.execute_sql("SELECT count(*) FROM achievement").fetchone()[0]
+            self._total = db.execute_sql("SELECT count(*) FROM achievement").fetchone()[0]
             self.invalidate()
             QTimer.singleShot(0, lambda: self._start(load))
             return
@@ -277,7 +277,7 @@ class AchievementModel(QAbstractTableModel):
             self.apply_filter(self.filter)
             return
         self.beginResetModel()
-        self._total = database.execute_sql("SELECT count(*) FROM achievement").fetchone()[0]
+        self._total = db.execute_sql("SELECT count(*) FROM achievement").fetchone()[0]
         self.ids = [None] * self._total
         self._read_page(0)
         self.endResetModel()
