@@ -132,7 +132,7 @@ def test_only_the_authority_is_red_and_only_headings_are_stroked(office, tmp_pat
 
     def red_share(word):
         box = img.crop(tuple(round(v) for v in word[:4]))
-        inked = [(r, g, b) for r, g, b in box.getdata() if min(r, g, b) < 160]
+        inked = [(r, g, b) for r, g, b in box.get_flattened_data() if min(r, g, b) < 160]
         return sum(1 for r, g, b in inked if r > 150 and g < 100) / max(1, len(inked))
 
     assert red_share(next(w for w in w1 if w[4] == "莆田市城厢区市场监督管理局")) > 0.9
