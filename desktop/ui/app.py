@@ -1,5 +1,12 @@
-"""Starting the desktop program: QApplication set-up, opening the database off the UI thread,
-first-run wizard or sign-in, the main window, and ``--screenshot``.
+"""Starting the desktop program: QApplication set-up, opening the database, first-run wizard or
+sign-in, the main window, and ``--screenshot``.
+
+The usual start (an office set up, no accounts, the database current) is quick: the writer lock and
+the schema check on a plain sqlite3 connection (``db.open_quick``), the window painted with its
+default view read by plain SQL, and only then peewee and the models bound in the background
+(``db.bind_quick``); whatever needs the models waits for them (``ctx.require_store``). A new
+database, a migration (with a progress message), the demo, the wizard and sign-in take the slow
+path: ``open_db`` in a worker first.
 
 ``run_gui(args)`` is called by ``desktop/cli.py`` when no verb is given; ``args`` carries ``db``,
 ``demo``, ``screenshot``, ``view`` and ``lang``.
@@ -35,13 +42,13 @@ def make_app() -> QApplication:
     app = QApplication.instance()
     if app is None:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-        app = QApplication([sys.argv[0] if sys.argv else "stdaward"])
+        argv = [sys.argv[0] if sys.argv else "stdaward"]
+        if sys.platform.startswith("linux") and not os.environ.get("QT_STYLE_OVERRIDE"):
+            argv += ["-style", "Fusion"]  # given at creation: no default style built first and replaced
+        app = QApplication(argv)
         app.setApplicationName("StdAward")
         app.setOrganizationName("StdAward")
         app.setApplicationDisplayName("StdAward")
-        if (sys.platform.startswith("linux") and not os.environ.get("QT_STYLE_OVERRIDE")
-                and app.style().name().lower() != "fusion"):
-            app.setStyle("Fusion")
     apply_language(app)
     app.setWindowIcon(app_icon())
     return app  # type: ignore[return-value]
@@ -50,7 +57,7 @@ def make_app() -> QApplication:
 def app_icon() -> QIcon:
     from desktop.store.demo import resources_dir
 
-    path = resources_dir() / "icons" / "stdaward.svg"
+    path = resources_dir() / "icons" / "stdaward.png"
     return QIcon(str(path)) if path.exists() else QIcon()
 
 
@@ -126,8 +133,25 @@ def open_error_text(exc: BaseException, path: Path) -> str:
     return _("The database could not be opened: {reason}").format(reason=exc)
 
 
+def quick_state(path: Path) -> dict[str, Any] | None:
+    """The quick open (lock, schema check; see ``db.open_quick``) and what decides the next step, read
+    with plain SQL; None (nothing held) when the database must be created or migrated first."""
+    from desktop.store import db
+
+    con = db.open_quick(path)
+    if con is None:
+        return None
+    try:
+        office = con.execute("SELECT name FROM office ORDER BY id LIMIT 1").fetchone()
+        users = con.execute("SELECT EXISTS(SELECT 1 FROM user WHERE active)").fetchone()[0]
+    except BaseException:
+        db.close_db()
+        raise
+    return {"office": office[0] if office else None, "users": bool(users)}
+
+
 class Startup:
-    """Open the database in the background, then wizard / sign-in, then the main window."""
+    """Open the database (quickly when it can), then wizard / sign-in, then the main window."""
 
     def __init__(self, ctx: AppContext, on_exit: Callable[[int], None]) -> None:
         self.ctx = ctx
@@ -137,8 +161,42 @@ class Startup:
 
     def start(self, path: Path, demo: bool = False) -> None:
         self.ctx.db_path, self.ctx.demo = path, demo
+        if not demo and self._start_quick(path):
+            return
         self.ctx.tasks.run(lambda _p: open_database(path, demo), on_done=self._opened, on_error=self._failed,
                            label=_("Opening the database..."))
+
+    def _start_quick(self, path: Path) -> bool:
+        """The main window straight away, the models bound after its first paint. False (nothing
+        held) when the slow path is needed: a new database or a migration, the wizard, sign-in."""
+        from desktop.store import db
+
+        try:
+            state = quick_state(path)
+        except Exception as exc:  # noqa: BLE001 - busy, newer schema, not a database: told as on the slow path
+            self._failed(exc)
+            return True
+        if state is None or not state["office"] or state["users"]:
+            db.close_db()
+            return False
+        self.ctx.quick_office = state["office"]
+        self._show_main()
+        self.window.after_first_paint(self._bind_models)
+        return True
+
+    def _bind_models(self) -> None:
+        from desktop.store import db
+
+        self.ctx.tasks.run(lambda _p: db.bind_quick(), on_done=lambda _r: self._models_bound(), on_error=self._failed)
+
+    def _models_bound(self) -> None:
+        from desktop.store import db
+
+        db.end_quick()
+        self.ctx.quick_office = None
+        if self.window is not None:
+            self.window.update_status()
+        self.ctx.store_ready.emit()
 
     def _failed(self, exc: BaseException) -> None:
         box = QMessageBox(QMessageBox.Icon.Critical, _("StdAward"), open_error_text(exc, self.ctx.db_path),

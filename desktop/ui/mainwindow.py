@@ -1,5 +1,10 @@
 """The main window: side navigation of the registered views, menus and shortcuts from
-``actions.py``, a status bar naming the office, the user and the database, remembered layout."""
+``actions.py``, a status bar naming the office, the user and the database, remembered layout.
+
+Views are created when first shown. After a quick start the window paints before the models are
+bound: the views in ``QUICK_VIEWS`` read with plain SQL and show at once; any other view, and every
+menu action, first waits for the models (``ctx.require_store()``, a fraction of a second at most).
+"""
 from __future__ import annotations
 
 from desktop.core.i18n import _
@@ -7,9 +12,11 @@ from desktop.ui import actions as action_registry
 from desktop.ui import settings
 from desktop.ui.context import AppContext
 from desktop.ui.qt import (QAction, QKeySequence, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                           QSize, QSplitter, QStackedWidget, Qt, QWidget, qconnect)
+                           QSize, QSplitter, QStackedWidget, Qt, QTimer, QWidget, qconnect)
 from desktop.ui.views import VIEWS, ViewSpec
 from desktop.ui.views.base import View
+
+QUICK_VIEWS = ("overview", "enterprises", "achievements")  # need no models to show (db.execute_sql)
 
 
 class MainWindow(QMainWindow):
@@ -22,6 +29,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(QSize(900, 560))
         self._views: dict[str, View] = {}
         self._specs: list[ViewSpec] = []
+        self._after_paint: list | None = []  # None once painted
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
@@ -63,10 +71,14 @@ class MainWindow(QMainWindow):
             act.setObjectName(spec.name)
             if spec.shortcut:
                 act.setShortcut(QKeySequence(spec.shortcut))
-            qconnect(act.triggered, lambda _checked=False, s=spec: s.handler(self))
+            qconnect(act.triggered, lambda _checked=False, s=spec: self._run_action(s))
             self.addAction(act)
             self.qactions[spec.name] = act
         self.undo_stack.setUndoLimit(50)
+
+    def _run_action(self, spec) -> None:
+        self.ctx.require_store()
+        spec.handler(self)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -130,6 +142,8 @@ class MainWindow(QMainWindow):
             spec = next((s for s in self._specs if s.name == name), None)
             if spec is None:
                 return None
+            if name not in QUICK_VIEWS:
+                self.ctx.require_store()
             v = spec.create(self.ctx)
             v.setObjectName(f"view-{name}")
             self._views[name] = v
@@ -158,6 +172,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ status and state
     def update_status(self) -> None:
+        path = str(self.ctx.db_path) if self.ctx.db_path else "-"
+        self.status_db.setText((_("Demo database: {path}") if self.ctx.demo else _("Database: {path}")).format(path=path))
+        if self.ctx.quick_office is not None:  # the models are not bound yet: the rest follows when they are
+            self.status_office.setText(_("Office: {name}").format(name=self.ctx.quick_office))
+            return
         from desktop.store.users import role_label
 
         office = self.ctx.office if self.ctx.db_path else None
@@ -165,8 +184,20 @@ class MainWindow(QMainWindow):
         u = self.ctx.user
         self.status_user.setText(_("User: {name} ({role})").format(
             name=u.display_name if u else self.ctx.username, role=role_label(self.ctx.role)))
-        path = str(self.ctx.db_path) if self.ctx.db_path else "-"
-        self.status_db.setText((_("Demo database: {path}") if self.ctx.demo else _("Database: {path}")).format(path=path))
+
+    def after_first_paint(self, callback) -> None:
+        """Run ``callback`` from the event loop once the window has painted (at once if it has)."""
+        if self._after_paint is None:
+            QTimer.singleShot(0, callback)
+        else:
+            self._after_paint.append(callback)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().paintEvent(event)
+        if self._after_paint is not None:
+            callbacks, self._after_paint = self._after_paint, None
+            for cb in callbacks:
+                QTimer.singleShot(0, cb)
 
     def _on_data_changed(self, what: str) -> None:
         if what in ("office", "*", "users"):

@@ -1,12 +1,21 @@
 """The overview: the office profile, what the database holds, and what to do next.
 
-Cheap to show: two counts; the title of the policy in force (reading the policies runs their
+Cheap to show, and shown before the models are bound (plain SQL through ``db.execute_sql``): the
+office row and two counts; the title of the policy in force (reading the policies runs their
 worked cases, a fifth of a second) is looked up in the background once per policy and kept."""
 from __future__ import annotations
 
 from desktop.core.i18n import _
 from desktop.ui.qt import QFormLayout, QFrame, QGridLayout, QLabel, QPushButton, Qt, QVBoxLayout, is_alive, qconnect
 from desktop.ui.views.base import View
+
+
+def office_row() -> dict | None:
+    """What the overview shows of the office profile (None before set-up)."""
+    from desktop.store.db import execute_sql
+
+    row = execute_sql("SELECT name, region_code, doc_prefix, policy_id, signatory FROM office ORDER BY id LIMIT 1").fetchone()
+    return dict(zip(("name", "region_code", "doc_prefix", "policy_id", "signatory"), row)) if row else None
 
 
 class OverviewView(View):
@@ -59,18 +68,20 @@ class OverviewView(View):
         self.refresh()
 
     def refresh(self) -> None:
-        from desktop.store.models import Achievement, Enterprise
+        from desktop.store.db import execute_sql
 
-        office = self.ctx.office
-        self.title.setText(office.name if office else _("The office profile is not set up"))
+        office = office_row()
+        self.title.setText(office["name"] if office else _("The office profile is not set up"))
         policy = "-"
-        if office and office.policy_id:
-            policy = self.policy_titles.get(office.policy_id, office.policy_id)
-            if office.policy_id not in self.policy_titles:
-                self._look_up_policy(office.policy_id)
-        n_ent, n_ach = Enterprise.select().count(), Achievement.select().count()
-        values = {"region": office.region_code if office else "-", "prefix": (office.doc_prefix or "-") if office else "-",
-                  "policy": policy, "signatory": (office.signatory or "-") if office else "-",
+        policy_id = office["policy_id"] if office else None
+        if policy_id:
+            policy = self.policy_titles.get(policy_id, policy_id)
+            if policy_id not in self.policy_titles:
+                self._look_up_policy(policy_id)
+        n_ent, n_ach = (execute_sql(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("enterprise", "achievement"))
+        values = {"region": office["region_code"] if office else "-",
+                  "prefix": (office["doc_prefix"] or "-") if office else "-",
+                  "policy": policy, "signatory": (office["signatory"] or "-") if office else "-",
                   "enterprises": f"{n_ent:,}", "achievements": f"{n_ach:,}"}
         for key, v in values.items():
             self.rows[key].setText(v)
@@ -92,7 +103,7 @@ class OverviewView(View):
             if not is_alive(self):
                 return  # the window was closed meanwhile
             self.policy_titles[policy_id] = title
-            office = self.ctx.office
-            if office is not None and office.policy_id == policy_id:
+            office = office_row()
+            if office is not None and office["policy_id"] == policy_id:
                 self.rows["policy"].setText(title)
         self.ctx.tasks.run(work, on_done=done, on_error=lambda _exc: None, quiet=True)
