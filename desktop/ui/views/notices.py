@@ -123,23 +123,11 @@ def save_notices(notice_ids: list[int], out: Path, copy: str, user: str, progres
 
 
 def write_summary(round_uuid: str, out: Path) -> Path:
-    """The summary table (汇总表) of a round as PDF or xlsx (by the suffix)."""
-    from desktop.notices.summary import render_summary, rows_from_results
-    from desktop.store import office as officemod
-    from desktop.store import rounds
-    from desktop.store.models import AwardRound, Enterprise
+    """The summary table (汇总表) of a round as PDF or xlsx (by the suffix): the same table the CLI's
+    ``summary --round`` writes (paying lines only, rule labels filled in)."""
+    from desktop.store.notices import write_round_summary
 
-    office = officemod.require()
-    rnd = AwardRound.get(AwardRound.uuid == round_uuid)
-    policy = rounds.load_policy(rnd.policy_id)
-    results = [r for r in rounds.round_results(rnd)]
-    rejected = {aw.achievement.source_id for aw in rnd.awards if aw.decision == "rejected"}
-    results = [r for r in results if r.id not in rejected]
-    names = {e.uscc: e.name for e in Enterprise.select(Enterprise.uscc, Enterprise.name)}
-    rows = rows_from_results(results, names, {r.id: r.label for r in policy.rules})
-    return render_summary(rows, out, title=f"{office.name}{rnd.year}年度标准化奖补资金汇总表",
-                          funds={fid: f.name for fid, f in policy.funds.items()}, settings=office.settings,
-                          subtitle=f"{policy.title}（{policy.document_number or policy.id}）")
+    return write_round_summary(round_uuid, out)
 
 
 # ---------------------------------------------------------------------------- the view
