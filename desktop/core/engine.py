@@ -72,6 +72,12 @@ class _Words:
         return self.phrase("date", y=d.year, m=d.month, d=d.day)
 
 
+def rule_label(policy, rule: Rule, achievement: Achievement) -> str:  # noqa: ANN001
+    """A rule's label filled in for one achievement (国家标准制定 主要起草单位…), worded as the
+    engine words its explanations; for summaries, notices and the GUI."""
+    return _Words(policy).rule_label(rule, achievement)
+
+
 def note_flag(policy, note: Note) -> str:  # noqa: ANN001
     """The flag an officer sees on every award computed from a judgment call."""
     return _Words(policy).phrase("note", clause=note.clause, literal=note.literal, reading=note.reading, why=note.why)

@@ -79,11 +79,10 @@ def rows_from_results(results: Sequence[AwardResult], names: Mapping[str, str],
 def item_labels(policy: Any, results: Sequence[AwardResult], achievements: Mapping[str, Any]) -> dict[str, str]:
     """Result id -> its rule's label filled in for that achievement (国家标准制定 主导单位…), worded
     as the engine words it: a rule's label is a template ({level}标准{action} …)."""
-    from desktop.core.engine import _Words  # the engine's own wording (it has no public helper yet)
+    from desktop.core.engine import rule_label
 
-    words = _Words(policy)
     rules = {rule.id: rule for rule in getattr(policy, "rules", [])}
-    return {r.id: words.rule_label(rules[r.rule], achievements[r.id]) for r in results
+    return {r.id: rule_label(policy, rules[r.rule], achievements[r.id]) for r in results
             if r.rule in rules and r.id in achievements}
 
 
