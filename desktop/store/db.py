@@ -39,7 +39,9 @@ current_user: str = os.environ.get("STDAWARD_USER") or getpass.getuser()
 _quick: sqlite3.Connection | None = None
 _quick_thread: int | None = None
 _bind_lock = threading.Lock()
+_bind_asked = threading.Event()  # bind_quick was called: the window has painted, or something needs the models
 _bound = False
+BIND_WAIT = 2.0  # seconds a worker waits for the binding to be asked for before doing it itself
 
 
 def is_removable(path: Path) -> bool:
@@ -174,6 +176,7 @@ def open_quick(path: Path | str) -> sqlite3.Connection | None:
 def bind_quick() -> None:
     """Step two: bind the models to the quickly opened database (any thread, once; a second caller
     waits for the first). Does nothing without a quick open or once bound."""
+    _bind_asked.set()
     with _bind_lock:
         if _quick is not None and not _bound:
             open_db(_quick_path(), auto_backup="background")
@@ -188,6 +191,7 @@ def end_quick() -> None:
     """Close the plain connection (after ``bind_quick``): reads go through the models from now on."""
     global _quick, _quick_thread
     con, _quick, _quick_thread = _quick, None, None
+    _bind_asked.clear()
     if con is not None:
         con.close()
 
@@ -204,6 +208,11 @@ def execute_sql(sql: str, params: Any = ()) -> sqlite3.Cursor:
     if con is not None and threading.get_ident() == _quick_thread:
         return con.execute(sql, params)
     if con is not None and not _bound:
+        # A worker during a quick start (a view's background index): it leaves the processor to the
+        # first paint and starts once the binding is asked for. The wait is bounded, so a pool with
+        # a single thread (the binding queued behind this task) or a window never painted cannot
+        # hold it for good.
+        _bind_asked.wait(BIND_WAIT)
         bind_quick()
     from desktop.store.models import database
 
