@@ -23,8 +23,8 @@ from desktop.core.errors import DatabaseBusy, SchemaTooNew, StdAwardError
 from desktop.core.i18n import _, current_locale, set_locale
 from desktop.ui import settings
 from desktop.ui.context import AppContext
-from desktop.ui.qt import (QApplication, QFont, QFontDatabase, QGuiApplication, QIcon, QLibraryInfo, QLocale,
-                           QMessageBox, Qt, QTranslator, QWidget, qconnect)
+from desktop.ui.qt import (QApplication, QFont, QFontDatabase, QGuiApplication, QIcon, QLibraryInfo, QLocale, Qt,
+                           QTranslator, QWidget, qconnect)
 
 # Families that show Chinese well, best first, per script; the first one installed is used.
 CJK_FAMILIES = {
@@ -199,6 +199,8 @@ class Startup:
         self.ctx.store_ready.emit()
 
     def _failed(self, exc: BaseException) -> None:
+        from desktop.ui.qt import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Critical, _("StdAward"), open_error_text(exc, self.ctx.db_path),
                           QMessageBox.StandardButton.Close, self.window)
         box.setObjectName("openError")
