@@ -161,6 +161,7 @@ class AchievementsView(View):
         from desktop.store.models import Enterprise
         from desktop.ui.views.achievement_form import AchievementForm
 
+        self.ctx.require_store()  # after a quick start the models may still be binding
         if not Enterprise.select().exists():
             from desktop.ui.qt import QMessageBox
 
@@ -174,6 +175,7 @@ class AchievementsView(View):
 
         ids = self.selected_ids()
         if len(ids) == 1:
+            self.ctx.require_store()
             AchievementForm(self.ctx, Achievement.get_by_id(ids[0]), self).exec()
 
     def delete(self) -> None:
@@ -182,6 +184,7 @@ class AchievementsView(View):
         ids = self.selected_ids()
         if not ids:
             return
+        self.ctx.require_store()
         try:
             snap = delete_achievements(ids, self.ctx.username)
         except StdAwardError as exc:
