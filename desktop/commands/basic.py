@@ -63,8 +63,16 @@ def cmd_policies(args: argparse.Namespace) -> int:
         print_json(rows)
     else:
         for r in rows:
-            print(f"{r['id']:<26} {r.get('document_number') or '-':<18} {r.get('issued') or '-'}  {r['title']}")
+            print(f"{r['id']:<26} {_pad(r.get('document_number') or '-', 20)} {r.get('issued') or '-'}  {r['title']}")
     return 0
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align in a terminal column: CJK characters take two cells."""
+    import unicodedata
+
+    cells = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - cells)
 
 
 def cmd_office(args: argparse.Namespace) -> int:
