@@ -39,17 +39,26 @@ def _num(d: Decimal | None) -> str:
     return str(int(d)) if d == d.to_integral_value() else format(d.normalize(), "f")
 
 
-def dashboard(policy_id: str, as_of: dt.date) -> Dashboard:
-    """Progress of every target and the achievements each one counts (runs in a worker)."""
+def target_progress(policy_id: str, as_of: dt.date) -> tuple[Any, list[Any], dict[str, list[dict[str, Any]]], list[Any]]:
+    """(policy, achievements, entered values, progress of every target): the dashboard's reading,
+    also the overview's (runs in a worker)."""
     from desktop.core import targets as T
-    from desktop.notices.content import describe
     from desktop.store import records, rounds
 
     policy = rounds.load_policy(policy_id)
     achs = records.achievements()
     entered = {tid: [{"value": v.value, "as_of": v.as_of, "source": v.source} for v in vals]
                for tid, vals in rounds.target_values(policy_id).items()}
-    progress = T.progress(policy, achs, as_of, entered)
+    return policy, achs, entered, T.progress(policy, achs, as_of, entered)
+
+
+def dashboard(policy_id: str, as_of: dt.date) -> Dashboard:
+    """Progress of every target and the achievements each one counts (runs in a worker)."""
+    from desktop.core import targets as T
+    from desktop.notices.content import describe
+    from desktop.store import records
+
+    policy, achs, entered, progress = target_progress(policy_id, as_of)
     names = records.enterprise_names()
     counting: dict[str, list[dict[str, Any]]] = {}
     for t in policy.targets:
