@@ -92,6 +92,24 @@ def state_text(p: Any) -> tuple[str, str]:
     return _("in progress"), "#1f3b63"
 
 
+def progress_bar(p: Any) -> QProgressBar:
+    """A target's progress as a bar "count / goal" (green met, red overdue, blue on its way); also
+    the overview's."""
+    bar = QProgressBar()
+    goal = p.goal if p.goal > 0 else Decimal(1)
+    bar.setRange(0, 1000)
+    value = p.count or Decimal(0)
+    bar.setValue(int(min(value / goal, Decimal(1)) * 1000))
+    unit = p.unit or ""
+    bar.setFormat(f"{_num(p.count)} / {_num(p.goal)}{unit}")
+    bar.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    colour = "#81c784" if p.met else ("#ef9a9a" if p.overdue else "#90caf9")  # light: the figures stay legible
+    bar.setStyleSheet(f"QProgressBar {{border:1px solid #bbb; border-radius:3px; background:#f4f4f4; margin:4px;}}"
+                      f"QProgressBar::chunk {{background:{colour};}}")
+    bar.setToolTip(p.goal_text or "")
+    return bar
+
+
 class EnterValueDialog(QDialog):
     """A figure for a target the records cannot count, with the date and where it comes from."""
 
@@ -276,19 +294,7 @@ class TargetsView(TableViewMixin, View):
         self._show_target()
 
     def _bar(self, p: Any) -> QProgressBar:
-        bar = QProgressBar()
-        goal = p.goal if p.goal > 0 else Decimal(1)
-        bar.setRange(0, 1000)
-        value = p.count or Decimal(0)
-        bar.setValue(int(min(value / goal, Decimal(1)) * 1000))
-        unit = p.unit or ""
-        bar.setFormat(f"{_num(p.count)} / {_num(p.goal)}{unit}")
-        bar.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        colour = "#81c784" if p.met else ("#ef9a9a" if p.overdue else "#90caf9")  # light: the figures stay legible
-        bar.setStyleSheet(f"QProgressBar {{border:1px solid #bbb; border-radius:3px; background:#f4f4f4; margin:4px;}}"
-                          f"QProgressBar::chunk {{background:{colour};}}")
-        bar.setToolTip(p.goal_text or "")
-        return bar
+        return progress_bar(p)
 
     def current_target(self):
         row = self.targets.currentRow()
