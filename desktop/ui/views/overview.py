@@ -1,21 +1,313 @@
-"""The overview: the office profile, what the database holds, and what to do next.
+"""The overview: what a county officer sees first every morning.
 
-Cheap to show, and shown before the models are bound (plain SQL through ``db.execute_sql``): the
-office row and two counts; the title of the policy in force (reading the policies runs their
-worked cases, a fifth of a second) is looked up in the background once per policy and kept."""
+The office profile; this year's and last year's award round (status, who prepared it, lines, total
+awarded, discretionary amounts still to set, flagged lines); notices (issued this year, the last
+发文字号, failed prints waiting for a reprint); the nearest targets of the policy in force; data
+safety (last automatic and manual backup, last export package, the audit chain); and a short list
+of what to do next, each with a link to the view where it is done.
+
+Cheap to show, and shown before the models are bound: everything but the targets and the audit
+chain is read with plain SQL (``db.execute_sql``) and the backup folder's listing. The targets
+(loading the policy, the achievements) and the audit chain check need the models: they are read in
+the background (quiet) once the models are bound, and fill their panels when ready. Amounts are
+written plainly until then, in the locale's form (babel) afterwards.
+"""
 from __future__ import annotations
 
+import datetime as dt
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
 from desktop.core.i18n import _
-from desktop.ui.qt import QFormLayout, QFrame, QGridLayout, QLabel, QPushButton, Qt, QVBoxLayout, is_alive, qconnect
+from desktop.ui.qt import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, Qt,
+                           QVBoxLayout, QWidget, is_alive, qconnect)
+from desktop.ui.views import round_data as RD
 from desktop.ui.views.base import View
+from desktop.ui.views.widgets import bold
+
+STATUS_COLOURS = {"none": "#5f6368", "draft": "#5f6368", "submitted": "#8a5a00", "approved": "#1b5e20",
+                  "returned": "#b3261e"}
+WARN, OK, MUTED = "#b3261e", "#1b5e20", "#6b6b6b"
+TARGETS_SHOWN = 5  # the nearest deadlines on the overview; the rest on the targets view
+DUE_SOON_DAYS = 90
+
+
+# ---------------------------------------------------------------------------- plain-SQL reading
+def _sql(sql: str, params: Any = ()) -> list[tuple]:
+    from desktop.store.db import execute_sql
+
+    return execute_sql(sql, params).fetchall()
 
 
 def office_row() -> dict | None:
     """What the overview shows of the office profile (None before set-up)."""
-    from desktop.store.db import execute_sql
+    rows = _sql("SELECT name, region_code, doc_prefix, policy_id, signatory FROM office ORDER BY id LIMIT 1")
+    return dict(zip(("name", "region_code", "doc_prefix", "policy_id", "signatory"), rows[0])) if rows else None
 
-    row = execute_sql("SELECT name, region_code, doc_prefix, policy_id, signatory FROM office ORDER BY id LIMIT 1").fetchone()
-    return dict(zip(("name", "region_code", "doc_prefix", "policy_id", "signatory"), row)) if row else None
+
+def _display_name(username: str | None) -> str:
+    if not username:
+        return "-"
+    rows = _sql("SELECT display_name FROM user WHERE username = ?", (username,))
+    return f"{rows[0][0]} ({username})" if rows else username
+
+
+def round_summary(year: int) -> dict[str, Any]:
+    """The year's latest award round: status ("none" without one), preparer, lines, total awarded
+    (paying lines with an amount, not rejected), discretionary amounts still to set, flagged lines,
+    notices issued from it; and whether the year has achievements to compute."""
+    has_achievements = bool(_sql("SELECT EXISTS(SELECT 1 FROM achievement WHERE date BETWEEN ? AND ?)",
+                                 (f"{year}-01-01", f"{year}-12-31"))[0][0])
+    rows = _sql("SELECT id, status, prepared_by, reviewed_by, note FROM award_round WHERE year = ? "
+                "ORDER BY id DESC LIMIT 1", (year,))
+    if not rows:
+        return {"year": year, "status": "none", "has_achievements": has_achievements}
+    rid, status, prepared_by, reviewed_by, note = rows[0]
+    lines, to_set, flagged = _sql(
+        "SELECT count(*), coalesce(sum(status = 'discretionary' AND amount IS NULL), 0), "
+        "coalesce(sum(flags IS NOT NULL AND flags NOT IN ('', '[]')), 0) FROM award WHERE round_id = ?", (rid,))[0]
+    paying = ", ".join("?" * len(RD.PAYING))
+    amounts = _sql(f"SELECT amount FROM award WHERE round_id = ? AND status IN ({paying}) AND amount IS NOT NULL "
+                   "AND decision != 'rejected'", (rid, *RD.PAYING))
+    total = sum((Decimal(a) for (a,) in amounts), Decimal("0.00"))  # amounts are exact TEXT
+    notices = _sql("SELECT count(*) FROM notice WHERE round_id = ? AND status != 'void'", (rid,))[0][0]
+    return {"year": year, "status": status, "has_achievements": has_achievements, "id": rid,
+            "prepared_by": prepared_by, "preparer": _display_name(prepared_by), "reviewer": _display_name(reviewed_by),
+            "note": note or "", "lines": lines, "paid": len(amounts), "total": total, "to_set": to_set,
+            "flagged": flagged, "notices": notices}
+
+
+def notice_summary(year: int) -> dict[str, Any]:
+    """Notices issued in ``year`` (not void), the year's last document number, failed prints (any year)."""
+    issued = _sql("SELECT count(*) FROM notice WHERE year = ? AND status != 'void'", (year,))[0][0]
+    last = _sql("SELECT doc_number, issued_on FROM notice WHERE year = ? ORDER BY serial DESC LIMIT 1", (year,))
+    failed = _sql("SELECT count(*) FROM notice WHERE status = 'failed'")[0][0]
+    return {"year": year, "issued": issued, "last": last[0][0] if last else None,
+            "last_on": str(last[0][1])[:10] if last else None, "failed": failed}
+
+
+def _backup_time(path: Path) -> dt.datetime:
+    """The time in a backup's name (``office-20260301-083000-123456-daily.db``), else its mtime."""
+    parts = path.stem.split("-")
+    for i in range(len(parts) - 1):
+        try:
+            return dt.datetime.strptime(f"{parts[i]}-{parts[i + 1]}", "%Y%m%d-%H%M%S")
+        except ValueError:
+            continue
+    return dt.datetime.fromtimestamp(path.stat().st_mtime)
+
+
+def backup_summary(db_path: Path | None) -> dict[str, dt.datetime | None]:
+    """The times of the latest automatic and the latest manual backup (None: none yet)."""
+    from desktop.store.backup import list_backups
+
+    out: dict[str, dt.datetime | None] = {"automatic": None, "manual": None}
+    for p in list_backups(db_path) if db_path is not None else []:
+        kind = "manual" if p.stem.endswith("-manual") else "automatic"
+        when = _backup_time(p)
+        if out[kind] is None or when > out[kind]:
+            out[kind] = when
+    return out
+
+
+def last_export() -> dict[str, Any] | None:
+    rows = _sql("SELECT at, sequence, path FROM package_log WHERE direction = 'export' ORDER BY at DESC, id DESC LIMIT 1")
+    return {"at": str(rows[0][0])[:16], "sequence": rows[0][1], "path": rows[0][2] or ""} if rows else None
+
+
+@dataclass
+class Overview:
+    """Everything the overview paints at once (plain SQL)."""
+    today: dt.date
+    office: dict | None
+    enterprises: int
+    achievements: int
+    rounds: list[dict[str, Any]]  # this year, last year
+    notices: dict[str, Any]
+    backups: dict[str, dt.datetime | None]
+    export: dict[str, Any] | None
+    audit_entries: int
+
+
+def read_overview(db_path: Path | None, today: dt.date) -> Overview:
+    n_ent, n_ach = (_sql(f"SELECT count(*) FROM {t}")[0][0] for t in ("enterprise", "achievement"))
+    return Overview(today, office_row(), n_ent, n_ach, [round_summary(today.year), round_summary(today.year - 1)],
+                    notice_summary(today.year), backup_summary(db_path), last_export(),
+                    _sql("SELECT count(*) FROM audit_entry")[0][0])
+
+
+# ---------------------------------------------------------------------------- background reading
+@dataclass
+class Late:
+    """What needs the models, read in a worker: the policy's title, its targets, the audit chain."""
+    policy_title: str | None = None
+    targets: list[Any] = field(default_factory=list)  # desktop.core.targets.TargetProgress
+    targets_error: str | None = None
+    chain_broken_at: int | None = None
+    chain_checked: dt.datetime | None = None
+
+
+def nearest_targets(progress: list[Any]) -> list[Any]:
+    """Targets not yet met first, by deadline (overdue ones lead), then met ones."""
+    far = dt.date.max
+    return sorted(progress, key=lambda p: (bool(p.met), p.deadline or far, p.text))
+
+
+def read_late(policy_id: str | None, today: dt.date) -> Late:
+    from desktop.core.errors import StdAwardError
+    from desktop.core.money import format_money
+    from desktop.store import audit
+    from desktop.ui.tasks import error_text
+
+    format_money(Decimal(0))  # babel loaded here, not on the UI thread when the totals are written again
+    late = Late()
+    if policy_id:
+        from desktop.ui.views.targets import target_progress
+
+        try:
+            policy, _achs, _entered, progress = target_progress(policy_id, today)
+        except StdAwardError as exc:
+            late.targets_error = error_text(exc)
+        else:
+            late.policy_title = policy.title + (f"（{policy.document_number}）" if policy.document_number else "")
+            late.targets = nearest_targets(progress)
+    late.chain_broken_at = audit.verify_chain()
+    late.chain_checked = dt.datetime.now()
+    return late
+
+
+# ---------------------------------------------------------------------------- what to do next
+def next_steps(data: Overview, late: Late | None, username: str, role: str) -> list[tuple[str, str | None]]:
+    """(text, link) of what the officer should do next, most pressing first. Links: a view name,
+    ``round:YEAR`` or ``round:YEAR:attention``; None for a hint without a place to go."""
+    steps: list[tuple[str, str | None]] = []
+    if late is not None and late.chain_broken_at is not None:
+        steps.append((_("The audit log's chain is broken at entry {id}: the database was changed outside "
+                        "StdAward. Keep this file and compare it with a backup.").format(id=late.chain_broken_at),
+                      "audit"))
+    if data.office is None:
+        return steps + [(_("The office profile is not set up"), "settings")]
+    if data.enterprises == 0:
+        return steps + [(_("No enterprises yet. Add one under Enterprises (Ctrl+Shift+N), or import the Excel "
+                           "template (Ctrl+I)."), "enterprises")]
+    if data.achievements == 0:
+        return steps + [(_("No achievements yet. Add them under Achievements (Ctrl+N) or import them from Excel "
+                           "(Ctrl+I)."), "achievements")]
+    for r in data.rounds:
+        year, status = r["year"], r["status"]
+        link = f"round:{year}"
+        if status == "none":
+            if r["has_achievements"]:
+                steps.append((_("No award round for {year} yet: compute it under Award rounds").format(year=year), link))
+        elif status in ("draft", "returned"):
+            if status == "returned":
+                steps.append((_("The {year} round was returned: {note}").format(year=year, note=r["note"] or "-"), link))
+            if r["to_set"]:
+                steps.append((_("Discretionary amounts to set in the {year} round: {n}").format(year=year, n=r["to_set"]),
+                              link + ":attention"))
+            if r["flagged"]:
+                steps.append((_("Flagged lines to review in the {year} round: {n}").format(year=year, n=r["flagged"]),
+                              link + ":attention"))
+            if not r["to_set"] and r["lines"]:
+                steps.append((_("Every amount of the {year} round is set: submit it for review").format(year=year), link))
+        elif status == "submitted":
+            if role in ("reviewer", "admin") and username != r["prepared_by"]:
+                steps.append((_("The {year} round waits for your review").format(year=year), link))
+            else:
+                steps.append((_("The {year} round is submitted: waiting for a reviewer").format(year=year), link))
+        elif status == "approved" and r["paid"] and not r["notices"]:
+            steps.append((_("The {year} round is approved: issue its notices").format(year=year), "notices"))
+    if data.notices["failed"]:
+        steps.append((_("Notices whose printing failed, waiting for a reprint: {n}").format(n=data.notices["failed"]),
+                      "notices"))
+    if late is not None:
+        due = [p for p in late.targets if not p.met and p.deadline and p.count is not None
+               and (p.deadline - data.today).days <= DUE_SOON_DAYS]
+        if due:
+            steps.append((_("Targets not yet met with a deadline passed or within {days} days: {n}").format(
+                days=DUE_SOON_DAYS, n=len(due)), "targets"))
+    if not any(data.backups.values()):
+        steps.append((_("No backup of this database yet: one is made each day the program opens it, and "
+                        "\"stdaward backup\" makes one now."), None))
+    return steps
+
+
+def money(value: Decimal, formatted: bool) -> str:
+    """An amount in the locale's form once babel is loaded (in the background), plainly before."""
+    if formatted or "babel.numbers" in sys.modules:
+        from desktop.ui.tablemodel import money_text
+
+        return money_text(value)
+    return "¥" + format(value, ",.2f")
+
+
+def _when(value: dt.datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else _("never")
+
+
+# ---------------------------------------------------------------------------- widgets
+class Card(QFrame):
+    """A titled panel with rows of label: value and buttons at the bottom."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 10, 14, 10)
+        self.title = bold(QLabel(), 1.1)
+        self.title.setWordWrap(True)
+        lay.addWidget(self.title)
+        self.status = bold(QLabel())
+        self.status.setObjectName(f"{name}-status")
+        self.status.setWordWrap(True)
+        lay.addWidget(self.status)
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(12)
+        self.grid.setColumnStretch(1, 1)
+        lay.addLayout(self.grid)
+        self.rows: dict[str, tuple[QLabel, QLabel]] = {}
+        self.body = QVBoxLayout()
+        lay.addLayout(self.body)
+        lay.addStretch(1)
+        self.buttons = QHBoxLayout()
+        self.buttons.addStretch(1)
+        lay.addLayout(self.buttons)
+
+    def row(self, key: str) -> QLabel:
+        if key not in self.rows:
+            label, value = QLabel(), QLabel()
+            label.setStyleSheet(f"color: {MUTED};")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            n = len(self.rows)
+            self.grid.addWidget(label, n, 0, Qt.AlignmentFlag.AlignTop)
+            self.grid.addWidget(value, n, 1)
+            self.rows[key] = (label, value)
+        return self.rows[key][1]
+
+    def set_row(self, key: str, label: str, value: str, colour: str | None = None, visible: bool = True) -> None:
+        v = self.row(key)
+        lab = self.rows[key][0]
+        lab.setText(label)
+        v.setText(value)
+        v.setStyleSheet(f"color: {colour};" if colour else "")
+        lab.setVisible(visible and bool(label))
+        v.setVisible(visible)
+
+    def set_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
+
+    def button(self, name: str, slot) -> QPushButton:
+        b = QPushButton()
+        b.setObjectName(name)
+        qconnect(b.clicked, lambda _c=False: slot())
+        self.buttons.addWidget(b)
+        return b
 
 
 class OverviewView(View):
@@ -23,87 +315,265 @@ class OverviewView(View):
 
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(24, 20, 24, 20)
-        self.title = QLabel()
-        f = self.title.font()
-        f.setPointSizeF(f.pointSizeF() * 1.6)
-        f.setBold(True)
-        self.title.setFont(f)
+        self.data: Overview | None = None
+        self.late: Late | None = None
+        self._generation = 0
+        self._wants_late = False
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        page = QWidget()
+        scroll.setWidget(page)
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(24, 18, 24, 18)
+        lay.setSpacing(10)
+        self.title = bold(QLabel(), 1.6)
         self.title.setWordWrap(True)
         lay.addWidget(self.title)
-        self.profile = QFormLayout()
-        self.profile.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.rows: dict[str, QLabel] = {}
-        for key in ("region", "prefix", "policy", "signatory", "enterprises", "achievements"):
-            self.rows[key] = QLabel()
-            self.rows[key].setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.profile.addRow(QLabel(), self.rows[key])
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        box.setLayout(self.profile)
-        lay.addWidget(box)
+        self.profile = QLabel()
+        self.profile.setObjectName("profile")
+        self.profile.setWordWrap(True)
+        self.profile.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.profile.setStyleSheet(f"color: {MUTED};")
+        lay.addWidget(self.profile)
+
+        self.next_box = QFrame()
+        self.next_box.setObjectName("nextSteps")
+        self.next_box.setStyleSheet("#nextSteps {background:#eef3fb; border:1px solid #b9cbe8; border-radius:4px;}"
+                                    " QLabel {background:transparent;}")
+        nl = QVBoxLayout(self.next_box)
+        nl.setContentsMargins(14, 8, 14, 8)
+        self.next_title = bold(QLabel())
+        nl.addWidget(self.next_title)
         self.hint = QLabel()
+        self.hint.setObjectName("nextHint")
         self.hint.setWordWrap(True)
-        lay.addWidget(self.hint)
-        buttons = QGridLayout()
-        self.go_ent, self.go_ach = QPushButton(), QPushButton()
-        qconnect(self.go_ent.clicked, lambda: self.window().show_view("enterprises"))
-        qconnect(self.go_ach.clicked, lambda: self.window().show_view("achievements"))
-        buttons.addWidget(self.go_ent, 0, 0)
-        buttons.addWidget(self.go_ach, 0, 1)
-        buttons.setColumnStretch(2, 1)
-        lay.addLayout(buttons)
+        self.hint.setTextFormat(Qt.TextFormat.RichText)
+        qconnect(self.hint.linkActivated, self.open_link)
+        nl.addWidget(self.hint)
+        lay.addWidget(self.next_box)
+
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        self.round_cards = [Card("roundThisYear"), Card("roundLastYear")]
+        for i, card in enumerate(self.round_cards):
+            card.open_btn = card.button(f"openRound{i}", lambda i=i: self.open_round(self._round_year(i)))
+            card.attention_btn = card.button(f"attentionRound{i}",
+                                             lambda i=i: self.open_round(self._round_year(i), attention=True))
+            grid.addWidget(card, 0, i)
+        self.notices = Card("noticesCard")
+        self.notices_btn = self.notices.button("openNotices", lambda: self.go("notices"))
+        grid.addWidget(self.notices, 0, 2)
+        self.targets = Card("targetsCard")
+        self.targets_grid = QGridLayout()
+        self.targets_grid.setHorizontalSpacing(10)
+        self.targets_grid.setColumnStretch(0, 1)
+        self.targets.body.addLayout(self.targets_grid)
+        self.targets_btn = self.targets.button("openTargets", lambda: self.go("targets"))
+        grid.addWidget(self.targets, 1, 0, 1, 2)
+        self.safety = Card("safetyCard")
+        self.audit_btn = self.safety.button("openAudit", lambda: self.go("audit"))
+        self.exchange_btn = self.safety.button("openExchange", lambda: self.go("exchange"))
+        grid.addWidget(self.safety, 1, 2)
+        for c in range(3):
+            grid.setColumnStretch(c, 1)
+        lay.addLayout(grid)
         lay.addStretch(1)
-        self.policy_titles: dict[str, str] = {}
+        qconnect(ctx.store_ready, self._store_ready)
         self.retranslate()
 
+    # ------------------------------------------------------------------ navigation
+    def go(self, view: str):
+        win = self.window()
+        return win.show_view(view) if hasattr(win, "show_view") else None
+
+    def _round_year(self, i: int) -> int:
+        return self.data.rounds[i]["year"] if self.data else dt.date.today().year - i
+
+    def open_round(self, year: int, attention: bool = False):
+        """The rounds view on ``year`` (optionally showing only the lines needing attention)."""
+        v = self.go("rounds")
+        if v is not None:
+            v.year.setValue(year)
+            v.attention.setChecked(attention)
+        return v
+
+    def open_link(self, link: str) -> None:
+        kind, _sep, rest = link.partition(":")
+        if kind == "round":
+            year, _sep, extra = rest.partition(":")
+            self.open_round(int(year), attention=extra == "attention")
+        else:
+            self.go(kind)
+
+    # ------------------------------------------------------------------ View protocol
     def retranslate(self) -> None:
-        labels = {"region": _("Region code"), "prefix": _("Document number prefix"), "policy": _("Policy in force"),
-                  "signatory": _("Signatory"), "enterprises": _("Enterprises"), "achievements": _("Achievements")}
-        for key, lab in labels.items():
-            self.profile.labelForField(self.rows[key]).setText(lab)
-        self.go_ent.setText(_("Enterprises"))
-        self.go_ach.setText(_("Achievements"))
+        self.next_title.setText(_("What to do next"))
+        self.notices.title.setText(_("Notices"))
+        self.notices_btn.setText(_("Open notices"))
+        self.targets.title.setText(_("Targets of the policy in force"))
+        self.targets_btn.setText(_("All targets"))
+        self.safety.title.setText(_("Data safety"))
+        self.audit_btn.setText(_("Audit log"))
+        self.exchange_btn.setText(_("Exchange"))
+        for card in self.round_cards:
+            card.attention_btn.setText(_("Lines needing attention"))
         self.refresh()
 
     def refresh(self) -> None:
-        from desktop.store.db import execute_sql
+        self.data = read_overview(self.ctx.db_path, dt.date.today())
+        self._paint()
+        if self.ctx.quick_office is not None:  # a quick start: the models come after the first paint
+            self._wants_late = True
+        else:
+            self._load_late()
 
-        office = office_row()
+    def _store_ready(self) -> None:
+        if self._wants_late and is_alive(self):
+            self._wants_late = False
+            self._load_late()
+
+    def _load_late(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        office, today = self.data.office, self.data.today
+        policy_id = office["policy_id"] if office else None
+
+        def done(late: Late) -> None:
+            if not is_alive(self) or generation != self._generation:
+                return  # the window was closed, or a newer reading is on its way
+            self.late = late
+            self._paint()
+        self.ctx.tasks.run(lambda _p: read_late(policy_id, today), on_done=done, on_error=lambda _exc: None, quiet=True)
+
+    # ------------------------------------------------------------------ painting
+    def _paint(self) -> None:
+        data, late = self.data, self.late
+        office = data.office
         self.title.setText(office["name"] if office else _("The office profile is not set up"))
         policy = "-"
-        policy_id = office["policy_id"] if office else None
-        if policy_id:
-            policy = self.policy_titles.get(policy_id, policy_id)
-            if policy_id not in self.policy_titles:
-                self._look_up_policy(policy_id)
-        n_ent, n_ach = (execute_sql(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("enterprise", "achievement"))
-        values = {"region": office["region_code"] if office else "-",
-                  "prefix": (office["doc_prefix"] or "-") if office else "-",
-                  "policy": policy, "signatory": (office["signatory"] or "-") if office else "-",
-                  "enterprises": f"{n_ent:,}", "achievements": f"{n_ach:,}"}
-        for key, v in values.items():
-            self.rows[key].setText(v)
-        if n_ent == 0:
-            self.hint.setText(_("No enterprises yet. Add one under Enterprises (Ctrl+Shift+N), or import the Excel "
-                                "template (Ctrl+I)."))
-        elif n_ach == 0:
-            self.hint.setText(_("No achievements yet. Add them under Achievements (Ctrl+N) or import them from Excel (Ctrl+I)."))
+        if office and office["policy_id"]:
+            policy = (late.policy_title if late and late.policy_title else None) or office["policy_id"]
+        parts = [_("Region code {code}").format(code=office["region_code"]) if office else None,
+                 _("Document number prefix {prefix}").format(prefix=office["doc_prefix"]) if office and office["doc_prefix"] else None,
+                 _("Policy in force: {policy}").format(policy=policy),
+                 _("Signatory: {name}").format(name=office["signatory"]) if office and office["signatory"] else None,
+                 _("Enterprises: {n}").format(n=f"{data.enterprises:,}"),
+                 _("Achievements: {n}").format(n=f"{data.achievements:,}")]
+        self.profile.setText(" · ".join(p for p in parts if p))
+        steps = next_steps(data, late, self.ctx.username, self.ctx.role)
+        if steps:
+            self.hint.setText("<br>".join("• " + _escape(text) + (f" <a href=\"{link}\">{_escape(_('Open'))}</a>"
+                                                                 if link else "") for text, link in steps))
         else:
-            self.hint.setText("")
+            self.hint.setText(_escape(_("Nothing is waiting for you.")))
+        for card, r in zip(self.round_cards, data.rounds):
+            self._paint_round(card, r)
+        self._paint_notices()
+        self._paint_targets()
+        self._paint_safety()
 
-    def _look_up_policy(self, policy_id: str) -> None:
-        def work(_progress) -> str:
-            from desktop.ui.wizard import policy_choices
+    def _paint_round(self, card: Card, r: dict[str, Any]) -> None:
+        year, status = r["year"], r["status"]
+        card.title.setText(_("Award round {year}").format(year=year))
+        card.status.setStyleSheet(f"color: {STATUS_COLOURS.get(status, '#000')};")
+        card.open_btn.setText(_("Open the {year} round").format(year=year))
+        if status == "none":
+            card.status.setText(_("No round yet"))
+            for key in list(card.rows):
+                card.set_row(key, "", "", visible=False)
+            card.set_row("waiting", "", _("Achievements dated {year} are waiting to be computed.").format(year=year)
+                         if r["has_achievements"] else _("No achievement is dated {year}.").format(year=year))
+            card.attention_btn.setVisible(False)
+            return
+        card.status.setText(RD.round_status_label(status))
+        if "waiting" in card.rows:
+            card.set_row("waiting", "", "", visible=False)
+        formatted = self.late is not None
+        rows = [("preparer", _("Prepared by"), r["preparer"], None),
+                ("reviewer", _("Reviewed by"), r["reviewer"], None),
+                ("lines", _("Lines"), f"{r['lines']:,}", None),
+                ("total", _("Total awarded"), money(r["total"], formatted), None),
+                ("to_set", _("Discretionary amounts to set"), str(r["to_set"]), WARN if r["to_set"] else None),
+                ("flagged", _("Flagged lines to review"), str(r["flagged"]), WARN if r["flagged"] else None)]
+        for key, label, value, colour in rows:
+            card.set_row(key, label, value, colour, visible=key != "reviewer" or r["reviewer"] != "-")
+        if status == "returned" and r["note"]:
+            card.set_row("note", _("Returned because"), r["note"], WARN)
+        elif "note" in card.rows:
+            card.set_row("note", "", "", visible=False)
+        card.attention_btn.setVisible(bool(r["to_set"] or r["flagged"]))
 
-            return dict(policy_choices()).get(policy_id, policy_id)
+    def _paint_notices(self) -> None:
+        n = self.data.notices
+        c = self.notices
+        c.set_status("")
+        c.set_row("issued", _("Issued in {year}").format(year=n["year"]), str(n["issued"]))
+        c.set_row("last", _("Last document number"), f"{n['last']}（{n['last_on']}）" if n["last"] else "-")
+        c.set_row("failed", _("Failed prints to reprint"), str(n["failed"]), WARN if n["failed"] else None)
 
-        def done(title: str) -> None:
-            if not is_alive(self):
-                return  # the window was closed meanwhile
-            self.policy_titles[policy_id] = title
-            office = office_row()
-            if office is not None and office["policy_id"] == policy_id:
-                self.rows["policy"].setText(title)
-        self.ctx.tasks.run(work, on_done=done, on_error=lambda _exc: None, quiet=True)
+    def _paint_targets(self) -> None:
+        c = self.targets
+        while self.targets_grid.count():
+            w = self.targets_grid.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        office = self.data.office
+        if not office or not office["policy_id"]:
+            c.set_status(_("No policy in force: choose one under Settings."))
+            return
+        if self.late is None:
+            c.set_status(_("Counting..."))
+            return
+        if self.late.targets_error:
+            c.set_status(self.late.targets_error)
+            return
+        if not self.late.targets:
+            c.set_status(_("This policy sets no targets"))
+            return
+        from desktop.ui.views.targets import progress_bar, state_text  # after the models: not at the first paint
+
+        c.set_status("")
+        for row, p in enumerate(self.late.targets[:TARGETS_SHOWN]):
+            text = QLabel(p.text)
+            text.setToolTip(f"{p.text}（{p.clause}）")
+            text.setWordWrap(True)
+            self.targets_grid.addWidget(text, row, 0)
+            bar = progress_bar(p)
+            bar.setFixedWidth(160)
+            self.targets_grid.addWidget(bar, row, 1)
+            state, colour = state_text(p)
+            deadline = QLabel((p.deadline.isoformat() + " · " if p.deadline else "") + state)
+            deadline.setStyleSheet(f"color: {colour};")
+            self.targets_grid.addWidget(deadline, row, 2)
+        more = len(self.late.targets) - TARGETS_SHOWN
+        if more > 0:
+            c.set_status(_("The {n} nearest deadlines of {total}").format(n=TARGETS_SHOWN, total=len(self.late.targets)))
+
+    def _paint_safety(self) -> None:
+        c, data, late = self.safety, self.data, self.late
+        c.set_status("")
+        auto, manual = data.backups["automatic"], data.backups["manual"]
+        stale = auto is None or (dt.datetime.now() - auto).days >= 2
+        c.set_row("auto", _("Last automatic backup"), _when(auto), WARN if stale else None)
+        c.set_row("manual", _("Last manual backup"), _when(manual))
+        exp = data.export
+        c.set_row("export", _("Last export package"),
+                  _("{when} (no. {seq})").format(when=exp["at"], seq=exp["sequence"]) if exp else _("never"))
+        if late is None:
+            chain, colour = _("checking {n} entries...").format(n=f"{data.audit_entries:,}"), None
+        elif late.chain_broken_at is not None:
+            chain, colour = "✗ " + _("broken at entry {id}").format(id=late.chain_broken_at), WARN
+        else:
+            chain, colour = "✓ " + _("intact, {n} entries (checked {time})").format(
+                n=f"{data.audit_entries:,}", time=late.chain_checked.strftime("%H:%M")), OK
+        c.set_row("chain", _("Audit log"), chain, colour)
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False)
