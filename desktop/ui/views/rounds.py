@@ -30,8 +30,9 @@ class AttentionProxy(SearchProxy):
         self.only_attention = False
 
     def set_only_attention(self, on: bool) -> None:
+        self.beginFilterChange()  # Qt 6.9+: replaces the deprecated invalidateFilter()
         self.only_attention = on
-        self.invalidateFilter()
+        self.endFilterChange()
 
     def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802 - Qt name
         if self.only_attention:
