@@ -41,7 +41,7 @@ def window(qtbot, db):
 
 def add_data(ctx, year: int = 2024) -> None:
     """An enterprise and its achievements, through the same operations the forms use."""
-    from desktop.ui.operations import save_achievement, save_enterprise
+    from desktop.store.edits import save_achievement, save_enterprise
 
     save_enterprise({"name": "莆田市城厢区华峰鞋业有限公司", "uscc": GOOD_USCC}, ctx.username)
     base = {"enterprise": GOOD_USCC, "kind": "standard", "level": "national", "date": f"{year}-05-01"}
@@ -164,7 +164,7 @@ def test_discretionary_amount_above_the_pool_is_refused(window, qtbot):
     from desktop.core.policies import load_policy
     from desktop.store import office
     from desktop.store.models import Award
-    from desktop.ui.operations import save_achievement, save_enterprise
+    from desktop.store.edits import save_achievement, save_enterprise
     from desktop.ui.views.round_dialogs import AmountDialog
 
     ctx = window.ctx

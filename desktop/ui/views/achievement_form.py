@@ -202,7 +202,7 @@ class AchievementForm(QDialog):
         return text.split("·")[-1].strip().upper() if text else ""
 
     def _suggest_id(self) -> None:
-        from desktop.ui.operations import suggest_id
+        from desktop.store.edits import suggest_id
 
         self.w["id"].setText(suggest_id(None))
 
@@ -254,7 +254,7 @@ class AchievementForm(QDialog):
 
     # ------------------------------------------------------------------ validation and saving
     def validate(self) -> bool:
-        from desktop.ui.operations import achievement_problems
+        from desktop.store.edits import achievement_problems
 
         if not hasattr(self, "buttons"):
             return False
@@ -269,7 +269,7 @@ class AchievementForm(QDialog):
         return self.form.message(field)
 
     def accept(self) -> None:
-        from desktop.ui.operations import attach_evidence, save_achievement
+        from desktop.store.edits import attach_evidence, save_achievement
 
         self.touched = set(FIELD_LABELS)
         if not self.validate():
@@ -286,7 +286,7 @@ class AchievementForm(QDialog):
 
     # ------------------------------------------------------------------ evidence
     def attach(self, paths: list[str] | None = None) -> None:
-        from desktop.ui.operations import attach_evidence
+        from desktop.store.edits import attach_evidence
 
         if paths is None:
             paths, _filter = QFileDialog.getOpenFileNames(self, _("Attach evidence"), "",
@@ -307,7 +307,7 @@ class AchievementForm(QDialog):
 
     def _item_path(self, item: QListWidgetItem) -> Path | None:
         from desktop.store.models import Evidence
-        from desktop.ui.operations import evidence_path
+        from desktop.store.edits import evidence_path
 
         ev_id = item.data(Qt.ItemDataRole.UserRole)
         if ev_id is not None:
@@ -323,7 +323,7 @@ class AchievementForm(QDialog):
 
     def remove_evidence(self) -> None:
         from desktop.store.models import Evidence
-        from desktop.ui.operations import remove_evidence
+        from desktop.store.edits import remove_evidence
 
         item = self.evidence.currentItem()
         if item is None:

@@ -179,7 +179,7 @@ class AchievementsView(View):
             AchievementForm(self.ctx, Achievement.get_by_id(ids[0]), self).exec()
 
     def delete(self) -> None:
-        from desktop.ui.operations import delete_achievements
+        from desktop.store.edits import delete_achievements
 
         ids = self.selected_ids()
         if not ids:
@@ -204,7 +204,7 @@ class DeleteAchievements(QUndoCommand):
         self.ctx, self.ids, self.snap, self.first = ctx, ids, snap, True
 
     def redo(self) -> None:
-        from desktop.ui.operations import delete_achievements
+        from desktop.store.edits import delete_achievements
 
         if self.first:
             self.first = False
@@ -213,7 +213,7 @@ class DeleteAchievements(QUndoCommand):
         self.ctx.changed("achievements")
 
     def undo(self) -> None:
-        from desktop.ui.operations import restore_achievements
+        from desktop.store.edits import restore_achievements
 
         restore_achievements(self.snap, self.ctx.username)
         self.ctx.changed("achievements")

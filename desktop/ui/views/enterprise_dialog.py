@@ -50,7 +50,7 @@ class EnterpriseDialog(QDialog):
         return {k: w.text().strip() for k, w in self.fields.items()}
 
     def validate(self) -> bool:
-        from desktop.ui.operations import enterprise_problems
+        from desktop.store.edits import enterprise_problems
 
         if not hasattr(self, "buttons"):  # still being built
             return False
@@ -63,7 +63,7 @@ class EnterpriseDialog(QDialog):
         return ok
 
     def accept(self) -> None:
-        from desktop.ui.operations import save_enterprise
+        from desktop.store.edits import save_enterprise
 
         if not self.validate():
             return

@@ -195,7 +195,7 @@ class EnterprisesView(View):
                 keep_code=keep["uscc"])) != QMessageBox.StandardButton.Yes:
             return
         from desktop.store.models import Enterprise
-        from desktop.ui.operations import merge_enterprises
+        from desktop.store.edits import merge_enterprises
 
         try:
             merge_enterprises(Enterprise.get_by_id(keep["id"]), Enterprise.get_by_id(drop["id"]), self.ctx.username)

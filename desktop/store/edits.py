@@ -1,4 +1,4 @@
-"""What the views do to the database, as small Qt-free functions (Anki ``aqt/operations`` style):
+"""The edits an officer makes to records, as small Qt-free functions (Anki ``aqt/operations`` style):
 save an enterprise, merge two, add/edit/delete/restore an achievement, attach evidence.
 
 Each runs in one transaction and writes its audit entry; the views call them (directly when quick,
