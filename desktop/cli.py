@@ -2,36 +2,74 @@
 
 With no verb it opens the GUI. Exit codes: 0 done; 2 bad input (each bad record named on stderr
 with its id and field, nothing written); 1 anything else, with a one-line reason.
+
+Opening the GUI is the common case and must be quick: when the arguments hold only the global
+options, the verbs' modules are not imported and their parsers not built (that took ~100 ms, most
+of it ``importlib.metadata`` for ``--version``), and Python's cyclic garbage collector is paused
+until the window has painted (``desktop.ui.app.resume_gc``).
 """
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
-import json
 import os
 import sys
 from typing import Any, Sequence
 
-from desktop import __version__
-from desktop.commands import MODULES
 from desktop.core.errors import StdAwardError, ValidationFailed
 from desktop.core.i18n import _, set_locale
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="stdaward",
-        description=_("StdAward: standardization awards for county quality bureaus. "
-                      "Without a command the desktop program opens."))
-    p.add_argument("--version", action="version", version=f"StdAward {__version__}")
+class _Version(argparse.Action):
+    """``--version``, reading the installed metadata only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kw: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kw)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: Any, values: Any, option_string: Any = None) -> None:
+        from desktop import __version__
+
+        print(f"StdAward {__version__}")
+        parser.exit()
+
+
+def global_options() -> argparse.ArgumentParser:
+    """The options that come before any verb (and all the GUI takes)."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--version", action=_Version, help=_("show the version and exit"))
     p.add_argument("--db", help=_("the office database (default: STDAWARD_DB or the user data folder)"))
     p.add_argument("--lang", help=_("language: zh_CN, zh_TW or en"))
     p.add_argument("--screenshot", metavar="FILE.png", help=_("render the main window to a PNG and exit"))
     p.add_argument("--view", help=_("with --screenshot: the view to render"))
     p.add_argument("--demo", action="store_true", help=_("open the demo database (created on first use)"))
     p.add_argument("--self-test", action="store_true", help=_("check the installation and exit"))
+    # benchmarks/bench_gui.py: once the window has painted, show these views (comma-separated), then
+    # print "ready" with their row counts and quit; the start is timed the way an officer starts it.
+    p.add_argument("--startup-probe", metavar="VIEWS", help=argparse.SUPPRESS)
+    return p
+
+
+def gui_args(argv: list[str]) -> argparse.Namespace | None:
+    """The parsed global options when ``argv`` opens the GUI (no verb, no help or version), else None."""
+    if any(a in ("-h", "--help", "--version") for a in argv):
+        return None
+    try:
+        args, rest = global_options().parse_known_args(argv)
+    except SystemExit:  # a bad option value: the full parser says what is wrong
+        return None
+    return None if rest or args.self_test else args
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from desktop.commands import MODULES
+
+    p = argparse.ArgumentParser(
+        prog="stdaward", parents=[global_options()],
+        description=_("StdAward: standardization awards for county quality bureaus. "
+                      "Without a command the desktop program opens."))
     sub = p.add_subparsers(dest="verb", metavar=_("command"))
     for name in MODULES:
         importlib.import_module(name).register(sub)
@@ -43,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     set_locale(_peek(argv, "--lang") or os.environ.get("STDAWARD_LANG"))
     try:
+        gui = gui_args(argv)
+        if gui is not None:
+            return open_gui(gui)
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.self_test:
@@ -50,11 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_self_test()
         if args.verb is None:
-            if args.screenshot:  # rendered offscreen: no display needed (documentation, CI)
-                os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-            from desktop.ui.app import run_gui  # the only import of the Qt side
-
-            return run_gui(args)
+            return open_gui(args)
         return int(args.func(args) or 0)
     except ValidationFailed as exc:
         for prob in exc.problems:
@@ -78,6 +115,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_("error: unexpected {kind}: {reason} (set STDAWARD_DEBUG=1 for details)").format(
             kind=type(exc).__name__, reason=exc), file=sys.stderr)
         return EXIT_FAIL
+
+
+def open_gui(args: argparse.Namespace) -> int:
+    if args.screenshot:  # rendered offscreen: no display needed (documentation, CI)
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    gc.disable()  # until the window has painted: collecting while Qt and the views load only costs time
+    try:
+        from desktop.ui.app import run_gui  # the only import of the Qt side
+
+        return run_gui(args)
+    finally:
+        gc.enable()
 
 
 def _peek(argv: list[str], flag: str) -> str | None:

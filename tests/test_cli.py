@@ -107,3 +107,19 @@ def test_messages_are_chinese_by_default(tmp_path):
     assert "错误：A-1 · rank：排名从 1 开始" in r.stderr
     r = run_cli("load", str(f), "--db", str(db), "--lang", "zh_TW")
     assert "錯誤" in r.stderr and "排名從 1 開始" in r.stderr
+
+
+def test_only_global_options_open_the_gui_without_building_the_verbs():
+    from desktop.cli import gui_args
+
+    args = gui_args(["--db", "office.db", "--lang", "en"])
+    assert args is not None and args.db == "office.db" and args.lang == "en" and not args.demo
+    assert gui_args([]) is not None and gui_args(["--demo"]).demo
+    for argv in (["list", "enterprises"], ["--db", "x.db", "compute", "--year", "2025"], ["--help"], ["-h"],
+                 ["--version"], ["--self-test"], ["--no-such-option"], ["--db"]):
+        assert gui_args(argv) is None, argv  # the full parser handles (or refuses) these
+
+
+def test_version_is_read_when_asked():
+    r = run_cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith("StdAward ")

@@ -149,3 +149,21 @@ def test_actions_wait_for_the_models_after_a_quick_start(current_db, qtbot):
         st.window.close()
         st.ctx.tasks.wait()
         db.close_db()
+
+
+def test_the_program_started_as_an_officer_starts_it_paints_its_rows(current_db, tmp_path):
+    """``python -m desktop`` (what the ``stdaward`` command and the Windows shortcut run) down to the
+    painted window, through the probe the start-up benchmark uses: the default view with its row,
+    then the achievements view with its three rows."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT), STDAWARD_DATA=str(tmp_path / "data"))
+    out = subprocess.run([sys.executable, "-m", "desktop", "--db", str(current_db), "--startup-probe", "achievements"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["ready", "enterprises=1:莆田市城厢区华峰鞋业有限公司", "achievements=3:A002"]  # newest first
+
+
+def test_the_probe_says_so_when_the_window_did_not_open_quickly(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT), STDAWARD_DATA=str(tmp_path / "data"))
+    out = subprocess.run([sys.executable, "-m", "desktop", "--db", str(tmp_path / "new.db"), "--startup-probe", ""],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1 and out.stdout.strip() == "not started"  # a new database: the first-run wizard

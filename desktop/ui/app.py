@@ -13,6 +13,7 @@ path: ``open_db`` in a worker first.
 """
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import sys
@@ -163,6 +164,7 @@ class Startup:
         self.ctx.db_path, self.ctx.demo = path, demo
         if not demo and self._start_quick(path):
             return
+        resume_gc()  # the slow path: a worker opens the database while a dialog or message is shown
         self.ctx.tasks.run(lambda _p: open_database(path, demo), on_done=self._opened, on_error=self._failed,
                            label=_("Opening the database..."))
 
@@ -181,6 +183,7 @@ class Startup:
             return False
         self.ctx.quick_office = state["office"]
         self._show_main()
+        self.window.after_first_paint(resume_gc)
         self.window.after_first_paint(self._bind_models)
         return True
 
@@ -201,6 +204,7 @@ class Startup:
     def _failed(self, exc: BaseException) -> None:
         from desktop.ui.qt import QMessageBox
 
+        resume_gc()
         box = QMessageBox(QMessageBox.Icon.Critical, _("StdAward"), open_error_text(exc, self.ctx.db_path),
                           QMessageBox.StandardButton.Close, self.window)
         box.setObjectName("openError")
@@ -277,6 +281,54 @@ def reopen_with_demo(window) -> None:
 
 
 # ---------------------------------------------------------------------------- entry point
+def resume_gc() -> None:
+    """Undo the start-up pause of the cyclic garbage collector (``desktop.cli.open_gui``): what was
+    built so far (modules, Qt classes, the first views) lives as long as the program, so it is
+    moved out of the collector's sight (``gc.freeze``) rather than scanned again and again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
+class StartupProbe:
+    """``--startup-probe VIEWS`` (``benchmarks/bench_gui.py``): once the main window has painted,
+    show each named view with its first rows, then print one "ready" line and quit."""
+
+    def __init__(self, startup: "Startup", views: str, on_exit: Callable[[int], None]) -> None:
+        self.startup, self.views, self.on_exit = startup, [v for v in views.split(",") if v], on_exit
+
+    def arm(self) -> None:
+        from desktop.ui.qt import QTimer
+
+        window = self.startup.window
+        if window is None:  # the wizard, sign-in or an error is shown instead: not a quick start
+            print("not started", flush=True)
+            QTimer.singleShot(0, lambda: self.on_exit(1))  # once the event loop runs
+            return
+        window.after_first_paint(self._show_views)
+
+    def _show_views(self) -> None:
+        from desktop.ui.qt import QTimer
+
+        window = self.startup.window
+        shown = [(window.current_name(), window.current_view())]  # the view the window opened with
+        for name in self.views:
+            view = window.show_view(name)
+            window.repaint()
+            QApplication.processEvents()
+            shown.append((name, view))
+        QTimer.singleShot(0, lambda: self._report(shown))
+
+    def _report(self, views: list) -> None:
+        parts = []
+        for name, view in views:
+            model = view.table().model() if view is not None and view.table() is not None else None
+            first = model.index(0, 0).data() if model is not None and model.rowCount() else None
+            parts.append(f"{name}={model.rowCount() if model is not None else '-'}:{first}")
+        print("ready", " ".join(parts), flush=True)
+        self.on_exit(0)
+
+
 def choose_language(args: Any) -> None:
     if not getattr(args, "lang", None) and not os.environ.get("STDAWARD_LANG"):
         saved = settings.LANGUAGE.get()
@@ -298,6 +350,7 @@ def run_gui(args: Any) -> int:
     if getattr(args, "screenshot", None):
         from desktop.ui.screenshot import take_screenshot
 
+        resume_gc()
         return take_screenshot(app, path, bool(getattr(args, "demo", False)), Path(args.screenshot),
                                getattr(args, "view", None))
     ctx = AppContext()
@@ -309,6 +362,8 @@ def run_gui(args: Any) -> int:
         app.exit(code)
     startup = Startup(ctx, finish)
     startup.start(path, bool(getattr(args, "demo", False)))
+    if getattr(args, "startup_probe", None) is not None:
+        StartupProbe(startup, args.startup_probe, finish).arm()
     rc = app.exec()
     from desktop.store import db
 
