@@ -49,7 +49,8 @@ class _PoTranslations(gettext.NullTranslations):
 
 
 _current_locale = DEFAULT_LOCALE
-_translations: gettext.NullTranslations = gettext.NullTranslations()
+_UNLOADED = gettext.NullTranslations()
+_translations: gettext.NullTranslations = _UNLOADED
 
 
 def load(locale: str) -> gettext.NullTranslations:
@@ -69,8 +70,9 @@ def set_locale(locale: str | None) -> str:
     locale = (locale or DEFAULT_LOCALE).replace("-", "_")
     if locale not in LOCALES:
         locale = "en" if locale.startswith("en") else ("zh_TW" if locale in ("zh_HK", "zh_MO") else DEFAULT_LOCALE)
+    if locale != _current_locale or _translations is _UNLOADED:  # the catalogue is read once per switch
+        _translations = load(locale)
     _current_locale = locale
-    _translations = load(locale)
     return locale
 
 

@@ -13,45 +13,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
 from desktop.core.errors import Problem, ValidationFailed
-from desktop.core.i18n import N_, _
+from desktop.core.i18n import _
+from desktop.core.labels import (ACTIONS, BODIES, DOMAINS, KIND_LABELS, KINDS, LEVEL_LABELS,  # noqa: F401 - re-exported
+                                 PRIZES, STANDARD_LEVELS, kind_label, level_label)
 from desktop.core.standards import parse_standard_number, standard_level
-
-KINDS = ("standard", "secretariat", "prize", "pilot", "leader", "research", "project", "gi",
-         "good_behavior", "adoption", "self_declared", "innovation_base")
-
-KIND_LABELS = {
-    "standard": N_("Standard drafting"),
-    "secretariat": N_("Committee secretariat"),
-    "prize": N_("Standards prize"),
-    "pilot": N_("Standardization pilot/demonstration"),
-    "leader": N_("Enterprise standard \"leader\""),
-    "research": N_("Standardization research project"),
-    "project": N_("Municipal standardization project"),
-    "gi": N_("Geographical indication protection"),
-    "good_behavior": N_("Good standardization practice enterprise"),
-    "adoption": N_("Adoption of international/foreign standard"),
-    "self_declared": N_("Self-declared enterprise standard"),
-    "innovation_base": N_("Technical standard innovation base"),
-}
-
-# Allowed values of the enumerated fields, with the user-facing label (translated when shown).
-STANDARD_LEVELS = ("international", "national", "industry", "local", "group", "enterprise")
-LEVEL_LABELS = {
-    "international": N_("international"), "national": N_("national"), "industry": N_("industry"),
-    "local": N_("local"), "group": N_("group"), "enterprise": N_("enterprise"),
-    "provincial": N_("provincial"), "municipal": N_("municipal"),
-}
-ACTIONS = {"formulate": N_("formulate"), "revise": N_("revise")}
-BODIES = {"tc": N_("technical committee (TC)"), "sc": N_("subcommittee (SC)"),
-          "wg": N_("working group (WG)")}
-PRIZES = {
-    "china-innovation": N_("China Standard Innovation Contribution Award"),
-    "fujian-contribution": N_("Fujian Standard Contribution Award"),
-    "chongqing-innovation": N_("Chongqing Standard Innovation Contribution Award"),
-    "chongqing-product": N_("Chongqing Product Standard Award"),
-}
-DOMAINS = {"agriculture": N_("agriculture"), "service": N_("service"), "industry": N_("industrial"),
-           "park": N_("park"), "social": N_("social management"), "general": N_("general")}
 
 COMMON_FIELDS = ("id", "enterprise", "kind", "date", "ref", "title", "evidence")
 # Optional fields any kind may carry: global id, a display name, free-text note, drafting units.
@@ -150,14 +115,6 @@ class Achievement:
                 v = int(v)
             out[k] = v
         return out
-
-
-def kind_label(kind: str) -> str:
-    return _(KIND_LABELS.get(kind, kind))
-
-
-def level_label(level: str | None) -> str:
-    return _(LEVEL_LABELS.get(level or "", level or ""))
 
 
 # ---------------------------------------------------------------- field checks

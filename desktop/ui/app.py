@@ -24,7 +24,7 @@ from desktop.core.errors import DatabaseBusy, SchemaTooNew, StdAwardError
 from desktop.core.i18n import _, current_locale, set_locale
 from desktop.ui import settings
 from desktop.ui.context import AppContext
-from desktop.ui.qt import (QApplication, QFont, QFontDatabase, QGuiApplication, QIcon, QLibraryInfo, QLocale, Qt,
+from desktop.ui.qt import (QApplication, QFont, QFontDatabase, QGuiApplication, QIcon, QLibraryInfo, QLocale, Qt, QTimer,
                            QTranslator, QWidget, qconnect)
 
 # Families that show Chinese well, best first, per script; the first one installed is used.
@@ -35,6 +35,11 @@ CJK_FAMILIES = {
               "Source Han Sans TC", "WenQuanYi Micro Hei", "PMingLiU", "MingLiU"),
 }
 _translators: list[QTranslator] = []
+# After a quick start the models are bound in a worker this long after the first paint. Binding
+# imports peewee and the models: pure Python that holds the GIL for ~70 ms, and started at once it
+# held back the window's first moments (its remaining paint, the first clicks) by as much; by now
+# the officer is reading the window. An action taken sooner binds them itself (ctx.require_store).
+BIND_AFTER_MS = 800
 
 
 # ---------------------------------------------------------------------------- the application
@@ -184,7 +189,7 @@ class Startup:
         self.ctx.quick_office = state["office"]
         self._show_main()
         self.window.after_first_paint(resume_gc)
-        self.window.after_first_paint(self._bind_models)
+        self.window.after_first_paint(lambda: QTimer.singleShot(BIND_AFTER_MS, self._bind_models))
         return True
 
     def _bind_models(self) -> None:

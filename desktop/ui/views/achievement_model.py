@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.core.i18n import N_, _
-from desktop.core.vocabulary import kind_label, level_label
+from desktop.core.labels import kind_label, level_label
 from desktop.ui.qt import QAbstractTableModel, QColor, QModelIndex, Qt, QTimer, Signal, is_alive
 
 NO_ROUND = "none"
@@ -28,6 +28,8 @@ STATUS_LABELS = {
     "unspecified": N_("no amount set"), "duplicate": N_("duplicate"), NO_ROUND: N_("not in a round"),
 }
 ID_ROLE = Qt.ItemDataRole.UserRole + 10
+_SERVED_ROLES = frozenset(int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole,
+                                           Qt.ItemDataRole.ForegroundRole)) | {int(ID_ROLE)}
 BLOCK = 200
 CACHE_LIMIT = 20000
 CHUNK = 2000  # index rows read per fetch (the UI thread gets the GIL back between chunks)
@@ -355,6 +357,12 @@ class AchievementModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt name
         return 0 if parent.isValid() else len(COLUMNS)
 
+    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
+        # One call into Python per index instead of Qt's rowCount() + columnCount() (tablemodel.py).
+        if 0 <= row < len(self.ids) and 0 <= column < len(COLUMNS) and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return _(COLUMNS[section][1])
@@ -389,7 +397,7 @@ class AchievementModel(QAbstractTableModel):
         return values
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in _SERVED_ROLES or not index.isValid():  # a painted cell is asked for some ten roles
             return None
         if role == ID_ROLE:
             return self.row_id(index.row())

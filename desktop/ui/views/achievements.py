@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
-from desktop.core.vocabulary import KINDS, LEVEL_LABELS, kind_label
+from desktop.core.labels import KINDS, LEVEL_LABELS, kind_label
 from desktop.ui import tablemodel
 from desktop.ui.qt import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QStackedLayout, QTimer,
                            QUndoCommand, QVBoxLayout, Qt, qconnect)
