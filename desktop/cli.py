@@ -121,6 +121,11 @@ def open_gui(args: argparse.Namespace) -> int:
     if args.screenshot:  # rendered offscreen: no display needed (documentation, CI)
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     gc.disable()  # until the window has painted: collecting while Qt and the views load only costs time
+    if not (args.demo or args.screenshot):
+        from desktop.store import prefetch
+        from desktop.store.paths import resolve_db_path
+
+        prefetch.start(resolve_db_path(args.db))  # the default view's costly read, while Qt loads
     try:
         from desktop.ui.app import run_gui  # the only import of the Qt side
 

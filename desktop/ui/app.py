@@ -260,9 +260,10 @@ class Startup:
         self.dialog = None
         self.window = MainWindow(self.ctx)
         self.window.startup = self
+        # The view first, then the window: shown empty, the window would lay itself out twice.
+        self.window.show_view(settings.LAST_VIEW.get()) or self.window.show_view("overview")
         self.window.show()
         QApplication.instance().setQuitOnLastWindowClosed(True)
-        self.window.show_view(settings.LAST_VIEW.get()) or self.window.show_view("overview")
 
     def reopen(self, demo: bool, path: Path | None = None) -> None:
         """Close the current database and window and start again (demo, or another file)."""

@@ -6,11 +6,11 @@ from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.core.labels import KINDS, LEVEL_LABELS, kind_label
 from desktop.ui import tablemodel
-from desktop.ui.qt import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QStackedLayout, QTimer,
+from desktop.ui.qt import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTimer,
                            QUndoCommand, QVBoxLayout, Qt, qconnect)
 from desktop.ui.tasks import show_error
 from desktop.ui.views.achievement_model import ID_ROLE, AchievementModel, Filter, status_label
-from desktop.ui.views.base import EmptyState, View
+from desktop.ui.views.base import EmptyState, View, stacked_pages
 
 DEBOUNCE_MS = 120
 # Default widths; the title (column 6) takes what is left, so every column fits at 1,280 px wide.
@@ -54,10 +54,7 @@ class AchievementsView(View):
             for i, w in COLUMN_WIDTHS.items():
                 self.tableview.setColumnWidth(i, w)
         self.empty = EmptyState()
-        self.pages = QStackedLayout()
-        self.pages.addWidget(self.tableview)
-        self.pages.addWidget(self.empty)
-        lay.addLayout(self.pages, 1)
+        self.pages = stacked_pages(lay, self.tableview, self.empty)
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
         self.debounce.setInterval(DEBOUNCE_MS)

@@ -9,7 +9,7 @@ Ctrl+F.
 from __future__ import annotations
 
 from desktop.ui.context import AppContext
-from desktop.ui.qt import QLabel, QLineEdit, QTableView, Qt, QVBoxLayout, QWidget, qconnect
+from desktop.ui.qt import QBoxLayout, QLabel, QLineEdit, QStackedLayout, QTableView, Qt, QVBoxLayout, QWidget, qconnect
 
 
 class View(QWidget):
@@ -50,6 +50,18 @@ class View(QWidget):
 
     def export_name(self) -> str:
         return self.name
+
+
+def stacked_pages(into: QBoxLayout, *pages: QWidget, stretch: int = 1) -> QStackedLayout:
+    """Pages shown one at a time (a table and its empty state), in a QStackedLayout added to
+    ``into`` before the pages are: QStackedLayout shows the first page it is given, and a page
+    without a parent yet would open as a window of its own for a moment (a flash on screen, and
+    some 20 ms of creating and destroying a native window at start-up)."""
+    stack = QStackedLayout()
+    into.addLayout(stack, stretch)
+    for page in pages:
+        stack.addWidget(page)
+    return stack
 
 
 class EmptyState(QWidget):

@@ -11,12 +11,12 @@ from typing import Any
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
 from desktop.ui.qt import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                           QMessageBox, QPushButton, QStackedLayout, QUndoCommand, QVBoxLayout, QWidget,
+                           QMessageBox, QPushButton, QUndoCommand, QVBoxLayout, QWidget,
                            Qt, qconnect)
 from desktop.ui.tablemodel import (ROW_ROLE, Column, ListTableModel, SearchProxy, make_table, money_text,
                                    restore_header, save_header)
 from desktop.ui.tasks import show_error
-from desktop.ui.views.base import EmptyState, View
+from desktop.ui.views.base import EmptyState, View, stacked_pages
 
 COLUMNS = [
     Column("name", N_("Name")),
@@ -33,9 +33,12 @@ AWARD_COUNTS = ("awarded", "discretionary")  # statuses whose amount counts towa
 
 def enterprise_rows() -> list[dict[str, Any]]:
     """Every enterprise with its achievement count and the total awarded in rounds (not rejected)."""
-    from desktop.store.db import execute_sql
+    from desktop.store import prefetch
+    from desktop.store.db import db_path, execute_sql
 
-    counts = dict(execute_sql("SELECT enterprise_id, count(*) FROM achievement GROUP BY enterprise_id").fetchall())
+    counts = prefetch.achievement_counts(db_path())  # read while Qt loaded, on the first refresh
+    if counts is None:
+        counts = dict(execute_sql("SELECT enterprise_id, count(*) FROM achievement GROUP BY enterprise_id").fetchall())
     totals: dict[int, Decimal] = {}
     for ent_id, amount in execute_sql(
             "SELECT a.enterprise_id, aw.amount FROM award aw JOIN achievement a ON a.id = aw.achievement_id "
@@ -69,10 +72,7 @@ class EnterprisesView(View):
         self.tableview = make_table(self.name)
         self.tableview.setModel(self.proxy)
         self.empty = EmptyState()
-        self.pages = QStackedLayout()
-        self.pages.addWidget(self.tableview)
-        self.pages.addWidget(self.empty)
-        lay.addLayout(self.pages, 1)
+        self.pages = stacked_pages(lay, self.tableview, self.empty)
         self.count = QLabel()
         lay.addWidget(self.count)
         qconnect(self.search.textChanged, self._search)

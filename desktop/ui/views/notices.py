@@ -11,11 +11,11 @@ from typing import Any
 
 from desktop.core.i18n import N_, _
 from desktop.ui.qt import (QBrush, QCheckBox, QColor, QComboBox, QDate, QDateEdit, QFileDialog, QHBoxLayout, QLabel,
-                           QLineEdit, QModelIndex, QPushButton, QSplitter, QStackedLayout, Qt, QVBoxLayout, QWidget,
+                           QLineEdit, QModelIndex, QPushButton, QSplitter, Qt, QVBoxLayout, QWidget,
                            pdf_modules, qconnect)
 from desktop.ui.tablemodel import ROW_ROLE, Column, ListTableModel, SearchProxy, make_table, restore_header
 from desktop.ui.tasks import error_text
-from desktop.ui.views.base import EmptyState, View
+from desktop.ui.views.base import EmptyState, View, stacked_pages
 from desktop.ui.views.widgets import TableViewMixin, MessageBar
 
 NOTICE_STATUS = {"issued": N_("issued"), "pending": N_("not yet printed"), "failed": N_("print failed"),
@@ -191,20 +191,14 @@ class NoticesView(TableViewMixin, View):
         self.pdf_view.setPageMode(QtPdfWidgets.QPdfView.PageMode.MultiPage)
         self.pdf_view.setZoomMode(QtPdfWidgets.QPdfView.ZoomMode.FitToWidth)
         self.preview_empty = EmptyState()
-        self.preview_pages = QStackedLayout()
-        self.preview_pages.addWidget(self.pdf_view)
-        self.preview_pages.addWidget(self.preview_empty)
-        rl.addLayout(self.preview_pages, 1)
+        self.preview_pages = stacked_pages(rl, self.pdf_view, self.preview_empty)
 
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.addWidget(left)
         self.split.addWidget(right)
         self.split.setSizes([600, 480])
         self.empty = EmptyState()
-        self.pages = QStackedLayout()
-        self.pages.addWidget(self.split)
-        self.pages.addWidget(self.empty)
-        lay.addLayout(self.pages, 1)
+        self.pages = stacked_pages(lay, self.split, self.empty)
 
         qconnect(self.round_box.currentIndexChanged, lambda _i: self._round_changed())
         qconnect(self.issue_btn.clicked, self.issue)

@@ -10,11 +10,11 @@ from typing import Any
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.ui.qt import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
-                           QSplitter, QStackedLayout, QTabWidget, QTextBrowser, Qt, QVBoxLayout, QWidget, qconnect)
+                           QSplitter, QTabWidget, QTextBrowser, Qt, QVBoxLayout, QWidget, qconnect)
 from desktop.ui.tablemodel import (ROW_ROLE, ListTableModel, SearchProxy, make_table, money_text, restore_header)
 from desktop.ui.tasks import error_text
 from desktop.ui.views import round_data as RD
-from desktop.ui.views.base import EmptyState, View
+from desktop.ui.views.base import EmptyState, View, stacked_pages
 from desktop.ui.views.round_model import (ENTERPRISE_TOTAL_COLUMNS, FUND_TOTAL_COLUMNS, HISTORY_COLUMNS,
                                           RoundLinesModel, history_rows, needs_amount)
 from desktop.ui.views.widgets import TableViewMixin, MessageBar, bold
@@ -134,10 +134,7 @@ class RoundsView(TableViewMixin, View):
         self.split.setStretchFactor(1, 2)
         self.split.setSizes([640, 400])
         self.empty = EmptyState()
-        self.pages = QStackedLayout()
-        self.pages.addWidget(self.split)
-        self.pages.addWidget(self.empty)
-        lay.addLayout(self.pages, 1)
+        self.pages = stacked_pages(lay, self.split, self.empty)
         self.footer = QLabel()
         self.footer.setObjectName("roundTotals")
         lay.addWidget(self.footer)

@@ -12,11 +12,11 @@ from desktop.core.errors import Problem, StdAwardError
 from desktop.core.i18n import N_, _
 from desktop.ui.forms import ProblemForm
 from desktop.ui.qt import (QAbstractItemView, QComboBox, QDate, QDateEdit, QDialog, QDialogButtonBox, QHBoxLayout,
-                           QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QSplitter, QStackedLayout, Qt,
+                           QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QSplitter, Qt,
                            QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, qconnect)
 from desktop.ui.tablemodel import Column, ListTableModel, make_table
 from desktop.ui.tasks import error_text
-from desktop.ui.views.base import EmptyState, View
+from desktop.ui.views.base import EmptyState, View, stacked_pages
 from desktop.ui.views.widgets import MessageBar, TableViewMixin, bold
 
 COUNTING = {"standards": N_("distinct standards"), "enterprises": N_("distinct enterprises"),
@@ -215,10 +215,7 @@ class TargetsView(TableViewMixin, View):
         self.split.addWidget(lower)
         self.split.setSizes([330, 300])
         self.empty = EmptyState()
-        self.pages = QStackedLayout()
-        self.pages.addWidget(self.split)
-        self.pages.addWidget(self.empty)
-        lay.addLayout(self.pages, 1)
+        self.pages = stacked_pages(lay, self.split, self.empty)
 
         for pid, label in _policy_choices():
             self.policy.addItem(label, pid)
