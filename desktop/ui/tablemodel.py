@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from desktop.core.i18n import _
+from desktop.core.i18n import _, current_locale
 from desktop.ui import settings
 from desktop.ui.qt import (QAbstractItemView, QAbstractTableModel, QCollator, QHeaderView, QModelIndex,
                            QSortFilterProxyModel, Qt, QTableView, QWidget)
@@ -53,16 +53,27 @@ class ListTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = rows
         if self.sorted_by is not None:
-            self.rows.sort(key=self._sort_key(self.sorted_by[0]),
-                           reverse=self.sorted_by[1] == Qt.SortOrder.DescendingOrder)
+            self._sort_rows(*self.sorted_by)
         self.endResetModel()
 
-    def _sort_key(self, column: int) -> Callable[[dict[str, Any]], Any]:
+    def _sort_rows(self, column: int, order: Qt.SortOrder) -> None:
         key = self.columns[column].key
+        reverse = order == Qt.SortOrder.DescendingOrder
         if all(isinstance(r.get(key), (int, float, Decimal, type(None))) for r in self.rows):
-            return lambda r: (r.get(key) is not None, r.get(key) or 0)  # blanks first
-        text_key = functools.cmp_to_key(QCollator().compare)  # the default locale: the UI's
-        return lambda r: text_key("" if r.get(key) is None else str(r.get(key)))
+            self.rows.sort(key=lambda r: (r.get(key) is not None, r.get(key) or 0), reverse=reverse)  # blanks first
+            return
+
+        # The collator (the UI locale's order: pinyin for Chinese) is exact but each comparison is a
+        # call into Qt. Rows first put in a close order at C speed (GB 18030 code order is pinyin
+        # order for the common characters; case-folded for other scripts) leave the stable sort
+        # little to do: 2,000 names take ~2,000 comparisons instead of ~20,000, same result.
+        keyed = [("" if r.get(key) is None else str(r.get(key)), r) for r in self.rows]
+        close: Callable[[str], Any] = ((lambda t: t.encode("gb18030")) if current_locale().startswith("zh")
+                                       else str.casefold)
+        keyed.sort(key=lambda pair: close(pair[0]), reverse=reverse)
+        by_collator = functools.cmp_to_key(QCollator().compare)  # the default locale: the UI's
+        keyed.sort(key=lambda pair: by_collator(pair[0]), reverse=reverse)
+        self.rows[:] = [r for _t, r in keyed]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort the rows themselves, keeping selections on the same rows. Rows change only through
@@ -74,7 +85,7 @@ class ListTableModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         kept = self.persistentIndexList()
         kept_rows = [id(self.rows[i.row()]) for i in kept]
-        self.rows.sort(key=self._sort_key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        self._sort_rows(column, order)
         where = {id(r): n for n, r in enumerate(self.rows)}
         self.changePersistentIndexList(kept, [self.index(where[r], i.column()) for r, i in zip(kept_rows, kept)])
         self.layoutChanged.emit()
