@@ -245,3 +245,48 @@ def test_language_switch_retranslates_the_window(started, qtbot):
     finally:
         switch_language(started.ctx, "en")
     assert achs.kind.itemText(achs.kind.findData("standard")) == english
+
+
+def test_enterprise_delete_is_undone_and_two_records_are_merged(started, qtbot, monkeypatch):
+    from desktop.store import records
+    from desktop.store.models import Achievement, Enterprise
+    from desktop.ui.qt import QMessageBox
+    from desktop.ui.views import enterprise_dialog
+    from tests.conftest import OTHER_USCC, std
+
+    win = set_up_office(started, qtbot)
+    ctx = started.ctx
+    records.load({"enterprises": [{"uscc": GOOD_USCC, "name": "莆田市城厢区华峰鞋业有限公司"},
+                                  {"uscc": OTHER_USCC, "name": "华峰鞋业（重复登记）"}],
+                  "achievements": [std(id="A1"), std(id="B1", enterprise=OTHER_USCC, ref="GB/T 22222-2024")]})
+    ctx.changed("enterprises")
+    ents = win.show_view("enterprises")
+    assert ents.model.rowCount() == 2
+
+    # an enterprise with achievements is not deleted; without, it is, and Ctrl+Z brings it back
+    ents.select_uscc(OTHER_USCC)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    ents.delete()
+    assert Enterprise.select().count() == 2
+    Achievement.delete().where(Achievement.source_id == "B1").execute()
+    ctx.changed("achievements")
+    ents.select_uscc(OTHER_USCC)
+    ents.delete()
+    assert Enterprise.select().count() == 1 and ents.model.rowCount() == 1
+    ctx.undo_stack.undo()
+    assert Enterprise.select().where(Enterprise.uscc == OTHER_USCC).exists() and ents.model.rowCount() == 2
+
+    # merge the duplicate into the kept record: its achievements move, the duplicate goes
+    records.load({"achievements": [std(id="B2", enterprise=OTHER_USCC, ref="GB/T 33333-2024")]})
+    keep, drop = Enterprise.get(Enterprise.uscc == GOOD_USCC), Enterprise.get(Enterprise.uscc == OTHER_USCC)
+
+    def choose(dlg):
+        dlg.keep.setCurrentIndex(dlg.keep.findData(keep.id))
+        dlg.drop.setCurrentIndex(dlg.drop.findData(drop.id))
+        return 1
+    monkeypatch.setattr(enterprise_dialog.MergeDialog, "exec", choose)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    ents.merge()
+    assert [e.uscc for e in Enterprise.select()] == [GOOD_USCC]
+    assert Achievement.select().where(Achievement.enterprise == keep.id).count() == 2
+    assert [r["achievements"] for r in ents.model.rows] == [2]

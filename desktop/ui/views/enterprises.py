@@ -10,9 +10,7 @@ from typing import Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
-from desktop.ui.qt import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                           QMessageBox, QPushButton, QUndoCommand, QVBoxLayout, QWidget,
-                           Qt, qconnect)
+from desktop.ui.qt import QHBoxLayout, QLabel, QLineEdit, QPushButton, Qt, QVBoxLayout, qconnect
 from desktop.ui.tablemodel import (ROW_ROLE, Column, ListTableModel, SearchProxy, make_table, money_text,
                                    restore_header, save_header)
 from desktop.ui.tasks import show_error
@@ -174,6 +172,9 @@ class EnterprisesView(View):
         if len(sel) != 1:
             return
         row = sel[0]
+        from desktop.ui.qt import QMessageBox
+        from desktop.ui.views.enterprise_dialog import DeleteEnterprise
+
         if row["achievements"]:
             QMessageBox.information(self, _("Delete enterprise"), _(
                 "{name} has {n} achievements. Delete them first, or merge this record into another one.").format(
@@ -183,6 +184,9 @@ class EnterprisesView(View):
         self.ctx.undo_stack.push(DeleteEnterprise(self.ctx, row["id"], row["name"]))
 
     def merge(self) -> None:
+        from desktop.ui.qt import QMessageBox
+        from desktop.ui.views.enterprise_dialog import MergeDialog
+
         self.ctx.require_store()
         dlg = MergeDialog(self.model.rows, self.selected(), self)
         if not dlg.exec():
@@ -205,81 +209,3 @@ class EnterprisesView(View):
         self.ctx.changed("enterprises")
         self.ctx.changed("achievements")
         self.select_uscc(keep["uscc"])
-
-
-class DeleteEnterprise(QUndoCommand):
-    """Delete an enterprise without achievements; undo puts it back with the same global id."""
-
-    def __init__(self, ctx, ent_id: int, name: str) -> None:
-        super().__init__(_("Delete enterprise {name}").format(name=name))
-        self.ctx, self.ent_id, self.data = ctx, ent_id, None
-
-    def redo(self) -> None:
-        from desktop.store import audit
-        from desktop.store.models import Enterprise, database
-
-        with database.atomic():
-            row = Enterprise.get_by_id(self.ent_id)
-            self.data = dict(row.__data__)
-            audit.record(self.ctx.username, "delete", "enterprise", row.uuid, {"uscc": row.uscc, "name": row.name}, None)
-            row.delete_instance()
-        self.ctx.changed("enterprises")
-
-    def undo(self) -> None:
-        from desktop.store import audit
-        from desktop.store.models import Enterprise, database
-
-        with database.atomic():
-            row = Enterprise.create(**self.data)
-            audit.record(self.ctx.username, "restore", "enterprise", row.uuid, None, {"uscc": row.uscc, "name": row.name})
-        self.ctx.changed("enterprises")
-
-
-class MergeDialog(QDialog):
-    """Choose the record to keep and the duplicate to merge into it."""
-
-    def __init__(self, rows: list[dict], selected: list[dict], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(_("Merge two records of the same enterprise"))
-        self.rows = sorted(rows, key=lambda r: r["name"])
-        lay = QVBoxLayout(self)
-        hint = QLabel(_("Choose the record to keep and the duplicate record. The duplicate's achievements move to the "
-                        "kept record, its empty details fill the kept record's, and the duplicate is deleted."))
-        hint.setWordWrap(True)
-        lay.addWidget(hint)
-        form = QFormLayout()
-        self.keep, self.drop = QComboBox(), QComboBox()
-        for box in (self.keep, self.drop):
-            for r in self.rows:
-                box.addItem(f"{r['name']} · {r['uscc']} · {r['achievements']}", r["id"])
-            box.setMinimumWidth(460)
-        ids = [r["id"] for r in self.rows]
-        if selected:
-            self.keep.setCurrentIndex(ids.index(selected[0]["id"]))
-        if len(selected) > 1:
-            self.drop.setCurrentIndex(ids.index(selected[1]["id"]))
-        elif self.drop.currentIndex() == self.keep.currentIndex() and len(ids) > 1:
-            self.drop.setCurrentIndex(1 if self.keep.currentIndex() == 0 else 0)
-        form.addRow(_("Keep"), self.keep)
-        form.addRow(_("Merge into it and delete"), self.drop)
-        lay.addLayout(form)
-        self.warn = QLabel()
-        self.warn.setStyleSheet("color: #b3261e;")
-        lay.addWidget(self.warn)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Merge"))
-        qconnect(self.buttons.accepted, self.accept)
-        qconnect(self.buttons.rejected, self.reject)
-        lay.addWidget(self.buttons)
-        for box in (self.keep, self.drop):
-            qconnect(box.currentIndexChanged, lambda _i: self._check())
-        self._check()
-
-    def _check(self) -> None:
-        same = self.keep.currentData() == self.drop.currentData()
-        self.warn.setText(_("Choose two different records.") if same else "")
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not same)
-
-    def choice(self) -> tuple[dict, dict]:
-        by_id = {r["id"]: r for r in self.rows}
-        return by_id[self.keep.currentData()], by_id[self.drop.currentData()]
