@@ -249,3 +249,17 @@ def test_quick_start_paints_the_overview_from_plain_sql(tmp_path):
     assert seen["loaded"] == [] and seen["view"] == "overview"
     assert seen["status"] == "draft" and seen["total"] == f"¥{total:,.2f}" and seen["late"] is False
     assert seen["late_after"]  # targets and the chain check followed once the models were bound
+
+
+def test_a_target_on_the_overview_opens_the_targets_view_on_it(qtbot, db):
+    _office_with_round()
+    win, view = _window(qtbot, db)
+    shown = view.late.targets[:3]
+    assert len(shown) >= 2  # the policy in force sets several
+    wanted = shown[-1]
+    label = view.findChild(type(view.hint), f"target-{wanted.id}")
+    assert label is not None and wanted.text in label.text()
+    label.linkActivated.emit(f"target:{wanted.id}")
+    tv = win.current_view()
+    assert win.current_name() == "targets"
+    qtbot.waitUntil(lambda: tv.current_target() is not None and tv.current_target().id == wanted.id, timeout=10000)

@@ -406,6 +406,10 @@ class OverviewView(View):
         if kind == "round":
             year, _sep, extra = rest.partition(":")
             self.open_round(int(year), attention=extra == "attention")
+        elif kind == "target":
+            v = self.go("targets")
+            if v is not None:
+                v.select_target(rest)
         else:
             self.go(kind)
 
@@ -538,9 +542,11 @@ class OverviewView(View):
 
         c.set_status("")
         for row, p in enumerate(self.late.targets[:TARGETS_SHOWN]):
-            text = QLabel(p.text)
+            text = QLabel(f'<a href="target:{_escape(p.id)}">{_escape(p.text)}</a>')  # opens it on the targets view
+            text.setObjectName(f"target-{p.id}")
             text.setToolTip(f"{p.text}（{p.clause}）")
             text.setWordWrap(True)
+            qconnect(text.linkActivated, self.open_link)
             self.targets_grid.addWidget(text, row, 0)
             bar = progress_bar(p)
             bar.setFixedWidth(160)

@@ -168,6 +168,7 @@ class TargetsView(TableViewMixin, View):
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
         self.data: Dashboard | None = None
+        self.pending_target: str | None = None  # asked for before the dashboard arrived (select_target)
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.policy_label, self.date_label = QLabel(), QLabel()
@@ -287,7 +288,9 @@ class TargetsView(TableViewMixin, View):
                 source = _("{source}, {date}").format(source=p.source, date=p.value_date)
             self.targets.setItem(row, 4, QTableWidgetItem(source))
         self.targets.resizeRowsToContents()
-        self.targets.selectRow(min(max(current, 0), len(data.progress) - 1))
+        wanted = [row for row, p in enumerate(data.progress) if p.id == self.pending_target]
+        self.pending_target = None
+        self.targets.selectRow(wanted[0] if wanted else min(max(current, 0), len(data.progress) - 1))
         self._show_target()
 
     def _bar(self, p: Any) -> QProgressBar:
@@ -315,11 +318,15 @@ class TargetsView(TableViewMixin, View):
         self.ach_model.set_rows(rows)
 
     def select_target(self, target_id: str) -> bool:
+        """Select the target ``target_id`` with the achievements that count toward it; if the
+        dashboard is still being counted, once it arrives. False if the policy has no such target."""
+        self.pending_target = target_id
         for row, p in enumerate(self.data.progress if self.data else []):
             if p.id == target_id:
+                self.pending_target = None
                 self.targets.selectRow(row)
                 return True
-        return False
+        return self.data is None
 
     def enter_value(self) -> None:
         from desktop.store import rounds
