@@ -39,6 +39,15 @@ def test_counts_read_ahead_are_the_counts(office):
     assert prefetch.achievement_counts(office) is None  # given once: later refreshes read the database
 
 
+def test_a_folder_with_chinese_characters_and_spaces(office, tmp_path):
+    folder = tmp_path / "城厢区 市场监管局" / "2026 年"
+    folder.mkdir(parents=True)
+    moved = folder / "办公室 数据.db"
+    office.rename(moved)
+    prefetch.start(moved)
+    assert prefetch.achievement_counts(moved) == counts_by_sql(moved)
+
+
 def test_a_change_after_the_read_discards_it(office):
     prefetch.start(office)
     prefetch._job["thread"].join()
