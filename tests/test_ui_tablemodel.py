@@ -65,3 +65,6 @@ def test_indexes_outside_the_table_are_invalid(zh_ui):
     assert m.index(0, 1).isValid() and m.index(0, 1).data() == "1"
     assert not m.index(1, 0).isValid() and not m.index(0, 2).isValid() and not m.index(-1, 0).isValid()
     assert not m.index(0, 0, m.index(0, 0)).isValid()  # a table: no children
+    from desktop.ui.qt import QModelIndex
+
+    assert m.data(QModelIndex()) is None  # not the last row's name

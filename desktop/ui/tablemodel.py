@@ -23,6 +23,7 @@ from desktop.ui.qt import (QAbstractItemView, QAbstractTableModel, QCollator, QH
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 DISPLAY_ROLE, ALIGNMENT_ROLE = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.TextAlignmentRole)
 RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_SERVED = frozenset((DISPLAY_ROLE, ALIGNMENT_ROLE, int(ROW_ROLE)))
 
 
 def money_text(value: Decimal | None) -> str:
@@ -106,6 +107,8 @@ class ListTableModel(QAbstractTableModel):
 
     def data(self, index: QModelIndex, role: int = DISPLAY_ROLE) -> Any:
         # A painted cell is asked for some ten roles; the ones not served return at once.
+        if role not in _SERVED or not index.isValid():
+            return None
         if role == DISPLAY_ROLE:
             col = self.columns[index.column()]
             value = self.rows[index.row()].get(col.key)
