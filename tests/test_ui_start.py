@@ -167,3 +167,20 @@ def test_the_probe_says_so_when_the_window_did_not_open_quickly(tmp_path):
     out = subprocess.run([sys.executable, "-m", "desktop", "--db", str(tmp_path / "new.db"), "--startup-probe", ""],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 1 and out.stdout.strip() == "not started"  # a new database: the first-run wizard
+
+
+def test_the_garbage_collector_paused_for_the_start_resumes_after_the_first_paint(current_db, qtbot):
+    import gc
+
+    gc.disable()  # as desktop.cli.open_gui does before Qt is imported
+    st = None
+    try:
+        st, _exits = _start(current_db)
+        assert not gc.isenabled()  # shown, not yet painted
+        qtbot.waitUntil(gc.isenabled, timeout=10000)
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        if st is not None and st.window is not None:
+            st.window.close()
+            st.ctx.tasks.wait()
