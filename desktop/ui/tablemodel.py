@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from desktop.core.i18n import _, current_locale
 from desktop.ui import settings
-from desktop.ui.qt import (QAbstractItemView, QAbstractTableModel, QCollator, QHeaderView, QModelIndex,
+from desktop.ui.qt import (QAbstractItemModel, QAbstractItemView, QAbstractTableModel, QCollator, QHeaderView, QModelIndex,
                            QSortFilterProxyModel, Qt, QTableView, QWidget)
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -134,10 +134,11 @@ class SearchProxy(QSortFilterProxyModel):
     """Case-insensitive "contains" over every column; sorting is done by the source model (rows
     pass through in its order)."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, source: QAbstractTableModel, parent=None) -> None:
         super().__init__(parent)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
+        self.setSourceModel(source)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         source = self.sourceModel()
@@ -148,8 +149,9 @@ class SearchProxy(QSortFilterProxyModel):
         self.setFilterFixedString(text.strip())
 
 
-def make_table(name: str, parent: QWidget | None = None) -> QTableView:
-    """A sortable read-only table whose column widths are remembered under ``name``."""
+def make_table(name: str, parent: QWidget | None = None, *, model: QAbstractItemModel | None = None) -> QTableView:
+    """A sortable read-only table whose column widths are remembered under ``name``, showing
+    ``model`` if given."""
     t = QTableView(parent)
     t.setObjectName(f"table-{name}")
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -162,6 +164,8 @@ def make_table(name: str, parent: QWidget | None = None) -> QTableView:
     t.horizontalHeader().setStretchLastSection(True)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     t.horizontalHeader().setHighlightSections(False)
+    if model is not None:
+        t.setModel(model)
     return t
 
 

@@ -6,11 +6,11 @@ from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.core.labels import KINDS, LEVEL_LABELS, kind_label
 from desktop.ui import tablemodel
-from desktop.ui.qt import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTimer,
+from desktop.ui.qt import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTimer,
                            QUndoCommand, QVBoxLayout, Qt, qconnect)
 from desktop.ui.tasks import show_error
 from desktop.ui.views.achievement_model import ID_ROLE, AchievementModel, Filter, status_label
-from desktop.ui.views.base import EmptyState, View, stacked_pages
+from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
 
 DEBOUNCE_MS = 120
 # Default widths; the title (column 6) takes what is left, so every column fits at 1,280 px wide.
@@ -25,16 +25,10 @@ class AchievementsView(View):
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
         lay = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setClearButtonEnabled(True)
         self.year, self.kind, self.level, self.status = QComboBox(), QComboBox(), QComboBox(), QComboBox()
         for box in (self.year, self.kind, self.level, self.status):
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        bar.addWidget(self.search, 1)
-        for box in (self.year, self.kind, self.level, self.status):
-            bar.addWidget(box)
-        lay.addLayout(bar)
+        self.search = search_bar(lay, self.year, self.kind, self.level, self.status)
         actions = QHBoxLayout()
         self.add_btn, self.edit_btn, self.delete_btn = QPushButton(), QPushButton(), QPushButton()
         for b in (self.add_btn, self.edit_btn, self.delete_btn):
@@ -44,8 +38,7 @@ class AchievementsView(View):
         actions.addWidget(self.count)
         lay.addLayout(actions)
         self.model = AchievementModel(self, runner=ctx.tasks)
-        self.tableview = tablemodel.make_table(self.name)
-        self.tableview.setModel(self.model)
+        self.tableview = tablemodel.make_table(self.name, model=self.model)
         self.tableview.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)
         if not tablemodel.restore_header(self.tableview, self.name):  # may restore another sort order
             header = self.tableview.horizontalHeader()

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from desktop.core.i18n import N_, _
-from desktop.ui.qt import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, qconnect
+from desktop.ui.qt import QLabel, QPushButton, QVBoxLayout, qconnect
 from desktop.ui.tablemodel import Column, ListTableModel, SearchProxy, make_table, restore_header
-from desktop.ui.views.base import View
+from desktop.ui.views.base import View, search_bar
 from desktop.ui.views.widgets import TableViewMixin
 from desktop.ui.views.round_data import when
 
@@ -45,21 +45,13 @@ class AuditView(TableViewMixin, View):
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
         lay = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setClearButtonEnabled(True)
         self.chain = QLabel()
         self.chain.setObjectName("chainStatus")
         self.verify_btn = QPushButton()
-        bar.addWidget(self.search, 1)
-        bar.addWidget(self.chain)
-        bar.addWidget(self.verify_btn)
-        lay.addLayout(bar)
+        self.search = search_bar(lay, self.chain, self.verify_btn)
         self.model = ListTableModel(COLUMNS, self)
-        self.proxy = SearchProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.tableview = make_table(self.name)
-        self.tableview.setModel(self.proxy)
+        self.proxy = SearchProxy(self.model, self)
+        self.tableview = make_table(self.name, model=self.proxy)
         self.tableview.setSortingEnabled(False)
         lay.addWidget(self.tableview, 1)
         self.count = QLabel()

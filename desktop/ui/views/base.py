@@ -9,7 +9,8 @@ Ctrl+F.
 from __future__ import annotations
 
 from desktop.ui.context import AppContext
-from desktop.ui.qt import QBoxLayout, QLabel, QLineEdit, QStackedLayout, QTableView, Qt, QVBoxLayout, QWidget, qconnect
+from desktop.ui.qt import (QBoxLayout, QHBoxLayout, QLabel, QLineEdit, QStackedLayout, QTableView, Qt, QVBoxLayout,
+                           QWidget, qconnect)
 
 
 class View(QWidget):
@@ -50,6 +51,19 @@ class View(QWidget):
 
     def export_name(self) -> str:
         return self.name
+
+
+def search_bar(into: QBoxLayout, *beside: QWidget) -> QLineEdit:
+    """A view's search box (with its clear button), stretched along a row added to ``into``, with
+    ``beside`` (filters, buttons) after it."""
+    row = QHBoxLayout()
+    search = QLineEdit()
+    search.setClearButtonEnabled(True)
+    row.addWidget(search, 1)
+    for w in beside:
+        row.addWidget(w)
+    into.addLayout(row)
+    return search
 
 
 def stacked_pages(into: QBoxLayout, *pages: QWidget, stretch: int = 1) -> QStackedLayout:

@@ -10,11 +10,11 @@ from typing import Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
-from desktop.ui.qt import QHBoxLayout, QLabel, QLineEdit, QPushButton, Qt, QVBoxLayout, qconnect
+from desktop.ui.qt import QLabel, QPushButton, Qt, QVBoxLayout, qconnect
 from desktop.ui.tablemodel import (ROW_ROLE, Column, ListTableModel, SearchProxy, make_table, money_text,
                                    restore_header, save_header)
 from desktop.ui.tasks import show_error
-from desktop.ui.views.base import EmptyState, View, stacked_pages
+from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
 
 COLUMNS = [
     Column("name", N_("Name")),
@@ -56,19 +56,11 @@ class EnterprisesView(View):
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
         lay = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setClearButtonEnabled(True)
         self.add_btn, self.edit_btn, self.merge_btn, self.delete_btn = (QPushButton() for _i in range(4))
-        bar.addWidget(self.search, 1)
-        for b in (self.add_btn, self.edit_btn, self.merge_btn, self.delete_btn):
-            bar.addWidget(b)
-        lay.addLayout(bar)
+        self.search = search_bar(lay, self.add_btn, self.edit_btn, self.merge_btn, self.delete_btn)
         self.model = ListTableModel(COLUMNS, self)
-        self.proxy = SearchProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.tableview = make_table(self.name)
-        self.tableview.setModel(self.proxy)
+        self.proxy = SearchProxy(self.model, self)
+        self.tableview = make_table(self.name, model=self.proxy)
         self.empty = EmptyState()
         self.pages = stacked_pages(lay, self.tableview, self.empty)
         self.count = QLabel()

@@ -11,11 +11,11 @@ from typing import Any
 
 from desktop.core.i18n import N_, _
 from desktop.ui.qt import (QBrush, QCheckBox, QColor, QComboBox, QDate, QDateEdit, QFileDialog, QHBoxLayout, QLabel,
-                           QLineEdit, QModelIndex, QPushButton, QSplitter, Qt, QVBoxLayout, QWidget,
+                           QModelIndex, QPushButton, QSplitter, Qt, QVBoxLayout, QWidget,
                            pdf_modules, qconnect)
 from desktop.ui.tablemodel import ROW_ROLE, Column, ListTableModel, SearchProxy, make_table, restore_header
 from desktop.ui.tasks import error_text
-from desktop.ui.views.base import EmptyState, View, stacked_pages
+from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
 from desktop.ui.views.widgets import TableViewMixin, MessageBar
 
 NOTICE_STATUS = {"issued": N_("issued"), "pending": N_("not yet printed"), "failed": N_("print failed"),
@@ -161,14 +161,10 @@ class NoticesView(TableViewMixin, View):
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
-        self.search = QLineEdit()
-        self.search.setClearButtonEnabled(True)
-        ll.addWidget(self.search)
+        self.search = search_bar(ll)
         self.model = NoticeModel(COLUMNS, self)
-        self.proxy = SearchProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.tableview = make_table(self.name)
-        self.tableview.setModel(self.proxy)
+        self.proxy = SearchProxy(self.model, self)
+        self.tableview = make_table(self.name, model=self.proxy)
         ll.addWidget(self.tableview, 1)
         self.count = QLabel()
         ll.addWidget(self.count)

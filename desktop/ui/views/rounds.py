@@ -9,12 +9,12 @@ from typing import Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
-from desktop.ui.qt import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
+from desktop.ui.qt import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
                            QSplitter, QTabWidget, QTextBrowser, Qt, QVBoxLayout, QWidget, qconnect)
 from desktop.ui.tablemodel import (ROW_ROLE, ListTableModel, SearchProxy, make_table, money_text, restore_header)
 from desktop.ui.tasks import error_text
 from desktop.ui.views import round_data as RD
-from desktop.ui.views.base import EmptyState, View, stacked_pages
+from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
 from desktop.ui.views.round_model import (ENTERPRISE_TOTAL_COLUMNS, FUND_TOTAL_COLUMNS, HISTORY_COLUMNS,
                                           RoundLinesModel, history_rows, needs_amount)
 from desktop.ui.views.widgets import TableViewMixin, MessageBar, bold
@@ -25,8 +25,8 @@ STATUS_COLOURS = {"draft": "#5f6368", "submitted": "#8a5a00", "approved": "#1b5e
 class AttentionProxy(SearchProxy):
     """The search filter plus "only lines that need attention" (flagged or without an amount)."""
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
+    def __init__(self, source, parent=None) -> None:
+        super().__init__(source, parent)
         self.only_attention = False
 
     def set_only_attention(self, on: bool) -> None:
@@ -87,20 +87,13 @@ class RoundsView(TableViewMixin, View):
 
         # lines (left) and details / totals (right)
         self.model = RoundLinesModel(self)
-        self.proxy = AttentionProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.tableview = make_table(self.name)
-        self.tableview.setModel(self.proxy)
+        self.proxy = AttentionProxy(self.model, self)
+        self.tableview = make_table(self.name, model=self.proxy)
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
-        filt = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setClearButtonEnabled(True)
         self.attention = QCheckBox()
-        filt.addWidget(self.search, 1)
-        filt.addWidget(self.attention)
-        ll.addLayout(filt)
+        self.search = search_bar(ll, self.attention)
         ll.addWidget(self.tableview, 1)
 
         self.tabs = QTabWidget()
