@@ -105,7 +105,7 @@ def build_database(path: Path) -> None:
     from desktop.store import db, office
 
     db.open_db(path, auto_backup=False)
-    office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监")
+    office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监", user="tester")
     db.close_db()
     from stdnum.cn import uscc
 

@@ -42,6 +42,10 @@ def global_options() -> argparse.ArgumentParser:
     p.add_argument("--version", action=_Version, help=_("show the version and exit"))
     p.add_argument("--db", help=_("the office database (default: STDAWARD_DB or the user data folder)"))
     p.add_argument("--lang", help=_("language: zh_CN, zh_TW or en"))
+    p.add_argument("--user", metavar=_("NAME"),
+                   help=_("sign in as this user (needed for changes when the database has accounts)"))
+    p.add_argument("--password-file", metavar=_("FILE"),
+                   help=_("read the password from the first line of this file (for scripts); otherwise it is asked for"))
     p.add_argument("--screenshot", metavar="FILE.png", help=_("render the main window to a PNG and exit"))
     p.add_argument("--view", help=_("with --screenshot: the view to render"))
     p.add_argument("--demo", action="store_true", help=_("open the demo database (created on first use)"))

@@ -150,8 +150,8 @@ def check_notice(ctx: Context) -> str:
     mine = [r for r in paying if r.enterprise == first]
     year = max(a.date.year for a in ctx.achievements if a.id in {r.id for r in mine})
     issued = notices.issue_from_results(mine, {a.id: a for a in ctx.achievements}, records.enterprise_names(),
-                                        ctx.policy, dt.date.today(), year)
-    ctx.pdf = notices.print_notices(issued, ctx.tmp / "notice.pdf")
+                                        ctx.policy, dt.date.today(), year, user="self-test")
+    ctx.pdf = notices.print_notices(issued, ctx.tmp / "notice.pdf", user="self-test")
     data = ctx.pdf.read_bytes()
     if not data.startswith(b"%PDF") or b"/FontFile2" not in data:
         raise RuntimeError(_("{file} has no embedded TrueType font").format(file=ctx.pdf))

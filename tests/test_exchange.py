@@ -323,7 +323,7 @@ def test_package_signed_with_another_key_than_registered_is_refused(tmp_path):
     with pytest.raises(UntrustedPackage, match="another key"):
         plan(dst, export(src, tmp_path / "1.stdpkg").path)
     with using(dst), pytest.raises(Exception, match="already registered with another key"):
-        offices.register(card)
+        offices.register(card, user="tester")
 
 
 def test_a_package_from_this_office_itself_is_refused(tmp_path):

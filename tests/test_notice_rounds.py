@@ -21,7 +21,7 @@ DAY = dt.date(2015, 12, 18)
 def office(db):
     from desktop.store import office as officemod
 
-    officemod.update(name="泉州市市场监督管理局", region_code="350500", doc_prefix="泉市监")
+    officemod.update(name="泉州市市场监督管理局", region_code="350500", doc_prefix="泉市监", user="tester")
     users.create_user("clerk1", "王办事", "password-1")  # the first account is an administrator
     users.create_user("boss", "李科长", "password-2", role="reviewer", by="clerk1")
     return db
@@ -88,9 +88,9 @@ def test_unapproved_or_unknown_rounds_are_refused_without_using_a_number(office)
 
     rnd = prepared_round(approve=False)
     with pytest.raises(StdAwardError, match="round .* is submitted: notices are issued only for an approved round"):
-        store.issue_for_round(rnd.uuid, DAY)
+        store.issue_for_round(rnd.uuid, DAY, user="tester")
     with pytest.raises(StdAwardError, match="no award round"):
-        store.issue_for_round("no-such-round", DAY)
+        store.issue_for_round("no-such-round", DAY, user="tester")
     assert NoticeSerial.select().count() == 0 and Notice.select().count() == 0
 
 

@@ -51,7 +51,7 @@ NAMES = {GOOD_USCC: "福建省莆田市鑫堃茶业有限公司", OTHER_USCC: "�
 def office(db):
     from desktop.store import office as officemod
 
-    officemod.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监")
+    officemod.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监", user="tester")
     return db
 
 
@@ -59,7 +59,7 @@ def issue(amount_b: str = "100500.05", names=None):
     from desktop.store import notices as store
 
     res, achs = results(amount_b)
-    return store.issue_from_results(res, achs, names or NAMES, POLICY, DAY, 2026)
+    return store.issue_from_results(res, achs, names or NAMES, POLICY, DAY, 2026, user="tester")
 
 
 def words(pdf: Path, page: int) -> list[tuple[float, float, float, float, str]]:
@@ -81,7 +81,7 @@ def test_layout_follows_gb9704(office, tmp_path):
     from desktop.store import notices as store
 
     notices = issue()
-    pdf = store.print_notices(notices, tmp_path / "n.pdf")
+    pdf = store.print_notices(notices, tmp_path / "n.pdf", user="tester")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert "595.276 x 841.89 pts (A4)" in info
     w1 = words(pdf, 1)
@@ -125,7 +125,7 @@ def test_only_the_authority_is_red_and_only_headings_are_stroked(office, tmp_pat
 
     from desktop.store import notices as store
 
-    pdf = store.print_notices(issue(), tmp_path / "n.pdf")
+    pdf = store.print_notices(issue(), tmp_path / "n.pdf", user="tester")
     subprocess.run(["pdftoppm", "-png", "-r", "72", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
     img = Image.open(next(tmp_path.glob("p*.png"))).convert("RGB")
     w1 = words(pdf, 1)
@@ -144,14 +144,14 @@ def test_only_the_authority_is_red_and_only_headings_are_stroked(office, tmp_pat
 def test_fonts_embedded_and_amounts_in_figures_and_capitals(office, tmp_path):
     from desktop.store import notices as store
 
-    pdf = store.print_notices(issue("10000000"), tmp_path / "n.pdf")
+    pdf = store.print_notices(issue("10000000"), tmp_path / "n.pdf", user="tester")
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
     assert fonts and all(re.search(r"TrueType\s+\S+\s+yes\s+yes", f) for f in fonts), fonts
     text = text_of(pdf)
     assert "¥115,000.00（大写：人民币壹拾壹万伍仟元整）" in text
     assert "¥10,000,000.00（大写：人民币壹仟万元整）" in text
     assert "2026年11月22日" in text and "城市监〔2026〕2号" in text
-    pdf2 = store.print_notices(issue("100500.05"), tmp_path / "m.pdf")
+    pdf2 = store.print_notices(issue("100500.05"), tmp_path / "m.pdf", user="tester")
     assert "人民币壹拾万零伍佰元零伍分" in text_of(pdf2)
 
 
@@ -159,8 +159,8 @@ def test_flags_only_on_the_archive_copy(office, tmp_path):
     from desktop.store import notices as store
 
     notices = issue()
-    ent = text_of(store.print_notices(notices, tmp_path / "e.pdf"))
-    arc = text_of(store.print_notices(notices, tmp_path / "a.pdf", copy="archive"))
+    ent = text_of(store.print_notices(notices, tmp_path / "e.pdf", user="tester"))
+    arc = text_of(store.print_notices(notices, tmp_path / "a.pdf", copy="archive", user="tester"))
     assert "存档联" in arc and "按此理解计算" in arc and "地方标准修订第2位" in arc
     assert "存档联" not in ent and "按此理解计算" not in ent and "第2位30,000" not in ent
 
@@ -170,19 +170,19 @@ def test_serials_continue_across_runs_and_failed_prints_keep_their_numbers(offic
     from desktop.store.models import Notice, NoticeSerial
 
     first = issue()
-    store.print_notices(first, tmp_path / "a.pdf")
+    store.print_notices(first, tmp_path / "a.pdf", user="tester")
     assert [n.doc_number for n in first] == ["城市监〔2026〕1号", "城市监〔2026〕2号"]
     second = issue()
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(OSError):
-        store.print_notices(second, blocker / "cannot" / "b.pdf")
+        store.print_notices(second, blocker / "cannot" / "b.pdf", user="tester")
     assert [n.status for n in Notice.select().order_by(Notice.serial)] == ["issued", "issued", "failed", "failed"]
     third = issue()
     assert [n.serial for n in third] == [5, 6]
     assert NoticeSerial.get(prefix="城市监", year=2026).last == 6
     # a failed notice is printed later from what was stored, and becomes issued
-    again = store.print_notices([store.find("城市监[2026]3号")], tmp_path / "r.pdf")
+    again = store.print_notices([store.find("城市监[2026]3号")], tmp_path / "r.pdf", user="tester")
     assert again.exists() and store.find("城市监〔2026〕3号").status == "issued"
 
 
@@ -190,8 +190,8 @@ def test_reprint_is_byte_identical(office, tmp_path):
     from desktop.store import notices as store
 
     n = issue()[0]
-    a = store.print_notices([n], tmp_path / "a.pdf").read_bytes()
-    b = store.print_notices([store.find(n.doc_number)], tmp_path / "b.pdf").read_bytes()
+    a = store.print_notices([n], tmp_path / "a.pdf", user="tester").read_bytes()
+    b = store.print_notices([store.find(n.doc_number)], tmp_path / "b.pdf", user="tester").read_bytes()
     assert a == b
 
 
@@ -266,7 +266,7 @@ def test_printed_qr_code_is_the_notices_symbol(office, tmp_path):
     from desktop.store import notices as store
 
     n = issue()[0]
-    ops = page_streams(store.print_notices([n], tmp_path / "n.pdf"))
+    ops = page_streams(store.print_notices([n], tmp_path / "n.pdf", user="tester"))
     found = re.findall(rb"BI /IM true /W 25 /H 25 /BPC 1 /D \[1 0\] /F /AHx ID ([0-9A-F]+)> EI", ops)
     assert len(found) == 1
     rows = [int(found[0][i:i + 8], 16) >> 7 for i in range(0, 200, 8)]

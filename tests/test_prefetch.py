@@ -20,7 +20,7 @@ def office(tmp_path):
     records.load({"enterprises": [{"uscc": GOOD_USCC, "name": "莆田市城厢区华峰鞋业有限公司"},
                                   {"uscc": OTHER_USCC, "name": "福建省莆田市第二示范公司"}],
                   "achievements": [std(id=f"A{i}", ref=f"GB/T {12340 + i}-2024") for i in range(3)]
-                  + [std(id="B1", enterprise=OTHER_USCC, ref="GB/T 22222-2024")]})
+                  + [std(id="B1", enterprise=OTHER_USCC, ref="GB/T 22222-2024")]}, user="tester")
     db.close_db()
     return path
 

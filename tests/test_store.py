@@ -29,24 +29,24 @@ def test_new_database_has_pragmas_and_version(db):
 def test_load_is_all_or_nothing(db):
     data = {"enterprises": ENTS, "achievements": [std(id="a"), std(id="b", rank=0), std(id="c", enterprise=OTHER_USCC)]}
     with pytest.raises(ValidationFailed) as ei:
-        records.load(data)
+        records.load(data, user="tester")
     assert [(p.record, p.field) for p in ei.value.problems] == [("b", "rank")]
     assert Enterprise.select().count() == 0 and Achievement.select().count() == 0
     data["achievements"][1]["rank"] = 2
-    res = records.load(data)
+    res = records.load(data, user="tester")
     assert (res.enterprises_added, res.achievements_added) == (2, 3)
 
 
 def test_achievement_for_unknown_enterprise_is_refused(db):
     with pytest.raises(ValidationFailed) as ei:
-        records.load([std(id="x")])
+        records.load([std(id="x")], user="tester")
     assert ei.value.problems[0].field == "enterprise"
 
 
 def test_same_id_loaded_twice_for_one_enterprise_is_refused(db):
-    records.load({"enterprises": ENTS, "achievements": [std(id="a")]})
+    records.load({"enterprises": ENTS, "achievements": [std(id="a")]}, user="tester")
     with pytest.raises(ValidationFailed):
-        records.load([std(id="a")])
+        records.load([std(id="a")], user="tester")
     assert Achievement.select().count() == 1
 
 
@@ -142,9 +142,9 @@ def test_lock_is_released_when_the_holder_is_killed(tmp_path):
 
 
 def test_backup_and_restore_roundtrip(db):
-    records.load({"enterprises": ENTS, "achievements": [std(id="a")]})
+    records.load({"enterprises": ENTS, "achievements": [std(id="a")]}, user="tester")
     b = backup.make_backup(database, db, "manual")
-    records.load([std(id="b", enterprise=OTHER_USCC)])
+    records.load([std(id="b", enterprise=OTHER_USCC)], user="tester")
     assert Achievement.select().count() == 2
     close_db()
     safety = restore(b, db)
@@ -162,7 +162,7 @@ def test_restore_refuses_a_damaged_backup(db, tmp_path):
 
 
 def test_audit_log_is_chained_and_append_only(db):
-    records.load({"enterprises": ENTS, "achievements": [std(id="a")]})
+    records.load({"enterprises": ENTS, "achievements": [std(id="a")]}, user="tester")
     assert AuditEntry.select().count() == 3 and audit.verify_chain() is None
     with pytest.raises(Exception):
         database.execute_sql("UPDATE audit_entry SET user = 'mallory'")
@@ -179,11 +179,11 @@ def test_daily_backup_can_run_in_the_background(tmp_path):
 
     path = tmp_path / "b.db"
     open_db(path)
-    records.load({"enterprises": ENTS, "achievements": [std(id="a")]})
+    records.load({"enterprises": ENTS, "achievements": [std(id="a")]}, user="tester")
     close_db()
     open_db(path, auto_backup="background")  # first open "today" after creation: a daily backup
     try:
-        records.load([std(id="b", enterprise=OTHER_USCC)])  # the program goes on writing meanwhile
+        records.load([std(id="b", enterprise=OTHER_USCC)], user="tester")  # the program goes on writing meanwhile
         wait_for_backup(30)
     finally:
         close_db()

@@ -15,7 +15,7 @@ def filled(db):
 
     records.load({"enterprises": [{"uscc": GOOD_USCC, "name": "莆田市城厢区华峰鞋业有限公司"}],
                   "achievements": [std(id=f"A{i:03d}", date=f"{2020 + i % 5}-0{1 + i % 9}-15",
-                                       ref=f"GB/T {30000 + i}-{2020 + i % 5}") for i in range(450)]})
+                                       ref=f"GB/T {30000 + i}-{2020 + i % 5}") for i in range(450)]}, user="tester")
     return db
 
 
@@ -71,7 +71,7 @@ def test_with_a_filter_on_new_data_replaces_the_rows_when_the_index_is_rebuilt(f
     model.reload()
     model.apply_filter(Filter(text="gb/t 3044"))
     assert model.rowCount() == 10
-    records.load({"achievements": [std(id="NEW", ref="GB/T 30440-2025", date="2025-01-02")]})
+    records.load({"achievements": [std(id="NEW", ref="GB/T 30440-2025", date="2025-01-02")]}, user="tester")
     with qtbot.waitSignal(model.index_ready, timeout=10000):
         model.reload()  # the filtered rows stay until the new index is in: no freeze on the UI thread
         assert model.rowCount() == 10 and model.total() == 451

@@ -66,7 +66,7 @@ def test_daily_path_wizard_enterprise_achievements_filters(started, qtbot):
     win = set_up_office(started, qtbot)
     ctx = started.ctx
     assert office.get().doc_prefix == "城市监"
-    assert ctx.user.username == "lin" and ctx.role == "admin"
+    assert ctx.actor.username == "lin" and ctx.role == "admin"
     assert "莆田市城厢区市场监督管理局" in win.status_office.text() and "林振华" in win.status_user.text()
 
     ents = win.show_view("enterprises")
@@ -258,7 +258,7 @@ def test_enterprise_delete_is_undone_and_two_records_are_merged(started, qtbot, 
     ctx = started.ctx
     records.load({"enterprises": [{"uscc": GOOD_USCC, "name": "莆田市城厢区华峰鞋业有限公司"},
                                   {"uscc": OTHER_USCC, "name": "华峰鞋业（重复登记）"}],
-                  "achievements": [std(id="A1"), std(id="B1", enterprise=OTHER_USCC, ref="GB/T 22222-2024")]})
+                  "achievements": [std(id="A1"), std(id="B1", enterprise=OTHER_USCC, ref="GB/T 22222-2024")]}, user="tester")
     ctx.changed("enterprises")
     ents = win.show_view("enterprises")
     assert ents.model.rowCount() == 2
@@ -277,7 +277,7 @@ def test_enterprise_delete_is_undone_and_two_records_are_merged(started, qtbot, 
     assert Enterprise.select().where(Enterprise.uscc == OTHER_USCC).exists() and ents.model.rowCount() == 2
 
     # merge the duplicate into the kept record: its achievements move, the duplicate goes
-    records.load({"achievements": [std(id="B2", enterprise=OTHER_USCC, ref="GB/T 33333-2024")]})
+    records.load({"achievements": [std(id="B2", enterprise=OTHER_USCC, ref="GB/T 33333-2024")]}, user="tester")
     keep, drop = Enterprise.get(Enterprise.uscc == GOOD_USCC), Enterprise.get(Enterprise.uscc == OTHER_USCC)
 
     def choose(dlg):

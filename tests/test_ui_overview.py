@@ -30,12 +30,12 @@ def _office_with_round(status: str | None = "draft"):
     from desktop.store import office, records, rounds, users
 
     office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
-                  policy_id=POLICY, signatory="莆田市城厢区市场监督管理局")
+                  policy_id=POLICY, signatory="莆田市城厢区市场监督管理局", user="tester")
     users.create_user("chen", "陈晓梅", "correct horse", "clerk")
     users.create_user("wang", "王建国", "correct horse", "reviewer")
     records.load({"enterprises": [{"uscc": GOOD_USCC, "name": "莆田市城厢区华峰鞋业有限公司"}],
                   "achievements": [std(id="A1", date=f"{LAST_YEAR}-05-01", ref=f"GB/T 41001-{LAST_YEAR}", rank=1),
-                                   std(id="A2", date=f"{LAST_YEAR}-06-01", ref=f"GB/T 41002-{LAST_YEAR}", rank=2)]})
+                                   std(id="A2", date=f"{LAST_YEAR}-06-01", ref=f"GB/T 41002-{LAST_YEAR}", rank=2)]}, user="tester")
     if status is None:
         return None
     rnd = rounds.create_round(LAST_YEAR, POLICY, "chen")

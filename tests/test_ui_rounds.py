@@ -24,7 +24,7 @@ def window(qtbot, db):
 
     make_app()
     office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
-                  policy_id="putian-chengxiang-2021", signatory="莆田市城厢区市场监督管理局")
+                  policy_id="putian-chengxiang-2021", signatory="莆田市城厢区市场监督管理局", user="tester")
     users.create_user("lin", "林振华", "correct horse", "admin")
     clerk = users.create_user("chen", "陈晓梅", "correct horse", "clerk")
     reviewer = users.create_user("wang", "王建国", "correct horse", "reviewer")
@@ -171,7 +171,7 @@ def test_discretionary_amount_above_the_pool_is_refused(window, qtbot):
     policy = load_policy("quanzhou-2012")
     pool = next(iter(policy.pools.values()))
     year = pool.years[0]
-    office.update(policy_id="quanzhou-2012")
+    office.update(policy_id="quanzhou-2012", user="tester")
     save_enterprise({"name": "泉州市丰泽区测试企业有限公司", "uscc": OTHER_USCC}, ctx.username)
     rule = next(r for r in policy.rules if r.pool == pool.id)
     case = next(c for c in policy.cases if any(e.get("status") == "discretionary" for e in c.get("expect", [])))

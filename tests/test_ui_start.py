@@ -70,9 +70,9 @@ def current_db(tmp_path):
 
     path = tmp_path / "office.db"
     db.open_db(path, auto_backup=False)
-    office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监")
+    office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监", user="tester")
     records.load({"enterprises": [{"uscc": GOOD_USCC, "name": "莆田市城厢区华峰鞋业有限公司"}],
-                  "achievements": [std(id=f"A{i:03d}") for i in range(3)]})
+                  "achievements": [std(id=f"A{i:03d}") for i in range(3)]}, user="tester")
     db.close_db()
     return path
 

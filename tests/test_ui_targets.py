@@ -33,7 +33,7 @@ def test_progress_drill_down_and_entered_value(window, qtbot):  # noqa: F811
 
     pid, target = next((p, t) for p in ("wenzhou-2017", "jiulongpo-2012", "guangzhou-2013", "quanzhou-2012")
                        for t in rounds.load_policy(p).targets if t.count == "entered")
-    office.update(policy_id=pid)
+    office.update(policy_id=pid, user="tester")
     view.policy.setCurrentIndex(view.policy.findData(pid))
     qtbot.waitUntil(lambda: view.data is not None and view.data.policy_id == pid)
     assert view.select_target(target.id) and view.enter_btn.isEnabled()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from desktop.commands.common import add_db, database, db_arg, read_input
+from desktop.commands.common import add_db, db_arg, read_input, session
 from desktop.core.i18n import _
 
 
@@ -55,10 +55,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_policies(args: argparse.Namespace) -> int:
     from desktop.commands.common import print_json
-    from desktop.core.policies import installed
-    from desktop.store.paths import folder_for
+    from desktop.operations import measures
 
-    rows = installed([folder_for(db_arg(args), "policies")])
+    rows = measures.installed_for(db_arg(args))
     if args.json:
         print_json(rows)
     else:
@@ -77,14 +76,14 @@ def _pad(text: str, width: int) -> str:
 
 def cmd_office(args: argparse.Namespace) -> int:
     from desktop.commands.common import print_json
-    from desktop.store import office
+    from desktop.operations import settings
 
     values = dict(name=args.name, region_code=args.region, doc_prefix=args.doc_prefix,
                   policy_id=args.policy, signatory=args.signatory, role=args.role)
-    with database(args):
+    with session(args) as s:
         if any(v is not None for v in values.values()):
-            office.update(**values)
-        data = office.as_dict(office.get())
+            settings.update_office(s, **values)
+        data = settings.office_dict(s)
     if args.json:
         print_json(data)
     elif not data:
@@ -98,9 +97,8 @@ def cmd_office(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from desktop.store import records
-
     from desktop.core.errors import ValidationFailed
+    from desktop.operations import records
 
     data = read_input(args.file)
     where: dict[str, str] = {}
@@ -108,9 +106,9 @@ def cmd_load(args: argparse.Namespace) -> int:
         from desktop.exchange.xlsx import strip_rows
 
         data, where = strip_rows(data)
-    with database(args):
+    with session(args) as s:
         try:
-            result = records.load(data)
+            result = records.load(s, data)
         except ValidationFailed as exc:  # name the spreadsheet row, not only the id
             for i, p in enumerate(exc.problems):
                 if p.record in where:
@@ -126,19 +124,19 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from desktop.commands.common import print_json
-    from desktop.store import records
+    from desktop.operations import records
 
-    with database(args):
+    with session(args) as s:
         if args.what == "enterprises":
-            rows = records.list_enterprises()
+            rows = records.enterprises(s)
             if args.json:
                 print_json(rows)
             else:
                 for r in rows:
                     print(f"{r['uscc']}  {r['name']}  ({r['achievements']})")
             return 0
-        achs = records.achievements(year=args.year)
-        names = records.enterprise_names()
+        achs = records.achievements(s, year=args.year)
+        names = records.enterprise_names(s)
     if args.json:
         print_json([a.to_dict() for a in achs])
     else:
@@ -150,11 +148,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from desktop.store import backup
-    from desktop.store.models import database as db
+    from desktop.operations import backups
 
-    with database(args, create=False) as path:
-        out = backup.make_backup(db, path, "manual", Path(args.out).resolve() if args.out else None)
+    with session(args, create=False, auto_backup=False) as s:
+        out = backups.make(s, Path(args.out).resolve() if args.out else None)
     print(_("Backup written: {path}").format(path=out))
     return 0
 
@@ -162,20 +159,35 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from desktop.store.db import restore
+    from desktop.commands.common import sign_in
+    from desktop.core.errors import DatabaseBusy, SchemaTooNew, StdAwardError
+    from desktop.operations import backups
+    from desktop.operations.session import Session
 
     path = db_arg(args)
-    safety = restore(Path(args.file), path)
+    try:
+        s = Session.open(path, create=False, auto_backup=False)
+    except (DatabaseBusy, SchemaTooNew):
+        raise
+    except StdAwardError:  # damaged or missing: there is nothing to sign in to; the file is replaced as it is
+        safety = backups.restore(path, Path(args.file))
+    else:
+        try:
+            sign_in(s, args)
+        except BaseException:
+            s.close()
+            raise
+        safety = backups.restore_signed_in(s, Path(args.file))
     print(_("Restored {file} into {db}. The previous database was kept as {safety}.").format(
         file=args.file, db=path, safety=safety))
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from desktop.store import demo
+    from desktop.operations import records
 
-    with database(args):
-        n = demo.install(force=args.force)
+    with session(args) as s:
+        n = records.install_demo(s, force=args.force)
     print(_("Demo data loaded: {n} achievements.").format(n=n))
     return 0
 

@@ -1,4 +1,5 @@
-"""Helpers the CLI verbs share: opening the database named by --db, reading input files."""
+"""Helpers the CLI verbs share: the session over the database named by --db (signed in with --user
+when the database has accounts), reading input files."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +10,7 @@ from typing import Any, Iterator
 
 from desktop.core.errors import BadFile, StdAwardError
 from desktop.core.i18n import _
-from desktop.store.db import close_db, open_db
+from desktop.operations.session import Session
 from desktop.store.paths import resolve_db_path
 
 
@@ -18,6 +19,15 @@ def add_db(parser: argparse.ArgumentParser) -> None:
                         help=_("the office database (default: STDAWARD_DB or the user data folder)"))
     # accepted after the verb too (read before parsing by desktop.cli.main)
     parser.add_argument("--lang", default=argparse.SUPPRESS, help=_("language: zh_CN, zh_TW or en"))
+    add_sign_in(parser)
+
+
+def add_sign_in(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", default=argparse.SUPPRESS, metavar=_("NAME"),
+                        help=_("sign in as this user (needed for changes when the database has accounts)"))
+    parser.add_argument("--password-file", default=argparse.SUPPRESS, metavar=_("FILE"),
+                        help=_("read the password from the first line of this file (for scripts); "
+                               "otherwise it is asked for"))
 
 
 def db_arg(args: argparse.Namespace) -> Path:
@@ -25,13 +35,48 @@ def db_arg(args: argparse.Namespace) -> Path:
 
 
 @contextmanager
-def database(args: argparse.Namespace, create: bool = True) -> Iterator[Path]:
-    path = db_arg(args)
-    open_db(path, create=create)
+def session(args: argparse.Namespace, create: bool = True, auto_backup: bool = True) -> Iterator[Session]:
+    """The session over ``--db``, signed in as ``--user`` when given; closed on the way out."""
+    s = Session.open(db_arg(args), create=create, auto_backup=auto_backup)
     try:
-        yield path
+        sign_in(s, args)
+        yield s
     finally:
-        close_db()
+        s.close()
+
+
+def sign_in(s: Session, args: argparse.Namespace) -> None:
+    """Sign in as ``--user`` (or ``STDAWARD_USER``): the password from ``--password-file`` (or
+    ``STDAWARD_PASSWORD_FILE``), else asked on the terminal. A user name from the environment with
+    no password to go with it proves nothing: the session stays signed out, which is enough for
+    reading, and every change is refused by the operations with a request to sign in."""
+    import os
+    import sys
+
+    explicit = getattr(args, "user", None)
+    name = explicit or os.environ.get("STDAWARD_USER")
+    if not name or s.actor.implicit:
+        return
+    file = getattr(args, "password_file", None) or os.environ.get("STDAWARD_PASSWORD_FILE")
+    if not explicit and not file and not (sys.stdin and sys.stdin.isatty()):
+        return
+    s.sign_in(name, read_password(file, name))
+
+
+def read_password(file: str | None, name: str) -> str:
+    import getpass
+    import sys
+
+    if file:
+        try:
+            text = Path(file).read_text("utf-8-sig")
+        except OSError as exc:
+            raise BadFile(_("cannot read {file}: {reason}").format(file=file, reason=exc.strerror or exc)) from None
+        return text.splitlines()[0] if text else ""
+    if not sys.stdin or not sys.stdin.isatty():
+        raise StdAwardError(_("the password of {user} is needed: give --password-file FILE when no one can "
+                              "type it").format(user=name))
+    return getpass.getpass(_("Password for {user}: ").format(user=name))
 
 
 def read_json(path: str | Path) -> Any:

@@ -271,7 +271,8 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
 def cmd_policy_add(args: argparse.Namespace) -> int:
     from desktop.core.policies import bundled_dir, check_file
     from desktop.store import audit
-    from desktop.store.db import close_db, current_user, open_db
+    from desktop.operations.session import Session
+    from desktop.store.db import close_db, open_db
     from desktop.store.paths import folder_for
 
     src = Path(args.file)
@@ -295,7 +296,7 @@ def cmd_policy_add(args: argparse.Namespace) -> int:
         os.replace(tmp, to)
     open_db(path)
     try:
-        audit.record(current_user, "install", "policy", None, None,
+        audit.record(Session.attach(path).username, "install", "policy", None, None,
                      {"id": policy.id, "extends": policy.extends, "hash": policy.content_hash})
     finally:
         close_db()

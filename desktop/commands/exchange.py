@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from desktop.commands.common import add_db, database, db_arg, print_json
+from desktop.commands.common import add_db, session, db_arg, print_json
 from desktop.core.errors import BadFile
 from desktop.core.i18n import _
 
@@ -92,8 +92,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from desktop.exchange.export import export_package
 
     passphrase = read_passphrase(args.passphrase_file)
-    with database(args):
-        r = export_package(Path(args.out), year=args.year, since_last=args.since_last, passphrase=passphrase,
+    with session(args) as s:
+        r = export_package(Path(args.out), year=args.year, since_last=args.since_last, passphrase=passphrase, user=s.username,
                            progress=_progress_to_stderr)
     if args.json:
         print_json({"path": str(r.path), "sequence": r.sequence, "sha256": r.sha256, "counts": r.counts,
@@ -148,7 +148,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from desktop.exchange.package import read_package
 
     pkg = read_package(Path(args.file), passphrase=read_passphrase(args.passphrase_file))
-    with database(args):
+    with session(args) as s:
         plan = plan_import(pkg)
         if args.dry_run:
             summary = plan.summary()
@@ -159,7 +159,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             unknown = sorted(set(res) - {c.key for c in plan.conflicts})
             if unknown:
                 raise BadFile(_("{key} is not one of this package's conflicts").format(key=unknown[0]))
-            result = apply_import(pkg, resolutions=res, progress=_progress_to_stderr)
+            result = apply_import(pkg, resolutions=res, progress=_progress_to_stderr, user=s.username)
             plan, summary = result.plan, result.summary()
     if args.json:
         print_json(summary)
@@ -194,7 +194,7 @@ def cmd_offices(args: argparse.Namespace) -> int:
     from desktop.exchange import offices
     from desktop.exchange.package import fingerprint
 
-    with database(args):
+    with session(args) as s:
         own = offices.own_office()
         card = offices.write_card(Path(args.card)) if args.card else (offices.card() if own and own.name else None)
         rows = offices.known()
@@ -218,8 +218,8 @@ def cmd_register_office(args: argparse.Namespace) -> int:
     from desktop.exchange.package import fingerprint
 
     info = offices.read_card(Path(args.file))
-    with database(args):
-        row = offices.register(info, expected_fingerprint=args.fingerprint, replace=args.replace)
+    with session(args) as s:
+        row = offices.register(info, expected_fingerprint=args.fingerprint, replace=args.replace, user=s.username)
     print(_("Registered {name} ({region}), key fingerprint {fp}.").format(name=row.name, region=row.region_code,
                                                                        fp=fingerprint(row.public_key)))
     return 0
@@ -228,7 +228,7 @@ def cmd_register_office(args: argparse.Namespace) -> int:
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from desktop.exchange import consolidate
 
-    with database(args):
+    with session(args) as s:
         report = consolidate.build_report(year=args.year)
         if args.xlsx:
             consolidate.write_xlsx(report, Path(args.xlsx))

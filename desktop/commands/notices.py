@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from desktop.commands.common import add_db, database, db_arg, print_json, read_input
+from desktop.commands.common import add_db, session, db_arg, print_json, read_input
 from desktop.core.errors import StdAwardError, ValidationFailed
 from desktop.core.i18n import _
 
@@ -135,24 +135,24 @@ def cmd_notices(args: argparse.Namespace) -> int:
     if not args.out and not args.separate:
         raise StdAwardError(_("give --out FILE.pdf and/or --separate DIR"))
     day = _date(args.date)
-    with database(args):
+    with session(args) as s:
         if args.round:
-            issued = store.issue_for_round(args.round, day)
+            issued = store.issue_for_round(args.round, day, user=s.username)
         else:
             policy, results, achs, names, year = computed_input(args)
-            issued = store.issue_from_results(results, achs, names, policy, day, year)
+            issued = store.issue_from_results(results, achs, names, policy, day, year, user=s.username)
         numbers = ", ".join(n.doc_number for n in issued)
         try:
             written = []
             if args.out:
                 out = Path(args.out)
-                written.append(store.print_notices(issued, out))
+                written.append(store.print_notices(issued, out, user=s.username))
                 archive = Path(args.archive) if args.archive else out.with_name(f"{out.stem}-存档联{out.suffix}")
-                written.append(store.print_notices(issued, archive, copy="archive"))
+                written.append(store.print_notices(issued, archive, copy="archive", user=s.username))
             if args.separate:
                 folder = Path(args.separate)
                 for n in issued:
-                    written.append(store.print_notices([n], folder / separate_name(n)))
+                    written.append(store.print_notices([n], folder / separate_name(n), user=s.username))
         except ValidationFailed:
             raise
         except StdAwardError as exc:
@@ -180,7 +180,7 @@ def separate_name(n: Any) -> str:
 def cmd_summary(args: argparse.Namespace) -> int:
     from desktop.store import notices as store
 
-    with database(args):
+    with session(args) as s:
         if args.round:
             path = store.write_round_summary(args.round, Path(args.out))
         else:
@@ -193,7 +193,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from desktop.store import notices as store
 
-    with database(args, create=False):
+    with session(args, create=False) as s:
         info = store.verify(args.code)
     if args.json:
         print_json(info)
@@ -207,19 +207,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_reprint(args: argparse.Namespace) -> int:
     from desktop.store import notices as store
 
-    with database(args, create=False):
+    with session(args, create=False) as s:
         n = store.find(args.ref)
-        path = store.print_notices([n], Path(args.out), copy="archive" if args.archive else "enterprise")
+        path = store.print_notices([n], Path(args.out), copy="archive" if args.archive else "enterprise", user=s.username)
     print(path)
     return 0
 
 
 def cmd_void(args: argparse.Namespace) -> int:
     from desktop.store import notices as store
-    from desktop.store.db import current_user
 
-    with database(args, create=False):
-        n = store.void(store.find(args.ref), current_user, args.reason)
+    with session(args, create=False) as s:
+        n = store.void(store.find(args.ref), s.username, args.reason)
     print(_("notice {number} is void; its number stays used").format(number=n.doc_number))
     return 0
 
@@ -227,7 +226,7 @@ def cmd_void(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from desktop.store import notices as store
 
-    with database(args):
+    with session(args) as s:
         rows = store.listing(args.year)
     if args.json:
         print_json(rows)
@@ -241,7 +240,7 @@ def cmd_fonts(args: argparse.Namespace) -> int:
     from desktop.notices import fonts as fontmod
     from desktop.store import office as officemod
 
-    with database(args):
+    with session(args) as s:
         office = officemod.require()
         settings = dict(office.settings or {})
         chosen = dict(settings.get("fonts") or {})
@@ -258,7 +257,7 @@ def cmd_fonts(args: argparse.Namespace) -> int:
         if args.reset or args.body or args.heading:
             settings["fonts"] = chosen
             fontmod.choose(settings)  # every chosen font must be usable before it is saved
-            officemod.update(settings=settings)
+            officemod.update(settings=settings, user=s.username)
         result = {role: c.as_dict() | {"path": c.path} for role, c in fontmod.choose(settings).items()}
     if args.json:
         print_json(result)

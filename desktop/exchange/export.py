@@ -17,20 +17,18 @@ from pathlib import Path
 from typing import Any, Callable
 
 from desktop.core.errors import StdAwardError
+from desktop.core.progress import Cancelled  # noqa: F401 - raised here, caught by callers
 from desktop.core.i18n import _
 from desktop.exchange import package as pkgmod
 from desktop.exchange.offices import signing_office
 from desktop.exchange.tables import ACHIEVEMENTS, AWARDS, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, SUMMARY_SQL
 from desktop.store import audit
-from desktop.store.db import current_user
 from desktop.store.migrations import SCHEMA_VERSION
 from desktop.store.models import PackageLog, database, now
 
 Progress = Callable[[str, int, int], None]
 
 
-class Cancelled(StdAwardError):
-    """The officer cancelled; nothing was written or changed."""
 
 
 @dataclass
@@ -120,7 +118,7 @@ def _json(v: Any) -> str:
 
 
 def export_package(out: Path, *, year: int | None = None, since_last: bool = False,
-                   passphrase: str | None = None, user: str | None = None,
+                   passphrase: str | None = None, user: str,
                    progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> ExportResult:
     """Write this office's package to ``out`` (see the module docstring). Returns what was written."""
     from desktop import __version__
@@ -178,7 +176,7 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
         PackageLog.create(direction="export", office_uuid=office.uuid, sequence=sequence, sha256=got.sha256,
                           path=str(out), summary={"counts": counts, "period": period,
                                                   "snapshot_at": str(snapshot), "encrypted": bool(passphrase)})
-        audit.record(user or current_user, "export", "package", got.sha256, None,
+        audit.record(user, "export", "package", got.sha256, None,
                      {"sequence": sequence, "counts": counts, "period": period, "path": str(out)})
     step("done", 4, 4)
     return ExportResult(path=out, sequence=sequence, sha256=got.sha256, counts=counts, period=period,

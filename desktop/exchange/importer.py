@@ -47,7 +47,6 @@ from desktop.exchange.offices import trust
 from desktop.exchange.package import Package, PackageError, read_package
 from desktop.exchange.tables import ACHIEVEMENTS, AWARDS, BY_NAME, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, TABLES, Table, digest
 from desktop.store import audit
-from desktop.store.db import current_user
 from desktop.store.models import KnownOffice, PackageLog, Setting, database
 
 KEEP_MINE, TAKE_THEIRS = "keep_mine", "take_theirs"
@@ -526,12 +525,11 @@ class ImportResult:
 
 
 def apply_import(path: Path | Package, passphrase: str | None = None,
-                 resolutions: Mapping[str, str] | None = None, user: str | None = None,
+                 resolutions: Mapping[str, str] | None = None, *, user: str,
                  progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> ImportResult:
     """Verify, plan again and apply in one transaction. ``resolutions`` maps a conflict's ``key`` to
     KEEP_MINE or TAKE_THEIRS; an unresolved conflict keeps this database's version and stays a
     conflict next time."""
-    user = user or current_user
     resolutions = dict(resolutions or {})
     bad = {k: v for k, v in resolutions.items() if v not in (KEEP_MINE, TAKE_THEIRS)}
     if bad:

@@ -15,7 +15,6 @@ from desktop.core.errors import BadFile, StdAwardError
 from desktop.core.i18n import _
 from desktop.exchange.package import Package, PackageError, fingerprint, read_package
 from desktop.store import audit
-from desktop.store.db import current_user
 from desktop.store.models import KnownOffice, Office, database
 
 CARD_FORMAT = "stdaward-office-card"
@@ -75,7 +74,7 @@ def read_card(path: Path, passphrase: str | None = None) -> dict[str, Any]:
 
 
 def register(info: dict[str, Any], expected_fingerprint: str | None = None, replace: bool = False,
-             user: str | None = None) -> KnownOffice:
+             *, user: str) -> KnownOffice:
     """Trust ``info``'s key for its office. A key taken from a package must be confirmed by its
     fingerprint (read from the county's screen), since the package could come from anyone."""
     fp = fingerprint(info["public_key"])
@@ -98,7 +97,7 @@ def register(info: dict[str, Any], expected_fingerprint: str | None = None, repl
             row = KnownOffice(uuid=info["uuid"])
         row.name, row.region_code, row.public_key = info["name"], info["region"], info["public_key"]
         row.save()
-        audit.record(user or current_user, "register" if before is None else "update", "known_office", row.uuid,
+        audit.record(user, "register" if before is None else "update", "known_office", row.uuid,
                      before, {"name": row.name, "region": row.region_code, "fingerprint": fp})
     return row
 

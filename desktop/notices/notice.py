@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from desktop.core.errors import StdAwardError, ValidationFailed
+from desktop.core.progress import Cancelled  # noqa: F401 - raised here, caught by callers
 from desktop.core.i18n import _
 from desktop.notices import content as C
 from desktop.notices import fonts as fontmod
@@ -36,8 +37,6 @@ BLACK = (0.0, 0.0, 0.0)
 Progress = Callable[[int, int], None]
 
 
-class Cancelled(StdAwardError):
-    """Rendering was cancelled by the user; no output file was written."""
 
 
 @dataclass(slots=True)

@@ -15,7 +15,6 @@ peewee only inside those functions.
 """
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 import shutil
@@ -34,7 +33,6 @@ from desktop.store.migrations import SCHEMA_VERSION
 
 _lock: WriterLock | None = None
 _path: Path | None = None
-current_user: str = os.environ.get("STDAWARD_USER") or getpass.getuser()
 # The quick start: a plain connection for one thread's reads until the models are bound.
 _quick: sqlite3.Connection | None = None
 _quick_thread: int | None = None

@@ -39,7 +39,6 @@ from desktop.notices import fonts as fontmod
 from desktop.notices import verify as V
 from desktop.store import audit
 from desktop.store import office as officemod
-from desktop.store.db import current_user
 from desktop.store.models import Enterprise, Notice, NoticeSerial, database, new_uuid
 
 
@@ -73,9 +72,8 @@ def _ensure_enterprises(drafts: Sequence[C.Draft], user: str) -> dict[str, Enter
 
 def issue_from_results(results: Sequence[AwardResult], achievements: Mapping[str, Any],
                        names: Mapping[str, str], policy: Any, issued_on: dt.date, year: int,
-                       round_uuid: str | None = None, user: str | None = None) -> list[Notice]:
+                       round_uuid: str | None = None, *, user: str) -> list[Notice]:
     """Allocate 发文字号 and store one pending notice per enterprise with a paying award."""
-    user = user or current_user
     office = officemod.require()
     if not office.doc_prefix:
         raise StdAwardError(_("the office profile has no document number prefix (发文字号, e.g. 城市监): "
@@ -127,7 +125,7 @@ def _round_id(round_uuid: str | None) -> int | None:
     return AwardRound.get(AwardRound.uuid == round_uuid).id
 
 
-def issue_for_round(round_uuid: str, issued_on: dt.date, user: str | None = None) -> list[Notice]:
+def issue_for_round(round_uuid: str, issued_on: dt.date, *, user: str) -> list[Notice]:
     """Notices for an approved award round: one per enterprise with a paying award line whose
     decision is not rejected (discretionary lines with the amount the officer set). A round's
     notices are issued once; only when every one of them has been voided can it be issued again
@@ -150,7 +148,7 @@ def issue_for_round(round_uuid: str, issued_on: dt.date, user: str | None = None
     names = {e.uscc: e.name for e in Enterprise.select().where(Enterprise.uscc.in_({r.enterprise for r in results}))}
     policy = _policy_info(rounds.load_policy(rnd.policy_id))  # the office's own measures too
     policy["content_hash"] = rnd.policy_hash
-    return issue_from_results(results, achs, names, policy, issued_on, rnd.year, rnd.uuid, user)
+    return issue_from_results(results, achs, names, policy, issued_on, rnd.year, rnd.uuid, user=user)
 
 
 def round_lines(rnd: Any) -> tuple[list[AwardResult], dict[str, Any]]:
@@ -240,11 +238,10 @@ def _set_status(notices: Sequence[Notice], status: str, user: str, note: str | N
 
 def print_notices(notices: Sequence[Notice], out_path: Path | str, copy: str = "enterprise",
                   progress: Callable[[int, int], None] | None = None,
-                  cancel: Callable[[], bool] | None = None, user: str | None = None) -> Path:
+                  cancel: Callable[[], bool] | None = None, *, user: str) -> Path:
     """Render stored notices; ``issued`` on success, ``failed`` (and re-raised) otherwise."""
     from desktop.notices import render_notices
 
-    user = user or current_user
     try:
         path = render_notices([notice_data(n) for n in notices], out_path, copy=copy, progress=progress,
                               cancel=cancel)

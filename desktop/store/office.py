@@ -7,7 +7,6 @@ from typing import Any
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
 from desktop.store import audit
-from desktop.store.db import current_user
 from desktop.store.models import Office, database, now
 
 FIELDS = ("name", "region_code", "doc_prefix", "policy_id", "signatory", "role")
@@ -61,7 +60,7 @@ def local_policy_dirs() -> list:
     return [folder_for(_path, "policies")] if _path is not None else []
 
 
-def update(user: str | None = None, **values: Any) -> Office:
+def update(*, user: str, **values: Any) -> Office:
     values = {k: v for k, v in values.items() if v is not None}
     problems = validate(values)
     office = get()
@@ -74,14 +73,14 @@ def update(user: str | None = None, **values: Any) -> Office:
         if office is None:
             office = Office.create(**values)
             _ensure_keys(office)
-            audit.record(user or current_user, "create", "office", office.uuid, None, as_dict(office))
+            audit.record(user, "create", "office", office.uuid, None, as_dict(office))
         else:
             before = as_dict(office)
             for k, v in values.items():
                 setattr(office, k, v)
             office.updated_at = now()
             office.save()
-            audit.record(user or current_user, "update", "office", office.uuid, before, as_dict(office))
+            audit.record(user, "update", "office", office.uuid, before, as_dict(office))
     return office
 
 

@@ -11,11 +11,11 @@ from typing import Any, Iterable
 
 from desktop.core.errors import Problem, ValidationFailed
 from desktop.core.i18n import _
+from desktop.core.progress import NO_PROGRESS, Progress
 from desktop.core.vocabulary import Achievement as Ach
 from desktop.core.vocabulary import Enterprise as Ent
 from desktop.core.vocabulary import parse_batch, parse_enterprise, split_input
 from desktop.store import audit
-from desktop.store.db import current_user
 from desktop.store.models import Achievement, Enterprise, database, new_uuid, now
 
 _ACH_COLUMNS = ("ref", "title", "level", "action", "rank", "body", "prize", "grade", "domain",
@@ -63,9 +63,10 @@ def parse_load_input(data: Any) -> tuple[list[Ent], list[Ach], list[Problem]]:
     return ents, achs, problems
 
 
-def load(data: Any, user: str | None = None) -> LoadResult:
-    """Validate and add enterprises and achievements; all or nothing (raises ValidationFailed)."""
-    user = user or current_user
+def load(data: Any, *, user: str, progress: Progress = NO_PROGRESS) -> LoadResult:
+    """Validate and add enterprises and achievements; all or nothing (raises ValidationFailed).
+    ``progress`` is told how far the writing is and checked every few hundred records: a cancel
+    raises ``Cancelled`` inside the transaction, so nothing is left behind."""
     ents, achs, problems = parse_load_input(data)
     errors = [p for p in problems if p.severity == "error"]
     known = {e.uscc: e for e in Enterprise.select(Enterprise.id, Enterprise.uscc)}
@@ -81,8 +82,15 @@ def load(data: Any, user: str | None = None) -> LoadResult:
     if errors:
         raise ValidationFailed(errors)
     result = LoadResult(warnings=[p for p in problems if p.severity == "warning"])
+    total = len(ents) + len(achs)
+    step = 200
+    progress.update(0, total, _("Saving {n} records...").format(n=total))
+    progress.check()
     with database.atomic():
-        for e in ents:
+        for i, e in enumerate(ents):
+            if i % step == 0:
+                progress.update(i, total)
+                progress.check()
             row = Enterprise.get_or_none(Enterprise.uscc == e.uscc)
             vals = dict(name=e.name, region_code=e.region, address=e.address, contact=e.contact, phone=e.phone)
             if row is None:
@@ -98,10 +106,15 @@ def load(data: Any, user: str | None = None) -> LoadResult:
                                  {k: before[k] for k in changed}, changed)
                     result.enterprises_updated += 1
             known[e.uscc] = row
-        for a in achs:
+        for i, a in enumerate(achs, len(ents)):
+            if i % step == 0:
+                progress.update(i, total)
+                progress.check()
             row = Achievement.create(uuid=a.uuid or new_uuid(), enterprise=known[a.enterprise].id, **row_values(a))
             audit.record(user, "create", "achievement", row.uuid, None, a.to_dict())
             result.achievements_added += 1
+        progress.update(total, total)
+        progress.check()  # a cancel during the last records still rolls everything back
     return result
 
 

@@ -24,22 +24,6 @@ def _remember(path: str) -> None:
 
 
 # ---------------------------------------------------------------------------- import
-def load_workbook_into_db(path: Path, user: str, progress: Progress | None = None) -> Any:
-    """Read the workbook and load it all or nothing. ValidationFailed problems name the sheet row."""
-    from desktop.exchange.xlsx import read_workbook, strip_rows
-    from desktop.store.records import load
-
-    data, where = strip_rows(read_workbook(path))
-    if progress is not None:
-        progress.update(1, 2, _("Checking {n} rows...").format(n=len(data["enterprises"]) + len(data["achievements"])))
-        progress.check()
-    try:
-        return load(data, user=user)
-    except ValidationFailed as exc:
-        raise ValidationFailed([Problem(where.get(p.record, p.record), p.field, p.message, p.severity)
-                                for p in exc.problems]) from None
-
-
 class ImportReport(QDialog):
     """Every problem of a refused import, one row each: where (sheet and row), field, what is wrong."""
 
@@ -95,8 +79,14 @@ def import_workbook(window, path: str | None = None) -> None:
         else:
             show_error(window, exc, _("Import from Excel"))
 
-    ctx.tasks.run(lambda p: load_workbook_into_db(file, ctx.username, p), on_done=done, on_error=failed,
-                  label=_("Importing {file}...").format(file=file.name))
+    def cancelled() -> None:
+        window.statusBar().showMessage(_("Import of {file} cancelled: nothing was imported.").format(file=file.name), 15000)
+
+    from desktop.operations import records
+
+    session = ctx.session
+    ctx.tasks.run(lambda p: records.load_workbook(session.with_progress(p), file), on_done=done, on_error=failed,
+                  on_cancelled=cancelled, label=_("Importing {file}...").format(file=file.name))
 
 
 def save_template(window, path: str | None = None) -> None:

@@ -24,6 +24,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         ctx.tasks.dialog_parent = self
+        qconnect(ctx.tasks.cancelled, lambda text: self.statusBar().showMessage(text, 10000))
         self.undo_stack = ctx.undo_stack
         self.setObjectName("MainWindow")
         self.setMinimumSize(QSize(900, 560))
@@ -177,13 +178,13 @@ class MainWindow(QMainWindow):
         if self.ctx.quick_office is not None:  # the models are not bound yet: the rest follows when they are
             self.status_office.setText(_("Office: {name}").format(name=self.ctx.quick_office))
             return
-        from desktop.store.users import role_label
+        from desktop.operations.roles import role_label
 
         office = self.ctx.office if self.ctx.db_path else None
         self.status_office.setText(_("Office: {name}").format(name=office.name) if office else _("Office: not set up"))
-        u = self.ctx.user
+        actor = self.ctx.actor
         self.status_user.setText(_("User: {name} ({role})").format(
-            name=u.display_name if u else self.ctx.username, role=role_label(self.ctx.role)))
+            name=actor.display_name, role=role_label(actor.role or "")))
 
     def after_first_paint(self, callback) -> None:
         """Run ``callback`` from the event loop once the window has painted (at once if it has)."""

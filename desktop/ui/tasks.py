@@ -7,7 +7,9 @@ The function runs in the thread pool and receives a ``Progress``: call ``progres
 total, text)`` now and then, and stop early when ``progress.cancelled`` is true (or call
 ``progress.check()``, which raises ``Cancelled``). ``on_done(result)`` or ``on_error(exc)`` then runs
 on the UI thread. Without ``on_error`` the error is shown in a dialog (StdAwardError: its message;
-ValidationFailed: each problem). With ``label`` a progress dialog with a Cancel button appears if
+ValidationFailed: each problem). ``Cancelled`` (``desktop.core.progress``), whoever raised it, is no
+error: the work was rolled back, the runner's ``cancelled`` signal carries 已取消 (the main window
+shows it in its status bar) and ``on_cancelled`` runs if given. With ``label`` a progress dialog with a Cancel button appears if
 the work takes longer than a moment. ``quiet=True`` marks a read whose result may simply be
 dropped (a view's background index): it shows nothing and does not keep the window from closing.
 
@@ -16,39 +18,20 @@ returns, so pool threads never hold the database open.
 """
 from __future__ import annotations
 
-import threading
 import traceback
 from typing import Any, Callable
 
 from desktop.core.errors import StdAwardError, ValidationFailed
 from desktop.core.i18n import _
+from desktop.core.progress import Cancelled, ProgressState
 from desktop.ui.qt import QObject, QRunnable, Qt, QThreadPool, QWidget, Signal, qconnect
 
 
-class Cancelled(Exception):
-    """Raised inside a task when the user pressed Cancel."""
-
-
-class Progress:
-    """Handed to a task function: report progress, look at the cancel flag."""
+class Progress(ProgressState):
+    """Handed to a task function: report progress (a Qt signal to the dialog), look at the cancel flag."""
 
     def __init__(self, signals: "_Signals") -> None:
-        self._signals = signals
-        self._cancel = threading.Event()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def check(self) -> None:
-        if self._cancel.is_set():
-            raise Cancelled()
-
-    def update(self, done: int, total: int = 0, text: str = "") -> None:
-        self._signals.progress.emit(int(done), int(total), text)
+        super().__init__(lambda done, total, text: signals.progress.emit(done, total, text))
 
 
 class _Signals(QObject):
@@ -75,10 +58,9 @@ class _Job(QRunnable):
         except RuntimeError:
             pass  # the application is shutting down: nobody is left to hear the result
         finally:
-            from desktop.store.models import database
+            from desktop.operations.quick import thread_done
 
-            if database.database and not database.is_closed():
-                database.close()  # this thread's connection only
+            thread_done()  # this thread's database connection only
 
 
 class Task(QObject):
@@ -95,6 +77,7 @@ class TaskRunner(QObject):
     """The application's single way to run work in the background."""
 
     idle_changed = Signal(bool)
+    cancelled = Signal(str)  # a task was cancelled (and rolled back): the message to show
 
     def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
@@ -109,7 +92,8 @@ class TaskRunner(QObject):
 
     def run(self, fn: Callable[[Progress], Any], *, on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None, label: str | None = None,
-            parent: QWidget | None = None, quiet: bool = False) -> Task:
+            parent: QWidget | None = None, quiet: bool = False,
+            on_cancelled: Callable[[], None] | None = None) -> Task:
         task = Task(self, quiet)
         signals = _Signals(task)
         progress = Progress(signals)
@@ -149,6 +133,10 @@ class TaskRunner(QObject):
         def bad(exc: BaseException) -> None:
             finish()
             if isinstance(exc, Cancelled):
+                if not quiet:
+                    self.cancelled.emit(_("Cancelled: nothing was changed."))
+                if on_cancelled is not None:
+                    on_cancelled()
                 return
             if on_error is not None:
                 on_error(exc)

@@ -79,7 +79,7 @@ def issue_round(db_path: Path, round_uuid: str, day: dt.date, user: str, progres
 
     rnd = AwardRound.get(AwardRound.uuid == round_uuid)
     progress.update(0, 0, _("Allocating document numbers..."))
-    issued = store.issue_for_round(round_uuid, day, user)
+    issued = store.issue_for_round(round_uuid, day, user=user)
     total = len(issued)
     folder = notices_folder(db_path, rnd.year)
     stem = f"{rnd.year}-{round_uuid[:8]}"

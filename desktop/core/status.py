@@ -1,0 +1,73 @@
+"""The states a computed award, an officer's decision, a round and a notice can be in, with the
+words an officer reads for each. Stored as their string values; compare against the enums."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from desktop.core.i18n import N_, _
+
+
+class AwardStatus(StrEnum):
+    AWARDED = "awarded"  # the policy fixes the amount
+    NOT_ELIGIBLE = "not_eligible"
+    DISCRETIONARY = "discretionary"  # paid from a pool, the office sets the amount
+    UNSPECIFIED = "unspecified"  # the category is recognised, no amount set
+    DUPLICATE = "duplicate"
+
+    @property
+    def label(self) -> str:
+        return _(_AWARD_LABELS[self])
+
+
+class Decision(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PAID = "paid"
+
+
+class RoundStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+    @property
+    def label(self) -> str:
+        return _(_ROUND_LABELS[self])
+
+
+class NoticeStatus(StrEnum):
+    PENDING = "pending"  # number allocated, not yet printed
+    ISSUED = "issued"
+    FAILED = "failed"  # printing failed: reprint from the stored content
+    VOID = "void"
+
+
+# Statuses whose amount is paid (or will be, once an officer sets it): the only awards that make a
+# later claim a duplicate, count toward totals and go on notices.
+PAYING: tuple[str, ...] = (AwardStatus.AWARDED.value, AwardStatus.DISCRETIONARY.value)
+
+_AWARD_LABELS = {
+    AwardStatus.AWARDED: N_("awarded"), AwardStatus.NOT_ELIGIBLE: N_("not eligible"),
+    AwardStatus.DISCRETIONARY: N_("discretionary"), AwardStatus.UNSPECIFIED: N_("unspecified"),
+    AwardStatus.DUPLICATE: N_("duplicate"),
+}
+_ROUND_LABELS = {
+    RoundStatus.DRAFT: N_("draft"), RoundStatus.SUBMITTED: N_("submitted for review"),
+    RoundStatus.APPROVED: N_("approved"), RoundStatus.RETURNED: N_("returned"),
+}
+
+
+def award_status_label(status: str) -> str:
+    try:
+        return AwardStatus(status).label
+    except ValueError:
+        return status
+
+
+def round_status_label(status: str) -> str:
+    try:
+        return RoundStatus(status).label
+    except ValueError:
+        return status

@@ -1,0 +1,39 @@
+"""Backups of the office database: make one now, list them, restore one (administrator)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop.operations.session import Session
+
+
+def make(session: Session, out: Path | None = None) -> Path:
+    """A consistent, checked copy of the open database (to ``out``, or the rotating backups folder)."""
+    from desktop.store import backup
+    from desktop.store.models import database
+
+    session.require("backups.make")
+    return backup.make_backup(database, session.db_path, "manual", out)
+
+
+def listing(session: Session) -> list[Path]:
+    """The backups beside the database, newest first."""
+    from desktop.store import backup
+
+    return backup.list_backups(session.db_path)
+
+
+def restore(path: Path, backup_file: Path) -> Path:
+    """Replace the (closed) database at ``path`` with ``backup_file``; returns the safety copy of what
+    was replaced. Restoring needs an administrator when the database has accounts: the caller signs
+    in on the current database first (``restore_signed_in``)."""
+    from desktop.store.db import restore as store_restore
+
+    return store_restore(Path(backup_file), Path(path))
+
+
+def restore_signed_in(session: Session, backup_file: Path) -> Path:
+    """Check the administrator on the open session, close it, restore. The session is closed after."""
+    session.require("backups.restore")
+    path = session.db_path
+    session.close()
+    return restore(path, backup_file)

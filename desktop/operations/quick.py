@@ -1,0 +1,86 @@
+"""The desktop program's quick start, as a narrow read-only entry: the window paints its first view
+from plain SQL before peewee and the models are imported (~60 ms), and binds them afterwards.
+
+    if quick.open(path) is not None:     # lock + schema check on a plain sqlite3 connection
+        rows = quick.read(sql, params)   # reads on that connection, from the opening thread
+        ...                              # the window paints
+        quick.bind()                     # later, from a worker: the models, keeping the lock
+        quick.end()                      # back on the UI thread: reads go through the models
+
+Everything else goes through a ``Session``. Only reads may be issued here; the SQL lives in the
+query functions of ``desktop.operations`` (``records.enterprise_rows`` and the like), not in views.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+
+def open(path: Path) -> sqlite3.Connection | None:  # noqa: A001 - the module's verb, called as quick.open
+    """Lock and check the database quickly; None (nothing held) when it must be created or migrated
+    first (then ``Session.open``)."""
+    from desktop.store import db
+
+    return db.open_quick(path)
+
+
+def read(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+    """The rows of one read on the open database (the quick connection, or the models' once bound)."""
+    from desktop.store import db
+
+    return db.execute_sql(sql, params).fetchall()
+
+
+def bind() -> None:
+    """Bind the models to the quickly opened database (any thread; once; does nothing otherwise)."""
+    from desktop.store import db
+
+    db.bind_quick()
+
+
+def end() -> None:
+    from desktop.store import db
+
+    db.end_quick()
+
+
+def bound() -> bool:
+    from desktop.store import db
+
+    return db.models_bound()
+
+
+def close() -> None:
+    from desktop.store import db
+
+    db.close_db()
+
+
+def prefetch(path: Path) -> None:
+    """Start reading the enterprises view's costly counts while Qt loads (``store.prefetch``)."""
+    from desktop.store import prefetch as pf
+
+    pf.start(path)
+
+
+def prefetched_counts(path: Path) -> dict[int, int] | None:
+    from desktop.store import prefetch as pf
+
+    return pf.achievement_counts(path)
+
+
+def resolve_db_path(explicit: str | None) -> Path:
+    from desktop.store.paths import resolve_db_path as resolve
+
+    return resolve(explicit)
+
+
+def thread_done() -> None:
+    """Close the calling thread's database connection (peewee keeps one per thread): a pool thread
+    must not hold the database open between tasks."""
+    import sys
+
+    models = sys.modules.get("desktop.store.models")
+    if models is not None and models.database.database and not models.database.is_closed():
+        models.database.close()
