@@ -97,23 +97,19 @@ def cmd_office(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from desktop.core.errors import ValidationFailed
+    from pathlib import Path
+
     from desktop.operations import records
 
-    data = read_input(args.file)
-    where: dict[str, str] = {}
-    if isinstance(data, dict) and any("__row__" in r for v in data.values() if isinstance(v, list) for r in v):
-        from desktop.exchange.xlsx import strip_rows
+    path = Path(args.file)
+    workbook = path.suffix.lower() in (".xlsx", ".xlsm")
+    if workbook and not path.is_file():
+        from desktop.core.errors import BadFile
 
-        data, where = strip_rows(data)
+        raise BadFile(_("cannot read {file}: no such file").format(file=path))
+    data = None if workbook else read_input(path)  # unreadable input is refused before the database is opened
     with session(args) as s:
-        try:
-            result = records.load(s, data)
-        except ValidationFailed as exc:  # name the spreadsheet row, not only the id
-            for i, p in enumerate(exc.problems):
-                if p.record in where:
-                    exc.problems[i] = type(p)(f"{where[p.record]} ({p.record})", p.field, p.message, p.severity)
-            raise
+        result = records.load_workbook(s, path) if workbook else records.load(s, data)
     for w in result.warnings:
         print(_("warning: {record} · {field}: {message}").format(record=w.record, field=w.field, message=w.message),
               file=sys.stderr)
@@ -190,7 +186,3 @@ def cmd_demo(args: argparse.Namespace) -> int:
         n = records.install_demo(s, force=args.force)
     print(_("Demo data loaded: {n} achievements.").format(n=n))
     return 0
-
-
-
-

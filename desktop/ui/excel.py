@@ -55,11 +55,12 @@ class ImportReport(QDialog):
         self.resize(760, 420)
 
 
-def import_workbook(window, path: str | None = None) -> None:
+def import_workbook(window, path: str | None = None):
+    """Import the workbook in the background (all or nothing; cancel rolls it back); the task."""
     if path is None:
         path, _f = QFileDialog.getOpenFileName(window, _("Import from Excel"), _folder(), XLSX_FILTER)
         if not path:
-            return
+            return None
         _remember(path)
     ctx = window.ctx
     file = Path(path)
@@ -85,12 +86,12 @@ def import_workbook(window, path: str | None = None) -> None:
     from desktop.operations import records
 
     session = ctx.session
-    ctx.tasks.run(lambda p: records.load_workbook(session.with_progress(p), file), on_done=done, on_error=failed,
+    return ctx.tasks.run(lambda p: records.load_workbook(session.with_progress(p), file), on_done=done, on_error=failed,
                   on_cancelled=cancelled, label=_("Importing {file}...").format(file=file.name))
 
 
 def save_template(window, path: str | None = None) -> None:
-    from desktop.exchange.xlsx import write_template
+    from desktop.operations.records import write_template
 
     if path is None:
         path, _f = QFileDialog.getSaveFileName(window, _("Save the Excel template"),

@@ -12,7 +12,9 @@ from desktop.ui.tasks import error_text
 
 
 class EnterpriseDialog(QDialog):
-    def __init__(self, ctx, editing=None, parent: QWidget | None = None) -> None:
+    """``editing`` is the enterprise's values (``records.enterprise``); ``saved`` the values after saving."""
+
+    def __init__(self, ctx, editing: dict | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.editing, self.saved = ctx, editing, None
         self.setObjectName("enterpriseDialog")
@@ -32,9 +34,8 @@ class EnterpriseDialog(QDialog):
         self.fields["uscc"].setPlaceholderText(_("18 characters, e.g. 91350302MA2Y0KXQ4Q"))
         self.fields["region"].setMaxLength(6)
         if editing is not None:
-            for key, attr in (("name", "name"), ("uscc", "uscc"), ("region", "region_code"), ("address", "address"),
-                              ("contact", "contact"), ("phone", "phone")):
-                self.fields[key].setText(getattr(editing, attr) or "")
+            for key, w in self.fields.items():
+                w.setText(editing.get(key) or "")
         elif office is not None:
             self.fields["region"].setText(office.region_code)
         self.error = QLabel()
@@ -48,16 +49,19 @@ class EnterpriseDialog(QDialog):
         self.setMinimumWidth(520)
         self.validate()
 
+    def _editing_id(self) -> int | None:
+        return None if self.editing is None else self.editing["id"]
+
     def values(self) -> dict:
         return {k: w.text().strip() for k, w in self.fields.items()}
 
     def validate(self) -> bool:
-        from desktop.store.edits import enterprise_problems
+        from desktop.operations import records
 
         if not hasattr(self, "buttons"):  # still being built
             return False
         vals = self.values()
-        problems = enterprise_problems(vals, self.editing)
+        problems = records.enterprise_problems(self.ctx.session, vals, self._editing_id())
         shown = [p for p in problems if vals.get(p.field)]  # no complaint about an untouched empty field
         self.form.show_problems(shown)
         ok = not any(p.severity == "error" for p in problems)
@@ -65,12 +69,12 @@ class EnterpriseDialog(QDialog):
         return ok
 
     def accept(self) -> None:
-        from desktop.store.edits import save_enterprise
+        from desktop.operations import records
 
         if not self.validate():
             return
         try:
-            self.saved = save_enterprise(self.values(), self.ctx.username, self.editing)
+            self.saved = records.save_enterprise(self.ctx.session, self.values(), self._editing_id())
         except StdAwardError as exc:
             self.error.setText(error_text(exc))
             return
@@ -79,30 +83,34 @@ class EnterpriseDialog(QDialog):
 
 
 class DeleteEnterprise(QUndoCommand):
-    """Delete an enterprise without achievements; undo puts it back with the same global id."""
+    """Already done when pushed (``records.delete_enterprise`` may refuse, so it runs first); undo
+    puts the enterprise back with the same global id, redo deletes it again."""
 
-    def __init__(self, ctx, ent_id: int, name: str) -> None:
-        super().__init__(_("Delete enterprise {name}").format(name=name))
-        self.ctx, self.ent_id, self.data = ctx, ent_id, None
+    def __init__(self, ctx, ent_id: int, deleted) -> None:
+        super().__init__(_("Delete enterprise {name}").format(name=deleted.name))
+        self.ctx, self.ent_id, self.deleted, self.first = ctx, ent_id, deleted, True
 
     def redo(self) -> None:
-        from desktop.store import audit
-        from desktop.store.models import Enterprise, database
+        from desktop.operations import records
 
-        with database.atomic():
-            row = Enterprise.get_by_id(self.ent_id)
-            self.data = dict(row.__data__)
-            audit.record(self.ctx.username, "delete", "enterprise", row.uuid, {"uscc": row.uscc, "name": row.name}, None)
-            row.delete_instance()
-        self.ctx.changed("enterprises")
+        if self.first:
+            self.first = False
+            return
+        self._run(lambda: setattr(self, "deleted", records.delete_enterprise(self.ctx.session, self.ent_id)))
 
     def undo(self) -> None:
-        from desktop.store import audit
-        from desktop.store.models import Enterprise, database
+        from desktop.operations import records
 
-        with database.atomic():
-            row = Enterprise.create(**self.data)
-            audit.record(self.ctx.username, "restore", "enterprise", row.uuid, None, {"uscc": row.uscc, "name": row.name})
+        self._run(lambda: records.restore_enterprise(self.ctx.session, self.deleted))
+
+    def _run(self, step) -> None:
+        from desktop.ui.tasks import show_error
+
+        try:
+            step()
+        except StdAwardError as exc:
+            show_error(None, exc)
+            self.setObsolete(True)
         self.ctx.changed("enterprises")
 
 
