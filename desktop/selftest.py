@@ -138,7 +138,8 @@ BUNDLED_FONTS = {"body": {"file": "uming.ttc", "index": 0},
 
 def check_notice(ctx: Context) -> str:
     from desktop.notices import fonts as fontmod
-    from desktop.store import notices, office, records
+    from desktop.operations import notices
+    from desktop.store import office, records
 
     if not ctx.results:
         raise Skipped(_("needs the engine's results"))

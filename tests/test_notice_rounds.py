@@ -58,7 +58,7 @@ def prepared_round(approve: bool = True):
 
 
 def test_notices_for_an_approved_round(office, tmp_path):
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
     from test_notices import text_of
 
     rnd = prepared_round()
@@ -84,7 +84,7 @@ def test_notices_for_an_approved_round(office, tmp_path):
 
 
 def test_unapproved_or_unknown_rounds_are_refused_without_using_a_number(office):
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     rnd = prepared_round(approve=False)
     with pytest.raises(StdAwardError, match="round .* is submitted: notices are issued only for an approved round"):
@@ -96,7 +96,7 @@ def test_unapproved_or_unknown_rounds_are_refused_without_using_a_number(office)
 
 def test_void_keeps_the_number_and_the_next_issue_continues(office):
     from desktop.notices import verify as V
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     rnd = prepared_round()
     first = store.issue_for_round(rnd.uuid, DAY, user="clerk1")[0]

@@ -56,7 +56,7 @@ def office(db):
 
 
 def issue(amount_b: str = "100500.05", names=None):
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     res, achs = results(amount_b)
     return store.issue_from_results(res, achs, names or NAMES, POLICY, DAY, 2026, user="tester")
@@ -78,7 +78,7 @@ def text_of(pdf: Path) -> str:
 
 def test_layout_follows_gb9704(office, tmp_path):
     from desktop.notices import layout as L
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     notices = issue()
     pdf = store.print_notices(notices, tmp_path / "n.pdf", user="tester")
@@ -123,7 +123,7 @@ def test_only_the_authority_is_red_and_only_headings_are_stroked(office, tmp_pat
     emboldened heading once outlined them in red and thickened every later line)."""
     from PIL import Image
 
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     pdf = store.print_notices(issue(), tmp_path / "n.pdf", user="tester")
     subprocess.run(["pdftoppm", "-png", "-r", "72", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
@@ -142,7 +142,7 @@ def test_only_the_authority_is_red_and_only_headings_are_stroked(office, tmp_pat
 
 
 def test_fonts_embedded_and_amounts_in_figures_and_capitals(office, tmp_path):
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     pdf = store.print_notices(issue("10000000"), tmp_path / "n.pdf", user="tester")
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
@@ -156,7 +156,7 @@ def test_fonts_embedded_and_amounts_in_figures_and_capitals(office, tmp_path):
 
 
 def test_flags_only_on_the_archive_copy(office, tmp_path):
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     notices = issue()
     ent = text_of(store.print_notices(notices, tmp_path / "e.pdf", user="tester"))
@@ -166,7 +166,7 @@ def test_flags_only_on_the_archive_copy(office, tmp_path):
 
 
 def test_serials_continue_across_runs_and_failed_prints_keep_their_numbers(office, tmp_path):
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
     from desktop.store.models import Notice, NoticeSerial
 
     first = issue()
@@ -187,7 +187,7 @@ def test_serials_continue_across_runs_and_failed_prints_keep_their_numbers(offic
 
 
 def test_reprint_is_byte_identical(office, tmp_path):
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     n = issue()[0]
     a = store.print_notices([n], tmp_path / "a.pdf", user="tester").read_bytes()
@@ -214,7 +214,7 @@ def test_missing_office_profile_is_a_clear_error(db):
 
 def test_verify_notice_code_qr_and_tampering(office, tmp_path):
     from desktop.notices import verify as V
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
     from desktop.store.models import Notice
 
     n = issue()[0]
@@ -263,7 +263,7 @@ def page_streams(pdf: Path) -> bytes:
 def test_printed_qr_code_is_the_notices_symbol(office, tmp_path):
     """The image mask drawn on the last page holds the symbol of the notice's payload, row by row."""
     from desktop.notices import verify as V
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     n = issue()[0]
     ops = page_streams(store.print_notices([n], tmp_path / "n.pdf", user="tester"))

@@ -130,7 +130,7 @@ def computed_input(args: argparse.Namespace) -> tuple[Any, list, dict, dict, int
 
 
 def cmd_notices(args: argparse.Namespace) -> int:
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     if not args.out and not args.separate:
         raise StdAwardError(_("give --out FILE.pdf and/or --separate DIR"))
@@ -178,7 +178,7 @@ def separate_name(n: Any) -> str:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     with session(args) as s:
         if args.round:
@@ -191,7 +191,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     with session(args, create=False) as s:
         info = store.verify(args.code)
@@ -205,7 +205,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_reprint(args: argparse.Namespace) -> int:
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     with session(args, create=False) as s:
         n = store.find(args.ref)
@@ -215,7 +215,7 @@ def cmd_reprint(args: argparse.Namespace) -> int:
 
 
 def cmd_void(args: argparse.Namespace) -> int:
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     with session(args, create=False) as s:
         n = store.void(store.find(args.ref), s.username, args.reason)
@@ -224,7 +224,7 @@ def cmd_void(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     with session(args) as s:
         rows = store.listing(args.year)

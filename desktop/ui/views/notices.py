@@ -47,7 +47,7 @@ class NoticeModel(ListTableModel):
 
 # ---------------------------------------------------------------------------- Qt-free work
 def notice_rows(round_id: int | None) -> list[dict[str, Any]]:
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
     from desktop.store.models import Enterprise, Notice
 
     q = Notice.select(Notice, Enterprise).join(Enterprise)
@@ -74,7 +74,7 @@ def issue_round(db_path: Path, round_uuid: str, day: dt.date, user: str, progres
     """Issue and print an approved round's notices (enterprise copies, then the archive copies).
     Runs in a worker; ``progress`` is the task's Progress (its cancel stops the printing, and the
     notices are then recorded as failed with their numbers kept, to be reprinted)."""
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
     from desktop.store.models import AwardRound
 
     rnd = AwardRound.get(AwardRound.uuid == round_uuid)
@@ -99,7 +99,7 @@ def render_preview(notice_ids: list[int], copy: str) -> Path:
     import hashlib
 
     from desktop.notices import render_notices
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
     from desktop.store.models import Notice
 
     rows = list(Notice.select().where(Notice.id.in_(notice_ids)).order_by(Notice.year, Notice.serial))
@@ -114,7 +114,7 @@ def render_preview(notice_ids: list[int], copy: str) -> Path:
 
 def save_notices(notice_ids: list[int], out: Path, copy: str, user: str, progress) -> Path:
     """Reprint the chosen notices to ``out`` (a failed notice becomes issued once printed)."""
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
     from desktop.store.models import Notice
 
     rows = list(Notice.select().where(Notice.id.in_(notice_ids)).order_by(Notice.year, Notice.serial))
@@ -125,7 +125,7 @@ def save_notices(notice_ids: list[int], out: Path, copy: str, user: str, progres
 def write_summary(round_uuid: str, out: Path) -> Path:
     """The summary table (汇总表) of a round as PDF or xlsx (by the suffix): the same table the CLI's
     ``summary --round`` writes (paying lines only, rule labels filled in)."""
-    from desktop.store.notices import write_round_summary
+    from desktop.operations.notices import write_round_summary
 
     return write_round_summary(round_uuid, out)
 
