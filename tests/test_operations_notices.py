@@ -7,15 +7,21 @@ import re
 import subprocess
 
 import pytest
-
 from conftest import GOOD_USCC as A
+from test_notice_rounds import DAY, prepared_round, signed_in
+
 from desktop.core.errors import StdAwardError
 from desktop.operations import notices as ops
 from desktop.operations.session import Actor, PermissionDenied, Session
 from desktop.store.models import AuditEntry, Notice, NoticeSerial
-from test_notice_rounds import DAY, office, prepared_round, signed_in  # noqa: F401 - the fixture
 
-pytestmark = pytest.mark.usefixtures("office")
+
+@pytest.fixture
+def office(db):
+    """The Quanzhou office with an administrator (clerk1) and a reviewer (boss), as in test_notice_rounds."""
+    from test_notice_rounds import office as setup
+
+    return setup.__wrapped__(db)
 
 
 def as_role(path, role: str, name: str = "someone") -> Session:

@@ -7,14 +7,22 @@ import re
 from decimal import Decimal
 
 import pytest
-
 from conftest import run_cli
+from test_notice_rounds import DAY, load_demo_like
+
 from desktop.core.errors import StdAwardError
 from desktop.operations import rounds as ops
 from desktop.operations.session import Actor, PermissionDenied, Session
 from desktop.store import users
 from desktop.store.models import Award, AwardRound
-from test_notice_rounds import DAY, load_demo_like, office  # noqa: F401 - the fixture
+
+
+@pytest.fixture
+def office(db):
+    """The Quanzhou office with an administrator (clerk1) and a reviewer (boss), as in test_notice_rounds."""
+    from test_notice_rounds import office as setup
+
+    return setup.__wrapped__(db)
 
 
 def as_role(path, role: str, name: str) -> Session:
@@ -59,7 +67,7 @@ def test_roles_refuse_before_anything_changes(office):
     with pytest.raises(PermissionDenied):
         ops.compute(reviewer, 2014, "quanzhou-2012")
     assert AwardRound.select().count() == 0
-    prep, uid = prepare(office, load=False)
+    _prep, uid = prepare(office, load=False)
     clerk = as_role(office, "clerk", "clerk9")
     with pytest.raises(PermissionDenied):
         ops.approve(clerk, uid)
