@@ -14,7 +14,8 @@ Case format (``[[case]]``)::
     prior = [...]                # optional: achievements already awarded in the database
     pool_spent = {pool-id = "100000"}   # optional
     expect = [{status = "awarded", amount = "35000", rule = "...", clause = "...",
-               explanation = "...", reason = "substring", flags = ["note-id"]}]
+               explanation = "...", reason = "substring", flags = ["note-id"],
+               without_flags = ["note-id"], flag_text = "substring of some flag"}]
     as_of = 2025-12-31           # optional, with expect_targets = {target-id = 3}
 
 ``id`` defaults to c1, c2 ... and ``enterprise`` to a fixed valid code (``CASE_USCC``).
@@ -36,7 +37,7 @@ from desktop.core.policy_schema import (Fund, Note, PolicyError, Pool, Rule, Tar
                                         check_header, check_labels, check_notes, check_pools,
                                         check_rules, check_targets, check_top)
 
-__all__ = ["Policy", "PolicyError", "load_policy", "installed", "known_policy_ids", "bundled_dir",
+__all__ = ["Policy", "PolicyError", "load_policy", "closing", "installed", "known_policy_ids", "bundled_dir",
            "policy_files", "check_file", "CASE_USCC"]
 
 CASE_USCC = "91350100M000100Y43"  # a valid 统一社会信用代码 used by worked cases by default
@@ -72,6 +73,11 @@ class Policy:
     policy_notes: tuple[str, ...] = ()  # notes that travel with results decided by the policy's dates
     cases: list[dict[str, Any]] = field(default_factory=list)
     own_rules: frozenset[str] = frozenset()  # rule ids this file defines (all, unless it extends)
+    horizon: dt.date | None = None  # the text's own horizon (到2015年): later awards are flagged
+    horizon_text: str | None = None
+    decided_by: str | None = None  # a local measure: the office's document number
+    decided_on: dt.date | None = None
+    closed_by_office: bool = False  # ``expires`` was set by the office (``closing``), not the text
 
     @property
     def starts(self) -> dt.date:
@@ -231,7 +237,8 @@ def build(path: Path, doc: dict[str, Any], digest: str, own_rules: set[str]) -> 
                   effective_clause=head["effective_clause"], effective_text=head["effective_text"],
                   source=head["source"], pools=pools, labels=labels, policy_notes=tuple(head["notes"]),
                   cases=[{**c, "__file__": path} if isinstance(c, dict) else c for c in cases],
-                  own_rules=frozenset(own_rules))
+                  own_rules=frozenset(own_rules), horizon=head["horizon"], horizon_text=head["horizon_text"],
+                  decided_by=head["decided_by"], decided_on=head["decided_on"])
 
 
 _cache: dict[tuple, Policy] = {}
@@ -266,6 +273,19 @@ def load_policy(policy_id_or_path: str | Path, extra_dirs: Sequence[Path] = ()) 
     return policy
 
 
+def closing(policy: Policy, closes: dt.date | None) -> Policy:
+    """The policy as the office applies it when its settings close the policy's validity on
+    ``closes`` (the text itself set no end): achievements after that date are refused."""
+    if closes is None or (policy.expires is not None and policy.expires <= closes):
+        return policy
+    if closes < policy.starts:
+        raise PolicyError(policy.id, "closes", _("the closing date {date} is before the policy takes effect").format(
+            date=closes.isoformat()))
+    from dataclasses import replace
+
+    return replace(policy, expires=closes, closed_by_office=True)
+
+
 def check_file(path: Path, extra_dirs: Sequence[Path] = ()) -> Policy:
     """Validate and case-test a policy file (a local measure before it is installed)."""
     return load_policy(Path(path), extra_dirs)
@@ -274,7 +294,8 @@ def check_file(path: Path, extra_dirs: Sequence[Path] = ()) -> Policy:
 # ---------------------------------------------------------------- worked cases
 
 CASE_KEYS = ("name", "clause", "given", "prior", "pool_spent", "expect", "as_of", "expect_targets", "__file__")
-EXPECT_KEYS = ("id", "status", "amount", "rule", "clause", "explanation", "reason", "flags")
+EXPECT_KEYS = ("id", "status", "amount", "rule", "clause", "explanation", "reason", "flags", "without_flags",
+               "flag_text")
 
 
 def _case_achievements(policy: Policy, file: Path, where: str, rows: Any, prefix: str) -> list:
@@ -386,3 +407,13 @@ def _check_expectation(policy: Policy, file: Path, where: str, exp: dict[str, An
 
         if note_flag(policy, note) not in got.flags:
             fail("flags", nid, list(got.flags))
+    for nid in exp.get("without_flags", []):  # a note travels only with the awards its reading affects
+        note = policy.notes.get(nid)
+        if note is None:
+            raise PolicyError(file, f"{where}.without_flags", _("no note {id} in [notes]").format(id=nid))
+        from desktop.core.engine import note_flag
+
+        if note_flag(policy, note) in got.flags:
+            fail("without_flags", nid, list(got.flags))
+    if "flag_text" in exp and not any(exp["flag_text"] in f for f in got.flags):  # a flag of the engine's own
+        fail("flag_text", exp["flag_text"], list(got.flags))
