@@ -1,10 +1,11 @@
-"""CLI verbs of the award engine: compute, targets, compare, policy-check, policy-add.
+"""CLI verbs of the award engine: compute, targets, compare, policy-check, policy-add, policy-print.
 
     stdaward compute --policy ID --input FILE.json [--json]     (or --year YYYY: the database's)
     stdaward targets --policy ID [--input FILE.json] [--as-of DATE] [--json]
     stdaward compare --policy A --policy B --input FILE.json [--json]
     stdaward policy-check FILE.toml          validate a local measure and run its worked cases
-    stdaward policy-add FILE.toml            ... and install it into the office's policy folder
+    stdaward policy-add FILE.toml [--replace]  ... and install it into the office's policy folder
+    stdaward policy-print ID --out FILE.pdf  the encoded policy as a document for sign-off
 
 Bad input: exit 2 with every bad record named, nothing computed. Duplicates are judged within the
 input and against awards already made in the database (when there is one).
@@ -15,10 +16,7 @@ import argparse
 import datetime as dt
 import gc
 import json
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +56,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("policy-add", help=_("check a local measure and install it into the office's policy folder"))
     p.add_argument("file", help=_("a policy .toml file"))
     add_db(p)
+    p.add_argument("--replace", action="store_true",
+                   help=_("replace an installed measure of the same id (otherwise refused)"))
     p.set_defaults(func=cmd_policy_add)
+
+    p = sub.add_parser("policy-print", help=_("print a policy as a document for sign-off (PDF)"))
+    p.add_argument("policy", metavar="ID", help=_("the policy id (see \"stdaward policies\")"))
+    p.add_argument("--out", required=True, help=_("the PDF file to write"))
+    add_db(p)
+    p.set_defaults(func=cmd_policy_print)
 
 
 def _policy_arg(p: argparse.ArgumentParser) -> None:
@@ -269,7 +275,7 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_add(args: argparse.Namespace) -> int:
-    from desktop.core.policies import bundled_dir, check_file
+    from desktop.core.policies import check_file, install
     from desktop.store import audit
     from desktop.store.db import close_db, current_user, open_db
     from desktop.store.paths import folder_for
@@ -278,26 +284,35 @@ def cmd_policy_add(args: argparse.Namespace) -> int:
     path = db_arg(args)
     folder = folder_for(path, "policies")
     policy = check_file(src, [folder])
-    if (bundled_dir() / f"{policy.id}.toml").exists():
-        raise StdAwardError(_("{id} is a bundled policy; a local measure needs its own id").format(id=policy.id))
-    folder.mkdir(parents=True, exist_ok=True)
-    targets = [(src, folder / f"{policy.id}.toml")]
+    files = {f"{policy.id}.toml": src.read_bytes()}
     cases = src.parent / "cases" / f"{policy.id}.toml"
     if cases.exists():
-        (folder / "cases").mkdir(exist_ok=True)
-        targets.append((cases, folder / "cases" / f"{policy.id}.toml"))
-    for from_, to in targets:
-        fd, tmp = tempfile.mkstemp(dir=to.parent, prefix=".installing-", suffix=".toml")
-        with os.fdopen(fd, "wb") as out, open(from_, "rb") as inp:
-            shutil.copyfileobj(inp, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, to)
+        files[f"cases/{policy.id}.toml"] = cases.read_bytes()
+    install(policy, files, folder, replace=args.replace)
     open_db(path)
     try:
-        audit.record(current_user, "install", "policy", None, None,
+        audit.record(current_user, "replace" if args.replace else "install", "policy", None, None,
                      {"id": policy.id, "extends": policy.extends, "hash": policy.content_hash})
     finally:
         close_db()
     print(_("Installed {id} into {folder}.").format(id=policy.id, folder=folder))
+    return 0
+
+
+def cmd_policy_print(args: argparse.Namespace) -> int:
+    from desktop.notices.policy_print import render_policy
+
+    ctx = _Context(args)
+    try:
+        policy = ctx.policy(args.policy)
+        settings = None
+        if ctx.open:
+            from desktop.store import office
+
+            row = office.get()
+            settings = dict(row.settings or {}) if row else None
+        out = render_policy(policy, Path(args.out), settings=settings)
+    finally:
+        ctx.close()
+    print(_("Wrote the print-out of {title} to {file}.").format(title=policy.title, file=out))
     return 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -17,7 +16,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 
 
@@ -49,6 +47,7 @@ class Measure:
     effective: dt.date
     amounts: dict[tuple[str, str | None], Decimal] = field(default_factory=dict)
     cases: list[Case] = field(default_factory=list)
+    issuer: str = ""  # the office that decides the measure (never the base policy's government)
 
 
 def amount_rows(policy) -> list[AmountRow]:  # noqa: ANN001
@@ -98,7 +97,8 @@ def _inline(d: dict[str, Any]) -> str:
 def measure_text(m: Measure, policy) -> str:  # noqa: ANN001
     """The measure as a policy file extending ``m.base``."""
     lines = ["# 本地实施细则：由 StdAward 根据基础政策派生", "[policy]", f"id = {_s(m.id)}", f"extends = {_s(m.base)}",
-             f"title = {_s(m.title)}", f"document_number = {_s(m.document_number)}",
+             f"title = {_s(m.title)}", f"document_number = {_s(m.document_number)}", f"issuer = {_s(m.issuer)}",
+             f"decided_by = {_s(m.document_number)}", f"decided_on = {m.effective.isoformat()}",
              f"issued = {m.effective.isoformat()}", f"effective = {m.effective.isoformat()}", ""]
     by_rule: dict[str, dict[str | None, Decimal]] = {}
     for (rule, key), value in m.amounts.items():
@@ -127,6 +127,8 @@ def problems(m: Measure, known_ids: list[str]) -> list[str]:
         out.append(_("the id {id} is already used").format(id=m.id))
     if not m.title.strip():
         out.append(_("the title is required"))
+    if not m.issuer.strip():
+        out.append(_("the office that decides the measure is required (set the office name in Settings)"))
     if not m.document_number.strip():
         out.append(_("the document number (文号) of the measure is required"))
     if not m.amounts:
@@ -148,23 +150,14 @@ def check_measure(text: str, measure_id: str):  # noqa: ANN201
 
 
 def install_measure(text: str, measure_id: str, user: str) -> Path:
+    import hashlib
+
+    from desktop.core.policies import install
     from desktop.store import audit, rounds
     from desktop.store.models import database
 
-    check_measure(text, measure_id)
-    folder = rounds.policy_dirs()[0]
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{measure_id}.toml"
-    if target.exists():
-        raise StdAwardError(_("a measure {id} is already installed").format(id=measure_id))
-    tmp = target.with_name(target.name + ".part")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
-    import hashlib
-
+    policy = check_measure(text, measure_id)
+    target = install(policy, {f"{measure_id}.toml": text.encode("utf-8")}, rounds.policy_dirs()[0], replace=False)
     with database.atomic():
         audit.record(user, "install", "policy", measure_id, None,
                      {"file": target.name, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()})
