@@ -248,7 +248,8 @@ class AchievementForm(QDialog):
         self.w["accepted"].setChecked(bool(a.accepted))
         self.w["units"].setText("; ".join(a.units))
         for ev in row.evidence:
-            item = QListWidgetItem(ev.filename)
+            item = QListWidgetItem(ev.filename if ev.sha256 else _("{file} (named when loaded; no file attached)").format(
+                file=ev.filename))
             item.setData(Qt.ItemDataRole.UserRole, ev.id)
             self.evidence.addItem(item)
 
@@ -311,7 +312,8 @@ class AchievementForm(QDialog):
 
         ev_id = item.data(Qt.ItemDataRole.UserRole)
         if ev_id is not None:
-            return evidence_path(self.ctx.db_path, Evidence.get_by_id(ev_id))
+            ev = Evidence.get_by_id(ev_id)
+            return evidence_path(self.ctx.db_path, ev) if ev.sha256 else None  # only named: nothing to open
         pending = item.data(Qt.ItemDataRole.UserRole + 1)
         return Path(pending) if pending else None
 
