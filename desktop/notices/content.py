@@ -142,7 +142,7 @@ def _content(uscc: str, name: str, lines: list[AwardResult], achievements: Mappi
              office: Mapping[str, Any], policy: Mapping[str, Any], issued_on: dt.date, year: int,
              fonts: Mapping[str, Any], round_uuid: str | None, total: Decimal) -> dict[str, Any]:
     doc = f"（{policy['document_number']}）" if policy.get("document_number") else ""
-    paragraphs = [f"根据《{policy.get('title') or policy['id']}》{doc}有关规定，经审核，你单位下列标准化成果"
+    paragraphs = [f"根据《{policy.get('title') or '本政策'}》{doc}有关规定，经审核，你单位下列标准化成果"
                   f"符合奖补条件，现将{year}年度标准化奖补资金核定如下："]
     paragraphs += [_line_text(i + 1, r, achievements.get(r.id), policy) for i, r in enumerate(lines)]
     paragraphs.append(f"以上合计奖补资金{format_money(total)}（大写：{money_in_capitals(total)}）。")
@@ -150,7 +150,7 @@ def _content(uscc: str, name: str, lines: list[AwardResult], achievements: Mappi
     paragraphs.append("特此通知。")
     archive = []
     for i, r in enumerate(lines, start=1):
-        archive.append(f"第（{chinese_number(i)}）项 成果编号{r.id}，规则{r.rule or '—'}：{r.explanation}")
+        archive.append(f"第（{chinese_number(i)}）项 成果编号{r.id}，依据{r.clause or '政策规定'}：{r.explanation}")
         archive += [f"第（{chinese_number(i)}）项 审核提示：{flag}" for flag in r.flags]
     return {
         "format": FORMAT, "layout": LAYOUT_VERSION, "round": round_uuid, "year": year,

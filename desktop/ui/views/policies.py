@@ -253,7 +253,7 @@ class DeriveDialog(QDialog):
                     bad.append(_("row {n}: {text!r} is not an amount").format(n=i + 1, text=text))
                 else:
                     amounts[(r.rule, r.key)] = value
-        office = self.ctx.office()
+        office = self.ctx.office
         m = M.Measure(self.base.id, self.measure_id.text().strip(), self.title.text().strip(),
                       self.doc_number.text().strip(), self.effective.date().toPython(), amounts, list(self.cases),
                       issuer=(office.name or "") if office else "")
@@ -412,7 +412,7 @@ class PoliciesView(View):
 
         if out.suffix.lower() != ".pdf":
             out = out.with_suffix(".pdf")
-        office = self.ctx.office()
+        office = self.ctx.office
         settings = dict(office.settings or {}) if office else None
 
         def work(p):  # noqa: ANN001, ANN202 - in a pool thread
