@@ -261,3 +261,37 @@ def test_policy_print_is_identical_when_run_twice(tmp_path):
     a = render_policy(p, tmp_path / "a.pdf")
     b = render_policy(p, tmp_path / "b.pdf")
     assert Path(a).read_bytes() == Path(b).read_bytes()
+
+
+def test_the_office_closes_a_policy_in_its_settings_and_compute_obeys(tmp_path):
+    import json
+
+    from tests.conftest import GOOD_USCC
+
+    db = str(tmp_path / "office.db")
+    assert run_cli("office", "--name", "泉州市市场监督管理局", "--region", "350500", "--doc-prefix", "泉市监",
+                   "--db", db).returncode == 0
+    data = {"enterprises": [{"uscc": GOOD_USCC, "name": "泉州某鞋业有限公司"}],
+            "achievements": [{"id": "s24", "enterprise": GOOD_USCC, "kind": "standard", "level": "national",
+                              "action": "formulate", "rank": 1, "date": "2024-03-01", "ref": "GB/T 43002-2024"}]}
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    assert run_cli("load", str(src), "--db", db).returncode == 0
+
+    def award():
+        r = run_cli("compute", "--policy", "quanzhou-2012", "--year", "2024", "--json", "--db", db)
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)[0]
+
+    first = award()
+    assert first["status"] == "awarded" and any("到2015年" in f for f in first["flags"])
+    r = run_cli("office", "--close-policy", "quanzhou-2012=2020-12-31", "--db", db)
+    assert r.returncode == 0 and "2020-12-31" in r.stdout
+    closed = award()
+    assert closed["status"] == "not_eligible" and "2020年12月31日" in closed["explanation"]
+    for bad in ("quanzhou-2012=2010-01-01", "quanzhou-2012=next year", "no-such-policy=2020-01-01", "=2020-01-01"):
+        r = run_cli("office", "--close-policy", bad, "--db", db)
+        assert r.returncode == 2 and "close-policy" in r.stderr, (bad, r.stderr)
+    assert award()["status"] == "not_eligible"  # the refused changes left the setting as it was
+    assert run_cli("office", "--close-policy", "quanzhou-2012=", "--db", db).returncode == 0
+    assert award()["status"] == "awarded"

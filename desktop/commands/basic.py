@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--policy", help=_("the policy in force (an id from \"stdaward policies\")"))
     p.add_argument("--signatory", help=_("who signs the notices"))
     p.add_argument("--role", choices=("county", "city"), help=_("county office or city (consolidation) office"))
+    p.add_argument("--close-policy", metavar="ID=DATE",
+                   help=_("stop applying a policy after DATE (its text sets no end); ID= reopens it"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(p)
     p.set_defaults(func=cmd_office)
@@ -84,7 +86,13 @@ def cmd_office(args: argparse.Namespace) -> int:
     with database(args):
         if any(v is not None for v in values.values()):
             office.update(**values)
+        if args.close_policy:
+            _close_policy(args.close_policy)
         data = office.as_dict(office.get())
+        closes = office.policy_closings()
+    if closes and not args.json:
+        for pid, d in closes.items():
+            print(_("Policy {id} applied until {date}").format(id=pid, date=d.isoformat()))
     if args.json:
         print_json(data)
     elif not data:
@@ -95,6 +103,29 @@ def cmd_office(args: argparse.Namespace) -> int:
         for k, v in data.items():
             print(f"{labels[k]}: {v if v is not None else '-'}")
     return 0
+
+
+def _close_policy(text: str) -> None:
+    import datetime as dt
+
+    from desktop.core.errors import Problem, ValidationFailed
+    from desktop.store import office
+
+    pid, sep, day = text.partition("=")
+    try:
+        closes = dt.date.fromisoformat(day.strip()) if day.strip() else None
+    except ValueError:
+        closes = None
+        sep = ""
+    if not sep or not pid.strip():
+        raise ValidationFailed([Problem("office", "close-policy", _(
+            "write ID=YYYY-MM-DD (or ID= to reopen), not {value!r}").format(value=text))])
+    from desktop.core.policies import PolicyError
+
+    try:
+        office.close_policy(pid.strip(), closes)
+    except PolicyError as exc:
+        raise ValidationFailed([Problem(pid.strip(), "close-policy", exc.message)]) from None
 
 
 def cmd_load(args: argparse.Namespace) -> int:

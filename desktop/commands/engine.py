@@ -115,7 +115,13 @@ class _Context:
             policy_id = row.policy_id if row else None
         if not policy_id:
             raise StdAwardError(_("say which policy: --policy ID (see \"stdaward policies\")"))
-        return load_policy(policy_id, self.extra)
+        policy = load_policy(policy_id, self.extra)
+        if self.open:  # as the office applies it: closed on the date its settings give
+            from desktop.core.policies import closing
+            from desktop.store.office import policy_closings
+
+            policy = closing(policy, policy_closings().get(policy_id))
+        return policy
 
     def prior(self) -> dict[tuple, str]:
         if not self.open:
