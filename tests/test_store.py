@@ -190,3 +190,21 @@ def test_daily_backup_can_run_in_the_background(tmp_path):
     daily = [p for p in backup.list_backups(path) if p.name.endswith("-daily.db")]
     assert len(daily) == 1 and backup.check_file(daily[0]) == SCHEMA_VERSION
     assert not list(backup.backup_dir(path).glob("*.part"))
+
+
+def test_load_keeps_the_evidence_names_it_validates(db):
+    from desktop.store.models import Evidence
+
+    bad = {"enterprises": ENTS, "achievements": [std(id="a", evidence=["验收证书.pdf"]), std(id="b", evidence="x.pdf")]}
+    with pytest.raises(ValidationFailed) as ei:
+        records.load(bad)
+    assert [(p.record, p.field) for p in ei.value.problems] == [("b", "evidence")]
+    assert Achievement.select().count() == 0 and Evidence.select().count() == 0  # nothing half-written
+    ok = {"enterprises": ENTS, "achievements": [std(id="a", evidence=["验收证书.pdf", "公告 2024.jpg"]),
+                                                std(id="c", ref="GB/T 2-2024")]}
+    records.load(ok)
+    a = Achievement.get(Achievement.source_id == "a")
+    assert [e.filename for e in a.evidence] == ["验收证书.pdf", "公告 2024.jpg"]
+    assert all(e.sha256 == records.DECLARED for e in a.evidence)  # named, no file attached yet
+    assert records.evidence_names([a.id]) == {a.id: ["验收证书.pdf", "公告 2024.jpg"]}
+    assert Achievement.get(Achievement.source_id == "c").evidence.count() == 0

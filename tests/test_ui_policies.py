@@ -112,3 +112,32 @@ def test_deriving_over_an_installed_measure_asks_before_replacing(window, qtbot,
     assert rule.amounts["national"] == Decimal(150000)
     entries = list(AuditEntry.select().where(AuditEntry.action == "install").order_by(AuditEntry.id))
     assert [e.after["replaced"] for e in entries] == [False, True] and {e.user for e in entries} == {"lin"}
+
+
+def test_print_the_policy_writes_the_pdf_off_the_ui_thread(window, qtbot, tmp_path, monkeypatch):  # noqa: F811
+    import threading
+
+    from desktop.notices import policy_print
+    from desktop.ui.qt import QFileDialog
+
+    view = window.show_view("policies")
+    assert view.print_btn.isVisibleTo(view) and view.print_btn.text()
+    threads = []
+    real = policy_print.render_policy
+
+    def spy(*args, **kw):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(*args, **kw)
+
+    monkeypatch.setattr(policy_print, "render_policy", spy)
+    out = tmp_path / "城厢 政策"  # no suffix typed: .pdf is added
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
+    view.print_btn.click()
+    assert window.ctx.tasks.wait()
+    pdf = out.with_suffix(".pdf")
+    assert threads == [False] and pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+    assert str(pdf) in view.message.text()
+    # the file dialog cancelled: nothing is rendered
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))
+    view.print_btn.click()
+    assert window.ctx.tasks.wait() and threads == [False]

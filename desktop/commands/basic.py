@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 import sys
 
 from desktop.commands.common import add_db, db_arg, read_input, session
@@ -21,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--policy", help=_("the policy in force (an id from \"stdaward policies\")"))
     p.add_argument("--signatory", help=_("who signs the notices"))
     p.add_argument("--role", choices=("county", "city"), help=_("county office or city (consolidation) office"))
+    p.add_argument("--close-policy", metavar="ID=DATE",
+                   help=_("stop applying a policy after DATE (its text sets no end); ID= reopens it"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(p)
     p.set_defaults(func=cmd_office)
@@ -83,7 +86,13 @@ def cmd_office(args: argparse.Namespace) -> int:
     with session(args) as s:
         if any(v is not None for v in values.values()):
             settings.update_office(s, **values)
+        if args.close_policy:
+            _close_policy(s, args.close_policy)
         data = settings.office_dict(s)
+        closes = settings.policy_closings(s)
+    if closes and not args.json:
+        for pid, d in closes.items():
+            print(_("Policy {id} applied until {date}").format(id=pid, date=d.isoformat()))
     if args.json:
         print_json(data)
     elif not data:
@@ -94,6 +103,24 @@ def cmd_office(args: argparse.Namespace) -> int:
         for k, v in data.items():
             print(f"{labels[k]}: {v if v is not None else '-'}")
     return 0
+
+
+def _close_policy(s: Any, text: str) -> None:
+    import datetime as dt
+
+    from desktop.core.errors import Problem, ValidationFailed
+    from desktop.operations import settings
+
+    pid, sep, day = text.partition("=")
+    try:
+        closes = dt.date.fromisoformat(day.strip()) if day.strip() else None
+    except ValueError:
+        closes = None
+        sep = ""
+    if not sep or not pid.strip():
+        raise ValidationFailed([Problem("office", "close-policy", _(
+            "write ID=YYYY-MM-DD (or ID= to reopen), not {value!r}").format(value=text))])
+    settings.close_policy(s, pid.strip(), closes)
 
 
 def cmd_load(args: argparse.Namespace) -> int:

@@ -1,10 +1,11 @@
-"""CLI verbs of the award engine: compute, targets, compare, policy-check, policy-add.
+"""CLI verbs of the award engine: compute, targets, compare, policy-check, policy-add, policy-print.
 
     stdaward compute --policy ID --input FILE.json [--json]     (or --year YYYY: the database's)
     stdaward targets --policy ID [--input FILE.json] [--as-of DATE] [--json]
     stdaward compare --policy A --policy B --input FILE.json [--json]
     stdaward policy-check FILE.toml          validate a local measure and run its worked cases
-    stdaward policy-add FILE.toml            ... and install it into the office's policy folder
+    stdaward policy-add FILE.toml [--replace]  ... and install it into the office's policy folder
+    stdaward policy-print ID --out FILE.pdf  the encoded policy as a document for sign-off
 
 Bad input: exit 2 with every bad record named, nothing computed. Duplicates are judged within the
 input and against awards already made in the database (when there is one).
@@ -59,6 +60,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db(p)
     p.set_defaults(func=cmd_policy_add)
 
+    p = sub.add_parser("policy-print", help=_("print a policy as a document for sign-off (PDF)"))
+    p.add_argument("policy", metavar="ID", help=_("the policy id (see \"stdaward policies\")"))
+    p.add_argument("--out", required=True, help=_("the PDF file to write"))
+    add_db(p)
+    p.set_defaults(func=cmd_policy_print)
+
 
 def _policy_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--policy", help=_("policy id (default: the office's policy in force)"))
@@ -108,7 +115,13 @@ class _Context:
             policy_id = row.policy_id if row else None
         if not policy_id:
             raise StdAwardError(_("say which policy: --policy ID (see \"stdaward policies\")"))
-        return load_policy(policy_id, self.extra)
+        policy = load_policy(policy_id, self.extra)
+        if self.open:  # as the office applies it: closed on the date its settings give
+            from desktop.core.policies import closing
+            from desktop.store.office import policy_closings
+
+            policy = closing(policy, policy_closings().get(policy_id))
+        return policy
 
     def prior(self) -> dict[tuple, str]:
         if not self.open:
@@ -274,4 +287,14 @@ def cmd_policy_add(args: argparse.Namespace) -> int:
         done = measures.install(s, Path(args.file), replace=args.replace)
     text = _("Replaced {id} in {folder}.") if done.replaced else _("Installed {id} into {folder}.")
     print(text.format(id=done.id, folder=done.path.parent))
+    return 0
+
+
+def cmd_policy_print(args: argparse.Namespace) -> int:
+    from desktop.commands.common import session
+    from desktop.operations import measures
+
+    with session(args) as s:
+        out, title = measures.print_policy(s, args.policy, Path(args.out))
+    print(_("Wrote the print-out of {title} to {file}.").format(title=title, file=out))
     return 0

@@ -24,7 +24,7 @@ class AwardResult:
     amount: Decimal | None  # yuan, two places; None unless the policy (or an officer) fixes it
     rule: str | None  # policy rule id
     clause: str | None  # where in the policy text, e.g. "五(二)2"
-    explanation: str  # human-readable, e.g. "国家标准修订 第2位 50,000 × 70% = 35,000"
+    explanation: str  # human-readable, e.g. "国家标准修订 第2位 50,000元 × 70% = 35,000元"
     flags: tuple[str, ...] = ()  # notes an officer must see (interpretation of the text, ...)
     enterprise: str | None = None  # USCC, for totals
     fund: str | None = None  # which fund pays

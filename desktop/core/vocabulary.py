@@ -92,12 +92,13 @@ class Achievement:
     def identity(self) -> tuple:
         """What makes two claims the same achievement of one enterprise (DESIGN: duplicates).
 
-        With a ref: the kind, the ref and (for standards) the action. Without: the kind's own fields
-        and the year.
+        With a ref: the kind, the ref and what else makes the thing itself distinct: for a standard
+        the action (制定 and 修订 are two achievements), for a prize its scheme (a national and a
+        provincial prize for one standard are two prizes). Without a ref: the kind's own fields and
+        the year; such a match is only a *possible* duplicate (the engine flags it, never refuses).
         """
         if self.ref:
-            return (self.enterprise, self.kind, self.standard_key,
-                    self.action if self.kind == "standard" else None)
+            return (self.enterprise, self.kind, self.standard_key, identity_detail(self))
         own = tuple(getattr(self, f) for f in KIND_FIELDS[self.kind])
         return (self.enterprise, self.kind, None, own, self.year)
 
@@ -115,6 +116,16 @@ class Achievement:
                 v = int(v)
             out[k] = v
         return out
+
+
+def identity_detail(a: Achievement) -> str | None:
+    """Beside the ref, what tells two claims of one kind apart: the action of a standard, the
+    scheme and grade of a prize (DESIGN: duplicates)."""
+    if a.kind == "standard":
+        return a.action
+    if a.kind == "prize":
+        return f"{a.prize}/{a.grade or ''}"
+    return None
 
 
 # ---------------------------------------------------------------- field checks

@@ -41,7 +41,9 @@ from typing import Any, Callable, Iterable, Mapping
 from desktop.core.award import STATUSES
 from desktop.core.errors import Problem
 from desktop.core.i18n import _
-from desktop.core.vocabulary import MIN_DATE, check_uscc, parse_achievement
+from desktop.core.labels import ZH
+from desktop.core.engine import IdentityMaker
+from desktop.core.vocabulary import MIN_DATE, Achievement, check_uscc, parse_achievement
 from desktop.exchange.export import Cancelled, Progress
 from desktop.exchange.offices import trust
 from desktop.exchange.package import Package, PackageError, read_package
@@ -228,11 +230,41 @@ def _check_achievement(t: Table, row: list[Any], cache: dict) -> str | None:
     combo = (row[ix["kind"]], row[ix["ref"]] is not None, row[ix["created_at"]] is None,
              row[ix["updated_at"]] is None) + tuple(row[ix[c]] for c in _KIND_COLS)
     try:
-        return cache[combo]
+        why = cache[combo]
     except KeyError:
-        pass
+        why = cache[combo] = _check_kind_fields(t, row)
     except TypeError:  # an unhashable value where a plain one belongs
         return _("a field has the wrong type")
+    return why
+
+
+def _natural_keys(rows: list[list[Any]], package_uscc: Mapping[str, str]) -> None:
+    """The duplicate identity is ours to compute, never the package's word for it: every
+    achievement's natural key is recomputed from its own fields and its enterprise's credit code
+    (rows as resolved: the enterprise column holds the local uuid of a package or local enterprise)."""
+    ix = ACHIEVEMENTS.idx
+    wanted = sorted({r[ix["enterprise"]] for r in rows})
+    uscc: dict[str, str] = dict(package_uscc)
+    wanted = [u for u in wanted if u not in uscc]
+    for start in range(0, len(wanted), 500):
+        part = wanted[start:start + 500]
+        uscc.update(database.execute_sql(
+            f"SELECT uuid, uscc FROM enterprise WHERE uuid IN ({','.join('?' * len(part))})", part).fetchall())
+    make = IdentityMaker()
+    dumps = json.dumps
+    for r in rows:
+        code = uscc.get(r[ix["enterprise"]])
+        if code is None:  # cannot happen: _resolve_refs kept only rows whose enterprise exists
+            continue
+        a = Achievement(id="x", enterprise=code, kind=r[ix["kind"]], date=dt.date.fromisoformat(r[ix["date"]]),
+                        ref=r[ix["ref"]], level=r[ix["level"]], action=r[ix["action"]], rank=r[ix["rank"]],
+                        body=r[ix["body"]], prize=r[ix["prize"]], grade=r[ix["grade"]], domain=r[ix["domain"]],
+                        accepted=None if r[ix["accepted"]] is None else bool(r[ix["accepted"]]))
+        r[ix["natural_key"]] = dumps(make(a), ensure_ascii=False, default=str)
+
+
+def _check_kind_fields(t: Table, row: list[Any]) -> str | None:
+    ix = t.idx
     # the vocabulary's own validation, once per combination of the kind's fields
     raw = {"id": "x", "enterprise": _SAMPLE_USCC, "kind": row[ix["kind"]], "date": "2020-01-01"}
     raw.update({c: row[ix[c]] for c in _KIND_COLS if row[ix[c]] is not None})
@@ -241,8 +273,7 @@ def _check_achievement(t: Table, row: list[Any], cache: dict) -> str | None:
     problems: list[Problem] = []
     parse_achievement(raw, 0, problems)
     errs = [f"{p.field}: {p.message}" for p in problems if p.severity == "error"]
-    cache[combo] = "; ".join(errs) or _stamps(t, row)
-    return cache[combo]
+    return "; ".join(errs) or _stamps(t, row)
 
 
 def _check_round(t: Table, row: list[Any], _cache: dict) -> str | None:
@@ -283,7 +314,9 @@ def _label(t: Table, row: list[Any]) -> str:
     if t is ENTERPRISES:
         return f"{r.get('uscc')} {r.get('name')}"
     if t is ACHIEVEMENTS:
-        return " ".join(str(x) for x in (r.get("source_id"), r.get("kind"), r.get("ref") or r.get("prize") or "") if x)
+        kind = ZH["kind"].get(str(r.get("kind")), _("unknown kind"))  # never the internal code
+        prize = ZH["prize"].get(str(r.get("prize")), "") if r.get("prize") else ""
+        return " ".join(str(x) for x in (r.get("source_id"), kind, r.get("ref") or prize) if x)
     if t is ROUNDS:
         return f"{r.get('year')} {r.get('policy_id')} ({r.get('status')})"
     return f"{r.get('status')} {r.get('amount') or ''} {r.get('rule') or ''}".strip()
@@ -357,12 +390,18 @@ def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
     plan._bases = _load_bases(pkg.office_uuid)
     mapping: dict[str, dict[str, str]] = {}  # package table -> package uuid -> local uuid
     rejected_refs: dict[str, set[str]] = {}
+    new_enterprises: dict[str, str] = {}  # the package's enterprises: uuid -> credit code
     for n, t in enumerate(TABLES):
         step("plan", n, len(TABLES))
         rows = _check_rows(plan, t, pkg.rows(t.name))
         rejected_refs[t.name] = {i.uuid for i in plan.rejected if i.table == t.name}
         rows = _resolve_refs(plan, t, rows, mapping, rejected_refs)
+        if t is ACHIEVEMENTS:
+            _natural_keys(rows, new_enterprises)
         mapping[t.name] = _match(plan, t, rows, pkg.office_uuid)
+        if t is ENTERPRISES:  # by the local uuid the achievements' references now hold
+            ui = ENTERPRISES.index("uscc")
+            new_enterprises = {mapping[t.name].get(r[0], r[0]): r[ui] for r in rows}
     step("plan", len(TABLES), len(TABLES))
     return plan
 

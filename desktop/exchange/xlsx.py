@@ -12,21 +12,21 @@ from typing import Any
 
 from desktop.core.errors import BadFile
 from desktop.core.i18n import _
+from desktop.core.labels import ZH
 from desktop.core.vocabulary import ALL_FIELDS, ENTERPRISE_FIELDS
 
 ENTERPRISE_SHEET = ("企业", "enterprises")
 ACHIEVEMENT_SHEET = ("成果", "achievements")
 
+# Column labels: the achievement fields' Chinese names are the one source in desktop.core.labels
+# (ZH["field"]); the enterprise columns are the template's own.
 LABELS_ZH = {
     "uscc": "统一社会信用代码", "name": "企业名称", "region": "行政区划代码", "address": "地址",
-    "contact": "联系人", "phone": "联系电话", "uuid": "全局编号",
-    "id": "成果编号", "enterprise": "企业统一社会信用代码", "kind": "类别", "date": "日期",
-    "ref": "标准编号/项目编号", "title": "名称", "evidence": "证明材料", "level": "级别",
-    "action": "制定/修订", "rank": "排名", "body": "机构类型", "prize": "奖项", "grade": "等级",
-    "domain": "领域", "accepted": "是否验收合格", "enterprise_name": "企业名称", "note": "备注",
-    "units": "起草单位",
+    "contact": "联系人", "phone": "联系电话", **ZH["field"],
 }
-_BY_LABEL = {v: k for k, v in LABELS_ZH.items() if k != "enterprise_name"}
+# Labels earlier templates carried, still read back.
+_OLD_LABELS = {"制定/修订": "action", "机构类型": "body", "是否验收合格": "accepted"}
+_BY_LABEL = {**{v: k for k, v in LABELS_ZH.items() if k != "enterprise_name"}, **_OLD_LABELS}
 ACHIEVEMENT_COLUMNS = ("id", "enterprise", "kind", "date", "ref", "title", "level", "action", "rank",
                        "body", "prize", "grade", "domain", "accepted", "note")
 

@@ -19,22 +19,23 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
 from desktop.core.award import AwardResult
+from desktop.core.labels import ZH
 from desktop.core.money import ZERO, format_money, money_in_capitals, money_str, to_money
 
 FORMAT = 1
 LAYOUT_VERSION = 1
 PAYING = ("awarded", "discretionary")
 
-_LEVEL = {"international": "国际", "national": "国家", "industry": "行业", "local": "地方", "group": "团体",
-          "enterprise": "企业", "provincial": "省级", "municipal": "市级"}
-_SECRETARIAT_LEVEL = {"international": "国际", "national": "全国", "provincial": "省级", "municipal": "市级"}
-_BODY = {"tc": "技术委员会", "sc": "分技术委员会", "wg": "工作组"}
-_ACTION = {"formulate": "制定", "revise": "修订"}
-_PRIZE = {"china-innovation": "中国标准创新贡献奖", "fujian-contribution": "福建省标准贡献奖",
-          "chongqing-innovation": "重庆市标准创新贡献奖", "chongqing-product": "重庆市产品标准奖"}
-_GRADE = {"1": "一等奖", "2": "二等奖", "3": "三等奖"}
-_DOMAIN = {"agriculture": "农业", "service": "服务业", "industry": "工业", "park": "园区", "social": "社会管理和公共服务",
-           "general": "综合"}
+# The vocabulary's Chinese words: one source (desktop.core.labels.ZH), shared with explanations,
+# the xlsx template and the policy print-out.
+_LEVEL = ZH["level"]
+_TIER = ZH["tier"]
+_SECRETARIAT_LEVEL = ZH["committee_level"]
+_BODY = ZH["body"]
+_ACTION = ZH["action"]
+_PRIZE = ZH["prize"]
+_GRADE = ZH["grade"]
+_DOMAIN = ZH["domain"]
 
 
 def _ref(a: Any) -> str:
@@ -54,7 +55,8 @@ def _rank(a: Any, unit: str = "起草单位") -> str:
 def describe(a: Any) -> str:
     """The achievement in the words of a notice, e.g. 主导制定国家标准《…》（GB/T 12345-2024）."""
     kind = a.kind
-    level = _LEVEL.get(a.level or "", "")
+    # 国家标准 but 国家级试点: a standard's level, every other kind's tier
+    level = (_LEVEL if kind == "standard" else _TIER).get(a.level or "", "")
     if kind == "standard":
         lead = "主导" if (a.rank or 1) == 1 else "参与"
         return f"{lead}{_ACTION.get(a.action or '', '制修订')}{level}标准{_ref(a)}{_rank(a)}"
@@ -140,7 +142,7 @@ def _content(uscc: str, name: str, lines: list[AwardResult], achievements: Mappi
              office: Mapping[str, Any], policy: Mapping[str, Any], issued_on: dt.date, year: int,
              fonts: Mapping[str, Any], round_uuid: str | None, total: Decimal) -> dict[str, Any]:
     doc = f"（{policy['document_number']}）" if policy.get("document_number") else ""
-    paragraphs = [f"根据《{policy.get('title') or policy['id']}》{doc}有关规定，经审核，你单位下列标准化成果"
+    paragraphs = [f"根据《{policy.get('title') or '本政策'}》{doc}有关规定，经审核，你单位下列标准化成果"
                   f"符合奖补条件，现将{year}年度标准化奖补资金核定如下："]
     paragraphs += [_line_text(i + 1, r, achievements.get(r.id), policy) for i, r in enumerate(lines)]
     paragraphs.append(f"以上合计奖补资金{format_money(total)}（大写：{money_in_capitals(total)}）。")
@@ -148,7 +150,7 @@ def _content(uscc: str, name: str, lines: list[AwardResult], achievements: Mappi
     paragraphs.append("特此通知。")
     archive = []
     for i, r in enumerate(lines, start=1):
-        archive.append(f"第（{chinese_number(i)}）项 成果编号{r.id}，规则{r.rule or '—'}：{r.explanation}")
+        archive.append(f"第（{chinese_number(i)}）项 成果编号{r.id}，依据{r.clause or '政策规定'}：{r.explanation}")
         archive += [f"第（{chinese_number(i)}）项 审核提示：{flag}" for flag in r.flags]
     return {
         "format": FORMAT, "layout": LAYOUT_VERSION, "round": round_uuid, "year": year,

@@ -252,6 +252,7 @@ class Measure:
     effective: dt.date
     amounts: dict[tuple[str, str | None], Decimal] = field(default_factory=dict)
     cases: list[Case] = field(default_factory=list)
+    issuer: str = ""  # the office that decides the measure (never the base policy's government)
 
 
 def amount_rows(policy: Policy) -> list[AmountRow]:
@@ -301,7 +302,8 @@ def _inline(d: dict[str, Any]) -> str:
 def measure_text(m: Measure, policy: Policy) -> str:
     """The measure as a policy file extending ``m.base``."""
     lines = ["# 本地实施细则：由 StdAward 根据基础政策派生", "[policy]", f"id = {_s(m.id)}", f"extends = {_s(m.base)}",
-             f"title = {_s(m.title)}", f"document_number = {_s(m.document_number)}",
+             f"title = {_s(m.title)}", f"document_number = {_s(m.document_number)}", f"issuer = {_s(m.issuer)}",
+             f"decided_by = {_s(m.document_number)}", f"decided_on = {m.effective.isoformat()}",
              f"issued = {m.effective.isoformat()}", f"effective = {m.effective.isoformat()}", ""]
     by_rule: dict[str, dict[str | None, Decimal]] = {}
     for (rule_id, key), value in m.amounts.items():
@@ -331,6 +333,8 @@ def problems(m: Measure, taken_ids: list[str] | set[str]) -> list[str]:
         out.append(_("the id {id} is already used").format(id=m.id))
     if not m.title.strip():
         out.append(_("the title is required"))
+    if not m.issuer.strip():
+        out.append(_("the office that decides the measure is required (set the office name in Settings)"))
     if not m.document_number.strip():
         out.append(_("the document number (文号) of the measure is required"))
     if not m.amounts:
@@ -338,3 +342,18 @@ def problems(m: Measure, taken_ids: list[str] | set[str]) -> list[str]:
     if not m.cases:
         out.append(_("add at least one worked case: an example achievement and the amount you worked out by hand"))
     return out
+
+
+def print_policy(session: Session, policy_id: str, out: Path) -> tuple[Path, str]:
+    """The whole encoded policy as a PDF an office leader can sign off (clauses, literal text,
+    readings, amounts, notes, worked cases), in the notices' official layout and fonts. Returns the
+    file written and the policy's title."""
+    from desktop.core.progress import as_callbacks
+    from desktop.notices.policy_print import render_policy
+    from desktop.store import office as store
+
+    policy = load_policy(session, policy_id)
+    row = store.get()
+    settings = dict(row.settings or {}) if row else None
+    progress, cancel = as_callbacks(session.progress)
+    return render_policy(policy, Path(out), settings=settings, progress=progress, cancel=cancel), policy.title

@@ -346,6 +346,7 @@ class EvidenceFile:
     id: int
     filename: str
     size: int
+    attached: bool = True  # False: only named in a loaded file, no copy in the evidence folder yet
 
 
 @dataclass
@@ -363,7 +364,8 @@ def achievement(session: Session, ach_id: int) -> AchievementRecord:
 
     row = _achievement_row(ach_id)
     return AchievementRecord(row.get_id(), to_vocabulary(row),
-                             [EvidenceFile(e.get_id(), e.filename, e.size) for e in row.evidence.order_by(Evidence.added_at)])
+                             [EvidenceFile(e.get_id(), e.filename, e.size, bool(e.sha256))
+                              for e in row.evidence.order_by(Evidence.added_at)])
 
 
 @dataclass
@@ -429,6 +431,9 @@ def evidence_file(session: Session, ev_id: int) -> Path:
     ev = Evidence.get_or_none(id=ev_id)
     if ev is None:
         raise StdAwardError(_("this evidence file was removed meanwhile"))
+    if not ev.sha256:
+        raise StdAwardError(_("{file} was only named when the records were loaded; attach the file itself first").format(
+            file=ev.filename))
     path = edits.evidence_path(session.db_path, ev)
     if not path.is_file():
         raise StdAwardError(_("{file} is missing from the evidence folder {folder}; attach it again").format(

@@ -95,3 +95,25 @@ def choose_font(session: Session, role: str, file: str | None) -> Any:
     new["fonts"] = chosen
     fonts.choose(new)
     return store.update(user=session.username, settings=new)
+
+
+def policy_closings(session: Session) -> dict[str, Any]:
+    """Policy id -> the date after which the office no longer applies it."""
+    from desktop.store import office as store
+
+    return store.policy_closings()
+
+
+def close_policy(session: Session, policy_id: str, closes: Any) -> None:
+    """Close a policy's validity on ``closes`` (a date; None reopens it): achievements after it are
+    refused. Administrator only; audited. A bad id or a date before the policy took effect is a
+    ValidationFailed naming the policy."""
+    from desktop.core.errors import Problem, ValidationFailed
+    from desktop.core.policies import PolicyError
+    from desktop.store import office as store
+
+    session.require("office.settings")
+    try:
+        store.close_policy(policy_id, closes, user=session.username)
+    except PolicyError as exc:
+        raise ValidationFailed([Problem(policy_id, "close-policy", exc.message)]) from None

@@ -1,6 +1,8 @@
 """The office profile: issuing authority, region, 发文字号 prefix, policy in force, signatory."""
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 from typing import Any
 
@@ -82,6 +84,38 @@ def update(*, user: str, **values: Any) -> Office:
             office.save()
             audit.record(user, "update", "office", office.uuid, before, as_dict(office))
     return office
+
+
+def policy_closings() -> dict[str, dt.date]:
+    """Policy id -> the date after which the office no longer applies it (its settings)."""
+    office = get()
+    raw = ((office.settings or {}) if office else {}).get("policy_closes") or {}
+    return {pid: dt.date.fromisoformat(d) for pid, d in raw.items()}
+
+
+def close_policy(policy_id: str, closes: dt.date | None, *, user: str) -> None:
+    """Close a policy's validity on ``closes`` (the text set no end; achievements after it are
+    refused), or reopen it with None. Checked against the policy's own dates; audited."""
+    from desktop.core.policies import closing, load_policy
+
+    policy = load_policy(policy_id, local_policy_dirs())  # PolicyError: no such policy
+    if closes is not None:
+        closing(policy, closes)  # PolicyError: before the policy takes effect
+    office = require()
+    settings = dict(office.settings or {})
+    before = dict(settings.get("policy_closes") or {})
+    after = dict(before)
+    if closes is None:
+        after.pop(policy_id, None)
+    else:
+        after[policy_id] = closes.isoformat()
+    settings["policy_closes"] = after
+    with database.atomic():
+        office.settings = settings
+        office.updated_at = now()
+        office.save()
+        audit.record(user, "update", "office", office.uuid, {"policy_closes": before},
+                     {"policy_closes": after})
 
 
 def _ensure_keys(office: Office) -> None:

@@ -34,9 +34,13 @@ def policy_dirs() -> list[Path]:
 
 
 def load_policy(policy_id: str):  # noqa: ANN201
+    """The policy as this office applies it: with its own measures, and closed on the date its
+    settings give (``office.close_policy``), if any."""
+    from desktop.core.policies import closing
     from desktop.core.policies import load_policy as load
+    from desktop.store.office import policy_closings
 
-    return load(policy_id, policy_dirs())
+    return closing(load(policy_id, policy_dirs()), policy_closings().get(policy_id))
 
 
 def prior_awards(exclude_round: AwardRound | int | None = None) -> dict[tuple, str]:

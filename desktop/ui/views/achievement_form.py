@@ -251,7 +251,8 @@ class AchievementForm(QDialog):
         self.w["accepted"].setChecked(bool(a.accepted))
         self.w["units"].setText("; ".join(a.units))
         for ev in record.evidence:
-            item = QListWidgetItem(ev.filename)
+            item = QListWidgetItem(ev.filename if ev.attached else _("{file} (named when loaded; no file attached)").format(
+                file=ev.filename))
             item.setData(Qt.ItemDataRole.UserRole, ev.id)
             self.evidence.addItem(item)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from desktop.core.i18n import N_, _
@@ -275,8 +276,10 @@ class DeriveDialog(QDialog):
                     bad.append(_("row {n}: {text!r} is not an amount").format(n=i + 1, text=text))
                 else:
                     amounts[(r.rule, r.key)] = value
+        office = self.ctx.office
         m = M.Measure(self.base.id, self.measure_id.text().strip(), self.title.text().strip(),
-                      self.doc_number.text().strip(), self.effective.date().toPython(), amounts, list(self.cases))
+                      self.doc_number.text().strip(), self.effective.date().toPython(), amounts, list(self.cases),
+                      issuer=(office.name or "") if office else "")
         return m, bad
 
     def add_case(self) -> None:
@@ -354,8 +357,9 @@ class PoliciesView(View):
         super().__init__(ctx, parent)
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.derive_btn, self.compare_btn = QPushButton(), QPushButton()
+        self.derive_btn, self.compare_btn, self.print_btn = QPushButton(), QPushButton(), QPushButton()
         bar.addStretch(1)
+        bar.addWidget(self.print_btn)
         bar.addWidget(self.derive_btn)
         bar.addWidget(self.compare_btn)
         lay.addLayout(bar)
@@ -373,11 +377,13 @@ class PoliciesView(View):
         qconnect(self.list.currentRowChanged, lambda _r: self.show_policy())
         qconnect(self.derive_btn.clicked, self.derive)
         qconnect(self.compare_btn.clicked, self.compare)
+        qconnect(self.print_btn.clicked, self.print_policy)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.derive_btn.setText(_("Derive a local measure..."))
         self.compare_btn.setText(_("Compare two policies..."))
+        self.print_btn.setText(_("Print the policy..."))
         self.refresh()
 
     def refresh(self) -> None:
@@ -423,3 +429,26 @@ class PoliciesView(View):
 
     def compare(self) -> None:
         CompareDialog(self.ctx, self.current_id(), self).exec()
+
+    def print_policy(self) -> None:
+        """The encoded policy as a PDF for sign-off, written off the UI thread."""
+        from desktop.ui.qt import QFileDialog
+
+        pid = self.current_id()
+        if pid is None:
+            return
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save the policy print-out"), f"{pid}.pdf",
+                                                    _("PDF files (*.pdf)"))
+        if path:
+            self.print_to(Path(path), pid)
+
+    def print_to(self, out: Path, pid: str) -> None:
+        from desktop.operations import measures
+
+        if out.suffix.lower() != ".pdf":
+            out = out.with_suffix(".pdf")
+        session = self.ctx.session
+        self.ctx.tasks.run(lambda p: measures.print_policy(session.with_progress(p), pid, out)[0],
+                           on_done=lambda path: self.message.ok(_("Saved {path}.").format(path=path)),
+                           on_error=lambda exc: self.message.error(error_text(exc)),
+                           label=_("Writing the PDF..."), parent=self)

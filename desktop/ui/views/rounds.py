@@ -307,10 +307,10 @@ class RoundsView(TableViewMixin, View):
                  + f" · {escape(RD.decision_label(line['decision']))}</p>",
                  f"<p>{escape(line['explanation'])}</p>"]
         if line["clause"]:
+            # the clause and the fund's name: never the internal rule or fund id
             parts.append(f"<p>{escape(_('Clause'))}: {escape(line['clause'])}"
-                         + (f" · {escape(_('Rule'))}: {escape(line['rule'])}" if line["rule"] else "")
-                         + (f" · {escape(_('Fund'))}: {escape(self.fund_names.get(line['fund'], line['fund']))}"
-                            if line["fund"] else "") + "</p>")
+                         + (f" · {escape(_('Fund'))}: {escape(self.fund_names[line['fund']])}"
+                            if line["fund"] in self.fund_names else "") + "</p>")
         for f in line["flags"]:
             parts.append(f"<p style='background:#fff4d6; padding:4px'>⚠ {escape(f)}</p>")
         if needs_amount(line):
