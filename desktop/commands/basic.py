@@ -104,7 +104,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 
     data = read_input(args.file)
     where: dict[str, str] = {}
-    if isinstance(data, dict) and any("__row__" in r for v in data.values() if isinstance(v, list) for r in v):
+    if isinstance(data, dict) and any(
+            isinstance(r, dict) and "__row__" in r for v in data.values() if isinstance(v, list) for r in v):
         from desktop.exchange.xlsx import strip_rows
 
         data, where = strip_rows(data)
@@ -165,9 +166,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from desktop.store.db import restore
 
     path = db_arg(args)
-    safety = restore(Path(args.file), path)
-    print(_("Restored {file} into {db}. The previous database was kept as {safety}.").format(
-        file=args.file, db=path, safety=safety))
+    done = restore(Path(args.file), path)
+    if done.damaged:
+        print(_("Restored {file} into {db}. The damaged database was set aside, unread, as {kept}.").format(
+            file=args.file, db=path, kept=done.kept))
+    elif done.kept is not None:
+        print(_("Restored {file} into {db}. The previous database was kept as {safety}.").format(
+            file=args.file, db=path, safety=done.kept))
+    else:
+        print(_("Restored {file} into {db} (there was no database there before).").format(file=args.file, db=path))
     return 0
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -26,8 +27,12 @@ def db_arg(args: argparse.Namespace) -> Path:
 
 @contextmanager
 def database(args: argparse.Namespace, create: bool = True) -> Iterator[Path]:
+    from desktop.store import db as dbmod
+
     path = db_arg(args)
     open_db(path, create=create)
+    for note in dbmod.open_notes:  # leftovers removed, a daily backup that failed, read-only use
+        print(_("note: {message}").format(message=note), file=sys.stderr)
     try:
         yield path
     finally:
@@ -46,6 +51,8 @@ def read_json(path: str | Path) -> Any:
         return json.loads(text.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise BadFile(_("{file} is not UTF-8 text (is it a JSON file?)").format(file=p)) from None
+    except RecursionError:
+        raise BadFile(_("{file} nests lists or objects too deeply to be an input file").format(file=p)) from None
     except json.JSONDecodeError as exc:
         raise BadFile(_("{file} is not valid JSON (line {line}, column {col}: {msg})").format(
             file=p, line=exc.lineno, col=exc.colno, msg=exc.msg)) from None
