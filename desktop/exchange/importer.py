@@ -45,6 +45,7 @@ from desktop.core.vocabulary import MIN_DATE, check_uscc, parse_achievement
 from desktop.exchange.export import Cancelled, Progress
 from desktop.exchange.offices import trust
 from desktop.exchange.package import Package, PackageError, read_package
+from desktop.store.atomic import fault_point
 from desktop.exchange.tables import ACHIEVEMENTS, AWARDS, BY_NAME, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, TABLES, Table, digest
 from desktop.store import audit
 from desktop.store.db import current_user
@@ -509,7 +510,8 @@ def plan_import(path: Path | Package, passphrase: str | None = None, progress: P
                 cancelled: Callable[[], bool] | None = None) -> ImportPlan:
     """The dry run: verify the package and classify every record. Changes nothing."""
     step = _stepper(progress, cancelled, _("import cancelled; nothing was changed"))
-    pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step)
+    pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step,
+                                                              signer=trust)
     with database.atomic() as txn:
         plan = _plan(pkg, step)
         txn.rollback()  # a dry run leaves nothing behind, whatever happened
@@ -537,7 +539,8 @@ def apply_import(path: Path | Package, passphrase: str | None = None,
     if bad:
         raise ValueError(f"unknown resolutions: {bad}")
     step = _stepper(progress, cancelled, _("import cancelled; nothing was changed"))
-    pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step)
+    pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step,
+                                                              signer=trust)
     cache = database.execute_sql("PRAGMA cache_size").fetchone()[0]
     database.execute_sql("PRAGMA cache_size = -65536")  # 64 MB while indexes grow by thousands of rows
     try:
@@ -662,9 +665,10 @@ def _finish(pkg: Package, plan: ImportPlan, user: str, applied: dict[str, int]) 
                           path=str(pkg.path) if pkg.path else None,
                           summary={"counts": counts, "applied": applied, "period": pkg.manifest.get("period")})
     audit.record(user, "import", "package", pkg.sha256, None,
-                 {"office": pkg.office_uuid, "name": pkg.office_name, "sequence": pkg.sequence,
+                 {"office": pkg.office_uuid, "name": office.name, "sequence": pkg.sequence,
                   "counts": counts, "applied": applied,
                   "new": _by_table(plan.new), "updated": _by_table(plan.updated)})
+    fault_point("import", "in-transaction")
 
 
 def _by_table(items: Iterable[Item]) -> dict[str, int]:
