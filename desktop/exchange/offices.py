@@ -47,10 +47,10 @@ def card() -> dict[str, Any]:
 
 
 def write_card(path: Path) -> dict[str, Any]:
+    from desktop.store.atomic import write_atomic
+
     data = card()
-    tmp = Path(path).with_name(Path(path).name + ".part")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
-    tmp.replace(path)
+    write_atomic(Path(path), json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), step="card")
     return data
 
 

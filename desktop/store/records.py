@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from desktop.core.errors import Problem, ValidationFailed
+from desktop.store.atomic import fault_point
 from desktop.core.i18n import _
 from desktop.core.vocabulary import Achievement as Ach
 from desktop.core.vocabulary import Enterprise as Ent
@@ -102,6 +103,7 @@ def load(data: Any, user: str | None = None) -> LoadResult:
             row = Achievement.create(uuid=a.uuid or new_uuid(), enterprise=known[a.enterprise].id, **row_values(a))
             audit.record(user, "create", "achievement", row.uuid, None, a.to_dict())
             result.achievements_added += 1
+        fault_point("load", "in-transaction")
     return result
 
 
