@@ -145,11 +145,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from desktop.exchange.importer import KEEP_MINE, TAKE_THEIRS, apply_import, plan_import
-    from desktop.exchange.package import read_package
 
-    pkg = read_package(Path(args.file), passphrase=read_passphrase(args.passphrase_file))
+    passphrase = read_passphrase(args.passphrase_file)
     with database(args):
-        plan = plan_import(pkg)
+        plan = plan_import(Path(args.file), passphrase=passphrase)  # the signer is checked before the tables are read
+        pkg = plan.package
         if args.dry_run:
             summary = plan.summary()
         else:

@@ -135,6 +135,11 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
     if not out.parent.is_dir():
         raise StdAwardError(_("the folder {path} does not exist (is the USB stick plugged in?)").format(path=out.parent))
     office = signing_office()
+    # An export interrupted earlier (a stick pulled, a crash) may have left its temporary file here:
+    # hidden, named ".<name>.stdpkg.part", never a package to hand on. Tidy it away.
+    from desktop.store.atomic import remove_quietly
+
+    remove_quietly(*(p for p in out.parent.glob(f".*{pkgmod.SUFFIX}.part") if p.is_file() and not p.is_symlink()))
 
     def step(stage: str, done: int, total: int) -> None:
         if cancelled is not None and cancelled():

@@ -44,7 +44,7 @@ from desktop.core.i18n import _
 from desktop.core.vocabulary import MIN_DATE, check_uscc, parse_achievement
 from desktop.exchange.export import Cancelled, Progress
 from desktop.exchange.offices import trust
-from desktop.exchange.package import Package, PackageError, read_package
+from desktop.exchange.package import Package, PackageError, read_package, refuse_temporary
 from desktop.store.atomic import fault_point
 from desktop.exchange.tables import ACHIEVEMENTS, AWARDS, BY_NAME, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, TABLES, Table, digest
 from desktop.store import audit
@@ -494,6 +494,7 @@ def _office_name(uuid: str) -> str:
 
 def verify(path: Path, passphrase: str | None = None, progress: Progress | None = None) -> Package:
     """Check a package completely without changing anything (see ``package.read_package``)."""
+    refuse_temporary(Path(path))
     return read_package(path, passphrase=passphrase, progress=progress)
 
 
@@ -510,6 +511,8 @@ def plan_import(path: Path | Package, passphrase: str | None = None, progress: P
                 cancelled: Callable[[], bool] | None = None) -> ImportPlan:
     """The dry run: verify the package and classify every record. Changes nothing."""
     step = _stepper(progress, cancelled, _("import cancelled; nothing was changed"))
+    if not isinstance(path, Package):
+        refuse_temporary(Path(path))
     pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step,
                                                               signer=trust)
     with database.atomic() as txn:
@@ -539,6 +542,8 @@ def apply_import(path: Path | Package, passphrase: str | None = None,
     if bad:
         raise ValueError(f"unknown resolutions: {bad}")
     step = _stepper(progress, cancelled, _("import cancelled; nothing was changed"))
+    if not isinstance(path, Package):
+        refuse_temporary(Path(path))
     pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step,
                                                               signer=trust)
     cache = database.execute_sql("PRAGMA cache_size").fetchone()[0]

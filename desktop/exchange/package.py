@@ -199,6 +199,14 @@ def _check_seal(raw: bytes) -> None:
                              "stick was removed)"))
 
 
+def refuse_temporary(path: Path | bytes | Package) -> None:
+    """A package's temporary name (``.name.stdpkg.part``) is never a package to import, even when
+    complete: its number may not have been recorded by the office that wrote it."""
+    if isinstance(path, Path) and path.name.endswith(".part"):
+        raise PackageError(_("{file} is the temporary file of an export that did not finish; export again "
+                             "and use the finished package").format(file=path))
+
+
 def _check_sizes(zf: zipfile.ZipFile, declared: Any = None) -> None:
     """Refuse an archive whose members would cost too much to unpack, before unpacking any: too
     many members, too large, packed too tightly (a "zip bomb"), or another size than the signed

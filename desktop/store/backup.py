@@ -49,7 +49,8 @@ def make_backup(con: sqlite3.Connection | object, db_path: Path, reason: str = "
                 dest: Path | None = None) -> Path:
     """Write a consistent copy with VACUUM INTO (works on a live WAL database)."""
     folder = backup_dir(db_path)
-    folder.mkdir(parents=True, exist_ok=True)
+    if dest is None:
+        folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     final = dest or folder / f"{db_path.stem}-{stamp}-{reason}.db"
     run = getattr(con, "execute_sql", None) or con.execute  # a peewee database or a sqlite3 connection
