@@ -212,6 +212,9 @@ def attach_evidence(db_path: Path, achievement: Achievement, source: Path, user:
     if source.is_symlink():
         raise ValidationFailed([Problem(record, "evidence", _("{file} is a link to another file; attach the file "
                                                               "itself").format(file=source.name))])
+    if not source.is_file():
+        raise ValidationFailed([Problem(record, "evidence", _("{file} is not an ordinary file").format(
+            file=source.name))])
     fd = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fh.fileno())
