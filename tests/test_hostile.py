@@ -9,8 +9,10 @@ independent blocks inflates to a gigabyte from one megabyte.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -66,7 +68,8 @@ def zip_bytes(entries: list[tuple[str, int, bytes, int, int]], comment: bytes = 
     for name, method, data, crc, size in entries:
         n = name.encode()
         offset = len(out)
-        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc, len(data), size, len(n), 0) + n + data
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc, len(data), size, len(n), 0)
+        out += n + data
         central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0x21, crc, len(data), size,
                                len(n), 0, 0, 0, 0, 0, offset) + n
     start = len(out)
@@ -157,8 +160,9 @@ def _encrypted(sender, n: int, r: int) -> Path:
     m = json.loads(json.dumps(sender["manifest"]))
     payload = os.urandom(4096)
     m["encryption"] = {"cipher": "AES-256-GCM", "kdf": "scrypt", "n": n, "r": r, "p": 1,
-                       "salt": base64.b64encode(os.urandom(16)).decode(), "nonce": base64.b64encode(os.urandom(12)).decode()}
-    m["members"] = {pk.PAYLOAD: {"sha256": __import__("hashlib").sha256(payload).hexdigest(), "size": len(payload)}}
+                       "salt": base64.b64encode(os.urandom(16)).decode(),
+                       "nonce": base64.b64encode(os.urandom(12)).decode()}
+    m["members"] = {pk.PAYLOAD: {"sha256": hashlib.sha256(payload).hexdigest(), "size": len(payload)}}
     m["inner_members"] = {}
     m["sequence"] = 8
     path = sender["base"] / f"scrypt-{n}-{r}.stdpkg"
@@ -204,20 +208,18 @@ def test_a_county_relabelling_its_package_with_another_name_is_shown_by_its_regi
     r = run_cli("import", str(pkg), "--db", str(sender["trusting"]))
     assert r.returncode == 0, r.stderr
     assert "a县市场监督管理局" in r.stdout and "b县" not in r.stdout
-    con = __import__("sqlite3").connect(sender["trusting"])
+    con = sqlite3.connect(sender["trusting"])
     after = con.execute("SELECT after FROM audit_entry WHERE action = 'import' ORDER BY id DESC").fetchone()[0]
     assert "a县市场监督管理局" in after and "b县" not in after
 
 
 def test_an_office_card_alone_does_not_register_a_new_key(sender, tmp_path):
-    from test_exchange import using
+    from test_exchange import new_office, using
 
     from desktop.core.errors import StdAwardError
     from desktop.exchange import offices
 
     fresh = tmp_path / "c.db"
-    from test_exchange import new_office
-
     new_office(fresh, "莆田市市场监督管理局", "350300", role="city")
     with using(fresh):
         with pytest.raises(StdAwardError, match="fingerprint"):
@@ -298,7 +300,8 @@ def test_control_and_direction_characters_are_refused_and_never_echoed(tmp_path,
         in r.stderr
     assert "#1 · id: contains" in r.stderr and "#1 · title: contains" in r.stderr
     assert bad not in r.stderr and "\x1b" not in r.stderr
-    assert not (tmp_path / "o.db").exists() or run_cli("list", "enterprises", "--db", str(tmp_path / "o.db")).stdout == ""
+    db = tmp_path / "o.db"
+    assert not db.exists() or run_cli("list", "enterprises", "--db", str(db)).stdout == ""  # nothing stored
 
 
 def test_a_note_may_hold_line_breaks_but_a_title_may_not(tmp_path):
