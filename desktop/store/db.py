@@ -266,6 +266,11 @@ def open_quick(path: Path | str) -> sqlite3.Connection | None:
         try:
             con.execute("PRAGMA query_only = ON")
             version, has_tables = check_schema(con, path)
+        except StdAwardError as exc:
+            con.close()
+            if not isinstance(exc, SchemaTooNew) and _is_damage(exc.__cause__ or exc) and path.stat().st_size > 0:
+                raise damaged(path, exc.__cause__) from None
+            raise
         except BaseException:
             con.close()
             raise
