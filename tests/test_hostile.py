@@ -358,3 +358,21 @@ def test_a_link_attached_as_evidence_is_refused(db, tmp_path):
     real.write_bytes(b"%PDF-1.4 certificate")
     ev = attach_evidence(db, ach, real, "tester")
     assert ev.size == len(b"%PDF-1.4 certificate")
+
+
+def test_a_package_carrying_control_characters_has_those_records_rejected(tmp_path):
+    """A county's program could be old or altered: the city applies the same text rules on import."""
+    from test_exchange import city, county, export, plan
+
+    src, card = county(tmp_path, "x")
+    con = sqlite3.connect(src)
+    con.execute("UPDATE enterprise SET name = name || ?, updated_at = updated_at", ("\x1b]8;;http://x\x07",))
+    con.execute("UPDATE achievement SET title = ? WHERE id = (SELECT MIN(id) FROM achievement)", ("标" * 5000,))
+    con.commit()
+    con.close()
+    pkg = export(src, tmp_path / "x.stdpkg").path
+    dst = city(tmp_path, card)
+    p = plan(dst, pkg)
+    reasons = {(i.table, i.reason.split(":")[0]) for i in p.rejected}
+    assert ("enterprises", "name") in reasons and ("achievements", "title") in reasons
+    assert all("\x1b" not in i.reason for i in p.rejected)

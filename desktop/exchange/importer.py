@@ -41,7 +41,7 @@ from typing import Any, Callable, Iterable, Mapping
 from desktop.core.award import STATUSES
 from desktop.core.errors import Problem
 from desktop.core.i18n import _
-from desktop.core.vocabulary import MIN_DATE, check_uscc, parse_achievement
+from desktop.core.vocabulary import MAX_TEXT, MIN_DATE, check_uscc, parse_achievement, text_problem
 from desktop.exchange.export import Cancelled, Progress
 from desktop.exchange.offices import trust
 from desktop.exchange.package import Package, PackageError, read_package, refuse_temporary
@@ -181,6 +181,20 @@ def _texts(row: list[Any], indices: tuple[int, ...]) -> bool:
     return True
 
 
+def _bad_text(t: Table, row: list[Any], fields: tuple[tuple[str, str], ...]) -> str | None:
+    """The vocabulary's text limits (length, control and text-direction characters) on a package's
+    row: (column, vocabulary field) pairs. A sender's package is input like any other."""
+    for column, fld in fields:
+        v = row[t.idx[column]]
+        values = v if isinstance(v, list) else (v,)
+        for x in values:
+            if isinstance(x, str) and (len(x) > MAX_TEXT[fld] or not x.isprintable()):
+                why = text_problem(x, fld)
+                if why:
+                    return f"{fld}: {why}"
+    return None
+
+
 def _stamps(t: Table, row: list[Any]) -> str | None:
     for c in ("created_at", "updated_at"):
         if c in t.idx and not _text(row[t.idx[c]]):
@@ -205,7 +219,8 @@ def _check_enterprise(t: Table, row: list[Any], _cache: dict) -> str | None:
         return _("the region code is not six digits")
     if not _texts(row, _optional(t, "address", "contact", "phone", "origin")):
         return _("a text field holds something else")
-    return _stamps(t, row)
+    return _bad_text(t, row, (("name", "name"), ("address", "address"), ("contact", "contact"),
+                              ("phone", "phone"))) or _stamps(t, row)
 
 
 _KIND_COLS = ("level", "action", "rank", "body", "prize", "grade", "domain", "accepted")
@@ -227,6 +242,10 @@ def _check_achievement(t: Table, row: list[Any], cache: dict) -> str | None:
     units = row[ix["units"]]
     if units is not None and not (isinstance(units, list) and all(isinstance(x, str) for x in units)):
         return _("the drafting units are not a list of names")
+    bad = _bad_text(t, row, (("source_id", "id"), ("ref", "ref"), ("title", "title"), ("note", "note"),
+                             ("units", "units")))
+    if bad:
+        return bad
     combo = (row[ix["kind"]], row[ix["ref"]] is not None, row[ix["created_at"]] is None,
              row[ix["updated_at"]] is None) + tuple(row[ix[c]] for c in _KIND_COLS)
     try:
