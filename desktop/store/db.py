@@ -260,7 +260,13 @@ def open_quick(path: Path | str) -> sqlite3.Connection | None:
     path = Path(path)
     if not path.is_file():
         return None
-    _lock = acquire_lock(path)
+    try:
+        _lock = acquire_lock(path)
+    except OSError as exc:  # read-only media: open_db opens it for reading only
+        found = failures.classify(exc)
+        if found is not None and found[0] in (failures.READ_ONLY, failures.PERMISSION):
+            return None
+        raise
     try:
         con = sqlite3.connect(path, timeout=5, check_same_thread=False)  # end_quick may run on another thread
         try:
