@@ -346,3 +346,31 @@ def test_a_read_only_database_is_readable_and_refuses_writes_plainly(here: Path,
     finally:
         dbmod.close_db()
     assert count(path, "achievement") == 2
+
+
+def test_export_from_a_read_only_database_leaves_no_package_it_cannot_number(here: Path, monkeypatch):
+    """The number is committed before the package takes its final name: when the commit fails (a
+    read-only database), no package appears, so none can carry a number the next export reuses."""
+    import errno
+
+    from desktop.exchange.export import export_package
+    from desktop.store import db as dbmod
+    from desktop.store import lock
+
+    def refuse(self) -> None:
+        raise OSError(errno.EROFS, "Read-only file system", str(self.path))
+
+    monkeypatch.setattr(lock.WriterLock, "acquire", refuse)
+    path = here / "county" / "office.db"
+    checkpointed(path)
+    out = here / "p2.stdpkg"
+    dbmod.open_db(path)
+    try:
+        with pytest.raises(Exception) as info:
+            export_package(out, user="tester")
+    finally:
+        dbmod.close_db()
+    from desktop.core.failures import READ_ONLY, classify
+
+    assert classify(info.value) == (READ_ONLY, None)
+    assert not out.exists() and leftovers(here) == []
