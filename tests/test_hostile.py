@@ -376,3 +376,10 @@ def test_a_package_carrying_control_characters_has_those_records_rejected(tmp_pa
     reasons = {(i.table, i.reason.split(":")[0]) for i in p.rejected}
     assert ("enterprises", "name") in reasons and ("achievements", "title") in reasons
     assert all("\x1b" not in i.reason for i in p.rejected)
+
+
+def test_the_office_name_printed_on_notices_has_the_same_limits(tmp_path):
+    r = run_cli("office", "--name", "莆田" + "局" * 5000, "--region", "350302", "--db", str(tmp_path / "o.db"))
+    assert r.returncode == 2 and "office · name: is 5002 characters long" in r.stderr
+    r = run_cli("office", "--name", "莆田\u202e局", "--region", "350302", "--db", str(tmp_path / "o.db"))
+    assert r.returncode == 2 and "office · name: contains" in r.stderr
