@@ -71,12 +71,14 @@ def county(tmp_path: Path, tag: str = "a", region: str = "350302", data: dict | 
 
 def city(tmp_path: Path, *cards: dict) -> Path:
     from desktop.exchange import offices
+    from desktop.exchange.package import fingerprint
 
     path = tmp_path / "city.db"
     new_office(path, "莆田市市场监督管理局", "350300", role="city")
     with using(path):
         for c in cards:
-            offices.register(c, user="tester")
+            # the officer confirms each key by the fingerprint read from that county's screen
+            offices.register(c, expected_fingerprint=fingerprint(c["public_key"]), user="tester")
     return path
 
 
@@ -432,7 +434,10 @@ def test_cli_export_verify_register_import_json(tmp_path):
     run_cli("office", "--db", str(dst), "--name", "莆田市市场监督管理局", "--region", "350300", "--role", "city")
     r = run_cli("import", str(pkg), "--db", str(dst), "--json", env={"STDAWARD_LANG": "en"})
     assert r.returncode == 2 and "not registered" in r.stderr
-    assert run_cli("register-office", str(cardfile), "--db", str(dst)).returncode == 0
+    r = run_cli("register-office", str(cardfile), "--db", str(dst), env={"STDAWARD_LANG": "en"})
+    assert r.returncode == 1 and "--fingerprint" in r.stderr  # a card alone is not proof of the key
+    card = json.loads(cardfile.read_text("utf-8"))
+    assert run_cli("register-office", str(cardfile), "--db", str(dst), "--fingerprint", card["fingerprint"]).returncode == 0
     r = run_cli("import", str(pkg), "--db", str(dst), "--dry-run", "--json")
     out = json.loads(r.stdout)
     assert {k: out[k] for k in ("new", "updated", "unchanged", "conflicts", "rejected")} == \

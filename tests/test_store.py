@@ -147,10 +147,11 @@ def test_backup_and_restore_roundtrip(db):
     records.load([std(id="b", enterprise=OTHER_USCC)], user="tester")
     assert Achievement.select().count() == 2
     close_db()
-    safety = restore(b, db)
+    done = restore(b, db)
     open_db(db)
     assert Achievement.select().count() == 1
-    assert safety.exists() and backup.check_file(safety) == SCHEMA_VERSION
+    assert not done.damaged and done.kept is not None
+    assert done.kept.exists() and backup.check_file(done.kept) == SCHEMA_VERSION
 
 
 def test_restore_refuses_a_damaged_backup(db, tmp_path):

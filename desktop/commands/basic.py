@@ -201,8 +201,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
             s.close()
             raise
         safety = backups.restore_signed_in(s, Path(args.file))
-    print(_("Restored {file} into {db}. The previous database was kept as {safety}.").format(
-        file=args.file, db=path, safety=safety))
+    if safety.damaged:
+        print(_("Restored {file} into {db}. The damaged database was set aside, unread, as {kept}.").format(
+            file=args.file, db=path, kept=safety.kept))
+    elif safety.kept is not None:
+        print(_("Restored {file} into {db}. The previous database was kept as {safety}.").format(
+            file=args.file, db=path, safety=safety.kept))
+    else:
+        print(_("Restored {file} into {db} (there was no database there before).").format(file=args.file, db=path))
     return 0
 
 

@@ -41,12 +41,13 @@ from typing import Any, Callable, Iterable, Mapping
 from desktop.core.award import STATUSES
 from desktop.core.errors import Problem
 from desktop.core.i18n import _
-from desktop.core.labels import ZH
 from desktop.core.engine import IdentityMaker
-from desktop.core.vocabulary import MIN_DATE, Achievement, check_uscc, parse_achievement
+from desktop.core.labels import ZH
+from desktop.core.vocabulary import MAX_TEXT, MIN_DATE, Achievement, check_uscc, parse_achievement, text_problem
 from desktop.exchange.export import Cancelled, Progress
 from desktop.exchange.offices import trust
-from desktop.exchange.package import Package, PackageError, read_package
+from desktop.exchange.package import Package, PackageError, read_package, refuse_temporary
+from desktop.store.atomic import fault_point
 from desktop.exchange.tables import ACHIEVEMENTS, AWARDS, BY_NAME, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, TABLES, Table, digest
 from desktop.store import audit
 from desktop.store.models import KnownOffice, PackageLog, Setting, database
@@ -181,6 +182,20 @@ def _texts(row: list[Any], indices: tuple[int, ...]) -> bool:
     return True
 
 
+def _bad_text(t: Table, row: list[Any], fields: tuple[tuple[str, str], ...]) -> str | None:
+    """The vocabulary's text limits (length, control and text-direction characters) on a package's
+    row: (column, vocabulary field) pairs. A sender's package is input like any other."""
+    for column, fld in fields:
+        v = row[t.idx[column]]
+        values = v if isinstance(v, list) else (v,)
+        for x in values:
+            if isinstance(x, str) and (len(x) > MAX_TEXT[fld] or not x.isprintable()):
+                why = text_problem(x, fld)
+                if why:
+                    return f"{fld}: {why}"
+    return None
+
+
 def _stamps(t: Table, row: list[Any]) -> str | None:
     for c in ("created_at", "updated_at"):
         if c in t.idx and not _text(row[t.idx[c]]):
@@ -205,7 +220,8 @@ def _check_enterprise(t: Table, row: list[Any], _cache: dict) -> str | None:
         return _("the region code is not six digits")
     if not _texts(row, _optional(t, "address", "contact", "phone", "origin")):
         return _("a text field holds something else")
-    return _stamps(t, row)
+    return _bad_text(t, row, (("name", "name"), ("address", "address"), ("contact", "contact"),
+                              ("phone", "phone"))) or _stamps(t, row)
 
 
 _KIND_COLS = ("level", "action", "rank", "body", "prize", "grade", "domain", "accepted")
@@ -227,6 +243,10 @@ def _check_achievement(t: Table, row: list[Any], cache: dict) -> str | None:
     units = row[ix["units"]]
     if units is not None and not (isinstance(units, list) and all(isinstance(x, str) for x in units)):
         return _("the drafting units are not a list of names")
+    bad = _bad_text(t, row, (("source_id", "id"), ("ref", "ref"), ("title", "title"), ("note", "note"),
+                             ("units", "units")))
+    if bad:
+        return bad
     combo = (row[ix["kind"]], row[ix["ref"]] is not None, row[ix["created_at"]] is None,
              row[ix["updated_at"]] is None) + tuple(row[ix[c]] for c in _KIND_COLS)
     try:
@@ -531,6 +551,7 @@ def _office_name(uuid: str) -> str:
 
 def verify(path: Path, passphrase: str | None = None, progress: Progress | None = None) -> Package:
     """Check a package completely without changing anything (see ``package.read_package``)."""
+    refuse_temporary(Path(path))
     return read_package(path, passphrase=passphrase, progress=progress)
 
 
@@ -547,7 +568,10 @@ def plan_import(path: Path | Package, passphrase: str | None = None, progress: P
                 cancelled: Callable[[], bool] | None = None) -> ImportPlan:
     """The dry run: verify the package and classify every record. Changes nothing."""
     step = _stepper(progress, cancelled, _("import cancelled; nothing was changed"))
-    pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step)
+    if not isinstance(path, Package):
+        refuse_temporary(Path(path))
+    pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step,
+                                                              signer=trust)
     with database.atomic() as txn:
         plan = _plan(pkg, step)
         txn.rollback()  # a dry run leaves nothing behind, whatever happened
@@ -574,7 +598,10 @@ def apply_import(path: Path | Package, passphrase: str | None = None,
     if bad:
         raise ValueError(f"unknown resolutions: {bad}")
     step = _stepper(progress, cancelled, _("import cancelled; nothing was changed"))
-    pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step)
+    if not isinstance(path, Package):
+        refuse_temporary(Path(path))
+    pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step,
+                                                              signer=trust)
     cache = database.execute_sql("PRAGMA cache_size").fetchone()[0]
     database.execute_sql("PRAGMA cache_size = -65536")  # 64 MB while indexes grow by thousands of rows
     try:
@@ -699,9 +726,10 @@ def _finish(pkg: Package, plan: ImportPlan, user: str, applied: dict[str, int]) 
                           path=str(pkg.path) if pkg.path else None,
                           summary={"counts": counts, "applied": applied, "period": pkg.manifest.get("period")})
     audit.record(user, "import", "package", pkg.sha256, None,
-                 {"office": pkg.office_uuid, "name": pkg.office_name, "sequence": pkg.sequence,
+                 {"office": pkg.office_uuid, "name": office.name, "sequence": pkg.sequence,
                   "counts": counts, "applied": applied,
                   "new": _by_table(plan.new), "updated": _by_table(plan.updated)})
+    fault_point("import", "in-transaction")
 
 
 def _by_table(items: Iterable[Item]) -> dict[str, int]:

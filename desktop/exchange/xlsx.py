@@ -14,6 +14,7 @@ from desktop.core.errors import BadFile
 from desktop.core.i18n import _
 from desktop.core.labels import ZH
 from desktop.core.vocabulary import ALL_FIELDS, ENTERPRISE_FIELDS
+from desktop.store.atomic import write_atomic
 
 ENTERPRISE_SHEET = ("企业", "enterprises")
 ACHIEVEMENT_SHEET = ("成果", "achievements")
@@ -27,6 +28,15 @@ LABELS_ZH = {
 # Labels earlier templates carried, still read back.
 _OLD_LABELS = {"制定/修订": "action", "机构类型": "body", "是否验收合格": "accepted"}
 _BY_LABEL = {**{v: k for k, v in LABELS_ZH.items() if k != "enterprise_name"}, **_OLD_LABELS}
+# Limits on a workbook to load (README "Limits"): checked on the archive before openpyxl reads it (it
+# holds the shared strings in memory), and row by row while reading.
+MAX_XLSX_FILE = 64 << 20  # the .xlsx file
+MAX_XLSX_UNPACKED = 512 << 20  # all its parts, unpacked
+MAX_XLSX_PART = 256 << 20  # one part (a sheet, the shared strings)
+MAX_XLSX_RATIO = 200  # unpacked / packed size of a part larger than 1 MB
+MAX_ROWS = 200_000  # data rows per sheet
+MAX_CELL = 10_000  # characters in one cell
+
 ACHIEVEMENT_COLUMNS = ("id", "enterprise", "kind", "date", "ref", "title", "level", "action", "rank",
                        "body", "prize", "grade", "domain", "accepted", "note")
 
@@ -51,20 +61,59 @@ def _cell(v: Any) -> Any:
     return v
 
 
+def check_archive(path: Path) -> None:
+    """Refuse a workbook that would cost too much to open (too large, or packed like a "zip
+    bomb") before openpyxl reads any of it."""
+    import zipfile
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_XLSX_FILE:
+            raise BadFile(_("{file} is {size} MB; workbooks of at most {limit} MB are loaded (split it)").format(
+                file=path, size=size >> 20, limit=MAX_XLSX_FILE >> 20))
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise BadFile(_("{file} is not an Excel workbook (.xlsx): {reason}").format(file=path, reason=exc)) from None
+    except FileNotFoundError:
+        raise BadFile(_("cannot read {file}: no such file").format(file=path)) from None
+    total = 0
+    for info in infos:
+        total += info.file_size
+        tight = info.file_size > (1 << 20) and info.file_size > MAX_XLSX_RATIO * max(info.compress_size, 1)
+        if info.file_size > MAX_XLSX_PART or total > MAX_XLSX_UNPACKED or tight:
+            raise BadFile(_("{file}: its part {part} would unpack to {size} MB, more than a workbook to load may "
+                            "hold; it is refused").format(file=path, part=info.filename, size=info.file_size >> 20))
+
+
 def _rows(ws: Any, known: tuple[str, ...], sheet_label: str) -> list[dict[str, Any]]:
-    rows = list(ws.iter_rows(values_only=True))
-    if not rows:
+    it = ws.iter_rows(values_only=True)
+    first = next(it, None)
+    if first is None:
         return []
-    header = [(_BY_LABEL.get(str(h).strip(), str(h).strip()) if h is not None else None) for h in rows[0]]
+    header = [(_BY_LABEL.get(str(h).strip(), str(h).strip()) if h is not None else None) for h in first]
     bad = [h for h in header if h and h not in known]
     if bad:
-        raise BadFile(_("sheet {sheet}: unknown column {col}").format(sheet=sheet_label, col=bad[0]))
+        raise BadFile(_("sheet {sheet}: unknown column {col}").format(sheet=sheet_label, col=str(bad[0])[:40]))
+    second = next(it, None)
+    rest: Any = it
     start = 1
-    if len(rows) > 1 and all((c is None or str(c).strip() in _BY_LABEL or str(c).strip() in LABELS_ZH.values())
-                             for c in rows[1]) and any(rows[1]):
+    if second is not None and all((c is None or str(c).strip() in _BY_LABEL or str(c).strip() in LABELS_ZH.values())
+                                  for c in second) and any(second):
         start = 2  # the label row of the template
+    elif second is not None:
+        import itertools
+
+        rest = itertools.chain([second], it)
     out = []
-    for number, row in enumerate(rows[start:], start=start + 1):
+    for number, row in enumerate(rest, start=start + 1):
+        if number - start > MAX_ROWS:
+            raise BadFile(_("sheet {sheet} has more than {limit} rows; split it into several workbooks").format(
+                sheet=sheet_label, limit=MAX_ROWS))
+        for v in row:
+            if isinstance(v, str) and len(v) > MAX_CELL:
+                raise BadFile(_("sheet {sheet} row {row}: a cell holds {n} characters, more than {limit}").format(
+                    sheet=sheet_label, row=number, n=len(v), limit=MAX_CELL))
         rec = {h: _cell(v) for h, v in zip(header, row) if h and _cell(v) is not None}
         if rec:
             rec["__row__"] = f"{sheet_label}!{number}"
@@ -74,9 +123,11 @@ def _rows(ws: Any, known: tuple[str, ...], sheet_label: str) -> list[dict[str, A
 
 def read_workbook(path: Path) -> dict[str, list[dict[str, Any]]]:
     """Read a workbook into the load format. Each record keeps ``__row__`` for error messages."""
-    from openpyxl import load_workbook
     from zipfile import BadZipFile
 
+    from openpyxl import load_workbook
+
+    check_archive(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
@@ -134,10 +185,7 @@ def write_template(path: Path) -> Path:
         sheet.freeze_panes = "A3"
         for col in sheet.columns:
             sheet.column_dimensions[col[0].column_letter].width = 18
-    tmp = path.with_name(path.name + ".part")
-    wb.save(tmp)
-    tmp.replace(path)
-    return path
+    return write_atomic(Path(path), wb.save, step="xlsx")
 
 
 def write_sheets(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> Path:
@@ -146,6 +194,7 @@ def write_sheets(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]
     from decimal import Decimal
 
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     wb = Workbook()
@@ -156,7 +205,8 @@ def write_sheets(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append(row)
+            # text a workbook cannot hold (control characters) is dropped rather than failing the file
+            ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
             for cell, value in zip(ws[ws.max_row], row):
                 if isinstance(value, Decimal):
                     cell.number_format = "#,##0.00"
@@ -164,7 +214,4 @@ def write_sheets(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]
         for col in ws.columns:
             width = max(len(str(c.value or "")) for c in col)
             ws.column_dimensions[col[0].column_letter].width = min(60, max(10, width * 2))
-    tmp = path.with_name(path.name + ".part")
-    wb.save(tmp)
-    tmp.replace(path)
-    return path
+    return write_atomic(Path(path), wb.save, step="xlsx")

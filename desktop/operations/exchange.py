@@ -126,11 +126,15 @@ def verify(session: Session, path: Path, passphrase: str | None = None) -> dict[
 
 
 def read(session: Session, path: Path, passphrase: str | None = None) -> Package:
-    """Read and check a package once (to plan and then apply it without reading it twice)."""
-    from desktop.exchange.package import read_package
+    """Read and check a package once (to plan and then apply it without reading it twice). The
+    sender is checked against the registered offices as soon as the signed manifest is, before any
+    table is unpacked or any key derived: a package from a stranger costs nothing to refuse."""
+    from desktop.exchange.offices import trust
+    from desktop.exchange.package import read_package, refuse_temporary
 
+    refuse_temporary(Path(path))
     report, _cancelled = _reporter(session, _("Checking"))
-    return read_package(Path(path), passphrase=passphrase, progress=report)
+    return read_package(Path(path), passphrase=passphrase, progress=report, signer=trust)
 
 
 def plan_import(session: Session, package: Path | Package, passphrase: str | None = None) -> ImportPlan:

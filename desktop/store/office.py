@@ -38,6 +38,11 @@ def validate(values: dict[str, Any]) -> list[Problem]:
     problems = []
     if "name" in values and not (values["name"] or "").strip():
         problems.append(Problem("office", "name", _("the issuing authority's name is required")))
+    from desktop.core.vocabulary import text_problem
+
+    for fld in ("name", "signatory"):  # printed on every notice
+        if isinstance(values.get(fld), str) and (why := text_problem(values[fld], "name")) is not None:
+            problems.append(Problem("office", fld, why))
     if "region_code" in values and not re.fullmatch(r"\d{6}", str(values["region_code"] or "")):
         problems.append(Problem("office", "region", _("a region code has six digits (GB/T 2260), not {value!r}").format(value=values["region_code"])))
     if "doc_prefix" in values and values["doc_prefix"] and not re.fullmatch(r"[\u4e00-\u9fffA-Za-z]{1,12}", values["doc_prefix"]):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from desktop.core.errors import Problem, ValidationFailed
+from desktop.store.atomic import fault_point
 from desktop.core.i18n import _
 from desktop.core.progress import NO_PROGRESS, Progress
 from desktop.core.vocabulary import Achievement as Ach
@@ -118,6 +119,7 @@ def load(data: Any, *, user: str, progress: Progress = NO_PROGRESS) -> LoadResul
                 Evidence.create(achievement=row.id, filename=name, sha256=DECLARED, size=0)
             audit.record(user, "create", "achievement", row.uuid, None, a.to_dict())
             result.achievements_added += 1
+        fault_point("load", "in-transaction")
         progress.update(total, total)
         progress.check()  # a cancel during the last records still rolls everything back
     return result

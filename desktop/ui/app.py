@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from desktop.core.errors import DatabaseBusy, SchemaTooNew, StdAwardError
+from desktop.core.errors import DatabaseBusy, DatabaseDamaged, SchemaTooNew, StdAwardError
 from desktop.core.i18n import _, current_locale, set_locale
 from desktop.ui import settings
 from desktop.ui.context import AppContext
@@ -134,6 +134,12 @@ def open_error_text(exc: BaseException, path: Path) -> str:
     if isinstance(exc, SchemaTooNew):
         return _("This database was written by a newer version of StdAward. Install the newer version to "
                  "open it; nothing was changed.\n\n{detail}").format(detail=exc)
+    if isinstance(exc, DatabaseDamaged):
+        if exc.backup is not None:
+            return _("The database is damaged (a failing disk or a stick pulled out while writing). The newest "
+                     "good backup is {backup}; restore it with the button below. The damaged file is kept aside, "
+                     "unread.\n\n{detail}").format(backup=exc.backup, detail=exc)
+        return str(exc)
     if isinstance(exc, (StdAwardError, sqlite3.DatabaseError)):
         from desktop.store.paths import folder_for
 
@@ -214,12 +220,48 @@ class Startup:
         from desktop.ui.qt import QMessageBox
 
         resume_gc()
+        if not isinstance(exc, DatabaseDamaged):
+            from desktop.core import failures
+
+            found = failures.classify(exc)
+            if found is not None and found[0] == failures.DAMAGED:  # met while reading, past the open's checks
+                from desktop.store import db
+
+                exc = db.damaged(self.ctx.db_path)
         box = QMessageBox(QMessageBox.Icon.Critical, _("StdAward"), open_error_text(exc, self.ctx.db_path),
                           QMessageBox.StandardButton.Close, self.window)
         box.setObjectName("openError")
         self.dialog = box
-        qconnect(box.finished, lambda _r: self.on_exit(1))
+        backup = exc.backup if isinstance(exc, DatabaseDamaged) else None
+        restore_btn = box.addButton(_("Restore the newest good backup"), QMessageBox.ButtonRole.AcceptRole) \
+            if backup is not None else None
+
+        def finished(_r: int) -> None:
+            if restore_btn is not None and box.clickedButton() is restore_btn:
+                self._restore(Path(backup))
+            else:
+                self.on_exit(1)
+
+        qconnect(box.finished, finished)
         box.open()
+
+    def _restore(self, backup: Path) -> None:
+        """One click from the damage message: the newest good backup replaces the damaged database
+        (kept aside unread), and the program starts again on it."""
+        from desktop.store import db
+
+        path = self.ctx.db_path
+        if self.window is not None:
+            self.window.hide()
+            self.window.deleteLater()
+            self.window = None
+        db.close_db()
+        try:
+            db.restore(backup, path)
+        except Exception as exc:  # noqa: BLE001 - told to the officer like any failure to open
+            self._failed(exc)
+            return
+        self.start(path, self.ctx.demo)
 
     def _opened(self, state: dict[str, Any]) -> None:
         if not state["office"]:

@@ -455,12 +455,11 @@ class ExchangeView(TableViewMixin, View):
         try:
             s = self.ctx.session
             info = exchange.read_card(s, Path(path))
-            fp = None
-            if info.get("from_package"):
-                fp, ok = QInputDialog.getText(self, _("Confirm the key"), _(
-                    "Read the key fingerprint shown at {name} (by telephone) and type it here:").format(name=info["name"]))
-                if not ok:
-                    return
+            # A card is a file anyone could write: every new key is confirmed by its fingerprint.
+            fp, ok = QInputDialog.getText(self, _("Confirm the key"), _(
+                "Read the key fingerprint shown at {name} (by telephone) and type it here:").format(name=info["name"]))
+            if not ok:
+                return
             row = exchange.register_office(s, info, fingerprint=fp)
         except Exception as exc:  # noqa: BLE001 - shown to the officer
             self.message.error(error_text(exc))
