@@ -339,7 +339,7 @@ def test_a_read_only_database_is_readable_and_refuses_writes_plainly(here: Path,
 
         assert [e["uscc"] for e in records.list_enterprises()] == [OTHER_USCC]
         with pytest.raises(Exception) as info:
-            records.load({"enterprises": ENTS, "achievements": [std(id="z", enterprise=OTHER_USCC)]})
+            records.load({"enterprises": ENTS, "achievements": [std(id="z", enterprise=OTHER_USCC)]}, user="tester")
         from desktop.core.failures import READ_ONLY, classify
 
         assert classify(info.value) == (READ_ONLY, None)

@@ -342,7 +342,7 @@ def test_a_link_attached_as_evidence_is_refused(db, tmp_path):
     from desktop.store.models import Achievement, Evidence
 
     records.load({"enterprises": [{"uscc": OTHER_USCC, "name": "莆田鞋业"}],
-                  "achievements": [std(id="a", enterprise=OTHER_USCC)]})
+                  "achievements": [std(id="a", enterprise=OTHER_USCC)]}, user="tester")
     ach = Achievement.get()
     secret = tmp_path / "secret.txt"
     secret.write_text("not evidence")

@@ -198,12 +198,12 @@ def test_load_keeps_the_evidence_names_it_validates(db):
 
     bad = {"enterprises": ENTS, "achievements": [std(id="a", evidence=["验收证书.pdf"]), std(id="b", evidence="x.pdf")]}
     with pytest.raises(ValidationFailed) as ei:
-        records.load(bad)
+        records.load(bad, user="tester")
     assert [(p.record, p.field) for p in ei.value.problems] == [("b", "evidence")]
     assert Achievement.select().count() == 0 and Evidence.select().count() == 0  # nothing half-written
     ok = {"enterprises": ENTS, "achievements": [std(id="a", evidence=["验收证书.pdf", "公告 2024.jpg"]),
                                                 std(id="c", ref="GB/T 2-2024")]}
-    records.load(ok)
+    records.load(ok, user="tester")
     a = Achievement.get(Achievement.source_id == "a")
     assert [e.filename for e in a.evidence] == ["验收证书.pdf", "公告 2024.jpg"]
     assert all(e.sha256 == records.DECLARED for e in a.evidence)  # named, no file attached yet

@@ -22,7 +22,7 @@ def damaged_office(tmp_path: Path) -> tuple[Path, Path]:
     office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监", user="tester")
     records.load({"enterprises": [{"uscc": OTHER_USCC, "name": "莆田鞋业"}],
                   "achievements": [std(id=f"a{i}", enterprise=OTHER_USCC, ref=f"GB/T {1000 + i}-2024")
-                                   for i in range(200)]})
+                                   for i in range(200)]}, user="tester")
     good = backup.make_backup(database, path, "manual")
     close_db()
     con = sqlite3.connect(path)
