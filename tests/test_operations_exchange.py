@@ -68,13 +68,13 @@ def test_roles_export_import_register(tmp_path):
             with pytest.raises(PermissionDenied):
                 exchange.register_office(_session(dst, role), card)
         with pytest.raises(PermissionDenied):
-            exchange.apply_import(_session(dst, roles.REVIEWER), pkg, user="tester")
+            exchange.apply_import(_session(dst, roles.REVIEWER), pkg)
         assert _counts() == before and exchange.known_offices(_session(dst)) == []
         row = exchange.register_office(_session(dst), card)
         assert row["name"] == card["name"] and [o["name"] for o in exchange.known_offices(_session(dst))] == [card["name"]]
         plan = exchange.plan_import(_session(dst, roles.REVIEWER), pkg)  # looking changes nothing
         assert plan.counts()["new"] > 0 and _counts()["achievements"] == 0
-        result = exchange.apply_import(_session(dst, roles.CLERK), pkg, user="tester")
+        result = exchange.apply_import(_session(dst, roles.CLERK), pkg)
         assert result.applied["inserted"] == plan.counts()["new"] and _counts()["achievements"] == 2
         log = exchange.package_log(_session(dst))
         assert log[0]["direction"] == "import" and log[0]["office"] == card["name"]
@@ -98,10 +98,10 @@ def test_a_cancelled_import_leaves_nothing_imported(tmp_path):
                 state.cancel()
         state._on_update = update
         with pytest.raises(Cancelled):
-            exchange.apply_import(_session(dst, roles.CLERK).with_progress(state), pkg, user="tester")
+            exchange.apply_import(_session(dst, roles.CLERK).with_progress(state), pkg)
         assert "Importing: writing the file" in seen and _counts() == before
         with pytest.raises(BadFile, match="not one of this package's conflicts"):
-            exchange.apply_import(_session(dst, roles.CLERK), pkg, resolutions={"achievements:x": exchange.TAKE_THEIRS}, user="tester")
+            exchange.apply_import(_session(dst, roles.CLERK), pkg, resolutions={"achievements:x": exchange.TAKE_THEIRS})
         assert _counts() == before
 
 

@@ -77,10 +77,10 @@ def test_a_30000_row_load_cancelled_midway_leaves_nothing(s):
     before = counts()
     progress, seen = cancel_after(4)
     with pytest.raises(Cancelled):
-        records.load(s.with_progress(progress), big_batch(), user="tester")
+        records.load(s.with_progress(progress), big_batch())
     assert 0 < seen[-1] < BIG  # stopped with rows already written in the transaction, long before the end
     assert counts() == before == (0, 0, 0)
-    result = records.load(s, big_batch(300), user="tester")  # the next load is not hindered by the cancelled one
+    result = records.load(s, big_batch(300))  # the next load is not hindered by the cancelled one
     assert result.achievements_added == 300 and counts()[:2] == (2, 300)
 
 
@@ -115,7 +115,7 @@ def _signed_out(s: Session) -> Session:
 
 
 CHANGES = {
-    "load": lambda s, f: records.load(s, big_batch(2), user="tester"),
+    "load": lambda s, f: records.load(s, big_batch(2)),
     "load_workbook": lambda s, f: records.load_workbook(s, f["book"]),
     "install_demo": lambda s, f: records.install_demo(s),
     "save_enterprise": lambda s, f: records.save_enterprise(s, {"uscc": OTHER_USCC, "name": "乙"}),
@@ -168,7 +168,7 @@ def test_total_awarded_counts_only_approved_rounds(s):
                      "achievements": [std(id="a14", date="2014-05-05", ref="GB/T 20001-2014"),
                                       std(id="b14", enterprise=OTHER_USCC, date="2014-06-05", ref="GB/T 20002-2014"),
                                       std(id="a15", date="2015-05-05", ref="GB/T 20003-2015"),
-                                      std(id="b16", enterprise=OTHER_USCC, date="2016-05-05", ref="GB/T 20004-2016")]}, user="tester")
+                                      std(id="b16", enterprise=OTHER_USCC, date="2016-05-05", ref="GB/T 20004-2016")]})
     r14 = rounds.create_round(2014, "quanzhou-2012", "clerk1")
     rounds.submit(r14, "clerk1")
     rounds.approve(r14, "rev1", "reviewer")

@@ -126,7 +126,7 @@ def test_total_awarded_column_counts_only_approved_rounds(window, qtbot):
     records.load(ctx.session, {
         "enterprises": [{"uscc": GOOD_USCC, "name": "甲公司"}, {"uscc": OTHER_USCC, "name": "乙公司"}],
         "achievements": [std(id="a14", date="2014-05-05", ref="GB/T 20001-2014"),
-                         std(id="b15", enterprise=OTHER_USCC, date="2015-05-05", ref="GB/T 20002-2015")]}, user="tester")
+                         std(id="b15", enterprise=OTHER_USCC, date="2015-05-05", ref="GB/T 20002-2015")]})
     r14 = rounds.create_round(2014, "quanzhou-2012", "clerk1")
     rounds.submit(r14, "clerk1")
     rounds.approve(r14, "rev1", "reviewer")
