@@ -132,6 +132,9 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
                 start_background_backup(path)
             else:
                 backups.make_backup(database, path, "daily")
+        from desktop.store.audit import ensure_triggers
+
+        ensure_triggers()  # dropped outside the program: put back, and reported by audit.verify_all
         _bound = True
         return database.connection()
     except BaseException:
