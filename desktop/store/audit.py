@@ -29,13 +29,24 @@ import functools
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from desktop.core.i18n import _
-from desktop.store.models import (AuditEntry, Award, AwardRound, KnownOffice, Notice, Office, Payment, User,
-                                  database, now)
+from desktop.store.models import (
+    AuditEntry,
+    Award,
+    AwardRound,
+    KnownOffice,
+    Notice,
+    Office,
+    Payment,
+    User,
+    database,
+    now,
+)
 
 GENESIS = "0" * 64
 HEAD_FORMAT = "stdaward-audit-head"
@@ -309,10 +320,13 @@ class Finding:
 def _verify_signature(public_pem: str, message: bytes, sig_b64: str) -> bool:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     try:
         key = serialization.load_pem_public_key(public_pem.encode())
-        key.verify(base64.b64decode(sig_b64, validate=True), message)  # type: ignore[union-attr]
+        if not isinstance(key, Ed25519PublicKey):
+            return False
+        key.verify(base64.b64decode(sig_b64, validate=True), message)
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True
@@ -333,10 +347,9 @@ def verify_head(db_file: Path) -> list[Finding]:
     except (OSError, ValueError, KeyError, TypeError):
         return [Finding(None, _("the signed head of the audit log ({file}) cannot be read").format(file=path.name))]
     _signing, public = _office_keys()
-    if public:
-        if not h.get("signature") or not _verify_signature(public, _head_message(h_count, h_id, h_hash),
-                                                           h["signature"]):
-            return [Finding(None, _("the head of the audit log is not signed by this office's key: it was "
+    message = _head_message(h_count, h_id, h_hash)
+    if public and not (h.get("signature") and _verify_signature(public, message, h["signature"])):
+        return [Finding(None, _("the head of the audit log is not signed by this office's key: it was "
                                     "written outside the program"))]
     if count < h_count:
         return [Finding(None, _("{n} entries were removed from the end of the audit log (the signed head "
