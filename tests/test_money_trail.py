@@ -110,7 +110,7 @@ def test_the_audit_tail_deleted_is_detected(office):
     found = audit.verify_all()
     assert audit.verify_chain() is None  # the chain alone cannot tell
     assert "2 entries were removed from the end of the audit log" in found[0].message
-    assert any("put back (audit_entry_no_delete)" in f.message for f in found)  # and the trigger is back
+    assert any("write protection (1 of its triggers)" in f.message for f in found)  # and the trigger is back
     with pytest.raises(Exception, match="append-only"):
         audit.database.execute_sql("DELETE FROM audit_entry")
 
@@ -248,3 +248,11 @@ def test_round_approval_records_the_digest(office):
     entry = AuditEntry.get(AuditEntry.entity == "award_round", AuditEntry.action == "approved")
     assert rnd.approved_digest == audit.lines_digest(rnd.id) == entry.after["digest"]
     assert entry.user == rnd.reviewed_by == "boss"
+
+
+def test_a_user_deleted_in_the_file_is_reported(office):
+    boss = users.User.get(users.User.username == "boss")
+    _reopen(office, [("DELETE FROM user WHERE id = ?", (boss.id,))])
+    found = [f for f in audit.verify_all() if "deleted outside the program" in f.message]
+    assert len(found) == 1 and found[0].message.startswith("an account that audit entry")
+    assert AuditEntry.get_by_id(found[0].entry).entity_uuid == "boss"

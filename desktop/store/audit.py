@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop.core.i18n import _
+from desktop.core.i18n import N_, _
 from desktop.store.models import (
     AuditEntry,
     Award,
@@ -146,6 +146,11 @@ KINDS: dict[str, Kind] = {
     "known_office": Kind(KnownOffice, lambda k: k.uuid, _known_fields,
                          lambda k: _("the registered office {name}").format(name=k.name), False),
 }
+
+
+KIND_NAMES = {"award_round": N_("an award round"), "notice": N_("a notice"), "user": N_("an account"),
+              "payment": N_("a payment"), "office": N_("the office profile"),
+              "known_office": N_("a registered office")}
 
 
 def _state_for(entity: str, key: str | None, action: str) -> dict[str, str | None] | None:
@@ -392,8 +397,9 @@ def verify_rows() -> list[Finding]:
                                                   "audit entry {id}").format(what=kind.label(row), id=got[1])))
     for key, (digest, entry) in recorded.items():
         if digest is not None and key not in seen:
-            findings.append(Finding(entry, _("a record the audit log holds ({key}, entry {id}) was deleted outside "
-                                             "the program").format(key=key.split(":", 1)[0], id=entry)))
+            what = _(KIND_NAMES.get(key.split(":", 1)[0], N_("a record")))
+            findings.append(Finding(entry, _("{what} that audit entry {id} records was deleted outside the "
+                                             "program").format(what=what, id=entry)))
     return findings
 
 
@@ -413,6 +419,6 @@ def verify_all(db_file: Path | None = None) -> list[Finding]:
     findings += verify_head(Path(db_file))
     findings += verify_rows()
     if recreated_on_open:
-        findings.append(Finding(None, _("the audit log's protection was removed outside the program and has been "
-                                        "put back ({names})").format(names=", ".join(recreated_on_open))))
+        findings.append(Finding(None, _("the audit log's write protection ({n} of its triggers) was removed outside "
+                                        "the program; it has been put back").format(n=len(recreated_on_open))))
     return findings
