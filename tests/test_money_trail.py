@@ -256,3 +256,16 @@ def test_a_user_deleted_in_the_file_is_reported(office):
     found = [f for f in audit.verify_all() if "deleted outside the program" in f.message]
     assert len(found) == 1 and found[0].message.startswith("an account that audit entry")
     assert AuditEntry.get_by_id(found[0].entry).entity_uuid == "boss"
+
+
+def test_a_restored_backup_is_anchored_afresh(office):
+    """Restoring an older copy is an administrator's act, not tampering: its head is re-signed."""
+    from desktop.store import backup
+    from desktop.store.db import restore
+
+    copy = backup.make_backup(audit.database, office, "manual")
+    prepared_round()  # more entries after the copy
+    close_db()
+    restore(copy, office)
+    open_db(office, auto_backup=False)
+    assert AuditEntry.select().count() < 10 and audit.verify_all() == []

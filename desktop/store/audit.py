@@ -258,11 +258,34 @@ def write_head(db_file: Path | None = None) -> Path | None:
         db_file = dbmod._path
         if db_file is None:
             return None
-    target = head_path(db_file)
-    data = json.dumps(current_head(), indent=1).encode()
+    return _write_json(head_path(db_file), current_head())
+
+
+def anchor_file(db_file: Path) -> Path:
+    """Sign and write the head of a database that is not open here (after a restore replaced it:
+    the head beside it described the database that was replaced)."""
+    import sqlite3
+
+    con = sqlite3.connect(db_file)
+    try:
+        count = con.execute("SELECT count(*) FROM audit_entry").fetchone()[0]
+        last = con.execute("SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
+        keys = con.execute("SELECT signing_key, public_key FROM office ORDER BY id LIMIT 1").fetchone()
+    finally:
+        con.close()
+    last_id, last_hash = last if last else (0, GENESIS)
+    sig = fp = None
+    if keys and keys[0] and keys[1]:
+        sig = base64.b64encode(_private_key(keys[0]).sign(_head_message(count, last_id, last_hash))).decode()
+        fp = key_fingerprint(keys[1])
+    return _write_json(head_path(db_file), {"format": HEAD_FORMAT, "count": count, "last_id": last_id,
+                                            "hash": last_hash, "fingerprint": fp, "signature": sig})
+
+
+def _write_json(target: Path, value: dict[str, Any]) -> Path:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
     with open(tmp, "wb") as fh:
-        fh.write(data)
+        fh.write(json.dumps(value, indent=1).encode())
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, target)

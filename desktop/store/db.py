@@ -327,6 +327,9 @@ def restore(backup_file: Path, path: Path) -> Path:
         for side in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             side.unlink(missing_ok=True)
         os.replace(tmp, path)
+        from desktop.store.audit import anchor_file
+
+        anchor_file(path)  # the head beside it described the database just replaced
         return safety or path
     finally:
         lock.release()
