@@ -281,3 +281,14 @@ def test_a_key_made_later_for_an_older_office_is_recorded(office):
     audit.baseline("migration")  # as a schema-2 database arrives
     offices.signing_office()
     assert Office.get().public_key and audit.verify_all() == []
+
+
+def test_a_notice_total_edited_in_the_file_is_detected(office):
+    """The stored total is outside the content hash; the audit log's digest of the notice covers it."""
+    from test_notices import issue
+
+    n = issue()[0]
+    assert audit.verify_all() == []
+    _reopen(office, [("UPDATE notice SET total = '915000.00' WHERE id = ?", (n.id,))])
+    found = _messages()
+    assert any(f"notice {n.doc_number} was changed outside the program" in m for m in found), found

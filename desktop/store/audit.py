@@ -95,9 +95,9 @@ def _round_fields(rnd: AwardRound) -> dict[str, Any]:
 
 
 def _notice_fields(n: Notice) -> dict[str, Any]:
+    # not the enterprise row: merging duplicates moves notices (the recipient is in the content hash)
     return {"doc_number": n.doc_number, "status": n.status, "total": _money(n.total),
-            "content_hash": n.content_hash, "enterprise": n.enterprise_id, "round": n.round_id,
-            "issued_on": str(n.issued_on)}
+            "content_hash": n.content_hash, "round": n.round_id, "issued_on": str(n.issued_on)}
 
 
 def _user_fields(u: User) -> dict[str, Any]:
