@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -130,3 +131,50 @@ def test_the_short_code_and_the_old_qr_payload_keep_working(office, tmp_path):
     assert store.verify(V.verification_code(n.uuid, n.content_hash))["uuid"] == n.uuid
     pdf = store.print_notices([n], tmp_path / "plain.pdf")
     assert _scan(pdf, tmp_path) == [V.qr_payload(n.uuid, n.content_hash)]
+
+
+def test_the_fast_statement_encoder_gives_reportlabs_symbol(tmp_path):
+    """A batch of notices encodes statements from precomputed tables: the same symbols as
+    reportlab's encoder (random statements of every length a 发文字号 gives), the same PDF."""
+    import random
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    rng = random.Random(12)
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    texts = [V.make_statement(pem, doc_number=f"城市监〔{rng.randint(2000, 2099)}〕{rng.randint(1, 10 ** rng.randint(1, 6))}号",
+                              recipient=GOOD_USCC, total=Decimal(rng.randint(0, 10 ** 10)) / 100,
+                              issued_on=dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 9000)),
+                              content_hash=f"{rng.getrandbits(256):064x}") for _ in range(25)]
+    V._statement_tables.clear()
+    assert V.statement_bits(texts[0]) is None  # not prepared: reportlab draws it
+    V.prepare_statements(1000)
+    try:
+        for text in texts:
+            side, bits = V.statement_bits(text)
+            modules = V.qr_matrix(text)
+            assert side == len(modules) and bits == V._as_int(modules), text
+    finally:
+        V._statement_tables.clear()
+
+
+def test_a_batch_drawn_by_the_fast_encoder_scans(office, tmp_path):
+    from desktop.notices import render_notices
+    from desktop.store import notices as store
+    from desktop.store import statements
+
+    n = issue()[0]
+    item = {**store.notice_data(n), "qr": statements.statement_for(n)}
+    pdf = render_notices([item] * 20, tmp_path / "batch.pdf")
+    try:
+        assert 9 in V._statement_tables  # 20 statements: the tables were built and used
+        pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
+                                                                  text=True, check=True).stdout)[1])
+        subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-singlefile", "-f", str(pages), "-l", str(pages),
+                        str(pdf), str(tmp_path / "last")], check=True, capture_output=True)
+        with Image.open(tmp_path / "last.png") as img:
+            assert [r.text for r in zxingcpp.read_barcodes(img)] == [item["qr"]]
+    finally:
+        V._statement_tables.clear()

@@ -333,6 +333,7 @@ def render_notices(notices: Sequence[Mapping[str, Any]], out_path: Path | str, c
         title = "奖补通知书" + ("（存档联）" if copy == "archive" else "")
         canvas = new_canvas(fh, title=title, font=fontmod.register(chosen[0]["body"]) if chosen else None)
         V.prepare(total)
+        V.prepare_statements(sum(1 for item in notices if item.get("qr")))
         for i, (item, f) in enumerate(zip(notices, chosen), start=1):
             if cancel is not None and cancel():
                 raise Cancelled(_("cancelled: no file was written"))
