@@ -292,3 +292,15 @@ def test_a_notice_total_edited_in_the_file_is_detected(office):
     _reopen(office, [("UPDATE notice SET total = '915000.00' WHERE id = ?", (n.id,))])
     found = _messages()
     assert any(f"notice {n.doc_number} was changed outside the program" in m for m in found), found
+
+
+def test_a_head_that_cannot_be_written_does_not_undo_the_change(office, monkeypatch):
+    """The change is committed; the head is left behind and verify_all says which entries it misses."""
+    def refuse(*_a: object, **_k: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(audit, "_write_json", refuse)
+        users.create_user("third", "张三", "password-3", role="clerk", by="clerk1")
+    assert users.User.get_or_none(users.User.username == "third") is not None
+    assert "not covered by the signed head" in _messages()[0]

@@ -28,7 +28,9 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,7 +260,20 @@ def write_head(db_file: Path | None = None) -> Path | None:
         db_file = dbmod._path
         if db_file is None:
             return None
-    return _write_json(head_path(db_file), current_head())
+    with _head_lock:  # threads: whoever writes last read last, so the file ends at the newest head
+        return _write_json(head_path(db_file), current_head())
+
+
+_head_lock = threading.Lock()
+
+
+def _write_head_after_commit() -> None:
+    """The change is committed whatever happens here: a head that cannot be written (disk full,
+    permissions) is logged, and ``verify_all`` then reports the entries it does not cover."""
+    try:
+        write_head()
+    except (OSError, ValueError):
+        logging.getLogger(__name__).exception("could not write the audit log's signed head")
 
 
 def anchor_file(db_file: Path) -> Path:
@@ -283,7 +298,7 @@ def anchor_file(db_file: Path) -> Path:
 
 
 def _write_json(target: Path, value: dict[str, Any]) -> Path:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
     with open(tmp, "wb") as fh:
         fh.write(json.dumps(value, indent=1).encode())
         fh.flush()
@@ -294,9 +309,9 @@ def _write_json(target: Path, value: dict[str, Any]) -> Path:
 
 def _anchor_after_commit() -> None:
     pending = getattr(database._state, "commit_callbacks", None)
-    if pending is not None and write_head in pending:
+    if pending is not None and _write_head_after_commit in pending:
         return
-    database.after_commit(write_head)
+    database.after_commit(_write_head_after_commit)
 
 
 # ------------------------------------------------------------------ triggers
