@@ -304,3 +304,17 @@ def test_a_head_that_cannot_be_written_does_not_undo_the_change(office, monkeypa
         users.create_user("third", "张三", "password-3", role="clerk", by="clerk1")
     assert users.User.get_or_none(users.User.username == "third") is not None
     assert "not covered by the signed head" in _messages()[0]
+
+
+def test_a_round_approved_before_the_upgrade_keeps_its_notices(office):
+    """Schema 2 recorded no approval digest; the migration seals approved rounds as they stand."""
+    rnd = prepared_round()
+    AwardRound.update(approved_digest=None).where(AwardRound.id == rnd.id).execute()  # as a schema-2 round
+    with pytest.raises(StdAwardError, match="no matching approval"):
+        rounds.check_round_intact(rnd)
+    assert rounds.seal_legacy_approvals("migration") == 1
+    rounds.check_round_intact(rnd)
+    assert rounds.seal_legacy_approvals("migration") == 0
+    Award.update(amount="500000.00").where(Award.round == rnd, Award.amount == Decimal(150000)).execute()
+    with pytest.raises(StdAwardError, match="no longer matches"):
+        rounds.check_round_intact(rnd)

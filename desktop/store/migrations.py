@@ -49,6 +49,9 @@ def _v2_to_v3(db: SqliteDatabase) -> None:
     for uid, name, stored in db.execute_sql("SELECT id, username, password_hash FROM user").fetchall():
         db.execute_sql("UPDATE user SET password_hash = ? WHERE id = ?", (bind_legacy(name, stored), uid))
 
+    from desktop.store.rounds import seal_legacy_approvals
+
+    seal_legacy_approvals("migration")
     audit.baseline("migration")
 
 
