@@ -82,8 +82,9 @@ def round_lines(round_id: int) -> list[list[Any]]:
 
     q = (Award.select(Award.status, Award.amount, Award.rule, Award.decision, Achievement.uuid)
          .join(Achievement).where(Award.round == round_id).order_by(Achievement.uuid).tuples())
+    rows: list[tuple[str, Any, str | None, str, str]] = list(q)  # type: ignore[arg-type]  # .tuples()
     return [[ach, status, _money(amount), rule, "approved" if decision == "paid" else decision]
-            for status, amount, rule, decision, ach in q]
+            for status, amount, rule, decision, ach in rows]
 
 
 def lines_digest(round_id: int) -> str:
@@ -308,7 +309,7 @@ def _write_json(target: Path, value: dict[str, Any]) -> Path:
 
 
 def _anchor_after_commit() -> None:
-    pending = getattr(database._state, "commit_callbacks", None)
+    pending = getattr(getattr(database, "_state", None), "commit_callbacks", None)
     if pending is not None and _write_head_after_commit in pending:
         return
     database.after_commit(_write_head_after_commit)
