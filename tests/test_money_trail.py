@@ -318,3 +318,34 @@ def test_a_round_approved_before_the_upgrade_keeps_its_notices(office):
     Award.update(amount="500000.00").where(Award.round == rnd, Award.amount == Decimal(150000)).execute()
     with pytest.raises(StdAwardError, match="no longer matches"):
         rounds.check_round_intact(rnd)
+
+
+def test_a_log_rewritten_and_re_signed_with_the_key_fails_against_a_head_kept_elsewhere(office, tmp_path):
+    """The key sits in the same file, so an insider can re-sign the head; a head kept outside (the
+    AH1 line on an archive copy or in an export) still catches the rewrite."""
+    rnd = prepared_round()
+    kept = audit.head_text()
+    assert kept.startswith("AH1:") and audit.verify_against(kept) == []
+    users.create_user("third", "张三", "password-3", role="clerk", by="clerk1")
+    assert audit.verify_against(kept) == []  # later entries extend it
+    entry = AuditEntry.get(AuditEntry.entity == "award_round", AuditEntry.action == "approved")
+    close_db()
+    con = sqlite3.connect(office)
+    con.execute("DROP TRIGGER audit_entry_no_update")
+    con.execute("UPDATE audit_entry SET after = '{}' WHERE id = ?", (entry.id,))
+    _recompute_chain(con, entry.id)
+    con.commit()
+    con.close()
+    audit.anchor_file(office)  # re-signed with the office key taken from the file
+    open_db(office, auto_backup=False)
+    assert audit.verify_chain() is None and audit.verify_head(office) == []
+    found = audit.verify_against(kept)
+    assert found and "the log was rewritten" in found[0].message
+    with pytest.raises(StdAwardError, match="no matching approval"):
+        rounds.check_round_intact(rnd)
+    close_db()
+    res = run_cli("audit-verify", "--db", str(office), "--against", kept)
+    assert res.returncode == 1 and "rewritten" in res.stderr
+    res = run_cli("audit-verify", "--db", str(office), "--against", "AH1:x")
+    assert res.returncode == 2
+    open_db(office, auto_backup=False)

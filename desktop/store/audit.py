@@ -442,6 +442,57 @@ def verify_rows() -> list[Finding]:
     return findings
 
 
+HEAD_TEXT = "AH1"
+
+
+def head_text(head: dict[str, Any] | None = None) -> str:
+    """The head in a line short enough to print on an archive copy or read over the telephone:
+    ``AH1:<entries>:<last id>:<first 16 hex of the last hash>``. Kept outside the office (in an
+    export package, on paper), it anchors the log even against someone holding the office key."""
+    h = head or current_head()
+    return f"{HEAD_TEXT}:{h['count']}:{h['last_id']}:{h['hash'][:16].upper()}"
+
+
+def parse_head_text(text: str) -> tuple[int, int, str] | None:
+    parts = text.strip().split(":")
+    if len(parts) != 4 or parts[0].upper() != HEAD_TEXT:
+        return None
+    try:
+        count, last_id = int(parts[1]), int(parts[2])
+    except ValueError:
+        return None
+    digest = parts[3].lower()
+    if count < 0 or last_id < 0 or not 8 <= len(digest) <= 64 or any(c not in "0123456789abcdef" for c in digest):
+        return None
+    return count, last_id, digest
+
+
+def verify_against(text: str) -> list[Finding]:
+    """Does the log still hold the head recorded in ``text`` (``head_text``, or a head file's JSON)
+    and extend it? An earlier head kept elsewhere catches a log rewritten and re-signed with the key."""
+    parsed = parse_head_text(text)
+    if parsed is None:
+        try:
+            h = json.loads(text)
+            parsed = (int(h["count"]), int(h["last_id"]), str(h["hash"]).lower())
+        except (ValueError, KeyError, TypeError):
+            return [Finding(None, _("{text!r} is not an audit head (AH1:entries:id:hash)").format(text=text[:60]))]
+    count, last_id, digest = parsed
+    have = AuditEntry.select().count()
+    if have < count:
+        return [Finding(None, _("the log holds {have} entries, fewer than the {n} of the head kept elsewhere: entries "
+                                "were removed").format(have=have, n=count))]
+    if last_id:
+        row = AuditEntry.get_or_none(AuditEntry.id == last_id)
+        if row is None or not row.hash.startswith(digest):
+            return [Finding(last_id, _("audit entry {id} is not the one the head kept elsewhere records: the log was "
+                                       "rewritten").format(id=last_id))]
+        if AuditEntry.select().where(AuditEntry.id <= last_id).count() != count:
+            return [Finding(last_id, _("the log up to entry {id} no longer holds the {n} entries the head kept elsewhere "
+                                       "counts").format(id=last_id, n=count))]
+    return []
+
+
 def verify_all(db_file: Path | None = None) -> list[Finding]:
     """Everything: the chain, the signed head beside the database, the records it covers, and the
     triggers found missing at open. Empty when all is well; the first finding names the first bad
