@@ -349,3 +349,9 @@ def test_a_log_rewritten_and_re_signed_with_the_key_fails_against_a_head_kept_el
     res = run_cli("audit-verify", "--db", str(office), "--against", "AH1:x")
     assert res.returncode == 2
     open_db(office, auto_backup=False)
+
+
+def test_the_office_key_removed_from_the_file_is_reported(office):
+    prepared_round()
+    _reopen(office, [("UPDATE office SET signing_key = NULL, public_key = NULL", ())])
+    assert "which this database no longer holds" in _messages()[0]

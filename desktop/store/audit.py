@@ -392,6 +392,10 @@ def verify_head(db_file: Path) -> list[Finding]:
         return [Finding(None, _("the signed head of the audit log ({file}) cannot be read").format(file=path.name))]
     _signing, public = _office_keys()
     message = _head_message(h_count, h_id, h_hash)
+    if h.get("fingerprint") and (not public or key_fingerprint(public) != h["fingerprint"]):
+        return [Finding(None, _("the audit log's head was signed with the office key {fp}, which this database no "
+                                "longer holds: the key was removed or replaced outside the program").format(
+                                    fp=h["fingerprint"]))]
     if public and not (h.get("signature") and _verify_signature(public, message, h["signature"])):
         return [Finding(None, _("the head of the audit log is not signed by this office's key: it was "
                                     "written outside the program"))]
