@@ -49,7 +49,7 @@ def test_partial_payments_show_what_remains_and_never_exceed_it(notice):
 def test_bad_payments_name_the_field(notice):
     cases = [((dt.date(2015, 12, 1), "100", "PZ-1"), "date"),  # before the notice's date
              ((DAY, "-5", "PZ-1"), "amount"), ((DAY, "0", "PZ-1"), "amount"), ((DAY, "abc", "PZ-1"), "amount"),
-             ((DAY, "NaN", "PZ-1"), "amount"), ((DAY, "100", "  "), "reference"), (("31/02/2015", "100", "PZ"), "date")]
+             ((DAY, "NaN", "PZ-1"), "amount"), ((DAY, "100.005", "PZ-1"), "amount"), ((DAY, "100", "  "), "reference"), (("31/02/2015", "100", "PZ"), "date")]
     for (day, amount, ref), field in cases:
         with pytest.raises(ValidationFailed) as exc:
             payments.record_payment(notice, day, amount, ref, "clerk1")

@@ -109,6 +109,10 @@ def _check(notice: Notice, paid_on: Any, amount: Any, reference: Any, record: st
     if value is None or not value.is_finite():
         problems.append(Problem(record, "amount", _("{value!r} is not an amount in yuan").format(value=amount)))
         value = None
+    elif isinstance(amount, str | Decimal) and value != value.quantize(Decimal("0.01")):
+        problems.append(Problem(record, "amount", _("{value} has more than two decimal places: amounts are in yuan "
+                                                    "and fen").format(value=amount)))
+        value = None
     else:
         value = to_money(value)
         left = outstanding(notice) - already
