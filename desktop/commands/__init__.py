@@ -7,4 +7,5 @@ MODULES = (
     "desktop.commands.notices",   # notices, summary, verify-notice
     "desktop.commands.rounds",    # round compute/show/submit/approve/return
     "desktop.commands.exchange",  # export, verify-package, import, register-office, consolidate
+    "desktop.commands.audit",     # audit-verify
 )

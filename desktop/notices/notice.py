@@ -1,8 +1,8 @@
 """Drawing official award notices (奖补通知书) with reportlab, after GB/T 9704-2012.
 
 ``render_notices(notices, out_path, copy="enterprise", progress=None, cancel=None)`` draws each
-notice (a mapping with ``content`` and ``content_hash``, as stored in ``Notice`` rows) into one
-PDF; every notice starts on a new page and numbers its own pages "— 1 —". ``copy="archive"``
+notice (a mapping with ``content`` and ``content_hash``, as stored in ``Notice`` rows, and optionally
+``qr``: the signed statement its caller made with ``verify.make_statement``) into one PDF; every notice starts on a new page and numbers its own pages "— 1 —". ``copy="archive"``
 draws the approval/archive copy (审批存档联): the same notice marked 存档联 with the computation and
 every flag an officer must see; the enterprise's copy never shows them.
 
@@ -108,10 +108,11 @@ def _fit_size(text: str, font: str, largest: float, width: float) -> float:
 
 
 def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[str, fontmod.FontChoice],
-                  copy: str = "enterprise", mark: str | None = None) -> list[Page]:
+                  copy: str = "enterprise", mark: str | None = None, qr_text: str | None = None) -> list[Page]:
     """The pages of one notice (positions in PDF points), ready to draw. ``mark`` (样稿 for a draft,
     作废 for a void notice's reprint) is printed large and red at the top of every page. A draft has
-    no 发文字号 and no verification code."""
+    no 发文字号 and no verification code. ``qr_text``: what the QR carries (the signed statement);
+    without it, the short ``SA1`` payload."""
     body = fontmod.register(fonts["body"])
     head = fontmod.register(fonts["heading"])
     head_bold = fonts["heading"].bold
@@ -163,7 +164,7 @@ def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[
         if mark:
             _mark(page, mark, head)
     if content.get("notice") and content.get("doc_number"):
-        _verification(flow.pages[-1], len(flow.pages), content, content_hash, body)
+        _verification(flow.pages[-1], len(flow.pages), content, content_hash, body, qr_text)
     return flow.pages
 
 
@@ -198,23 +199,26 @@ def _page_number(page: Page, n: int, font: str) -> None:
 
 
 QR_SIZE = 18 * L.MM
+STATEMENT_QR_SIZE = 25 * L.MM  # a signed statement is a 53 × 53 symbol: 0.4 mm modules
 
 
-def _verification(page: Page, n: int, content: Mapping[str, Any], chash: str, font: str) -> None:
+def _verification(page: Page, n: int, content: Mapping[str, Any], chash: str, font: str,
+                  qr_text: str | None = None) -> None:
     code = verification_code(content["notice"], chash)
-    y = L.AREA_BOTTOM - 3 * L.MM - QR_SIZE
+    side = STATEMENT_QR_SIZE if qr_text else QR_SIZE
+    y = L.AREA_BOTTOM - 3 * L.MM - side
     lines = [f"核验码 {code}", content["doc_number"]]
     size = 9.0
     if n % 2:  # page number at the right: the mark at the left
         x = L.AREA_LEFT
-        tx = x + QR_SIZE + 2 * L.MM
-        page.texts += [Text(font, size, tx, y + QR_SIZE - 8 - i * 12, ln) for i, ln in enumerate(lines)]
+        tx = x + side + 2 * L.MM
+        page.texts += [Text(font, size, tx, y + side - 8 - i * 12, ln) for i, ln in enumerate(lines)]
     else:
-        x = L.AREA_RIGHT - QR_SIZE
+        x = L.AREA_RIGHT - side
         for i, ln in enumerate(lines):
             w = L.text_width(ln, font, size)
-            page.texts.append(Text(font, size, x - 2 * L.MM - w, y + QR_SIZE - 8 - i * 12, ln))
-    page.qr = (qr_payload(content["notice"], chash), x, y, QR_SIZE)
+            page.texts.append(Text(font, size, x - 2 * L.MM - w, y + side - 8 - i * 12, ln))
+    page.qr = (qr_text or qr_payload(content["notice"], chash), x, y, side)
 
 
 def page_texts(pages: Iterable[Page]) -> list[str]:
@@ -345,10 +349,12 @@ def render_notices(notices: Sequence[Mapping[str, Any]], out_path: Path | str, c
         title = "奖补通知书" + ("（存档联）" if copy == "archive" else "")
         canvas = new_canvas(fh, title=title, font=fontmod.register(chosen[0]["body"]) if chosen else None)
         V.prepare(total)
+        V.prepare_statements(sum(1 for item in notices if item.get("qr")))
         for i, (item, f) in enumerate(zip(notices, chosen), start=1):
             if cancel is not None and cancel():
                 raise Cancelled(_("cancelled: no file was written"))
-            draw_pages(canvas, layout_notice(item["content"], item["content_hash"], f, copy, item.get("mark")))
+            draw_pages(canvas, layout_notice(item["content"], item["content_hash"], f, copy, item.get("mark"),
+                                             item.get("qr")))
             if progress is not None:
                 progress(i, total)
         canvas.save()

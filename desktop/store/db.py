@@ -237,6 +237,10 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
                 start_background_backup(path)
             else:
                 daily_backup(database, path)
+        if not read_only:
+            from desktop.store.audit import ensure_triggers
+
+            ensure_triggers()  # dropped outside the program: put back, and reported by audit.verify_all
         _bound = True
         return database.connection()
     except BaseException:
@@ -501,6 +505,9 @@ def restore(backup_file: Path, path: Path) -> Restored:
                 side.unlink(missing_ok=True)
 
         atomic.write_atomic(path, copy, check=backups.check_file, record=swap, step="restore", tmp=tmp)
+        from desktop.store.audit import anchor_file
+
+        anchor_file(path)  # the head beside it described the database just replaced
         return result
     finally:
         lock.release()

@@ -136,3 +136,4 @@ def _ensure_keys(office: Office) -> None:
     office.public_key = key.public_key().public_bytes(serialization.Encoding.PEM,
                                                       serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     office.save()
+    audit.record(current_user, "keys", "office", office.uuid, None, {"fingerprint": audit.key_fingerprint(office.public_key)})

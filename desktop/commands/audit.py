@@ -1,0 +1,58 @@
+"""CLI verb ``audit-verify``: check the audit log's chain, its signed head beside the database and
+its agreement with the rounds, awards, notices, payments and users it covers.
+
+    stdaward audit-verify [--db PATH] [--json] [--against AH1:…|FILE]
+
+Exit 0 when everything agrees; 1 otherwise, the first line on stderr naming the first bad entry.
+``--against`` also checks that the log still extends a head kept elsewhere (the ``AH1:`` line the
+verb prints, an archive copy, a head file taken from an export): that catches a log rewritten and
+re-signed by someone holding the office key. Bad ``--against`` text exits 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from desktop.commands.common import add_db, database, print_json
+from desktop.core.errors import Problem, ValidationFailed
+from desktop.core.i18n import _
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("audit-verify", help=_("check the audit log and the records it covers"))
+    add_db(p)
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    p.add_argument("--against", metavar="HEAD", help=_("a head kept elsewhere (AH1:… or a head file) the log must extend"))
+    p.set_defaults(func=cmd_audit_verify)
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from desktop.store import audit
+    from desktop.store.models import AuditEntry
+
+    against = None
+    if args.against:
+        against = args.against
+        if not against.strip().upper().startswith(audit.HEAD_TEXT) and Path(against).is_file():
+            against = Path(against).read_text("utf-8")
+        if audit.parse_head_text(against) is None and not against.lstrip().startswith("{"):
+            raise ValidationFailed([Problem("--against", "head", _("{text!r} is not an audit head (AH1:entries:id:hash)")
+                                            .format(text=args.against[:60]))])
+    with database(args, create=False) as path:
+        findings = audit.verify_all(path)
+        if against is not None:
+            findings += audit.verify_against(against)
+        count = AuditEntry.select().count()
+        head = audit.head_text()
+    if args.json:
+        print_json({"ok": not findings, "entries": count, "head": head,
+                    "findings": [{"entry": f.entry, "message": f.message} for f in findings]})
+    for f in findings:
+        sys.stderr.write(f.message + "\n")
+    if findings:
+        return 1
+    if not args.json:
+        print(_("the audit log is intact: {n} entries, signed head and records agree").format(n=count))
+        print(head)
+    return 0
