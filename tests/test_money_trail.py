@@ -25,7 +25,7 @@ def office(db: Path) -> Path:
     """An office with its key, an administrator (clerk1, the first account) and a reviewer (boss)."""
     from desktop.store import office as officemod
 
-    officemod.update(name="泉州市市场监督管理局", region_code="350500", doc_prefix="泉市监")
+    officemod.update(name="泉州市市场监督管理局", region_code="350500", doc_prefix="泉市监", user="tester")
     users.create_user("clerk1", "王办事", "password-1")
     users.create_user("boss", "李科长", "password-2", role="reviewer", by="clerk1")
     return db

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import GOOD_USCC
-from test_notices import issue
+from test_notices import S, issue
 
 from desktop.notices import verify as V
 from desktop.store.db import close_db, open_db
@@ -26,7 +26,7 @@ Image = pytest.importorskip("PIL.Image")
 def office(db: Path) -> Path:
     from desktop.store import office as officemod
 
-    officemod.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监")
+    officemod.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监", user="tester")
     return db
 
 
@@ -45,7 +45,7 @@ def _scan(pdf: Path, tmp_path: Path) -> list[str]:
 
 def _issued_and_printed(tmp_path: Path) -> tuple[str, dict, str, Path]:
     from desktop.exchange import offices
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
     from desktop.store import statements
 
     n = issue()[0]
@@ -70,7 +70,8 @@ def test_a_printed_qr_verifies_at_a_database_holding_only_the_office_card(office
     open_db(tmp_path / "auditor.db")  # the auditor's database: no office profile, no notices
     with pytest.raises(V.StatementError, match="not registered here"):
         statements.verify_text(scanned[0])
-    offices.register({k: card[k] for k in ("uuid", "name", "region", "public_key")})
+    offices.register({k: card[k] for k in ("uuid", "name", "region", "public_key")},
+                     expected_fingerprint=card["fingerprint"], user="tester")
     info = statements.verify_text(scanned[0])
     assert info == {"valid": True, "office": "莆田市城厢区市场监督管理局", "office_uuid": card["uuid"],
                     "fingerprint": card["fingerprint"], "doc_number": number, "enterprise": GOOD_USCC,
@@ -103,7 +104,8 @@ def test_a_statement_with_a_changed_total_or_a_stranger_key_is_refused(office, t
                               issued_on=dt.date(2026, 11, 22), content_hash="ab" * 32)
     close_db()
     open_db(tmp_path / "city.db")
-    offices.register({k: card[k] for k in ("uuid", "name", "region", "public_key")})
+    offices.register({k: card[k] for k in ("uuid", "name", "region", "public_key")},
+                     expected_fingerprint=card["fingerprint"], user="tester")
     assert statements.verify_text(text)["total"] == "115000.00"
     with pytest.raises(V.StatementError, match="altered or forged"):
         statements.verify_text(raised)
@@ -115,21 +117,21 @@ def test_a_statement_with_a_changed_total_or_a_stranger_key_is_refused(office, t
 
 
 def test_the_issuing_database_adds_the_notice_status(office, tmp_path):
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
     from desktop.store import statements
 
     text, _card, number, _pdf = _issued_and_printed(tmp_path)
     assert statements.verify_text(text)["status"] == "pending"
-    store.void(store.find(number), "tester", "金额有误")
+    store.void(S(), store.find(S(), number), "金额有误")
     assert statements.verify_text(text)["status"] == "void"
 
 
 def test_the_short_code_and_the_old_qr_payload_keep_working(office, tmp_path):
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     n = issue()[0]
-    assert store.verify(V.verification_code(n.uuid, n.content_hash))["uuid"] == n.uuid
-    pdf = store.print_notices([n], tmp_path / "plain.pdf")
+    assert store.verify(S(), V.verification_code(n.uuid, n.content_hash))["uuid"] == n.uuid
+    pdf = store.print_notices(S(), [n], tmp_path / "plain.pdf")
     assert _scan(pdf, tmp_path) == [V.qr_payload(n.uuid, n.content_hash)]
 
 
@@ -162,7 +164,7 @@ def test_the_fast_statement_encoder_gives_reportlabs_symbol(tmp_path):
 
 def test_a_batch_drawn_by_the_fast_encoder_scans(office, tmp_path):
     from desktop.notices import render_notices
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
     from desktop.store import statements
 
     n = issue()[0]

@@ -70,7 +70,7 @@ def test_roles_export_import_register(tmp_path):
         with pytest.raises(PermissionDenied):
             exchange.apply_import(_session(dst, roles.REVIEWER), pkg)
         assert _counts() == before and exchange.known_offices(_session(dst)) == []
-        row = exchange.register_office(_session(dst), card)
+        row = exchange.register_office(_session(dst), card, fingerprint=card["fingerprint"])
         assert row["name"] == card["name"] and [o["name"] for o in exchange.known_offices(_session(dst))] == [card["name"]]
         plan = exchange.plan_import(_session(dst, roles.REVIEWER), pkg)  # looking changes nothing
         assert plan.counts()["new"] > 0 and _counts()["achievements"] == 0

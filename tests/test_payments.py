@@ -21,15 +21,17 @@ from desktop.store.models import AuditEntry, Award, Notice, Payment
 @pytest.fixture
 def notice(db: Path) -> Notice:
     """An issued notice of ¥350,000.00 (泉市监〔2015〕1号) for an approved round."""
-    from desktop.store import notices as store
+    from desktop.operations import notices as ops
+    from desktop.operations.session import Actor, Session
     from desktop.store import office as officemod
 
-    officemod.update(name="泉州市市场监督管理局", region_code="350500", doc_prefix="泉市监")
+    officemod.update(name="泉州市市场监督管理局", region_code="350500", doc_prefix="泉市监", user="tester")
     users.create_user("clerk1", "王办事", "password-1")
     users.create_user("boss", "李科长", "password-2", role="reviewer", by="clerk1")
     rnd = prepared_round()
-    issued = store.issue_for_round(rnd.uuid, DAY, user="boss")
-    store.print_notices(issued, db.parent / "n.pdf", user="boss")
+    boss = Session(db, Actor("boss", "李科长", "reviewer"))
+    issued = ops.issue_round(boss, rnd.uuid, DAY)
+    ops.print_notices(boss, issued, db.parent / "n.pdf")
     return Notice.get_by_id(issued[0].id)
 
 

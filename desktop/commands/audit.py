@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from desktop.commands.common import add_db, database, print_json
-from desktop.core.errors import Problem, ValidationFailed
+from desktop.commands.common import add_db, print_json, session
 from desktop.core.i18n import _
 
 
@@ -28,31 +26,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from desktop.store import audit
-    from desktop.store.models import AuditEntry
+    from desktop.operations import integrity
 
-    against = None
-    if args.against:
-        against = args.against
-        if not against.strip().upper().startswith(audit.HEAD_TEXT) and Path(against).is_file():
-            against = Path(against).read_text("utf-8")
-        if audit.parse_head_text(against) is None and not against.lstrip().startswith("{"):
-            raise ValidationFailed([Problem("--against", "head", _("{text!r} is not an audit head (AH1:entries:id:hash)")
-                                            .format(text=args.against[:60]))])
-    with database(args, create=False) as path:
-        findings = audit.verify_all(path)
-        if against is not None:
-            findings += audit.verify_against(against)
-        count = AuditEntry.select().count()
-        head = audit.head_text()
+    against = integrity.parse_against(args.against) if args.against else None
+    with session(args, create=False) as s:
+        verdict = integrity.verify(s, against)
     if args.json:
-        print_json({"ok": not findings, "entries": count, "head": head,
-                    "findings": [{"entry": f.entry, "message": f.message} for f in findings]})
-    for f in findings:
+        print_json({"ok": verdict.ok, "entries": verdict.entries, "head": verdict.head,
+                    "findings": [{"entry": f.entry, "message": f.message} for f in verdict.findings]})
+    for f in verdict.findings:
         sys.stderr.write(f.message + "\n")
-    if findings:
+    if not verdict.ok:
         return 1
     if not args.json:
-        print(_("the audit log is intact: {n} entries, signed head and records agree").format(n=count))
-        print(head)
+        print(_("the audit log is intact: {n} entries, signed head and records agree").format(n=verdict.entries))
+        print(verdict.head)
     return 0

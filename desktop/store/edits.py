@@ -212,6 +212,9 @@ def attach_evidence(db_path: Path, achievement: Achievement, source: Path, user:
     if source.is_symlink():
         raise ValidationFailed([Problem(record, "evidence", _("{file} is a link to another file; attach the file "
                                                               "itself").format(file=source.name))])
+    if not source.exists():
+        raise ValidationFailed([Problem(record, "evidence", _("{file} cannot be read: no such file").format(
+            file=source.name))])
     if not source.is_file():
         raise ValidationFailed([Problem(record, "evidence", _("{file} is not an ordinary file").format(
             file=source.name))])

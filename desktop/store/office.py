@@ -79,7 +79,7 @@ def update(*, user: str, **values: Any) -> Office:
     with database.atomic():
         if office is None:
             office = Office.create(**values)
-            _ensure_keys(office)
+            _ensure_keys(office, user)
             audit.record(user, "create", "office", office.uuid, None, as_dict(office))
         else:
             before = as_dict(office)
@@ -123,8 +123,9 @@ def close_policy(policy_id: str, closes: dt.date | None, *, user: str) -> None:
                      {"policy_closes": after})
 
 
-def _ensure_keys(office: Office) -> None:
-    """An Ed25519 key pair proves which office made an exchange package."""
+def _ensure_keys(office: Office, user: str = "StdAward") -> None:
+    """An Ed25519 key pair proves which office made an exchange package (made once, when first
+    needed; the audit entry names ``user``, or the program itself when it is made on the way)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -136,4 +137,4 @@ def _ensure_keys(office: Office) -> None:
     office.public_key = key.public_key().public_bytes(serialization.Encoding.PEM,
                                                       serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     office.save()
-    audit.record(current_user, "keys", "office", office.uuid, None, {"fingerprint": audit.key_fingerprint(office.public_key)})
+    audit.record(user, "keys", "office", office.uuid, None, {"fingerprint": audit.key_fingerprint(office.public_key)})
