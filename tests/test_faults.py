@@ -243,15 +243,17 @@ def test_the_daily_backup_failing_does_not_stop_work(here: Path):
 
 def test_leftovers_of_interrupted_writes_are_removed_and_reported(here: Path):
     db = here / "county" / "office.db"
+    (db.parent / "office-evidence").mkdir()
     planted = [db.parent / "office.db.restoring", db.parent / "office-backups" / "office-x-daily.db.part",
-               db.parent / "office-backups" / "office-x-daily.db.part-journal"]
+               db.parent / "office-backups" / "office-x-daily.db.part-journal",
+               db.parent / "office-evidence" / ".0a1b.pdf.part"]
     for p in planted:
         shutil.copyfile(here / "good-backup.db", p)
     mine = db.parent / "notes.txt.part"  # not ours: another program's download
     mine.write_text("keep me")
     r = cli("list", "enterprises", "--db", str(db))
     assert r.returncode == 0
-    assert "removed 3 temporary file" in r.stderr
+    assert "removed 4 temporary file" in r.stderr
     assert not any(p.exists() for p in planted) and mine.exists()
 
 

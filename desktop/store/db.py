@@ -126,8 +126,10 @@ def sweep(path: Path) -> list[Path]:
             atomic.fsync_dir(path.parent)
             open_notes.append(_("finished a restore that was interrupted: {path} holds the restored backup").format(
                 path=path))
+    from desktop.store.paths import folder_for
+
     removed = atomic.sweep_leftovers([(path.parent, (path.name, "." + path.name, path.stem + "-")),
-                                      (backups.backup_dir(path), ())])
+                                      (backups.backup_dir(path), ()), (folder_for(path, "evidence"), ())])
     if removed:
         open_notes.append(_("removed {n} temporary file(s) left by an interrupted operation: {files}").format(
             n=len(removed), files=", ".join(p.name for p in removed[:5])))
