@@ -383,3 +383,14 @@ def test_the_office_name_printed_on_notices_has_the_same_limits(tmp_path):
     assert r.returncode == 2 and "office · name: is 5002 characters long" in r.stderr
     r = run_cli("office", "--name", "莆田\u202e局", "--region", "350302", "--db", str(tmp_path / "o.db"))
     assert r.returncode == 2 and "office · name: contains" in r.stderr
+
+
+def test_a_summary_workbook_is_written_even_if_old_data_holds_control_characters(tmp_path):
+    """Data stored before the limits existed must not make the summary fail (IllegalCharacterError)."""
+    from openpyxl import load_workbook
+
+    from desktop.exchange.xlsx import write_sheets
+
+    out = write_sheets(tmp_path / "s.xlsx", [("汇总", ["企业", "金额"], [["莆田\x1b[31m鞋业\x07", 1]])])
+    assert load_workbook(out).active["A2"].value == "莆田[31m鞋业"
+    assert [p.name for p in tmp_path.iterdir()] == ["s.xlsx"]

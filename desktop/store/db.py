@@ -44,7 +44,7 @@ _bind_lock = threading.Lock()
 _bind_asked = threading.Event()  # bind_quick was called: the window has painted, or something needs the models
 _bound = False
 BIND_WAIT = 2.0  # seconds a worker waits for the binding to be asked for before doing it itself
-QUICK_CHECK_MAX = 64 << 20  # databases up to this size get SQLite's quick_check at every open
+QUICK_CHECK_MAX = 16 << 20  # databases up to this size (~30,000 achievements) get quick_check at every open
 # What the last open found worth telling the officer (leftovers removed, a daily backup that could not
 # be written, read-only use): sentences, already translated. The CLI prints them on stderr.
 open_notes: list[str] = []
@@ -124,8 +124,10 @@ def sweep(path: Path) -> list[Path]:
             atomic.fsync_dir(path.parent)
             open_notes.append(_("finished a restore that was interrupted: {path} holds the restored backup").format(
                 path=path))
+    from desktop.store.paths import folder_for
+
     removed = atomic.sweep_leftovers([(path.parent, (path.name, "." + path.name, path.stem + "-")),
-                                      (backups.backup_dir(path), ())])
+                                      (backups.backup_dir(path), ()), (folder_for(path, "evidence"), ())])
     if removed:
         open_notes.append(_("removed {n} temporary file(s) left by an interrupted operation: {files}").format(
             n=len(removed), files=", ".join(p.name for p in removed[:5])))
