@@ -54,9 +54,9 @@ class OfficePage(QWizardPage):
                 "signatory": self.signatory.text().strip() or None}
 
     def _validate(self) -> None:
-        from desktop.store.office import validate
+        from desktop.operations.setup import office_problems
 
-        self._problems = validate(self.values())
+        self._problems = office_problems(self.values())
         # Only complain about fields the officer has typed in (an empty form is not an error yet).
         shown = [p for p in self._problems if self._typed(p.field)]
         self.form.show_problems(shown, {"region_code": "region"})
@@ -67,10 +67,10 @@ class OfficePage(QWizardPage):
         return w is None or bool(w.text()) or w.isModified()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt name
-        from desktop.store.office import validate
+        from desktop.operations.setup import office_problems
 
         v = self.values()
-        return bool(v["name"]) and bool(v["region_code"]) and not validate(v)
+        return bool(v["name"]) and bool(v["region_code"]) and not office_problems(v)
 
 
 class AdminPage(QWizardPage):
@@ -95,12 +95,9 @@ class AdminPage(QWizardPage):
         lay.addWidget(self.error)
 
     def problems(self) -> list[Problem]:
-        from desktop.store.users import validate
+        from desktop.operations.setup import admin_problems
 
-        probs = validate(self.username.text(), self.display.text(), self.password.text(), "admin")
-        if self.repeat.text() != self.password.text():
-            probs.append(Problem("user", "repeat", _("the two passwords differ")))
-        return probs
+        return admin_problems(self.username.text(), self.display.text(), self.password.text(), self.repeat.text())
 
     def _validate(self) -> None:
         fields = {"username": self.username, "display_name": self.display, "password": self.password,
@@ -137,15 +134,13 @@ class FirstRunWizard(QWizard):
         self.reject()
 
     def accept(self) -> None:
-        from desktop.store import office, users
-        from desktop.store.models import database
+        from desktop.operations import setup
 
         vals = self.office_page.values()
         a = self.admin_page
         try:
-            with database.atomic():
-                office.update(user=a.username.text().strip(), **vals)
-                self.created_user = users.create_user(a.username.text(), a.display.text(), a.password.text(), "admin")
+            self.created_user = setup.set_up(self.ctx.session, vals, a.username.text(), a.display.text(),
+                                             a.password.text())
         except ValidationFailed as exc:
             rest = self.office_page.form.show_problems(exc.problems, {"region_code": "region"})
             rest = a.form.show_problems(rest)
