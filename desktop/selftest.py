@@ -138,7 +138,10 @@ BUNDLED_FONTS = {"body": {"file": "uming.ttc", "index": 0},
 
 def check_notice(ctx: Context) -> str:
     from desktop.notices import fonts as fontmod
-    from desktop.store import notices, office, records
+    from desktop.operations import notices
+    from desktop.operations.session import Session
+    from desktop.store import office, records
+    from desktop.store.db import db_path
 
     if not ctx.results:
         raise Skipped(_("needs the engine's results"))
@@ -149,15 +152,15 @@ def check_notice(ctx: Context) -> str:
     first = paying[0].enterprise
     mine = [r for r in paying if r.enterprise == first]
     year = max(a.date.year for a in ctx.achievements if a.id in {r.id for r in mine})
-    issued = notices.issue_from_results(mine, {a.id: a for a in ctx.achievements}, records.enterprise_names(),
-                                        ctx.policy, dt.date.today(), year, user="self-test")
-    ctx.pdf = notices.print_notices(issued, ctx.tmp / "notice.pdf", user="self-test")
+    session = Session.attach(db_path())  # a draft (样稿): the layout and fonts, no number used
+    ctx.pdf = notices.draft(session, mine, {a.id: a for a in ctx.achievements}, records.enterprise_names(),
+                            ctx.policy, dt.date.today(), year, ctx.tmp / "notice.pdf")
     data = ctx.pdf.read_bytes()
     if not data.startswith(b"%PDF") or b"/FontFile2" not in data:
         raise RuntimeError(_("{file} has no embedded TrueType font").format(file=ctx.pdf))
     font = fontmod.bundled_path()
     return _("{doc} for {name}, {size} KB, {font} embedded").format(
-        doc=issued[0].doc_number, name=records.enterprise_names([first])[first], size=len(data) // 1024,
+        doc=_("draft"), name=records.enterprise_names([first])[first], size=len(data) // 1024,
         font=font.name)
 
 

@@ -17,6 +17,15 @@ from desktop.store.models import AuditEntry, Award, Notice, NoticeSerial
 DAY = dt.date(2015, 12, 18)
 
 
+def signed_in(path, name: str = "boss", password: str = "password-2"):
+    """A session over the open test database, signed in (boss is a reviewer, clerk1 an administrator)."""
+    from desktop.operations.session import Session
+
+    s = Session.attach(path, clock=lambda: DAY)
+    s.sign_in(name, password)
+    return s
+
+
 @pytest.fixture
 def office(db):
     from desktop.store import office as officemod
@@ -58,11 +67,12 @@ def prepared_round(approve: bool = True):
 
 
 def test_notices_for_an_approved_round(office, tmp_path):
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
     from test_notices import text_of
 
     rnd = prepared_round()
-    issued = store.issue_for_round(rnd.uuid, DAY, user="clerk1")
+    s = signed_in(office)
+    issued = store.issue_round(s, rnd.uuid, DAY)
     # one notice per enterprise with a paying award: B's only paid line was given 0, so B gets none
     assert [(n.doc_number, n.enterprise.uscc, n.total) for n in issued] == [
         ("泉市监〔2015〕1号", A, Decimal("350000.00"))]
@@ -76,43 +86,49 @@ def test_notices_for_an_approved_round(office, tmp_path):
     assert "《茶叶加工技术规范》（GB/T 20001-2014）" in lines["std-a"]["description"]
     audit = AuditEntry.select().where(AuditEntry.entity == "notice", AuditEntry.action == "issue").count()
     assert audit == 1
-    text = text_of(store.print_notices(issued, tmp_path / "n.pdf", user="clerk1"))
+    text = text_of(store.print_notices(s, issued, tmp_path / "n.pdf"))
     assert "福建省泉州市鑫堃茶业有限公司：" in text and "人民币叁拾伍万元整" in text and "安溪铁观音" in text
     assert "泉州市燊昇电子科技有限公司" not in text
-    with pytest.raises(StdAwardError, match="already issued.*泉市监〔2015〕1号"):
-        store.issue_for_round(rnd.uuid, DAY, user="clerk1")
+    with pytest.raises(store.AlreadyIssued, match="already on issued notices 泉市监〔2015〕1号"):
+        store.issue_round(s, rnd.uuid, DAY)
+    assert NoticeSerial.get(prefix="泉市监", year=2015).last == 1 and Notice.select().count() == 1
 
 
 def test_unapproved_or_unknown_rounds_are_refused_without_using_a_number(office):
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     rnd = prepared_round(approve=False)
-    with pytest.raises(StdAwardError, match="round .* is submitted: notices are issued only for an approved round"):
-        store.issue_for_round(rnd.uuid, DAY, user="tester")
+    s = signed_in(office)
+    with pytest.raises(StdAwardError, match="round for 2014 is submitted for review: notices are issued only "
+                                            "for an approved round"):
+        store.issue_round(s, rnd.uuid, DAY)
     with pytest.raises(StdAwardError, match="no award round"):
-        store.issue_for_round("no-such-round", DAY, user="tester")
+        store.issue_round(s, "no-such-round", DAY)
     assert NoticeSerial.select().count() == 0 and Notice.select().count() == 0
 
 
 def test_void_keeps_the_number_and_the_next_issue_continues(office):
     from desktop.notices import verify as V
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     rnd = prepared_round()
-    first = store.issue_for_round(rnd.uuid, DAY, user="clerk1")[0]
+    s = signed_in(office)
+    first = store.issue_round(s, rnd.uuid, DAY)[0]
     with pytest.raises(StdAwardError, match="reason"):
-        store.void(first, "clerk1", " ")
-    store.void(first, "clerk1", "金额有误，重新核定")
-    voided = store.find("泉市监〔2015〕1号")
+        store.void(s, first, " ")
+    store.void(s, first, "金额有误，重新核定")
+    voided = store.find(s, "泉市监〔2015〕1号")
     assert voided.status == "void"
     entry = AuditEntry.select().where(AuditEntry.entity == "notice", AuditEntry.action == "void").get()
     assert entry.after["reason"] == "金额有误，重新核定" and entry.after["doc_number"] == "泉市监〔2015〕1号"
-    with pytest.raises(StdAwardError, match="voided"):
-        store.verify(V.verification_code(voided.uuid, voided.content_hash))
+    with pytest.raises(store.NoticeVoid, match="已作废 .* since 2015-12-18; reason: 金额有误，重新核定"):
+        store.verify(s, V.verification_code(voided.uuid, voided.content_hash))
     with pytest.raises(StdAwardError, match="already void"):
-        store.void(voided, "clerk1", "again")
-    again = store.issue_for_round(rnd.uuid, DAY, user="clerk1")  # every notice of the round is void
+        store.void(s, voided, "again")
+    again = store.issue_round(s, rnd.uuid, DAY)  # its award lines are issuable again, under a new number
     assert [n.doc_number for n in again] == ["泉市监〔2015〕2号"]
+    assert again[0].content["replaces"] == ["泉市监〔2015〕1号"]
+    assert "本通知替代已作废的泉市监〔2015〕1号通知。" in again[0].content["text"]["paragraphs"]
 
 
 def test_cli_summary_and_notices_for_a_round(office, tmp_path):
@@ -123,6 +139,8 @@ def test_cli_summary_and_notices_for_a_round(office, tmp_path):
     rnd = prepared_round()
     db = str(office)
     close_db()  # the command line opens the database itself
+    (tmp_path / "pw").write_text("password-2\n", "utf-8")
+    boss = ["--user", "boss", "--password-file", str(tmp_path / "pw")]
     r = run_cli("summary", "--db", db, "--round", rnd.uuid, "--out", str(tmp_path / "s.xlsx"))
     assert r.returncode == 0, r.stderr
     ws = load_workbook(tmp_path / "s.xlsx").active
@@ -133,10 +151,10 @@ def test_cli_summary_and_notices_for_a_round(office, tmp_path):
         [None, None, "国家标准制定 主导单位或第一起草单位（四(三)1）", 1],  # the rule's label filled in
         [None, None, "小计", 2], ["合计", None, None, 2]]  # B's 0 (rejected) and unpaid lines are not listed
     r = run_cli("notices", "--db", db, "--round", rnd.uuid, "--out", str(tmp_path / "n.pdf"), "--date", "2015-12-18",
-                "--json")
+                "--json", *boss)
     assert r.returncode == 0, r.stderr
     assert [n["doc_number"] for n in json.loads(r.stdout)] == ["泉市监〔2015〕1号"]
-    r = run_cli("notice-void", "--db", db, "泉市监[2015]1号", "--reason", "重新核定")
+    r = run_cli("notice-void", "--db", db, "泉市监[2015]1号", "--reason", "重新核定", *boss)
     assert r.returncode == 0, r.stderr
     listing = json.loads(run_cli("notice-list", "--db", db, "--json").stdout)
     assert [(n["doc_number"], n["status"]) for n in listing] == [("泉市监〔2015〕1号", "void")]

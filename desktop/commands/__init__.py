@@ -5,5 +5,6 @@ MODULES = (
     "desktop.commands.basic",     # office, load, list, backup, restore, policies
     "desktop.commands.engine",    # compute, targets, compare
     "desktop.commands.notices",   # notices, summary, verify-notice
+    "desktop.commands.rounds",    # round compute/show/submit/approve/return
     "desktop.commands.exchange",  # export, verify-package, import, register-office, consolidate
 )

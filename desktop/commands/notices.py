@@ -1,16 +1,19 @@
 """CLI verbs for official documents: ``notices``, ``summary``, ``verify-notice``, ``reprint``,
 ``notice-void``, ``notice-list`` and ``notice-fonts``.
 
-    stdaward notices --policy ID --input FILE.json --out FILE.pdf [--separate DIR] [--date YYYY-MM-DD]
-    stdaward notices --round UUID --out FILE.pdf            (an approved round in the database)
+    stdaward notices --round UUID --out FILE.pdf [--separate DIR] [--date YYYY-MM-DD]   (an approved round)
+    stdaward notices --policy ID --input FILE.json --out FILE.pdf   (a draft: 样稿, no 发文字号, nothing recorded)
     stdaward summary --policy ID --input FILE.json --out FILE.pdf|FILE.xlsx   (or --round UUID)
     stdaward verify-notice CODE
     stdaward reprint 城市监〔2026〕12号 --out FILE.pdf [--archive]
+    stdaward reprint --pending --out FILE.pdf [--archive FILE]   (every notice left pending or failed)
     stdaward notice-void 城市监〔2026〕12号 --reason TEXT
     stdaward notice-fonts [--body FILE] [--heading FILE] [--reset]
 
-``notices`` also writes the approval/archive copies (存档联, with the computation and every flag an
-officer must see) to ``--archive FILE`` (default: beside --out, ``<name>-存档联.pdf``).
+``notices --round`` also writes the approval/archive copies (存档联, with the computation and every
+flag an officer must see) to ``--archive FILE`` (default: beside --out, ``<name>-存档联.pdf``).
+Issuing needs a reviewer or administrator; running it again allocates nothing and names the numbers
+that already cover the round.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from desktop.commands.common import add_db, session, db_arg, print_json, read_input
+from desktop.commands.common import add_db, db_arg, print_json, read_input, session
 from desktop.core.errors import StdAwardError, ValidationFailed
 from desktop.core.i18n import _
 
@@ -49,9 +52,12 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("reprint", help=_("print an issued notice again, identical to the original"))
-    p.add_argument("ref", help=_("the document number (城市监〔2026〕12号) or the notice's id"))
+    p.add_argument("ref", nargs="?", help=_("the document number (城市监〔2026〕12号) or the notice's id"))
+    p.add_argument("--pending", action="store_true",
+                   help=_("every notice left pending or failed (e.g. after a crash while printing), in one file"))
     p.add_argument("--out", required=True)
-    p.add_argument("--archive", action="store_true", help=_("the approval/archive copy"))
+    p.add_argument("--archive", nargs="?", const=True, default=None, metavar="FILE",
+                   help=_("the approval/archive copy (with --pending: also write their archive copies to FILE)"))
     add_db(p)
     p.set_defaults(func=cmd_reprint)
 
@@ -130,40 +136,43 @@ def computed_input(args: argparse.Namespace) -> tuple[Any, list, dict, dict, int
 
 
 def cmd_notices(args: argparse.Namespace) -> int:
-    from desktop.store import notices as store
+    from desktop.operations import notices as ops
 
     if not args.out and not args.separate:
         raise StdAwardError(_("give --out FILE.pdf and/or --separate DIR"))
     day = _date(args.date)
     with session(args) as s:
-        if args.round:
-            issued = store.issue_for_round(args.round, day, user=s.username)
-        else:
+        if not args.round:
+            if not args.out:
+                raise StdAwardError(_("a draft from a file is one PDF: give --out FILE.pdf"))
             policy, results, achs, names, year = computed_input(args)
-            issued = store.issue_from_results(results, achs, names, policy, day, year, user=s.username)
+            path = ops.draft(s, results, achs, names, policy, day, year, Path(args.out))
+            print(_("draft (样稿, no document number, nothing recorded): {file}").format(file=path))
+            return 0
+        issued = ops.issue_round(s, args.round, day)
         numbers = ", ".join(n.doc_number for n in issued)
         try:
             written = []
             if args.out:
                 out = Path(args.out)
-                written.append(store.print_notices(issued, out, user=s.username))
+                written.append(ops.print_notices(s, issued, out))
                 archive = Path(args.archive) if args.archive else out.with_name(f"{out.stem}-存档联{out.suffix}")
-                written.append(store.print_notices(issued, archive, copy="archive", user=s.username))
+                written.append(ops.print_notices(s, issued, archive, copy="archive"))
             if args.separate:
                 folder = Path(args.separate)
                 for n in issued:
-                    written.append(store.print_notices([n], folder / separate_name(n), user=s.username))
+                    written.append(ops.print_notices(s, [n], folder / separate_name(n)))
         except ValidationFailed:
             raise
         except StdAwardError as exc:
             raise StdAwardError(_("{reason}; notices {numbers} are recorded as failed: print them with "
-                                  "\"stdaward reprint\"").format(reason=exc, numbers=numbers)) from exc
+                                  "\"stdaward reprint --pending\"").format(reason=exc, numbers=numbers)) from exc
         except OSError as exc:
             raise StdAwardError(_("cannot write {file}: {reason}; notices {numbers} are recorded as failed: "
-                                  "print them with \"stdaward reprint\"").format(
+                                  "print them with \"stdaward reprint --pending\"").format(
                 file=exc.filename, reason=exc.strerror or exc, numbers=numbers)) from exc
         if args.json:
-            print_json([store.listing_row(n) for n in issued])
+            print_json([ops.listing_row(n) for n in issued])
         else:
             print(_("{count} notices issued: {numbers}").format(count=len(issued), numbers=numbers))
             for w in written:
@@ -178,23 +187,23 @@ def separate_name(n: Any) -> str:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     with session(args) as s:
         if args.round:
-            path = store.write_round_summary(args.round, Path(args.out))
+            path = store.write_round_summary(s, args.round, Path(args.out))
         else:
             policy, results, achs, names, year = computed_input(args)
-            path = store.write_summary(policy, results, achs, names, year, Path(args.out))
+            path = store.write_summary(s, policy, results, achs, names, year, Path(args.out))
     print(path)
     return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     with session(args, create=False) as s:
-        info = store.verify(args.code)
+        info = store.verify(s, args.code)  # a void notice: NoticeVoid says 已作废 with date and reason
     if args.json:
         print_json(info)
     else:
@@ -205,34 +214,46 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_reprint(args: argparse.Namespace) -> int:
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
+    if args.pending:
+        if args.ref:
+            raise StdAwardError(_("give a document number or --pending, not both"))
+        with session(args, create=False) as s:
+            archive = Path(args.archive) if isinstance(args.archive, str) else None
+            done = store.reprint_pending(s, Path(args.out), archive)
+        print(_("{count} notices printed: {numbers}").format(count=len(done),
+                                                           numbers=", ".join(n.doc_number for n in done)))
+        print(args.out)
+        return 0
+    if not args.ref:
+        raise StdAwardError(_("give the document number of the notice to reprint, or --pending"))
     with session(args, create=False) as s:
-        n = store.find(args.ref)
-        path = store.print_notices([n], Path(args.out), copy="archive" if args.archive else "enterprise", user=s.username)
+        path = store.reprint(s, args.ref, Path(args.out), "archive" if args.archive else "enterprise")
     print(path)
     return 0
 
 
 def cmd_void(args: argparse.Namespace) -> int:
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     with session(args, create=False) as s:
-        n = store.void(store.find(args.ref), s.username, args.reason)
+        n = store.void(s, args.ref, args.reason)
     print(_("notice {number} is void; its number stays used").format(number=n.doc_number))
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from desktop.store import notices as store
+    from desktop.operations import notices as store
 
     with session(args) as s:
-        rows = store.listing(args.year)
+        rows = store.listing(s, args.year)
     if args.json:
         print_json(rows)
     else:
         for r in rows:
-            print(f"{r['doc_number']}\t{r['issued_on']}\t{r['status']}\t{r['total']}\t{r['code']}\t{r['name']}")
+            status = _("needs printing") if r["needs_print"] else store.status_label(r["status"])
+            print(f"{r['doc_number']}\t{r['issued_on']}\t{status}\t{r['total']}\t{r['code']}\t{r['name']}")
     return 0
 
 
@@ -269,4 +290,4 @@ def cmd_fonts(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["register", "db_arg"]
+__all__ = ["db_arg", "register"]

@@ -178,6 +178,7 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
                                                   "snapshot_at": str(snapshot), "encrypted": bool(passphrase)})
         audit.record(user, "export", "package", got.sha256, None,
                      {"sequence": sequence, "counts": counts, "period": period, "path": str(out)})
-    step("done", 4, 4)
+    if progress is not None:  # written and logged: too late to cancel, so no check here
+        progress("done", 4, 4)
     return ExportResult(path=out, sequence=sequence, sha256=got.sha256, counts=counts, period=period,
                         encrypted=bool(passphrase), size=len(data))

@@ -4,7 +4,7 @@ Public API (the GUI calls these off the UI thread):
 
 * ``render_notices(notices, out_path, copy="enterprise"|"archive", progress=cb, cancel=fn)`` —
   ``notices`` are mappings with ``content`` and ``content_hash`` as stored in ``Notice`` rows
-  (``desktop.store.notices.issue_for_round`` / ``issue_from_results`` make them; ``notice_data``
+  (``desktop.operations.notices.issue_for_round`` / ``issue_from_results`` make them; ``notice_data``
   reads them back). ``progress(done, total)``; ``cancel()`` → True stops with ``Cancelled`` and
   writes nothing.
 * ``render_summary(rows, out_path, title=..., progress=cb, cancel=fn)`` — the 汇总表 as PDF

@@ -179,6 +179,8 @@ def finalise(draft: Draft, notice_uuid: str, prefix: str, serial: int) -> dict[s
 
 ARCHIVE_MARK = "存档联（审批用，不交企业）"
 ARCHIVE_HEADING = "审核提示（仅存档联）："
+DRAFT_MARK = "样稿"
+VOID_MARK = "作废"
 
 
 def body_texts(content: Mapping[str, Any]) -> list[tuple[str, str, str]]:
@@ -198,7 +200,7 @@ def body_texts(content: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 def heading_texts(content: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     rec = content.get("doc_number") or content["recipient"]["uscc"]
     return [(rec, "office", content["office"]["name"]), (rec, "title", content["text"]["title"]),
-            (rec, "archive mark", ARCHIVE_MARK + ARCHIVE_HEADING)]
+            (rec, "archive mark", ARCHIVE_MARK + ARCHIVE_HEADING + DRAFT_MARK + VOID_MARK)]
 
 
 def enterprises_in(results: Iterable[AwardResult]) -> list[str]:

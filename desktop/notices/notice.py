@@ -108,8 +108,10 @@ def _fit_size(text: str, font: str, largest: float, width: float) -> float:
 
 
 def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[str, fontmod.FontChoice],
-                  copy: str = "enterprise") -> list[Page]:
-    """The pages of one notice (positions in PDF points), ready to draw."""
+                  copy: str = "enterprise", mark: str | None = None) -> list[Page]:
+    """The pages of one notice (positions in PDF points), ready to draw. ``mark`` (样稿 for a draft,
+    作废 for a void notice's reprint) is printed large and red at the top of every page. A draft has
+    no 发文字号 and no verification code."""
     body = fontmod.register(fonts["body"])
     head = fontmod.register(fonts["heading"])
     head_bold = fonts["heading"].bold
@@ -125,7 +127,7 @@ def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[
     flow.page.texts.append(Text(head, size, (L.AREA_LEFT + L.AREA_RIGHT - w) / 2, top - L.ASCENT * size, name,
                                 L.RED, head_bold))
     flow.y = top - size - 2 * L.LINE_PITCH  # 发文字号 two blank lines below the authority's name
-    flow.line(content["doc_number"], body, align="center")
+    flow.line(content.get("doc_number") or "", body, align="center")
     rule_y = flow.y + (L.LINE_PITCH - L.BODY_SIZE) / 2 - L.RULE_GAP
     flow.page.rules.append((L.AREA_LEFT, rule_y, L.AREA_RIGHT, rule_y))
     flow.y = rule_y - 2 * L.LINE_PITCH  # title two blank lines below the red rule
@@ -158,8 +160,22 @@ def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[
             flow.paragraph(note, body)
     for n, page in enumerate(flow.pages, start=1):
         _page_number(page, n, body)
-    _verification(flow.pages[-1], len(flow.pages), content, content_hash, body)
+        if mark:
+            _mark(page, mark, head)
+    if content.get("notice") and content.get("doc_number"):
+        _verification(flow.pages[-1], len(flow.pages), content, content_hash, body)
     return flow.pages
+
+
+MARK_SIZE = 26.0
+
+
+def _mark(page: Page, text: str, font: str) -> None:
+    """样稿 / 作废 in red in the top margin, right-aligned to the type area, spaced out."""
+    space = MARK_SIZE / 2
+    w = L.text_width(text, font, MARK_SIZE, space) - space
+    y = L.AREA_TOP + 4 * L.MM
+    page.texts.append(Text(font, MARK_SIZE, L.AREA_RIGHT - w, y, text, L.RED, False, space))
 
 
 def balanced(text: str, font: str, size: float, width: float) -> list[str]:
@@ -309,7 +325,8 @@ def render_notices(notices: Sequence[Mapping[str, Any]], out_path: Path | str, c
     """Draw ``notices`` (each with ``content`` and ``content_hash``) into one PDF at ``out_path``.
 
     ``progress(done, total)`` is called after each notice; ``cancel()`` returning True stops the
-    work (raises Cancelled; nothing is written). ``fonts`` overrides the fonts the notices name
+    work (raises Cancelled; nothing is written). An item's ``mark`` (样稿, 作废) is printed on each of
+    its pages. ``fonts`` overrides the fonts the notices name
     (only for previews; stored notices always render with their own)."""
     if copy not in COPIES:
         raise ValueError(f"copy must be one of {COPIES}")
@@ -331,7 +348,7 @@ def render_notices(notices: Sequence[Mapping[str, Any]], out_path: Path | str, c
         for i, (item, f) in enumerate(zip(notices, chosen), start=1):
             if cancel is not None and cancel():
                 raise Cancelled(_("cancelled: no file was written"))
-            draw_pages(canvas, layout_notice(item["content"], item["content_hash"], f, copy))
+            draw_pages(canvas, layout_notice(item["content"], item["content_hash"], f, copy, item.get("mark")))
             if progress is not None:
                 progress(i, total)
         canvas.save()

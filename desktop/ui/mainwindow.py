@@ -11,8 +11,21 @@ from desktop.core.i18n import _
 from desktop.ui import actions as action_registry
 from desktop.ui import settings
 from desktop.ui.context import AppContext
-from desktop.ui.qt import (QAction, QKeySequence, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                           QSize, QSplitter, QStackedWidget, Qt, QTimer, QWidget, qconnect)
+from desktop.ui.qt import (
+    QAction,
+    QKeySequence,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSize,
+    QSplitter,
+    QStackedWidget,
+    Qt,
+    QTimer,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.views import VIEWS, ViewSpec
 from desktop.ui.views.base import View
 
@@ -115,7 +128,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ views
     def _visible_specs(self) -> list[ViewSpec]:
-        return [v for v in VIEWS if not v.admin_only or self.ctx.role == "admin"]
+        from desktop.operations.roles import allowed
+
+        admin = allowed(self.ctx.role, "users.manage")
+        return [v for v in VIEWS if not v.admin_only or admin]
 
     def _fill_nav(self) -> None:
         current = self.current_name()
@@ -193,7 +209,7 @@ class MainWindow(QMainWindow):
         else:
             self._after_paint.append(callback)
 
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt name
+    def paintEvent(self, event) -> None:
         super().paintEvent(event)
         if self._after_paint is not None:
             callbacks, self._after_paint = self._after_paint, None
@@ -205,7 +221,19 @@ class MainWindow(QMainWindow):
             self.update_status()
 
     def _on_user_changed(self) -> None:
+        """Another user signed in: views the new role may not use are dropped (the current one too:
+        the first view shows instead); the others refresh themselves for the new role."""
+        allowed = {s.name for s in self._visible_specs()}
+        current = self.current_name()
+        for name in [n for n in self._views if n not in allowed]:
+            v = self._views.pop(name)
+            self.stack.removeWidget(v)
+            v.hide()
+            v.deleteLater()
         self._fill_nav()
+        self._build_menus()
+        if current is not None and current not in allowed and self._specs:
+            self.show_view(self._specs[0].name)
         self.update_status()
 
     def restore_layout(self) -> None:
@@ -218,7 +246,7 @@ class MainWindow(QMainWindow):
         if state and not state.isEmpty():
             self.restoreState(state)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
+    def closeEvent(self, event) -> None:
         if not self.ctx.tasks.idle:
             from desktop.ui.qt import QMessageBox
 

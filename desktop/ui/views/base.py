@@ -1,7 +1,8 @@
 """The base class of every view in the main window's side navigation.
 
 A view is a QWidget built by its factory with the AppContext. It shows data from the database and
-reloads in ``refresh()`` whenever ``ctx.data_changed`` names something in ``watches`` (or "*").
+reloads in ``refresh()`` whenever ``ctx.data_changed`` names something in ``watches`` (or "*"), and
+whenever the signed-in user changes (``ctx.user_changed``: what the new role may do differs).
 ``retranslate()`` re-applies every text after a language switch. ``table()`` returns the view's main
 table, so "Export table" (Ctrl+E) works on every view that has one. ``search_box()`` is focused by
 Ctrl+F.
@@ -9,8 +10,18 @@ Ctrl+F.
 from __future__ import annotations
 
 from desktop.ui.context import AppContext
-from desktop.ui.qt import (QBoxLayout, QHBoxLayout, QLabel, QLineEdit, QStackedLayout, QTableView, Qt, QVBoxLayout,
-                           QWidget, qconnect)
+from desktop.ui.qt import (
+    QBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QStackedLayout,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 
 
 class View(QWidget):
@@ -23,6 +34,10 @@ class View(QWidget):
         self._stale = False
         qconnect(ctx.data_changed, self._on_data_changed)
         qconnect(ctx.language_changed, self.retranslate)
+        qconnect(ctx.user_changed, self._on_user_changed)
+
+    def _on_user_changed(self) -> None:
+        self._on_data_changed("*")
 
     def _on_data_changed(self, what: str) -> None:
         if "*" in self.watches or what in self.watches or what == "*":
@@ -31,7 +46,7 @@ class View(QWidget):
             else:
                 self._stale = True
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+    def showEvent(self, event) -> None:
         if self._stale:
             self._stale = False
             self.refresh()

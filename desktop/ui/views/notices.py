@@ -4,26 +4,44 @@ notice from the history (identical to the original, from its stored content), an
 summary table (PDF or xlsx)."""
 from __future__ import annotations
 
-import datetime as dt
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from desktop.core.i18n import N_, _
-from desktop.ui.qt import (QBrush, QCheckBox, QColor, QComboBox, QDate, QDateEdit, QFileDialog, QHBoxLayout, QLabel,
-                           QModelIndex, QPushButton, QSplitter, Qt, QVBoxLayout, QWidget,
-                           pdf_modules, qconnect)
+from desktop.ui.qt import (
+    QBrush,
+    QCheckBox,
+    QColor,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QModelIndex,
+    QPushButton,
+    QSplitter,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    pdf_modules,
+    qconnect,
+)
 from desktop.ui.tablemodel import ROW_ROLE, Column, ListTableModel, SearchProxy, make_table, restore_header
 from desktop.ui.tasks import error_text
 from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
-from desktop.ui.views.widgets import TableViewMixin, MessageBar
+from desktop.ui.views.widgets import MessageBar, TableViewMixin
 
-NOTICE_STATUS = {"issued": N_("issued"), "pending": N_("not yet printed"), "failed": N_("print failed"),
-                 "void": N_("void")}
 COLUMNS = [Column("doc_number", N_("Document number")), Column("name", N_("Enterprise")),
            Column("issued_on", N_("Date")), Column("total", N_("Total"), fmt=lambda v: _money(v), align_right=True),
-           Column("status", N_("Status"), fmt=lambda s: _(NOTICE_STATUS.get(s, s))),
+           Column("status", N_("Status"), fmt=lambda s: _status(s)),
            Column("code", N_("Verification code"))]
+
+
+def _status(status: str) -> str:
+    from desktop.operations.notices import status_label
+
+    return status_label(status)
 
 
 def _money(v: Any) -> str:
@@ -43,91 +61,6 @@ class NoticeModel(ListTableModel):
             if status == "void":
                 return QBrush(QColor("#6b6b6b"))
         return super().data(index, role)
-
-
-# ---------------------------------------------------------------------------- Qt-free work
-def notice_rows(round_id: int | None) -> list[dict[str, Any]]:
-    from desktop.store import notices as store
-    from desktop.store.models import Enterprise, Notice
-
-    q = Notice.select(Notice, Enterprise).join(Enterprise)
-    if round_id is not None:
-        q = q.where(Notice.round == round_id)
-    return [{**store.listing_row(n), "id": n.id, "year": n.year} for n in q.order_by(Notice.year.desc(), Notice.serial.desc())]
-
-
-def approved_rounds() -> list[Any]:
-    from desktop.store.models import AwardRound
-
-    return list(AwardRound.select().where(AwardRound.status == "approved").order_by(AwardRound.year.desc()))
-
-
-def notices_folder(db_path: Path, year: int) -> Path:
-    from desktop.store.paths import folder_for
-
-    folder = folder_for(db_path, "notices") / str(year)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def issue_round(db_path: Path, round_uuid: str, day: dt.date, user: str, progress) -> dict[str, Any]:
-    """Issue and print an approved round's notices (enterprise copies, then the archive copies).
-    Runs in a worker; ``progress`` is the task's Progress (its cancel stops the printing, and the
-    notices are then recorded as failed with their numbers kept, to be reprinted)."""
-    from desktop.store import notices as store
-    from desktop.store.models import AwardRound
-
-    rnd = AwardRound.get(AwardRound.uuid == round_uuid)
-    progress.update(0, 0, _("Allocating document numbers..."))
-    issued = store.issue_for_round(round_uuid, day, user=user)
-    total = len(issued)
-    folder = notices_folder(db_path, rnd.year)
-    stem = f"{rnd.year}-{round_uuid[:8]}"
-    out = folder / f"{stem}-notices.pdf"
-    archive = folder / f"{stem}-archive.pdf"
-    for path, copy, label in ((out, "enterprise", _("Printing notice {done} of {total}...")),
-                              (archive, "archive", _("Printing archive copy {done} of {total}..."))):
-        store.print_notices(issued, path, copy=copy, user=user,
-                            progress=lambda d, t, lab=label: progress.update(d, t, lab.format(done=d, total=t)),
-                            cancel=lambda: progress.cancelled)
-    return {"path": out, "archive": archive, "count": total, "numbers": [n.doc_number for n in issued]}
-
-
-def render_preview(notice_ids: list[int], copy: str) -> Path:
-    """The chosen notices drawn from their stored content into a cached PDF (a reprint changes no
-    status; identical content gives an identical file, so the cache is keyed by the content hashes)."""
-    import hashlib
-
-    from desktop.notices import render_notices
-    from desktop.store import notices as store
-    from desktop.store.models import Notice
-
-    rows = list(Notice.select().where(Notice.id.in_(notice_ids)).order_by(Notice.year, Notice.serial))
-    key = hashlib.sha256(("|".join(n.content_hash for n in rows) + copy).encode()).hexdigest()[:24]
-    folder = Path(tempfile.gettempdir()) / "stdaward-preview"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{key}.pdf"
-    if not path.exists():
-        render_notices([store.notice_data(n) for n in rows], path, copy=copy)
-    return path
-
-
-def save_notices(notice_ids: list[int], out: Path, copy: str, user: str, progress) -> Path:
-    """Reprint the chosen notices to ``out`` (a failed notice becomes issued once printed)."""
-    from desktop.store import notices as store
-    from desktop.store.models import Notice
-
-    rows = list(Notice.select().where(Notice.id.in_(notice_ids)).order_by(Notice.year, Notice.serial))
-    return store.print_notices(rows, out, copy=copy, user=user, progress=lambda d, t: progress.update(d, t),
-                               cancel=lambda: progress.cancelled)
-
-
-def write_summary(round_uuid: str, out: Path) -> Path:
-    """The summary table (汇总表) of a round as PDF or xlsx (by the suffix): the same table the CLI's
-    ``summary --round`` writes (paying lines only, rule labels filled in)."""
-    from desktop.store.notices import write_round_summary
-
-    return write_round_summary(round_uuid, out)
 
 
 # ---------------------------------------------------------------------------- the view
@@ -230,7 +163,9 @@ class NoticesView(TableViewMixin, View):
         from desktop.ui.views.round_data import policy_choices
 
         titles = dict(policy_choices())
-        for r in approved_rounds():
+        from desktop.operations import notices as ops
+
+        for r in ops.approved_rounds(self.ctx.session):
             self.round_box.addItem(_("{year} · {policy}").format(year=r.year, policy=titles.get(r.policy_id, r.policy_id)),
                                    r.uuid)
         self.round_box.addItem(_("All notices"), None)
@@ -243,19 +178,22 @@ class NoticesView(TableViewMixin, View):
         return _("Notices")
 
     # ------------------------------------------------------------------ showing
-    def current_round(self):
-        from desktop.store.models import AwardRound
+    def current_round(self) -> Any:
+        """The chosen approved round (uuid, year, policy_id), or None for all notices."""
+        from desktop.operations import notices as ops
 
         uid = self.round_box.currentData()
-        return AwardRound.get_or_none(AwardRound.uuid == uid) if uid else None
+        return next((r for r in ops.approved_rounds(self.ctx.session) if r.uuid == uid), None) if uid else None
 
     def _round_changed(self) -> None:
+        from desktop.operations import notices as ops
+
         rnd = self.current_round()
-        rows = notice_rows(rnd.id if rnd else None)
+        s = self.ctx.session
+        rows = ops.rows(s, rnd.uuid if rnd else None)
         self.model.set_rows(rows)
         self._search(self.search.text())
-        issued = any(r["status"] != "void" for r in rows) if rnd else True
-        self.issue_btn.setEnabled(rnd is not None and not issued)
+        self.issue_btn.setEnabled(rnd is not None and ops.issuable(s, rnd.uuid))
         self.summary_btn.setEnabled(rnd is not None)
         if self.round_box.count() == 1 and not rows:
             self.empty.set_text(_("No approved round yet"), _(
@@ -318,15 +256,20 @@ class NoticesView(TableViewMixin, View):
         def failed(exc: BaseException) -> None:
             self.message.error(error_text(exc))
             finished()
-        self.ctx.tasks.run(lambda _p: render_preview(ids, copy), on_done=shown, on_error=failed)
+        from desktop.operations import notices as ops
+
+        s = self.ctx.session
+        self.ctx.tasks.run(lambda p: ops.preview(s.with_progress(p), ids, copy), on_done=shown, on_error=failed)
 
     # ------------------------------------------------------------------ actions
     def issue(self) -> None:
+        from desktop.operations import notices as ops
+
         rnd = self.current_round()
         if rnd is None or self.ctx.db_path is None:
             return
         day = self.date.date().toPython()
-        uid, user, db_path = rnd.uuid, self.ctx.username, self.ctx.db_path
+        uid, s = rnd.uuid, self.ctx.session
 
         def done(result: dict[str, Any]) -> None:
             self.ctx.changed("notices")
@@ -342,7 +285,7 @@ class NoticesView(TableViewMixin, View):
             self.message.error(error_text(exc) + "\n" + _("Notices whose printing failed keep their numbers: "
                                                           "choose them and press Save as PDF or Print to reprint."))
         self.message.clear()
-        self.ctx.tasks.run(lambda p: issue_round(db_path, uid, day, user, p), on_done=done, on_error=failed,
+        self.ctx.tasks.run(lambda p: ops.issue_and_print(s.with_progress(p), uid, day), on_done=done, on_error=failed,
                            label=_("Issuing notices..."), parent=self)
 
     def print_selected(self) -> None:
@@ -365,7 +308,9 @@ class NoticesView(TableViewMixin, View):
             self.save_to(Path(path))
 
     def save_to(self, out: Path) -> None:
-        ids, copy, user = [r["id"] for r in self.selected()], self.copy(), self.ctx.username
+        from desktop.operations import notices as ops
+
+        ids, copy, s = [r["id"] for r in self.selected()], self.copy(), self.ctx.session
         if out.suffix.lower() != ".pdf":
             out = out.with_suffix(".pdf")
 
@@ -373,7 +318,7 @@ class NoticesView(TableViewMixin, View):
             self.ctx.changed("notices")
             self._round_changed()
             self.message.ok(_("Saved {path}.").format(path=path))
-        self.ctx.tasks.run(lambda p: save_notices(ids, out, copy, user, p), on_done=done,
+        self.ctx.tasks.run(lambda p: ops.save(s.with_progress(p), ids, out, copy), on_done=done,
                            on_error=lambda exc: self.message.error(error_text(exc)),
                            label=_("Writing the PDF..."), parent=self)
 
@@ -391,8 +336,10 @@ class NoticesView(TableViewMixin, View):
         rnd = self.current_round()
         if rnd is None:
             return
-        uid = rnd.uuid
-        self.ctx.tasks.run(lambda _p: write_summary(uid, out),
+        from desktop.operations import notices as ops
+
+        uid, s = rnd.uuid, self.ctx.session
+        self.ctx.tasks.run(lambda p: ops.write_round_summary(s.with_progress(p), uid, out),
                            on_done=lambda path: self.message.ok(_("Summary table saved to {path}.").format(path=path)),
                            on_error=lambda exc: self.message.error(error_text(exc)),
                            label=_("Writing the summary table..."), parent=self)

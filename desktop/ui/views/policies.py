@@ -10,13 +10,33 @@ from html import escape
 from typing import Any
 
 from desktop.core.i18n import N_, _
-from desktop.ui.qt import (QAbstractItemView, QComboBox, QDate, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
-                           QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox,
-                           QSplitter, Qt, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
-                           qconnect)
+from desktop.core.status import award_status_label
+from desktop.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tablemodel import Column, ListTableModel, make_table, money_text
 from desktop.ui.tasks import error_text
-from desktop.ui.views import round_data as RD
 from desktop.ui.views.base import View
 from desktop.ui.views.round_dialogs import parse_amount
 from desktop.ui.views.widgets import MessageBar, bold
@@ -26,7 +46,7 @@ COMPARE_COLUMNS = [Column("name", N_("Enterprise")), Column("id", N_("Achievemen
                    Column("difference", N_("Difference"), fmt=lambda d: money_text(Decimal(d)) if d else "", align_right=True)]
 
 
-def policy_html(policy) -> str:  # noqa: ANN001
+def policy_html(policy) -> str:
     """The policy as the officer reads it: header, funds and pools, rules by clause, targets, notes."""
     def p(text: str, style: str = "") -> str:
         return f"<p style='{style}'>{escape(text)}</p>"
@@ -83,7 +103,7 @@ def _side(j: dict[str, Any]) -> str:
     from desktop.core.money import format_money
 
     amount = format_money(Decimal(j["amount"])) if j.get("amount") else ""
-    return f"{RD.status_label(j['status'])} {amount}".strip()
+    return f"{award_status_label(j['status'])} {amount}".strip()
 
 
 class CompareDialog(QDialog):
@@ -99,17 +119,20 @@ class CompareDialog(QDialog):
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.a, self.b = QComboBox(), QComboBox()
+        from desktop.operations import measures
+
+        choices = measures.choices(ctx.session)
         for box in (self.a, self.b):
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             box.setMinimumWidth(240)
-            for pid, label in RD.policy_choices():
+            for pid, label in choices:
                 box.addItem(label, pid)
         if first:
             self.a.setCurrentIndex(max(self.a.findData(first), 0))
         self.b.setCurrentIndex(1 if self.a.currentIndex() == 0 and self.b.count() > 1 else 0)
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
-        years = RD.years_with_achievements()
+        years = measures.years_with_achievements(ctx.session)
         self.year.setValue(max(years) if years else dt.date.today().year)
         self.run_btn = QPushButton(_("Compare"))
         for w in (QLabel(_("A")), self.a, QLabel(_("B")), self.b, QLabel(_("Year")), self.year, self.run_btn):
@@ -132,8 +155,9 @@ class CompareDialog(QDialog):
         qconnect(self.run_btn.clicked, self.run)
 
     def run(self) -> None:
-        from desktop.ui.views.policy_measure import compare_on_year
+        from desktop.operations import measures
 
+        s = self.ctx.session
         a, b, year = self.a.currentData(), self.b.currentData(), self.year.value()
 
         def done(out: dict[str, Any]) -> None:
@@ -146,7 +170,7 @@ class CompareDialog(QDialog):
                 year=year, a=money_text(Decimal(t["a"])), b=money_text(Decimal(t["b"])), d=money_text(Decimal(t["difference"])),
                 n=t["changed"], total=len(rows)))
         self.message.clear()
-        self.ctx.tasks.run(lambda _p: compare_on_year(a, b, year), on_done=done,
+        self.ctx.tasks.run(lambda _p: measures.compare_on_year(s, a, b, year), on_done=done,
                            on_error=lambda exc: self.message.error(error_text(exc)),
                            label=_("Computing under both policies..."), parent=self)
 
@@ -157,11 +181,10 @@ class DeriveDialog(QDialog):
 
     def __init__(self, ctx, base_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from desktop.store import rounds
-        from desktop.ui.views import policy_measure as M
+        from desktop.operations import measures as M
 
         self.ctx = ctx
-        self.base = rounds.load_policy(base_id)
+        self.base = M.load_policy(ctx.session, base_id)
         self.rows = M.amount_rows(self.base)
         self.cases: list[M.Case] = []
         self.checked_text: str | None = None
@@ -239,8 +262,8 @@ class DeriveDialog(QDialog):
     def row_of(self, rule: str, key: str | None) -> int:
         return next(i for i, r in enumerate(self.rows) if r.rule == rule and r.key == key)
 
-    def measure(self):
-        from desktop.ui.views import policy_measure as M
+    def measure(self) -> tuple[Any, list[str]]:
+        from desktop.operations import measures as M
 
         amounts = {}
         bad = []
@@ -257,7 +280,7 @@ class DeriveDialog(QDialog):
         return m, bad
 
     def add_case(self) -> None:
-        from desktop.ui.views import policy_measure as M
+        from desktop.operations import measures as M
 
         row = self.table.currentRow()
         value = parse_amount(self.case_amount.text())
@@ -278,18 +301,16 @@ class DeriveDialog(QDialog):
 
     def check(self) -> bool:
         """Strict validation and the worked cases, in a scratch folder (nothing installed)."""
-        from desktop.core.policies import known_policy_ids
-        from desktop.store import rounds
-        from desktop.ui.views import policy_measure as M
+        from desktop.operations import measures as M
 
         m, bad = self.measure()
-        issues = bad + M.problems(m, known_policy_ids(rounds.policy_dirs()))
+        issues = bad + M.problems(m, M.bundled_ids())
         if issues:
             self.message.error("\n".join(issues))
             return False
         text = M.measure_text(m, self.base)
         try:
-            M.check_measure(text, m.id)
+            M.check_text(self.ctx.session, text, m.id)
         except Exception as exc:  # noqa: BLE001 - PolicyError names the key; shown as is
             self.message.error(error_text(exc))
             return False
@@ -299,13 +320,26 @@ class DeriveDialog(QDialog):
         return True
 
     def install(self) -> None:
-        from desktop.ui.views import policy_measure as M
+        """Install the checked measure; one already installed under its id is replaced only when the
+        officer confirms."""
+        from desktop.operations import measures as M
+        from desktop.ui.qt import QMessageBox
 
         if self.checked_text is None:
             return
+        s, measure_id = self.ctx.session, self.measure_id.text().strip()
+        replace = M.is_installed(s, measure_id)
+        if replace and QMessageBox.question(
+                self, _("Replace the local measure?"),
+                _("A local measure {id} is already installed. Replace it with this one? Rounds computed "
+                  "under the old one keep their amounts; new computations use the new one.").format(id=measure_id),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+            self.message.error(_("Not installed: {id} is already installed.").format(id=measure_id))
+            return
         try:
-            self.installed = M.install_measure(self.checked_text, self.measure_id.text().strip(), self.ctx.username)
-        except Exception as exc:  # noqa: BLE001
+            self.installed = M.install_text(s, self.checked_text, measure_id, replace=replace).path
+        except Exception as exc:  # noqa: BLE001 - PermissionDenied, PolicyError: shown as is
             self.message.error(error_text(exc))
             return
         self.ctx.changed("policies")
@@ -350,7 +384,9 @@ class PoliciesView(View):
         current = self.current_id() or (self.ctx.office.policy_id if self.ctx.office else None)
         self.list.blockSignals(True)
         self.list.clear()
-        for pid, label in RD.policy_choices():
+        from desktop.operations import measures
+
+        for pid, label in measures.choices(self.ctx.session):
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, pid)
             self.list.addItem(item)
@@ -364,14 +400,14 @@ class PoliciesView(View):
         return item.data(Qt.ItemDataRole.UserRole) if item else None
 
     def show_policy(self) -> None:
-        from desktop.store import rounds
+        from desktop.operations import measures
 
         pid = self.current_id()
         if pid is None:
             self.reader.setHtml(f"<p>{escape(_('No policy is installed.'))}</p>")
             return
         try:
-            self.reader.setHtml(policy_html(rounds.load_policy(pid)))
+            self.reader.setHtml(policy_html(measures.load_policy(self.ctx.session, pid)))
         except Exception as exc:  # noqa: BLE001 - a broken file is named, not hidden
             self.reader.setHtml(f"<p style='color:#b3261e'>{escape(error_text(exc))}</p>")
 

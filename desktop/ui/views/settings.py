@@ -6,8 +6,19 @@ from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _, current_locale, set_locale
 from desktop.ui import settings as options
 from desktop.ui.forms import ProblemForm
-from desktop.ui.qt import (QApplication, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton,
-                           QScrollArea, QVBoxLayout, QWidget, qconnect)
+from desktop.ui.qt import (
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tasks import error_text
 from desktop.ui.views.base import View
 
@@ -107,7 +118,7 @@ class SettingsView(View):
         self.language.blockSignals(False)
         office = self.ctx.office
         if office is not None:
-            from desktop.ui.wizard import policy_choices
+            from desktop.operations.measures import choices
 
             for key, attr in (("name", "name"), ("region", "region_code"), ("doc_prefix", "doc_prefix"),
                               ("signatory", "signatory")):
@@ -117,13 +128,19 @@ class SettingsView(View):
             box: QComboBox = self.o["policy"]
             box.clear()
             box.addItem(_("(none)"), None)
-            for pid, label in policy_choices():
+            for pid, label in choices(self.ctx.session):
                 box.addItem(label, pid)
             box.setCurrentIndex(max(0, box.findData(office.policy_id)))
-        admin = self.ctx.role == "admin"
+        from desktop.operations.roles import allowed
+
+        admin = allowed(self.ctx.role, "office.settings")
         self.office_box.setEnabled(admin and office is not None)
         self.font_box.setEnabled(admin and office is not None)
-        self.office_msg.setText("" if admin else _("Only an administrator changes the office profile."))
+        refused = _("Only an administrator changes the office profile.")
+        if not admin:
+            self.office_msg.setText(refused)
+        elif self.office_msg.text() == refused:
+            self.office_msg.setText("")
         self._fill_fonts()
 
     # ------------------------------------------------------------------ language
@@ -137,20 +154,20 @@ class SettingsView(View):
                 "policy_id": self.o["policy"].currentData()}
 
     def _validate_office(self) -> bool:
-        from desktop.store.office import validate
+        from desktop.operations.settings import validate_office
 
-        problems = validate(self.office_values())
+        problems = validate_office(self.ctx.session, self.office_values())
         self.form.show_problems(problems, {"region_code": "region", "policy_id": "policy"})
         self.save_office.setEnabled(not problems)
         return not problems
 
     def _save_office(self) -> None:
-        from desktop.store import office
+        from desktop.operations.settings import update_office
 
         if not self._validate_office():
             return
         try:
-            office.update(user=self.ctx.username, **self.office_values())
+            update_office(self.ctx.session, **self.office_values())
         except StdAwardError as exc:
             self.office_msg.setText(error_text(exc))
             return
@@ -159,46 +176,27 @@ class SettingsView(View):
 
     # ------------------------------------------------------------------ notice fonts
     def _fill_fonts(self) -> None:
-        office = self.ctx.office
-        current = ((office.settings or {}).get("fonts") or {}) if office else {}
-        try:
-            from desktop.notices import fonts
-        except ImportError:  # the notice printer is not installed in this build
+        from desktop.operations.settings import font_options
+
+        options = font_options(self.ctx.session)
+        if options is None:  # the notice printer is not installed in this build
             self.font_box.setVisible(False)
             return
-        try:
-            auto = fonts.choose({})
-        except StdAwardError:
-            auto = {}
-        for role, box in self.fonts.items():
+        for opt in options:
+            box = self.fonts.get(opt.role)
+            if box is None:
+                continue
             box.clear()
-            chosen = auto.get(role)
-            box.addItem(_("Automatic ({file})").format(file=chosen.file_name if chosen else "-"), None)
-            names = [n for n, _i, _b in fonts.PREFERRED.get(role, ()) if fonts.find_file(n)] + [fonts.BUNDLED_FILE]
-            for n in dict.fromkeys(names):
+            box.addItem(_("Automatic ({file})").format(file=opt.automatic or "-"), None)
+            for n in opt.files:
                 box.addItem(n, n)
-            want = current.get(role)
-            want = want.get("file") if isinstance(want, dict) else want
-            if want and box.findData(want) < 0:
-                box.addItem(want, want)
-            box.setCurrentIndex(max(0, box.findData(want)))
+            box.setCurrentIndex(max(0, box.findData(opt.chosen)))
 
     def _font_chosen(self, role: str) -> None:
-        from desktop.notices import fonts
-        from desktop.store import office as office_store
+        from desktop.operations.settings import choose_font
 
-        office = self.ctx.office
-        new = dict(office.settings or {})
-        chosen = dict(new.get("fonts") or {})
-        value = self.fonts[role].currentData()
-        if value:
-            chosen[role] = value
-        else:
-            chosen.pop(role, None)
-        new["fonts"] = chosen
         try:
-            fonts.choose(new)
-            office_store.update(user=self.ctx.username, settings=new)
+            choose_font(self.ctx.session, role, self.fonts[role].currentData())
         except StdAwardError as exc:
             self.font_msg.setText(error_text(exc))
             self._fill_fonts()

@@ -1,0 +1,107 @@
+"""CLI verbs of award rounds, so a reviewer can work without the GUI:
+
+    stdaward round compute --year YYYY [--policy ID]     create (with --policy) or recompute the year's round
+    stdaward round show ROUND [--json]                    the round and its award lines
+    stdaward round submit ROUND                           the preparer hands it in for review
+    stdaward round approve ROUND                          a reviewer (never the preparer) approves it
+    stdaward round return ROUND --reason TEXT             ... or sends it back
+
+ROUND is the round's id or its year. Roles come from the session (``--user``/``--password-file``
+when the database has accounts).
+"""
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from desktop.commands.common import add_db, print_json, session
+from desktop.core.i18n import _
+from desktop.core.money import money_str
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("round", help=_("award rounds: compute, show, submit, approve, return"))
+    verbs = p.add_subparsers(dest="round_verb", metavar=_("action"), required=True)
+    c = verbs.add_parser("compute", help=_("compute the year's round (create it, or recompute a draft)"))
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--policy", help=_("policy id (needed when the year has no round yet)"))
+    c.add_argument("--json", action="store_true")
+    add_db(c)
+    c.set_defaults(func=cmd_compute)
+    for name, helptext, func in (("show", _("the round and its award lines"), cmd_show),
+                                 ("submit", _("hand the round in for review"), cmd_submit),
+                                 ("approve", _("approve a submitted round (not your own)"), cmd_approve),
+                                 ("return", _("send a submitted round back to its preparer"), cmd_return)):
+        q = verbs.add_parser(name, help=helptext)
+        q.add_argument("round", help=_("the round's id or its year"))
+        if name == "return":
+            q.add_argument("--reason", required=True, help=_("why the round goes back (the preparer reads it)"))
+        q.add_argument("--json", action="store_true")
+        add_db(q)
+        q.set_defaults(func=func)
+
+
+def _print_info(info: Any, as_json: bool) -> None:
+    if as_json:
+        print_json(info.as_dict())
+        return
+    print(_("round {year} ({status}): {awards} awards, total {total}; prepared by {preparer}, "
+            "reviewed by {reviewer}").format(year=info.year, status=info.status_label, awards=info.awards,
+                                             total=money_str(info.total), preparer=info.prepared_by or "-",
+                                             reviewer=info.reviewed_by or "-"))
+    if info.note:
+        print(_("note: {note}").format(note=info.note))
+    print(_("id: {id}").format(id=info.uuid))
+
+
+def cmd_compute(args: argparse.Namespace) -> int:
+    from desktop.operations import rounds
+
+    with session(args) as s:
+        info = rounds.compute(s, args.year, args.policy)
+    _print_info(info, args.json)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from desktop.operations import rounds
+
+    with session(args, create=False) as s:
+        info = rounds.info(s, args.round)
+        lines = rounds.lines(s, info.uuid)
+    if args.json:
+        print_json({**info.as_dict(), "lines": [{k: (money_str(v) if k == "amount" else v) for k, v in ln.items()
+                                                 if k != "id"} for ln in lines]})
+        return 0
+    _print_info(info, False)
+    for ln in lines:
+        amount = money_str(ln["amount"]) if ln["amount"] is not None else "-"
+        print(f"{ln['enterprise']}\t{ln['what']}\t{ln['status_label']}\t{amount}\t{ln['clause']}")
+    return 0
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from desktop.operations import rounds
+
+    with session(args, create=False) as s:
+        info = rounds.submit(s, args.round)
+    _print_info(info, args.json)
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from desktop.operations import rounds
+
+    with session(args, create=False) as s:
+        info = rounds.approve(s, args.round)
+    _print_info(info, args.json)
+    return 0
+
+
+def cmd_return(args: argparse.Namespace) -> int:
+    from desktop.operations import rounds
+
+    with session(args, create=False) as s:
+        info = rounds.return_round(s, args.round, args.reason)
+    _print_info(info, args.json)
+    return 0

@@ -1,0 +1,167 @@
+"""Award rounds as use cases: compute (create or recompute), set a discretionary amount, submit,
+approve, return, and the reads the round screens and ``stdaward round show`` need.
+
+Preparing (compute, amounts, submit) needs ``rounds.prepare`` (clerk or administrator); approving or
+returning needs ``rounds.review`` (reviewer or administrator) and is never done by the person who
+prepared the round or changed one of its awards. The store runs each change in one transaction and
+writes the audit entry under the session's user.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from desktop.core.errors import StdAwardError
+from desktop.core.i18n import _
+from desktop.core.money import ZERO, to_money
+from desktop.core.status import PAYING, AwardStatus, Decision, award_status_label, round_status_label
+from desktop.operations.session import Session
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """A round as the screens and the CLI show it (no model object leaves the operations)."""
+
+    uuid: str
+    year: int
+    policy_id: str
+    status: str
+    status_label: str
+    prepared_by: str | None
+    reviewed_by: str | None
+    note: str | None
+    awards: int
+    total: Decimal  # paying, not rejected
+    open_amounts: int  # discretionary lines still without an amount
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"uuid": self.uuid, "year": self.year, "policy": self.policy_id, "status": self.status,
+                "prepared_by": self.prepared_by, "reviewed_by": self.reviewed_by, "note": self.note,
+                "awards": self.awards, "total": format(self.total, "f"), "open_amounts": self.open_amounts}
+
+
+def _get(ref: str | int) -> Any:
+    """A round by uuid, or the latest round of a year (an int or a four-digit string)."""
+    from desktop.store.models import AwardRound
+
+    text = str(ref).strip()
+    if text.isdigit() and len(text) == 4:
+        rnd = AwardRound.select().where(AwardRound.year == int(text)).order_by(AwardRound.id.desc()).first()
+        if rnd is None:
+            raise StdAwardError(_("there is no award round for {year}").format(year=text))
+        return rnd
+    rnd = AwardRound.get_or_none(AwardRound.uuid == text)
+    if rnd is None:
+        raise StdAwardError(_("no award round {id}").format(id=text))
+    return rnd
+
+
+def info(session: Session, ref: str | int) -> RoundInfo:
+    from desktop.store.models import Award
+
+    rnd = _get(ref)
+    awards = list(Award.select(Award.status, Award.amount, Award.decision).where(Award.round == rnd.id))
+    total = sum((to_money(a.amount) for a in awards if a.status in PAYING and a.amount is not None
+                 and a.decision != Decision.REJECTED.value), ZERO)
+    open_ = sum(1 for a in awards if a.status == AwardStatus.DISCRETIONARY.value and a.amount is None)
+    return RoundInfo(rnd.uuid, rnd.year, rnd.policy_id, rnd.status, round_status_label(rnd.status),
+                     rnd.prepared_by, rnd.reviewed_by, rnd.note, len(awards), total, open_)
+
+
+def compute(session: Session, year: int, policy_id: str | None = None) -> RoundInfo:
+    """Compute the year's round: create it (under ``policy_id``) or recompute the draft or returned
+    round of that year."""
+    from desktop.store import rounds as store
+    from desktop.store.models import AwardRound
+
+    session.require("rounds.prepare")
+    rnd = AwardRound.select().where(AwardRound.year == year).order_by(AwardRound.id.desc()).first()
+    if rnd is None:
+        if not policy_id:
+            raise StdAwardError(_("there is no award round for {year} yet: name the policy to compute it "
+                                  "under").format(year=year))
+        rnd = store.create_round(year, policy_id, session.username)
+    else:
+        if policy_id and policy_id != rnd.policy_id:
+            raise StdAwardError(_("the round for {year} is computed under another policy; a round keeps its "
+                                  "policy").format(year=year))
+        store.recompute(rnd, session.username)
+    return info(session, rnd.uuid)
+
+
+def set_amount(session: Session, award_uuid: str, amount: Decimal | str | int, note: str | None = None) -> Decimal:
+    """An officer sets a discretionary award's amount (within the pool); the amount stored."""
+    from desktop.store import rounds as store
+    from desktop.store.models import Award
+
+    session.require("rounds.prepare")
+    aw = Award.get_or_none(Award.uuid == award_uuid)
+    if aw is None:
+        raise StdAwardError(_("no award {id}").format(id=award_uuid))
+    try:
+        value = to_money(amount)
+    except (ArithmeticError, ValueError, TypeError):
+        raise StdAwardError(_("{value} is not an amount of money").format(value=amount)) from None
+    return Decimal(store.set_amount(aw, value, session.username, note).amount)
+
+
+def submit(session: Session, ref: str | int) -> RoundInfo:
+    from desktop.store import rounds as store
+
+    session.require("rounds.prepare")
+    rnd = store.submit(_get(ref), session.username)
+    return info(session, rnd.uuid)
+
+
+def approve(session: Session, ref: str | int) -> RoundInfo:
+    """Approve a submitted round (never by the person who prepared it)."""
+    from desktop.store import rounds as store
+
+    session.require("rounds.review")
+    rnd = store.approve(_get(ref), session.username, str(session.role))
+    return info(session, rnd.uuid)
+
+
+def return_round(session: Session, ref: str | int, note: str) -> RoundInfo:
+    """Send a submitted round back to its preparer with the reason."""
+    from desktop.store import rounds as store
+
+    session.require("rounds.review")
+    rnd = store.return_round(_get(ref), session.username, str(session.role), note)
+    return info(session, rnd.uuid)
+
+
+def lines(session: Session, ref: str | int) -> list[dict[str, Any]]:
+    """One row per award of the round: achievement, enterprise, what it is, status, amount, clause,
+    fund, explanation, flags, decision (labels for the statuses included)."""
+    from desktop.notices.content import describe
+    from desktop.store.models import Achievement, Award, Enterprise
+    from desktop.store.records import to_vocabulary
+
+    rnd = _get(ref)
+    q = (Award.select(Award, Achievement, Enterprise).join(Achievement).join(Enterprise)
+         .where(Award.round == rnd.id).order_by(Enterprise.name, Achievement.date, Achievement.id))
+    out = []
+    for w in q:
+        a = w.achievement
+        try:
+            what = describe(to_vocabulary(a, a.enterprise.uscc))
+        except (KeyError, ValueError, TypeError, AttributeError):  # a description is a convenience
+            what = a.title or a.kind
+        out.append({"id": w.id, "uuid": w.uuid, "achievement": a.source_id, "date": a.date.isoformat(),
+                    "enterprise": a.enterprise.name, "uscc": a.enterprise.uscc, "kind": a.kind, "what": what,
+                    "status": w.status, "status_label": award_status_label(w.status), "amount": w.amount,
+                    "rule": w.rule or "", "clause": w.clause or "", "fund": w.fund or "",
+                    "explanation": w.explanation, "flags": list(w.flags or []), "decision": w.decision})
+    return out
+
+
+def years(session: Session) -> list[int]:
+    """The years that have achievements (the round screen's year choice)."""
+    from peewee import fn
+
+    from desktop.store.models import Achievement
+
+    q = Achievement.select(fn.DISTINCT(fn.strftime("%Y", Achievement.date))).tuples()
+    return sorted(int(y) for (y,) in q if y)
