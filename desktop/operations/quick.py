@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 
-def open(path: Path) -> sqlite3.Connection | None:  # noqa: A001 - the module's verb, called as quick.open
+def open(path: Path) -> sqlite3.Connection | None:
     """Lock and check the database quickly; None (nothing held) when it must be created or migrated
     first (then ``Session.open``)."""
     from desktop.store import db

@@ -20,15 +20,28 @@ import gc
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from desktop.core.errors import DatabaseBusy, SchemaTooNew, StdAwardError
 from desktop.core.i18n import _, current_locale, set_locale
 from desktop.ui import settings
 from desktop.ui.context import AppContext
-from desktop.ui.qt import (QApplication, QFont, QFontDatabase, QGuiApplication, QIcon, QLibraryInfo, QLocale, Qt, QTimer,
-                           QTranslator, QWidget, qconnect)
+from desktop.ui.qt import (
+    QApplication,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QIcon,
+    QLibraryInfo,
+    QLocale,
+    Qt,
+    QTimer,
+    QTranslator,
+    QWidget,
+    qconnect,
+)
 
 # Families that show Chinese well, best first, per script; the first one installed is used.
 CJK_FAMILIES = {
@@ -168,7 +181,7 @@ class Startup:
 
         try:
             state = quick_state(path)
-        except Exception as exc:  # noqa: BLE001 - busy, newer schema, not a database: told as on the slow path
+        except Exception as exc:
             self._failed(exc)
             return True
         if state is None or not state["office"] or state["users"]:
@@ -289,7 +302,7 @@ class StartupProbe:
     """``--startup-probe VIEWS`` (``benchmarks/bench_gui.py``): once the main window has painted,
     show each named view with its first rows, then print one "ready" line and quit."""
 
-    def __init__(self, startup: "Startup", views: str, on_exit: Callable[[int], None]) -> None:
+    def __init__(self, startup: Startup, views: str, on_exit: Callable[[int], None]) -> None:
         self.startup, self.views, self.on_exit = startup, [v for v in views.split(",") if v], on_exit
         self.reported = False
 

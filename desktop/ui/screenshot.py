@@ -25,7 +25,7 @@ def take_screenshot(app: QApplication, db_path: Path, demo: bool, out: Path, vie
         return 2
     try:
         open_database(db_path, demo)
-    except Exception as exc:  # noqa: BLE001 - shown as the one-line reason
+    except Exception as exc:
         print(_("error: {reason}").format(reason=open_error_text(exc, db_path).splitlines()[0]), file=sys.stderr)
         return 1
     try:

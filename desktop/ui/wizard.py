@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from desktop.core.errors import Problem, ValidationFailed
 from desktop.core.i18n import _
+from desktop.operations.session import Actor
 from desktop.ui.context import AppContext
 from desktop.ui.forms import ProblemForm
 from desktop.ui.qt import QComboBox, QLabel, QLineEdit, QVBoxLayout, QWizard, QWizardPage, qconnect
@@ -66,7 +67,7 @@ class OfficePage(QWizardPage):
         w = {"name": self.name, "region": self.region, "doc_prefix": self.prefix}.get(field)
         return w is None or bool(w.text()) or w.isModified()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt name
+    def isComplete(self) -> bool:
         from desktop.operations.setup import office_problems
 
         v = self.values()
@@ -105,7 +106,7 @@ class AdminPage(QWizardPage):
         self.form.show_problems([p for p in self.problems() if fields[p.field].text()])
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt name
+    def isComplete(self) -> bool:
         return not self.problems()
 
 
@@ -117,7 +118,7 @@ class FirstRunWizard(QWizard):
         super().__init__()
         self.ctx = ctx
         self.wants_demo = False
-        self.created_user = None
+        self.created_user: Actor | None = None
         self.setObjectName("firstRunWizard")
         self.setWindowTitle(_("Set up StdAward"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)

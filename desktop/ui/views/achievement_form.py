@@ -9,13 +9,43 @@ from typing import Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
-from desktop.core.vocabulary import (_KIND_FIELDS, ACTIONS, BODIES, DOMAINS, KIND_FIELDS, KINDS, LEVEL_LABELS, PRIZES,
-                                     kind_label)
+from desktop.core.vocabulary import (
+    _KIND_FIELDS,
+    ACTIONS,
+    BODIES,
+    DOMAINS,
+    KIND_FIELDS,
+    KINDS,
+    LEVEL_LABELS,
+    PRIZES,
+    kind_label,
+)
 from desktop.ui.forms import ProblemForm
-from desktop.ui.qt import (QCheckBox, QComboBox, QCompleter, QDate, QDateEdit, QDesktopServices, QDialog,
-                           QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                           QListWidgetItem, QMessageBox, QPushButton, QScrollArea, QSpinBox, Qt, QUrl, QVBoxLayout, QWidget,
-                           qconnect)
+from desktop.ui.qt import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDate,
+    QDateEdit,
+    QDesktopServices,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    Qt,
+    QUrl,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tasks import error_text
 
 FIELD_LABELS = {
