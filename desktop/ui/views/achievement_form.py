@@ -308,7 +308,7 @@ class AchievementForm(QDialog):
         if not self.validate():
             return
         raw = self.raw()
-        duplicates = [p for p in records.duplicate_problems(raw, self.editing_id())]
+        duplicates = records.duplicate_problems(raw, self.editing_id())
         if duplicates and QMessageBox.question(
                 self, _("Same achievement recorded twice?"),
                 _("{problem}\n\nSave it again all the same?").format(problem=duplicates[0].message),
