@@ -2,6 +2,8 @@
 or a button to open the demo database instead."""
 from __future__ import annotations
 
+from typing import Any
+
 from desktop.core.errors import Problem, ValidationFailed
 from desktop.core.i18n import _
 from desktop.operations.session import Actor
@@ -49,7 +51,7 @@ class OfficePage(QWizardPage):
         self._problems: list[Problem] = []
         self._touched = False
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         return {"name": self.name.text().strip(), "region_code": self.region.text().strip(),
                 "doc_prefix": self.prefix.text().strip(), "policy_id": self.policy.currentData(),
                 "signatory": self.signatory.text().strip() or None}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
@@ -48,6 +48,9 @@ from desktop.ui.qt import (
 )
 from desktop.ui.tasks import error_text
 
+if TYPE_CHECKING:
+    from desktop.operations.records import SavedAchievement
+
 FIELD_LABELS = {
     "enterprise": N_("Enterprise"), "id": N_("Achievement id"), "kind": N_("Kind"), "date": N_("Date"),
     "ref": N_("Standard number / reference"), "title": N_("Title"), "level": N_("Level"),
@@ -76,7 +79,8 @@ class AchievementForm(QDialog):
 
     def __init__(self, ctx, editing=None, parent: QWidget | None = None, enterprise: str | None = None) -> None:
         super().__init__(parent)
-        self.ctx, self.editing, self.saved = ctx, editing, None
+        self.ctx, self.editing = ctx, editing
+        self.saved: SavedAchievement | None = None
         self.pending: list[Path] = []  # evidence chosen before the first save
         self.touched: set[str] = set()  # problems show under fields the officer has changed (all on Save)
         self.setObjectName("achievementForm")

@@ -70,7 +70,7 @@ class EnterpriseDialog(QDialog):
     def _editing_id(self) -> int | None:
         return None if self.editing is None else self.editing["id"]
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         return {k: w.text().strip() for k, w in self.fields.items()}
 
     def validate(self) -> bool:
@@ -135,7 +135,7 @@ class DeleteEnterprise(QUndoCommand):
 class MergeDialog(QDialog):
     """Choose the record to keep and the duplicate to merge into it."""
 
-    def __init__(self, rows: list[dict], selected: list[dict], parent: QWidget | None = None) -> None:
+    def __init__(self, rows: list[dict[str, Any]], selected: list[dict[str, Any]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Merge two records of the same enterprise"))
         self.rows = sorted(rows, key=lambda r: r["name"])
@@ -177,6 +177,6 @@ class MergeDialog(QDialog):
         self.warn.setText(_("Choose two different records.") if same else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not same)
 
-    def choice(self) -> tuple[dict, dict]:
+    def choice(self) -> tuple[dict[str, Any], dict[str, Any]]:
         by_id = {r["id"]: r for r in self.rows}
         return by_id[self.keep.currentData()], by_id[self.drop.currentData()]

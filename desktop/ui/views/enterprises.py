@@ -119,7 +119,7 @@ class EnterprisesView(View):
         self.delete_btn.setEnabled(n == 1)
         self.merge_btn.setEnabled(self.model.rowCount() >= 2)
 
-    def selected(self) -> list[dict]:
+    def selected(self) -> list[dict[str, Any]]:
         rows = self.tableview.selectionModel().selectedRows() if self.tableview.selectionModel() else []
         return [r.data(ROW_ROLE) for r in rows]
 
