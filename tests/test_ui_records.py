@@ -6,13 +6,14 @@ a reviewer with a clear message."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 pytest.importorskip("pytestqt")
 
-from tests.conftest import GOOD_USCC, OTHER_USCC, std  # noqa: E402
-from tests.test_operations_records import BIG, big_workbook  # noqa: E402
+from tests.conftest import GOOD_USCC, OTHER_USCC, std
+from tests.test_operations_records import BIG, big_workbook
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ def test_evidence_is_attached_from_the_button_and_opened(window, qtbot, tmp_path
     form.evidence.setCurrentRow(0)
     qtbot.mouseClick(form.ev_open, left())
     assert len(opened) == 1 and opened[0] != str(cert)  # the office's copy, not the officer's original
-    assert open(opened[0], "rb").read() == cert.read_bytes()
+    assert Path(opened[0]).read_bytes() == cert.read_bytes()
 
     # a file chosen on a new achievement is attached when it is saved
     new = AchievementForm(ctx, None, window, GOOD_USCC)
@@ -109,8 +110,6 @@ def test_evidence_is_attached_from_the_button_and_opened(window, qtbot, tmp_path
     # removed from the evidence folder behind the program's back: a message on the form, not a crash
     form2 = AchievementForm(ctx, records.achievement(ctx.session, ach), window)
     qtbot.addWidget(form2)
-    from pathlib import Path
-
     Path(opened[0]).unlink()
     form2.evidence.setCurrentRow(0)
     qtbot.mouseClick(form2.ev_open, left())

@@ -196,6 +196,11 @@ def enterprise_names(session: Session, codes: Any = None) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------- enterprises
+def _pk(row: Any) -> int:
+    """A model row's database id."""
+    return int(row.get_id())
+
+
 def _enterprise_row(ent_id: int) -> Any:
     from desktop.store.models import Enterprise
 
@@ -238,7 +243,7 @@ def save_enterprise(session: Session, values: dict[str, Any], editing: int | Non
 
     session.require("records.edit")
     row = edits.save_enterprise(values, session.username, _enterprise_row(editing) if editing is not None else None)
-    return enterprise(session, row.get_id())
+    return enterprise(session, _pk(row))
 
 
 def merge_enterprises(session: Session, keep: int, drop: int) -> int:
@@ -363,8 +368,8 @@ def achievement(session: Session, ach_id: int) -> AchievementRecord:
     from desktop.store.records import to_vocabulary
 
     row = _achievement_row(ach_id)
-    return AchievementRecord(row.get_id(), to_vocabulary(row),
-                             [EvidenceFile(e.get_id(), e.filename, e.size, bool(e.sha256))
+    return AchievementRecord(_pk(row), to_vocabulary(row),
+                             [EvidenceFile(_pk(e), e.filename, e.size, bool(e.sha256))
                               for e in row.evidence.order_by(Evidence.added_at)])
 
 
@@ -389,8 +394,8 @@ def save_achievement(session: Session, raw: dict[str, Any], editing: int | None 
         if not Path(p).is_file():
             raise StdAwardError(_("evidence file {file} cannot be read: no such file").format(file=p))
     row = edits.save_achievement(raw, session.username, _achievement_row(editing) if editing is not None else None)
-    attached = [attach_evidence(session, row.get_id(), Path(p)) for p in evidence]
-    return SavedAchievement(row.get_id(), row.source_id, warnings, attached)
+    attached = [attach_evidence(session, _pk(row), Path(p)) for p in evidence]
+    return SavedAchievement(_pk(row), row.source_id, warnings, attached)
 
 
 def delete_achievements(session: Session, ids: list[int]) -> Any:
@@ -420,7 +425,7 @@ def attach_evidence(session: Session, ach_id: int, source: Path) -> EvidenceFile
     except OSError as exc:
         raise StdAwardError(_("evidence file {file} cannot be read: {reason}").format(
             file=source, reason=exc.strerror or exc)) from None
-    return EvidenceFile(ev.get_id(), ev.filename, ev.size)
+    return EvidenceFile(_pk(ev), ev.filename, ev.size)
 
 
 def evidence_file(session: Session, ev_id: int) -> Path:

@@ -20,15 +20,28 @@ import gc
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from desktop.core.errors import DatabaseBusy, DatabaseDamaged, SchemaTooNew, StdAwardError
 from desktop.core.i18n import _, current_locale, set_locale
 from desktop.ui import settings
 from desktop.ui.context import AppContext
-from desktop.ui.qt import (QApplication, QFont, QFontDatabase, QGuiApplication, QIcon, QLibraryInfo, QLocale, Qt, QTimer,
-                           QTranslator, QWidget, qconnect)
+from desktop.ui.qt import (
+    QApplication,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QIcon,
+    QLibraryInfo,
+    QLocale,
+    Qt,
+    QTimer,
+    QTranslator,
+    QWidget,
+    qconnect,
+)
 
 # Families that show Chinese well, best first, per script; the first one installed is used.
 CJK_FAMILIES = {
@@ -65,7 +78,7 @@ def make_app() -> QApplication:
 
 
 def app_icon() -> QIcon:
-    from desktop.store.demo import resources_dir
+    from desktop.operations.quick import resources_dir
 
     path = resources_dir() / "icons" / "stdaward.png"
     return QIcon(str(path)) if path.exists() else QIcon()
@@ -97,7 +110,7 @@ def ui_font(locale: str) -> QFont:
     font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
     cjk = [f for f in CJK_FAMILIES.get(locale, CJK_FAMILIES["zh_CN"]) if f in installed]
     if not cjk:
-        from desktop.store.demo import resources_dir
+        from desktop.operations.quick import resources_dir
 
         for f in sorted((resources_dir() / "fonts").glob("*.tt[fc]")):
             cjk += QFontDatabase.applicationFontFamilies(QFontDatabase.addApplicationFont(str(f)))
@@ -114,16 +127,9 @@ def ui_font(locale: str) -> QFont:
 def open_database(path: Path, demo: bool = False) -> dict[str, Any]:
     """Open (create, migrate) the database; with ``demo`` fill an empty one with the demo data.
     Runs in a worker thread. Returns what the UI needs to decide what comes next."""
-    from desktop.store import db, office, users
+    from desktop.operations import setup
 
-    db.open_db(path, auto_backup="background")  # the daily backup must not hold the window back
-    if demo:
-        from desktop.store import demo as demo_data
-        from desktop.store.models import Achievement
-
-        if not Achievement.select().exists():
-            demo_data.install()
-    return {"office": office.get() is not None, "users": users.has_users()}
+    return setup.open_office(path, demo)
 
 
 def open_error_text(exc: BaseException, path: Path) -> str:
@@ -141,7 +147,7 @@ def open_error_text(exc: BaseException, path: Path) -> str:
                      "unread.\n\n{detail}").format(backup=exc.backup, detail=exc)
         return str(exc)
     if isinstance(exc, (StdAwardError, sqlite3.DatabaseError)):
-        from desktop.store.paths import folder_for
+        from desktop.operations.quick import folder_for
 
         return _("The database could not be opened: it is damaged or not a StdAward database. "
                  "Restore the latest backup (stdaward restore FILE; backups are in {folder}).\n\n{detail}").format(
@@ -152,18 +158,9 @@ def open_error_text(exc: BaseException, path: Path) -> str:
 def quick_state(path: Path) -> dict[str, Any] | None:
     """The quick open (lock, schema check; see ``db.open_quick``) and what decides the next step, read
     with plain SQL; None (nothing held) when the database must be created or migrated first."""
-    from desktop.store import db
+    from desktop.operations import quick
 
-    con = db.open_quick(path)
-    if con is None:
-        return None
-    try:
-        office = con.execute("SELECT name FROM office ORDER BY id LIMIT 1").fetchone()
-        users = con.execute("SELECT EXISTS(SELECT 1 FROM user WHERE active)").fetchone()[0]
-    except BaseException:
-        db.close_db()
-        raise
-    return {"office": office[0] if office else None, "users": bool(users)}
+    return quick.state(path)
 
 
 class Startup:
@@ -186,15 +183,15 @@ class Startup:
     def _start_quick(self, path: Path) -> bool:
         """The main window straight away, the models bound after its first paint. False (nothing
         held) when the slow path is needed: a new database or a migration, the wizard, sign-in."""
-        from desktop.store import db
+        from desktop.operations import quick
 
         try:
             state = quick_state(path)
-        except Exception as exc:  # noqa: BLE001 - busy, newer schema, not a database: told as on the slow path
+        except Exception as exc:
             self._failed(exc)
             return True
         if state is None or not state["office"] or state["users"]:
-            db.close_db()
+            quick.close()
             return False
         self.ctx.quick_office = state["office"]
         self._show_main()
@@ -203,14 +200,14 @@ class Startup:
         return True
 
     def _bind_models(self) -> None:
-        from desktop.store import db
+        from desktop.operations import quick
 
-        self.ctx.tasks.run(lambda _p: db.bind_quick(), on_done=lambda _r: self._models_bound(), on_error=self._failed)
+        self.ctx.tasks.run(lambda _p: quick.bind(), on_done=lambda _r: self._models_bound(), on_error=self._failed)
 
     def _models_bound(self) -> None:
-        from desktop.store import db
+        from desktop.operations import quick
 
-        db.end_quick()
+        quick.end()
         self.ctx.quick_office = None
         if self.window is not None:
             self.window.update_status()
@@ -313,14 +310,15 @@ class Startup:
 
     def reopen(self, demo: bool, path: Path | None = None) -> None:
         """Close the current database and window and start again (demo, or another file)."""
-        from desktop.store import db
-        from desktop.store.demo import demo_db_path
+        from desktop.operations import quick
+        from desktop.operations.setup import demo_db_path
 
         if self.window is not None:
             self.window.hide()
             self.window.deleteLater()
             self.window = None
-        db.close_db()
+        quick.close()
+        self.ctx.forget_session()
         self.ctx.set_user(None)
         self.ctx.undo_stack.clear()
         self.start(demo_db_path() if demo else (path or self.ctx.db_path), demo)
@@ -346,7 +344,7 @@ class StartupProbe:
     """``--startup-probe VIEWS`` (``benchmarks/bench_gui.py``): once the main window has painted,
     show each named view with its first rows, then print one "ready" line and quit."""
 
-    def __init__(self, startup: "Startup", views: str, on_exit: Callable[[int], None]) -> None:
+    def __init__(self, startup: Startup, views: str, on_exit: Callable[[int], None]) -> None:
         self.startup, self.views, self.on_exit = startup, [v for v in views.split(",") if v], on_exit
         self.reported = False
 
@@ -393,8 +391,8 @@ def choose_language(args: Any) -> None:
 
 
 def resolve_path(args: Any) -> Path:
-    from desktop.store.demo import demo_db_path
-    from desktop.store.paths import resolve_db_path
+    from desktop.operations.quick import resolve_db_path
+    from desktop.operations.setup import demo_db_path
 
     return demo_db_path() if getattr(args, "demo", False) else resolve_db_path(getattr(args, "db", None))
 
@@ -421,7 +419,7 @@ def run_gui(args: Any) -> int:
     if getattr(args, "startup_probe", None) is not None:
         StartupProbe(startup, args.startup_probe, finish).arm()
     rc = app.exec()
-    from desktop.store import db
+    from desktop.operations import quick
 
-    db.close_db()
+    quick.close()
     return codes[0] if codes else rc

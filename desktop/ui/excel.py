@@ -3,13 +3,24 @@ anything is wrong), save the empty template, export whatever table is on screen.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
 from desktop.ui import settings
-from desktop.ui.qt import (QDialog, QDialogButtonBox, QFileDialog, QHeaderView, QLabel, QMessageBox, Qt,
-                           QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, qconnect)
+from desktop.ui.qt import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tasks import Progress, show_error
 
 XLSX_FILTER = "Excel (*.xlsx)"

@@ -5,18 +5,51 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
-from desktop.core.vocabulary import (_KIND_FIELDS, ACTIONS, BODIES, DOMAINS, KIND_FIELDS, KINDS, LEVEL_LABELS, PRIZES,
-                                     kind_label)
+from desktop.core.vocabulary import (
+    _KIND_FIELDS,
+    ACTIONS,
+    BODIES,
+    DOMAINS,
+    KIND_FIELDS,
+    KINDS,
+    LEVEL_LABELS,
+    PRIZES,
+    kind_label,
+)
 from desktop.ui.forms import ProblemForm
-from desktop.ui.qt import (QCheckBox, QComboBox, QCompleter, QDate, QDateEdit, QDesktopServices, QDialog,
-                           QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                           QListWidgetItem, QMessageBox, QPushButton, QScrollArea, QSpinBox, Qt, QUrl, QVBoxLayout, QWidget,
-                           qconnect)
+from desktop.ui.qt import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDate,
+    QDateEdit,
+    QDesktopServices,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    Qt,
+    QUrl,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tasks import error_text
+
+if TYPE_CHECKING:
+    from desktop.operations.records import SavedAchievement
 
 FIELD_LABELS = {
     "enterprise": N_("Enterprise"), "id": N_("Achievement id"), "kind": N_("Kind"), "date": N_("Date"),
@@ -46,7 +79,8 @@ class AchievementForm(QDialog):
 
     def __init__(self, ctx, editing=None, parent: QWidget | None = None, enterprise: str | None = None) -> None:
         super().__init__(parent)
-        self.ctx, self.editing, self.saved = ctx, editing, None
+        self.ctx, self.editing = ctx, editing
+        self.saved: SavedAchievement | None = None
         self.pending: list[Path] = []  # evidence chosen before the first save
         self.touched: set[str] = set()  # problems show under fields the officer has changed (all on Save)
         self.setObjectName("achievementForm")
@@ -279,7 +313,7 @@ class AchievementForm(QDialog):
         if not self.validate():
             return
         raw = self.raw()
-        duplicates = [p for p in records.duplicate_problems(raw, self.editing_id())]
+        duplicates = records.duplicate_problems(raw, self.editing_id())
         if duplicates and QMessageBox.question(
                 self, _("Same achievement recorded twice?"),
                 _("{problem}\n\nSave it again all the same?").format(problem=duplicates[0].message),

@@ -321,10 +321,10 @@ class AchievementModel(QAbstractTableModel):
             self.reload()
 
     # ------------------------------------------------------------------ Qt model
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt name
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.ids)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt name
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
@@ -333,7 +333,7 @@ class AchievementModel(QAbstractTableModel):
             return self.createIndex(row, column)
         return QModelIndex()
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return _(COLUMNS[section][1])
         return None
@@ -382,8 +382,9 @@ class AchievementModel(QAbstractTableModel):
             if key == "status":
                 return status_label(v)
             if key == "amount":
-                from desktop.ui.tablemodel import money_text
                 from decimal import Decimal
+
+                from desktop.ui.tablemodel import money_text
 
                 return money_text(Decimal(v)) if v else ""
             return "" if v is None else str(v)

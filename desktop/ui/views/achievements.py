@@ -2,15 +2,31 @@
 level and award status; add and edit through the entry form; delete with undo (Ctrl+Z)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.core.labels import KINDS, LEVEL_LABELS, kind_label
 from desktop.ui import tablemodel
-from desktop.ui.qt import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTimer,
-                           QUndoCommand, QVBoxLayout, Qt, qconnect)
+from desktop.ui.qt import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    Qt,
+    QTimer,
+    QUndoCommand,
+    QVBoxLayout,
+    qconnect,
+)
 from desktop.ui.tasks import show_error
 from desktop.ui.views.achievement_model import ID_ROLE, AchievementModel, Filter, status_label
 from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
+
+if TYPE_CHECKING:
+    from desktop.ui.context import AppContext
 
 DEBOUNCE_MS = 120
 # Default widths; the title (column 6) takes what is left, so every column fits at 1,280 px wide.
@@ -195,7 +211,7 @@ class DeleteAchievements(QUndoCommand):
     """Already done when pushed (the deletion can be refused, so it runs first); undo restores the
     rows with their ids and evidence, redo deletes them again."""
 
-    def __init__(self, ctx, ids: list[int], snap) -> None:
+    def __init__(self, ctx: AppContext, ids: list[int], snap: object) -> None:
         super().__init__(_("Delete {n} achievements").format(n=len(ids)))
         self.ctx, self.ids, self.snap, self.first = ctx, ids, snap, True
 
@@ -212,7 +228,7 @@ class DeleteAchievements(QUndoCommand):
 
         self._run(lambda: records.restore_achievements(self.ctx.session, self.snap))
 
-    def _run(self, step) -> None:
+    def _run(self, step: Callable[[], object]) -> None:
         try:
             step()
         except StdAwardError as exc:  # a role taken away meanwhile, a round computed since

@@ -3,20 +3,38 @@ character is shown when only the last character is wrong); merge two records of 
 enterprise; delete one (undoable). Imported when first used, not with the enterprises view."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.ui.forms import ProblemForm
-from desktop.ui.qt import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QUndoCommand,
-                           QVBoxLayout, QWidget, qconnect)
+from desktop.ui.qt import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QUndoCommand,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tasks import error_text
+
+if TYPE_CHECKING:
+    from desktop.operations.records import DeletedEnterprise
+    from desktop.ui.context import AppContext
 
 
 class EnterpriseDialog(QDialog):
     """``editing`` is the enterprise's values (``records.enterprise``); ``saved`` the values after saving."""
 
-    def __init__(self, ctx, editing: dict | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, editing: dict[str, Any] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ctx, self.editing, self.saved = ctx, editing, None
+        self.ctx, self.editing = ctx, editing
+        self.saved: dict[str, Any] | None = None
         self.setObjectName("enterpriseDialog")
         self.setWindowTitle(_("Edit enterprise") if editing else _("New enterprise"))
         lay = QVBoxLayout(self)
@@ -52,7 +70,7 @@ class EnterpriseDialog(QDialog):
     def _editing_id(self) -> int | None:
         return None if self.editing is None else self.editing["id"]
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         return {k: w.text().strip() for k, w in self.fields.items()}
 
     def validate(self) -> bool:
@@ -86,7 +104,7 @@ class DeleteEnterprise(QUndoCommand):
     """Already done when pushed (``records.delete_enterprise`` may refuse, so it runs first); undo
     puts the enterprise back with the same global id, redo deletes it again."""
 
-    def __init__(self, ctx, ent_id: int, deleted) -> None:
+    def __init__(self, ctx: AppContext, ent_id: int, deleted: DeletedEnterprise) -> None:
         super().__init__(_("Delete enterprise {name}").format(name=deleted.name))
         self.ctx, self.ent_id, self.deleted, self.first = ctx, ent_id, deleted, True
 
@@ -103,7 +121,7 @@ class DeleteEnterprise(QUndoCommand):
 
         self._run(lambda: records.restore_enterprise(self.ctx.session, self.deleted))
 
-    def _run(self, step) -> None:
+    def _run(self, step: Callable[[], object]) -> None:
         from desktop.ui.tasks import show_error
 
         try:
@@ -117,7 +135,7 @@ class DeleteEnterprise(QUndoCommand):
 class MergeDialog(QDialog):
     """Choose the record to keep and the duplicate to merge into it."""
 
-    def __init__(self, rows: list[dict], selected: list[dict], parent: QWidget | None = None) -> None:
+    def __init__(self, rows: list[dict[str, Any]], selected: list[dict[str, Any]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Merge two records of the same enterprise"))
         self.rows = sorted(rows, key=lambda r: r["name"])
@@ -159,6 +177,6 @@ class MergeDialog(QDialog):
         self.warn.setText(_("Choose two different records.") if same else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not same)
 
-    def choice(self) -> tuple[dict, dict]:
+    def choice(self) -> tuple[dict[str, Any], dict[str, Any]]:
         by_id = {r["id"]: r for r in self.rows}
         return by_id[self.keep.currentData()], by_id[self.drop.currentData()]

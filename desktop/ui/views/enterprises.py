@@ -5,13 +5,22 @@ The default view at start: its rows are read with plain SQL (``db.execute_sql``)
 show them before peewee and the models are loaded."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
 from desktop.ui.qt import QLabel, QPushButton, Qt, QVBoxLayout, qconnect
-from desktop.ui.tablemodel import (ROW_ROLE, Column, ListTableModel, SearchProxy, make_table, money_text,
-                                   restore_header, save_header)
+from desktop.ui.tablemodel import (
+    ROW_ROLE,
+    Column,
+    ListTableModel,
+    SearchProxy,
+    make_table,
+    money_text,
+    restore_header,
+    save_header,
+)
 from desktop.ui.tasks import show_error
 from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
 
@@ -26,7 +35,7 @@ COLUMNS = [
 ]
 
 
-def enterprise_rows(db_path=None) -> list[dict[str, Any]]:
+def enterprise_rows(db_path: Path | None = None) -> list[dict[str, Any]]:
     """Every enterprise with its achievement count and the total granted (approved rounds only)."""
     from desktop.operations import records
 
@@ -110,7 +119,7 @@ class EnterprisesView(View):
         self.delete_btn.setEnabled(n == 1)
         self.merge_btn.setEnabled(self.model.rowCount() >= 2)
 
-    def selected(self) -> list[dict]:
+    def selected(self) -> list[dict[str, Any]]:
         rows = self.tableview.selectionModel().selectedRows() if self.tableview.selectionModel() else []
         return [r.data(ROW_ROLE) for r in rows]
 
