@@ -173,7 +173,7 @@ def _derived(base: dict[str, Any], merged: dict[str, Any], own: dict[str, Any], 
     if isinstance(own.get("amounts"), dict):
         by = merged.get("by")
         group = "level" if by == "level" and merged.get("kind") == "standard" else "tier" if by == "level" else by
-        old = base.get("amounts") if isinstance(base.get("amounts"), dict) else {}
+        old: dict[str, Any] = base["amounts"] if isinstance(base.get("amounts"), dict) else {}
         for key, value in own["amounts"].items():
             if str(value) != str(old.get(key)):
                 label = ZH.get(str(group), {}).get(str(key), str(key))
