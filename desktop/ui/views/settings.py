@@ -2,6 +2,8 @@
 stored in ``Office.settings["fonts"]`` for the notice printer."""
 from __future__ import annotations
 
+import datetime as dt
+
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _, current_locale, set_locale
 from desktop.ui import settings as options
@@ -62,6 +64,8 @@ class SettingsView(View):
             self.o[key] = self.form.add(key, "", QLineEdit())
             qconnect(self.o[key].textChanged, lambda _t: self._validate_office())
         self.o["policy"] = self.form.add("policy", "", QComboBox())
+        self.o["closes"] = self.form.add("closes", "", QLineEdit())  # the office closes the policy's validity
+        self.o["closes"].setPlaceholderText("YYYY-MM-DD")
         self.save_office = QPushButton()
         qconnect(self.save_office.clicked, self._save_office)
         self.office_msg = QLabel()
@@ -93,7 +97,8 @@ class SettingsView(View):
         self.office_box.setTitle(_("Office profile"))
         for key, label in (("name", _("Issuing authority")), ("region", _("Region code (GB/T 2260)")),
                            ("doc_prefix", _("Document number prefix")), ("signatory", _("Signatory")),
-                           ("policy", _("Policy in force"))):
+                           ("policy", _("Policy in force")),
+                           ("closes", _("Apply the policy in force until (empty: as its text says)"))):
             self.form.set_label(key, label)
         self.save_office.setText(_("Save the office profile"))
         self.font_box.setTitle(_("Notice fonts"))
@@ -120,6 +125,10 @@ class SettingsView(View):
             for pid, label in policy_choices():
                 box.addItem(label, pid)
             box.setCurrentIndex(max(0, box.findData(office.policy_id)))
+            from desktop.store.office import policy_closings
+
+            closes = policy_closings().get(office.policy_id or "")
+            self.o["closes"].setText(closes.isoformat() if closes else "")
         admin = self.ctx.role == "admin"
         self.office_box.setEnabled(admin and office is not None)
         self.font_box.setEnabled(admin and office is not None)
@@ -149,8 +158,17 @@ class SettingsView(View):
 
         if not self._validate_office():
             return
+        text = self.o["closes"].text().strip()
         try:
-            office.update(user=self.ctx.username, **self.office_values())
+            closes = dt.date.fromisoformat(text) if text else None
+        except ValueError:
+            self.office_msg.setText(_("The closing date is written YYYY-MM-DD, not {value!r}.").format(value=text))
+            return
+        try:
+            values = self.office_values()
+            office.update(user=self.ctx.username, **values)
+            if values["policy_id"] and closes != office.policy_closings().get(values["policy_id"]):
+                office.close_policy(values["policy_id"], closes, self.ctx.username)
         except StdAwardError as exc:
             self.office_msg.setText(error_text(exc))
             return
