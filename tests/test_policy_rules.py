@@ -226,8 +226,8 @@ def test_the_print_out_holds_every_clause_table_note_and_case_and_no_internal_id
     p = load_policy("putian-chengxiang-2021")
     blocks = policy_blocks(p)
     text = "\n".join(b.text for b in blocks) + "\n".join("|".join(r) for b in blocks for r in b.rows)
-    for rule in p.rules:
-        assert rule.text in text and rule.clause in text
+    for rule in p.rules:  # quoted whole, its own quotation marks nested as ‘’
+        assert "原文：“" + rule.text.replace("“", "‘").replace("”", "’") + "”" in text and rule.clause in text
     for note in p.notes.values():
         assert note.literal in text and note.reading in text and note.why in text
     for case in p.cases:
