@@ -173,6 +173,12 @@ def test_a_derived_rule_says_what_changed_and_who_decided_it_and_the_office_is_t
     assert rule.changed == "国家级由50,000元改为80,000元"
     assert rule.text.startswith("按城市监〔2026〕3号执行：国家级由50,000元改为80,000元")
     assert "上级政策五(二)6原文" in rule.text  # the parent's words are quoted as the parent's
+    # the office set the national amount itself: the “5元” reading no longer rides on the award
+    assert rule.notes == ()
+    r = compute(p, achs({"kind": "pilot", "level": "national", "domain": "service", "accepted": True,
+                         "date": "2026-05-01"}))[0]
+    assert r.amount == Decimal("80000.00") and not any("5元" in f for f in r.flags)
+    assert p.rule("formulate-main").notes == ("formulate-main-ranks",)  # a reading of ranks stays
     # an unchanged rule keeps the parent's literal text and says nothing changed
     assert p.rule("leader").text == load_policy("putian-chengxiang-2021").rule("leader").text
     assert p.rule("leader").changed is None
