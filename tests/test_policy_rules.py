@@ -301,3 +301,13 @@ def test_the_office_closes_a_policy_in_its_settings_and_compute_obeys(tmp_path):
     assert award()["status"] == "not_eligible"  # the refused changes left the setting as it was
     assert run_cli("office", "--close-policy", "quanzhou-2012=", "--db", db).returncode == 0
     assert award()["status"] == "awarded"
+
+
+def test_the_print_out_says_when_the_office_closed_the_policy():
+    from desktop.notices.policy_print import policy_blocks
+
+    p = load_policy("quanzhou-2012")
+    head = policy_blocks(p)[2].text
+    assert "文件未规定失效日期" in head and "工作目标期限：到2015年（2015年12月31日）" in head
+    head = policy_blocks(closing(p, dt.date(2020, 12, 31)))[2].text
+    assert "本单位确定的适用截止日期：2020年12月31日" in head

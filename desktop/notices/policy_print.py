@@ -111,7 +111,8 @@ def policy_blocks(policy: Any) -> list[Block]:
     head = [f"文号：{policy.document_number or '（原文未载文号）'}", f"发布机关：{policy.issuer}",
             f"发布日期：{_date(policy.issued)}", f"施行日期：{_date(policy.starts)}"
             + (f"（{policy.effective_clause}：{policy.effective_text}）" if policy.effective_text else ""),
-            f"有效期至：{_date(policy.expires)}" if policy.expires else "有效期：文件未规定失效日期"]
+            (f"本单位确定的适用截止日期：{_date(policy.expires)}" if policy.closed_by_office
+             else f"有效期至：{_date(policy.expires)}" if policy.expires else "有效期：文件未规定失效日期")]
     if policy.horizon:
         head.append(f"工作目标期限：{policy.horizon_text}（{_date(policy.horizon)}），此后计算的奖补均提示核实")
     if policy.extends:
