@@ -239,6 +239,9 @@ def _check_achievement(t: Table, row: list[Any], cache: dict) -> str | None:
     return why
 
 
+_KEY_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 def _natural_keys(rows: list[list[Any]], package_uscc: Mapping[str, str]) -> None:
     """The duplicate identity is ours to compute, never the package's word for it: every
     achievement's natural key is recomputed from its own fields and its enterprise's credit code
@@ -252,7 +255,7 @@ def _natural_keys(rows: list[list[Any]], package_uscc: Mapping[str, str]) -> Non
         uscc.update(database.execute_sql(
             f"SELECT uuid, uscc FROM enterprise WHERE uuid IN ({','.join('?' * len(part))})", part).fetchall())
     make = IdentityMaker()
-    dumps = json.dumps
+    dumps = _KEY_JSON.encode  # json.dumps(..., ensure_ascii=False, default=str), without a new encoder per row
     for r in rows:
         code = uscc.get(r[ix["enterprise"]])
         if code is None:  # cannot happen: _resolve_refs kept only rows whose enterprise exists
@@ -261,7 +264,7 @@ def _natural_keys(rows: list[list[Any]], package_uscc: Mapping[str, str]) -> Non
                         ref=r[ix["ref"]], level=r[ix["level"]], action=r[ix["action"]], rank=r[ix["rank"]],
                         body=r[ix["body"]], prize=r[ix["prize"]], grade=r[ix["grade"]], domain=r[ix["domain"]],
                         accepted=None if r[ix["accepted"]] is None else bool(r[ix["accepted"]]))
-        r[ix["natural_key"]] = dumps(make(a), ensure_ascii=False, default=str)
+        r[ix["natural_key"]] = dumps(make(a))
 
 
 def _check_kind_fields(t: Table, row: list[Any]) -> str | None:
