@@ -311,3 +311,30 @@ def test_the_print_out_says_when_the_office_closed_the_policy():
     assert "文件未规定失效日期" in head and "工作目标期限：到2015年（2015年12月31日）" in head
     head = policy_blocks(closing(p, dt.date(2020, 12, 31)))[2].text
     assert "本单位确定的适用截止日期：2020年12月31日" in head
+
+
+def test_the_importer_computes_natural_keys_exactly_as_the_store_does():
+    from desktop.exchange import importer
+    from desktop.exchange.tables import ACHIEVEMENTS
+    from desktop.store.records import natural_key
+    from tests.test_engine import random_achievements
+
+    achievements = random_achievements(2000) + achs(
+        {"kind": "prize", "prize": "fujian-contribution", "grade": 2, "rank": 1, "date": "2023-01-01",
+         "ref": "GB/T 5-2022"},
+        {"kind": "prize", "prize": "china-innovation", "rank": 2, "date": "2023-01-01", "ref": "gb/t  5—2022"},
+        {"kind": "pilot", "level": "provincial", "domain": "park", "accepted": False, "date": "2023-01-01"},
+        {"kind": "secretariat", "level": "national", "body": "sc", "date": "2023-01-01", "ref": " SAC/TC 9/SC 1 "},
+        {"kind": "adoption", "date": "2023-01-01", "ref": "EN 71-1:2011"})
+    cols = ACHIEVEMENTS.columns
+    rows = []
+    for n, a in enumerate(achievements):
+        raw = {"uuid": f"u{n}", "enterprise": "E" + a.enterprise, "source_id": a.id, "kind": a.kind,
+               "date": a.date.isoformat(), "ref": a.ref, "level": a.level, "action": a.action, "rank": a.rank,
+               "body": a.body, "prize": a.prize, "grade": a.grade, "domain": a.domain,
+               "accepted": None if a.accepted is None else int(a.accepted), "natural_key": "forged"}
+        rows.append([raw.get(c) for c in cols])
+    importer._natural_keys(rows, {"E" + a.enterprise: a.enterprise for a in achievements})
+    got = [r[cols.index("natural_key")] for r in rows]
+    assert got == [natural_key(a) for a in achievements]
+    assert any(a.ref is None for a in achievements) and any(a.kind == "prize" and a.ref for a in achievements)
