@@ -173,6 +173,12 @@ def test_a_derived_rule_says_what_changed_and_who_decided_it_and_the_office_is_t
     assert rule.changed == "国家级由50,000元改为80,000元"
     assert rule.text.startswith("按城市监〔2026〕3号执行：国家级由50,000元改为80,000元")
     assert "上级政策五(二)6原文" in rule.text  # the parent's words are quoted as the parent's
+    # the office set the national amount itself: the “5元” reading no longer rides on the award
+    assert rule.notes == ()
+    r = compute(p, achs({"kind": "pilot", "level": "national", "domain": "service", "accepted": True,
+                         "date": "2026-05-01"}))[0]
+    assert r.amount == Decimal("80000.00") and not any("5元" in f for f in r.flags)
+    assert p.rule("formulate-main").notes == ("formulate-main-ranks",)  # a reading of ranks stays
     # an unchanged rule keeps the parent's literal text and says nothing changed
     assert p.rule("leader").text == load_policy("putian-chengxiang-2021").rule("leader").text
     assert p.rule("leader").changed is None
@@ -226,8 +232,8 @@ def test_the_print_out_holds_every_clause_table_note_and_case_and_no_internal_id
     p = load_policy("putian-chengxiang-2021")
     blocks = policy_blocks(p)
     text = "\n".join(b.text for b in blocks) + "\n".join("|".join(r) for b in blocks for r in b.rows)
-    for rule in p.rules:
-        assert rule.text in text and rule.clause in text
+    for rule in p.rules:  # quoted whole, its own quotation marks nested as ‘’
+        assert "原文：“" + rule.text.replace("“", "‘").replace("”", "’") + "”" in text and rule.clause in text
     for note in p.notes.values():
         assert note.literal in text and note.reading in text and note.why in text
     for case in p.cases:
@@ -295,3 +301,40 @@ def test_the_office_closes_a_policy_in_its_settings_and_compute_obeys(tmp_path):
     assert award()["status"] == "not_eligible"  # the refused changes left the setting as it was
     assert run_cli("office", "--close-policy", "quanzhou-2012=", "--db", db).returncode == 0
     assert award()["status"] == "awarded"
+
+
+def test_the_print_out_says_when_the_office_closed_the_policy():
+    from desktop.notices.policy_print import policy_blocks
+
+    p = load_policy("quanzhou-2012")
+    head = policy_blocks(p)[2].text
+    assert "文件未规定失效日期" in head and "工作目标期限：到2015年（2015年12月31日）" in head
+    head = policy_blocks(closing(p, dt.date(2020, 12, 31)))[2].text
+    assert "本单位确定的适用截止日期：2020年12月31日" in head
+
+
+def test_the_importer_computes_natural_keys_exactly_as_the_store_does():
+    from desktop.exchange import importer
+    from desktop.exchange.tables import ACHIEVEMENTS
+    from desktop.store.records import natural_key
+    from tests.test_engine import random_achievements
+
+    achievements = random_achievements(2000) + achs(
+        {"kind": "prize", "prize": "fujian-contribution", "grade": 2, "rank": 1, "date": "2023-01-01",
+         "ref": "GB/T 5-2022"},
+        {"kind": "prize", "prize": "china-innovation", "rank": 2, "date": "2023-01-01", "ref": "gb/t  5—2022"},
+        {"kind": "pilot", "level": "provincial", "domain": "park", "accepted": False, "date": "2023-01-01"},
+        {"kind": "secretariat", "level": "national", "body": "sc", "date": "2023-01-01", "ref": " SAC/TC 9/SC 1 "},
+        {"kind": "adoption", "date": "2023-01-01", "ref": "EN 71-1:2011"})
+    cols = ACHIEVEMENTS.columns
+    rows = []
+    for n, a in enumerate(achievements):
+        raw = {"uuid": f"u{n}", "enterprise": "E" + a.enterprise, "source_id": a.id, "kind": a.kind,
+               "date": a.date.isoformat(), "ref": a.ref, "level": a.level, "action": a.action, "rank": a.rank,
+               "body": a.body, "prize": a.prize, "grade": a.grade, "domain": a.domain,
+               "accepted": None if a.accepted is None else int(a.accepted), "natural_key": "forged"}
+        rows.append([raw.get(c) for c in cols])
+    importer._natural_keys(rows, {"E" + a.enterprise: a.enterprise for a in achievements})
+    got = [r[cols.index("natural_key")] for r in rows]
+    assert got == [natural_key(a) for a in achievements]
+    assert any(a.ref is None for a in achievements) and any(a.kind == "prize" and a.ref for a in achievements)

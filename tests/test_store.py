@@ -209,3 +209,19 @@ def test_load_keeps_the_evidence_names_it_validates(db):
     assert all(e.sha256 == records.DECLARED for e in a.evidence)  # named, no file attached yet
     assert records.evidence_names([a.id]) == {a.id: ["验收证书.pdf", "公告 2024.jpg"]}
     assert Achievement.get(Achievement.source_id == "c").evidence.count() == 0
+
+
+def test_refresh_natural_keys_gives_stored_prizes_their_scheme(db):
+    ents = [{"uscc": GOOD_USCC, "name": "甲公司"}]
+    prize = {"id": "p", "enterprise": GOOD_USCC, "kind": "prize", "prize": "fujian-contribution", "grade": 2,
+             "rank": 1, "date": "2023-01-01", "ref": "GB/T 3-2022"}
+    records.load({"enterprises": ents, "achievements": [prize, std(id="s", ref="GB/T 4-2024")]})
+    row = Achievement.get(Achievement.source_id == "p")
+    right = row.natural_key
+    old = '["' + GOOD_USCC + '", "prize", "GB/T 3-2022", null]'  # as stored before the scheme counted
+    Achievement.update(natural_key=old).where(Achievement.id == row.id).execute()
+    standard = Achievement.get(Achievement.source_id == "s").natural_key
+    assert records.refresh_natural_keys() == 1
+    assert Achievement.get(Achievement.source_id == "p").natural_key == right and "fujian-contribution" in right
+    assert Achievement.get(Achievement.source_id == "s").natural_key == standard
+    assert records.refresh_natural_keys() == 0

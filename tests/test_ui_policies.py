@@ -3,6 +3,7 @@ judgment calls; a local measure is installed only after it validates and its han
 two policies compared on a year's data."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -141,3 +142,28 @@ def test_print_the_policy_writes_the_pdf_off_the_ui_thread(window, qtbot, tmp_pa
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))
     view.print_btn.click()
     assert window.ctx.tasks.wait() and threads == [False]
+
+
+def test_settings_close_the_policy_in_force_on_a_date(window, qtbot):  # noqa: F811
+    from desktop.store import office, rounds, users
+
+    window.ctx.set_user(users.verify("lin", "correct horse"))  # the office profile is the admin's
+    view = window.show_view("settings")
+    view.refresh()
+    closes = view.o["closes"]
+    assert closes.text() == ""
+    closes.setText("2021-01-31")  # before 莆城政〔2021〕88号 takes effect: refused, nothing stored
+    view._save_office()
+    assert "2021-01-31" in view.office_msg.text() and office.policy_closings() == {}
+    closes.setText("31/12/2030")
+    view._save_office()
+    assert "YYYY-MM-DD" in view.office_msg.text() and office.policy_closings() == {}
+    closes.setText("2030-12-31")
+    view._save_office()
+    assert office.policy_closings() == {"putian-chengxiang-2021": dt.date(2030, 12, 31)}
+    assert rounds.load_policy("putian-chengxiang-2021").expires == dt.date(2030, 12, 31)
+    view.refresh()
+    assert closes.text() == "2030-12-31"
+    closes.setText("")
+    view._save_office()
+    assert office.policy_closings() == {} and rounds.load_policy("putian-chengxiang-2021").expires is None

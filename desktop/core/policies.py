@@ -162,10 +162,20 @@ def _figure(v: Any) -> str:
         return str(v)
 
 
-def _derived(base: dict[str, Any], merged: dict[str, Any], own: dict[str, Any], head: dict[str, Any]) -> None:
+def _derived(base: dict[str, Any], merged: dict[str, Any], own: dict[str, Any], head: dict[str, Any],
+             notes: dict[str, Any]) -> None:
     """A base rule a measure overrides: say what changed (unless the measure says it itself), and
-    keep the base's literal text only as the base's, never as if it promised the new amounts."""
+    keep the base's literal text only as the base's, never as if it promised the new amounts. A
+    note reading the base's figures no longer travels once the measure sets its own amounts."""
     from desktop.core.labels import ZH
+
+    if ("amount" in own or "amounts" in own) and "notes" not in own and isinstance(merged.get("notes"), list):
+        kept = [n for n in merged["notes"]
+                if not (isinstance(notes.get(n), dict) and notes[n].get("concerns") == "amount")]
+        if kept:
+            merged["notes"] = kept
+        else:
+            del merged["notes"]
 
     changes = []
     if "amount" in own and str(own["amount"]) != str(base.get("amount")):
@@ -173,7 +183,7 @@ def _derived(base: dict[str, Any], merged: dict[str, Any], own: dict[str, Any], 
     if isinstance(own.get("amounts"), dict):
         by = merged.get("by")
         group = "level" if by == "level" and merged.get("kind") == "standard" else "tier" if by == "level" else by
-        old = base.get("amounts") if isinstance(base.get("amounts"), dict) else {}
+        old: dict[str, Any] = base["amounts"] if isinstance(base.get("amounts"), dict) else {}
         for key, value in own["amounts"].items():
             if str(value) != str(old.get(key)):
                 label = ZH.get(str(group), {}).get(str(key), str(key))
@@ -210,7 +220,7 @@ def _merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
                 before = dict(merged[index[x["id"]]])
                 merged[index[x["id"]]].update(x)
                 if k == "rules":
-                    _derived(before, merged[index[x["id"]]], x, own.get("policy", {}))
+                    _derived(before, merged[index[x["id"]]], x, own.get("policy", {}), doc["notes"])
             else:
                 merged.append(x)
         doc[k] = merged

@@ -5,13 +5,18 @@ misplaced is let through, and every error names the file and the key path
 (``rules[3].amounts.national``)::
 
     [policy]      id, title, document_number, issuer, region_code, issued, effective, expires,
-                  effective_clause, effective_text, source, extends, notes
+                  effective_clause, effective_text, source, extends, notes, horizon + horizon_text (the
+                  text's own 到20xx年: later awards are flagged), decided_by + decided_on (a local
+                  measure: the office's document number and date; issuer is the office, never inherited)
     [funds.ID]    name, clause, text
     [pools.ID]    fund, name, clause, text, years, budget (per year)
-    [notes.ID]    clause, literal, reading, why            (a judgment call in reading the text)
+    [notes.ID]    clause, literal, reading, why, applies, concerns   (a judgment call in reading the text;
+                  applies: only awards meeting these conditions carry it; concerns = "amount": a
+                  reading of a figure, dropped from a rule whose amounts a local measure replaces)
     [labels.*]    Chinese labels overriding policies/common/labels.toml
     [[rules]]     id, clause, text, kind, label, pay (amount | discretionary | unspecified), fund,
-                  amount | amounts + by, percent_by_rank, pool, group, notes, when
+                  amount | amounts + by, percent_by_rank, pool, group, notes, when, changed (a
+                  measure's rule: what it changed; written for it when left out)
     [rules.when]  level, action, body, prize, grade, domain (lists), accepted (bool),
                   rank = {from, to}, ref_prefix (list), dates = {from, to}
     [[targets]]   id, clause, text, goal, goal_text, unit, deadline, from, count
@@ -303,7 +308,10 @@ def check_notes(file: str | Path, doc: dict[str, Any]) -> dict[str, Note]:
     for nid in top.table:
         top.ident(nid, nid)
         c = top.sub(nid)
-        c.only(("clause", "literal", "reading", "why", "applies"))
+        c.only(("clause", "literal", "reading", "why", "applies", "concerns"))
+        concerns = c.text("concerns", required=False)
+        if concerns not in (None, "amount"):
+            c.fail("concerns", _("is \"amount\" (a reading of the text's figures) or left out"))
         applies = check_conditions(c.sub("applies"), WHEN_KEYS) if "applies" in c.table else None
         out[nid] = Note(nid, c.text("clause"), c.text("literal"), c.text("reading"), c.text("why"), applies)
     return out

@@ -41,14 +41,15 @@ from typing import Any, Callable, Iterable, Mapping
 from desktop.core.award import STATUSES
 from desktop.core.errors import Problem
 from desktop.core.i18n import _
-from desktop.core.engine import IdentityMaker
 from desktop.core.labels import ZH
-from desktop.core.vocabulary import MAX_TEXT, MIN_DATE, Achievement, check_uscc, parse_achievement, text_problem
+from desktop.core.standards import parse_standard_number
+from desktop.core.vocabulary import (KIND_FIELDS, MAX_TEXT, MIN_DATE, check_uscc, parse_achievement,
+                                     text_problem)
 from desktop.exchange.export import Cancelled, Progress
 from desktop.exchange.offices import trust
 from desktop.exchange.package import Package, PackageError, read_package, refuse_temporary
 from desktop.store.atomic import fault_point
-from desktop.exchange.tables import ACHIEVEMENTS, AWARDS, BY_NAME, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, TABLES, Table, digest
+from desktop.exchange.tables import ACHIEVEMENTS, BY_NAME, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, TABLES, Table, digest
 from desktop.store import audit
 from desktop.store.models import KnownOffice, PackageLog, Setting, database
 
@@ -258,29 +259,43 @@ def _check_achievement(t: Table, row: list[Any], cache: dict) -> str | None:
     return why
 
 
+_KEY_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 def _natural_keys(rows: list[list[Any]], package_uscc: Mapping[str, str]) -> None:
     """The duplicate identity is ours to compute, never the package's word for it: every
     achievement's natural key is recomputed from its own fields and its enterprise's credit code
-    (rows as resolved: the enterprise column holds the local uuid of a package or local enterprise)."""
+    (rows as resolved: the enterprise column holds the local uuid of a package or local enterprise).
+    Exactly ``records.natural_key`` (``Achievement.identity`` as JSON), built straight from the row."""
     ix = ACHIEVEMENTS.idx
-    wanted = sorted({r[ix["enterprise"]] for r in rows})
     uscc: dict[str, str] = dict(package_uscc)
-    wanted = [u for u in wanted if u not in uscc]
+    wanted = sorted({r[ix["enterprise"]] for r in rows} - uscc.keys())
     for start in range(0, len(wanted), 500):
         part = wanted[start:start + 500]
         uscc.update(database.execute_sql(
             f"SELECT uuid, uscc FROM enterprise WHERE uuid IN ({','.join('?' * len(part))})", part).fetchall())
-    make = IdentityMaker()
-    dumps = json.dumps
+    keys: dict[str, str] = {}  # ref -> normalised standard key (the costly parse, once per ref)
+    encode = _KEY_JSON.encode  # json.dumps(..., ensure_ascii=False, default=str) without an encoder per row
+    e, k, rf, d = ix["enterprise"], ix["kind"], ix["ref"], ix["date"]
+    own = {kind: tuple(ix[f] for f in fields) for kind, fields in KIND_FIELDS.items()}
+    acc = ix["accepted"]
     for r in rows:
-        code = uscc.get(r[ix["enterprise"]])
+        code = uscc.get(r[e])
         if code is None:  # cannot happen: _resolve_refs kept only rows whose enterprise exists
             continue
-        a = Achievement(id="x", enterprise=code, kind=r[ix["kind"]], date=dt.date.fromisoformat(r[ix["date"]]),
-                        ref=r[ix["ref"]], level=r[ix["level"]], action=r[ix["action"]], rank=r[ix["rank"]],
-                        body=r[ix["body"]], prize=r[ix["prize"]], grade=r[ix["grade"]], domain=r[ix["domain"]],
-                        accepted=None if r[ix["accepted"]] is None else bool(r[ix["accepted"]]))
-        r[ix["natural_key"]] = dumps(make(a), ensure_ascii=False, default=str)
+        kind, ref = r[k], r[rf]
+        if ref:
+            key = keys.get(ref)
+            if key is None:
+                sn = parse_standard_number(ref)
+                key = keys[ref] = sn.key if sn else " ".join(ref.split()).upper()
+            detail = (r[ix["action"]] if kind == "standard" else
+                      f"{r[ix['prize']]}/{r[ix['grade']] or ''}" if kind == "prize" else None)
+            ident: tuple = (code, kind, key, detail)
+        else:
+            values = tuple(bool(r[i]) if i == acc and r[i] is not None else r[i] for i in own.get(kind, ()))
+            ident = (code, kind, None, values, int(r[d][:4]))
+        r[ix["natural_key"]] = encode(ident)
 
 
 def _check_kind_fields(t: Table, row: list[Any]) -> str | None:

@@ -111,7 +111,8 @@ def policy_blocks(policy: Any) -> list[Block]:
     head = [f"文号：{policy.document_number or '（原文未载文号）'}", f"发布机关：{policy.issuer}",
             f"发布日期：{_date(policy.issued)}", f"施行日期：{_date(policy.starts)}"
             + (f"（{policy.effective_clause}：{policy.effective_text}）" if policy.effective_text else ""),
-            f"有效期至：{_date(policy.expires)}" if policy.expires else "有效期：文件未规定失效日期"]
+            (f"本单位确定的适用截止日期：{_date(policy.expires)}" if policy.closed_by_office
+             else f"有效期至：{_date(policy.expires)}" if policy.expires else "有效期：文件未规定失效日期")]
     if policy.horizon:
         head.append(f"工作目标期限：{policy.horizon_text}（{_date(policy.horizon)}），此后计算的奖补均提示核实")
     if policy.extends:
@@ -124,7 +125,8 @@ def policy_blocks(policy: Any) -> list[Block]:
     out.append(Block("h1", "一、奖补条款"))
     for n, rule in enumerate(policy.rules, 1):
         out.append(Block("h2", f"（{n}）{w.scope(rule)}"))
-        out.append(Block("p", f"原文：“{rule.text}”"))
+        inner = rule.text.replace("“", "‘").replace("”", "’")  # quotes within a quotation
+        out.append(Block("p", f"原文：“{inner}”"))
         out.append(Block("p", f"执行：{_PAY[rule.pay]}。条件：{_conditions(w, rule)}。"))
         table = _amount_table(w, rule)
         if table:
@@ -249,6 +251,9 @@ def _paragraph(page: _Page, b: Block) -> None:
     font = page.names[role]
     pitch = size * 1.5
     lines = L.wrap(b.text, font, size, L.AREA_W, 0.0, indent * size)
+    if b.kind == "title" and len(lines) > 1:  # balanced lines, no character left alone on the last
+        even = L.text_width(b.text, font, size) / len(lines) + 2 * size
+        lines = L.wrap(b.text, font, size, min(L.AREA_W, even), 0.0, 0.0)
     if b.kind in ("h1", "h2"):  # a heading is not left alone at the foot of a page
         page.need(pitch * (len(lines) + 2))
     c = page.canvas

@@ -271,7 +271,7 @@ def write_summary(session: Session, policy: Any, results: Sequence[AwardResult],
     return render_summary(rows, Path(out_path), title=f"{office.name}{year}年度标准化奖补资金汇总表",
                           funds={fid: f.name for fid, f in getattr(policy, "funds", {}).items()},
                           settings=office.settings, progress=on_progress, cancel=cancel,
-                          subtitle=f"{policy.title}（{policy.document_number or policy.id}）")
+                          subtitle=f"{policy.title}（{policy.document_number or policy.issuer}）")
 
 
 def write_round_summary(session: Session, round_uuid: str, out_path: Path | str) -> Path:

@@ -125,6 +125,21 @@ def load(data: Any, *, user: str, progress: Progress = NO_PROGRESS) -> LoadResul
     return result
 
 
+def refresh_natural_keys(kinds: Iterable[str] = ("prize",)) -> int:
+    """Recompute the stored duplicate identity of the achievements of ``kinds`` (a prize's identity
+    now includes its scheme and grade); returns how many rows changed. For a migration step."""
+    changed = 0
+    with database.atomic():
+        q = (Achievement.select(Achievement, Enterprise.uscc).join(Enterprise)
+             .where(Achievement.kind.in_(list(kinds))))
+        for row in q:
+            key = natural_key(to_vocabulary(row, row.enterprise.uscc))
+            if key != row.natural_key:
+                Achievement.update(natural_key=key).where(Achievement.id == row.id).execute()
+                changed += 1
+    return changed
+
+
 def evidence_names(achievement_ids: Iterable[int] | None = None) -> dict[int, list[str]]:
     """Achievement row id -> the evidence file names it carries (attached or only named)."""
     q = Evidence.select(Evidence.achievement, Evidence.filename).order_by(Evidence.id)
@@ -132,7 +147,7 @@ def evidence_names(achievement_ids: Iterable[int] | None = None) -> dict[int, li
         q = q.where(Evidence.achievement.in_(list(achievement_ids)))
     out: dict[int, list[str]] = {}
     for ev in q:
-        out.setdefault(ev.achievement_id, []).append(ev.filename)
+        out.setdefault(getattr(ev, "achievement_id"), []).append(ev.filename)  # the key, not a query
     return out
 
 

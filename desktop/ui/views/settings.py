@@ -2,6 +2,8 @@
 stored in ``Office.settings["fonts"]`` for the notice printer."""
 from __future__ import annotations
 
+import datetime as dt
+
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _, current_locale, set_locale
 from desktop.ui import settings as options
@@ -73,6 +75,8 @@ class SettingsView(View):
             self.o[key] = self.form.add(key, "", QLineEdit())
             qconnect(self.o[key].textChanged, lambda _t: self._validate_office())
         self.o["policy"] = self.form.add("policy", "", QComboBox())
+        self.o["closes"] = self.form.add("closes", "", QLineEdit())  # the office closes the policy's validity
+        self.o["closes"].setPlaceholderText("YYYY-MM-DD")
         self.save_office = QPushButton()
         qconnect(self.save_office.clicked, self._save_office)
         self.office_msg = QLabel()
@@ -104,7 +108,8 @@ class SettingsView(View):
         self.office_box.setTitle(_("Office profile"))
         for key, label in (("name", _("Issuing authority")), ("region", _("Region code (GB/T 2260)")),
                            ("doc_prefix", _("Document number prefix")), ("signatory", _("Signatory")),
-                           ("policy", _("Policy in force"))):
+                           ("policy", _("Policy in force")),
+                           ("closes", _("Apply the policy in force until (empty: as its text says)"))):
             self.form.set_label(key, label)
         self.save_office.setText(_("Save the office profile"))
         self.font_box.setTitle(_("Notice fonts"))
@@ -131,6 +136,10 @@ class SettingsView(View):
             for pid, label in choices(self.ctx.session):
                 box.addItem(label, pid)
             box.setCurrentIndex(max(0, box.findData(office.policy_id)))
+            from desktop.operations.settings import policy_closings
+
+            closes = policy_closings(self.ctx.session).get(office.policy_id or "")
+            self.o["closes"].setText(closes.isoformat() if closes else "")
         from desktop.operations.roles import allowed
 
         admin = allowed(self.ctx.role, "office.settings")
@@ -166,8 +175,19 @@ class SettingsView(View):
 
         if not self._validate_office():
             return
+        text = self.o["closes"].text().strip()
         try:
-            update_office(self.ctx.session, **self.office_values())
+            closes = dt.date.fromisoformat(text) if text else None
+        except ValueError:
+            self.office_msg.setText(_("The closing date is written YYYY-MM-DD, not {value!r}.").format(value=text))
+            return
+        try:
+            from desktop.operations.settings import close_policy, policy_closings
+
+            values = self.office_values()
+            update_office(self.ctx.session, **values)
+            if values["policy_id"] and closes != policy_closings(self.ctx.session).get(values["policy_id"]):
+                close_policy(self.ctx.session, values["policy_id"], closes)
         except StdAwardError as exc:
             self.office_msg.setText(error_text(exc))
             return
