@@ -50,6 +50,7 @@ class Text:
     color: tuple[float, float, float] = BLACK
     bold: bool = False
     char_space: float = 0.0
+    scale: float = 100.0  # horizontal scale (%), below 100 for a condensed 发文机关标志
 
 
 @dataclass
@@ -57,10 +58,11 @@ class Page:
     texts: list[Text] = field(default_factory=list)
     rules: list[tuple[float, float, float, float]] = field(default_factory=list)  # red rules
     qr: tuple[str, float, float, float] | None = None  # payload, x, y, size
+    black_rules: list[tuple[float, float, float, float, float]] = field(default_factory=list)  # + width
 
 
 class _Flow:
-    """Places lines top to bottom on the type area, starting new pages as needed."""
+    """Places lines top to bottom on the type area, starting new pages as needed (the header)."""
 
     def __init__(self) -> None:
         self.pages: list[Page] = [Page()]
@@ -70,20 +72,10 @@ class _Flow:
     def page(self) -> Page:
         return self.pages[-1]
 
-    def room(self) -> int:
-        return int((self.y - L.AREA_BOTTOM + 0.01) // L.LINE_PITCH)
-
-    def new_page(self) -> None:
-        self.pages.append(Page())
-        self.y = L.AREA_TOP
-
     def line(self, text: str, font: str, size: float = L.BODY_SIZE, x: float = L.AREA_LEFT,
              align: str = "left", bold: bool = False, color: tuple[float, float, float] = BLACK,
              pitch: float = L.LINE_PITCH, right: float = L.AREA_RIGHT) -> None:
         y = self.y
-        if y - pitch < L.AREA_BOTTOM - 0.01:
-            self.new_page()
-            y = self.y
         cs = L.body_char_space(size)
         if align != "left":
             w = L.text_width(text, font, size, cs) - cs
@@ -93,24 +85,82 @@ class _Flow:
                                              bold, cs))
         self.y = y - pitch
 
-    def skip(self, lines: float = 1) -> None:
-        self.y -= lines * L.LINE_PITCH
 
-    def paragraph(self, text: str, font: str, indent_chars: int = 2) -> None:
-        cs = L.body_char_space()
-        indent = indent_chars * L.CHAR_PITCH
-        for i, ln in enumerate(L.wrap(text, font, L.BODY_SIZE, L.AREA_W, cs, indent)):
-            self.line(ln, font, x=L.AREA_LEFT + (indent if i == 0 else 0))
+@dataclass(slots=True)
+class Row:
+    """One line of the body on the grid: ``text`` starting at ``x`` with character spacing ``cs``
+    (a justified line), or right-aligned at ``right``; an empty row is a blank line."""
+
+    text: str = ""
+    x: float = L.AREA_LEFT
+    cs: float = 0.0
+    size: float = L.BODY_SIZE
+    right: float | None = None
+    kind: str = "body"
 
 
-def _fit_size(text: str, font: str, largest: float, width: float) -> float:
-    w = L.text_width(text, font, largest)
-    return largest if w <= width else largest * width / w
+def _rows(text: str, font: str, indent_chars: int = 2, kind: str = "body") -> list[Row]:
+    """A paragraph wrapped to the 156 mm measure, every line but its last justified (两端对齐)."""
+    cs = L.body_char_space()
+    indent = indent_chars * L.CHAR_PITCH
+    lines = L.wrap(text, font, L.BODY_SIZE, L.AREA_W, cs, indent)
+    out = []
+    for i, ln in enumerate(lines):
+        x = L.AREA_LEFT + (indent if i == 0 else 0)
+        last = i == len(lines) - 1
+        out.append(Row(ln, x, cs if last else L.justify(ln, font, L.BODY_SIZE, L.AREA_RIGHT - x), kind=kind))
+    return out
+
+
+# GB/T 9704 7.3.5: when the signature and date do not fit, line spacing may be adjusted. Pitches
+# tried, from the standard 22 lines per page down to 24 (8% tighter), the tightest only where it
+# saves a page.
+PITCHES = tuple(L.AREA_H / n for n in (22, 23, 24))
+KEEP_BEFORE_SIGNATURE = 2  # lines of text kept on the page of the closing line and signature
+
+
+def paginate(rows: Sequence[Row], first_room: int, per_page: int, tail: int, keep: int = KEEP_BEFORE_SIGNATURE,
+             after: int = 0) -> list[list[Row]]:
+    """Rows into pages: ``first_room`` rows on the first page, ``per_page`` on the others. The
+    ``tail`` rows before the last ``after`` ones (the closing line, seal room, signature and date)
+    stay on one page together with the ``keep`` rows of text before them, so the signature page
+    never holds only the closing line and the signature."""
+    rows = list(rows)
+    end_tail = len(rows) - after
+    start = max(0, end_tail - tail - keep)  # the group kept together
+    pages: list[list[Row]] = [[]]
+    room = first_room
+
+    def put(row: Row) -> None:
+        nonlocal room
+        if room <= 0:
+            pages.append([])
+            room = per_page
+        if row.text or pages[-1]:  # a blank line never opens a page
+            pages[-1].append(row)
+            room -= 1
+
+    for row in rows[:start]:
+        put(row)
+    group = rows[start:end_tail]
+    if group and room < len(group) and pages[-1]:
+        pages.append([])
+        room = per_page
+    for row in group:
+        put(row)
+    for row in rows[end_tail:]:
+        put(row)
+    return pages
 
 
 def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[str, fontmod.FontChoice],
                   copy: str = "enterprise") -> list[Page]:
-    """The pages of one notice (positions in PDF points), ready to draw."""
+    """The pages of one notice (positions in PDF points), ready to draw. A notice stored with an
+    earlier layout is drawn by that layout, so a reprint stays identical."""
+    if content.get("layout", 1) < 2:
+        from desktop.notices.legacy import layout_notice_v1
+
+        return layout_notice_v1(content, content_hash, fonts, copy)
     body = fontmod.register(fonts["body"])
     head = fontmod.register(fonts["heading"])
     head_bold = fonts["heading"].bold
@@ -119,13 +169,9 @@ def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[
     if copy == "archive":
         flow.line(C.ARCHIVE_MARK, head, align="right", bold=head_bold)
     # 版头: 发文机关标志, 35 mm below the top of the type area, red, centred
-    name = content["office"]["name"]
-    size = _fit_size(name, head, 36.0, L.AREA_W)
     top = L.AREA_TOP - L.HEADER_OFFSET
-    w = L.text_width(name, head, size)
-    flow.page.texts.append(Text(head, size, (L.AREA_LEFT + L.AREA_RIGHT - w) / 2, top - L.ASCENT * size, name,
-                                L.RED, head_bold))
-    flow.y = top - size - 2 * L.LINE_PITCH  # 发文字号 two blank lines below the authority's name
+    bottom = _authority(flow.page, content["office"]["name"], head, head_bold, top)
+    flow.y = bottom - 2 * L.LINE_PITCH  # 发文字号 two blank lines below the authority's name
     flow.line(content["doc_number"], body, align="center")
     rule_y = flow.y + (L.LINE_PITCH - L.BODY_SIZE) / 2 - L.RULE_GAP
     flow.page.rules.append((L.AREA_LEFT, rule_y, L.AREA_RIGHT, rule_y))
@@ -133,43 +179,170 @@ def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[
     title_pitch = L.TITLE_SIZE * 1.5
     for ln in balanced(t["title"], head, L.TITLE_SIZE, L.AREA_W):
         flow.line(ln, head, L.TITLE_SIZE, align="center", bold=head_bold, pitch=title_pitch)
-    flow.skip(1)
-    flow.line(t["recipient"], body)
+    flow.y -= L.LINE_PITCH
+    # the body on the grid: 主送 (flush left, wrapped), the paragraphs, the closing line, then the
+    # seal room, the signature (centred over the date) and the 成文日期 (four characters in from the right)
+    rows = _rows(t["recipient"], body, 0)
     paragraphs = t["paragraphs"]
     for p in paragraphs[:-1]:
-        flow.paragraph(p, body)
-    # the closing line, then the signature block (seal room, office name, date) on one page
-    cs = L.body_char_space()
-    closing = L.wrap(paragraphs[-1], body, L.BODY_SIZE, L.AREA_W, cs, 2 * L.CHAR_PITCH)
-    if flow.room() < len(closing) + 4:
-        flow.new_page()
-    flow.paragraph(paragraphs[-1], body)
-    flow.skip(2)
-    date_right = L.AREA_RIGHT - 4 * L.CHAR_PITCH
-    date_w = L.text_width(t["date"], body, L.BODY_SIZE, cs) - cs
-    centre = date_right - date_w / 2
-    sig_w = L.text_width(t["signature"], body, L.BODY_SIZE, cs) - cs
-    sig_right = min(L.AREA_RIGHT, centre + sig_w / 2)
-    flow.line(t["signature"], body, align="right", right=sig_right)
-    flow.line(t["date"], body, align="right", right=date_right)
+        rows += _rows(p, body)
+    closing = _rows(paragraphs[-1], body)
+    sign = [Row(), Row()] + _signature(t["signature"], t["date"], body)
+    tail = len(closing) + len(sign)
+    rows += closing + sign
+    after = 0
     if copy == "archive" and t["archive_notes"]:
-        flow.skip(1)
-        flow.line(C.ARCHIVE_HEADING, head, bold=head_bold)
+        extra = [Row(), Row(C.ARCHIVE_HEADING, L.AREA_LEFT, kind="heading")]
         for note in t["archive_notes"]:
-            flow.paragraph(note, body)
+            extra += _rows(note, body)
+        rows += extra
+        after = len(extra)
+    record = _record_rows(t.get("record"), body)
+    best: tuple[int, float, list[list[Row]]] | None = None
+    for pitch in PITCHES:
+        first = int((flow.y - L.AREA_BOTTOM + 0.01) // pitch)
+        pages = paginate(rows, first, int((L.AREA_H + 0.01) // pitch), tail, after=after)
+        count = len(pages) + (1 if record and _free(pages, first, pitch) < len(record) + 1 else 0)
+        if best is None or count < best[0]:
+            best = (count, pitch, pages)
+    assert best is not None
+    _count, pitch, pages = best
+    for i, rows_on_page in enumerate(pages):
+        if i:
+            flow.pages.append(Page())
+        y = flow.y if i == 0 else L.AREA_TOP
+        for row in rows_on_page:
+            _place(flow.pages[-1], row, y, pitch, body, head, head_bold)
+            y -= pitch
+    if record:
+        if _free(pages, int((flow.y - L.AREA_BOTTOM + 0.01) // pitch), pitch) < len(record) + 1:
+            flow.pages.append(Page())
+        _draw_record(flow.pages[-1], record, body)
     for n, page in enumerate(flow.pages, start=1):
         _page_number(page, n, body)
     _verification(flow.pages[-1], len(flow.pages), content, content_hash, body)
     return flow.pages
 
 
-def balanced(text: str, font: str, size: float, width: float) -> list[str]:
+def _free(pages: list[list[Row]], first: int, pitch: float) -> int:
+    """Rows left free at the foot of the last page."""
+    cap = first if len(pages) == 1 else int((L.AREA_H + 0.01) // pitch)
+    return cap - len(pages[-1])
+
+
+def _place(page: Page, row: Row, y: float, pitch: float, body: str, head: str, head_bold: bool) -> None:
+    if not row.text:
+        return
+    font, bold = (head, head_bold) if row.kind == "heading" else (body, False)
+    x, cs = row.x, row.cs
+    if row.right is not None:
+        cs = L.body_char_space(row.size)
+        x = row.right - (L.text_width(row.text, font, row.size, cs) - cs)
+    page.texts.append(Text(font, row.size, x, y - (pitch - row.size) / 2 - L.ASCENT * row.size, row.text,
+                           BLACK, bold, cs))
+
+
+def _signature(signature: str, date: str, font: str) -> list[Row]:
+    """发文机关署名 centred over the 成文日期, which ends four characters in from the right; a
+    署名 too long for that is set on two lines (each centred, kept inside the type area)."""
+    cs = L.body_char_space()
+    date_right = L.AREA_RIGHT - 4 * L.CHAR_PITCH
+    date_w = L.text_width(date, font, L.BODY_SIZE, cs) - cs
+    centre = date_right - date_w / 2
+    lines = list(balanced(signature, font, L.BODY_SIZE, L.AREA_W - 2 * L.CHAR_PITCH, cs))
+    out = []
+    for ln in lines:
+        w = L.text_width(ln, font, L.BODY_SIZE, cs) - cs
+        right = min(L.AREA_RIGHT, max(centre + w / 2, L.AREA_LEFT + w))
+        out.append(Row(ln, right=right, kind="signature"))
+    return out + [Row(date, right=date_right, kind="date")]
+
+
+RECORD_SIZE = L.PAGE_NO_SIZE  # 版记 in 4号 仿宋
+THICK, THIN = 0.35 * L.MM, 0.25 * L.MM
+
+
+def _record_rows(record: Mapping[str, Any] | None, font: str) -> list[tuple[str, str]]:
+    """The 版记's lines: (left text, right text); 抄送 wrapped, its continuation under the first
+    organ after 抄送：, then 印发机关 left and 印发日期 right."""
+    if not record:
+        return []
+    out: list[tuple[str, str]] = []
+    cc = record.get("cc") or ""
+    if cc:
+        width = L.AREA_W - 2 * RECORD_SIZE
+        lines = L.wrap(f"抄送：{cc}", font, RECORD_SIZE, width)
+        out += [(ln, "") for ln in lines]
+    out.append((record.get("printer") or "", f"{record.get('printed_on') or ''}印发"))
+    return out
+
+
+def _draw_record(page: Page, record: list[tuple[str, str]], font: str) -> None:
+    """版记 at the foot of the type area: thick rules above its first line and on the type area's
+    lower edge, a thin rule between 抄送 and 印发; each line one character in from either side."""
+    pitch = L.LINE_PITCH
+    bottom = L.AREA_BOTTOM
+    top = bottom + len(record) * pitch
+    page.black_rules.append((L.AREA_LEFT, top, L.AREA_RIGHT, top, THICK))
+    page.black_rules.append((L.AREA_LEFT, bottom, L.AREA_RIGHT, bottom, THICK))
+    if len(record) > 1:
+        y = bottom + pitch
+        page.black_rules.append((L.AREA_LEFT, y, L.AREA_RIGHT, y, THIN))
+    for i, (left, right) in enumerate(record):
+        y = top - i * pitch - (pitch - RECORD_SIZE) / 2 - L.ASCENT * RECORD_SIZE
+        if left:
+            page.texts.append(Text(font, RECORD_SIZE, L.AREA_LEFT + RECORD_SIZE, y, left))
+        if right:
+            w = L.text_width(right, font, RECORD_SIZE)
+            page.texts.append(Text(font, RECORD_SIZE, L.AREA_RIGHT - RECORD_SIZE - w, y, right))
+
+
+AUTHORITY_SIZE = 36.0  # the 发文机关标志 where the name fits the measure
+MIN_SCALE = 75.0  # the narrowest horizontal scale (%) a 发文机关标志 is condensed to
+
+
+def authority_lines(name: str, font: str) -> tuple[list[str], float, float]:
+    """How the 发文机关标志 is set: (lines, size, horizontal scale %). One line at up to 36 pt; a
+    name too long for that at the title size (22 pt) is condensed horizontally down to 75 %; a
+    longer one is set on two balanced lines. Never smaller than the title size."""
+    w = L.text_width(name, font, AUTHORITY_SIZE)
+    if w <= L.AREA_W:
+        return [name], AUTHORITY_SIZE, 100.0
+    size = AUTHORITY_SIZE * L.AREA_W / w
+    if size >= L.TITLE_SIZE:
+        return [name], size, 100.0
+    scale = 100.0 * L.AREA_W / L.text_width(name, font, L.TITLE_SIZE)
+    if scale >= 90.0:
+        return [name], L.TITLE_SIZE, scale
+    lines = balanced(name, font, L.TITLE_SIZE, L.AREA_W)
+    if len(lines) == 1:
+        lines = balanced(name, font, L.TITLE_SIZE, L.AREA_W * 0.6)
+    widest = max(L.text_width(ln, font, L.TITLE_SIZE) for ln in lines)
+    size = min(AUTHORITY_SIZE, L.TITLE_SIZE * L.AREA_W / widest)
+    if size >= L.TITLE_SIZE:
+        return list(lines), size, 100.0
+    return list(lines), L.TITLE_SIZE, max(MIN_SCALE, 100.0 * L.AREA_W / widest)
+
+
+def _authority(page: Page, name: str, font: str, bold: bool, top: float) -> float:
+    """Draw the 发文机关标志 from ``top`` down; returns the y of its lower edge."""
+    lines, size, scale = authority_lines(name, font)
+    y = top
+    for ln in lines:
+        w = L.text_width(ln, font, size) * scale / 100
+        page.texts.append(Text(font, size, (L.AREA_LEFT + L.AREA_RIGHT - w) / 2, y - L.ASCENT * size, ln, L.RED,
+                               bold, 0.0, scale))
+        y -= size * 1.15
+    return y + size * 0.15
+
+
+def balanced(text: str, font: str, size: float, width: float, char_space: float = 0.0) -> list[str]:
     """Title lines of even length (GB/T 9704: 回行时排列对称), never one orphaned character."""
-    lines = L.wrap(text, font, size, width)
+    lines = L.wrap(text, font, size, width, char_space)
     if len(lines) > 1:
-        target = L.text_width(text, font, size) / len(lines) + size
-        lines = L.wrap(text, font, size, min(width, target))
-    return lines
+        target = L.text_width(text, font, size, char_space) / len(lines) + size
+        lines = L.wrap(text, font, size, min(width, target), char_space)
+    return list(lines)
 
 
 def _page_number(page: Page, n: int, font: str) -> None:
@@ -218,13 +391,18 @@ def draw_pages(canvas: Any, pages: Sequence[Page]) -> None:
             canvas.setLineWidth(1.0)
             for x1, y1, x2, y2 in page.rules:
                 canvas.line(x1, y1, x2, y2)
+        if page.black_rules:
+            canvas.setStrokeColorRGB(*BLACK)
+            for x1, y1, x2, y2, width in page.black_rules:
+                canvas.setLineWidth(width)
+                canvas.line(x1, y1, x2, y2)
         to = canvas.beginText()
         font: tuple[str, float] | None = None
         colour: tuple[float, float, float] | None = None
         space = 0.0
         bold = []
         for t in page.texts:
-            if t.bold:
+            if t.bold or t.scale != 100.0:
                 bold.append(t)
                 continue
             if (t.font, t.size) != font:
@@ -246,12 +424,18 @@ def draw_pages(canvas: Any, pages: Sequence[Page]) -> None:
             to = canvas.beginText(t.x, t.y)
             to.setFont(t.font, t.size)
             to.setCharSpace(t.char_space)
+            if t.scale != 100.0:
+                to.setHorizScale(t.scale)
             to.setFillColorRGB(*t.color)
             to.setStrokeColorRGB(*t.color)
-            to.setTextRenderMode(2)
+            if t.bold:
+                to.setTextRenderMode(2)
             to.textOut(t.text)
-            to.setTextRenderMode(0)
+            if t.bold:
+                to.setTextRenderMode(0)
             to.setCharSpace(0)
+            if t.scale != 100.0:
+                to.setHorizScale(100)
             canvas.drawText(to)
         if page.qr:
             payload, x, y, size = page.qr
