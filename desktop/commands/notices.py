@@ -32,6 +32,8 @@ def register(sub: Any) -> None:
     p.add_argument("--separate", metavar="DIR", help=_("also one PDF per enterprise in this folder"))
     p.add_argument("--archive", metavar="FILE", help=_("the approval/archive copies (default: beside --out)"))
     p.add_argument("--date", help=_("date of the notices, YYYY-MM-DD (default: today)"))
+    p.add_argument("--duplex", action="store_true",
+                   help=_("pad a notice with an odd number of pages with a blank page, for printing on both sides"))
     p.add_argument("--json", action="store_true", help=_("list the notices issued as JSON"))
     add_db(p)
     p.set_defaults(func=cmd_notices)
@@ -135,6 +137,7 @@ def cmd_notices(args: argparse.Namespace) -> int:
     if not args.out and not args.separate:
         raise StdAwardError(_("give --out FILE.pdf and/or --separate DIR"))
     day = _date(args.date)
+    check_issue_date(day)
     with database(args):
         if args.round:
             issued = store.issue_for_round(args.round, day)
@@ -146,7 +149,7 @@ def cmd_notices(args: argparse.Namespace) -> int:
             written = []
             if args.out:
                 out = Path(args.out)
-                written.append(store.print_notices(issued, out))
+                written.append(store.print_notices(issued, out, duplex=args.duplex))
                 archive = Path(args.archive) if args.archive else out.with_name(f"{out.stem}-存档联{out.suffix}")
                 written.append(store.print_notices(issued, archive, copy="archive"))
             if args.separate:
@@ -169,6 +172,16 @@ def cmd_notices(args: argparse.Namespace) -> int:
             for w in written:
                 print(w)
     return 0
+
+
+def check_issue_date(day: dt.date, today: dt.date | None = None) -> None:
+    """A 成文日期 in the future is bad input (named by the --date field), before anything is issued."""
+    from desktop.core.errors import Problem
+    from desktop.notices.content import issue_date_problems
+
+    errors, _warnings = issue_date_problems(day, today or dt.date.today())
+    if errors:
+        raise ValidationFailed([Problem("--date", "date", e) for e in errors])
 
 
 def separate_name(n: Any) -> str:

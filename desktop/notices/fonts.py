@@ -62,8 +62,11 @@ class FontChoice:
         return f"SA{self.sha256[:12]}i{self.index}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file_name, "index": self.index, "sha256": self.sha256,
-                "bold": self.bold, "bundled": self.bundled}
+        out = {"file": self.file_name, "index": self.index, "sha256": self.sha256,
+               "bold": self.bold, "bundled": self.bundled}
+        if not self.bundled:
+            out["path"] = self.path  # a font chosen by path is found there again at print time
+        return out
 
 
 def resources_dir() -> Path:
@@ -204,7 +207,11 @@ def choose(settings: Mapping[str, Any] | None = None) -> dict[str, FontChoice]:
 
 def from_stored(role: str, stored: Mapping[str, Any]) -> FontChoice:
     """The font a notice was printed with, found again by name and checked by SHA-256 (reprints)."""
-    path = bundled_path() if stored.get("bundled") else _locate(str(stored["file"]))
+    path = bundled_path() if stored.get("bundled") else None
+    if path is None and stored.get("path") and Path(str(stored["path"])).is_file():
+        path = Path(str(stored["path"]))
+    if path is None and not stored.get("bundled"):
+        path = _locate(str(stored["file"]))
     if path is None or not path.is_file():
         raise FontError(_("the font this notice was printed with ({file}) is not installed; "
                           "a reprint would not be identical").format(file=stored["file"]))

@@ -18,6 +18,7 @@ PDFs, which is how reprints are tested. Files are written to a temporary name, s
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,11 +199,12 @@ def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[
         rows += extra
         after = len(extra)
     record = _record_rows(t.get("record"), body)
+    record_len = len(record[0]) + len(record[1])
     best: tuple[int, float, list[list[Row]]] | None = None
     for pitch in PITCHES:
         first = int((flow.y - L.AREA_BOTTOM + 0.01) // pitch)
         pages = paginate(rows, first, int((L.AREA_H + 0.01) // pitch), tail, after=after)
-        count = len(pages) + (1 if record and _free(pages, first, pitch) < len(record) + 1 else 0)
+        count = len(pages) + (1 if record_len and _free(pages, first, pitch) < record_len + 1 else 0)
         if best is None or count < best[0]:
             best = (count, pitch, pages)
     assert best is not None
@@ -214,8 +216,8 @@ def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[
         for row in rows_on_page:
             _place(flow.pages[-1], row, y, pitch, body, head, head_bold)
             y -= pitch
-    if record:
-        if _free(pages, int((flow.y - L.AREA_BOTTOM + 0.01) // pitch), pitch) < len(record) + 1:
+    if record_len:
+        if _free(pages, int((flow.y - L.AREA_BOTTOM + 0.01) // pitch), pitch) < record_len + 1:
             flow.pages.append(Page())
         _draw_record(flow.pages[-1], record, body)
     for n, page in enumerate(flow.pages, start=1):
@@ -262,33 +264,34 @@ RECORD_SIZE = L.PAGE_NO_SIZE  # 版记 in 4号 仿宋
 THICK, THIN = 0.35 * L.MM, 0.25 * L.MM
 
 
-def _record_rows(record: Mapping[str, Any] | None, font: str) -> list[tuple[str, str]]:
-    """The 版记's lines: (left text, right text); 抄送 wrapped, its continuation under the first
-    organ after 抄送：, then 印发机关 left and 印发日期 right."""
+def _record_rows(record: Mapping[str, Any] | None, font: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """The 版记's lines: 抄送 (wrapped), then 印发机关 left and 印发日期 right (a 印发机关 too long to
+    share its line with the date is wrapped, the date beside its last line)."""
     if not record:
-        return []
-    out: list[tuple[str, str]] = []
+        return [], []
+    width = L.AREA_W - 2 * RECORD_SIZE
     cc = record.get("cc") or ""
-    if cc:
-        width = L.AREA_W - 2 * RECORD_SIZE
-        lines = L.wrap(f"抄送：{cc}", font, RECORD_SIZE, width)
-        out += [(ln, "") for ln in lines]
-    out.append((record.get("printer") or "", f"{record.get('printed_on') or ''}印发"))
-    return out
+    cc_lines = list(L.wrap(f"抄送：{cc}", font, RECORD_SIZE, width)) if cc else []
+    date = f"{record.get('printed_on') or ''}印发"
+    room = width - L.text_width(date, font, RECORD_SIZE) - RECORD_SIZE
+    printer = list(L.wrap(record.get("printer") or "", font, RECORD_SIZE, room))
+    return cc_lines, [(ln, "") for ln in printer[:-1]] + [(printer[-1], date)]
 
 
-def _draw_record(page: Page, record: list[tuple[str, str]], font: str) -> None:
+def _draw_record(page: Page, record: tuple[list[str], list[tuple[str, str]]], font: str) -> None:
     """版记 at the foot of the type area: thick rules above its first line and on the type area's
     lower edge, a thin rule between 抄送 and 印发; each line one character in from either side."""
+    cc, printed = record
+    rows = [(ln, "") for ln in cc] + printed
     pitch = L.LINE_PITCH
     bottom = L.AREA_BOTTOM
-    top = bottom + len(record) * pitch
+    top = bottom + len(rows) * pitch
     page.black_rules.append((L.AREA_LEFT, top, L.AREA_RIGHT, top, THICK))
     page.black_rules.append((L.AREA_LEFT, bottom, L.AREA_RIGHT, bottom, THICK))
-    if len(record) > 1:
-        y = bottom + pitch
+    if cc:
+        y = bottom + len(printed) * pitch
         page.black_rules.append((L.AREA_LEFT, y, L.AREA_RIGHT, y, THIN))
-    for i, (left, right) in enumerate(record):
+    for i, (left, right) in enumerate(rows):
         y = top - i * pitch - (pitch - RECORD_SIZE) / 2 - L.ASCENT * RECORD_SIZE
         if left:
             page.texts.append(Text(font, RECORD_SIZE, L.AREA_LEFT + RECORD_SIZE, y, left))
@@ -449,7 +452,7 @@ def notice_fonts(content: Mapping[str, Any]) -> dict[str, fontmod.FontChoice]:
 
 
 def new_canvas(target: Any, pagesize: tuple[float, float] = (L.PAGE_W, L.PAGE_H), title: str = "",
-               font: str | None = None) -> Any:
+               font: str | None = None, author: str = "", created: dt.date | None = None) -> Any:
     """A deterministic canvas; ``font`` (a registered name) replaces the Helvetica reportlab would
     otherwise name, unembedded, on every page."""
     from reportlab import rl_config
@@ -462,6 +465,12 @@ def new_canvas(target: Any, pagesize: tuple[float, float] = (L.PAGE_W, L.PAGE_H)
     c.setProducer("StdAward (reportlab)")
     if title:
         c.setTitle(title)
+    if author:
+        c.setAuthor(author)
+    if created is not None:  # the document's own date (成文日期), not the clock: reprints stay identical
+        stamp = c._doc._timeStamp
+        stamp.YMDhms = (created.year, created.month, created.day, 0, 0, 0)
+        stamp.dhh, stamp.dmm = 8, 0  # China Standard Time
     return c
 
 
@@ -490,12 +499,15 @@ def write_atomically(out_path: Path, draw: Callable[[Any], None]) -> Path:
 
 def render_notices(notices: Sequence[Mapping[str, Any]], out_path: Path | str, copy: str = "enterprise",
                    progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
-                   fonts: Mapping[str, fontmod.FontChoice] | None = None) -> Path:
+                   fonts: Mapping[str, fontmod.FontChoice] | None = None, duplex: bool = False) -> Path:
     """Draw ``notices`` (each with ``content`` and ``content_hash``) into one PDF at ``out_path``.
 
     ``progress(done, total)`` is called after each notice; ``cancel()`` returning True stops the
     work (raises Cancelled; nothing is written). ``fonts`` overrides the fonts the notices name
-    (only for previews; stored notices always render with their own)."""
+    (only for previews; stored notices always render with their own). ``duplex`` pads a notice
+    with an odd number of pages with a blank page, so that printed on both sides every notice
+    starts on a fresh sheet. The PDF's author is the office, its title the 发文字号 and title (the
+    first and last 发文字号 of a batch), its creation date the latest 成文日期."""
     if copy not in COPIES:
         raise ValueError(f"copy must be one of {COPIES}")
     total = len(notices)
@@ -509,19 +521,37 @@ def render_notices(notices: Sequence[Mapping[str, Any]], out_path: Path | str, c
         chosen.append(fonts if fonts is not None else resolved[key])
     check_glyphs([(item["content"], f) for item, f in zip(notices, chosen)])
 
+    title, author, created = pdf_info(notices, copy)
+
     def draw(fh: Any) -> None:
-        title = "奖补通知书" + ("（存档联）" if copy == "archive" else "")
-        canvas = new_canvas(fh, title=title, font=fontmod.register(chosen[0]["body"]) if chosen else None)
+        canvas = new_canvas(fh, title=title, font=fontmod.register(chosen[0]["body"]) if chosen else None,
+                            author=author, created=created)
         V.prepare(total)
         for i, (item, f) in enumerate(zip(notices, chosen), start=1):
             if cancel is not None and cancel():
                 raise Cancelled(_("cancelled: no file was written"))
-            draw_pages(canvas, layout_notice(item["content"], item["content_hash"], f, copy))
+            pages = layout_notice(item["content"], item["content_hash"], f, copy)
+            if duplex and len(pages) % 2:
+                pages.append(Page())  # the back of the last sheet stays blank (no page number)
+            draw_pages(canvas, pages)
             if progress is not None:
                 progress(i, total)
         canvas.save()
 
     return write_atomically(Path(out_path), draw)
+
+
+def pdf_info(notices: Sequence[Mapping[str, Any]], copy: str = "enterprise") -> tuple[str, str, dt.date | None]:
+    """(title, author, creation date) of a PDF of ``notices``: 城市监〔2026〕12号 关于下达…的通知."""
+    if not notices:
+        return "奖补通知书", "", None
+    contents = [n["content"] for n in notices]
+    first, last = contents[0], contents[-1]
+    numbers = [c.get("doc_number") or "" for c in (first, last)]
+    number = numbers[0] if len(contents) == 1 or numbers[0] == numbers[1] else f"{numbers[0]}至{numbers[1]}"
+    title = f"{number} {first['text']['title']}".strip() + ("（存档联）" if copy == "archive" else "")
+    created = max(dt.date.fromisoformat(c["issued_on"]) for c in contents)
+    return title, first["office"].get("name") or "", created
 
 
 def check_glyphs(batch: Iterable[tuple[Mapping[str, Any], Mapping[str, fontmod.FontChoice]]]) -> None:

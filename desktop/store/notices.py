@@ -87,8 +87,11 @@ def issue_from_results(results: Sequence[AwardResult], achievements: Mapping[str
     if missing:
         raise ValidationFailed(missing)
     fonts = fontmod.choose(office.settings)
-    drafts = C.build_drafts(results, achievements, names, officemod.as_dict(office), _policy_info(policy),
-                            issued_on, year, {r: f.as_dict() for r, f in fonts.items()}, round_uuid)
+    from desktop.store import wording
+
+    drafts = C.build_drafts(results, achievements, names, {**officemod.as_dict(office), "settings": office.settings},
+                            _policy_info(policy), issued_on, year, {r: f.as_dict() for r, f in fonts.items()},
+                            round_uuid, template=wording.for_notices())
     if not drafts:
         raise StdAwardError(_("no enterprise has an award to notify (nothing awarded with an amount)"))
     problems: list[Problem] = []
@@ -240,14 +243,15 @@ def _set_status(notices: Sequence[Notice], status: str, user: str, note: str | N
 
 def print_notices(notices: Sequence[Notice], out_path: Path | str, copy: str = "enterprise",
                   progress: Callable[[int, int], None] | None = None,
-                  cancel: Callable[[], bool] | None = None, user: str | None = None) -> Path:
+                  cancel: Callable[[], bool] | None = None, user: str | None = None,
+                  duplex: bool = False) -> Path:
     """Render stored notices; ``issued`` on success, ``failed`` (and re-raised) otherwise."""
     from desktop.notices import render_notices
 
     user = user or current_user
     try:
         path = render_notices([notice_data(n) for n in notices], out_path, copy=copy, progress=progress,
-                              cancel=cancel)
+                              cancel=cancel, duplex=duplex)
     except BaseException as exc:
         pending = [n for n in notices if n.status != "issued"]
         _set_status(pending, "failed", user, str(exc)[:200])
