@@ -209,7 +209,8 @@ def test_wording_cites_clauses_and_amounts_like_a_gongwen():
     assert C.amount_text(D("21000")) == "人民币贰万壹仟元整（21,000.00元）"
     paras = _notice(3)["content"]["text"]["paragraphs"]
     assert "（莆城政〔2021〕88号，以下简称《意见》）" in paras[0]
-    assert paras[1].startswith("（一）作为第一起草单位主导制定国家标准《运动鞋 缓震性能的测定》（GB/T 3280-2025）")
+    assert paras[1] == ("（一）依据《意见》第五条第（二）项第2目规定，你单位作为第一起草单位主导制定国家标准"
+                        "《运动鞋 缓震性能的测定》（GB/T 3280-2025），给予奖补资金人民币贰万壹仟元整（21,000.00元）。")
     assert "作为第二起草单位修订行业标准" in paras[2] and "参与" not in paras[2]
     assert "依据《意见》第四条第（三）项第1目规定" in paras[2]
     assert not any("¥" in p or "(" in p for p in paras)

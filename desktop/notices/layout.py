@@ -182,6 +182,41 @@ def wrap(text: str, font: str, size: float, width: float, char_space: float = 0.
     return tuple(lines)
 
 
+_TIGHT = re.compile(r"¥?[A-Za-z0-9]")
+
+
+def justify_segments(line: str, font: str, size: float, width: float, char_space: float = 0.0
+                     ) -> list[tuple[float, str, float]]:
+    """A justified line as (x offset, text, character spacing) pieces: the extra space goes between
+    Chinese characters and around units, never inside a run of Latin letters and digits (a
+    standard number or an amount in figures is not letter-spaced). One piece when the line has no
+    such run."""
+    tokens = units(line)
+    tight = [len(t) > 1 and bool(_TIGHT.match(t)) for t in tokens]
+    if not any(tight):
+        return [(0.0, line, justify(line, font, size, width))]
+    gaps = len(line) - 1 - sum(len(t) - 1 for t, k in zip(tokens, tight) if k)
+    natural = _advance(line, font, size) + char_space * (len(line) - 1)
+    extra = (width - natural) / gaps if gaps > 0 else 0.0
+    loose = char_space + extra
+    out: list[tuple[float, str, float]] = []
+    x = 0.0
+    run = ""
+    for tok, k in zip(tokens, tight):
+        if not k:
+            run += tok
+            continue
+        if run:
+            out.append((x, run, loose))
+            x += _advance(run, font, size) + loose * len(run)
+            run = ""
+        out.append((x, tok, char_space))
+        x += _advance(tok, font, size) + char_space * (len(tok) - 1) + loose
+    if run:
+        out.append((x, run, loose))
+    return out
+
+
 def justify(line: str, font: str, size: float, width: float) -> float:
     """The character spacing that sets ``line`` exactly to ``width`` (两端对齐): its first glyph at
     the left edge, its last glyph's advance ending at the right edge."""

@@ -98,6 +98,7 @@ class Row:
     size: float = L.BODY_SIZE
     right: float | None = None
     kind: str = "body"
+    pieces: list[tuple[float, str, float]] | None = None  # a justified line with Latin runs kept tight
 
 
 def _rows(text: str, font: str, indent_chars: int = 2, kind: str = "body") -> list[Row]:
@@ -108,8 +109,14 @@ def _rows(text: str, font: str, indent_chars: int = 2, kind: str = "body") -> li
     out = []
     for i, ln in enumerate(lines):
         x = L.AREA_LEFT + (indent if i == 0 else 0)
-        last = i == len(lines) - 1
-        out.append(Row(ln, x, cs if last else L.justify(ln, font, L.BODY_SIZE, L.AREA_RIGHT - x), kind=kind))
+        if i == len(lines) - 1:
+            out.append(Row(ln, x, cs, kind=kind))
+            continue
+        pieces = L.justify_segments(ln, font, L.BODY_SIZE, L.AREA_RIGHT - x, cs)
+        if len(pieces) == 1:
+            out.append(Row(ln, x, pieces[0][2], kind=kind))
+        else:
+            out.append(Row(ln, x, cs, kind=kind, pieces=pieces))
     return out
 
 
@@ -237,6 +244,10 @@ def _place(page: Page, row: Row, y: float, pitch: float, body: str, head: str, h
         return
     font, bold = (head, head_bold) if row.kind == "heading" else (body, False)
     x, cs = row.x, row.cs
+    if row.pieces:
+        base = y - (pitch - row.size) / 2 - L.ASCENT * row.size
+        page.texts += [Text(font, row.size, x + dx, base, text, BLACK, bold, space) for dx, text, space in row.pieces]
+        return
     if row.right is not None:
         cs = L.body_char_space(row.size)
         x = row.right - (L.text_width(row.text, font, row.size, cs) - cs)
