@@ -316,3 +316,42 @@ def test_font_chosen_by_path_is_found_at_print_time(tmp_path):
     stored = chosen["body"].as_dict()
     assert stored["path"] == str(copy)
     assert fonts.from_stored("body", stored).path == str(copy)
+
+
+def test_fonts_found_by_family_name_under_any_file_name(tmp_path, monkeypatch):
+    """A face is found by the family its name table records, whatever its file is called, in a
+    per-user font folder; the standard's face is preferred and reported as such."""
+    import shutil
+
+    from desktop.notices import fonts
+
+    folder = tmp_path / "fonts" / "sub"
+    folder.mkdir(parents=True)
+    odd = folder / "zz-unusual-file-name.ttc"
+    shutil.copy(fonts.bundled_path(), odd)
+    monkeypatch.setenv("STDAWARD_FONT_DIRS", str(tmp_path / "fonts"))
+    assert fonts.face_names(odd, 1) == {"AR PL UMing HK"}
+    assert fonts.find_family("ar pl uming hk") == (odd, 1)
+    chosen = fonts.choose({"fonts": {"body": "AR PL UMing HK"}})
+    assert (chosen["body"].path, chosen["body"].index) == (str(odd), 1)
+    with pytest.raises(fonts.FontError, match="not installed"):
+        fonts.choose({"fonts": {"body": "方正仿宋_不存在"}})
+    monkeypatch.setitem(fonts.STANDARD_FAMILIES, "body", ("AR PL UMing HK",))
+    auto = fonts.choose({})["body"]
+    assert (auto.path, auto.index) == (str(odd), 1)
+    assert fonts.describe_face("body", auto) == {"face": "AR PL UMing HK", "standard": True}
+    assert fonts.describe_face("heading", fonts.choose({})["heading"])["standard"] is False
+
+
+def test_notice_fonts_verb_names_the_face_and_whether_it_is_the_standards(tmp_path):
+    from conftest import run_cli
+
+    db = str(tmp_path / "o.db")
+    run_cli("office", "--db", db, "--name", "莆田市城厢区市场监督管理局", "--region", "350302", "--doc-prefix", "城市监")
+    r = run_cli("notice-fonts", "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert "not the standard's face" in r.stdout and "AR PL UMing" in r.stdout
+    import json
+
+    data = json.loads(run_cli("notice-fonts", "--db", db, "--json").stdout)
+    assert data["body"]["standard"] is False and data["heading"]["face"]

@@ -272,13 +272,16 @@ def cmd_fonts(args: argparse.Namespace) -> int:
             settings["fonts"] = chosen
             fontmod.choose(settings)  # every chosen font must be usable before it is saved
             officemod.update(settings=settings)
-        result = {role: c.as_dict() | {"path": c.path} for role, c in fontmod.choose(settings).items()}
+        result = {role: c.as_dict() | {"path": c.path} | fontmod.describe_face(role, c)
+                  for role, c in fontmod.choose(settings).items()}
     if args.json:
         print_json(result)
     else:
+        labels = {"body": _("body (仿宋)"), "heading": _("header and title (小标宋)")}
         for role, c in result.items():
             extra = _(" (bundled)") if c["bundled"] else ""
-            print(f"{role}: {c['path']}#{c['index']}{extra}")
+            verdict = _("the standard's face") if c["standard"] else _("a substitute, not the standard's face")
+            print(f"{labels.get(role, role)}: {c['face'] or c['file']} — {verdict}; {c['path']}#{c['index']}{extra}")
     sys.stdout.flush()
     return 0
 
