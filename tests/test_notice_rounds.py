@@ -127,6 +127,8 @@ def test_cli_summary_and_notices_for_a_round(office, tmp_path):
     assert r.returncode == 0, r.stderr
     ws = load_workbook(tmp_path / "s.xlsx").active
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+    assert str(rows[-1][1]).startswith("制表：") and "审核：" in rows[-1][1]  # the sign-off under the table
+    rows = rows[:-2]
     assert rows[-1][1] == "合计" and rows[-1][-1] == pytest.approx(350000)
     assert [row[1:5] for row in rows] == [
         ["福建省泉州市鑫堃茶业有限公司", A, "申报国家地理标志产品保护获批准的牵头单位（四(三)）", 1],

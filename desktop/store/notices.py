@@ -174,9 +174,9 @@ def round_lines(rnd: Any) -> tuple[list[AwardResult], dict[str, Any]]:
 def write_summary(policy: Any, results: Sequence[AwardResult], achievements: Mapping[str, Any],
                   names: Mapping[str, str], year: int, out_path: Path | str,
                   progress: Callable[[int, int], None] | None = None,
-                  cancel: Callable[[], bool] | None = None) -> Path:
+                  cancel: Callable[[], bool] | None = None, draft: bool = False) -> Path:
     """The office's 汇总表 of ``results`` under ``policy`` (PDF or xlsx by the suffix), each item
-    named by its rule's label filled in for the achievement."""
+    named by its rule's label filled in for the achievement; ``draft`` marks it 草稿."""
     from desktop.notices.summary import item_labels, render_summary, rows_from_results
 
     office = officemod.require()
@@ -184,7 +184,8 @@ def write_summary(policy: Any, results: Sequence[AwardResult], achievements: Map
     return render_summary(rows, Path(out_path), title=f"{office.name}{year}年度标准化奖补资金汇总表",
                           funds={fid: f.name for fid, f in getattr(policy, "funds", {}).items()},
                           settings=office.settings, progress=progress, cancel=cancel,
-                          subtitle=f"{policy.title}（{policy.document_number or policy.id}）")
+                          subtitle=f"{policy.title}（{policy.document_number or policy.id}）", draft=draft,
+                          office=office.name)
 
 
 def write_round_summary(round_uuid: str, out_path: Path | str, progress: Callable[[int, int], None] | None = None,
@@ -200,7 +201,7 @@ def write_round_summary(round_uuid: str, out_path: Path | str, progress: Callabl
     results, achs = round_lines(rnd)
     names = {e.uscc: e.name for e in Enterprise.select().where(Enterprise.uscc.in_({r.enterprise for r in results}))}
     return write_summary(rounds.load_policy(rnd.policy_id), results, achs, names, rnd.year, Path(out_path),
-                         progress=progress, cancel=cancel)
+                         progress=progress, cancel=cancel, draft=rnd.status != "approved")
 
 
 def void(notice: Notice, user: str, reason: str) -> Notice:
