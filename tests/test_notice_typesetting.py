@@ -355,3 +355,46 @@ def test_notice_fonts_verb_names_the_face_and_whether_it_is_the_standards(tmp_pa
 
     data = json.loads(run_cli("notice-fonts", "--db", db, "--json").stdout)
     assert data["body"]["standard"] is False and data["heading"]["face"]
+
+
+def test_next_serial_is_settable_but_never_to_a_used_number(db, tmp_path):
+    """An office continuing its OA register sets the next 发文字号; a number already used (or
+    passed over) is refused, naming the field, and nothing changes."""
+    from desktop.store import notices as store
+    from desktop.store import office as officemod
+    from desktop.store import serials
+    from desktop.store.models import AuditEntry
+
+    officemod.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监")
+    achs = {"s": Achievement("s", GOOD_USCC, "standard", dt.date(2026, 5, 1), ref="GB/T 9-2026", level="national",
+                             action="formulate", rank=1)}
+    res = [AwardResult("s", "awarded", D("100000"), "std", "五(二)2", "x", (), GOOD_USCC, "main", "standard")]
+
+    def issue():
+        return store.issue_from_results(res, achs, {GOOD_USCC: "甲公司"}, POLICY, dt.date(2026, 11, 22), 2026)[0]
+
+    assert serials.next_serial("城市监", 2026) == 1
+    assert serials.set_next("城市监", 2026, 57, "admin") == 57
+    assert issue().doc_number == "城市监〔2026〕57号"
+    for bad in (57, 12, 0, -1):
+        with pytest.raises(ValidationFailed) as exc:
+            serials.set_next("城市监", 2026, bad, "admin")
+        assert exc.value.problems[0].field == "next"
+    assert serials.next_serial("城市监", 2026) == 58
+    serials.set_next("城市监", 2026, 100, "admin")
+    with pytest.raises(ValidationFailed, match="already used"):
+        serials.set_next("城市监", 2026, 80, "admin")  # 58-99 were passed over: still never given
+    assert issue().doc_number == "城市监〔2026〕100号"
+    assert serials.next_serial("城市监", 2027) == 1
+    assert AuditEntry.select().where(AuditEntry.entity == "notice_serial").count() == 2
+
+
+def test_cli_notice_serial(tmp_path):
+    from conftest import run_cli
+
+    db = str(tmp_path / "o.db")
+    run_cli("office", "--db", db, "--name", "莆田市城厢区市场监督管理局", "--region", "350302", "--doc-prefix", "城市监")
+    r = run_cli("notice-serial", "--db", db, "--year", "2026", "--next", "41")
+    assert r.returncode == 0 and "城市监〔2026〕41号" in r.stdout, r.stderr
+    r = run_cli("notice-serial", "--db", db, "--year", "2026", "--next", "0")
+    assert r.returncode == 2 and "next" in r.stderr

@@ -44,6 +44,12 @@ def register(sub: Any) -> None:
     add_db(p)
     p.set_defaults(func=cmd_summary)
 
+    p = sub.add_parser("notice-serial", help=_("show or set the next 发文字号 serial (to continue the office's own register)"))
+    p.add_argument("--year", type=int, help=_("the year of the 发文字号 (default: this year)"))
+    p.add_argument("--next", type=int, metavar="N", help=_("the next serial to use; never one already used"))
+    add_db(p)
+    p.set_defaults(func=cmd_serial)
+
     p = sub.add_parser("verify-notice", help=_("check a notice's verification code against the database"))
     p.add_argument("code", help=_("the code printed on the notice (or the QR code's text)"))
     p.add_argument("--json", action="store_true")
@@ -171,6 +177,21 @@ def cmd_notices(args: argparse.Namespace) -> int:
             print(_("{count} notices issued: {numbers}").format(count=len(issued), numbers=numbers))
             for w in written:
                 print(w)
+    return 0
+
+
+def cmd_serial(args: argparse.Namespace) -> int:
+    from desktop.store import office as officemod
+    from desktop.store import serials
+    from desktop.store.db import current_user
+
+    year = args.year or dt.date.today().year
+    with database(args):
+        prefix = officemod.require().doc_prefix or ""
+        if args.next is not None:
+            serials.set_next(prefix, year, args.next, current_user)
+        number = serials.next_serial(prefix, year)
+    print(_("next document number: {number}").format(number=f"{prefix}〔{year}〕{number}号"))
     return 0
 
 
