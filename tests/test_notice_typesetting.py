@@ -398,3 +398,42 @@ def test_cli_notice_serial(tmp_path):
     assert r.returncode == 0 and "城市监〔2026〕41号" in r.stdout, r.stderr
     r = run_cli("notice-serial", "--db", db, "--year", "2026", "--next", "0")
     assert r.returncode == 2 and "next" in r.stderr
+
+
+def test_docx_draft_is_marked_editable_and_has_no_number_or_code(tmp_path):
+    from docx import Document
+
+    from desktop.notices import verify as V
+    from desktop.notices.docx_draft import DRAFT_MARK, write_docx
+
+    item = _notice(2)
+    out = write_docx(item["content"], tmp_path / "d.docx")
+    doc = Document(str(out))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert DRAFT_MARK in doc.sections[0].header.paragraphs[0].text and "草稿" in doc.core_properties.title
+    assert "城市监〔2026〕  号" in text and "城市监〔2026〕1号" not in text  # the OA system numbers it
+    assert "核验码" not in text and V.verification_code(item["content"]["notice"], item["content_hash"]) not in text
+    assert not doc.inline_shapes  # no QR code
+    for p in item["content"]["text"]["paragraphs"]:
+        assert p in text
+    assert "抄送：莆田市城厢区财政局。" in text and "2026年11月22日印发" in text
+    sec = doc.sections[0]
+    assert round(sec.left_margin.mm) == 28 and round(sec.top_margin.mm) == 37 and round(sec.page_width.mm) == 210
+
+
+def test_cli_notice_docx_issues_nothing(tmp_path):
+    import json
+
+    from conftest import run_cli, std
+
+    db = str(tmp_path / "o.db")
+    run_cli("office", "--db", db, "--name", "莆田市城厢区市场监督管理局", "--region", "350302", "--doc-prefix", "城市监")
+    data = {"enterprises": [{"uscc": GOOD_USCC, "name": "福建省莆田市鑫堃茶业有限公司"}],
+            "achievements": [std(date="2025-05-01", ref="GB/T 43210-2024", title="运动鞋 缓震性能的测定")]}
+    inp = tmp_path / "in.json"
+    inp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    r = run_cli("notice-docx", "--db", db, "--policy", "putian-chengxiang-2021", "--input", str(inp),
+                "--out", str(tmp_path / "drafts"), "--date", "2026-11-22")
+    assert r.returncode == 0, r.stderr
+    assert [p.name for p in (tmp_path / "drafts").iterdir()] == ["福建省莆田市鑫堃茶业有限公司-可编辑草稿.docx"]
+    assert json.loads(run_cli("notice-list", "--db", db, "--json").stdout) == []

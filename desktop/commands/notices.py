@@ -44,6 +44,14 @@ def register(sub: Any) -> None:
     add_db(p)
     p.set_defaults(func=cmd_summary)
 
+    p = sub.add_parser("notice-docx", help=_("the notices as editable Word drafts (.docx) for the office's OA system: "
+                                             "no number, no verification code, nothing issued"))
+    _source_args(p)
+    p.add_argument("--out", required=True, metavar="DIR", help=_("folder for one .docx per enterprise"))
+    p.add_argument("--date", help=_("date of the notices, YYYY-MM-DD (default: today)"))
+    add_db(p)
+    p.set_defaults(func=cmd_docx)
+
     p = sub.add_parser("notice-serial", help=_("show or set the next 发文字号 serial (to continue the office's own register)"))
     p.add_argument("--year", type=int, help=_("the year of the 发文字号 (default: this year)"))
     p.add_argument("--next", type=int, metavar="N", help=_("the next serial to use; never one already used"))
@@ -177,6 +185,45 @@ def cmd_notices(args: argparse.Namespace) -> int:
             print(_("{count} notices issued: {numbers}").format(count=len(issued), numbers=numbers))
             for w in written:
                 print(w)
+    return 0
+
+
+def cmd_docx(args: argparse.Namespace) -> int:
+    from desktop.notices import content as C
+    from desktop.notices.docx_draft import write_docx
+    from desktop.store import office as officemod
+    from desktop.store import wording
+
+    day = _date(args.date)
+    check_issue_date(day)
+    with database(args):
+        office = officemod.require()
+        round_uuid = None
+        if args.round:
+            from desktop.store import notices as store
+            from desktop.store import rounds
+            from desktop.store.models import AwardRound, Enterprise
+
+            rnd = AwardRound.get_or_none(AwardRound.uuid == args.round)
+            if rnd is None:
+                raise StdAwardError(_("no award round {id}").format(id=args.round))
+            results, achs = store.round_lines(rnd)
+            names = {e.uscc: e.name for e in Enterprise.select().where(
+                Enterprise.uscc.in_({r.enterprise for r in results}))}
+            pol = rounds.load_policy(rnd.policy_id)
+            policy = {"id": pol.id, "title": pol.title, "document_number": pol.document_number}
+            year, round_uuid = rnd.year, rnd.uuid
+        else:
+            policy_obj, results, achs, names, year = computed_input(args)
+            policy = {"id": policy_obj.id, "title": policy_obj.title, "document_number": policy_obj.document_number}
+        drafts = C.build_drafts(results, achs, names, {**officemod.as_dict(office), "settings": office.settings},
+                                policy, day, year, {}, round_uuid, template=wording.for_notices())
+        if not drafts:
+            raise StdAwardError(_("no enterprise has an award to notify (nothing awarded with an amount)"))
+    folder = Path(args.out)
+    for d in drafts:
+        name = "".join(ch for ch in d.enterprise_name if ch not in '\\/:*?"<>|')
+        print(write_docx(d.content, folder / f"{name}-可编辑草稿.docx"))
     return 0
 
 
