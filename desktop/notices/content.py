@@ -312,3 +312,27 @@ def heading_texts(content: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 
 def enterprises_in(results: Iterable[AwardResult]) -> list[str]:
     return list(dict.fromkeys(r.enterprise for r in results if r.enterprise))
+
+
+def sample_notice(template: Mapping[str, Any] | None, office: Mapping[str, Any],
+                  policy: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The ``text`` of a notice worded with ``template`` for a sample enterprise with two award
+    lines (a standard and a committee secretariat): what the template editor previews. Raises
+    ``KeyError``/``ValueError`` only for a template that ``wording.validate`` refuses."""
+    from desktop.core.vocabulary import Achievement
+
+    uscc = "91350302MA2Y0KXQ4Q"
+    achs = {"s": Achievement("s", uscc, "standard", dt.date(issued_year := dt.date.today().year, 5, 1),
+                             ref=f"GB/T 3280-{issued_year}", title="不锈钢冷轧钢板和钢带", level="national",
+                             action="revise", rank=2),
+            "t": Achievement("t", uscc, "secretariat", dt.date(issued_year, 3, 1), level="provincial", body="sc",
+                             ref="FJ/TC 12/SC 3")}
+    results = [AwardResult("s", "awarded", Decimal("35000.00"), "std-revise", "五(二)2", "", (), uscc, "main",
+                           "standard"),
+               AwardResult("t", "awarded", Decimal("100000.00"), "secretariat", "五(二)1", "", (), uscc, "main",
+                           "secretariat")]
+    policy = policy or {"id": "sample", "title": "莆田市城厢区人民政府关于实施标准化战略的意见",
+                        "document_number": "莆城政〔2021〕88号"}
+    draft = build_drafts(results, achs, {uscc: "福建省莆田市示例标准化有限公司"}, office, policy,
+                         dt.date.today(), issued_year, {}, template=template)[0]
+    return draft.content["text"]

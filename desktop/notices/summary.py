@@ -218,7 +218,8 @@ def _xlsx(fh: Any, rows: Sequence[SummaryRow], fids: list[str], names: list[str]
     sheet.finish(ws, 3, last, len(head), title_rows="1:3")
     ws.column_dimensions["A"].width = 6  # the title's merged cell must not widen 序号
     ws.cell(last + 2, 2).value = SIGN_OFF
-    ws.oddHeader.center.text = DRAFT if draft else ""
+    if draft:
+        ws.oddHeader.center.text = DRAFT
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     wb.save(fh)
 

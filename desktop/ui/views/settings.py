@@ -67,6 +67,10 @@ class SettingsView(View):
         self.office_msg = QLabel()
         self.office_msg.setWordWrap(True)
         ol.addWidget(self.save_office)
+        self.edit_wording = QPushButton()
+        self.edit_wording.setObjectName("editNoticeWording")
+        qconnect(self.edit_wording.clicked, self._edit_wording)
+        ol.addWidget(self.edit_wording)
         ol.addWidget(self.office_msg)
         lay.addWidget(self.office_box)
 
@@ -96,6 +100,7 @@ class SettingsView(View):
                            ("policy", _("Policy in force"))):
             self.form.set_label(key, label)
         self.save_office.setText(_("Save the office profile"))
+        self.edit_wording.setText(_("Notice wording…"))
         self.font_box.setTitle(_("Notice fonts"))
         for role, label in FONT_ROLES.items():
             self.font_labels[role].setText(_(label))
@@ -156,6 +161,19 @@ class SettingsView(View):
             return
         self.office_msg.setText(_("Saved."))
         self.ctx.changed("office")
+
+    def _edit_wording(self) -> None:
+        """The notice wording template, edited with a live preview (its own dialog module)."""
+        from desktop.store import office as officemod
+        from desktop.store import wording
+        from desktop.ui.views.notice_template import NoticeTemplateDialog
+
+        office = self.ctx.office
+        _version, template = wording.current()
+        self.wording_dialog = NoticeTemplateDialog(
+            template, {**officemod.as_dict(office), "settings": office.settings} if office else {},
+            lambda t: wording.save(t, self.ctx.username), self)
+        self.wording_dialog.open()
 
     # ------------------------------------------------------------------ notice fonts
     def _fill_fonts(self) -> None:
