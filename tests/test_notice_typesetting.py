@@ -437,3 +437,18 @@ def test_cli_notice_docx_issues_nothing(tmp_path):
     assert r.returncode == 0, r.stderr
     assert [p.name for p in (tmp_path / "drafts").iterdir()] == ["福建省莆田市鑫堃茶业有限公司-可编辑草稿.docx"]
     assert json.loads(run_cli("notice-list", "--db", db, "--json").stdout) == []
+
+
+def test_a_notice_issued_with_layout_1_reprints_byte_identical(tmp_path):
+    """A notice stored before justified setting and 版记 (``"layout": 1``) is drawn by the layout it
+    was issued with: these hashes are of the PDFs the layout-1 code printed from this very content
+    (reportlab 5.1, the bundled font)."""
+    import hashlib
+    import json
+
+    item = json.loads((Path(__file__).parent / "data" / "notice_layout1.json").read_text(encoding="utf-8"))
+    assert item["content"]["layout"] == 1
+    for copy, digest in (("enterprise", "12437bd19b91e2980cfa078c9c58bf3134696a4c82a41a4f88f46409c40d3a83"),
+                         ("archive", "e6f0f52884706fa36b1433dc049bc2b560a996eb20afd0690758b995914cc258")):
+        pdf = _render(tmp_path, [item], f"{copy}.pdf", copy=copy)
+        assert hashlib.sha256(pdf.read_bytes()).hexdigest() == digest, copy

@@ -57,7 +57,7 @@ def wrap_v1(text: str, font: str, size: float, width: float, char_space: float =
                 carry.insert(0, cur.pop())
             lines.append("".join(cur))
             cur = carry
-            cur_w = sum(text_width(t, font, size, char_space) for t in cur)
+            cur_w = sum(L.text_width(t, font, size, char_space) for t in cur)
             limit = width + 0.01
         cur.append(tok)
         cur_w += w

@@ -554,9 +554,9 @@ def render_notices(notices: Sequence[Mapping[str, Any]], out_path: Path | str, c
 
 def pdf_info(notices: Sequence[Mapping[str, Any]], copy: str = "enterprise") -> tuple[str, str, dt.date | None]:
     """(title, author, creation date) of a PDF of ``notices``: 城市监〔2026〕12号 关于下达…的通知."""
-    if not notices:
-        return "奖补通知书", "", None
     contents = [n["content"] for n in notices]
+    if not contents or all(c.get("layout", 1) < 2 for c in contents):  # as layout 1 printed them
+        return "奖补通知书" + ("（存档联）" if copy == "archive" else ""), "", None
     first, last = contents[0], contents[-1]
     numbers = [c.get("doc_number") or "" for c in (first, last)]
     number = numbers[0] if len(contents) == 1 or numbers[0] == numbers[1] else f"{numbers[0]}至{numbers[1]}"
