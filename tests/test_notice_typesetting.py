@@ -9,11 +9,12 @@ import re
 import subprocess
 import uuid
 from decimal import Decimal as D
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
-
 from conftest import GOOD_USCC
+
 from desktop.core.award import AwardResult
 from desktop.core.errors import ValidationFailed
 from desktop.core.vocabulary import Achievement
@@ -105,10 +106,10 @@ def test_units_never_split_and_lines_justified_in_many_notices(tmp_path):
     short = []
     for page in lines_of(pdf):
         body = [ln for ln in page if abs((ln[3] - ln[1]) - 16) < 1.5 and ln[1] < 37 * MM + 225 * MM]
-        for a, b in zip(body, body[1:]):
-            if abs(b[0] - LEFT) < 1 and abs(a[0] - LEFT) < 2 * 16 + 2 * 3 and not a[4].endswith("："):
-                if RIGHT - a[2] > 1.0:
-                    short.append((a[4], round(RIGHT - a[2], 1)))
+        for a, b in pairwise(body):
+            continued = abs(b[0] - LEFT) < 1 and abs(a[0] - LEFT) < 2 * 16 + 2 * 3 and not a[4].endswith("：")
+            if continued and RIGHT - a[2] > 1.0:
+                short.append((a[4], round(RIGHT - a[2], 1)))
     assert not short, short
 
 
@@ -136,7 +137,7 @@ def test_nothing_beyond_the_type_area_for_long_names(tmp_path):
         red = [w for w in w1 if w[1] < 37 * MM + 60 * MM and (w[3] - w[1]) >= 22]
         assert red and all(w[3] - w[1] >= L.TITLE_SIZE - 0.5 for w in red)
         assert "".join(w[4] for w in sorted(red, key=lambda w: (w[1], w[0]))).replace(" ", "") == office_name
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert re.sub(r"\s", "", text).count(long_ent + "：") == 1
 
 
@@ -161,14 +162,14 @@ def test_spacing_tightened_within_tolerance_only_where_it_saves_a_page(tmp_path,
     pdf = _render(tmp_path, [_notice(4)])
     assert pages_of(pdf) == 2
     ys = sorted({round(ln[1], 2) for ln in lines_of(pdf)[1] if abs((ln[3] - ln[1]) - 16) < 1.5})
-    gaps = [b - a for a, b in zip(ys, ys[1:])]
+    gaps = [b - a for a, b in pairwise(ys)]
     assert min(gaps) >= 225 * MM / 24 - 0.1 and min(gaps) < L.LINE_PITCH - 1
     monkeypatch.setattr(N, "PITCHES", (L.LINE_PITCH,))
     assert pages_of(_render(tmp_path, [_notice(4)], "std.pdf")) == 3
     monkeypatch.undo()
     pdf = _render(tmp_path, [_notice(3)], "three.pdf")
     ys = sorted({round(ln[1], 2) for ln in lines_of(pdf)[1] if abs((ln[3] - ln[1]) - 16) < 1.5})
-    assert all(abs((b - a) / L.LINE_PITCH - round((b - a) / L.LINE_PITCH)) < 0.01 for a, b in zip(ys, ys[1:]))
+    assert all(abs((b - a) / L.LINE_PITCH - round((b - a) / L.LINE_PITCH)) < 0.01 for a, b in pairwise(ys))
 
 
 def test_record_block_cc_printer_and_date(tmp_path):
@@ -192,7 +193,7 @@ def test_duplex_pads_odd_notices_and_metadata_is_the_documents(tmp_path):
     assert pages_of(padded) == n1 + n1 % 2 + n2 + n2 % 2
     if n1 % 2:  # the padding page is blank: no page number, nothing
         assert words(padded, n1 + 1) == []
-    info = subprocess.run(["pdfinfo", str(_render(tmp_path, [one], "m.pdf"))], capture_output=True, text=True).stdout
+    info = subprocess.run(["pdfinfo", str(_render(tmp_path, [one], "m.pdf"))], capture_output=True, text=True, check=True).stdout
     assert "Author:          莆田市城厢区市场监督管理局" in info
     assert "城市监〔2026〕1号 关于下达2026年度标准化奖补资金的通知" in info
     assert "CreationDate:    Sat Nov 21 16:00:00 2026 UTC" in info  # 2026-11-22 00:00 +08:00
@@ -206,7 +207,7 @@ def test_wording_cites_clauses_and_amounts_like_a_gongwen():
     assert C.cite_clause("四(三)", "意见") == "《意见》第四条第（三）项"
     assert C.cite_clause("五(二)、四(一)1", "意见") == "《意见》第五条第（二）项、第四条第（一）项第1目"
     assert C.cite_clause("附件(1)", "意见") == "《意见》附件（1）"
-    assert C.amount_text(D("21000")) == "人民币贰万壹仟元整（21,000.00元）"
+    assert C.amount_text(D(21000)) == "人民币贰万壹仟元整（21,000.00元）"
     paras = _notice(3)["content"]["text"]["paragraphs"]
     assert "（莆城政〔2021〕88号，以下简称《意见》）" in paras[0]
     assert paras[1] == ("（一）依据《意见》第五条第（二）项第2目规定，你单位作为第一起草单位主导制定国家标准"
@@ -237,7 +238,7 @@ def test_title_year_is_the_notices_own_award_year():
                              action="formulate", rank=1),
             "b": Achievement("b", other, "standard", dt.date(2025, 3, 1), ref="GB/T 2-2025", level="national",
                              action="formulate", rank=1)}
-    res = [AwardResult(k, "awarded", D("1000"), "std", "五(二)2", "x", (), a.enterprise, "main", "standard")
+    res = [AwardResult(k, "awarded", D(1000), "std", "五(二)2", "x", (), a.enterprise, "main", "standard")
            for k, a in achs.items()]
     names = {GOOD_USCC: "甲公司", other: "乙公司"}
     drafts = C.build_drafts(res, achs, names, OFFICE, POLICY, dt.date(2026, 11, 22), 2026, {})
@@ -291,7 +292,7 @@ def test_template_is_stored_versioned_and_used_and_reprints_keep_theirs(db, tmp_
     assert wording.save({"closing": "此复。", "cc": ["{finance}", "莆田市城厢区审计局"]}, "admin") == 1
     achs = {"s": Achievement("s", GOOD_USCC, "standard", dt.date(2026, 5, 1), ref="GB/T 9-2026", level="national",
                              action="formulate", rank=1)}
-    res = [AwardResult("s", "awarded", D("100000"), "std", "五(二)2", "x", (), GOOD_USCC, "main", "standard")]
+    res = [AwardResult("s", "awarded", D(100000), "std", "五(二)2", "x", (), GOOD_USCC, "main", "standard")]
     n = store.issue_from_results(res, achs, {GOOD_USCC: "甲公司"}, POLICY, dt.date(2026, 11, 22), 2026)[0]
     assert n.content["template"]["version"] == 1 and n.content["text"]["paragraphs"][-1] == "此复。"
     first = store.print_notices([n], tmp_path / "a.pdf").read_bytes()
@@ -299,7 +300,7 @@ def test_template_is_stored_versioned_and_used_and_reprints_keep_theirs(db, tmp_
     assert [v["version"] for v in wording.history()] == [1, 2]
     again = store.print_notices([store.find(n.doc_number)], tmp_path / "b.pdf").read_bytes()
     assert again == first
-    text = subprocess.run(["pdftotext", str(tmp_path / "b.pdf"), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(["pdftotext", str(tmp_path / "b.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     assert "此复。" in text and "莆田市城厢区财政局，莆田市城厢区审计局。" in re.sub(r"\s", "", text)
 
 
@@ -368,7 +369,7 @@ def test_next_serial_is_settable_but_never_to_a_used_number(db, tmp_path):
     officemod.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监")
     achs = {"s": Achievement("s", GOOD_USCC, "standard", dt.date(2026, 5, 1), ref="GB/T 9-2026", level="national",
                              action="formulate", rank=1)}
-    res = [AwardResult("s", "awarded", D("100000"), "std", "五(二)2", "x", (), GOOD_USCC, "main", "standard")]
+    res = [AwardResult("s", "awarded", D(100000), "std", "五(二)2", "x", (), GOOD_USCC, "main", "standard")]
 
     def issue():
         return store.issue_from_results(res, achs, {GOOD_USCC: "甲公司"}, POLICY, dt.date(2026, 11, 22), 2026)[0]

@@ -207,7 +207,7 @@ def build_drafts(results: Sequence[AwardResult], achievements: Mapping[str, Any]
     words = W.merged(template)
     drafts = []
     for uscc, lines in by_ent.items():
-        total = sum((to_money(r.amount) for r in lines), ZERO)
+        total = sum((to_money(r.amount or ZERO) for r in lines), ZERO)
         own = year if round_uuid else notice_year(lines, achievements, year)
         content = _content(uscc, names[uscc], lines, achievements, office, policy, issued_on, own, fonts,
                            round_uuid, total, words)

@@ -105,7 +105,7 @@ def _advance(text: str, font: str, size: float) -> float:
 # (2026年11月22日, 2026年度), a clause reference (第五条第（二）项第2目, 五(二)2), and a standard number
 # or any run of Latin letters and digits, with one inner space before a digit (GB/T 3280-2025,
 # IEC 62368-3:2025, ISO/IEC 27001:2022).
-_UNIT = re.compile("|".join((
+_UNIT_PATTERNS = (
     r"人民币[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整]+",
     r"[\u4e00-\u9fff]{1,6}[〔\[]\d{4}[〕\]]\d+号",
     r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?|度)?",
@@ -114,7 +114,8 @@ _UNIT = re.compile("|".join((
     r"第[一二三四五六七八九十百零\d]+(?:起草单位|完成单位|项|目|位|条)",
     r"¥?\d[\d,]*(?:\.\d+)?元",
     r"¥?[A-Za-z0-9][A-Za-z0-9./\-+_:,]*(?: \d[A-Za-z0-9./\-+_:,]*)?",
-)))
+)
+_UNIT = re.compile("|".join(_UNIT_PATTERNS))
 SQUEEZE = 0.5  # a closing mark may be squeezed into a full line by up to half an em (挤进) before
 # the last character is pushed down with it (推出)
 

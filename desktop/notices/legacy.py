@@ -177,6 +177,6 @@ def balanced_v1(text: str, font: str, size: float, width: float) -> list[str]:
     if len(lines) > 1:
         target = L.text_width(text, font, size) / len(lines) + size
         lines = wrap_v1(text, font, size, min(width, target))
-    return lines
+    return list(lines)
 
 

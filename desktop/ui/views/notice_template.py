@@ -16,8 +16,21 @@ from typing import Any
 
 from desktop.core.i18n import _
 from desktop.notices import wording as W
-from desktop.ui.qt import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QSpinBox,
-                           QSplitter, QTextBrowser, QVBoxLayout, QWidget, Qt, qconnect)
+from desktop.ui.qt import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QSplitter,
+    Qt,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tasks import error_text
 
 TEXT_FIELDS = ("opening", "line", "total", "payment", "closing")
@@ -29,7 +42,8 @@ class NoticeTemplateDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("noticeTemplateDialog")
         self.setWindowTitle(_("Notice wording"))
-        self.office, self._save, self.version = dict(office), save, None
+        self.office, self._save = dict(office), save
+        self.version: int | None = None
         self.kinds = dict(template.get("kinds") or {})  # kept as they are: not edited here
         full = W.merged(template)
         lay = QVBoxLayout(self)
