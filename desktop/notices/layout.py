@@ -116,6 +116,7 @@ _UNIT_PATTERNS = (
     r"¥?[A-Za-z0-9][A-Za-z0-9./\-+_:,]*(?: \d[A-Za-z0-9./\-+_:,]*)?",
 )
 _UNIT = re.compile("|".join(_UNIT_PATTERNS))
+_UNIT_NO_DOC = re.compile("|".join(p for p in _UNIT_PATTERNS if "〔" not in p))  # the same, fast, without 〔
 SQUEEZE = 0.5  # a closing mark may be squeezed into a full line by up to half an em (挤进) before
 # the last character is pushed down with it (推出)
 
@@ -124,7 +125,7 @@ def units(text: str) -> list[str]:
     """The text as breakable pieces: single characters, and the unbreakable units above whole."""
     out: list[str] = []
     pos = 0
-    for m in _UNIT.finditer(text):
+    for m in (_UNIT if ("〔" in text or "[" in text) else _UNIT_NO_DOC).finditer(text):
         out.extend(text[pos:m.start()])
         out.append(m.group())
         pos = m.end()
@@ -183,7 +184,7 @@ def wrap(text: str, font: str, size: float, width: float, char_space: float = 0.
     return tuple(lines)
 
 
-_TIGHT = re.compile(r"¥?[A-Za-z0-9]")
+_LATIN = re.compile(_UNIT_PATTERNS[-1])
 
 
 def justify_segments(line: str, font: str, size: float, width: float, char_space: float = 0.0
@@ -192,10 +193,20 @@ def justify_segments(line: str, font: str, size: float, width: float, char_space
     Chinese characters and around units, never inside a run of Latin letters and digits (a
     standard number or an amount in figures is not letter-spaced). One piece when the line has no
     such run."""
-    tokens = units(line)
-    tight = [len(t) > 1 and bool(_TIGHT.match(t)) for t in tokens]
-    if not any(tight):
+    runs = [m for m in _LATIN.finditer(line) if m.end() - m.start() > 1]
+    if not runs:
         return [(0.0, line, justify(line, font, size, width))]
+    tokens: list[str] = []
+    tight: list[bool] = []
+    pos = 0
+    for m in runs:
+        tokens += line[pos:m.start()]
+        tight += [False] * (m.start() - pos)
+        tokens.append(m.group())
+        tight.append(True)
+        pos = m.end()
+    tokens += line[pos:]
+    tight += [False] * (len(line) - pos)
     gaps = len(line) - 1 - sum(len(t) - 1 for t, k in zip(tokens, tight) if k)
     natural = _advance(line, font, size) + char_space * (len(line) - 1)
     extra = (width - natural) / gaps if gaps > 0 else 0.0

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -103,6 +104,12 @@ class Row:
 
 def _rows(text: str, font: str, indent_chars: int = 2, kind: str = "body") -> list[Row]:
     """A paragraph wrapped to the 156 mm measure, every line but its last justified (两端对齐)."""
+    return list(_rows_memo(text, font, indent_chars, kind))
+
+
+@lru_cache(maxsize=8192)
+def _rows_memo(text: str, font: str, indent_chars: int, kind: str) -> tuple[Row, ...]:
+    """``_rows``, memoised (the rows are never changed once made: the same paragraphs recur)."""
     cs = L.body_char_space()
     indent = indent_chars * L.CHAR_PITCH
     lines = L.wrap(text, font, L.BODY_SIZE, L.AREA_W, cs, indent)
@@ -117,7 +124,7 @@ def _rows(text: str, font: str, indent_chars: int = 2, kind: str = "body") -> li
             out.append(Row(ln, x, pieces[0][2], kind=kind))
         else:
             out.append(Row(ln, x, cs, kind=kind, pieces=pieces))
-    return out
+    return tuple(out)
 
 
 # GB/T 9704 7.3.5: when the signature and date do not fit, line spacing may be adjusted. Pitches
@@ -195,7 +202,7 @@ def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[
     for p in paragraphs[:-1]:
         rows += _rows(p, body)
     closing = _rows(paragraphs[-1], body)
-    sign = [Row(), Row()] + _signature(t["signature"], t["date"], body)
+    sign = [Row(), Row(), *_signature(t["signature"], t["date"], body)]
     tail = len(closing) + len(sign)
     rows += closing + sign
     after = 0
@@ -255,7 +262,8 @@ def _place(page: Page, row: Row, y: float, pitch: float, body: str, head: str, h
                            BLACK, bold, cs))
 
 
-def _signature(signature: str, date: str, font: str) -> list[Row]:
+@lru_cache(maxsize=1024)
+def _signature(signature: str, date: str, font: str) -> tuple[Row, ...]:
     """发文机关署名 centred over the 成文日期, which ends four characters in from the right; a
     署名 too long for that is set on two lines (each centred, kept inside the type area)."""
     cs = L.body_char_space()
@@ -268,7 +276,7 @@ def _signature(signature: str, date: str, font: str) -> list[Row]:
         w = L.text_width(ln, font, L.BODY_SIZE, cs) - cs
         right = min(L.AREA_RIGHT, max(centre + w / 2, L.AREA_LEFT + w))
         out.append(Row(ln, right=right, kind="signature"))
-    return out + [Row(date, right=date_right, kind="date")]
+    return (*out, Row(date, right=date_right, kind="date"))
 
 
 RECORD_SIZE = L.PAGE_NO_SIZE  # 版记 in 4号 仿宋
@@ -315,6 +323,7 @@ AUTHORITY_SIZE = 36.0  # the 发文机关标志 where the name fits the measure
 MIN_SCALE = 75.0  # the narrowest horizontal scale (%) a 发文机关标志 is condensed to
 
 
+@lru_cache(maxsize=256)
 def authority_lines(name: str, font: str) -> tuple[list[str], float, float]:
     """How the 发文机关标志 is set: (lines, size, horizontal scale %). One line at up to 36 pt; a
     name too long for that at the title size (22 pt) is condensed horizontally down to 75 %; a
