@@ -137,6 +137,7 @@ def test_cli_summary_and_notices_for_a_round(office, tmp_path):
     r = run_cli("notices", "--db", db, "--round", rnd.uuid, "--out", str(tmp_path / "n.pdf"), "--date", "2015-12-18",
                 "--json")
     assert r.returncode == 0, r.stderr
+    assert "back-dated" in r.stderr  # approved today, dated 2015: allowed, but said
     assert [n["doc_number"] for n in json.loads(r.stdout)] == ["泉市监〔2015〕1号"]
     r = run_cli("notice-void", "--db", db, "泉市监[2015]1号", "--reason", "重新核定")
     assert r.returncode == 0, r.stderr

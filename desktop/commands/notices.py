@@ -154,6 +154,7 @@ def cmd_notices(args: argparse.Namespace) -> int:
     check_issue_date(day)
     with database(args):
         if args.round:
+            warn_backdated(args.round, day)
             issued = store.issue_for_round(args.round, day)
         else:
             policy, results, achs, names, year = computed_input(args)
@@ -240,6 +241,19 @@ def cmd_serial(args: argparse.Namespace) -> int:
         number = serials.next_serial(prefix, year)
     print(_("next document number: {number}").format(number=f"{prefix}〔{year}〕{number}号"))
     return 0
+
+
+def warn_backdated(round_uuid: str, day: dt.date) -> None:
+    """A 成文日期 before the round's approval is allowed (dated as of a meeting) but said on stderr."""
+    from desktop.notices.content import issue_date_problems
+    from desktop.store.models import AwardRound
+
+    rnd = AwardRound.get_or_none(AwardRound.uuid == round_uuid)
+    if rnd is None or rnd.approved_at is None:
+        return
+    _errors, warnings = issue_date_problems(day, max(day, dt.date.today()), rnd.approved_at.date())
+    for w in warnings:
+        print(_("warning: {message}").format(message=w), file=sys.stderr)
 
 
 def check_issue_date(day: dt.date, today: dt.date | None = None) -> None:
