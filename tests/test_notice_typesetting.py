@@ -453,3 +453,21 @@ def test_a_notice_issued_with_layout_1_reprints_byte_identical(tmp_path):
                          ("archive", "e6f0f52884706fa36b1433dc049bc2b560a996eb20afd0690758b995914cc258")):
         pdf = _render(tmp_path, [item], f"{copy}.pdf", copy=copy)
         assert hashlib.sha256(pdf.read_bytes()).hexdigest() == digest, copy
+
+
+def test_justified_lines_do_not_letter_space_standard_numbers(tmp_path):
+    """The extra space of a justified line goes between Chinese characters: a standard number on
+    it is set at its natural width (measured on the PDF) and stands apart as a word of its own."""
+    from desktop.notices import fonts
+    from desktop.notices import layout as L
+
+    body = fonts.register(fonts.choose({})["body"])
+    pdf = _render(tmp_path, [_notice(6)])
+    checked = 0
+    for p in range(1, pages_of(pdf) + 1):
+        for w in words(pdf, p):
+            if re.fullmatch(r"\d{4}-\d{4}|GB/T", w[4]):
+                natural = L.text_width(w[4], body, 16, L.body_char_space()) - L.body_char_space()
+                assert abs((w[2] - w[0]) - natural) < 1.0, (w, natural)
+                checked += 1
+    assert checked >= 3
