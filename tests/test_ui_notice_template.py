@@ -23,7 +23,11 @@ def test_editor_previews_validates_and_saves(qtbot):
     assert "关于下达" in preview and "人民币叁万伍仟元整（35,000.00元）" in preview and "抄送：莆田市城厢区财政局。" in preview
     assert save.isEnabled()
     dlg.fields["closing"].setText("此复。{oops}")
-    assert not save.isEnabled() and "closing" in dlg.problems.text() and "{oops}" in dlg.problems.text()
+    assert not save.isEnabled() and "Closing line" in dlg.problems.text() and "{oops}" in dlg.problems.text()
+    assert "closing" not in dlg.problems.text()  # the label, never the internal key
+    dlg.cc.setPlainText("财政局，审计局")
+    assert "Copies to (抄送), line 1" in dlg.problems.text()
+    dlg.cc.setPlainText("{finance}")
     assert "此复" not in dlg.preview.toPlainText()  # the last good preview stays
     dlg.fields["closing"].setText("此复。")
     dlg.cc.setPlainText("{finance}\n莆田市城厢区审计局")

@@ -51,8 +51,9 @@ class NoticeTemplateDialog(QDialog):
         lay.addWidget(split)
         top = QWidget()
         form = QFormLayout(top)
-        labels = {"opening": _("Opening paragraph"), "line": _("Each award line"), "total": _("Total"),
-                  "payment": _("Payment and contact"), "closing": _("Closing line")}
+        labels = self.labels = {"opening": _("Opening paragraph"), "line": _("Each award line"), "total": _("Total"),
+                                "payment": _("Payment and contact"), "closing": _("Closing line"),
+                                "cc": _("Copies to (抄送)"), "days": _("Working days to reply")}
         self.fields: dict[str, Any] = {}
         for key in TEXT_FIELDS:
             w = QLineEdit(full[key]) if key in ("total", "closing") else QPlainTextEdit(full[key])
@@ -67,12 +68,12 @@ class NoticeTemplateDialog(QDialog):
         self.cc.setFixedHeight(52)
         self.cc.setToolTip(_("One organ per line; {finance} is the finance bureau at the office's level"))
         qconnect(self.cc.textChanged, self.refresh)
-        form.addRow(_("Copies to (抄送)"), self.cc)
+        form.addRow(labels["cc"], self.cc)
         self.days = QSpinBox()
         self.days.setRange(1, 90)
         self.days.setValue(int(full["days"]))
         qconnect(self.days.valueChanged, self.refresh)
-        form.addRow(_("Working days to reply"), self.days)
+        form.addRow(labels["days"], self.days)
         split.addWidget(top)
         self.preview = QTextBrowser()
         self.preview.setObjectName("noticePreview")
@@ -103,13 +104,21 @@ class NoticeTemplateDialog(QDialog):
         template = self.template()
         problems = W.validate(template)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not problems)
-        self.problems.setText("\n".join(f"{p.field}: {p.message}" for p in problems))
+        self.problems.setText("\n".join(f"{self.field_label(p.field)}: {p.message}" for p in problems))
         if problems:
             return  # the last good preview stays
         from desktop.notices.content import sample_notice
 
         text = sample_notice(template, self.office)
         self.preview.setHtml(preview_html(text))
+
+    def field_label(self, field: str) -> str:
+        """The label the officer sees for a template field (never its internal key)."""
+        if field.startswith("cc "):
+            return _("{field}, line {n}").format(field=self.labels["cc"], n=field[3:])
+        if field.startswith("kinds."):
+            return _("Award line wording for one kind of achievement")
+        return self.labels.get(field, _("Notice wording"))
 
     def accept(self) -> None:
         try:
