@@ -471,3 +471,10 @@ def test_justified_lines_do_not_letter_space_standard_numbers(tmp_path):
                 assert abs((w[2] - w[0]) - natural) < 1.0, (w, natural)
                 checked += 1
     assert checked >= 3
+
+
+def test_archive_copy_names_the_clause_not_the_rule_id(tmp_path):
+    item = _notice(2)
+    notes = item["content"]["text"]["archive_notes"]
+    assert notes[0].startswith("第（一）项 成果编号a0，《意见》第五条第（二）项第2目：")
+    assert not any("std" in n for n in notes)  # the rule's internal id never reaches paper

@@ -249,7 +249,7 @@ def _content(uscc: str, name: str, lines: list[AwardResult], achievements: Mappi
     paragraphs.append(words["closing"])
     archive = []
     for i, r in enumerate(lines, start=1):
-        archive.append(f"第（{chinese_number(i)}）项 成果编号{r.id}，规则{r.rule or '—'}：{r.explanation}")
+        archive.append(f"第（{chinese_number(i)}）项 成果编号{r.id}，{cite_clause(r.clause, short)}：{r.explanation}")
         archive += [f"第（{chinese_number(i)}）项 审核提示：{flag}" for flag in r.flags]
     finance = W.finance_bureau(office["name"])
     cc = [W.render(organ, finance=finance) for organ in words["cc"]]
