@@ -70,7 +70,8 @@ def notices_folder(db_path: Path, year: int) -> Path:
     return folder
 
 
-def issue_round(db_path: Path, round_uuid: str, day: dt.date, user: str, progress) -> dict[str, Any]:
+def issue_round(db_path: Path, round_uuid: str, day: dt.date, user: str, progress,
+                duplex: bool = False) -> dict[str, Any]:
     """Issue and print an approved round's notices (enterprise copies, then the archive copies).
     Runs in a worker; ``progress`` is the task's Progress (its cancel stops the printing, and the
     notices are then recorded as failed with their numbers kept, to be reprinted)."""
@@ -89,7 +90,7 @@ def issue_round(db_path: Path, round_uuid: str, day: dt.date, user: str, progres
                               (archive, "archive", _("Printing archive copy {done} of {total}..."))):
         store.print_notices(issued, path, copy=copy, user=user,
                             progress=lambda d, t, lab=label: progress.update(d, t, lab.format(done=d, total=t)),
-                            cancel=lambda: progress.cancelled)
+                            cancel=lambda: progress.cancelled, duplex=duplex)
     return {"path": out, "archive": archive, "count": total, "numbers": [n.doc_number for n in issued]}
 
 
@@ -112,14 +113,14 @@ def render_preview(notice_ids: list[int], copy: str) -> Path:
     return path
 
 
-def save_notices(notice_ids: list[int], out: Path, copy: str, user: str, progress) -> Path:
+def save_notices(notice_ids: list[int], out: Path, copy: str, user: str, progress, duplex: bool = False) -> Path:
     """Reprint the chosen notices to ``out`` (a failed notice becomes issued once printed)."""
     from desktop.store import notices as store
     from desktop.store.models import Notice
 
     rows = list(Notice.select().where(Notice.id.in_(notice_ids)).order_by(Notice.year, Notice.serial))
     return store.print_notices(rows, out, copy=copy, user=user, progress=lambda d, t: progress.update(d, t),
-                               cancel=lambda: progress.cancelled)
+                               cancel=lambda: progress.cancelled, duplex=duplex)
 
 
 def write_summary(round_uuid: str, out: Path) -> Path:
@@ -174,9 +175,12 @@ class NoticesView(TableViewMixin, View):
         rl.setContentsMargins(0, 0, 0, 0)
         pbar = QHBoxLayout()
         self.archive = QCheckBox()
+        self.duplex = QCheckBox()
+        self.duplex.setObjectName("duplexCheck")
         self.print_btn, self.save_btn = QPushButton(), QPushButton()
         self.print_btn.setObjectName("printButton")
         pbar.addWidget(self.archive)
+        pbar.addWidget(self.duplex)
         pbar.addStretch(1)
         pbar.addWidget(self.print_btn)
         pbar.addWidget(self.save_btn)
@@ -217,6 +221,9 @@ class NoticesView(TableViewMixin, View):
         self.summary_btn.setText(_("Summary table..."))
         self.archive.setText(_("Archive copy (存档联)"))
         self.archive.setToolTip(_("The archive copy also shows the notes on judgment calls"))
+        self.duplex.setText(_("Two-sided"))
+        self.duplex.setToolTip(_("A blank page after a notice with an odd number of pages, so that every notice "
+                                 "starts on a new sheet when printed on both sides"))
         self.print_btn.setText(_("Print..."))
         self.save_btn.setText(_("Save as PDF..."))
         self.search.setPlaceholderText(_("Search document number, enterprise, code... (Ctrl+F)"))
@@ -327,6 +334,7 @@ class NoticesView(TableViewMixin, View):
             return
         day = self.date.date().toPython()
         uid, user, db_path = rnd.uuid, self.ctx.username, self.ctx.db_path
+        duplex = self.duplex.isChecked()
 
         def done(result: dict[str, Any]) -> None:
             self.ctx.changed("notices")
@@ -342,7 +350,7 @@ class NoticesView(TableViewMixin, View):
             self.message.error(error_text(exc) + "\n" + _("Notices whose printing failed keep their numbers: "
                                                           "choose them and press Save as PDF or Print to reprint."))
         self.message.clear()
-        self.ctx.tasks.run(lambda p: issue_round(db_path, uid, day, user, p), on_done=done, on_error=failed,
+        self.ctx.tasks.run(lambda p: issue_round(db_path, uid, day, user, p, duplex), on_done=done, on_error=failed,
                            label=_("Issuing notices..."), parent=self)
 
     def print_selected(self) -> None:
@@ -366,6 +374,7 @@ class NoticesView(TableViewMixin, View):
 
     def save_to(self, out: Path) -> None:
         ids, copy, user = [r["id"] for r in self.selected()], self.copy(), self.ctx.username
+        duplex = self.duplex.isChecked()
         if out.suffix.lower() != ".pdf":
             out = out.with_suffix(".pdf")
 
@@ -373,7 +382,7 @@ class NoticesView(TableViewMixin, View):
             self.ctx.changed("notices")
             self._round_changed()
             self.message.ok(_("Saved {path}.").format(path=path))
-        self.ctx.tasks.run(lambda p: save_notices(ids, out, copy, user, p), on_done=done,
+        self.ctx.tasks.run(lambda p: save_notices(ids, out, copy, user, p, duplex), on_done=done,
                            on_error=lambda exc: self.message.error(error_text(exc)),
                            label=_("Writing the PDF..."), parent=self)
 
