@@ -148,8 +148,8 @@ def test_fonts_embedded_and_amounts_in_figures_and_capitals(office, tmp_path):
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
     assert fonts and all(re.search(r"TrueType\s+\S+\s+yes\s+yes", f) for f in fonts), fonts
     text = text_of(pdf)
-    assert "以上合计奖补资金人民币壹拾壹万伍仟元整（115,000.00元）。" in text
-    assert "以上合计奖补资金人民币壹仟万元整（10,000,000.00元）。" in text
+    assert "以上合计人民币壹拾壹万伍仟元整（115,000.00元）。" in text
+    assert "以上合计人民币壹仟万元整（10,000,000.00元）。" in text
     assert "2026年11月22日" in text and "城市监〔2026〕2号" in text
     pdf2 = store.print_notices(issue("100500.05"), tmp_path / "m.pdf")
     assert "人民币壹拾万零伍佰元零伍分" in text_of(pdf2)

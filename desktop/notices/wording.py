@@ -44,7 +44,7 @@ DEFAULT: dict[str, Any] = {
     "opening": "根据{policy}有关规定，经审核，你单位下列标准化成果符合奖补条件，现将{year}年度标准化奖补资金核定如下：",
     "line": "{n}依据{clause}规定，你单位{achievement}，给予奖补资金{amount}。",
     "kinds": {},
-    "total": "以上合计奖补资金{amount}。",
+    "total": "以上合计{amount}。",
     "payment": "奖补资金由财政部门通过国库集中支付方式拨付至你单位基本存款账户，请于收到本通知之日起{days}个工作日内"
                "将开户银行、账号等信息报送{office}{contact}。奖补资金应按规定用途使用，自觉接受财政、审计等部门的监督检查。",
     "closing": "特此通知。",
