@@ -293,8 +293,13 @@ def _record_rows(record: Mapping[str, Any] | None, font: str) -> tuple[list[str]
     cc_lines = list(L.wrap(f"抄送：{cc}", font, RECORD_SIZE, width)) if cc else []
     date = f"{record.get('printed_on') or ''}印发"
     room = width - L.text_width(date, font, RECORD_SIZE) - RECORD_SIZE
-    printer = list(L.wrap(record.get("printer") or "", font, RECORD_SIZE, room))
-    return cc_lines, [(ln, "") for ln in printer[:-1]] + [(printer[-1], date)]
+    name = record.get("printer") or ""
+    if L.text_width(name, font, RECORD_SIZE) <= room:
+        return cc_lines, [(name, date)]
+    printer = balanced(name, font, RECORD_SIZE, width)
+    if L.text_width(printer[-1], font, RECORD_SIZE) <= room:
+        return cc_lines, [(ln, "") for ln in printer[:-1]] + [(printer[-1], date)]
+    return cc_lines, [(ln, "") for ln in printer] + [("", date)]
 
 
 def _draw_record(page: Page, record: tuple[list[str], list[tuple[str, str]]], font: str) -> None:
