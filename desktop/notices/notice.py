@@ -221,6 +221,11 @@ def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[
         count = len(pages) + (1 if record_len and _free(pages, first, pitch) < record_len + 1 else 0)
         if best is None or count < best[0]:
             best = (count, pitch, pages)
+        # tighter lines gain at most a few rows a page: when the last page is fuller than that
+        # (or there is one page), no tighter pitch can save a page
+        need = record_len + 1 if count > len(pages) else len(pages[-1]) + (record_len + 1 if record_len else 0)
+        if count == 1 or need > (len(PITCHES) - 1) * (count - 1) + 2:
+            break
     assert best is not None
     _count, pitch, pages = best
     for i, rows_on_page in enumerate(pages):
