@@ -139,6 +139,16 @@ def test_daily_path_compute_submit_approve_issue(window, qtbot, tmp_path):
     notices.save_to(tmp_path / "again2.pdf")
     assert ctx.tasks.wait()
     assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "again2.pdf").read_bytes()
+    notices.duplex.setChecked(True)  # two-sided: the notice is padded to an even number of pages
+    notices.save_to(tmp_path / "duplex.pdf")
+    assert ctx.tasks.wait()
+    pages = {}
+    for name in ("again", "duplex"):
+        d = QtPdf.QPdfDocument(None)
+        assert d.load(str(tmp_path / f"{name}.pdf")) == QtPdf.QPdfDocument.Error.None_
+        pages[name] = d.pageCount()
+    assert pages["duplex"] == pages["again"] + pages["again"] % 2
+    notices.duplex.setChecked(False)
     from desktop.ui.views.pdf_print import new_printer, print_document
 
     printer = new_printer()

@@ -190,28 +190,23 @@ def write_template(path: Path) -> Path:
 
 def write_sheets(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> Path:
     """A workbook of plain tables: (sheet title, header, rows). Decimals stay exact (written as
-    numbers with two places, shown as money); written to a temporary name, then renamed."""
-    from decimal import Decimal
-
+    numbers with two places, shown as money); text is always text (a value starting with = + - @
+    never becomes a formula); borders, fitting widths and an A4 landscape print set-up with the
+    header repeated; written to a temporary name, then renamed."""
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
+
+    from desktop.notices import sheet
 
     wb = Workbook()
     wb.remove(wb.active)
     for title, header, rows in sheets:
         ws = wb.create_sheet(title[:31])
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            # text a workbook cannot hold (control characters) is dropped rather than failing the file
-            ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
-            for cell, value in zip(ws[ws.max_row], row):
-                if isinstance(value, Decimal):
-                    cell.number_format = "#,##0.00"
+        for k, h in enumerate(header, start=1):
+            sheet.set_value(ws.cell(1, k), h).font = Font(bold=True)
+        for r, row in enumerate(rows, start=2):
+            for k, value in enumerate(row, start=1):
+                sheet.set_value(ws.cell(r, k), value)
         ws.freeze_panes = "A2"
-        for col in ws.columns:
-            width = max(len(str(c.value or "")) for c in col)
-            ws.column_dimensions[col[0].column_letter].width = min(60, max(10, width * 2))
+        sheet.finish(ws, 1, len(rows) + 1, len(header))
     return write_atomic(Path(path), wb.save, step="xlsx")

@@ -144,8 +144,19 @@ def write_rows(path: Path, title: str, header: list[str], rows: list[list[str]],
         c.font = Font(bold=True)
         bold.append(c)
     ws.append(bold)
+    from desktop.notices.sheet import MONEY_FORMAT, as_number
+
     for i, r in enumerate(rows):
-        ws.append(r)
+        out = []
+        for text in r:  # numbers as numbers; text always text (a leading = + - @ is no formula)
+            value = as_number(text)
+            cell = WriteOnlyCell(ws, value=text if value is None else value)
+            if value is None:
+                cell.data_type = "s"
+            elif "." in text:
+                cell.number_format = MONEY_FORMAT
+            out.append(cell)
+        ws.append(out)
         if progress is not None and i % 5000 == 0:
             progress.update(i, len(rows))
             progress.check()

@@ -82,6 +82,10 @@ class SettingsView(View):
         self.office_msg = QLabel()
         self.office_msg.setWordWrap(True)
         ol.addWidget(self.save_office)
+        self.edit_wording = QPushButton()
+        self.edit_wording.setObjectName("editNoticeWording")
+        qconnect(self.edit_wording.clicked, self._edit_wording)
+        ol.addWidget(self.edit_wording)
         ol.addWidget(self.office_msg)
         lay.addWidget(self.office_box)
 
@@ -112,6 +116,7 @@ class SettingsView(View):
                            ("closes", _("Apply the policy in force until (empty: as its text says)"))):
             self.form.set_label(key, label)
         self.save_office.setText(_("Save the office profile"))
+        self.edit_wording.setText(_("Notice wording…"))
         self.font_box.setTitle(_("Notice fonts"))
         for role, label in FONT_ROLES.items():
             self.font_labels[role].setText(_(label))
@@ -193,6 +198,17 @@ class SettingsView(View):
             return
         self.office_msg.setText(_("Saved."))
         self.ctx.changed("office")
+
+    def _edit_wording(self) -> None:
+        """The notice wording template, edited with a live preview (its own dialog module)."""
+        from desktop.operations import wording
+        from desktop.ui.views.notice_template import NoticeTemplateDialog
+
+        s = self.ctx.session
+        _version, template = wording.template(s)
+        self.wording_dialog = NoticeTemplateDialog(template, wording.office_for_preview(s),
+                                                   lambda t: wording.save_template(s, t), self)
+        self.wording_dialog.open()
 
     # ------------------------------------------------------------------ notice fonts
     def _fill_fonts(self) -> None:
