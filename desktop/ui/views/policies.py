@@ -381,6 +381,12 @@ class PoliciesView(View):
         self.refresh()
 
     def refresh(self) -> None:
+        from desktop.operations.roles import action_label, allowed
+
+        admin = allowed(self.ctx.role, "measures.install")
+        self.derive_btn.setEnabled(admin)
+        self.derive_btn.setToolTip("" if admin else _("Only an administrator may {action}.").format(
+            action=action_label("measures.install")))
         current = self.current_id() or (self.ctx.office.policy_id if self.ctx.office else None)
         self.list.blockSignals(True)
         self.list.clear()
