@@ -6,4 +6,5 @@ MODULES = (
     "desktop.commands.engine",    # compute, targets, compare
     "desktop.commands.notices",   # notices, summary, verify-notice
     "desktop.commands.exchange",  # export, verify-package, import, register-office, consolidate
+    "desktop.commands.users",     # users, user-add, user-set
 )
