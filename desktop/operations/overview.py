@@ -103,7 +103,7 @@ def last_export() -> dict[str, Any] | None:
 class Overview:
     """Everything the overview paints at once (plain SQL)."""
     today: dt.date
-    office: dict | None
+    office: dict[str, Any] | None
     enterprises: int
     achievements: int
     rounds: list[dict[str, Any]]  # this year, last year
