@@ -121,3 +121,20 @@ def test_the_resolutions_are_the_importers():
     from desktop.exchange import importer
 
     assert (exchange.KEEP_MINE, exchange.TAKE_THEIRS) == (importer.KEEP_MINE, importer.TAKE_THEIRS)
+
+
+def test_resolving_a_conflict_on_the_command_line(tmp_path):
+    """A conflict named by its key is taken from the package; a key that is not a conflict is
+    refused (exit 2) with nothing imported."""
+    import json
+
+    from conftest import run_cli
+    from test_exchange import _both_sides_changed
+
+    dst, pkg = _both_sides_changed(tmp_path)
+    r = run_cli("import", str(pkg), "--db", str(dst), "--take-theirs", "achievements:nope", "--json")
+    assert r.returncode == 2 and "achievements:nope" in r.stderr
+    dry = json.loads(run_cli("import", str(pkg), "--db", str(dst), "--dry-run", "--json").stdout)
+    (conflict,) = dry["details"]["conflicts"]
+    r = run_cli("import", str(pkg), "--db", str(dst), "--take-theirs", conflict["key"], "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["applied"]["taken_theirs"] == 1, r.stderr

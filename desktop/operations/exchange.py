@@ -143,10 +143,11 @@ def plan_import(session: Session, package: Path | Package, passphrase: str | Non
 
 
 def apply_import(session: Session, package: Path | Package, passphrase: str | None = None,
-                 resolutions: Mapping[str, str] | None = None) -> ImportResult:
+                 resolutions: Mapping[str, str] | None = None, plan: ImportPlan | None = None) -> ImportResult:
     """Apply a package in one transaction (clerk or administrator). ``resolutions`` maps a
     conflict's key to ``KEEP_MINE`` or ``TAKE_THEIRS``; a key that is not one of the package's
-    conflicts is refused before anything is written."""
+    conflicts (those of ``plan``, the dry run already made, else planned here) is refused before
+    anything is written."""
     from desktop.core.errors import BadFile
     from desktop.exchange.importer import KEEP_MINE, TAKE_THEIRS
     from desktop.exchange.importer import apply_import as apply
@@ -160,7 +161,7 @@ def apply_import(session: Session, package: Path | Package, passphrase: str | No
     report, cancelled = _reporter(session, _("Importing"))
     if resolutions:
         pkg = package if not isinstance(package, (str, Path)) else read(session, Path(package), passphrase)
-        known = {c.key for c in plan_import(session, pkg).conflicts}
+        known = {c.key for c in (plan if plan is not None else plan_import(session, pkg)).conflicts}
         unknown = sorted(set(resolutions) - known)
         if unknown:
             raise BadFile(_("{key} is not one of this package's conflicts").format(key=unknown[0]))

@@ -296,10 +296,10 @@ class ImportDialog(QDialog):
         if self.plan is None:
             return
         path, passphrase, resolutions = self.path, self.passphrase.text() or None, dict(self.resolutions)
-        s = self.ctx.session
+        s, plan = self.ctx.session, self.plan
 
         def work(p):
-            return exchange.apply_import(s.with_progress(p), path, passphrase, resolutions)
+            return exchange.apply_import(s.with_progress(p), path, passphrase, resolutions, plan=plan)
 
         def done(result) -> None:
             self.result = result
