@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
 from desktop.operations.session import Session
 
@@ -181,7 +182,10 @@ def own_card(session: Session) -> dict[str, Any] | None:
 def write_card(session: Session, path: Path) -> dict[str, Any]:
     from desktop.exchange import offices
 
-    return offices.write_card(Path(path))
+    try:
+        return offices.write_card(Path(path))
+    except OSError as exc:
+        raise StdAwardError(_("could not write {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
 
 
 def known_offices(session: Session) -> list[dict[str, Any]]:
@@ -221,10 +225,14 @@ def consolidation(session: Session, year: int | None = None, *, xlsx: Path | Non
 
     report = consolidate.build_report(year=year)
     session.progress.check()
-    if xlsx is not None:
-        consolidate.write_xlsx(report, Path(xlsx))
-    if pdf is not None:
-        consolidate.write_pdf(report, Path(pdf))
+    for out, write in ((xlsx, consolidate.write_xlsx), (pdf, consolidate.write_pdf)):
+        if out is None:
+            continue
+        try:
+            write(report, Path(out))
+        except OSError as exc:
+            raise StdAwardError(_("could not write {path}: {reason}").format(
+                path=out, reason=exc.strerror or exc)) from None
     return report
 
 
