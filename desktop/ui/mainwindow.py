@@ -117,8 +117,7 @@ class MainWindow(QMainWindow):
     def _visible_specs(self) -> list[ViewSpec]:
         from desktop.operations.roles import allowed
 
-        admin = allowed(self.ctx.role, "users.manage")
-        return [v for v in VIEWS if not v.admin_only or admin]
+        return [v for v in VIEWS if v.needs is None or allowed(self.ctx.role, v.needs)]
 
     def _fill_nav(self) -> None:
         current = self.current_name()
