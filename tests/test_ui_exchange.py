@@ -156,3 +156,21 @@ def test_a_reviewer_may_check_a_package_but_not_import_it(tmp_path, ctx, qtbot):
         assert ctx.tasks.wait()
         assert dlg.result is None and "may not import a package" in dlg.message.text()
         assert Achievement.select().count() == 0
+
+
+def test_the_exchange_view_offers_what_the_role_may_do(tmp_path, ctx, qtbot):
+    from desktop.operations.session import Actor
+    from desktop.ui.views.exchange import ExchangeView
+
+    dst = city(tmp_path)
+    with using(dst):
+        ctx.db_path = dst
+        view = ExchangeView(ctx)
+        qtbot.addWidget(view)
+        view.show()
+        offered = {}
+        for role in ("clerk", "reviewer", "admin"):
+            ctx.set_user(Actor("u1", "李一", role))  # the view refreshes for the user who signed in
+            offered[role] = (view.export_btn.isEnabled(), view.import_btn.isEnabled(), view.register_btn.isEnabled())
+        assert offered == {"clerk": (True, True, False), "reviewer": (True, False, False),
+                           "admin": (True, True, True)}
