@@ -121,3 +121,32 @@ def test_the_resolutions_are_the_importers():
     from desktop.exchange import importer
 
     assert (exchange.KEEP_MINE, exchange.TAKE_THEIRS) == (importer.KEEP_MINE, importer.TAKE_THEIRS)
+
+
+def test_resolving_a_conflict_on_the_command_line(tmp_path):
+    """A conflict named by its key is taken from the package; a key that is not a conflict is
+    refused (exit 2) with nothing imported."""
+    import json
+
+    from conftest import run_cli
+    from test_exchange import _both_sides_changed
+
+    dst, pkg = _both_sides_changed(tmp_path)
+    r = run_cli("import", str(pkg), "--db", str(dst), "--take-theirs", "achievements:nope", "--json")
+    assert r.returncode == 2 and "achievements:nope" in r.stderr
+    dry = json.loads(run_cli("import", str(pkg), "--db", str(dst), "--dry-run", "--json").stdout)
+    (conflict,) = dry["details"]["conflicts"]
+    r = run_cli("import", str(pkg), "--db", str(dst), "--take-theirs", conflict["key"], "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["applied"]["taken_theirs"] == 1, r.stderr
+
+
+def test_writing_to_a_missing_folder_is_named_not_unexpected(tmp_path):
+    from conftest import run_cli
+
+    src, _card = county(tmp_path)
+    missing = tmp_path / "no-such-stick"
+    for argv in (("offices", "--card", str(missing / "card.json")),
+                 ("consolidate", "--xlsx", str(missing / "r.xlsx")),
+                 ("export", "--out", str(missing / "p.stdpkg"))):
+        r = run_cli(*argv, "--db", str(src))
+        assert r.returncode == 1 and str(missing) in r.stderr and "unexpected" not in r.stderr, (argv, r.stderr)

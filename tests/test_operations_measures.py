@@ -97,3 +97,11 @@ def test_cli_policy_add_refuses_an_installed_id_without_replace(tmp_path):
     r = run_cli("policy-add", str(changed), "--replace", "--db", db)
     assert r.returncode == 0 and "Replaced" in r.stdout, r.stderr
     assert "250000" in (tmp_path / "office-policies" / "wenzhou-lucheng-2018.toml").read_text("utf-8")
+
+
+def test_a_policy_folder_that_cannot_be_written_is_named(db, tmp_path):
+    s = Session(db, ADMIN)
+    s.folder("policies").write_text("not a folder", "utf-8")  # e.g. a file where the folder should be
+    with pytest.raises(StdAwardError) as exc:
+        measures.install(s, _file(tmp_path))
+    assert str(s.folder("policies")) in str(exc.value) and _installs() == []

@@ -133,3 +133,44 @@ def test_cancelling_an_export_in_the_window_says_cancelled_and_writes_nothing(tm
         assert dlg.result_info is None and dlg.message.kind != "error" and "no package" in dlg.message.text()
         assert list(stick.iterdir()) == [] and PackageLog.select().count() == 0
         win.close()
+
+
+def test_a_reviewer_may_check_a_package_but_not_import_it(tmp_path, ctx, qtbot):
+    from desktop.operations.session import Actor
+    from desktop.store.models import Achievement
+    from desktop.ui.views.exchange import ImportDialog
+
+    src, card = county(tmp_path)
+    dst = city(tmp_path, card)
+    pkg = export(src, tmp_path / "1.stdpkg").path
+    with using(dst):
+        ctx.db_path = dst
+        ctx.set_user(Actor("wang", "王建国", "reviewer"))
+        dlg = ImportDialog(ctx, pkg)
+        qtbot.addWidget(dlg)
+        dlg.check()
+        assert ctx.tasks.wait()
+        assert dlg.plan is not None and dlg.plan.counts()["new"] > 0  # the dry run shows what would come
+        assert not dlg.import_btn.isEnabled() and "clerk or an administrator" in dlg.message.text()
+        dlg.apply()  # even if asked directly, the operation refuses
+        assert ctx.tasks.wait()
+        assert dlg.result is None and "may not import a package" in dlg.message.text()
+        assert Achievement.select().count() == 0
+
+
+def test_the_exchange_view_offers_what_the_role_may_do(tmp_path, ctx, qtbot):
+    from desktop.operations.session import Actor
+    from desktop.ui.views.exchange import ExchangeView
+
+    dst = city(tmp_path)
+    with using(dst):
+        ctx.db_path = dst
+        view = ExchangeView(ctx)
+        qtbot.addWidget(view)
+        view.show()
+        offered = {}
+        for role in ("clerk", "reviewer", "admin"):
+            ctx.set_user(Actor("u1", "李一", role))  # the view refreshes for the user who signed in
+            offered[role] = (view.export_btn.isEnabled(), view.import_btn.isEnabled(), view.register_btn.isEnabled())
+        assert offered == {"clerk": (True, True, False), "reviewer": (True, False, False),
+                           "admin": (True, True, True)}

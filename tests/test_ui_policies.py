@@ -47,7 +47,9 @@ def test_read_derive_and_compare(window, qtbot):  # noqa: F811
     assert dlg.installed is None and "administrator" in dlg.message.text()
     from desktop.store.models import User
 
+    assert not view.derive_btn.isEnabled() and "administrator" in view.derive_btn.toolTip()
     ctx.set_user(User.get(User.username == "lin"))
+    assert view.derive_btn.isEnabled()  # the view follows the user who signed in
     dlg.install()
     assert dlg.installed is not None and dlg.installed.exists()
     assert "chengxiang-2026" in known_policy_ids(rounds.policy_dirs())

@@ -91,3 +91,17 @@ def test_settings_are_enabled_again_for_the_administrator(admin_window, qtbot, m
     settings._save_office()
     assert settings.office_msg.text() == "Saved."
     assert win.ctx.office.signatory == "城厢区市场监督管理局（章）"
+
+
+def test_the_audit_view_shows_entries_in_words(admin_window, qtbot):
+    from desktop.ui.tablemodel import ROW_ROLE
+
+    win = admin_window
+    view = win.show_view("audit")
+    assert win.ctx.tasks.wait() and view.checked and view.broken_at is None and "✓" in view.chain.text()
+    rows = [view.model.index(i, 0).data(ROW_ROLE) for i in range(view.model.rowCount())]
+    made = [r for r in rows if r["action"] == "added" and r["entity"] == "user account：wang"]
+    assert len(made) == 1 and "role：reviewer" in made[0]["change"] and "full name：王建国" in made[0]["change"]
+    assert view.model.columnCount() == 6 and all("=" not in r["change"] for r in rows)
+    view.search.setText("王建国")
+    assert view.proxy.rowCount() >= 1 and view.proxy.rowCount() < view.model.rowCount()

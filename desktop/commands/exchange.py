@@ -156,7 +156,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             res = {k: KEEP_MINE for k in args.keep_mine}
             keys = [c.key for c in plan.conflicts] if args.take_all_theirs else args.take_theirs
             res.update({k: TAKE_THEIRS for k in keys})
-            result = exchange.apply_import(s, pkg, resolutions=res)
+            result = exchange.apply_import(s, pkg, resolutions=res, plan=plan)
             plan, summary = result.plan, result.summary()
     if args.json:
         print_json(summary)

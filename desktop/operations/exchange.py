@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
 from desktop.operations.session import Session
 
@@ -147,10 +148,11 @@ def plan_import(session: Session, package: Path | Package, passphrase: str | Non
 
 
 def apply_import(session: Session, package: Path | Package, passphrase: str | None = None,
-                 resolutions: Mapping[str, str] | None = None) -> ImportResult:
+                 resolutions: Mapping[str, str] | None = None, plan: ImportPlan | None = None) -> ImportResult:
     """Apply a package in one transaction (clerk or administrator). ``resolutions`` maps a
     conflict's key to ``KEEP_MINE`` or ``TAKE_THEIRS``; a key that is not one of the package's
-    conflicts is refused before anything is written."""
+    conflicts (those of ``plan``, the dry run already made, else planned here) is refused before
+    anything is written."""
     from desktop.core.errors import BadFile
     from desktop.exchange.importer import KEEP_MINE, TAKE_THEIRS
     from desktop.exchange.importer import apply_import as apply
@@ -164,7 +166,7 @@ def apply_import(session: Session, package: Path | Package, passphrase: str | No
     report, cancelled = _reporter(session, _("Importing"))
     if resolutions:
         pkg = package if not isinstance(package, (str, Path)) else read(session, Path(package), passphrase)
-        known = {c.key for c in plan_import(session, pkg).conflicts}
+        known = {c.key for c in (plan if plan is not None else plan_import(session, pkg)).conflicts}
         unknown = sorted(set(resolutions) - known)
         if unknown:
             raise BadFile(_("{key} is not one of this package's conflicts").format(key=unknown[0]))
@@ -184,7 +186,10 @@ def own_card(session: Session) -> dict[str, Any] | None:
 def write_card(session: Session, path: Path) -> dict[str, Any]:
     from desktop.exchange import offices
 
-    return offices.write_card(Path(path))
+    try:
+        return offices.write_card(Path(path))
+    except OSError as exc:
+        raise StdAwardError(_("could not write {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
 
 
 def known_offices(session: Session) -> list[dict[str, Any]]:
@@ -224,10 +229,14 @@ def consolidation(session: Session, year: int | None = None, *, xlsx: Path | Non
 
     report = consolidate.build_report(year=year)
     session.progress.check()
-    if xlsx is not None:
-        consolidate.write_xlsx(report, Path(xlsx))
-    if pdf is not None:
-        consolidate.write_pdf(report, Path(pdf))
+    for out, write in ((xlsx, consolidate.write_xlsx), (pdf, consolidate.write_pdf)):
+        if out is None:
+            continue
+        try:
+            write(report, Path(out))
+        except OSError as exc:
+            raise StdAwardError(_("could not write {path}: {reason}").format(
+                path=out, reason=exc.strerror or exc)) from None
     return report
 
 

@@ -198,7 +198,8 @@ def _write_all(session: Session, files: list[tuple[Path, Path]], stale: list[Pat
                before: dict[str, Any] | None, after: dict[str, Any]) -> None:
     """Copy each (source, target) to a temporary name beside its target, then, inside the audit
     entry's transaction, rename them into place (and remove the replaced measure's ``stale`` case
-    file): a failure before that leaves neither a file nor an entry."""
+    file): a failure before that leaves neither a file nor an entry. A folder that cannot be
+    written is named in a StdAwardError."""
     from desktop.store import audit
     from desktop.store.models import database
 
@@ -218,6 +219,9 @@ def _write_all(session: Session, files: list[tuple[Path, Path]], stale: list[Pat
                 os.replace(tmp_path, target)
             for path in stale:
                 path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise StdAwardError(_("cannot install the measure into {folder}: {reason}").format(
+            folder=files[0][1].parent, reason=exc.strerror or exc)) from None
     finally:
         for tmp_path, _target in parts:
             tmp_path.unlink(missing_ok=True)

@@ -11,21 +11,8 @@ from desktop.core.i18n import _
 from desktop.ui import actions as action_registry
 from desktop.ui import settings
 from desktop.ui.context import AppContext
-from desktop.ui.qt import (
-    QAction,
-    QKeySequence,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QSize,
-    QSplitter,
-    QStackedWidget,
-    Qt,
-    QTimer,
-    QWidget,
-    qconnect,
-)
+from desktop.ui.qt import (QAction, QKeySequence, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                           QSize, QSplitter, QStackedWidget, Qt, QTimer, QWidget, qconnect)
 from desktop.ui.views import VIEWS, ViewSpec
 from desktop.ui.views.base import View
 
@@ -130,8 +117,7 @@ class MainWindow(QMainWindow):
     def _visible_specs(self) -> list[ViewSpec]:
         from desktop.operations.roles import allowed
 
-        admin = allowed(self.ctx.role, "users.manage")
-        return [v for v in VIEWS if not v.admin_only or admin]
+        return [v for v in VIEWS if v.needs is None or allowed(self.ctx.role, v.needs)]
 
     def _fill_nav(self) -> None:
         current = self.current_name()
@@ -209,7 +195,7 @@ class MainWindow(QMainWindow):
         else:
             self._after_paint.append(callback)
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt name
         super().paintEvent(event)
         if self._after_paint is not None:
             callbacks, self._after_paint = self._after_paint, None
@@ -246,7 +232,7 @@ class MainWindow(QMainWindow):
         if state and not state.isEmpty():
             self.restoreState(state)
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
         if not self.ctx.tasks.idle:
             from desktop.ui.qt import QMessageBox
 

@@ -10,18 +10,8 @@ Ctrl+F.
 from __future__ import annotations
 
 from desktop.ui.context import AppContext
-from desktop.ui.qt import (
-    QBoxLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QStackedLayout,
-    Qt,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-    qconnect,
-)
+from desktop.ui.qt import (QBoxLayout, QHBoxLayout, QLabel, QLineEdit, QStackedLayout, QTableView, Qt, QVBoxLayout,
+                           QWidget, qconnect)
 
 
 class View(QWidget):
@@ -46,7 +36,7 @@ class View(QWidget):
             else:
                 self._stale = True
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
         if self._stale:
             self._stale = False
             self.refresh()

@@ -11,35 +11,10 @@ from typing import Any
 from desktop.core.i18n import N_, _
 from desktop.operations.exchange import CATEGORIES
 from desktop.operations.exchange import TABLES as TABLE_LABELS
-from desktop.ui.qt import (
-    QAbstractItemView,
-    QBrush,
-    QButtonGroup,
-    QColor,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QRadioButton,
-    QSpinBox,
-    QSplitter,
-    Qt,
-    QTableWidget,
-    QTableWidgetItem,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-    qconnect,
-)
+from desktop.ui.qt import (QAbstractItemView, QBrush, QButtonGroup, QColor, QDialog, QDialogButtonBox, QFileDialog,
+                           QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                           QListWidgetItem, QPushButton, QRadioButton, QSpinBox, QSplitter, Qt, QTableWidget,
+                           QTableWidgetItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget, qconnect)
 from desktop.ui.tablemodel import Column, ListTableModel, make_table
 from desktop.ui.tasks import error_text
 from desktop.ui.views.base import View
@@ -321,10 +296,10 @@ class ImportDialog(QDialog):
         if self.plan is None:
             return
         path, passphrase, resolutions = self.path, self.passphrase.text() or None, dict(self.resolutions)
-        s = self.ctx.session
+        s, plan = self.ctx.session, self.plan
 
         def work(p):
-            return exchange.apply_import(s.with_progress(p), path, passphrase, resolutions)
+            return exchange.apply_import(s.with_progress(p), path, passphrase, resolutions, plan=plan)
 
         def done(result) -> None:
             self.result = result

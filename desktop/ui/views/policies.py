@@ -12,30 +12,10 @@ from typing import Any
 
 from desktop.core.i18n import N_, _
 from desktop.core.status import award_status_label
-from desktop.ui.qt import (
-    QAbstractItemView,
-    QComboBox,
-    QDate,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QSpinBox,
-    QSplitter,
-    Qt,
-    QTableWidget,
-    QTableWidgetItem,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-    qconnect,
-)
+from desktop.ui.qt import (QAbstractItemView, QComboBox, QDate, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
+                           QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox,
+                           QSplitter, Qt, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
+                           qconnect)
 from desktop.ui.tablemodel import Column, ListTableModel, make_table, money_text
 from desktop.ui.tasks import error_text
 from desktop.ui.views.base import View
@@ -47,7 +27,7 @@ COMPARE_COLUMNS = [Column("name", N_("Enterprise")), Column("id", N_("Achievemen
                    Column("difference", N_("Difference"), fmt=lambda d: money_text(Decimal(d)) if d else "", align_right=True)]
 
 
-def policy_html(policy) -> str:
+def policy_html(policy) -> str:  # noqa: ANN001
     """The policy as the officer reads it: header, funds and pools, rules by clause, targets, notes."""
     def p(text: str, style: str = "") -> str:
         return f"<p style='{style}'>{escape(text)}</p>"
@@ -387,6 +367,12 @@ class PoliciesView(View):
         self.refresh()
 
     def refresh(self) -> None:
+        from desktop.operations.roles import action_label, allowed
+
+        admin = allowed(self.ctx.role, "measures.install")
+        self.derive_btn.setEnabled(admin)
+        self.derive_btn.setToolTip("" if admin else _("Only an administrator may {action}.").format(
+            action=action_label("measures.install")))
         current = self.current_id() or (self.ctx.office.policy_id if self.ctx.office else None)
         self.list.blockSignals(True)
         self.list.clear()
