@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from desktop.core.errors import BadFile, StdAwardError
 from desktop.core.i18n import _
 from desktop.operations.session import Session
-from desktop.store.paths import resolve_db_path
+from desktop.operations.quick import resolve_db_path
 
 
 def add_db(parser: argparse.ArgumentParser) -> None:
@@ -105,7 +105,7 @@ def read_input(path: str | Path) -> Any:
     """A JSON file, or an .xlsx made from the program's template."""
     p = Path(path)
     if p.suffix.lower() in (".xlsx", ".xlsm"):
-        from desktop.exchange.xlsx import read_workbook
+        from desktop.operations.records import read_workbook
 
         return read_workbook(p)
     if p.suffix.lower() in (".xls", ".csv"):

@@ -210,3 +210,39 @@ def write_sheets(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]
         ws.freeze_panes = "A2"
         sheet.finish(ws, 1, len(rows) + 1, len(header))
     return write_atomic(Path(path), wb.save, step="xlsx")
+
+
+def write_table(path: Path, title: str, header: list[str], rows: list[list[str]], progress: Any = None) -> Path:
+    """An .xlsx with one sheet of display text (write-only mode): figures become numbers, any other
+    text stays text (a leading = + - @ is never a formula); written to a temporary name, then renamed.
+    ``progress`` (a ``core.progress.Progress``) is told and checked every 5,000 rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet((title or "Sheet")[:31])
+    from openpyxl.cell import WriteOnlyCell
+
+    bold = []
+    for h in header:
+        c = WriteOnlyCell(ws, value=h)
+        c.font = Font(bold=True)
+        bold.append(c)
+    ws.append(bold)
+    from desktop.notices.sheet import MONEY_FORMAT, as_number
+
+    for i, r in enumerate(rows):
+        out = []
+        for text in r:  # numbers as numbers; text always text (a leading = + - @ is no formula)
+            value = as_number(text)
+            cell = WriteOnlyCell(ws, value=text if value is None else value)
+            if value is None:
+                cell.data_type = "s"
+            elif "." in text:
+                cell.number_format = MONEY_FORMAT
+            out.append(cell)
+        ws.append(out)
+        if progress is not None and i % 5000 == 0:
+            progress.update(i, len(rows))
+            progress.check()
+    return write_atomic(Path(path), wb.save, step="xlsx")

@@ -38,3 +38,11 @@ def restore_signed_in(session: Session, backup_file: Path) -> Any:
     path = session.db_path
     session.close()
     return restore(path, backup_file)
+
+
+def damage_found(path: Path) -> Any:
+    """The DatabaseDamaged error for ``path`` (naming the newest good backup), for damage met while
+    reading, past the checks made at open."""
+    from desktop.store import db
+
+    return db.damaged(Path(path))

@@ -125,3 +125,10 @@ def first_admin() -> Any:
 
     admins = [u for u in users.all_users() if u.role == "admin" and u.active]
     return Actor.of(admins[0]) if admins else None
+
+
+def data_dir() -> Path:
+    """The user's data folder (``STDAWARD_DATA`` moves it)."""
+    from desktop.store.paths import data_dir as folder
+
+    return folder()

@@ -454,3 +454,10 @@ def remove_evidence(session: Session, ev_id: int) -> None:
     ev = Evidence.get_or_none(id=ev_id)
     if ev is not None:
         edits.remove_evidence(ev, session.username)
+
+
+def read_workbook(path: Path) -> Any:
+    """An .xlsx made from the template, read into the load format (rows named by sheet and row)."""
+    from desktop.exchange.xlsx import read_workbook as read
+
+    return read(Path(path))

@@ -222,9 +222,9 @@ class Startup:
 
             found = failures.classify(exc)
             if found is not None and found[0] == failures.DAMAGED:  # met while reading, past the open's checks
-                from desktop.store import db
+                from desktop.operations import backups
 
-                exc = db.damaged(self.ctx.db_path)
+                exc = backups.damage_found(self.ctx.db_path)
         box = QMessageBox(QMessageBox.Icon.Critical, _("StdAward"), open_error_text(exc, self.ctx.db_path),
                           QMessageBox.StandardButton.Close, self.window)
         box.setObjectName("openError")
@@ -245,16 +245,17 @@ class Startup:
     def _restore(self, backup: Path) -> None:
         """One click from the damage message: the newest good backup replaces the damaged database
         (kept aside unread), and the program starts again on it."""
-        from desktop.store import db
+        from desktop.operations import backups, quick
 
         path = self.ctx.db_path
         if self.window is not None:
             self.window.hide()
             self.window.deleteLater()
             self.window = None
-        db.close_db()
+        quick.close()
+        self.ctx.forget_session()
         try:
-            db.restore(backup, path)
+            backups.restore(path, backup)
         except Exception as exc:  # noqa: BLE001 - told to the officer like any failure to open
             self._failed(exc)
             return

@@ -128,44 +128,11 @@ def table_rows(model) -> tuple[list[str], list[list[str]]]:
 
 
 def write_rows(path: Path, title: str, header: list[str], rows: list[list[str]], progress: Progress | None = None) -> Path:
-    """An .xlsx with one sheet (write-only mode; written to a temporary name, then renamed)."""
-    import os
+    """An .xlsx with one sheet of the table as shown (numbers as numbers, text always text)."""
+    from desktop.core.progress import NO_PROGRESS
+    from desktop.operations import tables
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet((title or "Sheet")[:31])
-    from openpyxl.cell import WriteOnlyCell
-
-    bold = []
-    for h in header:
-        c = WriteOnlyCell(ws, value=h)
-        c.font = Font(bold=True)
-        bold.append(c)
-    ws.append(bold)
-    from desktop.notices.sheet import MONEY_FORMAT, as_number
-
-    for i, r in enumerate(rows):
-        out = []
-        for text in r:  # numbers as numbers; text always text (a leading = + - @ is no formula)
-            value = as_number(text)
-            cell = WriteOnlyCell(ws, value=text if value is None else value)
-            if value is None:
-                cell.data_type = "s"
-            elif "." in text:
-                cell.number_format = MONEY_FORMAT
-            out.append(cell)
-        ws.append(out)
-        if progress is not None and i % 5000 == 0:
-            progress.update(i, len(rows))
-            progress.check()
-    tmp = path.with_name(path.name + ".part")
-    wb.save(tmp)
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return path
+    return tables.export_table(path, title, header, rows, progress or NO_PROGRESS)
 
 
 def export_current(window, path: str | None = None) -> None:
