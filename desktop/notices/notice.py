@@ -39,10 +39,6 @@ BLACK = (0.0, 0.0, 0.0)
 Progress = Callable[[int, int], None]
 
 
-class Cancelled(StdAwardError):
-    """Rendering was cancelled by the user; no output file was written."""
-
-
 @dataclass(slots=True)
 class Text:
     font: str

@@ -26,13 +26,16 @@ ACTIONS: dict[str, str] = {
     "draft": N_("reopened as a draft"), "install": N_("installed"), "export": N_("exported"),
     "import": N_("imported"), "import-update": N_("updated by an import"), "register": N_("key registered"),
     "pay": N_("payment recorded"), "paid": N_("payment recorded"), "reprint": N_("reprinted"),
+    "decision": N_("decision changed"), "import-payments": N_("payments imported from the finance bureau's sheet"),
+    "keys": N_("office key made"), "print_archive": N_("archive copy printed"), "rehash": N_("password re-protected"),
 }
 ENTITIES: dict[str, str] = {
     "enterprise": N_("enterprise"), "achievement": N_("achievement"), "evidence": N_("evidence"),
     "notice": N_("notice"), "award_round": N_("award round"), "award": N_("award"),
     "target_value": N_("target progress"), "office": N_("office profile"), "user": N_("user account"),
     "policy": N_("local measure"), "package": N_("exchange package"), "known_office": N_("registered office"),
-    "payment": N_("payment"),
+    "payment": N_("payment"), "notice_serial": N_("document number register"),
+    "notice_template": N_("notice wording"),
 }
 FIELDS: dict[str, str] = {
     "name": N_("name"), "uscc": N_("credit code"), "region": N_("region"), "status": N_("status"),
