@@ -30,7 +30,8 @@ def _v1_to_v2(db: SqliteDatabase) -> None:
 
 def _v2_to_v3(db: SqliteDatabase) -> None:
     """v3: the money trail. Audit entries record a digest of the rows they leave behind; a round keeps
-    the digest of the lines its reviewer approved; payments (拨付) per notice. The rows already there
+    the digest of the lines its reviewer approved; payments (拨付) per notice. Stored prizes get the
+    identity that includes their scheme (so the city matches them like the engine does). The rows already there
     are recorded as they stand (a baseline entry), so later edits outside the program show."""
     from peewee import CharField
     from playhouse.migrate import SqliteMigrator, migrate
@@ -49,8 +50,10 @@ def _v2_to_v3(db: SqliteDatabase) -> None:
     for uid, name, stored in db.execute_sql("SELECT id, username, password_hash FROM user").fetchall():
         db.execute_sql("UPDATE user SET password_hash = ? WHERE id = ?", (bind_legacy(name, stored), uid))
 
+    from desktop.store.records import refresh_natural_keys
     from desktop.store.rounds import seal_legacy_approvals
 
+    refresh_natural_keys(("prize",))  # a prize's identity now includes its scheme and grade
     seal_legacy_approvals("migration")
     audit.baseline("migration")
 
