@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from desktop.core.money import money_str
+from desktop.core.status import PAYING
 
 STATUSES = ("awarded", "not_eligible", "discretionary", "unspecified", "duplicate")
 
@@ -47,7 +48,7 @@ class Totals:
 def totals(results: list[AwardResult]) -> Totals:
     t = Totals()
     for r in results:
-        if r.amount is None or r.status not in ("awarded", "discretionary"):
+        if r.amount is None or r.status not in PAYING:
             continue
         if r.enterprise:
             t.by_enterprise[r.enterprise] = t.by_enterprise.get(r.enterprise, Decimal("0.00")) + r.amount

@@ -23,11 +23,11 @@ from desktop.core.award import AwardResult
 from desktop.core.i18n import _
 from desktop.core.labels import ZH
 from desktop.core.money import ZERO, format_money, money_in_capitals, money_str, to_money
+from desktop.core.status import PAYING
 from desktop.notices import wording as W
 
 FORMAT = 1
 LAYOUT_VERSION = 2  # 2: justified lines, units kept whole, 版记, 落款, wording from a template
-PAYING = ("awarded", "discretionary")
 
 # The vocabulary's Chinese words: one source (desktop.core.labels.ZH), shared with explanations,
 # the xlsx template and the policy print-out.

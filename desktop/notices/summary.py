@@ -21,6 +21,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from desktop.core.award import AwardResult
 from desktop.core.errors import StdAwardError
+from desktop.core.status import PAYING
 from desktop.core.i18n import _
 from desktop.core.money import ZERO, to_money
 from desktop.notices import fonts as fontmod
@@ -61,7 +62,7 @@ def rows_from_results(results: Sequence[AwardResult], names: Mapping[str, str],
     item_labels = item_labels or {}
     rows: dict[tuple[str, str, str], SummaryRow] = {}
     for r in results:
-        if r.status not in ("awarded", "discretionary") or r.amount is None or r.amount <= 0 or not r.enterprise:
+        if r.status not in PAYING or r.amount is None or r.amount <= 0 or not r.enterprise:
             continue
         label = item_labels.get(r.id) or labels.get(r.rule or "", r.rule or "")
         key = (r.enterprise, r.rule or "", label)

@@ -17,11 +17,12 @@ from desktop.core.award import AwardResult
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.core.money import ZERO, to_money
+from desktop.core.status import PAYING
 from desktop.store import audit, records
 from desktop.store.models import (Achievement, Award, AwardEvent, AwardRound, Enterprise, TargetValue,
                                   database, now)
 
-PAID = ("awarded", "discretionary")
+PAID = PAYING  # the statuses whose amount is paid (desktop.core.status)
 REVIEW_ROLES = ("reviewer", "admin")
 
 
