@@ -8,4 +8,5 @@ MODULES = (
     "desktop.commands.rounds",    # round compute/show/submit/approve/return
     "desktop.commands.exchange",  # export, verify-package, import, register-office, consolidate
     "desktop.commands.audit",     # audit-verify
+    "desktop.commands.payments",  # payment record/reverse/show/list/import/totals
 )
