@@ -3,10 +3,12 @@ agreement with the rounds, awards, notices, payments and users it covers (``stor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from desktop.core.errors import Problem, ValidationFailed
+from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
+from desktop.core.status import RoundStatus
 from desktop.operations.session import Session
 
 
@@ -24,8 +26,6 @@ class Verdict:
 def parse_against(text: str) -> str:
     """A head kept elsewhere: an ``AH1:…`` line or the content of a head file; ValidationFailed if
     it is neither."""
-    from pathlib import Path
-
     from desktop.store import audit
 
     against = text
@@ -47,3 +47,44 @@ def verify(session: Session, against: str | None = None) -> Verdict:
     if against is not None:
         findings += audit.verify_against(against)
     return Verdict(AuditEntry.select().count(), audit.head_text(), findings)
+
+
+def quick_findings(db_path: Path | str) -> list[str]:
+    """The cheap check run whenever a session opens (a few queries whatever the log's length): the
+    signed head beside the database is there, signed by the office key, and counts and ends where
+    the log does; the append-only triggers were in place; every approved round still matches what
+    its reviewer approved. The full ``verify`` (every entry, every record) is ``audit-verify``."""
+    from desktop.store import audit, rounds
+    from desktop.store.models import AwardRound
+
+    found = [f.message for f in audit.verify_head(Path(db_path))]
+    if audit.recreated_on_open:
+        found.append(_("the audit log's write protection ({n} of its triggers) was removed outside the program; "
+                       "it has been put back").format(n=len(audit.recreated_on_open)))
+    for rnd in AwardRound.select().where(AwardRound.status == RoundStatus.APPROVED.value):
+        try:
+            rounds.check_round_intact(rnd)
+        except StdAwardError as exc:
+            found.append(str(exc))
+    return found
+
+
+def open_notes(db_path: Path | str) -> list[str]:
+    """``quick_findings`` as the warnings a front end shows on opening (empty when all is well)."""
+    found = quick_findings(db_path)
+    if not found:
+        return []
+    return [_("warning: the money trail was altered outside the program: {finding} (run \"stdaward audit-verify\" "
+              "for the full check)").format(finding=f) for f in found]
+
+
+def round_intact(session: Session, round_uuid: str) -> None:
+    """Refuse (StdAwardError naming the round) unless the round is approved and still exactly what
+    its reviewer approved; notice issuing calls this before allocating numbers."""
+    from desktop.store import rounds
+    from desktop.store.models import AwardRound
+
+    rnd = AwardRound.get_or_none(AwardRound.uuid == round_uuid)
+    if rnd is None:
+        raise StdAwardError(_("no award round {id}").format(id=round_uuid))
+    rounds.check_round_intact(rnd)
