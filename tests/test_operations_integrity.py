@@ -81,3 +81,52 @@ def test_a_forged_head_file_is_named(office):
     head.unlink()
     with Session.open(office, auto_backup=False) as s:
         assert any("signed head of the audit log" in n and "is missing" in n for n in s.notes), s.notes
+
+
+def test_verify_notice_text_takes_a_statement_or_the_short_code(db):
+    from desktop.notices import verify as V
+    from desktop.operations import notices as nops
+    from desktop.store import statements
+
+    n = _issued(db)
+    s = Session(db, _boss())
+    by_statement = integrity.verify_notice_text(s, "  " + statements.statement_for(n) + "\n")
+    by_code = integrity.verify_notice_text(s, V.verification_code(n.uuid, n.content_hash))
+    assert by_statement.signed and not by_code.signed
+    for got in (by_statement, by_code):
+        assert (got.office, got.doc_number, got.total, got.issued_on) == (
+            "泉州市市场监督管理局", "泉市监〔2015〕1号", Decimal("350000.00"), "2015-12-18")
+    with pytest.raises(StdAwardError, match="no notice has the verification code"):
+        integrity.verify_notice_text(s, "ABCD-EFGH-JKLM")
+    with pytest.raises(StdAwardError, match="nothing was scanned"):
+        integrity.verify_notice_text(s, "   ")
+    nops.void(s, nops.find(s, n.doc_number), "金额有误")
+    with pytest.raises(StdAwardError, match="voided by this office"):
+        integrity.verify_notice_text(s, statements.statement_for(n))
+    with pytest.raises(StdAwardError, match="作废"):
+        integrity.verify_notice_text(s, V.verification_code(n.uuid, n.content_hash))
+
+
+def _boss():
+    from desktop.operations.session import Actor
+
+    return Actor("boss", "李科长", "reviewer")
+
+
+def _issued(db: Path):
+    """An issued and printed notice of ¥350,000.00 (泉市监〔2015〕1号) in the open database."""
+    from test_notice_rounds import DAY
+
+    from desktop.operations import notices as ops
+    from desktop.store import office as officemod
+    from desktop.store import users
+    from desktop.store.models import Notice
+
+    officemod.update(name="泉州市市场监督管理局", region_code="350500", doc_prefix="泉市监", user="tester")
+    users.create_user("clerk1", "王办事", "password-1")
+    users.create_user("boss", "李科长", "password-2", role="reviewer", by="clerk1")
+    rnd = prepared_round()
+    boss = Session(db, _boss())
+    issued = ops.issue_round(boss, rnd.uuid, DAY)
+    ops.print_notices(boss, issued, db.parent / "n.pdf")
+    return Notice.get_by_id(issued[0].id)

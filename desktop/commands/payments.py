@@ -17,7 +17,7 @@ from desktop.commands.common import add_db, print_json, session
 from desktop.core.i18n import _
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     top = sub.add_parser("payment", help=_("record, reverse and list payments on issued notices"))
     verbs = top.add_subparsers(dest="payment_verb", metavar=_("command"), required=True)
 

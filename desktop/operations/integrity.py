@@ -3,6 +3,7 @@ agreement with the rounds, awards, notices, payments and users it covers (``stor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +89,44 @@ def round_intact(session: Session, round_uuid: str) -> None:
     if rnd is None:
         raise StdAwardError(_("no award round {id}").format(id=round_uuid))
     rounds.check_round_intact(rnd)
+
+
+@dataclass(frozen=True)
+class NoticeCheck:
+    """What a scanned notice proves: only signed (or, for the short code, stored) values."""
+
+    office: str  # the issuing office by its registered name
+    doc_number: str  # 发文字号
+    recipient: str  # the recipient's unified social credit code
+    total: Decimal
+    issued_on: str  # 成文日期, YYYY-MM-DD
+    signed: bool  # True: an SA2 statement checked against a registered key; False: the short code here
+
+
+def verify_notice_text(session: Session, text: str) -> NoticeCheck:
+    """Check what a barcode scanner typed: an ``SA2:`` statement (against the registered offices'
+    keys and this office's own), or the short verification code / old QR payload (against this
+    database's notices). Raises StdAwardError saying why it is refused (altered, forged, unknown key,
+    unknown code, void)."""
+    from desktop.notices import verify as V
+    from desktop.store import statements
+    from desktop.store.models import Office
+
+    text = (text or "").strip()
+    if not text:
+        raise StdAwardError(_("nothing was scanned: scan the notice's QR code or type its verification code"))
+    if len(text) > 2000:
+        raise StdAwardError(_("this is too long to be a notice's code ({n} characters)").format(n=len(text)))
+    if V.is_statement(text):
+        info = statements.verify_text(text)
+        if info.get("status") == "void":
+            raise StdAwardError(_("notice {number} was voided by this office: it no longer stands").format(
+                number=info["doc_number"]))
+        return NoticeCheck(info["office"], info["doc_number"], info["enterprise"], Decimal(info["total"]),
+                           info["issued_on"], True)
+    from desktop.operations import notices
+
+    found = notices.verify(session, text)
+    own = Office.select(Office.name).order_by(Office.id).first()  # type: ignore[attr-defined]  # peewee's id
+    return NoticeCheck(own.name if own is not None else "", found["doc_number"], found["enterprise"],
+                       Decimal(found["total"]), found["issued_on"], False)
