@@ -6,6 +6,7 @@
     stdaward payment list [--year Y] [--json]
     stdaward payment import FILE.xlsx
     stdaward payment totals [--year Y] [--json]
+    stdaward payment offices [--json]   (at the city: each county's audit head and payments received)
 """
 from __future__ import annotations
 
@@ -55,6 +56,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("file", help=_("an .xlsx with the columns 发文字号, 日期, 金额, 凭证号"))
     add_db(p)
     p.set_defaults(func=cmd_import)
+
+    p = verbs.add_parser("offices", help=_("at the city: each office's audit head and the payments it sent"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_offices)
 
     p = verbs.add_parser("totals", help=_("issued, paid and outstanding per year and fund"))
     p.add_argument("--year", type=int, help=_("only this year"))
@@ -173,4 +179,25 @@ def cmd_totals(args: argparse.Namespace) -> int:
             left=_money(r["outstanding"])))
     if not rows:
         print(_("no notices issued"))
+    return 0
+
+
+def cmd_offices(args: argparse.Namespace) -> int:
+    from desktop.operations import payments
+
+    with session(args, create=False) as s:
+        rows = payments.offices(s)
+    if args.json:
+        print_json(_plain(rows))
+        return 0
+    for r in rows:
+        head = r["audit_head"] or _("no audit head received")
+        if r["audit_head"] and not r["audit_head_signed"]:
+            head += " " + _("(signature does not verify)")
+        if r["audit_log_shrank_from"] is not None:
+            head += " " + _("(the log held {n} entries in an earlier package)").format(n=r["audit_log_shrank_from"])
+        print(_("{office}: {head}; {n} payments, {paid} paid").format(office=r["office"], head=head, n=r["payments"],
+                                                                     paid=_money(r["paid"])))
+    if not rows:
+        print(_("no offices registered"))
     return 0

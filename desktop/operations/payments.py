@@ -123,3 +123,25 @@ def import_xlsx(session: Session, path: Path | str) -> dict[str, Any]:
         raise StdAwardError(_("the spreadsheet has no payment rows"))
     return {"rows": len(done), "amount": to_money(sum((p.amount for p in done), ZERO)),
             "notices": sorted({p.notice.doc_number for p in done})}
+
+
+def offices(session: Session) -> list[dict[str, Any]]:
+    """At the city: per registered office, the audit head from its newest package (its text, whether
+    its signature holds, whether the log shrank since an earlier package) and the payments it sent
+    (how many, paid net of reversals)."""
+    from desktop.core.money import ZERO, to_money
+    from desktop.exchange import importer
+    from desktop.store.models import KnownOffice
+
+    out = []
+    for k in KnownOffice.select().order_by(KnownOffice.name):
+        rows = importer.office_payments(k.uuid)
+        paid = sum(((-Decimal(p["amount"]) if p.get("reverses") else Decimal(p["amount"])) for p in rows), ZERO)
+        head = importer.office_head(k.uuid)
+        out.append({"office": k.name, "region": k.region_code, "last_package": k.last_sequence,
+                    "audit_head": head["text"] if head else None,
+                    "audit_head_signed": head["signed"] if head else None,
+                    "audit_head_package": head["sequence"] if head else None,
+                    "audit_log_shrank_from": head["shrank_from"] if head else None,
+                    "payments": len(rows), "paid": to_money(paid)})
+    return out
