@@ -123,3 +123,26 @@ def test_a_forged_statement_is_refused_in_the_verify_dialog(qtbot, ctx, notice):
     for junk in ("", "SA2:!!!", "hello"):
         _scan(qtbot, dlg, junk)
         assert dlg.ok is False and "Refused" in dlg.verdict.text() and "Error" not in dlg.verdict.text()
+
+
+def test_the_finance_spreadsheet_is_imported_from_the_dialog_all_or_nothing(qtbot, ctx, tmp_path, monkeypatch):
+    from test_payments import _sheet
+
+    from desktop.ui.qt import QFileDialog
+    from desktop.ui.views.payments import PaymentsDialog
+
+    bad = _sheet(tmp_path / "bad.xlsx", [["PZ-1", NUMBER, "2015-12-28", 100, ""],
+                                         ["PZ-2", "泉市监〔2015〕9号", "2015-12-28", 100, ""]])
+    good = _sheet(tmp_path / "good.xlsx", [["PZ-1", NUMBER, "2015-12-28", 100000, ""],
+                                           ["PZ-2", NUMBER, "2015-12-29", 50000, ""]])
+    dlg = PaymentsDialog(ctx)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.state is not None)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
+    dlg.import_btn.click()
+    qtbot.waitUntil(lambda: "row 3: no notice 泉市监〔2015〕9号" in dlg.message.text())
+    assert Payment.select().count() == 0
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(good), ""))
+    dlg.import_btn.click()
+    qtbot.waitUntil(lambda: "outstanding ¥200,000.00" in dlg.summary.text())
+    assert "2 payments recorded" in dlg.message.text() and Payment.select().count() == 2

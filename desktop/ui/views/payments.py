@@ -12,6 +12,7 @@ from desktop.ui.qt import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -99,6 +100,9 @@ class PaymentsDialog(QDialog):
         self.reverse_btn = QPushButton(_("Record the reversal"))
         f.addRow(self.reverse_btn)
         v.addWidget(back)
+        self.import_btn = QPushButton(_("Import the finance bureau's spreadsheet..."))
+        self.import_btn.setToolTip(_("columns 发文字号, 日期, 金额, 凭证号; every row is recorded or none"))
+        v.addWidget(self.import_btn)
         self.message = QLabel("")
         self.message.setWordWrap(True)
         v.addWidget(self.message)
@@ -117,6 +121,7 @@ class PaymentsDialog(QDialog):
         qconnect(typed.returnPressed, self.load_notice)
         qconnect(self.record_btn.clicked, self.record)
         qconnect(self.reverse_btn.clicked, self.reverse)
+        qconnect(self.import_btn.clicked, self.import_sheet)
         self.refresh()
 
     # ------------------------------------------------------------------ reads
@@ -208,6 +213,23 @@ class PaymentsDialog(QDialog):
         self.ctx.tasks.run(lambda p: payments.reverse(s.with_progress(p), number, voucher, day, ref, reason),
                            on_done=self._changed, on_error=self._failed)
 
+    def import_sheet(self) -> None:
+        from desktop.operations import payments
+
+        path, _f = QFileDialog.getOpenFileName(self, _("Import the finance bureau's spreadsheet"), "",
+                                               _("Excel workbooks (*.xlsx)"))
+        if not path:
+            return
+        s = self.ctx.session
+        self.ctx.tasks.run(lambda p: payments.import_xlsx(s.with_progress(p), path), on_done=self._imported,
+                           on_error=self._failed, label=_("Importing payments..."), parent=self)
+
+    def _imported(self, done: dict[str, Any]) -> None:
+        self._say(_("{rows} payments recorded, {amount} in all, on {n} notices").format(
+            rows=done["rows"], amount=_money(done["amount"]), n=len(done["notices"])))
+        self.ctx.changed("payments")
+        self.refresh()
+
     def _changed(self, state: dict[str, Any]) -> None:
         self.amount.clear()
         self.voucher.clear()
@@ -220,8 +242,8 @@ class PaymentsDialog(QDialog):
         self.refresh()
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, ValidationFailed):
-            text = "\n".join(p.message for p in exc.problems if p.severity == "error")
+        if isinstance(exc, ValidationFailed):  # each problem with its record (a sheet's row number, a notice)
+            text = "\n".join(f"{p.record}: {p.message}" for p in exc.problems if p.severity == "error")
         elif isinstance(exc, StdAwardError):
             text = str(exc)
         else:
