@@ -112,3 +112,11 @@ def test_cli_payment_verbs(db, notice, tmp_path):
     r = run_cli("payment", "import", str(sheet), *auth)
     assert r.returncode == 0, r.stderr
     assert "1 payments recorded" in r.stdout
+
+
+def test_cli_payment_on_a_mistyped_database_creates_nothing(tmp_path):
+    missing = tmp_path / "typo.db"
+    r = run_cli("payment", "record", NUMBER, "--amount", "1", "--date", "2015-12-28", "--voucher", "PZ-1",
+                "--db", str(missing))
+    assert r.returncode != 0 and "no database" in r.stderr and "unexpected" not in r.stderr
+    assert not missing.exists()

@@ -101,7 +101,7 @@ def _print_state(state: dict[str, Any]) -> None:
 def cmd_record(args: argparse.Namespace) -> int:
     from desktop.operations import payments
 
-    with session(args) as s:
+    with session(args, create=False) as s:
         state = payments.record(s, args.notice, args.amount, args.date, args.voucher, args.note)
     _print_state(state)
     return 0
@@ -110,7 +110,7 @@ def cmd_record(args: argparse.Namespace) -> int:
 def cmd_reverse(args: argparse.Namespace) -> int:
     from desktop.operations import payments
 
-    with session(args) as s:
+    with session(args, create=False) as s:
         state = payments.reverse(s, args.notice, args.voucher, args.date, args.ref, args.reason)
     _print_state(state)
     return 0
@@ -158,7 +158,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from desktop.operations import payments
 
-    with session(args) as s:
+    with session(args, create=False) as s:
         done = payments.import_xlsx(s, args.file)
     print(_("{rows} payments recorded, {amount} in all, on {n} notices").format(
         rows=done["rows"], amount=_money(done["amount"]), n=len(done["notices"])))
