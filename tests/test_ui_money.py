@@ -146,3 +146,22 @@ def test_the_finance_spreadsheet_is_imported_from_the_dialog_all_or_nothing(qtbo
     dlg.import_btn.click()
     qtbot.waitUntil(lambda: "outstanding ¥200,000.00" in dlg.summary.text())
     assert "2 payments recorded" in dlg.message.text() and Payment.select().count() == 2
+
+
+def test_both_dialogs_open_from_the_money_menu(qtbot, ctx):
+    from desktop.ui.mainwindow import MainWindow
+    from desktop.ui.views.payments import PaymentsDialog
+    from desktop.ui.views.verify_dialog import VerifyNoticeDialog
+
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    menus = {m.title().replace("&", ""): [a.text() for a in m.actions()] for m in win.menuBar().findChildren(
+        type(win.menuBar().actions()[0].menu()))}
+    assert any("Payments on notices" in t for t in menus.get("Money", [])), menus
+    win.qactions["verify_notice"].trigger()
+    win.qactions["payments"].trigger()
+    assert isinstance(win._verify_notice_dialog, VerifyNoticeDialog) and win._verify_notice_dialog.isVisible()
+    assert isinstance(win._payments_dialog, PaymentsDialog) and win._payments_dialog.isVisible()
+    qtbot.waitUntil(lambda: win._payments_dialog.state is not None)
+    ctx.tasks.wait()
+    win.close()

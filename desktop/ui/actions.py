@@ -137,14 +137,14 @@ def _about(window) -> None:
 
 
 @action("verify_notice", N_("&Verify a notice (scan its QR code)..."))
-def _verify_notice(window) -> None:
+def _verify_notice(window: object) -> None:
     from desktop.ui.views.verify_dialog import open_verify_dialog
 
     open_verify_dialog(window)
 
 
 @action("payments", N_("&Payments on notices..."))
-def _payments(window) -> None:
+def _payments(window: object) -> None:
     from desktop.ui.views.payments import open_payments_dialog
 
     open_payments_dialog(window)
