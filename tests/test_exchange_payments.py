@@ -114,3 +114,50 @@ def test_cli_lists_the_offices_heads_and_payments(tmp_path):
     assert [(r["office"], r["payments"], r["paid"], r["audit_head_signed"]) for r in rows] == [
         ("泉州市鲤城区市场监督管理局", 1, "200000.00", True)]
     assert rows[0]["audit_head"].startswith("AH1:")
+
+
+def test_bad_or_altered_payment_rows_in_a_signed_package_are_not_taken(tmp_path):
+    """A package signed with the county's key (the key was taken, or the county's file edited):
+    malformed rows are rejected, a payment sent again with a raised amount keeps its first version."""
+    from desktop.exchange import export as exp
+    from desktop.exchange import package as pkgmod
+    from desktop.exchange.offices import signing_office
+    from desktop.exchange.tables import PAYMENT_COLUMNS
+
+    src, card = _county_with_a_payment(tmp_path)
+    r1 = export(src, tmp_path / "1.stdpkg")
+    dst = city(tmp_path, card)
+    apply(dst, r1.path)
+    with using(src):
+        tables = exp.select()
+        good = tables["payments"][1][0]
+        amount = PAYMENT_COLUMNS.index("amount")
+        raised = list(good)
+        raised[amount] = "900000.00"
+        nan, neg, bad_id = list(good), list(good), list(good)
+        nan[0], nan[amount] = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", "NaN"
+        neg[0], neg[amount] = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb", "-5.00"
+        bad_id[0] = "1; DROP TABLE payment"
+        tables["payments"] = (PAYMENT_COLUMNS, [raised, nan, neg, bad_id])
+        office = signing_office()
+        manifest = {"office": {"uuid": office.uuid, "name": office.name, "region": office.region_code,
+                               "role": office.role}, "public_key": office.public_key, "sequence": 2,
+                    "created_at": "2016-01-10T10:00:00", "period": {"kind": "all"}, "app_version": "x",
+                    "schema_version": r1_schema(r1.path)}
+        data = pkgmod.build(manifest, tables, office.signing_key, None)
+    forged = tmp_path / "2.stdpkg"
+    forged.write_bytes(data)
+    apply(dst, forged)
+    row = _city_view(dst)
+    assert row["payments"] == 1 and row["paid"] == Decimal("200000.00") and row["payments_altered"] == 1
+    from desktop.store.models import AuditEntry
+
+    with using(dst):
+        last = AuditEntry.select().where(AuditEntry.action == "import").order_by(AuditEntry.id.desc()).first()
+        assert last.after["payments"] == {"new": 0, "rejected": 3}
+
+
+def r1_schema(path: Path) -> int:
+    from desktop.exchange.package import read_package
+
+    return int(read_package(path).manifest["schema_version"])

@@ -198,6 +198,9 @@ def cmd_offices(args: argparse.Namespace) -> int:
             head += " " + _("(the log held {n} entries in an earlier package)").format(n=r["audit_log_shrank_from"])
         print(_("{office}: {head}; {n} payments, {paid} paid").format(office=r["office"], head=head, n=r["payments"],
                                                                      paid=_money(r["paid"])))
+        if r["payments_altered"]:
+            print("  " + _("{n} payments came back changed in a later package: the first version is kept").format(
+                n=r["payments_altered"]))
     if not rows:
         print(_("no offices registered"))
     return 0

@@ -772,27 +772,43 @@ def _payment_problem(p: dict[str, Any]) -> str | None:
     return None
 
 
+def _altered_key(office_uuid: str) -> str:
+    return f"exchange.payments_altered.{office_uuid}"
+
+
 def _keep_payments(pkg: Package) -> tuple[int, int]:
     """Keep the package's payment rows for its office, by uuid: a row already kept is not counted
-    again (importing the same package twice, or overlapping packages, adds nothing). Returns (new,
-    rejected)."""
+    again (importing the same package twice, or overlapping packages, adds nothing). A payment is
+    never edited at the county, so a row that comes back different is not taken: the first version
+    stays and the uuid is listed as altered (``office_payments_altered``). Returns (new, rejected)."""
     from desktop.exchange.tables import PAYMENT_COLUMNS
 
     rows = pkg.rows("payments")
     if not rows:
         return 0, 0
     kept = dict(_setting(_payments_key(pkg.office_uuid)) or {})
+    altered = set(_setting(_altered_key(pkg.office_uuid)) or [])
     new = bad = 0
     for row in rows:
         p = dict(zip(PAYMENT_COLUMNS, row))
         if _payment_problem(p) is not None:
             bad += 1
             continue
-        if p["uuid"] not in kept:
+        before = kept.get(p["uuid"])
+        if before is None:
             new += 1
-        kept[p["uuid"]] = p
+            kept[p["uuid"]] = p
+        elif before != p:
+            altered.add(p["uuid"])
     Setting.insert(key=_payments_key(pkg.office_uuid), value=kept).on_conflict_replace().execute()
+    if altered:
+        Setting.insert(key=_altered_key(pkg.office_uuid), value=sorted(altered)).on_conflict_replace().execute()
     return new, bad
+
+
+def office_payments_altered(office_uuid: str) -> list[str]:
+    """The payments an office sent again with other content than first received (uuids)."""
+    return list(_setting(_altered_key(office_uuid)) or [])
 
 
 def _keep_head(pkg: Package) -> None:

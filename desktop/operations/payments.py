@@ -128,7 +128,7 @@ def import_xlsx(session: Session, path: Path | str) -> dict[str, Any]:
 def offices(session: Session) -> list[dict[str, Any]]:
     """At the city: per registered office, the audit head from its newest package (its text, whether
     its signature holds, whether the log shrank since an earlier package) and the payments it sent
-    (how many, paid net of reversals)."""
+    (how many, paid net of reversals, how many came back altered in a later package)."""
     from desktop.core.money import ZERO, to_money
     from desktop.exchange import importer
     from desktop.store.models import KnownOffice
@@ -143,5 +143,6 @@ def offices(session: Session) -> list[dict[str, Any]]:
                     "audit_head_signed": head["signed"] if head else None,
                     "audit_head_package": head["sequence"] if head else None,
                     "audit_log_shrank_from": head["shrank_from"] if head else None,
-                    "payments": len(rows), "paid": to_money(paid)})
+                    "payments": len(rows), "paid": to_money(paid),
+                    "payments_altered": len(importer.office_payments_altered(k.uuid))})
     return out
