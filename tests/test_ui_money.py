@@ -165,3 +165,16 @@ def test_both_dialogs_open_from_the_money_menu(qtbot, ctx):
     qtbot.waitUntil(lambda: win._payments_dialog.state is not None)
     ctx.tasks.wait()
     win.close()
+
+
+def test_a_scanner_typing_the_statement_and_enter_checks_it(qtbot, ctx, notice):
+    from desktop.store import statements
+    from desktop.ui.qt import Qt
+    from desktop.ui.views.verify_dialog import VerifyNoticeDialog
+
+    dlg = VerifyNoticeDialog(ctx)
+    qtbot.addWidget(dlg)
+    qtbot.keyClicks(dlg.input, statements.statement_for(notice))  # a USB scanner is a keyboard
+    qtbot.keyClick(dlg.input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dlg.ok is not None)
+    assert dlg.ok and dlg.fields["doc_number"].text() == NUMBER
