@@ -9,4 +9,5 @@ MODULES = (
     "desktop.commands.exchange",  # export, verify-package, import, register-office, consolidate
     "desktop.commands.audit",     # audit-verify
     "desktop.commands.users",     # users, user-add, user-set
+    "desktop.commands.payments",  # payment record/reverse/show/list/import/totals
 )

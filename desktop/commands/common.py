@@ -36,9 +36,11 @@ def db_arg(args: argparse.Namespace) -> Path:
 
 
 @contextmanager
-def session(args: argparse.Namespace, create: bool = True, auto_backup: bool = True) -> Iterator[Session]:
-    """The session over ``--db``, signed in as ``--user`` when given; closed on the way out."""
-    s = Session.open(db_arg(args), create=create, auto_backup=auto_backup)
+def session(args: argparse.Namespace, create: bool = True, auto_backup: bool = True,
+            check: bool = True) -> Iterator[Session]:
+    """The session over ``--db``, signed in as ``--user`` when given; closed on the way out. Its
+    notes (and the money-trail warnings unless ``check`` is False) go to stderr."""
+    s = Session.open(db_arg(args), create=create, auto_backup=auto_backup, check=check)
     for note in s.notes:  # leftovers removed, a daily backup that failed, read-only use
         print(_("note: {message}").format(message=note), file=sys.stderr)
     try:

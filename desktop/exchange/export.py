@@ -22,7 +22,8 @@ from desktop.core.progress import Cancelled  # noqa: F401 - raised here, caught 
 from desktop.core.i18n import _
 from desktop.exchange import package as pkgmod
 from desktop.exchange.offices import signing_office
-from desktop.exchange.tables import ACHIEVEMENTS, AWARDS, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, SUMMARY_SQL
+from desktop.exchange.tables import (ACHIEVEMENTS, AWARDS, ENTERPRISES, PAYMENT_COLUMNS, PAYMENTS_SQL, ROUNDS,
+                                     SUMMARY_COLUMNS, SUMMARY_SQL)
 from desktop.store import audit
 from desktop.store.atomic import fault_point
 from desktop.store.migrations import SCHEMA_VERSION
@@ -110,7 +111,17 @@ def select(year: int | None = None, since: str | None = None) -> dict[str, tuple
     uuids = [r[0] for r in tables["rounds"][1]]
     totals = round_totals(" WHERE r.uuid IN (SELECT value FROM json_each(?))", [_json(uuids)]) if uuids else {}
     tables["summaries"] = (SUMMARY_COLUMNS, [_money_strs(totals[u]) for u in uuids])
+    paid = payments(year=year, since=since)
+    if paid:  # a package without payments reads as one from an earlier version: the counts stay as they were
+        tables["payments"] = (PAYMENT_COLUMNS, paid)
     return tables
+
+
+def payments(year: int | None = None, since: str | None = None) -> list[list[Any]]:
+    """The payments on notices of ``year``, recorded since ``since``, or all (package rows)."""
+    where, params = ((" WHERE n.year = ?", [year]) if year is not None else
+                     (" WHERE p.created_at >= ?", [since]) if since is not None else ("", []))
+    return [list(r) for r in _rows(PAYMENTS_SQL + where + " ORDER BY p.id", params)]
 
 
 def _json(v: Any) -> str:
@@ -156,12 +167,14 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
     with database.atomic():  # one consistent snapshot of every table
         tables = select(year=year, since=since)
         sequence = next_sequence(office.uuid)
+        head = audit.current_head()  # the audit log as of this snapshot, signed with the office key
     step("pack", 1, 4)
     manifest = {"office": {"uuid": office.uuid, "name": office.name, "region": office.region_code,
                            "role": office.role},
                 "public_key": office.public_key, "sequence": sequence,
                 "created_at": dt.datetime.now().isoformat(timespec="seconds"), "period": period,
-                "app_version": __version__, "schema_version": SCHEMA_VERSION}
+                "app_version": __version__, "schema_version": SCHEMA_VERSION,
+                "audit_head": {k: head[k] for k in ("count", "last_id", "hash", "signature")}}
     data = pkgmod.build(manifest, tables, office.signing_key, passphrase)
     step("write", 2, 4)
     checked: list[pkgmod.Package] = []

@@ -732,6 +732,8 @@ def _finish(pkg: Package, plan: ImportPlan, user: str, applied: dict[str, int]) 
         s = dict(zip(SUMMARY_COLUMNS, row))
         sums[str(s["round"])] = s
     Setting.insert(key=_summaries_key(pkg.office_uuid), value=sums).on_conflict_replace().execute()
+    paid_new, paid_bad = _keep_payments(pkg)
+    _keep_head(pkg)
     if pkg.sequence > office.last_sequence:
         office.last_sequence = pkg.sequence
         office.save()
@@ -742,7 +744,7 @@ def _finish(pkg: Package, plan: ImportPlan, user: str, applied: dict[str, int]) 
                           summary={"counts": counts, "applied": applied, "period": pkg.manifest.get("period")})
     audit.record(user, "import", "package", pkg.sha256, None,
                  {"office": pkg.office_uuid, "name": office.name, "sequence": pkg.sequence,
-                  "counts": counts, "applied": applied,
+                  "counts": counts, "applied": applied, "payments": {"new": paid_new, "rejected": paid_bad},
                   "new": _by_table(plan.new), "updated": _by_table(plan.updated)})
     fault_point("import", "in-transaction")
 
@@ -752,3 +754,107 @@ def _by_table(items: Iterable[Item]) -> dict[str, int]:
     for i in items:
         out[i.table] = out.get(i.table, 0) + 1
     return out
+
+
+# ------------------------------------------------------------------------------------- payments and audit heads
+
+def _payments_key(office_uuid: str) -> str:
+    return f"exchange.payments.{office_uuid}"
+
+
+def _head_key(office_uuid: str) -> str:
+    return f"exchange.audit_head.{office_uuid}"
+
+
+def _payment_problem(p: dict[str, Any]) -> str | None:
+    """Why a package's payment row cannot be kept (None when it can)."""
+    if not isinstance(p.get("uuid"), str) or not _UUID.match(p["uuid"]):
+        return "uuid"
+    if p.get("reverses") is not None and (not isinstance(p["reverses"], str) or not _UUID.match(p["reverses"])):
+        return "reverses"
+    for name in ("doc_number", "reference"):
+        if not isinstance(p.get(name), str) or not p[name].strip() or len(p[name]) > 200:
+            return name
+    if not isinstance(p.get("paid_on"), str) or not _DATE.match(p["paid_on"]):
+        return "paid_on"
+    for name in ("amount", "notice_total"):
+        try:
+            value = Decimal(str(p.get(name)))
+        except (InvalidOperation, ValueError):
+            return name
+        if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+            return name
+    return None
+
+
+def _altered_key(office_uuid: str) -> str:
+    return f"exchange.payments_altered.{office_uuid}"
+
+
+def _keep_payments(pkg: Package) -> tuple[int, int]:
+    """Keep the package's payment rows for its office, by uuid: a row already kept is not counted
+    again (importing the same package twice, or overlapping packages, adds nothing). A payment is
+    never edited at the county, so a row that comes back different is not taken: the first version
+    stays and the uuid is listed as altered (``office_payments_altered``). Returns (new, rejected)."""
+    from desktop.exchange.tables import PAYMENT_COLUMNS
+
+    rows = pkg.rows("payments")
+    if not rows:
+        return 0, 0
+    kept = dict(_setting(_payments_key(pkg.office_uuid)) or {})
+    altered = set(_setting(_altered_key(pkg.office_uuid)) or [])
+    new = bad = 0
+    for row in rows:
+        p = dict(zip(PAYMENT_COLUMNS, row))
+        if _payment_problem(p) is not None:
+            bad += 1
+            continue
+        before = kept.get(p["uuid"])
+        if before is None:
+            new += 1
+            kept[p["uuid"]] = p
+        elif before != p:
+            altered.add(p["uuid"])
+    Setting.insert(key=_payments_key(pkg.office_uuid), value=kept).on_conflict_replace().execute()
+    if altered:
+        Setting.insert(key=_altered_key(pkg.office_uuid), value=sorted(altered)).on_conflict_replace().execute()
+    return new, bad
+
+
+def office_payments_altered(office_uuid: str) -> list[str]:
+    """The payments an office sent again with other content than first received (uuids)."""
+    return list(_setting(_altered_key(office_uuid)) or [])
+
+
+def _keep_head(pkg: Package) -> None:
+    """Keep the office's audit log head from its newest package, with whether its signature (by the
+    key the package is signed with) holds and whether the log shrank since an earlier package."""
+    head = pkg.manifest.get("audit_head")
+    if not isinstance(head, dict):
+        return
+    before = _setting(_head_key(pkg.office_uuid)) or {}
+    if int(before.get("sequence") or 0) > pkg.sequence:
+        return  # an older package imported again: the newer head stays
+    try:
+        count, last_id, digest = int(head["count"]), int(head["last_id"]), str(head["hash"])
+    except (KeyError, TypeError, ValueError):
+        return
+    signed = bool(head.get("signature")) and audit._verify_signature(
+        pkg.public_key, audit._head_message(count, last_id, digest), str(head["signature"]))
+    shrank = bool(before) and int(before.get("count") or 0) > count
+    value = {"sequence": pkg.sequence, "count": count, "last_id": last_id, "hash": digest, "signed": signed,
+             "text": audit.head_text({"count": count, "last_id": last_id, "hash": digest}),
+             "shrank_from": int(before["count"]) if shrank else None}
+    Setting.insert(key=_head_key(pkg.office_uuid), value=value).on_conflict_replace().execute()
+
+
+def office_payments(office_uuid: str) -> list[dict[str, Any]]:
+    """The payments an office has sent, in date order (amounts as decimal strings)."""
+    kept = _setting(_payments_key(office_uuid)) or {}
+    return sorted(kept.values(), key=itemgetter("paid_on", "created_at", "uuid"))
+
+
+def office_head(office_uuid: str) -> dict[str, Any] | None:
+    """The audit head from the office's newest package (see ``_keep_head``), or None."""
+    head = _setting(_head_key(office_uuid))
+    return dict(head) if isinstance(head, dict) else None

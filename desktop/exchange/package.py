@@ -16,8 +16,10 @@ Format (``format_version`` 1). A ZIP archive whose members are exactly:
     every member through their SHA-256 in the manifest.
 ``data/<table>.json`` (plain packages) or ``data.enc`` (encrypted ones)
     One JSON object per table, ``{"columns": [...], "rows": [[...], ...]}``, for the tables
-    ``enterprises``, ``achievements``, ``rounds``, ``awards`` and ``summaries`` (each round's own
-    totals as the office computed them). ``data.enc`` is AES-256-GCM over a zip of those members,
+    ``enterprises``, ``achievements``, ``rounds``, ``awards``, ``summaries`` (each round's own
+    totals as the office computed them) and ``payments`` (what the office paid out on its notices;
+    absent from packages of earlier versions). The manifest's ``audit_head`` is the office's audit
+    log head, signed with the same key. ``data.enc`` is AES-256-GCM over a zip of those members,
     under a key derived from the passphrase with scrypt; the office uuid and sequence are its
     associated data, so a wrong passphrase (or a swapped payload) fails authentication.
 
@@ -50,7 +52,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 PAYLOAD = "data.enc"
-TABLES = ("enterprises", "achievements", "rounds", "awards", "summaries")
+TABLES = ("enterprises", "achievements", "rounds", "awards", "summaries", "payments")
 SUFFIX = ".stdpkg"
 SCRYPT = {"n": 2 ** 15, "r": 8, "p": 1}
 SEAL_PREFIX = b"stdaward-sha256:"
@@ -362,8 +364,10 @@ def read_package(source: Path | bytes, passphrase: str | None = None,
 
 
 def _expected_columns(table: str) -> tuple[str, ...]:
-    from desktop.exchange.tables import BY_NAME, SUMMARY_COLUMNS
+    from desktop.exchange.tables import BY_NAME, PAYMENT_COLUMNS, SUMMARY_COLUMNS
 
+    if table == "payments":
+        return PAYMENT_COLUMNS
     return SUMMARY_COLUMNS if table == "summaries" else BY_NAME[table].columns
 
 

@@ -140,3 +140,14 @@ SELECT r.uuid, r.year, r.policy_id, r.status, w.fund, w.amount
 FROM award_round r LEFT JOIN award w ON w.round_id = r.id
   AND w.status IN ('awarded', 'discretionary') AND w.decision != 'rejected' AND w.amount IS NOT NULL
 """
+
+# What the office paid out on its notices (拨付), reversals as rows of their own. Notices themselves
+# stay in the county; the city keeps these rows per office, by uuid (importing twice adds nothing).
+PAYMENT_COLUMNS = ("uuid", "doc_number", "notice_year", "recipient", "notice_total", "paid_on", "amount",
+                   "reference", "reverses", "note", "user", "created_at")
+PAYMENTS_SQL = """
+SELECT p.uuid, n.doc_number, n.year, e.uscc, n.total, p.paid_on, p.amount, p.reference, q.uuid, p.note, p.user,
+       p.created_at
+FROM payment p JOIN notice n ON n.id = p.notice_id JOIN enterprise e ON e.id = n.enterprise_id
+LEFT JOIN payment q ON q.id = p.reverses_id
+"""

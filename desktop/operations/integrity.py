@@ -3,10 +3,13 @@ agreement with the rounds, awards, notices, payments and users it covers (``stor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from desktop.core.errors import Problem, ValidationFailed
+from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
+from desktop.core.status import RoundStatus
 from desktop.operations.session import Session
 
 
@@ -24,8 +27,6 @@ class Verdict:
 def parse_against(text: str) -> str:
     """A head kept elsewhere: an ``AH1:…`` line or the content of a head file; ValidationFailed if
     it is neither."""
-    from pathlib import Path
-
     from desktop.store import audit
 
     against = text
@@ -47,3 +48,85 @@ def verify(session: Session, against: str | None = None) -> Verdict:
     if against is not None:
         findings += audit.verify_against(against)
     return Verdict(AuditEntry.select().count(), audit.head_text(), findings)
+
+
+def quick_findings(db_path: Path | str) -> list[str]:
+    """The cheap check run whenever a session opens (a few queries whatever the log's length): the
+    signed head beside the database is there, signed by the office key, and counts and ends where
+    the log does; the append-only triggers were in place; every approved round still matches what
+    its reviewer approved. The full ``verify`` (every entry, every record) is ``audit-verify``."""
+    from desktop.store import audit, rounds
+    from desktop.store.models import AwardRound
+
+    found = [f.message for f in audit.verify_head(Path(db_path))]
+    if audit.recreated_on_open:
+        found.append(_("the audit log's write protection ({n} of its triggers) was removed outside the program; "
+                       "it has been put back").format(n=len(audit.recreated_on_open)))
+    for rnd in AwardRound.select().where(AwardRound.status == RoundStatus.APPROVED.value):
+        try:
+            rounds.check_round_intact(rnd)
+        except StdAwardError as exc:
+            found.append(str(exc))
+    return found
+
+
+def open_notes(db_path: Path | str) -> list[str]:
+    """``quick_findings`` as the warnings a front end shows on opening (empty when all is well)."""
+    found = quick_findings(db_path)
+    if not found:
+        return []
+    return [_("warning: the money trail was altered outside the program: {finding} (run \"stdaward audit-verify\" "
+              "for the full check)").format(finding=f) for f in found]
+
+
+def round_intact(session: Session, round_uuid: str) -> None:
+    """Refuse (StdAwardError naming the round) unless the round is approved and still exactly what
+    its reviewer approved; notice issuing calls this before allocating numbers."""
+    from desktop.store import rounds
+    from desktop.store.models import AwardRound
+
+    rnd = AwardRound.get_or_none(AwardRound.uuid == round_uuid)
+    if rnd is None:
+        raise StdAwardError(_("no award round {id}").format(id=round_uuid))
+    rounds.check_round_intact(rnd)
+
+
+@dataclass(frozen=True)
+class NoticeCheck:
+    """What a scanned notice proves: only signed (or, for the short code, stored) values."""
+
+    office: str  # the issuing office by its registered name
+    doc_number: str  # 发文字号
+    recipient: str  # the recipient's unified social credit code
+    total: Decimal
+    issued_on: str  # 成文日期, YYYY-MM-DD
+    signed: bool  # True: an SA2 statement checked against a registered key; False: the short code here
+
+
+def verify_notice_text(session: Session, text: str) -> NoticeCheck:
+    """Check what a barcode scanner typed: an ``SA2:`` statement (against the registered offices'
+    keys and this office's own), or the short verification code / old QR payload (against this
+    database's notices). Raises StdAwardError saying why it is refused (altered, forged, unknown key,
+    unknown code, void)."""
+    from desktop.notices import verify as V
+    from desktop.store import statements
+    from desktop.store.models import Office
+
+    text = (text or "").strip()
+    if not text:
+        raise StdAwardError(_("nothing was scanned: scan the notice's QR code or type its verification code"))
+    if len(text) > 2000:
+        raise StdAwardError(_("this is too long to be a notice's code ({n} characters)").format(n=len(text)))
+    if V.is_statement(text):
+        info = statements.verify_text(text)
+        if info.get("status") == "void":
+            raise StdAwardError(_("notice {number} was voided by this office: it no longer stands").format(
+                number=info["doc_number"]))
+        return NoticeCheck(info["office"], info["doc_number"], info["enterprise"], Decimal(info["total"]),
+                           info["issued_on"], True)
+    from desktop.operations import notices
+
+    found = notices.verify(session, text)
+    own = Office.select(Office.name).order_by(Office.id).first()  # type: ignore[attr-defined]  # peewee's id
+    return NoticeCheck(own.name if own is not None else "", found["doc_number"], found["enterprise"],
+                       Decimal(found["total"]), found["issued_on"], False)

@@ -74,15 +74,20 @@ class Session:
     # ------------------------------------------------------------------ opening
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True, auto_backup: bool | str = True,
-             clock: Callable[[], dt.date] | None = None) -> Session:
+             clock: Callable[[], dt.date] | None = None, check: bool = True) -> Session:
         """Open (create, migrate) the database at ``path`` and bind the models. Raises DatabaseBusy,
-        SchemaTooNew or StdAwardError like ``desktop.store.db.open_db``."""
+        SchemaTooNew or StdAwardError like ``desktop.store.db.open_db``. ``notes`` says what opening
+        found, including (``check``) the cheap money-trail check's warnings (``integrity.open_notes``)."""
         from desktop.store import db
 
         path = Path(path)
         db.open_db(path, create=create, auto_backup=auto_backup)
         session = cls.attach(path, clock=clock)
         session.notes = list(db.open_notes)
+        from desktop.operations import integrity  # imports this module: not at the top
+
+        if check:
+            session.notes += integrity.open_notes(path)
         return session
 
     @classmethod

@@ -134,3 +134,21 @@ def _about(window) -> None:
 
     QMessageBox.about(window, _("About StdAward"), _(
         "StdAward {version}\nStandardization awards for county quality bureaus.").format(version=__version__))
+
+
+@action("verify_notice", N_("&Verify a notice (scan its QR code)..."))
+def _verify_notice(window: object) -> None:
+    from desktop.ui.views.verify_dialog import open_verify_dialog
+
+    open_verify_dialog(window)
+
+
+@action("payments", N_("&Payments on notices..."))
+def _payments(window: object) -> None:
+    from desktop.ui.views.payments import open_payments_dialog
+
+    open_payments_dialog(window)
+
+
+add_to_menu(N_("&Money"), "payments")
+add_to_menu(N_("&Money"), "verify_notice")

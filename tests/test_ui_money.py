@@ -1,0 +1,180 @@
+"""The payments dialog and the notice verification dialog: a reviewer records a partial payment and
+sees what remains, an amount above it is refused in the dialog with nothing recorded, a clerk is
+refused; a scanned statement that was forged or altered is refused, a genuine one shows only its
+signed values."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from conftest import GOOD_USCC
+from test_payments import notice as notice  # an issued notice of ¥350,000.00, 泉市监〔2015〕1号
+
+from desktop.operations.session import Actor
+from desktop.store.models import Payment
+
+pytest.importorskip("pytestqt")
+
+NUMBER = "泉市监〔2015〕1号"
+
+
+@pytest.fixture
+def ctx(qtbot, db, notice):
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+
+    make_app()
+    c = AppContext(db)
+    c.set_user(Actor("boss", "李科长", "reviewer"))
+    yield c
+    c.tasks.wait()
+
+
+def test_the_payments_dialog_records_a_partial_payment_and_refuses_too_much(qtbot, ctx):
+    from desktop.ui.views.payments import PaymentsDialog
+
+    dlg = PaymentsDialog(ctx)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.state is not None)
+    assert dlg.notice.count() == 1 and dlg.doc_number() == NUMBER
+    assert "outstanding ¥350,000.00" in dlg.summary.text()
+    assert dlg.totals.rowCount() == 1 and dlg.totals.item(0, 4).text() == "¥350,000.00"
+
+    dlg.date.setText("2015-12-28")
+    dlg.amount.setText("200000")
+    dlg.voucher.setText("PZ-1")
+    dlg.record_btn.click()
+    qtbot.waitUntil(lambda: "outstanding ¥150,000.00" in dlg.summary.text())
+    assert dlg.table.rowCount() == 1 and dlg.table.item(0, 1).text() == "PZ-1"
+    qtbot.waitUntil(lambda: dlg.totals.item(0, 3) is not None and dlg.totals.item(0, 3).text() == "¥200,000.00")
+
+    dlg.amount.setText("150000.01")
+    dlg.voucher.setText("PZ-2")
+    dlg.record_btn.click()
+    qtbot.waitUntil(lambda: "more than the ¥150,000.00 outstanding" in dlg.message.text())
+    assert Payment.select().count() == 1
+
+    # take it back: select the payment, give the reversal's voucher and reason
+    dlg.table.selectRow(0)
+    dlg.rev_date.setText("2016-01-05")
+    dlg.rev_ref.setText("退-PZ-1")
+    dlg.rev_reason.setText("银行退回")
+    dlg.reverse_btn.click()
+    qtbot.waitUntil(lambda: "outstanding ¥350,000.00" in dlg.summary.text())
+    assert dlg.table.rowCount() == 2 and "reversal of PZ-1" in dlg.table.item(1, 3).text()
+
+
+def test_a_clerk_is_refused_in_the_payments_dialog(qtbot, ctx):
+    from desktop.ui.views.payments import PaymentsDialog
+
+    ctx.set_user(Actor("clerk1", "王办事", "clerk"))
+    dlg = PaymentsDialog(ctx)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.state is not None)
+    dlg.date.setText("2015-12-28")
+    dlg.amount.setText("100")
+    dlg.voucher.setText("PZ-1")
+    dlg.record_btn.click()
+    qtbot.waitUntil(lambda: "may not record payments" in dlg.message.text())
+    assert Payment.select().count() == 0
+
+
+def _scan(qtbot, dlg, text: str) -> None:
+    dlg.ok = None
+    dlg.input.setText(text)
+    dlg.check_btn.click()
+    qtbot.waitUntil(lambda: dlg.ok is not None)
+
+
+def test_a_forged_statement_is_refused_in_the_verify_dialog(qtbot, ctx, notice):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from desktop.notices import verify as V
+    from desktop.store import statements
+    from desktop.ui.views.verify_dialog import VerifyNoticeDialog
+
+    genuine = statements.statement_for(notice)
+    dlg = VerifyNoticeDialog(ctx)
+    qtbot.addWidget(dlg)
+
+    _scan(qtbot, dlg, genuine)
+    assert dlg.ok, dlg.verdict.text()
+    assert dlg.fields["office"].text() == "泉州市市场监督管理局"
+    assert dlg.fields["doc_number"].text() == NUMBER and dlg.fields["recipient"].text() == GOOD_USCC
+    assert dlg.fields["total"].text() == "¥350,000.00" and dlg.fields["issued_on"].text() == "2015-12-18"
+
+    mallory = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    forged = V.make_statement(mallory, doc_number=NUMBER, recipient=GOOD_USCC, total=Decimal(900000),
+                              issued_on=dt.date(2015, 12, 18), content_hash=notice.content_hash)
+    _scan(qtbot, dlg, forged)
+    assert dlg.ok is False and "not registered here" in dlg.verdict.text()
+    assert all(label.text() == "" for label in dlg.fields.values())  # nothing of the forgery is shown
+
+    raw = base64.b32decode(genuine[4:] + "=" * (-len(genuine[4:]) % 8))
+    body, sig = bytearray(raw[:-64]), raw[-64:]
+    body[13:19] = (90000000).to_bytes(6, "big")  # ¥900,000.00 with the genuine signature
+    _scan(qtbot, dlg, "SA2:" + base64.b32encode(bytes(body) + sig).decode().rstrip("="))
+    assert dlg.ok is False and "altered or forged" in dlg.verdict.text()
+
+    for junk in ("", "SA2:!!!", "hello"):
+        _scan(qtbot, dlg, junk)
+        assert dlg.ok is False and "Refused" in dlg.verdict.text() and "Error" not in dlg.verdict.text()
+
+
+def test_the_finance_spreadsheet_is_imported_from_the_dialog_all_or_nothing(qtbot, ctx, tmp_path, monkeypatch):
+    from test_payments import _sheet
+
+    from desktop.ui.qt import QFileDialog
+    from desktop.ui.views.payments import PaymentsDialog
+
+    bad = _sheet(tmp_path / "bad.xlsx", [["PZ-1", NUMBER, "2015-12-28", 100, ""],
+                                         ["PZ-2", "泉市监〔2015〕9号", "2015-12-28", 100, ""]])
+    good = _sheet(tmp_path / "good.xlsx", [["PZ-1", NUMBER, "2015-12-28", 100000, ""],
+                                           ["PZ-2", NUMBER, "2015-12-29", 50000, ""]])
+    dlg = PaymentsDialog(ctx)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.state is not None)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
+    dlg.import_btn.click()
+    qtbot.waitUntil(lambda: "row 3: no notice 泉市监〔2015〕9号" in dlg.message.text())
+    assert Payment.select().count() == 0
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(good), ""))
+    dlg.import_btn.click()
+    qtbot.waitUntil(lambda: "outstanding ¥200,000.00" in dlg.summary.text())
+    assert "2 payments recorded" in dlg.message.text() and Payment.select().count() == 2
+
+
+def test_both_dialogs_open_from_the_money_menu(qtbot, ctx):
+    from desktop.ui.mainwindow import MainWindow
+    from desktop.ui.views.payments import PaymentsDialog
+    from desktop.ui.views.verify_dialog import VerifyNoticeDialog
+
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    menus = {m.title().replace("&", ""): [a.text() for a in m.actions()] for m in win.menuBar().findChildren(
+        type(win.menuBar().actions()[0].menu()))}
+    assert any("Payments on notices" in t for t in menus.get("Money", [])), menus
+    win.qactions["verify_notice"].trigger()
+    win.qactions["payments"].trigger()
+    assert isinstance(win._verify_notice_dialog, VerifyNoticeDialog) and win._verify_notice_dialog.isVisible()
+    assert isinstance(win._payments_dialog, PaymentsDialog) and win._payments_dialog.isVisible()
+    qtbot.waitUntil(lambda: win._payments_dialog.state is not None)
+    ctx.tasks.wait()
+    win.close()
+
+
+def test_a_scanner_typing_the_statement_and_enter_checks_it(qtbot, ctx, notice):
+    from desktop.store import statements
+    from desktop.ui.qt import Qt
+    from desktop.ui.views.verify_dialog import VerifyNoticeDialog
+
+    dlg = VerifyNoticeDialog(ctx)
+    qtbot.addWidget(dlg)
+    qtbot.keyClicks(dlg.input, statements.statement_for(notice))  # a USB scanner is a keyboard
+    qtbot.keyClick(dlg.input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dlg.ok is not None)
+    assert dlg.ok and dlg.fields["doc_number"].text() == NUMBER
