@@ -130,3 +130,33 @@ def _issued(db: Path):
     issued = ops.issue_round(boss, rnd.uuid, DAY)
     ops.print_notices(boss, issued, db.parent / "n.pdf")
     return Notice.get_by_id(issued[0].id)
+
+
+@pytest.mark.gui
+def test_the_window_warns_when_the_money_trail_was_altered(office, qtbot):
+    """Opened in the window, a database whose audit tail was deleted by hand gets a warning box
+    naming what was altered (the window checks once it is up, off the UI thread)."""
+    from desktop.operations import quick
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.mainwindow import MainWindow
+    from desktop.ui.qt import QApplication
+
+    prepared_round()
+    last = AuditEntry.select().order_by(AuditEntry.id.desc()).first().id
+    close_db()
+    _edit(office, ("DROP TRIGGER audit_entry_no_delete", ()), ("DELETE FROM audit_entry WHERE id >= ?", (last - 1,)))
+    make_app()
+    s = Session.open(office, auto_backup=False)
+    ctx = AppContext(office)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: bool(window.trail_warnings), timeout=10000)
+    assert any("2 entries were removed" in n for n in window.trail_warnings)
+    boxes = [w for w in QApplication.topLevelWidgets() if w.objectName() == "trailWarning" and w.isVisible()]
+    assert boxes and "2 entries were removed" in boxes[0].text()
+    for b in boxes:
+        b.close()
+    s.close()
+    quick.close()

@@ -64,6 +64,38 @@ class MainWindow(QMainWindow):
         self.qactions["undo"].setEnabled(False)
         self.qactions["redo"].setEnabled(False)
         self.restore_layout()
+        self.trail_warnings: list[str] = []
+        # the money trail is checked once the window is up (after a quick start, once the models are bound)
+        self.after_first_paint(lambda: QTimer.singleShot(1000, self, self.check_money_trail))
+
+    def check_money_trail(self) -> None:
+        """The cheap check of the audit chain and the approved rounds (``integrity.open_notes``), off
+        the UI thread; anything altered outside the program is told plainly, in a warning box."""
+        if self.ctx.db_path is None:
+            return
+        from desktop.operations import integrity
+
+        ctx, path = self.ctx, self.ctx.db_path
+
+        def work(_p: object) -> list[str]:
+            ctx.require_store()
+            return integrity.open_notes(path)
+
+        def done(notes: list[str]) -> None:
+            self.trail_warnings = notes
+            if not notes:
+                return
+            from desktop.ui.qt import QMessageBox
+
+            box = QMessageBox(QMessageBox.Icon.Warning, _("StdAward"),
+                              _("Someone changed this database outside StdAward:") + "\n\n" + "\n".join(notes),
+                              QMessageBox.StandardButton.Ok, self)
+            box.setObjectName("trailWarning")
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            self.statusBar().showMessage(notes[0], 60000)
+
+        ctx.tasks.run(work, on_done=done, on_error=lambda exc: None, quiet=True)
 
     # ------------------------------------------------------------------ actions and menus
     def _build_actions(self) -> None:
