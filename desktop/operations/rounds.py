@@ -28,6 +28,7 @@ class RoundInfo:
     policy_id: str
     status: str
     status_label: str
+    id: int  # the row's key, for views that select by it (never shown)
     prepared_by: str | None
     reviewed_by: str | None
     note: str | None
@@ -65,7 +66,7 @@ def info(session: Session, ref: str | int) -> RoundInfo:
     total = sum((to_money(a.amount) for a in awards if a.status in PAYING and a.amount is not None
                  and a.decision != Decision.REJECTED.value), ZERO)
     open_ = sum(1 for a in awards if a.status == AwardStatus.DISCRETIONARY.value and a.amount is None)
-    return RoundInfo(rnd.uuid, rnd.year, rnd.policy_id, rnd.status, round_status_label(rnd.status),
+    return RoundInfo(rnd.uuid, rnd.year, rnd.policy_id, rnd.status, round_status_label(rnd.status), rnd.id,
                      rnd.prepared_by, rnd.reviewed_by, rnd.note, len(awards), total, open_)
 
 
@@ -157,11 +158,116 @@ def lines(session: Session, ref: str | int) -> list[dict[str, Any]]:
     return out
 
 
-def years(session: Session) -> list[int]:
-    """The years that have achievements (the round screen's year choice)."""
+def years(session: Session | None) -> list[int]:
+    """The years that have achievements (the round screen's year choice; ``None``: the database open
+    in this process)."""
     from peewee import fn
 
     from desktop.store.models import Achievement
 
     q = Achievement.select(fn.DISTINCT(fn.strftime("%Y", Achievement.date))).tuples()
     return sorted(int(y) for (y,) in q if y)
+
+
+# ---------------------------------------------------------------- what the round screens read
+def latest(session: Session, year: int) -> RoundInfo | None:
+    """The year's latest round, or None."""
+    from desktop.store.models import AwardRound
+
+    rnd = AwardRound.select().where(AwardRound.year == year).order_by(AwardRound.id.desc()).first()
+    return None if rnd is None else info(session, rnd.uuid)
+
+
+def default_year(session: Session) -> int:
+    """The year of the latest round, else the latest year with achievements (not in the future)."""
+    from desktop.store.models import AwardRound
+
+    last = AwardRound.select(AwardRound.year).order_by(AwardRound.year.desc()).first()
+    if last is not None:
+        return int(last.year)
+    this = session.today().year
+    return max((y for y in years(session) if y <= this), default=this)
+
+
+@dataclass(frozen=True)
+class PoolState:
+    """A discretionary pool of the round's policy in its year."""
+
+    id: str
+    name: str
+    clause: str
+    budget: Decimal
+    used: Decimal  # committed this year: amounts set on discretionary awards (not rejected)
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget - self.used
+
+
+def _policy(ref: str | int) -> tuple[Any, Any]:
+    from desktop.store import rounds as store
+
+    rnd = _get(ref)
+    return rnd, store.load_policy(rnd.policy_id)
+
+
+def pool_budgets(session: Session, ref: str | int) -> dict[str, PoolState]:
+    """The pools of the round's policy open in its year: budget, committed, remaining."""
+    from desktop.store import rounds as store
+
+    rnd, policy = _policy(ref)
+    used = store.pool_committed(policy, rnd.year)
+    return {pid: PoolState(pid, p.name, p.clause, p.budget, used.get(pid, ZERO))
+            for pid, p in policy.pools.items() if rnd.year in p.years}
+
+
+def pool_of(session: Session, ref: str | int, rule_id: str) -> str | None:
+    """The pool a rule of the round's policy draws on, if any."""
+    _rnd, policy = _policy(ref)
+    r = policy.rule(rule_id) if rule_id else None
+    return r.pool if r is not None else None
+
+
+def fund_names(session: Session, ref: str | int) -> dict[str, str]:
+    """Fund id → name under the round's policy ({} when the policy can no longer be read)."""
+    try:
+        _rnd, policy = _policy(ref)
+    except StdAwardError:
+        return {}
+    return {fid: f.name for fid, f in policy.funds.items()}
+
+
+def history(session: Session, award_id: int) -> list[dict[str, Any]]:
+    """An award's status history (AwardEvent rows), oldest first."""
+    from desktop.store.models import AwardEvent
+
+    return [{"at": e.at, "user": e.user, "before": e.before or "", "after": e.after,
+             "amount_before": e.amount_before, "amount_after": e.amount_after, "note": e.note or ""}
+            for e in AwardEvent.select().where(AwardEvent.award == award_id).order_by(AwardEvent.id)]
+
+
+def user_name(session: Session | None, username: str | None) -> str:
+    """"Full name (username)" of an account, the bare name of anyone else, "-" for nobody."""
+    from desktop.store.models import User
+
+    if not username:
+        return "-"
+    u = User.get_or_none(User.username == username)
+    return f"{u.display_name} ({username})" if u is not None else username
+
+
+def policy_choices(session: Session | None) -> list[tuple[str, str]]:
+    """(id, label) of each installed policy and of the office's local measures, for a choice box
+    (``None``: the database open in this process)."""
+    from desktop.core.policies import installed
+    from desktop.store import rounds as store
+
+    out = []
+    for p in installed(session.policy_dirs() if session is not None else store.policy_dirs()):
+        label = p.get("title") or p["id"]
+        if p.get("document_number"):
+            label += f"（{p['document_number']}）"
+        if p.get("extends"):
+            label = _("{label} · local measure").format(label=label)
+        out.append((p["id"], label))
+    return out
