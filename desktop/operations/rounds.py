@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from desktop.core.errors import StdAwardError
@@ -271,3 +272,57 @@ def policy_choices(session: Session | None) -> list[tuple[str, str]]:
             label = _("{label} · local measure").format(label=label)
         out.append((p["id"], label))
     return out
+
+
+# ---------------------------------------------------------------- computing outside a round (CLI compute, compare)
+def local_policy_dirs(db_path: Path) -> list[Path]:
+    """The office's local-measure folder beside a database (which need not exist yet)."""
+    from desktop.store.paths import folder_for
+
+    return [folder_for(Path(db_path), "policies")]
+
+
+def load_policy(session: Session | None, policy_id: str | None, db_path: Path) -> Any:
+    """A policy by id, the office's local measures included; without an id, the office's policy in
+    force (when a database is open)."""
+    from desktop.core.policies import load_policy as load
+
+    if not policy_id and session is not None:
+        from desktop.store import office
+
+        row = office.get()
+        policy_id = row.policy_id if row else None
+    if not policy_id:
+        raise StdAwardError(_("say which policy: --policy ID (see \"stdaward policies\")"))
+    return load(policy_id, local_policy_dirs(db_path))
+
+
+def prior_awards(session: Session | None) -> dict[tuple[Any, ...], str]:
+    """Awards already made in the database (so a repeated claim is judged a duplicate); {} without one."""
+    if session is None:
+        return {}
+    from desktop.store import rounds as store
+
+    return store.prior_awards()
+
+
+def achievements(session: Session, year: int | None = None) -> list[Any]:
+    """The database's achievements (vocabulary objects), of one year or all."""
+    from desktop.store import records
+
+    return records.achievements(year=year)
+
+
+def parse_achievements(data: Any) -> tuple[list[Any], list[Any]]:
+    """(achievements, problems) of a JSON document or a workbook read with its row markers (the
+    markers are dropped; every record is checked)."""
+    from desktop.core.vocabulary import parse_batch, split_input
+
+    if isinstance(data, dict) and any("__row__" in r for v in data.values() if isinstance(v, list) for r in v
+                                      if isinstance(r, dict)):
+        from desktop.exchange.xlsx import strip_rows
+
+        data, _where = strip_rows(data)
+    _ents, raw = split_input(data)
+    achs, problems = parse_batch(raw)
+    return list(achs), list(problems)
