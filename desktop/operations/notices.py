@@ -554,3 +554,54 @@ def save(session: Session, notice_ids: Sequence[int], out: Path, copy: str) -> P
     """Reprint the chosen notices to ``out`` (a pending or failed notice becomes issued once printed;
     a void one stays void and prints as 作废)."""
     return print_notices(session, _by_ids(notice_ids), out, copy=copy)
+
+
+# ---------------------------------------------------------------- drafts from a file, fonts
+def compute_file(session: Session, policy_id: str, data: Any,
+                 ) -> tuple[Any, list[AwardResult], dict[str, Any], dict[str, str], int]:
+    """(policy, results, achievements by id, enterprise names, year) for a file of enterprises and
+    achievements computed under ``policy_id`` (awards already in the database make repeats
+    duplicates). Errors in the file raise ValidationFailed naming each record."""
+    from desktop.core.engine import compute
+    from desktop.core.policies import load_policy
+    from desktop.store import records
+    from desktop.store import rounds as store_rounds
+
+    ents, achs, problems = records.parse_load_input(data)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ValidationFailed(errors)
+    own = session.folder("policies")
+    policy = load_policy(policy_id, [own] if own.is_dir() else [])
+    results = compute(policy, achs, prior=store_rounds.prior_awards())
+    names = records.enterprise_names({a.enterprise for a in achs})
+    names.update({a.enterprise: a.enterprise_name for a in achs if a.enterprise_name and a.enterprise not in names})
+    names.update({e.uscc: e.name for e in ents})
+    paying = [a.date.year for a, r in zip(achs, results) if r.status in C.PAYING]
+    year = max(paying) if paying else session.today().year
+    return policy, results, {a.id: a for a in achs}, names, year
+
+
+def fonts(session: Session, body: str | None = None, heading: str | None = None,
+          reset: bool = False) -> dict[str, dict[str, Any]]:
+    """The fonts notices are printed with (role → file, index, bundled...). Choosing one (a file name
+    or a path) or going back to the automatic choice changes the office settings: every chosen font
+    must be usable (TrueType, not CFF) before it is saved."""
+    office = officemod.require()
+    settings = dict(office.settings or {})
+    chosen = dict(settings.get("fonts") or {})
+    if reset or body or heading:
+        session.require("office.settings")
+        if reset:
+            chosen = {}
+        for role, val in (("body", body), ("heading", heading)):
+            if val:
+                path = Path(val)
+                if path.exists():
+                    fontmod.make_choice(role, path)  # refuses CFF and non-fonts now, not at printing
+                    val = str(path.resolve())
+                chosen[role] = val
+        settings["fonts"] = chosen
+        fontmod.choose(settings)
+        officemod.update(settings=settings, user=session.username)
+    return {role: c.as_dict() | {"path": c.path} for role, c in fontmod.choose(settings).items()}
