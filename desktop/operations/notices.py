@@ -167,7 +167,7 @@ def _issue(session: Session, results: Sequence[AwardResult], achievements: Mappi
         covered = _lines_on_notices(exclude=[NoticeStatus.VOID.value],
                                     enterprises=sorted({r.enterprise for r in paying if r.enterprise}))
         todo = [r for r in results if (r.enterprise, r.id) not in covered]
-        numbers = sorted({num for r in paying for num in covered.get((r.enterprise, r.id), ())})
+        numbers = sorted({num for r in paying for num in covered.get((r.enterprise or "", r.id), ())})
         if paying and not any(_paying(r) for r in todo):
             raise AlreadyIssued(numbers)
         office, drafts = _drafts(todo, achievements, names, policy, issued_on, year, round_uuid)
@@ -251,7 +251,7 @@ def draft(session: Session, results: Sequence[AwardResult], achievements: Mappin
           names: Mapping[str, str], policy: Any, issued_on: dt.date, year: int, out_path: Path | str) -> Path:
     """The notices of computed results (a file, no round) as a draft: 样稿 on every page, no 发文字号,
     no verification code, nothing recorded in the database."""
-    from desktop.notices import render_notices
+    from desktop.notices.notice import render_notices
 
     _office, drafts = _drafts(results, achievements, names, policy, issued_on, year, None)
     items = [{"content": d.content, "content_hash": V.content_hash(d.content), "mark": C.DRAFT_MARK} for d in drafts]
@@ -342,7 +342,7 @@ def print_notices(session: Session, notices: Sequence[Notice], out_path: Path | 
                   copy: str = "enterprise") -> Path:
     """Render stored notices. The enterprise copy marks them ``issued`` on success (``failed``, and
     re-raised, otherwise); the 存档联 print is recorded. Void notices stay void and print as 作废."""
-    from desktop.notices import render_notices
+    from desktop.notices.notice import render_notices
 
     session.require("notices.print")
     notices = [Notice.get_by_id(n.id) for n in notices]  # the status as stored now, not as remembered
@@ -371,7 +371,7 @@ def archive_printed(uuids: Sequence[str] | None = None) -> set[str]:
                                                         AuditEntry.action == "print_archive")
     if uuids is not None:
         q = q.where(AuditEntry.entity_uuid.in_(list(uuids)))
-    return {e.entity_uuid for e in q}
+    return {str(e.entity_uuid) for e in q}
 
 
 def reprint(session: Session, ref: str, out_path: Path | str, copy: str = "enterprise") -> Path:
@@ -486,7 +486,8 @@ def issuable(session: Session, round_uuid: str) -> bool:
     """Whether the round has a paying award line that no issued (not void) notice carries."""
     results, _achs = round_lines(_round(round_uuid))
     paying = [r for r in results if _paying(r)]
-    covered = _lines_on_notices(exclude=[NoticeStatus.VOID.value], enterprises=sorted({r.enterprise for r in paying}))
+    covered = _lines_on_notices(exclude=[NoticeStatus.VOID.value],
+                                enterprises=sorted({r.enterprise or "" for r in paying}))
     return any((r.enterprise, r.id) not in covered for r in paying)
 
 
@@ -536,7 +537,7 @@ def preview(session: Session, notice_ids: Sequence[int], copy: str) -> Path:
     """The chosen notices drawn from their stored content into a cached PDF (a preview changes no
     status; identical content gives an identical file, so the cache is keyed by the content hashes
     and the marks)."""
-    from desktop.notices import render_notices
+    from desktop.notices.notice import render_notices
 
     notices = _by_ids(notice_ids)
     items = [notice_data(n) for n in notices]

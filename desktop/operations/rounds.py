@@ -166,8 +166,8 @@ def years(session: Session | None) -> list[int]:
 
     from desktop.store.models import Achievement
 
-    q = Achievement.select(fn.DISTINCT(fn.strftime("%Y", Achievement.date))).tuples()
-    return sorted(int(y) for (y,) in q if y)
+    q: Any = Achievement.select(fn.DISTINCT(fn.strftime("%Y", Achievement.date))).tuples()
+    return sorted(int(row[0]) for row in q if row[0])
 
 
 # ---------------------------------------------------------------- what the round screens read
