@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from tests.test_ui_rounds import add_data, window  # noqa: E402,F401 - fixture
+from tests.test_ui_rounds import add_data, window  # noqa: F401 - fixture
 
 
 def approved_and_issued_unprinted(ctx):
