@@ -25,7 +25,7 @@ def approved_and_issued_unprinted(ctx):
     return notices.issue_round(reviewer, info.uuid)
 
 
-def test_waiting_notices_printed_in_one_batch_and_void_by_a_reviewer(window, qtbot, tmp_path):
+def test_waiting_notices_printed_in_one_batch_and_void_by_a_reviewer(window, qtbot, tmp_path):  # noqa: F811
     from desktop.store.models import Notice
 
     ctx = window.ctx
