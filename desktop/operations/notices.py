@@ -345,7 +345,7 @@ def print_notices(session: Session, notices: Sequence[Notice], out_path: Path | 
     from desktop.notices.notice import render_notices
 
     session.require("notices.print")
-    notices = [Notice.get_by_id(n.id) for n in notices]  # the status as stored now, not as remembered
+    notices = _fresh(notices)  # the status as stored now, not as remembered
     on_progress, cancel = as_callbacks(session.progress)
     try:
         path = render_notices([notice_data(n) for n in notices], out_path, copy=copy, progress=on_progress,
@@ -363,6 +363,15 @@ def print_notices(session: Session, notices: Sequence[Notice], out_path: Path | 
                 audit.record(session.username, "print_archive", "notice", n.uuid, None,
                              {"doc_number": n.doc_number, "copy": "archive"})
     return path
+
+
+def _fresh(notices: Sequence[Notice]) -> list[Notice]:
+    """The same notices read again (one query), in the order given."""
+    ids = [n.id for n in notices]
+    rows: dict[int, Notice] = {}
+    for i in range(0, len(ids), 500):  # within SQLite's limit on bound parameters
+        rows.update({n.id: n for n in Notice.select().where(Notice.id.in_(ids[i:i + 500]))})
+    return [rows[i] for i in ids]
 
 
 def archive_printed(uuids: Sequence[str] | None = None) -> set[str]:
