@@ -108,6 +108,20 @@ def set_amount(session: Session, award_uuid: str, amount: Decimal | str | int, n
     return Decimal(store.set_amount(aw, value, session.username, note).amount)
 
 
+def set_amount_for(session: Session, ref: str | int, achievement_id: str, amount: Decimal | str | int,
+                   note: str | None = None) -> Decimal:
+    """``set_amount`` for the award of one achievement (its id as loaded) in a round."""
+    from desktop.store.models import Achievement, Award
+
+    rnd = _get(ref)
+    aw = (Award.select(Award.uuid).join(Achievement)
+          .where(Award.round == rnd.id, Achievement.source_id == achievement_id).first())
+    if aw is None:
+        raise StdAwardError(_("the round for {year} has no award for achievement {id}").format(
+            year=rnd.year, id=achievement_id))
+    return set_amount(session, aw.uuid, amount, note)
+
+
 def submit(session: Session, ref: str | int) -> RoundInfo:
     from desktop.store import rounds as store
 
