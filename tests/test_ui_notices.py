@@ -40,6 +40,7 @@ def test_waiting_notices_printed_in_one_batch_and_void_by_a_reviewer(window, qtb
     assert (tmp_path / "waiting.pdf").exists() and (tmp_path / "waiting-存档联.pdf").exists()
     assert Notice.get(Notice.doc_number == number).status == "issued"
     assert view.pending_btn.isHidden()
+    assert [r["archive_printed"] for r in view.model.rows] == [True]  # shown as ✓ in its column
 
     view.tableview.selectRow(0)
     assert not view.void_btn.isEnabled()  # a clerk may not void

@@ -37,6 +37,7 @@ from desktop.ui.views.widgets import MessageBar, TableViewMixin
 COLUMNS = [Column("doc_number", N_("Document number")), Column("name", N_("Enterprise")),
            Column("issued_on", N_("Date")), Column("total", N_("Total"), fmt=lambda v: _money(v), align_right=True),
            Column("status", N_("Status"), fmt=lambda s: _status(s)),
+           Column("archive_printed", N_("Archive copy printed"), fmt=lambda v: "✓" if v else ""),
            Column("code", N_("Verification code"))]
 
 
