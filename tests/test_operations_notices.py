@@ -11,7 +11,6 @@ from conftest import GOOD_USCC as A
 from test_notice_rounds import DAY, prepared_round, signed_in
 
 from desktop.core.errors import StdAwardError
-from desktop.operations import notice_desk as desk
 from desktop.operations import notices as ops
 from desktop.operations.session import Actor, PermissionDenied, Session
 from desktop.store.models import AuditEntry, Notice, NoticeSerial
@@ -52,7 +51,7 @@ def test_issuing_the_same_round_twice_allocates_nothing_and_names_the_numbers(of
     ops.print_notices(s, first, office.parent / "n.pdf")
     with pytest.raises(ops.AlreadyIssued):
         ops.issue_round(s, rnd.uuid)
-    assert not desk.issuable(s, rnd.uuid)
+    assert not ops.issuable(s, rnd.uuid)
 
 
 def test_a_draft_from_results_records_nothing(office, tmp_path):
@@ -91,7 +90,7 @@ def test_void_is_final_reprint_says_void_and_verify_says_when_and_why(office, tm
     with pytest.raises(StdAwardError, match="already void"):
         ops.void(s, n.doc_number, "again")
     # the awards are issuable again; the replacement says which number it replaces
-    assert desk.issuable(s, rnd.uuid)
+    assert ops.issuable(s, rnd.uuid)
     new = ops.issue_round(s, rnd.uuid)
     assert [x.doc_number for x in new] == ["泉市监〔2015〕2号"] and new[0].content["replaces"] == [n.doc_number]
     text = "".join(pages_text(ops.print_notices(s, new, tmp_path / "new.pdf")))
@@ -153,8 +152,8 @@ def test_a_cancelled_print_leaves_the_notices_needing_a_reprint(office, tmp_path
 def test_issue_and_print_writes_both_copies_into_the_office_folder(office):
     rnd = prepared_round()
     s = signed_in(office)
-    result = desk.issue_and_print(s, rnd.uuid, DAY)
+    result = ops.issue_and_print(s, rnd.uuid, DAY)
     assert result["numbers"] == ["泉市监〔2015〕1号"] and result["path"].exists() and result["archive"].exists()
     assert result["path"].parent == s.folder("notices") / "2014"
-    rows = desk.rows(s, rnd.uuid)
+    rows = ops.rows(s, rnd.uuid)
     assert [(r["status"], r["archive_printed"]) for r in rows] == [("issued", True)]

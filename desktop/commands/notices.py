@@ -99,11 +99,11 @@ def _date(text: str | None) -> dt.date:
 
 def computed_input(args: argparse.Namespace, s: Any) -> tuple[Any, list[Any], dict[str, Any], dict[str, str], int]:
     """(policy, results, achievements by id, enterprise names, year) for --policy/--input."""
-    from desktop.operations import notice_desk as desk
+    from desktop.operations import notices as ops
 
     if not (args.policy and args.input):
         raise StdAwardError(_("give --policy and --input, or --round"))
-    return desk.compute_file(s, args.policy, read_input(args.input))
+    return ops.compute_file(s, args.policy, read_input(args.input))
 
 
 def cmd_notices(args: argparse.Namespace) -> int:
@@ -229,10 +229,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_fonts(args: argparse.Namespace) -> int:
-    from desktop.operations import notice_desk as desk
+    from desktop.operations import notices as ops
 
     with session(args) as s:
-        result = desk.fonts(s, args.body, args.heading, args.reset)
+        result = ops.fonts(s, args.body, args.heading, args.reset)
     if args.json:
         print_json(result)
     else:

@@ -176,9 +176,9 @@ class NoticesView(TableViewMixin, View):
         from desktop.ui.views.round_data import policy_choices
 
         titles = dict(policy_choices())
-        from desktop.operations import notice_desk as desk
+        from desktop.operations import notices as ops
 
-        for r in desk.approved_rounds(self.ctx.session):
+        for r in ops.approved_rounds(self.ctx.session):
             self.round_box.addItem(_("{year} · {policy}").format(year=r.year, policy=titles.get(r.policy_id, r.policy_id)),
                                    r.uuid)
         self.round_box.addItem(_("All notices"), None)
@@ -193,21 +193,20 @@ class NoticesView(TableViewMixin, View):
     # ------------------------------------------------------------------ showing
     def current_round(self) -> Any:
         """The chosen approved round (uuid, year, policy_id), or None for all notices."""
-        from desktop.operations import notice_desk as desk
+        from desktop.operations import notices as ops
 
         uid = self.round_box.currentData()
-        return next((r for r in desk.approved_rounds(self.ctx.session) if r.uuid == uid), None) if uid else None
+        return next((r for r in ops.approved_rounds(self.ctx.session) if r.uuid == uid), None) if uid else None
 
     def _round_changed(self) -> None:
-        from desktop.operations import notice_desk as desk
         from desktop.operations import notices as ops
 
         rnd = self.current_round()
         s = self.ctx.session
-        rows = desk.rows(s, rnd.uuid if rnd else None)
+        rows = ops.rows(s, rnd.uuid if rnd else None)
         self.model.set_rows(rows)
         self._search(self.search.text())
-        self.issue_btn.setEnabled(rnd is not None and desk.issuable(s, rnd.uuid) and allowed(s.role, "notices.issue"))
+        self.issue_btn.setEnabled(rnd is not None and ops.issuable(s, rnd.uuid) and allowed(s.role, "notices.issue"))
         waiting = ops.needs_print(s)
         self.pending_btn.setText(_("Print the {n} waiting notices...").format(n=waiting))
         self.pending_btn.setVisible(waiting > 0)
@@ -275,14 +274,14 @@ class NoticesView(TableViewMixin, View):
         def failed(exc: BaseException) -> None:
             self.message.error(error_text(exc))
             finished()
-        from desktop.operations import notice_desk as desk
+        from desktop.operations import notices as ops
 
         s = self.ctx.session
-        self.ctx.tasks.run(lambda p: desk.preview(s.with_progress(p), ids, copy), on_done=shown, on_error=failed)
+        self.ctx.tasks.run(lambda p: ops.preview(s.with_progress(p), ids, copy), on_done=shown, on_error=failed)
 
     # ------------------------------------------------------------------ actions
     def issue(self) -> None:
-        from desktop.operations import notice_desk as desk
+        from desktop.operations import notices as ops
 
         rnd = self.current_round()
         if rnd is None or self.ctx.db_path is None:
@@ -304,7 +303,7 @@ class NoticesView(TableViewMixin, View):
             self.message.error(error_text(exc) + "\n" + _("Notices whose printing failed keep their numbers: "
                                                           "choose them and press Save as PDF or Print to reprint."))
         self.message.clear()
-        self.ctx.tasks.run(lambda p: desk.issue_and_print(s.with_progress(p), uid, day), on_done=done, on_error=failed,
+        self.ctx.tasks.run(lambda p: ops.issue_and_print(s.with_progress(p), uid, day), on_done=done, on_error=failed,
                            label=_("Issuing notices..."), parent=self)
 
     def print_selected(self) -> None:
@@ -327,7 +326,7 @@ class NoticesView(TableViewMixin, View):
             self.save_to(Path(path))
 
     def save_to(self, out: Path) -> None:
-        from desktop.operations import notice_desk as desk
+        from desktop.operations import notices as ops
 
         ids, copy, s = [r["id"] for r in self.selected()], self.copy(), self.ctx.session
         if out.suffix.lower() != ".pdf":
@@ -337,7 +336,7 @@ class NoticesView(TableViewMixin, View):
             self.ctx.changed("notices")
             self._round_changed()
             self.message.ok(_("Saved {path}.").format(path=path))
-        self.ctx.tasks.run(lambda p: desk.save(s.with_progress(p), ids, out, copy), on_done=done,
+        self.ctx.tasks.run(lambda p: ops.save(s.with_progress(p), ids, out, copy), on_done=done,
                            on_error=lambda exc: self.message.error(error_text(exc)),
                            label=_("Writing the PDF..."), parent=self)
 
