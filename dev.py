@@ -3,6 +3,8 @@
 
     python3 dev.py run [stdaward arguments]   start the program (GUI by default)
     python3 dev.py test [pytest arguments]    run the test suite
+    python3 dev.py lint                        ruff and mypy (CI runs them before the tests)
+    python3 dev.py layers                      the imports between layers, and any against their order
     python3 dev.py bench                       run the performance benchmarks
     python3 dev.py i18n                        extract, update and compile the message catalogues
 
@@ -50,6 +52,12 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(PY), "-m", "desktop", *rest], cwd=ROOT)
     if verb == "test":
         return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT)
+    if verb == "lint":
+        rc = subprocess.call([str(BIN / "ruff"), "check", "desktop", "tests", "benchmarks", "i18n", "build_spec", "dev.py"],
+                             cwd=ROOT)
+        return subprocess.call([str(BIN / "mypy")], cwd=ROOT) or rc
+    if verb == "layers":
+        return subprocess.call([str(PY), str(ROOT / "tests" / "layering.py")], cwd=ROOT)
     if verb == "bench":
         return subprocess.call([str(PY), str(ROOT / "benchmarks" / "bench.py"), *rest], cwd=ROOT)
     if verb == "i18n":

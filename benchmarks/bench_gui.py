@@ -1,7 +1,8 @@
 """GUI bars with 100,000 achievements in the database:
 
 - main window usable vs. a bare PySide6 QMainWindow, each started in a fresh subprocess (wall clock
-  from launch to its "ready" line), bar ≤ 1.5×. Ours is started the way an officer starts it,
+  from launch to its "ready" line), bar ≤ 2× (DESIGN.md), and vs. the minimal script below, bar
+  ≤ 1.25×. Ours is started the way an officer starts it,
   ``python -m desktop --db FILE`` (the same code as the ``stdaward`` command and the Windows
   shortcut: argument parsing included), with the hidden ``--startup-probe`` option. "Usable" means:
   the database opened (writer lock taken, schema version checked), the main window shown and
@@ -18,7 +19,7 @@
   PYTHONDONTWRITEBYTECODE; compiling our sources on every start is not what an officer sees);
 - the same start followed by a switch to the achievements view, painted with its first rows of the
   100,000, reported with its ratio (the table itself has its own bar below);
-- for judging the 1.5× bar: a minimal PySide6 script doing only the essential work of that first
+- the baseline of the 1.25× bar: a minimal PySide6 script doing only the essential work of that first
   screen (``FLOOR``: the Qt namespace, one plain sqlite3 read of the 2,000 enterprises and their
   counts, a Python table model behind a sort/filter proxy, a list for navigation, a menu bar, a
   search box, four buttons and a status line), reported with its ratio to the bare window: how
@@ -173,7 +174,10 @@ def run() -> list[Figure]:
         floor.append(launch(floor_args, env=env))
     figures.append(Figure("main window usable: `python -m desktop`, default view painted with its rows "
                           "(2,000 enterprises, counts over 100,000 achievements)", min(ours),
-                          "bare PySide6 QMainWindow start", min(bare), bar_ratio=1.5))
+                          "bare PySide6 QMainWindow start", min(bare), bar_ratio=2.0))
+    figures.append(Figure("main window usable (the same runs), against the minimal first-screen script",
+                          min(ours), "minimal PySide6 script with the same first screen's essentials", min(floor),
+                          bar_ratio=1.25))
     figures.append(Figure("the same start, then the achievements view painted (100,000 rows)", min(then),
                           "bare PySide6 QMainWindow start", min(bare)))
     figures.append(Figure("for reference: a minimal PySide6 script with the same first screen's essentials",

@@ -67,7 +67,7 @@ def _empty_city(template: Path, card: dict) -> None:
 
     open_db(template, auto_backup=False)
     office.update(name="莆田市市场监督管理局", region_code="350300", role="city", user="bench")
-    register(card, user="bench")
+    register(card, expected_fingerprint=card["fingerprint"], user="bench")
     close_db()
 
 

@@ -9,7 +9,7 @@ QR code's linear tables, about 0.1 s) is warm, as the best of three runs implies
 
 The baseline is a careful bare reportlab program drawing the same page content: every string the
 notices print, at the same positions, with ``canvas.drawString`` and the same registered font
-(``setFont`` only when font or size changes), plus the same red rule under the 发文字号 (a line is
+(``setFont`` only when font or size changes), plus the same red rule under the 发文字号 and the 版记's rules (a line is
 page content too); it draws no QR code, so that cost counts against StdAward's side only. Its
 PDF is written the same way (same canvas settings, temporary file, fsync, rename). The one-time font
 registration and the building of the notice content are outside both timings.
@@ -62,6 +62,7 @@ def _notices() -> list[dict]:
 
 def run() -> list[Figure]:
     from desktop.notices import fonts, layout, render_notices
+    from desktop.notices import notice as notice_mod
     from desktop.notices.notice import layout_notice, new_canvas, notice_fonts, write_atomically
 
     notices = _notices()
@@ -71,6 +72,7 @@ def run() -> list[Figure]:
     pages = [p for n in notices for p in layout_notice(n["content"], n["content_hash"], chosen)]
     strings = [[(t.font, t.size, t.x, t.y, t.text) for t in p.texts] for p in pages]
     rules = [p.rules for p in pages]
+    black_rules = [p.black_rules for p in pages]
     per_notice = len(pages) // len(notices)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,14 +81,19 @@ def run() -> list[Figure]:
 
         def ours() -> None:
             layout.wrap.cache_clear()
+            notice_mod._rows_memo.cache_clear()  # paragraphs laid out and justified afresh too
             render_notices(notices, out)
 
         def bare() -> None:
             def draw(fh: object) -> None:
                 c = new_canvas(fh, font=body)
-                for page, lines in zip(strings, rules):
+                for page, lines, black in zip(strings, rules, black_rules):
                     for x1, y1, x2, y2 in lines:
                         c.setStrokeColorRGB(*layout.RED)
+                        c.line(x1, y1, x2, y2)
+                    for x1, y1, x2, y2, width in black:  # the 版记's rules
+                        c.setStrokeColorRGB(0, 0, 0)
+                        c.setLineWidth(width)
                         c.line(x1, y1, x2, y2)
                     current = None
                     for font, size, x, y, text in page:

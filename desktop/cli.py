@@ -116,9 +116,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the user gets one line, developers the traceback
         if os.environ.get("STDAWARD_DEBUG"):
             raise
+        plain = plain_failure(exc, argv)
+        if plain is not None:
+            print(_("error: {reason}").format(reason=plain), file=sys.stderr)
+            return EXIT_FAIL
         print(_("error: unexpected {kind}: {reason} (set STDAWARD_DEBUG=1 for details)").format(
             kind=type(exc).__name__, reason=exc), file=sys.stderr)
         return EXIT_FAIL
+
+
+def plain_failure(exc: BaseException, argv: list[str]) -> str | None:
+    """A plain sentence for a failure the machine caused (full disk, read-only media, permission,
+    damaged database, memory), naming the file and what to do; None for anything else."""
+    from desktop.core import failures
+
+    if isinstance(exc, MemoryError):
+        return _("this computer ran out of memory; nothing was changed. Close other programs and try again, "
+                 "or split the input into smaller files")
+    found = failures.classify(exc)
+    if found is None:
+        return None
+    kind, file = found
+    from desktop.store.paths import resolve_db_path
+
+    db = resolve_db_path(_peek(argv, "--db"))
+    if kind == failures.DAMAGED:
+        from desktop.store.db import damaged
+
+        return str(damaged(db))
+    return failures.message(kind, file or db)
 
 
 def open_gui(args: argparse.Namespace) -> int:

@@ -8,6 +8,8 @@
     python i18n/catalogs.py apply F   set zh_CN strings from a JSON object {msgid: translation}
     python i18n/catalogs.py fill-en   en strings are the msgids themselves
     python i18n/catalogs.py check     list strings zh_CN or zh_TW does not translate yet
+    python i18n/catalogs.py pending   extract, update, then apply every i18n/pending/*.json (zh_CN),
+                                      fill zh_TW (OpenCC) and en, compile, and remove the applied files
     python i18n/catalogs.py all       extract, update, compile
 
 Catalogues are edited as .po files (any PO editor); translations never live in code.
@@ -125,6 +127,24 @@ def untranslated(locale: str = "zh_CN") -> list[str]:
     return [m.id for m in _read(_po(locale)) if m.id and not m.string]
 
 
+def pending() -> None:
+    """Translations delivered beside a change (``i18n/pending/NAME.json``: {msgid: zh_CN}), so that
+    parallel branches never edit the .po files at once: merged here in one go."""
+    files = sorted((HERE / "pending").glob("*.json"))
+    extract()
+    update()
+    for f in files:
+        apply(str(f), "zh_CN")
+    fill_tw()
+    fill_en()
+    compile_all()
+    for f in files:
+        f.unlink()
+    left = untranslated("zh_CN")
+    if left:
+        print(f"zh_CN: {len(left)} strings still untranslated, first: {left[:5]}")
+
+
 def main(argv: list[str]) -> int:
     verb = argv[0] if argv else "all"
     if verb in ("extract", "all"):
@@ -137,6 +157,8 @@ def main(argv: list[str]) -> int:
         fill_en()
     if verb == "apply":
         apply(argv[1], argv[2] if len(argv) > 2 else "zh_CN")
+    if verb == "pending":
+        pending()
     if verb in ("compile", "all"):
         compile_all()
     if verb == "check":

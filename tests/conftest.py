@@ -24,6 +24,8 @@ def _isolated_data(tmp_path, monkeypatch):
     from desktop.core import i18n
 
     i18n.set_locale("en")
+    # passwords: the real scrypt cost (128 MiB, ~0.3 s a hash) only where a test asks for it
+    monkeypatch.setattr("desktop.store.users.COST", (2**10, 8, 1))
     yield
     i18n.set_locale("en")
 

@@ -25,7 +25,7 @@ def test_compute_json_one_award_per_achievement_in_order(tmp_path):
     out = json.loads(r.stdout)
     assert [o["id"] for o in out] == ["b", "a", "c"]
     assert out[0] == {"id": "b", "status": "awarded", "amount": "35000.00", "rule": "revise-main", "clause": "五(二)2",
-                      "explanation": "国家标准修订 第2位 50,000 × 70% = 35,000", "flags": out[0]["flags"]}
+                      "explanation": "国家标准修订 第2位 50,000元 × 70% = 35,000元", "flags": out[0]["flags"]}
     assert out[1]["status"] == "not_eligible" and "第6位" in out[1]["explanation"]
     assert out[2]["status"] == "duplicate" and out[2]["amount"] is None
     assert not (tmp_path / "none.db").exists()  # computing a file does not create a database

@@ -53,6 +53,11 @@ def test_report_by_county_year_rule_and_fund(two_counties):
     assert report.by_county() == {"城厢县市场监督管理局": Decimal("150000.00"), "荔城县市场监督管理局": Decimal("90000.00")}
     assert report.total == Decimal("240000.00")
     assert _report(dst, year=2023).rows == []
+    # what an officer reads names rules and funds in words or by clause, never by their ids
+    from desktop.exchange.consolidate import text_lines
+
+    shown = "\n".join(text_lines(report))
+    assert not any(i in shown for i in ("formulate-national", "std-fund", "other-fund", "leader "))
 
 
 def test_checks_no_single_county_can_make(two_counties):

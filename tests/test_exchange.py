@@ -71,12 +71,14 @@ def county(tmp_path: Path, tag: str = "a", region: str = "350302", data: dict | 
 
 def city(tmp_path: Path, *cards: dict) -> Path:
     from desktop.exchange import offices
+    from desktop.exchange.package import fingerprint
 
     path = tmp_path / "city.db"
     new_office(path, "莆田市市场监督管理局", "350300", role="city")
     with using(path):
         for c in cards:
-            offices.register(c, user="tester")
+            # the officer confirms each key by the fingerprint read from that county's screen
+            offices.register(c, expected_fingerprint=fingerprint(c["public_key"]), user="tester")
     return path
 
 
@@ -203,7 +205,7 @@ def test_change_at_the_county_updates_the_city(tmp_path):
     p2 = export(src, tmp_path / "2.stdpkg", since_last=True)
     assert p2.counts["achievements"] == 1  # only what changed since the last export
     res = apply(dst, p2.path)
-    assert [i.label for i in res.plan.updated] == ["s1 standard GB/T 12345-2024"]
+    assert [i.label for i in res.plan.updated] == ["s1 标准制修订 GB/T 12345-2024"]
     assert "rank" in res.plan.updated[0].reason and "title" in res.plan.updated[0].reason
     with using(dst):
         a = Achievement.get(Achievement.source_id == "s1")
@@ -366,7 +368,7 @@ def test_bad_records_are_rejected_with_reasons_and_the_rest_imported(tmp_path):
     forged.write_bytes(package.build(dict(good.manifest, sequence=2), tables, key))
     dst = city(tmp_path, card)
     p = plan(dst, forged)
-    assert [(i.table, i.label) for i in p.rejected] == [("achievements", "s1 standard GB/T 12345-2024")]
+    assert [(i.table, i.label) for i in p.rejected] == [("achievements", "s1 标准制修订 GB/T 12345-2024")]
     assert "level" in p.rejected[0].reason and "galactic" in p.rejected[0].reason
     apply(dst, forged)
     with using(dst):
@@ -432,7 +434,10 @@ def test_cli_export_verify_register_import_json(tmp_path):
     run_cli("office", "--db", str(dst), "--name", "莆田市市场监督管理局", "--region", "350300", "--role", "city")
     r = run_cli("import", str(pkg), "--db", str(dst), "--json", env={"STDAWARD_LANG": "en"})
     assert r.returncode == 2 and "not registered" in r.stderr
-    assert run_cli("register-office", str(cardfile), "--db", str(dst)).returncode == 0
+    r = run_cli("register-office", str(cardfile), "--db", str(dst), env={"STDAWARD_LANG": "en"})
+    assert r.returncode == 1 and "--fingerprint" in r.stderr  # a card alone is not proof of the key
+    card = json.loads(cardfile.read_text("utf-8"))
+    assert run_cli("register-office", str(cardfile), "--db", str(dst), "--fingerprint", card["fingerprint"]).returncode == 0
     r = run_cli("import", str(pkg), "--db", str(dst), "--dry-run", "--json")
     out = json.loads(r.stdout)
     assert {k: out[k] for k in ("new", "updated", "unchanged", "conflicts", "rejected")} == \
@@ -507,3 +512,30 @@ def test_bulk_import_rebuilds_the_same_indexes(tmp_path, monkeypatch):
     assert apply(dst, pkg).applied["inserted"] == 3
     assert indexes() == before and before[1] == "ok"
     assert table_dump(dst) == table_dump(src)
+
+
+def test_import_recomputes_the_natural_key_rather_than_trusting_the_package(tmp_path):
+    from desktop.exchange import package
+    from desktop.exchange.package import read_package
+    from desktop.store.models import Achievement
+    from desktop.store.records import natural_key, to_vocabulary
+
+    src, card = county(tmp_path)
+    good = read_package(export(src, tmp_path / "1.stdpkg").path)
+    tables = {t: (good.columns(t), [list(x) for x in good.rows(t)]) for t in good.tables}
+    cols, rows = tables["achievements"]
+    for row in rows:  # a package claiming every record is the same achievement
+        row[cols.index("natural_key")] = "[\"forged\"]"
+    with using(src):
+        from desktop.exchange.offices import signing_office
+
+        key = signing_office().signing_key
+    forged = tmp_path / "2.stdpkg"
+    forged.write_bytes(package.build(dict(good.manifest, sequence=2), tables, key))
+    dst = city(tmp_path, card)
+    apply(dst, forged)
+    with using(dst):
+        got = {a.source_id: a.natural_key for a in Achievement.select()}
+        assert sorted(got) == ["p1", "s1"] and "forged" not in "".join(got.values())
+        for a in Achievement.select():
+            assert a.natural_key == natural_key(to_vocabulary(a))

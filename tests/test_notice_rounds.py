@@ -145,6 +145,8 @@ def test_cli_summary_and_notices_for_a_round(office, tmp_path):
     assert r.returncode == 0, r.stderr
     ws = load_workbook(tmp_path / "s.xlsx").active
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+    assert str(rows[-1][1]).startswith("制表：") and "审核：" in rows[-1][1]  # the sign-off under the table
+    rows = rows[:-2]
     assert rows[-1][1] == "合计" and rows[-1][-1] == pytest.approx(350000)
     assert [row[1:5] for row in rows] == [
         ["福建省泉州市鑫堃茶业有限公司", A, "申报国家地理标志产品保护获批准的牵头单位（四(三)）", 1],
@@ -153,6 +155,7 @@ def test_cli_summary_and_notices_for_a_round(office, tmp_path):
     r = run_cli("notices", "--db", db, "--round", rnd.uuid, "--out", str(tmp_path / "n.pdf"), "--date", "2015-12-18",
                 "--json", *boss)
     assert r.returncode == 0, r.stderr
+    assert "back-dated" in r.stderr  # approved today, dated 2015: allowed, but said
     assert [n["doc_number"] for n in json.loads(r.stdout)] == ["泉市监〔2015〕1号"]
     r = run_cli("notice-void", "--db", db, "泉市监[2015]1号", "--reason", "重新核定", *boss)
     assert r.returncode == 0, r.stderr

@@ -157,8 +157,8 @@ def test_fonts_embedded_and_amounts_in_figures_and_capitals(office, tmp_path):
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
     assert fonts and all(re.search(r"TrueType\s+\S+\s+yes\s+yes", f) for f in fonts), fonts
     text = text_of(pdf)
-    assert "¥115,000.00（大写：人民币壹拾壹万伍仟元整）" in text
-    assert "¥10,000,000.00（大写：人民币壹仟万元整）" in text
+    assert "以上合计人民币壹拾壹万伍仟元整（115,000.00元）。" in text
+    assert "以上合计人民币壹仟万元整（10,000,000.00元）。" in text
     assert "2026年11月22日" in text and "城市监〔2026〕2号" in text
     store.void(S(), "城市监〔2026〕2号", "金额有误")  # only the voided notice's lines are issued again
     again = issue("100500.05")

@@ -147,10 +147,11 @@ def test_backup_and_restore_roundtrip(db):
     records.load([std(id="b", enterprise=OTHER_USCC)], user="tester")
     assert Achievement.select().count() == 2
     close_db()
-    safety = restore(b, db)
+    done = restore(b, db)
     open_db(db)
     assert Achievement.select().count() == 1
-    assert safety.exists() and backup.check_file(safety) == SCHEMA_VERSION
+    assert not done.damaged and done.kept is not None
+    assert done.kept.exists() and backup.check_file(done.kept) == SCHEMA_VERSION
 
 
 def test_restore_refuses_a_damaged_backup(db, tmp_path):
@@ -190,3 +191,37 @@ def test_daily_backup_can_run_in_the_background(tmp_path):
     daily = [p for p in backup.list_backups(path) if p.name.endswith("-daily.db")]
     assert len(daily) == 1 and backup.check_file(daily[0]) == SCHEMA_VERSION
     assert not list(backup.backup_dir(path).glob("*.part"))
+
+
+def test_load_keeps_the_evidence_names_it_validates(db):
+    from desktop.store.models import Evidence
+
+    bad = {"enterprises": ENTS, "achievements": [std(id="a", evidence=["验收证书.pdf"]), std(id="b", evidence="x.pdf")]}
+    with pytest.raises(ValidationFailed) as ei:
+        records.load(bad, user="tester")
+    assert [(p.record, p.field) for p in ei.value.problems] == [("b", "evidence")]
+    assert Achievement.select().count() == 0 and Evidence.select().count() == 0  # nothing half-written
+    ok = {"enterprises": ENTS, "achievements": [std(id="a", evidence=["验收证书.pdf", "公告 2024.jpg"]),
+                                                std(id="c", ref="GB/T 2-2024")]}
+    records.load(ok, user="tester")
+    a = Achievement.get(Achievement.source_id == "a")
+    assert [e.filename for e in a.evidence] == ["验收证书.pdf", "公告 2024.jpg"]
+    assert all(e.sha256 == records.DECLARED for e in a.evidence)  # named, no file attached yet
+    assert records.evidence_names([a.id]) == {a.id: ["验收证书.pdf", "公告 2024.jpg"]}
+    assert Achievement.get(Achievement.source_id == "c").evidence.count() == 0
+
+
+def test_refresh_natural_keys_gives_stored_prizes_their_scheme(db):
+    ents = [{"uscc": GOOD_USCC, "name": "甲公司"}]
+    prize = {"id": "p", "enterprise": GOOD_USCC, "kind": "prize", "prize": "fujian-contribution", "grade": 2,
+             "rank": 1, "date": "2023-01-01", "ref": "GB/T 3-2022"}
+    records.load({"enterprises": ents, "achievements": [prize, std(id="s", ref="GB/T 4-2024")]}, user="tester")
+    row = Achievement.get(Achievement.source_id == "p")
+    right = row.natural_key
+    old = '["' + GOOD_USCC + '", "prize", "GB/T 3-2022", null]'  # as stored before the scheme counted
+    Achievement.update(natural_key=old).where(Achievement.id == row.id).execute()
+    standard = Achievement.get(Achievement.source_id == "s").natural_key
+    assert records.refresh_natural_keys() == 1
+    assert Achievement.get(Achievement.source_id == "p").natural_key == right and "fujian-contribution" in right
+    assert Achievement.get(Achievement.source_id == "s").natural_key == standard
+    assert records.refresh_natural_keys() == 0

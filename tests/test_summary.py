@@ -57,7 +57,7 @@ def test_xlsx_real_numbers_formats_frozen_header(tmp_path):
     assert ws.freeze_panes == "A4"
     head = [c.value for c in ws[3]]
     assert head[:5] == ["序号", "企业名称", "统一社会信用代码", "奖补事项（政策条款）", "项数"] and "专项" in head
-    last = [c for c in ws[ws.max_row]]
+    last = [c for c in ws[ws.max_row - 2]]  # the grand total; the sign-off two rows under it
     assert last[1].value == "合计" and last[-1].value == pytest.approx(345000.15)
     assert isinstance(ws.cell(4, 6).value, (int, float)) and ws.cell(4, 6).number_format == "#,##0.00"
 
@@ -71,3 +71,61 @@ def test_summary_refuses_other_formats_and_empty(tmp_path):
     with pytest.raises(StdAwardError, match="nothing"):
         render_summary([], tmp_path / "s.pdf", title="t")
     assert not list(tmp_path.iterdir())
+
+
+def test_pdf_page_break_repeats_name_and_number_with_continued_mark_and_sign_off(tmp_path):
+    """An enterprise whose rows run onto the next page is named again there, with its 序号 and
+    （续）; the last page carries 制表/审核/日期; a draft (unapproved round) says 草稿 on every page."""
+    res, names = [], {}
+    for i in range(12):
+        e = f"9135030200000{i:04d}X"
+        names[e] = f"莆田市第{i + 1}号标准化示范有限公司"
+        for k in range(5):
+            res.append(AwardResult(f"a{i}-{k}", "awarded", D("1000.00"), f"rule-{k}", f"五(二){k + 1}", "x", (), e, "main"))
+    out = render_summary(rows_from_results(res, names), tmp_path / "s.pdf", title="汇总表", draft=True,
+                         office="莆田市城厢区市场监督管理局")
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert pages >= 2 and "汇总表（草稿）" in info and "莆田市城厢区市场监督管理局" in info
+    texts = [subprocess.run(["pdftotext", "-layout", "-f", str(p), "-l", str(p), str(out), "-"],
+                            capture_output=True, text=True).stdout for p in range(1, pages + 1)]
+    continued = 0
+    for t in texts[1:]:
+        body = t.split("合计（元）", 1)[1]
+        first, second = [ln for ln in body.splitlines() if ln.strip()][:2]
+        # every page starts with an enterprise's number and name: its own first row, or repeated (续)
+        assert re.match(r"\s*\d+\s+莆田市第\d+号标准化示范有限公司", first), first
+        if "（续）" in first + second:
+            continued += 1
+    assert continued >= 1
+    assert all("草稿" in t for t in texts)
+    assert "制表：" in texts[-1] and "审核：" in texts[-1] and "日期：" in texts[-1]
+    assert not any("制表：" in t for t in texts[:-1])
+    final = render_summary(rows_from_results(res, names), tmp_path / "f.pdf", title="汇总表")
+    assert "草稿" not in subprocess.run(["pdftotext", str(final), "-"], capture_output=True, text=True).stdout
+
+
+def test_xlsx_prints_like_a_table_and_keeps_formulas_out(tmp_path):
+    from openpyxl import load_workbook
+
+    from desktop.notices.sheet import display_width
+
+    res = [AwardResult("a", "awarded", D("21000.00"), "r", "五(二)2", "x", (), "91350302000000001X", "main"),
+           AwardResult("b", "awarded", D("5.00"), "r", "五(二)2", "x", (), "91350302000000002X", "main")]
+    names = {"91350302000000001X": '=HYPERLINK("http://x","点我")', "91350302000000002X": "@SUM(A1:A9)"}
+    out = render_summary(rows_from_results(res, names, {"r": "国家标准制定 主要起草单位（排名前2位）"}), tmp_path / "s.xlsx",
+                         title="莆田市城厢区2026年度标准化奖补资金汇总表", funds={"main": "标准化专项资金"}, draft=True)
+    ws = load_workbook(out).active
+    assert ws.cell(4, 2).value == '=HYPERLINK("http://x","点我")' and ws.cell(4, 2).data_type == "s"
+    assert ws.cell(5, 2).value == "@SUM(A1:A9)" and ws.cell(5, 2).data_type == "s"
+    assert "草稿" in ws.cell(1, 1).value and ws.oddHeader.center.text == "草稿"
+    assert ws.cell(4, 6).value == 21000 and ws.cell(4, 6).number_format == "#,##0.00"
+    # every label fits its column (wide characters count two), and every table cell has borders
+    for row in ws.iter_rows(min_row=3, max_row=ws.max_row - 2):
+        for c in row:
+            width = ws.column_dimensions[c.column_letter].width
+            assert display_width(c.value) <= width or c.alignment.wrap_text, (c.coordinate, c.value, width)
+            assert c.border.left.style == "thin" and c.border.bottom.style == "thin"
+    assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$3"

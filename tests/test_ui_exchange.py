@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from tests.test_exchange import _both_sides_changed, city, county, export, using  # noqa: E402
+from tests.test_exchange import _both_sides_changed, city, county, export, using
 
 
 @pytest.fixture
@@ -57,6 +57,7 @@ def test_import_dialog_names_an_untrusted_package(tmp_path, ctx, qtbot):
     dst = city(tmp_path)  # the county's key is not registered
     pkg = export(src, tmp_path / "1.stdpkg").path
     with using(dst):
+        ctx.db_path = dst
         dlg = ImportDialog(ctx, pkg)
         qtbot.addWidget(dlg)
         dlg.check()
@@ -71,6 +72,7 @@ def test_export_dialog(tmp_path, ctx, qtbot):
 
     src, _card = county(tmp_path)
     with using(src):
+        ctx.db_path = src
         dlg = ExportDialog(ctx)
         qtbot.addWidget(dlg)
         dlg.folder.setText(str(tmp_path))
@@ -84,3 +86,91 @@ def test_export_dialog(tmp_path, ctx, qtbot):
         out = dlg.result_info.path
         assert out.exists() and out.suffix == ".stdpkg" and dlg.result_info.encrypted
     assert read_package(out, passphrase="stick secret").manifest["counts"]["achievements"] == 2
+
+
+def test_cancelling_an_export_in_the_window_says_cancelled_and_writes_nothing(tmp_path, qtbot, monkeypatch):
+    """Cancel pressed while the package is being packed: the status bar says it was cancelled, no
+    error box opens, and the stick holds no package (nor a part file), the log no entry."""
+    import threading
+
+    from desktop.exchange import package as pkgmod
+    from desktop.store.models import PackageLog
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.mainwindow import MainWindow
+    from desktop.ui.qt import QApplication
+    from desktop.ui.views.exchange import ExportDialog
+
+    src, _card = county(tmp_path)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    packing, go_on = threading.Event(), threading.Event()
+    real_build = pkgmod.build
+
+    def build_after_cancel(*args, **kwargs):
+        packing.set()
+        go_on.wait()  # until the officer has pressed Cancel
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(pkgmod, "build", build_after_cancel)
+    make_app()
+    with using(src):
+        ctx = AppContext(src)
+        win = MainWindow(ctx)
+        qtbot.addWidget(win)
+        win.show()
+        dlg = ExportDialog(ctx, win)
+        qtbot.addWidget(dlg)
+        dlg.folder.setText(str(stick))
+        dlg.export()
+        assert packing.wait(60)
+        (task,) = ctx.tasks._active
+        task.dialog.canceled.emit()  # what the progress dialog's Cancel button sends
+        go_on.set()
+        assert ctx.tasks.wait()
+        assert "Cancelled" in win.statusBar().currentMessage()
+        assert not [w for w in QApplication.topLevelWidgets() if w.objectName() == "errorBox" and w.isVisible()]
+        assert dlg.result_info is None and dlg.message.kind != "error" and "no package" in dlg.message.text()
+        assert list(stick.iterdir()) == [] and PackageLog.select().count() == 0
+        win.close()
+
+
+def test_a_reviewer_may_check_a_package_but_not_import_it(tmp_path, ctx, qtbot):
+    from desktop.operations.session import Actor
+    from desktop.store.models import Achievement
+    from desktop.ui.views.exchange import ImportDialog
+
+    src, card = county(tmp_path)
+    dst = city(tmp_path, card)
+    pkg = export(src, tmp_path / "1.stdpkg").path
+    with using(dst):
+        ctx.db_path = dst
+        ctx.set_user(Actor("wang", "王建国", "reviewer"))
+        dlg = ImportDialog(ctx, pkg)
+        qtbot.addWidget(dlg)
+        dlg.check()
+        assert ctx.tasks.wait()
+        assert dlg.plan is not None and dlg.plan.counts()["new"] > 0  # the dry run shows what would come
+        assert not dlg.import_btn.isEnabled() and "clerk or an administrator" in dlg.message.text()
+        dlg.apply()  # even if asked directly, the operation refuses
+        assert ctx.tasks.wait()
+        assert dlg.result is None and "may not import a package" in dlg.message.text()
+        assert Achievement.select().count() == 0
+
+
+def test_the_exchange_view_offers_what_the_role_may_do(tmp_path, ctx, qtbot):
+    from desktop.operations.session import Actor
+    from desktop.ui.views.exchange import ExchangeView
+
+    dst = city(tmp_path)
+    with using(dst):
+        ctx.db_path = dst
+        view = ExchangeView(ctx)
+        qtbot.addWidget(view)
+        view.show()
+        offered = {}
+        for role in ("clerk", "reviewer", "admin"):
+            ctx.set_user(Actor("u1", "李一", role))  # the view refreshes for the user who signed in
+            offered[role] = (view.export_btn.isEnabled(), view.import_btn.isEnabled(), view.register_btn.isEnabled())
+        assert offered == {"clerk": (True, True, False), "reviewer": (True, False, False),
+                           "admin": (True, True, True)}

@@ -95,6 +95,11 @@ def test_daily_path_compute_submit_approve_issue(window, qtbot, tmp_path):
     # the clerk who prepared the round cannot approve it
     dlg = ReviewDialog(ctx, AwardRound.get_by_id(rnd.id), view.lines, view)
     assert not dlg.approve_btn.isEnabled() and "reviewer" in dlg.hint.text()
+    from desktop.ui.qt import QLabel
+
+    shown = "\n".join(w.text() for w in dlg.findChildren(QLabel))
+    assert "莆城政〔2021〕88号" in shown and "区级实施标准化战略专项资金" in shown  # names, never internal ids
+    assert "putian-chengxiang-2021" not in shown and "district" not in shown
     dlg.approve()
     assert "another person" in dlg.message.text() or "reviewer" in dlg.message.text()
     assert AwardRound.get_by_id(rnd.id).status == "submitted"
@@ -134,6 +139,16 @@ def test_daily_path_compute_submit_approve_issue(window, qtbot, tmp_path):
     notices.save_to(tmp_path / "again2.pdf")
     assert ctx.tasks.wait()
     assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "again2.pdf").read_bytes()
+    notices.duplex.setChecked(True)  # two-sided: the notice is padded to an even number of pages
+    notices.save_to(tmp_path / "duplex.pdf")
+    assert ctx.tasks.wait()
+    pages = {}
+    for name in ("again", "duplex"):
+        d = QtPdf.QPdfDocument(None)
+        assert d.load(str(tmp_path / f"{name}.pdf")) == QtPdf.QPdfDocument.Error.None_
+        pages[name] = d.pageCount()
+    assert pages["duplex"] == pages["again"] + pages["again"] % 2
+    notices.duplex.setChecked(False)
     from desktop.ui.views.pdf_print import new_printer, print_document
 
     printer = new_printer()

@@ -17,8 +17,8 @@ def test_first_user_is_admin_and_later_ones_get_their_role(db):
 
 def test_password_is_salted_scrypt_and_verifies(db):
     u = users.create_user("lin", "林振华", "correct horse")
-    assert u.password_hash.startswith("scrypt$") and "correct horse" not in u.password_hash
-    assert users.hash_password("same pass") != users.hash_password("same pass")  # salted
+    assert u.password_hash.startswith("scrypt2$") and "correct horse" not in u.password_hash
+    assert users.hash_password("same pass", "u1") != users.hash_password("same pass", "u1")  # salted
     assert users.verify("lin", "correct horse").username == "lin"
     assert users.verify("lin", "wrong horse") is None
     assert users.verify("nobody", "correct horse") is None

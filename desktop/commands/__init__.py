@@ -7,4 +7,6 @@ MODULES = (
     "desktop.commands.notices",   # notices, summary, verify-notice
     "desktop.commands.rounds",    # round compute/show/submit/approve/return
     "desktop.commands.exchange",  # export, verify-package, import, register-office, consolidate
+    "desktop.commands.audit",     # audit-verify
+    "desktop.commands.users",     # users, user-add, user-set
 )

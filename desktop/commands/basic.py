@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 import sys
 
 from desktop.commands.common import add_db, db_arg, read_input, session
@@ -21,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--policy", help=_("the policy in force (an id from \"stdaward policies\")"))
     p.add_argument("--signatory", help=_("who signs the notices"))
     p.add_argument("--role", choices=("county", "city"), help=_("county office or city (consolidation) office"))
+    p.add_argument("--close-policy", metavar="ID=DATE",
+                   help=_("stop applying a policy after DATE (its text sets no end); ID= reopens it"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(p)
     p.set_defaults(func=cmd_office)
@@ -83,7 +86,13 @@ def cmd_office(args: argparse.Namespace) -> int:
     with session(args) as s:
         if any(v is not None for v in values.values()):
             settings.update_office(s, **values)
+        if args.close_policy:
+            _close_policy(s, args.close_policy)
         data = settings.office_dict(s)
+        closes = settings.policy_closings(s)
+    if closes and not args.json:
+        for pid, d in closes.items():
+            print(_("Policy {id} applied until {date}").format(id=pid, date=d.isoformat()))
     if args.json:
         print_json(data)
     elif not data:
@@ -96,24 +105,38 @@ def cmd_office(args: argparse.Namespace) -> int:
     return 0
 
 
+def _close_policy(s: Any, text: str) -> None:
+    import datetime as dt
+
+    from desktop.core.errors import Problem, ValidationFailed
+    from desktop.operations import settings
+
+    pid, sep, day = text.partition("=")
+    try:
+        closes = dt.date.fromisoformat(day.strip()) if day.strip() else None
+    except ValueError:
+        closes = None
+        sep = ""
+    if not sep or not pid.strip():
+        raise ValidationFailed([Problem("office", "close-policy", _(
+            "write ID=YYYY-MM-DD (or ID= to reopen), not {value!r}").format(value=text))])
+    settings.close_policy(s, pid.strip(), closes)
+
+
 def cmd_load(args: argparse.Namespace) -> int:
-    from desktop.core.errors import ValidationFailed
+    from pathlib import Path
+
     from desktop.operations import records
 
-    data = read_input(args.file)
-    where: dict[str, str] = {}
-    if isinstance(data, dict) and any("__row__" in r for v in data.values() if isinstance(v, list) for r in v):
-        from desktop.exchange.xlsx import strip_rows
+    path = Path(args.file)
+    workbook = path.suffix.lower() in (".xlsx", ".xlsm")
+    if workbook and not path.is_file():
+        from desktop.core.errors import BadFile
 
-        data, where = strip_rows(data)
+        raise BadFile(_("cannot read {file}: no such file").format(file=path))
+    data = None if workbook else read_input(path)  # unreadable input is refused before the database is opened
     with session(args) as s:
-        try:
-            result = records.load(s, data)
-        except ValidationFailed as exc:  # name the spreadsheet row, not only the id
-            for i, p in enumerate(exc.problems):
-                if p.record in where:
-                    exc.problems[i] = type(p)(f"{where[p.record]} ({p.record})", p.field, p.message, p.severity)
-            raise
+        result = records.load_workbook(s, path) if workbook else records.load(s, data)
     for w in result.warnings:
         print(_("warning: {record} · {field}: {message}").format(record=w.record, field=w.field, message=w.message),
               file=sys.stderr)
@@ -178,8 +201,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
             s.close()
             raise
         safety = backups.restore_signed_in(s, Path(args.file))
-    print(_("Restored {file} into {db}. The previous database was kept as {safety}.").format(
-        file=args.file, db=path, safety=safety))
+    if safety.damaged:
+        print(_("Restored {file} into {db}. The damaged database was set aside, unread, as {kept}.").format(
+            file=args.file, db=path, kept=safety.kept))
+    elif safety.kept is not None:
+        print(_("Restored {file} into {db}. The previous database was kept as {safety}.").format(
+            file=args.file, db=path, safety=safety.kept))
+    else:
+        print(_("Restored {file} into {db} (there was no database there before).").format(file=args.file, db=path))
     return 0
 
 
@@ -190,7 +219,3 @@ def cmd_demo(args: argparse.Namespace) -> int:
         n = records.install_demo(s, force=args.force)
     print(_("Demo data loaded: {n} achievements.").format(n=n))
     return 0
-
-
-
-

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -11,7 +12,7 @@ from typing import Any, Iterator
 from desktop.core.errors import BadFile, StdAwardError
 from desktop.core.i18n import _
 from desktop.operations.session import Session
-from desktop.store.paths import resolve_db_path
+from desktop.operations.quick import resolve_db_path
 
 
 def add_db(parser: argparse.ArgumentParser) -> None:
@@ -38,6 +39,8 @@ def db_arg(args: argparse.Namespace) -> Path:
 def session(args: argparse.Namespace, create: bool = True, auto_backup: bool = True) -> Iterator[Session]:
     """The session over ``--db``, signed in as ``--user`` when given; closed on the way out."""
     s = Session.open(db_arg(args), create=create, auto_backup=auto_backup)
+    for note in s.notes:  # leftovers removed, a daily backup that failed, read-only use
+        print(_("note: {message}").format(message=note), file=sys.stderr)
     try:
         sign_in(s, args)
         yield s
@@ -91,6 +94,8 @@ def read_json(path: str | Path) -> Any:
         return json.loads(text.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise BadFile(_("{file} is not UTF-8 text (is it a JSON file?)").format(file=p)) from None
+    except RecursionError:
+        raise BadFile(_("{file} nests lists or objects too deeply to be an input file").format(file=p)) from None
     except json.JSONDecodeError as exc:
         raise BadFile(_("{file} is not valid JSON (line {line}, column {col}: {msg})").format(
             file=p, line=exc.lineno, col=exc.colno, msg=exc.msg)) from None
@@ -100,7 +105,7 @@ def read_input(path: str | Path) -> Any:
     """A JSON file, or an .xlsx made from the program's template."""
     p = Path(path)
     if p.suffix.lower() in (".xlsx", ".xlsm"):
-        from desktop.exchange.xlsx import read_workbook
+        from desktop.operations.records import read_workbook
 
         return read_workbook(p)
     if p.suffix.lower() in (".xls", ".csv"):

@@ -1,10 +1,11 @@
-"""CLI verbs of the award engine: compute, targets, compare, policy-check, policy-add.
+"""CLI verbs of the award engine: compute, targets, compare, policy-check, policy-add, policy-print.
 
     stdaward compute --policy ID --input FILE.json [--json]     (or --year YYYY: the database's)
     stdaward targets --policy ID [--input FILE.json] [--as-of DATE] [--json]
     stdaward compare --policy A --policy B --input FILE.json [--json]
     stdaward policy-check FILE.toml          validate a local measure and run its worked cases
-    stdaward policy-add FILE.toml            ... and install it into the office's policy folder
+    stdaward policy-add FILE.toml [--replace]  ... and install it into the office's policy folder
+    stdaward policy-print ID --out FILE.pdf  the encoded policy as a document for sign-off
 
 Bad input: exit 2 with every bad record named, nothing computed. Duplicates are judged within the
 input and against awards already made in the database (when there is one).
@@ -15,10 +16,7 @@ import argparse
 import datetime as dt
 import gc
 import json
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +55,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("policy-add", help=_("check a local measure and install it into the office's policy folder"))
     p.add_argument("file", help=_("a policy .toml file"))
+    p.add_argument("--replace", action="store_true",
+                   help=_("replace a local measure of the same id that is already installed"))
     add_db(p)
     p.set_defaults(func=cmd_policy_add)
+
+    p = sub.add_parser("policy-print", help=_("print a policy as a document for sign-off (PDF)"))
+    p.add_argument("policy", metavar="ID", help=_("the policy id (see \"stdaward policies\")"))
+    p.add_argument("--out", required=True, help=_("the PDF file to write"))
+    add_db(p)
+    p.set_defaults(func=cmd_policy_print)
 
 
 def _policy_arg(p: argparse.ArgumentParser) -> None:
@@ -243,46 +249,30 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_check(args: argparse.Namespace) -> int:
-    from desktop.core.policies import check_file
-    from desktop.store.paths import folder_for
+    from desktop.operations import measures
 
-    policy = check_file(Path(args.file), [folder_for(db_arg(args), "policies")])
+    policy = measures.check_file_at(db_arg(args), Path(args.file))
     print(_("{id}: valid; {rules} rules, {targets} targets, {cases} worked cases pass").format(
         id=policy.id, rules=len(policy.rules), targets=len(policy.targets), cases=len(policy.cases)))
     return 0
 
 
 def cmd_policy_add(args: argparse.Namespace) -> int:
-    from desktop.core.policies import bundled_dir, check_file
-    from desktop.store import audit
-    from desktop.operations.session import Session
-    from desktop.store.db import close_db, open_db
-    from desktop.store.paths import folder_for
+    from desktop.commands.common import session
+    from desktop.operations import measures
 
-    src = Path(args.file)
-    path = db_arg(args)
-    folder = folder_for(path, "policies")
-    policy = check_file(src, [folder])
-    if (bundled_dir() / f"{policy.id}.toml").exists():
-        raise StdAwardError(_("{id} is a bundled policy; a local measure needs its own id").format(id=policy.id))
-    folder.mkdir(parents=True, exist_ok=True)
-    targets = [(src, folder / f"{policy.id}.toml")]
-    cases = src.parent / "cases" / f"{policy.id}.toml"
-    if cases.exists():
-        (folder / "cases").mkdir(exist_ok=True)
-        targets.append((cases, folder / "cases" / f"{policy.id}.toml"))
-    for from_, to in targets:
-        fd, tmp = tempfile.mkstemp(dir=to.parent, prefix=".installing-", suffix=".toml")
-        with os.fdopen(fd, "wb") as out, open(from_, "rb") as inp:
-            shutil.copyfileobj(inp, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, to)
-    open_db(path)
-    try:
-        audit.record(Session.attach(path).username, "install", "policy", None, None,
-                     {"id": policy.id, "extends": policy.extends, "hash": policy.content_hash})
-    finally:
-        close_db()
-    print(_("Installed {id} into {folder}.").format(id=policy.id, folder=folder))
+    with session(args) as s:
+        done = measures.install(s, Path(args.file), replace=args.replace)
+    text = _("Replaced {id} in {folder}.") if done.replaced else _("Installed {id} into {folder}.")
+    print(text.format(id=done.id, folder=done.path.parent))
+    return 0
+
+
+def cmd_policy_print(args: argparse.Namespace) -> int:
+    from desktop.commands.common import session
+    from desktop.operations import measures
+
+    with session(args) as s:
+        out, title = measures.print_policy(s, args.policy, Path(args.out))
+    print(_("Wrote the print-out of {title} to {file}.").format(title=title, file=out))
     return 0

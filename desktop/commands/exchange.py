@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from desktop.commands.common import add_db, session, db_arg, print_json
+from desktop.commands.common import add_db, db_arg, print_json, session
 from desktop.core.errors import BadFile
 from desktop.core.i18n import _
 
@@ -81,20 +81,28 @@ def read_passphrase(path: str | None) -> str | None:
     return text
 
 
-def _progress_to_stderr(stage: str, done: int, total: int) -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\r{stage} {done}/{total}   ")
-        if done >= total:
-            sys.stderr.write("\n")
+class _StderrProgress:
+    """The operations' progress on a terminal: one line rewritten in place (nothing when piped)."""
+
+    cancelled = False
+
+    def update(self, done: int, total: int = 0, text: str = "") -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\r{text} {done}/{total}   ")
+            if total and done >= total:
+                sys.stderr.write("\n")
+
+    def check(self) -> None:
+        pass
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from desktop.exchange.export import export_package
+    from desktop.operations import exchange
 
     passphrase = read_passphrase(args.passphrase_file)
     with session(args) as s:
-        r = export_package(Path(args.out), year=args.year, since_last=args.since_last, passphrase=passphrase, user=s.username,
-                           progress=_progress_to_stderr)
+        r = exchange.export(s.with_progress(_StderrProgress()), Path(args.out), year=args.year,
+                            since_last=args.since_last, passphrase=passphrase)
     if args.json:
         print_json({"path": str(r.path), "sequence": r.sequence, "sha256": r.sha256, "counts": r.counts,
                     "period": r.period, "encrypted": r.encrypted, "size": r.size})
@@ -108,58 +116,47 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from desktop.exchange.importer import verify
-    from desktop.exchange.offices import signer_status
-    from desktop.exchange.package import fingerprint
-    from desktop.store.db import close_db, open_db
+    from desktop.operations import exchange
 
-    pkg = verify(Path(args.file), read_passphrase(args.passphrase_file))
-    m = pkg.manifest
-    trusted, note = None, _("no database here to check the signer against")
-    path = db_arg(args)
+    path, passphrase = db_arg(args), read_passphrase(args.passphrase_file)
     if path.exists():
-        open_db(path, create=False, auto_backup=False)
-        try:
-            trusted, note = signer_status(pkg)
-        finally:
-            close_db()
-    info = {"ok": trusted is not False, "office": m["office"], "fingerprint": fingerprint(pkg.public_key),
-            "sequence": pkg.sequence, "period": m.get("period"), "counts": m.get("counts"),
-            "created_at": m.get("created_at"), "app_version": m.get("app_version"),
-            "schema_version": m.get("schema_version"), "encrypted": bool(m.get("encryption")),
-            "sha256": pkg.sha256, "signer": note}
+        with session(args, create=False, auto_backup=False) as s:
+            info = exchange.verify(s, Path(args.file), passphrase)
+    else:  # no database here: the package is checked, its signer cannot be
+        _pkg, info = exchange.inspect(Path(args.file), passphrase)
+    trusted = info["ok"]
+    info["ok"] = trusted is not False
     if args.json:
         print_json(info)
     else:
-        c = m.get("counts", {})
+        c = info.get("counts") or {}
         print(_("Package no. {seq} from {name} ({region}), made {at}: intact, signature valid; {signer}.").format(
-            seq=pkg.sequence, name=pkg.office_name, region=m["office"].get("region"), at=m.get("created_at"), signer=note))
+            seq=info["sequence"], name=info["office"].get("name"), region=info["office"].get("region"),
+            at=info["created_at"], signer=info["signer"]))
         print(_("Holds {e} enterprises, {a} achievements, {r} award rounds, {w} awards; key {fp}.").format(
             e=c.get("enterprises", 0), a=c.get("achievements", 0), r=c.get("rounds", 0), w=c.get("awards", 0),
             fp=info["fingerprint"]))
     if trusted is False:
-        print(_("error: {reason}").format(reason=note), file=sys.stderr)
+        print(_("error: {reason}").format(reason=info["signer"]), file=sys.stderr)
         return 2
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from desktop.exchange.importer import KEEP_MINE, TAKE_THEIRS, apply_import, plan_import
-    from desktop.exchange.package import read_package
+    from desktop.operations import exchange
+    from desktop.operations.exchange import KEEP_MINE, TAKE_THEIRS
 
-    pkg = read_package(Path(args.file), passphrase=read_passphrase(args.passphrase_file))
     with session(args) as s:
-        plan = plan_import(pkg)
+        s = s.with_progress(_StderrProgress())
+        pkg = exchange.read(s, Path(args.file), read_passphrase(args.passphrase_file))
+        plan = exchange.plan_import(s, pkg)
         if args.dry_run:
             summary = plan.summary()
         else:
             res = {k: KEEP_MINE for k in args.keep_mine}
             keys = [c.key for c in plan.conflicts] if args.take_all_theirs else args.take_theirs
             res.update({k: TAKE_THEIRS for k in keys})
-            unknown = sorted(set(res) - {c.key for c in plan.conflicts})
-            if unknown:
-                raise BadFile(_("{key} is not one of this package's conflicts").format(key=unknown[0]))
-            result = apply_import(pkg, resolutions=res, progress=_progress_to_stderr, user=s.username)
+            result = exchange.apply_import(s, pkg, resolutions=res, plan=plan)
             plan, summary = result.plan, result.summary()
     if args.json:
         print_json(summary)
@@ -168,7 +165,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_summary(plan, summary: dict, dry_run: bool) -> None:  # noqa: ANN001
+def _print_summary(plan, summary: dict, dry_run: bool) -> None:
     o = plan.office
     print(_("Package no. {seq} from {name}{again}.").format(
         seq=o["sequence"], name=o["name"], again=_(" (imported before)") if plan.already_imported else ""))
@@ -191,13 +188,11 @@ def _print_summary(plan, summary: dict, dry_run: bool) -> None:  # noqa: ANN001
 
 
 def cmd_offices(args: argparse.Namespace) -> int:
-    from desktop.exchange import offices
-    from desktop.exchange.package import fingerprint
+    from desktop.operations import exchange
 
     with session(args) as s:
-        own = offices.own_office()
-        card = offices.write_card(Path(args.card)) if args.card else (offices.card() if own and own.name else None)
-        rows = offices.known()
+        card = exchange.write_card(s, Path(args.card)) if args.card else exchange.own_card(s)
+        rows = exchange.known_offices(s)
     if args.json:
         print_json({"this_office": card and {k: v for k, v in card.items() if k != "format"}, "registered": rows})
         return 0
@@ -214,29 +209,26 @@ def cmd_offices(args: argparse.Namespace) -> int:
 
 
 def cmd_register_office(args: argparse.Namespace) -> int:
-    from desktop.exchange import offices
-    from desktop.exchange.package import fingerprint
+    from desktop.operations import exchange
 
-    info = offices.read_card(Path(args.file))
     with session(args) as s:
-        row = offices.register(info, expected_fingerprint=args.fingerprint, replace=args.replace, user=s.username)
-    print(_("Registered {name} ({region}), key fingerprint {fp}.").format(name=row.name, region=row.region_code,
-                                                                       fp=fingerprint(row.public_key)))
+        info = exchange.read_card(s, Path(args.file))
+        row = exchange.register_office(s, info, fingerprint=args.fingerprint, replace=args.replace)
+    print(_("Registered {name} ({region}), key fingerprint {fp}.").format(name=row["name"], region=row["region"],
+                                                                       fp=row["fingerprint"]))
     return 0
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
-    from desktop.exchange import consolidate
+    from desktop.operations import exchange
 
     with session(args) as s:
-        report = consolidate.build_report(year=args.year)
-        if args.xlsx:
-            consolidate.write_xlsx(report, Path(args.xlsx))
-        if args.pdf:
-            consolidate.write_pdf(report, Path(args.pdf))
+        report = exchange.consolidation(s, args.year, xlsx=Path(args.xlsx) if args.xlsx else None,
+                                        pdf=Path(args.pdf) if args.pdf else None)
+        lines = exchange.report_lines(s, report)
     if args.json:
         print_json(report.as_dict())
         return 0
-    for line in consolidate.text_lines(report):
+    for line in lines:
         print(line)
     return 0

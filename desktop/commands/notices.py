@@ -35,6 +35,8 @@ def register(sub: Any) -> None:
     p.add_argument("--separate", metavar="DIR", help=_("also one PDF per enterprise in this folder"))
     p.add_argument("--archive", metavar="FILE", help=_("the approval/archive copies (default: beside --out)"))
     p.add_argument("--date", help=_("date of the notices, YYYY-MM-DD (default: today)"))
+    p.add_argument("--duplex", action="store_true",
+                   help=_("pad a notice with an odd number of pages with a blank page, for printing on both sides"))
     p.add_argument("--json", action="store_true", help=_("list the notices issued as JSON"))
     add_db(p)
     p.set_defaults(func=cmd_notices)
@@ -44,6 +46,20 @@ def register(sub: Any) -> None:
     p.add_argument("--out", required=True, help=_("FILE.pdf or FILE.xlsx"))
     add_db(p)
     p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("notice-docx", help=_("the notices as editable Word drafts (.docx) for the office's OA system: "
+                                             "no number, no verification code, nothing issued"))
+    _source_args(p)
+    p.add_argument("--out", required=True, metavar="DIR", help=_("folder for one .docx per enterprise"))
+    p.add_argument("--date", help=_("date of the notices, YYYY-MM-DD (default: today)"))
+    add_db(p)
+    p.set_defaults(func=cmd_docx)
+
+    p = sub.add_parser("notice-serial", help=_("show or set the next 发文字号 serial (to continue the office's own register)"))
+    p.add_argument("--year", type=int, help=_("the year of the 发文字号 (default: this year)"))
+    p.add_argument("--next", type=int, metavar="N", help=_("the next serial to use; never one already used"))
+    add_db(p)
+    p.set_defaults(func=cmd_serial)
 
     p = sub.add_parser("verify-notice", help=_("check a notice's verification code against the database"))
     p.add_argument("code", help=_("the code printed on the notice (or the QR code's text)"))
@@ -108,11 +124,14 @@ def computed_input(args: argparse.Namespace, s: Any) -> tuple[Any, list[Any], di
 
 def cmd_notices(args: argparse.Namespace) -> int:
     from desktop.operations import notices as ops
+    from desktop.operations import wording
 
     if not args.out and not args.separate:
         raise StdAwardError(_("give --out FILE.pdf and/or --separate DIR"))
     day = _date(args.date)
     with session(args) as s:
+        for w in wording.check_issue_date(s, day, args.round):
+            print(_("warning: {message}").format(message=w), file=sys.stderr)
         if not args.round:
             if not args.out:
                 raise StdAwardError(_("a draft from a file is one PDF: give --out FILE.pdf"))
@@ -126,7 +145,7 @@ def cmd_notices(args: argparse.Namespace) -> int:
             written = []
             if args.out:
                 out = Path(args.out)
-                written.append(ops.print_notices(s, issued, out))
+                written.append(ops.print_notices(s, issued, out, duplex=args.duplex))
                 archive = Path(args.archive) if args.archive else out.with_name(f"{out.stem}-存档联{out.suffix}")
                 written.append(ops.print_notices(s, issued, archive, copy="archive"))
             if args.separate:
@@ -148,6 +167,31 @@ def cmd_notices(args: argparse.Namespace) -> int:
             print(_("{count} notices issued: {numbers}").format(count=len(issued), numbers=numbers))
             for w in written:
                 print(w)
+    return 0
+
+
+def cmd_docx(args: argparse.Namespace) -> int:
+    from desktop.operations import wording
+
+    day = _date(args.date)
+    with session(args) as s:
+        wording.check_issue_date(s, day)
+        computed = None if args.round else computed_input(args, s)
+        written = wording.docx_drafts(s, Path(args.out), day, round_uuid=args.round, computed=computed)
+    for path in written:
+        print(path)
+    return 0
+
+
+def cmd_serial(args: argparse.Namespace) -> int:
+    from desktop.operations import wording
+
+    with session(args) as s:
+        if args.next is not None:
+            prefix, year, number = wording.set_next_number(s, args.next, args.year)
+        else:
+            prefix, year, number = wording.next_number(s, args.year)
+    print(_("next document number: {number}").format(number=f"{prefix}〔{year}〕{number}号"))
     return 0
 
 
@@ -236,9 +280,11 @@ def cmd_fonts(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
+        labels = {"body": _("body (仿宋)"), "heading": _("header and title (小标宋)")}
         for role, c in result.items():
             extra = _(" (bundled)") if c["bundled"] else ""
-            print(f"{role}: {c['path']}#{c['index']}{extra}")
+            verdict = _("the standard's face") if c["standard"] else _("a substitute, not the standard's face")
+            print(f"{labels.get(role, role)}: {c['face'] or c['file']} — {verdict}; {c['path']}#{c['index']}{extra}")
     sys.stdout.flush()
     return 0
 

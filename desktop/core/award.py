@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from desktop.core.money import money_str
+from desktop.core.status import PAYING
 
 STATUSES = ("awarded", "not_eligible", "discretionary", "unspecified", "duplicate")
 
@@ -24,7 +25,7 @@ class AwardResult:
     amount: Decimal | None  # yuan, two places; None unless the policy (or an officer) fixes it
     rule: str | None  # policy rule id
     clause: str | None  # where in the policy text, e.g. "五(二)2"
-    explanation: str  # human-readable, e.g. "国家标准修订 第2位 50,000 × 70% = 35,000"
+    explanation: str  # human-readable, e.g. "国家标准修订 第2位 50,000元 × 70% = 35,000元"
     flags: tuple[str, ...] = ()  # notes an officer must see (interpretation of the text, ...)
     enterprise: str | None = None  # USCC, for totals
     fund: str | None = None  # which fund pays
@@ -47,7 +48,7 @@ class Totals:
 def totals(results: list[AwardResult]) -> Totals:
     t = Totals()
     for r in results:
-        if r.amount is None or r.status not in ("awarded", "discretionary"):
+        if r.amount is None or r.status not in PAYING:
             continue
         if r.enterprise:
             t.by_enterprise[r.enterprise] = t.by_enterprise.get(r.enterprise, Decimal("0.00")) + r.amount

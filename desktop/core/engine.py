@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping, Sequence
 from desktop.core.award import AwardResult, Totals, totals
 from desktop.core.money import ZERO, to_money, yuan_short
 from desktop.core.policy_schema import CONDITION_VALUES, Note, Rule
-from desktop.core.vocabulary import KIND_FIELDS, Achievement
+from desktop.core.vocabulary import KIND_FIELDS, Achievement, identity_detail
 
 _HUNDRED = Decimal(100)
 _DAY = dt.timedelta(days=1)
@@ -57,6 +57,41 @@ class _Words:
             return ""
         return self.labels.get(group, {}).get(str(value), str(value))
 
+    def value_label(self, name: str, value: Any, kind: str) -> str:
+        """A condition value in the words of its kind: 国家 (标准) but 国家级 (试点)."""
+        return self.label("tier" if name == "level" and kind != "standard" else name, value)
+
+    def value_list(self, name: str, values: Any, kind: str) -> str:
+        """Allowed values in rank order (国际、国家、行业、地方 …; 一等奖、二等奖 …), one style."""
+        return "、".join(self.value_label(name, v, kind) for v in sorted(values, key=lambda v: value_rank(name, v)))
+
+    def describe(self, a: Achievement) -> str:
+        """The achievement itself (not the rule that refused it): 国家级工业标准化试点示范项目."""
+        ctx = {"level": self.label("level", a.level), "tier": self.label("tier", a.level),
+               "action": self.label("action", a.action), "body": self.label("body", a.body),
+               "prize": self.label("prize", a.prize), "grade": self.label("grade", a.grade),
+               "domain": self.label("domain", a.domain),
+               "rank": f" 第{a.rank}位" if a.rank is not None else ""}
+        text = self.labels.get("describe", {}).get(a.kind)
+        return text.format_map(ctx) if text else self.label("kind", a.kind)
+
+    def scope(self, rule: Rule) -> str:
+        """What a rule pays for, in words, with its clause: 五(二)2 国际、国家…标准制定 主要起草单位（第1至2位）."""
+        ctx: dict[str, str] = {"rank": ""}
+        for name in CONDITION_VALUES:
+            allowed = frozenset(rule.amounts) if rule.by == name and rule.amounts else rule.when.values.get(name)
+            ctx[name] = self.value_list(name, allowed, rule.kind) if allowed else ""
+        ctx["tier"] = ctx["level"]
+        if not ctx["action"] and rule.kind == "standard":
+            ctx["action"] = self.phrase("any_action")
+        text = rule.label.format_map(ctx).strip()
+        if rule.when.rank is not None:
+            lo, hi = rule.when.rank
+            text += (self.phrase("scope_rank_from", lo=lo) if hi is None else
+                     self.phrase("scope_rank_only", lo=lo) if lo == hi else
+                     self.phrase("scope_rank_range", lo=lo, hi=hi))
+        return f"{rule.clause} {text}"
+
     def phrase(self, name: str, **kw: Any) -> str:
         return self.labels["phrase"][name].format(**kw)
 
@@ -83,6 +118,18 @@ def note_flag(policy, note: Note) -> str:  # noqa: ANN001
     return _Words(policy).phrase("note", clause=note.clause, literal=note.literal, reading=note.reading, why=note.why)
 
 
+# Rank order of condition values in lists (a level list reads 国际、国家、行业、省级、地方 …).
+_ORDER: dict[str, tuple[str, ...]] = {
+    "level": ("international", "national", "industry", "provincial", "local", "municipal", "group", "enterprise"),
+    "grade": ("1", "2", "3", "AAAAA", "AAAA", "AAA", "AA", "A"),
+}
+
+
+def value_rank(name: str, value: str) -> tuple[int, str]:
+    order = _ORDER.get(name) or CONDITION_VALUES.get(name) or ()
+    return (order.index(value) if value in order else len(order), str(value))
+
+
 # ---------------------------------------------------------------- the readable slow path
 
 def _failures(w: _Words, rule: Rule, a: Achievement) -> list[str]:
@@ -98,9 +145,8 @@ def _failures(w: _Words, rule: Rule, a: Achievement) -> list[str]:
         if value is None:
             out.append(w.phrase("missing", field=w.label("field", name)))
         elif value not in allowed:
-            order = rule.amounts if rule.by == name and rule.amounts else sorted(allowed)
-            out.append(w.phrase("not_covered", field=w.label("field", name), value=w.label(name, value),
-                                allowed="、".join(w.label(name, v) for v in order)))
+            out.append(w.phrase("not_covered", field=w.label("field", name), value=w.value_label(name, value, a.kind),
+                                allowed=w.value_list(name, allowed, a.kind)))
     if rule.when.rank is not None:
         lo, hi = rule.when.rank
         if a.rank is None:
@@ -152,8 +198,32 @@ def _in_period(policy, rule: Rule, d: dt.date) -> bool:  # noqa: ANN001
     return (lo is None or d >= lo) and (hi is None or d <= hi)
 
 
-def _flags(policy, note_ids: Sequence[str]) -> tuple[str, ...]:  # noqa: ANN001
-    return tuple(note_flag(policy, policy.notes[n]) for n in note_ids)
+def _applies(c: Any, a: Achievement) -> bool:
+    """Whether an achievement meets a note's ``applies`` conditions (None: every award)."""
+    if c is None:
+        return True
+    for name, allowed in c.values.items():
+        if getattr(a, name) not in allowed:
+            return False
+    if c.accepted is not None and a.accepted is not c.accepted:
+        return False
+    if c.rank is not None:
+        lo, hi = c.rank
+        if a.rank is None or a.rank < lo or (hi is not None and a.rank > hi):
+            return False
+    return True
+
+
+def _flags(policy, note_ids: Sequence[str], a: Achievement | None = None) -> tuple[str, ...]:  # noqa: ANN001
+    """The notes that travel with an award: only those whose reading affects this achievement."""
+    return tuple(note_flag(policy, policy.notes[n]) for n in note_ids
+                 if a is None or _applies(policy.notes[n].applies, a))
+
+
+def _horizon(policy, w: "_Words", a: Achievement) -> tuple[str, ...]:  # noqa: ANN001
+    if policy.horizon and a.date > policy.horizon:
+        return (w.phrase("past_horizon", horizon=policy.horizon_text, date=w.date(policy.horizon)),)
+    return ()
 
 
 def decide(policy, a: Achievement) -> Outcome:  # noqa: ANN001
@@ -174,12 +244,14 @@ def decide(policy, a: Achievement) -> Outcome:  # noqa: ANN001
     if policy.expires and a.date > policy.expires:
         return Outcome("not_eligible", None, first.id if first else None,
                        first.clause if first else None,
-                       w.phrase("after_expiry", date=w.date(policy.expires)), date_flags, None)
+                       w.phrase("closed_by_office" if policy.closed_by_office else "after_expiry",
+                                date=w.date(policy.expires)), date_flags, None)
     if not matching:
         rule, why = min(fails, key=lambda rf: _nearness(rf[0], rf[1], a))
-        label = w.rule_label(rule, a)
+        scopes = "；".join(dict.fromkeys(w.scope(r) for r in rules))
         return Outcome("not_eligible", None, rule.id, rule.clause,
-                       w.phrase("not_eligible", label=label, reason="；".join(why)), (), None)
+                       w.phrase("not_eligible", what=w.describe(a), clause=rule.clause, reason="；".join(why),
+                                kind=w.label("kind", a.kind), scopes=scopes), (), None)
     in_time = [r for r in matching if _in_period(policy, r, a.date)]
     if not in_time:
         lo, hi = _period(policy, first)
@@ -190,10 +262,10 @@ def decide(policy, a: Achievement) -> Outcome:  # noqa: ANN001
             span = w.phrase("span", lo=w.date(lo) if lo else "", hi=w.date(hi) if hi else "")
         return Outcome("not_eligible", None, first.id, first.clause,
                        w.phrase("outside_period", label=w.rule_label(first, a), span=span),
-                       _flags(policy, first.notes), None)
+                       _flags(policy, first.notes, a), None)
     rule = in_time[0]
     label = w.rule_label(rule, a)
-    flags = _flags(policy, rule.notes)
+    flags = _flags(policy, rule.notes, a) + _horizon(policy, w, a)
     if rule.pay == "unspecified":
         return Outcome("unspecified", None, rule.id, rule.clause, w.phrase("unspecified", label=label), flags, rule.fund)
     if rule.pay == "discretionary":
@@ -222,6 +294,8 @@ class _Compiled:
         points = {policy.starts}
         if policy.expires:
             points.add(policy.expires + _DAY)
+        if policy.horizon:
+            points.add(policy.horizon + _DAY)
         prefixes: set[str] = set()
         for r in policy.rules:
             lo, hi = _period(policy, r)
@@ -278,7 +352,7 @@ class IdentityMaker:
             key = self.refs.get(ref)
             if key is None:
                 key = self.refs[ref] = a.standard_key
-            return (a.enterprise, a.kind, key, a.action if a.kind == "standard" else None)
+            return (a.enterprise, a.kind, key, identity_detail(a))
         return (a.enterprise, a.kind, None, _OWN[a.kind](a), a.date.year)
 
 
@@ -306,11 +380,13 @@ class _Duplicates:
 
     def rough(self, a: Achievement) -> tuple:
         if a.ref:
-            return (a.enterprise, a.kind, _rough(a.ref), a.action if a.kind == "standard" else None)
+            return (a.enterprise, a.kind, _rough(a.ref), identity_detail(a))
         return (a.enterprise, a.kind, None, _OWN[a.kind](a), a.date.year)
 
     def check(self, a: Achievement) -> tuple[str | None, bool]:
-        """(id of the earlier claim in the batch or None, whether it was awarded before)."""
+        """(id of the earlier paid or payable claim in the batch, or None; whether it was awarded
+        before). Call only for a claim that is itself paid or payable: a refused claim never makes
+        a later one a duplicate. Without a ref the match is only possible (the caller flags it)."""
         rough = self.rough(a)
         hit = self.seen.get(rough)
         ident = None
@@ -324,6 +400,8 @@ class _Duplicates:
                 if entry[1] is None:
                     entry[1] = self.exact(entry[0])
                 if entry[1] == ident:
+                    if a.ref is None:
+                        hit.append([a, ident])
                     return entry[0].id, False
             hit.append([a, ident])
         if self.prior and (a.ref is None or rough in self.prior_rough):
@@ -356,19 +434,25 @@ def compute(policy, achievements: Sequence[Achievement], prior: Mapping[tuple, s
         o = cache.get(key)
         if o is None:
             o = cache[key] = decide(policy, a)
-        other, before = check(a)
+        other, before = check(a) if o.status != "not_eligible" else (None, False)
+        flags = o.flags
+        if other is not None and a.ref is None:
+            # Nothing on the record tells it apart from the other claim: the officer decides.
+            flags = flags + (w.phrase("possible_duplicate_prior" if before else "possible_duplicate_batch",
+                                      other=other, kind=w.label("kind", a.kind)),)
+            other = None
         if other is not None:
             text = w.phrase("duplicate_prior" if before else "duplicate_batch", other=other)
             append(AwardResult(a.id, "duplicate", None, o.rule, o.clause, text, o.flags, a.enterprise, None, a.kind))
         elif o.pool is None:
-            append(AwardResult(a.id, o.status, o.amount, o.rule, o.clause, o.explanation, o.flags,
+            append(AwardResult(a.id, o.status, o.amount, o.rule, o.clause, o.explanation, flags,
                                a.enterprise, o.fund, a.kind))
         else:
             year = a.date.year
             text = pool_text.get((o.explanation, o.pool, year))
             if text is None:
                 text = pool_text[(o.explanation, o.pool, year)] = _pool_text(policy, w, o, year, spent)
-            append(AwardResult(a.id, o.status, None, o.rule, o.clause, text, o.flags, a.enterprise, o.fund, a.kind))
+            append(AwardResult(a.id, o.status, None, o.rule, o.clause, text, flags, a.enterprise, o.fund, a.kind))
     return out
 
 

@@ -47,3 +47,13 @@ class DatabaseBusy(StdAwardError):
 
 class SchemaTooNew(StdAwardError):
     """The database was written by a newer StdAward."""
+
+
+class DatabaseDamaged(StdAwardError):
+    """The database file is damaged (SQLite reports a malformed image or no database at all). The
+    message names the file and the newest good backup to restore."""
+
+    def __init__(self, message: str, path: object = None, backup: object = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.backup = backup

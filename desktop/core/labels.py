@@ -49,3 +49,63 @@ def kind_label(kind: str) -> str:
 
 def level_label(level: str | None) -> str:
     return _(LEVEL_LABELS.get(level or "", level or ""))
+
+
+# ---------------------------------------------------------------- the Chinese labels
+# One source of the Chinese words for the vocabulary, used wherever Chinese is printed or composed
+# whatever the interface language: award explanations (merged under policies/common/labels.toml's
+# phrases, overridable per policy), notices (desktop.notices.content), the xlsx template
+# (desktop.exchange.xlsx) and the policy print-out. The policy texts are Chinese and these words
+# are part of the award an officer signs, so they are data, not interface strings.
+
+ZH: dict[str, dict[str, str]] = {
+    "kind": {
+        "standard": "标准制修订", "secretariat": "标准化技术组织秘书处", "prize": "标准奖项",
+        "pilot": "标准化试点示范项目", "leader": "企业标准“领跑者”", "research": "标准化科研项目",
+        "project": "市级标准化项目", "gi": "地理标志产品保护", "good_behavior": "标准化良好行为企业",
+        "adoption": "采用国际标准和国外先进标准", "self_declared": "企业标准自我声明公开",
+        "innovation_base": "企业技术标准创新基地",
+    },
+    # as in 国家标准, 地方标准 (standards)
+    "level": {"international": "国际", "national": "国家", "industry": "行业", "local": "地方", "group": "团体",
+              "enterprise": "企业", "provincial": "省级", "municipal": "市级"},
+    # as in 国家级试点, 省级“领跑者” (everything that is not a standard)
+    "tier": {"international": "国际", "national": "国家级", "provincial": "省级", "municipal": "市级"},
+    # as in 全国专业标准化技术委员会 (the committees' own names)
+    "committee_level": {"international": "国际", "national": "全国", "provincial": "省级", "municipal": "市级"},
+    "action": {"formulate": "制定", "revise": "修订"},
+    "body": {"tc": "技术委员会", "sc": "分技术委员会", "wg": "工作组"},
+    "prize": {"china-innovation": "中国标准创新贡献奖", "fujian-contribution": "福建省标准贡献奖",
+              "chongqing-innovation": "重庆市标准创新贡献奖", "chongqing-product": "重庆市产品标准奖"},
+    "grade": {"1": "一等奖", "2": "二等奖", "3": "三等奖"},
+    "domain": {"agriculture": "农业", "service": "服务业", "industry": "工业", "park": "园区",
+               "social": "社会管理和公共服务", "general": "综合"},
+    "accepted": {"true": "已验收", "false": "未验收"},
+    "status": {"awarded": "奖补", "not_eligible": "不予奖补", "discretionary": "酌定补助",
+               "unspecified": "认可（未定金额）", "duplicate": "重复申报"},
+    "count": {"standards": "按不同标准计数（多家企业参与同一标准计一项）",
+              "enterprises": "按企业计数（一家企业计一家）",
+              "items": "按项计数（同一项目多家企业承担计一项；产品采标、自我声明按企业产品计）",
+              "entered": "由主管部门填报数值（记录无法统计）"},
+    # field names, as in the xlsx template's label row and in refusals (未填写级别)
+    "field": {"id": "成果编号", "enterprise": "企业统一社会信用代码", "kind": "类别", "date": "日期",
+              "ref": "标准编号/项目编号", "title": "名称", "evidence": "证明材料", "level": "级别",
+              "action": "制修订类别", "rank": "排名", "body": "技术组织类别", "prize": "奖项", "grade": "等级",
+              "domain": "领域", "accepted": "是否验收合格", "note": "备注", "units": "起草单位",
+              "enterprise_name": "企业名称", "uuid": "全局编号"},
+}
+
+
+def zh(group: str, value: object, default: str = "") -> str:
+    """The Chinese label of a vocabulary value (``default`` when it has none)."""
+    if value is None:
+        return default
+    return ZH[group].get(str(value).lower() if isinstance(value, bool) else str(value), default)
+
+
+def status_label(status: str) -> str:
+    return ZH["status"].get(status, "")
+
+
+def describe_target_count(count: str) -> str:
+    return ZH["count"].get(count, "")

@@ -14,7 +14,8 @@ Case format (``[[case]]``)::
     prior = [...]                # optional: achievements already awarded in the database
     pool_spent = {pool-id = "100000"}   # optional
     expect = [{status = "awarded", amount = "35000", rule = "...", clause = "...",
-               explanation = "...", reason = "substring", flags = ["note-id"]}]
+               explanation = "...", reason = "substring", flags = ["note-id"],
+               without_flags = ["note-id"], flag_text = "substring of some flag"}]
     as_of = 2025-12-31           # optional, with expect_targets = {target-id = 3}
 
 ``id`` defaults to c1, c2 ... and ``enterprise`` to a fixed valid code (``CASE_USCC``).
@@ -36,7 +37,7 @@ from desktop.core.policy_schema import (Fund, Note, PolicyError, Pool, Rule, Tar
                                         check_header, check_labels, check_notes, check_pools,
                                         check_rules, check_targets, check_top)
 
-__all__ = ["Policy", "PolicyError", "load_policy", "installed", "known_policy_ids", "bundled_dir",
+__all__ = ["Policy", "PolicyError", "load_policy", "closing", "install", "installed", "known_policy_ids", "bundled_dir",
            "policy_files", "check_file", "CASE_USCC"]
 
 CASE_USCC = "91350100M000100Y43"  # a valid 统一社会信用代码 used by worked cases by default
@@ -72,6 +73,11 @@ class Policy:
     policy_notes: tuple[str, ...] = ()  # notes that travel with results decided by the policy's dates
     cases: list[dict[str, Any]] = field(default_factory=list)
     own_rules: frozenset[str] = frozenset()  # rule ids this file defines (all, unless it extends)
+    horizon: dt.date | None = None  # the text's own horizon (到2015年): later awards are flagged
+    horizon_text: str | None = None
+    decided_by: str | None = None  # a local measure: the office's document number
+    decided_on: dt.date | None = None
+    closed_by_office: bool = False  # ``expires`` was set by the office (``closing``), not the text
 
     @property
     def starts(self) -> dt.date:
@@ -144,11 +150,61 @@ def _find(policy_id: str, extra_dirs: Sequence[Path]) -> Path:
 # ---------------------------------------------------------------- merging local measures
 
 _BY_ID = ("funds", "pools", "notes")
+_OWN_HEADER = ("notes", "issuer", "document_number", "decided_by", "decided_on", "source")
+
+
+def _figure(v: Any) -> str:
+    from desktop.core.money import yuan_short
+
+    try:
+        return f"{yuan_short(Decimal(str(v)))}元"
+    except Exception:  # noqa: BLE001 - a bad amount is reported by the strict check afterwards
+        return str(v)
+
+
+def _derived(base: dict[str, Any], merged: dict[str, Any], own: dict[str, Any], head: dict[str, Any],
+             notes: dict[str, Any]) -> None:
+    """A base rule a measure overrides: say what changed (unless the measure says it itself), and
+    keep the base's literal text only as the base's, never as if it promised the new amounts. A
+    note reading the base's figures no longer travels once the measure sets its own amounts."""
+    from desktop.core.labels import ZH
+
+    if ("amount" in own or "amounts" in own) and "notes" not in own and isinstance(merged.get("notes"), list):
+        kept = [n for n in merged["notes"]
+                if not (isinstance(notes.get(n), dict) and notes[n].get("concerns") == "amount")]
+        if kept:
+            merged["notes"] = kept
+        else:
+            del merged["notes"]
+
+    changes = []
+    if "amount" in own and str(own["amount"]) != str(base.get("amount")):
+        changes.append(f"金额由{_figure(base.get('amount'))}改为{_figure(own['amount'])}")
+    if isinstance(own.get("amounts"), dict):
+        by = merged.get("by")
+        group = "level" if by == "level" and merged.get("kind") == "standard" else "tier" if by == "level" else by
+        old: dict[str, Any] = base["amounts"] if isinstance(base.get("amounts"), dict) else {}
+        for key, value in own["amounts"].items():
+            if str(value) != str(old.get(key)):
+                label = ZH.get(str(group), {}).get(str(key), str(key))
+                was = _figure(old[key]) if key in old else "不补助"
+                changes.append(f"{label}由{was}改为{_figure(value)}")
+    for key, word in (("when", "适用条件"), ("percent_by_rank", "按排名比例"), ("pay", "支付方式")):
+        if key in own and own[key] != base.get(key):
+            changes.append(f"{word}已调整")
+    if not changes and "changed" not in own:
+        return
+    if "changed" not in own:
+        merged["changed"] = "；".join(changes)
+    if "text" not in own:
+        decided = head.get("decided_by") or head.get("document_number") or "本细则"
+        merged["text"] = f"按{decided}执行：{merged['changed']}。（上级政策{base.get('clause', '')}原文：{base.get('text', '')}）"
 
 
 def _merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
     doc = {k: v for k, v in base.items() if k != "case"}
-    doc["policy"] = {**{k: v for k, v in base.get("policy", {}).items() if k not in ("notes",)},
+    # A measure is the office's own document: its issuer, number and decision are never the base's.
+    doc["policy"] = {**{k: v for k, v in base.get("policy", {}).items() if k not in _OWN_HEADER},
                      **own.get("policy", {})}
     for k in _BY_ID:
         doc[k] = {**base.get(k, {}), **own.get(k, {})}
@@ -161,7 +217,10 @@ def _merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
         index = {x.get("id"): i for i, x in enumerate(merged)}
         for x in own.get(k, []) if isinstance(own.get(k, []), list) else []:
             if isinstance(x, dict) and x.get("id") in index:
+                before = dict(merged[index[x["id"]]])
                 merged[index[x["id"]]].update(x)
+                if k == "rules":
+                    _derived(before, merged[index[x["id"]]], x, own.get("policy", {}), doc["notes"])
             else:
                 merged.append(x)
         doc[k] = merged
@@ -193,12 +252,17 @@ _LABELS: dict[str, dict[str, str]] | None = None
 
 
 def common_labels() -> dict[str, dict[str, str]]:
-    """The Chinese vocabulary explanations are composed from (policies/common/labels.toml)."""
+    """The Chinese words explanations are composed from: the vocabulary's labels (one source,
+    desktop.core.labels.ZH) and the phrases of policies/common/labels.toml."""
     global _LABELS
     if _LABELS is None:
+        from desktop.core.labels import ZH
+
         path = bundled_dir() / "common" / "labels.toml"
         doc, _data = _read_toml(path)
-        _LABELS = check_labels(path, {"labels": doc})
+        _LABELS = {g: dict(v) for g, v in ZH.items()}
+        for g, v in check_labels(path, {"labels": doc}).items():
+            _LABELS.setdefault(g, {}).update(v)
     return _LABELS
 
 
@@ -231,7 +295,8 @@ def build(path: Path, doc: dict[str, Any], digest: str, own_rules: set[str]) -> 
                   effective_clause=head["effective_clause"], effective_text=head["effective_text"],
                   source=head["source"], pools=pools, labels=labels, policy_notes=tuple(head["notes"]),
                   cases=[{**c, "__file__": path} if isinstance(c, dict) else c for c in cases],
-                  own_rules=frozenset(own_rules))
+                  own_rules=frozenset(own_rules), horizon=head["horizon"], horizon_text=head["horizon_text"],
+                  decided_by=head["decided_by"], decided_on=head["decided_on"])
 
 
 _cache: dict[tuple, Policy] = {}
@@ -266,6 +331,50 @@ def load_policy(policy_id_or_path: str | Path, extra_dirs: Sequence[Path] = ()) 
     return policy
 
 
+def closing(policy: Policy, closes: dt.date | None) -> Policy:
+    """The policy as the office applies it when its settings close the policy's validity on
+    ``closes`` (the text itself set no end): achievements after that date are refused."""
+    if closes is None or (policy.expires is not None and policy.expires <= closes):
+        return policy
+    if closes < policy.starts:
+        raise PolicyError(policy.id, "closes", _("the closing date {date} is before the policy takes effect").format(
+            date=closes.isoformat()))
+    from dataclasses import replace
+
+    return replace(policy, expires=closes, closed_by_office=True)
+
+
+def install(policy: Policy, files: dict[str, bytes], folder: Path, replace: bool) -> Path:
+    """Put a checked local measure into the office's policy folder: ``files`` maps the paths
+    relative to the folder (``<id>.toml``, ``cases/<id>.toml``) to their bytes. Refuses a bundled id,
+    and an installed measure of the same id unless ``replace`` (never overwrites silently). Each
+    file is written to a temporary name, synced, then renamed. Returns the policy file's path."""
+    import os
+    import tempfile
+
+    if (bundled_dir() / f"{policy.id}.toml").exists():
+        raise PolicyError(policy.id, "policy.id", _("{id} is a bundled policy; a local measure needs its own id").format(
+            id=policy.id))
+    target = Path(folder) / f"{policy.id}.toml"
+    if target.exists() and not replace:
+        raise PolicyError(policy.id, "policy.id", _(
+            "a measure {id} is already installed; replace it explicitly or choose another id").format(id=policy.id))
+    for rel, data in files.items():
+        to = Path(folder) / rel
+        to.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=to.parent, prefix=".installing-", suffix=".toml")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, to)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return target
+
+
 def check_file(path: Path, extra_dirs: Sequence[Path] = ()) -> Policy:
     """Validate and case-test a policy file (a local measure before it is installed)."""
     return load_policy(Path(path), extra_dirs)
@@ -274,7 +383,8 @@ def check_file(path: Path, extra_dirs: Sequence[Path] = ()) -> Policy:
 # ---------------------------------------------------------------- worked cases
 
 CASE_KEYS = ("name", "clause", "given", "prior", "pool_spent", "expect", "as_of", "expect_targets", "__file__")
-EXPECT_KEYS = ("id", "status", "amount", "rule", "clause", "explanation", "reason", "flags")
+EXPECT_KEYS = ("id", "status", "amount", "rule", "clause", "explanation", "reason", "flags", "without_flags",
+               "flag_text")
 
 
 def _case_achievements(policy: Policy, file: Path, where: str, rows: Any, prefix: str) -> list:
@@ -295,6 +405,23 @@ def _case_achievements(policy: Policy, file: Path, where: str, rows: Any, prefix
         if errors:
             raise PolicyError(file, f"{where}[{i}].{errors[0].field}", errors[0].message)
         out.append(a)
+    return out
+
+
+def case_results(policy: Policy) -> list[tuple[dict[str, Any], list, list]]:
+    """Every worked case with its achievements and what the engine gives for them (for the
+    print-out; ``run_cases`` has already checked them against the expectations at load)."""
+    from desktop.core.engine import compute
+    from desktop.core.policy_schema import parse_amount
+
+    out = []
+    for n, case in enumerate(policy.cases):
+        file = case.get("__file__", policy.path)
+        given = _case_achievements(policy, file, f"case[{n}].given", case.get("given", []), "c")
+        prior_achs = _case_achievements(policy, file, f"case[{n}].prior", case.get("prior", []), "p")
+        spent = {pid: parse_amount(v, lambda m: None) for pid, v in (case.get("pool_spent") or {}).items()}
+        results = compute(policy, given, prior={a.identity(): a.id for a in prior_achs}, pool_spent=spent)
+        out.append((case, given, results))
     return out
 
 
@@ -386,3 +513,13 @@ def _check_expectation(policy: Policy, file: Path, where: str, exp: dict[str, An
 
         if note_flag(policy, note) not in got.flags:
             fail("flags", nid, list(got.flags))
+    for nid in exp.get("without_flags", []):  # a note travels only with the awards its reading affects
+        note = policy.notes.get(nid)
+        if note is None:
+            raise PolicyError(file, f"{where}.without_flags", _("no note {id} in [notes]").format(id=nid))
+        from desktop.core.engine import note_flag
+
+        if note_flag(policy, note) in got.flags:
+            fail("without_flags", nid, list(got.flags))
+    if "flag_text" in exp and not any(exp["flag_text"] in f for f in got.flags):  # a flag of the engine's own
+        fail("flag_text", exp["flag_text"], list(got.flags))

@@ -5,13 +5,18 @@ misplaced is let through, and every error names the file and the key path
 (``rules[3].amounts.national``)::
 
     [policy]      id, title, document_number, issuer, region_code, issued, effective, expires,
-                  effective_clause, effective_text, source, extends, notes
+                  effective_clause, effective_text, source, extends, notes, horizon + horizon_text (the
+                  text's own 到20xx年: later awards are flagged), decided_by + decided_on (a local
+                  measure: the office's document number and date; issuer is the office, never inherited)
     [funds.ID]    name, clause, text
     [pools.ID]    fund, name, clause, text, years, budget (per year)
-    [notes.ID]    clause, literal, reading, why            (a judgment call in reading the text)
+    [notes.ID]    clause, literal, reading, why, applies, concerns   (a judgment call in reading the text;
+                  applies: only awards meeting these conditions carry it; concerns = "amount": a
+                  reading of a figure, dropped from a rule whose amounts a local measure replaces)
     [labels.*]    Chinese labels overriding policies/common/labels.toml
     [[rules]]     id, clause, text, kind, label, pay (amount | discretionary | unspecified), fund,
-                  amount | amounts + by, percent_by_rank, pool, group, notes, when
+                  amount | amounts + by, percent_by_rank, pool, group, notes, when, changed (a
+                  measure's rule: what it changed; written for it when left out)
     [rules.when]  level, action, body, prize, grade, domain (lists), accepted (bool),
                   rank = {from, to}, ref_prefix (list), dates = {from, to}
     [[targets]]   id, clause, text, goal, goal_text, unit, deadline, from, count
@@ -83,6 +88,7 @@ class Note:
     literal: str
     reading: str
     why: str
+    applies: "Conditions | None" = None  # only awards of achievements meeting these carry the note
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,7 @@ class Rule:
     pool: str | None = None
     group: str | None = None
     notes: tuple[str, ...] = ()
+    changed: str | None = None  # in a local measure: what it changed from the base policy's rule
 
 
 @dataclass(frozen=True)
@@ -224,9 +231,10 @@ def parse_amount(v: Any, fail) -> Decimal:  # noqa: ANN001
 # ---------------------------------------------------------------- sections
 
 POLICY_KEYS = ("id", "title", "document_number", "issuer", "region_code", "issued", "effective", "expires",
-               "effective_clause", "effective_text", "source", "extends", "notes")
+               "effective_clause", "effective_text", "source", "extends", "notes", "horizon", "horizon_text",
+               "decided_by", "decided_on")
 RULE_KEYS = ("id", "clause", "text", "kind", "label", "pay", "fund", "amount", "amounts", "by",
-             "percent_by_rank", "pool", "group", "notes", "when")
+             "percent_by_rank", "pool", "group", "notes", "when", "changed")
 WHEN_KEYS = ("level", "action", "body", "prize", "grade", "domain", "accepted", "rank", "ref_prefix", "dates")
 TARGET_KEYS = ("id", "clause", "text", "goal", "goal_text", "unit", "deadline", "from", "count", "notes", "scope")
 SCOPE_KEYS = WHEN_KEYS + ("kind",)
@@ -255,6 +263,12 @@ def check_header(file: str | Path, doc: dict[str, Any]) -> dict[str, Any]:
     ext = c.table.get("extends")
     head["extends"] = c.ident("extends") if ext is not None else None
     head["notes"] = c.str_list("notes") or ()
+    # The policy's own horizon (到2015年): awards after it are flagged, not refused.
+    head["horizon"] = c.date("horizon")
+    head["horizon_text"] = c.text("horizon_text", required=head["horizon"] is not None)
+    # A local measure: the office document that decided it (文号 and date).
+    head["decided_by"] = c.text("decided_by", required=False)
+    head["decided_on"] = c.date("decided_on")
     return head
 
 
@@ -294,8 +308,12 @@ def check_notes(file: str | Path, doc: dict[str, Any]) -> dict[str, Note]:
     for nid in top.table:
         top.ident(nid, nid)
         c = top.sub(nid)
-        c.only(("clause", "literal", "reading", "why"))
-        out[nid] = Note(nid, c.text("clause"), c.text("literal"), c.text("reading"), c.text("why"))
+        c.only(("clause", "literal", "reading", "why", "applies", "concerns"))
+        concerns = c.text("concerns", required=False)
+        if concerns not in (None, "amount"):
+            c.fail("concerns", _("is \"amount\" (a reading of the text's figures) or left out"))
+        applies = check_conditions(c.sub("applies"), WHEN_KEYS) if "applies" in c.table else None
+        out[nid] = Note(nid, c.text("clause"), c.text("literal"), c.text("reading"), c.text("why"), applies)
     return out
 
 
@@ -452,7 +470,7 @@ def check_rules(file: str | Path, doc: dict[str, Any], funds: dict[str, Any], po
                 c.fail(k, _("an unspecified rule sets no amount"))
         rnotes = _note_ids(c, notes)
         out.append(Rule(rid, clause, text, kind, pay, c.text("label", False) or "{kind}", when, fund, amount,
-                        amounts, by, pct, pool, c.text("group", False), rnotes))
+                        amounts, by, pct, pool, c.text("group", False), rnotes, c.text("changed", False)))
     check_overlaps(file, out)
     return out
 

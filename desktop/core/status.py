@@ -25,6 +25,10 @@ class Decision(StrEnum):
     REJECTED = "rejected"
     PAID = "paid"
 
+    @property
+    def label(self) -> str:
+        return _(_DECISION_LABELS[self])
+
 
 class RoundStatus(StrEnum):
     DRAFT = "draft"
@@ -50,12 +54,16 @@ PAYING: tuple[str, ...] = (AwardStatus.AWARDED.value, AwardStatus.DISCRETIONARY.
 
 _AWARD_LABELS = {
     AwardStatus.AWARDED: N_("awarded"), AwardStatus.NOT_ELIGIBLE: N_("not eligible"),
-    AwardStatus.DISCRETIONARY: N_("discretionary"), AwardStatus.UNSPECIFIED: N_("unspecified"),
+    AwardStatus.DISCRETIONARY: N_("discretionary"), AwardStatus.UNSPECIFIED: N_("amount not fixed"),
     AwardStatus.DUPLICATE: N_("duplicate"),
+}
+_DECISION_LABELS = {
+    Decision.PROPOSED: N_("proposed"), Decision.APPROVED: N_("approved"), Decision.REJECTED: N_("rejected"),
+    Decision.PAID: N_("paid"),
 }
 _ROUND_LABELS = {
     RoundStatus.DRAFT: N_("draft"), RoundStatus.SUBMITTED: N_("submitted for review"),
-    RoundStatus.APPROVED: N_("approved"), RoundStatus.RETURNED: N_("returned"),
+    RoundStatus.APPROVED: N_("approved"), RoundStatus.RETURNED: N_("returned to the preparer"),
 }
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping, Sequence
 
 from desktop.core.policy_schema import CONDITION_VALUES, Conditions, Target
-from desktop.core.vocabulary import Achievement
+from desktop.core.vocabulary import Achievement, identity_detail
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,19 @@ def in_scope(target: Target, a: Achievement) -> bool:
 def _distinct_key(counting: str, a: Achievement) -> Any:
     if counting == "enterprises":
         return a.enterprise
-    if a.ref:  # one standard (or named item) however many enterprises took part
+    if not a.ref:
+        return a.identity()
+    if counting == "standards":  # one standard however many enterprises took part
         return (a.kind, a.standard_key)
-    return a.identity()
+    if a.kind in _PER_ENTERPRISE:  # each enterprise's product is one item, whatever standard it adopts
+        return (a.enterprise, a.kind, a.standard_key)
+    # one named item (a committee, a project) however many enterprises took part; a prize is its
+    # scheme and grade as well as its standard
+    return (a.kind, a.standard_key, identity_detail(a))
+
+
+# Kinds whose items belong to one enterprise: its products adopting or declaring a standard.
+_PER_ENTERPRISE = frozenset({"adoption", "self_declared"})
 
 
 def _value(v: Any, name: str) -> Any:

@@ -48,6 +48,40 @@ ALL_FIELDS = tuple(dict.fromkeys(COMMON_FIELDS + EXTRA_FIELDS + tuple(
     f for spec in _KIND_FIELDS.values() for f in spec)))
 
 MIN_DATE = dt.date(1949, 10, 1)
+
+# Text limits (characters), generous for real records and small enough to print on a notice line and
+# to keep a hostile file cheap (README "Limits").
+MAX_TEXT = {"id": 64, "ref": 100, "title": 300, "enterprise_name": 200, "note": 2000, "evidence": 260,
+            "units": 200, "name": 200, "address": 300, "contact": 100, "phone": 50}
+MAX_LIST = 100  # items of evidence or units
+# Characters that must not be stored: C0/C1 controls (NUL, BEL, the ESC of terminal escapes...) and the
+# invisible marks that reorder text (bidi overrides and isolates: a name that reads differently on
+# paper than in the database). A note may hold line breaks and tabs.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                        "\u2066-\u2069\ud800-\udfff]")
+_FORBIDDEN_LINE = re.compile("[\t\n\r]")
+
+
+def text_problem(value: str, fld: str) -> str | None:
+    """Why ``value`` cannot be stored in the text field ``fld`` (too long, or a control or
+    text-direction character), or None."""
+    limit = MAX_TEXT.get(fld, 300)
+    if len(value) > limit:
+        return _("is {n} characters long; at most {limit} are accepted").format(n=len(value), limit=limit)
+    bad = _FORBIDDEN.search(value) or (None if fld == "note" else _FORBIDDEN_LINE.search(value))
+    if bad:
+        return _("contains an invisible control or text-direction character (U+{code:04X}) at position {pos}; "
+                 "remove it").format(code=ord(bad.group()), pos=bad.start() + 1)
+    return None
+
+
+def safe_label(value: Any, fallback: str) -> str:
+    """A record's id as it may be shown in a message (never a terminal escape or a megabyte)."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        text = str(value).strip()
+        if text and text_problem(text, "id") is None:
+            return text
+    return fallback
 _ABC = re.compile(r"^A{1,5}$")
 
 
@@ -92,12 +126,13 @@ class Achievement:
     def identity(self) -> tuple:
         """What makes two claims the same achievement of one enterprise (DESIGN: duplicates).
 
-        With a ref: the kind, the ref and (for standards) the action. Without: the kind's own fields
-        and the year.
+        With a ref: the kind, the ref and what else makes the thing itself distinct: for a standard
+        the action (制定 and 修订 are two achievements), for a prize its scheme (a national and a
+        provincial prize for one standard are two prizes). Without a ref: the kind's own fields and
+        the year; such a match is only a *possible* duplicate (the engine flags it, never refuses).
         """
         if self.ref:
-            return (self.enterprise, self.kind, self.standard_key,
-                    self.action if self.kind == "standard" else None)
+            return (self.enterprise, self.kind, self.standard_key, identity_detail(self))
         own = tuple(getattr(self, f) for f in KIND_FIELDS[self.kind])
         return (self.enterprise, self.kind, None, own, self.year)
 
@@ -115,6 +150,16 @@ class Achievement:
                 v = int(v)
             out[k] = v
         return out
+
+
+def identity_detail(a: Achievement) -> str | None:
+    """Beside the ref, what tells two claims of one kind apart: the action of a standard, the
+    scheme and grade of a prize (DESIGN: duplicates)."""
+    if a.kind == "standard":
+        return a.action
+    if a.kind == "prize":
+        return f"{a.prize}/{a.grade or ''}"
+    return None
 
 
 # ---------------------------------------------------------------- field checks
@@ -227,12 +272,14 @@ _SIMPLE_TEXT = ("ref", "title", "enterprise_name", "note")
 
 def _fast_parse(raw: dict[str, Any]) -> Achievement | None:
     kind = raw.get("kind")
-    allowed = _ALLOWED_KEYS.get(kind)  # type: ignore[arg-type]
+    if type(kind) is not str:
+        return None
+    allowed = _ALLOWED_KEYS.get(kind)
     if allowed is None or not raw.keys() <= allowed:
         return None
     rid, ent, date = raw.get("id"), raw.get("enterprise"), raw.get("date")
-    if (type(rid) is not str or not rid or rid[0].isspace() or rid[-1].isspace()
-            or type(ent) is not str or type(date) is not str):
+    if (type(rid) is not str or not rid or rid[0].isspace() or rid[-1].isspace() or len(rid) > 64
+            or _FORBIDDEN.search(rid) or type(ent) is not str or type(date) is not str):
         return None
     ent, date = _VALID_USCC.get(ent), _VALID_DATES.get(date)
     if ent is None or date is None:
@@ -244,7 +291,7 @@ def _fast_parse(raw: dict[str, Any]) -> Achievement | None:
     enums = _ENUM_SETS[kind]
     for key, v in raw.items():
         if key in enums:
-            if v not in enums[key]:
+            if type(v) is not str or v not in enums[key]:
                 return None
             setattr(a, key, v)
         elif key == "rank":
@@ -256,6 +303,8 @@ def _fast_parse(raw: dict[str, Any]) -> Achievement | None:
                 return None
             a.accepted = v
         elif key == "grade":
+            if type(v) not in (str, int):
+                return None
             g = _PRIZE_GRADES.get(v) if kind == "prize" else (v if v in _ABC_GRADES else None)
             if g is None:
                 return None
@@ -263,10 +312,10 @@ def _fast_parse(raw: dict[str, Any]) -> Achievement | None:
         elif key in _SIMPLE_TEXT:
             if v is None or v == "":
                 continue
-            if type(v) is not str:
+            if type(v) is not str or len(v) > MAX_TEXT[key] or _FORBIDDEN.search(v):
                 return None
             v = " ".join(v.split()) if key == "ref" else v.strip()
-            if not v:
+            if not v or (key != "note" and _FORBIDDEN_LINE.search(v)):
                 return None
             setattr(a, key, v)
         elif key in ("id", "enterprise", "kind", "date"):
@@ -301,6 +350,10 @@ def parse_achievement(raw: Any, position: int | None = None,
     rid = raw.get("id")
     if isinstance(rid, (str, int)) and not isinstance(rid, bool) and str(rid).strip():
         rid = str(rid).strip()
+        why = text_problem(rid, "id")
+        if why:
+            sink.append(Problem(where, "id", why))
+            rid = where
     else:
         sink.append(Problem(where, "id", _("every achievement needs an id")))
         rid = where
@@ -309,8 +362,9 @@ def parse_achievement(raw: Any, position: int | None = None,
         sink.append(Problem(rid, fld, msg, severity))
 
     kind = raw.get("kind")
-    if kind not in _KIND_FIELDS:
-        bad("kind", _("unknown kind {kind!r}; known kinds: {kinds}").format(kind=kind, kinds=", ".join(KINDS)))
+    if not isinstance(kind, str) or kind not in _KIND_FIELDS:
+        shown = repr(kind) if isinstance(kind, str) and text_problem(kind, "id") is None else _("(not a known kind)")
+        bad("kind", _("unknown kind {kind}; known kinds: {kinds}").format(kind=shown, kinds=", ".join(KINDS)))
         if check_uscc(raw.get("enterprise"))[1]:
             bad("enterprise", check_uscc(raw.get("enterprise"))[1])
         return _finish(own, problems, start, sink)
@@ -337,6 +391,8 @@ def parse_achievement(raw: Any, position: int | None = None,
             continue
         if not isinstance(v, str):
             bad(fld, _("must be text"))
+        elif (why := text_problem(v, fld)) is not None:
+            bad(fld, why)
         else:
             values[fld] = " ".join(v.split()) if fld == "ref" else v.strip()
     if kind in _REF_REQUIRED and not values.get("ref"):
@@ -347,6 +403,10 @@ def parse_achievement(raw: Any, position: int | None = None,
             lst = _str_list(v)
             if lst is None:
                 bad(fld, _("must be a list of text items"))
+            elif len(lst) > MAX_LIST:
+                bad(fld, _("lists {n} items; at most {limit} are accepted").format(n=len(lst), limit=MAX_LIST))
+            elif any((why := text_problem(x, fld)) is not None for x in lst):
+                bad(fld, why)  # type: ignore[arg-type]
             else:
                 values[fld] = lst
     u = raw.get("uuid")
@@ -452,7 +512,7 @@ def parse_enterprise(raw: Any, position: int, problems: list[Problem]) -> Enterp
         problems.append(Problem(where, "-", _("an enterprise must be an object with named fields")))
         return None
     code, why = check_uscc(raw.get("uscc"))
-    rid = code or (str(raw.get("uscc")) if raw.get("uscc") else where)
+    rid = code or safe_label(raw.get("uscc"), where)
     if why:
         problems.append(Problem(rid, "uscc", why))
     for key in raw:
@@ -461,6 +521,8 @@ def parse_enterprise(raw: Any, position: int, problems: list[Problem]) -> Enterp
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         problems.append(Problem(rid, "name", _("the enterprise name is required")))
+    elif (why := text_problem(name, "name")) is not None:
+        problems.append(Problem(rid, "name", why))
     region = raw.get("region")
     if region is not None and not (isinstance(region, (str, int)) and _REGION.match(str(region))):
         problems.append(Problem(rid, "region", _("a region code has six digits (GB/T 2260), not {value!r}").format(value=region)))
@@ -473,6 +535,8 @@ def parse_enterprise(raw: Any, position: int, problems: list[Problem]) -> Enterp
     for fld in ("address", "contact", "phone"):
         if raw.get(fld) is not None and not isinstance(raw.get(fld), str):
             problems.append(Problem(rid, fld, _("must be text")))
+        elif isinstance(raw.get(fld), str) and (why := text_problem(raw[fld], fld)) is not None:
+            problems.append(Problem(rid, fld, why))
     if len(problems) > start:
         return None
     return Enterprise(uscc=code, name=" ".join(name.split()), region=str(region) if region else None,

@@ -47,10 +47,13 @@ class ReportRow:
     fund: str
     count: int = 0
     total: Decimal = Decimal("0.00")
+    rule_label: str = ""  # what an officer reads: the rule's wording (its id never reaches paper)
+    fund_label: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {"county": self.county, "county_uuid": self.county_uuid, "year": self.year, "rule": self.rule,
-                "clause": self.clause, "fund": self.fund, "count": self.count, "total": money_str(self.total)}
+                "rule_label": self.rule_label, "clause": self.clause, "fund": self.fund,
+                "fund_label": self.fund_label, "count": self.count, "total": money_str(self.total)}
 
 
 @dataclass
@@ -104,15 +107,18 @@ def build_report(year: int | None = None) -> Report:
     where, params = "", []
     if year is not None:
         where, params = " AND r.year = ?", [year]
-    sql = ("SELECT a.origin, r.year, w.rule, w.clause, w.fund, w.amount FROM award w "
+    sql = ("SELECT a.origin, r.year, w.rule, w.clause, w.fund, w.amount, r.policy_id FROM award w "
            "JOIN award_round r ON r.id = w.round_id JOIN achievement a ON a.id = w.achievement_id "
            "WHERE w.status IN ('awarded', 'discretionary') AND w.decision != 'rejected' AND w.amount IS NOT NULL" + where)
     groups: dict[tuple, ReportRow] = {}
-    for origin, yr, rule, clause, fund, amount in database.execute_sql(sql, params).fetchall():
+    labels = _Labels()
+    for origin, yr, rule, clause, fund, amount, policy_id in database.execute_sql(sql, params).fetchall():
         key = (origin, yr, rule or "-", fund or "-")
         row = groups.get(key)
         if row is None:
-            row = groups[key] = ReportRow(name(origin), origin, yr, rule or "-", clause or "", fund or "-")
+            row = groups[key] = ReportRow(name(origin), origin, yr, rule or "-", clause or "", fund or "-",
+                                          rule_label=labels.rule(policy_id, rule, clause),
+                                          fund_label=labels.fund(policy_id, fund))
         row.count += 1
         row.total += Decimal(amount)
     rows = sorted(groups.values(), key=lambda r: (r.county, r.year, r.rule, r.fund))
@@ -120,6 +126,42 @@ def build_report(year: int | None = None) -> Report:
     own = offices.own_office()
     return Report(office=own.name if own else "", year=year, generated=dt.datetime.now().isoformat(timespec="seconds"),
                   rows=rows, findings=findings)
+
+
+class _Labels:
+    """Rule and fund ids worded as their policy words them (the seed policies and the city's own
+    measures); a county's measure the city does not hold is named by its clause, never by its id."""
+
+    def __init__(self) -> None:
+        import re
+
+        self._policies: dict[str, Any] = {}
+        self._strip = re.compile(r"\{[a-z_]+\}")
+
+    def _policy(self, policy_id: str | None) -> Any:
+        if not policy_id:
+            return None
+        if policy_id not in self._policies:
+            from desktop.core.policies import PolicyError, load_policy
+            from desktop.store.office import local_policy_dirs
+
+            try:
+                self._policies[policy_id] = load_policy(policy_id, local_policy_dirs())
+            except (PolicyError, OSError):
+                self._policies[policy_id] = None
+        return self._policies[policy_id]
+
+    def rule(self, policy_id: str | None, rule_id: str | None, clause: str | None) -> str:
+        policy = self._policy(policy_id)
+        rule = policy.rule(rule_id) if policy is not None and rule_id else None
+        if rule is not None and getattr(rule, "label", None):
+            return self._strip.sub("", rule.label).strip()
+        return clause or "-"
+
+    def fund(self, policy_id: str | None, fund_id: str | None) -> str:
+        policy = self._policy(policy_id)
+        fund = (getattr(policy, "funds", None) or {}).get(fund_id) if policy is not None and fund_id else None
+        return fund.name if fund is not None else ""
 
 
 def cross_claims(year: int | None, name: Any) -> list[Finding]:
@@ -228,7 +270,8 @@ def text_lines(report: Report) -> list[str]:
     for county, total in report.by_county().items():
         lines.append(f"  {county}: {format_money(total)}")
     for r in report.rows:
-        lines.append(f"    {r.county} {r.year} {r.rule} {r.fund}: {r.count} · {format_money(r.total)}")
+        lines.append(f"    {r.county} {r.year} {r.rule_label} {r.clause} {r.fund_label}: {r.count} · "
+                     f"{format_money(r.total)}")
     lines.append(_("Checks: {n} findings").format(n=len(report.findings)))
     for f in report.findings:
         lines.append(f"  [{_(SEVERITY_LABELS[f.severity])}] {_(FINDING_TITLES[f.kind])}: {f.message}")
@@ -238,7 +281,7 @@ def text_lines(report: Report) -> list[str]:
 def write_xlsx(report: Report, path: Path) -> Path:
     from desktop.exchange.xlsx import write_sheets
 
-    detail = [[r.county, r.year, r.rule, r.clause, r.fund, r.count, r.total] for r in report.rows]
+    detail = [[r.county, r.year, r.rule_label, r.clause, r.fund_label, r.count, r.total] for r in report.rows]
     counties = [[c, t] for c, t in report.by_county().items()] + [[_("Total"), report.total]]
     checks = [[_(FINDING_TITLES[f.kind]), _(SEVERITY_LABELS[f.severity]), f.message] for f in report.findings]
     return write_sheets(Path(path), [
@@ -282,7 +325,8 @@ def write_pdf(report: Report, path: Path) -> Path:
     story.append(table([_("County"), _("Total (yuan)")],
                        [[c, t] for c, t in report.by_county().items()] + [[_("Total"), report.total]], [120 * mm, 50 * mm]))
     story.append(Spacer(1, 6 * mm))
-    story.append(table(_headers(), [[r.county, r.year, r.rule, r.clause, r.fund, r.count, r.total] for r in report.rows],
+    story.append(table(_headers(), [[r.county, r.year, r.rule_label, r.clause, r.fund_label, r.count, r.total]
+                                    for r in report.rows],
                        [60 * mm, 16 * mm, 45 * mm, 40 * mm, 40 * mm, 18 * mm, 38 * mm]))
     story.append(Spacer(1, 6 * mm))
     story.append(Paragraph(_("Checks"), title))

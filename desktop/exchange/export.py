@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
+from desktop.core import failures
 from desktop.core.errors import StdAwardError
 from desktop.core.progress import Cancelled  # noqa: F401 - raised here, caught by callers
 from desktop.core.i18n import _
@@ -23,6 +24,7 @@ from desktop.exchange import package as pkgmod
 from desktop.exchange.offices import signing_office
 from desktop.exchange.tables import ACHIEVEMENTS, AWARDS, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, SUMMARY_SQL
 from desktop.store import audit
+from desktop.store.atomic import fault_point
 from desktop.store.migrations import SCHEMA_VERSION
 from desktop.store.models import PackageLog, database, now
 
@@ -131,6 +133,11 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
     if not out.parent.is_dir():
         raise StdAwardError(_("the folder {path} does not exist (is the USB stick plugged in?)").format(path=out.parent))
     office = signing_office()
+    # An export interrupted earlier (a stick pulled, a crash) may have left its temporary file here:
+    # hidden, named ".<name>.stdpkg.part", never a package to hand on. Tidy it away.
+    from desktop.store.atomic import remove_quietly
+
+    remove_quietly(*(p for p in out.parent.glob(f".*{pkgmod.SUFFIX}.part") if p.is_file() and not p.is_symlink()))
 
     def step(stage: str, done: int, total: int) -> None:
         if cancelled is not None and cancelled():
@@ -166,18 +173,30 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
             raise StdAwardError(_("the package read back from {path} differs from what was written").format(path=out))
         checked.append(got)
 
+    def record() -> None:
+        # The number is committed before the package appears under its final name: a crash between
+        # the two leaves a number used without a package (the next export takes the next number; the
+        # city accepts a gap), never a package whose number the next export would use again.
+        got = checked[0]
+        with database.atomic():
+            PackageLog.create(direction="export", office_uuid=office.uuid, sequence=sequence, sha256=got.sha256,
+                              path=str(out), summary={"counts": dict(got.manifest["counts"]), "period": period,
+                                                      "snapshot_at": str(snapshot), "encrypted": bool(passphrase)})
+            audit.record(user, "export", "package", got.sha256, None,
+                         {"sequence": sequence, "counts": dict(got.manifest["counts"]), "period": period,
+                          "path": str(out)})
+            fault_point("export", "in-transaction")
+
     try:
-        pkgmod.write_verified(out, data, read_back)
+        pkgmod.write_verified(out, data, read_back, record)
     except OSError as exc:
-        raise StdAwardError(_("could not write {path}: {reason}").format(path=out, reason=exc.strerror or exc)) from None
+        found = failures.classify(exc)
+        reason = failures.message(found[0], found[1] or out) if found else _("could not write {path}: {reason}").format(
+            path=out, reason=exc.strerror or exc)
+        raise StdAwardError(reason) from None
     got = checked[0]
     counts = dict(got.manifest["counts"])
-    with database.atomic():
-        PackageLog.create(direction="export", office_uuid=office.uuid, sequence=sequence, sha256=got.sha256,
-                          path=str(out), summary={"counts": counts, "period": period,
-                                                  "snapshot_at": str(snapshot), "encrypted": bool(passphrase)})
-        audit.record(user, "export", "package", got.sha256, None,
-                     {"sequence": sequence, "counts": counts, "period": period, "path": str(out)})
-    step("done", 4, 4)
+    if progress is not None:  # written and logged: too late to cancel, so no check here
+        progress("done", 4, 4)
     return ExportResult(path=out, sequence=sequence, sha256=got.sha256, counts=counts, period=period,
                         encrypted=bool(passphrase), size=len(data))

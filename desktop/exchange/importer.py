@@ -41,11 +41,15 @@ from typing import Any, Callable, Iterable, Mapping
 from desktop.core.award import STATUSES
 from desktop.core.errors import Problem
 from desktop.core.i18n import _
-from desktop.core.vocabulary import MIN_DATE, check_uscc, parse_achievement
+from desktop.core.labels import ZH
+from desktop.core.standards import parse_standard_number
+from desktop.core.vocabulary import (KIND_FIELDS, MAX_TEXT, MIN_DATE, check_uscc, parse_achievement,
+                                     text_problem)
 from desktop.exchange.export import Cancelled, Progress
 from desktop.exchange.offices import trust
-from desktop.exchange.package import Package, PackageError, read_package
-from desktop.exchange.tables import ACHIEVEMENTS, AWARDS, BY_NAME, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, TABLES, Table, digest
+from desktop.exchange.package import Package, PackageError, read_package, refuse_temporary
+from desktop.store.atomic import fault_point
+from desktop.exchange.tables import ACHIEVEMENTS, BY_NAME, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, TABLES, Table, digest
 from desktop.store import audit
 from desktop.store.models import KnownOffice, PackageLog, Setting, database
 
@@ -179,6 +183,20 @@ def _texts(row: list[Any], indices: tuple[int, ...]) -> bool:
     return True
 
 
+def _bad_text(t: Table, row: list[Any], fields: tuple[tuple[str, str], ...]) -> str | None:
+    """The vocabulary's text limits (length, control and text-direction characters) on a package's
+    row: (column, vocabulary field) pairs. A sender's package is input like any other."""
+    for column, fld in fields:
+        v = row[t.idx[column]]
+        values = v if isinstance(v, list) else (v,)
+        for x in values:
+            if isinstance(x, str) and (len(x) > MAX_TEXT[fld] or not x.isprintable()):
+                why = text_problem(x, fld)
+                if why:
+                    return f"{fld}: {why}"
+    return None
+
+
 def _stamps(t: Table, row: list[Any]) -> str | None:
     for c in ("created_at", "updated_at"):
         if c in t.idx and not _text(row[t.idx[c]]):
@@ -203,7 +221,8 @@ def _check_enterprise(t: Table, row: list[Any], _cache: dict) -> str | None:
         return _("the region code is not six digits")
     if not _texts(row, _optional(t, "address", "contact", "phone", "origin")):
         return _("a text field holds something else")
-    return _stamps(t, row)
+    return _bad_text(t, row, (("name", "name"), ("address", "address"), ("contact", "contact"),
+                              ("phone", "phone"))) or _stamps(t, row)
 
 
 _KIND_COLS = ("level", "action", "rank", "body", "prize", "grade", "domain", "accepted")
@@ -225,14 +244,62 @@ def _check_achievement(t: Table, row: list[Any], cache: dict) -> str | None:
     units = row[ix["units"]]
     if units is not None and not (isinstance(units, list) and all(isinstance(x, str) for x in units)):
         return _("the drafting units are not a list of names")
+    bad = _bad_text(t, row, (("source_id", "id"), ("ref", "ref"), ("title", "title"), ("note", "note"),
+                             ("units", "units")))
+    if bad:
+        return bad
     combo = (row[ix["kind"]], row[ix["ref"]] is not None, row[ix["created_at"]] is None,
              row[ix["updated_at"]] is None) + tuple(row[ix[c]] for c in _KIND_COLS)
     try:
-        return cache[combo]
+        why = cache[combo]
     except KeyError:
-        pass
+        why = cache[combo] = _check_kind_fields(t, row)
     except TypeError:  # an unhashable value where a plain one belongs
         return _("a field has the wrong type")
+    return why
+
+
+_KEY_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
+def _natural_keys(rows: list[list[Any]], package_uscc: Mapping[str, str]) -> None:
+    """The duplicate identity is ours to compute, never the package's word for it: every
+    achievement's natural key is recomputed from its own fields and its enterprise's credit code
+    (rows as resolved: the enterprise column holds the local uuid of a package or local enterprise).
+    Exactly ``records.natural_key`` (``Achievement.identity`` as JSON), built straight from the row."""
+    ix = ACHIEVEMENTS.idx
+    uscc: dict[str, str] = dict(package_uscc)
+    wanted = sorted({r[ix["enterprise"]] for r in rows} - uscc.keys())
+    for start in range(0, len(wanted), 500):
+        part = wanted[start:start + 500]
+        uscc.update(database.execute_sql(
+            f"SELECT uuid, uscc FROM enterprise WHERE uuid IN ({','.join('?' * len(part))})", part).fetchall())
+    keys: dict[str, str] = {}  # ref -> normalised standard key (the costly parse, once per ref)
+    encode = _KEY_JSON.encode  # json.dumps(..., ensure_ascii=False, default=str) without an encoder per row
+    e, k, rf, d = ix["enterprise"], ix["kind"], ix["ref"], ix["date"]
+    own = {kind: tuple(ix[f] for f in fields) for kind, fields in KIND_FIELDS.items()}
+    acc = ix["accepted"]
+    for r in rows:
+        code = uscc.get(r[e])
+        if code is None:  # cannot happen: _resolve_refs kept only rows whose enterprise exists
+            continue
+        kind, ref = r[k], r[rf]
+        if ref:
+            key = keys.get(ref)
+            if key is None:
+                sn = parse_standard_number(ref)
+                key = keys[ref] = sn.key if sn else " ".join(ref.split()).upper()
+            detail = (r[ix["action"]] if kind == "standard" else
+                      f"{r[ix['prize']]}/{r[ix['grade']] or ''}" if kind == "prize" else None)
+            ident: tuple = (code, kind, key, detail)
+        else:
+            values = tuple(bool(r[i]) if i == acc and r[i] is not None else r[i] for i in own.get(kind, ()))
+            ident = (code, kind, None, values, int(r[d][:4]))
+        r[ix["natural_key"]] = encode(ident)
+
+
+def _check_kind_fields(t: Table, row: list[Any]) -> str | None:
+    ix = t.idx
     # the vocabulary's own validation, once per combination of the kind's fields
     raw = {"id": "x", "enterprise": _SAMPLE_USCC, "kind": row[ix["kind"]], "date": "2020-01-01"}
     raw.update({c: row[ix[c]] for c in _KIND_COLS if row[ix[c]] is not None})
@@ -241,8 +308,7 @@ def _check_achievement(t: Table, row: list[Any], cache: dict) -> str | None:
     problems: list[Problem] = []
     parse_achievement(raw, 0, problems)
     errs = [f"{p.field}: {p.message}" for p in problems if p.severity == "error"]
-    cache[combo] = "; ".join(errs) or _stamps(t, row)
-    return cache[combo]
+    return "; ".join(errs) or _stamps(t, row)
 
 
 def _check_round(t: Table, row: list[Any], _cache: dict) -> str | None:
@@ -283,7 +349,9 @@ def _label(t: Table, row: list[Any]) -> str:
     if t is ENTERPRISES:
         return f"{r.get('uscc')} {r.get('name')}"
     if t is ACHIEVEMENTS:
-        return " ".join(str(x) for x in (r.get("source_id"), r.get("kind"), r.get("ref") or r.get("prize") or "") if x)
+        kind = ZH["kind"].get(str(r.get("kind")), _("unknown kind"))  # never the internal code
+        prize = ZH["prize"].get(str(r.get("prize")), "") if r.get("prize") else ""
+        return " ".join(str(x) for x in (r.get("source_id"), kind, r.get("ref") or prize) if x)
     if t is ROUNDS:
         return f"{r.get('year')} {r.get('policy_id')} ({r.get('status')})"
     return f"{r.get('status')} {r.get('amount') or ''} {r.get('rule') or ''}".strip()
@@ -357,12 +425,18 @@ def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
     plan._bases = _load_bases(pkg.office_uuid)
     mapping: dict[str, dict[str, str]] = {}  # package table -> package uuid -> local uuid
     rejected_refs: dict[str, set[str]] = {}
+    new_enterprises: dict[str, str] = {}  # the package's enterprises: uuid -> credit code
     for n, t in enumerate(TABLES):
         step("plan", n, len(TABLES))
         rows = _check_rows(plan, t, pkg.rows(t.name))
         rejected_refs[t.name] = {i.uuid for i in plan.rejected if i.table == t.name}
         rows = _resolve_refs(plan, t, rows, mapping, rejected_refs)
+        if t is ACHIEVEMENTS:
+            _natural_keys(rows, new_enterprises)
         mapping[t.name] = _match(plan, t, rows, pkg.office_uuid)
+        if t is ENTERPRISES:  # by the local uuid the achievements' references now hold
+            ui = ENTERPRISES.index("uscc")
+            new_enterprises = {mapping[t.name].get(r[0], r[0]): r[ui] for r in rows}
     step("plan", len(TABLES), len(TABLES))
     return plan
 
@@ -492,6 +566,7 @@ def _office_name(uuid: str) -> str:
 
 def verify(path: Path, passphrase: str | None = None, progress: Progress | None = None) -> Package:
     """Check a package completely without changing anything (see ``package.read_package``)."""
+    refuse_temporary(Path(path))
     return read_package(path, passphrase=passphrase, progress=progress)
 
 
@@ -508,7 +583,10 @@ def plan_import(path: Path | Package, passphrase: str | None = None, progress: P
                 cancelled: Callable[[], bool] | None = None) -> ImportPlan:
     """The dry run: verify the package and classify every record. Changes nothing."""
     step = _stepper(progress, cancelled, _("import cancelled; nothing was changed"))
-    pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step)
+    if not isinstance(path, Package):
+        refuse_temporary(Path(path))
+    pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step,
+                                                              signer=trust)
     with database.atomic() as txn:
         plan = _plan(pkg, step)
         txn.rollback()  # a dry run leaves nothing behind, whatever happened
@@ -535,7 +613,10 @@ def apply_import(path: Path | Package, passphrase: str | None = None,
     if bad:
         raise ValueError(f"unknown resolutions: {bad}")
     step = _stepper(progress, cancelled, _("import cancelled; nothing was changed"))
-    pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step)
+    if not isinstance(path, Package):
+        refuse_temporary(Path(path))
+    pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step,
+                                                              signer=trust)
     cache = database.execute_sql("PRAGMA cache_size").fetchone()[0]
     database.execute_sql("PRAGMA cache_size = -65536")  # 64 MB while indexes grow by thousands of rows
     try:
@@ -660,9 +741,10 @@ def _finish(pkg: Package, plan: ImportPlan, user: str, applied: dict[str, int]) 
                           path=str(pkg.path) if pkg.path else None,
                           summary={"counts": counts, "applied": applied, "period": pkg.manifest.get("period")})
     audit.record(user, "import", "package", pkg.sha256, None,
-                 {"office": pkg.office_uuid, "name": pkg.office_name, "sequence": pkg.sequence,
+                 {"office": pkg.office_uuid, "name": office.name, "sequence": pkg.sequence,
                   "counts": counts, "applied": applied,
                   "new": _by_table(plan.new), "updated": _by_table(plan.updated)})
+    fault_point("import", "in-transaction")
 
 
 def _by_table(items: Iterable[Item]) -> dict[str, int]:

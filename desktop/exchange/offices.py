@@ -46,10 +46,10 @@ def card() -> dict[str, Any]:
 
 
 def write_card(path: Path) -> dict[str, Any]:
+    from desktop.store.atomic import write_atomic
+
     data = card()
-    tmp = Path(path).with_name(Path(path).name + ".part")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
-    tmp.replace(path)
+    write_atomic(Path(path), json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), step="card")
     return data
 
 
@@ -84,6 +84,14 @@ def register(info: dict[str, Any], expected_fingerprint: str | None = None, repl
     if info.get("from_package") and expected_fingerprint is None:
         raise StdAwardError(_("a key taken from a package must be confirmed: pass --fingerprint as shown by "
                               "\"stdaward offices\" at {name} (it is {fp})").format(name=info.get("name"), fp=fp))
+    current = KnownOffice.get_or_none(KnownOffice.uuid == info["uuid"])
+    new_key = current is None or (replace and current.public_key.strip() != info["public_key"].strip())
+    if expected_fingerprint is None and new_key:
+        # A card is a file anyone could have written: a key new to this database is trusted only once
+        # its fingerprint, read from the county's own screen, matches.
+        raise StdAwardError(_("a new office key must be confirmed: pass --fingerprint as read from the screen of "
+                              "{name} (\"stdaward offices\" there; this card's key is {fp})").format(
+            name=info.get("name"), fp=fp))
     own = own_office()
     if own is not None and own.uuid == info["uuid"]:
         raise StdAwardError(_("that is this office's own key"))
@@ -148,4 +156,5 @@ def trust(pkg: Package) -> KnownOffice:
     if row.public_key.strip() != pkg.public_key.strip():
         raise UntrustedPackage(_("the package names {name} but is signed with another key ({fp}, registered: {reg}); "
                                  "it is refused").format(name=row.name, fp=fingerprint(pkg.public_key), reg=fingerprint(row.public_key)))
+    pkg.registered_name = row.name  # the package's own label is the sender's to choose: show the registered one
     return row

@@ -56,6 +56,16 @@ SCRYPT = {"n": 2 ** 15, "r": 8, "p": 1}
 SEAL_PREFIX = b"stdaward-sha256:"
 _SEAL_LEN = len(SEAL_PREFIX) + 64
 MAX_MANIFEST = 1 << 20
+# Limits on what a package may cost to read (README "Limits"). A real package of 100,000 achievements
+# is ~10 MB on the stick and ~60 MB unpacked; the limits leave room for ten times that.
+MAX_FILE = 1 << 30  # the package file
+MAX_MEMBERS = 16  # members of the archive (and of the encrypted payload)
+MAX_MEMBER = 1 << 30  # one member, unpacked
+MAX_UNPACKED = 1 << 30  # all members together, unpacked
+MAX_RATIO = 200  # unpacked / packed size of a member larger than 1 MB (JSON tables pack ~10:1)
+# scrypt: at most 2**16 x 8 x 128 bytes = 64 MB of memory and well under a second per try.
+MAX_SCRYPT_MEMORY = 2 ** 16 * 8 * 128
+MAX_SCRYPT_P = 2
 
 
 class PackageError(BadFile):
@@ -71,6 +81,7 @@ class Package:
     sha256: str
     manifest: dict[str, Any]
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    registered_name: str | None = None  # the name this database registered for the signer, once trusted
 
     @property
     def office_uuid(self) -> str:
@@ -78,7 +89,9 @@ class Package:
 
     @property
     def office_name(self) -> str:
-        return self.manifest["office"].get("name") or self.office_uuid
+        """The registered name of the signer once it is trusted (a package's own label is the
+        sender's to choose), else the name the manifest gives."""
+        return self.registered_name or self.manifest["office"].get("name") or self.office_uuid
 
     @property
     def sequence(self) -> int:
@@ -186,12 +199,42 @@ def _check_seal(raw: bytes) -> None:
                              "stick was removed)"))
 
 
+def refuse_temporary(path: Path | bytes | Package) -> None:
+    """A package's temporary name (``.name.stdpkg.part``) is never a package to import, even when
+    complete: its number may not have been recorded by the office that wrote it."""
+    if isinstance(path, Path) and path.name.endswith(".part"):
+        raise PackageError(_("{file} is the temporary file of an export that did not finish; export again "
+                             "and use the finished package").format(file=path))
+
+
+def _check_sizes(zf: zipfile.ZipFile, declared: Any = None) -> None:
+    """Refuse an archive whose members would cost too much to unpack, before unpacking any: too
+    many members, too large, packed too tightly (a "zip bomb"), or another size than the signed
+    manifest declares. zipfile never inflates a member past the size its header gives."""
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise PackageError(_("the package holds {n} members, more than a StdAward package has: it is refused").format(
+            n=len(infos)))
+    total = 0
+    for info in infos:
+        total += info.file_size
+        packed_tight = info.file_size > (1 << 20) and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+        if info.file_size > MAX_MEMBER or total > MAX_UNPACKED or packed_tight:
+            raise PackageError(_("the package member {member} would unpack to {size} MB, more than this program "
+                                 "accepts: it is refused").format(member=info.filename, size=info.file_size >> 20))
+        if isinstance(declared, dict) and info.filename in declared:
+            want = declared[info.filename]
+            if not isinstance(want, dict) or want.get("size") != info.file_size:
+                raise PackageError(_("the package member {member} does not match its checksum: the file was damaged "
+                                     "or edited").format(member=info.filename))
+
+
 def _member(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
     try:
         info = zf.getinfo(name)
     except KeyError:
         raise PackageError(_("the package has no {member}: it is incomplete or not a StdAward package").format(member=name)) from None
-    if limit is not None and info.file_size > limit:
+    if info.file_size > (limit if limit is not None else MAX_MEMBER):
         raise PackageError(_("the package member {member} is implausibly large").format(member=name))
     try:
         return zf.read(info)
@@ -210,9 +253,12 @@ def _check_members(found: dict[str, bytes], declared: Any, where: str) -> None:
 
 def read_package(source: Path | bytes, passphrase: str | None = None,
                  progress: Callable[[str, int, int], None] | None = None,
-                 manifest_only: bool = False) -> Package:
+                 manifest_only: bool = False, signer: Callable[[Package], object] | None = None) -> Package:
     """Read and check a package completely (see the module docstring). Raises PackageError.
-    ``manifest_only`` stops once the signed manifest is checked (no passphrase needed)."""
+    ``manifest_only`` stops once the signed manifest is checked (no passphrase needed).
+    ``signer(pkg)`` decides whether the signer is trusted (raising PackageError if not) as soon as
+    the manifest's signature is checked: before any table is unpacked or any key derived, so a
+    package from a stranger costs nothing to refuse."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -225,6 +271,9 @@ def read_package(source: Path | bytes, passphrase: str | None = None,
     else:
         path = Path(source)
         try:
+            if path.stat().st_size > MAX_FILE:
+                raise PackageError(_("{file} is larger than any StdAward package ({size} MB): it is refused").format(
+                    file=path, size=path.stat().st_size >> 20))
             raw = path.read_bytes()
         except FileNotFoundError:
             raise PackageError(_("cannot read {file}: no such file").format(file=path)) from None
@@ -242,6 +291,7 @@ def read_package(source: Path | bytes, passphrase: str | None = None,
         names = zf.namelist()
         if len(names) != len(set(names)):
             raise PackageError(_("the package lists a member twice: it was edited"))
+        _check_sizes(zf)
         mbytes = _member(zf, MANIFEST, MAX_MANIFEST)
         sig = _member(zf, SIGNATURE, 1024)
         try:
@@ -272,8 +322,12 @@ def read_package(source: Path | bytes, passphrase: str | None = None,
                                  "signed by the office it names")) from None
         if progress:
             progress("verify", 1, 4)
+        pkg = Package(path=path, sha256=hashlib.sha256(raw).hexdigest(), manifest=manifest)
+        if signer is not None:
+            signer(pkg)
         if manifest_only:
-            return Package(path=path, sha256=hashlib.sha256(raw).hexdigest(), manifest=manifest)
+            return pkg
+        _check_sizes(zf, manifest.get("members"))
         found = {n: _member(zf, n) for n in names if n not in (MANIFEST, SIGNATURE)}
     _check_members(found, manifest.get("members"), "manifest")
     if progress:
@@ -283,7 +337,6 @@ def read_package(source: Path | bytes, passphrase: str | None = None,
         data = _decrypt(found, enc, manifest, passphrase)
     else:
         data = found
-    pkg = Package(path=path, sha256=hashlib.sha256(raw).hexdigest(), manifest=manifest)
     if progress:
         progress("verify", 3, 4)
     for name, b in data.items():
@@ -326,7 +379,8 @@ def _decrypt(found: dict[str, bytes], enc: dict[str, Any], manifest: dict[str, A
     try:
         salt, nonce = base64.b64decode(enc["salt"]), base64.b64decode(enc["nonce"])
         n, r, p = int(enc["n"]), int(enc["r"]), int(enc["p"])
-        if enc.get("cipher") != "AES-256-GCM" or enc.get("kdf") != "scrypt" or n > 2 ** 20 or r > 32 or p > 16:
+        if (enc.get("cipher") != "AES-256-GCM" or enc.get("kdf") != "scrypt" or n < 2 or n & (n - 1)
+                or not 1 <= r <= 32 or not 1 <= p <= MAX_SCRYPT_P or 128 * n * r > MAX_SCRYPT_MEMORY):
             raise ValueError
         key = _derive(passphrase, salt, n, r, p)
         plain = AESGCM(key).decrypt(nonce, found[PAYLOAD], _aad(manifest["office"]["uuid"], manifest["sequence"]))
@@ -336,6 +390,7 @@ def _decrypt(found: dict[str, bytes], enc: dict[str, Any], manifest: dict[str, A
         raise PackageError(_("the package's encryption parameters are not ones this program uses")) from None
     try:
         with zipfile.ZipFile(io.BytesIO(plain)) as inner:
+            _check_sizes(inner, manifest.get("inner_members"))
             data = {n: inner.read(n) for n in inner.namelist()}
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise PackageError(_("the decrypted payload is damaged: {reason}").format(reason=exc)) from None
@@ -343,25 +398,12 @@ def _decrypt(found: dict[str, bytes], enc: dict[str, Any], manifest: dict[str, A
     return data
 
 
-def write_verified(path: Path, data: bytes, check: Callable[[Path], object]) -> Path:
+def write_verified(path: Path, data: bytes, check: Callable[[Path], object],
+                   record: Callable[[], object] | None = None) -> Path:
     """Write to a temporary name beside ``path``, flush and fsync, read it back through ``check``,
-    then rename over ``path``. A failure (or a stick pulled) leaves no file under the final name."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        check(tmp)
-        os.replace(tmp, path)
-        from desktop.store.backup import _fsync_dir
+    run ``record`` (the database commit of the package's number), then rename over ``path``. A
+    failure (or a stick pulled) leaves no file under the final name, and a package under its final
+    name always has its number recorded."""
+    from desktop.store.atomic import write_atomic
 
-        _fsync_dir(path.parent)
-    except BaseException:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        raise
-    return path
+    return write_atomic(Path(path), data, check=check, record=record, step="export")

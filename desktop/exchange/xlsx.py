@@ -12,21 +12,31 @@ from typing import Any
 
 from desktop.core.errors import BadFile
 from desktop.core.i18n import _
+from desktop.core.labels import ZH
 from desktop.core.vocabulary import ALL_FIELDS, ENTERPRISE_FIELDS
+from desktop.store.atomic import write_atomic
 
 ENTERPRISE_SHEET = ("企业", "enterprises")
 ACHIEVEMENT_SHEET = ("成果", "achievements")
 
+# Column labels: the achievement fields' Chinese names are the one source in desktop.core.labels
+# (ZH["field"]); the enterprise columns are the template's own.
 LABELS_ZH = {
     "uscc": "统一社会信用代码", "name": "企业名称", "region": "行政区划代码", "address": "地址",
-    "contact": "联系人", "phone": "联系电话", "uuid": "全局编号",
-    "id": "成果编号", "enterprise": "企业统一社会信用代码", "kind": "类别", "date": "日期",
-    "ref": "标准编号/项目编号", "title": "名称", "evidence": "证明材料", "level": "级别",
-    "action": "制定/修订", "rank": "排名", "body": "机构类型", "prize": "奖项", "grade": "等级",
-    "domain": "领域", "accepted": "是否验收合格", "enterprise_name": "企业名称", "note": "备注",
-    "units": "起草单位",
+    "contact": "联系人", "phone": "联系电话", **ZH["field"],
 }
-_BY_LABEL = {v: k for k, v in LABELS_ZH.items() if k != "enterprise_name"}
+# Labels earlier templates carried, still read back.
+_OLD_LABELS = {"制定/修订": "action", "机构类型": "body", "是否验收合格": "accepted"}
+_BY_LABEL = {**{v: k for k, v in LABELS_ZH.items() if k != "enterprise_name"}, **_OLD_LABELS}
+# Limits on a workbook to load (README "Limits"): checked on the archive before openpyxl reads it (it
+# holds the shared strings in memory), and row by row while reading.
+MAX_XLSX_FILE = 64 << 20  # the .xlsx file
+MAX_XLSX_UNPACKED = 512 << 20  # all its parts, unpacked
+MAX_XLSX_PART = 256 << 20  # one part (a sheet, the shared strings)
+MAX_XLSX_RATIO = 200  # unpacked / packed size of a part larger than 1 MB
+MAX_ROWS = 200_000  # data rows per sheet
+MAX_CELL = 10_000  # characters in one cell
+
 ACHIEVEMENT_COLUMNS = ("id", "enterprise", "kind", "date", "ref", "title", "level", "action", "rank",
                        "body", "prize", "grade", "domain", "accepted", "note")
 
@@ -51,20 +61,59 @@ def _cell(v: Any) -> Any:
     return v
 
 
+def check_archive(path: Path) -> None:
+    """Refuse a workbook that would cost too much to open (too large, or packed like a "zip
+    bomb") before openpyxl reads any of it."""
+    import zipfile
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_XLSX_FILE:
+            raise BadFile(_("{file} is {size} MB; workbooks of at most {limit} MB are loaded (split it)").format(
+                file=path, size=size >> 20, limit=MAX_XLSX_FILE >> 20))
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise BadFile(_("{file} is not an Excel workbook (.xlsx): {reason}").format(file=path, reason=exc)) from None
+    except FileNotFoundError:
+        raise BadFile(_("cannot read {file}: no such file").format(file=path)) from None
+    total = 0
+    for info in infos:
+        total += info.file_size
+        tight = info.file_size > (1 << 20) and info.file_size > MAX_XLSX_RATIO * max(info.compress_size, 1)
+        if info.file_size > MAX_XLSX_PART or total > MAX_XLSX_UNPACKED or tight:
+            raise BadFile(_("{file}: its part {part} would unpack to {size} MB, more than a workbook to load may "
+                            "hold; it is refused").format(file=path, part=info.filename, size=info.file_size >> 20))
+
+
 def _rows(ws: Any, known: tuple[str, ...], sheet_label: str) -> list[dict[str, Any]]:
-    rows = list(ws.iter_rows(values_only=True))
-    if not rows:
+    it = ws.iter_rows(values_only=True)
+    first = next(it, None)
+    if first is None:
         return []
-    header = [(_BY_LABEL.get(str(h).strip(), str(h).strip()) if h is not None else None) for h in rows[0]]
+    header = [(_BY_LABEL.get(str(h).strip(), str(h).strip()) if h is not None else None) for h in first]
     bad = [h for h in header if h and h not in known]
     if bad:
-        raise BadFile(_("sheet {sheet}: unknown column {col}").format(sheet=sheet_label, col=bad[0]))
+        raise BadFile(_("sheet {sheet}: unknown column {col}").format(sheet=sheet_label, col=str(bad[0])[:40]))
+    second = next(it, None)
+    rest: Any = it
     start = 1
-    if len(rows) > 1 and all((c is None or str(c).strip() in _BY_LABEL or str(c).strip() in LABELS_ZH.values())
-                             for c in rows[1]) and any(rows[1]):
+    if second is not None and all((c is None or str(c).strip() in _BY_LABEL or str(c).strip() in LABELS_ZH.values())
+                                  for c in second) and any(second):
         start = 2  # the label row of the template
+    elif second is not None:
+        import itertools
+
+        rest = itertools.chain([second], it)
     out = []
-    for number, row in enumerate(rows[start:], start=start + 1):
+    for number, row in enumerate(rest, start=start + 1):
+        if number - start > MAX_ROWS:
+            raise BadFile(_("sheet {sheet} has more than {limit} rows; split it into several workbooks").format(
+                sheet=sheet_label, limit=MAX_ROWS))
+        for v in row:
+            if isinstance(v, str) and len(v) > MAX_CELL:
+                raise BadFile(_("sheet {sheet} row {row}: a cell holds {n} characters, more than {limit}").format(
+                    sheet=sheet_label, row=number, n=len(v), limit=MAX_CELL))
         rec = {h: _cell(v) for h, v in zip(header, row) if h and _cell(v) is not None}
         if rec:
             rec["__row__"] = f"{sheet_label}!{number}"
@@ -74,9 +123,11 @@ def _rows(ws: Any, known: tuple[str, ...], sheet_label: str) -> list[dict[str, A
 
 def read_workbook(path: Path) -> dict[str, list[dict[str, Any]]]:
     """Read a workbook into the load format. Each record keeps ``__row__`` for error messages."""
-    from openpyxl import load_workbook
     from zipfile import BadZipFile
 
+    from openpyxl import load_workbook
+
+    check_archive(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
@@ -134,37 +185,64 @@ def write_template(path: Path) -> Path:
         sheet.freeze_panes = "A3"
         for col in sheet.columns:
             sheet.column_dimensions[col[0].column_letter].width = 18
-    tmp = path.with_name(path.name + ".part")
-    wb.save(tmp)
-    tmp.replace(path)
-    return path
+    return write_atomic(Path(path), wb.save, step="xlsx")
 
 
 def write_sheets(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> Path:
     """A workbook of plain tables: (sheet title, header, rows). Decimals stay exact (written as
-    numbers with two places, shown as money); written to a temporary name, then renamed."""
-    from decimal import Decimal
-
+    numbers with two places, shown as money); text is always text (a value starting with = + - @
+    never becomes a formula); borders, fitting widths and an A4 landscape print set-up with the
+    header repeated; written to a temporary name, then renamed."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from desktop.notices import sheet
 
     wb = Workbook()
     wb.remove(wb.active)
     for title, header, rows in sheets:
         ws = wb.create_sheet(title[:31])
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            ws.append(row)
-            for cell, value in zip(ws[ws.max_row], row):
-                if isinstance(value, Decimal):
-                    cell.number_format = "#,##0.00"
+        for k, h in enumerate(header, start=1):
+            sheet.set_value(ws.cell(1, k), h).font = Font(bold=True)
+        for r, row in enumerate(rows, start=2):
+            for k, value in enumerate(row, start=1):
+                sheet.set_value(ws.cell(r, k), value)
         ws.freeze_panes = "A2"
-        for col in ws.columns:
-            width = max(len(str(c.value or "")) for c in col)
-            ws.column_dimensions[col[0].column_letter].width = min(60, max(10, width * 2))
-    tmp = path.with_name(path.name + ".part")
-    wb.save(tmp)
-    tmp.replace(path)
-    return path
+        sheet.finish(ws, 1, len(rows) + 1, len(header))
+    return write_atomic(Path(path), wb.save, step="xlsx")
+
+
+def write_table(path: Path, title: str, header: list[str], rows: list[list[str]], progress: Any = None) -> Path:
+    """An .xlsx with one sheet of display text (write-only mode): figures become numbers, any other
+    text stays text (a leading = + - @ is never a formula); written to a temporary name, then renamed.
+    ``progress`` (a ``core.progress.Progress``) is told and checked every 5,000 rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet((title or "Sheet")[:31])
+    from openpyxl.cell import WriteOnlyCell
+
+    bold = []
+    for h in header:
+        c = WriteOnlyCell(ws, value=h)
+        c.font = Font(bold=True)
+        bold.append(c)
+    ws.append(bold)
+    from desktop.notices.sheet import MONEY_FORMAT, as_number
+
+    for i, r in enumerate(rows):
+        out = []
+        for text in r:  # numbers as numbers; text always text (a leading = + - @ is no formula)
+            value = as_number(text)
+            cell = WriteOnlyCell(ws, value=text if value is None else value)
+            if value is None:
+                cell.data_type = "s"
+            elif "." in text:
+                cell.number_format = MONEY_FORMAT
+            out.append(cell)
+        ws.append(out)
+        if progress is not None and i % 5000 == 0:
+            progress.update(i, len(rows))
+            progress.check()
+    return write_atomic(Path(path), wb.save, step="xlsx")

@@ -14,27 +14,31 @@ Chinese notice). Amounts: figures with ``format_money`` (¥115,000.00), capitals
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
 from desktop.core.award import AwardResult
+from desktop.core.i18n import _
+from desktop.core.labels import ZH
 from desktop.core.money import ZERO, format_money, money_in_capitals, money_str, to_money
+from desktop.core.status import PAYING
+from desktop.notices import wording as W
 
 FORMAT = 1
-LAYOUT_VERSION = 1
-PAYING = ("awarded", "discretionary")
+LAYOUT_VERSION = 2  # 2: justified lines, units kept whole, 版记, 落款, wording from a template
 
-_LEVEL = {"international": "国际", "national": "国家", "industry": "行业", "local": "地方", "group": "团体",
-          "enterprise": "企业", "provincial": "省级", "municipal": "市级"}
-_SECRETARIAT_LEVEL = {"international": "国际", "national": "全国", "provincial": "省级", "municipal": "市级"}
-_BODY = {"tc": "技术委员会", "sc": "分技术委员会", "wg": "工作组"}
-_ACTION = {"formulate": "制定", "revise": "修订"}
-_PRIZE = {"china-innovation": "中国标准创新贡献奖", "fujian-contribution": "福建省标准贡献奖",
-          "chongqing-innovation": "重庆市标准创新贡献奖", "chongqing-product": "重庆市产品标准奖"}
-_GRADE = {"1": "一等奖", "2": "二等奖", "3": "三等奖"}
-_DOMAIN = {"agriculture": "农业", "service": "服务业", "industry": "工业", "park": "园区", "social": "社会管理和公共服务",
-           "general": "综合"}
+# The vocabulary's Chinese words: one source (desktop.core.labels.ZH), shared with explanations,
+# the xlsx template and the policy print-out.
+_LEVEL = ZH["level"]
+_TIER = ZH["tier"]
+_SECRETARIAT_LEVEL = ZH["committee_level"]
+_BODY = ZH["body"]
+_ACTION = ZH["action"]
+_PRIZE = ZH["prize"]
+_GRADE = ZH["grade"]
+_DOMAIN = ZH["domain"]
 
 
 def _ref(a: Any) -> str:
@@ -46,34 +50,58 @@ def _ref(a: Any) -> str:
     return f"（{ref}）" if ref else ""
 
 
+def _name_ref(a: Any) -> str:
+    """A body's or project's own name (not a document: no 《》) and its code."""
+    title, ref = getattr(a, "title", None), getattr(a, "ref", None)
+    if title and ref:
+        return f"{title}（{ref}）"
+    return title or (f"（{ref}）" if ref else "")
+
+
 def _rank(a: Any, unit: str = "起草单位") -> str:
     rank = getattr(a, "rank", None)
-    return f"（第{rank}{unit}）" if rank and rank > 1 else ""
+    return f"（第{chinese_number(rank)}{unit}）" if rank and rank > 1 else ""
+
+
+_COMMITTEE = {  # (level, body) → the proper term for a committee secretariat
+    ("international", "tc"): "国际标准化组织技术委员会", ("international", "sc"): "国际标准化组织分技术委员会",
+    ("international", "wg"): "国际标准化组织工作组",
+    ("national", "tc"): "全国专业标准化技术委员会", ("national", "sc"): "全国专业标准化技术委员会分技术委员会",
+    ("national", "wg"): "全国专业标准化技术委员会工作组",
+    ("provincial", "tc"): "省级专业标准化技术委员会", ("provincial", "sc"): "省级专业标准化技术委员会分技术委员会",
+    ("provincial", "wg"): "省级专业标准化技术委员会工作组",
+    ("municipal", "tc"): "市级专业标准化技术委员会", ("municipal", "sc"): "市级专业标准化技术委员会分技术委员会",
+    ("municipal", "wg"): "市级专业标准化技术委员会工作组",
+}
 
 
 def describe(a: Any) -> str:
-    """The achievement in the words of a notice, e.g. 主导制定国家标准《…》（GB/T 12345-2024）."""
+    """The achievement in the words of a notice, e.g. 作为第一起草单位主导制定国家标准《…》（GB/T 12345-2024）."""
     kind = a.kind
-    level = _LEVEL.get(a.level or "", "")
+    # 国家标准 but 国家级试点: a standard's level, every other kind's tier
+    level = (_LEVEL if kind == "standard" else _TIER).get(a.level or "", "")
     if kind == "standard":
-        lead = "主导" if (a.rank or 1) == 1 else "参与"
-        return f"{lead}{_ACTION.get(a.action or '', '制修订')}{level}标准{_ref(a)}{_rank(a)}"
+        rank = a.rank or 1
+        action = _ACTION.get(a.action or "", "制修订")
+        who = "作为第一起草单位主导" if rank == 1 else f"作为第{chinese_number(rank)}起草单位"
+        return f"{who}{action}{level}标准{_ref(a)}"
     if kind == "secretariat":
-        return (f"承担{_SECRETARIAT_LEVEL.get(a.level or '', '')}专业标准化{_BODY.get(a.body or '', '技术委员会')}"
-                f"秘书处{_ref(a)}")
+        term = _COMMITTEE.get((a.level or "", a.body or "tc"), "专业标准化技术委员会")
+        name = _name_ref(a)
+        return f"承担{name}秘书处" if getattr(a, "title", None) else f"承担{term}{name}秘书处"
     if kind == "prize":
         return f"荣获{_PRIZE.get(a.prize or '', '标准奖项')}{_GRADE.get(str(a.grade or ''), '')}{_ref(a)}{_rank(a, '完成单位')}"
     if kind == "pilot":
         done = "并通过验收" if a.accepted else ""
-        return f"承担{level}{_DOMAIN.get(a.domain or '', '')}标准化试点示范项目{_ref(a)}{done}"
+        return f"承担{level}{_DOMAIN.get(a.domain or '', '')}标准化试点示范项目{_name_ref(a)}{done}"
     if kind == "leader":
         return f"入选{level}企业标准“领跑者”{_ref(a)}"
     if kind == "research":
-        return f"承担{level}标准化研究项目{_ref(a)}{'并结题验收合格' if a.accepted else ''}"
+        return f"承担{level}标准化研究项目{_name_ref(a)}{'并结题验收合格' if a.accepted else ''}"
     if kind == "project":
-        return f"{level}标准化项目{_ref(a)}通过验收"
+        return f"{level}标准化项目{_name_ref(a)}通过验收"
     if kind == "gi":
-        return f"地理标志产品保护获批{_ref(a)}{'（牵头单位）' if (a.rank or 1) == 1 else _rank(a, '单位')}"
+        return f"地理标志产品保护获批{_name_ref(a)}{'（牵头单位）' if (a.rank or 1) == 1 else _rank(a, '单位')}"
     if kind == "good_behavior":
         return f"获评{level}标准化良好行为企业（{a.grade}）" if a.grade else f"获评{level}标准化良好行为企业"
     if kind == "adoption":
@@ -81,8 +109,61 @@ def describe(a: Any) -> str:
     if kind == "self_declared":
         return f"企业产品（服务）标准自我声明公开{_ref(a)}"
     if kind == "innovation_base":
-        return f"获批{level}企业技术标准创新基地{_ref(a)}"
+        return f"获批{level}企业技术标准创新基地{_name_ref(a)}"
     return f"标准化成果{_ref(a)}"
+
+
+_CN_DIGITS = "一二三四五六七八九十"
+_CLAUSE = re.compile(r"([一二三四五六七八九十]+)(?:[(（]([一二三四五六七八九十]+)[)）])?(\d+)?")
+
+
+def cite_clause(clause: str | None, short: str) -> str:
+    """A policy clause as a 公文 cites it: 五(二)2 → 《意见》第五条第（二）项第2目; several clauses
+    (五(二)、四(一)1) are joined with 、; anything else is cited as written, with full-width brackets."""
+    doc = f"《{short}》" if short else "政策"
+    if not clause:
+        return f"{doc}有关"
+    parts = []
+    for piece in re.split(r"[、,，]\s*", clause.strip()):
+        m = _CLAUSE.fullmatch(piece)
+        if m is None:
+            parts.append(piece.replace("(", "（").replace(")", "）"))
+            continue
+        text = f"第{m.group(1)}条"
+        if m.group(2):
+            text += f"第（{m.group(2)}）项"
+        if m.group(3):
+            text += f"第{int(m.group(3))}目"
+        parts.append(text)
+    return doc + "、".join(parts)
+
+
+def amount_text(value: Any) -> str:
+    """An amount as a notice's prose states it: 人民币贰万壹仟元整（21,000.00元）."""
+    money = to_money(value)
+    return f"{money_in_capitals(money)}（{money:,.2f}元）"
+
+
+def short_title(title: str) -> str:
+    """The name a policy is cited by after its first mention: the genre after the last 的
+    (关于实施标准化战略的意见 → 意见), else the whole title."""
+    tail = title.rsplit("的", 1)[-1] if "的" in title else title
+    return tail if 1 < len(tail) <= 8 else title
+
+
+def issue_date_problems(issued_on: dt.date, today: dt.date, approved_on: dt.date | None = None) -> tuple[
+        list[str], list[str]]:
+    """(errors, warnings) for a 成文日期: a date in the future is refused; one before the round's
+    approval is allowed (an office may date a notice as of a meeting) but warned about."""
+    errors, warnings = [], []
+    if issued_on > today:
+        errors.append(_("the date of the notices, {date}, is in the future (today is {today})").format(
+            date=issued_on.isoformat(), today=today.isoformat()))
+    if approved_on is not None and issued_on < approved_on:
+        warnings.append(_("the date of the notices, {date}, is before the round was approved ({approved}): "
+                          "the notices are back-dated").format(date=issued_on.isoformat(),
+                                                               approved=approved_on.isoformat()))
+    return errors, warnings
 
 
 def chinese_number(n: int) -> str:
@@ -114,42 +195,66 @@ class Draft:
 def build_drafts(results: Sequence[AwardResult], achievements: Mapping[str, Any],
                  names: Mapping[str, str], office: Mapping[str, Any], policy: Mapping[str, Any],
                  issued_on: dt.date, year: int, fonts: Mapping[str, Any],
-                 round_uuid: str | None = None) -> list[Draft]:
+                 round_uuid: str | None = None, template: Mapping[str, Any] | None = None) -> list[Draft]:
     """One draft per enterprise with at least one paying award line (amount > 0), in the order the
-    enterprises first appear in ``results``. ``achievements`` maps result id → vocabulary object."""
+    enterprises first appear in ``results``. ``achievements`` maps result id → vocabulary object.
+
+    The title's year (关于下达XXXX年度…) is the award's own year: a round's year for a round; without
+    one, the latest year among the achievements *this* notice pays (never another enterprise's), else
+    ``year``. ``template`` is the office's wording (``wording``), the defaults where it is silent."""
     by_ent: dict[str, list[AwardResult]] = {}
     for r in results:
         if r.status in PAYING and r.amount is not None and r.amount > 0 and r.enterprise:
             by_ent.setdefault(r.enterprise, []).append(r)
+    words = W.merged(template)
     drafts = []
     for uscc, lines in by_ent.items():
-        total = sum((to_money(r.amount) for r in lines), ZERO)
-        content = _content(uscc, names[uscc], lines, achievements, office, policy, issued_on, year, fonts,
-                           round_uuid, total)
+        total = sum((to_money(r.amount or ZERO) for r in lines), ZERO)
+        own = year if round_uuid else notice_year(lines, achievements, year)
+        content = _content(uscc, names[uscc], lines, achievements, office, policy, issued_on, own, fonts,
+                           round_uuid, total, words)
         drafts.append(Draft(uscc, names[uscc], total, content))
     return drafts
 
 
-def _line_text(i: int, r: AwardResult, a: Any, policy: Mapping[str, Any]) -> str:
-    desc = describe(a) if a is not None else r.explanation
-    clause = f"依据政策第{r.clause}条" if r.clause else "依据政策规定"
-    return f"（{chinese_number(i)}）{desc}，{clause}，奖补资金{format_money(r.amount)}。"
+def notice_year(lines: Sequence[AwardResult], achievements: Mapping[str, Any], default: int) -> int:
+    """The latest year among the dates of the achievements a notice pays."""
+    years = [a.date.year for r in lines if (a := achievements.get(r.id)) is not None and getattr(a, "date", None)]
+    return max(years) if years else default
 
 
 def _content(uscc: str, name: str, lines: list[AwardResult], achievements: Mapping[str, Any],
              office: Mapping[str, Any], policy: Mapping[str, Any], issued_on: dt.date, year: int,
-             fonts: Mapping[str, Any], round_uuid: str | None, total: Decimal) -> dict[str, Any]:
-    doc = f"（{policy['document_number']}）" if policy.get("document_number") else ""
-    paragraphs = [f"根据《{policy.get('title') or policy['id']}》{doc}有关规定，经审核，你单位下列标准化成果"
-                  f"符合奖补条件，现将{year}年度标准化奖补资金核定如下："]
-    paragraphs += [_line_text(i + 1, r, achievements.get(r.id), policy) for i, r in enumerate(lines)]
-    paragraphs.append(f"以上合计奖补资金{format_money(total)}（大写：{money_in_capitals(total)}）。")
-    paragraphs.append("请你单位按规定用途使用奖补资金，自觉接受财政、审计等部门的监督检查。")
-    paragraphs.append("特此通知。")
+             fonts: Mapping[str, Any], round_uuid: str | None, total: Decimal,
+             words: Mapping[str, Any]) -> dict[str, Any]:
+    title = policy.get("title") or policy["id"]
+    short = short_title(title)
+    number = policy.get("document_number")
+    if short != title:
+        cited = f"《{title}》（{number}，以下简称《{short}》）" if number else f"《{title}》（以下简称《{short}》）"
+    else:
+        cited = f"《{title}》（{number}）" if number else f"《{title}》"
+    paragraphs = [W.render(words["opening"], policy=cited, short=f"《{short}》", year=year)]
+    for i, r in enumerate(lines, start=1):
+        a = achievements.get(r.id)
+        text = words["kinds"].get(getattr(a, "kind", None) or r.kind or "", words["line"])
+        paragraphs.append(W.render(text, n=f"（{chinese_number(i)}）", achievement=describe(a) if a else r.explanation,
+                                   clause=cite_clause(r.clause, short), amount=amount_text(r.amount)))
+    paragraphs.append(W.render(words["total"], amount=amount_text(total)))
+    settings = office.get("settings") or {}
+    contact, phone = settings.get("contact") or "", settings.get("phone") or ""
+    reach = f"（联系人：{contact}，联系电话：{phone}）" if contact and phone else (
+        f"（联系人：{contact}）" if contact else (f"（联系电话：{phone}）" if phone else ""))
+    if words["payment"]:
+        paragraphs.append(W.render(words["payment"], office=office["name"], contact=reach, phone=phone,
+                                   days=words["days"]))
+    paragraphs.append(words["closing"])
     archive = []
     for i, r in enumerate(lines, start=1):
-        archive.append(f"第（{chinese_number(i)}）项 成果编号{r.id}，规则{r.rule or '—'}：{r.explanation}")
+        archive.append(f"第（{chinese_number(i)}）项 成果编号{r.id}，{cite_clause(r.clause, short)}：{r.explanation}")
         archive += [f"第（{chinese_number(i)}）项 审核提示：{flag}" for flag in r.flags]
+    finance = W.finance_bureau(office["name"])
+    cc = [W.render(organ, finance=finance) for organ in words["cc"]]
     return {
         "format": FORMAT, "layout": LAYOUT_VERSION, "round": round_uuid, "year": year,
         "issued_on": issued_on.isoformat(),
@@ -162,9 +267,12 @@ def _content(uscc: str, name: str, lines: list[AwardResult], achievements: Mappi
                   for r in lines],
         "total": money_str(total),
         "fonts": dict(fonts),
+        "template": dict(words),
         "text": {"title": f"关于下达{year}年度标准化奖补资金的通知", "recipient": f"{name}：",
-                 "paragraphs": paragraphs, "signature": office["name"], "date": date_text(issued_on),
-                 "archive_notes": archive},
+                 "paragraphs": paragraphs, "signature": office.get("signatory") or office["name"],
+                 "date": date_text(issued_on), "archive_notes": archive,
+                 "record": {"cc": "，".join(cc) + "。" if cc else "", "printer": office["name"],
+                            "printed_on": date_text(issued_on)}},
     }
 
 
@@ -194,6 +302,9 @@ def body_texts(content: Mapping[str, Any]) -> list[tuple[str, str, str]]:
            (rec, "doc_number", number + "核验码— ")]
     out += [(rec, f"paragraph {i + 1}", p) for i, p in enumerate(t["paragraphs"])]
     out += [(rec, f"archive note {i + 1}", p) for i, p in enumerate(t["archive_notes"])]
+    record = t.get("record") or {}
+    if record:
+        out.append((rec, "版记", f"抄送：{record.get('cc', '')}{record.get('printer', '')}{record.get('printed_on', '')}印发"))
     return out
 
 
@@ -205,3 +316,27 @@ def heading_texts(content: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 
 def enterprises_in(results: Iterable[AwardResult]) -> list[str]:
     return list(dict.fromkeys(r.enterprise for r in results if r.enterprise))
+
+
+def sample_notice(template: Mapping[str, Any] | None, office: Mapping[str, Any],
+                  policy: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The ``text`` of a notice worded with ``template`` for a sample enterprise with two award
+    lines (a standard and a committee secretariat): what the template editor previews. Raises
+    ``KeyError``/``ValueError`` only for a template that ``wording.validate`` refuses."""
+    from desktop.core.vocabulary import Achievement
+
+    uscc = "91350302MA2Y0KXQ4Q"
+    achs = {"s": Achievement("s", uscc, "standard", dt.date(issued_year := dt.date.today().year, 5, 1),
+                             ref=f"GB/T 3280-{issued_year}", title="不锈钢冷轧钢板和钢带", level="national",
+                             action="revise", rank=2),
+            "t": Achievement("t", uscc, "secretariat", dt.date(issued_year, 3, 1), level="provincial", body="sc",
+                             ref="FJ/TC 12/SC 3")}
+    results = [AwardResult("s", "awarded", Decimal("35000.00"), "std-revise", "五(二)2", "", (), uscc, "main",
+                           "standard"),
+               AwardResult("t", "awarded", Decimal("100000.00"), "secretariat", "五(二)1", "", (), uscc, "main",
+                           "secretariat")]
+    policy = policy or {"id": "sample", "title": "莆田市城厢区人民政府关于实施标准化战略的意见",
+                        "document_number": "莆城政〔2021〕88号"}
+    draft = build_drafts(results, achs, {uscc: "福建省莆田市示例标准化有限公司"}, office, policy,
+                         dt.date.today(), issued_year, {}, template=template)[0]
+    return draft.content["text"]

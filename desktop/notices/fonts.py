@@ -37,6 +37,19 @@ PREFERRED: dict[str, tuple[tuple[str, int, bool], ...]] = {
 }
 
 
+# The faces GB/T 9704 names, by family (Chinese and English names as fonts record them), and the
+# substitutes tried by family name when no preferred file is found. (family, needs emboldening)
+STANDARD_FAMILIES: dict[str, tuple[str, ...]] = {
+    "body": ("仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "方正仿宋_GBK", "方正仿宋简体", "FZFangSong-Z02S",
+             "FZFangSong-Z02"),
+    "heading": ("方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S", "FZXiaoBiaoSong-B05", "小标宋"),
+}
+SUBSTITUTE_FAMILIES: dict[str, tuple[tuple[str, bool], ...]] = {
+    "body": (("宋体", False), ("SimSun", False)),
+    "heading": (("黑体", False), ("SimHei", False), ("宋体", True), ("SimSun", True)),
+}
+
+
 class FontError(StdAwardError):
     """A font that cannot be used (missing, CFF outlines, not a font, no embedding allowed)."""
 
@@ -62,8 +75,11 @@ class FontChoice:
         return f"SA{self.sha256[:12]}i{self.index}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file_name, "index": self.index, "sha256": self.sha256,
-                "bold": self.bold, "bundled": self.bundled}
+        out = {"file": self.file_name, "index": self.index, "sha256": self.sha256,
+               "bold": self.bold, "bundled": self.bundled}
+        if not self.bundled:
+            out["path"] = self.path  # a font chosen by path is found there again at print time
+        return out
 
 
 def resources_dir() -> Path:
@@ -105,6 +121,148 @@ def find_file(name: str) -> Path | None:
             except OSError:
                 continue
     return None
+
+
+FONT_SUFFIXES = (".ttf", ".ttc", ".otf", ".otc")
+
+
+def _face_offsets(fh: Any) -> list[int]:
+    tag = fh.read(4)
+    if tag == b"ttcf":
+        fh.seek(8)
+        count = struct.unpack(">I", fh.read(4))[0]
+        return list(struct.unpack(f">{count}I", fh.read(4 * count))) if 0 < count < 64 else []
+    return [0]
+
+
+def face_names(path: Path, index: int = 0) -> set[str]:
+    """The family, typographic family and full names a face records in its ``name`` table (all
+    languages: 仿宋 and FangSong alike), read without loading the font."""
+    return _names_cached(str(path), index, *_stamp(path))
+
+
+def _stamp(path: Path) -> tuple[int, float]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, 0.0)
+    return (st.st_size, st.st_mtime)
+
+
+_name_cache: dict[tuple[str, int, int, float], frozenset[str]] = {}
+
+
+def _names_cached(path: str, index: int, size: int, mtime: float) -> set[str]:
+    key = (path, index, size, mtime)
+    if key not in _name_cache:
+        try:
+            _name_cache[key] = frozenset(_read_names(Path(path), index))
+        except (OSError, struct.error, UnicodeDecodeError, ValueError):
+            _name_cache[key] = frozenset()
+    return set(_name_cache[key])
+
+
+def _read_names(path: Path, index: int) -> set[str]:
+    out: set[str] = set()
+    with open(path, "rb") as fh:
+        offsets = _face_offsets(fh)
+        if index >= len(offsets):
+            return out
+        fh.seek(offsets[index] + 4)
+        num_tables = struct.unpack(">H", fh.read(2))[0]
+        fh.seek(offsets[index] + 12)
+        name_at = None
+        for _i in range(min(num_tables, 128)):
+            tag, _checksum, offset, _length = struct.unpack(">4sIII", fh.read(16))
+            if tag == b"name":
+                name_at = offset
+                break
+        if name_at is None:
+            return out
+        fh.seek(name_at)
+        _fmt, count, strings = struct.unpack(">HHH", fh.read(6))
+        records = [struct.unpack(">HHHHHH", fh.read(12)) for _i in range(min(count, 1024))]
+        for platform, encoding, _lang, name_id, length, offset in records:
+            if name_id not in (1, 4, 16):
+                continue
+            fh.seek(name_at + strings + offset)
+            raw = fh.read(length)
+            if platform in (0, 3):
+                if platform == 3 and encoding == 3:  # PRC (GB2312) names in old Windows fonts
+                    text = raw.replace(b"\x00", b"").decode("gbk", "ignore")
+                else:
+                    text = raw.decode("utf-16-be", "ignore")
+            elif platform == 1 and encoding == 0:
+                text = raw.decode("mac_roman", "ignore")
+            else:
+                continue
+            if text.strip():
+                out.add(text.strip())
+    return out
+
+
+def _font_files(max_depth: int = 3) -> list[Path]:
+    files: list[Path] = []
+
+    def walk(d: Path, depth: int) -> None:
+        try:
+            entries = sorted(d.iterdir())
+        except OSError:
+            return
+        for e in entries:
+            if e.is_dir() and depth < max_depth:
+                walk(e, depth + 1)
+            elif e.suffix.lower() in FONT_SUFFIXES:
+                files.append(e)
+
+    for d in font_dirs():
+        walk(d, 0)
+    return files
+
+
+_index_cache: dict[tuple[Any, ...], list[tuple[Path, int, frozenset[str]]]] = {}
+
+
+def face_index() -> list[tuple[Path, int, frozenset[str]]]:
+    """Every face in the font folders with its names (casefolded), built once per set of folders
+    and their modification times (installing a font changes the folder's time)."""
+    dirs = font_dirs()
+    key = tuple((str(d), _stamp(d)[1]) for d in dirs)
+    if key not in _index_cache:
+        faces = []
+        for f in _font_files():
+            try:
+                with open(f, "rb") as fh:
+                    count = len(_face_offsets(fh))
+            except (OSError, struct.error):
+                continue
+            for i in range(count):
+                faces.append((f, i, frozenset(n.casefold() for n in face_names(f, i))))
+        _index_cache.clear()
+        _index_cache[key] = faces
+    return _index_cache[key]
+
+
+def find_family(family: str) -> tuple[Path, int] | None:
+    """The first TrueType face whose name table records ``family`` (case-insensitive), in the
+    system and per-user font folders: (file, face index)."""
+    want = family.casefold()
+    for f, i, names in face_index():
+        if want in names and outline_kind(f, i) == "truetype":
+            return f, i
+    return None
+
+
+def is_standard_face(role: str, path: Path, index: int = 0) -> bool:
+    """Whether the face is the one GB/T 9704 names for the role (仿宋 body, 小标宋 heading)."""
+    names = {n.casefold() for n in face_names(path, index)}
+    return any(f.casefold() in names for f in STANDARD_FAMILIES[role])
+
+
+def describe_face(role: str, choice: FontChoice) -> dict[str, Any]:
+    """``face`` (its names, Chinese first) and ``standard`` (GB/T 9704's face for the role)."""
+    names = sorted(face_names(Path(choice.path), choice.index), key=lambda n: (n.isascii(), n))
+    return {"face": " / ".join(names[:3]), "standard": is_standard_face(role, Path(choice.path), choice.index)}
 
 
 def outline_kind(path: Path, index: int = 0) -> str:
@@ -176,6 +334,16 @@ def _locate(name: str) -> Path | None:
     return find_file(name)
 
 
+def _locate_face(name: str, index: int) -> tuple[Path, int] | None:
+    """A font named in the settings: a path, a file name, or a family name (仿宋_GB2312)."""
+    path = _locate(name)
+    if path is not None:
+        return path, index
+    if Path(name).suffix.lower() in FONT_SUFFIXES or "/" in name or "\\" in name:
+        return None
+    return find_family(name)
+
+
 def choose(settings: Mapping[str, Any] | None = None) -> dict[str, FontChoice]:
     """The font for each role: the office's setting, else Windows fonts, else the bundled font."""
     out: dict[str, FontChoice] = {}
@@ -183,20 +351,33 @@ def choose(settings: Mapping[str, Any] | None = None) -> dict[str, FontChoice]:
         wanted = _setting(settings, role)
         if wanted:
             name, index, bold = wanted
-            path = _locate(name)
-            if path is None:
+            found = _locate_face(name, index)
+            if found is None:
                 raise FontError(_("the {role} font chosen in the office settings, {file}, is not installed").format(
                     role=role, file=name))
-            out[role] = make_choice(role, path, index, bold)
+            out[role] = make_choice(role, found[0], found[1], bold)
             continue
+        candidates: list[tuple[Path, int, bool]] = []
         for name, index, bold in PREFERRED[role]:
             path = find_file(name)
             if path is not None:
-                try:
-                    out[role] = make_choice(role, path, index, bold)
+                candidates.append((path, index, bold))
+        if not candidates or not is_standard_face(role, candidates[0][0], candidates[0][1]):
+            for family in STANDARD_FAMILIES[role]:  # the standard's face under another file name
+                hit = find_family(family)
+                if hit is not None:
+                    candidates.insert(0, (hit[0], hit[1], False))
                     break
-                except FontError:
-                    continue
+        for family, bold in SUBSTITUTE_FAMILIES[role]:
+            hit = find_family(family)
+            if hit is not None:
+                candidates.append((hit[0], hit[1], bold))
+        for path, index, bold in candidates:
+            try:
+                out[role] = make_choice(role, path, index, bold)
+                break
+            except FontError:
+                continue
         else:
             out[role] = make_choice(role, bundled_path(), BUNDLED_INDEX, role == "heading")
     return out
@@ -204,7 +385,11 @@ def choose(settings: Mapping[str, Any] | None = None) -> dict[str, FontChoice]:
 
 def from_stored(role: str, stored: Mapping[str, Any]) -> FontChoice:
     """The font a notice was printed with, found again by name and checked by SHA-256 (reprints)."""
-    path = bundled_path() if stored.get("bundled") else _locate(str(stored["file"]))
+    path = bundled_path() if stored.get("bundled") else None
+    if path is None and stored.get("path") and Path(str(stored["path"])).is_file():
+        path = Path(str(stored["path"]))
+    if path is None and not stored.get("bundled"):
+        path = _locate(str(stored["file"]))
     if path is None or not path.is_file():
         raise FontError(_("the font this notice was printed with ({file}) is not installed; "
                           "a reprint would not be identical").format(file=stored["file"]))

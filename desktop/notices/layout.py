@@ -45,7 +45,7 @@ LANDSCAPE = landscape(A4)
 
 NO_LINE_START = frozenset("，。、：；！？）》」』”’〕】…—％,.;:!?)]}%·")
 NO_LINE_END = frozenset("（《「『“‘〔【¥([{")
-_WORD = re.compile(r"¥?[A-Za-z0-9][A-Za-z0-9./\-+_:,]*")
+_WORD = re.compile(r"¥?[A-Za-z0-9][A-Za-z0-9./\-+_:,]*")  # layout 1 (legacy)
 
 
 def body_char_space(size: float = BODY_SIZE) -> float:
@@ -100,11 +100,32 @@ def _advance(text: str, font: str, size: float) -> float:
     return sum([w[ch] for ch in text])
 
 
-def _tokens(text: str) -> list[str]:
-    """Single characters, except runs of Latin letters/digits, which stay together."""
+# Units that a line never breaks inside (GB/T 9704 text reads them as one word): an amount in
+# capitals (人民币贰万壹仟元整), an amount in figures with its 元, a 发文字号 (莆城政〔2021〕88号), a date
+# (2026年11月22日, 2026年度), a clause reference (第五条第（二）项第2目, 五(二)2), and a standard number
+# or any run of Latin letters and digits, with one inner space before a digit (GB/T 3280-2025,
+# IEC 62368-3:2025, ISO/IEC 27001:2022).
+_UNIT_PATTERNS = (
+    r"人民币[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整]+",
+    r"[\u4e00-\u9fff]{1,6}[〔\[]\d{4}[〕\]]\d+号",
+    r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?|度)?",
+    r"第[一二三四五六七八九十百零]+条(?:第（[一二三四五六七八九十]+）项)?(?:第\d+目)?",
+    r"[一二三四五六七八九十]+[（(][一二三四五六七八九十]+[）)]\d*",
+    r"第[一二三四五六七八九十百零\d]+[项目位条]?",
+    r"¥?\d[\d,]*(?:\.\d+)?元",
+    r"¥?[A-Za-z0-9][A-Za-z0-9./\-+_:,]*(?: \d[A-Za-z0-9./\-+_:,]*)?",
+)
+_UNIT = re.compile("|".join(_UNIT_PATTERNS))
+_UNIT_NO_DOC = re.compile("|".join(p for p in _UNIT_PATTERNS if "〔" not in p))  # the same, fast, without 〔
+SQUEEZE = 0.5  # a closing mark may be squeezed into a full line by up to half an em (挤进) before
+# the last character is pushed down with it (推出)
+
+
+def units(text: str) -> list[str]:
+    """The text as breakable pieces: single characters, and the unbreakable units above whole."""
     out: list[str] = []
     pos = 0
-    for m in _WORD.finditer(text):
+    for m in (_UNIT if ("〔" in text or "[" in text) else _UNIT_NO_DOC).finditer(text):
         out.extend(text[pos:m.start()])
         out.append(m.group())
         pos = m.end()
@@ -112,12 +133,17 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
+
 @lru_cache(maxsize=16384)
 def wrap(text: str, font: str, size: float, width: float, char_space: float = 0.0,
          first_indent: float = 0.0) -> tuple[str, ...]:
-    """Lines of ``text`` each at most ``width`` wide (the first ``first_indent`` narrower);
-    memoised, since the same sentences recur on every notice."""
-    tokens = _tokens(text)
+    """Lines of ``text`` each at most ``width`` wide (the first ``first_indent`` narrower), by the
+    CJK line-breaking rules (禁则): no line starts with a closing mark (，。、）》 …) nor ends with an
+    opening one (（《 …); a closing mark that does not fit is squeezed in by up to half an em, else
+    the character before it goes down with it; units (``units``) are never split unless a unit
+    alone is longer than a line. A line may come out up to ``SQUEEZE`` em wider than ``width``:
+    ``justify`` sets it to the measure. Memoised: the same sentences recur on every notice."""
+    tokens = units(text)
     wd = widths(font, size)
     # each token's width exactly as text_width computes it (a character: its advance + char_space)
     token_widths = [wd[t] + char_space if len(t) == 1 else text_width(t, font, size, char_space) for t in tokens]
@@ -127,7 +153,11 @@ def wrap(text: str, font: str, size: float, width: float, char_space: float = 0.
     limit = width - first_indent + 0.01
     for tok, w in zip(tokens, token_widths):
         if cur and cur_w + w > limit:
-            if len(tok) > 1 and w > width:  # a word longer than a line: break it by characters
+            if len(tok) == 1 and tok in NO_LINE_START and cur_w + w - char_space <= limit + SQUEEZE * size:
+                cur.append(tok)  # 挤进: the closing mark stays on this line, the spacing tightens
+                cur_w += w
+                continue
+            if len(tok) > 1 and w > width:  # a unit longer than a line: break it by characters
                 for ch in tok:
                     cw = text_width(ch, font, size, char_space)
                     if cur and cur_w + cw > limit:
@@ -138,7 +168,7 @@ def wrap(text: str, font: str, size: float, width: float, char_space: float = 0.
                 continue
             carry: list[str] = []
             head = tok
-            while head[0] in NO_LINE_START and len(cur) > 1:  # take the previous character down too
+            while head[0] in NO_LINE_START and len(cur) > 1:  # take the previous piece down too
                 carry.insert(0, cur.pop())
                 head = carry[0]
             while len(cur) > 1 and cur[-1][-1] in NO_LINE_END:
@@ -152,3 +182,57 @@ def wrap(text: str, font: str, size: float, width: float, char_space: float = 0.
     if cur or not lines:
         lines.append("".join(cur))
     return tuple(lines)
+
+
+_LATIN = re.compile(_UNIT_PATTERNS[-1])
+
+
+def justify_segments(line: str, font: str, size: float, width: float, char_space: float = 0.0
+                     ) -> list[tuple[float, str, float]]:
+    """A justified line as (x offset, text, character spacing) pieces: the extra space goes between
+    Chinese characters and around units, never inside a run of Latin letters and digits (a
+    standard number or an amount in figures is not letter-spaced). One piece when the line has no
+    such run."""
+    runs = [m for m in _LATIN.finditer(line) if m.end() - m.start() > 1]
+    if not runs:
+        return [(0.0, line, justify(line, font, size, width))]
+    tokens: list[str] = []
+    tight: list[bool] = []
+    pos = 0
+    for m in runs:
+        tokens += line[pos:m.start()]
+        tight += [False] * (m.start() - pos)
+        tokens.append(m.group())
+        tight.append(True)
+        pos = m.end()
+    tokens += line[pos:]
+    tight += [False] * (len(line) - pos)
+    gaps = len(line) - 1 - sum(len(t) - 1 for t, k in zip(tokens, tight) if k)
+    natural = _advance(line, font, size) + char_space * (len(line) - 1)
+    extra = (width - natural) / gaps if gaps > 0 else 0.0
+    loose = char_space + extra
+    out: list[tuple[float, str, float]] = []
+    x = 0.0
+    run = ""
+    for tok, k in zip(tokens, tight):
+        if not k:
+            run += tok
+            continue
+        if run:
+            out.append((x, run, loose))
+            x += _advance(run, font, size) + loose * len(run)
+            run = ""
+        out.append((x, tok, char_space))
+        x += _advance(tok, font, size) + char_space * (len(tok) - 1) + loose
+    if run:
+        out.append((x, run, loose))
+    return out
+
+
+def justify(line: str, font: str, size: float, width: float) -> float:
+    """The character spacing that sets ``line`` exactly to ``width`` (两端对齐): its first glyph at
+    the left edge, its last glyph's advance ending at the right edge."""
+    n = len(line)
+    if n < 2:
+        return 0.0
+    return (width - _advance(line, font, size)) / (n - 1)

@@ -21,6 +21,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from desktop.core.award import AwardResult
 from desktop.core.errors import StdAwardError
+from desktop.core.status import PAYING
 from desktop.core.i18n import _
 from desktop.core.money import ZERO, to_money
 from desktop.notices import fonts as fontmod
@@ -61,7 +62,7 @@ def rows_from_results(results: Sequence[AwardResult], names: Mapping[str, str],
     item_labels = item_labels or {}
     rows: dict[tuple[str, str, str], SummaryRow] = {}
     for r in results:
-        if r.status not in ("awarded", "discretionary") or r.amount is None or r.amount <= 0 or not r.enterprise:
+        if r.status not in PAYING or r.amount is None or r.amount <= 0 or not r.enterprise:
             continue
         label = item_labels.get(r.id) or labels.get(r.rule or "", r.rule or "")
         key = (r.enterprise, r.rule or "", label)
@@ -97,6 +98,15 @@ class _Line:
     cells: list[str]
     amounts: dict[str, Decimal]
     kind: str  # row | subtotal
+    group: tuple[str, str, str] = ("", "", "")  # the enterprise's 序号, name and code
+
+    def continued(self) -> list[str]:
+        """The cells as the first line of a page when its enterprise began on an earlier page:
+        序号 and name repeated, marked （续）."""
+        if self.cells[0] or not self.group[0]:
+            return self.cells
+        n, name, uscc = self.group
+        return [n, f"{name}（续）", uscc] + self.cells[3:]
 
 
 def _lines(rows: Sequence[SummaryRow]) -> list[_Line]:
@@ -111,13 +121,14 @@ def _lines(rows: Sequence[SummaryRow]) -> list[_Line]:
         group = rows[i:j]
         for k, r in enumerate(group):
             out.append(_Line([str(n) if k == 0 else "", r.name if k == 0 else "", r.uscc if k == 0 else "",
-                              r.item, str(r.count)], dict(r.amounts), "row"))
+                              r.item, str(r.count)], dict(r.amounts), "row", (str(n), r.name, r.uscc)))
         if len(group) > 1:
             sub: dict[str, Decimal] = {}
             for r in group:
                 for f, a in r.amounts.items():
                     sub[f] = sub.get(f, ZERO) + a
-            out.append(_Line(["", "", "", "小计", str(sum(r.count for r in group))], sub, "subtotal"))
+            out.append(_Line(["", "", "", "小计", str(sum(r.count for r in group))], sub, "subtotal",
+                             (str(n), group[0].name, group[0].uscc)))
         i = j
     return out
 
@@ -135,8 +146,10 @@ def render_summary(rows: Sequence[SummaryRow], out_path: Path | str, title: str,
                    funds: Mapping[str, str] | None = None, subtitle: str = "",
                    settings: Mapping[str, Any] | None = None,
                    progress: Callable[[int, int], None] | None = None,
-                   cancel: Callable[[], bool] | None = None) -> Path:
-    """Write the table as PDF or xlsx (by the suffix of ``out_path``)."""
+                   cancel: Callable[[], bool] | None = None, draft: bool = False,
+                   office: str = "", made_on: Any = None) -> Path:
+    """Write the table as PDF or xlsx (by the suffix of ``out_path``). ``draft`` (a round not yet
+    approved) marks every page 草稿; the table ends with the sign-off lines 制表 / 审核 / 日期."""
     out = Path(out_path)
     suffix = out.suffix.lower()
     if suffix not in (".pdf", ".xlsx"):
@@ -147,63 +160,80 @@ def render_summary(rows: Sequence[SummaryRow], out_path: Path | str, title: str,
     fids = fund_ids(rows)
     names = [funds.get(f, "奖补资金" if f == NO_FUND else f) for f in fids]
     if suffix == ".xlsx":
-        return write_atomically(out, lambda fh: _xlsx(fh, rows, fids, names, title, subtitle))
-    return write_atomically(out, lambda fh: _pdf(fh, rows, fids, names, title, subtitle, settings, progress, cancel))
+        return write_atomically(out, lambda fh: _xlsx(fh, rows, fids, names, title, subtitle, draft))
+    return write_atomically(out, lambda fh: _pdf(fh, rows, fids, names, title, subtitle, settings, progress, cancel,
+                                                 draft, office, made_on))
 
 
-def _xlsx(fh: Any, rows: Sequence[SummaryRow], fids: list[str], names: list[str], title: str, subtitle: str) -> None:
+DRAFT = "草稿"
+SIGN_OFF = "制表：                    审核：                    日期：        年    月    日"
+
+
+def _xlsx(fh: Any, rows: Sequence[SummaryRow], fids: list[str], names: list[str], title: str, subtitle: str,
+          draft: bool = False) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+
+    from desktop.notices import sheet
 
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总表"
     head = list(HEAD) + names + ["合计（元）"]
-    ws.append([title])
-    ws.append([subtitle])
-    ws.append(head)
+    ws.append([])
+    sheet.set_value(ws.cell(1, 1), f"{title}（{DRAFT}）" if draft else title)
+    ws.append([])
+    sheet.set_value(ws.cell(2, 1), subtitle)
+    ws.append([])
+    for k, h in enumerate(head, start=1):
+        sheet.set_value(ws.cell(3, k), h)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(head))
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(head))
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
+    ws["A2"].alignment = Alignment(horizontal="center")
     for c in ws[3]:
         c.font = Font(bold=True)
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.freeze_panes = "A4"
     total: dict[str, Decimal] = {}
+
+    def put(values: list[Any], bold: bool = False) -> None:
+        r = ws.max_row + 1
+        for k, v in enumerate(values, start=1):
+            cell = sheet.set_value(ws.cell(r, k), v)
+            if bold:
+                cell.font = Font(bold=True)
+
     for ln in _lines(rows):
         cells: list[Any] = list(ln.cells)
         cells[0] = int(cells[0]) if cells[0] else None
         cells[4] = int(cells[4])
-        amounts = [ln.amounts.get(f, ZERO) for f in fids]
-        ws.append(cells + amounts + [sum(amounts, ZERO)])
+        amounts = [to_money(ln.amounts.get(f, ZERO)) for f in fids]
+        put(cells + amounts + [sum(amounts, ZERO)], bold=ln.kind != "row")
         if ln.kind == "row":
             _add(total, ln.amounts)
-        else:
-            for c in ws[ws.max_row]:
-                c.font = Font(bold=True)
-    amounts = [total.get(f, ZERO) for f in fids]
-    ws.append(["", "合计", "", "", sum(int(r.count) for r in rows)] + amounts + [sum(amounts, ZERO)])
-    for c in ws[ws.max_row]:
-        c.font = Font(bold=True)
-    first_money = len(HEAD) + 1
-    for row in ws.iter_rows(min_row=4, min_col=first_money, max_col=len(head)):
-        for c in row:
-            c.number_format = "#,##0.00"
-    for i, width in enumerate([6, 36, 22, 44, 6] + [16] * (len(fids) + 1), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+    amounts = [to_money(total.get(f, ZERO)) for f in fids]
+    put([None, "合计", None, None, sum(int(r.count) for r in rows)] + amounts + [sum(amounts, ZERO)], bold=True)
+    last = ws.max_row
+    sheet.finish(ws, 3, last, len(head), title_rows="1:3")
+    ws.column_dimensions["A"].width = 6  # the title's merged cell must not widen 序号
+    ws.cell(last + 2, 2).value = SIGN_OFF
+    if draft:
+        ws.oddHeader.center.text = DRAFT
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     wb.save(fh)
 
 
 def _pdf(fh: Any, rows: Sequence[SummaryRow], fids: list[str], names: list[str], title: str, subtitle: str,
          settings: Mapping[str, Any] | None, progress: Callable[[int, int], None] | None,
-         cancel: Callable[[], bool] | None) -> None:
+         cancel: Callable[[], bool] | None, draft: bool = False, office: str = "", made_on: Any = None) -> None:
     choice = fontmod.choose(settings)["body"]
     font = fontmod.register(choice)
     lines = _lines(rows)
     fontmod.check_texts(choice, [(r.uscc, "summary", r.name + r.item) for r in rows]
                         + [("summary", "title", title + subtitle + "".join(HEAD + tuple(names)) +
-                            "合计（元）本页小计累计第页共0123456789,.—")])
+                            "合计（元）本页小计累计第页共0123456789,.—（续）" + DRAFT + SIGN_OFF + office)])
     page_w, page_h = L.LANDSCAPE
     margin = 15 * L.MM
     width = page_w - 2 * margin
@@ -218,8 +248,9 @@ def _pdf(fh: Any, rows: Sequence[SummaryRow], fids: list[str], names: list[str],
     for w in cols:
         xs.append(xs[-1] + w)
     head = list(HEAD) + names + ["合计（元）"]
-    canvas = new_canvas(fh, pagesize=L.LANDSCAPE, title=title, font=font)
-    bottom = margin + 2 * (pitch + 2 * pad) + 8 * L.MM
+    canvas = new_canvas(fh, pagesize=L.LANDSCAPE, title=f"{title}（{DRAFT}）" if draft else title, font=font,
+                        author=office, created=made_on)
+    bottom = margin + 2 * (pitch + 2 * pad) + 8 * L.MM + 2 * pitch  # page totals, page number, sign-off
     running: dict[str, Decimal] = {}
     page_no = 0
     i = 0
@@ -248,6 +279,8 @@ def _pdf(fh: Any, rows: Sequence[SummaryRow], fids: list[str], names: list[str],
         if cancel is not None and cancel():
             raise Cancelled(_("cancelled: no file was written"))
         page_no += 1
+        if draft:
+            _draft_mark(canvas, font, page_w, page_h)
         canvas.setLineWidth(0.6)
         canvas.setFont(font, 16)
         canvas.drawCentredString(page_w / 2, page_h - margin - 16, title)
@@ -264,9 +297,12 @@ def _pdf(fh: Any, rows: Sequence[SummaryRow], fids: list[str], names: list[str],
             canvas.line(x, y, x, y - hh)
         y -= hh
         page_sum: dict[str, Decimal] = {}
+        first_on_page = True
         while i < len(lines):
             ln = lines[i]
-            wrapped = [L.wrap(c, font, size, cols[k] - 4 * pad) for k, c in enumerate(ln.cells)]
+            cells = ln.continued() if first_on_page else ln.cells
+            first_on_page = False
+            wrapped = [L.wrap(c, font, size, cols[k] - 4 * pad) for k, c in enumerate(cells)]
             h = max(len(w) for w in wrapped) * pitch + 2 * pad
             if y - h < bottom and page_sum:
                 break
@@ -290,7 +326,25 @@ def _pdf(fh: Any, rows: Sequence[SummaryRow], fids: list[str], names: list[str],
                 progress(i, len(lines))
         y = amount_row(y, "本页小计", page_sum)
         y = amount_row(y, "合计" if i >= len(lines) else "累计", running)
+        if i >= len(lines):  # sign-off under the grand total
+            canvas.setFont(font, 11)
+            canvas.drawString(margin + 10 * L.MM, y - 2 * pitch, SIGN_OFF)
         canvas.setFont(font, 10)
         canvas.drawCentredString(page_w / 2, margin, f"— {page_no} —")
         canvas.showPage()
     canvas.save()
+
+
+def _draft_mark(canvas: Any, font: str, page_w: float, page_h: float) -> None:
+    """草稿 across the page in light grey, under the table (drawn first): a round not yet approved
+    must not pass for the final table."""
+    canvas.saveState()
+    canvas.setFillColorRGB(0.82, 0.82, 0.82)
+    canvas.setFont(font, 120)
+    canvas.translate(page_w / 2, page_h / 2)
+    canvas.rotate(20)
+    canvas.drawCentredString(0, -40, DRAFT)
+    canvas.restoreState()
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.setFont(font, 14)
+    canvas.drawString(15 * L.MM, page_h - 15 * L.MM - 14, f"【{DRAFT}】")

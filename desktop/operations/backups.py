@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from desktop.operations.session import Session
 
@@ -22,18 +23,26 @@ def listing(session: Session) -> list[Path]:
     return backup.list_backups(session.db_path)
 
 
-def restore(path: Path, backup_file: Path) -> Path:
-    """Replace the (closed) database at ``path`` with ``backup_file``; returns the safety copy of what
-    was replaced. Restoring needs an administrator when the database has accounts: the caller signs
+def restore(path: Path, backup_file: Path) -> Any:
+    """Replace the (closed) database at ``path`` with ``backup_file``; returns what became of the
+    database replaced (``kept``: its safety copy, or the damaged file set aside unread; ``damaged``). Restoring needs an administrator when the database has accounts: the caller signs
     in on the current database first (``restore_signed_in``)."""
     from desktop.store.db import restore as store_restore
 
     return store_restore(Path(backup_file), Path(path))
 
 
-def restore_signed_in(session: Session, backup_file: Path) -> Path:
+def restore_signed_in(session: Session, backup_file: Path) -> Any:
     """Check the administrator on the open session, close it, restore. The session is closed after."""
     session.require("backups.restore")
     path = session.db_path
     session.close()
     return restore(path, backup_file)
+
+
+def damage_found(path: Path) -> Any:
+    """The DatabaseDamaged error for ``path`` (naming the newest good backup), for damage met while
+    reading, past the checks made at open."""
+    from desktop.store import db
+
+    return db.damaged(Path(path))

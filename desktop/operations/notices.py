@@ -107,8 +107,11 @@ def _drafts(results: Sequence[AwardResult], achievements: Mapping[str, Any], nam
     if missing:
         raise ValidationFailed(missing)
     fonts = fontmod.choose(office.settings)
-    drafts = C.build_drafts(results, achievements, names, officemod.as_dict(office), _policy_info(policy),
-                            issued_on, year, {r: f.as_dict() for r, f in fonts.items()}, round_uuid)
+    from desktop.store import wording
+
+    drafts = C.build_drafts(results, achievements, names, {**officemod.as_dict(office), "settings": office.settings},
+                            _policy_info(policy), issued_on, year, {r: f.as_dict() for r, f in fonts.items()},
+                            round_uuid, template=wording.for_notices())
     if not drafts:
         raise StdAwardError(_("no enterprise has an award to notify (nothing awarded with an amount)"))
     return office, drafts
@@ -260,9 +263,9 @@ def draft(session: Session, results: Sequence[AwardResult], achievements: Mappin
 
 
 def write_summary(session: Session, policy: Any, results: Sequence[AwardResult], achievements: Mapping[str, Any],
-                  names: Mapping[str, str], year: int, out_path: Path | str) -> Path:
+                  names: Mapping[str, str], year: int, out_path: Path | str, draft: bool = False) -> Path:
     """The office's 汇总表 of ``results`` under ``policy`` (PDF or xlsx by the suffix), each item
-    named by its rule's label filled in for the achievement."""
+    named by its rule's label filled in for the achievement; ``draft`` marks it 草稿."""
     from desktop.notices.summary import item_labels, render_summary, rows_from_results
 
     office = officemod.require()
@@ -271,7 +274,8 @@ def write_summary(session: Session, policy: Any, results: Sequence[AwardResult],
     return render_summary(rows, Path(out_path), title=f"{office.name}{year}年度标准化奖补资金汇总表",
                           funds={fid: f.name for fid, f in getattr(policy, "funds", {}).items()},
                           settings=office.settings, progress=on_progress, cancel=cancel,
-                          subtitle=f"{policy.title}（{policy.document_number or policy.id}）")
+                          subtitle=f"{policy.title}（{policy.document_number or policy.issuer}）", draft=draft,
+                          office=office.name)
 
 
 def write_round_summary(session: Session, round_uuid: str, out_path: Path | str) -> Path:
@@ -282,7 +286,8 @@ def write_round_summary(session: Session, round_uuid: str, out_path: Path | str)
     rnd = _round(round_uuid)
     results, achs = round_lines(rnd)
     names = {e.uscc: e.name for e in Enterprise.select().where(Enterprise.uscc.in_({r.enterprise for r in results}))}
-    return write_summary(session, rounds.load_policy(rnd.policy_id), results, achs, names, rnd.year, Path(out_path))
+    return write_summary(session, rounds.load_policy(rnd.policy_id), results, achs, names, rnd.year, Path(out_path),
+                         draft=rnd.status != RoundStatus.APPROVED.value)
 
 
 def void(session: Session, notice: Notice | str, reason: str) -> Notice:
@@ -339,7 +344,7 @@ def _set_status(notices: Sequence[Notice], status: str, user: str, note: str | N
 
 
 def print_notices(session: Session, notices: Sequence[Notice], out_path: Path | str,
-                  copy: str = "enterprise") -> Path:
+                  copy: str = "enterprise", duplex: bool = False) -> Path:
     """Render stored notices. The enterprise copy marks them ``issued`` on success (``failed``, and
     re-raised, otherwise); the 存档联 print is recorded. Void notices stay void and print as 作废."""
     from desktop.notices.notice import render_notices
@@ -349,7 +354,7 @@ def print_notices(session: Session, notices: Sequence[Notice], out_path: Path | 
     on_progress, cancel = as_callbacks(session.progress)
     try:
         path = render_notices([notice_data(n) for n in notices], out_path, copy=copy, progress=on_progress,
-                              cancel=cancel)
+                              cancel=cancel, duplex=duplex)
     except BaseException as exc:
         if copy == "enterprise":
             _set_status([n for n in notices if n.status != NoticeStatus.ISSUED.value], NoticeStatus.FAILED.value,
@@ -421,7 +426,7 @@ def find(session: Session, ref: str) -> Notice:
 
 
 def listing_row(n: Notice, archived: set[str] | None = None) -> dict[str, Any]:
-    return {"uuid": n.uuid, "doc_number": n.doc_number, "enterprise": n.enterprise.uscc,
+    return {"uuid": n.uuid, "doc_number": n.doc_number, "enterprise": n.enterprise.uscc, "uscc": n.enterprise.uscc,
             "name": n.enterprise.name, "issued_on": n.issued_on.isoformat(), "status": n.status,
             "total": money_str(n.total), "code": V.verification_code(n.uuid, n.content_hash),
             "needs_print": n.status in NEEDS_PRINT, "replaces": list(n.content.get("replaces") or []),
@@ -500,7 +505,7 @@ def issuable(session: Session, round_uuid: str) -> bool:
     return any((r.enterprise, r.id) not in covered for r in paying)
 
 
-def issue_and_print(session: Session, round_uuid: str, issued_on: dt.date) -> dict[str, Any]:
+def issue_and_print(session: Session, round_uuid: str, issued_on: dt.date, duplex: bool = False) -> dict[str, Any]:
     """Issue an approved round's notices and print them into the office's notices folder (the
     enterprise copies, then the 存档联). A cancel or failure while printing leaves the notices
     ``failed`` with their numbers kept, to be reprinted."""
@@ -517,7 +522,7 @@ def issue_and_print(session: Session, round_uuid: str, issued_on: dt.date) -> di
         out, archive = folder / f"{stem}-notices.pdf", folder / f"{stem}-archive.pdf"
     for path, copy, label in ((out, "enterprise", _("Printing notice {done} of {total}...")),
                               (archive, "archive", _("Printing archive copy {done} of {total}..."))):
-        print_notices(session.with_progress(_Labelled(progress, label)), issued, path, copy=copy)
+        print_notices(session.with_progress(_Labelled(progress, label)), issued, path, copy=copy, duplex=duplex)
     return {"path": out, "archive": archive, "count": len(issued), "numbers": [n.doc_number for n in issued]}
 
 
@@ -560,10 +565,10 @@ def preview(session: Session, notice_ids: Sequence[int], copy: str) -> Path:
     return path
 
 
-def save(session: Session, notice_ids: Sequence[int], out: Path, copy: str) -> Path:
+def save(session: Session, notice_ids: Sequence[int], out: Path, copy: str, duplex: bool = False) -> Path:
     """Reprint the chosen notices to ``out`` (a pending or failed notice becomes issued once printed;
-    a void one stays void and prints as 作废)."""
-    return print_notices(session, _by_ids(notice_ids), out, copy=copy)
+    a void one stays void and prints as 作废); ``duplex`` pads each to an even page count."""
+    return print_notices(session, _by_ids(notice_ids), out, copy=copy, duplex=duplex)
 
 
 # ---------------------------------------------------------------- drafts from a file, fonts
@@ -614,4 +619,5 @@ def fonts(session: Session, body: str | None = None, heading: str | None = None,
         settings["fonts"] = chosen
         fontmod.choose(settings)
         officemod.update(settings=settings, user=session.username)
-    return {role: c.as_dict() | {"path": c.path} for role, c in fontmod.choose(settings).items()}
+    return {role: c.as_dict() | {"path": c.path} | fontmod.describe_face(role, c)
+            for role, c in fontmod.choose(settings).items()}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 
-def open(path: Path) -> sqlite3.Connection | None:  # noqa: A001 - the module's verb, called as quick.open
+def open(path: Path) -> sqlite3.Connection | None:
     """Lock and check the database quickly; None (nothing held) when it must be created or migrated
     first (then ``Session.open``)."""
     from desktop.store import db
@@ -84,3 +84,51 @@ def thread_done() -> None:
     models = sys.modules.get("desktop.store.models")
     if models is not None and models.database.database and not models.database.is_closed():
         models.database.close()
+
+
+def state(path: Path) -> dict[str, Any] | None:
+    """The quick open (``open``) and what decides the next step, read with plain SQL: the office's
+    name (None before set-up) and whether accounts exist. None (nothing held) when the database
+    must be created or migrated first."""
+    from desktop.store import db
+
+    con = db.open_quick(path)
+    if con is None:
+        return None
+    try:
+        office = con.execute("SELECT name FROM office ORDER BY id LIMIT 1").fetchone()
+        users = con.execute("SELECT EXISTS(SELECT 1 FROM user WHERE active)").fetchone()[0]
+    except BaseException:
+        db.close_db()
+        raise
+    return {"office": office[0] if office else None, "users": bool(users)}
+
+
+def resources_dir() -> Path:
+    """The program's shipped files (icons, fonts, the demo), also inside a frozen build."""
+    from desktop.store.demo import resources_dir as folder
+
+    return folder()
+
+
+def folder_for(path: Path, name: str) -> Path:
+    """A folder beside the database at ``path`` (``backups``, ``evidence``...), without opening it."""
+    from desktop.store.paths import folder_for as folder
+
+    return folder(path, name)
+
+
+def first_admin() -> Any:
+    """The first active administrator (an ``Actor``), or None: whom ``--screenshot`` shows signed in."""
+    from desktop.operations.session import Actor
+    from desktop.store import users
+
+    admins = [u for u in users.all_users() if u.role == "admin" and u.active]
+    return Actor.of(admins[0]) if admins else None
+
+
+def data_dir() -> Path:
+    """The user's data folder (``STDAWARD_DATA`` moves it)."""
+    from desktop.store.paths import data_dir as folder
+
+    return folder()

@@ -1,18 +1,139 @@
 """Enterprises, achievements and their evidence: loading files and workbooks, editing, deleting.
 
 Every change needs ``records.edit`` (clerk or administrator), runs in one transaction and is in the
-audit log under the session's user.
+audit log under the session's user. Rows are named by their database id (``int``) between the front
+ends and these functions; what comes back is plain data (dicts, dataclasses, vocabulary objects).
+
+The reads of the enterprises and achievements tables (``enterprise_rows``, ``achievement_page`` and
+the like) take no session: the window paints them on the quick start, from the plain sqlite3
+connection, before the models (and a session) exist. They only read.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from desktop.core.errors import Problem, ValidationFailed
+from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
+from desktop.core.status import PAYING, Decision, RoundStatus
 from desktop.operations.session import Session
 
+# Decisions whose amount an enterprise has been granted: the round was approved (and the award not
+# rejected), or the money was paid. Draft, submitted and returned rounds are proposals only.
+GRANTED = (Decision.APPROVED.value, Decision.PAID.value)
+NO_ROUND = "none"  # the status filter's value for an achievement no round has computed
 
+
+# ---------------------------------------------------------------------------- the tables' reads
+def _sql(sql: str, params: Any = ()) -> Any:
+    from desktop.store import db
+
+    return db.execute_sql(sql, params)
+
+
+def granted_totals() -> dict[int, Decimal]:
+    """Per enterprise id, the amounts granted in approved rounds (approved or paid, not rejected)."""
+    marks, granted = ", ".join("?" * len(PAYING)), ", ".join("?" * len(GRANTED))
+    totals: dict[int, Decimal] = {}
+    for ent_id, amount in _sql(
+            "SELECT a.enterprise_id, aw.amount FROM award aw JOIN achievement a ON a.id = aw.achievement_id "
+            "JOIN award_round r ON r.id = aw.round_id "
+            f"WHERE aw.status IN ({marks}) AND aw.decision IN ({granted}) AND r.status = ? "
+            "AND aw.amount IS NOT NULL", (*PAYING, *GRANTED, RoundStatus.APPROVED.value)).fetchall():
+        totals[ent_id] = totals.get(ent_id, Decimal(0)) + Decimal(amount)  # amounts are exact TEXT
+    return totals
+
+
+def enterprise_rows(db_path: Path | None = None) -> list[dict[str, Any]]:
+    """Every enterprise with its achievement count and the total granted to it (累计奖补金额: only
+    approved rounds' approved or paid amounts). ``db_path`` lets the counts read ahead while Qt
+    loaded be used (``store.prefetch``)."""
+    counts = None
+    if db_path is not None:
+        from desktop.store import prefetch
+
+        counts = prefetch.achievement_counts(db_path)  # read while Qt loaded, on the first refresh
+    if counts is None:
+        counts = dict(_sql("SELECT enterprise_id, count(*) FROM achievement GROUP BY enterprise_id").fetchall())
+    totals = granted_totals()
+    q = _sql("SELECT id, uuid, name, uscc, region_code, address, contact, phone FROM enterprise")
+    return [{"id": i, "uuid": uuid, "name": name, "uscc": uscc, "region": region or "", "address": address or "",
+             "contact": contact or "", "phone": phone or "", "achievements": counts.get(i, 0), "total": totals.get(i)}
+            for i, uuid, name, uscc, region, address, contact, phone in q.fetchall()]  # 2,000 rows in ms
+
+
+# The achievements table: (key, SQL sort expression) of its columns, in order.
+_LATEST_AWARD = ("(SELECT aw.{col} FROM award aw WHERE aw.achievement_id = a.id "
+                 "ORDER BY aw.round_id DESC LIMIT 1)")
+_STATUS_SQL = f"COALESCE({_LATEST_AWARD.format(col='status')}, '{NO_ROUND}')"
+_AMOUNT_SQL = _LATEST_AWARD.format(col="amount")
+ACHIEVEMENT_SORT = {
+    "source_id": "a.source_id", "enterprise": "e.name", "kind": "a.kind", "level": "a.level", "date": "a.date",
+    "ref": "a.ref", "title": "a.title", "rank": "a.rank", "status": _STATUS_SQL,
+    "amount": f"CAST({_AMOUNT_SQL} AS REAL)",  # ordering only; amounts are shown from the text
+}
+_DISPLAY_SQL = (f"SELECT a.id, a.source_id, e.name, a.kind, a.level, a.date, a.ref, a.title, a.rank, {_STATUS_SQL}, "
+                f"{_AMOUNT_SQL} FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id")
+
+
+def achievement_order(key: str, descending: bool) -> str:
+    """The ORDER BY clause of a column of the achievements table (ties broken by id the same way)."""
+    direction = "DESC" if descending else "ASC"
+    return f"{ACHIEVEMENT_SORT[key]} {direction}, a.id {direction}"
+
+
+def achievement_count() -> int:
+    return int(_sql("SELECT count(*) FROM achievement").fetchone()[0])
+
+
+def achievement_page(order: str, offset: int, limit: int) -> list[tuple[Any, ...]]:
+    """(id, display values...) of the rows at these positions in this order (``achievement_order``)."""
+    return list(_sql(f"{_DISPLAY_SQL} ORDER BY {order} LIMIT ? OFFSET ?", (limit, offset)).fetchall())
+
+
+def achievement_rows(ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    """Display values of these achievements, by id (one query)."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    return {r[0]: tuple(r[1:]) for r in _sql(f"{_DISPLAY_SQL} WHERE a.id IN ({marks})", ids).fetchall()}
+
+
+def achievement_index(order: str, chunk: int = 2000) -> Iterator[list[tuple[int, int, str, str | None, str, str]]]:
+    """The filter index of the achievements table in ``order``, a chunk at a time: (id, year, kind,
+    level, status, lower-cased search text of enterprise name, code, id, reference and title)."""
+    any_award = _sql("SELECT EXISTS(SELECT 1 FROM award)").fetchone()[0]
+    status_sql = _STATUS_SQL if any_award else f"'{NO_ROUND}'"  # no per-row lookup before the first round
+    ents = {i: f"{name} {code}".lower() for i, name, code in _sql("SELECT id, name, uscc FROM enterprise").fetchall()}
+    join = " JOIN enterprise e ON e.id = a.enterprise_id" if "e." in order else ""  # only to sort by name
+    cur = _sql("SELECT a.id, CAST(substr(a.date, 1, 4) AS INTEGER), a.kind, a.level, "
+               f"{status_sql} AS status, a.enterprise_id, "
+               "lower(a.source_id || ' ' || COALESCE(a.ref, '') || ' ' || COALESCE(a.title, '')) "
+               f"FROM achievement a{join} ORDER BY {order}")
+    while rows := cur.fetchmany(chunk):  # in chunks: no single C call holds the GIL for long
+        yield [(i, y, k, lv, st, f"{ents.get(o, '')} {t}") for i, y, k, lv, st, o, t in rows]
+
+
+def achievement_years() -> list[int]:
+    """Years that have achievements, newest first: one index seek per year, not a table scan."""
+    years: list[int] = []
+    row = _sql("SELECT max(date) FROM achievement").fetchone()
+    while row and row[0]:
+        years.append(int(str(row[0])[:4]))
+        row = _sql("SELECT max(date) FROM achievement WHERE date < ?", (f"{years[-1]:04d}-01-01",)).fetchone()
+    return years
+
+
+def award_statuses() -> list[str]:
+    """Award statuses that may occur (any in the award table) and "not in a round"."""
+    found = {r[0] for r in _sql("SELECT DISTINCT status FROM award").fetchall()}
+    return sorted(found | {NO_ROUND})
+
+
+# ---------------------------------------------------------------------------- loading
 def load(session: Session, data: Any) -> Any:
     """Validate and add the enterprises and achievements of a JSON document (or a workbook read
     with ``read_workbook``); all or nothing. Cancel (``session.progress``) rolls everything back."""
@@ -23,7 +144,8 @@ def load(session: Session, data: Any) -> Any:
 
 
 def load_workbook(session: Session, path: Path) -> Any:
-    """Load an .xlsx made from the template, all or nothing; problems name the sheet and row."""
+    """Load an .xlsx made from the template, all or nothing; problems name the sheet and row
+    (``成果!4 (A-002)``)."""
     from desktop.exchange.xlsx import read_workbook, strip_rows
 
     session.require("records.edit")
@@ -33,10 +155,26 @@ def load_workbook(session: Session, path: Path) -> Any:
     try:
         return load(session, data)
     except ValidationFailed as exc:
-        raise ValidationFailed([Problem(where.get(p.record, p.record), p.field, p.message, p.severity)
-                                for p in exc.problems]) from None
+        raise ValidationFailed([Problem(f"{where[p.record]} ({p.record})" if p.record in where else p.record,
+                                        p.field, p.message, p.severity) for p in exc.problems]) from None
 
 
+def write_template(path: Path) -> Path:
+    """The empty Excel template officers fill in (``load_workbook`` reads it back)."""
+    from desktop.exchange.xlsx import write_template as write
+
+    return write(Path(path))
+
+
+def install_demo(session: Session, force: bool = False) -> int:
+    """Fill an empty database with the demo office and its records; the achievement count."""
+    from desktop.store import demo
+
+    session.require("records.edit")
+    return demo.install(force=force, user=session.username)
+
+
+# ---------------------------------------------------------------------------- listing (CLI)
 def enterprises(session: Session) -> list[dict[str, Any]]:
     """Every enterprise with its achievement count, by name."""
     from desktop.store import records as store
@@ -57,9 +195,269 @@ def enterprise_names(session: Session, codes: Any = None) -> dict[str, str]:
     return store.enterprise_names(codes)
 
 
-def install_demo(session: Session, force: bool = False) -> int:
-    """Fill an empty database with the demo office and its records; the achievement count."""
-    from desktop.store import demo
+# ---------------------------------------------------------------------------- enterprises
+def _pk(row: Any) -> int:
+    """A model row's database id."""
+    return int(row.get_id())
+
+
+def _enterprise_row(ent_id: int) -> Any:
+    from desktop.store.models import Enterprise
+
+    row = Enterprise.get_or_none(id=ent_id)
+    if row is None:
+        raise StdAwardError(_("this enterprise no longer exists (deleted or merged meanwhile)"))
+    return row
+
+
+def enterprise(session: Session, ent_id: int) -> dict[str, Any]:
+    """One enterprise's form values (the keys of the enterprise form)."""
+    e = _enterprise_row(ent_id)
+    return {"id": e.id, "uuid": e.uuid, "name": e.name, "uscc": e.uscc, "region": e.region_code or "",
+            "address": e.address or "", "contact": e.contact or "", "phone": e.phone or ""}
+
+
+def enterprise_choices(session: Session) -> list[tuple[str, str]]:
+    """(name, credit code) of every enterprise, by name: the achievement form's list."""
+    from desktop.store.models import Enterprise
+
+    return [(e.name, e.uscc) for e in Enterprise.select(Enterprise.name, Enterprise.uscc).order_by(Enterprise.name)]
+
+
+def has_enterprises(session: Session) -> bool:
+    from desktop.store.models import Enterprise
+
+    return bool(Enterprise.select().exists())
+
+
+def enterprise_problems(session: Session, values: dict[str, Any], editing: int | None = None) -> list[Problem]:
+    """The form's problems: the vocabulary's checks plus "this code is registered to ..."."""
+    from desktop.store import edits
+
+    return edits.enterprise_problems(values, _enterprise_row(editing) if editing is not None else None)
+
+
+def save_enterprise(session: Session, values: dict[str, Any], editing: int | None = None) -> dict[str, Any]:
+    """Register an enterprise, or change the one with id ``editing``; its form values after."""
+    from desktop.store import edits
 
     session.require("records.edit")
-    return demo.install(force=force, user=session.username)
+    row = edits.save_enterprise(values, session.username, _enterprise_row(editing) if editing is not None else None)
+    return enterprise(session, _pk(row))
+
+
+def merge_enterprises(session: Session, keep: int, drop: int) -> int:
+    """Move everything of ``drop`` to ``keep`` and delete ``drop``; the achievements moved."""
+    from desktop.store import edits
+
+    session.require("records.edit")
+    return edits.merge_enterprises(_enterprise_row(keep), _enterprise_row(drop), session.username)
+
+
+@dataclass
+class DeletedEnterprise:
+    """What puts a deleted enterprise back (undo), with the same global id."""
+
+    data: dict[str, Any]
+    name: str
+
+
+def delete_enterprise(session: Session, ent_id: int) -> DeletedEnterprise:
+    """Delete an enterprise that has no achievements and no notices (audit logged)."""
+    from desktop.store import audit
+    from desktop.store.models import Achievement, Notice, database
+
+    session.require("records.edit")
+    with database.atomic():
+        row = _enterprise_row(ent_id)
+        n = Achievement.select().where(Achievement.enterprise == row).count()
+        if n:
+            raise StdAwardError(_("{name} has {n} achievements. Delete them first, or merge this record into "
+                                  "another one.").format(name=row.name, n=n))
+        if Notice.select().where(Notice.enterprise == row).exists():
+            raise StdAwardError(_("{name} has notices issued to it and cannot be deleted; merge it into another "
+                                  "record instead.").format(name=row.name))
+        data = dict(row.__data__)
+        audit.record(session.username, "delete", "enterprise", row.uuid, {"uscc": row.uscc, "name": row.name}, None)
+        row.delete_instance()
+    return DeletedEnterprise(data, data["name"])
+
+
+def restore_enterprise(session: Session, deleted: DeletedEnterprise) -> None:
+    """Undo ``delete_enterprise``: the same row back, unless its credit code was registered again."""
+    from desktop.store import audit
+    from desktop.store.models import Enterprise, database
+
+    session.require("records.edit")
+    with database.atomic():
+        other = Enterprise.get_or_none(Enterprise.uscc == deleted.data["uscc"])
+        if other is not None:
+            raise StdAwardError(_("{code} is registered again (to {name}); the deleted record cannot be put "
+                                  "back").format(code=deleted.data["uscc"], name=other.name))
+        row = Enterprise.create(**deleted.data)
+        audit.record(session.username, "restore", "enterprise", row.uuid, None, {"uscc": row.uscc, "name": row.name})
+
+
+# ---------------------------------------------------------------------------- achievements
+def _achievement_row(ach_id: int) -> Any:
+    from desktop.store.models import Achievement
+
+    row = Achievement.get_or_none(id=ach_id)
+    if row is None:
+        raise StdAwardError(_("this achievement no longer exists (deleted meanwhile)"))
+    return row
+
+
+def suggest_id(session: Session) -> str:
+    """A free achievement id for the entry form (the officer may change it)."""
+    from desktop.store import edits
+
+    return edits.suggest_id(None)
+
+
+def duplicate_problems(raw: dict[str, Any], editing: int | None = None) -> list[Problem]:
+    """A warning when the database already holds this very achievement: the same enterprise, kind,
+    reference (or the kind's own fields) and date, under another id."""
+    from desktop.core.vocabulary import parse_achievement
+    from desktop.store.models import Achievement
+    from desktop.store.records import natural_key
+
+    a = parse_achievement(raw, None, [])
+    if a is None:
+        return []
+    q = Achievement.select(Achievement.source_id).where(
+        (Achievement.natural_key == natural_key(a)) & (Achievement.date == a.date))
+    if editing is not None:
+        q = q.where(Achievement._meta.primary_key != editing)
+    same = [r.source_id for r in q.limit(5)]
+    if not same:
+        return []
+    return [Problem(a.id, "ref", _("the same achievement (enterprise, kind, reference and date) is already recorded "
+                                   "as {ids}").format(ids=", ".join(same)), "warning")]
+
+
+def achievement_problems(session: Session, raw: dict[str, Any], editing: int | None = None) -> list[Problem]:
+    """Everything wrong with the entry form's values: errors, and warnings such as an exact duplicate."""
+    from desktop.store import edits
+
+    problems = edits.achievement_problems(raw, _achievement_row(editing) if editing is not None else None)
+    if not any(p.severity == "error" for p in problems):
+        problems += duplicate_problems(raw, editing)
+    return problems
+
+
+@dataclass
+class EvidenceFile:
+    id: int
+    filename: str
+    size: int
+    attached: bool = True  # False: only named in a loaded file, no copy in the evidence folder yet
+
+
+@dataclass
+class AchievementRecord:
+    """One achievement for the entry form: the vocabulary object and its evidence files."""
+
+    id: int
+    achievement: Any  # desktop.core.vocabulary.Achievement
+    evidence: list[EvidenceFile] = field(default_factory=list)
+
+
+def achievement(session: Session, ach_id: int) -> AchievementRecord:
+    from desktop.store.models import Evidence
+    from desktop.store.records import to_vocabulary
+
+    row = _achievement_row(ach_id)
+    return AchievementRecord(_pk(row), to_vocabulary(row),
+                             [EvidenceFile(_pk(e), e.filename, e.size, bool(e.sha256))
+                              for e in row.evidence.order_by(Evidence.added_at)])
+
+
+@dataclass
+class SavedAchievement:
+    id: int
+    source_id: str
+    warnings: list[Problem] = field(default_factory=list)
+    evidence: list[EvidenceFile] = field(default_factory=list)
+
+
+def save_achievement(session: Session, raw: dict[str, Any], editing: int | None = None,
+                     evidence: list[Path] | tuple[Path, ...] = ()) -> SavedAchievement:
+    """Add an achievement (or change the one with id ``editing``) and attach the evidence files
+    chosen on the form. Errors refuse it (ValidationFailed); warnings (an exact duplicate) come back
+    with the result."""
+    from desktop.store import edits
+
+    session.require("records.edit")
+    warnings = [p for p in achievement_problems(session, raw, editing) if p.severity != "error"]
+    for p in evidence:  # checked before anything is written
+        if not Path(p).is_file():
+            raise StdAwardError(_("evidence file {file} cannot be read: no such file").format(file=p))
+    row = edits.save_achievement(raw, session.username, _achievement_row(editing) if editing is not None else None)
+    attached = [attach_evidence(session, _pk(row), Path(p)) for p in evidence]
+    return SavedAchievement(_pk(row), row.source_id, warnings, attached)
+
+
+def delete_achievements(session: Session, ids: list[int]) -> Any:
+    """Delete achievements not in any award round; the snapshot ``restore_achievements`` takes."""
+    from desktop.store import edits
+
+    session.require("records.edit")
+    return edits.delete_achievements(list(ids), session.username)
+
+
+def restore_achievements(session: Session, snapshot: Any) -> None:
+    from desktop.store import edits
+
+    session.require("records.edit")
+    edits.restore_achievements(snapshot, session.username)
+
+
+# ---------------------------------------------------------------------------- evidence
+def attach_evidence(session: Session, ach_id: int, source: Path) -> EvidenceFile:
+    """Copy a file into the office's evidence folder (stored once per content) and attach it."""
+    from desktop.store import edits
+
+    session.require("records.edit")
+    source = Path(source)
+    try:
+        ev = edits.attach_evidence(session.db_path, _achievement_row(ach_id), source, session.username)
+    except OSError as exc:
+        raise StdAwardError(_("evidence file {file} cannot be read: {reason}").format(
+            file=source, reason=exc.strerror or exc)) from None
+    return EvidenceFile(_pk(ev), ev.filename, ev.size)
+
+
+def evidence_file(session: Session, ev_id: int) -> Path:
+    """Where an attached file is kept (to open it); StdAwardError when it is missing from the folder."""
+    from desktop.store import edits
+    from desktop.store.models import Evidence
+
+    ev = Evidence.get_or_none(id=ev_id)
+    if ev is None:
+        raise StdAwardError(_("this evidence file was removed meanwhile"))
+    if not ev.sha256:
+        raise StdAwardError(_("{file} was only named when the records were loaded; attach the file itself first").format(
+            file=ev.filename))
+    path = edits.evidence_path(session.db_path, ev)
+    if not path.is_file():
+        raise StdAwardError(_("{file} is missing from the evidence folder {folder}; attach it again").format(
+            file=ev.filename, folder=path.parent))
+    return path
+
+
+def remove_evidence(session: Session, ev_id: int) -> None:
+    from desktop.store import edits
+    from desktop.store.models import Evidence
+
+    session.require("records.edit")
+    ev = Evidence.get_or_none(id=ev_id)
+    if ev is not None:
+        edits.remove_evidence(ev, session.username)
+
+
+def read_workbook(path: Path) -> Any:
+    """An .xlsx made from the template, read into the load format (rows named by sheet and row)."""
+    from desktop.exchange.xlsx import read_workbook as read
+
+    return read(Path(path))

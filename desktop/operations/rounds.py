@@ -308,7 +308,13 @@ def load_policy(session: Session | None, policy_id: str | None, db_path: Path) -
         policy_id = row.policy_id if row else None
     if not policy_id:
         raise StdAwardError(_("say which policy: --policy ID (see \"stdaward policies\")"))
-    return load(policy_id, local_policy_dirs(db_path))
+    policy = load(policy_id, local_policy_dirs(db_path))
+    if session is not None:  # as the office applies it: closed on the date its settings give
+        from desktop.core.policies import closing
+        from desktop.store.office import policy_closings
+
+        policy = closing(policy, policy_closings().get(policy_id))
+    return policy
 
 
 def prior_awards(session: Session | None) -> dict[tuple[Any, ...], str]:

@@ -69,6 +69,7 @@ class Session:
     actor: Actor
     clock: Callable[[], dt.date] = dt.date.today
     progress: Progress = field(default=NO_PROGRESS)
+    notes: list[str] = field(default_factory=list)  # what opening found and did (leftovers removed, read-only)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -80,7 +81,9 @@ class Session:
 
         path = Path(path)
         db.open_db(path, create=create, auto_backup=auto_backup)
-        return cls.attach(path, clock=clock)
+        session = cls.attach(path, clock=clock)
+        session.notes = list(db.open_notes)
+        return session
 
     @classmethod
     def attach(cls, path: Path | str, *, clock: Callable[[], dt.date] | None = None) -> Session:

@@ -1,8 +1,11 @@
 """The office profile and the office's settings (admin only to change)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from desktop.core.errors import StdAwardError
+from desktop.core.i18n import _
 from desktop.operations.session import Session
 
 
@@ -32,3 +35,85 @@ def validate_office(session: Session, values: dict[str, Any]) -> list[Any]:
     from desktop.store import office as store
 
     return store.validate(values)
+
+
+# ---------------------------------------------------------------- the notice fonts
+@dataclass(frozen=True)
+class FontOptions:
+    """The font files a role (``body``, ``heading``) can use on this computer: ``automatic`` is the
+    file used when none is chosen, ``files`` those installed, ``chosen`` the office's choice."""
+
+    role: str
+    automatic: str | None
+    files: list[str]
+    chosen: str | None
+
+
+def font_options(session: Session) -> list[FontOptions] | None:
+    """Per role, the fonts the notices may use; None when the notice printer is not installed."""
+    from desktop.core.errors import StdAwardError
+    from desktop.store import office as store
+
+    try:
+        from desktop.notices import fonts
+    except ImportError:  # a build without the notice printer
+        return None
+    row = store.get()
+    current = ((row.settings or {}).get("fonts") or {}) if row is not None else {}
+    try:
+        auto = fonts.choose({})
+    except StdAwardError:
+        auto = {}
+    out = []
+    for role in fonts.ROLES:
+        names = [n for n, _i, _b in fonts.PREFERRED.get(role, ()) if fonts.find_file(n)] + [fonts.BUNDLED_FILE]
+        want = current.get(role)
+        want = want.get("file") if isinstance(want, dict) else want
+        if want and want not in names:
+            names.append(want)
+        chosen = auto.get(role)
+        out.append(FontOptions(role, chosen.file_name if chosen else None, list(dict.fromkeys(names)), want or None))
+    return out
+
+
+def choose_font(session: Session, role: str, file: str | None) -> Any:
+    """Make ``file`` the notices' font for ``role`` (None: automatic). Refused (FontError, nothing
+    saved) when the file is not installed on this computer; administrator only."""
+    from desktop.notices import fonts
+    from desktop.store import office as store
+
+    session.require("office.settings")
+    row = store.get()
+    if row is None:
+        raise StdAwardError(_("set up the office first"))
+    new = dict(row.settings or {})
+    chosen = dict(new.get("fonts") or {})
+    if file:
+        chosen[role] = file
+    else:
+        chosen.pop(role, None)
+    new["fonts"] = chosen
+    fonts.choose(new)
+    return store.update(user=session.username, settings=new)
+
+
+def policy_closings(session: Session) -> dict[str, Any]:
+    """Policy id -> the date after which the office no longer applies it."""
+    from desktop.store import office as store
+
+    return store.policy_closings()
+
+
+def close_policy(session: Session, policy_id: str, closes: Any) -> None:
+    """Close a policy's validity on ``closes`` (a date; None reopens it): achievements after it are
+    refused. Administrator only; audited. A bad id or a date before the policy took effect is a
+    ValidationFailed naming the policy."""
+    from desktop.core.errors import Problem, ValidationFailed
+    from desktop.core.policies import PolicyError
+    from desktop.store import office as store
+
+    session.require("office.settings")
+    try:
+        store.close_policy(policy_id, closes, user=session.username)
+    except PolicyError as exc:
+        raise ValidationFailed([Problem(policy_id, "close-policy", exc.message)]) from None

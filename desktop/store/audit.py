@@ -1,54 +1,518 @@
 """Append-only, hash-chained audit log: who changed what money or status, when, before and after.
 
 Each entry's hash covers its content and the previous entry's hash, so editing or deleting any row
-breaks the chain from there on (``verify_chain`` finds where). SQL triggers refuse UPDATE and DELETE.
+breaks the chain from there on (``verify_chain`` finds where). SQL triggers refuse UPDATE and DELETE
+(``ensure_triggers`` puts back any that were dropped, on every open).
+
+Three things make the log hold up against someone who edits the SQLite file directly:
+
+* **The signed head.** After every commit that appended entries, the chain's head (entry count, last
+  id, last hash) is signed with the office's Ed25519 key and written atomically beside the database
+  (``<db>.audit-head``). Deleting the last entries, or rewriting one and recomputing every later
+  hash, no longer matches the signed head. ``head()`` gives the head for export packages and the
+  archive copy: a copy kept elsewhere is what makes it an anchor, since the key lives in the same
+  database.
+* **Row digests.** Each entry records, in ``state``, a digest of the audited fields of the records
+  it leaves behind (a round: status, preparer, reviewer, approval digest and every award line's
+  amount, status, rule and decision; a notice: number, status, total, content hash; a user: role,
+  active, password hash; a payment; the office and registered offices' keys). ``verify_all``
+  recomputes them from the tables: an amount, approval, total or password hash changed outside
+  the program shows, naming the record.
+* **One place.** ``record`` is the only writer of the log; the stores call it inside the
+  transaction that makes the change.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import functools
 import hashlib
 import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from desktop.store.models import AuditEntry, now
+from desktop.core.i18n import N_, _
+from desktop.store.models import (
+    AuditEntry,
+    Award,
+    AwardRound,
+    KnownOffice,
+    Notice,
+    Office,
+    Payment,
+    User,
+    database,
+    now,
+)
 
 GENESIS = "0" * 64
+HEAD_FORMAT = "stdaward-audit-head"
+HEAD_SUFFIX = ".audit-head"
 
 
 def _digest(prev: str, at: dt.datetime, user: str, action: str, entity: str,
-            entity_uuid: str | None, before: Any, after: Any) -> str:
-    body = json.dumps([prev, at.isoformat(), user, action, entity, entity_uuid, before, after],
-                      ensure_ascii=False, sort_keys=True, default=str)
+            entity_uuid: str | None, before: Any, after: Any, state: Any = None) -> str:
+    parts = [prev, at.isoformat(), user, action, entity, entity_uuid, before, after]
+    if state is not None:  # entries written before v3 have none: their hashes stay as they were
+        parts.append(state)
+    body = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+def fields_digest(fields: Any) -> str:
+    body = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+# ------------------------------------------------------------------ audited fields of each record
+
+def _money(value: Any) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def round_lines(round_id: int) -> list[list[Any]]:
+    """A round's award lines as approved: achievement, status, amount, rule, decision (``paid`` counts
+    as ``approved``: paying out does not change what was approved)."""
+    from desktop.store.models import Achievement
+
+    q = (Award.select(Award.status, Award.amount, Award.rule, Award.decision, Achievement.uuid)
+         .join(Achievement).where(Award.round == round_id).order_by(Achievement.uuid).tuples())
+    rows: list[tuple[str, Any, str | None, str, str]] = list(q)  # type: ignore[arg-type]  # .tuples()
+    return [[ach, status, _money(amount), rule, "approved" if decision == "paid" else decision]
+            for status, amount, rule, decision, ach in rows]
+
+
+def lines_digest(round_id: int) -> str:
+    return fields_digest(round_lines(round_id))
+
+
+def _round_fields(rnd: AwardRound) -> dict[str, Any]:
+    return {"year": rnd.year, "policy": rnd.policy_id, "policy_hash": rnd.policy_hash, "status": rnd.status,
+            "prepared_by": rnd.prepared_by, "reviewed_by": rnd.reviewed_by,
+            "approved_digest": rnd.approved_digest, "lines": lines_digest(rnd.id)}
+
+
+def _notice_fields(n: Notice) -> dict[str, Any]:
+    # not the enterprise row: merging duplicates moves notices (the recipient is in the content hash)
+    return {"doc_number": n.doc_number, "status": n.status, "total": _money(n.total),
+            "content_hash": n.content_hash, "round": n.round_id, "issued_on": str(n.issued_on)}
+
+
+def _user_fields(u: User) -> dict[str, Any]:
+    return {"username": u.username, "role": u.role, "active": bool(u.active), "password_hash": u.password_hash}
+
+
+def _payment_fields(p: Payment) -> dict[str, Any]:
+    return {"notice": p.notice_id, "paid_on": str(p.paid_on), "amount": _money(p.amount),
+            "reference": p.reference, "reverses": p.reverses_id, "user": p.user}
+
+
+def _office_fields(o: Office) -> dict[str, Any]:
+    return {"name": o.name, "region": o.region_code, "doc_prefix": o.doc_prefix, "role": o.role,
+            "public_key": o.public_key}
+
+
+def _known_fields(k: KnownOffice) -> dict[str, Any]:
+    return {"name": k.name, "region": k.region_code, "public_key": k.public_key}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """An audited kind of record: its rows by key, the key of a row, its audited fields, a label."""
+
+    model: Any
+    key: Callable[[Any], str]
+    fields: Callable[[Any], dict[str, Any]]
+    label: Callable[[Any], str]
+    every_row_recorded: bool  # a row the log never saw was added outside the program
+
+    def row(self, key: str) -> Any:
+        field = self.model.username if self.model is User else self.model.uuid
+        return self.model.get_or_none(field == key)
+
+
+KINDS: dict[str, Kind] = {
+    "award_round": Kind(AwardRound, lambda r: r.uuid, _round_fields,
+                        lambda r: _("the award round for {year}").format(year=r.year), False),
+    "notice": Kind(Notice, lambda n: n.uuid, _notice_fields,
+                   lambda n: _("notice {number}").format(number=n.doc_number), True),
+    "user": Kind(User, lambda u: u.username, _user_fields,
+                 lambda u: _("the account {name}").format(name=u.username), True),
+    "payment": Kind(Payment, lambda p: p.uuid, _payment_fields,
+                    lambda p: _("the payment {ref}").format(ref=p.reference), True),
+    "office": Kind(Office, lambda o: o.uuid, _office_fields, lambda o: _("the office profile"), True),
+    "known_office": Kind(KnownOffice, lambda k: k.uuid, _known_fields,
+                         lambda k: _("the registered office {name}").format(name=k.name), False),
+}
+
+
+KIND_NAMES = {"award_round": N_("an award round"), "notice": N_("a notice"), "user": N_("an account"),
+              "payment": N_("a payment"), "office": N_("the office profile"),
+              "known_office": N_("a registered office")}
+
+
+def _state_for(entity: str, key: str | None, action: str) -> dict[str, str | None] | None:
+    """``{"entity:key": digest}`` of what a change leaves behind (None when nothing is audited)."""
+    if key is None or action.startswith("import"):  # imported rows are vouched for by their package
+        return None
+    if entity == "award":  # an award line is part of its round's digest
+        aw = Award.select(Award.round).where(Award.uuid == key).first()
+        if aw is None:
+            return None
+        entity, key = "award_round", AwardRound.get_by_id(aw.round_id).uuid
+    kind = KINDS.get(entity)
+    if kind is None:
+        return None
+    row = kind.row(key)
+    return {f"{entity}:{key}": None if row is None else fields_digest(kind.fields(row))}
+
+
+# ------------------------------------------------------------------ writing
+
 def record(user: str, action: str, entity: str, entity_uuid: str | None,
            before: Any = None, after: Any = None) -> AuditEntry:
-    """Append one entry (call inside the transaction that makes the change)."""
+    """Append one entry (call inside the transaction that makes the change, after making it)."""
     last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
     prev = last.hash if last else GENESIS
     at = now()
     before = json.loads(json.dumps(before, default=str)) if before is not None else None
     after = json.loads(json.dumps(after, default=str)) if after is not None else None
-    h = _digest(prev, at, user, action, entity, entity_uuid, before, after)
-    return AuditEntry.create(at=at, user=user, action=action, entity=entity, entity_uuid=entity_uuid,
-                             before=before, after=after, prev_hash=prev, hash=h)
+    state = _state_for(entity, entity_uuid, action)
+    return _append(at, user, action, entity, entity_uuid, before, after, state, prev)
 
+
+def _append(at: dt.datetime, user: str, action: str, entity: str, entity_uuid: str | None, before: Any,
+            after: Any, state: Any, prev: str) -> AuditEntry:
+    h = _digest(prev, at, user, action, entity, entity_uuid, before, after, state)
+    entry = AuditEntry.create(at=at, user=user, action=action, entity=entity, entity_uuid=entity_uuid,
+                              before=before, after=after, prev_hash=prev, hash=h, state=state)
+    _anchor_after_commit()
+    return entry
+
+
+def baseline(user: str) -> AuditEntry:
+    """One entry recording every audited record as it stands (when the trail starts: migration)."""
+    state: dict[str, str | None] = {}
+    for entity, kind in KINDS.items():
+        for row in kind.model.select():
+            state[f"{entity}:{kind.key(row)}"] = fields_digest(kind.fields(row))
+    last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
+    return _append(now(), user, "baseline", "audit", None, None, {"records": len(state)}, state,
+                   last.hash if last else GENESIS)
+
+
+# ------------------------------------------------------------------ the signed head beside the database
+
+def head_path(db_file: Path) -> Path:
+    return Path(db_file).with_name(Path(db_file).name + HEAD_SUFFIX)
+
+
+def _head_message(count: int, last_id: int, last_hash: str) -> bytes:
+    return f"{HEAD_FORMAT}/1|{count}|{last_id}|{last_hash}".encode()
+
+
+@functools.lru_cache(maxsize=4)
+def _private_key(pem: str) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_private_key(pem.encode(), password=None)
+
+
+def _office_keys() -> tuple[str | None, str | None]:
+    office = Office.select(Office.signing_key, Office.public_key).order_by(Office.id).first()
+    return (None, None) if office is None else (office.signing_key, office.public_key)
+
+
+def current_head() -> dict[str, Any]:
+    """The chain's head as it stands, signed with the office key when the office has one (for the
+    file beside the database, export packages and the archive copy)."""
+    count = AuditEntry.select().count()
+    last = AuditEntry.select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
+    last_id, last_hash = (last.id, last.hash) if last else (0, GENESIS)
+    signing, public = _office_keys()
+    sig = fp = None
+    if signing and public:
+        sig = base64.b64encode(_private_key(signing).sign(_head_message(count, last_id, last_hash))).decode()
+        fp = key_fingerprint(public)
+    return {"format": HEAD_FORMAT, "count": count, "last_id": last_id, "hash": last_hash,
+            "fingerprint": fp, "signature": sig}
+
+
+def key_fingerprint(public_key_pem: str) -> str:
+    """The office key's fingerprint, as ``stdaward offices`` shows it (20 hex digits in groups)."""
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_public_key(public_key_pem.encode())
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    digest = hashlib.sha256(raw).hexdigest()[:20].upper()
+    return " ".join(digest[i:i + 4] for i in range(0, 20, 4))
+
+
+def write_head(db_file: Path | None = None) -> Path | None:
+    """Sign the head and write it beside the database (temporary file, fsync, rename)."""
+    if db_file is None:
+        from desktop.store import db as dbmod
+
+        db_file = dbmod._path
+        if db_file is None:
+            return None
+    with _head_lock:  # threads: whoever writes last read last, so the file ends at the newest head
+        return _write_json(head_path(db_file), current_head())
+
+
+_head_lock = threading.Lock()
+
+
+def _write_head_after_commit() -> None:
+    """The change is committed whatever happens here: a head that cannot be written (disk full,
+    permissions) is logged, and ``verify_all`` then reports the entries it does not cover."""
+    try:
+        write_head()
+    except (OSError, ValueError):
+        logging.getLogger(__name__).exception("could not write the audit log's signed head")
+
+
+def anchor_file(db_file: Path) -> Path:
+    """Sign and write the head of a database that is not open here (after a restore replaced it:
+    the head beside it described the database that was replaced)."""
+    import sqlite3
+
+    con = sqlite3.connect(db_file)
+    try:
+        count = con.execute("SELECT count(*) FROM audit_entry").fetchone()[0]
+        last = con.execute("SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
+        keys = con.execute("SELECT signing_key, public_key FROM office ORDER BY id LIMIT 1").fetchone()
+    finally:
+        con.close()
+    last_id, last_hash = last if last else (0, GENESIS)
+    sig = fp = None
+    if keys and keys[0] and keys[1]:
+        sig = base64.b64encode(_private_key(keys[0]).sign(_head_message(count, last_id, last_hash))).decode()
+        fp = key_fingerprint(keys[1])
+    return _write_json(head_path(db_file), {"format": HEAD_FORMAT, "count": count, "last_id": last_id,
+                                            "hash": last_hash, "fingerprint": fp, "signature": sig})
+
+
+def _write_json(target: Path, value: dict[str, Any]) -> Path:
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
+    with open(tmp, "wb") as fh:
+        fh.write(json.dumps(value, indent=1).encode())
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    return target
+
+
+def _anchor_after_commit() -> None:
+    pending = getattr(getattr(database, "_state", None), "commit_callbacks", None)
+    if pending is not None and _write_head_after_commit in pending:
+        return
+    database.after_commit(_write_head_after_commit)
+
+
+# ------------------------------------------------------------------ triggers
+
+TRIGGERS = {
+    "audit_entry_no_update": """CREATE TRIGGER IF NOT EXISTS audit_entry_no_update BEFORE UPDATE ON audit_entry
+       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    "audit_entry_no_delete": """CREATE TRIGGER IF NOT EXISTS audit_entry_no_delete BEFORE DELETE ON audit_entry
+       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+}
+TRIGGERS_SQL = list(TRIGGERS.values())
+recreated_on_open: list[str] = []  # triggers found missing (and put back) when the database was opened
+
+
+def ensure_triggers() -> list[str]:
+    """Put back any append-only trigger that is missing; returns the names put back."""
+    have = {r[0] for r in database.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()}
+    missing = [name for name in TRIGGERS if name not in have]
+    for name in missing:
+        database.execute_sql(TRIGGERS[name])
+    recreated_on_open[:] = missing
+    return missing
+
+
+# ------------------------------------------------------------------ verifying
 
 def verify_chain() -> int | None:
     """The id of the first entry whose hash does not follow, or None when the chain is intact."""
     prev = GENESIS
     for e in AuditEntry.select().order_by(AuditEntry.id):
         if e.prev_hash != prev or e.hash != _digest(prev, e.at, e.user, e.action, e.entity,
-                                                    e.entity_uuid, e.before, e.after):
+                                                    e.entity_uuid, e.before, e.after, e.state):
             return e.id
         prev = e.hash
     return None
 
 
-TRIGGERS_SQL = [
-    """CREATE TRIGGER IF NOT EXISTS audit_entry_no_update BEFORE UPDATE ON audit_entry
-       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
-    """CREATE TRIGGER IF NOT EXISTS audit_entry_no_delete BEFORE DELETE ON audit_entry
-       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
-]
+@dataclass(frozen=True)
+class Finding:
+    """One thing the audit check found wrong: the entry it concerns (if any) and a plain sentence."""
+
+    entry: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _verify_signature(public_pem: str, message: bytes, sig_b64: str) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        key = serialization.load_pem_public_key(public_pem.encode())
+        if not isinstance(key, Ed25519PublicKey):
+            return False
+        key.verify(base64.b64decode(sig_b64, validate=True), message)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def verify_head(db_file: Path) -> list[Finding]:
+    """Does the signed head beside the database match the log in it?"""
+    count = AuditEntry.select().count()
+    path = head_path(db_file)
+    if not path.exists():
+        if count == 0:
+            return []
+        return [Finding(None, _("the signed head of the audit log ({file}) is missing: entries may have been "
+                                "removed or rewritten").format(file=path.name))]
+    try:
+        h = json.loads(path.read_text("utf-8"))
+        h_count, h_id, h_hash = int(h["count"]), int(h["last_id"]), str(h["hash"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return [Finding(None, _("the signed head of the audit log ({file}) cannot be read").format(file=path.name))]
+    _signing, public = _office_keys()
+    message = _head_message(h_count, h_id, h_hash)
+    if h.get("fingerprint") and (not public or key_fingerprint(public) != h["fingerprint"]):
+        return [Finding(None, _("the audit log's head was signed with the office key {fp}, which this database no "
+                                "longer holds: the key was removed or replaced outside the program").format(
+                                    fp=h["fingerprint"]))]
+    if public and not (h.get("signature") and _verify_signature(public, message, h["signature"])):
+        return [Finding(None, _("the head of the audit log is not signed by this office's key: it was "
+                                    "written outside the program"))]
+    if count < h_count:
+        return [Finding(None, _("{n} entries were removed from the end of the audit log (the signed head "
+                                "counts {head}, the log holds {have})").format(n=h_count - count, head=h_count,
+                                                                               have=count))]
+    row = AuditEntry.get_or_none(AuditEntry.id == h_id) if h_id else None
+    if h_id and (row is None or row.hash != h_hash):
+        return [Finding(h_id, _("audit entry {id} is not the one the signed head records: the log was "
+                                "rewritten and its hashes recomputed").format(id=h_id))]
+    if count > h_count:
+        first = (AuditEntry.select(AuditEntry.id).where(AuditEntry.id > h_id).order_by(AuditEntry.id).first())
+        return [Finding(first.id if first else None,
+                        _("{n} audit entries after entry {id} are not covered by the signed head (added "
+                          "outside the program, or the program stopped before signing them)").format(
+                            n=count - h_count, id=h_id))]
+    return []
+
+
+def verify_rows() -> list[Finding]:
+    """Do the rounds, notices, users, payments and offices agree with what the log last recorded?"""
+    recorded: dict[str, tuple[str | None, int]] = {}
+    for e in AuditEntry.select(AuditEntry.id, AuditEntry.state).where(AuditEntry.state.is_null(False)) \
+            .order_by(AuditEntry.id):
+        for key, digest in (e.state or {}).items():
+            recorded[key] = (digest, e.id)
+    findings = []
+    seen: set[str] = set()
+    for entity, kind in KINDS.items():
+        for row in kind.model.select():
+            key = f"{entity}:{kind.key(row)}"
+            seen.add(key)
+            got = recorded.get(key)
+            if got is None:
+                if kind.every_row_recorded and recorded:
+                    findings.append(Finding(None, _("{what} is not in the audit log: it was added outside the "
+                                                    "program").format(what=kind.label(row))))
+                continue
+            if got[0] != fields_digest(kind.fields(row)):
+                findings.append(Finding(got[1], _("{what} was changed outside the program: it no longer matches "
+                                                  "audit entry {id}").format(what=kind.label(row), id=got[1])))
+    for key, (digest, entry) in recorded.items():
+        if digest is not None and key not in seen:
+            what = _(KIND_NAMES.get(key.split(":", 1)[0], N_("a record")))
+            findings.append(Finding(entry, _("{what} that audit entry {id} records was deleted outside the "
+                                             "program").format(what=what, id=entry)))
+    return findings
+
+
+HEAD_TEXT = "AH1"
+
+
+def head_text(head: dict[str, Any] | None = None) -> str:
+    """The head in a line short enough to print on an archive copy or read over the telephone:
+    ``AH1:<entries>:<last id>:<first 16 hex of the last hash>``. Kept outside the office (in an
+    export package, on paper), it anchors the log even against someone holding the office key."""
+    h = head or current_head()
+    return f"{HEAD_TEXT}:{h['count']}:{h['last_id']}:{h['hash'][:16].upper()}"
+
+
+def parse_head_text(text: str) -> tuple[int, int, str] | None:
+    parts = text.strip().split(":")
+    if len(parts) != 4 or parts[0].upper() != HEAD_TEXT:
+        return None
+    try:
+        count, last_id = int(parts[1]), int(parts[2])
+    except ValueError:
+        return None
+    digest = parts[3].lower()
+    if count < 0 or last_id < 0 or not 8 <= len(digest) <= 64 or any(c not in "0123456789abcdef" for c in digest):
+        return None
+    return count, last_id, digest
+
+
+def verify_against(text: str) -> list[Finding]:
+    """Does the log still hold the head recorded in ``text`` (``head_text``, or a head file's JSON)
+    and extend it? An earlier head kept elsewhere catches a log rewritten and re-signed with the key."""
+    parsed = parse_head_text(text)
+    if parsed is None:
+        try:
+            h = json.loads(text)
+            parsed = (int(h["count"]), int(h["last_id"]), str(h["hash"]).lower())
+        except (ValueError, KeyError, TypeError):
+            return [Finding(None, _("{text!r} is not an audit head (AH1:entries:id:hash)").format(text=text[:60]))]
+    count, last_id, digest = parsed
+    have = AuditEntry.select().count()
+    if have < count:
+        return [Finding(None, _("the log holds {have} entries, fewer than the {n} of the head kept elsewhere: entries "
+                                "were removed").format(have=have, n=count))]
+    if last_id:
+        row = AuditEntry.get_or_none(AuditEntry.id == last_id)
+        if row is None or not row.hash.startswith(digest):
+            return [Finding(last_id, _("audit entry {id} is not the one the head kept elsewhere records: the log was "
+                                       "rewritten").format(id=last_id))]
+        if AuditEntry.select().where(AuditEntry.id <= last_id).count() != count:
+            return [Finding(last_id, _("the log up to entry {id} no longer holds the {n} entries the head kept elsewhere "
+                                       "counts").format(id=last_id, n=count))]
+    return []
+
+
+def verify_all(db_file: Path | None = None) -> list[Finding]:
+    """Everything: the chain, the signed head beside the database, the records it covers, and the
+    triggers found missing at open. Empty when all is well; the first finding names the first bad
+    entry where there is one."""
+    if db_file is None:
+        from desktop.store.db import db_path
+
+        db_file = db_path()
+    findings: list[Finding] = []
+    broken = verify_chain()
+    if broken is not None:
+        findings.append(Finding(broken, _("audit entry {id} was altered or removed: the chain breaks there").format(
+            id=broken)))
+    findings += verify_head(Path(db_file))
+    findings += verify_rows()
+    if recreated_on_open:
+        findings.append(Finding(None, _("the audit log's write protection ({n} of its triggers) was removed outside "
+                                        "the program; it has been put back").format(n=len(recreated_on_open))))
+    return findings

@@ -7,12 +7,13 @@ replaces.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 from pathlib import Path
 
+from desktop.core import failures
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
+from desktop.store import atomic
 from desktop.store.paths import folder_for
 
 KEEP_AUTOMATIC = 10
@@ -22,13 +23,7 @@ def backup_dir(db_path: Path) -> Path:
     return folder_for(db_path, "backups")
 
 
-def _fsync_dir(path: Path) -> None:
-    if os.name != "nt":
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+_fsync_dir = atomic.fsync_dir
 
 
 def check_file(path: Path) -> int:
@@ -54,19 +49,23 @@ def make_backup(con: sqlite3.Connection | object, db_path: Path, reason: str = "
                 dest: Path | None = None) -> Path:
     """Write a consistent copy with VACUUM INTO (works on a live WAL database)."""
     folder = backup_dir(db_path)
-    folder.mkdir(parents=True, exist_ok=True)
+    if dest is None:
+        folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     final = dest or folder / f"{db_path.stem}-{stamp}-{reason}.db"
-    tmp = final.with_name(final.name + ".part")
-    if tmp.exists():
-        tmp.unlink()
     run = getattr(con, "execute_sql", None) or con.execute  # a peewee database or a sqlite3 connection
-    run("VACUUM INTO ?", (str(tmp),))
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    check_file(tmp)
-    os.replace(tmp, final)
-    _fsync_dir(final.parent)
+
+    def vacuum_into(tmp: Path) -> None:
+        run("VACUUM INTO ?", (str(tmp),))
+
+    try:
+        atomic.write_atomic(final, vacuum_into, check=check_file, step="backup",
+                            tmp=final.with_name(final.name + ".part"))
+    except Exception as exc:
+        found = failures.classify(exc)
+        if found is not None and found[0] in (failures.DISK_FULL, failures.READ_ONLY, failures.PERMISSION):
+            raise StdAwardError(failures.message(found[0], final)) from exc
+        raise
     if reason != "manual" and dest is None:
         rotate(folder, db_path.stem)
     return final
@@ -76,6 +75,18 @@ def rotate(folder: Path, stem: str, keep: int = KEEP_AUTOMATIC) -> None:
     autos = sorted(p for p in folder.glob(f"{stem}-*.db") if not p.name.endswith("-manual.db"))
     for old in autos[:-keep]:
         old.unlink(missing_ok=True)
+
+
+def newest_good(db_path: Path, limit: int = 5) -> Path | None:
+    """The newest backup of ``db_path`` that passes the integrity check (the ``limit`` newest are
+    tried), or None."""
+    for candidate in list_backups(db_path)[:limit]:
+        try:
+            check_file(candidate)
+        except StdAwardError:
+            continue
+        return candidate
+    return None
 
 
 def list_backups(db_path: Path) -> list[Path]:

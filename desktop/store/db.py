@@ -15,6 +15,7 @@ peewee only inside those functions.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -22,11 +23,14 @@ import sqlite3
 import sys
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from desktop.core.errors import SchemaTooNew, StdAwardError
+from desktop.core import failures
+from desktop.core.errors import DatabaseDamaged, SchemaTooNew, StdAwardError
 from desktop.core.i18n import _
+from desktop.store import atomic
 from desktop.store import backup as backups
 from desktop.store.lock import WriterLock
 from desktop.store.migrations import SCHEMA_VERSION
@@ -40,6 +44,11 @@ _bind_lock = threading.Lock()
 _bind_asked = threading.Event()  # bind_quick was called: the window has painted, or something needs the models
 _bound = False
 BIND_WAIT = 2.0  # seconds a worker waits for the binding to be asked for before doing it itself
+QUICK_CHECK_MAX = 16 << 20  # databases up to this size (~30,000 achievements) get quick_check at every open
+# What the last open found worth telling the officer (leftovers removed, a daily backup that could not
+# be written, read-only use): sentences, already translated. The CLI prints them on stderr.
+open_notes: list[str] = []
+read_only: bool = False
 
 
 def is_removable(path: Path) -> bool:
@@ -66,6 +75,77 @@ def acquire_lock(path: Path) -> WriterLock:
     return lock
 
 
+def damaged(path: Path, reason: object = None) -> DatabaseDamaged:
+    """The error for a damaged database at ``path``, naming the newest good backup."""
+    good = backups.newest_good(path)
+    msg = failures.message(failures.DAMAGED, path, good)
+    if reason:
+        msg += " " + _("(SQLite says: {reason})").format(reason=reason)
+    return DatabaseDamaged(msg, path, good)
+
+
+def _is_damage(exc: BaseException) -> bool:
+    found = failures.classify(exc)
+    return found is not None and found[0] == failures.DAMAGED
+
+
+def quick_check(con: sqlite3.Connection | Any, path: Path) -> None:
+    """SQLite's quick_check on a database small enough for it to cost little (a county's database
+    is a few MB: milliseconds); a larger one is checked by the daily backup, which reads it whole.
+    Raises DatabaseDamaged."""
+    try:
+        if path.stat().st_size > QUICK_CHECK_MAX:
+            return
+        run = getattr(con, "execute_sql", None) or con.execute
+        row = run("PRAGMA quick_check(1)").fetchone()
+    except (OSError, sqlite3.DatabaseError) as exc:
+        if _is_damage(exc):
+            raise damaged(path, exc) from None
+        raise
+    except Exception as exc:  # peewee's DatabaseError wraps sqlite3's
+        if _is_damage(exc):
+            raise damaged(path, exc) from None
+        raise
+    if row is None or row[0] != "ok":
+        raise damaged(path)
+
+
+def sweep(path: Path) -> list[Path]:
+    """Remove the temporary files interrupted writes left beside the database and in its backups
+    folder (the caller holds the writer lock); note them for the officer."""
+    restoring = path.with_name(path.name + ".restoring")
+    if not path.exists() and restoring.is_file():  # a restore stopped after the damaged file was set aside
+        try:
+            backups.check_file(restoring)
+        except StdAwardError:
+            pass
+        else:
+            os.replace(restoring, path)
+            atomic.fsync_dir(path.parent)
+            open_notes.append(_("finished a restore that was interrupted: {path} holds the restored backup").format(
+                path=path))
+    from desktop.store.paths import folder_for
+
+    removed = atomic.sweep_leftovers([(path.parent, (path.name, "." + path.name, path.stem + "-")),
+                                      (backups.backup_dir(path), ()), (folder_for(path, "evidence"), ())])
+    if removed:
+        open_notes.append(_("removed {n} temporary file(s) left by an interrupted operation: {files}").format(
+            n=len(removed), files=", ".join(p.name for p in removed[:5])))
+    return removed
+
+
+def _lock_or_read_only(path: Path) -> WriterLock | None:
+    """The writer lock, or None when the database is on read-only media (the lock file cannot be
+    created): the database is then opened for reading only."""
+    try:
+        return acquire_lock(path)
+    except OSError as exc:
+        found = failures.classify(exc)
+        if found is not None and found[0] in (failures.READ_ONLY, failures.PERMISSION) and path.is_file():
+            return None
+        raise StdAwardError(failures.message(found[0], path) if found else str(exc)) from None
+
+
 def check_schema(con: sqlite3.Connection, path: Path) -> tuple[int, bool]:
     """(schema version, has tables) of an open database; SchemaTooNew if a newer program wrote it,
     StdAwardError if it is not a database at all."""
@@ -89,7 +169,7 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
     from a thread with its own connection (the GUI, so the window does not wait), False skips it.
     After ``open_quick`` of the same path its writer lock is kept (and its connection left to
     ``end_quick``)."""
-    global _lock, _path, _bound
+    global _lock, _path, _bound, read_only
     import peewee
 
     from desktop.store.audit import TRIGGERS_SQL
@@ -103,20 +183,49 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
         database.close()
     if not path.exists() and not create:
         raise StdAwardError(_("there is no database at {path}").format(path=path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    del open_notes[:]
+    read_only = False
+    if not path.parent.is_dir():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            found = failures.classify(exc)
+            raise StdAwardError(failures.message(found[0], path.parent) if found else str(exc)) from None
     if lock and _lock is None:
-        _lock = acquire_lock(path)
+        _lock = _lock_or_read_only(path)
+        read_only = _lock is None
+        if read_only:
+            open_notes.append(_("{path} is on a read-only disk: it is open for reading only").format(path=path))
+        else:
+            sweep(path)
     try:
         journal = "delete" if is_removable(path) else "wal"
-        database.init(str(path), pragmas={"foreign_keys": 1, "journal_mode": journal,
-                                          "synchronous": "full", "busy_timeout": 5000},
-                      check_same_thread=False)
+        pragmas: dict[str, Any] = {"foreign_keys": 1, "synchronous": "full", "busy_timeout": 5000}
+        if read_only:  # nothing may be written, not even a journal or WAL index: read the file as it is
+            database.init(path.resolve().as_uri() + "?immutable=1", pragmas=pragmas, uri=True,
+                          check_same_thread=False)
+        else:
+            database.init(str(path), pragmas={**pragmas, "journal_mode": journal}, check_same_thread=False)
         try:
             database.connect(reuse_if_open=True)
         except (sqlite3.DatabaseError, peewee.DatabaseError) as exc:
+            if _is_damage(exc) and path.stat().st_size > 0:
+                raise damaged(path, exc) from None
+            found = failures.classify(exc)
+            if found is not None:
+                raise StdAwardError(failures.message(found[0], path)) from None
             raise StdAwardError(_("{path} is not a StdAward database ({reason})").format(path=path, reason=exc)) from exc
         _path = path
-        version, has_tables = check_schema(database.connection(), path)
+        try:
+            version, has_tables = check_schema(database.connection(), path)
+        except StdAwardError as exc:
+            if _is_damage(exc.__cause__ or exc) and not isinstance(exc, SchemaTooNew):
+                raise damaged(path, exc.__cause__) from None
+            raise
+        if has_tables:
+            quick_check(database, path)
+        if read_only and (not has_tables or version < SCHEMA_VERSION):
+            raise StdAwardError(failures.message(failures.READ_ONLY, path))
         if not has_tables:
             with database.atomic():
                 database.create_tables(ALL_MODELS)
@@ -125,11 +234,15 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
                 database.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
         elif version < SCHEMA_VERSION:
             migrate_forward(path, version)
-        elif auto_backup and not backups.latest_automatic_today(path):
+        elif auto_backup and not read_only and not backups.latest_automatic_today(path):
             if auto_backup == "background":
                 start_background_backup(path)
             else:
-                backups.make_backup(database, path, "daily")
+                daily_backup(database, path)
+        if not read_only:
+            from desktop.store.audit import ensure_triggers
+
+            ensure_triggers()  # dropped outside the program: put back, and reported by audit.verify_all
         _bound = True
         return database.connection()
     except BaseException:
@@ -151,12 +264,23 @@ def open_quick(path: Path | str) -> sqlite3.Connection | None:
     path = Path(path)
     if not path.is_file():
         return None
-    _lock = acquire_lock(path)
+    try:
+        _lock = acquire_lock(path)
+    except OSError as exc:  # read-only media: open_db opens it for reading only
+        found = failures.classify(exc)
+        if found is not None and found[0] in (failures.READ_ONLY, failures.PERMISSION):
+            return None
+        raise
     try:
         con = sqlite3.connect(path, timeout=5, check_same_thread=False)  # end_quick may run on another thread
         try:
             con.execute("PRAGMA query_only = ON")
             version, has_tables = check_schema(con, path)
+        except StdAwardError as exc:
+            con.close()
+            if not isinstance(exc, SchemaTooNew) and _is_damage(exc.__cause__ or exc) and path.stat().st_size > 0:
+                raise damaged(path, exc.__cause__) from None
+            raise
         except BaseException:
             con.close()
             raise
@@ -220,6 +344,24 @@ def execute_sql(sql: str, params: Any = ()) -> sqlite3.Cursor:
 _backup_thread: threading.Thread | None = None
 
 
+def daily_backup(con: Any, path: Path) -> Path | None:
+    """The day's automatic backup. It never blocks work: a failure (a full disk, a read-only
+    backups folder) is noted for the officer and tried again at the next open; only damage to the
+    database itself, which the backup is first to read whole, stops the open."""
+    try:
+        return backups.make_backup(con, path, "daily")
+    except Exception as exc:  # noqa: BLE001 - a backup must never take the program down
+        if _is_damage(exc):
+            raise damaged(path, exc) from None
+        found = failures.classify(exc)
+        reason = (failures.message(found[0], found[1] or backups.backup_dir(path)) if found
+                  else str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        open_notes.append(_("today's automatic backup could not be written; it will be tried again at the next "
+                            "start. {reason}").format(reason=reason))
+        logging.getLogger(__name__).warning("daily backup of %s failed: %s", path, exc)
+        return None
+
+
 def start_background_backup(path: Path) -> threading.Thread:
     """The daily backup from a thread with its own read connection (WAL lets it read a consistent
     snapshot while the program writes). A failure is logged, never raised into the UI."""
@@ -229,7 +371,7 @@ def start_background_backup(path: Path) -> threading.Thread:
         try:
             con = sqlite3.connect(path, timeout=30)
             try:
-                backups.make_backup(con, path, "daily")
+                daily_backup(con, path)
             finally:
                 con.close()
         except Exception:  # noqa: BLE001 - a backup must never take the program down
@@ -277,7 +419,8 @@ def _close_models() -> None:
 
 
 def close_db() -> None:
-    global _lock, _path
+    global _lock, _path, read_only
+    read_only = False
     end_quick()
     _close_models()
     if _lock is not None:
@@ -295,33 +438,78 @@ def opened(path: Path | str, **kw) -> Iterator[sqlite3.Connection]:
         close_db()
 
 
-def restore(backup_file: Path, path: Path) -> Path:
+def _set_aside(path: Path) -> Path:
+    """Keep a damaged database (and its journal, WAL and WAL index) under another name, never
+    reading it: ``office.db`` is also ``office.db.damaged-20261202-201500`` (a hard link, so the
+    final name is never empty; a rename where the disk has no links, such as a FAT stick)."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.replace(side, kept.with_name(kept.name + suffix))
+    try:
+        os.link(path, kept)
+    except OSError:
+        os.replace(path, kept)
+    atomic.fsync_dir(path.parent)
+    return kept
+
+
+@dataclass
+class Restored:
+    """What ``restore`` did with the database it replaced: ``kept`` is its safety copy (a backup)
+    or, when it was damaged, the damaged file renamed aside; None when there was no database."""
+
+    kept: Path | None
+    damaged: bool = False
+
+
+def restore(backup_file: Path, path: Path) -> Restored:
     """Replace the database at ``path`` with ``backup_file`` (checked first). The database must
-    not be open in this process; the writer lock keeps other processes out meanwhile. Returns the
-    safety copy of what was replaced."""
+    not be open in this process; the writer lock keeps other processes out meanwhile. A readable
+    database is first copied into the backups folder; a damaged one is renamed aside, unread."""
     backup_file = Path(backup_file)
     if not backup_file.exists():
         raise StdAwardError(_("no backup file at {path}").format(path=backup_file))
     found = backups.check_file(backup_file)
     if found > SCHEMA_VERSION:
         raise SchemaTooNew(_("{path} was written by a newer StdAward (schema {found})").format(path=backup_file, found=found))
+    if backup_file.resolve() == path.resolve():
+        raise StdAwardError(_("{path} is the database itself; choose a backup file").format(path=backup_file))
     lock = WriterLock(path)
     lock.acquire()
     try:
-        safety = None
+        sweep(path)
+        result = Restored(None)
         if path.exists():
-            con = sqlite3.connect(path)
             try:
-                safety = backups.make_backup(con, path, "before-restore")
-            finally:
-                con.close()
+                con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                try:
+                    quick_check(con, path)
+                    result = Restored(backups.make_backup(con, path, "before-restore"))
+                finally:
+                    con.close()
+            except (DatabaseDamaged, sqlite3.DatabaseError, StdAwardError) as exc:
+                if not (isinstance(exc, DatabaseDamaged) or _is_damage(exc) or _is_damage(exc.__cause__ or exc)):
+                    raise
+                result = Restored(None, damaged=True)
         tmp = path.with_name(path.name + ".restoring")
-        shutil.copyfile(backup_file, tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        for side in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            side.unlink(missing_ok=True)
-        os.replace(tmp, path)
-        return safety or path
+
+        def copy(target: Path) -> None:
+            shutil.copyfile(backup_file, target)
+
+        def swap() -> None:
+            if result.damaged:
+                result.kept = _set_aside(path)
+            for side in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+                         path.with_name(path.name + "-journal")):
+                side.unlink(missing_ok=True)
+
+        atomic.write_atomic(path, copy, check=backups.check_file, record=swap, step="restore", tmp=tmp)
+        from desktop.store.audit import anchor_file
+
+        anchor_file(path)  # the head beside it described the database just replaced
+        return result
     finally:
         lock.release()

@@ -190,28 +190,60 @@ def evidence_path(db_path: Path, ev: Evidence) -> Path:
     return folder_for(db_path, "evidence") / f"{ev.sha256}{Path(ev.filename).suffix.lower()}"
 
 
+MAX_EVIDENCE = 200 << 20  # bytes of one evidence file (a scanned certificate is a few MB)
+
+
 def attach_evidence(db_path: Path, achievement: Achievement, source: Path, user: str) -> Evidence:
-    """Copy a file into the evidence folder under its SHA-256 (same file stored once)."""
+    """Copy a file into the evidence folder under its SHA-256 (same file stored once). A link, a
+    device or a folder is refused (a link would copy whatever it points at), and so is a file larger
+    than ``MAX_EVIDENCE`` or with a name that cannot be shown. The file is hashed and copied from
+    one open handle, so what is stored is what was hashed."""
+    import stat
+
+    from desktop.core.vocabulary import text_problem
+    from desktop.store.atomic import write_atomic
     from desktop.store.paths import folder_for
 
     source = Path(source)
-    h = hashlib.sha256()
-    with open(source, "rb") as fh:
+    record = achievement.source_id or achievement.uuid
+    why = text_problem(source.name, "evidence")
+    if why:
+        raise ValidationFailed([Problem(record, "evidence", why)])
+    if source.is_symlink():
+        raise ValidationFailed([Problem(record, "evidence", _("{file} is a link to another file; attach the file "
+                                                              "itself").format(file=source.name))])
+    if not source.exists():
+        raise ValidationFailed([Problem(record, "evidence", _("{file} cannot be read: no such file").format(
+            file=source.name))])
+    if not source.is_file():
+        raise ValidationFailed([Problem(record, "evidence", _("{file} is not an ordinary file").format(
+            file=source.name))])
+    fd = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ValidationFailed([Problem(record, "evidence", _("{file} is not an ordinary file").format(
+                file=source.name))])
+        if st.st_size > MAX_EVIDENCE:
+            raise ValidationFailed([Problem(record, "evidence", _("{file} is {size} MB; evidence files of at most "
+                                                                  "{limit} MB are accepted").format(
+                file=source.name, size=st.st_size >> 20, limit=MAX_EVIDENCE >> 20))])
+        h = hashlib.sha256()
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
-    digest = h.hexdigest()
-    folder = folder_for(db_path, "evidence")
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{digest}{source.suffix.lower()}"
-    if not target.exists():
-        tmp = target.with_name(target.name + ".part")
-        shutil.copyfile(source, tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        digest = h.hexdigest()
+        folder = folder_for(db_path, "evidence")
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{digest}{source.suffix.lower()}"
+        if not target.exists():
+            def copy(tmp: Path) -> None:
+                fh.seek(0)
+                with open(tmp, "wb") as out:
+                    shutil.copyfileobj(fh, out, 1 << 20)
+
+            write_atomic(target, copy, step="evidence")
     with database.atomic():
-        ev = Evidence.create(achievement=achievement.id, filename=source.name, sha256=digest,
-                             size=source.stat().st_size)
+        ev = Evidence.create(achievement=achievement.id, filename=source.name, sha256=digest, size=st.st_size)
         audit.record(user, "attach", "evidence", achievement.uuid, None, {"file": source.name, "sha256": digest})
     return ev
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable
 if TYPE_CHECKING:  # peewee is imported by the steps: the GUI checks SCHEMA_VERSION before loading it
     from peewee import SqliteDatabase
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _v1_to_v2(db: SqliteDatabase) -> None:
@@ -28,8 +28,39 @@ def _v1_to_v2(db: SqliteDatabase) -> None:
     )
 
 
+def _v2_to_v3(db: SqliteDatabase) -> None:
+    """v3: the money trail. Audit entries record a digest of the rows they leave behind; a round keeps
+    the digest of the lines its reviewer approved; payments (拨付) per notice. Stored prizes get the
+    identity that includes their scheme (so the city matches them like the engine does). The rows already there
+    are recorded as they stand (a baseline entry), so later edits outside the program show."""
+    from peewee import CharField
+    from playhouse.migrate import SqliteMigrator, migrate
+
+    from desktop.store.models import JSONField, Payment
+
+    m = SqliteMigrator(db)
+    migrate(
+        m.add_column("award_round", "approved_digest", CharField(max_length=64, null=True)),
+        m.add_column("audit_entry", "state", JSONField(null=True)),
+    )
+    db.create_tables([Payment])
+    from desktop.store import audit
+    from desktop.store.users import bind_legacy
+
+    for uid, name, stored in db.execute_sql("SELECT id, username, password_hash FROM user").fetchall():
+        db.execute_sql("UPDATE user SET password_hash = ? WHERE id = ?", (bind_legacy(name, stored), uid))
+
+    from desktop.store.records import refresh_natural_keys
+    from desktop.store.rounds import seal_legacy_approvals
+
+    refresh_natural_keys(("prize",))  # a prize's identity now includes its scheme and grade
+    seal_legacy_approvals("migration")
+    audit.baseline("migration")
+
+
 STEPS: dict[int, tuple[str, Callable[[SqliteDatabase], None]]] = {
     1: ("enterprise phone, round note", _v1_to_v2),
+    2: ("money trail: audited row digests, approval digest, payments", _v2_to_v3),
 }
 
 

@@ -141,6 +141,7 @@ class AwardRound(BaseModel):
     created_at = DateTimeField(default=now)
     approved_at = DateTimeField(null=True)
     note = TextField(null=True)
+    approved_digest = CharField(max_length=64, null=True)  # digest of the lines as approved (v3)
 
 
 class Award(BaseModel):
@@ -244,6 +245,21 @@ class AuditEntry(BaseModel):
     after = JSONField(null=True)
     prev_hash = CharField(max_length=64)
     hash = CharField(max_length=64, unique=True)
+    state = JSONField(null=True)  # "entity:key" -> digest of the audited fields after the change (v3)
+
+
+class Payment(BaseModel):
+    """Money paid out (拨付) on a notice; a reversal is a row of its own pointing at what it reverses."""
+
+    uuid = CharField(unique=True, default=new_uuid)
+    notice = ForeignKeyField(Notice, backref="payments", on_delete="RESTRICT")
+    paid_on = DateField()
+    amount = MoneyField()  # positive; a reversal carries the reversed amount
+    reference = CharField()  # voucher number or bank reference
+    reverses = ForeignKeyField("self", null=True, backref="reversals", on_delete="RESTRICT")
+    note = TextField(null=True)
+    user = CharField()
+    created_at = DateTimeField(default=now)
 
 
 class Setting(BaseModel):
@@ -253,5 +269,5 @@ class Setting(BaseModel):
 
 ALL_MODELS: list[type[BaseModel]] = [
     Office, User, Enterprise, Achievement, Evidence, AwardRound, Award, AwardEvent, NoticeSerial,
-    Notice, TargetValue, KnownOffice, PackageLog, AuditEntry, Setting,
+    Notice, TargetValue, KnownOffice, PackageLog, AuditEntry, Setting, Payment,
 ]

@@ -1,6 +1,8 @@
 """The office profile: issuing authority, region, 发文字号 prefix, policy in force, signatory."""
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 from typing import Any
 
@@ -36,6 +38,11 @@ def validate(values: dict[str, Any]) -> list[Problem]:
     problems = []
     if "name" in values and not (values["name"] or "").strip():
         problems.append(Problem("office", "name", _("the issuing authority's name is required")))
+    from desktop.core.vocabulary import text_problem
+
+    for fld in ("name", "signatory"):  # printed on every notice
+        if isinstance(values.get(fld), str) and (why := text_problem(values[fld], "name")) is not None:
+            problems.append(Problem("office", fld, why))
     if "region_code" in values and not re.fullmatch(r"\d{6}", str(values["region_code"] or "")):
         problems.append(Problem("office", "region", _("a region code has six digits (GB/T 2260), not {value!r}").format(value=values["region_code"])))
     if "doc_prefix" in values and values["doc_prefix"] and not re.fullmatch(r"[\u4e00-\u9fffA-Za-z]{1,12}", values["doc_prefix"]):
@@ -72,7 +79,7 @@ def update(*, user: str, **values: Any) -> Office:
     with database.atomic():
         if office is None:
             office = Office.create(**values)
-            _ensure_keys(office)
+            _ensure_keys(office, user)
             audit.record(user, "create", "office", office.uuid, None, as_dict(office))
         else:
             before = as_dict(office)
@@ -84,8 +91,41 @@ def update(*, user: str, **values: Any) -> Office:
     return office
 
 
-def _ensure_keys(office: Office) -> None:
-    """An Ed25519 key pair proves which office made an exchange package."""
+def policy_closings() -> dict[str, dt.date]:
+    """Policy id -> the date after which the office no longer applies it (its settings)."""
+    office = get()
+    raw = ((office.settings or {}) if office else {}).get("policy_closes") or {}
+    return {pid: dt.date.fromisoformat(d) for pid, d in raw.items()}
+
+
+def close_policy(policy_id: str, closes: dt.date | None, *, user: str) -> None:
+    """Close a policy's validity on ``closes`` (the text set no end; achievements after it are
+    refused), or reopen it with None. Checked against the policy's own dates; audited."""
+    from desktop.core.policies import closing, load_policy
+
+    policy = load_policy(policy_id, local_policy_dirs())  # PolicyError: no such policy
+    if closes is not None:
+        closing(policy, closes)  # PolicyError: before the policy takes effect
+    office = require()
+    settings = dict(office.settings or {})
+    before = dict(settings.get("policy_closes") or {})
+    after = dict(before)
+    if closes is None:
+        after.pop(policy_id, None)
+    else:
+        after[policy_id] = closes.isoformat()
+    settings["policy_closes"] = after
+    with database.atomic():
+        office.settings = settings
+        office.updated_at = now()
+        office.save()
+        audit.record(user, "update", "office", office.uuid, {"policy_closes": before},
+                     {"policy_closes": after})
+
+
+def _ensure_keys(office: Office, user: str = "StdAward") -> None:
+    """An Ed25519 key pair proves which office made an exchange package (made once, when first
+    needed; the audit entry names ``user``, or the program itself when it is made on the way)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -97,3 +137,4 @@ def _ensure_keys(office: Office) -> None:
     office.public_key = key.public_key().public_bytes(serialization.Encoding.PEM,
                                                       serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     office.save()
+    audit.record(user, "keys", "office", office.uuid, None, {"fingerprint": audit.key_fingerprint(office.public_key)})

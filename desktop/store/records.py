@@ -10,13 +10,17 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from desktop.core.errors import Problem, ValidationFailed
+from desktop.store.atomic import fault_point
 from desktop.core.i18n import _
 from desktop.core.progress import NO_PROGRESS, Progress
 from desktop.core.vocabulary import Achievement as Ach
 from desktop.core.vocabulary import Enterprise as Ent
 from desktop.core.vocabulary import parse_batch, parse_enterprise, split_input
 from desktop.store import audit
-from desktop.store.models import Achievement, Enterprise, database, new_uuid, now
+from desktop.store.models import Achievement, Enterprise, Evidence, database, new_uuid, now
+
+# An evidence file named in a load file but not attached yet (no copy in the evidence folder).
+DECLARED = ""
 
 _ACH_COLUMNS = ("ref", "title", "level", "action", "rank", "body", "prize", "grade", "domain",
                 "accepted", "note")
@@ -111,11 +115,40 @@ def load(data: Any, *, user: str, progress: Progress = NO_PROGRESS) -> LoadResul
                 progress.update(i, total)
                 progress.check()
             row = Achievement.create(uuid=a.uuid or new_uuid(), enterprise=known[a.enterprise].id, **row_values(a))
+            for name in dict.fromkeys(a.evidence):  # the names it validated are kept, not dropped
+                Evidence.create(achievement=row.id, filename=name, sha256=DECLARED, size=0)
             audit.record(user, "create", "achievement", row.uuid, None, a.to_dict())
             result.achievements_added += 1
+        fault_point("load", "in-transaction")
         progress.update(total, total)
         progress.check()  # a cancel during the last records still rolls everything back
     return result
+
+
+def refresh_natural_keys(kinds: Iterable[str] = ("prize",)) -> int:
+    """Recompute the stored duplicate identity of the achievements of ``kinds`` (a prize's identity
+    now includes its scheme and grade); returns how many rows changed. For a migration step."""
+    changed = 0
+    with database.atomic():
+        q = (Achievement.select(Achievement, Enterprise.uscc).join(Enterprise)
+             .where(Achievement.kind.in_(list(kinds))))
+        for row in q:
+            key = natural_key(to_vocabulary(row, row.enterprise.uscc))
+            if key != row.natural_key:
+                Achievement.update(natural_key=key).where(Achievement.id == row.id).execute()
+                changed += 1
+    return changed
+
+
+def evidence_names(achievement_ids: Iterable[int] | None = None) -> dict[int, list[str]]:
+    """Achievement row id -> the evidence file names it carries (attached or only named)."""
+    q = Evidence.select(Evidence.achievement, Evidence.filename).order_by(Evidence.id)
+    if achievement_ids is not None:
+        q = q.where(Evidence.achievement.in_(list(achievement_ids)))
+    out: dict[int, list[str]] = {}
+    for ev in q:
+        out.setdefault(getattr(ev, "achievement_id"), []).append(ev.filename)  # the key, not a query
+    return out
 
 
 def list_enterprises() -> list[dict[str, Any]]:

@@ -17,11 +17,12 @@ from desktop.core.award import AwardResult
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.core.money import ZERO, to_money
+from desktop.core.status import PAYING
 from desktop.store import audit, records
 from desktop.store.models import (Achievement, Award, AwardEvent, AwardRound, Enterprise, TargetValue,
                                   database, now)
 
-PAID = ("awarded", "discretionary")
+PAID = PAYING  # the statuses whose amount is paid (desktop.core.status)
 REVIEW_ROLES = ("reviewer", "admin")
 
 
@@ -34,9 +35,13 @@ def policy_dirs() -> list[Path]:
 
 
 def load_policy(policy_id: str):  # noqa: ANN201
+    """The policy as this office applies it: with its own measures, and closed on the date its
+    settings give (``office.close_policy``), if any."""
+    from desktop.core.policies import closing
     from desktop.core.policies import load_policy as load
+    from desktop.store.office import policy_closings
 
-    return load(policy_id, policy_dirs())
+    return closing(load(policy_id, policy_dirs()), policy_closings().get(policy_id))
 
 
 def prior_awards(exclude_round: AwardRound | int | None = None) -> dict[tuple, str]:
@@ -197,7 +202,10 @@ def _move(rnd: AwardRound, user: str, to: str, note: str | None = None, **fields
         if note:
             rnd.note = note
         rnd.save()
-        audit.record(user, to, "award_round", rnd.uuid, {"status": before}, {"status": to, "note": note})
+        after = {"status": to, "note": note}
+        if to == "approved":
+            after["digest"] = rnd.approved_digest
+        audit.record(user, to, "award_round", rnd.uuid, {"status": before}, after)
     return rnd
 
 
@@ -228,7 +236,48 @@ def approve(rnd: AwardRound, user: str, role: str) -> AwardRound:
             aw.decision = "approved" if (aw.amount or ZERO) > 0 else "rejected"
             aw.save()
             _event(aw, user, "proposed", aw.decision, aw.amount, _("round approved"))
-        return _move(rnd, user, "approved", reviewed_by=user, approved_at=now())
+        return _move(rnd, user, "approved", reviewed_by=user, approved_at=now(),
+                     approved_digest=audit.lines_digest(rnd.id))
+
+
+LEGACY_SEAL = "approval-digest"
+
+
+def seal_legacy_approvals(user: str) -> int:
+    """Rounds approved before schema 3 have no approval digest: record the lines as they stand (the
+    migration calls this, so a round approved before the upgrade can still have its notices)."""
+    sealed = 0
+    for rnd in AwardRound.select().where(AwardRound.status == "approved", AwardRound.approved_digest.is_null()):
+        digest = audit.lines_digest(rnd.id)
+        AwardRound.update(approved_digest=digest).where(AwardRound.id == rnd.id).execute()
+        audit.record(user, LEGACY_SEAL, "award_round", rnd.uuid, None, {"digest": digest, "reviewed_by": rnd.reviewed_by})
+        sealed += 1
+    return sealed
+
+
+def check_round_intact(rnd: AwardRound) -> None:
+    """Refuse (StdAwardError naming the round) unless the round is approved and its lines are still
+    exactly what its reviewer approved: the digest recorded at approval, the same digest in the
+    audit log's approval entry, by the reviewer the round names. Notice issuing calls this."""
+    from desktop.store.models import AuditEntry
+
+    rnd = AwardRound.get_by_id(rnd.id)
+    label = _("the award round for {year}").format(year=rnd.year)
+    if rnd.status != "approved":
+        raise StdAwardError(_("{round} is not approved").format(round=label))
+    entry = (AuditEntry.select().where(AuditEntry.entity == "award_round", AuditEntry.entity_uuid == rnd.uuid,
+                                       AuditEntry.action.in_(("approved", LEGACY_SEAL)))
+             .order_by(AuditEntry.id.desc()).first())
+    signed = (entry.after or {}).get("digest") if entry is not None else None
+    by = (entry.after or {}).get("reviewed_by") if entry is not None and entry.action == LEGACY_SEAL else (
+        entry.user if entry is not None else None)
+    if entry is None or not rnd.approved_digest or signed != rnd.approved_digest or by != rnd.reviewed_by:
+        raise StdAwardError(_("{round} is marked approved, but the audit log has no matching approval: it was "
+                              "changed outside the program; no notice is issued for it").format(round=label))
+    if audit.lines_digest(rnd.id) != rnd.approved_digest:
+        raise StdAwardError(_("{round} no longer matches what {reviewer} approved (an amount, status or decision "
+                              "was changed afterwards); no notice is issued for it").format(
+                                  round=label, reviewer=rnd.reviewed_by))
 
 
 def return_round(rnd: AwardRound, user: str, role: str, note: str) -> AwardRound:

@@ -1,8 +1,13 @@
 """User accounts: roles clerk / reviewer / admin, passwords stored with scrypt and a random salt.
 
-The first account created is always an administrator. Passwords are never stored or logged; the
-hash has the form ``scrypt$N$r$p$salt_hex$hash_hex`` so the cost can be raised later without
-breaking old accounts. Every change to an account is in the audit log (without the password).
+The first account created is always an administrator. Passwords are never stored or logged.
+
+A hash is bound to its account: scrypt runs over the password with the salt *and the user name*, so
+a hash copied onto another account's row does not let anyone sign in there. The stored form is
+``scrypt2$N$r$p$salt_hex$hash_hex``; the cost is OWASP's current guidance (N=2^17, r=8, p=1, which
+needs 128 MiB, hence ``maxmem``). Older forms still sign in and are rehashed at that moment:
+``scrypt$…`` (unbound, before schema 3) and ``scrypt2`` at a lower cost. Every change to an account
+is in the audit log (without the password), whose row digests cover the hash too.
 """
 from __future__ import annotations
 
@@ -19,7 +24,8 @@ from desktop.store.models import User, database
 ROLES = ("clerk", "reviewer", "admin")
 ROLE_LABELS = {"clerk": N_("clerk"), "reviewer": N_("reviewer"), "admin": N_("administrator")}
 MIN_PASSWORD = 8
-_N, _R, _P = 2**14, 8, 1
+COST: tuple[int, int, int] = (2**17, 8, 1)  # N, r, p; tests lower it (monkeypatch) to stay fast
+SCHEME = "scrypt2"
 _USERNAME = re.compile(r"^[\w.\-@\u4e00-\u9fff]{2,32}$")
 
 
@@ -27,22 +33,60 @@ def role_label(role: str) -> str:
     return _(ROLE_LABELS.get(role, role))
 
 
-def hash_password(password: str, *, n: int = _N, r: int = _R, p: int = _P) -> str:
+def _scrypt(secret: bytes, salt: bytes, n: int, r: int, p: int, dklen: int = 32) -> bytes:
+    return hashlib.scrypt(secret, salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=256 * n * r * p + (1 << 20))
+
+
+def _bound_salt(username: str, salt: bytes) -> bytes:
+    return salt + b"\0user:" + username.strip().encode("utf-8")
+
+
+def hash_password(password: str, username: str, *, cost: tuple[int, int, int] | None = None) -> str:
+    """The stored form of ``password`` for the account ``username``."""
+    n, r, p = cost or COST
     salt = os.urandom(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=32)
-    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+    digest = _scrypt(password.encode("utf-8"), _bound_salt(username, salt), n, r, p)
+    return f"{SCHEME}${n}${r}${p}${salt.hex()}${digest.hex()}"
 
 
-def check_password(password: str, stored: str) -> bool:
+def check_password(password: str, stored: str, username: str) -> bool:
+    """Does ``password`` match ``stored`` for ``username``? (A hash made for another account does not.)"""
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
+        want = bytes.fromhex(digest)
+        if scheme == SCHEME:
+            got = _scrypt(password.encode("utf-8"), _bound_salt(username, bytes.fromhex(salt)), int(n), int(r),
+                          int(p), len(want))
+        elif scheme == "scrypt":  # before schema 3: not bound to the account; rehashed at sign-in
+            got = _scrypt(password.encode("utf-8"), bytes.fromhex(salt), int(n), int(r), int(p), len(want))
+        elif scheme == "scrypt1b":  # a pre-3 hash bound to its account by the migration (see bind_legacy)
+            old = _scrypt(password.encode("utf-8"), bytes.fromhex(salt), int(n), int(r), int(p), 32)
+            got = _legacy_binding(username, old)
+        else:
             return False
-        got = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r),
-                             p=int(p), dklen=len(bytes.fromhex(digest)))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, MemoryError):
         return False
-    return hmac.compare_digest(got.hex(), digest)
+    return hmac.compare_digest(got, want)
+
+
+def _legacy_binding(username: str, old_digest: bytes) -> bytes:
+    return hashlib.sha256(b"stdaward-user:" + username.strip().encode("utf-8") + b"\0" + old_digest).digest()
+
+
+def bind_legacy(username: str, stored: str) -> str:
+    """A pre-schema-3 hash (``scrypt$…``, not bound to its account) bound without the password:
+    the old digest is replaced by SHA-256 over the user name and it, so the row's hash no longer
+    works on another row. The account is rehashed at its next sign-in."""
+    parts = stored.split("$")
+    if len(parts) != 6 or parts[0] != "scrypt":
+        return stored
+    _scheme, n, r, p, salt, digest = parts
+    return f"scrypt1b${n}${r}${p}${salt}${_legacy_binding(username, bytes.fromhex(digest)).hex()}"
+
+
+def needs_rehash(stored: str) -> bool:
+    parts = stored.split("$")
+    return len(parts) != 6 or parts[0] != SCHEME or tuple(int(x) for x in parts[1:4]) != tuple(COST)
 
 
 def has_users() -> bool:
@@ -79,19 +123,28 @@ def create_user(username: str, display_name: str, password: str, role: str = "cl
         if not User.select().exists():
             role = "admin"
         user = User.create(username=username.strip(), display_name=display_name.strip(),
-                           role=role, password_hash=hash_password(password))
+                           role=role, password_hash=hash_password(password, username.strip()))
         audit.record(by or user.username, "create", "user", user.username, None,
                      {"username": user.username, "display_name": user.display_name, "role": role})
     return user
 
 
 def verify(username: str, password: str) -> User | None:
-    """The active account with this name and password, or None (same answer for both mistakes)."""
-    user = User.get_or_none(User.username == (username or "").strip())
+    """The active account with this name and password, or None (same answer for both mistakes).
+    A hash in an older form (unbound, or cheaper than ``COST``) is replaced at this moment."""
+    name = (username or "").strip()
+    user = User.get_or_none(User.username == name)
     if user is None or not user.active:
-        check_password(password, hash_password("timing"))  # same work either way
+        check_password(password, hash_password("timing", name), name)  # same work either way
         return None
-    return user if check_password(password, user.password_hash) else None
+    if not check_password(password, user.password_hash, user.username):
+        return None
+    if needs_rehash(user.password_hash):
+        with database.atomic():
+            user.password_hash = hash_password(password, user.username)
+            user.save()
+            audit.record(user.username, "rehash", "user", user.username, None, {"password": "rehashed"})
+    return user
 
 
 def _other_active_admins(user: User) -> int:
@@ -115,7 +168,7 @@ def update_user(user: User, by: str, *, display_name: str | None = None, role: s
         if active is not None:
             user.active = active
         if password is not None:
-            user.password_hash = hash_password(password)
+            user.password_hash = hash_password(password, user.username)
         user.save()
         after = {"display_name": user.display_name, "role": user.role, "active": user.active}
         if password is not None:

@@ -20,15 +20,28 @@ import gc
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from desktop.core.errors import DatabaseBusy, SchemaTooNew, StdAwardError
+from desktop.core.errors import DatabaseBusy, DatabaseDamaged, SchemaTooNew, StdAwardError
 from desktop.core.i18n import _, current_locale, set_locale
 from desktop.ui import settings
 from desktop.ui.context import AppContext
-from desktop.ui.qt import (QApplication, QFont, QFontDatabase, QGuiApplication, QIcon, QLibraryInfo, QLocale, Qt, QTimer,
-                           QTranslator, QWidget, qconnect)
+from desktop.ui.qt import (
+    QApplication,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QIcon,
+    QLibraryInfo,
+    QLocale,
+    Qt,
+    QTimer,
+    QTranslator,
+    QWidget,
+    qconnect,
+)
 
 # Families that show Chinese well, best first, per script; the first one installed is used.
 CJK_FAMILIES = {
@@ -65,7 +78,7 @@ def make_app() -> QApplication:
 
 
 def app_icon() -> QIcon:
-    from desktop.store.demo import resources_dir
+    from desktop.operations.quick import resources_dir
 
     path = resources_dir() / "icons" / "stdaward.png"
     return QIcon(str(path)) if path.exists() else QIcon()
@@ -97,7 +110,7 @@ def ui_font(locale: str) -> QFont:
     font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
     cjk = [f for f in CJK_FAMILIES.get(locale, CJK_FAMILIES["zh_CN"]) if f in installed]
     if not cjk:
-        from desktop.store.demo import resources_dir
+        from desktop.operations.quick import resources_dir
 
         for f in sorted((resources_dir() / "fonts").glob("*.tt[fc]")):
             cjk += QFontDatabase.applicationFontFamilies(QFontDatabase.addApplicationFont(str(f)))
@@ -114,16 +127,9 @@ def ui_font(locale: str) -> QFont:
 def open_database(path: Path, demo: bool = False) -> dict[str, Any]:
     """Open (create, migrate) the database; with ``demo`` fill an empty one with the demo data.
     Runs in a worker thread. Returns what the UI needs to decide what comes next."""
-    from desktop.store import db, office, users
+    from desktop.operations import setup
 
-    db.open_db(path, auto_backup="background")  # the daily backup must not hold the window back
-    if demo:
-        from desktop.store import demo as demo_data
-        from desktop.store.models import Achievement
-
-        if not Achievement.select().exists():
-            demo_data.install()
-    return {"office": office.get() is not None, "users": users.has_users()}
+    return setup.open_office(path, demo)
 
 
 def open_error_text(exc: BaseException, path: Path) -> str:
@@ -134,8 +140,14 @@ def open_error_text(exc: BaseException, path: Path) -> str:
     if isinstance(exc, SchemaTooNew):
         return _("This database was written by a newer version of StdAward. Install the newer version to "
                  "open it; nothing was changed.\n\n{detail}").format(detail=exc)
+    if isinstance(exc, DatabaseDamaged):
+        if exc.backup is not None:
+            return _("The database is damaged (a failing disk or a stick pulled out while writing). The newest "
+                     "good backup is {backup}; restore it with the button below. The damaged file is kept aside, "
+                     "unread.\n\n{detail}").format(backup=exc.backup, detail=exc)
+        return str(exc)
     if isinstance(exc, (StdAwardError, sqlite3.DatabaseError)):
-        from desktop.store.paths import folder_for
+        from desktop.operations.quick import folder_for
 
         return _("The database could not be opened: it is damaged or not a StdAward database. "
                  "Restore the latest backup (stdaward restore FILE; backups are in {folder}).\n\n{detail}").format(
@@ -146,18 +158,9 @@ def open_error_text(exc: BaseException, path: Path) -> str:
 def quick_state(path: Path) -> dict[str, Any] | None:
     """The quick open (lock, schema check; see ``db.open_quick``) and what decides the next step, read
     with plain SQL; None (nothing held) when the database must be created or migrated first."""
-    from desktop.store import db
+    from desktop.operations import quick
 
-    con = db.open_quick(path)
-    if con is None:
-        return None
-    try:
-        office = con.execute("SELECT name FROM office ORDER BY id LIMIT 1").fetchone()
-        users = con.execute("SELECT EXISTS(SELECT 1 FROM user WHERE active)").fetchone()[0]
-    except BaseException:
-        db.close_db()
-        raise
-    return {"office": office[0] if office else None, "users": bool(users)}
+    return quick.state(path)
 
 
 class Startup:
@@ -180,15 +183,15 @@ class Startup:
     def _start_quick(self, path: Path) -> bool:
         """The main window straight away, the models bound after its first paint. False (nothing
         held) when the slow path is needed: a new database or a migration, the wizard, sign-in."""
-        from desktop.store import db
+        from desktop.operations import quick
 
         try:
             state = quick_state(path)
-        except Exception as exc:  # noqa: BLE001 - busy, newer schema, not a database: told as on the slow path
+        except Exception as exc:
             self._failed(exc)
             return True
         if state is None or not state["office"] or state["users"]:
-            db.close_db()
+            quick.close()
             return False
         self.ctx.quick_office = state["office"]
         self._show_main()
@@ -197,14 +200,14 @@ class Startup:
         return True
 
     def _bind_models(self) -> None:
-        from desktop.store import db
+        from desktop.operations import quick
 
-        self.ctx.tasks.run(lambda _p: db.bind_quick(), on_done=lambda _r: self._models_bound(), on_error=self._failed)
+        self.ctx.tasks.run(lambda _p: quick.bind(), on_done=lambda _r: self._models_bound(), on_error=self._failed)
 
     def _models_bound(self) -> None:
-        from desktop.store import db
+        from desktop.operations import quick
 
-        db.end_quick()
+        quick.end()
         self.ctx.quick_office = None
         if self.window is not None:
             self.window.update_status()
@@ -214,12 +217,49 @@ class Startup:
         from desktop.ui.qt import QMessageBox
 
         resume_gc()
+        if not isinstance(exc, DatabaseDamaged):
+            from desktop.core import failures
+
+            found = failures.classify(exc)
+            if found is not None and found[0] == failures.DAMAGED:  # met while reading, past the open's checks
+                from desktop.operations import backups
+
+                exc = backups.damage_found(self.ctx.db_path)
         box = QMessageBox(QMessageBox.Icon.Critical, _("StdAward"), open_error_text(exc, self.ctx.db_path),
                           QMessageBox.StandardButton.Close, self.window)
         box.setObjectName("openError")
         self.dialog = box
-        qconnect(box.finished, lambda _r: self.on_exit(1))
+        backup = exc.backup if isinstance(exc, DatabaseDamaged) else None
+        restore_btn = box.addButton(_("Restore the newest good backup"), QMessageBox.ButtonRole.AcceptRole) \
+            if backup is not None else None
+
+        def finished(_r: int) -> None:
+            if restore_btn is not None and box.clickedButton() is restore_btn:
+                self._restore(Path(backup))
+            else:
+                self.on_exit(1)
+
+        qconnect(box.finished, finished)
         box.open()
+
+    def _restore(self, backup: Path) -> None:
+        """One click from the damage message: the newest good backup replaces the damaged database
+        (kept aside unread), and the program starts again on it."""
+        from desktop.operations import backups, quick
+
+        path = self.ctx.db_path
+        if self.window is not None:
+            self.window.hide()
+            self.window.deleteLater()
+            self.window = None
+        quick.close()
+        self.ctx.forget_session()
+        try:
+            backups.restore(path, backup)
+        except Exception as exc:  # noqa: BLE001 - told to the officer like any failure to open
+            self._failed(exc)
+            return
+        self.start(path, self.ctx.demo)
 
     def _opened(self, state: dict[str, Any]) -> None:
         if not state["office"]:
@@ -271,14 +311,15 @@ class Startup:
 
     def reopen(self, demo: bool, path: Path | None = None) -> None:
         """Close the current database and window and start again (demo, or another file)."""
-        from desktop.store import db
-        from desktop.store.demo import demo_db_path
+        from desktop.operations import quick
+        from desktop.operations.setup import demo_db_path
 
         if self.window is not None:
             self.window.hide()
             self.window.deleteLater()
             self.window = None
-        db.close_db()
+        quick.close()
+        self.ctx.forget_session()
         self.ctx.set_user(None)
         self.ctx.undo_stack.clear()
         self.start(demo_db_path() if demo else (path or self.ctx.db_path), demo)
@@ -304,7 +345,7 @@ class StartupProbe:
     """``--startup-probe VIEWS`` (``benchmarks/bench_gui.py``): once the main window has painted,
     show each named view with its first rows, then print one "ready" line and quit."""
 
-    def __init__(self, startup: "Startup", views: str, on_exit: Callable[[int], None]) -> None:
+    def __init__(self, startup: Startup, views: str, on_exit: Callable[[int], None]) -> None:
         self.startup, self.views, self.on_exit = startup, [v for v in views.split(",") if v], on_exit
         self.reported = False
 
@@ -351,8 +392,8 @@ def choose_language(args: Any) -> None:
 
 
 def resolve_path(args: Any) -> Path:
-    from desktop.store.demo import demo_db_path
-    from desktop.store.paths import resolve_db_path
+    from desktop.operations.quick import resolve_db_path
+    from desktop.operations.setup import demo_db_path
 
     return demo_db_path() if getattr(args, "demo", False) else resolve_db_path(getattr(args, "db", None))
 
@@ -379,7 +420,7 @@ def run_gui(args: Any) -> int:
     if getattr(args, "startup_probe", None) is not None:
         StartupProbe(startup, args.startup_probe, finish).arm()
     rc = app.exec()
-    from desktop.store import db
+    from desktop.operations import quick
 
-    db.close_db()
+    quick.close()
     return codes[0] if codes else rc

@@ -3,13 +3,24 @@ anything is wrong), save the empty template, export whatever table is on screen.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
 from desktop.ui import settings
-from desktop.ui.qt import (QDialog, QDialogButtonBox, QFileDialog, QHeaderView, QLabel, QMessageBox, Qt,
-                           QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, qconnect)
+from desktop.ui.qt import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tasks import Progress, show_error
 
 XLSX_FILTER = "Excel (*.xlsx)"
@@ -55,11 +66,12 @@ class ImportReport(QDialog):
         self.resize(760, 420)
 
 
-def import_workbook(window, path: str | None = None) -> None:
+def import_workbook(window, path: str | None = None):
+    """Import the workbook in the background (all or nothing; cancel rolls it back); the task."""
     if path is None:
         path, _f = QFileDialog.getOpenFileName(window, _("Import from Excel"), _folder(), XLSX_FILTER)
         if not path:
-            return
+            return None
         _remember(path)
     ctx = window.ctx
     file = Path(path)
@@ -85,12 +97,12 @@ def import_workbook(window, path: str | None = None) -> None:
     from desktop.operations import records
 
     session = ctx.session
-    ctx.tasks.run(lambda p: records.load_workbook(session.with_progress(p), file), on_done=done, on_error=failed,
+    return ctx.tasks.run(lambda p: records.load_workbook(session.with_progress(p), file), on_done=done, on_error=failed,
                   on_cancelled=cancelled, label=_("Importing {file}...").format(file=file.name))
 
 
 def save_template(window, path: str | None = None) -> None:
-    from desktop.exchange.xlsx import write_template
+    from desktop.operations.records import write_template
 
     if path is None:
         path, _f = QFileDialog.getSaveFileName(window, _("Save the Excel template"),
@@ -116,33 +128,11 @@ def table_rows(model) -> tuple[list[str], list[list[str]]]:
 
 
 def write_rows(path: Path, title: str, header: list[str], rows: list[list[str]], progress: Progress | None = None) -> Path:
-    """An .xlsx with one sheet (write-only mode; written to a temporary name, then renamed)."""
-    import os
+    """An .xlsx with one sheet of the table as shown (numbers as numbers, text always text)."""
+    from desktop.core.progress import NO_PROGRESS
+    from desktop.operations import tables
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet((title or "Sheet")[:31])
-    from openpyxl.cell import WriteOnlyCell
-
-    bold = []
-    for h in header:
-        c = WriteOnlyCell(ws, value=h)
-        c.font = Font(bold=True)
-        bold.append(c)
-    ws.append(bold)
-    for i, r in enumerate(rows):
-        ws.append(r)
-        if progress is not None and i % 5000 == 0:
-            progress.update(i, len(rows))
-            progress.check()
-    tmp = path.with_name(path.name + ".part")
-    wb.save(tmp)
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return path
+    return tables.export_table(path, title, header, rows, progress or NO_PROGRESS)
 
 
 def export_current(window, path: str | None = None) -> None:

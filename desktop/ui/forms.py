@@ -2,10 +2,13 @@
 the validation problem for that field as the officer types."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
+from typing import TypeVar
 
 from desktop.core.errors import Problem
 from desktop.ui.qt import QFormLayout, QLabel, QWidget
+
+W = TypeVar("W", bound=QWidget)
 
 
 class ProblemForm(QFormLayout):
@@ -19,7 +22,8 @@ class ProblemForm(QFormLayout):
         self.messages: dict[str, QLabel] = {}
         self.widgets: dict[str, QWidget] = {}
 
-    def add(self, field: str, label: str, widget: QWidget) -> QWidget:
+    def add(self, field: str, label: str, widget: W) -> W:
+        """Add a row; the widget itself comes back (typed as given: ``self.name = form.add(..., QLineEdit())``)."""
         lab = QLabel(label)
         lab.setBuddy(widget)
         msg = QLabel()

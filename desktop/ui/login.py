@@ -9,7 +9,7 @@ from desktop.ui.qt import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLine
 
 
 class LoginDialog(QDialog):
-    """Accepts only with a right user name and password; ``user`` is then the account."""
+    """Accepts only with a right user name and password; ``user`` is then the account's ``Actor``."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,9 +45,9 @@ class LoginDialog(QDialog):
         self.setMinimumWidth(380)
 
     def accept(self) -> None:
-        from desktop.store import users
+        from desktop.operations import users
 
-        user = users.verify(self.username.text(), self.password.text())
+        user = users.check(self.username.text(), self.password.text())
         if user is None:
             self.error.setText(_("Wrong user name or password."))
             self.password.selectAll()
@@ -60,9 +60,9 @@ class LoginDialog(QDialog):
 
 def switch_user(window) -> None:
     """Sign in as another account without closing the window (e.g. the reviewer approving)."""
-    from desktop.store import users
+    from desktop.operations import users
 
-    if not users.has_users():
+    if not users.has_accounts(window.ctx.session):
         from desktop.ui.qt import QMessageBox
 
         QMessageBox.information(window, _("StdAward"), _("There are no user accounts yet; an administrator adds them under Users."))

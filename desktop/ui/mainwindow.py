@@ -115,7 +115,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ views
     def _visible_specs(self) -> list[ViewSpec]:
-        return [v for v in VIEWS if not v.admin_only or self.ctx.role == "admin"]
+        from desktop.operations.roles import allowed
+
+        return [v for v in VIEWS if v.needs is None or allowed(self.ctx.role, v.needs)]
 
     def _fill_nav(self) -> None:
         current = self.current_name()
@@ -205,7 +207,19 @@ class MainWindow(QMainWindow):
             self.update_status()
 
     def _on_user_changed(self) -> None:
+        """Another user signed in: views the new role may not use are dropped (the current one too:
+        the first view shows instead); the others refresh themselves for the new role."""
+        allowed = {s.name for s in self._visible_specs()}
+        current = self.current_name()
+        for name in [n for n in self._views if n not in allowed]:
+            v = self._views.pop(name)
+            self.stack.removeWidget(v)
+            v.hide()
+            v.deleteLater()
         self._fill_nav()
+        self._build_menus()
+        if current is not None and current not in allowed and self._specs:
+            self.show_view(self._specs[0].name)
         self.update_status()
 
     def restore_layout(self) -> None:

@@ -11,7 +11,12 @@ the bottom so they cost nothing at start-up.
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:  # the names a type checker sees; at run time they are looked up lazily below
+    from PySide6.QtCore import *  # noqa: F403
+    from PySide6.QtGui import *  # noqa: F403
+    from PySide6.QtWidgets import *  # noqa: F403
 
 if sys.version_info < (3, 12):  # pragma: no branch
     # PySide6 6.12 (abi3 wheels) returns None from every void method without a new reference.

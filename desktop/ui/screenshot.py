@@ -15,7 +15,7 @@ DIALOGS = ("wizard", "login")
 
 def take_screenshot(app: QApplication, db_path: Path, demo: bool, out: Path, view: str | None,
                     size: QSize = QSize(1280, 800)) -> int:
-    from desktop.store import db, users
+    from desktop.operations import quick
     from desktop.ui.app import open_database, open_error_text
 
     names = [v.name for v in VIEWS]
@@ -25,15 +25,15 @@ def take_screenshot(app: QApplication, db_path: Path, demo: bool, out: Path, vie
         return 2
     try:
         open_database(db_path, demo)
-    except Exception as exc:  # noqa: BLE001 - shown as the one-line reason
+    except Exception as exc:
         print(_("error: {reason}").format(reason=open_error_text(exc, db_path).splitlines()[0]), file=sys.stderr)
         return 1
     try:
         ctx = AppContext(db_path)
         ctx.demo = demo
-        admins = [u for u in users.all_users() if u.role == "admin" and u.active]
-        if admins:
-            ctx.set_user(admins[0])
+        admin = quick.first_admin()
+        if admin is not None:
+            ctx.set_user(admin)
         widget = _build(ctx, view)
         widget.resize(size if view not in DIALOGS else widget.sizeHint().expandedTo(QSize(640, 440)))
         widget.show()
@@ -47,7 +47,7 @@ def take_screenshot(app: QApplication, db_path: Path, demo: bool, out: Path, vie
         widget.close()
         return 0
     finally:
-        db.close_db()
+        quick.close()
 
 
 def _build(ctx: AppContext, view: str | None):

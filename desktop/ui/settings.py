@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from desktop.store.paths import data_dir
+from desktop.operations.quick import data_dir
 from desktop.ui.qt import QByteArray, QSettings
 
 T = TypeVar("T")

@@ -2,8 +2,11 @@
 or a button to open the demo database instead."""
 from __future__ import annotations
 
+from typing import Any
+
 from desktop.core.errors import Problem, ValidationFailed
 from desktop.core.i18n import _
+from desktop.operations.session import Actor
 from desktop.ui.context import AppContext
 from desktop.ui.forms import ProblemForm
 from desktop.ui.qt import QComboBox, QLabel, QLineEdit, QVBoxLayout, QWizard, QWizardPage, qconnect
@@ -48,15 +51,15 @@ class OfficePage(QWizardPage):
         self._problems: list[Problem] = []
         self._touched = False
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         return {"name": self.name.text().strip(), "region_code": self.region.text().strip(),
                 "doc_prefix": self.prefix.text().strip(), "policy_id": self.policy.currentData(),
                 "signatory": self.signatory.text().strip() or None}
 
     def _validate(self) -> None:
-        from desktop.store.office import validate
+        from desktop.operations.setup import office_problems
 
-        self._problems = validate(self.values())
+        self._problems = office_problems(self.values())
         # Only complain about fields the officer has typed in (an empty form is not an error yet).
         shown = [p for p in self._problems if self._typed(p.field)]
         self.form.show_problems(shown, {"region_code": "region"})
@@ -66,11 +69,11 @@ class OfficePage(QWizardPage):
         w = {"name": self.name, "region": self.region, "doc_prefix": self.prefix}.get(field)
         return w is None or bool(w.text()) or w.isModified()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt name
-        from desktop.store.office import validate
+    def isComplete(self) -> bool:
+        from desktop.operations.setup import office_problems
 
         v = self.values()
-        return bool(v["name"]) and bool(v["region_code"]) and not validate(v)
+        return bool(v["name"]) and bool(v["region_code"]) and not office_problems(v)
 
 
 class AdminPage(QWizardPage):
@@ -95,12 +98,9 @@ class AdminPage(QWizardPage):
         lay.addWidget(self.error)
 
     def problems(self) -> list[Problem]:
-        from desktop.store.users import validate
+        from desktop.operations.setup import admin_problems
 
-        probs = validate(self.username.text(), self.display.text(), self.password.text(), "admin")
-        if self.repeat.text() != self.password.text():
-            probs.append(Problem("user", "repeat", _("the two passwords differ")))
-        return probs
+        return admin_problems(self.username.text(), self.display.text(), self.password.text(), self.repeat.text())
 
     def _validate(self) -> None:
         fields = {"username": self.username, "display_name": self.display, "password": self.password,
@@ -108,7 +108,7 @@ class AdminPage(QWizardPage):
         self.form.show_problems([p for p in self.problems() if fields[p.field].text()])
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt name
+    def isComplete(self) -> bool:
         return not self.problems()
 
 
@@ -120,7 +120,7 @@ class FirstRunWizard(QWizard):
         super().__init__()
         self.ctx = ctx
         self.wants_demo = False
-        self.created_user = None
+        self.created_user: Actor | None = None
         self.setObjectName("firstRunWizard")
         self.setWindowTitle(_("Set up StdAward"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -137,15 +137,13 @@ class FirstRunWizard(QWizard):
         self.reject()
 
     def accept(self) -> None:
-        from desktop.store import office, users
-        from desktop.store.models import database
+        from desktop.operations import setup
 
         vals = self.office_page.values()
         a = self.admin_page
         try:
-            with database.atomic():
-                office.update(user=a.username.text().strip(), **vals)
-                self.created_user = users.create_user(a.username.text(), a.display.text(), a.password.text(), "admin")
+            self.created_user = setup.set_up(self.ctx.session, vals, a.username.text(), a.display.text(),
+                                             a.password.text())
         except ValidationFailed as exc:
             rest = self.office_page.form.show_problems(exc.problems, {"region_code": "region"})
             rest = a.form.show_problems(rest)

@@ -3,7 +3,9 @@
 To add a view, append a ``ViewSpec`` to ``VIEWS``: ``name`` is what ``--view NAME`` and the code use,
 ``label`` is marked with ``N_()`` and translated where shown, ``factory`` is "module:Class" (imported
 the first time the view is opened, so start-up stays fast) or any callable ``(ctx) -> View``.
-The order of ``VIEWS`` is the order of the side navigation and of the Ctrl+1..9 shortcuts.
+The order of ``VIEWS`` is the order of the side navigation and of the Ctrl+1..9 shortcuts. A view
+with ``needs`` shows only to a user whose role allows that action; the window drops it when another
+user signs in.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ class ViewSpec:
     name: str
     label: str  # N_() msgid
     factory: Factory
-    admin_only: bool = False
+    needs: str | None = None  # the action (desktop.operations.roles) a user must be allowed to see the view
 
     def create(self, ctx):
         if isinstance(self.factory, str):
@@ -40,7 +42,7 @@ VIEWS: list[ViewSpec] = [
     ViewSpec("policies", N_("Policies"), "desktop.ui.views.policies:PoliciesView"),
     ViewSpec("exchange", N_("Exchange"), "desktop.ui.views.exchange:ExchangeView"),
     ViewSpec("audit", N_("Audit log"), "desktop.ui.views.audit:AuditView"),
-    ViewSpec("users", N_("Users"), "desktop.ui.views.users:UsersView", admin_only=True),
+    ViewSpec("users", N_("Users"), "desktop.ui.views.users:UsersView", needs="users.manage"),
     ViewSpec("settings", N_("Settings"), "desktop.ui.views.settings:SettingsView"),
 ]
 

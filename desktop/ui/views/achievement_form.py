@@ -5,18 +5,51 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
-from desktop.core.vocabulary import (_KIND_FIELDS, ACTIONS, BODIES, DOMAINS, KIND_FIELDS, KINDS, LEVEL_LABELS, PRIZES,
-                                     kind_label)
+from desktop.core.vocabulary import (
+    _KIND_FIELDS,
+    ACTIONS,
+    BODIES,
+    DOMAINS,
+    KIND_FIELDS,
+    KINDS,
+    LEVEL_LABELS,
+    PRIZES,
+    kind_label,
+)
 from desktop.ui.forms import ProblemForm
-from desktop.ui.qt import (QCheckBox, QComboBox, QCompleter, QDate, QDateEdit, QDesktopServices, QDialog,
-                           QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                           QListWidgetItem, QPushButton, QScrollArea, QSpinBox, Qt, QUrl, QVBoxLayout, QWidget,
-                           qconnect)
+from desktop.ui.qt import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDate,
+    QDateEdit,
+    QDesktopServices,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    Qt,
+    QUrl,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tasks import error_text
+
+if TYPE_CHECKING:
+    from desktop.operations.records import SavedAchievement
 
 FIELD_LABELS = {
     "enterprise": N_("Enterprise"), "id": N_("Achievement id"), "kind": N_("Kind"), "date": N_("Date"),
@@ -41,11 +74,13 @@ def field_label(field: str, kind: str | None = None) -> str:
 
 
 class AchievementForm(QDialog):
-    """New achievement, or edit one (``editing`` is the row). ``saved`` holds the row on accept."""
+    """New achievement, or edit one (``editing`` is ``records.achievement(...)``). ``saved`` holds the
+    ``records.SavedAchievement`` on accept."""
 
     def __init__(self, ctx, editing=None, parent: QWidget | None = None, enterprise: str | None = None) -> None:
         super().__init__(parent)
-        self.ctx, self.editing, self.saved = ctx, editing, None
+        self.ctx, self.editing = ctx, editing
+        self.saved: SavedAchievement | None = None
         self.pending: list[Path] = []  # evidence chosen before the first save
         self.touched: set[str] = set()  # problems show under fields the officer has changed (all on Save)
         self.setObjectName("achievementForm")
@@ -81,14 +116,14 @@ class AchievementForm(QDialog):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
-        from desktop.store.models import Enterprise
+        from desktop.operations import records
 
         ent = QComboBox()
         ent.setEditable(True)
         ent.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         ent.addItem("", None)
-        for e in Enterprise.select(Enterprise.name, Enterprise.uscc).order_by(Enterprise.name):
-            ent.addItem(f"{e.name} · {e.uscc}", e.uscc)
+        for name, uscc in records.enterprise_choices(self.ctx.session):
+            ent.addItem(f"{name} · {uscc}", uscc)
         ent.completer().setFilterMode(Qt.MatchFlag.MatchContains)
         ent.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         ent.lineEdit().setPlaceholderText(_("type part of the name or the credit code"))
@@ -143,9 +178,10 @@ class AchievementForm(QDialog):
             row.addWidget(b)
         row.addStretch(1)
         lay.addLayout(row)
-        qconnect(self.ev_add.clicked, self.attach)
-        qconnect(self.ev_open.clicked, self.open_evidence)
-        qconnect(self.ev_remove.clicked, self.remove_evidence)
+        # clicked(bool) would hand its "checked" flag to a slot's first parameter: call them with none
+        qconnect(self.ev_add.clicked, lambda: self.attach())
+        qconnect(self.ev_open.clicked, lambda: self.open_evidence())
+        qconnect(self.ev_remove.clicked, lambda: self.remove_evidence())
         qconnect(self.evidence.itemDoubleClicked, lambda _i: self.open_evidence())
         return box
 
@@ -202,9 +238,9 @@ class AchievementForm(QDialog):
         return text.split("·")[-1].strip().upper() if text else ""
 
     def _suggest_id(self) -> None:
-        from desktop.store.edits import suggest_id
+        from desktop.operations import records
 
-        self.w["id"].setText(suggest_id(None))
+        self.w["id"].setText(records.suggest_id(self.ctx.session))
 
     def raw(self) -> dict[str, Any]:
         """The form as a vocabulary record (only the fields of the chosen kind)."""
@@ -229,10 +265,11 @@ class AchievementForm(QDialog):
                 out["units"] = units
         return {k: v for k, v in out.items() if v not in (None, "")}
 
-    def _load(self, row) -> None:
-        from desktop.store.records import to_vocabulary
+    def editing_id(self) -> int | None:
+        return None if self.editing is None else self.editing.id
 
-        a = to_vocabulary(row)
+    def _load(self, record) -> None:
+        a = record.achievement
         self.set_enterprise(a.enterprise)
         self.w["id"].setText(a.id)
         self.w["kind"].setCurrentIndex(self.w["kind"].findData(a.kind))
@@ -247,18 +284,19 @@ class AchievementForm(QDialog):
         self.w["rank"].setValue(a.rank or 0)
         self.w["accepted"].setChecked(bool(a.accepted))
         self.w["units"].setText("; ".join(a.units))
-        for ev in row.evidence:
-            item = QListWidgetItem(ev.filename)
+        for ev in record.evidence:
+            item = QListWidgetItem(ev.filename if ev.attached else _("{file} (named when loaded; no file attached)").format(
+                file=ev.filename))
             item.setData(Qt.ItemDataRole.UserRole, ev.id)
             self.evidence.addItem(item)
 
     # ------------------------------------------------------------------ validation and saving
     def validate(self) -> bool:
-        from desktop.store.edits import achievement_problems
+        from desktop.operations import records
 
         if not hasattr(self, "buttons"):
             return False
-        problems = achievement_problems(self.raw(), self.editing)
+        problems = records.achievement_problems(self.ctx.session, self.raw(), self.editing_id())
         shown = [p for p in problems if p.field in self.touched or p.field not in FIELD_LABELS]
         rest = self.form.show_problems(shown)
         self.error.setText("\n".join(p.message for p in rest))
@@ -269,15 +307,21 @@ class AchievementForm(QDialog):
         return self.form.message(field)
 
     def accept(self) -> None:
-        from desktop.store.edits import attach_evidence, save_achievement
+        from desktop.operations import records
 
         self.touched = set(FIELD_LABELS)
         if not self.validate():
             return
+        raw = self.raw()
+        duplicates = records.duplicate_problems(raw, self.editing_id())
+        if duplicates and QMessageBox.question(
+                self, _("Same achievement recorded twice?"),
+                _("{problem}\n\nSave it again all the same?").format(problem=duplicates[0].message),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+            return
         try:
-            self.saved = save_achievement(self.raw(), self.ctx.username, self.editing)
-            for p in self.pending:
-                attach_evidence(self.ctx.db_path, self.saved, p, self.ctx.username)
+            self.saved = records.save_achievement(self.ctx.session, raw, self.editing_id(), list(self.pending))
         except (StdAwardError, OSError) as exc:
             self.error.setText(error_text(exc))
             return
@@ -286,9 +330,9 @@ class AchievementForm(QDialog):
 
     # ------------------------------------------------------------------ evidence
     def attach(self, paths: list[str] | None = None) -> None:
-        from desktop.store.edits import attach_evidence
+        from desktop.operations import records
 
-        if paths is None:
+        if not isinstance(paths, (list, tuple)):
             paths, _filter = QFileDialog.getOpenFileNames(self, _("Attach evidence"), "",
                                                          _("Documents (*.pdf *.jpg *.jpeg *.png *.doc *.docx *.ofd);;All files (*)"))
         for p in paths:
@@ -298,39 +342,53 @@ class AchievementForm(QDialog):
                 item.setData(Qt.ItemDataRole.UserRole + 1, str(p))
             else:
                 try:
-                    ev = attach_evidence(self.ctx.db_path, self.editing, Path(p), self.ctx.username)
-                except OSError as exc:
+                    ev = records.attach_evidence(self.ctx.session, self.editing.id, Path(p))
+                except StdAwardError as exc:
                     self.error.setText(error_text(exc))
                     continue
                 item.setData(Qt.ItemDataRole.UserRole, ev.id)
+                self.ctx.changed("achievements")
             self.evidence.addItem(item)
 
     def _item_path(self, item: QListWidgetItem) -> Path | None:
-        from desktop.store.models import Evidence
-        from desktop.store.edits import evidence_path
+        from desktop.operations import records
 
         ev_id = item.data(Qt.ItemDataRole.UserRole)
         if ev_id is not None:
-            return evidence_path(self.ctx.db_path, Evidence.get_by_id(ev_id))
+            return records.evidence_file(self.ctx.session, ev_id)
         pending = item.data(Qt.ItemDataRole.UserRole + 1)
         return Path(pending) if pending else None
 
     def open_evidence(self) -> None:
         item = self.evidence.currentItem()
-        path = self._item_path(item) if item else None
-        if path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        if item is None:
+            return
+        try:
+            path = self._item_path(item)
+        except StdAwardError as exc:
+            self.error.setText(error_text(exc))
+            return
+        if path is None:
+            return
+        if not path.is_file():
+            self.error.setText(_("{file} cannot be found any more").format(file=path))
+        elif not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.error.setText(_("No program on this computer opens {file}").format(file=path.name))
 
     def remove_evidence(self) -> None:
-        from desktop.store.models import Evidence
-        from desktop.store.edits import remove_evidence
+        from desktop.operations import records
 
         item = self.evidence.currentItem()
         if item is None:
             return
         ev_id = item.data(Qt.ItemDataRole.UserRole)
         if ev_id is not None:
-            remove_evidence(Evidence.get_by_id(ev_id), self.ctx.username)
+            try:
+                records.remove_evidence(self.ctx.session, ev_id)
+            except StdAwardError as exc:
+                self.error.setText(error_text(exc))
+                return
+            self.ctx.changed("achievements")
         else:
             self.pending = [p for p in self.pending if str(p) != item.data(Qt.ItemDataRole.UserRole + 1)]
         self.evidence.takeItem(self.evidence.row(item))

@@ -34,26 +34,19 @@ BLOCK = 200
 CACHE_LIMIT = 20000
 CHUNK = 2000  # index rows read per fetch (the UI thread gets the GIL back between chunks)
 
-# (key, label, SQL expression used for sorting)
+# (key, label) of the columns; their sort order and the reads are ``operations.records``'.
 COLUMNS = [
-    ("source_id", N_("Id"), "a.source_id"),
-    ("enterprise", N_("Enterprise"), "e.name"),
-    ("kind", N_("Kind"), "a.kind"),
-    ("level", N_("Level"), "a.level"),
-    ("date", N_("Date"), "a.date"),
-    ("ref", N_("Reference"), "a.ref"),
-    ("title", N_("Title"), "a.title"),
-    ("rank", N_("Rank"), "a.rank"),
-    ("status", N_("Status"), "status"),
-    ("amount", N_("Amount"), "amount"),
+    ("source_id", N_("Id")),
+    ("enterprise", N_("Enterprise")),
+    ("kind", N_("Kind")),
+    ("level", N_("Level")),
+    ("date", N_("Date")),
+    ("ref", N_("Reference")),
+    ("title", N_("Title")),
+    ("rank", N_("Rank")),
+    ("status", N_("Status")),
+    ("amount", N_("Amount")),
 ]
-
-_LATEST_AWARD = ("(SELECT aw.{col} FROM award aw WHERE aw.achievement_id = a.id "
-                 "ORDER BY aw.round_id DESC LIMIT 1)")
-_STATUS_SQL = f"COALESCE({_LATEST_AWARD.format(col='status')}, '{NO_ROUND}')"
-_AMOUNT_SQL = _LATEST_AWARD.format(col="amount")
-_DISPLAY_SQL = (f"SELECT a.id, a.source_id, e.name, a.kind, a.level, a.date, a.ref, a.title, a.rank, {_STATUS_SQL}, "
-                f"{_AMOUNT_SQL} FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id")
 
 
 def status_label(status: str) -> str:
@@ -62,13 +55,9 @@ def status_label(status: str) -> str:
 
 def order_sql(column: int, order: Qt.SortOrder) -> str:
     """The ORDER BY clause of a table column (ties broken by id in the same direction)."""
-    col = COLUMNS[column][2]
-    direction = "DESC" if order == Qt.SortOrder.DescendingOrder else "ASC"
-    if col == "amount":
-        col = f"CAST({_AMOUNT_SQL} AS REAL)"  # ordering only; amounts are shown from the text
-    elif col == "status":
-        col = _STATUS_SQL
-    return f"{col} {direction}, a.id {direction}"
+    from desktop.operations import records
+
+    return records.achievement_order(COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder)
 
 
 @dataclass
@@ -96,30 +85,20 @@ class AchievementIndex:
         self.order_sql = "a.date DESC, a.id DESC"
 
     def load(self, order_sql: str | None = None) -> None:
-        from desktop.store import db
+        from desktop.operations import records
 
         if order_sql:
             self.order_sql = order_sql
-        any_award = db.execute_sql("SELECT EXISTS(SELECT 1 FROM award)").fetchone()[0]
-        status_sql = _STATUS_SQL if any_award else f"'{NO_ROUND}'"  # no per-row lookup before the first round
-        ents = {i: f"{name} {code}".lower() for i, name, code in
-                db.execute_sql("SELECT id, name, uscc FROM enterprise").fetchall()}
-        join = " JOIN enterprise e ON e.id = a.enterprise_id" if "e." in self.order_sql else ""  # only to sort by name
-        cur = db.execute_sql(
-            "SELECT a.id, CAST(substr(a.date, 1, 4) AS INTEGER), a.kind, a.level, "
-            f"{status_sql} AS status, a.enterprise_id, "
-            "lower(a.source_id || ' ' || COALESCE(a.ref, '') || ' ' || COALESCE(a.title, '')) "
-            f"FROM achievement a{join} ORDER BY {self.order_sql}")
         self.ids, self.years = array("q"), array("h")
         self.kinds, self.levels, self.statuses, self.texts = [], [], [], []
-        while rows := cur.fetchmany(CHUNK):  # in chunks: no single C call holds the GIL for long
-            ids, years, kinds, levels, statuses, owners, own_texts = zip(*rows)
+        for rows in records.achievement_index(self.order_sql, CHUNK):
+            ids, years, kinds, levels, statuses, texts = zip(*rows)
             self.ids.extend(ids)
             self.years.extend(years)
             self.kinds.extend(kinds)
             self.levels.extend(levels)
             self.statuses.extend(statuses)
-            self.texts.extend([f"{ents.get(o, '')} {t}" for o, t in zip(owners, own_texts)])
+            self.texts.extend(texts)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -199,42 +178,35 @@ class IndexLoad:
 
 def fetch_rows(ids: list[int]) -> dict[int, tuple]:
     """Display values of these achievements, by id (one query)."""
-    from desktop.store import db
+    from desktop.operations import records
 
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    cur = db.execute_sql(f"{_DISPLAY_SQL} WHERE a.id IN ({marks})", ids)
-    return {r[0]: r[1:] for r in cur.fetchall()}
+    return records.achievement_rows(ids)
 
 
 def fetch_page(order: str, offset: int, limit: int) -> list[tuple]:
     """(id, display values...) of the rows at these positions in this sort order (one query)."""
-    from desktop.store import db
+    from desktop.operations import records
 
-    return db.execute_sql(f"{_DISPLAY_SQL} ORDER BY {order} LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+    return records.achievement_page(order, offset, limit)
 
 
 def years_present() -> list[int]:
-    """Years that have achievements, newest first: one index seek per year, not a table scan."""
-    from desktop.store import db
+    from desktop.operations import records
 
-    years: list[int] = []
-    row = db.execute_sql("SELECT max(date) FROM achievement").fetchone()
-    while row and row[0]:
-        years.append(int(str(row[0])[:4]))
-        row = db.execute_sql("SELECT max(date) FROM achievement WHERE date < ?",
-                                   (f"{years[-1]:04d}-01-01",)).fetchone()
-    return years
+    return records.achievement_years()
 
 
 def statuses_present() -> list[str]:
-    """Award statuses that may occur (exact ones come with the index): any in the award table, and
-    "not in a round"."""
-    from desktop.store import db
+    """Award statuses that may occur (exact ones come with the index)."""
+    from desktop.operations import records
 
-    found = {r[0] for r in db.execute_sql("SELECT DISTINCT status FROM award").fetchall()}
-    return sorted(found | {NO_ROUND})
+    return records.award_statuses()
+
+
+def achievement_count() -> int:
+    from desktop.operations import records
+
+    return records.achievement_count()
 
 
 class AchievementModel(QAbstractTableModel):
@@ -260,8 +232,6 @@ class AchievementModel(QAbstractTableModel):
         With a filter on and the same sort order (data changed), the filtered rows stay on screen,
         re-read as they are painted, until the new index replaces them; after a new sort order
         the filtered rows are rebuilt at once."""
-        from desktop.store import db
-
         if self._load is not None:
             self._load.superseded = True
         order = order_sql(self.sort_column, self.sort_order)
@@ -271,7 +241,7 @@ class AchievementModel(QAbstractTableModel):
         self.index_ = None
         self.cache.clear()
         if keep:
-            self._total = db.execute_sql("SELECT count(*) FROM achievement").fetchone()[0]
+            self._total = achievement_count()
             self.invalidate()
             QTimer.singleShot(0, lambda: self._start(load))
             return
@@ -279,7 +249,7 @@ class AchievementModel(QAbstractTableModel):
             self.apply_filter(self.filter)
             return
         self.beginResetModel()
-        self._total = db.execute_sql("SELECT count(*) FROM achievement").fetchone()[0]
+        self._total = achievement_count()
         self.ids = [None] * self._total
         self._read_page(0)
         self.endResetModel()
@@ -351,10 +321,10 @@ class AchievementModel(QAbstractTableModel):
             self.reload()
 
     # ------------------------------------------------------------------ Qt model
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt name
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.ids)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt name
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
@@ -363,7 +333,7 @@ class AchievementModel(QAbstractTableModel):
             return self.createIndex(row, column)
         return QModelIndex()
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return _(COLUMNS[section][1])
         return None
@@ -412,8 +382,9 @@ class AchievementModel(QAbstractTableModel):
             if key == "status":
                 return status_label(v)
             if key == "amount":
-                from desktop.ui.tablemodel import money_text
                 from decimal import Decimal
+
+                from desktop.ui.tablemodel import money_text
 
                 return money_text(Decimal(v)) if v else ""
             return "" if v is None else str(v)

@@ -2,15 +2,31 @@
 level and award status; add and edit through the entry form; delete with undo (Ctrl+Z)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.core.labels import KINDS, LEVEL_LABELS, kind_label
 from desktop.ui import tablemodel
-from desktop.ui.qt import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTimer,
-                           QUndoCommand, QVBoxLayout, Qt, qconnect)
+from desktop.ui.qt import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    Qt,
+    QTimer,
+    QUndoCommand,
+    QVBoxLayout,
+    qconnect,
+)
 from desktop.ui.tasks import show_error
 from desktop.ui.views.achievement_model import ID_ROLE, AchievementModel, Filter, status_label
 from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
+
+if TYPE_CHECKING:
+    from desktop.ui.context import AppContext
 
 DEBOUNCE_MS = 120
 # Default widths; the title (column 6) takes what is left, so every column fits at 1,280 px wide.
@@ -148,11 +164,11 @@ class AchievementsView(View):
 
     # ------------------------------------------------------------------ actions
     def add(self, enterprise: str | None = None) -> None:
-        from desktop.store.models import Enterprise
+        from desktop.operations import records
         from desktop.ui.views.achievement_form import AchievementForm
 
         self.ctx.require_store()  # after a quick start the models may still be binding
-        if not Enterprise.select().exists():
+        if not records.has_enterprises(self.ctx.session):
             from desktop.ui.qt import QMessageBox
 
             QMessageBox.information(self, _("New achievement"), _("Register the enterprise first (Enterprises, Ctrl+Shift+N)."))
@@ -160,23 +176,29 @@ class AchievementsView(View):
         AchievementForm(self.ctx, None, self, enterprise).exec()
 
     def edit(self) -> None:
-        from desktop.store.models import Achievement
+        from desktop.operations import records
         from desktop.ui.views.achievement_form import AchievementForm
 
         ids = self.selected_ids()
         if len(ids) == 1:
             self.ctx.require_store()
-            AchievementForm(self.ctx, Achievement.get_by_id(ids[0]), self).exec()
+            try:
+                editing = records.achievement(self.ctx.session, ids[0])
+            except StdAwardError as exc:
+                show_error(self, exc)
+                self.refresh()
+                return
+            AchievementForm(self.ctx, editing, self).exec()
 
     def delete(self) -> None:
-        from desktop.store.edits import delete_achievements
+        from desktop.operations import records
 
         ids = self.selected_ids()
         if not ids:
             return
         self.ctx.require_store()
         try:
-            snap = delete_achievements(ids, self.ctx.username)
+            snap = records.delete_achievements(self.ctx.session, ids)
         except StdAwardError as exc:
             show_error(self, exc)
             return
@@ -189,21 +211,27 @@ class DeleteAchievements(QUndoCommand):
     """Already done when pushed (the deletion can be refused, so it runs first); undo restores the
     rows with their ids and evidence, redo deletes them again."""
 
-    def __init__(self, ctx, ids: list[int], snap) -> None:
+    def __init__(self, ctx: AppContext, ids: list[int], snap: object) -> None:
         super().__init__(_("Delete {n} achievements").format(n=len(ids)))
         self.ctx, self.ids, self.snap, self.first = ctx, ids, snap, True
 
     def redo(self) -> None:
-        from desktop.store.edits import delete_achievements
+        from desktop.operations import records
 
         if self.first:
             self.first = False
             return
-        self.snap = delete_achievements(self.ids, self.ctx.username)
-        self.ctx.changed("achievements")
+        self._run(lambda: setattr(self, "snap", records.delete_achievements(self.ctx.session, self.ids)))
 
     def undo(self) -> None:
-        from desktop.store.edits import restore_achievements
+        from desktop.operations import records
 
-        restore_achievements(self.snap, self.ctx.username)
+        self._run(lambda: records.restore_achievements(self.ctx.session, self.snap))
+
+    def _run(self, step: Callable[[], object]) -> None:
+        try:
+            step()
+        except StdAwardError as exc:  # a role taken away meanwhile, a round computed since
+            show_error(None, exc)
+            self.setObsolete(True)
         self.ctx.changed("achievements")

@@ -2,40 +2,15 @@
 checked in the background and shown as ✓ (intact) or ✗ (broken at entry N)."""
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from desktop.core.i18n import N_, _
 from desktop.ui.qt import QLabel, QPushButton, QVBoxLayout, qconnect
 from desktop.ui.tablemodel import Column, ListTableModel, SearchProxy, make_table, restore_header
 from desktop.ui.views.base import View, search_bar
-from desktop.ui.views.widgets import TableViewMixin
 from desktop.ui.views.round_data import when
+from desktop.ui.views.widgets import TableViewMixin
 
-LIMIT = 20000  # newest entries shown; the search covers those
 COLUMNS = [Column("id", N_("No."), align_right=True), Column("at", N_("When"), fmt=when), Column("user", N_("By")),
-           Column("action", N_("Action")), Column("entity", N_("Record")), Column("entity_uuid", N_("Record id")),
-           Column("change", N_("Change"))]
-
-
-def _short(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={_short(v) if isinstance(v, (dict, list)) else v}" for k, v in value.items())
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, list) else str(value)
-
-
-def audit_rows(limit: int = LIMIT) -> list[dict[str, Any]]:
-    from desktop.store.models import AuditEntry
-
-    q = AuditEntry.select().order_by(AuditEntry.id.desc()).limit(limit)
-    out = []
-    for e in q:
-        change = _short(e.after) if e.before is None else f"{_short(e.before)} → {_short(e.after)}"
-        out.append({"id": e.id, "at": e.at, "user": e.user, "action": e.action, "entity": e.entity,
-                    "entity_uuid": e.entity_uuid or "", "change": change[:400]})
-    return out
+           Column("action", N_("Action")), Column("entity", N_("Record")), Column("change", N_("Change"))]
 
 
 class AuditView(TableViewMixin, View):
@@ -62,7 +37,7 @@ class AuditView(TableViewMixin, View):
         qconnect(self.verify_btn.clicked, self.verify)
         self.retranslate()
         if not restore_header(self.tableview, self.name):
-            for i, w in enumerate((60, 130, 90, 90, 110, 260)):
+            for i, w in enumerate((60, 130, 90, 110, 260)):
                 self.tableview.setColumnWidth(i, w)
 
     def retranslate(self) -> None:
@@ -72,15 +47,18 @@ class AuditView(TableViewMixin, View):
         self.refresh()
 
     def refresh(self) -> None:
-        rows = audit_rows()
+        from desktop.operations import audit
+
+        rows = audit.entries(self.ctx.session)
         self.model.set_rows(rows)
         self._search(self.search.text())
         self.verify()
 
     def verify(self) -> None:
         """Check the hash chain off the UI thread and show ✓ or ✗."""
-        from desktop.store import audit
+        from desktop.operations import audit
 
+        s = self.ctx.session
         self.chain.setText(_("Checking the chain..."))
         self.chain.setStyleSheet("")
 
@@ -92,7 +70,7 @@ class AuditView(TableViewMixin, View):
             else:
                 self.chain.setText("✗ " + _("chain broken at entry {n}: the log was altered").format(n=bad))
                 self.chain.setStyleSheet("color: #b3261e; font-weight: bold;")
-        self.ctx.tasks.run(lambda _p: audit.verify_chain(), on_done=done)
+        self.ctx.tasks.run(lambda _p: audit.verify_chain(s), on_done=done)
 
     def _search(self, text: str) -> None:
         self.proxy.search(text)

@@ -1,7 +1,8 @@
 """The base class of every view in the main window's side navigation.
 
 A view is a QWidget built by its factory with the AppContext. It shows data from the database and
-reloads in ``refresh()`` whenever ``ctx.data_changed`` names something in ``watches`` (or "*").
+reloads in ``refresh()`` whenever ``ctx.data_changed`` names something in ``watches`` (or "*"), and
+whenever the signed-in user changes (``ctx.user_changed``: what the new role may do differs).
 ``retranslate()`` re-applies every text after a language switch. ``table()`` returns the view's main
 table, so "Export table" (Ctrl+E) works on every view that has one. ``search_box()`` is focused by
 Ctrl+F.
@@ -23,6 +24,10 @@ class View(QWidget):
         self._stale = False
         qconnect(ctx.data_changed, self._on_data_changed)
         qconnect(ctx.language_changed, self.retranslate)
+        qconnect(ctx.user_changed, self._on_user_changed)
+
+    def _on_user_changed(self) -> None:
+        self._on_data_changed("*")
 
     def _on_data_changed(self, what: str) -> None:
         if "*" in self.watches or what in self.watches or what == "*":

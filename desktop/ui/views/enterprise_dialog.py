@@ -3,18 +3,38 @@ character is shown when only the last character is wrong); merge two records of 
 enterprise; delete one (undoable). Imported when first used, not with the enterprises view."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.ui.forms import ProblemForm
-from desktop.ui.qt import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QUndoCommand,
-                           QVBoxLayout, QWidget, qconnect)
+from desktop.ui.qt import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QUndoCommand,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tasks import error_text
+
+if TYPE_CHECKING:
+    from desktop.operations.records import DeletedEnterprise
+    from desktop.ui.context import AppContext
 
 
 class EnterpriseDialog(QDialog):
-    def __init__(self, ctx, editing=None, parent: QWidget | None = None) -> None:
+    """``editing`` is the enterprise's values (``records.enterprise``); ``saved`` the values after saving."""
+
+    def __init__(self, ctx: AppContext, editing: dict[str, Any] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ctx, self.editing, self.saved = ctx, editing, None
+        self.ctx, self.editing = ctx, editing
+        self.saved: dict[str, Any] | None = None
         self.setObjectName("enterpriseDialog")
         self.setWindowTitle(_("Edit enterprise") if editing else _("New enterprise"))
         lay = QVBoxLayout(self)
@@ -32,9 +52,8 @@ class EnterpriseDialog(QDialog):
         self.fields["uscc"].setPlaceholderText(_("18 characters, e.g. 91350302MA2Y0KXQ4Q"))
         self.fields["region"].setMaxLength(6)
         if editing is not None:
-            for key, attr in (("name", "name"), ("uscc", "uscc"), ("region", "region_code"), ("address", "address"),
-                              ("contact", "contact"), ("phone", "phone")):
-                self.fields[key].setText(getattr(editing, attr) or "")
+            for key, w in self.fields.items():
+                w.setText(editing.get(key) or "")
         elif office is not None:
             self.fields["region"].setText(office.region_code)
         self.error = QLabel()
@@ -48,16 +67,19 @@ class EnterpriseDialog(QDialog):
         self.setMinimumWidth(520)
         self.validate()
 
-    def values(self) -> dict:
+    def _editing_id(self) -> int | None:
+        return None if self.editing is None else self.editing["id"]
+
+    def values(self) -> dict[str, Any]:
         return {k: w.text().strip() for k, w in self.fields.items()}
 
     def validate(self) -> bool:
-        from desktop.store.edits import enterprise_problems
+        from desktop.operations import records
 
         if not hasattr(self, "buttons"):  # still being built
             return False
         vals = self.values()
-        problems = enterprise_problems(vals, self.editing)
+        problems = records.enterprise_problems(self.ctx.session, vals, self._editing_id())
         shown = [p for p in problems if vals.get(p.field)]  # no complaint about an untouched empty field
         self.form.show_problems(shown)
         ok = not any(p.severity == "error" for p in problems)
@@ -65,12 +87,12 @@ class EnterpriseDialog(QDialog):
         return ok
 
     def accept(self) -> None:
-        from desktop.store.edits import save_enterprise
+        from desktop.operations import records
 
         if not self.validate():
             return
         try:
-            self.saved = save_enterprise(self.values(), self.ctx.username, self.editing)
+            self.saved = records.save_enterprise(self.ctx.session, self.values(), self._editing_id())
         except StdAwardError as exc:
             self.error.setText(error_text(exc))
             return
@@ -79,37 +101,41 @@ class EnterpriseDialog(QDialog):
 
 
 class DeleteEnterprise(QUndoCommand):
-    """Delete an enterprise without achievements; undo puts it back with the same global id."""
+    """Already done when pushed (``records.delete_enterprise`` may refuse, so it runs first); undo
+    puts the enterprise back with the same global id, redo deletes it again."""
 
-    def __init__(self, ctx, ent_id: int, name: str) -> None:
-        super().__init__(_("Delete enterprise {name}").format(name=name))
-        self.ctx, self.ent_id, self.data = ctx, ent_id, None
+    def __init__(self, ctx: AppContext, ent_id: int, deleted: DeletedEnterprise) -> None:
+        super().__init__(_("Delete enterprise {name}").format(name=deleted.name))
+        self.ctx, self.ent_id, self.deleted, self.first = ctx, ent_id, deleted, True
 
     def redo(self) -> None:
-        from desktop.store import audit
-        from desktop.store.models import Enterprise, database
+        from desktop.operations import records
 
-        with database.atomic():
-            row = Enterprise.get_by_id(self.ent_id)
-            self.data = dict(row.__data__)
-            audit.record(self.ctx.username, "delete", "enterprise", row.uuid, {"uscc": row.uscc, "name": row.name}, None)
-            row.delete_instance()
-        self.ctx.changed("enterprises")
+        if self.first:
+            self.first = False
+            return
+        self._run(lambda: setattr(self, "deleted", records.delete_enterprise(self.ctx.session, self.ent_id)))
 
     def undo(self) -> None:
-        from desktop.store import audit
-        from desktop.store.models import Enterprise, database
+        from desktop.operations import records
 
-        with database.atomic():
-            row = Enterprise.create(**self.data)
-            audit.record(self.ctx.username, "restore", "enterprise", row.uuid, None, {"uscc": row.uscc, "name": row.name})
+        self._run(lambda: records.restore_enterprise(self.ctx.session, self.deleted))
+
+    def _run(self, step: Callable[[], object]) -> None:
+        from desktop.ui.tasks import show_error
+
+        try:
+            step()
+        except StdAwardError as exc:
+            show_error(None, exc)
+            self.setObsolete(True)
         self.ctx.changed("enterprises")
 
 
 class MergeDialog(QDialog):
     """Choose the record to keep and the duplicate to merge into it."""
 
-    def __init__(self, rows: list[dict], selected: list[dict], parent: QWidget | None = None) -> None:
+    def __init__(self, rows: list[dict[str, Any]], selected: list[dict[str, Any]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Merge two records of the same enterprise"))
         self.rows = sorted(rows, key=lambda r: r["name"])
@@ -151,6 +177,6 @@ class MergeDialog(QDialog):
         self.warn.setText(_("Choose two different records.") if same else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not same)
 
-    def choice(self) -> tuple[dict, dict]:
+    def choice(self) -> tuple[dict[str, Any], dict[str, Any]]:
         by_id = {r["id"]: r for r in self.rows}
         return by_id[self.keep.currentData()], by_id[self.drop.currentData()]

@@ -5,14 +5,22 @@ The default view at start: its rows are read with plain SQL (``db.execute_sql``)
 show them before peewee and the models are loaded."""
 from __future__ import annotations
 
-from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
 from desktop.ui.qt import QLabel, QPushButton, Qt, QVBoxLayout, qconnect
-from desktop.ui.tablemodel import (ROW_ROLE, Column, ListTableModel, SearchProxy, make_table, money_text,
-                                   restore_header, save_header)
+from desktop.ui.tablemodel import (
+    ROW_ROLE,
+    Column,
+    ListTableModel,
+    SearchProxy,
+    make_table,
+    money_text,
+    restore_header,
+    save_header,
+)
 from desktop.ui.tasks import show_error
 from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
 
@@ -26,27 +34,12 @@ COLUMNS = [
     Column("phone", N_("Phone")),
 ]
 
-AWARD_COUNTS = ("awarded", "discretionary")  # statuses whose amount counts toward "total awarded"
 
+def enterprise_rows(db_path: Path | None = None) -> list[dict[str, Any]]:
+    """Every enterprise with its achievement count and the total granted (approved rounds only)."""
+    from desktop.operations import records
 
-def enterprise_rows() -> list[dict[str, Any]]:
-    """Every enterprise with its achievement count and the total awarded in rounds (not rejected)."""
-    from desktop.store import prefetch
-    from desktop.store.db import db_path, execute_sql
-
-    counts = prefetch.achievement_counts(db_path())  # read while Qt loaded, on the first refresh
-    if counts is None:
-        counts = dict(execute_sql("SELECT enterprise_id, count(*) FROM achievement GROUP BY enterprise_id").fetchall())
-    totals: dict[int, Decimal] = {}
-    for ent_id, amount in execute_sql(
-            "SELECT a.enterprise_id, aw.amount FROM award aw JOIN achievement a ON a.id = aw.achievement_id "
-            f"WHERE aw.status IN ({', '.join('?' * len(AWARD_COUNTS))}) AND aw.decision != 'rejected' "
-            "AND aw.amount IS NOT NULL", AWARD_COUNTS).fetchall():
-        totals[ent_id] = totals.get(ent_id, Decimal("0")) + Decimal(amount)  # amounts are exact TEXT
-    q = execute_sql("SELECT id, uuid, name, uscc, region_code, address, contact, phone FROM enterprise")
-    return [{"id": i, "uuid": uuid, "name": name, "uscc": uscc, "region": region or "", "address": address or "",
-             "contact": contact or "", "phone": phone or "", "achievements": counts.get(i, 0), "total": totals.get(i)}
-            for i, uuid, name, uscc, region, address, contact, phone in q.fetchall()]  # 2,000 rows in ms
+    return records.enterprise_rows(db_path)
 
 
 class EnterprisesView(View):
@@ -89,7 +82,7 @@ class EnterprisesView(View):
         self.refresh()
 
     def refresh(self) -> None:
-        self.model.set_rows(enterprise_rows())
+        self.model.set_rows(enterprise_rows(self.ctx.db_path))
         self._update_count()
 
     def table(self):
@@ -126,7 +119,7 @@ class EnterprisesView(View):
         self.delete_btn.setEnabled(n == 1)
         self.merge_btn.setEnabled(self.model.rowCount() >= 2)
 
-    def selected(self) -> list[dict]:
+    def selected(self) -> list[dict[str, Any]]:
         rows = self.tableview.selectionModel().selectedRows() if self.tableview.selectionModel() else []
         return [r.data(ROW_ROLE) for r in rows]
 
@@ -145,19 +138,25 @@ class EnterprisesView(View):
 
         dlg = EnterpriseDialog(self.ctx, None, self)
         if dlg.exec() and dlg.saved is not None:
-            self.select_uscc(dlg.saved.uscc)
+            self.select_uscc(dlg.saved["uscc"])
 
     def edit(self) -> None:
-        from desktop.store.models import Enterprise
+        from desktop.operations import records
         from desktop.ui.views.enterprise_dialog import EnterpriseDialog
 
         sel = self.selected()
         if len(sel) != 1:
             return
         self.ctx.require_store()
-        dlg = EnterpriseDialog(self.ctx, Enterprise.get_by_id(sel[0]["id"]), self)
+        try:
+            editing = records.enterprise(self.ctx.session, sel[0]["id"])
+        except StdAwardError as exc:
+            show_error(self, exc)
+            self.refresh()
+            return
+        dlg = EnterpriseDialog(self.ctx, editing, self)
         if dlg.exec() and dlg.saved is not None:
-            self.select_uscc(dlg.saved.uscc)
+            self.select_uscc(dlg.saved["uscc"])
 
     def delete(self) -> None:
         sel = self.selected()
@@ -173,7 +172,15 @@ class EnterprisesView(View):
                 name=row["name"], n=row["achievements"]))
             return
         self.ctx.require_store()
-        self.ctx.undo_stack.push(DeleteEnterprise(self.ctx, row["id"], row["name"]))
+        from desktop.operations import records
+
+        try:  # refused (a role, notices issued to it) before anything goes on the undo stack
+            deleted = records.delete_enterprise(self.ctx.session, row["id"])
+        except StdAwardError as exc:
+            show_error(self, exc)
+            return
+        self.ctx.undo_stack.push(DeleteEnterprise(self.ctx, row["id"], deleted))
+        self.ctx.changed("enterprises")
 
     def merge(self) -> None:
         from desktop.ui.qt import QMessageBox
@@ -190,11 +197,10 @@ class EnterprisesView(View):
                 n=drop["achievements"], drop=drop["name"], drop_code=drop["uscc"], keep=keep["name"],
                 keep_code=keep["uscc"])) != QMessageBox.StandardButton.Yes:
             return
-        from desktop.store.models import Enterprise
-        from desktop.store.edits import merge_enterprises
+        from desktop.operations import records
 
         try:
-            merge_enterprises(Enterprise.get_by_id(keep["id"]), Enterprise.get_by_id(drop["id"]), self.ctx.username)
+            records.merge_enterprises(self.ctx.session, keep["id"], drop["id"])
         except StdAwardError as exc:
             show_error(self, exc)
             return

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.i18n import N_, _
+from desktop.operations.exchange import CATEGORIES
+from desktop.operations.exchange import TABLES as TABLE_LABELS
 from desktop.ui.qt import (QAbstractItemView, QBrush, QButtonGroup, QColor, QDialog, QDialogButtonBox, QFileDialog,
                            QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                            QListWidgetItem, QPushButton, QRadioButton, QSpinBox, QSplitter, Qt, QTableWidget,
@@ -19,10 +21,6 @@ from desktop.ui.views.base import View
 from desktop.ui.views.round_data import when
 from desktop.ui.views.widgets import MessageBar, TableViewMixin, bold
 
-CATEGORIES = (("new", N_("New")), ("updated", N_("Updated")), ("unchanged", N_("Unchanged")),
-              ("conflicts", N_("Conflicts")), ("rejected", N_("Rejected")))
-TABLE_LABELS = {"enterprises": N_("Enterprises"), "achievements": N_("Achievements"), "rounds": N_("Award rounds"),
-                "awards": N_("Awards")}
 LOG_COLUMNS = [Column("at", N_("When"), fmt=when), Column("direction", N_("Direction")), Column("office", N_("Office")),
                Column("sequence", N_("No."), align_right=True), Column("counts", N_("Records")),
                Column("path", N_("File"))]
@@ -30,37 +28,14 @@ OFFICE_COLUMNS = [Column("name", N_("Office")), Column("region", N_("Region")), 
                   Column("last_sequence", N_("Last package"), align_right=True)]
 
 
-def package_log() -> list[dict[str, Any]]:
-    from desktop.exchange.offices import names
-    from desktop.store.models import PackageLog
-
-    who = names()
-    out = []
-    for p in PackageLog.select().order_by(PackageLog.id.desc()).limit(500):
-        counts = (p.summary or {}).get("counts", {})
-        out.append({"at": p.at, "direction": _("export") if p.direction == "export" else _("import"),
-                    "office": who.get(p.office_uuid, p.office_uuid), "sequence": p.sequence,
-                    "counts": ", ".join(f"{k} {v}" for k, v in counts.items()), "path": p.path or ""})
-    return out
-
-
-def default_name(year: int | None) -> str:
-    from desktop.store import office
-
-    o = office.get()
-    region = o.region_code if o else "office"
-    from desktop.exchange.package import SUFFIX
-
-    return f"stdaward-{region}-{year or dt.date.today().strftime('%Y%m%d')}{SUFFIX}"
-
-
 # ---------------------------------------------------------------------------- export
 class ExportDialog(QDialog):
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from desktop.exchange.export import last_export
+        from desktop.operations import exchange
 
         self.ctx = ctx
+        s = ctx.session
         self.result_info = None
         self.setObjectName("exportDialog")
         self.setWindowTitle(_("Export a package"))
@@ -73,9 +48,9 @@ class ExportDialog(QDialog):
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
         self.year.setValue(dt.date.today().year - 1)
-        last = last_export()
+        last = exchange.last_export(s)
         self.since_rb.setEnabled(last is not None)
-        self.since_rb.setToolTip(_("last export: {when}").format(when=when(last.at)) if last else _("no export yet"))
+        self.since_rb.setToolTip(_("last export: {when}").format(when=when(last)) if last else _("no export yet"))
         self.all_rb.setChecked(True)
         wl.addWidget(self.all_rb, 0, 0)
         wl.addWidget(self.year_rb, 1, 0)
@@ -91,7 +66,7 @@ class ExportDialog(QDialog):
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(browse)
         form.addRow(_("Folder"), folder_row)
-        self.filename = QLineEdit(default_name(None))
+        self.filename = QLineEdit(exchange.default_name(s, None))
         form.addRow(_("File name"), self.filename)
         self.passphrase, self.repeat = QLineEdit(), QLineEdit()
         for w in (self.passphrase, self.repeat):
@@ -107,7 +82,8 @@ class ExportDialog(QDialog):
         qconnect(self.buttons.accepted, self.export)
         qconnect(self.buttons.rejected, self.reject)
         lay.addWidget(self.buttons)
-        qconnect(self.year.valueChanged, lambda v: self.year_rb.isChecked() and self.filename.setText(default_name(v)))
+        qconnect(self.year.valueChanged,
+                 lambda v: self.year_rb.isChecked() and self.filename.setText(exchange.default_name(s, v)))
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, _("Choose the folder"), self.folder.text())
@@ -115,7 +91,7 @@ class ExportDialog(QDialog):
             self.folder.setText(folder)
 
     def export(self) -> None:
-        from desktop.exchange.export import export_package
+        from desktop.operations import exchange
 
         if self.passphrase.text() != self.repeat.text():
             self.message.error(_("The two passphrases differ."))
@@ -125,12 +101,10 @@ class ExportDialog(QDialog):
             return
         out = Path(self.folder.text().strip()) / self.filename.text().strip()
         year = self.year.value() if self.year_rb.isChecked() else None
-        since, passphrase, user = self.since_rb.isChecked(), self.passphrase.text() or None, self.ctx.username
+        since, passphrase, s = self.since_rb.isChecked(), self.passphrase.text() or None, self.ctx.session
 
         def work(p):
-            return export_package(out, year=year, since_last=since, passphrase=passphrase, user=user,
-                                  progress=lambda stage, d, t: p.update(d, t, _("Export: {stage}").format(stage=stage)),
-                                  cancelled=lambda: p.cancelled)
+            return exchange.export(s.with_progress(p), out, year=year, since_last=since, passphrase=passphrase)
 
         def done(res) -> None:
             self.result_info = res
@@ -138,6 +112,7 @@ class ExportDialog(QDialog):
             self.accept()
         self.message.clear()
         self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: self.message.error(error_text(exc)),
+                           on_cancelled=lambda: self.message.info(_("Cancelled: no package was written.")),
                            label=_("Writing the package..."), parent=self)
 
 
@@ -216,13 +191,12 @@ class ImportDialog(QDialog):
 
     def check(self) -> None:
         """The dry run, off the UI thread: verify and classify, changing nothing."""
-        from desktop.exchange.importer import plan_import
+        from desktop.operations import exchange
 
-        path, passphrase = self.path, self.passphrase.text() or None
+        path, passphrase, s = self.path, self.passphrase.text() or None, self.ctx.session
 
         def work(p):
-            return plan_import(path, passphrase, progress=lambda stage, d, t: p.update(d, t, _("Checking: {stage}").format(stage=stage)),
-                               cancelled=lambda: p.cancelled)
+            return exchange.plan_import(s.with_progress(p), path, passphrase)
         self.message.clear()
         self.ctx.tasks.run(work, on_done=self._planned, on_error=self._failed, label=_("Checking the package..."),
                            parent=self)
@@ -263,7 +237,13 @@ class ImportDialog(QDialog):
         else:
             self.message.info(_("Nothing has changed yet. Resolve the conflicts you can, then press Import: "
                                 "everything is applied in one transaction."))
-        self.import_btn.setEnabled(plan.changes_anything or bool(plan.conflicts))
+        from desktop.operations.roles import allowed
+
+        if not allowed(self.ctx.role, "exchange.import"):
+            self.message.info(_("Only a clerk or an administrator imports a package; this one was checked, "
+                                "nothing was changed."))
+        self.import_btn.setEnabled((plan.changes_anything or bool(plan.conflicts))
+                                   and allowed(self.ctx.role, "exchange.import"))
         if plan.conflicts:
             self.conflicts.setCurrentRow(0)
 
@@ -295,7 +275,7 @@ class ImportDialog(QDialog):
         self.choice_group.setExclusive(True)
 
     def _resolve(self, which: str) -> None:
-        from desktop.exchange.importer import KEEP_MINE, TAKE_THEIRS
+        from desktop.operations.exchange import KEEP_MINE, TAKE_THEIRS
 
         row = self.conflicts.currentRow()
         if self.plan is None or not (0 <= row < len(self.plan.conflicts)):
@@ -311,16 +291,15 @@ class ImportDialog(QDialog):
         self.resolutions[key] = choice
 
     def apply(self) -> None:
-        from desktop.exchange.importer import apply_import
+        from desktop.operations import exchange
 
         if self.plan is None:
             return
-        path, passphrase, resolutions, user = self.path, self.passphrase.text() or None, dict(self.resolutions), self.ctx.username
+        path, passphrase, resolutions = self.path, self.passphrase.text() or None, dict(self.resolutions)
+        s, plan = self.ctx.session, self.plan
 
         def work(p):
-            return apply_import(path, passphrase, resolutions, user=user,
-                                progress=lambda stage, d, t: p.update(d, t, _("Importing: {stage}").format(stage=stage)),
-                                cancelled=lambda: p.cancelled)
+            return exchange.apply_import(s.with_progress(p), path, passphrase, resolutions, plan=plan)
 
         def done(result) -> None:
             self.result = result
@@ -396,17 +375,22 @@ class ExchangeView(TableViewMixin, View):
         self.refresh()
 
     def refresh(self) -> None:
-        from desktop.exchange.offices import known
+        from desktop.operations import exchange
 
         office = self.ctx.office
         city = office is not None and office.role == "city"
+        from desktop.operations.roles import allowed
+
         self.register_btn.setVisible(city)
         self.report_btn.setVisible(city)
-        rows = known()
+        self.register_btn.setEnabled(allowed(self.ctx.role, "exchange.register"))
+        self.import_btn.setEnabled(allowed(self.ctx.role, "exchange.import"))
+        s = self.ctx.session
+        rows = exchange.known_offices(s)
         self.offices_model.set_rows(rows)
         self.offices.setVisible(city or bool(rows))
         self.offices_label.setVisible(city or bool(rows))
-        log = package_log()
+        log = exchange.package_log(s)
         self.model.set_rows(log)
         self.log_label.setText(_("Packages exported and imported") if log else _(
             "No package yet — press Export a package... to write this office's data to a USB stick, or Import a "
@@ -436,7 +420,7 @@ class ExchangeView(TableViewMixin, View):
                                                               theirs=a["taken_theirs"], mine=a["kept_mine"]))
 
     def register_office(self) -> None:
-        from desktop.exchange import offices
+        from desktop.operations import exchange
         from desktop.ui.qt import QInputDialog
 
         path, _f = QFileDialog.getOpenFileName(self, _("Choose the county's office card or a package"), "",
@@ -444,22 +428,22 @@ class ExchangeView(TableViewMixin, View):
         if not path:
             return
         try:
-            info = offices.read_card(Path(path))
-            fp = None
-            if info.get("from_package"):
-                fp, ok = QInputDialog.getText(self, _("Confirm the key"), _(
-                    "Read the key fingerprint shown at {name} (by telephone) and type it here:").format(name=info["name"]))
-                if not ok:
-                    return
-            row = offices.register(info, expected_fingerprint=fp, user=self.ctx.username)
+            s = self.ctx.session
+            info = exchange.read_card(s, Path(path))
+            # A card is a file anyone could write: every new key is confirmed by its fingerprint.
+            fp, ok = QInputDialog.getText(self, _("Confirm the key"), _(
+                "Read the key fingerprint shown at {name} (by telephone) and type it here:").format(name=info["name"]))
+            if not ok:
+                return
+            row = exchange.register_office(s, info, fingerprint=fp)
         except Exception as exc:  # noqa: BLE001 - shown to the officer
             self.message.error(error_text(exc))
             return
-        self.message.ok(_("{name} registered: its packages are accepted now.").format(name=row.name))
+        self.message.ok(_("{name} registered: its packages are accepted now.").format(name=row["name"]))
         self.refresh()
 
     def consolidation(self) -> None:
-        from desktop.exchange import consolidate
+        from desktop.operations import exchange
 
         path, _f = QFileDialog.getSaveFileName(self, _("Save the consolidation report"), _("consolidation.xlsx"),
                                                _("Excel workbook (*.xlsx);;PDF (*.pdf)"))
@@ -467,10 +451,11 @@ class ExchangeView(TableViewMixin, View):
             return
         out = Path(path)
 
-        def work(_p):
-            report = consolidate.build_report()
-            (consolidate.write_pdf if out.suffix.lower() == ".pdf" else consolidate.write_xlsx)(report, out)
-            return report
+        s = self.ctx.session
+        pdf = out.suffix.lower() == ".pdf"
+
+        def work(p):
+            return exchange.consolidation(s.with_progress(p), xlsx=None if pdf else out, pdf=out if pdf else None)
         self.ctx.tasks.run(work, on_done=lambda r: self.message.ok(_(
             "Consolidation report saved to {path}: total {total}, {n} findings to check.").format(
             path=out, total=r.total, n=len(r.findings))),

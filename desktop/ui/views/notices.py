@@ -4,6 +4,7 @@ notice from the history (identical to the original, from its stored content), an
 summary table (PDF or xlsx)."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -113,10 +114,13 @@ class NoticesView(TableViewMixin, View):
         rl.setContentsMargins(0, 0, 0, 0)
         pbar = QHBoxLayout()
         self.archive = QCheckBox()
+        self.duplex = QCheckBox()
+        self.duplex.setObjectName("duplexCheck")
         self.print_btn, self.save_btn, self.void_btn = QPushButton(), QPushButton(), QPushButton()
         self.print_btn.setObjectName("printButton")
         self.void_btn.setObjectName("voidButton")
         pbar.addWidget(self.archive)
+        pbar.addWidget(self.duplex)
         pbar.addStretch(1)
         pbar.addWidget(self.void_btn)
         pbar.addWidget(self.print_btn)
@@ -160,6 +164,9 @@ class NoticesView(TableViewMixin, View):
         self.summary_btn.setText(_("Summary table..."))
         self.archive.setText(_("Archive copy (存档联)"))
         self.archive.setToolTip(_("The archive copy also shows the notes on judgment calls"))
+        self.duplex.setText(_("Two-sided"))
+        self.duplex.setToolTip(_("A blank page after a notice with an odd number of pages, so that every notice "
+                                 "starts on a new sheet when printed on both sides"))
         self.print_btn.setText(_("Print..."))
         self.save_btn.setText(_("Save as PDF..."))
         self.void_btn.setText(_("Void..."))
@@ -288,6 +295,7 @@ class NoticesView(TableViewMixin, View):
             return
         day = self.date.date().toPython()
         uid, s = rnd.uuid, self.ctx.session
+        duplex = self.duplex.isChecked()
 
         def done(result: dict[str, Any]) -> None:
             self.ctx.changed("notices")
@@ -303,8 +311,19 @@ class NoticesView(TableViewMixin, View):
             self.message.error(error_text(exc) + "\n" + _("Notices whose printing failed keep their numbers: "
                                                           "choose them and press Save as PDF or Print to reprint."))
         self.message.clear()
-        self.ctx.tasks.run(lambda p: ops.issue_and_print(s.with_progress(p), uid, day), on_done=done, on_error=failed,
+        self.ctx.tasks.run(lambda p: ops.issue_and_print(s.with_progress(p), uid, day, duplex=duplex), on_done=done, on_error=failed,
                            label=_("Issuing notices..."), parent=self)
+
+    def issue_for(self, round_uuid: str, day: dt.date) -> None:
+        """Issue the notices of ``round_uuid`` dated ``day`` (choosing the round and the date, then Issue)."""
+        self.refresh()
+        i = self.round_box.findData(round_uuid)
+        if i < 0:
+            self.message.error(_("That round is not approved: notices are issued only for an approved round."))
+            return
+        self.round_box.setCurrentIndex(i)
+        self.date.setDate(QDate(day.year, day.month, day.day))
+        self.issue()
 
     def print_selected(self) -> None:
         from desktop.ui.views.pdf_print import print_with_dialog
@@ -329,6 +348,7 @@ class NoticesView(TableViewMixin, View):
         from desktop.operations import notices as ops
 
         ids, copy, s = [r["id"] for r in self.selected()], self.copy(), self.ctx.session
+        duplex = self.duplex.isChecked()
         if out.suffix.lower() != ".pdf":
             out = out.with_suffix(".pdf")
 
@@ -336,7 +356,7 @@ class NoticesView(TableViewMixin, View):
             self.ctx.changed("notices")
             self._round_changed()
             self.message.ok(_("Saved {path}.").format(path=path))
-        self.ctx.tasks.run(lambda p: ops.save(s.with_progress(p), ids, out, copy), on_done=done,
+        self.ctx.tasks.run(lambda p: ops.save(s.with_progress(p), ids, out, copy, duplex=duplex), on_done=done,
                            on_error=lambda exc: self.message.error(error_text(exc)),
                            label=_("Writing the PDF..."), parent=self)
 

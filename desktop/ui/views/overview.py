@@ -7,7 +7,7 @@ safety (last automatic and manual backup, last export package, the audit chain);
 of what to do next, each with a link to the view where it is done.
 
 Cheap to show, and shown before the models are bound: everything but the targets and the audit
-chain is read with plain SQL (``db.execute_sql``) and the backup folder's listing. The targets
+chain is read with plain SQL (``desktop.operations.overview``) and the backup folder's listing. The targets
 (loading the policy, the achievements) and the audit chain check need the models: they are read in
 the background (quiet) once the models are bound, and fill their panels when ready. Amounts are
 written plainly until then, in the locale's form (babel) afterwards.
@@ -18,10 +18,10 @@ import datetime as dt
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from desktop.core.i18n import _
+from desktop.operations.overview import Overview, read_overview
 from desktop.ui.qt import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, Qt,
                            QVBoxLayout, QWidget, is_alive, qconnect)
 from desktop.ui.views import round_data as RD
@@ -33,110 +33,6 @@ STATUS_COLOURS = {"none": "#5f6368", "draft": "#5f6368", "submitted": "#8a5a00",
 WARN, OK, MUTED = "#b3261e", "#1b5e20", "#6b6b6b"
 TARGETS_SHOWN = 5  # the nearest deadlines on the overview; the rest on the targets view
 DUE_SOON_DAYS = 90
-
-
-# ---------------------------------------------------------------------------- plain-SQL reading
-def _sql(sql: str, params: Any = ()) -> list[tuple]:
-    from desktop.store.db import execute_sql
-
-    return execute_sql(sql, params).fetchall()
-
-
-def office_row() -> dict | None:
-    """What the overview shows of the office profile (None before set-up)."""
-    rows = _sql("SELECT name, region_code, doc_prefix, policy_id, signatory FROM office ORDER BY id LIMIT 1")
-    return dict(zip(("name", "region_code", "doc_prefix", "policy_id", "signatory"), rows[0])) if rows else None
-
-
-def _display_name(username: str | None) -> str:
-    if not username:
-        return "-"
-    rows = _sql("SELECT display_name FROM user WHERE username = ?", (username,))
-    return f"{rows[0][0]} ({username})" if rows else username
-
-
-def round_summary(year: int) -> dict[str, Any]:
-    """The year's latest award round: status ("none" without one), preparer, lines, total awarded
-    (paying lines with an amount, not rejected), discretionary amounts still to set, flagged lines,
-    notices issued from it; and whether the year has achievements to compute."""
-    has_achievements = bool(_sql("SELECT EXISTS(SELECT 1 FROM achievement WHERE date BETWEEN ? AND ?)",
-                                 (f"{year}-01-01", f"{year}-12-31"))[0][0])
-    rows = _sql("SELECT id, status, prepared_by, reviewed_by, note FROM award_round WHERE year = ? "
-                "ORDER BY id DESC LIMIT 1", (year,))
-    if not rows:
-        return {"year": year, "status": "none", "has_achievements": has_achievements}
-    rid, status, prepared_by, reviewed_by, note = rows[0]
-    lines, to_set, flagged = _sql(
-        "SELECT count(*), coalesce(sum(status = 'discretionary' AND amount IS NULL), 0), "
-        "coalesce(sum(flags IS NOT NULL AND flags NOT IN ('', '[]')), 0) FROM award WHERE round_id = ?", (rid,))[0]
-    paying = ", ".join("?" * len(RD.PAYING))
-    amounts = _sql(f"SELECT amount FROM award WHERE round_id = ? AND status IN ({paying}) AND amount IS NOT NULL "
-                   "AND decision != 'rejected'", (rid, *RD.PAYING))
-    total = sum((Decimal(a) for (a,) in amounts), Decimal("0.00"))  # amounts are exact TEXT
-    notices = _sql("SELECT count(*) FROM notice WHERE round_id = ? AND status != 'void'", (rid,))[0][0]
-    return {"year": year, "status": status, "has_achievements": has_achievements, "id": rid,
-            "prepared_by": prepared_by, "preparer": _display_name(prepared_by), "reviewer": _display_name(reviewed_by),
-            "note": note or "", "lines": lines, "paid": len(amounts), "total": total, "to_set": to_set,
-            "flagged": flagged, "notices": notices}
-
-
-def notice_summary(year: int) -> dict[str, Any]:
-    """Notices issued in ``year`` (not void), the year's last document number, failed prints (any year)."""
-    issued = _sql("SELECT count(*) FROM notice WHERE year = ? AND status != 'void'", (year,))[0][0]
-    last = _sql("SELECT doc_number, issued_on FROM notice WHERE year = ? ORDER BY serial DESC LIMIT 1", (year,))
-    failed = _sql("SELECT count(*) FROM notice WHERE status = 'failed'")[0][0]
-    return {"year": year, "issued": issued, "last": last[0][0] if last else None,
-            "last_on": str(last[0][1])[:10] if last else None, "failed": failed}
-
-
-def _backup_time(path: Path) -> dt.datetime:
-    """The time in a backup's name (``office-20260301-083000-123456-daily.db``), else its mtime."""
-    parts = path.stem.split("-")
-    for i in range(len(parts) - 1):
-        try:
-            return dt.datetime.strptime(f"{parts[i]}-{parts[i + 1]}", "%Y%m%d-%H%M%S")
-        except ValueError:
-            continue
-    return dt.datetime.fromtimestamp(path.stat().st_mtime)
-
-
-def backup_summary(db_path: Path | None) -> dict[str, dt.datetime | None]:
-    """The times of the latest automatic and the latest manual backup (None: none yet)."""
-    from desktop.store.backup import list_backups
-
-    out: dict[str, dt.datetime | None] = {"automatic": None, "manual": None}
-    for p in list_backups(db_path) if db_path is not None else []:
-        kind = "manual" if p.stem.endswith("-manual") else "automatic"
-        when = _backup_time(p)
-        if out[kind] is None or when > out[kind]:
-            out[kind] = when
-    return out
-
-
-def last_export() -> dict[str, Any] | None:
-    rows = _sql("SELECT at, sequence, path FROM package_log WHERE direction = 'export' ORDER BY at DESC, id DESC LIMIT 1")
-    return {"at": str(rows[0][0])[:16], "sequence": rows[0][1], "path": rows[0][2] or ""} if rows else None
-
-
-@dataclass
-class Overview:
-    """Everything the overview paints at once (plain SQL)."""
-    today: dt.date
-    office: dict | None
-    enterprises: int
-    achievements: int
-    rounds: list[dict[str, Any]]  # this year, last year
-    notices: dict[str, Any]
-    backups: dict[str, dt.datetime | None]
-    export: dict[str, Any] | None
-    audit_entries: int
-
-
-def read_overview(db_path: Path | None, today: dt.date) -> Overview:
-    n_ent, n_ach = (_sql(f"SELECT count(*) FROM {t}")[0][0] for t in ("enterprise", "achievement"))
-    return Overview(today, office_row(), n_ent, n_ach, [round_summary(today.year), round_summary(today.year - 1)],
-                    notice_summary(today.year), backup_summary(db_path), last_export(),
-                    _sql("SELECT count(*) FROM audit_entry")[0][0])
 
 
 # ---------------------------------------------------------------------------- background reading
@@ -156,10 +52,10 @@ def nearest_targets(progress: list[Any]) -> list[Any]:
     return sorted(progress, key=lambda p: (bool(p.met), p.deadline or far, p.text))
 
 
-def read_late(policy_id: str | None, today: dt.date) -> Late:
+def read_late(session: Any, policy_id: str | None, today: dt.date) -> Late:
     from desktop.core.errors import StdAwardError
     from desktop.core.money import format_money
-    from desktop.store import audit
+    from desktop.operations import audit
     from desktop.ui.tasks import error_text
 
     format_money(Decimal(0))  # babel loaded here, not on the UI thread when the totals are written again
@@ -174,7 +70,7 @@ def read_late(policy_id: str | None, today: dt.date) -> Late:
         else:
             late.policy_title = policy.title + (f"（{policy.document_number}）" if policy.document_number else "")
             late.targets = nearest_targets(progress)
-    late.chain_broken_at = audit.verify_chain()
+    late.chain_broken_at = audit.verify_chain(session)
     late.chain_checked = dt.datetime.now()
     return late
 
@@ -445,13 +341,14 @@ class OverviewView(View):
         generation = self._generation
         office, today = self.data.office, self.data.today
         policy_id = office["policy_id"] if office else None
+        s = self.ctx.session  # the models are bound by now (after the quick start's store_ready)
 
         def done(late: Late) -> None:
             if not is_alive(self) or generation != self._generation:
                 return  # the window was closed, or a newer reading is on its way
             self.late = late
             self._paint()
-        self.ctx.tasks.run(lambda _p: read_late(policy_id, today), on_done=done, on_error=lambda _exc: None, quiet=True)
+        self.ctx.tasks.run(lambda _p: read_late(s, policy_id, today), on_done=done, on_error=lambda _exc: None, quiet=True)
 
     # ------------------------------------------------------------------ painting
     def _paint(self) -> None:
@@ -538,7 +435,10 @@ class OverviewView(View):
         if not self.late.targets:
             c.set_status(_("This policy sets no targets"))
             return
-        from desktop.ui.views.targets import progress_bar, state_text  # after the models: not at the first paint
+        from desktop.ui.views.targets import (  # after the models: not at the first paint
+            progress_bar,
+            state_text,
+        )
 
         c.set_status("")
         for row, p in enumerate(self.late.targets[:TARGETS_SHOWN]):

@@ -7,16 +7,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from desktop.core.i18n import N_, _
+from desktop.core.status import award_status_label
 from desktop.ui.qt import (QAbstractItemView, QComboBox, QDate, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
                            QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox,
                            QSplitter, Qt, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
                            qconnect)
 from desktop.ui.tablemodel import Column, ListTableModel, make_table, money_text
 from desktop.ui.tasks import error_text
-from desktop.ui.views import round_data as RD
 from desktop.ui.views.base import View
 from desktop.ui.views.round_dialogs import parse_amount
 from desktop.ui.views.widgets import MessageBar, bold
@@ -83,7 +84,7 @@ def _side(j: dict[str, Any]) -> str:
     from desktop.core.money import format_money
 
     amount = format_money(Decimal(j["amount"])) if j.get("amount") else ""
-    return f"{RD.status_label(j['status'])} {amount}".strip()
+    return f"{award_status_label(j['status'])} {amount}".strip()
 
 
 class CompareDialog(QDialog):
@@ -99,17 +100,20 @@ class CompareDialog(QDialog):
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.a, self.b = QComboBox(), QComboBox()
+        from desktop.operations import measures
+
+        choices = measures.choices(ctx.session)
         for box in (self.a, self.b):
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             box.setMinimumWidth(240)
-            for pid, label in RD.policy_choices():
+            for pid, label in choices:
                 box.addItem(label, pid)
         if first:
             self.a.setCurrentIndex(max(self.a.findData(first), 0))
         self.b.setCurrentIndex(1 if self.a.currentIndex() == 0 and self.b.count() > 1 else 0)
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
-        years = RD.years_with_achievements()
+        years = measures.years_with_achievements(ctx.session)
         self.year.setValue(max(years) if years else dt.date.today().year)
         self.run_btn = QPushButton(_("Compare"))
         for w in (QLabel(_("A")), self.a, QLabel(_("B")), self.b, QLabel(_("Year")), self.year, self.run_btn):
@@ -132,8 +136,9 @@ class CompareDialog(QDialog):
         qconnect(self.run_btn.clicked, self.run)
 
     def run(self) -> None:
-        from desktop.ui.views.policy_measure import compare_on_year
+        from desktop.operations import measures
 
+        s = self.ctx.session
         a, b, year = self.a.currentData(), self.b.currentData(), self.year.value()
 
         def done(out: dict[str, Any]) -> None:
@@ -146,7 +151,7 @@ class CompareDialog(QDialog):
                 year=year, a=money_text(Decimal(t["a"])), b=money_text(Decimal(t["b"])), d=money_text(Decimal(t["difference"])),
                 n=t["changed"], total=len(rows)))
         self.message.clear()
-        self.ctx.tasks.run(lambda _p: compare_on_year(a, b, year), on_done=done,
+        self.ctx.tasks.run(lambda _p: measures.compare_on_year(s, a, b, year), on_done=done,
                            on_error=lambda exc: self.message.error(error_text(exc)),
                            label=_("Computing under both policies..."), parent=self)
 
@@ -157,11 +162,10 @@ class DeriveDialog(QDialog):
 
     def __init__(self, ctx, base_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from desktop.store import rounds
-        from desktop.ui.views import policy_measure as M
+        from desktop.operations import measures as M
 
         self.ctx = ctx
-        self.base = rounds.load_policy(base_id)
+        self.base = M.load_policy(ctx.session, base_id)
         self.rows = M.amount_rows(self.base)
         self.cases: list[M.Case] = []
         self.checked_text: str | None = None
@@ -239,8 +243,8 @@ class DeriveDialog(QDialog):
     def row_of(self, rule: str, key: str | None) -> int:
         return next(i for i, r in enumerate(self.rows) if r.rule == rule and r.key == key)
 
-    def measure(self):
-        from desktop.ui.views import policy_measure as M
+    def measure(self) -> tuple[Any, list[str]]:
+        from desktop.operations import measures as M
 
         amounts = {}
         bad = []
@@ -252,12 +256,14 @@ class DeriveDialog(QDialog):
                     bad.append(_("row {n}: {text!r} is not an amount").format(n=i + 1, text=text))
                 else:
                     amounts[(r.rule, r.key)] = value
+        office = self.ctx.office
         m = M.Measure(self.base.id, self.measure_id.text().strip(), self.title.text().strip(),
-                      self.doc_number.text().strip(), self.effective.date().toPython(), amounts, list(self.cases))
+                      self.doc_number.text().strip(), self.effective.date().toPython(), amounts, list(self.cases),
+                      issuer=(office.name or "") if office else "")
         return m, bad
 
     def add_case(self) -> None:
-        from desktop.ui.views import policy_measure as M
+        from desktop.operations import measures as M
 
         row = self.table.currentRow()
         value = parse_amount(self.case_amount.text())
@@ -278,18 +284,16 @@ class DeriveDialog(QDialog):
 
     def check(self) -> bool:
         """Strict validation and the worked cases, in a scratch folder (nothing installed)."""
-        from desktop.core.policies import known_policy_ids
-        from desktop.store import rounds
-        from desktop.ui.views import policy_measure as M
+        from desktop.operations import measures as M
 
         m, bad = self.measure()
-        issues = bad + M.problems(m, known_policy_ids(rounds.policy_dirs()))
+        issues = bad + M.problems(m, M.bundled_ids())
         if issues:
             self.message.error("\n".join(issues))
             return False
         text = M.measure_text(m, self.base)
         try:
-            M.check_measure(text, m.id)
+            M.check_text(self.ctx.session, text, m.id)
         except Exception as exc:  # noqa: BLE001 - PolicyError names the key; shown as is
             self.message.error(error_text(exc))
             return False
@@ -299,13 +303,26 @@ class DeriveDialog(QDialog):
         return True
 
     def install(self) -> None:
-        from desktop.ui.views import policy_measure as M
+        """Install the checked measure; one already installed under its id is replaced only when the
+        officer confirms."""
+        from desktop.operations import measures as M
+        from desktop.ui.qt import QMessageBox
 
         if self.checked_text is None:
             return
+        s, measure_id = self.ctx.session, self.measure_id.text().strip()
+        replace = M.is_installed(s, measure_id)
+        if replace and QMessageBox.question(
+                self, _("Replace the local measure?"),
+                _("A local measure {id} is already installed. Replace it with this one? Rounds computed "
+                  "under the old one keep their amounts; new computations use the new one.").format(id=measure_id),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+            self.message.error(_("Not installed: {id} is already installed.").format(id=measure_id))
+            return
         try:
-            self.installed = M.install_measure(self.checked_text, self.measure_id.text().strip(), self.ctx.username)
-        except Exception as exc:  # noqa: BLE001
+            self.installed = M.install_text(s, self.checked_text, measure_id, replace=replace).path
+        except Exception as exc:  # noqa: BLE001 - PermissionDenied, PolicyError: shown as is
             self.message.error(error_text(exc))
             return
         self.ctx.changed("policies")
@@ -320,8 +337,9 @@ class PoliciesView(View):
         super().__init__(ctx, parent)
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.derive_btn, self.compare_btn = QPushButton(), QPushButton()
+        self.derive_btn, self.compare_btn, self.print_btn = QPushButton(), QPushButton(), QPushButton()
         bar.addStretch(1)
+        bar.addWidget(self.print_btn)
         bar.addWidget(self.derive_btn)
         bar.addWidget(self.compare_btn)
         lay.addLayout(bar)
@@ -339,18 +357,28 @@ class PoliciesView(View):
         qconnect(self.list.currentRowChanged, lambda _r: self.show_policy())
         qconnect(self.derive_btn.clicked, self.derive)
         qconnect(self.compare_btn.clicked, self.compare)
+        qconnect(self.print_btn.clicked, self.print_policy)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.derive_btn.setText(_("Derive a local measure..."))
         self.compare_btn.setText(_("Compare two policies..."))
+        self.print_btn.setText(_("Print the policy..."))
         self.refresh()
 
     def refresh(self) -> None:
+        from desktop.operations.roles import action_label, allowed
+
+        admin = allowed(self.ctx.role, "measures.install")
+        self.derive_btn.setEnabled(admin)
+        self.derive_btn.setToolTip("" if admin else _("Only an administrator may {action}.").format(
+            action=action_label("measures.install")))
         current = self.current_id() or (self.ctx.office.policy_id if self.ctx.office else None)
         self.list.blockSignals(True)
         self.list.clear()
-        for pid, label in RD.policy_choices():
+        from desktop.operations import measures
+
+        for pid, label in measures.choices(self.ctx.session):
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, pid)
             self.list.addItem(item)
@@ -364,14 +392,14 @@ class PoliciesView(View):
         return item.data(Qt.ItemDataRole.UserRole) if item else None
 
     def show_policy(self) -> None:
-        from desktop.store import rounds
+        from desktop.operations import measures
 
         pid = self.current_id()
         if pid is None:
             self.reader.setHtml(f"<p>{escape(_('No policy is installed.'))}</p>")
             return
         try:
-            self.reader.setHtml(policy_html(rounds.load_policy(pid)))
+            self.reader.setHtml(policy_html(measures.load_policy(self.ctx.session, pid)))
         except Exception as exc:  # noqa: BLE001 - a broken file is named, not hidden
             self.reader.setHtml(f"<p style='color:#b3261e'>{escape(error_text(exc))}</p>")
 
@@ -387,3 +415,26 @@ class PoliciesView(View):
 
     def compare(self) -> None:
         CompareDialog(self.ctx, self.current_id(), self).exec()
+
+    def print_policy(self) -> None:
+        """The encoded policy as a PDF for sign-off, written off the UI thread."""
+        from desktop.ui.qt import QFileDialog
+
+        pid = self.current_id()
+        if pid is None:
+            return
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save the policy print-out"), f"{pid}.pdf",
+                                                    _("PDF files (*.pdf)"))
+        if path:
+            self.print_to(Path(path), pid)
+
+    def print_to(self, out: Path, pid: str) -> None:
+        from desktop.operations import measures
+
+        if out.suffix.lower() != ".pdf":
+            out = out.with_suffix(".pdf")
+        session = self.ctx.session
+        self.ctx.tasks.run(lambda p: measures.print_policy(session.with_progress(p), pid, out)[0],
+                           on_done=lambda path: self.message.ok(_("Saved {path}.").format(path=path)),
+                           on_error=lambda exc: self.message.error(error_text(exc)),
+                           label=_("Writing the PDF..."), parent=self)

@@ -149,14 +149,18 @@ class ReviewDialog(QDialog):
         paying = [ln for ln in lines if ln["status"] in RD.PAYING and ln["amount"] is not None]
         summary = QLabel(_("Policy: {policy}\nPrepared by: {preparer}\nLines: {n}, paid: {paid}, flagged for a "
                            "judgment call: {flagged}\nTotal: {total}").format(
-            policy=rnd.policy_id, preparer=RD.user_name(rnd.prepared_by), n=len(lines), paid=len(paying),
+            policy=dict(RD.policy_choices()).get(rnd.policy_id, "—"), preparer=RD.user_name(rnd.prepared_by), n=len(lines), paid=len(paying),
             flagged=flagged, total=money_text(RD.grand_total(lines))))
         summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(summary)
         by_fund = RD.totals_by(lines, "fund")
         if by_fund:
+            from desktop.operations import rounds
+
+            fund_names = rounds.fund_names(ctx.session, rnd.uuid)  # the fund's name, never its internal id
             lay.addWidget(QLabel("\n".join(_("Fund {fund}: {total} ({n} items)").format(
-                fund=r["fund"], total=money_text(r["total"]), n=r["count"]) for r in by_fund)))
+                fund=fund_names.get(r["fund"], _("(no fund named)")), total=money_text(r["total"]), n=r["count"])
+                for r in by_fund)))
         self.who = QLabel(_("You review as {user}, {role}.").format(user=RD.user_name(ctx.username),
                                                                      role=role_label(ctx.role) if ctx.role
                                                                      else _("not signed in")))

@@ -315,10 +315,10 @@ class RoundsView(TableViewMixin, View):
                  + f" · {escape(RD.decision_label(line['decision']))}</p>",
                  f"<p>{escape(line['explanation'])}</p>"]
         if line["clause"]:
+            # the clause and the fund's name: never the internal rule or fund id
             parts.append(f"<p>{escape(_('Clause'))}: {escape(line['clause'])}"
-                         + (f" · {escape(_('Rule'))}: {escape(line['rule'])}" if line["rule"] else "")
-                         + (f" · {escape(_('Fund'))}: {escape(self.fund_names.get(line['fund'], line['fund']))}"
-                            if line["fund"] else "") + "</p>")
+                         + (f" · {escape(_('Fund'))}: {escape(self.fund_names[line['fund']])}"
+                            if line["fund"] in self.fund_names else "") + "</p>")
         for f in line["flags"]:
             parts.append(f"<p style='background:#fff4d6; padding:4px'>⚠ {escape(f)}</p>")
         if needs_amount(line):
@@ -373,6 +373,32 @@ class RoundsView(TableViewMixin, View):
         self.message.clear()
         self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: self.message.error(error_text(exc)),
                            label=_("Computing the award round..."), parent=self)
+
+    def compute_round(self, year: int, policy_id: str) -> None:
+        """Compute the round of ``year`` under ``policy_id`` (what choosing them and pressing Compute does)."""
+        self.year.setValue(year)
+        i = self.policy.findData(policy_id)
+        if i >= 0:
+            self.policy.setCurrentIndex(i)
+        self.compute()
+
+    def submit_current(self) -> None:
+        self.submit()
+
+    def approve_current(self) -> None:
+        """Approve the shown round as the signed-in user (the review dialog's Approve, without it)."""
+        from desktop.operations import rounds
+
+        if self.round is None:
+            return
+        uid, s = self.round.uuid, self.ctx.session
+
+        def done(_info: Any) -> None:
+            self.ctx.changed("rounds")
+            self.refresh()
+        self.ctx.tasks.run(lambda p: rounds.approve(s.with_progress(p), uid), on_done=done,
+                           on_error=lambda exc: self.message.error(error_text(exc)),
+                           label=_("Approving the round..."), parent=self)
 
     def set_amount(self) -> None:
         from desktop.ui.views.round_dialogs import AmountDialog

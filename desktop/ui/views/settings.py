@@ -2,6 +2,8 @@
 stored in ``Office.settings["fonts"]`` for the notice printer."""
 from __future__ import annotations
 
+import datetime as dt
+
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _, current_locale, set_locale
 from desktop.ui import settings as options
@@ -62,11 +64,17 @@ class SettingsView(View):
             self.o[key] = self.form.add(key, "", QLineEdit())
             qconnect(self.o[key].textChanged, lambda _t: self._validate_office())
         self.o["policy"] = self.form.add("policy", "", QComboBox())
+        self.o["closes"] = self.form.add("closes", "", QLineEdit())  # the office closes the policy's validity
+        self.o["closes"].setPlaceholderText("YYYY-MM-DD")
         self.save_office = QPushButton()
         qconnect(self.save_office.clicked, self._save_office)
         self.office_msg = QLabel()
         self.office_msg.setWordWrap(True)
         ol.addWidget(self.save_office)
+        self.edit_wording = QPushButton()
+        self.edit_wording.setObjectName("editNoticeWording")
+        qconnect(self.edit_wording.clicked, self._edit_wording)
+        ol.addWidget(self.edit_wording)
         ol.addWidget(self.office_msg)
         lay.addWidget(self.office_box)
 
@@ -93,9 +101,11 @@ class SettingsView(View):
         self.office_box.setTitle(_("Office profile"))
         for key, label in (("name", _("Issuing authority")), ("region", _("Region code (GB/T 2260)")),
                            ("doc_prefix", _("Document number prefix")), ("signatory", _("Signatory")),
-                           ("policy", _("Policy in force"))):
+                           ("policy", _("Policy in force")),
+                           ("closes", _("Apply the policy in force until (empty: as its text says)"))):
             self.form.set_label(key, label)
         self.save_office.setText(_("Save the office profile"))
+        self.edit_wording.setText(_("Notice wording…"))
         self.font_box.setTitle(_("Notice fonts"))
         for role, label in FONT_ROLES.items():
             self.font_labels[role].setText(_(label))
@@ -107,7 +117,7 @@ class SettingsView(View):
         self.language.blockSignals(False)
         office = self.ctx.office
         if office is not None:
-            from desktop.ui.wizard import policy_choices
+            from desktop.operations.measures import choices
 
             for key, attr in (("name", "name"), ("region", "region_code"), ("doc_prefix", "doc_prefix"),
                               ("signatory", "signatory")):
@@ -117,13 +127,23 @@ class SettingsView(View):
             box: QComboBox = self.o["policy"]
             box.clear()
             box.addItem(_("(none)"), None)
-            for pid, label in policy_choices():
+            for pid, label in choices(self.ctx.session):
                 box.addItem(label, pid)
             box.setCurrentIndex(max(0, box.findData(office.policy_id)))
-        admin = self.ctx.role == "admin"
+            from desktop.operations.settings import policy_closings
+
+            closes = policy_closings(self.ctx.session).get(office.policy_id or "")
+            self.o["closes"].setText(closes.isoformat() if closes else "")
+        from desktop.operations.roles import allowed
+
+        admin = allowed(self.ctx.role, "office.settings")
         self.office_box.setEnabled(admin and office is not None)
         self.font_box.setEnabled(admin and office is not None)
-        self.office_msg.setText("" if admin else _("Only an administrator changes the office profile."))
+        refused = _("Only an administrator changes the office profile.")
+        if not admin:
+            self.office_msg.setText(refused)
+        elif self.office_msg.text() == refused:
+            self.office_msg.setText("")
         self._fill_fonts()
 
     # ------------------------------------------------------------------ language
@@ -137,68 +157,71 @@ class SettingsView(View):
                 "policy_id": self.o["policy"].currentData()}
 
     def _validate_office(self) -> bool:
-        from desktop.store.office import validate
+        from desktop.operations.settings import validate_office
 
-        problems = validate(self.office_values())
+        problems = validate_office(self.ctx.session, self.office_values())
         self.form.show_problems(problems, {"region_code": "region", "policy_id": "policy"})
         self.save_office.setEnabled(not problems)
         return not problems
 
     def _save_office(self) -> None:
-        from desktop.store import office
+        from desktop.operations.settings import update_office
 
         if not self._validate_office():
             return
+        text = self.o["closes"].text().strip()
         try:
-            office.update(user=self.ctx.username, **self.office_values())
+            closes = dt.date.fromisoformat(text) if text else None
+        except ValueError:
+            self.office_msg.setText(_("The closing date is written YYYY-MM-DD, not {value!r}.").format(value=text))
+            return
+        try:
+            from desktop.operations.settings import close_policy, policy_closings
+
+            values = self.office_values()
+            update_office(self.ctx.session, **values)
+            if values["policy_id"] and closes != policy_closings(self.ctx.session).get(values["policy_id"]):
+                close_policy(self.ctx.session, values["policy_id"], closes)
         except StdAwardError as exc:
             self.office_msg.setText(error_text(exc))
             return
         self.office_msg.setText(_("Saved."))
         self.ctx.changed("office")
 
+    def _edit_wording(self) -> None:
+        """The notice wording template, edited with a live preview (its own dialog module)."""
+        from desktop.operations import wording
+        from desktop.ui.views.notice_template import NoticeTemplateDialog
+
+        s = self.ctx.session
+        _version, template = wording.template(s)
+        self.wording_dialog = NoticeTemplateDialog(template, wording.office_for_preview(s),
+                                                   lambda t: wording.save_template(s, t), self)
+        self.wording_dialog.open()
+
     # ------------------------------------------------------------------ notice fonts
     def _fill_fonts(self) -> None:
-        office = self.ctx.office
-        current = ((office.settings or {}).get("fonts") or {}) if office else {}
-        try:
-            from desktop.notices import fonts
-        except ImportError:  # the notice printer is not installed in this build
+        from desktop.operations.settings import font_options
+
+        options = font_options(self.ctx.session)
+        if options is None:  # the notice printer is not installed in this build
             self.font_box.setVisible(False)
             return
-        try:
-            auto = fonts.choose({})
-        except StdAwardError:
-            auto = {}
-        for role, box in self.fonts.items():
+        for opt in options:
+            box = self.fonts.get(opt.role)
+            if box is None:
+                continue
             box.clear()
-            chosen = auto.get(role)
-            box.addItem(_("Automatic ({file})").format(file=chosen.file_name if chosen else "-"), None)
-            names = [n for n, _i, _b in fonts.PREFERRED.get(role, ()) if fonts.find_file(n)] + [fonts.BUNDLED_FILE]
-            for n in dict.fromkeys(names):
+            box.addItem(_("Automatic ({file})").format(file=opt.automatic or "-"), None)
+            for n in opt.files:
                 box.addItem(n, n)
-            want = current.get(role)
-            want = want.get("file") if isinstance(want, dict) else want
-            if want and box.findData(want) < 0:
-                box.addItem(want, want)
-            box.setCurrentIndex(max(0, box.findData(want)))
+            box.setCurrentIndex(max(0, box.findData(opt.chosen)))
 
     def _font_chosen(self, role: str) -> None:
-        from desktop.notices import fonts
-        from desktop.store import office as office_store
+        from desktop.operations.settings import choose_font
 
-        office = self.ctx.office
-        new = dict(office.settings or {})
-        chosen = dict(new.get("fonts") or {})
-        value = self.fonts[role].currentData()
-        if value:
-            chosen[role] = value
-        else:
-            chosen.pop(role, None)
-        new["fonts"] = chosen
         try:
-            fonts.choose(new)
-            office_store.update(user=self.ctx.username, settings=new)
+            choose_font(self.ctx.session, role, self.fonts[role].currentData())
         except StdAwardError as exc:
             self.font_msg.setText(error_text(exc))
             self._fill_fonts()

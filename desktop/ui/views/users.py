@@ -1,9 +1,13 @@
-"""User accounts (administrators only): add, change role, reset password, deactivate."""
+"""User accounts (administrators only): add, change role, reset password, deactivate. The changes
+go through ``desktop.operations.users``, which refuses anyone but an administrator; the view is only
+in the navigation of an administrator (the main window drops it when the user changes)."""
 from __future__ import annotations
+
+from typing import Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
-from desktop.store.users import ROLES, role_label
+from desktop.operations.roles import ROLES, role_label
 from desktop.ui.forms import ProblemForm
 from desktop.ui.qt import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit,
                            QPushButton, QVBoxLayout, QWidget, qconnect)
@@ -19,7 +23,7 @@ COLUMNS = [Column("username", N_("User name")), Column("display_name", N_("Full 
 class UserDialog(QDialog):
     """New account (``user`` None) or changes to one; the password field is optional when editing."""
 
-    def __init__(self, ctx, user=None, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx, user: dict[str, Any] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.user = ctx, user
         self.setObjectName("userDialog")
@@ -27,19 +31,19 @@ class UserDialog(QDialog):
         lay = QVBoxLayout(self)
         self.form = ProblemForm()
         lay.addLayout(self.form)
-        self.username = self.form.add("username", _("User name"), QLineEdit(user.username if user else ""))
+        self.username = self.form.add("username", _("User name"), QLineEdit(user["username"] if user else ""))
         self.username.setReadOnly(user is not None)
-        self.display = self.form.add("display_name", _("Full name"), QLineEdit(user.display_name if user else ""))
+        self.display = self.form.add("display_name", _("Full name"), QLineEdit(user["display_name"] if user else ""))
         self.role = self.form.add("role", _("Role"), QComboBox())
         for r in ROLES:
             self.role.addItem(role_label(r), r)
-        self.role.setCurrentIndex(self.role.findData(user.role if user else "clerk"))
+        self.role.setCurrentIndex(self.role.findData(user["role"] if user else "clerk"))
         self.password = self.form.add("password", _("New password") if user else _("Password"), QLineEdit())
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         if user:
             self.password.setPlaceholderText(_("leave empty to keep the password"))
         self.active = QCheckBox(_("Account active"))
-        self.active.setChecked(user.active if user else True)
+        self.active.setChecked(user["active"] if user else True)
         self.active.setVisible(user is not None)
         lay.addWidget(self.active)
         self.error = QLabel()
@@ -53,21 +57,24 @@ class UserDialog(QDialog):
         self.setMinimumWidth(440)
 
     def accept(self) -> None:
-        from desktop.store import users
+        from desktop.operations import users
 
+        s = self.ctx.session
         try:
             if self.user is None:
-                users.create_user(self.username.text(), self.display.text(), self.password.text(),
-                                  self.role.currentData(), by=self.ctx.username)
+                users.create(s, self.username.text(), self.display.text(), self.password.text(),
+                             self.role.currentData())
             else:
-                users.update_user(self.user, self.ctx.username, display_name=self.display.text(),
-                                  role=self.role.currentData(), active=self.active.isChecked(),
-                                  password=self.password.text() or None)
+                users.update(s, self.user["username"], display_name=self.display.text(),
+                             role=self.role.currentData(), active=self.active.isChecked(),
+                             password=self.password.text() or None)
         except StdAwardError as exc:
             rest = self.form.show_problems(getattr(exc, "problems", []))
             self.error.setText(error_text(exc) if not getattr(exc, "problems", None) else "\n".join(p.message for p in rest))
             return
         self.ctx.changed("users")
+        if self.user is not None and self.user["username"] == self.ctx.username:
+            self.ctx.set_user(self.ctx.session.actor)  # one's own role changed: the window follows
         super().accept()
 
 
@@ -105,10 +112,12 @@ class UsersView(View):
         self.refresh()
 
     def refresh(self) -> None:
-        from desktop.store.users import all_users
+        from desktop.operations import roles, users
 
-        self.model.set_rows([{"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
-                              "active": u.active} for u in all_users()])
+        admin = roles.allowed(self.ctx.role, "users.manage")
+        self.add_btn.setEnabled(admin)
+        self.edit_btn.setEnabled(admin)
+        self.model.set_rows(users.listing(self.ctx.session) if admin else [])
         for i, w in enumerate((140, 200, 120)):
             self.tableview.setColumnWidth(i, w)
 
@@ -119,8 +128,6 @@ class UsersView(View):
         UserDialog(self.ctx, None, self).exec()
 
     def edit(self) -> None:
-        from desktop.store.models import User
-
         rows = self.tableview.selectionModel().selectedRows()
         if rows:
-            UserDialog(self.ctx, User.get_by_id(rows[0].data(ROW_ROLE)["id"]), self).exec()
+            UserDialog(self.ctx, rows[0].data(ROW_ROLE), self).exec()

@@ -1,0 +1,81 @@
+"""Plain-language reasons for failures the officer's machine causes: a full disk, a read-only
+disk or folder, a refused permission, a damaged database file. Each message names the file and
+says what to do; the CLI and the GUI show it instead of the bare system error.
+
+``classify(exc)`` looks through the exception and its causes (SQLite's "disk is full" often
+surfaces as a later "cannot rollback" whose context is the real failure) and returns the kind and
+the file the system named, or None for anything else.
+"""
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+from typing import Iterator
+
+from desktop.core.i18n import _
+
+DISK_FULL, READ_ONLY, PERMISSION, DAMAGED, MISSING = "disk-full", "read-only", "permission", "damaged", "missing"
+
+_SQLITE_TEXT = (
+    ("database or disk is full", DISK_FULL),
+    ("disk is full", DISK_FULL),
+    ("readonly database", READ_ONLY),
+    ("read-only file system", READ_ONLY),
+    ("database disk image is malformed", DAMAGED),
+    ("file is not a database", DAMAGED),
+    ("file is encrypted or is not a database", DAMAGED),
+    ("unable to open database file", PERMISSION),
+)
+_ERRNO = {errno.ENOSPC: DISK_FULL, errno.EROFS: READ_ONLY, errno.EACCES: PERMISSION, errno.EPERM: PERMISSION,
+          errno.ENOENT: MISSING}
+if hasattr(errno, "EDQUOT"):
+    _ERRNO[errno.EDQUOT] = DISK_FULL
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        e = todo.pop(0)
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        todo += [c for c in (e.__cause__, e.__context__) if c is not None]
+
+
+def classify(exc: BaseException) -> tuple[str, str | None] | None:
+    """(kind, file or None) of the first recognised failure in ``exc``'s chain."""
+    for e in _chain(exc):
+        if isinstance(e, OSError) and e.errno in _ERRNO:
+            name = e.filename
+            return _ERRNO[e.errno], str(name) if name is not None else None
+    for e in _chain(exc):
+        if type(e).__module__ in ("sqlite3", "peewee") or isinstance(e, MemoryError):
+            text = str(e).lower()
+            for needle, kind in _SQLITE_TEXT:
+                if needle in text:
+                    return kind, None
+    return None
+
+
+def message(kind: str, file: str | Path | None, backup: str | Path | None = None) -> str:
+    """The sentence for a failure of ``kind`` on ``file`` (``backup``: the newest good backup, for
+    a damaged database)."""
+    f = str(file) if file is not None else _("the file")
+    if kind == DISK_FULL:
+        return _("the disk holding {file} is full; the operation was stopped and nothing half-written was kept. "
+                 "Free some space or choose another disk, then try again").format(file=f)
+    if kind == READ_ONLY:
+        return _("{file} is on a read-only disk or folder (a write-protected USB stick or a CD?); nothing was "
+                 "changed. Remove the write protection or copy it to a writable disk, then try again").format(file=f)
+    if kind == PERMISSION:
+        return _("permission denied for {file}; nothing was changed. Ask whoever manages this computer for "
+                 "access, or choose another folder").format(file=f)
+    if kind == MISSING:
+        return _("{file} does not exist (was the USB stick removed, or the folder moved?)").format(file=f)
+    if backup is not None:
+        return _("the database {file} is damaged. Restore the newest good backup with: "
+                 "stdaward restore \"{backup}\" (the damaged file is kept aside)").format(file=f, backup=backup)
+    return _("the database {file} is damaged and there is no good backup of it; keep a copy of the file "
+             "and ask for help before changing anything").format(file=f)

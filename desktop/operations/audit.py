@@ -1,0 +1,240 @@
+"""The audit log as an officer reads it: every change to money and status, newest first, in words
+(what was done, to which record, which fields changed from what to what), never as the program's
+keys, and the hash chain checked.
+
+``entries(session)`` returns plain rows for the audit view; ``action_label``, ``entity_label`` and
+``describe`` label one entry's parts, and are what any other front end uses to show the log.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from desktop.core.i18n import N_, _
+from desktop.operations.session import Session
+
+LIMIT = 20000  # newest entries shown; the search covers those
+
+ACTIONS: dict[str, str] = {
+    "create": N_("added"), "update": N_("changed"), "delete": N_("deleted"), "restore": N_("restored"),
+    "merge": N_("merged"), "attach": N_("evidence attached"), "detach": N_("evidence removed"),
+    "issue": N_("issued"), "void": N_("voided"), "status": N_("status changed"),
+    "recompute": N_("computed again"), "set_amount": N_("amount set"),
+    "submitted": N_("submitted for review"), "approved": N_("approved"), "returned": N_("returned"),
+    "draft": N_("reopened as a draft"), "install": N_("installed"), "export": N_("exported"),
+    "import": N_("imported"), "import-update": N_("updated by an import"), "register": N_("key registered"),
+    "pay": N_("payment recorded"), "paid": N_("payment recorded"), "reprint": N_("reprinted"),
+    "decision": N_("decision changed"), "import-payments": N_("payments imported from the finance bureau's sheet"),
+    "keys": N_("office key made"), "print_archive": N_("archive copy printed"), "rehash": N_("password re-protected"),
+}
+ENTITIES: dict[str, str] = {
+    "enterprise": N_("enterprise"), "achievement": N_("achievement"), "evidence": N_("evidence"),
+    "notice": N_("notice"), "award_round": N_("award round"), "award": N_("award"),
+    "target_value": N_("target progress"), "office": N_("office profile"), "user": N_("user account"),
+    "policy": N_("local measure"), "package": N_("exchange package"), "known_office": N_("registered office"),
+    "payment": N_("payment"), "notice_serial": N_("document number register"),
+    "notice_template": N_("notice wording"),
+}
+FIELDS: dict[str, str] = {
+    "name": N_("name"), "uscc": N_("credit code"), "region": N_("region"), "status": N_("status"),
+    "amount": N_("amount"), "rule": N_("rule"), "decision": N_("decision"), "note": N_("note"),
+    "role": N_("role"), "display_name": N_("full name"), "username": N_("user name"), "active": N_("active"),
+    "password": N_("password"), "doc_number": N_("document number"), "enterprise": N_("enterprise"),
+    "total": N_("total"), "year": N_("year"), "policy": N_("policy"), "awards": N_("awards"),
+    "sequence": N_("package no."), "counts": N_("records"), "period": N_("period"), "path": N_("file"),
+    "file": N_("file"), "doc_prefix": N_("document number prefix"), "signatory": N_("signatory"),
+    "kind": N_("kind"), "level": N_("level"), "date": N_("date"), "ref": N_("reference"), "title": N_("title"),
+    "rank": N_("rank"), "action": N_("formulate or revise"), "extends": N_("extends"),
+    "replaced": N_("replaced an installed one"), "target": N_("target"), "value": N_("value"),
+    "as_of": N_("as of"), "source": N_("source"), "achievements_moved": N_("achievements moved"),
+    "filled": N_("fields filled in"), "fingerprint": N_("key fingerprint"), "reason": N_("reason"),
+    "domain": N_("domain"), "accepted": N_("accepted"), "units": N_("units"), "prize": N_("prize"),
+    "grade": N_("grade"), "body": N_("committee"), "paid_on": N_("paid on"), "voucher": N_("voucher"),
+}
+# fingerprints and internal ids: kept in the log (the chain covers them), not shown to the officer
+HIDDEN = frozenset({"uuid", "id", "sha256", "content_hash", "policy_hash", "hash", "digest", "office_uuid"})
+
+
+def action_label(action: str) -> str:
+    return _(ACTIONS[action]) if action in ACTIONS else _("other change")
+
+
+def entity_label(entity: str) -> str:
+    return _(ENTITIES[entity]) if entity in ENTITIES else _("other record")
+
+
+def field_label(key: str) -> str:
+    return _(FIELDS[key]) if key in FIELDS else key.replace("_", " ")
+
+
+def value_text(key: str, value: Any) -> str:
+    """A stored value in words: statuses, kinds, levels and roles labelled, money in yuan, yes/no."""
+    from desktop.core.labels import kind_label, level_label
+    from desktop.core.money import format_money
+    from desktop.core.status import award_status_label, round_status_label
+    from desktop.operations.roles import role_label
+
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        return "，".join(f"{field_label(k)} {value_text(k, v)}" for k, v in value.items() if k not in HIDDEN)
+    if isinstance(value, list):
+        return "、".join(value_text(key, v) for v in value)
+    if key in ("amount", "total"):
+        try:
+            return format_money(Decimal(str(value)))
+        except InvalidOperation:
+            return str(value)
+    if key == "status":
+        text = round_status_label(str(value))
+        return text if text != value else award_status_label(str(value))
+    if key == "kind":
+        return kind_label(str(value))
+    if key == "level":
+        return level_label(str(value))
+    if key == "role":
+        return role_label(str(value))
+    if key in ("action", "body", "domain"):
+        from desktop.core import labels
+
+        words = {"action": labels.ACTIONS, "body": labels.BODIES, "domain": labels.DOMAINS}[key]
+        return _(words[value]) if value in words else str(value)
+    if key == "password":
+        return _("changed")
+    return str(value)
+
+
+def describe(before: Any, after: Any) -> str:
+    """What changed, field by field: "金额 ¥1.00 → ¥2.00；状态 …" (only what differs, for an update)."""
+    if not isinstance(before, dict) and not isinstance(after, dict):
+        return "-"
+    b = before if isinstance(before, dict) else {}
+    a = after if isinstance(after, dict) else {}
+    parts = []
+    for key in dict.fromkeys([*b, *a]):
+        if key in HIDDEN:
+            continue
+        if key in b and key in a:
+            if b[key] == a[key]:
+                continue
+            parts.append(f"{field_label(key)}：{value_text(key, b[key])} → {value_text(key, a[key])}")
+        elif key in a:
+            parts.append(f"{field_label(key)}：{value_text(key, a[key])}")
+        else:
+            parts.append(f"{field_label(key)}：{value_text(key, b[key])} → -")
+    return "；".join(parts) or "-"
+
+
+def _names(session: Session, entries: list[Any]) -> dict[tuple[str, str], str]:
+    """(entity, uuid) -> the record's name an officer knows it by (enterprise name, document number,
+    the enterprise and kind of an achievement, the year and policy of a round)."""
+    from desktop.core.labels import kind_label
+    from desktop.store.models import Achievement, Award, AwardRound, Enterprise, KnownOffice, Notice
+
+    wanted: dict[str, set[str]] = {}
+    for e in entries:
+        if e.entity_uuid:
+            wanted.setdefault(e.entity, set()).add(e.entity_uuid)
+    out: dict[tuple[str, str], str] = {}
+
+    def chunks(values: Iterable[str]) -> Iterable[list[str]]:
+        items = list(values)
+        for i in range(0, len(items), 500):
+            yield items[i:i + 500]
+
+    for part in chunks(wanted.get("enterprise", ())):
+        for uuid, name in _t(Enterprise.select(Enterprise.uuid, Enterprise.name).where(Enterprise.uuid.in_(part))):
+            out["enterprise", uuid] = name
+    for entity in ("achievement", "evidence"):
+        for part in chunks(wanted.get(entity, ())):
+            q = (Achievement.select(Achievement.uuid, Achievement.kind, Enterprise.name).join(Enterprise)
+                 .where(Achievement.uuid.in_(part)))
+            for uuid, kind, name in _t(q):
+                out[entity, uuid] = f"{name} · {kind_label(kind)}"
+    for part in chunks(wanted.get("award", ())):
+        q2 = (Award.select(Award.uuid, Achievement.kind, Enterprise.name).join(Achievement).join(Enterprise)
+              .where(Award.uuid.in_(part)))
+        for uuid, kind, name in _t(q2):
+            out["award", uuid] = f"{name} · {kind_label(kind)}"
+    titles = _policy_titles(session)
+    for part in chunks(wanted.get("award_round", ())):
+        for uuid, year, pid in _t(AwardRound.select(AwardRound.uuid, AwardRound.year, AwardRound.policy_id).where(
+                AwardRound.uuid.in_(part))):
+            out["award_round", uuid] = _("{year} · {policy}").format(year=year, policy=titles.get(pid, pid))
+    for part in chunks(wanted.get("notice", ())):
+        for uuid, number in _t(Notice.select(Notice.uuid, Notice.doc_number).where(Notice.uuid.in_(part))):
+            out["notice", uuid] = number
+    for part in chunks(wanted.get("known_office", ())):
+        for uuid, name in _t(KnownOffice.select(KnownOffice.uuid, KnownOffice.name).where(
+                KnownOffice.uuid.in_(part))):
+            out["known_office", uuid] = name
+    return out
+
+
+def _t(query: Any) -> list[tuple[Any, ...]]:
+    return list(query.tuples())
+
+
+def _policy_titles(session: Session) -> dict[str, str]:
+    from desktop.operations.measures import installed_policies
+
+    try:
+        return {p["id"]: p.get("title") or p["id"] for p in installed_policies(session)}
+    except Exception:  # noqa: BLE001 - a broken measure file must not hide the audit log
+        return {}
+
+
+def _record_name(e: Any, names: dict[tuple[str, str], str], titles: dict[str, str]) -> str:
+    data = e.after if isinstance(e.after, dict) else e.before if isinstance(e.before, dict) else {}
+    if e.entity_uuid and (e.entity, e.entity_uuid) in names:
+        return names[e.entity, e.entity_uuid]
+    if e.entity == "policy":
+        return titles.get(e.entity_uuid or "", data.get("id") or e.entity_uuid or "")
+    if e.entity == "user":
+        return str(e.entity_uuid or data.get("username") or "")
+    if e.entity == "package":
+        return _("no. {n}").format(n=data.get("sequence")) if data.get("sequence") else ""
+    if e.entity == "target_value":
+        return str(data.get("target") or "")
+    for key in ("name", "doc_number", "display_name", "ref", "title", "file"):
+        if data.get(key):
+            return str(data[key])
+    return ""
+
+
+def entries(session: Session, limit: int = LIMIT) -> list[dict[str, Any]]:
+    """The newest ``limit`` entries as plain rows: no., when, who (full name), action, record
+    (its kind and name), change — in words."""
+    from desktop.store.models import AuditEntry, User
+
+    log: Any = AuditEntry
+    rows = list(log.select().order_by(log.id.desc()).limit(limit))
+    people = dict(_t(User.select(User.username, User.display_name)))
+    names = _names(session, rows)
+    titles = _policy_titles(session)
+    out = []
+    for e in rows:
+        name = _record_name(e, names, titles)
+        record = entity_label(e.entity) + (f"：{name}" if name else "")
+        out.append({"id": e.id, "at": e.at, "user": people.get(e.user, e.user), "action": action_label(e.action),
+                    "entity": record, "change": describe(e.before, e.after)[:400]})
+    return out
+
+
+def verify_chain(session: Session) -> int | None:
+    """None when the hash chain is intact, else the number of the first entry that was altered."""
+    from desktop.store import audit
+
+    return audit.verify_chain()
+
+
+def when(value: dt.datetime | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value[:16].replace("T", " ")
+    return value.strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,246 @@
+"""USB exchange packages: export (any role), verify and plan an import (reading only), import (clerk
+or administrator), this office's card and the offices it accepts, registering another office's key
+(administrator), the city's consolidation report.
+
+Long work reports to ``session.progress`` with a stage an officer can read, and stops at the next
+safe point once cancelled (``Cancelled``): a cancelled export leaves no package (not even a part
+file) and no log entry; a cancelled import rolls back its one transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from desktop.core.errors import StdAwardError
+from desktop.core.i18n import N_, _
+from desktop.operations.session import Session
+
+if TYPE_CHECKING:
+    from desktop.exchange.consolidate import Report
+    from desktop.exchange.export import ExportResult
+    from desktop.exchange.importer import ImportPlan, ImportResult
+    from desktop.exchange.package import Package
+
+KEEP_MINE, TAKE_THEIRS = "keep_mine", "take_theirs"  # a conflict's resolution (desktop.exchange.importer's)
+
+# the exchange's stages, as the progress dialog names them
+STAGES = {"select": N_("selecting the records"), "pack": N_("packing and signing"), "write": N_("writing the file"),
+          "verify": N_("checking the package"), "plan": N_("comparing with this database"),
+          "done": N_("done")}
+DIRECTIONS = {"export": N_("export"), "import": N_("import")}
+TABLES = {"enterprises": N_("Enterprises"), "achievements": N_("Achievements"), "rounds": N_("Award rounds"),
+          "awards": N_("Awards")}
+# what an import found, in the order an officer reads it
+CATEGORIES = (("new", N_("New")), ("updated", N_("Updated")), ("unchanged", N_("Unchanged")),
+              ("conflicts", N_("Conflicts")), ("rejected", N_("Rejected")))
+COUNT_LABELS = {**TABLES, **dict(CATEGORIES)}
+
+
+def stage_label(stage: str) -> str:
+    return _(STAGES[stage]) if stage in STAGES else _("working")
+
+
+def _reporter(session: Session, what: str) -> tuple[Callable[[str, int, int], None], Callable[[], bool]]:
+    """The exchange's ``progress(stage, done, total)`` and ``cancelled()`` bound to the session."""
+    progress = session.progress
+
+    def report(stage: str, done: int, total: int) -> None:
+        progress.update(done, total, f"{what}: {stage_label(stage)}")
+
+    return report, (lambda: progress.cancelled)
+
+
+# ---------------------------------------------------------------- export
+def export(session: Session, out: Path, *, year: int | None = None, since_last: bool = False,
+           passphrase: str | None = None) -> ExportResult:
+    """Write this office's package to ``out`` (read back and verified before it takes its name)."""
+    from desktop.exchange.export import export_package
+
+    session.require("exchange.export")
+    report, cancelled = _reporter(session, _("Export"))
+    return export_package(Path(out), year=year, since_last=since_last, passphrase=passphrase,
+                          user=session.username, progress=report, cancelled=cancelled)
+
+
+def last_export(session: Session) -> dt.datetime | None:
+    """When this office last exported (None: never; "changes since the last export" needs one)."""
+    from desktop.exchange.export import last_export as last
+
+    row = last()
+    return None if row is None else row.at
+
+
+def default_name(session: Session, year: int | None) -> str:
+    """A package's file name: the office's region code and the year (or today's date)."""
+    from desktop.exchange.package import SUFFIX
+    from desktop.store import office
+
+    o = office.get()
+    region = o.region_code if o is not None and o.region_code else "office"
+    return f"stdaward-{region}-{year or session.today().strftime('%Y%m%d')}{SUFFIX}"
+
+
+def package_log(session: Session, limit: int = 500) -> list[dict[str, Any]]:
+    """The packages exported and imported, newest first, labelled for an officer."""
+    from desktop.exchange.offices import names
+    from desktop.store.models import PackageLog
+
+    who = names()
+    out = []
+    log: Any = PackageLog
+    for p in log.select().order_by(log.id.desc()).limit(limit):
+        counts = (p.summary or {}).get("counts", {})
+        out.append({"at": p.at, "direction": _(DIRECTIONS.get(p.direction, p.direction)),
+                    "office": who.get(p.office_uuid, _("an unregistered office")), "sequence": p.sequence,
+                    "counts": "，".join(f"{_(label)} {counts[k]}" for k, label in COUNT_LABELS.items() if k in counts),
+                    "path": p.path or ""})
+    return out
+
+
+# ---------------------------------------------------------------- import
+def inspect(path: Path, passphrase: str | None = None, progress: Callable[[str, int, int], None] | None = None,
+            ) -> tuple[Package, dict[str, Any]]:
+    """Check a package completely (seal, signature, every member) without a database: what it holds
+    and who signed it; ``ok`` None, since whether the signer is accepted is a database's to say."""
+    from desktop.exchange.importer import verify as check
+    from desktop.exchange.package import fingerprint
+
+    pkg = check(Path(path), passphrase, progress=progress)
+    m = pkg.manifest
+    return pkg, {"ok": None, "office": m["office"], "fingerprint": fingerprint(pkg.public_key),
+                 "sequence": pkg.sequence, "period": m.get("period"), "counts": m.get("counts"),
+                 "created_at": m.get("created_at"), "app_version": m.get("app_version"),
+                 "schema_version": m.get("schema_version"), "encrypted": bool(m.get("encryption")),
+                 "sha256": pkg.sha256, "signer": _("no database here to check the signer against")}
+
+
+def verify(session: Session, path: Path, passphrase: str | None = None) -> dict[str, Any]:
+    """``inspect``, and whether this database accepts the signer (``ok``, with ``signer`` saying why)."""
+    from desktop.exchange.offices import signer_status
+
+    report, _cancelled = _reporter(session, _("Checking"))
+    pkg, info = inspect(path, passphrase, report)
+    info["ok"], info["signer"] = signer_status(pkg)
+    return info
+
+
+def read(session: Session, path: Path, passphrase: str | None = None) -> Package:
+    """Read and check a package once (to plan and then apply it without reading it twice). The
+    sender is checked against the registered offices as soon as the signed manifest is, before any
+    table is unpacked or any key derived: a package from a stranger costs nothing to refuse."""
+    from desktop.exchange.offices import trust
+    from desktop.exchange.package import read_package, refuse_temporary
+
+    refuse_temporary(Path(path))
+    report, _cancelled = _reporter(session, _("Checking"))
+    return read_package(Path(path), passphrase=passphrase, progress=report, signer=trust)
+
+
+def plan_import(session: Session, package: Path | Package, passphrase: str | None = None) -> ImportPlan:
+    """The dry run: verify the package and classify every record (new, updated, unchanged,
+    conflicts, rejected). Changes nothing, so any role may look."""
+    from desktop.exchange.importer import plan_import as plan
+
+    report, cancelled = _reporter(session, _("Checking"))
+    return plan(package, passphrase, progress=report, cancelled=cancelled)
+
+
+def apply_import(session: Session, package: Path | Package, passphrase: str | None = None,
+                 resolutions: Mapping[str, str] | None = None, plan: ImportPlan | None = None) -> ImportResult:
+    """Apply a package in one transaction (clerk or administrator). ``resolutions`` maps a
+    conflict's key to ``KEEP_MINE`` or ``TAKE_THEIRS``; a key that is not one of the package's
+    conflicts (those of ``plan``, the dry run already made, else planned here) is refused before
+    anything is written."""
+    from desktop.core.errors import BadFile
+    from desktop.exchange.importer import KEEP_MINE, TAKE_THEIRS
+    from desktop.exchange.importer import apply_import as apply
+
+    session.require("exchange.import")
+    resolutions = dict(resolutions or {})
+    bad = sorted(k for k, v in resolutions.items() if v not in (KEEP_MINE, TAKE_THEIRS))
+    if bad:
+        raise BadFile(_("{key}: a conflict is resolved by keeping this database's version or taking the "
+                        "package's").format(key=bad[0]))
+    report, cancelled = _reporter(session, _("Importing"))
+    if resolutions:
+        pkg = package if not isinstance(package, (str, Path)) else read(session, Path(package), passphrase)
+        known = {c.key for c in (plan if plan is not None else plan_import(session, pkg)).conflicts}
+        unknown = sorted(set(resolutions) - known)
+        if unknown:
+            raise BadFile(_("{key} is not one of this package's conflicts").format(key=unknown[0]))
+        package = pkg
+    return apply(package, passphrase, resolutions, user=session.username, progress=report, cancelled=cancelled)
+
+
+# ---------------------------------------------------------------- offices and keys
+def own_card(session: Session) -> dict[str, Any] | None:
+    """This office's card (name, region, public key, fingerprint), None before the office is set up."""
+    from desktop.exchange import offices
+
+    own = offices.own_office()
+    return offices.card() if own is not None and own.name else None
+
+
+def write_card(session: Session, path: Path) -> dict[str, Any]:
+    from desktop.exchange import offices
+
+    try:
+        return offices.write_card(Path(path))
+    except OSError as exc:
+        raise StdAwardError(_("could not write {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
+
+
+def known_offices(session: Session) -> list[dict[str, Any]]:
+    """The offices whose packages this database accepts."""
+    from desktop.exchange import offices
+
+    return offices.known()
+
+
+def read_card(session: Session, path: Path) -> dict[str, Any]:
+    """An office card, or the signer named in a package (``from_package``: its fingerprint must be
+    confirmed when registering)."""
+    from desktop.exchange import offices
+
+    return offices.read_card(Path(path))
+
+
+def register_office(session: Session, info: dict[str, Any], fingerprint: str | None = None,
+                    replace: bool = False) -> dict[str, Any]:
+    """Accept packages signed by ``info``'s key (administrator only). A key taken from a package
+    must be confirmed by the fingerprint read at that office; a registered office's key is replaced
+    only with ``replace``."""
+    from desktop.exchange import offices
+    from desktop.exchange.package import fingerprint as fp_of
+
+    session.require("exchange.register")
+    row = offices.register(info, expected_fingerprint=fingerprint, replace=replace, user=session.username)
+    return {"uuid": row.uuid, "name": row.name, "region": row.region_code, "fingerprint": fp_of(row.public_key)}
+
+
+# ---------------------------------------------------------------- the city's report
+def consolidation(session: Session, year: int | None = None, *, xlsx: Path | None = None,
+                  pdf: Path | None = None) -> Report:
+    """Totals by county, year, rule and fund, and the cross-county checks; written to ``xlsx`` and/or
+    ``pdf`` when given."""
+    from desktop.exchange import consolidate
+
+    report = consolidate.build_report(year=year)
+    session.progress.check()
+    for out, write in ((xlsx, consolidate.write_xlsx), (pdf, consolidate.write_pdf)):
+        if out is None:
+            continue
+        try:
+            write(report, Path(out))
+        except OSError as exc:
+            raise StdAwardError(_("could not write {path}: {reason}").format(
+                path=out, reason=exc.strerror or exc)) from None
+    return report
+
+
+def report_lines(session: Session, report: Report) -> list[str]:
+    from desktop.exchange import consolidate
+
+    return consolidate.text_lines(report)

@@ -1,0 +1,84 @@
+"""The audit log in words: every action and record kind the program writes has a label; an entry shows
+who (full name), what was done, to which record (its name, never its internal id) and which fields
+changed from what to what (labelled, money in yuan), never the raw key=value the database stores."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import GOOD_USCC, ROOT, std
+from test_policies import LOCAL
+
+from desktop.core.status import RoundStatus
+from desktop.operations import audit, measures, records, roles, settings, users
+from desktop.operations.session import Actor, Session
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def test_every_action_and_record_kind_written_has_a_label():
+    """Scan the program for audit entries it writes: each literal action and entity is labelled."""
+    call = re.compile(r"audit\.record\(\s*[^,]+,\s*(\"[^\"]+\"|[a-z_]+(?:\s+if[^,]+)?),\s*\"([^\"]+)\"")
+    found: set[tuple[str, str]] = set()
+    for path in (ROOT / "desktop").rglob("*.py"):
+        for m in call.finditer(path.read_text("utf-8")):
+            found.add((m.group(1), m.group(2)))
+    assert len(found) > 20
+    for action, entity in found:
+        assert entity in audit.ENTITIES, entity
+        for literal in re.findall(r"\"([^\"]+)\"", action) or [s.value for s in RoundStatus]:
+            assert literal in audit.ACTIONS, literal
+
+
+def test_entries_read_in_words(db):
+    s = Session(db, Actor("lin", "林振华", roles.ADMIN))
+    users.create(Session.attach(db), "lin", "林振华", "correct horse", roles.ADMIN)
+    settings.update_office(s, name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监")
+    records.load(s, {"enterprises": [{"uscc": GOOD_USCC, "name": "福建某某鞋业有限公司", "region": "350302"}],
+                     "achievements": [std()]})
+    users.create(s, "wang", "王建国", "correct horse", roles.CLERK)
+    users.update(s, "wang", role=roles.REVIEWER, password="another secret")
+    src = Path(db).parent / "m" / "wenzhou-lucheng-2018.toml"
+    src.parent.mkdir()
+    src.write_text(LOCAL, "utf-8")
+    measures.install(s, src)
+
+    rows = audit.entries(s)
+    assert [r["id"] for r in rows] == sorted((r["id"] for r in rows), reverse=True)  # newest first
+    by = {(r["action"], r["entity"].split("：")[0]): r for r in rows}
+    ent = by["added", "enterprise"]
+    assert ent["entity"] == "enterprise：福建某某鞋业有限公司" and ent["user"] == "林振华"
+    assert "credit code：91350100M000100Y43" in ent["change"] and "name：福建某某鞋业有限公司" in ent["change"]
+    ach = by["added", "achievement"]
+    assert ach["entity"] == "achievement：福建某某鞋业有限公司 · " + ach["entity"].split(" · ")[1]
+    assert "level：national" in ach["change"] and "kind：Standard drafting" in ach["change"]  # in words
+    role = by["changed", "user account"]
+    assert role["entity"] == "user account：wang"
+    assert "role：clerk → reviewer" in role["change"] and "password：changed" in role["change"]
+    assert "another secret" not in role["change"]
+    policy = by["installed", "local measure"]
+    assert policy["entity"] == "local measure：鹿城区标准成果奖励实施细则" and "sha256" not in policy["change"]
+    for r in rows:
+        text = " ".join(str(v) for k, v in r.items() if k not in ("id", "at"))
+        assert not UUID.search(text) and "=" not in text and "_" not in text, text
+
+
+def test_changes_are_described_field_by_field():
+    assert audit.describe({"status": "awarded", "amount": "1000.00"}, {"status": "awarded", "amount": "1500.50"}) \
+        == "amount：¥1,000.00 → ¥1,500.50"
+    assert audit.describe({"status": "submitted"}, {"status": "approved", "note": None}) \
+        == "status：submitted for review → approved；note：-"
+    assert audit.describe(None, None) == "-"
+    assert audit.action_label("something-new") == "other change"
+    assert audit.entity_label("some_table") == "other record"
+
+
+def test_values_are_labelled_in_the_officers_language():
+    from desktop.core import i18n
+
+    i18n.set_locale("zh_CN")
+    level, kind, role = audit.value_text("level", "national"), audit.value_text("kind", "standard"), \
+        audit.value_text("role", "reviewer")
+    for text in (level, kind, role, audit.value_text("status", "approved"), audit.value_text("active", True)):
+        assert re.search(r"[\u4e00-\u9fff]", text), text  # Chinese words, not the stored key
+    assert audit.value_text("amount", "1234.5") == "¥1,234.50"
