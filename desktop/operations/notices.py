@@ -37,7 +37,7 @@ from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import N_, _
 from desktop.core.money import money_str
 from desktop.core.progress import as_callbacks
-from desktop.core.status import Decision, NoticeStatus, RoundStatus
+from desktop.core.status import PAYING, Decision, NoticeStatus, RoundStatus
 from desktop.notices import content as C
 from desktop.notices import fonts as fontmod
 from desktop.notices import verify as V
@@ -94,7 +94,7 @@ def _ensure_enterprises(drafts: Sequence[C.Draft], user: str) -> dict[str, Enter
 
 
 def _paying(r: AwardResult) -> bool:
-    return r.status in C.PAYING and r.amount is not None and r.amount > 0 and bool(r.enterprise)
+    return r.status in PAYING and r.amount is not None and r.amount > 0 and bool(r.enterprise)
 
 
 def _drafts(results: Sequence[AwardResult], achievements: Mapping[str, Any], names: Mapping[str, str],
@@ -188,7 +188,7 @@ def _issue(session: Session, results: Sequence[AwardResult], achievements: Mappi
             uid = new_uuid()
             content = C.finalise(d, uid, office.doc_prefix, serial)
             chash = V.content_hash(content)
-            n = Notice.create(uuid=uid, round=_round_id(round_uuid), enterprise=ents[d.enterprise].id,
+            n = Notice.create(uuid=uid, round=_round_id(round_uuid), enterprise=ents[d.enterprise].id,  # type: ignore[attr-defined]  # peewee's implicit id
                               year=issued_on.year, serial=serial, doc_number=content["doc_number"],
                               issued_on=issued_on, status=NoticeStatus.PENDING.value, content=content,
                               content_hash=chash, total=d.total)
@@ -205,7 +205,7 @@ def _round_id(round_uuid: str | None) -> int | None:
         return None
     from desktop.store.models import AwardRound
 
-    return int(AwardRound.get(AwardRound.uuid == round_uuid).id)
+    return int(AwardRound.get(AwardRound.uuid == round_uuid).id)  # type: ignore[attr-defined]  # peewee's implicit id
 
 
 def _round(round_uuid: str) -> Any:
@@ -295,7 +295,7 @@ def void(session: Session, notice: Notice | str, reason: str) -> Notice:
     never given to another notice, stays in the list, no longer verifies, and its award lines can be
     issued again on a notice that names it; the reason and date are in the audit log."""
     session.require("notices.void")
-    n = find(session, notice) if isinstance(notice, str) else Notice.get_by_id(notice.id)
+    n = find(session, notice) if isinstance(notice, str) else Notice.get_by_id(notice.id)  # type: ignore[attr-defined]  # peewee's implicit id
     reason = (reason or "").strip()
     if not reason:
         raise StdAwardError(_("say why notice {number} is voided (a reason is required)").format(number=n.doc_number))
@@ -303,7 +303,7 @@ def void(session: Session, notice: Notice | str, reason: str) -> Notice:
         raise StdAwardError(_("notice {number} is already void").format(number=n.doc_number))
     with database.atomic():
         before = n.status
-        Notice.update(status=NoticeStatus.VOID.value).where(Notice.id == n.id).execute()
+        Notice.update(status=NoticeStatus.VOID.value).where(Notice.id == n.id).execute()  # type: ignore[attr-defined]  # peewee's implicit id
         audit.record(session.username, "void", "notice", n.uuid, {"status": before},
                      {"status": NoticeStatus.VOID.value, "doc_number": n.doc_number, "reason": reason,
                       "on": session.today().isoformat()})
@@ -314,7 +314,7 @@ def void(session: Session, notice: Notice | str, reason: str) -> Notice:
 def void_info(n: Notice) -> tuple[str, str]:
     """(date, reason) a notice was voided, from the audit log."""
     e = (AuditEntry.select().where(AuditEntry.entity == "notice", AuditEntry.entity_uuid == n.uuid,
-                                   AuditEntry.action == "void").order_by(AuditEntry.id.desc()).first())
+                                   AuditEntry.action == "void").order_by(AuditEntry.id.desc()).first())  # type: ignore[attr-defined]  # peewee's implicit id
     if e is None:
         return "", ""
     after = e.after or {}
@@ -337,7 +337,7 @@ def _set_status(notices: Sequence[Notice], status: str, user: str, note: str | N
             before = n.status
             if before in (status, NoticeStatus.VOID.value):  # void is final
                 continue
-            Notice.update(status=status).where(Notice.id == n.id).execute()
+            Notice.update(status=status).where(Notice.id == n.id).execute()  # type: ignore[attr-defined]  # peewee's implicit id
             n.status = status
             audit.record(user, "status", "notice", n.uuid, {"status": before},
                          {"status": status, "doc_number": n.doc_number, **({"note": note} if note else {})})
@@ -372,10 +372,10 @@ def print_notices(session: Session, notices: Sequence[Notice], out_path: Path | 
 
 def _fresh(notices: Sequence[Notice]) -> list[Notice]:
     """The same notices read again (one query), in the order given."""
-    ids = [n.id for n in notices]
+    ids = [n.id for n in notices]  # type: ignore[attr-defined]  # peewee's implicit id
     rows: dict[int, Notice] = {}
     for i in range(0, len(ids), 500):  # within SQLite's limit on bound parameters
-        rows.update({n.id: n for n in Notice.select().where(Notice.id.in_(ids[i:i + 500]))})
+        rows.update({n.id: n for n in Notice.select().where(Notice.id.in_(ids[i:i + 500]))})  # type: ignore[attr-defined]  # peewee's implicit id
     return [rows[i] for i in ids]
 
 
@@ -493,7 +493,7 @@ def rows(session: Session, round_uuid: str | None = None) -> list[dict[str, Any]
         q = q.where(Notice.round == _round(round_uuid).id)
     notices = list(q.order_by(Notice.year.desc(), Notice.serial.desc()))
     archived = archive_printed([n.uuid for n in notices])
-    return [{**listing_row(n, archived), "id": n.id, "year": n.year} for n in notices]
+    return [{**listing_row(n, archived), "id": n.id, "year": n.year} for n in notices]  # type: ignore[attr-defined]  # peewee's implicit id
 
 
 def issuable(session: Session, round_uuid: str) -> bool:
@@ -544,7 +544,7 @@ class _Labelled:
 
 
 def _by_ids(notice_ids: Sequence[int]) -> list[Notice]:
-    return list(Notice.select().where(Notice.id.in_(list(notice_ids))).order_by(Notice.year, Notice.serial))
+    return list(Notice.select().where(Notice.id.in_(list(notice_ids))).order_by(Notice.year, Notice.serial))  # type: ignore[attr-defined]  # peewee's implicit id
 
 
 def preview(session: Session, notice_ids: Sequence[int], copy: str) -> Path:
@@ -592,7 +592,7 @@ def compute_file(session: Session, policy_id: str, data: Any,
     names = records.enterprise_names({a.enterprise for a in achs})
     names.update({a.enterprise: a.enterprise_name for a in achs if a.enterprise_name and a.enterprise not in names})
     names.update({e.uscc: e.name for e in ents})
-    paying = [a.date.year for a, r in zip(achs, results) if r.status in C.PAYING]
+    paying = [a.date.year for a, r in zip(achs, results) if r.status in PAYING]
     year = max(paying) if paying else session.today().year
     return policy, results, {a.id: a for a in achs}, names, year
 

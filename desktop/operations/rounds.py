@@ -49,7 +49,7 @@ def _get(ref: str | int) -> Any:
 
     text = str(ref).strip()
     if text.isdigit() and len(text) == 4:
-        rnd = AwardRound.select().where(AwardRound.year == int(text)).order_by(AwardRound.id.desc()).first()
+        rnd = AwardRound.select().where(AwardRound.year == int(text)).order_by(AwardRound.id.desc()).first()  # type: ignore[attr-defined]  # peewee's implicit id
         if rnd is None:
             raise StdAwardError(_("there is no award round for {year}").format(year=text))
         return rnd
@@ -78,7 +78,7 @@ def compute(session: Session, year: int, policy_id: str | None = None) -> RoundI
     from desktop.store.models import AwardRound
 
     session.require("rounds.prepare")
-    rnd = AwardRound.select().where(AwardRound.year == year).order_by(AwardRound.id.desc()).first()
+    rnd = AwardRound.select().where(AwardRound.year == year).order_by(AwardRound.id.desc()).first()  # type: ignore[attr-defined]  # peewee's implicit id
     if rnd is None:
         if not policy_id:
             raise StdAwardError(_("there is no award round for {year} yet: name the policy to compute it "
@@ -157,7 +157,7 @@ def lines(session: Session, ref: str | int) -> list[dict[str, Any]]:
 
     rnd = _get(ref)
     q = (Award.select(Award, Achievement, Enterprise).join(Achievement).join(Enterprise)
-         .where(Award.round == rnd.id).order_by(Enterprise.name, Achievement.date, Achievement.id))
+         .where(Award.round == rnd.id).order_by(Enterprise.name, Achievement.date, Achievement.id))  # type: ignore[attr-defined]  # peewee's implicit id
     out = []
     for w in q:
         a = w.achievement
@@ -165,7 +165,7 @@ def lines(session: Session, ref: str | int) -> list[dict[str, Any]]:
             what = describe(to_vocabulary(a, a.enterprise.uscc))
         except (KeyError, ValueError, TypeError, AttributeError):  # a description is a convenience
             what = a.title or a.kind
-        out.append({"id": w.id, "uuid": w.uuid, "achievement": a.source_id, "date": a.date.isoformat(),
+        out.append({"id": w.id, "uuid": w.uuid, "achievement": a.source_id, "date": a.date.isoformat(),  # type: ignore[attr-defined]  # peewee's implicit id
                     "enterprise": a.enterprise.name, "uscc": a.enterprise.uscc, "kind": a.kind, "what": what,
                     "status": w.status, "status_label": award_status_label(w.status), "amount": w.amount,
                     "rule": w.rule or "", "clause": w.clause or "", "fund": w.fund or "",
@@ -189,7 +189,7 @@ def latest(session: Session, year: int) -> RoundInfo | None:
     """The year's latest round, or None."""
     from desktop.store.models import AwardRound
 
-    rnd = AwardRound.select().where(AwardRound.year == year).order_by(AwardRound.id.desc()).first()
+    rnd = AwardRound.select().where(AwardRound.year == year).order_by(AwardRound.id.desc()).first()  # type: ignore[attr-defined]  # peewee's implicit id
     return None if rnd is None else info(session, rnd.uuid)
 
 
@@ -258,7 +258,7 @@ def history(session: Session, award_id: int) -> list[dict[str, Any]]:
 
     return [{"at": e.at, "user": e.user, "before": e.before or "", "after": e.after,
              "amount_before": e.amount_before, "amount_after": e.amount_after, "note": e.note or ""}
-            for e in AwardEvent.select().where(AwardEvent.award == award_id).order_by(AwardEvent.id)]
+            for e in AwardEvent.select().where(AwardEvent.award == award_id).order_by(AwardEvent.id)]  # type: ignore[attr-defined]  # peewee's implicit id
 
 
 def user_name(session: Session | None, username: str | None) -> str:
