@@ -131,15 +131,14 @@ def test_cli_round_verbs_with_roles(office, tmp_path):
     assert shown["uuid"] == uid and shown["open_amounts"] == 2 and len(shown["lines"]) == 4
     r = run_cli("round", "submit", "--db", db, uid, *pw["clerk2"])
     assert r.returncode != 0 and "discretionary" in r.stderr  # the pool amounts are not set yet
-    # set them in-process (no CLI verb for amounts yet), then submit, approve through the CLI
-    from desktop.store.db import open_db
-
-    open_db(office)
-    clerk2 = signed(office, "clerk2", "password-3")
-    for ln in ops.lines(clerk2, uid):
-        if ln["status"] == "discretionary":
-            ops.set_amount(clerk2, ln["uuid"], "1000")
-    close_db()
+    r = run_cli("round", "amount", "--db", db, "2014", "--achievement", "gi-a", "--amount", "十五万", *pw["clerk2"])
+    assert r.returncode != 0 and "十五万 is not an amount" in r.stderr
+    r = run_cli("round", "amount", "--db", db, "2014", "--achievement", "nope", "--amount", "1", *pw["clerk2"])
+    assert r.returncode != 0 and "no award for achievement nope" in r.stderr
+    for ach, amount in (("gi-a", "150000"), ("gi-b", "0")):
+        r = run_cli("round", "amount", "--db", db, uid, "--achievement", ach, "--amount", amount, "--note", "择优",
+                    *pw["clerk2"])
+        assert r.returncode == 0, r.stderr
     assert run_cli("round", "submit", "--db", db, uid, *pw["clerk2"]).returncode == 0
     r = run_cli("round", "approve", "--db", db, uid, *pw["clerk2"])
     assert r.returncode != 0 and "may not" in r.stderr

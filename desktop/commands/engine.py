@@ -85,73 +85,51 @@ def _date(text: str) -> dt.date:
 
 
 class _Context:
-    """The policy folders, and the database when there is one (opened only if it exists)."""
+    """The policy folders, and a session over the database when there is one (opened only if it
+    exists, or when the verb needs it)."""
 
     def __init__(self, args: argparse.Namespace, need_db: bool = False) -> None:
-        from desktop.store.paths import folder_for
+        from desktop.operations.session import Session
 
         self.path = db_arg(args)
-        self.extra = [folder_for(self.path, "policies")]
-        self.open = False
+        self.session: Session | None = None
         if need_db or self.path.exists():
-            from desktop.store.db import open_db
+            self.session = Session.open(self.path, create=need_db)
 
-            open_db(self.path, create=need_db)
-            self.open = True
+    @property
+    def open(self) -> bool:
+        return self.session is not None
 
     def close(self) -> None:
-        if self.open:
-            from desktop.store.db import close_db
+        if self.session is not None:
+            self.session.close()
+            self.session = None
 
-            close_db()
+    def policy(self, policy_id: str | None) -> Any:
+        from desktop.operations import rounds
 
-    def policy(self, policy_id: str | None):  # noqa: ANN201
-        from desktop.core.policies import load_policy
+        return rounds.load_policy(self.session, policy_id, self.path)
 
-        if not policy_id and self.open:
-            from desktop.store import office
+    def prior(self) -> dict[tuple[Any, ...], str]:
+        from desktop.operations import rounds
 
-            row = office.get()
-            policy_id = row.policy_id if row else None
-        if not policy_id:
-            raise StdAwardError(_("say which policy: --policy ID (see \"stdaward policies\")"))
-        policy = load_policy(policy_id, self.extra)
-        if self.open:  # as the office applies it: closed on the date its settings give
-            from desktop.core.policies import closing
-            from desktop.store.office import policy_closings
+        return rounds.prior_awards(self.session)
 
-            policy = closing(policy, policy_closings().get(policy_id))
-        return policy
-
-    def prior(self) -> dict[tuple, str]:
-        if not self.open:
-            return {}
-        from desktop.store.rounds import prior_awards
-
-        return prior_awards()
-
-    def achievements(self, args: argparse.Namespace) -> list:
+    def achievements(self, args: argparse.Namespace) -> list[Any]:
         if getattr(args, "input", None):
             return parse_input(args.input)
-        if not self.open:
+        if self.session is None:
             raise StdAwardError(_("there is no database at {path}").format(path=self.path))
-        from desktop.store import records
+        from desktop.operations import rounds
 
-        return records.achievements(year=getattr(args, "year", None))
+        return rounds.achievements(self.session, getattr(args, "year", None))
 
 
-def parse_input(file: str) -> list:
+def parse_input(file: str) -> list[Any]:
     """Every record checked; any error -> ValidationFailed naming each bad record (exit 2)."""
-    from desktop.core.vocabulary import parse_batch, split_input
+    from desktop.operations import rounds
 
-    data = read_input(file)
-    if isinstance(data, dict) and any("__row__" in r for v in data.values() if isinstance(v, list) for r in v
-                                      if isinstance(r, dict)):
-        from desktop.exchange.xlsx import strip_rows
-
-        data, _where = strip_rows(data)
-    _ents, raw = split_input(data)
-    achs, problems = parse_batch(raw)
+    achs, problems = rounds.parse_achievements(read_input(file))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ValidationFailed(errors)
@@ -219,10 +197,10 @@ def cmd_targets(args: argparse.Namespace) -> int:
         policy = ctx.policy(args.policy)
         achs = ctx.achievements(args) if (args.input or ctx.open) else []
         entered: dict[str, Any] = {}
-        if ctx.open:
-            from desktop.store.rounds import target_values
+        if ctx.session is not None:
+            from desktop.operations import targets
 
-            entered = target_values(policy.id)
+            entered = targets.entered(ctx.session, policy.id)
     finally:
         ctx.close()
     rows = progress(policy, achs, args.as_of or dt.date.today(), entered)

@@ -113,42 +113,13 @@ def _date(text: str | None) -> dt.date:
         raise StdAwardError(_("not a date (YYYY-MM-DD): {value}").format(value=text)) from None
 
 
-def _policy(policy_id: str) -> Any:
-    from desktop.core.policies import load_policy
-    from desktop.store.db import db_path
-    from desktop.store.paths import folder_for
-
-    own = folder_for(db_path(), "policies")
-    return load_policy(policy_id, [own] if own.is_dir() else [])
-
-
-def _prior() -> Any:
-    try:
-        from desktop.store.rounds import prior_awards
-    except ImportError:
-        return None
-    return prior_awards()
-
-
-def computed_input(args: argparse.Namespace) -> tuple[Any, list, dict, dict, int]:
+def computed_input(args: argparse.Namespace, s: Any) -> tuple[Any, list[Any], dict[str, Any], dict[str, str], int]:
     """(policy, results, achievements by id, enterprise names, year) for --policy/--input."""
-    from desktop.core.engine import compute
-    from desktop.store.records import enterprise_names, parse_load_input
+    from desktop.operations import notices as ops
 
     if not (args.policy and args.input):
         raise StdAwardError(_("give --policy and --input, or --round"))
-    ents, achs, problems = parse_load_input(read_input(args.input))
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ValidationFailed(errors)
-    policy = _policy(args.policy)
-    results = compute(policy, achs, prior=_prior())
-    names = enterprise_names({a.enterprise for a in achs})
-    names.update({a.enterprise: a.enterprise_name for a in achs if a.enterprise_name and a.enterprise not in names})
-    names.update({e.uscc: e.name for e in ents})
-    paying = [a.date.year for a, r in zip(achs, results) if r.status in ("awarded", "discretionary")]
-    year = max(paying) if paying else dt.date.today().year
-    return policy, results, {a.id: a for a in achs}, names, year
+    return ops.compute_file(s, args.policy, read_input(args.input))
 
 
 def cmd_notices(args: argparse.Namespace) -> int:
@@ -164,7 +135,7 @@ def cmd_notices(args: argparse.Namespace) -> int:
         if not args.round:
             if not args.out:
                 raise StdAwardError(_("a draft from a file is one PDF: give --out FILE.pdf"))
-            policy, results, achs, names, year = computed_input(args)
+            policy, results, achs, names, year = computed_input(args, s)
             path = ops.draft(s, results, achs, names, policy, day, year, Path(args.out))
             print(_("draft (样稿, no document number, nothing recorded): {file}").format(file=path))
             return 0
@@ -205,7 +176,7 @@ def cmd_docx(args: argparse.Namespace) -> int:
     day = _date(args.date)
     with session(args) as s:
         wording.check_issue_date(s, day)
-        computed = None if args.round else computed_input(args)
+        computed = None if args.round else computed_input(args, s)
         written = wording.docx_drafts(s, Path(args.out), day, round_uuid=args.round, computed=computed)
     for path in written:
         print(path)
@@ -237,7 +208,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
         if args.round:
             path = store.write_round_summary(s, args.round, Path(args.out))
         else:
-            policy, results, achs, names, year = computed_input(args)
+            policy, results, achs, names, year = computed_input(args, s)
             path = store.write_summary(s, policy, results, achs, names, year, Path(args.out))
     print(path)
     return 0
@@ -302,29 +273,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_fonts(args: argparse.Namespace) -> int:
-    from desktop.notices import fonts as fontmod
-    from desktop.store import office as officemod
+    from desktop.operations import notices as ops
 
     with session(args) as s:
-        office = officemod.require()
-        settings = dict(office.settings or {})
-        chosen = dict(settings.get("fonts") or {})
-        if args.reset:
-            chosen = {}
-        for role in fontmod.ROLES:
-            val = getattr(args, role)
-            if val:
-                path = Path(val)
-                if path.exists():
-                    fontmod.make_choice(role, path)  # refuses CFF and non-fonts now, not at printing
-                    val = str(path.resolve())
-                chosen[role] = val
-        if args.reset or args.body or args.heading:
-            settings["fonts"] = chosen
-            fontmod.choose(settings)  # every chosen font must be usable before it is saved
-            officemod.update(settings=settings, user=s.username)
-        result = {role: c.as_dict() | {"path": c.path} | fontmod.describe_face(role, c)
-                  for role, c in fontmod.choose(settings).items()}
+        result = ops.fonts(s, args.body, args.heading, args.reset)
     if args.json:
         print_json(result)
     else:

@@ -2,6 +2,7 @@
 
     stdaward round compute --year YYYY [--policy ID]     create (with --policy) or recompute the year's round
     stdaward round show ROUND [--json]                    the round and its award lines
+    stdaward round amount ROUND --achievement ID --amount YUAN [--note TEXT]   a discretionary amount
     stdaward round submit ROUND                           the preparer hands it in for review
     stdaward round approve ROUND                          a reviewer (never the preparer) approves it
     stdaward round return ROUND --reason TEXT             ... or sends it back
@@ -28,6 +29,13 @@ def register(sub: Any) -> None:
     c.add_argument("--json", action="store_true")
     add_db(c)
     c.set_defaults(func=cmd_compute)
+    a = verbs.add_parser("amount", help=_("set a discretionary award's amount (within its pool)"))
+    a.add_argument("round", help=_("the round's id or its year"))
+    a.add_argument("--achievement", required=True, help=_("the achievement's id, as loaded"))
+    a.add_argument("--amount", required=True, help=_("yuan, e.g. 150000 (0 for none)"))
+    a.add_argument("--note", help=_("why this amount (kept in the award's history)"))
+    add_db(a)
+    a.set_defaults(func=cmd_amount)
     for name, helptext, func in (("show", _("the round and its award lines"), cmd_show),
                                  ("submit", _("hand the round in for review"), cmd_submit),
                                  ("approve", _("approve a submitted round (not your own)"), cmd_approve),
@@ -77,6 +85,15 @@ def cmd_show(args: argparse.Namespace) -> int:
     for ln in lines:
         amount = money_str(ln["amount"]) if ln["amount"] is not None else "-"
         print(f"{ln['enterprise']}\t{ln['what']}\t{ln['status_label']}\t{amount}\t{ln['clause']}")
+    return 0
+
+
+def cmd_amount(args: argparse.Namespace) -> int:
+    from desktop.operations import rounds
+
+    with session(args, create=False) as s:
+        value = rounds.set_amount_for(s, args.round, args.achievement, args.amount, args.note)
+    print(_("{id}: {amount}").format(id=args.achievement, amount=money_str(value)))
     return 0
 
 

@@ -37,7 +37,7 @@ from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import N_, _
 from desktop.core.money import money_str
 from desktop.core.progress import as_callbacks
-from desktop.core.status import Decision, NoticeStatus, RoundStatus
+from desktop.core.status import PAYING, Decision, NoticeStatus, RoundStatus
 from desktop.notices import content as C
 from desktop.notices import fonts as fontmod
 from desktop.notices import verify as V
@@ -94,7 +94,7 @@ def _ensure_enterprises(drafts: Sequence[C.Draft], user: str) -> dict[str, Enter
 
 
 def _paying(r: AwardResult) -> bool:
-    return r.status in C.PAYING and r.amount is not None and r.amount > 0 and bool(r.enterprise)
+    return r.status in PAYING and r.amount is not None and r.amount > 0 and bool(r.enterprise)
 
 
 def _drafts(results: Sequence[AwardResult], achievements: Mapping[str, Any], names: Mapping[str, str],
@@ -170,7 +170,7 @@ def _issue(session: Session, results: Sequence[AwardResult], achievements: Mappi
         covered = _lines_on_notices(exclude=[NoticeStatus.VOID.value],
                                     enterprises=sorted({r.enterprise for r in paying if r.enterprise}))
         todo = [r for r in results if (r.enterprise, r.id) not in covered]
-        numbers = sorted({num for r in paying for num in covered.get((r.enterprise, r.id), ())})
+        numbers = sorted({num for r in paying for num in covered.get((r.enterprise or "", r.id), ())})
         if paying and not any(_paying(r) for r in todo):
             raise AlreadyIssued(numbers)
         office, drafts = _drafts(todo, achievements, names, policy, issued_on, year, round_uuid)
@@ -188,7 +188,7 @@ def _issue(session: Session, results: Sequence[AwardResult], achievements: Mappi
             uid = new_uuid()
             content = C.finalise(d, uid, office.doc_prefix, serial)
             chash = V.content_hash(content)
-            n = Notice.create(uuid=uid, round=_round_id(round_uuid), enterprise=ents[d.enterprise].id,
+            n = Notice.create(uuid=uid, round=_round_id(round_uuid), enterprise=ents[d.enterprise].id,  # type: ignore[attr-defined]  # peewee's implicit id
                               year=issued_on.year, serial=serial, doc_number=content["doc_number"],
                               issued_on=issued_on, status=NoticeStatus.PENDING.value, content=content,
                               content_hash=chash, total=d.total)
@@ -205,7 +205,7 @@ def _round_id(round_uuid: str | None) -> int | None:
         return None
     from desktop.store.models import AwardRound
 
-    return int(AwardRound.get(AwardRound.uuid == round_uuid).id)
+    return int(AwardRound.get(AwardRound.uuid == round_uuid).id)  # type: ignore[attr-defined]  # peewee's implicit id
 
 
 def _round(round_uuid: str) -> Any:
@@ -254,7 +254,7 @@ def draft(session: Session, results: Sequence[AwardResult], achievements: Mappin
           names: Mapping[str, str], policy: Any, issued_on: dt.date, year: int, out_path: Path | str) -> Path:
     """The notices of computed results (a file, no round) as a draft: 样稿 on every page, no 发文字号,
     no verification code, nothing recorded in the database."""
-    from desktop.notices import render_notices
+    from desktop.notices.notice import render_notices
 
     _office, drafts = _drafts(results, achievements, names, policy, issued_on, year, None)
     items = [{"content": d.content, "content_hash": V.content_hash(d.content), "mark": C.DRAFT_MARK} for d in drafts]
@@ -295,7 +295,7 @@ def void(session: Session, notice: Notice | str, reason: str) -> Notice:
     never given to another notice, stays in the list, no longer verifies, and its award lines can be
     issued again on a notice that names it; the reason and date are in the audit log."""
     session.require("notices.void")
-    n = find(session, notice) if isinstance(notice, str) else Notice.get_by_id(notice.id)
+    n = find(session, notice) if isinstance(notice, str) else Notice.get_by_id(notice.id)  # type: ignore[attr-defined]  # peewee's implicit id
     reason = (reason or "").strip()
     if not reason:
         raise StdAwardError(_("say why notice {number} is voided (a reason is required)").format(number=n.doc_number))
@@ -303,7 +303,7 @@ def void(session: Session, notice: Notice | str, reason: str) -> Notice:
         raise StdAwardError(_("notice {number} is already void").format(number=n.doc_number))
     with database.atomic():
         before = n.status
-        Notice.update(status=NoticeStatus.VOID.value).where(Notice.id == n.id).execute()
+        Notice.update(status=NoticeStatus.VOID.value).where(Notice.id == n.id).execute()  # type: ignore[attr-defined]  # peewee's implicit id
         audit.record(session.username, "void", "notice", n.uuid, {"status": before},
                      {"status": NoticeStatus.VOID.value, "doc_number": n.doc_number, "reason": reason,
                       "on": session.today().isoformat()})
@@ -314,7 +314,7 @@ def void(session: Session, notice: Notice | str, reason: str) -> Notice:
 def void_info(n: Notice) -> tuple[str, str]:
     """(date, reason) a notice was voided, from the audit log."""
     e = (AuditEntry.select().where(AuditEntry.entity == "notice", AuditEntry.entity_uuid == n.uuid,
-                                   AuditEntry.action == "void").order_by(AuditEntry.id.desc()).first())
+                                   AuditEntry.action == "void").order_by(AuditEntry.id.desc()).first())  # type: ignore[attr-defined]  # peewee's implicit id
     if e is None:
         return "", ""
     after = e.after or {}
@@ -337,7 +337,7 @@ def _set_status(notices: Sequence[Notice], status: str, user: str, note: str | N
             before = n.status
             if before in (status, NoticeStatus.VOID.value):  # void is final
                 continue
-            Notice.update(status=status).where(Notice.id == n.id).execute()
+            Notice.update(status=status).where(Notice.id == n.id).execute()  # type: ignore[attr-defined]  # peewee's implicit id
             n.status = status
             audit.record(user, "status", "notice", n.uuid, {"status": before},
                          {"status": status, "doc_number": n.doc_number, **({"note": note} if note else {})})
@@ -347,10 +347,10 @@ def print_notices(session: Session, notices: Sequence[Notice], out_path: Path | 
                   copy: str = "enterprise", duplex: bool = False) -> Path:
     """Render stored notices. The enterprise copy marks them ``issued`` on success (``failed``, and
     re-raised, otherwise); the 存档联 print is recorded. Void notices stay void and print as 作废."""
-    from desktop.notices import render_notices
+    from desktop.notices.notice import render_notices
 
     session.require("notices.print")
-    notices = [Notice.get_by_id(n.id) for n in notices]  # the status as stored now, not as remembered
+    notices = _fresh(notices)  # the status as stored now, not as remembered
     on_progress, cancel = as_callbacks(session.progress)
     try:
         path = render_notices([notice_data(n) for n in notices], out_path, copy=copy, progress=on_progress,
@@ -370,13 +370,22 @@ def print_notices(session: Session, notices: Sequence[Notice], out_path: Path | 
     return path
 
 
+def _fresh(notices: Sequence[Notice]) -> list[Notice]:
+    """The same notices read again (one query), in the order given."""
+    ids = [n.id for n in notices]  # type: ignore[attr-defined]  # peewee's implicit id
+    rows: dict[int, Notice] = {}
+    for i in range(0, len(ids), 500):  # within SQLite's limit on bound parameters
+        rows.update({n.id: n for n in Notice.select().where(Notice.id.in_(ids[i:i + 500]))})  # type: ignore[attr-defined]  # peewee's implicit id
+    return [rows[i] for i in ids]
+
+
 def archive_printed(uuids: Sequence[str] | None = None) -> set[str]:
     """The uuids of the notices whose 存档联 has been printed."""
     q = AuditEntry.select(AuditEntry.entity_uuid).where(AuditEntry.entity == "notice",
                                                         AuditEntry.action == "print_archive")
     if uuids is not None:
         q = q.where(AuditEntry.entity_uuid.in_(list(uuids)))
-    return {e.entity_uuid for e in q}
+    return {str(e.entity_uuid) for e in q}
 
 
 def reprint(session: Session, ref: str, out_path: Path | str, copy: str = "enterprise") -> Path:
@@ -417,7 +426,7 @@ def find(session: Session, ref: str) -> Notice:
 
 
 def listing_row(n: Notice, archived: set[str] | None = None) -> dict[str, Any]:
-    return {"uuid": n.uuid, "doc_number": n.doc_number, "enterprise": n.enterprise.uscc,
+    return {"uuid": n.uuid, "doc_number": n.doc_number, "enterprise": n.enterprise.uscc, "uscc": n.enterprise.uscc,
             "name": n.enterprise.name, "issued_on": n.issued_on.isoformat(), "status": n.status,
             "total": money_str(n.total), "code": V.verification_code(n.uuid, n.content_hash),
             "needs_print": n.status in NEEDS_PRINT, "replaces": list(n.content.get("replaces") or []),
@@ -484,14 +493,15 @@ def rows(session: Session, round_uuid: str | None = None) -> list[dict[str, Any]
         q = q.where(Notice.round == _round(round_uuid).id)
     notices = list(q.order_by(Notice.year.desc(), Notice.serial.desc()))
     archived = archive_printed([n.uuid for n in notices])
-    return [{**listing_row(n, archived), "id": n.id, "year": n.year} for n in notices]
+    return [{**listing_row(n, archived), "id": n.id, "year": n.year} for n in notices]  # type: ignore[attr-defined]  # peewee's implicit id
 
 
 def issuable(session: Session, round_uuid: str) -> bool:
     """Whether the round has a paying award line that no issued (not void) notice carries."""
     results, _achs = round_lines(_round(round_uuid))
     paying = [r for r in results if _paying(r)]
-    covered = _lines_on_notices(exclude=[NoticeStatus.VOID.value], enterprises=sorted({r.enterprise for r in paying}))
+    covered = _lines_on_notices(exclude=[NoticeStatus.VOID.value],
+                                enterprises=sorted({r.enterprise or "" for r in paying}))
     return any((r.enterprise, r.id) not in covered for r in paying)
 
 
@@ -534,14 +544,14 @@ class _Labelled:
 
 
 def _by_ids(notice_ids: Sequence[int]) -> list[Notice]:
-    return list(Notice.select().where(Notice.id.in_(list(notice_ids))).order_by(Notice.year, Notice.serial))
+    return list(Notice.select().where(Notice.id.in_(list(notice_ids))).order_by(Notice.year, Notice.serial))  # type: ignore[attr-defined]  # peewee's implicit id
 
 
 def preview(session: Session, notice_ids: Sequence[int], copy: str) -> Path:
     """The chosen notices drawn from their stored content into a cached PDF (a preview changes no
     status; identical content gives an identical file, so the cache is keyed by the content hashes
     and the marks)."""
-    from desktop.notices import render_notices
+    from desktop.notices.notice import render_notices
 
     notices = _by_ids(notice_ids)
     items = [notice_data(n) for n in notices]
@@ -559,3 +569,55 @@ def save(session: Session, notice_ids: Sequence[int], out: Path, copy: str, dupl
     """Reprint the chosen notices to ``out`` (a pending or failed notice becomes issued once printed;
     a void one stays void and prints as 作废); ``duplex`` pads each to an even page count."""
     return print_notices(session, _by_ids(notice_ids), out, copy=copy, duplex=duplex)
+
+
+# ---------------------------------------------------------------- drafts from a file, fonts
+def compute_file(session: Session, policy_id: str, data: Any,
+                 ) -> tuple[Any, list[AwardResult], dict[str, Any], dict[str, str], int]:
+    """(policy, results, achievements by id, enterprise names, year) for a file of enterprises and
+    achievements computed under ``policy_id`` (awards already in the database make repeats
+    duplicates). Errors in the file raise ValidationFailed naming each record."""
+    from desktop.core.engine import compute
+    from desktop.core.policies import load_policy
+    from desktop.store import records
+    from desktop.store import rounds as store_rounds
+
+    ents, achs, problems = records.parse_load_input(data)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ValidationFailed(errors)
+    own = session.folder("policies")
+    policy = load_policy(policy_id, [own] if own.is_dir() else [])
+    results = compute(policy, achs, prior=store_rounds.prior_awards())
+    names = records.enterprise_names({a.enterprise for a in achs})
+    names.update({a.enterprise: a.enterprise_name for a in achs if a.enterprise_name and a.enterprise not in names})
+    names.update({e.uscc: e.name for e in ents})
+    paying = [a.date.year for a, r in zip(achs, results) if r.status in PAYING]
+    year = max(paying) if paying else session.today().year
+    return policy, results, {a.id: a for a in achs}, names, year
+
+
+def fonts(session: Session, body: str | None = None, heading: str | None = None,
+          reset: bool = False) -> dict[str, dict[str, Any]]:
+    """The fonts notices are printed with (role → file, index, bundled...). Choosing one (a file name
+    or a path) or going back to the automatic choice changes the office settings: every chosen font
+    must be usable (TrueType, not CFF) before it is saved."""
+    office = officemod.require()
+    settings = dict(office.settings or {})
+    chosen = dict(settings.get("fonts") or {})
+    if reset or body or heading:
+        session.require("office.settings")
+        if reset:
+            chosen = {}
+        for role, val in (("body", body), ("heading", heading)):
+            if val:
+                path = Path(val)
+                if path.exists():
+                    fontmod.make_choice(role, path)  # refuses CFF and non-fonts now, not at printing
+                    val = str(path.resolve())
+                chosen[role] = val
+        settings["fonts"] = chosen
+        fontmod.choose(settings)
+        officemod.update(settings=settings, user=session.username)
+    return {role: c.as_dict() | {"path": c.path} | fontmod.describe_face(role, c)
+            for role, c in fontmod.choose(settings).items()}

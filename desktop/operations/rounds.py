@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from desktop.core.errors import StdAwardError
@@ -28,6 +29,7 @@ class RoundInfo:
     policy_id: str
     status: str
     status_label: str
+    id: int  # the row's key, for views that select by it (never shown)
     prepared_by: str | None
     reviewed_by: str | None
     note: str | None
@@ -47,7 +49,7 @@ def _get(ref: str | int) -> Any:
 
     text = str(ref).strip()
     if text.isdigit() and len(text) == 4:
-        rnd = AwardRound.select().where(AwardRound.year == int(text)).order_by(AwardRound.id.desc()).first()
+        rnd = AwardRound.select().where(AwardRound.year == int(text)).order_by(AwardRound.id.desc()).first()  # type: ignore[attr-defined]  # peewee's implicit id
         if rnd is None:
             raise StdAwardError(_("there is no award round for {year}").format(year=text))
         return rnd
@@ -65,7 +67,7 @@ def info(session: Session, ref: str | int) -> RoundInfo:
     total = sum((to_money(a.amount) for a in awards if a.status in PAYING and a.amount is not None
                  and a.decision != Decision.REJECTED.value), ZERO)
     open_ = sum(1 for a in awards if a.status == AwardStatus.DISCRETIONARY.value and a.amount is None)
-    return RoundInfo(rnd.uuid, rnd.year, rnd.policy_id, rnd.status, round_status_label(rnd.status),
+    return RoundInfo(rnd.uuid, rnd.year, rnd.policy_id, rnd.status, round_status_label(rnd.status), rnd.id,
                      rnd.prepared_by, rnd.reviewed_by, rnd.note, len(awards), total, open_)
 
 
@@ -76,7 +78,7 @@ def compute(session: Session, year: int, policy_id: str | None = None) -> RoundI
     from desktop.store.models import AwardRound
 
     session.require("rounds.prepare")
-    rnd = AwardRound.select().where(AwardRound.year == year).order_by(AwardRound.id.desc()).first()
+    rnd = AwardRound.select().where(AwardRound.year == year).order_by(AwardRound.id.desc()).first()  # type: ignore[attr-defined]  # peewee's implicit id
     if rnd is None:
         if not policy_id:
             raise StdAwardError(_("there is no award round for {year} yet: name the policy to compute it "
@@ -104,6 +106,20 @@ def set_amount(session: Session, award_uuid: str, amount: Decimal | str | int, n
     except (ArithmeticError, ValueError, TypeError):
         raise StdAwardError(_("{value} is not an amount of money").format(value=amount)) from None
     return Decimal(store.set_amount(aw, value, session.username, note).amount)
+
+
+def set_amount_for(session: Session, ref: str | int, achievement_id: str, amount: Decimal | str | int,
+                   note: str | None = None) -> Decimal:
+    """``set_amount`` for the award of one achievement (its id as loaded) in a round."""
+    from desktop.store.models import Achievement, Award
+
+    rnd = _get(ref)
+    aw = (Award.select(Award.uuid).join(Achievement)
+          .where(Award.round == rnd.id, Achievement.source_id == achievement_id).first())
+    if aw is None:
+        raise StdAwardError(_("the round for {year} has no award for achievement {id}").format(
+            year=rnd.year, id=achievement_id))
+    return set_amount(session, aw.uuid, amount, note)
 
 
 def submit(session: Session, ref: str | int) -> RoundInfo:
@@ -141,7 +157,7 @@ def lines(session: Session, ref: str | int) -> list[dict[str, Any]]:
 
     rnd = _get(ref)
     q = (Award.select(Award, Achievement, Enterprise).join(Achievement).join(Enterprise)
-         .where(Award.round == rnd.id).order_by(Enterprise.name, Achievement.date, Achievement.id))
+         .where(Award.round == rnd.id).order_by(Enterprise.name, Achievement.date, Achievement.id))  # type: ignore[attr-defined]  # peewee's implicit id
     out = []
     for w in q:
         a = w.achievement
@@ -149,7 +165,7 @@ def lines(session: Session, ref: str | int) -> list[dict[str, Any]]:
             what = describe(to_vocabulary(a, a.enterprise.uscc))
         except (KeyError, ValueError, TypeError, AttributeError):  # a description is a convenience
             what = a.title or a.kind
-        out.append({"id": w.id, "uuid": w.uuid, "achievement": a.source_id, "date": a.date.isoformat(),
+        out.append({"id": w.id, "uuid": w.uuid, "achievement": a.source_id, "date": a.date.isoformat(),  # type: ignore[attr-defined]  # peewee's implicit id
                     "enterprise": a.enterprise.name, "uscc": a.enterprise.uscc, "kind": a.kind, "what": what,
                     "status": w.status, "status_label": award_status_label(w.status), "amount": w.amount,
                     "rule": w.rule or "", "clause": w.clause or "", "fund": w.fund or "",
@@ -157,11 +173,176 @@ def lines(session: Session, ref: str | int) -> list[dict[str, Any]]:
     return out
 
 
-def years(session: Session) -> list[int]:
-    """The years that have achievements (the round screen's year choice)."""
+def years(session: Session | None) -> list[int]:
+    """The years that have achievements (the round screen's year choice; ``None``: the database open
+    in this process)."""
     from peewee import fn
 
     from desktop.store.models import Achievement
 
-    q = Achievement.select(fn.DISTINCT(fn.strftime("%Y", Achievement.date))).tuples()
-    return sorted(int(y) for (y,) in q if y)
+    q: Any = Achievement.select(fn.DISTINCT(fn.strftime("%Y", Achievement.date))).tuples()
+    return sorted(int(row[0]) for row in q if row[0])
+
+
+# ---------------------------------------------------------------- what the round screens read
+def latest(session: Session, year: int) -> RoundInfo | None:
+    """The year's latest round, or None."""
+    from desktop.store.models import AwardRound
+
+    rnd = AwardRound.select().where(AwardRound.year == year).order_by(AwardRound.id.desc()).first()  # type: ignore[attr-defined]  # peewee's implicit id
+    return None if rnd is None else info(session, rnd.uuid)
+
+
+def default_year(session: Session) -> int:
+    """The year of the latest round, else the latest year with achievements (not in the future)."""
+    from desktop.store.models import AwardRound
+
+    last = AwardRound.select(AwardRound.year).order_by(AwardRound.year.desc()).first()
+    if last is not None:
+        return int(last.year)
+    this = session.today().year
+    return max((y for y in years(session) if y <= this), default=this)
+
+
+@dataclass(frozen=True)
+class PoolState:
+    """A discretionary pool of the round's policy in its year."""
+
+    id: str
+    name: str
+    clause: str
+    budget: Decimal
+    used: Decimal  # committed this year: amounts set on discretionary awards (not rejected)
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget - self.used
+
+
+def _policy(ref: str | int) -> tuple[Any, Any]:
+    from desktop.store import rounds as store
+
+    rnd = _get(ref)
+    return rnd, store.load_policy(rnd.policy_id)
+
+
+def pool_budgets(session: Session, ref: str | int) -> dict[str, PoolState]:
+    """The pools of the round's policy open in its year: budget, committed, remaining."""
+    from desktop.store import rounds as store
+
+    rnd, policy = _policy(ref)
+    used = store.pool_committed(policy, rnd.year)
+    return {pid: PoolState(pid, p.name, p.clause, p.budget, used.get(pid, ZERO))
+            for pid, p in policy.pools.items() if rnd.year in p.years}
+
+
+def pool_of(session: Session, ref: str | int, rule_id: str) -> str | None:
+    """The pool a rule of the round's policy draws on, if any."""
+    _rnd, policy = _policy(ref)
+    r = policy.rule(rule_id) if rule_id else None
+    return r.pool if r is not None else None
+
+
+def fund_names(session: Session, ref: str | int) -> dict[str, str]:
+    """Fund id → name under the round's policy ({} when the policy can no longer be read)."""
+    try:
+        _rnd, policy = _policy(ref)
+    except StdAwardError:
+        return {}
+    return {fid: f.name for fid, f in policy.funds.items()}
+
+
+def history(session: Session, award_id: int) -> list[dict[str, Any]]:
+    """An award's status history (AwardEvent rows), oldest first."""
+    from desktop.store.models import AwardEvent
+
+    return [{"at": e.at, "user": e.user, "before": e.before or "", "after": e.after,
+             "amount_before": e.amount_before, "amount_after": e.amount_after, "note": e.note or ""}
+            for e in AwardEvent.select().where(AwardEvent.award == award_id).order_by(AwardEvent.id)]  # type: ignore[attr-defined]  # peewee's implicit id
+
+
+def user_name(session: Session | None, username: str | None) -> str:
+    """"Full name (username)" of an account, the bare name of anyone else, "-" for nobody."""
+    from desktop.store.models import User
+
+    if not username:
+        return "-"
+    u = User.get_or_none(User.username == username)
+    return f"{u.display_name} ({username})" if u is not None else username
+
+
+def policy_choices(session: Session | None) -> list[tuple[str, str]]:
+    """(id, label) of each installed policy and of the office's local measures, for a choice box
+    (``None``: the database open in this process)."""
+    from desktop.core.policies import installed
+    from desktop.store import rounds as store
+
+    out = []
+    for p in installed(session.policy_dirs() if session is not None else store.policy_dirs()):
+        label = p.get("title") or p["id"]
+        if p.get("document_number"):
+            label += f"（{p['document_number']}）"
+        if p.get("extends"):
+            label = _("{label} · local measure").format(label=label)
+        out.append((p["id"], label))
+    return out
+
+
+# ---------------------------------------------------------------- computing outside a round (CLI compute, compare)
+def local_policy_dirs(db_path: Path) -> list[Path]:
+    """The office's local-measure folder beside a database (which need not exist yet)."""
+    from desktop.store.paths import folder_for
+
+    return [folder_for(Path(db_path), "policies")]
+
+
+def load_policy(session: Session | None, policy_id: str | None, db_path: Path) -> Any:
+    """A policy by id, the office's local measures included; without an id, the office's policy in
+    force (when a database is open)."""
+    from desktop.core.policies import load_policy as load
+
+    if not policy_id and session is not None:
+        from desktop.store import office
+
+        row = office.get()
+        policy_id = row.policy_id if row else None
+    if not policy_id:
+        raise StdAwardError(_("say which policy: --policy ID (see \"stdaward policies\")"))
+    policy = load(policy_id, local_policy_dirs(db_path))
+    if session is not None:  # as the office applies it: closed on the date its settings give
+        from desktop.core.policies import closing
+        from desktop.store.office import policy_closings
+
+        policy = closing(policy, policy_closings().get(policy_id))
+    return policy
+
+
+def prior_awards(session: Session | None) -> dict[tuple[Any, ...], str]:
+    """Awards already made in the database (so a repeated claim is judged a duplicate); {} without one."""
+    if session is None:
+        return {}
+    from desktop.store import rounds as store
+
+    return store.prior_awards()
+
+
+def achievements(session: Session, year: int | None = None) -> list[Any]:
+    """The database's achievements (vocabulary objects), of one year or all."""
+    from desktop.store import records
+
+    return records.achievements(year=year)
+
+
+def parse_achievements(data: Any) -> tuple[list[Any], list[Any]]:
+    """(achievements, problems) of a JSON document or a workbook read with its row markers (the
+    markers are dropped; every record is checked)."""
+    from desktop.core.vocabulary import parse_batch, split_input
+
+    if isinstance(data, dict) and any("__row__" in r for v in data.values() if isinstance(v, list) for r in v
+                                      if isinstance(r, dict)):
+        from desktop.exchange.xlsx import strip_rows
+
+        data, _where = strip_rows(data)
+    _ents, raw = split_input(data)
+    achs, problems = parse_batch(raw)
+    return list(achs), list(problems)

@@ -4,10 +4,13 @@ notice from the history (identical to the original, from its stored content), an
 summary table (PDF or xlsx)."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
+from desktop.operations.roles import allowed
 from desktop.ui.qt import (
     QBrush,
     QCheckBox,
@@ -35,6 +38,7 @@ from desktop.ui.views.widgets import MessageBar, TableViewMixin
 COLUMNS = [Column("doc_number", N_("Document number")), Column("name", N_("Enterprise")),
            Column("issued_on", N_("Date")), Column("total", N_("Total"), fmt=lambda v: _money(v), align_right=True),
            Column("status", N_("Status"), fmt=lambda s: _status(s)),
+           Column("archive_printed", N_("Archive copy printed"), fmt=lambda v: "✓" if v else ""),
            Column("code", N_("Verification code"))]
 
 
@@ -84,7 +88,10 @@ class NoticesView(TableViewMixin, View):
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.issue_btn, self.summary_btn = QPushButton(), QPushButton()
         self.issue_btn.setObjectName("issueButton")
-        for w in (self.round_label, self.round_box, self.date_label, self.date, self.issue_btn, self.summary_btn):
+        self.pending_btn = QPushButton()  # notices whose printing never finished (a crash, a failure)
+        self.pending_btn.setObjectName("pendingButton")
+        for w in (self.round_label, self.round_box, self.date_label, self.date, self.issue_btn, self.summary_btn,
+                  self.pending_btn):
             bar.addWidget(w)
         bar.addStretch(1)
         lay.addLayout(bar)
@@ -109,11 +116,13 @@ class NoticesView(TableViewMixin, View):
         self.archive = QCheckBox()
         self.duplex = QCheckBox()
         self.duplex.setObjectName("duplexCheck")
-        self.print_btn, self.save_btn = QPushButton(), QPushButton()
+        self.print_btn, self.save_btn, self.void_btn = QPushButton(), QPushButton(), QPushButton()
         self.print_btn.setObjectName("printButton")
+        self.void_btn.setObjectName("voidButton")
         pbar.addWidget(self.archive)
         pbar.addWidget(self.duplex)
         pbar.addStretch(1)
+        pbar.addWidget(self.void_btn)
         pbar.addWidget(self.print_btn)
         pbar.addWidget(self.save_btn)
         rl.addLayout(pbar)
@@ -137,6 +146,8 @@ class NoticesView(TableViewMixin, View):
         qconnect(self.summary_btn.clicked, self.export_summary)
         qconnect(self.print_btn.clicked, self.print_selected)
         qconnect(self.save_btn.clicked, self.save_selected)
+        qconnect(self.pending_btn.clicked, self.save_pending)
+        qconnect(self.void_btn.clicked, self.void_selected)
         qconnect(self.archive.toggled, lambda _on: self.preview())
         qconnect(self.search.textChanged, self._search)
         qconnect(self.tableview.selectionModel().selectionChanged, lambda *_a: self.preview())
@@ -158,6 +169,9 @@ class NoticesView(TableViewMixin, View):
                                  "starts on a new sheet when printed on both sides"))
         self.print_btn.setText(_("Print..."))
         self.save_btn.setText(_("Save as PDF..."))
+        self.void_btn.setText(_("Void..."))
+        self.void_btn.setToolTip(_("Withdraw the chosen notice for good: its number stays used, its reprint "
+                                   "says 作废, and its awards can be issued again"))
         self.search.setPlaceholderText(_("Search document number, enterprise, code... (Ctrl+F)"))
         self.model.retranslate()
         self.refresh()
@@ -199,7 +213,10 @@ class NoticesView(TableViewMixin, View):
         rows = ops.rows(s, rnd.uuid if rnd else None)
         self.model.set_rows(rows)
         self._search(self.search.text())
-        self.issue_btn.setEnabled(rnd is not None and ops.issuable(s, rnd.uuid))
+        self.issue_btn.setEnabled(rnd is not None and ops.issuable(s, rnd.uuid) and allowed(s.role, "notices.issue"))
+        waiting = ops.needs_print(s)
+        self.pending_btn.setText(_("Print the {n} waiting notices...").format(n=waiting))
+        self.pending_btn.setVisible(waiting > 0)
         self.summary_btn.setEnabled(rnd is not None)
         if self.round_box.count() == 1 and not rows:
             self.empty.set_text(_("No approved round yet"), _(
@@ -233,6 +250,8 @@ class NoticesView(TableViewMixin, View):
         sel = self.selected()
         self.print_btn.setEnabled(bool(sel))
         self.save_btn.setEnabled(bool(sel))
+        self.void_btn.setEnabled(len(sel) == 1 and sel[0]["status"] != "void"
+                                 and allowed(self.ctx.role, "notices.void"))
         if not sel:
             self.document.close()
             self.preview_path = None
@@ -295,6 +314,17 @@ class NoticesView(TableViewMixin, View):
         self.ctx.tasks.run(lambda p: ops.issue_and_print(s.with_progress(p), uid, day, duplex=duplex), on_done=done, on_error=failed,
                            label=_("Issuing notices..."), parent=self)
 
+    def issue_for(self, round_uuid: str, day: dt.date) -> None:
+        """Issue the notices of ``round_uuid`` dated ``day`` (choosing the round and the date, then Issue)."""
+        self.refresh()
+        i = self.round_box.findData(round_uuid)
+        if i < 0:
+            self.message.error(_("That round is not approved: notices are issued only for an approved round."))
+            return
+        self.round_box.setCurrentIndex(i)
+        self.date.setDate(QDate(day.year, day.month, day.day))
+        self.issue()
+
     def print_selected(self) -> None:
         from desktop.ui.views.pdf_print import print_with_dialog
 
@@ -351,3 +381,51 @@ class NoticesView(TableViewMixin, View):
                            on_done=lambda path: self.message.ok(_("Summary table saved to {path}.").format(path=path)),
                            on_error=lambda exc: self.message.error(error_text(exc)),
                            label=_("Writing the summary table..."), parent=self)
+
+    def save_pending(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save the waiting notices as PDF"), _("waiting-notices.pdf"),
+                                                    _("PDF files (*.pdf)"))
+        if path:
+            self.pending_to(Path(path))
+
+    def pending_to(self, out: Path) -> None:
+        """Print every notice left pending or failed into ``out`` (their archive copies beside it)."""
+        from desktop.operations import notices as ops
+
+        if out.suffix.lower() != ".pdf":
+            out = out.with_suffix(".pdf")
+        archive, s = out.with_name(f"{out.stem}-存档联.pdf"), self.ctx.session
+
+        def done(printed: list[Any]) -> None:
+            self.ctx.changed("notices")
+            self._round_changed()
+            self.message.ok(_("{count} notices printed to {path}; their archive copies to {archive}.").format(
+                count=len(printed), path=out, archive=archive.name))
+        self.ctx.tasks.run(lambda p: ops.reprint_pending(s.with_progress(p), out, archive), on_done=done,
+                           on_error=lambda exc: self.message.error(error_text(exc)),
+                           label=_("Printing the waiting notices..."), parent=self)
+
+    def void_selected(self) -> None:
+        from desktop.ui.qt import QInputDialog
+
+        sel = self.selected()
+        if len(sel) != 1:
+            return
+        reason, ok = QInputDialog.getText(self, _("Void notice {number}").format(number=sel[0]["doc_number"]), _(
+            "Voiding is final: the number stays used, a reprint says 作废, and the awards can be issued again on a "
+            "new notice that names this one.\nWhy is it voided?"))
+        if ok:
+            self.void(sel[0]["doc_number"], reason)
+
+    def void(self, number: str, reason: str) -> bool:
+        from desktop.operations import notices as ops
+
+        try:
+            ops.void(self.ctx.session, number, reason)
+        except StdAwardError as exc:
+            self.message.error(error_text(exc))
+            return False
+        self.ctx.changed("notices")
+        self._round_changed()
+        self.message.ok(_("Notice {number} is void; its number stays used.").format(number=number))
+        return True

@@ -9,10 +9,20 @@ from typing import Any
 from desktop.core.errors import Problem, StdAwardError
 from desktop.core.i18n import _
 from desktop.core.money import ZERO, to_money
-from desktop.store.users import role_label
+from desktop.operations.roles import allowed, role_label
 from desktop.ui.forms import ProblemForm
-from desktop.ui.qt import (QDialog, QDialogButtonBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton, Qt,
-                           QVBoxLayout, QWidget, qconnect)
+from desktop.ui.qt import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tablemodel import money_text
 from desktop.ui.tasks import error_text
 from desktop.ui.views import round_data as RD
@@ -48,8 +58,10 @@ class AmountDialog(QDialog):
         expl = QLabel(line["explanation"])
         expl.setWordWrap(True)
         lay.addWidget(expl)
-        pool_id = RD.pool_of(line["rule"], rnd)
-        pools = RD.pool_budgets(rnd)
+        from desktop.operations import rounds
+
+        pool_id = rounds.pool_of(ctx.session, rnd.uuid, line["rule"])
+        pools = rounds.pool_budgets(ctx.session, rnd.uuid)
         self.pool = pools.get(pool_id) if pool_id else None
         current = line["amount"] or ZERO
         # what this award may take: the pool's remaining budget plus what it already holds
@@ -106,15 +118,14 @@ class AmountDialog(QDialog):
     def save(self) -> None:
         """Store the amount; a refusal by the store (the pool's budget, the round's status) is
         shown under the field and nothing changes."""
-        from desktop.store import rounds
-        from desktop.store.models import Award
+        from desktop.operations import rounds
 
         value = parse_amount(self.amount.text())
         if value is None:
             self.check()
             return
         try:
-            rounds.set_amount(Award.get_by_id(self.line["id"]), value, self.ctx.username, self.note.text().strip() or None)
+            rounds.set_amount(self.ctx.session, self.line["uuid"], value, self.note.text().strip() or None)
         except StdAwardError as exc:
             self.form.show_problems([Problem(self.line["achievement"], "amount", error_text(exc))])
             return
@@ -144,12 +155,15 @@ class ReviewDialog(QDialog):
         lay.addWidget(summary)
         by_fund = RD.totals_by(lines, "fund")
         if by_fund:
-            fund_names = _fund_names(rnd.policy_id)  # the fund's name, never its internal id
+            from desktop.operations import rounds
+
+            fund_names = rounds.fund_names(ctx.session, rnd.uuid)  # the fund's name, never its internal id
             lay.addWidget(QLabel("\n".join(_("Fund {fund}: {total} ({n} items)").format(
                 fund=fund_names.get(r["fund"], _("(no fund named)")), total=money_text(r["total"]), n=r["count"])
                 for r in by_fund)))
         self.who = QLabel(_("You review as {user}, {role}.").format(user=RD.user_name(ctx.username),
-                                                                     role=role_label(ctx.role)))
+                                                                     role=role_label(ctx.role) if ctx.role
+                                                                     else _("not signed in")))
         lay.addWidget(self.who)
         self.hint = QLabel()
         self.hint.setObjectName("reviewHint")
@@ -182,12 +196,10 @@ class ReviewDialog(QDialog):
 
     def refusal(self) -> str:
         """Why the signed-in user may not decide this round ("" when they may)."""
-        from desktop.store import rounds
-
         if self.rnd.status != "submitted":
             return _("The round is {status}; only a submitted round is reviewed.").format(
                 status=RD.round_status_label(self.rnd.status))
-        if self.ctx.role not in rounds.REVIEW_ROLES:
+        if not allowed(self.ctx.role, "rounds.review"):
             return _("Only a reviewer or an administrator approves a round. Sign in as one (Ctrl+L).")
         if self.ctx.username == self.rnd.prepared_by:
             return _("You prepared this round: another person (a reviewer or an administrator) must review it. "
@@ -195,10 +207,10 @@ class ReviewDialog(QDialog):
         return ""
 
     def approve(self) -> None:
-        from desktop.store import rounds
+        from desktop.operations import rounds
 
         try:
-            rounds.approve(self.rnd, self.ctx.username, self.ctx.role)
+            rounds.approve(self.ctx.session, self.rnd.uuid)
         except StdAwardError as exc:
             self.message.error(error_text(exc))
             return
@@ -207,22 +219,13 @@ class ReviewDialog(QDialog):
         self.accept()
 
     def return_round(self) -> None:
-        from desktop.store import rounds
+        from desktop.operations import rounds
 
         try:
-            rounds.return_round(self.rnd, self.ctx.username, self.ctx.role, self.note.toPlainText().strip())
+            rounds.return_round(self.ctx.session, self.rnd.uuid, self.note.toPlainText().strip())
         except StdAwardError as exc:
             self.message.error(error_text(exc))
             return
         self.done_as = "returned"
         self.ctx.changed("rounds")
         self.accept()
-
-
-def _fund_names(policy_id: str) -> dict[str, str]:
-    from desktop.store import rounds
-
-    try:
-        return {fid: f.name for fid, f in rounds.load_policy(policy_id).funds.items()}
-    except Exception:  # noqa: BLE001 - a policy no longer installed: the totals still show
-        return {}

@@ -4,20 +4,38 @@ highlighted; totals per enterprise and per fund; discretionary amounts set withi
 for review, and approval by another person; each award's history and the audit log."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
-from desktop.ui.qt import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
-                           QSplitter, QTabWidget, QTextBrowser, Qt, QVBoxLayout, QWidget, qconnect)
-from desktop.ui.tablemodel import (ROW_ROLE, ListTableModel, SearchProxy, make_table, money_text, restore_header)
+from desktop.ui.qt import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    Qt,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
+from desktop.ui.tablemodel import ROW_ROLE, ListTableModel, SearchProxy, make_table, money_text, restore_header
 from desktop.ui.tasks import error_text
 from desktop.ui.views import round_data as RD
 from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
-from desktop.ui.views.round_model import (ENTERPRISE_TOTAL_COLUMNS, FUND_TOTAL_COLUMNS, HISTORY_COLUMNS,
-                                          RoundLinesModel, history_rows, needs_amount)
-from desktop.ui.views.widgets import TableViewMixin, MessageBar, bold
+from desktop.ui.views.round_model import (
+    ENTERPRISE_TOTAL_COLUMNS,
+    FUND_TOTAL_COLUMNS,
+    HISTORY_COLUMNS,
+    RoundLinesModel,
+    history_rows,
+    needs_amount,
+)
+from desktop.ui.views.widgets import MessageBar, TableViewMixin, bold
 
 STATUS_COLOURS = {"draft": "#5f6368", "submitted": "#8a5a00", "approved": "#1b5e20", "returned": "#b3261e"}
 
@@ -34,7 +52,7 @@ class AttentionProxy(SearchProxy):
         self.only_attention = on
         self.endFilterChange()
 
-    def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802 - Qt name
+    def filterAcceptsRow(self, row: int, parent) -> bool:
         if self.only_attention:
             line = self.sourceModel().rows[row]
             if not (line["flags"] or needs_amount(line)):
@@ -173,17 +191,16 @@ class RoundsView(TableViewMixin, View):
         self.refresh()
 
     def refresh(self) -> None:
-        from desktop.store.models import AwardRound
+        from desktop.operations import rounds
 
-        year = self.year.value()
-        self.round = RD.latest_round(year)
+        year, s = self.year.value(), self.ctx.session
+        self.round = rounds.latest(s, year)
         if self.round is not None:
-            self.round = AwardRound.get_by_id(self.round.id)
             i = self.policy.findData(self.round.policy_id)
             if i >= 0:
                 self.policy.setCurrentIndex(i)
-            self.lines = RD.round_lines(self.round)
-            self.fund_names = self._fund_names()
+            self.lines = rounds.lines(s, self.round.uuid)
+            self.fund_names = rounds.fund_names(s, self.round.uuid)
         else:
             self.lines = []
             office = self.ctx.office
@@ -208,27 +225,16 @@ class RoundsView(TableViewMixin, View):
     # ------------------------------------------------------------------ showing
     def _default_year(self) -> int:
         """The year of the latest round, else the latest year with achievements (not in the future)."""
-        from desktop.store.models import AwardRound
+        from desktop.operations import rounds
 
-        last = AwardRound.select(AwardRound.year).order_by(AwardRound.year.desc()).first()
-        if last is not None:
-            return last.year
-        this = dt.date.today().year
-        return max((y for y in RD.years_with_achievements() if y <= this), default=this)
+        return rounds.default_year(self.ctx.session)
 
     def _fill_policies(self) -> None:
+        from desktop.operations import rounds
+
         self.policy.clear()
-        for pid, label in RD.policy_choices():
+        for pid, label in rounds.policy_choices(self.ctx.session):
             self.policy.addItem(label, pid)
-
-    def _fund_names(self) -> dict[str, str]:
-        from desktop.store import rounds
-
-        try:
-            policy = rounds.load_policy(self.round.policy_id)
-        except StdAwardError:
-            return {}
-        return {fid: f.name for fid, f in policy.funds.items()}
 
     def _show_state(self) -> None:
         rnd = self.round
@@ -268,7 +274,9 @@ class RoundsView(TableViewMixin, View):
 
     def _show_pools(self) -> None:
         try:
-            pools = RD.pool_budgets(self.round)
+            from desktop.operations import rounds
+
+            pools = rounds.pool_budgets(self.ctx.session, self.round.uuid)
         except StdAwardError as exc:
             self.pools.setText(error_text(exc))
             return
@@ -316,7 +324,9 @@ class RoundsView(TableViewMixin, View):
         if needs_amount(line):
             parts.append(f"<p style='color:#1f3b63'>{escape(_('An officer sets this amount within the pool: press Set amount...'))}</p>")
         self.detail.setHtml("".join(parts))
-        self.history_model.set_rows(history_rows(RD.history(line["id"])))
+        from desktop.operations import rounds
+
+        self.history_model.set_rows(history_rows(rounds.history(self.ctx.session, line["id"])))
 
     def _update_amount_button(self) -> None:
         line = self.selected_line() if hasattr(self, "tableview") else None
@@ -343,19 +353,16 @@ class RoundsView(TableViewMixin, View):
     # ------------------------------------------------------------------ actions
     def compute(self) -> None:
         """Create the year's round, or recompute a draft/returned one, in the background."""
-        from desktop.store import rounds
+        from desktop.operations import rounds
 
-        year, policy_id, user = self.year.value(), self.policy.currentData(), self.ctx.username
-        rnd = self.round
+        year, policy_id, s = self.year.value(), self.policy.currentData(), self.ctx.session
         if policy_id is None:
             self.message.error(_("No policy is installed: choose one in Settings first."))
             return
 
-        def work(progress):
+        def work(progress: Any) -> Any:
             progress.update(0, 0, _("Computing {year} under {policy}...").format(year=year, policy=policy_id))
-            if rnd is None:
-                return rounds.create_round(year, policy_id, user)
-            return rounds.recompute(rnd, user)
+            return rounds.compute(s.with_progress(progress), year, policy_id)
 
         def done(result) -> None:
             self.ctx.changed("rounds")
@@ -366,6 +373,32 @@ class RoundsView(TableViewMixin, View):
         self.message.clear()
         self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: self.message.error(error_text(exc)),
                            label=_("Computing the award round..."), parent=self)
+
+    def compute_round(self, year: int, policy_id: str) -> None:
+        """Compute the round of ``year`` under ``policy_id`` (what choosing them and pressing Compute does)."""
+        self.year.setValue(year)
+        i = self.policy.findData(policy_id)
+        if i >= 0:
+            self.policy.setCurrentIndex(i)
+        self.compute()
+
+    def submit_current(self) -> None:
+        self.submit()
+
+    def approve_current(self) -> None:
+        """Approve the shown round as the signed-in user (the review dialog's Approve, without it)."""
+        from desktop.operations import rounds
+
+        if self.round is None:
+            return
+        uid, s = self.round.uuid, self.ctx.session
+
+        def done(_info: Any) -> None:
+            self.ctx.changed("rounds")
+            self.refresh()
+        self.ctx.tasks.run(lambda p: rounds.approve(s.with_progress(p), uid), on_done=done,
+                           on_error=lambda exc: self.message.error(error_text(exc)),
+                           label=_("Approving the round..."), parent=self)
 
     def set_amount(self) -> None:
         from desktop.ui.views.round_dialogs import AmountDialog
@@ -384,12 +417,12 @@ class RoundsView(TableViewMixin, View):
             self.message.ok(_("Amount set for {what}.").format(what=line["what"]))
 
     def submit(self) -> None:
-        from desktop.store import rounds
+        from desktop.operations import rounds
 
         if self.round is None:
             return
         try:
-            rounds.submit(self.round, self.ctx.username)
+            self.round = rounds.submit(self.ctx.session, self.round.uuid)
         except StdAwardError as exc:
             self.message.error(error_text(exc))
             return

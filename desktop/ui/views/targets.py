@@ -4,33 +4,45 @@ deadline as a bar; a click lists the achievements that count; a target the recor
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from desktop.core.errors import Problem, StdAwardError
+from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import N_, _
 from desktop.ui.forms import ProblemForm
-from desktop.ui.qt import (QAbstractItemView, QComboBox, QDate, QDateEdit, QDialog, QDialogButtonBox, QHBoxLayout,
-                           QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QSplitter, Qt,
-                           QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, qconnect)
+from desktop.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tablemodel import Column, ListTableModel, make_table
 from desktop.ui.tasks import error_text
 from desktop.ui.views.base import EmptyState, View, stacked_pages
 from desktop.ui.views.widgets import MessageBar, TableViewMixin, bold
 
+if TYPE_CHECKING:
+    from desktop.operations.targets import Dashboard
+
 COUNTING = {"standards": N_("distinct standards"), "enterprises": N_("distinct enterprises"),
             "items": N_("distinct items"), "entered": N_("entered by the office")}
 ACH_COLUMNS = [Column("enterprise", N_("Enterprise")), Column("what", N_("Achievement")), Column("date", N_("Date")),
                Column("counted_as", N_("Counted as"))]
-
-
-@dataclass
-class Dashboard:
-    policy_id: str
-    as_of: dt.date
-    progress: list[Any]
-    counting: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # target id -> achievements
 
 
 def _num(d: Decimal | None) -> str:
@@ -40,42 +52,11 @@ def _num(d: Decimal | None) -> str:
 
 
 def target_progress(policy_id: str, as_of: dt.date) -> tuple[Any, list[Any], dict[str, list[dict[str, Any]]], list[Any]]:
-    """(policy, achievements, entered values, progress of every target): the dashboard's reading,
-    also the overview's (runs in a worker)."""
-    from desktop.core import targets as T
-    from desktop.store import records, rounds
+    """(policy, achievements, entered values, progress of every target): the overview's reading (in a
+    worker), from ``desktop.operations.targets``."""
+    from desktop.operations import targets
 
-    policy = rounds.load_policy(policy_id)
-    achs = records.achievements()
-    entered = {tid: [{"value": v.value, "as_of": v.as_of, "source": v.source} for v in vals]
-               for tid, vals in rounds.target_values(policy_id).items()}
-    return policy, achs, entered, T.progress(policy, achs, as_of, entered)
-
-
-def dashboard(policy_id: str, as_of: dt.date) -> Dashboard:
-    """Progress of every target and the achievements each one counts (runs in a worker)."""
-    from desktop.core import targets as T
-    from desktop.notices.content import describe
-    from desktop.store import records
-
-    policy, achs, entered, progress = target_progress(policy_id, as_of)
-    names = records.enterprise_names()
-    counting: dict[str, list[dict[str, Any]]] = {}
-    for t in policy.targets:
-        if t.count == "entered":
-            counting[t.id] = [{"enterprise": "", "what": _("{value} (entered {date}, source: {source})").format(
-                value=e["value"], date=e["as_of"], source=e["source"]), "date": str(e["as_of"]), "counted_as": ""}
-                for e in entered.get(t.id, [])]
-            continue
-        upto = min(as_of, t.deadline) if t.deadline else as_of
-        rows = []
-        for a in achs:
-            if a.date <= upto and (t.start is None or a.date >= t.start) and T.in_scope(t, a):
-                key = names.get(a.enterprise, a.enterprise) if t.count == "enterprises" else (a.ref or a.title or a.id)
-                rows.append({"enterprise": names.get(a.enterprise, a.enterprise), "what": describe(a),
-                             "date": a.date.isoformat(), "counted_as": key})
-        counting[t.id] = rows
-    return Dashboard(policy_id, as_of, progress, counting)
+    return targets.progress(None, policy_id, as_of)
 
 
 def state_text(p: Any) -> tuple[str, str]:
@@ -139,7 +120,7 @@ class EnterValueDialog(QDialog):
         lay.addWidget(self.buttons)
 
     def save(self) -> None:
-        from desktop.store import rounds
+        from desktop.operations import targets
 
         problems = []
         if not self.value.text().strip():
@@ -150,11 +131,13 @@ class EnterValueDialog(QDialog):
             self.form.show_problems(problems)
             return
         try:
-            rounds.enter_target_value(self.policy_id, self.target.id, self.value.text(), self.date.date().toPython(),
-                                      self.source.text(), self.ctx.username)
+            targets.enter_value(self.ctx.session, self.policy_id, self.target.id, self.value.text(),
+                                self.date.date().toPython(), self.source.text())
+        except ValidationFailed as exc:
+            self.form.show_problems([Problem(self.target.id, p.field, p.message) for p in exc.problems])
+            return
         except StdAwardError as exc:
-            field = "source" if "source" in str(exc) or "comes from" in str(exc) else "value"
-            self.form.show_problems([Problem(self.target.id, field, error_text(exc))])
+            self.form.show_problems([Problem(self.target.id, "value", error_text(exc))])
             return
         self.saved = True
         self.ctx.changed("targets")
@@ -249,8 +232,10 @@ class TargetsView(TableViewMixin, View):
         if pid is None:
             self._show_empty(_("No policy installed"), _("Choose the policy in force under Settings."))
             return
-        as_of = self.as_of.date().toPython()
-        self.ctx.tasks.run(lambda _p: dashboard(pid, as_of), on_done=self._loaded,
+        from desktop.operations import targets
+
+        as_of, s = self.as_of.date().toPython(), self.ctx.session
+        self.ctx.tasks.run(lambda _p: targets.dashboard(s, pid, as_of), on_done=self._loaded,
                            on_error=lambda exc: self.message.error(error_text(exc)))
 
     def _show_empty(self, title: str, hint: str) -> None:
@@ -329,19 +314,18 @@ class TargetsView(TableViewMixin, View):
         return self.data is None
 
     def enter_value(self) -> None:
-        from desktop.store import rounds
+        from desktop.operations import targets
 
         p = self.current_target()
-        if p is None or p.counting != "entered":
+        if p is None or p.counting != "entered" or self.data is None:
             return
-        policy = rounds.load_policy(self.data.policy_id)
-        target = next(t for t in policy.targets if t.id == p.id)
+        target = targets.target(self.ctx.session, self.data.policy_id, p.id)
         dlg = EnterValueDialog(self.ctx, self.data.policy_id, target, self)
         if dlg.exec() and dlg.saved:
             self.message.ok(_("Value recorded for {target}.").format(target=target.text))
 
 
 def _policy_choices() -> list[tuple[str, str]]:
-    from desktop.ui.views.round_data import policy_choices
+    from desktop.operations.rounds import policy_choices
 
-    return policy_choices()
+    return policy_choices(None)
