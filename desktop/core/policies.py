@@ -40,6 +40,7 @@ from desktop.core.policy_schema import (Fund, Note, PolicyError, Pool, Rule, Tar
 
 if TYPE_CHECKING:  # only for annotations: the engine and the vocabulary are loaded when cases run
     from desktop.core.award import AwardResult
+    from desktop.core.engine import _Compiled
     from desktop.core.vocabulary import Achievement
 
 __all__ = ["Policy", "PolicyError", "load_policy", "closing", "install", "installed", "known_policy_ids", "bundled_dir",
@@ -83,6 +84,8 @@ class Policy:
     decided_by: str | None = None  # a local measure: the office's document number
     decided_on: dt.date | None = None
     closed_by_office: bool = False  # ``expires`` was set by the office (``closing``), not the text
+    # The engine's compiled form, made on the first compute (a changed copy made by ``replace`` starts afresh).
+    _compiled: _Compiled | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def starts(self) -> dt.date:
