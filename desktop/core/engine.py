@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.award import AwardResult, Totals, totals
 from desktop.core.money import ZERO, to_money, yuan_short
-from desktop.core.policy_schema import CONDITION_VALUES, Note, Rule
-from desktop.core.vocabulary import KIND_FIELDS, Achievement, identity_detail
+from desktop.core.policy_schema import CONDITION_VALUES, Conditions, Note, Rule
+from desktop.core.vocabulary import KIND_FIELDS, Achievement, Identity, identity_detail
+
+if TYPE_CHECKING:  # only for annotations: policies loads the engine when it runs its worked cases
+    from desktop.core.policies import Policy
 
 _HUNDRED = Decimal(100)
 _DAY = dt.timedelta(days=1)
@@ -48,7 +52,7 @@ class Outcome:
 class _Words:
     """Label lookups and phrase formatting for one policy."""
 
-    def __init__(self, policy) -> None:  # noqa: ANN001
+    def __init__(self, policy: Policy) -> None:
         self.labels = policy.labels
         self.policy = policy
 
@@ -61,7 +65,7 @@ class _Words:
         """A condition value in the words of its kind: 国家 (标准) but 国家级 (试点)."""
         return self.label("tier" if name == "level" and kind != "standard" else name, value)
 
-    def value_list(self, name: str, values: Any, kind: str) -> str:
+    def value_list(self, name: str, values: Iterable[str], kind: str) -> str:
         """Allowed values in rank order (国际、国家、行业、地方 …; 一等奖、二等奖 …), one style."""
         return "、".join(self.value_label(name, v, kind) for v in sorted(values, key=lambda v: value_rank(name, v)))
 
@@ -107,13 +111,13 @@ class _Words:
         return self.phrase("date", y=d.year, m=d.month, d=d.day)
 
 
-def rule_label(policy, rule: Rule, achievement: Achievement) -> str:  # noqa: ANN001
+def rule_label(policy: Policy, rule: Rule, achievement: Achievement) -> str:
     """A rule's label filled in for one achievement (国家标准制定 主要起草单位…), worded as the
     engine words its explanations; for summaries, notices and the GUI."""
     return _Words(policy).rule_label(rule, achievement)
 
 
-def note_flag(policy, note: Note) -> str:  # noqa: ANN001
+def note_flag(policy: Policy, note: Note) -> str:
     """The flag an officer sees on every award computed from a judgment call."""
     return _Words(policy).phrase("note", clause=note.clause, literal=note.literal, reading=note.reading, why=note.why)
 
@@ -182,7 +186,7 @@ def _nearness(rule: Rule, why: list[str], a: Achievement) -> tuple[int, int, int
     return categories, far, len(why), dist
 
 
-def _period(policy, rule: Rule) -> tuple[dt.date | None, dt.date | None]:  # noqa: ANN001
+def _period(policy: Policy, rule: Rule) -> tuple[dt.date | None, dt.date | None]:
     lo, hi = rule.when.dates or (None, None)
     if rule.pool:
         years = policy.pools[rule.pool].years
@@ -191,14 +195,14 @@ def _period(policy, rule: Rule) -> tuple[dt.date | None, dt.date | None]:  # noq
     return lo, hi
 
 
-def _in_period(policy, rule: Rule, d: dt.date) -> bool:  # noqa: ANN001
+def _in_period(policy: Policy, rule: Rule, d: dt.date) -> bool:
     lo, hi = _period(policy, rule)
     if rule.pool and d.year not in policy.pools[rule.pool].years:
         return False
     return (lo is None or d >= lo) and (hi is None or d <= hi)
 
 
-def _applies(c: Any, a: Achievement) -> bool:
+def _applies(c: Conditions | None, a: Achievement) -> bool:
     """Whether an achievement meets a note's ``applies`` conditions (None: every award)."""
     if c is None:
         return True
@@ -214,19 +218,19 @@ def _applies(c: Any, a: Achievement) -> bool:
     return True
 
 
-def _flags(policy, note_ids: Sequence[str], a: Achievement | None = None) -> tuple[str, ...]:  # noqa: ANN001
+def _flags(policy: Policy, note_ids: Sequence[str], a: Achievement | None = None) -> tuple[str, ...]:
     """The notes that travel with an award: only those whose reading affects this achievement."""
     return tuple(note_flag(policy, policy.notes[n]) for n in note_ids
                  if a is None or _applies(policy.notes[n].applies, a))
 
 
-def _horizon(policy, w: "_Words", a: Achievement) -> tuple[str, ...]:  # noqa: ANN001
+def _horizon(policy: Policy, w: _Words, a: Achievement) -> tuple[str, ...]:
     if policy.horizon and a.date > policy.horizon:
         return (w.phrase("past_horizon", horizon=policy.horizon_text, date=w.date(policy.horizon)),)
     return ()
 
 
-def decide(policy, a: Achievement) -> Outcome:  # noqa: ANN001
+def decide(policy: Policy, a: Achievement) -> Outcome:
     """The award for one achievement, ignoring duplicates (the readable reference path)."""
     w = _Words(policy)
     rules = [r for r in policy.rules if r.kind == a.kind]
@@ -252,6 +256,7 @@ def decide(policy, a: Achievement) -> Outcome:  # noqa: ANN001
         return Outcome("not_eligible", None, rule.id, rule.clause,
                        w.phrase("not_eligible", what=w.describe(a), clause=rule.clause, reason="；".join(why),
                                 kind=w.label("kind", a.kind), scopes=scopes), (), None)
+    first = matching[0]
     in_time = [r for r in matching if _in_period(policy, r, a.date)]
     if not in_time:
         lo, hi = _period(policy, first)
@@ -270,8 +275,13 @@ def decide(policy, a: Achievement) -> Outcome:  # noqa: ANN001
         return Outcome("unspecified", None, rule.id, rule.clause, w.phrase("unspecified", label=label), flags, rule.fund)
     if rule.pay == "discretionary":
         return Outcome("discretionary", None, rule.id, rule.clause, label, flags, rule.fund, rule.pool)
-    base = rule.amount if rule.amount is not None else rule.amounts[getattr(a, rule.by)]
+    if rule.amount is not None:
+        base = rule.amount
+    else:  # the schema gives a paying rule either amount or amounts with by
+        assert rule.amounts is not None and rule.by is not None
+        base = rule.amounts[getattr(a, rule.by)]
     if rule.percent_by_rank:
+        assert a.rank is not None  # percent_by_rank needs a closed when.rank, which a matching rule met
         pct = rule.percent_by_rank[a.rank]
         amount = to_money(base * pct / _HUNDRED)
         text = w.phrase("percent", label=label, rank=a.rank, base=yuan_short(base),
@@ -287,8 +297,14 @@ def decide(policy, a: Achievement) -> Outcome:  # noqa: ANN001
 
 # ---------------------------------------------------------------- compiled fast path
 
+# The values that decide an achievement's outcome (see the module's docstring): kind, level, action,
+# rank, body, prize, grade, domain, accepted, date bucket, standard-number prefix (-1: none looked at).
+_Key = tuple[str, str | None, str | None, int | None, str | None, str | None, str | None, str | None,
+             bool | None, int, int]
+
+
 class _Compiled:
-    def __init__(self, policy) -> None:  # noqa: ANN001
+    def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.words = _Words(policy)
         points = {policy.starts}
@@ -309,27 +325,26 @@ class _Compiled:
             prefixes.update(r.when.ref_prefix)
         self.points = sorted(points)
         self.prefixes = tuple(sorted(prefixes))
-        self.cache: dict[tuple, Outcome] = {}
+        self.cache: dict[_Key, Outcome] = {}
         self.prefix_cache: dict[str | None, int] = {None: -1}
 
     def prefix_of(self, ref: str | None) -> int:
         hit = self.prefix_cache.get(ref)
-        if hit is None:
-            up = ref.upper()
+        if hit is None:  # (None is cached: never a miss)
+            up = (ref or "").upper()
             hit = next((i for i, p in enumerate(self.prefixes) if up.startswith(p)), -1)
             self.prefix_cache[ref] = hit
         return hit
 
 
-def _compiled(policy) -> _Compiled:  # noqa: ANN001
-    comp = getattr(policy, "_compiled", None)
+def _compiled(policy: Policy) -> _Compiled:
+    comp = policy._compiled
     if comp is None:
-        comp = _Compiled(policy)
-        policy._compiled = comp
+        comp = policy._compiled = _Compiled(policy)
     return comp
 
 
-_OWN: dict[str, Callable[[Achievement], tuple]] = {}
+_OWN: dict[str, Callable[[Achievement], tuple[Any, ...]]] = {}
 for _kind, _fields in KIND_FIELDS.items():
     if not _fields:
         _OWN[_kind] = lambda a: ()
@@ -344,9 +359,9 @@ class IdentityMaker:
     costly part). Must agree with ``Achievement.identity`` exactly (tested)."""
 
     def __init__(self) -> None:
-        self.refs: dict[str, Any] = {}
+        self.refs: dict[str, str | None] = {}
 
-    def __call__(self, a: Achievement) -> tuple:
+    def __call__(self, a: Achievement) -> Identity:
         ref = a.ref
         if ref:
             key = self.refs.get(ref)
@@ -366,19 +381,24 @@ def _rough(ref: str) -> str:
     return ref.upper().translate(_ROUGH)
 
 
+# Like Identity with the standard key replaced by the rough form of the ref.
+_Rough = tuple[str, str, str, str | None] | tuple[str, str, None, tuple[Any, ...], int]
+
+
 class _Duplicates:
     """Finds claims of the same achievement within a batch and against the database."""
 
-    def __init__(self, prior: Mapping[tuple, str]) -> None:
+    def __init__(self, prior: Mapping[Identity, str]) -> None:
         self.exact = IdentityMaker()
         self.prior = prior
-        self.prior_rough: dict[tuple, bool] = {}
+        self.prior_rough: dict[_Rough, bool] = {}
         for ident in prior:
             if ident[2] is not None:
                 self.prior_rough[(ident[0], ident[1], _rough(ident[2]), ident[3])] = True
-        self.seen: dict[tuple, Any] = {}  # rough key -> achievement, or list of [achievement, identity]
+        # rough key -> achievement, or list of [achievement, its identity or None until needed]
+        self.seen: dict[_Rough, Achievement | list[list[Any]]] = {}
 
-    def rough(self, a: Achievement) -> tuple:
+    def rough(self, a: Achievement) -> _Rough:
         if a.ref:
             return (a.enterprise, a.kind, _rough(a.ref), identity_detail(a))
         return (a.enterprise, a.kind, None, _OWN[a.kind](a), a.date.year)
@@ -389,7 +409,7 @@ class _Duplicates:
         a later one a duplicate. Without a ref the match is only possible (the caller flags it)."""
         rough = self.rough(a)
         hit = self.seen.get(rough)
-        ident = None
+        ident: Identity | None = None
         if hit is None:
             self.seen[rough] = a
         else:
@@ -412,7 +432,7 @@ class _Duplicates:
         return None, False
 
 
-def compute(policy, achievements: Sequence[Achievement], prior: Mapping[tuple, str] | None = None,  # noqa: ANN001
+def compute(policy: Policy, achievements: Sequence[Achievement], prior: Mapping[Identity, str] | None = None,
             pool_spent: Mapping[str, Decimal] | None = None) -> list[AwardResult]:
     """One award per achievement, in input order.
 
@@ -425,11 +445,11 @@ def compute(policy, achievements: Sequence[Achievement], prior: Mapping[tuple, s
     dupes = _Duplicates(prior or {})
     check = dupes.check
     spent = pool_spent or {}
-    pool_text: dict[tuple, str] = {}
+    pool_text: dict[tuple[str, str, int], str] = {}
     out: list[AwardResult] = []
     append = out.append
     for a in achievements:
-        key = (a.kind, a.level, a.action, a.rank, a.body, a.prize, a.grade, a.domain, a.accepted,
+        key: _Key = (a.kind, a.level, a.action, a.rank, a.body, a.prize, a.grade, a.domain, a.accepted,
                bisect_right(points, a.date), comp.prefix_of(a.ref) if use_prefix else -1)
         o = cache.get(key)
         if o is None:
@@ -449,17 +469,18 @@ def compute(policy, achievements: Sequence[Achievement], prior: Mapping[tuple, s
                                a.enterprise, o.fund, a.kind))
         else:
             year = a.date.year
-            text = pool_text.get((o.explanation, o.pool, year))
-            if text is None:
-                text = pool_text[(o.explanation, o.pool, year)] = _pool_text(policy, w, o, year, spent)
-            append(AwardResult(a.id, o.status, None, o.rule, o.clause, text, flags, a.enterprise, o.fund, a.kind))
+            said = pool_text.get((o.explanation, o.pool, year))
+            if said is None:
+                said = pool_text[(o.explanation, o.pool, year)] = _pool_text(policy, w, o.explanation, o.pool, year,
+                                                                             spent)
+            append(AwardResult(a.id, o.status, None, o.rule, o.clause, said, flags, a.enterprise, o.fund, a.kind))
     return out
 
 
-def _pool_text(policy, w: _Words, o: Outcome, year: int, spent: Mapping[str, Decimal]) -> str:  # noqa: ANN001
-    pool = policy.pools[o.pool]
-    used = to_money(spent.get(o.pool, ZERO))
-    return w.phrase("discretionary", label=o.explanation, pool=pool.name, year=year,
+def _pool_text(policy: Policy, w: _Words, label: str, pool_id: str, year: int, spent: Mapping[str, Decimal]) -> str:
+    pool = policy.pools[pool_id]
+    used = to_money(spent.get(pool_id, ZERO))
+    return w.phrase("discretionary", label=label, pool=pool.name, year=year,
                     budget=yuan_short(pool.budget), spent=yuan_short(used),
                     remaining=yuan_short(max(pool.budget - used, ZERO)))
 
@@ -471,12 +492,12 @@ def explain_totals(results: Sequence[AwardResult]) -> Totals:
 
 # ---------------------------------------------------------------- comparing two policies
 
-def compare(policy_a, policy_b, achievements: Sequence[Achievement],  # noqa: ANN001
-            prior: Mapping[tuple, str] | None = None) -> dict[str, Any]:
+def compare(policy_a: Policy, policy_b: Policy, achievements: Sequence[Achievement],
+            prior: Mapping[Identity, str] | None = None) -> dict[str, Any]:
     """Per achievement and in total, what changes between two policies (or two versions)."""
     ra = compute(policy_a, achievements, prior)
     rb = compute(policy_b, achievements, prior)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for x, y in zip(ra, rb):
         ax, ay = x.amount or ZERO, y.amount or ZERO
         changed = (x.status, x.amount) != (y.status, y.amount)

@@ -36,9 +36,9 @@ class _PoTranslations(gettext.NullTranslations):
         self._map: dict[str, str] = {}
         for msg in cat:
             if msg.id and msg.string and not msg.fuzzy:
-                if isinstance(msg.id, tuple):
+                if isinstance(msg.id, (tuple, list)):  # a plural entry: the singular's translation
                     self._map[msg.id[0]] = msg.string[0]
-                else:
+                elif isinstance(msg.string, str):
                     self._map[msg.id] = msg.string
 
     def gettext(self, message: str) -> str:

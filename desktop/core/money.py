@@ -42,7 +42,7 @@ def money_in_capitals(value: Decimal) -> str:
         raise ValueError("a negative amount cannot be written in capitals on a notice")
     if amount == 0:
         return "人民币零元整"
-    text = cn2an.an2cn(format(amount, "f"), "rmb")
+    text: str = cn2an.an2cn(format(amount, "f"), "rmb")  # cn2an ships no type information
     return "人民币" + text
 
 

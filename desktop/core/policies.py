@@ -26,16 +26,22 @@ import datetime as dt
 import hashlib
 import sys
 import tomllib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from desktop.core.errors import Problem
 from desktop.core.i18n import _
 from desktop.core.policy_schema import (Fund, Note, PolicyError, Pool, Rule, Target, check_funds,
                                         check_header, check_labels, check_notes, check_pools,
                                         check_rules, check_targets, check_top)
+
+if TYPE_CHECKING:  # only for annotations: the engine and the vocabulary are loaded when cases run
+    from desktop.core.award import AwardResult
+    from desktop.core.engine import _Compiled
+    from desktop.core.vocabulary import Achievement
 
 __all__ = ["Policy", "PolicyError", "load_policy", "closing", "install", "installed", "known_policy_ids", "bundled_dir",
            "policy_files", "check_file", "CASE_USCC"]
@@ -78,6 +84,8 @@ class Policy:
     decided_by: str | None = None  # a local measure: the office's document number
     decided_on: dt.date | None = None
     closed_by_office: bool = False  # ``expires`` was set by the office (``closing``), not the text
+    # The engine's compiled form, made on the first compute (a changed copy made by ``replace`` starts afresh).
+    _compiled: _Compiled | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def starts(self) -> dt.date:
@@ -125,10 +133,12 @@ def installed(extra_dirs: Sequence[Path] = ()) -> list[dict[str, Any]]:
             continue
         if not isinstance(head, dict) or not isinstance(head.get("id"), str):
             continue
-        row = {k: head.get(k) for k in ("id", "title", "document_number", "issued", "effective", "extends")}
+        row: dict[str, Any] = {k: head.get(k) for k in ("id", "title", "document_number", "issued", "effective",
+                                                          "extends")}
         for k in ("issued", "effective"):
-            if isinstance(row[k], dt.date):
-                row[k] = row[k].isoformat()
+            day = row[k]
+            if isinstance(day, dt.date):
+                row[k] = day.isoformat()
         out.append(row)
     return out
 
@@ -237,7 +247,8 @@ def _resolve(path: Path, extra_dirs: Sequence[Path], chain: tuple[str, ...] = ()
     if not isinstance(head, dict):
         raise PolicyError(path, "policy", _("the [policy] table is required"))
     digest = hashlib.sha256(data).hexdigest()
-    own_rules = {r.get("id") for r in doc.get("rules", []) if isinstance(r, dict)}
+    # (an id that is not text never gets this far: the strict check refuses it)
+    own_rules = {r["id"] for r in doc.get("rules", []) if isinstance(r, dict) and isinstance(r.get("id"), str)}
     ext = head.get("extends")
     if ext is None:
         return doc, digest, own_rules
@@ -299,7 +310,9 @@ def build(path: Path, doc: dict[str, Any], digest: str, own_rules: set[str]) -> 
                   decided_by=head["decided_by"], decided_on=head["decided_on"])
 
 
-_cache: dict[tuple, Policy] = {}
+# (resolved path, (file, mtime, size) of every watched file or None, extra folders) -> the policy
+_CacheKey = tuple[str, tuple[tuple[str, int, int] | None, ...], tuple[Path, ...]]
+_cache: dict[_CacheKey, Policy] = {}
 
 
 def load_policy(policy_id_or_path: str | Path, extra_dirs: Sequence[Path] = ()) -> Policy:
@@ -313,7 +326,7 @@ def load_policy(policy_id_or_path: str | Path, extra_dirs: Sequence[Path] = ()) 
     # Any change to a policy or case file (a base of a local measure included) invalidates the cache.
     watched = [path, case_file, *policy_files(extra_dirs)]
     stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) if f.exists() else None for f in watched)
-    key = (str(path.resolve()), stamp, extra_dirs)
+    key: _CacheKey = (str(path.resolve()), stamp, extra_dirs)
     if key in _cache:
         return _cache[key]
     doc, digest, own = _resolve(path, extra_dirs)
@@ -387,12 +400,19 @@ EXPECT_KEYS = ("id", "status", "amount", "rule", "clause", "explanation", "reaso
                "flag_text")
 
 
-def _case_achievements(policy: Policy, file: Path, where: str, rows: Any, prefix: str) -> list:
+def _failing(file: str | Path, key: str) -> Callable[[str], NoReturn]:
+    """What ``parse_amount`` calls on a bad amount in a case: refuse the policy, naming the key."""
+    def fail(message: str) -> NoReturn:
+        raise PolicyError(file, key, message)
+    return fail
+
+
+def _case_achievements(policy: Policy, file: Path, where: str, rows: Any, prefix: str) -> list[Achievement]:
     from desktop.core.vocabulary import parse_achievement
 
     if not isinstance(rows, list):
         raise PolicyError(file, where, _("must be a list of achievements"))
-    out = []
+    out: list[Achievement] = []
     for i, raw in enumerate(rows):
         if not isinstance(raw, dict):
             raise PolicyError(file, f"{where}[{i}]", _("must be an inline table"))
@@ -404,22 +424,24 @@ def _case_achievements(policy: Policy, file: Path, where: str, rows: Any, prefix
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise PolicyError(file, f"{where}[{i}].{errors[0].field}", errors[0].message)
+        assert a is not None, "a record is refused only with an error"
         out.append(a)
     return out
 
 
-def case_results(policy: Policy) -> list[tuple[dict[str, Any], list, list]]:
+def case_results(policy: Policy) -> list[tuple[dict[str, Any], list[Achievement], list[AwardResult]]]:
     """Every worked case with its achievements and what the engine gives for them (for the
     print-out; ``run_cases`` has already checked them against the expectations at load)."""
     from desktop.core.engine import compute
     from desktop.core.policy_schema import parse_amount
 
-    out = []
+    out: list[tuple[dict[str, Any], list[Achievement], list[AwardResult]]] = []
     for n, case in enumerate(policy.cases):
         file = case.get("__file__", policy.path)
         given = _case_achievements(policy, file, f"case[{n}].given", case.get("given", []), "c")
         prior_achs = _case_achievements(policy, file, f"case[{n}].prior", case.get("prior", []), "p")
-        spent = {pid: parse_amount(v, lambda m: None) for pid, v in (case.get("pool_spent") or {}).items()}
+        spent = {pid: parse_amount(v, _failing(file, f"case[{n}].pool_spent.{pid}"))
+                 for pid, v in (case.get("pool_spent") or {}).items()}
         results = compute(policy, given, prior={a.identity(): a.id for a in prior_achs}, pool_spent=spent)
         out.append((case, given, results))
     return out
@@ -448,11 +470,11 @@ def run_cases(policy: Policy) -> None:
         given = _case_achievements(policy, file, f"{where}.given", case.get("given", []), "c")
         prior_achs = _case_achievements(policy, file, f"{where}.prior", case.get("prior", []), "p")
         prior = {a.identity(): a.id for a in prior_achs}
-        spent = {}
+        spent: dict[str, Decimal] = {}
         for pid, v in (case.get("pool_spent") or {}).items():
             from desktop.core.policy_schema import parse_amount
 
-            spent[pid] = parse_amount(v, lambda m: (_ for _ in ()).throw(PolicyError(file, f"{where}.pool_spent.{pid}", m)))
+            spent[pid] = parse_amount(v, _failing(file, f"{where}.pool_spent.{pid}"))
         results = compute(policy, given, prior=prior, pool_spent=spent)
         expect = case.get("expect", [])
         if not isinstance(expect, list) or len(expect) != len(given):
@@ -482,8 +504,8 @@ def run_cases(policy: Policy) -> None:
         raise PolicyError(policy.path, "case", _("no worked case exercises rule(s): {ids}").format(ids=", ".join(missing)))
 
 
-def _check_expectation(policy: Policy, file: Path, where: str, exp: dict[str, Any], got) -> None:  # noqa: ANN001
-    def fail(key: str, want: Any, have: Any) -> None:
+def _check_expectation(policy: Policy, file: Path, where: str, exp: dict[str, Any], got: AwardResult) -> None:
+    def fail(key: str, want: Any, have: Any) -> NoReturn:
         raise PolicyError(file, f"{where}.{key}", _(
             "the case fails: expected {want!r}, the engine gives {got!r} ({explanation})").format(
             want=want, got=have, explanation=got.explanation))
@@ -495,7 +517,7 @@ def _check_expectation(policy: Policy, file: Path, where: str, exp: dict[str, An
     if "amount" in exp:
         from desktop.core.policy_schema import parse_amount
 
-        want = parse_amount(exp["amount"], lambda m: (_ for _ in ()).throw(PolicyError(file, f"{where}.amount", m)))
+        want = parse_amount(exp["amount"], _failing(file, f"{where}.amount"))
         if got.amount is None or got.amount != want:
             fail("amount", str(want), None if got.amount is None else str(got.amount))
     elif got.amount is not None:

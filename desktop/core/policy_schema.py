@@ -29,15 +29,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NoReturn, TypedDict, overload
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
-from desktop.core.vocabulary import (ACTIONS, BODIES, DOMAINS, KINDS, KIND_FIELDS, PRIZES,
-                                     STANDARD_LEVELS)
+from desktop.core.labels import ACTIONS, BODIES, DOMAINS, KINDS, PRIZES, STANDARD_LEVELS
+from desktop.core.vocabulary import KIND_FIELDS
 
 PAY_MODES = ("amount", "discretionary", "unspecified")
 COUNT_MODES = ("standards", "enterprises", "items", "entered")
@@ -152,7 +153,7 @@ class _Checker:
     def key(self, name: str) -> str:
         return f"{self.path}.{name}" if self.path and name else (self.path or name)
 
-    def fail(self, name: str, message: str) -> None:
+    def fail(self, name: str, message: str) -> NoReturn:
         raise PolicyError(self.file, self.key(name), message)
 
     def only(self, allowed: tuple[str, ...], where: str | None = None) -> None:
@@ -162,6 +163,11 @@ class _Checker:
 
     def sub(self, name: str) -> "_Checker":
         return _Checker(self.file, self.key(name), self.table.get(name, {}))
+
+    @overload
+    def text(self, name: str, required: Literal[True] = ...) -> str: ...
+    @overload
+    def text(self, name: str, required: bool) -> str | None: ...
 
     def text(self, name: str, required: bool = True) -> str | None:
         v = self.table.get(name)
@@ -178,6 +184,11 @@ class _Checker:
         if not isinstance(v, str) or not _ID.match(v):
             self.fail(name, _("must be an id of lower-case letters, digits and hyphens, not {value!r}").format(value=v))
         return v
+
+    @overload
+    def date(self, name: str, required: Literal[True]) -> dt.date: ...
+    @overload
+    def date(self, name: str, required: bool = False) -> dt.date | None: ...
 
     def date(self, name: str, required: bool = False) -> dt.date | None:
         v = self.table.get(name)
@@ -215,7 +226,7 @@ class _Checker:
         return out
 
 
-def parse_amount(v: Any, fail) -> Decimal:  # noqa: ANN001
+def parse_amount(v: Any, fail: Callable[[str], NoReturn]) -> Decimal:
     """A yuan amount from a policy file: an integer or a decimal string, never a float."""
     if isinstance(v, bool) or isinstance(v, float) or not isinstance(v, (int, str)):
         fail(_("must be an amount written as an integer or a decimal string such as \"150000\", not {value!r}").format(value=v))
@@ -241,51 +252,82 @@ SCOPE_KEYS = WHEN_KEYS + ("kind",)
 TOP_KEYS = ("policy", "funds", "pools", "notes", "labels", "rules", "targets", "case")
 
 
-def check_header(file: str | Path, doc: dict[str, Any]) -> dict[str, Any]:
+class Header(TypedDict):
+    """The checked ``[policy]`` table."""
+
+    id: str
+    title: str
+    issuer: str
+    document_number: str | None
+    effective_clause: str | None
+    effective_text: str | None
+    source: str | None
+    region_code: str
+    issued: dt.date
+    effective: dt.date | None
+    expires: dt.date | None
+    extends: str | None
+    notes: tuple[str, ...]
+    horizon: dt.date | None
+    horizon_text: str | None
+    decided_by: str | None
+    decided_on: dt.date | None
+
+
+class FundRow(TypedDict):
+    """A checked ``[funds.ID]`` table (its pools are attached when the policy is built)."""
+
+    name: str
+    clause: str | None
+    text: str | None
+
+
+def check_header(file: str | Path, doc: dict[str, Any]) -> Header:
     c = _Checker(file, "policy", doc.get("policy"))
     c.only(POLICY_KEYS)
-    head: dict[str, Any] = {"id": c.ident("id")}
-    for k in ("title", "issuer"):
-        head[k] = c.text(k)
-    for k in ("document_number", "effective_clause", "effective_text", "source"):
-        head[k] = c.text(k, required=False)
+    pid = c.ident("id")
+    title, issuer = c.text("title"), c.text("issuer")
+    number, effective_clause = c.text("document_number", False), c.text("effective_clause", False)
+    effective_text, source = c.text("effective_text", False), c.text("source", False)
     region = c.table.get("region_code")
     if not isinstance(region, str) or not re.fullmatch(r"\d{6}", region):
         c.fail("region_code", _("must be a six-digit GB/T 2260 code in quotes"))
-    head["region_code"] = region
-    head["issued"] = c.date("issued", required=True)
-    head["effective"] = c.date("effective")
-    head["expires"] = c.date("expires")
-    if head["effective"] and not head["effective_clause"]:
+    issued = c.date("issued", required=True)
+    effective = c.date("effective")
+    expires = c.date("expires")
+    if effective and not effective_clause:
         c.fail("effective_clause", _("the clause that sets the effective date is required with effective"))
-    if head["expires"] and head["expires"] < (head["effective"] or head["issued"]):
+    if expires and expires < (effective or issued):
         c.fail("expires", _("is before the policy takes effect"))
     ext = c.table.get("extends")
-    head["extends"] = c.ident("extends") if ext is not None else None
-    head["notes"] = c.str_list("notes") or ()
+    extends = c.ident("extends") if ext is not None else None
+    notes = c.str_list("notes") or ()
     # The policy's own horizon (到2015年): awards after it are flagged, not refused.
-    head["horizon"] = c.date("horizon")
-    head["horizon_text"] = c.text("horizon_text", required=head["horizon"] is not None)
+    horizon = c.date("horizon")
+    horizon_text = c.text("horizon_text", required=horizon is not None)
     # A local measure: the office document that decided it (文号 and date).
-    head["decided_by"] = c.text("decided_by", required=False)
-    head["decided_on"] = c.date("decided_on")
-    return head
+    decided_by = c.text("decided_by", required=False)
+    decided_on = c.date("decided_on")
+    return Header(id=pid, title=title, issuer=issuer, document_number=number, effective_clause=effective_clause,
+                  effective_text=effective_text, source=source, region_code=region, issued=issued,
+                  effective=effective, expires=expires, extends=extends, notes=notes, horizon=horizon,
+                  horizon_text=horizon_text, decided_by=decided_by, decided_on=decided_on)
 
 
-def check_funds(file: str | Path, doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def check_funds(file: str | Path, doc: dict[str, Any]) -> dict[str, FundRow]:
     top = _Checker(file, "funds", doc.get("funds", {}))
-    out = {}
+    out: dict[str, FundRow] = {}
     for fid, body in top.table.items():
         top.ident(fid, fid)
         c = top.sub(fid)
         c.only(("name", "clause", "text"))
-        out[fid] = {"name": c.text("name"), "clause": c.text("clause", False), "text": c.text("text", False)}
+        out[fid] = FundRow(name=c.text("name"), clause=c.text("clause", False), text=c.text("text", False))
     return out
 
 
-def check_pools(file: str | Path, doc: dict[str, Any], funds: dict[str, Any]) -> dict[str, Pool]:
+def check_pools(file: str | Path, doc: dict[str, Any], funds: Mapping[str, object]) -> dict[str, Pool]:
     top = _Checker(file, "pools", doc.get("pools", {}))
-    out = {}
+    out: dict[str, Pool] = {}
     for pid, body in top.table.items():
         top.ident(pid, pid)
         c = top.sub(pid)
@@ -304,7 +346,7 @@ def check_pools(file: str | Path, doc: dict[str, Any], funds: dict[str, Any]) ->
 
 def check_notes(file: str | Path, doc: dict[str, Any]) -> dict[str, Note]:
     top = _Checker(file, "notes", doc.get("notes", {}))
-    out = {}
+    out: dict[str, Note] = {}
     for nid in top.table:
         top.ident(nid, nid)
         c = top.sub(nid)
@@ -365,7 +407,8 @@ def check_conditions(c: _Checker, allowed_keys: tuple[str, ...]) -> Conditions:
     return Conditions(values, c.flag("accepted"), rank, tuple(p.upper() for p in prefixes), dates)
 
 
-def _entries(file: str | Path, doc: dict[str, Any], section: str, keys: tuple[str, ...]):
+def _entries(file: str | Path, doc: dict[str, Any], section: str,
+             keys: tuple[str, ...]) -> Iterator[tuple[_Checker, str]]:
     """Each table of an array section ([[rules]], [[targets]]) with its id, checked unique."""
     raw = doc.get(section, [])
     if not isinstance(raw, list):
@@ -390,7 +433,7 @@ def _note_ids(c: _Checker, notes: dict[str, Note]) -> tuple[str, ...]:
     return ids
 
 
-def check_rules(file: str | Path, doc: dict[str, Any], funds: dict[str, Any], pools: dict[str, Pool],
+def check_rules(file: str | Path, doc: dict[str, Any], funds: Mapping[str, object], pools: dict[str, Pool],
                 notes: dict[str, Note]) -> list[Rule]:
     out: list[Rule] = []
     for c, rid in _entries(file, doc, "rules", RULE_KEYS):
@@ -442,7 +485,8 @@ def check_rules(file: str | Path, doc: dict[str, Any], funds: dict[str, Any], po
                     amounts[k] = tc.money(k)
             if "percent_by_rank" in present:
                 pc = c.sub("percent_by_rank")
-                if not when.rank or when.rank[1] is None:
+                first, last = when.rank or (1, None)
+                if last is None:
                     c.fail("percent_by_rank", _("needs a closed rank range in when.rank"))
                 pct = {}
                 for k in pc.table:
@@ -451,10 +495,10 @@ def check_rules(file: str | Path, doc: dict[str, Any], funds: dict[str, Any], po
                     pct[int(k)] = pc.money(k)
                     if pct[int(k)] > 100:
                         pc.fail(k, _("a percentage above 100"))
-                missing = [r for r in range(when.rank[0], when.rank[1] + 1) if r not in pct]
-                extra = [r for r in pct if not when.rank[0] <= r <= when.rank[1]]
+                missing = [r for r in range(first, last + 1) if r not in pct]
+                extra = [r for r in pct if not first <= r <= last]
                 if missing or extra:
-                    c.fail("percent_by_rank", _("must give exactly the ranks {lo} to {hi}").format(lo=when.rank[0], hi=when.rank[1]))
+                    c.fail("percent_by_rank", _("must give exactly the ranks {lo} to {hi}").format(lo=first, hi=last))
         elif pay == "discretionary":
             pool = c.text("pool")
             if pool not in pools:

@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from desktop.core.policy_schema import CONDITION_VALUES, Conditions, Target
 from desktop.core.vocabulary import Achievement, identity_detail
+
+if TYPE_CHECKING:  # only for annotations: policies loads this module when its worked cases count targets
+    from desktop.core.policies import Policy
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,8 @@ def in_scope(target: Target, a: Achievement) -> bool:
     if s.ref_prefix and not (a.ref and a.ref.upper().startswith(s.ref_prefix)):
         return False
     if s.dates is not None:
-        lo, hi = s.dates
-        if (lo and a.date < lo) or (hi and a.date > hi):
+        since, until = s.dates
+        if (since and a.date < since) or (until and a.date > until):
             return False
     return True
 
@@ -126,24 +129,29 @@ def _entered(values: Any, as_of: dt.date) -> tuple[Decimal | None, dt.date | Non
     return figure, best[1], _value(best[0], "source")
 
 
-def progress(policy, achievements: Sequence[Achievement] | Iterable[Achievement], as_of: dt.date,  # noqa: ANN001
+def progress(policy: Policy, achievements: Sequence[Achievement] | Iterable[Achievement], as_of: dt.date,
              entered: Mapping[str, Any] | None = None) -> list[TargetProgress]:
     """Per target of the policy: id, text, goal, count, deadline (and how it was counted)."""
     from desktop.core.engine import note_flag
 
     achievements = list(achievements)
     entered = entered or {}
-    out = []
+    out: list[TargetProgress] = []
     for t in policy.targets:
         flags = tuple(note_flag(policy, policy.notes[n]) for n in t.notes)
-        common = dict(id=t.id, text=t.text, goal=t.goal, deadline=t.deadline, clause=t.clause,
-                      counting=t.count, as_of=as_of, unit=t.unit, goal_text=t.goal_text, start=t.start, flags=flags)
         if t.count == "entered":
             figure, when, source = _entered(entered.get(t.id), as_of)
-            out.append(TargetProgress(count=figure, source=source, value_date=when, **common))
+            out.append(_row(t, as_of, flags, figure, source, when))
             continue
         upto = min(as_of, t.deadline) if t.deadline else as_of
         keys = {_distinct_key(t.count, a) for a in achievements
                 if a.date <= upto and (t.start is None or a.date >= t.start) and in_scope(t, a)}
-        out.append(TargetProgress(count=Decimal(len(keys)), source="records", **common))
+        out.append(_row(t, as_of, flags, Decimal(len(keys)), "records", None))
     return out
+
+
+def _row(t: Target, as_of: dt.date, flags: tuple[str, ...], count: Decimal | None, source: str | None,
+         value_date: dt.date | None) -> TargetProgress:
+    return TargetProgress(id=t.id, text=t.text, goal=t.goal, deadline=t.deadline, clause=t.clause,
+                          counting=t.count, as_of=as_of, unit=t.unit, goal_text=t.goal_text, start=t.start,
+                          flags=flags, count=count, source=source, value_date=value_date)

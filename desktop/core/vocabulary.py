@@ -84,6 +84,10 @@ def safe_label(value: Any, fallback: str) -> str:
     return fallback
 _ABC = re.compile(r"^A{1,5}$")
 
+# Achievement.identity(): (enterprise, kind, standard key, action or prize/grade) with a ref, else
+# (enterprise, kind, None, the kind's own field values, year).
+Identity = tuple[str, str, str | None, str | None] | tuple[str, str, None, tuple[Any, ...], int]
+
 
 @dataclass(slots=True, unsafe_hash=True)
 class Achievement:
@@ -123,7 +127,7 @@ class Achievement:
         sn = parse_standard_number(self.ref)
         return sn.key if sn else " ".join(self.ref.split()).upper()
 
-    def identity(self) -> tuple:
+    def identity(self) -> Identity:
         """What makes two claims the same achievement of one enterprise (DESIGN: duplicates).
 
         With a ref: the kind, the ref and what else makes the thing itself distinct: for a standard
@@ -365,8 +369,8 @@ def parse_achievement(raw: Any, position: int | None = None,
     if not isinstance(kind, str) or kind not in _KIND_FIELDS:
         shown = repr(kind) if isinstance(kind, str) and text_problem(kind, "id") is None else _("(not a known kind)")
         bad("kind", _("unknown kind {kind}; known kinds: {kinds}").format(kind=shown, kinds=", ".join(KINDS)))
-        if check_uscc(raw.get("enterprise"))[1]:
-            bad("enterprise", check_uscc(raw.get("enterprise"))[1])
+        if why := check_uscc(raw.get("enterprise"))[1]:
+            bad("enterprise", why)
         return _finish(own, problems, start, sink)
     spec = _KIND_FIELDS[kind]
 
@@ -416,6 +420,7 @@ def parse_achievement(raw: Any, position: int | None = None,
         except ValueError:
             bad("uuid", _("{value!r} is not a UUID").format(value=u))
 
+    val: str | int | bool | None
     for fld, (required, check, allowed) in spec.items():
         v = raw.get(fld)
         if v is None or v == "":
@@ -459,7 +464,7 @@ def _level_warning(rid: str, ref: str, level: str) -> Problem | None:
 
 
 def _finish(own: list[Problem], problems: list[Problem] | None, start: int = 0,
-            sink: list[Problem] | None = None) -> None:
+            sink: list[Problem] | None = None) -> Achievement | None:  # None: the record is refused
     if problems is None and any(p.severity == "error" for p in own):
         raise ValidationFailed(own)
     return None
@@ -537,7 +542,7 @@ def parse_enterprise(raw: Any, position: int, problems: list[Problem]) -> Enterp
             problems.append(Problem(rid, fld, _("must be text")))
         elif isinstance(raw.get(fld), str) and (why := text_problem(raw[fld], fld)) is not None:
             problems.append(Problem(rid, fld, why))
-    if len(problems) > start:
+    if len(problems) > start or code is None or not isinstance(name, str):  # (both are problems above)
         return None
     return Enterprise(uscc=code, name=" ".join(name.split()), region=str(region) if region else None,
                       address=raw.get("address"), contact=raw.get("contact"), phone=raw.get("phone"),
