@@ -215,7 +215,7 @@ def test_refresh_natural_keys_gives_stored_prizes_their_scheme(db):
     ents = [{"uscc": GOOD_USCC, "name": "甲公司"}]
     prize = {"id": "p", "enterprise": GOOD_USCC, "kind": "prize", "prize": "fujian-contribution", "grade": 2,
              "rank": 1, "date": "2023-01-01", "ref": "GB/T 3-2022"}
-    records.load({"enterprises": ents, "achievements": [prize, std(id="s", ref="GB/T 4-2024")]})
+    records.load({"enterprises": ents, "achievements": [prize, std(id="s", ref="GB/T 4-2024")]}, user="tester")
     row = Achievement.get(Achievement.source_id == "p")
     right = row.natural_key
     old = '["' + GOOD_USCC + '", "prize", "GB/T 3-2022", null]'  # as stored before the scheme counted

@@ -25,7 +25,7 @@ ACTIONS: dict[str, str] = {
     "submitted": N_("submitted for review"), "approved": N_("approved"), "returned": N_("returned"),
     "draft": N_("reopened as a draft"), "install": N_("installed"), "export": N_("exported"),
     "import": N_("imported"), "import-update": N_("updated by an import"), "register": N_("key registered"),
-    "pay": N_("payment recorded"), "paid": N_("payment recorded"), "reprint": N_("reprinted"),
+    "load": N_("loaded from a file"), "pay": N_("payment recorded"), "paid": N_("payment recorded"), "reprint": N_("reprinted"),
 }
 ENTITIES: dict[str, str] = {
     "enterprise": N_("enterprise"), "achievement": N_("achievement"), "evidence": N_("evidence"),
