@@ -65,8 +65,11 @@ def _digest(prev: str, at: dt.datetime, user: str, action: str, entity: str,
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+_FIELDS_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def fields_digest(fields: Any) -> str:
-    body = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    body = _FIELDS_JSON.encode(fields)  # one encoder, not one per call: a bulk load digests every record
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 

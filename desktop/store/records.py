@@ -27,8 +27,11 @@ _ACH_COLUMNS = ("ref", "title", "level", "action", "rank", "body", "prize", "gra
                 "accepted", "note")
 
 
+_KEY_JSON = json.JSONEncoder(ensure_ascii=False, default=str)  # as json.dumps(..., ensure_ascii=False, default=str)
+
+
 def natural_key(a: Ach) -> str:
-    return json.dumps(a.identity(), ensure_ascii=False, default=str)
+    return _KEY_JSON.encode(a.identity())
 
 
 def to_vocabulary(row: Achievement, uscc: str | None = None) -> Ach:
