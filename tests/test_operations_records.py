@@ -366,3 +366,21 @@ def test_a_bulk_load_over_ids_already_in_the_database_names_them_and_writes_noth
     assert named == {f"S{i:05d}" for i in range(300)}
     assert all(p.field == "id" for p in exc.value.problems)
     assert counts() == before and records.enterprise_names(s)[GOOD_USCC] == "莆田市甲鞋业有限公司"
+
+
+def test_a_load_reusing_a_uuid_held_by_another_record_names_it_and_writes_nothing(s):
+    from desktop.store import records as store
+
+    batch = big_batch(store.ITEMISED_UP_TO + 20)
+    records.load(s, batch)
+    taken = next(a.uuid for a in records.achievements(s) if a.id == "S00005")
+    before = counts()
+    again = big_batch(store.ITEMISED_UP_TO + 40)
+    again["achievements"] = again["achievements"][store.ITEMISED_UP_TO + 20:]
+    again["achievements"][3]["uuid"] = taken  # in the database already
+    again["achievements"][4]["uuid"] = again["achievements"][5]["uuid"] = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    with pytest.raises(ValidationFailed) as exc:
+        records.load(s, again)
+    assert [(p.record, p.field) for p in exc.value.problems] == [
+        (again["achievements"][3]["id"], "uuid"), (again["achievements"][5]["id"], "uuid")]
+    assert counts() == before

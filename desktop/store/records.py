@@ -107,6 +107,26 @@ def _db_row(uuid: str, enterprise_id: int, vals: dict[str, Any], stamp: str) -> 
             vals["natural_key"], stamp, stamp)
 
 
+def _uuid_clashes(ents: list[Ent], achs: list[Ach], known_rows: dict[str, tuple[Any, ...]]) -> list[Problem]:
+    """A uuid given in the file (a record that travelled before) that another record already holds, in
+    the file or in the database: refused by name here, not by the database's unique index mid-write."""
+    problems: list[Problem] = []
+    taken = _("this uuid already belongs to another record; remove it to load the record as a new one")
+    seen: set[str] = set()
+    held = {r[0] for r in _in_query("SELECT uuid FROM achievement WHERE uuid IN ({})", (a.uuid for a in achs if a.uuid))}
+    for a in achs:
+        if a.uuid and (a.uuid in seen or a.uuid in held):
+            problems.append(Problem(a.id, "uuid", taken))
+        seen.add(a.uuid or "")
+    ent_uuids = {e.uuid: e.uscc for e in ents if e.uuid and e.uscc not in known_rows}
+    held_by = dict(_in_query("SELECT uuid, uscc FROM enterprise WHERE uuid IN ({})", ent_uuids))
+    for e in ents:
+        if e.uuid and e.uscc not in known_rows and (held_by.get(e.uuid, e.uscc) != e.uscc or e.uuid in seen):
+            problems.append(Problem(e.uscc, "uuid", taken))
+        seen.add(e.uuid or "")
+    return problems
+
+
 def load(data: Any, *, user: str, progress: Progress = NO_PROGRESS) -> LoadResult:
     """Validate and add enterprises and achievements; all or nothing (raises ValidationFailed).
 
@@ -132,6 +152,7 @@ def load(data: Any, *, user: str, progress: Progress = NO_PROGRESS) -> LoadResul
                 "no enterprise with code {code} in the file or the database; add it under \"enterprises\"").format(code=a.enterprise)))
         elif a.enterprise in known_rows and (known_rows[a.enterprise][0], a.id) in existing_ids:
             errors.append(Problem(a.id, "id", _("this enterprise already has an achievement with id {id} in the database").format(id=a.id)))
+    errors += _uuid_clashes(ents, achs, known_rows)
     if errors:
         raise ValidationFailed(errors)
     result = LoadResult(warnings=[p for p in problems if p.severity == "warning"])
