@@ -6,7 +6,7 @@ figure is the fastest of the runs, with the child's peak memory (``getrusage``) 
 one size to the next (10× the records should cost about 10× the time). Bar: ≤ 4× the baseline.
 
     .venv/bin/python benchmarks/bench.py load
-    .venv/bin/python benchmarks/bench_load.py [--million] [--runs N] [--root DIR]
+    .venv/bin/python benchmarks/bench_load.py [--million] [--runs N] [--root DIR] [--backups]
 
 ``--root DIR`` runs the ``stdaward`` of another checkout (e.g. an older commit unpacked with
 ``git archive``) on the same files, for before/after figures.
@@ -101,7 +101,7 @@ def _child(cmd: list[str], root: Path, tmp: Path) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024  # kilobytes on Linux
 
 
-def measure(sizes: tuple[int, ...], runs: int, root: Path = ROOT) -> list[dict[str, float]]:
+def measure(sizes: tuple[int, ...], runs: int, root: Path = ROOT, backups: bool = False) -> list[dict[str, float]]:
     tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
     try:
         template = _template(root, tmp)
@@ -118,6 +118,19 @@ def measure(sizes: tuple[int, ...], runs: int, root: Path = ROOT) -> list[dict[s
                 base.append(_child([sys.executable, "-c", BASELINE, str(db), str(file)], root, tmp))
             rows.append({"n": n, "ours": min(t for t, _m in ours), "ours_mb": max(m for _t, m in ours),
                          "base": min(t for t, _m in base), "base_mb": max(m for _t, m in base)})
+        if backups:  # on the largest database loaded by the program: the copy read back quickly, or in full
+            _fresh(template, db)
+            _child([sys.executable, "-m", "desktop.cli", "load", str(file), "--db", str(db)], root, tmp)
+            quick: list[float] = []
+            full: list[float] = []
+            for i in range(runs):
+                for flags, times in (((), quick), (("--full-check",), full)):
+                    out = tmp / f"copy-{i}-{len(flags)}.db"
+                    times.append(_child([sys.executable, "-m", "desktop.cli", "backup", *flags, "--out", str(out),
+                                         "--db", str(db)], root, tmp)[0])
+                    out.unlink()
+            print(f"backup of {sizes[-1]:,} achievements ({db.stat().st_size / 1e6:.0f} MB): quick check "
+                  f"{min(quick):.2f} s | full integrity check {min(full):.2f} s", flush=True)
         return rows
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -146,6 +159,7 @@ if __name__ == "__main__":
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose stdaward is measured")
     ap.add_argument("--sizes", type=int, nargs="*", help="sizes instead of 10⁴ and 10⁵")
+    ap.add_argument("--backups", action="store_true", help="also time 'stdaward backup' with and without --full-check")
     a = ap.parse_args()
     sizes = tuple(a.sizes) if a.sizes else SIZES + ((1_000_000,) if a.million else ())
-    report(measure(sizes, a.runs, a.root.resolve()))
+    report(measure(sizes, a.runs, a.root.resolve(), a.backups))
