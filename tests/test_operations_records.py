@@ -272,3 +272,115 @@ def test_editing_a_record_deleted_meanwhile_is_a_clear_refusal(s):
     records.delete_enterprise(s, ent["id"])
     with pytest.raises(StdAwardError, match="no longer exists"):
         records.save_enterprise(s, {"uscc": GOOD_USCC, "name": "乙"}, ent["id"])
+
+
+# ---------------------------------------------------------------------------- the bulk load path
+def mixed_batch(n: int) -> dict:
+    """``n`` standards with titles, notes, units and named evidence, and a research result with ``accepted``."""
+    batch = big_batch(n)
+    for i, a in enumerate(batch["achievements"]):
+        a.update(title=f"鞋类标准第{i}号", note="第一行\n第二行" if i % 3 else None, evidence=[f"证书{i}.pdf"],
+                 units=["莆田市甲鞋业有限公司", "某研究院"] if i % 2 else None)
+        batch["achievements"][i] = {k: v for k, v in a.items() if v is not None}
+    return batch
+
+
+def test_a_bulk_load_stores_every_field_as_a_record_typed_in_would(s):
+    from desktop.core.vocabulary import parse_batch
+    from desktop.store import records as store
+    from desktop.store.models import Evidence
+
+    batch = mixed_batch(store.ITEMISED_UP_TO + 150)
+    result = records.load(s, batch)
+    assert (result.enterprises_added, result.achievements_added) == (2, len(batch["achievements"]))
+    wanted, problems = parse_batch(batch["achievements"])
+    assert not [p for p in problems if p.severity == "error"]
+    stored = {a.id: a for a in records.achievements(s)}
+    for a in wanted:
+        got = stored[a.id]
+        assert (got.enterprise, got.kind, got.date, got.ref, got.title, got.note, got.units, got.rank) == \
+            (a.enterprise, a.kind, a.date, a.ref, a.title, a.note, a.units, a.rank)
+    assert Evidence.select().where(Evidence.filename == "证书7.pdf").count() == 1
+    assert records.enterprise_names(s) == {GOOD_USCC: "莆田市甲鞋业有限公司", OTHER_USCC: "莆田市乙食品有限公司"}
+
+
+def test_a_bulk_load_is_one_audit_entry_per_batch_that_still_catches_edits_outside(s, monkeypatch):
+    import sqlite3
+
+    from desktop.store import audit
+    from desktop.store import records as store
+    from desktop.store.models import AuditEntry
+
+    monkeypatch.setattr(store, "BATCH", 100)
+    records.load(s, big_batch(250))
+    entries = list(AuditEntry.select().where(AuditEntry.action == "load").order_by(AuditEntry.id))
+    assert [(e.entity, e.after["counts"]) for e in entries] == [
+        ("enterprise", 2), ("achievement", 100), ("achievement", 100), ("achievement", 50)]
+    assert sum(len(e.state) for e in entries if e.state) == 250
+    assert audit.verify_all(s.db_path) == []
+
+    con = sqlite3.connect(s.db_path)
+    with con:
+        con.execute("UPDATE achievement SET rank = 2 WHERE source_id = 'S00007'")
+        con.execute("DELETE FROM achievement WHERE source_id = 'S00123'")
+    con.close()
+    found = [str(f) for f in audit.verify_all(s.db_path)]
+    assert any("S00007" in f and "changed outside the program" in f for f in found), found
+    assert any("deleted outside the program" in f for f in found), found
+    assert len(found) == 2, found
+
+
+def test_deleting_and_editing_bulk_loaded_achievements_in_the_program_keeps_the_log_clean(s):
+    from desktop.store import audit
+    from desktop.store import records as store
+    from desktop.store.models import Achievement
+
+    records.load(s, big_batch(store.ITEMISED_UP_TO + 1))
+    ids = [a.id for a in Achievement.select(Achievement.id).where(Achievement.source_id.in_(["S00001", "S00002"]))]
+    records.delete_achievements(s, ids)
+    edit = Achievement.get(Achievement.source_id == "S00003")
+    records.save_achievement(s, std(id="S00003", enterprise=OTHER_USCC, ref="GB/T 99999-2024"), editing=edit.id)
+    assert audit.verify_all(s.db_path) == []
+
+
+def test_a_bulk_load_cancelled_after_its_first_batch_leaves_nothing(s, monkeypatch):
+    from desktop.store import records as store
+
+    monkeypatch.setattr(store, "BATCH", 100)
+    records.load(s, big_batch(10))  # something there before, which must stay as it was
+    before = counts()
+    progress, seen = cancel_after(2)  # the start, then after the first batch of achievements
+    with pytest.raises(Cancelled):
+        records.load(s.with_progress(progress), {"achievements": big_batch(500)["achievements"][10:]})
+    assert seen[-1] == 100 and counts() == before
+
+
+def test_a_bulk_load_over_ids_already_in_the_database_names_them_and_writes_nothing(s):
+    records.load(s, big_batch(300))
+    before = counts()
+    again = big_batch(400)
+    again["enterprises"][0]["name"] = "改名公司"
+    with pytest.raises(ValidationFailed) as exc:
+        records.load(s, again)
+    named = {p.record for p in exc.value.problems}
+    assert named == {f"S{i:05d}" for i in range(300)}
+    assert all(p.field == "id" for p in exc.value.problems)
+    assert counts() == before and records.enterprise_names(s)[GOOD_USCC] == "莆田市甲鞋业有限公司"
+
+
+def test_a_load_reusing_a_uuid_held_by_another_record_names_it_and_writes_nothing(s):
+    from desktop.store import records as store
+
+    batch = big_batch(store.ITEMISED_UP_TO + 20)
+    records.load(s, batch)
+    taken = next(a.uuid for a in records.achievements(s) if a.id == "S00005")
+    before = counts()
+    again = big_batch(store.ITEMISED_UP_TO + 40)
+    again["achievements"] = again["achievements"][store.ITEMISED_UP_TO + 20:]
+    again["achievements"][3]["uuid"] = taken  # in the database already
+    again["achievements"][4]["uuid"] = again["achievements"][5]["uuid"] = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    with pytest.raises(ValidationFailed) as exc:
+        records.load(s, again)
+    assert [(p.record, p.field) for p in exc.value.problems] == [
+        (again["achievements"][3]["id"], "uuid"), (again["achievements"][5]["id"], "uuid")]
+    assert counts() == before

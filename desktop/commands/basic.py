@@ -42,6 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("backup", help=_("write a consistent copy of the database"))
     p.add_argument("--out", help=_("where to write it (default: the backups folder)"))
+    p.add_argument("--full-check", action="store_true",
+                   help=_("check the copy with SQLite's full integrity check (slower) instead of its quick check"))
     add_db(p)
     p.set_defaults(func=cmd_backup)
 
@@ -174,7 +176,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from desktop.operations import backups
 
     with session(args, create=False, auto_backup=False) as s:
-        out = backups.make(s, Path(args.out).resolve() if args.out else None)
+        out = backups.make(s, Path(args.out).resolve() if args.out else None, full_check=args.full_check)
     print(_("Backup written: {path}").format(path=out))
     return 0
 

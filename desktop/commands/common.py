@@ -39,15 +39,21 @@ def db_arg(args: argparse.Namespace) -> Path:
 def session(args: argparse.Namespace, create: bool = True, auto_backup: bool = True,
             check: bool = True) -> Iterator[Session]:
     """The session over ``--db``, signed in as ``--user`` when given; closed on the way out. Its
-    notes (and the money-trail warnings unless ``check`` is False) go to stderr."""
-    s = Session.open(db_arg(args), create=create, auto_backup=auto_backup, check=check)
-    for note in s.notes:  # leftovers removed, a daily backup that failed, read-only use
+    notes (and the money-trail warnings unless ``check`` is False) go to stderr. The day's automatic
+    backup runs beside the command (it never holds up the first command of the day); what it has to
+    say is printed after the command's own output."""
+    from desktop.operations import backups
+
+    s = Session.open(db_arg(args), create=create, auto_backup="background" if auto_backup else False, check=check)
+    for note in s.notes:  # leftovers removed, read-only use, the money trail
         print(_("note: {message}").format(message=note), file=sys.stderr)
     try:
         sign_in(s, args)
         yield s
     finally:
         s.close()
+        for note in backups.daily_notes(s):  # a daily backup that failed
+            print(_("note: {message}").format(message=note), file=sys.stderr)
 
 
 def sign_in(s: Session, args: argparse.Namespace) -> None:

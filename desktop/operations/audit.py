@@ -28,6 +28,7 @@ ACTIONS: dict[str, str] = {
     "pay": N_("payment recorded"), "paid": N_("payment recorded"), "reprint": N_("reprinted"),
     "decision": N_("decision changed"), "import-payments": N_("payments imported from the finance bureau's sheet"),
     "keys": N_("office key made"), "print_archive": N_("archive copy printed"), "rehash": N_("password re-protected"),
+    "load": N_("loaded from a file"),
 }
 ENTITIES: dict[str, str] = {
     "enterprise": N_("enterprise"), "achievement": N_("achievement"), "evidence": N_("evidence"),

@@ -7,13 +7,24 @@ from typing import Any
 from desktop.operations.session import Session
 
 
-def make(session: Session, out: Path | None = None) -> Path:
-    """A consistent, checked copy of the open database (to ``out``, or the rotating backups folder)."""
+def make(session: Session, out: Path | None = None, full_check: bool = False) -> Path:
+    """A consistent, checked copy of the open database (to ``out``, or the rotating backups folder):
+    read back with SQLite's quick check, or its full integrity check with ``full_check``."""
     from desktop.store import backup
     from desktop.store.models import database
 
     session.require("backups.make")
-    return backup.make_backup(database, session.db_path, "manual", out)
+    return backup.make_backup(database, session.db_path, "manual", out, full_check=full_check)
+
+
+def daily_notes(session: Session, timeout: float | None = None) -> list[str]:
+    """Wait for the day's automatic backup that opening the session started in the background (if
+    any) and return what it has to tell the officer that opening did not (it failed, the database
+    is damaged). A command prints these after its own work, which the backup did not hold up."""
+    from desktop.store import db
+
+    db.wait_for_backup(timeout)
+    return [note for note in db.open_notes if note not in session.notes]
 
 
 def listing(session: Session) -> list[Path]:

@@ -38,6 +38,7 @@ from typing import Any
 
 from desktop.core.i18n import N_, _
 from desktop.store.models import (
+    Achievement,
     AuditEntry,
     Award,
     AwardRound,
@@ -64,8 +65,11 @@ def _digest(prev: str, at: dt.datetime, user: str, action: str, entity: str,
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+_FIELDS_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def fields_digest(fields: Any) -> str:
-    body = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    body = _FIELDS_JSON.encode(fields)  # one encoder, not one per call: a bulk load digests every record
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
@@ -78,8 +82,6 @@ def _money(value: Any) -> str | None:
 def round_lines(round_id: int) -> list[list[Any]]:
     """A round's award lines as approved: achievement, status, amount, rule, decision (``paid`` counts
     as ``approved``: paying out does not change what was approved)."""
-    from desktop.store.models import Achievement
-
     q = (Award.select(Award.status, Award.amount, Award.rule, Award.decision, Achievement.uuid)
          .join(Achievement).where(Award.round == round_id).order_by(Achievement.uuid).tuples())
     rows: list[tuple[str, Any, str | None, str, str]] = list(q)  # type: ignore[arg-type]  # .tuples()
@@ -117,6 +119,20 @@ def _office_fields(o: Office) -> dict[str, Any]:
             "public_key": o.public_key}
 
 
+ACHIEVEMENT_FIELDS = ("source_id", "kind", "date", "ref", "title", "level", "action", "rank", "body", "prize",
+                      "grade", "domain", "accepted", "note", "units")
+
+
+def achievement_fields(values: Any) -> dict[str, Any]:
+    """An achievement's audited fields from a row's or a load's values (a mapping); not its enterprise
+    (merging duplicate enterprises moves achievements) nor the stored duplicate key (derived)."""
+    out = {k: values.get(k) for k in ACHIEVEMENT_FIELDS}
+    out["date"] = None if out["date"] is None else str(out["date"])
+    out["accepted"] = None if out["accepted"] is None else bool(out["accepted"])
+    out["units"] = list(out["units"]) if out["units"] else None
+    return out
+
+
 def _known_fields(k: KnownOffice) -> dict[str, Any]:
     return {"name": k.name, "region": k.region_code, "public_key": k.public_key}
 
@@ -143,6 +159,8 @@ KINDS: dict[str, Kind] = {
                    lambda n: _("notice {number}").format(number=n.doc_number), True),
     "user": Kind(User, lambda u: u.username, _user_fields,
                  lambda u: _("the account {name}").format(name=u.username), True),
+    "achievement": Kind(Achievement, lambda a: a.uuid, lambda a: achievement_fields(a.__data__),
+                        lambda a: _("achievement {id}").format(id=a.source_id), False),
     "payment": Kind(Payment, lambda p: p.uuid, _payment_fields,
                     lambda p: _("the payment {ref}").format(ref=p.reference), True),
     "office": Kind(Office, lambda o: o.uuid, _office_fields, lambda o: _("the office profile"), True),
@@ -153,7 +171,7 @@ KINDS: dict[str, Kind] = {
 
 KIND_NAMES = {"award_round": N_("an award round"), "notice": N_("a notice"), "user": N_("an account"),
               "payment": N_("a payment"), "office": N_("the office profile"),
-              "known_office": N_("a registered office")}
+              "known_office": N_("a registered office"), "achievement": N_("an achievement")}
 
 
 def _state_for(entity: str, key: str | None, action: str) -> dict[str, str | None] | None:
@@ -168,6 +186,8 @@ def _state_for(entity: str, key: str | None, action: str) -> dict[str, str | Non
     kind = KINDS.get(entity)
     if kind is None:
         return None
+    if entity == "achievement" and action == "delete":  # recorded just before the row goes
+        return {f"{entity}:{key}": None}
     row = kind.row(key)
     return {f"{entity}:{key}": None if row is None else fields_digest(kind.fields(row))}
 
@@ -195,10 +215,21 @@ def _append(at: dt.datetime, user: str, action: str, entity: str, entity_uuid: s
     return entry
 
 
+def record_batch(user: str, action: str, entity: str, after: Any, state: dict[str, str | None] | None) -> AuditEntry:
+    """Append one entry for many records changed together (a bulk load): ``after`` says what (counts,
+    a digest over the records), ``state`` holds each record's key and digest for ``verify_rows``."""
+    last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
+    return _append(now(), user, action, entity, None, None, after, state, last.hash if last else GENESIS)
+
+
 def baseline(user: str) -> AuditEntry:
-    """One entry recording every audited record as it stands (when the trail starts: migration)."""
+    """One entry recording every audited record as it stands (when the trail starts: migration).
+    Not the achievements: a county's hundreds of thousands would make one huge entry; they are
+    recorded as they are loaded, added or changed from then on."""
     state: dict[str, str | None] = {}
     for entity, kind in KINDS.items():
+        if entity == "achievement":
+            continue
         for row in kind.model.select():
             state[f"{entity}:{kind.key(row)}"] = fields_digest(kind.fields(row))
     last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()

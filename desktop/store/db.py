@@ -235,7 +235,7 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
         elif version < SCHEMA_VERSION:
             migrate_forward(path, version)
         elif auto_backup and not read_only and not backups.latest_automatic_today(path):
-            if auto_backup == "background":
+            if auto_backup == "background" and journal == "wal":  # a rollback journal would make writers wait
                 start_background_backup(path)
             else:
                 daily_backup(database, path)
@@ -374,6 +374,9 @@ def start_background_backup(path: Path) -> threading.Thread:
                 daily_backup(con, path)
             finally:
                 con.close()
+        except DatabaseDamaged as exc:  # the open went ahead: say so to whoever waits for the backup
+            open_notes.append(str(exc))
+            logging.getLogger(__name__).error("daily backup of %s found damage: %s", path, exc)
         except Exception:  # noqa: BLE001 - a backup must never take the program down
             logging.getLogger(__name__).exception("daily backup of %s failed", path)
 

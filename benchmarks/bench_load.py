@@ -1,0 +1,165 @@
+"""Load benchmark: ``stdaward load FILE.json`` end to end (the real command line, a child process) at
+10⁴ and 10⁵ achievements (10⁶ with ``--million``: slow), against a baseline in the same run: a child
+process doing plain ``json.load`` + ``sqlite3.executemany`` of the same rows into the same schema
+(same indexes, same pragmas), one transaction. Ours and the baseline alternate run by run; each
+figure is the fastest of the runs, with the child's peak memory (``getrusage``) and the growth from
+one size to the next (10× the records should cost about 10× the time). Bar: ≤ 4× the baseline.
+
+    .venv/bin/python benchmarks/bench.py load
+    .venv/bin/python benchmarks/bench_load.py [--million] [--runs N] [--root DIR] [--backups]
+
+``--root DIR`` runs the ``stdaward`` of another checkout (e.g. an older commit unpacked with
+``git archive``) on the same files, for before/after figures.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import Figure
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (10_000, 100_000)
+N_ENT = 2_000
+LEVELS = ("national", "industry", "local", "group")
+
+BASELINE = r"""
+import json, sqlite3, sys, uuid
+data = json.load(open(sys.argv[2], encoding="utf-8"))
+con = sqlite3.connect(sys.argv[1])
+for pragma in ("journal_mode = wal", "synchronous = full", "foreign_keys = 1"):
+    con.execute(f"PRAGMA {pragma}")
+stamp = "2026-12-02 00:00:00"
+ents = [(str(uuid.uuid4()), e["uscc"], e["name"], e.get("region"), stamp, stamp) for e in data["enterprises"]]
+with con:
+    con.executemany("INSERT INTO enterprise (uuid, uscc, name, region_code, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", ents)
+    ids = dict(con.execute("SELECT uscc, id FROM enterprise"))
+    con.executemany(
+        "INSERT INTO achievement (uuid, source_id, enterprise_id, kind, date, ref, title, level, action, rank, "
+        "natural_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(str(uuid.uuid4()), a["id"], ids[a["enterprise"]], a["kind"], a["date"], a["ref"], a.get("title"),
+          a["level"], a["action"], a["rank"], a["kind"] + "|" + a["ref"], stamp, stamp)
+         for a in data["achievements"]])
+con.close()
+"""
+
+
+def _uscc(n: int) -> str:
+    from stdnum.cn import uscc
+
+    body = f"91350302MA{n:07d}"[:17]
+    return body + uscc.calc_check_digit(body)
+
+
+def write_file(path: Path, n: int) -> Path:
+    """``n`` valid standards of ``N_ENT`` enterprises (fewer for small n), in the load format."""
+    n_ent = min(N_ENT, max(1, n // 5))
+    ents = [{"uscc": _uscc(i), "name": f"莆田市第{i}号鞋业有限公司", "region": "350302"} for i in range(n_ent)]
+    achs = [{"id": f"A{i}", "enterprise": ents[i % n_ent]["uscc"], "kind": "standard",
+             "date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "ref": f"GB/T {100000 + i}-2024",
+             "title": f"鞋类产品标准第{i}号", "level": LEVELS[i % 4], "action": ("formulate", "revise")[i % 2],
+             "rank": 1 + i % 5} for i in range(n)]
+    path.write_text(json.dumps({"enterprises": ents, "achievements": achs}, ensure_ascii=False), "utf-8")
+    return path
+
+
+def _template(root: Path, tmp: Path) -> Path:
+    """An empty office database made by the program under test (its schema, indexes, triggers)."""
+    db = tmp / "template.db"
+    _child([sys.executable, "-m", "desktop.cli", "list", "enterprises", "--db", str(db)], root, tmp)
+    shutil.rmtree(tmp / "data" / "backups", ignore_errors=True)
+    return db
+
+
+def _fresh(template: Path, target: Path) -> None:
+    for suffix in ("", "-wal", "-shm", ".audit-head"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(template, target)
+
+
+def _child(cmd: list[str], root: Path, tmp: Path) -> tuple[float, float]:
+    """Run ``cmd`` to the end: (seconds, peak resident MB of that child, from ``wait4``)."""
+    env = {**os.environ, "PYTHONPATH": str(root), "STDAWARD_DATA": str(tmp / "data"), "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("STDAWARD_USER", None)
+    with open(tmp / "child.out", "wb") as out, open(tmp / "child.err", "wb") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=err)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(cmd[:4])} failed ({proc.returncode}): "
+                           f"{(tmp / 'child.err').read_text('utf-8', 'replace')[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024  # kilobytes on Linux
+
+
+def measure(sizes: tuple[int, ...], runs: int, root: Path = ROOT, backups: bool = False) -> list[dict[str, float]]:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    try:
+        template = _template(root, tmp)
+        db = tmp / "office.db"
+        rows = []
+        for n in sizes:
+            file = write_file(tmp / f"load-{n}.json", n)
+            ours, base = [], []
+            for _ in range(runs):  # alternating, so a busy moment of the machine hits both alike
+                _fresh(template, db)
+                ours.append(_child([sys.executable, "-m", "desktop.cli", "load", str(file), "--db", str(db)],
+                                   root, tmp))
+                _fresh(template, db)
+                base.append(_child([sys.executable, "-c", BASELINE, str(db), str(file)], root, tmp))
+            rows.append({"n": n, "ours": min(t for t, _m in ours), "ours_mb": max(m for _t, m in ours),
+                         "base": min(t for t, _m in base), "base_mb": max(m for _t, m in base)})
+        if backups:  # on the largest database loaded by the program: the copy read back quickly, or in full
+            _fresh(template, db)
+            _child([sys.executable, "-m", "desktop.cli", "load", str(file), "--db", str(db)], root, tmp)
+            quick: list[float] = []
+            full: list[float] = []
+            for i in range(runs):
+                for flags, times in (((), quick), (("--full-check",), full)):
+                    out = tmp / f"copy-{i}-{len(flags)}.db"
+                    times.append(_child([sys.executable, "-m", "desktop.cli", "backup", *flags, "--out", str(out),
+                                         "--db", str(db)], root, tmp)[0])
+                    out.unlink()
+            print(f"backup of {sizes[-1]:,} achievements ({db.stat().st_size / 1e6:.0f} MB): quick check "
+                  f"{min(quick):.2f} s | full integrity check {min(full):.2f} s", flush=True)
+        return rows
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def report(rows: list[dict[str, float]]) -> None:
+    prev = None
+    for r in rows:
+        growth = "" if prev is None else (f" | growth ×{r['ours'] / prev['ours']:.1f} "
+                                          f"(baseline ×{r['base'] / prev['base']:.1f}) for ×{r['n'] / prev['n']:.0f} records")
+        print(f"load {r['n']:>9,}: {r['ours']:7.2f} s {r['ours_mb']:6.0f} MB | baseline {r['base']:6.2f} s "
+              f"{r['base_mb']:5.0f} MB | ratio {r['ours'] / r['base']:.2f}×{growth}", flush=True)
+        prev = r
+
+
+def run() -> list[Figure]:
+    rows = measure(SIZES, runs=3)
+    report(rows)
+    return [Figure(f"stdaward load of {r['n']:,} achievements (end to end, {r['ours_mb']:.0f} MB peak)", r["ours"],
+                   "json.load + sqlite3.executemany of the same rows", r["base"], bar_ratio=4.0) for r in rows]
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--million", action="store_true", help="also 10⁶ achievements (slow)")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose stdaward is measured")
+    ap.add_argument("--sizes", type=int, nargs="*", help="sizes instead of 10⁴ and 10⁵")
+    ap.add_argument("--backups", action="store_true", help="also time 'stdaward backup' with and without --full-check")
+    a = ap.parse_args()
+    sizes = tuple(a.sizes) if a.sizes else SIZES + ((1_000_000,) if a.million else ())
+    report(measure(sizes, a.runs, a.root.resolve(), a.backups))
