@@ -11,8 +11,10 @@ until the window has painted (``desktop.ui.app.resume_gc``).
 from __future__ import annotations
 
 import argparse
+import codecs
 import gc
 import importlib
+import io
 import os
 import sys
 from typing import Any, Sequence
@@ -81,8 +83,53 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 
+_NEAREST = {"\u00a5": "\uffe5", "\u00b7": "\u30fb", "\u2022": "\u30fb"}  # ¥ and · are not in GBK; ￥ and ・ are
+
+
+def _console_replace(exc: UnicodeError) -> tuple[str, int]:
+    """Encoding error handler for a legacy console: the nearest character it has, else ``?``."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for ch in exc.object[exc.start:exc.end]:
+        near = _NEAREST.get(ch, "?")
+        try:
+            near.encode(exc.encoding)
+        except UnicodeError:
+            near = "?"
+        out.append(near)
+    return "".join(out), exc.end
+
+
+codecs.register_error("stdaward-console", _console_replace)
+
+
+def fit_stream(stream: Any, utf8: bool = False) -> None:
+    """Make a console stream unable to fail on a character its encoding lacks (GBK has neither ¥ nor 𠮷).
+
+    Redirected output (``stdaward compute > file.txt``; on Windows Python then writes the ANSI code
+    page, cp936) becomes UTF-8, which Notepad and Excel's text import read, and so does ``utf8``
+    (``--json`` is UTF-8 by definition). A console in a legacy encoding keeps it and shows ￥ for ¥ and
+    ``?`` for the few characters it cannot hold. The Windows console itself is already UTF-8 in Python.
+    """
+    if not isinstance(stream, io.TextIOWrapper):
+        return
+    try:
+        if codecs.lookup(stream.encoding).name == "utf-8":
+            return
+        tty = stream.isatty()
+        if utf8 or not tty:
+            stream.reconfigure(encoding="utf-8", errors="replace")
+        else:
+            stream.reconfigure(errors="stdaward-console")
+    except (LookupError, ValueError, OSError):  # closed or detached stream, unknown codec name
+        return
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    fit_stream(sys.stdout, utf8="--json" in argv)
+    fit_stream(sys.stderr)
     set_locale(_peek(argv, "--lang") or os.environ.get("STDAWARD_LANG"))
     try:
         gui = gui_args(argv)

@@ -15,6 +15,7 @@ from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.store import atomic
 from desktop.store.paths import folder_for
+from desktop.store.volumes import sqlite_uri
 
 KEEP_AUTOMATIC = 10
 
@@ -29,7 +30,7 @@ _fsync_dir = atomic.fsync_dir
 def check_file(path: Path) -> int:
     """Integrity-check a database file; returns its schema version (user_version)."""
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)
         try:
             ok = con.execute("PRAGMA integrity_check").fetchone()[0]
             version = con.execute("PRAGMA user_version").fetchone()[0]

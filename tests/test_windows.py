@@ -1,0 +1,161 @@
+"""What an officer's Windows PC does differently, simulated on Linux: a cp936 console and redirected
+output, a database folder whose name holds ``#``, spaces and Chinese, and a database on a network share."""
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import sys
+
+import pytest
+
+from conftest import GOOD_USCC, OTHER_USCC, run_cli, std
+from desktop.core.errors import StdAwardError
+
+RARE = "𠮷"  # outside GBK/cp936 (a surrogate pair on Windows)
+
+
+def achievements_file(tmp_path):
+    p = tmp_path / "in.json"
+    p.write_text(json.dumps([std(id=f"{RARE}1", title=f"{RARE}野家 团体标准")], ensure_ascii=False), "utf-8")
+    return str(p)
+
+
+@pytest.mark.parametrize("json_flag", [False, True])
+def test_compute_redirected_from_a_cp936_console_writes_utf8_and_never_fails(tmp_path, json_flag):
+    argv = ["compute", "--policy", "putian-chengxiang-2021", "--input", achievements_file(tmp_path)]
+    import subprocess
+
+    env = {**__import__("os").environ, "PYTHONIOENCODING": "cp936", "STDAWARD_LANG": "zh_CN"}
+    r = subprocess.run([sys.executable, "-m", "desktop", *argv, *(["--json"] if json_flag else [])],
+                       capture_output=True, env=env, timeout=120, cwd=str(__import__("conftest").ROOT))
+    assert r.returncode == 0, r.stderr.decode("utf-8", "replace")
+    out = r.stdout.decode("utf-8")  # redirected output is UTF-8 (what Notepad and Excel read), not GBK
+    if json_flag:
+        assert json.loads(out)[0]["id"] == f"{RARE}1"
+    else:
+        assert f"{RARE}1" in out and "¥100,000.00" in out
+
+
+def test_errors_on_a_cp936_stderr_name_the_rare_character_without_failing(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([std(id=f"{RARE}坏", rank=0)], ensure_ascii=False), "utf-8")
+    r = run_cli("compute", "--policy", "putian-chengxiang-2021", "--input", str(bad),
+                env={"PYTHONIOENCODING": "cp936"})
+    assert r.returncode == 2 and f"{RARE}坏" in r.stderr and "UnicodeEncodeError" not in r.stderr
+
+
+def test_a_legacy_console_shows_a_question_mark_instead_of_failing():
+    from desktop.cli import fit_stream
+
+    class Console(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    raw = io.BytesIO()
+    console = Console(raw, encoding="cp936")
+    fit_stream(console)
+    console.write(f"¥12.00 {RARE}家\n")
+    console.flush()
+    assert raw.getvalue().decode("cp936") == "￥12.00 ?家\n"
+    raw2 = io.BytesIO()
+    json_console = Console(raw2, encoding="cp936")
+    fit_stream(json_console, utf8=True)  # --json is UTF-8 even on a console
+    json_console.write(RARE)
+    json_console.flush()
+    assert raw2.getvalue().decode("utf-8") == RARE
+
+
+# ------------------------------------------------------------------ a folder named like an officer names it
+@pytest.fixture
+def odd_folder(tmp_path):
+    folder = tmp_path / "标准化 #2 奖补?%20"
+    folder.mkdir()
+    return folder / "office.db"
+
+
+def test_open_backup_prefetch_and_restore_in_a_folder_with_hash_spaces_and_chinese(odd_folder):
+    from desktop.store import backup, db, prefetch, records
+
+    db.open_db(odd_folder, auto_backup=False)
+    records.load({"enterprises": [{"uscc": GOOD_USCC, "name": "莆田市城厢区华峰鞋业有限公司"}],
+                  "achievements": [std(id="A1")]}, user="tester")
+    db.close_db()
+    db.open_db(odd_folder)  # the first open of the day writes the daily backup beside it
+    db.wait_for_backup()
+    daily = backup.newest_good(odd_folder)
+    assert daily is not None and daily.parent.parent == odd_folder.parent
+    assert backup.check_file(daily) >= 1
+    records.load({"enterprises": [{"uscc": OTHER_USCC, "name": "福建省莆田市第二示范公司"}], "achievements": []},
+                 user="tester")
+    db.close_db()
+    prefetch.start(odd_folder)
+    assert prefetch.achievement_counts(odd_folder) is not None
+    done = db.restore(daily, odd_folder)  # the database with two enterprises is kept aside first
+    assert done.kept is not None and backup.check_file(done.kept) >= 1
+    con = sqlite3.connect(odd_folder)
+    try:
+        assert con.execute("SELECT count(*) FROM enterprise").fetchone()[0] == 1
+    finally:
+        con.close()
+
+
+# ------------------------------------------------------------------ network shares
+@pytest.mark.parametrize("path, windows, expected", [
+    ("\\\\fileserver\\质监\\office.db", True, True),
+    ("//fileserver/share/office.db", True, True),
+    ("\\\\?\\UNC\\fileserver\\share\\office.db", True, True),
+    ("\\\\?\\C:\\Users\\林\\office.db", True, False),
+    ("\\\\fileserver\\share\\office.db", False, True),
+])
+def test_unc_paths_are_network_paths(path, windows, expected, monkeypatch):
+    from desktop.store import volumes
+
+    monkeypatch.setattr(volumes, "windows_drive_type", lambda root: 3)  # DRIVE_FIXED
+    assert volumes.is_network(path, windows=windows) is expected
+
+
+def test_a_mapped_network_drive_is_a_network_path(monkeypatch):
+    from desktop.store import volumes
+
+    asked = []
+    monkeypatch.setattr(volumes, "windows_drive_type", lambda root: asked.append(root) or (4 if root == "Z:\\" else 3))
+    assert volumes.is_network("Z:\\奖补\\office.db", windows=True)
+    assert not volumes.is_network("C:\\Users\\林\\Documents\\office.db", windows=True)
+    assert asked == ["Z:\\", "C:\\"]
+
+
+def test_linux_nfs_and_cifs_mounts_are_network_paths(tmp_path):
+    from desktop.store import volumes
+
+    mounts = tmp_path / "mounts"
+    mounts.write_text("/dev/sda1 / ext4 rw 0 0\n//srv/share /mnt/share cifs rw 0 0\n"
+                      "srv:/export /mnt/nfs\\040data nfs4 rw 0 0\n", "utf-8")
+    assert volumes.is_network("/mnt/share/office.db", windows=False, mounts=str(mounts))
+    assert volumes.is_network("/mnt/nfs data/office.db", windows=False, mounts=str(mounts))
+    assert not volumes.is_network("/mnt/sharedisk/office.db", windows=False, mounts=str(mounts))
+    assert not volumes.is_network("/home/lin/office.db", windows=False, mounts=str(mounts))
+
+
+def test_a_database_on_a_network_share_is_refused_with_advice_and_nothing_written(tmp_path, monkeypatch):
+    from desktop.store import db, volumes
+
+    share = tmp_path / "share"
+    share.mkdir()
+    monkeypatch.setattr(volumes, "is_network", lambda path, **kw: str(path).startswith(str(share)))
+    with pytest.raises(StdAwardError) as err:  # creating one there
+        db.open_db(share / "office.db")
+    assert str(share / "office.db") in str(err.value) and "network drive" in str(err.value)
+    assert "copy the file to this computer's disk" in str(err.value)
+    assert list(share.iterdir()) == []  # no database, lock or journal left behind
+    local = tmp_path / "local.db"
+    db.open_db(local, auto_backup=False)
+    db.close_db()
+    (share / "office.db").write_bytes(local.read_bytes())
+    for opener in (db.open_db, db.open_quick):  # opening an existing one, the full way and the GUI's quick start
+        with pytest.raises(StdAwardError, match="network drive"):
+            opener(share / "office.db")
+    with pytest.raises(StdAwardError, match="network drive"):
+        db.restore(local, share / "office.db")
+    assert sorted(p.name for p in share.iterdir()) == ["office.db"]
+    assert (share / "office.db").read_bytes() == local.read_bytes()
