@@ -159,3 +159,25 @@ def test_a_database_on_a_network_share_is_refused_with_advice_and_nothing_writte
         db.restore(local, share / "office.db")
     assert sorted(p.name for p in share.iterdir()) == ["office.db"]
     assert (share / "office.db").read_bytes() == local.read_bytes()
+
+
+# ------------------------------------------------------------------ the settings file is not desktop.ini
+def test_settings_move_out_of_desktop_ini_once_and_an_explorer_one_is_left_alone(tmp_path, monkeypatch):
+    from desktop.ui import settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "desktop.ini").write_text("[files]\nfolder=D:/奖补/2026\n\n[window]\nview=awards\n", "utf-8")
+    monkeypatch.setattr(settings, "_store", None)
+    assert settings.LAST_FOLDER.get() == "D:/奖补/2026" and settings.LAST_VIEW.get() == "awards"
+    assert not (data / "desktop.ini").exists() and (data / "settings.ini").is_file()
+    settings.LAST_VIEW.set("rounds")
+    assert "view=rounds" in (data / "settings.ini").read_text("utf-8")
+    assert not (data / "desktop.ini").exists()  # QSettings writes the new name only
+
+    other = tmp_path / "other"
+    other.mkdir()
+    explorer = "[.ShellClassInfo]\nIconResource=C:\\Windows\\System32\\imageres.dll,-3\n"
+    (other / "desktop.ini").write_text(explorer, "utf-8")
+    assert settings.settings_file(other) == other / "settings.ini"
+    assert (other / "desktop.ini").read_text("utf-8") == explorer and not (other / "settings.ini").exists()
