@@ -15,6 +15,7 @@ import codecs
 import gc
 import importlib
 import io
+import logging
 import os
 import sys
 from typing import Any, Sequence
@@ -126,10 +127,19 @@ def fit_stream(stream: Any, utf8: bool = False) -> None:
         return
 
 
+def start_log() -> None:
+    """The rotating log file in the data folder (GUI and command line alike)."""
+    from desktop.store import logfile
+    from desktop.store.paths import data_dir
+
+    logfile.setup(data_dir())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     fit_stream(sys.stdout, utf8="--json" in argv)
     fit_stream(sys.stderr)
+    start_log()
     set_locale(_peek(argv, "--lang") or os.environ.get("STDAWARD_LANG"))
     try:
         gui = gui_args(argv)
@@ -161,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_("interrupted"), file=sys.stderr)
         return EXIT_FAIL
     except Exception as exc:  # noqa: BLE001 - the user gets one line, developers the traceback
+        logging.getLogger("desktop.cli").error("%s failed", " ".join(argv[:1]) or "stdaward", exc_info=exc)
         if os.environ.get("STDAWARD_DEBUG"):
             raise
         plain = plain_failure(exc, argv)
