@@ -3,6 +3,7 @@ background failures with their traceback, and reachable from 帮助 → 打开�
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,30 @@ def test_help_menu_opens_the_log_folder(qtbot, db, monkeypatch):
     win.qactions["open_log_folder"].trigger()
     assert len(opened) == 1 and opened[0].endswith("data/logs")
     win.close()
+
+
+def test_dialogs_start_in_the_last_folder_or_documents_never_the_working_directory(qtbot, tmp_path, monkeypatch):
+    from desktop.ui import excel, files
+    from desktop.ui.app import make_app
+    from desktop.ui.qt import QFileDialog
+
+    make_app()
+    program = tmp_path / "Program Files" / "StdAward"
+    program.mkdir(parents=True)
+    monkeypatch.chdir(program)
+    asked: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda parent, title, start, flt: asked.append(start) or ("", ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda parent, title, start, flt: asked.append(start) or ("", ""))
+
+    excel.import_workbook(None)  # nothing remembered yet: Documents (or home)
+    assert Path(asked[-1]) == files.documents() and Path(asked[-1]) != program
+
+    usb = tmp_path / "U盘 #1" / "2026年"
+    usb.mkdir(parents=True)
+    files.remember(usb / "奖补成果.xlsx")
+    excel.save_template(None)
+    assert Path(asked[-1]).parent == usb and asked[-1].endswith(".xlsx")
+
+    usb.rmdir()  # the stick was pulled out
+    excel.import_workbook(None)
+    assert Path(asked[-1]) == files.documents()

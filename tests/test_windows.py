@@ -181,3 +181,55 @@ def test_settings_move_out_of_desktop_ini_once_and_an_explorer_one_is_left_alone
     (other / "desktop.ini").write_text(explorer, "utf-8")
     assert settings.settings_file(other) == other / "settings.ini"
     assert (other / "desktop.ini").read_text("utf-8") == explorer and not (other / "settings.ini").exists()
+
+
+# ------------------------------------------------------------------ saving over a PDF open in a reader
+def _reader_holds(target):
+    """os.replace as Windows does it when a PDF reader has ``target`` open: access denied."""
+    import errno
+    import os
+
+    real = os.replace
+
+    def replace(src, dst):
+        if os.path.abspath(dst) == os.path.abspath(target):
+            raise PermissionError(errno.EACCES, "Access is denied", str(src), 5, str(dst))
+        return real(src, dst)
+    return replace
+
+
+def test_saving_over_a_pdf_open_in_the_reader_says_close_it_and_keeps_the_old_file(tmp_path, monkeypatch, capsys):
+    from desktop import cli
+    from desktop.notices import notice
+
+    out = tmp_path / "政策 #1.pdf"
+    out.write_bytes(b"%PDF-1.4 the copy the officer is reading")
+    monkeypatch.setattr(notice.os, "replace", _reader_holds(out))
+    assert cli.main(["policy-print", "putian-chengxiang-2021", "--out", str(out)]) == cli.EXIT_FAIL
+    err = capsys.readouterr().err
+    assert str(out) in err and "Close it in the PDF reader and try again" in err and "Unexpected" not in err
+    assert out.read_bytes() == b"%PDF-1.4 the copy the officer is reading"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_the_window_names_the_open_file_too_and_other_permission_errors_keep_their_advice(tmp_path):
+    import errno
+
+    from desktop.core import failures
+
+    pdf, xlsx = tmp_path / "通知书.pdf", tmp_path / "汇总表.xlsx"
+    pdf.write_bytes(b"%PDF")
+    xlsx.write_bytes(b"PK")
+    held = PermissionError(errno.EACCES, "Access is denied", str(tmp_path / ".通知书.pdf.1.part"), 5, str(pdf))
+    assert failures.classify(held) == (failures.IN_USE, str(pdf))
+    assert "Close it in the PDF reader" in failures.message(*failures.classify(held))  # type: ignore[misc]
+    sharing = OSError(errno.EACCES, "The process cannot access the file", str(xlsx))
+    sharing.winerror = 32  # type: ignore[attr-defined]
+    kind, file = failures.classify(sharing)  # type: ignore[misc]
+    assert kind == failures.IN_USE and "Excel" in failures.message(kind, file)
+    folder = PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "new.pdf"))  # no such file yet
+    assert failures.classify(folder) == (failures.PERMISSION, str(tmp_path / "new.pdf"))
+    pytest.importorskip("pytestqt")
+    from desktop.ui.tasks import error_text
+
+    assert error_text(held) == failures.message(failures.IN_USE, str(pdf)) and "Unexpected" not in error_text(held)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
-from desktop.ui import settings
+from desktop.ui.files import remember, start_in
 from desktop.ui.qt import (
     QDialog,
     QDialogButtonBox,
@@ -27,11 +27,11 @@ XLSX_FILTER = "Excel (*.xlsx)"
 
 
 def _folder() -> str:
-    return settings.LAST_FOLDER.get() or str(Path.home())
+    return start_in()
 
 
 def _remember(path: str) -> None:
-    settings.LAST_FOLDER.set(str(Path(path).parent))
+    remember(path)
 
 
 # ---------------------------------------------------------------------------- import

@@ -175,6 +175,11 @@ def error_text(exc: BaseException) -> str:
         return "\n".join(f"{p.record} · {p.field}: {p.message}" for p in exc.problems if p.severity == "error")
     if isinstance(exc, StdAwardError):
         return str(exc) or type(exc).__name__
+    from desktop.core import failures
+
+    found = failures.classify(exc)
+    if found is not None and found[0] != failures.DAMAGED:  # a full disk, a file open in a reader...
+        return failures.message(found[0], found[1])
     return _("Unexpected {kind}: {reason}").format(kind=type(exc).__name__, reason=exc)
 
 
