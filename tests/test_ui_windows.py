@@ -53,7 +53,8 @@ def test_the_log_rotates_and_keeps_five_old_files(log_file, monkeypatch):
         log.warning("第%d条 %s", i, "奖补" * 20)
     names = sorted(p.name for p in log_file.parent.iterdir())
     assert names == ["stdaward.log"] + [f"stdaward.log.{i}" for i in range(1, 6)]
-    assert all(p.stat().st_size <= 10_000 for p in log_file.parent.iterdir())
+    line = len(f"第799条 {'奖补' * 20}".encode()) + 120  # rotation counts a message's characters, not bytes
+    assert all(p.stat().st_size <= 10_000 + line for p in log_file.parent.iterdir())
     assert "第799条" in log_file.read_text("utf-8")
 
 
@@ -139,3 +140,28 @@ def test_dialogs_start_in_the_last_folder_or_documents_never_the_working_directo
     usb.rmdir()  # the stick was pulled out
     excel.import_workbook(None)
     assert Path(asked[-1]) == files.documents()
+
+
+def test_the_import_report_can_be_saved_as_a_workbook(qtbot, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    from desktop.core.errors import Problem
+    from desktop.ui.app import make_app
+    from desktop.ui.excel import ImportReport
+    from desktop.ui.qt import QFileDialog
+
+    make_app()
+    problems = [Problem("工作表“成果”第5行（B-3）", "G列“级别”", "'宇宙' is not one of: national, provincial"),
+                Problem("工作表“成果”第7行（B-5）", "I列“排名”", "=HYPERLINK(\"x\") the rank must be a whole number")]
+    report = ImportReport(tmp_path / "成果.xlsx", problems)
+    qtbot.addWidget(report)
+    out = tmp_path / "报告 #1.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(out), ""))
+    report.save_button.click()
+    rows = [list(r) for r in load_workbook(out).active.iter_rows(values_only=True)]
+    assert rows[1:] == [[p.record, p.field, p.message] for p in problems]  # a leading = stays text
+    assert len(rows[0]) == 3
+
+    (tmp_path / "locked").mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(tmp_path / "locked"), ""))
+    assert report.save_report() is None  # a folder where the file should go: a message, no crash

@@ -60,10 +60,33 @@ class ImportReport(QDialog):
         self.table.resizeColumnsToContents()
         lay.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.save_button = buttons.addButton(_("Save report..."), QDialogButtonBox.ButtonRole.ActionRole)
+        self.save_button.setObjectName("saveReport")
+        qconnect(self.save_button.clicked, lambda: self.save_report())
         qconnect(buttons.rejected, self.reject)
         qconnect(buttons.accepted, self.accept)
         lay.addWidget(buttons)
+        self.path, self.problems = path, problems
         self.resize(760, 420)
+
+    def save_report(self, out: str | None = None) -> Path | None:
+        """The problems as a workbook (where, field, problem), to fix the sheet with it beside."""
+        if out is None:
+            out, _f = QFileDialog.getSaveFileName(self, _("Save report"),
+                                                  start_in(_("{name} problems.xlsx").format(name=self.path.stem)),
+                                                  XLSX_FILTER)
+            if not out:
+                return None
+            remember(out)
+        header = [_("Where"), _("Field"), _("Problem")]
+        rows = [[p.record, p.field, p.message] for p in self.problems]
+        try:
+            written = write_rows(Path(out), _("Import problems"), header, rows)
+        except (OSError, StdAwardError) as exc:
+            show_error(self, exc)
+            return None
+        self.setWindowTitle(_("Nothing was imported") + " — " + _("report saved to {file}").format(file=written))
+        return written
 
 
 def import_workbook(window, path: str | None = None):
