@@ -165,3 +165,24 @@ def test_the_import_report_can_be_saved_as_a_workbook(qtbot, tmp_path, monkeypat
     (tmp_path / "locked").mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(tmp_path / "locked"), ""))
     assert report.save_report() is None  # a folder where the file should go: a message, no crash
+
+
+def test_f1_opens_the_built_in_help_in_chinese(qtbot, db):
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.mainwindow import MainWindow
+    from desktop.ui.qt import QKeySequence
+
+    make_app()
+    win = MainWindow(AppContext(db))
+    qtbot.addWidget(win)
+    act = win.qactions["help"]
+    assert act.shortcut() == QKeySequence("F1")
+    help_menu = [a for a in win.menuBar().actions() if "Help" in a.text()][0].menu()
+    assert act in help_menu.actions()
+    act.trigger()
+    text = win.help_dialog.browser.toPlainText()
+    assert win.help_dialog.isVisible() and "标准化奖补管理 使用说明" in text
+    assert "打开日志文件夹" in text and "另存为 .xlsx" in text  # what the other Windows conventions tell the officer
+    win.help_dialog.close()
+    win.close()

@@ -30,7 +30,7 @@ MENUS: list[tuple[str, list[str | None]]] = [
                    "switch_user", "quit"]),
     (N_("&Edit"), ["undo", "redo", None, "new_enterprise", "new_achievement", None, "find"]),
     (N_("&View"), ["refresh"]),  # the view list is appended by the window (Ctrl+1..9)
-    (N_("&Help"), ["open_log_folder", None, "about"]),
+    (N_("&Help"), ["help", "open_log_folder", None, "about"]),
 ]
 
 
@@ -124,6 +124,15 @@ def _switch(window) -> None:
     from desktop.ui.login import switch_user
 
     switch_user(window)
+
+
+@action("help", N_("StdAward &help"), "F1")
+def _help(window) -> None:
+    from desktop.core.i18n import current_locale
+    from desktop.ui.help import HelpDialog
+
+    window.help_dialog = HelpDialog(window, current_locale())
+    window.help_dialog.show()
 
 
 @action("open_log_folder", N_("Open the &log folder"))
