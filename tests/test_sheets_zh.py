@@ -3,7 +3,6 @@ full-width input from a Chinese input method, and the Excel template and import 
 from __future__ import annotations
 
 import pytest
-
 from conftest import GOOD_USCC, std
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sqlite3
+import subprocess
 import sys
 
 import pytest
+from conftest import GOOD_USCC, OTHER_USCC, ROOT, run_cli, std
 
-from conftest import GOOD_USCC, OTHER_USCC, run_cli, std
 from desktop.core.errors import StdAwardError
 
 RARE = "𠮷"  # outside GBK/cp936 (a surrogate pair on Windows)
@@ -24,11 +26,9 @@ def achievements_file(tmp_path):
 @pytest.mark.parametrize("json_flag", [False, True])
 def test_compute_redirected_from_a_cp936_console_writes_utf8_and_never_fails(tmp_path, json_flag):
     argv = ["compute", "--policy", "putian-chengxiang-2021", "--input", achievements_file(tmp_path)]
-    import subprocess
-
-    env = {**__import__("os").environ, "PYTHONIOENCODING": "cp936", "STDAWARD_LANG": "zh_CN"}
+    env = {**os.environ, "PYTHONIOENCODING": "cp936", "STDAWARD_LANG": "zh_CN"}
     r = subprocess.run([sys.executable, "-m", "desktop", *argv, *(["--json"] if json_flag else [])],
-                       capture_output=True, env=env, timeout=120, cwd=str(__import__("conftest").ROOT))
+                       capture_output=True, env=env, timeout=120, cwd=str(ROOT))
     assert r.returncode == 0, r.stderr.decode("utf-8", "replace")
     out = r.stdout.decode("utf-8")  # redirected output is UTF-8 (what Notepad and Excel read), not GBK
     if json_flag:
@@ -187,7 +187,6 @@ def test_settings_move_out_of_desktop_ini_once_and_an_explorer_one_is_left_alone
 def _reader_holds(target):
     """os.replace as Windows does it when a PDF reader has ``target`` open: access denied."""
     import errno
-    import os
 
     real = os.replace
 

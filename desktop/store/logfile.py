@@ -24,14 +24,14 @@ def log_dir(data: Path) -> Path:
 class _Handler(logging.handlers.RotatingFileHandler):
     """Rotates like its base; a rotation or write that fails is skipped instead of printed."""
 
-    def doRollover(self) -> None:  # noqa: N802 - the logging API's name
+    def doRollover(self) -> None:
         try:
             super().doRollover()
         except OSError:  # another process holds the file (Windows): keep appending to it
             if self.stream is None:
                 self.stream = self._open()
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802
+    def handleError(self, record: logging.LogRecord) -> None:
         pass  # a full disk or a locked file must not put "--- Logging error ---" on the officer's screen
 
 
