@@ -75,7 +75,7 @@ def chinese_workbook(path, rows):
 
 
 GOOD_ROWS = [
-    ["A-1", GOOD_USCC, "「标准制修订」", "2024-05-01", "ＧＢ／Ｔ　３０００１－２０２４", "鞋类通用规范", "国家", "制定", 1],
+    ["A-1", GOOD_USCC, "「标准制修订」", "2024-05-01", "ＧＢ／Ｔ　３０００１－２０２４", "示例：鞋类通用规范", "国家", "制定", 1],
     ["A-2", GOOD_USCC, "标准化技术组织秘书处", "2024-06-01", "SAC/TC 305/SC 1", None, "全国", None, None, "分技术委员会"],
     ["A-3", GOOD_USCC, "标准奖项", "2024-07-01", "GB/T 30001-2024", None, None, None, 1, None,
      "中国标准创新贡献奖", "二等奖"],
@@ -93,6 +93,7 @@ def test_a_workbook_in_chinese_words_loads_as_codes(s, tmp_path):
     assert counts() == (1, 5)  # the example rows of the template are not imported
     a1, a2, a3, a4, a5 = (got[f"A-{i}"] for i in range(1, 6))
     assert (a1.kind, a1.level, a1.action, a1.ref) == ("standard", "national", "formulate", "GB/T 30001-2024")
+    assert a1.title == "示例：鞋类通用规范"  # only the template's own example row (row 2, first cell) is skipped
     assert (a2.kind, a2.level, a2.body) == ("secretariat", "national", "sc")
     assert (a3.prize, a3.grade) == ("china-innovation", "2")
     assert (a4.level, a4.domain, a4.accepted) == ("provincial", "industry", True)

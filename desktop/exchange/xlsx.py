@@ -1,7 +1,7 @@
 """Excel in and out: the import template, reading it (row-by-row problems), writing tables.
 
 The template has two sheets, 企业 (enterprises) and 成果 (achievements). Row 1 holds the Chinese
-column labels, row 2 an example (its cells start with 示例, and it is never imported), data starts on
+column labels, row 2 an example (its first cell starts with 示例：, and it is never imported), data starts on
 row 3; the enumerated columns have drop-down lists of the Chinese words (from a hidden sheet 选项).
 Headers may also be the vocabulary field names (older templates: names on row 1, labels on row 2),
 and values the Chinese words officers read (国家, 制定, 「标准制修订」, 是) as well as the codes.
@@ -41,7 +41,7 @@ MAX_XLSX_RATIO = 200  # unpacked / packed size of a part larger than 1 MB
 MAX_ROWS = 200_000  # data rows per sheet
 MAX_CELL = 10_000  # characters in one cell
 
-EXAMPLE_MARK = "示例"
+EXAMPLE_MARK = "示例："
 CHOICES_SHEET = "选项"
 # Chinese words read as codes, beyond ZH's own labels (the words officers write in a cell).
 _MORE_WORDS: dict[str, dict[str, str]] = {
@@ -187,8 +187,8 @@ def _rows(ws: Any, known: tuple[str, ...], sheet_label: str) -> list[dict[str, A
             if isinstance(v, str) and len(v) > MAX_CELL:
                 raise BadFile(_("sheet {sheet} row {row}: a cell holds {n} characters, more than {limit}").format(
                     sheet=sheet_label, row=number, n=len(v), limit=MAX_CELL))
-        if any(isinstance(v, str) and v.strip().startswith(EXAMPLE_MARK) for v in row):
-            continue  # the template's example row
+        if number == 2 and row and isinstance(row[0], str) and row[0].strip().startswith(EXAMPLE_MARK):
+            continue  # the template's example row (its first cell says 示例：; a title may say 示例 freely)
         rec = {h: code_of(h, _cell(v)) for h, v in zip(header, row) if h and _cell(v) is not None}
         if rec:
             rec["__row__"] = f"{sheet_label}!{number}"

@@ -8,7 +8,7 @@ open (Windows), leaves the log where it is.
 from __future__ import annotations
 
 import logging
-import logging.handlers
+import os
 from pathlib import Path
 
 LOG_FILE = "stdaward.log"
@@ -21,15 +21,45 @@ def log_dir(data: Path) -> Path:
     return data / "logs"
 
 
-class _Handler(logging.handlers.RotatingFileHandler):
-    """Rotates like its base; a rotation or write that fails is skipped instead of printed."""
+class _Handler(logging.FileHandler):
+    """A size-rotated log file (what ``logging.handlers.RotatingFileHandler`` does, without importing
+    that module: it brings ``socket`` and ``pickle``, tens of milliseconds on the desktop start).
+    A rotation or write that fails is skipped instead of printed."""
+
+    def __init__(self, filename: Path, max_bytes: int, backup_count: int) -> None:
+        super().__init__(filename, mode="a", encoding="utf-8", delay=True)
+        self.maxBytes, self.backupCount = max_bytes, backup_count
+
+    def rotate(self, source: str, dest: str) -> None:
+        os.replace(source, dest)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self.maxBytes > 0 and self._full(record):
+                self.doRollover()
+        except Exception:
+            pass
+        super().emit(record)
+
+    def _full(self, record: logging.LogRecord) -> bool:
+        if self.stream is None:
+            self.stream = self._open()
+        return bool(self.stream.tell() + len(self.format(record).encode("utf-8")) + 1 > self.maxBytes)
 
     def doRollover(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None  # type: ignore[assignment]
         try:
-            super().doRollover()
+            for i in range(self.backupCount - 1, 0, -1):
+                older = f"{self.baseFilename}.{i}"
+                if os.path.exists(older):
+                    self.rotate(older, f"{self.baseFilename}.{i + 1}")
+            if self.backupCount > 0:
+                self.rotate(self.baseFilename, f"{self.baseFilename}.1")
         except OSError:  # another process holds the file (Windows): keep appending to it
-            if self.stream is None:
-                self.stream = self._open()
+            pass
+        self.stream = self._open()
 
     def handleError(self, record: logging.LogRecord) -> None:
         pass  # a full disk or a locked file must not put "--- Logging error ---" on the officer's screen
@@ -49,7 +79,7 @@ def setup(data: Path, level: int = logging.INFO) -> Path | None:
             h.close()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handler = _Handler(file, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True)
+        handler = _Handler(file, MAX_BYTES, BACKUP_COUNT)
     except OSError:
         return None
     handler.setLevel(level)

@@ -92,7 +92,8 @@ class ImportReport(QDialog):
 def import_workbook(window, path: str | None = None):
     """Import the workbook in the background (all or nothing; cancel rolls it back); the task."""
     if path is None:
-        path, _f = QFileDialog.getOpenFileName(window, _("Import from Excel"), _folder(), XLSX_FILTER)
+        path, _f = QFileDialog.getOpenFileName(window, _("Import from Excel"), _folder(),
+                                               "Excel (*.xlsx *.xls)")  # an .xls is explained, not hidden
         if not path:
             return None
         _remember(path)
