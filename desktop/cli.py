@@ -108,19 +108,19 @@ codecs.register_error("stdaward-console", _console_replace)
 def fit_stream(stream: Any, utf8: bool = False) -> None:
     """Make a console stream unable to fail on a character its encoding lacks (GBK has neither ¥ nor 𠮷).
 
-    Redirected output (``stdaward compute > file.txt``; on Windows Python then writes the ANSI code
-    page, cp936) becomes UTF-8, which Notepad and Excel's text import read, and so does ``utf8``
-    (``--json`` is UTF-8 by definition). A console in a legacy encoding keeps it and shows ￥ for ¥ and
-    ``?`` for the few characters it cannot hold. The Windows console itself is already UTF-8 in Python.
+    A legacy code page (cp936 when a Windows console is redirected: ``stdaward compute > file.txt``)
+    is kept, since Excel's text import and Notepad on a Chinese Windows read it as it is, and a
+    character it cannot hold becomes the nearest one it has (¥ → ￥) or ``?``. ``utf8`` (``--json``,
+    read by programs) switches to UTF-8, which holds everything. The Windows console itself is
+    already UTF-8 in Python.
     """
     if not isinstance(stream, io.TextIOWrapper):
         return
     try:
         if codecs.lookup(stream.encoding).name == "utf-8":
             return
-        tty = stream.isatty()
-        if utf8 or not tty:
-            stream.reconfigure(encoding="utf-8", errors="replace")
+        if utf8:
+            stream.reconfigure(encoding="utf-8", errors="strict")
         else:
             stream.reconfigure(errors="stdaward-console")
     except (LookupError, ValueError, OSError):  # closed or detached stream, unknown codec name
