@@ -160,6 +160,9 @@ def test_a_database_on_a_network_share_is_refused_with_advice_and_nothing_writte
         db.restore(local, share / "office.db")
     assert sorted(p.name for p in share.iterdir()) == ["office.db"]
     assert (share / "office.db").read_bytes() == local.read_bytes()
+    monkeypatch.setenv("STDAWARD_ALLOW_NETWORK_DB", "1")  # an administrator's explicit choice
+    db.open_db(share / "office.db", auto_backup=False)
+    db.close_db()
 
 
 # ------------------------------------------------------------------ the settings file is not desktop.ini

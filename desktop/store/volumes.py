@@ -73,7 +73,11 @@ def is_network(path: Path | str, *, windows: bool | None = None, mounts: str = "
 
 
 def refuse_network(path: Path) -> None:
-    """StdAwardError naming ``path`` when it is on a network share (see the module's note)."""
+    """StdAwardError naming ``path`` when it is on a network share (see the module's note).
+    ``STDAWARD_ALLOW_NETWORK_DB=1`` lets an administrator who knows the share is safe (one PC only, a
+    VM's shared folder on 9p) open it anyway."""
+    if os.environ.get("STDAWARD_ALLOW_NETWORK_DB") == "1":
+        return
     if is_network(path):
         raise StdAwardError(_(
             "{path} is on a network drive. A database used over the network can be damaged, so StdAward "
