@@ -11,8 +11,11 @@ until the window has painted (``desktop.ui.app.resume_gc``).
 from __future__ import annotations
 
 import argparse
+import codecs
 import gc
 import importlib
+import io
+import logging
 import os
 import sys
 from typing import Any, Sequence
@@ -81,8 +84,62 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 
+_NEAREST = {"\u00a5": "\uffe5", "\u00b7": "\u30fb", "\u2022": "\u30fb"}  # ¥ and · are not in GBK; ￥ and ・ are
+
+
+def _console_replace(exc: UnicodeError) -> tuple[str, int]:
+    """Encoding error handler for a legacy console: the nearest character it has, else ``?``."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for ch in exc.object[exc.start:exc.end]:
+        near = _NEAREST.get(ch, "?")
+        try:
+            near.encode(exc.encoding)
+        except UnicodeError:
+            near = "?"
+        out.append(near)
+    return "".join(out), exc.end
+
+
+codecs.register_error("stdaward-console", _console_replace)
+
+
+def fit_stream(stream: Any, utf8: bool = False) -> None:
+    """Make a console stream unable to fail on a character its encoding lacks (GBK has neither ¥ nor 𠮷).
+
+    A legacy code page (cp936 when a Windows console is redirected: ``stdaward compute > file.txt``)
+    is kept, since Excel's text import and Notepad on a Chinese Windows read it as it is, and a
+    character it cannot hold becomes the nearest one it has (¥ → ￥) or ``?``. ``utf8`` (``--json``,
+    read by programs) switches to UTF-8, which holds everything. The Windows console itself is
+    already UTF-8 in Python.
+    """
+    if not isinstance(stream, io.TextIOWrapper):
+        return
+    try:
+        if codecs.lookup(stream.encoding).name == "utf-8":
+            return
+        if utf8:
+            stream.reconfigure(encoding="utf-8", errors="strict")
+        else:
+            stream.reconfigure(errors="stdaward-console")
+    except (LookupError, ValueError, OSError):  # closed or detached stream, unknown codec name
+        return
+
+
+def start_log() -> None:
+    """The rotating log file in the data folder (GUI and command line alike)."""
+    from desktop.store import logfile
+    from desktop.store.paths import data_dir
+
+    logfile.setup(data_dir())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    fit_stream(sys.stdout, utf8="--json" in argv)
+    fit_stream(sys.stderr)
+    start_log()
     set_locale(_peek(argv, "--lang") or os.environ.get("STDAWARD_LANG"))
     try:
         gui = gui_args(argv)
@@ -114,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_("interrupted"), file=sys.stderr)
         return EXIT_FAIL
     except Exception as exc:  # noqa: BLE001 - the user gets one line, developers the traceback
+        logging.getLogger("desktop.cli").error("%s failed", " ".join(argv[:1]) or "stdaward", exc_info=exc)
         if os.environ.get("STDAWARD_DEBUG"):
             raise
         plain = plain_failure(exc, argv)

@@ -86,7 +86,7 @@ def test_xlsx_load_names_the_row(tmp_path):
                       "formulate", 0])
     wb.save(t)
     r = run_cli("load", str(t), "--db", str(tmp_path / "o.db"))
-    assert r.returncode == 2 and "成果!4 (A-002) · rank" in r.stderr
+    assert r.returncode == 2 and "工作表“成果”第3行（A-002） · I列“排名”" in r.stderr
 
 
 def test_demo_data_loads_in_chinese(tmp_path):

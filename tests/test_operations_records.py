@@ -101,7 +101,7 @@ def test_a_workbook_problem_names_the_sheet_row_and_the_id(s, tmp_path):
     wb.save(path)
     with pytest.raises(ValidationFailed) as exc:
         records.load_workbook(s, path)
-    assert [(p.record, p.field) for p in exc.value.problems if p.severity == "error"] == [("成果!4 (S00002)", "rank")]
+    assert [(p.record, p.field) for p in exc.value.problems if p.severity == "error"] == [("工作表“成果”第4行（S00002）", "I列“排名”")]
     assert counts() == (0, 0, 0)
 
 

@@ -188,7 +188,7 @@ def test_excel_import_with_a_bad_row_shows_the_report_and_imports_nothing(starte
     report = win.import_report
     assert report.isVisible()
     cells = [[report.table.item(r, c).text() for c in range(3)] for r in range(report.table.rowCount())]
-    assert any(row[1] == "rank" and "4" in row[0] for row in cells), cells  # sheet row 4 named
+    assert ["工作表“成果”第3行（A-002）", "I列“排名”"] in [row[:2] for row in cells], cells  # sheet, row, column
     assert Achievement.select().count() == 0 and Enterprise.select().count() == 0
 
 
@@ -201,6 +201,11 @@ def test_excel_import_of_the_template_adds_its_rows_and_export_writes_the_table(
 
     win = set_up_office(started, qtbot)
     path = write_template(tmp_path / "in.xlsx")
+    wb = load_workbook(path)
+    wb["企业"].append(["91350302MA2Y0KXQ4Q", "莆田市某某鞋业有限公司", "350302"])
+    wb["成果"].append(["A-001", "91350302MA2Y0KXQ4Q", "标准制修订", "2025-06-01", "GB/T 12345-2025", "示例标准",
+                      "国家", "制定", 1])  # row 3, under the example row (which is never imported)
+    wb.save(path)
     excel.import_workbook(win, str(path))
     started.ctx.tasks.wait()
     assert Achievement.select().count() == 1

@@ -112,7 +112,7 @@ def read_json(path: str | Path) -> Any:
 def read_input(path: str | Path) -> Any:
     """A JSON file, or an .xlsx made from the program's template."""
     p = Path(path)
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
+    if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):  # an .xls is refused there, saying how to save it as .xlsx
         from desktop.operations.records import read_workbook
 
         return read_workbook(p)

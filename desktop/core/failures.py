@@ -15,6 +15,10 @@ from typing import Iterator
 from desktop.core.i18n import _
 
 DISK_FULL, READ_ONLY, PERMISSION, DAMAGED, MISSING = "disk-full", "read-only", "permission", "damaged", "missing"
+IN_USE = "in-use"  # a document open in a PDF reader, Excel or Word (Windows refuses to replace it)
+
+DOCUMENTS = frozenset({".pdf", ".ofd", ".xlsx", ".xls", ".csv", ".docx", ".doc", ".wps", ".et"})
+_SHARING_VIOLATION = (32, 33)  # ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
 
 _SQLITE_TEXT = (
     ("database or disk is full", DISK_FULL),
@@ -47,15 +51,32 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 def classify(exc: BaseException) -> tuple[str, str | None] | None:
     """(kind, file or None) of the first recognised failure in ``exc``'s chain."""
     for e in _chain(exc):
-        if isinstance(e, OSError) and e.errno in _ERRNO:
+        if isinstance(e, OSError) and (e.errno in _ERRNO or getattr(e, "winerror", None) in _SHARING_VIOLATION):
+            in_use = _document_in_use(e)
+            if in_use is not None:
+                return IN_USE, in_use
             name = e.filename
-            return _ERRNO[e.errno], str(name) if name is not None else None
+            return _ERRNO.get(e.errno or 0, PERMISSION), str(name) if name is not None else None
     for e in _chain(exc):
         if type(e).__module__ in ("sqlite3", "peewee") or isinstance(e, MemoryError):
             text = str(e).lower()
             for needle, kind in _SQLITE_TEXT:
                 if needle in text:
                     return kind, None
+    return None
+
+
+def _document_in_use(e: OSError) -> str | None:
+    """The document a refused write was aimed at, when it is one a reader may hold open: the target
+    of a rename (``filename2``: write_atomically's temporary file replacing it) or the file itself."""
+    if getattr(e, "winerror", None) in _SHARING_VIOLATION:
+        target = e.filename2 or e.filename
+        return str(target) if target is not None else None
+    if e.errno not in (errno.EACCES, errno.EPERM):
+        return None
+    for name in (e.filename2, e.filename):
+        if name is not None and Path(name).suffix.lower() in DOCUMENTS and Path(name).is_file():
+            return str(name)
     return None
 
 
@@ -72,6 +93,12 @@ def message(kind: str, file: str | Path | None, backup: str | Path | None = None
     if kind == PERMISSION:
         return _("permission denied for {file}; nothing was changed. Ask whoever manages this computer for "
                  "access, or choose another folder").format(file=f)
+    if kind == IN_USE:
+        if Path(f).suffix.lower() in (".pdf", ".ofd"):
+            return _("{file} cannot be replaced: it is open in the PDF reader. Close it in the PDF reader and try "
+                     "again").format(file=f)
+        return _("{file} cannot be replaced: it is open in another program (Excel, WPS or Word?). Close it there "
+                 "and try again").format(file=f)
     if kind == MISSING:
         return _("{file} does not exist (was the USB stick removed, or the folder moved?)").format(file=f)
     if backup is not None:

@@ -2,26 +2,32 @@
 
 Recognised forms (either "-" or "—"/"–" as the year dash, spaces optional):
   national       GB 2760-2014, GB/T 19001-2016, GB/Z 41476-2022
-  industry       QB/T 1002-2005, JB 4732-1995 (two letters, optional /T or /Z)
+  national       GJB 9001C-2017 (national military standards)
+  industry       QB/T 1002-2005, JB 4732-1995, JGJ/T 98-2010, CJJ 1-2008, JTG D60-2015 (two letters,
+                 or JGJ CJJ JTG JTJ; optional /T or /Z; the number may carry a letter: JTG D60, GJB 9001C)
   local          DB35/T 1234-2021, DB3505/T 12-2020 (DB + province code [+ city])
   group          T/ZZB 0001-2017, T/CAS 115-2005 (T/ + the body's code)
   enterprise     Q/XXX 001-2020, Q/320115QJY 001-2020 (Q/ + the enterprise's code)
   international  ISO 9001:2015, IEC 60335-1:2020, ISO/IEC 27001:2022, ISO/TS 16949:2009
+  amendments     GB/T 12345-2008/XG1-2019 (修改单 No. 1 of 2019 to the standard)
+Full-width input (ＧＢ／Ｔ　１２３４５－２０２４, as a Chinese input method types it) is read as half-width.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 _DASH = r"[-—–‐－]"
-_NUM = r"(?P<num>\d+(?:\.\d+)*(?:-\d+)*)"
+_NUM = r"(?P<num>[A-Z]?\d+[A-Z]?(?:\.\d+)*(?:-\d+)*)"
+_XG = r"(?:\s*/\s*(?P<xg>XG\d+\s*[-—–‐－]\s*\d{4}))?"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("national", re.compile(rf"^(?P<prefix>GB(?:/[TZ])?)\s*{_NUM}\s*{_DASH}\s*(?P<year>\d{{4}})$")),
-    ("local", re.compile(rf"^(?P<prefix>DB\d{{2}}(?:\d{{2}})?(?:/[TZ])?)\s*{_NUM}\s*{_DASH}\s*(?P<year>\d{{4}})$")),
-    ("group", re.compile(rf"^(?P<prefix>T/[A-Z]{{2,12}})\s*{_NUM}\s*{_DASH}\s*(?P<year>\d{{4}})$")),
+    ("national", re.compile(rf"^(?P<prefix>GJB(?:/Z)?|GB(?:/[TZ])?)\s*{_NUM}\s*{_DASH}\s*(?P<year>\d{{4}}){_XG}$")),
+    ("local", re.compile(rf"^(?P<prefix>DB\d{{2}}(?:\d{{2}})?(?:/[TZ])?)\s*{_NUM}\s*{_DASH}\s*(?P<year>\d{{4}}){_XG}$")),
+    ("group", re.compile(rf"^(?P<prefix>T/[A-Z]{{2,12}})\s*{_NUM}\s*{_DASH}\s*(?P<year>\d{{4}}){_XG}$")),
     ("enterprise", re.compile(rf"^(?P<prefix>Q/[A-Z0-9]{{1,20}}(?:\s*[A-Z]{{1,10}})?)\s+{_NUM}\s*{_DASH}\s*(?P<year>\d{{4}})$")),
     ("international", re.compile(r"^(?P<prefix>(?:ISO|IEC)(?:/IEC)?(?:/IEEE)?(?:/(?:TS|TR|PAS))?)\s*(?P<num>\d+(?:-\d+)*)\s*:\s*(?P<year>\d{4})$")),
-    ("industry", re.compile(rf"^(?P<prefix>(?!GB|DB)[A-Z]{{2}}(?:/[TZ])?)\s*{_NUM}\s*{_DASH}\s*(?P<year>\d{{4}})$")),
+    ("industry", re.compile(rf"^(?P<prefix>(?:JGJ|CJJ|JTG|JTJ|(?!GB|DB)[A-Z]{{2}})(?:/[TZ])?)\s*(?P<num>\d+(?:\.\d+)*(?:-\d+)*|[A-Z]\d+(?:-\d+)*)\s*{_DASH}\s*(?P<year>\d{{4}}){_XG}$")),
 ]
 
 
@@ -54,7 +60,7 @@ def parse_standard_number(text: str) -> StandardNumber | None:
     """Parse a standard number; None if it is not one of the recognised forms."""
     if not isinstance(text, str):
         return None
-    t = " ".join(text.upper().replace("／", "/").replace("：", ":").split())
+    t = " ".join(unicodedata.normalize("NFKC", text).upper().split())
     if not t:
         return None
     for level, pat in _BY_INITIAL.get(t[0], _INDUSTRY):
@@ -65,7 +71,9 @@ def parse_standard_number(text: str) -> StandardNumber | None:
                 prefix = m["prefix"].strip()
             num, year = m["num"], int(m["year"])
             sep = ":" if level == "international" else "-"
-            return StandardNumber(level, prefix, num, year, f"{prefix} {num}{sep}{year}")
+            xg = m.groupdict().get("xg")
+            tail = "/" + re.sub(r"\s*[-—–‐－]\s*", "-", xg) if xg else ""
+            return StandardNumber(level, prefix, num, year, f"{prefix} {num}{sep}{year}{tail}")
     return None
 
 
@@ -74,7 +82,7 @@ def standard_level(text: str) -> str | None:
     if type(text) is not str or not text:
         return None
     t = text.upper()
-    if "／" in t or "：" in t or "  " in t or t != t.strip():
+    if not t.isascii() or "  " in t or t != t.strip():
         sn = parse_standard_number(text)
         return sn.level if sn else None
     for level, pat in _BY_INITIAL.get(t[0], _INDUSTRY):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 import uuid as uuidlib
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
@@ -177,7 +178,7 @@ def check_uscc(value: Any) -> tuple[str | None, str | None]:
         return _VALID_USCC[value], None
     if not isinstance(value, str) or not value.strip():
         return None, _("the unified social credit code is missing")
-    code = value.strip().upper().replace(" ", "").replace("-", "")
+    code = unicodedata.normalize("NFKC", value).strip().upper().replace(" ", "").replace("-", "")  # ９１３５… typed full-width
     from stdnum.cn import uscc as _uscc  # on first use: the GUI's start-up shows labels, checks nothing
     from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
@@ -193,6 +194,15 @@ def check_uscc(value: Any) -> tuple[str | None, str | None]:
         return None, _("the check character is wrong (the last character should be {c})").format(c=expected)
     except (InvalidFormat, InvalidComponent):
         return None, _("{code} is not a valid unified social credit code").format(code=code)
+
+
+def _ref_text(value: str) -> str:
+    """A reference as typed, with a standard number's full-width letters, digits and signs
+    (ＧＢ／Ｔ　１２３４５－２０２４) made half-width; other text (a project's name) is left as it is."""
+    if value.isascii():
+        return value
+    folded = unicodedata.normalize("NFKC", value).replace("－", "-").replace("—", "-")
+    return folded if parse_standard_number(folded) is not None else value
 
 
 def _check_date(value: Any) -> tuple[dt.date | None, str | None]:
@@ -318,6 +328,8 @@ def _fast_parse(raw: dict[str, Any]) -> Achievement | None:
                 continue
             if type(v) is not str or len(v) > MAX_TEXT[key] or _FORBIDDEN.search(v):
                 return None
+            if key == "ref" and not v.isascii():
+                return None  # full-width forms: the general path normalises them
             v = " ".join(v.split()) if key == "ref" else v.strip()
             if not v or (key != "note" and _FORBIDDEN_LINE.search(v)):
                 return None
@@ -398,7 +410,7 @@ def parse_achievement(raw: Any, position: int | None = None,
         elif (why := text_problem(v, fld)) is not None:
             bad(fld, why)
         else:
-            values[fld] = " ".join(v.split()) if fld == "ref" else v.strip()
+            values[fld] = " ".join(_ref_text(v).split()) if fld == "ref" else v.strip()
     if kind in _REF_REQUIRED and not values.get("ref"):
         bad("ref", _("a reference (standard number or product) is required for this kind"))
     for fld in ("evidence", "units"):

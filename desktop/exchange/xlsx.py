@@ -1,16 +1,20 @@
 """Excel in and out: the import template, reading it (row-by-row problems), writing tables.
 
-The template has two sheets, 企业 (enterprises) and 成果 (achievements). Row 1 holds the
-vocabulary field names (what the program reads), row 2 their Chinese labels (for people); data
-starts on row 3. Headers may also be the Chinese labels alone.
+The template has two sheets, 企业 (enterprises) and 成果 (achievements). Row 1 holds the Chinese
+column labels, row 2 an example (its first cell starts with 示例：, and it is never imported), data starts on
+row 3; the enumerated columns have drop-down lists of the Chinese words (from a hidden sheet 选项).
+Headers may also be the vocabulary field names (older templates: names on row 1, labels on row 2),
+and values the Chinese words officers read (国家, 制定, 「标准制修订」, 是) as well as the codes.
+Problems name the sheet, row and column in Chinese (``工作表“成果”第4行（A-002）`` · ``H列“排名”``).
 """
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from pathlib import Path
 from typing import Any
 
-from desktop.core.errors import BadFile
+from desktop.core.errors import BadFile, Problem
 from desktop.core.i18n import _
 from desktop.core.labels import ZH
 from desktop.core.vocabulary import ALL_FIELDS, ENTERPRISE_FIELDS
@@ -37,6 +41,53 @@ MAX_XLSX_RATIO = 200  # unpacked / packed size of a part larger than 1 MB
 MAX_ROWS = 200_000  # data rows per sheet
 MAX_CELL = 10_000  # characters in one cell
 
+EXAMPLE_MARK = "示例："
+CHOICES_SHEET = "选项"
+# Chinese words read as codes, beyond ZH's own labels (the words officers write in a cell).
+_MORE_WORDS: dict[str, dict[str, str]] = {
+    "level": {"国家级": "national", "全国": "national", "省": "provincial", "省级": "provincial", "市": "municipal",
+              "市级": "municipal", "国际标准": "international", "国家标准": "national", "行业标准": "industry",
+              "地方标准": "local", "团体标准": "group", "企业标准": "enterprise"},
+    "action": {"制订": "formulate", "修改": "revise"},
+    "kind": {"标准": "standard", "秘书处": "secretariat", "奖项": "prize", "试点示范": "pilot", "领跑者": "leader",
+             "企业标准领跑者": "leader", "科研项目": "research", "地理标志": "gi", "良好行为": "good_behavior",
+             "采标": "adoption", "自我声明": "self_declared", "创新基地": "innovation_base"},
+    "grade": {"一等": "1", "二等": "2", "三等": "3"},
+    "accepted": {"是": "true", "否": "false", "合格": "true", "验收合格": "true", "不合格": "false"},
+}
+_WORD_FIELDS = ("kind", "level", "action", "body", "prize", "grade", "domain", "accepted")
+_QUOTES = "「」『』“”\"'‘’《》 "
+
+
+def _word_table() -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = {}
+    for fld in _WORD_FIELDS:
+        words = {v: k for k, v in ZH[fld].items()}
+        if fld == "level":
+            for group in ("tier", "committee_level", "level"):
+                words.update({v: k for k, v in ZH[group].items()})
+        words.update(_MORE_WORDS.get(fld, {}))
+        table[fld] = {w.strip(_QUOTES): code for w, code in words.items()}
+    return table
+
+
+_WORDS = _word_table()
+
+
+def code_of(field: str, value: Any) -> Any:
+    """The vocabulary code for a Chinese word in an enumerated column (「国家」→ national, 是 → true);
+    anything else (a code, or a word the program does not know, which validation then names) as it is."""
+    if field not in _WORDS or not isinstance(value, str):
+        return value
+    word = unicodedata.normalize("NFKC", value).strip().strip(_QUOTES)
+    found = _WORDS[field].get(word)
+    if found is None and field == "level" and word.endswith("级"):
+        found = _WORDS[field].get(word[:-1])
+    if found is None:
+        return value
+    return found == "true" if field == "accepted" else found
+
+
 ACHIEVEMENT_COLUMNS = ("id", "enterprise", "kind", "date", "ref", "title", "level", "action", "rank",
                        "body", "prize", "grade", "domain", "accepted", "note")
 
@@ -59,6 +110,23 @@ def _cell(v: Any) -> Any:
         v = v.strip()
         return v or None
     return v
+
+
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # the Excel 97-2003 (.xls) container
+
+
+def refuse_xls(path: Path) -> None:
+    """A plain BadFile for an Excel 97-2003 workbook (by its name or its first bytes: a .xls renamed
+    .xlsx too), saying how to make an .xlsx of it."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        head = b""
+    if path.suffix.lower() == ".xls" or head == OLE2_MAGIC:
+        raise BadFile(_("{file} is an old Excel 97-2003 workbook (.xls), which the program does not read. Open it "
+                        "in Excel (or WPS) and save it as .xlsx (请在 Excel 中另存为 .xlsx: 文件 → 另存为 → "
+                        "Excel 工作簿), then import the .xlsx").format(file=path))
 
 
 def check_archive(path: Path) -> None:
@@ -87,14 +155,19 @@ def check_archive(path: Path) -> None:
 
 
 def _rows(ws: Any, known: tuple[str, ...], sheet_label: str) -> list[dict[str, Any]]:
+    from openpyxl.utils import get_column_letter
+
     it = ws.iter_rows(values_only=True)
     first = next(it, None)
     if first is None:
         return []
-    header = [(_BY_LABEL.get(str(h).strip(), str(h).strip()) if h is not None else None) for h in first]
-    bad = [h for h in header if h and h not in known]
+    header = [(_BY_LABEL.get(_label(h), _label(h)) if h is not None and _label(h) else None) for h in first]
+    bad = [(k, h) for k, h in enumerate(header) if h and h not in known]
     if bad:
-        raise BadFile(_("sheet {sheet}: unknown column {col}").format(sheet=sheet_label, col=str(bad[0])[:40]))
+        k, h = bad[0]
+        raise BadFile(_("sheet {sheet}: unknown column {col}").format(
+            sheet=sheet_label, col=f"{get_column_letter(k + 1)}“{str(first[k])[:40]}”"))
+    columns = {h: get_column_letter(k + 1) for k, h in enumerate(header) if h}
     second = next(it, None)
     rest: Any = it
     start = 1
@@ -114,11 +187,20 @@ def _rows(ws: Any, known: tuple[str, ...], sheet_label: str) -> list[dict[str, A
             if isinstance(v, str) and len(v) > MAX_CELL:
                 raise BadFile(_("sheet {sheet} row {row}: a cell holds {n} characters, more than {limit}").format(
                     sheet=sheet_label, row=number, n=len(v), limit=MAX_CELL))
-        rec = {h: _cell(v) for h, v in zip(header, row) if h and _cell(v) is not None}
+        if number == 2 and row and isinstance(row[0], str) and row[0].strip().startswith(EXAMPLE_MARK):
+            continue  # the template's example row (its first cell says 示例：; a title may say 示例 freely)
+        rec = {h: code_of(h, _cell(v)) for h, v in zip(header, row) if h and _cell(v) is not None}
         if rec:
             rec["__row__"] = f"{sheet_label}!{number}"
+            rec["__columns__"] = columns
             out.append(rec)
     return out
+
+
+def _label(h: Any) -> str:
+    """A header cell as a label: half-width, without spaces, a trailing * (required) or a note in brackets."""
+    text = "".join(unicodedata.normalize("NFKC", str(h)).split()).rstrip("*")
+    return text.split("(")[0] if text.endswith(")") else text
 
 
 def read_workbook(path: Path) -> dict[str, list[dict[str, Any]]]:
@@ -127,6 +209,7 @@ def read_workbook(path: Path) -> dict[str, list[dict[str, Any]]]:
 
     from openpyxl import load_workbook
 
+    refuse_xls(path)
     check_archive(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
@@ -149,42 +232,105 @@ def read_workbook(path: Path) -> dict[str, list[dict[str, Any]]]:
     return {"enterprises": ents, "achievements": achs}
 
 
-def strip_rows(data: dict[str, list[dict[str, Any]]]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, str]]:
-    """Remove the ``__row__`` markers, returning a map from record id/code to its row."""
+def strip_rows(data: dict[str, list[dict[str, Any]]],
+               columns: dict[str, dict[str, str]] | None = None) -> tuple[dict[str, list[dict[str, Any]]], dict[str, str]]:
+    """Remove the ``__row__`` markers, returning a map from record id/code to its row (and filling
+    ``columns``, when given, with each record's column letters by field)."""
     where: dict[str, str] = {}
     for key, idf in (("enterprises", "uscc"), ("achievements", "id")):
         for r in data.get(key, []):
             row = r.pop("__row__", None)
+            cols = r.pop("__columns__", None)
             if row and r.get(idf) is not None:
                 where[str(r[idf])] = row
+                if columns is not None and cols is not None:
+                    columns[str(r[idf])] = cols
     return data, where
 
 
+def locate(problems: list[Problem], where: dict[str, str], columns: dict[str, dict[str, str]]) -> list[Problem]:
+    """The problems of a workbook's records, named in Chinese by sheet, row and column:
+    ``工作表“成果”第4行（A-002）`` · ``H列“排名”``. A record id the workbook gave (``成果!4``, a row
+    without a 成果编号) is not repeated."""
+    out = []
+    for p in problems:
+        place = where.get(p.record)
+        if place is None:
+            out.append(p)
+            continue
+        sheet, _sep, row = place.rpartition("!")
+        record = f"工作表“{sheet}”第{row}行" + ("" if p.record == place else f"（{p.record}）")
+        label = LABELS_ZH.get(p.field, p.field)
+        letter = columns.get(p.record, {}).get(p.field)
+        field = f"{letter}列“{label}”" if letter else f"“{label}”列（表中没有这一列）"
+        out.append(Problem(record, field, p.message, p.severity))
+    return out
+
+
+# The template's drop-down lists: column -> the Chinese words offered (the reader takes codes too).
+CHOICES: dict[str, list[str]] = {
+    "kind": list(ZH["kind"].values()),
+    "level": ["国际", "国家", "行业", "地方", "团体", "企业", "省级", "市级"],
+    "action": list(ZH["action"].values()),
+    "body": list(ZH["body"].values()),
+    "prize": list(ZH["prize"].values()),
+    "grade": ["1", "2", "3", "A", "AA", "AAA", "AAAA", "AAAAA"],
+    "domain": list(ZH["domain"].values()),
+    "accepted": ["是", "否"],
+}
+ENTERPRISE_COLUMNS = ("uscc", "name", "region", "address", "contact", "phone")
+_EXAMPLES = {
+    "enterprises": ["示例：91350302MA2Y0KXQ4Q", "示例：莆田市某某鞋业有限公司", "350302", "莆田市城厢区", "张三",
+                    "0594-0000000"],
+    "achievements": ["示例：A-001", "91350302MA2Y0KXQ4Q", "标准制修订", "2025-06-01", "GB/T 12345-2025",
+                     "运动鞋通用技术规范", "国家", "制定", 1, None, None, None, None, None,
+                     "本行是示例，不会导入；从第3行起填写"],
+}
+
+
 def write_template(path: Path) -> Path:
-    """The import template: both sheets with field names, Chinese labels and one example row."""
+    """The import template: Chinese column labels, an example row (never imported), and drop-down
+    lists of the Chinese words for the enumerated columns."""
     from openpyxl import Workbook
+    from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
     ws = wb.active
     ws.title = ENTERPRISE_SHEET[0]
-    ecols = ("uscc", "name", "region", "address", "contact", "phone")
-    ws.append(list(ecols))
-    ws.append([LABELS_ZH[c] for c in ecols])
-    ws.append(["91350302MA2Y0KXQ4Q", "示例：莆田市某某鞋业有限公司", "350302", "莆田市城厢区", "张三", "0594-0000000"])
     ws2 = wb.create_sheet(ACHIEVEMENT_SHEET[0])
-    ws2.append(list(ACHIEVEMENT_COLUMNS))
-    ws2.append([LABELS_ZH[c] for c in ACHIEVEMENT_COLUMNS])
-    ws2.append(["A-001", "91350302MA2Y0KXQ4Q", "standard", "2025-06-01", "GB/T 12345-2025", "示例标准",
-                "national", "formulate", 1, None, None, None, None, None, None])
-    for sheet in (ws, ws2):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for cell in sheet[2]:
-            cell.fill = PatternFill("solid", fgColor="FFF2CC")
+    choices = wb.create_sheet(CHOICES_SHEET)
+    ranges: dict[str, str] = {}
+    for k, (fld, words) in enumerate(CHOICES.items(), start=1):
+        letter = get_column_letter(k)
+        choices.cell(1, k, LABELS_ZH[fld])
+        for r, w in enumerate(words, start=2):
+            choices.cell(r, k, w).number_format = "@"
+        ranges[fld] = f"{CHOICES_SHEET}!${letter}$2:${letter}${len(words) + 1}"
+    choices.sheet_state = "hidden"
+    for sheet, cols, example in ((ws, ENTERPRISE_COLUMNS, _EXAMPLES["enterprises"]),
+                                 (ws2, ACHIEVEMENT_COLUMNS, _EXAMPLES["achievements"])):
+        sheet.append([LABELS_ZH[c] for c in cols])
+        sheet.append(example)
+        for k, c in enumerate(cols, start=1):
+            head = sheet.cell(1, k)
+            head.font = Font(bold=True)
+            sheet.cell(2, k).font = Font(italic=True, color="808080")
+            sheet.cell(2, k).fill = PatternFill("solid", fgColor="FFF2CC")
+            letter = get_column_letter(k)
+            sheet.column_dimensions[letter].width = 24 if c in ("name", "title", "kind", "prize", "note") else 16
+            if c in ("uscc", "enterprise", "ref", "id", "region", "phone"):  # text, never a number (leading 0s)
+                sheet.column_dimensions[letter].number_format = "@"
+            if c in ranges:
+                dv = DataValidation(type="list", formula1=f"={ranges[c]}", allow_blank=True, showErrorMessage=True,
+                                    errorTitle="请从列表中选择", error=f"“{LABELS_ZH[c]}”请从下拉列表中选择。")
+                dv.add(f"{letter}3:{letter}1002")
+                sheet.add_data_validation(dv)
         sheet.freeze_panes = "A3"
-        for col in sheet.columns:
-            sheet.column_dimensions[col[0].column_letter].width = 18
+    ws2["D1"].comment = Comment("日期写作 2025-06-01", "StdAward")
+    ws2["I1"].comment = Comment("1 = 主导/第一起草单位", "StdAward")
     return write_atomic(Path(path), wb.save, step="xlsx")
 
 

@@ -144,19 +144,19 @@ def load(session: Session, data: Any) -> Any:
 
 
 def load_workbook(session: Session, path: Path) -> Any:
-    """Load an .xlsx made from the template, all or nothing; problems name the sheet and row
-    (``成果!4 (A-002)``)."""
-    from desktop.exchange.xlsx import read_workbook, strip_rows
+    """Load an .xlsx made from the template, all or nothing; problems name the sheet, row and column
+    in Chinese (``工作表“成果”第4行（A-002）`` · ``H列“排名”``)."""
+    from desktop.exchange.xlsx import locate, read_workbook, strip_rows
 
     session.require("records.edit")
     session.progress.update(0, 0, _("Reading {file}...").format(file=path.name))
-    data, where = strip_rows(read_workbook(path))
+    columns: dict[str, dict[str, str]] = {}
+    data, where = strip_rows(read_workbook(path), columns)
     session.progress.check()
     try:
         return load(session, data)
     except ValidationFailed as exc:
-        raise ValidationFailed([Problem(f"{where[p.record]} ({p.record})" if p.record in where else p.record,
-                                        p.field, p.message, p.severity) for p in exc.problems]) from None
+        raise ValidationFailed(locate(exc.problems, where, columns)) from None
 
 
 def write_template(path: Path) -> Path:

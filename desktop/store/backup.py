@@ -17,6 +17,7 @@ from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.store import atomic
 from desktop.store.paths import folder_for
+from desktop.store.volumes import sqlite_uri
 
 KEEP_AUTOMATIC = 10
 
@@ -32,7 +33,7 @@ def check_file(path: Path, full: bool = True) -> int:
     """Integrity-check a database file (``full``: ``integrity_check``, else ``quick_check``, which
     skips matching the indexes against their tables); returns its schema version (user_version)."""
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)
         try:
             ok = con.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchone()[0]
             version = con.execute("PRAGMA user_version").fetchone()[0]

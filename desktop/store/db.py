@@ -34,6 +34,7 @@ from desktop.store import atomic
 from desktop.store import backup as backups
 from desktop.store.lock import WriterLock
 from desktop.store.migrations import SCHEMA_VERSION
+from desktop.store.volumes import refuse_network, sqlite_uri
 
 _lock: WriterLock | None = None
 _path: Path | None = None
@@ -183,6 +184,7 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
         database.close()
     if not path.exists() and not create:
         raise StdAwardError(_("there is no database at {path}").format(path=path))
+    refuse_network(path)
     del open_notes[:]
     read_only = False
     if not path.parent.is_dir():
@@ -264,6 +266,7 @@ def open_quick(path: Path | str) -> sqlite3.Connection | None:
     path = Path(path)
     if not path.is_file():
         return None
+    refuse_network(path)
     try:
         _lock = acquire_lock(path)
     except OSError as exc:  # read-only media: open_db opens it for reading only
@@ -480,6 +483,7 @@ def restore(backup_file: Path, path: Path) -> Restored:
         raise SchemaTooNew(_("{path} was written by a newer StdAward (schema {found})").format(path=backup_file, found=found))
     if backup_file.resolve() == path.resolve():
         raise StdAwardError(_("{path} is the database itself; choose a backup file").format(path=backup_file))
+    refuse_network(path)
     lock = WriterLock(path)
     lock.acquire()
     try:
@@ -487,7 +491,7 @@ def restore(backup_file: Path, path: Path) -> Restored:
         result = Restored(None)
         if path.exists():
             try:
-                con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                con = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)
                 try:
                     quick_check(con, path)
                     result = Restored(backups.make_backup(con, path, "before-restore"))

@@ -30,7 +30,7 @@ MENUS: list[tuple[str, list[str | None]]] = [
                    "switch_user", "quit"]),
     (N_("&Edit"), ["undo", "redo", None, "new_enterprise", "new_achievement", None, "find"]),
     (N_("&View"), ["refresh"]),  # the view list is appended by the window (Ctrl+1..9)
-    (N_("&Help"), ["about"]),
+    (N_("&Help"), ["help", "open_log_folder", None, "about"]),
 ]
 
 
@@ -124,6 +124,31 @@ def _switch(window) -> None:
     from desktop.ui.login import switch_user
 
     switch_user(window)
+
+
+@action("help", N_("StdAward &help"), "F1")
+def _help(window) -> None:
+    from desktop.core.i18n import current_locale
+    from desktop.ui.help import HelpDialog
+
+    window.help_dialog = HelpDialog(window, current_locale())
+    window.help_dialog.show()
+
+
+@action("open_log_folder", N_("Open the &log folder"))
+def _open_log_folder(window) -> None:
+    from desktop.core.i18n import _
+    from desktop.operations.logs import log_folder
+    from desktop.ui.qt import QDesktopServices, QMessageBox, QUrl
+
+    try:
+        folder = log_folder()
+    except OSError as exc:
+        QMessageBox.warning(window, _("StdAward"), _("The log folder cannot be created: {reason}").format(
+            reason=exc.strerror or exc))
+        return
+    if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+        QMessageBox.information(window, _("StdAward"), _("The log files are in {folder}").format(folder=folder))
 
 
 @action("about", N_("&About StdAward"))

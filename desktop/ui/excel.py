@@ -6,7 +6,7 @@ from pathlib import Path
 
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
-from desktop.ui import settings
+from desktop.ui.files import remember, start_in
 from desktop.ui.qt import (
     QDialog,
     QDialogButtonBox,
@@ -27,11 +27,11 @@ XLSX_FILTER = "Excel (*.xlsx)"
 
 
 def _folder() -> str:
-    return settings.LAST_FOLDER.get() or str(Path.home())
+    return start_in()
 
 
 def _remember(path: str) -> None:
-    settings.LAST_FOLDER.set(str(Path(path).parent))
+    remember(path)
 
 
 # ---------------------------------------------------------------------------- import
@@ -60,16 +60,40 @@ class ImportReport(QDialog):
         self.table.resizeColumnsToContents()
         lay.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.save_button = buttons.addButton(_("Save report..."), QDialogButtonBox.ButtonRole.ActionRole)
+        self.save_button.setObjectName("saveReport")
+        qconnect(self.save_button.clicked, lambda: self.save_report())
         qconnect(buttons.rejected, self.reject)
         qconnect(buttons.accepted, self.accept)
         lay.addWidget(buttons)
+        self.path, self.problems = path, problems
         self.resize(760, 420)
+
+    def save_report(self, out: str | None = None) -> Path | None:
+        """The problems as a workbook (where, field, problem), to fix the sheet with it beside."""
+        if out is None:
+            out, _f = QFileDialog.getSaveFileName(self, _("Save report"),
+                                                  start_in(_("{name} problems.xlsx").format(name=self.path.stem)),
+                                                  XLSX_FILTER)
+            if not out:
+                return None
+            remember(out)
+        header = [_("Where"), _("Field"), _("Problem")]
+        rows = [[p.record, p.field, p.message] for p in self.problems]
+        try:
+            written = write_rows(Path(out), _("Import problems"), header, rows)
+        except (OSError, StdAwardError) as exc:
+            show_error(self, exc)
+            return None
+        self.setWindowTitle(_("Nothing was imported") + " — " + _("report saved to {file}").format(file=written))
+        return written
 
 
 def import_workbook(window, path: str | None = None):
     """Import the workbook in the background (all or nothing; cancel rolls it back); the task."""
     if path is None:
-        path, _f = QFileDialog.getOpenFileName(window, _("Import from Excel"), _folder(), XLSX_FILTER)
+        path, _f = QFileDialog.getOpenFileName(window, _("Import from Excel"), _folder(),
+                                               "Excel (*.xlsx *.xls)")  # an .xls is explained, not hidden
         if not path:
             return None
         _remember(path)

@@ -1,12 +1,16 @@
 """Every desktop setting declared once, typed, with its default (Picard ``options.py`` style).
 
 Stored with QSettings in an INI file in the data folder (``STDAWARD_DATA`` moves it, so tests and
-portable installs keep their own). Office-wide choices (notice font, ...) live in ``Office.settings``
+portable installs keep their own), ``settings.ini``: ``desktop.ini`` (its name until 2026-12) is
+the file Explorer reads for a folder's icon and hides, so an old one of ours is renamed once. Office-wide choices (notice font, ...) live in ``Office.settings``
 in the database instead: they travel with the office, these stay with the person's computer.
 """
 from __future__ import annotations
 
+import logging
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from desktop.operations.quick import data_dir
@@ -48,6 +52,25 @@ LAST_FOLDER = Option[str]("files/folder", "")
 LAST_USER = Option[str]("login/user", "")
 
 
+SETTINGS_FILE = "settings.ini"
+_OLD_FILE = "desktop.ini"  # reserved by Windows Explorer
+_OUR_SECTIONS = ("[ui]", "[window]", "[files]", "[login]", "[tables]", "[General]")
+
+
+def settings_file(folder: Path) -> Path:
+    """The settings file in ``folder``, renaming our old ``desktop.ini`` to it once (an Explorer
+    ``desktop.ini``, with its ``[.ShellClassInfo]``, is left alone)."""
+    new, old = folder / SETTINGS_FILE, folder / _OLD_FILE
+    if not new.exists() and old.is_file():
+        try:
+            text = old.read_text("utf-8", errors="replace")
+            if ".ShellClassInfo" not in text and any(line.strip() in _OUR_SECTIONS for line in text.splitlines()):
+                os.replace(old, new)
+        except OSError as exc:  # unreadable or locked: start with defaults, keep the old file
+            logging.getLogger(__name__).warning("could not move %s to %s: %s", old, new, exc)
+    return new
+
+
 _store: QSettings | None = None
 _store_dir: str | None = None
 
@@ -57,7 +80,7 @@ def store() -> QSettings:
     global _store, _store_dir
     folder = str(data_dir())
     if _store is None or _store_dir != folder:
-        _store = QSettings(str(data_dir() / "desktop.ini"), QSettings.Format.IniFormat)
+        _store = QSettings(str(settings_file(data_dir())), QSettings.Format.IniFormat)
         _store_dir = folder
     return _store
 

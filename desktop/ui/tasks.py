@@ -18,6 +18,7 @@ returns, so pool threads never hold the database open.
 """
 from __future__ import annotations
 
+import logging
 import traceback
 from typing import Any, Callable
 
@@ -52,6 +53,11 @@ class _Job(QRunnable):
                 result = self.fn(self.progress)
             except BaseException as exc:  # noqa: BLE001 - handed to the UI thread
                 exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+                log = logging.getLogger("desktop.tasks")
+                if isinstance(exc, StdAwardError):  # bad input or a refusal the officer reads: no traceback
+                    log.warning("background task %r refused: %s", self.fn, exc)
+                elif not isinstance(exc, Cancelled):
+                    log.error("background task %r failed", self.fn, exc_info=exc)
                 self.signals.failed.emit(exc)
             else:
                 self.signals.finished.emit(result)
@@ -169,6 +175,11 @@ def error_text(exc: BaseException) -> str:
         return "\n".join(f"{p.record} · {p.field}: {p.message}" for p in exc.problems if p.severity == "error")
     if isinstance(exc, StdAwardError):
         return str(exc) or type(exc).__name__
+    from desktop.core import failures
+
+    found = failures.classify(exc)
+    if found is not None and found[0] != failures.DAMAGED:  # a full disk, a file open in a reader...
+        return failures.message(found[0], found[1])
     return _("Unexpected {kind}: {reason}").format(kind=type(exc).__name__, reason=exc)
 
 

@@ -333,8 +333,12 @@ class AchievementForm(QDialog):
         from desktop.operations import records
 
         if not isinstance(paths, (list, tuple)):
-            paths, _filter = QFileDialog.getOpenFileNames(self, _("Attach evidence"), "",
+            from desktop.ui.files import remember, start_in
+
+            paths, _filter = QFileDialog.getOpenFileNames(self, _("Attach evidence"), start_in(),
                                                          _("Documents (*.pdf *.jpg *.jpeg *.png *.doc *.docx *.ofd);;All files (*)"))
+            if paths:
+                remember(paths[0])
         for p in paths:
             item = QListWidgetItem(Path(p).name)
             if self.editing is None:

@@ -86,7 +86,9 @@ class ExportDialog(QDialog):
                  lambda v: self.year_rb.isChecked() and self.filename.setText(exchange.default_name(s, v)))
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, _("Choose the folder"), self.folder.text())
+        from desktop.ui.files import start_in
+
+        folder = QFileDialog.getExistingDirectory(self, _("Choose the folder"), self.folder.text() or start_in())
         if folder:
             self.folder.setText(folder)
 
@@ -408,9 +410,13 @@ class ExchangeView(TableViewMixin, View):
                                                   enc=_(", encrypted") if r.encrypted else ""))
 
     def import_package(self) -> None:
-        path, _f = QFileDialog.getOpenFileName(self, _("Choose a package"), "", _("Packages (*.stdpkg);;All files (*)"))
+        from desktop.ui.files import remember, start_in
+
+        path, _f = QFileDialog.getOpenFileName(self, _("Choose a package"), start_in(),
+                                               _("Packages (*.stdpkg);;All files (*)"))
         if not path:
             return
+        remember(path)
         dlg = ImportDialog(self.ctx, Path(path), self)
         dlg.check()
         if dlg.exec() and dlg.result is not None:
@@ -423,10 +429,13 @@ class ExchangeView(TableViewMixin, View):
         from desktop.operations import exchange
         from desktop.ui.qt import QInputDialog
 
-        path, _f = QFileDialog.getOpenFileName(self, _("Choose the county's office card or a package"), "",
+        from desktop.ui.files import remember, start_in
+
+        path, _f = QFileDialog.getOpenFileName(self, _("Choose the county's office card or a package"), start_in(),
                                                _("Office cards and packages (*.json *.stdpkg);;All files (*)"))
         if not path:
             return
+        remember(path)
         try:
             s = self.ctx.session
             info = exchange.read_card(s, Path(path))
@@ -445,10 +454,13 @@ class ExchangeView(TableViewMixin, View):
     def consolidation(self) -> None:
         from desktop.operations import exchange
 
-        path, _f = QFileDialog.getSaveFileName(self, _("Save the consolidation report"), _("consolidation.xlsx"),
+        from desktop.ui.files import remember, start_in
+
+        path, _f = QFileDialog.getSaveFileName(self, _("Save the consolidation report"), start_in(_("consolidation.xlsx")),
                                                _("Excel workbook (*.xlsx);;PDF (*.pdf)"))
         if not path:
             return
+        remember(path)
         out = Path(path)
 
         s = self.ctx.session

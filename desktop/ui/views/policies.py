@@ -418,14 +418,16 @@ class PoliciesView(View):
 
     def print_policy(self) -> None:
         """The encoded policy as a PDF for sign-off, written off the UI thread."""
+        from desktop.ui.files import remember, start_in
         from desktop.ui.qt import QFileDialog
 
         pid = self.current_id()
         if pid is None:
             return
-        path, _filter = QFileDialog.getSaveFileName(self, _("Save the policy print-out"), f"{pid}.pdf",
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save the policy print-out"), start_in(f"{pid}.pdf"),
                                                     _("PDF files (*.pdf)"))
         if path:
+            remember(path)
             self.print_to(Path(path), pid)
 
     def print_to(self, out: Path, pid: str) -> None:
