@@ -277,16 +277,21 @@ def page_streams(pdf: Path) -> bytes:
 
 
 def test_printed_qr_code_is_the_notices_symbol(office, tmp_path):
-    """The image mask drawn on the last page holds the symbol of the notice's payload, row by row."""
+    """The image mask drawn on the last page holds the symbol of the notice's signed statement (what
+    anyone holding the office card verifies offline), row by row."""
     from desktop.notices import verify as V
     from desktop.operations import notices as store
+    from desktop.store import statements
 
     n = issue()[0]
     ops = page_streams(store.print_notices(S(), [n], tmp_path / "n.pdf"))
-    found = re.findall(rb"BI /IM true /W 25 /H 25 /BPC 1 /D \[1 0\] /F /AHx ID ([0-9A-F]+)> EI", ops)
+    found = re.findall(rb"BI /IM true /W (\d+) /H (\d+) /BPC 1 /D \[1 0\] /F /AHx ID ([0-9A-F]+)> EI", ops)
     assert len(found) == 1
-    rows = [int(found[0][i:i + 8], 16) >> 7 for i in range(0, 200, 8)]
-    modules = V.qr_matrix(V.qr_payload(n.uuid, n.content_hash))
+    modules = V.qr_matrix(statements.statement_for(n))
+    side, data = int(found[0][0]), found[0][2]
+    assert side == len(modules) and int(found[0][1]) == side
+    per_row = (side + 7) // 8 * 2  # hex digits a row, padded to whole bytes
+    rows = [int(data[i:i + per_row], 16) >> (per_row * 4 - side) for i in range(0, per_row * side, per_row)]
     assert rows == [int("".join("1" if m else "0" for m in row), 2) for row in modules]
 
 

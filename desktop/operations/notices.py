@@ -228,6 +228,7 @@ def issue_round(session: Session, round_uuid: str, issued_on: dt.date | None = N
     if rnd.status != RoundStatus.APPROVED.value:
         raise StdAwardError(_("the round for {year} is {status}: notices are issued only for an approved round").format(
             year=rnd.year, status=RoundStatus(rnd.status).label))
+    rounds.check_round_intact(rnd)  # the lines are still exactly what the reviewer approved
     results, achs = round_lines(rnd)
     names = {e.uscc: e.name for e in Enterprise.select().where(Enterprise.uscc.in_({r.enterprise for r in results}))}
     policy = _policy_info(rounds.load_policy(rnd.policy_id))  # the office's own measures too
@@ -301,6 +302,9 @@ def void(session: Session, notice: Notice | str, reason: str) -> Notice:
         raise StdAwardError(_("say why notice {number} is voided (a reason is required)").format(number=n.doc_number))
     if n.status == NoticeStatus.VOID.value:
         raise StdAwardError(_("notice {number} is already void").format(number=n.doc_number))
+    from desktop.store import payments
+
+    payments.can_void(n)  # a paid notice needs its payment reversed first
     with database.atomic():
         before = n.status
         Notice.update(status=NoticeStatus.VOID.value).where(Notice.id == n.id).execute()  # type: ignore[attr-defined]  # peewee's implicit id
@@ -328,7 +332,20 @@ def notice_data(notice: Notice) -> dict[str, Any]:
         raise StdAwardError(_("notice {number} was altered in the database: its content no longer matches "
                               "its hash").format(number=notice.doc_number))
     mark = C.VOID_MARK if notice.status == NoticeStatus.VOID.value else None
-    return {"content": notice.content, "content_hash": notice.content_hash, "mark": mark}
+    return {"content": notice.content, "content_hash": notice.content_hash, "mark": mark, "qr": _statement(notice)}
+
+
+def _statement(notice: Notice) -> str | None:
+    """The QR's signed statement (anyone holding the office card verifies it offline); None for a
+    void notice, or one this office did not issue (its copy at the city), which keep the short code."""
+    from desktop.store import statements
+
+    if notice.status == NoticeStatus.VOID.value or not notice.doc_number:
+        return None
+    try:
+        return statements.statement_for(notice)
+    except StdAwardError:
+        return None
 
 
 def _set_status(notices: Sequence[Notice], status: str, user: str, note: str | None = None) -> None:
@@ -445,7 +462,15 @@ def verify(session: Session, code: str) -> dict[str, Any]:
     """Check a verification code (or a scanned QR payload) against the database.
 
     Returns the notice's particulars with ``valid`` True, or raises StdAwardError saying why not
-    (unknown code, altered content) or NoticeVoid (已作废, with the date and reason)."""
+    (unknown code, altered content) or NoticeVoid (已作废, with the date and reason). A signed
+    statement (``SA2:…``, from the printed QR) is checked against the registered offices' keys."""
+    if V.is_statement(code.strip()):
+        from desktop.operations import integrity
+
+        c = integrity.verify_notice_text(session, code)
+        return {"valid": True, "doc_number": c.doc_number, "name": c.office, "enterprise": c.recipient,
+                "total": money_str(c.total), "issued_on": c.issued_on, "status": _("signed by {office}").format(
+                    office=c.office), "signed": True}
     parsed = V.parse_payload(code)
     if parsed:
         uid, prefix = parsed
