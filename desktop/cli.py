@@ -18,7 +18,8 @@ import io
 import logging
 import os
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from desktop.core.errors import StdAwardError, ValidationFailed
 from desktop.core.i18n import _, set_locale

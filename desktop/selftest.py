@@ -20,10 +20,11 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from desktop.core.i18n import N_, _
 

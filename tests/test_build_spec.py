@@ -25,7 +25,6 @@ sys.path.insert(0, str(SPEC_DIR))
 import bundle  # noqa: E402
 import version_info  # noqa: E402
 
-
 # ---------------------------------------------------------------- version files
 
 def _load_version_resource(path: Path, monkeypatch):

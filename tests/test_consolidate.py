@@ -7,7 +7,6 @@ import subprocess
 from decimal import Decimal
 
 import pytest
-
 from conftest import GOOD_USCC, OTHER_USCC, run_cli
 from test_exchange import add_round, apply, city, county, export, sample, using
 

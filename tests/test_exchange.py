@@ -10,9 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import GOOD_USCC, run_cli, std
 from stdnum.cn import uscc as uscc_mod
-
-from conftest import GOOD_USCC, OTHER_USCC, run_cli, std
 
 
 def make_uscc(n: int) -> str:

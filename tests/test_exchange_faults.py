@@ -14,10 +14,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import ROOT
 from test_exchange import apply, city, county, export, make_uscc, plan, table_dump, using
 
 
@@ -95,8 +94,9 @@ def test_edited_data_with_the_old_signature_is_refused(exported, tmp_path):
 
 
 def test_a_package_signed_by_another_key_is_refused(exported, tmp_path):
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     _src, _card, pkg = exported
     forged = tmp_path / "forged.stdpkg"

@@ -16,7 +16,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import OTHER_USCC, run_cli, std
 
 pytestmark = pytest.mark.faults

@@ -21,7 +21,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-
 from conftest import OTHER_USCC, ROOT, run_cli, std
 
 pytestmark = pytest.mark.faults

@@ -8,8 +8,10 @@ import json
 from decimal import Decimal
 
 import pytest
+from conftest import GOOD_USCC as A
+from conftest import OTHER_USCC as B
+from conftest import run_cli
 
-from conftest import GOOD_USCC as A, OTHER_USCC as B, run_cli
 from desktop.core.errors import StdAwardError
 from desktop.store import records, rounds, users
 from desktop.store.models import AuditEntry, Award, Notice, NoticeSerial
@@ -67,8 +69,9 @@ def prepared_round(approve: bool = True):
 
 
 def test_notices_for_an_approved_round(office, tmp_path):
-    from desktop.operations import notices as store
     from test_notices import text_of
+
+    from desktop.operations import notices as store
 
     rnd = prepared_round()
     s = signed_in(office)

@@ -281,8 +281,9 @@ def test_template_validation_names_the_field():
 
 
 def test_template_is_stored_versioned_and_used_and_reprints_keep_theirs(db, tmp_path):
-    from desktop.operations import notices as store
     from test_notices import S
+
+    from desktop.operations import notices as store
     from desktop.store import office as officemod
     from desktop.store import wording
 
@@ -362,8 +363,9 @@ def test_notice_fonts_verb_names_the_face_and_whether_it_is_the_standards(tmp_pa
 def test_next_serial_is_settable_but_never_to_a_used_number(db, tmp_path):
     """An office continuing its OA register sets the next 发文字号; a number already used (or
     passed over) is refused, naming the field, and nothing changes."""
-    from desktop.operations import notices as store
     from test_notices import S
+
+    from desktop.operations import notices as store
     from desktop.store import office as officemod
     from desktop.store import serials
     from desktop.store.models import AuditEntry

@@ -10,8 +10,8 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-
 from conftest import GOOD_USCC, OTHER_USCC, std
+
 from desktop.core.award import AwardResult
 from desktop.core.errors import StdAwardError, ValidationFailed
 from desktop.core.vocabulary import Achievement

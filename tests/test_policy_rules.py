@@ -14,7 +14,7 @@ import pytest
 
 from desktop.core.engine import compute
 from desktop.core.labels import ZH
-from desktop.core.policies import (CASE_USCC, PolicyError, closing, install, known_policy_ids, load_policy)
+from desktop.core.policies import CASE_USCC, PolicyError, closing, install, known_policy_ids, load_policy
 from desktop.core.vocabulary import parse_batch
 from tests.conftest import run_cli
 

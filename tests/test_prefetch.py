@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-
 from conftest import GOOD_USCC, OTHER_USCC, std
+
 from desktop.store import prefetch
 
 

@@ -6,9 +6,10 @@ import subprocess
 import sys
 import textwrap
 
+import peewee
 import pytest
-
 from conftest import GOOD_USCC, OTHER_USCC, ROOT, std
+
 from desktop.core.errors import DatabaseBusy, SchemaTooNew, StdAwardError, ValidationFailed
 from desktop.store import audit, backup, records
 from desktop.store.db import close_db, open_db, restore
@@ -165,9 +166,9 @@ def test_restore_refuses_a_damaged_backup(db, tmp_path):
 def test_audit_log_is_chained_and_append_only(db):
     records.load({"enterprises": ENTS, "achievements": [std(id="a")]}, user="tester")
     assert AuditEntry.select().count() == 3 and audit.verify_chain() is None
-    with pytest.raises(Exception):
+    with pytest.raises(peewee.IntegrityError):
         database.execute_sql("UPDATE audit_entry SET user = 'mallory'")
-    with pytest.raises(Exception):
+    with pytest.raises(peewee.IntegrityError):
         database.execute_sql("DELETE FROM audit_entry")
     # Someone bypasses the triggers with a raw tool: the chain shows where.
     database.execute_sql("DROP TRIGGER audit_entry_no_update")

@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -156,8 +155,8 @@ def test_targets_and_the_audit_chain_come_from_the_background(qtbot, db):
 
 
 def test_notices_and_backups(qtbot, db, tmp_path):
-    from desktop.store.db import execute_sql
     from desktop.operations.overview import backup_summary, notice_summary
+    from desktop.store.db import execute_sql
 
     rnd = _office_with_round()
     ent = execute_sql("SELECT id FROM enterprise").fetchone()[0]

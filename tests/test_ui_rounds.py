@@ -178,8 +178,8 @@ def test_discretionary_amount_above_the_pool_is_refused(window, qtbot):
     """Quanzhou 2012: some categories are paid from a yearly pool at the office's discretion."""
     from desktop.core.policies import load_policy
     from desktop.store import office
-    from desktop.store.models import Award
     from desktop.store.edits import save_achievement, save_enterprise
+    from desktop.store.models import Award
     from desktop.ui.views.round_dialogs import AmountDialog
 
     ctx = window.ctx

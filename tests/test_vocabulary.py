@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import GOOD_USCC, std
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import GOOD_USCC, std
 from desktop.core.errors import ValidationFailed
 from desktop.core.i18n import set_locale
 from desktop.core.standards import parse_standard_number

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 import sys
+from typing import Any
 
 from desktop.commands.common import add_db, db_arg, read_input, session
 from desktop.core.i18n import _

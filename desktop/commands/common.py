@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from desktop.core.errors import BadFile, StdAwardError
 from desktop.core.i18n import _
-from desktop.operations.session import Session
 from desktop.operations.quick import resolve_db_path
+from desktop.operations.session import Session
 
 
 def add_db(parser: argparse.ArgumentParser) -> None:

@@ -9,8 +9,8 @@ the file the system named, or None for anything else.
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from desktop.core.i18n import _
 

@@ -34,9 +34,22 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from desktop.core.errors import Problem
 from desktop.core.i18n import _
-from desktop.core.policy_schema import (Fund, Note, PolicyError, Pool, Rule, Target, check_funds,
-                                        check_header, check_labels, check_notes, check_pools,
-                                        check_rules, check_targets, check_top)
+from desktop.core.policy_schema import (
+    Fund,
+    Note,
+    PolicyError,
+    Pool,
+    Rule,
+    Target,
+    check_funds,
+    check_header,
+    check_labels,
+    check_notes,
+    check_pools,
+    check_rules,
+    check_targets,
+    check_top,
+)
 
 if TYPE_CHECKING:  # only for annotations: the engine and the vocabulary are loaded when cases run
     from desktop.core.award import AwardResult

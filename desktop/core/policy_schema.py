@@ -68,7 +68,7 @@ class Fund:
     name: str
     clause: str | None = None
     text: str | None = None
-    pools: dict[str, "Pool"] = field(default_factory=dict)
+    pools: dict[str, Pool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class Note:
     literal: str
     reading: str
     why: str
-    applies: "Conditions | None" = None  # only awards of achievements meeting these carry the note
+    applies: Conditions | None = None  # only awards of achievements meeting these carry the note
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ class _Checker:
             if k not in allowed:
                 self.fail(k, _("unknown key here (allowed: {keys})").format(keys=", ".join(allowed)))
 
-    def sub(self, name: str) -> "_Checker":
+    def sub(self, name: str) -> _Checker:
         return _Checker(self.file, self.key(name), self.table.get(name, {}))
 
     @overload
@@ -317,7 +317,7 @@ def check_header(file: str | Path, doc: dict[str, Any]) -> Header:
 def check_funds(file: str | Path, doc: dict[str, Any]) -> dict[str, FundRow]:
     top = _Checker(file, "funds", doc.get("funds", {}))
     out: dict[str, FundRow] = {}
-    for fid, body in top.table.items():
+    for fid in top.table:
         top.ident(fid, fid)
         c = top.sub(fid)
         c.only(("name", "clause", "text"))
@@ -328,7 +328,7 @@ def check_funds(file: str | Path, doc: dict[str, Any]) -> dict[str, FundRow]:
 def check_pools(file: str | Path, doc: dict[str, Any], funds: Mapping[str, object]) -> dict[str, Pool]:
     top = _Checker(file, "pools", doc.get("pools", {}))
     out: dict[str, Pool] = {}
-    for pid, body in top.table.items():
+    for pid in top.table:
         top.ident(pid, pid)
         c = top.sub(pid)
         c.only(("fund", "name", "clause", "text", "years", "budget"))

@@ -15,7 +15,8 @@ CLI exits 1 with its message.
 from __future__ import annotations
 
 import threading
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _

@@ -9,9 +9,10 @@ the latest value the office entered on or before the as-of date, with its date a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.policy_schema import CONDITION_VALUES, Conditions, Target
 from desktop.core.vocabulary import Achievement, identity_detail

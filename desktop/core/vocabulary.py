@@ -10,13 +10,24 @@ import datetime as dt
 import re
 import unicodedata
 import uuid as uuidlib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from desktop.core.errors import Problem, ValidationFailed
 from desktop.core.i18n import _
-from desktop.core.labels import (ACTIONS, BODIES, DOMAINS, KIND_LABELS, KINDS, LEVEL_LABELS,  # noqa: F401 - re-exported
-                                 PRIZES, STANDARD_LEVELS, kind_label, level_label)
+from desktop.core.labels import (  # noqa: F401 - re-exported
+    ACTIONS,
+    BODIES,
+    DOMAINS,
+    KIND_LABELS,
+    KINDS,
+    LEVEL_LABELS,
+    PRIZES,
+    STANDARD_LEVELS,
+    kind_label,
+    level_label,
+)
 from desktop.core.standards import parse_standard_number, standard_level
 
 COMMON_FIELDS = ("id", "enterprise", "kind", "date", "ref", "title", "evidence")

@@ -11,19 +11,28 @@ Each export takes the next sequence number of this office (``PackageLog``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from desktop.core import failures
 from desktop.core.errors import StdAwardError
-from desktop.core.progress import Cancelled  # noqa: F401 - raised here, caught by callers
 from desktop.core.i18n import _
+from desktop.core.progress import Cancelled  # noqa: F401 - raised here, caught by callers
 from desktop.exchange import package as pkgmod
 from desktop.exchange.offices import signing_office
-from desktop.exchange.tables import (ACHIEVEMENTS, AWARDS, ENTERPRISES, PAYMENT_COLUMNS, PAYMENTS_SQL, ROUNDS,
-                                     SUMMARY_COLUMNS, SUMMARY_SQL)
+from desktop.exchange.tables import (
+    ACHIEVEMENTS,
+    AWARDS,
+    ENTERPRISES,
+    PAYMENT_COLUMNS,
+    PAYMENTS_SQL,
+    ROUNDS,
+    SUMMARY_COLUMNS,
+    SUMMARY_SQL,
+)
 from desktop.store import audit
 from desktop.store.atomic import fault_point
 from desktop.store.migrations import SCHEMA_VERSION

@@ -31,26 +31,26 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from desktop.core.award import STATUSES
 from desktop.core.errors import Problem
 from desktop.core.i18n import _
 from desktop.core.labels import ZH
 from desktop.core.standards import parse_standard_number
-from desktop.core.vocabulary import (KIND_FIELDS, MAX_TEXT, MIN_DATE, check_uscc, parse_achievement,
-                                     text_problem)
+from desktop.core.vocabulary import KIND_FIELDS, MAX_TEXT, MIN_DATE, check_uscc, parse_achievement, text_problem
 from desktop.exchange.export import Cancelled, Progress
 from desktop.exchange.offices import trust
 from desktop.exchange.package import Package, PackageError, read_package, refuse_temporary
-from desktop.store.atomic import fault_point
 from desktop.exchange.tables import ACHIEVEMENTS, BY_NAME, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, TABLES, Table, digest
 from desktop.store import audit
+from desktop.store.atomic import fault_point
 from desktop.store.models import KnownOffice, PackageLog, Setting, database
 
 KEEP_MINE, TAKE_THEIRS = "keep_mine", "take_theirs"
@@ -204,7 +204,7 @@ def _stamps(t: Table, row: list[Any]) -> str | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _optional(t: Table, *names: str) -> tuple[int, ...]:
     return tuple(t.idx[n] for n in names)
 

@@ -40,9 +40,10 @@ import json
 import os
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from desktop.core.errors import BadFile
 from desktop.core.i18n import _

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Iterable
+from typing import Any
 
 # Columns that are not compared when deciding whether two versions of a record differ.
 BOOKKEEPING = frozenset({"uuid", "origin", "created_at", "updated_at"})

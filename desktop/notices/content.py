@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from desktop.core.award import AwardResult
 from desktop.core.i18n import _
 from desktop.core.labels import ZH
-from desktop.core.money import ZERO, format_money, money_in_capitals, money_str, to_money
+from desktop.core.money import ZERO, money_in_capitals, money_str, to_money
 from desktop.core.status import PAYING
 from desktop.notices import wording as W
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
-from desktop.core.errors import StdAwardError, ValidationFailed
+from desktop.core.errors import ValidationFailed
 from desktop.core.i18n import _
 from desktop.core.progress import Cancelled  # noqa: F401 - raised here, caught by callers
 from desktop.notices import content as C

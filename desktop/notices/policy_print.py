@@ -13,9 +13,10 @@ draws it, written to a temporary file, synced and renamed like the notices.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from desktop.core.i18n import _
 from desktop.core.labels import describe_target_count, status_label

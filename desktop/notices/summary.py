@@ -14,16 +14,17 @@ Files are written to a temporary name, synced and renamed (``notice.write_atomic
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from desktop.core.award import AwardResult
 from desktop.core.errors import StdAwardError
-from desktop.core.status import PAYING
 from desktop.core.i18n import _
 from desktop.core.money import ZERO, to_money
+from desktop.core.status import PAYING
 from desktop.notices import fonts as fontmod
 from desktop.notices import layout as L
 from desktop.notices.notice import Cancelled, new_canvas, write_atomically

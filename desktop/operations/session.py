@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _

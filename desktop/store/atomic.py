@@ -17,8 +17,8 @@ those named by ``fault_point`` calls at the few transaction points of the databa
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 FAULT_ENV = "STDAWARD_FAULT"
 FAULT_EXIT = 86  # the exit status of a simulated crash, so a test can tell it from a real failure

@@ -22,10 +22,11 @@ import shutil
 import sqlite3
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from desktop.core import failures
 from desktop.core.errors import DatabaseDamaged, SchemaTooNew, StdAwardError

@@ -10,7 +10,6 @@ import hashlib
 import os
 import shutil
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,7 @@ from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
 from desktop.core.vocabulary import parse_achievement, parse_enterprise
 from desktop.store import audit
-from desktop.store.models import (Achievement, Award, AwardRound, Enterprise, Evidence, Notice, database,
-                                  new_uuid, now)
+from desktop.store.models import Achievement, Award, AwardRound, Enterprise, Evidence, Notice, database, new_uuid, now
 from desktop.store.records import natural_key, row_values, to_vocabulary
 
 # ---------------------------------------------------------------------------- enterprises

@@ -37,7 +37,7 @@ class _Handler(logging.FileHandler):
         try:
             if self.maxBytes > 0 and self._full(record):
                 self.doRollover()
-        except Exception:
+        except Exception:  # noqa: BLE001 - a log that cannot roll over must never stop the program
             pass
         super().emit(record)
 

@@ -8,7 +8,8 @@ To change the schema: edit the model, bump ``SCHEMA_VERSION``, add a step below 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # peewee is imported by the steps: the GUI checks SCHEMA_VERSION before loading it
     from peewee import SqliteDatabase

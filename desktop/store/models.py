@@ -11,8 +11,18 @@ import uuid as uuidlib
 from decimal import Decimal
 from typing import Any
 
-from peewee import (BooleanField, CharField, DateField, DateTimeField, Field, ForeignKeyField,
-                    IntegerField, Model, SqliteDatabase, TextField)
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    Field,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SqliteDatabase,
+    TextField,
+)
 
 database = SqliteDatabase(None)
 

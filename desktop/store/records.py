@@ -247,7 +247,7 @@ def evidence_names(achievement_ids: Iterable[int] | None = None) -> dict[int, li
         q = q.where(Evidence.achievement.in_(list(achievement_ids)))
     out: dict[int, list[str]] = {}
     for ev in q:
-        out.setdefault(getattr(ev, "achievement_id"), []).append(ev.filename)  # the key, not a query
+        out.setdefault(ev.achievement_id, []).append(ev.filename)  # the key, not a query
     return out
 
 

@@ -19,8 +19,7 @@ from desktop.core.i18n import _
 from desktop.core.money import ZERO, to_money
 from desktop.core.status import PAYING
 from desktop.store import audit, records
-from desktop.store.models import (Achievement, Award, AwardEvent, AwardRound, Enterprise, TargetValue,
-                                  database, now)
+from desktop.store.models import Achievement, Award, AwardEvent, AwardRound, Enterprise, TargetValue, database, now
 
 PAID = PAYING  # the statuses whose amount is paid (desktop.core.status)
 REVIEW_ROLES = ("reviewer", "admin")

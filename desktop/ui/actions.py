@@ -7,8 +7,8 @@ Other modules add actions by importing ``action`` and decorating a handler, then
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from desktop.core.i18n import N_
 

@@ -187,7 +187,7 @@ class Startup:
 
         try:
             state = quick_state(path)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - busy, newer schema, damaged: told as on the slow path
             self._failed(exc)
             return True
         if state is None or not state["office"] or state["users"]:

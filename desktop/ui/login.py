@@ -4,8 +4,7 @@ from __future__ import annotations
 from desktop.core.i18n import _
 from desktop.ui import settings
 from desktop.ui.context import AppContext
-from desktop.ui.qt import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
-                           qconnect)
+from desktop.ui.qt import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget, qconnect
 
 
 class LoginDialog(QDialog):

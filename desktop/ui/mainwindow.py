@@ -11,8 +11,21 @@ from desktop.core.i18n import _
 from desktop.ui import actions as action_registry
 from desktop.ui import settings
 from desktop.ui.context import AppContext
-from desktop.ui.qt import (QAction, QKeySequence, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                           QSize, QSplitter, QStackedWidget, Qt, QTimer, QWidget, qconnect)
+from desktop.ui.qt import (
+    QAction,
+    QKeySequence,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSize,
+    QSplitter,
+    QStackedWidget,
+    Qt,
+    QTimer,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.views import VIEWS, ViewSpec
 from desktop.ui.views.base import View
 

@@ -11,7 +11,8 @@ the bottom so they cost nothing at start-up.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names a type checker sees; at run time they are looked up lazily below
     from PySide6.QtCore import *  # noqa: F403

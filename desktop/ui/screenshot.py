@@ -25,7 +25,7 @@ def take_screenshot(app: QApplication, db_path: Path, demo: bool, out: Path, vie
         return 2
     try:
         open_database(db_path, demo)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure to open is told in one line
         print(_("error: {reason}").format(reason=open_error_text(exc, db_path).splitlines()[0]), file=sys.stderr)
         return 1
     try:

@@ -11,7 +11,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from desktop.operations.quick import data_dir
 from desktop.ui.qt import QByteArray, QSettings

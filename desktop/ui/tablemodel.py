@@ -11,14 +11,25 @@ lazy model in ``views/achievement_model.py``.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from desktop.core.i18n import _, current_locale
 from desktop.ui import settings
-from desktop.ui.qt import (QAbstractItemModel, QAbstractItemView, QAbstractTableModel, QCollator, QHeaderView, QModelIndex,
-                           QSortFilterProxyModel, Qt, QTableView, QWidget)
+from desktop.ui.qt import (
+    QAbstractItemModel,
+    QAbstractItemView,
+    QAbstractTableModel,
+    QCollator,
+    QHeaderView,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTableView,
+    QWidget,
+)
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 DISPLAY_ROLE, ALIGNMENT_ROLE = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.TextAlignmentRole)

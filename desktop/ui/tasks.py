@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import logging
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from desktop.core.errors import StdAwardError, ValidationFailed
 from desktop.core.i18n import _
@@ -31,7 +32,7 @@ from desktop.ui.qt import QObject, QRunnable, Qt, QThreadPool, QWidget, Signal, 
 class Progress(ProgressState):
     """Handed to a task function: report progress (a Qt signal to the dialog), look at the cancel flag."""
 
-    def __init__(self, signals: "_Signals") -> None:
+    def __init__(self, signals: _Signals) -> None:
         super().__init__(lambda done, total, text: signals.progress.emit(done, total, text))
 
 
@@ -72,7 +73,7 @@ class _Job(QRunnable):
 class Task(QObject):
     """One running job; ``done`` is true once its callback has run."""
 
-    def __init__(self, runner: "TaskRunner", quiet: bool = False) -> None:
+    def __init__(self, runner: TaskRunner, quiet: bool = False) -> None:
         super().__init__(runner)
         self.done = False
         self.quiet = quiet

@@ -10,12 +10,12 @@ user signs in.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Union
 
 from desktop.core.i18n import N_
 
-Factory = Union[str, Callable[..., object]]
+Factory = str | Callable[..., object]
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,18 @@ Ctrl+F.
 from __future__ import annotations
 
 from desktop.ui.context import AppContext
-from desktop.ui.qt import (QBoxLayout, QHBoxLayout, QLabel, QLineEdit, QStackedLayout, QTableView, Qt, QVBoxLayout,
-                           QWidget, qconnect)
+from desktop.ui.qt import (
+    QBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QStackedLayout,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 
 
 class View(QWidget):

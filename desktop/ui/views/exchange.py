@@ -11,10 +11,35 @@ from typing import Any
 from desktop.core.i18n import N_, _
 from desktop.operations.exchange import CATEGORIES
 from desktop.operations.exchange import TABLES as TABLE_LABELS
-from desktop.ui.qt import (QAbstractItemView, QBrush, QButtonGroup, QColor, QDialog, QDialogButtonBox, QFileDialog,
-                           QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                           QListWidgetItem, QPushButton, QRadioButton, QSpinBox, QSplitter, Qt, QTableWidget,
-                           QTableWidgetItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget, qconnect)
+from desktop.ui.qt import (
+    QAbstractItemView,
+    QBrush,
+    QButtonGroup,
+    QColor,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QSplitter,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tablemodel import Column, ListTableModel, make_table
 from desktop.ui.tasks import error_text
 from desktop.ui.views.base import View
@@ -427,9 +452,8 @@ class ExchangeView(TableViewMixin, View):
 
     def register_office(self) -> None:
         from desktop.operations import exchange
-        from desktop.ui.qt import QInputDialog
-
         from desktop.ui.files import remember, start_in
+        from desktop.ui.qt import QInputDialog
 
         path, _f = QFileDialog.getOpenFileName(self, _("Choose the county's office card or a package"), start_in(),
                                                _("Office cards and packages (*.json *.stdpkg);;All files (*)"))
@@ -453,7 +477,6 @@ class ExchangeView(TableViewMixin, View):
 
     def consolidation(self) -> None:
         from desktop.operations import exchange
-
         from desktop.ui.files import remember, start_in
 
         path, _f = QFileDialog.getSaveFileName(self, _("Save the consolidation report"), start_in(_("consolidation.xlsx")),

@@ -22,8 +22,19 @@ from typing import Any
 
 from desktop.core.i18n import _
 from desktop.operations.overview import Overview, read_overview
-from desktop.ui.qt import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, Qt,
-                           QVBoxLayout, QWidget, is_alive, qconnect)
+from desktop.ui.qt import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    is_alive,
+    qconnect,
+)
 from desktop.ui.views import round_data as RD
 from desktop.ui.views.base import View
 from desktop.ui.views.widgets import bold

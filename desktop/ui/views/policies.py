@@ -12,10 +12,30 @@ from typing import Any
 
 from desktop.core.i18n import N_, _
 from desktop.core.status import award_status_label
-from desktop.ui.qt import (QAbstractItemView, QComboBox, QDate, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
-                           QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox,
-                           QSplitter, Qt, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
-                           qconnect)
+from desktop.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tablemodel import Column, ListTableModel, make_table, money_text
 from desktop.ui.tasks import error_text
 from desktop.ui.views.base import View

@@ -8,8 +8,19 @@ from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _, current_locale, set_locale
 from desktop.ui import settings as options
 from desktop.ui.forms import ProblemForm
-from desktop.ui.qt import (QApplication, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton,
-                           QScrollArea, QVBoxLayout, QWidget, qconnect)
+from desktop.ui.qt import (
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tasks import error_text
 from desktop.ui.views.base import View
 

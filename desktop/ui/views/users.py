@@ -9,8 +9,19 @@ from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
 from desktop.operations.roles import ROLES, role_label
 from desktop.ui.forms import ProblemForm
-from desktop.ui.qt import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit,
-                           QPushButton, QVBoxLayout, QWidget, qconnect)
+from desktop.ui.qt import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    qconnect,
+)
 from desktop.ui.tablemodel import ROW_ROLE, Column, ListTableModel, make_table
 from desktop.ui.tasks import error_text
 from desktop.ui.views.base import View
