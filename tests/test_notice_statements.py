@@ -46,7 +46,7 @@ def _scan(pdf: Path, tmp_path: Path) -> list[str]:
 def _issued_and_printed(tmp_path: Path) -> tuple[str, dict, str, Path]:
     from desktop.exchange import offices
     from desktop.operations import notices as store
-    from desktop.store import statements
+    from desktop.operations import statements
 
     n = issue()[0]
     text = statements.statement_for(n)
@@ -59,7 +59,7 @@ def _issued_and_printed(tmp_path: Path) -> tuple[str, dict, str, Path]:
 
 def test_a_printed_qr_verifies_at_a_database_holding_only_the_office_card(office, tmp_path):
     from desktop.exchange import offices
-    from desktop.store import statements
+    from desktop.operations import statements
 
     text, card, number, pdf = _issued_and_printed(tmp_path)
     assert len(text) < 260 and text.startswith("SA2:") and text.isascii()  # a USB scanner types it
@@ -90,7 +90,7 @@ def test_a_statement_with_a_changed_total_or_a_stranger_key_is_refused(office, t
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from desktop.exchange import offices
-    from desktop.store import statements
+    from desktop.operations import statements
 
     text, card, number, _pdf = _issued_and_printed(tmp_path)
     raw = base64.b32decode(text[4:] + "=" * (-len(text[4:]) % 8))
@@ -118,7 +118,7 @@ def test_a_statement_with_a_changed_total_or_a_stranger_key_is_refused(office, t
 
 def test_the_issuing_database_adds_the_notice_status(office, tmp_path):
     from desktop.operations import notices as store
-    from desktop.store import statements
+    from desktop.operations import statements
 
     text, _card, number, _pdf = _issued_and_printed(tmp_path)
     assert statements.verify_text(text)["status"] == "pending"
@@ -132,7 +132,7 @@ def test_the_short_code_and_the_old_qr_payload_keep_working(office, tmp_path):
     n = issue()[0]
     assert store.verify(S(), V.verification_code(n.uuid, n.content_hash))["uuid"] == n.uuid
     pdf = store.print_notices(S(), [n], tmp_path / "plain.pdf")
-    from desktop.store import statements
+    from desktop.operations import statements
 
     scanned = _scan(pdf, tmp_path)  # a printed notice carries the signed statement, and verify-notice takes it
     assert scanned == [statements.statement_for(n)]
@@ -169,7 +169,7 @@ def test_the_fast_statement_encoder_gives_reportlabs_symbol(tmp_path):
 def test_a_batch_drawn_by_the_fast_encoder_scans(office, tmp_path):
     from desktop.notices import render_notices
     from desktop.operations import notices as store
-    from desktop.store import statements
+    from desktop.operations import statements
 
     n = issue()[0]
     item = {**store.notice_data(n), "qr": statements.statement_for(n)}

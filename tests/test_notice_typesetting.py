@@ -284,8 +284,8 @@ def test_template_is_stored_versioned_and_used_and_reprints_keep_theirs(db, tmp_
     from test_notices import S
 
     from desktop.operations import notices as store
+    from desktop.operations import template_store as wording
     from desktop.store import office as officemod
-    from desktop.store import wording
 
     officemod.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监", user="tester")
     with pytest.raises(ValidationFailed):

@@ -281,7 +281,7 @@ def test_printed_qr_code_is_the_notices_symbol(office, tmp_path):
     anyone holding the office card verifies offline), row by row."""
     from desktop.notices import verify as V
     from desktop.operations import notices as store
-    from desktop.store import statements
+    from desktop.operations import statements
 
     n = issue()[0]
     ops = page_streams(store.print_notices(S(), [n], tmp_path / "n.pdf"))

@@ -86,7 +86,7 @@ def test_a_forged_head_file_is_named(office):
 def test_verify_notice_text_takes_a_statement_or_the_short_code(db):
     from desktop.notices import verify as V
     from desktop.operations import notices as nops
-    from desktop.store import statements
+    from desktop.operations import statements
 
     n = _issued(db)
     s = Session(db, _boss())

@@ -93,7 +93,7 @@ def test_a_forged_statement_is_refused_in_the_verify_dialog(qtbot, ctx, notice):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from desktop.notices import verify as V
-    from desktop.store import statements
+    from desktop.operations import statements
     from desktop.ui.views.verify_dialog import VerifyNoticeDialog
 
     genuine = statements.statement_for(notice)
@@ -168,7 +168,7 @@ def test_both_dialogs_open_from_the_money_menu(qtbot, ctx):
 
 
 def test_a_scanner_typing_the_statement_and_enter_checks_it(qtbot, ctx, notice):
-    from desktop.store import statements
+    from desktop.operations import statements
     from desktop.ui.qt import Qt
     from desktop.ui.views.verify_dialog import VerifyNoticeDialog
 

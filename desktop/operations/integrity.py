@@ -109,7 +109,7 @@ def verify_notice_text(session: Session, text: str) -> NoticeCheck:
     database's notices). Raises StdAwardError saying why it is refused (altered, forged, unknown key,
     unknown code, void)."""
     from desktop.notices import verify as V
-    from desktop.store import statements
+    from desktop.operations import statements
     from desktop.store.models import Office
 
     text = (text or "").strip()

@@ -107,7 +107,7 @@ def _drafts(results: Sequence[AwardResult], achievements: Mapping[str, Any], nam
     if missing:
         raise ValidationFailed(missing)
     fonts = fontmod.choose(office.settings)
-    from desktop.store import wording
+    from desktop.operations import template_store as wording
 
     drafts = C.build_drafts(results, achievements, names, {**officemod.as_dict(office), "settings": office.settings},
                             _policy_info(policy), issued_on, year, {r: f.as_dict() for r, f in fonts.items()},
@@ -338,7 +338,7 @@ def notice_data(notice: Notice) -> dict[str, Any]:
 def _statement(notice: Notice) -> str | None:
     """The QR's signed statement (anyone holding the office card verifies it offline); None for a
     void notice, or one this office did not issue (its copy at the city), which keep the short code."""
-    from desktop.store import statements
+    from desktop.operations import statements
 
     if notice.status == NoticeStatus.VOID.value or not notice.doc_number:
         return None

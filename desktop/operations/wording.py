@@ -14,21 +14,21 @@ from desktop.operations.session import Session
 
 def template(session: Session) -> tuple[int, dict[str, Any]]:
     """(version, template) in force; (0, {}) while the defaults apply."""
-    from desktop.store import wording
+    from desktop.operations import template_store as wording
 
     return wording.current()
 
 
 def template_in_force(session: Session) -> dict[str, Any]:
     """The template a notice is worded with now, defaults filled in."""
-    from desktop.store import wording
+    from desktop.operations import template_store as wording
 
     return wording.for_notices()
 
 
 def save_template(session: Session, words: Mapping[str, Any]) -> int:
     """Validate and store the office's wording as its next version (administrator); returns it."""
-    from desktop.store import wording
+    from desktop.operations import template_store as wording
 
     session.require("office.settings")
     return wording.save(words, session.username)
@@ -88,8 +88,8 @@ def docx_drafts(session: Session, folder: Path, day: dt.date, *, round_uuid: str
     names, year)``, for offices that route wording through their OA system."""
     from desktop.notices import content as C
     from desktop.notices.docx_draft import write_docx
+    from desktop.operations import template_store as wording
     from desktop.store import office as officemod
-    from desktop.store import wording
 
     office = officemod.require()
     if round_uuid:

@@ -43,7 +43,7 @@ def statement_for(notice: Notice) -> str:
 def office_cards() -> list[dict[str, Any]]:
     cards = [{"uuid": k.uuid, "name": k.name, "region": k.region_code, "public_key": k.public_key}
              for k in KnownOffice.select()]
-    own = Office.select().order_by(Office.id).first()
+    own = Office.select().order_by(Office.id).first()  # type: ignore[attr-defined]  # peewee's implicit id
     if own is not None and own.public_key:
         cards.append({"uuid": own.uuid, "name": own.name, "region": own.region_code, "public_key": own.public_key})
     return cards
@@ -52,7 +52,7 @@ def office_cards() -> list[dict[str, Any]]:
 def verify_text(text: str) -> dict[str, Any]:
     """Check a scanned statement (raises ``verify.StatementError`` saying why it does not verify)."""
     info = V.verify_statement(text, office_cards())
-    own = Office.select().order_by(Office.id).first()
+    own = Office.select().order_by(Office.id).first()  # type: ignore[attr-defined]  # peewee's implicit id
     if own is not None and info["office_uuid"] == own.uuid:
         n = Notice.get_or_none(Notice.doc_number == info["doc_number"])
         if n is None or not n.content_hash.startswith(info["content_digest"]):
