@@ -39,24 +39,30 @@ def outcome(round_total: Decimal, notices: list[tuple[str, str, str]], exported:
 
 
 # ---------------------------------------------------------------------------- operations
-def through_operations(tmp: Path) -> dict:
-    from desktop.operations import exchange, notices, records, rounds, settings, users
-    from desktop.operations.session import PermissionDenied, Session
+def office_with_records(s) -> None:
+    """Set up the office and its three accounts, then enter the records as the clerk (signed in after)."""
+    from desktop.operations import records, settings, users
 
-    tmp.mkdir(parents=True, exist_ok=True)
-    county, city, pkg = tmp / "county.db", tmp / "city.db", tmp / "2025.stdpkg"
-    s = Session.open(county)
     settings.update_office(s, **OFFICE)
     users.create(s, "lin", "林主任", PASSWORDS["lin"], "admin")
     s.sign_in("lin", PASSWORDS["lin"])
     users.create(s, "wang", "王科员", PASSWORDS["wang"], "clerk")
     users.create(s, "li", "李股长", PASSWORDS["li"], "reviewer")
-
     s.sign_in("wang", PASSWORDS["wang"])
     for e in ENTERPRISES:
         records.save_enterprise(s, e)
     for a in ACHIEVEMENTS:
         records.save_achievement(s, a)
+
+
+def through_operations(tmp: Path) -> dict:
+    from desktop.operations import exchange, notices, rounds, settings
+    from desktop.operations.session import PermissionDenied, Session
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    county, city, pkg = tmp / "county.db", tmp / "city.db", tmp / "2025.stdpkg"
+    s = Session.open(county)
+    office_with_records(s)
     rnd = rounds.compute(s, 2025, OFFICE["policy_id"])
     rounds.submit(s, rnd.uuid)
     with pytest.raises(PermissionDenied):
@@ -139,7 +145,6 @@ def test_the_daily_path_gives_the_same_results_through_operations_and_the_comman
 def test_the_daily_path_through_the_window_gives_the_same_round_and_notices(tmp_path, qtbot):
     """The window's own controls for the round and the notices (the records entered as above)."""
     pytest.importorskip("PySide6")
-    from desktop.operations import records, settings, users
     from desktop.operations.session import Session
     from desktop.ui.app import make_app
     from desktop.ui.context import AppContext
@@ -149,16 +154,7 @@ def test_the_daily_path_through_the_window_gives_the_same_round_and_notices(tmp_
     path = tmp_path / "gui" / "county.db"
     path.parent.mkdir()
     s = Session.open(path)
-    settings.update_office(s, **OFFICE)
-    users.create(s, "lin", "林主任", PASSWORDS["lin"], "admin")
-    s.sign_in("lin", PASSWORDS["lin"])
-    users.create(s, "wang", "王科员", PASSWORDS["wang"], "clerk")
-    users.create(s, "li", "李股长", PASSWORDS["li"], "reviewer")
-    s.sign_in("wang", PASSWORDS["wang"])
-    for e in ENTERPRISES:
-        records.save_enterprise(s, e)
-    for a in ACHIEVEMENTS:
-        records.save_achievement(s, a)
+    office_with_records(s)
 
     make_app()
     ctx = AppContext(path)

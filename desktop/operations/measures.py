@@ -74,8 +74,13 @@ def load_policy(session: Session, policy_id: str) -> Policy:
 
 def choices(session: Session) -> list[tuple[str, str]]:
     """(id, label) of each installed policy and of the office's local measures, for a list or combo box."""
+    return labelled(installed_policies(session))
+
+
+def labelled(policies: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(id, label) for policy headers: the title, its 文号, and whether it is a local measure."""
     out = []
-    for p in installed_policies(session):
+    for p in policies:
         label = p.get("title") or p["id"]
         if p.get("document_number"):
             label += f"（{p['document_number']}）"

@@ -275,17 +275,10 @@ def policy_choices(session: Session | None) -> list[tuple[str, str]]:
     """(id, label) of each installed policy and of the office's local measures, for a choice box
     (``None``: the database open in this process)."""
     from desktop.core.policies import installed
+    from desktop.operations.measures import labelled
     from desktop.store import rounds as store
 
-    out = []
-    for p in installed(session.policy_dirs() if session is not None else store.policy_dirs()):
-        label = p.get("title") or p["id"]
-        if p.get("document_number"):
-            label += f"（{p['document_number']}）"
-        if p.get("extends"):
-            label = _("{label} · local measure").format(label=label)
-        out.append((p["id"], label))
-    return out
+    return labelled(installed(session.policy_dirs() if session is not None else store.policy_dirs()))
 
 
 # ---------------------------------------------------------------- computing outside a round (CLI compute, compare)
