@@ -57,3 +57,49 @@ def std(**kw):
             "level": "national", "action": "formulate", "rank": 1, "ref": "GB/T 12345-2024"}
     base.update(kw)
     return {k: v for k, v in base.items() if v is not None}
+
+
+@pytest.fixture(autouse=True)
+def _no_unanswered_dialogs(request, monkeypatch):
+    """A modal box that nobody answers stops a headless run for good (no one clicks OK in CI). In every
+    test that uses Qt, each modal dialog, message box and file dialog is answered at once (No, Cancel,
+    no file) and recorded; a test that did not patch it itself fails naming the dialog and its text."""
+    if "qtbot" not in request.fixturenames and "PySide6.QtWidgets" not in sys.modules:
+        yield
+        return
+    from PySide6 import QtWidgets
+
+    seen: list[str] = []
+
+    def record(kind: str, *args) -> None:
+        texts = [a for a in args if isinstance(a, str)]
+        seen.append(f"{kind}: {' | '.join(texts)}")
+
+    def box_static(kind: str, answer):
+        def fake(*args, **kwargs):
+            record(kind, *args)
+            return answer
+        return staticmethod(fake)
+
+    mb = QtWidgets.QMessageBox
+    no = mb.StandardButton.No
+    for name, answer in (("information", mb.StandardButton.Ok), ("warning", mb.StandardButton.Ok),
+                         ("critical", mb.StandardButton.Ok), ("question", no)):
+        monkeypatch.setattr(mb, name, box_static(f"QMessageBox.{name}", answer))
+
+    def dialog_exec(self, *args):
+        texts = [self.windowTitle()]
+        if isinstance(self, QtWidgets.QMessageBox):
+            texts.append(self.text())
+        record(f"{type(self).__name__}.exec", *texts)
+        return 0  # rejected, like pressing Esc
+
+    monkeypatch.setattr(QtWidgets.QDialog, "exec", dialog_exec)
+    monkeypatch.setattr(QtWidgets.QMessageBox, "exec", dialog_exec)
+    fd = QtWidgets.QFileDialog
+    for name in ("getOpenFileName", "getSaveFileName", "getOpenFileNames"):
+        monkeypatch.setattr(fd, name, box_static(f"QFileDialog.{name}", ([] if name.endswith("s") else "", "")))
+    monkeypatch.setattr(fd, "getExistingDirectory", box_static("QFileDialog.getExistingDirectory", ""))
+    yield
+    if seen:
+        pytest.fail("a modal dialog nobody answers would hang the program here: " + "; ".join(seen), pytrace=False)

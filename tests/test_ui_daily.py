@@ -27,9 +27,10 @@ def started(qtbot, tmp_path):
     st.start(tmp_path / "office.db")
     qtbot.waitUntil(lambda: st.dialog is not None or bool(exits), timeout=10000)
     yield st
+    ctx.tasks.cancel_all()
+    ctx.tasks.wait(120000)
     if st.window is not None:
         st.window.close()
-    ctx.tasks.wait()
     db.close_db()
 
 
@@ -295,3 +296,32 @@ def test_enterprise_delete_is_undone_and_two_records_are_merged(started, qtbot, 
     assert [e.uscc for e in Enterprise.select()] == [GOOD_USCC]
     assert Achievement.select().where(Achievement.enterprise == keep.id).count() == 2
     assert [r["achievements"] for r in ents.model.rows] == [2]
+
+
+def test_closing_while_work_runs_offers_to_cancel_it_and_closes_when_it_stopped(started, qtbot):
+    import time
+
+    from desktop.core.progress import Cancelled
+
+    win = set_up_office(started, qtbot)
+    win.show()
+    stopped: list[str] = []
+
+    def endless(progress):
+        while not progress.cancelled:
+            time.sleep(0.01)
+        stopped.append("rolled back")
+        raise Cancelled()
+
+    started.ctx.tasks.run(endless, label="Counting...")
+    assert not win.close()  # refused, not blocked: the box is window-modal and the work goes on
+    box = next(w for w in win.findChildren(object) if w.objectName() == "stopWorkBox")
+    assert "Work is still running" in box.text()
+    keep = next(b for b in box.buttons() if b.text() == "Keep working")
+    keep.click()
+    assert win.isVisible() and not started.ctx.tasks.idle
+    assert not win.close()
+    box = next(w for w in win.findChildren(object) if w.objectName() == "stopWorkBox")
+    next(b for b in box.buttons() if b.text() == "Cancel the work and close").click()
+    qtbot.waitUntil(lambda: not win.isVisible(), timeout=10000)
+    assert stopped == ["rolled back"] and started.ctx.tasks.idle

@@ -279,10 +279,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
         if not self.ctx.tasks.idle:
-            from desktop.ui.qt import QMessageBox
-
-            QMessageBox.information(self, _("StdAward"), _("Work is still running; wait for it to finish or cancel it first."))
             event.ignore()
+            self._ask_to_stop_work()
             return
         settings.GEOMETRY.set(self.saveGeometry())
         settings.WINDOW_STATE.set(self.saveState())
@@ -292,6 +290,40 @@ class MainWindow(QMainWindow):
             if hasattr(v, "save_state"):
                 v.save_state()
         super().closeEvent(event)
+
+    def _ask_to_stop_work(self) -> None:
+        """Closing while work runs: offer to cancel it (rolled back) and close once it has stopped. The
+        box does not block: the work goes on, and its own progress dialog stays usable."""
+        from desktop.ui.qt import QMessageBox
+
+        if getattr(self, "_stop_box", None) is not None:
+            self._stop_box.raise_()
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, _("StdAward"),
+                          _("Work is still running. Cancel it (nothing of it is kept) and close StdAward?"),
+                          QMessageBox.StandardButton.NoButton, self)
+        stop = box.addButton(_("Cancel the work and close"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(_("Keep working"), QMessageBox.ButtonRole.RejectRole)
+        box.setObjectName("stopWorkBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._stop_box = box
+
+        def answered(button) -> None:
+            self._stop_box = None
+            if button is not stop:
+                return
+            if self.ctx.tasks.idle:
+                self.close()
+                return
+
+            def closed_when_idle(idle: bool) -> None:
+                if idle:
+                    self.ctx.tasks.idle_changed.disconnect(closed_when_idle)
+                    self.close()
+            qconnect(self.ctx.tasks.idle_changed, closed_when_idle)
+            self.ctx.tasks.cancel_all()
+        qconnect(box.buttonClicked, answered)
+        box.open()
 
     def open_demo(self) -> None:
         from desktop.ui import app

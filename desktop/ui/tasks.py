@@ -78,6 +78,7 @@ class Task(QObject):
         self.done = False
         self.quiet = quiet
         self.dialog = None  # a QProgressDialog when the task has a label
+        self.progress: Progress | None = None
 
 
 class TaskRunner(QObject):
@@ -97,6 +98,12 @@ class TaskRunner(QObject):
         """No work running that the user started or waits for (quiet reads do not count)."""
         return all(t.quiet for t in self._active)
 
+    def cancel_all(self) -> None:
+        """Ask every running job to stop; each rolls back and reports itself cancelled."""
+        for task in list(self._active):
+            if task.progress is not None:
+                task.progress.cancel()
+
     def run(self, fn: Callable[[Progress], Any], *, on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None, label: str | None = None,
             parent: QWidget | None = None, quiet: bool = False,
@@ -104,6 +111,7 @@ class TaskRunner(QObject):
         task = Task(self, quiet)
         signals = _Signals(task)
         progress = Progress(signals)
+        task.progress = progress
         if label:
             from desktop.ui.qt import QProgressDialog  # dialogs' classes load when first shown
 
