@@ -157,3 +157,51 @@ def test_issue_and_print_writes_both_copies_into_the_office_folder(office):
     assert result["path"].parent == s.folder("notices") / "2014"
     rows = ops.rows(s, rnd.uuid)
     assert [(r["status"], r["archive_printed"]) for r in rows] == [("issued", True)]
+
+
+def test_previews_are_cached_in_the_officers_own_folder_and_old_ones_go(office, tmp_path, monkeypatch):
+    """A shared temporary folder may belong to another account (unwritable) or hold a file planted
+    under the name a preview looks for; the officer's data folder holds neither."""
+    import os
+    import time
+
+    from desktop.operations.quick import data_dir
+
+    rnd = prepared_round()
+    s = signed_in(office)
+    issued = ops.issue_round(s, rnd.uuid)
+    stale = data_dir() / "previews" / "0123456789abcdef01234567.pdf"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"%PDF-1.4 old")
+    os.utime(stale, (time.time() - 30 * 86400,) * 2)
+    path = ops.preview(s, [n.id for n in issued], "enterprise")
+    assert path.parent == data_dir() / "previews" and path.read_bytes().startswith(b"%PDF")
+    assert "泉市监〔2015〕1号" in "".join(pages_text(path))
+    assert not stale.exists()
+    assert ops.preview(s, [n.id for n in issued], "enterprise") == path  # the same content: the cached file
+
+
+def test_the_archive_copy_carries_the_approval_and_the_audit_logs_head_the_enterprise_copy_does_not(office, tmp_path):
+    """An auditor holding the 存档联 can later check that the log still reaches this far and ends in
+    this value, and who approved which list; the notice's own content (and so its hash) is unchanged."""
+    from desktop.store import audit
+    from desktop.store.models import AwardRound
+
+    rnd = prepared_round()
+    s = signed_in(office)
+    issued = ops.issue_round(s, rnd.uuid)
+    hash_before = issued[0].content_hash
+    head = audit.current_head()
+    archive = ops.print_notices(s, issued, tmp_path / "archive.pdf", copy="archive")
+    text = "".join(pages_text(archive))
+    stored = AwardRound.get_by_id(rnd.id)
+    day = stored.approved_at
+    digest = stored.approved_digest.upper()
+    assert f"由王办事编制，经李科长于{day.year}年{day.month}月{day.day}日审核批准，批准时名单校验值{digest[:16]}" in text
+    assert f"打印时审计日志共{head['count']}条，末条校验值{head['hash'][:16].upper()}" in text
+    fp = head["fingerprint"].replace(" ", "")
+    assert fp in text
+    enterprise = ops.print_notices(s, issued, tmp_path / "notice.pdf")
+    plain = "".join(pages_text(enterprise))
+    assert "审计日志" not in plain and "校验值" not in plain
+    assert Notice.get_by_id(issued[0].id).content_hash == hash_before

@@ -262,3 +262,28 @@ def test_a_target_on_the_overview_opens_the_targets_view_on_it(qtbot, db):
     tv = win.current_view()
     assert win.current_name() == "targets"
     qtbot.waitUntil(lambda: tv.current_target() is not None and tv.current_target().id == wanted.id, timeout=10000)
+
+
+def test_the_overview_shows_what_was_issued_paid_and_is_still_owed_per_year_and_fund(qtbot, db, tmp_path):
+    from desktop.operations import notices as ops
+    from desktop.operations import payments
+    from desktop.operations.session import Actor, Session
+    from desktop.store import rounds
+    from desktop.store.models import AwardRound
+
+    rnd = _office_with_round("submitted")
+    rounds.approve(AwardRound.get_by_id(rnd.id), "wang", "reviewer")
+    s = Session.attach(db)
+    s.actor = Actor("wang", "王建国", "reviewer")
+    issued = ops.issue_round(s, rnd.uuid, dt.date.today())
+    total = sum((n.total for n in issued), Decimal(0))
+    ops.print_notices(s, issued, tmp_path / "notices.pdf")
+    payments.record(s, issued[0].doc_number, Decimal("10000.00"), dt.date.today(), "财拨〔1〕号")
+    _win, view = _window(qtbot, db)
+    rows = {k: (lab.text(), val.text()) for k, (lab, val) in view.notices.rows.items()
+            if k.startswith("money-") and val.isVisible()}
+    assert len(rows) == 1, rows
+    (label, value), = rows.values()
+    assert label == f"{dt.date.today().year} · 区级实施标准化战略专项资金"  # the year of issue; the fund by name
+    left = total - Decimal("10000.00")
+    assert value == f"issued ¥{total:,.2f}, paid ¥10,000.00, outstanding ¥{left:,.2f}", value

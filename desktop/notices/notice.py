@@ -167,12 +167,15 @@ def paginate(rows: Sequence[Row], first_room: int, per_page: int, tail: int, kee
 
 
 def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[str, fontmod.FontChoice],
-                  copy: str = "enterprise", mark: str | None = None, qr_text: str | None = None) -> list[Page]:
+                  copy: str = "enterprise", mark: str | None = None, qr_text: str | None = None,
+                  trail: Sequence[str] = ()) -> list[Page]:
     """The pages of one notice (positions in PDF points), ready to draw. A notice stored with an
     earlier layout is drawn by that layout, so a reprint stays identical. ``mark`` (样稿 for a draft,
     作废 for a void notice's reprint) is printed large and red at the top of every page. A draft has
     no 发文字号 and no verification code. ``qr_text``: what the QR carries (the signed statement);
-    without it, the short ``SA1`` payload."""
+    without it, the short ``SA1`` payload. ``trail``: sentences printed after the 审核提示 on the 存档联
+    only (the approval and the audit log's head at printing time); they are not part of the notice's
+    content, so its hash and verification are unchanged."""
     if content.get("layout", 1) < 2:
         from desktop.notices.legacy import layout_notice_v1
 
@@ -212,9 +215,9 @@ def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[
     tail = len(closing) + len(sign)
     rows += closing + sign
     after = 0
-    if copy == "archive" and t["archive_notes"]:
+    if copy == "archive" and (t["archive_notes"] or trail):
         extra = [Row(), Row(C.ARCHIVE_HEADING, L.AREA_LEFT, kind="heading")]
-        for note in t["archive_notes"]:
+        for note in [*t["archive_notes"], *trail]:
             extra += _rows(note, body)
         rows += extra
         after = len(extra)
@@ -585,7 +588,8 @@ def render_notices(notices: Sequence[Mapping[str, Any]], out_path: Path | str, c
         for i, (item, f) in enumerate(zip(notices, chosen), start=1):
             if cancel is not None and cancel():
                 raise Cancelled(_("cancelled: no file was written"))
-            pages = layout_notice(item["content"], item["content_hash"], f, copy, item.get("mark"), item.get("qr"))
+            pages = layout_notice(item["content"], item["content_hash"], f, copy, item.get("mark"), item.get("qr"),
+                                  item.get("trail", ()) if copy == "archive" else ())
             if duplex and len(pages) % 2:
                 pages.append(Page())  # the back of the last sheet stays blank (no page number)
             draw_pages(canvas, pages)

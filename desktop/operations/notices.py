@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +43,7 @@ from desktop.notices import verify as V
 from desktop.operations.session import Session
 from desktop.store import audit
 from desktop.store import office as officemod
-from desktop.store.models import AuditEntry, Enterprise, Notice, database, new_uuid
+from desktop.store.models import AuditEntry, AwardRound, Enterprise, Notice, User, database, new_uuid
 from desktop.store.serials import allocate
 
 NEEDS_PRINT = (NoticeStatus.PENDING.value, NoticeStatus.FAILED.value)
@@ -369,9 +368,17 @@ def print_notices(session: Session, notices: Sequence[Notice], out_path: Path | 
     session.require("notices.print")
     notices = _fresh(notices)  # the status as stored now, not as remembered
     on_progress, cancel = as_callbacks(session.progress)
+    items = [notice_data(n) for n in notices]
+    if copy == "archive":
+        head = archive_head_line()
+        approvals: dict[str, str | None] = {}
+        for item in items:
+            rnd = item["content"].get("round")
+            if rnd not in approvals:
+                approvals[rnd] = approval_line(rnd)
+            item["trail"] = [line for line in (approvals[rnd], head) if line]
     try:
-        path = render_notices([notice_data(n) for n in notices], out_path, copy=copy, progress=on_progress,
-                              cancel=cancel, duplex=duplex)
+        path = render_notices(items, out_path, copy=copy, progress=on_progress, cancel=cancel, duplex=duplex)
     except BaseException as exc:
         if copy == "enterprise":
             _set_status([n for n in notices if n.status != NoticeStatus.ISSUED.value], NoticeStatus.FAILED.value,
@@ -385,6 +392,51 @@ def print_notices(session: Session, notices: Sequence[Notice], out_path: Path | 
                 audit.record(session.username, "print_archive", "notice", n.uuid, None,
                              {"doc_number": n.doc_number, "copy": "archive"})
     return path
+
+
+def _check_value(digest: str) -> str:
+    """The first 16 hex digits of a digest in groups of four, as an auditor copies it by hand."""
+    head = digest[:16].upper()
+    return " ".join(head[i:i + 4] for i in range(0, 16, 4))
+
+
+def _person(username: str | None) -> str:
+    if not username:
+        return "—"
+    user = User.get_or_none(User.username == username)
+    return user.display_name if user is not None and user.display_name else username
+
+
+def approval_line(round_uuid: str | None) -> str | None:
+    """The 存档联's account of the round's approval: who prepared and approved it, when, and the
+    check value of the lines as approved (what ``audit-verify`` compares them with)."""
+    if not round_uuid:
+        return None
+    rnd = AwardRound.get_or_none(AwardRound.uuid == round_uuid)
+    if rnd is None or rnd.status != RoundStatus.APPROVED.value:
+        return None
+    when = rnd.approved_at
+    if isinstance(when, str):
+        try:
+            when = dt.date.fromisoformat(when[:10])
+        except ValueError:
+            when = None
+    day = f"{when.year}年{when.month}月{when.day}日" if isinstance(when, dt.date) else "—"
+    line = f"本轮奖补名单由{_person(rnd.prepared_by)}编制，经{_person(rnd.reviewed_by)}于{day}审核批准"
+    if rnd.approved_digest:
+        line += f"，批准时名单校验值{_check_value(rnd.approved_digest)}"
+    return line + "。"
+
+
+def archive_head_line() -> str:
+    """The audit log's head when the 存档联 is printed: an auditor holding the paper later sees that
+    the log still has at least these entries ending in this value (a log cut short or rewritten
+    after printing no longer matches)."""
+    head = audit.current_head()
+    line = f"打印时审计日志共{head['count']}条，末条校验值{_check_value(head['hash'])}"
+    if head.get("fingerprint"):
+        line += f"，本局签名密钥指纹{head['fingerprint']}"
+    return line + "。"
 
 
 def _fresh(notices: Sequence[Notice]) -> list[Notice]:
@@ -572,6 +624,29 @@ def _by_ids(notice_ids: Sequence[int]) -> list[Notice]:
     return list(Notice.select().where(Notice.id.in_(list(notice_ids))).order_by(Notice.year, Notice.serial))  # type: ignore[attr-defined]  # peewee's implicit id
 
 
+PREVIEW_KEEP_DAYS = 7
+
+
+def preview_folder() -> Path:
+    """Previews are cached in the officer's own data folder: a shared temporary folder could be
+    unwritable (made by another account) or hold a file planted by another account under the name
+    the preview looks for. Previews older than a week are removed."""
+    import time
+
+    from desktop.operations.quick import data_dir
+
+    folder = data_dir() / "previews"
+    folder.mkdir(parents=True, exist_ok=True)
+    old = time.time() - PREVIEW_KEEP_DAYS * 86400
+    for f in folder.glob("*.pdf"):
+        try:
+            if f.stat().st_mtime < old:
+                f.unlink()
+        except OSError:
+            pass  # open in a viewer, or gone already: the next preview tries again
+    return folder
+
+
 def preview(session: Session, notice_ids: Sequence[int], copy: str) -> Path:
     """The chosen notices drawn from their stored content into a cached PDF (a preview changes no
     status; identical content gives an identical file, so the cache is keyed by the content hashes
@@ -581,8 +656,7 @@ def preview(session: Session, notice_ids: Sequence[int], copy: str) -> Path:
     notices = _by_ids(notice_ids)
     items = [notice_data(n) for n in notices]
     key = hashlib.sha256(("|".join(f"{i['content_hash']}{i['mark'] or ''}" for i in items) + copy).encode())
-    folder = Path(tempfile.gettempdir()) / "stdaward-preview"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = preview_folder()
     path = folder / f"{key.hexdigest()[:24]}.pdf"
     if not path.exists():
         on_progress, cancel = as_callbacks(session.progress)

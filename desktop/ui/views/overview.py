@@ -55,6 +55,14 @@ class Late:
     targets_error: str | None = None
     chain_broken_at: int | None = None
     chain_checked: dt.datetime | None = None
+    money: list[dict[str, Any]] = field(default_factory=list)  # issued / paid / outstanding per year and fund
+
+
+def money_rows(totals: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]:
+    """The money lines the overview shows: this year's and last year's funds, and any older year
+    with an amount still unpaid (newest first)."""
+    keep = [t for t in totals if t["year"] >= today.year - 1 or t["outstanding"] > 0]
+    return sorted(keep, key=lambda t: (-t["year"], t["fund_name"]))
 
 
 def nearest_targets(progress: list[Any]) -> list[Any]:
@@ -81,6 +89,9 @@ def read_late(session: Any, policy_id: str | None, today: dt.date) -> Late:
         else:
             late.policy_title = policy.title + (f"（{policy.document_number}）" if policy.document_number else "")
             late.targets = nearest_targets(progress)
+    from desktop.operations import payments
+
+    late.money = money_rows(payments.totals(session), today)
     late.chain_broken_at = audit.verify_chain(session)
     late.chain_checked = dt.datetime.now()
     return late
@@ -323,7 +334,7 @@ class OverviewView(View):
     # ------------------------------------------------------------------ View protocol
     def retranslate(self) -> None:
         self.next_title.setText(_("What to do next"))
-        self.notices.title.setText(_("Notices"))
+        self.notices.title.setText(_("Notices and payments"))
         self.notices_btn.setText(_("Open notices"))
         self.targets.title.setText(_("Targets of the policy in force"))
         self.targets_btn.setText(_("All targets"))
@@ -426,6 +437,17 @@ class OverviewView(View):
         c.set_row("issued", _("Issued in {year}").format(year=n["year"]), str(n["issued"]))
         c.set_row("last", _("Last document number"), f"{n['last']}（{n['last_on']}）" if n["last"] else "-")
         c.set_row("failed", _("Failed prints to reprint"), str(n["failed"]), WARN if n["failed"] else None)
+        shown = set()
+        for t in self.late.money if self.late else []:
+            key = f"money-{t['year']}-{t['fund']}"
+            shown.add(key)
+            c.set_row(key, _("{year} · {fund}").format(year=t["year"], fund=t["fund_name"]),
+                      _("issued {issued}, paid {paid}, outstanding {left}").format(
+                          issued=money(t["issued"], True), paid=money(t["paid"], True),
+                          left=money(t["outstanding"], True)),
+                      WARN if t["outstanding"] > 0 else OK)
+        for key in [k for k in c.rows if k.startswith("money-") and k not in shown]:
+            c.set_row(key, "", "", visible=False)
 
     def _paint_targets(self) -> None:
         c = self.targets
