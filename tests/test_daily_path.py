@@ -149,6 +149,7 @@ def test_the_daily_path_through_the_window_gives_the_same_round_and_notices(tmp_
     from desktop.ui.app import make_app
     from desktop.ui.context import AppContext
     from desktop.ui.mainwindow import MainWindow
+    from tests.qt_answers import answer
 
     ops = through_operations(tmp_path / "ops")
     path = tmp_path / "gui" / "county.db"
@@ -166,9 +167,11 @@ def test_the_daily_path_through_the_window_gives_the_same_round_and_notices(tmp_
     view.compute_round(2025, OFFICE["policy_id"])
     assert ctx.tasks.wait()
     view.submit_current()
+    answer(view)
     assert ctx.tasks.wait()
     ctx.set_user(s.sign_in("li", PASSWORDS["li"]))
     view.approve_current()
+    answer(view)
     assert ctx.tasks.wait()
     from desktop.operations import rounds
 
@@ -177,6 +180,7 @@ def test_the_daily_path_through_the_window_gives_the_same_round_and_notices(tmp_
     nv = window.show_view("notices")
     assert ctx.tasks.wait()
     nv.issue_for(info.uuid, DAY)
+    answer(nv)
     assert ctx.tasks.wait()
     got = sorted((n["doc_number"], n["uscc"], str(n["total"])) for n in nv.model.rows)
     assert got == ops["notices"]

@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from tests.conftest import GOOD_USCC, OTHER_USCC  # noqa: E402
+from tests.qt_answers import answer  # noqa: E402
 
 
 @pytest.fixture
@@ -89,6 +90,8 @@ def test_daily_path_compute_submit_approve_issue(window, qtbot, tmp_path):
     assert view.history_model.rowCount() == 1 and "林振华" not in view.history_model.rows[0]["user"]
 
     qtbot.mouseClick(view.submit_btn, qtbot_left())
+    assert AwardRound.get_by_id(rnd.id).status == "draft"  # not before the officer confirms
+    answer(view)
     assert AwardRound.get_by_id(rnd.id).status == "submitted"
     assert view.review_btn.isEnabled()
 
@@ -110,6 +113,7 @@ def test_daily_path_compute_submit_approve_issue(window, qtbot, tmp_path):
     dlg = ReviewDialog(ctx, AwardRound.get_by_id(rnd.id), view.lines, view)
     assert dlg.approve_btn.isEnabled() and not dlg.hint.isVisible()
     dlg.approve()
+    answer(dlg)
     rnd = AwardRound.get_by_id(rnd.id)
     assert rnd.status == "approved" and rnd.reviewed_by == "wang"
     assert AwardEvent.select().where(AwardEvent.user == "wang").count() == 2
@@ -121,6 +125,7 @@ def test_daily_path_compute_submit_approve_issue(window, qtbot, tmp_path):
     assert notices.current_round().uuid == rnd.uuid
     notices.date.setDate(notices.date.date().fromString("2025-03-01", "yyyy-MM-dd"))
     qtbot.mouseClick(notices.issue_btn, qtbot_left())
+    answer(notices)
     assert ctx.tasks.wait()
     issued = list(Notice.select())
     assert len(issued) == 1 and issued[0].status == "issued"
@@ -205,6 +210,7 @@ def test_discretionary_amount_above_the_pool_is_refused(window, qtbot):
     assert view.select_achievement("D1") and view.amount_btn.isEnabled()
     # submitting with an open amount is refused, with the reason in the message bar
     view.submit()
+    answer(view)
     assert view.message.kind == "error" and "no amount" in view.message.text()
 
     dlg = AmountDialog(ctx, view.round, line, view)

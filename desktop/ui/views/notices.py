@@ -288,6 +288,34 @@ class NoticesView(TableViewMixin, View):
 
     # ------------------------------------------------------------------ actions
     def issue(self) -> None:
+        """Issue the chosen round's notices once the officer confirms the 发文字号 it will use."""
+        from desktop.operations.notice_plan import issue_plan
+        from desktop.ui.views.widgets import confirm
+
+        rnd = self.current_round()
+        if rnd is None or self.ctx.db_path is None:
+            return
+        day = self.date.date().toPython()
+        try:
+            plan = issue_plan(self.ctx.session, rnd.uuid, day)
+        except StdAwardError as exc:
+            self.message.error(error_text(exc))
+            return
+        if plan.count == 0:
+            self.message.error(_("Every award of this round is already on an issued notice: nothing to issue."))
+            return
+        if not plan.prefix:
+            self.issue_now()  # the operation says what is missing (the office's 发文字号 prefix)
+            return
+        numbers = (plan.first_number if plan.count == 1 else _("{first} to {last}").format(
+            first=plan.first_number, last=f"{plan.last}号"))
+        text = _("Issue {count} notices dated {date}, total {total}? This will use {numbers}, "
+                 "{count} document numbers in all.").format(count=plan.count, date=day.isoformat(),
+                                                          total=_money(plan.total), numbers=numbers)
+        confirm(self, _("Issue notices"), text, _("Issue notices"), self.issue_now,
+                _("A document number once used is never given again, even if the notice is later voided."))
+
+    def issue_now(self) -> None:
         from desktop.operations import notices as ops
 
         rnd = self.current_round()

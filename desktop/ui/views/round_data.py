@@ -76,3 +76,8 @@ def policy_choices() -> list[tuple[str, str]]:
     from desktop.operations import rounds
 
     return rounds.policy_choices(None)
+
+
+def approve_question(year: int, lines: int, total: str) -> str:
+    return _("Approve the award round for {year}: {n} lines, total {total}? Its notices can then be issued.").format(
+        year=year, n=lines, total=total)

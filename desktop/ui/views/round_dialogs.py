@@ -26,7 +26,7 @@ from desktop.ui.qt import (
 from desktop.ui.tablemodel import money_text
 from desktop.ui.tasks import error_text
 from desktop.ui.views import round_data as RD
-from desktop.ui.views.widgets import MessageBar, bold
+from desktop.ui.views.widgets import MessageBar, bold, confirm
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -139,7 +139,7 @@ class ReviewDialog(QDialog):
 
     def __init__(self, ctx, rnd, lines: list[dict[str, Any]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ctx, self.rnd = ctx, rnd
+        self.ctx, self.rnd, self.lines = ctx, rnd, lines
         self.done_as: str | None = None  # "approved" | "returned"
         self.setObjectName("reviewDialog")
         self.setWindowTitle(_("Review the award round for {year}").format(year=rnd.year))
@@ -207,6 +207,16 @@ class ReviewDialog(QDialog):
         return ""
 
     def approve(self) -> None:
+        """Approve once the reviewer confirms the total and the number of lines (a refusal is said at once)."""
+        reason = self.refusal()
+        if reason:
+            self.message.error(reason)
+            return
+        confirm(self, _("Approve the award round"), RD.approve_question(self.rnd.year, len(self.lines),
+                                                                      money_text(RD.grand_total(self.lines))),
+                _("Approve"), self._approve_now)
+
+    def _approve_now(self) -> None:
         from desktop.operations import rounds
 
         try:

@@ -35,7 +35,7 @@ from desktop.ui.views.round_model import (
     history_rows,
     needs_amount,
 )
-from desktop.ui.views.widgets import MessageBar, TableViewMixin, bold
+from desktop.ui.views.widgets import MessageBar, TableViewMixin, bold, confirm
 
 STATUS_COLOURS = {"draft": "#5f6368", "submitted": "#8a5a00", "approved": "#1b5e20", "returned": "#b3261e"}
 
@@ -386,7 +386,14 @@ class RoundsView(TableViewMixin, View):
         self.submit()
 
     def approve_current(self) -> None:
-        """Approve the shown round as the signed-in user (the review dialog's Approve, without it)."""
+        """Approve the shown round as the signed-in user (the review dialog's Approve, without it),
+        once the officer confirms the total and the number of lines."""
+        if self.round is None:
+            return
+        year, n, total = self.round.year, len(self.lines), money_text(RD.grand_total(self.lines))
+        confirm(self, _("Approve the award round"), RD.approve_question(year, n, total), _("Approve"), self._approve_now)
+
+    def _approve_now(self) -> None:
         from desktop.operations import rounds
 
         if self.round is None:
@@ -417,6 +424,15 @@ class RoundsView(TableViewMixin, View):
             self.message.ok(_("Amount set for {what}.").format(what=line["what"]))
 
     def submit(self) -> None:
+        """Submit the shown round for review once the officer confirms its total and lines."""
+        if self.round is None:
+            return
+        text = _("Submit the award round for {year} for review: {n} lines, total {total}?").format(
+            year=self.round.year, n=len(self.lines), total=money_text(RD.grand_total(self.lines)))
+        confirm(self, _("Submit for review"), text, _("Submit"), self._submit_now,
+                _("After submitting, the round cannot be changed until a reviewer returns it."))
+
+    def _submit_now(self) -> None:
         from desktop.operations import rounds
 
         if self.round is None:

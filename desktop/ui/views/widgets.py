@@ -3,10 +3,25 @@
 ``MessageBar``: a line at the top of a view that says what just happened or why something was
 refused (red for errors, green for done, neutral for hints), without a modal box in the way.
 ``flag_icon()`` / ``ok_icon()``: the icons used next to flagged lines and checks.
+``confirm()``: a non-blocking question before a step that cannot be taken back.
 """
 from __future__ import annotations
 
-from desktop.ui.qt import QApplication, QFrame, QHBoxLayout, QIcon, QLabel, QStyle, Qt, QToolButton, QWidget, qconnect
+from collections.abc import Callable
+
+from desktop.ui.qt import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QIcon,
+    QLabel,
+    QMessageBox,
+    QStyle,
+    Qt,
+    QToolButton,
+    QWidget,
+    qconnect,
+)
 
 STYLES = {"error": "background:#fdecea; color:#8c1d18; border:1px solid #f1b0aa;",
           "ok": "background:#e8f5e9; color:#1b5e20; border:1px solid #a5d6a7;",
@@ -104,3 +119,29 @@ class TableViewMixin:
         from desktop.ui.tablemodel import save_header
 
         save_header(self.tableview, self.name)  # type: ignore[attr-defined]
+
+
+def confirm(parent: QWidget, title: str, text: str, ok_text: str, on_ok: Callable[[], None],
+            detail: str = "") -> QMessageBox:
+    """Ask before a step that cannot be taken back (issuing numbers, submitting, approving), without
+    blocking: the box opens window-modal and ``on_ok`` runs only when ``ok_text`` is pressed. The safe
+    answer (Cancel) is the default button and what Esc gives. The open box is kept on
+    ``parent.confirmation`` until answered."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("confirmation")
+    if detail:
+        box.setInformativeText(detail)
+    ok = box.addButton(ok_text, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def answered(button: object) -> None:
+        parent.confirmation = None  # type: ignore[attr-defined]
+        if button is ok:
+            on_ok()
+    qconnect(box.buttonClicked, answered)
+    parent.confirmation = box  # type: ignore[attr-defined]
+    box.open()
+    return box
