@@ -530,10 +530,12 @@ class Enterprise:
 
 
 ENTERPRISE_FIELDS = ("uscc", "name", "region", "address", "contact", "phone", "uuid")
-_REGION = re.compile(r"^\d{6}$")
 
 
-def parse_enterprise(raw: Any, position: int, problems: list[Problem]) -> Enterprise | None:
+def parse_enterprise(raw: Any, position: int, problems: list[Problem], city_level: bool = True) -> Enterprise | None:
+    """``city_level``: a city's code (county part 00) is accepted (the office is a city's, or unknown)."""
+    from desktop.core.contacts import normalise, phone_problem, region_problem
+
     start = len(problems)
     where = f"enterprise #{position + 1}"
     if not isinstance(raw, dict):
@@ -552,8 +554,8 @@ def parse_enterprise(raw: Any, position: int, problems: list[Problem]) -> Enterp
     elif (why := text_problem(name, "name")) is not None:
         problems.append(Problem(rid, "name", why))
     region = raw.get("region")
-    if region is not None and not (isinstance(region, (str, int)) and _REGION.match(str(region))):
-        problems.append(Problem(rid, "region", _("a region code has six digits (GB/T 2260), not {value!r}").format(value=region)))
+    if region is not None and (why := region_problem(region, city_level)) is not None:
+        problems.append(Problem(rid, "region", why))
     u = raw.get("uuid")
     if u is not None:
         try:
@@ -565,11 +567,15 @@ def parse_enterprise(raw: Any, position: int, problems: list[Problem]) -> Enterp
             problems.append(Problem(rid, fld, _("must be text")))
         elif isinstance(raw.get(fld), str) and (why := text_problem(raw[fld], fld)) is not None:
             problems.append(Problem(rid, fld, why))
+    phone = raw.get("phone")
+    if isinstance(phone, str) and not any(p.field == "phone" for p in problems[start:]) and (
+            why := phone_problem(phone)) is not None:
+        problems.append(Problem(rid, "phone", why))
     if len(problems) > start or code is None or not isinstance(name, str):  # (both are problems above)
         return None
-    return Enterprise(uscc=code, name=" ".join(name.split()), region=str(region) if region else None,
-                      address=raw.get("address"), contact=raw.get("contact"), phone=raw.get("phone"),
-                      uuid=u)
+    return Enterprise(uscc=code, name=" ".join(name.split()), region=normalise(region) if region else None,
+                      address=raw.get("address"), contact=raw.get("contact"),
+                      phone=normalise(phone) if isinstance(phone, str) and phone.strip() else None, uuid=u)
 
 
 def split_input(data: Any) -> tuple[list[Any], list[Any]]:

@@ -27,8 +27,10 @@ ENTERPRISE_COLUMNS = ("name", "region_code", "address", "contact", "phone")
 def enterprise_problems(values: dict[str, Any], editing: Enterprise | None = None) -> list[Problem]:
     """Validation of the enterprise form: the vocabulary's checks plus "this code is registered"."""
     problems: list[Problem] = []
+    from desktop.store.office import city_level
+
     raw = {k: v for k, v in values.items() if v not in (None, "")}
-    parse_enterprise(raw, 0, problems)
+    parse_enterprise(raw, 0, problems, city_level=city_level())
     code = (values.get("uscc") or "").strip().upper()
     if code and not any(p.field == "uscc" for p in problems):
         other = Enterprise.get_or_none(Enterprise.uscc == code)

@@ -17,6 +17,15 @@ def get() -> Office | None:
     return Office.select().order_by(Office.id).first()
 
 
+def city_level() -> bool:
+    """Whether enterprises may be registered under a whole city's region code (county part 00): the
+    office is a city's (its role, or its own code a city's), or no office is set up yet."""
+    office = get()
+    if office is None or not office.region_code:
+        return True
+    return office.role == "city" or str(office.region_code).endswith("00")
+
+
 def require() -> Office:
     office = get()
     if office is None or not office.name:

@@ -59,8 +59,11 @@ class LoadResult:
 
 def parse_load_input(data: Any) -> tuple[list[Ent], list[Ach], list[Problem]]:
     raw_ents, raw_achs = split_input(data)
+    from desktop.store.office import city_level
+
     problems: list[Problem] = []
-    ents = [e for i, r in enumerate(raw_ents) if (e := parse_enterprise(r, i, problems))]
+    city = city_level()
+    ents = [e for i, r in enumerate(raw_ents) if (e := parse_enterprise(r, i, problems, city_level=city))]
     achs, more = parse_batch(raw_achs)
     problems.extend(more)
     seen: set[str] = set()

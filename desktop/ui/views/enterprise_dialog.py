@@ -41,12 +41,14 @@ class EnterpriseDialog(QDialog):
         self.form = ProblemForm()
         lay.addLayout(self.form)
         self.fields: dict[str, QLineEdit] = {}
+        self.touched: set[str] = set()  # fields the officer typed in: a problem shows even once emptied
         office = ctx.office
         for key, label in (("name", _("Name")), ("uscc", _("Unified social credit code")),
                            ("region", _("Region code")), ("address", _("Address")),
                            ("contact", _("Contact person")), ("phone", _("Phone"))):
             w = QLineEdit()
             self.fields[key] = self.form.add(key, label, w)
+            qconnect(w.textEdited, lambda _t, k=key: self.touched.add(k))
             qconnect(w.textChanged, self.validate)
         self.fields["uscc"].setMaxLength(20)
         self.fields["uscc"].setPlaceholderText(_("18 characters, e.g. 91350302MA2Y0KXQ4Q"))
@@ -80,7 +82,8 @@ class EnterpriseDialog(QDialog):
             return False
         vals = self.values()
         problems = records.enterprise_problems(self.ctx.session, vals, self._editing_id())
-        shown = [p for p in problems if vals.get(p.field)]  # no complaint about an untouched empty field
+        # no complaint about an empty field the officer has not reached yet; one emptied is said at once
+        shown = [p for p in problems if vals.get(p.field) or p.field in self.touched]
         self.form.show_problems(shown)
         ok = not any(p.severity == "error" for p in problems)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(ok)
@@ -90,6 +93,8 @@ class EnterpriseDialog(QDialog):
         from desktop.operations import records
 
         if not self.validate():
+            self.touched.update(self.fields)  # Save pressed anyway: every problem under its field
+            self.validate()
             return
         try:
             self.saved = records.save_enterprise(self.ctx.session, self.values(), self._editing_id())
