@@ -1,5 +1,6 @@
 """Achievements: every achievement of the database in one lazy table, filtered by text, year, kind,
-level and award status; add and edit through the entry form; delete with undo (Ctrl+Z)."""
+level and award status; add and edit through the entry form; delete with undo (Ctrl+Z). Delete and
+Enter on the table and a right-click menu (编辑, 删除, 复制) do the same as the buttons."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -76,6 +77,10 @@ class AchievementsView(View):
         qconnect(self.delete_btn.clicked, self.delete)
         qconnect(self.tableview.doubleClicked, lambda _i: self.edit())
         qconnect(self.tableview.selectionModel().selectionChanged, lambda *_a: self._update_buttons())
+        from desktop.ui.views.row_keys import RowKeys
+
+        self.row_keys = RowKeys(self.tableview, self.edit, self.delete, can_edit=lambda: len(self.selected_ids()) == 1,
+                                can_delete=lambda: bool(self.selected_ids()))
         qconnect(self.model.modelReset, self._update_buttons)
         qconnect(self.model.index_ready, self._index_ready)
         self.model.reload()

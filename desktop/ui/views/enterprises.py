@@ -1,5 +1,6 @@
 """Enterprises: a searchable, sortable table with achievement counts and totals awarded; add, edit,
-delete (undoable) and merge two records of the same enterprise.
+delete (undoable) and merge two records of the same enterprise. Delete and Enter on the table and a
+right-click menu (编辑, 删除, 复制) do the same as the buttons.
 
 The default view at start: its rows are read with plain SQL (``db.execute_sql``), so the window can
 show them before peewee and the models are loaded."""
@@ -65,6 +66,10 @@ class EnterprisesView(View):
         qconnect(self.delete_btn.clicked, self.delete)
         qconnect(self.tableview.doubleClicked, lambda _i: self.edit())
         qconnect(self.tableview.selectionModel().selectionChanged, lambda *_a: self._update_buttons())
+        from desktop.ui.views.row_keys import RowKeys
+
+        self.row_keys = RowKeys(self.tableview, self.edit, self.delete, can_edit=lambda: len(self.selected()) == 1,
+                                can_delete=lambda: len(self.selected()) == 1)
         self.retranslate()
         if not restore_header(self.tableview, self.name):
             for i, w in enumerate((300, 170, 70, 80, 120, 80)):
