@@ -68,7 +68,14 @@ def gui_args(argv: list[str]) -> argparse.Namespace | None:
         args, rest = global_options().parse_known_args(argv)
     except SystemExit:  # a bad option value: the full parser says what is wrong
         return None
-    return None if rest or args.self_test else args
+    # a package or workbook given alone (double-clicked in Explorer, dropped on the shortcut) opens the
+    # window with that file in its import
+    args.files = rest if rest and all(_opens_in_gui(a) for a in rest) else []
+    return None if (rest and not args.files) or args.self_test else args
+
+
+def _opens_in_gui(arg: str) -> bool:
+    return not arg.startswith("-") and arg.lower().endswith((".stdpkg", ".xlsx", ".xls"))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,7 +20,7 @@ import gc
 import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -166,11 +166,13 @@ def quick_state(path: Path) -> dict[str, Any] | None:
 class Startup:
     """Open the database (quickly when it can), then wizard / sign-in, then the main window."""
 
-    def __init__(self, ctx: AppContext, on_exit: Callable[[int], None]) -> None:
+    def __init__(self, ctx: AppContext, on_exit: Callable[[int], None], files: Sequence[str] = ()) -> None:
         self.ctx = ctx
         self.on_exit = on_exit
         self.window = None
         self.dialog: QWidget | None = None  # the wizard, sign-in or error box being shown
+        self.files = list(files)  # packages or workbooks to open once the window is up
+        self.server: Any = None  # brings this window forward when the database is started again
 
     def start(self, path: Path, demo: bool = False) -> None:
         self.ctx.db_path, self.ctx.demo = path, demo
@@ -217,6 +219,12 @@ class Startup:
         from desktop.ui.qt import QMessageBox
 
         resume_gc()
+        if isinstance(exc, DatabaseBusy) and self.window is None:
+            from desktop.ui.instance import ask_running
+
+            if ask_running(self.ctx.db_path, self.files):  # our own window has it: it comes forward instead
+                QTimer.singleShot(0, lambda: self.on_exit(0))  # once the event loop runs (we may be before it)
+                return
         if not isinstance(exc, DatabaseDamaged):
             from desktop.core import failures
 
@@ -248,6 +256,7 @@ class Startup:
         from desktop.operations import backups, quick
 
         path = self.ctx.db_path
+        self.stop_serving()
         if self.window is not None:
             self.window.hide()
             self.window.deleteLater()
@@ -308,12 +317,37 @@ class Startup:
         self.window.show_view(settings.LAST_VIEW.get()) or self.window.show_view("overview")
         self.window.show()
         QApplication.instance().setQuitOnLastWindowClosed(True)
+        self.window.after_first_paint(lambda: QTimer.singleShot(0, self._after_shown))
+
+    def _after_shown(self) -> None:
+        """Once painted: listen for later starts on this database, and open the files given at start."""
+        self.serve()
+        files, self.files = self.files, []
+        if files and self.window is not None:
+            from desktop.ui.open_files import openable
+
+            self.window.open_files(openable(files))
+
+    def serve(self) -> None:
+        from desktop.ui.instance import InstanceServer
+
+        self.stop_serving()
+        if self.window is None or self.ctx.db_path is None:
+            return
+        window = self.window
+        self.server = InstanceServer(self.ctx.db_path, lambda files: window.bring_forward(files), window)
+
+    def stop_serving(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None
 
     def reopen(self, demo: bool, path: Path | None = None) -> None:
         """Close the current database and window and start again (demo, or another file)."""
         from desktop.operations import quick
         from desktop.operations.setup import demo_db_path
 
+        self.stop_serving()
         if self.window is not None:
             self.window.hide()
             self.window.deleteLater()
@@ -415,7 +449,7 @@ def run_gui(args: Any) -> int:
     def finish(code: int) -> None:
         codes.append(code)
         app.exit(code)
-    startup = Startup(ctx, finish)
+    startup = Startup(ctx, finish, getattr(args, "files", None) or ())
     startup.start(path, bool(getattr(args, "demo", False)))
     if getattr(args, "startup_probe", None) is not None:
         StartupProbe(startup, args.startup_probe, finish).arm()

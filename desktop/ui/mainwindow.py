@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.qactions["undo"].setEnabled(False)
         self.qactions["redo"].setEnabled(False)
         self.restore_layout()
+        self.setAcceptDrops(True)  # a package or workbook dropped on the window opens its import
         self.trail_warnings: list[str] = []
         # the money trail is checked once the window is up (after a quick start, once the models are bound)
         self.after_first_paint(lambda: QTimer.singleShot(1000, self, self.check_money_trail))
@@ -324,6 +325,59 @@ class MainWindow(QMainWindow):
             self.ctx.tasks.cancel_all()
         qconnect(box.buttonClicked, answered)
         box.open()
+
+    # ------------------------------------------------------------------ files from outside
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt name
+        """A package or a workbook dragged over the window may be dropped (anything else shows "no")."""
+        if self._dropped_files(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt name
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt name
+        files = self._dropped_files(event.mimeData())
+        if not files:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.open_files(files)
+
+    @staticmethod
+    def _dropped_files(mime) -> list:
+        from desktop.ui.open_files import openable
+
+        if mime is None or not mime.hasUrls():
+            return []
+        return openable(u.toLocalFile() for u in mime.urls() if u.isLocalFile())
+
+    def open_files(self, files) -> None:
+        """Open the first file (a Path) in its import; one import at a time, so the status bar says the
+        others were not opened."""
+        from desktop.ui.open_files import open_file
+
+        files = list(files)
+        if not files:
+            return
+        if open_file(self, files[0]) and len(files) > 1:
+            self.statusBar().showMessage(_("Only {file} was opened: open the other files one at a time.").format(
+                file=files[0].name), 15000)
+
+    def bring_forward(self, files=()) -> None:
+        """Another start on this database asked for this window: show it on top (restored if it was
+        minimised) and open the files it was given."""
+        from pathlib import Path
+
+        from desktop.ui.open_files import openable
+
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.open_files(openable(Path(f) for f in files))
 
     def open_demo(self) -> None:
         from desktop.ui import app

@@ -80,3 +80,10 @@ def charts() -> Any:
     from PySide6 import QtCharts
 
     return QtCharts
+
+
+def network() -> Any:
+    """QtNetwork (the local socket that brings a running window forward), imported on first use."""
+    from PySide6 import QtNetwork
+
+    return QtNetwork

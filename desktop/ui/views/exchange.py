@@ -442,13 +442,26 @@ class ExchangeView(TableViewMixin, View):
         if not path:
             return
         remember(path)
+        self.open_package(Path(path))
+
+    def open_package(self, path: Path) -> ImportDialog:
+        """The import dialog of ``path`` (its check started), without blocking: a package chosen here,
+        dropped on the window or double-clicked in Explorer comes the same way."""
         dlg = ImportDialog(self.ctx, Path(path), self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.import_dialog: ImportDialog | None = dlg
+
+        def finished(result: int) -> None:
+            self.import_dialog = None
+            if result and dlg.result is not None:
+                a = dlg.result.applied
+                self.message.ok(_("Imported: {inserted} new, {updated} updated, {theirs} conflicts taken from the "
+                                  "package, {mine} kept.").format(inserted=a["inserted"], updated=a["updated"],
+                                                                  theirs=a["taken_theirs"], mine=a["kept_mine"]))
+        qconnect(dlg.finished, finished)
         dlg.check()
-        if dlg.exec() and dlg.result is not None:
-            a = dlg.result.applied
-            self.message.ok(_("Imported: {inserted} new, {updated} updated, {theirs} conflicts taken from the "
-                              "package, {mine} kept.").format(inserted=a["inserted"], updated=a["updated"],
-                                                              theirs=a["taken_theirs"], mine=a["kept_mine"]))
+        dlg.open()
+        return dlg
 
     def register_office(self) -> None:
         from desktop.operations import exchange
