@@ -389,8 +389,9 @@ class OverviewView(View):
         self.profile.setText(" · ".join(p for p in parts if p))
         steps = next_steps(data, late, self.ctx.username, self.ctx.role)
         if steps:
-            self.hint.setText("<br>".join("• " + _escape(text) + (f" <a href=\"{link}\">{_escape(_('Open'))}</a>"
-                                                                 if link else "") for text, link in steps))
+            open_ = _escape(_("Open"))
+            self.hint.setText("<br>".join("• " + _escape(text) + (f" <a href=\"{link}\">{open_}</a>" if link else "")
+                                          for text, link in steps))
         else:
             self.hint.setText(_escape(_("Nothing is waiting for you.")))
         for card, r in zip(self.round_cards, data.rounds):

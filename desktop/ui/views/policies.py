@@ -59,14 +59,16 @@ def policy_html(policy) -> str:  # noqa: ANN001
         out.append(p(_("A local measure extending {base}").format(base=policy.extends), "color:#1f3b63"))
     if policy.effective_text:
         out.append(p(f"{policy.effective_clause or ''} {policy.effective_text}"))
-    out.append(f"<h3>{escape(_('Funds'))}</h3>")
+    funds_title = _("Funds")  # outside the f-string, where the catalogue's extraction sees it
+    out.append(f"<h3>{escape(funds_title)}</h3>")
     for f in policy.funds.values():
         out.append(p(f"{f.name}（{f.clause or '-'}）" + (f"：{f.text}" if f.text else "")))
         for pool in f.pools.values():
             out.append(p(_("Pool {name} ({clause}): {budget} a year in {years}").format(
                 name=pool.name, clause=pool.clause, budget=money_text(pool.budget),
                 years=", ".join(map(str, pool.years))), "margin-left:16px"))
-    out.append(f"<h3>{escape(_('Rules'))}</h3>")
+    rules_title = _("Rules")
+    out.append(f"<h3>{escape(rules_title)}</h3>")
     for r in sorted(policy.rules, key=lambda r: r.clause):
         amount = ""
         if r.amount is not None:
@@ -81,15 +83,19 @@ def policy_html(policy) -> str:  # noqa: ANN001
         out.append(f"<p><b>{escape(r.clause)}</b> {escape(plain_label(r.label))}"
                    f" — {escape(pay)}<br/><span style='color:#555'>“{escape(r.text)}”</span></p>")
     if policy.targets:
-        out.append(f"<h3>{escape(_('Targets'))}</h3>")
+        targets_title = _("Targets")
+        out.append(f"<h3>{escape(targets_title)}</h3>")
+        deadline = _("deadline")
         for t in policy.targets:
-            out.append(p(f"{t.clause}：{t.text}" + (f"（{_('deadline')} {t.deadline}）" if t.deadline else "")))
+            out.append(p(f"{t.clause}：{t.text}" + (f"（{deadline} {t.deadline}）" if t.deadline else "")))
     if policy.notes:
-        out.append(f"<h3>{escape(_('Judgment calls in reading the text'))}</h3>")
+        calls, says, read_as, why = (_("Judgment calls in reading the text"), _("The text says"), _("Read as"),
+                                     _("Why"))
+        out.append(f"<h3>{escape(calls)}</h3>")
         for n in policy.notes.values():
-            out.append(f"<p style='background:#fff4d6'><b>{escape(n.clause)}</b> {escape(_('The text says'))}："
-                       f"“{escape(n.literal)}”<br/>{escape(_('Read as'))}：{escape(n.reading)}<br/>"
-                       f"{escape(_('Why'))}：{escape(n.why)}</p>")
+            out.append(f"<p style='background:#fff4d6'><b>{escape(n.clause)}</b> {escape(says)}："
+                       f"“{escape(n.literal)}”<br/>{escape(read_as)}：{escape(n.reading)}<br/>"
+                       f"{escape(why)}：{escape(n.why)}</p>")
     return "".join(out)
 
 
@@ -416,7 +422,8 @@ class PoliciesView(View):
 
         pid = self.current_id()
         if pid is None:
-            self.reader.setHtml(f"<p>{escape(_('No policy is installed.'))}</p>")
+            none = _("No policy is installed.")
+            self.reader.setHtml(f"<p>{escape(none)}</p>")
             return
         try:
             self.reader.setHtml(policy_html(measures.load_policy(self.ctx.session, pid)))

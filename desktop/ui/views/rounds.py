@@ -303,7 +303,8 @@ class RoundsView(TableViewMixin, View):
         line = self.selected_line()
         self._update_amount_button()
         if line is None:
-            self.detail.setHtml(f"<p style='color:#6b6b6b'>{_('Choose a line to read its explanation, clause and history.')}</p>")
+            hint = _("Choose a line to read its explanation, clause and history.")  # (extracted: not in an f-string)
+            self.detail.setHtml(f"<p style='color:#6b6b6b'>{hint}</p>")
             self.history_model.set_rows([])
             return
         from html import escape
@@ -316,13 +317,15 @@ class RoundsView(TableViewMixin, View):
                  f"<p>{escape(line['explanation'])}</p>"]
         if line["clause"]:
             # the clause and the fund's name: never the internal rule or fund id
-            parts.append(f"<p>{escape(_('Clause'))}: {escape(line['clause'])}"
-                         + (f" · {escape(_('Fund'))}: {escape(self.fund_names[line['fund']])}"
+            clause, fund = _("Clause"), _("Fund")
+            parts.append(f"<p>{escape(clause)}: {escape(line['clause'])}"
+                         + (f" · {escape(fund)}: {escape(self.fund_names[line['fund']])}"
                             if line["fund"] in self.fund_names else "") + "</p>")
         for f in line["flags"]:
             parts.append(f"<p style='background:#fff4d6; padding:4px'>⚠ {escape(f)}</p>")
         if needs_amount(line):
-            parts.append(f"<p style='color:#1f3b63'>{escape(_('An officer sets this amount within the pool: press Set amount...'))}</p>")
+            todo = _("An officer sets this amount within the pool: press Set amount...")
+            parts.append(f"<p style='color:#1f3b63'>{escape(todo)}</p>")
         self.detail.setHtml("".join(parts))
         from desktop.operations import rounds
 
