@@ -170,7 +170,9 @@ def _print_summary(plan, summary: dict, dry_run: bool) -> None:
     print(_("Package no. {seq} from {name}{again}.").format(
         seq=o["sequence"], name=o["name"], again=_(" (imported before)") if plan.already_imported else ""))
     print(_("New: {new}  Updated: {updated}  Unchanged: {unchanged}  Conflicts: {conflicts}  Rejected: {rejected}").format(**summary))
-    for key, title in (("updated", _("Updated")), ("rejected", _("Rejected"))):
+    if summary.get("deleted"):
+        print(_("Deleted or merged at the office: {deleted}").format(deleted=summary["deleted"]))
+    for key, title in (("updated", _("Updated")), ("deleted", _("Deleted")), ("rejected", _("Rejected"))):
         for item in getattr(plan, key)[:50]:
             print(f"  {title}: {item.table} {item.label}: {item.reason}")
     for c in plan.conflicts:
@@ -183,6 +185,8 @@ def _print_summary(plan, summary: dict, dry_run: bool) -> None:
         a = summary["applied"]
         print(_("Applied in one transaction: {i} added, {u} updated, {t} conflicts resolved with the package's "
                 "version, {k} kept as here.").format(i=a["inserted"], u=a["updated"], t=a["taken_theirs"], k=a["kept_mine"]))
+        if a.get("deleted"):
+            print(_("Deleted as the office did: {n}").format(n=a["deleted"]))
         if len(plan.conflicts) > a["taken_theirs"] + a["kept_mine"]:
             print(_("Unresolved conflicts keep this database's version; resolve them with --take-theirs KEY or --keep-mine KEY."))
 

@@ -32,6 +32,7 @@ from desktop.exchange.tables import (
     ROUNDS,
     SUMMARY_COLUMNS,
     SUMMARY_SQL,
+    TOMBSTONE_COLUMNS,
 )
 from desktop.store import audit
 from desktop.store.atomic import fault_point
@@ -123,6 +124,11 @@ def select(year: int | None = None, since: str | None = None) -> dict[str, tuple
     paid = payments(year=year, since=since)
     if paid:  # a package without payments reads as one from an earlier version: the counts stay as they were
         tables["payments"] = (PAYMENT_COLUMNS, paid)
+    from desktop.exchange import tombstones
+
+    gone = tombstones.collect()  # every one, whatever the selection: see tombstones.collect
+    if gone:
+        tables["tombstones"] = (TOMBSTONE_COLUMNS, gone)
     return tables
 
 

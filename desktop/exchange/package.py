@@ -17,8 +17,9 @@ Format (``format_version`` 1). A ZIP archive whose members are exactly:
 ``data/<table>.json`` (plain packages) or ``data.enc`` (encrypted ones)
     One JSON object per table, ``{"columns": [...], "rows": [[...], ...]}``, for the tables
     ``enterprises``, ``achievements``, ``rounds``, ``awards``, ``summaries`` (each round's own
-    totals as the office computed them) and ``payments`` (what the office paid out on its notices;
-    absent from packages of earlier versions). The manifest's ``audit_head`` is the office's audit
+    totals as the office computed them), ``payments`` (what the office paid out on its notices;
+    absent from packages of earlier versions) and ``tombstones`` (the office's deletions and merges,
+    ``tables.TOMBSTONE_COLUMNS``; absent when it has none, and from earlier versions' packages). The manifest's ``audit_head`` is the office's audit
     log head, signed with the same key. ``data.enc`` is AES-256-GCM over a zip of those members,
     under a key derived from the passphrase with scrypt; the office uuid and sequence are its
     associated data, so a wrong passphrase (or a swapped payload) fails authentication.
@@ -53,7 +54,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 PAYLOAD = "data.enc"
-TABLES = ("enterprises", "achievements", "rounds", "awards", "summaries", "payments")
+TABLES = ("enterprises", "achievements", "rounds", "awards", "summaries", "payments", "tombstones")
 SUFFIX = ".stdpkg"
 SCRYPT = {"n": 2 ** 15, "r": 8, "p": 1}
 SEAL_PREFIX = b"stdaward-sha256:"
@@ -365,10 +366,12 @@ def read_package(source: Path | bytes, passphrase: str | None = None,
 
 
 def _expected_columns(table: str) -> tuple[str, ...]:
-    from desktop.exchange.tables import BY_NAME, PAYMENT_COLUMNS, SUMMARY_COLUMNS
+    from desktop.exchange.tables import BY_NAME, PAYMENT_COLUMNS, SUMMARY_COLUMNS, TOMBSTONE_COLUMNS
 
     if table == "payments":
         return PAYMENT_COLUMNS
+    if table == "tombstones":
+        return TOMBSTONE_COLUMNS
     return SUMMARY_COLUMNS if table == "summaries" else BY_NAME[table].columns
 
 

@@ -31,9 +31,10 @@ STAGES = {"select": N_("selecting the records"), "pack": N_("packing and signing
           "done": N_("done")}
 DIRECTIONS = {"export": N_("export"), "import": N_("import")}
 TABLES = {"enterprises": N_("Enterprises"), "achievements": N_("Achievements"), "rounds": N_("Award rounds"),
-          "awards": N_("Awards")}
+          "awards": N_("Awards"), "tombstones": N_("Deletions and merges")}
 # what an import found, in the order an officer reads it
-CATEGORIES = (("new", N_("New")), ("updated", N_("Updated")), ("unchanged", N_("Unchanged")),
+CATEGORIES = (("new", N_("New")), ("updated", N_("Updated")), ("deleted", N_("Deleted")),
+              ("unchanged", N_("Unchanged")),
               ("conflicts", N_("Conflicts")), ("rejected", N_("Rejected")))
 COUNT_LABELS = {**TABLES, **dict(CATEGORIES)}
 
