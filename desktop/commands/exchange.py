@@ -105,13 +105,18 @@ def cmd_export(args: argparse.Namespace) -> int:
                             since_last=args.since_last, passphrase=passphrase)
     if args.json:
         print_json({"path": str(r.path), "sequence": r.sequence, "sha256": r.sha256, "counts": r.counts,
-                    "period": r.period, "encrypted": r.encrypted, "size": r.size})
+                    "period": r.period, "encrypted": r.encrypted, "size": r.size,
+                    "evidence_files": r.evidence_files, "evidence_bytes": r.evidence_bytes, "warnings": r.warnings})
     else:
         print(_("Exported package no. {seq} to {path}: {e} enterprises, {a} achievements, {r} award rounds, "
                 "{w} awards{enc}. Checked by reading it back.").format(
             seq=r.sequence, path=r.path, e=r.counts["enterprises"], a=r.counts["achievements"],
             r=r.counts["rounds"], w=r.counts["awards"], enc=_(", encrypted") if r.encrypted else ""))
         print(_("SHA-256: {sha}").format(sha=r.sha256))
+        print(_("Package size {size} MB, of which {n} evidence files not sent before: {ev} MB.").format(
+            size=f"{r.size / (1 << 20):.1f}", n=r.evidence_files, ev=f"{r.evidence_bytes / (1 << 20):.1f}"))
+    for w in r.warnings:
+        print(_("warning: {message}").format(message=w), file=sys.stderr)
     return 0
 
 

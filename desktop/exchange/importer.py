@@ -649,6 +649,7 @@ def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[
             applied["kept_mine"] += 1
     _write(ops, plan, user, step, applied)
     _apply_tombstones(plan, resolutions, user, applied)
+    _keep_evidence(pkg, user, applied)
     _finish(pkg, plan, user, applied)
     return ImportResult(plan=plan, applied=applied)
 
@@ -769,6 +770,54 @@ def _apply_tombstones(plan: ImportPlan, resolutions: dict[str, str], user: str, 
 
     applied["deleted"] = 0
     tombstones.apply(plan, resolutions, user, applied)
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _keep_evidence(pkg: Package, user: str, applied: dict[str, int]) -> None:
+    """Attach the package's evidence rows to the achievements here (by global id; one already
+    attached is not attached twice) and store the files it carries in this database's evidence
+    folder by SHA-256 (each was checked against its hash when the package was read). A row whose
+    file neither the package nor this folder holds is attached by name and counted as missing."""
+    from desktop.core.vocabulary import text_problem
+    from desktop.exchange.tables import EVIDENCE_COLUMNS
+    from desktop.store.atomic import write_atomic
+    from desktop.store.models import Evidence, now
+    from desktop.store.paths import folder_for
+
+    rows = [dict(zip(EVIDENCE_COLUMNS, r)) for r in pkg.rows("evidence")]
+    if not rows:
+        return
+    applied.update(evidence_attached=0, evidence_files=0, evidence_missing=0, evidence_rejected=0)
+    folder = folder_for(Path(database.database), "evidence")
+    local = dict(database.execute_sql("SELECT uuid, id FROM achievement WHERE uuid IN (SELECT value FROM json_each(?))",
+                                      [json.dumps(sorted({str(r["achievement"]) for r in rows}))]).fetchall())
+    have = {(a, s) for a, s in database.execute_sql("SELECT achievement_id, sha256 FROM evidence").fetchall()}
+    written: set[str] = set()
+    for r in rows:
+        name, sha, size = r["filename"], r["sha256"], r["size"]
+        ach = local.get(r["achievement"])
+        if (ach is None or not isinstance(name, str) or not isinstance(sha, str) or not _SHA256.match(sha)
+                or not isinstance(size, int) or size < 0 or text_problem(name, "evidence")):
+            applied["evidence_rejected"] += 1
+            continue
+        key = f"{sha}{Path(name).suffix.lower()}"
+        target = folder / key
+        if key in pkg.files and key not in written and not target.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, pkg.files[key], step="evidence")
+            written.add(key)
+            applied["evidence_files"] += 1
+        if not target.is_file():
+            applied["evidence_missing"] += 1
+        if (ach, sha) in have:
+            continue
+        have.add((ach, sha))
+        Evidence.create(achievement=ach, filename=name, sha256=sha, size=size, added_at=r["added_at"] or now())
+        audit.record(user, "import-attach", "evidence", r["achievement"], None,
+                     {"file": name, "sha256": sha, "office": pkg.office_uuid})
+        applied["evidence_attached"] += 1
 
 
 def _by_table(items: Iterable[Item]) -> dict[str, int]:

@@ -158,3 +158,8 @@ LEFT JOIN payment q ON q.id = p.reverses_id
 # office's claims), ``action`` (delete or merge), ``into`` (a merge: the global id of the record that
 # stays), when and by whom. The receiver deletes its copy unless it changed it.
 TOMBSTONE_COLUMNS = ("table", "uuid", "key", "action", "into", "at", "by")
+
+# The evidence files attached to the package's achievements: the achievement's global id, the file's
+# name as attached, its SHA-256 and size, when attached. The files themselves travel once (the
+# package's ``evidence.zip``, by SHA-256); a row whose file the receiver lacks still names it.
+EVIDENCE_COLUMNS = ("achievement", "filename", "sha256", "size", "added_at")

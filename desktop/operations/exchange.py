@@ -65,6 +65,13 @@ def export(session: Session, out: Path, *, year: int | None = None, since_last: 
                           user=session.username, progress=report, cancelled=cancelled)
 
 
+def evidence_preview(session: Session, *, year: int | None = None, since_last: bool = False) -> tuple[int, int]:
+    """Before an export: how many evidence files not sent before it would carry, and their bytes."""
+    from desktop.exchange.export import evidence_preview as preview
+
+    return preview(year=year, since_last=since_last)
+
+
 def last_export(session: Session) -> dt.datetime | None:
     """When this office last exported (None: never; "changes since the last export" needs one)."""
     from desktop.exchange.export import last_export as last
