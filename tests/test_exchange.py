@@ -134,7 +134,7 @@ def test_export_then_import_at_the_city_keeps_origin_and_logs(tmp_path):
     assert r.sequence == 1 and r.counts == {"enterprises": 1, "achievements": 2, "rounds": 1, "awards": 1, "summaries": 1}
     dst = city(tmp_path, card)
     p = plan(dst, r.path)
-    assert p.counts() == {"new": 5, "updated": 0, "unchanged": 0, "conflicts": 0, "rejected": 0}
+    assert p.counts() == {"new": 5, "updated": 0, "deleted": 0, "unchanged": 0, "conflicts": 0, "rejected": 0}
     with using(dst):
         assert Achievement.select().count() == 0  # the dry run wrote nothing
     res = apply(dst, r.path)
@@ -157,8 +157,8 @@ def test_reimporting_the_same_package_changes_nothing(tmp_path):
     before = table_dump(dst)
     again = apply(dst, r.path)
     assert again.plan.already_imported
-    assert again.plan.counts() == {"new": 0, "updated": 0, "unchanged": 3, "conflicts": 0, "rejected": 0}
-    assert again.applied == {"inserted": 0, "updated": 0, "taken_theirs": 0, "kept_mine": 0}
+    assert again.plan.counts() == {"new": 0, "updated": 0, "deleted": 0, "unchanged": 3, "conflicts": 0, "rejected": 0}
+    assert again.applied == {"inserted": 0, "updated": 0, "taken_theirs": 0, "kept_mine": 0, "deleted": 0}
     assert table_dump(dst) == before
 
 

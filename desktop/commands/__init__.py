@@ -3,6 +3,7 @@ parser's ``func(args)`` returns the exit code. ``desktop.cli`` wires them up and
 
 MODULES = (
     "desktop.commands.basic",     # office, load, list, backup, restore, policies
+    "desktop.commands.records",   # delete, merge-enterprise
     "desktop.commands.engine",    # compute, targets, compare
     "desktop.commands.notices",   # notices, summary, verify-notice
     "desktop.commands.rounds",    # round compute/show/submit/approve/return

@@ -105,13 +105,18 @@ def cmd_export(args: argparse.Namespace) -> int:
                             since_last=args.since_last, passphrase=passphrase)
     if args.json:
         print_json({"path": str(r.path), "sequence": r.sequence, "sha256": r.sha256, "counts": r.counts,
-                    "period": r.period, "encrypted": r.encrypted, "size": r.size})
+                    "period": r.period, "encrypted": r.encrypted, "size": r.size,
+                    "evidence_files": r.evidence_files, "evidence_bytes": r.evidence_bytes, "warnings": r.warnings})
     else:
         print(_("Exported package no. {seq} to {path}: {e} enterprises, {a} achievements, {r} award rounds, "
                 "{w} awards{enc}. Checked by reading it back.").format(
             seq=r.sequence, path=r.path, e=r.counts["enterprises"], a=r.counts["achievements"],
             r=r.counts["rounds"], w=r.counts["awards"], enc=_(", encrypted") if r.encrypted else ""))
         print(_("SHA-256: {sha}").format(sha=r.sha256))
+        print(_("Package size {size} MB, of which {n} evidence files not sent before: {ev} MB.").format(
+            size=f"{r.size / (1 << 20):.1f}", n=r.evidence_files, ev=f"{r.evidence_bytes / (1 << 20):.1f}"))
+    for w in r.warnings:
+        print(_("warning: {message}").format(message=w), file=sys.stderr)
     return 0
 
 
@@ -170,7 +175,9 @@ def _print_summary(plan, summary: dict, dry_run: bool) -> None:
     print(_("Package no. {seq} from {name}{again}.").format(
         seq=o["sequence"], name=o["name"], again=_(" (imported before)") if plan.already_imported else ""))
     print(_("New: {new}  Updated: {updated}  Unchanged: {unchanged}  Conflicts: {conflicts}  Rejected: {rejected}").format(**summary))
-    for key, title in (("updated", _("Updated")), ("rejected", _("Rejected"))):
+    if summary.get("deleted"):
+        print(_("Deleted or merged at the office: {deleted}").format(deleted=summary["deleted"]))
+    for key, title in (("updated", _("Updated")), ("deleted", _("Deleted")), ("rejected", _("Rejected"))):
         for item in getattr(plan, key)[:50]:
             print(f"  {title}: {item.table} {item.label}: {item.reason}")
     for c in plan.conflicts:
@@ -183,6 +190,8 @@ def _print_summary(plan, summary: dict, dry_run: bool) -> None:
         a = summary["applied"]
         print(_("Applied in one transaction: {i} added, {u} updated, {t} conflicts resolved with the package's "
                 "version, {k} kept as here.").format(i=a["inserted"], u=a["updated"], t=a["taken_theirs"], k=a["kept_mine"]))
+        if a.get("deleted"):
+            print(_("Deleted as the office did: {n}").format(n=a["deleted"]))
         if len(plan.conflicts) > a["taken_theirs"] + a["kept_mine"]:
             print(_("Unresolved conflicts keep this database's version; resolve them with --take-theirs KEY or --keep-mine KEY."))
 

@@ -27,16 +27,18 @@ from desktop.exchange.tables import (
     ACHIEVEMENTS,
     AWARDS,
     ENTERPRISES,
+    EVIDENCE_COLUMNS,
     PAYMENT_COLUMNS,
     PAYMENTS_SQL,
     ROUNDS,
     SUMMARY_COLUMNS,
     SUMMARY_SQL,
+    TOMBSTONE_COLUMNS,
 )
 from desktop.store import audit
 from desktop.store.atomic import fault_point
 from desktop.store.migrations import SCHEMA_VERSION
-from desktop.store.models import PackageLog, database, now
+from desktop.store.models import PackageLog, Setting, database, now
 
 Progress = Callable[[str, int, int], None]
 
@@ -53,6 +55,8 @@ class ExportResult:
     encrypted: bool
     size: int
     warnings: list[str] = field(default_factory=list)
+    evidence_files: int = 0  # evidence files carried (those not sent before)
+    evidence_bytes: int = 0
 
 
 def last_export() -> PackageLog | None:
@@ -123,7 +127,82 @@ def select(year: int | None = None, since: str | None = None) -> dict[str, tuple
     paid = payments(year=year, since=since)
     if paid:  # a package without payments reads as one from an earlier version: the counts stay as they were
         tables["payments"] = (PAYMENT_COLUMNS, paid)
+    from desktop.exchange import tombstones
+
+    gone = tombstones.collect()  # every one, whatever the selection: see tombstones.collect
+    if gone:
+        tables["tombstones"] = (TOMBSTONE_COLUMNS, gone)
+    attached = evidence_rows([r[0] for r in tables["achievements"][1]])
+    if attached:
+        tables["evidence"] = (EVIDENCE_COLUMNS, attached)
     return tables
+
+
+SENT_KEY = "exchange.evidence_sent"  # the SHA-256 of every evidence file a package has carried
+
+
+def evidence_rows(achievement_uuids: list[str]) -> list[list[Any]]:
+    """The attached evidence files (with content) of these achievements, as package rows."""
+    if not achievement_uuids:
+        return []
+    sql = ("SELECT a.uuid, v.filename, v.sha256, v.size, v.added_at FROM evidence v JOIN achievement a "
+           "ON a.id = v.achievement_id WHERE v.sha256 IS NOT NULL AND v.sha256 != '' "
+           "AND a.uuid IN (SELECT value FROM json_each(?)) ORDER BY v.id")
+    return [[u, name, sha, int(size), str(at)] for u, name, sha, size, at in _rows(sql, [_json(achievement_uuids)])]
+
+
+def _sent() -> set[str]:
+    row = Setting.get_or_none(Setting.key == SENT_KEY)
+    return set(row.value) if row is not None and isinstance(row.value, list) else set()
+
+
+def evidence_to_send(rows: list[list[Any]]) -> tuple[dict[str, Path], list[str]]:
+    """The evidence files not sent in an earlier package: "<sha256><suffix>" -> the file in this
+    office's evidence folder; and a warning per file missing from the folder."""
+    from desktop.store.paths import folder_for
+
+    folder = folder_for(Path(database.database), "evidence")
+    sent, out, missing = _sent(), {}, []
+    for _u, name, sha, _size, _at in rows:
+        key = f"{sha}{Path(name).suffix.lower()}"
+        if sha in sent or key in out:
+            continue
+        path = folder / key
+        if path.is_file():
+            out[key] = path
+        else:
+            missing.append(_("evidence file {file} is missing from {folder}; it was not sent").format(
+                file=name, folder=folder))
+    return out, missing
+
+
+def evidence_preview(year: int | None = None, since_last: bool = False) -> tuple[int, int]:
+    """How many evidence files, and how many bytes, an export with this selection would carry."""
+    since = None
+    if since_last:
+        last = last_export()
+        since = str(last.summary.get("snapshot_at") or last.at) if last else None
+    tables = select(year=year, since=since)
+    files, _missing = evidence_to_send(tables.get("evidence", ((), []))[1])
+    return len(files), sum(p.stat().st_size for p in files.values())
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1 << 20):.1f}"
+
+
+def _check_room(out: Path, size: int) -> None:
+    """Refuse before writing when the stick cannot hold the package (and its read-back copy)."""
+    import shutil
+
+    try:
+        free = shutil.disk_usage(out.parent).free
+    except OSError:
+        return  # cannot tell: the write itself says so if it fails
+    if free < size + (1 << 20):
+        raise StdAwardError(_("{folder} has {free} MB free; this package needs {size} MB. Use a larger USB stick "
+                              "or free some space; nothing was written").format(folder=out.parent, free=_mb(free),
+                                                                               size=_mb(size)))
 
 
 def payments(year: int | None = None, since: str | None = None) -> list[list[Any]]:
@@ -177,6 +256,17 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
         tables = select(year=year, since=since)
         sequence = next_sequence(office.uuid)
         head = audit.current_head()  # the audit log as of this snapshot, signed with the office key
+    to_send, warnings = evidence_to_send(tables.get("evidence", ((), []))[1])
+    total = sum(p.stat().st_size for p in to_send.values())
+    if total > pkgmod.EVIDENCE_CAP:
+        raise StdAwardError(_("the evidence files not yet sent come to {size} MB, more than the {cap} MB one package "
+                              "carries; export one year at a time").format(size=_mb(total),
+                                                                           cap=pkgmod.EVIDENCE_CAP >> 20))
+    try:
+        files = {k: p.read_bytes() for k, p in to_send.items()}
+    except OSError as exc:
+        raise StdAwardError(_("could not read the evidence file {file}: {reason}").format(
+            file=exc.filename, reason=exc.strerror or exc)) from None
     step("pack", 1, 4)
     manifest = {"office": {"uuid": office.uuid, "name": office.name, "region": office.region_code,
                            "role": office.role},
@@ -184,7 +274,8 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
                 "created_at": dt.datetime.now().isoformat(timespec="seconds"), "period": period,
                 "app_version": __version__, "schema_version": SCHEMA_VERSION,
                 "audit_head": {k: head[k] for k in ("count", "last_id", "hash", "signature")}}
-    data = pkgmod.build(manifest, tables, office.signing_key, passphrase)
+    data = pkgmod.build(manifest, tables, office.signing_key, passphrase, files=files)
+    _check_room(out, len(data))
     step("write", 2, 4)
     checked: list[pkgmod.Package] = []
 
@@ -207,6 +298,9 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
             audit.record(user, "export", "package", got.sha256, None,
                          {"sequence": sequence, "counts": dict(got.manifest["counts"]), "period": period,
                           "path": str(out)})
+            if files:  # the city keeps what it has: each file travels once
+                sent = _sent() | {k[:64] for k in files}
+                Setting.insert(key=SENT_KEY, value=sorted(sent)).on_conflict_replace().execute()
             fault_point("export", "in-transaction")
 
     try:
@@ -221,4 +315,5 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
     if progress is not None:  # written and logged: too late to cancel, so no check here
         progress("done", 4, 4)
     return ExportResult(path=out, sequence=sequence, sha256=got.sha256, counts=counts, period=period,
-                        encrypted=bool(passphrase), size=len(data))
+                        encrypted=bool(passphrase), size=len(data), warnings=warnings, evidence_files=len(files),
+                        evidence_bytes=sum(len(b) for b in files.values()))

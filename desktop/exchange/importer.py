@@ -114,6 +114,7 @@ class ImportPlan:
     package: Package
     new: list[Item] = field(default_factory=list)
     updated: list[Item] = field(default_factory=list)
+    deleted: list[Item] = field(default_factory=list)  # the office's deletions and merges (tombstones)
     unchanged: list[Item] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     rejected: list[Item] = field(default_factory=list)
@@ -121,6 +122,8 @@ class ImportPlan:
     _ops: list[_Op] = field(default_factory=list, repr=False)
     _conflict_ops: dict[str, _Op] = field(default_factory=dict, repr=False)
     _bases: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # table -> uuid -> hash
+    _tombstones: list[Any] = field(default_factory=list, repr=False)  # tombstones._Tomb to carry out
+    _tombstone_conflicts: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def office(self) -> dict[str, Any]:
@@ -130,20 +133,20 @@ class ImportPlan:
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.new or self.updated)
+        return bool(self.new or self.updated or self.deleted)
 
     def counts(self) -> dict[str, int]:
-        return {k: len(getattr(self, k)) for k in ("new", "updated", "unchanged", "conflicts", "rejected")}
+        return {k: len(getattr(self, k)) for k in ("new", "updated", "deleted", "unchanged", "conflicts", "rejected")}
 
     def summary(self, details: bool = True) -> dict[str, Any]:
-        """The dry-run summary: counts under the five keys, the records (with reasons) under
+        """The dry-run summary: counts under the six keys, the records (with reasons) under
         ``details`` (all but the unchanged ones, which are only counted)."""
         out: dict[str, Any] = dict(self.counts())
         out["package"] = dict(self.office, sha256=self.package.sha256, counts=self.package.manifest.get("counts"),
                               already_imported=self.already_imported)
         if details:
             out["details"] = {k: [i.as_dict() for i in getattr(self, k)]
-                              for k in ("new", "updated", "conflicts", "rejected")}
+                              for k in ("new", "updated", "deleted", "conflicts", "rejected")}
         return out
 
 
@@ -437,6 +440,7 @@ def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
         if t is ENTERPRISES:  # by the local uuid the achievements' references now hold
             ui = ENTERPRISES.index("uscc")
             new_enterprises = {mapping[t.name].get(r[0], r[0]): r[ui] for r in rows}
+    _plan_tombstones(plan, mapping)
     step("plan", len(TABLES), len(TABLES))
     return plan
 
@@ -633,7 +637,9 @@ def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[
     ops = list(plan._ops)
     for c in plan.conflicts:
         choice = resolutions.get(c.key)
-        op = plan._conflict_ops[c.key]
+        op = plan._conflict_ops.get(c.key)
+        if op is None:  # a deletion the city has reasons to keep: carried out (or not) by _apply_tombstones
+            continue
         if choice == TAKE_THEIRS:
             ops.append(op)
             applied["taken_theirs"] += 1
@@ -642,6 +648,8 @@ def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[
         if choice == KEEP_MINE:
             applied["kept_mine"] += 1
     _write(ops, plan, user, step, applied)
+    _apply_tombstones(plan, resolutions, user, applied)
+    _keep_evidence(pkg, user, applied)
     _finish(pkg, plan, user, applied)
     return ImportResult(plan=plan, applied=applied)
 
@@ -745,8 +753,71 @@ def _finish(pkg: Package, plan: ImportPlan, user: str, applied: dict[str, int]) 
     audit.record(user, "import", "package", pkg.sha256, None,
                  {"office": pkg.office_uuid, "name": office.name, "sequence": pkg.sequence,
                   "counts": counts, "applied": applied, "payments": {"new": paid_new, "rejected": paid_bad},
-                  "new": _by_table(plan.new), "updated": _by_table(plan.updated)})
+                  "new": _by_table(plan.new), "updated": _by_table(plan.updated),
+                  "deleted": _by_table(plan.deleted)})
     fault_point("import", "in-transaction")
+
+
+def _plan_tombstones(plan: ImportPlan, mapping: dict[str, dict[str, str]]) -> None:
+    """The package's deletions and merges into the plan (``desktop.exchange.tombstones``)."""
+    from desktop.exchange import tombstones
+
+    tombstones.plan(plan, mapping)
+
+
+def _apply_tombstones(plan: ImportPlan, resolutions: dict[str, str], user: str, applied: dict[str, int]) -> None:
+    from desktop.exchange import tombstones
+
+    applied["deleted"] = 0
+    tombstones.apply(plan, resolutions, user, applied)
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _keep_evidence(pkg: Package, user: str, applied: dict[str, int]) -> None:
+    """Attach the package's evidence rows to the achievements here (by global id; one already
+    attached is not attached twice) and store the files it carries in this database's evidence
+    folder by SHA-256 (each was checked against its hash when the package was read). A row whose
+    file neither the package nor this folder holds is attached by name and counted as missing."""
+    from desktop.core.vocabulary import text_problem
+    from desktop.exchange.tables import EVIDENCE_COLUMNS
+    from desktop.store.atomic import write_atomic
+    from desktop.store.models import Evidence, now
+    from desktop.store.paths import folder_for
+
+    rows = [dict(zip(EVIDENCE_COLUMNS, r)) for r in pkg.rows("evidence")]
+    if not rows:
+        return
+    applied.update(evidence_attached=0, evidence_files=0, evidence_missing=0, evidence_rejected=0)
+    folder = folder_for(Path(database.database), "evidence")
+    local = dict(database.execute_sql("SELECT uuid, id FROM achievement WHERE uuid IN (SELECT value FROM json_each(?))",
+                                      [json.dumps(sorted({str(r["achievement"]) for r in rows}))]).fetchall())
+    have = {(a, s) for a, s in database.execute_sql("SELECT achievement_id, sha256 FROM evidence").fetchall()}
+    written: set[str] = set()
+    for r in rows:
+        name, sha, size = r["filename"], r["sha256"], r["size"]
+        ach = local.get(r["achievement"])
+        if (ach is None or not isinstance(name, str) or not isinstance(sha, str) or not _SHA256.match(sha)
+                or not isinstance(size, int) or size < 0 or text_problem(name, "evidence")):
+            applied["evidence_rejected"] += 1
+            continue
+        key = f"{sha}{Path(name).suffix.lower()}"
+        target = folder / key
+        if key in pkg.files and key not in written and not target.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, pkg.files[key], step="evidence")
+            written.add(key)
+            applied["evidence_files"] += 1
+        if not target.is_file():
+            applied["evidence_missing"] += 1
+        if (ach, sha) in have:
+            continue
+        have.add((ach, sha))
+        Evidence.create(achievement=ach, filename=name, sha256=sha, size=size, added_at=r["added_at"] or now())
+        audit.record(user, "import-attach", "evidence", r["achievement"], None,
+                     {"file": name, "sha256": sha, "office": pkg.office_uuid})
+        applied["evidence_attached"] += 1
 
 
 def _by_table(items: Iterable[Item]) -> dict[str, int]:

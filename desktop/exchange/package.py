@@ -17,8 +17,13 @@ Format (``format_version`` 1). A ZIP archive whose members are exactly:
 ``data/<table>.json`` (plain packages) or ``data.enc`` (encrypted ones)
     One JSON object per table, ``{"columns": [...], "rows": [[...], ...]}``, for the tables
     ``enterprises``, ``achievements``, ``rounds``, ``awards``, ``summaries`` (each round's own
-    totals as the office computed them) and ``payments`` (what the office paid out on its notices;
-    absent from packages of earlier versions). The manifest's ``audit_head`` is the office's audit
+    totals as the office computed them), ``payments`` (what the office paid out on its notices;
+    absent from packages of earlier versions) and ``tombstones`` (the office's deletions and merges,
+    ``tables.TOMBSTONE_COLUMNS``; absent when it has none, and from earlier versions' packages) and
+    ``evidence`` (the files attached to its achievements, ``tables.EVIDENCE_COLUMNS``).
+``evidence.zip`` (inside ``data.enc`` when encrypted)
+    The evidence files not sent in an earlier package, each named ``<sha256><suffix>``, stored
+    uncompressed; checked like every member and each file again against its own SHA-256. The manifest's ``audit_head`` is the office's audit
     log head, signed with the same key. ``data.enc`` is AES-256-GCM over a zip of those members,
     under a key derived from the passphrase with scrypt; the office uuid and sequence are its
     associated data, so a wrong passphrase (or a swapped payload) fails authentication.
@@ -38,6 +43,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -53,7 +59,11 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 PAYLOAD = "data.enc"
-TABLES = ("enterprises", "achievements", "rounds", "awards", "summaries", "payments")
+TABLES = ("enterprises", "achievements", "rounds", "awards", "summaries", "payments", "tombstones", "evidence")
+EVIDENCE = "evidence.zip"  # the evidence files a package carries, each named by its SHA-256
+EVIDENCE_CAP = 512 << 20  # bytes of evidence files in one package (MAX_FILE leaves room for the tables)
+EVIDENCE_MAX_FILE = 200 << 20  # one evidence file (desktop.store.edits.MAX_EVIDENCE)
+_EVIDENCE_NAME = re.compile(r"^[0-9a-f]{64}(\.[0-9a-z]{1,10})?$")
 SUFFIX = ".stdpkg"
 SCRYPT = {"n": 2 ** 15, "r": 8, "p": 1}
 SEAL_PREFIX = b"stdaward-sha256:"
@@ -84,6 +94,7 @@ class Package:
     sha256: str
     manifest: dict[str, Any]
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)  # evidence: "<sha256><suffix>" -> bytes
     registered_name: str | None = None  # the name this database registered for the signer, once trusted
 
     @property
@@ -149,12 +160,19 @@ def _digests(members: dict[str, bytes]) -> dict[str, dict[str, Any]]:
 
 
 def build(manifest: dict[str, Any], tables: dict[str, tuple[tuple[str, ...], list[list[Any]]]],
-          signing_key_pem: str, passphrase: str | None = None) -> bytes:
+          signing_key_pem: str, passphrase: str | None = None, files: dict[str, bytes] | None = None) -> bytes:
     """The bytes of a package. ``manifest`` holds the descriptive fields (office, public_key,
-    sequence, period, versions); members, counts, encryption and format are filled in here."""
+    sequence, period, versions); members, counts, encryption and format are filled in here.
+    ``files`` are evidence files by "<sha256><suffix>", packed into one member (``EVIDENCE``)."""
     from cryptography.hazmat.primitives import serialization
 
     data = {f"data/{t}.json": _table_bytes(*tables[t]) for t in TABLES if t in tables}
+    if files:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:  # scans and PDFs do not compress
+            for name in sorted(files):
+                zf.writestr(name, files[name])
+        data[EVIDENCE] = buf.getvalue()
     manifest = dict(manifest, format=FORMAT, format_version=FORMAT_VERSION,
                     counts={t: len(tables[t][1]) for t in TABLES if t in tables})
     if passphrase:
@@ -343,6 +361,9 @@ def read_package(source: Path | bytes, passphrase: str | None = None,
     if progress:
         progress("verify", 3, 4)
     for name, b in data.items():
+        if name == EVIDENCE:
+            pkg.files = _evidence_files(b)
+            continue
         table = name[len("data/"):-len(".json")] if name.startswith("data/") and name.endswith(".json") else None
         if table not in TABLES:
             raise PackageError(_("the package holds an unknown member {member}").format(member=name))
@@ -364,11 +385,43 @@ def read_package(source: Path | bytes, passphrase: str | None = None,
     return pkg
 
 
+def _evidence_files(member: bytes) -> dict[str, bytes]:
+    """The evidence files of a package (its member is already checked against the signed manifest);
+    each file is checked again against the SHA-256 it is named by."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(member)) as zf:
+            infos = zf.infolist()
+            total = 0
+            for info in infos:
+                total += info.file_size
+                if (not _EVIDENCE_NAME.match(info.filename) or info.file_size > EVIDENCE_MAX_FILE
+                        or total > MAX_UNPACKED):
+                    raise PackageError(_("the package's evidence file {member} is not one this program accepts").format(
+                        member=info.filename))
+            files = {i.filename: zf.read(i) for i in infos}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
+        raise PackageError(_("the package's evidence files are damaged: {reason}").format(reason=exc)) from None
+    for name, body in files.items():
+        if hashlib.sha256(body).hexdigest() != name[:64]:
+            raise PackageError(_("the package's evidence file {member} does not match its checksum").format(member=name))
+    return files
+
+
 def _expected_columns(table: str) -> tuple[str, ...]:
-    from desktop.exchange.tables import BY_NAME, PAYMENT_COLUMNS, SUMMARY_COLUMNS
+    from desktop.exchange.tables import (
+        BY_NAME,
+        EVIDENCE_COLUMNS,
+        PAYMENT_COLUMNS,
+        SUMMARY_COLUMNS,
+        TOMBSTONE_COLUMNS,
+    )
 
     if table == "payments":
         return PAYMENT_COLUMNS
+    if table == "tombstones":
+        return TOMBSTONE_COLUMNS
+    if table == "evidence":
+        return EVIDENCE_COLUMNS
     return SUMMARY_COLUMNS if table == "summaries" else BY_NAME[table].columns
 
 

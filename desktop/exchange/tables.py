@@ -152,3 +152,14 @@ SELECT p.uuid, n.doc_number, n.year, e.uscc, n.total, p.paid_on, p.amount, p.ref
 FROM payment p JOIN notice n ON n.id = p.notice_id JOIN enterprise e ON e.id = n.enterprise_id
 LEFT JOIN payment q ON q.id = p.reverses_id
 """
+
+# Deletions and merges made at the office (tombstones), from its audit log: ``table`` (enterprises or
+# achievements), the record's global id, ``key`` (an enterprise's credit code, which leaves the
+# office's claims), ``action`` (delete or merge), ``into`` (a merge: the global id of the record that
+# stays), when and by whom. The receiver deletes its copy unless it changed it.
+TOMBSTONE_COLUMNS = ("table", "uuid", "key", "action", "into", "at", "by")
+
+# The evidence files attached to the package's achievements: the achievement's global id, the file's
+# name as attached, its SHA-256 and size, when attached. The files themselves travel once (the
+# package's ``evidence.zip``, by SHA-256); a row whose file the receiver lacks still names it.
+EVIDENCE_COLUMNS = ("achievement", "filename", "sha256", "size", "added_at")

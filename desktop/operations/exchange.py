@@ -31,9 +31,10 @@ STAGES = {"select": N_("selecting the records"), "pack": N_("packing and signing
           "done": N_("done")}
 DIRECTIONS = {"export": N_("export"), "import": N_("import")}
 TABLES = {"enterprises": N_("Enterprises"), "achievements": N_("Achievements"), "rounds": N_("Award rounds"),
-          "awards": N_("Awards")}
+          "awards": N_("Awards"), "tombstones": N_("Deletions and merges")}
 # what an import found, in the order an officer reads it
-CATEGORIES = (("new", N_("New")), ("updated", N_("Updated")), ("unchanged", N_("Unchanged")),
+CATEGORIES = (("new", N_("New")), ("updated", N_("Updated")), ("deleted", N_("Deleted")),
+              ("unchanged", N_("Unchanged")),
               ("conflicts", N_("Conflicts")), ("rejected", N_("Rejected")))
 COUNT_LABELS = {**TABLES, **dict(CATEGORIES)}
 
@@ -62,6 +63,13 @@ def export(session: Session, out: Path, *, year: int | None = None, since_last: 
     report, cancelled = _reporter(session, _("Export"))
     return export_package(Path(out), year=year, since_last=since_last, passphrase=passphrase,
                           user=session.username, progress=report, cancelled=cancelled)
+
+
+def evidence_preview(session: Session, *, year: int | None = None, since_last: bool = False) -> tuple[int, int]:
+    """Before an export: how many evidence files not sent before it would carry, and their bytes."""
+    from desktop.exchange.export import evidence_preview as preview
+
+    return preview(year=year, since_last=since_last)
 
 
 def last_export(session: Session) -> dt.datetime | None:

@@ -254,6 +254,77 @@ def merge_enterprises(session: Session, keep: int, drop: int) -> int:
     return edits.merge_enterprises(_enterprise_row(keep), _enterprise_row(drop), session.username)
 
 
+def find_enterprise(session: Session, code: str) -> int:
+    """The database id of the enterprise with this credit code (typed in any usual form); an unknown
+    code is bad input naming it."""
+    from desktop.core.vocabulary import check_uscc
+    from desktop.store.models import Enterprise
+
+    normal, _why = check_uscc(code)
+    row = Enterprise.get_or_none(Enterprise.uscc == (normal or str(code).strip()))
+    if row is None:
+        raise ValidationFailed([Problem(str(code), "enterprise", _("no enterprise with this credit code is "
+                                                                    "registered here"))])
+    return _pk(row)
+
+
+def find_achievement(session: Session, key: str, enterprise: str | None = None) -> int:
+    """The database id of the achievement with this id (or global id), within one enterprise's
+    records when ``enterprise`` (a credit code) is given. Unknown or ambiguous ids are bad input."""
+    from desktop.store.models import Achievement
+
+    q = Achievement.select().where((Achievement.source_id == key) | (Achievement.uuid == key))
+    if enterprise is not None:
+        q = q.where(Achievement.enterprise == find_enterprise(session, enterprise))
+    rows = list(q.limit(20))
+    if not rows:
+        raise ValidationFailed([Problem(key, "id", _("no achievement with this id is recorded here"))])
+    if len(rows) > 1:
+        names = enterprise_names(session)
+        codes = sorted({r.enterprise.uscc for r in rows})
+        raise ValidationFailed([Problem(key, "id", _("{n} enterprises have an achievement with this id ({names}); "
+                                                     "name the enterprise with --enterprise CODE").format(
+            n=len(codes), names=", ".join(f"{names.get(c, c)} {c}" for c in codes)))])
+    return _pk(rows[0])
+
+
+@dataclass
+class MergePreview:
+    """What merging ``drop`` into ``keep`` would do, before anything is changed."""
+
+    keep: dict[str, str]  # name, uscc
+    drop: dict[str, str]
+    achievements: int  # moved to keep
+    renamed: dict[str, str]  # achievement id of drop -> the id it takes under keep (already used there)
+    notices: int  # notices re-addressed to keep
+    filled: dict[str, str]  # keep's blank details taken from drop
+
+
+def merge_preview(session: Session, keep: int, drop: int) -> MergePreview:
+    """The summary ``merge_enterprises`` would carry out (the same renaming rule), changing nothing."""
+    from desktop.store.edits import ENTERPRISE_COLUMNS
+    from desktop.store.models import Achievement, Notice
+
+    k, d = _enterprise_row(keep), _enterprise_row(drop)
+    if k.id == d.id:
+        raise StdAwardError(_("choose two different enterprises to merge"))
+    used = {r.source_id for r in Achievement.select(Achievement.source_id).where(Achievement.enterprise == k.id)}
+    renamed: dict[str, str] = {}
+    moved = 0
+    q = Achievement.select(Achievement.source_id).where(Achievement.enterprise == d.id)
+    for a in q.order_by(Achievement._meta.primary_key):
+        sid, n = a.source_id, 2
+        while sid in used:
+            sid, n = f"{a.source_id}-{n}", n + 1
+        used.add(sid)
+        moved += 1
+        if sid != a.source_id:
+            renamed[a.source_id] = sid
+    filled = {c: str(getattr(d, c)) for c in ENTERPRISE_COLUMNS if not getattr(k, c) and getattr(d, c)}
+    return MergePreview({"name": k.name, "uscc": k.uscc}, {"name": d.name, "uscc": d.uscc}, moved, renamed,
+                        Notice.select().where(Notice.enterprise == d.id).count(), filled)
+
+
 @dataclass
 class DeletedEnterprise:
     """What puts a deleted enterprise back (undo), with the same global id."""

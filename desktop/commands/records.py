@@ -1,0 +1,78 @@
+"""Verbs for the record edits the window offers: delete an achievement or an enterprise, merge two
+records of one enterprise. They go through the same operations as the window (roles, audit log,
+the same refusals), so scripts and tests can do what an officer does."""
+from __future__ import annotations
+
+import argparse
+
+from desktop.commands.common import add_db, print_json, session
+from desktop.core.i18n import N_, _
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("delete", help=_("delete an achievement or an enterprise (as in the window)"))
+    p.add_argument("what", choices=("achievement", "enterprise"))
+    p.add_argument("key", metavar="ID", help=_("the achievement's id, or the enterprise's credit code"))
+    p.add_argument("--enterprise", metavar="CODE",
+                   help=_("the enterprise whose achievement it is (when several have one with this id)"))
+    add_db(p)
+    p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser("merge-enterprise",
+                       help=_("merge two records of one enterprise: OTHER's achievements and notices move to KEEP"))
+    p.add_argument("keep", metavar="KEEP", help=_("the credit code of the record that stays"))
+    p.add_argument("other", metavar="OTHER", help=_("the credit code of the record merged into it and deleted"))
+    p.add_argument("--yes", action="store_true", help=_("do it; without this only say what would happen"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_merge)
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from desktop.operations import records
+
+    with session(args) as s:
+        if args.what == "achievement":
+            ach_id = records.find_achievement(s, args.key, args.enterprise)
+            rec = records.achievement(s, ach_id)
+            name = records.enterprise_names(s).get(rec.achievement.enterprise, rec.achievement.enterprise)
+            records.delete_achievements(s, [ach_id])
+            print(_("Deleted achievement {id} of {name}.").format(id=rec.achievement.id, name=name))
+        else:
+            ent = records.enterprise(s, records.find_enterprise(s, args.key))
+            records.delete_enterprise(s, ent["id"])
+            print(_("Deleted enterprise {name} ({code}).").format(name=ent["name"], code=ent["uscc"]))
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from desktop.operations import records
+
+    with session(args) as s:
+        keep, other = records.find_enterprise(s, args.keep), records.find_enterprise(s, args.other)
+        plan = records.merge_preview(s, keep, other)
+        moved = records.merge_enterprises(s, keep, other) if args.yes else None
+    if args.json:
+        print_json(dict(asdict(plan), merged=moved is not None))
+        return 0
+    head = (_("Merged {other} ({other_code}) into {keep} ({keep_code}):") if moved is not None else
+            _("Would merge {other} ({other_code}) into {keep} ({keep_code}):"))
+    print(head.format(other=plan.drop["name"], other_code=plan.drop["uscc"], keep=plan.keep["name"],
+                      keep_code=plan.keep["uscc"]))
+    print("  " + _("achievements moved: {n}").format(n=plan.achievements))
+    for old, new in plan.renamed.items():
+        print("  " + _("achievement {old} becomes {new} (the id is taken)").format(old=old, new=new))
+    if plan.notices:
+        print("  " + _("notices re-addressed: {n}").format(n=plan.notices))
+    for column, value in plan.filled.items():
+        print("  " + _("blank detail filled in: {field} = {value}").format(field=_(_FIELD_LABELS.get(column, column)),
+                                                                            value=value))
+    if moved is None:
+        print(_("Nothing was changed. Run again with --yes to merge."))
+    return 0
+
+
+_FIELD_LABELS = {"name": N_("Name"), "region_code": N_("Region code"), "address": N_("Address"),
+                 "contact": N_("Contact person"), "phone": N_("Phone")}

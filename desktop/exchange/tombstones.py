@@ -1,0 +1,294 @@
+"""Deletions and merges travel with the package (tombstones), so the city's picture follows the county's.
+
+**At the office that exports** (``collect``): the audit log already holds every deletion of an
+achievement or an enterprise and every merge of two enterprise records, with the global id, when and
+by whom. Each package carries *all* of them whose record is still gone here (a restored record is
+back, so its deletion is not sent): a tombstone is one short row, so even years of them cost little,
+and a city that missed a package, or imports an older office's packages late, still catches up. A
+record merged into one that was merged again later names the record that stays in the end.
+
+**At the city that imports** (``plan`` and ``apply``, called by ``importer``): each tombstone is
+checked against the city's copy, in the dry run as on import:
+
+* the city has no copy (deleted before, or never received): **unchanged**; a replayed package
+  deletes nothing twice;
+* the copy is as the office last sent it: **deleted** (a merge moves what the city still holds of
+  the merged record to the record that stays, then deletes it);
+* the city changed its copy after the office sent it: a **conflict**, never silent; kept unless the
+  officer takes the office's deletion (``TAKE_THEIRS``); keeping it (``KEEP_MINE``) is remembered;
+* a tombstone that is malformed, names a record another office sent or that the package itself
+  also sends, or would delete an achievement in an award round here or an enterprise whose
+  achievements the city still holds: **rejected** with the reason, nothing deleted.
+
+Every deletion is in the city's audit log (``import-delete`` / ``import-merge``), and the enterprise
+codes the office no longer holds leave its claims (the cross-county check).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from desktop.core.i18n import _
+from desktop.exchange.tables import ACHIEVEMENTS, ENTERPRISES, TOMBSTONE_COLUMNS, Table, digest
+from desktop.store import audit
+from desktop.store.models import Achievement, AuditEntry, Award, Enterprise, Evidence, Notice, Setting, database, now
+
+if TYPE_CHECKING:
+    from desktop.exchange.importer import ImportPlan
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_TABLES = {"achievements": ACHIEVEMENTS, "enterprises": ENTERPRISES}
+_ENTITY = {"achievement": "achievements", "enterprise": "enterprises"}
+
+
+# ------------------------------------------------------------------------------------- export
+
+def collect() -> list[list[Any]]:
+    """The package rows (``TOMBSTONE_COLUMNS``) of every deletion and merge in the audit log whose
+    record is not here now, oldest first; a merge's ``into`` is the record that stays in the end."""
+    q = (AuditEntry.select(AuditEntry.at, AuditEntry.user, AuditEntry.action, AuditEntry.entity,
+                           AuditEntry.entity_uuid, AuditEntry.before)
+         .where(((AuditEntry.action == "delete") & AuditEntry.entity.in_(list(_ENTITY)))
+                | ((AuditEntry.action == "merge") & (AuditEntry.entity == "enterprise")))
+         .order_by(AuditEntry.id))
+    found: dict[tuple[str, str], list[Any]] = {}
+    for e in q:
+        table = _ENTITY[e.entity]
+        if e.action == "merge":
+            drop = (e.before or {}).get("drop") or {}
+            gone, into, key = drop.get("uuid"), e.entity_uuid, drop.get("uscc")
+        else:
+            gone, into = e.entity_uuid, None
+            key = (e.before or {}).get("uscc") if table == "enterprises" else None
+        if not isinstance(gone, str):
+            continue
+        found.pop((table, gone), None)  # the latest word on a record counts (deleted, restored, deleted again)
+        found[(table, gone)] = [table, gone, key, e.action, into, str(e.at), e.user]
+    if not found:
+        return []
+    here = {t: {u for (u,) in database.execute_sql(f"SELECT uuid FROM {_TABLES[t].db}").fetchall()}
+            for t in _TABLES}
+    merged = {row[1]: row[4] for row in found.values() if row[3] == "merge"}
+    out = []
+    for (table, gone), row in found.items():
+        if gone in here[table]:
+            continue  # restored (undo) since: not a deletion any more
+        into, seen = row[4], {gone}
+        while into in merged and into not in here["enterprises"] and into not in seen:
+            seen.add(into)
+            into = merged[into]
+        out.append([*row[:4], into, *row[5:]])
+    return out
+
+
+# ------------------------------------------------------------------------------------- import
+
+@dataclass
+class _Tomb:
+    table: Table
+    uuid: str
+    action: str  # delete | merge
+    local_id: int
+    before: dict[str, Any]  # the city's copy (package form), for the audit log
+    into: str | None = None  # a merge: the local uuid of the enterprise that stays
+    at: str = ""
+    by: str = ""
+
+
+def _kept_key(office_uuid: str) -> str:
+    return f"exchange.tombstones_kept.{office_uuid}"
+
+
+def _setting(key: str) -> Any:
+    row = Setting.get_or_none(Setting.key == key)
+    return row.value if row is not None else None
+
+
+def _problem(row: dict[str, Any]) -> str | None:
+    if row["table"] not in _TABLES or row["action"] not in ("delete", "merge"):
+        return _("the deletion names no kind of record this program deletes")
+    if not isinstance(row["uuid"], str) or not _UUID.match(row["uuid"]):
+        return _("the global id is not a UUID")
+    if row["table"] == "enterprises" and not isinstance(row["key"], str):
+        return _("the deletion does not name the enterprise's credit code")
+    if row["action"] == "merge" and (row["table"] != "enterprises" or not isinstance(row["into"], str)
+                                     or not _UUID.match(row["into"]) or row["into"] == row["uuid"]):
+        return _("the merge does not name the record that stays")
+    if not isinstance(row["at"], str) or not isinstance(row["by"], str):
+        return _("the deletion lacks when or by whom")
+    return None
+
+
+def plan(plan: ImportPlan, mapping: dict[str, dict[str, str]]) -> None:
+    """Classify the package's tombstones into ``plan`` (see the module docstring). ``mapping`` is
+    the package uuid -> local uuid of the records the package itself sends."""
+    from desktop.exchange.importer import Conflict, Item, _local_rows
+
+    pkg = plan.package
+    rows = [dict(zip(TOMBSTONE_COLUMNS, r)) for r in pkg.rows("tombstones")]
+    if not rows:
+        return
+    office = pkg.office_uuid
+    kept = set(_setting(_kept_key(office)) or [])
+    order = {("achievements", "delete"): 0, ("enterprises", "merge"): 1, ("enterprises", "delete"): 2}
+    good, seen = [], set()
+    for r in rows:
+        why = _problem(r)
+        table = r["table"] if r["table"] in _TABLES else "enterprises"
+        if why is None and (r["table"], r["uuid"]) in seen:
+            why = _("the package lists this deletion twice")
+        if why is None and r["uuid"] in mapping.get(r["table"], {}):
+            why = _("the package both sends this record and deletes it")
+        if why is not None:
+            plan.rejected.append(Item(table, str(r.get("uuid")), why))
+            continue
+        seen.add((r["table"], r["uuid"]))
+        good.append(r)
+    good.sort(key=lambda r: (order[(r["table"], r["action"])], r["at"]))
+    gone_achievements = {r["uuid"] for r in good if r["table"] == "achievements"}
+    # achievements the package sends, by the enterprise they belong to once imported
+    sent_to: dict[str, str] = {}
+    ach_ix = ACHIEVEMENTS.index("enterprise")
+    for r in pkg.rows("achievements"):
+        if isinstance(r[0], str):
+            ent = r[ach_ix]
+            sent_to[mapping.get("achievements", {}).get(r[0], r[0])] = mapping.get("enterprises", {}).get(ent, ent)
+    origin_of = {t: t.index("origin") for t in _TABLES.values()}
+    for r in good:
+        t = _TABLES[r["table"]]
+        local = _local_rows(t, "uuid", [r["uuid"]])
+        if not local:
+            plan.unchanged.append(Item(t.name, r["uuid"], _("deleted at the office; not in this database")))
+            continue
+        mine = local[0]
+        row = list(mine[1:])
+        when = _("deleted at the office on {at} by {user}").format(at=r["at"][:16], user=r["by"])
+        origin = row[origin_of[t]]
+        if origin != office:
+            plan.rejected.append(Item(t.name, r["uuid"], _("the office may delete only records it sent itself; "
+                                                           "this one was not sent by it"), row=row))
+            continue
+        if r["uuid"] in kept:
+            plan.unchanged.append(Item(t.name, r["uuid"], when + _("; kept here, as decided at an earlier import"),
+                                       row=row))
+            continue
+        tomb = _Tomb(t, r["uuid"], r["action"], int(mine[0]), dict(zip(t.columns, t.to_package(row))),
+                     at=r["at"], by=r["by"])
+        why = refused = None
+        content = digest(itemgetter(*t.content)(row))
+        if plan._bases[t.name].get(r["uuid"]) != content:
+            why = _("changed here after the office sent it, and deleted at the office since")
+        elif t is ACHIEVEMENTS and Award.select().where(Award.achievement == tomb.local_id).exists():
+            refused = _("not deleted: it is in an award round here")
+        elif t is ENTERPRISES:
+            held = [u for (u,) in database.execute_sql("SELECT uuid FROM achievement WHERE enterprise_id = ?",
+                                                       [tomb.local_id]).fetchall()
+                    if u not in gone_achievements and sent_to.get(u, r["uuid"]) == r["uuid"]]
+            if r["action"] == "merge":
+                target = mapping.get("enterprises", {}).get(r["into"], r["into"])
+                there = target in mapping.get("enterprises", {}).values() or bool(
+                    _local_rows(ENTERPRISES, "uuid", [target]))
+                if not there:
+                    plan.rejected.append(Item(t.name, r["uuid"], _(
+                        "merged at the office into a record that is neither in this package nor here; import the "
+                        "office's earlier packages first"), row=row))
+                    continue
+                tomb.into = target
+            elif held:
+                refused = _("not deleted: this database holds {n} achievements of it that the office has not "
+                            "deleted").format(n=len(held))
+        if refused is not None:
+            plan.rejected.append(Item(t.name, r["uuid"], refused + " (" + when + ")", row=row))
+            continue
+        if why is not None:
+            c = Conflict(t.name, r["uuid"], why + " (" + when + ")", row=row, mine={"deleted": False},
+                         theirs={"deleted": True}, fields=["deleted"], local_uuid=r["uuid"])
+            plan.conflicts.append(c)
+            plan._tombstone_conflicts[c.key] = tomb
+            continue
+        reason = when if r["action"] == "delete" else _("merged at the office into another record of the "
+                                                         "enterprise on {at} by {user}").format(at=r["at"][:16],
+                                                                                                user=r["by"])
+        plan.deleted.append(Item(t.name, r["uuid"], reason, row=row))
+        plan._tombstones.append(tomb)
+
+
+def apply(plan: ImportPlan, resolutions: dict[str, str], user: str, applied: dict[str, int]) -> None:
+    """Carry out the planned deletions and merges (and the conflicts resolved by taking the
+    office's deletion) inside the import's transaction; remember the ones kept here."""
+    from desktop.exchange.importer import KEEP_MINE, TAKE_THEIRS
+
+    office = plan.package.office_uuid
+    todo = list(plan._tombstones)
+    kept = set(_setting(_kept_key(office)) or [])
+    for key, tomb in plan._tombstone_conflicts.items():
+        choice = resolutions.get(key)
+        if choice == TAKE_THEIRS:
+            todo.append(tomb)
+            applied["taken_theirs"] += 1
+        elif choice == KEEP_MINE:
+            kept.add(tomb.uuid)
+            applied["kept_mine"] += 1
+    if kept:
+        Setting.insert(key=_kept_key(office), value=sorted(kept)).on_conflict_replace().execute()
+    # the office no longer holds these codes, whatever this database did with its copies (one the
+    # city matched to its own record by credit code is not deleted here, but is no claim of the office)
+    sent = {r[ENTERPRISES.index("uscc")] for r in plan.package.rows("enterprises")}
+    gone_codes = {r[2] for r in plan.package.rows("tombstones")
+                  if r[0] == "enterprises" and isinstance(r[2], str) and r[2] not in sent}
+    order = {("achievements", "delete"): 0, ("enterprises", "merge"): 1, ("enterprises", "delete"): 2}
+    todo.sort(key=lambda tb: (order[(tb.table.name, tb.action)], tb.at))
+    for tomb in todo:
+        after = {"office": office, "deleted_at": tomb.at, "deleted_by": tomb.by}
+        if tomb.table is ACHIEVEMENTS:
+            Evidence.delete().where(Evidence.achievement == tomb.local_id).execute()
+            Achievement.delete().where(Achievement._meta.primary_key == tomb.local_id).execute()
+            audit.record(user, "import-delete", "achievement", tomb.uuid, tomb.before, after)
+        elif tomb.action == "merge":
+            keep = Enterprise.get(Enterprise.uuid == tomb.into)
+            moved = _move_achievements(tomb.local_id, keep)
+            Notice.update(enterprise=keep.id).where(Notice.enterprise == tomb.local_id).execute()
+            Enterprise.delete().where(Enterprise.id == tomb.local_id).execute()
+            audit.record(user, "import-merge", "enterprise", tomb.uuid, tomb.before,
+                         dict(after, into=keep.uuid, achievements_moved=moved))
+        else:
+            if Achievement.select().where(Achievement.enterprise == tomb.local_id).exists():
+                continue  # the officer took the deletion of a record changed here; what it holds keeps it
+            Enterprise.delete().where(Enterprise.id == tomb.local_id).execute()
+            audit.record(user, "import-delete", "enterprise", tomb.uuid, tomb.before, after)
+        applied["deleted"] = applied.get("deleted", 0) + 1
+    if gone_codes:
+        _forget_claims(office, gone_codes)
+
+
+def _move_achievements(drop_id: int, keep: Enterprise) -> list[str]:
+    """Move the achievements still under ``drop_id`` to ``keep`` (an id already used there takes a
+    suffix, as the office's merge does)."""
+    from desktop.store.records import natural_key, to_vocabulary
+
+    rows = list(Achievement.select().where(Achievement.enterprise == drop_id).order_by(Achievement._meta.primary_key))
+    used = {r.source_id for r in Achievement.select(Achievement.source_id).where(Achievement.enterprise == keep.id)}
+    for a in rows:
+        sid, n = a.source_id, 2
+        while sid in used:
+            sid, n = f"{a.source_id}-{n}", n + 1
+        used.add(sid)
+        a.source_id, a.enterprise = sid, keep.id
+        a.natural_key = natural_key(to_vocabulary(a, keep.uscc))
+        a.updated_at = now()
+        a.save()
+    return [a.uuid for a in rows]
+
+
+def _forget_claims(office_uuid: str, codes: set[str]) -> None:
+    """The office no longer holds these enterprises: they leave its claims (unless it still sends one
+    under that code), so the cross-county check stops naming them."""
+    from desktop.exchange.importer import _base_key
+
+    key = _base_key(office_uuid)
+    value = dict(_setting(key) or {})
+    still = {u for (u,) in database.execute_sql("SELECT uscc FROM enterprise WHERE origin = ?", [office_uuid])}
+    value["claims"] = sorted(c for c in value.get("claims", []) if c not in codes or c in still)
+    Setting.insert(key=key, value=value).on_conflict_replace().execute()
