@@ -116,3 +116,46 @@ def test_cli_consolidate_json(two_counties, tmp_path):
     assert out["total"] == "240000.00" and len(out["rows"]) == 4
     assert {f["kind"] for f in out["findings"]} == {"claimed-in-two-counties", "enterprise-in-two-counties"}
     assert (tmp_path / "r.xlsx").exists()
+
+
+def test_claims_grouped_by_the_database_as_an_officer_reads_them(two_counties):
+    """The claims check runs as a GROUP BY in the database: a prize named only by its title matches
+    across counties whatever white space each county typed (full-width spaces too), but not across
+    years; a standard claimed twice within one county is not a cross-county finding; the city's own
+    records count as a county of their own; a record whose stored key is damaged is skipped, never
+    an error that stops the report."""
+    from desktop.exchange.consolidate import CLAIM, cross_claims
+    from desktop.store.models import Achievement, Enterprise
+
+    dst, card_a, card_b = two_counties
+    with using(dst):
+        ent_a = Enterprise.create(uscc="91350302MA0000001X", name="城厢某某公司", origin=card_a["uuid"])
+        ent_b = Enterprise.create(uscc="91350304MA0000002X", name="荔城某某公司", origin=card_b["uuid"])
+        ent_city = Enterprise.create(uscc="91350300MA0000003X", name="市属某某公司", origin=None)
+
+        def add(ent, sid, kind, date, ref=None, title=None, prize=None, rank=None, key=None):
+            nk = key if key is not None else json.dumps([ent.uscc, kind, ref, "formulate"], ensure_ascii=False)
+            Achievement.create(source_id=sid, enterprise=ent, kind=kind, date=date, ref=ref, title=title, prize=prize,
+                               grade="1" if prize else None, rank=rank, natural_key=nk, origin=ent.origin)
+
+        add(ent_a, "t1", "prize", "2024-05-01", title="鞋类\u3000标准  甲", prize="china-innovation", rank=1)
+        add(ent_b, "t2", "prize", "2024-09-01", title=" 鞋类 标准 甲", prize="china-innovation", rank=2)
+        add(ent_b, "t3", "prize", "2023-09-01", title="鞋类 标准 甲", prize="china-innovation", rank=1)
+        add(ent_a, "w1", "standard", "2024-03-01", ref="GB/T 999-2024")
+        add(ent_a, "w2", "standard", "2024-04-01", ref="GB/T 999-2024")
+        add(ent_city, "c1", "standard", "2024-03-01", ref="GB/T 777-2024", rank=1)
+        add(ent_b, "c2", "standard", "2024-03-01", ref="GB/T 777-2024", rank=2)
+        add(ent_b, "x1", "standard", "2024-03-01", ref="GB/T 777-2024", key="{damaged")
+        findings = cross_claims(None, lambda origin: origin or "市局")
+        by_2024 = cross_claims(2024, lambda origin: origin or "市局")
+        by_2023 = cross_claims(2023, lambda origin: origin or "市局")
+    assert all(f.kind == CLAIM for f in findings)
+    messages = [f.message for f in findings]
+    prize = next(f for f in findings if "鞋类 标准 甲" in f.message)
+    assert prize.severity == "review"  # ranks 1 and 2: co-drafters, to be checked
+    assert sorted(i["id"] for i in prize.items) == ["t1", "t2"]  # 2023's prize is another prize
+    assert not any("GB/T 999-2024" in m for m in messages)  # twice, but in one county
+    own = next(f for f in findings if "GB/T 777-2024" in f.message)
+    assert [i["id"] for i in own.items] == ["c1", "c2"] and {i["county"] for i in own.items} == {"市局", card_b["uuid"]}
+    assert [f.message for f in by_2024] == messages  # every claim above is of 2024 but t3
+    assert not any("鞋类" in f.message or "777" in f.message for f in by_2023)

@@ -104,3 +104,42 @@ def test_entered_target_values_are_kept_with_date_and_source(db):
     rounds.enter_target_value("wenzhou-2017", "adoption-rate-66", "61.5", dt.date(2017, 6, 1), "统计局", "clerk1")
     vals = rounds.target_values("wenzhou-2017")
     assert vals["adoption-rate-66"][0].value == "61.5" and vals["adoption-rate-66"][0].source == "统计局"
+
+
+def test_a_round_written_in_batches_keeps_every_line_its_event_and_the_approval_digest(db, monkeypatch):
+    """The lines are written with the cursor in batches: every line with its amount, flags and first
+    event ("computed", in line order), the same values a reviewer approves and a notice is checked
+    against, and a cancel or error before the end leaves no round behind."""
+    monkeypatch.setattr(rounds, "BATCH", 2)  # several batches from a handful of lines
+    load(pooled(1), pooled(2), *({"id": f"s{i}", "enterprise": B, "kind": "standard",
+                                  "level": "enterprise" if i == 5 else "national",
+                                  "action": "formulate", "rank": i, "ref": f"GB/T 2000{i}-2014", "date": f"2014-05-0{i}"}
+                                 for i in range(1, 6)))
+    rnd = rounds.create_round(2014, "quanzhou-2012", "clerk1")
+    aws = by_source(rnd)
+    assert sorted(aws) == ["g1", "g2", "s1", "s2", "s3", "s4", "s5"]
+    assert aws["s1"].amount == Decimal("200000.00") and aws["s1"].decision == "proposed"
+    assert aws["s5"].status == "not_eligible" and aws["s5"].amount is None and aws["s5"].flags == []
+    assert aws["s2"].status == "awarded" and aws["s2"].flags  # a participation rank: its note travels
+    events = list(AwardEvent.select().order_by(AwardEvent.id))
+    assert [e.award_id for e in events] == sorted(aw.id for aw in aws.values())
+    assert all(e.before is None and e.after == aws_by_id.status and e.amount_after == aws_by_id.amount
+               and e.user == "clerk1" for e, aws_by_id in zip(events, sorted(aws.values(), key=lambda a: a.id)))
+    rounds.set_amount(aws["g1"], Decimal("1000"), "clerk1")
+    rounds.set_amount(aws["g2"], Decimal("0"), "clerk1")
+    rounds.submit(rnd, "clerk1")
+    rounds.approve(rnd, "reviewer1", "reviewer")
+    rounds.check_round_intact(rnd)  # the digest approved is the digest of the lines as written
+    assert verify_chain() is None
+
+    load({"id": "late", "enterprise": A, "kind": "standard", "level": "national", "action": "formulate", "rank": 1,
+          "ref": "GB/T 30001-2015", "date": "2015-02-02"})
+    n_awards, n_events = Award.select().count(), AwardEvent.select().count()
+
+    def broken(*_a, **_k):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(rounds.audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        rounds.create_round(2015, "quanzhou-2012", "clerk1")
+    assert (Award.select().count(), AwardEvent.select().count()) == (n_awards, n_events)
+    assert not rounds.AwardRound.select().where(rounds.AwardRound.year == 2015).exists()

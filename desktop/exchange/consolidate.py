@@ -164,34 +164,55 @@ class _Labels:
         return fund.name if fund is not None else ""
 
 
+# What names the thing claimed, per kind: (which rows, the thing, the group key's columns in the
+# inner query, the group key, the same key over the outer row). A standard: its normalised number (the
+# third part of its natural key); a prize: its scheme, its standard's number (or its title with the
+# white space collapsed) and its year.
+_PRIZE_THING = ("COALESCE(CASE WHEN a.ref IS NOT NULL AND a.ref != '' AND json_valid(a.natural_key) "
+                "THEN NULLIF(json_extract(a.natural_key, '$[2]'), '') END, stdaward_ws(a.title))")
+_CLAIMS = {
+    "standard": ("a.ref IS NOT NULL AND a.ref != '' AND json_valid(a.natural_key)", "json_extract(a.natural_key, '$[2]')",
+                 "json_extract(a.natural_key, '$[2]') AS k", "k", "json_extract(a.natural_key, '$[2]')"),
+    "prize": ("1", _PRIZE_THING, f"IFNULL(a.prize, '') AS p, {_PRIZE_THING} AS k, substr(a.date, 1, 4) AS y", "p, k, y",
+              f"IFNULL(a.prize, ''), {_PRIZE_THING}, substr(a.date, 1, 4)"),
+}
+_CLAIMS_SQL = """
+SELECT {thing}, a.prize, substr(a.date, 1, 4), a.ref, a.title, a.grade, a.rank, a.origin, a.source_id, e.uscc, e.name
+FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id
+WHERE a.kind = ? AND {rows}{where} AND ({outer}) IN (
+    SELECT {group} FROM (SELECT {inner}, IFNULL(a.origin, char(0)) AS o FROM achievement a
+                         WHERE a.kind = ? AND {rows}{where})
+    WHERE k IS NOT NULL AND k != '' GROUP BY {group} HAVING min(o) != max(o))
+ORDER BY a.id
+"""
+
+
+def _ws(text: str | None) -> str | None:
+    """A prize's title with its white space collapsed (what names a prize without a ref), as Python
+    splits it (SQLite's own functions know only ASCII white space)."""
+    return " ".join(text.split()) or None if text else None
+
+
 def cross_claims(year: int | None, name: Any) -> list[Finding]:
     """The same standard (by its normalised number) or prize claimed by enterprises of different
     counties. Co-drafters legitimately share a standard, so that is a review; two claims of the
-    same rank (two "first drafting units") cannot both be right: a conflict."""
+    same rank (two "first drafting units") cannot both be right: a conflict.
+
+    The database groups the claims (one ``GROUP BY`` over the city's standards, one over its prizes)
+    and returns only those in groups of two counties or more: Python never holds the city."""
     where, params = "", []
     if year is not None:
         where, params = " AND a.date BETWEEN ? AND ?", [f"{year:04d}-01-01", f"{year:04d}-12-31"]
-    sql = ("SELECT a.kind, a.natural_key, a.ref, a.title, a.prize, a.grade, a.rank, a.date, a.origin, a.source_id, "
-           "e.uscc, e.name FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id "
-           "WHERE a.kind IN ('standard', 'prize')" + where)
+    database.connection().create_function("stdaward_ws", 1, _ws, deterministic=True)
     groups: dict[tuple, list[dict[str, Any]]] = {}
-    for kind, nk, ref, title, prize, grade, rank, date, origin, sid, uscc, ename in database.execute_sql(sql, params):
-        try:
-            key_part = json.loads(nk)[2] if ref else None
-        except (ValueError, IndexError, TypeError):
-            key_part = None
-        if kind == "standard":
-            if not key_part:
-                continue
-            key: tuple = ("standard", key_part)
-        else:
-            thing = key_part or (" ".join(title.split()) if title else None)
-            if not thing:
-                continue
-            key = ("prize", prize, thing, str(date)[:4])
-        groups.setdefault(key, []).append({"county": name(origin), "origin": origin, "enterprise": uscc,
-                                           "enterprise_name": ename, "id": sid, "rank": rank, "ref": ref or title,
-                                           "grade": grade})
+    for kind, (rows, thing, inner, group, outer) in _CLAIMS.items():
+        sql = _CLAIMS_SQL.format(rows=rows, thing=thing, inner=inner, group=group, outer=outer, where=where)
+        for thing, prize, yr, ref, title, grade, rank, origin, sid, uscc, ename in database.execute_sql(
+                sql, [kind, *params, kind, *params]):
+            key: tuple = ("standard", thing) if kind == "standard" else ("prize", prize, thing, yr)
+            groups.setdefault(key, []).append({"county": name(origin), "origin": origin, "enterprise": uscc,
+                                               "enterprise_name": ename, "id": sid, "rank": rank,
+                                               "ref": ref or title, "grade": grade})
     out = []
     for key, claims in sorted(groups.items(), key=lambda kv: str(kv[0])):
         counties = {c["origin"] for c in claims}

@@ -82,10 +82,11 @@ def _money(value: Any) -> str | None:
 def round_lines(round_id: int) -> list[list[Any]]:
     """A round's award lines as approved: achievement, status, amount, rule, decision (``paid`` counts
     as ``approved``: paying out does not change what was approved)."""
-    q = (Award.select(Award.status, Award.amount, Award.rule, Award.decision, Achievement.uuid)
-         .join(Achievement).where(Award.round == round_id).order_by(Achievement.uuid).tuples())
-    rows: list[tuple[str, Any, str | None, str, str]] = list(q)  # type: ignore[arg-type]  # .tuples()
-    return [[ach, status, _money(amount), rule, "approved" if decision == "paid" else decision]
+    rows = database.execute_sql(  # the cursor: a round may hold 100,000 lines
+        "SELECT w.status, w.amount, w.rule, w.decision, a.uuid FROM award w JOIN achievement a ON a.id = w.achievement_id "
+        "WHERE w.round_id = ? ORDER BY a.uuid", (round_id,))
+    money = Award.amount.python_value
+    return [[ach, status, _money(money(amount)), rule, "approved" if decision == "paid" else decision]
             for status, amount, rule, decision, ach in rows]
 
 

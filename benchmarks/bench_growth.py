@@ -1,0 +1,284 @@
+"""Growth benchmark: each path officers run at 10⁴ and 10⁵ achievements (10⁶ with ``--million``: takes
+minutes), each in a child process of its own, printing its time, the child's peak memory
+(``getrusage`` via ``wait4``) and the growth factor from one size to the next, beside a baseline
+doing the same reads or writes with bare ``sqlite3`` in the same run (ours and the baseline alternate
+run by run; each figure is the fastest run, the memory the largest).
+
+    .venv/bin/python benchmarks/bench.py growth                       10⁴ and 10⁵, every path
+    .venv/bin/python benchmarks/bench_growth.py --million [--paths consolidate rounds overview]
+    .venv/bin/python benchmarks/bench_growth.py --root /tmp/old-checkout ...   the same on another checkout
+
+Paths:
+- ``consolidate``: a city of 20 counties, the consolidation report (``build_report``: totals and the
+  checks across counties); baseline: the claims check as one bare ``GROUP BY``.
+- ``rounds``: one year's round computed and stored (``rounds.create_round``: engine, award lines,
+  their events, the audit entry); baseline: reading the same achievements, the engine, and
+  ``executemany`` of the award and event rows.
+- ``overview``: the overview's background read (targets of the policy in force, the audit chain
+  check) after one change; baseline: one bare scan of the achievements (distinct standards) and of the
+  audit entries.
+
+Fills are made once per size with bare ``sqlite3`` in a database whose schema the program under test
+made; each run works on a fresh copy of it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import Figure
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (10_000, 100_000)
+N_COUNTIES = 20
+LEVELS = ("national", "industry", "local", "group")
+STAMP = "2025-06-30 12:00:00"
+
+
+def _uscc(n: int) -> str:
+    from stdnum.cn import uscc
+
+    body = f"91350302MA{n:07d}"[:17]
+    return body + uscc.calc_check_digit(body)
+
+
+# ------------------------------------------------------------------------------------------ fills
+
+def _template(root: Path, tmp: Path) -> Path:
+    """An empty office database made by the program under test (its schema, indexes, triggers)."""
+    db = tmp / "template.db"
+    if not db.exists():
+        _child([sys.executable, "-m", "desktop.cli", "office", "--name", "莆田市城厢区市场监督管理局", "--region",
+                "350302", "--doc-prefix", "城市监", "--policy", "putian-chengxiang-2021", "--db", str(db)], root, tmp)
+        shutil.rmtree(tmp / "data", ignore_errors=True)
+        for suffix in ("-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+    return db
+
+
+def _standards(n: int, n_ent: int, year: int, counties: bool) -> tuple[list[tuple], list[tuple]]:
+    """``n`` standards of ``n_ent`` enterprises in ``year``; with ``counties`` each enterprise belongs to
+    one of the city's counties, every 100th standard is claimed again by another county's enterprise,
+    and one in 20 records is a prize (half of them without a ref, named by title)."""
+    import uuid
+
+    origins = [str(uuid.UUID(int=c + 1)) for c in range(N_COUNTIES)] if counties else [None]
+    ents = [(str(uuid.uuid4()), _uscc(i), f"莆田市第{i}号鞋业有限公司", "350302",
+             origins[i % len(origins)], STAMP, STAMP) for i in range(n_ent)]
+    achs = []
+    for i in range(n):
+        e = i % n_ent
+        num = i - 1 if counties and i % 100 == 1 else i
+        ref = f"GB/T {100000 + num}-{year}"
+        date = f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        if counties and i % 20 == 7:
+            e = (i + i // 40) % n_ent  # prizes of one title from enterprises of several counties
+            ref_or_none = ref if i % 40 == 7 else None
+            key = [ents[e][1], "prize", ref_or_none, f"china-innovation/{1 + i % 3}"] if ref_or_none else \
+                [ents[e][1], "prize", None, ["china-innovation", str(1 + i % 3), 1], year]
+            achs.append((str(uuid.uuid4()), f"A{i}", e + 1, "prize", date, ref_or_none, f"鞋类 标准 第{i // 400}号",
+                         None, None, 1 + i % 3, "china-innovation", str(1 + i % 3), json.dumps(key, ensure_ascii=False),
+                         ents[e][4], STAMP, STAMP))
+            continue
+        action = ("formulate", "revise")[i % 2]
+        key = [ents[e][1], "standard", ref, action]
+        achs.append((str(uuid.uuid4()), f"A{i}", e + 1, "standard", date, ref, f"鞋类产品标准第{i}号",
+                     LEVELS[i % 4], action, 1 + i % 5, None, None, json.dumps(key, ensure_ascii=False), ents[e][4],
+                     STAMP, STAMP))
+    return ents, achs
+
+
+def fill(path: Path, n: int, counties: bool) -> None:
+    import sqlite3
+
+    ents, achs = _standards(n, min(2_000, max(1, n // 5)), 2025, counties)
+    con = sqlite3.connect(path)
+    with con:
+        con.executemany("INSERT INTO enterprise (uuid, uscc, name, region_code, origin, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", ents)
+        con.executemany("INSERT INTO achievement (uuid, source_id, enterprise_id, kind, date, ref, title, level, "
+                        "action, rank, prize, grade, natural_key, origin, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", achs)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+# --------------------------------------------------------------------------------- child programs
+
+OURS = {
+    "consolidate": """
+from desktop.exchange.consolidate import build_report
+t0 = time.perf_counter()
+report = build_report()
+seconds = time.perf_counter() - t0
+extra = {"findings": len(report.findings)}
+""",
+    "rounds": """
+from desktop.store import rounds
+t0 = time.perf_counter()
+rnd = rounds.create_round(2025, "putian-chengxiang-2021", "bench")
+seconds = time.perf_counter() - t0
+extra = {"lines": rnd.awards.count()}
+""",
+    "overview": """
+import datetime as dt
+from desktop.operations.session import Session
+session = Session.attach(sys.argv[1])
+from desktop.ui.views.overview import read_late
+from desktop.store import audit
+with database.atomic():
+    audit.record("bench", "update", "office", None, {"name": "a"}, {"name": "b"})
+t0 = time.perf_counter()
+late = read_late(session, "putian-chengxiang-2021", dt.date(2025, 12, 31))
+seconds = time.perf_counter() - t0
+extra = {"broken": late.chain_broken_at, "targets": len(late.targets)}
+""",
+}
+OURS_HEAD = """
+import json, sys, time
+from desktop.store.db import open_db
+from desktop.store.models import database
+open_db(sys.argv[1], auto_backup=False)
+"""
+OURS_TAIL = """
+print(json.dumps({"seconds": seconds, **extra}))
+"""
+
+BASE = {
+    "consolidate": """
+t0 = time.perf_counter()
+rows = con.execute(
+    "SELECT kind, json_extract(natural_key, '$[2]') AS k, count(*) FROM achievement WHERE kind IN ('standard', 'prize') "
+    "GROUP BY kind, k HAVING count(DISTINCT origin) > 1").fetchall()
+seconds = time.perf_counter() - t0
+extra = {"groups": len(rows)}
+""",
+    "rounds": """
+from desktop.core.engine import compute
+from desktop.core.policies import load_policy
+from desktop.store import records
+from desktop.store.db import open_db
+open_db(sys.argv[1], auto_backup=False)
+t0 = time.perf_counter()
+achs = records.achievements(year=2025)
+ids = dict(con.execute("SELECT uuid, id FROM achievement WHERE date BETWEEN '2025-01-01' AND '2025-12-31'"))
+results = compute(load_policy("putian-chengxiang-2021"), achs)
+with con:
+    rid = con.execute("INSERT INTO award_round (uuid, year, policy_id, policy_hash, status, created_at) "
+                      "VALUES ('r', 2025, 'p', 'h', 'draft', ?)", (stamp,)).lastrowid
+    con.executemany(
+        "INSERT INTO award (uuid, round_id, achievement_id, status, amount, rule, clause, fund, explanation, flags, "
+        "decision, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?)",
+        [(str(uuid.uuid4()), rid, ids[a.uuid], r.status, None if r.amount is None else format(r.amount, "f"), r.rule,
+          r.clause, r.fund, r.explanation, json.dumps(list(r.flags), ensure_ascii=False), stamp)
+         for a, r in zip(achs, results)])
+    con.execute("INSERT INTO award_event (award_id, user, before, after, amount_before, amount_after, note, at) "
+                "SELECT id, 'bench', NULL, status, NULL, amount, 'computed', ? FROM award WHERE round_id = ?",
+                (stamp, rid))
+seconds = time.perf_counter() - t0
+extra = {"lines": len(results)}
+""",
+    "overview": """
+t0 = time.perf_counter()
+n = sum(con.execute("SELECT count(DISTINCT ref) FROM achievement").fetchone()
+        + con.execute("SELECT count(*), sum(length(hash)) FROM audit_entry").fetchone())
+seconds = time.perf_counter() - t0
+extra = {"rows": n}
+""",
+}
+BASE_HEAD = """
+import json, sqlite3, sys, time, uuid
+stamp = "2025-12-31 00:00:00"
+con = sqlite3.connect(sys.argv[1])
+for pragma in ("journal_mode = wal", "synchronous = full", "foreign_keys = 1"):
+    con.execute(f"PRAGMA {pragma}")
+"""
+
+
+def _child(cmd: list[str], root: Path, tmp: Path) -> tuple[float, float, dict]:
+    """Run ``cmd`` to the end: (wall seconds, peak resident MB of that child, its JSON line or {})."""
+    env = {**os.environ, "PYTHONPATH": str(root), "STDAWARD_DATA": str(tmp / "data"), "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("STDAWARD_USER", None)
+    env.pop("STDAWARD_DB", None)
+    with open(tmp / "child.out", "wb") as out, open(tmp / "child.err", "wb") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=err)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status):
+        raise RuntimeError(f"{' '.join(cmd[:4])} failed: {(tmp / 'child.err').read_text('utf-8', 'replace')[-3000:]}")
+    lines = (tmp / "child.out").read_text("utf-8").strip().splitlines()
+    last = lines[-1] if lines and lines[-1].startswith("{") else "{}"
+    return seconds, usage.ru_maxrss / 1024, json.loads(last)
+
+
+def _fresh(src: Path, target: Path) -> None:
+    for suffix in ("", "-wal", "-shm", ".audit-head", ".audit-verified"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(src, target)
+
+
+def measure(paths: list[str], sizes: tuple[int, ...], runs: int, root: Path = ROOT) -> list[dict]:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-growth-"))
+    try:
+        template = _template(root, tmp)
+        rows = []
+        for n in sizes:
+            filled: dict[bool, Path] = {}
+            for path in paths:
+                counties = path == "consolidate"
+                if counties not in filled:
+                    filled[counties] = tmp / f"fill-{n}-{int(counties)}.db"
+                    shutil.copyfile(template, filled[counties])
+                    fill(filled[counties], n, counties)
+                db = tmp / "work.db"
+                ours, base = [], []
+                for _ in range(runs):
+                    _fresh(filled[counties], db)
+                    if path == "overview":  # a first read leaves what the next refresh starts from
+                        _child([sys.executable, "-c", OURS_HEAD + OURS[path] + OURS_TAIL, str(db)], root, tmp)
+                    ours.append(_child([sys.executable, "-c", OURS_HEAD + OURS[path] + OURS_TAIL, str(db)], root, tmp))
+                    _fresh(filled[counties], db)
+                    base.append(_child([sys.executable, "-c", BASE_HEAD + BASE[path] + OURS_TAIL, str(db)], root, tmp))
+                row = {"path": path, "n": n, "ours": min(r[2]["seconds"] for r in ours), "ours_mb": max(r[1] for r in ours),
+                       "base": min(r[2]["seconds"] for r in base), "base_mb": max(r[1] for r in base),
+                       "detail": {k: v for k, v in ours[-1][2].items() if k != "seconds"}}
+                rows.append(row)
+                report([row], rows)
+        return rows
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def report(new: list[dict], rows: list[dict]) -> None:
+    for r in new:
+        prev = next((p for p in reversed(rows) if p["path"] == r["path"] and p["n"] < r["n"]), None)
+        growth = "" if prev is None else (f" | growth ×{r['ours'] / prev['ours']:.1f} (baseline "
+                                          f"×{r['base'] / prev['base']:.1f}) for ×{r['n'] / prev['n']:.0f} records")
+        print(f"{r['path']:<11} {r['n']:>9,}: {r['ours']:8.3f} s {r['ours_mb']:6.0f} MB | baseline {r['base']:7.3f} s "
+              f"{r['base_mb']:5.0f} MB | ratio {r['ours'] / r['base']:.1f}×{growth} | {r['detail']}", flush=True)
+
+
+def run() -> list[Figure]:
+    rows = measure(list(OURS), SIZES, runs=2)
+    return [Figure(f"{r['path']} at {r['n']:,} achievements ({r['ours_mb']:.0f} MB peak)", r["ours"],
+                   "the same reads/writes in bare sqlite3", r["base"]) for r in rows]
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--million", action="store_true", help="also 10⁶ achievements (minutes)")
+    ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--paths", nargs="*", choices=sorted(OURS), default=list(OURS))
+    ap.add_argument("--sizes", type=int, nargs="*", help="sizes instead of 10⁴ and 10⁵")
+    ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured")
+    a = ap.parse_args()
+    measure(a.paths, tuple(a.sizes) if a.sizes else SIZES + ((1_000_000,) if a.million else ()), a.runs,
+            a.root.resolve())
