@@ -220,7 +220,11 @@ def submit(rnd: AwardRound, user: str) -> AwardRound:
 def _reviewer(rnd: AwardRound, user: str, role: str) -> None:
     if role not in REVIEW_ROLES:
         raise StdAwardError(_("only a reviewer or an administrator can approve or return a round"))
-    touched = (AwardEvent.select().join(Award).where(Award.round == rnd, AwardEvent.user == user).exists())
+    # changing a line (computing, an amount) makes one a preparer; a review decision on it does not
+    # (an approval, or a line reopened by an upheld objection, is reviewed again by the same reviewer)
+    decisions = ("proposed", "approved", "rejected", "paid")
+    touched = (AwardEvent.select().join(Award).where(Award.round == rnd, AwardEvent.user == user,
+                                                     AwardEvent.after.not_in(decisions)).exists())
     if user == rnd.prepared_by or touched:
         raise StdAwardError(_("{user} prepared this round; another person must review it").format(user=user))
 
