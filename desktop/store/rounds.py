@@ -155,7 +155,15 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
             audit.record(user, "recompute", "award", aw.uuid, snap, _snapshot(aw))
         for aw in existing.values():  # achievement moved out of the year
             snap = _snapshot(aw)
+            from desktop.store.models import Objection
+
+            # objections raised against the line go with it; the log keeps what they said
+            gone = [(o.uuid, {"raised_by": o.raised_by, "raised_on": o.raised_on, "text": o.text,
+                              "outcome": o.outcome, "reason": o.reason})
+                    for o in Objection.select().where(Objection.award == aw)]
             aw.delete_instance(recursive=True)
+            for uuid, before in gone:
+                audit.record(user, "delete", "objection", uuid, before, None)
             audit.record(user, "delete", "award", aw.uuid, snap, None)
         rnd.policy_hash = policy.content_hash
         rnd.save()
