@@ -40,8 +40,10 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in "。；！？" else text + "。"
 
 
-def line_text(n: int, line: RefusedLine, short: str) -> str:
-    """（一）描述。理由。依据：《意见》第四条第（三）项第1目：“原文”。"""
+def line_text(n: int, line: RefusedLine, short: str) -> list[str]:
+    """The paragraphs of one refused claim: （一）描述。理由。 then 依据《意见》第四条第（三）项第1目：“原文”。
+    (the citation starts its own paragraph: a clause reference is never broken, and a line left short
+    before it would be spread out when justified)."""
     parts = [f"（{C.chinese_number(n)}）{line.description}。"]
     if line.status == "duplicate":
         parts.append(DUPLICATE_REASON)
@@ -49,10 +51,11 @@ def line_text(n: int, line: RefusedLine, short: str) -> str:
             parts.append(_sentence(f"审核意见：{line.explanation}"))
     else:
         parts.append(_sentence(f"审核意见：{line.explanation}"))
+    out = ["".join(parts)]
     if line.clause:
         cited = C.cite_clause(line.clause, short)
-        parts.append(f"依据{cited}：“{line.clause_text}”。" if line.clause_text else f"依据{cited}。")
-    return "".join(parts)
+        out.append(f"依据{cited}：“{line.clause_text}”。" if line.clause_text else f"依据{cited}。")
+    return out
 
 
 def build_refusals(groups: Sequence[tuple[str, str, Sequence[RefusedLine]]], office: Mapping[str, Any],
@@ -73,7 +76,8 @@ def build_refusals(groups: Sequence[tuple[str, str, Sequence[RefusedLine]]], off
     for uscc, name, lines in groups:
         paragraphs = [f"你单位申报的{year}年度标准化奖补事项，我局已依据{cited}审核。经审核，下列"
                       f"{len(lines)}项不予奖补，现将有关情况告知如下："]
-        paragraphs += [line_text(i, ln, short) for i, ln in enumerate(lines, start=1)]
+        for i, ln in enumerate(lines, start=1):
+            paragraphs += line_text(i, ln, short)
         paragraphs.append(f"如对上述审核意见有异议，或相关成果信息有误、补充材料后可能符合条件的，可自收到本告知书之日起"
                           f"{days}个工作日内，持更正后的证明材料（标准文本、批准文件、证书等）向{office['name']}书面申请更正或复核。"
                           + (f"联系人及电话：{reach}。" if reach else ""))
