@@ -95,3 +95,31 @@ def test_the_publicity_dialog_runs_the_step_and_saves_both_documents(window, qtb
     text = subprocess.run(["pdftotext", str(tmp_path / "letters.pdf"), "-"], capture_output=True, text=True).stdout
     assert "不予奖补告知书" in text and "Q/HF 0001-2024" in text
     dlg.close()
+
+
+def test_an_administrator_switches_the_step_off_in_the_settings_with_a_reason(window, qtbot):  # noqa: F811
+    from desktop.operations import publicity
+    from desktop.store.models import AuditEntry
+
+    ctx = window.ctx
+    ctx.set_user(window.accounts["reviewer"])
+    view = window.show_view("settings")
+    assert not view.publicity_box.isEnabled()  # only an administrator changes the office settings
+    from desktop.store import users
+
+    ctx.set_user(users.verify("lin", "correct horse"))
+    view.refresh()
+    assert view.publicity_box.isEnabled() and view.publicity_on.isChecked()
+    view.publicity_on.setChecked(False)
+    qtbot.mouseClick(view.save_publicity, qtbot_left())
+    assert "say why" in view.publicity_msg.text() and publicity.settings(ctx.session)["required"]
+    view.publicity_reason.setText("名单已经区政府常务会议审定")
+    view.days_off.setText("2026-06-01, 2026-13-01")
+    qtbot.mouseClick(view.save_publicity, qtbot_left())
+    assert "YYYY-MM-DD" in view.publicity_msg.text() and publicity.settings(ctx.session)["required"]
+    view.days_off.setText("2026-06-01，2026-09-15")
+    qtbot.mouseClick(view.save_publicity, qtbot_left())
+    values = publicity.settings(ctx.session)
+    assert values == {"required": False, "days_off": ["2026-06-01", "2026-09-15"], "workdays": []}
+    entries = list(AuditEntry.select().where(AuditEntry.action == "publicity_settings").order_by(AuditEntry.id))
+    assert [e.user for e in entries] == ["lin", "lin"] and entries[0].after["reason"] == "名单已经区政府常务会议审定"
