@@ -266,12 +266,12 @@ def test_the_printed_list_names_the_period_the_lines_and_where_objections_go_and
                      "200,000.00", "150,000.00", "350,000.00", re.sub(r"\s", "", WHERE), WHO,
                      "泉州市市场监督管理局2025年9月26日"):
         assert expected in text, expected
-    # the table's columns (the type area starts 28 mm from the left; 序号 12, 企业名称 38, 奖补事项 46, 政策依据 36 mm)
+    # the table's columns (the type area starts 28 mm from the left; 序号 12, 企业名称 38, 奖补事项 46, 政策依据 33 mm)
     names = column_text(pdf, 40, 38)
     assert names.count("福建省泉州市鑫堃茶业有限公司") == 2
     items = column_text(pdf, 78, 46)
     assert "地理标志产品保护获批（安溪铁观音）" in items and "《茶叶加工技术规范》（GB/T20001-2014）" in items
-    clauses = column_text(pdf, 124, 36)
+    clauses = column_text(pdf, 124, 33)
     assert clauses.count("《意见》第四条第（三）项") == 2 and "第（三）项第1目" in clauses
     # only the paying lines: B's GI was given 0, its enterprise standard is not eligible
     assert "燊昇" not in text

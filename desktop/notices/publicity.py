@@ -38,7 +38,7 @@ from desktop.notices.notice import (
 )
 
 HEAD = ("序号", "企业名称", "奖补事项", "政策依据", "拟奖补金额（元）")
-COLS_MM = (12.0, 38.0, 46.0, 36.0, 24.0)  # 156 mm: the type area's width
+COLS_MM = (12.0, 38.0, 46.0, 33.0, 27.0)  # 156 mm: the type area's width
 TABLE_SIZE = 12.0  # 小四
 TABLE_PITCH = 16.0
 PAD = 3.0
