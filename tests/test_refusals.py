@@ -119,8 +119,31 @@ def test_every_refused_claim_is_on_exactly_one_letter_with_its_reason_and_clause
                     *{v["rule"] for v in lines.values() if v["rule"] and v["rule"].isascii()}]
         for word in internal:
             assert not re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", t), word
-    entry = AuditEntry.select().where(AuditEntry.action == "refusals_printed").get()
-    assert entry.user == "boss" and entry.after["letters"] == 2
+    entries = list(AuditEntry.select().where(AuditEntry.entity == "refusal_letter"))
+    assert [(e.action, e.user) for e in entries] == [("create", "boss")] * 2
+    assert not done["numbers"]  # the office has not asked for a 发文字号 on these letters
+
+
+def test_printing_again_gives_the_same_letters_and_an_office_register_numbers_them_once(office, tmp_path):
+    from desktop.store.models import NoticeSerial, RefusalLetter
+
+    uuid = approved_round(office)
+    admin = session(office, "clerk1", "password-1")
+    with pytest.raises(StdAwardError, match="1-12 Chinese characters"):
+        P.set_refusal_prefix(admin, "泉市监 告")
+    P.set_refusal_prefix(admin, "泉市监告")
+    boss = session(office, "boss", "password-2")
+    first = P.write_refusals(boss, uuid, tmp_path / "a.pdf", dt.date(2025, 3, 3))
+    assert sorted(first["numbers"]) == ["泉市监告〔2025〕1号", "泉市监告〔2025〕2号"] and first["new"] == 2
+    again = P.write_refusals(boss, uuid, tmp_path / "b.pdf")  # a later day: the letters keep their own
+    assert again["new"] == 0 and again["numbers"] == first["numbers"]
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+    text = letters(tmp_path / "b.pdf")
+    assert any("泉市监告〔2025〕1号" in t for t in text.values()) and all("2025年3月3日" in t for t in text.values())
+    assert RefusalLetter.select().count() == 2 and NoticeSerial.get(prefix="泉市监告", year=2025).last == 2
+    from desktop.store import audit
+
+    assert audit.verify_chain() is None and audit.verify_rows() == []
 
 
 def test_a_round_not_approved_or_without_refused_claims_gets_no_letter(office, tmp_path):
@@ -140,9 +163,12 @@ def test_a_round_not_approved_or_without_refused_claims_gets_no_letter(office, t
         P.write_refusals(clerk, other.uuid, tmp_path / "r.pdf")
     rops.submit(clerk, info.uuid)
     rops.approve(session(office, "boss", "password-2"), info.uuid)
-    with pytest.raises(StdAwardError, match="in the future"):
+    with pytest.raises(StdAwardError, match="in the future"):  # nothing recorded either
         P.write_refusals(clerk, info.uuid, tmp_path / "r.pdf", DAY + dt.timedelta(days=1))
     assert not (tmp_path / "r.pdf").exists()
+    from desktop.store.models import RefusalLetter
+
+    assert RefusalLetter.select().count() == 0
 
 
 def test_the_command_line_writes_the_letters(office, tmp_path):
@@ -155,5 +181,5 @@ def test_the_command_line_writes_the_letters(office, tmp_path):
     r = run_cli("refusals", uuid, "--out", str(tmp_path / "l.pdf"), "--date", "2025-03-10", "--db", str(office),
                 "--user", "boss", "--password-file", str(pw))
     assert r.returncode == 0, r.stderr
-    assert "2 letter(s) for 4 claim(s)" in r.stdout
+    assert "2 letter(s) for 4 claim(s) written (2 new)" in r.stdout
     assert sorted(letters(tmp_path / "l.pdf")) == sorted(NAMES.values())

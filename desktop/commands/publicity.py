@@ -78,6 +78,8 @@ def register(sub: Any) -> None:
     st.add_argument("--reason", help=_("why the step is switched off (kept in the audit log)"))
     st.add_argument("--days-off", type=_dates, help=_("the office's own days off, comma-separated dates"))
     st.add_argument("--workdays", type=_dates, help=_("the office's own working days, comma-separated dates"))
+    st.add_argument("--refusal-prefix", help=_("number the letters of refusal in the office's register under this "
+                                               "prefix (\"\" for no number)"))
     st.add_argument("--json", action="store_true")
     add_db(st)
     st.set_defaults(func=cmd_setting)
@@ -171,6 +173,8 @@ def cmd_setting(args: argparse.Namespace) -> int:
             publicity.set_local_days(
                 s, args.days_off if args.days_off is not None else [dt.date.fromisoformat(d) for d in now["days_off"]],
                 args.workdays if args.workdays is not None else [dt.date.fromisoformat(d) for d in now["workdays"]])
+        if args.refusal_prefix is not None:
+            publicity.set_refusal_prefix(s, args.refusal_prefix)
         values = publicity.settings(s)
     if args.json:
         print_json(values)
@@ -180,6 +184,8 @@ def cmd_setting(args: argparse.Namespace) -> int:
         print(_("local days off: {days}").format(days=", ".join(values["days_off"])))
     if values["workdays"]:
         print(_("local working days: {days}").format(days=", ".join(values["workdays"])))
+    if values["refusal_prefix"]:
+        print(_("letters of refusal numbered under {prefix}").format(prefix=values["refusal_prefix"]))
     return 0
 
 
@@ -188,6 +194,8 @@ def cmd_refusals(args: argparse.Namespace) -> int:
 
     with session(args, create=False) as s:
         done = publicity.write_refusals(s, args.round, args.out, args.date)
-    print(_("{n} letter(s) for {lines} claim(s) written: {path}").format(n=done["letters"], lines=done["lines"],
-                                                                         path=done["path"]))
+    print(_("{n} letter(s) for {lines} claim(s) written ({new} new): {path}").format(
+        n=done["letters"], lines=done["lines"], new=done["new"], path=done["path"]))
+    if done["numbers"]:
+        print(_("document numbers: {numbers}").format(numbers="、".join(done["numbers"])))
     return 0

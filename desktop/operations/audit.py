@@ -32,7 +32,6 @@ ACTIONS: dict[str, str] = {
     "publicity_start": N_("publicity started"), "publicity_superseded": N_("publicity superseded"),
     "publicity_settings": N_("publicity setting changed"), "objection": N_("objection recorded"),
     "objection_close": N_("objection closed"), "reopen": N_("reopened by an upheld objection"),
-    "refusals_printed": N_("letters of refusal printed"),
 }
 ENTITIES: dict[str, str] = {
     "enterprise": N_("enterprise"), "achievement": N_("achievement"), "evidence": N_("evidence"),
@@ -41,7 +40,7 @@ ENTITIES: dict[str, str] = {
     "policy": N_("local measure"), "package": N_("exchange package"), "known_office": N_("registered office"),
     "payment": N_("payment"), "notice_serial": N_("document number register"),
     "notice_template": N_("notice wording"),
-    "publicity": N_("publicity"), "objection": N_("objection"),
+    "publicity": N_("publicity"), "objection": N_("objection"), "refusal_letter": N_("letter of refusal"),
 }
 FIELDS: dict[str, str] = {
     "name": N_("name"), "uscc": N_("credit code"), "region": N_("region"), "status": N_("status"),
@@ -64,6 +63,7 @@ FIELDS: dict[str, str] = {
     "achievement": N_("achievement"), "letters": N_("letters"), "lines": N_("lines"),
     "required": N_("publicity before notices"), "days_off": N_("local days off"),
     "workdays": N_("local working days"), "publicity": N_("publicity"),
+    "refusal_prefix": N_("document number prefix of the letters of refusal"),
 }
 # fingerprints and internal ids: kept in the log (the chain covers them), not shown to the officer
 HIDDEN = frozenset({"uuid", "id", "sha256", "content_hash", "policy_hash", "hash", "digest", "office_uuid",

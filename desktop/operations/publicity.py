@@ -203,6 +203,14 @@ def set_required(session: Session, required: bool, reason: str | None = None) ->
     return store.set_settings(user=session.username, required=required, reason=reason)
 
 
+def set_refusal_prefix(session: Session, prefix: str) -> dict[str, Any]:
+    """Number the letters of refusal in the office's register under ``prefix`` ("" for no number)."""
+    from desktop.store import publicity as store
+
+    session.require("office.settings")
+    return store.set_settings(user=session.username, refusal_prefix=prefix)
+
+
 def set_local_days(session: Session, days_off: Sequence[dt.date], workdays: Sequence[dt.date]) -> dict[str, Any]:
     """The office's own days off (a local holiday) and working days, used when periods are counted."""
     from desktop.store import publicity as store
@@ -268,8 +276,9 @@ def print_list(session: Session, ref: str | int, out_path: Path | str) -> Path:
                        settings=office.settings, signature=office.name, progress=on_progress, cancel=cancel)
 
 
-def refused_lines(session: Session, ref: str | int) -> list[tuple[str, str, list[Any]]]:
-    """(uscc, enterprise name, lines) for every enterprise with a not-eligible or duplicate claim in the round."""
+def refused_lines(session: Session, ref: str | int) -> list[tuple[str, str, list[Any], list[str]]]:
+    """(uscc, enterprise name, lines, their award uuids) for every enterprise with a not-eligible or
+    duplicate claim in the round."""
     from desktop.core.status import AwardStatus
     from desktop.notices.refusal import RefusedLine
     from desktop.store.models import Achievement, Award, Enterprise
@@ -279,53 +288,57 @@ def refused_lines(session: Session, ref: str | int) -> list[tuple[str, str, list
     q = (Award.select(Award, Achievement, Enterprise).join(Achievement).join(Enterprise)
          .where(Award.round == rnd.id, Award.status.in_((AwardStatus.NOT_ELIGIBLE.value, AwardStatus.DUPLICATE.value)))
          .order_by(Enterprise.name, Enterprise.uscc, Achievement.date, Achievement.id))  # type: ignore[attr-defined]  # peewee's implicit id
-    groups: dict[str, tuple[str, str, list[Any]]] = {}
+    groups: dict[str, tuple[str, str, list[Any], list[str]]] = {}
     for aw in q:
         rule = policy.rule(aw.rule) if aw.rule else None
         ent = aw.achievement.enterprise
-        groups.setdefault(ent.uscc, (ent.uscc, ent.name, []))[2].append(
-            RefusedLine(aw.achievement.source_id, _what(aw), aw.status, aw.explanation or "", aw.clause or "",
-                        (rule.text or "") if rule is not None else ""))
+        g = groups.setdefault(ent.uscc, (ent.uscc, ent.name, [], []))
+        g[2].append(RefusedLine(aw.achievement.source_id, _what(aw), aw.status, aw.explanation or "", aw.clause or "",
+                                (rule.text or "") if rule is not None else ""))
+        g[3].append(aw.uuid)
     return list(groups.values())
 
 
 def write_refusals(session: Session, ref: str | int, out_path: Path | str, issued_on: dt.date | None = None,
                    days: int | None = None) -> dict[str, Any]:
     """The 不予奖补告知书 of an approved round, one per enterprise with a refused claim, into one PDF.
-    Audited (who printed which letters for which round); nothing else is recorded."""
+    A letter is recorded when first printed (numbered in the office's register when it has set a
+    prefix for these letters); printing again gives the same letters, unless the refused lines of
+    an enterprise changed (a round reviewed again), which makes a new one. Audited."""
     from desktop.notices import fonts as fontmod
     from desktop.notices.refusal import DEFAULT_DAYS, build_refusals, render_refusals
-    from desktop.store import audit
     from desktop.store import office as officemod
-    from desktop.store.models import database
+    from desktop.store import publicity as store
 
     session.require("notices.print")
     rnd = _round(ref)
-    from desktop.store.publicity import round_label
-
     if rnd.status != "approved":
         raise StdAwardError(_("{round} is not approved: letters of refusal follow the approved list").format(
-            round=round_label(rnd)))
+            round=store.round_label(rnd)))
     groups = refused_lines(session, rnd.uuid)
     if not groups:
         raise StdAwardError(_("{round} has no claim that is not eligible or a duplicate: no letter to print").format(
-            round=round_label(rnd)))
+            round=store.round_label(rnd)))
     day = issued_on or session.today()
     if day > session.today():
         raise StdAwardError(_("the date of the letters, {date}, is in the future").format(date=day))
     office = officemod.require()
     _p, info = _policy(rnd)
-    fonts = fontmod.choose(office.settings)
-    from desktop.store import publicity as store
-
+    fonts = {r: f.as_dict() for r, f in fontmod.choose(office.settings).items()}
     pub = store.current(rnd)  # the office's contact settings first, else the contact of the round's 公示
-    contents = build_refusals(groups, {**officemod.as_dict(office), "settings": office.settings}, info, day,
-                              rnd.year, {r: f.as_dict() for r, f in fonts.items()}, days=days or DEFAULT_DAYS,
-                              contact=pub.contact if pub is not None else "", round_uuid=rnd.uuid)
+    office_info = {**officemod.as_dict(office), "settings": office.settings}
+
+    def maker(uscc: str, name: str, lines: list[Any]) -> Any:
+        return lambda: build_refusals([(uscc, name, lines)], office_info, info, day, rnd.year, fonts,
+                                      days=days or DEFAULT_DAYS, contact=pub.contact if pub is not None else "",
+                                      round_uuid=rnd.uuid)[0]
+
     on_progress, cancel = as_callbacks(session.progress)
-    path = render_refusals(contents, out_path, progress=on_progress, cancel=cancel)
-    with database.atomic():
-        audit.record(session.username, "refusals_printed", "award_round", rnd.uuid, None,
-                     {"letters": len(contents), "lines": sum(len(g[2]) for g in groups), "date": day})
-    return {"path": path, "letters": len(contents), "lines": sum(len(g[2]) for g in groups),
-            "enterprises": [g[1] for g in groups]}
+    path = Path(out_path)
+    contents, new = store.refusal_letters(
+        rnd, [(uscc, uuids, maker(uscc, name, lines)) for uscc, name, lines, uuids in groups],
+        store.settings()["refusal_prefix"], session.username,
+        lambda items: render_refusals(items, path, progress=on_progress, cancel=cancel))
+    return {"path": path, "letters": len(contents), "new": new, "lines": sum(len(g[2]) for g in groups),
+            "enterprises": [g[1] for g in groups],
+            "numbers": [c.get("doc_number") for c in contents if c.get("doc_number")]}

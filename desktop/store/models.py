@@ -307,6 +307,22 @@ class Objection(BaseModel):
     closed_at = DateTimeField(null=True)
 
 
+class RefusalLetter(BaseModel):
+    """A 不予奖补告知书 as printed (v4): what it was made from, so a reprint is identical and its
+    发文字号 (when the office numbers these letters) is never given twice."""
+
+    uuid = CharField(unique=True, default=new_uuid)
+    round = ForeignKeyField(AwardRound, backref="refusal_letters", on_delete="RESTRICT")
+    enterprise = ForeignKeyField(Enterprise, backref="refusal_letters", on_delete="RESTRICT")
+    lines = JSONField()  # the refused award lines it covers (their uuids, sorted)
+    issued_on = DateField()
+    doc_number = CharField(null=True, unique=True)
+    content = JSONField()
+    content_hash = CharField(max_length=64)
+    created_by = CharField()
+    created_at = DateTimeField(default=now)
+
+
 class Setting(BaseModel):
     key = CharField(primary_key=True)
     value = JSONField(null=True)
@@ -314,5 +330,5 @@ class Setting(BaseModel):
 
 ALL_MODELS: list[type[BaseModel]] = [
     Office, User, Enterprise, Achievement, Evidence, AwardRound, Award, AwardEvent, NoticeSerial,
-    Notice, TargetValue, KnownOffice, PackageLog, AuditEntry, Setting, Payment, Publicity, Objection,
+    Notice, TargetValue, KnownOffice, PackageLog, AuditEntry, Setting, Payment, Publicity, Objection, RefusalLetter,
 ]
