@@ -46,6 +46,9 @@ def office_with_records(s) -> None:
     settings.update_office(s, **OFFICE)
     users.create(s, "lin", "林主任", PASSWORDS["lin"], "admin")
     s.sign_in("lin", PASSWORDS["lin"])
+    from desktop.operations import publicity
+
+    publicity.set_required(s, False, "notices without a publicity step")
     users.create(s, "wang", "王科员", PASSWORDS["wang"], "clerk")
     users.create(s, "li", "李股长", PASSWORDS["li"], "reviewer")
     s.sign_in("wang", PASSWORDS["wang"])
@@ -107,6 +110,7 @@ def through_cli(tmp: Path) -> dict:
        "--new-password-file", str(pw["wang"]), who="lin")
     ok("user-add", "li", "--db", county, "--full-name", "李股长", "--role", "reviewer",
        "--new-password-file", str(pw["li"]), who="lin")
+    ok("publicity", "setting", "--db", county, "--off", "--reason", "notices without a publicity step", who="lin")
     data = tmp / "records.json"
     data.write_text(json.dumps({"enterprises": ENTERPRISES, "achievements": ACHIEVEMENTS}, ensure_ascii=False), "utf-8")
     refused = run_cli("load", str(data), "--db", county)  # accounts exist: nobody signed in may change anything

@@ -25,6 +25,9 @@ def _county_with_a_payment(tmp_path: Path) -> tuple[Path, dict]:
     path = tmp_path / "county.db"
     with using(path):
         officemod.update(name="泉州市鲤城区市场监督管理局", region_code="350502", doc_prefix="泉市监", user="tester")
+        from desktop.store import publicity
+
+        publicity.set_settings(user="tester", required=False, reason="notices without a publicity step")
         users.create_user("clerk1", "王办事", "password-1")
         users.create_user("boss", "李科长", "password-2", role="reviewer", by="clerk1")
         rnd = prepared_round()

@@ -26,6 +26,9 @@ def notice(db: Path) -> Notice:
     from desktop.store import office as officemod
 
     officemod.update(name="泉州市市场监督管理局", region_code="350500", doc_prefix="泉市监", user="tester")
+    from desktop.store import publicity
+
+    publicity.set_settings(user="tester", required=False, reason="notices without a publicity step")
     users.create_user("clerk1", "王办事", "password-1")
     users.create_user("boss", "李科长", "password-2", role="reviewer", by="clerk1")
     rnd = prepared_round()

@@ -26,7 +26,10 @@ def approved_and_issued_unprinted(ctx):
 
 
 def test_waiting_notices_printed_in_one_batch_and_void_by_a_reviewer(window, qtbot, tmp_path):  # noqa: F811
+    from desktop.store import publicity
     from desktop.store.models import Notice
+
+    publicity.set_settings(user="tester", required=False, reason="notices without a publicity step")
 
     ctx = window.ctx
     add_data(ctx)

@@ -30,6 +30,9 @@ def _office_with_round(status: str | None = "draft"):
 
     office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
                   policy_id=POLICY, signatory="莆田市城厢区市场监督管理局", user="tester")
+    from desktop.store import publicity
+
+    publicity.set_settings(user="tester", required=False, reason="notices without a publicity step")
     users.create_user("chen", "陈晓梅", "correct horse", "clerk")
     users.create_user("wang", "王建国", "correct horse", "reviewer")
     records.load({"enterprises": [{"uscc": GOOD_USCC, "name": "莆田市城厢区华峰鞋业有限公司"}],

@@ -54,10 +54,12 @@ def add_data(ctx, year: int = 2024) -> None:
 
 
 def test_daily_path_compute_submit_approve_issue(window, qtbot, tmp_path):
+    from desktop.store import publicity
     from desktop.store.models import AuditEntry, AwardEvent, AwardRound, Notice
     from desktop.ui.qt import pdf_modules
     from desktop.ui.views.round_dialogs import ReviewDialog
 
+    publicity.set_settings(user="tester", required=False, reason="notices without a publicity step")
     ctx = window.ctx
     add_data(ctx)
     view = window.show_view("rounds")

@@ -11,4 +11,5 @@ MODULES = (
     "desktop.commands.audit",     # audit-verify
     "desktop.commands.users",     # users, user-add, user-set
     "desktop.commands.payments",  # payment record/reverse/show/list/import/totals
+    "desktop.commands.publicity",  # publicity start/print/object/close/show/setting, refusals
 )

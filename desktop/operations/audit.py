@@ -29,6 +29,9 @@ ACTIONS: dict[str, str] = {
     "decision": N_("decision changed"), "import-payments": N_("payments imported from the finance bureau's sheet"),
     "keys": N_("office key made"), "print_archive": N_("archive copy printed"), "rehash": N_("password re-protected"),
     "load": N_("loaded from a file"),
+    "publicity_start": N_("publicity started"), "publicity_superseded": N_("publicity superseded"),
+    "publicity_settings": N_("publicity setting changed"), "objection": N_("objection recorded"),
+    "objection_close": N_("objection closed"), "reopen": N_("reopened by an upheld objection"),
 }
 ENTITIES: dict[str, str] = {
     "enterprise": N_("enterprise"), "achievement": N_("achievement"), "evidence": N_("evidence"),
@@ -37,6 +40,7 @@ ENTITIES: dict[str, str] = {
     "policy": N_("local measure"), "package": N_("exchange package"), "known_office": N_("registered office"),
     "payment": N_("payment"), "notice_serial": N_("document number register"),
     "notice_template": N_("notice wording"),
+    "publicity": N_("publicity"), "objection": N_("objection"), "refusal_letter": N_("letter of refusal"),
 }
 FIELDS: dict[str, str] = {
     "name": N_("name"), "uscc": N_("credit code"), "region": N_("region"), "status": N_("status"),
@@ -53,9 +57,17 @@ FIELDS: dict[str, str] = {
     "filled": N_("fields filled in"), "fingerprint": N_("key fingerprint"), "reason": N_("reason"),
     "domain": N_("domain"), "accepted": N_("accepted"), "units": N_("units"), "prize": N_("prize"),
     "grade": N_("grade"), "body": N_("committee"), "paid_on": N_("paid on"), "voucher": N_("voucher"),
+    "starts_on": N_("first day"), "first_day": N_("first working day"), "ends_on": N_("last day"),
+    "days": N_("working days"), "calendar": N_("calendar note"), "raised_by": N_("raised by"),
+    "raised_on": N_("received on"), "text": N_("objection"), "outcome": N_("outcome"),
+    "achievement": N_("achievement"), "letters": N_("letters"), "lines": N_("lines"),
+    "required": N_("publicity before notices"), "days_off": N_("local days off"),
+    "workdays": N_("local working days"), "publicity": N_("publicity"),
+    "refusal_prefix": N_("document number prefix of the letters of refusal"),
 }
 # fingerprints and internal ids: kept in the log (the chain covers them), not shown to the officer
-HIDDEN = frozenset({"uuid", "id", "sha256", "content_hash", "policy_hash", "hash", "digest", "office_uuid"})
+HIDDEN = frozenset({"uuid", "id", "sha256", "content_hash", "policy_hash", "hash", "digest", "office_uuid",
+                    "round", "award", "objection"})
 
 
 def action_label(action: str) -> str:
@@ -169,6 +181,18 @@ def _names(session: Session, entries: list[Any]) -> dict[tuple[str, str], str]:
     for part in chunks(wanted.get("notice", ())):
         for uuid, number in _t(Notice.select(Notice.uuid, Notice.doc_number).where(Notice.uuid.in_(part))):
             out["notice", uuid] = number
+    from desktop.store.models import Objection, Publicity
+
+    for part in chunks(wanted.get("publicity", ())):
+        q3 = (Publicity.select(Publicity.uuid, AwardRound.year, Publicity.starts_on).join(AwardRound)
+              .where(Publicity.uuid.in_(part)))
+        for uuid, year, start in _t(q3):
+            out["publicity", uuid] = _("{year} · from {start}").format(year=year, start=start)
+    for part in chunks(wanted.get("objection", ())):
+        q4 = (Objection.select(Objection.uuid, Objection.raised_by, Enterprise.name).join(Award)
+              .join(Achievement).join(Enterprise).where(Objection.uuid.in_(part)))
+        for uuid, who, name in _t(q4):
+            out["objection", uuid] = f"{who} → {name}"
     for part in chunks(wanted.get("known_office", ())):
         for uuid, name in _t(KnownOffice.select(KnownOffice.uuid, KnownOffice.name).where(
                 KnownOffice.uuid.in_(part))):

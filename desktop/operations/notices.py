@@ -228,6 +228,9 @@ def issue_round(session: Session, round_uuid: str, issued_on: dt.date | None = N
         raise StdAwardError(_("the round for {year} is {status}: notices are issued only for an approved round").format(
             year=rnd.year, status=RoundStatus(rnd.status).label))
     rounds.check_round_intact(rnd)  # the lines are still exactly what the reviewer approved
+    from desktop.operations.publicity import check_may_issue
+
+    check_may_issue(session, rnd)  # the 公示 has ended with every objection closed (or the office skips it)
     results, achs = round_lines(rnd)
     names = {e.uscc: e.name for e in Enterprise.select().where(Enterprise.uscc.in_({r.enterprise for r in results}))}
     policy = _policy_info(rounds.load_policy(rnd.policy_id))  # the office's own measures too

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # peewee is imported by the steps: the GUI checks SCHEMA_VERSION before loading it
     from peewee import SqliteDatabase
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _v1_to_v2(db: SqliteDatabase) -> None:
@@ -59,9 +59,19 @@ def _v2_to_v3(db: SqliteDatabase) -> None:
     audit.baseline("migration")
 
 
+def _v3_to_v4(db: SqliteDatabase) -> None:
+    """v4: the 公示 of a round's list (period in working days, where objections go), the objections
+    raised against its lines, and the 不予奖补告知书 as printed. Whether an office publicises at all
+    is an office setting (on unless switched off), so nothing in the existing rows changes."""
+    from desktop.store.models import Objection, Publicity, RefusalLetter
+
+    db.create_tables([Publicity, Objection, RefusalLetter])
+
+
 STEPS: dict[int, tuple[str, Callable[[SqliteDatabase], None]]] = {
     1: ("enterprise phone, round note", _v1_to_v2),
     2: ("money trail: audited row digests, approval digest, payments", _v2_to_v3),
+    3: ("publicity (公示) periods, objections, letters of refusal", _v3_to_v4),
 }
 
 

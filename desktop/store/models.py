@@ -272,6 +272,57 @@ class Payment(BaseModel):
     created_at = DateTimeField(default=now)
 
 
+class Publicity(BaseModel):
+    """The 公示 of an approved round's list (v4): its period in working days, where objections go.
+    A round has at most one current 公示; an upheld objection supersedes it (the round is reviewed
+    again and publicised anew)."""
+
+    uuid = CharField(unique=True, default=new_uuid)
+    round = ForeignKeyField(AwardRound, backref="publicities", on_delete="RESTRICT")
+    starts_on = DateField()
+    days = IntegerField()  # working days
+    ends_on = DateField()  # the last working day of the period
+    objections_to = TextField()  # where objections are sent (address, mailbox)
+    contact = TextField()  # contact person and telephone
+    started_by = CharField()
+    started_at = DateTimeField(default=now)
+    status = CharField(default="open")  # open | superseded
+    calendar_note = TextField(null=True)  # years counted Monday to Friday (holidays not known yet)
+
+
+class Objection(BaseModel):
+    """An objection (异议) raised during a 公示 against one line of the round, and how it was closed."""
+
+    uuid = CharField(unique=True, default=new_uuid)
+    publicity = ForeignKeyField(Publicity, backref="objections", on_delete="RESTRICT")
+    award = ForeignKeyField(Award, backref="objections", on_delete="RESTRICT")
+    raised_by = CharField()  # who raised it (a person, an enterprise)
+    raised_on = DateField()
+    text = TextField()
+    recorded_by = CharField()
+    recorded_at = DateTimeField(default=now)
+    outcome = CharField(default="open")  # open | upheld | rejected
+    reason = TextField(null=True)
+    closed_by = CharField(null=True)
+    closed_at = DateTimeField(null=True)
+
+
+class RefusalLetter(BaseModel):
+    """A 不予奖补告知书 as printed (v4): what it was made from, so a reprint is identical and its
+    发文字号 (when the office numbers these letters) is never given twice."""
+
+    uuid = CharField(unique=True, default=new_uuid)
+    round = ForeignKeyField(AwardRound, backref="refusal_letters", on_delete="RESTRICT")
+    enterprise = ForeignKeyField(Enterprise, backref="refusal_letters", on_delete="RESTRICT")
+    lines = JSONField()  # the refused award lines it covers (their uuids, sorted)
+    issued_on = DateField()
+    doc_number = CharField(null=True, unique=True)
+    content = JSONField()
+    content_hash = CharField(max_length=64)
+    created_by = CharField()
+    created_at = DateTimeField(default=now)
+
+
 class Setting(BaseModel):
     key = CharField(primary_key=True)
     value = JSONField(null=True)
@@ -279,5 +330,5 @@ class Setting(BaseModel):
 
 ALL_MODELS: list[type[BaseModel]] = [
     Office, User, Enterprise, Achievement, Evidence, AwardRound, Award, AwardEvent, NoticeSerial,
-    Notice, TargetValue, KnownOffice, PackageLog, AuditEntry, Setting, Payment,
+    Notice, TargetValue, KnownOffice, PackageLog, AuditEntry, Setting, Payment, Publicity, Objection, RefusalLetter,
 ]

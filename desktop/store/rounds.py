@@ -187,7 +187,15 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
             audit.record(user, "recompute", "award", aw.uuid, snap, _snapshot(aw))
         for aw in existing.values():  # achievement moved out of the year
             snap = _snapshot(aw)
+            from desktop.store.models import Objection
+
+            # objections raised against the line go with it; the log keeps what they said
+            gone = [(o.uuid, {"raised_by": o.raised_by, "raised_on": o.raised_on, "text": o.text,
+                              "outcome": o.outcome, "reason": o.reason})
+                    for o in Objection.select().where(Objection.award == aw)]
             aw.delete_instance(recursive=True)
+            for uuid, before in gone:
+                audit.record(user, "delete", "objection", uuid, before, None)
             audit.record(user, "delete", "award", aw.uuid, snap, None)
         rnd.policy_hash = policy.content_hash
         rnd.save()
@@ -252,7 +260,11 @@ def submit(rnd: AwardRound, user: str) -> AwardRound:
 def _reviewer(rnd: AwardRound, user: str, role: str) -> None:
     if role not in REVIEW_ROLES:
         raise StdAwardError(_("only a reviewer or an administrator can approve or return a round"))
-    touched = (AwardEvent.select().join(Award).where(Award.round == rnd, AwardEvent.user == user).exists())
+    # changing a line (computing, an amount) makes one a preparer; a review decision on it does not
+    # (an approval, or a line reopened by an upheld objection, is reviewed again by the same reviewer)
+    decisions = ("proposed", "approved", "rejected", "paid")
+    touched = (AwardEvent.select().join(Award).where(Award.round == rnd, AwardEvent.user == user,
+                                                     AwardEvent.after.not_in(decisions)).exists())
     if user == rnd.prepared_by or touched:
         raise StdAwardError(_("{user} prepared this round; another person must review it").format(user=user))
 

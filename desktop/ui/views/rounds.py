@@ -81,6 +81,8 @@ class RoundsView(TableViewMixin, View):
         self.policy.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.compute_btn, self.amount_btn, self.submit_btn, self.review_btn, self.audit_btn = (
             QPushButton() for _i in range(5))
+        self.publicity_btn = QPushButton()
+        self.publicity_btn.setObjectName("publicityButton")
         self.compute_btn.setObjectName("computeButton")
         bar.addWidget(self.year_label)
         bar.addWidget(self.year)
@@ -88,7 +90,7 @@ class RoundsView(TableViewMixin, View):
         bar.addWidget(self.policy, 1)
         bar.addWidget(self.compute_btn)
         bar.addSpacing(12)
-        for b in (self.amount_btn, self.submit_btn, self.review_btn, self.audit_btn):
+        for b in (self.amount_btn, self.submit_btn, self.review_btn, self.publicity_btn, self.audit_btn):
             bar.addWidget(b)
         lay.addLayout(bar)
 
@@ -155,6 +157,7 @@ class RoundsView(TableViewMixin, View):
         qconnect(self.amount_btn.clicked, self.set_amount)
         qconnect(self.submit_btn.clicked, self.submit)
         qconnect(self.review_btn.clicked, self.review)
+        qconnect(self.publicity_btn.clicked, self.publicity)
         qconnect(self.audit_btn.clicked, lambda: self.window().show_view("audit") if hasattr(self.window(), "show_view") else None)
         qconnect(self.search.textChanged, self._search)
         qconnect(self.attention.toggled, self._attention)
@@ -177,6 +180,8 @@ class RoundsView(TableViewMixin, View):
         self.amount_btn.setText(_("Set amount..."))
         self.submit_btn.setText(_("Submit for review"))
         self.review_btn.setText(_("Review..."))
+        self.publicity_btn.setText(_("Publicity..."))
+        self.publicity_btn.setToolTip(_("公示 of the approved list, objections, and the letters of refusal"))
         self.audit_btn.setText(_("Audit log"))
         self.search.setPlaceholderText(_("Search enterprise, achievement, clause... (Ctrl+F)"))
         self.attention.setText(_("Only lines needing attention"))
@@ -270,6 +275,7 @@ class RoundsView(TableViewMixin, View):
         self.compute_btn.setEnabled(editable and self.policy.count() > 0)
         self.submit_btn.setEnabled(rnd is not None and rnd.status in ("draft", "returned") and bool(self.lines))
         self.review_btn.setEnabled(rnd is not None and rnd.status == "submitted")
+        self.publicity_btn.setEnabled(rnd is not None and bool(self.lines))
         self._update_amount_button()
 
     def _show_pools(self) -> None:
@@ -465,3 +471,22 @@ class RoundsView(TableViewMixin, View):
                 self.message.ok(_("Round {year} approved. Issue its notices under Notices.").format(year=self.round.year))
             else:
                 self.message.info(_("Round {year} returned to the preparer.").format(year=self.round.year))
+
+    def publicity_dialog(self):
+        from desktop.ui.views.publicity import PublicityDialog
+
+        return PublicityDialog(self.ctx, self.round, self.lines, self)
+
+    def publicity(self) -> None:
+        """The 公示 of the shown round, its objections and the letters of refusal."""
+        if self.round is None:
+            return
+        dlg = self.publicity_dialog()
+        self.publicity_window = dlg  # kept while open (not modal: the officer may read the round beside it)
+
+        def finished(_result: int) -> None:
+            if dlg.changed:
+                self.refresh()
+            dlg.deleteLater()
+        qconnect(dlg.finished, finished)
+        dlg.open()

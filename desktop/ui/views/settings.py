@@ -10,6 +10,7 @@ from desktop.ui import settings as options
 from desktop.ui.forms import ProblemForm
 from desktop.ui.qt import (
     QApplication,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -102,6 +103,30 @@ class SettingsView(View):
         self.font_msg.setWordWrap(True)
         fl.addRow(self.font_msg)
         lay.addWidget(self.font_box)
+
+        # the 公示 step before notices (on unless switched off) and the office's own days off
+        self.publicity_box = QGroupBox()
+        self.publicity_box.setObjectName("publicitySettings")
+        pf = QFormLayout(self.publicity_box)
+        self.publicity_on = QCheckBox()
+        self.publicity_reason = QLineEdit()
+        self.days_off = QLineEdit()
+        self.days_off.setPlaceholderText("2026-06-01, 2026-09-15")
+        self.workdays = QLineEdit()
+        self.workdays.setPlaceholderText("2026-06-06")
+        self.publicity_labels = [QLabel() for _i in range(3)]
+        pf.addRow(self.publicity_on)
+        pf.addRow(self.publicity_labels[0], self.publicity_reason)
+        pf.addRow(self.publicity_labels[1], self.days_off)
+        pf.addRow(self.publicity_labels[2], self.workdays)
+        self.save_publicity = QPushButton()
+        self.save_publicity.setObjectName("savePublicity")
+        qconnect(self.save_publicity.clicked, self._save_publicity)
+        self.publicity_msg = QLabel()
+        self.publicity_msg.setWordWrap(True)
+        pf.addRow(self.save_publicity)
+        pf.addRow(self.publicity_msg)
+        lay.addWidget(self.publicity_box)
         lay.addStretch(1)
         self.retranslate()
 
@@ -120,6 +145,13 @@ class SettingsView(View):
         self.font_box.setTitle(_("Notice fonts"))
         for role, label in FONT_ROLES.items():
             self.font_labels[role].setText(_(label))
+        self.publicity_box.setTitle(_("Publicity (公示) before notices"))
+        self.publicity_on.setText(_("Publicise each approved list before its notices are issued"))
+        for lbl, text in zip(self.publicity_labels, (_("Why the step is switched off"), _("Local days off"),
+                                                      _("Local working days"))):
+            lbl.setText(text)
+        self.days_off.setToolTip(_("Dates the office is closed besides weekends and public holidays, comma-separated"))
+        self.save_publicity.setText(_("Save the publicity settings"))
         self.refresh()
 
     def refresh(self) -> None:
@@ -150,6 +182,14 @@ class SettingsView(View):
         admin = allowed(self.ctx.role, "office.settings")
         self.office_box.setEnabled(admin and office is not None)
         self.font_box.setEnabled(admin and office is not None)
+        self.publicity_box.setEnabled(admin and office is not None)
+        if office is not None:
+            from desktop.operations import publicity
+
+            current = publicity.settings(self.ctx.session)
+            self.publicity_on.setChecked(current["required"])
+            self.days_off.setText(", ".join(current["days_off"]))
+            self.workdays.setText(", ".join(current["workdays"]))
         refused = _("Only an administrator changes the office profile.")
         if not admin:
             self.office_msg.setText(refused)
@@ -209,6 +249,28 @@ class SettingsView(View):
         self.wording_dialog = NoticeTemplateDialog(template, wording.office_for_preview(s),
                                                    lambda t: wording.save_template(s, t), self)
         self.wording_dialog.open()
+
+    # ------------------------------------------------------------------ the publicity step
+    def _save_publicity(self) -> None:
+        from desktop.operations import publicity
+
+        def dates(text: str) -> list[dt.date]:
+            return [dt.date.fromisoformat(t.strip()) for t in text.replace("，", ",").split(",") if t.strip()]
+
+        try:
+            off, extra = dates(self.days_off.text()), dates(self.workdays.text())
+        except ValueError:
+            self.publicity_msg.setText(_("Dates are written YYYY-MM-DD and separated by commas."))
+            return
+        try:
+            publicity.set_required(self.ctx.session, self.publicity_on.isChecked(), self.publicity_reason.text())
+            publicity.set_local_days(self.ctx.session, off, extra)
+        except StdAwardError as exc:
+            self.publicity_msg.setText(error_text(exc))
+            return
+        self.publicity_reason.clear()
+        self.publicity_msg.setText(_("Saved."))
+        self.ctx.changed("office")
 
     # ------------------------------------------------------------------ notice fonts
     def _fill_fonts(self) -> None:

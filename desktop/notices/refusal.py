@@ -1,0 +1,109 @@
+"""不予奖补告知书: the letter telling an enterprise which of its claims in an approved round are not
+paid, and why, in the layout of the award notices (GB/T 9704: red issuing-authority header, title,
+主送, body on the 3号 grid, signature over the 成文日期, page numbers).
+
+``build_refusals(groups, office, policy, issued_on, year, fonts, words)`` makes one content mapping
+per enterprise (each line: the achievement, the reason in the words the engine gave, the clause
+cited and quoted from the policy text); ``render_refusals(contents, out)`` draws them into one PDF
+with ``notice.render_notices``. A letter carries a 发文字号 only when the office gives one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop.notices import content as C
+
+LAYOUT = 2  # drawn by notice.layout_notice's layout 2
+DUPLICATE_REASON = "该成果已在以往或本批次申报中获得（或拟获得）奖补，一次性奖补不重复享受。"
+DEFAULT_DAYS = 15  # working days to ask for a review
+
+
+@dataclass(frozen=True)
+class RefusedLine:
+    """One claim that is not paid: the achievement (its description), the engine's words, the clause
+    and the literal policy text it cites (empty when the claim matched no clause)."""
+
+    achievement: str
+    description: str
+    status: str  # not_eligible | duplicate
+    explanation: str
+    clause: str
+    clause_text: str
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in "。；！？" else text + "。"
+
+
+def line_text(n: int, line: RefusedLine, short: str) -> list[str]:
+    """The paragraphs of one refused claim: （一）描述。理由。 then 依据《意见》第四条第（三）项第1目：“原文”。
+    (the citation starts its own paragraph: a clause reference is never broken, and a line left short
+    before it would be spread out when justified)."""
+    parts = [f"（{C.chinese_number(n)}）{line.description}。"]
+    if line.status == "duplicate":
+        parts.append(DUPLICATE_REASON)
+        if line.explanation:
+            parts.append(_sentence(f"审核意见：{line.explanation}"))
+    else:
+        parts.append(_sentence(f"审核意见：{line.explanation}"))
+    out = ["".join(parts)]
+    if line.clause:
+        cited = C.cite_clause(line.clause, short)
+        out.append(f"依据{cited}：“{line.clause_text}”。" if line.clause_text else f"依据{cited}。")
+    return out
+
+
+def build_refusals(groups: Sequence[tuple[str, str, Sequence[RefusedLine]]], office: Mapping[str, Any],
+                   policy: Mapping[str, Any], issued_on: dt.date, year: int, fonts: Mapping[str, Any],
+                   days: int = DEFAULT_DAYS, contact: str = "", doc_number: str | None = None,
+                   round_uuid: str | None = None) -> list[dict[str, Any]]:
+    """One letter's content per (uscc, name, lines) group, in the order given."""
+    title = policy.get("title") or policy.get("id") or ""
+    short = C.short_title(title)
+    number = policy.get("document_number")
+    if short != title:
+        cited = f"《{title}》（{number}，以下简称《{short}》）" if number else f"《{title}》（以下简称《{short}》）"
+    else:
+        cited = f"《{title}》（{number}）" if number else f"《{title}》"
+    settings = office.get("settings") or {}
+    reach = "，".join(x for x in (settings.get("contact") or "", settings.get("phone") or "") if x) or contact
+    out = []
+    for uscc, name, lines in groups:
+        paragraphs = [f"你单位申报的{year}年度标准化奖补事项，我局已依据{cited}审核。经审核，下列"
+                      f"{len(lines)}项不予奖补，现将有关情况告知如下："]
+        for i, ln in enumerate(lines, start=1):
+            paragraphs += line_text(i, ln, short)
+        paragraphs.append(f"如对上述审核意见有异议，或相关成果信息有误、补充材料后可能符合条件的，可自收到本告知书之日起"
+                          f"{days}个工作日内，持更正后的证明材料（标准文本、批准文件、证书等）向{office['name']}书面申请更正或复核。"
+                          + (f"联系人及电话：{reach}。" if reach else ""))
+        paragraphs.append("特此告知。")
+        out.append({
+            "format": C.FORMAT, "layout": LAYOUT, "kind": "refusal", "round": round_uuid, "year": year,
+            "issued_on": issued_on.isoformat(),
+            "office": {k: office.get(k) for k in ("uuid", "name", "region", "doc_prefix", "signatory")},
+            "recipient": {"uscc": uscc, "name": name},
+            "policy": {k: policy.get(k) for k in ("id", "title", "document_number", "content_hash")},
+            "lines": [{"achievement": ln.achievement, "status": ln.status, "clause": ln.clause} for ln in lines],
+            "doc_number": doc_number,
+            "fonts": dict(fonts),
+            "text": {"title": f"{year}年度标准化奖补资金不予奖补告知书", "recipient": f"{name}：",
+                     "paragraphs": paragraphs, "signature": office.get("signatory") or office["name"],
+                     "date": C.date_text(issued_on), "archive_notes": [], "record": None},
+        })
+    return out
+
+
+def render_refusals(contents: Sequence[Mapping[str, Any]], out_path: Path | str,
+                    progress: Callable[[int, int], None] | None = None,
+                    cancel: Callable[[], bool] | None = None) -> Path:
+    """Draw the letters into one PDF (every glyph checked first; nothing written when cancelled)."""
+    from desktop.notices import verify as V
+    from desktop.notices.notice import render_notices
+
+    items = [{"content": c, "content_hash": V.content_hash(c)} for c in contents]
+    return render_notices(items, out_path, progress=progress, cancel=cancel)

@@ -1,0 +1,344 @@
+"""The round's public steps as use cases: the 公示 of an approved round's list (start it, print it,
+record and close objections, read its state), the office setting that switches the step off, and
+the 不予奖补告知书 for every claim of an approved round that is not paid.
+
+Starting a 公示 and closing an objection need a reviewer or an administrator; anyone may record an
+objection (the clerk who takes the call); switching the step off is an office setting
+(administrator). ``check_may_issue`` is what notice issuing asks before it allocates a number.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from desktop.core.errors import StdAwardError
+from desktop.core.i18n import N_, _
+from desktop.core.progress import as_callbacks
+from desktop.operations.session import Session
+
+OUTCOME_LABELS = {"open": N_("open"), "upheld": N_("upheld"), "rejected": N_("not upheld")}
+
+
+def outcome_label(outcome: str) -> str:
+    return _(OUTCOME_LABELS.get(outcome, outcome))
+
+
+@dataclass(frozen=True)
+class ObjectionInfo:
+    uuid: str  # for the CLI and the views' selection (the screens show the rest)
+    enterprise: str
+    achievement: str
+    what: str
+    raised_by: str
+    raised_on: dt.date
+    text: str
+    outcome: str
+    outcome_label: str
+    reason: str
+    closed_by: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.uuid, "enterprise": self.enterprise, "achievement": self.achievement, "what": self.what,
+                "raised_by": self.raised_by, "raised_on": self.raised_on.isoformat(), "text": self.text,
+                "outcome": self.outcome, "reason": self.reason, "closed_by": self.closed_by}
+
+
+@dataclass(frozen=True)
+class PublicityState:
+    """A round's 公示 as the screens and the CLI show it."""
+
+    round_uuid: str
+    year: int
+    round_status: str
+    required: bool  # False: the office switched the step off
+    started: bool
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    days: int = 0
+    objections_to: str = ""
+    contact: str = ""
+    started_by: str = ""
+    calendar_notes: tuple[str, ...] = ()
+    objections: list[ObjectionInfo] = field(default_factory=list)
+    may_issue: bool = False
+    why_not: str = ""  # why notices cannot be issued yet
+
+    @property
+    def open_objections(self) -> int:
+        return sum(1 for o in self.objections if o.outcome == "open")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"round": self.round_uuid, "year": self.year, "required": self.required, "started": self.started,
+                "starts_on": self.starts_on.isoformat() if self.starts_on else None,
+                "ends_on": self.ends_on.isoformat() if self.ends_on else None, "days": self.days,
+                "objections_to": self.objections_to, "contact": self.contact, "started_by": self.started_by,
+                "calendar_notes": list(self.calendar_notes), "objections": [o.as_dict() for o in self.objections],
+                "may_issue": self.may_issue, "why_not": self.why_not}
+
+
+def _round(ref: str | int) -> Any:
+    from desktop.operations.rounds import _get
+
+    return _get(ref)
+
+
+def _what(aw: Any) -> str:
+    from desktop.notices.content import describe
+    from desktop.store.records import to_vocabulary
+
+    a = aw.achievement
+    try:
+        return describe(to_vocabulary(a, a.enterprise.uscc))
+    except (KeyError, ValueError, TypeError, AttributeError):  # a description is a convenience
+        return a.title or a.ref or ""
+
+
+def _objection_info(o: Any) -> ObjectionInfo:
+    from desktop.store.models import Achievement, Award, Enterprise
+
+    aw = Award.select(Award, Achievement, Enterprise).join(Achievement).join(Enterprise) \
+        .where(Award.id == o.award_id).first()  # type: ignore[attr-defined]  # peewee's implicit id
+    return ObjectionInfo(o.uuid, aw.achievement.enterprise.name, aw.achievement.source_id, _what(aw), o.raised_by,
+                         o.raised_on, o.text, o.outcome, outcome_label(o.outcome), o.reason or "", o.closed_by or "")
+
+
+def state(session: Session, ref: str | int) -> PublicityState:
+    """The round's 公示: its period, the objections, and whether notices may be issued today."""
+    from desktop.store import publicity as store
+
+    rnd = _round(ref)
+    required = store.settings()["required"]
+    pub = store.current(rnd)
+    why = ""
+    try:
+        store.check_may_issue(rnd, session.today())
+        may = rnd.status == "approved"
+    except StdAwardError as exc:
+        may, why = False, str(exc)
+    if pub is None:
+        return PublicityState(rnd.uuid, rnd.year, rnd.status, required, False, may_issue=may, why_not=why)
+    return PublicityState(rnd.uuid, rnd.year, rnd.status, required, True, pub.starts_on, pub.ends_on, pub.days,
+                          pub.objections_to, pub.contact, pub.started_by,
+                          tuple((pub.calendar_note or "").splitlines()),
+                          [_objection_info(o) for o in store.objections(pub)], may, why)
+
+
+def preview_period(session: Session, starts_on: dt.date, days: int) -> tuple[dt.date, tuple[str, ...]]:
+    """(the last working day, notes) of a period starting ``starts_on`` (the dialog shows it before starting)."""
+    from desktop.store import publicity as store
+
+    p = store.period(starts_on, days)
+    return p.end, p.notes
+
+
+def start(session: Session, ref: str | int, days: int, objections_to: str, contact: str,
+          starts_on: dt.date | None = None) -> PublicityState:
+    """Publicise an approved round's list for ``days`` working days from ``starts_on`` (today)."""
+    from desktop.store import publicity as store
+
+    session.require("publicity.start")
+    store.start(_round(ref), starts_on or session.today(), days, objections_to, contact, session.username)
+    return state(session, ref)
+
+
+def record_objection(session: Session, ref: str | int, achievement_id: str, raised_by: str, text: str,
+                     raised_on: dt.date | None = None) -> ObjectionInfo:
+    """Record an objection against the line of one achievement (its id as loaded)."""
+    from desktop.store import publicity as store
+
+    session.require("publicity.object")
+    day = raised_on or session.today()
+    if day > session.today():
+        raise StdAwardError(_("the objection is dated {day}, in the future").format(day=day))
+    return _objection_info(store.record_objection(_round(ref), achievement_id, raised_by, text, day,
+                                                  session.username))
+
+
+def record_objection_on(session: Session, award_uuid: str, raised_by: str, text: str,
+                        raised_on: dt.date | None = None) -> ObjectionInfo:
+    """``record_objection`` for a line chosen on screen (the award's key)."""
+    from desktop.store.models import Achievement, Award, AwardRound
+
+    aw = Award.select(Award, Achievement).join(Achievement).where(Award.uuid == award_uuid).first()
+    if aw is None:
+        raise StdAwardError(_("no award {id}").format(id=award_uuid))
+    rnd = AwardRound.get_by_id(aw.round_id)
+    return record_objection(session, rnd.uuid, aw.achievement.source_id, raised_by, text, raised_on)
+
+
+def _objection(ref: str) -> Any:
+    from desktop.store.models import Objection
+
+    text = (ref or "").strip()
+    if len(text) >= 8:
+        found = list(Objection.select().where(Objection.uuid.startswith(text)).limit(2))
+        if len(found) == 1:
+            return found[0]
+    raise StdAwardError(_("no objection {id} (see \"stdaward publicity show ROUND\")").format(id=text))
+
+
+def close_objection(session: Session, objection: str, upheld: bool, reason: str) -> ObjectionInfo:
+    """Close an objection as upheld (its line goes back to the preparer and the round through review
+    again) or not upheld, with the reason."""
+    from desktop.store import publicity as store
+
+    session.require("publicity.close")
+    return _objection_info(store.close_objection(_objection(objection), upheld, reason, session.username))
+
+
+def settings(session: Session) -> dict[str, Any]:
+    from desktop.store import publicity as store
+
+    return store.settings()
+
+
+def set_required(session: Session, required: bool, reason: str | None = None) -> dict[str, Any]:
+    """Switch the 公示 step on or off for the office (administrator; the reason is in the audit chain)."""
+    from desktop.store import publicity as store
+
+    session.require("office.settings")
+    return store.set_settings(user=session.username, required=required, reason=reason)
+
+
+def set_refusal_prefix(session: Session, prefix: str) -> dict[str, Any]:
+    """Number the letters of refusal in the office's register under ``prefix`` ("" for no number)."""
+    from desktop.store import publicity as store
+
+    session.require("office.settings")
+    return store.set_settings(user=session.username, refusal_prefix=prefix)
+
+
+def set_local_days(session: Session, days_off: Sequence[dt.date], workdays: Sequence[dt.date]) -> dict[str, Any]:
+    """The office's own days off (a local holiday) and working days, used when periods are counted."""
+    from desktop.store import publicity as store
+
+    session.require("office.settings")
+    return store.set_settings(user=session.username, days_off=list(days_off), workdays_=list(workdays))
+
+
+def check_may_issue(session: Session, rnd: Any) -> None:
+    """Refuse notices while the round's 公示 runs or an objection is open (unless switched off)."""
+    from desktop.store import publicity as store
+
+    store.check_may_issue(rnd, session.today())
+
+
+# ---------------------------------------------------------------- printing
+def _policy(rnd: Any) -> tuple[Any, dict[str, Any]]:
+    from desktop.store import rounds
+
+    policy = rounds.load_policy(rnd.policy_id)
+    return policy, {"id": policy.id, "title": policy.title, "document_number": policy.document_number,
+                    "content_hash": rnd.policy_hash}
+
+
+def list_rows(session: Session, ref: str | int) -> list[Any]:
+    """The proposed list: the paying lines of the round (not rejected, amount above zero)."""
+    from desktop.core.status import PAYING
+    from desktop.notices.content import cite_clause, short_title
+    from desktop.notices.publicity import ListRow
+    from desktop.store.models import Achievement, Award, Enterprise
+
+    rnd = _round(ref)
+    _p, info = _policy(rnd)
+    short = short_title(info["title"])
+    q = (Award.select(Award, Achievement, Enterprise).join(Achievement).join(Enterprise)
+         .where(Award.round == rnd.id, Award.status.in_(PAYING), Award.decision != "rejected",
+                Award.amount.is_null(False))
+         .order_by(Enterprise.name, Achievement.date, Achievement.id))  # type: ignore[attr-defined]  # peewee's implicit id
+    return [ListRow(aw.achievement.enterprise.name, _what(aw), cite_clause(aw.clause, short), aw.amount)
+            for aw in q if aw.amount > 0]
+
+
+def print_list(session: Session, ref: str | int, out_path: Path | str) -> Path:
+    """The 公示 PDF of the round's proposed list (the 公示 must have been started: its dates are printed)."""
+    from desktop.notices.publicity import render_list
+    from desktop.store import office as officemod
+    from desktop.store import publicity as store
+
+    session.require("notices.print")
+    rnd = _round(ref)
+    pub = store.current(rnd)
+    if pub is None:
+        raise StdAwardError(_("{round} has not been publicised: start the publicity first, so the list carries its "
+                              "dates").format(round=store.round_label(rnd)))
+    office = officemod.require()
+    _p, info = _policy(rnd)
+    rows = list_rows(session, rnd.uuid)
+    if not rows:
+        raise StdAwardError(_("{round} has no award to publicise").format(round=store.round_label(rnd)))
+    on_progress, cancel = as_callbacks(session.progress)
+    return render_list(out_path, year=rnd.year, office=office.name, policy=info, rows=rows, starts_on=pub.starts_on,
+                       ends_on=pub.ends_on, days=pub.days, objections_to=pub.objections_to, contact=pub.contact,
+                       settings=office.settings, signature=office.name, progress=on_progress, cancel=cancel)
+
+
+def refused_lines(session: Session, ref: str | int) -> list[tuple[str, str, list[Any], list[str]]]:
+    """(uscc, enterprise name, lines, their award uuids) for every enterprise with a not-eligible or
+    duplicate claim in the round."""
+    from desktop.core.status import AwardStatus
+    from desktop.notices.refusal import RefusedLine
+    from desktop.store.models import Achievement, Award, Enterprise
+
+    rnd = _round(ref)
+    policy, _info = _policy(rnd)
+    q = (Award.select(Award, Achievement, Enterprise).join(Achievement).join(Enterprise)
+         .where(Award.round == rnd.id, Award.status.in_((AwardStatus.NOT_ELIGIBLE.value, AwardStatus.DUPLICATE.value)))
+         .order_by(Enterprise.name, Enterprise.uscc, Achievement.date, Achievement.id))  # type: ignore[attr-defined]  # peewee's implicit id
+    groups: dict[str, tuple[str, str, list[Any], list[str]]] = {}
+    for aw in q:
+        rule = policy.rule(aw.rule) if aw.rule else None
+        ent = aw.achievement.enterprise
+        g = groups.setdefault(ent.uscc, (ent.uscc, ent.name, [], []))
+        g[2].append(RefusedLine(aw.achievement.source_id, _what(aw), aw.status, aw.explanation or "", aw.clause or "",
+                                (rule.text or "") if rule is not None else ""))
+        g[3].append(aw.uuid)
+    return list(groups.values())
+
+
+def write_refusals(session: Session, ref: str | int, out_path: Path | str, issued_on: dt.date | None = None,
+                   days: int | None = None) -> dict[str, Any]:
+    """The 不予奖补告知书 of an approved round, one per enterprise with a refused claim, into one PDF.
+    A letter is recorded when first printed (numbered in the office's register when it has set a
+    prefix for these letters); printing again gives the same letters, unless the refused lines of
+    an enterprise changed (a round reviewed again), which makes a new one. Audited."""
+    from desktop.notices import fonts as fontmod
+    from desktop.notices.refusal import DEFAULT_DAYS, build_refusals, render_refusals
+    from desktop.store import office as officemod
+    from desktop.store import publicity as store
+
+    session.require("notices.print")
+    rnd = _round(ref)
+    if rnd.status != "approved":
+        raise StdAwardError(_("{round} is not approved: letters of refusal follow the approved list").format(
+            round=store.round_label(rnd)))
+    groups = refused_lines(session, rnd.uuid)
+    if not groups:
+        raise StdAwardError(_("{round} has no claim that is not eligible or a duplicate: no letter to print").format(
+            round=store.round_label(rnd)))
+    day = issued_on or session.today()
+    if day > session.today():
+        raise StdAwardError(_("the date of the letters, {date}, is in the future").format(date=day))
+    office = officemod.require()
+    _p, info = _policy(rnd)
+    fonts = {r: f.as_dict() for r, f in fontmod.choose(office.settings).items()}
+    pub = store.current(rnd)  # the office's contact settings first, else the contact of the round's 公示
+    office_info = {**officemod.as_dict(office), "settings": office.settings}
+
+    def maker(uscc: str, name: str, lines: list[Any]) -> Any:
+        return lambda: build_refusals([(uscc, name, lines)], office_info, info, day, rnd.year, fonts,
+                                      days=days or DEFAULT_DAYS, contact=pub.contact if pub is not None else "",
+                                      round_uuid=rnd.uuid)[0]
+
+    on_progress, cancel = as_callbacks(session.progress)
+    path = Path(out_path)
+    contents, new = store.refusal_letters(
+        rnd, [(uscc, uuids, maker(uscc, name, lines)) for uscc, name, lines, uuids in groups],
+        store.settings()["refusal_prefix"], session.username,
+        lambda items: render_refusals(items, path, progress=on_progress, cancel=cancel))
+    return {"path": path, "letters": len(contents), "new": new, "lines": sum(len(g[2]) for g in groups),
+            "enterprises": [g[1] for g in groups],
+            "numbers": [c.get("doc_number") for c in contents if c.get("doc_number")]}

@@ -1,0 +1,125 @@
+"""The 公示 dialog of the round view (offscreen): the reviewer starts the publicity (the last day shown
+before starting), the notices view refuses to issue while it runs, a clerk records an objection but
+cannot close it, the reviewer closes it, the list and the letters of refusal are saved as PDFs."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from tests.test_ui_rounds import add_data, qtbot_left, window  # noqa: E402,F401 - fixture
+
+
+def approved_round(ctx) -> str:
+    from desktop.operations import rounds
+    from desktop.operations.session import Actor, Session
+    from desktop.store.edits import save_achievement
+
+    # an enterprise standard: no clause of the district's policy pays it (a letter of refusal)
+    save_achievement({"enterprise": "91350100M000100Y43", "kind": "standard", "level": "enterprise",
+                      "date": "2024-06-01", "id": "Q1", "action": "formulate", "rank": 1, "ref": "Q/HF 0001-2024"},
+                     ctx.username)
+    clerk = Session.attach(ctx.db_path)
+    clerk.actor = Actor("chen", "陈晓梅", "clerk")
+    reviewer = Session.attach(ctx.db_path)
+    reviewer.actor = Actor("wang", "王建国", "reviewer")
+    info = rounds.compute(clerk, 2024, "putian-chengxiang-2021")
+    rounds.submit(clerk, info.uuid)
+    rounds.approve(reviewer, info.uuid)
+    return info.uuid
+
+
+def test_the_publicity_dialog_runs_the_step_and_saves_both_documents(window, qtbot, tmp_path, monkeypatch):  # noqa: F811
+    from desktop.core import workdays
+    from desktop.store.models import Notice, Objection
+    from desktop.ui.qt import QFileDialog
+
+    ctx = window.ctx
+    add_data(ctx)
+    approved_round(ctx)
+    ctx.set_user(window.accounts["reviewer"])
+    view = window.show_view("rounds")
+    view.year.setValue(2024)
+    view.refresh()
+    assert view.publicity_btn.isEnabled()
+    qtbot.mouseClick(view.publicity_btn, qtbot_left())
+    dlg = view.publicity_window
+    assert dlg.isVisible() and "not been publicised" in dlg.state.text()
+    today = ctx.session.today()
+    end = workdays.count_period(today, 7).end
+    dlg.days.setValue(7)
+    assert end.isoformat() in dlg.ends.text()  # the last day, before anything is recorded
+    assert not dlg.object_box.isEnabled() and not dlg.print_btn.isEnabled()
+    qtbot.mouseClick(dlg.start_btn, qtbot_left())
+    assert "objections are to be sent" in dlg.message.text()  # nothing filled in: refused, nothing stored
+    dlg.where.setText("莆田市城厢区市场监督管理局标准化股")
+    dlg.contact.setText("陈晓梅，0594-2600000")
+    qtbot.mouseClick(dlg.start_btn, qtbot_left())
+    assert f"to {end}" in dlg.state.text() and not dlg.start_box.isVisible()
+    assert f"runs until {end}" in dlg.gate.text()
+
+    # the notices view refuses while the period runs, naming its end
+    notices = window.show_view("notices")
+    qtbot.mouseClick(notices.issue_btn, qtbot_left())
+    assert ctx.tasks.wait()
+    assert f"runs until {end}" in notices.message.text() and Notice.select().count() == 0
+
+    # a clerk records an objection; closing it is for a reviewer
+    ctx.set_user(window.accounts["clerk"])
+    dlg.line.setCurrentIndex(0)
+    dlg.raised_by.setText("莆田市某鞋业公司")
+    dlg.text.setText("起草单位排序有误")
+    qtbot.mouseClick(dlg.object_btn, qtbot_left())
+    assert dlg.table.rowCount() == 1 and dlg.table.item(0, 1).text() == "莆田市某鞋业公司"
+    dlg.table.selectRow(0)
+    dlg.reason.setText("经核查排序无误")
+    qtbot.mouseClick(dlg.rejected_btn, qtbot_left())
+    assert "close an objection" in dlg.message.text() and Objection.get().outcome == "open"
+    ctx.set_user(window.accounts["reviewer"])
+    dlg.table.selectRow(0)
+    qtbot.mouseClick(dlg.rejected_btn, qtbot_left())
+    assert Objection.get().outcome == "rejected" and dlg.table.item(0, 5).text() == "not upheld"
+
+    saved = iter([str(tmp_path / "list"), str(tmp_path / "letters.pdf")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (next(saved), ""))
+    qtbot.mouseClick(dlg.print_btn, qtbot_left())
+    assert ctx.tasks.wait()
+    text = subprocess.run(["pdftotext", str(tmp_path / "list.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "拟奖补名单的公示" in text and "0594-2600000" in text
+    assert dlg.refusals_btn.isEnabled()
+    qtbot.mouseClick(dlg.refusals_btn, qtbot_left())
+    assert ctx.tasks.wait()
+    assert "1 letter(s) for 1 claim(s)" in dlg.message.text()
+    text = subprocess.run(["pdftotext", str(tmp_path / "letters.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "不予奖补告知书" in text and "Q/HF 0001-2024" in text
+    dlg.close()
+
+
+def test_an_administrator_switches_the_step_off_in_the_settings_with_a_reason(window, qtbot):  # noqa: F811
+    from desktop.operations import publicity
+    from desktop.store.models import AuditEntry
+
+    ctx = window.ctx
+    ctx.set_user(window.accounts["reviewer"])
+    view = window.show_view("settings")
+    assert not view.publicity_box.isEnabled()  # only an administrator changes the office settings
+    from desktop.store import users
+
+    ctx.set_user(users.verify("lin", "correct horse"))
+    view.refresh()
+    assert view.publicity_box.isEnabled() and view.publicity_on.isChecked()
+    view.publicity_on.setChecked(False)
+    qtbot.mouseClick(view.save_publicity, qtbot_left())
+    assert "say why" in view.publicity_msg.text() and publicity.settings(ctx.session)["required"]
+    view.publicity_reason.setText("名单已经区政府常务会议审定")
+    view.days_off.setText("2026-06-01, 2026-13-01")
+    qtbot.mouseClick(view.save_publicity, qtbot_left())
+    assert "YYYY-MM-DD" in view.publicity_msg.text() and publicity.settings(ctx.session)["required"]
+    view.days_off.setText("2026-06-01，2026-09-15")
+    qtbot.mouseClick(view.save_publicity, qtbot_left())
+    values = publicity.settings(ctx.session)
+    assert (values["required"], values["days_off"], values["workdays"]) == (False, ["2026-06-01", "2026-09-15"], [])
+    entries = list(AuditEntry.select().where(AuditEntry.action == "publicity_settings").order_by(AuditEntry.id))
+    assert [e.user for e in entries] == ["lin", "lin"] and entries[0].after["reason"] == "名单已经区政府常务会议审定"
