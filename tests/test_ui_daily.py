@@ -325,3 +325,25 @@ def test_closing_while_work_runs_offers_to_cancel_it_and_closes_when_it_stopped(
     next(b for b in box.buttons() if b.text() == "Cancel the work and close").click()
     qtbot.waitUntil(lambda: not win.isVisible(), timeout=10000)
     assert stopped == ["rolled back"] and started.ctx.tasks.idle
+
+
+def test_a_result_arriving_after_its_window_closed_is_dropped_quietly(qtbot):
+    """The officer closes a window while its background work runs: the result has nobody to go to."""
+    from desktop.ui.app import make_app
+    from desktop.ui.qt import QLabel
+    from desktop.ui.tasks import TaskRunner
+
+    make_app()
+    runner = TaskRunner()
+    label = QLabel()
+    painted: list[str] = []
+
+    def paint(text: str) -> None:
+        label.setText(text)
+        painted.append(text)
+
+    label.deleteLater()
+    qtbot.wait(10)  # the label is gone
+    runner.run(lambda _p: "42", on_done=paint)
+    assert runner.wait()
+    assert painted == []  # setText on a deleted label: dropped, no error in the event loop

@@ -24,6 +24,7 @@ from desktop.ui.qt import (
     Qt,
     QTimer,
     QWidget,
+    is_alive,
     qconnect,
 )
 from desktop.ui.views import VIEWS, ViewSpec
@@ -96,6 +97,8 @@ class MainWindow(QMainWindow):
             return integrity.open_notes(path)
 
         def done(notes: list[str]) -> None:
+            if not is_alive(self):
+                return  # the window closed while the check ran
             self.trail_warnings = notes
             if not notes:
                 return

@@ -143,7 +143,7 @@ class TaskRunner(QObject):
         def ok(result: Any) -> None:
             finish()
             if on_done is not None:
-                on_done(result)
+                _deliver(on_done, result)
 
         def bad(exc: BaseException) -> None:
             finish()
@@ -154,9 +154,9 @@ class TaskRunner(QObject):
                     on_cancelled()
                 return
             if on_error is not None:
-                on_error(exc)
+                _deliver(on_error, exc)
             else:
-                show_error(parent or self.dialog_parent, exc)
+                _deliver(show_error, parent or self.dialog_parent, exc)
 
         qconnect(signals.finished, ok)
         qconnect(signals.failed, bad)
@@ -176,6 +176,18 @@ class TaskRunner(QObject):
             self.pool.waitForDone(20)
             loop.processEvents()
         return not self._active
+
+
+def _deliver(callback: Callable[..., Any], *args: Any) -> None:
+    """Hand a finished job's result to its callback. The window the callback paints may have been
+    closed while the job ran (the officer closed a dialog, switched user, or quit): then the result
+    has nobody to go to and is dropped, as the job's own thread does when the application is gone."""
+    try:
+        callback(*args)
+    except RuntimeError as exc:
+        if "already deleted" not in str(exc):
+            raise
+        logging.getLogger("desktop.tasks").info("result of a background task dropped: its window is closed")
 
 
 def error_text(exc: BaseException) -> str:
