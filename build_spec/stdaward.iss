@@ -65,6 +65,8 @@ SolidCompression=yes
 WizardStyle=modern
 ShowLanguageDialog=auto
 CloseApplications=yes
+; a double-clicked .stdpkg package opens in StdAward's import (per user: HKA is HKCU here)
+ChangesAssociations=yes
 
 [Languages]
 ; Chinese first: it is the default when Windows' language matches neither
@@ -80,6 +82,8 @@ chinesesimplified.SelfTestRunning=正在检查安装……
 english.SelfTestRunning=Checking the installation...
 chinesesimplified.CliShortcut=StdAward 命令行自检
 english.CliShortcut=StdAward self-test (command line)
+chinesesimplified.PackageType=StdAward 数据包
+english.PackageType=StdAward exchange package
 
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
@@ -96,6 +100,14 @@ Name: "{group}\{#AppDisplayName}"; Filename: "{app}\{#AppExeName}"; WorkingDir: 
 Name: "{group}\{cm:CliShortcut}"; Filename: "{cmd}"; Parameters: "/k ""{app}\{#AppCliName}"" --self-test"; WorkingDir: "{app}"; IconFilename: "{app}\{#AppCliName}"
 Name: "{group}\{cm:UninstallProgram,{#AppDisplayName}}"; Filename: "{uninstallexe}"
 Name: "{userdesktop}\{#AppDisplayName}"; Filename: "{app}\{#AppExeName}"; WorkingDir: "{app}"; Tasks: desktopicon
+
+[Registry]
+; a package double-clicked in Explorer starts StdAward with it (or hands it to the StdAward window
+; already open on the database), which opens it in the exchange import
+Root: HKA; Subkey: "Software\Classes\.stdpkg"; ValueType: string; ValueName: ""; ValueData: "StdAward.Package"; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\StdAward.Package"; ValueType: string; ValueName: ""; ValueData: "{cm:PackageType}"; Flags: uninsdeletekey
+Root: HKA; Subkey: "Software\Classes\StdAward.Package\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\{#AppExeName},0"
+Root: HKA; Subkey: "Software\Classes\StdAward.Package\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExeName}"" ""%1"""
 
 [Run]
 Filename: "{app}\{#AppExeName}"; Description: "{cm:LaunchProgram,{#AppDisplayName}}"; Flags: nowait postinstall skipifsilent

@@ -371,3 +371,19 @@ def test_linux_build_runs_its_self_test():
     assert proc.returncode == 0, out
     assert "(frozen," in out and "all 7 checks passed" in out
     assert (SPEC_DIR / "dist" / "StdAward" / "StdAward").is_file()
+
+
+def test_a_double_clicked_package_opens_in_the_program():
+    """Explorer starts the windowed program with the package's path, which the program opens in its
+    import (``cli.gui_args`` takes a lone .stdpkg); registered per user and removed on uninstall."""
+    from desktop.cli import gui_args
+
+    text = _iss()
+    assert re.search(r"^ChangesAssociations=yes$", _section(text, "Setup"), re.M)
+    reg = _section(text, "Registry")
+    assert re.search(r'Subkey: "Software\\Classes\\\.stdpkg";.*ValueData: "StdAward\.Package"; Flags: uninsdeletevalue', reg)
+    assert re.search(r'Subkey: "Software\\Classes\\StdAward\.Package";.*Flags: uninsdeletekey', reg)
+    command = re.search(r'StdAward\.Package\\shell\\open\\command";.*ValueData: (.*)$', reg, re.M).group(1)
+    assert command == '"""{app}\\{#AppExeName}"" ""%1"""'
+    assert all(ln.startswith("Root: HKA;") for ln in reg.splitlines() if ln.startswith("Root:"))
+    assert gui_args([r"E:\县局-2026.stdpkg"]).files == [r"E:\县局-2026.stdpkg"]

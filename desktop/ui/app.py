@@ -57,6 +57,10 @@ _translators: list[QTranslator] = []
 # the officer is reading the window. An action taken sooner binds them itself (ctx.require_store).
 BIND_AFTER_MS = 800
 PROBE_TIMEOUT_MS = 30_000
+# The window listens for later starts on its database (desktop/ui/instance.py: QtNetwork and a local
+# socket) and opens the files it was started with this long after its first paint, not in the moments
+# the officer first reads and clicks.
+SERVE_AFTER_MS = 400
 
 
 # ---------------------------------------------------------------------------- the application
@@ -317,7 +321,7 @@ class Startup:
         self.window.show_view(settings.LAST_VIEW.get()) or self.window.show_view("overview")
         self.window.show()
         QApplication.instance().setQuitOnLastWindowClosed(True)
-        self.window.after_first_paint(lambda: QTimer.singleShot(0, self._after_shown))
+        self.window.after_first_paint(lambda: QTimer.singleShot(SERVE_AFTER_MS, self._after_shown))
 
     def _after_shown(self) -> None:
         """Once painted: listen for later starts on this database, and open the files given at start."""

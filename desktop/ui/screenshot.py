@@ -1,5 +1,6 @@
 """``stdaward --screenshot FILE.png [--view NAME]``: render the main window, one view, or the
-first-run wizard / sign-in dialog (``--view wizard`` / ``login``) offscreen to a PNG, then exit."""
+first-run wizard / sign-in dialog / payments dialog (``--view wizard`` / ``login`` / ``payments``)
+offscreen to a PNG, then exit."""
 from __future__ import annotations
 
 import sys
@@ -10,7 +11,7 @@ from desktop.ui.context import AppContext
 from desktop.ui.qt import QApplication, QSize
 from desktop.ui.views import VIEWS
 
-DIALOGS = ("wizard", "login")
+DIALOGS = ("wizard", "login", "payments")
 
 
 def take_screenshot(app: QApplication, db_path: Path, demo: bool, out: Path, view: str | None,
@@ -59,6 +60,10 @@ def _build(ctx: AppContext, view: str | None):
         from desktop.ui.login import LoginDialog
 
         return LoginDialog(ctx)
+    if view == "payments":  # 资金 → 拨付 (a dialog of the main window, not a view of its own)
+        from desktop.ui.views.payments import PaymentsDialog
+
+        return PaymentsDialog(ctx)
     from desktop.ui.mainwindow import MainWindow
 
     win = MainWindow(ctx)

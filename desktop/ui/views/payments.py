@@ -60,7 +60,7 @@ class PaymentsDialog(QDialog):
         tabs.addTab(page, _("Record a payment"))
         v = QVBoxLayout(page)
         top = QHBoxLayout()
-        top.addWidget(QLabel(_("Notice:")))
+        top.addWidget(QLabel(_("Notice (document number):")))
         self.notice = QComboBox()
         self.notice.setEditable(True)  # a 发文字号 can be typed or pasted
         top.addWidget(self.notice, 1)
@@ -68,7 +68,7 @@ class PaymentsDialog(QDialog):
         self.summary = QLabel("")
         v.addWidget(self.summary)
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels([_("Date"), _("Voucher"), _("Amount"), _("Kind"), _("Note")])
+        self.table.setHorizontalHeaderLabels([_("Date"), _("Voucher"), _("Amount"), _("Payment or reversal"), _("Note")])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -162,9 +162,11 @@ class TargetsView(TableViewMixin, View):
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("yyyy-MM-dd")
         self.enter_btn = QPushButton()
-        for w in (self.policy_label, self.policy, self.date_label, self.as_of):
+        bar.addWidget(self.policy_label)
+        bar.addWidget(self.policy, 1)  # the policy's full name and 文号 where the width allows, not clipped
+        for w in (self.date_label, self.as_of):
             bar.addWidget(w)
-        bar.addStretch(1)
+        bar.addSpacing(12)
         bar.addWidget(self.enter_btn)
         lay.addLayout(bar)
         self.message = MessageBar(self)
