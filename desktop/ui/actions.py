@@ -26,8 +26,8 @@ ACTIONS: dict[str, ActionSpec] = {}
 
 # (menu label, action names); None = separator. Views contribute through their own names.
 MENUS: list[tuple[str, list[str | None]]] = [
-    (N_("&File"), ["import_excel", "download_template", "export_table", None, "open_demo", None,
-                   "switch_user", "quit"]),
+    (N_("&File"), ["open_database", "backup_now", "restore_backup", None, "import_excel", "download_template",
+                   "export_table", None, "open_demo", None, "switch_user", "quit"]),
     (N_("&Edit"), ["undo", "redo", None, "new_enterprise", "new_achievement", None, "find"]),
     (N_("&View"), ["refresh"]),  # the view list is appended by the window (Ctrl+1..9)
     (N_("&Help"), ["help", "open_log_folder", None, "about"]),
@@ -112,6 +112,27 @@ def _export(window) -> None:
     from desktop.ui import excel
 
     excel.export_current(window)
+
+
+@action("open_database", N_("&Open another database..."), "Ctrl+O")
+def _open_database(window) -> None:
+    from desktop.ui import database_actions
+
+    database_actions.open_other(window)
+
+
+@action("backup_now", N_("&Back up the database..."), "Ctrl+B")
+def _backup_now(window) -> None:
+    from desktop.ui import database_actions
+
+    database_actions.backup_now(window)
+
+
+@action("restore_backup", N_("&Restore from a backup..."))
+def _restore_backup(window) -> None:
+    from desktop.ui import database_actions
+
+    database_actions.restore_backup(window)
 
 
 @action("open_demo", N_("Open the &demo database"))

@@ -274,6 +274,33 @@ class Startup:
             return
         self.start(path, self.ctx.demo)
 
+    def restore_from(self, backup: Path) -> None:
+        """File → Restore (an administrator, after the question): close this database, replace it
+        with ``backup`` (the replaced database is kept as a safety copy), start again on it. A backup
+        that cannot be restored (not a StdAward database, a newer schema, damaged) changes nothing:
+        the program starts again on the database as it was and says why."""
+        from desktop.operations import backups, quick
+
+        path, demo = self.ctx.db_path, self.ctx.demo
+        self.stop_serving()
+        if self.window is not None:
+            self.window.hide()
+            self.window.deleteLater()
+            self.window = None
+        quick.close()
+        self.ctx.forget_session()
+        self.ctx.undo_stack.clear()
+        try:
+            result = backups.restore(path, backup)
+        except Exception as exc:  # noqa: BLE001 - refused before anything was replaced: told, then back to work
+            from desktop.ui.tasks import show_error
+
+            self.restore_error = show_error(None, exc, _("Restore a backup"))
+            self.start(path, demo)
+            return
+        self.restored = result
+        self.start(path, demo)
+
     def _opened(self, state: dict[str, Any]) -> None:
         if not state["office"]:
             from desktop.ui.wizard import FirstRunWizard

@@ -26,7 +26,7 @@ from typing import Any
 from desktop.core.errors import StdAwardError, ValidationFailed
 from desktop.core.i18n import _
 from desktop.core.progress import Cancelled, ProgressState
-from desktop.ui.qt import QObject, QRunnable, Qt, QThreadPool, QWidget, Signal, qconnect
+from desktop.ui.qt import QObject, QRunnable, Qt, QThreadPool, QWidget, Signal, is_alive, qconnect
 
 
 class Progress(ProgressState):
@@ -115,7 +115,10 @@ class TaskRunner(QObject):
         if label:
             from desktop.ui.qt import QProgressDialog  # dialogs' classes load when first shown
 
-            dlg = QProgressDialog(label, _("Cancel"), 0, 0, parent or self.dialog_parent)
+            owner = parent or self.dialog_parent
+            if owner is not None and not is_alive(owner):  # the window was closed (another database opened)
+                owner = self.dialog_parent = None
+            dlg = QProgressDialog(label, _("Cancel"), 0, 0, owner)
             dlg.setWindowTitle(_("Please wait"))
             dlg.setWindowModality(Qt.WindowModality.WindowModal)
             dlg.setMinimumDuration(400)
@@ -133,7 +136,7 @@ class TaskRunner(QObject):
 
         def finish() -> None:
             task.done = True
-            if task.dialog is not None:
+            if task.dialog is not None and is_alive(task.dialog):  # gone with its window otherwise
                 task.dialog.close()
                 task.dialog.deleteLater()
             self._active.remove(task)
@@ -156,7 +159,8 @@ class TaskRunner(QObject):
             if on_error is not None:
                 _deliver(on_error, exc)
             else:
-                _deliver(show_error, parent or self.dialog_parent, exc)
+                owner = parent or self.dialog_parent
+                _deliver(show_error, owner if owner is None or is_alive(owner) else None, exc)
 
         qconnect(signals.finished, ok)
         qconnect(signals.failed, bad)

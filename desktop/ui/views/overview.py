@@ -149,7 +149,7 @@ def next_steps(data: Overview, late: Late | None, username: str, role: str) -> l
                 days=DUE_SOON_DAYS, n=len(due)), "targets"))
     if not any(data.backups.values()):
         steps.append((_("No backup of this database yet: one is made each day the program opens it, and "
-                        "\"stdaward backup\" makes one now."), None))
+                        "File → Back up the database (Ctrl+B) makes one now, also onto a USB stick."), None))
     return steps
 
 
