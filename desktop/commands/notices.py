@@ -73,7 +73,8 @@ def register(sub: Any) -> None:
                    help=_("every notice left pending or failed (e.g. after a crash while printing), in one file"))
     p.add_argument("--out", required=True)
     p.add_argument("--archive", nargs="?", const=True, default=None, metavar="FILE",
-                   help=_("the approval/archive copy (with --pending: also write their archive copies to FILE)"))
+                   help=_("the approval/archive copy (with --pending: also write to FILE the archive copies of those "
+                          "and of every issued notice whose archive copy was never printed)"))
     add_db(p)
     p.set_defaults(func=cmd_reprint)
 
@@ -123,6 +124,7 @@ def computed_input(args: argparse.Namespace, s: Any) -> tuple[Any, list[Any], di
 
 
 def cmd_notices(args: argparse.Namespace) -> int:
+    from desktop.core import failures
     from desktop.operations import notices as ops
     from desktop.operations import wording
 
@@ -158,9 +160,12 @@ def cmd_notices(args: argparse.Namespace) -> int:
             raise StdAwardError(_("{reason}; notices {numbers} are recorded as failed: print them with "
                                   "\"stdaward reprint --pending\"").format(reason=exc, numbers=numbers)) from exc
         except OSError as exc:
-            raise StdAwardError(_("cannot write {file}: {reason}; notices {numbers} are recorded as failed: "
-                                  "print them with \"stdaward reprint --pending\"").format(
-                file=exc.filename, reason=exc.strerror or exc, numbers=numbers)) from exc
+            found = failures.classify(exc)
+            reason = (failures.message(found[0], found[1] or exc.filename) if found
+                      else _("cannot write {file}: {reason}").format(file=exc.filename or args.out or args.separate,
+                                                                      reason=exc.strerror or exc))
+            raise StdAwardError(_("{reason}; notices {numbers} are recorded as failed: print them with "
+                                  "\"stdaward reprint --pending\"").format(reason=reason, numbers=numbers)) from exc
         if args.json:
             print_json([ops.listing_row(n) for n in issued])
         else:
@@ -268,6 +273,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         for r in rows:
             status = _("needs printing") if r["needs_print"] else store.status_label(r["status"])
+            if r["status"] == "issued" and r["archive_printed"] is False:
+                status += " " + _("(archive copy not printed)")
             print(f"{r['doc_number']}\t{r['issued_on']}\t{status}\t{r['total']}\t{r['code']}\t{r['name']}")
     return 0
 
