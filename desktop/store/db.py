@@ -199,8 +199,8 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
         read_only = _lock is None
         if read_only:
             open_notes.append(_("{path} is on a read-only disk: it is open for reading only").format(path=path))
-        else:
-            sweep(path)
+    if lock and _lock is not None:  # also after a quick open, which took the lock without tidying
+        sweep(path)
     try:
         journal = "delete" if is_removable(path) else "wal"
         pragmas: dict[str, Any] = {"foreign_keys": 1, "synchronous": "full", "busy_timeout": 5000}
@@ -387,6 +387,11 @@ def start_background_backup(path: Path) -> threading.Thread:
     _backup_thread = threading.Thread(target=work, name="daily-backup", daemon=False)
     _backup_thread.start()
     return _backup_thread
+
+
+def backup_running() -> bool:
+    """Whether the day's background backup is still at work (it may yet add to ``open_notes``)."""
+    return _backup_thread is not None and _backup_thread.is_alive()
 
 
 def wait_for_backup(timeout: float | None = None) -> None:
