@@ -136,11 +136,26 @@ def placeholders() -> dict[str, Any]:
     return dict(W.FIELDS)
 
 
-def sample(words: Mapping[str, Any], office: Mapping[str, Any]) -> dict[str, Any]:
-    """A sample notice's text worded with ``words`` (for the live preview)."""
+def sample(words: Mapping[str, Any], office: Mapping[str, Any], kind: str | None = None) -> dict[str, Any]:
+    """A sample notice's text worded with ``words`` (for the live preview); with ``kind``, it also
+    has an award line for an achievement of that kind."""
     from desktop.notices.content import sample_notice
 
-    return sample_notice(dict(words), dict(office))
+    return sample_notice(dict(words), dict(office), kind=kind)
+
+
+def kinds() -> tuple[str, ...]:
+    """The achievement kinds whose award line an office may word differently."""
+    from desktop.notices import wording as W
+
+    return tuple(W.KINDS)
+
+
+def default_template() -> dict[str, Any]:
+    """The default wording (what "restore the defaults" puts back), every part filled in."""
+    from desktop.notices import wording as W
+
+    return W.merged({})
 
 
 def office_for_preview(session: Session) -> dict[str, Any]:
