@@ -484,3 +484,23 @@ def test_archive_copy_names_the_clause_not_the_rule_id(tmp_path):
     notes = item["content"]["text"]["archive_notes"]
     assert notes[0].startswith("第（一）项 成果编号a0，《意见》第五条第（二）项第2目：")
     assert not any("std" in n for n in notes)  # the rule's internal id never reaches paper
+
+
+def test_a_one_line_notice_takes_two_pages_because_the_first_has_room_for_half_of_it(tmp_path):
+    """GB/T 9704 fixes the 版头 (发文机关标志 35 mm below the top of the type area, 发文字号, red rule,
+    title, each with its blank lines), which leaves the first page about 11 body lines even at the
+    tightest spacing the layout allows (24 lines a page); the shortest notice needs about twice that
+    (主送, opening, one award line, total, payment, 特此通知, seal room, 署名, 成文日期, 版记). So it
+    takes two pages: the first filled to its last line, the second carrying text before 特此通知."""
+    pdf = _render(tmp_path, [_notice(1)])
+    assert pages_of(pdf) == 2
+    first, second = lines_of(pdf)  # pdftotext measures y from the top of the page
+    foot = (37 + 225) * MM  # the type area's lower edge
+    body = [ln for ln in first if abs((ln[3] - ln[1]) - 16) < 1.5 and not ln[4].startswith("—")]
+    recipient = min(ln[1] for ln in body if ln[4].endswith("："))  # the 主送 line, the first of the body
+    room = int((foot - recipient) // (225 * MM / 24) + 0.01)  # body lines left at the tightest spacing
+    assert 9 <= room <= 12
+    second_body = [ln for ln in second if not ln[4].startswith("—")]
+    needed = len(body) + len(second_body) + 3  # + the seal room (2 blank lines) and the 版记's gap
+    assert needed > room + 6
+    assert foot - max(ln[3] for ln in body) < 225 * MM / 22 + 1  # the first page is filled to its foot
