@@ -244,7 +244,9 @@ def cmd_reprint(args: argparse.Namespace) -> int:
             done = store.reprint_pending(s, Path(args.out), archive)
         print(_("{count} notices printed: {numbers}").format(count=len(done),
                                                            numbers=", ".join(n.doc_number for n in done)))
-        print(args.out)
+        for path in (Path(args.out), archive):  # only the archive copies may have been missing
+            if path is not None and path.exists():
+                print(path)
         return 0
     if not args.ref:
         raise StdAwardError(_("give the document number of the notice to reprint, or --pending"))
