@@ -576,3 +576,18 @@ def test_printing_to_a_full_stick_names_the_file_and_records_the_notices_failed(
     rows = waiting_shown(office)
     assert [row["status"] for row in rows] == ["failed"] * 2
     reprint_brings_all_to_issued(office)  # to the office's own disk
+
+
+def test_a_disk_filling_up_while_a_notice_is_written_is_named_and_recorded_failed(office: Path):
+    """The system's "no space left" arrives without a file name while the PDF is flushed: the officer
+    is still told which file, never "None", and the notices are failed, not issued."""
+    out = office / "printed" / "n.pdf"
+    r = cli("notices", "--round", (office / "round.txt").read_text("utf-8"), "--out", str(out), "--date", PRINT_DAY,
+            *on_db(office), fault="notices:written=ENOSPC")
+    assert r.returncode == 1, r.stderr
+    assert "is full" in r.stderr and str(out) in r.stderr and "None" not in r.stderr and "unexpected" not in r.stderr
+    assert "reprint --pending" in r.stderr
+    assert not out.exists() and leftovers(office) == []
+    rows = waiting_shown(office)
+    assert [row["status"] for row in rows] == ["failed"] * 2
+    reprint_brings_all_to_issued(office)

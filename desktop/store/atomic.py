@@ -12,7 +12,8 @@ Fault injection (tests only): ``STDAWARD_FAULT=<step>:<point>`` makes the proces
 at that point, the way a power cut or a SIGKILL would stop it; ``<step>:*`` stops at the first point
 of that step. The points are ``written`` (data written, not yet synced), ``synced``,
 ``recorded`` (after ``record``), ``renamed`` (after the rename, before the folder's fsync), and
-those named by ``fault_point`` calls at the few transaction points of the database code.
+those named by ``fault_point`` calls at the few transaction points of the database code;
+``<step>:<point>=ENOSPC`` raises that system error there instead (``desktop.core.faultpoints``).
 """
 from __future__ import annotations
 
