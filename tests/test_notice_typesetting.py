@@ -504,3 +504,31 @@ def test_a_one_line_notice_takes_two_pages_because_the_first_has_room_for_half_o
     needed = len(body) + len(second_body) + 3  # + the seal room (2 blank lines) and the 版记's gap
     assert needed > room + 6
     assert foot - max(ln[3] for ln in body) < 225 * MM / 22 + 1  # the first page is filled to its foot
+
+
+def test_cli_words_one_kinds_award_line_checks_it_and_goes_back_to_the_general_line(tmp_path):
+    import json
+
+    from conftest import run_main
+
+    db = str(tmp_path / "o.db")
+    assert run_main("office", "--name", "莆田市城厢区市场监督管理局", "--region", "350302", "--doc-prefix", "城市监",
+                    "--db", db).returncode == 0
+    r = run_main("notice-wording", "--kind", "gi", "--line", "{n}你单位{achievement}，奖励{amount}。", "--db", db)
+    assert r.returncode == 0, r.stderr
+    shown = json.loads(run_main("notice-wording", "--json", "--db", db).stdout)
+    assert shown["version"] == 1 and shown["kinds"]["gi"] == "{n}你单位{achievement}，奖励{amount}。"
+    assert shown["kinds"]["prize"] is None and "{clause}" in shown["line"]
+    r = run_main("notice-wording", "--kind", "prize", "--line", "{n}{achievement}{bonus}", "--db", db)
+    assert r.returncode == 2 and "kinds.prize" in r.stderr and "{bonus}" in r.stderr
+    r = run_main("notice-wording", "--kind", "medal", "--line", "{n}{achievement}", "--db", db)
+    assert r.returncode == 2 and "unknown achievement kind" in r.stderr
+    assert json.loads(run_main("notice-wording", "--json", "--db", db).stdout)["version"] == 1  # nothing saved
+    text = run_main("notice-wording", "--kind", "gi", "--db", db).stdout
+    assert "你单位{achievement}" in text and "standard" not in text
+    r = run_main("notice-wording", "--kind", "gi", "--general", "--db", db)
+    assert r.returncode == 0
+    shown = json.loads(run_main("notice-wording", "--json", "--db", db).stdout)
+    assert shown["version"] == 2 and shown["kinds"]["gi"] is None
+    assert run_main("notice-wording", "--general", "--db", db).returncode == 1  # which kind?
+    assert run_main("notice-wording", "--defaults", "--db", db).returncode == 0

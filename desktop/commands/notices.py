@@ -1,5 +1,5 @@
 """CLI verbs for official documents: ``notices``, ``summary``, ``verify-notice``, ``reprint``,
-``notice-void``, ``notice-list`` and ``notice-fonts``.
+``notice-void``, ``notice-list``, ``notice-fonts`` and ``notice-wording``.
 
     stdaward notices --round UUID --out FILE.pdf [--separate DIR] [--date YYYY-MM-DD]   (an approved round)
     stdaward notices --policy ID --input FILE.json --out FILE.pdf   (a draft: 样稿, no 发文字号, nothing recorded)
@@ -9,6 +9,7 @@
     stdaward reprint --pending --out FILE.pdf [--archive FILE]   (every notice left pending or failed)
     stdaward notice-void 城市监〔2026〕12号 --reason TEXT
     stdaward notice-fonts [--body FILE] [--heading FILE] [--reset]
+    stdaward notice-wording [--kind KIND [--line TEXT | --general]] [--defaults] [--json]
 
 ``notices --round`` also writes the approval/archive copies (存档联, with the computation and every
 flag an officer must see) to ``--archive FILE`` (default: beside --out, ``<name>-存档联.pdf``).
@@ -54,6 +55,17 @@ def register(sub: Any) -> None:
     p.add_argument("--date", help=_("date of the notices, YYYY-MM-DD (default: today)"))
     add_db(p)
     p.set_defaults(func=cmd_docx)
+
+    p = sub.add_parser("notice-wording", help=_("show the award line wording per kind of achievement, or set "
+                                                "one kind's own line (administrators)"))
+    p.add_argument("--kind", metavar="KIND", help=_("the kind of achievement (standard, prize, gi ...)"))
+    p.add_argument("--line", metavar="TEXT", help=_("its own award line; placeholders {n} {achievement} {clause} "
+                                                    "{amount}"))
+    p.add_argument("--general", action="store_true", help=_("the kind uses the general award line again"))
+    p.add_argument("--defaults", action="store_true", help=_("restore the default wording of every text"))
+    p.add_argument("--json", action="store_true")
+    add_db(p)
+    p.set_defaults(func=cmd_wording)
 
     p = sub.add_parser("notice-serial", help=_("show or set the next 发文字号 serial (to continue the office's own register)"))
     p.add_argument("--year", type=int, help=_("the year of the 发文字号 (default: this year)"))
@@ -185,6 +197,34 @@ def cmd_docx(args: argparse.Namespace) -> int:
         written = wording.docx_drafts(s, Path(args.out), day, round_uuid=args.round, computed=computed)
     for path in written:
         print(path)
+    return 0
+
+
+def cmd_wording(args: argparse.Namespace) -> int:
+    from desktop.core.labels import kind_label
+    from desktop.operations import wording
+
+    if (args.line is not None or args.general) and not args.kind:
+        raise StdAwardError(_("give --kind with --line or --general"))
+    if args.line is not None and args.general:
+        raise StdAwardError(_("give --line or --general, not both"))
+    with session(args) as s:
+        if args.defaults:
+            version = wording.restore_defaults(s)
+            print(_("the default wording is in force again (version {version})").format(version=version))
+        if args.kind and (args.line is not None or args.general):
+            version = wording.set_kind_line(s, args.kind, None if args.general else args.line)
+            print(_("wording saved as version {version}").format(version=version))
+        words = wording.template_in_force(s)
+    lines = {kind: words["kinds"].get(kind) for kind in wording.kinds()}
+    if args.json:
+        print_json({"version": words["version"], "line": words["line"], "kinds": lines})
+        return 0
+    print(_("general award line: {text}").format(text=words["line"]))
+    general = _("(the general award line)")
+    for kind, text in lines.items():
+        if not args.kind or kind == args.kind:
+            print(f"{kind_label(kind)}\t{text or general}")
     return 0
 
 
