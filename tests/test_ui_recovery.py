@@ -24,8 +24,14 @@ def damaged_office(tmp_path: Path) -> tuple[Path, Path]:
     records.load({"enterprises": [{"uscc": OTHER_USCC, "name": "莆田鞋业"}],
                   "achievements": [std(id=f"a{i}", enterprise=OTHER_USCC, ref=f"GB/T {1000 + i}-2024")
                                    for i in range(200)]}, user="tester")
-    good = backup.make_backup(database, path, "manual")
+    made = backup.make_backup(database, path, "manual")
     close_db()
+    import datetime as dt
+
+    today = dt.date.today()
+    day_before = (today - dt.timedelta(days=1)).strftime("%Y%m%d")
+    good = made.with_name(made.name.replace(today.strftime("%Y%m%d"), day_before, 1))  # yesterday's: today's is due
+    made.rename(good)
     con = sqlite3.connect(path)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
@@ -86,7 +92,7 @@ def plain_office(tmp_path: Path) -> Path:
     return path
 
 
-def open_notes_shown(qtbot, path: Path) -> str:
+def open_notes_shown(qtbot, path: Path, restored: list | None = None) -> str:
     """Start the desktop program on ``path`` and return the text of the bar at the top of its window
     once it shows what opening found (the program keeps working: the bar is not a modal box)."""
     from desktop.store import db
@@ -105,6 +111,12 @@ def open_notes_shown(qtbot, path: Path) -> str:
         assert exits == [] and st.dialog is None
         text = bar.text()
         assert text.startswith("Opening the database found:")
+        if restored is not None:  # the damage case: one click restores, as at the start
+            qtbot.waitUntil(bar.restore_btn.isVisible, timeout=15000)
+            st._restore = restored.append
+            bar.restore_btn.click()
+        else:
+            assert not bar.restore_btn.isVisible()
         assert st.window.show_view("enterprises") is not None  # work goes on with the bar shown
         close = next(b for b in bar.findChildren(QToolButton) if b.text() == "×")
         close.click()
@@ -159,12 +171,25 @@ def test_the_window_says_what_damage_the_background_backup_found(qtbot, tmp_path
     """A database too large for the quick check at open is read whole by the day's backup, in the
     background, after the window is up: damage it finds is shown in the window, not only logged."""
     from desktop.store import backup
+    from desktop.store.db import close_db, open_db
+    from desktop.store.models import database
 
     path = plain_office(tmp_path)
+    open_db(path, auto_backup=False)
+    made = backup.make_backup(database, path, "manual")
+    close_db()
+    import datetime as dt
+
+    today = dt.date.today()
+    day_before = (today - dt.timedelta(days=1)).strftime("%Y%m%d")
+    good = made.with_name(made.name.replace(today.strftime("%Y%m%d"), day_before, 1))  # yesterday's: today's is due
+    made.rename(good)
 
     def failing_disk(con, db_path, kind):
         raise sqlite3.DatabaseError("database disk image is malformed")
 
     monkeypatch.setattr(backup, "make_backup", failing_disk)
-    text = open_notes_shown(qtbot, path)
-    assert "damaged" in text and str(path) in text
+    restored: list = []
+    text = open_notes_shown(qtbot, path, restored)
+    assert "damaged" in text and str(path) in text and good.name in text
+    assert restored == [good]

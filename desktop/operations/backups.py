@@ -37,6 +37,15 @@ def open_findings() -> tuple[list[str], bool]:
     return list(db.open_notes), db.backup_running()
 
 
+def damage_backup() -> Path | None:
+    """The newest good backup to restore when the background backup found the database damaged
+    (None when it found nothing, or there is no good backup)."""
+    from desktop.store import db
+
+    found = db.damage_found
+    return Path(str(found.backup)) if found is not None and found.backup is not None else None
+
+
 def listing(session: Session) -> list[Path]:
     """The backups beside the database, newest first."""
     from desktop.store import backup

@@ -18,6 +18,7 @@ from desktop.ui.qt import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QSize,
     QSplitter,
     QStackedWidget,
@@ -42,6 +43,16 @@ class OpenNotesBar(MessageBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.notes: list[str] = []
+        self.backup: object = None  # the newest good backup, when damage was found
+        self.restore_btn = QPushButton(_("Restore the newest good backup"), self)
+        self.restore_btn.setObjectName("restoreFromNotes")
+        self.restore_btn.setVisible(False)
+        self.layout().insertWidget(1, self.restore_btn)
+
+    def offer_restore(self, backup: object) -> None:
+        """Damage found after the window opened: the same one-click restore as at the start."""
+        self.backup = backup
+        self.restore_btn.setVisible(backup is not None)
 
     def add(self, notes: list[str]) -> None:
         new = [n for n in notes if n and n not in self.notes]
@@ -77,6 +88,7 @@ class MainWindow(QMainWindow):
         split.setSizes([170, 1000])
         split.setChildrenCollapsible(False)
         self.notes_bar = OpenNotesBar(self)
+        qconnect(self.notes_bar.restore_btn.clicked, self._restore_from_notes)
         central = QWidget(self)
         box = QVBoxLayout(central)
         box.setContentsMargins(0, 0, 0, 0)
@@ -109,6 +121,13 @@ class MainWindow(QMainWindow):
         self._notes_polls = 0
         self.after_first_paint(self.show_open_notes)
 
+    def _restore_from_notes(self) -> None:
+        startup = getattr(self, "startup", None)
+        if startup is not None and self.notes_bar.backup is not None:
+            from pathlib import Path
+
+            startup._restore(Path(str(self.notes_bar.backup)))
+
     NOTES_POLL_MS = 1000
     NOTES_POLLS = 600  # the background backup of a large database may take minutes
 
@@ -125,6 +144,9 @@ class MainWindow(QMainWindow):
         if quick.bound():
             notes, running = backups.open_findings()
             self.notes_bar.add(notes)
+            backup = backups.damage_backup()
+            if backup is not None and self.notes_bar.backup is None:
+                self.notes_bar.offer_restore(backup)
         self._notes_polls += 1
         if running and self._notes_polls < self.NOTES_POLLS:
             QTimer.singleShot(self.NOTES_POLL_MS, self, self.show_open_notes)
