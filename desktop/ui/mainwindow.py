@@ -165,10 +165,13 @@ class MainWindow(QMainWindow):
             return integrity.open_notes(path)
 
         def done(notes: list[str]) -> None:
+            from desktop.ui.qt import QMessageBox, is_alive
+
+            if not is_alive(self):  # the window was closed while the check ran (a slow, busy machine)
+                return
             self.trail_warnings = notes
             if not notes:
                 return
-            from desktop.ui.qt import QMessageBox
 
             box = QMessageBox(QMessageBox.Icon.Warning, _("StdAward"),
                               _("Someone changed this database outside StdAward:") + "\n\n" + "\n".join(notes),
