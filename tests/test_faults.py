@@ -487,6 +487,20 @@ def pdf_text(path: Path) -> str:
     return r.stdout
 
 
+def listing(db: Path, summary: bool = False) -> tuple[list[dict], int | None]:
+    """What notice-list --json prints (the same operation, read here without building the command
+    line again), and with ``summary`` the overview's count of notices waiting for a reprint."""
+    from desktop.operations import notices as ops
+    from desktop.operations import overview
+    from desktop.operations.session import Session
+
+    s = Session.open(db, auto_backup=False, check=False)
+    try:
+        return ops.listing(s), overview.notice_summary(2015)["failed"] if summary else None
+    finally:
+        s.close()
+
+
 def waiting_shown(base: Path) -> list[dict]:
     """After the crash: the database is whole, both numbers are there (none skipped, none twice), and
     every notice not issued with its PDF is shown as needing a reprint, in notice-list and in the
@@ -495,7 +509,7 @@ def waiting_shown(base: Path) -> list[dict]:
     r = cli("notice-list", "--db", str(db))  # the next start: opens and tidies the database
     assert r.returncode == 0, r.stderr
     assert integrity(db) == "ok"
-    rows = json.loads(cli("notice-list", "--json", "--db", str(db)).stdout)
+    rows, waiting = listing(db, summary=True)
     assert [row["doc_number"] for row in rows] == NUMBERS
     lines = {line.split("\t")[0]: line for line in r.stdout.splitlines()}
     for row in rows:
@@ -505,14 +519,7 @@ def waiting_shown(base: Path) -> list[dict]:
         else:
             assert row["status"] in ("pending", "failed") and row["needs_print"]
             assert "needs printing" in lines[row["doc_number"]]
-    from desktop.operations import overview
-    from desktop.operations.session import Session
-
-    s = Session.open(db, auto_backup=False, check=False)
-    try:
-        assert overview.notice_summary(2015)["failed"] == sum(row["needs_print"] for row in rows)
-    finally:
-        s.close()
+    assert waiting == sum(row["needs_print"] for row in rows)
     return rows
 
 
@@ -520,7 +527,7 @@ def reprint_brings_all_to_issued(base: Path) -> None:
     out, archive = base / "printed" / "n.pdf", base / "printed" / "n-存档联.pdf"
     r = cli("reprint", "--pending", "--out", str(out), "--archive", str(archive), *on_db(base))
     assert r.returncode == 0, r.stderr
-    rows = json.loads(cli("notice-list", "--json", "--db", str(base / "office" / "office.db")).stdout)
+    rows, _waiting = listing(base / "office" / "office.db")
     assert [(row["doc_number"], row["status"], row["archive_printed"]) for row in rows] == [
         (num, "issued", True) for num in NUMBERS]
     for pdf in (out, archive):
