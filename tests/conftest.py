@@ -51,6 +51,21 @@ def run_cli(*argv: str, env: dict | None = None, stdin: str | None = None):
                           capture_output=True, text=True, timeout=120)
 
 
+def run_main(*argv: str):
+    """Run the CLI's ``main`` in this process (output captured); the same result fields as
+    ``run_cli``, without starting Python, where a test needs no process of its own."""
+    import contextlib
+    import io
+    from types import SimpleNamespace
+
+    from desktop.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
 def std(**kw):
     """A valid standard achievement, overridable field by field."""
     base = {"id": "s1", "enterprise": GOOD_USCC, "kind": "standard", "date": "2024-05-01",

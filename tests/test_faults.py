@@ -1,5 +1,5 @@
 """Fault injection: the real CLI, killed at each fsync/rename/commit point of load, import, export,
-backup and restore (``STDAWARD_FAULT=<step>:<point>`` makes it ``os._exit`` there, as a power cut
+backup, restore and notice printing (the enterprise copies and the 存档联, first print and reprint) (``STDAWARD_FAULT=<step>:<point>`` makes it ``os._exit`` there, as a power cut
 would), then opened again. After every crash: the database passes ``PRAGMA integrity_check``, holds
 the old or the new state (never a mix), no complete copy lingers under a temporary name once the next
 open has run, and a package number is never used twice.
@@ -9,14 +9,18 @@ named at open with its newest good backup, a daily backup that cannot be written
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import sqlite3
+import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
-from conftest import OTHER_USCC, run_cli, std
+from conftest import OTHER_USCC, run_cli, run_main, std
 
 pytestmark = pytest.mark.faults
 
@@ -46,8 +50,43 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob("*") if is_leftover(p.name))
 
 
-def cli(*argv: str, fault: str | None = None):
-    return run_cli(*argv, env={"STDAWARD_FAULT": fault or ""})
+def cli(*argv: str, fault: str | None = None) -> Any:
+    """The CLI killed at ``fault`` runs in its own process, which the kill ends: a fork of this one
+    (the same code, already imported, so a kill costs no Python start), or a fresh interpreter where
+    there is no fork. Every other run, the reopen after the crash and the checks, runs in this process."""
+    if fault:
+        if hasattr(os, "fork"):
+            return forked_cli(list(argv), fault)
+        return run_cli(*argv, env={"STDAWARD_FAULT": fault})
+    return run_main(*argv)
+
+
+def forked_cli(argv: list[str], fault: str) -> Any:
+    """``main(argv)`` in a child process with ``STDAWARD_FAULT=fault``; its exit status and output."""
+    import tempfile
+
+    from desktop.cli import main
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        pid = os.fork()
+        if pid == 0:  # the child: its own stdout/stderr, the fault hook armed; it never returns
+            code = 99
+            try:
+                os.dup2(out.fileno(), 1)
+                os.dup2(err.fileno(), 2)
+                sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", line_buffering=True)
+                sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", line_buffering=True)
+                os.environ["STDAWARD_FAULT"] = fault
+                code = main(argv)
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code)
+        _pid, status = os.waitpid(pid, 0)
+        out.seek(0)
+        err.seek(0)
+        return SimpleNamespace(returncode=os.waitstatus_to_exitcode(status), stdout=out.read().decode("utf-8"),
+                               stderr=err.read().decode("utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +94,15 @@ def world(tmp_path_factory) -> Path:
     """A county database with data, a backup of it, a package of it, and a city that trusts it:
     built once, copied into each test."""
     base = tmp_path_factory.mktemp("world")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STDAWARD_DATA", str(base / "data"))  # the per-test data folder is not made yet
+        mp.delenv("STDAWARD_FAULT", raising=False)
+        build_world(base)
+    shutil.rmtree(base / "data", ignore_errors=True)
+    return base
+
+
+def build_world(base: Path) -> None:
     county = base / "county" / "office.db"
     county.parent.mkdir()
     (base / "load.json").write_text(json.dumps({"enterprises": ENTS, "achievements": [
@@ -74,7 +122,6 @@ def world(tmp_path_factory) -> Path:
                  ("register-office", str(base / "card.json"), "--fingerprint", card["fingerprint"])):
         r = cli(*argv, "--db", str(city))
         assert r.returncode == 0, (argv, r.stderr)
-    return base
 
 
 @pytest.fixture
@@ -375,3 +422,179 @@ def test_export_from_a_read_only_database_leaves_no_package_it_cannot_number(her
 
     assert classify(info.value) == (READ_ONLY, None)
     assert not out.exists() and leftovers(here) == []
+
+
+# ------------------------------------------------------------------------- notices
+# Printing an approved round's notices: the numbers are allocated and the notices stored ``pending``
+# in one transaction, then the enterprise copies are written (step ``notices``), the notices marked
+# issued (``notices:in-transaction``), then the 存档联 written (step ``archive``) and recorded.
+NOTICE_POINTS = [f"{step}:{point}" for step in ("notices", "archive") for point in ("written", "synced", "renamed")
+                 ] + ["notices:in-transaction"]
+NUMBERS = ["泉市监〔2015〕1号", "泉市监〔2015〕2号"]
+PRINT_DAY = "2015-12-18"
+
+
+@pytest.fixture(scope="module")
+def notice_world(tmp_path_factory) -> Path:
+    """An office with two enterprises, each owed an award in an approved round (prepared by clerk1,
+    approved by boss): built once in this process, copied into each test. It has no accounts, so the
+    computer's user acts as administrator: a sign-in would cost each run a full-strength scrypt, and
+    who may print is tested elsewhere (test_notice_rounds.py); what a crash leaves does not depend on it."""
+    base = tmp_path_factory.mktemp("notice-world")
+    db = base / "office" / "office.db"
+    db.parent.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STDAWARD_DATA", str(base / "data"))
+        from conftest import GOOD_USCC
+
+        from desktop.store import office as officemod
+        from desktop.store import records, rounds
+        from desktop.store.db import close_db, open_db
+
+        open_db(db)
+        try:
+            officemod.update(name="泉州市市场监督管理局", region_code="350500", doc_prefix="泉市监", user="tester")
+            records.load({"enterprises": [{"uscc": GOOD_USCC, "name": "福建省泉州市鑫堃茶业有限公司"}, *ENTS],
+                          "achievements": [std(id="a", enterprise=GOOD_USCC, ref="GB/T 20001-2014", date="2014-05-05"),
+                                           std(id="b", enterprise=OTHER_USCC, ref="GB/T 20002-2014", date="2014-06-05")]},
+                         user="clerk1")
+            rnd = rounds.create_round(2014, "quanzhou-2012", "clerk1")
+            rounds.submit(rnd, "clerk1")
+            rnd = rounds.approve(rnd, "boss", "reviewer")
+            (base / "round.txt").write_text(rnd.uuid, "utf-8")
+        finally:
+            close_db()
+    (base / "printed").mkdir()
+    shutil.rmtree(base / "data", ignore_errors=True)
+    return base
+
+
+@pytest.fixture
+def office(notice_world: Path, tmp_path: Path) -> Path:
+    shutil.copytree(notice_world, tmp_path / "w")
+    return tmp_path / "w"
+
+
+def on_db(base: Path) -> list[str]:
+    return ["--db", str(base / "office" / "office.db")]
+
+
+def pdf_text(path: Path) -> str:
+    import subprocess
+
+    r = subprocess.run(["pdftotext", "-q", str(path), "-"], capture_output=True, text=True)
+    assert r.returncode == 0, f"{path.name} is not a readable PDF"
+    return r.stdout
+
+
+def listing(db: Path, summary: bool = False) -> tuple[list[dict], int | None]:
+    """What notice-list --json prints (the same operation, read here without building the command
+    line again), and with ``summary`` the overview's count of notices waiting for a reprint."""
+    from desktop.operations import notices as ops
+    from desktop.operations import overview
+    from desktop.operations.session import Session
+
+    s = Session.open(db, auto_backup=False, check=False)
+    try:
+        return ops.listing(s), overview.notice_summary(2015)["failed"] if summary else None
+    finally:
+        s.close()
+
+
+def waiting_shown(base: Path) -> list[dict]:
+    """After the crash: the database is whole, both numbers are there (none skipped, none twice), and
+    every notice not issued with its PDF is shown as needing a reprint, in notice-list and in the
+    overview's count. Returns the listing."""
+    db = base / "office" / "office.db"
+    r = cli("notice-list", "--db", str(db))  # the next start: opens and tidies the database
+    assert r.returncode == 0, r.stderr
+    assert integrity(db) == "ok"
+    rows, waiting = listing(db, summary=True)
+    assert [row["doc_number"] for row in rows] == NUMBERS
+    lines = {line.split("\t")[0]: line for line in r.stdout.splitlines()}
+    for row in rows:
+        if row["status"] == "issued":
+            if not row["archive_printed"]:
+                assert "archive copy not printed" in lines[row["doc_number"]]
+        else:
+            assert row["status"] in ("pending", "failed") and row["needs_print"]
+            assert "needs printing" in lines[row["doc_number"]]
+    assert waiting == sum(row["needs_print"] for row in rows)
+    return rows
+
+
+def reprint_brings_all_to_issued(base: Path) -> None:
+    out, archive = base / "printed" / "n.pdf", base / "printed" / "n-存档联.pdf"
+    r = cli("reprint", "--pending", "--out", str(out), "--archive", str(archive), *on_db(base))
+    assert r.returncode == 0, r.stderr
+    rows, _waiting = listing(base / "office" / "office.db")
+    assert [(row["doc_number"], row["status"], row["archive_printed"]) for row in rows] == [
+        (num, "issued", True) for num in NUMBERS]
+    for pdf in (out, archive):
+        text = pdf_text(pdf)
+        assert all(num in text for num in NUMBERS), pdf.name
+    assert "存档联" in pdf_text(archive)
+    assert leftovers(base) == []  # no complete PDF lingers under a temporary name
+    r = cli("reprint", "--pending", "--out", str(out), "--archive", str(archive), *on_db(base))
+    assert r.returncode == 1 and "no notice is waiting" in r.stderr
+
+
+@pytest.mark.parametrize("point", NOTICE_POINTS)
+def test_a_crash_while_printing_or_reprinting_leaves_every_notice_issued_or_shown_for_reprint(office: Path, point: str):
+    """Killed at ``point`` while printing the round, then killed at the same point while reprinting what
+    was left (one setup for both commands), then reprinted to the end."""
+    rnd = (office / "round.txt").read_text("utf-8")
+    out, archive = office / "printed" / "n.pdf", office / "printed" / "n-存档联.pdf"
+    r = cli("notices", "--round", rnd, "--out", str(out), "--date", PRINT_DAY, *on_db(office), fault=point)
+    assert r.returncode == CRASH, r.stderr
+    rows = waiting_shown(office)
+    if point.startswith("archive:"):  # the enterprise copies were printed and recorded; the 存档联 was not
+        assert [(row["status"], row["archive_printed"]) for row in rows] == [("issued", False)] * 2
+        assert all(num in pdf_text(out) for num in NUMBERS)
+    else:
+        assert [row["status"] for row in rows] == ["pending"] * 2
+    # issuing the round again allocates no new number: its lines are on the two notices
+    r = cli("notices", "--round", rnd, "--out", str(office / "printed" / "again.pdf"), "--date", PRINT_DAY,
+            *on_db(office))
+    assert r.returncode == 1 and "泉市监〔2015〕1号" in r.stderr
+    r = cli("reprint", "--pending", "--out", str(out), "--archive", str(archive), *on_db(office), fault=point)
+    assert r.returncode == CRASH, r.stderr
+    again = waiting_shown(office)
+    assert [row["status"] for row in again] == [row["status"] for row in rows]
+    reprint_brings_all_to_issued(office)
+
+
+def test_printing_to_a_full_stick_names_the_file_and_records_the_notices_failed(office: Path, small_disk: Path):
+    fd = os.open(small_disk / "filler", os.O_WRONLY | os.O_CREAT)  # the stick is full
+    try:
+        while True:
+            os.write(fd, b"x" * 4096)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    out = small_disk / "notices.pdf"
+    r = cli("notices", "--round", (office / "round.txt").read_text("utf-8"), "--out", str(out), "--date", PRINT_DAY,
+            *on_db(office))
+    assert r.returncode == 1
+    assert "is full" in r.stderr and str(out) in r.stderr and "None" not in r.stderr and "unexpected" not in r.stderr
+    assert "reprint --pending" in r.stderr
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]  # nothing half-written on the stick
+    rows = waiting_shown(office)
+    assert [row["status"] for row in rows] == ["failed"] * 2
+    reprint_brings_all_to_issued(office)  # to the office's own disk
+
+
+def test_a_disk_filling_up_while_a_notice_is_written_is_named_and_recorded_failed(office: Path):
+    """The system's "no space left" arrives without a file name while the PDF is flushed: the officer
+    is still told which file, never "None", and the notices are failed, not issued."""
+    out = office / "printed" / "n.pdf"
+    r = cli("notices", "--round", (office / "round.txt").read_text("utf-8"), "--out", str(out), "--date", PRINT_DAY,
+            *on_db(office), fault="notices:written=ENOSPC")
+    assert r.returncode == 1, r.stderr
+    assert "is full" in r.stderr and str(out) in r.stderr and "None" not in r.stderr and "unexpected" not in r.stderr
+    assert "reprint --pending" in r.stderr
+    assert not out.exists() and leftovers(office) == []
+    rows = waiting_shown(office)
+    assert [row["status"] for row in rows] == ["failed"] * 2
+    reprint_brings_all_to_issued(office)

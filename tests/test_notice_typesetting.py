@@ -484,3 +484,51 @@ def test_archive_copy_names_the_clause_not_the_rule_id(tmp_path):
     notes = item["content"]["text"]["archive_notes"]
     assert notes[0].startswith("第（一）项 成果编号a0，《意见》第五条第（二）项第2目：")
     assert not any("std" in n for n in notes)  # the rule's internal id never reaches paper
+
+
+def test_a_one_line_notice_takes_two_pages_because_the_first_has_room_for_half_of_it(tmp_path):
+    """GB/T 9704 fixes the 版头 (发文机关标志 35 mm below the top of the type area, 发文字号, red rule,
+    title, each with its blank lines), which leaves the first page about 11 body lines even at the
+    tightest spacing the layout allows (24 lines a page); the shortest notice needs about twice that
+    (主送, opening, one award line, total, payment, 特此通知, seal room, 署名, 成文日期, 版记). So it
+    takes two pages: the first filled to its last line, the second carrying text before 特此通知."""
+    pdf = _render(tmp_path, [_notice(1)])
+    assert pages_of(pdf) == 2
+    first, second = lines_of(pdf)  # pdftotext measures y from the top of the page
+    foot = (37 + 225) * MM  # the type area's lower edge
+    body = [ln for ln in first if abs((ln[3] - ln[1]) - 16) < 1.5 and not ln[4].startswith("—")]
+    recipient = min(ln[1] for ln in body if ln[4].endswith("："))  # the 主送 line, the first of the body
+    room = int((foot - recipient) // (225 * MM / 24) + 0.01)  # body lines left at the tightest spacing
+    assert 9 <= room <= 12
+    second_body = [ln for ln in second if not ln[4].startswith("—")]
+    needed = len(body) + len(second_body) + 3  # + the seal room (2 blank lines) and the 版记's gap
+    assert needed > room + 6
+    assert foot - max(ln[3] for ln in body) < 225 * MM / 22 + 1  # the first page is filled to its foot
+
+
+def test_cli_words_one_kinds_award_line_checks_it_and_goes_back_to_the_general_line(tmp_path):
+    import json
+
+    from conftest import run_main
+
+    db = str(tmp_path / "o.db")
+    assert run_main("office", "--name", "莆田市城厢区市场监督管理局", "--region", "350302", "--doc-prefix", "城市监",
+                    "--db", db).returncode == 0
+    r = run_main("notice-wording", "--kind", "gi", "--line", "{n}你单位{achievement}，奖励{amount}。", "--db", db)
+    assert r.returncode == 0, r.stderr
+    shown = json.loads(run_main("notice-wording", "--json", "--db", db).stdout)
+    assert shown["version"] == 1 and shown["kinds"]["gi"] == "{n}你单位{achievement}，奖励{amount}。"
+    assert shown["kinds"]["prize"] is None and "{clause}" in shown["line"]
+    r = run_main("notice-wording", "--kind", "prize", "--line", "{n}{achievement}{bonus}", "--db", db)
+    assert r.returncode == 2 and "kinds.prize" in r.stderr and "{bonus}" in r.stderr
+    r = run_main("notice-wording", "--kind", "medal", "--line", "{n}{achievement}", "--db", db)
+    assert r.returncode == 2 and "unknown achievement kind" in r.stderr
+    assert json.loads(run_main("notice-wording", "--json", "--db", db).stdout)["version"] == 1  # nothing saved
+    text = run_main("notice-wording", "--kind", "gi", "--db", db).stdout
+    assert "你单位{achievement}" in text and "standard" not in text
+    r = run_main("notice-wording", "--kind", "gi", "--general", "--db", db)
+    assert r.returncode == 0
+    shown = json.loads(run_main("notice-wording", "--json", "--db", db).stdout)
+    assert shown["version"] == 2 and shown["kinds"]["gi"] is None
+    assert run_main("notice-wording", "--general", "--db", db).returncode == 1  # which kind?
+    assert run_main("notice-wording", "--defaults", "--db", db).returncode == 0

@@ -52,3 +52,70 @@ def test_editor_shows_a_save_failure_and_stays_open(qtbot):
     dlg.show()
     dlg.accept()
     assert dlg.isVisible() and "administrator" in dlg.problems.text() and dlg.version is None
+
+
+def test_the_award_line_of_one_kind_is_worded_on_its_own_checked_previewed_and_reset(qtbot):
+    from desktop.ui.qt import QDialogButtonBox
+    from desktop.ui.views.notice_template import NoticeTemplateDialog
+
+    saved = []
+    dlg = NoticeTemplateDialog({"kinds": {"gi": "{n}你单位{achievement}，奖励{amount}。"}}, OFFICE,
+                               lambda t: saved.append(t) or len(saved))
+    qtbot.addWidget(dlg)
+    save = dlg.buttons.button(QDialogButtonBox.StandardButton.Save)
+    kinds = [dlg.kind_box.itemData(i) for i in range(dlg.kind_box.count())]
+    assert "prize" in kinds and "gi" in kinds and len(kinds) == 12
+    labels = [dlg.kind_box.itemText(i) for i in range(dlg.kind_box.count())]
+    assert all(k not in labels for k in ("good_behavior", "self_declared", "innovation_base"))  # words, not codes
+    assert labels[kinds.index("gi")].endswith("✎") and not labels[kinds.index("prize")].endswith("✎")
+    assert "{achievement}" in dlg.kind_help.text() and "{amount}" in dlg.kind_help.text()
+    assert "{clause}" in dlg.kind_help.text() and "{n}" in dlg.kind_help.text()
+
+    dlg.kind_box.setCurrentIndex(kinds.index("gi"))  # the stored wording is shown and previewed
+    assert dlg.kind_text.toPlainText() == "{n}你单位{achievement}，奖励{amount}。"
+    assert "（三）你单位地理标志产品保护获批" in dlg.preview.toPlainText()
+
+    dlg.kind_box.setCurrentIndex(kinds.index("prize"))  # not worded on its own: the general line
+    assert dlg.kind_text.toPlainText() == "" and not dlg.kind_reset.isEnabled()
+    general = dlg.preview.toPlainText()
+    assert "（三）依据《意见》第五条第（二）项第3目规定，你单位荣获福建省标准贡献奖二等奖" in general
+
+    dlg.kind_text.setPlainText("{n}你单位{achievement}，按{clause}奖励{amount}，{bonus}。")
+    assert not save.isEnabled()
+    assert "Award line for Standards prize" in dlg.problems.text() and "{bonus}" in dlg.problems.text()
+    assert "kinds." not in dlg.problems.text()
+    dlg.kind_text.setPlainText("{n}你单位{achievement}，\n奖励{amount}。")
+    assert not save.isEnabled() and "line breaks" in dlg.problems.text()
+    dlg.kind_text.setPlainText("{n}你单位{achievement}，按{clause}奖励{amount}。")
+    assert save.isEnabled() and dlg.problems.text() == ""
+    text = dlg.preview.toPlainText()
+    assert "（三）你单位荣获福建省标准贡献奖二等奖（GB/T 3280-2015）" in text and "按《意见》第五条第（二）项第3目奖励" in text
+    assert "（一）依据《意见》第五条第（二）项第2目规定" in text  # the other kinds keep the general line
+    assert dlg.kind_box.itemText(kinds.index("prize")).endswith("✎")
+
+    dlg.kind_box.setCurrentIndex(kinds.index("gi"))
+    dlg.kind_reset.click()  # back to the general line for this kind
+    assert dlg.kind_text.toPlainText() == "" and "gi" not in dlg.template().get("kinds", {})
+    assert "（三）依据《意见》第五条第（二）项第3目规定，你单位地理标志产品保护获批" in dlg.preview.toPlainText()
+    dlg.accept()
+    assert saved[-1]["kinds"] == {"prize": "{n}你单位{achievement}，按{clause}奖励{amount}。"}
+
+
+def test_restore_the_default_wording_puts_every_text_back(qtbot):
+    from desktop.operations import wording
+    from desktop.ui.views.notice_template import NoticeTemplateDialog
+
+    saved = []
+    dlg = NoticeTemplateDialog({"closing": "此复。", "days": 30, "cc": ["莆田市城厢区审计局"],
+                                "kinds": {"prize": "{n}{achievement}，奖励{amount}。"}}, OFFICE,
+                               lambda t: saved.append(t) or len(saved))
+    qtbot.addWidget(dlg)
+    assert dlg.fields["closing"].text() == "此复。"
+    dlg.defaults_btn.click()
+    default = wording.default_template()
+    assert dlg.fields["closing"].text() == default["closing"] == "特此通知。"
+    assert dlg.days.value() == default["days"] and dlg.cc.toPlainText() == "{finance}"
+    assert dlg.kinds == {} and not any(dlg.kind_box.itemText(i).endswith("✎") for i in range(dlg.kind_box.count()))
+    assert "抄送：莆田市城厢区财政局。" in dlg.preview.toPlainText()
+    dlg.accept()
+    assert saved[-1]["closing"] == "特此通知。" and "kinds" not in saved[-1] and saved[-1]["days"] == default["days"]

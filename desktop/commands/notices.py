@@ -1,5 +1,5 @@
 """CLI verbs for official documents: ``notices``, ``summary``, ``verify-notice``, ``reprint``,
-``notice-void``, ``notice-list`` and ``notice-fonts``.
+``notice-void``, ``notice-list``, ``notice-fonts`` and ``notice-wording``.
 
     stdaward notices --round UUID --out FILE.pdf [--separate DIR] [--date YYYY-MM-DD]   (an approved round)
     stdaward notices --policy ID --input FILE.json --out FILE.pdf   (a draft: 样稿, no 发文字号, nothing recorded)
@@ -9,6 +9,7 @@
     stdaward reprint --pending --out FILE.pdf [--archive FILE]   (every notice left pending or failed)
     stdaward notice-void 城市监〔2026〕12号 --reason TEXT
     stdaward notice-fonts [--body FILE] [--heading FILE] [--reset]
+    stdaward notice-wording [--kind KIND [--line TEXT | --general]] [--defaults] [--json]
 
 ``notices --round`` also writes the approval/archive copies (存档联, with the computation and every
 flag an officer must see) to ``--archive FILE`` (default: beside --out, ``<name>-存档联.pdf``).
@@ -55,6 +56,17 @@ def register(sub: Any) -> None:
     add_db(p)
     p.set_defaults(func=cmd_docx)
 
+    p = sub.add_parser("notice-wording", help=_("show the award line wording per kind of achievement, or set "
+                                                "one kind's own line (administrators)"))
+    p.add_argument("--kind", metavar="KIND", help=_("the kind of achievement (standard, prize, gi ...)"))
+    p.add_argument("--line", metavar="TEXT", help=_("its own award line; placeholders {n} {achievement} {clause} "
+                                                    "{amount}"))
+    p.add_argument("--general", action="store_true", help=_("the kind uses the general award line again"))
+    p.add_argument("--defaults", action="store_true", help=_("restore the default wording of every text"))
+    p.add_argument("--json", action="store_true")
+    add_db(p)
+    p.set_defaults(func=cmd_wording)
+
     p = sub.add_parser("notice-serial", help=_("show or set the next 发文字号 serial (to continue the office's own register)"))
     p.add_argument("--year", type=int, help=_("the year of the 发文字号 (default: this year)"))
     p.add_argument("--next", type=int, metavar="N", help=_("the next serial to use; never one already used"))
@@ -73,7 +85,8 @@ def register(sub: Any) -> None:
                    help=_("every notice left pending or failed (e.g. after a crash while printing), in one file"))
     p.add_argument("--out", required=True)
     p.add_argument("--archive", nargs="?", const=True, default=None, metavar="FILE",
-                   help=_("the approval/archive copy (with --pending: also write their archive copies to FILE)"))
+                   help=_("the approval/archive copy (with --pending: also write to FILE the archive copies of those "
+                          "and of every issued notice whose archive copy was never printed)"))
     add_db(p)
     p.set_defaults(func=cmd_reprint)
 
@@ -123,6 +136,7 @@ def computed_input(args: argparse.Namespace, s: Any) -> tuple[Any, list[Any], di
 
 
 def cmd_notices(args: argparse.Namespace) -> int:
+    from desktop.core import failures
     from desktop.operations import notices as ops
     from desktop.operations import wording
 
@@ -158,9 +172,12 @@ def cmd_notices(args: argparse.Namespace) -> int:
             raise StdAwardError(_("{reason}; notices {numbers} are recorded as failed: print them with "
                                   "\"stdaward reprint --pending\"").format(reason=exc, numbers=numbers)) from exc
         except OSError as exc:
-            raise StdAwardError(_("cannot write {file}: {reason}; notices {numbers} are recorded as failed: "
-                                  "print them with \"stdaward reprint --pending\"").format(
-                file=exc.filename, reason=exc.strerror or exc, numbers=numbers)) from exc
+            found = failures.classify(exc)
+            reason = (failures.message(found[0], found[1] or exc.filename) if found
+                      else _("cannot write {file}: {reason}").format(file=exc.filename or args.out or args.separate,
+                                                                      reason=exc.strerror or exc))
+            raise StdAwardError(_("{reason}; notices {numbers} are recorded as failed: print them with "
+                                  "\"stdaward reprint --pending\"").format(reason=reason, numbers=numbers)) from exc
         if args.json:
             print_json([ops.listing_row(n) for n in issued])
         else:
@@ -180,6 +197,34 @@ def cmd_docx(args: argparse.Namespace) -> int:
         written = wording.docx_drafts(s, Path(args.out), day, round_uuid=args.round, computed=computed)
     for path in written:
         print(path)
+    return 0
+
+
+def cmd_wording(args: argparse.Namespace) -> int:
+    from desktop.core.labels import kind_label
+    from desktop.operations import wording
+
+    if (args.line is not None or args.general) and not args.kind:
+        raise StdAwardError(_("give --kind with --line or --general"))
+    if args.line is not None and args.general:
+        raise StdAwardError(_("give --line or --general, not both"))
+    with session(args) as s:
+        if args.defaults:
+            version = wording.restore_defaults(s)
+            print(_("the default wording is in force again (version {version})").format(version=version))
+        if args.kind and (args.line is not None or args.general):
+            version = wording.set_kind_line(s, args.kind, None if args.general else args.line)
+            print(_("wording saved as version {version}").format(version=version))
+        words = wording.template_in_force(s)
+    lines = {kind: words["kinds"].get(kind) for kind in wording.kinds()}
+    if args.json:
+        print_json({"version": words["version"], "line": words["line"], "kinds": lines})
+        return 0
+    print(_("general award line: {text}").format(text=words["line"]))
+    general = _("(the general award line)")
+    for kind, text in lines.items():
+        if not args.kind or kind == args.kind:
+            print(f"{kind_label(kind)}\t{text or general}")
     return 0
 
 
@@ -239,7 +284,9 @@ def cmd_reprint(args: argparse.Namespace) -> int:
             done = store.reprint_pending(s, Path(args.out), archive)
         print(_("{count} notices printed: {numbers}").format(count=len(done),
                                                            numbers=", ".join(n.doc_number for n in done)))
-        print(args.out)
+        for path in (Path(args.out), archive):  # only the archive copies may have been missing
+            if path is not None and path.exists():
+                print(path)
         return 0
     if not args.ref:
         raise StdAwardError(_("give the document number of the notice to reprint, or --pending"))
@@ -268,6 +315,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         for r in rows:
             status = _("needs printing") if r["needs_print"] else store.status_label(r["status"])
+            if r["status"] == "issued" and r["archive_printed"] is False:
+                status += " " + _("(archive copy not printed)")
             print(f"{r['doc_number']}\t{r['issued_on']}\t{status}\t{r['total']}\t{r['code']}\t{r['name']}")
     return 0
 

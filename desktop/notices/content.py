@@ -319,11 +319,27 @@ def enterprises_in(results: Iterable[AwardResult]) -> list[str]:
     return list(dict.fromkeys(r.enterprise for r in results if r.enterprise))
 
 
+# a sample achievement of each kind the preview can add to its two lines (the kind-specific fields)
+SAMPLE_KINDS: dict[str, dict[str, Any]] = {
+    "prize": {"prize": "fujian-contribution", "grade": "2", "rank": 1, "ref": "GB/T 3280-2015"},
+    "pilot": {"level": "provincial", "domain": "service", "accepted": True, "ref": "莆田市城厢区物业服务标准化试点"},
+    "leader": {"level": "national", "ref": "Q/PTSL 0001-2025"},
+    "research": {"level": "provincial", "accepted": True, "ref": "不锈钢板材表面质量评价方法研究"},
+    "project": {"level": "municipal", "ref": "不锈钢冷轧生产线标准体系建设"},
+    "gi": {"rank": 1, "ref": "莆田桂圆"},
+    "good_behavior": {"level": "provincial", "grade": "AAAA"},
+    "adoption": {"ref": "ISO 9445-1:2009"},
+    "self_declared": {"ref": "Q/PTSL 0002-2025"},
+    "innovation_base": {"level": "provincial", "ref": "福建省不锈钢技术标准创新基地"},
+}
+
+
 def sample_notice(template: Mapping[str, Any] | None, office: Mapping[str, Any],
-                  policy: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                  policy: Mapping[str, Any] | None = None, kind: str | None = None) -> dict[str, Any]:
     """The ``text`` of a notice worded with ``template`` for a sample enterprise with two award
-    lines (a standard and a committee secretariat): what the template editor previews. Raises
-    ``KeyError``/``ValueError`` only for a template that ``wording.validate`` refuses."""
+    lines (a standard and a committee secretariat), and a third of ``kind`` when that is another
+    kind: what the template editor previews. Raises ``KeyError``/``ValueError`` only for a template
+    that ``wording.validate`` refuses."""
     from desktop.core.vocabulary import Achievement
 
     uscc = "91350302MA2Y0KXQ4Q"
@@ -336,6 +352,9 @@ def sample_notice(template: Mapping[str, Any] | None, office: Mapping[str, Any],
                            "standard"),
                AwardResult("t", "awarded", Decimal("100000.00"), "secretariat", "五(二)1", "", (), uscc, "main",
                            "secretariat")]
+    if kind in SAMPLE_KINDS:
+        achs["k"] = Achievement("k", uscc, kind, dt.date(issued_year, 6, 1), **SAMPLE_KINDS[kind])
+        results.append(AwardResult("k", "awarded", Decimal("50000.00"), kind, "五(二)3", "", (), uscc, "main", kind))
     policy = policy or {"id": "sample", "title": "莆田市城厢区人民政府关于实施标准化战略的意见",
                         "document_number": "莆城政〔2021〕88号"}
     draft = build_drafts(results, achs, {uscc: "福建省莆田市示例标准化有限公司"}, office, policy,

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.errors import ValidationFailed
+from desktop.core.faultpoints import fault_point
 from desktop.core.i18n import _
 from desktop.core.progress import Cancelled  # noqa: F401 - raised here, caught by callers
 from desktop.notices import content as C
@@ -530,20 +531,33 @@ def new_canvas(target: Any, pagesize: tuple[float, float] = (L.PAGE_W, L.PAGE_H)
     return c
 
 
-def write_atomically(out_path: Path, draw: Callable[[Any], None]) -> Path:
-    """Call ``draw(file)`` on a temporary file beside ``out_path``, sync, then rename over it."""
+def write_atomically(out_path: Path, draw: Callable[[Any], None], step: str = "write") -> Path:
+    """Call ``draw(file)`` on a temporary file beside ``out_path``, sync, then rename over it.
+
+    A temporary file an earlier, interrupted write to the same name left (``.NAME.<pid>.part``) is
+    removed first. A system error without a file name (a full disk while the PDF is flushed) is
+    raised naming ``out_path``, so the officer is told which file could not be written. The fault
+    points ``<step>:written``, ``synced`` and ``renamed`` are the test hook of
+    ``desktop.core.faultpoints``."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out_path.parent.glob(f".{glob_escape(out_path.name)}.*.part"):
+        stale.unlink(missing_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.part")
     try:
         with open(tmp, "wb") as fh:
             draw(fh)
             fh.flush()
+            fault_point(step, "written")
             os.fsync(fh.fileno())
+        fault_point(step, "synced")
         os.replace(tmp, out_path)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None and exc.errno is not None:
+            raise OSError(exc.errno, exc.strerror or str(exc), str(out_path)) from exc
         raise
+    fault_point(step, "renamed")
     if os.name != "nt":
         fd = os.open(out_path.parent, os.O_RDONLY)
         try:
@@ -551,6 +565,11 @@ def write_atomically(out_path: Path, draw: Callable[[Any], None]) -> Path:
         finally:
             os.close(fd)
     return out_path
+
+
+def glob_escape(name: str) -> str:
+    """``name`` as a glob pattern matching only itself."""
+    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in name)
 
 
 def render_notices(notices: Sequence[Mapping[str, Any]], out_path: Path | str, copy: str = "enterprise",
@@ -597,7 +616,7 @@ def render_notices(notices: Sequence[Mapping[str, Any]], out_path: Path | str, c
                 progress(i, total)
         canvas.save()
 
-    return write_atomically(Path(out_path), draw)
+    return write_atomically(Path(out_path), draw, step="notices" if copy == "enterprise" else copy)
 
 
 def pdf_info(notices: Sequence[Mapping[str, Any]], copy: str = "enterprise") -> tuple[str, str, dt.date | None]:

@@ -27,6 +27,25 @@ def daily_notes(session: Session, timeout: float | None = None) -> list[str]:
     return [note for note in db.open_notes if note not in session.notes]
 
 
+def open_findings() -> tuple[list[str], bool]:
+    """What opening the database found that the officer should know, so far (temporary files left by
+    an interrupted operation and removed, a database open for reading only, a daily backup that could
+    not be written, damage the background backup found), and whether that backup is still running
+    (more may follow). Cheap: nothing is read from disk."""
+    from desktop.store import db
+
+    return list(db.open_notes), db.backup_running()
+
+
+def damage_backup() -> Path | None:
+    """The newest good backup to restore when the background backup found the database damaged
+    (None when it found nothing, or there is no good backup)."""
+    from desktop.store import db
+
+    found = db.damage_found
+    return Path(str(found.backup)) if found is not None and found.backup is not None else None
+
+
 def listing(session: Session) -> list[Path]:
     """The backups beside the database, newest first."""
     from desktop.store import backup

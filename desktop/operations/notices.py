@@ -33,6 +33,7 @@ from typing import Any
 
 from desktop.core.award import AwardResult
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
+from desktop.core.faultpoints import fault_point
 from desktop.core.i18n import N_, _
 from desktop.core.money import money_str
 from desktop.core.progress import as_callbacks
@@ -360,6 +361,7 @@ def _set_status(notices: Sequence[Notice], status: str, user: str, note: str | N
             n.status = status
             audit.record(user, "status", "notice", n.uuid, {"status": before},
                          {"status": status, "doc_number": n.doc_number, **({"note": note} if note else {})})
+            fault_point("notices", "in-transaction")
 
 
 def print_notices(session: Session, notices: Sequence[Notice], out_path: Path | str,
@@ -477,14 +479,28 @@ def needs_print(session: Session) -> int:
     return int(Notice.select().where(Notice.status.in_(NEEDS_PRINT)).count())
 
 
+def archive_missing(session: Session) -> list[Notice]:
+    """Issued notices whose 存档联 was never printed (the program stopped, or the disk filled, between
+    the enterprise copies and the archive copies)."""
+    issued = list(Notice.select(Notice, Enterprise).join(Enterprise)
+                  .where(Notice.status == NoticeStatus.ISSUED.value).order_by(Notice.year, Notice.serial))
+    done = archive_printed([n.uuid for n in issued]) if issued else set()
+    return [n for n in issued if n.uuid not in done]
+
+
 def reprint_pending(session: Session, out_path: Path | str, archive: Path | str | None = None) -> list[Notice]:
-    """Print every pending or failed notice into one PDF (and their 存档联 into ``archive``)."""
+    """Print every pending or failed notice into one PDF; with ``archive``, the 存档联 of those and of
+    every issued notice whose 存档联 was never printed. Returns the notices printed (either copy)."""
     todo = pending(session)
-    if not todo:
+    extra = archive_missing(session) if archive is not None else []
+    if not todo and not extra:
         raise StdAwardError(_("no notice is waiting to be printed"))
-    print_notices(session, todo, out_path)
+    if todo:
+        print_notices(session, todo, out_path)
     if archive is not None:
-        print_notices(session, todo, archive, copy="archive")
+        both = sorted([*todo, *extra], key=lambda n: (n.year, n.serial))
+        print_notices(session, both, archive, copy="archive")
+        return both
     return todo
 
 

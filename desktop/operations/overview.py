@@ -62,10 +62,13 @@ def round_summary(year: int) -> dict[str, Any]:
 
 
 def notice_summary(year: int) -> dict[str, Any]:
-    """Notices issued in ``year`` (not void), the year's last document number, failed prints (any year)."""
+    """Notices issued in ``year`` (not void), the year's last document number, notices waiting for a
+    reprint, failed or left unprinted by an interruption (any year)."""
     issued = _sql("SELECT count(*) FROM notice WHERE year = ? AND status != ?", (year, NoticeStatus.VOID.value))[0][0]
     last = _sql("SELECT doc_number, issued_on FROM notice WHERE year = ? ORDER BY serial DESC LIMIT 1", (year,))
-    failed = _sql("SELECT count(*) FROM notice WHERE status = ?", (NoticeStatus.FAILED.value,))[0][0]
+    # a notice left pending (the program stopped while printing it) needs a reprint as much as a failed one
+    failed = _sql("SELECT count(*) FROM notice WHERE status IN (?, ?)",
+                  (NoticeStatus.FAILED.value, NoticeStatus.PENDING.value))[0][0]
     return {"year": year, "issued": issued, "last": last[0][0] if last else None,
             "last_on": str(last[0][1])[:10] if last else None, "failed": failed}
 

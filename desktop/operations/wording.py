@@ -34,6 +34,27 @@ def save_template(session: Session, words: Mapping[str, Any]) -> int:
     return wording.save(words, session.username)
 
 
+def set_kind_line(session: Session, kind: str, text: str | None) -> int:
+    """Word the award line of one kind of achievement on its own (``text``), or go back to the
+    general award line (``None``), keeping the rest of the office's template; a new version
+    (administrator). An unknown kind or placeholder is refused naming the kind."""
+    _version, words = template(session)
+    kinds = dict(words.get("kinds") or {})
+    if text is None:
+        kinds.pop(kind, None)
+    else:
+        kinds[kind] = text
+    words = {**words, "kinds": kinds}
+    if not kinds:
+        words.pop("kinds")
+    return save_template(session, words)
+
+
+def restore_defaults(session: Session) -> int:
+    """The default wording again, as a new version (administrator); issued notices keep theirs."""
+    return save_template(session, {})
+
+
 def problems(words: Mapping[str, Any]) -> list[Problem]:
     """What is wrong with a template (unknown placeholders, line breaks), each naming its part."""
     from desktop.notices import wording as W
@@ -136,11 +157,26 @@ def placeholders() -> dict[str, Any]:
     return dict(W.FIELDS)
 
 
-def sample(words: Mapping[str, Any], office: Mapping[str, Any]) -> dict[str, Any]:
-    """A sample notice's text worded with ``words`` (for the live preview)."""
+def sample(words: Mapping[str, Any], office: Mapping[str, Any], kind: str | None = None) -> dict[str, Any]:
+    """A sample notice's text worded with ``words`` (for the live preview); with ``kind``, it also
+    has an award line for an achievement of that kind."""
     from desktop.notices.content import sample_notice
 
-    return sample_notice(dict(words), dict(office))
+    return sample_notice(dict(words), dict(office), kind=kind)
+
+
+def kinds() -> tuple[str, ...]:
+    """The achievement kinds whose award line an office may word differently."""
+    from desktop.notices import wording as W
+
+    return tuple(W.KINDS)
+
+
+def default_template() -> dict[str, Any]:
+    """The default wording (what "restore the defaults" puts back), every part filled in."""
+    from desktop.notices import wording as W
+
+    return W.merged({})
 
 
 def office_for_preview(session: Session) -> dict[str, Any]:

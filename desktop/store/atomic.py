@@ -12,7 +12,8 @@ Fault injection (tests only): ``STDAWARD_FAULT=<step>:<point>`` makes the proces
 at that point, the way a power cut or a SIGKILL would stop it; ``<step>:*`` stops at the first point
 of that step. The points are ``written`` (data written, not yet synced), ``synced``,
 ``recorded`` (after ``record``), ``renamed`` (after the rename, before the folder's fsync), and
-those named by ``fault_point`` calls at the few transaction points of the database code.
+those named by ``fault_point`` calls at the few transaction points of the database code;
+``<step>:<point>=ENOSPC`` raises that system error there instead (``desktop.core.faultpoints``).
 """
 from __future__ import annotations
 
@@ -20,18 +21,14 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-FAULT_ENV = "STDAWARD_FAULT"
-FAULT_EXIT = 86  # the exit status of a simulated crash, so a test can tell it from a real failure
+from desktop.core.faultpoints import FAULT_ENV, FAULT_EXIT, fault_point
+
+__all__ = ["FAULT_ENV", "FAULT_EXIT", "TEMP_SUFFIXES", "fault_point", "fsync_dir", "fsync_file", "is_leftover",
+           "remove_quietly", "sweep_leftovers", "temp_path", "write_atomic"]
+
 TEMP_SUFFIXES = (".part", ".part-journal", ".part-wal", ".part-shm", ".restoring")
 
 Producer = bytes | Callable[[Path], None]
-
-
-def fault_point(step: str, point: str) -> None:
-    """Stop the process here when the test hook names this point (no effect otherwise)."""
-    want = os.environ.get(FAULT_ENV)
-    if want and want in (f"{step}:{point}", f"{step}:*"):
-        os._exit(FAULT_EXIT)
 
 
 def temp_path(path: Path) -> Path:

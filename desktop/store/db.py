@@ -51,6 +51,7 @@ QUICK_CHECK_MAX = 16 << 20  # databases up to this size (~30,000 achievements) g
 # be written, read-only use): sentences, already translated. The CLI prints them on stderr.
 open_notes: list[str] = []
 read_only: bool = False
+damage_found: DatabaseDamaged | None = None  # what the background backup found (the open went ahead)
 
 
 def is_removable(path: Path) -> bool:
@@ -171,7 +172,7 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
     from a thread with its own connection (the GUI, so the window does not wait), False skips it.
     After ``open_quick`` of the same path its writer lock is kept (and its connection left to
     ``end_quick``)."""
-    global _lock, _path, _bound, read_only
+    global _lock, _path, _bound, read_only, damage_found
     import peewee
 
     from desktop.store.audit import TRIGGERS_SQL
@@ -187,6 +188,7 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
         raise StdAwardError(_("there is no database at {path}").format(path=path))
     refuse_network(path)
     del open_notes[:]
+    damage_found = None
     read_only = False
     if not path.parent.is_dir():
         try:
@@ -199,8 +201,8 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
         read_only = _lock is None
         if read_only:
             open_notes.append(_("{path} is on a read-only disk: it is open for reading only").format(path=path))
-        else:
-            sweep(path)
+    if lock and _lock is not None:  # also after a quick open, which took the lock without tidying
+        sweep(path)
     try:
         journal = "delete" if is_removable(path) else "wal"
         pragmas: dict[str, Any] = {"foreign_keys": 1, "synchronous": "full", "busy_timeout": 5000}
@@ -379,6 +381,8 @@ def start_background_backup(path: Path) -> threading.Thread:
             finally:
                 con.close()
         except DatabaseDamaged as exc:  # the open went ahead: say so to whoever waits for the backup
+            global damage_found
+            damage_found = exc
             open_notes.append(str(exc))
             logging.getLogger(__name__).error("daily backup of %s found damage: %s", path, exc)
         except Exception:  # noqa: BLE001 - a backup must never take the program down
@@ -387,6 +391,11 @@ def start_background_backup(path: Path) -> threading.Thread:
     _backup_thread = threading.Thread(target=work, name="daily-backup", daemon=False)
     _backup_thread.start()
     return _backup_thread
+
+
+def backup_running() -> bool:
+    """Whether the day's background backup is still at work (it may yet add to ``open_notes``)."""
+    return _backup_thread is not None and _backup_thread.is_alive()
 
 
 def wait_for_backup(timeout: float | None = None) -> None:

@@ -18,19 +18,49 @@ from desktop.ui.qt import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QSize,
     QSplitter,
     QStackedWidget,
     Qt,
     QTimer,
+    QVBoxLayout,
     QWidget,
     is_alive,
     qconnect,
 )
 from desktop.ui.views import VIEWS, ViewSpec
 from desktop.ui.views.base import View
+from desktop.ui.views.widgets import MessageBar
 
 QUICK_VIEWS = ("overview", "enterprises", "achievements")  # need no models to show (db.execute_sql)
+
+
+class OpenNotesBar(MessageBar):
+    """A non-modal bar at the top of the window with what opening the database found (leftovers
+    removed, reading only, a daily backup not written, damage found), each note once; its close
+    button hides it until a new note comes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.notes: list[str] = []
+        self.backup: object = None  # the newest good backup, when damage was found
+        self.restore_btn = QPushButton(_("Restore the newest good backup"), self)
+        self.restore_btn.setObjectName("restoreFromNotes")
+        self.restore_btn.setVisible(False)
+        self.layout().insertWidget(1, self.restore_btn)
+
+    def offer_restore(self, backup: object) -> None:
+        """Damage found after the window opened: the same one-click restore as at the start."""
+        self.backup = backup
+        self.restore_btn.setVisible(backup is not None)
+
+    def add(self, notes: list[str]) -> None:
+        new = [n for n in notes if n and n not in self.notes]
+        if not new:
+            return
+        self.notes += new
+        self.show_message(_("Opening the database found:") + "\n" + "\n".join(f"• {n}" for n in self.notes), "info")
 
 
 class MainWindow(QMainWindow):
@@ -58,7 +88,15 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(1, 1)
         split.setSizes([170, 1000])
         split.setChildrenCollapsible(False)
-        self.setCentralWidget(split)
+        self.notes_bar = OpenNotesBar(self)
+        qconnect(self.notes_bar.restore_btn.clicked, self._restore_from_notes)
+        central = QWidget(self)
+        box = QVBoxLayout(central)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.notes_bar)
+        box.addWidget(split, 1)
+        self.setCentralWidget(central)
         qconnect(self.nav.currentRowChanged, self._on_nav)
 
         self.status_office, self.status_user, self.status_db = QLabel(), QLabel(), QLabel()
@@ -82,6 +120,38 @@ class MainWindow(QMainWindow):
         self.trail_warnings: list[str] = []
         # the money trail is checked once the window is up (after a quick start, once the models are bound)
         self.after_first_paint(lambda: QTimer.singleShot(1000, self, self.check_money_trail))
+        self._notes_polls = 0
+        self.after_first_paint(self.show_open_notes)
+
+    def _restore_from_notes(self) -> None:
+        startup = getattr(self, "startup", None)
+        if startup is not None and self.notes_bar.backup is not None:
+            from pathlib import Path
+
+            startup._restore(Path(str(self.notes_bar.backup)))
+
+    NOTES_POLL_MS = 1000
+    NOTES_POLLS = 600  # the background backup of a large database may take minutes
+
+    def show_open_notes(self) -> None:
+        """Show in the bar at the top what opening the database found (``backups.open_findings``):
+        read once the models are bound, and again while the day's background backup is running."""
+        from desktop.ui.qt import is_alive
+
+        if not is_alive(self):
+            return
+        from desktop.operations import backups, quick
+
+        running = True
+        if quick.bound():
+            notes, running = backups.open_findings()
+            self.notes_bar.add(notes)
+            backup = backups.damage_backup()
+            if backup is not None and self.notes_bar.backup is None:
+                self.notes_bar.offer_restore(backup)
+        self._notes_polls += 1
+        if running and self._notes_polls < self.NOTES_POLLS:
+            QTimer.singleShot(self.NOTES_POLL_MS, self, self.show_open_notes)
 
     def check_money_trail(self) -> None:
         """The cheap check of the audit chain and the approved rounds (``integrity.open_notes``), off
@@ -97,12 +167,13 @@ class MainWindow(QMainWindow):
             return integrity.open_notes(path)
 
         def done(notes: list[str]) -> None:
-            if not is_alive(self):
-                return  # the window closed while the check ran
+            from desktop.ui.qt import QMessageBox
+
+            if not is_alive(self):  # the window was closed while the check ran (a slow, busy machine)
+                return
             self.trail_warnings = notes
             if not notes:
                 return
-            from desktop.ui.qt import QMessageBox
 
             box = QMessageBox(QMessageBox.Icon.Warning, _("StdAward"),
                               _("Someone changed this database outside StdAward:") + "\n\n" + "\n".join(notes),

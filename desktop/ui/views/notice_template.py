@@ -1,7 +1,9 @@
 """The office's notice wording (通知书措辞模板), edited with a live preview.
 
-Each text of the template is edited in its own field; the preview below shows the notice a sample
-enterprise would receive, redrawn as the officer types; problems (an unknown placeholder, a line
+Each text of the template is edited in its own field, and the award line of any kind of
+achievement may be worded on its own (chosen from a list; empty means the general line is used);
+the preview below shows the notice a sample enterprise would receive (with a line of the kind
+chosen), redrawn as the officer types; "Restore the default wording" puts every text back; problems (an unknown placeholder, a line
 break, an empty closing …) are listed by field and Save stays disabled until there are none. Saving
 stores a new version; notices already issued keep the wording they were printed with.
 
@@ -15,14 +17,18 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from desktop.core.i18n import _
+from desktop.core.labels import kind_label
 from desktop.operations import wording as W
 from desktop.ui.qt import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QSplitter,
     Qt,
@@ -44,7 +50,7 @@ class NoticeTemplateDialog(QDialog):
         self.setWindowTitle(_("Notice wording"))
         self.office, self._save = dict(office), save
         self.version: int | None = None
-        self.kinds = dict(template.get("kinds") or {})  # kept as they are: not edited here
+        self.kinds: dict[str, str] = dict(template.get("kinds") or {})  # kind → its own award line
         full = W.merged(template)
         lay = QVBoxLayout(self)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -64,6 +70,8 @@ class NoticeTemplateDialog(QDialog):
             w.setToolTip(_("Placeholders: {names}").format(names=known or _("none")))
             form.addRow(labels[key], w)
             self.fields[key] = w
+            if key == "line":
+                form.addRow(_("Award line for one kind"), self._kind_editor())
         self.cc = QPlainTextEdit("\n".join(full["cc"]))
         self.cc.setFixedHeight(52)
         self.cc.setToolTip(_("One organ per line; {finance} is the finance bureau at the office's level"))
@@ -84,10 +92,89 @@ class NoticeTemplateDialog(QDialog):
         self.problems.setStyleSheet("color: #b00020")
         lay.addWidget(self.problems)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.defaults_btn = self.buttons.addButton(_("Restore the default wording"),
+                                                   QDialogButtonBox.ButtonRole.ResetRole)
+        self.defaults_btn.setObjectName("restoreDefaults")
+        qconnect(self.defaults_btn.clicked, self.restore_defaults)
         qconnect(self.buttons.accepted, self.accept)
         qconnect(self.buttons.rejected, self.reject)
         lay.addWidget(self.buttons)
         self.resize(820, 760)
+        self.refresh()
+
+    def _kind_editor(self) -> QWidget:
+        """The award line of one kind of achievement: chosen from a list, empty while the general
+        line above is used; its placeholders listed; a button goes back to the general line."""
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        self.kind_box = QComboBox()
+        self.kind_box.setObjectName("kindChoice")
+        for kind in W.kinds():
+            self.kind_box.addItem(kind_label(kind), kind)
+        row.addWidget(self.kind_box, 1)
+        self.kind_reset = QPushButton(_("Use the general award line"))
+        self.kind_reset.setObjectName("kindReset")
+        row.addWidget(self.kind_reset)
+        lay.addLayout(row)
+        self.kind_text = QPlainTextEdit()
+        self.kind_text.setObjectName("kindLine")
+        self.kind_text.setFixedHeight(52)
+        self.kind_text.setPlaceholderText(_("Empty: this kind uses the award line above"))
+        lay.addWidget(self.kind_text)
+        names = "、".join(f"{{{p}}}" for p in sorted(W.placeholders()["line"]))
+        self.kind_help = QLabel(_("Placeholders: {names}").format(names=names))
+        self.kind_help.setObjectName("kindPlaceholders")
+        self.kind_help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.kind_help)
+        qconnect(self.kind_box.currentIndexChanged, lambda _i: self._show_kind())
+        qconnect(self.kind_text.textChanged, self._kind_edited)
+        qconnect(self.kind_reset.clicked, lambda: self.kind_text.setPlainText(""))
+        self._mark_kinds()
+        self._show_kind()
+        return box
+
+    def current_kind(self) -> str:
+        return str(self.kind_box.currentData())
+
+    def _show_kind(self) -> None:
+        self.kind_text.blockSignals(True)
+        self.kind_text.setPlainText(self.kinds.get(self.current_kind(), ""))
+        self.kind_text.blockSignals(False)
+        self.kind_reset.setEnabled(self.current_kind() in self.kinds)
+        if hasattr(self, "preview"):
+            self.refresh()
+
+    def _kind_edited(self) -> None:
+        kind, text = self.current_kind(), self.kind_text.toPlainText()
+        if text.strip():
+            self.kinds[kind] = text
+        else:
+            self.kinds.pop(kind, None)
+        self.kind_reset.setEnabled(kind in self.kinds)
+        self._mark_kinds()
+        self.refresh()
+
+    def _mark_kinds(self) -> None:
+        """A kind worded on its own is marked in the list, so the officer sees which ones are."""
+        for i in range(self.kind_box.count()):
+            kind = str(self.kind_box.itemData(i))
+            self.kind_box.setItemText(i, kind_label(kind) + ("  ✎" if kind in self.kinds else ""))
+
+    def restore_defaults(self) -> None:
+        """Every text back to the default wording (saved only with Save, as a new version)."""
+        full = W.default_template()
+        for key, w in self.fields.items():
+            if isinstance(w, QPlainTextEdit):
+                w.setPlainText(full[key])
+            else:
+                w.setText(full[key])
+        self.cc.setPlainText("\n".join(full["cc"]))
+        self.days.setValue(int(full["days"]))
+        self.kinds = dict(full["kinds"])
+        self._mark_kinds()
+        self._show_kind()
         self.refresh()
 
     def template(self) -> dict[str, Any]:
@@ -107,7 +194,7 @@ class NoticeTemplateDialog(QDialog):
         self.problems.setText("\n".join(f"{self.field_label(p.field)}: {p.message}" for p in problems))
         if problems:
             return  # the last good preview stays
-        text = W.sample(template, self.office)
+        text = W.sample(template, self.office, kind=self.current_kind())
         self.preview.setHtml(preview_html(text))
 
     def field_label(self, field: str) -> str:
@@ -115,7 +202,7 @@ class NoticeTemplateDialog(QDialog):
         if field.startswith("cc "):
             return _("{field}, line {n}").format(field=self.labels["cc"], n=field[3:])
         if field.startswith("kinds."):
-            return _("Award line wording for one kind of achievement")
+            return _("Award line for {kind}").format(kind=kind_label(field[6:]))
         return self.labels.get(field, _("Notice wording"))
 
     def accept(self) -> None:

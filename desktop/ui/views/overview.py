@@ -139,7 +139,7 @@ def next_steps(data: Overview, late: Late | None, username: str, role: str) -> l
         elif status == "approved" and r["paid"] and not r["notices"]:
             steps.append((_("The {year} round is approved: issue its notices").format(year=year), "notices"))
     if data.notices["failed"]:
-        steps.append((_("Notices whose printing failed, waiting for a reprint: {n}").format(n=data.notices["failed"]),
+        steps.append((_("Notices not printed (failed or interrupted), waiting for a reprint: {n}").format(n=data.notices["failed"]),
                       "notices"))
     if late is not None:
         due = [p for p in late.targets if not p.met and p.deadline and p.count is not None
@@ -437,7 +437,7 @@ class OverviewView(View):
         c.set_status("")
         c.set_row("issued", _("Issued in {year}").format(year=n["year"]), str(n["issued"]))
         c.set_row("last", _("Last document number"), f"{n['last']}（{n['last_on']}）" if n["last"] else "-")
-        c.set_row("failed", _("Failed prints to reprint"), str(n["failed"]), WARN if n["failed"] else None)
+        c.set_row("failed", _("Notices to reprint"), str(n["failed"]), WARN if n["failed"] else None)
         shown = set()
         for t in self.late.money if self.late else []:
             key = f"money-{t['year']}-{t['fund']}"
