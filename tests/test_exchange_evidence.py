@@ -95,7 +95,7 @@ def test_a_stick_too_small_is_said_before_writing(tmp_path, monkeypatch):
     stick.mkdir()
     usage = namedtuple("usage", "total used free")
     monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(64 << 20, 64 << 20, 4096))
-    with pytest.raises(StdAwardError, match=r"has 0\.0 MB free; this package needs"):
+    with pytest.raises(StdAwardError, match=r"is full for this package: 0\.0 MB free, it needs 0\.\d MB"):
         export(path, stick / "p1.stdpkg")
     assert list(stick.iterdir()) == []
     with using(path):
