@@ -203,8 +203,9 @@ def plan(plan: ImportPlan, mapping: dict[str, dict[str, str]]) -> None:
             plan.rejected.append(Item(t.name, r["uuid"], refused + " (" + when + ")", row=row))
             continue
         if why is not None:
-            c = Conflict(t.name, r["uuid"], why + " (" + when + ")", row=row, mine={"deleted": False},
-                         theirs={"deleted": True}, fields=["deleted"], local_uuid=r["uuid"])
+            what = _("the record")  # shown as the row's name beside both sides
+            c = Conflict(t.name, r["uuid"], why + " (" + when + ")", row=row, mine={what: _("kept, as changed here")},
+                         theirs={what: _("deleted")}, fields=[what], local_uuid=r["uuid"])
             plan.conflicts.append(c)
             plan._tombstone_conflicts[c.key] = tomb
             continue
