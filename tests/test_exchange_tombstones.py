@@ -284,3 +284,34 @@ def test_from_the_command_line(tmp_path):
     out = json.loads(r.stdout)
     assert out["deleted"] == 1 and out["applied"]["deleted"] == 1
     assert _records(city_db) == _records(path)
+
+
+def test_a_city_passes_its_counties_deletions_on_to_the_province(tmp_path):
+    from test_exchange import new_office
+
+    from desktop.exchange import offices
+    from desktop.exchange.package import fingerprint
+    from desktop.operations import records
+    from desktop.store.models import Achievement
+
+    path, city_db = _two_records(tmp_path)
+    with using(city_db):
+        city_card = offices.card()
+    province = tmp_path / "province.db"
+    new_office(province, "福建省市场监督管理局", "350000", role="city")
+    with using(province):
+        offices.register(city_card, expected_fingerprint=fingerprint(city_card["public_key"]), user="tester")
+    assert apply(province, export(city_db, tmp_path / "c1.stdpkg").path).plan.counts()["new"] == 8
+    with using(path):
+        county_uuid = offices.own_office().uuid
+    with using(province):  # each record keeps the county it came from
+        assert {a.origin for a in Achievement.select()} == {county_uuid}
+
+    with _edit(path) as s:
+        records.delete_achievements(s, [_ids(s, "achievement", "source_id", "c1")])
+        records.delete_enterprise(s, _ids(s, "enterprise", "uscc", make_uscc(7)))
+        records.merge_enterprises(s, _ids(s, "enterprise", "uscc", GOOD_USCC), _ids(s, "enterprise", "uscc", OTHER_USCC))
+    assert apply(city_db, export(path, tmp_path / "p2.stdpkg").path).applied["deleted"] == 3
+    res = apply(province, export(city_db, tmp_path / "c2.stdpkg").path)
+    assert res.applied["deleted"] == 3 and res.plan.counts()["rejected"] == 0
+    assert _records(province) == _records(city_db) == _records(path)

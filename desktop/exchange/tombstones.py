@@ -2,7 +2,8 @@
 
 **At the office that exports** (``collect``): the audit log already holds every deletion of an
 achievement or an enterprise and every merge of two enterprise records, with the global id, when and
-by whom. Each package carries *all* of them whose record is still gone here (a restored record is
+by whom; at a city also those it applied from its counties' packages, so a province that consolidates
+cities receives them the same way. Each package carries *all* of them whose record is still gone here (a restored record is
 back, so its deletion is not sent): a tombstone is one short row, so even years of them cost little,
 and a city that missed a package, or imports an older office's packages late, still catches up. A
 record merged into one that was merged again later names the record that stays in the end.
@@ -49,23 +50,26 @@ def collect() -> list[list[Any]]:
     """The package rows (``TOMBSTONE_COLUMNS``) of every deletion and merge in the audit log whose
     record is not here now, oldest first; a merge's ``into`` is the record that stays in the end."""
     q = (AuditEntry.select(AuditEntry.at, AuditEntry.user, AuditEntry.action, AuditEntry.entity,
-                           AuditEntry.entity_uuid, AuditEntry.before)
-         .where(((AuditEntry.action == "delete") & AuditEntry.entity.in_(list(_ENTITY)))
-                | ((AuditEntry.action == "merge") & (AuditEntry.entity == "enterprise")))
+                           AuditEntry.entity_uuid, AuditEntry.before, AuditEntry.after)
+         .where((AuditEntry.action.in_(["delete", "import-delete"]) & AuditEntry.entity.in_(list(_ENTITY)))
+                | (AuditEntry.action.in_(["merge", "import-merge"]) & (AuditEntry.entity == "enterprise")))
          .order_by(AuditEntry.id))
     found: dict[tuple[str, str], list[Any]] = {}
     for e in q:
         table = _ENTITY[e.entity]
+        action = e.action.removeprefix("import-")  # a city passes on to the province what its counties did
         if e.action == "merge":
             drop = (e.before or {}).get("drop") or {}
             gone, into, key = drop.get("uuid"), e.entity_uuid, drop.get("uscc")
+        elif e.action == "import-merge":
+            gone, into, key = e.entity_uuid, (e.after or {}).get("into"), (e.before or {}).get("uscc")
         else:
             gone, into = e.entity_uuid, None
             key = (e.before or {}).get("uscc") if table == "enterprises" else None
         if not isinstance(gone, str):
             continue
         found.pop((table, gone), None)  # the latest word on a record counts (deleted, restored, deleted again)
-        found[(table, gone)] = [table, gone, key, e.action, into, str(e.at), e.user]
+        found[(table, gone)] = [table, gone, key, action, into, str(e.at), e.user]
     if not found:
         return []
     here = {t: {u for (u,) in database.execute_sql(f"SELECT uuid FROM {_TABLES[t].db}").fetchall()}
@@ -166,7 +170,7 @@ def plan(plan: ImportPlan, mapping: dict[str, dict[str, str]]) -> None:
         row = list(mine[1:])
         when = _("deleted at the office on {at} by {user}").format(at=r["at"][:16], user=r["by"])
         origin = row[origin_of[t]]
-        if origin != office:
+        if origin != office and r["uuid"] not in plan._bases[t.name]:  # neither its own nor passed on by it
             plan.rejected.append(Item(t.name, r["uuid"], _("the office may delete only records it sent itself; "
                                                            "this one was not sent by it"), row=row))
             continue
