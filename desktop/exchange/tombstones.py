@@ -160,9 +160,11 @@ def plan(plan: ImportPlan, mapping: dict[str, dict[str, str]]) -> None:
             ent = r[ach_ix]
             sent_to[mapping.get("achievements", {}).get(r[0], r[0])] = mapping.get("enterprises", {}).get(ent, ent)
     origin_of = {t: t.index("origin") for t in _TABLES.values()}
+    here = {name: {x[1]: x for x in _local_rows(t, "uuid", sorted({r["uuid"] for r in good if r["table"] == name}))}
+            for name, t in _TABLES.items()}  # one lookup per table, not one per tombstone
     for r in good:
         t = _TABLES[r["table"]]
-        local = _local_rows(t, "uuid", [r["uuid"]])
+        local = [here[t.name][r["uuid"]]] if r["uuid"] in here[t.name] else []
         if not local:
             plan.unchanged.append(Item(t.name, r["uuid"], _("deleted at the office; not in this database")))
             continue
