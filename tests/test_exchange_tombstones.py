@@ -286,10 +286,14 @@ def test_from_the_command_line(tmp_path):
     assert _records(city_db) == _records(path)
 
 
-def test_a_city_passes_its_counties_deletions_on_to_the_province(tmp_path):
+@pytest.mark.parametrize("one_entry", [False, True], ids=["entry-per-record", "one-entry-for-many"])
+def test_a_city_passes_its_counties_deletions_on_to_the_province(tmp_path, monkeypatch, one_entry):
     from test_exchange import new_office
 
-    from desktop.exchange import offices
+    from desktop.exchange import offices, tombstones
+
+    if one_entry:  # a large import audits its deletions in one entry; the city still passes each on
+        monkeypatch.setattr(tombstones, "BATCH_AUDIT_AT", 0)
     from desktop.exchange.package import fingerprint
     from desktop.operations import records
     from desktop.store.models import Achievement
@@ -312,6 +316,11 @@ def test_a_city_passes_its_counties_deletions_on_to_the_province(tmp_path):
         records.delete_enterprise(s, _ids(s, "enterprise", "uscc", make_uscc(7)))
         records.merge_enterprises(s, _ids(s, "enterprise", "uscc", GOOD_USCC), _ids(s, "enterprise", "uscc", OTHER_USCC))
     assert apply(city_db, export(path, tmp_path / "p2.stdpkg").path).applied["deleted"] == 3
+    with using(city_db):
+        from desktop.store.models import AuditEntry
+
+        batch = AuditEntry.select().where((AuditEntry.action == "import-delete") & AuditEntry.entity_uuid.is_null())
+        assert batch.count() == (1 if one_entry else 0)
     res = apply(province, export(city_db, tmp_path / "c2.stdpkg").path)
     assert res.applied["deleted"] == 3 and res.plan.counts()["rejected"] == 0
     assert _records(province) == _records(city_db) == _records(path)

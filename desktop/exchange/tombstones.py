@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from desktop.core.i18n import _
 from desktop.exchange.tables import ACHIEVEMENTS, ENTERPRISES, TOMBSTONE_COLUMNS, Table, digest
 from desktop.store import audit
-from desktop.store.models import Achievement, AuditEntry, Award, Enterprise, Evidence, Notice, Setting, database, now
+from desktop.store.models import Achievement, AuditEntry, Enterprise, Notice, Setting, database, now
 
 if TYPE_CHECKING:
     from desktop.exchange.importer import ImportPlan
@@ -57,6 +57,12 @@ def collect() -> list[list[Any]]:
     found: dict[tuple[str, str], list[Any]] = {}
     for e in q:
         table = _ENTITY[e.entity]
+        if e.entity_uuid is None:  # many deletions applied by one import, listed in one entry
+            for rec in (e.after or {}).get("records", []) if isinstance(e.after, dict) else []:
+                if isinstance(rec, dict) and isinstance(rec.get("uuid"), str):
+                    found.pop((table, rec["uuid"]), None)
+                    found[(table, rec["uuid"])] = [table, rec["uuid"], None, "delete", None, str(e.at), e.user]
+            continue
         action = e.action.removeprefix("import-")  # a city passes on to the province what its counties did
         if e.action == "merge":
             drop = (e.before or {}).get("drop") or {}
@@ -162,6 +168,7 @@ def plan(plan: ImportPlan, mapping: dict[str, dict[str, str]]) -> None:
     origin_of = {t: t.index("origin") for t in _TABLES.values()}
     here = {name: {x[1]: x for x in _local_rows(t, "uuid", sorted({r["uuid"] for r in good if r["table"] == name}))}
             for name, t in _TABLES.items()}  # one lookup per table, not one per tombstone
+    in_round = {a for (a,) in database.execute_sql("SELECT DISTINCT achievement_id FROM award").fetchall()}
     for r in good:
         t = _TABLES[r["table"]]
         local = [here[t.name][r["uuid"]]] if r["uuid"] in here[t.name] else []
@@ -186,7 +193,7 @@ def plan(plan: ImportPlan, mapping: dict[str, dict[str, str]]) -> None:
         content = digest(itemgetter(*t.content)(row))
         if plan._bases[t.name].get(r["uuid"]) != content:
             why = _("changed here after the office sent it, and deleted at the office since")
-        elif t is ACHIEVEMENTS and Award.select().where(Award.achievement == tomb.local_id).exists():
+        elif t is ACHIEVEMENTS and tomb.local_id in in_round:
             refused = _("not deleted: it is in an award round here")
         elif t is ENTERPRISES:
             held = [u for (u,) in database.execute_sql("SELECT uuid FROM achievement WHERE enterprise_id = ?",
@@ -247,13 +254,13 @@ def apply(plan: ImportPlan, resolutions: dict[str, str], user: str, applied: dic
                   if r[0] == "enterprises" and isinstance(r[2], str) and r[2] not in sent}
     order = {("achievements", "delete"): 0, ("enterprises", "merge"): 1, ("enterprises", "delete"): 2}
     todo.sort(key=lambda tb: (order[(tb.table.name, tb.action)], tb.at))
+    _delete_achievements([tb for tb in todo if tb.table is ACHIEVEMENTS], office, user)
+    applied["deleted"] = applied.get("deleted", 0) + sum(1 for tb in todo if tb.table is ACHIEVEMENTS)
     for tomb in todo:
         after = {"office": office, "deleted_at": tomb.at, "deleted_by": tomb.by}
         if tomb.table is ACHIEVEMENTS:
-            Evidence.delete().where(Evidence.achievement == tomb.local_id).execute()
-            Achievement.delete().where(Achievement._meta.primary_key == tomb.local_id).execute()
-            audit.record(user, "import-delete", "achievement", tomb.uuid, tomb.before, after)
-        elif tomb.action == "merge":
+            continue
+        if tomb.action == "merge":
             keep = Enterprise.get(Enterprise.uuid == tomb.into)
             moved = _move_achievements(tomb.local_id, keep)
             Notice.update(enterprise=keep.id).where(Notice.enterprise == tomb.local_id).execute()
@@ -268,6 +275,28 @@ def apply(plan: ImportPlan, resolutions: dict[str, str], user: str, applied: dic
         applied["deleted"] = applied.get("deleted", 0) + 1
     if gone_codes:
         _forget_claims(office, gone_codes)
+
+
+BATCH_AUDIT_AT = 50  # more achievement deletions than this in one import: one audit entry lists them all
+
+
+def _delete_achievements(tombs: list[_Tomb], office: str, user: str) -> None:
+    """Delete these achievements (and their evidence rows) with a few statements; a handful are
+    audited one entry each, more in one entry listing every record (``collect`` reads both)."""
+    ids = [tb.local_id for tb in tombs]
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        marks = ",".join("?" * len(part))
+        database.execute_sql(f"DELETE FROM evidence WHERE achievement_id IN ({marks})", part)
+        database.execute_sql(f"DELETE FROM achievement WHERE id IN ({marks})", part)
+    if len(tombs) <= BATCH_AUDIT_AT:
+        for tb in tombs:
+            audit.record(user, "import-delete", "achievement", tb.uuid, tb.before,
+                         {"office": office, "deleted_at": tb.at, "deleted_by": tb.by})
+        return
+    audit.record(user, "import-delete", "achievement", None, None,
+                 {"office": office, "records": [{"uuid": tb.uuid, "before": tb.before, "deleted_at": tb.at,
+                                                 "deleted_by": tb.by} for tb in tombs]})
 
 
 def _move_achievements(drop_id: int, keep: Enterprise) -> list[str]:
