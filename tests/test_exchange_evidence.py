@@ -50,6 +50,10 @@ def test_evidence_arrives_intact_and_travels_once(tmp_path):
     res = apply(city_db, first.path)
     assert res.applied["evidence_attached"] == 3 and res.applied["evidence_files"] == 2
     assert _city_files(city_db) == {"s1/证书.pdf": SCAN, "p1/photo.PNG": PHOTO, "p1/证书.pdf": SCAN}
+    from desktop.store import audit
+
+    with using(city_db):
+        assert audit.verify_all(city_db) == []
     stored = {p.name for p in (tmp_path / "city-evidence").iterdir()}
     assert stored == {hashlib.sha256(SCAN).hexdigest() + ".pdf", hashlib.sha256(PHOTO).hexdigest() + ".png"}
 

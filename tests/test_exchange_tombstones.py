@@ -75,6 +75,11 @@ def test_delete_and_merge_at_the_county_reach_the_city(tmp_path):
         logged = sorted((e.action, e.entity) for e in AuditEntry.select().where(AuditEntry.action.startswith("import-")))
     assert logged.count(("import-delete", "achievement")) == 2
     assert ("import-merge", "enterprise") in logged and ("import-delete", "enterprise") in logged
+    from desktop.store import audit
+
+    for db in (path, city_db):  # both audit logs hold together after the deletions
+        with using(db):
+            assert audit.verify_all(db) == []
 
     again = apply(city_db, pkg.path)  # the same package again deletes nothing twice
     assert again.plan.already_imported and again.applied["deleted"] == 0 and again.plan.counts()["deleted"] == 0
