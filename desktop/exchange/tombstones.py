@@ -263,6 +263,7 @@ def apply(plan: ImportPlan, resolutions: dict[str, str], user: str, applied: dic
         if tomb.action == "merge":
             keep = Enterprise.get(Enterprise.uuid == tomb.into)
             moved = _move_achievements(tomb.local_id, keep)
+            _rebase(plan, moved)
             Notice.update(enterprise=keep.id).where(Notice.enterprise == tomb.local_id).execute()
             Enterprise.delete().where(Enterprise.id == tomb.local_id).execute()
             audit.record(user, "import-merge", "enterprise", tomb.uuid, tomb.before,
@@ -316,6 +317,17 @@ def _move_achievements(drop_id: int, keep: Enterprise) -> list[str]:
         a.updated_at = now()
         a.save()
     return [a.uuid for a in rows]
+
+
+def _rebase(plan: ImportPlan, uuids: list[str]) -> None:
+    """The achievements a merge moved here were changed on the office's behalf (as it changed
+    them): their new content is the version received, so neither its next package nor a later
+    deletion of one reads as a change made here."""
+    from desktop.exchange.importer import _local_rows
+
+    content = itemgetter(*(1 + i for i in ACHIEVEMENTS.content))
+    for row in _local_rows(ACHIEVEMENTS, "uuid", uuids):
+        plan._bases["achievements"][row[1]] = digest(content(row))
 
 
 def _forget_claims(office_uuid: str, codes: set[str]) -> None:
