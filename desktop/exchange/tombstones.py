@@ -262,9 +262,15 @@ def apply(plan: ImportPlan, resolutions: dict[str, str], user: str, applied: dic
             continue
         if tomb.action == "merge":
             keep = Enterprise.get(Enterprise.uuid == tomb.into)
+            held = [u for (u,) in database.execute_sql("SELECT uuid FROM achievement WHERE enterprise_id = ?",
+                                                       [tomb.local_id]).fetchall()]
+            as_sent = _as_sent(plan, ACHIEVEMENTS, held)  # those the city changed stay its own changes
             moved = _move_achievements(tomb.local_id, keep)
-            _rebase(plan, moved)
+            _rebase(plan, ACHIEVEMENTS, as_sent)
             Notice.update(enterprise=keep.id).where(Notice.enterprise == tomb.local_id).execute()
+            if _as_sent(plan, ENTERPRISES, [keep.uuid]):  # never over details the city entered itself
+                _fill_blanks(keep, Enterprise.get_by_id(tomb.local_id))
+                _rebase(plan, ENTERPRISES, [keep.uuid])
             Enterprise.delete().where(Enterprise.id == tomb.local_id).execute()
             audit.record(user, "import-merge", "enterprise", tomb.uuid, tomb.before,
                          dict(after, into=keep.uuid, achievements_moved=moved))
@@ -319,15 +325,33 @@ def _move_achievements(drop_id: int, keep: Enterprise) -> list[str]:
     return [a.uuid for a in rows]
 
 
-def _rebase(plan: ImportPlan, uuids: list[str]) -> None:
-    """The achievements a merge moved here were changed on the office's behalf (as it changed
-    them): their new content is the version received, so neither its next package nor a later
-    deletion of one reads as a change made here."""
+def _fill_blanks(keep: Enterprise, drop: Enterprise) -> None:
+    """The office's merge fills the blank details of the record that stays from the merged one:
+    the same here (a year's package may not carry the record that stays)."""
+    from desktop.store.edits import ENTERPRISE_COLUMNS
+
+    filled = {k: getattr(drop, k) for k in ENTERPRISE_COLUMNS if not getattr(keep, k) and getattr(drop, k)}
+    if filled:
+        Enterprise.update(updated_at=now(), **filled).where(Enterprise.id == keep.id).execute()
+
+
+def _as_sent(plan: ImportPlan, t: Table, uuids: list[str]) -> list[str]:
+    """Those of ``uuids`` whose copy here is as the office last sent it."""
     from desktop.exchange.importer import _local_rows
 
-    content = itemgetter(*(1 + i for i in ACHIEVEMENTS.content))
-    for row in _local_rows(ACHIEVEMENTS, "uuid", uuids):
-        plan._bases["achievements"][row[1]] = digest(content(row))
+    content = itemgetter(*(1 + i for i in t.content))
+    return [row[1] for row in _local_rows(t, "uuid", uuids) if plan._bases[t.name].get(row[1]) == digest(content(row))]
+
+
+def _rebase(plan: ImportPlan, t: Table, uuids: list[str]) -> None:
+    """Records a merge changed here were changed on the office's behalf (as it changed them): their
+    new content is the version received, so neither its next package nor a later deletion of one
+    reads as a change made here."""
+    from desktop.exchange.importer import _local_rows
+
+    content = itemgetter(*(1 + i for i in t.content))
+    for row in _local_rows(t, "uuid", uuids):
+        plan._bases[t.name][row[1]] = digest(content(row))
 
 
 def _forget_claims(office_uuid: str, codes: set[str]) -> None:
