@@ -50,6 +50,10 @@ def test_evidence_arrives_intact_and_travels_once(tmp_path):
     res = apply(city_db, first.path)
     assert res.applied["evidence_attached"] == 3 and res.applied["evidence_files"] == 2
     assert _city_files(city_db) == {"s1/证书.pdf": SCAN, "p1/photo.PNG": PHOTO, "p1/证书.pdf": SCAN}
+    from desktop.store import audit
+
+    with using(city_db):
+        assert audit.verify_all(city_db) == []
     stored = {p.name for p in (tmp_path / "city-evidence").iterdir()}
     assert stored == {hashlib.sha256(SCAN).hexdigest() + ".pdf", hashlib.sha256(PHOTO).hexdigest() + ".png"}
 
@@ -95,7 +99,7 @@ def test_a_stick_too_small_is_said_before_writing(tmp_path, monkeypatch):
     stick.mkdir()
     usage = namedtuple("usage", "total used free")
     monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(64 << 20, 64 << 20, 4096))
-    with pytest.raises(StdAwardError, match=r"has 0\.0 MB free; this package needs"):
+    with pytest.raises(StdAwardError, match=r"is full for this package: 0\.0 MB free, it needs 0\.\d MB"):
         export(path, stick / "p1.stdpkg")
     assert list(stick.iterdir()) == []
     with using(path):

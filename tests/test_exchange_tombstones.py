@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import random
 import zipfile
 from pathlib import Path
 
 import pytest
 from conftest import GOOD_USCC, OTHER_USCC, std
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from test_exchange import apply, city, county, export, load, make_uscc, plan, table_dump, using
 
 from desktop.exchange.package import PackageError
@@ -75,6 +76,11 @@ def test_delete_and_merge_at_the_county_reach_the_city(tmp_path):
         logged = sorted((e.action, e.entity) for e in AuditEntry.select().where(AuditEntry.action.startswith("import-")))
     assert logged.count(("import-delete", "achievement")) == 2
     assert ("import-merge", "enterprise") in logged and ("import-delete", "enterprise") in logged
+    from desktop.store import audit
+
+    for db in (path, city_db):  # both audit logs hold together after the deletions
+        with using(db):
+            assert audit.verify_all(db) == []
 
     again = apply(city_db, pkg.path)  # the same package again deletes nothing twice
     assert again.plan.already_imported and again.applied["deleted"] == 0 and again.plan.counts()["deleted"] == 0
@@ -228,46 +234,58 @@ def test_the_cross_county_checks_forget_what_the_county_deleted(tmp_path):
         assert build_report().findings == []
 
 
-def test_random_deletions_and_merges_round_trip(tmp_path):
-    """Random edits at the county (deletions, merges, deletions of emptied records) over several
-    packages: after each import the city holds exactly the county's records."""
+_EDIT = st.tuples(st.sampled_from(("delete", "merge", "empty")), st.integers(0, 1000), st.integers(0, 1000))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# found by this test: a merge carried in a year's package moves the other year's records at the city;
+# the next package (and a deletion of one of them) must not read that as the city's own change
+@example(steps=[([("delete", 298, 0), ("delete", 0, 0)], None, True),
+                ([("delete", 0, 0), ("merge", 213, 858), ("merge", 0, 0), ("empty", 0, 0)], 2024, False),
+                ([("delete", 74, 0)], None, False)])
+@given(steps=st.lists(st.tuples(st.lists(_EDIT, min_size=1, max_size=4), st.sampled_from((None, 2023, 2024)),
+                                st.booleans()), min_size=1, max_size=3))
+def test_random_deletions_and_merges_round_trip(tmp_path_factory, steps):
+    """Random edits at the county (deletions, merges, deleting an enterprise with all it holds),
+    each batch followed by an export (everything or one year, new records loaded meanwhile or not):
+    after each import the city holds exactly the county's records, with no conflict or rejection."""
     from desktop.operations import records
     from desktop.store.models import Achievement, Enterprise
 
-    rng = random.Random(19)
-    ents = [{"uscc": make_uscc(100 + i), "name": f"企业{i}"} for i in range(6)]
-    achs = [std(id=f"r{i}", enterprise=ents[i % 6]["uscc"], ref=f"GB/T {30000 + i}-2024",
-                date=f"{2023 + i % 2}-0{1 + i % 9}-01") for i in range(24)]
-    path, card = county(tmp_path, data={"enterprises": ents, "achievements": achs})
-    city_db = city(tmp_path, card)
-    apply(city_db, export(path, tmp_path / "p0.stdpkg").path)
-    carried = 0
-    for step in range(1, 5):
+    tmp = tmp_path_factory.mktemp("edits")
+    ents = [{"uscc": make_uscc(100 + i), "name": f"企业{i}"} for i in range(5)]
+    achs = [std(id=f"r{i}", enterprise=ents[i % 5]["uscc"], ref=f"GB/T {30000 + i}-2024",
+                date=f"{2023 + i % 2}-0{1 + i % 9}-01") for i in range(15)]
+    path, card = county(tmp, data={"enterprises": ents, "achievements": achs})
+    city_db = city(tmp, card)
+    apply(city_db, export(path, tmp / "p0.stdpkg").path)
+    for n, (edits, year, add) in enumerate(steps, 1):
         with _edit(path) as s:
-            for _ in range(3):
+            for move, i, j in edits:
                 left_a = [a.get_id() for a in Achievement.select()]
                 left_e = [e.get_id() for e in Enterprise.select()]
-                move = rng.choice(("delete", "merge", "empty"))
                 if move == "delete" and left_a:
-                    records.delete_achievements(s, rng.sample(left_a, min(2, len(left_a))))
+                    records.delete_achievements(s, [left_a[i % len(left_a)]])
                 elif move == "merge" and len(left_e) >= 2:
-                    keep, drop = rng.sample(left_e, 2)
-                    records.merge_enterprises(s, keep, drop)
+                    keep = left_e[i % len(left_e)]
+                    others = [e for e in left_e if e != keep]
+                    records.merge_enterprises(s, keep, others[j % len(others)])
                 elif left_e:
-                    e = rng.choice(left_e)
+                    e = left_e[i % len(left_e)]
                     records.delete_achievements(s, [a.get_id() for a in Achievement.select().where(
                         Achievement.enterprise == e)])
                     records.delete_enterprise(s, e)
-        kw = {"year": 2024} if step % 2 else {}
-        load_more = step == 3  # new records meanwhile too
-        if load_more:
-            load(path, {"enterprises": [{"uscc": make_uscc(200), "name": "新企业"}],
-                        "achievements": [std(id="n1", enterprise=make_uscc(200), ref="GB/T 39999-2024")]})
-        res = apply(city_db, export(path, tmp_path / f"p{step}.stdpkg", **kw).path)
+        if add:
+            load(path, {"enterprises": [{"uscc": make_uscc(200 + n), "name": f"新企业{n}"}],
+                        "achievements": [std(id=f"n{n}", enterprise=make_uscc(200 + n), ref=f"GB/T 3999{n}-2024")]})
+        kw = {"year": year} if year else {}
+        res = apply(city_db, export(path, tmp / f"p{n}.stdpkg", **kw).path)
         assert res.plan.counts()["conflicts"] == 0 and res.plan.counts()["rejected"] == 0
-        assert _records(city_db) == _records(path), step
-        carried += res.applied["deleted"]
-    assert carried >= 8  # the edits did delete and merge (not a round trip of nothing)
+        if year is None or not add:  # a year's package leaves out the other year's new records, by design
+            assert _records(city_db) == _records(path), n
+        else:
+            county_records, city_records = _records(path), _records(city_db)
+            assert set(city_records["enterprises"]) <= set(county_records["enterprises"])
 
 
 def test_from_the_command_line(tmp_path):
@@ -284,3 +302,43 @@ def test_from_the_command_line(tmp_path):
     out = json.loads(r.stdout)
     assert out["deleted"] == 1 and out["applied"]["deleted"] == 1
     assert _records(city_db) == _records(path)
+
+
+@pytest.mark.parametrize("one_entry", [False, True], ids=["entry-per-record", "one-entry-for-many"])
+def test_a_city_passes_its_counties_deletions_on_to_the_province(tmp_path, monkeypatch, one_entry):
+    from test_exchange import new_office
+
+    from desktop.exchange import offices, tombstones
+
+    if one_entry:  # a large import audits its deletions in one entry; the city still passes each on
+        monkeypatch.setattr(tombstones, "BATCH_AUDIT_AT", 0)
+    from desktop.exchange.package import fingerprint
+    from desktop.operations import records
+    from desktop.store.models import Achievement
+
+    path, city_db = _two_records(tmp_path)
+    with using(city_db):
+        city_card = offices.card()
+    province = tmp_path / "province.db"
+    new_office(province, "福建省市场监督管理局", "350000", role="city")
+    with using(province):
+        offices.register(city_card, expected_fingerprint=fingerprint(city_card["public_key"]), user="tester")
+    assert apply(province, export(city_db, tmp_path / "c1.stdpkg").path).plan.counts()["new"] == 8
+    with using(path):
+        county_uuid = offices.own_office().uuid
+    with using(province):  # each record keeps the county it came from
+        assert {a.origin for a in Achievement.select()} == {county_uuid}
+
+    with _edit(path) as s:
+        records.delete_achievements(s, [_ids(s, "achievement", "source_id", "c1")])
+        records.delete_enterprise(s, _ids(s, "enterprise", "uscc", make_uscc(7)))
+        records.merge_enterprises(s, _ids(s, "enterprise", "uscc", GOOD_USCC), _ids(s, "enterprise", "uscc", OTHER_USCC))
+    assert apply(city_db, export(path, tmp_path / "p2.stdpkg").path).applied["deleted"] == 3
+    with using(city_db):
+        from desktop.store.models import AuditEntry
+
+        batch = AuditEntry.select().where((AuditEntry.action == "import-delete") & AuditEntry.entity_uuid.is_null())
+        assert batch.count() == (1 if one_entry else 0)
+    res = apply(province, export(city_db, tmp_path / "c2.stdpkg").path)
+    assert res.applied["deleted"] == 3 and res.plan.counts()["rejected"] == 0
+    assert _records(province) == _records(city_db) == _records(path)

@@ -178,6 +178,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     with session(args, create=False, auto_backup=False) as s:
         out = backups.make(s, Path(args.out).resolve() if args.out else None, full_check=args.full_check)
     print(_("Backup written: {path}").format(path=out))
+    evidence = backups.evidence_beside(out)
+    if evidence is not None:
+        print(_("Evidence files copied beside it: {path}").format(path=evidence))
     return 0
 
 
@@ -211,6 +214,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
             file=args.file, db=path, safety=safety.kept))
     else:
         print(_("Restored {file} into {db} (there was no database there before).").format(file=args.file, db=path))
+    ev = safety.evidence
+    if ev is not None:
+        print(_("Evidence files put back: {n} ({present} were in place; {bad} damaged ones skipped).").format(
+            n=ev.files, present=ev.present, bad=ev.damaged))
     return 0
 
 

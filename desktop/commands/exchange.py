@@ -46,6 +46,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db(p)
     p.set_defaults(func=cmd_import)
 
+    p = sub.add_parser("reply", help=_("the city's reply to a county: accept or return its submission for a year"))
+    p.add_argument("office", metavar=_("OFFICE"), help=_("the county office (its registered name or id)"))
+    p.add_argument("--year", type=int, required=True, help=_("the year of the submission"))
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--accept", action="store_const", const="accepted", dest="decision", help=_("accept it"))
+    g.add_argument("--return", action="store_const", const="returned", dest="decision",
+                   help=_("return it for correction"))
+    p.add_argument("--comment", default="", help=_("the city's comment on the submission"))
+    p.add_argument("--remark", action="append", default=[], metavar="ID=COMMENT",
+                   help=_("a comment on one achievement (the id the county gave it)"))
+    p.add_argument("--out", required=True, help=_("the reply package to write"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_reply)
+
+    p = sub.add_parser("replies", help=_("the city's replies to this office: what was accepted, returned and why"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_replies)
+
     p = sub.add_parser("offices", help=_("the offices whose packages this database accepts, and this office's key"))
     p.add_argument("--card", metavar="FILE", help=_("write this office's card (name, region, public key) for the city"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))
@@ -177,6 +197,10 @@ def _print_summary(plan, summary: dict, dry_run: bool) -> None:
     print(_("New: {new}  Updated: {updated}  Unchanged: {unchanged}  Conflicts: {conflicts}  Rejected: {rejected}").format(**summary))
     if summary.get("deleted"):
         print(_("Deleted or merged at the office: {deleted}").format(deleted=summary["deleted"]))
+    decisions = plan.package.rows("decisions")
+    if decisions:
+        print(_("A reply from the city: {n} decisions, {m} records commented (see: stdaward replies).").format(
+            n=len(decisions), m=len(plan.package.rows("remarks"))))
     for key, title in (("updated", _("Updated")), ("deleted", _("Deleted")), ("rejected", _("Rejected"))):
         for item in getattr(plan, key)[:50]:
             print(f"  {title}: {item.table} {item.label}: {item.reason}")
@@ -194,6 +218,50 @@ def _print_summary(plan, summary: dict, dry_run: bool) -> None:
             print(_("Deleted as the office did: {n}").format(n=a["deleted"]))
         if len(plan.conflicts) > a["taken_theirs"] + a["kept_mine"]:
             print(_("Unresolved conflicts keep this database's version; resolve them with --take-theirs KEY or --keep-mine KEY."))
+
+
+def cmd_reply(args: argparse.Namespace) -> int:
+    from desktop.core.errors import Problem, ValidationFailed
+    from desktop.operations import exchange
+
+    remarks: dict[str, str] = {}
+    for text in args.remark:
+        key, sep, comment = text.partition("=")
+        if not sep or not key.strip() or not comment.strip():
+            raise ValidationFailed([Problem(text, "remark", _("write ID=COMMENT"))])
+        remarks[key.strip()] = comment.strip()
+    with session(args) as s:
+        done = exchange.reply(s, Path(args.out), args.office, year=args.year, decision=args.decision,
+                              comment=args.comment, remarks=remarks)
+    if args.json:
+        print_json(done)
+    else:
+        print(_("Reply no. {seq} to {office} written to {path}: {year} {decision}, {n} records commented.").format(
+            seq=done["sequence"], office=done["office"], path=done["path"], year=done["year"],
+            decision=done["decision"], n=done["remarks"]))
+    return 0
+
+
+def cmd_replies(args: argparse.Namespace) -> int:
+    from desktop.operations import exchange
+
+    with session(args) as s:
+        rows = exchange.replies(s)
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print(_("No reply from the city yet."))
+    for r in rows:
+        print(_("{year}: {decision} by {office} on {at}").format(year=r["year"], decision=r["decision_label"],
+                                                                 office=r["from_name"], at=r["at"][:16]))
+        if r["comment"]:
+            print("  " + r["comment"])
+        for m in r["remarks"]:
+            state = (_("deleted since") if not m["exists"] else _("changed since") if m["changed"] else
+                     _("not changed yet"))
+            print(f"  {m['source_id'] or m['label']}: {m['comment']} ({state})")
+    return 0
 
 
 def cmd_offices(args: argparse.Namespace) -> int:

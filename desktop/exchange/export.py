@@ -192,17 +192,18 @@ def _mb(n: int) -> str:
 
 
 def _check_room(out: Path, size: int) -> None:
-    """Refuse before writing when the stick cannot hold the package (and its read-back copy)."""
+    """Refuse before writing when the stick cannot hold the package (with a little room for the
+    file system's own bookkeeping)."""
     import shutil
 
     try:
         free = shutil.disk_usage(out.parent).free
     except OSError:
         return  # cannot tell: the write itself says so if it fails
-    if free < size + (1 << 20):
-        raise StdAwardError(_("{folder} has {free} MB free; this package needs {size} MB. Use a larger USB stick "
-                              "or free some space; nothing was written").format(folder=out.parent, free=_mb(free),
-                                                                               size=_mb(size)))
+    if free < size + (64 << 10):
+        raise StdAwardError(_("{folder} is full for this package: {free} MB free, it needs {size} MB. Use a larger "
+                              "USB stick or free some space; nothing was written").format(
+            folder=out.parent, free=_mb(free), size=_mb(size)))
 
 
 def payments(year: int | None = None, since: str | None = None) -> list[list[Any]]:

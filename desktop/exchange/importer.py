@@ -425,6 +425,7 @@ def _check_stale(pkg: Package) -> bool:
 def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
     plan = ImportPlan(package=pkg)
     plan.already_imported = _check_stale(pkg)
+    _check_reply(pkg)
     plan._bases = _load_bases(pkg.office_uuid)
     mapping: dict[str, dict[str, str]] = {}  # package table -> package uuid -> local uuid
     rejected_refs: dict[str, set[str]] = {}
@@ -650,6 +651,7 @@ def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[
     _write(ops, plan, user, step, applied)
     _apply_tombstones(plan, resolutions, user, applied)
     _keep_evidence(pkg, user, applied)
+    _keep_reply(pkg, user, applied)
     _finish(pkg, plan, user, applied)
     return ImportResult(plan=plan, applied=applied)
 
@@ -770,6 +772,19 @@ def _apply_tombstones(plan: ImportPlan, resolutions: dict[str, str], user: str, 
 
     applied["deleted"] = 0
     tombstones.apply(plan, resolutions, user, applied)
+
+
+def _check_reply(pkg: Package) -> None:
+    """A city's reply must be addressed to this office (``desktop.exchange.reply``)."""
+    from desktop.exchange import reply
+
+    reply.check_addressed(pkg)
+
+
+def _keep_reply(pkg: Package, user: str, applied: dict[str, int]) -> None:
+    from desktop.exchange import reply
+
+    reply.keep(pkg, user, applied)
 
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

@@ -20,7 +20,8 @@ Format (``format_version`` 1). A ZIP archive whose members are exactly:
     totals as the office computed them), ``payments`` (what the office paid out on its notices;
     absent from packages of earlier versions) and ``tombstones`` (the office's deletions and merges,
     ``tables.TOMBSTONE_COLUMNS``; absent when it has none, and from earlier versions' packages) and
-    ``evidence`` (the files attached to its achievements, ``tables.EVIDENCE_COLUMNS``).
+    ``evidence`` (the files attached to its achievements, ``tables.EVIDENCE_COLUMNS``). A city's
+    reply to a county holds ``decisions`` and ``remarks`` instead (``desktop.exchange.reply``).
 ``evidence.zip`` (inside ``data.enc`` when encrypted)
     The evidence files not sent in an earlier package, each named ``<sha256><suffix>``, stored
     uncompressed; checked like every member and each file again against its own SHA-256. The manifest's ``audit_head`` is the office's audit
@@ -59,7 +60,8 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 PAYLOAD = "data.enc"
-TABLES = ("enterprises", "achievements", "rounds", "awards", "summaries", "payments", "tombstones", "evidence")
+TABLES = ("enterprises", "achievements", "rounds", "awards", "summaries", "payments", "tombstones", "evidence",
+          "decisions", "remarks")
 EVIDENCE = "evidence.zip"  # the evidence files a package carries, each named by its SHA-256
 EVIDENCE_CAP = 512 << 20  # bytes of evidence files in one package (MAX_FILE leaves room for the tables)
 EVIDENCE_MAX_FILE = 200 << 20  # one evidence file (desktop.store.edits.MAX_EVIDENCE)
@@ -422,6 +424,10 @@ def _expected_columns(table: str) -> tuple[str, ...]:
         return TOMBSTONE_COLUMNS
     if table == "evidence":
         return EVIDENCE_COLUMNS
+    if table in ("decisions", "remarks"):
+        from desktop.exchange.reply import DECISION_COLUMNS, REMARK_COLUMNS
+
+        return DECISION_COLUMNS if table == "decisions" else REMARK_COLUMNS
     return SUMMARY_COLUMNS if table == "summaries" else BY_NAME[table].columns
 
 

@@ -2,7 +2,8 @@
 
 **At the office that exports** (``collect``): the audit log already holds every deletion of an
 achievement or an enterprise and every merge of two enterprise records, with the global id, when and
-by whom. Each package carries *all* of them whose record is still gone here (a restored record is
+by whom; at a city also those it applied from its counties' packages, so a province that consolidates
+cities receives them the same way. Each package carries *all* of them whose record is still gone here (a restored record is
 back, so its deletion is not sent): a tombstone is one short row, so even years of them cost little,
 and a city that missed a package, or imports an older office's packages late, still catches up. A
 record merged into one that was merged again later names the record that stays in the end.
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from desktop.core.i18n import _
 from desktop.exchange.tables import ACHIEVEMENTS, ENTERPRISES, TOMBSTONE_COLUMNS, Table, digest
 from desktop.store import audit
-from desktop.store.models import Achievement, AuditEntry, Award, Enterprise, Evidence, Notice, Setting, database, now
+from desktop.store.models import Achievement, AuditEntry, Enterprise, Notice, Setting, database, now
 
 if TYPE_CHECKING:
     from desktop.exchange.importer import ImportPlan
@@ -49,23 +50,32 @@ def collect() -> list[list[Any]]:
     """The package rows (``TOMBSTONE_COLUMNS``) of every deletion and merge in the audit log whose
     record is not here now, oldest first; a merge's ``into`` is the record that stays in the end."""
     q = (AuditEntry.select(AuditEntry.at, AuditEntry.user, AuditEntry.action, AuditEntry.entity,
-                           AuditEntry.entity_uuid, AuditEntry.before)
-         .where(((AuditEntry.action == "delete") & AuditEntry.entity.in_(list(_ENTITY)))
-                | ((AuditEntry.action == "merge") & (AuditEntry.entity == "enterprise")))
+                           AuditEntry.entity_uuid, AuditEntry.before, AuditEntry.after)
+         .where((AuditEntry.action.in_(["delete", "import-delete"]) & AuditEntry.entity.in_(list(_ENTITY)))
+                | (AuditEntry.action.in_(["merge", "import-merge"]) & (AuditEntry.entity == "enterprise")))
          .order_by(AuditEntry.id))
     found: dict[tuple[str, str], list[Any]] = {}
     for e in q:
         table = _ENTITY[e.entity]
+        if e.entity_uuid is None:  # many deletions applied by one import, listed in one entry
+            for rec in (e.after or {}).get("records", []) if isinstance(e.after, dict) else []:
+                if isinstance(rec, dict) and isinstance(rec.get("uuid"), str):
+                    found.pop((table, rec["uuid"]), None)
+                    found[(table, rec["uuid"])] = [table, rec["uuid"], None, "delete", None, str(e.at), e.user]
+            continue
+        action = e.action.removeprefix("import-")  # a city passes on to the province what its counties did
         if e.action == "merge":
             drop = (e.before or {}).get("drop") or {}
             gone, into, key = drop.get("uuid"), e.entity_uuid, drop.get("uscc")
+        elif e.action == "import-merge":
+            gone, into, key = e.entity_uuid, (e.after or {}).get("into"), (e.before or {}).get("uscc")
         else:
             gone, into = e.entity_uuid, None
             key = (e.before or {}).get("uscc") if table == "enterprises" else None
         if not isinstance(gone, str):
             continue
         found.pop((table, gone), None)  # the latest word on a record counts (deleted, restored, deleted again)
-        found[(table, gone)] = [table, gone, key, e.action, into, str(e.at), e.user]
+        found[(table, gone)] = [table, gone, key, action, into, str(e.at), e.user]
     if not found:
         return []
     here = {t: {u for (u,) in database.execute_sql(f"SELECT uuid FROM {_TABLES[t].db}").fetchall()}
@@ -156,9 +166,12 @@ def plan(plan: ImportPlan, mapping: dict[str, dict[str, str]]) -> None:
             ent = r[ach_ix]
             sent_to[mapping.get("achievements", {}).get(r[0], r[0])] = mapping.get("enterprises", {}).get(ent, ent)
     origin_of = {t: t.index("origin") for t in _TABLES.values()}
+    here = {name: {x[1]: x for x in _local_rows(t, "uuid", sorted({r["uuid"] for r in good if r["table"] == name}))}
+            for name, t in _TABLES.items()}  # one lookup per table, not one per tombstone
+    in_round = {a for (a,) in database.execute_sql("SELECT DISTINCT achievement_id FROM award").fetchall()}
     for r in good:
         t = _TABLES[r["table"]]
-        local = _local_rows(t, "uuid", [r["uuid"]])
+        local = [here[t.name][r["uuid"]]] if r["uuid"] in here[t.name] else []
         if not local:
             plan.unchanged.append(Item(t.name, r["uuid"], _("deleted at the office; not in this database")))
             continue
@@ -166,7 +179,7 @@ def plan(plan: ImportPlan, mapping: dict[str, dict[str, str]]) -> None:
         row = list(mine[1:])
         when = _("deleted at the office on {at} by {user}").format(at=r["at"][:16], user=r["by"])
         origin = row[origin_of[t]]
-        if origin != office:
+        if origin != office and r["uuid"] not in plan._bases[t.name]:  # neither its own nor passed on by it
             plan.rejected.append(Item(t.name, r["uuid"], _("the office may delete only records it sent itself; "
                                                            "this one was not sent by it"), row=row))
             continue
@@ -180,7 +193,7 @@ def plan(plan: ImportPlan, mapping: dict[str, dict[str, str]]) -> None:
         content = digest(itemgetter(*t.content)(row))
         if plan._bases[t.name].get(r["uuid"]) != content:
             why = _("changed here after the office sent it, and deleted at the office since")
-        elif t is ACHIEVEMENTS and Award.select().where(Award.achievement == tomb.local_id).exists():
+        elif t is ACHIEVEMENTS and tomb.local_id in in_round:
             refused = _("not deleted: it is in an award round here")
         elif t is ENTERPRISES:
             held = [u for (u,) in database.execute_sql("SELECT uuid FROM achievement WHERE enterprise_id = ?",
@@ -203,8 +216,9 @@ def plan(plan: ImportPlan, mapping: dict[str, dict[str, str]]) -> None:
             plan.rejected.append(Item(t.name, r["uuid"], refused + " (" + when + ")", row=row))
             continue
         if why is not None:
-            c = Conflict(t.name, r["uuid"], why + " (" + when + ")", row=row, mine={"deleted": False},
-                         theirs={"deleted": True}, fields=["deleted"], local_uuid=r["uuid"])
+            what = _("the record")  # shown as the row's name beside both sides
+            c = Conflict(t.name, r["uuid"], why + " (" + when + ")", row=row, mine={what: _("kept, as changed here")},
+                         theirs={what: _("deleted")}, fields=[what], local_uuid=r["uuid"])
             plan.conflicts.append(c)
             plan._tombstone_conflicts[c.key] = tomb
             continue
@@ -240,16 +254,23 @@ def apply(plan: ImportPlan, resolutions: dict[str, str], user: str, applied: dic
                   if r[0] == "enterprises" and isinstance(r[2], str) and r[2] not in sent}
     order = {("achievements", "delete"): 0, ("enterprises", "merge"): 1, ("enterprises", "delete"): 2}
     todo.sort(key=lambda tb: (order[(tb.table.name, tb.action)], tb.at))
+    _delete_achievements([tb for tb in todo if tb.table is ACHIEVEMENTS], office, user)
+    applied["deleted"] = applied.get("deleted", 0) + sum(1 for tb in todo if tb.table is ACHIEVEMENTS)
     for tomb in todo:
         after = {"office": office, "deleted_at": tomb.at, "deleted_by": tomb.by}
         if tomb.table is ACHIEVEMENTS:
-            Evidence.delete().where(Evidence.achievement == tomb.local_id).execute()
-            Achievement.delete().where(Achievement._meta.primary_key == tomb.local_id).execute()
-            audit.record(user, "import-delete", "achievement", tomb.uuid, tomb.before, after)
-        elif tomb.action == "merge":
+            continue
+        if tomb.action == "merge":
             keep = Enterprise.get(Enterprise.uuid == tomb.into)
+            held = [u for (u,) in database.execute_sql("SELECT uuid FROM achievement WHERE enterprise_id = ?",
+                                                       [tomb.local_id]).fetchall()]
+            as_sent = _as_sent(plan, ACHIEVEMENTS, held)  # those the city changed stay its own changes
             moved = _move_achievements(tomb.local_id, keep)
+            _rebase(plan, ACHIEVEMENTS, as_sent)
             Notice.update(enterprise=keep.id).where(Notice.enterprise == tomb.local_id).execute()
+            if _as_sent(plan, ENTERPRISES, [keep.uuid]):  # never over details the city entered itself
+                _fill_blanks(keep, Enterprise.get_by_id(tomb.local_id))
+                _rebase(plan, ENTERPRISES, [keep.uuid])
             Enterprise.delete().where(Enterprise.id == tomb.local_id).execute()
             audit.record(user, "import-merge", "enterprise", tomb.uuid, tomb.before,
                          dict(after, into=keep.uuid, achievements_moved=moved))
@@ -261,6 +282,28 @@ def apply(plan: ImportPlan, resolutions: dict[str, str], user: str, applied: dic
         applied["deleted"] = applied.get("deleted", 0) + 1
     if gone_codes:
         _forget_claims(office, gone_codes)
+
+
+BATCH_AUDIT_AT = 50  # more achievement deletions than this in one import: one audit entry lists them all
+
+
+def _delete_achievements(tombs: list[_Tomb], office: str, user: str) -> None:
+    """Delete these achievements (and their evidence rows) with a few statements; a handful are
+    audited one entry each, more in one entry listing every record (``collect`` reads both)."""
+    ids = [tb.local_id for tb in tombs]
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        marks = ",".join("?" * len(part))
+        database.execute_sql(f"DELETE FROM evidence WHERE achievement_id IN ({marks})", part)
+        database.execute_sql(f"DELETE FROM achievement WHERE id IN ({marks})", part)
+    if len(tombs) <= BATCH_AUDIT_AT:
+        for tb in tombs:
+            audit.record(user, "import-delete", "achievement", tb.uuid, tb.before,
+                         {"office": office, "deleted_at": tb.at, "deleted_by": tb.by})
+        return
+    audit.record(user, "import-delete", "achievement", None, None,
+                 {"office": office, "records": [{"uuid": tb.uuid, "before": tb.before, "deleted_at": tb.at,
+                                                 "deleted_by": tb.by} for tb in tombs]})
 
 
 def _move_achievements(drop_id: int, keep: Enterprise) -> list[str]:
@@ -280,6 +323,35 @@ def _move_achievements(drop_id: int, keep: Enterprise) -> list[str]:
         a.updated_at = now()
         a.save()
     return [a.uuid for a in rows]
+
+
+def _fill_blanks(keep: Enterprise, drop: Enterprise) -> None:
+    """The office's merge fills the blank details of the record that stays from the merged one:
+    the same here (a year's package may not carry the record that stays)."""
+    from desktop.store.edits import ENTERPRISE_COLUMNS
+
+    filled = {k: getattr(drop, k) for k in ENTERPRISE_COLUMNS if not getattr(keep, k) and getattr(drop, k)}
+    if filled:
+        Enterprise.update(updated_at=now(), **filled).where(Enterprise.id == keep.id).execute()
+
+
+def _as_sent(plan: ImportPlan, t: Table, uuids: list[str]) -> list[str]:
+    """Those of ``uuids`` whose copy here is as the office last sent it."""
+    from desktop.exchange.importer import _local_rows
+
+    content = itemgetter(*(1 + i for i in t.content))
+    return [row[1] for row in _local_rows(t, "uuid", uuids) if plan._bases[t.name].get(row[1]) == digest(content(row))]
+
+
+def _rebase(plan: ImportPlan, t: Table, uuids: list[str]) -> None:
+    """Records a merge changed here were changed on the office's behalf (as it changed them): their
+    new content is the version received, so neither its next package nor a later deletion of one
+    reads as a change made here."""
+    from desktop.exchange.importer import _local_rows
+
+    content = itemgetter(*(1 + i for i in t.content))
+    for row in _local_rows(t, "uuid", uuids):
+        plan._bases[t.name][row[1]] = digest(content(row))
 
 
 def _forget_claims(office_uuid: str, codes: set[str]) -> None:

@@ -4,17 +4,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from desktop.core.errors import StdAwardError
+from desktop.core.i18n import _
 from desktop.operations.session import Session
 
 
 def make(session: Session, out: Path | None = None, full_check: bool = False) -> Path:
     """A consistent, checked copy of the open database (to ``out``, or the rotating backups folder):
     read back with SQLite's quick check, or its full integrity check with ``full_check``."""
-    from desktop.store import backup
+    from desktop.store import backup, evidence_copy
     from desktop.store.models import database
 
     session.require("backups.make")
-    return backup.make_backup(database, session.db_path, "manual", out, full_check=full_check)
+    made = backup.make_backup(database, session.db_path, "manual", out, full_check=full_check)
+    evidence_copy.write(session.db_path, made)  # the evidence folder beside it (see store.evidence_copy)
+    return made
+
+
+def evidence_beside(backup_file: Path) -> Path | None:
+    """The evidence files' copy written with a backup, if there is one."""
+    from desktop.store import evidence_copy
+
+    path = evidence_copy.beside(Path(backup_file))
+    return path if path.is_file() else None
 
 
 def daily_notes(session: Session, timeout: float | None = None) -> list[str]:
@@ -57,9 +69,17 @@ def restore(path: Path, backup_file: Path) -> Any:
     """Replace the (closed) database at ``path`` with ``backup_file``; returns what became of the
     database replaced (``kept``: its safety copy, or the damaged file set aside unread; ``damaged``). Restoring needs an administrator when the database has accounts: the caller signs
     in on the current database first (``restore_signed_in``)."""
+    from desktop.store import evidence_copy
     from desktop.store.db import restore as store_restore
 
-    return store_restore(Path(backup_file), Path(path))
+    done = store_restore(Path(backup_file), Path(path))
+    try:
+        done.evidence = evidence_copy.restore(Path(path), Path(backup_file))
+    except (OSError, ValueError) as exc:  # zipfile.BadZipFile is a ValueError's sibling: both say "damaged"
+        raise StdAwardError(_("the database was restored, but its evidence files could not be put back from "
+                              "{file}: {reason}").format(file=evidence_copy.beside(Path(backup_file)),
+                                                         reason=getattr(exc, "strerror", None) or exc)) from None
+    return done
 
 
 def restore_signed_in(session: Session, backup_file: Path) -> Any:

@@ -252,3 +252,57 @@ def report_lines(session: Session, report: Report) -> list[str]:
     from desktop.exchange import consolidate
 
     return consolidate.text_lines(report)
+
+
+# ---------------------------------------------------------------- the city's reply
+DECISION_LABELS = {"accepted": N_("Accepted"), "returned": N_("Returned")}
+
+
+def _county(office: str) -> Any:
+    from desktop.store.models import KnownOffice
+
+    row = (KnownOffice.get_or_none(KnownOffice.uuid == office)
+           or KnownOffice.get_or_none(KnownOffice.name == office))
+    if row is None:
+        from desktop.core.errors import Problem, ValidationFailed
+
+        raise ValidationFailed([Problem(office, "office", _("no registered office of this name"))])
+    return row
+
+
+def reply(session: Session, out: Path, office: str, *, year: int, decision: str, comment: str = "",
+          remarks: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Write the city's reply to a county (its registered name or id) on its submission for
+    ``year``: ``decision`` "accepted" or "returned", a comment, and comments on single achievements
+    (by the id the county gave them, or their global id). Reviewer or administrator."""
+    from desktop.core.errors import Problem, ValidationFailed
+    from desktop.exchange.reply import write_reply
+    from desktop.store.models import Achievement
+
+    session.require("exchange.reply")
+    county = _county(office)
+    by_uuid: dict[str, str] = {}
+    problems = []
+    for key, text in (remarks or {}).items():
+        q = Achievement.select(Achievement.uuid).where(
+            ((Achievement.source_id == key) | (Achievement.uuid == key)) & (Achievement.origin == county.uuid))
+        found = [a.uuid for a in q.limit(3)]
+        if len(found) != 1:
+            problems.append(Problem(key, "record", _("no achievement of this id from {name}").format(name=county.name)
+                                    if not found else _("several achievements of {name} have this id; give the "
+                                                        "global id").format(name=county.name)))
+            continue
+        by_uuid[found[0]] = text
+    if problems:
+        raise ValidationFailed(problems)
+    pkg = write_reply(Path(out), county.uuid, year=year, decision=decision, comment=comment, remarks=by_uuid,
+                      user=session.username)
+    return {"path": str(out), "office": county.name, "year": year, "decision": _(DECISION_LABELS[decision]),
+            "remarks": len(by_uuid), "sequence": pkg.sequence, "sha256": pkg.sha256}
+
+
+def replies(session: Session) -> list[dict[str, Any]]:
+    """At the county: the city's replies, newest first, labelled (what was returned and why)."""
+    from desktop.exchange.reply import replies as received
+
+    return [dict(r, decision_label=_(DECISION_LABELS.get(r["decision"], r["decision"]))) for r in received()]

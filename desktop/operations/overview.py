@@ -8,7 +8,7 @@ database's path rather than a ``Session`` (the window paints before one exists).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -114,12 +114,32 @@ class Overview:
     backups: dict[str, dt.datetime | None]
     export: dict[str, Any] | None
     audit_entries: int
+    replies: list[dict[str, Any]] = field(default_factory=list)  # the city's latest word per year
+
+
+def city_replies() -> list[dict[str, Any]]:
+    """The city's latest reply on each year's submission, newest year first: year, decision
+    (accepted / returned), comment, the records commented on (labels as the city wrote them)."""
+    import json
+
+    rows = _sql("SELECT value FROM setting WHERE key = 'exchange.replies'")
+    try:
+        kept = json.loads(rows[0][0]) if rows and rows[0][0] else []
+    except (TypeError, ValueError):
+        return []
+    latest: dict[int, dict[str, Any]] = {}
+    for r in kept if isinstance(kept, list) else []:
+        if isinstance(r, dict) and isinstance(r.get("year"), int):
+            latest[r["year"]] = r  # kept oldest first: the last one is the city's latest word
+    return [{"year": y, "decision": r.get("decision"), "comment": r.get("comment") or "",
+             "office": r.get("from_name") or "", "remarks": [m.get("label") or "" for m in r.get("remarks", [])]}
+            for y, r in sorted(latest.items(), reverse=True)]
 
 
 def read_overview(db_path: Path | None, today: dt.date) -> Overview:
     n_ent, n_ach = (_sql(f"SELECT count(*) FROM {t}")[0][0] for t in ("enterprise", "achievement"))
     return Overview(today, office_row(), n_ent, n_ach, [round_summary(today.year), round_summary(today.year - 1)],
                     notice_summary(today.year), backup_summary(db_path), last_export(),
-                    _sql("SELECT count(*) FROM audit_entry")[0][0])
+                    _sql("SELECT count(*) FROM audit_entry")[0][0], city_replies())
 
 

@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "exchange.export": ((CLERK, REVIEWER, ADMIN), N_("export a package")),
     "exchange.import": ((CLERK, ADMIN), N_("import a package")),
     "exchange.register": ((ADMIN,), N_("register another office's key")),
+    "exchange.reply": ((REVIEWER, ADMIN), N_("accept or return a county's submission")),
     "users.manage": ((ADMIN,), N_("manage user accounts")),
     "office.settings": ((ADMIN,), N_("change the office settings")),
     "measures.install": ((ADMIN,), N_("install a local measure")),

@@ -479,6 +479,7 @@ class Restored:
 
     kept: Path | None
     damaged: bool = False
+    evidence: Any = None  # the evidence files put back (store.evidence_copy.Restored), or None
 
 
 def restore(backup_file: Path, path: Path) -> Restored:

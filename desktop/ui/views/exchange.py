@@ -430,9 +430,16 @@ class ExchangeView(TableViewMixin, View):
         dlg = ExportDialog(self.ctx, self)
         if dlg.exec() and dlg.result_info is not None:
             r = dlg.result_info
-            self.message.ok(_("Package no. {seq} written to {path} ({size:,} bytes{enc}); it was read back and "
-                              "verified.").format(seq=r.sequence, path=r.path, size=r.size,
-                                                  enc=_(", encrypted") if r.encrypted else ""))
+            text = _("Package no. {seq} written to {path} ({size:,} bytes{enc}); it was read back and "
+                     "verified.").format(seq=r.sequence, path=r.path, size=r.size,
+                                         enc=_(", encrypted") if r.encrypted else "")
+            if r.evidence_files:
+                text += " " + _("It carries {n} evidence files not sent before ({size} MB).").format(
+                    n=r.evidence_files, size=f"{r.evidence_bytes / (1 << 20):.1f}")
+            if r.warnings:
+                self.message.info(" ".join([text, *r.warnings]))
+            else:
+                self.message.ok(text)
 
     def import_package(self) -> None:
         from desktop.ui.files import remember, start_in

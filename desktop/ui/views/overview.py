@@ -141,6 +141,11 @@ def next_steps(data: Overview, late: Late | None, username: str, role: str) -> l
     if data.notices["failed"]:
         steps.append((_("Notices not printed (failed or interrupted), waiting for a reprint: {n}").format(n=data.notices["failed"]),
                       "notices"))
+    for reply in data.replies:
+        if reply["decision"] == "returned":
+            steps.append((_("{office} returned the {year} submission: {comment} Records commented on: {records}").format(
+                office=reply["office"], year=reply["year"], comment=reply["comment"] or "-",
+                records="、".join(reply["remarks"]) or "-"), "exchange"))
     if late is not None:
         due = [p for p in late.targets if not p.met and p.deadline and p.count is not None
                and (p.deadline - data.today).days <= DUE_SOON_DAYS]
@@ -503,6 +508,12 @@ class OverviewView(View):
         exp = data.export
         c.set_row("export", _("Last export package"),
                   _("{when} (no. {seq})").format(when=exp["at"], seq=exp["sequence"]) if exp else _("never"))
+        reply = data.replies[0] if data.replies else None
+        c.set_row("reply", _("The city's reply"),
+                  _("{year}: accepted").format(year=reply["year"]) if reply and reply["decision"] == "accepted" else
+                  _("{year}: returned ({n} records commented)").format(year=reply["year"], n=len(reply["remarks"]))
+                  if reply else "-", WARN if reply and reply["decision"] == "returned" else None,
+                  visible=reply is not None)
         if late is None:
             chain, colour = _("checking {n} entries...").format(n=f"{data.audit_entries:,}"), None
         elif late.chain_broken_at is not None:
