@@ -14,6 +14,9 @@ Paths:
 - ``rounds``: one year's round computed and stored (``rounds.create_round``: engine, award lines,
   their events, the audit entry); baseline: reading the same achievements, the engine, and
   ``executemany`` of the award and event rows.
+- ``roundsview``: the round screen at that size: reading it (in the worker, not counted) and the UI
+  thread's part: the table's reset and first paint, each keystroke of a search (the figure is the
+  longest of them); baseline: one keystroke as a bare substring test over the same lines' text.
 - ``overview``: the overview's background read (targets of the policy in force, the audit chain
   check) after one change; baseline: one bare scan of the achievements (distinct standards) and of the
   audit entries.
@@ -127,6 +130,38 @@ rnd = rounds.create_round(2025, "putian-chengxiang-2021", "bench")
 seconds = time.perf_counter() - t0
 extra = {"lines": rnd.awards.count()}
 """,
+    "roundsview": """
+from desktop.store import rounds
+from desktop.operations.session import Session
+rounds.create_round(2025, "putian-chengxiang-2021", "bench")
+from desktop.ui.qt import QApplication
+from desktop.ui.tablemodel import make_table
+from desktop.ui.views.round_model import LinesProxy, RoundLinesModel, read_round
+app = QApplication.instance() or QApplication([])
+session = Session.attach(sys.argv[1])
+t0 = time.perf_counter()
+snap = read_round(session, 2025)  # in the worker
+read = time.perf_counter() - t0
+model = RoundLinesModel()
+proxy = LinesProxy(model)
+view = make_table("bench-round-lines", model=proxy)  # as the round screen makes its table
+view.resize(1000, 700)
+view.show()
+app.processEvents()
+t0 = time.perf_counter()
+model.set_rows(snap.lines)  # on the UI thread: the reset and the first paint
+app.processEvents()
+show = time.perf_counter() - t0
+keys = []
+for text in ("鞋", "鞋类", "鞋类产品标准第1", "鞋类产品标准第12345", "gb/t 1", "不存在的文字", ""):
+    t0 = time.perf_counter()
+    proxy.search(text)
+    app.processEvents()
+    keys.append(time.perf_counter() - t0)
+seconds = max(show, *keys)
+extra = {"read_in_worker_s": round(read, 2), "show_ms": round(show * 1000), "worst_keystroke_ms": round(max(keys) * 1000),
+         "lines": len(snap.lines)}
+""",
     "overview": """
 import datetime as dt
 from desktop.operations.session import Session
@@ -193,6 +228,15 @@ seconds = time.perf_counter() - t0
 extra = {"rows": n}
 """,
 }
+BASE["roundsview"] = """
+rows = [r[0].casefold() + "\\n" + (r[1] or "").casefold() for r in con.execute(
+    "SELECT a.title, a.ref FROM achievement a WHERE a.date BETWEEN '2025-01-01' AND '2025-12-31'")]
+t0 = time.perf_counter()
+for text in ("鞋", "鞋类", "鞋类产品标准第1", "鞋类产品标准第12345", "gb/t 1", "不存在的文字"):
+    hits = [r for r in rows if text in r]
+seconds = (time.perf_counter() - t0) / 6
+extra = {"rows": len(rows)}
+"""
 BASE_HEAD = """
 import json, sqlite3, sys, time, uuid
 stamp = "2025-12-31 00:00:00"
