@@ -54,6 +54,17 @@ def progress(session: Session | None, policy_id: str, as_of: dt.date,
     return pol, achs, values, T.progress(pol, achs, as_of, values)
 
 
+def counted_progress(session: Session | None, policy_id: str, as_of: dt.date) -> tuple[Any, list[Any]]:
+    """(policy, progress of every target) counted by the database, as ``progress`` counts them,
+    without reading the achievements: the overview's reading at every refresh."""
+    from desktop.core import targets as T
+    from desktop.store import target_counts
+
+    pol = policy(session, policy_id)
+    return pol, T.progress_from_counts(pol, target_counts.counts(list(pol.targets), as_of), as_of,
+                                       entered(session, policy_id))
+
+
 def dashboard(session: Session | None, policy_id: str, as_of: dt.date) -> Dashboard:
     """Progress of every target and the achievements each one counts."""
     from desktop.core import targets as T
