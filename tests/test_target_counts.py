@@ -70,3 +70,33 @@ def test_the_overview_reads_the_targets_without_the_achievements(office_data):
     _p, _a, _e, slow = progress(s, "wenzhou-2017", day)
     assert [(p.id, p.count, p.met, p.source) for p in fast] == [(p.id, p.count, p.met, p.source) for p in slow]
     assert any(p.count for p in fast) and policy.id == "wenzhou-2017"
+
+
+def test_the_overviews_counts_are_kept_until_a_change_touches_them(office_data, monkeypatch):
+    """Counted once, then kept while nothing they count changes (a user's role, say); an achievement
+    added, an entered value or a change outside the log's knowledge (a row added) counts again."""
+    from desktop.operations import targets
+    from desktop.operations.session import Session
+    from desktop.store import audit, target_counts
+    from desktop.store.models import database
+
+    s = Session.attach(office_data)
+    day = dt.date(2026, 12, 31)
+    calls = []
+    real = target_counts.counts
+    monkeypatch.setattr(target_counts, "counts", lambda ts, d: calls.append(d) or real(ts, d))
+    targets._COUNTED.clear()
+    _p, first = targets.counted_progress(s, "wenzhou-2017", day)
+    with database.atomic():
+        audit.record("tester", "update", "user", None, {"role": "clerk"}, {"role": "reviewer"})
+    targets.counted_progress(s, "wenzhou-2017", day)
+    assert len(calls) == 1
+    a = records.list_enterprises()[0]["uscc"]
+    records.load({"enterprises": [], "achievements": [
+        {"id": "new1", "enterprise": a, "kind": "standard", "level": "group", "action": "formulate", "rank": 1,
+         "ref": "T/ZZB 0999-2017", "date": "2017-05-01"}]}, user="tester")
+    _p, after = targets.counted_progress(s, "wenzhou-2017", day)
+    assert len(calls) == 2
+    assert sum(p.count or 0 for p in after) > sum(p.count or 0 for p in first)  # the new standard counts
+    targets.counted_progress(s, "wenzhou-2017", dt.date(2020, 1, 1))  # another date: counted for it
+    assert len(calls) == 3

@@ -84,3 +84,18 @@ def counts(targets: list[Target], as_of: dt.date) -> dict[str, int]:
         sql, params = target_sql(t, as_of)
         out[t.id] = database.execute_sql(sql, params).fetchone()[0]
     return out
+
+
+TOUCHING = ("achievement", "enterprise", "package", "target_value", "office", "policy")  # audited entities
+
+
+def data_mark() -> tuple[Any, ...]:
+    """What changes whenever what the targets count may have changed: the achievements' number and
+    newest row, and the newest audit entry about achievements, enterprises, imports, entered values,
+    the office or its measures (every change the program makes to them is audited). A cache of the
+    counts under this mark is refreshed only by a change that touches them (a payment does not)."""
+    n, last = database.execute_sql("SELECT count(*), max(id) FROM achievement").fetchone()
+    entry = database.execute_sql(
+        f"SELECT id FROM audit_entry WHERE entity IN ({', '.join('?' * len(TOUCHING))}) ORDER BY id DESC LIMIT 1",
+        TOUCHING).fetchone()
+    return n, last, entry[0] if entry else None
