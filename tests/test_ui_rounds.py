@@ -271,3 +271,11 @@ def test_a_large_round_is_read_in_the_background_and_searched_by_the_model(windo
     view.attention.setChecked(False)
     assert visible() == ["A1"]
     assert view.select_achievement("A1") and not view.select_achievement("A2")  # A2 is not shown
+    from desktop.ui.qt import Qt
+
+    view.search.setText("")
+    view.tableview.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # by amount, through the proxy
+    assert [view.proxy.index(r, 0).data(rounds_view.ROW_ROLE)["achievement"]
+            for r in range(view.proxy.rowCount())] == ["A2", "A1"]  # 35,000 before 100,000
+    view.search.setText("华峰")
+    assert view.proxy.rowCount() == 2 and view.model.rows[0]["achievement"] == "A2"  # the order is kept

@@ -4,7 +4,7 @@ still need an officer's amount tinted, refusals and duplicates in muted text.
 
 A round may hold 100,000 lines: the model filters itself (``set_filter``: every line's shown text is
 prepared once, with the lines, so a keystroke is one substring test per line and one reset) and the
-proxy in front of it filters nothing (no Python call per row); ``read_round`` reads the whole
+proxy in front of it maps row to row; ``read_round`` reads the whole
 screen's data in a worker (``desktop.ui.views.round_data.read_round``)."""
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from itertools import compress
 from typing import Any
 
 from desktop.core.i18n import N_, _
-from desktop.ui.qt import QBrush, QColor, QModelIndex, Qt
-from desktop.ui.tablemodel import Column, ListTableModel, SearchProxy, money_text
+from desktop.ui.qt import QBrush, QColor, QIdentityProxyModel, QModelIndex, Qt
+from desktop.ui.tablemodel import Column, ListTableModel, money_text
 from desktop.ui.views import round_data as RD
 from desktop.ui.views.widgets import FLAG_BACKGROUND, MUTED_TEXT, OPEN_BACKGROUND, flag_icon, info_icon
 
@@ -156,9 +156,14 @@ class RoundLinesModel(ListTableModel):
         return super().data(index, role)
 
 
-class LinesProxy(SearchProxy):
+class LinesProxy(QIdentityProxyModel):
     """The round table's proxy: the search and the "needing attention" switch are the model's own
-    (``RoundLinesModel.set_filter``); the proxy passes every row through in C++."""
+    (``RoundLinesModel.set_filter``); the proxy maps row to row (no per-row mapping to build when
+    100,000 lines arrive, as a sort-filter proxy builds), and sorting goes to the model."""
+
+    def __init__(self, source: RoundLinesModel, parent=None) -> None:
+        super().__init__(parent)
+        self.setSourceModel(source)
 
     @property
     def only_attention(self) -> bool:
