@@ -3,7 +3,9 @@
 same run on the same data (machines are noisy: never put these thresholds into the test suite).
 
     python3 dev.py bench              all areas
-    python3 dev.py bench compute      only benchmarks/bench_compute.py (likewise notices, import, gui)
+    python3 dev.py bench compute      only benchmarks/bench_compute.py (likewise notices, import, gui, load)
+    python3 dev.py bench growth       each path at 10⁴ and 10⁵: time, peak memory, growth, beside a baseline
+    .venv/bin/python benchmarks/bench_growth.py --million    the same up to 10⁶ (minutes)
 
 Each ``benchmarks/bench_<area>.py`` has ``run() -> list[Figure]``.
 """

@@ -9,13 +9,18 @@ run by run; each figure is the fastest run, the memory the largest).
     .venv/bin/python benchmarks/bench_growth.py --root /tmp/old-checkout ...   the same on another checkout
 
 Paths:
+- ``load`` (only when named): ``stdaward load`` end to end, as ``bench_load.py`` times it.
 - ``consolidate``: a city of 20 counties, the consolidation report (``build_report``: totals and the
   checks across counties); baseline: the claims check as one bare ``GROUP BY``.
 - ``rounds``: one year's round computed and stored (``rounds.create_round``: engine, award lines,
   their events, the audit entry); baseline: reading the same achievements, the engine, and
   ``executemany`` of the award and event rows.
+- ``roundsview``: the round screen at that size: reading it (in the worker, not counted) and the UI
+  thread's part: the table's reset and first paint, each keystroke of a search (the figure is the
+  longest of them); baseline: one keystroke as a bare substring test over the same lines' text.
 - ``overview``: the overview's background read (targets of the policy in force, the audit chain
-  check) after one change; baseline: one bare scan of the achievements (distinct standards) and of the
+  check, the money) refreshed after a change that does not touch the targets (the figure), with the
+  first reading after start and the refresh after an achievement changed beside it; baseline: one bare scan of the achievements (distinct standards) and of the
   audit entries.
 
 Fills are made once per size with bare ``sqlite3`` in a database whose schema the program under test
@@ -106,8 +111,31 @@ def fill(path: Path, n: int, counties: bool) -> None:
         con.executemany("INSERT INTO achievement (uuid, source_id, enterprise_id, kind, date, ref, title, level, "
                         "action, rank, prize, grade, natural_key, origin, created_at, updated_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", achs)
+        con.executemany("INSERT INTO audit_entry (at, user, action, entity, entity_uuid, before, after, prev_hash, "
+                        "hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        _audit_entries(achs[:n // 10], con.execute(
+                            "SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()))
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
+
+
+def _audit_entries(achs: list[tuple], last: tuple | None) -> list[tuple]:
+    """One chained audit entry per achievement given (an office whose records were edited one by one:
+    the log the overview checks grows with the data)."""
+    import datetime as dt
+
+    sys.path.insert(0, str(ROOT))
+    from desktop.store.audit import GENESIS, _digest
+
+    at = dt.datetime(2025, 6, 30, 12, 0, 0)
+    prev, out = (last[0] if last else GENESIS), []
+    for a in achs:
+        before, after = {"title": "旧标题"}, {"title": a[6]}
+        h = _digest(prev, at, "bench", "update", "achievement", a[0], before, after)
+        out.append((str(at), "bench", "update", "achievement", a[0], json.dumps(before, ensure_ascii=False),
+                    json.dumps(after, ensure_ascii=False), prev, h, None))
+        prev = h
+    return out
 
 
 # --------------------------------------------------------------------------------- child programs
@@ -127,18 +155,60 @@ rnd = rounds.create_round(2025, "putian-chengxiang-2021", "bench")
 seconds = time.perf_counter() - t0
 extra = {"lines": rnd.awards.count()}
 """,
+    "roundsview": """
+from desktop.store import rounds
+from desktop.operations.session import Session
+rounds.create_round(2025, "putian-chengxiang-2021", "bench")
+from desktop.ui.qt import QApplication
+from desktop.ui.tablemodel import make_table
+from desktop.ui.views.round_model import LinesProxy, RoundLinesModel, read_round
+app = QApplication.instance() or QApplication([])
+session = Session.attach(sys.argv[1])
+t0 = time.perf_counter()
+snap = read_round(session, 2025)  # in the worker
+read = time.perf_counter() - t0
+model = RoundLinesModel()
+proxy = LinesProxy(model)
+view = make_table("bench-round-lines", model=proxy)  # as the round screen makes its table
+view.resize(1000, 700)
+view.show()
+app.processEvents()
+t0 = time.perf_counter()
+model.set_rows(snap.lines)  # on the UI thread: the reset and the first paint
+app.processEvents()
+show = time.perf_counter() - t0
+keys = []
+for text in ("鞋", "鞋类", "鞋类产品标准第1", "鞋类产品标准第12345", "gb/t 1", "不存在的文字", ""):
+    t0 = time.perf_counter()
+    proxy.search(text)
+    app.processEvents()
+    keys.append(time.perf_counter() - t0)
+seconds = max(show, *keys)
+extra = {"read_in_worker_s": round(read, 2), "show_ms": round(show * 1000), "worst_keystroke_ms": round(max(keys) * 1000),
+         "lines": len(snap.lines)}
+""",
     "overview": """
 import datetime as dt
 from desktop.operations.session import Session
 session = Session.attach(sys.argv[1])
 from desktop.ui.views.overview import read_late
 from desktop.store import audit
-with database.atomic():
-    audit.record("bench", "update", "office", None, {"name": "a"}, {"name": "b"})
+day = dt.date(2025, 12, 31)
 t0 = time.perf_counter()
-late = read_late(session, "putian-chengxiang-2021", dt.date(2025, 12, 31))
+read_late(session, "putian-chengxiang-2021", day)  # the first reading after the program starts
+first = time.perf_counter() - t0
+with database.atomic():  # a change that does not touch what the targets count (a user's role)
+    audit.record("bench", "update", "user", None, {"role": "clerk"}, {"role": "reviewer"})
+t0 = time.perf_counter()
+late = read_late(session, "putian-chengxiang-2021", day)
 seconds = time.perf_counter() - t0
-extra = {"broken": late.chain_broken_at, "targets": len(late.targets)}
+with database.atomic():  # one that does (an achievement edited)
+    audit.record("bench", "update", "achievement", None, {"title": "a"}, {"title": "b"})
+t0 = time.perf_counter()
+read_late(session, "putian-chengxiang-2021", day)
+touched = time.perf_counter() - t0
+extra = {"broken": late.chain_broken_at, "targets": len(late.targets), "first_read_s": round(first, 2),
+         "after_an_achievement_change_s": round(touched, 2)}
 """,
 }
 OURS_HEAD = """
@@ -193,6 +263,15 @@ seconds = time.perf_counter() - t0
 extra = {"rows": n}
 """,
 }
+BASE["roundsview"] = """
+rows = [r[0].casefold() + "\\n" + (r[1] or "").casefold() for r in con.execute(
+    "SELECT a.title, a.ref FROM achievement a WHERE a.date BETWEEN '2025-01-01' AND '2025-12-31'")]
+t0 = time.perf_counter()
+for text in ("鞋", "鞋类", "鞋类产品标准第1", "鞋类产品标准第12345", "gb/t 1", "不存在的文字"):
+    hits = [r for r in rows if text in r]
+seconds = (time.perf_counter() - t0) / 6
+extra = {"rows": len(rows)}
+"""
 BASE_HEAD = """
 import json, sqlite3, sys, time, uuid
 stamp = "2025-12-31 00:00:00"
@@ -233,6 +312,14 @@ def measure(paths: list[str], sizes: tuple[int, ...], runs: int, root: Path = RO
         for n in sizes:
             filled: dict[bool, Path] = {}
             for path in paths:
+                if path == "load":  # bench_load's own children: stdaward load vs json + executemany
+                    import bench_load
+
+                    r = bench_load.measure((n,), runs, root)[0]
+                    rows.append({"path": "load", "n": n, "ours": r["ours"], "ours_mb": r["ours_mb"], "base": r["base"],
+                                 "base_mb": r["base_mb"], "detail": {}})
+                    report(rows[-1:], rows)
+                    continue
                 counties = path == "consolidate"
                 if counties not in filled:
                     filled[counties] = tmp / f"fill-{n}-{int(counties)}.db"
@@ -242,8 +329,6 @@ def measure(paths: list[str], sizes: tuple[int, ...], runs: int, root: Path = RO
                 ours, base = [], []
                 for _ in range(runs):
                     _fresh(filled[counties], db)
-                    if path == "overview":  # a first read leaves what the next refresh starts from
-                        _child([sys.executable, "-c", OURS_HEAD + OURS[path] + OURS_TAIL, str(db)], root, tmp)
                     ours.append(_child([sys.executable, "-c", OURS_HEAD + OURS[path] + OURS_TAIL, str(db)], root, tmp))
                     _fresh(filled[counties], db)
                     base.append(_child([sys.executable, "-c", BASE_HEAD + BASE[path] + OURS_TAIL, str(db)], root, tmp))
@@ -276,7 +361,8 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--million", action="store_true", help="also 10⁶ achievements (minutes)")
     ap.add_argument("--runs", type=int, default=2)
-    ap.add_argument("--paths", nargs="*", choices=sorted(OURS), default=list(OURS))
+    ap.add_argument("--paths", nargs="*", choices=sorted([*OURS, "load"]), default=list(OURS),
+                    help="paths to time (load: stdaward load end to end, as bench_load.py)")
     ap.add_argument("--sizes", type=int, nargs="*", help="sizes instead of 10⁴ and 10⁵")
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured")
     a = ap.parse_args()

@@ -1,6 +1,7 @@
 """The database: creation, migration that keeps every row, one writer, backups, restore, audit."""
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -226,3 +227,57 @@ def test_refresh_natural_keys_gives_stored_prizes_their_scheme(db):
     assert Achievement.get(Achievement.source_id == "p").natural_key == right and "fujian-contribution" in right
     assert Achievement.get(Achievement.source_id == "s").natural_key == standard
     assert records.refresh_natural_keys() == 0
+
+
+def test_the_overviews_chain_check_reads_only_the_entries_added_since_the_last_one(tmp_path):
+    """The incremental check remembers (beside the database) the last entry it found in order and
+    starts after it: entries added since are checked; one altered after the mark is found; a mark
+    whose entry no longer holds its hash, or a damaged mark file, makes it check from the start.
+    The full check still reads every entry."""
+    import sqlite3
+
+    from desktop.store import audit
+    from desktop.store.db import close_db, open_db
+    from desktop.store.models import AuditEntry
+
+    path = tmp_path / "office.db"
+    open_db(path, auto_backup=False)
+    try:
+        for i in range(3):
+            audit.record("clerk1", "update", "office", None, {"name": f"a{i}"}, {"name": f"b{i}"})
+        assert audit.verify_chain(incremental=True) is None
+        mark = audit.verified_path(path)
+        first_mark = json.loads(mark.read_text("utf-8"))
+        assert first_mark["id"] == AuditEntry.select().order_by(AuditEntry.id.desc()).first().id
+        for i in range(2):
+            audit.record("clerk1", "update", "office", None, {"name": f"c{i}"}, {"name": f"d{i}"})
+        assert audit.verify_chain(incremental=True) is None
+        assert json.loads(mark.read_text("utf-8"))["id"] == first_mark["id"] + 2
+        ids = [e.id for e in AuditEntry.select(AuditEntry.id).order_by(AuditEntry.id)]
+        for damaged in (json.dumps({"format": "stdaward-audit-verified", "id": ids[2], "hash": "bad"}), "{not json"):
+            mark.write_text(damaged, "utf-8")  # a mark that does not hold: checked from the start, marked anew
+            assert audit.verify_chain(incremental=True) is None
+            assert json.loads(mark.read_text("utf-8"))["id"] == ids[-1]
+    finally:
+        close_db()
+
+    def tamper(entry_id: int, column: str = "after") -> None:
+        con = sqlite3.connect(path)
+        con.execute("DROP TRIGGER IF EXISTS audit_entry_no_update")
+        con.execute(f"UPDATE audit_entry SET {column} = '\"mallory\"' WHERE id = ?", (entry_id,))
+        con.commit()
+        con.close()
+
+    tamper(ids[1])  # before the mark, with the write protection removed (put back at open): all read again
+    open_db(path, auto_backup=False)
+    try:
+        assert audit.verify_chain(incremental=True) == ids[1]
+        assert not audit.verified_path(path).exists()
+    finally:
+        close_db()
+    open_db(path, auto_backup=False)  # triggers present again, the mark gone: from the start still
+    try:
+        assert audit.verify_chain(incremental=True) == ids[1]
+    finally:
+        close_db()
+

@@ -232,3 +232,58 @@ def test_discretionary_amount_above_the_pool_is_refused(window, qtbot):
     view.refresh()
     assert "remaining" in view.pools.text() and "8,000" in view.pools.text()
     assert rule.id == Award.get_by_id(line["id"]).rule
+
+
+def test_a_large_round_is_read_in_the_background_and_searched_by_the_model(window, qtbot, monkeypatch):
+    """A round above the read-at-once size is read in a worker (the window says so meanwhile; a
+    reading overtaken by a newer one is dropped); the search box filters on the text shown in each
+    column, any case, never across two columns, and together with "only lines needing attention"."""
+    from desktop.ui.views import rounds as rounds_view
+
+    monkeypatch.setattr(rounds_view, "READ_AT_ONCE", 1)
+    ctx = window.ctx
+    add_data(ctx)
+    view = window.show_view("rounds")
+    view.year.setValue(2024)
+    qtbot.mouseClick(view.compute_btn, qtbot_left())
+    assert ctx.tasks.wait()
+    assert sorted(ln["achievement"] for ln in view.model.rows) == ["A1", "A2"]
+    assert "¥135,000.00" in view.footer.text() and view.ent_model.rows[0]["total"] == Decimal("135000.00")
+
+    view.refresh()
+    assert "Reading the round for 2024 (2 lines)" in view.state.text()
+    view.refresh()  # a second reading overtakes the first: only the newest is shown
+    shown = []
+    monkeypatch.setattr(view, "_show_state", lambda: shown.append(len(view.model.all_rows)))
+    assert ctx.tasks.wait()
+    assert shown == [2]
+
+    def visible() -> list[str]:
+        return sorted(view.proxy.index(r, 0).data(rounds_view.ROW_ROLE)["achievement"]
+                      for r in range(view.proxy.rowCount()))
+
+    view.search.setText("gb/t 41002")  # any case
+    assert visible() == ["A2"]
+    view.search.setText("35,000.00")  # the amount as shown
+    assert visible() == ["A2"]
+    view.search.setText("华峰鞋业")
+    assert visible() == ["A1", "A2"]
+    view.search.setText("有限公司 运动鞋")  # the enterprise and the achievement are two columns
+    assert visible() == []
+    view.search.setText("")
+    view.attention.setChecked(True)  # a participation rank is flagged: its note travels with the line
+    flagged = sorted(ln["achievement"] for ln in view.model.all_rows if ln["flags"])
+    assert visible() == flagged and flagged
+    view.search.setText("GB/T 41001")
+    assert visible() == [a for a in flagged if a == "A1"]
+    view.attention.setChecked(False)
+    assert visible() == ["A1"]
+    assert view.select_achievement("A1") and not view.select_achievement("A2")  # A2 is not shown
+    from desktop.ui.qt import Qt
+
+    view.search.setText("")
+    view.tableview.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # by amount, through the proxy
+    assert [view.proxy.index(r, 0).data(rounds_view.ROW_ROLE)["achievement"]
+            for r in range(view.proxy.rowCount())] == ["A2", "A1"]  # 35,000 before 100,000
+    view.search.setText("华峰")
+    assert view.proxy.rowCount() == 2 and view.model.rows[0]["achievement"] == "A2"  # the order is kept

@@ -133,9 +133,23 @@ def _entered(values: Any, as_of: dt.date) -> tuple[Decimal | None, dt.date | Non
 def progress(policy: Policy, achievements: Sequence[Achievement] | Iterable[Achievement], as_of: dt.date,
              entered: Mapping[str, Any] | None = None) -> list[TargetProgress]:
     """Per target of the policy: id, text, goal, count, deadline (and how it was counted)."""
+    achievements = list(achievements)
+    counted: dict[str, int] = {}
+    for t in policy.targets:
+        if t.count == "entered":
+            continue
+        upto = min(as_of, t.deadline) if t.deadline else as_of
+        counted[t.id] = len({_distinct_key(t.count, a) for a in achievements
+                             if a.date <= upto and (t.start is None or a.date >= t.start) and in_scope(t, a)})
+    return progress_from_counts(policy, counted, as_of, entered)
+
+
+def progress_from_counts(policy: Policy, counted: Mapping[str, int], as_of: dt.date,
+                         entered: Mapping[str, Any] | None = None) -> list[TargetProgress]:
+    """``progress`` from counts made elsewhere (the database counts them for the overview): target
+    id -> distinct things counted, for every target counted from records."""
     from desktop.core.engine import note_flag
 
-    achievements = list(achievements)
     entered = entered or {}
     out: list[TargetProgress] = []
     for t in policy.targets:
@@ -144,10 +158,7 @@ def progress(policy: Policy, achievements: Sequence[Achievement] | Iterable[Achi
             figure, when, source = _entered(entered.get(t.id), as_of)
             out.append(_row(t, as_of, flags, figure, source, when))
             continue
-        upto = min(as_of, t.deadline) if t.deadline else as_of
-        keys = {_distinct_key(t.count, a) for a in achievements
-                if a.date <= upto and (t.start is None or a.date >= t.start) and in_scope(t, a)}
-        out.append(_row(t, as_of, flags, Decimal(len(keys)), "records", None))
+        out.append(_row(t, as_of, flags, Decimal(counted[t.id]), "records", None))
     return out
 
 

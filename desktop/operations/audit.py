@@ -250,11 +250,13 @@ def entries(session: Session, limit: int = LIMIT) -> list[dict[str, Any]]:
     return out
 
 
-def verify_chain(session: Session) -> int | None:
-    """None when the hash chain is intact, else the number of the first entry that was altered."""
+def verify_chain(session: Session, incremental: bool = False) -> int | None:
+    """None when the hash chain is intact, else the number of the first entry that was altered.
+    ``incremental``: only the entries added since the last check found the chain in order (the
+    overview's check on every refresh; the audit view checks the whole log)."""
     from desktop.store import audit
 
-    return audit.verify_chain()
+    return audit.verify_chain(incremental=incremental)
 
 
 def when(value: dt.datetime | str | None) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.core.money import ZERO, to_money
-from desktop.core.status import PAYING, AwardStatus, Decision, award_status_label, round_status_label
+from desktop.core.status import award_status_label, round_status_label
 from desktop.operations.session import Session
 
 
@@ -60,15 +60,12 @@ def _get(ref: str | int) -> Any:
 
 
 def info(session: Session, ref: str | int) -> RoundInfo:
-    from desktop.store.models import Award
+    from desktop.store.rounds import round_figures
 
     rnd = _get(ref)
-    awards = list(Award.select(Award.status, Award.amount, Award.decision).where(Award.round == rnd.id))
-    total = sum((to_money(a.amount) for a in awards if a.status in PAYING and a.amount is not None
-                 and a.decision != Decision.REJECTED.value), ZERO)
-    open_ = sum(1 for a in awards if a.status == AwardStatus.DISCRETIONARY.value and a.amount is None)
+    n, total, open_ = round_figures(rnd.id)
     return RoundInfo(rnd.uuid, rnd.year, rnd.policy_id, rnd.status, round_status_label(rnd.status), rnd.id,
-                     rnd.prepared_by, rnd.reviewed_by, rnd.note, len(awards), total, open_)
+                     rnd.prepared_by, rnd.reviewed_by, rnd.note, n, total, open_)
 
 
 def compute(session: Session, year: int, policy_id: str | None = None) -> RoundInfo:
@@ -152,24 +149,20 @@ def lines(session: Session, ref: str | int) -> list[dict[str, Any]]:
     """One row per award of the round: achievement, enterprise, what it is, status, amount, clause,
     fund, explanation, flags, decision (labels for the statuses included)."""
     from desktop.notices.content import describe
-    from desktop.store.models import Achievement, Award, Enterprise
-    from desktop.store.records import to_vocabulary
+    from desktop.store.rounds import line_rows
 
     rnd = _get(ref)
-    q = (Award.select(Award, Achievement, Enterprise).join(Achievement).join(Enterprise)
-         .where(Award.round == rnd.id).order_by(Enterprise.name, Achievement.date, Achievement.id))  # type: ignore[attr-defined]  # peewee's implicit id
     out = []
-    for w in q:
-        a = w.achievement
+    for aid, uuid, status, amount, rule, clause, fund, explanation, flags, decision, name, a in line_rows(rnd.id):
         try:
-            what = describe(to_vocabulary(a, a.enterprise.uscc))
+            what = describe(a)
         except (KeyError, ValueError, TypeError, AttributeError):  # a description is a convenience
             what = a.title or a.kind
-        out.append({"id": w.id, "uuid": w.uuid, "achievement": a.source_id, "date": a.date.isoformat(),  # type: ignore[attr-defined]  # peewee's implicit id
-                    "enterprise": a.enterprise.name, "uscc": a.enterprise.uscc, "kind": a.kind, "what": what,
-                    "status": w.status, "status_label": award_status_label(w.status), "amount": w.amount,
-                    "rule": w.rule or "", "clause": w.clause or "", "fund": w.fund or "",
-                    "explanation": w.explanation, "flags": list(w.flags or []), "decision": w.decision})
+        out.append({"id": aid, "uuid": uuid, "achievement": a.id, "date": a.date.isoformat(),
+                    "enterprise": name, "uscc": a.enterprise, "kind": a.kind, "what": what,
+                    "status": status, "status_label": award_status_label(status), "amount": amount,
+                    "rule": rule or "", "clause": clause or "", "fund": fund or "",
+                    "explanation": explanation, "flags": list(flags or []), "decision": decision})
     return out
 
 

@@ -54,6 +54,27 @@ def progress(session: Session | None, policy_id: str, as_of: dt.date,
     return pol, achs, values, T.progress(pol, achs, as_of, values)
 
 
+def counted_progress(session: Session | None, policy_id: str, as_of: dt.date) -> tuple[Any, list[Any]]:
+    """(policy, progress of every target) counted by the database, as ``progress`` counts them,
+    without reading the achievements: the overview's reading at every refresh. The counts are kept
+    (in this process) until a change touches what they count (``target_counts.data_mark``)."""
+    from desktop.core import targets as T
+    from desktop.store import target_counts
+    from desktop.store.db import db_path
+
+    pol = policy(session, policy_id)
+    key = (str(db_path()), pol.id, pol.content_hash, as_of, target_counts.data_mark())
+    counted = _COUNTED.get(key)
+    if counted is None:  # the first reading, or a change that touches what the targets count
+        counted = target_counts.counts(list(pol.targets), as_of)
+        _COUNTED.clear()
+        _COUNTED[key] = counted
+    return pol, T.progress_from_counts(pol, counted, as_of, entered(session, policy_id))
+
+
+_COUNTED: dict[tuple[Any, ...], dict[str, int]] = {}  # the last counts, under what they were counted from
+
+
 def dashboard(session: Session | None, policy_id: str, as_of: dt.date) -> Dashboard:
     """Progress of every target and the achievements each one counts."""
     from desktop.core import targets as T

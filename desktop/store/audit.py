@@ -389,14 +389,68 @@ def ensure_triggers() -> list[str]:
 
 # ------------------------------------------------------------------ verifying
 
-def verify_chain() -> int | None:
-    """The id of the first entry whose hash does not follow, or None when the chain is intact."""
-    prev = GENESIS
-    for e in AuditEntry.select().order_by(AuditEntry.id):
+VERIFIED_FORMAT = "stdaward-audit-verified"
+VERIFIED_SUFFIX = ".audit-verified"
+
+
+def verified_path(db_file: Path) -> Path:
+    return Path(db_file).with_name(Path(db_file).name + VERIFIED_SUFFIX)
+
+
+def _verified_mark(db_file: Path | None) -> tuple[int, str] | None:
+    """The last entry a check found in order (its id and hash, from the file beside the database),
+    if that entry still holds that hash; else None (check from the start)."""
+    if db_file is None:
+        return None
+    try:
+        mark = json.loads(verified_path(db_file).read_text("utf-8"))
+        if mark.get("format") != VERIFIED_FORMAT:
+            return None
+        last_id, last_hash = int(mark["id"]), str(mark["hash"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    row = database.execute_sql("SELECT hash FROM audit_entry WHERE id = ?", (last_id,)).fetchone()
+    return (last_id, last_hash) if row is not None and row[0] == last_hash else None
+
+
+def _protection_removed() -> bool:
+    """Were the log's append-only triggers missing at open, or are they now? An entry can only be
+    edited in place with them removed, so the entries before the mark are read again then."""
+    have = {r[0] for r in database.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()}
+    return bool(recreated_on_open) or any(name not in have for name in TRIGGERS)
+
+
+def verify_chain(incremental: bool = False, db_file: Path | None = None) -> int | None:
+    """The id of the first entry whose hash does not follow, or None when the chain is intact.
+
+    ``incremental`` (the overview's check on every refresh): start after the last entry a previous
+    check found in order (remembered in ``<db>.audit-verified`` beside the database, kept only if that
+    entry still holds the same hash), so a refresh reads the entries added since, not the whole log.
+    An entry edited in place needs the append-only triggers removed: while they are missing (or were
+    found missing at open) the whole log is read. The full check (the audit view, ``stdaward
+    audit-verify``) always reads every entry; the signed head catches a log rewritten with its hashes
+    recomputed."""
+    if incremental and db_file is None:
+        from desktop.store import db as dbmod
+
+        db_file = dbmod._path
+    if incremental and _protection_removed():
+        incremental = False  # the log could be edited in place: read all of it, and forget the mark
+        if db_file is not None:
+            verified_path(db_file).unlink(missing_ok=True)
+    mark = _verified_mark(db_file) if incremental else None
+    last_id, prev = mark if mark is not None else (0, GENESIS)
+    q = AuditEntry.select().where(AuditEntry.id > last_id).order_by(AuditEntry.id)
+    for e in q.iterator():  # not cached: a log of a million entries is read, not held
         if e.prev_hash != prev or e.hash != _digest(prev, e.at, e.user, e.action, e.entity,
                                                     e.entity_uuid, e.before, e.after, e.state):
             return e.id
-        prev = e.hash
+        last_id, prev = e.id, e.hash
+    if incremental and db_file is not None and last_id and (mark is None or mark[0] != last_id):
+        try:
+            _write_json(verified_path(db_file), {"format": VERIFIED_FORMAT, "id": last_id, "hash": prev})
+        except OSError:  # read-only media: the next check starts from the beginning again
+            logging.getLogger(__name__).info("could not remember where the audit chain was verified")
     return None
 
 

@@ -264,15 +264,26 @@ def list_enterprises() -> list[dict[str, Any]]:
              "achievements": e.n} for e in q]
 
 
-_ACH_SELECT = ("SELECT a.id, a.source_id, e.uscc, a.kind, a.date, a.ref, a.title, a.level, a.action, a.rank, a.body, "
-               "a.prize, a.grade, a.domain, a.accepted, a.uuid, a.note, a.units "
-               "FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id")
+ACH_COLUMNS_SQL = ("a.id, a.source_id, e.uscc, a.kind, a.date, a.ref, a.title, a.level, a.action, a.rank, a.body, "
+                   "a.prize, a.grade, a.domain, a.accepted, a.uuid, a.note, a.units")  # as ach_from_sql reads them
+
+
+def ach_from_sql(cols: Any) -> tuple[int, Ach]:
+    """(row id, vocabulary object) from the columns ``ACH_COLUMNS_SQL`` names (``a`` the achievement,
+    ``e`` its enterprise), converted as the models convert them (``to_vocabulary``)."""
+    (row_id, sid, uscc, kind, date, ref, title, level, action, rank, body, prize, grade, domain, accepted, uuid,
+     note, units) = cols
+    return row_id, Ach(id=str(sid), enterprise=uscc, kind=kind, date=Achievement.date.python_value(date), ref=ref,
+                       title=title, level=level, action=action, rank=None if rank is None else int(rank), body=body,
+                       prize=prize, grade=None if grade is None else str(grade), domain=domain,
+                       accepted=None if accepted is None else bool(accepted), uuid=uuid, note=note,
+                       units=tuple(json.loads(units) if units else ()))
 
 
 def achievement_rows(year: int | None = None, enterprise: str | None = None) -> list[tuple[int, Ach]]:
     """(row id, vocabulary object) of the achievements of ``year`` and/or ``enterprise``, by date then
     row: read with the cursor (peewee building a model per row cost ~0.25 ms a row, 25 s for a year of
-    100,000), converted as the models convert (``to_vocabulary``)."""
+    100,000)."""
     where, params = [], []
     if year is not None:
         where.append("a.date BETWEEN ? AND ?")
@@ -280,17 +291,9 @@ def achievement_rows(year: int | None = None, enterprise: str | None = None) -> 
     if enterprise:
         where.append("e.uscc = ?")
         params.append(enterprise)
-    sql = _ACH_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.date, a.id"
-    date_of = Achievement.date.python_value
-    out = []
-    for (row_id, sid, uscc, kind, date, ref, title, level, action, rank, body, prize, grade, domain, accepted, uuid,
-         note, units) in database.execute_sql(sql, params):
-        out.append((row_id, Ach(id=str(sid), enterprise=uscc, kind=kind, date=date_of(date), ref=ref, title=title,
-                                level=level, action=action, rank=None if rank is None else int(rank), body=body,
-                                prize=prize, grade=None if grade is None else str(grade),
-                                domain=domain, accepted=None if accepted is None else bool(accepted), uuid=uuid,
-                                note=note, units=tuple(json.loads(units) if units else ()))))
-    return out
+    sql = (f"SELECT {ACH_COLUMNS_SQL} FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id"
+           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.date, a.id")
+    return [ach_from_sql(cols) for cols in database.execute_sql(sql, params)]
 
 
 def achievements(year: int | None = None, enterprise: str | None = None) -> list[Ach]:

@@ -333,6 +333,30 @@ def return_round(rnd: AwardRound, user: str, role: str, note: str) -> AwardRound
     return _move(rnd, user, "returned", note, reviewed_by=user)
 
 
+def round_figures(round_id: int) -> tuple[int, Decimal, int]:
+    """(lines, total paying and not rejected, discretionary lines without an amount), summed by the
+    database but the money, which is added exactly in Python."""
+    n, open_ = database.execute_sql(
+        "SELECT count(*), coalesce(sum(status = 'discretionary' AND amount IS NULL), 0) FROM award WHERE round_id = ?",
+        (round_id,)).fetchone()
+    paying = ", ".join("?" * len(PAID))
+    amounts = database.execute_sql(f"SELECT amount FROM award WHERE round_id = ? AND status IN ({paying}) "
+                                   "AND amount IS NOT NULL AND decision != 'rejected'", (round_id, *PAID))
+    return n, sum((to_money(a) for (a,) in amounts), ZERO), open_
+
+
+def line_rows(round_id: int) -> list[tuple[Any, ...]]:
+    """The round's lines for its screen, by enterprise name, date and row, read with the cursor (a
+    round may hold 100,000): (award id, award uuid, status, amount, rule, clause, fund, explanation,
+    flags, decision, enterprise name, vocabulary achievement), values as the models read them."""
+    money, flags = Award.amount.python_value, Award.flags.python_value
+    sql = ("SELECT w.id, w.uuid, w.status, w.amount, w.rule, w.clause, w.fund, w.explanation, w.flags, w.decision, "
+           f"e.name, {records.ACH_COLUMNS_SQL} FROM award w JOIN achievement a ON a.id = w.achievement_id "
+           "JOIN enterprise e ON e.id = a.enterprise_id WHERE w.round_id = ? ORDER BY e.name, a.date, a.id")
+    return [(*row[:3], money(row[3]), *row[4:8], flags(row[8]), row[9], row[10], records.ach_from_sql(row[11:])[1])
+            for row in database.execute_sql(sql, (round_id,))]
+
+
 def round_results(rnd: AwardRound) -> list[AwardResult]:
     """The round's awards as AwardResult (with enterprise and fund), in achievement order."""
     q = (Award.select(Award, Achievement.source_id, Achievement.kind, Enterprise.uscc)

@@ -80,10 +80,10 @@ def read_late(session: Any, policy_id: str | None, today: dt.date) -> Late:
     format_money(Decimal(0))  # babel loaded here, not on the UI thread when the totals are written again
     late = Late()
     if policy_id:
-        from desktop.ui.views.targets import target_progress
+        from desktop.operations import targets
 
         try:
-            policy, _achs, _entered, progress = target_progress(policy_id, today)
+            policy, progress = targets.counted_progress(session, policy_id, today)
         except StdAwardError as exc:
             late.targets_error = error_text(exc)
         else:
@@ -92,7 +92,7 @@ def read_late(session: Any, policy_id: str | None, today: dt.date) -> Late:
     from desktop.operations import payments
 
     late.money = money_rows(payments.totals(session), today)
-    late.chain_broken_at = audit.verify_chain(session)
+    late.chain_broken_at = audit.verify_chain(session, incremental=True)
     late.chain_checked = dt.datetime.now()
     return late
 

@@ -2,11 +2,14 @@
 
 Labels of award statuses, decisions and round states; ``totals_by`` sums the lines per enterprise or
 per fund; ``grand_total`` the paying lines. Everything read from the database comes from
-``desktop.operations.rounds`` (``lines``, ``latest``, ``pool_budgets``, ``history``...).
+``desktop.operations.rounds`` (``lines``, ``latest``, ``pool_budgets``, ``history``...);
+``read_round`` reads all of it for one year at once, in a worker when the round is large.
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -81,3 +84,49 @@ def policy_choices() -> list[tuple[str, str]]:
 def approve_question(year: int, lines: int, total: str) -> str:
     return _("Approve the award round for {year}: {n} lines, total {total}? Its notices can then be issued.").format(
         year=year, n=lines, total=total)
+
+
+# ---------------------------------------------------------------- one reading of a year's round
+
+@dataclass
+class RoundSnapshot:
+    """Everything the round screen shows of a year, read at once (in a worker for a large round):
+    the round, its lines (each with the text the search looks in), fund names, the totals per
+    enterprise and per fund, and the footer's counts."""
+    year: int
+    round: Any  # desktop.operations.rounds.RoundInfo | None
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    fund_names: dict[str, str] = field(default_factory=dict)
+    by_enterprise: list[dict[str, Any]] = field(default_factory=list)
+    by_fund: list[dict[str, Any]] = field(default_factory=list)
+    paid: int = 0
+    flagged: int = 0
+    open: int = 0
+    total: Decimal = ZERO
+
+
+def read_round(session: Any, year: int, search_text: Callable[[dict[str, Any]], str],
+               rnd: Any = None) -> RoundSnapshot:
+    """The year's latest round as the screen shows it (``rnd``: its RoundInfo if already read).
+    ``search_text`` gives a line's searchable text (the model's columns as shown), kept on the line
+    under ``"search"`` so that a keystroke searches one string per line."""
+    from desktop.operations import rounds
+
+    rnd = rnd if rnd is not None else rounds.latest(session, year)
+    snap = RoundSnapshot(year, rnd)
+    if rnd is None:
+        return snap
+    snap.lines = rounds.lines(session, rnd.uuid)
+    snap.fund_names = rounds.fund_names(session, rnd.uuid)
+    for ln in snap.lines:
+        ln["search"] = search_text(ln)
+        if ln["status"] in PAYING and ln["amount"] is not None:
+            snap.paid += 1
+        if ln["flags"]:
+            snap.flagged += 1
+        if ln["status"] == "discretionary" and ln["amount"] is None:
+            snap.open += 1
+    snap.total = grand_total(snap.lines)
+    snap.by_enterprise = totals_by(snap.lines, "enterprise")
+    snap.by_fund = [{**r, "fund_name": snap.fund_names.get(r["fund"], r["fund"])} for r in totals_by(snap.lines, "fund")]
+    return snap

@@ -23,7 +23,7 @@ from desktop.ui.qt import (
     QWidget,
     qconnect,
 )
-from desktop.ui.tablemodel import ROW_ROLE, ListTableModel, SearchProxy, make_table, money_text, restore_header
+from desktop.ui.tablemodel import ROW_ROLE, ListTableModel, make_table, money_text, restore_header
 from desktop.ui.tasks import error_text
 from desktop.ui.views import round_data as RD
 from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
@@ -31,33 +31,16 @@ from desktop.ui.views.round_model import (
     ENTERPRISE_TOTAL_COLUMNS,
     FUND_TOTAL_COLUMNS,
     HISTORY_COLUMNS,
+    READ_AT_ONCE,
+    LinesProxy,
     RoundLinesModel,
     history_rows,
     needs_amount,
+    read_round,
 )
 from desktop.ui.views.widgets import MessageBar, TableViewMixin, bold, confirm
 
 STATUS_COLOURS = {"draft": "#5f6368", "submitted": "#8a5a00", "approved": "#1b5e20", "returned": "#b3261e"}
-
-
-class AttentionProxy(SearchProxy):
-    """The search filter plus "only lines that need attention" (flagged or without an amount)."""
-
-    def __init__(self, source, parent=None) -> None:
-        super().__init__(source, parent)
-        self.only_attention = False
-
-    def set_only_attention(self, on: bool) -> None:
-        self.beginFilterChange()  # Qt 6.9+: replaces the deprecated invalidateFilter()
-        self.only_attention = on
-        self.endFilterChange()
-
-    def filterAcceptsRow(self, row: int, parent) -> bool:
-        if self.only_attention:
-            line = self.sourceModel().rows[row]
-            if not (line["flags"] or needs_amount(line)):
-                return False
-        return super().filterAcceptsRow(row, parent)
 
 
 class RoundsView(TableViewMixin, View):
@@ -107,7 +90,7 @@ class RoundsView(TableViewMixin, View):
 
         # lines (left) and details / totals (right)
         self.model = RoundLinesModel(self)
-        self.proxy = AttentionProxy(self.model, self)
+        self.proxy = LinesProxy(self.model, self)
         self.tableview = make_table(self.name, model=self.proxy)
         left = QWidget()
         ll = QVBoxLayout(left)
@@ -196,29 +179,41 @@ class RoundsView(TableViewMixin, View):
         self.refresh()
 
     def refresh(self) -> None:
+        """Read the year's round: a small one at once, a large one in a worker (the window stays
+        responsive; the newest reading wins)."""
         from desktop.operations import rounds
 
         year, s = self.year.value(), self.ctx.session
-        self.round = rounds.latest(s, year)
+        self._reading = getattr(self, "_reading", 0) + 1
+        rnd = rounds.latest(s, year)
+        if rnd is None or rnd.awards <= READ_AT_ONCE:
+            self._show_snapshot(read_round(s, year, rnd))
+            return
+        reading = self._reading
+        self.state.setText(_("Reading the round for {year} ({n} lines)...").format(year=year, n=rnd.awards))
+        self.ctx.tasks.run(lambda _p: read_round(s, year, rnd), quiet=True,
+                           on_done=lambda snap: self._show_snapshot(snap) if reading == self._reading else None)
+
+    def _show_snapshot(self, snap: Any) -> None:
+        self.snapshot = snap
+        self.round = snap.round
         if self.round is not None:
             i = self.policy.findData(self.round.policy_id)
             if i >= 0:
                 self.policy.setCurrentIndex(i)
-            self.lines = rounds.lines(s, self.round.uuid)
-            self.fund_names = rounds.fund_names(s, self.round.uuid)
+            self.fund_names = snap.fund_names
         else:
-            self.lines = []
             office = self.ctx.office
             i = self.policy.findData(office.policy_id if office else None)
             if i >= 0:
                 self.policy.setCurrentIndex(i)
+        self.lines = snap.lines
         self.policy.setEnabled(self.round is None)
         self.policy.setToolTip(self.policy.currentText())
         keep = self.selected_line() if hasattr(self, "tableview") else None
         self.model.set_rows(self.lines)
-        self.ent_model.set_rows(RD.totals_by(self.lines, "enterprise"))
-        self.fund_model.set_rows([{**r, "fund_name": self.fund_names.get(r["fund"], r["fund"])}
-                                  for r in RD.totals_by(self.lines, "fund")])
+        self.ent_model.set_rows(snap.by_enterprise)
+        self.fund_model.set_rows(snap.by_fund)
         self._show_state()
         if not (keep and self.select_achievement(keep["achievement"])) and self.proxy.rowCount():
             self.tableview.setCurrentIndex(self.proxy.index(0, 0))
@@ -292,11 +287,9 @@ class RoundsView(TableViewMixin, View):
             left=money_text(p.remaining)) for p in pools.values()))
 
     def _show_footer(self) -> None:
-        paid = sum(1 for ln in self.lines if ln["status"] in RD.PAYING and ln["amount"] is not None)
-        flagged = sum(1 for ln in self.lines if ln["flags"])
-        open_ = sum(1 for ln in self.lines if needs_amount(ln))
+        snap = self.snapshot  # counted when the round was read
         self.footer.setText(_("{n} lines · {paid} paid · {flagged} flagged · {open} to decide · total {total}").format(
-            n=len(self.lines), paid=paid, flagged=flagged, open=open_, total=money_text(RD.grand_total(self.lines))))
+            n=len(self.lines), paid=snap.paid, flagged=snap.flagged, open=snap.open, total=money_text(snap.total)))
 
     def selected_line(self) -> dict[str, Any] | None:
         idx = self.tableview.currentIndex()
@@ -350,14 +343,14 @@ class RoundsView(TableViewMixin, View):
         self.proxy.set_only_attention(on)
 
     def select_achievement(self, source_id: str) -> bool:
-        for r in range(self.proxy.rowCount()):
-            idx = self.proxy.index(r, 0)
-            if idx.data(ROW_ROLE)["achievement"] == source_id:
-                self.tableview.setCurrentIndex(idx)
-                self.tableview.selectRow(r)
-                self.tableview.scrollTo(idx)
-                return True
-        return False
+        row = self.model.row_of(source_id)
+        if row < 0:
+            return False
+        idx = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.tableview.setCurrentIndex(idx)
+        self.tableview.selectRow(idx.row())
+        self.tableview.scrollTo(idx)
+        return True
 
     # ------------------------------------------------------------------ actions
     def compute(self) -> None:

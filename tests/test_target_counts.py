@@ -1,0 +1,102 @@
+"""Targets counted by the database (the overview's refresh) give exactly what the policy engine
+counts over the achievements in Python, for every installed policy and target, on several dates."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from desktop.core import targets as T
+from desktop.core.policies import known_policy_ids, load_policy
+from desktop.store import demo, records
+from desktop.store.target_counts import counts
+
+OTHER = "91350302MA2Y0KXQ4Q"
+
+
+@pytest.fixture
+def office_data(db):
+    demo.install()
+    ents = records.list_enterprises()
+    a, b = ents[0]["uscc"], ents[1]["uscc"]
+    std = {"kind": "standard", "level": "group", "action": "formulate", "rank": 1}
+    records.load({"enterprises": [], "achievements": [
+        # one standard, two enterprises (and one written differently): one standard, two enterprises
+        {**std, "id": "x1", "enterprise": a, "ref": "T/ZZB 0101-2017", "date": "2017-03-01"},
+        {**std, "id": "x2", "enterprise": b, "ref": "t/zzb  0101—2017", "date": "2017-04-01", "rank": 2},
+        {**std, "id": "x3", "enterprise": b, "ref": "T/ZZB 0102-2017", "date": "2017-05-01", "action": "revise"},
+        {**std, "id": "x4", "enterprise": a, "ref": "GB/T 30001-2019", "date": "2019-06-01", "level": "national"},
+        {**std, "id": "x5", "enterprise": b, "ref": "GB/T 30001-2019", "date": "2019-06-02", "level": "national",
+         "action": "revise", "rank": 3},
+        {"id": "g1", "enterprise": a, "kind": "good_behavior", "level": "national", "grade": "AAAA", "date": "2018-01-01"},
+        {"id": "g2", "enterprise": b, "kind": "good_behavior", "level": "provincial", "grade": "AAA", "date": "2018-01-01"},
+        {"id": "p1", "enterprise": a, "kind": "pilot", "level": "national", "domain": "agriculture", "accepted": True,
+         "ref": "国家农业标准化示范区（第九批）", "date": "2016-05-01"},
+        {"id": "p2", "enterprise": b, "kind": "pilot", "level": "provincial", "domain": "service", "accepted": False,
+         "date": "2016-05-01"},
+        {"id": "d1", "enterprise": a, "kind": "adoption", "ref": "ISO 9001:2015", "date": "2017-07-01"},
+        {"id": "d2", "enterprise": b, "kind": "adoption", "ref": "ISO 9001:2015", "date": "2017-07-01"},
+        {"id": "s1", "enterprise": a, "kind": "self_declared", "ref": "Q/FJHF 001-2017", "date": "2017-08-01"},
+        {"id": "c1", "enterprise": a, "kind": "secretariat", "level": "national", "body": "tc", "ref": "SAC/TC 305",
+         "date": "2015-01-01"},
+        {"id": "c2", "enterprise": b, "kind": "secretariat", "level": "national", "body": "sc", "ref": "SAC/TC 305",
+         "date": "2015-02-01"},
+    ]}, user="tester")
+    return db
+
+
+@pytest.mark.parametrize("as_of", ["2014-12-31", "2017-12-31", "2020-12-31", "2026-12-31"])
+def test_the_database_counts_every_target_as_the_engine_does(office_data, as_of):
+    day = dt.date.fromisoformat(as_of)
+    achs = records.achievements()
+    nonzero = 0
+    for pid in known_policy_ids():
+        policy = load_policy(pid)
+        by_engine = {p.id: p.count for p in T.progress(policy, achs, day) if p.source == "records"}
+        by_sql = counts(list(policy.targets), day)
+        assert by_sql == {k: int(v) for k, v in by_engine.items()}, pid
+        nonzero += sum(1 for v in by_sql.values() if v)
+    if day.year >= 2017:
+        assert nonzero >= 3  # the data reaches the targets: the comparison is not of zeros
+
+
+def test_the_overview_reads_the_targets_without_the_achievements(office_data):
+    from desktop.operations.session import Session
+    from desktop.operations.targets import counted_progress, progress
+
+    s = Session.attach(office_data)
+    day = dt.date(2020, 12, 31)
+    policy, fast = counted_progress(s, "wenzhou-2017", day)
+    _p, _a, _e, slow = progress(s, "wenzhou-2017", day)
+    assert [(p.id, p.count, p.met, p.source) for p in fast] == [(p.id, p.count, p.met, p.source) for p in slow]
+    assert any(p.count for p in fast) and policy.id == "wenzhou-2017"
+
+
+def test_the_overviews_counts_are_kept_until_a_change_touches_them(office_data, monkeypatch):
+    """Counted once, then kept while nothing they count changes (a user's role, say); an achievement
+    added, an entered value or a change outside the log's knowledge (a row added) counts again."""
+    from desktop.operations import targets
+    from desktop.operations.session import Session
+    from desktop.store import audit, target_counts
+    from desktop.store.models import database
+
+    s = Session.attach(office_data)
+    day = dt.date(2026, 12, 31)
+    calls = []
+    real = target_counts.counts
+    monkeypatch.setattr(target_counts, "counts", lambda ts, d: calls.append(d) or real(ts, d))
+    targets._COUNTED.clear()
+    _p, first = targets.counted_progress(s, "wenzhou-2017", day)
+    with database.atomic():
+        audit.record("tester", "update", "user", None, {"role": "clerk"}, {"role": "reviewer"})
+    targets.counted_progress(s, "wenzhou-2017", day)
+    assert len(calls) == 1
+    a = records.list_enterprises()[0]["uscc"]
+    records.load({"enterprises": [], "achievements": [
+        {"id": "new1", "enterprise": a, "kind": "standard", "level": "group", "action": "formulate", "rank": 1,
+         "ref": "T/ZZB 0999-2017", "date": "2017-05-01"}]}, user="tester")
+    _p, after = targets.counted_progress(s, "wenzhou-2017", day)
+    assert len(calls) == 2
+    assert sum(p.count or 0 for p in after) > sum(p.count or 0 for p in first)  # the new standard counts
+    targets.counted_progress(s, "wenzhou-2017", dt.date(2020, 1, 1))  # another date: counted for it
+    assert len(calls) == 3
