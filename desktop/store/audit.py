@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.i18n import N_, _
+from desktop.store.backend import chain_lock, is_postgres
 from desktop.store.models import (
     Achievement,
     AuditEntry,
@@ -197,13 +198,14 @@ def _state_for(entity: str, key: str | None, action: str) -> dict[str, str | Non
 def record(user: str, action: str, entity: str, entity_uuid: str | None,
            before: Any = None, after: Any = None) -> AuditEntry:
     """Append one entry (call inside the transaction that makes the change, after making it)."""
-    last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
-    prev = last.hash if last else GENESIS
-    at = now()
-    before = json.loads(json.dumps(before, default=str)) if before is not None else None
-    after = json.loads(json.dumps(after, default=str)) if after is not None else None
-    state = _state_for(entity, entity_uuid, action)
-    return _append(at, user, action, entity, entity_uuid, before, after, state, prev)
+    with chain_lock():  # PostgreSQL: one appender at a time, so the chain never forks
+        last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
+        prev = last.hash if last else GENESIS
+        at = now()
+        before = json.loads(json.dumps(before, default=str)) if before is not None else None
+        after = json.loads(json.dumps(after, default=str)) if after is not None else None
+        state = _state_for(entity, entity_uuid, action)
+        return _append(at, user, action, entity, entity_uuid, before, after, state, prev)
 
 
 def _append(at: dt.datetime, user: str, action: str, entity: str, entity_uuid: str | None, before: Any,
@@ -218,8 +220,9 @@ def _append(at: dt.datetime, user: str, action: str, entity: str, entity_uuid: s
 def record_batch(user: str, action: str, entity: str, after: Any, state: dict[str, str | None] | None) -> AuditEntry:
     """Append one entry for many records changed together (a bulk load): ``after`` says what (counts,
     a digest over the records), ``state`` holds each record's key and digest for ``verify_rows``."""
-    last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
-    return _append(now(), user, action, entity, None, None, after, state, last.hash if last else GENESIS)
+    with chain_lock():
+        last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
+        return _append(now(), user, action, entity, None, None, after, state, last.hash if last else GENESIS)
 
 
 def baseline(user: str) -> AuditEntry:
@@ -232,9 +235,10 @@ def baseline(user: str) -> AuditEntry:
             continue
         for row in kind.model.select():
             state[f"{entity}:{kind.key(row)}"] = fields_digest(kind.fields(row))
-    last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
-    return _append(now(), user, "baseline", "audit", None, None, {"records": len(state)}, state,
-                   last.hash if last else GENESIS)
+    with chain_lock():
+        last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
+        return _append(now(), user, "baseline", "audit", None, None, {"records": len(state)}, state,
+                       last.hash if last else GENESIS)
 
 
 # ------------------------------------------------------------------ the signed head beside the database
@@ -360,6 +364,11 @@ recreated_on_open: list[str] = []  # triggers found missing (and put back) when 
 
 def ensure_triggers() -> list[str]:
     """Put back any append-only trigger that is missing; returns the names put back."""
+    if is_postgres():
+        from desktop.store import pg
+
+        recreated_on_open[:] = pg.ensure_triggers()
+        return list(recreated_on_open)
     have = {r[0] for r in database.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()}
     missing = [name for name in TRIGGERS if name not in have]
     for name in missing:

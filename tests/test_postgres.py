@@ -1,0 +1,119 @@
+"""PostgreSQL as the shared store: the same office, the same steps, the same results as on SQLite.
+
+The server is a throwaway one (tests/conftest_pg.py); each test module gets its own database and
+each test here its own schema-free database on it, so the tests do not see each other's rows.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from conftest_pg import pg_server  # noqa: F401 - fixture
+from test_daily_path import ACHIEVEMENTS, DAY, ENTERPRISES, OFFICE, PASSWORDS, office_with_records
+
+
+@pytest.fixture
+def fresh_url(pg_server):  # noqa: F811 - the fixture imported above
+    """An empty database of its own for one test, dropped afterwards."""
+    name = pg_server.create_database()
+    yield pg_server.url(name)
+    pg_server.drop_database(name)
+
+
+def _content_digest(content: dict) -> str:
+    """A notice's content without what differs between two databases by design: the ids the database
+    gave the notice, its round and the office (everything else, every word and amount, must agree)."""
+    same = dict(content, notice="<uuid>", round="<uuid>", office=dict(content["office"], uuid="<uuid>"))
+    assert same != content  # the ids are where they are expected: nothing else is left out
+    return hashlib.sha256(json.dumps(same, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def daily_path(db: Path | str, tmp: Path) -> dict:
+    """Office → accounts → records → round computed and submitted by the clerk → approved by the
+    reviewer → notices issued and printed → a payment → the audit chain verified."""
+    from desktop.operations import integrity, notices, payments, rounds
+    from desktop.operations.session import PermissionDenied, Session
+    from desktop.store.paths import resolve_db_path
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    s = Session.open(resolve_db_path(str(db)))
+    try:
+        office_with_records(s)
+        rnd = rounds.compute(s, 2025, OFFICE["policy_id"])
+        rounds.submit(s, rnd.uuid)
+        with pytest.raises(PermissionDenied):
+            rounds.approve(s, rnd.uuid)
+        s.sign_in("li", PASSWORDS["li"])
+        approved = rounds.approve(s, rnd.uuid)
+        issued = notices.issue_round(s, rnd.uuid, DAY)
+        notices.print_notices(s, issued, tmp / "notices.pdf")
+        first = issued[0]
+        state = payments.record(s, first.doc_number, Decimal("1000.50"), DAY, "PZ-1")
+        verdict = integrity.verify(s)
+        return {"total": str(approved.total),
+                "notices": sorted((n.doc_number, n.enterprise.uscc, str(n.total), _content_digest(n.content))
+                                  for n in issued),
+                "paid": str(state["paid"]), "audit_ok": verdict.ok, "findings": [str(f) for f in verdict.findings],
+                "pdf_pages": len(re.findall(rb"/Type\s*/Page\b(?!s)", (tmp / "notices.pdf").read_bytes()))}
+    finally:
+        s.close()
+
+
+def test_the_daily_path_on_postgresql_gives_what_it_gives_on_sqlite(tmp_path, fresh_url):
+    on_sqlite = daily_path(tmp_path / "office.db", tmp_path / "sqlite")
+    on_server = daily_path(fresh_url, tmp_path / "server")
+    assert on_sqlite["audit_ok"], on_sqlite["findings"]
+    assert on_server == on_sqlite
+    assert [n[0] for n in on_server["notices"]] == ["城市监〔2025〕1号", "城市监〔2025〕2号"]
+    assert on_server["pdf_pages"] >= 2 and on_server["paid"] == "1000.50"
+
+
+
+def daily_path_cli(db: str, tmp: Path) -> dict:
+    """The same steps through the command line, ``--db`` a file or a server address."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    pw = {}
+    for name, password in PASSWORDS.items():
+        pw[name] = tmp / f"{name}.pw"
+        pw[name].write_text(password + "\n", "utf-8")
+
+    def ok(*argv: str, who: str | None = None) -> str:
+        extra = ["--user", who, "--password-file", str(pw[who])] if who else []
+        r = run_cli(*argv, "--db", db, *extra)
+        assert r.returncode == 0, (argv, r.stderr)
+        return r.stdout
+
+    ok("office", "--name", OFFICE["name"], "--region", OFFICE["region_code"], "--doc-prefix", OFFICE["doc_prefix"],
+       "--policy", OFFICE["policy_id"])
+    ok("user-add", "lin", "--full-name", "林主任", "--role", "admin", "--new-password-file", str(pw["lin"]))
+    ok("user-add", "wang", "--full-name", "王科员", "--role", "clerk", "--new-password-file", str(pw["wang"]), who="lin")
+    ok("user-add", "li", "--full-name", "李股长", "--role", "reviewer", "--new-password-file", str(pw["li"]), who="lin")
+    data = tmp / "records.json"
+    data.write_text(json.dumps({"enterprises": ENTERPRISES, "achievements": ACHIEVEMENTS}, ensure_ascii=False), "utf-8")
+    ok("load", str(data), who="wang")
+    rnd = json.loads(ok("round", "compute", "--year", "2025", "--policy", OFFICE["policy_id"], "--json", who="wang"))
+    ok("round", "submit", rnd["uuid"], who="wang")
+    refused = run_cli("round", "approve", rnd["uuid"], "--db", db, "--user", "wang", "--password-file", str(pw["wang"]))
+    assert refused.returncode != 0  # never approved by its preparer
+    approved = json.loads(ok("round", "approve", rnd["uuid"], "--json", who="li"))
+    issued = json.loads(ok("notices", "--round", rnd["uuid"], "--date", DAY.isoformat(), "--out", str(tmp / "n.pdf"),
+                           "--json", who="li"))
+    ok("payment", "record", issued[0]["doc_number"], "--amount", "1000.50", "--date", DAY.isoformat(),
+       "--voucher", "PZ-1", who="li")
+    paid = json.loads(ok("payment", "list", "--json"))
+    verdict = run_cli("audit-verify", "--json", "--db", db)
+    return {"total": approved["total"], "notices": sorted((n["doc_number"], n["enterprise"], n["total"]) for n in issued),
+            "paid": sorted(str(p.get("amount")) for p in paid), "audit": verdict.returncode}
+
+
+def test_the_daily_path_through_the_command_line_on_postgresql_matches_sqlite(tmp_path, fresh_url):
+    on_sqlite = daily_path_cli(str(tmp_path / "office.db"), tmp_path / "sqlite")
+    on_server = daily_path_cli(fresh_url, tmp_path / "server")
+    assert on_sqlite["audit"] == 0
+    assert on_server == on_sqlite
+    assert [n[0] for n in on_server["notices"]] == ["城市监〔2025〕1号", "城市监〔2025〕2号"]
