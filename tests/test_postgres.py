@@ -117,3 +117,82 @@ def test_the_daily_path_through_the_command_line_on_postgresql_matches_sqlite(tm
     assert on_sqlite["audit"] == 0
     assert on_server == on_sqlite
     assert [n[0] for n in on_server["notices"]] == ["城市监〔2025〕1号", "城市监〔2025〕2号"]
+
+
+def test_officers_taking_numbers_and_writing_the_audit_log_at_once_never_share_a_number_or_fork_the_chain(
+        tmp_path, fresh_url):
+    """Six officers (threads, each with its own server connection) at the same time, many times over:
+    three take numbers from the same 发文字号 register and record it in the audit log, three record
+    other changes in the audit log (editing records) without taking a number."""
+    import threading
+
+    from desktop.store import audit, db, serials
+    from desktop.store.models import AuditEntry, NoticeSerial, database
+    from desktop.store.paths import resolve_db_path
+
+    db.open_db(resolve_db_path(fresh_url))
+    try:
+        workers, rounds_each = 6, 15
+        taken: list[list[int]] = [[] for _ in range(workers)]
+        start = threading.Barrier(workers)
+        failed: list[BaseException] = []
+
+        def officer(i: int) -> None:
+            try:
+                start.wait()
+                for _ in range(rounds_each):
+                    with database.atomic():
+                        got = serials.allocate("城市监", 2026, 2 if i % 2 else 1) if i < 3 else []
+                        audit.record(f"officer{i}", "issue" if got else "update", "notice", None, None,
+                                     {"serials": got})
+                    taken[i].extend(got)
+            except BaseException as exc:  # noqa: BLE001 - reported by the test below
+                failed.append(exc)
+            finally:
+                database.close()  # this thread's connection
+
+        threads = [threading.Thread(target=officer, args=(i,)) for i in range(workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not failed, failed
+        numbers = sorted(n for got in taken for n in got)
+        assert numbers == list(range(1, len(numbers) + 1))  # each number once, none skipped
+        assert NoticeSerial.get(NoticeSerial.prefix == "城市监", NoticeSerial.year == 2026).last == numbers[-1]
+        entries = list(AuditEntry.select().order_by(AuditEntry.id))
+        assert len(entries) == workers * rounds_each
+        assert len({e.prev_hash for e in entries}) == len(entries)  # no two entries follow the same one: no fork
+        assert audit.verify_chain() is None
+    finally:
+        db.close_db()
+
+
+def test_the_audit_log_on_the_server_refuses_changes_and_removal(fresh_url):
+    import peewee
+
+    from desktop.store import audit, db
+    from desktop.store.models import AuditEntry, database
+    from desktop.store.paths import resolve_db_path
+
+    db.open_db(resolve_db_path(fresh_url))
+    try:
+        with database.atomic():
+            audit.record("tester", "update", "office", None, None, {"name": "x"})
+        for attempt in ("UPDATE audit_entry SET \"user\" = 'someone else'", "DELETE FROM audit_entry",
+                        "TRUNCATE audit_entry"):
+            with pytest.raises(peewee.DatabaseError, match="append-only"):
+                with database.atomic():
+                    database.execute_sql(attempt)
+        assert AuditEntry.select().count() == 1 and audit.verify_chain() is None
+        database.execute_sql("DROP TRIGGER audit_entry_no_delete ON audit_entry")  # someone at the server console
+    finally:
+        db.close_db()
+    db.open_db(resolve_db_path(fresh_url))  # the next open puts it back
+    try:
+        assert audit.recreated_on_open == ["audit_entry_no_delete"]
+        with pytest.raises(peewee.DatabaseError, match="append-only"):
+            with database.atomic():
+                database.execute_sql("DELETE FROM audit_entry")
+    finally:
+        db.close_db()
