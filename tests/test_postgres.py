@@ -196,3 +196,98 @@ def test_the_audit_log_on_the_server_refuses_changes_and_removal(fresh_url):
                 database.execute_sql("DELETE FROM audit_entry")
     finally:
         db.close_db()
+
+
+def test_backup_and_restore_of_a_server_database_are_refused_with_what_to_do_instead(tmp_path, fresh_url):
+    from desktop.store.models import AuditEntry
+
+    assert run_cli("office", "--db", fresh_url, "--name", OFFICE["name"], "--region", "350302").returncode == 0
+    r = run_cli("backup", "--db", fresh_url)
+    assert r.returncode == 1 and "pg_dump" in r.stderr and "Traceback" not in r.stderr
+    elsewhere = tmp_path / "office.db"
+    assert run_cli("office", "--db", str(elsewhere), "--name", "x", "--region", "350302").returncode == 0
+    made = run_cli("backup", "--db", str(elsewhere), "--out", str(tmp_path / "copy.db"))
+    assert made.returncode == 0, made.stderr
+    r = run_cli("restore", str(tmp_path / "copy.db"), "--db", fresh_url)
+    assert r.returncode == 1 and "pg_restore" in r.stderr and "Traceback" not in r.stderr
+    from desktop.store import db
+    from desktop.store.paths import resolve_db_path
+
+    db.open_db(resolve_db_path(fresh_url), create=False)
+    try:  # the server database is as it was: the office set once, nothing replaced
+        assert AuditEntry.select().count() >= 1
+        from desktop.store.models import Office
+
+        assert Office.get().name == OFFICE["name"]
+    finally:
+        db.close_db()
+
+
+def test_a_bad_or_unreachable_server_address_is_one_plain_sentence(tmp_path, pg_server):  # noqa: F811
+    for url, words in ((f"postgresql://nobody@/{'missing_db'}?host={pg_server.folder}&port=5432", "cannot reach"),
+                       ("postgresql://user@localhost", "names no database"),
+                       ("postgresql://user@localhost/db?colour=red", "unknown setting colour"),
+                       ("postgresql://user:secret@localhost:notaport/db", "not a database address")):
+        r = run_cli("list", "enterprises", "--db", url)
+        assert r.returncode == 1, (url, r.stderr)
+        assert words in r.stderr and "Traceback" not in r.stderr and "secret" not in r.stderr, (url, r.stderr)
+
+
+def test_reviewers_issuing_at_the_same_time_from_two_pcs_share_one_register_and_never_issue_a_line_twice(
+        tmp_path, fresh_url):
+    """Three processes at once: one reviewer issues the 2025 round, the administrator issues the 2024
+    round, and a second try at the 2025 round races the first. The register gives 1, 2, 3 once each;
+    each award line is on one notice; the audit chain holds."""
+    import threading
+
+    from desktop.operations import integrity, rounds
+    from desktop.operations.session import Session
+    from desktop.store.models import Notice
+    from desktop.store.paths import resolve_db_path
+
+    s = Session.open(resolve_db_path(fresh_url))
+    try:
+        office_with_records(s)
+        made = [rounds.compute(s, year, OFFICE["policy_id"]) for year in (2025, 2024)]
+        for rnd in made:
+            rounds.submit(s, rnd.uuid)
+        s.sign_in("li", PASSWORDS["li"])
+        for rnd in made:
+            rounds.approve(s, rnd.uuid)
+    finally:
+        s.close()
+    pw = {}
+    for name in ("li", "lin"):
+        pw[name] = tmp_path / f"{name}.pw"
+        pw[name].write_text(PASSWORDS[name] + "\n", "utf-8")
+    jobs = [("li", made[0].uuid), ("lin", made[1].uuid), ("lin", made[0].uuid)]
+    results: list = [None] * len(jobs)
+    start = threading.Barrier(len(jobs))
+
+    def issue(i: int) -> None:
+        who, rnd = jobs[i]
+        start.wait()
+        results[i] = run_cli("notices", "--round", rnd, "--date", DAY.isoformat(), "--out", str(tmp_path / f"{i}.pdf"),
+                             "--db", fresh_url, "--user", who, "--password-file", str(pw[who]))
+
+    threads = [threading.Thread(target=issue, args=(i,)) for i in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results[1].returncode == 0, results[1].stderr
+    assert sum(r.returncode == 0 for r in (results[0], results[2])) >= 1
+    for r in results:
+        assert "Traceback" not in r.stderr, r.stderr
+    s = Session.open(resolve_db_path(fresh_url))
+    try:
+        issued = list(Notice.select().order_by(Notice.serial))
+        assert [n.serial for n in issued] == [1, 2, 3]
+        assert len({n.doc_number for n in issued}) == 3
+        lines = [(n.enterprise.uscc, line["achievement"]) for n in issued for line in n.content["lines"]]
+        assert len(lines) == len(set(lines))  # no award line on two notices
+        assert sorted(n.round.year for n in issued) == [2024, 2025, 2025]
+        verdict = integrity.verify(s)
+        assert verdict.ok, [str(f) for f in verdict.findings]
+    finally:
+        s.close()

@@ -296,7 +296,8 @@ def write_head(db_file: Path | None = None) -> Path | None:
         db_file = dbmod._path
         if db_file is None:
             return None
-    with _head_lock:  # threads: whoever writes last read last, so the file ends at the newest head
+    with _head_lock, chain_lock():  # whoever writes last read last, so the file ends at the newest head
+        # (threads here; on PostgreSQL also other processes, as no entry is appended meanwhile)
         return _write_json(head_path(db_file), current_head())
 
 

@@ -497,6 +497,8 @@ def restore(backup_file: Path, path: Path) -> Restored:
     not be open in this process; the writer lock keeps other processes out meanwhile. A readable
     database is first copied into the backups folder; a damaged one is renamed aside, unread."""
     backup_file = Path(backup_file)
+    if is_connection_file(path):
+        backups.make_backup(None, path)  # refused with the advice for a server database (pg_restore)
     if not backup_file.exists():
         raise StdAwardError(_("no backup file at {path}").format(path=backup_file))
     found = backups.check_file(backup_file)
