@@ -291,3 +291,62 @@ def test_reviewers_issuing_at_the_same_time_from_two_pcs_share_one_register_and_
         assert verdict.ok, [str(f) for f in verdict.findings]
     finally:
         s.close()
+
+
+def _everything(path: Path) -> dict:
+    """Every row of every table, as the program reads it (ids included), and the audit verdict."""
+    from desktop.operations import integrity
+    from desktop.operations.session import Session
+    from desktop.store.models import ALL_MODELS
+
+    s = Session.open(path, auto_backup=False)
+    try:
+        rows = {m._meta.table_name: [dict(r) for r in m.select().order_by(m._meta.primary_key).dicts()]
+                for m in ALL_MODELS}
+        verdict = integrity.verify(s)
+        return {"rows": rows, "findings": [str(f) for f in verdict.findings]}
+    finally:
+        s.close()
+
+
+def test_an_office_moves_to_the_server_and_back_with_nothing_lost_or_renumbered(tmp_path, fresh_url):
+    from desktop.store.paths import resolve_db_path
+
+    daily_path(tmp_path / "office.db", tmp_path / "work")
+    pw = tmp_path / "lin.pw"
+    pw.write_text(PASSWORDS["lin"] + "\n", "utf-8")
+    admin = ("--user", "lin", "--password-file", str(pw))
+    clerk = ("--user", "wang", "--password-file", str(tmp_path / "wang.pw"))
+    (tmp_path / "wang.pw").write_text(PASSWORDS["wang"] + "\n", "utf-8")
+    refused = run_cli("migrate-db", "--from", str(tmp_path / "office.db"), "--to", fresh_url, *clerk)
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr  # administrators only
+    there = run_cli("migrate-db", "--from", str(tmp_path / "office.db"), "--to", fresh_url, "--json", *admin)
+    assert there.returncode == 0, there.stderr
+    assert json.loads(there.stdout)["rows"]["notice"] == 2
+    again = run_cli("migrate-db", "--from", str(tmp_path / "office.db"), "--to", fresh_url, *admin)
+    assert again.returncode == 2 or again.returncode == 1
+    assert "already holds" in again.stderr  # never copied over an office's data
+    back = run_cli("migrate-db", "--db", fresh_url, "--to", str(tmp_path / "back.db"), *admin)
+    assert back.returncode == 0, back.stderr
+    original = _everything(tmp_path / "office.db")
+    on_server = _everything(resolve_db_path(fresh_url))
+    returned = _everything(tmp_path / "back.db")
+    assert original["findings"] == [] and on_server["findings"] == [] and returned["findings"] == []
+    assert on_server["rows"] == original["rows"]
+    assert returned["rows"] == original["rows"]
+    assert [n["doc_number"] for n in on_server["rows"]["notice"]] == ["城市监〔2025〕1号", "城市监〔2025〕2号"]
+    # the server continues the numbering and the chain after the copied rows
+    from desktop.operations import notices, rounds
+    from desktop.operations.session import Session
+
+    s = Session.open(resolve_db_path(fresh_url))
+    try:
+        s.sign_in("wang", PASSWORDS["wang"])
+        rnd = rounds.compute(s, 2024, OFFICE["policy_id"])
+        rounds.submit(s, rnd.uuid)
+        s.sign_in("li", PASSWORDS["li"])
+        rounds.approve(s, rnd.uuid)
+        assert [n.doc_number for n in notices.issue_round(s, rnd.uuid, DAY)] == ["城市监〔2025〕3号"]
+    finally:
+        s.close()
+    assert _everything(resolve_db_path(fresh_url))["findings"] == []

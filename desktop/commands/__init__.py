@@ -10,4 +10,5 @@ MODULES = (
     "desktop.commands.audit",     # audit-verify
     "desktop.commands.users",     # users, user-add, user-set
     "desktop.commands.payments",  # payment record/reverse/show/list/import/totals
+    "desktop.commands.transfer",  # migrate-db
 )
