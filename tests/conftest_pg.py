@@ -83,32 +83,49 @@ class Server:
             con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[Server]:
-    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'psycopg[binary]')")
-    bin_dir = _bin_dir()
-    if bin_dir is None:
-        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl): apt-get install postgresql")
+def start_server(bin_dir: Path, *, durable: bool = False) -> Server:
+    """initdb into a new temporary folder and start the server on a unix socket there (as an
+    unprivileged account when we are root). ``stop_server`` removes it all. Tests skip fsync;
+    ``durable`` keeps it (benchmarks, to compare with SQLite's ``synchronous=FULL``)."""
     account = _run_as()
     folder = Path(tempfile.mkdtemp(prefix="stdaward-pg-"))
     if account is not None:
         os.chown(folder, account.pw_uid, account.pw_gid)
     superuser = account.pw_name if account is not None else pwd.getpwuid(os.geteuid()).pw_name
     server = Server(bin_dir, folder, superuser, account)
-    data = folder / "data"
     try:
-        server.run("initdb", "-D", str(data), "-U", superuser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-        opts = f"-k {folder} -p {PORT} -c listen_addresses='' -c fsync=off -c max_connections=40"
-        started = server.run("pg_ctl", "-D", str(data), "-l", str(folder / "server.log"), "-o", opts, "-w", "start",
-                             check=False)
+        server.run("initdb", "-D", str(folder / "data"), "-U", superuser, "--auth=trust", "-E", "UTF8",
+                   "--locale=C.UTF-8")
+        opts = f"-k {folder} -p {PORT} -c listen_addresses='' -c max_connections=40"
+        opts += "" if durable else " -c fsync=off"
+        started = server.run("pg_ctl", "-D", str(folder / "data"), "-l", str(folder / "server.log"), "-o", opts, "-w",
+                             "start", check=False)
         if started.returncode != 0:
             log = (folder / "server.log").read_text(errors="replace") if (folder / "server.log").exists() else ""
             raise RuntimeError(f"the test PostgreSQL server did not start: {started.stderr}\n{log}")
+    except BaseException:
+        stop_server(server)
+        raise
+    return server
+
+
+def stop_server(server: Server) -> None:
+    if (server.folder / "data").exists():
+        server.run("pg_ctl", "-D", str(server.folder / "data"), "-m", "immediate", "-w", "stop", check=False)
+    shutil.rmtree(server.folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def pg_server() -> Iterator[Server]:
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'psycopg[binary]')")
+    bin_dir = _bin_dir()
+    if bin_dir is None:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl): apt-get install postgresql")
+    server = start_server(bin_dir)
+    try:
         yield server
     finally:
-        if data.exists():
-            server.run("pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop", check=False)
-        shutil.rmtree(folder, ignore_errors=True)
+        stop_server(server)
 
 
 @pytest.fixture(scope="module")
