@@ -350,3 +350,23 @@ def test_an_office_moves_to_the_server_and_back_with_nothing_lost_or_renumbered(
     finally:
         s.close()
     assert _everything(resolve_db_path(fresh_url))["findings"] == []
+
+
+def test_the_demo_office_on_a_server_named_by_the_environment_lists_and_computes_as_on_sqlite(tmp_path, fresh_url):
+    """STDAWARD_DB names the server; the demo's achievements (pilots and research with their 验收
+    flags, prizes, secretariats) read back and compute exactly as from a file."""
+    def both(*argv: str) -> list:
+        out = []
+        for db in (str(tmp_path / "office.db"), fresh_url):
+            r = run_cli(*argv, env={"STDAWARD_DB": db})
+            assert r.returncode == 0, (argv, db, r.stderr)
+            out.append(r.stdout)
+        return out
+
+    both("demo")
+    on_file, on_server = (json.loads(x) for x in both("list", "achievements", "--json"))
+    assert any(a.get("accepted") is True for a in on_file) and any(a.get("accepted") is False for a in on_file)
+    strip = [{k: v for k, v in a.items() if k != "uuid"} for a in on_file]
+    assert [{k: v for k, v in a.items() if k != "uuid"} for a in on_server] == strip
+    file_awards, server_awards = both("compute", "--year", "2025", "--policy", OFFICE["policy_id"], "--json")
+    assert json.loads(server_awards) == json.loads(file_awards) and json.loads(file_awards)
