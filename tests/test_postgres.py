@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import GOOD_USCC, OTHER_USCC, run_cli
 from conftest_pg import pg_server  # noqa: F401 - fixture
 from test_daily_path import ACHIEVEMENTS, DAY, ENTERPRISES, OFFICE, PASSWORDS, office_with_records
 
@@ -370,3 +370,53 @@ def test_the_demo_office_on_a_server_named_by_the_environment_lists_and_computes
     assert [{k: v for k, v in a.items() if k != "uuid"} for a in on_server] == strip
     file_awards, server_awards = both("compute", "--year", "2025", "--policy", OFFICE["policy_id"], "--json")
     assert json.loads(server_awards) == json.loads(file_awards) and json.loads(file_awards)
+
+
+def _screens_and_rarer_changes(db: Path | str) -> dict:
+    """What the screens read (years, the achievements list in each order, enterprise rows) and the
+    rarer changes: the wording template saved twice, a notice voided and issued again, a payment
+    taken back, two enterprises merged."""
+    from desktop.operations import measures, notices, payments, records, rounds, wording
+    from desktop.operations.session import Session
+    from desktop.store.paths import resolve_db_path
+
+    s = Session.open(resolve_db_path(str(db)))
+    try:
+        office_with_records(s)
+        rnd = rounds.compute(s, 2025, OFFICE["policy_id"])
+        rounds.submit(s, rnd.uuid)
+        s.sign_in("li", PASSWORDS["li"])
+        rounds.approve(s, rnd.uuid)
+        issued = notices.issue_round(s, rnd.uuid, DAY)
+        notices.print_notices(s, issued, Path(str(db)).parent / "printed.pdf" if "://" not in str(db) else
+                              Path(s.db_path).parent / "printed.pdf")
+        payments.record(s, issued[0].doc_number, Decimal("500.00"), DAY, "PZ-1")
+        payments.reverse(s, issued[0].doc_number, "PZ-1", DAY, "退-PZ-1", "录错金额")
+        voided = notices.void(s, issued[1].doc_number, "金额有误")
+        again = notices.issue_round(s, rnd.uuid, DAY)
+        s.sign_in("lin", PASSWORDS["lin"])
+        words = dict(wording.template(s)[1])
+        versions = [wording.save_template(s, words), wording.save_template(s, words)]
+        ents = {e["uscc"]: e["id"] for e in records.enterprise_rows()}
+        order = [[row[0] for chunk in records.achievement_index(records.achievement_order(key, desc)) for row in chunk]
+                 for key in ("date", "status", "amount", "enterprise") for desc in (False, True)]
+        index = [list(chunk) for chunk in records.achievement_index(records.achievement_order("source_id", False))]
+        out = {"years": (rounds.years(s), measures.years_with_achievements(s), records.achievement_years()),
+               "order": order, "index": index, "voided": voided.status,
+               "again": [(n.doc_number, n.content.get("replaces")) for n in again], "versions": versions,
+               "paid": str(payments.notice_state(s, issued[0].doc_number)["paid"]),
+               "enterprises": sorted((e["uscc"], e["achievements"], str(e.get("granted"))) for e in records.enterprise_rows())}
+        s.sign_in("wang", PASSWORDS["wang"])
+        out["merged"] = records.merge_enterprises(s, ents[GOOD_USCC], ents[OTHER_USCC])
+        out["after_merge"] = sorted(e["uscc"] for e in records.enterprise_rows())
+        return out
+    finally:
+        s.close()
+
+
+def test_the_screens_reads_and_the_rarer_changes_work_on_the_server_as_on_sqlite(tmp_path, fresh_url):
+    on_file = _screens_and_rarer_changes(tmp_path / "office.db")
+    on_server = _screens_and_rarer_changes(fresh_url)
+    assert on_file["years"] == ([2024, 2025], [2024, 2025], [2025, 2024])
+    assert on_file["again"] and on_file["again"][0][0] == "城市监〔2025〕3号"
+    assert on_server == on_file

@@ -169,6 +169,13 @@ def json_values() -> str:
     return "SELECT value FROM json_each(?)"
 
 
+def year_of(column: Any) -> Any:
+    """The year of a date column as text ('2025'), in the engine's own function."""
+    from peewee import fn
+
+    return fn.to_char(column, "YYYY") if is_postgres() else fn.strftime("%Y", column)
+
+
 def _advisory(key: int) -> None:
     from desktop.store.models import database
 

@@ -74,6 +74,17 @@ class ServerDatabase(PostgresqlDatabase):
     def execute_sql(self, sql: str, params: Any = None, *args: Any, **kw: Any) -> Any:
         return super().execute_sql(translate(sql), params, *args, **kw)
 
+    def conflict_update(self, oc: Any, query: Any) -> Any:
+        """SQLite's ``INSERT OR REPLACE`` (``on_conflict_replace``: the settings table) as
+        ``ON CONFLICT (primary key) DO UPDATE`` of every other column inserted."""
+        if (oc._action or "").lower() == "replace":
+            from peewee import OnConflict
+
+            pk = query.model._meta.primary_key
+            columns = [f for f in query.model._meta.sorted_fields if f is not pk]
+            oc = OnConflict("update", preserve=columns, conflict_target=(pk,))
+        return super().conflict_update(oc, query)
+
     def cursor(self, *args: Any, **kw: Any) -> Any:
         cur = super().cursor(*args, **kw)
         return cur if isinstance(cur, _Cursor) else _Cursor(cur)
