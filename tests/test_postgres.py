@@ -106,15 +106,20 @@ def daily_path_cli(db: str, tmp: Path) -> dict:
     ok("payment", "record", issued[0]["doc_number"], "--amount", "1000.50", "--date", DAY.isoformat(),
        "--voucher", "PZ-1", who="li")
     paid = json.loads(ok("payment", "list", "--json"))
+    exported = [json.loads(ok("export", "--out", str(tmp / f"{i}.stdpkg"), "--year", "2025", "--json", who="li"))
+                for i in (1, 2)]
+    assert run_cli("verify-package", str(tmp / "2.stdpkg")).returncode == 0
     verdict = run_cli("audit-verify", "--json", "--db", db)
     return {"total": approved["total"], "notices": sorted((n["doc_number"], n["enterprise"], n["total"]) for n in issued),
-            "paid": sorted(str(p.get("amount")) for p in paid), "audit": verdict.returncode}
+            "paid": sorted(str(p.get("amount")) for p in paid), "audit": verdict.returncode,
+            "exported": [(e["sequence"], e["counts"]) for e in exported]}
 
 
 def test_the_daily_path_through_the_command_line_on_postgresql_matches_sqlite(tmp_path, fresh_url):
     on_sqlite = daily_path_cli(str(tmp_path / "office.db"), tmp_path / "sqlite")
     on_server = daily_path_cli(fresh_url, tmp_path / "server")
     assert on_sqlite["audit"] == 0
+    assert [seq for seq, _counts in on_sqlite["exported"]] == [1, 2]
     assert on_server == on_sqlite
     assert [n[0] for n in on_server["notices"]] == ["城市监〔2025〕1号", "城市监〔2025〕2号"]
 

@@ -68,11 +68,32 @@ class _Cursor:
         return iter(self._cursor)
 
 
+def _as_sqlite_gives(conn: Any) -> None:
+    """Raw SQL reads the values SQLite gives: dates and times as ISO text ('2025-03-01',
+    '2025-12-10 09:30:00'), booleans as 1/0. The model fields turn them into dates and booleans as
+    they do on SQLite; the code that reads rows directly (exports, the screens' lists) sees one form."""
+    from psycopg.adapt import Loader
+    from psycopg.types.string import TextLoader
+
+    class IntBoolLoader(Loader):
+        def load(self, data: Any) -> int:
+            return 1 if bytes(data) == b"t" else 0
+
+    for name in ("date", "timestamp"):
+        conn.adapters.register_loader(name, TextLoader)
+    conn.adapters.register_loader("bool", IntBoolLoader)
+
+
 class ServerDatabase(PostgresqlDatabase):
     """peewee's PostgreSQL database over psycopg 3, taking raw SQL written for SQLite."""
 
     def execute_sql(self, sql: str, params: Any = None, *args: Any, **kw: Any) -> Any:
         return super().execute_sql(translate(sql), params, *args, **kw)
+
+    def _connect(self) -> Any:
+        conn = super()._connect()
+        _as_sqlite_gives(conn)
+        return conn
 
     def conflict_update(self, oc: Any, query: Any) -> Any:
         """SQLite's ``INSERT OR REPLACE`` (``on_conflict_replace``: the settings table) as
