@@ -425,3 +425,35 @@ def test_the_screens_reads_and_the_rarer_changes_work_on_the_server_as_on_sqlite
     assert on_file["years"] == ([2024, 2025], [2024, 2025], [2025, 2024])
     assert on_file["again"] and on_file["again"][0][0] == "城市监〔2025〕3号"
     assert on_server == on_file
+
+
+def test_officers_on_two_pcs_each_verify_the_whole_audit_log_and_see_its_tail_cut_off(tmp_path, fresh_url):
+    """Each PC has its own data folder; the signed head lives with the log on the server, so the
+    clerk's PC verifies the reviewer's entries too, and removing entries at the server shows on both."""
+    pcs = {name: {"STDAWARD_DATA": str(tmp_path / name)} for name in ("clerk_pc", "reviewer_pc")}
+    pw = tmp_path / "lin.pw"
+    pw.write_text(PASSWORDS["lin"] + "\n", "utf-8")
+    me = ("--user", "lin", "--password-file", str(pw))
+    steps = [("clerk_pc", ("office", "--name", OFFICE["name"], "--region", "350302", "--doc-prefix", "城市监")),
+             ("clerk_pc", ("user-add", "lin", "--full-name", "林主任", "--role", "admin", "--new-password-file", str(pw))),
+             ("reviewer_pc", ("office", "--signatory", "林主任", *me)),
+             ("clerk_pc", ("notice-serial", "--next", "5", *me))]
+    for pc, argv in steps:
+        r = run_cli(*argv, "--db", fresh_url, env=pcs[pc])
+        assert r.returncode == 0, (pc, argv, r.stderr)
+        assert "not covered" not in r.stderr, r.stderr
+    for pc in pcs:
+        r = run_cli("audit-verify", "--db", fresh_url, env=pcs[pc])
+        assert r.returncode == 0, (pc, r.stdout, r.stderr)
+    import psycopg
+
+    from desktop.store.backend import parse
+
+    params = parse(fresh_url)
+    with psycopg.connect(**{("dbname" if k == "dbname" else k): v for k, v in params.items()}, autocommit=True) as con:
+        con.execute("ALTER TABLE audit_entry DISABLE TRIGGER USER")  # someone with the server's keys
+        con.execute("DELETE FROM audit_entry WHERE id = (SELECT max(id) FROM audit_entry)")
+        con.execute("ALTER TABLE audit_entry ENABLE TRIGGER USER")
+    for pc in pcs:
+        r = run_cli("audit-verify", "--db", fresh_url, env=pcs[pc])
+        assert r.returncode != 0 and "removed" in (r.stdout + r.stderr), (pc, r.stdout, r.stderr)

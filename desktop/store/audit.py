@@ -297,7 +297,11 @@ def write_head(db_file: Path | None = None) -> Path | None:
         if db_file is None:
             return None
     with _head_lock, chain_lock():  # whoever writes last read last, so the file ends at the newest head
-        # (threads here; on PostgreSQL also other processes, as no entry is appended meanwhile)
+        if is_postgres():  # officers on several PCs append: the head lives with the log on the server
+            from desktop.store import pg
+
+            pg.store_head(current_head())
+            return None
         return _write_json(head_path(db_file), current_head())
 
 
@@ -421,13 +425,18 @@ def verify_head(db_file: Path) -> list[Finding]:
     """Does the signed head beside the database match the log in it?"""
     count = AuditEntry.select().count()
     path = head_path(db_file)
-    if not path.exists():
+    stored: str | None = None
+    if is_postgres():
+        from desktop.store import pg
+
+        stored = pg.stored_head()
+    if stored is None if is_postgres() else not path.exists():
         if count == 0:
             return []
         return [Finding(None, _("the signed head of the audit log ({file}) is missing: entries may have been "
                                 "removed or rewritten").format(file=path.name))]
     try:
-        h = json.loads(path.read_text("utf-8"))
+        h = json.loads(stored if stored is not None else path.read_text("utf-8"))
         h_count, h_id, h_hash = int(h["count"]), int(h["last_id"]), str(h["hash"])
     except (OSError, ValueError, KeyError, TypeError):
         return [Finding(None, _("the signed head of the audit log ({file}) cannot be read").format(file=path.name))]

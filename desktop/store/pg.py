@@ -21,6 +21,7 @@ from desktop.core.i18n import _
 from desktop.store import backend
 
 SCHEMA_TABLE = "stdaward_schema"
+HEAD_TABLE = "stdaward_audit_head"  # the audit log's signed head (a file beside a SQLite database)
 TRIGGERS = {
     "audit_entry_no_update": "BEFORE UPDATE ON audit_entry FOR EACH ROW",
     "audit_entry_no_delete": "BEFORE DELETE ON audit_entry FOR EACH ROW",
@@ -223,6 +224,7 @@ def create_schema(models: list[Any], version: int) -> None:
     database.execute_sql(f"CREATE TABLE {SCHEMA_TABLE} (version integer NOT NULL, "
                          "one boolean PRIMARY KEY DEFAULT true CHECK (one))")
     database.execute_sql(f"INSERT INTO {SCHEMA_TABLE} (version) VALUES (?)", (version,))
+    _head_table()
     ensure_triggers()
 
 
@@ -238,3 +240,31 @@ def ensure_triggers() -> list[str]:
     for name in missing:
         database.execute_sql(f"CREATE TRIGGER {name} {TRIGGERS[name]} EXECUTE FUNCTION stdaward_append_only()")
     return missing
+
+
+def _head_table() -> None:
+    from desktop.store.models import database
+
+    database.execute_sql(f"CREATE TABLE IF NOT EXISTS {HEAD_TABLE} (one boolean PRIMARY KEY DEFAULT true CHECK (one), "
+                         "head text NOT NULL)")
+
+
+def store_head(head: dict[str, Any]) -> None:
+    """Keep the audit log's signed head on the server (call under ``backend.chain_lock``). On SQLite
+    it is a file beside the database; with officers on several PCs appending, a file on each PC
+    would cover only that PC's entries, so the head lives with the log and every PC checks the same."""
+    import json
+
+    from desktop.store.models import database
+
+    database.execute_sql(f"INSERT INTO {HEAD_TABLE} (head) VALUES (?) ON CONFLICT (one) DO UPDATE SET head = "
+                         "EXCLUDED.head", (json.dumps(head),))
+
+
+def stored_head() -> str | None:
+    from desktop.store.models import database
+
+    if database.execute_sql("SELECT to_regclass(?)", (HEAD_TABLE,)).fetchone()[0] is None:
+        return None
+    row = database.execute_sql(f"SELECT head FROM {HEAD_TABLE}").fetchone()
+    return None if row is None else str(row[0])
