@@ -457,3 +457,50 @@ def test_officers_on_two_pcs_each_verify_the_whole_audit_log_and_see_its_tail_cu
     for pc in pcs:
         r = run_cli("audit-verify", "--db", fresh_url, env=pcs[pc])
         assert r.returncode != 0 and "removed" in (r.stdout + r.stderr), (pc, r.stdout, r.stderr)
+
+
+def test_officers_exporting_at_the_same_moment_never_share_a_package_number(tmp_path, fresh_url):
+    """Four exports start together (threads, each with its own server connection). Every package
+    that takes its name has a number of its own in the log; one that lost the race to its number
+    is refused in a sentence, and no file of it is left."""
+    import threading
+
+    from desktop.core.errors import StdAwardError
+    from desktop.operations import exchange
+    from desktop.operations.session import Session
+    from desktop.store.models import PackageLog, database
+    from desktop.store.paths import resolve_db_path
+
+    s = Session.open(resolve_db_path(fresh_url))
+    try:
+        office_with_records(s)
+        workers = 4
+        start = threading.Barrier(workers)
+        done: dict[int, int] = {}
+        refused: list[str] = []
+        failed: list[BaseException] = []
+
+        def export(i: int) -> None:
+            try:
+                start.wait()
+                done[i] = exchange.export(s, tmp_path / f"{i}.stdpkg", year=2025).sequence
+            except StdAwardError as exc:
+                refused.append(str(exc))
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                failed.append(exc)
+            finally:
+                database.close()
+
+        threads = [threading.Thread(target=export, args=(i,)) for i in range(workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not failed, failed
+        assert len(done) + len(refused) == workers and done
+        logged = [r.sequence for r in PackageLog.select().where(PackageLog.direction == "export")]
+        assert sorted(logged) == sorted(done.values()) and len(set(logged)) == len(logged)
+        assert all("meanwhile" in m for m in refused), refused
+        assert sorted(p.name for p in tmp_path.glob("*.stdpkg")) == sorted(f"{i}.stdpkg" for i in done)
+    finally:
+        s.close()
