@@ -12,4 +12,5 @@ MODULES = (
     "desktop.commands.users",     # users, user-add, user-set
     "desktop.commands.payments",  # payment record/reverse/show/list/import/totals
     "desktop.commands.publicity",  # publicity start/print/object/close/show/setting, refusals
+    "desktop.commands.transfer",  # migrate-db
 )

@@ -25,6 +25,7 @@ from desktop.core.money import format_money, money_str
 from desktop.exchange import offices
 from desktop.exchange.export import round_totals
 from desktop.exchange.importer import enterprise_claims, round_summaries
+from desktop.store.backend import json_values
 from desktop.store.models import KnownOffice, database
 
 CLAIM, ENTERPRISE, TOTALS = "claimed-in-two-counties", "enterprise-in-two-counties", "totals-differ"
@@ -262,7 +263,7 @@ def totals_differ(year: int | None, name: Any) -> list[Finding]:
         reported = {u: s for u, s in round_summaries(k.uuid).items() if year is None or s.get("year") == year}
         if not reported:
             continue
-        held = round_totals(" WHERE r.uuid IN (SELECT value FROM json_each(?))", [json.dumps(sorted(reported))])
+        held = round_totals(f" WHERE r.uuid IN ({json_values()})", [json.dumps(sorted(reported))])
         for u, s in sorted(reported.items(), key=lambda kv: (kv[1].get("year") or 0, kv[0])):
             h = held.get(u)
             want_total, want_count = Decimal(str(s.get("total") or "0")), int(s.get("count") or 0)

@@ -37,6 +37,7 @@ from desktop.exchange.tables import (
 )
 from desktop.store import audit
 from desktop.store.atomic import fault_point
+from desktop.store.backend import export_lock, json_values
 from desktop.store.migrations import SCHEMA_VERSION
 from desktop.store.models import PackageLog, Setting, database, now
 
@@ -122,7 +123,7 @@ def select(year: int | None = None, since: str | None = None) -> dict[str, tuple
         order = f" ORDER BY {t.alias}.id"
         tables[t.name] = (t.columns, [t.to_package(r) for r in _rows(t.select() + where + order, params)])
     uuids = [r[0] for r in tables["rounds"][1]]
-    totals = round_totals(" WHERE r.uuid IN (SELECT value FROM json_each(?))", [_json(uuids)]) if uuids else {}
+    totals = round_totals(f" WHERE r.uuid IN ({json_values()})", [_json(uuids)]) if uuids else {}
     tables["summaries"] = (SUMMARY_COLUMNS, [_money_strs(totals[u]) for u in uuids])
     paid = payments(year=year, since=since)
     if paid:  # a package without payments reads as one from an earlier version: the counts stay as they were
@@ -292,7 +293,10 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
         # the two leaves a number used without a package (the next export takes the next number; the
         # city accepts a gap), never a package whose number the next export would use again.
         got = checked[0]
-        with database.atomic():
+        with database.atomic(), export_lock():
+            if next_sequence(office.uuid) != sequence:  # PostgreSQL: another officer's export took it meanwhile
+                raise StdAwardError(_("another export took number {sequence} meanwhile; nothing was written: "
+                                      "export again").format(sequence=sequence))
             PackageLog.create(direction="export", office_uuid=office.uuid, sequence=sequence, sha256=got.sha256,
                               path=str(out), summary={"counts": dict(got.manifest["counts"]), "period": period,
                                                       "snapshot_at": str(snapshot), "encrypted": bool(passphrase)})

@@ -93,9 +93,10 @@ def labelled(policies: list[dict[str, Any]]) -> list[tuple[str, str]]:
 def years_with_achievements(session: Session) -> list[int]:
     from peewee import fn
 
+    from desktop.store.backend import year_of
     from desktop.store.models import Achievement
 
-    q: Any = Achievement.select(fn.DISTINCT(fn.strftime("%Y", Achievement.date))).tuples()
+    q: Any = Achievement.select(fn.DISTINCT(year_of(Achievement.date))).tuples()
     return sorted(int(row[0]) for row in q if row[0])
 
 

@@ -45,7 +45,7 @@ from desktop.operations.session import Session
 from desktop.store import audit
 from desktop.store import office as officemod
 from desktop.store.models import AuditEntry, AwardRound, Enterprise, Notice, User, database, new_uuid
-from desktop.store.serials import allocate
+from desktop.store.serials import allocate, hold
 
 NEEDS_PRINT = (NoticeStatus.PENDING.value, NoticeStatus.FAILED.value)
 STATUS_LABELS = {NoticeStatus.PENDING.value: N_("not yet printed"), NoticeStatus.ISSUED.value: N_("issued"),
@@ -167,6 +167,7 @@ def _issue(session: Session, results: Sequence[AwardResult], achievements: Mappi
                               "set it with \"stdaward office --doc-prefix ...\""))
     paying = [r for r in results if _paying(r)]
     with database.atomic():
+        hold(office.doc_prefix, issued_on.year)  # the register first: two officers never issue the same lines
         covered = _lines_on_notices(exclude=[NoticeStatus.VOID.value],
                                     enterprises=sorted({r.enterprise for r in paying if r.enterprise}))
         todo = [r for r in results if (r.enterprise, r.id) not in covered]

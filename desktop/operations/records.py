@@ -82,6 +82,10 @@ _DISPLAY_SQL = (f"SELECT a.id, a.source_id, e.name, a.kind, a.level, a.date, a.r
 def achievement_order(key: str, descending: bool) -> str:
     """The ORDER BY clause of a column of the achievements table (ties broken by id the same way)."""
     direction = "DESC" if descending else "ASC"
+    from desktop.store.backend import is_postgres
+
+    if is_postgres():  # empty values where SQLite puts them: first going up, last going down
+        return f"{ACHIEVEMENT_SORT[key]} {direction} NULLS {'LAST' if descending else 'FIRST'}, a.id {direction}"
     return f"{ACHIEVEMENT_SORT[key]} {direction}, a.id {direction}"
 
 
@@ -109,7 +113,7 @@ def achievement_index(order: str, chunk: int = 2000) -> Iterator[list[tuple[int,
     status_sql = _STATUS_SQL if any_award else f"'{NO_ROUND}'"  # no per-row lookup before the first round
     ents = {i: f"{name} {code}".lower() for i, name, code in _sql("SELECT id, name, uscc FROM enterprise").fetchall()}
     join = " JOIN enterprise e ON e.id = a.enterprise_id" if "e." in order else ""  # only to sort by name
-    cur = _sql("SELECT a.id, CAST(substr(a.date, 1, 4) AS INTEGER), a.kind, a.level, "
+    cur = _sql("SELECT a.id, CAST(substr(CAST(a.date AS TEXT), 1, 4) AS INTEGER), a.kind, a.level, "
                f"{status_sql} AS status, a.enterprise_id, "
                "lower(a.source_id || ' ' || COALESCE(a.ref, '') || ' ' || COALESCE(a.title, '')) "
                f"FROM achievement a{join} ORDER BY {order}")

@@ -171,9 +171,10 @@ def years(session: Session | None) -> list[int]:
     in this process)."""
     from peewee import fn
 
+    from desktop.store.backend import year_of
     from desktop.store.models import Achievement
 
-    q: Any = Achievement.select(fn.DISTINCT(fn.strftime("%Y", Achievement.date))).tuples()
+    q: Any = Achievement.select(fn.DISTINCT(year_of(Achievement.date))).tuples()
     return sorted(int(row[0]) for row in q if row[0])
 
 

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.i18n import N_, _
+from desktop.store.backend import chain_lock, is_postgres
 from desktop.store.models import (
     Achievement,
     AuditEntry,
@@ -216,13 +217,14 @@ def _state_for(entity: str, key: str | None, action: str) -> dict[str, str | Non
 def record(user: str, action: str, entity: str, entity_uuid: str | None,
            before: Any = None, after: Any = None) -> AuditEntry:
     """Append one entry (call inside the transaction that makes the change, after making it)."""
-    last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
-    prev = last.hash if last else GENESIS
-    at = now()
-    before = json.loads(json.dumps(before, default=str)) if before is not None else None
-    after = json.loads(json.dumps(after, default=str)) if after is not None else None
-    state = _state_for(entity, entity_uuid, action)
-    return _append(at, user, action, entity, entity_uuid, before, after, state, prev)
+    with chain_lock():  # PostgreSQL: one appender at a time, so the chain never forks
+        last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
+        prev = last.hash if last else GENESIS
+        at = now()
+        before = json.loads(json.dumps(before, default=str)) if before is not None else None
+        after = json.loads(json.dumps(after, default=str)) if after is not None else None
+        state = _state_for(entity, entity_uuid, action)
+        return _append(at, user, action, entity, entity_uuid, before, after, state, prev)
 
 
 def _append(at: dt.datetime, user: str, action: str, entity: str, entity_uuid: str | None, before: Any,
@@ -237,8 +239,9 @@ def _append(at: dt.datetime, user: str, action: str, entity: str, entity_uuid: s
 def record_batch(user: str, action: str, entity: str, after: Any, state: dict[str, str | None] | None) -> AuditEntry:
     """Append one entry for many records changed together (a bulk load): ``after`` says what (counts,
     a digest over the records), ``state`` holds each record's key and digest for ``verify_rows``."""
-    last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
-    return _append(now(), user, action, entity, None, None, after, state, last.hash if last else GENESIS)
+    with chain_lock():
+        last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
+        return _append(now(), user, action, entity, None, None, after, state, last.hash if last else GENESIS)
 
 
 def baseline(user: str) -> AuditEntry:
@@ -251,9 +254,10 @@ def baseline(user: str) -> AuditEntry:
             continue
         for row in kind.model.select():
             state[f"{entity}:{kind.key(row)}"] = fields_digest(kind.fields(row))
-    last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
-    return _append(now(), user, "baseline", "audit", None, None, {"records": len(state)}, state,
-                   last.hash if last else GENESIS)
+    with chain_lock():
+        last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()
+        return _append(now(), user, "baseline", "audit", None, None, {"records": len(state)}, state,
+                       last.hash if last else GENESIS)
 
 
 # ------------------------------------------------------------------ the signed head beside the database
@@ -311,7 +315,12 @@ def write_head(db_file: Path | None = None) -> Path | None:
         db_file = dbmod._path
         if db_file is None:
             return None
-    with _head_lock:  # threads: whoever writes last read last, so the file ends at the newest head
+    with _head_lock, chain_lock():  # whoever writes last read last, so the file ends at the newest head
+        if is_postgres():  # officers on several PCs append: the head lives with the log on the server
+            from desktop.store import pg
+
+            pg.store_head(current_head())
+            return None
         return _write_json(head_path(db_file), current_head())
 
 
@@ -379,6 +388,11 @@ recreated_on_open: list[str] = []  # triggers found missing (and put back) when 
 
 def ensure_triggers() -> list[str]:
     """Put back any append-only trigger that is missing; returns the names put back."""
+    if is_postgres():
+        from desktop.store import pg
+
+        recreated_on_open[:] = pg.ensure_triggers()
+        return list(recreated_on_open)
     have = {r[0] for r in database.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()}
     missing = [name for name in TRIGGERS if name not in have]
     for name in missing:
@@ -484,13 +498,18 @@ def verify_head(db_file: Path) -> list[Finding]:
     """Does the signed head beside the database match the log in it?"""
     count = AuditEntry.select().count()
     path = head_path(db_file)
-    if not path.exists():
+    stored: str | None = None
+    if is_postgres():
+        from desktop.store import pg
+
+        stored = pg.stored_head()
+    if stored is None if is_postgres() else not path.exists():
         if count == 0:
             return []
         return [Finding(None, _("the signed head of the audit log ({file}) is missing: entries may have been "
                                 "removed or rewritten").format(file=path.name))]
     try:
-        h = json.loads(path.read_text("utf-8"))
+        h = json.loads(stored if stored is not None else path.read_text("utf-8"))
         h_count, h_id, h_hash = int(h["count"]), int(h["last_id"]), str(h["hash"])
     except (OSError, ValueError, KeyError, TypeError):
         return [Finding(None, _("the signed head of the audit log ({file}) cannot be read").format(file=path.name))]

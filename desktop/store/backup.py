@@ -52,7 +52,14 @@ def check_file(path: Path, full: bool = True) -> int:
 def make_backup(con: sqlite3.Connection | object, db_path: Path, reason: str = "manual",
                 dest: Path | None = None, full_check: bool = False) -> Path:
     """Write a consistent copy with VACUUM INTO (works on a live WAL database), read back with
-    ``quick_check`` (``full_check``: the full ``integrity_check``)."""
+    ``quick_check`` (``full_check``: the full ``integrity_check``). A database on a PostgreSQL server
+    is backed up at the server (``pg_dump``): refused here with that advice."""
+    from desktop.store.backend import describe, is_connection_file
+
+    if is_connection_file(db_path):
+        raise StdAwardError(_("{url} is on a database server: back it up there with pg_dump (for example "
+                              "\"pg_dump -Fc -f office.dump DBNAME\") and restore with pg_restore; this program "
+                              "backs up only the database file of a single PC").format(url=describe(db_path)))
     folder = backup_dir(db_path)
     if dest is None:
         folder.mkdir(parents=True, exist_ok=True)

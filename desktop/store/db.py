@@ -33,6 +33,7 @@ from desktop.core.errors import DatabaseDamaged, SchemaTooNew, StdAwardError
 from desktop.core.i18n import _
 from desktop.store import atomic
 from desktop.store import backup as backups
+from desktop.store.backend import is_connection_file
 from desktop.store.lock import WriterLock
 from desktop.store.migrations import SCHEMA_VERSION
 from desktop.store.volumes import refuse_network, sqlite_uri
@@ -179,6 +180,8 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
     from desktop.store.models import ALL_MODELS, database
 
     path = Path(path)
+    if is_connection_file(path):  # a PostgreSQL server: desktop.store.pg
+        return _open_server(path, create=create)
     quick = _quick is not None and _path == path
     if not quick:
         close_db()
@@ -258,6 +261,20 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
         raise
 
 
+def _open_server(path: Path, *, create: bool) -> Any:
+    """Open the PostgreSQL database the connection file ``path`` names (no writer lock: the server
+    serialises writers; no file backups: see ``desktop.store.pg``)."""
+    global _path, _bound, read_only
+    from desktop.store import pg
+
+    close_db()
+    del open_notes[:]
+    read_only = False
+    con = pg.open_server(path, create=create)
+    _path, _bound = path, True
+    return con
+
+
 # ---------------------------------------------------------------------------- the quick start
 def open_quick(path: Path | str) -> sqlite3.Connection | None:
     """Step one of the desktop start, without peewee: the writer lock, the schema check, and a plain
@@ -267,7 +284,7 @@ def open_quick(path: Path | str) -> sqlite3.Connection | None:
     global _lock, _path, _quick, _quick_thread
     close_db()
     path = Path(path)
-    if not path.is_file():
+    if not path.is_file() or is_connection_file(path):  # a server database opens the ordinary way
         return None
     refuse_network(path)
     try:
@@ -431,6 +448,9 @@ def _close_models() -> None:
     models = sys.modules.get("desktop.store.models")  # never imported: nothing to close
     if models is not None and not models.database.is_closed():
         models.database.close()
+    server = sys.modules.get("desktop.store.pg")
+    if server is not None:
+        server.unbind()
     _bound = False
 
 
@@ -487,6 +507,8 @@ def restore(backup_file: Path, path: Path) -> Restored:
     not be open in this process; the writer lock keeps other processes out meanwhile. A readable
     database is first copied into the backups folder; a damaged one is renamed aside, unread."""
     backup_file = Path(backup_file)
+    if is_connection_file(path):
+        backups.make_backup(None, path)  # refused with the advice for a server database (pg_restore)
     if not backup_file.exists():
         raise StdAwardError(_("no backup file at {path}").format(path=backup_file))
     found = backups.check_file(backup_file)

@@ -21,11 +21,27 @@ def data_dir() -> Path:
 
 def default_db_path() -> Path:
     env = os.environ.get("STDAWARD_DB")
+    if env and _is_url(env):
+        return _server(env)
     return Path(env) if env else data_dir() / DB_FILENAME
 
 
 def resolve_db_path(explicit: str | os.PathLike[str] | None) -> Path:
+    """The database to open: a file, or for a ``postgresql://`` address the connection file that
+    stands for that server database on this PC (``desktop.store.backend``)."""
+    if explicit and _is_url(explicit):
+        return _server(str(explicit))
     return Path(explicit).expanduser().resolve() if explicit else default_db_path().expanduser().resolve()
+
+
+def _is_url(text: object) -> bool:
+    return isinstance(text, str) and text.lower().startswith(("postgresql://", "postgres://"))
+
+
+def _server(url: str) -> Path:
+    from desktop.store.backend import connection_file
+
+    return connection_file(url)
 
 
 def folder_for(db_path: Path, name: str) -> Path:

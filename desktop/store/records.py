@@ -105,7 +105,7 @@ def _db_row(uuid: str, enterprise_id: int, vals: dict[str, Any], stamp: str) -> 
     units = vals["units"]
     accepted = vals["accepted"]
     return (uuid, vals["source_id"], enterprise_id, vals["kind"], vals["date"].isoformat(),
-            *(vals[c] for c in _ACH_COLUMNS[:-2]), None if accepted is None else int(bool(accepted)), vals["note"],
+            *(vals[c] for c in _ACH_COLUMNS[:-2]), None if accepted is None else bool(accepted), vals["note"],
             None if units is None else json.dumps(units, ensure_ascii=False, sort_keys=True),
             vals["natural_key"], stamp, stamp)
 

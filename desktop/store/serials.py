@@ -14,6 +14,7 @@ from peewee import fn
 from desktop.core.errors import Problem, ValidationFailed
 from desktop.core.i18n import _
 from desktop.store import audit
+from desktop.store.backend import is_postgres
 from desktop.store.models import Notice, NoticeSerial, database
 
 MAX_SERIAL = 999_999
@@ -21,10 +22,29 @@ MAX_SERIAL = 999_999
 
 def allocate(prefix: str, year: int, count: int = 1) -> list[int]:
     """The next ``count`` serials for ``prefix`` and ``year`` (call inside a transaction)."""
-    row, _created = NoticeSerial.get_or_create(prefix=prefix, year=year, defaults={"last": 0})
+    row = _register_row(prefix, year)
     start = last_used(prefix, year) + 1
     NoticeSerial.update(last=start + count - 1).where(NoticeSerial.id == row.id).execute()
     return list(range(start, start + count))
+
+
+def _register_row(prefix: str, year: int) -> NoticeSerial:
+    """The register's row for ``prefix`` and ``year``, created when missing. On PostgreSQL it is locked
+    (``SELECT … FOR UPDATE``) until the transaction ends, so officers issuing at the same moment take
+    their numbers one after the other: none is given twice or skipped. SQLite has one writer at a time."""
+    if not is_postgres():
+        row, _created = NoticeSerial.get_or_create(prefix=prefix, year=year, defaults={"last": 0})
+        return row
+    NoticeSerial.insert(prefix=prefix, year=year, last=0).on_conflict_ignore().execute()
+    return (NoticeSerial.select().where(NoticeSerial.prefix == prefix, NoticeSerial.year == year)
+            .for_update().get())
+
+
+def hold(prefix: str, year: int) -> None:
+    """Take the register of ``prefix`` and ``year`` for this transaction before deciding what to
+    issue (PostgreSQL: a second officer issuing the same round waits, then finds it issued)."""
+    if is_postgres():
+        _register_row(prefix, year)
 
 
 def last_used(prefix: str, year: int) -> int:
@@ -49,12 +69,12 @@ def set_next(prefix: str, year: int, number: int, user: str) -> int:
         raise ValidationFailed([Problem(record, "next", _("the next number is a whole number from 1 to {max}").format(
             max=MAX_SERIAL))])
     with database.atomic():
+        row = _register_row(prefix, year)  # locked first (PostgreSQL): nobody issues while it is set
         used = last_used(prefix, year)
         if number <= used:
             raise ValidationFailed([Problem(record, "next", _(
                 "{number} is already used: numbers up to {used} have been given, so the next can be {next} "
                 "or higher").format(number=number, used=used, next=used + 1))])
-        row, _created = NoticeSerial.get_or_create(prefix=prefix, year=year, defaults={"last": 0})
         before = row.last
         NoticeSerial.update(last=number - 1).where(NoticeSerial.id == row.id).execute()
         audit.record(user, "update", "notice_serial", f"{prefix}/{year}", {"next": before + 1}, {"next": number})

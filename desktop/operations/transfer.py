@@ -1,0 +1,22 @@
+"""Move an office database to another engine (``stdaward migrate-db``): an office's SQLite file onto
+the office's PostgreSQL server, or a server database back into a file. Administrators only."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from desktop.operations.session import Session
+
+
+def migrate_db(session: Session, target: Path) -> dict[str, Any]:
+    """Copy the session's database, every row with its id, into the new, empty database ``target``
+    (a file path, or the connection file of a server database); checked before it commits. Returns
+    where it went (``to``: the file or the server address without a password) and the rows copied
+    per table (``rows``). The session's database stays open and unchanged: a copy changes nothing
+    in the office's records, so its audit log gains no entry."""
+    session.require("backups.restore")
+    from desktop.store import transfer
+    from desktop.store.backend import describe
+
+    counts = transfer.copy(session.db_path, Path(target), progress=session.progress)
+    return {"to": describe(Path(target)), "rows": counts}

@@ -1,0 +1,203 @@
+"""Which engine holds the office database, and the few things that differ between engines.
+
+SQLite (a file path) is the default: one PC, nothing to install. PostgreSQL serves an office where
+several officers share one database on the LAN: ``--db postgresql://user@host:port/dbname`` (or
+``STDAWARD_DB``; a unix socket folder goes in ``?host=/run/postgresql``).
+
+The rest of the program names a database by a path (the folders for backups, evidence and the
+office's measures sit beside it). A server database is therefore named on this PC by a small
+*connection file*, ``<data folder>/servers/<user>@<host>-<port>-<dbname>/office.pgdb``, which holds
+the URL without its password; ``resolve`` writes it and ``desktop.store.db.open_db`` opens the
+server it names. A password given in the URL is kept in this process only (never written): the
+usual ``PGPASSWORD`` / ``~/.pgpass`` serve scripts.
+
+What differs per engine, and where:
+- placeholders in raw SQL: the code writes ``?``; ``desktop.store.pg`` turns them into ``%s``;
+- a list parameter (``json_each`` on SQLite): ``json_values()``;
+- serial numbers and the audit chain: ``serial_lock()`` and ``chain_lock()`` serialise them on
+  PostgreSQL, where several officers write at once (on SQLite the writer lock already does);
+- the schema version (``PRAGMA user_version`` / a one-row table), the audit triggers, backups: in
+  ``desktop.store.pg``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+
+from desktop.core.errors import StdAwardError
+from desktop.core.i18n import _
+
+SCHEMES = ("postgresql", "postgres")
+CONNECTION_SUFFIX = ".pgdb"
+CONNECTION_FORMAT = "stdaward-connection"
+# advisory lock keys (pg_advisory_xact_lock): one per thing that must be taken by one writer at a time
+CHAIN_LOCK = 0x5354_4441_0001  # the audit chain's append
+EXPORT_LOCK = 0x5354_4441_0002  # the export sequence
+_passwords: dict[str, str] = {}  # connection file -> password given in the URL (this process only)
+
+
+def is_url(text: object) -> bool:
+    return isinstance(text, str) and text.split(":", 1)[0].lower() in SCHEMES and "://" in text
+
+
+def parse(url: str) -> dict[str, Any]:
+    """peewee/psycopg connection parameters of a ``postgresql://`` URL; StdAwardError naming the URL
+    and what is wrong with it."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise StdAwardError(_("{url} is not a database address ({reason})").format(url=redact(url), reason=exc)) from None
+    if parts.scheme.lower() not in SCHEMES:
+        raise StdAwardError(_("{url} is not a PostgreSQL address (postgresql://user@host/dbname)").format(
+            url=redact(url)))
+    dbname = unquote(parts.path.lstrip("/"))
+    if not dbname or "/" in dbname:
+        raise StdAwardError(_("{url} names no database: write postgresql://user@host/dbname").format(url=redact(url)))
+    query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    params: dict[str, Any] = {"dbname": dbname}
+    host = unquote(parts.hostname or "") or query.pop("host", "")
+    query.pop("host", None)
+    if host:
+        params["host"] = host
+    if port is not None:
+        params["port"] = port
+    elif "port" in query:
+        try:
+            params["port"] = int(query.pop("port"))
+        except ValueError:
+            raise StdAwardError(_("{url}: the port must be a number").format(url=redact(url))) from None
+    if parts.username:
+        params["user"] = unquote(parts.username)
+    if parts.password:
+        params["password"] = unquote(parts.password)
+    allowed = {"sslmode", "connect_timeout", "application_name", "options", "sslrootcert", "sslcert", "sslkey"}
+    unknown = sorted(set(query) - allowed)
+    if unknown:
+        raise StdAwardError(_("{url}: unknown setting {name}").format(url=redact(url), name=unknown[0]))
+    params.update(query)
+    return params
+
+
+def redact(url: str) -> str:
+    """The URL without its password (for files, messages and logs)."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        netloc = parts.netloc.rsplit("@", 1)
+        user = netloc[0].split(":", 1)[0]
+        return urlunsplit(parts._replace(netloc=f"{user}@{netloc[1]}"))
+    except ValueError:
+        return re.sub(r"//([^:/@]*):[^@/]*@", r"//\1@", url)
+
+
+def _slug(params: dict[str, Any], url: str) -> str:
+    host = str(params.get("host") or "localhost")
+    raw = f"{params.get('user') or ''}@{host}-{params.get('port') or 5432}-{params['dbname']}"
+    safe = re.sub(r"[^A-Za-z0-9._@-]+", "_", raw).strip("._")[:80]
+    return f"{safe}-{hashlib.sha256(redact(url).encode()).hexdigest()[:8]}"
+
+
+def connection_file(url: str, folder: Path | None = None) -> Path:
+    """The connection file standing for the server database ``url`` (written when missing or changed)."""
+    from desktop.store.paths import data_dir
+
+    params = parse(url)
+    target = (folder or data_dir() / "servers" / _slug(params, url)) / ("office" + CONNECTION_SUFFIX)
+    body = json.dumps({"format": CONNECTION_FORMAT, "url": redact(url)}, ensure_ascii=False, indent=1)
+    try:
+        if not target.is_file() or target.read_text("utf-8") != body:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(body, "utf-8")
+    except OSError as exc:
+        raise StdAwardError(_("cannot write {path}: {reason}").format(path=target, reason=exc)) from None
+    if "password" in params:
+        _passwords[str(target.resolve())] = params["password"]
+    return target.resolve()
+
+
+def is_connection_file(path: Path | str) -> bool:
+    return Path(path).suffix == CONNECTION_SUFFIX
+
+
+def read_connection(path: Path) -> dict[str, Any]:
+    """The connection parameters a connection file names (with the password given this process)."""
+    try:
+        found = json.loads(Path(path).read_text("utf-8"))
+        url = found["url"] if found.get("format") == CONNECTION_FORMAT else None
+    except (OSError, ValueError, KeyError, AttributeError) as exc:
+        raise StdAwardError(_("{path} is not a server connection file ({reason})").format(path=path, reason=exc)) from None
+    if not is_url(url):
+        raise StdAwardError(_("{path} is not a server connection file").format(path=path))
+    params = parse(url)
+    password = _passwords.get(str(Path(path).resolve()))
+    if password is not None:
+        params["password"] = password
+    return params
+
+
+def describe(path: Path) -> str:
+    """What to call the database at ``path`` in a message: the server address, or the file."""
+    if is_connection_file(path):
+        try:
+            return str(json.loads(Path(path).read_text("utf-8"))["url"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return str(path)
+    return str(path)
+
+
+# ------------------------------------------------------------------ per-engine pieces of SQL and locking
+
+def is_postgres() -> bool:
+    """Is the open database a PostgreSQL one?"""
+    pg = sys.modules.get("desktop.store.pg")
+    return pg is not None and pg.is_bound()
+
+
+def json_values() -> str:
+    """A subquery giving the values of a JSON array parameter (``x IN (…)`` with one parameter)."""
+    if is_postgres():
+        return "SELECT value FROM jsonb_array_elements_text(CAST(? AS jsonb))"
+    return "SELECT value FROM json_each(?)"
+
+
+def year_of(column: Any) -> Any:
+    """The year of a date column as text ('2025'), in the engine's own function."""
+    from peewee import fn
+
+    return fn.to_char(column, "YYYY") if is_postgres() else fn.strftime("%Y", column)
+
+
+def _advisory(key: int) -> None:
+    from desktop.store.models import database
+
+    database.execute_sql("SELECT pg_advisory_xact_lock(?)", (key,))
+
+
+@contextmanager
+def _locked(key: int) -> Iterator[None]:
+    from desktop.store.models import database
+
+    with database.atomic():  # the lock lasts until this transaction (or the one around it) ends
+        _advisory(key)
+        yield
+
+
+def chain_lock() -> Any:
+    """Hold while reading the audit chain's last hash and appending after it: on PostgreSQL two
+    officers' entries never take the same previous hash (the chain never forks). Nothing on SQLite,
+    where the writer lock lets one process write at a time."""
+    return _locked(CHAIN_LOCK) if is_postgres() else nullcontext()
+
+
+def export_lock() -> Any:
+    """Hold while taking the next export sequence number and recording it (PostgreSQL)."""
+    return _locked(EXPORT_LOCK) if is_postgres() else nullcontext()
