@@ -93,6 +93,7 @@ def daily_path_cli(db: str, tmp: Path) -> dict:
     ok("user-add", "lin", "--full-name", "林主任", "--role", "admin", "--new-password-file", str(pw["lin"]))
     ok("user-add", "wang", "--full-name", "王科员", "--role", "clerk", "--new-password-file", str(pw["wang"]), who="lin")
     ok("user-add", "li", "--full-name", "李股长", "--role", "reviewer", "--new-password-file", str(pw["li"]), who="lin")
+    ok("publicity", "setting", "--off", "--reason", "notices without a publicity step", who="lin")
     data = tmp / "records.json"
     data.write_text(json.dumps({"enterprises": ENTERPRISES, "achievements": ACHIEVEMENTS}, ensure_ascii=False), "utf-8")
     ok("load", str(data), who="wang")

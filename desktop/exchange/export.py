@@ -148,7 +148,7 @@ def evidence_rows(achievement_uuids: list[str]) -> list[list[Any]]:
         return []
     sql = ("SELECT a.uuid, v.filename, v.sha256, v.size, v.added_at FROM evidence v JOIN achievement a "
            "ON a.id = v.achievement_id WHERE v.sha256 IS NOT NULL AND v.sha256 != '' "
-           "AND a.uuid IN (SELECT value FROM json_each(?)) ORDER BY v.id")
+           f"AND a.uuid IN ({json_values()}) ORDER BY v.id")
     return [[u, name, sha, int(size), str(at)] for u, name, sha, size, at in _rows(sql, [_json(achievement_uuids)])]
 
 

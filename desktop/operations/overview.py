@@ -31,7 +31,7 @@ def office_row() -> dict[str, Any] | None:
 def _display_name(username: str | None) -> str:
     if not username:
         return "-"
-    rows = _sql("SELECT display_name FROM user WHERE username = ?", (username,))
+    rows = _sql("SELECT display_name FROM \"user\" WHERE username = ?", (username,))
     return f"{rows[0][0]} ({username})" if rows else username
 
 
@@ -47,8 +47,8 @@ def round_summary(year: int) -> dict[str, Any]:
         return {"year": year, "status": "none", "has_achievements": has_achievements}
     rid, status, prepared_by, reviewed_by, note = rows[0]
     lines, to_set, flagged = _sql(
-        "SELECT count(*), coalesce(sum(status = 'discretionary' AND amount IS NULL), 0), "
-        "coalesce(sum(flags IS NOT NULL AND flags NOT IN ('', '[]')), 0) FROM award WHERE round_id = ?", (rid,))[0]
+        "SELECT count(*), coalesce(sum(CASE WHEN status = 'discretionary' AND amount IS NULL THEN 1 ELSE 0 END), 0), "
+        "coalesce(sum(CASE WHEN flags IS NOT NULL AND flags NOT IN ('', '[]') THEN 1 ELSE 0 END), 0) FROM award WHERE round_id = ?", (rid,))[0]
     paying = ", ".join("?" * len(PAYING))
     amounts = _sql(f"SELECT amount FROM award WHERE round_id = ? AND status IN ({paying}) AND amount IS NOT NULL "
                    "AND decision != ?", (rid, *PAYING, Decision.REJECTED.value))

@@ -139,7 +139,7 @@ def _insert_awards(rnd: AwardRound, lines: list[tuple[int, AwardResult]], user: 
         if first is None:
             first = database.execute_sql("SELECT id FROM award WHERE uuid = ?", (rows[0][0],)).fetchone()[0]
     database.execute_sql(
-        "INSERT INTO award_event (award_id, at, user, before, after, amount_before, amount_after, note) "
+        "INSERT INTO award_event (award_id, at, \"user\", before, after, amount_before, amount_after, note) "
         "SELECT id, ?, ?, NULL, status, NULL, amount, ? FROM award WHERE round_id = ? AND id >= ? ORDER BY id",
         (AwardEvent.at.db_value(now()), user, note, rnd.id, first))
 
@@ -337,7 +337,7 @@ def round_figures(round_id: int) -> tuple[int, Decimal, int]:
     """(lines, total paying and not rejected, discretionary lines without an amount), summed by the
     database but the money, which is added exactly in Python."""
     n, open_ = database.execute_sql(
-        "SELECT count(*), coalesce(sum(status = 'discretionary' AND amount IS NULL), 0) FROM award WHERE round_id = ?",
+        "SELECT count(*), coalesce(sum(CASE WHEN status = 'discretionary' AND amount IS NULL THEN 1 ELSE 0 END), 0) FROM award WHERE round_id = ?",
         (round_id,)).fetchone()
     paying = ", ".join("?" * len(PAID))
     amounts = database.execute_sql(f"SELECT amount FROM award WHERE round_id = ? AND status IN ({paying}) "
