@@ -116,5 +116,10 @@ def _no_unanswered_dialogs(request, monkeypatch):
         monkeypatch.setattr(fd, name, box_static(f"QFileDialog.{name}", ([] if name.endswith("s") else "", "")))
     monkeypatch.setattr(fd, "getExistingDirectory", box_static("QFileDialog.getExistingDirectory", ""))
     yield
+    app = QtWidgets.QApplication.instance()
+    for w in app.topLevelWidgets() if app is not None else []:  # message boxes left open by this test
+        if isinstance(w, QtWidgets.QMessageBox) and w.isVisible():  # would be seen by the next one
+            w.close()
+            w.deleteLater()
     if seen:
         pytest.fail("a modal dialog nobody answers would hang the program here: " + "; ".join(seen), pytrace=False)

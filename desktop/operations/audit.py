@@ -32,6 +32,10 @@ ACTIONS: dict[str, str] = {
     "publicity_start": N_("publicity started"), "publicity_superseded": N_("publicity superseded"),
     "publicity_settings": N_("publicity setting changed"), "objection": N_("objection recorded"),
     "objection_close": N_("objection closed"), "reopen": N_("reopened by an upheld objection"),
+    "import-delete": N_("deleted by a package (deleted at the county)"),
+    "import-merge": N_("merged by a package (merged at the county)"),
+    "import-attach": N_("evidence received in a package"), "import-reply": N_("the city's reply imported"),
+    "reply": N_("reply written for a county"),
 }
 ENTITIES: dict[str, str] = {
     "enterprise": N_("enterprise"), "achievement": N_("achievement"), "evidence": N_("evidence"),

@@ -38,7 +38,11 @@ class IssuePlan:
 
 def issue_plan(session: Session, round_uuid: str, issued_on: dt.date) -> IssuePlan:
     """The notices and numbers that issuing ``round_uuid`` dated ``issued_on`` would take now."""
-    results, _achs = N.round_lines(N._round(round_uuid))
+    rnd = N._round(round_uuid)
+    from desktop.operations.publicity import check_may_issue
+
+    check_may_issue(session, rnd)  # asked before the question: a 公示 still running is said at once
+    results, _achs = N.round_lines(rnd)
     paying = [r for r in results if N._paying(r)]
     covered = N._lines_on_notices(exclude=[NoticeStatus.VOID.value],
                                   enterprises=sorted({r.enterprise or "" for r in paying}))
