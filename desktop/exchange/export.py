@@ -133,6 +133,15 @@ def select(year: int | None = None, since: str | None = None) -> dict[str, tuple
     gone = tombstones.collect()  # every one, whatever the selection: see tombstones.collect
     if gone:
         tables["tombstones"] = (TOMBSTONE_COLUMNS, gone)
+        # a merge names the record that stays; a year's (or the latest changes') selection may leave
+        # it out, and a city that never received it would refuse the merge: send it along
+        sent = {r[0] for r in tables["enterprises"][1]}
+        wanted = sorted({r[4] for r in gone if r[3] == "merge" and isinstance(r[4], str)} - sent)
+        if wanted:
+            t = ENTERPRISES
+            extra = _rows(t.select() + f" WHERE {t.alias}.uuid IN (SELECT value FROM json_each(?))"
+                          f" ORDER BY {t.alias}.id", [_json(wanted)])
+            tables["enterprises"][1].extend(t.to_package(r) for r in extra)
     attached = evidence_rows([r[0] for r in tables["achievements"][1]])
     if attached:
         tables["evidence"] = (EVIDENCE_COLUMNS, attached)

@@ -6,7 +6,9 @@ by whom; at a city also those it applied from its counties' packages, so a provi
 cities receives them the same way. Each package carries *all* of them whose record is still gone here (a restored record is
 back, so its deletion is not sent): a tombstone is one short row, so even years of them cost little,
 and a city that missed a package, or imports an older office's packages late, still catches up. A
-record merged into one that was merged again later names the record that stays in the end.
+record merged into one that was merged again later names the record that stays in the end; one
+merged into a record deleted since is sent as a deletion (no record stays). A package of one year
+(or of the latest changes) also carries the records the merges keep (``export.select``).
 
 **At the city that imports** (``plan`` and ``apply``, called by ``importer``): each tombstone is
 checked against the city's copy, in the dry run as on import:
@@ -89,6 +91,11 @@ def collect() -> list[list[Any]]:
         while into in merged and into not in here["enterprises"] and into not in seen:
             seen.add(into)
             into = merged[into]
+        if row[3] == "merge" and into not in here["enterprises"]:
+            # the record it was merged into was deleted since, with all it held: no record stays, so
+            # the merged one is simply gone (a city that never received the other one can still follow)
+            out.append([*row[:3], "delete", None, *row[5:]])
+            continue
         out.append([*row[:4], into, *row[5:]])
     return out
 
