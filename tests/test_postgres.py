@@ -484,7 +484,9 @@ def test_officers_exporting_at_the_same_moment_never_share_a_package_number(tmp_
         def export(i: int) -> None:
             try:
                 start.wait()
-                done[i] = exchange.export(s, tmp_path / f"{i}.stdpkg", year=2025).sequence
+                stick = tmp_path / f"pc{i}"  # each officer writes to a stick of their own
+                stick.mkdir(exist_ok=True)
+                done[i] = exchange.export(s, stick / f"{i}.stdpkg", year=2025).sequence
             except StdAwardError as exc:
                 refused.append(str(exc))
             except BaseException as exc:  # noqa: BLE001 - reported below
@@ -502,6 +504,6 @@ def test_officers_exporting_at_the_same_moment_never_share_a_package_number(tmp_
         logged = [r.sequence for r in PackageLog.select().where(PackageLog.direction == "export")]
         assert sorted(logged) == sorted(done.values()) and len(set(logged)) == len(logged)
         assert all("meanwhile" in m for m in refused), refused
-        assert sorted(p.name for p in tmp_path.glob("*.stdpkg")) == sorted(f"{i}.stdpkg" for i in done)
+        assert sorted(p.name for p in tmp_path.glob("pc*/*.stdpkg")) == sorted(f"{i}.stdpkg" for i in done)
     finally:
         s.close()
