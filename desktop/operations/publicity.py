@@ -335,10 +335,49 @@ def write_refusals(session: Session, ref: str | int, out_path: Path | str, issue
 
     on_progress, cancel = as_callbacks(session.progress)
     path = Path(out_path)
-    contents, new = store.refusal_letters(
+    contents, new = _record_letters(
         rnd, [(uscc, uuids, maker(uscc, name, lines)) for uscc, name, lines, uuids in groups],
         store.settings()["refusal_prefix"], session.username,
         lambda items: render_refusals(items, path, progress=on_progress, cancel=cancel))
     return {"path": path, "letters": len(contents), "new": new, "lines": sum(len(g[2]) for g in groups),
             "enterprises": [g[1] for g in groups],
             "numbers": [c.get("doc_number") for c in contents if c.get("doc_number")]}
+
+
+def _record_letters(rnd: Any, groups: list[tuple[str, list[str], Any]], prefix: str, user: str,
+                    render: Any) -> tuple[list[dict[str, Any]], int]:
+    """The letters' contents for ``groups`` (uscc, the refused lines' award uuids, a function making the
+    content for a date): a letter already printed for the same lines is printed again as it was (its
+    date and 发文字号 kept); a new one is recorded, numbered in the office's register when ``prefix``
+    is set, and audited. ``render(contents)`` draws them inside the same transaction, so a letter that
+    cannot be printed is not recorded. Returns the contents and how many are new."""
+    from desktop.notices import verify as V
+    from desktop.notices.content import doc_number
+    from desktop.store import audit, serials
+    from desktop.store.models import Enterprise, RefusalLetter, database
+
+    out: list[dict[str, Any]] = []
+    new = 0
+    with database.atomic():
+        for uscc, uuids, make in groups:
+            key = sorted(uuids)
+            ent = Enterprise.get(Enterprise.uscc == uscc)
+            last = (RefusalLetter.select().where(RefusalLetter.round == rnd.id, RefusalLetter.enterprise == ent.id)  # type: ignore[attr-defined]  # peewee's implicit id
+                    .order_by(RefusalLetter.id.desc()).first())  # type: ignore[attr-defined]  # peewee's implicit id
+            if last is not None and last.lines == key:
+                out.append(last.content)
+                continue
+            content = make()
+            day = dt.date.fromisoformat(content["issued_on"])
+            if prefix:
+                serial = serials.allocate(prefix, day.year)[0]
+                content["doc_number"] = doc_number(prefix, day.year, serial)
+            row = RefusalLetter.create(round=rnd, enterprise=ent, lines=key, issued_on=day,
+                                       doc_number=content.get("doc_number"), content=content,
+                                       content_hash=V.content_hash(content), created_by=user)
+            audit.record(user, "create", "refusal_letter", row.uuid, None,
+                         {"enterprise": ent.name, "doc_number": row.doc_number, "lines": len(key), "date": day})
+            out.append(content)
+            new += 1
+        render(out)
+    return out, new

@@ -29,7 +29,6 @@ from desktop.store.models import (
     Notice,
     Objection,
     Publicity,
-    RefusalLetter,
     database,
     now,
 )
@@ -279,42 +278,3 @@ def check_may_issue(rnd: AwardRound, today: dt.date) -> None:
                               "still open: close it before notices are issued ({n} open in all)").format(
                                   who=o.raised_by, day=o.raised_on, enterprise=aw.achievement.enterprise.name,
                                   id=aw.achievement.source_id, n=len(open_)))
-
-
-# ---------------------------------------------------------------- letters of refusal as printed
-def refusal_letters(rnd: AwardRound, groups: list[tuple[str, list[str], Any]], prefix: str, user: str,
-                    render: Any) -> tuple[list[dict[str, Any]], int]:
-    """The letters' contents for ``groups`` (uscc, the refused lines' award uuids, a function making the
-    content for a date): a letter already printed for the same lines is printed again as it was (its
-    date and 发文字号 kept); a new one is recorded, numbered in the office's register when ``prefix``
-    is set, and audited. ``render(contents)`` draws them inside the same transaction, so a letter that
-    cannot be printed is not recorded. Returns the contents and how many are new."""
-    from desktop.notices import verify as V
-    from desktop.notices.content import doc_number
-    from desktop.store import serials
-
-    out: list[dict[str, Any]] = []
-    new = 0
-    with database.atomic():
-        for uscc, uuids, make in groups:
-            key = sorted(uuids)
-            ent = Enterprise.get(Enterprise.uscc == uscc)
-            last = (RefusalLetter.select().where(RefusalLetter.round == rnd.id, RefusalLetter.enterprise == ent.id)
-                    .order_by(RefusalLetter.id.desc()).first())
-            if last is not None and last.lines == key:
-                out.append(last.content)
-                continue
-            content = make()
-            day = dt.date.fromisoformat(content["issued_on"])
-            if prefix:
-                serial = serials.allocate(prefix, day.year)[0]
-                content["doc_number"] = doc_number(prefix, day.year, serial)
-            row = RefusalLetter.create(round=rnd, enterprise=ent, lines=key, issued_on=day,
-                                       doc_number=content.get("doc_number"), content=content,
-                                       content_hash=V.content_hash(content), created_by=user)
-            audit.record(user, "create", "refusal_letter", row.uuid, None,
-                         {"enterprise": ent.name, "doc_number": row.doc_number, "lines": len(key), "date": day})
-            out.append(content)
-            new += 1
-        render(out)
-    return out, new
