@@ -257,16 +257,10 @@ class Startup:
     def _restore(self, backup: Path) -> None:
         """One click from the damage message: the newest good backup replaces the damaged database
         (kept aside unread), and the program starts again on it."""
-        from desktop.operations import backups, quick
+        from desktop.operations import backups
 
         path = self.ctx.db_path
-        self.stop_serving()
-        if self.window is not None:
-            self.window.hide()
-            self.window.deleteLater()
-            self.window = None
-        quick.close()
-        self.ctx.forget_session()
+        self._close_database()
         try:
             backups.restore(path, backup)
         except Exception as exc:  # noqa: BLE001 - told to the officer like any failure to open
@@ -279,17 +273,10 @@ class Startup:
         with ``backup`` (the replaced database is kept as a safety copy), start again on it. A backup
         that cannot be restored (not a StdAward database, a newer schema, damaged) changes nothing:
         the program starts again on the database as it was and says why."""
-        from desktop.operations import backups, quick
+        from desktop.operations import backups
 
         path, demo = self.ctx.db_path, self.ctx.demo
-        self.stop_serving()
-        if self.window is not None:
-            self.window.hide()
-            self.window.deleteLater()
-            self.window = None
-        quick.close()
-        self.ctx.forget_session()
-        self.ctx.undo_stack.clear()
+        self._close_database()
         try:
             result = backups.restore(path, backup)
         except Exception as exc:  # noqa: BLE001 - refused before anything was replaced: told, then back to work
@@ -368,15 +355,10 @@ class Startup:
         window = self.window
         self.server = InstanceServer(self.ctx.db_path, lambda files: window.bring_forward(files), window)
 
-    def stop_serving(self) -> None:
-        if self.server is not None:
-            self.server.close()
-            self.server = None
-
-    def reopen(self, demo: bool, path: Path | None = None) -> None:
-        """Close the current database and window and start again (demo, or another file)."""
+    def _close_database(self) -> None:
+        """Before the database is replaced or another opened: the window, the second-start server,
+        the quick connection, the session and the undo history all go with the database they belong to."""
         from desktop.operations import quick
-        from desktop.operations.setup import demo_db_path
 
         self.stop_serving()
         if self.window is not None:
@@ -385,8 +367,19 @@ class Startup:
             self.window = None
         quick.close()
         self.ctx.forget_session()
-        self.ctx.set_user(None)
         self.ctx.undo_stack.clear()
+
+    def stop_serving(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+
+    def reopen(self, demo: bool, path: Path | None = None) -> None:
+        """Close the current database and window and start again (demo, or another file)."""
+        from desktop.operations.setup import demo_db_path
+
+        self._close_database()
+        self.ctx.set_user(None)
         self.start(demo_db_path() if demo else (path or self.ctx.db_path), demo)
 
 
