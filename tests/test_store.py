@@ -229,11 +229,12 @@ def test_refresh_natural_keys_gives_stored_prizes_their_scheme(db):
     assert records.refresh_natural_keys() == 0
 
 
-def test_the_overviews_chain_check_reads_only_the_entries_added_since_the_last_one(tmp_path):
-    """The incremental check remembers (beside the database) the last entry it found in order and
-    starts after it: entries added since are checked; one altered after the mark is found; a mark
-    whose entry no longer holds its hash, or a damaged mark file, makes it check from the start.
-    The full check still reads every entry."""
+def test_the_overviews_chain_check_reads_only_the_entries_added_since_the_last_one(tmp_path, monkeypatch):
+    """Within one run the incremental check starts after the last entry it found in order: entries
+    added since are checked, one altered after the mark is found, a mark whose entry no longer holds
+    its hash makes it check from the start. Nothing is remembered across runs (an insider can edit a
+    file beside the database as easily as the database): an old entry altered while the program was
+    closed, its write protection put back exactly, is found at the next open."""
     import sqlite3
 
     from desktop.store import audit
@@ -241,41 +242,43 @@ def test_the_overviews_chain_check_reads_only_the_entries_added_since_the_last_o
     from desktop.store.models import AuditEntry
 
     path = tmp_path / "office.db"
+    read: list[int] = []
+    real_digest = audit._digest
+
+    def counting(*args):
+        read.append(1)
+        return real_digest(*args)
+
+    monkeypatch.setattr(audit, "_digest", counting)
     open_db(path, auto_backup=False)
     try:
         for i in range(3):
             audit.record("clerk1", "update", "office", None, {"name": f"a{i}"}, {"name": f"b{i}"})
+        read.clear()
         assert audit.verify_chain(incremental=True) is None
-        mark = audit.verified_path(path)
-        first_mark = json.loads(mark.read_text("utf-8"))
-        assert first_mark["id"] == AuditEntry.select().order_by(AuditEntry.id.desc()).first().id
+        total = AuditEntry.select().count()
+        assert len(read) == total  # the first check of a run reads the whole log
         for i in range(2):
             audit.record("clerk1", "update", "office", None, {"name": f"c{i}"}, {"name": f"d{i}"})
+        read.clear()
         assert audit.verify_chain(incremental=True) is None
-        assert json.loads(mark.read_text("utf-8"))["id"] == first_mark["id"] + 2
+        assert len(read) == 2  # then only what was added since
         ids = [e.id for e in AuditEntry.select(AuditEntry.id).order_by(AuditEntry.id)]
-        for damaged in (json.dumps({"format": "stdaward-audit-verified", "id": ids[2], "hash": "bad"}), "{not json"):
-            mark.write_text(damaged, "utf-8")  # a mark that does not hold: checked from the start, marked anew
-            assert audit.verify_chain(incremental=True) is None
-            assert json.loads(mark.read_text("utf-8"))["id"] == ids[-1]
+        audit._verified[str(path)] = (ids[2], "bad")  # a mark that does not hold: checked from the start
+        read.clear()
+        assert audit.verify_chain(incremental=True) is None and len(read) == len(ids)
+        assert not list(tmp_path.glob("*.audit-verified"))  # nothing beside the database to tamper with
     finally:
         close_db()
 
-    def tamper(entry_id: int, column: str = "after") -> None:
-        con = sqlite3.connect(path)
-        con.execute("DROP TRIGGER IF EXISTS audit_entry_no_update")
-        con.execute(f"UPDATE audit_entry SET {column} = '\"mallory\"' WHERE id = ?", (entry_id,))
-        con.commit()
-        con.close()
-
-    tamper(ids[1])  # before the mark, with the write protection removed (put back at open): all read again
+    con = sqlite3.connect(path)
+    protection = con.execute("SELECT sql FROM sqlite_master WHERE name = 'audit_entry_no_update'").fetchone()[0]
+    con.execute("DROP TRIGGER audit_entry_no_update")
+    con.execute("UPDATE audit_entry SET after = '\"mallory\"' WHERE id = ?", (ids[1],))
+    con.execute(protection)  # put back exactly: nothing at open says it was ever removed
+    con.commit()
+    con.close()
     open_db(path, auto_backup=False)
-    try:
-        assert audit.verify_chain(incremental=True) == ids[1]
-        assert not audit.verified_path(path).exists()
-    finally:
-        close_db()
-    open_db(path, auto_backup=False)  # triggers present again, the mark gone: from the start still
     try:
         assert audit.verify_chain(incremental=True) == ids[1]
     finally:

@@ -403,28 +403,26 @@ def ensure_triggers() -> list[str]:
 
 # ------------------------------------------------------------------ verifying
 
-VERIFIED_FORMAT = "stdaward-audit-verified"
-VERIFIED_SUFFIX = ".audit-verified"
+# The last entry a check found in order, per database, in this process only. A file beside the
+# database would be trusted by the next start, and anyone able to edit the database can edit that
+# file too: an old entry altered while the program was closed (its protection put back) would never
+# be read again. So every start checks the whole log once; refreshes read what was added since.
+_verified: dict[str, tuple[int, str]] = {}
 
 
-def verified_path(db_file: Path) -> Path:
-    return Path(db_file).with_name(Path(db_file).name + VERIFIED_SUFFIX)
+def forget_verified() -> None:
+    """The database was closed: whatever happens to it meanwhile, the next open checks it all."""
+    _verified.clear()
 
 
 def _verified_mark(db_file: Path | None) -> tuple[int, str] | None:
-    """The last entry a check found in order (its id and hash, from the file beside the database),
-    if that entry still holds that hash; else None (check from the start)."""
-    if db_file is None:
+    """The last entry this process found in order (id and hash), if that entry still holds that hash;
+    else None (check from the start)."""
+    mark = _verified.get(str(db_file)) if db_file is not None else None
+    if mark is None:
         return None
-    try:
-        mark = json.loads(verified_path(db_file).read_text("utf-8"))
-        if mark.get("format") != VERIFIED_FORMAT:
-            return None
-        last_id, last_hash = int(mark["id"]), str(mark["hash"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    row = database.execute_sql("SELECT hash FROM audit_entry WHERE id = ?", (last_id,)).fetchone()
-    return (last_id, last_hash) if row is not None and row[0] == last_hash else None
+    row = database.execute_sql("SELECT hash FROM audit_entry WHERE id = ?", (mark[0],)).fetchone()
+    return mark if row is not None and row[0] == mark[1] else None
 
 
 def _protection_removed() -> bool:
@@ -438,8 +436,8 @@ def verify_chain(incremental: bool = False, db_file: Path | None = None) -> int 
     """The id of the first entry whose hash does not follow, or None when the chain is intact.
 
     ``incremental`` (the overview's check on every refresh): start after the last entry a previous
-    check found in order (remembered in ``<db>.audit-verified`` beside the database, kept only if that
-    entry still holds the same hash), so a refresh reads the entries added since, not the whole log.
+    check of this process found in order (kept only if that entry still holds the same hash), so a
+    refresh reads the entries added since, not the whole log; the first check after an open reads all.
     An entry edited in place needs the append-only triggers removed: while they are missing (or were
     found missing at open) the whole log is read. The full check (the audit view, ``stdaward
     audit-verify``) always reads every entry; the signed head catches a log rewritten with its hashes
@@ -450,8 +448,7 @@ def verify_chain(incremental: bool = False, db_file: Path | None = None) -> int 
         db_file = dbmod._path
     if incremental and _protection_removed():
         incremental = False  # the log could be edited in place: read all of it, and forget the mark
-        if db_file is not None:
-            verified_path(db_file).unlink(missing_ok=True)
+        _verified.pop(str(db_file), None)
     mark = _verified_mark(db_file) if incremental else None
     last_id, prev = mark if mark is not None else (0, GENESIS)
     q = AuditEntry.select().where(AuditEntry.id > last_id).order_by(AuditEntry.id)
@@ -460,11 +457,8 @@ def verify_chain(incremental: bool = False, db_file: Path | None = None) -> int 
                                                     e.entity_uuid, e.before, e.after, e.state):
             return e.id
         last_id, prev = e.id, e.hash
-    if incremental and db_file is not None and last_id and (mark is None or mark[0] != last_id):
-        try:
-            _write_json(verified_path(db_file), {"format": VERIFIED_FORMAT, "id": last_id, "hash": prev})
-        except OSError:  # read-only media: the next check starts from the beginning again
-            logging.getLogger(__name__).info("could not remember where the audit chain was verified")
+    if incremental and db_file is not None and last_id:
+        _verified[str(db_file)] = (last_id, prev)
     return None
 
 

@@ -457,6 +457,9 @@ def _close_models() -> None:
 def close_db() -> None:
     global _lock, _path, read_only
     read_only = False
+    audit = sys.modules.get("desktop.store.audit")  # not imported for this: the quick start closes early
+    if audit is not None:
+        audit.forget_verified()  # edited while closed or not, the next open reads the whole audit log once
     end_quick()
     _close_models()
     if _lock is not None:
