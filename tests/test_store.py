@@ -1,7 +1,6 @@
 """The database: creation, migration that keeps every row, one writer, backups, restore, audit."""
 from __future__ import annotations
 
-import json
 import sqlite3
 import subprocess
 import sys
