@@ -208,6 +208,8 @@ class Startup:
     def _bind_models(self) -> None:
         from desktop.operations import quick
 
+        if self.window is None or not self.window.isVisible():  # closed before its first second was up
+            return
         self.ctx.tasks.run(lambda _p: quick.bind(), on_done=lambda _r: self._models_bound(), on_error=self._failed)
 
     def _models_bound(self) -> None:
