@@ -532,3 +532,23 @@ def test_cli_words_one_kinds_award_line_checks_it_and_goes_back_to_the_general_l
     assert shown["version"] == 2 and shown["kinds"]["gi"] is None
     assert run_main("notice-wording", "--general", "--db", db).returncode == 1  # which kind?
     assert run_main("notice-wording", "--defaults", "--db", db).returncode == 0
+
+
+LAYOUT2_PDFS = (  # the PDFs the layout-2 code printed from tests/data/notice_layout2.json (reportlab 5.1, bundled font)
+    ("notice", "enterprise", "f0981d52e2438cdb01f59e8e35216a34959120b60387ea1a40d19402d3bd454b"),
+    ("notice", "archive", "3458bfe52a0abfdd4c4e9cdcb5cdac8ee215d9636897201d3ad83eafc032b9cf"),
+    ("refusal", "enterprise", "5f75c9dc64afb9225e94c764e717d6f4d27b75eb3ecd12377d0fae28d62b6c2f"),
+)
+
+
+def test_notices_and_letters_issued_with_layout_2_reprint_byte_identical(tmp_path):
+    """A notice and a letter of refusal stored with ``"layout": 2`` (a 40-character name, long clause
+    references, the loose lines layout 2 set before them) are drawn as they were issued, byte for byte."""
+    import hashlib
+    import json
+
+    items = json.loads((Path(__file__).parent / "data" / "notice_layout2.json").read_text(encoding="utf-8"))
+    for key, copy, digest in LAYOUT2_PDFS:
+        assert items[key]["content"]["layout"] == 2
+        pdf = _render(tmp_path, [items[key]], f"{key}-{copy}.pdf", copy=copy)
+        assert hashlib.sha256(pdf.read_bytes()).hexdigest() == digest, (key, copy)
