@@ -150,8 +150,9 @@ def wrap(text: str, font: str, size: float, width: float, char_space: float = 0.
     CJK line-breaking rules (禁则): no line starts with a closing mark (，。、）》 …) nor ends with an
     opening one (（《 …); a closing mark that does not fit is squeezed in by up to half an em, else
     the character before it goes down with it; units (``units``) are never split unless a unit
-    alone is longer than a line. A line may come out up to ``SQUEEZE`` em wider than ``width``:
-    ``justify`` sets it to the measure. Memoised: the same sentences recur on every notice."""
+    alone is longer than a line; a space where a line breaks is dropped. A line may come out up to
+    ``SQUEEZE`` em wider than ``width``: ``justify`` sets it to the measure. Memoised: the same
+    sentences recur on every notice."""
     tokens = units(text)
     wd = widths(font, size)
     # each token's width exactly as text_width computes it (a character: its advance + char_space)
@@ -190,6 +191,11 @@ def wrap(text: str, font: str, size: float, width: float, char_space: float = 0.
         cur_w += w
     if cur or not lines:
         lines.append("".join(cur))
+    if len(lines) > 1 and " " in text:  # a space where a line breaks is not set: it would show as a gap
+        last = len(lines) - 1
+        lines = [ln.rstrip(" ") if i < last else ln for i, ln in enumerate(lines)]
+        lines = [ln.lstrip(" ") if i else ln for i, ln in enumerate(lines)]
+        lines = [ln for ln in lines if ln] or [""]
     return tuple(lines)
 
 
