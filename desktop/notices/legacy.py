@@ -6,8 +6,8 @@ only its line breaking is kept here, ``wrap_v2`` and ``justify_segments_v2``: a 
 was one unbreakable unit and a justified line was spread however loose that made it."""
 from __future__ import annotations
 
-from collections.abc import Mapping
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
