@@ -284,3 +284,42 @@ def test_layout_2_lines_are_still_broken_and_spread_as_they_were():
     assert max(space for _x, _t, space in spread) > L.JUSTIFY_CAP * SIZE  # more than half an em a gap
     capped = L.justify_segments(old[0], body, SIZE, L.AREA_W - 2 * L.CHAR_PITCH, cs)
     assert [space for _x, _t, space in capped] == [cs]  # flush left at the natural spacing
+
+
+def _publicity(tmp: Path, n: int, name: str = "p.pdf") -> Path:
+    from desktop.notices.publicity import ListRow, render_list
+
+    rows = [ListRow(f"福建省莆田市鑫堃茶业有限公司{i}", f"主导制定国家标准《不锈钢冷轧钢板和钢带》（{REFS[0]}）",
+                    "《意见》第四条第（三）项第1目", D("200000")) for i in range(n)]
+    return render_list(tmp / name, year=2026, office=OFFICE["name"], policy=POLICY, rows=rows,
+                       starts_on=dt.date(2026, 11, 23), ends_on=dt.date(2026, 11, 27), days=5,
+                       objections_to="莆田市城厢区市场监督管理局标准化科", contact="张三，0594-1234567")
+
+
+def test_a_short_publicity_list_fits_one_page_by_tightening_the_lines(tmp_path, monkeypatch):
+    """GB/T 9704 7.3.5 on the 公示: a two-line list at the standard 22 lines a page leaves the contact
+    line and the 落款 alone on a second page; tightened (at most to 24 lines a page) it fits one."""
+    from desktop.notices import layout as L
+    from desktop.notices import publicity
+
+    pdf = _publicity(tmp_path, 2)
+    assert pages_of(pdf) == 1
+    ws = words(pdf, 1)
+    assert "受理。联系人及电话：张三，0594-1234567。莆田市城厢区市场监督管理局2026年11月23日" in "".join(w[4] for w in ws)
+    assert max(w[3] for w in ws if abs((w[3] - w[1]) - SIZE) < 1) <= (37 + 225) * MM + 0.5  # inside the type area
+    ys = sorted({round(w[1], 1) for w in ws if abs((w[3] - w[1]) - SIZE) < 1 and w[0] < LEFT + 3 * L.CHAR_PITCH})
+    assert min(b - a for a, b in pairwise(ys)) >= 225 * MM / 24 - 0.2  # never tighter than 24 lines a page
+    monkeypatch.setattr(publicity, "PITCHES", (L.LINE_PITCH,))
+    assert pages_of(_publicity(tmp_path, 2, "standard.pdf")) == 2
+
+
+def test_the_publicity_signature_page_carries_two_lines_of_text(tmp_path):
+    """A list too long for one page: the 落款 goes over with the last two lines of text, never with
+    the one-line contact paragraph alone."""
+    for n in (3, 13):
+        pdf = _publicity(tmp_path, n, f"p{n}.pdf")
+        last = [w for w in words(pdf, pages_of(pdf)) if abs((w[3] - w[1]) - SIZE) < 1]
+        rows = sorted({round(w[1]) for w in last})
+        text = ["".join(w[4] for w in sorted(x for x in last if round(x[1]) == y)) for y in rows]
+        at = text.index(OFFICE["name"])
+        assert at >= 2 and text[at - 1].startswith("联系人及电话") and "异议" in text[at - 2], text
