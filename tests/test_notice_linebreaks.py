@@ -218,14 +218,14 @@ def test_demo_notices_are_justified_within_the_cap(tmp_path):
 
 
 def test_wrap_breaks_a_clause_reference_between_its_parts_only():
-    """At every measure, 《意见》第十二条第（十一）项第12目 breaks only after 条 or 项; a standard number
-    and an amount in capitals stay whole (moved down instead)."""
+    """At every measure, 《意见》第十二条第（十一）项第12目 breaks only after 条 or 项; a standard number,
+    a committee's number and an amount in capitals stay whole (moved down instead)."""
     from desktop.notices import fonts
     from desktop.notices import layout as L
 
     body = fonts.register(fonts.choose({})["body"])
     cs = L.body_char_space()
-    text = "依据《意见》第十二条第（十一）项第12目规定，给予人民币壹佰陆拾伍万元整（GB/T 3280-2025）"
+    text = "依据《意见》第十二条第（十一）项第12目规定，给予人民币壹佰陆拾伍万元整（GB/T 3280-2025）承担（SAC/TC 28/SC 9/WG 3）"
     seen = set()
     for chars in range(12, 28):  # from the longest unit's length: a unit longer than a line is broken
         lines = L.wrap(text, body, SIZE, chars * L.CHAR_PITCH, cs)
@@ -234,7 +234,8 @@ def test_wrap_breaks_a_clause_reference_between_its_parts_only():
             seen.add((a[-1], b[:2]))
             assert not re.search(r"第（?[一二三四五六七八九十\d]*$", a), (chars, lines)  # never 第 | 十二条, 第（ | 十一）项
             assert not re.match(r"[一二三四五六七八九十\d]*[）条项目]", b), (chars, lines)
-            for unit in ("人民币壹佰陆拾伍万元整", "GB/T 3280-2025", "第（十一）项", "第十二条", "第12目"):
+            for unit in ("人民币壹佰陆拾伍万元整", "GB/T 3280-2025", "SAC/TC 28/SC 9/WG 3", "第（十一）项", "第十二条",
+                         "第12目"):
                 at = (a + b).find(unit)
                 assert not (0 <= at < len(a) < at + len(unit)), (chars, lines, unit)
     assert ("条", "第（") in seen  # the break between 条 and 第（十一）项 is used

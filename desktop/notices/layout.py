@@ -110,8 +110,9 @@ def _advance(text: str, font: str, size: float) -> float:
 # capitals (人民币贰万壹仟元整), an amount in figures with its 元, a 发文字号 (莆城政〔2021〕88号), a date
 # (2026年11月22日, 2026年度), each part of a clause reference (第五条, 第（二）项, 第2目: a long
 # reference breaks between its parts as a typesetter breaks it, never inside one), a short clause
-# (五(二)2), and a standard number or any run of Latin letters and digits, with one inner space
-# before a digit (GB/T 3280-2025, IEC 62368-3:2025, ISO/IEC 27001:2022).
+# (五(二)2), and a standard number, a committee's number or any run of Latin letters and digits,
+# with inner spaces before digits (GB/T 3280-2025, IEC 62368-3:2025, ISO/IEC 27001:2022,
+# SAC/TC 28/SC 9/WG 3).
 _UNIT_PATTERNS = (
     r"人民币[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整]+",
     r"[\u4e00-\u9fff]{1,6}[〔\[]\d{4}[〕\]]\d+号",
@@ -120,7 +121,7 @@ _UNIT_PATTERNS = (
     r"[一二三四五六七八九十]+[（(][一二三四五六七八九十]+[）)]\d*",
     r"第[一二三四五六七八九十百零\d]+[项目位条]?",
     r"¥?\d[\d,]*(?:\.\d+)?元",
-    r"¥?[A-Za-z0-9][A-Za-z0-9./\-+_:,]*(?: \d[A-Za-z0-9./\-+_:,]*)?",
+    r"¥?[A-Za-z0-9][A-Za-z0-9./\-+_:,]*(?: \d[A-Za-z0-9./\-+_:,]*)*",
 )
 _UNIT = re.compile("|".join(_UNIT_PATTERNS))
 _UNIT_NO_DOC = re.compile("|".join(p for p in _UNIT_PATTERNS if "〔" not in p))  # the same, fast, without 〔
