@@ -101,17 +101,20 @@ def test_one_result_per_achievement_in_input_order():
 def test_duplicates_within_the_input_and_against_the_database():
     p = load_policy("putian-chengxiang-2021")
     first = achs({"id": "s1", "kind": "standard", "level": "national", "action": "formulate", "rank": 1,
-                  "ref": "GB/T 40000-2022"})[0]
+                  "ref": "GB/T 40000-2022", "title": "茶叶加工技术规范"})[0]
     again = achs({"id": "s2", "kind": "standard", "level": "national", "action": "formulate", "rank": 1,
-                  "ref": "GB/T 40000-2022", "date": "2022-09-01"})[0]
+                  "ref": "GB/T  40000—2022", "title": "茶叶加工技术规范（第二次申报）", "date": "2022-09-01"})[0]
     other_enterprise = achs({"id": "s3", "enterprise": B, "kind": "standard", "level": "national",
                              "action": "formulate", "rank": 2, "ref": "GB/T 40000-2022"})[0]
     rs = compute(p, [first, again, other_enterprise])
     assert [r.status for r in rs] == ["awarded", "duplicate", "awarded"]
-    assert rs[1].amount is None and "s1" in rs[1].explanation
+    # named to the enterprise by the earlier claim's title and number, not the office's reference
+    assert rs[1].amount is None and "与本企业已申报的同一成果（《茶叶加工技术规范》GB/T 40000-2022）重复" in rs[1].explanation
+    assert "s1" not in rs[1].explanation
     prior = {first.identity(): "old-7"}
     rs = compute(p, [first], prior=prior)
-    assert rs[0].status == "duplicate" and "old-7" in rs[0].explanation
+    assert rs[0].status == "duplicate" and "已获奖补的同一成果（《茶叶加工技术规范》GB/T 40000-2022）" in rs[0].explanation
+    assert "old-7" not in rs[0].explanation
     # a record matched by its own id is not its own duplicate
     assert compute(p, [first], prior={first.identity(): "s1"})[0].status == "awarded"
 
@@ -165,8 +168,8 @@ def test_refs_that_only_look_alike_are_not_duplicates_but_spelling_variants_are(
                 {"id": "3", "kind": "standard", "level": "national", "action": "formulate", "rank": 1, "ref": "GB/T 5-2014"},
                 {"id": "4", "kind": "standard", "level": "national", "action": "formulate", "rank": 1, "ref": "gb/t 5—2014"})
     assert [r.status for r in compute(p, rows)][:2] == ["not_eligible", "not_eligible"]
-    assert compute(p, rows)[3].status == "duplicate"
+    assert compute(p, rows)[3].status == "duplicate" and "（GB/T 5-2014）重复" in compute(p, rows)[3].explanation
     prior = {rows[2].identity(): "old", rows[0].identity(): "older"}
     rs = compute(p, rows[1:], prior=prior)
     assert [r.status for r in rs] == ["not_eligible", "duplicate", "duplicate"]
-    assert "old" in rs[1].explanation
+    assert "已获奖补的同一成果（GB/T 5-2014）重复" in rs[1].explanation and "old" not in rs[1].explanation

@@ -82,9 +82,12 @@ def lines_of(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
 
 
 def test_units_never_split_and_lines_justified_in_many_notices(tmp_path):
-    """Amounts in capitals (with 整), figures with 元, standard numbers and clause references stay on
-    one line; every line that a paragraph continues ends on the right edge of the type area."""
+    """Amounts in capitals (with 整), figures with 元, standard numbers and each part of a clause
+    reference (第五条, 第（二）项, 第2目) stay on one line; every line that a paragraph continues ends on
+    the right edge of the type area, unless justifying it would spread it by more than the cap
+    (layout.JUSTIFY_CAP em a gap): then it is set flush left."""
     from desktop.notices import content as C
+    from desktop.notices import layout as L
 
     batch = [_notice(n, seed=s) for s, n in enumerate((1, 2, 3, 4, 5, 6, 7, 9, 11, 14, 15))]
     pdf = _render(tmp_path, batch)
@@ -96,9 +99,13 @@ def test_units_never_split_and_lines_justified_in_many_notices(tmp_path):
             units.add(C.amount_text(ln["amount"]).split("（")[0])  # 人民币…元整
             units.add(re.sub(r"\s", "", f"{D(ln['amount']):,.2f}元"))
         units.add(C.amount_text(item["content"]["total"]).split("（")[0])
-    units |= {re.sub(r"\s", "", r) for r in REFS} | {"第五条第（二）项第2目", "第四条第（三）项第1目", "莆城政〔2021〕88号"}
+    units |= {re.sub(r"\s", "", r) for r in REFS} | {"第五条", "第（二）项", "第2目", "第四条", "第（三）项", "第1目",
+                                                  "莆城政〔2021〕88号"}
     for unit in units:
-        assert any(unit in t for t in texts), f"{unit} split across lines: {[t for t in texts if unit[:3] in t]}"
+        assert any(unit in t for t in texts), f"{unit} never printed whole: {[t for t in texts if unit[:3] in t]}"
+        for a, b in pairwise(texts):
+            at = (a + b).find(unit, max(0, len(a) - len(unit) + 1))
+            assert not 0 <= at < len(a), f"{unit} split: {a} | {b}"
     # 禁则: no line starts with a closing mark, none ends with an opening one
     assert not [t for t in texts if t[0] in "，。、：；）》〕"]
     assert not [t for t in texts if t[-1] in "（《〔"]
@@ -108,7 +115,8 @@ def test_units_never_split_and_lines_justified_in_many_notices(tmp_path):
         body = [ln for ln in page if abs((ln[3] - ln[1]) - 16) < 1.5 and ln[1] < 37 * MM + 225 * MM]
         for a, b in pairwise(body):
             continued = abs(b[0] - LEFT) < 1 and abs(a[0] - LEFT) < 2 * 16 + 2 * 3 and not a[4].endswith("：")
-            if continued and RIGHT - a[2] > 1.0:
+            gaps = len(re.sub(r"[A-Za-z0-9][A-Za-z0-9./\-+_:,]*", "x", a[4])) - 1  # a Latin run is set tight
+            if continued and RIGHT - a[2] > 1.0 and (RIGHT - a[2]) / gaps <= L.JUSTIFY_CAP * 16:
                 short.append((a[4], round(RIGHT - a[2], 1)))
     assert not short, short
 
@@ -532,3 +540,23 @@ def test_cli_words_one_kinds_award_line_checks_it_and_goes_back_to_the_general_l
     assert shown["version"] == 2 and shown["kinds"]["gi"] is None
     assert run_main("notice-wording", "--general", "--db", db).returncode == 1  # which kind?
     assert run_main("notice-wording", "--defaults", "--db", db).returncode == 0
+
+
+LAYOUT2_PDFS = (  # the PDFs the layout-2 code printed from tests/data/notice_layout2.json (reportlab 5.1, bundled font)
+    ("notice", "enterprise", "f0981d52e2438cdb01f59e8e35216a34959120b60387ea1a40d19402d3bd454b"),
+    ("notice", "archive", "3458bfe52a0abfdd4c4e9cdcb5cdac8ee215d9636897201d3ad83eafc032b9cf"),
+    ("refusal", "enterprise", "5f75c9dc64afb9225e94c764e717d6f4d27b75eb3ecd12377d0fae28d62b6c2f"),
+)
+
+
+def test_notices_and_letters_issued_with_layout_2_reprint_byte_identical(tmp_path):
+    """A notice and a letter of refusal stored with ``"layout": 2`` (a 40-character name, long clause
+    references, the loose lines layout 2 set before them) are drawn as they were issued, byte for byte."""
+    import hashlib
+    import json
+
+    items = json.loads((Path(__file__).parent / "data" / "notice_layout2.json").read_text(encoding="utf-8"))
+    for key, copy, digest in LAYOUT2_PDFS:
+        assert items[key]["content"]["layout"] == 2
+        pdf = _render(tmp_path, [items[key]], f"{key}-{copy}.pdf", copy=copy)
+        assert hashlib.sha256(pdf.read_bytes()).hexdigest() == digest, (key, copy)

@@ -46,10 +46,11 @@ def test_a_provincial_prize_for_a_standard_already_given_a_national_prize_is_pai
 def test_a_claim_refused_earlier_in_the_batch_never_makes_the_later_one_a_duplicate():
     p = load_policy("putian-chengxiang-2021")
     pilot = {"kind": "pilot", "level": "national", "domain": "service", "date": "2023-01-01", "ref": "试点-会展"}
-    r = compute(p, achs({**pilot, "accepted": False}, {**pilot, "accepted": True, "date": "2023-09-01"},
-                        {**pilot, "accepted": True, "date": "2023-10-01"}))
+    r = compute(p, achs({**pilot, "accepted": False, "title": "会展试点（未验收）"},
+                        {**pilot, "accepted": True, "date": "2023-09-01", "title": "会展试点（已验收）"},
+                        {**pilot, "accepted": True, "date": "2023-10-01", "title": "会展试点（再次申报）"}))
     assert [x.status for x in r] == ["not_eligible", "awarded", "duplicate"]
-    assert "r2" in r[2].explanation and "r1" not in r[2].explanation
+    assert "会展试点（已验收），试点-会展" in r[2].explanation and "未验收" not in r[2].explanation
 
 
 def test_two_items_that_nothing_tells_apart_are_both_paid_and_flagged_for_the_officer():

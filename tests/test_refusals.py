@@ -110,8 +110,11 @@ def test_every_refused_claim_is_on_exactly_one_letter_with_its_reason_and_clause
         if rule is not None:
             assert re.sub(r"\s", "", rule.text)[:30] in text[own]  # the clause quoted, not just its number
     assert "一次性奖补不重复享受" in text[NAMES[A]]
-    # the paid line is not on any letter: 茶叶加工技术规范 appears once on A's letter (the duplicate)
-    assert text[NAMES[A]].count("茶叶加工技术规范") == 1
+    # the paid line is not on any letter: 茶叶加工技术规范 is described once on A's letter (the
+    # duplicate), and named once more in the reason, by its title and number, not the office's reference
+    assert text[NAMES[A]].count("茶叶加工技术规范》（GB/T20001-2014）") == 1
+    assert "与本企业已申报的同一成果（《茶叶加工技术规范》GB/T20001-2014）重复" in text[NAMES[A]]
+    assert "a-nat" not in text[NAMES[A]]
     for t in text.values():
         assert "2014年度标准化奖补资金不予奖补告知书" in t and "复核" in t and "张明，0595-22500000" in t
         assert "泉州市市场监督管理局2025年3月10日" in t

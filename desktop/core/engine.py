@@ -432,6 +432,18 @@ class _Duplicates:
         return None, False
 
 
+_DOCUMENTS = frozenset({"standard", "prize", "leader", "adoption", "self_declared"})  # titles set in 《》
+
+
+def claimed(a: Achievement) -> str:
+    """An achievement as a duplicate's explanation names it to the enterprise: its title and
+    number (《茶叶加工技术规范》GB/T 20001-2014), not the office's own reference for the record."""
+    title, ref = a.title, a.ref or ""
+    if not title:
+        return ref
+    return f"《{title}》{ref}" if a.kind in _DOCUMENTS else f"{title}{ref and '，' + ref}"
+
+
 def compute(policy: Policy, achievements: Sequence[Achievement], prior: Mapping[Identity, str] | None = None,
             pool_spent: Mapping[str, Decimal] | None = None) -> list[AwardResult]:
     """One award per achievement, in input order.
@@ -462,7 +474,11 @@ def compute(policy: Policy, achievements: Sequence[Achievement], prior: Mapping[
                                       other=other, kind=w.label("kind", a.kind)),)
             other = None
         if other is not None:
-            text = w.phrase("duplicate_prior" if before else "duplicate_batch", other=other)
+            same = a  # the earlier claim in the batch, as it was entered; a prior award: this one's words
+            hit = None if before else dupes.seen.get(dupes.rough(a))
+            if isinstance(hit, list):
+                same = next((entry[0] for entry in hit if entry[0].id == other), a)
+            text = w.phrase("duplicate_prior" if before else "duplicate_batch", other=other, what=claimed(same))
             append(AwardResult(a.id, "duplicate", None, o.rule, o.clause, text, o.flags, a.enterprise, None, a.kind))
         elif o.pool is None:
             append(AwardResult(a.id, o.status, o.amount, o.rule, o.clause, o.explanation, flags,

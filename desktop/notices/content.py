@@ -28,7 +28,8 @@ from desktop.core.status import PAYING
 from desktop.notices import wording as W
 
 FORMAT = 1
-LAYOUT_VERSION = 2  # 2: justified lines, units kept whole, 版记, 落款, wording from a template
+LAYOUT_VERSION = 3  # 2: justified lines, units kept whole, 版记, 落款, wording from a template; 3: a long
+# clause reference breaks between its parts, justified lines spread by at most half an em a gap
 
 # The vocabulary's Chinese words: one source (desktop.core.labels.ZH), shared with explanations,
 # the xlsx template and the policy print-out.

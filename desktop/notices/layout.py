@@ -9,6 +9,12 @@ pages at the left, one character in from the edge.
 ``wrap`` breaks text into lines by measured width, never starting a line with closing punctuation
 (，。、）》 …) nor ending one with opening punctuation (（《 …), and keeping runs of Latin letters and
 digits (standard numbers such as GB/T 12345-2024, amounts) together where they fit.
+
+This is layout 3 (``content.LAYOUT_VERSION``): a clause reference may break between its parts
+(第四条 | 第（三）项 | 第1目, never inside one), and ``justify_segments`` spreads a line by at most
+``JUSTIFY_CAP`` em per gap: a line that would need more (the next unit is long and unbreakable, an
+amount in capitals or a standard number) is set flush left at its natural spacing instead. Layouts
+1 and 2 keep their own breakers in ``legacy`` so that notices issued with them reprint identically.
 """
 from __future__ import annotations
 
@@ -102,21 +108,25 @@ def _advance(text: str, font: str, size: float) -> float:
 
 # Units that a line never breaks inside (GB/T 9704 text reads them as one word): an amount in
 # capitals (人民币贰万壹仟元整), an amount in figures with its 元, a 发文字号 (莆城政〔2021〕88号), a date
-# (2026年11月22日, 2026年度), a clause reference (第五条第（二）项第2目, 五(二)2), and a standard number
-# or any run of Latin letters and digits, with one inner space before a digit (GB/T 3280-2025,
-# IEC 62368-3:2025, ISO/IEC 27001:2022).
+# (2026年11月22日, 2026年度), each part of a clause reference (第五条, 第（二）项, 第2目: a long
+# reference breaks between its parts as a typesetter breaks it, never inside one), a short clause
+# (五(二)2), and a standard number, a committee's number or any run of Latin letters and digits,
+# with inner spaces before digits (GB/T 3280-2025, IEC 62368-3:2025, ISO/IEC 27001:2022,
+# SAC/TC 28/SC 9/WG 3).
 _UNIT_PATTERNS = (
     r"人民币[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整]+",
     r"[\u4e00-\u9fff]{1,6}[〔\[]\d{4}[〕\]]\d+号",
     r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?|度)?",
-    r"第[一二三四五六七八九十百零]+条(?:第（[一二三四五六七八九十]+）项)?(?:第\d+目)?",
+    r"第[（(][一二三四五六七八九十]+[）)]项",
     r"[一二三四五六七八九十]+[（(][一二三四五六七八九十]+[）)]\d*",
     r"第[一二三四五六七八九十百零\d]+[项目位条]?",
     r"¥?\d[\d,]*(?:\.\d+)?元",
-    r"¥?[A-Za-z0-9][A-Za-z0-9./\-+_:,]*(?: \d[A-Za-z0-9./\-+_:,]*)?",
+    r"¥?[A-Za-z0-9][A-Za-z0-9./\-+_:,]*(?: \d[A-Za-z0-9./\-+_:,]*)*",
 )
 _UNIT = re.compile("|".join(_UNIT_PATTERNS))
 _UNIT_NO_DOC = re.compile("|".join(p for p in _UNIT_PATTERNS if "〔" not in p))  # the same, fast, without 〔
+JUSTIFY_CAP = 0.5  # the most a justified line is spread: half an em per gap (JIS X 4051's limit
+# for 字间 expansion); a line that would need more is set flush left
 SQUEEZE = 0.5  # a closing mark may be squeezed into a full line by up to half an em (挤进) before
 # the last character is pushed down with it (推出)
 
@@ -141,8 +151,9 @@ def wrap(text: str, font: str, size: float, width: float, char_space: float = 0.
     CJK line-breaking rules (禁则): no line starts with a closing mark (，。、）》 …) nor ends with an
     opening one (（《 …); a closing mark that does not fit is squeezed in by up to half an em, else
     the character before it goes down with it; units (``units``) are never split unless a unit
-    alone is longer than a line. A line may come out up to ``SQUEEZE`` em wider than ``width``:
-    ``justify`` sets it to the measure. Memoised: the same sentences recur on every notice."""
+    alone is longer than a line; a space where a line breaks is dropped. A line may come out up to
+    ``SQUEEZE`` em wider than ``width``: ``justify`` sets it to the measure. Memoised: the same
+    sentences recur on every notice."""
     tokens = units(text)
     wd = widths(font, size)
     # each token's width exactly as text_width computes it (a character: its advance + char_space)
@@ -181,6 +192,11 @@ def wrap(text: str, font: str, size: float, width: float, char_space: float = 0.
         cur_w += w
     if cur or not lines:
         lines.append("".join(cur))
+    if len(lines) > 1 and " " in text:  # a space where a line breaks is not set: it would show as a gap
+        last = len(lines) - 1
+        lines = [ln.rstrip(" ") if i < last else ln for i, ln in enumerate(lines)]
+        lines = [ln.lstrip(" ") if i else ln for i, ln in enumerate(lines)]
+        lines = [ln for ln in lines if ln] or [""]
     return tuple(lines)
 
 
@@ -192,10 +208,12 @@ def justify_segments(line: str, font: str, size: float, width: float, char_space
     """A justified line as (x offset, text, character spacing) pieces: the extra space goes between
     Chinese characters and around units, never inside a run of Latin letters and digits (a
     standard number or an amount in figures is not letter-spaced). One piece when the line has no
-    such run."""
+    such run. A line that would be spread by more than ``JUSTIFY_CAP`` em per gap is one piece at
+    ``char_space``: set flush left (ragged), not letter-spaced apart."""
     runs = [m for m in _LATIN.finditer(line) if m.end() - m.start() > 1]
     if not runs:
-        return [(0.0, line, justify(line, font, size, width))]
+        space = justify(line, font, size, width)
+        return [(0.0, line, space if space - char_space <= JUSTIFY_CAP * size else char_space)]
     tokens: list[str] = []
     tight: list[bool] = []
     pos = 0
@@ -210,6 +228,8 @@ def justify_segments(line: str, font: str, size: float, width: float, char_space
     gaps = len(line) - 1 - sum(len(t) - 1 for t, k in zip(tokens, tight) if k)
     natural = _advance(line, font, size) + char_space * (len(line) - 1)
     extra = (width - natural) / gaps if gaps > 0 else 0.0
+    if extra > JUSTIFY_CAP * size:  # too loose to spread: flush left, the natural spacing
+        return [(0.0, line, char_space)]
     loose = char_space + extra
     out: list[tuple[float, str, float]] = []
     x = 0.0

@@ -1,7 +1,12 @@
-"""Layout version 1 (notices issued before justified setting and 版记): kept unchanged so that a
-reprint of a notice stored with ``"layout": 1`` draws exactly what was printed then."""
+"""Earlier layouts, kept unchanged so that a reprint draws exactly what was printed then.
+
+Layout 1 (notices issued before justified setting and 版记): ``layout_notice_v1`` and ``wrap_v1``.
+Layout 2 (justified setting, units kept whole, 版记): the page make-up is ``notice.layout_notice``'s,
+only its line breaking is kept here, ``wrap_v2`` and ``justify_segments_v2``: a clause reference
+was one unbreakable unit and a justified line was spread however loose that made it."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -180,3 +185,114 @@ def balanced_v1(text: str, font: str, size: float, width: float) -> list[str]:
     return list(lines)
 
 
+
+
+# Layout 2: the units and the breaker as they were (layout.py has layout 3's)
+_UNIT_PATTERNS_V2 = (
+    r"人民币[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整]+",
+    r"[\u4e00-\u9fff]{1,6}[〔\[]\d{4}[〕\]]\d+号",
+    r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?|度)?",
+    r"第[一二三四五六七八九十百零]+条(?:第（[一二三四五六七八九十]+）项)?(?:第\d+目)?",
+    r"[一二三四五六七八九十]+[（(][一二三四五六七八九十]+[）)]\d*",
+    r"第[一二三四五六七八九十百零\d]+[项目位条]?",
+    r"¥?\d[\d,]*(?:\.\d+)?元",
+    r"¥?[A-Za-z0-9][A-Za-z0-9./\-+_:,]*(?: \d[A-Za-z0-9./\-+_:,]*)?",
+)
+_UNIT_V2 = re.compile("|".join(_UNIT_PATTERNS_V2))
+_UNIT_NO_DOC_V2 = re.compile("|".join(p for p in _UNIT_PATTERNS_V2 if "〔" not in p))
+_LATIN_V2 = re.compile(_UNIT_PATTERNS_V2[-1])
+
+
+def units_v2(text: str) -> list[str]:
+    out: list[str] = []
+    pos = 0
+    for m in (_UNIT_V2 if ("〔" in text or "[" in text) else _UNIT_NO_DOC_V2).finditer(text):
+        out.extend(text[pos:m.start()])
+        out.append(m.group())
+        pos = m.end()
+    out.extend(text[pos:])
+    return out
+
+
+@lru_cache(maxsize=16384)
+def wrap_v2(text: str, font: str, size: float, width: float, char_space: float = 0.0,
+            first_indent: float = 0.0) -> tuple[str, ...]:
+    """Layout 2's lines of ``text`` (see ``layout.wrap``): a clause reference never broken."""
+    tokens = units_v2(text)
+    wd = L.widths(font, size)
+    token_widths = [wd[t] + char_space if len(t) == 1 else L.text_width(t, font, size, char_space) for t in tokens]
+    lines: list[str] = []
+    cur: list[str] = []
+    cur_w = 0.0
+    limit = width - first_indent + 0.01
+    for tok, w in zip(tokens, token_widths):
+        if cur and cur_w + w > limit:
+            if len(tok) == 1 and tok in L.NO_LINE_START and cur_w + w - char_space <= limit + L.SQUEEZE * size:
+                cur.append(tok)
+                cur_w += w
+                continue
+            if len(tok) > 1 and w > width:
+                for ch in tok:
+                    cw = L.text_width(ch, font, size, char_space)
+                    if cur and cur_w + cw > limit:
+                        lines.append("".join(cur))
+                        cur, cur_w, limit = [], 0.0, width + 0.01
+                    cur.append(ch)
+                    cur_w += cw
+                continue
+            carry: list[str] = []
+            head = tok
+            while head[0] in L.NO_LINE_START and len(cur) > 1:
+                carry.insert(0, cur.pop())
+                head = carry[0]
+            while len(cur) > 1 and cur[-1][-1] in L.NO_LINE_END:
+                carry.insert(0, cur.pop())
+            lines.append("".join(cur))
+            cur = carry
+            cur_w = sum(L.text_width(t, font, size, char_space) for t in cur)
+            limit = width + 0.01
+        cur.append(tok)
+        cur_w += w
+    if cur or not lines:
+        lines.append("".join(cur))
+    return tuple(lines)
+
+
+def justify_segments_v2(line: str, font: str, size: float, width: float, char_space: float = 0.0
+                        ) -> list[tuple[float, str, float]]:
+    """Layout 2's justified line (see ``layout.justify_segments``): spread to the measure however
+    loose that makes it."""
+    runs = [m for m in _LATIN_V2.finditer(line) if m.end() - m.start() > 1]
+    if not runs:
+        return [(0.0, line, L.justify(line, font, size, width))]
+    tokens: list[str] = []
+    tight: list[bool] = []
+    pos = 0
+    for m in runs:
+        tokens += line[pos:m.start()]
+        tight += [False] * (m.start() - pos)
+        tokens.append(m.group())
+        tight.append(True)
+        pos = m.end()
+    tokens += line[pos:]
+    tight += [False] * (len(line) - pos)
+    gaps = len(line) - 1 - sum(len(t) - 1 for t, k in zip(tokens, tight) if k)
+    natural = L._advance(line, font, size) + char_space * (len(line) - 1)
+    extra = (width - natural) / gaps if gaps > 0 else 0.0
+    loose = char_space + extra
+    out: list[tuple[float, str, float]] = []
+    x = 0.0
+    run = ""
+    for tok, k in zip(tokens, tight):
+        if not k:
+            run += tok
+            continue
+        if run:
+            out.append((x, run, loose))
+            x += L._advance(run, font, size) + loose * len(run)
+            run = ""
+        out.append((x, tok, char_space))
+        x += L._advance(tok, font, size) + char_space * (len(tok) - 1) + loose
+    if run:
+        out.append((x, run, loose))
+    return out

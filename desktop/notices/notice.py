@@ -101,24 +101,42 @@ class Row:
     pieces: list[tuple[float, str, float]] | None = None  # a justified line with Latin runs kept tight
 
 
-def _rows(text: str, font: str, indent_chars: int = 2, kind: str = "body") -> list[Row]:
+Wrap = Callable[..., tuple[str, ...]]
+Justify = Callable[..., list[tuple[float, str, float]]]
+
+
+def breaker(layout: int = C.LAYOUT_VERSION) -> tuple[Wrap, Justify]:
+    """The line breaker and justification of a layout version: the current ones (``layout``) from
+    3 on, layout 2's kept in ``legacy`` for the notices issued with it."""
+    if layout >= 3:
+        return L.wrap, L.justify_segments
+    from desktop.notices.legacy import justify_segments_v2, wrap_v2
+
+    return wrap_v2, justify_segments_v2
+
+
+def _rows(text: str, font: str, indent_chars: int = 2, kind: str = "body", layout: int = C.LAYOUT_VERSION
+          ) -> list[Row]:
     """A paragraph wrapped to the 156 mm measure, every line but its last justified (两端对齐)."""
-    return list(_rows_memo(text, font, indent_chars, kind))
+    return list(_rows_memo(text, font, indent_chars, kind, layout))
 
 
 @lru_cache(maxsize=8192)
-def _rows_memo(text: str, font: str, indent_chars: int, kind: str) -> tuple[Row, ...]:
-    """``_rows``, memoised (the rows are never changed once made: the same paragraphs recur)."""
+def _rows_memo(text: str, font: str, indent_chars: int, kind: str, layout: int) -> tuple[Row, ...]:
+    """``_rows``, memoised (the rows are never changed once made: the same paragraphs recur). The
+    last line (before the paragraph's forced break) is never spread; from layout 3 on, one that a
+    closing mark squeezed in (挤进) wider than the measure is tightened to it."""
     cs = L.body_char_space()
     indent = indent_chars * L.CHAR_PITCH
-    lines = L.wrap(text, font, L.BODY_SIZE, L.AREA_W, cs, indent)
+    wrap, justify_segments = breaker(layout)
+    lines = wrap(text, font, L.BODY_SIZE, L.AREA_W, cs, indent)
     out = []
     for i, ln in enumerate(lines):
         x = L.AREA_LEFT + (indent if i == 0 else 0)
-        if i == len(lines) - 1:
+        if i == len(lines) - 1 and (layout < 3 or L.text_width(ln, font, L.BODY_SIZE, cs) - cs <= L.AREA_RIGHT - x):
             out.append(Row(ln, x, cs, kind=kind))
             continue
-        pieces = L.justify_segments(ln, font, L.BODY_SIZE, L.AREA_RIGHT - x, cs)
+        pieces = justify_segments(ln, font, L.BODY_SIZE, L.AREA_RIGHT - x, cs)
         if len(pieces) == 1:
             out.append(Row(ln, x, pieces[0][2], kind=kind))
         else:
@@ -177,7 +195,8 @@ def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[
     without it, the short ``SA1`` payload. ``trail``: sentences printed after the 审核提示 on the 存档联
     only (the approval and the audit log's head at printing time); they are not part of the notice's
     content, so its hash and verification are unchanged."""
-    if content.get("layout", 1) < 2:
+    version = content.get("layout", 1)
+    if version < 2:
         from desktop.notices.legacy import layout_notice_v1
 
         pages = layout_notice_v1(content, content_hash, fonts, copy)
@@ -195,34 +214,34 @@ def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[
         flow.line(C.ARCHIVE_MARK, head, align="right", bold=head_bold)
     # 版头: 发文机关标志, 35 mm below the top of the type area, red, centred
     top = L.AREA_TOP - L.HEADER_OFFSET
-    bottom = _authority(flow.page, content["office"]["name"], head, head_bold, top)
+    bottom = _authority(flow.page, content["office"]["name"], head, head_bold, top, version)
     flow.y = bottom - 2 * L.LINE_PITCH  # 发文字号 two blank lines below the authority's name
     flow.line(content.get("doc_number") or "", body, align="center")  # a draft has none
     rule_y = flow.y + (L.LINE_PITCH - L.BODY_SIZE) / 2 - L.RULE_GAP
     flow.page.rules.append((L.AREA_LEFT, rule_y, L.AREA_RIGHT, rule_y))
     flow.y = rule_y - 2 * L.LINE_PITCH  # title two blank lines below the red rule
     title_pitch = L.TITLE_SIZE * 1.5
-    for ln in balanced(t["title"], head, L.TITLE_SIZE, L.AREA_W):
+    for ln in balanced(t["title"], head, L.TITLE_SIZE, L.AREA_W, layout=version):
         flow.line(ln, head, L.TITLE_SIZE, align="center", bold=head_bold, pitch=title_pitch)
     flow.y -= L.LINE_PITCH
     # the body on the grid: 主送 (flush left, wrapped), the paragraphs, the closing line, then the
     # seal room, the signature (centred over the date) and the 成文日期 (four characters in from the right)
-    rows = _rows(t["recipient"], body, 0)
+    rows = _rows(t["recipient"], body, 0, layout=version)
     paragraphs = t["paragraphs"]
     for p in paragraphs[:-1]:
-        rows += _rows(p, body)
-    closing = _rows(paragraphs[-1], body)
-    sign = [Row(), Row(), *_signature(t["signature"], t["date"], body)]
+        rows += _rows(p, body, layout=version)
+    closing = _rows(paragraphs[-1], body, layout=version)
+    sign = [Row(), Row(), *_signature(t["signature"], t["date"], body, version)]
     tail = len(closing) + len(sign)
     rows += closing + sign
     after = 0
     if copy == "archive" and (t["archive_notes"] or trail):
         extra = [Row(), Row(C.ARCHIVE_HEADING, L.AREA_LEFT, kind="heading")]
         for note in [*t["archive_notes"], *trail]:
-            extra += _rows(note, body)
+            extra += _rows(note, body, layout=version)
         rows += extra
         after = len(extra)
-    record = _record_rows(t.get("record"), body)
+    record = _record_rows(t.get("record"), body, version)
     record_len = len(record[0]) + len(record[1])
     best: tuple[int, float, list[list[Row]]] | None = None
     for pitch in PITCHES:
@@ -292,14 +311,14 @@ def _place(page: Page, row: Row, y: float, pitch: float, body: str, head: str, h
 
 
 @lru_cache(maxsize=1024)
-def _signature(signature: str, date: str, font: str) -> tuple[Row, ...]:
+def _signature(signature: str, date: str, font: str, layout: int = C.LAYOUT_VERSION) -> tuple[Row, ...]:
     """发文机关署名 centred over the 成文日期, which ends four characters in from the right; a
     署名 too long for that is set on two lines (each centred, kept inside the type area)."""
     cs = L.body_char_space()
     date_right = L.AREA_RIGHT - 4 * L.CHAR_PITCH
     date_w = L.text_width(date, font, L.BODY_SIZE, cs) - cs
     centre = date_right - date_w / 2
-    lines = list(balanced(signature, font, L.BODY_SIZE, L.AREA_W - 2 * L.CHAR_PITCH, cs))
+    lines = list(balanced(signature, font, L.BODY_SIZE, L.AREA_W - 2 * L.CHAR_PITCH, cs, layout))
     out = []
     for ln in lines:
         w = L.text_width(ln, font, L.BODY_SIZE, cs) - cs
@@ -312,20 +331,21 @@ RECORD_SIZE = L.PAGE_NO_SIZE  # 版记 in 4号 仿宋
 THICK, THIN = 0.35 * L.MM, 0.25 * L.MM
 
 
-def _record_rows(record: Mapping[str, Any] | None, font: str) -> tuple[list[str], list[tuple[str, str]]]:
+def _record_rows(record: Mapping[str, Any] | None, font: str, layout: int = C.LAYOUT_VERSION
+                 ) -> tuple[list[str], list[tuple[str, str]]]:
     """The 版记's lines: 抄送 (wrapped), then 印发机关 left and 印发日期 right (a 印发机关 too long to
     share its line with the date is wrapped, the date beside its last line)."""
     if not record:
         return [], []
     width = L.AREA_W - 2 * RECORD_SIZE
     cc = record.get("cc") or ""
-    cc_lines = list(L.wrap(f"抄送：{cc}", font, RECORD_SIZE, width)) if cc else []
+    cc_lines = list(breaker(layout)[0](f"抄送：{cc}", font, RECORD_SIZE, width)) if cc else []
     date = f"{record.get('printed_on') or ''}印发"
     room = width - L.text_width(date, font, RECORD_SIZE) - RECORD_SIZE
     name = record.get("printer") or ""
     if L.text_width(name, font, RECORD_SIZE) <= room:
         return cc_lines, [(name, date)]
-    printer = balanced(name, font, RECORD_SIZE, width)
+    printer = balanced(name, font, RECORD_SIZE, width, layout=layout)
     if L.text_width(printer[-1], font, RECORD_SIZE) <= room:
         return cc_lines, [(ln, "") for ln in printer[:-1]] + [(printer[-1], date)]
     return cc_lines, [(ln, "") for ln in printer] + [("", date)]
@@ -358,7 +378,7 @@ MIN_SCALE = 75.0  # the narrowest horizontal scale (%) a 发文机关标志 is c
 
 
 @lru_cache(maxsize=256)
-def authority_lines(name: str, font: str) -> tuple[list[str], float, float]:
+def authority_lines(name: str, font: str, layout: int = C.LAYOUT_VERSION) -> tuple[list[str], float, float]:
     """How the 发文机关标志 is set: (lines, size, horizontal scale %). One line at up to 36 pt; a
     name too long for that at the title size (22 pt) is condensed horizontally down to 75 %; a
     longer one is set on two balanced lines. Never smaller than the title size."""
@@ -371,9 +391,9 @@ def authority_lines(name: str, font: str) -> tuple[list[str], float, float]:
     scale = 100.0 * L.AREA_W / L.text_width(name, font, L.TITLE_SIZE)
     if scale >= 90.0:
         return [name], L.TITLE_SIZE, scale
-    lines = balanced(name, font, L.TITLE_SIZE, L.AREA_W)
+    lines = balanced(name, font, L.TITLE_SIZE, L.AREA_W, layout=layout)
     if len(lines) == 1:
-        lines = balanced(name, font, L.TITLE_SIZE, L.AREA_W * 0.6)
+        lines = balanced(name, font, L.TITLE_SIZE, L.AREA_W * 0.6, layout=layout)
     widest = max(L.text_width(ln, font, L.TITLE_SIZE) for ln in lines)
     size = min(AUTHORITY_SIZE, L.TITLE_SIZE * L.AREA_W / widest)
     if size >= L.TITLE_SIZE:
@@ -381,9 +401,9 @@ def authority_lines(name: str, font: str) -> tuple[list[str], float, float]:
     return list(lines), L.TITLE_SIZE, max(MIN_SCALE, 100.0 * L.AREA_W / widest)
 
 
-def _authority(page: Page, name: str, font: str, bold: bool, top: float) -> float:
+def _authority(page: Page, name: str, font: str, bold: bool, top: float, layout: int = C.LAYOUT_VERSION) -> float:
     """Draw the 发文机关标志 from ``top`` down; returns the y of its lower edge."""
-    lines, size, scale = authority_lines(name, font)
+    lines, size, scale = authority_lines(name, font, layout)
     y = top
     for ln in lines:
         w = L.text_width(ln, font, size) * scale / 100
@@ -393,12 +413,14 @@ def _authority(page: Page, name: str, font: str, bold: bool, top: float) -> floa
     return y + size * 0.15
 
 
-def balanced(text: str, font: str, size: float, width: float, char_space: float = 0.0) -> list[str]:
+def balanced(text: str, font: str, size: float, width: float, char_space: float = 0.0,
+             layout: int = C.LAYOUT_VERSION) -> list[str]:
     """Title lines of even length (GB/T 9704: 回行时排列对称), never one orphaned character."""
-    lines = L.wrap(text, font, size, width, char_space)
+    wrap = breaker(layout)[0]
+    lines = wrap(text, font, size, width, char_space)
     if len(lines) > 1:
         target = L.text_width(text, font, size, char_space) / len(lines) + size
-        lines = L.wrap(text, font, size, min(width, target), char_space)
+        lines = wrap(text, font, size, min(width, target), char_space)
     return list(lines)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from desktop.notices import content as C
 
-LAYOUT = 2  # drawn by notice.layout_notice's layout 2
+LAYOUT = C.LAYOUT_VERSION  # drawn by notice.layout_notice with the current line breaking
 DUPLICATE_REASON = "该成果已在以往或本批次申报中获得（或拟获得）奖补，一次性奖补不重复享受。"
 DEFAULT_DAYS = 15  # working days to ask for a review
 
