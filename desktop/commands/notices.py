@@ -266,6 +266,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         info = store.verify(s, args.code)  # a void notice: NoticeVoid says 已作废 with date and reason
     if args.json:
         print_json(info)
+    elif info.get("kind") == "refusal":
+        print(_("valid letter of refusal: {number} to {code}, {claims} claim(s) not paid, dated {date} ({status})").format(
+            number=info["doc_number"] or _("not numbered"), code=info["enterprise"], claims=info["claims"],
+            date=info["issued_on"], status=info["status"]))
     else:
         print(_("valid: {number} to {name} ({code}), total {total}, dated {date}, status {status}").format(
             number=info["doc_number"], name=info["name"], code=info["enterprise"], total=info["total"],

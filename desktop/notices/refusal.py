@@ -100,10 +100,14 @@ def build_refusals(groups: Sequence[tuple[str, str, Sequence[RefusedLine]]], off
 
 def render_refusals(contents: Sequence[Mapping[str, Any]], out_path: Path | str,
                     progress: Callable[[int, int], None] | None = None,
-                    cancel: Callable[[], bool] | None = None) -> Path:
-    """Draw the letters into one PDF (every glyph checked first; nothing written when cancelled)."""
+                    cancel: Callable[[], bool] | None = None, qr: Sequence[str | None] | None = None) -> Path:
+    """Draw the letters into one PDF (every glyph checked first; nothing written when cancelled).
+    ``qr``: per letter, its signed statement (``verify.make_letter_statement``), drawn as the QR
+    with the verification code on the last page, as on a notice; a letter recorded without an id
+    (printed before letters were verifiable) has none and is drawn as it was."""
     from desktop.notices import verify as V
     from desktop.notices.notice import render_notices
 
-    items = [{"content": c, "content_hash": V.content_hash(c)} for c in contents]
+    statements = list(qr) if qr is not None else [None] * len(contents)
+    items = [{"content": c, "content_hash": V.content_hash(c), "qr": q} for c, q in zip(contents, statements)]
     return render_notices(items, out_path, progress=progress, cancel=cancel)

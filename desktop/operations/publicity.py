@@ -338,7 +338,7 @@ def write_refusals(session: Session, ref: str | int, out_path: Path | str, issue
     contents, new = _record_letters(
         rnd, [(uscc, uuids, maker(uscc, name, lines)) for uscc, name, lines, uuids in groups],
         store.settings()["refusal_prefix"], session.username,
-        lambda items: render_refusals(items, path, progress=on_progress, cancel=cancel))
+        lambda items, qr: render_refusals(items, path, progress=on_progress, cancel=cancel, qr=qr))
     return {"path": path, "letters": len(contents), "new": new, "lines": sum(len(g[2]) for g in groups),
             "enterprises": [g[1] for g in groups],
             "numbers": [c.get("doc_number") for c in contents if c.get("doc_number")]}
@@ -350,13 +350,18 @@ def _record_letters(rnd: Any, groups: list[tuple[str, list[str], Any]], prefix: 
     content for a date): a letter already printed for the same lines is printed again as it was (its
     date and 发文字号 kept); a new one is recorded, numbered in the office's register when ``prefix``
     is set, and audited. ``render(contents)`` draws them inside the same transaction, so a letter that
-    cannot be printed is not recorded. Returns the contents and how many are new."""
+    cannot be printed is not recorded. Each letter carries its id and, in its QR, a statement signed
+    with the office's key (``statements.statement_for_letter``), checkable like a notice's. A letter
+    whose stored content no longer matches its hash is refused, not reprinted. Returns the contents
+    and how many are new."""
     from desktop.notices import verify as V
     from desktop.notices.content import doc_number
+    from desktop.operations import statements
     from desktop.store import audit, serials
-    from desktop.store.models import Enterprise, RefusalLetter, database
+    from desktop.store.models import Enterprise, RefusalLetter, database, new_uuid
 
     out: list[dict[str, Any]] = []
+    qr: list[str | None] = []
     new = 0
     with database.atomic():
         for uscc, uuids, make in groups:
@@ -365,19 +370,65 @@ def _record_letters(rnd: Any, groups: list[tuple[str, list[str], Any]], prefix: 
             last = (RefusalLetter.select().where(RefusalLetter.round == rnd.id, RefusalLetter.enterprise == ent.id)  # type: ignore[attr-defined]  # peewee's implicit id
                     .order_by(RefusalLetter.id.desc()).first())  # type: ignore[attr-defined]  # peewee's implicit id
             if last is not None and last.lines == key:
+                _check_intact(last)
                 out.append(last.content)
+                qr.append(statements.statement_for_letter(last))
                 continue
             content = make()
             day = dt.date.fromisoformat(content["issued_on"])
             if prefix:
                 serial = serials.allocate(prefix, day.year)[0]
                 content["doc_number"] = doc_number(prefix, day.year, serial)
-            row = RefusalLetter.create(round=rnd, enterprise=ent, lines=key, issued_on=day,
+            content["letter"] = new_uuid()
+            row = RefusalLetter.create(uuid=content["letter"], round=rnd, enterprise=ent, lines=key, issued_on=day,
                                        doc_number=content.get("doc_number"), content=content,
                                        content_hash=V.content_hash(content), created_by=user)
             audit.record(user, "create", "refusal_letter", row.uuid, None,
                          {"enterprise": ent.name, "doc_number": row.doc_number, "lines": len(key), "date": day})
             out.append(content)
+            qr.append(statements.statement_for_letter(row))
             new += 1
-        render(out)
+        render(out, qr)
     return out, new
+
+
+def _check_intact(letter: Any) -> None:
+    from desktop.notices import verify as V
+
+    if V.content_hash(letter.content) != letter.content_hash:
+        name = (letter.content.get("recipient") or {}).get("name") or ""
+        raise StdAwardError(_("the letter of refusal to {name} ({number}) was altered in the database: its content "
+                              "no longer matches its hash").format(name=name, number=letter.doc_number or "—"))
+
+
+def _letter_check(letter: Any) -> dict[str, Any]:
+    from desktop.notices import verify as V
+
+    _check_intact(letter)
+    c = letter.content
+    return {"valid": True, "kind": V.LETTER, "doc_number": letter.doc_number or "", "enterprise": c["recipient"]["uscc"],
+            "name": c["recipient"]["name"], "issued_on": letter.issued_on.isoformat(), "claims": len(c["lines"]),
+            "status": _("letter of refusal"), "code": V.verification_code(letter.uuid, letter.content_hash),
+            "uuid": letter.uuid}
+
+
+def letter_by_code(code: str) -> dict[str, Any] | None:
+    """The particulars of this database's letter of refusal whose verification code is ``code``
+    (normalised), or None; refused when its stored content was altered."""
+    from desktop.notices import verify as V
+    from desktop.store.models import RefusalLetter
+
+    for row in RefusalLetter.select():
+        if row.content.get("letter") and V.verification_code(row.uuid, row.content_hash) == code:
+            return _letter_check(row)
+    return None
+
+
+def letter_by_payload(uid: str, digest: str) -> dict[str, Any] | None:
+    """The same for an ``SA1`` QR payload (the letter id's prefix and the content hash's)."""
+    from desktop.store.models import RefusalLetter
+
+    for row in RefusalLetter.select().where(RefusalLetter.uuid.startswith(uid)):
+        if row.content_hash.startswith(digest) and row.content.get("letter"):
+            return _letter_check(row)
+    return None
