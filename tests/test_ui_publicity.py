@@ -123,3 +123,67 @@ def test_an_administrator_switches_the_step_off_in_the_settings_with_a_reason(wi
     assert (values["required"], values["days_off"], values["workdays"]) == (False, ["2026-06-01", "2026-09-15"], [])
     entries = list(AuditEntry.select().where(AuditEntry.action == "publicity_settings").order_by(AuditEntry.id))
     assert [e.user for e in entries] == ["lin", "lin"] and entries[0].after["reason"] == "名单已经区政府常务会议审定"
+
+
+def test_the_notices_view_shows_the_gate_and_prints_the_list_and_the_letters(window, qtbot, tmp_path,
+                                                                            monkeypatch):  # noqa: F811
+    """From the notices view: the chosen round's gate (not publicised, then running until its last day),
+    the 公示 dialog, the 公示 list and the letters saved and shown in the preview, then printed."""
+    from desktop.core import workdays
+    from desktop.store.models import Notice, RefusalLetter
+    from desktop.ui.qt import QFileDialog
+    from desktop.ui.views import pdf_print
+
+    ctx = window.ctx
+    add_data(ctx)
+    uuid = approved_round(ctx)
+    ctx.set_user(window.accounts["reviewer"])
+    view = window.show_view("notices")
+    view.refresh()
+    view.round_box.setCurrentIndex(view.round_box.findData(uuid))
+    assert view.gate_row.isVisible() and "not been publicised" in view.gate.text()
+    assert not view.list_btn.isEnabled() and view.letters_btn.isEnabled()
+    assert "1 claim(s)" in view.letters_btn.toolTip()
+
+    # the 公示 dialog from here, as from the round view
+    qtbot.mouseClick(view.publicity_btn, qtbot_left())
+    dlg = view.publicity_window
+    assert dlg.isVisible()
+    dlg.days.setValue(5)
+    dlg.where.setText("莆田市城厢区市场监督管理局标准化股")
+    dlg.contact.setText("陈晓梅，0594-2600000")
+    qtbot.mouseClick(dlg.start_btn, qtbot_left())
+    dlg.close()
+    end = workdays.count_period(ctx.session.today(), 5).end
+    assert f"runs until {end}" in view.gate.text() and "Publicised from" in view.gate.text()
+    assert view.list_btn.isEnabled()
+    qtbot.mouseClick(view.issue_btn, qtbot_left())
+    assert ctx.tasks.wait()
+    assert f"runs until {end}" in view.message.text() and Notice.select().count() == 0
+
+    printed: list[tuple[int, str]] = []
+    monkeypatch.setattr(pdf_print, "print_with_dialog",
+                        lambda doc, parent, title: printed.append((doc.pageCount(), title)) or doc.pageCount())
+    saved = iter([str(tmp_path / "公示"), str(tmp_path / "letters.pdf")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (next(saved), ""))
+    qtbot.mouseClick(view.list_btn, qtbot_left())
+    assert ctx.tasks.wait()
+    qtbot.waitUntil(lambda: view.document.pageCount() > 0)
+    text = subprocess.run(["pdftotext", str(tmp_path / "公示.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "拟奖补名单的公示" in text and "0594-2600000" in text
+    assert view.preview_path == tmp_path / "公示.pdf" and view.print_btn.isEnabled()
+    qtbot.mouseClick(view.print_btn, qtbot_left())
+    assert printed == [(view.document.pageCount(), "Publicity list of the award round for 2024")]
+
+    qtbot.mouseClick(view.letters_btn, qtbot_left())
+    assert ctx.tasks.wait()
+    assert "1 letter(s) for 1 claim(s)" in view.message.text() and RefusalLetter.select().count() == 1
+    text = subprocess.run(["pdftotext", str(tmp_path / "letters.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "不予奖补告知书" in text and "Q/HF 0001-2024" in text and "核验码" in text
+    qtbot.waitUntil(lambda: view.preview_path == tmp_path / "letters.pdf")
+    qtbot.mouseClick(view.print_btn, qtbot_left())
+    assert printed[-1][1] == "Letters of refusal of the award round for 2024"
+
+    # the choice of another round (all notices) hides the round's steps
+    view.round_box.setCurrentIndex(view.round_box.findData(None))
+    assert not view.gate_row.isVisible()

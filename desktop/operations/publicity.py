@@ -299,6 +299,16 @@ def refused_lines(session: Session, ref: str | int) -> list[tuple[str, str, list
     return list(groups.values())
 
 
+def refused_count(session: Session, ref: str | int) -> int:
+    """How many claims of the round are not eligible or duplicates (what the letters of refusal cover)."""
+    from desktop.core.status import AwardStatus
+    from desktop.store.models import Award
+
+    rnd = _round(ref)
+    return Award.select().where(Award.round == rnd.id, Award.status.in_(
+        (AwardStatus.NOT_ELIGIBLE.value, AwardStatus.DUPLICATE.value))).count()
+
+
 def write_refusals(session: Session, ref: str | int, out_path: Path | str, issued_on: dt.date | None = None,
                    days: int | None = None) -> dict[str, Any]:
     """The 不予奖补告知书 of an approved round, one per enterprise with a refused claim, into one PDF.
