@@ -125,8 +125,8 @@ def test_an_administrator_switches_the_step_off_in_the_settings_with_a_reason(wi
     assert [e.user for e in entries] == ["lin", "lin"] and entries[0].after["reason"] == "名单已经区政府常务会议审定"
 
 
-def test_the_notices_view_shows_the_gate_and_prints_the_list_and_the_letters(window, qtbot, tmp_path,
-                                                                            monkeypatch):  # noqa: F811
+def test_the_notices_view_shows_the_gate_and_prints_the_list_and_the_letters(
+        window, qtbot, tmp_path, monkeypatch):  # noqa: F811
     """From the notices view: the chosen round's gate (not publicised, then running until its last day),
     the 公示 dialog, the 公示 list and the letters saved and shown in the preview, then printed."""
     from desktop.core import workdays
