@@ -254,8 +254,10 @@ def list_rows(session: Session, ref: str | int) -> list[Any]:
 
 
 def print_list(session: Session, ref: str | int, out_path: Path | str) -> Path:
-    """The 公示 PDF of the round's proposed list (the 公示 must have been started: its dates are printed)."""
+    """The 公示 PDF of the round's proposed list (the 公示 must have been started: its dates are printed),
+    worded with the office's template in force at its first print (kept, so a reprint is the same)."""
     from desktop.notices.publicity import render_list
+    from desktop.operations import public_template_store as wording
     from desktop.store import office as officemod
     from desktop.store import publicity as store
 
@@ -271,9 +273,17 @@ def print_list(session: Session, ref: str | int, out_path: Path | str) -> Path:
     if not rows:
         raise StdAwardError(_("{round} has no award to publicise").format(round=store.round_label(rnd)))
     on_progress, cancel = as_callbacks(session.progress)
-    return render_list(out_path, year=rnd.year, office=office.name, policy=info, rows=rows, starts_on=pub.starts_on,
+    words = wording.list_wording(pub.uuid)
+    first = words is None
+    if words is None:
+        words = wording.in_force()
+    path = render_list(out_path, year=rnd.year, office=office.name, policy=info, rows=rows, starts_on=pub.starts_on,
                        ends_on=pub.ends_on, days=pub.days, objections_to=pub.objections_to, contact=pub.contact,
-                       settings=office.settings, signature=office.name, progress=on_progress, cancel=cancel)
+                       settings=office.settings, signature=office.name, progress=on_progress, cancel=cancel,
+                       wording=words)
+    if first:
+        wording.keep_list_wording(pub.uuid, words, session.username)
+    return path
 
 
 def refused_lines(session: Session, ref: str | int) -> list[tuple[str, str, list[Any], list[str]]]:
@@ -316,7 +326,8 @@ def write_refusals(session: Session, ref: str | int, out_path: Path | str, issue
     prefix for these letters); printing again gives the same letters, unless the refused lines of
     an enterprise changed (a round reviewed again), which makes a new one. Audited."""
     from desktop.notices import fonts as fontmod
-    from desktop.notices.refusal import DEFAULT_DAYS, build_refusals, render_refusals
+    from desktop.notices.refusal import build_refusals, render_refusals
+    from desktop.operations import public_template_store as wording
     from desktop.store import office as officemod
     from desktop.store import publicity as store
 
@@ -337,11 +348,12 @@ def write_refusals(session: Session, ref: str | int, out_path: Path | str, issue
     fonts = {r: f.as_dict() for r, f in fontmod.choose(office.settings).items()}
     pub = store.current(rnd)  # the office's contact settings first, else the contact of the round's 公示
     office_info = {**officemod.as_dict(office), "settings": office.settings}
+    words = wording.in_force()
 
     def maker(uscc: str, name: str, lines: list[Any]) -> Any:
         return lambda: build_refusals([(uscc, name, lines)], office_info, info, day, rnd.year, fonts,
-                                      days=days or DEFAULT_DAYS, contact=pub.contact if pub is not None else "",
-                                      round_uuid=rnd.uuid)[0]
+                                      days=days, contact=pub.contact if pub is not None else "",
+                                      round_uuid=rnd.uuid, wording=words)[0]
 
     on_progress, cancel = as_callbacks(session.progress)
     path = Path(out_path)
@@ -442,3 +454,61 @@ def letter_by_payload(uid: str, digest: str) -> dict[str, Any] | None:
         if row.content_hash.startswith(digest) and row.content.get("letter"):
             return _letter_check(row)
     return None
+
+
+
+# ---------------------------------------------------------------- the wording of the 公示 list and the letters
+def wording(session: Session) -> tuple[int, dict[str, Any]]:
+    """(version, the office's own texts) of the 公示 list and the letters; (0, {}) while the defaults apply."""
+    from desktop.operations import public_template_store as store
+
+    return store.current()
+
+
+def wording_in_force(session: Session) -> dict[str, Any]:
+    """Every text the next 公示 list or letter is worded with (the defaults filled in)."""
+    from desktop.operations import public_template_store as store
+
+    return store.in_force()
+
+
+def default_wording() -> dict[str, Any]:
+    from desktop.notices import public_wording as PW
+
+    return dict(PW.DEFAULT)
+
+
+def wording_problems(words: Any) -> list[Any]:
+    """What is wrong with the texts (unknown placeholders, line breaks...), each naming its text."""
+    from desktop.notices import public_wording as PW
+
+    return PW.validate(words)
+
+
+def save_wording(session: Session, words: Any) -> int:
+    """Validate and store the office's wording of the 公示 list and the letters as its next version
+    (administrator, audited); returns it. A letter or list already printed keeps its wording."""
+    from desktop.operations import public_template_store as store
+
+    session.require("office.settings")
+    return store.save(words, session.username)
+
+
+def wording_sample(words: Any, office_name: str) -> dict[str, list[str]]:
+    """The paragraphs a 公示 list and a letter would have with ``words`` (for a preview): sample
+    values for the policy, dates and contact. Validate first."""
+    from desktop.notices import public_wording as PW
+
+    w = PW.merged(words)
+    policy = "《关于深化标准化工作改革推动高质量发展的实施意见》（示例〔2021〕1号）"
+    contact = "张明，0594-2600000"
+    return {
+        "list": [PW.render(w["list_opening"], policy=policy, year=2025, count=12, days=7, start="2026年3月2日",
+                           end="2026年3月10日"),
+                 PW.render(w["list_objections"], objections_to=f"{office_name}标准化科"),
+                 PW.render(w["list_contact"], contact=contact)],
+        "letter": [PW.render(w["letter_opening"], policy=policy, year=2025, count=2),
+                   PW.render(w["letter_review"], days=w["letter_days"], office=office_name)
+                   + PW.render(w["letter_contact"], contact=contact),
+                   PW.render(w["letter_closing"])],
+    }
