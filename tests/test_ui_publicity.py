@@ -122,7 +122,63 @@ def test_an_administrator_switches_the_step_off_in_the_settings_with_a_reason(wi
     values = publicity.settings(ctx.session)
     assert (values["required"], values["days_off"], values["workdays"]) == (False, ["2026-06-01", "2026-09-15"], [])
     entries = list(AuditEntry.select().where(AuditEntry.action == "publicity_settings").order_by(AuditEntry.id))
-    assert [e.user for e in entries] == ["lin", "lin"] and entries[0].after["reason"] == "名单已经区政府常务会议审定"
+    assert [e.user for e in entries] == ["lin"] and entries[0].after["reason"] == "名单已经区政府常务会议审定"
+
+    # the letters' 发文字号 prefix: a bad one is refused and nothing of the change is saved
+    view.publicity_on.setChecked(True)
+    view.refusal_prefix.setText("城市 监告")
+    qtbot.mouseClick(view.save_publicity, qtbot_left())
+    assert "1-12 Chinese characters" in view.publicity_msg.text()
+    assert publicity.settings(ctx.session)["required"] is False and AuditEntry.select().where(
+        AuditEntry.action == "publicity_settings").count() == 1
+    view.refusal_prefix.setText("城市监告")
+    qtbot.mouseClick(view.save_publicity, qtbot_left())
+    values = publicity.settings(ctx.session)
+    assert (values["required"], values["refusal_prefix"], values["days_off"]) == (True, "城市监告",
+                                                                                ["2026-06-01", "2026-09-15"])
+    last = AuditEntry.select().where(AuditEntry.action == "publicity_settings").order_by(AuditEntry.id.desc()).get()
+    assert last.user == "lin" and last.after["publicity"]["refusal_prefix"] == "城市监告"
+    view.refresh()
+    assert view.refusal_prefix.text() == "城市监告"  # what is stored is what the screen shows
+    ctx.set_user(window.accounts["reviewer"])
+    view.refresh()
+    assert not view.publicity_box.isEnabled() and not view.edit_public_wording.isEnabled()
+
+
+def test_the_publicity_wording_is_edited_with_a_preview_and_saved_as_a_new_version(window, qtbot):  # noqa: F811
+    from desktop.operations import publicity
+    from desktop.store import users
+    from desktop.store.models import AuditEntry
+    from desktop.ui.qt import QDialogButtonBox
+
+    ctx = window.ctx
+    ctx.set_user(users.verify("lin", "correct horse"))
+    view = window.show_view("settings")
+    view.refresh()
+    qtbot.mouseClick(view.edit_public_wording, qtbot_left())
+    dlg = view.public_wording_dialog
+    assert dlg.isVisible()
+    save = dlg.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert "逾期或匿名的异议不予受理" in dlg.preview.toPlainText() and save.isEnabled()
+    dlg.fields["letter_review"].setPlainText("如有异议，请于{days}个工作日内向{bureau}申请复核。")
+    assert not save.isEnabled() and "{bureau}" in dlg.problems.text()
+    assert "Letter of refusal: how to ask for a review" in dlg.problems.text()  # named by its label, not its key
+    dlg.fields["letter_review"].setPlainText("如有异议，请于{days}个工作日内向{office}申请复核。")
+    dlg.days.setValue(10)
+    assert save.isEnabled() and "请于10个工作日内向莆田市城厢区市场监督管理局申请复核" in dlg.preview.toPlainText()
+    qtbot.mouseClick(save, qtbot_left())
+    assert not dlg.isVisible() and "version 1" in view.publicity_msg.text()
+    version, words = publicity.wording(ctx.session)
+    assert version == 1 and words["letter_days"] == 10 and "{office}申请复核" in words["letter_review"]
+    assert AuditEntry.select().where(AuditEntry.entity == "publicity_template").count() == 1
+    # the defaults back, as one more version
+    qtbot.mouseClick(view.edit_public_wording, qtbot_left())
+    dlg = view.public_wording_dialog
+    assert dlg.days.value() == 10
+    qtbot.mouseClick(dlg.defaults_btn, qtbot_left())
+    qtbot.mouseClick(dlg.buttons.button(QDialogButtonBox.StandardButton.Save), qtbot_left())
+    version, words = publicity.wording(ctx.session)
+    assert version == 2 and words["letter_days"] == 15 and words == publicity.default_wording()
 
 
 def test_the_notices_view_shows_the_gate_and_prints_the_list_and_the_letters(

@@ -219,6 +219,17 @@ def set_local_days(session: Session, days_off: Sequence[dt.date], workdays: Sequ
     return store.set_settings(user=session.username, days_off=list(days_off), workdays_=list(workdays))
 
 
+def save_settings(session: Session, *, required: bool, reason: str | None, days_off: Sequence[dt.date],
+                  workdays: Sequence[dt.date], refusal_prefix: str) -> dict[str, Any]:
+    """Every 公示 setting of the Settings screen in one change (administrator; one audit entry with the
+    reason; nothing saved when any part is refused)."""
+    from desktop.store import publicity as store
+
+    session.require("office.settings")
+    return store.set_settings(user=session.username, required=required, reason=reason, days_off=list(days_off),
+                              workdays_=list(workdays), refusal_prefix=refusal_prefix)
+
+
 def check_may_issue(session: Session, rnd: Any) -> None:
     """Refuse notices while the round's 公示 runs or an objection is open (unless switched off)."""
     from desktop.store import publicity as store
