@@ -73,7 +73,8 @@ def register(sub: Any) -> None:
     add_db(p)
     p.set_defaults(func=cmd_serial)
 
-    p = sub.add_parser("verify-notice", help=_("check a notice's verification code against the database"))
+    p = sub.add_parser("verify-notice", help=_("check a notice's or a letter of refusal's verification code or QR "
+                                               "text"))
     p.add_argument("code", help=_("the code printed on the notice (or the QR code's text)"))
     p.add_argument("--json", action="store_true")
     add_db(p)
