@@ -174,3 +174,25 @@ def test_an_unnumbered_letter_verifies_and_the_command_line_says_what_it_is(offi
     bad = scanned[0][:40] + ("A" if scanned[0][40] != "A" else "B") + scanned[0][41:]
     r = run_cli("verify-notice", bad, "--db", str(office), "--user", "boss", "--password-file", str(pw))
     assert r.returncode != 0 and "altered or forged" in r.stderr
+
+
+def test_a_letter_printed_before_letters_were_signed_reprints_as_it_was(office, tmp_path):  # noqa: F811
+    """A letter recorded without an id of its own (made before letters carried a QR) keeps its pages:
+    no QR, no code, the same bytes on every reprint."""
+    from desktop.store.models import RefusalLetter
+
+    _done, scanned, _pdf = _printed(office, tmp_path, prefix="")
+    assert len(scanned) == 2
+    for row in RefusalLetter.select():
+        old = {k: v for k, v in row.content.items() if k not in ("letter", "wording")}
+        RefusalLetter.update(content=old, content_hash=V.content_hash(old)).where(RefusalLetter.id == row.id).execute()
+    boss = session(office, "boss", "password-2")
+    first = P.write_refusals(boss, _round_of(), tmp_path / "old-1.pdf")
+    again = P.write_refusals(boss, _round_of(), tmp_path / "old-2.pdf")
+    assert first["new"] == again["new"] == 0
+    assert (tmp_path / "old-1.pdf").read_bytes() == (tmp_path / "old-2.pdf").read_bytes()
+    scans = tmp_path / "old-scans"
+    scans.mkdir()
+    assert _scan(tmp_path / "old-1.pdf", scans) == []
+    out = subprocess.run(["pdftotext", str(tmp_path / "old-1.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "核验码" not in out and out.count("不予奖补告知书") == 2

@@ -240,6 +240,25 @@ def test_the_notices_view_shows_the_gate_and_prints_the_list_and_the_letters(
     qtbot.mouseClick(view.print_btn, qtbot_left())
     assert printed[-1][1] == "Letters of refusal of the award round for 2024"
 
+    # the letter's QR text, typed by a scanner into the Verify dialog, is shown as a letter of refusal
+    from desktop.operations import statements
+    from desktop.ui.views.verify_dialog import VerifyNoticeDialog
+
+    letter = RefusalLetter.get()
+    check = VerifyNoticeDialog(ctx, window)
+    qtbot.addWidget(check)
+    check.input.setText(statements.statement_for_letter(letter))
+    check.check()
+    assert ctx.tasks.wait()
+    assert check.ok and check.fields["document"].text() == "Letter of refusal"
+    assert check.labels["total"].text() == "Claims not paid" and check.fields["total"].text() == "1"
+    assert check.fields["recipient"].text() == letter.content["recipient"]["uscc"]
+    assert check.fields["doc_number"].text() == "not numbered"  # the office does not number its letters
+    check.input.setText(check.input.text()[:-3] + ("AAA" if not check.input.text().endswith("AAA") else "BBB"))
+    check.check()
+    assert ctx.tasks.wait()
+    assert check.ok is False and "Refused" in check.verdict.text() and check.fields["document"].text() == ""
+
     # the choice of another round (all notices) hides the round's steps
     view.round_box.setCurrentIndex(view.round_box.findData(None))
     assert not view.gate_row.isVisible()
