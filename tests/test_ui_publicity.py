@@ -122,4 +122,143 @@ def test_an_administrator_switches_the_step_off_in_the_settings_with_a_reason(wi
     values = publicity.settings(ctx.session)
     assert (values["required"], values["days_off"], values["workdays"]) == (False, ["2026-06-01", "2026-09-15"], [])
     entries = list(AuditEntry.select().where(AuditEntry.action == "publicity_settings").order_by(AuditEntry.id))
-    assert [e.user for e in entries] == ["lin", "lin"] and entries[0].after["reason"] == "名单已经区政府常务会议审定"
+    assert [e.user for e in entries] == ["lin"] and entries[0].after["reason"] == "名单已经区政府常务会议审定"
+
+    # the letters' 发文字号 prefix: a bad one is refused and nothing of the change is saved
+    view.publicity_on.setChecked(True)
+    view.refusal_prefix.setText("城市 监告")
+    qtbot.mouseClick(view.save_publicity, qtbot_left())
+    assert "1-12 Chinese characters" in view.publicity_msg.text()
+    assert publicity.settings(ctx.session)["required"] is False and AuditEntry.select().where(
+        AuditEntry.action == "publicity_settings").count() == 1
+    view.refusal_prefix.setText("城市监告")
+    qtbot.mouseClick(view.save_publicity, qtbot_left())
+    values = publicity.settings(ctx.session)
+    assert (values["required"], values["refusal_prefix"], values["days_off"]) == (True, "城市监告",
+                                                                                ["2026-06-01", "2026-09-15"])
+    last = AuditEntry.select().where(AuditEntry.action == "publicity_settings").order_by(AuditEntry.id.desc()).get()
+    assert last.user == "lin" and last.after["publicity"]["refusal_prefix"] == "城市监告"
+    view.refresh()
+    assert view.refusal_prefix.text() == "城市监告"  # what is stored is what the screen shows
+    ctx.set_user(window.accounts["reviewer"])
+    view.refresh()
+    assert not view.publicity_box.isEnabled() and not view.edit_public_wording.isEnabled()
+
+
+def test_the_publicity_wording_is_edited_with_a_preview_and_saved_as_a_new_version(window, qtbot):  # noqa: F811
+    from desktop.operations import publicity
+    from desktop.store import users
+    from desktop.store.models import AuditEntry
+    from desktop.ui.qt import QDialogButtonBox
+
+    ctx = window.ctx
+    ctx.set_user(users.verify("lin", "correct horse"))
+    view = window.show_view("settings")
+    view.refresh()
+    qtbot.mouseClick(view.edit_public_wording, qtbot_left())
+    dlg = view.public_wording_dialog
+    assert dlg.isVisible()
+    save = dlg.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert "逾期或匿名的异议不予受理" in dlg.preview.toPlainText() and save.isEnabled()
+    dlg.fields["letter_review"].setPlainText("如有异议，请于{days}个工作日内向{bureau}申请复核。")
+    assert not save.isEnabled() and "{bureau}" in dlg.problems.text()
+    assert "Letter of refusal: how to ask for a review" in dlg.problems.text()  # named by its label, not its key
+    dlg.fields["letter_review"].setPlainText("如有异议，请于{days}个工作日内向{office}申请复核。")
+    dlg.days.setValue(10)
+    assert save.isEnabled() and "请于10个工作日内向莆田市城厢区市场监督管理局申请复核" in dlg.preview.toPlainText()
+    qtbot.mouseClick(save, qtbot_left())
+    assert not dlg.isVisible() and "version 1" in view.publicity_msg.text()
+    version, words = publicity.wording(ctx.session)
+    assert version == 1 and words["letter_days"] == 10 and "{office}申请复核" in words["letter_review"]
+    assert AuditEntry.select().where(AuditEntry.entity == "publicity_template").count() == 1
+    # the defaults back, as one more version
+    qtbot.mouseClick(view.edit_public_wording, qtbot_left())
+    dlg = view.public_wording_dialog
+    assert dlg.days.value() == 10
+    qtbot.mouseClick(dlg.defaults_btn, qtbot_left())
+    qtbot.mouseClick(dlg.buttons.button(QDialogButtonBox.StandardButton.Save), qtbot_left())
+    version, words = publicity.wording(ctx.session)
+    assert version == 2 and words["letter_days"] == 15 and words == publicity.default_wording()
+
+
+def test_the_notices_view_shows_the_gate_and_prints_the_list_and_the_letters(
+        window, qtbot, tmp_path, monkeypatch):  # noqa: F811
+    """From the notices view: the chosen round's gate (not publicised, then running until its last day),
+    the 公示 dialog, the 公示 list and the letters saved and shown in the preview, then printed."""
+    from desktop.core import workdays
+    from desktop.store.models import Notice, RefusalLetter
+    from desktop.ui.qt import QFileDialog
+    from desktop.ui.views import pdf_print
+
+    ctx = window.ctx
+    add_data(ctx)
+    uuid = approved_round(ctx)
+    ctx.set_user(window.accounts["reviewer"])
+    view = window.show_view("notices")
+    view.refresh()
+    view.round_box.setCurrentIndex(view.round_box.findData(uuid))
+    assert view.gate_row.isVisible() and "not been publicised" in view.gate.text()
+    assert not view.list_btn.isEnabled() and view.letters_btn.isEnabled()
+    assert "1 claim(s)" in view.letters_btn.toolTip()
+
+    # the 公示 dialog from here, as from the round view
+    qtbot.mouseClick(view.publicity_btn, qtbot_left())
+    dlg = view.publicity_window
+    assert dlg.isVisible()
+    dlg.days.setValue(5)
+    dlg.where.setText("莆田市城厢区市场监督管理局标准化股")
+    dlg.contact.setText("陈晓梅，0594-2600000")
+    qtbot.mouseClick(dlg.start_btn, qtbot_left())
+    dlg.close()
+    end = workdays.count_period(ctx.session.today(), 5).end
+    assert f"runs until {end}" in view.gate.text() and "Publicised from" in view.gate.text()
+    assert view.list_btn.isEnabled()
+    qtbot.mouseClick(view.issue_btn, qtbot_left())
+    assert ctx.tasks.wait()
+    assert f"runs until {end}" in view.message.text() and Notice.select().count() == 0
+
+    printed: list[tuple[int, str]] = []
+    monkeypatch.setattr(pdf_print, "print_with_dialog",
+                        lambda doc, parent, title: printed.append((doc.pageCount(), title)) or doc.pageCount())
+    saved = iter([str(tmp_path / "公示"), str(tmp_path / "letters.pdf")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (next(saved), ""))
+    qtbot.mouseClick(view.list_btn, qtbot_left())
+    assert ctx.tasks.wait()
+    qtbot.waitUntil(lambda: view.document.pageCount() > 0)
+    text = subprocess.run(["pdftotext", str(tmp_path / "公示.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "拟奖补名单的公示" in text and "0594-2600000" in text
+    assert view.preview_path == tmp_path / "公示.pdf" and view.print_btn.isEnabled()
+    qtbot.mouseClick(view.print_btn, qtbot_left())
+    assert printed == [(view.document.pageCount(), "Publicity list of the award round for 2024")]
+
+    qtbot.mouseClick(view.letters_btn, qtbot_left())
+    assert ctx.tasks.wait()
+    assert "1 letter(s) for 1 claim(s)" in view.message.text() and RefusalLetter.select().count() == 1
+    text = subprocess.run(["pdftotext", str(tmp_path / "letters.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "不予奖补告知书" in text and "Q/HF 0001-2024" in text and "核验码" in text
+    qtbot.waitUntil(lambda: view.preview_path == tmp_path / "letters.pdf")
+    qtbot.mouseClick(view.print_btn, qtbot_left())
+    assert printed[-1][1] == "Letters of refusal of the award round for 2024"
+
+    # the letter's QR text, typed by a scanner into the Verify dialog, is shown as a letter of refusal
+    from desktop.operations import statements
+    from desktop.ui.views.verify_dialog import VerifyNoticeDialog
+
+    letter = RefusalLetter.get()
+    check = VerifyNoticeDialog(ctx, window)
+    qtbot.addWidget(check)
+    check.input.setText(statements.statement_for_letter(letter))
+    check.check()
+    assert ctx.tasks.wait()
+    assert check.ok and check.fields["document"].text() == "Letter of refusal"
+    assert check.labels["total"].text() == "Claims not paid" and check.fields["total"].text() == "1"
+    assert check.fields["recipient"].text() == letter.content["recipient"]["uscc"]
+    assert check.fields["doc_number"].text() == "not numbered"  # the office does not number its letters
+    check.input.setText(check.input.text()[:-3] + ("AAA" if not check.input.text().endswith("AAA") else "BBB"))
+    check.check()
+    assert ctx.tasks.wait()
+    assert check.ok is False and "Refused" in check.verdict.text() and check.fields["document"].text() == ""
+
+    # the choice of another round (all notices) hides the round's steps
+    view.round_box.setCurrentIndex(view.round_box.findData(None))
+    assert not view.gate_row.isVisible()

@@ -73,7 +73,8 @@ def register(sub: Any) -> None:
     add_db(p)
     p.set_defaults(func=cmd_serial)
 
-    p = sub.add_parser("verify-notice", help=_("check a notice's verification code against the database"))
+    p = sub.add_parser("verify-notice", help=_("check a notice's or a letter of refusal's verification code or QR "
+                                               "text"))
     p.add_argument("code", help=_("the code printed on the notice (or the QR code's text)"))
     p.add_argument("--json", action="store_true")
     add_db(p)
@@ -266,6 +267,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         info = store.verify(s, args.code)  # a void notice: NoticeVoid says 已作废 with date and reason
     if args.json:
         print_json(info)
+    elif info.get("kind") == "refusal":
+        print(_("valid letter of refusal: {number} to {code}, {claims} claim(s) not paid, dated {date} ({status})").format(
+            number=info["doc_number"] or _("not numbered"), code=info["enterprise"], claims=info["claims"],
+            date=info["issued_on"], status=info["status"]))
     else:
         print(_("valid: {number} to {name} ({code}), total {total}, dated {date}, status {status}").format(
             number=info["doc_number"], name=info["name"], code=info["enterprise"], total=info["total"],

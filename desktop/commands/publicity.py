@@ -6,6 +6,8 @@
     stdaward publicity close OBJECTION --upheld|--rejected --reason WHY
     stdaward publicity show ROUND [--json]                     the period, the objections, may notices go out
     stdaward publicity setting [--off --reason WHY | --on] [--days-off D,D] [--workdays D,D]
+    stdaward publicity wording [--set NAME=TEXT ...] [--default NAME ...] [--defaults] [--json]
+                                                               the texts of the 公示 list and the letters
     stdaward refusals ROUND --out F.pdf [--date DATE]          不予奖补告知书, one per enterprise
 
 ROUND is the round's id or its year; ACHIEVEMENT the achievement's id as loaded; OBJECTION the id
@@ -83,6 +85,16 @@ def register(sub: Any) -> None:
     st.add_argument("--json", action="store_true")
     add_db(st)
     st.set_defaults(func=cmd_setting)
+    w = verbs.add_parser("wording", help=_("show or change the texts of the publicity list and the letters of "
+                                           "refusal (administrators)"))
+    w.add_argument("--set", action="append", default=[], metavar="NAME=TEXT",
+                   help=_("one text in the office's own words, e.g. letter_closing=特此函告。 (repeatable)"))
+    w.add_argument("--default", action="append", default=[], metavar="NAME",
+                   help=_("one text back to its default wording (repeatable)"))
+    w.add_argument("--defaults", action="store_true", help=_("every text back to its default wording"))
+    w.add_argument("--json", action="store_true")
+    add_db(w)
+    w.set_defaults(func=cmd_wording)
     r = sub.add_parser("refusals", help=_("不予奖补告知书: a letter to each enterprise with a claim that is not paid"))
     r.add_argument("round", help=_("the round's id or its year"))
     r.add_argument("--out", required=True)
@@ -198,4 +210,44 @@ def cmd_refusals(args: argparse.Namespace) -> int:
         n=done["letters"], lines=done["lines"], new=done["new"], path=done["path"]))
     if done["numbers"]:
         print(_("document numbers: {numbers}").format(numbers="、".join(done["numbers"])))
+    return 0
+
+
+def cmd_wording(args: argparse.Namespace) -> int:
+    from desktop.operations import publicity
+
+    changes: dict[str, str | None] = {}
+    for item in args.set:
+        name, sep, text = item.partition("=")
+        if not sep:
+            raise StdAwardError(_("--set takes NAME=TEXT, e.g. letter_closing=特此函告。 (got {value!r})").format(
+                value=item))
+        changes[name.strip()] = text
+    for name in args.default:
+        changes[name.strip()] = None
+    with session(args, create=False) as s:
+        if args.defaults:
+            publicity.save_wording(s, {})
+        if changes:
+            _version, words = publicity.wording(s)
+            words = dict(words)
+            for name, text in changes.items():
+                if name not in publicity.default_wording():
+                    raise StdAwardError(_("{name} is not a text of the publicity wording; the texts are: {names}")
+                                        .format(name=name, names=", ".join(publicity.default_wording())))
+                if text is None:
+                    words.pop(name, None)
+                else:  # the working days as a number; anything else is refused by the check, naming the text
+                    words[name] = int(text) if name == "letter_days" and text.strip().isdigit() else text
+            publicity.save_wording(s, words)
+        version, _own = publicity.wording(s)
+        full = publicity.wording_in_force(s)
+    if args.json:
+        print_json(full)
+        return 0
+    print(_("publicity wording, version {version}").format(version=version) if version else
+          _("publicity wording: the defaults"))
+    for name, text in full.items():
+        if name != "version":
+            print(f"{name}\t{text}")
     return 0

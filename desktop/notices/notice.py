@@ -272,7 +272,7 @@ def layout_notice(content: Mapping[str, Any], content_hash: str, fonts: Mapping[
         _page_number(page, n, body)
         if mark:
             _mark(page, mark, head)
-    if content.get("notice") and content.get("doc_number"):
+    if (content.get("notice") and content.get("doc_number")) or content.get("letter"):
         _verification(flow.pages[-1], len(flow.pages), content, content_hash, body, qr_text)
     return flow.pages
 
@@ -440,10 +440,11 @@ STATEMENT_QR_SIZE = 25 * L.MM  # a signed statement is a 53 × 53 symbol: 0.4 mm
 
 def _verification(page: Page, n: int, content: Mapping[str, Any], chash: str, font: str,
                   qr_text: str | None = None) -> None:
-    code = verification_code(content["notice"], chash)
+    ident = content.get("notice") or content["letter"]  # a 不予奖补告知书 is checked by its letter id
+    code = verification_code(ident, chash)
     side = STATEMENT_QR_SIZE if qr_text else QR_SIZE
     y = L.AREA_BOTTOM - 3 * L.MM - side
-    lines = [f"核验码 {code}", content["doc_number"]]
+    lines = [f"核验码 {code}", *([content["doc_number"]] if content.get("doc_number") else [])]
     size = 9.0
     if n % 2:  # page number at the right: the mark at the left
         x = L.AREA_LEFT
@@ -454,7 +455,7 @@ def _verification(page: Page, n: int, content: Mapping[str, Any], chash: str, fo
         for i, ln in enumerate(lines):
             w = L.text_width(ln, font, size)
             page.texts.append(Text(font, size, x - 2 * L.MM - w, y + side - 8 - i * 12, ln))
-    page.qr = (qr_text or qr_payload(content["notice"], chash), x, y, side)
+    page.qr = (qr_text or qr_payload(ident, chash), x, y, side)
 
 
 def page_texts(pages: Iterable[Page]) -> list[str]:

@@ -185,17 +185,20 @@ def render_list(out_path: Path | str, *, year: int, office: str, policy: Mapping
                 starts_on: dt.date, ends_on: dt.date, days: int, objections_to: str, contact: str,
                 settings: Mapping[str, Any] | None = None, signature: str | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                cancel: Callable[[], bool] | None = None) -> Path:
-    """The 公示 PDF of a round's proposed list (``rows``: paying lines, in the round's order)."""
+                cancel: Callable[[], bool] | None = None, wording: Mapping[str, Any] | None = None) -> Path:
+    """The 公示 PDF of a round's proposed list (``rows``: paying lines, in the round's order), its
+    paragraphs worded with ``wording`` (``public_wording``; the defaults where it is silent)."""
+    from desktop.notices import public_wording as PW
+
+    words = PW.merged(wording)
     ptitle = policy.get("title") or policy.get("id") or ""
     number = policy.get("document_number")
     cited = f"《{ptitle}》（{number}）" if number else f"《{ptitle}》"
     title = f"关于{year}年度标准化奖补资金拟奖补名单的公示"
-    opening = [f"根据{cited}有关规定，经企业申报、我局审核，现将{year}年度标准化奖补资金拟奖补名单（共{len(rows)}项）予以公示。"
-               f"公示期为{days}个工作日，自{C.date_text(starts_on)}起至{C.date_text(ends_on)}止。"]
-    closing = [f"公示期间，任何单位或个人对拟奖补名单有异议的，请以书面形式向{objections_to}提出，单位须加盖公章，"
-               "个人须署真实姓名并注明联系方式，同时提供必要的证明材料。逾期或匿名的异议不予受理。",
-               f"联系人及电话：{contact}。"]
+    opening = [PW.render(words["list_opening"], policy=cited, year=year, count=len(rows), days=days,
+                         start=C.date_text(starts_on), end=C.date_text(ends_on))]
+    closing = [PW.render(words["list_objections"], objections_to=objections_to),
+               PW.render(words["list_contact"], contact=contact)]
     date = C.date_text(starts_on)
     signature = signature or office
     choice = fontmod.choose(settings)

@@ -19,7 +19,7 @@ from desktop.notices import content as C
 
 LAYOUT = C.LAYOUT_VERSION  # drawn by notice.layout_notice with the current line breaking
 DUPLICATE_REASON = "该成果已在以往或本批次申报中获得（或拟获得）奖补，一次性奖补不重复享受。"
-DEFAULT_DAYS = 15  # working days to ask for a review
+DEFAULT_DAYS = 15  # working days to ask for a review (the office's wording may say otherwise)
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,15 @@ def line_text(n: int, line: RefusedLine, short: str) -> list[str]:
 
 def build_refusals(groups: Sequence[tuple[str, str, Sequence[RefusedLine]]], office: Mapping[str, Any],
                    policy: Mapping[str, Any], issued_on: dt.date, year: int, fonts: Mapping[str, Any],
-                   days: int = DEFAULT_DAYS, contact: str = "", doc_number: str | None = None,
-                   round_uuid: str | None = None) -> list[dict[str, Any]]:
-    """One letter's content per (uscc, name, lines) group, in the order given."""
+                   days: int | None = None, contact: str = "", doc_number: str | None = None,
+                   round_uuid: str | None = None, wording: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """One letter's content per (uscc, name, lines) group, in the order given. ``wording``: the
+    office's texts (``public_wording``; the defaults where it is silent), kept in the content with
+    its version so a reprint is the same text; ``days`` overrides its working days for a review."""
+    from desktop.notices import public_wording as PW
+
+    words = PW.merged(wording)
+    days = days or int(words["letter_days"])
     title = policy.get("title") or policy.get("id") or ""
     short = C.short_title(title)
     number = policy.get("document_number")
@@ -74,14 +80,12 @@ def build_refusals(groups: Sequence[tuple[str, str, Sequence[RefusedLine]]], off
     reach = "，".join(x for x in (settings.get("contact") or "", settings.get("phone") or "") if x) or contact
     out = []
     for uscc, name, lines in groups:
-        paragraphs = [f"你单位申报的{year}年度标准化奖补事项，我局已依据{cited}审核。经审核，下列"
-                      f"{len(lines)}项不予奖补，现将有关情况告知如下："]
+        paragraphs = [PW.render(words["letter_opening"], year=year, policy=cited, count=len(lines))]
         for i, ln in enumerate(lines, start=1):
             paragraphs += line_text(i, ln, short)
-        paragraphs.append(f"如对上述审核意见有异议，或相关成果信息有误、补充材料后可能符合条件的，可自收到本告知书之日起"
-                          f"{days}个工作日内，持更正后的证明材料（标准文本、批准文件、证书等）向{office['name']}书面申请更正或复核。"
-                          + (f"联系人及电话：{reach}。" if reach else ""))
-        paragraphs.append("特此告知。")
+        paragraphs.append(PW.render(words["letter_review"], days=days, office=office["name"])
+                          + (PW.render(words["letter_contact"], contact=reach) if reach else ""))
+        paragraphs.append(PW.render(words["letter_closing"]))
         out.append({
             "format": C.FORMAT, "layout": LAYOUT, "kind": "refusal", "round": round_uuid, "year": year,
             "issued_on": issued_on.isoformat(),
@@ -91,6 +95,9 @@ def build_refusals(groups: Sequence[tuple[str, str, Sequence[RefusedLine]]], off
             "lines": [{"achievement": ln.achievement, "status": ln.status, "clause": ln.clause} for ln in lines],
             "doc_number": doc_number,
             "fonts": dict(fonts),
+            "wording": {"version": (wording or {}).get("version", 0),
+                        **{k: words[k] for k in ("letter_opening", "letter_review", "letter_contact", "letter_closing")},
+                        "letter_days": days},
             "text": {"title": f"{year}年度标准化奖补资金不予奖补告知书", "recipient": f"{name}：",
                      "paragraphs": paragraphs, "signature": office.get("signatory") or office["name"],
                      "date": C.date_text(issued_on), "archive_notes": [], "record": None},
@@ -100,10 +107,14 @@ def build_refusals(groups: Sequence[tuple[str, str, Sequence[RefusedLine]]], off
 
 def render_refusals(contents: Sequence[Mapping[str, Any]], out_path: Path | str,
                     progress: Callable[[int, int], None] | None = None,
-                    cancel: Callable[[], bool] | None = None) -> Path:
-    """Draw the letters into one PDF (every glyph checked first; nothing written when cancelled)."""
+                    cancel: Callable[[], bool] | None = None, qr: Sequence[str | None] | None = None) -> Path:
+    """Draw the letters into one PDF (every glyph checked first; nothing written when cancelled).
+    ``qr``: per letter, its signed statement (``verify.make_letter_statement``), drawn as the QR
+    with the verification code on the last page, as on a notice; a letter recorded without an id
+    (printed before letters were verifiable) has none and is drawn as it was."""
     from desktop.notices import verify as V
     from desktop.notices.notice import render_notices
 
-    items = [{"content": c, "content_hash": V.content_hash(c)} for c in contents]
+    statements = list(qr) if qr is not None else [None] * len(contents)
+    items = [{"content": c, "content_hash": V.content_hash(c), "qr": q} for c, q in zip(contents, statements)]
     return render_notices(items, out_path, progress=progress, cancel=cancel)

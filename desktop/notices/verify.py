@@ -23,6 +23,9 @@
   成文日期, total in fen, the first 16 bytes of the content hash, the recipient's credit code and
   the 发文字号, then the 64-byte signature. Anyone holding the office's card (the city, another
   county, an auditor) checks it without the issuing database; only signed values come back.
+  A 不予奖补告知书 carries the same statement (``make_letter_statement``) under version byte 2 and
+  its own signing domain, with the number of claims it refuses where a notice has its total (and
+  possibly no 发文字号); ``verify_statement`` says ``kind: "refusal"`` for it.
 * ``draw_qr``: paints the dark modules through a 25 × 25 one-bit image mask written inline in the
   page (hexadecimal, ~250 bytes): sharp at any resolution, and far cheaper to write than an image
   XObject or a path of rectangles per notice.
@@ -89,6 +92,9 @@ def parse_payload(text: str) -> tuple[str, str] | None:
 STATEMENT_PREFIX = "SA2:"
 _STATEMENT_VERSION = 1
 _STATEMENT_DOMAIN = b"stdaward-notice-statement/1\0"
+_LETTER_VERSION = 2  # a 不予奖补告知书: the amount field counts the claims it refuses
+_DOMAINS = {_STATEMENT_VERSION: _STATEMENT_DOMAIN, _LETTER_VERSION: b"stdaward-refusal-statement/1\0"}
+NOTICE, LETTER = "notice", "refusal"
 _EPOCH = dt.date(2000, 1, 1)
 _FIXED = 1 + 10 + 2 + 6 + 16 + 18  # version, fingerprint, date, fen, digest, credit code
 _SIG = 64
@@ -129,18 +135,36 @@ def _signing_key(pem: str) -> Any:
 def make_statement(signing_key_pem: str, *, doc_number: str, recipient: str, total: Decimal | str,
                    issued_on: dt.date, content_hash: str) -> str:
     """The signed statement for one notice, as the QR text (``SA2:`` + base32, about 230 characters)."""
+    fen = int((Decimal(str(total)) * 100).to_integral_value())
+    if fen < 0:
+        raise StdAwardError(_("a notice statement needs an 18-character credit code and an amount not below zero"))
+    return _sign(signing_key_pem, _STATEMENT_VERSION, doc_number, recipient, fen, issued_on, content_hash)
+
+
+def make_letter_statement(signing_key_pem: str, *, doc_number: str, recipient: str, claims: int,
+                          issued_on: dt.date, content_hash: str) -> str:
+    """The signed statement of a 不予奖补告知书: the same fields as a notice's, with the number of
+    claims it refuses where a notice has its total, under its own version byte and signing domain
+    (a letter's statement can never pass for a notice's, nor the reverse). ``doc_number`` may be
+    empty: an office need not number these letters."""
+    if claims < 1:
+        raise StdAwardError(_("a letter of refusal refuses at least one claim"))
+    return _sign(signing_key_pem, _LETTER_VERSION, doc_number, recipient, claims, issued_on, content_hash)
+
+
+def _sign(signing_key_pem: str, version: int, doc_number: str, recipient: str, value: int, issued_on: dt.date,
+          content_hash: str) -> str:
     from cryptography.hazmat.primitives import serialization
 
     key = _signing_key(signing_key_pem)
-    fen = int((Decimal(str(total)) * 100).to_integral_value())
     uscc = recipient.encode("ascii")
-    if len(uscc) != 18 or fen < 0:
+    if len(uscc) != 18:
         raise StdAwardError(_("a notice statement needs an 18-character credit code and an amount not below zero"))
     raw_pub = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    body = (bytes([_STATEMENT_VERSION]) + hashlib.sha256(raw_pub).digest()[:10]
-            + (issued_on - _EPOCH).days.to_bytes(2, "big") + fen.to_bytes(6, "big")
+    body = (bytes([version]) + hashlib.sha256(raw_pub).digest()[:10]
+            + (issued_on - _EPOCH).days.to_bytes(2, "big") + value.to_bytes(6, "big")
             + bytes.fromhex(content_hash)[:16] + uscc + doc_number.encode("utf-8"))
-    sig = key.sign(_STATEMENT_DOMAIN + body)
+    sig = key.sign(_DOMAINS[version] + body)
     return STATEMENT_PREFIX + base64.b32encode(body + sig).decode().rstrip("=")
 
 
@@ -163,7 +187,7 @@ def verify_statement(text: str, known_offices: Iterable[Mapping[str, Any]]) -> d
         raw = base64.b32decode(b32 + "=" * (-len(b32) % 8))
     except (ValueError, TypeError):
         raise StatementError(_("the statement is damaged (not base32): scan it again")) from None
-    if len(raw) < _FIXED + _SIG + 1 or raw[0] != _STATEMENT_VERSION:
+    if not raw or raw[0] not in _DOMAINS or len(raw) < _FIXED + _SIG + (raw[0] == _STATEMENT_VERSION):
         raise StatementError(_("the statement is damaged or from a newer program: scan it again"))
     body, sig = raw[:-_SIG], raw[-_SIG:]
     kid = body[1:11]
@@ -184,7 +208,7 @@ def verify_statement(text: str, known_offices: Iterable[Mapping[str, Any]]) -> d
     try:
         if not isinstance(key, Ed25519PublicKey):
             raise InvalidSignature
-        key.verify(sig, _STATEMENT_DOMAIN + body)
+        key.verify(sig, _DOMAINS[body[0]] + body)
     except InvalidSignature:
         raise StatementError(_("the statement's signature does not verify: the notice was altered or forged")) from None
     try:
@@ -192,12 +216,17 @@ def verify_statement(text: str, known_offices: Iterable[Mapping[str, Any]]) -> d
         recipient = body[35:_FIXED].decode("ascii")
     except UnicodeDecodeError:
         raise StatementError(_("the statement is damaged: scan it again")) from None
-    fen = int.from_bytes(body[13:19], "big")
-    return {"valid": True, "office": office.get("name", ""), "office_uuid": office.get("uuid"),
-            "fingerprint": _fp_text(kid), "doc_number": doc_number, "enterprise": recipient,
-            "total": format(Decimal(fen) / 100, ".2f"),
-            "issued_on": (_EPOCH + dt.timedelta(days=int.from_bytes(body[11:13], "big"))).isoformat(),
-            "content_digest": body[19:35].hex()}
+    value = int.from_bytes(body[13:19], "big")
+    info: dict[str, Any] = {
+        "valid": True, "office": office.get("name", ""), "office_uuid": office.get("uuid"),
+        "fingerprint": _fp_text(kid), "doc_number": doc_number, "enterprise": recipient,
+        "total": format(Decimal(value) / 100, ".2f"),
+        "issued_on": (_EPOCH + dt.timedelta(days=int.from_bytes(body[11:13], "big"))).isoformat(),
+        "content_digest": body[19:35].hex()}
+    if body[0] == _LETTER_VERSION:  # a letter of refusal: no amount, the number of claims it refuses
+        info.update(kind=LETTER, claims=value)
+        del info["total"]
+    return info
 
 
 def _memoise_generator() -> None:

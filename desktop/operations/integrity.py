@@ -96,11 +96,17 @@ class NoticeCheck:
     """What a scanned notice proves: only signed (or, for the short code, stored) values."""
 
     office: str  # the issuing office by its registered name
-    doc_number: str  # 发文字号
+    doc_number: str  # 发文字号 ("" for a letter of refusal the office does not number)
     recipient: str  # the recipient's unified social credit code
-    total: Decimal
+    total: Decimal | None  # None for a letter of refusal
     issued_on: str  # 成文日期, YYYY-MM-DD
     signed: bool  # True: an SA2 statement checked against a registered key; False: the short code here
+    kind: str = "notice"  # or "refusal": a 不予奖补告知书
+    claims: int = 0  # the claims a letter of refusal refuses
+
+    @property
+    def is_letter(self) -> bool:
+        return self.kind == "refusal"
 
 
 def verify_notice_text(session: Session, text: str) -> NoticeCheck:
@@ -122,11 +128,17 @@ def verify_notice_text(session: Session, text: str) -> NoticeCheck:
         if info.get("status") == "void":
             raise StdAwardError(_("notice {number} was voided by this office: it no longer stands").format(
                 number=info["doc_number"]))
+        if info.get("kind") == V.LETTER:
+            return NoticeCheck(info["office"], info["doc_number"], info["enterprise"], None, info["issued_on"], True,
+                               V.LETTER, info["claims"])
         return NoticeCheck(info["office"], info["doc_number"], info["enterprise"], Decimal(info["total"]),
                            info["issued_on"], True)
     from desktop.operations import notices
 
     found = notices.verify(session, text)
     own = Office.select(Office.name).order_by(Office.id).first()  # type: ignore[attr-defined]  # peewee's id
+    if found.get("kind") == V.LETTER:
+        return NoticeCheck(own.name if own is not None else "", found["doc_number"], found["enterprise"], None,
+                           found["issued_on"], False, V.LETTER, found["claims"])
     return NoticeCheck(own.name if own is not None else "", found["doc_number"], found["enterprise"],
                        Decimal(found["total"]), found["issued_on"], False)

@@ -535,11 +535,19 @@ def verify(session: Session, code: str) -> dict[str, Any]:
 
     Returns the notice's particulars with ``valid`` True, or raises StdAwardError saying why not
     (unknown code, altered content) or NoticeVoid (已作废, with the date and reason). A signed
-    statement (``SA2:…``, from the printed QR) is checked against the registered offices' keys."""
+    statement (``SA2:…``, from the printed QR) is checked against the registered offices' keys.
+    A 不予奖补告知书 is checked the same way (``kind`` "refusal", the ``claims`` it refuses instead
+    of a total)."""
+    from desktop.operations import publicity
+
     if V.is_statement(code.strip()):
         from desktop.operations import integrity
 
         c = integrity.verify_notice_text(session, code)
+        if c.is_letter:
+            return {"valid": True, "kind": c.kind, "doc_number": c.doc_number, "name": c.office,
+                    "enterprise": c.recipient, "claims": c.claims, "issued_on": c.issued_on,
+                    "status": _("signed by {office}").format(office=c.office), "signed": True}
         return {"valid": True, "doc_number": c.doc_number, "name": c.office, "enterprise": c.recipient,
                 "total": money_str(c.total), "issued_on": c.issued_on, "status": _("signed by {office}").format(
                     office=c.office), "signed": True}
@@ -548,11 +556,15 @@ def verify(session: Session, code: str) -> dict[str, Any]:
         uid, prefix = parsed
         n = next((row for row in Notice.select().where(Notice.uuid.startswith(uid))
                   if row.content_hash.startswith(prefix)), None)
+        if n is None and (letter := publicity.letter_by_payload(uid, prefix)) is not None:
+            return letter
         if n is None:
             raise StdAwardError(_("no notice matches this QR code: it was not issued by this office's database"))
     else:
         want = V.normalise_code(code)
         n = next((row for row in Notice.select() if V.verification_code(row.uuid, row.content_hash) == want), None)
+        if n is None and (letter := publicity.letter_by_code(want)) is not None:
+            return letter
         if n is None:
             raise StdAwardError(_("no notice has the verification code {code}").format(code=want))
     notice_data(n)  # raises if the stored content was altered

@@ -219,6 +219,17 @@ def set_local_days(session: Session, days_off: Sequence[dt.date], workdays: Sequ
     return store.set_settings(user=session.username, days_off=list(days_off), workdays_=list(workdays))
 
 
+def save_settings(session: Session, *, required: bool, reason: str | None, days_off: Sequence[dt.date],
+                  workdays: Sequence[dt.date], refusal_prefix: str) -> dict[str, Any]:
+    """Every 公示 setting of the Settings screen in one change (administrator; one audit entry with the
+    reason; nothing saved when any part is refused)."""
+    from desktop.store import publicity as store
+
+    session.require("office.settings")
+    return store.set_settings(user=session.username, required=required, reason=reason, days_off=list(days_off),
+                              workdays_=list(workdays), refusal_prefix=refusal_prefix)
+
+
 def check_may_issue(session: Session, rnd: Any) -> None:
     """Refuse notices while the round's 公示 runs or an objection is open (unless switched off)."""
     from desktop.store import publicity as store
@@ -254,8 +265,10 @@ def list_rows(session: Session, ref: str | int) -> list[Any]:
 
 
 def print_list(session: Session, ref: str | int, out_path: Path | str) -> Path:
-    """The 公示 PDF of the round's proposed list (the 公示 must have been started: its dates are printed)."""
+    """The 公示 PDF of the round's proposed list (the 公示 must have been started: its dates are printed),
+    worded with the office's template in force at its first print (kept, so a reprint is the same)."""
     from desktop.notices.publicity import render_list
+    from desktop.operations import public_template_store as wording
     from desktop.store import office as officemod
     from desktop.store import publicity as store
 
@@ -271,9 +284,17 @@ def print_list(session: Session, ref: str | int, out_path: Path | str) -> Path:
     if not rows:
         raise StdAwardError(_("{round} has no award to publicise").format(round=store.round_label(rnd)))
     on_progress, cancel = as_callbacks(session.progress)
-    return render_list(out_path, year=rnd.year, office=office.name, policy=info, rows=rows, starts_on=pub.starts_on,
+    words = wording.list_wording(pub.uuid)
+    first = words is None
+    if words is None:
+        words = wording.in_force()
+    path = render_list(out_path, year=rnd.year, office=office.name, policy=info, rows=rows, starts_on=pub.starts_on,
                        ends_on=pub.ends_on, days=pub.days, objections_to=pub.objections_to, contact=pub.contact,
-                       settings=office.settings, signature=office.name, progress=on_progress, cancel=cancel)
+                       settings=office.settings, signature=office.name, progress=on_progress, cancel=cancel,
+                       wording=words)
+    if first:
+        wording.keep_list_wording(pub.uuid, words, session.username)
+    return path
 
 
 def refused_lines(session: Session, ref: str | int) -> list[tuple[str, str, list[Any], list[str]]]:
@@ -299,6 +320,16 @@ def refused_lines(session: Session, ref: str | int) -> list[tuple[str, str, list
     return list(groups.values())
 
 
+def refused_count(session: Session, ref: str | int) -> int:
+    """How many claims of the round are not eligible or duplicates (what the letters of refusal cover)."""
+    from desktop.core.status import AwardStatus
+    from desktop.store.models import Award
+
+    rnd = _round(ref)
+    return Award.select().where(Award.round == rnd.id, Award.status.in_(
+        (AwardStatus.NOT_ELIGIBLE.value, AwardStatus.DUPLICATE.value))).count()
+
+
 def write_refusals(session: Session, ref: str | int, out_path: Path | str, issued_on: dt.date | None = None,
                    days: int | None = None) -> dict[str, Any]:
     """The 不予奖补告知书 of an approved round, one per enterprise with a refused claim, into one PDF.
@@ -306,7 +337,8 @@ def write_refusals(session: Session, ref: str | int, out_path: Path | str, issue
     prefix for these letters); printing again gives the same letters, unless the refused lines of
     an enterprise changed (a round reviewed again), which makes a new one. Audited."""
     from desktop.notices import fonts as fontmod
-    from desktop.notices.refusal import DEFAULT_DAYS, build_refusals, render_refusals
+    from desktop.notices.refusal import build_refusals, render_refusals
+    from desktop.operations import public_template_store as wording
     from desktop.store import office as officemod
     from desktop.store import publicity as store
 
@@ -327,18 +359,19 @@ def write_refusals(session: Session, ref: str | int, out_path: Path | str, issue
     fonts = {r: f.as_dict() for r, f in fontmod.choose(office.settings).items()}
     pub = store.current(rnd)  # the office's contact settings first, else the contact of the round's 公示
     office_info = {**officemod.as_dict(office), "settings": office.settings}
+    words = wording.in_force()
 
     def maker(uscc: str, name: str, lines: list[Any]) -> Any:
         return lambda: build_refusals([(uscc, name, lines)], office_info, info, day, rnd.year, fonts,
-                                      days=days or DEFAULT_DAYS, contact=pub.contact if pub is not None else "",
-                                      round_uuid=rnd.uuid)[0]
+                                      days=days, contact=pub.contact if pub is not None else "",
+                                      round_uuid=rnd.uuid, wording=words)[0]
 
     on_progress, cancel = as_callbacks(session.progress)
     path = Path(out_path)
     contents, new = _record_letters(
         rnd, [(uscc, uuids, maker(uscc, name, lines)) for uscc, name, lines, uuids in groups],
         store.settings()["refusal_prefix"], session.username,
-        lambda items: render_refusals(items, path, progress=on_progress, cancel=cancel))
+        lambda items, qr: render_refusals(items, path, progress=on_progress, cancel=cancel, qr=qr))
     return {"path": path, "letters": len(contents), "new": new, "lines": sum(len(g[2]) for g in groups),
             "enterprises": [g[1] for g in groups],
             "numbers": [c.get("doc_number") for c in contents if c.get("doc_number")]}
@@ -350,13 +383,18 @@ def _record_letters(rnd: Any, groups: list[tuple[str, list[str], Any]], prefix: 
     content for a date): a letter already printed for the same lines is printed again as it was (its
     date and 发文字号 kept); a new one is recorded, numbered in the office's register when ``prefix``
     is set, and audited. ``render(contents)`` draws them inside the same transaction, so a letter that
-    cannot be printed is not recorded. Returns the contents and how many are new."""
+    cannot be printed is not recorded. Each letter carries its id and, in its QR, a statement signed
+    with the office's key (``statements.statement_for_letter``), checkable like a notice's. A letter
+    whose stored content no longer matches its hash is refused, not reprinted. Returns the contents
+    and how many are new."""
     from desktop.notices import verify as V
     from desktop.notices.content import doc_number
+    from desktop.operations import statements
     from desktop.store import audit, serials
-    from desktop.store.models import Enterprise, RefusalLetter, database
+    from desktop.store.models import Enterprise, RefusalLetter, database, new_uuid
 
     out: list[dict[str, Any]] = []
+    qr: list[str | None] = []
     new = 0
     with database.atomic():
         for uscc, uuids, make in groups:
@@ -365,19 +403,123 @@ def _record_letters(rnd: Any, groups: list[tuple[str, list[str], Any]], prefix: 
             last = (RefusalLetter.select().where(RefusalLetter.round == rnd.id, RefusalLetter.enterprise == ent.id)  # type: ignore[attr-defined]  # peewee's implicit id
                     .order_by(RefusalLetter.id.desc()).first())  # type: ignore[attr-defined]  # peewee's implicit id
             if last is not None and last.lines == key:
+                _check_intact(last)
                 out.append(last.content)
+                qr.append(statements.statement_for_letter(last))
                 continue
             content = make()
             day = dt.date.fromisoformat(content["issued_on"])
             if prefix:
                 serial = serials.allocate(prefix, day.year)[0]
                 content["doc_number"] = doc_number(prefix, day.year, serial)
-            row = RefusalLetter.create(round=rnd, enterprise=ent, lines=key, issued_on=day,
+            content["letter"] = new_uuid()
+            row = RefusalLetter.create(uuid=content["letter"], round=rnd, enterprise=ent, lines=key, issued_on=day,
                                        doc_number=content.get("doc_number"), content=content,
                                        content_hash=V.content_hash(content), created_by=user)
             audit.record(user, "create", "refusal_letter", row.uuid, None,
                          {"enterprise": ent.name, "doc_number": row.doc_number, "lines": len(key), "date": day})
             out.append(content)
+            qr.append(statements.statement_for_letter(row))
             new += 1
-        render(out)
+        render(out, qr)
     return out, new
+
+
+def _check_intact(letter: Any) -> None:
+    from desktop.notices import verify as V
+
+    if V.content_hash(letter.content) != letter.content_hash:
+        name = (letter.content.get("recipient") or {}).get("name") or ""
+        raise StdAwardError(_("the letter of refusal to {name} ({number}) was altered in the database: its content "
+                              "no longer matches its hash").format(name=name, number=letter.doc_number or "—"))
+
+
+def _letter_check(letter: Any) -> dict[str, Any]:
+    from desktop.notices import verify as V
+
+    _check_intact(letter)
+    c = letter.content
+    return {"valid": True, "kind": V.LETTER, "doc_number": letter.doc_number or "", "enterprise": c["recipient"]["uscc"],
+            "name": c["recipient"]["name"], "issued_on": letter.issued_on.isoformat(), "claims": len(c["lines"]),
+            "status": _("letter of refusal"), "code": V.verification_code(letter.uuid, letter.content_hash),
+            "uuid": letter.uuid}
+
+
+def letter_by_code(code: str) -> dict[str, Any] | None:
+    """The particulars of this database's letter of refusal whose verification code is ``code``
+    (normalised), or None; refused when its stored content was altered."""
+    from desktop.notices import verify as V
+    from desktop.store.models import RefusalLetter
+
+    for row in RefusalLetter.select():
+        if row.content.get("letter") and V.verification_code(row.uuid, row.content_hash) == code:
+            return _letter_check(row)
+    return None
+
+
+def letter_by_payload(uid: str, digest: str) -> dict[str, Any] | None:
+    """The same for an ``SA1`` QR payload (the letter id's prefix and the content hash's)."""
+    from desktop.store.models import RefusalLetter
+
+    for row in RefusalLetter.select().where(RefusalLetter.uuid.startswith(uid)):
+        if row.content_hash.startswith(digest) and row.content.get("letter"):
+            return _letter_check(row)
+    return None
+
+
+
+# ---------------------------------------------------------------- the wording of the 公示 list and the letters
+def wording(session: Session) -> tuple[int, dict[str, Any]]:
+    """(version, the office's own texts) of the 公示 list and the letters; (0, {}) while the defaults apply."""
+    from desktop.operations import public_template_store as store
+
+    return store.current()
+
+
+def wording_in_force(session: Session) -> dict[str, Any]:
+    """Every text the next 公示 list or letter is worded with (the defaults filled in)."""
+    from desktop.operations import public_template_store as store
+
+    return store.in_force()
+
+
+def default_wording() -> dict[str, Any]:
+    from desktop.notices import public_wording as PW
+
+    return dict(PW.DEFAULT)
+
+
+def wording_problems(words: Any) -> list[Any]:
+    """What is wrong with the texts (unknown placeholders, line breaks...), each naming its text."""
+    from desktop.notices import public_wording as PW
+
+    return PW.validate(words)
+
+
+def save_wording(session: Session, words: Any) -> int:
+    """Validate and store the office's wording of the 公示 list and the letters as its next version
+    (administrator, audited); returns it. A letter or list already printed keeps its wording."""
+    from desktop.operations import public_template_store as store
+
+    session.require("office.settings")
+    return store.save(words, session.username)
+
+
+def wording_sample(words: Any, office_name: str) -> dict[str, list[str]]:
+    """The paragraphs a 公示 list and a letter would have with ``words`` (for a preview): sample
+    values for the policy, dates and contact. Validate first."""
+    from desktop.notices import public_wording as PW
+
+    w = PW.merged(words)
+    policy = "《关于深化标准化工作改革推动高质量发展的实施意见》（示例〔2021〕1号）"
+    contact = "张明，0594-2600000"
+    return {
+        "list": [PW.render(w["list_opening"], policy=policy, year=2025, count=12, days=7, start="2026年3月2日",
+                           end="2026年3月10日"),
+                 PW.render(w["list_objections"], objections_to=f"{office_name}标准化科"),
+                 PW.render(w["list_contact"], contact=contact)],
+        "letter": [PW.render(w["letter_opening"], policy=policy, year=2025, count=2),
+                   PW.render(w["letter_review"], days=w["letter_days"], office=office_name)
+                   + PW.render(w["letter_contact"], contact=contact),
+                   PW.render(w["letter_closing"])],
+    }

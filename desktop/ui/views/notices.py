@@ -1,7 +1,9 @@
 """Notices: issue the notices of an approved round (in the background, with progress and cancel),
 preview them in the window (QtPdf), print through the system print dialog, save as PDF, reprint any
 notice from the history (identical to the original, from its stored content), and export the round's
-summary table (PDF or xlsx)."""
+summary table (PDF or xlsx). For the chosen round it also shows the gate of its 公示 (running until
+when, objections open, whether notices may go out), opens the 公示 dialog, and saves the round's
+公示 list and its 不予奖补告知书, shown in the preview to be printed."""
 from __future__ import annotations
 
 import datetime as dt
@@ -95,6 +97,24 @@ class NoticesView(TableViewMixin, View):
             bar.addWidget(w)
         bar.addStretch(1)
         lay.addLayout(bar)
+        # the round's public steps: the gate before notices, the 公示 list and the letters of refusal
+        gate_bar = QHBoxLayout()
+        self.gate = QLabel()
+        self.gate.setObjectName("noticesGate")
+        self.gate.setWordWrap(True)
+        self.publicity_btn, self.list_btn, self.letters_btn = QPushButton(), QPushButton(), QPushButton()
+        self.publicity_btn.setObjectName("noticesPublicity")
+        self.list_btn.setObjectName("publicityList")
+        self.letters_btn.setObjectName("refusalLetters")
+        gate_bar.addWidget(self.gate, 1)
+        for w in (self.publicity_btn, self.list_btn, self.letters_btn):
+            gate_bar.addWidget(w)
+        self.gate_row = QWidget()
+        self.gate_row.setLayout(gate_bar)
+        gate_bar.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.gate_row)
+        self.preview_title: str | None = None  # set when the preview shows a 公示 list or letters
+        self.gate_state: Any = None
         self.message = MessageBar(self)
         lay.addWidget(self.message)
 
@@ -148,6 +168,9 @@ class NoticesView(TableViewMixin, View):
         qconnect(self.save_btn.clicked, self.save_selected)
         qconnect(self.pending_btn.clicked, self.save_pending)
         qconnect(self.void_btn.clicked, self.void_selected)
+        qconnect(self.publicity_btn.clicked, self.open_publicity)
+        qconnect(self.list_btn.clicked, self.save_list)
+        qconnect(self.letters_btn.clicked, self.save_letters)
         qconnect(self.archive.toggled, lambda _on: self.preview())
         qconnect(self.search.textChanged, self._search)
         qconnect(self.tableview.selectionModel().selectionChanged, lambda *_a: self.preview())
@@ -172,6 +195,13 @@ class NoticesView(TableViewMixin, View):
         self.void_btn.setText(_("Void..."))
         self.void_btn.setToolTip(_("Withdraw the chosen notice for good: its number stays used, its reprint "
                                    "says 作废, and its awards can be issued again"))
+        self.publicity_btn.setText(_("Publicity..."))
+        self.publicity_btn.setToolTip(_("公示 of the approved list, objections, and the letters of refusal"))
+        self.list_btn.setText(_("Publicity list..."))
+        self.list_btn.setToolTip(_("Save the round's 公示 list as PDF and show it here to print"))
+        self.letters_btn.setText(_("Letters of refusal..."))
+        self.letters_btn.setToolTip(_("A letter to each enterprise with a claim that is not eligible or a "
+                                      "duplicate: the reason and the clause"))
         self.search.setPlaceholderText(_("Search document number, enterprise, code... (Ctrl+F)"))
         self.model.retranslate()
         self.refresh()
@@ -218,6 +248,8 @@ class NoticesView(TableViewMixin, View):
         self.pending_btn.setText(_("Print the {n} waiting notices...").format(n=waiting))
         self.pending_btn.setVisible(waiting > 0)
         self.summary_btn.setEnabled(rnd is not None)
+        self.preview_title = None
+        self._show_gate(rnd)
         if self.round_box.count() == 1 and not rows:
             self.empty.set_text(_("No approved round yet"), _(
                 "Notices are issued for an approved award round: compute the round under Award rounds, submit it, "
@@ -234,6 +266,40 @@ class NoticesView(TableViewMixin, View):
             self.tableview.selectRow(0)
         self.preview()
 
+    def _show_gate(self, rnd: Any) -> None:
+        """The chosen round's 公示 in one line, and what can be printed of it."""
+        from desktop.operations import publicity
+
+        self.gate_row.setVisible(rnd is not None)
+        if rnd is None:
+            return
+        s = self.ctx.session
+        st = publicity.state(s, rnd.uuid)
+        self.gate_state = st
+        if not st.required:
+            parts = [_("The office has switched the publicity step off: notices do not wait for it.")]
+        elif st.started:
+            parts = [_("Publicised from {start} to {end} ({days} working days)").format(
+                start=st.starts_on, end=st.ends_on, days=st.days)]
+            if st.objections:
+                parts.append(_("{open} of {n} objection(s) open").format(open=st.open_objections,
+                                                                       n=len(st.objections)))
+            parts.append(_("Notices may be issued.") if st.may_issue else st.why_not)
+        else:
+            parts = [st.why_not or _("The list of this round has not been publicised yet.")]
+        self.gate.setText(" · ".join(p for p in parts if p))
+        self.gate.setStyleSheet("" if st.may_issue else "color: #8a4b00;")
+        printing = allowed(s.role, "notices.print")
+        self.list_btn.setEnabled(st.started and printing)
+        self.list_btn.setToolTip(_("Save the round's 公示 list as PDF and show it here to print") if st.started else
+                                 _("The list is printed once its publicity has started (Publicity...)"))
+        refused = publicity.refused_count(s, rnd.uuid)
+        self.letters_btn.setEnabled(refused > 0 and printing)
+        self.letters_btn.setToolTip(
+            _("{n} claim(s) of this round are not paid: one letter to each of their enterprises, with the reason "
+              "and the clause").format(n=refused) if refused else
+            _("Every claim of this round is paid: there is no letter of refusal to print"))
+
     def _search(self, text: str) -> None:
         self.proxy.search(text)
         self.count.setText(_("{shown} of {total} notices").format(shown=self.proxy.rowCount(), total=self.model.rowCount()))
@@ -248,11 +314,15 @@ class NoticesView(TableViewMixin, View):
     def preview(self) -> None:
         """Render the chosen notices (off the UI thread) and show them."""
         sel = self.selected()
-        self.print_btn.setEnabled(bool(sel))
+        if sel:
+            self.preview_title = None  # notices chosen: they replace a 公示 list or letters shown
+        self.print_btn.setEnabled(bool(sel) or self.preview_title is not None)
         self.save_btn.setEnabled(bool(sel))
         self.void_btn.setEnabled(len(sel) == 1 and sel[0]["status"] != "void"
                                  and allowed(self.ctx.role, "notices.void"))
         if not sel:
+            if self.preview_title is not None:
+                return  # a 公示 list or letters stay shown until notices are chosen
             self.document.close()
             self.preview_path = None
             self.preview_pages.setCurrentWidget(self.preview_empty)
@@ -358,8 +428,9 @@ class NoticesView(TableViewMixin, View):
 
         if self.preview_path is None or self.document.pageCount() < 1:
             return
-        title = ", ".join(r["doc_number"] for r in self.selected()[:3])
-        pages = print_with_dialog(self.document, self, _("Print notices {numbers}").format(numbers=title))
+        title = self.preview_title or _("Print notices {numbers}").format(
+            numbers=", ".join(r["doc_number"] for r in self.selected()[:3]))
+        pages = print_with_dialog(self.document, self, title)
         if pages:
             self.message.ok(_("{pages} pages sent to the printer.").format(pages=pages))
 
@@ -457,3 +528,89 @@ class NoticesView(TableViewMixin, View):
         self._round_changed()
         self.message.ok(_("Notice {number} is void; its number stays used.").format(number=number))
         return True
+
+    # ------------------------------------------------------------------ the 公示 list and the letters of refusal
+    def open_publicity(self) -> None:
+        """The 公示 dialog of the chosen round (the same as the round view's)."""
+        from desktop.operations import rounds as rops
+        from desktop.ui.views.publicity import PublicityDialog
+
+        rnd = self.current_round()
+        if rnd is None:
+            return
+        dlg = PublicityDialog(self.ctx, rnd, rops.lines(self.ctx.session, rnd.uuid), self)
+        self.publicity_window = dlg  # kept while open
+
+        def finished(_result: int) -> None:
+            if dlg.changed:
+                self.refresh()
+            dlg.deleteLater()
+        qconnect(dlg.finished, finished)
+        dlg.open()
+
+    def _pdf_path(self, title: str, name: str) -> Path | None:
+        from desktop.ui.files import remember, start_in
+
+        path, _filter = QFileDialog.getSaveFileName(self, title, start_in(name), _("PDF files (*.pdf)"))
+        if not path:
+            return None
+        remember(path)
+        out = Path(path)
+        return out if out.suffix.lower() == ".pdf" else out.with_suffix(".pdf")
+
+    def _show_document(self, path: Path, title: str) -> None:
+        """Show a saved 公示 list or letters in the preview, ready for Print..."""
+        self.tableview.clearSelection()
+        self.document.close()
+        self.document.load(str(path))
+        self.preview_path, self.preview_title = path, title
+        self.preview_pages.setCurrentWidget(self.pdf_view)
+        self.print_btn.setEnabled(True)
+
+    def save_list(self) -> None:
+        rnd = self.current_round()
+        if rnd is None:
+            return
+        out = self._pdf_path(_("Save the publicity list"), f"{rnd.year}年度拟奖补名单公示.pdf")
+        if out is not None:
+            self.list_to(out)
+
+    def list_to(self, out: Path) -> None:
+        from desktop.operations import publicity
+
+        rnd = self.current_round()
+        if rnd is None:
+            return
+        s, uid, year = self.ctx.session, rnd.uuid, rnd.year
+
+        def done(path: Path) -> None:
+            self._show_document(path, _("Publicity list of the award round for {year}").format(year=year))
+            self.message.ok(_("Saved {path}. Press Print... to print it.").format(path=path))
+        self.ctx.tasks.run(lambda p: publicity.print_list(s.with_progress(p), uid, out), on_done=done,
+                           on_error=lambda exc: self.message.error(error_text(exc)),
+                           label=_("Writing the PDF..."), parent=self)
+
+    def save_letters(self) -> None:
+        rnd = self.current_round()
+        if rnd is None:
+            return
+        out = self._pdf_path(_("Save the letters of refusal"), f"{rnd.year}年度不予奖补告知书.pdf")
+        if out is not None:
+            self.letters_to(out)
+
+    def letters_to(self, out: Path) -> None:
+        from desktop.operations import publicity
+
+        rnd = self.current_round()
+        if rnd is None:
+            return
+        s, uid, year = self.ctx.session, rnd.uuid, rnd.year
+
+        def done(result: dict[str, Any]) -> None:
+            self._show_document(result["path"], _("Letters of refusal of the award round for {year}").format(year=year))
+            self.message.ok(_("{n} letter(s) for {lines} claim(s) saved: {path}").format(
+                n=result["letters"], lines=result["lines"], path=result["path"]) + " "
+                + _("Press Print... to print them."))
+        self.ctx.tasks.run(lambda p: publicity.write_refusals(s.with_progress(p), uid, out), on_done=done,
+                           on_error=lambda exc: self.message.error(error_text(exc)),
+                           label=_("Writing the PDF..."), parent=self)

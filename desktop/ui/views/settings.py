@@ -114,17 +114,25 @@ class SettingsView(View):
         self.days_off.setPlaceholderText("2026-06-01, 2026-09-15")
         self.workdays = QLineEdit()
         self.workdays.setPlaceholderText("2026-06-06")
-        self.publicity_labels = [QLabel() for _i in range(3)]
+        self.refusal_prefix = QLineEdit()
+        self.refusal_prefix.setObjectName("refusalPrefix")
+        self.refusal_prefix.setPlaceholderText("城市监告")
+        self.publicity_labels = [QLabel() for _i in range(4)]
         pf.addRow(self.publicity_on)
         pf.addRow(self.publicity_labels[0], self.publicity_reason)
         pf.addRow(self.publicity_labels[1], self.days_off)
         pf.addRow(self.publicity_labels[2], self.workdays)
+        pf.addRow(self.publicity_labels[3], self.refusal_prefix)
         self.save_publicity = QPushButton()
         self.save_publicity.setObjectName("savePublicity")
         qconnect(self.save_publicity.clicked, self._save_publicity)
         self.publicity_msg = QLabel()
         self.publicity_msg.setWordWrap(True)
         pf.addRow(self.save_publicity)
+        self.edit_public_wording = QPushButton()
+        self.edit_public_wording.setObjectName("editPublicityWording")
+        qconnect(self.edit_public_wording.clicked, self._edit_public_wording)
+        pf.addRow(self.edit_public_wording)
         pf.addRow(self.publicity_msg)
         lay.addWidget(self.publicity_box)
         lay.addStretch(1)
@@ -148,8 +156,12 @@ class SettingsView(View):
         self.publicity_box.setTitle(_("Publicity (公示) before notices"))
         self.publicity_on.setText(_("Publicise each approved list before its notices are issued"))
         for lbl, text in zip(self.publicity_labels, (_("Why the step is switched off"), _("Local days off"),
-                                                      _("Local working days"))):
+                                                      _("Local working days"),
+                                                      _("Document number prefix of the letters of refusal"))):
             lbl.setText(text)
+        self.refusal_prefix.setToolTip(_("The letters of refusal are numbered in the office's register under this "
+                                         "prefix, such as 城市监告〔2026〕1号; empty: they carry no document number"))
+        self.edit_public_wording.setText(_("Wording of the publicity list and the letters…"))
         self.days_off.setToolTip(_("Dates the office is closed besides weekends and public holidays, comma-separated"))
         self.save_publicity.setText(_("Save the publicity settings"))
         self.refresh()
@@ -190,6 +202,7 @@ class SettingsView(View):
             self.publicity_on.setChecked(current["required"])
             self.days_off.setText(", ".join(current["days_off"]))
             self.workdays.setText(", ".join(current["workdays"]))
+            self.refusal_prefix.setText(current["refusal_prefix"])
         refused = _("Only an administrator changes the office profile.")
         if not admin:
             self.office_msg.setText(refused)
@@ -262,15 +275,35 @@ class SettingsView(View):
         except ValueError:
             self.publicity_msg.setText(_("Dates are written YYYY-MM-DD and separated by commas."))
             return
-        try:
-            publicity.set_required(self.ctx.session, self.publicity_on.isChecked(), self.publicity_reason.text())
-            publicity.set_local_days(self.ctx.session, off, extra)
+        try:  # one change, audited once: nothing is saved when any of it is refused
+            publicity.save_settings(self.ctx.session, required=self.publicity_on.isChecked(),
+                                    reason=self.publicity_reason.text(), days_off=off, workdays=extra,
+                                    refusal_prefix=self.refusal_prefix.text())
         except StdAwardError as exc:
             self.publicity_msg.setText(error_text(exc))
             return
         self.publicity_reason.clear()
         self.publicity_msg.setText(_("Saved."))
         self.ctx.changed("office")
+
+    def _edit_public_wording(self) -> None:
+        """The wording of the 公示 list and the letters of refusal, edited with a preview."""
+        from desktop.operations import publicity
+        from desktop.ui.views.publicity_wording import PublicityWordingDialog
+
+        s = self.ctx.session
+        _version, template = publicity.wording(s)
+        office = self.ctx.office
+        dlg = PublicityWordingDialog(template, office.name if office is not None else "",
+                                     lambda t: publicity.save_wording(s, t), self)
+        self.public_wording_dialog = dlg
+
+        def finished(result: int) -> None:
+            if result and dlg.version:
+                self.publicity_msg.setText(_("Wording saved as version {version}; letters and lists already printed "
+                                             "keep theirs.").format(version=dlg.version))
+        qconnect(dlg.finished, finished)
+        dlg.open()
 
     # ------------------------------------------------------------------ notice fonts
     def _fill_fonts(self) -> None:

@@ -1,6 +1,7 @@
-"""Check a printed notice: a USB barcode scanner types the QR's text (an ``SA2:`` statement) or an
-officer types the short verification code; the dialog shows only what was signed (issuing office
-by its registered name, 发文字号, recipient's credit code, total, 成文日期) or why it is refused.
+"""Check a printed notice or 不予奖补告知书: a USB barcode scanner types the QR's text (an ``SA2:``
+statement) or an officer types the short verification code; the dialog shows only what was signed
+(which document, issuing office by its registered name, 发文字号, recipient's credit code, total or
+the number of claims refused, 成文日期) or why it is refused.
 The check itself is ``operations.integrity.verify_notice_text``."""
 from __future__ import annotations
 
@@ -44,13 +45,15 @@ class VerifyNoticeDialog(QDialog):
         lay.addWidget(self.verdict)
         form = QFormLayout()
         self.fields: dict[str, QLabel] = {}
-        for key, label in (("office", _("Issuing office")), ("doc_number", _("Document number")),
-                           ("recipient", _("Recipient's credit code")), ("total", _("Total award")),
-                           ("issued_on", _("Date of issue"))):
+        self.labels: dict[str, QLabel] = {}
+        for key, label in (("document", _("Document")), ("office", _("Issuing office")),
+                           ("doc_number", _("Document number")), ("recipient", _("Recipient's credit code")),
+                           ("total", _("Total award")), ("issued_on", _("Date of issue"))):
             value = QLabel("")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[key] = value
-            form.addRow(label, value)
+            self.labels[key] = QLabel(label)
+            form.addRow(self.labels[key], value)
         lay.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         qconnect(buttons.rejected, self.reject)
@@ -76,10 +79,14 @@ class VerifyNoticeDialog(QDialog):
         from desktop.core.money import format_money
 
         self.ok = True
+        letter = result.is_letter
+        self.fields["document"].setText(_("Letter of refusal") if letter else _("Notice of award"))
         self.fields["office"].setText(result.office)
-        self.fields["doc_number"].setText(result.doc_number)
+        self.fields["doc_number"].setText(result.doc_number or _("not numbered"))
         self.fields["recipient"].setText(result.recipient)
-        self.fields["total"].setText(format_money(result.total))
+        self.labels["total"].setText(_("Claims not paid") if letter else _("Total award"))
+        self.fields["total"].setText(str(result.claims) if letter or result.total is None
+                                     else format_money(result.total))
         self.fields["issued_on"].setText(result.issued_on)
         self.verdict.setText(_("✔ Verified: signed by {office}. Only the values below are proven by the "
                                "signature.").format(office=result.office) if result.signed else

@@ -1,0 +1,80 @@
+"""The office's wording of the 公示 list and the 不予奖补告知书, kept in the ``Setting`` table like the
+notice template (``template_store``; no schema of its own).
+
+``current()`` is the wording in force (``{}`` until an office saves one: the defaults of
+``desktop.notices.public_wording`` apply) and its version; ``save(template, user)`` validates it,
+gives it the next version, keeps every earlier version under its own key and audits the change.
+A letter carries its wording in its content; a 公示 list keeps the wording of its first print under
+``publicity_list.<the 公示's id>`` (``list_wording`` / ``keep_list_wording``), so saving a new
+version never changes a reprint.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from desktop.core.errors import ValidationFailed
+from desktop.notices import public_wording as PW
+from desktop.store import audit
+from desktop.store.models import Setting, database, now
+
+KEY = "publicity_template"
+LIST_KEY = "publicity_list"
+
+
+def _key(version: int) -> str:
+    return f"{KEY}.v{version}"
+
+
+def current() -> tuple[int, dict[str, Any]]:
+    """(version, template) in force; (0, {}) when the office has never saved one."""
+    row = Setting.get_or_none(Setting.key == KEY)
+    if row is None or not row.value:
+        return 0, {}
+    return int(row.value.get("version", 0)), dict(row.value.get("template") or {})
+
+
+def in_force() -> dict[str, Any]:
+    """The wording a document is made with now (the defaults filled in, with its version)."""
+    version, template = current()
+    out = PW.merged(template)
+    out["version"] = version  # 0: the defaults, never saved
+    return out
+
+
+def save(template: Mapping[str, Any], user: str) -> int:
+    """Validate and store ``template`` as the next version; returns the version number. Raises
+    ValidationFailed (naming each text) and stores nothing when it is not usable."""
+    clean = {k: v for k, v in dict(template).items() if k != "version"}
+    problems = PW.validate(clean)
+    if problems:
+        raise ValidationFailed(problems)
+    with database.atomic():
+        version, before = current()
+        version += 1
+        value = {"version": version, "template": clean, "saved_by": user, "saved_at": now().isoformat()}
+        Setting.insert(key=KEY, value=value).on_conflict_replace().execute()
+        Setting.insert(key=_key(version), value=value).on_conflict_replace().execute()
+        audit.record(user, "update", "publicity_template", None, {"version": version - 1, "template": before},
+                     {"version": version, "template": clean})
+    return version
+
+
+def history() -> list[dict[str, Any]]:
+    """Every saved version, oldest first (version, template, saved_by, saved_at)."""
+    rows = Setting.select().where(Setting.key.startswith(f"{KEY}.v"))
+    return sorted((dict(r.value) for r in rows), key=lambda v: int(v["version"]))
+
+
+def list_wording(publicity_uuid: str) -> dict[str, Any] | None:
+    """The wording a 公示's list was first printed with, or None before its first print."""
+    row = Setting.get_or_none(Setting.key == f"{LIST_KEY}.{publicity_uuid}")
+    return dict(row.value["wording"]) if row is not None and row.value else None
+
+
+def keep_list_wording(publicity_uuid: str, words: Mapping[str, Any], user: str) -> None:
+    """Record the wording of a 公示 list's first print (audited), so its reprints say the same."""
+    with database.atomic():
+        value = {"wording": dict(words), "printed_by": user, "printed_at": now().isoformat()}
+        Setting.insert(key=f"{LIST_KEY}.{publicity_uuid}", value=value).on_conflict_replace().execute()
+        audit.record(user, "print", "publicity", publicity_uuid, None, {"wording_version": words.get("version", 0)})
