@@ -306,3 +306,108 @@ def replies(session: Session) -> list[dict[str, Any]]:
     from desktop.exchange.reply import replies as received
 
     return [dict(r, decision_label=_(DECISION_LABELS.get(r["decision"], r["decision"]))) for r in received()]
+
+
+def returned_records(session: Session) -> dict[int, dict[str, Any]]:
+    """At the county: the achievements the city's latest word on a year returned with a comment, by
+    their id here: the year, the city's name, its comment on the record and on the submission, and
+    whether the record was changed since (a year the city accepted afterwards marks nothing)."""
+    from desktop.exchange.reply import replies as received
+    from desktop.store.models import Achievement
+
+    latest: dict[int, dict[str, Any]] = {}
+    for r in received():  # newest first: the first of a year is the city's latest word on it
+        latest.setdefault(r["year"], r)
+    by_uuid: dict[str, dict[str, Any]] = {}
+    for year, r in sorted(latest.items()):
+        if r["decision"] != "returned":
+            continue
+        for m in r["remarks"]:
+            if m.get("exists"):
+                by_uuid[m["uuid"]] = {"year": year, "office": r.get("from_name") or "", "comment": m["comment"],
+                                      "submission": r.get("comment") or "", "changed": bool(m.get("changed")),
+                                      "label": m.get("source_id") or m.get("label") or ""}
+    if not by_uuid:
+        return {}
+    model: Any = Achievement
+    rows: list[tuple[int, str]] = list(model.select(model._meta.primary_key, model.uuid)
+                                       .where(model.uuid.in_(list(by_uuid))).tuples())
+    return {int(pk): by_uuid[uuid] for pk, uuid in rows}
+
+
+def returned_mark(mark: dict[str, Any]) -> str:
+    """One line for an officer: 「市局退回」 with the city's comment (and whether it was changed since)."""
+    text = _("[Returned by the city] {year}: {comment}").format(year=mark["year"], comment=mark["comment"])
+    return text + (" " + _("(changed since: export again)") if mark["changed"] else "")
+
+
+def submissions(session: Session) -> list[dict[str, Any]]:
+    """At the city: each county's submission here, by year (the records its packages brought), with
+    the city's last reply on it: office (id and name), year, how many achievements, the last decision
+    (label, or "" before any)."""
+    from desktop.exchange.reply import sent_replies
+    from desktop.store.models import Achievement, KnownOffice
+
+    last: dict[tuple[str, int], str] = {}
+    for r in sent_replies():  # newest first
+        last.setdefault((r["office"], r["year"]), r["decision"])
+    offices = {k.uuid: k.name for k in KnownOffice.select(KnownOffice.uuid, KnownOffice.name)}
+    counts: dict[tuple[str, int], int] = {}
+    q = Achievement.select(Achievement.origin, Achievement.date).where(Achievement.origin.in_(list(offices)))
+    for a in q.tuples().iterator() if offices else ():
+        key = (a[0], _year_of(a[1]))
+        counts[key] = counts.get(key, 0) + 1
+    return [{"office": o, "name": offices[o], "year": y, "achievements": n,
+             "decision": last.get((o, y), ""),
+             "decision_label": _(DECISION_LABELS[last[(o, y)]]) if (o, y) in last else ""}
+            for (o, y), n in sorted(counts.items(), key=lambda kv: (offices[kv[0][0]], -kv[0][1]))]
+
+
+def _year_of(value: Any) -> int:
+    return value.year if hasattr(value, "year") else int(str(value)[:4])
+
+
+def submission_records(session: Session, office: str, year: int) -> list[dict[str, Any]]:
+    """The achievements a county's submission for ``year`` brought here, for the city to comment on:
+    global id, the county's id, enterprise, kind (label), reference, title."""
+    from desktop.core.labels import kind_label
+    from desktop.store.models import Achievement, Enterprise
+
+    county = _county(office)
+    q = (Achievement.select(Achievement.uuid, Achievement.source_id, Enterprise.name, Achievement.kind,
+                            Achievement.ref, Achievement.title, Achievement.date)
+         .join(Enterprise).where(Achievement.origin == county.uuid)
+         .order_by(Enterprise.name, Achievement.source_id))
+    return [{"uuid": u, "source_id": sid, "enterprise": ent, "kind": kind_label(kind), "ref": ref or "",
+             "title": title or ""}
+            for u, sid, ent, kind, ref, title, date in q.tuples().iterator() if _year_of(date) == year]
+
+
+def reply_name(session: Session, office: str, year: int) -> str:
+    """A reply package's file name: the county's region code, the year, and 'reply'."""
+    from desktop.exchange.package import SUFFIX
+
+    county = _county(office)
+    return f"stdaward-reply-{county.region_code or 'county'}-{year}{SUFFIX}"
+
+
+def reply_preview(session: Session, plan: ImportPlan) -> dict[str, Any] | None:
+    """What a checked package says when it is the city's reply (None: it is not one): the year, the
+    decision (label), the city's comment and its comments on records (as the county knows them)."""
+    pkg = plan.package
+    if (pkg.manifest.get("period") or {}).get("kind") != "reply":
+        return None
+    from desktop.exchange.reply import DECISION_COLUMNS, REMARK_COLUMNS
+    from desktop.store.models import Achievement
+
+    decisions = [dict(zip(DECISION_COLUMNS, r)) for r in pkg.rows("decisions")]
+    remarks = [dict(zip(REMARK_COLUMNS, r)) for r in pkg.rows("remarks")]
+    d = decisions[0] if decisions else {"year": None, "decision": "", "comment": ""}
+    out = []
+    for r in remarks:
+        ach = Achievement.get_or_none(Achievement.uuid == r["uuid"]) if isinstance(r["uuid"], str) else None
+        out.append({"label": ach.source_id if ach is not None else str(r["label"] or ""),
+                    "comment": str(r["comment"] or ""), "exists": ach is not None})
+    return {"year": d["year"], "decision": d["decision"], "office": pkg.office_name,
+            "decision_label": _(DECISION_LABELS.get(str(d["decision"]), N_("Unknown"))),
+            "comment": str(d["comment"] or ""), "remarks": out}
