@@ -103,7 +103,7 @@ def test_return_fix_and_accept_through_the_windows(tmp_path, ctx, qtbot):
         ctx.db_path = county_db
         ctx.forget_session()
         heading, comments = _import_at_county(ctx, qtbot, county_db, r1)
-        assert "2024" in heading and "Returned" in heading
+        assert "2024" in heading and "submission returned" in heading
         assert sorted(comments) == ["标准文本封面不清晰", "缺少验收报告"]
         view = AchievementsView(ctx)
         qtbot.addWidget(view)
@@ -139,7 +139,7 @@ def test_return_fix_and_accept_through_the_windows(tmp_path, ctx, qtbot):
         ctx.db_path = county_db
         ctx.forget_session()
         heading, comments = _import_at_county(ctx, qtbot, county_db, r2)
-        assert "Accepted" in heading and comments == []
+        assert "submission accepted" in heading and comments == []
         view = AchievementsView(ctx)
         qtbot.addWidget(view)
         view.refresh()

@@ -255,7 +255,8 @@ def report_lines(session: Session, report: Report) -> list[str]:
 
 
 # ---------------------------------------------------------------- the city's reply
-DECISION_LABELS = {"accepted": N_("Accepted"), "returned": N_("Returned")}
+# not "Accepted": in Chinese that word is already 验收合格 (an achievement's acceptance test)
+DECISION_LABELS = {"accepted": N_("submission accepted"), "returned": N_("submission returned")}
 
 
 def _county(office: str) -> Any:

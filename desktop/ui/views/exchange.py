@@ -288,7 +288,7 @@ class ImportDialog(QDialog):
 
     def _show_reply(self, reply: dict[str, Any]) -> None:
         """A reply carries no records: the decision, the city's note and its comments on records."""
-        self.office.setText(_("The reply of {office} on the {year} submission: {decision}").format(
+        self.office.setText(_("The reply of {office} on {year}: {decision}").format(
             office=reply["office"], year=reply["year"], decision=reply["decision_label"]))
         self.counts.setText(_("Note: {comment}").format(comment=reply["comment"] or "-"))
         self.tree.clear()
@@ -677,7 +677,7 @@ class ExchangeView(TableViewMixin, View):
         def finished(result: int) -> None:
             self.import_dialog = None
             if result and dlg.result is not None and dlg.reply is not None:
-                self.message.ok(_("The reply of {office} was kept: the {year} submission {decision}.").format(
+                self.message.ok(_("The reply of {office} was kept ({year}: {decision}).").format(
                     office=dlg.reply["office"], year=dlg.reply["year"], decision=dlg.reply["decision_label"]))
             elif result and dlg.result is not None:
                 a = dlg.result.applied
@@ -699,8 +699,8 @@ class ExchangeView(TableViewMixin, View):
             self.reply_dialog = None
             r = dlg.result_info
             if result and r is not None:
-                self.message.ok(_("Reply to {office} on the {year} submission ({decision}, {n} records commented on) "
-                                  "written to {path}; take it to the county.").format(
+                self.message.ok(_("Reply to {office} on {year} ({decision}, {n} records commented on) written to "
+                                  "{path}; take it to the county.").format(
                     office=r["office"], year=r["year"], decision=r["decision"], n=r["remarks"], path=r["path"]))
         qconnect(dlg.finished, finished)
         dlg.open()
