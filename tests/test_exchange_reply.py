@@ -121,5 +121,5 @@ def test_replies_from_the_command_line(tmp_path):
     assert run_cli("replies", "--db", str(path)).stdout == "No reply from the city yet.\n"
     assert run_cli("import", str(tmp_path / "r1.stdpkg"), "--db", str(path)).returncode == 0
     out = run_cli("replies", "--db", str(path)).stdout
-    assert "2024: Returned" in out and "s1: 封面不清晰 (not changed yet)" in out
+    assert "2024: submission returned by" in out and "s1: 封面不清晰 (not changed yet)" in out
     assert json.loads(run_cli("replies", "--json", "--db", str(path)).stdout)[0]["remarks"][0]["source_id"] == "s1"
