@@ -72,6 +72,24 @@ def evidence_preview(session: Session, *, year: int | None = None, since_last: b
     return preview(year=year, since_last=since_last)
 
 
+def export_preview(session: Session, folder: Path | None, *, year: int | None = None,
+                   since_last: bool = False) -> dict[str, Any]:
+    """Before an export, what an officer needs to know about the stick: the evidence files not sent
+    before that the package would carry (how many, bytes), the free bytes in ``folder`` (None: cannot
+    tell), and ``problem``, the sentence the export itself would refuse with when the evidence alone
+    does not fit (None: it fits, as far as can be told before packing). Reads every new evidence file's
+    size: run it off the UI thread."""
+    from desktop.exchange.export import evidence_preview as preview
+    from desktop.exchange.export import free_space, room_problem
+
+    session.progress.check()
+    files, size = preview(year=year, since_last=since_last)
+    session.progress.check()
+    folder = Path(folder) if folder else None
+    return {"files": files, "bytes": size, "free": free_space(folder) if folder is not None else None,
+            "problem": room_problem(folder, size) if folder is not None else None}
+
+
 def last_export(session: Session) -> dt.datetime | None:
     """When this office last exported (None: never; "changes since the last export" needs one)."""
     from desktop.exchange.export import last_export as last

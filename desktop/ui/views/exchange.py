@@ -36,10 +36,12 @@ from desktop.ui.qt import (
     Qt,
     QTableWidget,
     QTableWidgetItem,
+    QTimer,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
+    is_alive,
     qconnect,
 )
 from desktop.ui.tablemodel import Column, ListTableModel, make_table
@@ -102,8 +104,23 @@ class ExportDialog(QDialog):
         form.addRow(_("Passphrase"), self.passphrase)
         form.addRow(_("Repeat"), self.repeat)
         lay.addLayout(form)
+        self.evidence = QLabel()  # the evidence the package will carry and the room on the stick
+        self.evidence.setObjectName("exportEvidence")
+        self.evidence.setWordWrap(True)
+        lay.addWidget(self.evidence)
         self.message = MessageBar(self)
         lay.addWidget(self.message)
+        self.preview: dict[str, Any] | None = None
+        self._preview_seq = 0
+        self._room_said = ""  # the too-small sentence last shown
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(250)
+        qconnect(self._preview_timer.timeout, self.update_preview)
+        for rb in (self.all_rb, self.year_rb, self.since_rb):
+            qconnect(rb.toggled, lambda on: on and self._preview_timer.start())
+        qconnect(self.year.valueChanged, lambda _v: self.year_rb.isChecked() and self._preview_timer.start())
+        qconnect(self.folder.textChanged, lambda _t: self._preview_timer.start())
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Export"))
         qconnect(self.buttons.accepted, self.export)
@@ -118,6 +135,50 @@ class ExportDialog(QDialog):
         folder = QFileDialog.getExistingDirectory(self, _("Choose the folder"), self.folder.text() or start_in())
         if folder:
             self.folder.setText(folder)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self.preview is None and self._preview_seq == 0:
+            self.update_preview()
+
+    def update_preview(self) -> None:
+        """Before writing: how many evidence files (and MB) the selection carries, the folder's free
+        space, and whether the stick is too small, read off the UI thread (it reads file sizes)."""
+        from desktop.operations import exchange
+
+        self._preview_timer.stop()
+        self._preview_seq += 1
+        seq, s = self._preview_seq, self.ctx.session
+        folder = Path(self.folder.text().strip()) if self.folder.text().strip() else None
+        year = self.year.value() if self.year_rb.isChecked() else None
+        since = self.since_rb.isChecked()
+        self.evidence.setText(_("Counting the evidence files not sent before..."))
+
+        def done(info: dict[str, Any]) -> None:
+            if seq == self._preview_seq and is_alive(self):
+                self._show_preview(info)
+
+        def failed(exc: BaseException) -> None:
+            if seq == self._preview_seq and is_alive(self):
+                self.evidence.setText(error_text(exc))
+        self.ctx.tasks.run(lambda p: exchange.export_preview(s.with_progress(p), folder, year=year, since_last=since),
+                           on_done=done, on_error=failed, quiet=True)
+
+    def _show_preview(self, info: dict[str, Any]) -> None:
+        self.preview = info
+        mb = f"{info['bytes'] / (1 << 20):.1f}"
+        text = (_("The package will carry {n} evidence files not sent before ({size} MB).").format(n=info["files"], size=mb)
+                if info["files"] else _("No evidence file to carry: every one was sent before."))
+        if info["free"] is not None:
+            text += " " + _("Free space in the folder: {free} MB.").format(free=f"{info['free'] / (1 << 20):.1f}")
+        elif not self.folder.text().strip():
+            text += " " + _("Choose the folder to see its free space.")
+        self.evidence.setText(text)
+        if info["problem"]:
+            self.message.error(info["problem"])
+        elif self.message.kind == "error" and self.message.text() == self._room_said:
+            self.message.clear()  # another folder or selection fits
+        self._room_said = info["problem"] or ""
 
     def export(self) -> None:
         from desktop.operations import exchange
