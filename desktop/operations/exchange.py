@@ -31,7 +31,7 @@ STAGES = {"select": N_("selecting the records"), "pack": N_("packing and signing
           "done": N_("done")}
 DIRECTIONS = {"export": N_("export"), "import": N_("import")}
 TABLES = {"enterprises": N_("Enterprises"), "achievements": N_("Achievements"), "rounds": N_("Award rounds"),
-          "awards": N_("Awards"), "tombstones": N_("Deletions and merges")}
+          "awards": N_("Awards"), "tombstones": N_("Deletions and merges"), "evidence": N_("Evidence files")}
 # what an import found, in the order an officer reads it
 CATEGORIES = (("new", N_("New")), ("updated", N_("Updated")), ("deleted", N_("Deleted")),
               ("unchanged", N_("Unchanged")),
