@@ -142,6 +142,11 @@ def select(year: int | None = None, since: str | None = None) -> dict[str, tuple
             extra = _rows(t.select() + f" WHERE {t.alias}.uuid IN (SELECT value FROM json_each(?))"
                           f" ORDER BY {t.alias}.id", [_json(wanted)])
             tables["enterprises"][1].extend(t.to_package(r) for r in extra)
+    from desktop.exchange import hearings
+
+    heard = hearings.rows(year)  # the 公示 and objections, read-only at the city
+    if heard:
+        tables["publicity"] = (hearings.COLUMNS, heard)
     attached = evidence_rows([r[0] for r in tables["achievements"][1]])
     if attached:
         tables["evidence"] = (EVIDENCE_COLUMNS, attached)

@@ -652,6 +652,7 @@ def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[
     _apply_tombstones(plan, resolutions, user, applied)
     _keep_evidence(pkg, user, applied)
     _keep_reply(pkg, user, applied)
+    _keep_publicity(pkg, applied)
     _finish(pkg, plan, user, applied)
     return ImportResult(plan=plan, applied=applied)
 
@@ -785,6 +786,13 @@ def _keep_reply(pkg: Package, user: str, applied: dict[str, int]) -> None:
     from desktop.exchange import reply
 
     reply.keep(pkg, user, applied)
+
+
+def _keep_publicity(pkg: Package, applied: dict[str, int]) -> None:
+    """The office's 公示 and objections, kept read-only (``desktop.exchange.hearings``)."""
+    from desktop.exchange import hearings
+
+    hearings.keep(pkg.office_uuid, pkg.rows("publicity"), applied)
 
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

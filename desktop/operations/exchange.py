@@ -31,7 +31,8 @@ STAGES = {"select": N_("selecting the records"), "pack": N_("packing and signing
           "done": N_("done")}
 DIRECTIONS = {"export": N_("export"), "import": N_("import")}
 TABLES = {"enterprises": N_("Enterprises"), "achievements": N_("Achievements"), "rounds": N_("Award rounds"),
-          "awards": N_("Awards"), "tombstones": N_("Deletions and merges"), "evidence": N_("Evidence files")}
+          "awards": N_("Awards"), "tombstones": N_("Deletions and merges"), "evidence": N_("Evidence files"),
+          "publicity": N_("Publicity periods")}
 # what an import found, in the order an officer reads it
 CATEGORIES = (("new", N_("New")), ("updated", N_("Updated")), ("deleted", N_("Deleted")),
               ("unchanged", N_("Unchanged")),
@@ -430,3 +431,24 @@ def reply_preview(session: Session, plan: ImportPlan) -> dict[str, Any] | None:
     return {"year": d["year"], "decision": d["decision"], "office": pkg.office_name,
             "decision_label": _(DECISION_LABELS.get(str(d["decision"]), N_("Unknown"))),
             "comment": str(d["comment"] or ""), "remarks": out}
+
+
+PUBLICITY_STATUS = {"open": N_("current"), "superseded": N_("superseded by a new publicity period")}
+
+
+def county_publicity(session: Session) -> list[dict[str, Any]]:
+    """At the city, read-only: each county's 公示 as its packages carried them, by county and year:
+    the period (start, end, working days), whether it is current, and the objections with their
+    outcomes (labels for an officer)."""
+    from desktop.exchange.hearings import for_city
+    from desktop.operations.publicity import outcome_label
+
+    out = []
+    for p in for_city():
+        out.append({"office": p["office_name"], "year": p["year"], "starts_on": p["starts_on"],
+                    "ends_on": p["ends_on"], "days": p["days"],
+                    "status": _(PUBLICITY_STATUS.get(p["status"], p["status"])),
+                    "objections": [{"record": o["label"], "raised_by": o["raised_by"], "raised_on": o["raised_on"],
+                                    "text": o["text"], "outcome": outcome_label(o["outcome"]), "reason": o["reason"],
+                                    "open": o["outcome"] == "open"} for o in p["objections"]]})
+    return out

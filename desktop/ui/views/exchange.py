@@ -617,6 +617,57 @@ class ReplyDialog(QDialog):
                            label=_("Writing the reply..."), parent=self)
 
 
+# ---------------------------------------------------------------------------- the counties' 公示
+class CountyPublicityDialog(QDialog):
+    """At the city, read-only: each county's 公示 (period, current or superseded) and the objections
+    raised in it with their outcomes, as the counties' packages carried them."""
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from desktop.operations import exchange
+
+        self.setObjectName("countyPublicity")
+        self.setWindowTitle(_("The counties' publicity periods and objections"))
+        self.resize(940, 560)
+        lay = QVBoxLayout(self)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels([_("County, year and period"), _("Status or outcome"), _("Raised by"),
+                                   _("Objection and reason")])
+        for i, w in enumerate((330, 150, 140)):
+            self.tree.setColumnWidth(i, w)
+        lay.addWidget(self.tree, 1)
+        self.empty = QLabel(_("No county's package has carried a publicity period yet."))
+        lay.addWidget(self.empty)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        qconnect(buttons.rejected, self.reject)
+        lay.addWidget(buttons)
+        self.rows = exchange.county_publicity(ctx.session)
+        offices: dict[str, QTreeWidgetItem] = {}
+        for p in self.rows:
+            top = offices.get(p["office"])
+            if top is None:
+                top = offices[p["office"]] = QTreeWidgetItem([p["office"], "", "", ""])
+                self.tree.addTopLevelItem(top)
+                top.setExpanded(True)
+            open_n = sum(1 for o in p["objections"] if o["open"])
+            period = QTreeWidgetItem([
+                _("{year}: {start} to {end} ({days} working days)").format(year=p["year"], start=p["starts_on"],
+                                                                          end=p["ends_on"], days=p["days"]),
+                p["status"], "",
+                _("{n} objections, {open} still open").format(n=len(p["objections"]), open=open_n)
+                if p["objections"] else _("no objection")])
+            top.addChild(period)
+            period.setExpanded(True)
+            for o in p["objections"]:
+                text = o["text"] + (" — " + o["reason"] if o["reason"] else "")
+                item = QTreeWidgetItem([f"{o['raised_on']} {o['record']}", o["outcome"], o["raised_by"], text])
+                item.setToolTip(3, text)
+                if o["open"]:
+                    item.setForeground(1, QBrush(QColor("#b3261e")))
+                period.addChild(item)
+        self.empty.setVisible(not self.rows)
+
+
 # ---------------------------------------------------------------------------- the view
 class ExchangeView(TableViewMixin, View):
     name = "exchange"
@@ -629,9 +680,10 @@ class ExchangeView(TableViewMixin, View):
         self.intro.setWordWrap(True)
         lay.addWidget(self.intro)
         bar = QHBoxLayout()
-        self.export_btn, self.import_btn, self.register_btn, self.report_btn, self.reply_btn = (
-            QPushButton() for _i in range(5))
-        for b in (self.export_btn, self.import_btn, self.reply_btn, self.register_btn, self.report_btn):
+        self.export_btn, self.import_btn, self.register_btn, self.report_btn, self.reply_btn, self.publicity_btn = (
+            QPushButton() for _i in range(6))
+        for b in (self.export_btn, self.import_btn, self.reply_btn, self.register_btn, self.report_btn,
+                  self.publicity_btn):
             bar.addWidget(b)
         bar.addStretch(1)
         lay.addLayout(bar)
@@ -659,6 +711,7 @@ class ExchangeView(TableViewMixin, View):
         qconnect(self.register_btn.clicked, self.register_office)
         qconnect(self.report_btn.clicked, self.consolidation)
         qconnect(self.reply_btn.clicked, lambda: self.reply())
+        qconnect(self.publicity_btn.clicked, lambda: self.county_publicity())
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -670,6 +723,7 @@ class ExchangeView(TableViewMixin, View):
         self.register_btn.setText(_("Register a county's key..."))
         self.report_btn.setText(_("Consolidation report..."))
         self.reply_btn.setText(_("Accept or return a submission..."))
+        self.publicity_btn.setText(_("Counties' publicity..."))
         self.offices_label.setText(_("Offices whose packages this database accepts"))
         self.log_label.setText(_("Packages exported and imported"))
         self.offices_model.retranslate()
@@ -686,6 +740,7 @@ class ExchangeView(TableViewMixin, View):
         self.register_btn.setVisible(city)
         self.report_btn.setVisible(city)
         self.reply_btn.setVisible(city)
+        self.publicity_btn.setVisible(city)
         self.reply_btn.setEnabled(allowed(self.ctx.role, "exchange.reply"))
         self.register_btn.setEnabled(allowed(self.ctx.role, "exchange.register"))
         self.import_btn.setEnabled(allowed(self.ctx.role, "exchange.import"))
@@ -764,6 +819,12 @@ class ExchangeView(TableViewMixin, View):
                                   "{path}; take it to the county.").format(
                     office=r["office"], year=r["year"], decision=r["decision"], n=r["remarks"], path=r["path"]))
         qconnect(dlg.finished, finished)
+        dlg.open()
+        return dlg
+
+    def county_publicity(self) -> CountyPublicityDialog:
+        dlg = CountyPublicityDialog(self.ctx, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()
         return dlg
 
