@@ -306,6 +306,11 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
                 "created_at": dt.datetime.now().isoformat(timespec="seconds"), "period": period,
                 "app_version": __version__, "schema_version": SCHEMA_VERSION,
                 "audit_head": {k: head[k] for k in ("count", "last_id", "hash", "signature")}}
+    from desktop.exchange import origins
+
+    carried = origins.for_manifest(tables)  # a city names its counties for the province
+    if carried:
+        manifest["origins"] = carried
     data = pkgmod.build(manifest, tables, office.signing_key, passphrase, files=files)
     _check_room(out, len(data))
     step("write", 2, 4)
