@@ -423,13 +423,14 @@ def reply_preview(session: Session, plan: ImportPlan) -> dict[str, Any] | None:
     decisions = [dict(zip(DECISION_COLUMNS, r)) for r in pkg.rows("decisions")]
     remarks = [dict(zip(REMARK_COLUMNS, r)) for r in pkg.rows("remarks")]
     d = decisions[0] if decisions else {"year": None, "decision": "", "comment": ""}
+    label = DECISION_LABELS.get(str(d["decision"]))
     out = []
     for r in remarks:
         ach = Achievement.get_or_none(Achievement.uuid == r["uuid"]) if isinstance(r["uuid"], str) else None
         out.append({"label": ach.source_id if ach is not None else str(r["label"] or ""),
                     "comment": str(r["comment"] or ""), "exists": ach is not None})
     return {"year": d["year"], "decision": d["decision"], "office": pkg.office_name,
-            "decision_label": _(DECISION_LABELS.get(str(d["decision"]), N_("Unknown"))),
+            "decision_label": _(label) if label else _("a decision this program does not know"),
             "comment": str(d["comment"] or ""), "remarks": out}
 
 
