@@ -71,6 +71,7 @@ def test_return_fix_and_accept_through_the_windows(tmp_path, ctx, qtbot):
     from desktop.store.models import Achievement
     from desktop.ui.views.achievement_form import AchievementForm
     from desktop.ui.views.achievements import AchievementsView
+    from desktop.ui.views.enterprise_dialog import EnterpriseDialog
 
     county_db, card = county(tmp_path)
     city_db = city(tmp_path, card)
@@ -122,6 +123,11 @@ def test_return_fix_and_accept_through_the_windows(tmp_path, ctx, qtbot):
         form = AchievementForm(ctx, records.achievement(ctx.session, ids["p1"]))
         qtbot.addWidget(form)
         assert form.returned.isVisibleTo(form) and "缺少验收报告" in form.returned.text()
+        ent = EnterpriseDialog(ctx, records.enterprise(ctx.session, Achievement.get_by_id(ids["p1"]).enterprise_id))
+        qtbot.addWidget(ent)  # the enterprise's record names both returned achievements and why
+        assert ent.returned.isVisibleTo(ent)
+        assert ent.returned.text().splitlines() == ["p1：[Returned by the city] 2024: 缺少验收报告",
+                                                    "s1：[Returned by the city] 2024: 标准文本封面不清晰"]
 
         # the county fixes s1: its mark says so, p1 still waits
         raw = records.achievement(ctx.session, ids["s1"]).achievement.to_dict()
@@ -147,3 +153,6 @@ def test_return_fix_and_accept_through_the_windows(tmp_path, ctx, qtbot):
         form = AchievementForm(ctx, records.achievement(ctx.session, ids["p1"]))
         qtbot.addWidget(form)
         assert not form.returned.isVisibleTo(form)
+        ent = EnterpriseDialog(ctx, records.enterprise(ctx.session, Achievement.get_by_id(ids["p1"]).enterprise_id))
+        qtbot.addWidget(ent)
+        assert not ent.returned.isVisibleTo(ent)

@@ -330,8 +330,9 @@ def replies(session: Session) -> list[dict[str, Any]]:
 
 def returned_records(session: Session) -> dict[int, dict[str, Any]]:
     """At the county: the achievements the city's latest word on a year returned with a comment, by
-    their id here: the year, the city's name, its comment on the record and on the submission, and
-    whether the record was changed since (a year the city accepted afterwards marks nothing)."""
+    their id here: the year, the city's name, its comment on the record and on the submission,
+    whether the record was changed since (a year the city accepted afterwards marks nothing), and the
+    id of the enterprise it belongs to."""
     from desktop.exchange.reply import replies as received
     from desktop.store.models import Achievement
 
@@ -350,9 +351,9 @@ def returned_records(session: Session) -> dict[int, dict[str, Any]]:
     if not by_uuid:
         return {}
     model: Any = Achievement
-    rows: list[tuple[int, str]] = list(model.select(model._meta.primary_key, model.uuid)
-                                       .where(model.uuid.in_(list(by_uuid))).tuples())
-    return {int(pk): by_uuid[uuid] for pk, uuid in rows}
+    rows: list[tuple[int, str, int]] = list(model.select(model._meta.primary_key, model.uuid, model.enterprise)
+                                            .where(model.uuid.in_(list(by_uuid))).tuples())
+    return {int(pk): dict(by_uuid[uuid], enterprise=int(ent)) for pk, uuid, ent in rows}
 
 
 def returned_mark(mark: dict[str, Any]) -> str:
