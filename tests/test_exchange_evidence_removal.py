@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import std
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_exchange import apply, city, county, export, plan, using
 
@@ -127,6 +127,10 @@ def test_a_removal_may_not_touch_another_countys_record(tmp_path):
 _STEP = st.tuples(st.sampled_from(("attach", "remove")), st.integers(0, 2), st.sampled_from(sorted(FILES)))
 
 
+# attached, sent; removed and carried by a package of another year; a file shared by two records
+@example(batches=[([("attach", 0, "证书.pdf"), ("attach", 1, "证书.pdf")], None), ([("remove", 0, "证书.pdf")], 2024)])
+@example(batches=[([("attach", 2, "photo.png")], 2024), ([("remove", 2, "photo.png"), ("attach", 2, "photo.png")], None),
+                  ([("remove", 2, "photo.png")], None)])
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batches=st.lists(st.tuples(st.lists(_STEP, min_size=1, max_size=5), st.sampled_from((None, 2024))),
                         min_size=1, max_size=3))
