@@ -32,8 +32,11 @@ def _reply_at_city(ctx, qtbot, city_db, tmp_path, *, comments: dict[str, str], n
         qtbot.addWidget(view)
         view.show()
         assert view.reply_btn.isVisible() and view.reply_btn.isEnabled()
-        dlg = view.reply()
-        assert dlg.isVisible()
+        # the county's imported package, double-clicked in the log, opens the reply on that submission
+        imported = [i for i, r in enumerate(view.model.rows) if r["imported"]]
+        view.tableview.doubleClicked.emit(view.model.index(imported[0], 0))
+        dlg = view.reply_dialog
+        assert dlg is not None and dlg.isVisible()
         assert dlg.submission.count() == 1 and "a县市场监督管理局, 2024: 2 achievements" in dlg.submission.itemText(0)
         assert sorted(r["source_id"] for r in dlg.records) == ["p1", "s1"]
         for sid, text in comments.items():

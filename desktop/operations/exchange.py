@@ -122,7 +122,8 @@ def package_log(session: Session, limit: int = 500) -> list[dict[str, Any]]:
         out.append({"at": p.at, "direction": _(DIRECTIONS.get(p.direction, p.direction)),
                     "office": who.get(p.office_uuid, _("an unregistered office")), "sequence": p.sequence,
                     "counts": "，".join(f"{_(label)} {counts[k]}" for k, label in COUNT_LABELS.items() if k in counts),
-                    "path": p.path or ""})
+                    "path": p.path or "", "office_uuid": p.office_uuid, "imported": p.direction == "import",
+                    "year": ((p.summary or {}).get("period") or {}).get("year")})
     return out
 
 

@@ -712,6 +712,7 @@ class ExchangeView(TableViewMixin, View):
         qconnect(self.report_btn.clicked, self.consolidation)
         qconnect(self.reply_btn.clicked, lambda: self.reply())
         qconnect(self.publicity_btn.clicked, lambda: self.county_publicity())
+        qconnect(self.tableview.doubleClicked, self._log_activated)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -821,6 +822,17 @@ class ExchangeView(TableViewMixin, View):
         qconnect(dlg.finished, finished)
         dlg.open()
         return dlg
+
+    def _log_activated(self, index) -> None:
+        """At the city, a county's imported package double-clicked: reply on that submission."""
+        from desktop.operations.roles import allowed
+
+        office = self.ctx.office
+        rows = self.model.rows
+        row = rows[index.row()] if 0 <= index.row() < len(rows) else None
+        if (row is not None and row.get("imported") and office is not None and office.role == "city"
+                and allowed(self.ctx.role, "exchange.reply")):
+            self.reply(row["office_uuid"], row.get("year"))
 
     def county_publicity(self) -> CountyPublicityDialog:
         dlg = CountyPublicityDialog(self.ctx, self)
