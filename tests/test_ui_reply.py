@@ -159,3 +159,34 @@ def test_return_fix_and_accept_through_the_windows(tmp_path, ctx, qtbot):
         ent = EnterpriseDialog(ctx, records.enterprise(ctx.session, Achievement.get_by_id(ids["p1"]).enterprise_id))
         qtbot.addWidget(ent)
         assert not ent.returned.isVisibleTo(ent)
+
+
+def test_a_reply_dropped_on_the_countys_window_is_recognised(tmp_path, qtbot):
+    from desktop.operations import exchange
+    from desktop.operations.session import Session
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.mainwindow import MainWindow
+    from tests.test_ui_drop import drag_and_drop, mime
+
+    county_db, card = county(tmp_path)
+    city_db = city(tmp_path, card)
+    apply(city_db, export(county_db, tmp_path / "p1.stdpkg", year=2024).path)
+    _trust_city(county_db, city_db)
+    with Session.open(city_db, auto_backup=False, check=False) as s:
+        exchange.reply(s, tmp_path / "r1.stdpkg", card["uuid"], year=2024, decision="returned",
+                       remarks={"p1": "缺少验收报告"})
+    make_app()
+    with using(county_db):
+        win = MainWindow(AppContext(county_db))
+        qtbot.addWidget(win)
+        win.show()
+        assert drag_and_drop(win, mime(tmp_path / "r1.stdpkg"))
+        dlg = win.current_view().import_dialog
+        assert win.ctx.tasks.wait()
+        assert dlg.reply is not None and "submission returned" in dlg.office.text()
+        assert dlg.import_btn.isEnabled() and "city's reply" in dlg.message.text()
+        dlg.apply()
+        assert win.ctx.tasks.wait()
+        assert [r["decision"] for r in exchange.replies(win.ctx.session)] == ["returned"]
+        win.close()
