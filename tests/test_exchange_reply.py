@@ -40,7 +40,7 @@ def test_returned_then_fixed_then_accepted(tmp_path):
     with _session(city_db) as s:
         done = exchange.reply(s, tmp_path / "r1.stdpkg", "a县市场监督管理局", year=2024, decision="returned",
                               comment="请补正后重新报送", remarks={"s1": "标准文本封面不清晰", "p1": "缺少验收报告"})
-    assert done["remarks"] == 2 and done["decision"] == "Returned"
+    assert done["remarks"] == 2 and done["decision"] == "submission returned"
     dry = apply(path, tmp_path / "r1.stdpkg")
     assert dry.applied["replies"] == 1
     with _session(path) as s:
@@ -62,7 +62,7 @@ def test_returned_then_fixed_then_accepted(tmp_path):
     assert apply(path, tmp_path / "r2.stdpkg").applied["replies"] == 1
     with _session(path) as s:
         newest, older = exchange.replies(s)
-    assert newest["decision"] == "accepted" and newest["decision_label"] == "Accepted" and older["decision"] == "returned"
+    assert newest["decision"] == "accepted" and newest["decision_label"] == "submission accepted" and older["decision"] == "returned"
 
     replay = apply(path, tmp_path / "r2.stdpkg")  # the same reply again adds nothing
     assert replay.plan.already_imported and replay.applied["replies"] == 0
@@ -121,5 +121,5 @@ def test_replies_from_the_command_line(tmp_path):
     assert run_cli("replies", "--db", str(path)).stdout == "No reply from the city yet.\n"
     assert run_cli("import", str(tmp_path / "r1.stdpkg"), "--db", str(path)).returncode == 0
     out = run_cli("replies", "--db", str(path)).stdout
-    assert "2024: Returned" in out and "s1: 封面不清晰 (not changed yet)" in out
+    assert "2024: submission returned by" in out and "s1: 封面不清晰 (not changed yet)" in out
     assert json.loads(run_cli("replies", "--json", "--db", str(path)).stdout)[0]["remarks"][0]["source_id"] == "s1"

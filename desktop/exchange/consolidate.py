@@ -50,11 +50,13 @@ class ReportRow:
     total: Decimal = Decimal("0.00")
     rule_label: str = ""  # what an officer reads: the rule's wording (its id never reaches paper)
     fund_label: str = ""
+    city: str = ""  # at a province: the city whose package carried the county's records ("" at a city)
 
     def as_dict(self) -> dict[str, Any]:
         return {"county": self.county, "county_uuid": self.county_uuid, "year": self.year, "rule": self.rule,
                 "rule_label": self.rule_label, "clause": self.clause, "fund": self.fund,
-                "fund_label": self.fund_label, "count": self.count, "total": money_str(self.total)}
+                "fund_label": self.fund_label, "count": self.count, "total": money_str(self.total),
+                "city": self.city}
 
 
 @dataclass
@@ -86,15 +88,32 @@ class Report:
     def total(self) -> Decimal:
         return sum((r.total for r in self.rows), Decimal("0.00"))
 
+    @property
+    def nested(self) -> bool:
+        """A province's report: counties grouped under the cities that sent them."""
+        return any(r.city for r in self.rows)
+
+    def by_city(self) -> dict[str, dict[str, Decimal]]:
+        """city -> county -> total, in the report's order (a province's own records under its name)."""
+        out: dict[str, dict[str, Decimal]] = {}
+        for r in self.rows:
+            by = out.setdefault(r.city or r.county, {})
+            by[r.county] = by.get(r.county, Decimal("0.00")) + r.total
+        return out
+
     def as_dict(self) -> dict[str, Any]:
         return {"office": self.office, "year": self.year, "generated": self.generated,
                 "rows": [r.as_dict() for r in self.rows],
                 "by_county": {k: money_str(v) for k, v in self.by_county().items()},
+                "by_city": {c: {k: money_str(v) for k, v in by.items()} for c, by in self.by_city().items()},
                 "total": money_str(self.total), "findings": [f.as_dict() for f in self.findings]}
 
 
 def _county_namer() -> tuple[dict[str | None, str], Any]:
-    names: dict[str | None, str] = dict(offices.names())
+    from desktop.exchange.origins import known_names
+
+    names: dict[str | None, str] = {u: o["name"] for u, o in known_names().items()}  # counties behind a city
+    names.update(offices.names())
     own = offices.own_office()
     names[None] = own.name if own is not None else _("this office")
 
@@ -113,20 +132,36 @@ def build_report(year: int | None = None) -> Report:
            "WHERE w.status IN ('awarded', 'discretionary') AND w.decision != 'rejected' AND w.amount IS NOT NULL" + where)
     groups: dict[tuple, ReportRow] = {}
     labels = _Labels()
+    city_of = _city_of(name)
     for origin, yr, rule, clause, fund, amount, policy_id in database.execute_sql(sql, params).fetchall():
         key = (origin, yr, rule or "-", fund or "-")
         row = groups.get(key)
         if row is None:
             row = groups[key] = ReportRow(name(origin), origin, yr, rule or "-", clause or "", fund or "-",
                                           rule_label=labels.rule(policy_id, rule, clause),
-                                          fund_label=labels.fund(policy_id, fund))
+                                          fund_label=labels.fund(policy_id, fund), city=city_of(origin))
         row.count += 1
         row.total += Decimal(amount)
-    rows = sorted(groups.values(), key=lambda r: (r.county, r.year, r.rule, r.fund))
+    rows = sorted(groups.values(), key=lambda r: (r.city or r.county, r.county, r.year, r.rule, r.fund))
     findings = cross_claims(year, name) + enterprises_in_two(name) + totals_differ(year, name)
     own = offices.own_office()
     return Report(office=own.name if own else "", year=year, generated=dt.datetime.now().isoformat(timespec="seconds"),
                   rows=rows, findings=findings)
+
+
+def _city_of(name: Any) -> Any:
+    """At a province: origin -> the name of the city whose packages carried it (a city's own records
+    under the city itself); "" for every origin at a city, whose counties send directly."""
+    from desktop.exchange.origins import senders
+
+    via = senders()
+    cities = set(via.values())
+
+    def city(origin: str | None) -> str:
+        if origin in via:
+            return str(name(via[origin]))
+        return str(name(origin)) if origin in cities else ""
+    return city
 
 
 class _Labels:
@@ -289,10 +324,16 @@ def _headers() -> list[str]:
 def text_lines(report: Report) -> list[str]:
     lines = [_("Consolidated awards{year}: {total}").format(
         year=f" {report.year}" if report.year else "", total=format_money(report.total))]
-    for county, total in report.by_county().items():
-        lines.append(f"  {county}: {format_money(total)}")
+    if report.nested:  # a province: each city, then its counties
+        for city, by in report.by_city().items():
+            lines.append(f"  {city}: {format_money(sum(by.values(), Decimal('0.00')))}")
+            lines.extend(f"    {county}: {format_money(total)}" for county, total in by.items())
+    else:
+        for county, total in report.by_county().items():
+            lines.append(f"  {county}: {format_money(total)}")
     for r in report.rows:
-        lines.append(f"    {r.county} {r.year} {r.rule_label} {r.clause} {r.fund_label}: {r.count} · "
+        where = f"{r.city} · {r.county}" if r.city and r.city != r.county else r.county
+        lines.append(f"    {where} {r.year} {r.rule_label} {r.clause} {r.fund_label}: {r.count} · "
                      f"{format_money(r.total)}")
     lines.append(_("Checks: {n} findings").format(n=len(report.findings)))
     for f in report.findings:
@@ -303,14 +344,31 @@ def text_lines(report: Report) -> list[str]:
 def write_xlsx(report: Report, path: Path) -> Path:
     from desktop.exchange.xlsx import write_sheets
 
+    checks = [[_(FINDING_TITLES[f.kind]), _(SEVERITY_LABELS[f.severity]), f.message] for f in report.findings]
+    if report.nested:
+        detail = [[r.city or r.county, r.county, r.year, r.rule_label, r.clause, r.fund_label, r.count, r.total]
+                  for r in report.rows]
+        return write_sheets(Path(path), [
+            (_("By rule and fund"), [_("City"), *_headers()], detail),
+            (_("By city and county"), [_("City"), _("County"), _("Total (yuan)")], _city_rows(report)),
+            (_("Checks"), [_("Check"), _("Severity"), _("Finding")], checks),
+        ])
     detail = [[r.county, r.year, r.rule_label, r.clause, r.fund_label, r.count, r.total] for r in report.rows]
     counties = [[c, t] for c, t in report.by_county().items()] + [[_("Total"), report.total]]
-    checks = [[_(FINDING_TITLES[f.kind]), _(SEVERITY_LABELS[f.severity]), f.message] for f in report.findings]
     return write_sheets(Path(path), [
         (_("By rule and fund"), _headers(), detail),
         (_("By county"), [_("County"), _("Total (yuan)")], counties),
         (_("Checks"), [_("Check"), _("Severity"), _("Finding")], checks),
     ])
+
+
+def _city_rows(report: Report) -> list[list[Any]]:
+    """Each city's counties with their totals, then the city's subtotal; the grand total last."""
+    out: list[list[Any]] = []
+    for city, by in report.by_city().items():
+        out.extend([city, county, total] for county, total in by.items())
+        out.append([city, _("Subtotal"), sum(by.values(), Decimal("0.00"))])
+    return out + [[_("Total"), "", report.total]]
 
 
 def write_pdf(report: Report, path: Path) -> Path:
@@ -344,8 +402,13 @@ def write_pdf(report: Report, path: Path) -> Path:
     story: list[Any] = [Paragraph(_("Consolidated standardization awards{year}").format(
         year=f" {report.year}" if report.year else ""), title), Spacer(1, 4 * mm),
         Paragraph(_("{office}, made {when}").format(office=report.office, when=report.generated), body), Spacer(1, 4 * mm)]
-    story.append(table([_("County"), _("Total (yuan)")],
-                       [[c, t] for c, t in report.by_county().items()] + [[_("Total"), report.total]], [120 * mm, 50 * mm]))
+    if report.nested:
+        story.append(table([_("City"), _("County"), _("Total (yuan)")], _city_rows(report),
+                           [80 * mm, 80 * mm, 50 * mm]))
+    else:
+        story.append(table([_("County"), _("Total (yuan)")],
+                           [[c, t] for c, t in report.by_county().items()] + [[_("Total"), report.total]],
+                           [120 * mm, 50 * mm]))
     story.append(Spacer(1, 6 * mm))
     story.append(table(_headers(), [[r.county, r.year, r.rule_label, r.clause, r.fund_label, r.count, r.total]
                                     for r in report.rows],

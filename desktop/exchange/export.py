@@ -142,6 +142,11 @@ def select(year: int | None = None, since: str | None = None) -> dict[str, tuple
             extra = _rows(t.select() + f" WHERE {t.alias}.uuid IN (SELECT value FROM json_each(?))"
                           f" ORDER BY {t.alias}.id", [_json(wanted)])
             tables["enterprises"][1].extend(t.to_package(r) for r in extra)
+    from desktop.exchange import hearings
+
+    heard = hearings.rows(year)  # the 公示 and objections, read-only at the city
+    if heard:
+        tables["publicity"] = (hearings.COLUMNS, heard)
     attached = evidence_rows([r[0] for r in tables["achievements"][1]])
     if attached:
         tables["evidence"] = (EVIDENCE_COLUMNS, attached)
@@ -201,19 +206,34 @@ def _mb(n: int) -> str:
     return f"{n / (1 << 20):.1f}"
 
 
-def _check_room(out: Path, size: int) -> None:
-    """Refuse before writing when the stick cannot hold the package (with a little room for the
-    file system's own bookkeeping)."""
+ROOM_SLACK = 64 << 10  # the file system's own bookkeeping beside a package
+
+
+def free_space(folder: Path) -> int | None:
+    """Bytes free where ``folder`` lives (None: cannot tell, e.g. no such folder yet)."""
     import shutil
 
     try:
-        free = shutil.disk_usage(out.parent).free
+        return shutil.disk_usage(folder).free
     except OSError:
-        return  # cannot tell: the write itself says so if it fails
-    if free < size + (64 << 10):
-        raise StdAwardError(_("{folder} is full for this package: {free} MB free, it needs {size} MB. Use a larger "
-                              "USB stick or free some space; nothing was written").format(
-            folder=out.parent, free=_mb(free), size=_mb(size)))
+        return None
+
+
+def room_problem(folder: Path, size: int) -> str | None:
+    """Why ``folder`` cannot take a package of ``size`` bytes (None: it can, or cannot tell)."""
+    free = free_space(folder)
+    if free is None or free >= size + ROOM_SLACK:
+        return None
+    return _("{folder} is full for this package: {free} MB free, it needs {size} MB. Use a larger "
+             "USB stick or free some space; nothing was written").format(folder=folder, free=_mb(free), size=_mb(size))
+
+
+def _check_room(out: Path, size: int) -> None:
+    """Refuse before writing when the stick cannot hold the package (with a little room for the
+    file system's own bookkeeping)."""
+    problem = room_problem(out.parent, size)
+    if problem is not None:
+        raise StdAwardError(problem)
 
 
 def payments(year: int | None = None, since: str | None = None) -> list[list[Any]]:
@@ -273,6 +293,7 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
         raise StdAwardError(_("the evidence files not yet sent come to {size} MB, more than the {cap} MB one package "
                               "carries; export one year at a time").format(size=_mb(total),
                                                                            cap=pkgmod.EVIDENCE_CAP >> 20))
+    _check_room(out, total)  # the evidence alone does not fit: said before reading or writing a byte
     try:
         files = {k: p.read_bytes() for k, p in to_send.items()}
     except OSError as exc:
@@ -285,6 +306,11 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
                 "created_at": dt.datetime.now().isoformat(timespec="seconds"), "period": period,
                 "app_version": __version__, "schema_version": SCHEMA_VERSION,
                 "audit_head": {k: head[k] for k in ("count", "last_id", "hash", "signature")}}
+    from desktop.exchange import origins
+
+    carried = origins.for_manifest(tables)  # a city names its counties for the province
+    if carried:
+        manifest["origins"] = carried
     data = pkgmod.build(manifest, tables, office.signing_key, passphrase, files=files)
     _check_room(out, len(data))
     step("write", 2, 4)

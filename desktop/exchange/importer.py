@@ -652,6 +652,7 @@ def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[
     _apply_tombstones(plan, resolutions, user, applied)
     _keep_evidence(pkg, user, applied)
     _keep_reply(pkg, user, applied)
+    _keep_carried(pkg, applied)
     _finish(pkg, plan, user, applied)
     return ImportResult(plan=plan, applied=applied)
 
@@ -785,6 +786,16 @@ def _keep_reply(pkg: Package, user: str, applied: dict[str, int]) -> None:
     from desktop.exchange import reply
 
     reply.keep(pkg, user, applied)
+
+
+def _keep_carried(pkg: Package, applied: dict[str, int]) -> None:
+    """What the package carries besides records, kept read-only: the office's 公示 and objections
+    (``desktop.exchange.hearings``), the names of the offices whose records it passes on
+    (``desktop.exchange.origins``)."""
+    from desktop.exchange import hearings, origins
+
+    hearings.keep(pkg.office_uuid, pkg.rows("publicity"), applied)
+    origins.keep(pkg.office_uuid, pkg.manifest.get("origins"), applied)
 
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

@@ -61,7 +61,7 @@ MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 PAYLOAD = "data.enc"
 TABLES = ("enterprises", "achievements", "rounds", "awards", "summaries", "payments", "tombstones", "evidence",
-          "decisions", "remarks")
+          "decisions", "remarks", "publicity")
 EVIDENCE = "evidence.zip"  # the evidence files a package carries, each named by its SHA-256
 EVIDENCE_CAP = 512 << 20  # bytes of evidence files in one package (MAX_FILE leaves room for the tables)
 EVIDENCE_MAX_FILE = 200 << 20  # one evidence file (desktop.store.edits.MAX_EVIDENCE)
@@ -424,6 +424,10 @@ def _expected_columns(table: str) -> tuple[str, ...]:
         return TOMBSTONE_COLUMNS
     if table == "evidence":
         return EVIDENCE_COLUMNS
+    if table == "publicity":
+        from desktop.exchange.hearings import COLUMNS
+
+        return COLUMNS
     if table in ("decisions", "remarks"):
         from desktop.exchange.reply import DECISION_COLUMNS, REMARK_COLUMNS
 

@@ -25,9 +25,16 @@ checked against the city's copy, in the dry run as on import:
 
 Every deletion is in the city's audit log (``import-delete`` / ``import-merge``), and the enterprise
 codes the office no longer holds leave its claims (the cross-county check).
+
+**Evidence removed** from an achievement travels the same way, as tombstone rows of the table
+``evidence`` (the achievement's global id, the file's SHA-256 under ``key``, ``detach``, the file's
+name under ``into``; no new package member, so no format change): the city removes that attachment
+from its copy of the office's own record (``import-detach`` in its audit log). The file stays in the
+city's evidence folder, kept by its hash: other records may hold the same file.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from operator import itemgetter
@@ -42,6 +49,8 @@ if TYPE_CHECKING:
     from desktop.exchange.importer import ImportPlan
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+EVIDENCE = "evidence"  # a tombstone row of this table: a file removed from an achievement (``_detached``)
 _TABLES = {"achievements": ACHIEVEMENTS, "enterprises": ENTERPRISES}
 _ENTITY = {"achievement": "achievements", "enterprise": "enterprises"}
 
@@ -79,7 +88,7 @@ def collect() -> list[list[Any]]:
         found.pop((table, gone), None)  # the latest word on a record counts (deleted, restored, deleted again)
         found[(table, gone)] = [table, gone, key, action, into, str(e.at), e.user]
     if not found:
-        return []
+        return _detached()
     here = {t: {u for (u,) in database.execute_sql(f"SELECT uuid FROM {_TABLES[t].db}").fetchall()}
             for t in _TABLES}
     merged = {row[1]: row[4] for row in found.values() if row[3] == "merge"}
@@ -97,7 +106,30 @@ def collect() -> list[list[Any]]:
             out.append([*row[:3], "delete", None, *row[5:]])
             continue
         out.append([*row[:4], into, *row[5:]])
-    return out
+    return out + _detached()
+
+
+def _detached() -> list[list[Any]]:
+    """Evidence removals as tombstone rows: ``["evidence", achievement uuid, sha256, "detach",
+    file name, at, by]``, one per file removed from an achievement that is still here and no longer
+    holds that file (put back since: not sent; the achievement deleted: its own tombstone says it).
+    At a city also those it applied from its counties' packages, for the province."""
+    q = (AuditEntry.select(AuditEntry.at, AuditEntry.user, AuditEntry.entity_uuid, AuditEntry.before)
+         .where(AuditEntry.action.in_(["detach", "import-detach"]) & (AuditEntry.entity == "evidence"))
+         .order_by(AuditEntry.id))
+    found: dict[tuple[str, str], list[Any]] = {}
+    for e in q:
+        before = e.before if isinstance(e.before, dict) else {}
+        sha, name = before.get("sha256"), before.get("file")
+        if isinstance(e.entity_uuid, str) and isinstance(sha, str) and _SHA256.match(sha) and isinstance(name, str):
+            found.pop((e.entity_uuid, sha), None)
+            found[(e.entity_uuid, sha)] = [EVIDENCE, e.entity_uuid, sha, "detach", name, str(e.at), e.user]
+    if not found:
+        return []
+    here = {u for (u,) in database.execute_sql("SELECT uuid FROM achievement").fetchall()}
+    held = set(database.execute_sql("SELECT a.uuid, v.sha256 FROM evidence v JOIN achievement a "
+                                    "ON a.id = v.achievement_id").fetchall())
+    return [row for key, row in found.items() if key[0] in here and key not in held]
 
 
 # ------------------------------------------------------------------------------------- import
@@ -145,6 +177,10 @@ def plan(plan: ImportPlan, mapping: dict[str, dict[str, str]]) -> None:
 
     pkg = plan.package
     rows = [dict(zip(TOMBSTONE_COLUMNS, r)) for r in pkg.rows("tombstones")]
+    drops = [r for r in rows if r["table"] == EVIDENCE]
+    if drops:
+        _plan_drops(plan, drops)
+    rows = [r for r in rows if r["table"] != EVIDENCE]
     if not rows:
         return
     office = pkg.office_uuid
@@ -289,6 +325,78 @@ def apply(plan: ImportPlan, resolutions: dict[str, str], user: str, applied: dic
         applied["deleted"] = applied.get("deleted", 0) + 1
     if gone_codes:
         _forget_claims(office, gone_codes)
+    _apply_drops(plan, user, applied)
+
+
+# ------------------------------------------------------------------------------------- evidence removals
+
+@dataclass
+class _Drop:
+    achievement: str  # global id
+    local_id: int
+    label: str  # the county's id of the achievement and the file's name
+    sha256: str
+    filename: str
+    at: str
+    by: str
+
+
+def _drops(plan: ImportPlan, rows: list[dict[str, Any]]) -> tuple[list[_Drop], list[tuple[str, str]], list[str]]:
+    """The package's evidence removals against this database: those to carry out, those that are
+    malformed or name a record the office did not send (label, reason), and those already done here."""
+    office = plan.package.office_uuid
+    ok = [r for r in rows if isinstance(r["uuid"], str) and _UUID.match(r["uuid"]) and isinstance(r["key"], str)
+          and _SHA256.match(r["key"]) and r["action"] == "detach" and isinstance(r["into"], str)
+          and isinstance(r["at"], str) and isinstance(r["by"], str)]
+    bad = [(str(r.get("into") or r.get("uuid")), _("the removal of an evidence file is malformed"))
+           for r in rows if r not in ok]
+    if not ok:
+        return [], bad, []
+    uuids = sorted({r["uuid"] for r in ok})
+    local = {u: (int(i), sid, origin) for i, u, sid, origin in database.execute_sql(
+        "SELECT id, uuid, source_id, origin FROM achievement WHERE uuid IN (SELECT value FROM json_each(?))",
+        [json.dumps(uuids)]).fetchall()}
+    held = set(database.execute_sql(
+        "SELECT a.uuid, v.sha256 FROM evidence v JOIN achievement a ON a.id = v.achievement_id "
+        "WHERE a.uuid IN (SELECT value FROM json_each(?))", [json.dumps(uuids)]).fetchall())
+    todo, done = [], []
+    for r in ok:
+        here = local.get(r["uuid"])
+        label = f"{here[1] if here else r['uuid'][:8]} {r['into']}"
+        if here is None or (r["uuid"], r["key"]) not in held:
+            done.append(label)
+        elif here[2] != office and r["uuid"] not in plan._bases[ACHIEVEMENTS.name]:
+            bad.append((label, _("the office may remove evidence only from records it sent itself")))
+        else:
+            todo.append(_Drop(r["uuid"], here[0], label, r["key"], r["into"], r["at"], r["by"]))
+    return todo, bad, done
+
+
+def _plan_drops(plan: ImportPlan, rows: list[dict[str, Any]]) -> None:
+    from desktop.exchange.importer import Item
+
+    todo, bad, done = _drops(plan, rows)
+    for label, why in bad:
+        plan.rejected.append(Item(EVIDENCE, label, why))
+    for label in done:
+        plan.unchanged.append(Item(EVIDENCE, label, _("evidence removed at the office; not here")))
+    for d in todo:
+        plan.deleted.append(Item(EVIDENCE, d.label, _("evidence removed at the office on {at} by {user}").format(
+            at=d.at[:16], user=d.by)))
+
+
+def _apply_drops(plan: ImportPlan, user: str, applied: dict[str, int]) -> None:
+    """Remove the evidence the office removed from its achievements (in the import's transaction).
+    The file itself stays in the evidence folder, kept by its hash: other records may hold it, and
+    the audit log's history still names it."""
+    rows = [dict(zip(TOMBSTONE_COLUMNS, r)) for r in plan.package.rows("tombstones") if r[0] == EVIDENCE]
+    todo = _drops(plan, rows)[0] if rows else []
+    for d in todo:
+        n = database.execute_sql("DELETE FROM evidence WHERE achievement_id = ? AND sha256 = ?",
+                                 [d.local_id, d.sha256]).rowcount
+        audit.record(user, "import-detach", "evidence", d.achievement, {"file": d.filename, "sha256": d.sha256},
+                     {"office": plan.package.office_uuid, "removed_at": d.at, "removed_by": d.by})
+        applied["evidence_removed"] = applied.get("evidence_removed", 0) + max(n, 0)
 
 
 BATCH_AUDIT_AT = 50  # more achievement deletions than this in one import: one audit entry lists them all

@@ -34,7 +34,8 @@ ACTIONS: dict[str, str] = {
     "objection_close": N_("objection closed"), "reopen": N_("reopened by an upheld objection"),
     "import-delete": N_("deleted by a package (deleted at the county)"),
     "import-merge": N_("merged by a package (merged at the county)"),
-    "import-attach": N_("evidence received in a package"), "import-reply": N_("the city's reply imported"),
+    "import-attach": N_("evidence received in a package"),
+    "import-detach": N_("evidence removed by a package"), "import-reply": N_("the city's reply imported"),
     "reply": N_("reply written for a county"),
 }
 ENTITIES: dict[str, str] = {

@@ -31,7 +31,8 @@ STAGES = {"select": N_("selecting the records"), "pack": N_("packing and signing
           "done": N_("done")}
 DIRECTIONS = {"export": N_("export"), "import": N_("import")}
 TABLES = {"enterprises": N_("Enterprises"), "achievements": N_("Achievements"), "rounds": N_("Award rounds"),
-          "awards": N_("Awards"), "tombstones": N_("Deletions and merges")}
+          "awards": N_("Awards"), "tombstones": N_("Deletions and merges"), "evidence": N_("Evidence files"),
+          "publicity": N_("Publicity periods")}
 # what an import found, in the order an officer reads it
 CATEGORIES = (("new", N_("New")), ("updated", N_("Updated")), ("deleted", N_("Deleted")),
               ("unchanged", N_("Unchanged")),
@@ -72,6 +73,24 @@ def evidence_preview(session: Session, *, year: int | None = None, since_last: b
     return preview(year=year, since_last=since_last)
 
 
+def export_preview(session: Session, folder: Path | None, *, year: int | None = None,
+                   since_last: bool = False) -> dict[str, Any]:
+    """Before an export, what an officer needs to know about the stick: the evidence files not sent
+    before that the package would carry (how many, bytes), the free bytes in ``folder`` (None: cannot
+    tell), and ``problem``, the sentence the export itself would refuse with when the evidence alone
+    does not fit (None: it fits, as far as can be told before packing). Reads every new evidence file's
+    size: run it off the UI thread."""
+    from desktop.exchange.export import evidence_preview as preview
+    from desktop.exchange.export import free_space, room_problem
+
+    session.progress.check()
+    files, size = preview(year=year, since_last=since_last)
+    session.progress.check()
+    folder = Path(folder) if folder else None
+    return {"files": files, "bytes": size, "free": free_space(folder) if folder is not None else None,
+            "problem": room_problem(folder, size) if folder is not None else None}
+
+
 def last_export(session: Session) -> dt.datetime | None:
     """When this office last exported (None: never; "changes since the last export" needs one)."""
     from desktop.exchange.export import last_export as last
@@ -103,7 +122,8 @@ def package_log(session: Session, limit: int = 500) -> list[dict[str, Any]]:
         out.append({"at": p.at, "direction": _(DIRECTIONS.get(p.direction, p.direction)),
                     "office": who.get(p.office_uuid, _("an unregistered office")), "sequence": p.sequence,
                     "counts": "，".join(f"{_(label)} {counts[k]}" for k, label in COUNT_LABELS.items() if k in counts),
-                    "path": p.path or ""})
+                    "path": p.path or "", "office_uuid": p.office_uuid, "imported": p.direction == "import",
+                    "year": ((p.summary or {}).get("period") or {}).get("year")})
     return out
 
 
@@ -255,7 +275,8 @@ def report_lines(session: Session, report: Report) -> list[str]:
 
 
 # ---------------------------------------------------------------- the city's reply
-DECISION_LABELS = {"accepted": N_("Accepted"), "returned": N_("Returned")}
+# not "Accepted": in Chinese that word is already 验收合格 (an achievement's acceptance test)
+DECISION_LABELS = {"accepted": N_("submission accepted"), "returned": N_("submission returned")}
 
 
 def _county(office: str) -> Any:
@@ -306,3 +327,131 @@ def replies(session: Session) -> list[dict[str, Any]]:
     from desktop.exchange.reply import replies as received
 
     return [dict(r, decision_label=_(DECISION_LABELS.get(r["decision"], r["decision"]))) for r in received()]
+
+
+def returned_records(session: Session) -> dict[int, dict[str, Any]]:
+    """At the county: the achievements the city's latest word on a year returned with a comment, by
+    their id here: the year, the city's name, its comment on the record and on the submission,
+    whether the record was changed since (a year the city accepted afterwards marks nothing), and the
+    id of the enterprise it belongs to."""
+    from desktop.exchange.reply import replies as received
+    from desktop.store.models import Achievement
+
+    latest: dict[int, dict[str, Any]] = {}
+    for r in received():  # newest first: the first of a year is the city's latest word on it
+        latest.setdefault(r["year"], r)
+    by_uuid: dict[str, dict[str, Any]] = {}
+    for year, r in sorted(latest.items()):
+        if r["decision"] != "returned":
+            continue
+        for m in r["remarks"]:
+            if m.get("exists"):
+                by_uuid[m["uuid"]] = {"year": year, "office": r.get("from_name") or "", "comment": m["comment"],
+                                      "submission": r.get("comment") or "", "changed": bool(m.get("changed")),
+                                      "label": m.get("source_id") or m.get("label") or ""}
+    if not by_uuid:
+        return {}
+    model: Any = Achievement
+    rows: list[tuple[int, str, int]] = list(model.select(model._meta.primary_key, model.uuid, model.enterprise)
+                                            .where(model.uuid.in_(list(by_uuid))).tuples())
+    return {int(pk): dict(by_uuid[uuid], enterprise=int(ent)) for pk, uuid, ent in rows}
+
+
+def returned_mark(mark: dict[str, Any]) -> str:
+    """One line for an officer: 「市局退回」 with the city's comment (and whether it was changed since)."""
+    text = _("[Returned by the city] {year}: {comment}").format(year=mark["year"], comment=mark["comment"])
+    return text + (" " + _("(changed since: export again)") if mark["changed"] else "")
+
+
+def submissions(session: Session) -> list[dict[str, Any]]:
+    """At the city: each county's submission here, by year (the records its packages brought), with
+    the city's last reply on it: office (id and name), year, how many achievements, the last decision
+    (label, or "" before any)."""
+    from desktop.exchange.reply import sent_replies
+    from desktop.store.models import Achievement, KnownOffice
+
+    last: dict[tuple[str, int], str] = {}
+    for r in sent_replies():  # newest first
+        last.setdefault((r["office"], r["year"]), r["decision"])
+    offices = {k.uuid: k.name for k in KnownOffice.select(KnownOffice.uuid, KnownOffice.name)}
+    counts: dict[tuple[str, int], int] = {}
+    q = Achievement.select(Achievement.origin, Achievement.date).where(Achievement.origin.in_(list(offices)))
+    for a in q.tuples().iterator() if offices else ():
+        key = (a[0], _year_of(a[1]))
+        counts[key] = counts.get(key, 0) + 1
+    return [{"office": o, "name": offices[o], "year": y, "achievements": n,
+             "decision": last.get((o, y), ""),
+             "decision_label": _(DECISION_LABELS[last[(o, y)]]) if (o, y) in last else ""}
+            for (o, y), n in sorted(counts.items(), key=lambda kv: (offices[kv[0][0]], -kv[0][1]))]
+
+
+def _year_of(value: Any) -> int:
+    return value.year if hasattr(value, "year") else int(str(value)[:4])
+
+
+def submission_records(session: Session, office: str, year: int) -> list[dict[str, Any]]:
+    """The achievements a county's submission for ``year`` brought here, for the city to comment on:
+    global id, the county's id, enterprise, kind (label), reference, title."""
+    from desktop.core.labels import kind_label
+    from desktop.store.models import Achievement, Enterprise
+
+    county = _county(office)
+    q = (Achievement.select(Achievement.uuid, Achievement.source_id, Enterprise.name, Achievement.kind,
+                            Achievement.ref, Achievement.title, Achievement.date)
+         .join(Enterprise).where(Achievement.origin == county.uuid)
+         .order_by(Enterprise.name, Achievement.source_id))
+    return [{"uuid": u, "source_id": sid, "enterprise": ent, "kind": kind_label(kind), "ref": ref or "",
+             "title": title or ""}
+            for u, sid, ent, kind, ref, title, date in q.tuples().iterator() if _year_of(date) == year]
+
+
+def reply_name(session: Session, office: str, year: int) -> str:
+    """A reply package's file name: the county's region code, the year, and 'reply'."""
+    from desktop.exchange.package import SUFFIX
+
+    county = _county(office)
+    return f"stdaward-reply-{county.region_code or 'county'}-{year}{SUFFIX}"
+
+
+def reply_preview(session: Session, plan: ImportPlan) -> dict[str, Any] | None:
+    """What a checked package says when it is the city's reply (None: it is not one): the year, the
+    decision (label), the city's comment and its comments on records (as the county knows them)."""
+    pkg = plan.package
+    if (pkg.manifest.get("period") or {}).get("kind") != "reply":
+        return None
+    from desktop.exchange.reply import DECISION_COLUMNS, REMARK_COLUMNS
+    from desktop.store.models import Achievement
+
+    decisions = [dict(zip(DECISION_COLUMNS, r)) for r in pkg.rows("decisions")]
+    remarks = [dict(zip(REMARK_COLUMNS, r)) for r in pkg.rows("remarks")]
+    d = decisions[0] if decisions else {"year": None, "decision": "", "comment": ""}
+    label = DECISION_LABELS.get(str(d["decision"]))
+    out = []
+    for r in remarks:
+        ach = Achievement.get_or_none(Achievement.uuid == r["uuid"]) if isinstance(r["uuid"], str) else None
+        out.append({"label": ach.source_id if ach is not None else str(r["label"] or ""),
+                    "comment": str(r["comment"] or ""), "exists": ach is not None})
+    return {"year": d["year"], "decision": d["decision"], "office": pkg.office_name,
+            "decision_label": _(label) if label else _("a decision this program does not know"),
+            "comment": str(d["comment"] or ""), "remarks": out}
+
+
+PUBLICITY_STATUS = {"open": N_("current"), "superseded": N_("superseded by a new publicity period")}
+
+
+def county_publicity(session: Session) -> list[dict[str, Any]]:
+    """At the city, read-only: each county's 公示 as its packages carried them, by county and year:
+    the period (start, end, working days), whether it is current, and the objections with their
+    outcomes (labels for an officer)."""
+    from desktop.exchange.hearings import for_city
+    from desktop.operations.publicity import outcome_label
+
+    out = []
+    for p in for_city():
+        out.append({"office": p["office_name"], "year": p["year"], "starts_on": p["starts_on"],
+                    "ends_on": p["ends_on"], "days": p["days"],
+                    "status": _(PUBLICITY_STATUS.get(p["status"], p["status"])),
+                    "objections": [{"record": o["label"], "raised_by": o["raised_by"], "raised_on": o["raised_on"],
+                                    "text": o["text"], "outcome": outcome_label(o["outcome"]), "reason": o["reason"],
+                                    "open": o["outcome"] == "open"} for o in p["objections"]]})
+    return out

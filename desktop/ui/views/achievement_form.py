@@ -86,6 +86,12 @@ class AchievementForm(QDialog):
         self.setObjectName("achievementForm")
         self.setWindowTitle(_("Edit achievement") if editing else _("New achievement"))
         outer = QVBoxLayout(self)
+        self.returned = QLabel()  # the city returned this record: its comment, above everything
+        self.returned.setObjectName("returnedMark")
+        self.returned.setWordWrap(True)
+        self.returned.setStyleSheet("color: #b3261e; background: #fde7e4; padding: 6px; border-radius: 4px;")
+        self.returned.setVisible(False)
+        outer.addWidget(self.returned)
         body = QWidget()
         self.form = ProblemForm(body)
         scroll = QScrollArea()
@@ -106,6 +112,7 @@ class AchievementForm(QDialog):
         outer.addWidget(self.buttons)
         self.resize(640, 720)
         if editing is not None:
+            self._show_returned(editing.id)
             self._load(editing)
             self.touched = set(FIELD_LABELS)
         else:
@@ -267,6 +274,14 @@ class AchievementForm(QDialog):
 
     def editing_id(self) -> int | None:
         return None if self.editing is None else self.editing.id
+
+    def _show_returned(self, ach_id: int) -> None:
+        from desktop.operations import exchange
+
+        mark = exchange.returned_records(self.ctx.session).get(ach_id)
+        if mark is not None:
+            self.returned.setText(exchange.returned_mark(mark))
+            self.returned.setVisible(True)
 
     def _load(self, record) -> None:
         a = record.achievement

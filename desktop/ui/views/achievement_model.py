@@ -29,7 +29,9 @@ STATUS_LABELS = {
 }
 ID_ROLE = Qt.ItemDataRole.UserRole + 10
 _SERVED_ROLES = frozenset(int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole,
-                                           Qt.ItemDataRole.ForegroundRole)) | {int(ID_ROLE)}
+                                           Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole,
+                                           Qt.ItemDataRole.BackgroundRole)) | {int(ID_ROLE)}
+RETURNED_BACKGROUND = "#fde7e4"  # a record the city returned with a comment
 BLOCK = 200
 CACHE_LIMIT = 20000
 CHUNK = 2000  # index rows read per fetch (the UI thread gets the GIL back between chunks)
@@ -224,6 +226,7 @@ class AchievementModel(QAbstractTableModel):
         self.sort_column, self.sort_order = 4, Qt.SortOrder.DescendingOrder
         self._total = 0
         self._load: IndexLoad | None = None
+        self.marks: dict[int, str] = {}  # achievement id -> the city's comment on it (a returned submission)
 
     # ------------------------------------------------------------------ loading and filtering
     def reload(self) -> None:
@@ -371,6 +374,11 @@ class AchievementModel(QAbstractTableModel):
             return None
         if role == ID_ROLE:
             return self.row_id(index.row())
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.BackgroundRole):
+            mark = self.marks.get(self.row_id(index.row())) if self.marks else None
+            if mark is None:
+                return None
+            return mark if role == Qt.ItemDataRole.ToolTipRole else QColor(RETURNED_BACKGROUND)
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             v = self.row_values(index.row())[col]

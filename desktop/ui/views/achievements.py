@@ -25,6 +25,7 @@ from desktop.ui.qt import (
 from desktop.ui.tasks import show_error
 from desktop.ui.views.achievement_model import ID_ROLE, AchievementModel, Filter, status_label
 from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
+from desktop.ui.views.widgets import MessageBar
 
 if TYPE_CHECKING:
     from desktop.ui.context import AppContext
@@ -54,6 +55,9 @@ class AchievementsView(View):
         self.count = QLabel()
         actions.addWidget(self.count)
         lay.addLayout(actions)
+        self.returned = MessageBar(self)  # the records the city returned, with its comments
+        self.returned.setObjectName("returnedBar")
+        lay.addWidget(self.returned)
         self.model = AchievementModel(self, runner=ctx.tasks)
         self.tableview = tablemodel.make_table(self.name, model=self.model)
         self.tableview.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)
@@ -83,8 +87,28 @@ class AchievementsView(View):
                                 can_delete=lambda: bool(self.selected_ids()))
         qconnect(self.model.modelReset, self._update_buttons)
         qconnect(self.model.index_ready, self._index_ready)
+        qconnect(ctx.store_ready, self.show_returned)
         self.model.reload()
         self.retranslate()
+
+    def show_returned(self) -> None:
+        """Mark the records the city returned (their rows tinted, the comment as their tooltip) and
+        list them above the table until the city's next word on the year."""
+        from desktop.operations import exchange, quick
+
+        marks: dict[int, dict] = {}
+        if self.ctx.db_path is not None and quick.bound():  # after a quick start: once the models are in
+            marks = exchange.returned_records(self.ctx.session)
+        self.model.marks = {aid: exchange.returned_mark(m) for aid, m in marks.items()}
+        if not marks:
+            self.returned.clear()
+            return
+        waiting = [m for m in marks.values() if not m["changed"]]
+        lines = "；".join(f"{m['label']}：{m['comment']}" for m in sorted(marks.values(), key=lambda m: m["label"]))
+        self.returned.show_message(_("The city returned {n} records ({todo} not changed since): {records}. Correct "
+                                     "them and export the year again.").format(n=len(marks), todo=len(waiting),
+                                                                              records=lines),
+                                   "error" if waiting else "info")
 
     # ------------------------------------------------------------------ View protocol
     def retranslate(self) -> None:
@@ -93,10 +117,12 @@ class AchievementsView(View):
         self.edit_btn.setText(_("Edit..."))
         self.delete_btn.setText(_("Delete"))
         self._fill_filters()
+        self.show_returned()
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.model.columnCount() - 1)
         self._update_count()
 
     def refresh(self) -> None:
+        self.show_returned()
         self.model.reload()
         self._fill_filters()
         self._update_count()

@@ -38,6 +38,14 @@ class EnterpriseDialog(QDialog):
         self.setObjectName("enterpriseDialog")
         self.setWindowTitle(_("Edit enterprise") if editing else _("New enterprise"))
         lay = QVBoxLayout(self)
+        self.returned = QLabel()  # the city returned some of this enterprise's records: which and why
+        self.returned.setObjectName("returnedMark")
+        self.returned.setWordWrap(True)
+        self.returned.setStyleSheet("color: #b3261e; background: #fde7e4; padding: 6px; border-radius: 4px;")
+        self.returned.setVisible(False)
+        lay.addWidget(self.returned)
+        if editing is not None:
+            self._show_returned(editing["id"])
         self.form = ProblemForm()
         lay.addLayout(self.form)
         self.fields: dict[str, QLineEdit] = {}
@@ -68,6 +76,15 @@ class EnterpriseDialog(QDialog):
         lay.addWidget(self.buttons)
         self.setMinimumWidth(520)
         self.validate()
+
+    def _show_returned(self, ent_id: int) -> None:
+        from desktop.operations import exchange
+
+        marks = [m for m in exchange.returned_records(self.ctx.session).values() if m["enterprise"] == ent_id]
+        if marks:
+            self.returned.setText("\n".join(f"{m['label']}：{exchange.returned_mark(m)}"
+                                            for m in sorted(marks, key=lambda m: m["label"])))
+            self.returned.setVisible(True)
 
     def _editing_id(self) -> int | None:
         return None if self.editing is None else self.editing["id"]

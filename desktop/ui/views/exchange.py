@@ -16,6 +16,7 @@ from desktop.ui.qt import (
     QBrush,
     QButtonGroup,
     QColor,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -27,6 +28,7 @@ from desktop.ui.qt import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -34,10 +36,12 @@ from desktop.ui.qt import (
     Qt,
     QTableWidget,
     QTableWidgetItem,
+    QTimer,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
+    is_alive,
     qconnect,
 )
 from desktop.ui.tablemodel import Column, ListTableModel, make_table
@@ -100,8 +104,23 @@ class ExportDialog(QDialog):
         form.addRow(_("Passphrase"), self.passphrase)
         form.addRow(_("Repeat"), self.repeat)
         lay.addLayout(form)
+        self.evidence = QLabel()  # the evidence the package will carry and the room on the stick
+        self.evidence.setObjectName("exportEvidence")
+        self.evidence.setWordWrap(True)
+        lay.addWidget(self.evidence)
         self.message = MessageBar(self)
         lay.addWidget(self.message)
+        self.preview: dict[str, Any] | None = None
+        self._preview_seq = 0
+        self._room_said = ""  # the too-small sentence last shown
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(250)
+        qconnect(self._preview_timer.timeout, self.update_preview)
+        for rb in (self.all_rb, self.year_rb, self.since_rb):
+            qconnect(rb.toggled, lambda on: on and self._preview_timer.start())
+        qconnect(self.year.valueChanged, lambda _v: self.year_rb.isChecked() and self._preview_timer.start())
+        qconnect(self.folder.textChanged, lambda _t: self._preview_timer.start())
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Export"))
         qconnect(self.buttons.accepted, self.export)
@@ -116,6 +135,50 @@ class ExportDialog(QDialog):
         folder = QFileDialog.getExistingDirectory(self, _("Choose the folder"), self.folder.text() or start_in())
         if folder:
             self.folder.setText(folder)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self.preview is None and self._preview_seq == 0:
+            self.update_preview()
+
+    def update_preview(self) -> None:
+        """Before writing: how many evidence files (and MB) the selection carries, the folder's free
+        space, and whether the stick is too small, read off the UI thread (it reads file sizes)."""
+        from desktop.operations import exchange
+
+        self._preview_timer.stop()
+        self._preview_seq += 1
+        seq, s = self._preview_seq, self.ctx.session
+        folder = Path(self.folder.text().strip()) if self.folder.text().strip() else None
+        year = self.year.value() if self.year_rb.isChecked() else None
+        since = self.since_rb.isChecked()
+        self.evidence.setText(_("Counting the evidence files not sent before..."))
+
+        def done(info: dict[str, Any]) -> None:
+            if seq == self._preview_seq and is_alive(self):
+                self._show_preview(info)
+
+        def failed(exc: BaseException) -> None:
+            if seq == self._preview_seq and is_alive(self):
+                self.evidence.setText(error_text(exc))
+        self.ctx.tasks.run(lambda p: exchange.export_preview(s.with_progress(p), folder, year=year, since_last=since),
+                           on_done=done, on_error=failed, quiet=True)
+
+    def _show_preview(self, info: dict[str, Any]) -> None:
+        self.preview = info
+        mb = f"{info['bytes'] / (1 << 20):.1f}"
+        text = (_("The package will carry {n} evidence files not sent before ({size} MB).").format(n=info["files"], size=mb)
+                if info["files"] else _("No evidence file to carry: every one was sent before."))
+        if info["free"] is not None:
+            text += " " + _("Free space in the folder: {free} MB.").format(free=f"{info['free'] / (1 << 20):.1f}")
+        elif not self.folder.text().strip():
+            text += " " + _("Choose the folder to see its free space.")
+        self.evidence.setText(text)
+        if info["problem"]:
+            self.message.error(info["problem"])
+        elif self.message.kind == "error" and self.message.text() == self._room_said:
+            self.message.clear()  # another folder or selection fits
+        self._room_said = info["problem"] or ""
 
     def export(self) -> None:
         from desktop.operations import exchange
@@ -152,6 +215,7 @@ class ImportDialog(QDialog):
         self.ctx, self.path = ctx, Path(path)
         self.plan = None
         self.result = None
+        self.reply: dict[str, Any] | None = None  # the checked package is the city's reply
         self.resolutions: dict[str, str] = {}
         self.setObjectName("importDialog")
         self.setWindowTitle(_("Import {file}").format(file=self.path.name))
@@ -257,8 +321,16 @@ class ImportDialog(QDialog):
         self.conflicts.clear()
         for c in plan.conflicts:
             self.conflicts.addItem(QListWidgetItem(f"{_(TABLE_LABELS.get(c.table, c.table))}: {c.label}"))
+        from desktop.operations import exchange
+
+        self.reply = exchange.reply_preview(self.ctx.session, plan)
+        if self.reply is not None:
+            self._show_reply(self.reply)
         if plan.already_imported:
             self.message.info(_("This package was imported before; importing it again changes nothing."))
+        elif self.reply is not None:
+            self.message.info(_("This is the city's reply on your submission: press Import to keep it (the overview "
+                                "and the achievements then show what was returned and why)."))
         elif not plan.changes_anything and not plan.conflicts:
             self.message.info(_("Nothing to import: every record is already here."))
         else:
@@ -269,10 +341,26 @@ class ImportDialog(QDialog):
         if not allowed(self.ctx.role, "exchange.import"):
             self.message.info(_("Only a clerk or an administrator imports a package; this one was checked, "
                                 "nothing was changed."))
-        self.import_btn.setEnabled((plan.changes_anything or bool(plan.conflicts))
+        self.import_btn.setEnabled((plan.changes_anything or bool(plan.conflicts)
+                                    or (self.reply is not None and not plan.already_imported))
                                    and allowed(self.ctx.role, "exchange.import"))
         if plan.conflicts:
             self.conflicts.setCurrentRow(0)
+
+    def _show_reply(self, reply: dict[str, Any]) -> None:
+        """A reply carries no records: the decision, the city's note and its comments on records."""
+        self.office.setText(_("The reply of {office} on {year}: {decision}").format(
+            office=reply["office"], year=reply["year"], decision=reply["decision_label"]))
+        self.counts.setText(_("Note: {comment}").format(comment=reply["comment"] or "-"))
+        self.tree.clear()
+        top = QTreeWidgetItem([_("Records commented on ({n})").format(n=len(reply["remarks"])), ""])
+        self.tree.addTopLevelItem(top)
+        for r in reply["remarks"]:
+            child = QTreeWidgetItem([r["label"] if r["exists"] else _("{record} (not in this database)").format(
+                record=r["label"]), r["comment"]])
+            child.setToolTip(1, r["comment"])
+            top.addChild(child)
+        top.setExpanded(True)
 
     def _set_choice_enabled(self, on: bool) -> None:
         self.keep_rb.setEnabled(on)
@@ -345,6 +433,241 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+# ---------------------------------------------------------------------------- the city's reply
+REPLY_COLUMNS = (N_("Id"), N_("Enterprise"), N_("Reference"), N_("Title"), N_("Comment to the county"))
+COMMENT_COL = 4
+
+
+class ReplyDialog(QDialog):
+    """At the city: accept or return a county's submission (one year's records), with comments on
+    records picked from the submission's list and the city's note; the reply package is written to a
+    chosen folder (a USB stick) for the county to import."""
+
+    def __init__(self, ctx, parent: QWidget | None = None, office: str | None = None, year: int | None = None) -> None:
+        super().__init__(parent)
+        from desktop.operations import exchange
+
+        self.ctx = ctx
+        self.result_info: dict[str, Any] | None = None
+        self.records: list[dict[str, Any]] = []
+        self.setObjectName("replyDialog")
+        self.setWindowTitle(_("Accept or return a submission"))
+        self.resize(920, 640)
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.submission = QComboBox()
+        self.submission.setObjectName("submission")
+        self.submissions = exchange.submissions(ctx.session)
+        for sub in self.submissions:
+            last = _("last reply: {decision}").format(decision=sub["decision_label"]) if sub["decision"] else _(
+                "no reply yet")
+            self.submission.addItem(_("{office}, {year}: {n} achievements ({last})").format(
+                office=sub["name"], year=sub["year"], n=sub["achievements"], last=last))
+        form.addRow(_("Submission"), self.submission)
+        decide = QHBoxLayout()
+        self.accept_rb, self.return_rb = QRadioButton(_("Accept")), QRadioButton(_("Return for correction"))
+        self.accept_rb.setChecked(True)
+        decide.addWidget(self.accept_rb)
+        decide.addWidget(self.return_rb)
+        decide.addStretch(1)
+        form.addRow(_("Decision"), decide)
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText(_("the city's note to the county (required when returning, unless records "
+                                       "are commented on)"))
+        self.note.setMaximumHeight(80)
+        form.addRow(_("Note"), self.note)
+        lay.addLayout(form)
+        hint = QLabel(_("To comment on a record, double-click its Comment cell and type; records without a comment "
+                        "are not mentioned."))
+        hint.setWordWrap(True)
+        lay.addWidget(hint)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText(_("find a record: id, enterprise, reference, title"))
+        lay.addWidget(self.filter)
+        self.table = QTableWidget(0, len(REPLY_COLUMNS))
+        self.table.setObjectName("replyRecords")
+        self.table.setHorizontalHeaderLabels([_(c) for c in REPLY_COLUMNS])
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for i, w in enumerate((70, 200, 130, 220)):
+            self.table.setColumnWidth(i, w)
+        lay.addWidget(self.table, 1)
+        self.commented = QLabel()
+        lay.addWidget(self.commented)
+        out = QFormLayout()
+        folder_row = QHBoxLayout()
+        self.folder = QLineEdit()
+        self.folder.setPlaceholderText(_("e.g. the USB stick"))
+        browse = QPushButton(_("Browse..."))
+        qconnect(browse.clicked, self._browse)
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(browse)
+        out.addRow(_("Folder"), folder_row)
+        self.filename = QLineEdit()
+        out.addRow(_("File name"), self.filename)
+        lay.addLayout(out)
+        self.message = MessageBar(self)
+        lay.addWidget(self.message)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.write_btn = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.write_btn.setText(_("Write the reply"))
+        qconnect(self.buttons.accepted, self.write)
+        qconnect(self.buttons.rejected, self.reject)
+        lay.addWidget(self.buttons)
+        qconnect(self.submission.currentIndexChanged, lambda _i: self._load())
+        qconnect(self.filter.textChanged, self._filter)
+        qconnect(self.table.itemChanged, lambda _item: self._count())
+        if not self.submissions:
+            self.message.info(_("No county's records here yet: import a county's package first."))
+            self.write_btn.setEnabled(False)
+        for i, sub in enumerate(self.submissions):
+            if (office is None or office in (sub["office"], sub["name"])) and (year is None or year == sub["year"]):
+                self.submission.setCurrentIndex(i)
+                break
+        self._load()
+
+    def current(self) -> dict[str, Any] | None:
+        i = self.submission.currentIndex()
+        return self.submissions[i] if 0 <= i < len(self.submissions) else None
+
+    def _load(self) -> None:
+        from desktop.operations import exchange
+
+        sub = self.current()
+        self.records = exchange.submission_records(self.ctx.session, sub["office"], sub["year"]) if sub else []
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.records))
+        for row, r in enumerate(self.records):
+            for col, text in enumerate((r["source_id"], r["enterprise"], r["ref"], r["title"], "")):
+                item = QTableWidgetItem(text)
+                if col != COMMENT_COL:
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                    item.setToolTip(text)
+                self.table.setItem(row, col, item)
+        self.table.blockSignals(False)
+        if sub is not None:
+            self.filename.setText(exchange.reply_name(self.ctx.session, sub["office"], sub["year"]))
+        self._filter(self.filter.text())
+        self._count()
+
+    def _filter(self, text: str) -> None:
+        words = text.lower().split()
+        for row, r in enumerate(self.records):
+            hay = " ".join((r["source_id"], r["enterprise"], r["ref"], r["title"])).lower()
+            self.table.setRowHidden(row, not all(w in hay for w in words))
+
+    def set_comment(self, source_id: str, text: str) -> None:
+        """Comment on the record with the county's id ``source_id`` (what typing in its cell does)."""
+        for row, r in enumerate(self.records):
+            if r["source_id"] == source_id:
+                self.table.item(row, COMMENT_COL).setText(text)
+                return
+        raise KeyError(source_id)
+
+    def comments(self) -> dict[str, str]:
+        """Global id -> the comment typed on that record (records left blank are not mentioned)."""
+        out = {}
+        for row, r in enumerate(self.records):
+            item = self.table.item(row, COMMENT_COL)
+            text = item.text().strip() if item is not None else ""
+            if text:
+                out[r["uuid"]] = text
+        return out
+
+    def _count(self) -> None:
+        n = len(self.comments())
+        self.commented.setText(_("{n} records commented on").format(n=n) if n else _("No record commented on"))
+        if n and not self.return_rb.isChecked() and not self.accept_rb.signalsBlocked():
+            self.return_rb.setChecked(True)  # comments on records are the reasons of a return
+
+    def _browse(self) -> None:
+        from desktop.ui.files import start_in
+
+        folder = QFileDialog.getExistingDirectory(self, _("Choose the folder"), self.folder.text() or start_in())
+        if folder:
+            self.folder.setText(folder)
+
+    def write(self) -> None:
+        from desktop.operations import exchange
+
+        sub = self.current()
+        if sub is None:
+            return
+        if not self.folder.text().strip() or not self.filename.text().strip():
+            self.message.error(_("Choose the folder and the file name."))
+            return
+        out = Path(self.folder.text().strip()) / self.filename.text().strip()
+        decision = "returned" if self.return_rb.isChecked() else "accepted"
+        comment, remarks, s = self.note.toPlainText().strip(), self.comments(), self.ctx.session
+        if decision == "accepted" and remarks:
+            self.message.error(_("Comments on records go with a return: choose Return for correction, or clear "
+                                 "the comments."))
+            return
+
+        def work(p):
+            return exchange.reply(s.with_progress(p), out, sub["office"], year=sub["year"], decision=decision,
+                                  comment=comment, remarks=remarks)
+
+        def done(res) -> None:
+            self.result_info = res
+            self.ctx.changed("exchange")
+            self.accept()
+        self.message.clear()
+        self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: self.message.error(error_text(exc)),
+                           label=_("Writing the reply..."), parent=self)
+
+
+# ---------------------------------------------------------------------------- the counties' 公示
+class CountyPublicityDialog(QDialog):
+    """At the city, read-only: each county's 公示 (period, current or superseded) and the objections
+    raised in it with their outcomes, as the counties' packages carried them."""
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from desktop.operations import exchange
+
+        self.setObjectName("countyPublicity")
+        self.setWindowTitle(_("The counties' publicity periods and objections"))
+        self.resize(940, 560)
+        lay = QVBoxLayout(self)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels([_("County, year and period"), _("Status or outcome"), _("Raised by"),
+                                   _("Objection and reason")])
+        for i, w in enumerate((330, 150, 140)):
+            self.tree.setColumnWidth(i, w)
+        lay.addWidget(self.tree, 1)
+        self.empty = QLabel(_("No county's package has carried a publicity period yet."))
+        lay.addWidget(self.empty)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        qconnect(buttons.rejected, self.reject)
+        lay.addWidget(buttons)
+        self.rows = exchange.county_publicity(ctx.session)
+        offices: dict[str, QTreeWidgetItem] = {}
+        for p in self.rows:
+            top = offices.get(p["office"])
+            if top is None:
+                top = offices[p["office"]] = QTreeWidgetItem([p["office"], "", "", ""])
+                self.tree.addTopLevelItem(top)
+                top.setExpanded(True)
+            open_n = sum(1 for o in p["objections"] if o["open"])
+            period = QTreeWidgetItem([
+                _("{year}: {start} to {end} ({days} working days)").format(year=p["year"], start=p["starts_on"],
+                                                                          end=p["ends_on"], days=p["days"]),
+                p["status"], "",
+                _("{n} objections, {open} still open").format(n=len(p["objections"]), open=open_n)
+                if p["objections"] else _("no objection")])
+            top.addChild(period)
+            period.setExpanded(True)
+            for o in p["objections"]:
+                text = o["text"] + (" — " + o["reason"] if o["reason"] else "")
+                item = QTreeWidgetItem([f"{o['raised_on']} {o['record']}", o["outcome"], o["raised_by"], text])
+                item.setToolTip(3, text)
+                if o["open"]:
+                    item.setForeground(1, QBrush(QColor("#b3261e")))
+                period.addChild(item)
+        self.empty.setVisible(not self.rows)
+
+
 # ---------------------------------------------------------------------------- the view
 class ExchangeView(TableViewMixin, View):
     name = "exchange"
@@ -357,8 +680,10 @@ class ExchangeView(TableViewMixin, View):
         self.intro.setWordWrap(True)
         lay.addWidget(self.intro)
         bar = QHBoxLayout()
-        self.export_btn, self.import_btn, self.register_btn, self.report_btn = (QPushButton() for _i in range(4))
-        for b in (self.export_btn, self.import_btn, self.register_btn, self.report_btn):
+        self.export_btn, self.import_btn, self.register_btn, self.report_btn, self.reply_btn, self.publicity_btn = (
+            QPushButton() for _i in range(6))
+        for b in (self.export_btn, self.import_btn, self.reply_btn, self.register_btn, self.report_btn,
+                  self.publicity_btn):
             bar.addWidget(b)
         bar.addStretch(1)
         lay.addLayout(bar)
@@ -385,6 +710,9 @@ class ExchangeView(TableViewMixin, View):
         qconnect(self.import_btn.clicked, self.import_package)
         qconnect(self.register_btn.clicked, self.register_office)
         qconnect(self.report_btn.clicked, self.consolidation)
+        qconnect(self.reply_btn.clicked, lambda: self.reply())
+        qconnect(self.publicity_btn.clicked, lambda: self.county_publicity())
+        qconnect(self.tableview.doubleClicked, self._log_activated)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -395,6 +723,8 @@ class ExchangeView(TableViewMixin, View):
         self.import_btn.setText(_("Import a package..."))
         self.register_btn.setText(_("Register a county's key..."))
         self.report_btn.setText(_("Consolidation report..."))
+        self.reply_btn.setText(_("Accept or return a submission..."))
+        self.publicity_btn.setText(_("Counties' publicity..."))
         self.offices_label.setText(_("Offices whose packages this database accepts"))
         self.log_label.setText(_("Packages exported and imported"))
         self.offices_model.retranslate()
@@ -410,6 +740,9 @@ class ExchangeView(TableViewMixin, View):
 
         self.register_btn.setVisible(city)
         self.report_btn.setVisible(city)
+        self.reply_btn.setVisible(city)
+        self.publicity_btn.setVisible(city)
+        self.reply_btn.setEnabled(allowed(self.ctx.role, "exchange.reply"))
         self.register_btn.setEnabled(allowed(self.ctx.role, "exchange.register"))
         self.import_btn.setEnabled(allowed(self.ctx.role, "exchange.import"))
         s = self.ctx.session
@@ -460,13 +793,50 @@ class ExchangeView(TableViewMixin, View):
 
         def finished(result: int) -> None:
             self.import_dialog = None
-            if result and dlg.result is not None:
+            if result and dlg.result is not None and dlg.reply is not None:
+                self.message.ok(_("The reply of {office} was kept ({year}: {decision}).").format(
+                    office=dlg.reply["office"], year=dlg.reply["year"], decision=dlg.reply["decision_label"]))
+            elif result and dlg.result is not None:
                 a = dlg.result.applied
                 self.message.ok(_("Imported: {inserted} new, {updated} updated, {theirs} conflicts taken from the "
                                   "package, {mine} kept.").format(inserted=a["inserted"], updated=a["updated"],
                                                                   theirs=a["taken_theirs"], mine=a["kept_mine"]))
         qconnect(dlg.finished, finished)
         dlg.check()
+        dlg.open()
+        return dlg
+
+    def reply(self, office: str | None = None, year: int | None = None) -> ReplyDialog:
+        """The city's reply to a county's submission, without blocking."""
+        dlg = ReplyDialog(self.ctx, self, office, year)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.reply_dialog: ReplyDialog | None = dlg
+
+        def finished(result: int) -> None:
+            self.reply_dialog = None
+            r = dlg.result_info
+            if result and r is not None:
+                self.message.ok(_("Reply to {office} on {year} ({decision}, {n} records commented on) written to "
+                                  "{path}; take it to the county.").format(
+                    office=r["office"], year=r["year"], decision=r["decision"], n=r["remarks"], path=r["path"]))
+        qconnect(dlg.finished, finished)
+        dlg.open()
+        return dlg
+
+    def _log_activated(self, index) -> None:
+        """At the city, a county's imported package double-clicked: reply on that submission."""
+        from desktop.operations.roles import allowed
+
+        office = self.ctx.office
+        rows = self.model.rows
+        row = rows[index.row()] if 0 <= index.row() < len(rows) else None
+        if (row is not None and row.get("imported") and office is not None and office.role == "city"
+                and allowed(self.ctx.role, "exchange.reply")):
+            self.reply(row["office_uuid"], row.get("year"))
+
+    def county_publicity(self) -> CountyPublicityDialog:
+        dlg = CountyPublicityDialog(self.ctx, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()
         return dlg
 

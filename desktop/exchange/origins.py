@@ -1,0 +1,81 @@
+"""The counties behind a city's package, named for the province.
+
+A city's package passes its counties' records upward with each record's origin (the county's office
+id) kept. So that a province can name those counties and group them under the city that sent them,
+the package's signed manifest lists, under ``origins``, the offices whose records it carries
+(``for_manifest``: global id, name, region code), from the offices the sender registered and those
+its own senders named to it. The province keeps the list per sending office (``keep``, in its
+settings: no schema change); ``names`` and ``senders`` read it back for the consolidation report.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from desktop.exchange.tables import ACHIEVEMENTS, ENTERPRISES
+from desktop.store.models import KnownOffice, Setting
+
+PREFIX = "exchange.origins."
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+MAX_ORIGINS = 5000
+
+
+def _carried() -> dict[str, dict[str, dict[str, str]]]:
+    """sender's office id -> {origin id -> {name, region}} as kept here."""
+    out = {}
+    for row in Setting.select().where(Setting.key.startswith(PREFIX)):
+        if isinstance(row.value, dict):
+            out[row.key[len(PREFIX):]] = row.value
+    return out
+
+
+def known_names() -> dict[str, dict[str, str]]:
+    """Every office this database can name: registered ones, then those named in packages."""
+    out: dict[str, dict[str, str]] = {}
+    for by_sender in _carried().values():
+        out.update(by_sender)
+    for k in KnownOffice.select(KnownOffice.uuid, KnownOffice.name, KnownOffice.region_code):
+        out[k.uuid] = {"name": k.name, "region": k.region_code or ""}
+    return out
+
+
+def for_manifest(tables: dict[str, tuple[tuple[str, ...], list[list[Any]]]]) -> list[dict[str, str]]:
+    """The offices whose records ``tables`` carry (other than this one), for the manifest."""
+    seen: set[str] = set()
+    for t in (ENTERPRISES, ACHIEVEMENTS):
+        if t.name in tables:
+            i = t.columns.index("origin")
+            seen.update(r[i] for r in tables[t.name][1] if isinstance(r[i], str))
+    if not seen:
+        return []
+    names = known_names()
+    return [{"uuid": u, "name": names[u]["name"], "region": names[u]["region"]} for u in sorted(seen) if u in names]
+
+
+def keep(sender: str, origins: Any, applied: dict[str, int]) -> None:
+    """At the receiver: keep the names of the offices the sender's package carries records of (a
+    malformed list is ignored whole and counted in ``origins_rejected``)."""
+    if origins is None:
+        return
+    ok = (isinstance(origins, list) and len(origins) <= MAX_ORIGINS
+          and all(isinstance(o, dict) and isinstance(o.get("uuid"), str) and _UUID.match(o["uuid"])
+                  and isinstance(o.get("name"), str) and 0 < len(o["name"]) <= 200 and o["name"].isprintable()
+                  and isinstance(o.get("region"), str) and len(o["region"]) <= 12 for o in origins))
+    if not ok:
+        applied["origins_rejected"] = 1
+        return
+    key = PREFIX + sender
+    row = Setting.get_or_none(Setting.key == key)
+    kept = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+    new = {o["uuid"]: {"name": o["name"], "region": o["region"]} for o in origins if o["uuid"] != sender}
+    if {**kept, **new} != kept:
+        Setting.insert(key=key, value={**kept, **new}).on_conflict_replace().execute()
+
+
+def senders() -> dict[str, str]:
+    """origin's office id -> the id of the registered office whose packages carried its records."""
+    out: dict[str, str] = {}
+    for sender, by_origin in _carried().items():
+        for origin in by_origin:
+            out.setdefault(origin, sender)
+    return out
