@@ -89,8 +89,10 @@ def compute(session: Session, year: int, policy_id: str | None = None) -> RoundI
     return info(session, rnd.uuid)
 
 
-def set_amount(session: Session, award_uuid: str, amount: Decimal | str | int, note: str | None = None) -> Decimal:
-    """An officer sets a discretionary award's amount (within the pool); the amount stored."""
+def set_amount(session: Session, award_uuid: str, amount: Decimal | str | int, note: str | None = None,
+               version: int | None = None) -> Decimal:
+    """An officer sets a discretionary award's amount (within the pool); the amount stored. ``version``:
+    the line's version as the officer's screen loaded it (StaleRecord if another officer changed it)."""
     from desktop.store import rounds as store
     from desktop.store.models import Award
 
@@ -102,11 +104,11 @@ def set_amount(session: Session, award_uuid: str, amount: Decimal | str | int, n
         value = to_money(amount)
     except (ArithmeticError, ValueError, TypeError):
         raise StdAwardError(_("{value} is not an amount of money").format(value=amount)) from None
-    return Decimal(store.set_amount(aw, value, session.username, note).amount)
+    return Decimal(store.set_amount(aw, value, session.username, note, version).amount)
 
 
 def set_amount_for(session: Session, ref: str | int, achievement_id: str, amount: Decimal | str | int,
-                   note: str | None = None) -> Decimal:
+                   note: str | None = None, version: int | None = None) -> Decimal:
     """``set_amount`` for the award of one achievement (its id as loaded) in a round."""
     from desktop.store.models import Achievement, Award
 
@@ -116,7 +118,7 @@ def set_amount_for(session: Session, ref: str | int, achievement_id: str, amount
     if aw is None:
         raise StdAwardError(_("the round for {year} has no award for achievement {id}").format(
             year=rnd.year, id=achievement_id))
-    return set_amount(session, aw.uuid, amount, note)
+    return set_amount(session, aw.uuid, amount, note, version)
 
 
 def submit(session: Session, ref: str | int) -> RoundInfo:

@@ -40,6 +40,7 @@ CONNECTION_FORMAT = "stdaward-connection"
 # advisory lock keys (pg_advisory_xact_lock): one per thing that must be taken by one writer at a time
 CHAIN_LOCK = 0x5354_4441_0001  # the audit chain's append
 EXPORT_LOCK = 0x5354_4441_0002  # the export sequence
+SCHEMA_LOCK = 0x5354_4441_0003  # upgrading the schema: one PC upgrades, the others wait and then open
 _passwords: dict[str, str] = {}  # connection file -> password given in the URL (this process only)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
 from desktop.core.vocabulary import parse_achievement, parse_enterprise
-from desktop.store import audit
+from desktop.store import audit, concurrency
 from desktop.store.models import Achievement, Award, AwardRound, Enterprise, Evidence, Notice, database, new_uuid, now
 from desktop.store.records import natural_key, row_values, to_vocabulary
 
@@ -39,7 +39,10 @@ def enterprise_problems(values: dict[str, Any], editing: Enterprise | None = Non
     return problems
 
 
-def save_enterprise(values: dict[str, Any], user: str, editing: Enterprise | None = None) -> Enterprise:
+def save_enterprise(values: dict[str, Any], user: str, editing: Enterprise | None = None,
+                    version: int | None = None) -> Enterprise:
+    """Register an enterprise, or change ``editing`` (only if it is still at ``version``, the version
+    the form loaded: StaleRecord naming who changed it meanwhile, nothing written)."""
     problems = [p for p in enterprise_problems(values, editing) if p.severity == "error"]
     if problems:
         raise ValidationFailed(problems)
@@ -53,10 +56,11 @@ def save_enterprise(values: dict[str, Any], user: str, editing: Enterprise | Non
             row = Enterprise.create(uuid=new_uuid(), **vals)
             audit.record(user, "create", "enterprise", row.uuid, None, {"uscc": row.uscc, "name": row.name})
             return row
+        concurrency.check(editing, version)
         before = {k: getattr(editing, k) for k in vals}
         changed = {k: v for k, v in vals.items() if v != before[k]}
         if changed:
-            Enterprise.update(updated_at=now(), **changed).where(Enterprise.id == editing.id).execute()
+            concurrency.bump(editing, version, updated_at=now(), **changed)
             if "uscc" in changed:  # the duplicate identity contains the credit code
                 for a in Achievement.select().where(Achievement.enterprise == editing.id):
                     a.natural_key = natural_key(to_vocabulary(a, changed["uscc"]))
@@ -89,7 +93,7 @@ def merge_enterprises(keep: Enterprise, drop: Enterprise, user: str) -> int:
         Notice.update(enterprise=keep.id).where(Notice.enterprise == drop.id).execute()
         filled = {k: getattr(drop, k) for k in ENTERPRISE_COLUMNS if not getattr(keep, k) and getattr(drop, k)}
         if filled:
-            Enterprise.update(updated_at=now(), **filled).where(Enterprise.id == keep.id).execute()
+            concurrency.bump(keep, None, updated_at=now(), **filled)
         before = {"keep": {"uuid": keep.uuid, "uscc": keep.uscc, "name": keep.name},
                   "drop": {"uuid": drop.uuid, "uscc": drop.uscc, "name": drop.name}}
         Enterprise.delete().where(Enterprise.id == drop.id).execute()
@@ -126,7 +130,9 @@ def achievement_problems(raw: dict[str, Any], editing: Achievement | None = None
     return problems
 
 
-def save_achievement(raw: dict[str, Any], user: str, editing: Achievement | None = None) -> Achievement:
+def save_achievement(raw: dict[str, Any], user: str, editing: Achievement | None = None,
+                     version: int | None = None) -> Achievement:
+    """Add an achievement, or change ``editing`` if it is still at ``version`` (the form's)."""
     problems = achievement_problems(raw, editing)
     if any(p.severity == "error" for p in problems):
         raise ValidationFailed([p for p in problems if p.severity == "error"])
@@ -141,6 +147,7 @@ def save_achievement(raw: dict[str, Any], user: str, editing: Achievement | None
             return row
         if Award.select().where(Award.achievement == editing.id).exists():
             raise StdAwardError(_("this achievement is already in an award round; recompute or return the round before changing it"))
+        concurrency.check(editing, version)
         before = to_vocabulary(editing).to_dict()
         for k, v in vals.items():
             setattr(editing, k, v)

@@ -151,6 +151,24 @@ def _round_summary(rnd: AwardRound) -> dict[str, Any]:
             "awards": len(rows), "total": format(to_money(total), "f")}
 
 
+def _locked(rnd: AwardRound) -> AwardRound:
+    """The round re-read inside the current transaction; on PostgreSQL its row is locked until the
+    transaction ends (``SELECT … FOR UPDATE``), so an officer setting an amount, another submitting
+    and a reviewer approving take turns: no line changes after it was approved, no status written
+    over another. SQLite has one writer at a time."""
+    from desktop.store.backend import is_postgres
+
+    q = AwardRound.select().where(AwardRound.id == rnd.id)
+    return (q.for_update() if is_postgres() else q).get()
+
+
+def _moved_meanwhile(rnd: AwardRound, status: str) -> StdAwardError:
+    from desktop.core.status import round_status_label
+
+    return StdAwardError(_("the round for {year} is now {status}: someone else changed it meanwhile; nothing was "
+                           "changed, reload it").format(year=rnd.year, status=round_status_label(status)))
+
+
 def _editable(rnd: AwardRound) -> None:
     if rnd.status not in ("draft", "returned"):
         raise StdAwardError(_("the round for {year} is {status}; only a draft or returned round can change").format(
@@ -165,6 +183,8 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
     _editable(rnd)
     policy = load_policy(rnd.policy_id)
     with database.atomic():
+        rnd = _locked(rnd)
+        _editable(rnd)
         achs, results, ids = _compute(policy, rnd, rnd.year)
         existing = {aw.achievement_id: aw for aw in Award.select().where(Award.round == rnd)}
         for a, r in zip(achs, results):
@@ -203,9 +223,14 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
     return rnd
 
 
-def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str | None = None) -> Award:
-    """An officer fixes a discretionary amount, within what the pool has left for that year."""
+def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str | None = None,
+               version: int | None = None) -> Award:
+    """An officer fixes a discretionary amount, within what the pool has left for that year; only if
+    the line is still at ``version`` (the one the officer's screen loaded), else StaleRecord."""
+    from desktop.store import concurrency
+
     aw = Award.get_by_id(award.id)
+    concurrency.check(aw, version)
     rnd = aw.round
     _editable(rnd)
     if aw.status != "discretionary":
@@ -224,6 +249,7 @@ def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str |
         raise StdAwardError(_("{amount} is more than the {left} left in {pool} for {year}").format(
             amount=format(value, "f"), left=format(left, "f"), pool=pool.name, year=year))
     with database.atomic():
+        _editable(_locked(rnd))  # submitted or approved meanwhile: the line stays as approved
         before, snap = aw.amount, _snapshot(aw)
         aw.amount, aw.updated_at = value, now()
         aw.save()
@@ -235,6 +261,9 @@ def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str |
 def _move(rnd: AwardRound, user: str, to: str, note: str | None = None, **fields: Any) -> AwardRound:
     before = rnd.status
     with database.atomic():
+        now_at = _locked(rnd).status
+        if now_at != before:  # another officer moved it meanwhile (PostgreSQL: they held the row until done)
+            raise _moved_meanwhile(rnd, now_at)
         rnd.status = to
         for k, v in fields.items():
             setattr(rnd, k, v)
@@ -275,6 +304,9 @@ def approve(rnd: AwardRound, user: str, role: str) -> AwardRound:
         raise StdAwardError(_("only a submitted round can be approved (this one is {status})").format(status=rnd.status))
     _reviewer(rnd, user, role)
     with database.atomic():
+        now_at = _locked(rnd).status
+        if now_at != "submitted":  # returned or approved by another reviewer meanwhile
+            raise _moved_meanwhile(rnd, now_at)
         for aw in Award.select().where(Award.round == rnd, Award.status.in_(PAID), Award.decision == "proposed"):
             aw.decision = "approved" if (aw.amount or ZERO) > 0 else "rejected"
             aw.save()
