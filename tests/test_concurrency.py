@@ -404,3 +404,27 @@ def test_a_schema_4_server_database_opened_by_two_pcs_at_once_is_upgraded_once(p
         s.close()
     newer = run_cli("list", "enterprises", "--db", url, env={"STDAWARD_LANG": "en"})
     assert newer.returncode == 1 and "update the program" in newer.stderr
+
+
+def test_a_window_asking_what_changed_hears_who_changed_how_many_records_and_not_its_own(office_db):
+    """What the window's poll reads (``operations.changes``), on both engines: the other officer's
+    changes since the mark, by full name, with the screens to refresh; one's own changes are not news."""
+    from desktop.operations import changes, records
+
+    s = _open(office_db)
+    try:
+        office_with_records(s)
+        reviewer = _second_officer(s, "li")
+        mark = changes.since(reviewer, None).head
+        assert changes.since(reviewer, mark).by == {}
+        for code in (GOOD_USCC, OTHER_USCC):
+            ent_id = records.find_enterprise(s, code)
+            form = records.enterprise(s, ent_id)
+            records.save_enterprise(s, {**_form(form), "contact": "王科员"}, ent_id, form["version"])
+        news = changes.since(reviewer, mark)
+        assert (news.by, news.areas, news.count) == ({"王科员": 2}, ["enterprises"], 2)
+        assert news.head > mark
+        assert changes.since(s, mark).by == {}  # the clerk's own window has nothing to hear
+        assert changes.since(reviewer, news.head).by == {}
+    finally:
+        s.close()

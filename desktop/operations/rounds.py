@@ -149,13 +149,15 @@ def return_round(session: Session, ref: str | int, note: str) -> RoundInfo:
 
 def lines(session: Session, ref: str | int) -> list[dict[str, Any]]:
     """One row per award of the round: achievement, enterprise, what it is, status, amount, clause,
-    fund, explanation, flags, decision (labels for the statuses included)."""
+    fund, explanation, flags, decision (labels for the statuses included), and the line's version (what
+    ``set_amount`` is given back, so a line another officer changed meanwhile is not overwritten)."""
     from desktop.notices.content import describe
     from desktop.store.rounds import line_rows
 
     rnd = _get(ref)
     out = []
-    for aid, uuid, status, amount, rule, clause, fund, explanation, flags, decision, name, a in line_rows(rnd.id):
+    for aid, uuid, status, amount, rule, clause, fund, explanation, flags, decision, version, name, a in line_rows(
+            rnd.id):
         try:
             what = describe(a)
         except (KeyError, ValueError, TypeError, AttributeError):  # a description is a convenience
@@ -164,7 +166,8 @@ def lines(session: Session, ref: str | int) -> list[dict[str, Any]]:
                     "enterprise": name, "uscc": a.enterprise, "kind": a.kind, "what": what,
                     "status": status, "status_label": award_status_label(status), "amount": amount,
                     "rule": rule or "", "clause": clause or "", "fund": fund or "",
-                    "explanation": explanation, "flags": list(flags or []), "decision": decision})
+                    "explanation": explanation, "flags": list(flags or []), "decision": decision,
+                    "version": version})
     return out
 
 

@@ -380,12 +380,13 @@ def round_figures(round_id: int) -> tuple[int, Decimal, int]:
 def line_rows(round_id: int) -> list[tuple[Any, ...]]:
     """The round's lines for its screen, by enterprise name, date and row, read with the cursor (a
     round may hold 100,000): (award id, award uuid, status, amount, rule, clause, fund, explanation,
-    flags, decision, enterprise name, vocabulary achievement), values as the models read them."""
+    flags, decision, version, enterprise name, vocabulary achievement), values as the models read them."""
     money, flags = Award.amount.python_value, Award.flags.python_value
     sql = ("SELECT w.id, w.uuid, w.status, w.amount, w.rule, w.clause, w.fund, w.explanation, w.flags, w.decision, "
-           f"e.name, {records.ACH_COLUMNS_SQL} FROM award w JOIN achievement a ON a.id = w.achievement_id "
+           f"w.version, e.name, {records.ACH_COLUMNS_SQL} FROM award w JOIN achievement a ON a.id = w.achievement_id "
            "JOIN enterprise e ON e.id = a.enterprise_id WHERE w.round_id = ? ORDER BY e.name, a.date, a.id")
-    return [(*row[:3], money(row[3]), *row[4:8], flags(row[8]), row[9], row[10], records.ach_from_sql(row[11:])[1])
+    return [(*row[:3], money(row[3]), *row[4:8], flags(row[8]), row[9], row[10], row[11],
+             records.ach_from_sql(row[12:])[1])
             for row in database.execute_sql(sql, (round_id,))]
 
 
