@@ -428,3 +428,117 @@ def test_a_window_asking_what_changed_hears_who_changed_how_many_records_and_not
         assert changes.since(reviewer, news.head).by == {}
     finally:
         s.close()
+
+
+def test_two_officers_on_the_server_prepare_edit_approve_and_issue_at_once_nothing_lost_or_numbered_twice(
+        pg_server):  # noqa: F811
+    """The issue's two-officer day on PostgreSQL, each officer in a thread with a server connection of
+    its own. The clerk computes and submits the 2025 round while the administrator keeps editing the
+    enterprises; the reviewer approves while the editing goes on; then the reviewer and the
+    administrator issue the notices at the same moment. Every save either lands (one version up) or
+    is refused as stale, never half-written or lost; each award line is on one notice; the 发文字号
+    run 1, 2, … once each; the audit chain holds."""
+    from test_daily_path import DAY
+
+    from desktop.core.errors import StaleRecord, StdAwardError
+    from desktop.operations import integrity, notices, records, rounds
+    from desktop.operations.session import Actor
+    from desktop.store.models import Notice, database
+
+    url = pg_server.url(pg_server.create_database())
+    s = _open(url)
+    try:
+        office_with_records(s)  # the clerk 王科员 is signed in
+        clerk = dataclasses.replace(s)
+        admin = dataclasses.replace(s, actor=Actor("lin", "林主任", "admin"))
+        reviewer = dataclasses.replace(s, actor=Actor("li", "李股长", "reviewer"))
+        ids = [records.find_enterprise(s, code) for code in (GOOD_USCC, OTHER_USCC)]
+        failures: list[BaseException] = []
+        saved: dict[int, list[tuple[int, str]]] = {i: [] for i in ids}  # what landed: (version, phone)
+        stale, attempts = [0], [0]
+        prepared = threading.Event()
+        approved = threading.Event()
+        round_uuid: list[str] = []
+
+        def officer(job) -> None:  # noqa: ANN001
+            try:
+                job()
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+                failures.append(exc)
+            finally:
+                database.close()  # this thread's connection
+
+        def prepare() -> None:
+            rnd = rounds.compute(clerk, 2025, OFFICE["policy_id"])
+            round_uuid.append(rnd.uuid)
+            rounds.submit(clerk, rnd.uuid)
+            prepared.set()
+
+        def edit(who, tag: str, until: threading.Event) -> None:  # noqa: ANN001
+            n = 0
+            while not until.is_set() or n < 6:
+                ent_id = ids[n % len(ids)]
+                form = records.enterprise(who, ent_id)
+                phone = f"0594-{tag}{n:05d}"
+                attempts[0] += 1
+                try:
+                    after = records.save_enterprise(who, {**_form(form), "phone": phone}, ent_id, form["version"])
+                except StaleRecord:
+                    stale[0] += 1
+                else:
+                    saved[ent_id].append((after["version"], phone))
+                n += 1
+                if n > 400:
+                    raise AssertionError("the other officers never finished")
+
+        def approve() -> None:
+            if not prepared.wait(120):
+                raise AssertionError("the round was never submitted")
+            rounds.approve(reviewer, round_uuid[0])
+            approved.set()
+
+        first = [threading.Thread(target=officer, args=(job,)) for job in (
+            prepare, approve, lambda: edit(admin, "1", approved), lambda: edit(dataclasses.replace(admin), "2", approved))]
+        for t in first:
+            t.start()
+        for t in first:
+            t.join()
+        assert not failures, failures
+
+        issued: list[list] = [[], []]
+        refused: list[str] = []
+        start = threading.Barrier(2)
+
+        def issue(i: int, who) -> None:  # noqa: ANN001
+            start.wait()
+            try:
+                issued[i] = notices.issue_round(who, round_uuid[0], DAY)
+            except StdAwardError as exc:  # the other officer issued them first
+                refused.append(str(exc))
+
+        second = [threading.Thread(target=officer, args=(lambda i=i, who=who: issue(i, who),))
+                  for i, who in enumerate((reviewer, admin))]
+        for t in second:
+            t.start()
+        for t in second:
+            t.join()
+        assert not failures, failures
+        assert sum(bool(x) for x in issued) >= 1
+
+        everything = list(Notice.select().order_by(Notice.serial))
+        assert [n.serial for n in everything] == list(range(1, len(everything) + 1))  # none twice, none skipped
+        assert len({n.doc_number for n in everything}) == len(everything) == 2
+        lines = [(n.enterprise.uscc, line["achievement"]) for n in everything for line in n.content["lines"]]
+        assert len(lines) == len(set(lines))  # no award line on two notices
+        for ent_id, landed in saved.items():  # no lost update: each save one version up, the last one stands
+            versions = sorted(v for v, _phone in landed)
+            assert versions == list(range(2, len(landed) + 2)), versions
+            now = records.enterprise(s, ent_id)
+            assert now["version"] == len(landed) + 1
+            assert now["phone"] == max(landed)[1]
+        assert all(saved.values()) and sum(len(x) for x in saved.values()) + stale[0] == attempts[0] >= 12
+        verdict = integrity.verify(s)
+        assert verdict.ok, [str(f) for f in verdict.findings]
+    finally:
+        s.close()
+        pg_server.drop_database(url.rsplit("/", 1)[1].split("?")[0])
