@@ -10,6 +10,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from tests.conftest import GOOD_USCC, OTHER_USCC  # noqa: E402
+from tests.conftest_pg import pg_server  # noqa: E402, F401 - fixture
 from tests.test_ui_records import window  # noqa: E402, F401 - fixture
 
 
@@ -133,3 +134,47 @@ def test_a_form_whose_record_another_officer_saved_meanwhile_says_who_and_reload
     form.accept()
     now = records.enterprise(window.ctx.session, two[0])
     assert (now["phone"], now["contact"], now["version"]) == ("0594-2230006", "王科员", 3)
+
+
+def test_on_the_office_server_the_window_hears_another_pc_and_refreshes(qtbot, pg_server, tmp_path):  # noqa: F811
+    """The same on PostgreSQL: the other officer works from another process (the command line on
+    another PC); the window's next look refreshes the enterprises and names who changed them."""
+    from desktop.operations import records
+    from desktop.store import office
+    from desktop.store.db import close_db, open_db
+    from desktop.store.paths import resolve_db_path
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.mainwindow import MainWindow
+    from tests.conftest import run_cli
+
+    name = pg_server.create_database()
+    url = pg_server.url(name)
+    path = resolve_db_path(url)
+    open_db(path)
+    try:
+        make_app()
+        office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
+                      policy_id="quanzhou-2012", signatory="莆田市城厢区市场监督管理局", user="tester")
+        ctx = AppContext(path)
+        win = MainWindow(ctx)
+        qtbot.addWidget(win)
+        win.show()
+        ent_id = records.save_enterprise(ctx.session, {"uscc": GOOD_USCC, "name": "莆田市城厢区华峰鞋业有限公司",
+                                                       "region": "350302"})["id"]
+        view = win.show_view("enterprises")
+        view.refresh()
+        _poll(win)
+        other = run_cli("enterprise", GOOD_USCC, "--name", "莆田市城厢区华峰体育用品有限公司", "--db", url,
+                        env={"USER": "zhang", "LOGNAME": "zhang"})
+        assert other.returncode == 0, other.stderr
+        assert "莆田市城厢区华峰体育用品有限公司" not in _shown_names(view)
+        _poll(win)
+        assert "莆田市城厢区华峰体育用品有限公司" in _shown_names(view)
+        assert win.changes.last_text == "zhang changed 1 record(s)"
+        assert records.enterprise(ctx.session, ent_id)["version"] == 2
+        ctx.tasks.wait()
+        win.close()
+    finally:
+        close_db()
+        pg_server.drop_database(name)
