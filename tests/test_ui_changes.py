@@ -178,3 +178,32 @@ def test_on_the_office_server_the_window_hears_another_pc_and_refreshes(qtbot, p
     finally:
         close_db()
         pg_server.drop_database(name)
+
+
+def test_an_achievement_form_saved_by_another_officer_meanwhile_is_refused_and_reloads(window, two, qtbot):  # noqa: F811
+    from desktop.operations import records
+    from desktop.ui.qt import QMessageBox
+    from desktop.ui.views.achievement_form import AchievementForm
+
+    s = window.ctx.session
+    raw = {"id": "A1", "enterprise": GOOD_USCC, "kind": "standard", "date": "2025-03-01", "ref": "GB/T 41001-2025",
+           "title": "运动鞋 缓震性能的测定", "level": "national", "action": "formulate", "rank": 1}
+    ach_id = records.save_achievement(s, raw).id
+    form = AchievementForm(window.ctx, records.achievement(s, ach_id), window)
+    qtbot.addWidget(form)
+    form.show()
+    form.w["title"].setText("运动鞋 缓震性能")
+
+    other = _other_officer(window.ctx)
+    theirs = records.achievement(other, ach_id)
+    records.save_achievement(other, {**theirs.achievement.to_dict(), "rank": 2}, ach_id, version=theirs.version)
+
+    form.accept()
+    box = form.stale_box
+    assert box.isVisible() and "zhang" in box.text() and "A1" in box.text()
+    now = records.achievement(s, ach_id)
+    assert (now.achievement.title, now.achievement.rank, now.version) == ("运动鞋 缓震性能的测定", 2, 2)
+    next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole).click()
+    qtbot.waitUntil(lambda: not box.isVisible())
+    assert form.w["rank"].value() == 2 and form.editing.version == 2
+    assert form.w["title"].text() == "运动鞋 缓震性能的测定"
