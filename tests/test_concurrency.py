@@ -542,3 +542,74 @@ def test_two_officers_on_the_server_prepare_edit_approve_and_issue_at_once_nothi
     finally:
         s.close()
         pg_server.drop_database(url.rsplit("/", 1)[1].split("?")[0])
+
+
+def _at_once(jobs: dict) -> dict:
+    """Run ``jobs`` (name → callable) in threads released together, each with its own server
+    connection; what each returned, or the StdAwardError it raised (anything else as RuntimeError)."""
+    from desktop.core.errors import StdAwardError
+    from desktop.store.models import database
+
+    start = threading.Barrier(len(jobs))
+    outcome: dict[str, object] = {}
+
+    def run(name: str, job) -> None:  # noqa: ANN001
+        try:
+            start.wait()
+            outcome[name] = job()
+        except StdAwardError as exc:
+            outcome[name] = exc
+        except BaseException as exc:  # noqa: BLE001 - shown by the caller's assertion
+            outcome[name] = RuntimeError(repr(exc))
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=run, args=item) for item in jobs.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcome
+
+
+def test_an_achievement_changed_while_its_year_is_computed_is_either_computed_or_refused_never_in_between(
+        pg_server):  # noqa: F811
+    """PostgreSQL: two officers compute the 2025 round while the administrator changes an achievement
+    of 2025 (its rank, which changes its award), all at once, several times over. Either the change
+    lands first and the round is computed from it, or the round is stored first and the change is
+    refused; never a round computed from what the achievement no longer says; one round a year."""
+    from desktop.core.errors import StdAwardError
+    from desktop.operations import records, rounds
+    from desktop.operations.session import Actor
+    from desktop.store.models import AuditEntry, AwardRound
+
+    url = pg_server.url(pg_server.create_database())
+    s = _open(url)
+    try:
+        office_with_records(s)
+        admin = dataclasses.replace(s, actor=Actor("lin", "林主任", "admin"))
+        ach_id = records.find_achievement(s, "A1", GOOD_USCC)
+        for attempt in range(3):
+            rec = records.achievement(admin, ach_id)
+            raw = {**rec.achievement.to_dict(), "rank": rec.achievement.rank % 3 + 1}
+            outcome = _at_once({
+                "compute": lambda: rounds.compute(s, 2025, OFFICE["policy_id"]),
+                "compute again": lambda: rounds.compute(dataclasses.replace(s), 2025, OFFICE["policy_id"]),
+                "edit": lambda rec=rec, raw=raw: records.save_achievement(admin, raw, ach_id, version=rec.version)})
+            assert not any(isinstance(v, RuntimeError) for v in outcome.values()), outcome
+            assert AwardRound.select().where(AwardRound.year == 2025).count() == 1, outcome
+            assert any(not isinstance(outcome[k], StdAwardError) for k in ("compute", "compute again")), outcome
+            if isinstance(outcome["edit"], StdAwardError):
+                assert "award round" in str(outcome["edit"])
+            else:
+                assert records.achievement(s, ach_id).achievement.rank == raw["rank"]
+            # the stored lines are what the achievements say now: recomputing changes no line
+            rnd = AwardRound.get(AwardRound.year == 2025)
+            before = AuditEntry.select().count()
+            rounds.compute(s, 2025)
+            changed = AuditEntry.select().where((AuditEntry.id > before) & (AuditEntry.entity == "award")).count()
+            assert changed == 0, (attempt, outcome)
+            rnd.delete_instance(recursive=True)  # the next attempt starts without a round again
+    finally:
+        s.close()
+        pg_server.drop_database(url.rsplit("/", 1)[1].split("?")[0])

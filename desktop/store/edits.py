@@ -17,6 +17,7 @@ from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
 from desktop.core.vocabulary import parse_achievement, parse_enterprise
 from desktop.store import audit, concurrency
+from desktop.store.backend import year_lock
 from desktop.store.models import Achievement, Award, AwardRound, Enterprise, Evidence, Notice, database, new_uuid, now
 from desktop.store.records import natural_key, row_values, to_vocabulary
 
@@ -145,6 +146,7 @@ def save_achievement(raw: dict[str, Any], user: str, editing: Achievement | None
             row = Achievement.create(uuid=new_uuid(), enterprise=ent.id, **vals)
             audit.record(user, "create", "achievement", row.uuid, None, a.to_dict())
             return row
+        year_lock(editing.date.year, a.date.year, shared=True)  # PostgreSQL: not while its year's round is computed
         if Award.select().where(Award.achievement == editing.id).exists():
             raise StdAwardError(_("this achievement is already in an award round; recompute or return the round before changing it"))
         concurrency.check(editing, version)
@@ -167,13 +169,15 @@ class Snapshot:
 
 
 def delete_achievements(ids: list[int], user: str) -> Snapshot:
-    rounds = (AwardRound.select(AwardRound.year).join(Award).where(Award.achievement.in_(ids)).distinct())
-    years = sorted({r.year for r in rounds})
-    if years:
-        raise StdAwardError(_("an achievement in an award round cannot be deleted (round {years})").format(
-            years=", ".join(map(str, years))))
     snap = Snapshot()
     with database.atomic():
+        year_lock(*{r.date.year for r in Achievement.select(Achievement.id, Achievement.date)
+                    .where(Achievement.id.in_(ids))}, shared=True)  # PostgreSQL: not while their year's round is computed
+        rounds = (AwardRound.select(AwardRound.year).join(Award).where(Award.achievement.in_(ids)).distinct())
+        years = sorted({r.year for r in rounds})
+        if years:
+            raise StdAwardError(_("an achievement in an award round cannot be deleted (round {years})").format(
+                years=", ".join(map(str, years))))
         for row in Achievement.select().where(Achievement.id.in_(ids)):
             snap.rows.append(dict(row.__data__))
             snap.evidence += [dict(e.__data__) for e in row.evidence]

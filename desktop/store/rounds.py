@@ -19,6 +19,7 @@ from desktop.core.i18n import _
 from desktop.core.money import ZERO, to_money
 from desktop.core.status import PAYING
 from desktop.store import audit, records
+from desktop.store.backend import year_lock
 from desktop.store.models import (
     Achievement,
     Award,
@@ -109,6 +110,9 @@ def create_round(year: int, policy_id: str, user: str) -> AwardRound:
     if AwardRound.select().where(AwardRound.year == year).exists():
         raise StdAwardError(_("there is already an award round for {year}; recompute it instead").format(year=year))
     with database.atomic():
+        year_lock(year)  # PostgreSQL: the year's achievements hold still, and a second officer waits
+        if AwardRound.select().where(AwardRound.year == year).exists():  # made while this one waited
+            raise StdAwardError(_("there is already an award round for {year}; recompute it instead").format(year=year))
         rnd = AwardRound.create(year=year, policy_id=policy.id, policy_hash=policy.content_hash,
                                 status="draft", prepared_by=user)
         achs, results, ids = _compute(policy, rnd, year)
@@ -183,6 +187,7 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
     _editable(rnd)
     policy = load_policy(rnd.policy_id)
     with database.atomic():
+        year_lock(rnd.year)
         rnd = _locked(rnd)
         _editable(rnd)
         achs, results, ids = _compute(policy, rnd, rnd.year)
