@@ -441,7 +441,7 @@ def migrate_forward(path: Path, version: int) -> None:
             from desktop.store import audit
 
             audit.record("migration", "upgrade", "schema", None, {"version": version},
-                         {"version": SCHEMA_VERSION, "steps": [STEPS[v][0] for v in pending(version)]})
+                         {"version": SCHEMA_VERSION})
             database.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
     finally:
         database.execute_sql("PRAGMA foreign_keys = ON")

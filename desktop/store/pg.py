@@ -223,7 +223,7 @@ def upgrade(path: Path, found: int) -> int | None:
             STEPS[step][1](database)
         database.execute_sql(f"UPDATE {SCHEMA_TABLE} SET version = ?", (SCHEMA_VERSION,))
         audit.record("migration", "upgrade", "schema", None, {"version": version},
-                     {"version": SCHEMA_VERSION, "steps": [STEPS[step][0] for step in pending(version)]})
+                     {"version": SCHEMA_VERSION})
     audit.write_head(path)  # the database is not yet the open one, so the after-commit signing skipped it
     return version
 
