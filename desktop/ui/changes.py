@@ -14,7 +14,7 @@ from desktop.core.i18n import _
 from desktop.ui.qt import QApplication, QDialog, QObject, Qt, QTableView, QTimer, QWidget, qconnect
 
 INTERVAL_MS = 10_000
-KEYED_UP_TO = 20_000  # rows: a larger table keeps its selection by row number (no walk over every row)
+KEYED_UP_TO = 5_000  # rows: a larger (lazy) table keeps its selection by row number (no walk over its rows)
 
 
 class ChangeWatcher(QObject):
