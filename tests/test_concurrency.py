@@ -613,3 +613,39 @@ def test_an_achievement_changed_while_its_year_is_computed_is_either_computed_or
     finally:
         s.close()
         pg_server.drop_database(url.rsplit("/", 1)[1].split("?")[0])
+
+
+def test_the_command_line_refuses_an_amount_on_a_line_another_officer_set_since_it_was_read(tmp_path):
+    import json
+
+    from desktop.operations import records, rounds
+
+    db = str(tmp_path / "office.db")
+    s = _open(db)
+    try:
+        office_with_records(s)
+        records.save_achievement(s, {"id": "G1", "enterprise": GOOD_USCC, "kind": "gi", "rank": 1,
+                                     "ref": "地理标志1", "date": "2014-03-01"})  # paid from Quanzhou's pool
+        rounds.compute(s, 2014, "quanzhou-2012")
+    finally:
+        s.close()
+    pw = {}
+    for name in ("wang", "lin"):
+        pw[name] = tmp_path / f"{name}.pw"
+        pw[name].write_text(PASSWORDS[name] + "\n", "utf-8")
+
+    def cli(who: str, *argv: str):
+        return run_cli("round", *argv, "--db", db, "--user", who, "--password-file", str(pw[who]))
+
+    shown = cli("lin", "show", "2014", "--json")
+    assert shown.returncode == 0, shown.stderr
+    line = next(x for x in json.loads(shown.stdout)["lines"] if x["achievement"] == "G1")
+    first = cli("wang", "amount", "2014", "--achievement", "G1", "--amount", "20000", "--if-version",
+                str(line["version"]))
+    assert first.returncode == 0, first.stderr
+    second = cli("lin", "amount", "2014", "--achievement", "G1", "--amount", "30000", "--if-version",
+                 str(line["version"]))
+    assert second.returncode == 1 and "王科员" in second.stderr and "G1" in second.stderr
+    assert "Traceback" not in second.stderr
+    after = next(x for x in json.loads(cli("lin", "show", "2014", "--json").stdout)["lines"] if x["achievement"] == "G1")
+    assert (after["amount"], after["version"]) == ("20000.00", line["version"] + 1)
