@@ -649,3 +649,29 @@ def test_the_command_line_refuses_an_amount_on_a_line_another_officer_set_since_
     assert "Traceback" not in second.stderr
     after = next(x for x in json.loads(cli("lin", "show", "2014", "--json").stdout)["lines"] if x["achievement"] == "G1")
     assert (after["amount"], after["version"]) == ("20000.00", line["version"] + 1)
+
+
+def test_a_failed_upgrade_of_a_server_schema_leaves_it_at_4_and_the_next_open_upgrades_it(pg_server, monkeypatch):  # noqa: F811
+    from desktop.store import migrations, pg
+    from desktop.store.migrations import SCHEMA_VERSION
+    from desktop.store.models import database
+
+    url = pg_server.url(pg_server.create_database())
+    counts = _make_server_v4(url)
+
+    def broken(db):
+        migrations._v4_to_v5(db)
+        raise OSError("the network went away")
+
+    monkeypatch.setitem(migrations.STEPS, 4, ("broken", broken))
+    with pytest.raises(OSError):
+        _open(url)
+    monkeypatch.undo()
+    s = _open(url)  # the DDL was rolled back with the rest: the next open upgrades it whole
+    try:
+        assert database.execute_sql(f"SELECT version FROM {pg.SCHEMA_TABLE}").fetchone()[0] == SCHEMA_VERSION
+        assert database.execute_sql("SELECT count(*) FROM audit_entry WHERE action = 'upgrade'").fetchone()[0] == 1
+        assert database.execute_sql("SELECT count(*) FROM enterprise").fetchone()[0] == counts["enterprise"]
+    finally:
+        s.close()
+        pg_server.drop_database(url.rsplit("/", 1)[1].split("?")[0])

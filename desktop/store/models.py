@@ -78,14 +78,9 @@ class Versioned(BaseModel):
     ``save()`` of a loaded row writes only if the row still has the version it was loaded with
     (``WHERE id = ? AND version = ?``) and bumps it; when another officer changed it meanwhile nothing
     is written and ``desktop.core.errors.StaleRecord`` says who changed it and when. A form that
-    keeps a record open carries the version it loaded (``expect_version``)."""
+    keeps a record open carries the version it loaded (``desktop.store.concurrency.check``)."""
 
     version: Any
-
-    def expect_version(self, version: int | None) -> None:
-        """Save only if the row is still at ``version`` (what a form loaded); None: as loaded here."""
-        if version is not None:
-            self.version = int(version)
 
     def save(self, force_insert: bool = False, only: Any = None) -> Any:
         if force_insert or self._pk is None:
