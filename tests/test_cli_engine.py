@@ -67,7 +67,9 @@ def test_compute_from_the_database_and_duplicates_against_earlier_rounds(tmp_pat
     r = run_cli("compute", "--policy", "putian-chengxiang-2021", "--input", write(tmp_path, "again.json", again),
                 "--json", "--db", db)
     out = json.loads(r.stdout)[0]
-    assert out["status"] == "duplicate" and "s1" in out["explanation"]
+    # the earlier claim is named by what the officer recognises (its standard, paid already), not its reference
+    assert out["status"] == "duplicate" and "已获奖补" in out["explanation"]
+    assert "GB/T 40000-2022" in out["explanation"] and "s1" not in out["explanation"]
 
 
 def test_targets_and_compare(tmp_path):

@@ -18,6 +18,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db(p)
     p.set_defaults(func=cmd_delete)
 
+    p = sub.add_parser("enterprise", help=_("show an enterprise, or change its details (as the window's form)"))
+    p.add_argument("code", metavar="CODE", help=_("the enterprise's credit code"))
+    p.add_argument("--name", help=_("the enterprise's name"))
+    p.add_argument("--region", help=_("GB/T 2260 region code, six digits"))
+    p.add_argument("--address", help=_("the enterprise's address"))
+    p.add_argument("--contact", help=_("the contact person"))
+    p.add_argument("--phone", help=_("the contact telephone"))
+    p.add_argument("--if-version", type=int, metavar="N",
+                   help=_("change it only if it is still at version N (as shown when you read it): when another "
+                          "officer changed it since, nothing is written"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    add_db(p)
+    p.set_defaults(func=cmd_enterprise)
+
     p = sub.add_parser("merge-enterprise",
                        help=_("merge two records of one enterprise: OTHER's achievements and notices move to KEEP"))
     p.add_argument("keep", metavar="KEEP", help=_("the credit code of the record that stays"))
@@ -42,6 +56,31 @@ def cmd_delete(args: argparse.Namespace) -> int:
             ent = records.enterprise(s, records.find_enterprise(s, args.key))
             records.delete_enterprise(s, ent["id"])
             print(_("Deleted enterprise {name} ({code}).").format(name=ent["name"], code=ent["uscc"]))
+    return 0
+
+
+def cmd_enterprise(args: argparse.Namespace) -> int:
+    from desktop.operations import records
+
+    given = {"name": args.name, "region": args.region, "address": args.address, "contact": args.contact,
+             "phone": args.phone}
+    changes = {k: v for k, v in given.items() if v is not None}
+    with session(args) as s:
+        ent = records.enterprise(s, records.find_enterprise(s, args.code))
+        if changes:
+            values = {k: ent[k] for k in ("uscc", "name", "region", "address", "contact", "phone")}
+            ent = records.save_enterprise(s, {**values, **changes}, editing=ent["id"],
+                                          version=args.if_version if args.if_version is not None else ent["version"])
+    if args.json:
+        print_json({k: v for k, v in ent.items() if k != "id"})
+        return 0
+    if changes:
+        print(_("Saved enterprise {name} ({code}), version {version}.").format(
+            name=ent["name"], code=ent["uscc"], version=ent["version"]))
+    for key, label in (("name", N_("Name")), ("uscc", N_("Credit code")), ("region", N_("Region code")),
+                       ("address", N_("Address")), ("contact", N_("Contact person")), ("phone", N_("Phone")),
+                       ("version", N_("Version"))):
+        print(f"{_(label)}: {ent[key] if ent[key] not in (None, '') else '-'}")
     return 0
 
 

@@ -34,6 +34,9 @@ def register(sub: Any) -> None:
     a.add_argument("--achievement", required=True, help=_("the achievement's id, as loaded"))
     a.add_argument("--amount", required=True, help=_("yuan, e.g. 150000 (0 for none)"))
     a.add_argument("--note", help=_("why this amount (kept in the award's history)"))
+    a.add_argument("--if-version", type=int, metavar="N",
+                   help=_("set it only if the line is still at version N (\"round show --json\" gives it): when "
+                          "another officer changed it since, nothing is written"))
     add_db(a)
     a.set_defaults(func=cmd_amount)
     for name, helptext, func in (("show", _("the round and its award lines"), cmd_show),
@@ -92,7 +95,7 @@ def cmd_amount(args: argparse.Namespace) -> int:
     from desktop.operations import rounds
 
     with session(args, create=False) as s:
-        value = rounds.set_amount_for(s, args.round, args.achievement, args.amount, args.note)
+        value = rounds.set_amount_for(s, args.round, args.achievement, args.amount, args.note, args.if_version)
     print(_("{id}: {amount}").format(id=args.achievement, amount=money_str(value)))
     return 0
 

@@ -57,3 +57,14 @@ class DatabaseDamaged(StdAwardError):
         super().__init__(message)
         self.path = path
         self.backup = backup
+
+
+class StaleRecord(StdAwardError):
+    """Another officer changed (or removed) the record since this one loaded it: nothing was written.
+    The message names the record, who changed it and when; reload it and make the change again."""
+
+    def __init__(self, message: str, entity: str = "", key: str | None = None, by: str | None = None) -> None:
+        super().__init__(message)
+        self.entity = entity
+        self.key = key
+        self.by = by

@@ -447,7 +447,8 @@ def _fill_blanks(keep: Enterprise, drop: Enterprise) -> None:
 
     filled = {k: getattr(drop, k) for k in ENTERPRISE_COLUMNS if not getattr(keep, k) and getattr(drop, k)}
     if filled:
-        Enterprise.update(updated_at=now(), **filled).where(Enterprise.id == keep.id).execute()
+        Enterprise.update(updated_at=now(), version=Enterprise.version + 1, **filled).where(
+            Enterprise.id == keep.id).execute()
 
 
 def _as_sent(plan: ImportPlan, t: Table, uuids: list[str]) -> list[str]:

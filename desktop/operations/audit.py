@@ -36,7 +36,7 @@ ACTIONS: dict[str, str] = {
     "import-merge": N_("merged by a package (merged at the county)"),
     "import-attach": N_("evidence received in a package"),
     "import-detach": N_("evidence removed by a package"), "import-reply": N_("the city's reply imported"),
-    "reply": N_("reply written for a county"),
+    "reply": N_("reply written for a county"), "upgrade": N_("upgraded to a new program version"),
 }
 ENTITIES: dict[str, str] = {
     "enterprise": N_("enterprise"), "achievement": N_("achievement"), "evidence": N_("evidence"),
@@ -46,9 +46,10 @@ ENTITIES: dict[str, str] = {
     "payment": N_("payment"), "notice_serial": N_("document number register"),
     "notice_template": N_("notice wording"),
     "publicity": N_("publicity"), "objection": N_("objection"), "refusal_letter": N_("letter of refusal"),
+    "schema": N_("database structure"),
 }
 FIELDS: dict[str, str] = {
-    "name": N_("name"), "uscc": N_("credit code"), "region": N_("region"), "status": N_("status"),
+    "version": N_("version"), "name": N_("name"), "uscc": N_("credit code"), "region": N_("region"), "status": N_("status"),
     "amount": N_("amount"), "rule": N_("rule"), "decision": N_("decision"), "note": N_("note"),
     "role": N_("role"), "display_name": N_("full name"), "username": N_("user name"), "active": N_("active"),
     "password": N_("password"), "doc_number": N_("document number"), "enterprise": N_("enterprise"),

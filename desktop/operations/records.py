@@ -218,7 +218,7 @@ def enterprise(session: Session, ent_id: int) -> dict[str, Any]:
     """One enterprise's form values (the keys of the enterprise form)."""
     e = _enterprise_row(ent_id)
     return {"id": e.id, "uuid": e.uuid, "name": e.name, "uscc": e.uscc, "region": e.region_code or "",
-            "address": e.address or "", "contact": e.contact or "", "phone": e.phone or ""}
+            "address": e.address or "", "contact": e.contact or "", "phone": e.phone or "", "version": e.version}
 
 
 def enterprise_choices(session: Session) -> list[tuple[str, str]]:
@@ -241,12 +241,16 @@ def enterprise_problems(session: Session, values: dict[str, Any], editing: int |
     return edits.enterprise_problems(values, _enterprise_row(editing) if editing is not None else None)
 
 
-def save_enterprise(session: Session, values: dict[str, Any], editing: int | None = None) -> dict[str, Any]:
-    """Register an enterprise, or change the one with id ``editing``; its form values after."""
+def save_enterprise(session: Session, values: dict[str, Any], editing: int | None = None,
+                    version: int | None = None) -> dict[str, Any]:
+    """Register an enterprise, or change the one with id ``editing``; its form values after.
+    ``version``: the version the form loaded (``enterprise(...)["version"]``); when another officer
+    saved it since, StaleRecord says who and when, and nothing is written."""
     from desktop.store import edits
 
     session.require("records.edit")
-    row = edits.save_enterprise(values, session.username, _enterprise_row(editing) if editing is not None else None)
+    row = edits.save_enterprise(values, session.username, _enterprise_row(editing) if editing is not None else None,
+                                version)
     return enterprise(session, _pk(row))
 
 
@@ -436,6 +440,7 @@ class AchievementRecord:
     id: int
     achievement: Any  # desktop.core.vocabulary.Achievement
     evidence: list[EvidenceFile] = field(default_factory=list)
+    version: int = 1  # what the form hands back to save_achievement (optimistic concurrency)
 
 
 def achievement(session: Session, ach_id: int) -> AchievementRecord:
@@ -445,7 +450,7 @@ def achievement(session: Session, ach_id: int) -> AchievementRecord:
     row = _achievement_row(ach_id)
     return AchievementRecord(_pk(row), to_vocabulary(row),
                              [EvidenceFile(_pk(e), e.filename, e.size, bool(e.sha256))
-                              for e in row.evidence.order_by(Evidence.added_at)])
+                              for e in row.evidence.order_by(Evidence.added_at)], row.version)
 
 
 @dataclass
@@ -457,10 +462,10 @@ class SavedAchievement:
 
 
 def save_achievement(session: Session, raw: dict[str, Any], editing: int | None = None,
-                     evidence: list[Path] | tuple[Path, ...] = ()) -> SavedAchievement:
-    """Add an achievement (or change the one with id ``editing``) and attach the evidence files
-    chosen on the form. Errors refuse it (ValidationFailed); warnings (an exact duplicate) come back
-    with the result."""
+                     evidence: list[Path] | tuple[Path, ...] = (), version: int | None = None) -> SavedAchievement:
+    """Add an achievement (or change the one with id ``editing``, if it is still at ``version``, the
+    one the form loaded: else StaleRecord) and attach the evidence files chosen on the form. Errors
+    refuse it (ValidationFailed); warnings (an exact duplicate) come back with the result."""
     from desktop.store import edits
 
     session.require("records.edit")
@@ -468,7 +473,8 @@ def save_achievement(session: Session, raw: dict[str, Any], editing: int | None 
     for p in evidence:  # checked before anything is written
         if not Path(p).is_file():
             raise StdAwardError(_("evidence file {file} cannot be read: no such file").format(file=p))
-    row = edits.save_achievement(raw, session.username, _achievement_row(editing) if editing is not None else None)
+    row = edits.save_achievement(raw, session.username, _achievement_row(editing) if editing is not None else None,
+                                 version)
     attached = [attach_evidence(session, _pk(row), Path(p)) for p in evidence]
     return SavedAchievement(_pk(row), row.source_id, warnings, attached)
 

@@ -89,8 +89,10 @@ def compute(session: Session, year: int, policy_id: str | None = None) -> RoundI
     return info(session, rnd.uuid)
 
 
-def set_amount(session: Session, award_uuid: str, amount: Decimal | str | int, note: str | None = None) -> Decimal:
-    """An officer sets a discretionary award's amount (within the pool); the amount stored."""
+def set_amount(session: Session, award_uuid: str, amount: Decimal | str | int, note: str | None = None,
+               version: int | None = None) -> Decimal:
+    """An officer sets a discretionary award's amount (within the pool); the amount stored. ``version``:
+    the line's version as the officer's screen loaded it (StaleRecord if another officer changed it)."""
     from desktop.store import rounds as store
     from desktop.store.models import Award
 
@@ -102,11 +104,11 @@ def set_amount(session: Session, award_uuid: str, amount: Decimal | str | int, n
         value = to_money(amount)
     except (ArithmeticError, ValueError, TypeError):
         raise StdAwardError(_("{value} is not an amount of money").format(value=amount)) from None
-    return Decimal(store.set_amount(aw, value, session.username, note).amount)
+    return Decimal(store.set_amount(aw, value, session.username, note, version).amount)
 
 
 def set_amount_for(session: Session, ref: str | int, achievement_id: str, amount: Decimal | str | int,
-                   note: str | None = None) -> Decimal:
+                   note: str | None = None, version: int | None = None) -> Decimal:
     """``set_amount`` for the award of one achievement (its id as loaded) in a round."""
     from desktop.store.models import Achievement, Award
 
@@ -116,7 +118,7 @@ def set_amount_for(session: Session, ref: str | int, achievement_id: str, amount
     if aw is None:
         raise StdAwardError(_("the round for {year} has no award for achievement {id}").format(
             year=rnd.year, id=achievement_id))
-    return set_amount(session, aw.uuid, amount, note)
+    return set_amount(session, aw.uuid, amount, note, version)
 
 
 def submit(session: Session, ref: str | int) -> RoundInfo:
@@ -147,13 +149,15 @@ def return_round(session: Session, ref: str | int, note: str) -> RoundInfo:
 
 def lines(session: Session, ref: str | int) -> list[dict[str, Any]]:
     """One row per award of the round: achievement, enterprise, what it is, status, amount, clause,
-    fund, explanation, flags, decision (labels for the statuses included)."""
+    fund, explanation, flags, decision (labels for the statuses included), and the line's version (what
+    ``set_amount`` is given back, so a line another officer changed meanwhile is not overwritten)."""
     from desktop.notices.content import describe
     from desktop.store.rounds import line_rows
 
     rnd = _get(ref)
     out = []
-    for aid, uuid, status, amount, rule, clause, fund, explanation, flags, decision, name, a in line_rows(rnd.id):
+    for aid, uuid, status, amount, rule, clause, fund, explanation, flags, decision, version, name, a in line_rows(
+            rnd.id):
         try:
             what = describe(a)
         except (KeyError, ValueError, TypeError, AttributeError):  # a description is a convenience
@@ -162,7 +166,8 @@ def lines(session: Session, ref: str | int) -> list[dict[str, Any]]:
                     "enterprise": name, "uscc": a.enterprise, "kind": a.kind, "what": what,
                     "status": status, "status_label": award_status_label(status), "amount": amount,
                     "rule": rule or "", "clause": clause or "", "fund": fund or "",
-                    "explanation": explanation, "flags": list(flags or []), "decision": decision})
+                    "explanation": explanation, "flags": list(flags or []), "decision": decision,
+                    "version": version})
     return out
 
 

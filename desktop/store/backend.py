@@ -40,6 +40,8 @@ CONNECTION_FORMAT = "stdaward-connection"
 # advisory lock keys (pg_advisory_xact_lock): one per thing that must be taken by one writer at a time
 CHAIN_LOCK = 0x5354_4441_0001  # the audit chain's append
 EXPORT_LOCK = 0x5354_4441_0002  # the export sequence
+SCHEMA_LOCK = 0x5354_4441_0003  # upgrading the schema: one PC upgrades, the others wait and then open
+YEAR_LOCK = 0x5354_4404  # with a year (two-key form): computing that year's round / editing its achievements
 _passwords: dict[str, str] = {}  # connection file -> password given in the URL (this process only)
 
 
@@ -189,6 +191,22 @@ def _locked(key: int) -> Iterator[None]:
     with database.atomic():  # the lock lasts until this transaction (or the one around it) ends
         _advisory(key)
         yield
+
+
+def year_lock(*years: int, shared: bool = False) -> None:
+    """PostgreSQL: hold (until the transaction ends) the lock of each year: exclusive while a round is
+    computed from that year's achievements, shared while an officer changes or deletes one of them.
+    So an achievement is never changed between being read for a round and the round being stored
+    (the change either comes first and is computed, or finds the round and is refused), and two
+    officers computing the same year make one round. Nothing on SQLite (one writer at a time).
+    Call inside a transaction."""
+    if not is_postgres():
+        return
+    from desktop.store.models import database
+
+    fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    for year in sorted({int(y) for y in years}):  # always in the same order: no deadlock between two officers
+        database.execute_sql(f"SELECT {fn}(?, ?)", (YEAR_LOCK, year))
 
 
 def chain_lock() -> Any:

@@ -438,6 +438,10 @@ def migrate_forward(path: Path, version: int) -> None:
             bad = database.execute_sql("PRAGMA foreign_key_check").fetchall()
             if bad:
                 raise StdAwardError(_("migration left broken references: {bad}").format(bad=bad[:3]))
+            from desktop.store import audit
+
+            audit.record("migration", "upgrade", "schema", None, {"version": version},
+                         {"version": SCHEMA_VERSION})
             database.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
     finally:
         database.execute_sql("PRAGMA foreign_keys = ON")

@@ -16,7 +16,8 @@ from typing import Any
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
 from desktop.core.vocabulary import parse_achievement, parse_enterprise
-from desktop.store import audit
+from desktop.store import audit, concurrency
+from desktop.store.backend import year_lock
 from desktop.store.models import Achievement, Award, AwardRound, Enterprise, Evidence, Notice, database, new_uuid, now
 from desktop.store.records import natural_key, row_values, to_vocabulary
 
@@ -39,7 +40,10 @@ def enterprise_problems(values: dict[str, Any], editing: Enterprise | None = Non
     return problems
 
 
-def save_enterprise(values: dict[str, Any], user: str, editing: Enterprise | None = None) -> Enterprise:
+def save_enterprise(values: dict[str, Any], user: str, editing: Enterprise | None = None,
+                    version: int | None = None) -> Enterprise:
+    """Register an enterprise, or change ``editing`` (only if it is still at ``version``, the version
+    the form loaded: StaleRecord naming who changed it meanwhile, nothing written)."""
     problems = [p for p in enterprise_problems(values, editing) if p.severity == "error"]
     if problems:
         raise ValidationFailed(problems)
@@ -53,10 +57,11 @@ def save_enterprise(values: dict[str, Any], user: str, editing: Enterprise | Non
             row = Enterprise.create(uuid=new_uuid(), **vals)
             audit.record(user, "create", "enterprise", row.uuid, None, {"uscc": row.uscc, "name": row.name})
             return row
+        concurrency.check(editing, version)
         before = {k: getattr(editing, k) for k in vals}
         changed = {k: v for k, v in vals.items() if v != before[k]}
         if changed:
-            Enterprise.update(updated_at=now(), **changed).where(Enterprise.id == editing.id).execute()
+            concurrency.bump(editing, version, updated_at=now(), **changed)
             if "uscc" in changed:  # the duplicate identity contains the credit code
                 for a in Achievement.select().where(Achievement.enterprise == editing.id):
                     a.natural_key = natural_key(to_vocabulary(a, changed["uscc"]))
@@ -89,7 +94,7 @@ def merge_enterprises(keep: Enterprise, drop: Enterprise, user: str) -> int:
         Notice.update(enterprise=keep.id).where(Notice.enterprise == drop.id).execute()
         filled = {k: getattr(drop, k) for k in ENTERPRISE_COLUMNS if not getattr(keep, k) and getattr(drop, k)}
         if filled:
-            Enterprise.update(updated_at=now(), **filled).where(Enterprise.id == keep.id).execute()
+            concurrency.bump(keep, None, updated_at=now(), **filled)
         before = {"keep": {"uuid": keep.uuid, "uscc": keep.uscc, "name": keep.name},
                   "drop": {"uuid": drop.uuid, "uscc": drop.uscc, "name": drop.name}}
         Enterprise.delete().where(Enterprise.id == drop.id).execute()
@@ -126,7 +131,9 @@ def achievement_problems(raw: dict[str, Any], editing: Achievement | None = None
     return problems
 
 
-def save_achievement(raw: dict[str, Any], user: str, editing: Achievement | None = None) -> Achievement:
+def save_achievement(raw: dict[str, Any], user: str, editing: Achievement | None = None,
+                     version: int | None = None) -> Achievement:
+    """Add an achievement, or change ``editing`` if it is still at ``version`` (the form's)."""
     problems = achievement_problems(raw, editing)
     if any(p.severity == "error" for p in problems):
         raise ValidationFailed([p for p in problems if p.severity == "error"])
@@ -139,8 +146,10 @@ def save_achievement(raw: dict[str, Any], user: str, editing: Achievement | None
             row = Achievement.create(uuid=new_uuid(), enterprise=ent.id, **vals)
             audit.record(user, "create", "achievement", row.uuid, None, a.to_dict())
             return row
+        year_lock(editing.date.year, a.date.year, shared=True)  # PostgreSQL: not while its year's round is computed
         if Award.select().where(Award.achievement == editing.id).exists():
             raise StdAwardError(_("this achievement is already in an award round; recompute or return the round before changing it"))
+        concurrency.check(editing, version)
         before = to_vocabulary(editing).to_dict()
         for k, v in vals.items():
             setattr(editing, k, v)
@@ -160,13 +169,15 @@ class Snapshot:
 
 
 def delete_achievements(ids: list[int], user: str) -> Snapshot:
-    rounds = (AwardRound.select(AwardRound.year).join(Award).where(Award.achievement.in_(ids)).distinct())
-    years = sorted({r.year for r in rounds})
-    if years:
-        raise StdAwardError(_("an achievement in an award round cannot be deleted (round {years})").format(
-            years=", ".join(map(str, years))))
     snap = Snapshot()
     with database.atomic():
+        year_lock(*{r.date.year for r in Achievement.select(Achievement.id, Achievement.date)
+                    .where(Achievement.id.in_(ids))}, shared=True)  # PostgreSQL: not while their year's round is computed
+        rounds = (AwardRound.select(AwardRound.year).join(Award).where(Award.achievement.in_(ids)).distinct())
+        years = sorted({r.year for r in rounds})
+        if years:
+            raise StdAwardError(_("an achievement in an award round cannot be deleted (round {years})").format(
+                years=", ".join(map(str, years))))
         for row in Achievement.select().where(Achievement.id.in_(ids)):
             snap.rows.append(dict(row.__data__))
             snap.evidence += [dict(e.__data__) for e in row.evidence]

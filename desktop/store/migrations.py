@@ -4,17 +4,24 @@ A new database is created at ``SCHEMA_VERSION``. An older one is first copied wi
 (an automatic backup), then every step from its version up runs inside one transaction: either the
 database reaches the current version with every row kept, or it stays exactly as it was.
 To change the schema: edit the model, bump ``SCHEMA_VERSION``, add a step below (import
-``playhouse.migrate`` inside the step: opening a current database should not load it).
+``playhouse.migrate`` inside the step: opening a current database should not load it). A step runs
+with the current models: a query of a model in an older step names only the columns it had then.
+
+From v5 on the steps also run on PostgreSQL (``desktop.store.pg.upgrade``: under an advisory lock,
+in one transaction, recorded in the audit chain), so a step writes SQL both engines take; a server
+database was first created at v4, so the earlier steps are SQLite-only (``SERVER_FROM``).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # peewee is imported by the steps: the GUI checks SCHEMA_VERSION before loading it
-    from peewee import SqliteDatabase
+    from peewee import Database, SqliteDatabase
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+SERVER_FROM = 4  # the oldest server schema the steps upgrade (PostgreSQL came with v4)
+VERSIONED_TABLES = ("enterprise", "achievement", "award")
 
 
 def _v1_to_v2(db: SqliteDatabase) -> None:
@@ -68,10 +75,19 @@ def _v3_to_v4(db: SqliteDatabase) -> None:
     db.create_tables([Publicity, Objection, RefusalLetter])
 
 
-STEPS: dict[int, tuple[str, Callable[[SqliteDatabase], None]]] = {
+def _v4_to_v5(db: Database) -> None:
+    """v5: optimistic concurrency. Enterprises, achievements and award lines carry an edit count
+    (``version``, 1 for every row already there); a change is written only at the version the
+    officer's form loaded (``desktop.store.concurrency``). Same SQL on SQLite and PostgreSQL."""
+    for table in VERSIONED_TABLES:
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1')
+
+
+STEPS: dict[int, tuple[str, Callable[[Any], None]]] = {
     1: ("enterprise phone, round note", _v1_to_v2),
     2: ("money trail: audited row digests, approval digest, payments", _v2_to_v3),
     3: ("publicity (公示) periods, objections, letters of refusal", _v3_to_v4),
+    4: ("record versions for optimistic concurrency", _v4_to_v5),
 }
 
 

@@ -11,6 +11,7 @@ import uuid as uuidlib
 from decimal import Decimal
 from typing import Any
 
+from peewee import SQL as _SQL
 from peewee import (
     BooleanField,
     CharField,
@@ -65,6 +66,47 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
+def version_field() -> IntegerField:
+    """The row's edit count (v5): 1 when created, one more at every change made through the program.
+    A database default too, so the bulk paths that insert with the cursor need not name it."""
+    return IntegerField(default=1, constraints=[_SQL("DEFAULT 1")])
+
+
+class Versioned(BaseModel):
+    """A record officers edit on several PCs at once: optimistic concurrency (v5).
+
+    ``save()`` of a loaded row writes only if the row still has the version it was loaded with
+    (``WHERE id = ? AND version = ?``) and bumps it; when another officer changed it meanwhile nothing
+    is written and ``desktop.core.errors.StaleRecord`` says who changed it and when. A form that
+    keeps a record open carries the version it loaded (``desktop.store.concurrency.check``)."""
+
+    version: Any
+
+    def save(self, force_insert: bool = False, only: Any = None) -> Any:
+        if force_insert or self._pk is None:
+            return super().save(force_insert=force_insert, only=only)
+        loaded = int(self.version or 1)
+        self.version = loaded + 1
+        if only is not None:
+            only = [*only, type(self).version]
+        self._expected = loaded
+        try:
+            rows = super().save(only=only)
+        finally:
+            del self._expected
+        if not rows:
+            self.version = loaded
+            from desktop.store.concurrency import stale
+
+            raise stale(self)
+        return rows
+
+    def _pk_expr(self) -> Any:
+        expr = super()._pk_expr()
+        expected = getattr(self, "_expected", None)
+        return expr if expected is None else expr & (type(self).version == expected)
+
+
 class Office(BaseModel):
     """The office running this database (a single row): who issues notices and exports."""
 
@@ -91,7 +133,7 @@ class User(BaseModel):
     created_at = DateTimeField(default=now)
 
 
-class Enterprise(BaseModel):
+class Enterprise(Versioned):
     uuid = CharField(unique=True, default=new_uuid)
     uscc = CharField(max_length=18, unique=True)
     name = CharField(index=True)
@@ -102,9 +144,10 @@ class Enterprise(BaseModel):
     origin = CharField(null=True, index=True)  # office uuid it came from (city role); null = local
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
+    version = version_field()  # v5: optimistic concurrency (class Versioned)
 
 
-class Achievement(BaseModel):
+class Achievement(Versioned):
     uuid = CharField(unique=True, default=new_uuid)
     source_id = CharField(index=True)  # the "id" of the vocabulary (unique per enterprise batch)
     enterprise = ForeignKeyField(Enterprise, backref="achievements", on_delete="RESTRICT")
@@ -126,6 +169,7 @@ class Achievement(BaseModel):
     origin = CharField(null=True, index=True)
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
+    version = version_field()  # v5: optimistic concurrency (class Versioned)
 
 
 class Evidence(BaseModel):
@@ -154,7 +198,7 @@ class AwardRound(BaseModel):
     approved_digest = CharField(max_length=64, null=True)  # digest of the lines as approved (v3)
 
 
-class Award(BaseModel):
+class Award(Versioned):
     uuid = CharField(unique=True, default=new_uuid)
     round = ForeignKeyField(AwardRound, backref="awards", on_delete="CASCADE")
     achievement = ForeignKeyField(Achievement, backref="awards", on_delete="RESTRICT")
@@ -167,6 +211,7 @@ class Award(BaseModel):
     flags = JSONField(default=list)
     decision = CharField(default="proposed")  # proposed | approved | rejected | paid
     updated_at = DateTimeField(default=now)
+    version = version_field()  # v5: optimistic concurrency (class Versioned)
 
 
 class AwardEvent(BaseModel):

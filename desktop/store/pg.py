@@ -186,9 +186,7 @@ def open_server(path: Path, *, create: bool = True) -> Any:
                                  "update the program").format(path=backend.describe(path), found=version,
                                                               known=SCHEMA_VERSION))
         elif version < SCHEMA_VERSION:
-            raise StdAwardError(_("{url} has schema {found}; this program needs {known}, and updating a server "
-                                  "database is not supported yet: ask the administrator to update it").format(
-                url=backend.describe(path), found=version, known=SCHEMA_VERSION))
+            upgrade(path, version)
         from desktop.store.audit import ensure_triggers as put_back  # noted for audit.verify_all
 
         put_back()  # dropped at the server: put back, and reported
@@ -196,6 +194,38 @@ def open_server(path: Path, *, create: bool = True) -> Any:
         unbind()
         raise
     return database.connection()
+
+
+def upgrade(path: Path, found: int) -> int | None:
+    """Bring an older server schema up to this program's: the same steps as on SQLite, in one
+    transaction (PostgreSQL's DDL is transactional: the schema ends at the new version with every
+    row kept, or stays as it was), under an advisory lock, so when several PCs open the database with
+    the new program at once one upgrades and the others wait, then find it done. Recorded in the
+    audit chain. Returns the version upgraded from, or None when another PC had already done it."""
+    from desktop.store import audit
+    from desktop.store.migrations import SCHEMA_VERSION, SERVER_FROM, STEPS, pending
+    from desktop.store.models import database
+
+    if found < SERVER_FROM:
+        raise StdAwardError(_("{url} has schema {found}, older than any server database this program can "
+                              "update ({oldest}): ask the administrator").format(
+            url=backend.describe(path), found=found, oldest=SERVER_FROM))
+    with database.atomic():
+        database.execute_sql("SELECT pg_advisory_xact_lock(?)", (backend.SCHEMA_LOCK,))
+        version = schema_state()[0]  # read again: another PC may have upgraded while this one waited
+        if version is None or version >= SCHEMA_VERSION:
+            if version is not None and version > SCHEMA_VERSION:  # a newer program was quicker still
+                raise SchemaTooNew(_("{path} was written by a newer StdAward (schema {found}, this program knows "
+                                     "{known}); update the program").format(
+                    path=backend.describe(path), found=version, known=SCHEMA_VERSION))
+            return None
+        for step in pending(version):
+            STEPS[step][1](database)
+        database.execute_sql(f"UPDATE {SCHEMA_TABLE} SET version = ?", (SCHEMA_VERSION,))
+        audit.record("migration", "upgrade", "schema", None, {"version": version},
+                     {"version": SCHEMA_VERSION})
+    audit.write_head(path)  # the database is not yet the open one, so the after-commit signing skipped it
+    return version
 
 
 def schema_state() -> tuple[int | None, bool]:

@@ -180,7 +180,8 @@ def load(data: Any, *, user: str, progress: Progress = NO_PROGRESS) -> LoadResul
                 before = dict(zip(fields, row[3:]))
                 changed = {k: v for k, v in vals.items() if v is not None and v != before[k]}
                 if changed:
-                    Enterprise.update(updated_at=now(), **changed).where(Enterprise.id == row[0]).execute()
+                    Enterprise.update(updated_at=now(), version=Enterprise.version + 1,  # an open form sees it
+                                      **changed).where(Enterprise.id == row[0]).execute()
                     audit.record(user, "update", "enterprise", row[2], {k: before[k] for k in changed}, changed)
                     result.enterprises_updated += 1
             if new:
@@ -233,7 +234,8 @@ def refresh_natural_keys(kinds: Iterable[str] = ("prize",)) -> int:
     now includes its scheme and grade); returns how many rows changed. For a migration step."""
     changed = 0
     with database.atomic():
-        q = (Achievement.select(Achievement, Enterprise.uscc).join(Enterprise)
+        columns = [f for f in Achievement._meta.sorted_fields if f.name != "version"]  # v5 adds it: not there yet
+        q = (Achievement.select(*columns, Enterprise.uscc).join(Enterprise)
              .where(Achievement.kind.in_(list(kinds))))
         for row in q:
             key = natural_key(to_vocabulary(row, row.enterprise.uscc))

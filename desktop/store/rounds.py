@@ -19,6 +19,7 @@ from desktop.core.i18n import _
 from desktop.core.money import ZERO, to_money
 from desktop.core.status import PAYING
 from desktop.store import audit, records
+from desktop.store.backend import year_lock
 from desktop.store.models import (
     Achievement,
     Award,
@@ -109,6 +110,9 @@ def create_round(year: int, policy_id: str, user: str) -> AwardRound:
     if AwardRound.select().where(AwardRound.year == year).exists():
         raise StdAwardError(_("there is already an award round for {year}; recompute it instead").format(year=year))
     with database.atomic():
+        year_lock(year)  # PostgreSQL: the year's achievements hold still, and a second officer waits
+        if AwardRound.select().where(AwardRound.year == year).exists():  # made while this one waited
+            raise StdAwardError(_("there is already an award round for {year}; recompute it instead").format(year=year))
         rnd = AwardRound.create(year=year, policy_id=policy.id, policy_hash=policy.content_hash,
                                 status="draft", prepared_by=user)
         achs, results, ids = _compute(policy, rnd, year)
@@ -151,6 +155,24 @@ def _round_summary(rnd: AwardRound) -> dict[str, Any]:
             "awards": len(rows), "total": format(to_money(total), "f")}
 
 
+def _locked(rnd: AwardRound) -> AwardRound:
+    """The round re-read inside the current transaction; on PostgreSQL its row is locked until the
+    transaction ends (``SELECT … FOR UPDATE``), so an officer setting an amount, another submitting
+    and a reviewer approving take turns: no line changes after it was approved, no status written
+    over another. SQLite has one writer at a time."""
+    from desktop.store.backend import is_postgres
+
+    q = AwardRound.select().where(AwardRound.id == rnd.id)
+    return (q.for_update() if is_postgres() else q).get()
+
+
+def _moved_meanwhile(rnd: AwardRound, status: str) -> StdAwardError:
+    from desktop.core.status import round_status_label
+
+    return StdAwardError(_("the round for {year} is now {status}: someone else changed it meanwhile; nothing was "
+                           "changed, reload it").format(year=rnd.year, status=round_status_label(status)))
+
+
 def _editable(rnd: AwardRound) -> None:
     if rnd.status not in ("draft", "returned"):
         raise StdAwardError(_("the round for {year} is {status}; only a draft or returned round can change").format(
@@ -165,6 +187,9 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
     _editable(rnd)
     policy = load_policy(rnd.policy_id)
     with database.atomic():
+        year_lock(rnd.year)
+        rnd = _locked(rnd)
+        _editable(rnd)
         achs, results, ids = _compute(policy, rnd, rnd.year)
         existing = {aw.achievement_id: aw for aw in Award.select().where(Award.round == rnd)}
         for a, r in zip(achs, results):
@@ -203,9 +228,14 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
     return rnd
 
 
-def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str | None = None) -> Award:
-    """An officer fixes a discretionary amount, within what the pool has left for that year."""
+def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str | None = None,
+               version: int | None = None) -> Award:
+    """An officer fixes a discretionary amount, within what the pool has left for that year; only if
+    the line is still at ``version`` (the one the officer's screen loaded), else StaleRecord."""
+    from desktop.store import concurrency
+
     aw = Award.get_by_id(award.id)
+    concurrency.check(aw, version)
     rnd = aw.round
     _editable(rnd)
     if aw.status != "discretionary":
@@ -224,6 +254,7 @@ def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str |
         raise StdAwardError(_("{amount} is more than the {left} left in {pool} for {year}").format(
             amount=format(value, "f"), left=format(left, "f"), pool=pool.name, year=year))
     with database.atomic():
+        _editable(_locked(rnd))  # submitted or approved meanwhile: the line stays as approved
         before, snap = aw.amount, _snapshot(aw)
         aw.amount, aw.updated_at = value, now()
         aw.save()
@@ -235,6 +266,9 @@ def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str |
 def _move(rnd: AwardRound, user: str, to: str, note: str | None = None, **fields: Any) -> AwardRound:
     before = rnd.status
     with database.atomic():
+        now_at = _locked(rnd).status
+        if now_at != before:  # another officer moved it meanwhile (PostgreSQL: they held the row until done)
+            raise _moved_meanwhile(rnd, now_at)
         rnd.status = to
         for k, v in fields.items():
             setattr(rnd, k, v)
@@ -275,6 +309,9 @@ def approve(rnd: AwardRound, user: str, role: str) -> AwardRound:
         raise StdAwardError(_("only a submitted round can be approved (this one is {status})").format(status=rnd.status))
     _reviewer(rnd, user, role)
     with database.atomic():
+        now_at = _locked(rnd).status
+        if now_at != "submitted":  # returned or approved by another reviewer meanwhile
+            raise _moved_meanwhile(rnd, now_at)
         for aw in Award.select().where(Award.round == rnd, Award.status.in_(PAID), Award.decision == "proposed"):
             aw.decision = "approved" if (aw.amount or ZERO) > 0 else "rejected"
             aw.save()
@@ -348,12 +385,13 @@ def round_figures(round_id: int) -> tuple[int, Decimal, int]:
 def line_rows(round_id: int) -> list[tuple[Any, ...]]:
     """The round's lines for its screen, by enterprise name, date and row, read with the cursor (a
     round may hold 100,000): (award id, award uuid, status, amount, rule, clause, fund, explanation,
-    flags, decision, enterprise name, vocabulary achievement), values as the models read them."""
+    flags, decision, version, enterprise name, vocabulary achievement), values as the models read them."""
     money, flags = Award.amount.python_value, Award.flags.python_value
     sql = ("SELECT w.id, w.uuid, w.status, w.amount, w.rule, w.clause, w.fund, w.explanation, w.flags, w.decision, "
-           f"e.name, {records.ACH_COLUMNS_SQL} FROM award w JOIN achievement a ON a.id = w.achievement_id "
+           f"w.version, e.name, {records.ACH_COLUMNS_SQL} FROM award w JOIN achievement a ON a.id = w.achievement_id "
            "JOIN enterprise e ON e.id = a.enterprise_id WHERE w.round_id = ? ORDER BY e.name, a.date, a.id")
-    return [(*row[:3], money(row[3]), *row[4:8], flags(row[8]), row[9], row[10], records.ach_from_sql(row[11:])[1])
+    return [(*row[:3], money(row[3]), *row[4:8], flags(row[8]), row[9], row[10], row[11],
+             records.ach_from_sql(row[12:])[1])
             for row in database.execute_sql(sql, (round_id,))]
 
 

@@ -118,6 +118,9 @@ class MainWindow(QMainWindow):
         self.restore_layout()
         self.setAcceptDrops(True)  # a package or workbook dropped on the window opens its import
         self.trail_warnings: list[str] = []
+        from desktop.ui.changes import watch  # other officers' changes: see desktop/ui/changes.py
+
+        self.changes = watch(self)
         # the money trail is checked once the window is up (after a quick start, once the models are bound)
         self.after_first_paint(lambda: QTimer.singleShot(1000, self, self.check_money_trail))
         self._notes_polls = 0

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.core.errors import StdAwardError
+from desktop.core.errors import StaleRecord, StdAwardError
 from desktop.core.i18n import N_, _
 from desktop.core.vocabulary import (
     _KIND_FIELDS,
@@ -335,13 +335,39 @@ class AchievementForm(QDialog):
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
             return
+        version = None if self.editing is None else self.editing.version
         try:
-            self.saved = records.save_achievement(self.ctx.session, raw, self.editing_id(), list(self.pending))
+            self.saved = records.save_achievement(self.ctx.session, raw, self.editing_id(), list(self.pending),
+                                                  version=version)
+        except StaleRecord as exc:  # another officer saved it since this form loaded it
+            from desktop.ui.stale import offer_reload
+
+            self.error.setText(error_text(exc))
+            self.stale_box = offer_reload(self, exc, self.reload)
+            return
         except (StdAwardError, OSError) as exc:
             self.error.setText(error_text(exc))
             return
         self.ctx.changed("achievements")
         super().accept()
+
+    def reload(self) -> None:
+        """Show the achievement as it is now (another officer changed it) and take its version."""
+        from desktop.operations import records
+
+        ach_id = self.editing_id()
+        if ach_id is None:
+            return
+        try:
+            self.editing = records.achievement(self.ctx.session, ach_id)
+        except StdAwardError as exc:  # removed meanwhile
+            self.error.setText(error_text(exc))
+            self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+            return
+        self.evidence.clear()
+        self._load(self.editing)
+        self.error.setText(_("Reloaded as it is now: make your change again."))
+        self.ctx.changed("achievements")
 
     # ------------------------------------------------------------------ evidence
     def attach(self, paths: list[str] | None = None) -> None:

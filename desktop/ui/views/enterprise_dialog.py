@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from desktop.core.errors import StdAwardError
+from desktop.core.errors import StaleRecord, StdAwardError
 from desktop.core.i18n import _
 from desktop.ui.forms import ProblemForm
 from desktop.ui.qt import (
@@ -113,13 +113,38 @@ class EnterpriseDialog(QDialog):
             self.touched.update(self.fields)  # Save pressed anyway: every problem under its field
             self.validate()
             return
+        version = None if self.editing is None else self.editing.get("version")
         try:
-            self.saved = records.save_enterprise(self.ctx.session, self.values(), self._editing_id())
+            self.saved = records.save_enterprise(self.ctx.session, self.values(), self._editing_id(), version)
+        except StaleRecord as exc:  # another officer saved it since this form loaded it
+            from desktop.ui.stale import offer_reload
+
+            self.error.setText(error_text(exc))
+            self.stale_box = offer_reload(self, exc, self.reload)
+            return
         except StdAwardError as exc:
             self.error.setText(error_text(exc))
             return
         self.ctx.changed("enterprises")
         super().accept()
+
+    def reload(self) -> None:
+        """Show the enterprise as it is now (another officer changed it) and take its version."""
+        from desktop.operations import records
+
+        ent_id = self._editing_id()
+        if ent_id is None:
+            return
+        try:
+            self.editing = records.enterprise(self.ctx.session, ent_id)
+        except StdAwardError as exc:  # removed meanwhile
+            self.error.setText(error_text(exc))
+            self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+            return
+        for key, w in self.fields.items():
+            w.setText(self.editing.get(key) or "")
+        self.error.setText(_("Reloaded as it is now: make your change again."))
+        self.ctx.changed("enterprises")
 
 
 class DeleteEnterprise(QUndoCommand):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from desktop.core.errors import Problem, StdAwardError
+from desktop.core.errors import Problem, StaleRecord, StdAwardError
 from desktop.core.i18n import _
 from desktop.core.money import ZERO, to_money
 from desktop.operations.roles import allowed, role_label
@@ -125,13 +125,34 @@ class AmountDialog(QDialog):
             self.check()
             return
         try:
-            rounds.set_amount(self.ctx.session, self.line["uuid"], value, self.note.text().strip() or None)
+            rounds.set_amount(self.ctx.session, self.line["uuid"], value, self.note.text().strip() or None,
+                              self.line.get("version"))
+        except StaleRecord as exc:  # another officer set it since the round's screen was read
+            from desktop.ui.stale import offer_reload
+
+            self.form.show_problems([Problem(self.line["achievement"], "amount", error_text(exc))])
+            self.stale_box = offer_reload(self, exc, self.reload)
+            return
         except StdAwardError as exc:
             self.form.show_problems([Problem(self.line["achievement"], "amount", error_text(exc))])
             return
         self.saved = True
         self.ctx.changed("awards")
         self.accept()
+
+
+    def reload(self) -> None:
+        """Take the line as it is now (its amount and version); the round's screen reads it again."""
+        from desktop.operations import rounds
+
+        fresh = next((x for x in rounds.lines(self.ctx.session, self.rnd.uuid) if x["uuid"] == self.line["uuid"]), None)
+        self.ctx.changed("awards")
+        if fresh is None:
+            self.reject()
+            return
+        self.line = fresh
+        self.amount.setText("" if fresh["amount"] is None else format(fresh["amount"], "f"))
+        self.check()
 
 
 class ReviewDialog(QDialog):

@@ -1,0 +1,88 @@
+"""What the window's look for other officers' changes costs (``desktop.operations.changes.since``,
+every 10 s), on SQLite and on PostgreSQL, over an audit log of ``--entries`` entries. Baseline in the
+same run: the bare ``SELECT MAX(id) FROM audit_entry`` on the same connection. Figures: milliseconds
+per look when nothing changed and when 100 entries are new, and the first one's ratio to the baseline.
+The server is a throwaway one on a unix socket of this machine (tests/conftest_pg.py).
+
+    .venv/bin/python benchmarks/bench_poll.py [--entries 200000]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from conftest_pg import _bin_dir, start_server, stop_server  # noqa: E402
+
+
+def _per_call_ms(fn, n: int) -> float:  # noqa: ANN001
+    fn()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - t0) / n * 1000
+
+
+def measure(target: str, entries: int) -> dict:
+    """In a child process: fill the audit log, then time the looks (one database per process)."""
+    from desktop.operations import changes
+    from desktop.operations.session import Actor, Session
+    from desktop.store.models import database
+    from desktop.store.paths import resolve_db_path
+
+    s = Session.open(resolve_db_path(target), auto_backup=False, check=False)
+    try:
+        rows = [("2026-12-03 05:00:00", "zhang", "update", "enterprise", f"uuid-{i % 5000}", None, '{"name": "x"}',
+                 "0" * 64, f"{i:064d}", None) for i in range(entries)]
+        with database.atomic():
+            database.cursor().executemany(
+                'INSERT INTO audit_entry (at, "user", action, entity, entity_uuid, before, after, prev_hash, hash, '
+                "state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        me = Session.attach(s.db_path)
+        me.actor = Actor("li", "li", "admin")
+        head = changes.head(me)
+        base = _per_call_ms(lambda: database.execute_sql("SELECT MAX(id) FROM audit_entry").fetchone(), 500)
+        idle = _per_call_ms(lambda: changes.since(me, head), 500)
+        hundred = _per_call_ms(lambda: changes.since(me, head - 100), 50)
+        return {"engine": "postgresql" if "postgres" in target else "sqlite", "entries": head,
+                "baseline_max_id_ms": round(base, 3), "look_nothing_new_ms": round(idle, 3),
+                "ratio_to_baseline": round(idle / base, 2), "look_100_new_ms": round(hundred, 3)}
+    finally:
+        s.close()
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--entries", type=int, default=200_000)
+    ap.add_argument("--child", nargs=2, metavar=("TARGET", "ENTRIES"), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        print(json.dumps(measure(args.child[0], int(args.child[1]))))
+        return 0
+    bin_dir = _bin_dir()
+    if bin_dir is None:
+        raise SystemExit("no PostgreSQL server binaries (apt-get install postgresql)")
+    server = start_server(bin_dir, durable=True)
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            for target in (str(Path(d) / "office.db"), server.url(server.create_database("poll"))):
+                r = subprocess.run([sys.executable, __file__, "--child", target, str(args.entries)], cwd=ROOT,
+                                   capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "STDAWARD_DATA": d,
+                                                                        "PATH": "/usr/bin:/bin"})
+                if r.returncode != 0:
+                    raise SystemExit(r.stderr)
+                print(r.stdout.strip())
+    finally:
+        stop_server(server)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
