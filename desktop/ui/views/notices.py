@@ -359,9 +359,15 @@ class NoticesView(TableViewMixin, View):
         if self.preview_path is None or self.document.pageCount() < 1:
             return
         title = ", ".join(r["doc_number"] for r in self.selected()[:3])
-        pages = print_with_dialog(self.document, self, _("Print notices {numbers}").format(numbers=title))
-        if pages:
-            self.message.ok(_("{pages} pages sent to the printer.").format(pages=pages))
+        current = self.pdf_view.pageNavigator().currentPage()
+        self.message.clear()
+        print_with_dialog(self, self.preview_path, self.document.pageCount(), current,
+                          _("Print notices {numbers}").format(numbers=title),
+                          on_done=lambda pages: self.message.ok(_("{pages} pages sent to the printer.").format(pages=pages)),
+                          on_error=lambda exc: self.message.error(error_text(exc)),
+                          on_cancelled=lambda: self.message.error(_(
+                              "Printing cancelled: no further pages were sent. Pages already sent may still come "
+                              "out of the printer.")))
 
     def save_selected(self) -> None:
         sel = self.selected()
