@@ -10,10 +10,10 @@ from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.ui.qt import (
     QCheckBox,
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     Qt,
@@ -38,7 +38,7 @@ from desktop.ui.views.round_model import (
     needs_amount,
     read_round,
 )
-from desktop.ui.views.widgets import MessageBar, TableViewMixin, bold, confirm
+from desktop.ui.views.widgets import MessageBar, TableViewMixin, TitleComboBox, bold, confirm
 
 STATUS_COLOURS = {"draft": "#5f6368", "submitted": "#8a5a00", "approved": "#1b5e20", "returned": "#b3261e"}
 
@@ -59,9 +59,11 @@ class RoundsView(TableViewMixin, View):
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
         self.year.setValue(self._default_year())
-        self.policy = QComboBox()
-        self.policy.setMinimumWidth(280)
-        self.policy.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        # A policy's title is a 公文 title of some forty characters: the combo shares the first row only
+        # with the year and Compute (the round's actions sit on the second row, beside its state); on
+        # a narrow screen the title is shortened in the middle, whole in its tooltip.
+        self.policy = TitleComboBox()
+        self.policy.setObjectName("policyChoice")
         self.compute_btn, self.amount_btn, self.submit_btn, self.review_btn, self.audit_btn = (
             QPushButton() for _i in range(5))
         self.publicity_btn = QPushButton()
@@ -72,15 +74,17 @@ class RoundsView(TableViewMixin, View):
         bar.addWidget(self.policy_label)
         bar.addWidget(self.policy, 1)
         bar.addWidget(self.compute_btn)
-        bar.addSpacing(12)
-        for b in (self.amount_btn, self.submit_btn, self.review_btn, self.publicity_btn, self.audit_btn):
-            bar.addWidget(b)
         lay.addLayout(bar)
 
+        actions = QHBoxLayout()
         self.state = bold(QLabel())
         self.state.setObjectName("roundState")
         self.state.setWordWrap(True)
-        lay.addWidget(self.state)
+        self.state.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        actions.addWidget(self.state, 1)
+        for b in (self.amount_btn, self.submit_btn, self.review_btn, self.publicity_btn, self.audit_btn):
+            actions.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(actions)
         self.pools = QLabel()
         self.pools.setObjectName("poolBudgets")
         self.pools.setWordWrap(True)
