@@ -15,11 +15,11 @@ from desktop.ui.qt import (
     QBrush,
     QCheckBox,
     QColor,
-    QComboBox,
     QDate,
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
+    QKeySequence,
     QLabel,
     QModelIndex,
     QPushButton,
@@ -33,7 +33,7 @@ from desktop.ui.qt import (
 from desktop.ui.tablemodel import ROW_ROLE, Column, ListTableModel, SearchProxy, make_table, restore_header
 from desktop.ui.tasks import error_text
 from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
-from desktop.ui.views.widgets import MessageBar, TableViewMixin
+from desktop.ui.views.widgets import MessageBar, TableViewMixin, TitleComboBox
 
 COLUMNS = [Column("doc_number", N_("Document number")), Column("name", N_("Enterprise")),
            Column("issued_on", N_("Date")), Column("total", N_("Total"), fmt=lambda v: _money(v), align_right=True),
@@ -80,9 +80,7 @@ class NoticesView(TableViewMixin, View):
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.round_label, self.date_label = QLabel(), QLabel()
-        self.round_box = QComboBox()
-        self.round_box.setMinimumWidth(300)
-        self.round_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.round_box = TitleComboBox()  # year · policy title: shortened in the middle, never cut off
         self.date = QDateEdit(QDate.currentDate())
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
@@ -92,8 +90,7 @@ class NoticesView(TableViewMixin, View):
         self.pending_btn.setObjectName("pendingButton")
         for w in (self.round_label, self.round_box, self.date_label, self.date, self.issue_btn, self.summary_btn,
                   self.pending_btn):
-            bar.addWidget(w)
-        bar.addStretch(1)
+            bar.addWidget(w, 1 if w is self.round_box else 0)
         lay.addLayout(bar)
         self.message = MessageBar(self)
         lay.addWidget(self.message)
@@ -168,7 +165,12 @@ class NoticesView(TableViewMixin, View):
         self.duplex.setToolTip(_("A blank page after a notice with an odd number of pages, so that every notice "
                                  "starts on a new sheet when printed on both sides"))
         self.print_btn.setText(_("Print..."))
+        self.print_btn.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))  # after setText, which resets it
+        self.print_btn.setToolTip(_("Print the chosen notices: all their pages, a range or the page shown (Ctrl+P)"))
         self.save_btn.setText(_("Save as PDF..."))
+        self.save_btn.setToolTip(_("Save the chosen notices as one PDF file"))
+        self.issue_btn.setToolTip(_("Give each award of the chosen round its notice and document number, dated as "
+                                    "chosen, and print them"))
         self.void_btn.setText(_("Void..."))
         self.void_btn.setToolTip(_("Withdraw the chosen notice for good: its number stays used, its reprint "
                                    "says 作废, and its awards can be issued again"))
