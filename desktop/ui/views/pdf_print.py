@@ -113,8 +113,7 @@ def print_file(path: Path, printer: Any, pages: list[int] | None = None, progres
             raise BadFile(_("{file} could not be read for printing.").format(file=Path(path).name))
         return print_document(doc, printer, pages, progress)
     finally:
-        doc.close()
-        doc.deleteLater()
+        doc.close()  # the document itself, owned by Python (no parent), goes with this frame, in this thread
 
 
 def new_printer() -> Any:
