@@ -39,7 +39,7 @@ def pdf_images(path: Path) -> list[bytes]:
     assert doc.load(str(path)) == QtPdf.QPdfDocument.Error.None_
     pages = []
     for i in range(doc.pageCount()):
-        ink = doc.render(i, QSize(298, 421))
+        ink = doc.render(i, QSize(596, 842))  # 596: a grey line of whole words, no padding bytes to compare
         paper = QImage(ink.size(), QImage.Format.Format_Grayscale8)
         paper.fill(Qt.GlobalColor.white)
         painter = QPainter(paper)
@@ -50,13 +50,26 @@ def pdf_images(path: Path) -> list[bytes]:
     return pages
 
 
-def which_pages(printed: Path, source: Path) -> list[int]:
-    """For each page of ``printed``, the 0-based page of ``source`` it looks most like."""
-    originals = pdf_images(source)
+def reference(view, folder: Path) -> Path:
+    """Every page of the view's notices printed in order, by the same printing, as the pages to
+    recognise the printed ones by (the same rendering gives the same pixels)."""
+    from desktop.ui.qt import print_support
+    from desktop.ui.views.pdf_print import new_printer, print_file
 
-    def distance(a: bytes, b: bytes) -> int:
-        return sum(abs(x - y) for x, y in zip(a, b, strict=True))
-    return [min(range(len(originals)), key=lambda i: distance(page, originals[i])) for page in pdf_images(printed)]
+    ps = print_support()
+    printer = new_printer()
+    printer.setOutputFormat(ps.QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(folder / "reference.pdf"))
+    assert print_file(view.preview_path, printer) == view.document.pageCount()
+    return folder / "reference.pdf"
+
+
+def which_pages(printed: Path, view, folder: Path) -> list[int]:
+    """For each page of ``printed``, the 0-based page of the view's notices it is (-1: none): the page
+    of the reference printing it is pixel for pixel (the same drawing gives the same pixels)."""
+    pages = pdf_images(reference(view, folder))
+    assert len(set(pages)) == len(pages)  # every page can be told from the others
+    return [pages.index(page) if page in pages else -1 for page in pdf_images(printed)]
 
 
 @pytest.fixture
@@ -141,7 +154,7 @@ def test_pages_two_to_three_print_only_those_pages(notices_view, monkeypatch, tm
     view.print_btn.click()
     assert len(asked) == 1 and "城市监" in asked[0]  # titled with the document numbers
     assert view.ctx.tasks.wait()
-    assert which_pages(out, view.preview_path) == [1, 2]  # the 2nd and 3rd pages, in order, nothing else
+    assert which_pages(out, view, tmp_path) == [1, 2]  # the 2nd and 3rd pages, in order, nothing else
     assert view.message.kind == "ok" and "2" in view.message.label.text()
 
 
@@ -162,7 +175,7 @@ def test_copies_are_collated_or_page_by_page_as_chosen(notices_view, monkeypatch
         answer_print_dialog(monkeypatch, out, two_copies)
         view.print_btn.click()
         assert view.ctx.tasks.wait()
-        assert which_pages(out, view.preview_path) == order, collate
+        assert which_pages(out, view, tmp_path) == order, collate
 
 
 @needs_pdftotext
@@ -176,7 +189,7 @@ def test_current_page_prints_the_page_the_preview_shows(notices_view, monkeypatc
     answer_print_dialog(monkeypatch, out, lambda printer: printer.setPrintRange(ps.QPrinter.PrintRange.CurrentPage))
     view.print_btn.click()
     assert view.ctx.tasks.wait()
-    assert which_pages(out, view.preview_path) == [3]
+    assert which_pages(out, view, tmp_path) == [3]
 
 
 def test_cancel_after_the_first_page_stops_and_leaves_no_file(notices_view, monkeypatch, tmp_path):
