@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.i18n import _
+from desktop.ui.qt import qconnect
 
 PACKAGE = (".stdpkg",)
 WORKBOOK = (".xlsx", ".xls")
@@ -101,7 +102,7 @@ class FileQueue:
                         inserted=a["inserted"], updated=a["updated"]))
                 else:
                     self.done(path, False, _("closed without importing"))
-            dlg.finished.connect(closed)
+            qconnect(dlg.finished, closed)
         else:
             from desktop.ui import excel
 
@@ -151,11 +152,3 @@ def open_files(window: Any, files: Iterable[str | Path]) -> FileQueue:
         queue = window.file_queue = FileQueue(window)
     queue.add(files)
     return queue
-
-
-def open_file(window: Any, path: str | Path) -> str | None:
-    """Open the one file ``path`` in the import it belongs to; its kind, or None (refused: the status
-    bar says why)."""
-    path = Path(path)
-    open_files(window, [path])
-    return kind_of(path) if refusal(path) is None else None
