@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,7 @@ def answer_print_dialog(monkeypatch, out: Path, setup) -> list[str]:
 @needs_pdftotext
 def test_pages_two_to_three_print_only_those_pages(notices_view, monkeypatch, tmp_path, qtbot):
     from desktop.ui.qt import print_support
+    from desktop.ui.views import pdf_print
 
     ps = print_support()
     view, out = notices_view, tmp_path / "printed.pdf"
@@ -151,9 +153,18 @@ def test_pages_two_to_three_print_only_those_pages(notices_view, monkeypatch, tm
         printer.setPrintRange(ps.QPrinter.PrintRange.PageRange)
         printer.setFromTo(2, 3)
     asked = answer_print_dialog(monkeypatch, out, pages_2_3)
+    threads: list[bool] = []
+    real_draw = pdf_print._draw
+
+    def draw(*args) -> None:  # where each page is drawn: off the UI thread, which keeps the window alive
+        threads.append(threading.current_thread() is threading.main_thread())
+        real_draw(*args)
+    monkeypatch.setattr(pdf_print, "_draw", draw)
     view.print_btn.click()
     assert len(asked) == 1 and "城市监" in asked[0]  # titled with the document numbers
     assert view.ctx.tasks.wait()
+    assert threads == [False, False]
+    monkeypatch.setattr(pdf_print, "_draw", real_draw)
     assert which_pages(out, view, tmp_path) == [1, 2]  # the 2nd and 3rd pages, in order, nothing else
     assert view.message.kind == "ok" and "2" in view.message.label.text()
 
