@@ -133,3 +133,30 @@ def test_only_package_and_workbook_names_open_the_window():
     assert gui_args(["--db", "o.db"]).files == []
     assert gui_args(["load", "成果.xlsx"]) is None  # a command, for the full parser
     assert gui_args(["notes.txt"]) is None
+
+
+def test_a_second_start_with_several_files_opens_each_in_turn(current_db, qtbot, tmp_path):  # noqa: F811
+    st, exits = _start(current_db)
+    qtbot.waitUntil(lambda: st.server is not None and st.server.listening, timeout=10000)
+    first = template(tmp_path)
+    (tmp_path / "b").mkdir()
+    second_book = template(tmp_path / "b").rename(tmp_path / "b" / "乡镇成果.xlsx")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT), STDAWARD_DATA=str(tmp_path / "data"))
+    second = subprocess.Popen([sys.executable, "-m", "desktop", "--db", str(current_db), str(first), str(second_book)],
+                              cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        qtbot.waitUntil(lambda: second.poll() is not None, timeout=60000)
+    finally:
+        if second.poll() is None:
+            second.kill()
+    _out, err = second.communicate()
+    assert second.returncode == 0, err
+    qtbot.waitUntil(lambda: getattr(getattr(st.window, "file_queue", None), "summary", None) is not None, timeout=20000)
+    box = st.window.file_queue.summary
+    assert box.text() == "2 of 2 files opened."
+    assert [line.split(":")[0] for line in box.informativeText().splitlines()] == [
+        f"✓ {first.name}", f"✓ {second_book.name}"]
+    box.accept()
+    assert exits == []
+    st.ctx.tasks.wait()
+    st.window.close()

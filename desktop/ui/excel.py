@@ -2,6 +2,7 @@
 anything is wrong), save the empty template, export whatever table is on screen."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
@@ -21,7 +22,7 @@ from desktop.ui.qt import (
     QWidget,
     qconnect,
 )
-from desktop.ui.tasks import Progress, show_error
+from desktop.ui.tasks import Progress, error_text, show_error
 
 XLSX_FILTER = "Excel (*.xlsx)"
 
@@ -89,8 +90,11 @@ class ImportReport(QDialog):
         return written
 
 
-def import_workbook(window, path: str | None = None):
-    """Import the workbook in the background (all or nothing; cancel rolls it back); the task."""
+def import_workbook(window, path: str | None = None,
+                    on_finished: Callable[[bool, str], None] | None = None):
+    """Import the workbook in the background (all or nothing; cancel rolls it back); the task.
+    ``on_finished(imported, what happened)`` runs once it is over (for a refused workbook, once its
+    report is closed), so that several dropped files are opened one after another."""
     if path is None:
         path, _f = QFileDialog.getOpenFileName(window, _("Import from Excel"), _folder(),
                                                "Excel (*.xlsx *.xls)")  # an .xls is explained, not hidden
@@ -100,6 +104,10 @@ def import_workbook(window, path: str | None = None):
     ctx = window.ctx
     file = Path(path)
 
+    def finished(ok: bool, text: str) -> None:
+        if on_finished is not None:
+            on_finished(ok, text)
+
     def done(result) -> None:
         ctx.changed("enterprises")
         ctx.changed("achievements")
@@ -107,16 +115,23 @@ def import_workbook(window, path: str | None = None):
             "{file}: {ents} enterprises added, {upd} updated, {achs} achievements added.").format(
             file=file.name, ents=result.enterprises_added, upd=result.enterprises_updated,
             achs=result.achievements_added), 15000)
+        finished(True, _("{ents} enterprises added, {upd} updated, {achs} achievements added").format(
+            ents=result.enterprises_added, upd=result.enterprises_updated, achs=result.achievements_added))
 
     def failed(exc: BaseException) -> None:
         if isinstance(exc, ValidationFailed):
-            window.import_report = ImportReport(file, exc.problems, window)
-            window.import_report.open()
+            report = window.import_report = ImportReport(file, exc.problems, window)
+            count = sum(1 for p in exc.problems if p.severity == "error")
+            qconnect(report.finished, lambda _r: finished(False, _(
+                "refused, {n} problems (see its report); nothing was imported").format(n=count)))
+            report.open()
         else:
             show_error(window, exc, _("Import from Excel"))
+            finished(False, error_text(exc))
 
     def cancelled() -> None:
         window.statusBar().showMessage(_("Import of {file} cancelled: nothing was imported.").format(file=file.name), 15000)
+        finished(False, _("cancelled: nothing was imported"))
 
     from desktop.operations import records
 

@@ -415,12 +415,12 @@ class MainWindow(QMainWindow):
         self.dragEnterEvent(event)
 
     def dropEvent(self, event) -> None:  # noqa: N802 - Qt name
-        files = self._dropped_files(event.mimeData())
-        if not files:
+        if not self._dropped_files(event.mimeData()):
             event.ignore()
             return
         event.acceptProposedAction()
-        self.open_files(files)
+        mime = event.mimeData()
+        self.open_files(u.toLocalFile() for u in mime.urls() if u.isLocalFile())  # the others are refused by name
 
     @staticmethod
     def _dropped_files(mime) -> list:
@@ -431,16 +431,13 @@ class MainWindow(QMainWindow):
         return openable(u.toLocalFile() for u in mime.urls() if u.isLocalFile())
 
     def open_files(self, files) -> None:
-        """Open the first file (a Path) in its import; one import at a time, so the status bar says the
-        others were not opened."""
-        from desktop.ui.open_files import open_file
+        """Open each file in its import, one after another (packages first), then say in one summary
+        what each gave and which were refused and why (desktop/ui/open_files.py)."""
+        from desktop.ui.open_files import open_files
 
         files = list(files)
-        if not files:
-            return
-        if open_file(self, files[0]) and len(files) > 1:
-            self.statusBar().showMessage(_("Only {file} was opened: open the other files one at a time.").format(
-                file=files[0].name), 15000)
+        if files:
+            open_files(self, files)
 
     def bring_forward(self, files=()) -> None:
         """Another start on this database asked for this window: show it on top (restored if it was

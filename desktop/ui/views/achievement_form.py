@@ -98,6 +98,7 @@ class AchievementForm(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field, never to the scroll area
         outer.addWidget(scroll, 1)
         self.w: dict[str, Any] = {}
         self._build()
@@ -119,6 +120,8 @@ class AchievementForm(QDialog):
             if enterprise:
                 self.set_enterprise(enterprise)
             self._suggest_id()
+            # the cursor waits in the first field the officer has to fill
+            self.w["ref" if enterprise else "enterprise"].setFocus(Qt.FocusReason.OtherFocusReason)
         self._kind_changed()
 
     # ------------------------------------------------------------------ building

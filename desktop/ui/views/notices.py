@@ -17,11 +17,11 @@ from desktop.ui.qt import (
     QBrush,
     QCheckBox,
     QColor,
-    QComboBox,
     QDate,
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
+    QKeySequence,
     QLabel,
     QModelIndex,
     QPushButton,
@@ -35,7 +35,7 @@ from desktop.ui.qt import (
 from desktop.ui.tablemodel import ROW_ROLE, Column, ListTableModel, SearchProxy, make_table, restore_header
 from desktop.ui.tasks import error_text
 from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
-from desktop.ui.views.widgets import MessageBar, TableViewMixin
+from desktop.ui.views.widgets import MessageBar, TableViewMixin, TitleComboBox
 
 COLUMNS = [Column("doc_number", N_("Document number")), Column("name", N_("Enterprise")),
            Column("issued_on", N_("Date")), Column("total", N_("Total"), fmt=lambda v: _money(v), align_right=True),
@@ -82,9 +82,7 @@ class NoticesView(TableViewMixin, View):
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.round_label, self.date_label = QLabel(), QLabel()
-        self.round_box = QComboBox()
-        self.round_box.setMinimumWidth(300)
-        self.round_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.round_box = TitleComboBox()  # year · policy title: shortened in the middle, never cut off
         self.date = QDateEdit(QDate.currentDate())
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
@@ -94,8 +92,7 @@ class NoticesView(TableViewMixin, View):
         self.pending_btn.setObjectName("pendingButton")
         for w in (self.round_label, self.round_box, self.date_label, self.date, self.issue_btn, self.summary_btn,
                   self.pending_btn):
-            bar.addWidget(w)
-        bar.addStretch(1)
+            bar.addWidget(w, 1 if w is self.round_box else 0)
         lay.addLayout(bar)
         # the round's public steps: the gate before notices, the 公示 list and the letters of refusal
         gate_bar = QHBoxLayout()
@@ -191,7 +188,12 @@ class NoticesView(TableViewMixin, View):
         self.duplex.setToolTip(_("A blank page after a notice with an odd number of pages, so that every notice "
                                  "starts on a new sheet when printed on both sides"))
         self.print_btn.setText(_("Print..."))
+        self.print_btn.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))  # after setText, which resets it
+        self.print_btn.setToolTip(_("Print the chosen notices: all their pages, a range or the page shown (Ctrl+P)"))
         self.save_btn.setText(_("Save as PDF..."))
+        self.save_btn.setToolTip(_("Save the chosen notices as one PDF file"))
+        self.issue_btn.setToolTip(_("Give each award of the chosen round its notice and document number, dated as "
+                                    "chosen, and print them"))
         self.void_btn.setText(_("Void..."))
         self.void_btn.setToolTip(_("Withdraw the chosen notice for good: its number stays used, its reprint "
                                    "says 作废, and its awards can be issued again"))
@@ -430,9 +432,15 @@ class NoticesView(TableViewMixin, View):
             return
         title = self.preview_title or _("Print notices {numbers}").format(
             numbers=", ".join(r["doc_number"] for r in self.selected()[:3]))
-        pages = print_with_dialog(self.document, self, title)
-        if pages:
-            self.message.ok(_("{pages} pages sent to the printer.").format(pages=pages))
+        current = self.pdf_view.pageNavigator().currentPage()
+        self.message.clear()
+        print_with_dialog(self, self.preview_path, self.document.pageCount(), current,
+                          title,
+                          on_done=lambda pages: self.message.ok(_("{pages} pages sent to the printer.").format(pages=pages)),
+                          on_error=lambda exc: self.message.error(error_text(exc)),
+                          on_cancelled=lambda: self.message.error(_(
+                              "Printing cancelled: no further pages were sent. Pages already sent may still come "
+                              "out of the printer.")))
 
     def save_selected(self) -> None:
         sel = self.selected()

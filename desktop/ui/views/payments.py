@@ -43,6 +43,7 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
         for c, text in enumerate(values):
             table.setItem(r, c, QTableWidgetItem(text))
     table.resizeColumnsToContents()
+    table.horizontalHeader().setStretchLastSection(True)  # the note takes the rest: no empty strip at the right
 
 
 class PaymentsDialog(QDialog):

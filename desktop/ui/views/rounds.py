@@ -10,10 +10,12 @@ from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.ui.qt import (
     QCheckBox,
-    QComboBox,
     QHBoxLayout,
+    QKeySequence,
     QLabel,
     QPushButton,
+    QShortcut,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     Qt,
@@ -38,7 +40,7 @@ from desktop.ui.views.round_model import (
     needs_amount,
     read_round,
 )
-from desktop.ui.views.widgets import MessageBar, TableViewMixin, bold, confirm
+from desktop.ui.views.widgets import MessageBar, TableViewMixin, TitleComboBox, bold, confirm
 
 STATUS_COLOURS = {"draft": "#5f6368", "submitted": "#8a5a00", "approved": "#1b5e20", "returned": "#b3261e"}
 
@@ -59,9 +61,11 @@ class RoundsView(TableViewMixin, View):
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
         self.year.setValue(self._default_year())
-        self.policy = QComboBox()
-        self.policy.setMinimumWidth(280)
-        self.policy.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        # A policy's title is a 公文 title of some forty characters: the combo shares the first row only
+        # with the year and Compute (the round's actions sit on the second row, beside its state); on
+        # a narrow screen the title is shortened in the middle, whole in its tooltip.
+        self.policy = TitleComboBox()
+        self.policy.setObjectName("policyChoice")
         self.compute_btn, self.amount_btn, self.submit_btn, self.review_btn, self.audit_btn = (
             QPushButton() for _i in range(5))
         self.publicity_btn = QPushButton()
@@ -72,15 +76,17 @@ class RoundsView(TableViewMixin, View):
         bar.addWidget(self.policy_label)
         bar.addWidget(self.policy, 1)
         bar.addWidget(self.compute_btn)
-        bar.addSpacing(12)
-        for b in (self.amount_btn, self.submit_btn, self.review_btn, self.publicity_btn, self.audit_btn):
-            bar.addWidget(b)
         lay.addLayout(bar)
 
+        actions = QHBoxLayout()
         self.state = bold(QLabel())
         self.state.setObjectName("roundState")
         self.state.setWordWrap(True)
-        lay.addWidget(self.state)
+        self.state.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        actions.addWidget(self.state, 1)
+        for b in (self.amount_btn, self.submit_btn, self.review_btn, self.publicity_btn, self.audit_btn):
+            actions.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(actions)
         self.pools = QLabel()
         self.pools.setObjectName("poolBudgets")
         self.pools.setWordWrap(True)
@@ -146,6 +152,10 @@ class RoundsView(TableViewMixin, View):
         qconnect(self.attention.toggled, self._attention)
         qconnect(self.tableview.selectionModel().currentRowChanged, lambda *_a: self._show_line())
         qconnect(self.tableview.doubleClicked, lambda _i: self.set_amount())
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):  # Enter on a line sets its amount, as a double-click
+            enter = QShortcut(QKeySequence(key), self.tableview)
+            enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+            qconnect(enter.activated, self.set_amount)
         self._fill_policies()
         self.retranslate()
         if not restore_header(self.tableview, self.name):
@@ -161,8 +171,13 @@ class RoundsView(TableViewMixin, View):
         self.year_label.setText(_("Year"))
         self.policy_label.setText(_("Policy"))
         self.amount_btn.setText(_("Set amount..."))
+        self.amount_btn.setToolTip(_("Set the amount of the chosen discretionary line (Enter or double-click)"))
         self.submit_btn.setText(_("Submit for review"))
+        self.submit_btn.setToolTip(_("Hand the round to a reviewer; it cannot be changed until it is returned"))
         self.review_btn.setText(_("Review..."))
+        self.review_btn.setToolTip(_("Approve the round or return it to the preparer with a comment"))
+        self.compute_btn.setToolTip(_("Compute every achievement of the year under the chosen policy"))
+        self.audit_btn.setToolTip(_("Every change to this round and its awards, in the audit log"))
         self.publicity_btn.setText(_("Publicity..."))
         self.publicity_btn.setToolTip(_("公示 of the approved list, objections, and the letters of refusal"))
         self.audit_btn.setText(_("Audit log"))
@@ -229,6 +244,11 @@ class RoundsView(TableViewMixin, View):
 
         return rounds.default_year(self.ctx.session)
 
+    def _policy_title(self, policy_id: str) -> str:
+        """The title of the policy a round was computed under (not the one chosen in the drop-down)."""
+        i = self.policy.findData(policy_id)
+        return self.policy.itemText(i) if i >= 0 else _("a policy no longer installed")
+
     def _fill_policies(self) -> None:
         from desktop.operations import rounds
 
@@ -251,7 +271,7 @@ class RoundsView(TableViewMixin, View):
             self.footer.setText("")
         else:
             text = _("Round {year} · {policy} · {status} · prepared by {preparer}").format(
-                year=rnd.year, policy=self.policy.currentText() or rnd.policy_id,
+                year=rnd.year, policy=self._policy_title(rnd.policy_id),
                 status=RD.round_status_label(rnd.status), preparer=RD.user_name(rnd.prepared_by))
             if rnd.reviewed_by:
                 text += " · " + _("reviewed by {user}").format(user=RD.user_name(rnd.reviewed_by))
@@ -361,9 +381,10 @@ class RoundsView(TableViewMixin, View):
         if policy_id is None:
             self.message.error(_("No policy is installed: choose one in Settings first."))
             return
+        title = self.policy.currentText()  # the officer reads the policy's title, never its internal id
 
         def work(progress: Any) -> Any:
-            progress.update(0, 0, _("Computing {year} under {policy}...").format(year=year, policy=policy_id))
+            progress.update(0, 0, _("Computing {year} under {policy}...").format(year=year, policy=title))
             return rounds.compute(s.with_progress(progress), year, policy_id)
 
         def done(result) -> None:

@@ -12,7 +12,6 @@ from desktop.core.i18n import N_, _
 from desktop.ui.forms import ProblemForm
 from desktop.ui.qt import (
     QAbstractItemView,
-    QComboBox,
     QDate,
     QDateEdit,
     QDialog,
@@ -34,7 +33,7 @@ from desktop.ui.qt import (
 from desktop.ui.tablemodel import Column, ListTableModel, make_table
 from desktop.ui.tasks import error_text
 from desktop.ui.views.base import EmptyState, View, stacked_pages
-from desktop.ui.views.widgets import MessageBar, TableViewMixin, bold
+from desktop.ui.views.widgets import MessageBar, TableViewMixin, TitleComboBox, bold
 
 if TYPE_CHECKING:
     from desktop.operations.targets import Dashboard
@@ -155,9 +154,8 @@ class TargetsView(TableViewMixin, View):
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.policy_label, self.date_label = QLabel(), QLabel()
-        self.policy = QComboBox()
-        self.policy.setMinimumWidth(320)
-        self.policy.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.policy = TitleComboBox()
+        self.policy.setObjectName("policyChoice")
         self.as_of = QDateEdit(QDate.currentDate())
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("yyyy-MM-dd")

@@ -4,6 +4,7 @@
 refused (red for errors, green for done, neutral for hints), without a modal box in the way.
 ``flag_icon()`` / ``ok_icon()``: the icons used next to flagged lines and checks.
 ``confirm()``: a non-blocking question before a step that cannot be taken back.
+``TitleComboBox``: a drop-down of long titles (policies) shortened in the middle rather than cut off.
 """
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from collections.abc import Callable
 
 from desktop.ui.qt import (
     QApplication,
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QIcon,
     QLabel,
     QMessageBox,
     QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     Qt,
     QToolButton,
     QWidget,
@@ -145,3 +149,51 @@ def confirm(parent: QWidget, title: str, text: str, ok_text: str, on_ok: Callabl
     parent.confirmation = box  # type: ignore[attr-defined]
     box.open()
     return box
+
+
+class TitleComboBox(QComboBox):
+    """A drop-down of long titles (a policy's 公文 title and 文号): it asks for the whole title's width
+    and takes what the row leaves; when that is less, the title shown is shortened in the middle
+    (the start and the 文号 stay readable) instead of being cut off at the right, its tooltip holds the
+    whole title, and the open list shows every title whole."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from desktop.ui.qt import QSizePolicy
+
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.setMinimumContentsLength(12)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        qconnect(self.currentIndexChanged, lambda _i: self.setToolTip(self.currentText()))
+
+    def minimumSizeHint(self):  # noqa: N802 - Qt name
+        """Small enough to give way on a narrow screen (the title is then shortened, not clipped)."""
+        hint = super().minimumSizeHint()
+        hint.setWidth(min(hint.width(), self.fontMetrics().averageCharWidth() * 12 + 40))
+        return hint
+
+    def _option(self) -> tuple[QStyleOptionComboBox, int]:
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        return opt, field.width()
+
+    def shown_text(self) -> str:
+        """The current title as painted: whole, or shortened in the middle with "…"."""
+        _opt, width = self._option()
+        return self.fontMetrics().elidedText(self.currentText(), Qt.TextElideMode.ElideMiddle, width)
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt name
+        painter = QStylePainter(self)
+        opt, _width = self._option()
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
+        opt.currentText = self.shown_text()
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
+
+    def showPopup(self) -> None:  # noqa: N802 - Qt name
+        view = self.view()
+        view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        screen = self.screen().availableGeometry().width() if self.screen() is not None else 1024
+        view.setMinimumWidth(min(view.sizeHintForColumn(0) + 32, screen - 40))
+        super().showPopup()
