@@ -230,7 +230,11 @@ def test_backup_and_restore_of_a_server_database_are_refused_with_what_to_do_ins
 
 
 def test_a_bad_or_unreachable_server_address_is_one_plain_sentence(tmp_path, pg_server):  # noqa: F811
-    for url, words in ((f"postgresql://nobody@/{'missing_db'}?host={pg_server.folder}&port=5432", "cannot reach"),
+    for url, words in ((f"postgresql://nobody@/{'missing_db'}?host={pg_server.folder}&port=5432",
+                        "refused the user name nobody"),
+                       (f"postgresql://{pg_server.superuser}@/missing_db?host={pg_server.folder}&port=5432",
+                        "has no database named missing_db"),
+                       (f"postgresql://u@/db?host={pg_server.folder}/nowhere&port=5432", "cannot reach"),
                        ("postgresql://user@localhost", "names no database"),
                        ("postgresql://user@localhost/db?colour=red", "unknown setting colour"),
                        ("postgresql://user:secret@localhost:notaport/db", "not a database address")):

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from desktop.core.errors import DatabaseBusy, DatabaseDamaged, SchemaTooNew, StdAwardError
+from desktop.core.errors import DatabaseBusy, DatabaseDamaged, SchemaTooNew, ServerRefused, StdAwardError
 from desktop.core.i18n import _, current_locale, set_locale
 from desktop.ui import settings
 from desktop.ui.context import AppContext
@@ -223,6 +223,9 @@ class Startup:
         from desktop.ui.qt import QMessageBox
 
         resume_gc()
+        if isinstance(exc, ServerRefused) and exc.kind == "password" and self.window is None:
+            self._ask_server_password(str(exc))  # no password kept, or a changed one: asked, then opened again
+            return
         if isinstance(exc, DatabaseBusy) and self.window is None:
             from desktop.ui.instance import ask_running
 
@@ -253,6 +256,31 @@ class Startup:
 
         qconnect(box.finished, finished)
         box.open()
+
+    def _ask_server_password(self, message: str) -> None:
+        """The password of the server database being opened, asked (its connection file keeps none):
+        opened again with it, or the program ends when the officer cancels."""
+        from desktop.ui.server_dialog import ServerPasswordDialog
+
+        path, demo = self.ctx.db_path, self.ctx.demo
+        first = not getattr(self, "_password_asked", False)
+        self._password_asked = True
+        dlg = ServerPasswordDialog(Path(str(path)), "" if first else message)
+        self.dialog = dlg
+
+        def done(result: int) -> None:
+            if result:
+                self.start(Path(str(path)), demo)
+            else:
+                self.on_exit(0)
+        qconnect(dlg.finished, done)
+        dlg.open()
+
+    def connect_server(self, path: Path) -> None:
+        """Open the server database the connection dialog saved (and open it next time too)."""
+        settings.SERVER.set(str(path))
+        self._password_asked = False
+        self.reopen(demo=False, path=path)
 
     def _restore(self, backup: Path) -> None:
         """One click from the damage message: the newest good backup replaces the damaged database
@@ -304,6 +332,8 @@ class Startup:
     def _after_wizard(self, wiz, result: int) -> None:
         if wiz.wants_demo:
             self.reopen(demo=True)
+        elif getattr(wiz, "server_path", None) is not None:
+            self.connect_server(wiz.server_path)
         elif result:
             self.ctx.set_user(wiz.created_user)
             self._show_main()
@@ -453,7 +483,14 @@ def resolve_path(args: Any) -> Path:
     from desktop.operations.quick import resolve_db_path
     from desktop.operations.setup import demo_db_path
 
-    return demo_db_path() if getattr(args, "demo", False) else resolve_db_path(getattr(args, "db", None))
+    if getattr(args, "demo", False):
+        return demo_db_path()
+    explicit = getattr(args, "db", None)
+    if not explicit and not os.environ.get("STDAWARD_DB"):
+        server = settings.SERVER.get()  # connected from the dialog last time: opened again
+        if server and Path(server).is_file():
+            return Path(server)
+    return resolve_db_path(explicit)
 
 
 def run_gui(args: Any) -> int:
