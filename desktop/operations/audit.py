@@ -45,6 +45,7 @@ ENTITIES: dict[str, str] = {
     "payment": N_("payment"), "notice_serial": N_("document number register"),
     "notice_template": N_("notice wording"),
     "publicity": N_("publicity"), "objection": N_("objection"), "refusal_letter": N_("letter of refusal"),
+    "database": N_("the whole database (a backup restored)"),
 }
 FIELDS: dict[str, str] = {
     "name": N_("name"), "uscc": N_("credit code"), "region": N_("region"), "status": N_("status"),

@@ -303,10 +303,10 @@ class Startup:
         the program starts again on the database as it was and says why."""
         from desktop.operations import backups
 
-        path, demo = self.ctx.db_path, self.ctx.demo
+        path, demo, user = self.ctx.db_path, self.ctx.demo, self.ctx.username
         self._close_database()
-        try:
-            result = backups.restore(path, backup)
+        try:  # on a server: the officer confirmed replacing its office (the question named both)
+            result = backups.restore(path, backup, replace=True, user=user)
         except Exception as exc:  # noqa: BLE001 - refused before anything was replaced: told, then back to work
             from desktop.ui.tasks import show_error
 
