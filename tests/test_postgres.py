@@ -264,6 +264,40 @@ def test_a_server_database_backs_up_into_a_file_that_restores_onto_a_new_server_
     assert replaced["rows"]["notice"] == before["rows"]["notice"]
 
 
+def test_a_cancelled_move_leaves_the_target_empty_and_a_new_file_removed(tmp_path, fresh_url):
+    from desktop.core.progress import Cancelled, ProgressState
+    from desktop.operations.session import Session
+    from desktop.operations.transfer import migrate_db
+    from desktop.store.paths import resolve_db_path
+
+    daily_path(tmp_path / "office.db", tmp_path / "work")
+    before = _everything(tmp_path / "office.db")
+    for target in (resolve_db_path(fresh_url), tmp_path / "copy.db"):
+        heard: list[tuple[int, int, str]] = []
+        progress = ProgressState()
+
+        def update(done: int, total: int, text: str, progress=progress, heard=heard) -> None:
+            heard.append((done, total, text))
+            if text == "notice":  # part-way: enterprises, rounds and awards already written
+                progress.cancel()
+
+        progress._on_update = update
+        s = Session.open(tmp_path / "office.db", auto_backup=False)
+        try:
+            s.sign_in("lin", PASSWORDS["lin"])
+            with pytest.raises(Cancelled):
+                migrate_db(s.with_progress(progress), target)
+            assert s.db_path == tmp_path / "office.db"
+        finally:
+            s.close()
+        assert any(text == "award" and done > 0 for done, _t, text in heard)  # it had written rows
+        if target.suffix == ".db":
+            assert not target.exists() and not list(tmp_path.glob("copy.db*"))
+        else:
+            assert all(rows == [] for rows in _everything(target)["rows"].values())
+    assert _everything(tmp_path / "office.db")["rows"] == before["rows"]
+
+
 def test_a_damaged_backup_is_refused_and_the_server_keeps_its_office(tmp_path, fresh_url, pg_server):  # noqa: F811
     from desktop.core.errors import StdAwardError
     from desktop.operations import backups

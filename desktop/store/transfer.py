@@ -223,7 +223,7 @@ def _check_copy(target: Path, counts: dict[str, int], expected: dict[str, int]) 
 def _remove_file(path: Path) -> None:
     """A new database file the copy did not finish: removed with its journal, so nothing looks valid."""
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
-              path.with_name(path.name + "-journal")):
+              path.with_name(path.name + "-journal"), path.with_name(path.name + ".lock")):
         p.unlink(missing_ok=True)
 
 
