@@ -53,13 +53,19 @@ def _insert(model: Any) -> str:
     return f'INSERT INTO "{model._meta.table_name}" ({cols}) VALUES ({", ".join("?" for _f in fields)})'
 
 
-def _converter(model: Any) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    """A source row (as its engine gives it) as the values to write: what ``select().dicts()`` then
-    ``insert_many`` made of it, one field at a time (dates, booleans, money, JSON)."""
-    pairs = [(f.python_value, f.db_value) for f in _fields(model)]
+def _converter(model: Any, to_server: bool) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """A source row as the values to write. Both engines' rows come as SQLite stores them (dates and
+    times as ISO text, booleans as 1/0, money and JSON as text: ``pg._as_sqlite_gives``), which a
+    SQLite file takes as they are, byte for byte; PostgreSQL reads the dates from the text and
+    wants true booleans."""
+    from peewee import BooleanField
+
+    flags = [isinstance(f, BooleanField) for f in _fields(model)] if to_server else []
+    if not any(flags):
+        return tuple
 
     def convert(row: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(None if v is None else to_db(to_py(v)) for (to_py, to_db), v in zip(pairs, row))
+        return tuple(bool(v) if flag and v is not None else v for flag, v in zip(flags, row))
 
     return convert
 
@@ -94,6 +100,9 @@ def snapshot(source: Path) -> Iterator[Snapshot]:
             raise servers.refusal(servers.classify(exc), params, exc) from None
         con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         con.read_only = True
+        from desktop.store.pg import _as_sqlite_gives
+
+        _as_sqlite_gives(con)  # rows as SQLite gives them: see _converter
 
         def pg_batches(model: Any) -> Iterator[list[tuple[Any, ...]]]:
             with con.cursor(name=f"stdaward_copy_{model._meta.table_name}") as cur:
@@ -128,15 +137,15 @@ def snapshot(source: Path) -> Iterator[Snapshot]:
         lite.close()
 
 
-def _stream_into(batches: Callable[[Any], Iterator[list[tuple[Any, ...]]]], models: list[Any], cursor: Any, step: Callable[[str, int, int], None],
-                 totals: dict[str, int]) -> dict[str, int]:
+def _stream_into(batches: Callable[[Any], Iterator[list[tuple[Any, ...]]]], models: list[Any], cursor: Any,
+                 step: Callable[[str, int, int], None], totals: dict[str, int], to_server: bool) -> dict[str, int]:
     """Write every row of ``models`` from ``batches`` through ``cursor`` (inside the target's
     transaction); returns the rows per table. ``totals`` (the source's counts) sizes the progress."""
     counts: dict[str, int] = {}
     done, whole = 0, max(sum(totals.values()), 1)
     for m in models:
         name = m._meta.table_name
-        sql, convert, n = _insert(m), _converter(m), 0
+        sql, convert, n = _insert(m), _converter(m, to_server), 0
         step(name, done, whole)
         for rows in batches(m):
             cursor.executemany(sql, [convert(r) for r in rows])
@@ -183,7 +192,8 @@ def copy(source: Path, target: Path, *, progress: Progress | None = None) -> dic
                                           "an empty database").format(target=backend.describe(target),
                                                                        n=sum(held.values())))
                 with database.atomic():
-                    counts = _stream_into(snap.batches, ALL_MODELS, database.cursor(), step, totals)
+                    counts = _stream_into(snap.batches, ALL_MODELS, database.cursor(), step, totals,
+                                          backend.is_postgres())
                     if backend.is_postgres():
                         _reset_sequences(ALL_MODELS)
                     _check_copy(target, counts, totals)
@@ -265,7 +275,7 @@ def write_file(source: Path, dest: Path, *, progress: Progress | None = None) ->
                 SchemaManager(m, lite).create_all(safe=False)
             for sql in TRIGGERS_SQL:
                 lite.execute_sql(sql)
-            counts = _stream_into(snap.batches, models, lite.cursor(), step, totals)
+            counts = _stream_into(snap.batches, models, lite.cursor(), step, totals, False)
             written = {m._meta.table_name: int(lite.execute_sql(f'SELECT count(*) FROM "{m._meta.table_name}"')
                                                .fetchone()[0]) for m in models}
             if written != totals or counts != totals:
@@ -341,7 +351,7 @@ def restore_to_server(backup_file: Path, target: Path, *, user: str, replace: bo
                     database.execute_sql("SELECT pg_advisory_xact_lock(?)", (backend.CHAIN_LOCK,))
                     _drop_all()
                     pg.create_schema(ALL_MODELS, SCHEMA_VERSION)
-                    counts = _stream_into(snap.batches, ALL_MODELS, database.cursor(), step, totals)
+                    counts = _stream_into(snap.batches, ALL_MODELS, database.cursor(), step, totals, True)
                     _reset_sequences(ALL_MODELS)
                     _check_copy(target, counts, totals)
                     audit.record(user, "restore", "database", None, {"counts": held} if held else None,
