@@ -319,3 +319,55 @@ def test_cancelling_the_password_ends_the_program_without_an_error_box(
     st.dialog.reject()
     assert exits == [0]
     db.close_db()
+
+
+def test_file_back_up_and_restore_work_on_a_server_database(started, qtbot, office_server, ring, tmp_path):  # noqa: F811
+    import psycopg
+
+    from desktop.operations import servers
+    from desktop.store import db
+    from desktop.ui import database_actions as dba
+
+    dbname = _database(office_server)
+    path = servers.save(str(office_server.folder), 5432, dbname, "zhang", PASSWORD, True)["path"]
+    first = started.dialog
+    first.server_path = path  # what the wizard's connection dialog leaves when it connects
+    first.reject()
+    qtbot.waitUntil(lambda: started.dialog is not None and started.dialog is not first, timeout=WAIT)
+    assert started.dialog.objectName() == "firstRunWizard"
+    win = set_up_office(started, qtbot)
+
+    def enterprises() -> list[str]:
+        with psycopg.connect(host=str(office_server.folder), port=5432, user=office_server.superuser,
+                             dbname=dbname) as con:
+            return sorted(r[0] for r in con.execute("SELECT name FROM enterprise"))
+
+    from desktop.operations import records
+
+    records.save_enterprise(started.ctx.session, {"uscc": "91350302MA2Y0KXQ4Q", "name": "莆田市甲公司",
+                                                  "region": "350302"})
+    out = tmp_path / "U盘" / "服务器 备份.db"
+    out.parent.mkdir()
+    dba.backup_now(win, str(out))
+    assert started.ctx.tasks.wait(WAIT)
+    qtbot.waitUntil(lambda: str(out) in win.statusBar().currentMessage(), timeout=WAIT)
+    assert out.is_file()
+    records.save_enterprise(started.ctx.session, {"uscc": "91350100M000100Y43", "name": "莆田市乙公司",
+                                                  "region": "350302"})
+    assert enterprises() == ["莆田市乙公司", "莆田市甲公司"]
+
+    dba.restore_backup(win, str(out))
+    question = win.restore_question
+    assert str(out) in question.text()
+    next(b for b in question.buttons() if b.text() == "Restore").click()
+    qtbot.waitUntil(lambda: started.dialog is not None and started.dialog.objectName() == "loginDialog",
+                    timeout=WAIT)
+    assert getattr(started, "restore_error", None) is None
+    assert enterprises() == ["莆田市甲公司"]  # the office as it was backed up, on the server
+    assert started.restored.kept is not None and started.restored.kept.is_file()  # what it replaced
+    with psycopg.connect(host=str(office_server.folder), port=5432, user=office_server.superuser,
+                         dbname=dbname) as con:
+        last = con.execute("SELECT action, entity, \"user\" FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
+    assert last == ("restore", "database", "lin")
+    started.dialog.reject()
+    db.close_db()
