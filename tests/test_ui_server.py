@@ -371,3 +371,34 @@ def test_file_back_up_and_restore_work_on_a_server_database(started, qtbot, offi
     assert last == ("restore", "database", "lin")
     started.dialog.reject()
     db.close_db()
+
+
+def test_a_server_that_has_gone_away_offers_to_change_the_connection(started, qtbot, office_server, ring):  # noqa: F811
+    from desktop.operations import servers
+    from desktop.store import db
+    from desktop.ui.app import Startup
+    from desktop.ui.context import AppContext
+
+    dbname = _database(office_server)
+    gone = servers.save(str(office_server.folder / "moved"), 5432, dbname, "zhang", PASSWORD, True)["path"]
+    st = Startup(AppContext(), (exits := []).append)
+    st.start(gone)
+    qtbot.waitUntil(lambda: st.dialog is not None or bool(exits), timeout=WAIT)
+    box = st.dialog
+    assert box.objectName() == "openError" and "database server could not be opened" in box.text()
+    assert "damaged" not in box.text()  # a server that does not answer is not a damaged file
+    change = next(b for b in box.buttons() if b.text() == "Change the connection...")
+    change.click()
+    qtbot.waitUntil(lambda: st.dialog is not box and st.dialog is not None, timeout=WAIT)
+    dlg = st.dialog
+    assert dlg.objectName() == "serverDialog" and dlg.host.text().endswith("moved") and dlg.dbname.text() == dbname
+    dlg.host.setText(str(office_server.folder))
+    dlg.password.setText(PASSWORD)
+    assert "is empty" in _test(dlg, qtbot)
+    dlg.ok_button.click()
+    qtbot.waitUntil(lambda: st.dialog is not None and st.dialog.objectName() == "firstRunWizard", timeout=WAIT)
+    assert servers.describe(st.ctx.db_path) == servers.address(str(office_server.folder), 5432, dbname, "zhang")
+    assert not exits
+    st.dialog.reject()
+    assert exits == [0]
+    db.close_db()

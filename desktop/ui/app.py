@@ -138,6 +138,11 @@ def open_database(path: Path, demo: bool = False) -> dict[str, Any]:
 
 def open_error_text(exc: BaseException, path: Path) -> str:
     """What an officer reads when the database cannot be opened."""
+    from desktop.operations import servers
+
+    if servers.is_server(path) and isinstance(exc, StdAwardError) and not isinstance(exc, SchemaTooNew):
+        return _("The office's database server could not be opened. Check the connection (the button below), "
+                 "or ask the administrator whether the server is running.\n\n{detail}").format(detail=exc)
     if isinstance(exc, DatabaseBusy):
         return _("This database is already open in another StdAward window (or another program is using it). "
                  "Switch to that window, or close it and start StdAward again.\n\n{detail}").format(detail=exc)
@@ -247,10 +252,16 @@ class Startup:
         backup = exc.backup if isinstance(exc, DatabaseDamaged) else None
         restore_btn = box.addButton(_("Restore the newest good backup"), QMessageBox.ButtonRole.AcceptRole) \
             if backup is not None else None
+        from desktop.operations import servers
+
+        server_btn = box.addButton(_("Change the connection..."), QMessageBox.ButtonRole.AcceptRole) \
+            if self.window is None and servers.is_server(self.ctx.db_path) else None
 
         def finished(_r: int) -> None:
             if restore_btn is not None and box.clickedButton() is restore_btn:
                 self._restore(Path(backup))
+            elif server_btn is not None and box.clickedButton() is server_btn:
+                self._change_connection()
             else:
                 self.on_exit(1)
 
@@ -273,6 +284,27 @@ class Startup:
                 self.start(Path(str(path)), demo)
             else:
                 self.on_exit(0)
+        qconnect(dlg.finished, done)
+        dlg.open()
+
+    def _change_connection(self) -> None:
+        """The server could not be opened (moved, renamed, stopped): the connection dialog, filled in
+        with the connection that failed; connecting opens the server it names, cancelling ends."""
+        from desktop.operations import servers
+        from desktop.ui.server_dialog import ServerDialog
+
+        try:
+            start = servers.fields(Path(str(self.ctx.db_path)))
+        except StdAwardError:
+            start = None
+        dlg = ServerDialog(self.ctx, None, start)
+        self.dialog = dlg
+
+        def done(result: int) -> None:
+            if result and dlg.path is not None:
+                self.connect_server(dlg.path)
+            else:
+                self.on_exit(1)
         qconnect(dlg.finished, done)
         dlg.open()
 
