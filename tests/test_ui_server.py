@@ -402,3 +402,34 @@ def test_a_server_that_has_gone_away_offers_to_change_the_connection(started, qt
     st.dialog.reject()
     assert exits == [0]
     db.close_db()
+
+
+def test_a_password_asked_at_sign_in_goes_to_the_keyring_only_once_the_server_took_it(
+        started, qtbot, office_server, ring):  # noqa: F811
+    from desktop.operations import servers
+    from desktop.store import backend, db
+    from desktop.ui.app import Startup
+    from desktop.ui.context import AppContext
+
+    dbname = _database(office_server)
+    path = servers.save(str(office_server.folder), 5432, dbname, "zhang", None, False)["path"]
+    url = servers.describe(path)
+    st = Startup(AppContext(), (exits := []).append)
+    st.start(path)
+    qtbot.waitUntil(lambda: st.dialog is not None, timeout=WAIT)
+    ask = st.dialog
+    assert ask.objectName() == "serverPasswordDialog" and ask.keep.isEnabled()
+    ask.password.setText("wrong")
+    ask.keep.setChecked(True)
+    ask.accept()
+    qtbot.waitUntil(lambda: st.dialog is not ask and st.dialog is not None, timeout=WAIT)
+    assert ring.kept == {}  # refused: the wrong one is not kept
+    ask = st.dialog
+    ask.password.setText(PASSWORD)
+    ask.keep.setChecked(True)
+    ask.accept()
+    qtbot.waitUntil(lambda: st.dialog is not None and st.dialog.objectName() == "firstRunWizard", timeout=WAIT)
+    assert ring.kept == {("StdAward", url): PASSWORD}
+    st.dialog.reject()
+    backend.use_password(path, None)
+    db.close_db()

@@ -281,6 +281,7 @@ class Startup:
 
         def done(result: int) -> None:
             if result:
+                self._keep_password = (Path(str(path)), dlg.password.text()) if dlg.keep.isChecked() else None
                 self.start(Path(str(path)), demo)
             else:
                 self.on_exit(0)
@@ -349,6 +350,11 @@ class Startup:
         self.start(path, demo)
 
     def _opened(self, state: dict[str, Any]) -> None:
+        keep, self._keep_password = getattr(self, "_keep_password", None), None
+        if keep is not None:  # the server took the password asked: now it goes to the keyring, if ticked
+            from desktop.operations import servers
+
+            servers.use_password(keep[0], keep[1], keep_password=True)
         if not state["office"]:
             from desktop.ui.wizard import FirstRunWizard
 

@@ -232,5 +232,5 @@ class ServerPasswordDialog(QDialog):
     def accept(self) -> None:
         from desktop.operations import servers
 
-        servers.use_password(self.path, self.password.text(), self.keep.isChecked())
+        servers.use_password(self.path, self.password.text())  # kept only once the server took it (Startup)
         super().accept()
