@@ -430,6 +430,8 @@ def test_a_password_asked_at_sign_in_goes_to_the_keyring_only_once_the_server_to
     ask.accept()
     qtbot.waitUntil(lambda: st.dialog is not None and st.dialog.objectName() == "firstRunWizard", timeout=WAIT)
     assert ring.kept == {("StdAward", url): PASSWORD}
+    assert not exits  # never an error on the way
     st.dialog.reject()
+    assert exits == [0]
     backend.use_password(path, None)
     db.close_db()
