@@ -4,12 +4,20 @@ process. The server is a throwaway one on a unix socket of this machine (tests/c
 fsync on like SQLite's ``synchronous=FULL``. Each figure: seconds (best of ``--runs``), and the ratio
 PostgreSQL / SQLite. No bar yet: these are the first figures of the shared store.
 
-    .venv/bin/python benchmarks/bench_pg.py [--runs N] [--sizes 10000,100000]
+``--migrate N`` (default 200,000; 0 skips it): ``migrate-db`` of an office of N achievements, each
+copy in a child process of its own that reports its seconds and its peak memory (max RSS): the
+streaming copy (batches of ``transfer.CHUNK`` rows through a server-side cursor) against the copy
+of the first slice that read whole tables into memory (kept here as the baseline), into PostgreSQL
+and, as the SQLite baseline, into a new database file.
+
+    .venv/bin/python benchmarks/bench_pg.py [--runs N] [--sizes 10000,100000] [--migrate 200000]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -37,10 +45,90 @@ def _cli(tmp: Path, *argv: str) -> float:
     return took
 
 
+def _whole_tables_copy(source: Path, target: Path) -> dict[str, int]:
+    """The first slice's copy (the baseline): every table read into memory, then insert_many in
+    chunks of 500 (no checks: only its memory and time are compared)."""
+    from desktop.store import db
+    from desktop.store.models import ALL_MODELS, database
+    from desktop.store.transfer import _reset_sequences
+
+    db.open_db(source, auto_backup=False)
+    with database.atomic():
+        rows = {m._meta.table_name: list(m.select().order_by(m._meta.primary_key).dicts()) for m in ALL_MODELS}
+    db.close_db()
+    db.open_db(target, auto_backup=False)
+    try:
+        with database.atomic():
+            for m in ALL_MODELS:
+                table = rows[m._meta.table_name]
+                for start in range(0, len(table), 500):
+                    m.insert_many(table[start:start + 500]).execute()
+            if target.suffix != ".db":
+                _reset_sequences(ALL_MODELS)
+    finally:
+        db.close_db()
+    return {name: len(r) for name, r in rows.items()}
+
+
+def child(mode: str, source: str, target: str) -> int:
+    """One copy in this process; prints its seconds and peak memory as JSON."""
+    sys.path.insert(0, str(ROOT))
+    from desktop.store.paths import resolve_db_path
+
+    src, dst = resolve_db_path(source), resolve_db_path(target)
+    t0 = time.perf_counter()
+    if mode == "whole":
+        counts = _whole_tables_copy(src, dst)
+    else:
+        from desktop.operations.session import Session
+        from desktop.operations.transfer import migrate_db
+
+        with Session.open(src, auto_backup=False) as s:
+            counts = migrate_db(s, dst)["rows"]
+    took = time.perf_counter() - t0
+    print(json.dumps({"seconds": took, "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "rows": sum(counts.values())}))
+    return 0
+
+
+def _child(tmp: Path, mode: str, source: str, target: str) -> dict:
+    env = {**os.environ, "STDAWARD_DATA": str(tmp / "data"), "STDAWARD_LANG": "en", "PYTHONPATH": str(ROOT)}
+    env.pop("STDAWARD_DB", None)
+    r = subprocess.run([sys.executable, __file__, "--child", mode, source, target], cwd=ROOT, env=env,
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"{mode} copy failed: {r.stderr}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def bench_migrate(server, tmp: Path, n: int) -> None:
+    """migrate-db of ``n`` achievements: streaming against whole tables, into PostgreSQL and SQLite."""
+    source = tmp / f"office-{n}.db"
+    _cli(tmp, "office", "--db", str(source), "--name", "莆田市城厢区市场监督管理局", "--region", "350302",
+         "--doc-prefix", "城市监", "--policy", POLICY)
+    _cli(tmp, "load", str(write_file(tmp / f"m{n}.json", n)), "--db", str(source))
+    got: dict[tuple[str, str], dict] = {}
+    for mode in ("whole", "stream"):
+        got[(mode, "postgresql")] = _child(tmp, mode, str(source), server.url(server.create_database(f"m{mode}")))
+        got[(mode, "sqlite")] = _child(tmp, mode, str(source), str(tmp / f"copy-{mode}.db"))
+    for engine in ("sqlite", "postgresql"):
+        w, s = got[("whole", engine)], got[("stream", engine)]
+        print(f"migrate-db {n:>7,d} achievements ({s['rows']:,d} rows) into {engine:10s}: "
+              f"whole tables {w['seconds']:6.2f} s {w['max_rss_mb']:7.1f} MB max RSS; "
+              f"streaming {s['seconds']:6.2f} s {s['max_rss_mb']:7.1f} MB; "
+              f"memory ratio {s['max_rss_mb'] / w['max_rss_mb']:4.2f}, time ratio {s['seconds'] / w['seconds']:4.2f}")
+    p, q = got[("stream", "postgresql")], got[("stream", "sqlite")]
+    print(f"migrate-db streaming, PostgreSQL / SQLite: time {p['seconds'] / q['seconds']:4.2f}, "
+          f"memory {p['max_rss_mb'] / q['max_rss_mb']:4.2f}")
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--child"]:
+        return child(*argv[1:4])
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--migrate", type=int, default=200_000, help="achievements for the migrate-db figures (0: skip)")
     args = ap.parse_args(argv)
     bin_dir = _bin_dir()
     if bin_dir is None:
@@ -49,7 +137,9 @@ def main(argv: list[str]) -> int:
     try:
         with tempfile.TemporaryDirectory() as d:
             tmp = Path(d)
-            for n in (int(x) for x in args.sizes.split(",")):
+            if args.migrate:
+                bench_migrate(server, tmp, args.migrate)
+            for n in (int(x) for x in args.sizes.split(",") if x):
                 data = write_file(tmp / f"a{n}.json", n)
                 best: dict[tuple[str, str], float] = {}
                 for run in range(args.runs):

@@ -204,33 +204,136 @@ def test_the_audit_log_on_the_server_refuses_changes_and_removal(fresh_url):
         db.close_db()
 
 
-def test_backup_and_restore_of_a_server_database_are_refused_with_what_to_do_instead(tmp_path, fresh_url):
-    from desktop.store.models import AuditEntry
-
-    assert run_cli("office", "--db", fresh_url, "--name", OFFICE["name"], "--region", "350302").returncode == 0
-    r = run_cli("backup", "--db", fresh_url)
-    assert r.returncode == 1 and "pg_dump" in r.stderr and "Traceback" not in r.stderr
-    elsewhere = tmp_path / "office.db"
-    assert run_cli("office", "--db", str(elsewhere), "--name", "x", "--region", "350302").returncode == 0
-    made = run_cli("backup", "--db", str(elsewhere), "--out", str(tmp_path / "copy.db"))
-    assert made.returncode == 0, made.stderr
-    r = run_cli("restore", str(tmp_path / "copy.db"), "--db", fresh_url)
-    assert r.returncode == 1 and "pg_restore" in r.stderr and "Traceback" not in r.stderr
-    from desktop.store import db
+def test_a_server_database_backs_up_into_a_file_that_restores_onto_a_new_server_database_and_onto_a_pc(
+        tmp_path, fresh_url, pg_server):  # noqa: F811
+    from desktop.operations import backups
+    from desktop.operations.session import PermissionDenied, Session
     from desktop.store.paths import resolve_db_path
 
-    db.open_db(resolve_db_path(fresh_url), create=False)
-    try:  # the server database is as it was: the office set once, nothing replaced
-        assert AuditEntry.select().count() >= 1
-        from desktop.store.models import Office
+    server = resolve_db_path(fresh_url)
+    daily_path(fresh_url, tmp_path / "work")
+    before = _everything(server)
+    pw = tmp_path / "lin.pw"
+    pw.write_text(PASSWORDS["lin"] + "\n", "utf-8")
+    out = tmp_path / "U盘" / "城厢 备份.db"
+    out.parent.mkdir()
+    s = Session.open(server, auto_backup=False)
+    s.sign_in("wang", PASSWORDS["wang"])  # a clerk may back up (File → Back up)
+    assert backups.make(s, out) == out and out.is_file()
+    s.close()
+    assert _everything(server)["rows"] == before["rows"]  # a backup changes nothing at the server
 
-        assert Office.get().name == OFFICE["name"]
-    finally:
-        db.close_db()
+    # onto a new, empty server database: every row, notice hash and the audit chain as they were,
+    # and the restore itself appended to the chain
+    other = resolve_db_path(pg_server.url(pg_server.create_database()))
+    done = backups.restore(other, out, user="lin")
+    assert done.kept is None
+    after = _everything(other)
+    assert after["findings"] == []
+    restored_log = after["rows"].pop("audit_entry")
+    original_log = dict(before["rows"])["audit_entry"]
+    assert {k: v for k, v in after["rows"].items()} == {k: v for k, v in before["rows"].items() if k != "audit_entry"}
+    assert restored_log[:-1] == original_log
+    assert (restored_log[-1]["action"], restored_log[-1]["entity"], restored_log[-1]["user"]) == \
+        ("restore", "database", "lin")
+    assert [n["content_hash"] for n in after["rows"]["notice"]] == \
+        [n["content_hash"] for n in before["rows"]["notice"]]
+
+    # onto a PC: the same file restores as any backup of a database file
+    pc = tmp_path / "pc" / "office.db"
+    backups.restore(pc, out)
+    on_pc = _everything(pc)
+    assert on_pc["findings"] == [] and on_pc["rows"] == before["rows"]
+
+    # onto the server it came from, which holds an office: only when told to replace it, after a copy
+    s = Session.open(server, auto_backup=False)
+    s.sign_in("wang", PASSWORDS["wang"])
+    with pytest.raises(PermissionDenied):
+        backups.restore_signed_in(s, out, replace=True)
+    s.close()
+    r = run_cli("restore", str(out), "--db", fresh_url, "--user", "lin", "--password-file", str(pw))
+    assert r.returncode == 1 and "already holds an office" in r.stderr and "--replace" in r.stderr, r.stderr
+    current = _everything(server)  # signing in from the command line re-protected lin's password: nothing else
+    assert current["rows"]["notice"] == before["rows"]["notice"] and current["rows"]["award"] == before["rows"]["award"]
+    r = run_cli("restore", str(out), "--db", fresh_url, "--replace", "--user", "lin", "--password-file", str(pw))
+    assert r.returncode == 0, r.stderr
+    kept = [p for p in backups.listing(Session.attach(server)) if "before-restore" in p.name]
+    assert len(kept) == 1 and _everything(kept[0])["rows"] == current["rows"]
+    replaced = _everything(server)
+    assert replaced["findings"] == [] and replaced["rows"]["audit_entry"][:-1] == original_log
+    assert replaced["rows"]["notice"] == before["rows"]["notice"]
+
+
+def test_a_cancelled_move_leaves_the_target_empty_and_a_new_file_removed(tmp_path, fresh_url):
+    from desktop.core.progress import Cancelled, ProgressState
+    from desktop.operations.session import Session
+    from desktop.operations.transfer import migrate_db
+    from desktop.store.paths import resolve_db_path
+
+    daily_path(tmp_path / "office.db", tmp_path / "work")
+    before = _everything(tmp_path / "office.db")
+    for target in (resolve_db_path(fresh_url), tmp_path / "copy.db"):
+        heard: list[tuple[int, int, str]] = []
+        progress = ProgressState()
+
+        def update(done: int, total: int, text: str, progress=progress, heard=heard) -> None:
+            heard.append((done, total, text))
+            if text == "notice":  # part-way: enterprises, rounds and awards already written
+                progress.cancel()
+
+        progress._on_update = update
+        s = Session.open(tmp_path / "office.db", auto_backup=False)
+        try:
+            s.sign_in("lin", PASSWORDS["lin"])
+            with pytest.raises(Cancelled):
+                migrate_db(s.with_progress(progress), target)
+            assert s.db_path == tmp_path / "office.db"
+        finally:
+            s.close()
+        assert any(text == "award" and done > 0 for done, _t, text in heard)  # it had written rows
+        if target.suffix == ".db":
+            assert not target.exists() and not list(tmp_path.glob("copy.db*"))
+        else:
+            assert all(rows == [] for rows in _everything(target)["rows"].values())
+    assert _everything(tmp_path / "office.db")["rows"] == before["rows"]
+
+
+def test_a_damaged_backup_is_refused_and_the_server_keeps_its_office(tmp_path, fresh_url, pg_server):  # noqa: F811
+    from desktop.core.errors import StdAwardError
+    from desktop.operations import backups
+    from desktop.operations.session import Session
+    from desktop.store.paths import resolve_db_path
+
+    server = resolve_db_path(fresh_url)
+    daily_path(fresh_url, tmp_path / "work")
+    before = _everything(server)
+    s = Session.open(server, auto_backup=False)
+    s.sign_in("lin", PASSWORDS["lin"])
+    out = backups.make(s, tmp_path / "copy.db")
+    s.close()
+    data = bytearray(out.read_bytes())
+    page = 4096
+    assert len(data) > 6 * page
+    for n in range(2, 6):  # sectors gone bad on the stick, page headers included
+        data[n * page:n * page + 512] = b"\xff" * 512
+    bad = tmp_path / "damaged.db"
+    bad.write_bytes(bytes(data))
+    for target in (server, resolve_db_path(pg_server.url(pg_server.create_database()))):
+        with pytest.raises(StdAwardError, match="damaged|not a StdAward database"):
+            backups.restore(target, bad, replace=True, user="lin")
+    assert _everything(server)["rows"] == before["rows"]
+    (tmp_path / "notes.db").write_text("这不是备份", "utf-8")
+    with pytest.raises(StdAwardError, match="not a StdAward database"):
+        backups.restore(server, tmp_path / "notes.db", replace=True, user="lin")
+    assert _everything(server)["rows"] == before["rows"]
 
 
 def test_a_bad_or_unreachable_server_address_is_one_plain_sentence(tmp_path, pg_server):  # noqa: F811
-    for url, words in ((f"postgresql://nobody@/{'missing_db'}?host={pg_server.folder}&port=5432", "cannot reach"),
+    for url, words in ((f"postgresql://nobody@/{'missing_db'}?host={pg_server.folder}&port=5432",
+                        "refused the user name nobody"),
+                       (f"postgresql://{pg_server.superuser}@/missing_db?host={pg_server.folder}&port=5432",
+                        "has no database named missing_db"),
+                       (f"postgresql://u@/db?host={pg_server.folder}/nowhere&port=5432", "cannot reach"),
                        ("postgresql://user@localhost", "names no database"),
                        ("postgresql://user@localhost/db?colour=red", "unknown setting colour"),
                        ("postgresql://user:secret@localhost:notaport/db", "not a database address")):

@@ -49,6 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("restore", help=_("replace the database with a backup (the current one is kept)"))
     p.add_argument("file", help=_("a backup file"))
+    p.add_argument("--replace", action="store_true",
+                   help=_("on a database server: replace the office there (kept first as a safety copy)"))
     add_db(p)
     p.set_defaults(func=cmd_restore)
 
@@ -198,14 +200,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
     except (DatabaseBusy, SchemaTooNew):
         raise
     except StdAwardError:  # damaged or missing: there is nothing to sign in to; the file is replaced as it is
-        safety = backups.restore(path, Path(args.file))
+        safety = backups.restore(path, Path(args.file), replace=args.replace)
     else:
         try:
             sign_in(s, args)
         except BaseException:
             s.close()
             raise
-        safety = backups.restore_signed_in(s, Path(args.file))
+        safety = backups.restore_signed_in(s, Path(args.file), replace=args.replace)
     if safety.damaged:
         print(_("Restored {file} into {db}. The damaged database was set aside, unread, as {kept}.").format(
             file=args.file, db=path, kept=safety.kept))

@@ -68,3 +68,13 @@ class StaleRecord(StdAwardError):
         self.entity = entity
         self.key = key
         self.by = by
+
+
+class ServerRefused(StdAwardError):
+    """A database server could not be used from this PC: ``kind`` says why (``password``: the user
+    name or password was refused, ``unreachable``, ``no_database``, ``not_allowed``, ``not_ours``,
+    ``too_new``, ``too_old``); the message is the officer's sentence."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind

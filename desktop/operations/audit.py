@@ -47,6 +47,7 @@ ENTITIES: dict[str, str] = {
     "notice_template": N_("notice wording"),
     "publicity": N_("publicity"), "objection": N_("objection"), "refusal_letter": N_("letter of refusal"),
     "schema": N_("database structure"),
+    "database": N_("the whole database (a backup restored)"),
 }
 FIELDS: dict[str, str] = {
     "version": N_("version"), "name": N_("name"), "uscc": N_("credit code"), "region": N_("region"), "status": N_("status"),

@@ -11,12 +11,15 @@ from desktop.operations.session import Session
 
 def make(session: Session, out: Path | None = None, full_check: bool = False) -> Path:
     """A consistent, checked copy of the open database (to ``out``, or the rotating backups folder):
-    read back with SQLite's quick check, or its full integrity check with ``full_check``."""
+    read back with SQLite's quick check, or its full integrity check with ``full_check``. A server
+    database is copied row by row into the same kind of file (with progress and cancel), which
+    restores onto the server or onto a PC."""
     from desktop.store import backup, evidence_copy
     from desktop.store.models import database
 
     session.require("backups.make")
-    made = backup.make_backup(database, session.db_path, "manual", out, full_check=full_check)
+    made = backup.make_backup(database, session.db_path, "manual", out, full_check=full_check,
+                              progress=session.progress)
     evidence_copy.write(session.db_path, made)  # the evidence folder beside it (see store.evidence_copy)
     return made
 
@@ -65,14 +68,29 @@ def listing(session: Session) -> list[Path]:
     return backup.list_backups(session.db_path)
 
 
-def restore(path: Path, backup_file: Path) -> Any:
+def restore(path: Path, backup_file: Path, *, replace: bool = False, user: str | None = None,
+            progress: Any = None) -> Any:
     """Replace the (closed) database at ``path`` with ``backup_file``; returns what became of the
     database replaced (``kept``: its safety copy, or the damaged file set aside unread; ``damaged``). Restoring needs an administrator when the database has accounts: the caller signs
-    in on the current database first (``restore_signed_in``)."""
+    in on the current database first (``restore_signed_in``).
+
+    On a server (``path`` a connection file) the backup goes into an empty database, or, with
+    ``replace`` (the officer confirmed), replaces the office there after a safety copy; the restore
+    is one transaction, checked, and recorded in the audit log as ``user``'s."""
     from desktop.store import evidence_copy
+    from desktop.store.backend import is_connection_file
+    from desktop.store.db import Restored
     from desktop.store.db import restore as store_restore
 
-    done = store_restore(Path(backup_file), Path(path))
+    if is_connection_file(path):
+        from desktop.operations.session import os_user
+        from desktop.store import transfer
+
+        found = transfer.restore_to_server(Path(backup_file), Path(path), user=user or os_user(), replace=replace,
+                                           progress=progress)
+        done = Restored(found["kept"])
+    else:
+        done = store_restore(Path(backup_file), Path(path))
     try:
         done.evidence = evidence_copy.restore(Path(path), Path(backup_file))
     except (OSError, ValueError) as exc:  # zipfile.BadZipFile is a ValueError's sibling: both say "damaged"
@@ -82,12 +100,12 @@ def restore(path: Path, backup_file: Path) -> Any:
     return done
 
 
-def restore_signed_in(session: Session, backup_file: Path) -> Any:
+def restore_signed_in(session: Session, backup_file: Path, replace: bool = False) -> Any:
     """Check the administrator on the open session, close it, restore. The session is closed after."""
     session.require("backups.restore")
-    path = session.db_path
+    path, user = session.db_path, session.username
     session.close()
-    return restore(path, backup_file)
+    return restore(path, backup_file, replace=replace, user=user)
 
 
 def damage_found(path: Path) -> Any:

@@ -141,9 +141,23 @@ def read_connection(path: Path) -> dict[str, Any]:
         raise StdAwardError(_("{path} is not a server connection file").format(path=path))
     params = parse(url)
     password = _passwords.get(str(Path(path).resolve()))
+    if password is None and "password" not in params:
+        from desktop.store.servers import remembered
+
+        password = remembered(url)  # kept in the OS keyring by the connection dialog
     if password is not None:
         params["password"] = password
     return params
+
+
+def use_password(path: Path, password: str | None) -> None:
+    """Connect to the server database of the connection file ``path`` with ``password`` from now on,
+    in this process only (asked at sign-in; None forgets it)."""
+    key = str(Path(path).resolve())
+    if password is None:
+        _passwords.pop(key, None)
+    else:
+        _passwords[key] = password
 
 
 def describe(path: Path) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from desktop.core import failures
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
+from desktop.core.progress import Progress
 from desktop.store import atomic
 from desktop.store.paths import folder_for
 from desktop.store.volumes import sqlite_uri
@@ -50,28 +51,32 @@ def check_file(path: Path, full: bool = True) -> int:
 
 
 def make_backup(con: sqlite3.Connection | object, db_path: Path, reason: str = "manual",
-                dest: Path | None = None, full_check: bool = False) -> Path:
+                dest: Path | None = None, full_check: bool = False, progress: Progress | None = None) -> Path:
     """Write a consistent copy with VACUUM INTO (works on a live WAL database), read back with
     ``quick_check`` (``full_check``: the full ``integrity_check``). A database on a PostgreSQL server
-    is backed up at the server (``pg_dump``): refused here with that advice."""
-    from desktop.store.backend import describe, is_connection_file
+    is copied row by row into the same kind of file (``transfer.write_file``: it restores onto the
+    server, or onto a PC as any backup); ``progress`` hears of it and may cancel."""
+    from desktop.store.backend import is_connection_file
 
-    if is_connection_file(db_path):
-        raise StdAwardError(_("{url} is on a database server: back it up there with pg_dump (for example "
-                              "\"pg_dump -Fc -f office.dump DBNAME\") and restore with pg_restore; this program "
-                              "backs up only the database file of a single PC").format(url=describe(db_path)))
     folder = backup_dir(db_path)
     if dest is None:
         folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     final = dest or folder / f"{db_path.stem}-{stamp}-{reason}.db"
-    run = getattr(con, "execute_sql", None) or con.execute  # a peewee database or a sqlite3 connection
 
     def vacuum_into(tmp: Path) -> None:
+        run = getattr(con, "execute_sql", None) or con.execute  # type: ignore[attr-defined]  # peewee or sqlite3
         run("VACUUM INTO ?", (str(tmp),))
 
+    def from_server(tmp: Path) -> None:
+        from desktop.store import transfer
+
+        tmp.unlink(missing_ok=True)
+        transfer.write_file(db_path, tmp, progress=progress)
+
     try:
-        atomic.write_atomic(final, vacuum_into, check=lambda copy: check_file(copy, full=full_check), step="backup",
+        atomic.write_atomic(final, from_server if is_connection_file(db_path) else vacuum_into,
+                            check=lambda copy: check_file(copy, full=full_check), step="backup",
                             tmp=final.with_name(final.name + ".part"))
     except Exception as exc:
         found = failures.classify(exc)

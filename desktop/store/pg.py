@@ -151,6 +151,11 @@ def unbind() -> None:
 
 
 def _connect_error(exc: Exception, path: Path) -> StdAwardError:
+    from desktop.store import servers
+
+    kind = servers.classify(exc.__cause__ or exc)
+    if kind != "unreachable":  # ServerRefused: the window asks the password again, or says what to fix
+        return servers.refusal(kind, backend.read_connection(path), exc)
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return StdAwardError(_("cannot reach the database server {url}: {reason}").format(
         url=backend.describe(path), reason=reason))

@@ -26,7 +26,7 @@ ACTIONS: dict[str, ActionSpec] = {}
 
 # (menu label, action names); None = separator. Views contribute through their own names.
 MENUS: list[tuple[str, list[str | None]]] = [
-    (N_("&File"), ["open_database", "backup_now", "restore_backup", None, "import_excel", "download_template",
+    (N_("&File"), ["open_database", "connect_server", "backup_now", "restore_backup", None, "import_excel", "download_template",
                    "export_table", None, "open_demo", None, "switch_user", "quit"]),
     (N_("&Edit"), ["undo", "redo", None, "new_enterprise", "new_achievement", None, "find"]),
     (N_("&View"), ["refresh"]),  # the view list is appended by the window (Ctrl+1..9)
@@ -119,6 +119,13 @@ def _open_database(window) -> None:
     from desktop.ui import database_actions
 
     database_actions.open_other(window)
+
+
+@action("connect_server", N_("&Connect to the office database server..."))
+def _connect_server(window) -> None:
+    from desktop.ui import database_actions
+
+    database_actions.connect_server(window)
 
 
 @action("backup_now", N_("&Back up the database..."), "Ctrl+B")

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from desktop.core.errors import DatabaseBusy, DatabaseDamaged, SchemaTooNew, StdAwardError
+from desktop.core.errors import DatabaseBusy, DatabaseDamaged, SchemaTooNew, ServerRefused, StdAwardError
 from desktop.core.i18n import _, current_locale, set_locale
 from desktop.ui import settings
 from desktop.ui.context import AppContext
@@ -138,6 +138,11 @@ def open_database(path: Path, demo: bool = False) -> dict[str, Any]:
 
 def open_error_text(exc: BaseException, path: Path) -> str:
     """What an officer reads when the database cannot be opened."""
+    from desktop.operations import servers
+
+    if servers.is_server(path) and isinstance(exc, StdAwardError) and not isinstance(exc, SchemaTooNew):
+        return _("The office's database server could not be opened. Check the connection (the button below), "
+                 "or ask the administrator whether the server is running.\n\n{detail}").format(detail=exc)
     if isinstance(exc, DatabaseBusy):
         return _("This database is already open in another StdAward window (or another program is using it). "
                  "Switch to that window, or close it and start StdAward again.\n\n{detail}").format(detail=exc)
@@ -225,6 +230,9 @@ class Startup:
         from desktop.ui.qt import QMessageBox
 
         resume_gc()
+        if isinstance(exc, ServerRefused) and exc.kind == "password" and self.window is None:
+            self._ask_server_password(str(exc))  # no password kept, or a changed one: asked, then opened again
+            return
         if isinstance(exc, DatabaseBusy) and self.window is None:
             from desktop.ui.instance import ask_running
 
@@ -246,15 +254,68 @@ class Startup:
         backup = exc.backup if isinstance(exc, DatabaseDamaged) else None
         restore_btn = box.addButton(_("Restore the newest good backup"), QMessageBox.ButtonRole.AcceptRole) \
             if backup is not None else None
+        from desktop.operations import servers
+
+        server_btn = box.addButton(_("Change the connection..."), QMessageBox.ButtonRole.AcceptRole) \
+            if self.window is None and servers.is_server(self.ctx.db_path) else None
 
         def finished(_r: int) -> None:
             if restore_btn is not None and box.clickedButton() is restore_btn:
                 self._restore(Path(backup))
+            elif server_btn is not None and box.clickedButton() is server_btn:
+                self._change_connection()
             else:
                 self.on_exit(1)
 
         qconnect(box.finished, finished)
         box.open()
+
+    def _ask_server_password(self, message: str) -> None:
+        """The password of the server database being opened, asked (its connection file keeps none):
+        opened again with it, or the program ends when the officer cancels."""
+        from desktop.ui.server_dialog import ServerPasswordDialog
+
+        path, demo = self.ctx.db_path, self.ctx.demo
+        first = not getattr(self, "_password_asked", False)
+        self._password_asked = True
+        dlg = ServerPasswordDialog(Path(str(path)), "" if first else message)
+        self.dialog = dlg
+
+        def done(result: int) -> None:
+            if result:
+                self._keep_password = (Path(str(path)), dlg.password.text()) if dlg.keep.isChecked() else None
+                self.start(Path(str(path)), demo)
+            else:
+                self.on_exit(0)
+        qconnect(dlg.finished, done)
+        dlg.open()
+
+    def _change_connection(self) -> None:
+        """The server could not be opened (moved, renamed, stopped): the connection dialog, filled in
+        with the connection that failed; connecting opens the server it names, cancelling ends."""
+        from desktop.operations import servers
+        from desktop.ui.server_dialog import ServerDialog
+
+        try:
+            start = servers.fields(Path(str(self.ctx.db_path)))
+        except StdAwardError:
+            start = None
+        dlg = ServerDialog(self.ctx, None, start)
+        self.dialog = dlg
+
+        def done(result: int) -> None:
+            if result and dlg.path is not None:
+                self.connect_server(dlg.path)
+            else:
+                self.on_exit(1)
+        qconnect(dlg.finished, done)
+        dlg.open()
+
+    def connect_server(self, path: Path) -> None:
+        """Open the server database the connection dialog saved (and open it next time too)."""
+        settings.SERVER.set(str(path))
+        self._password_asked = False
+        self.reopen(demo=False, path=path)
 
     def _restore(self, backup: Path) -> None:
         """One click from the damage message: the newest good backup replaces the damaged database
@@ -277,10 +338,10 @@ class Startup:
         the program starts again on the database as it was and says why."""
         from desktop.operations import backups
 
-        path, demo = self.ctx.db_path, self.ctx.demo
+        path, demo, user = self.ctx.db_path, self.ctx.demo, self.ctx.username
         self._close_database()
-        try:
-            result = backups.restore(path, backup)
+        try:  # on a server: the officer confirmed replacing its office (the question named both)
+            result = backups.restore(path, backup, replace=True, user=user)
         except Exception as exc:  # noqa: BLE001 - refused before anything was replaced: told, then back to work
             from desktop.ui.tasks import show_error
 
@@ -291,6 +352,11 @@ class Startup:
         self.start(path, demo)
 
     def _opened(self, state: dict[str, Any]) -> None:
+        keep, self._keep_password = getattr(self, "_keep_password", None), None
+        if keep is not None:  # the server took the password asked: now it goes to the keyring, if ticked
+            from desktop.operations import servers
+
+            servers.use_password(keep[0], keep[1], keep_password=True)
         if not state["office"]:
             from desktop.ui.wizard import FirstRunWizard
 
@@ -306,6 +372,8 @@ class Startup:
     def _after_wizard(self, wiz, result: int) -> None:
         if wiz.wants_demo:
             self.reopen(demo=True)
+        elif getattr(wiz, "server_path", None) is not None:
+            self.connect_server(wiz.server_path)
         elif result:
             self.ctx.set_user(wiz.created_user)
             self._show_main()
@@ -455,7 +523,14 @@ def resolve_path(args: Any) -> Path:
     from desktop.operations.quick import resolve_db_path
     from desktop.operations.setup import demo_db_path
 
-    return demo_db_path() if getattr(args, "demo", False) else resolve_db_path(getattr(args, "db", None))
+    if getattr(args, "demo", False):
+        return demo_db_path()
+    explicit = getattr(args, "db", None)
+    if not explicit and not os.environ.get("STDAWARD_DB"):
+        server = settings.SERVER.get()  # connected from the dialog last time: opened again
+        if server and Path(server).is_file():
+            return Path(server)
+    return resolve_db_path(explicit)
 
 
 def run_gui(args: Any) -> int:

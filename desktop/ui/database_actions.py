@@ -1,6 +1,7 @@
 """The File menu's database actions: back up the database now (to the backups folder or a file the
 officer picks, e.g. on a USB stick), restore a backup (administrators; the database replaced is kept
-as a safety copy), and open another database file. Each goes through ``desktop.operations``."""
+as a safety copy), open another database file, or connect to the office's database server. Each goes
+through ``desktop.operations``."""
 from __future__ import annotations
 
 import datetime as dt
@@ -110,4 +111,32 @@ def open_other(window, path: str | None = None) -> None:
         remember(path)
     startup = _startup(window)
     if startup is not None:
+        from desktop.ui import settings
+
+        settings.SERVER.set("")  # a file from now on, also at the next start
         startup.reopen(demo=False, path=Path(path))
+
+
+def connect_server(window) -> None:
+    """File → 连接单位数据库服务器…: the connection dialog (filled in with the server open now, if
+    any); once it connects, this database closes and the server's opens (next start too)."""
+    from desktop.operations import servers
+    from desktop.ui.server_dialog import ServerDialog
+
+    if not window.ctx.tasks.idle:
+        window.statusBar().showMessage(_("Wait for the running work to finish, then connect to the server."), 10000)
+        return
+    current = window.ctx.db_path
+    start = servers.fields(current) if servers.is_server(current) else None
+    dlg = ServerDialog(window.ctx, window, start)
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def finished(result: int) -> None:
+        window.server_dialog = None
+        startup = _startup(window)
+        if result and dlg.path is not None and startup is not None:
+            startup.connect_server(dlg.path)
+
+    qconnect(dlg.finished, finished)
+    window.server_dialog = dlg
+    dlg.open()

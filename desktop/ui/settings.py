@@ -50,6 +50,7 @@ LAST_VIEW = Option[str]("window/view", "enterprises")
 RECENT_DATABASES = Option[list]("files/recent", [])
 LAST_FOLDER = Option[str]("files/folder", "")
 LAST_USER = Option[str]("login/user", "")
+SERVER = Option[str]("files/server", "")  # the connection file of the server database opened last ("": a file)
 
 
 SETTINGS_FILE = "settings.ini"

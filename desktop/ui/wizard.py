@@ -120,6 +120,8 @@ class FirstRunWizard(QWizard):
         super().__init__()
         self.ctx = ctx
         self.wants_demo = False
+        self.server_path: Any = None  # the connection file, when the officer connected to a server instead
+        self.server_dialog: Any = None
         self.created_user: Actor | None = None
         self.setObjectName("firstRunWizard")
         self.setWindowTitle(_("Set up StdAward"))
@@ -129,12 +131,36 @@ class FirstRunWizard(QWizard):
         self.addPage(self.admin_page)
         self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
         self.setButtonText(QWizard.WizardButton.CustomButton1, _("Open the demo database instead"))
-        qconnect(self.customButtonClicked, self._demo)
+        self.setOption(QWizard.WizardOption.HaveCustomButton2, True)
+        self.setButtonText(QWizard.WizardButton.CustomButton2, _("Connect to the office database server..."))
+        self.setButtonLayout([QWizard.WizardButton.CustomButton1, QWizard.WizardButton.CustomButton2,
+                              QWizard.WizardButton.Stretch, QWizard.WizardButton.BackButton,
+                              QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton,
+                              QWizard.WizardButton.CancelButton])
+        qconnect(self.customButtonClicked, self._custom)
         self.setMinimumWidth(620)
 
-    def _demo(self, _which: int) -> None:
+    def _custom(self, which: int) -> None:
+        if int(getattr(which, "value", which)) == QWizard.WizardButton.CustomButton2.value:
+            self._server()
+            return
         self.wants_demo = True
         self.reject()
+
+    def _server(self) -> None:
+        """Several officers share the office's server instead of a database file on this PC."""
+        from desktop.ui.server_dialog import ServerDialog
+
+        dlg = ServerDialog(self.ctx, self)
+        self.server_dialog = dlg
+
+        def finished(result: int) -> None:
+            self.server_dialog = None
+            if result and dlg.path is not None:
+                self.server_path = dlg.path
+                self.reject()
+        qconnect(dlg.finished, finished)
+        dlg.open()
 
     def accept(self) -> None:
         from desktop.operations import setup
