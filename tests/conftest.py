@@ -117,8 +117,8 @@ def _no_unanswered_dialogs(request, monkeypatch):
     monkeypatch.setattr(fd, "getExistingDirectory", box_static("QFileDialog.getExistingDirectory", ""))
     yield
     app = QtWidgets.QApplication.instance()
-    for w in app.topLevelWidgets() if app is not None else []:  # message boxes left open by this test
-        if isinstance(w, QtWidgets.QMessageBox) and w.isVisible():  # would be seen by the next one
+    for w in app.topLevelWidgets() if app is not None else []:  # boxes and dialogs left open by this test
+        if isinstance(w, QtWidgets.QDialog) and w.isVisible():  # would be seen by the next one (a form open)
             w.close()
             w.deleteLater()
     if seen:
