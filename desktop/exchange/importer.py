@@ -49,7 +49,7 @@ from desktop.exchange.export import Cancelled, Progress
 from desktop.exchange.offices import trust
 from desktop.exchange.package import Package, PackageError, read_package, refuse_temporary
 from desktop.exchange.tables import ACHIEVEMENTS, BY_NAME, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, TABLES, Table, digest
-from desktop.store import audit
+from desktop.store import audit, backend
 from desktop.store.atomic import fault_point
 from desktop.store.models import KnownOffice, PackageLog, Setting, database
 
@@ -61,6 +61,7 @@ _SAMPLE_USCC = "91350100M000100Y43"  # a valid code, to check a kind's fields wi
 _ROUND_STATUSES = ("draft", "submitted", "approved", "returned")
 _DECISIONS = ("proposed", "approved", "rejected", "paid")
 CHUNK = 20000
+LOOKUP_BATCH = 50000  # package values looked up per query
 REBUILD_INDEXES_AT = 10000  # rows inserted into one table above which its indexes are rebuilt
 
 
@@ -393,16 +394,21 @@ def round_summaries(office_uuid: str) -> dict[str, dict[str, Any]]:
 
 def _local_rows(t: Table, column: str, values: list[Any]) -> list[tuple]:
     """The local rows (id first, then the package columns) whose ``column`` is one of ``values``.
-    The indexed column is scanned first, so a large package into a small database stays cheap."""
+
+    The database does the matching: the package's values go in as one JSON parameter and are
+    looked up in the column's index (uuids and natural keys are indexed), so the cost follows the
+    package, never the size of the database (a city holding fifty counties)."""
     if not values:
         return []
     expr = t.exprs[t.index(column)]
-    have = {r[0] for r in database.execute_sql(f"SELECT {column} FROM {t.db}").fetchall()}
-    hits = [v for v in values if v in have]
-    if not hits:
-        return []
-    sql = t.select(with_id=True) + f" WHERE {expr} IN (SELECT value FROM json_each(?)) ORDER BY {t.alias}.id"
-    return database.execute_sql(sql, [json.dumps(hits, ensure_ascii=False)]).fetchall()
+    out: list[tuple] = []
+    wanted = sorted(set(values))
+    for start in range(0, len(wanted), LOOKUP_BATCH):
+        sql = t.select(with_id=True) + f" WHERE {expr} IN ({backend.json_values()})"
+        out.extend(database.execute_sql(sql, [json.dumps(wanted[start:start + LOOKUP_BATCH],
+                                                         ensure_ascii=False)]).fetchall())
+    out.sort(key=itemgetter(0))  # by local row id, as the first match of a natural key is the oldest record
+    return out
 
 
 def _check_stale(pkg: Package) -> bool:
@@ -622,6 +628,9 @@ def apply_import(path: Path | Package, passphrase: str | None = None,
         refuse_temporary(Path(path))
     pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step,
                                                               signer=trust)
+    if backend.is_postgres():  # the server manages its own cache
+        with database.atomic():
+            return _apply(pkg, resolutions, user, step)
     cache = database.execute_sql("PRAGMA cache_size").fetchone()[0]
     database.execute_sql("PRAGMA cache_size = -65536")  # 64 MB while indexes grow by thousands of rows
     try:
@@ -669,7 +678,7 @@ def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int
                 i = t.index(col)
                 need = sorted({o.raw[i] for o in mine})
                 ids.setdefault(target, {}).update({x[1]: x[0] for x in database.execute_sql(
-                    f"SELECT id, uuid FROM {BY_NAME[target].db} WHERE uuid IN (SELECT value FROM json_each(?))",
+                    f"SELECT id, uuid FROM {BY_NAME[target].db} WHERE uuid IN ({backend.json_values()})",
                     [json.dumps(need)]).fetchall()})
         inserts, updates = [], []
         refs = [(t.index(col), ids[target]) for col, target in t.refs]
@@ -709,7 +718,7 @@ def _drop_indexes(t: Table, inserts: int) -> list[str]:
     table's indexes inside the transaction and return their exact definitions to build again:
     one sorted build is much faster than growing each index row by row. Unique indexes are
     rebuilt too and still refuse duplicates (the transaction then rolls back)."""
-    if inserts < REBUILD_INDEXES_AT:
+    if inserts < REBUILD_INDEXES_AT or backend.is_postgres():  # the trick is SQLite's (its own catalogue)
         return []
     existing = database.execute_sql(f"SELECT COUNT(*) FROM {t.db}").fetchone()[0]
     if inserts <= existing:
@@ -806,9 +815,12 @@ def _keep_evidence(pkg: Package, user: str, applied: dict[str, int]) -> None:
         return
     applied.update(evidence_attached=0, evidence_files=0, evidence_missing=0, evidence_rejected=0)
     folder = folder_for(Path(database.database), "evidence")
-    local = dict(database.execute_sql("SELECT uuid, id FROM achievement WHERE uuid IN (SELECT value FROM json_each(?))",
+    local = dict(database.execute_sql(f"SELECT uuid, id FROM achievement WHERE uuid IN ({backend.json_values()})",
                                       [json.dumps(sorted({str(r["achievement"]) for r in rows}))]).fetchall())
-    have = {(a, s) for a, s in database.execute_sql("SELECT achievement_id, sha256 FROM evidence").fetchall()}
+    # the files already attached to these achievements (not every file the city holds)
+    have = {(a, s) for a, s in database.execute_sql(
+        "SELECT v.achievement_id, v.sha256 FROM evidence v JOIN achievement a ON a.id = v.achievement_id "
+        f"WHERE a.uuid IN ({backend.json_values()})", [json.dumps(sorted(local))]).fetchall()}
     written: set[str] = set()
     for r in rows:
         name, sha, size = r["filename"], r["sha256"], r["size"]
