@@ -682,6 +682,7 @@ def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int
                     [json.dumps(need)]).fetchall()})
         inserts, updates = [], []
         refs = [(t.index(col), ids[target]) for col, target in t.refs]
+        bools = [t.index(c) for c in t.bools]
         base = plan._bases[t.name]
         for o in mine:
             raw = o.raw  # the plan is spent: its rows take local row ids in place of references
@@ -691,6 +692,9 @@ def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int
                              {c: v for c, v in zip(t.columns, t.to_package(raw)) if c in (o.before or {})})
             for i, local in refs:
                 raw[i] = local[raw[i]]
+            for i in bools:  # written as booleans: SQLite stores 1/0, PostgreSQL's column is boolean
+                if raw[i] is not None:
+                    raw[i] = bool(raw[i])
             if o.local_id is None:
                 inserts.append(raw)
             else:
