@@ -125,6 +125,8 @@ class ImportPlan:
     _bases: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # table -> uuid -> hash
     _tombstones: list[Any] = field(default_factory=list, repr=False)  # tombstones._Tomb to carry out
     _tombstone_conflicts: dict[str, Any] = field(default_factory=dict, repr=False)
+    _token: tuple = field(default=(), repr=False)  # what the database held when planned (_data_token)
+    _spent: bool = field(default=False, repr=False)  # applied (its rows now hold local row ids)
 
     @property
     def office(self) -> dict[str, Any]:
@@ -428,8 +430,16 @@ def _check_stale(pkg: Package) -> bool:
     return False
 
 
+def _data_token() -> tuple:
+    """What says the database still holds what a plan was made from: every change the program makes
+    appends to the audit log, and a removal changes a table's count. Cheap at any size (the
+    largest id from the primary key, a count from the smallest index)."""
+    parts = ", ".join(f"(SELECT count(*) FROM {t.db}), (SELECT max(id) FROM {t.db})" for t in TABLES)
+    return tuple(database.execute_sql(f"SELECT (SELECT max(id) FROM audit_entry), {parts}").fetchone())
+
+
 def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
-    plan = ImportPlan(package=pkg)
+    plan = ImportPlan(package=pkg, _token=_data_token())
     plan.already_imported = _check_stale(pkg)
     _check_reply(pkg)
     plan._bases = _load_bases(pkg.office_uuid)
@@ -615,10 +625,13 @@ class ImportResult:
 
 def apply_import(path: Path | Package, passphrase: str | None = None,
                  resolutions: Mapping[str, str] | None = None, *, user: str,
-                 progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> ImportResult:
+                 progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
+                 plan: ImportPlan | None = None) -> ImportResult:
     """Verify, plan again and apply in one transaction. ``resolutions`` maps a conflict's ``key`` to
     KEEP_MINE or TAKE_THEIRS; an unresolved conflict keeps this database's version and stays a
-    conflict next time."""
+    conflict next time. ``plan``, the dry run of this same package just shown to the officer, is
+    applied as it is when the database has not changed since it was made (checked inside the
+    transaction; otherwise the package is planned again): a large package is planned once."""
     resolutions = dict(resolutions or {})
     bad = {k: v for k, v in resolutions.items() if v not in (KEEP_MINE, TAKE_THEIRS)}
     if bad:
@@ -630,19 +643,26 @@ def apply_import(path: Path | Package, passphrase: str | None = None,
                                                               signer=trust)
     if backend.is_postgres():  # the server manages its own cache
         with database.atomic():
-            return _apply(pkg, resolutions, user, step)
+            return _apply(pkg, resolutions, user, step, plan)
     cache = database.execute_sql("PRAGMA cache_size").fetchone()[0]
     database.execute_sql("PRAGMA cache_size = -65536")  # 64 MB while indexes grow by thousands of rows
     try:
         with database.atomic():
-            return _apply(pkg, resolutions, user, step)
+            return _apply(pkg, resolutions, user, step, plan)
     finally:
         database.execute_sql(f"PRAGMA cache_size = {int(cache)}")
 
 
-def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[[str, int, int], None]) -> ImportResult:
-    """Plan again inside the transaction and apply (see ``apply_import``)."""
-    plan = _plan(pkg, step)
+def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[[str, int, int], None],
+           given: ImportPlan | None = None) -> ImportResult:
+    """Plan again inside the transaction (unless ``given`` still holds) and apply (see ``apply_import``)."""
+    if (given is not None and not given._spent and given.package.sha256 == pkg.sha256 and given._token
+            and given._token == _data_token()):
+        plan = given
+        step("plan", len(TABLES), len(TABLES))
+    else:
+        plan = _plan(pkg, step)
+    plan._spent = True  # its rows are about to take local row ids: never applied twice, even after a failure
     applied = {"inserted": 0, "updated": 0, "taken_theirs": 0, "kept_mine": 0}
     ops = list(plan._ops)
     for c in plan.conflicts:
