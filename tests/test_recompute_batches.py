@@ -88,16 +88,16 @@ def test_a_recomputed_round_holds_what_the_engine_computes_with_set_amounts_kept
                                                                         now[sid][1]) and e.note
     for sid in added:
         assert by_award[sid].before is None and by_award[sid].after == now[sid][0]
-    # the log names every changed and new line (in entries of a batch each) and the chain and rows hold
-    logged: dict[str, dict] = {}
-    for e in AuditEntry.select().where(AuditEntry.entity == "award", AuditEntry.action.in_(("recompute", "create"))):
-        assert e.after["round"] == rnd.uuid and 0 < len(e.after["lines"]) <= 3
-        logged.update(e.after["lines"])
+    # a handful of lines: the log names each changed and new line with its before and after
     uuids = {aw.achievement.source_id: aw.uuid for aw in Award.select().where(Award.round == rnd)}
+    logged = {e.entity_uuid: e for e in AuditEntry.select().where(
+        AuditEntry.entity == "award", AuditEntry.action.in_(("recompute", "create")))}
     assert set(logged) == {uuids[sid] for sid in changed | added}
     for sid in changed:
-        assert logged[uuids[sid]]["before"]["status"] == before[sid][0]
-        assert logged[uuids[sid]]["after"]["status"] == now[sid][0]
+        assert logged[uuids[sid]].before["status"] == before[sid][0]
+        assert logged[uuids[sid]].after["status"] == now[sid][0]
+    for sid in added:
+        assert logged[uuids[sid]].before is None and logged[uuids[sid]].after["status"] == now[sid][0]
     assert audit.verify_chain() is None
     # the round as written matches its last audit entry (the records this test changed behind the
     # program's back are reported, as they should be)
@@ -108,6 +108,7 @@ def test_a_recomputed_round_holds_what_the_engine_computes_with_set_amounts_kept
 
 def test_a_recompute_failing_half_way_leaves_the_round_as_it_was(db, monkeypatch):
     monkeypatch.setattr(rounds, "BATCH", 2)
+    monkeypatch.setattr(rounds, "ITEMISED_UP_TO", 0)  # the batched log: it fails at its second entry
     rng = random.Random(7)
     _load(_records(rng, 20))
     rnd = rounds.create_round(2014, "quanzhou-2012", "clerk1")
@@ -127,4 +128,32 @@ def test_a_recompute_failing_half_way_leaves_the_round_as_it_was(db, monkeypatch
         rounds.recompute(rnd, "clerk1")
     assert _lines(rnd) == before
     assert (AwardEvent.select().count(), AuditEntry.select().count()) == (n_events, n_audit)
+    assert audit.verify_chain() is None
+
+
+def test_a_large_recompute_logs_a_batch_at_a_time_without_ids_on_screen(db, monkeypatch):
+    from desktop.operations.audit import describe
+
+    monkeypatch.setattr(rounds, "BATCH", 4)
+    monkeypatch.setattr(rounds, "ITEMISED_UP_TO", 2)  # "large" from three lines
+    rng = random.Random(11)
+    _load(_records(rng, 30))
+    rnd = rounds.create_round(2014, "quanzhou-2012", "clerk1")
+    Achievement.update(rank=1, level="national").where(Achievement.kind == "standard").execute()
+    _load(_records(rng, 9, start=100))
+    before = _lines(rnd)
+    rounds.recompute(rnd, "clerk1")
+    now = _lines(rnd)
+    changed = {sid for sid in now if sid in before and now[sid] != before[sid]}
+    added = set(now) - set(before)
+    assert len(changed) > 4 and len(added) > 4
+    entries = list(AuditEntry.select().where(AuditEntry.entity == "award",
+                                             AuditEntry.action.in_(("recompute", "create"))))
+    counted = {"recompute": 0, "create": 0}
+    for e in entries:
+        assert e.entity_uuid is None and e.after["round"] == rnd.uuid and 0 < e.after["awards"] <= 4
+        counted[e.action] += e.after["awards"]
+        shown = describe(e.before, e.after)
+        assert rnd.uuid not in shown and e.after["digest"] not in shown and str(e.after["awards"]) in shown, shown
+    assert counted == {"recompute": len(changed), "create": len(added)}
     assert audit.verify_chain() is None

@@ -165,8 +165,9 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
 
     Written in batches like ``create_round``: the round's lines read once, the changed ones updated
     and their events added with ``executemany``, the new ones inserted by ``_insert_awards``, and
-    one audit entry per batch of lines naming each line with its before and after (one entry per
-    line, each hashing the whole round, made a large recompute quadratic). The round's own entry
+    for more than a handful of lines one audit entry per batch hashing each line's before and after
+    (``_audit_lines``: one entry per line, each hashing the whole round, made a large recompute
+    quadratic). The round's own entry
     at the end records its digest, which ``verify_rows`` checks."""
     rnd = AwardRound.get_by_id(rnd.id)
     _editable(rnd)
@@ -195,10 +196,7 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
                 (Award.round == rnd) & (Award.id >= first_new)).order_by(Award.id).tuples()
             snaps = {u: {"status": st, "amount": None if am is None else format(am, "f"), "rule": ru, "decision": de}
                      for u, st, am, ru, de in new_rows}
-            items = list(snaps.items())
-            for start in range(0, len(items), BATCH):
-                part = dict(items[start:start + BATCH])
-                audit.record_batch(user, "create", "award", {"round": rnd.uuid, "lines": part}, None)
+            _audit_lines(user, "create", rnd, {u: (None, after) for u, after in snaps.items()})
         for aw in Award.select().where(Award.id.in_([row[0] for row in existing.values()])):  # moved out of the year
             snap = _snapshot(aw)
             from desktop.store.models import Objection
@@ -218,8 +216,8 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
 
 
 def _update_awards(rnd: AwardRound, changed: list[tuple[tuple, AwardResult, Decimal | None]], user: str) -> None:
-    """The recomputed lines that changed: updated, each with its event ("recomputed"), and one audit
-    entry per batch holding each line's before and after, as ``_snapshot`` gives them."""
+    """The recomputed lines that changed: updated, each with its event ("recomputed"), and their audit
+    entries (``_audit_lines``) with each line's before and after, as ``_snapshot`` gives them."""
     if not changed:
         return
     money, flags_db = Award.amount.db_value, Award.flags.db_value
@@ -228,6 +226,7 @@ def _update_awards(rnd: AwardRound, changed: list[tuple[tuple, AwardResult, Deci
     decisions = dict(Award.select(Award.id, Award.decision).where(Award.round == rnd).tuples())
     note = _("recomputed")
     cur = database.cursor()
+    lines: dict[str, tuple[Any, Any]] = {}
 
     def snap(status: str, amount: Decimal | None, rule: str | None, decision: str) -> dict[str, Any]:
         return {"status": status, "amount": None if amount is None else format(amount, "f"), "rule": rule,
@@ -243,9 +242,28 @@ def _update_awards(rnd: AwardRound, changed: list[tuple[tuple, AwardResult, Deci
                         "note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [(row[0], at, user, row[3], r.status, before_money(row[4]), after_money(amount), note)
                          for row, r, amount in part])
-        lines = {row[1]: {"before": snap(row[3], row[4], row[5], decisions[row[0]]),
-                          "after": snap(r.status, amount, r.rule, decisions[row[0]])} for row, r, amount in part}
-        audit.record_batch(user, "recompute", "award", {"round": rnd.uuid, "lines": lines}, None)
+        lines.update({row[1]: (snap(row[3], row[4], row[5], decisions[row[0]]), snap(r.status, amount, r.rule,
+                                                                                     decisions[row[0]]))
+                      for row, r, amount in part})
+    _audit_lines(user, "recompute", rnd, lines)
+
+
+ITEMISED_UP_TO = 100  # lines changed by a recompute that get an audit entry each (as a single edit does)
+
+
+def _audit_lines(user: str, action: str, rnd: AwardRound, lines: dict[str, tuple[Any, Any]]) -> None:
+    """The audit entries of lines a recompute added or changed (award uuid -> (before, after)): one
+    per line, as an officer's edit, for a handful; for more, one per batch saying how many and
+    hashing each line's before and after (the lines' events hold them in full), as a bulk load does."""
+    if len(lines) <= ITEMISED_UP_TO:
+        for uuid, (before, after) in lines.items():
+            audit.record(user, action, "award", uuid, before, after)
+        return
+    items = sorted(lines.items())
+    for start in range(0, len(items), BATCH):
+        part = items[start:start + BATCH]
+        audit.record_batch(user, action, "award", {"round": rnd.uuid, "awards": len(part), "digest": audit.fields_digest(
+            [[u, b, a] for u, (b, a) in part])}, None)
 
 
 def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str | None = None) -> Award:
