@@ -15,6 +15,8 @@ Paths:
 - ``rounds``: one year's round computed and stored (``rounds.create_round``: engine, award lines,
   their events, the audit entry); baseline: reading the same achievements, the engine, and
   ``executemany`` of the award and event rows.
+- ``recompute``: that round recomputed after one achievement in ten changed (``rounds.recompute``);
+  baseline: reading, the engine, and ``executemany`` of the changed lines and their events.
 - ``roundsview``: the round screen at that size: reading it (in the worker, not counted) and the UI
   thread's part: the table's reset and first paint, each keystroke of a search (the figure is the
   longest of them); baseline: one keystroke as a bare substring test over the same lines' text.
@@ -22,6 +24,14 @@ Paths:
   check, the money) refreshed after a change that does not touch the targets (the figure), with the
   first reading after start and the refresh after an achievement changed beside it; baseline: one bare scan of the achievements (distinct standards) and of the
   audit entries.
+
+- ``city`` (only when named): the city importing county packages one after another (``--counties``
+  of them, each of ``n`` achievements from a county of its own): each import end to end as the CLI
+  runs it (read and verify once, plan, apply); the figure is the last import, with the first beside
+  it and their ratio (``last_over_first``: the city must not slow as it fills); baseline: the same
+  package's enterprise and achievement rows ``executemany``-d into the city's indexed tables.
+
+    .venv/bin/python benchmarks/bench_growth.py --paths city --sizes 20000 --counties 50
 
 Fills are made once per size with bare ``sqlite3`` in a database whose schema the program under test
 made; each run works on a fresh copy of it.
@@ -37,6 +47,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench import Figure
 
@@ -68,20 +79,20 @@ def _template(root: Path, tmp: Path) -> Path:
     return db
 
 
-def _standards(n: int, n_ent: int, year: int, counties: bool) -> tuple[list[tuple], list[tuple]]:
+def _standards(n: int, n_ent: int, year: int, counties: bool, offset: int = 0) -> tuple[list[tuple], list[tuple]]:
     """``n`` standards of ``n_ent`` enterprises in ``year``; with ``counties`` each enterprise belongs to
     one of the city's counties, every 100th standard is claimed again by another county's enterprise,
     and one in 20 records is a prize (half of them without a ref, named by title)."""
     import uuid
 
     origins = [str(uuid.UUID(int=c + 1)) for c in range(N_COUNTIES)] if counties else [None]
-    ents = [(str(uuid.uuid4()), _uscc(i), f"莆田市第{i}号鞋业有限公司", "350302",
+    ents = [(str(uuid.uuid4()), _uscc(offset + i), f"莆田市第{offset + i}号鞋业有限公司", "350302",
              origins[i % len(origins)], STAMP, STAMP) for i in range(n_ent)]
     achs = []
     for i in range(n):
         e = i % n_ent
         num = i - 1 if counties and i % 100 == 1 else i
-        ref = f"GB/T {100000 + num}-{year}"
+        ref = f"GB/T {100000 + 100 * offset + num}-{year}"
         date = f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}"
         if counties and i % 20 == 7:
             e = (i + i // 40) % n_ent  # prizes of one title from enterprises of several counties
@@ -106,17 +117,22 @@ def fill(path: Path, n: int, counties: bool) -> None:
     ents, achs = _standards(n, min(2_000, max(1, n // 5)), 2025, counties)
     con = sqlite3.connect(path)
     with con:
-        con.executemany("INSERT INTO enterprise (uuid, uscc, name, region_code, origin, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", ents)
-        con.executemany("INSERT INTO achievement (uuid, source_id, enterprise_id, kind, date, ref, title, level, "
-                        "action, rank, prize, grade, natural_key, origin, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", achs)
-        con.executemany("INSERT INTO audit_entry (at, user, action, entity, entity_uuid, before, after, prev_hash, "
-                        "hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        _audit_entries(achs[:n // 10], con.execute(
-                            "SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()))
+        _insert(con, ents, achs)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
+
+
+def _insert(con: Any, ents: list[tuple], achs: list[tuple]) -> None:
+    """Enterprises, achievements and one audit entry per tenth achievement, with bare ``sqlite3``."""
+    con.executemany("INSERT INTO enterprise (uuid, uscc, name, region_code, origin, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", ents)
+    con.executemany("INSERT INTO achievement (uuid, source_id, enterprise_id, kind, date, ref, title, level, "
+                    "action, rank, prize, grade, natural_key, origin, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", achs)
+    con.executemany("INSERT INTO audit_entry (at, user, action, entity, entity_uuid, before, after, prev_hash, "
+                    "hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    _audit_entries(achs[:len(achs) // 10], con.execute(
+                        "SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()))
 
 
 def _audit_entries(achs: list[tuple], last: tuple | None) -> list[tuple]:
@@ -154,6 +170,17 @@ t0 = time.perf_counter()
 rnd = rounds.create_round(2025, "putian-chengxiang-2021", "bench")
 seconds = time.perf_counter() - t0
 extra = {"lines": rnd.awards.count()}
+""",
+    "recompute": """
+from desktop.store import rounds
+rnd = rounds.create_round(2025, "putian-chengxiang-2021", "bench")
+with database.atomic():  # the county corrected one record in ten: a lower drafting rank
+    database.execute_sql("UPDATE achievement SET rank = rank + 1 WHERE id % 10 = 3")
+t0 = time.perf_counter()
+rounds.recompute(rnd, "bench")
+seconds = time.perf_counter() - t0
+extra = {"lines": rnd.awards.count(), "changed": database.execute_sql(
+    "SELECT count(*) FROM award_event WHERE before IS NOT NULL").fetchone()[0]}
 """,
     "roundsview": """
 from desktop.store import rounds
@@ -263,6 +290,32 @@ seconds = time.perf_counter() - t0
 extra = {"rows": n}
 """,
 }
+BASE["recompute"] = """
+from desktop.core.engine import compute
+from desktop.core.policies import load_policy
+from desktop.store import records
+from desktop.store import rounds
+from desktop.store.db import close_db, open_db
+open_db(sys.argv[1], auto_backup=False)
+rounds.create_round(2025, "putian-chengxiang-2021", "bench")  # the round as ours has it (not timed)
+close_db()
+open_db(sys.argv[1], auto_backup=False)
+con.execute("UPDATE achievement SET rank = rank + 1 WHERE id % 10 = 3")
+con.commit()
+t0 = time.perf_counter()
+achs = records.achievements(year=2025)
+ids = dict(con.execute("SELECT uuid, id FROM achievement WHERE date BETWEEN '2025-01-01' AND '2025-12-31'"))
+results = compute(load_policy("putian-chengxiang-2021"), achs)
+changed = [(r.status, None if r.amount is None else format(r.amount, "f"), r.rule, r.explanation, ids[a.uuid])
+           for a, r in zip(achs, results) if ids[a.uuid] % 10 == 3]
+with con:
+    con.executemany("UPDATE award SET status = ?, amount = ?, rule = ?, explanation = ? WHERE achievement_id = ?", changed)
+    con.executemany("INSERT INTO award_event (award_id, user, before, after, amount_before, amount_after, note, at) "
+                    "SELECT id, 'bench', 'awarded', ?, NULL, ?, 'recomputed', ? FROM award WHERE achievement_id = ?",
+                    [(c[0], c[1], stamp, c[4]) for c in changed])
+seconds = time.perf_counter() - t0
+extra = {"changed": len(changed)}
+"""
 BASE["roundsview"] = """
 rows = [r[0].casefold() + "\\n" + (r[1] or "").casefold() for r in con.execute(
     "SELECT a.title, a.ref FROM achievement a WHERE a.date BETWEEN '2025-01-01' AND '2025-12-31'")]
@@ -304,7 +357,7 @@ def _fresh(src: Path, target: Path) -> None:
     shutil.copyfile(src, target)
 
 
-def measure(paths: list[str], sizes: tuple[int, ...], runs: int, root: Path = ROOT) -> list[dict]:
+def measure(paths: list[str], sizes: tuple[int, ...], runs: int, root: Path = ROOT, counties_n: int = 10) -> list[dict]:
     tmp = Path(tempfile.mkdtemp(prefix="bench-growth-"))
     try:
         template = _template(root, tmp)
@@ -318,6 +371,10 @@ def measure(paths: list[str], sizes: tuple[int, ...], runs: int, root: Path = RO
                     r = bench_load.measure((n,), runs, root)[0]
                     rows.append({"path": "load", "n": n, "ours": r["ours"], "ours_mb": r["ours_mb"], "base": r["base"],
                                  "base_mb": r["base_mb"], "detail": {}})
+                    report(rows[-1:], rows)
+                    continue
+                if path == "city":
+                    rows.append(measure_city(n, counties_n, runs, root, tmp))
                     report(rows[-1:], rows)
                     continue
                 counties = path == "consolidate"
@@ -342,6 +399,113 @@ def measure(paths: list[str], sizes: tuple[int, ...], runs: int, root: Path = RO
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+CITY_SETUP = """
+import json, sqlite3, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[5])
+import bench_growth as bg  # noqa
+from desktop.exchange import offices
+from desktop.exchange.export import export_package
+from desktop.exchange.package import fingerprint
+from desktop.store import office
+from desktop.store.db import close_db, open_db
+tmp, n, counties = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+cards = []
+for c in range(counties):
+    db = tmp / f"county-{c}.db"  # made by the program: an office of its own, with its own key
+    open_db(db, auto_backup=False)
+    office.update(name=f"第{c}县市场监督管理局", region_code=f"3503{c:02d}", doc_prefix="县监", role="county",
+                  user="bench")
+    cards.append(offices.card())
+    close_db()
+    ents, achs = bg._standards(n, min(2_000, max(1, n // 5)), 2025, False, offset=c * 10_000)
+    con = sqlite3.connect(db)
+    with con:
+        bg._insert(con, ents, achs)
+    con.close()
+    open_db(db, auto_backup=False)
+    export_package(tmp / f"county-{c}.stdpkg", user="bench")
+    close_db()
+city = tmp / "city-empty.db"
+open_db(city, auto_backup=False)
+office.update(name="莆田市市场监督管理局", region_code="350300", doc_prefix="莆市监", role="city", user="bench")
+for card in cards:
+    offices.register(card, expected_fingerprint=fingerprint(card["public_key"]), user="bench")
+from desktop.exchange.package import read_package
+for c in range(counties):  # the rows the baseline inserts, as plain JSON
+    pkg = read_package(tmp / f"county-{c}.stdpkg", signer=offices.trust)
+    (tmp / f"county-{c}.json").write_text(json.dumps({"enterprises": pkg.rows("enterprises"),
+                                                      "achievements": pkg.rows("achievements")}, ensure_ascii=False))
+close_db()
+"""
+CITY_OURS = """
+import json, sys, time
+from pathlib import Path
+from desktop.operations import exchange
+from desktop.operations.session import Session
+tmp, counties = Path(sys.argv[2]), int(sys.argv[3])
+session = Session.attach(sys.argv[1])
+each = []
+for c in range(counties):
+    t0 = time.perf_counter()
+    pkg = exchange.read(session, tmp / f"county-{c}.stdpkg")  # as the CLI import: read once, plan, apply
+    exchange.plan_import(session, pkg)
+    result = exchange.apply_import(session, pkg)
+    each.append(time.perf_counter() - t0)
+    assert result.applied["inserted"] > 0, result.applied
+import statistics
+head, tail = statistics.median(each[:5]), statistics.median(each[-5:])  # a shared PC's noise evened out
+print(json.dumps({"seconds": each[-1], "first_s": round(each[0], 2), "last_over_first": round(each[-1] / each[0], 2),
+                  "first5_median_s": round(head, 2), "last5_median_s": round(tail, 2),
+                  "last5_over_first5": round(tail / head, 2), "total_s": round(sum(each), 1), "counties": counties}))
+"""
+CITY_BASE = BASE_HEAD + """
+from pathlib import Path
+tmp, counties = Path(sys.argv[2]), int(sys.argv[3])
+each = []
+for c in range(counties):
+    t0 = time.perf_counter()
+    rows = json.loads((tmp / f"county-{c}.json").read_text("utf-8"))
+    with con:
+        con.executemany("INSERT INTO enterprise (uuid, uscc, name, region_code, address, contact, phone, origin, "
+                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [r[:7] + [str(c)] + r[8:] for r in rows["enterprises"]])
+        con.executemany("INSERT INTO achievement (uuid, enterprise_id, source_id, kind, date, ref, title, level, action, "
+                        "rank, body, prize, grade, domain, accepted, note, units, natural_key, origin, created_at, "
+                        "updated_at) SELECT ?, e.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                        "FROM enterprise e WHERE e.uuid = ?",
+                        [[r[0]] + r[2:16] + [None if r[16] is None else json.dumps(r[16])] + r[17:18] + [str(c)]
+                         + r[19:] + [r[1]] for r in rows["achievements"]])
+    each.append(time.perf_counter() - t0)
+import statistics
+print(json.dumps({"seconds": each[-1], "first_s": round(each[0], 2), "last_over_first": round(each[-1] / each[0], 2),
+                  "last5_over_first5": round(statistics.median(each[-5:]) / statistics.median(each[:5]), 2),
+                  "total_s": round(sum(each), 1)}))
+"""
+
+
+def measure_city(n: int, counties: int, runs: int, root: Path, tmp: Path) -> dict:
+    """The city importing ``counties`` packages of ``n`` achievements, ours and the baseline alternating
+    (the county and city databases are made by the program under test: offices of their own)."""
+    setup = tmp / f"city-{n}-{counties}"
+    if not setup.exists():
+        setup.mkdir()
+        _child([sys.executable, "-c", CITY_SETUP, str(setup), str(n), str(counties), "",
+                str(Path(__file__).resolve().parent)], root, tmp)
+    db = tmp / "work.db"
+    ours, base = [], []
+    for _ in range(runs):
+        _fresh(setup / "city-empty.db", db)
+        ours.append(_child([sys.executable, "-c", OURS_HEAD + CITY_OURS, str(db), str(setup), str(counties)], root, tmp))
+        _fresh(setup / "city-empty.db", db)
+        base.append(_child([sys.executable, "-c", CITY_BASE, str(db), str(setup), str(counties)], root, tmp))
+    best = min(ours, key=lambda r: r[2]["seconds"])[2]
+    return {"path": "city", "n": n, "ours": best["seconds"], "ours_mb": max(r[1] for r in ours),
+            "base": min(r[2]["seconds"] for r in base), "base_mb": max(r[1] for r in base),
+            "detail": {k: v for k, v in best.items() if k != "seconds"} | {
+                "baseline_last5_over_first5": min(base, key=lambda r: r[2]["seconds"])[2]["last5_over_first5"]}}
+
+
 def report(new: list[dict], rows: list[dict]) -> None:
     for r in new:
         prev = next((p for p in reversed(rows) if p["path"] == r["path"] and p["n"] < r["n"]), None)
@@ -361,10 +525,11 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--million", action="store_true", help="also 10⁶ achievements (minutes)")
     ap.add_argument("--runs", type=int, default=2)
-    ap.add_argument("--paths", nargs="*", choices=sorted([*OURS, "load"]), default=list(OURS),
+    ap.add_argument("--counties", type=int, default=10, help="city: how many county packages it imports")
+    ap.add_argument("--paths", nargs="*", choices=sorted([*OURS, "load", "city"]), default=list(OURS),
                     help="paths to time (load: stdaward load end to end, as bench_load.py)")
     ap.add_argument("--sizes", type=int, nargs="*", help="sizes instead of 10⁴ and 10⁵")
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured")
     a = ap.parse_args()
     measure(a.paths, tuple(a.sizes) if a.sizes else SIZES + ((1_000_000,) if a.million else ()), a.runs,
-            a.root.resolve())
+            a.root.resolve(), a.counties)

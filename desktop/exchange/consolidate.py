@@ -25,7 +25,7 @@ from desktop.core.money import format_money, money_str
 from desktop.exchange import offices
 from desktop.exchange.export import round_totals
 from desktop.exchange.importer import enterprise_claims, round_summaries
-from desktop.store.backend import json_values
+from desktop.store.backend import collapse_space, is_postgres, json_item, json_valid, json_values
 from desktop.store.models import KnownOffice, database
 
 CLAIM, ENTERPRISE, TOTALS = "claimed-in-two-counties", "enterprise-in-two-counties", "totals-differ"
@@ -204,20 +204,25 @@ class _Labels:
 # inner query, the group key, the same key over the outer row). A standard: its normalised number (the
 # third part of its natural key); a prize: its scheme, its standard's number (or its title with the
 # white space collapsed) and its year.
-_PRIZE_THING = ("COALESCE(CASE WHEN a.ref IS NOT NULL AND a.ref != '' AND json_valid(a.natural_key) "
-                "THEN NULLIF(json_extract(a.natural_key, '$[2]'), '') END, stdaward_ws(a.title))")
-_CLAIMS = {
-    "standard": ("a.ref IS NOT NULL AND a.ref != '' AND json_valid(a.natural_key)", "json_extract(a.natural_key, '$[2]')",
-                 "json_extract(a.natural_key, '$[2]') AS k", "k", "json_extract(a.natural_key, '$[2]')"),
-    "prize": ("1", _PRIZE_THING, f"IFNULL(a.prize, '') AS p, {_PRIZE_THING} AS k, substr(a.date, 1, 4) AS y", "p, k, y",
-              f"IFNULL(a.prize, ''), {_PRIZE_THING}, substr(a.date, 1, 4)"),
-}
+def _claims() -> dict[str, tuple[str, str, str, str, str]]:
+    """The claim groups' SQL pieces in the open database's own functions (SQLite or PostgreSQL)."""
+    key, valid, ws = json_item("a.natural_key", 2), json_valid("a.natural_key"), collapse_space("a.title")
+    year = "substr(CAST(a.date AS TEXT), 1, 4)"
+    prize = f"COALESCE(CASE WHEN a.ref IS NOT NULL AND a.ref != '' AND {valid} THEN NULLIF({key}, '') END, {ws})"
+    return {
+        "standard": (f"a.ref IS NOT NULL AND a.ref != '' AND {valid}", key, f"{key} AS k", "k", key),
+        "prize": ("1 = 1", prize, f"COALESCE(a.prize, '') AS p, {prize} AS k, {year} AS y", "p, k, y",
+                  f"COALESCE(a.prize, ''), {prize}, {year}"),
+    }
+
+
 _CLAIMS_SQL = """
-SELECT {thing}, a.prize, substr(a.date, 1, 4), a.ref, a.title, a.grade, a.rank, a.origin, a.source_id, e.uscc, e.name
+SELECT {thing}, a.prize, substr(CAST(a.date AS TEXT), 1, 4), a.ref, a.title, a.grade, a.rank, a.origin, a.source_id,
+       e.uscc, e.name
 FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id
 WHERE a.kind = ? AND {rows}{where} AND ({outer}) IN (
-    SELECT {group} FROM (SELECT {inner}, IFNULL(a.origin, char(0)) AS o FROM achievement a
-                         WHERE a.kind = ? AND {rows}{where})
+    SELECT {group} FROM (SELECT {inner}, COALESCE(a.origin, '') AS o FROM achievement a
+                         WHERE a.kind = ? AND {rows}{where}) claims
     WHERE k IS NOT NULL AND k != '' GROUP BY {group} HAVING min(o) != max(o))
 ORDER BY a.id
 """
@@ -239,9 +244,10 @@ def cross_claims(year: int | None, name: Any) -> list[Finding]:
     where, params = "", []
     if year is not None:
         where, params = " AND a.date BETWEEN ? AND ?", [f"{year:04d}-01-01", f"{year:04d}-12-31"]
-    database.connection().create_function("stdaward_ws", 1, _ws, deterministic=True)
+    if not is_postgres():
+        database.connection().create_function("stdaward_ws", 1, _ws, deterministic=True)
     groups: dict[tuple, list[dict[str, Any]]] = {}
-    for kind, (rows, thing, inner, group, outer) in _CLAIMS.items():
+    for kind, (rows, thing, inner, group, outer) in _claims().items():
         sql = _CLAIMS_SQL.format(rows=rows, thing=thing, inner=inner, group=group, outer=outer, where=where)
         for thing, prize, yr, ref, title, grade, rank, origin, sid, uscc, ename in database.execute_sql(
                 sql, [kind, *params, kind, *params]):

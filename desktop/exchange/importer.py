@@ -49,7 +49,7 @@ from desktop.exchange.export import Cancelled, Progress
 from desktop.exchange.offices import trust
 from desktop.exchange.package import Package, PackageError, read_package, refuse_temporary
 from desktop.exchange.tables import ACHIEVEMENTS, BY_NAME, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, TABLES, Table, digest
-from desktop.store import audit
+from desktop.store import audit, backend
 from desktop.store.atomic import fault_point
 from desktop.store.models import KnownOffice, PackageLog, Setting, database
 
@@ -61,6 +61,7 @@ _SAMPLE_USCC = "91350100M000100Y43"  # a valid code, to check a kind's fields wi
 _ROUND_STATUSES = ("draft", "submitted", "approved", "returned")
 _DECISIONS = ("proposed", "approved", "rejected", "paid")
 CHUNK = 20000
+LOOKUP_BATCH = 50000  # package values looked up per query
 REBUILD_INDEXES_AT = 10000  # rows inserted into one table above which its indexes are rebuilt
 
 
@@ -124,6 +125,8 @@ class ImportPlan:
     _bases: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # table -> uuid -> hash
     _tombstones: list[Any] = field(default_factory=list, repr=False)  # tombstones._Tomb to carry out
     _tombstone_conflicts: dict[str, Any] = field(default_factory=dict, repr=False)
+    _token: tuple = field(default=(), repr=False)  # what the database held when planned (_data_token)
+    _spent: bool = field(default=False, repr=False)  # applied (its rows now hold local row ids)
 
     @property
     def office(self) -> dict[str, Any]:
@@ -393,16 +396,21 @@ def round_summaries(office_uuid: str) -> dict[str, dict[str, Any]]:
 
 def _local_rows(t: Table, column: str, values: list[Any]) -> list[tuple]:
     """The local rows (id first, then the package columns) whose ``column`` is one of ``values``.
-    The indexed column is scanned first, so a large package into a small database stays cheap."""
+
+    The database does the matching: the package's values go in as one JSON parameter and are
+    looked up in the column's index (uuids and natural keys are indexed), so the cost follows the
+    package, never the size of the database (a city holding fifty counties)."""
     if not values:
         return []
     expr = t.exprs[t.index(column)]
-    have = {r[0] for r in database.execute_sql(f"SELECT {column} FROM {t.db}").fetchall()}
-    hits = [v for v in values if v in have]
-    if not hits:
-        return []
-    sql = t.select(with_id=True) + f" WHERE {expr} IN (SELECT value FROM json_each(?)) ORDER BY {t.alias}.id"
-    return database.execute_sql(sql, [json.dumps(hits, ensure_ascii=False)]).fetchall()
+    out: list[tuple] = []
+    wanted = sorted(set(values))
+    for start in range(0, len(wanted), LOOKUP_BATCH):
+        sql = t.select(with_id=True) + f" WHERE {expr} IN ({backend.json_values()})"
+        out.extend(database.execute_sql(sql, [json.dumps(wanted[start:start + LOOKUP_BATCH],
+                                                         ensure_ascii=False)]).fetchall())
+    out.sort(key=itemgetter(0))  # by local row id, as the first match of a natural key is the oldest record
+    return out
 
 
 def _check_stale(pkg: Package) -> bool:
@@ -422,8 +430,16 @@ def _check_stale(pkg: Package) -> bool:
     return False
 
 
+def _data_token() -> tuple:
+    """What says the database still holds what a plan was made from: every change the program makes
+    appends to the audit log, and a removal changes a table's count. Cheap at any size (the
+    largest id from the primary key, a count from the smallest index)."""
+    parts = ", ".join(f"(SELECT count(*) FROM {t.db}), (SELECT max(id) FROM {t.db})" for t in TABLES)
+    return tuple(database.execute_sql(f"SELECT (SELECT max(id) FROM audit_entry), {parts}").fetchone())
+
+
 def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
-    plan = ImportPlan(package=pkg)
+    plan = ImportPlan(package=pkg, _token=_data_token())
     plan.already_imported = _check_stale(pkg)
     _check_reply(pkg)
     plan._bases = _load_bases(pkg.office_uuid)
@@ -609,10 +625,13 @@ class ImportResult:
 
 def apply_import(path: Path | Package, passphrase: str | None = None,
                  resolutions: Mapping[str, str] | None = None, *, user: str,
-                 progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> ImportResult:
+                 progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
+                 plan: ImportPlan | None = None) -> ImportResult:
     """Verify, plan again and apply in one transaction. ``resolutions`` maps a conflict's ``key`` to
     KEEP_MINE or TAKE_THEIRS; an unresolved conflict keeps this database's version and stays a
-    conflict next time."""
+    conflict next time. ``plan``, the dry run of this same package just shown to the officer, is
+    applied as it is when the database has not changed since it was made (checked inside the
+    transaction; otherwise the package is planned again): a large package is planned once."""
     resolutions = dict(resolutions or {})
     bad = {k: v for k, v in resolutions.items() if v not in (KEEP_MINE, TAKE_THEIRS)}
     if bad:
@@ -622,18 +641,28 @@ def apply_import(path: Path | Package, passphrase: str | None = None,
         refuse_temporary(Path(path))
     pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step,
                                                               signer=trust)
+    if backend.is_postgres():  # the server manages its own cache
+        with database.atomic():
+            return _apply(pkg, resolutions, user, step, plan)
     cache = database.execute_sql("PRAGMA cache_size").fetchone()[0]
     database.execute_sql("PRAGMA cache_size = -65536")  # 64 MB while indexes grow by thousands of rows
     try:
         with database.atomic():
-            return _apply(pkg, resolutions, user, step)
+            return _apply(pkg, resolutions, user, step, plan)
     finally:
         database.execute_sql(f"PRAGMA cache_size = {int(cache)}")
 
 
-def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[[str, int, int], None]) -> ImportResult:
-    """Plan again inside the transaction and apply (see ``apply_import``)."""
-    plan = _plan(pkg, step)
+def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[[str, int, int], None],
+           given: ImportPlan | None = None) -> ImportResult:
+    """Plan again inside the transaction (unless ``given`` still holds) and apply (see ``apply_import``)."""
+    if (given is not None and not given._spent and given.package.sha256 == pkg.sha256 and given._token
+            and given._token == _data_token()):
+        plan = given
+        step("plan", len(TABLES), len(TABLES))
+    else:
+        plan = _plan(pkg, step)
+    plan._spent = True  # its rows are about to take local row ids: never applied twice, even after a failure
     applied = {"inserted": 0, "updated": 0, "taken_theirs": 0, "kept_mine": 0}
     ops = list(plan._ops)
     for c in plan.conflicts:
@@ -670,10 +699,11 @@ def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int
                 i = t.index(col)
                 need = sorted({o.raw[i] for o in mine})
                 ids.setdefault(target, {}).update({x[1]: x[0] for x in database.execute_sql(
-                    f"SELECT id, uuid FROM {BY_NAME[target].db} WHERE uuid IN (SELECT value FROM json_each(?))",
+                    f"SELECT id, uuid FROM {BY_NAME[target].db} WHERE uuid IN ({backend.json_values()})",
                     [json.dumps(need)]).fetchall()})
         inserts, updates = [], []
         refs = [(t.index(col), ids[target]) for col, target in t.refs]
+        bools = [t.index(c) for c in t.bools]
         base = plan._bases[t.name]
         for o in mine:
             raw = o.raw  # the plan is spent: its rows take local row ids in place of references
@@ -683,6 +713,9 @@ def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int
                              {c: v for c, v in zip(t.columns, t.to_package(raw)) if c in (o.before or {})})
             for i, local in refs:
                 raw[i] = local[raw[i]]
+            for i in bools:  # written as booleans: SQLite stores 1/0, PostgreSQL's column is boolean
+                if raw[i] is not None:
+                    raw[i] = bool(raw[i])
             if o.local_id is None:
                 inserts.append(raw)
             else:
@@ -710,7 +743,7 @@ def _drop_indexes(t: Table, inserts: int) -> list[str]:
     table's indexes inside the transaction and return their exact definitions to build again:
     one sorted build is much faster than growing each index row by row. Unique indexes are
     rebuilt too and still refuse duplicates (the transaction then rolls back)."""
-    if inserts < REBUILD_INDEXES_AT:
+    if inserts < REBUILD_INDEXES_AT or backend.is_postgres():  # the trick is SQLite's (its own catalogue)
         return []
     existing = database.execute_sql(f"SELECT COUNT(*) FROM {t.db}").fetchone()[0]
     if inserts <= existing:
@@ -817,9 +850,12 @@ def _keep_evidence(pkg: Package, user: str, applied: dict[str, int]) -> None:
         return
     applied.update(evidence_attached=0, evidence_files=0, evidence_missing=0, evidence_rejected=0)
     folder = folder_for(Path(database.database), "evidence")
-    local = dict(database.execute_sql("SELECT uuid, id FROM achievement WHERE uuid IN (SELECT value FROM json_each(?))",
+    local = dict(database.execute_sql(f"SELECT uuid, id FROM achievement WHERE uuid IN ({backend.json_values()})",
                                       [json.dumps(sorted({str(r["achievement"]) for r in rows}))]).fetchall())
-    have = {(a, s) for a, s in database.execute_sql("SELECT achievement_id, sha256 FROM evidence").fetchall()}
+    # the files already attached to these achievements (not every file the city holds)
+    have = {(a, s) for a, s in database.execute_sql(
+        "SELECT v.achievement_id, v.sha256 FROM evidence v JOIN achievement a ON a.id = v.achievement_id "
+        f"WHERE a.uuid IN ({backend.json_values()})", [json.dumps(sorted(local))]).fetchall()}
     written: set[str] = set()
     for r in rows:
         name, sha, size = r["filename"], r["sha256"], r["size"]

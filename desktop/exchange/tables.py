@@ -65,7 +65,10 @@ class Table:
     def update_sql(self) -> str:
         cols = [f"{c}_id" if c in dict(self.refs) else c for c in self.columns
                 if c not in ("uuid", "origin", "created_at")]
-        return f"UPDATE {self.db} SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?"
+        # records an officer edits carry a version (optimistic concurrency): an import that changes one
+        # moves it on, so a form opened before the import refuses to overwrite what the package brought
+        bump = ", version = version + 1" if self.db in VERSIONED else ""
+        return f"UPDATE {self.db} SET {', '.join(c + ' = ?' for c in cols)}{bump} WHERE id = ?"
 
     def update_columns(self) -> tuple[int, ...]:
         return tuple(i for i, c in enumerate(self.columns) if c not in ("uuid", "origin", "created_at"))
@@ -97,6 +100,8 @@ def digest(values: tuple[Any, ...]) -> str:
     """A short stable hash of a record's comparable content (for change detection, not security)."""
     return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=8).hexdigest()
 
+
+VERSIONED = ("enterprise", "achievement", "award")  # the tables with a version column (schema 5)
 
 ENTERPRISES = Table(
     "enterprises", "enterprise", "e",

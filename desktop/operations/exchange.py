@@ -199,7 +199,8 @@ def apply_import(session: Session, package: Path | Package, passphrase: str | No
         if unknown:
             raise BadFile(_("{key} is not one of this package's conflicts").format(key=unknown[0]))
         package = pkg
-    return apply(package, passphrase, resolutions, user=session.username, progress=report, cancelled=cancelled)
+    return apply(package, passphrase, resolutions, user=session.username, progress=report, cancelled=cancelled,
+                 plan=plan)
 
 
 # ---------------------------------------------------------------- offices and keys

@@ -185,6 +185,35 @@ def json_values() -> str:
     return "SELECT value FROM json_each(?)"
 
 
+def json_item(column: str, index: int) -> str:
+    """The element ``index`` of the JSON array held as text in ``column``, as text (NULL for a JSON
+    null), in the engine's own functions. The column must hold JSON (see ``json_valid``)."""
+    if is_postgres():
+        return f"(CAST({column} AS jsonb) ->> {int(index)})"
+    return f"json_extract({column}, '$[{int(index)}]')"
+
+
+def json_valid(column: str) -> str:
+    """A condition true when ``column`` holds a JSON array (the natural keys the program writes). On
+    PostgreSQL before 16 there is no test that cannot fail, so the text must open as an array."""
+    if is_postgres():
+        return f"(left({column}, 1) = '[' AND right({column}, 1) = ']')"  # no '%': it would clash with placeholders
+    return f"json_valid({column})"
+
+
+# what Python's str.split() takes for white space (Chinese text has the ideographic space U+3000)
+_WS_CLASS = "[[:space:]\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u001c-\\u001f]+"
+
+
+def collapse_space(column: str) -> str:
+    """``column``'s text with its runs of white space as one space and none at the ends, NULL when
+    nothing is left (as ``" ".join(text.split()) or None``). On SQLite the function
+    ``stdaward_ws`` must be registered on the connection (``desktop.exchange.consolidate``)."""
+    if is_postgres():
+        return f"NULLIF(btrim(regexp_replace({column}, '{_WS_CLASS}', ' ', 'g')), '')"
+    return f"stdaward_ws({column})"
+
+
 def year_of(column: Any) -> Any:
     """The year of a date column as text ('2025'), in the engine's own function."""
     from peewee import fn

@@ -124,13 +124,13 @@ def create_round(year: int, policy_id: str, user: str) -> AwardRound:
 BATCH = 5000  # award lines per executemany
 
 
-def _insert_awards(rnd: AwardRound, lines: list[tuple[int, AwardResult]], user: str, note: str) -> None:
+def _insert_awards(rnd: AwardRound, lines: list[tuple[int, AwardResult]], user: str, note: str) -> int | None:
     """The round's new award lines and their first event ("computed"), written with the cursor in
     batches (peewee building one INSERT per line cost 40 s for a round of 100,000 lines). The values
     are stored exactly as the models store them (each field's ``db_value``), one event per line in
-    line order, as ``Award.create`` + ``_event`` did."""
+    line order, as ``Award.create`` + ``_event`` did. Returns the first new line's row id (None: none)."""
     if not lines:
-        return
+        return None
     stamp = Award.updated_at.db_value(now())
     money, flags = Award.amount.db_value, Award.flags.db_value
     first = None
@@ -146,6 +146,7 @@ def _insert_awards(rnd: AwardRound, lines: list[tuple[int, AwardResult]], user: 
         "INSERT INTO award_event (award_id, at, \"user\", before, after, amount_before, amount_after, note) "
         "SELECT id, ?, ?, NULL, status, NULL, amount, ? FROM award WHERE round_id = ? AND id >= ? ORDER BY id",
         (AwardEvent.at.db_value(now()), user, note, rnd.id, first))
+    return first
 
 
 def _round_summary(rnd: AwardRound) -> dict[str, Any]:
@@ -182,7 +183,14 @@ def _editable(rnd: AwardRound) -> None:
 def recompute(rnd: AwardRound, user: str) -> AwardRound:
     """Recompute a draft or returned round (e.g. after new achievements or a policy change).
     Amounts an officer set on discretionary awards stay when the award is still discretionary
-    under the same rule."""
+    under the same rule.
+
+    Written in batches like ``create_round``: the round's lines read once, the changed ones updated
+    and their events added with ``executemany``, the new ones inserted by ``_insert_awards``, and
+    for more than a handful of lines one audit entry per batch hashing each line's before and after
+    (``_audit_lines``: one entry per line, each hashing the whole round, made a large recompute
+    quadratic). The round's own entry
+    at the end records its digest, which ``verify_rows`` checks."""
     rnd = AwardRound.get_by_id(rnd.id)
     _editable(rnd)
     policy = load_policy(rnd.policy_id)
@@ -191,26 +199,30 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
         rnd = _locked(rnd)
         _editable(rnd)
         achs, results, ids = _compute(policy, rnd, rnd.year)
-        existing = {aw.achievement_id: aw for aw in Award.select().where(Award.round == rnd)}
+        existing = {row[2]: row for row in Award.select(
+            Award.id, Award.uuid, Award.achievement, Award.status, Award.amount, Award.rule, Award.explanation,
+            Award.flags).where(Award.round == rnd).tuples()}
+        created: list[tuple[int, AwardResult]] = []
+        changed: list[tuple[tuple, AwardResult, Decimal | None]] = []
         for a, r in zip(achs, results):
-            aw = existing.pop(ids[a.uuid], None)
-            if aw is None:
-                aw = Award.create(round=rnd, achievement=ids[a.uuid], status=r.status, amount=r.amount, rule=r.rule,
-                                  clause=r.clause, fund=r.fund, explanation=r.explanation, flags=list(r.flags))
-                _event(aw, user, None, r.status, None, _("computed"))
-                audit.record(user, "create", "award", aw.uuid, None, _snapshot(aw))
+            row = existing.pop(ids[a.uuid], None)
+            if row is None:
+                created.append((ids[a.uuid], r))
                 continue
-            keep = aw.status == r.status == "discretionary" and aw.rule == r.rule
-            amount = aw.amount if keep else r.amount
-            if (aw.status, aw.amount, aw.rule, aw.explanation, aw.flags) == (r.status, amount, r.rule, r.explanation, list(r.flags)):
-                continue
-            before, amount_before, snap = aw.status, aw.amount, _snapshot(aw)
-            aw.status, aw.amount, aw.rule, aw.clause, aw.fund = r.status, amount, r.rule, r.clause, r.fund
-            aw.explanation, aw.flags, aw.updated_at = r.explanation, list(r.flags), now()
-            aw.save()
-            _event(aw, user, before, aw.status, amount_before, _("recomputed"))
-            audit.record(user, "recompute", "award", aw.uuid, snap, _snapshot(aw))
-        for aw in existing.values():  # achievement moved out of the year
+            _id, _uuid, _ach, status, amount_was, rule, explanation, flags = row
+            keep = status == r.status == "discretionary" and rule == r.rule
+            amount = amount_was if keep else r.amount
+            if (status, amount_was, rule, explanation, flags) != (r.status, amount, r.rule, r.explanation, list(r.flags)):
+                changed.append((row, r, amount))
+        _update_awards(rnd, changed, user)
+        first_new = _insert_awards(rnd, created, user, _("computed"))
+        if created:
+            new_rows = Award.select(Award.uuid, Award.status, Award.amount, Award.rule, Award.decision).where(
+                (Award.round == rnd) & (Award.id >= first_new)).order_by(Award.id).tuples()
+            snaps = {u: {"status": st, "amount": None if am is None else format(am, "f"), "rule": ru, "decision": de}
+                     for u, st, am, ru, de in new_rows}
+            _audit_lines(user, "create", rnd, {u: (None, after) for u, after in snaps.items()})
+        for aw in Award.select().where(Award.id.in_([row[0] for row in existing.values()])):  # moved out of the year
             snap = _snapshot(aw)
             from desktop.store.models import Objection
 
@@ -226,6 +238,57 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
         rnd.save()
         audit.record(user, "recompute", "award_round", rnd.uuid, None, _round_summary(rnd))
     return rnd
+
+
+def _update_awards(rnd: AwardRound, changed: list[tuple[tuple, AwardResult, Decimal | None]], user: str) -> None:
+    """The recomputed lines that changed: updated, each with its event ("recomputed"), and their audit
+    entries (``_audit_lines``) with each line's before and after, as ``_snapshot`` gives them."""
+    if not changed:
+        return
+    money, flags_db = Award.amount.db_value, Award.flags.db_value
+    stamp, at = Award.updated_at.db_value(now()), AwardEvent.at.db_value(now())
+    before_money, after_money = AwardEvent.amount_before.db_value, AwardEvent.amount_after.db_value
+    decisions = dict(Award.select(Award.id, Award.decision).where(Award.round == rnd).tuples())
+    note = _("recomputed")
+    cur = database.cursor()
+    lines: dict[str, tuple[Any, Any]] = {}
+
+    def snap(status: str, amount: Decimal | None, rule: str | None, decision: str) -> dict[str, Any]:
+        return {"status": status, "amount": None if amount is None else format(amount, "f"), "rule": rule,
+                "decision": decision}
+
+    for start in range(0, len(changed), BATCH):
+        part = changed[start:start + BATCH]
+        cur.executemany("UPDATE award SET status = ?, amount = ?, rule = ?, clause = ?, fund = ?, explanation = ?, "
+                        "flags = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                        [(r.status, money(amount), r.rule, r.clause, r.fund, r.explanation, flags_db(list(r.flags)),
+                          stamp, row[0]) for row, r, amount in part])
+        cur.executemany("INSERT INTO award_event (award_id, at, \"user\", before, after, amount_before, amount_after, "
+                        "note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(row[0], at, user, row[3], r.status, before_money(row[4]), after_money(amount), note)
+                         for row, r, amount in part])
+        lines.update({row[1]: (snap(row[3], row[4], row[5], decisions[row[0]]), snap(r.status, amount, r.rule,
+                                                                                     decisions[row[0]]))
+                      for row, r, amount in part})
+    _audit_lines(user, "recompute", rnd, lines)
+
+
+ITEMISED_UP_TO = 100  # lines changed by a recompute that get an audit entry each (as a single edit does)
+
+
+def _audit_lines(user: str, action: str, rnd: AwardRound, lines: dict[str, tuple[Any, Any]]) -> None:
+    """The audit entries of lines a recompute added or changed (award uuid -> (before, after)): one
+    per line, as an officer's edit, for a handful; for more, one per batch saying how many and
+    hashing each line's before and after (the lines' events hold them in full), as a bulk load does."""
+    if len(lines) <= ITEMISED_UP_TO:
+        for uuid, (before, after) in lines.items():
+            audit.record(user, action, "award", uuid, before, after)
+        return
+    items = sorted(lines.items())
+    for start in range(0, len(items), BATCH):
+        part = items[start:start + BATCH]
+        audit.record_batch(user, action, "award", {"round": rnd.uuid, "awards": len(part), "digest": audit.fields_digest(
+            [[u, b, a] for u, (b, a) in part])}, None)
 
 
 def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str | None = None,

@@ -410,11 +410,12 @@ class ImportDialog(QDialog):
 
         if self.plan is None:
             return
-        path, passphrase, resolutions = self.path, self.passphrase.text() or None, dict(self.resolutions)
+        passphrase, resolutions = self.passphrase.text() or None, dict(self.resolutions)
         s, plan = self.ctx.session, self.plan
 
         def work(p):
-            return exchange.apply_import(s.with_progress(p), path, passphrase, resolutions, plan=plan)
+            # the package the dry run read and verified, and its plan: neither done again
+            return exchange.apply_import(s.with_progress(p), plan.package, passphrase, resolutions, plan=plan)
 
         def done(result) -> None:
             self.result = result
