@@ -186,6 +186,12 @@ def test_a_reply_dropped_on_the_countys_window_is_recognised(tmp_path, qtbot):
         assert win.ctx.tasks.wait()
         assert dlg.reply is not None and "submission returned" in dlg.office.text()
         assert dlg.import_btn.isEnabled() and "city's reply" in dlg.message.text()
+        # the decision, the city's note and its comment on each record: no empty conflicts panel beside them
+        assert not dlg.conflict_panel.isVisibleTo(dlg) and dlg.conflicts.count() == 0
+        assert dlg.counts.text() == "Note: -" and dlg.tree.headerItem().text(1) == "The city's comment"
+        top = dlg.tree.topLevelItem(0)
+        assert dlg.tree.topLevelItemCount() == 1 and top.text(0) == "Records commented on (1)"
+        assert top.childCount() == 1 and top.child(0).text(1) == "缺少验收报告"
         dlg.apply()
         assert win.ctx.tasks.wait()
         assert [r["decision"] for r in exchange.replies(win.ctx.session)] == ["returned"]

@@ -243,7 +243,7 @@ class ImportDialog(QDialog):
         self.tree.setHeaderLabels([_("Record"), _("Reason")])
         self.tree.setColumnWidth(0, 260)
         split.addWidget(self.tree)
-        right = QWidget()
+        right = self.conflict_panel = QWidget()  # hidden for a reply: it carries no records to conflict
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(bold(QLabel(_("Conflicts: this database and the package side by side"))))
@@ -324,6 +324,8 @@ class ImportDialog(QDialog):
         from desktop.operations import exchange
 
         self.reply = exchange.reply_preview(self.ctx.session, plan)
+        self.conflict_panel.setVisible(self.reply is None)
+        self.tree.setHeaderLabels([_("Record"), _("Reason")])
         if self.reply is not None:
             self._show_reply(self.reply)
         if plan.already_imported:
@@ -353,6 +355,7 @@ class ImportDialog(QDialog):
             office=reply["office"], year=reply["year"], decision=reply["decision_label"]))
         self.counts.setText(_("Note: {comment}").format(comment=reply["comment"] or "-"))
         self.tree.clear()
+        self.tree.setHeaderLabels([_("Record"), _("The city's comment")])
         top = QTreeWidgetItem([_("Records commented on ({n})").format(n=len(reply["remarks"])), ""])
         self.tree.addTopLevelItem(top)
         for r in reply["remarks"]:
