@@ -647,9 +647,11 @@ class CountyPublicityDialog(QDialog):
         self.rows = exchange.county_publicity(ctx.session)
         offices: dict[str, QTreeWidgetItem] = {}
         for p in self.rows:
-            top = offices.get(p["office"])
+            office = _("{county} (through {city})").format(county=p["office"], city=p["via"]) if p["via"] else p[
+                "office"]
+            top = offices.get(office)
             if top is None:
-                top = offices[p["office"]] = QTreeWidgetItem([p["office"], "", "", ""])
+                top = offices[office] = QTreeWidgetItem([office, "", "", ""])
                 self.tree.addTopLevelItem(top)
                 top.setExpanded(True)
             open_n = sum(1 for o in p["objections"] if o["open"])
