@@ -199,9 +199,12 @@ def test_a_duplicate_line_names_the_achievement_once_and_keeps_what_it_cannot_re
 
     prior = line("重复申报：与本企业已获奖补的同一成果（《茶叶加工技术规范》GB/T 20001-2014）重复，一次性奖补不重复给予")
     assert prior == f"（二）{desc}，与本企业已获奖补的同一成果重复，一次性奖补不重复给予。"
-    # the earlier claim was entered under another title: it is named, as it tells the enterprise which one
-    other = line("重复申报：与本企业已申报的同一成果（《茶叶加工规范》GB/T 20001-2014）重复，一次性奖补不重复给予")
-    assert "同一成果（《茶叶加工规范》GB/T 20001-2014）重复" in other and other.count("茶叶加工技术规范") == 1
+    # the same number under a title typed otherwise is the same achievement: not named again
+    typed = line("重复申报：与本企业已申报的同一成果（《茶叶加工规范》GB/T 20001-2014）重复，一次性奖补不重复给予")
+    assert typed == prior.replace("已获奖补", "已申报")
+    # another number: the earlier claim is named, as it tells the enterprise which one
+    other = line("重复申报：与本企业已申报的同一成果（《茶叶加工规范》GB/T 20002-2014）重复，一次性奖补不重复给予")
+    assert "同一成果（《茶叶加工规范》GB/T 20002-2014）重复" in other and other.count("茶叶加工技术规范") == 1
     # an office's own wording is quoted whole after the general reason, never cut
     own = line("本局认定为重复申报")
     assert own == f"（二）{desc}。{DUPLICATE_REASON}审核意见：本局认定为重复申报。"

@@ -44,7 +44,8 @@ def _sentence(text: str) -> str:
 def _duplicate_clause(description: str, explanation: str) -> str | None:
     """The engine's duplicate explanation as the rest of the claim's sentence, naming the achievement
     once: 「重复申报：与本企业已申报的同一成果（《题名》编号）重复，…」 after a description that already
-    names 《题名》（编号） becomes 「与本企业已申报的同一成果重复，…」. None when the explanation is
+    names 《题名》（编号） (or the same number under a title typed otherwise) becomes
+    「与本企业已申报的同一成果重复，…」. None when the explanation is
     worded otherwise (an office's own labels): the caller then quotes it whole."""
     text = explanation.strip()
     for head in ("重复申报：", "重复申报:"):
@@ -56,7 +57,9 @@ def _duplicate_clause(description: str, explanation: str) -> str | None:
     if named:
         def bare(t: str) -> str:
             return re.sub(r"[\s（）()]", "", t)
-        if bare(named.group(1)) and bare(named.group(1)) in bare(description):
+        what = bare(named.group(1))
+        number = re.split(r"[》，,]", what)[-1]  # 《题名》编号 or 名称，编号: the same number is the same achievement
+        if what and (what in bare(description) or (number != what and number and number in bare(description))):
             text = text[:named.start()] + "同一成果重复" + text[named.end():]
     return text
 
