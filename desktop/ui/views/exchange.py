@@ -743,7 +743,8 @@ class ExchangeView(TableViewMixin, View):
         city = office is not None and office.role == "city"
         from desktop.operations.roles import allowed
 
-        self.register_btn.setVisible(city)
+        self.register_btn.setVisible(True)  # a county registers its city's key once, to read its replies
+        self.register_btn.setText(_("Register a county's key...") if city else _("Register the city's key..."))
         self.report_btn.setVisible(city)
         self.reply_btn.setVisible(city)
         self.publicity_btn.setVisible(city)
@@ -850,7 +851,9 @@ class ExchangeView(TableViewMixin, View):
         from desktop.ui.files import remember, start_in
         from desktop.ui.qt import QInputDialog
 
-        path, _f = QFileDialog.getOpenFileName(self, _("Choose the county's office card or a package"), start_in(),
+        city = self.ctx.office is not None and self.ctx.office.role == "city"
+        path, _f = QFileDialog.getOpenFileName(self, _("Choose the county's office card or a package") if city else _(
+            "Choose the city's office card or its reply"), start_in(),
                                                _("Office cards and packages (*.json *.stdpkg);;All files (*)"))
         if not path:
             return
