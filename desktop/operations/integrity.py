@@ -77,7 +77,7 @@ def _imported(rnd: Any) -> bool:
     elsewhere (an origin set), none of this office's own."""
     from desktop.store.models import Achievement, Award
 
-    lines = Award.select(Award.id).join(Achievement).where(Award.round == rnd.id)
+    lines = Award.select().join(Achievement).where(Award.round == rnd.id)
     return lines.exists() and not lines.where(Achievement.origin.is_null()).exists()
 
 
