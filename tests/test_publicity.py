@@ -311,6 +311,9 @@ def test_the_command_line_runs_the_publicity(office, tmp_path):
     assert r.returncode == 0, r.stderr
     end = workdays.count_period(today, 5).end
     assert f"{today} to {end}" in r.stdout
+    # the last line is the views' sentence: the end date and the first day of the notices once each
+    assert r.stdout.strip().splitlines()[-1] == (f"Publicised from {today} until {end} (5 working days): notices "
+                                                 f"may be issued from {end + dt.timedelta(days=1)}.")
     r = run_cli("publicity", "object", "2014", "std-a", "--by", "某企业", "--text", "排序有误", *clerk)
     assert r.returncode == 0, r.stderr
     short = re.search(r"objection (\w{8}) recorded", r.stdout).group(1)
