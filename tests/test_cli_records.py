@@ -121,3 +121,27 @@ def test_an_achievement_in_a_round_is_not_deleted(office):
     r = run_cli("delete", "achievement", "a2", "--db", db, *pw["lin"])
     assert r.returncode == 1 and "2024" in r.stderr
     assert (GOOD_USCC, "a2", "GB/T 20000-2024") in _state(db)[1]
+
+
+def test_evidence_is_attached_from_the_command_line_and_a_missing_file_attaches_none(office, tmp_path):
+    import sqlite3
+
+    db, pw = office
+    scan, photo = tmp_path / "任务书.pdf", tmp_path / "证书.jpg"
+    scan.write_bytes(b"%PDF-1.4 scan of the task letter")
+    photo.write_bytes(b"\xff\xd8\xff photo")
+    r = run_cli("attach", "a2", str(scan), str(tmp_path / "missing.pdf"), "--db", db, *pw["lin"])
+    assert r.returncode != 0 and "missing.pdf" in r.stderr and "Traceback" not in r.stderr
+    r = run_cli("attach", "a2", str(scan), "--db", db, *pw["zhou"])  # a reviewer does not edit records
+    assert r.returncode == 1 and "may not" in r.stderr
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT count(*) FROM evidence").fetchone()[0] == 0
+    r = run_cli("attach", "a2", str(scan), str(photo), "--db", db, *pw["lin"])
+    assert r.returncode == 0, r.stderr
+    assert "Attached 任务书.pdf" in r.stdout and "Attached 证书.jpg" in r.stdout
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT a.source_id, e.filename, e.size FROM evidence e "
+                           "JOIN achievement a ON a.id = e.achievement_id ORDER BY e.filename").fetchall()
+    assert rows == [("a2", "任务书.pdf", scan.stat().st_size), ("a2", "证书.jpg", photo.stat().st_size)]
+    r = run_cli("attach", "a1", str(scan), "--db", db, *pw["lin"])  # a1 is the id of two enterprises' records
+    assert r.returncode == 2 and "--enterprise" in r.stderr

@@ -143,3 +143,30 @@ def test_the_export_command_shows_the_evidence_size(tmp_path):
     assert r.returncode == 0 and "of which 2 evidence files not sent before" in r.stdout, r.stderr
     r = run_cli("export", "--out", str(tmp_path / "p2.stdpkg"), "--json", "--db", str(path))
     assert json.loads(r.stdout)["evidence_files"] == 0
+
+
+def test_evidence_attached_or_removed_after_an_export_travels_in_the_next_changes_package(tmp_path):
+    """A county attaches the scan the city asked for after its first package: the "since the last
+    export" package carries the record and the file; removing it later travels the same way."""
+    from desktop.operations import records
+    from desktop.operations.session import Session
+    from desktop.store.models import Achievement, Evidence
+
+    path, card = county(tmp_path)
+    city_db = city(tmp_path, card)
+    apply(city_db, export(path, tmp_path / "p1.stdpkg").path)
+    assert _city_files(city_db) == {}
+    (tmp_path / "证书.pdf").write_bytes(SCAN)
+    with Session.open(path, auto_backup=False, check=False) as s:
+        records.attach_evidence(s, Achievement.get(Achievement.source_id == "s1").get_id(), tmp_path / "证书.pdf")
+    later = export(path, tmp_path / "p2.stdpkg", since_last=True)
+    assert later.evidence_files == 1  # (records changed in the second of the last export come again too)
+    apply(city_db, later.path)
+    assert _city_files(city_db) == {"s1/证书.pdf": SCAN}
+
+    with Session.open(path, auto_backup=False, check=False) as s:
+        records.remove_evidence(s, Evidence.get().get_id())
+    gone = export(path, tmp_path / "p3.stdpkg", since_last=True)
+    assert gone.counts["achievements"] >= 1 and gone.evidence_files == 0
+    apply(city_db, gone.path)
+    assert _city_files(city_db) == {}

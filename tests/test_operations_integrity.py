@@ -163,3 +163,23 @@ def test_the_window_warns_when_the_money_trail_was_altered(office, qtbot):
         b.close()
     s.close()
     quick.close()
+
+
+def test_a_countys_approved_round_at_the_city_raises_no_alarm_but_a_local_one_still_does(tmp_path):
+    """The city keeps the rounds its counties' packages bring; their approvals are in the counties'
+    logs, so the city's check on opening does not call them altered. A round of the city's own with
+    no approval in its log still is."""
+    from test_exchange import add_round, apply, city, county, export, using
+
+    from desktop.store.models import Achievement, AwardRound
+
+    path, card = county(tmp_path)
+    add_round(path, 2024, [("s1", "50000.00", "r1", "省级")])
+    city_db = city(tmp_path, card)
+    apply(city_db, export(path, tmp_path / "p1.stdpkg", year=2024).path)
+    with using(city_db):
+        assert AwardRound.select().where(AwardRound.status == "approved").count() == 1
+        assert integrity.quick_findings(city_db) == []
+        Achievement.update(origin=None).execute()  # the same round as if it were the city's own
+        (finding,) = integrity.quick_findings(city_db)
+    assert "no matching approval" in finding

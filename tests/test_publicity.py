@@ -110,8 +110,12 @@ def test_notices_wait_for_the_end_of_the_period_and_for_every_objection(office):
     boss = as_user(office, "boss", "password-2", clock)
     with pytest.raises(StdAwardError, match="has not been publicised"):
         nops.issue_round(boss, rnd.uuid)
+    assert P.gate_sentence(P.state(boss, rnd.uuid)) == ("Not publicised yet: start its publicity (Publicity...); "
+                                                        "notices wait for its end.")
     st = P.start(boss, rnd.uuid, 5, WHERE, WHO)
     assert (st.starts_on, st.ends_on, st.days) == (START, dt.date(2025, 10, 9), 5) and not st.may_issue
+    assert P.gate_sentence(st) == ("Publicised from 2025-09-26 until 2025-10-09 (5 working days): notices may be "
+                                   "issued from 2025-10-10.")
     clock.day = dt.date(2025, 10, 9)  # the last day of the period
     with pytest.raises(StdAwardError, match=r"runs until 2025-10-09.*from 2025-10-10"):
         nops.issue_round(boss, rnd.uuid)
@@ -119,7 +123,12 @@ def test_notices_wait_for_the_end_of_the_period_and_for_every_objection(office):
     clerk = as_user(office, "xiao", "password-3", clock)
     obj = P.record_objection(clerk, rnd.uuid, "std-a", "泉州某茶业公司", "该标准的第一起草单位不是该企业",
                              dt.date(2025, 10, 8))
+    assert P.gate_sentence(P.state(boss, rnd.uuid)) == (
+        "Publicised from 2025-09-26 until 2025-10-09 (5 working days), 1 objection(s) open: notices may be issued "
+        "from 2025-10-10 once they are closed.")
     clock.day = dt.date(2025, 10, 10)
+    assert P.gate_sentence(P.state(boss, rnd.uuid)) == ("Publicity ended on 2025-10-09, 1 objection(s) still open: "
+                                                        "notices may be issued once they are closed.")
     with pytest.raises(StdAwardError, match=r"泉州某茶业公司 on 2025-10-08 against 福建省泉州市鑫堃茶业有限公司 "
                                             r"\(achievement std-a\) is still open"):
         nops.issue_round(boss, rnd.uuid)
@@ -127,6 +136,8 @@ def test_notices_wait_for_the_end_of_the_period_and_for_every_objection(office):
     st = P.state(boss, rnd.uuid)
     assert st.open_objections == 1 and "still open" in st.why_not
     P.close_objection(boss, obj.uuid[:8], False, "经核查，标准封面所列起草单位排序无误")
+    assert P.gate_sentence(P.state(boss, rnd.uuid)) == "Publicity ended on 2025-10-09: notices may be issued from " \
+                                                       "2025-10-10."
     issued = nops.issue_round(boss, rnd.uuid)
     assert [n.doc_number for n in issued] == ["泉市监〔2025〕1号"]
     with pytest.raises(StdAwardError, match="notices have already been issued"):
@@ -143,6 +154,8 @@ def test_an_upheld_objection_sends_the_line_back_and_the_round_through_review_ag
     obj = P.record_objection(boss, rnd.uuid, "gi-a", "德化某公司", "安溪铁观音的牵头单位另有其人")
     approved_digest = AwardRound.get_by_id(rnd.id).approved_digest
     P.close_objection(boss, obj.uuid, True, "牵头单位证明材料与批复文件不符")
+    assert P.gate_sentence(P.state(boss, rnd.uuid)).startswith("Not publicised: the list is publicised once a "
+                                                               "reviewer approves the round")
     back = AwardRound.get_by_id(rnd.id)
     assert back.status == "returned" and "牵头单位证明材料与批复文件不符" in back.note
     decisions = {ln["achievement"]: ln["decision"] for ln in rops.lines(boss, rnd.uuid)}
@@ -298,6 +311,9 @@ def test_the_command_line_runs_the_publicity(office, tmp_path):
     assert r.returncode == 0, r.stderr
     end = workdays.count_period(today, 5).end
     assert f"{today} to {end}" in r.stdout
+    # the last line is the views' sentence: the end date and the first day of the notices once each
+    assert r.stdout.strip().splitlines()[-1] == (f"Publicised from {today} until {end} (5 working days): notices "
+                                                 f"may be issued from {end + dt.timedelta(days=1)}.")
     r = run_cli("publicity", "object", "2014", "std-a", "--by", "某企业", "--text", "排序有误", *clerk)
     assert r.returncode == 0, r.stderr
     short = re.search(r"objection (\w{8}) recorded", r.stdout).group(1)

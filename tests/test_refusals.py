@@ -109,11 +109,12 @@ def test_every_refused_claim_is_on_exactly_one_letter_with_its_reason_and_clause
         rule = policy.rule(ln["rule"]) if ln["rule"] else None
         if rule is not None:
             assert re.sub(r"\s", "", rule.text)[:30] in text[own]  # the clause quoted, not just its number
-    assert "一次性奖补不重复享受" in text[NAMES[A]]
-    # the paid line is not on any letter: 茶叶加工技术规范 is described once on A's letter (the
-    # duplicate), and named once more in the reason, by its title and number, not the office's reference
-    assert text[NAMES[A]].count("茶叶加工技术规范》（GB/T20001-2014）") == 1
-    assert "与本企业已申报的同一成果（《茶叶加工技术规范》GB/T20001-2014）重复" in text[NAMES[A]]
+    # the paid line is not on any letter, and the duplicate names 茶叶加工技术规范 once, in its description:
+    # the reason says what it repeats without naming it again, and the status label is not quoted
+    assert text[NAMES[A]].count("茶叶加工技术规范") == 1
+    assert ("主导制定国家标准《茶叶加工技术规范》（GB/T20001-2014），与本企业已申报的同一成果重复，一次性奖补不重复给予。"
+            in text[NAMES[A]]), text[NAMES[A]]
+    assert "重复申报：" not in text[NAMES[A]] and "不重复享受" not in text[NAMES[A]]
     assert "a-nat" not in text[NAMES[A]]
     for t in text.values():
         assert "2014年度标准化奖补资金不予奖补告知书" in t and "复核" in t and "张明，0595-22500000" in t
@@ -186,3 +187,27 @@ def test_the_command_line_writes_the_letters(office, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "2 letter(s) for 4 claim(s) written (2 new)" in r.stdout
     assert sorted(letters(tmp_path / "l.pdf")) == sorted(NAMES.values())
+
+
+def test_a_duplicate_line_names_the_achievement_once_and_keeps_what_it_cannot_reword():
+    from desktop.notices.refusal import DUPLICATE_REASON, RefusedLine, line_text
+
+    desc = "主导制定国家标准《茶叶加工技术规范》（GB/T 20001-2014）"
+
+    def line(explanation: str, clause: str = "", clause_text: str = "") -> str:
+        return "".join(line_text(2, RefusedLine("x", desc, "duplicate", explanation, clause, clause_text), "意见"))
+
+    prior = line("重复申报：与本企业已获奖补的同一成果（《茶叶加工技术规范》GB/T 20001-2014）重复，一次性奖补不重复给予")
+    assert prior == f"（二）{desc}，与本企业已获奖补的同一成果重复，一次性奖补不重复给予。"
+    # the same number under a title typed otherwise is the same achievement: not named again
+    typed = line("重复申报：与本企业已申报的同一成果（《茶叶加工规范》GB/T 20001-2014）重复，一次性奖补不重复给予")
+    assert typed == prior.replace("已获奖补", "已申报")
+    # another number: the earlier claim is named, as it tells the enterprise which one
+    other = line("重复申报：与本企业已申报的同一成果（《茶叶加工规范》GB/T 20002-2014）重复，一次性奖补不重复给予")
+    assert "同一成果（《茶叶加工规范》GB/T 20002-2014）重复" in other and other.count("茶叶加工技术规范") == 1
+    # an office's own wording is quoted whole after the general reason, never cut
+    own = line("本局认定为重复申报")
+    assert own == f"（二）{desc}。{DUPLICATE_REASON}审核意见：本局认定为重复申报。"
+    # the clause follows in the same paragraph
+    cited = line("重复申报：与本企业已申报的同一成果（《茶叶加工技术规范》GB/T 20001-2014）重复", "四(三)1", "一次性奖补")
+    assert cited == (f"（二）{desc}，与本企业已申报的同一成果重复。依据《意见》第四条第（三）项第1目：“一次性奖补”。")

@@ -3,6 +3,7 @@ before starting), the notices view refuses to issue while it runs, a clerk recor
 cannot close it, the reviewer closes it, the list and the letters of refusal are saved as PDFs."""
 from __future__ import annotations
 
+import datetime
 import subprocess
 
 import pytest
@@ -58,7 +59,11 @@ def test_the_publicity_dialog_runs_the_step_and_saves_both_documents(window, qtb
     dlg.contact.setText("陈晓梅，0594-2600000")
     qtbot.mouseClick(dlg.start_btn, qtbot_left())
     assert f"to {end}" in dlg.state.text() and not dlg.start_box.isVisible()
-    assert f"runs until {end}" in dlg.gate.text()
+    running = (f"Publicised from {today} until {end} (7 working days): notices may be issued from "
+               f"{end + datetime.timedelta(days=1)}.")
+    assert dlg.gate.text() == running  # one sentence: the end date once, the first day of the notices once
+    view.refresh()
+    assert view.state.text().splitlines()[-1] == running  # the rounds view says the same
 
     # the notices view refuses while the period runs, naming its end
     notices = window.show_view("notices")
@@ -73,6 +78,8 @@ def test_the_publicity_dialog_runs_the_step_and_saves_both_documents(window, qtb
     dlg.text.setText("起草单位排序有误")
     qtbot.mouseClick(dlg.object_btn, qtbot_left())
     assert dlg.table.rowCount() == 1 and dlg.table.item(0, 1).text() == "莆田市某鞋业公司"
+    assert dlg.gate.text() == (f"Publicised from {today} until {end} (7 working days), 1 objection(s) open: "
+                               f"notices may be issued from {end + datetime.timedelta(days=1)} once they are closed.")
     dlg.table.selectRow(0)
     dlg.reason.setText("经核查排序无误")
     qtbot.mouseClick(dlg.rejected_btn, qtbot_left())
@@ -197,7 +204,8 @@ def test_the_notices_view_shows_the_gate_and_prints_the_list_and_the_letters(
     view = window.show_view("notices")
     view.refresh()
     view.round_box.setCurrentIndex(view.round_box.findData(uuid))
-    assert view.gate_row.isVisible() and "not been publicised" in view.gate.text()
+    assert view.gate_row.isVisible()
+    assert view.gate.text() == "Not publicised yet: start its publicity (Publicity...); notices wait for its end."
     assert not view.list_btn.isEnabled() and view.letters_btn.isEnabled()
     assert "1 claim(s)" in view.letters_btn.toolTip()
 
@@ -211,7 +219,10 @@ def test_the_notices_view_shows_the_gate_and_prints_the_list_and_the_letters(
     qtbot.mouseClick(dlg.start_btn, qtbot_left())
     dlg.close()
     end = workdays.count_period(ctx.session.today(), 5).end
-    assert f"runs until {end}" in view.gate.text() and "Publicised from" in view.gate.text()
+    today = ctx.session.today()
+    assert view.gate.text() == (f"Publicised from {today} until {end} (5 working days): notices may be issued "
+                                f"from {end + datetime.timedelta(days=1)}.")
+    assert view.gate.text().count(str(end)) == 1
     assert view.list_btn.isEnabled()
     qtbot.mouseClick(view.issue_btn, qtbot_left())
     assert ctx.tasks.wait()

@@ -186,7 +186,50 @@ def test_a_reply_dropped_on_the_countys_window_is_recognised(tmp_path, qtbot):
         assert win.ctx.tasks.wait()
         assert dlg.reply is not None and "submission returned" in dlg.office.text()
         assert dlg.import_btn.isEnabled() and "city's reply" in dlg.message.text()
+        # the decision, the city's note and its comment on each record: no empty conflicts panel beside them
+        assert not dlg.conflict_panel.isVisibleTo(dlg) and dlg.conflicts.count() == 0
+        assert dlg.counts.text() == "Note: -" and dlg.tree.headerItem().text(1) == "The city's comment"
+        top = dlg.tree.topLevelItem(0)
+        assert dlg.tree.topLevelItemCount() == 1 and top.text(0) == "Records commented on (1)"
+        assert top.childCount() == 1 and top.child(0).text(1) == "缺少验收报告"
         dlg.apply()
         assert win.ctx.tasks.wait()
         assert [r["decision"] for r in exchange.replies(win.ctx.session)] == ["returned"]
         win.close()
+
+
+def test_a_county_registers_its_citys_key_in_the_window_then_reads_the_reply(tmp_path, ctx, qtbot, monkeypatch):
+    """The county has no other way in the window to trust its city: 数据交换 offers it, from the
+    city's reply itself, confirmed by the fingerprint read on the telephone; a wrong one is refused."""
+    from desktop.exchange import offices
+    from desktop.exchange.package import fingerprint
+    from desktop.operations import exchange
+    from desktop.ui.qt import QFileDialog, QInputDialog
+    from desktop.ui.views.exchange import ExchangeView
+
+    county_db, card = county(tmp_path)
+    city_db = city(tmp_path, card)
+    apply(city_db, export(county_db, tmp_path / "p1.stdpkg", year=2024).path)
+    with using(city_db):
+        city_card = offices.card()
+    from desktop.operations.session import Session
+
+    with Session.open(city_db, auto_backup=False, check=False) as s:
+        exchange.reply(s, tmp_path / "r1.stdpkg", card["uuid"], year=2024, decision="returned",
+                       remarks={"p1": "缺少验收报告"})
+    typed = iter(["0000 0000 0000 0000 0000", fingerprint(city_card["public_key"])])
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "r1.stdpkg"), ""))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (next(typed), True))
+    with using(county_db):
+        ctx.db_path = county_db
+        view = ExchangeView(ctx)
+        qtbot.addWidget(view)
+        view.show()
+        assert view.register_btn.isVisible() and view.register_btn.text() == "Register the city's key..."
+        assert not view.reply_btn.isVisible() and not view.publicity_btn.isVisible()
+        view.register_office()
+        assert "fingerprint" in view.message.text() and exchange.known_offices(ctx.session) == []
+        view.register_office()
+        assert [r["name"] for r in exchange.known_offices(ctx.session)] == ["莆田市市场监督管理局"]
+        plan = exchange.plan_import(ctx.session, tmp_path / "r1.stdpkg")
+        assert exchange.reply_preview(ctx.session, plan)["decision"] == "returned"

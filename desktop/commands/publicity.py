@@ -120,8 +120,9 @@ def _print_state(st: Any, as_json: bool) -> None:
     for o in st.objections:
         print("\t".join((o.uuid[:8], o.raised_on.isoformat(), o.raised_by, o.enterprise, o.achievement,
                          o.outcome_label, o.text, o.reason)))
-    print(_("notices may be issued") if st.may_issue else _("notices may not be issued yet: {why}").format(
-        why=st.why_not))
+    from desktop.operations.publicity import gate_sentence
+
+    print(gate_sentence(st))  # the same sentence as the notices and rounds views
 
 
 def cmd_start(args: argparse.Namespace) -> int:

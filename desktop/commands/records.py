@@ -1,5 +1,5 @@
 """Verbs for the record edits the window offers: delete an achievement or an enterprise, merge two
-records of one enterprise. They go through the same operations as the window (roles, audit log,
+records of one enterprise, attach evidence files to an achievement. They go through the same operations as the window (roles, audit log,
 the same refusals), so scripts and tests can do what an officer does."""
 from __future__ import annotations
 
@@ -41,6 +41,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db(p)
     p.set_defaults(func=cmd_merge)
 
+    p = sub.add_parser("attach", help=_("attach evidence files to an achievement (as Attach file... in its form)"))
+    p.add_argument("key", metavar="ID", help=_("the achievement's id"))
+    p.add_argument("files", metavar="FILE", nargs="+", help=_("the files (scans, PDFs, photos)"))
+    p.add_argument("--enterprise", metavar="CODE",
+                   help=_("the enterprise whose achievement it is (when several have one with this id)"))
+    add_db(p)
+    p.set_defaults(func=cmd_attach)
+
 
 def cmd_delete(args: argparse.Namespace) -> int:
     from desktop.operations import records
@@ -81,6 +89,27 @@ def cmd_enterprise(args: argparse.Namespace) -> int:
                        ("address", N_("Address")), ("contact", N_("Contact person")), ("phone", N_("Phone")),
                        ("version", N_("Version"))):
         print(f"{_(label)}: {ent[key] if ent[key] not in (None, '') else '-'}")
+    return 0
+
+
+def cmd_attach(args: argparse.Namespace) -> int:
+    """Attach the files in order. Each is looked for first: a missing one is named and none is
+    attached."""
+    from pathlib import Path
+
+    from desktop.core.errors import StdAwardError
+    from desktop.operations import records
+
+    with session(args) as s:
+        ach_id = records.find_achievement(s, args.key, args.enterprise)
+        for f in args.files:
+            path = Path(f)
+            if not path.is_file():
+                raise StdAwardError(_("evidence file {file} does not exist or is not a file").format(file=f))
+        for f in args.files:
+            ev = records.attach_evidence(s, ach_id, Path(f))
+            print(_("Attached {file} ({size} KB) to achievement {id}.").format(
+                file=ev.filename, size=max(1, ev.size // 1024), id=args.key))
     return 0
 
 

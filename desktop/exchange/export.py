@@ -144,7 +144,7 @@ def select(year: int | None = None, since: str | None = None) -> dict[str, tuple
             tables["enterprises"][1].extend(t.to_package(r) for r in extra)
     from desktop.exchange import hearings
 
-    heard = hearings.rows(year)  # the 公示 and objections, read-only at the city
+    heard = hearings.rows(year)  # the 公示 and objections, read-only at the city (a city's: its counties' too)
     if heard:
         tables["publicity"] = (hearings.COLUMNS, heard)
     attached = evidence_rows([r[0] for r in tables["achievements"][1]])

@@ -3,7 +3,7 @@
 A city's package passes its counties' records upward with each record's origin (the county's office
 id) kept. So that a province can name those counties and group them under the city that sent them,
 the package's signed manifest lists, under ``origins``, the offices whose records it carries
-(``for_manifest``: global id, name, region code), from the offices the sender registered and those
+(``for_manifest``: global id, name, region code; the offices of the 公示 it passes on too), from the offices the sender registered and those
 its own senders named to it. The province keeps the list per sending office (``keep``, in its
 settings: no schema change); ``names`` and ``senders`` read it back for the consolidation report.
 """
@@ -46,6 +46,10 @@ def for_manifest(tables: dict[str, tuple[tuple[str, ...], list[list[Any]]]]) -> 
         if t.name in tables:
             i = t.columns.index("origin")
             seen.update(r[i] for r in tables[t.name][1] if isinstance(r[i], str))
+    if "publicity" in tables:  # the counties' 公示 passed on with their origin
+        cols, rows = tables["publicity"]
+        i = list(cols).index("origin")
+        seen.update(r[i] for r in rows if isinstance(r[i], str))
     if not seen:
         return []
     names = known_names()

@@ -375,6 +375,11 @@ def read_package(source: Path | bytes, passphrase: str | None = None,
             assert all(isinstance(r, list) and len(r) == len(t["columns"]) for r in t["rows"])
         except (UnicodeDecodeError, json.JSONDecodeError, KeyError, AssertionError):
             raise PackageError(_("the package table {table} is malformed").format(table=table)) from None
+        if table == "publicity":
+            from desktop.exchange.hearings import LEGACY_COLUMNS
+
+            if t["columns"] == list(LEGACY_COLUMNS):  # written before 公示 were passed upward: the sender's own
+                t = {"columns": [*LEGACY_COLUMNS, "origin"], "rows": [[*r, None] for r in t["rows"]]}
         if t["columns"] != list(_expected_columns(table)):
             raise PackageError(_("the package table {table} has other columns than this program reads (format {v})").format(
                 table=table, v=manifest.get("format_version")))

@@ -10,6 +10,7 @@ with ``notice.render_notices``. A letter carries a 发文字号 only when the of
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,22 +41,50 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in "。；！？" else text + "。"
 
 
+def _duplicate_clause(description: str, explanation: str) -> str | None:
+    """The engine's duplicate explanation as the rest of the claim's sentence, naming the achievement
+    once: 「重复申报：与本企业已申报的同一成果（《题名》编号）重复，…」 after a description that already
+    names 《题名》（编号） (or the same number under a title typed otherwise) becomes
+    「与本企业已申报的同一成果重复，…」. None when the explanation is
+    worded otherwise (an office's own labels): the caller then quotes it whole."""
+    text = explanation.strip()
+    for head in ("重复申报：", "重复申报:"):
+        if text.startswith(head):
+            text = text[len(head):].strip()
+    if not text.startswith("与"):
+        return None
+    named = re.search(r"同一成果（(.*)）重复", text)
+    if named:
+        def bare(t: str) -> str:
+            return re.sub(r"[\s（）()]", "", t)
+        what = bare(named.group(1))
+        number = re.split(r"[》，,]", what)[-1]  # 《题名》编号 or 名称，编号: the same number is the same achievement
+        if what and (what in bare(description) or (number != what and number and number in bare(description))):
+            text = text[:named.start()] + "同一成果重复" + text[named.end():]
+    return text
+
+
 def line_text(n: int, line: RefusedLine, short: str) -> list[str]:
-    """The paragraphs of one refused claim: （一）描述。理由。 then 依据《意见》第四条第（三）项第1目：“原文”。
-    (the citation starts its own paragraph: a clause reference is never broken, and a line left short
-    before it would be spread out when justified)."""
-    parts = [f"（{C.chinese_number(n)}）{line.description}。"]
+    """The paragraph of one refused claim: （一）描述，理由。依据《意见》第四条第（三）项第1目：“原文”。
+    A duplicate reads 「（一）描述，与本企业已申报的同一成果重复，一次性奖补不重复给予。」, the achievement
+    named once (in the description). The citation follows in the same paragraph: layout 3 breaks a
+    clause reference between its 条, 项 and 目, so no line before it is left short. (Letters of layout
+    2 set the citation as a paragraph of its own; they keep the paragraphs stored in their content and
+    reprint as they were.)"""
+    head = f"（{C.chinese_number(n)}）{line.description}"
     if line.status == "duplicate":
-        parts.append(DUPLICATE_REASON)
-        if line.explanation:
-            parts.append(_sentence(f"审核意见：{line.explanation}"))
+        rest = _duplicate_clause(line.description, line.explanation) if line.explanation else None
+        if rest is not None:
+            text = _sentence(f"{head}，{rest}")
+        else:
+            text = f"{head}。{DUPLICATE_REASON}" + (_sentence(f"审核意见：{line.explanation}") if line.explanation
+                                                   else "")
     else:
-        parts.append(_sentence(f"审核意见：{line.explanation}"))
-    out = ["".join(parts)]
+        text = f"{head}。" + _sentence(f"审核意见：{line.explanation}")
     if line.clause:
         cited = C.cite_clause(line.clause, short)
-        out.append(f"依据{cited}：“{line.clause_text}”。" if line.clause_text else f"依据{cited}。")
-    return out
+        text += f"依据{cited}：“{line.clause_text}”。" if line.clause_text else f"依据{cited}。"
+    return [text]
 
 
 def build_refusals(groups: Sequence[tuple[str, str, Sequence[RefusedLine]]], office: Mapping[str, Any],

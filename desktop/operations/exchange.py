@@ -441,7 +441,8 @@ PUBLICITY_STATUS = {"open": N_("current"), "superseded": N_("superseded by a new
 
 
 def county_publicity(session: Session) -> list[dict[str, Any]]:
-    """At the city, read-only: each county's 公示 as its packages carried them, by county and year:
+    """At the city, read-only: each county's 公示 as its packages carried them, by county and year
+    (at a province: the counties' 公示 their cities passed on, ``via`` naming the city; else None):
     the period (start, end, working days), whether it is current, and the objections with their
     outcomes (labels for an officer)."""
     from desktop.exchange.hearings import for_city
@@ -449,7 +450,7 @@ def county_publicity(session: Session) -> list[dict[str, Any]]:
 
     out = []
     for p in for_city():
-        out.append({"office": p["office_name"], "year": p["year"], "starts_on": p["starts_on"],
+        out.append({"office": p["office_name"], "via": p["via_name"], "year": p["year"], "starts_on": p["starts_on"],
                     "ends_on": p["ends_on"], "days": p["days"],
                     "status": _(PUBLICITY_STATUS.get(p["status"], p["status"])),
                     "objections": [{"record": o["label"], "raised_by": o["raised_by"], "raised_on": o["raised_on"],

@@ -65,6 +65,7 @@ class PublicityState:
     objections: list[ObjectionInfo] = field(default_factory=list)
     may_issue: bool = False
     why_not: str = ""  # why notices cannot be issued yet
+    today: dt.date | None = None  # the day the state was read (the period runs or has ended)
 
     @property
     def open_objections(self) -> int:
@@ -119,11 +120,12 @@ def state(session: Session, ref: str | int) -> PublicityState:
     except StdAwardError as exc:
         may, why = False, str(exc)
     if pub is None:
-        return PublicityState(rnd.uuid, rnd.year, rnd.status, required, False, may_issue=may, why_not=why)
+        return PublicityState(rnd.uuid, rnd.year, rnd.status, required, False, may_issue=may, why_not=why,
+                              today=session.today())
     return PublicityState(rnd.uuid, rnd.year, rnd.status, required, True, pub.starts_on, pub.ends_on, pub.days,
                           pub.objections_to, pub.contact, pub.started_by,
                           tuple((pub.calendar_note or "").splitlines()),
-                          [_objection_info(o) for o in store.objections(pub)], may, why)
+                          [_objection_info(o) for o in store.objections(pub)], may, why, session.today())
 
 
 def preview_period(session: Session, starts_on: dt.date, days: int) -> tuple[dt.date, tuple[str, ...]]:
@@ -523,3 +525,33 @@ def wording_sample(words: Any, office_name: str) -> dict[str, list[str]]:
                    + PW.render(w["letter_contact"], contact=contact),
                    PW.render(w["letter_closing"])],
     }
+
+
+def gate_sentence(st: PublicityState) -> str:
+    """The round's 公示 and what it means for its notices, in one sentence (the notices view, the
+    rounds view and the 公示 dialog show the same one)."""
+    if not st.required:
+        return _("The office has switched the publicity step off: notices do not wait for it.")
+    if not st.started or st.starts_on is None or st.ends_on is None:
+        if st.round_status != "approved":
+            return _("Not publicised: the list is publicised once a reviewer approves the round, and notices "
+                     "wait for the end of its publicity.")
+        return _("Not publicised yet: start its publicity (Publicity...); notices wait for its end.")
+    after = st.ends_on + dt.timedelta(days=1)
+    n_open = st.open_objections
+    if st.today is not None and st.today <= st.ends_on:
+        if n_open:
+            return _("Publicised from {start} until {end} ({days} working days), {open} objection(s) open: notices "
+                     "may be issued from {next} once they are closed.").format(
+                start=st.starts_on, end=st.ends_on, days=st.days, open=n_open, next=after)
+        if st.round_status != "approved":
+            return _("Publicised from {start} until {end} ({days} working days): notices wait until the round is "
+                     "approved again.").format(start=st.starts_on, end=st.ends_on, days=st.days)
+        return _("Publicised from {start} until {end} ({days} working days): notices may be issued from "
+                 "{next}.").format(start=st.starts_on, end=st.ends_on, days=st.days, next=after)
+    if n_open:
+        return _("Publicity ended on {end}, {open} objection(s) still open: notices may be issued once they are "
+                 "closed.").format(end=st.ends_on, open=n_open)
+    if st.round_status != "approved":
+        return _("Publicity ended on {end}: notices wait until the round is approved again.").format(end=st.ends_on)
+    return _("Publicity ended on {end}: notices may be issued from {next}.").format(end=st.ends_on, next=after)

@@ -255,6 +255,8 @@ def attach_evidence(db_path: Path, achievement: Achievement, source: Path, user:
             write_atomic(target, copy, step="evidence")
     with database.atomic():
         ev = Evidence.create(achievement=achievement.id, filename=source.name, sha256=digest, size=st.st_size)
+        # the record's evidence changed: the next "since the last export" package carries it and the file
+        Achievement.update(updated_at=now()).where(Achievement.id == achievement.id).execute()
         audit.record(user, "attach", "evidence", achievement.uuid, None, {"file": source.name, "sha256": digest})
     return ev
 
@@ -262,4 +264,5 @@ def attach_evidence(db_path: Path, achievement: Achievement, source: Path, user:
 def remove_evidence(ev: Evidence, user: str) -> None:
     with database.atomic():
         audit.record(user, "detach", "evidence", ev.achievement.uuid, {"file": ev.filename, "sha256": ev.sha256}, None)
+        Achievement.update(updated_at=now()).where(Achievement.id == ev.achievement_id).execute()
         ev.delete_instance()

@@ -243,7 +243,7 @@ class ImportDialog(QDialog):
         self.tree.setHeaderLabels([_("Record"), _("Reason")])
         self.tree.setColumnWidth(0, 260)
         split.addWidget(self.tree)
-        right = QWidget()
+        right = self.conflict_panel = QWidget()  # hidden for a reply: it carries no records to conflict
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(bold(QLabel(_("Conflicts: this database and the package side by side"))))
@@ -324,6 +324,8 @@ class ImportDialog(QDialog):
         from desktop.operations import exchange
 
         self.reply = exchange.reply_preview(self.ctx.session, plan)
+        self.conflict_panel.setVisible(self.reply is None)
+        self.tree.setHeaderLabels([_("Record"), _("Reason")])
         if self.reply is not None:
             self._show_reply(self.reply)
         if plan.already_imported:
@@ -353,6 +355,7 @@ class ImportDialog(QDialog):
             office=reply["office"], year=reply["year"], decision=reply["decision_label"]))
         self.counts.setText(_("Note: {comment}").format(comment=reply["comment"] or "-"))
         self.tree.clear()
+        self.tree.setHeaderLabels([_("Record"), _("The city's comment")])
         top = QTreeWidgetItem([_("Records commented on ({n})").format(n=len(reply["remarks"])), ""])
         self.tree.addTopLevelItem(top)
         for r in reply["remarks"]:
@@ -645,9 +648,11 @@ class CountyPublicityDialog(QDialog):
         self.rows = exchange.county_publicity(ctx.session)
         offices: dict[str, QTreeWidgetItem] = {}
         for p in self.rows:
-            top = offices.get(p["office"])
+            office = _("{county} (through {city})").format(county=p["office"], city=p["via"]) if p["via"] else p[
+                "office"]
+            top = offices.get(office)
             if top is None:
-                top = offices[p["office"]] = QTreeWidgetItem([p["office"], "", "", ""])
+                top = offices[office] = QTreeWidgetItem([office, "", "", ""])
                 self.tree.addTopLevelItem(top)
                 top.setExpanded(True)
             open_n = sum(1 for o in p["objections"] if o["open"])
@@ -739,7 +744,8 @@ class ExchangeView(TableViewMixin, View):
         city = office is not None and office.role == "city"
         from desktop.operations.roles import allowed
 
-        self.register_btn.setVisible(city)
+        self.register_btn.setVisible(True)  # a county registers its city's key once, to read its replies
+        self.register_btn.setText(_("Register a county's key...") if city else _("Register the city's key..."))
         self.report_btn.setVisible(city)
         self.reply_btn.setVisible(city)
         self.publicity_btn.setVisible(city)
@@ -846,7 +852,9 @@ class ExchangeView(TableViewMixin, View):
         from desktop.ui.files import remember, start_in
         from desktop.ui.qt import QInputDialog
 
-        path, _f = QFileDialog.getOpenFileName(self, _("Choose the county's office card or a package"), start_in(),
+        city = self.ctx.office is not None and self.ctx.office.role == "city"
+        path, _f = QFileDialog.getOpenFileName(self, _("Choose the county's office card or a package") if city else _(
+            "Choose the city's office card or its reply"), start_in(),
                                                _("Office cards and packages (*.json *.stdpkg);;All files (*)"))
         if not path:
             return

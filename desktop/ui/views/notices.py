@@ -278,18 +278,7 @@ class NoticesView(TableViewMixin, View):
         s = self.ctx.session
         st = publicity.state(s, rnd.uuid)
         self.gate_state = st
-        if not st.required:
-            parts = [_("The office has switched the publicity step off: notices do not wait for it.")]
-        elif st.started:
-            parts = [_("Publicised from {start} to {end} ({days} working days)").format(
-                start=st.starts_on, end=st.ends_on, days=st.days)]
-            if st.objections:
-                parts.append(_("{open} of {n} objection(s) open").format(open=st.open_objections,
-                                                                       n=len(st.objections)))
-            parts.append(_("Notices may be issued.") if st.may_issue else st.why_not)
-        else:
-            parts = [st.why_not or _("The list of this round has not been publicised yet.")]
-        self.gate.setText(" · ".join(p for p in parts if p))
+        self.gate.setText(publicity.gate_sentence(st))
         self.gate.setStyleSheet("" if st.may_issue else "color: #8a4b00;")
         printing = allowed(s.role, "notices.print")
         self.list_btn.setEnabled(st.started and printing)

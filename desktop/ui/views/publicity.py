@@ -185,7 +185,7 @@ class PublicityDialog(QDialog):
         if not st.required:
             text += "\n" + _("The office has switched the publicity step off: notices do not wait for it.")
         self.state.setText(text)
-        self.gate.setText(_("Notices may be issued.") if st.may_issue else st.why_not)
+        self.gate.setText(publicity.gate_sentence(st))
         self.table.setRowCount(len(st.objections))
         for r, o in enumerate(st.objections):
             values = (o.raised_on.isoformat(), o.raised_by, o.enterprise, o.what, o.text, o.outcome_label, o.reason)

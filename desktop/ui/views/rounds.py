@@ -277,6 +277,9 @@ class RoundsView(TableViewMixin, View):
                 text += " · " + _("reviewed by {user}").format(user=RD.user_name(rnd.reviewed_by))
             if rnd.status == "returned" and rnd.note:
                 text += "\n" + _("Returned because: {note}").format(note=rnd.note)
+            gate = self._gate_sentence(rnd)
+            if gate:
+                text += "\n" + gate
             self.state.setText(text)
             self.state.setStyleSheet(f"color: {STATUS_COLOURS.get(rnd.status, '#000')};")
             self.pages.setCurrentWidget(self.split if self.lines else self.empty)
@@ -292,6 +295,18 @@ class RoundsView(TableViewMixin, View):
         self.review_btn.setEnabled(rnd is not None and rnd.status == "submitted")
         self.publicity_btn.setEnabled(rnd is not None and bool(self.lines))
         self._update_amount_button()
+
+    def _gate_sentence(self, rnd: Any) -> str:
+        """The 公示 line the notices view shows, once the round is approved or publicised."""
+        from desktop.operations import publicity
+
+        try:
+            st = publicity.state(self.ctx.session, rnd.uuid)
+        except StdAwardError as exc:
+            return error_text(exc)
+        if rnd.status != "approved" and not st.started:
+            return ""
+        return publicity.gate_sentence(st)
 
     def _show_pools(self) -> None:
         try:
