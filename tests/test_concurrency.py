@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import GOOD_USCC, OTHER_USCC, ROOT, run_cli
 from conftest_pg import pg_server  # noqa: F401 - fixture
-from test_daily_path import OFFICE, PASSWORDS, office_with_records
+from test_daily_path import ACHIEVEMENTS, OFFICE, PASSWORDS, office_with_records
 
 V4_DUMP = ROOT / "tests" / "data" / "office_v4.sql"  # written by StdAward at schema 4 (see its first lines)
 
@@ -675,3 +675,30 @@ def test_a_failed_upgrade_of_a_server_schema_leaves_it_at_4_and_the_next_open_up
     finally:
         s.close()
         pg_server.drop_database(url.rsplit("/", 1)[1].split("?")[0])
+
+
+def test_a_line_a_recompute_changed_moves_its_version_on_so_a_screen_loaded_before_is_refused(tmp_path):
+    """Recompute writes its lines in batches, not through a form's save: it must move the version on all
+    the same, or an amount screen loaded before the recompute would overwrite the recomputed line."""
+    from desktop.core.errors import StaleRecord
+    from desktop.operations import records, rounds
+    from desktop.store.models import Award
+
+    s = _open(str(tmp_path / "office.db"))
+    try:
+        office_with_records(s)
+        rnd = rounds.compute(s, 2025, OFFICE["policy_id"])
+        before = {ln["achievement"]: ln for ln in rounds.lines(s, rnd.uuid)}
+        # the same standard entered again, earlier in the year: A1 becomes its duplicate when recomputed
+        records.save_achievement(s, {**{k: v for k, v in ACHIEVEMENTS[0].items()}, "id": "A0", "date": "2025-01-15"})
+        again = rounds.compute(s, 2025, OFFICE["policy_id"])
+        assert again.uuid == rnd.uuid  # the same draft, recomputed
+        after = {ln["achievement"]: ln for ln in rounds.lines(s, rnd.uuid)}
+        assert (after["A1"]["status"], after["A1"]["amount"]) != (before["A1"]["status"], before["A1"]["amount"])
+        assert after["A1"]["version"] == before["A1"]["version"] + 1
+        assert all(after[k]["version"] == before[k]["version"] for k in before if k != "A1")  # untouched lines
+        line = Award.get(Award.uuid == after["A1"]["uuid"])
+        with pytest.raises(StaleRecord):
+            rounds.set_amount(s, line.uuid, Decimal("1000"), version=before["A1"]["version"])
+    finally:
+        s.close()
