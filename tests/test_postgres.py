@@ -610,3 +610,18 @@ def test_officers_exporting_at_the_same_moment_never_share_a_package_number(tmp_
         assert sorted(p.name for p in tmp_path.glob("pc*/*.stdpkg")) == sorted(f"{i}.stdpkg" for i in done)
     finally:
         s.close()
+
+
+def test_a_query_with_a_placeholder_and_a_percent_sign_in_a_literal_runs_on_the_server(fresh_url):
+    """The store writes SQLite's ``?``; on the server a ``%`` in a quoted pattern must reach PostgreSQL
+    as itself, not as a broken placeholder (a pattern such as ``LIKE '%?b%'`` beside a parameter)."""
+    from desktop.store import db
+    from desktop.store.models import database
+    from desktop.store.paths import resolve_db_path
+
+    db.open_db(resolve_db_path(fresh_url))
+    try:
+        rows = database.execute_sql("SELECT ? || 'x', 'a?b%' LIKE '%?b%', 7 % 4", ("a",)).fetchall()
+        assert rows == [("ax", 1, 3)]  # booleans read as SQLite gives them
+    finally:
+        db.close_db()

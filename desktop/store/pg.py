@@ -37,13 +37,13 @@ _TOKENS = re.compile(r"('(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|%)")
 
 
 def translate(sql: str) -> str:
-    """SQLite's ``?`` placeholders as psycopg's ``%s`` (and a literal ``%`` doubled), outside quotes."""
+    """SQLite's ``?`` placeholders as psycopg's ``%s`` (outside quotes), and every literal ``%`` doubled."""
     if "?" not in sql:
         return sql
 
     def one(m: re.Match[str]) -> str:
-        tok = m.group(0)
-        return "%s" if tok == "?" else "%%" if tok == "%" else tok
+        tok = m.group(0)  # psycopg reads % everywhere, quotes included: a literal '%x%' needs its % doubled too
+        return "%s" if tok == "?" else "%%" if tok == "%" else tok.replace("%", "%%")
 
     return _TOKENS.sub(one, sql)
 
@@ -88,8 +88,8 @@ def _as_sqlite_gives(conn: Any) -> None:
 class ServerDatabase(PostgresqlDatabase):
     """peewee's PostgreSQL database over psycopg 3, taking raw SQL written for SQLite."""
 
-    def execute_sql(self, sql: str, params: Any = None, *args: Any, **kw: Any) -> Any:
-        return super().execute_sql(translate(sql), params, *args, **kw)
+    # raw SQL reaches the server through ``cursor`` below, which translates it: translating here as well
+    # turned a translated ``%s`` into ``%%s`` whenever a literal held a ``?`` ('%0?%')
 
     def _connect(self) -> Any:
         conn = super()._connect()
