@@ -193,8 +193,8 @@ class MainWindow(QMainWindow):
         for spec in action_registry.ACTIONS.values():
             act = QAction(self)
             act.setObjectName(spec.name)
-            if spec.shortcut:
-                act.setShortcut(QKeySequence(spec.shortcut))
+            if spec.shortcuts:
+                act.setShortcuts([QKeySequence(k) for k in spec.shortcuts])
             qconnect(act.triggered, lambda _checked=False, s=spec: self._run_action(s))
             self.addAction(act)
             self.qactions[spec.name] = act
