@@ -76,3 +76,42 @@ def test_issued_notices_are_saved_under_the_year_and_their_numbers_and_a_reissue
             name = result[key].name
             assert not HEX_RUN.search(name), name
             assert rnd.uuid[:8] not in name and not (WINDOWS_FORBIDDEN & set(name))
+
+
+def test_an_attached_file_opens_under_its_own_name_not_its_hash(tmp_path):
+    """The evidence folder keeps files by their SHA-256; a reader shows the file name it was given
+    in its title bar, so the officer's copy carries the name the file was attached with."""
+    import os
+    import stat
+
+    from desktop.operations import records
+    from desktop.operations.session import Session
+    from tests.conftest import GOOD_USCC, std
+
+    s = Session.open(tmp_path / "office.db")
+    try:
+        records.save_enterprise(s, {"uscc": GOOD_USCC, "name": "甲"})
+        cert = tmp_path / "营业执照 扫描件.PDF"
+        cert.write_bytes(b"%PDF-1.4 licence")
+        other = tmp_path / "b" / "营业执照 扫描件.PDF"
+        other.parent.mkdir()
+        other.write_bytes(b"%PDF-1.4 another licence")
+        odd = tmp_path / 'a:b*c?.pdf'  # a name Linux takes and Windows would not
+        odd.write_bytes(b"%PDF-1.4 odd")
+        first = records.save_achievement(s, std(id="s1"), evidence=[cert, odd])
+        second = records.save_achievement(s, std(id="s2", ref="GB/T 2-2024"), evidence=[other])
+        ev_cert, ev_odd = first.evidence
+        opened = records.evidence_to_open(s, ev_cert.id)
+        assert opened.name == "营业执照 扫描件.PDF" and opened.read_bytes() == cert.read_bytes()
+        assert not HEX_RUN.search(opened.name) and opened.parent != s.folder("evidence")
+        assert not os.access(opened, os.W_OK) or os.geteuid() == 0  # read-only (root writes anyway)
+        assert not opened.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+        assert records.evidence_to_open(s, ev_cert.id) == opened  # the same content: the same copy
+        again = records.evidence_to_open(s, second.evidence[0].id)
+        assert again.name == "营业执照 扫描件（2）.PDF" and again.read_bytes() == other.read_bytes()
+        assert opened.read_bytes() == cert.read_bytes()  # the first copy untouched
+        strange = records.evidence_to_open(s, ev_odd.id)
+        assert strange.name == "a_b_c_.pdf" and not (WINDOWS_FORBIDDEN & set(strange.name))
+        assert records.evidence_file(s, ev_cert.id).read_bytes() == cert.read_bytes()  # the kept file stays
+    finally:
+        s.close()
