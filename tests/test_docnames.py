@@ -115,3 +115,17 @@ def test_an_attached_file_opens_under_its_own_name_not_its_hash(tmp_path):
         assert records.evidence_file(s, ev_cert.id).read_bytes() == cert.read_bytes()  # the kept file stays
     finally:
         s.close()
+
+
+def test_an_export_package_is_named_by_the_office_and_the_year(office):
+    from desktop.operations import exchange
+    from desktop.store import office as officemod
+
+    s = signed_in(office)
+    name = officemod.get().name
+    assert name and exchange.default_name(s, 2014) == f"{name}2014年度标准化奖补数据.stdpkg"
+    by_day = exchange.default_name(s, None)
+    assert by_day.startswith(name) and by_day.endswith(f"{DAY.year}年{DAY.month}月{DAY.day}日）.stdpkg")
+    officemod.update(name='某某局/"科室"', user="tester")  # a name with characters Windows refuses
+    hostile = exchange.default_name(s, 2014)
+    assert hostile == "某某局__科室_2014年度标准化奖补数据.stdpkg" and not HEX_RUN.search(hostile)
