@@ -188,4 +188,14 @@ def test_the_daily_path_through_the_window_gives_the_same_round_and_notices(tmp_
     assert ctx.tasks.wait()
     got = sorted((n["doc_number"], n["uscc"], str(n["total"])) for n in nv.model.rows)
     assert got == ops["notices"]
+    # the message names the files by year and 发文字号 (no piece of the round's uuid) and lists the
+    # numbers as a Chinese range, not a list with English commas
+    import re
+
+    shown = nv.message.text()
+    assert nv.message.kind == "ok" and not re.search(r"[0-9a-fA-F]{8,}", shown), shown
+    numbers = sorted(n[0] for n in got)
+    if len(numbers) > 1:
+        assert ", ".join(numbers) not in shown and ("—" in shown or "、" in shown), shown
+    assert "2025年度标准化奖补通知书" in shown and info.uuid[:8] not in shown
     s.close()

@@ -90,6 +90,7 @@ def test_evidence_is_attached_from_the_button_and_opened(window, qtbot, tmp_path
     qtbot.mouseClick(form.ev_open, left())
     assert len(opened) == 1 and opened[0] != str(cert)  # the office's copy, not the officer's original
     assert Path(opened[0]).read_bytes() == cert.read_bytes()
+    assert Path(opened[0]).name == "标准发布证书.pdf"  # the reader's title bar shows its name, not its hash
 
     # a file chosen on a new achievement is attached when it is saved
     new = AchievementForm(ctx, None, window, GOOD_USCC)
@@ -110,7 +111,7 @@ def test_evidence_is_attached_from_the_button_and_opened(window, qtbot, tmp_path
     # removed from the evidence folder behind the program's back: a message on the form, not a crash
     form2 = AchievementForm(ctx, records.achievement(ctx.session, ach), window)
     qtbot.addWidget(form2)
-    Path(opened[0]).unlink()
+    records.evidence_file(ctx.session, kept[0].id).unlink()
     form2.evidence.setCurrentRow(0)
     qtbot.mouseClick(form2.ev_open, left())
     assert "missing from the evidence folder" in form2.error.text()

@@ -49,6 +49,7 @@ def _reply_at_city(ctx, qtbot, city_db, tmp_path, *, comments: dict[str, str], n
         assert dlg.result_info is not None, dlg.message.text()
         assert "written to" in view.message.text()
         out = tmp_path / dlg.filename.text()
+        assert out.name.startswith("a县市场监督管理局2024年度报送回执") and out.suffix == ".stdpkg"  # filed by name
         view.close()
     return out
 
@@ -98,7 +99,7 @@ def test_return_fix_and_accept_through_the_windows(tmp_path, ctx, qtbot):
         dlg.write()  # a return says why
         assert ctx.tasks.wait()
         assert dlg.result_info is None and "comment" in dlg.message.text()
-    assert not list(tmp_path.glob("stdaward-reply-*"))
+    assert not list(tmp_path.glob("*回执*.stdpkg"))
 
     r1 = _reply_at_city(ctx, qtbot, city_db, tmp_path, returned=True, note="请补正后重新报送",
                         comments={"s1": "标准文本封面不清晰", "p1": "缺少验收报告"})

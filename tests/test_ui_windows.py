@@ -185,3 +185,48 @@ def test_f1_opens_the_built_in_help_in_chinese(qtbot, db):
     assert "打开日志文件夹" in text and "另存为 .xlsx" in text  # what the other Windows conventions tell the officer
     win.help_dialog.close()
     win.close()
+
+
+def test_redo_answers_ctrl_y_as_on_windows_and_ctrl_shift_z(qtbot, db):
+    """Both sequences are the redo action's and no other action's (an ambiguous shortcut fires
+    nothing); the action redoes. Offscreen has no keyboard focus, so the key press itself is not sent."""
+    from PySide6.QtGui import QAction, QUndoCommand
+
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.mainwindow import MainWindow
+    from desktop.ui.qt import QKeySequence
+
+    class Step(QUndoCommand):
+        def __init__(self, log: list[str]) -> None:
+            super().__init__("step")
+            self.log = log
+
+        def redo(self) -> None:
+            self.log.append("do")
+
+        def undo(self) -> None:
+            self.log.append("undo")
+
+    make_app()
+    win = MainWindow(AppContext(db))
+    qtbot.addWidget(win)
+    redo, undo = win.qactions["redo"], win.qactions["undo"]
+    assert act_keys(redo) == ["Ctrl+Y", "Ctrl+Shift+Z"]  # the menu shows the first, Windows' own
+    assert act_keys(undo) == ["Ctrl+Z"]
+    for keys in ("Ctrl+Y", "Ctrl+Shift+Z", "Ctrl+Z"):
+        owners = [a.objectName() for a in win.findChildren(QAction) if QKeySequence(keys) in a.shortcuts()]
+        assert len(owners) == 1, (keys, owners)
+    log: list[str] = []
+    win.undo_stack.push(Step(log))
+    undo.trigger()
+    assert log == ["do", "undo"] and win.undo_stack.canRedo()
+    redo.trigger()
+    assert log == ["do", "undo", "do"] and not win.undo_stack.canRedo()
+    win.close()
+
+
+def act_keys(act) -> list[str]:
+    from desktop.ui.qt import QKeySequence
+
+    return [k.toString(QKeySequence.SequenceFormat.PortableText) for k in act.shortcuts()]

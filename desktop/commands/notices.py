@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.commands.common import add_db, db_arg, print_json, read_input, session
+from desktop.core.docnames import number_list
 from desktop.core.errors import StdAwardError, ValidationFailed
 from desktop.core.i18n import _
 
@@ -155,7 +156,7 @@ def cmd_notices(args: argparse.Namespace) -> int:
             print(_("draft (样稿, no document number, nothing recorded): {file}").format(file=path))
             return 0
         issued = ops.issue_round(s, args.round, day)
-        numbers = ", ".join(n.doc_number for n in issued)
+        numbers = number_list(n.doc_number for n in issued)
         try:
             written = []
             if args.out:
@@ -288,7 +289,7 @@ def cmd_reprint(args: argparse.Namespace) -> int:
             archive = Path(args.archive) if isinstance(args.archive, str) else None
             done = store.reprint_pending(s, Path(args.out), archive)
         print(_("{count} notices printed: {numbers}").format(count=len(done),
-                                                           numbers=", ".join(n.doc_number for n in done)))
+                                                           numbers=number_list(n.doc_number for n in done)))
         for path in (Path(args.out), archive):  # only the archive copies may have been missing
             if path is not None and path.exists():
                 print(path)

@@ -100,13 +100,18 @@ def last_export(session: Session) -> dt.datetime | None:
 
 
 def default_name(session: Session, year: int | None) -> str:
-    """A package's file name: the office's region code and the year (or today's date)."""
+    """A package's file name as an officer files it: the office's name and the year (or today's
+    date), 「莆田市城厢区市场监督管理局2025年度标准化奖补数据.stdpkg」, safe on Windows."""
+    from desktop.core.docnames import safe_filename
     from desktop.exchange.package import SUFFIX
     from desktop.store import office
 
     o = office.get()
-    region = o.region_code if o is not None and o.region_code else "office"
-    return f"stdaward-{region}-{year or session.today().strftime('%Y%m%d')}{SUFFIX}"
+    name = o.name if o is not None and o.name else ""
+    if year:
+        return safe_filename(f"{name}{year}年度标准化奖补数据", SUFFIX)
+    day = session.today()
+    return safe_filename(f"{name}标准化奖补数据（{day.year}年{day.month}月{day.day}日）", SUFFIX)
 
 
 def package_log(session: Session, limit: int = 500) -> list[dict[str, Any]]:
@@ -407,11 +412,13 @@ def submission_records(session: Session, office: str, year: int) -> list[dict[st
 
 
 def reply_name(session: Session, office: str, year: int) -> str:
-    """A reply package's file name: the county's region code, the year, and 'reply'."""
+    """A reply package's file name: the county's name, the year, and 回执
+    (「莆田市城厢区市场监督管理局2025年度报送回执.stdpkg」), safe on Windows."""
+    from desktop.core.docnames import safe_filename
     from desktop.exchange.package import SUFFIX
 
     county = _county(office)
-    return f"stdaward-reply-{county.region_code or 'county'}-{year}{SUFFIX}"
+    return safe_filename(f"{county.name or county.region_code}{year}年度报送回执", SUFFIX)
 
 
 def reply_preview(session: Session, plan: ImportPlan) -> dict[str, Any] | None:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.award import AwardResult
+from desktop.core.docnames import number_list, unique_path
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.faultpoints import fault_point
 from desktop.core.i18n import N_, _
@@ -624,15 +625,16 @@ def issue_and_print(session: Session, round_uuid: str, issued_on: dt.date, duple
     issued = issue_round(session, round_uuid, issued_on)
     folder = session.folder("notices") / str(rnd.year)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{rnd.year}-{round_uuid[:8]}"
-    out, archive = folder / f"{stem}-notices.pdf", folder / f"{stem}-archive.pdf"
-    if out.exists():  # a later issue of the same round (after a void) keeps the earlier files
-        stem = f"{stem}-{issued[0].serial}"
-        out, archive = folder / f"{stem}-notices.pdf", folder / f"{stem}-archive.pdf"
+    # named as an officer files them, by year and 发文字号; a later issue of the same round (after a
+    # void) has other numbers, and a name already taken gets 「（2）」, so earlier files are kept
+    span = number_list(n.doc_number for n in issued)
+    out = unique_path(folder, f"{rnd.year}年度标准化奖补通知书（{span}）", ".pdf")
+    archive = unique_path(folder, f"{rnd.year}年度标准化奖补通知书存档联（{span}）", ".pdf")
     for path, copy, label in ((out, "enterprise", _("Printing notice {done} of {total}...")),
                               (archive, "archive", _("Printing archive copy {done} of {total}..."))):
         print_notices(session.with_progress(_Labelled(progress, label)), issued, path, copy=copy, duplex=duplex)
-    return {"path": out, "archive": archive, "count": len(issued), "numbers": [n.doc_number for n in issued]}
+    return {"path": out, "archive": archive, "count": len(issued), "numbers": [n.doc_number for n in issued],
+            "number_list": span}
 
 
 class _Labelled:

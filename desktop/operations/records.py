@@ -527,6 +527,34 @@ def evidence_file(session: Session, ev_id: int) -> Path:
     return path
 
 
+def evidence_to_open(session: Session, ev_id: int) -> Path:
+    """A copy of an attached file under its own name (「营业执照.pdf」), to open in another program:
+    the stored file is named by its SHA-256, which a reader would show in its title bar. The copy is
+    kept in the officer's data folder, read-only (an edit in the reader cannot pass for the evidence),
+    and reused while its content is the same; another file of the same name gets 「（2）」."""
+    import shutil
+    import stat
+
+    from desktop.core.docnames import safe_filename
+    from desktop.operations.quick import data_dir
+    from desktop.store.models import Evidence
+
+    kept = evidence_file(session, ev_id)
+    ev = Evidence.get_by_id(ev_id)
+    folder = data_dir() / "opened"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = Path(safe_filename(Path(ev.filename).name))
+    stem, suffix = name.stem, name.suffix
+    out, n = folder / f"{stem}{suffix}", 2
+    while out.exists():
+        if out.is_file() and out.stat().st_size == kept.stat().st_size and out.read_bytes() == kept.read_bytes():
+            return out
+        out, n = folder / safe_filename(stem, f"（{n}）{suffix}"), n + 1
+    shutil.copyfile(kept, out)
+    out.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    return out
+
+
 def remove_evidence(session: Session, ev_id: int) -> None:
     from desktop.store import edits
     from desktop.store.models import Evidence

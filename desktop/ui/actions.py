@@ -17,9 +17,16 @@ from desktop.core.i18n import N_
 class ActionSpec:
     name: str
     label: str  # N_() msgid
-    shortcut: str | None
+    shortcut: str | tuple[str, ...] | None  # one key sequence, or several (the first is shown in the menu)
     handler: Callable[..., None]
     tip: str | None = None
+
+    @property
+    def shortcuts(self) -> tuple[str, ...]:
+        """Every key sequence that triggers the action, the primary one first."""
+        if self.shortcut is None:
+            return ()
+        return (self.shortcut,) if isinstance(self.shortcut, str) else tuple(self.shortcut)
 
 
 ACTIONS: dict[str, ActionSpec] = {}
@@ -34,7 +41,7 @@ MENUS: list[tuple[str, list[str | None]]] = [
 ]
 
 
-def action(name: str, label: str, shortcut: str | None = None, tip: str | None = None):
+def action(name: str, label: str, shortcut: str | tuple[str, ...] | None = None, tip: str | None = None):
     def deco(fn: Callable[..., None]) -> Callable[..., None]:
         ACTIONS[name] = ActionSpec(name, label, shortcut, fn, tip)
         return fn
@@ -78,7 +85,7 @@ def _undo(window) -> None:
     window.undo_stack.undo()
 
 
-@action("redo", N_("&Redo"), "Ctrl+Shift+Z")
+@action("redo", N_("&Redo"), ("Ctrl+Y", "Ctrl+Shift+Z"))  # Ctrl+Y as on Windows; Ctrl+Shift+Z as elsewhere
 def _redo(window) -> None:
     window.undo_stack.redo()
 

@@ -408,8 +408,12 @@ class Startup:
         self.window.after_first_paint(lambda: QTimer.singleShot(SERVE_AFTER_MS, self._after_shown))
 
     def _after_shown(self) -> None:
-        """Once painted: listen for later starts on this database, and open the files given at start."""
+        """Once painted: listen for later starts on this database, remember it in File → 最近打开的数据库,
+        and open the files given at start."""
         self.serve()
+        from desktop.ui import recent
+
+        recent.opened(self.ctx)
         files, self.files = self.files, []
         if files and self.window is not None:
             from desktop.ui.open_files import openable

@@ -193,8 +193,8 @@ class MainWindow(QMainWindow):
         for spec in action_registry.ACTIONS.values():
             act = QAction(self)
             act.setObjectName(spec.name)
-            if spec.shortcut:
-                act.setShortcut(QKeySequence(spec.shortcut))
+            if spec.shortcuts:
+                act.setShortcuts([QKeySequence(k) for k in spec.shortcuts])
             qconnect(act.triggered, lambda _checked=False, s=spec: self._run_action(s))
             self.addAction(act)
             self.qactions[spec.name] = act
@@ -214,6 +214,10 @@ class MainWindow(QMainWindow):
                     menu.addSeparator()
                 elif name in self.qactions:
                     menu.addAction(self.qactions[name])
+                    if name == "open_database":  # File → 最近打开的数据库 right below it
+                        from desktop.ui import recent
+
+                        self.recent_menu = recent.add_menu(menu, self)
             if label == action_registry.MENUS[2][0]:
                 menu.addSeparator()
                 for i, spec in enumerate(self._visible_specs()):

@@ -403,7 +403,7 @@ class AchievementForm(QDialog):
 
         ev_id = item.data(Qt.ItemDataRole.UserRole)
         if ev_id is not None:
-            return records.evidence_file(self.ctx.session, ev_id)
+            return records.evidence_to_open(self.ctx.session, ev_id)  # under its own name, not its hash
         pending = item.data(Qt.ItemDataRole.UserRole + 1)
         return Path(pending) if pending else None
 

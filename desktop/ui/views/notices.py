@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from desktop.core.docnames import number_list, safe_filename
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
 from desktop.operations.roles import allowed
@@ -390,7 +391,7 @@ class NoticesView(TableViewMixin, View):
             self.ctx.changed("notices")
             self.refresh()
             self.message.ok(_("{count} notices issued ({numbers}). Saved to {path}; the archive copy to {archive}.").format(
-                count=result["count"], numbers=", ".join(result["numbers"]), path=result["path"],
+                count=result["count"], numbers=number_list(result["numbers"]), path=result["path"],
                 archive=result["archive"].name))
             self.last_issue = result
 
@@ -420,7 +421,7 @@ class NoticesView(TableViewMixin, View):
         if self.preview_path is None or self.document.pageCount() < 1:
             return
         title = self.preview_title or _("Print notices {numbers}").format(
-            numbers=", ".join(r["doc_number"] for r in self.selected()[:3]))
+            numbers=number_list(r["doc_number"] for r in self.selected()[:3]))
         current = self.pdf_view.pageNavigator().currentPage()
         self.message.clear()
         print_with_dialog(self, self.preview_path, self.document.pageCount(), current,
@@ -435,7 +436,7 @@ class NoticesView(TableViewMixin, View):
         sel = self.selected()
         if not sel:
             return
-        suggested = f"{sel[0]['doc_number']}.pdf" if len(sel) == 1 else _("notices.pdf")
+        suggested = safe_filename(_("Notices ({numbers})").format(numbers=number_list(r["doc_number"] for r in sel)), ".pdf")
         path, _filter = QFileDialog.getSaveFileName(self, _("Save notices as PDF"), suggested, _("PDF files (*.pdf)"))
         if path:
             self.save_to(Path(path))

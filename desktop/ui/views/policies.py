@@ -451,7 +451,11 @@ class PoliciesView(View):
         pid = self.current_id()
         if pid is None:
             return
-        path, _filter = QFileDialog.getSaveFileName(self, _("Save the policy print-out"), start_in(f"{pid}.pdf"),
+        from desktop.core.docnames import safe_filename
+
+        item = self.list.currentItem()
+        name = safe_filename(item.text() if item is not None else _("policy"), ".pdf")  # its title, not its id
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save the policy print-out"), start_in(name),
                                                     _("PDF files (*.pdf)"))
         if path:
             remember(path)

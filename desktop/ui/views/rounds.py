@@ -158,13 +158,31 @@ class RoundsView(TableViewMixin, View):
             qconnect(enter.activated, self.set_amount)
         self._fill_policies()
         self.retranslate()
-        if not restore_header(self.tableview, self.name):
-            for i, w in enumerate((190, 260, 100, 100, 60, 320, 70)):
-                self.tableview.setColumnWidth(i, w)
+        if not restore_header(self.tableview, self.header_key):
+            self._default_columns()
         for t, widths in ((self.ent_table, (200, 70, 70)), (self.fund_table, (200, 70, 70)),
                           (self.history, (120, 120, 160, 160))):
             for i, w in enumerate(widths):
                 t.setColumnWidth(i, w)
+
+    # the columns an officer reads a line by, shown first so they fit a 1024 px screen beside the
+    # details (the table gets ~500 px there); the long achievement title comes after them, elided
+    # (a new settings key: column layouts saved before, with status and amount off a 1024 px screen,
+    # are not restored once)
+    header_key = "rounds-lines-2"
+    FIRST_COLUMNS = ("enterprise", "status", "amount")
+    COLUMN_WIDTHS = {"enterprise": 170, "status": 110, "amount": 100, "what": 260, "clause": 60,
+                     "explanation": 320, "decision": 70}
+
+    def _default_columns(self) -> None:
+        from desktop.ui.views.round_model import LINE_COLUMNS
+
+        header = self.tableview.horizontalHeader()
+        keys = [c.key for c in LINE_COLUMNS]
+        for to, key in enumerate(self.FIRST_COLUMNS):
+            header.moveSection(header.visualIndex(keys.index(key)), to)
+        for key, width in self.COLUMN_WIDTHS.items():
+            self.tableview.setColumnWidth(keys.index(key), width)
 
     # ------------------------------------------------------------------ View protocol
     def retranslate(self) -> None:

@@ -122,7 +122,7 @@ class TableViewMixin:
     def save_state(self) -> None:
         from desktop.ui.tablemodel import save_header
 
-        save_header(self.tableview, self.name)  # type: ignore[attr-defined]
+        save_header(self.tableview, getattr(self, "header_key", self.name))  # type: ignore[attr-defined]
 
 
 def confirm(parent: QWidget, title: str, text: str, ok_text: str, on_ok: Callable[[], None],
