@@ -96,7 +96,7 @@ def _recorded_digest(publicity_uuid: str) -> str | None:
     entries = (AuditEntry.select(AuditEntry.after)
                .where(AuditEntry.entity == "publicity", AuditEntry.entity_uuid == publicity_uuid,
                       AuditEntry.action == "print")
-               .order_by(AuditEntry.id.desc()))
+               .order_by(AuditEntry.id.desc()))  # type: ignore[attr-defined]  # peewee's implicit id
     for e in entries:
         if isinstance(e.after, Mapping) and e.after.get("wording_digest"):
             return str(e.after["wording_digest"])
