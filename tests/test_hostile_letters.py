@@ -66,3 +66,47 @@ def test_a_letter_rewritten_with_a_matching_hash_is_found_by_the_audit_check(off
     findings = [f.message for f in audit.verify_rows()]
     assert len(findings) == 1 and "changed outside the program" in findings[0]
     assert row.content["recipient"]["name"] in findings[0]
+
+
+@pytest.mark.faults
+@pytest.mark.parametrize("point", ["notices:written", "notices:synced", "notices:renamed"])
+def test_a_crash_while_letters_are_printed_records_no_letter_and_uses_no_number(office, tmp_path, point):  # noqa: F811
+    """Killed while the letters' PDF is written (before, while or after it takes its name): the
+    letters are not recorded and no number of the office's register is used, the audit check is
+    clean, no temporary file is left behind, and the next print numbers the letters from 1."""
+    from test_faults import CRASH, cli, leftovers
+
+    from desktop.store.db import close_db
+
+    uuid = approved_round(office)
+    P.set_refusal_prefix(session(office, "clerk1", "password-1"), "泉市监告")
+    close_db()
+    pw = tmp_path / "pw"
+    pw.write_text("password-2\n")
+    out = tmp_path / "printed" / "letters.pdf"
+    args = ("refusals", uuid, "--out", str(out), "--date", "2025-03-10", "--db", str(office), "--user", "boss",
+            "--password-file", str(pw))
+    r = cli(*args, fault=point)
+    assert r.returncode == CRASH, r.stderr
+
+    from desktop.store import audit
+    from desktop.store.models import RefusalLetter
+
+    session(office, "boss", "password-2")  # the next start opens and tidies the database
+    assert RefusalLetter.select().count() == 0
+    assert audit.verify_rows() == []
+    close_db()
+    r = cli(*args)
+    assert r.returncode == 0, r.stderr
+    assert leftovers(tmp_path / "printed") == []
+    session(office, "boss", "password-2")  # reopened after the CLI closed it
+    numbers = sorted(row.doc_number for row in RefusalLetter.select())
+    assert numbers == ["泉市监告〔2025〕1号", "泉市监告〔2025〕2号"]
+    assert audit.verify_rows() == []
+    # the file the killed print left under the name (after its rename) held letters never recorded:
+    # the recorded print replaced it, so the letters on disk are the recorded ones
+    import subprocess
+
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert all(n in text for n in numbers)
+    assert len(list(out.parent.iterdir())) == 1
