@@ -9,6 +9,8 @@ placeholder can reach.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from test_refusals import office, session  # noqa: F401 - fixture
 
@@ -42,3 +44,32 @@ def test_control_and_invisible_characters_in_the_wording_are_refused(office, cha
         P.save_wording(admin, {"letter_closing": f"特此{char}告知。"})
     assert [p.field for p in bad.value.problems] == ["letter_closing"]
     assert P.wording(admin) == (0, {})
+
+
+def test_the_longest_wording_allowed_never_leaves_the_signature_alone_on_a_page(office, tmp_path):  # noqa: F811
+    """Every letter text at the longest the check allows: the letters still print, and the page with
+    the 落款 (the date of the letters) also carries the end of the text (特此告知), never alone."""
+    import subprocess
+
+    from test_refusals import approved_round
+
+    uuid = approved_round(office)
+    admin = session(office, "clerk1", "password-1")
+    long_text = "经复核，" + "相关材料须真实完整" * 60
+    words = {"letter_opening": long_text[:W.MAX_TEXT - 21] + "{year}{policy}{count}",
+             "letter_review": long_text[:W.MAX_TEXT - 14] + "{days}{office}",
+             "letter_contact": long_text[:W.MAX_TEXT - 9] + "{contact}",
+             "letter_closing": long_text[:W.MAX_TEXT - 4] + "特此告知"}
+    assert all(len(t) == W.MAX_TEXT for t in words.values())
+    assert P.wording_problems(words) == []
+    P.save_wording(admin, words)
+    P.set_refusal_prefix(admin, "泉市监告")
+    done = P.write_refusals(session(office, "boss", "password-2"), uuid, tmp_path / "l.pdf", dt.date(2025, 3, 3))
+    out = subprocess.run(["pdftotext", "-layout", str(done["path"]), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    pages = [p.replace(" ", "") for p in out.split("\f") if p.strip()]
+    dated = [p for p in pages if "2025年3月3日" in p]
+    assert len(dated) == done["letters"] == 2 and len(pages) >= 2 * len(dated)  # each letter runs over a page
+    for page in dated:
+        assert "特此告知" in page
+        assert page.index("特此告知") < page.index("2025年3月3日")
