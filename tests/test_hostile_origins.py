@@ -44,3 +44,34 @@ def test_a_city_cannot_claim_or_rename_another_citys_county_or_another_registere
         origins.keep(B_CITY, [{"uuid": B_COUNTY, "name": "丰泽区市场监管局", "region": "350503"}], applied,
                      carried={B_COUNTY})
         assert origins.known_names()[B_COUNTY]["name"] == "丰泽区市场监管局"
+
+
+def test_a_countys_publicity_row_with_an_objection_against_another_countys_record_is_refused(tmp_path):
+    """County a's package carries its 公示 with an objection naming a record county b sent the city:
+    the row is refused whole (counted), nothing of it kept; the same row naming a's own record is kept."""
+    import datetime as dt
+
+    from test_consolidate_province import _register
+    from test_exchange import apply, city, county, export
+    from test_exchange_publicity import _county_with_publicity
+
+    from desktop.exchange import hearings
+    from desktop.exchange.package import read_package
+    from desktop.store.models import Achievement, Setting
+
+    path, card, _rnd = _county_with_publicity(tmp_path)
+    city_db = city(tmp_path, card)
+    other_path, other_card = county(tmp_path, tag="b", region="350303")
+    _register(city_db, other_card)
+    assert apply(city_db, export(other_path, tmp_path / "b.stdpkg").path).plan.rejected == []
+    (row,) = read_package(export(path, tmp_path / "p1.stdpkg").path).rows("publicity")
+    with using(city_db):
+        theirs = Achievement.get(Achievement.origin == other_card["uuid"]).uuid
+        forged = dict(zip(hearings.COLUMNS, row))
+        forged["objections"] = [dict(row[-1][0], achievement=theirs, raised_on=str(dt.date(2025, 3, 4)))]
+        applied: dict[str, int] = {}
+        hearings.keep(card["uuid"], [list(forged.values())], applied)
+        assert applied == {"publicity_rejected": 1, "publicity": 0}
+        assert Setting.get_or_none(Setting.key == f"exchange.publicity.{card['uuid']}") is None
+        hearings.keep(card["uuid"], [row], applied)
+        assert applied == {"publicity_rejected": 0, "publicity": 1}

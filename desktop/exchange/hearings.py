@@ -7,8 +7,9 @@ year's rounds (every year's for a whole or "since the last export" package: they
 objections nested in it, each naming the achievement it was raised against by its global id and the
 county's label.
 
-**At the city that imports** (``keep``): the rows are checked (types, dates, text limits; a row that
-fails is counted in ``publicity_rejected``, nothing else of it kept) and kept in the city's settings
+**At the city that imports** (``keep``): the rows are checked (types, dates, text limits, no
+objection against a record another registered office sent; a row that fails is counted in
+``publicity_rejected``, nothing else of it kept) and kept in the city's settings
 per office (``exchange.publicity.<office>``), by 公示: a later package replaces what an earlier one
 said about the same 公示 (older packages are refused as stale before this runs). ``for_city`` reads
 them back for the city's window.
@@ -90,12 +91,30 @@ def _row_ok(r: dict[str, Any]) -> bool:
             and all(_objection_ok(o) for o in r["objections"]))
 
 
+def _others_records(office_uuid: str, uuids: list[Any]) -> set[str]:
+    """Of ``uuids``, the records held here that another registered office sent: an office's 公示
+    cannot hold an objection against another county's claim (a forged row is refused whole)."""
+    import json
+
+    from desktop.store.backend import json_values
+
+    wanted = sorted({u for u in uuids if isinstance(u, str)})
+    if not wanted:
+        return set()
+    return {u for (u,) in database.execute_sql(
+        "SELECT a.uuid FROM achievement a JOIN known_office k ON k.uuid = a.origin "
+        f"WHERE a.origin != ? AND a.uuid IN ({json_values()})",
+        [office_uuid, json.dumps(wanted)]).fetchall()}
+
+
 def keep(office_uuid: str, package_rows: list[list[Any]], applied: dict[str, int]) -> None:
     """At the city: keep the office's 公示 rows (checked; inside the import's transaction)."""
     if not package_rows:
         return
     got = [dict(zip(COLUMNS, r)) for r in package_rows]
-    good = [r for r in got if _row_ok(r)]
+    theirs = _others_records(office_uuid, [o.get("achievement") for r in got if isinstance(r["objections"], list)
+                                           for o in r["objections"] if isinstance(o, dict)])
+    good = [r for r in got if _row_ok(r) and not any(o["achievement"] in theirs for o in r["objections"])]
     applied["publicity_rejected"] = len(got) - len(good)
     row = Setting.get_or_none(Setting.key == _key(office_uuid))
     kept = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
