@@ -110,3 +110,39 @@ def test_a_crash_while_letters_are_printed_records_no_letter_and_uses_no_number(
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert all(n in text for n in numbers)
     assert len(list(out.parent.iterdir())) == 1
+
+
+def test_the_wording_in_force_edited_by_hand_is_refused_for_new_letters_and_notices(office, tmp_path):  # noqa: F811
+    """The office's saved wording (the Setting row in force) changed in the database, or put there
+    without ever being saved: new letters and notices are refused, naming what to do, nothing is
+    recorded; saving the wording again in the program makes it usable."""
+    from desktop.operations import template_store
+    from desktop.operations import wording as notice_wording
+    from desktop.store.models import RefusalLetter, Setting
+
+    uuid = approved_round(office)
+    admin = session(office, "clerk1", "password-1")
+    boss = session(office, "boss", "password-2")
+    P.save_wording(admin, {"letter_closing": "特此函告。"})
+    notice_wording.save_template(admin, {"closing": "特此通知。"})
+    for key, field, text in (("publicity_template", "letter_review", "如有异议，请勿申请复核。"),
+                             ("notice_template", "closing", "本通知作废。")):
+        row = Setting.get(Setting.key == key)
+        value = dict(row.value)
+        value["template"] = {**value["template"], field: text}
+        Setting.update(value=value).where(Setting.key == key).execute()
+    with pytest.raises(StdAwardError, match="changed outside the program"):
+        P.write_refusals(boss, uuid, tmp_path / "l.pdf")
+    assert RefusalLetter.select().count() == 0 and not (tmp_path / "l.pdf").exists()
+    with pytest.raises(StdAwardError, match="changed outside the program"):
+        template_store.for_notices()
+    # saved again in the program: usable
+    P.save_wording(admin, {"letter_closing": "特此函告。"})
+    assert P.write_refusals(boss, uuid, tmp_path / "l.pdf")["letters"] == 2
+    notice_wording.save_template(admin, {"closing": "特此通知。"})
+    assert template_store.for_notices()["closing"] == "特此通知。"
+    # a wording row put in by hand where the office never saved one
+    Setting.delete().where(Setting.key.startswith("notice_template")).execute()
+    Setting.insert(key="notice_template", value={"version": 9, "template": {"closing": "作废。"}}).execute()
+    with pytest.raises(StdAwardError, match="changed outside the program"):
+        template_store.for_notices()

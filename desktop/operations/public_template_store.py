@@ -36,8 +36,13 @@ def current() -> tuple[int, dict[str, Any]]:
     return int(row.value.get("version", 0)), dict(row.value.get("template") or {})
 
 
-def in_force() -> dict[str, Any]:
-    """The wording a document is made with now (the defaults filled in, with its version)."""
+def in_force(check: bool = True) -> dict[str, Any]:
+    """The wording a document is made with now (the defaults filled in, with its version); with
+    ``check``, refused when the row in force was changed outside the program."""
+    if check:
+        from desktop.operations.template_store import check_against_log
+
+        check_against_log(KEY, "publicity_template")
     version, template = current()
     out = PW.merged(template)
     out["version"] = version  # 0: the defaults, never saved

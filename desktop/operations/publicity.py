@@ -480,7 +480,7 @@ def wording_in_force(session: Session) -> dict[str, Any]:
     """Every text the next 公示 list or letter is worded with (the defaults filled in)."""
     from desktop.operations import public_template_store as store
 
-    return store.in_force()
+    return store.in_force(check=False)  # what the editor shows; printing checks it
 
 
 def default_wording() -> dict[str, Any]:
