@@ -146,3 +146,29 @@ def test_the_wording_in_force_edited_by_hand_is_refused_for_new_letters_and_noti
     Setting.insert(key="notice_template", value={"version": 9, "template": {"closing": "作废。"}}).execute()
     with pytest.raises(StdAwardError, match="changed outside the program"):
         template_store.for_notices()
+
+
+def test_the_integrity_check_names_every_wording_changed_by_hand(office, tmp_path):  # noqa: F811
+    """What the window's check on opening and the full audit check say when the wording in force and
+    a printed list's wording were changed in the database: one sentence each, none before."""
+    from desktop.operations import integrity
+    from desktop.operations import public_template_store as store
+    from desktop.store.models import Setting
+
+    uuid = _publicised(office)
+    admin = session(office, "clerk1", "password-1")
+    boss = session(office, "boss", "password-2")
+    P.save_wording(admin, {"letter_closing": "特此函告。"})
+    P.print_list(boss, uuid, tmp_path / "list.pdf")
+    assert integrity.wording_findings() == [] and integrity.verify(boss).ok
+    row = Setting.get(Setting.key == store.KEY)
+    Setting.update(value={**row.value, "template": {"letter_closing": "特此作废。"}}).where(
+        Setting.key == store.KEY).execute()
+    listed = Setting.select().where(Setting.key.startswith(f"{store.LIST_KEY}.")).get()
+    Setting.update(value={**listed.value, "wording": {**listed.value["wording"], "list_contact": "无。"}}).where(
+        Setting.key == listed.key).execute()
+    found = integrity.quick_findings(office)
+    assert len([f for f in found if "changed outside the program" in f]) == 1
+    assert len([f for f in found if "publicity list was first printed with was altered" in f]) == 1
+    messages = [f.message for f in integrity.verify(boss).findings]
+    assert sum("outside the program" in m or "was altered in the database" in m for m in messages) == 2
