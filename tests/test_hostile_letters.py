@@ -172,3 +172,32 @@ def test_the_integrity_check_names_every_wording_changed_by_hand(office, tmp_pat
     assert len([f for f in found if "publicity list was first printed with was altered" in f]) == 1
     messages = [f.message for f in integrity.verify(boss).findings]
     assert sum("outside the program" in m or "was altered in the database" in m for m in messages) == 2
+
+
+def test_a_notice_statement_passed_off_as_a_letter_does_not_verify(tmp_path):
+    """The other way round from the letter passed off as a notice: a notice's signed statement whose
+    version byte says "letter" (its amount would read as a count of refused claims) is refused, as
+    is one of a version no program wrote; the statement as signed verifies as a notice."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from desktop.notices import verify as V
+
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    pub = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                        serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    cards = [{"name": "泉州市市场监督管理局", "public_key": pub}]
+    text = V.make_statement(pem, doc_number="泉市监〔2025〕3号", recipient="91350302MA2Y0KXQ4Q", total="2.00",
+                            issued_on=dt.date(2025, 3, 3), content_hash="ab" * 32)
+    assert V.verify_statement(text, cards)["total"] == "2.00"
+    b32 = text[len(V.STATEMENT_PREFIX):]
+    raw = bytearray(base64.b32decode(b32 + "=" * (-len(b32) % 8)))
+    for version in (2, 3):
+        raw[0] = version
+        forged = V.STATEMENT_PREFIX + base64.b32encode(bytes(raw)).decode().rstrip("=")
+        with pytest.raises(V.StatementError, match="altered or forged|damaged or from a newer"):
+            V.verify_statement(forged, cards)
