@@ -66,6 +66,13 @@ def test_a_letter_rewritten_with_a_matching_hash_is_found_by_the_audit_check(off
     findings = [f.message for f in audit.verify_rows()]
     assert len(findings) == 1 and "changed outside the program" in findings[0]
     assert row.content["recipient"]["name"] in findings[0]
+    # its reprint and its short code refuse it too, though its content matches its (rewritten) hash
+    from desktop.operations import integrity
+
+    with pytest.raises(StdAwardError, match="altered in the database"):
+        P.write_refusals(boss, uuid, tmp_path / "again.pdf")
+    with pytest.raises(StdAwardError, match="altered in the database"):
+        integrity.verify_notice_text(boss, V.verification_code(row.uuid, V.content_hash(content)))
 
 
 @pytest.mark.faults

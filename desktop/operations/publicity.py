@@ -427,8 +427,9 @@ def _record_letters(rnd: Any, groups: list[tuple[str, list[str], Any]], prefix: 
 
 def _check_intact(letter: Any) -> None:
     from desktop.notices import verify as V
+    from desktop.store import audit
 
-    if V.content_hash(letter.content) != letter.content_hash:
+    if V.content_hash(letter.content) != letter.content_hash or not audit.row_matches_log("refusal_letter", letter):
         name = (letter.content.get("recipient") or {}).get("name") or ""
         raise StdAwardError(_("the letter of refusal to {name} ({number}) was altered in the database: its content "
                               "no longer matches its hash").format(name=name, number=letter.doc_number or "—"))
