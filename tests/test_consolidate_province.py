@@ -90,6 +90,6 @@ def test_a_forged_list_of_county_names_is_ignored_whole(tmp_path):
         for bad in ("not a list", [{"uuid": "x", "name": "某县", "region": "1"}],
                     [{"uuid": "21111111-2222-3333-4444-555555555555", "name": "某县\u202e", "region": "1"}]):
             applied: dict[str, int] = {}
-            origins.keep(sender, bad, applied)
+            origins.keep(sender, bad, applied, carried={"21111111-2222-3333-4444-555555555555"})
             assert applied == {"origins_rejected": 1}
         assert Setting.select().where(Setting.key.startswith(origins.PREFIX)).count() == 0

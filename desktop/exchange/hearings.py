@@ -7,8 +7,9 @@ year's rounds (every year's for a whole or "since the last export" package: they
 objections nested in it, each naming the achievement it was raised against by its global id and the
 county's label.
 
-**At the city that imports** (``keep``): the rows are checked (types, dates, text limits; a row that
-fails is counted in ``publicity_rejected``, nothing else of it kept) and kept in the city's settings
+**At the city that imports** (``keep``): the rows are checked (types, dates, text limits, no
+objection against a record another registered office sent; a row that fails is counted in
+``publicity_rejected``, nothing else of it kept) and kept in the city's settings
 per office (``exchange.publicity.<office>``), by 公示: a later package replaces what an earlier one
 said about the same 公示 (older packages are refused as stale before this runs). ``for_city`` reads
 them back for the city's window.
@@ -120,13 +121,33 @@ def _row_ok(r: dict[str, Any]) -> bool:
             and (r["origin"] is None or (isinstance(r["origin"], str) and bool(_UUID.match(r["origin"])))))
 
 
+def _others_records(office_uuid: str, uuids: list[Any]) -> dict[str, str]:
+    """Of ``uuids``, the records held here that another registered office sent, with that office: an
+    office's 公示 cannot hold an objection against another county's claim (a forged row is refused
+    whole). A 公示 a city passes on from its county may name that county's records (its ``origin``)."""
+    import json
+
+    from desktop.store.backend import json_values
+
+    wanted = sorted({u for u in uuids if isinstance(u, str)})
+    if not wanted:
+        return {}
+    return {u: o for (u, o) in database.execute_sql(
+        "SELECT a.uuid, a.origin FROM achievement a JOIN known_office k ON k.uuid = a.origin "
+        f"WHERE a.origin != ? AND a.uuid IN ({json_values()})",
+        [office_uuid, json.dumps(wanted)]).fetchall()}
+
+
 def keep(office_uuid: str, package_rows: list[list[Any]], applied: dict[str, int]) -> None:
     """At the city: keep the office's 公示 rows (checked; inside the import's transaction)."""
     if not package_rows:
         return
     got = [dict(zip(COLUMNS, r)) for r in package_rows]
+    theirs = _others_records(office_uuid, [o.get("achievement") for r in got if isinstance(r["objections"], list)
+                                           for o in r["objections"] if isinstance(o, dict)])
     own = own_office_uuid()
-    good = [r for r in got if _row_ok(r) and r["origin"] != own]  # never this office's own 公示 back
+    good = [r for r in got if _row_ok(r) and r["origin"] != own  # never this office's own 公示 back
+            and not any(theirs.get(o["achievement"], r["origin"]) != r["origin"] for o in r["objections"])]
     for r in good:
         if r["origin"] == office_uuid:
             r["origin"] = None  # the sender's own

@@ -828,7 +828,7 @@ def _keep_carried(pkg: Package, applied: dict[str, int]) -> None:
     from desktop.exchange import hearings, origins
 
     hearings.keep(pkg.office_uuid, pkg.rows("publicity"), applied)
-    origins.keep(pkg.office_uuid, pkg.manifest.get("origins"), applied)
+    origins.keep(pkg.office_uuid, pkg.manifest.get("origins"), applied, origins.carried_by(pkg))
 
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

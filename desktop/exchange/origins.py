@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from desktop.exchange.tables import ACHIEVEMENTS, ENTERPRISES
-from desktop.store.models import KnownOffice, Setting
+from desktop.store.models import KnownOffice, Office, Setting
 
 PREFIX = "exchange.origins."
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -56,9 +56,29 @@ def for_manifest(tables: dict[str, tuple[tuple[str, ...], list[list[Any]]]]) -> 
     return [{"uuid": u, "name": names[u]["name"], "region": names[u]["region"]} for u in sorted(seen) if u in names]
 
 
-def keep(sender: str, origins: Any, applied: dict[str, int]) -> None:
+def carried_by(tables: Any) -> set[str]:
+    """The origins of the records a package carries (``tables``: a Package, read by ``rows``)."""
+    out: set[str] = set()
+    for t in (ENTERPRISES, ACHIEVEMENTS):
+        i = t.columns.index("origin")
+        out.update(r[i] for r in tables.rows(t.name) if isinstance(r[i], str))
+    return out
+
+
+def _within(region: str, sender_region: str) -> bool:
+    """Is ``region`` inside the sender's (350302 inside 350300, 350503 inside 350000)? A code left
+    blank cannot be checked and passes."""
+    prefix = (sender_region or "").rstrip("0")
+    return not region or not prefix or region.startswith(prefix)
+
+
+def keep(sender: str, origins: Any, applied: dict[str, int], carried: set[str]) -> None:
     """At the receiver: keep the names of the offices the sender's package carries records of (a
-    malformed list is ignored whole and counted in ``origins_rejected``)."""
+    malformed list is ignored whole and counted in ``origins_rejected``). A sender signs its own
+    manifest, so each name is also checked against what it may claim: an office the package carries
+    records of (``carried``), not a registered office (a city claiming another city would move that
+    city's records under itself), not one another sender already passes on, and of a region inside
+    the sender's; one that fails is ignored and counted."""
     if origins is None:
         return
     ok = (isinstance(origins, list) and len(origins) <= MAX_ORIGINS
@@ -68,10 +88,24 @@ def keep(sender: str, origins: Any, applied: dict[str, int]) -> None:
     if not ok:
         applied["origins_rejected"] = 1
         return
+    registered = {k.uuid: k.region_code or "" for k in KnownOffice.select(KnownOffice.uuid, KnownOffice.region_code)}
+    registered.update({o.uuid: o.region_code or "" for o in Office.select(Office.uuid, Office.region_code)})  # itself
+    others = {origin for by, names in _carried().items() if by != sender for origin in names}
+    sender_region = registered.get(sender, "")
     key = PREFIX + sender
     row = Setting.get_or_none(Setting.key == key)
     kept = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
-    new = {o["uuid"]: {"name": o["name"], "region": o["region"]} for o in origins if o["uuid"] != sender}
+    new, refused = {}, 0
+    for o in origins:
+        if o["uuid"] == sender:
+            continue
+        if (o["uuid"] not in carried or o["uuid"] in registered or o["uuid"] in others
+                or not _within(o["region"], sender_region)):
+            refused += 1
+            continue
+        new[o["uuid"]] = {"name": o["name"], "region": o["region"]}
+    if refused:
+        applied["origins_rejected"] = applied.get("origins_rejected", 0) + refused
     if {**kept, **new} != kept:
         Setting.insert(key=key, value={**kept, **new}).on_conflict_replace().execute()
 

@@ -401,8 +401,11 @@ def _evidence_files(member: bytes) -> dict[str, bytes]:
             total = 0
             for info in infos:
                 total += info.file_size
+                # the program stores evidence uncompressed: a file that inflates far beyond its packed
+                # size is a bomb, and the files together may not pass what one package may carry
+                inflates = info.file_size > (1 << 20) and info.file_size > MAX_RATIO * max(info.compress_size, 1)
                 if (not _EVIDENCE_NAME.match(info.filename) or info.file_size > EVIDENCE_MAX_FILE
-                        or total > MAX_UNPACKED):
+                        or total > EVIDENCE_CAP or inflates):
                     raise PackageError(_("the package's evidence file {member} is not one this program accepts").format(
                         member=info.filename))
             files = {i.filename: zf.read(i) for i in infos}

@@ -20,6 +20,7 @@ from typing import Any
 
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
+from desktop.core.vocabulary import safe_label
 from desktop.exchange import package as pkgmod
 from desktop.exchange.offices import signing_office
 from desktop.exchange.package import Package, PackageError
@@ -32,6 +33,7 @@ DECISIONS = ("accepted", "returned")
 REPLIES_KEY = "exchange.replies"  # at the county: the replies received, oldest first
 SENT_KEY = "exchange.replies_sent"  # at the city: the replies written
 MAX_COMMENT = 2000
+MAX_LABEL = 300  # a record's id and standard number, as a remark names it
 
 
 def _setting(key: str) -> Any:
@@ -134,6 +136,20 @@ def check_addressed(pkg: Package) -> None:
             name=pkg.office_name))
 
 
+def _check_texts(decisions: list[dict[str, Any]], remarks: list[dict[str, Any]]) -> None:
+    """The city's program could be old or altered: the texts of its reply pass the rules its own form
+    applies (length, no control or text-direction character), or the whole reply is refused."""
+    texts = [(_("the comment on the submission"), d["comment"] or "", MAX_COMMENT) for d in decisions]
+    for r in remarks:
+        label = safe_label(r["label"], "?")
+        texts += [(_("the name of record {label}").format(label=label), r["label"] or "", MAX_LABEL),
+                  (_("the comment on record {label}").format(label=label), r["comment"] or "", MAX_COMMENT)]
+    for what, text, limit in texts:
+        if not isinstance(text, str) or len(text) > limit or not all(c.isprintable() or c in "\n\t" for c in text):
+            raise PackageError(_("the reply is refused: {what} is not text of at most {n} characters without "
+                                 "invisible control or text-direction characters").format(what=what, n=limit))
+
+
 def keep(pkg: Package, user: str, applied: dict[str, int]) -> None:
     """At the county: keep the reply's decisions and remarks (a replayed reply adds nothing)."""
     decisions = [dict(zip(DECISION_COLUMNS, r)) for r in pkg.rows("decisions")]
@@ -144,6 +160,7 @@ def keep(pkg: Package, user: str, applied: dict[str, int]) -> None:
     if any(k.get("package") == pkg.sha256 for k in kept):
         applied["replies"] = 0
         return
+    _check_texts(decisions, remarks)
     for d in decisions:
         if d["decision"] not in DECISIONS or not isinstance(d["year"], int):
             raise PackageError(_("the reply's decision is not one this program knows"))

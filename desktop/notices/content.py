@@ -339,7 +339,7 @@ def sample_notice(template: Mapping[str, Any] | None, office: Mapping[str, Any],
                   policy: Mapping[str, Any] | None = None, kind: str | None = None) -> dict[str, Any]:
     """The ``text`` of a notice worded with ``template`` for a sample enterprise with two award
     lines (a standard and a committee secretariat), and a third of ``kind`` when that is another
-    kind: what the template editor previews. Raises ``KeyError``/``ValueError`` only for a template
+    kind: what the template editor previews. Raises ``StdAwardError`` only for a template
     that ``wording.validate`` refuses."""
     from desktop.core.vocabulary import Achievement
 

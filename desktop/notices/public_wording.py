@@ -81,5 +81,6 @@ def validate(template: Mapping[str, Any]) -> list[Problem]:
 
 
 def render(text: str, **values: Any) -> str:
-    """``text`` with its placeholders filled (validate first: unknown names raise KeyError)."""
-    return text.format(**values)
+    """``text`` with its placeholders filled (validate first: anything but a plain known name raises
+    StdAwardError naming the wording, never formatted)."""
+    return W.render_checked(text, values, _("publicity wording"))

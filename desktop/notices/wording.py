@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from desktop.core.errors import Problem
+from desktop.core.errors import Problem, StdAwardError
 from desktop.core.i18n import _
 
 FIELDS: dict[str, frozenset[str]] = {
@@ -66,7 +67,44 @@ def merged(template: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def _placeholders(text: str) -> list[str]:
-    return [name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None]
+    """The placeholders of ``text`` as written: a format spec or conversion is kept in the name
+    (``{year:>9}`` gives ``year:>9``), so it is never a known name and is refused."""
+    out = []
+    for _lit, name, spec, conv in string.Formatter().parse(text):
+        if name is not None:
+            out.append(name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else ""))
+    return out
+
+
+# control characters, line and paragraph separators, invisible format characters (bidi overrides,
+# zero-width spaces): none belongs in a 公文 paragraph, and some would reorder or hide its words
+_HIDDEN = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
+
+
+def _hidden_characters(text: str) -> list[str]:
+    return sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in _HIDDEN})
+
+
+def render_checked(text: str, values: Mapping[str, Any], what: str | None = None) -> str:
+    """``text`` with its plain ``{name}`` placeholders filled from ``values``. A placeholder with a
+    format spec, a conversion, an attribute or an index, or a name ``values`` lacks, raises
+    StdAwardError naming ``what`` (such a text was never validated: edited outside the program)."""
+    what = what or _("notice template")
+    out = []
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        raise StdAwardError(_("the {what} has an unmatched {{ or }}: it was not saved by this program").format(
+            what=what)) from None
+    for literal, name, spec, conv in parts:
+        out.append(literal)
+        if name is None:
+            continue
+        if spec or conv or name not in values:
+            raise StdAwardError(_("the {what} has a placeholder this program does not fill: {{{name}}}").format(
+                what=what, name=(name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else ""))[:40]))
+        out.append(str(values[name]))
+    return "".join(out)
 
 
 def _check_text(field: str, text: Any, known: frozenset[str], problems: list[Problem],
@@ -79,6 +117,9 @@ def _check_text(field: str, text: Any, known: frozenset[str], problems: list[Pro
         return
     if re.search(r"[\r\n\t]", text):
         problems.append(Problem("notice template", field, _("must be one paragraph: no line breaks or tabs")))
+    elif hidden := _hidden_characters(text):
+        problems.append(Problem("notice template", field, _(
+            "has control or invisible characters ({chars}): type the text again").format(chars="、".join(hidden[:5]))))
     if len(text) > MAX_TEXT:
         problems.append(Problem("notice template", field, _("is {n} characters long; at most {max}").format(
             n=len(text), max=MAX_TEXT)))
@@ -140,5 +181,6 @@ def finance_bureau(office_name: str) -> str:
 
 
 def render(text: str, **values: Any) -> str:
-    """``text`` with its placeholders filled (validate first: unknown names raise KeyError)."""
-    return text.format(**values)
+    """``text`` with its placeholders filled (validate first: anything but a plain known name raises
+    StdAwardError, never formatted: ``{x:>999999999}`` or ``{x.__class__}`` would be)."""
+    return render_checked(text, values)

@@ -45,6 +45,7 @@ def verify(session: Session, against: str | None = None) -> Verdict:
     from desktop.store.models import AuditEntry
 
     findings = list(audit.verify_all(session.db_path))
+    findings += [audit.Finding(None, m) for m in wording_findings()]
     if against is not None:
         findings += audit.verify_against(against)
     return Verdict(AuditEntry.select().count(), audit.head_text(), findings)
@@ -67,6 +68,28 @@ def quick_findings(db_path: Path | str) -> list[str]:
             continue  # a county's round at the city: its approval is in that county's log, not this one
         try:
             rounds.check_round_intact(rnd)
+        except StdAwardError as exc:
+            found.append(str(exc))
+    return found + wording_findings()
+
+
+def wording_findings() -> list[str]:
+    """The office's wording in force (the notice template, the publicity list's and the letters'
+    wording) and the wording each 公示 list was first printed with, against what the audit log
+    recorded for them: each one changed outside the program, in a sentence."""
+    from desktop.operations import public_template_store as public
+    from desktop.operations import template_store
+    from desktop.store.models import Setting
+
+    found = []
+    for key, entity in ((template_store.KEY, "notice_template"), (public.KEY, "publicity_template")):
+        try:
+            template_store.check_against_log(key, entity)
+        except StdAwardError as exc:
+            found.append(str(exc))
+    for row in Setting.select(Setting.key).where(Setting.key.startswith(f"{public.LIST_KEY}.")):
+        try:
+            public.list_wording(row.key[len(public.LIST_KEY) + 1:])
         except StdAwardError as exc:
             found.append(str(exc))
     return found

@@ -10,13 +10,15 @@ version never changes a reprint.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
-from desktop.core.errors import ValidationFailed
+from desktop.core.errors import StdAwardError, ValidationFailed
+from desktop.core.i18n import _
 from desktop.notices import public_wording as PW
 from desktop.store import audit
-from desktop.store.models import Setting, database, now
+from desktop.store.models import AuditEntry, Setting, database, now
 
 KEY = "publicity_template"
 LIST_KEY = "publicity_list"
@@ -34,8 +36,13 @@ def current() -> tuple[int, dict[str, Any]]:
     return int(row.value.get("version", 0)), dict(row.value.get("template") or {})
 
 
-def in_force() -> dict[str, Any]:
-    """The wording a document is made with now (the defaults filled in, with its version)."""
+def in_force(check: bool = True) -> dict[str, Any]:
+    """The wording a document is made with now (the defaults filled in, with its version); with
+    ``check``, refused when the row in force was changed outside the program."""
+    if check:
+        from desktop.operations.template_store import check_against_log
+
+        check_against_log(KEY, "publicity_template")
     version, template = current()
     out = PW.merged(template)
     out["version"] = version  # 0: the defaults, never saved
@@ -67,9 +74,38 @@ def history() -> list[dict[str, Any]]:
 
 
 def list_wording(publicity_uuid: str) -> dict[str, Any] | None:
-    """The wording a 公示's list was first printed with, or None before its first print."""
+    """The wording a 公示's list was first printed with, or None before its first print. Raises
+    StdAwardError when that wording no longer matches the digest its first print recorded in the
+    audit log, or is not a wording this program would save (the Setting row was edited by hand)."""
     row = Setting.get_or_none(Setting.key == f"{LIST_KEY}.{publicity_uuid}")
-    return dict(row.value["wording"]) if row is not None and row.value else None
+    if row is None or not row.value:
+        return None
+    value = row.value
+    words = value.get("wording") if isinstance(value, Mapping) else None
+    recorded = _recorded_digest(publicity_uuid)
+    if (not isinstance(words, Mapping) or (recorded is not None and recorded != _digest(words))
+            or PW.validate({k: v for k, v in words.items() if k != "version"})):
+        raise StdAwardError(_("the wording the publicity list was first printed with was altered in the database: "
+                              "it no longer matches what its first print recorded, so the list is not printed "
+                              "again"))
+    return dict(words)
+
+
+def _digest(words: Mapping[str, Any]) -> str:
+    return audit.fields_digest(json.loads(json.dumps(dict(words), default=str)))
+
+
+def _recorded_digest(publicity_uuid: str) -> str | None:
+    """The wording digest the list's first print recorded (None for a list printed before prints
+    recorded one)."""
+    entries = (AuditEntry.select(AuditEntry.after)
+               .where(AuditEntry.entity == "publicity", AuditEntry.entity_uuid == publicity_uuid,
+                      AuditEntry.action == "print")
+               .order_by(AuditEntry.id.desc()))  # type: ignore[attr-defined]  # peewee's implicit id
+    for e in entries:
+        if isinstance(e.after, Mapping) and e.after.get("wording_digest"):
+            return str(e.after["wording_digest"])
+    return None
 
 
 def keep_list_wording(publicity_uuid: str, words: Mapping[str, Any], user: str) -> None:
@@ -77,4 +113,5 @@ def keep_list_wording(publicity_uuid: str, words: Mapping[str, Any], user: str) 
     with database.atomic():
         value = {"wording": dict(words), "printed_by": user, "printed_at": now().isoformat()}
         Setting.insert(key=f"{LIST_KEY}.{publicity_uuid}", value=value).on_conflict_replace().execute()
-        audit.record(user, "print", "publicity", publicity_uuid, None, {"wording_version": words.get("version", 0)})
+        audit.record(user, "print", "publicity", publicity_uuid, None,
+                     {"wording_version": words.get("version", 0), "wording_digest": _digest(words)})

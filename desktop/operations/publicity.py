@@ -429,8 +429,9 @@ def _record_letters(rnd: Any, groups: list[tuple[str, list[str], Any]], prefix: 
 
 def _check_intact(letter: Any) -> None:
     from desktop.notices import verify as V
+    from desktop.store import audit
 
-    if V.content_hash(letter.content) != letter.content_hash:
+    if V.content_hash(letter.content) != letter.content_hash or not audit.row_matches_log("refusal_letter", letter):
         name = (letter.content.get("recipient") or {}).get("name") or ""
         raise StdAwardError(_("the letter of refusal to {name} ({number}) was altered in the database: its content "
                               "no longer matches its hash").format(name=name, number=letter.doc_number or "—"))
@@ -482,7 +483,7 @@ def wording_in_force(session: Session) -> dict[str, Any]:
     """Every text the next 公示 list or letter is worded with (the defaults filled in)."""
     from desktop.operations import public_template_store as store
 
-    return store.in_force()
+    return store.in_force(check=False)  # what the editor shows; printing checks it
 
 
 def default_wording() -> dict[str, Any]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from desktop.core.errors import ValidationFailed
+from desktop.core.errors import StdAwardError, ValidationFailed
+from desktop.core.i18n import N_, _
 from desktop.notices import wording as W
 from desktop.store import audit
 from desktop.store.models import Setting, database, now
@@ -31,8 +32,35 @@ def current() -> tuple[int, dict[str, Any]]:
     return int(row.value.get("version", 0)), dict(row.value.get("template") or {})
 
 
+def check_against_log(key: str, entity: str) -> None:
+    """Raise StdAwardError unless the wording in force under ``key`` is what the audit log last
+    recorded for ``entity`` (its version and texts): a row changed in the database, or put there
+    without being saved, would word a new document as nobody decided."""
+    import json
+
+    from desktop.store.models import AuditEntry
+
+    row = Setting.get_or_none(Setting.key == key)
+    if row is None or not row.value:
+        return
+    last = (AuditEntry.select(AuditEntry.after)
+            .where(AuditEntry.entity == entity, AuditEntry.action == "update")
+            .order_by(AuditEntry.id.desc()).first())  # type: ignore[attr-defined]  # peewee's implicit id
+    value = row.value if isinstance(row.value, Mapping) else {}
+    got = json.loads(json.dumps({"version": value.get("version"), "template": value.get("template")}, default=str))
+    if last is None or last.after != got:
+        raise StdAwardError(_("the office's wording ({what}) was changed outside the program: it no longer "
+                              "matches what was last saved; an administrator should check it and save it again "
+                              "in the settings").format(what=_(_WHAT.get(entity, entity))))
+
+
+_WHAT = {"notice_template": N_("notice template"), "publicity_template": N_("publicity wording")}
+
+
 def for_notices() -> dict[str, Any]:
-    """The template a notice is worded with now (the defaults filled in, with its version)."""
+    """The template a notice is worded with now (the defaults filled in, with its version); refused
+    when the row in force was changed outside the program (``check_against_log``)."""
+    check_against_log(KEY, "notice_template")
     version, template = current()
     out = W.merged(template)
     out["version"] = version  # 0: the defaults, never saved

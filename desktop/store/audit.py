@@ -15,7 +15,8 @@ Three things make the log hold up against someone who edits the SQLite file dire
 * **Row digests.** Each entry records, in ``state``, a digest of the audited fields of the records
   it leaves behind (a round: status, preparer, reviewer, approval digest and every award line's
   amount, status, rule and decision; a notice: number, status, total, content hash; a user: role,
-  active, password hash; a payment; the office and registered offices' keys). ``verify_all``
+  active, password hash; a payment; the office and registered offices' keys; a letter of refusal:
+  its number, date, lines, content and content hash). ``verify_all``
   recomputes them from the tables: an amount, approval, total or password hash changed outside
   the program shows, naming the record.
 * **One place.** ``record`` is the only writer of the log; the stores call it inside the
@@ -49,6 +50,7 @@ from desktop.store.models import (
     Office,
     Payment,
     Publicity,
+    RefusalLetter,
     User,
     database,
     now,
@@ -132,6 +134,19 @@ def _publicity_fields(p: Publicity) -> dict[str, Any]:
             "objections_to": p.objections_to, "contact": p.contact, "status": p.status}
 
 
+def _letter_fields(letter: RefusalLetter) -> dict[str, Any]:
+    # the content itself, not only its stored hash: content and hash rewritten together match each other
+    return {"round": letter.round_id, "enterprise": letter.enterprise_id, "lines": letter.lines,
+            "issued_on": str(letter.issued_on), "doc_number": letter.doc_number, "content_hash": letter.content_hash,
+            "content": fields_digest(letter.content)}
+
+
+def _letter_label(letter: RefusalLetter) -> str:
+    content = letter.content if isinstance(letter.content, dict) else {}
+    name = (content.get("recipient") or {}).get("name") or ""
+    return _("the letter of refusal to {name} ({number})").format(name=name, number=letter.doc_number or "—")
+
+
 def _objection_fields(o: Objection) -> dict[str, Any]:
     return {"publicity": o.publicity_id, "award": o.award_id, "raised_by": o.raised_by, "raised_on": str(o.raised_on),
             "text": o.text, "outcome": o.outcome, "reason": o.reason, "closed_by": o.closed_by}
@@ -185,13 +200,16 @@ KINDS: dict[str, Kind] = {
     "objection": Kind(Objection, lambda o: o.uuid, _objection_fields,
                       lambda o: _("the objection raised by {who} on {day}").format(who=o.raised_by, day=o.raised_on),
                       True),
+    # not every row: letters printed before letters were audited row by row have no digest in the log
+    "refusal_letter": Kind(RefusalLetter, lambda r: r.uuid, _letter_fields, _letter_label, False),
 }
 
 
 KIND_NAMES = {"award_round": N_("an award round"), "notice": N_("a notice"), "user": N_("an account"),
               "payment": N_("a payment"), "office": N_("the office profile"),
               "known_office": N_("a registered office"), "achievement": N_("an achievement"),
-              "publicity": N_("a publicity period"), "objection": N_("an objection")}
+              "publicity": N_("a publicity period"), "objection": N_("an objection"),
+              "refusal_letter": N_("a letter of refusal")}
 
 
 def _state_for(entity: str, key: str | None, action: str) -> dict[str, str | None] | None:
@@ -531,6 +549,19 @@ def verify_head(db_file: Path) -> list[Finding]:
                           "outside the program, or the program stopped before signing them)").format(
                             n=count - h_count, id=h_id))]
     return []
+
+
+def row_matches_log(entity: str, row: Any) -> bool:
+    """Does ``row`` still match the digest the log last recorded for it? True when the log never
+    recorded one (a row from before its kind was audited)."""
+    kind = KINDS[entity]
+    key = f"{entity}:{kind.key(row)}"
+    last = (AuditEntry.select(AuditEntry.state)
+            .where(AuditEntry.entity == entity, AuditEntry.entity_uuid == kind.key(row), AuditEntry.state.is_null(False))
+            .order_by(AuditEntry.id.desc()).first())  # type: ignore[attr-defined]  # peewee's implicit id
+    if last is None or key not in (last.state or {}):
+        return True
+    return bool(last.state[key] == fields_digest(kind.fields(row)))
 
 
 def verify_rows() -> list[Finding]:
