@@ -68,7 +68,7 @@ def test_a_countys_publicity_row_with_an_objection_against_another_countys_recor
     with using(city_db):
         theirs = Achievement.get(Achievement.origin == other_card["uuid"]).uuid
         forged = dict(zip(hearings.COLUMNS, row))
-        forged["objections"] = [dict(row[-1][0], achievement=theirs, raised_on=str(dt.date(2025, 3, 4)))]
+        forged["objections"] = [dict(forged["objections"][0], achievement=theirs, raised_on=str(dt.date(2025, 3, 4)))]
         applied: dict[str, int] = {}
         hearings.keep(card["uuid"], [list(forged.values())], applied)
         assert applied == {"publicity_rejected": 1, "publicity": 0}

@@ -92,7 +92,8 @@ def test_earlier_rounds_make_later_claims_duplicates_and_recompute_keeps_set_amo
     assert list(rounds.prior_awards().values()) == ["s"]
     r23 = rounds.create_round(2023, "putian-chengxiang-2021", "clerk1")
     aws = by_source(r23)
-    assert aws["s-again"].status == "duplicate" and "s" in aws["s-again"].explanation
+    assert aws["s-again"].status == "duplicate" and "已获奖补" in aws["s-again"].explanation  # the paid one
+    assert "GB/T 40000-2022" in aws["s-again"].explanation
     assert aws["g1"].status == "not_eligible"
     rounds.recompute(r23, "clerk1")
     assert by_source(r23)["s-again"].status == "duplicate"

@@ -230,7 +230,7 @@ def test_the_notices_view_shows_the_gate_and_prints_the_list_and_the_letters(
 
     printed: list[tuple[int, str]] = []
     monkeypatch.setattr(pdf_print, "print_with_dialog",
-                        lambda doc, parent, title: printed.append((doc.pageCount(), title)) or doc.pageCount())
+                        lambda view, path, pages, current, title, **_kw: printed.append((pages, title)))
     saved = iter([str(tmp_path / "公示"), str(tmp_path / "letters.pdf")])
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (next(saved), ""))
     qtbot.mouseClick(view.list_btn, qtbot_left())
