@@ -135,3 +135,33 @@ def test_garbage_in_the_settings_file_and_the_demo_are_not_listed(qtbot, tmp_pat
     assert [e.target for e in recent.entries()] == [str(real)]
     recent.opened(SimpleNamespace(db_path=tmp_path / "b&c.db", demo=False, quick_office="甲&乙局"))
     assert recent.entries()[0].office == "甲&乙局"
+
+
+def test_a_server_opened_in_the_window_is_remembered_by_its_address_and_reopens_from_the_menu(qtbot, tmp_path,
+                                                                                                monkeypatch):
+    """Opening a server database puts its address (no password, no connection-file path) in the list;
+    choosing it hands the same connection file to the start-up, as File → Connect does."""
+    from types import SimpleNamespace
+
+    from desktop.operations import servers
+    from desktop.ui import recent
+    from desktop.ui.app import make_app
+    from desktop.ui.qt import QMainWindow, QMenu
+
+    make_app()
+    conn = servers.connection_for("postgresql://lin:s3cret@10.0.0.5:5432/stdaward")
+    ctx = SimpleNamespace(db_path=conn, demo=False, quick_office=OFFICE, tasks=SimpleNamespace(idle=True))
+    recent.opened(ctx)
+    (entry,) = recent.entries()
+    assert entry.target == "postgresql://lin@10.0.0.5:5432/stdaward" and str(conn) not in entry.label()
+    assert entry.label() == f"lin@10.0.0.5:5432/stdaward (server connection) · {OFFICE}"
+
+    connected: list = []
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    win.ctx = SimpleNamespace(db_path=tmp_path / "county.db", tasks=SimpleNamespace(idle=True))
+    win.startup = SimpleNamespace(connect_server=connected.append)
+    menu = QMenu()
+    recent.fill(menu, win)
+    menu.actions()[0].trigger()
+    assert connected == [conn]

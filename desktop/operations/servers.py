@@ -87,6 +87,16 @@ def is_server(path: Path | str | None) -> bool:
     return path is not None and is_connection_file(path)
 
 
+def connection_for(url: str) -> Path:
+    """The connection file that opens the server database ``url`` (an address without password, as
+    the recent list keeps it): written into the data folder when missing."""
+    from desktop.store.backend import connection_file, is_url
+
+    if not is_url(url):
+        raise StdAwardError(_("{url} is not a server address").format(url=url))
+    return connection_file(url)
+
+
 def fields(path: Path) -> dict[str, Any]:
     """The dialog's fields (host, port, dbname, user) of a connection file, to edit it."""
     from desktop.store.backend import read_connection

@@ -126,10 +126,16 @@ def opened(ctx: Any) -> None:
     """A database has opened in the window: it goes to the top of the list (the demo does not)."""
     if ctx.db_path is None or ctx.demo:
         return
+    from desktop.operations import servers
+
     office = ctx.quick_office
     if office is None:
         profile = ctx.office
         office = profile.name if profile is not None else ""
+    if servers.is_server(ctx.db_path):  # a server: named by its address (its connection file holds no password)
+        url = servers.describe(Path(ctx.db_path))
+        remember_server(url.split("://", 1)[-1], url, office or "")
+        return
     remember_file(Path(ctx.db_path), office or "")
 
 
@@ -163,13 +169,33 @@ def fill(menu: QMenu, window: Any) -> None:
     qconnect(clear.triggered, lambda _c=False: _store([]))
 
 
+def _open_server(window: Any, entry: Recent) -> None:
+    """A remembered server: its connection opens as File → Connect opens it (the password from the
+    keyring, or asked at sign-in)."""
+    from desktop.operations import servers
+
+    startup = getattr(window, "startup", None)
+    if startup is None or not window.ctx.tasks.idle:
+        window.statusBar().showMessage(_("Wait for the running work to finish, then connect to the server."), 10000)
+        return
+    try:
+        conn = servers.connection_for(entry.target)
+    except Exception as exc:  # noqa: BLE001 - a bad remembered address or an unwritable data folder: said
+        window.statusBar().showMessage(str(exc), 10000)
+        return
+    if window.ctx.db_path is not None and str(window.ctx.db_path) == str(conn):
+        window.statusBar().showMessage(_("This database is already open."), 5000)
+        return
+    startup.connect_server(conn)
+
+
 def open_entry(window: Any, entry: Recent) -> None:
     """Open a remembered database the way File → Open does (the current one is left as it is)."""
     if entry.kind == SERVER:
-        if SERVER_OPENER is None:
-            window.statusBar().showMessage(_("Server connections are opened from File → Open another database."), 10000)
-        else:
+        if SERVER_OPENER is not None:
             SERVER_OPENER(window, entry.name)
+        else:
+            _open_server(window, entry)
         return
     if not entry.available():
         window.statusBar().showMessage(_("{path}: the file is not there any more.").format(path=entry.target), 10000)
