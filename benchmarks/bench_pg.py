@@ -10,7 +10,16 @@ streaming copy (batches of ``transfer.CHUNK`` rows through a server-side cursor)
 of the first slice that read whole tables into memory (kept here as the baseline), into PostgreSQL
 and, as the SQLite baseline, into a new database file.
 
+``--consolidate 100000,1000000`` (empty: skip): the city's consolidation report (``build_report``:
+totals and the checks across counties) of a city of 20 counties holding that many achievements, on
+PostgreSQL and on SQLite (the baseline) filled with the same rows, each report in a child process of
+its own: seconds, the child's peak memory (max RSS, ``wait4``), and the growth from one size to the
+next. The rows are bench_growth's (every 100th standard claimed again by another county, prizes of
+one title across counties), written with COPY (PostgreSQL, then ``VACUUM ANALYZE`` as autovacuum
+would after such a load) and ``executemany`` (SQLite) into databases whose schema the program made.
+
     .venv/bin/python benchmarks/bench_pg.py [--runs N] [--sizes 10000,100000] [--migrate 200000]
+                                            [--consolidate 100000,1000000]
 """
 from __future__ import annotations
 
@@ -122,6 +131,79 @@ def bench_migrate(server, tmp: Path, n: int) -> None:
           f"memory {p['max_rss_mb'] / q['max_rss_mb']:4.2f}")
 
 
+ENT_COLS = ("uuid", "uscc", "name", "region_code", "origin", "created_at", "updated_at")
+ACH_COLS = ("uuid", "source_id", "enterprise_id", "kind", "date", "ref", "title", "level", "action", "rank", "prize",
+            "grade", "natural_key", "origin", "created_at", "updated_at")
+CONSOLIDATE = """
+import json, sys, time
+from desktop.store.db import open_db
+from desktop.store.paths import resolve_db_path
+open_db(resolve_db_path(sys.argv[1]), auto_backup=False)
+from desktop.exchange.consolidate import build_report
+t0 = time.perf_counter()
+report = build_report()
+seconds = time.perf_counter() - t0
+print(json.dumps({"seconds": seconds, "findings": len(report.findings)}))
+"""
+
+
+def _fill(server, tmp: Path, engine: str, db: str, ents: list[tuple], achs: list[tuple]) -> None:
+    """The city's enterprises and achievements, written in bulk into a database the program made."""
+    _cli(tmp, "office", "--db", db, "--name", "莆田市市场监督管理局", "--region", "350300", "--doc-prefix", "莆市监",
+         "--policy", POLICY)
+    if engine == "sqlite":
+        import sqlite3
+
+        con = sqlite3.connect(db)
+        with con:
+            for table, cols, rows in (("enterprise", ENT_COLS, ents), ("achievement", ACH_COLS, achs)):
+                con.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
+        return
+    import psycopg
+
+    with psycopg.connect(host=str(server.folder), port=5432, user=server.superuser, dbname=db.split("@/")[1].split("?")[0],
+                         autocommit=True) as con:
+        with con.transaction(), con.cursor() as cur:
+            for table, cols, rows in (("enterprise", ENT_COLS, ents), ("achievement", ACH_COLS, achs)):
+                with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        con.execute("VACUUM ANALYZE")
+
+
+def bench_consolidate(server, tmp: Path, sizes: list[int], runs: int) -> None:
+    """The consolidation report at each size, PostgreSQL against SQLite, each run in a child process."""
+    from bench_growth import _child as child_process
+    from bench_growth import _standards
+
+    prev: dict[str, tuple[int, float]] = {}
+    for n in sizes:
+        ents, achs = _standards(n, min(2_000, max(1, n // 5)), 2025, True)
+        dbs = {"sqlite": str(tmp / f"city-{n}.db"), "postgresql": server.url(server.create_database(f"city{n}"))}
+        for engine, db in dbs.items():
+            _fill(server, tmp, engine, db, ents, achs)
+        del ents, achs
+        got: dict[str, list[tuple[float, float, dict]]] = {"sqlite": [], "postgresql": []}
+        for _ in range(runs):
+            for engine, db in dbs.items():
+                got[engine].append(child_process([sys.executable, "-c", CONSOLIDATE, db], ROOT, tmp))
+        best = {e: (min(r[2]["seconds"] for r in rs), max(r[1] for r in rs), rs[-1][2]["findings"])
+                for e, rs in got.items()}
+        for engine in ("sqlite", "postgresql"):
+            sec, mb, findings = best[engine]
+            growth = ""
+            if engine in prev:
+                pn, ps = prev[engine]
+                growth = f", growth x{sec / ps:4.1f} for x{n / pn:.0f} achievements"
+            print(f"consolidate {n:>9,d} achievements on {engine:10s}: {sec:7.2f} s {mb:7.1f} MB max RSS "
+                  f"({findings:,d} findings){growth}", flush=True)
+            prev[engine] = (n, sec)
+        s, p = best["sqlite"], best["postgresql"]
+        print(f"consolidate {n:>9,d} PostgreSQL / SQLite: time {p[0] / s[0]:4.2f}, memory {p[1] / s[1]:4.2f}", flush=True)
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
         return child(*argv[1:4])
@@ -129,6 +211,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--migrate", type=int, default=200_000, help="achievements for the migrate-db figures (0: skip)")
+    ap.add_argument("--consolidate", default="100000,1000000",
+                    help="achievements of the city for the consolidation figures (empty: skip)")
     args = ap.parse_args(argv)
     bin_dir = _bin_dir()
     if bin_dir is None:
@@ -137,6 +221,8 @@ def main(argv: list[str]) -> int:
     try:
         with tempfile.TemporaryDirectory() as d:
             tmp = Path(d)
+            if args.consolidate:
+                bench_consolidate(server, tmp, [int(x) for x in args.consolidate.split(",") if x], args.runs)
             if args.migrate:
                 bench_migrate(server, tmp, args.migrate)
             for n in (int(x) for x in args.sizes.split(",") if x):
@@ -155,7 +241,7 @@ def main(argv: list[str]) -> int:
                 for step in ("load", "compute"):
                     s, p = best[(step, "sqlite")], best[(step, "postgresql")]
                     print(f"{step:8s} {n:>7,d} achievements: SQLite {s:6.2f} s, PostgreSQL {p:6.2f} s, "
-                          f"ratio {p / s:4.2f}")
+                          f"ratio {p / s:4.2f}", flush=True)
     finally:
         stop_server(server)
     return 0
