@@ -143,7 +143,9 @@ from desktop.exchange.consolidate import build_report
 t0 = time.perf_counter()
 report = build_report()
 seconds = time.perf_counter() - t0
-print(json.dumps({"seconds": seconds, "findings": len(report.findings)}))
+import resource
+print(json.dumps({"seconds": seconds, "findings": len(report.findings),
+                  "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -189,7 +191,7 @@ def bench_consolidate(server, tmp: Path, sizes: list[int], runs: int) -> None:
         for _ in range(runs):
             for engine, db in dbs.items():
                 got[engine].append(child_process([sys.executable, "-c", CONSOLIDATE, db], ROOT, tmp))
-        best = {e: (min(r[2]["seconds"] for r in rs), max(r[1] for r in rs), rs[-1][2]["findings"])
+        best = {e: (min(r[2]["seconds"] for r in rs), max(r[2]["self_mb"] for r in rs), rs[-1][2]["findings"])
                 for e, rs in got.items()}
         for engine in ("sqlite", "postgresql"):
             sec, mb, findings = best[engine]
