@@ -5,7 +5,7 @@ fsync on like SQLite's ``synchronous=FULL``. Each figure: seconds (best of ``--r
 PostgreSQL / SQLite. No bar yet: these are the first figures of the shared store.
 
 ``--migrate N`` (default 200,000; 0 skips it): ``migrate-db`` of an office of N achievements, each
-copy in a child process of its own that reports its seconds and its peak memory (max RSS): the
+copy in a child process of its own that reports its seconds and its own peak memory (VmHWM): the
 streaming copy (batches of ``transfer.CHUNK`` rows through a server-side cursor) against the copy
 of the first slice that read whole tables into memory (kept here as the baseline), into PostgreSQL
 and, as the SQLite baseline, into a new database file.
@@ -13,7 +13,7 @@ and, as the SQLite baseline, into a new database file.
 ``--consolidate 100000,1000000`` (empty: skip): the city's consolidation report (``build_report``:
 totals and the checks across counties) of a city of 20 counties holding that many achievements, on
 PostgreSQL and on SQLite (the baseline) filled with the same rows, each report in a child process of
-its own: seconds, the child's peak memory (max RSS, ``wait4``), and the growth from one size to the
+its own: seconds, the child's own peak memory (``VmHWM``, see ``peak_mb``), and the growth from one size to the
 next. The rows are bench_growth's (every 100th standard claimed again by another county, prizes of
 one title across counties), written with COPY (PostgreSQL, then ``VACUUM ANALYZE`` as autovacuum
 would after such a load) and ``executemany`` (SQLite) into databases whose schema the program made.
@@ -52,6 +52,17 @@ def _cli(tmp: Path, *argv: str) -> float:
     if r.returncode != 0:
         raise SystemExit(f"{argv[0]} failed: {r.stderr}")
     return took
+
+
+def peak_mb() -> float:
+    """This process's own peak resident memory (MB). Not ``getrusage``: Linux carries ``ru_maxrss``
+    across ``exec``, so a child started by a parent holding a million rows would report the
+    parent's size; ``VmHWM`` belongs to the program the child runs (getrusage where there is no /proc)."""
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _whole_tables_copy(source: Path, target: Path) -> dict[str, int]:
@@ -95,7 +106,7 @@ def child(mode: str, source: str, target: str) -> int:
         with Session.open(src, auto_backup=False) as s:
             counts = migrate_db(s, dst)["rows"]
     took = time.perf_counter() - t0
-    print(json.dumps({"seconds": took, "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    print(json.dumps({"seconds": took, "max_rss_mb": peak_mb(),
                       "rows": sum(counts.values())}))
     return 0
 
@@ -143,9 +154,8 @@ from desktop.exchange.consolidate import build_report
 t0 = time.perf_counter()
 report = build_report()
 seconds = time.perf_counter() - t0
-import resource
-print(json.dumps({"seconds": seconds, "findings": len(report.findings),
-                  "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": seconds, "findings": len(report.findings), "self_mb": int(hwm.split()[1]) / 1024}))
 """
 
 
