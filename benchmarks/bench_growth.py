@@ -245,7 +245,11 @@ from desktop.store.models import database
 open_db(sys.argv[1], auto_backup=False)
 """
 OURS_TAIL = """
-print(json.dumps({"seconds": seconds, **extra}))
+try:  # the program's own peak: Linux carries getrusage's ru_maxrss across exec (the parent's size)
+    peak_mb = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM:")) / 1024
+except (OSError, StopIteration):
+    peak_mb = None
+print(json.dumps({"seconds": seconds, **extra, "peak_mb": peak_mb}))
 """
 
 BASE = {
@@ -348,7 +352,9 @@ def _child(cmd: list[str], root: Path, tmp: Path) -> tuple[float, float, dict]:
         raise RuntimeError(f"{' '.join(cmd[:4])} failed: {(tmp / 'child.err').read_text('utf-8', 'replace')[-3000:]}")
     lines = (tmp / "child.out").read_text("utf-8").strip().splitlines()
     last = lines[-1] if lines and lines[-1].startswith("{") else "{}"
-    return seconds, usage.ru_maxrss / 1024, json.loads(last)
+    got = json.loads(last)
+    peak = got.pop("peak_mb", None)  # the child's VmHWM: wait4's figure includes the parent's (fills) size
+    return seconds, peak if peak is not None else usage.ru_maxrss / 1024, got
 
 
 def _fresh(src: Path, target: Path) -> None:
