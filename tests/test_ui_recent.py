@@ -13,6 +13,16 @@ from tests.test_ui_daily import set_up_office, started  # noqa: E402,F401 - the 
 OFFICE = "莆田市城厢区市场监督管理局"
 
 
+@pytest.fixture(autouse=True)
+def _empty_list():
+    """Each test starts from an empty list (the settings file outlives a test's databases)."""
+    from desktop.ui import recent
+
+    recent._store([])
+    yield
+    recent._store([])
+
+
 def _menu_rows(win) -> list[tuple[str, bool]]:
     menu = win.recent_menu
     menu.aboutToShow.emit()  # filled afresh as when the officer opens it

@@ -4,6 +4,8 @@ the reply and keeps it; the achievements view tints the two records with the cit
 entry form says it too); the county fixes one and exports again; the city accepts, and the marks go."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("pytestqt")
@@ -48,7 +50,7 @@ def _reply_at_city(ctx, qtbot, city_db, tmp_path, *, comments: dict[str, str], n
         assert ctx.tasks.wait()
         assert dlg.result_info is not None, dlg.message.text()
         assert "written to" in view.message.text()
-        out = tmp_path / dlg.filename.text()
+        out = Path(dlg.result_info["path"])  # the dialog itself may already be gone: it closes when done
         assert out.name.startswith("a县市场监督管理局2024年度报送回执") and out.suffix == ".stdpkg"  # filed by name
         view.close()
     return out

@@ -409,7 +409,9 @@ class Startup:
 
     def _after_shown(self) -> None:
         """Once painted: listen for later starts on this database, remember it in File → 最近打开的数据库,
-        and open the files given at start."""
+        and open the files given at start. Not for a window closed meanwhile (its database is closed)."""
+        if self.window is None or not self.window.isVisible():
+            return
         self.serve()
         from desktop.ui import recent
 

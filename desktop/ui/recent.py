@@ -130,7 +130,10 @@ def opened(ctx: Any) -> None:
 
     office = ctx.quick_office
     if office is None:
-        profile = ctx.office
+        try:
+            profile = ctx.office
+        except Exception:  # noqa: BLE001 - a database still being set up or switched: listed without its name
+            profile = None
         office = profile.name if profile is not None else ""
     if servers.is_server(ctx.db_path):  # a server: named by its address (its connection file holds no password)
         url = servers.describe(Path(ctx.db_path))
