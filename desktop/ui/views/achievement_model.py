@@ -36,6 +36,7 @@ _SERVED_ROLES = frozenset(int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemD
 RETURNED_BACKGROUND = "#fde7e4"  # a record the city returned with a comment
 BLOCK = 200
 CACHE_LIMIT = 20000
+UNINDEXED_ORDERS = frozenset(("status", "amount"))  # sorting by them reads every row: done in the background
 MEMO_SIZE = 8  # filter results remembered per index (4 bytes a row each)
 CHUNK = 2000  # index rows read per fetch (the UI thread gets the GIL back between chunks)
 
@@ -274,13 +275,19 @@ class AchievementModel(QAbstractTableModel):
 
         With a filter on and the same sort order (data changed), the filtered rows stay on screen,
         re-read as they are painted, until the new index replaces them; after a new sort order
-        the filtered rows are rebuilt at once."""
+        the filtered rows are rebuilt at once, except in an order that needs the whole table
+        sorted (status, amount): then the rows on screen stay until the index in it arrives."""
         if self._load is not None:
             self._load.superseded = True
         order = order_sql(self.sort_column, self.sort_order)
         self._load = load = IndexLoad(order)
         keep = (not self.filter.is_empty() and self.runner is not None and self.index_ is not None
                 and self.index_.order_sql == order)
+        # Ordered by a column no database index serves (status, amount: the latest award of each
+        # row), even the first rows need a sort of the whole table: every row is already known by
+        # id, so they stay on screen in the old order until the index in the new order replaces them.
+        keep = keep or (self.runner is not None and self.index_ is not None
+                        and COLUMNS[self.sort_column][0] in UNINDEXED_ORDERS)
         self.index_ = None
         self.cache.clear()
         if keep:
