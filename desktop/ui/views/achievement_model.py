@@ -90,6 +90,7 @@ class AchievementIndex:
         self.texts: list[str] = []
         self.order_sql = "a.date DESC, a.id DESC"
         self._memo: dict[tuple, array] = {}  # (fields, words) -> positions kept, oldest first
+        self._id_list: tuple[Any, list[int]] = (None, [])  # (the ids it was made from, the ids as a list)
 
     def load(self, order_sql: str | None = None) -> None:
         from desktop.operations import records
@@ -119,9 +120,12 @@ class AchievementIndex:
         typing a longer word (or one more word) searches only the rows the shorter query kept, and
         deleting characters finds the shorter query's rows remembered."""
         keep = self._positions(f)
-        if keep is None:
-            return list(self.ids)
-        return list(map(self.ids.__getitem__, keep))
+        if self._id_list[0] is not self.ids:  # ids picked from a list: no int object made per row
+            self._id_list = (self.ids, list(self.ids))
+        ids = self._id_list[1]
+        if keep is None or len(keep) == len(ids):
+            return list(ids)
+        return list(map(ids.__getitem__, keep))
 
     def _positions(self, f: Filter) -> array | None:
         """Positions (into the index lists) passing ``f``; None for all of them."""
