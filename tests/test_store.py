@@ -283,3 +283,17 @@ def test_the_overviews_chain_check_reads_only_the_entries_added_since_the_last_o
     finally:
         close_db()
 
+
+
+def test_audit_chain_read_in_chunks_finds_an_entry_altered_in_a_later_one(db, monkeypatch):
+    import functools
+
+    records.load({"enterprises": ENTS, "achievements": [std(id=f"a{i}") for i in range(6)]}, user="tester")
+    monkeypatch.setattr(audit, "_entries_after", functools.partial(audit._entries_after, chunk=2))
+    assert audit.verify_chain() is None
+    database.execute_sql("DROP TRIGGER audit_entry_no_update")
+    last = AuditEntry.select().count()
+    database.execute_sql("UPDATE audit_entry SET at = '2020-01-01 00:00:00' WHERE id = ?", (last - 1,))
+    assert audit.verify_chain() == last - 1  # the time, as well as the fields, is part of the hash
+    database.execute_sql("UPDATE audit_entry SET state = '{\"x\": 1}' WHERE id = ?", (last - 3,))
+    assert audit.verify_chain() == last - 3

@@ -76,3 +76,33 @@ def test_with_a_filter_on_new_data_replaces_the_rows_when_the_index_is_rebuilt(f
         model.reload()  # the filtered rows stay until the new index is in: no freeze on the UI thread
         assert model.rowCount() == 10 and model.total() == 451
     assert model.rowCount() == 11 and model.index(0, 0).data() == "NEW"
+
+
+@pytest.mark.parametrize("column", [8, 9])  # status, amount: no database index serves their order
+def test_sorting_by_status_or_amount_keeps_the_rows_until_the_index_in_that_order_arrives(
+        filled, qtbot, monkeypatch, column):
+    from desktop.ui.app import make_app
+    from desktop.ui.qt import Qt
+    from desktop.ui.tasks import TaskRunner
+    from desktop.ui.views import achievement_model as am
+
+    make_app()
+    runner = TaskRunner()
+    model = am.AchievementModel(runner=runner)
+    with qtbot.waitSignal(model.index_ready, timeout=10000):
+        model.reload()
+    by_date = list(model.ids)
+    pages: list[str] = []
+    real_page = am.fetch_page
+    monkeypatch.setattr(am, "fetch_page", lambda order, offset, limit: pages.append(order) or real_page(order, offset, limit))
+    with qtbot.waitSignal(model.index_ready, timeout=10000):
+        model.sort(column, Qt.SortOrder.AscendingOrder)
+        assert model.ids == by_date  # still the old order: no sort of the whole table on the UI thread
+        assert model.index(0, 0).data() is not None and model.rowCount() == 450
+    assert pages == []  # never a page read in that order
+    # no rounds yet: every row "not in a round", without an amount; ties go by id
+    assert model.ids == sorted(by_date) != by_date
+    assert model.index(0, 0).data() == "A000"
+    model.apply_filter(am.Filter(text="gb/t 3044"))
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == [f"A44{i}" for i in range(10)]
+    assert runner.wait()
