@@ -14,9 +14,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from desktop.core.errors import StdAwardError, ValidationFailed
+from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.notices import public_wording as PW
+from desktop.operations import template_store
 from desktop.store import audit
 from desktop.store.models import AuditEntry, Setting, database, now
 
@@ -24,25 +25,16 @@ KEY = "publicity_template"
 LIST_KEY = "publicity_list"
 
 
-def _key(version: int) -> str:
-    return f"{KEY}.v{version}"
-
-
 def current() -> tuple[int, dict[str, Any]]:
     """(version, template) in force; (0, {}) when the office has never saved one."""
-    row = Setting.get_or_none(Setting.key == KEY)
-    if row is None or not row.value:
-        return 0, {}
-    return int(row.value.get("version", 0)), dict(row.value.get("template") or {})
+    return template_store.current_at(KEY)
 
 
 def in_force(check: bool = True) -> dict[str, Any]:
     """The wording a document is made with now (the defaults filled in, with its version); with
     ``check``, refused when the row in force was changed outside the program."""
     if check:
-        from desktop.operations.template_store import check_against_log
-
-        check_against_log(KEY, "publicity_template")
+        template_store.check_against_log(KEY, KEY)
     version, template = current()
     out = PW.merged(template)
     out["version"] = version  # 0: the defaults, never saved
@@ -52,25 +44,12 @@ def in_force(check: bool = True) -> dict[str, Any]:
 def save(template: Mapping[str, Any], user: str) -> int:
     """Validate and store ``template`` as the next version; returns the version number. Raises
     ValidationFailed (naming each text) and stores nothing when it is not usable."""
-    clean = {k: v for k, v in dict(template).items() if k != "version"}
-    problems = PW.validate(clean)
-    if problems:
-        raise ValidationFailed(problems)
-    with database.atomic():
-        version, before = current()
-        version += 1
-        value = {"version": version, "template": clean, "saved_by": user, "saved_at": now().isoformat()}
-        Setting.insert(key=KEY, value=value).on_conflict_replace().execute()
-        Setting.insert(key=_key(version), value=value).on_conflict_replace().execute()
-        audit.record(user, "update", "publicity_template", None, {"version": version - 1, "template": before},
-                     {"version": version, "template": clean})
-    return version
+    return template_store.save_at(KEY, template, PW.validate, user)
 
 
 def history() -> list[dict[str, Any]]:
     """Every saved version, oldest first (version, template, saved_by, saved_at)."""
-    rows = Setting.select().where(Setting.key.startswith(f"{KEY}.v"))
-    return sorted((dict(r.value) for r in rows), key=lambda v: int(v["version"]))
+    return template_store.history_at(KEY)
 
 
 def list_wording(publicity_uuid: str) -> dict[str, Any] | None:

@@ -8,7 +8,7 @@ new version never changes a reprint.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from desktop.core.errors import StdAwardError, ValidationFailed
@@ -20,16 +20,44 @@ from desktop.store.models import Setting, database, now
 KEY = "notice_template"
 
 
-def _key(version: int) -> str:
-    return f"{KEY}.v{version}"
+def current_at(key: str) -> tuple[int, dict[str, Any]]:
+    """(version, template) in force under ``key``; (0, {}) when the office has never saved one.
+    The notice template and the 公示 wording (``public_template_store``) are kept alike."""
+    row = Setting.get_or_none(Setting.key == key)
+    if row is None or not row.value:
+        return 0, {}
+    return int(row.value.get("version", 0)), dict(row.value.get("template") or {})
+
+
+def save_at(key: str, template: Mapping[str, Any], validate: Callable[[dict[str, Any]], list[Any]],
+            user: str) -> int:
+    """Validate and store ``template`` as the next version under ``key`` (the earlier ones kept under
+    ``key.vN``), audited with ``key`` as its record kind; returns the version number. Raises
+    ValidationFailed (naming each field) and stores nothing when it is not usable."""
+    clean = {k: v for k, v in dict(template).items() if k != "version"}
+    problems = validate(clean)
+    if problems:
+        raise ValidationFailed(problems)
+    with database.atomic():
+        version, before = current_at(key)
+        version += 1
+        value = {"version": version, "template": clean, "saved_by": user, "saved_at": now().isoformat()}
+        Setting.insert(key=key, value=value).on_conflict_replace().execute()
+        Setting.insert(key=f"{key}.v{version}", value=value).on_conflict_replace().execute()
+        audit.record(user, "update", key, None, {"version": version - 1, "template": before},
+                     {"version": version, "template": clean})
+    return version
+
+
+def history_at(key: str) -> list[dict[str, Any]]:
+    """Every version saved under ``key``, oldest first (version, template, saved_by, saved_at)."""
+    rows = Setting.select().where(Setting.key.startswith(f"{key}.v"))
+    return sorted((dict(r.value) for r in rows), key=lambda v: int(v["version"]))
 
 
 def current() -> tuple[int, dict[str, Any]]:
     """(version, template) in force; (0, {}) when the office has never saved one."""
-    row = Setting.get_or_none(Setting.key == KEY)
-    if row is None or not row.value:
-        return 0, {}
-    return int(row.value.get("version", 0)), dict(row.value.get("template") or {})
+    return current_at(KEY)
 
 
 def check_against_log(key: str, entity: str) -> None:
@@ -70,22 +98,9 @@ def for_notices() -> dict[str, Any]:
 def save(template: Mapping[str, Any], user: str) -> int:
     """Validate and store ``template`` as the next version; returns the version number.
     Raises ValidationFailed (naming each field) and stores nothing when it is not usable."""
-    clean = {k: v for k, v in dict(template).items() if k != "version"}
-    problems = W.validate(clean)
-    if problems:
-        raise ValidationFailed(problems)
-    with database.atomic():
-        version, before = current()
-        version += 1
-        value = {"version": version, "template": clean, "saved_by": user, "saved_at": now().isoformat()}
-        Setting.insert(key=KEY, value=value).on_conflict_replace().execute()
-        Setting.insert(key=_key(version), value=value).on_conflict_replace().execute()
-        audit.record(user, "update", "notice_template", None, {"version": version - 1, "template": before},
-                     {"version": version, "template": clean})
-    return version
+    return save_at(KEY, template, W.validate, user)
 
 
 def history() -> list[dict[str, Any]]:
     """Every saved version, oldest first (version, template, saved_by, saved_at)."""
-    rows = Setting.select().where(Setting.key.startswith(f"{KEY}.v"))
-    return sorted((dict(r.value) for r in rows), key=lambda v: int(v["version"]))
+    return history_at(KEY)
