@@ -207,3 +207,51 @@ def test_an_achievement_form_saved_by_another_officer_meanwhile_is_refused_and_r
     qtbot.waitUntil(lambda: not box.isVisible())
     assert form.w["rank"].value() == 2 and form.editing.version == 2
     assert form.w["title"].text() == "运动鞋 缓震性能的测定"
+
+
+def test_on_the_office_server_a_change_another_pc_commits_refreshes_the_window_without_its_timer(
+        qtbot, pg_server, tmp_path):  # noqa: F811
+    """The window listens to the server: with its timer stopped (no regular look at all) another PC's
+    committed change still refreshes the enterprises and names who made it; after the window closes
+    it listens no more."""
+    from desktop.operations import records
+    from desktop.store import office
+    from desktop.store.db import close_db, open_db
+    from desktop.store.paths import resolve_db_path
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.mainwindow import MainWindow
+    from tests.conftest import run_cli
+
+    name = pg_server.create_database()
+    url = pg_server.url(name)
+    path = resolve_db_path(url)
+    open_db(path)
+    try:
+        make_app()
+        office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
+                      policy_id="quanzhou-2012", signatory="莆田市城厢区市场监督管理局", user="tester")
+        ctx = AppContext(path)
+        win = MainWindow(ctx)
+        qtbot.addWidget(win)
+        win.show()
+        records.save_enterprise(ctx.session, {"uscc": GOOD_USCC, "name": "莆田市城厢区华峰鞋业有限公司", "region": "350302"})
+        view = win.show_view("enterprises")
+        view.refresh()
+        _poll(win)  # the mark to start from; the window starts listening to the server
+        win.changes.timer.stop()
+        listener = win.changes.listener
+        assert listener is not None and listener.listening.wait(60)
+        other = run_cli("enterprise", GOOD_USCC, "--name", "莆田市城厢区华峰体育用品有限公司", "--db", url,
+                        env={"USER": "zhang", "LOGNAME": "zhang"})
+        assert other.returncode == 0, other.stderr
+        qtbot.waitUntil(lambda: "莆田市城厢区华峰体育用品有限公司" in _shown_names(view), timeout=60_000)
+        assert win.changes.last_text == "zhang changed 1 record(s)"
+        ctx.tasks.wait()
+        win.close()
+        assert win.changes.listener is None
+        listener._thread.join(60)
+        assert not listener.running
+    finally:
+        close_db()
+        pg_server.drop_database(name)

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.i18n import N_, _
-from desktop.store.backend import chain_lock, is_postgres
+from desktop.store.backend import chain_lock, is_postgres, notify_change
 from desktop.store.models import (
     Achievement,
     AuditEntry,
@@ -250,7 +250,7 @@ def _append(at: dt.datetime, user: str, action: str, entity: str, entity_uuid: s
     h = _digest(prev, at, user, action, entity, entity_uuid, before, after, state)
     entry = AuditEntry.create(at=at, user=user, action=action, entity=entity, entity_uuid=entity_uuid,
                               before=before, after=after, prev_hash=prev, hash=h, state=state)
-    _anchor_after_commit()
+    _anchor_after_commit(user)
     return entry
 
 
@@ -385,10 +385,13 @@ def _write_json(target: Path, value: dict[str, Any]) -> Path:
     return target
 
 
-def _anchor_after_commit() -> None:
+def _anchor_after_commit(user: str) -> None:
+    """Once per transaction: sign the head after the commit, and (PostgreSQL) tell the other PCs
+    listening that a change is on its way (delivered at the commit, dropped at a rollback)."""
     pending = getattr(getattr(database, "_state", None), "commit_callbacks", None)
     if pending is not None and _write_head_after_commit in pending:
         return
+    notify_change(user)
     database.after_commit(_write_head_after_commit)
 
 

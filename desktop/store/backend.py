@@ -42,6 +42,8 @@ CHAIN_LOCK = 0x5354_4441_0001  # the audit chain's append
 EXPORT_LOCK = 0x5354_4441_0002  # the export sequence
 SCHEMA_LOCK = 0x5354_4441_0003  # upgrading the schema: one PC upgrades, the others wait and then open
 YEAR_LOCK = 0x5354_4404  # with a year (two-key form): computing that year's round / editing its achievements
+DAILY_BACKUP_LOCK = 0x5354_4405  # with the day (two-key form, session level): the PC making the day's backup
+CHANGES_CHANNEL = "stdaward_changes"  # NOTIFY at the commit of every change the audit log records
 _passwords: dict[str, str] = {}  # connection file -> password given in the URL (this process only)
 
 
@@ -250,6 +252,17 @@ def year_lock(*years: int, shared: bool = False) -> None:
     fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     for year in sorted({int(y) for y in years}):  # always in the same order: no deadlock between two officers
         database.execute_sql(f"SELECT {fn}(?, ?)", (YEAR_LOCK, year))
+
+
+def notify_change(user: str) -> None:
+    """PostgreSQL: tell every PC listening (``LISTEN stdaward_changes``) that this transaction changes
+    something, once it commits (the server holds a NOTIFY until the commit and drops it at a
+    rollback, so a listener never hears of a change it cannot yet read). Nothing on SQLite."""
+    if not is_postgres():
+        return
+    from desktop.store.models import database
+
+    database.execute_sql("SELECT pg_notify(?, ?)", (CHANGES_CHANNEL, user[:200]))
 
 
 def chain_lock() -> Any:

@@ -4,6 +4,11 @@ someone else (``desktop.operations.changes``: one indexed read when nothing chan
 the screens that show those records refresh, keeping the selected rows and the scroll position, and
 the status bar says who changed how many records. While a form is open (its edits not saved yet)
 nothing refreshes under it: the news waits until the form is closed.
+
+On an office server the window also listens (``changes.Listener``, a connection and thread of its
+own): a change another PC commits wakes it at once, so it asks within a moment instead of at the next
+tick. The tick stays, for SQLite and for while the listening connection is down; a look that gets
+an answer while the listener is away tells it to connect again now.
 """
 from __future__ import annotations
 
@@ -11,13 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.i18n import _
-from desktop.ui.qt import QApplication, QDialog, QObject, Qt, QTableView, QTimer, QWidget, qconnect
+from desktop.ui.qt import QApplication, QDialog, QObject, Qt, QTableView, QTimer, QWidget, Signal, qconnect
 
 INTERVAL_MS = 10_000
+RETRY_MS = 300  # heard while the window was busy: asked again this soon
 KEYED_UP_TO = 5_000  # rows: a larger (lazy) table keeps its selection by row number (no walk over its rows)
 
 
 class ChangeWatcher(QObject):
+    heard = Signal()  # the listener heard of a change (emitted from its thread, received on the UI thread)
+
     def __init__(self, window: Any, interval_ms: int = INTERVAL_MS) -> None:
         super().__init__(window)
         self.window, self.ctx = window, window.ctx
@@ -29,6 +37,55 @@ class ChangeWatcher(QObject):
         self.timer.setInterval(interval_ms)
         qconnect(self.timer.timeout, self.poll)
         self.timer.start()
+        self.listener: Any = None  # changes.Listener on a server database
+        self.listener_for: Path | None = None
+        self.pending = False  # heard of a change not yet asked about
+        self.soon = QTimer(self)
+        self.soon.setSingleShot(True)
+        self.soon.setInterval(RETRY_MS)
+        qconnect(self.soon.timeout, self._catch_up)
+        qconnect(self.heard, self._heard)
+
+    # ------------------------------------------------------------------ hearing (a server database)
+    def _listen(self) -> None:
+        """Listen to the open database's server (and stop listening to one no longer open)."""
+        if self.listener_for == self.ctx.db_path:
+            return
+        self.stop_listening()
+        self.listener_for = self.ctx.db_path
+        from desktop.operations import changes
+
+        self.listener = changes.listen(self.ctx.session, self.heard.emit)
+
+    def stop_listening(self) -> None:
+        if self.listener is not None:
+            self.listener.stop(timeout=0)  # its thread ends within a moment; nothing waits for it
+        self.listener, self.listener_for = None, None
+
+    def stop(self) -> None:
+        """The window closes: no more looks, no more listening."""
+        self.timer.stop()
+        self.soon.stop()
+        self.stop_listening()
+
+    def _heard(self) -> None:
+        self.pending = True
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Ask now about what was heard, or as soon as the window is free to."""
+        from desktop.operations import quick
+
+        if not self.pending or self.busy:  # a question is out: its answer asks again (``_answered``)
+            return
+        if self.ctx.db_path is None or not quick.bound():
+            self.pending = False
+            return
+        if not self.ctx.tasks.idle:  # the officer's own work first
+            self.soon.start()
+            return
+        self.pending = False
+        self.poll()
 
     # ------------------------------------------------------------------ asking
     def poll(self) -> None:
@@ -40,6 +97,7 @@ class ChangeWatcher(QObject):
             return
         if self.mark_for != self.ctx.db_path:  # another database: start from its present
             self.mark, self.mark_for = None, self.ctx.db_path
+        self._listen()
         s, mark = self.ctx.session, self.mark
         self.busy = True
 
@@ -52,9 +110,15 @@ class ChangeWatcher(QObject):
 
     def _failed(self, _exc: BaseException) -> None:
         self.busy = False  # the server out of reach for a moment: asked again at the next tick
+        if self.pending:
+            self.soon.start()
 
     def _answered(self, news: Any) -> None:
         self.busy = False
+        if self.pending:  # heard of more while asking
+            self.soon.start()
+        if self.listener is not None and not self.listener.listening.is_set():
+            self.listener.nudge()  # the server answers again: listen again now
         if self.mark_for != self.ctx.db_path:
             return
         if self.mark is None or not news.by:

@@ -364,6 +364,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             self._ask_to_stop_work()
             return
+        self.changes.stop()
         settings.GEOMETRY.set(self.saveGeometry())
         settings.WINDOW_STATE.set(self.saveState())
         if self.current_name():
