@@ -44,6 +44,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", help=_("where to write it (default: the backups folder)"))
     p.add_argument("--full-check", action="store_true",
                    help=_("check the copy with SQLite's full integrity check (slower) instead of its quick check"))
+    p.add_argument("--if-due", action="store_true",
+                   help=_("the day's automatic backup, unless it is made already (by this PC or another one): "
+                          "for a scheduled task; --out names the folder"))
+    p.add_argument("--daily-folder", metavar=_("FOLDER"),
+                   help=_("on a database server: make this PC write the daily backup into FOLDER (\"\" stops it)"))
     add_db(p)
     p.set_defaults(func=cmd_backup)
 
@@ -177,6 +182,25 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     from desktop.operations import backups
 
+    if args.daily_folder is not None:
+        with session(args, create=False, auto_backup=False) as s:
+            folder = backups.set_daily_folder(s, Path(args.daily_folder) if args.daily_folder else None)
+        print(_("This PC writes the daily backup of the server database into {folder}.").format(folder=folder)
+              if folder else _("This PC no longer writes the daily backup of the server database."))
+        return 0
+    if args.if_due:
+        with session(args, create=False, auto_backup=False) as s:
+            done = backups.daily(s, Path(args.out).resolve() if args.out else None)
+        if done.status == "made":
+            print(_("The backup of {day} is written: {path}").format(day=done.day, path=done.file))
+        elif done.status == "busy":
+            print(_("The backup of {day} is being made by another PC now.").format(day=done.day))
+        elif done.user:
+            print(_("The backup of {day} was already made by {user} on {host} ({file}).").format(
+                day=done.day, user=done.user, host=done.host or "?", file=done.file or "?"))
+        else:
+            print(_("The backup of {day} was already made.").format(day=done.day))
+        return 0
     with session(args, create=False, auto_backup=False) as s:
         out = backups.make(s, Path(args.out).resolve() if args.out else None, full_check=args.full_check)
     print(_("Backup written: {path}").format(path=out))

@@ -42,7 +42,8 @@ def session(args: argparse.Namespace, create: bool = True, auto_backup: bool = T
     """The session over ``--db``, signed in as ``--user`` when given; closed on the way out. Its
     notes (and the money-trail warnings unless ``check`` is False) go to stderr. The day's automatic
     backup runs beside the command (it never holds up the first command of the day); what it has to
-    say is printed after the command's own output."""
+    say is printed after the command's own output. On a server database the day's backup is made by
+    the first PC that takes part (``backups.start_daily``), beside the command as well."""
     from desktop.operations import backups
 
     s = Session.open(db_arg(args), create=create, auto_backup="background" if auto_backup else False, check=check)
@@ -50,10 +51,13 @@ def session(args: argparse.Namespace, create: bool = True, auto_backup: bool = T
         print(_("note: {message}").format(message=note), file=sys.stderr)
     try:
         sign_in(s, args)
+        if auto_backup:
+            backups.start_daily(s)  # a server database's backup of the day, when this PC makes it
         yield s
     finally:
+        notes = backups.daily_notes(s)  # waits for it: a server's reads through the session still open
         s.close()
-        for note in backups.daily_notes(s):  # a daily backup that failed
+        for note in notes:  # a daily backup that failed
             print(_("note: {message}").format(message=note), file=sys.stderr)
 
 

@@ -38,6 +38,7 @@ ACTIONS: dict[str, str] = {
     "import-attach": N_("evidence received in a package"),
     "import-detach": N_("evidence removed by a package"), "import-reply": N_("the city's reply imported"),
     "reply": N_("reply written for a county"), "upgrade": N_("upgraded to a new program version"),
+    "daily": N_("the day's backup made"),
 }
 ENTITIES: dict[str, str] = {
     "enterprise": N_("enterprise"), "achievement": N_("achievement"), "evidence": N_("evidence"),
@@ -49,6 +50,7 @@ ENTITIES: dict[str, str] = {
     "publicity": N_("publicity"), "objection": N_("objection"), "refusal_letter": N_("letter of refusal"),
     "schema": N_("database structure"),
     "database": N_("the whole database (a backup restored)"),
+    "backup": N_("backup of the server database"),
 }
 FIELDS: dict[str, str] = {
     "version": N_("version"), "name": N_("name"), "uscc": N_("credit code"), "region": N_("region"), "status": N_("status"),
@@ -72,6 +74,7 @@ FIELDS: dict[str, str] = {
     "required": N_("publicity before notices"), "days_off": N_("local days off"),
     "workdays": N_("local working days"), "publicity": N_("publicity"),
     "refusal_prefix": N_("document number prefix of the letters of refusal"),
+    "day": N_("day"), "host": N_("computer"), "folder": N_("folder"),
 }
 # fingerprints and internal ids: kept in the log (the chain covers them), not shown to the officer
 HIDDEN = frozenset({"uuid", "id", "sha256", "content_hash", "policy_hash", "hash", "digest", "office_uuid",

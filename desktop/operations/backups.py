@@ -1,6 +1,17 @@
-"""Backups of the office database: make one now, list them, restore one (administrator)."""
+"""Backups of the office database: make one now, list them, restore one (administrator), and the
+day's automatic one.
+
+On a PC's own database (SQLite) opening it makes the day's backup (``desktop.store.db``). On a
+server the PCs share it: the first PC of the day that takes part makes it in the background
+(``start_daily``: one whose backup folder is set here, ``set_daily_folder``, or where an
+administrator works), and the others find it made (``desktop.store.daily``). ``daily`` does the
+same in the foreground, for ``stdaward backup --if-due`` (a scheduled task).
+"""
 from __future__ import annotations
 
+import json
+import logging
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +125,154 @@ def damage_found(path: Path) -> Any:
     from desktop.store import db
 
     return db.damaged(Path(path))
+
+
+# ---------------------------------------------------------------------------- the day's backup
+DAILY_SETTINGS = "daily-backup.json"  # beside the server's connection file: this PC's folder for it
+_started: set[tuple[str, str]] = set()  # (database, day) whose backup this process started
+
+
+def _settings_file(session: Session) -> Path:
+    return Path(session.db_path).with_name(DAILY_SETTINGS)
+
+
+def _on_server(session: Session) -> bool:
+    from desktop.store.backend import is_connection_file
+
+    return is_connection_file(session.db_path)
+
+
+def daily_folder(session: Session) -> Path | None:
+    """The folder this PC writes the server database's daily backup into, when one is set here."""
+    if not _on_server(session):
+        return None
+    try:
+        found = json.loads(_settings_file(session).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    folder = found.get("folder") if isinstance(found, dict) else None
+    return Path(folder) if isinstance(folder, str) and folder else None
+
+
+def set_daily_folder(session: Session, folder: Path | None) -> Path | None:
+    """Make this PC write the server database's daily backup into ``folder`` (an existing folder: a
+    disk of this PC or a network share); None stops it (an administrator's PC still makes it into
+    its backups folder). Kept on this PC, per server database. Administrator only."""
+    from desktop.core import failures
+
+    session.require("office.settings")
+    if not _on_server(session):
+        raise StdAwardError(_("a database on this PC makes its own daily backup (in {folder}); a backup folder is "
+                              "set only for a server database").format(folder=session.folder("backups")))
+    target = _settings_file(session)
+    if folder is None:
+        target.unlink(missing_ok=True)
+        return None
+    folder = Path(folder).expanduser().resolve()
+    if not folder.is_dir():
+        raise StdAwardError(_("{folder} is not a folder that exists: make it first, or choose another").format(
+            folder=folder))
+    probe = folder / f".stdaward-probe-{socket.gethostname()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+        target.write_text(json.dumps({"folder": str(folder)}, ensure_ascii=False), "utf-8")
+    except OSError as exc:
+        found = failures.classify(exc)
+        raise StdAwardError(failures.message(found[0], folder) if found else str(exc)) from None
+    return folder
+
+
+def daily_target(session: Session) -> tuple[Path, bool] | None:
+    """Where this PC makes the server database's daily backup: (folder, whether it may be created),
+    or None when this PC takes no part (no folder set here, and no administrator at work)."""
+    from desktop.operations.roles import ADMIN
+
+    folder = daily_folder(session)
+    if folder is not None:
+        return folder, False
+    if session.role == ADMIN:
+        return session.folder("backups"), True
+    return None
+
+
+def host() -> str:
+    return socket.gethostname() or "?"
+
+
+def daily(session: Session, folder: Path | None = None) -> Any:
+    """The day's backup now, unless it is made already (``stdaward backup --if-due``): returns the
+    ``desktop.store.daily.Daily`` outcome (``made``, ``done`` by whom on which computer, or
+    ``busy`` when another PC is making it). On a server: into ``folder`` (needs the right to make
+    backups), else where ``daily_target`` says. On a PC's own database: its rotating backups folder,
+    once a day. StdAwardError, nothing recorded, when the copy cannot be written."""
+    from desktop.store import backup
+    from desktop.store import daily as store
+    from desktop.store.models import database
+
+    day = session.today()
+    if not _on_server(session):
+        session.require("backups.make")
+        if backup.latest_automatic_today(session.db_path):
+            return store.Daily("done", day)
+        made = backup.make_backup(database, session.db_path, "daily", progress=session.progress)
+        return store.Daily("made", day, str(made), session.username, host())
+    if folder is not None:
+        session.require("backups.make")
+        target: tuple[Path, bool] | None = (Path(folder), False)
+    else:
+        target = daily_target(session)
+    if target is None:
+        raise StdAwardError(_("this PC makes no daily backup of {db}: an administrator sets its backup folder "
+                              "(设置, or stdaward backup --daily-folder FOLDER), or signs in here").format(
+            db=_describe(session)))
+    return store.make_if_due(session.db_path, target[0], day, session.username, host(), create_folder=target[1],
+                             progress=session.progress)
+
+
+def _describe(session: Session) -> str:
+    from desktop.store.backend import describe
+
+    return describe(session.db_path)
+
+
+def start_daily(session: Session) -> bool:
+    """On a server database, when this PC takes part and has not yet started the day's backup in this
+    program: start it in the background and return True. It never holds up the officer: what it
+    fails at is told in the open notes (``open_findings``, the CLI's notes) and the log, and tried
+    again at the next start. Cheap: the server is asked in the background."""
+    from desktop.store import db
+
+    if not _on_server(session):
+        return False
+    target = daily_target(session)
+    key = (str(session.db_path), session.today().isoformat())
+    if target is None or key in _started or db.backup_running():
+        return False
+    _started.add(key)
+    folder, create = target
+    path, day, user, here = session.db_path, session.today(), session.username, host()
+
+    def work(progress: Any) -> None:
+        from desktop.core.errors import StdAwardError as Refused
+        from desktop.core.progress import Cancelled
+        from desktop.store import daily as store
+
+        log = logging.getLogger(__name__)
+        try:
+            done = store.make_if_due(path, folder, day, user, here, create_folder=create, progress=progress)
+        except Cancelled:
+            _started.discard(key)  # the program closed meanwhile: the next start tries again
+            log.info("the daily backup of %s was cancelled (the database closed)", path)
+            return
+        except Exception as exc:  # noqa: BLE001 - a backup must never take the program down
+            _started.discard(key)
+            reason = str(exc) if isinstance(exc, Refused) else f"{type(exc).__name__}: {exc}"
+            db.open_notes.append(_("today's backup of the server database could not be written; it will be tried "
+                                   "again at the next start. {reason}").format(reason=reason))
+            log.warning("daily backup of %s failed: %s", path, reason)
+            return
+        log.info("daily backup of %s: %s %s", path, done.status, done.file or "")
+
+    db.start_server_backup(work)
+    return True

@@ -92,6 +92,7 @@ def rotate(folder: Path, stem: str, keep: int = KEEP_AUTOMATIC) -> None:
     autos = sorted(p for p in folder.glob(f"{stem}-*.db") if not p.name.endswith("-manual.db"))
     for old in autos[:-keep]:
         old.unlink(missing_ok=True)
+        old.with_name(old.name + ".evidence.zip").unlink(missing_ok=True)  # its evidence copy goes with it
 
 
 def newest_good(db_path: Path, limit: int = 5) -> Path | None:

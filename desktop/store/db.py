@@ -410,6 +410,42 @@ def start_background_backup(path: Path) -> threading.Thread:
     return _backup_thread
 
 
+_backup_progress: Any = None  # the server's daily backup: cancelled when the database closes
+
+
+def start_server_backup(work: Any) -> threading.Thread:
+    """Run ``work(progress)`` (the day's backup of a server database, which reads and records through
+    the open database) in a thread of its own; what it fails at it adds to ``open_notes`` itself.
+    Closing the database cancels it (nothing is recorded: the next start tries again) and waits for
+    it, so it never outlives the connection it uses."""
+    global _backup_thread, _backup_progress
+    from desktop.core.progress import ProgressState
+
+    progress = ProgressState()
+
+    def run() -> None:
+        try:
+            work(progress)
+        finally:
+            models = sys.modules.get("desktop.store.models")
+            if models is not None and not models.database.is_closed():
+                models.database.close()  # this thread's own connection
+
+    _backup_progress = progress
+    _backup_thread = threading.Thread(target=run, name="daily-server-backup", daemon=True)
+    _backup_thread.start()
+    return _backup_thread
+
+
+def _stop_server_backup() -> None:
+    global _backup_progress
+    thread, progress, _backup_progress = _backup_thread, _backup_progress, None
+    if progress is None or thread is None or not thread.is_alive() or thread is threading.current_thread():
+        return
+    progress.cancel()
+    thread.join()
+
+
 def backup_running() -> bool:
     """Whether the day's background backup is still at work (it may yet add to ``open_notes``)."""
     return _backup_thread is not None and _backup_thread.is_alive()
@@ -465,6 +501,7 @@ def close_db() -> None:
     if audit is not None:
         audit.forget_verified()  # edited while closed or not, the next open reads the whole audit log once
     end_quick()
+    _stop_server_backup()
     _close_models()
     if _lock is not None:
         _lock.release()
