@@ -136,7 +136,8 @@ def _settings_file(session: Session) -> Path:
     return Path(session.db_path).with_name(DAILY_SETTINGS)
 
 
-def _on_server(session: Session) -> bool:
+def on_server(session: Session) -> bool:
+    """Is the session's database on a server (where the PCs share the day's backup)?"""
     from desktop.store.backend import is_connection_file
 
     return is_connection_file(session.db_path)
@@ -144,7 +145,7 @@ def _on_server(session: Session) -> bool:
 
 def daily_folder(session: Session) -> Path | None:
     """The folder this PC writes the server database's daily backup into, when one is set here."""
-    if not _on_server(session):
+    if not on_server(session):
         return None
     try:
         found = json.loads(_settings_file(session).read_text("utf-8"))
@@ -161,7 +162,7 @@ def set_daily_folder(session: Session, folder: Path | None) -> Path | None:
     from desktop.core import failures
 
     session.require("office.settings")
-    if not _on_server(session):
+    if not on_server(session):
         raise StdAwardError(_("a database on this PC makes its own daily backup (in {folder}); a backup folder is "
                               "set only for a server database").format(folder=session.folder("backups")))
     target = _settings_file(session)
@@ -196,6 +197,13 @@ def daily_target(session: Session) -> tuple[Path, bool] | None:
     return None
 
 
+def kept() -> int:
+    """How many automatic backups a backups folder keeps (one a day: that many days)."""
+    from desktop.store.backup import KEEP_AUTOMATIC
+
+    return KEEP_AUTOMATIC
+
+
 def host() -> str:
     return socket.gethostname() or "?"
 
@@ -211,7 +219,7 @@ def daily(session: Session, folder: Path | None = None) -> Any:
     from desktop.store.models import database
 
     day = session.today()
-    if not _on_server(session):
+    if not on_server(session):
         session.require("backups.make")
         if backup.latest_automatic_today(session.db_path):
             return store.Daily("done", day)
@@ -224,7 +232,7 @@ def daily(session: Session, folder: Path | None = None) -> Any:
         target = daily_target(session)
     if target is None:
         raise StdAwardError(_("this PC makes no daily backup of {db}: an administrator sets its backup folder "
-                              "(设置, or stdaward backup --daily-folder FOLDER), or signs in here").format(
+                              "(Settings, or stdaward backup --daily-folder FOLDER), or signs in here").format(
             db=_describe(session)))
     return store.make_if_due(session.db_path, target[0], day, session.username, host(), create_folder=target[1],
                              progress=session.progress)
@@ -243,7 +251,7 @@ def start_daily(session: Session) -> bool:
     again at the next start. Cheap: the server is asked in the background."""
     from desktop.store import db
 
-    if not _on_server(session):
+    if not on_server(session):
         return False
     target = daily_target(session)
     key = (str(session.db_path), session.today().isoformat())

@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self.after_first_paint(lambda: QTimer.singleShot(1000, self, self.check_money_trail))
         self._notes_polls = 0
         self.after_first_paint(self.show_open_notes)
+        self.after_first_paint(self.start_daily_backup)
 
     def _restore_from_notes(self) -> None:
         startup = getattr(self, "startup", None)
@@ -154,6 +155,19 @@ class MainWindow(QMainWindow):
                 self.notes_bar.offer_restore(backup)
         self._notes_polls += 1
         if running and self._notes_polls < self.NOTES_POLLS:
+            QTimer.singleShot(self.NOTES_POLL_MS, self, self.show_open_notes)
+
+    def start_daily_backup(self) -> None:
+        """On a server database, the day's backup when this PC makes it (its folder set, or an
+        administrator signed in: ``backups.start_daily``), in the background; what it fails at shows
+        in the bar at the top, like the notes of the opening."""
+        from desktop.operations import backups, quick
+        from desktop.ui.qt import is_alive
+
+        if not is_alive(self) or self.ctx.db_path is None or not quick.bound():
+            return
+        if backups.start_daily(self.ctx.session):
+            self._notes_polls = 0
             QTimer.singleShot(self.NOTES_POLL_MS, self, self.show_open_notes)
 
     def check_money_trail(self) -> None:
@@ -336,6 +350,7 @@ class MainWindow(QMainWindow):
     def _on_user_changed(self) -> None:
         """Another user signed in: views the new role may not use are dropped (the current one too:
         the first view shows instead); the others refresh themselves for the new role."""
+        self.start_daily_backup()  # an administrator signed in: this PC may make the day's backup
         allowed = {s.name for s in self._visible_specs()}
         current = self.current_name()
         for name in [n for n in self._views if n not in allowed]:

@@ -135,6 +135,29 @@ class SettingsView(View):
         pf.addRow(self.edit_public_wording)
         pf.addRow(self.publicity_msg)
         lay.addWidget(self.publicity_box)
+
+        # a server database: the folder this PC writes the day's backup into (kept on this PC)
+        self.backup_box = QGroupBox()
+        self.backup_box.setObjectName("dailyBackup")
+        bf = QFormLayout(self.backup_box)
+        self.backup_about = QLabel()
+        self.backup_about.setWordWrap(True)
+        self.backup_folder = QLineEdit()
+        self.backup_folder.setObjectName("dailyBackupFolder")
+        self.choose_backup_folder = QPushButton()
+        qconnect(self.choose_backup_folder.clicked, self._choose_backup_folder)
+        self.save_backup_folder = QPushButton()
+        self.save_backup_folder.setObjectName("saveDailyBackupFolder")
+        qconnect(self.save_backup_folder.clicked, self._save_backup_folder)
+        self.backup_msg = QLabel()
+        self.backup_msg.setWordWrap(True)
+        self.backup_label = QLabel()
+        bf.addRow(self.backup_about)
+        bf.addRow(self.backup_label, self.backup_folder)
+        bf.addRow(self.choose_backup_folder)
+        bf.addRow(self.save_backup_folder)
+        bf.addRow(self.backup_msg)
+        lay.addWidget(self.backup_box)
         lay.addStretch(1)
         self.retranslate()
 
@@ -164,6 +187,16 @@ class SettingsView(View):
         self.edit_public_wording.setText(_("Wording of the publicity list and the letters…"))
         self.days_off.setToolTip(_("Dates the office is closed besides weekends and public holidays, comma-separated"))
         self.save_publicity.setText(_("Save the publicity settings"))
+        self.backup_box.setTitle(_("Daily backup of the server database"))
+        from desktop.operations.backups import kept
+
+        self.backup_about.setText(_("The first PC of the day with a backup folder (or where an administrator signs "
+                                    "in) makes the day's copy of the server database in the background; the other "
+                                    "PCs find it made. The newest {n} are kept in the folder.").format(n=kept()))
+        self.backup_label.setText(_("Backup folder on this PC"))
+        self.backup_folder.setPlaceholderText(_("empty: only an administrator's PC makes it, in its backups folder"))
+        self.choose_backup_folder.setText(_("Choose a folder…"))
+        self.save_backup_folder.setText(_("Save the backup folder"))
         self.refresh()
 
     def refresh(self) -> None:
@@ -203,12 +236,54 @@ class SettingsView(View):
             self.days_off.setText(", ".join(current["days_off"]))
             self.workdays.setText(", ".join(current["workdays"]))
             self.refusal_prefix.setText(current["refusal_prefix"])
+        self._fill_backup_folder(admin)
         refused = _("Only an administrator changes the office profile.")
         if not admin:
             self.office_msg.setText(refused)
         elif self.office_msg.text() == refused:
             self.office_msg.setText("")
         self._fill_fonts()
+
+    # ------------------------------------------------------------------ the daily backup (server)
+    def _fill_backup_folder(self, admin: bool) -> None:
+        from desktop.operations import backups
+
+        session = self.ctx.session if self.ctx.db_path is not None else None
+        shown = session is not None and backups.on_server(session)
+        self.backup_box.setVisible(shown)
+        if not shown:
+            return
+        folder = backups.daily_folder(session)
+        self.backup_folder.setText(str(folder) if folder else "")
+        self.backup_box.setEnabled(admin)
+
+    def _choose_backup_folder(self) -> None:
+        from desktop.ui.qt import QFileDialog
+
+        dlg = QFileDialog(self, _("Backup folder on this PC"), self.backup_folder.text())
+        dlg.setFileMode(QFileDialog.FileMode.Directory)
+        dlg.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        self.folder_dialog = dlg
+        qconnect(dlg.fileSelected, lambda chosen: chosen and self.backup_folder.setText(chosen))
+        dlg.open()
+
+    def _save_backup_folder(self) -> None:
+        from pathlib import Path
+
+        from desktop.operations import backups
+
+        text = self.backup_folder.text().strip()
+        try:
+            folder = backups.set_daily_folder(self.ctx.session, Path(text) if text else None)
+        except StdAwardError as exc:
+            self.backup_msg.setText(error_text(exc))
+            return
+        self.backup_folder.setText(str(folder) if folder else "")
+        self.backup_msg.setText(_("This PC writes the daily backup of the server database into {folder}.").format(
+            folder=folder) if folder else _("This PC no longer writes the daily backup of the server database."))
+        window = self.window()
+        if hasattr(window, "start_daily_backup"):
+            window.start_daily_backup()  # set on the first start of the day: made now, not at the next
 
     # ------------------------------------------------------------------ language
     def _language_chosen(self, _i: int) -> None:
