@@ -276,3 +276,40 @@ def test_the_audit_log_names_the_days_backup_in_words_and_the_window_does_not_co
         json.dumps(audit.entries(s)[0], default=str)
     finally:
         s.close()
+
+
+def test_the_folder_keeps_the_newest_days(server, tmp_path, monkeypatch):
+    from desktop.operations import backups
+    from desktop.store import backup
+
+    monkeypatch.setattr(backup, "KEEP_AUTOMATIC", 2)
+    _url, path = server
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "office-20261201-manual.db").write_bytes(b"kept by hand")  # not an automatic copy: never removed
+    s = _session(path, "lin")
+    try:
+        for n in range(3):
+            s.clock = lambda n=n: DAY + dt.timedelta(days=n)
+            assert backups.daily(s, folder).status == "made"
+    finally:
+        s.close()
+    assert [c.name[len("office-"):len("office-") + 8] for c in _copies(folder)] == ["20261204", "20261205"]
+    assert (folder / "office-20261201-manual.db").is_file()
+    assert len(_records(path)) == 3  # the record of a copy rotated away stays in the log
+
+
+def test_on_a_pcs_own_database_if_due_makes_one_a_day_in_the_folder_given(tmp_path):
+    from desktop.operations.session import Session
+
+    db = tmp_path / "office.db"
+    Session.open(db, auto_backup=False, check=False).close()
+    folder = tmp_path / "U盘"
+    folder.mkdir()
+    first = run_cli("backup", "--if-due", "--out", str(folder), "--db", str(db))
+    assert first.returncode == 0 and "is written" in first.stdout, first.stderr
+    again = run_cli("backup", "--if-due", "--out", str(folder), "--db", str(db))
+    assert again.returncode == 0 and "already made" in again.stdout, again.stderr
+    assert len(_copies(folder)) == 1
+    gone = run_cli("backup", "--if-due", "--out", str(tmp_path / "nowhere"), "--db", str(db))
+    assert gone.returncode == 1 and "is not there" in gone.stderr and "Traceback" not in gone.stderr

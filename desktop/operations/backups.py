@@ -9,6 +9,7 @@ same in the foreground, for ``stdaward backup --if-due`` (a scheduled task).
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import socket
@@ -221,9 +222,20 @@ def daily(session: Session, folder: Path | None = None) -> Any:
     day = session.today()
     if not on_server(session):
         session.require("backups.make")
-        if backup.latest_automatic_today(session.db_path):
+        if folder is None:
+            if backup.latest_automatic_today(session.db_path):
+                return store.Daily("done", day)
+            made = backup.make_backup(database, session.db_path, "daily", progress=session.progress)
+            return store.Daily("made", day, str(made), session.username, host())
+        stem = session.db_path.stem
+        if any(Path(folder).glob(f"{stem}-{day:%Y%m%d}-*-daily.db")):
             return store.Daily("done", day)
-        made = backup.make_backup(database, session.db_path, "daily", progress=session.progress)
+        if not Path(folder).is_dir():
+            raise StdAwardError(_("the backup folder {folder} is not there (a drive not connected, a network share "
+                                  "not reachable?)").format(folder=folder))
+        dest = Path(folder) / f"{stem}-{day:%Y%m%d}-{dt.datetime.now():%H%M%S-%f}-daily.db"
+        made = backup.make_backup(database, session.db_path, "daily", dest=dest, progress=session.progress)
+        backup.rotate(Path(folder), stem, backup.KEEP_AUTOMATIC)
         return store.Daily("made", day, str(made), session.username, host())
     if folder is not None:
         session.require("backups.make")

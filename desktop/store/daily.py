@@ -120,7 +120,7 @@ def make_if_due(path: Path, folder: Path, day: dt.date, user: str, host: str, *,
             made.unlink(missing_ok=True)
             found = failures.classify(exc)
             raise StdAwardError(failures.message(found[0], folder) if found else str(exc)) from None
-        backups.rotate(folder, stem)
+        backups.rotate(folder, stem, backups.KEEP_AUTOMATIC)
         with database.atomic():
             audit.record(user, ACTION, ENTITY, day.isoformat(), None,
                          {"day": day.isoformat(), "file": made.name, "folder": str(folder), "host": host})
