@@ -255,3 +255,61 @@ def test_on_the_office_server_a_change_another_pc_commits_refreshes_the_window_w
     finally:
         close_db()
         pg_server.drop_database(name)
+
+
+def test_when_the_listening_connection_drops_the_look_still_refreshes_and_brings_the_listener_back(
+        qtbot, pg_server, tmp_path, monkeypatch):  # noqa: F811
+    """The server drops the window's listening connection (a restart, say): the regular look still
+    finds another PC's change, and its answer tells the listener to connect again at once; the next
+    change is heard again without any look."""
+    import psycopg
+
+    from desktop.operations import records
+    from desktop.store import office
+    from desktop.store.db import close_db, open_db
+    from desktop.store.paths import resolve_db_path
+    from desktop.ui import changes as ui_changes
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.mainwindow import MainWindow
+
+    monkeypatch.setattr(ui_changes, "RECONNECT_S", 3600.0)  # only the look's answer brings it back in time
+    name = pg_server.create_database()
+    path = resolve_db_path(pg_server.url(name))
+    open_db(path, auto_backup=False)
+    try:
+        make_app()
+        office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
+                      policy_id="quanzhou-2012", signatory="莆田市城厢区市场监督管理局", user="tester")
+        ctx = AppContext(path)
+        win = MainWindow(ctx)
+        qtbot.addWidget(win)
+        win.show()
+        ent = records.save_enterprise(ctx.session, {"uscc": GOOD_USCC, "name": "莆田市城厢区华峰鞋业有限公司",
+                                                    "region": "350302"})["id"]
+        view = win.show_view("enterprises")
+        view.refresh()
+        _poll(win)
+        win.changes.timer.stop()
+        listener = win.changes.listener
+        assert listener.listening.wait(60)
+        with psycopg.connect(host=str(pg_server.folder), port=5432, user=pg_server.superuser, dbname="postgres",
+                             autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (listener.pid,))
+        assert listener.dropped.wait(60)
+
+        other = _other_officer(ctx)
+        theirs = records.enterprise(other, ent)
+        records.save_enterprise(other, {**_form(theirs), "name": "莆田市城厢区华峰体育用品有限公司"}, ent, theirs["version"])
+        _poll(win)  # the look the timer makes every few seconds
+        assert "莆田市城厢区华峰体育用品有限公司" in _shown_names(view)
+        assert listener.listening.wait(60) and listener.connections == 2  # back at once, not in an hour
+
+        theirs = records.enterprise(other, ent)
+        records.save_enterprise(other, {**_form(theirs), "name": "莆田市城厢区华峰运动科技有限公司"}, ent, theirs["version"])
+        qtbot.waitUntil(lambda: "莆田市城厢区华峰运动科技有限公司" in _shown_names(view), timeout=60_000)
+        ctx.tasks.wait()
+        win.close()
+    finally:
+        close_db()
+        pg_server.drop_database(name)

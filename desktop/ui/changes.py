@@ -20,6 +20,7 @@ from desktop.ui.qt import QApplication, QDialog, QObject, Qt, QTableView, QTimer
 
 INTERVAL_MS = 10_000
 RETRY_MS = 300  # heard while the window was busy: asked again this soon
+RECONNECT_S = 30.0  # the listener tries again this often by itself; a look the server answers makes it sooner
 KEYED_UP_TO = 5_000  # rows: a larger (lazy) table keeps its selection by row number (no walk over its rows)
 
 
@@ -55,7 +56,7 @@ class ChangeWatcher(QObject):
         self.listener_for = self.ctx.db_path
         from desktop.operations import changes
 
-        self.listener = changes.listen(self.ctx.session, self.heard.emit)
+        self.listener = changes.listen(self.ctx.session, self.heard.emit, retry_after=RECONNECT_S)
 
     def stop_listening(self) -> None:
         if self.listener is not None:
