@@ -449,6 +449,7 @@ class ChainCheck:
 def forget_verified() -> None:
     """The database was closed: the next open trusts only a signed mark beside it."""
     _verified.clear()
+    _full_at.clear()
 
 
 def verified_path(db_file: Path) -> Path:
