@@ -110,20 +110,13 @@ def counting(session: Session | None, policy_id: str, target_id: str, as_of: dt.
 
     from desktop.notices.content import describe
     from desktop.store import target_counts
-    from desktop.store.models import database
 
     t = target(session, policy_id, target_id)
     if t.count == "entered":
         return Counting(target_id, 0, [])
-    target_counts.register_functions()
-    where, params, _key = target_counts.target_where(t, as_of)
-    total = database.execute_sql(f"SELECT count(*) FROM achievement a WHERE {where}", params).fetchone()[0]
-    cur = database.execute_sql(
-        "SELECT e.name, a.kind, a.level, a.action, a.rank, a.ref, a.title, a.body, a.prize, a.grade, a.domain, "
-        f"a.accepted, a.date FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id WHERE {where} "
-        "ORDER BY a.date DESC, a.id DESC LIMIT ?", [*params, limit])
+    total, found = target_counts.counting_rows(t, as_of, limit)
     rows = []
-    for name, kind, level, action, rank, ref, title, body, prize, grade, domain, accepted, day in cur:
+    for name, kind, level, action, rank, ref, title, body, prize, grade, domain, accepted, day in found:
         a = SimpleNamespace(kind=kind, level=level, action=action, rank=rank, ref=ref, title=title, body=body,
                             prize=prize, grade=grade, domain=domain, accepted=bool(accepted))
         rows.append({"enterprise": name, "what": describe(a), "date": str(day)[:10],

@@ -98,6 +98,20 @@ def register_functions() -> None:
     database.connection().create_function("stdaward_upper", 1, _upper, deterministic=True)
 
 
+def counting_rows(t: Target, as_of: dt.date, limit: int) -> tuple[int, list[tuple[Any, ...]]]:
+    """(how many achievements count toward ``t`` on ``as_of``, the newest ``limit`` of them as
+    (enterprise name, kind, level, action, rank, ref, title, body, prize, grade, domain, accepted,
+    date))."""
+    register_functions()
+    where, params, _key = target_where(t, as_of)
+    total = int(database.execute_sql(f"SELECT count(*) FROM achievement a WHERE {where}", params).fetchone()[0])
+    rows = database.execute_sql(
+        "SELECT e.name, a.kind, a.level, a.action, a.rank, a.ref, a.title, a.body, a.prize, a.grade, a.domain, "
+        f"a.accepted, a.date FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id WHERE {where} "
+        "ORDER BY a.date DESC, a.id DESC LIMIT ?", [*params, limit]).fetchall()
+    return total, rows
+
+
 def counts(targets: list[Target], as_of: dt.date) -> dict[str, int]:
     """Target id -> how many distinct things it counts on ``as_of`` (targets counted from records)."""
     register_functions()
