@@ -22,6 +22,7 @@ from typing import Any
 from desktop.core.policy_schema import CONDITION_VALUES, Target
 from desktop.store.backend import is_postgres
 from desktop.store.models import database
+from desktop.store.records import _KEY_JSON
 
 PER_ENTERPRISE = ("adoption", "self_declared")  # as core.targets._PER_ENTERPRISE
 
@@ -313,18 +314,20 @@ def _bring_up_to_date(targets: list[Target], as_of: dt.date, kept: Kept, touched
         cte = (f"WITH a({', '.join(_OLD_COLUMNS)}) AS (VALUES "
                + ", ".join("(" + ", ".join("?" * len(_OLD_COLUMNS)) + ")" for _r in old) + ") ")
         cte_params = [v for r in old for v in r]
-    # everything another achievement would share a counted thing with: its enterprise, its whole
-    # duplicate identity (records without a ref), its standard number or item (the rest)
+    # the rows by their ids: looked up by uuid first, or the planner may walk a whole kind
     now_rows = database.execute_sql(
-        "SELECT enterprise_id, natural_key, json_extract(natural_key, '$[2]') FROM achievement "
+        "SELECT id, enterprise_id, natural_key, kind, json_extract(natural_key, '$[2]') FROM achievement "
         "WHERE uuid IN (SELECT value FROM json_each(?))", (uuids,)).fetchall()
-    both = [(r[1], r[13], None) for r in old] + [(r[0], r[1], r[2]) for r in now_rows]
-    ents = json.dumps(sorted({r[0] for r in both}))
-    nks = json.dumps(sorted({r[1] for r in both}))
-    refs = {r[2] for r in now_rows if r[2] is not None}
+    ids = json.dumps([r[0] for r in now_rows])
+    # everything another achievement would share a counted thing with: its enterprise, its whole
+    # duplicate identity (records without a ref), its kind and standard number or item (the rest)
+    ents = json.dumps(sorted({r[1] for r in old} | {r[1] for r in now_rows}))
+    nks = json.dumps(sorted({r[13] for r in old} | {r[2] for r in now_rows}))
+    pairs = {(r[3], r[4]) for r in now_rows if r[4] is not None}
     if old:
-        refs |= {r[0] for r in database.execute_sql(
-            "SELECT json_extract(value, '$[2]') FROM json_each(?)", (json.dumps([r[13] for r in old]),)) if r[0]}
+        pairs |= {(k, v) for k, v in database.execute_sql(
+            "SELECT json_extract(value, '$[0]'), json_extract(json_extract(value, '$[1]'), '$[2]') FROM json_each(?)",
+            (json.dumps([[r[2], r[13]] for r in old]),)) if v is not None}
     candidates: set[int] = set()
     outside = "a.uuid NOT IN (SELECT value FROM json_each(?))"
     if any(t.count == "enterprises" for t in targets):
@@ -332,15 +335,19 @@ def _bring_up_to_date(targets: list[Target], as_of: dt.date, kept: Kept, touched
                             f"AND {outside}", [ents, uuids])
     candidates |= _keys(f"SELECT a.id FROM achievement a WHERE a.natural_key IN (SELECT value FROM json_each(?)) "
                         f"AND {outside}", [nks, uuids])
-    if refs:  # the one read of every achievement's identity: a standard number is stored only inside it
-        candidates |= _keys(f"SELECT a.id FROM achievement a WHERE json_extract(a.natural_key, '$[2]') IN "
-                            f"(SELECT value FROM json_each(?)) AND {outside}", [json.dumps(sorted(refs)), uuids])
+    for kind, number in sorted(pairs):
+        # an identity with a ref begins ["<credit code>", "<kind>", "<number>", : one range of the
+        # identity index per enterprise finds every other record of that standard or item
+        tail = f"{_KEY_JSON.encode(kind)}, {_KEY_JSON.encode(number)}, "
+        candidates |= _keys(
+            "SELECT a.id FROM enterprise e JOIN achievement a ON a.natural_key >= '[\"' || e.uscc || '\", ' || ? "
+            f"AND a.natural_key < '[\"' || e.uscc || '\", ' || ? WHERE {outside}", [tail, tail[:-1] + "!", uuids])
     cands = json.dumps(sorted(candidates))
     out = dict(kept.counts)
     for t in targets:
         where, params, key = target_where(t, as_of)
-        now_keys = _keys(f"SELECT DISTINCT {key} FROM achievement a WHERE {where} AND a.uuid IN "
-                         f"(SELECT value FROM json_each(?))", [*params, uuids])
+        now_keys = _keys(f"SELECT DISTINCT {key} FROM achievement a WHERE {where} AND a.id IN "
+                         f"(SELECT value FROM json_each(?))", [*params, ids]) if now_rows else set()
         was_keys = _keys(f"{cte}SELECT DISTINCT {key} FROM a WHERE {where}", [*cte_params, *params]) if old else set()
         if not now_keys and not was_keys:
             continue
