@@ -22,10 +22,12 @@ Paths:
   longest of them); baseline: one keystroke as a bare substring test over the same lines' text.
 - ``overview``: the overview's background read (targets of the policy in force, the audit chain
   check, the money) refreshed after a change that does not touch the targets (the figure), with the
-  first reading after start and the refresh after an achievement changed beside it; baseline: one bare scan of the achievements (distinct standards) and of the
-  audit entries.
+  very first reading (nothing kept yet), the first reading after the program started again and the
+  refresh after an achievement was edited beside it; baseline: one bare scan of the achievements
+  (distinct standards) and of the audit entries.
 - ``targets``: the targets dashboard's background read (every target's progress and the achievements
-  counting toward the target selected first, as the screen shows them); baseline: the first target's
+  counting toward the target selected first, as the screen shows them) on a database nothing was
+  counted in yet (the figure), and again as the next start reads it; baseline: the first target's
   distinct standards counted and its rows read with bare SQL.
 
 - ``city`` (only when named): the city importing county packages one after another (``--counties``
@@ -267,6 +269,16 @@ if rows is None:  # the one the screen selects first, read when it is selected
     rows = targets.counting(session, "putian-chengxiang-2021", first, dt.date(2025, 12, 31)).rows
 seconds = time.perf_counter() - t0
 extra = {"targets": len(board.progress), "first_target_rows": len(rows)}
+try:  # this version keeps the counts beside the database: the next start's board
+    from desktop.store import target_counts
+except ImportError:
+    target_counts = None
+if target_counts is not None and hasattr(target_counts, "_KEPT"):
+    target_counts._KEPT.clear()
+    t0 = time.perf_counter()
+    board = targets.dashboard(session, "putian-chengxiang-2021", dt.date(2025, 12, 31))
+    targets.counting(session, "putian-chengxiang-2021", first, dt.date(2025, 12, 31))
+    extra["next_start_s"] = round(time.perf_counter() - t0, 2)
 """,
 }
 OURS_HEAD = """
