@@ -135,13 +135,20 @@ def test_counts_kept_for_another_log_or_a_change_outside_it_are_counted_again(of
     target_counts._KEPT.clear()
     got = _counted(policy, day, office)
     assert got.how == "full" and got.counts == _full(policy, day)
-    for k in kept["kept"]:  # counts said to include an entry that holds another hash
-        k["audit_hash"] = "0" * 64
-        k["counts"] = {t: 9999 for t in k["counts"]}
-    target_counts.counts_path(office).write_text(json.dumps(kept), "utf-8")
     target_counts._KEPT.clear()
-    got = _counted(policy, day, office)
-    assert got.how == "full" and got.counts == _full(policy, day)
+    head = database.execute_sql("SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
+    n = Achievement.select().count()
+    for what in ("hash", "counts"):
+        forged = json.loads(json.dumps(kept))
+        for k in forged["kept"]:
+            k["audit_id"], k["audit_hash"], k["achievements"] = head[0], head[1], n
+            k["counts"] = {t: 9999 for t in k["counts"]}  # targets shown as met
+            if what == "hash":  # counts said to include an entry that holds another hash
+                k["audit_hash"] = "0" * 64
+        target_counts.counts_path(office).write_text(json.dumps(forged), "utf-8")
+        target_counts._KEPT.clear()
+        got = _counted(policy, day, office)  # under the right head but not signed by the office: not taken
+        assert got.how == "full" and got.counts == _full(policy, day), what
     target_counts.counts_path(office).write_text("not json", "utf-8")
     target_counts._KEPT.clear()
     assert _counted(policy, day, office).counts == _full(policy, day)
@@ -246,3 +253,30 @@ def test_a_forged_or_foreign_mark_is_not_taken(office):
         _reopen(office)
         check = audit.check_chain(incremental=True)
         assert check.full and check.read == last, forged
+
+
+def test_a_targets_newest_achievements_are_listed_whichever_way_they_are_read(office, monkeypatch):
+    """The achievements counting toward a target: their number as the engine finds them in scope, the
+    newest first; read in date order (many) or sorted (few), the same rows."""
+    from desktop.core import targets as T
+
+    day = dt.date(2026, 12, 31)
+    achs = records.achievements()
+    checked = 0
+    for policy in _policies():
+        for t in policy.targets:
+            if t.count == "entered":
+                continue
+            upto = target_counts.upto(t, day)
+            mine = [a for a in achs if a.date <= upto and (t.start is None or a.date >= t.start) and T.in_scope(t, a)]
+            monkeypatch.setattr(target_counts, "DENSE", 10**9)
+            total, sorted_rows = target_counts.counting_rows(t, day, 4)
+            monkeypatch.setattr(target_counts, "DENSE", 0)
+            again, walked = target_counts.counting_rows(t, day, 4)
+            assert total == again == len(mine), (policy.id, t.id)
+            assert sorted_rows == walked
+            dates = [str(r[-1]) for r in walked]
+            assert dates == sorted(dates, reverse=True)
+            assert dates == sorted((a.date.isoformat() for a in mine), reverse=True)[:4]
+            checked += bool(mine)
+    assert checked >= 3

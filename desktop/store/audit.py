@@ -460,6 +460,23 @@ def _schema_cookie() -> int:
     return int(database.execute_sql("PRAGMA schema_version").fetchone()[0])
 
 
+def office_signature(message: bytes) -> tuple[str | None, str | None]:
+    """(signature, key fingerprint) of ``message`` with the office key; (None, None) without a key."""
+    signing, public = _office_keys()
+    if not (signing and public):
+        return None, None
+    return base64.b64encode(_private_key(signing).sign(message)).decode(), key_fingerprint(public)
+
+
+def signed_by_office(message: bytes, signature: Any) -> bool:
+    """Is ``signature`` the office key's over ``message``? True for any when the office has no key
+    (nothing to sign with, as for the head)."""
+    _signing, public = _office_keys()
+    if not public:
+        return True
+    return isinstance(signature, str) and bool(signature) and _verify_signature(public, message, signature)
+
+
 def _mark_message(last_id: int, last_hash: str, cookie: int, full_at: str) -> bytes:
     return f"{VERIFIED_FORMAT}/1|{last_id}|{last_hash}|{cookie}|{full_at}".encode()
 
@@ -470,11 +487,7 @@ def _write_mark(db_file: Path, last_id: int, last_hash: str, full_at: dt.datetim
     if is_postgres():
         return
     cookie, stamp = _schema_cookie(), full_at.isoformat(timespec="seconds")
-    signing, public = _office_keys()
-    sig = fp = None
-    if signing and public:
-        sig = base64.b64encode(_private_key(signing).sign(_mark_message(last_id, last_hash, cookie, stamp))).decode()
-        fp = key_fingerprint(public)
+    sig, fp = office_signature(_mark_message(last_id, last_hash, cookie, stamp))
     try:
         _write_json(verified_path(db_file), {"format": VERIFIED_FORMAT, "last_id": last_id, "hash": last_hash,
                                              "schema": cookie, "full_at": stamp, "fingerprint": fp, "signature": sig})
@@ -495,9 +508,7 @@ def _stored_mark(db_file: Path) -> tuple[int, str, dt.datetime] | None:
         return None
     if m.get("format") != VERIFIED_FORMAT or cookie != _schema_cookie():
         return None
-    _signing, public = _office_keys()
-    if public and not (m.get("signature") and _verify_signature(
-            public, _mark_message(last_id, last_hash, cookie, str(m["full_at"])), str(m["signature"]))):
+    if not signed_by_office(_mark_message(last_id, last_hash, cookie, str(m["full_at"])), m.get("signature")):
         return None
     row = database.execute_sql("SELECT hash FROM audit_entry WHERE id = ?", (last_id,)).fetchone()
     return (last_id, last_hash, full_at) if row is not None and row[0] == last_hash else None

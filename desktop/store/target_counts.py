@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.policy_schema import CONDITION_VALUES, Target
+from desktop.store import audit
 from desktop.store.backend import is_postgres
 from desktop.store.models import database
 from desktop.store.records import _KEY_JSON
@@ -99,6 +100,9 @@ def register_functions() -> None:
     database.connection().create_function("stdaward_upper", 1, _upper, deterministic=True)
 
 
+DENSE = 4  # a target counting more than this many times the rows listed reads them in date order
+
+
 def counting_rows(t: Target, as_of: dt.date, limit: int) -> tuple[int, list[tuple[Any, ...]]]:
     """(how many achievements count toward ``t`` on ``as_of``, the newest ``limit`` of them as
     (enterprise name, kind, level, action, rank, ref, title, body, prize, grade, domain, accepted,
@@ -106,6 +110,8 @@ def counting_rows(t: Target, as_of: dt.date, limit: int) -> tuple[int, list[tupl
     register_functions()
     where, params, _key = target_where(t, as_of)
     total = int(database.execute_sql(f"SELECT count(*) FROM achievement a WHERE {where}", params).fetchone()[0])
+    if total > DENSE * limit:  # many: walk the dates from the newest (the kind's index would sort them all)
+        where = where.replace("a.kind IN (", "+a.kind IN (", 1)
     rows = database.execute_sql(
         "SELECT e.name, a.kind, a.level, a.action, a.rank, a.ref, a.title, a.body, a.prize, a.grade, a.domain, "
         f"a.accepted, a.date FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id WHERE {where} "
@@ -210,13 +216,18 @@ def _read_file(db_file: Path | None) -> list[Kept]:
         return []
     try:
         raw = json.loads(counts_path(db_file).read_text("utf-8"))
-        if raw.get("format") != COUNTS_FORMAT:
-            return []
+        if raw.get("format") != COUNTS_FORMAT or not audit.signed_by_office(_message(raw["kept"]), raw.get("signature")):
+            return []  # not what this program kept (counts made to look met): counted again
         return [Kept(str(k["policy"]), {str(t): str(v) for t, v in k["uptos"].items()},
                      {str(t): int(v) for t, v in k["counts"].items()}, int(k["audit_id"]), str(k["audit_hash"]),
                      int(k["achievements"])) for k in raw["kept"]]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return []
+
+
+def _message(kept: Any) -> bytes:
+    """What the office key signs of the kept counts (beside the database, as the log's head is)."""
+    return (COUNTS_FORMAT + "/1|" + json.dumps(kept, sort_keys=True, separators=(",", ":"))).encode()
 
 
 def _find(db_file: Path | None, policy: str, uptos: dict[str, str]) -> Kept | None:
@@ -238,7 +249,9 @@ def _keep(db_file: Path | None, kept: Kept) -> None:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"format": COUNTS_FORMAT, "kept": [dataclasses.asdict(k) for k in _KEPT[str(db_file)]]}, fh)
+            kept_now = [dataclasses.asdict(k) for k in _KEPT[str(db_file)]]
+            sig, fp = audit.office_signature(_message(kept_now))
+            json.dump({"format": COUNTS_FORMAT, "kept": kept_now, "fingerprint": fp, "signature": sig}, fh)
         os.replace(tmp, target)
     except OSError:  # a cache: the next start counts again
         logging.getLogger(__name__).warning("could not keep the target counts beside the database", exc_info=True)
