@@ -231,9 +231,10 @@ def test_refresh_natural_keys_gives_stored_prizes_their_scheme(db):
 def test_the_overviews_chain_check_reads_only_the_entries_added_since_the_last_one(tmp_path, monkeypatch):
     """Within one run the incremental check starts after the last entry it found in order: entries
     added since are checked, one altered after the mark is found, a mark whose entry no longer holds
-    its hash makes it check from the start. Nothing is remembered across runs (an insider can edit a
-    file beside the database as easily as the database): an old entry altered while the program was
-    closed, its write protection put back exactly, is found at the next open."""
+    its hash makes it check from the start. Across runs a mark signed with the office key is kept
+    beside the database with the schema cookie: an old entry altered while the program was closed,
+    its write protection dropped and put back exactly, moved the cookie, so the next open reads the
+    whole log and finds it."""
     import sqlite3
 
     from desktop.store import audit
@@ -263,10 +264,13 @@ def test_the_overviews_chain_check_reads_only_the_entries_added_since_the_last_o
         assert audit.verify_chain(incremental=True) is None
         assert len(read) == 2  # then only what was added since
         ids = [e.id for e in AuditEntry.select(AuditEntry.id).order_by(AuditEntry.id)]
-        audit._verified[str(path)] = (ids[2], "bad")  # a mark that does not hold: checked from the start
+        audit._verified[str(path)] = (ids[2], "bad")  # this run's mark does not hold: the signed one beside
+        read.clear()  # the database does (nothing added since)
+        assert audit.verify_chain(incremental=True) is None and len(read) == 0
+        audit._verified[str(path)] = (ids[2], "bad")
+        audit.verified_path(path).unlink()  # neither: checked from the start
         read.clear()
         assert audit.verify_chain(incremental=True) is None and len(read) == len(ids)
-        assert not list(tmp_path.glob("*.audit-verified"))  # nothing beside the database to tamper with
     finally:
         close_db()
 

@@ -168,7 +168,12 @@ def issue_date_problems(issued_on: dt.date, today: dt.date, approved_on: dt.date
     return errors, warnings
 
 
+_SMALL = "零一二三四五六七八九十"
+
+
 def chinese_number(n: int) -> str:
+    if 0 <= n <= 10:  # a drafting rank: no need to load cn2an (seconds on a busy PC) for 一 to 十
+        return _SMALL[n]
     import cn2an
 
     return cn2an.an2cn(n)

@@ -270,6 +270,18 @@ def verify_chain(session: Session, incremental: bool = False) -> int | None:
     return audit.verify_chain(incremental=incremental)
 
 
+def check_chain(session: Session, incremental: bool = False) -> dict[str, Any]:
+    """The hash chain checked, and what was read: ``broken_at`` (None: intact), ``read`` (entries
+    read), ``full`` (every entry read), ``full_at`` (when every entry was last read and found in
+    order), ``entries`` (in the log). ``incremental``: from the last entry a check found in order
+    (kept signed beside the database, so a new start reads only what was added since); the full
+    check (the audit view, ``stdaward audit-verify``) reads every entry."""
+    from desktop.store import audit
+
+    c = audit.check_chain(incremental=incremental)
+    return {"broken_at": c.broken_at, "read": c.read, "full": c.full, "full_at": c.full_at, "entries": c.entries}
+
+
 def when(value: dt.datetime | str | None) -> str:
     if value is None:
         return ""

@@ -56,49 +56,72 @@ def progress(session: Session | None, policy_id: str, as_of: dt.date,
 
 def counted_progress(session: Session | None, policy_id: str, as_of: dt.date) -> tuple[Any, list[Any]]:
     """(policy, progress of every target) counted by the database, as ``progress`` counts them,
-    without reading the achievements: the overview's reading at every refresh. The counts are kept
-    (in this process) until a change touches what they count (``target_counts.data_mark``)."""
+    without reading the achievements: the overview's and the dashboard's reading. The counts are kept
+    beside the database under the audit entry they include, and brought up to date from the
+    achievements the entries since name (``target_counts.counted``)."""
+    policy, progress, _how = counted_progress_how(session, policy_id, as_of)
+    return policy, progress
+
+
+def counted_progress_how(session: Session | None, policy_id: str, as_of: dt.date) -> tuple[Any, list[Any], str]:
+    """``counted_progress`` and how the counts were had: ``kept``, ``incremental`` or ``full``."""
     from desktop.core import targets as T
     from desktop.store import target_counts
     from desktop.store.db import db_path
 
     pol = policy(session, policy_id)
-    key = (str(db_path()), pol.id, pol.content_hash, as_of, target_counts.data_mark())
-    counted = _COUNTED.get(key)
-    if counted is None:  # the first reading, or a change that touches what the targets count
-        counted = target_counts.counts(list(pol.targets), as_of)
-        _COUNTED.clear()
-        _COUNTED[key] = counted
-    return pol, T.progress_from_counts(pol, counted, as_of, entered(session, policy_id))
+    got = target_counts.counted(list(pol.targets), f"{pol.id}@{pol.content_hash}", as_of, db_path())
+    return pol, T.progress_from_counts(pol, got.counts, as_of, entered(session, policy_id)), got.how
 
 
-_COUNTED: dict[tuple[Any, ...], dict[str, int]] = {}  # the last counts, under what they were counted from
+COUNTING_SHOWN = 5000  # achievements listed under a target (the newest); the number counting is exact
+
+
+@dataclass
+class Counting:
+    """The achievements that count toward one target: how many, and the newest of them as rows
+    (enterprise, what, date, counted as)."""
+
+    target_id: str
+    total: int
+    rows: list[dict[str, Any]]
 
 
 def dashboard(session: Session | None, policy_id: str, as_of: dt.date) -> Dashboard:
-    """Progress of every target and the achievements each one counts."""
-    from desktop.core import targets as T
-    from desktop.notices.content import describe
-    from desktop.store import records
-
-    pol, achs, values, prog = progress(session, policy_id, as_of)
-    names = records.enterprise_names()
+    """Progress of every target (counted by the database), and the values entered for the targets
+    the records cannot count; the achievements counting toward a target are read when it is
+    chosen (``counting``)."""
+    pol, prog = counted_progress(session, policy_id, as_of)
+    values = entered(session, policy_id)
     counting: dict[str, list[dict[str, Any]]] = {}
     for t in pol.targets:
         if t.count == "entered":
             counting[t.id] = [{"enterprise": "", "what": _("{value} (entered {date}, source: {source})").format(
                 value=e["value"], date=e["as_of"], source=e["source"]), "date": str(e["as_of"]), "counted_as": ""}
                 for e in values.get(t.id, [])]
-            continue
-        upto = min(as_of, t.deadline) if t.deadline else as_of
-        rows = []
-        for a in achs:
-            if a.date <= upto and (t.start is None or a.date >= t.start) and T.in_scope(t, a):
-                key = names.get(a.enterprise, a.enterprise) if t.count == "enterprises" else (a.ref or a.title or a.id)
-                rows.append({"enterprise": names.get(a.enterprise, a.enterprise), "what": describe(a),
-                             "date": a.date.isoformat(), "counted_as": key})
-        counting[t.id] = rows
     return Dashboard(policy_id, as_of, prog, counting)
+
+
+def counting(session: Session | None, policy_id: str, target_id: str, as_of: dt.date,
+             limit: int = COUNTING_SHOWN) -> Counting:
+    """The achievements counting toward one counted target on ``as_of``: their number and the newest
+    ``limit`` of them, read by the database (a target over a million records is not read whole)."""
+    from types import SimpleNamespace
+
+    from desktop.notices.content import describe
+    from desktop.store import target_counts
+
+    t = target(session, policy_id, target_id)
+    if t.count == "entered":
+        return Counting(target_id, 0, [])
+    total, found = target_counts.counting_rows(t, as_of, limit)
+    rows = []
+    for name, kind, level, action, rank, ref, title, body, prize, grade, domain, accepted, day in found:
+        a = SimpleNamespace(kind=kind, level=level, action=action, rank=rank, ref=ref, title=title, body=body,
+                            prize=prize, grade=grade, domain=domain, accepted=bool(accepted))
+        rows.append({"enterprise": name, "what": describe(a), "date": str(day)[:10],
+                     "counted_as": name if t.count == "enterprises" else (ref or title or "")})
+    return Counting(target_id, total, rows)
 
 
 def target(session: Session | None, policy_id: str, target_id: str) -> Any:

@@ -424,26 +424,117 @@ def ensure_triggers() -> list[str]:
 
 # ------------------------------------------------------------------ verifying
 
-# The last entry a check found in order, per database, in this process only. A file beside the
-# database would be trusted by the next start, and anyone able to edit the database can edit that
-# file too: an old entry altered while the program was closed (its protection put back) would never
-# be read again. So every start checks the whole log once; refreshes read what was added since.
+# The last entry a check found in order, per database: in this process, and in a mark beside the
+# database (``<db>.audit-verified``) so the next start reads only what was added since. The mark is
+# signed with the office's key (as the head is) and holds the entry's hash and the schema cookie:
+# editing an old entry in place needs the append-only triggers dropped, and dropping or putting
+# back a trigger changes the cookie, so such an edit makes the next check read the whole log. What
+# the mark cannot see (the file's bytes edited directly, the cookie reset by hand) the full check
+# sees: it reads every entry, and is what the audit view and ``stdaward audit-verify`` run.
 _verified: dict[str, tuple[int, str]] = {}
+VERIFIED_SUFFIX = ".audit-verified"
+VERIFIED_FORMAT = "stdaward-audit-verified"
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """What a check of the chain did: the first broken entry (None: intact), how many entries it read,
+    whether it read the whole log, and when the whole log was last read and found in order (None:
+    never, or this check found it broken)."""
+
+    broken_at: int | None
+    read: int
+    full: bool
+    full_at: dt.datetime | None
+    entries: int
 
 
 def forget_verified() -> None:
-    """The database was closed: whatever happens to it meanwhile, the next open checks it all."""
+    """The database was closed: the next open trusts only a signed mark beside it."""
     _verified.clear()
+    _full_at.clear()
+
+
+def verified_path(db_file: Path) -> Path:
+    return Path(db_file).with_name(Path(db_file).name + VERIFIED_SUFFIX)
+
+
+def _schema_cookie() -> int:
+    return int(database.execute_sql("PRAGMA schema_version").fetchone()[0])
+
+
+def office_signature(message: bytes) -> tuple[str | None, str | None]:
+    """(signature, key fingerprint) of ``message`` with the office key; (None, None) without a key."""
+    signing, public = _office_keys()
+    if not (signing and public):
+        return None, None
+    return base64.b64encode(_private_key(signing).sign(message)).decode(), key_fingerprint(public)
+
+
+def signed_by_office(message: bytes, signature: Any) -> bool:
+    """Is ``signature`` the office key's over ``message``? True for any when the office has no key
+    (nothing to sign with, as for the head)."""
+    _signing, public = _office_keys()
+    if not public:
+        return True
+    return isinstance(signature, str) and bool(signature) and _verify_signature(public, message, signature)
+
+
+def _mark_message(last_id: int, last_hash: str, cookie: int, full_at: str) -> bytes:
+    return f"{VERIFIED_FORMAT}/1|{last_id}|{last_hash}|{cookie}|{full_at}".encode()
+
+
+def _write_mark(db_file: Path, last_id: int, last_hash: str, full_at: dt.datetime) -> None:
+    """Sign and keep the mark beside the database (a mark that cannot be written is only logged: the
+    next start then reads the whole log)."""
+    if is_postgres():
+        return
+    cookie, stamp = _schema_cookie(), full_at.isoformat(timespec="seconds")
+    sig, fp = office_signature(_mark_message(last_id, last_hash, cookie, stamp))
+    try:
+        _write_json(verified_path(db_file), {"format": VERIFIED_FORMAT, "last_id": last_id, "hash": last_hash,
+                                             "schema": cookie, "full_at": stamp, "fingerprint": fp, "signature": sig})
+    except OSError:
+        logging.getLogger(__name__).exception("could not keep the audit check's mark")
+
+
+def _stored_mark(db_file: Path) -> tuple[int, str, dt.datetime] | None:
+    """The mark beside the database if it holds: signed by this office's key (when it has one), made
+    under the same schema cookie, its entry still holding its hash; else None (read the whole log)."""
+    if is_postgres():
+        return None
+    try:
+        m = json.loads(verified_path(db_file).read_text("utf-8"))
+        last_id, last_hash, cookie = int(m["last_id"]), str(m["hash"]), int(m["schema"])
+        full_at = dt.datetime.fromisoformat(str(m["full_at"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if m.get("format") != VERIFIED_FORMAT or cookie != _schema_cookie():
+        return None
+    if not signed_by_office(_mark_message(last_id, last_hash, cookie, str(m["full_at"])), m.get("signature")):
+        return None
+    row = database.execute_sql("SELECT hash FROM audit_entry WHERE id = ?", (last_id,)).fetchone()
+    return (last_id, last_hash, full_at) if row is not None and row[0] == last_hash else None
+
+
+_full_at: dict[str, dt.datetime] = {}  # per database: when this process (or the mark) last read the whole log
 
 
 def _verified_mark(db_file: Path | None) -> tuple[int, str] | None:
-    """The last entry this process found in order (id and hash), if that entry still holds that hash;
-    else None (check from the start)."""
-    mark = _verified.get(str(db_file)) if db_file is not None else None
-    if mark is None:
+    """The last entry found in order (id and hash), by this process or by the signed mark beside the
+    database, if that entry still holds that hash; else None (check from the start)."""
+    if db_file is None:
         return None
-    row = database.execute_sql("SELECT hash FROM audit_entry WHERE id = ?", (mark[0],)).fetchone()
-    return mark if row is not None and row[0] == mark[1] else None
+    mark = _verified.get(str(db_file))
+    if mark is not None:
+        row = database.execute_sql("SELECT hash FROM audit_entry WHERE id = ?", (mark[0],)).fetchone()
+        if row is not None and row[0] == mark[1]:
+            return mark
+    stored = _stored_mark(db_file)
+    if stored is None:
+        return None
+    _full_at[str(db_file)] = stored[2]
+    return stored[0], stored[1]
 
 
 def _protection_removed() -> bool:
@@ -468,31 +559,53 @@ def _entries_after(last_id: int, chunk: int = 2000) -> Iterator[tuple[Any, ...]]
 
 
 def verify_chain(incremental: bool = False, db_file: Path | None = None) -> int | None:
-    """The id of the first entry whose hash does not follow, or None when the chain is intact.
+    """The id of the first entry whose hash does not follow, or None when the chain is intact
+    (``check_chain`` says also what was read)."""
+    return check_chain(incremental, db_file).broken_at
+
+
+def check_chain(incremental: bool = False, db_file: Path | None = None) -> ChainCheck:
+    """Check the hash chain; the first broken entry and what was read.
 
     ``incremental`` (the overview's check on every refresh): start after the last entry a previous
-    check of this process found in order (kept only if that entry still holds the same hash), so a
-    refresh reads the entries added since, not the whole log; the first check after an open reads all.
-    An entry edited in place needs the append-only triggers removed: while they are missing (or were
-    found missing at open) the whole log is read. The full check (the audit view, ``stdaward
-    audit-verify``) always reads every entry; the signed head catches a log rewritten with its hashes
-    recomputed."""
-    if incremental and db_file is None:
+    check found in order, kept in this process and in the signed mark beside the database (taken
+    only while its entry holds the same hash and the schema is as it was), so a refresh or a new
+    start reads the entries added since, not the whole log. An entry edited in place needs the
+    append-only triggers removed: while they are missing (or were found missing at open), or once
+    the schema changed, the whole log is read. The full check (the audit view, ``stdaward
+    audit-verify``) always reads every entry and renews the mark; the signed head catches a log
+    rewritten with its hashes recomputed."""
+    if db_file is None:
         from desktop.store import db as dbmod
 
         db_file = dbmod._path
+    key = str(db_file)
     if incremental and _protection_removed():
         incremental = False  # the log could be edited in place: read all of it, and forget the mark
-        _verified.pop(str(db_file), None)
+        _verified.pop(key, None)
     mark = _verified_mark(db_file) if incremental else None
     last_id, prev = mark if mark is not None else (0, GENESIS)
+    full = mark is None
+    read = 0
     for e_id, at, user, action, entity, entity_uuid, before, after, prev_hash, e_hash, state in _entries_after(last_id):
+        read += 1
         if prev_hash != prev or e_hash != _digest(prev, at, user, action, entity, entity_uuid, before, after, state):
-            return e_id
+            if full:
+                _full_at.pop(key, None)
+            return ChainCheck(e_id, read, full, None, _entry_count())
         last_id, prev = e_id, e_hash
-    if incremental and db_file is not None and last_id:
-        _verified[str(db_file)] = (last_id, prev)
-    return None
+    if full:
+        _full_at[key] = now()
+    full_at = _full_at.get(key)
+    if db_file is not None and last_id:
+        _verified[key] = (last_id, prev)
+        if full_at is not None and (read or mark is None or not verified_path(db_file).exists()):
+            _write_mark(Path(db_file), last_id, prev, full_at)
+    return ChainCheck(None, read, full, full_at, _entry_count())
+
+
+def _entry_count() -> int:
+    return int(database.execute_sql("SELECT count(*) FROM audit_entry").fetchone()[0])
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,21 @@ number and its fourth what tells a standard's actions or a prize's schemes apart
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from desktop.core.policy_schema import CONDITION_VALUES, Target
+from desktop.store import audit
+from desktop.store.backend import is_postgres
 from desktop.store.models import database
+from desktop.store.records import _KEY_JSON
 
 PER_ENTERPRISE = ("adoption", "self_declared")  # as core.targets._PER_ENTERPRISE
 
@@ -31,10 +41,15 @@ def _upper(text: str | None) -> str | None:
     return None if text is None else text.upper()  # Python's (SQLite's upper() knows only ASCII)
 
 
-def target_sql(t: Target, as_of: dt.date) -> tuple[str, list[Any]]:
-    """The ``COUNT(DISTINCT ...)`` of one counted target on ``as_of``, with its parameters."""
-    upto = min(as_of, t.deadline) if t.deadline else as_of
-    where, params = ["a.date <= ?"], [upto.isoformat()]
+def upto(t: Target, as_of: dt.date) -> dt.date:
+    """The last date a target counts on ``as_of``: the earlier of the date and its deadline."""
+    return min(as_of, t.deadline) if t.deadline else as_of
+
+
+def target_where(t: Target, as_of: dt.date) -> tuple[str, list[Any], str]:
+    """(the condition on an achievement ``a`` that one counted target takes on ``as_of``, its
+    parameters, the expression of the distinct thing it counts)."""
+    where, params = ["a.date <= ?"], [upto(t, as_of).isoformat()]
     if t.start is not None:
         where.append("a.date >= ?")
         params.append(t.start.isoformat())
@@ -71,12 +86,42 @@ def target_sql(t: Target, as_of: dt.date) -> tuple[str, list[Any]]:
     key = _KEY.get(t.count, _ITEMS_KEY)
     if t.count != "enterprises":
         key = f"CASE WHEN {_NO_REF} THEN a.natural_key ELSE {key} END"
-    return f"SELECT COUNT(DISTINCT {key}) FROM achievement a WHERE {' AND '.join(where)}", params
+    return " AND ".join(where), params, key
+
+
+def target_sql(t: Target, as_of: dt.date) -> tuple[str, list[Any]]:
+    """The ``COUNT(DISTINCT ...)`` of one counted target on ``as_of``, with its parameters."""
+    where, params, key = target_where(t, as_of)
+    return f"SELECT COUNT(DISTINCT {key}) FROM achievement a WHERE {where}", params
+
+
+def register_functions() -> None:
+    """The SQL functions the targets' conditions use, on this thread's connection."""
+    database.connection().create_function("stdaward_upper", 1, _upper, deterministic=True)
+
+
+DENSE = 4  # a target counting more than this many times the rows listed reads them in date order
+
+
+def counting_rows(t: Target, as_of: dt.date, limit: int) -> tuple[int, list[tuple[Any, ...]]]:
+    """(how many achievements count toward ``t`` on ``as_of``, the newest ``limit`` of them as
+    (enterprise name, kind, level, action, rank, ref, title, body, prize, grade, domain, accepted,
+    date))."""
+    register_functions()
+    where, params, _key = target_where(t, as_of)
+    total = int(database.execute_sql(f"SELECT count(*) FROM achievement a WHERE {where}", params).fetchone()[0])
+    if total > DENSE * limit:  # many: walk the dates from the newest (the kind's index would sort them all)
+        where = where.replace("a.kind IN (", "+a.kind IN (", 1)
+    rows = database.execute_sql(
+        "SELECT e.name, a.kind, a.level, a.action, a.rank, a.ref, a.title, a.body, a.prize, a.grade, a.domain, "
+        f"a.accepted, a.date FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id WHERE {where} "
+        "ORDER BY a.date DESC, a.id DESC LIMIT ?", [*params, limit]).fetchall()
+    return total, rows
 
 
 def counts(targets: list[Target], as_of: dt.date) -> dict[str, int]:
     """Target id -> how many distinct things it counts on ``as_of`` (targets counted from records)."""
-    database.connection().create_function("stdaward_upper", 1, _upper, deterministic=True)
+    register_functions()
     out = {}
     for t in targets:
         if t.count == "entered":
@@ -99,3 +144,269 @@ def data_mark() -> tuple[Any, ...]:
         f"SELECT id FROM audit_entry WHERE entity IN ({', '.join('?' * len(TOUCHING))}) ORDER BY id DESC LIMIT 1",
         TOUCHING).fetchone()
     return n, last, entry[0] if entry else None
+
+
+# ------------------------------------------------------------------ kept counts, brought up to date
+#
+# Counting every target over a million achievements takes seconds. The counts are kept under the
+# audit entry they include (in this process, and in ``<db>.target-counts`` beside the database, so
+# the next start need not count again), and brought up to date from the audit entries added since:
+# an achievement added, changed, deleted or restored names itself (and what it was before), so only
+# the distinct things it was or is counted as are looked at again. Anything else that can change
+# what the targets count (a load, an import, an enterprise changed or merged, a restore) counts
+# everything again, as does a count of the achievements that does not add up.
+
+COUNTS_SUFFIX = ".target-counts"
+COUNTS_FORMAT = "stdaward-target-counts"
+MAX_TOUCHED = 500  # more achievements changed since the kept counts than this: everything counted again
+_ENTITIES = ("achievement", "enterprise", "package", "database", "schema")  # audited changes that may matter
+_NEUTRAL = {("enterprise", "create"), ("package", "export"), ("package", "reply"), ("package", "import-reply")}
+_OLD_COLUMNS = ("uuid", "enterprise_id", "kind", "date", "ref", "level", "action", "rank", "body", "prize", "grade",
+                "domain", "accepted", "natural_key")
+
+
+@dataclass
+class Kept:
+    """Counts of one policy's targets, and what they include: the last audit entry (id and hash), the
+    number of achievements then, the last date each target counted up to."""
+
+    policy: str
+    uptos: dict[str, str]
+    counts: dict[str, int]
+    audit_id: int
+    audit_hash: str
+    achievements: int
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The counts, and how they were had: ``kept`` (nothing they count changed), ``incremental``
+    (``touched`` achievements looked at again) or ``full`` (everything counted)."""
+
+    counts: dict[str, int]
+    how: str
+    touched: int = 0
+
+
+_KEPT: dict[str, list[Kept]] = {}  # database -> the counts kept in this process, newest first
+
+
+def counts_path(db_file: Path) -> Path:
+    return Path(db_file).with_name(Path(db_file).name + COUNTS_SUFFIX)
+
+
+def _head() -> tuple[int, str]:
+    row = database.execute_sql("SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, "")
+
+
+def _holds(kept: Kept) -> bool:
+    """Is the audit entry the counts include still the one they were counted at?"""
+    if not kept.audit_id:
+        return True
+    row = database.execute_sql("SELECT hash FROM audit_entry WHERE id = ?", (kept.audit_id,)).fetchone()
+    return row is not None and row[0] == kept.audit_hash
+
+
+KEPT_PER_DATABASE = 16  # counts kept for this many (policy, dates) at once: the overview's, dashboards'
+
+
+def _read_file(db_file: Path | None) -> list[Kept]:
+    if db_file is None:
+        return []
+    try:
+        raw = json.loads(counts_path(db_file).read_text("utf-8"))
+        if raw.get("format") != COUNTS_FORMAT or not audit.signed_by_office(_message(raw["kept"]), raw.get("signature")):
+            return []  # not what this program kept (counts made to look met): counted again
+        return [Kept(str(k["policy"]), {str(t): str(v) for t, v in k["uptos"].items()},
+                     {str(t): int(v) for t, v in k["counts"].items()}, int(k["audit_id"]), str(k["audit_hash"]),
+                     int(k["achievements"])) for k in raw["kept"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+
+
+def _message(kept: Any) -> bytes:
+    """What the office key signs of the kept counts (beside the database, as the log's head is)."""
+    return (COUNTS_FORMAT + "/1|" + json.dumps(kept, sort_keys=True, separators=(",", ":"))).encode()
+
+
+def _find(db_file: Path | None, policy: str, uptos: dict[str, str]) -> Kept | None:
+    """The counts kept for ``policy`` up to these dates, else the newest kept for it (some of its
+    targets then count up to another date: those are counted again)."""
+    kept = _KEPT.get(str(db_file)) or _read_file(db_file)
+    _KEPT[str(db_file)] = kept
+    mine = [k for k in kept if k.policy == policy]
+    exact = [k for k in mine if k.uptos == uptos]
+    return (exact or mine or [None])[0]
+
+
+def _keep(db_file: Path | None, kept: Kept) -> None:
+    others = [k for k in _KEPT.get(str(db_file), []) if (k.policy, k.uptos) != (kept.policy, kept.uptos)]
+    _KEPT[str(db_file)] = [kept, *others][:KEPT_PER_DATABASE]
+    if db_file is None or is_postgres():
+        return
+    target = counts_path(db_file)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            kept_now = [dataclasses.asdict(k) for k in _KEPT[str(db_file)]]
+            sig, fp = audit.office_signature(_message(kept_now))
+            json.dump({"format": COUNTS_FORMAT, "kept": kept_now, "fingerprint": fp, "signature": sig}, fh)
+        os.replace(tmp, target)
+    except OSError:  # a cache: the next start counts again
+        logging.getLogger(__name__).warning("could not keep the target counts beside the database", exc_info=True)
+        tmp.unlink(missing_ok=True)
+
+
+def _changes_since(audit_id: int) -> dict[str, dict[str, Any] | None] | None:
+    """The achievements changed after ``audit_id``: uuid -> what it was at that entry (None: it was
+    not there: added or restored since). None when a change cannot be followed one by one."""
+    touched: dict[str, dict[str, Any] | None] = {}
+    rows = database.execute_sql(
+        f"SELECT action, entity, entity_uuid, before FROM audit_entry WHERE id > ? AND entity IN "
+        f"({', '.join('?' * len(_ENTITIES))}) ORDER BY id", (audit_id, *_ENTITIES))
+    for action, entity, uuid, before in rows:
+        if (entity, action) in _NEUTRAL:
+            continue
+        if entity != "achievement" or action not in ("create", "update", "delete", "restore") or not uuid:
+            return None
+        if uuid in touched:
+            continue  # what it was at the mark is in its first entry since
+        if action in ("update", "delete"):
+            try:
+                was = json.loads(before) if isinstance(before, str) else before
+            except ValueError:
+                return None
+            if not isinstance(was, dict):
+                return None
+            touched[uuid] = was
+        else:
+            touched[uuid] = None
+        if len(touched) > MAX_TOUCHED:
+            return None
+    return touched
+
+
+def _old_rows(touched: dict[str, dict[str, Any] | None]) -> list[tuple[Any, ...]] | None:
+    """The achievements as they were at the mark (the vocabulary the audit entry recorded), as rows
+    of ``_OLD_COLUMNS``; None if one cannot be read back."""
+    from desktop.core.vocabulary import parse_achievement
+    from desktop.store.records import natural_key
+
+    out = []
+    ids: dict[str, int] = {}
+    for uuid, was in touched.items():
+        if was is None:
+            continue
+        a = parse_achievement(dict(was), None, [])
+        if a is None:
+            return None
+        if a.enterprise not in ids:
+            row = database.execute_sql("SELECT id FROM enterprise WHERE uscc = ?", (a.enterprise,)).fetchone()
+            if row is None:
+                return None
+            ids[a.enterprise] = row[0]
+        out.append((uuid, ids[a.enterprise], a.kind, a.date.isoformat(), a.ref, a.level, a.action, a.rank, a.body,
+                    a.prize, a.grade, a.domain, None if a.accepted is None else int(bool(a.accepted)), natural_key(a)))
+    return out
+
+
+def _keys(sql: str, params: list[Any]) -> set[Any]:
+    return {r[0] for r in database.execute_sql(sql, params)}
+
+
+def _bring_up_to_date(targets: list[Target], as_of: dt.date, kept: Kept, touched: dict[str, dict[str, Any] | None],
+                      old: list[tuple[Any, ...]]) -> dict[str, int]:
+    """The kept counts with the touched achievements looked at again: per target, the distinct things
+    they were and are counted as, each added or taken away unless another achievement in the
+    target's scope is counted as it too."""
+    uuids = json.dumps(list(touched))
+    cte = ""
+    cte_params: list[Any] = []
+    if old:
+        cte = (f"WITH a({', '.join(_OLD_COLUMNS)}) AS (VALUES "
+               + ", ".join("(" + ", ".join("?" * len(_OLD_COLUMNS)) + ")" for _r in old) + ") ")
+        cte_params = [v for r in old for v in r]
+    # the rows by their ids: looked up by uuid first, or the planner may walk a whole kind
+    now_rows = database.execute_sql(
+        "SELECT id, enterprise_id, natural_key, kind, json_extract(natural_key, '$[2]') FROM achievement "
+        "WHERE uuid IN (SELECT value FROM json_each(?))", (uuids,)).fetchall()
+    ids = json.dumps([r[0] for r in now_rows])
+    # everything another achievement would share a counted thing with: its enterprise, its whole
+    # duplicate identity (records without a ref), its kind and standard number or item (the rest)
+    ents = json.dumps(sorted({r[1] for r in old} | {r[1] for r in now_rows}))
+    nks = json.dumps(sorted({r[13] for r in old} | {r[2] for r in now_rows}))
+    pairs = {(r[3], r[4]) for r in now_rows if r[4] is not None}
+    if old:
+        pairs |= {(k, v) for k, v in database.execute_sql(
+            "SELECT json_extract(value, '$[0]'), json_extract(json_extract(value, '$[1]'), '$[2]') FROM json_each(?)",
+            (json.dumps([[r[2], r[13]] for r in old]),)) if v is not None}
+    candidates: set[int] = set()
+    outside = "a.uuid NOT IN (SELECT value FROM json_each(?))"
+    if any(t.count == "enterprises" for t in targets):
+        candidates |= _keys(f"SELECT a.id FROM achievement a WHERE a.enterprise_id IN (SELECT value FROM json_each(?)) "
+                            f"AND {outside}", [ents, uuids])
+    candidates |= _keys(f"SELECT a.id FROM achievement a WHERE a.natural_key IN (SELECT value FROM json_each(?)) "
+                        f"AND {outside}", [nks, uuids])
+    for kind, number in sorted(pairs):
+        # an identity with a ref begins ["<credit code>", "<kind>", "<number>", : one range of the
+        # identity index per enterprise finds every other record of that standard or item
+        tail = f"{_KEY_JSON.encode(kind)}, {_KEY_JSON.encode(number)}, "
+        candidates |= _keys(
+            "SELECT a.id FROM enterprise e JOIN achievement a ON a.natural_key >= '[\"' || e.uscc || '\", ' || ? "
+            f"AND a.natural_key < '[\"' || e.uscc || '\", ' || ? WHERE {outside}", [tail, tail[:-1] + "!", uuids])
+    cands = json.dumps(sorted(candidates))
+    out = dict(kept.counts)
+    for t in targets:
+        where, params, key = target_where(t, as_of)
+        now_keys = _keys(f"SELECT DISTINCT {key} FROM achievement a WHERE {where} AND a.id IN "
+                         f"(SELECT value FROM json_each(?))", [*params, ids]) if now_rows else set()
+        was_keys = _keys(f"{cte}SELECT DISTINCT {key} FROM a WHERE {where}", [*cte_params, *params]) if old else set()
+        if not now_keys and not was_keys:
+            continue
+        others = _keys(f"SELECT DISTINCT {key} FROM achievement a WHERE {where} AND a.id IN "
+                       f"(SELECT value FROM json_each(?))", [*params, cands]) if candidates else set()
+        out[t.id] += len(now_keys - others) - len(was_keys - others)
+    return out
+
+
+def counted(targets: list[Target], policy: str, as_of: dt.date, db_file: Path | None) -> Counted:
+    """Target id -> how many distinct things it counts on ``as_of`` (targets counted from records),
+    from the counts kept for ``policy`` (its id and content hash) brought up to date, or counted."""
+    register_functions()
+    counting = [t for t in targets if t.count != "entered"]
+    uptos = {t.id: upto(t, as_of).isoformat() for t in counting}
+    with database.atomic():  # one snapshot: the log's head and the achievements as of the same moment
+        head = _head()
+        n = int(database.execute_sql("SELECT count(*) FROM achievement").fetchone()[0])
+        kept = _find(db_file, policy, uptos)
+        if kept is not None and not is_postgres() and _holds(kept):
+            if (kept.audit_id, kept.audit_hash) == head and kept.achievements == n and kept.uptos == uptos:
+                return Counted(dict(kept.counts), "kept")
+            got = _incremental(counting, as_of, kept, uptos, n)
+            if got is not None:
+                _keep(db_file, Kept(policy, uptos, got[0], head[0], head[1], n))
+                return Counted(got[0], "incremental", got[1])
+        out = counts(counting, as_of)
+        _keep(db_file, Kept(policy, uptos, out, head[0], head[1], n))
+        return Counted(out, "full")
+
+
+def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict[str, str],
+                 n: int) -> tuple[dict[str, int], int] | None:
+    touched = _changes_since(kept.audit_id)
+    if touched is None:
+        return None
+    old = _old_rows(touched)
+    if old is None:
+        return None
+    present = database.execute_sql("SELECT count(*) FROM achievement WHERE uuid IN (SELECT value FROM json_each(?))",
+                                   (json.dumps(list(touched)),)).fetchone()[0]
+    if kept.achievements - len(old) + present != n:
+        return None  # achievements added or removed without the log's knowing: count them all
+    same = [t for t in counting if kept.uptos.get(t.id) == uptos[t.id] and t.id in kept.counts]
+    out = _bring_up_to_date(same, as_of, kept, touched, old) if touched else dict(kept.counts)
+    moved = [t for t in counting if t not in same]  # a new day moved the date they count up to
+    if moved:
+        out.update(counts(moved, as_of))
+    return {t.id: out[t.id] for t in counting}, len(touched)

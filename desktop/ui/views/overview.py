@@ -53,9 +53,14 @@ class Late:
     policy_title: str | None = None
     targets: list[Any] = field(default_factory=list)  # desktop.core.targets.TargetProgress
     targets_error: str | None = None
-    chain_broken_at: int | None = None
+    counts_how: str | None = None  # kept | incremental | full (desktop.store.target_counts.Counted)
+    chain: dict[str, Any] = field(default_factory=dict)  # desktop.operations.audit.check_chain
     chain_checked: dt.datetime | None = None
     money: list[dict[str, Any]] = field(default_factory=list)  # issued / paid / outstanding per year and fund
+
+    @property
+    def chain_broken_at(self) -> int | None:
+        return self.chain.get("broken_at")
 
 
 def money_rows(totals: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]:
@@ -83,7 +88,7 @@ def read_late(session: Any, policy_id: str | None, today: dt.date) -> Late:
         from desktop.operations import targets
 
         try:
-            policy, progress = targets.counted_progress(session, policy_id, today)
+            policy, progress, late.counts_how = targets.counted_progress_how(session, policy_id, today)
         except StdAwardError as exc:
             late.targets_error = error_text(exc)
         else:
@@ -92,7 +97,7 @@ def read_late(session: Any, policy_id: str | None, today: dt.date) -> Late:
     from desktop.operations import payments
 
     late.money = money_rows(payments.totals(session), today)
-    late.chain_broken_at = audit.verify_chain(session, incremental=True)
+    late.chain = audit.check_chain(session, incremental=True)
     late.chain_checked = dt.datetime.now()
     return late
 
@@ -514,14 +519,24 @@ class OverviewView(View):
                   _("{year}: returned ({n} records commented)").format(year=reply["year"], n=len(reply["remarks"]))
                   if reply else "-", WARN if reply and reply["decision"] == "returned" else None,
                   visible=reply is not None)
-        if late is None:
-            chain, colour = _("checking {n} entries...").format(n=f"{data.audit_entries:,}"), None
-        elif late.chain_broken_at is not None:
-            chain, colour = "✗ " + _("broken at entry {id}").format(id=late.chain_broken_at), WARN
-        else:
-            chain, colour = "✓ " + _("intact, {n} entries (checked {time})").format(
-                n=f"{data.audit_entries:,}", time=late.chain_checked.strftime("%H:%M")), OK
-        c.set_row("chain", _("Audit log"), chain, colour)
+        c.set_row("chain", _("Audit log"), *chain_text(data, late))
+
+
+def chain_text(data: Overview, late: Late | None) -> tuple[str, str | None]:
+    """(text, colour) of the audit chain's row, saying which check was done: every entry read, or
+    only the entries added since the last full check (the full check is under Audit log)."""
+    if late is None or not late.chain:
+        return _("checking {n} entries...").format(n=f"{data.audit_entries:,}"), None
+    c = late.chain
+    if c["broken_at"] is not None:
+        return "✗ " + _("broken at entry {id}").format(id=c["broken_at"]), WARN
+    checked = late.chain_checked.strftime("%H:%M") if late.chain_checked else "-"
+    if c["full"]:
+        return "✓ " + _("intact, all {n} entries checked ({time})").format(n=f"{c['entries']:,}", time=checked), OK
+    full_at = c["full_at"].strftime("%Y-%m-%d %H:%M") if c["full_at"] else "-"
+    return "✓ " + _("intact: the {k} entries added since the full check of {date} checked ({time}), {n} entries in "
+                    "all; the full check of every entry is under Audit log").format(
+        k=f"{c['read']:,}", date=full_at, time=checked, n=f"{c['entries']:,}"), OK
 
 
 def _escape(text: str) -> str:

@@ -3,7 +3,6 @@ deadline as a bar; a click lists the achievements that count; a target the recor
 (an adoption rate, people trained) takes a value the office enters with its date and source."""
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -48,14 +47,6 @@ def _num(d: Decimal | None) -> str:
     if d is None:
         return "-"
     return str(int(d)) if d == d.to_integral_value() else format(d.normalize(), "f")
-
-
-def target_progress(policy_id: str, as_of: dt.date) -> tuple[Any, list[Any], dict[str, list[dict[str, Any]]], list[Any]]:
-    """(policy, achievements, entered values, progress of every target): the overview's reading (in a
-    worker), from ``desktop.operations.targets``."""
-    from desktop.operations import targets
-
-    return targets.progress(None, policy_id, as_of)
 
 
 def state_text(p: Any) -> tuple[str, str]:
@@ -150,6 +141,7 @@ class TargetsView(TableViewMixin, View):
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
         self.data: Dashboard | None = None
+        self.counted: dict[str, Any] = {}  # target id -> desktop.operations.targets.Counting, read when chosen
         self.pending_target: str | None = None  # asked for before the dashboard arrived (select_target)
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -246,6 +238,7 @@ class TargetsView(TableViewMixin, View):
         if data.policy_id != self.policy.currentData() or data.as_of != self.as_of.date().toPython():
             return  # an older request finishing late; the current one is on its way
         self.data = data
+        self.counted = {}
         current = self.targets.currentRow()
         self.targets.setRowCount(0)
         if not data.progress:
@@ -290,17 +283,44 @@ class TargetsView(TableViewMixin, View):
     def _show_target(self) -> None:
         p = self.current_target()
         self.enter_btn.setEnabled(p is not None and p.counting == "entered")
-        if p is None:
+        if p is None or self.data is None:
             self.ach_model.set_rows([])
             self.counting_label.setText("")
             return
-        rows = self.data.counting.get(p.id, [])
         if p.counting == "entered":
             self.counting_label.setText(_("Values entered for this target (the latest on or before {date} counts)").format(
                 date=p.as_of))
-        else:
-            self.counting_label.setText(_("{n} achievements count toward: {text}").format(n=len(rows), text=p.text))
-        self.ach_model.set_rows(rows)
+            self.ach_model.set_rows(self.data.counting.get(p.id, []))
+            return
+        got = self.counted.get(p.id)
+        if got is not None:
+            self._show_counting(p, got)
+            return
+        # the achievements counting toward it are read when it is chosen, in the background: a target
+        # over a million records is counted by the database and only its newest are listed
+        self.ach_model.set_rows([])
+        self.counting_label.setText(_("Reading the achievements that count toward: {text}").format(text=p.text))
+        from desktop.operations import targets
+
+        data, s = self.data, self.ctx.session
+
+        def done(got: Any) -> None:
+            if self.data is not data:
+                return  # another policy or date since
+            self.counted[got.target_id] = got
+            now = self.current_target()
+            if now is not None and now.id == got.target_id:
+                self._show_counting(now, got)
+        self.ctx.tasks.run(lambda _p: targets.counting(s, data.policy_id, p.id, data.as_of), on_done=done,
+                           on_error=lambda exc: self.message.error(error_text(exc)))
+
+    def _show_counting(self, p: Any, got: Any) -> None:
+        text = _("{n} achievements count toward: {text}").format(n=f"{got.total:,}", text=p.text)
+        if got.total > len(got.rows):
+            text += " " + _("(the newest {shown} are listed; the Achievements view finds any of them)").format(
+                shown=f"{len(got.rows):,}")
+        self.counting_label.setText(text)
+        self.ach_model.set_rows(got.rows)
 
     def select_target(self, target_id: str) -> bool:
         """Select the target ``target_id`` with the achievements that count toward it; if the
