@@ -212,6 +212,68 @@ def measure(n: int, counties: int, repeat: int, root: Path = ROOT, keep: Path | 
             "detail": detail}
 
 
+PG_ARG = """
+import sys
+from desktop.operations.quick import resolve_db_path
+sys.argv[1] = str(resolve_db_path(sys.argv[1]))  # the server database's connection file on this PC
+"""
+PG_COPY = """
+import sys
+from pathlib import Path
+from desktop.operations.quick import resolve_db_path
+from desktop.store import transfer
+transfer.copy(Path(sys.argv[1]), resolve_db_path(sys.argv[2]))
+"""
+
+
+def measure_pg(n: int, counties: int, repeat: int, root: Path = ROOT, keep: Path | None = None) -> dict[str, Any]:
+    """The same first and last import on a PostgreSQL city (a throwaway server on a unix socket,
+    ``tests/conftest_pg.py``, with fsync on): the empty city copied onto it (``migrate-db``), filled
+    with packages 1 … N-1, each timed city a copy made by ``CREATE DATABASE … TEMPLATE``."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import psycopg
+    from conftest_pg import _bin_dir, start_server, stop_server
+
+    bin_dir = _bin_dir()
+    if bin_dir is None:
+        raise SystemExit("no PostgreSQL server binaries (apt-get install postgresql)")
+    where = keep if keep is not None else Path(tempfile.mkdtemp(prefix="bench-city-pg-"))
+    where.mkdir(parents=True, exist_ok=True)
+    server = start_server(bin_dir, durable=True)
+
+    def sql(statement: str) -> None:
+        with psycopg.connect(host=str(server.folder), port=5432, user=server.superuser, dbname="postgres",
+                             autocommit=True) as con:
+            con.execute(statement)
+
+    try:
+        setup = setup_city(n, counties, root, where)
+        sql("CREATE DATABASE city_empty")
+        bg._child([sys.executable, "-c", PG_COPY, str(setup / "city-empty.db"), server.url("city_empty")], root, where)
+        sql("CREATE DATABASE city_fill TEMPLATE city_empty")
+        series = bg._child([sys.executable, "-c", PG_ARG + FILL_OURS, server.url("city_fill"), str(setup), str(counties - 1)],
+                           root, where)[2]["each"]
+        runs: dict[str, list[dict[str, Any]]] = {}
+        for _ in range(repeat):
+            for which, source in (("first", "city_empty"), ("last", "city_fill")):
+                sql("DROP DATABASE IF EXISTS city_work")
+                sql(f"CREATE DATABASE city_work TEMPLATE {source}")
+                package = setup / f"county-{0 if which == 'first' else counties - 1}.stdpkg"
+                got = bg._child([sys.executable, "-c", PG_ARG + ONE_OURS, server.url("city_work"), str(package)], root, where)[2]
+                runs.setdefault(which, []).append(got)
+                print(f"  pg   {which:<5} import: {got['seconds']:6.2f} s (cpu {got['cpu']:5.2f} s)", flush=True)
+    finally:
+        stop_server(server)
+        if keep is None:
+            shutil.rmtree(where, ignore_errors=True)
+    first, last = (min(r["seconds"] for r in runs[w]) for w in ("first", "last"))
+    k = min(5, len(series))
+    return {"first_s": round(first, 2), "last_s": round(last, 2), "last_over_first": round(last / first, 2),
+            "cpu_last_over_first": round(min(r["cpu"] for r in runs["last"]) / min(r["cpu"] for r in runs["first"]), 2),
+            "series_last5_over_first5": round(statistics.median(series[-k:]) / statistics.median(series[:k]), 2),
+            "counties": counties, "n": n, "repeat": repeat}
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=20_000, help="achievements per county package")
@@ -219,6 +281,11 @@ if __name__ == "__main__":
     ap.add_argument("--repeat", type=int, default=3, help="runs of the first and of the last import")
     ap.add_argument("--keep", type=Path, help="keep the packages and cities here (made once, reused)")
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured")
+    ap.add_argument("--pg", action="store_true", help="the city on a throwaway PostgreSQL server instead")
     a = ap.parse_args()
+    if a.pg:
+        print("city on PostgreSQL", measure_pg(a.n, a.counties, a.repeat, a.root.resolve(),
+                                               a.keep.resolve() if a.keep else None))
+        raise SystemExit(0)
     row = measure(a.n, a.counties, a.repeat, a.root.resolve(), a.keep.resolve() if a.keep else None)
     bg.report([row], [row])
