@@ -30,11 +30,12 @@ Paths:
   counted in yet (the figure), and again as the next start reads it; baseline: the first target's
   distinct standards counted and its rows read with bare SQL.
 
-- ``city`` (only when named): the city importing county packages one after another (``--counties``
-  of them, each of ``n`` achievements from a county of its own): each import end to end as the CLI
-  runs it (read and verify once, plan, apply); the figure is the last import, with the first beside
-  it and their ratio (``last_over_first``: the city must not slow as it fills); baseline: the same
-  package's enterprise and achievement rows ``executemany``-d into the city's indexed tables.
+- ``city`` (only when named): the city importing county packages (``--counties`` of them, each of
+  ``n`` achievements from a county of its own), each end to end as the CLI runs it (read and verify
+  once, plan, apply that plan); the figure is the last import, timed on copies of the city as it is
+  before it, with the first beside it and their ratio (``last_over_first``: the city must not slow
+  as it fills; see ``bench_city.py``); baseline: the same package's enterprise and achievement rows
+  ``executemany``-d into the city's indexed tables, its ratio measured the same way.
 
     .venv/bin/python benchmarks/bench_growth.py --paths city --sizes 20000 --counties 50
 
@@ -497,72 +498,12 @@ for c in range(counties):  # the rows the baseline inserts, as plain JSON
                                                       "achievements": pkg.rows("achievements")}, ensure_ascii=False))
 close_db()
 """
-CITY_OURS = """
-import json, sys, time
-from pathlib import Path
-from desktop.operations import exchange
-from desktop.operations.session import Session
-tmp, counties = Path(sys.argv[2]), int(sys.argv[3])
-session = Session.attach(sys.argv[1])
-each = []
-for c in range(counties):
-    t0 = time.perf_counter()
-    pkg = exchange.read(session, tmp / f"county-{c}.stdpkg")  # as the CLI import: read once, plan, apply
-    exchange.plan_import(session, pkg)
-    result = exchange.apply_import(session, pkg)
-    each.append(time.perf_counter() - t0)
-    assert result.applied["inserted"] > 0, result.applied
-import statistics
-head, tail = statistics.median(each[:5]), statistics.median(each[-5:])  # a shared PC's noise evened out
-print(json.dumps({"seconds": each[-1], "first_s": round(each[0], 2), "last_over_first": round(each[-1] / each[0], 2),
-                  "first5_median_s": round(head, 2), "last5_median_s": round(tail, 2),
-                  "last5_over_first5": round(tail / head, 2), "total_s": round(sum(each), 1), "counties": counties}))
-"""
-CITY_BASE = BASE_HEAD + """
-from pathlib import Path
-tmp, counties = Path(sys.argv[2]), int(sys.argv[3])
-each = []
-for c in range(counties):
-    t0 = time.perf_counter()
-    rows = json.loads((tmp / f"county-{c}.json").read_text("utf-8"))
-    with con:
-        con.executemany("INSERT INTO enterprise (uuid, uscc, name, region_code, address, contact, phone, origin, "
-                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [r[:7] + [str(c)] + r[8:] for r in rows["enterprises"]])
-        con.executemany("INSERT INTO achievement (uuid, enterprise_id, source_id, kind, date, ref, title, level, action, "
-                        "rank, body, prize, grade, domain, accepted, note, units, natural_key, origin, created_at, "
-                        "updated_at) SELECT ?, e.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
-                        "FROM enterprise e WHERE e.uuid = ?",
-                        [[r[0]] + r[2:16] + [None if r[16] is None else json.dumps(r[16])] + r[17:18] + [str(c)]
-                         + r[19:] + [r[1]] for r in rows["achievements"]])
-    each.append(time.perf_counter() - t0)
-import statistics
-print(json.dumps({"seconds": each[-1], "first_s": round(each[0], 2), "last_over_first": round(each[-1] / each[0], 2),
-                  "last5_over_first5": round(statistics.median(each[-5:]) / statistics.median(each[:5]), 2),
-                  "total_s": round(sum(each), 1)}))
-"""
-
-
 def measure_city(n: int, counties: int, runs: int, root: Path, tmp: Path) -> dict:
-    """The city importing ``counties`` packages of ``n`` achievements, ours and the baseline alternating
-    (the county and city databases are made by the program under test: offices of their own)."""
-    setup = tmp / f"city-{n}-{counties}"
-    if not setup.exists():
-        setup.mkdir()
-        _child([sys.executable, "-c", CITY_SETUP, str(setup), str(n), str(counties), "",
-                str(Path(__file__).resolve().parent)], root, tmp)
-    db = tmp / "work.db"
-    ours, base = [], []
-    for _ in range(runs):
-        _fresh(setup / "city-empty.db", db)
-        ours.append(_child([sys.executable, "-c", OURS_HEAD + CITY_OURS, str(db), str(setup), str(counties)], root, tmp))
-        _fresh(setup / "city-empty.db", db)
-        base.append(_child([sys.executable, "-c", CITY_BASE, str(db), str(setup), str(counties)], root, tmp))
-    best = min(ours, key=lambda r: r[2]["seconds"])[2]
-    return {"path": "city", "n": n, "ours": best["seconds"], "ours_mb": max(r[1] for r in ours),
-            "base": min(r[2]["seconds"] for r in base), "base_mb": max(r[1] for r in base),
-            "detail": {k: v for k, v in best.items() if k != "seconds"} | {
-                "baseline_last5_over_first5": min(base, key=lambda r: r[2]["seconds"])[2]["last5_over_first5"]}}
+    """The city's last county package against its first (``bench_city``: each timed ``runs`` times,
+    at least 3, on copies of the city as it is before that import; the fastest of each)."""
+    import bench_city
+
+    return bench_city.measure(n, counties, max(3, runs), root, keep=tmp / "city")
 
 
 def report(new: list[dict], rows: list[dict]) -> None:

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 from desktop.core.i18n import _
 from desktop.exchange.tables import ACHIEVEMENTS, ENTERPRISES, TOMBSTONE_COLUMNS, Table, digest
 from desktop.store import audit
+from desktop.store.backend import json_values
 from desktop.store.models import Achievement, AuditEntry, Enterprise, Notice, Setting, database, now
 
 if TYPE_CHECKING:
@@ -211,7 +212,10 @@ def plan(plan: ImportPlan, mapping: dict[str, dict[str, str]]) -> None:
     origin_of = {t: t.index("origin") for t in _TABLES.values()}
     here = {name: {x[1]: x for x in _local_rows(t, "uuid", sorted({r["uuid"] for r in good if r["table"] == name}))}
             for name, t in _TABLES.items()}  # one lookup per table, not one per tombstone
-    in_round = {a for (a,) in database.execute_sql("SELECT DISTINCT achievement_id FROM award").fetchall()}
+    # the award lines of the achievements the package deletes, not every line the city holds
+    in_round = {a for (a,) in database.execute_sql(
+        f"SELECT DISTINCT w.achievement_id FROM award w JOIN achievement a ON a.id = w.achievement_id "
+        f"WHERE a.uuid IN ({json_values()})", [json.dumps(sorted(here["achievements"]))]).fetchall()}
     for r in good:
         t = _TABLES[r["table"]]
         local = [here[t.name][r["uuid"]]] if r["uuid"] in here[t.name] else []
@@ -354,11 +358,11 @@ def _drops(plan: ImportPlan, rows: list[dict[str, Any]]) -> tuple[list[_Drop], l
         return [], bad, []
     uuids = sorted({r["uuid"] for r in ok})
     local = {u: (int(i), sid, origin) for i, u, sid, origin in database.execute_sql(
-        "SELECT id, uuid, source_id, origin FROM achievement WHERE uuid IN (SELECT value FROM json_each(?))",
+        f"SELECT id, uuid, source_id, origin FROM achievement WHERE uuid IN ({json_values()})",
         [json.dumps(uuids)]).fetchall()}
     held = set(database.execute_sql(
         "SELECT a.uuid, v.sha256 FROM evidence v JOIN achievement a ON a.id = v.achievement_id "
-        "WHERE a.uuid IN (SELECT value FROM json_each(?))", [json.dumps(uuids)]).fetchall())
+        f"WHERE a.uuid IN ({json_values()})", [json.dumps(uuids)]).fetchall())
     todo, done = [], []
     for r in ok:
         here = local.get(r["uuid"])
