@@ -41,6 +41,7 @@ CONNECTION_FORMAT = "stdaward-connection"
 CHAIN_LOCK = 0x5354_4441_0001  # the audit chain's append
 EXPORT_LOCK = 0x5354_4441_0002  # the export sequence
 SCHEMA_LOCK = 0x5354_4441_0003  # upgrading the schema: one PC upgrades, the others wait and then open
+SETTINGS_LOCK = 0x5354_4441_0005  # saving the office's wording templates: versions taken one at a time
 YEAR_LOCK = 0x5354_4404  # with a year (two-key form): computing that year's round / editing its achievements
 _passwords: dict[str, str] = {}  # connection file -> password given in the URL (this process only)
 
@@ -257,6 +258,12 @@ def chain_lock() -> Any:
     officers' entries never take the same previous hash (the chain never forks). Nothing on SQLite,
     where the writer lock lets one process write at a time."""
     return _locked(CHAIN_LOCK) if is_postgres() else nullcontext()
+
+
+def settings_lock() -> Any:
+    """Hold while reading a wording template's version and saving the next (PostgreSQL): two
+    administrators saving at once never both take the same number."""
+    return _locked(SETTINGS_LOCK) if is_postgres() else nullcontext()
 
 
 def export_lock() -> Any:
