@@ -178,6 +178,7 @@ def test_a_measure_installed_on_one_pc_is_what_another_computes_with(office_db, 
         assert measures.load_policy(s, MEASURE).rule("innovation-base").amount == Decimal(250000)
         assert "made-up-2020" not in measures.known_ids(s) and MEASURE in measures.known_ids(s)
         assert measures.is_installed(s, MEASURE) and not measures.is_installed(s, "made-up-2020")
+        assert (cached.parent / "not-installed" / "made-up-2020.toml").is_file()  # moved aside, not lost
     got = _cli(tmp_path, pc_b, office_db, "compute", "--policy", MEASURE, "--input", str(claim), "--json")
     assert got.returncode == 0 and json.loads(got.stdout)[0]["amount"] == "250000.00", got.stderr
 

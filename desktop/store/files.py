@@ -11,7 +11,8 @@ that is missing or changed there is refused, naming it.
 The local measures are rows on both engines (``InstalledMeasure``: the policy file and its worked
 cases as text), and the ``policies`` folder beside the database is made from them whenever the
 policies are read (``measures_folder``), so a measure installed on one PC is the one every other
-PC computes with; a file in the folder the office never installed is removed from it.
+PC computes with; a file in the folder the office never installed is moved aside into its
+``not-installed`` folder, where nothing reads it.
 
 Files kept before schema 6 are taken in: a PC's measures by the upgrade; on a server, the evidence
 and measures that only this PC's folders held whenever it opens the database (``take_in``), a
@@ -20,6 +21,8 @@ measure only when the audit log records its install with that content.
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,8 @@ from desktop.store.atomic import write_atomic
 from desktop.store.paths import folder_for
 
 CHUNK = 1 << 20  # bytes per stored chunk (a 200 MB scan is 200 rows)
+ASIDE = "not-installed"  # where a policy file the office never installed is moved (never read from there)
+_writing = threading.Lock()  # two tasks of one window filling the same copy (its temporary name is fixed)
 
 
 def is_server() -> bool:
@@ -149,7 +154,11 @@ def evidence_copy(db_path: Path, sha: str, suffix: str, name: str) -> Path:
     elif not is_server():
         raise StdAwardError(_("{file} is missing from the evidence folder {folder}; attach it again").format(
             file=name, folder=folder))
-    if not fetch(sha, path, name):
+    with _writing:
+        if path.is_file() and digest(path) == sha:  # another task fetched it meanwhile
+            return path
+        found = fetch(sha, path, name)
+    if not found:
         raise StdAwardError(_("{file} is kept neither on the database server nor on this PC; attach it again").format(
             file=name))
     return path
@@ -259,7 +268,7 @@ def measure_installed(measure_id: str) -> bool:
 def measures_folder(db_path: Path) -> Path:
     """The ``policies`` folder beside ``db_path``, made to hold exactly the measures the database
     has installed when it is the open one (a file differing from its row is written again, a file
-    the office never installed removed); otherwise the folder as it is."""
+    the office never installed moved aside into ``not-installed``); otherwise the folder as it is."""
     from desktop.store.models import InstalledMeasure
 
     folder = folder_for(Path(db_path), "policies")
@@ -272,15 +281,18 @@ def measures_folder(db_path: Path) -> Path:
             want[folder / "cases" / f"{row.measure_id}.toml"] = str(row.cases).encode("utf-8")
     if not want and not folder.is_dir():
         return folder
-    for path, body in want.items():
-        if path.is_file() and path.read_bytes() == body:
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, body, step="measure")
-    for sub in (folder, folder / "cases"):
-        for path in sorted(sub.glob("*.toml")) if sub.is_dir() else []:
-            if path not in want:
-                path.unlink(missing_ok=True)
+    with _writing:
+        for path, body in want.items():
+            if path.is_file() and path.read_bytes() == body:
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, body, step="measure")
+        for sub in (folder, folder / "cases"):
+            for path in sorted(sub.glob("*.toml")) if sub.is_dir() else []:
+                if path not in want:
+                    aside = folder / ASIDE / path.relative_to(folder)
+                    aside.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, aside)
     return folder
 
 
