@@ -365,3 +365,22 @@ def test_a_schema_5_server_takes_in_each_pcs_files_as_the_pcs_open_it(pg_server,
         assert measures.load_policy(s, MEASURE).rule("innovation-base").amount == Decimal(200000)
         verdict = integrity.verify(s)
         assert verdict.ok, [str(f) for f in verdict.findings]
+
+
+def test_moving_a_server_office_whose_file_no_pc_has_goes_ahead_and_names_it(pg_server, tmp_path, monkeypatch):  # noqa: F811
+    from desktop.operations import records, transfer
+    from desktop.store.models import database
+
+    db = pg_server.url(pg_server.create_database())
+    ev = _set_up(monkeypatch, tmp_path, db)
+    with pc(monkeypatch, tmp_path / "pc-b", db) as s:
+        database.execute_sql("DELETE FROM file_chunk")  # lost at the server (a restore of an older dump, say)
+        database.execute_sql("DELETE FROM stored_file")
+        back = tmp_path / "pc-c" / "office.db"
+        back.parent.mkdir()
+        done = transfer.migrate_db(s, back)
+    assert done["rows"]["evidence"] == 1 and len(done["evidence_missing"]) == 1
+    assert "标准文本.pdf" in done["evidence_missing"][0]
+    with pc(monkeypatch, tmp_path / "pc-c", str(back), "li") as s:
+        with pytest.raises(StdAwardError, match="missing from the evidence folder"):
+            records.evidence_file(s, ev)

@@ -164,11 +164,15 @@ def _stepper(progress: Progress | None) -> Callable[[str, int, int], None]:
     return step
 
 
-def copy(source: Path, target: Path, *, progress: Progress | None = None) -> dict[str, int]:
+def copy(source: Path, target: Path, *, progress: Progress | None = None,
+         notes: list[str] | None = None) -> dict[str, int]:
     """Copy the database at ``source`` (open in this process) into the empty one at ``target``;
     returns the rows per table. The source is open again afterwards. ``progress`` hears of each
     batch and may cancel (the target then stays empty; a new file is removed). StdAwardError when
-    the target is not empty or the copy does not check out (then nothing was written to it)."""
+    the target is not empty or the copy does not check out (then nothing was written to it). The
+    evidence goes along (into a new file's folder, or into a server database); ``notes`` hears of each
+    attached file that could be had neither from the server nor from this PC (nothing stops for it:
+    such a file was already missing where the office kept it)."""
     from desktop.store import audit, db, files
     from desktop.store.models import ALL_MODELS, FILE_MODELS, database
 
@@ -183,8 +187,8 @@ def copy(source: Path, target: Path, *, progress: Progress | None = None) -> dic
     models = [m for m in ALL_MODELS if m not in FILE_MODELS] if new_file else ALL_MODELS
     attached = files.referenced()
     missing = files.cache_all(Path(source)) if new_file else []  # a server's files, onto this PC first
-    if missing:
-        raise StdAwardError(missing[0])
+    if notes is not None:
+        notes.extend(missing)
     with snapshot(Path(source)) as snap:  # taken while the source is still open: nothing changes it after
         totals = snap.counts(models)
         db.close_db()
