@@ -279,7 +279,10 @@ def _open_server(path: Path, *, create: bool) -> Any:
     _bound = True
     from desktop.store import files
 
-    files.take_in(path)  # what this PC holds and the server lacks (files kept before schema 6)
+    try:
+        files.take_in(path)  # what this PC holds and the server lacks (files kept before schema 6)
+    except Exception as exc:  # noqa: BLE001 - taken in at the next open; the office's work goes on
+        logging.getLogger(__name__).warning("the files of %s could not be taken in: %s", path, exc)
     return con
 
 

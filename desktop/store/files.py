@@ -254,9 +254,8 @@ def keep_measure(measure_id: str, policy: str, cases: str | None, user: str) -> 
     """Record ``measure_id`` as installed with these texts (inside the install's transaction)."""
     from desktop.store.models import InstalledMeasure
 
-    InstalledMeasure.delete().where(InstalledMeasure.measure_id == measure_id).execute()
-    InstalledMeasure.create(measure_id=measure_id, policy=policy, cases=cases, sha256=_sha(policy),
-                            installed_by=user, installed_at=_now())
+    InstalledMeasure.insert(measure_id=measure_id, policy=policy, cases=cases, sha256=_sha(policy), installed_by=user,
+                            installed_at=_now()).on_conflict_replace().execute()  # two PCs at once: one row
 
 
 def measure_installed(measure_id: str) -> bool:
