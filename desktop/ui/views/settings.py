@@ -255,7 +255,8 @@ class SettingsView(View):
             from desktop.operations.settings import close_policy, policy_closings
 
             values = self.office_values()
-            update_office(self.ctx.session, version=self._office_version, **values)
+            saved = update_office(self.ctx.session, version=self._office_version, **values)
+            self._office_version = int(saved.version)  # this screen's own change: what follows goes on from it
             if values["policy_id"] and closes != policy_closings(self.ctx.session).get(values["policy_id"]):
                 close_policy(self.ctx.session, values["policy_id"], closes)
         except StaleRecord as exc:  # another administrator saved the settings since this screen read them
