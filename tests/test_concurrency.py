@@ -336,6 +336,13 @@ def test_a_failed_upgrade_to_schema_5_leaves_the_v4_file_as_it_was(tmp_path, mon
         con.close()
 
 
+def undo_v6(database) -> None:
+    """What schema 6 added, taken away from a server database (to make an older one)."""
+    database.execute_sql('ALTER TABLE "office" DROP COLUMN "version"')
+    for table in ("file_chunk", "stored_file", "installed_measure"):
+        database.execute_sql(f'DROP TABLE "{table}"')
+
+
 def _make_server_v4(url: str) -> dict[str, int]:
     """An office on the server at schema 4: the v5 schema without what v5 adds (the three version
     columns), with its records, a computed round and audit log; returns its row counts."""
@@ -349,6 +356,7 @@ def _make_server_v4(url: str) -> dict[str, int]:
         office_with_records(s)
         rounds.compute(s, 2025, OFFICE["policy_id"])
         with database.atomic():
+            undo_v6(database)
             for table in VERSIONED_TABLES:
                 database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "version"')
             database.execute_sql(f"UPDATE {pg.SCHEMA_TABLE} SET version = 4")

@@ -407,10 +407,11 @@ def _everything(path: Path) -> dict:
     from desktop.operations import integrity
     from desktop.operations.session import Session
     from desktop.store.models import ALL_MODELS
+    from desktop.store.transfer import _key
 
     s = Session.open(path, auto_backup=False)
     try:
-        rows = {m._meta.table_name: [dict(r) for r in m.select().order_by(m._meta.primary_key).dicts()]
+        rows = {m._meta.table_name: [dict(r) for r in m.select().order_by(*_key(m)).dicts()]
                 for m in ALL_MODELS}
         verdict = integrity.verify(s)
         return {"rows": rows, "findings": [str(f) for f in verdict.findings]}

@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--role", choices=("county", "city"), help=_("county office or city (consolidation) office"))
     p.add_argument("--close-policy", metavar="ID=DATE",
                    help=_("stop applying a policy after DATE (its text sets no end); ID= reopens it"))
+    p.add_argument("--if-version", type=int, metavar="N",
+                   help=_("change it only if it is still at version N (as shown when you read it): when another "
+                          "officer changed it since, nothing is written"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(p)
     p.set_defaults(func=cmd_office)
@@ -92,11 +95,13 @@ def cmd_office(args: argparse.Namespace) -> int:
 
     values = dict(name=args.name, region_code=args.region, doc_prefix=args.doc_prefix,
                   policy_id=args.policy, signatory=args.signatory, role=args.role)
+    version = args.if_version  # the second change goes on from the first's version
     with session(args) as s:
         if any(v is not None for v in values.values()):
-            settings.update_office(s, **values)
+            row = settings.update_office(s, version=version, **values)
+            version = int(row.version) if version is not None else None
         if args.close_policy:
-            _close_policy(s, args.close_policy)
+            _close_policy(s, args.close_policy, version)
         data = settings.office_dict(s)
         closes = settings.policy_closings(s)
     if closes and not args.json:
@@ -108,13 +113,14 @@ def cmd_office(args: argparse.Namespace) -> int:
         print(_("No office profile yet. Set one with: stdaward office --name NAME --region CODE --doc-prefix PREFIX"))
     else:
         labels = {"name": _("Issuing authority"), "region": _("Region code"), "doc_prefix": _("Document prefix"),
-                  "policy": _("Policy in force"), "signatory": _("Signatory"), "role": _("Role"), "uuid": _("Office id")}
+                  "policy": _("Policy in force"), "signatory": _("Signatory"), "role": _("Role"), "uuid": _("Office id"),
+                  "version": _("Version of the settings")}
         for k, v in data.items():
             print(f"{labels[k]}: {v if v is not None else '-'}")
     return 0
 
 
-def _close_policy(s: Any, text: str) -> None:
+def _close_policy(s: Any, text: str, version: int | None = None) -> None:
     import datetime as dt
 
     from desktop.core.errors import Problem, ValidationFailed
@@ -129,7 +135,7 @@ def _close_policy(s: Any, text: str) -> None:
     if not sep or not pid.strip():
         raise ValidationFailed([Problem("office", "close-policy", _(
             "write ID=YYYY-MM-DD (or ID= to reopen), not {value!r}").format(value=text))])
-    settings.close_policy(s, pid.strip(), closes)
+    settings.close_policy(s, pid.strip(), closes, version)
 
 
 def cmd_load(args: argparse.Namespace) -> int:

@@ -64,6 +64,9 @@ def register(sub: Any) -> None:
                                                     "{amount}"))
     p.add_argument("--general", action="store_true", help=_("the kind uses the general award line again"))
     p.add_argument("--defaults", action="store_true", help=_("restore the default wording of every text"))
+    p.add_argument("--if-version", type=int, metavar="N",
+                   help=_("change it only if it is still at version N (as shown when you read it): when another "
+                          "officer changed it since, nothing is written"))
     p.add_argument("--json", action="store_true")
     add_db(p)
     p.set_defaults(func=cmd_wording)
@@ -210,12 +213,14 @@ def cmd_wording(args: argparse.Namespace) -> int:
         raise StdAwardError(_("give --kind with --line or --general"))
     if args.line is not None and args.general:
         raise StdAwardError(_("give --line or --general, not both"))
+    expected = args.if_version  # the second change goes on from the first's version
     with session(args) as s:
         if args.defaults:
-            version = wording.restore_defaults(s)
+            version = wording.restore_defaults(s, expected)
+            expected = version if expected is not None else None
             print(_("the default wording is in force again (version {version})").format(version=version))
         if args.kind and (args.line is not None or args.general):
-            version = wording.set_kind_line(s, args.kind, None if args.general else args.line)
+            version = wording.set_kind_line(s, args.kind, None if args.general else args.line, expected)
             print(_("wording saved as version {version}").format(version=version))
         words = wording.template_in_force(s)
     lines = {kind: words["kinds"].get(kind) for kind in wording.kinds()}

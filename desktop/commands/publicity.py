@@ -92,6 +92,9 @@ def register(sub: Any) -> None:
     w.add_argument("--default", action="append", default=[], metavar="NAME",
                    help=_("one text back to its default wording (repeatable)"))
     w.add_argument("--defaults", action="store_true", help=_("every text back to its default wording"))
+    w.add_argument("--if-version", type=int, metavar="N",
+                   help=_("change it only if it is still at version N (as shown when you read it): when another "
+                          "officer changed it since, nothing is written"))
     w.add_argument("--json", action="store_true")
     add_db(w)
     w.set_defaults(func=cmd_wording)
@@ -226,9 +229,11 @@ def cmd_wording(args: argparse.Namespace) -> int:
         changes[name.strip()] = text
     for name in args.default:
         changes[name.strip()] = None
+    expected = args.if_version  # the second change goes on from the first's version
     with session(args, create=False) as s:
         if args.defaults:
-            publicity.save_wording(s, {})
+            saved = publicity.save_wording(s, {}, expected)
+            expected = saved if expected is not None else None
         if changes:
             _version, words = publicity.wording(s)
             words = dict(words)
@@ -240,7 +245,7 @@ def cmd_wording(args: argparse.Namespace) -> int:
                     words.pop(name, None)
                 else:  # the working days as a number; anything else is refused by the check, naming the text
                     words[name] = int(text) if name == "letter_days" and text.strip().isdigit() else text
-            publicity.save_wording(s, words)
+            publicity.save_wording(s, words, expected)
         version, _own = publicity.wording(s)
         full = publicity.wording_in_force(s)
     if args.json:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from desktop.commands.common import add_db, session
 from desktop.core.i18n import _
@@ -32,4 +33,6 @@ def cmd_migrate_db(args: argparse.Namespace) -> int:
     else:
         print(_("Copied {rows} rows in {tables} tables into {target}; the audit log verifies there.").format(
             rows=sum(done["rows"].values()), tables=len(done["rows"]), target=done["to"]))
+    for note in done["evidence_missing"]:
+        print(note, file=sys.stderr)
     return 0

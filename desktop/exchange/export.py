@@ -174,20 +174,19 @@ def _sent() -> set[str]:
 def evidence_to_send(rows: list[list[Any]]) -> tuple[dict[str, Path], list[str]]:
     """The evidence files not sent in an earlier package: "<sha256><suffix>" -> the file in this
     office's evidence folder; and a warning per file missing from the folder."""
-    from desktop.store.paths import folder_for
+    from desktop.store import files
 
-    folder = folder_for(Path(database.database), "evidence")
+    db_path = files.open_path()
+    assert db_path is not None
     sent, out, missing = _sent(), {}, []
     for _u, name, sha, _size, _at in rows:
         key = f"{sha}{Path(name).suffix.lower()}"
         if sha in sent or key in out:
             continue
-        path = folder / key
-        if path.is_file():
-            out[key] = path
-        else:
-            missing.append(_("evidence file {file} is missing from {folder}; it was not sent").format(
-                file=name, folder=folder))
+        try:  # checked against its hash; on a server fetched when this PC lacks it (desktop.store.files)
+            out[key] = files.evidence_copy(db_path, sha, Path(name).suffix, name)
+        except StdAwardError as exc:
+            missing.append(_("evidence file {file} was not sent: {reason}").format(file=name, reason=exc))
     return out, missing
 
 

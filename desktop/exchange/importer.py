@@ -845,15 +845,15 @@ def _keep_evidence(pkg: Package, user: str, applied: dict[str, int]) -> None:
     file neither the package nor this folder holds is attached by name and counted as missing."""
     from desktop.core.vocabulary import text_problem
     from desktop.exchange.tables import EVIDENCE_COLUMNS
+    from desktop.store import files
     from desktop.store.atomic import write_atomic
     from desktop.store.models import Evidence, now
-    from desktop.store.paths import folder_for
 
     rows = [dict(zip(EVIDENCE_COLUMNS, r)) for r in pkg.rows("evidence")]
     if not rows:
         return
     applied.update(evidence_attached=0, evidence_files=0, evidence_missing=0, evidence_rejected=0)
-    folder = folder_for(Path(database.database), "evidence")
+    folder = files.evidence_folder()
     local = dict(database.execute_sql(f"SELECT uuid, id FROM achievement WHERE uuid IN ({backend.json_values()})",
                                       [json.dumps(sorted({str(r["achievement"]) for r in rows}))]).fetchall())
     # the files already attached to these achievements (not every file the city holds)
@@ -875,7 +875,9 @@ def _keep_evidence(pkg: Package, user: str, applied: dict[str, int]) -> None:
             write_atomic(target, pkg.files[key], step="evidence")
             written.add(key)
             applied["evidence_files"] += 1
-        if not target.is_file():
+        if target.is_file():
+            files.put(target, sha)  # on a server every PC of the city opens it (desktop.store.files)
+        elif not files.stored(sha):
             applied["evidence_missing"] += 1
         if (ach, sha) in have:
             continue

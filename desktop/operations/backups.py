@@ -105,6 +105,11 @@ def restore(path: Path, backup_file: Path, *, replace: bool = False, user: str |
         done = store_restore(Path(backup_file), Path(path))
     try:
         done.evidence = evidence_copy.restore(Path(path), Path(backup_file))
+        if is_connection_file(path) and done.evidence is not None:  # onto the server, for every PC
+            from desktop.store import db
+
+            db.open_db(Path(path), auto_backup=False)  # opening a server takes in this PC's files
+            db.close_db()
     except (OSError, ValueError) as exc:  # zipfile.BadZipFile is a ValueError's sibling: both say "damaged"
         raise StdAwardError(_("the database was restored, but its evidence files could not be put back from "
                               "{file}: {reason}").format(file=evidence_copy.beside(Path(backup_file)),

@@ -36,9 +36,9 @@ _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 # ---------------------------------------------------------------- reading
 def policy_dirs_for(db_path: Path) -> list[Path]:
-    from desktop.store.paths import folder_for
+    from desktop.store.files import measures_folder
 
-    return [folder_for(db_path, "policies")]
+    return [measures_folder(db_path)]
 
 
 def installed_for(db_path: Path) -> list[dict[str, Any]]:
@@ -155,9 +155,11 @@ def install(session: Session, source: Path, *, replace: bool = False) -> Install
     _valid_id(policy.id)
     if policy.id in bundled_ids():
         raise StdAwardError(_("{id} is a bundled policy; a local measure needs its own id").format(id=policy.id))
-    folder = session.folder("policies")
+    from desktop.store.files import measure_installed
+
+    folder = session.policy_dirs()[0]
     target = folder / f"{policy.id}.toml"
-    existed = target.exists()
+    existed = measure_installed(policy.id) or target.exists()
     if existed and not replace:
         raise StdAwardError(_("a local measure {id} is already installed; to replace it, ask for that explicitly "
                               "(--replace)").format(id=policy.id))
@@ -187,8 +189,10 @@ def install_text(session: Session, text: str, measure_id: str, *, replace: bool 
 
 
 def is_installed(session: Session, measure_id: str) -> bool:
-    """A local measure of this id is in the office's policy folder."""
-    return (session.folder("policies") / f"{measure_id}.toml").exists()
+    """The office has installed a local measure of this id (on any of its PCs)."""
+    from desktop.store.files import measure_installed
+
+    return measure_installed(measure_id)
 
 
 def _valid_id(measure_id: str) -> None:
@@ -207,6 +211,7 @@ def _write_all(session: Session, files: list[tuple[Path, Path]], stale: list[Pat
     file): a failure before that leaves neither a file nor an entry. A folder that cannot be
     written is named in a StdAwardError."""
     from desktop.store import audit
+    from desktop.store.files import keep_measure
     from desktop.store.models import database
 
     parts: list[tuple[Path, Path]] = []
@@ -221,6 +226,9 @@ def _write_all(session: Session, files: list[tuple[Path, Path]], stale: list[Pat
                 os.fsync(out.fileno())
         with database.atomic():
             audit.record(session.username, "install", "policy", measure_id, before, after)
+            # every PC of the office computes with what the database holds (desktop.store.files)
+            keep_measure(measure_id, files[0][0].read_text("utf-8"),
+                         files[1][0].read_text("utf-8") if len(files) > 1 else None, session.username)
             for tmp_path, target in parts:
                 os.replace(tmp_path, target)
             for path in stale:

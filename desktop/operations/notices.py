@@ -719,7 +719,7 @@ def compute_file(session: Session, policy_id: str, data: Any,
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ValidationFailed(errors)
-    own = session.folder("policies")
+    own = session.policy_dirs()[0]
     policy = load_policy(policy_id, [own] if own.is_dir() else [])
     results = compute(policy, achs, prior=store_rounds.prior_awards())
     names = records.enterprise_names({a.enterprise for a in achs})

@@ -41,10 +41,10 @@ def in_force(check: bool = True) -> dict[str, Any]:
     return out
 
 
-def save(template: Mapping[str, Any], user: str) -> int:
+def save(template: Mapping[str, Any], user: str, expected: int | None = None) -> int:
     """Validate and store ``template`` as the next version; returns the version number. Raises
     ValidationFailed (naming each text) and stores nothing when it is not usable."""
-    return template_store.save_at(KEY, template, PW.validate, user)
+    return template_store.save_at(KEY, template, PW.validate, user, expected)
 
 
 def history() -> list[dict[str, Any]]:

@@ -222,14 +222,15 @@ def set_local_days(session: Session, days_off: Sequence[dt.date], workdays: Sequ
 
 
 def save_settings(session: Session, *, required: bool, reason: str | None, days_off: Sequence[dt.date],
-                  workdays: Sequence[dt.date], refusal_prefix: str) -> dict[str, Any]:
+                  workdays: Sequence[dt.date], refusal_prefix: str, version: int | None = None) -> dict[str, Any]:
     """Every 公示 setting of the Settings screen in one change (administrator; one audit entry with the
-    reason; nothing saved when any part is refused)."""
+    reason; nothing saved when any part is refused). With ``version`` (the office settings' version
+    the screen loaded): StaleRecord naming who saved the settings since, nothing saved."""
     from desktop.store import publicity as store
 
     session.require("office.settings")
     return store.set_settings(user=session.username, required=required, reason=reason, days_off=list(days_off),
-                              workdays_=list(workdays), refusal_prefix=refusal_prefix)
+                              workdays_=list(workdays), refusal_prefix=refusal_prefix, version=version)
 
 
 def check_may_issue(session: Session, rnd: Any) -> None:
@@ -499,13 +500,14 @@ def wording_problems(words: Any) -> list[Any]:
     return PW.validate(words)
 
 
-def save_wording(session: Session, words: Any) -> int:
+def save_wording(session: Session, words: Any, version: int | None = None) -> int:
     """Validate and store the office's wording of the 公示 list and the letters as its next version
-    (administrator, audited); returns it. A letter or list already printed keeps its wording."""
+    (administrator, audited); returns it. A letter or list already printed keeps its wording. With
+    ``version`` (the one the editor loaded): StaleRecord, nothing stored, when another was saved since."""
     from desktop.operations import public_template_store as store
 
     session.require("office.settings")
-    return store.save(words, session.username)
+    return store.save(words, session.username, version)
 
 
 def wording_sample(words: Any, office_name: str) -> dict[str, list[str]]:

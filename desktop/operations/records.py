@@ -510,8 +510,10 @@ def attach_evidence(session: Session, ach_id: int, source: Path) -> EvidenceFile
 
 
 def evidence_file(session: Session, ev_id: int) -> Path:
-    """Where an attached file is kept (to open it); StdAwardError when it is missing from the folder."""
-    from desktop.store import edits
+    """Where an attached file is kept on this PC (to open it), checked against its SHA-256; on a
+    server fetched from the database when this PC lacks it or holds an altered copy. StdAwardError
+    when it cannot be had (``desktop.store.files.evidence_copy``)."""
+    from desktop.store import files
     from desktop.store.models import Evidence
 
     ev = Evidence.get_or_none(id=ev_id)
@@ -520,11 +522,7 @@ def evidence_file(session: Session, ev_id: int) -> Path:
     if not ev.sha256:
         raise StdAwardError(_("{file} was only named when the records were loaded; attach the file itself first").format(
             file=ev.filename))
-    path = edits.evidence_path(session.db_path, ev)
-    if not path.is_file():
-        raise StdAwardError(_("{file} is missing from the evidence folder {folder}; attach it again").format(
-            file=ev.filename, folder=path.parent))
-    return path
+    return files.evidence_copy(session.db_path, ev.sha256, Path(ev.filename).suffix, ev.filename)
 
 
 def evidence_to_open(session: Session, ev_id: int) -> Path:

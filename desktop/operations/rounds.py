@@ -283,9 +283,9 @@ def policy_choices(session: Session | None) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- computing outside a round (CLI compute, compare)
 def local_policy_dirs(db_path: Path) -> list[Path]:
     """The office's local-measure folder beside a database (which need not exist yet)."""
-    from desktop.store.paths import folder_for
+    from desktop.store.files import measures_folder
 
-    return [folder_for(Path(db_path), "policies")]
+    return [measures_folder(Path(db_path))]
 
 
 def load_policy(session: Session | None, policy_id: str | None, db_path: Path) -> Any:

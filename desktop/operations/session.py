@@ -163,10 +163,11 @@ class Session:
 
     # ------------------------------------------------------------------ the office
     def policy_dirs(self) -> list[Path]:
-        """Where the office's own measures live (beside the database); the seeds are always read."""
-        from desktop.store.paths import folder_for
+        """Where the office's own measures are read from (a folder beside the database, made from the
+        measures the database holds: ``desktop.store.files``); the seeds are always read."""
+        from desktop.store.files import measures_folder
 
-        return [folder_for(self.db_path, "policies")]
+        return [measures_folder(self.db_path)]
 
     def folder(self, name: str) -> Path:
         """A folder beside the database: ``backups``, ``evidence``, ``policies``, ``notices``."""

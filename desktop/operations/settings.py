@@ -17,18 +17,31 @@ def office(session: Session) -> Any:
 
 
 def office_dict(session: Session) -> dict[str, Any]:
+    """The office profile as the CLI shows it, with the settings' ``version`` (for ``--if-version``)."""
     from desktop.store import office as store
 
-    return store.as_dict(store.get())
+    row = store.get()
+    return {**store.as_dict(row), "version": int(row.version)} if row is not None else {}
 
 
-def update_office(session: Session, **values: Any) -> Any:
+def office_version(session: Session) -> int | None:
+    """The version of the office's settings (one more at every save, by any officer); None before set-up.
+    A screen keeps the one it loaded and hands it back when it saves."""
+    from desktop.store import office as store
+
+    row = store.get()
+    return None if row is None else int(row.version)
+
+
+def update_office(session: Session, version: int | None = None, **values: Any) -> Any:
     """Change the office profile (issuing authority, region, 发文字号 prefix, policy, signatory,
-    settings); the first set-up of an office without accounts is allowed to its implicit admin."""
+    settings); the first set-up of an office without accounts is allowed to its implicit admin.
+    With ``version`` (the one the officer's screen loaded): StaleRecord naming who saved the office's
+    settings since, and nothing written."""
     from desktop.store import office as store
 
     session.require("office.settings")
-    return store.update(user=session.username, **values)
+    return store.update(user=session.username, version=version, **values)
 
 
 def validate_office(session: Session, values: dict[str, Any]) -> list[Any]:
@@ -104,7 +117,7 @@ def policy_closings(session: Session) -> dict[str, Any]:
     return store.policy_closings()
 
 
-def close_policy(session: Session, policy_id: str, closes: Any) -> None:
+def close_policy(session: Session, policy_id: str, closes: Any, version: int | None = None) -> None:
     """Close a policy's validity on ``closes`` (a date; None reopens it): achievements after it are
     refused. Administrator only; audited. A bad id or a date before the policy took effect is a
     ValidationFailed naming the policy."""
@@ -114,6 +127,6 @@ def close_policy(session: Session, policy_id: str, closes: Any) -> None:
 
     session.require("office.settings")
     try:
-        store.close_policy(policy_id, closes, user=session.username)
+        store.close_policy(policy_id, closes, user=session.username, version=version)
     except PolicyError as exc:
         raise ValidationFailed([Problem(policy_id, "close-policy", exc.message)]) from None

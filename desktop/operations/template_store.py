@@ -8,10 +8,11 @@ new version never changes a reprint.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from desktop.core.errors import StdAwardError, ValidationFailed
+from desktop.core.errors import StaleRecord, StdAwardError, ValidationFailed
 from desktop.core.i18n import N_, _
 from desktop.notices import wording as W
 from desktop.store import audit
@@ -30,16 +31,22 @@ def current_at(key: str) -> tuple[int, dict[str, Any]]:
 
 
 def save_at(key: str, template: Mapping[str, Any], validate: Callable[[dict[str, Any]], list[Any]],
-            user: str) -> int:
+            user: str, expected: int | None = None) -> int:
     """Validate and store ``template`` as the next version under ``key`` (the earlier ones kept under
     ``key.vN``), audited with ``key`` as its record kind; returns the version number. Raises
-    ValidationFailed (naming each field) and stores nothing when it is not usable."""
+    ValidationFailed (naming each field) and stores nothing when it is not usable. With
+    ``expected`` (the version the officer's editor loaded), StaleRecord naming who saved another
+    version since, and nothing stored: an administrator never silently undoes another's wording."""
+    from desktop.store.backend import settings_lock
+
     clean = {k: v for k, v in dict(template).items() if k != "version"}
     problems = validate(clean)
     if problems:
         raise ValidationFailed(problems)
-    with database.atomic():
+    with database.atomic(), settings_lock():
         version, before = current_at(key)
+        if expected is not None and int(expected) != version:
+            raise stale(key)
         version += 1
         value = {"version": version, "template": clean, "saved_by": user, "saved_at": now().isoformat()}
         Setting.insert(key=key, value=value).on_conflict_replace().execute()
@@ -83,6 +90,27 @@ def check_against_log(key: str, entity: str) -> None:
 
 
 _WHAT = {"notice_template": N_("notice template"), "publicity_template": N_("publicity wording")}
+_WHAT_SAVED = {"notice_template": N_("The notice wording"), "publicity_template": N_("The publicity wording")}
+
+
+def stale(key: str) -> StaleRecord:
+    """The error for a save of the wording under ``key`` when another version was saved since the
+    editor loaded it: who saved it and when."""
+    from desktop.store.concurrency import when_text
+    from desktop.store.models import User
+
+    row = Setting.get_or_none(Setting.key == key)
+    value = row.value if row is not None and isinstance(row.value, Mapping) else {}
+    what = _(_WHAT_SAVED.get(key, key))
+    user = str(value.get("saved_by") or "")
+    who = User.select(User.display_name).where(User.username == user).scalar() or user
+    try:
+        at = dt.datetime.fromisoformat(str(value.get("saved_at")))
+    except ValueError:
+        return StaleRecord(_("{what} was changed by someone else after you opened it; nothing was saved: reload it "
+                             "and make your change again").format(what=what), key, key, None)
+    return StaleRecord(_("{what} was changed by {who} at {when} after you opened it; nothing was saved: reload it and "
+                         "make your change again").format(what=what, who=who, when=when_text(at)), key, key, who)
 
 
 def for_notices() -> dict[str, Any]:
@@ -95,10 +123,11 @@ def for_notices() -> dict[str, Any]:
     return out
 
 
-def save(template: Mapping[str, Any], user: str) -> int:
+def save(template: Mapping[str, Any], user: str, expected: int | None = None) -> int:
     """Validate and store ``template`` as the next version; returns the version number.
-    Raises ValidationFailed (naming each field) and stores nothing when it is not usable."""
-    return save_at(KEY, template, W.validate, user)
+    Raises ValidationFailed (naming each field) and stores nothing when it is not usable;
+    StaleRecord when ``expected`` is not the version in force (``save_at``)."""
+    return save_at(KEY, template, W.validate, user, expected)
 
 
 def history() -> list[dict[str, Any]]:

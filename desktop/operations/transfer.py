@@ -11,12 +11,14 @@ from desktop.operations.session import Session
 def migrate_db(session: Session, target: Path) -> dict[str, Any]:
     """Copy the session's database, every row with its id, into the new, empty database ``target``
     (a file path, or the connection file of a server database); checked before it commits. Returns
-    where it went (``to``: the file or the server address without a password) and the rows copied
-    per table (``rows``). The session's database stays open and unchanged: a copy changes nothing
+    where it went (``to``: the file or the server address without a password), the rows copied
+    per table (``rows``) and a sentence per evidence file that could not be had to go along
+    (``evidence_missing``: missing where the office kept it already). The session's database stays open and unchanged: a copy changes nothing
     in the office's records, so its audit log gains no entry."""
     session.require("backups.restore")
     from desktop.store import transfer
     from desktop.store.backend import describe
 
-    counts = transfer.copy(session.db_path, Path(target), progress=session.progress)
-    return {"to": describe(Path(target)), "rows": counts}
+    missing: list[str] = []
+    counts = transfer.copy(session.db_path, Path(target), progress=session.progress, notes=missing)
+    return {"to": describe(Path(target)), "rows": counts, "evidence_missing": missing}

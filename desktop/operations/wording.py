@@ -26,19 +26,21 @@ def template_in_force(session: Session) -> dict[str, Any]:
     return wording.for_notices()
 
 
-def save_template(session: Session, words: Mapping[str, Any]) -> int:
-    """Validate and store the office's wording as its next version (administrator); returns it."""
+def save_template(session: Session, words: Mapping[str, Any], version: int | None = None) -> int:
+    """Validate and store the office's wording as its next version (administrator); returns it. With
+    ``version`` (the one the editor loaded): StaleRecord, nothing stored, when another was saved since."""
     from desktop.operations import template_store as wording
 
     session.require("office.settings")
-    return wording.save(words, session.username)
+    return wording.save(words, session.username, version)
 
 
-def set_kind_line(session: Session, kind: str, text: str | None) -> int:
+def set_kind_line(session: Session, kind: str, text: str | None, version: int | None = None) -> int:
     """Word the award line of one kind of achievement on its own (``text``), or go back to the
     general award line (``None``), keeping the rest of the office's template; a new version
-    (administrator). An unknown kind or placeholder is refused naming the kind."""
-    _version, words = template(session)
+    (administrator). An unknown kind or placeholder is refused naming the kind. Saved only at
+    ``version`` when given, else at the version read here (StaleRecord when another came between)."""
+    read, words = template(session)
     kinds = dict(words.get("kinds") or {})
     if text is None:
         kinds.pop(kind, None)
@@ -47,12 +49,13 @@ def set_kind_line(session: Session, kind: str, text: str | None) -> int:
     words = {**words, "kinds": kinds}
     if not kinds:
         words.pop("kinds")
-    return save_template(session, words)
+    return save_template(session, words, read if version is None else version)
 
 
-def restore_defaults(session: Session) -> int:
-    """The default wording again, as a new version (administrator); issued notices keep theirs."""
-    return save_template(session, {})
+def restore_defaults(session: Session, version: int | None = None) -> int:
+    """The default wording again, as a new version (administrator); issued notices keep theirs.
+    With ``version``: only if that is still the version in force (StaleRecord)."""
+    return save_template(session, {}, version)
 
 
 def problems(words: Mapping[str, Any]) -> list[Problem]:

@@ -270,7 +270,9 @@ def baseline(user: str) -> AuditEntry:
     for entity, kind in KINDS.items():
         if entity == "achievement" or not kind.model.table_exists():  # a kind a later schema step adds
             continue
-        for row in kind.model.select():
+        meta = kind.model._meta
+        have = {c.name for c in meta.database.get_columns(meta.table_name)}  # a column a later step adds: not yet
+        for row in kind.model.select(*[f for f in meta.sorted_fields if f.column_name in have]):
             state[f"{entity}:{kind.key(row)}"] = fields_digest(kind.fields(row))
     with chain_lock():
         last = AuditEntry.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).first()

@@ -41,6 +41,7 @@ CONNECTION_FORMAT = "stdaward-connection"
 CHAIN_LOCK = 0x5354_4441_0001  # the audit chain's append
 EXPORT_LOCK = 0x5354_4441_0002  # the export sequence
 SCHEMA_LOCK = 0x5354_4441_0003  # upgrading the schema: one PC upgrades, the others wait and then open
+SETTINGS_LOCK = 0x5354_4441_0005  # saving the office's wording templates: versions taken one at a time
 YEAR_LOCK = 0x5354_4404  # with a year (two-key form): computing that year's round / editing its achievements
 DAILY_BACKUP_LOCK = 0x5354_4405  # with the day (two-key form, session level): the PC making the day's backup
 CHANGES_CHANNEL = "stdaward_changes"  # NOTIFY at the commit of every change the audit log records
@@ -270,6 +271,12 @@ def chain_lock() -> Any:
     officers' entries never take the same previous hash (the chain never forks). Nothing on SQLite,
     where the writer lock lets one process write at a time."""
     return _locked(CHAIN_LOCK) if is_postgres() else nullcontext()
+
+
+def settings_lock() -> Any:
+    """Hold while reading a wording template's version and saving the next (PostgreSQL): two
+    administrators saving at once never both take the same number."""
+    return _locked(SETTINGS_LOCK) if is_postgres() else nullcontext()
 
 
 def export_lock() -> Any:

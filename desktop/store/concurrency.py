@@ -1,6 +1,6 @@
 """Optimistic concurrency for the records officers edit (schema v5): who changed a record meanwhile.
 
-Enterprises, achievements and award lines carry a ``version`` (``desktop.store.models.Versioned``).
+Enterprises, achievements and award lines (and from v6 the office profile) carry a ``version`` (``desktop.store.models.Versioned``).
 A change is written ``WHERE id = ? AND version = ?`` with the version the officer's form loaded, and
 bumps it. When no row matches, another officer changed (or removed) the record since: nothing is
 written, and ``stale`` builds the message that says who and when, from the audit log, so the officer
@@ -17,8 +17,10 @@ from desktop.core.i18n import _
 
 def _what(row: Any) -> tuple[str, str, list[str]]:
     """(entity name in the audit log, label an officer reads, audit keys to look for) of a row."""
-    from desktop.store.models import Achievement, Award, Enterprise
+    from desktop.store.models import Achievement, Award, Enterprise, Office
 
+    if isinstance(row, Office):  # v6: the office profile and settings
+        return "office", _("The office settings"), [row.uuid]
     if isinstance(row, Enterprise):
         return "enterprise", _("Enterprise “{name}”").format(name=row.name), [row.uuid]
     if isinstance(row, Achievement):

@@ -270,8 +270,19 @@ def _open_server(path: Path, *, create: bool) -> Any:
     close_db()
     del open_notes[:]
     read_only = False
-    con = pg.open_server(path, create=create)
-    _path, _bound = path, True
+    _path = path  # the upgrade's steps find this PC's folders beside it (desktop.store.files)
+    try:
+        con = pg.open_server(path, create=create)
+    except BaseException:
+        _path = None
+        raise
+    _bound = True
+    from desktop.store import files
+
+    try:
+        files.take_in(path)  # what this PC holds and the server lacks (files kept before schema 6)
+    except Exception as exc:  # noqa: BLE001 - taken in at the next open; the office's work goes on
+        logging.getLogger(__name__).warning("the files of %s could not be taken in: %s", path, exc)
     return con
 
 

@@ -205,7 +205,8 @@ MAX_EVIDENCE = 200 << 20  # bytes of one evidence file (a scanned certificate is
 
 
 def attach_evidence(db_path: Path, achievement: Achievement, source: Path, user: str) -> Evidence:
-    """Copy a file into the evidence folder under its SHA-256 (same file stored once). A link, a
+    """Copy a file into the evidence folder under its SHA-256 (same file stored once; on a server the
+    database keeps its contents too, ``desktop.store.files``). A link, a
     device or a folder is refused (a link would copy whatever it points at), and so is a file larger
     than ``MAX_EVIDENCE`` or with a name that cannot be shown. The file is hashed and copied from
     one open handle, so what is stored is what was hashed."""
@@ -253,7 +254,10 @@ def attach_evidence(db_path: Path, achievement: Achievement, source: Path, user:
                     shutil.copyfileobj(fh, out, 1 << 20)
 
             write_atomic(target, copy, step="evidence")
+    from desktop.store import files
+
     with database.atomic():
+        files.put(target, digest, st.st_size)  # a server keeps the contents: every PC opens it (v6)
         ev = Evidence.create(achievement=achievement.id, filename=source.name, sha256=digest, size=st.st_size)
         # the record's evidence changed: the next "since the last export" package carries it and the file
         Achievement.update(updated_at=now()).where(Achievement.id == achievement.id).execute()

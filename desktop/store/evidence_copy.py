@@ -22,7 +22,11 @@ def beside(backup_file: Path) -> Path:
 
 
 def write(db_path: Path, backup_file: Path) -> Path | None:
-    """Zip the evidence folder beside ``backup_file`` (None: there are no evidence files)."""
+    """Zip the evidence folder beside ``backup_file`` (None: there are no evidence files). On a server
+    the attached files this PC lacks are first fetched from the database into its folder."""
+    from desktop.store.files import cache_all
+
+    cache_all(Path(db_path))
     folder = folder_for(Path(db_path), "evidence")
     files = sorted(p for p in folder.iterdir() if p.is_file() and _NAME.match(p.name)) if folder.is_dir() else []
     if not files:

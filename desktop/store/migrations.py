@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # peewee is imported by the steps: the GUI checks SCHEMA_VERSION before loading it
     from peewee import Database, SqliteDatabase
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SERVER_FROM = 4  # the oldest server schema the steps upgrade (PostgreSQL came with v4)
 VERSIONED_TABLES = ("enterprise", "achievement", "award")
 
@@ -83,11 +83,32 @@ def _v4_to_v5(db: Database) -> None:
         db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1')
 
 
+def _v5_to_v6(db: Database) -> None:
+    """v6: one office on a server. File contents kept in the database (evidence on a server, by
+    SHA-256, in chunks), the installed local measures as rows (every PC computes with the same ones),
+    and a version on the office profile (two administrators saving the settings at once). The
+    measures already installed beside the database (on a server: beside this PC's connection) are
+    taken in; a server's evidence is taken in from each PC's folder as it opens
+    (``desktop.store.files.take_in``)."""
+    from desktop.store import files
+    from desktop.store.models import FileChunk, InstalledMeasure, StoredFile
+
+    db.execute_sql('ALTER TABLE "office" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1')
+    models = [StoredFile, FileChunk, InstalledMeasure]
+    db.create_tables(models)
+    if files.is_server():
+        from desktop.store.pg import text_columns
+
+        text_columns(models)
+    files.take_in_measures(files.open_path())
+
+
 STEPS: dict[int, tuple[str, Callable[[Any], None]]] = {
     1: ("enterprise phone, round note", _v1_to_v2),
     2: ("money trail: audited row digests, approval digest, payments", _v2_to_v3),
     3: ("publicity (公示) periods, objections, letters of refusal", _v3_to_v4),
     4: ("record versions for optimistic concurrency", _v4_to_v5),
+    5: ("file contents and local measures in the database, office profile version", _v5_to_v6),
 }
 
 

@@ -13,8 +13,11 @@ from typing import Any
 
 from peewee import SQL as _SQL
 from peewee import (
+    BigIntegerField,
+    BlobField,
     BooleanField,
     CharField,
+    CompositeKey,
     DateField,
     DateTimeField,
     Field,
@@ -107,7 +110,7 @@ class Versioned(BaseModel):
         return expr if expected is None else expr & (type(self).version == expected)
 
 
-class Office(BaseModel):
+class Office(Versioned):
     """The office running this database (a single row): who issues notices and exports."""
 
     uuid = CharField(unique=True, default=new_uuid)
@@ -122,6 +125,7 @@ class Office(BaseModel):
     settings = JSONField(default=dict)
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
+    version = version_field()  # v6: two administrators saving the settings at once (class Versioned)
 
 
 class User(BaseModel):
@@ -373,7 +377,45 @@ class Setting(BaseModel):
     value = JSONField(null=True)
 
 
+class StoredFile(BaseModel):
+    """A file's contents kept in the database (v6), by SHA-256: on a server, the evidence every PC of
+    the office opens (``desktop.store.files``). The row is written after all its chunks, so a row
+    means the whole file is there. Empty on a PC's SQLite file, whose evidence folder holds them."""
+
+    sha256 = CharField(max_length=64, primary_key=True)
+    size = BigIntegerField()
+    chunks = IntegerField()
+    created_at = DateTimeField(default=now)
+
+
+class FileChunk(BaseModel):
+    """One piece (at most ``desktop.store.files.CHUNK`` bytes) of a stored file, in order (v6)."""
+
+    sha256 = CharField(max_length=64)
+    seq = IntegerField()
+    data = BlobField()
+
+    class Meta:
+        primary_key = CompositeKey("sha256", "seq")
+
+
+class InstalledMeasure(BaseModel):
+    """A local measure the office installed (v6): its policy file and worked cases as text, so every
+    PC sharing the database computes with the same measure; each PC's ``policies`` folder is a copy
+    made from these rows (``desktop.store.files.sync_measures``)."""
+
+    measure_id = CharField(primary_key=True)
+    policy = TextField()  # the policy file (TOML)
+    cases = TextField(null=True)  # its worked cases (cases/<id>.toml), if it has its own file
+    sha256 = CharField(max_length=64)  # of ``policy``, as the audit entry of the install records it
+    installed_by = CharField()
+    installed_at = DateTimeField(default=now)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Office, User, Enterprise, Achievement, Evidence, AwardRound, Award, AwardEvent, NoticeSerial,
     Notice, TargetValue, KnownOffice, PackageLog, AuditEntry, Setting, Payment, Publicity, Objection, RefusalLetter,
+    StoredFile, FileChunk, InstalledMeasure,
 ]
+# the file contents a server database keeps (a SQLite file keeps them in its evidence folder)
+FILE_MODELS: list[type[BaseModel]] = [StoredFile, FileChunk]

@@ -70,12 +70,16 @@ def local_policy_dirs() -> list:
     """Where this office's own measures (policy files that extend a seed) live: beside the open
     database, so they travel with it in backups of the data folder."""
     from desktop.store.db import _path
-    from desktop.store.paths import folder_for
+    from desktop.store.files import measures_folder
 
-    return [folder_for(_path, "policies")] if _path is not None else []
+    return [measures_folder(_path)] if _path is not None else []
 
 
-def update(*, user: str, **values: Any) -> Office:
+def update(*, user: str, version: int | None = None, **values: Any) -> Office:
+    """Set up the office profile, or change it; with ``version`` (the one the officer's screen
+    loaded) only if no one saved the office's settings since (StaleRecord naming who, nothing written)."""
+    from desktop.store import concurrency
+
     values = {k: v for k, v in values.items() if v is not None}
     problems = validate(values)
     office = get()
@@ -90,6 +94,7 @@ def update(*, user: str, **values: Any) -> Office:
             _ensure_keys(office, user)
             audit.record(user, "create", "office", office.uuid, None, as_dict(office))
         else:
+            concurrency.check(office, version)
             before = as_dict(office)
             for k, v in values.items():
                 setattr(office, k, v)
@@ -106,15 +111,18 @@ def policy_closings() -> dict[str, dt.date]:
     return {pid: dt.date.fromisoformat(d) for pid, d in raw.items()}
 
 
-def close_policy(policy_id: str, closes: dt.date | None, *, user: str) -> None:
+def close_policy(policy_id: str, closes: dt.date | None, *, user: str, version: int | None = None) -> None:
     """Close a policy's validity on ``closes`` (the text set no end; achievements after it are
-    refused), or reopen it with None. Checked against the policy's own dates; audited."""
+    refused), or reopen it with None. Checked against the policy's own dates; audited. With
+    ``version``, only if the office's settings are still at it (StaleRecord)."""
     from desktop.core.policies import closing, load_policy
+    from desktop.store import concurrency
 
     policy = load_policy(policy_id, local_policy_dirs())  # PolicyError: no such policy
     if closes is not None:
         closing(policy, closes)  # PolicyError: before the policy takes effect
     office = require()
+    concurrency.check(office, version)
     settings = dict(office.settings or {})
     before = dict(settings.get("policy_closes") or {})
     after = dict(before)

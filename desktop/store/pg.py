@@ -269,16 +269,23 @@ def create_schema(models: list[Any], version: int) -> None:
     from desktop.store.models import database
 
     database.create_tables(models)
-    names = [m._meta.table_name for m in models]
-    for table, column in database.execute_sql(
-            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND data_type = 'character varying' AND table_name = ANY(?)", (names,)).fetchall():
-        database.execute_sql(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE text')
+    text_columns(models)
     database.execute_sql(f"CREATE TABLE {SCHEMA_TABLE} (version integer NOT NULL, "
                          "one boolean PRIMARY KEY DEFAULT true CHECK (one))")
     database.execute_sql(f"INSERT INTO {SCHEMA_TABLE} (version) VALUES (?)", (version,))
     _head_table()
     ensure_triggers()
+
+
+def text_columns(models: list[Any]) -> None:
+    """The character columns of ``models``' tables as ``text`` (no length limit: see the module)."""
+    from desktop.store.models import database
+
+    names = [m._meta.table_name for m in models]
+    for table, column in database.execute_sql(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND data_type = 'character varying' AND table_name = ANY(?)", (names,)).fetchall():
+        database.execute_sql(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE text')
 
 
 def ensure_triggers() -> list[str]:

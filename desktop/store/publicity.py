@@ -52,9 +52,10 @@ def settings() -> dict[str, Any]:
 
 def set_settings(*, user: str, required: bool | None = None, reason: str | None = None,
                  days_off: list[dt.date] | None = None, workdays_: list[dt.date] | None = None,
-                 refusal_prefix: str | None = None) -> dict[str, Any]:
+                 refusal_prefix: str | None = None, version: int | None = None) -> dict[str, Any]:
     """Change the office's 公示 settings. Switching the step off needs a reason (it is in the audit
-    chain with the change)."""
+    chain with the change). With ``version`` (the office settings' version the screen loaded), a
+    change is refused when someone saved the settings since (StaleRecord naming who and when)."""
     office = require_office()
     before = settings()
     after = dict(before)
@@ -76,6 +77,9 @@ def set_settings(*, user: str, required: bool | None = None, reason: str | None 
         after["refusal_prefix"] = prefix
     if after == before:
         return after
+    from desktop.store import concurrency
+
+    concurrency.check(office, version)
     new = dict(office.settings or {})
     new[SETTINGS_KEY] = after
     with database.atomic():

@@ -39,9 +39,9 @@ REVIEW_ROLES = ("reviewer", "admin")
 def policy_dirs() -> list[Path]:
     """The office's own policy folder (local measures) beside the open database."""
     from desktop.store.db import db_path
-    from desktop.store.paths import folder_for
+    from desktop.store.files import measures_folder
 
-    return [folder_for(db_path(), "policies")]
+    return [measures_folder(db_path())]
 
 
 def load_policy(policy_id: str):  # noqa: ANN201

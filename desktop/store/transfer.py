@@ -164,13 +164,17 @@ def _stepper(progress: Progress | None) -> Callable[[str, int, int], None]:
     return step
 
 
-def copy(source: Path, target: Path, *, progress: Progress | None = None) -> dict[str, int]:
+def copy(source: Path, target: Path, *, progress: Progress | None = None,
+         notes: list[str] | None = None) -> dict[str, int]:
     """Copy the database at ``source`` (open in this process) into the empty one at ``target``;
     returns the rows per table. The source is open again afterwards. ``progress`` hears of each
     batch and may cancel (the target then stays empty; a new file is removed). StdAwardError when
-    the target is not empty or the copy does not check out (then nothing was written to it)."""
-    from desktop.store import audit, db
-    from desktop.store.models import ALL_MODELS, database
+    the target is not empty or the copy does not check out (then nothing was written to it). The
+    evidence goes along (into a new file's folder, or into a server database); ``notes`` hears of each
+    attached file that could be had neither from the server nor from this PC (nothing stops for it:
+    such a file was already missing where the office kept it)."""
+    from desktop.store import audit, db, files
+    from desktop.store.models import ALL_MODELS, FILE_MODELS, database
 
     step = _stepper(progress)
     if Path(source) == Path(target) or backend.describe(source) == backend.describe(target):
@@ -179,24 +183,33 @@ def copy(source: Path, target: Path, *, progress: Progress | None = None) -> dic
     if new_file and Path(target).exists():
         raise StdAwardError(_("{path} already exists: the copy goes into a new database").format(path=target))
     step("read", 0, 1)
+    # a file keeps its evidence in the folder beside it, a server in the database (desktop.store.files)
+    models = [m for m in ALL_MODELS if m not in FILE_MODELS] if new_file else ALL_MODELS
+    attached = files.referenced()
+    missing = files.cache_all(Path(source)) if new_file else []  # a server's files, onto this PC first
+    if notes is not None:
+        notes.extend(missing)
     with snapshot(Path(source)) as snap:  # taken while the source is still open: nothing changes it after
-        totals = snap.counts(ALL_MODELS)
+        totals = snap.counts(models)
         db.close_db()
         ok = False
         try:
             db.open_db(target, auto_backup=False)
             try:
-                held = _table_counts(ALL_MODELS)
+                held = _table_counts(models)
                 if any(held.values()):
                     raise StdAwardError(_("{target} already holds an office's data ({n} rows): the copy goes into "
                                           "an empty database").format(target=backend.describe(target),
                                                                        n=sum(held.values())))
                 with database.atomic():
-                    counts = _stream_into(snap.batches, ALL_MODELS, database.cursor(), step, totals,
+                    counts = _stream_into(snap.batches, models, database.cursor(), step, totals,
                                           backend.is_postgres())
                     if backend.is_postgres():
-                        _reset_sequences(ALL_MODELS)
-                    _check_copy(target, counts, totals)
+                        _reset_sequences(models)
+                    _check_copy(target, counts, totals, models)
+                    files.take_in_evidence(files.evidence_folder(Path(source)))  # a file's evidence onto the server
+                if new_file:
+                    _copy_evidence(Path(source), Path(target), attached)
                 audit.write_head(target)
                 ok = True
             finally:
@@ -213,12 +226,34 @@ def _table_counts(models: list[Any]) -> dict[str, int]:
     return {m._meta.table_name: m.select().count() for m in models}
 
 
-def _check_copy(target: Path, counts: dict[str, int], expected: dict[str, int]) -> None:
+def _copy_evidence(source: Path, target: Path, attached: list[tuple[str, str, str]]) -> None:
+    """The attached files from ``source``'s evidence folder (filled from the server first, each
+    checked) into the new file ``target``'s, whose folder is then their only copy."""
+    import shutil
+
+    from desktop.store import files
+    from desktop.store.atomic import write_atomic
+
+    have, into = files.evidence_folder(source), files.evidence_folder(target)
+    for sha, suffix, name in attached:
+        kept, path = have / f"{sha}{suffix}", into / f"{sha}{suffix}"
+        if not kept.is_file() or path.is_file():
+            continue
+        into.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, lambda tmp, kept=kept: shutil.copyfile(kept, tmp), check=lambda tmp, sha=sha, name=name: (
+            None if files.digest(tmp) == sha else _refuse_copy(name)), step="evidence")
+
+
+def _refuse_copy(name: str) -> None:
+    raise StdAwardError(_("{file} changed while it was being copied; copy the database again").format(file=name))
+
+
+def _check_copy(target: Path, counts: dict[str, int], expected: dict[str, int], models: list[Any] | None = None) -> None:
     """Inside the target's transaction: the rows, the audit chain, the records the log vouches for."""
     from desktop.store import audit
     from desktop.store.models import ALL_MODELS
 
-    got = _table_counts(ALL_MODELS)
+    got = _table_counts(models or ALL_MODELS)
     if got != counts or counts != expected:
         raise StdAwardError(_("the copy in {target} does not hold the rows of the source").format(
             target=backend.describe(target)))
@@ -262,22 +297,23 @@ def write_file(source: Path, dest: Path, *, progress: Progress | None = None) ->
 
     from desktop.store.audit import TRIGGERS_SQL
     from desktop.store.migrations import SCHEMA_VERSION
-    from desktop.store.models import ALL_MODELS
+    from desktop.store.models import ALL_MODELS, FILE_MODELS
 
     step = _stepper(progress)
     models = sort_models(ALL_MODELS)
+    kept = [m for m in models if m not in FILE_MODELS]  # the evidence goes beside it (store.evidence_copy)
     lite = SqliteDatabase(str(dest), pragmas={"foreign_keys": 1, "journal_mode": "delete", "synchronous": "full"})
     lite.connect()
     try:
         with snapshot(Path(source)) as snap, lite.atomic():
-            totals = snap.counts(models)
+            totals = snap.counts(kept)
             for m in models:
                 SchemaManager(m, lite).create_all(safe=False)
             for sql in TRIGGERS_SQL:
                 lite.execute_sql(sql)
-            counts = _stream_into(snap.batches, models, lite.cursor(), step, totals, False)
+            counts = _stream_into(snap.batches, kept, lite.cursor(), step, totals, False)
             written = {m._meta.table_name: int(lite.execute_sql(f'SELECT count(*) FROM "{m._meta.table_name}"')
-                                               .fetchone()[0]) for m in models}
+                                               .fetchone()[0]) for m in kept}
             if written != totals or counts != totals:
                 raise StdAwardError(_("the copy in {target} does not hold the rows of the source").format(target=dest))
             lite.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")

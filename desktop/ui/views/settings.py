@@ -3,8 +3,9 @@ stored in ``Office.settings["fonts"]`` for the notice printer."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
-from desktop.core.errors import StdAwardError
+from desktop.core.errors import StaleRecord, StdAwardError
 from desktop.core.i18n import N_, _, current_locale, set_locale
 from desktop.ui import settings as options
 from desktop.ui.forms import ProblemForm
@@ -12,6 +13,7 @@ from desktop.ui.qt import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QDialog,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -22,6 +24,7 @@ from desktop.ui.qt import (
     QWidget,
     qconnect,
 )
+from desktop.ui.stale import offer_reload
 from desktop.ui.tasks import error_text
 from desktop.ui.views.base import View
 
@@ -204,6 +207,8 @@ class SettingsView(View):
         self.language.setCurrentIndex(max(0, self.language.findData(current_locale())))
         self.language.blockSignals(False)
         office = self.ctx.office
+        # the settings' version as shown: a save made by another officer since is refused (who, when)
+        self._office_version = int(office.version) if office is not None else None
         if office is not None:
             from desktop.operations.measures import choices
 
@@ -285,6 +290,13 @@ class SettingsView(View):
         if hasattr(window, "start_daily_backup"):
             window.start_daily_backup()  # set on the first start of the day: made now, not at the next
 
+    def _saved_own(self) -> None:
+        """This officer saved a part of the settings: the next save goes on from the version it made."""
+        from desktop.operations.settings import office_version
+
+        self._office_version = office_version(self.ctx.session)
+        self.ctx.changed("office")
+
     # ------------------------------------------------------------------ language
     def _language_chosen(self, _i: int) -> None:
         switch_language(self.ctx, self.language.currentData())
@@ -318,14 +330,19 @@ class SettingsView(View):
             from desktop.operations.settings import close_policy, policy_closings
 
             values = self.office_values()
-            update_office(self.ctx.session, **values)
+            saved = update_office(self.ctx.session, version=self._office_version, **values)
+            self._office_version = int(saved.version)  # this screen's own change: what follows goes on from it
             if values["policy_id"] and closes != policy_closings(self.ctx.session).get(values["policy_id"]):
                 close_policy(self.ctx.session, values["policy_id"], closes)
+        except StaleRecord as exc:  # another administrator saved the settings since this screen read them
+            self.office_msg.setText(error_text(exc))
+            self.stale_box = offer_reload(self, exc, self.refresh)
+            return
         except StdAwardError as exc:
             self.office_msg.setText(error_text(exc))
             return
         self.office_msg.setText(_("Saved."))
-        self.ctx.changed("office")
+        self._saved_own()
 
     def _edit_wording(self) -> None:
         """The notice wording template, edited with a live preview (its own dialog module)."""
@@ -333,10 +350,37 @@ class SettingsView(View):
         from desktop.ui.views.notice_template import NoticeTemplateDialog
 
         s = self.ctx.session
-        _version, template = wording.template(s)
+        version, template = wording.template(s)
         self.wording_dialog = NoticeTemplateDialog(template, wording.office_for_preview(s),
-                                                   lambda t: wording.save_template(s, t), self)
+                                                   self._stale_offered(lambda t: wording.save_template(s, t, version),
+                                                                       self._edit_wording), self)
         self.wording_dialog.open()
+
+    def _stale_offered(self, save: Callable[[dict], int], reopen: Callable[[], None]) -> Callable[[dict], int]:
+        """``save`` of a wording editor: when another administrator saved a version since the editor
+        opened (StaleRecord, shown in the editor), a box also offers to open it again on that version."""
+        def saving(template: dict) -> int:
+            try:
+                return save(template)
+            except StaleRecord as exc:
+                editor = self.sender_dialog()
+
+                def again() -> None:
+                    if editor is not None:
+                        editor.reject()
+                    reopen()
+
+                self.stale_box = offer_reload(editor or self, exc, again)
+                raise
+
+        return saving
+
+    def sender_dialog(self) -> QDialog | None:
+        """The wording editor open from this screen, if any."""
+        for dlg in (getattr(self, "public_wording_dialog", None), getattr(self, "wording_dialog", None)):
+            if dlg is not None and dlg.isVisible():
+                return dlg
+        return None
 
     # ------------------------------------------------------------------ the publicity step
     def _save_publicity(self) -> None:
@@ -353,13 +397,17 @@ class SettingsView(View):
         try:  # one change, audited once: nothing is saved when any of it is refused
             publicity.save_settings(self.ctx.session, required=self.publicity_on.isChecked(),
                                     reason=self.publicity_reason.text(), days_off=off, workdays=extra,
-                                    refusal_prefix=self.refusal_prefix.text())
+                                    refusal_prefix=self.refusal_prefix.text(), version=self._office_version)
+        except StaleRecord as exc:  # another administrator saved the settings since this screen read them
+            self.publicity_msg.setText(error_text(exc))
+            self.stale_box = offer_reload(self, exc, self.refresh)
+            return
         except StdAwardError as exc:
             self.publicity_msg.setText(error_text(exc))
             return
         self.publicity_reason.clear()
         self.publicity_msg.setText(_("Saved."))
-        self.ctx.changed("office")
+        self._saved_own()
 
     def _edit_public_wording(self) -> None:
         """The wording of the 公示 list and the letters of refusal, edited with a preview."""
@@ -367,10 +415,11 @@ class SettingsView(View):
         from desktop.ui.views.publicity_wording import PublicityWordingDialog
 
         s = self.ctx.session
-        _version, template = publicity.wording(s)
+        version, template = publicity.wording(s)
         office = self.ctx.office
         dlg = PublicityWordingDialog(template, office.name if office is not None else "",
-                                     lambda t: publicity.save_wording(s, t), self)
+                                     self._stale_offered(lambda t: publicity.save_wording(s, t, version),
+                                                         self._edit_public_wording), self)
         self.public_wording_dialog = dlg
 
         def finished(result: int) -> None:
@@ -408,4 +457,4 @@ class SettingsView(View):
             self._fill_fonts()
             return
         self.font_msg.setText(_("Notices will use this font from now on; notices already issued keep theirs."))
-        self.ctx.changed("office")
+        self._saved_own()
