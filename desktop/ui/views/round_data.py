@@ -92,7 +92,9 @@ def approve_question(year: int, lines: int, total: str) -> str:
 class RoundSnapshot:
     """Everything the round screen shows of a year, read at once (in a worker for a large round):
     the round, its lines (each with the text the search looks in), fund names, the totals per
-    enterprise and per fund, and the footer's counts."""
+    enterprise and per fund, and the footer's counts. ``changed``: when read after an earlier
+    snapshot of the same round with the same lines in the same order, the positions of the lines
+    whose content differs (the screen updates only them); None when the screen must be rebuilt."""
     year: int
     round: Any  # desktop.operations.rounds.RoundInfo | None
     lines: list[dict[str, Any]] = field(default_factory=list)
@@ -103,13 +105,23 @@ class RoundSnapshot:
     flagged: int = 0
     open: int = 0
     total: Decimal = ZERO
+    signatures: list[tuple[Any, ...]] = field(default_factory=list, repr=False)  # each line's values, as read
+    changed: list[int] | None = None
+    against: int | None = None  # id() of the snapshot ``changed`` was found against (shown while this was read)
+
+
+def line_signature(line: dict[str, Any]) -> tuple[Any, ...]:
+    """What a line shows and is chosen by, as a value that a later reading compares."""
+    return tuple(tuple(v) if isinstance(v, list) else v for k, v in line.items() if k != "search")
 
 
 def read_round(session: Any, year: int, search_text: Callable[[dict[str, Any]], str],
-               rnd: Any = None) -> RoundSnapshot:
+               rnd: Any = None, previous: RoundSnapshot | None = None) -> RoundSnapshot:
     """The year's latest round as the screen shows it (``rnd``: its RoundInfo if already read).
     ``search_text`` gives a line's searchable text (the model's columns as shown), kept on the line
-    under ``"search"`` so that a keystroke searches one string per line."""
+    under ``"search"`` so that a keystroke searches one string per line. ``previous``: the snapshot
+    the screen shows now; the lines that differ from it are named in ``changed`` (compared here, in
+    the worker, from values ``previous`` holds apart from the lines the screen may be changing)."""
     from desktop.operations import rounds
 
     rnd = rnd if rnd is not None else rounds.latest(session, year)
@@ -119,6 +131,7 @@ def read_round(session: Any, year: int, search_text: Callable[[dict[str, Any]], 
     snap.lines = rounds.lines(session, rnd.uuid)
     snap.fund_names = rounds.fund_names(session, rnd.uuid)
     for ln in snap.lines:
+        snap.signatures.append(line_signature(ln))
         ln["search"] = search_text(ln)
         if ln["status"] in PAYING and ln["amount"] is not None:
             snap.paid += 1
@@ -129,4 +142,9 @@ def read_round(session: Any, year: int, search_text: Callable[[dict[str, Any]], 
     snap.total = grand_total(snap.lines)
     snap.by_enterprise = totals_by(snap.lines, "enterprise")
     snap.by_fund = [{**r, "fund_name": snap.fund_names.get(r["fund"], r["fund"])} for r in totals_by(snap.lines, "fund")]
+    if (previous is not None and previous.round is not None and previous.round.uuid == rnd.uuid
+            and len(previous.signatures) == len(snap.signatures)
+            and all(a[0] == b[0] for a, b in zip(previous.signatures, snap.signatures))):  # the same lines (award ids)
+        snap.changed = [i for i, (a, b) in enumerate(zip(previous.signatures, snap.signatures)) if a != b]
+        snap.against = id(previous)
     return snap
