@@ -71,10 +71,10 @@ def _seed(ctx, n: int) -> None:
 
 
 def _plain(view) -> list[dict]:
-    """The round's lines as the operations read them, without the screen's search text."""
+    """The round's lines as the operations read them (the screen keeps each line's flags as a tuple)."""
     from desktop.operations import rounds
 
-    return rounds.lines(view.ctx.session, view.round.uuid)
+    return [{**ln, "flags": tuple(ln["flags"])} for ln in rounds.lines(view.ctx.session, view.round.uuid)]
 
 
 def _shown(view) -> list[dict]:

@@ -576,14 +576,29 @@ def round_figures(round_id: int) -> tuple[int, Decimal, int]:
 def line_rows(round_id: int) -> list[tuple[Any, ...]]:
     """The round's lines for its screen, by enterprise name, date and row, read with the cursor (a
     round may hold 100,000): (award id, award uuid, status, amount, rule, clause, fund, explanation,
-    flags, decision, version, enterprise name, vocabulary achievement), values as the models read them."""
+    flags, decision, version, enterprise name, vocabulary achievement), values as the models read them
+    (each distinct date, amount and flag list converted once: a round has few of them)."""
     money, flags = Award.amount.python_value, Award.flags.python_value
     sql = ("SELECT w.id, w.uuid, w.status, w.amount, w.rule, w.clause, w.fund, w.explanation, w.flags, w.decision, "
            f"w.version, e.name, {records.ACH_COLUMNS_SQL} FROM award w JOIN achievement a ON a.id = w.achievement_id "
            "JOIN enterprise e ON e.id = a.enterprise_id WHERE w.round_id = ? ORDER BY e.name, a.date, a.id")
-    return [(*row[:3], money(row[3]), *row[4:8], flags(row[8]), row[9], row[10], row[11],
-             records.ach_from_sql(row[12:])[1])
-            for row in database.execute_sql(sql, (round_id,))]
+    amounts: dict[Any, Any] = {}
+    flag_lists: dict[Any, Any] = {}
+    dates: dict[Any, Any] = {}
+    out = []
+    for row in database.execute_sql(sql, (round_id,)):
+        amount = amounts.get(row[3], amounts)
+        if amount is amounts:
+            amount = amounts[row[3]] = money(row[3])
+        fl = flag_lists.get(row[8])
+        if fl is None:
+            fl = flag_lists[row[8]] = flags(row[8])
+        day = dates.get(row[16])
+        if day is None:
+            day = dates[row[16]] = Achievement.date.python_value(row[16])
+        out.append((*row[:3], amount, *row[4:8], list(fl), row[9], row[10], row[11],
+                    records.ach_from_sql((*row[12:16], day, *row[17:]))[1]))
+    return out
 
 
 def round_results(rnd: AwardRound) -> list[AwardResult]:

@@ -111,8 +111,10 @@ class RoundSnapshot:
 
 
 def line_signature(line: dict[str, Any]) -> tuple[Any, ...]:
-    """What a line shows and is chosen by, as a value that a later reading compares."""
-    return tuple(tuple(v) if isinstance(v, list) else v for k, v in line.items() if k != "search")
+    """What a line shows and is chosen by, as a value that a later reading compares (its flags a
+    tuple: a line of plain values is left alone by the garbage collector, 100,000 of them too)."""
+    line["flags"] = tuple(line["flags"])
+    return tuple(line.values())
 
 
 def read_round(session: Any, year: int, search_text: Callable[[dict[str, Any]], str],
@@ -131,7 +133,7 @@ def read_round(session: Any, year: int, search_text: Callable[[dict[str, Any]], 
     snap.lines = rounds.lines(session, rnd.uuid)
     snap.fund_names = rounds.fund_names(session, rnd.uuid)
     for ln in snap.lines:
-        snap.signatures.append(line_signature(ln))
+        snap.signatures.append(line_signature(ln))  # before its search text, which is derived
         ln["search"] = search_text(ln)
         if ln["status"] in PAYING and ln["amount"] is not None:
             snap.paid += 1

@@ -9,7 +9,8 @@ screen's data in a worker (``desktop.ui.views.round_data.read_round``)."""
 from __future__ import annotations
 
 from bisect import bisect_right
-from itertools import compress
+from itertools import accumulate, compress, repeat
+from operator import add, contains
 from typing import Any
 
 from desktop.core.i18n import N_, _
@@ -97,6 +98,7 @@ class RoundLinesModel(ListTableModel):
     scroll position stay)."""
 
     SEPARATOR = "\x00"
+    REPAINT_EACH_UP_TO = 200  # changed lines signalled one by one; more as one span
 
     def __init__(self, parent=None) -> None:
         super().__init__(LINE_COLUMNS, parent)
@@ -137,22 +139,19 @@ class RoundLinesModel(ListTableModel):
     def _found_in(self, needle: str) -> list[bool]:
         """For each of all_rows, whether its search text holds ``needle``."""
         hay = self._hay
-        if self._text is None:
+        if self._text is None:  # (joined and measured by C loops: ~10 ms for 100,000 lines)
             self._text = self.SEPARATOR.join(hay)
-            self._starts, at = [], 0
-            for h in hay:
-                self._starts.append(at)
-                at += len(h) + 1
+            self._starts = list(accumulate(map(add, map(len, hay), repeat(1)), initial=0))  # and the end
         text, starts = self._text, self._starts
         found = text.count(needle)
         if found > len(hay) // 8:  # in many lines: one test per line is quicker than a jump per line
-            return [needle in h for h in hay]
+            return list(map(contains, hay, repeat(needle)))
         keep = [False] * len(hay)
         at = text.find(needle) if found else -1
         while at >= 0:
             i = bisect_right(starts, at) - 1
             keep[i] = True
-            at = text.find(needle, starts[i + 1]) if i + 1 < len(starts) else -1
+            at = text.find(needle, starts[i + 1])
         return keep
 
     def _passes(self, row: dict[str, Any]) -> bool:
@@ -163,7 +162,7 @@ class RoundLinesModel(ListTableModel):
         keep: list[bool] | None = None
         if self.needle:
             needle = self.needle
-            keep = self._found_in(needle) if rows is self.all_rows else [needle in h for h in hay]
+            keep = self._found_in(needle) if rows is self.all_rows else list(map(contains, hay, repeat(needle)))
         if self.only_attention:
             attention = [bool(r["flags"]) or needs_amount(r) for r in rows]
             keep = attention if keep is None else [a and b for a, b in zip(attention, keep)]
@@ -211,11 +210,16 @@ class RoundLinesModel(ListTableModel):
             self._hay[i] = self.all_rows[i]["search"]
         self._text = None
         if not relayout:
-            last = len(self.columns) - 1
+            last, shown = len(self.columns) - 1, []
             for n, r in enumerate(self.rows):
                 if id(r) in changed:
                     self._shown_hay[n] = r["search"]
-                    self.dataChanged.emit(self.index(n, 0), self.index(n, last))
+                    shown.append(n)
+            if len(shown) > self.REPAINT_EACH_UP_TO:  # many: one signal (the view repaints only what is on screen)
+                self.dataChanged.emit(self.index(shown[0], 0), self.index(shown[-1], last))
+                return
+            for n in shown:
+                self.dataChanged.emit(self.index(n, 0), self.index(n, last))
             return
         self.layoutAboutToBeChanged.emit()
         kept = self.persistentIndexList()
