@@ -173,3 +173,19 @@ def test_a_change_that_moves_a_line_out_of_the_search_lays_the_rows_out_again_ke
     assert [r["achievement"] for r in view.model.rows] == [a for a in shown_before if a != "A04"]
     assert view.selected_line()["achievement"] == "A08"
     assert _shown(view) == _plain(view)
+
+    # changes found against a reading that is no longer shown are not applied: the round is read anew
+    from desktop.ui.views.round_model import read_round
+
+    stale_base = view.snapshot
+    Achievement.update(rank=1).where(Achievement.source_id == "A04").execute()
+    rounds.compute(ctx.session, 2024)
+    late = read_round(ctx.session, 2024, None, stale_base)
+    assert late.changed is not None and late.updates
+    view.search.setText("")
+    view.refresh()  # another reading is shown meanwhile
+    assert ctx.tasks.wait() and view.snapshot is not stale_base
+    resets.clear()
+    view._show_snapshot(late)
+    assert ctx.tasks.wait()
+    assert _shown(view) == _plain(view) and view.selected_line()["achievement"] == "A08"

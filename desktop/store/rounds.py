@@ -585,6 +585,8 @@ def line_rows(round_id: int) -> list[tuple[Any, ...]]:
     amounts: dict[Any, Any] = {}
     flag_lists: dict[Any, Any] = {}
     dates: dict[Any, Any] = {}
+    texts: dict[Any, Any] = {}
+    share = texts.setdefault  # a status, clause, explanation or name repeated on many lines: one string
     out = []
     for row in database.execute_sql(sql, (round_id,)):
         amount = amounts.get(row[3], amounts)
@@ -596,8 +598,9 @@ def line_rows(round_id: int) -> list[tuple[Any, ...]]:
         day = dates.get(row[16])
         if day is None:
             day = dates[row[16]] = Achievement.date.python_value(row[16])
-        out.append((*row[:3], amount, *row[4:8], list(fl), row[9], row[10], row[11],
-                    records.ach_from_sql((*row[12:16], day, *row[17:]))[1]))
+        out.append((row[0], row[1], share(row[2], row[2]), amount, share(row[4], row[4]), share(row[5], row[5]),
+                    share(row[6], row[6]), share(row[7], row[7]), list(fl), share(row[9], row[9]), row[10],
+                    share(row[11], row[11]), records.ach_from_sql((*row[12:16], day, *row[17:]))[1]))
     return out
 
 

@@ -94,7 +94,9 @@ class RoundSnapshot:
     the round, its lines (each with the text the search looks in), fund names, the totals per
     enterprise and per fund, and the footer's counts. ``changed``: when read after an earlier
     snapshot of the same round with the same lines in the same order, the positions of the lines
-    whose content differs (the screen updates only them); None when the screen must be rebuilt."""
+    whose content differs (the screen updates only them, to ``updates``; ``lines`` are then the shown
+    line objects, still with their old values until the screen takes the new ones); None when the
+    screen must be rebuilt."""
     year: int
     round: Any  # desktop.operations.rounds.RoundInfo | None
     lines: list[dict[str, Any]] = field(default_factory=list)
@@ -108,6 +110,7 @@ class RoundSnapshot:
     signatures: list[tuple[Any, ...]] = field(default_factory=list, repr=False)  # each line's values, as read
     changed: list[int] | None = None
     against: int | None = None  # id() of the snapshot ``changed`` was found against (shown while this was read)
+    updates: list[dict[str, Any]] | None = None  # the changed lines as read now (``lines``: the shown ones)
 
 
 def line_signature(line: dict[str, Any]) -> tuple[Any, ...]:
@@ -149,4 +152,11 @@ def read_round(session: Any, year: int, search_text: Callable[[dict[str, Any]], 
             and all(a[0] == b[0] for a, b in zip(previous.signatures, snap.signatures))):  # the same lines (award ids)
         snap.changed = [i for i, (a, b) in enumerate(zip(previous.signatures, snap.signatures)) if a != b]
         snap.against = id(previous)
+        # Only the changed lines go to the screen: the shown ones take their values there. The rest of
+        # this reading is let go here, a chunk at a time (freeing 100,000 lines at once on the UI
+        # thread held it for a fifth of a second).
+        snap.updates = [snap.lines[i] for i in snap.changed]
+        read, snap.lines = snap.lines, previous.lines
+        while read:
+            del read[-2000:]
     return snap

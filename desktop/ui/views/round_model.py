@@ -73,15 +73,16 @@ def read_round(session: Any, year: int, rnd: Any = None, previous: RD.RoundSnaps
     return RD.read_round(session, year, lambda row: search_text(row, shown), rnd, previous)
 
 
-def show_snapshot(model: RoundLinesModel, shown: RD.RoundSnapshot | None, snap: RD.RoundSnapshot) -> bool:
-    """Put ``snap`` in ``model``, which shows ``shown``: only the changed lines when ``snap`` was read
-    after ``shown`` with the same lines (True: the lines kept their place, the chosen ones stay
-    chosen), else the model is reset with the new lines (False). In place, ``snap.lines`` become the
-    shown line objects, updated."""
-    if shown is not None and snap.changed is not None and snap.against == id(shown) and model.source is shown.lines \
-            and len(shown.lines) == len(snap.lines):
-        model.update_lines([(shown.lines[i], snap.lines[i]) for i in snap.changed])
-        snap.lines = shown.lines
+def show_snapshot(model: RoundLinesModel, shown: RD.RoundSnapshot | None, snap: RD.RoundSnapshot) -> bool | None:
+    """Put ``snap`` in ``model``, which shows ``shown``. Read after ``shown`` with the same lines, only
+    the changed lines are updated in place (True: the lines kept their place, the chosen ones stay
+    chosen). Otherwise the model is reset with the new lines (False), unless ``snap`` holds only the
+    changes against a reading no longer shown (None: read the round again in full)."""
+    if snap.updates is not None:
+        if shown is None or snap.against != id(shown) or model.source is not shown.lines:
+            return None
+        model.update_lines([(shown.lines[i], new) for i, new in zip(snap.changed or (), snap.updates)])
+        snap.updates = None
         return True
     model.set_rows(snap.lines)
     return False
@@ -110,6 +111,7 @@ class RoundLinesModel(ListTableModel):
         self._shown_hay: list[str] = []  # that of each shown row
         self._text: str | None = None  # _hay joined by SEPARATOR, made at the first search over every line
         self._starts: list[int] = []  # where each line's text starts in it
+        self._pos: dict[int, int] = {}  # id() of each of all_rows -> its place there
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         """Show ``rows`` (in the chosen order: sorted on a copy, ``rows`` keep the order they came in)."""
@@ -134,6 +136,7 @@ class RoundLinesModel(ListTableModel):
             if "search" not in r:  # lines not read by read_round (a small round, a test)
                 r["search"] = search_text(r)
         self._hay = [r["search"] for r in self.all_rows]
+        self._pos = {id(r): i for i, r in enumerate(self.all_rows)}  # a line's place in all_rows
         self._text = None
 
     def _found_in(self, needle: str) -> list[bool]:
@@ -180,10 +183,26 @@ class RoundLinesModel(ListTableModel):
         attention = self.only_attention if only_attention is None else only_attention
         narrower = attention == self.only_attention and self.needle in needle
         self.needle, self.only_attention = needle, attention
-        self.beginResetModel()
+        self.layoutAboutToBeChanged.emit()  # not a reset: the chosen line stays chosen while it is shown
+        kept, kept_rows = self._kept()
         self.rows = (self._passing(self.rows, self._shown_hay) if narrower
                      else self._passing(self.all_rows, self._hay))
-        self.endResetModel()
+        self._relocate(kept, kept_rows)
+        self.layoutChanged.emit()
+
+    def _kept(self) -> tuple[list[QModelIndex], list[int | None]]:
+        """The persistent indexes (the current line, the chosen ones) and id() of the line of each."""
+        kept = self.persistentIndexList()
+        return kept, [id(self.rows[i.row()]) if 0 <= i.row() < len(self.rows) else None for i in kept]
+
+    def _relocate(self, kept: list[QModelIndex], kept_rows: list[int | None]) -> None:
+        """Move the persistent indexes ``_kept`` gave to their lines' new rows (gone: invalid)."""
+        if not kept:
+            return
+        wanted = {r for r in kept_rows if r is not None}
+        where = {id(r): n for n, r in enumerate(self.rows) if id(r) in wanted}
+        self.changePersistentIndexList(kept, [self.index(where[r], i.column()) if r in where else QModelIndex()
+                                              for r, i in zip(kept_rows, kept)])
 
     def update_lines(self, changes: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
         """Lines that changed after a refresh, (the line shown, the line as read now): each shown line
@@ -205,16 +224,18 @@ class RoundLinesModel(ListTableModel):
                 line["search"] = search_text(line)
             relayout = relayout or self._passes(line) != passed
             changed.add(id(line))
-        hay_at = [i for i, r in enumerate(self.all_rows) if id(r) in changed]
-        for i in hay_at:
+        for line_id in changed:
+            i = self._pos[line_id]
             self._hay[i] = self.all_rows[i]["search"]
         self._text = None
         if not relayout:
-            last, shown = len(self.columns) - 1, []
-            for n, r in enumerate(self.rows):
-                if id(r) in changed:
-                    self._shown_hay[n] = r["search"]
-                    shown.append(n)
+            last = len(self.columns) - 1
+            if self.rows is self.all_rows:  # nothing filtered out: a line's row is its place
+                shown = sorted(self._pos[line_id] for line_id in changed)
+            else:
+                shown = [n for n, r in enumerate(self.rows) if id(r) in changed]
+            for n in shown:
+                self._shown_hay[n] = self.rows[n]["search"]
             if len(shown) > self.REPAINT_EACH_UP_TO:  # many: one signal (the view repaints only what is on screen)
                 self.dataChanged.emit(self.index(shown[0], 0), self.index(shown[-1], last))
                 return
@@ -222,16 +243,13 @@ class RoundLinesModel(ListTableModel):
                 self.dataChanged.emit(self.index(n, 0), self.index(n, last))
             return
         self.layoutAboutToBeChanged.emit()
-        kept = self.persistentIndexList()
-        kept_rows = [id(self.rows[i.row()]) if 0 <= i.row() < len(self.rows) else None for i in kept]
+        kept, kept_rows = self._kept()
         if key is not None:
             self.rows = self.all_rows
             super()._sort_rows(*self.sorted_by)  # type: ignore[misc]  # key is set only when sorted_by is
             self._index()
         self.rows = self._passing(self.all_rows, self._hay)
-        where = {id(r): n for n, r in enumerate(self.rows)}
-        self.changePersistentIndexList(kept, [self.index(where[r], i.column()) if r in where else QModelIndex()
-                                              for r, i in zip(kept_rows, kept)])
+        self._relocate(kept, kept_rows)
         self.layoutChanged.emit()
 
     def row_of(self, source_id: str) -> int:

@@ -251,6 +251,10 @@ class RoundsView(TableViewMixin, View):
         keep = self.selected_line() if hasattr(self, "tableview") else None
         keep_id = keep["achievement"] if keep else None  # (the line object itself may take new values)
         in_place = show_snapshot(self.model, shown, snap)
+        if in_place is None:  # changes found against a reading no longer shown: read the round in full
+            self.snapshot = None
+            self.refresh()
+            return
         self.lines = snap.lines
         self.ent_model.set_rows(snap.by_enterprise)
         self.fund_model.set_rows(snap.by_fund)
