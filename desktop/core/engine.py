@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
@@ -444,13 +444,23 @@ def claimed(a: Achievement) -> str:
     return f"《{title}》{ref}" if a.kind in _DOCUMENTS else f"{title}{ref and '，' + ref}"
 
 
-def compute(policy: Policy, achievements: Sequence[Achievement], prior: Mapping[Identity, str] | None = None,
+def compute(policy: Policy, achievements: Iterable[Achievement], prior: Mapping[Identity, str] | None = None,
             pool_spent: Mapping[str, Decimal] | None = None) -> list[AwardResult]:
     """One award per achievement, in input order.
 
     ``prior``: identities already awarded in the database -> the achievement id awarded (a record
     matched by its own id is not its own duplicate). ``pool_spent``: pool id -> amount already
     committed in the year of the achievements (for the remaining budget in explanations)."""
+    return list(compute_iter(policy, achievements, prior, pool_spent))
+
+
+def compute_iter(policy: Policy, achievements: Iterable[Achievement], prior: Mapping[Identity, str] | None = None,
+                 pool_spent: Mapping[str, Decimal] | None = None) -> Iterator[AwardResult]:
+    """``compute`` as a stream: each award is yielded as soon as its achievement has been taken from
+    ``achievements`` (any iterable: a store reading a year a batch at a time), so neither the
+    achievements nor the awards need be held whole. What it keeps grows only with the paid or
+    payable claims (the duplicate check), never with the refused ones. The awards are those of
+    ``compute``, value for value (the same loop: ``compute`` is this stream made a list)."""
     comp = _compiled(policy)
     cache, points, w = comp.cache, comp.points, comp.words
     use_prefix = bool(comp.prefixes)
@@ -458,8 +468,6 @@ def compute(policy: Policy, achievements: Sequence[Achievement], prior: Mapping[
     check = dupes.check
     spent = pool_spent or {}
     pool_text: dict[tuple[str, str, int], str] = {}
-    out: list[AwardResult] = []
-    append = out.append
     for a in achievements:
         key: _Key = (a.kind, a.level, a.action, a.rank, a.body, a.prize, a.grade, a.domain, a.accepted,
                bisect_right(points, a.date), comp.prefix_of(a.ref) if use_prefix else -1)
@@ -479,18 +487,17 @@ def compute(policy: Policy, achievements: Sequence[Achievement], prior: Mapping[
             if isinstance(hit, list):
                 same = next((entry[0] for entry in hit if entry[0].id == other), a)
             text = w.phrase("duplicate_prior" if before else "duplicate_batch", other=other, what=claimed(same))
-            append(AwardResult(a.id, "duplicate", None, o.rule, o.clause, text, o.flags, a.enterprise, None, a.kind))
+            yield AwardResult(a.id, "duplicate", None, o.rule, o.clause, text, o.flags, a.enterprise, None, a.kind)
         elif o.pool is None:
-            append(AwardResult(a.id, o.status, o.amount, o.rule, o.clause, o.explanation, flags,
-                               a.enterprise, o.fund, a.kind))
+            yield AwardResult(a.id, o.status, o.amount, o.rule, o.clause, o.explanation, flags,
+                              a.enterprise, o.fund, a.kind)
         else:
             year = a.date.year
             said = pool_text.get((o.explanation, o.pool, year))
             if said is None:
                 said = pool_text[(o.explanation, o.pool, year)] = _pool_text(policy, w, o.explanation, o.pool, year,
                                                                              spent)
-            append(AwardResult(a.id, o.status, None, o.rule, o.clause, said, flags, a.enterprise, o.fund, a.kind))
-    return out
+            yield AwardResult(a.id, o.status, None, o.rule, o.clause, said, flags, a.enterprise, o.fund, a.kind)
 
 
 def _pool_text(policy: Policy, w: _Words, label: str, pool_id: str, year: int, spent: Mapping[str, Decimal]) -> str:

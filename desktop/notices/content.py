@@ -14,6 +14,7 @@ Chinese notice). Amounts: figures with ``format_money`` (¥115,000.00), capitals
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -171,8 +172,10 @@ def issue_date_problems(issued_on: dt.date, today: dt.date, approved_on: dt.date
 _SMALL = "零一二三四五六七八九十"
 
 
+@functools.lru_cache(maxsize=4096)
 def chinese_number(n: int) -> str:
-    if 0 <= n <= 10:  # a drafting rank: no need to load cn2an (seconds on a busy PC) for 一 to 十
+    """二 for 2: 一 to 十 (drafting ranks) without loading cn2an (seconds on a busy PC), others remembered."""
+    if 0 <= n <= 10:
         return _SMALL[n]
     import cn2an
 

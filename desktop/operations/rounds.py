@@ -156,15 +156,23 @@ def lines(session: Session, ref: str | int) -> list[dict[str, Any]]:
 
     rnd = _get(ref)
     out = []
+    labels: dict[str, str] = {}
+    days: dict[Any, str] = {}
     for aid, uuid, status, amount, rule, clause, fund, explanation, flags, decision, version, name, a in line_rows(
             rnd.id):
+        label = labels.get(status)
+        if label is None:
+            label = labels[status] = award_status_label(status)
+        day = days.get(a.date)
+        if day is None:
+            day = days[a.date] = a.date.isoformat()
         try:
             what = describe(a)
         except (KeyError, ValueError, TypeError, AttributeError):  # a description is a convenience
             what = a.title or a.kind
-        out.append({"id": aid, "uuid": uuid, "achievement": a.id, "date": a.date.isoformat(),
+        out.append({"id": aid, "uuid": uuid, "achievement": a.id, "date": day,
                     "enterprise": name, "uscc": a.enterprise, "kind": a.kind, "what": what,
-                    "status": status, "status_label": award_status_label(status), "amount": amount,
+                    "status": status, "status_label": label, "amount": amount,
                     "rule": rule or "", "clause": clause or "", "fund": fund or "",
                     "explanation": explanation, "flags": list(flags or []), "decision": decision,
                     "version": version})

@@ -84,19 +84,40 @@ def _money(value: Any) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def round_lines(round_id: int) -> list[list[Any]]:
-    """A round's award lines as approved: achievement, status, amount, rule, decision (``paid`` counts
-    as ``approved``: paying out does not change what was approved)."""
-    rows = database.execute_sql(  # the cursor: a round may hold 100,000 lines
+def _round_line_rows(round_id: int) -> Iterator[list[Any]]:
+    rows = database.execute_sql(  # the cursor: a round may hold 1,000,000 lines
         "SELECT w.status, w.amount, w.rule, w.decision, a.uuid FROM award w JOIN achievement a ON a.id = w.achievement_id "
         "WHERE w.round_id = ? ORDER BY a.uuid", (round_id,))
     money = Award.amount.python_value
-    return [[ach, status, _money(money(amount)), rule, "approved" if decision == "paid" else decision]
-            for status, amount, rule, decision, ach in rows]
+    for status, amount, rule, decision, ach in rows:
+        yield [ach, status, _money(money(amount)), rule, "approved" if decision == "paid" else decision]
+
+
+def round_lines(round_id: int) -> list[list[Any]]:
+    """A round's award lines as approved: achievement, status, amount, rule, decision (``paid`` counts
+    as ``approved``: paying out does not change what was approved)."""
+    return list(_round_line_rows(round_id))
+
+
+DIGEST_CHUNK = 5000  # lines encoded at a time by lines_digest
 
 
 def lines_digest(round_id: int) -> str:
-    return fields_digest(round_lines(round_id))
+    """``fields_digest(round_lines(round_id))``, hashed a chunk of lines at a time (the same bytes: a
+    JSON list is its items' texts between brackets, joined by commas), so that a round of 1,000,000
+    lines is never held as one list and one string."""
+    h = hashlib.sha256(b"[")
+    chunk: list[list[Any]] = []
+    sep = b""
+    for line in _round_line_rows(round_id):
+        chunk.append(line)
+        if len(chunk) == DIGEST_CHUNK:
+            h.update(sep + _FIELDS_JSON.encode(chunk)[1:-1].encode("utf-8"))
+            chunk, sep = [], b","
+    if chunk:
+        h.update(sep + _FIELDS_JSON.encode(chunk)[1:-1].encode("utf-8"))
+    h.update(b"]")
+    return h.hexdigest()
 
 
 def _round_fields(rnd: AwardRound) -> dict[str, Any]:

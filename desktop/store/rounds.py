@@ -9,6 +9,9 @@ audit entry in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,7 +31,6 @@ from desktop.store.models import (
     Enterprise,
     TargetValue,
     database,
-    new_uuid,
     now,
 )
 
@@ -55,14 +57,18 @@ def load_policy(policy_id: str):  # noqa: ANN201
 
 
 def prior_awards(exclude_round: AwardRound | int | None = None) -> dict[tuple, str]:
-    """Identities already awarded (awarded/discretionary, decision not rejected) -> achievement id."""
-    q = (Award.select(Award, Achievement, Enterprise.uscc).join(Achievement).join(Enterprise)
-         .where(Award.status.in_(PAID), Award.decision != "rejected"))
+    """Identities already awarded (awarded/discretionary, decision not rejected) -> achievement id.
+    Read with the cursor, in award order (the first award of an identity names it)."""
+    paying = ", ".join("?" * len(PAID))
+    sql = (f"SELECT {records.ACH_COLUMNS_SQL} FROM award w JOIN achievement a ON a.id = w.achievement_id "
+           f"JOIN enterprise e ON e.id = a.enterprise_id WHERE w.status IN ({paying}) AND w.decision != 'rejected'")
+    params: list[Any] = list(PAID)
     if exclude_round is not None:
-        q = q.where(Award.round != (exclude_round.id if isinstance(exclude_round, AwardRound) else exclude_round))
+        sql += " AND w.round_id != ?"
+        params.append(exclude_round.id if isinstance(exclude_round, AwardRound) else exclude_round)
     out: dict[tuple, str] = {}
-    for aw in q:
-        a = records.to_vocabulary(aw.achievement, aw.achievement.enterprise.uscc)
+    for cols in database.execute_sql(sql + " ORDER BY w.id", params):
+        a = records.ach_from_sql(cols)[1]
         out.setdefault(a.identity(), a.id)
     return out
 
@@ -96,16 +102,68 @@ def _year_rows(year: int) -> tuple[list, dict[str, int]]:
     return [a for _row, a in rows], {a.uuid: row_id for row_id, a in rows}
 
 
-def _compute(policy, rnd: AwardRound | None, year: int) -> tuple[list, list[AwardResult], dict[str, int]]:  # noqa: ANN001
-    from desktop.core.engine import compute
+READ_BATCH = 5000  # achievements read per query when a round is computed
+LINE_COLUMNS_SQL = "w.id, w.uuid, w.status, w.amount, w.rule, w.explanation, w.flags, w.decision"
 
-    achs, ids = _year_rows(year)
-    results = compute(policy, achs, prior=prior_awards(rnd), pool_spent=pool_committed(policy, year))
-    return achs, results, ids
+
+def year_stream(year: int, round_id: int | None = None) -> Iterator[tuple[int, Any, tuple | None]]:
+    """(row id, vocabulary achievement, its line) of the year's achievements by date then row, as
+    ``records.achievement_rows`` orders them, read ``READ_BATCH`` at a time (each query starts after
+    the last date and row of the one before), so a year of 1,000,000 is never held whole. With
+    ``round_id`` each comes with its line in that round, (award id, uuid, status, amount, rule,
+    explanation, flags, decision) as the models read them, or None when it has none yet."""
+    money, flags = Award.amount.python_value, Award.flags.python_value
+    line_sql = f", {LINE_COLUMNS_SQL}" if round_id is not None else ""
+    join = " LEFT JOIN award w ON w.achievement_id = a.id AND w.round_id = ?" if round_id is not None else ""
+    sql = (f"SELECT {records.ACH_COLUMNS_SQL}{line_sql} FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id"
+           f"{join} WHERE a.date BETWEEN ? AND ? AND (a.date > ? OR (a.date = ? AND a.id > ?)) "
+           "ORDER BY a.date, a.id LIMIT ?")
+    head = [round_id] if round_id is not None else []
+    lo, hi = f"{year:04d}-01-01", f"{year:04d}-12-31"
+    last_date: Any = lo
+    last_id = 0
+    dates: dict[Any, dt.date] = {}  # a year has at most 366 dates: each parsed once
+    width = len(records.ACH_COLUMNS_SQL.split(","))
+    while True:
+        rows = database.execute_sql(sql, [*head, lo, hi, last_date, last_date, last_id, READ_BATCH]).fetchall()
+        for row in rows:
+            raw = row[4]
+            day = dates.get(raw)
+            if day is None:
+                day = dates[raw] = Achievement.date.python_value(raw)
+            cols = (*row[:4], day, *row[5:width])
+            line = None
+            if round_id is not None and row[width] is not None:
+                w = row[width:]
+                line = (w[0], w[1], w[2], money(w[3]), w[4], w[5], flags(w[6]), w[7])
+            yield row[0], records.ach_from_sql(cols)[1], line
+        if len(rows) < READ_BATCH:
+            return
+        last_date, last_id = rows[-1][4], rows[-1][0]
+
+
+def _results(policy, rnd: AwardRound | None, year: int, stream: Iterable[tuple[int, Any, tuple | None]]  # noqa: ANN001
+             ) -> Iterator[tuple[int, Any, tuple | None, AwardResult]]:
+    """(row id, achievement, its line, its award) for each of ``stream``, computed as the stream goes
+    (``engine.compute_iter``): one result per achievement, in order."""
+    from desktop.core.engine import compute_iter
+
+    taken: deque[tuple[int, Any, tuple | None]] = deque()  # read but not yet computed: one at a time
+
+    def achievements() -> Iterator[Any]:
+        for item in stream:
+            taken.append(item)
+            yield item[1]
+
+    for r in compute_iter(policy, achievements(), prior=prior_awards(rnd), pool_spent=pool_committed(policy, year)):
+        row_id, a, line = taken.popleft()
+        yield row_id, a, line, r
 
 
 def create_round(year: int, policy_id: str, user: str) -> AwardRound:
-    """Compute the year's achievements and store the round in draft, with its Award rows."""
+    """Compute the year's achievements and store the round in draft, with its Award rows. The year is
+    read, computed and written a batch at a time (``year_stream``, ``engine.compute_iter``,
+    ``_LineWriter``): a round of 1,000,000 lines never holds them all."""
     policy = load_policy(policy_id)
     if AwardRound.select().where(AwardRound.year == year).exists():
         raise StdAwardError(_("there is already an award round for {year}; recompute it instead").format(year=year))
@@ -115,8 +173,10 @@ def create_round(year: int, policy_id: str, user: str) -> AwardRound:
             raise StdAwardError(_("there is already an award round for {year}; recompute it instead").format(year=year))
         rnd = AwardRound.create(year=year, policy_id=policy.id, policy_hash=policy.content_hash,
                                 status="draft", prepared_by=user)
-        achs, results, ids = _compute(policy, rnd, year)
-        _insert_awards(rnd, [(ids[a.uuid], r) for a, r in zip(achs, results)], user, _("computed"))
+        writer = _LineWriter(rnd)
+        for row_id, _a, _line, r in _results(policy, rnd, year, year_stream(year)):
+            writer.add(row_id, r)
+        writer.finish(user, _("computed"))
         audit.record(user, "create", "award_round", rnd.uuid, None, _round_summary(rnd))
     return rnd
 
@@ -124,36 +184,90 @@ def create_round(year: int, policy_id: str, user: str) -> AwardRound:
 BATCH = 5000  # award lines per executemany
 
 
+def new_uuids(n: int) -> list[str]:
+    """``n`` random (version 4) uuids as ``new_uuid`` makes them, at a fraction of ``uuid.uuid4``'s
+    cost (a round of 100,000 lines spent seconds there): 16 random bytes each, the version nibble
+    made 4 and the variant bits 10."""
+    raw = os.urandom(16 * n).hex()
+    out = []
+    for i in range(0, 32 * n, 32):
+        h = raw[i:i + 32]
+        out.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}")
+    return out
+
+
+_VARIANT = {f"{v:x}": f"{8 | (v & 3):x}" for v in range(16)}
+
+
+class _LineWriter:
+    """A round's new award lines, inserted with the cursor ``BATCH`` at a time as they are computed
+    (peewee building one INSERT per line cost 40 s for a round of 100,000 lines), values stored
+    exactly as the models store them (each field's ``db_value``, the few distinct amounts and flag
+    lists converted once), then their first event each, in line order, as ``Award.create`` +
+    ``_event`` did."""
+
+    def __init__(self, rnd: AwardRound) -> None:
+        self.rnd = rnd
+        self.stamp = Award.updated_at.db_value(now())
+        self.pending: list[tuple[int, AwardResult]] = []
+        self.first: int | None = None
+        self.money: dict[Any, Any] = {}
+        self.flags: dict[tuple[str, ...], Any] = {}
+
+    def add(self, achievement_id: int, r: AwardResult) -> None:
+        self.pending.append((achievement_id, r))
+        if len(self.pending) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        money, flags = self.money, self.flags
+        rows = []
+        for (ach_id, r), uuid in zip(self.pending, new_uuids(len(self.pending))):
+            amount = money.get(r.amount)
+            if amount is None and r.amount is not None:
+                amount = money[r.amount] = Award.amount.db_value(r.amount)
+            fl = flags.get(r.flags)
+            if fl is None:
+                fl = flags[r.flags] = Award.flags.db_value(list(r.flags))
+            rows.append((uuid, self.rnd.id, ach_id, r.status, amount, r.rule, r.clause, r.fund, r.explanation, fl,
+                         "proposed", self.stamp))
+        database.cursor().executemany(
+            "INSERT INTO award (uuid, round_id, achievement_id, status, amount, rule, clause, fund, explanation, "
+            "flags, decision, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        if self.first is None:
+            self.first = database.execute_sql("SELECT id FROM award WHERE uuid = ?", (rows[0][0],)).fetchone()[0]
+        self.pending = []
+
+    def finish(self, user: str, note: str) -> int | None:
+        """The last lines and every new line's event; the first new line's row id (None: none)."""
+        self._flush()
+        if self.first is not None:
+            database.execute_sql(
+                "INSERT INTO award_event (award_id, at, \"user\", before, after, amount_before, amount_after, note) "
+                "SELECT id, ?, ?, NULL, status, NULL, amount, ? FROM award WHERE round_id = ? AND id >= ? ORDER BY id",
+                (AwardEvent.at.db_value(now()), user, note, self.rnd.id, self.first))
+        return self.first
+
+
 def _insert_awards(rnd: AwardRound, lines: list[tuple[int, AwardResult]], user: str, note: str) -> int | None:
-    """The round's new award lines and their first event ("computed"), written with the cursor in
-    batches (peewee building one INSERT per line cost 40 s for a round of 100,000 lines). The values
-    are stored exactly as the models store them (each field's ``db_value``), one event per line in
-    line order, as ``Award.create`` + ``_event`` did. Returns the first new line's row id (None: none)."""
-    if not lines:
-        return None
-    stamp = Award.updated_at.db_value(now())
-    money, flags = Award.amount.db_value, Award.flags.db_value
-    first = None
-    cur = database.cursor()
-    for start in range(0, len(lines), BATCH):
-        rows = [(new_uuid(), rnd.id, ach_id, r.status, money(r.amount), r.rule, r.clause, r.fund, r.explanation,
-                 flags(list(r.flags)), "proposed", stamp) for ach_id, r in lines[start:start + BATCH]]
-        cur.executemany("INSERT INTO award (uuid, round_id, achievement_id, status, amount, rule, clause, fund, "
-                        "explanation, flags, decision, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        if first is None:
-            first = database.execute_sql("SELECT id FROM award WHERE uuid = ?", (rows[0][0],)).fetchone()[0]
-    database.execute_sql(
-        "INSERT INTO award_event (award_id, at, \"user\", before, after, amount_before, amount_after, note) "
-        "SELECT id, ?, ?, NULL, status, NULL, amount, ? FROM award WHERE round_id = ? AND id >= ? ORDER BY id",
-        (AwardEvent.at.db_value(now()), user, note, rnd.id, first))
-    return first
+    """The round's new award lines and their first event ("computed"), written in batches
+    (``_LineWriter``). Returns the first new line's row id (None: none)."""
+    writer = _LineWriter(rnd)
+    for ach_id, r in lines:
+        writer.add(ach_id, r)
+    return writer.finish(user, note)
 
 
 def _round_summary(rnd: AwardRound) -> dict[str, Any]:
-    rows = database.execute_sql("SELECT status, amount FROM award WHERE round_id = ?", (rnd.id,)).fetchall()
-    total = sum((Decimal(amount) for status, amount in rows if amount is not None and status in PAID), ZERO)
+    n, total = 0, ZERO
+    for status, amount in database.execute_sql("SELECT status, amount FROM award WHERE round_id = ?", (rnd.id,)):
+        n += 1  # counted as read: a round of 1,000,000 lines is not held as a list
+        if amount is not None and status in PAID:
+            total += Decimal(amount)
     return {"year": rnd.year, "policy": rnd.policy_id, "policy_hash": rnd.policy_hash, "status": rnd.status,
-            "awards": len(rows), "total": format(to_money(total), "f")}
+            "awards": n, "total": format(to_money(total), "f")}
 
 
 def _locked(rnd: AwardRound) -> AwardRound:
@@ -185,8 +299,9 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
     Amounts an officer set on discretionary awards stay when the award is still discretionary
     under the same rule.
 
-    Written in batches like ``create_round``: the round's lines read once, the changed ones updated
-    and their events added with ``executemany``, the new ones inserted by ``_insert_awards``, and
+    Streamed and written in batches like ``create_round``: each achievement read with its line
+    (``year_stream``), the changed lines updated and their events added with ``executemany`` as they
+    are found (``_LineUpdates``), the new ones inserted by ``_insert_awards``, and
     for more than a handful of lines one audit entry per batch hashing each line's before and after
     (``_audit_lines``: one entry per line, each hashing the whole round, made a large recompute
     quadratic). The round's own entry
@@ -198,23 +313,18 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
         year_lock(rnd.year)
         rnd = _locked(rnd)
         _editable(rnd)
-        achs, results, ids = _compute(policy, rnd, rnd.year)
-        existing = {row[2]: row for row in Award.select(
-            Award.id, Award.uuid, Award.achievement, Award.status, Award.amount, Award.rule, Award.explanation,
-            Award.flags).where(Award.round == rnd).tuples()}
+        updates = _LineUpdates(rnd, user)
         created: list[tuple[int, AwardResult]] = []
-        changed: list[tuple[tuple, AwardResult, Decimal | None]] = []
-        for a, r in zip(achs, results):
-            row = existing.pop(ids[a.uuid], None)
+        for row_id, _a, row, r in _results(policy, rnd, rnd.year, year_stream(rnd.year, rnd.id)):
             if row is None:
-                created.append((ids[a.uuid], r))
+                created.append((row_id, r))
                 continue
-            _id, _uuid, _ach, status, amount_was, rule, explanation, flags = row
+            _id, _uuid, status, amount_was, rule, explanation, flags, _decision = row
             keep = status == r.status == "discretionary" and rule == r.rule
             amount = amount_was if keep else r.amount
             if (status, amount_was, rule, explanation, flags) != (r.status, amount, r.rule, r.explanation, list(r.flags)):
-                changed.append((row, r, amount))
-        _update_awards(rnd, changed, user)
+                updates.add(row, r, amount)
+        updates.finish()
         first_new = _insert_awards(rnd, created, user, _("computed"))
         if created:
             new_rows = Award.select(Award.uuid, Award.status, Award.amount, Award.rule, Award.decision).where(
@@ -222,7 +332,10 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
             snaps = {u: {"status": st, "amount": None if am is None else format(am, "f"), "rule": ru, "decision": de}
                      for u, st, am, ru, de in new_rows}
             _audit_lines(user, "create", rnd, {u: (None, after) for u, after in snaps.items()})
-        for aw in Award.select().where(Award.id.in_([row[0] for row in existing.values()])):  # moved out of the year
+        gone_ids = [row[0] for row in database.execute_sql(  # lines whose achievement moved out of the year
+            "SELECT w.id FROM award w JOIN achievement a ON a.id = w.achievement_id WHERE w.round_id = ? "
+            "AND a.date NOT BETWEEN ? AND ? ORDER BY w.id", (rnd.id, f"{rnd.year:04d}-01-01", f"{rnd.year:04d}-12-31"))]
+        for aw in Award.select().where(Award.id.in_(gone_ids)) if gone_ids else ():  # moved out of the year
             snap = _snapshot(aw)
             from desktop.store.models import Objection
 
@@ -240,37 +353,52 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
     return rnd
 
 
-def _update_awards(rnd: AwardRound, changed: list[tuple[tuple, AwardResult, Decimal | None]], user: str) -> None:
-    """The recomputed lines that changed: updated, each with its event ("recomputed"), and their audit
-    entries (``_audit_lines``) with each line's before and after, as ``_snapshot`` gives them."""
-    if not changed:
-        return
-    money, flags_db = Award.amount.db_value, Award.flags.db_value
-    stamp, at = Award.updated_at.db_value(now()), AwardEvent.at.db_value(now())
-    before_money, after_money = AwardEvent.amount_before.db_value, AwardEvent.amount_after.db_value
-    decisions = dict(Award.select(Award.id, Award.decision).where(Award.round == rnd).tuples())
-    note = _("recomputed")
-    cur = database.cursor()
-    lines: dict[str, tuple[Any, Any]] = {}
+class _LineUpdates:
+    """The recomputed lines that changed, as the recompute finds them: updated ``BATCH`` at a time,
+    each with its event ("recomputed"), and at the end their audit entries (``_audit_lines``) with
+    each line's before and after, as ``_snapshot`` gives them. A line is (award id, uuid, status,
+    amount, rule, explanation, flags, decision), as ``year_stream`` reads it."""
 
-    def snap(status: str, amount: Decimal | None, rule: str | None, decision: str) -> dict[str, Any]:
+    def __init__(self, rnd: AwardRound, user: str) -> None:
+        self.rnd, self.user = rnd, user
+        self.stamp, self.at = Award.updated_at.db_value(now()), AwardEvent.at.db_value(now())
+        self.note = _("recomputed")
+        self.pending: list[tuple[tuple, AwardResult, Decimal | None]] = []
+        self.lines: dict[str, tuple[Any, Any]] = {}
+
+    def add(self, row: tuple, r: AwardResult, amount: Decimal | None) -> None:
+        self.pending.append((row, r, amount))
+        if len(self.pending) >= BATCH:
+            self._flush()
+
+    @staticmethod
+    def _snap(status: str, amount: Decimal | None, rule: str | None, decision: str) -> dict[str, Any]:
         return {"status": status, "amount": None if amount is None else format(amount, "f"), "rule": rule,
                 "decision": decision}
 
-    for start in range(0, len(changed), BATCH):
-        part = changed[start:start + BATCH]
+    def _flush(self) -> None:
+        part, self.pending = self.pending, []
+        if not part:
+            return
+        money, flags_db = Award.amount.db_value, Award.flags.db_value
+        before_money, after_money = AwardEvent.amount_before.db_value, AwardEvent.amount_after.db_value
+        cur = database.cursor()
         cur.executemany("UPDATE award SET status = ?, amount = ?, rule = ?, clause = ?, fund = ?, explanation = ?, "
                         "flags = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                         [(r.status, money(amount), r.rule, r.clause, r.fund, r.explanation, flags_db(list(r.flags)),
-                          stamp, row[0]) for row, r, amount in part])
+                          self.stamp, row[0]) for row, r, amount in part])
         cur.executemany("INSERT INTO award_event (award_id, at, \"user\", before, after, amount_before, amount_after, "
                         "note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(row[0], at, user, row[3], r.status, before_money(row[4]), after_money(amount), note)
-                         for row, r, amount in part])
-        lines.update({row[1]: (snap(row[3], row[4], row[5], decisions[row[0]]), snap(r.status, amount, r.rule,
-                                                                                     decisions[row[0]]))
-                      for row, r, amount in part})
-    _audit_lines(user, "recompute", rnd, lines)
+                        [(row[0], self.at, self.user, row[2], r.status, before_money(row[3]), after_money(amount),
+                          self.note) for row, r, amount in part])
+        snap = self._snap
+        self.lines.update({row[1]: (snap(row[2], row[3], row[4], row[7]), snap(r.status, amount, r.rule, row[7]))
+                           for row, r, amount in part})
+
+    def finish(self) -> None:
+        self._flush()
+        if self.lines:
+            _audit_lines(self.user, "recompute", self.rnd, self.lines)
 
 
 ITEMISED_UP_TO = 100  # lines changed by a recompute that get an audit entry each (as a single edit does)
@@ -448,14 +576,32 @@ def round_figures(round_id: int) -> tuple[int, Decimal, int]:
 def line_rows(round_id: int) -> list[tuple[Any, ...]]:
     """The round's lines for its screen, by enterprise name, date and row, read with the cursor (a
     round may hold 100,000): (award id, award uuid, status, amount, rule, clause, fund, explanation,
-    flags, decision, version, enterprise name, vocabulary achievement), values as the models read them."""
+    flags, decision, version, enterprise name, vocabulary achievement), values as the models read them
+    (each distinct date, amount and flag list converted once: a round has few of them)."""
     money, flags = Award.amount.python_value, Award.flags.python_value
     sql = ("SELECT w.id, w.uuid, w.status, w.amount, w.rule, w.clause, w.fund, w.explanation, w.flags, w.decision, "
            f"w.version, e.name, {records.ACH_COLUMNS_SQL} FROM award w JOIN achievement a ON a.id = w.achievement_id "
            "JOIN enterprise e ON e.id = a.enterprise_id WHERE w.round_id = ? ORDER BY e.name, a.date, a.id")
-    return [(*row[:3], money(row[3]), *row[4:8], flags(row[8]), row[9], row[10], row[11],
-             records.ach_from_sql(row[12:])[1])
-            for row in database.execute_sql(sql, (round_id,))]
+    amounts: dict[Any, Any] = {}
+    flag_lists: dict[Any, Any] = {}
+    dates: dict[Any, Any] = {}
+    texts: dict[Any, Any] = {}
+    share = texts.setdefault  # a status, clause, explanation or name repeated on many lines: one string
+    out = []
+    for row in database.execute_sql(sql, (round_id,)):
+        amount = amounts.get(row[3], amounts)
+        if amount is amounts:
+            amount = amounts[row[3]] = money(row[3])
+        fl = flag_lists.get(row[8])
+        if fl is None:
+            fl = flag_lists[row[8]] = flags(row[8])
+        day = dates.get(row[16])
+        if day is None:
+            day = dates[row[16]] = Achievement.date.python_value(row[16])
+        out.append((row[0], row[1], share(row[2], row[2]), amount, share(row[4], row[4]), share(row[5], row[5]),
+                    share(row[6], row[6]), share(row[7], row[7]), list(fl), share(row[9], row[9]), row[10],
+                    share(row[11], row[11]), records.ach_from_sql((*row[12:16], day, *row[17:]))[1]))
+    return out
 
 
 def round_results(rnd: AwardRound) -> list[AwardResult]:

@@ -39,6 +39,7 @@ from desktop.ui.views.round_model import (
     history_rows,
     needs_amount,
     read_round,
+    show_snapshot,
 )
 from desktop.ui.views.widgets import MessageBar, TableViewMixin, TitleComboBox, bold, confirm
 
@@ -219,16 +220,21 @@ class RoundsView(TableViewMixin, View):
         year, s = self.year.value(), self.ctx.session
         self._reading = getattr(self, "_reading", 0) + 1
         rnd = rounds.latest(s, year)
+        shown = getattr(self, "snapshot", None)  # what the lines that changed are found against
         if rnd is None or rnd.awards <= READ_AT_ONCE:
-            self._show_snapshot(read_round(s, year, rnd))
+            self._show_snapshot(read_round(s, year, rnd, shown))
             return
         reading = self._reading
-        self.state.setText(_("Reading the round for {year} ({n} lines)...").format(year=year, n=rnd.awards))
-        self.ctx.tasks.run(lambda _p: read_round(s, year, rnd), quiet=True,
+        if shown is None or shown.round is None or shown.round.uuid != rnd.uuid:
+            self.state.setText(_("Reading the round for {year} ({n} lines)...").format(year=year, n=rnd.awards))
+        self.ctx.tasks.run(lambda _p: read_round(s, year, rnd, shown), quiet=True,
                            on_done=lambda snap: self._show_snapshot(snap) if reading == self._reading else None)
 
     def _show_snapshot(self, snap: Any) -> None:
-        self.snapshot = snap
+        """Show a reading of the round: after a change (an amount set, a recompute, another officer's
+        edit) only the lines that changed are updated, the chosen line and the scroll position kept;
+        another round or other lines are shown anew."""
+        shown, self.snapshot = getattr(self, "snapshot", None), snap
         self.round = snap.round
         if self.round is not None:
             i = self.policy.findData(self.round.policy_id)
@@ -240,15 +246,20 @@ class RoundsView(TableViewMixin, View):
             i = self.policy.findData(office.policy_id if office else None)
             if i >= 0:
                 self.policy.setCurrentIndex(i)
-        self.lines = snap.lines
         self.policy.setEnabled(self.round is None)
         self.policy.setToolTip(self.policy.currentText())
         keep = self.selected_line() if hasattr(self, "tableview") else None
-        self.model.set_rows(self.lines)
+        keep_id = keep["achievement"] if keep else None  # (the line object itself may take new values)
+        in_place = show_snapshot(self.model, shown, snap)
+        if in_place is None:  # changes found against a reading no longer shown: read the round in full
+            self.snapshot = None
+            self.refresh()
+            return
+        self.lines = snap.lines
         self.ent_model.set_rows(snap.by_enterprise)
         self.fund_model.set_rows(snap.by_fund)
         self._show_state()
-        if not (keep and self.select_achievement(keep["achievement"])) and self.proxy.rowCount():
+        if not in_place and not (keep_id and self.select_achievement(keep_id)) and self.proxy.rowCount():
             self.tableview.setCurrentIndex(self.proxy.index(0, 0))
         self._show_line()
 

@@ -1,0 +1,117 @@
+"""A round computed as a stream: the year read a batch at a time, the engine yielding each award as
+its achievement arrives, lines written a batch at a time. What is stored is what the engine computes
+from the whole year at once, line for line, however the batches fall (many achievements on one date
+included), and the round's digest is the one the whole list gives."""
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+import pytest
+
+from desktop.core.engine import compute, compute_iter
+from desktop.core.policies import known_policy_ids, load_policy
+from desktop.store import audit, records, rounds
+from desktop.store.models import Award, AwardEvent
+from tests.test_engine import random_achievements
+from tests.test_recompute_batches import LEVELS, A, B, _load
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_the_streamed_engine_gives_the_list_engines_awards_taking_one_achievement_at_a_time(seed):
+    rows = random_achievements(1500, seed=seed)
+    rng = random.Random(seed)
+    prior = {a.identity(): f"earlier-{a.id}" for a in rng.sample(rows, 200)}  # awarded in an earlier round
+    statuses = set()
+    for policy_id in known_policy_ids():
+        expected = compute(load_policy(policy_id), rows, prior=prior, pool_spent={})
+        taken = 0
+
+        def one_by_one() -> Iterator:
+            nonlocal taken
+            for a in rows:
+                taken += 1
+                yield a
+
+        got = []
+        for n, r in enumerate(compute_iter(load_policy(policy_id), one_by_one(), prior=prior, pool_spent={})):
+            assert taken == n + 1, "an award is yielded before the next achievement is read"
+            got.append(r)
+        assert got == expected, policy_id
+        statuses |= {r.status for r in got}
+    assert statuses >= {"awarded", "not_eligible", "duplicate", "discretionary"}
+
+
+def _year(rng: random.Random, n: int) -> list[dict]:
+    """Standards and pooled items of 2014, most on a handful of dates (ties across read batches),
+    some numbers drawn twice (duplicates), with a few of 2013 and 2015 around them."""
+    out = []
+    for i in range(n):
+        year = rng.choice((2013, 2014, 2014, 2014, 2014, 2015))
+        date = f"{year}-{rng.choice((1, 6, 12)):02d}-{rng.choice((1, 15)):02d}"
+        if rng.random() < 0.2:
+            out.append({"id": f"g{i}", "enterprise": rng.choice((A, B)), "kind": "gi", "rank": 1,
+                        "ref": f"地理标志{rng.randint(0, n)}", "date": date})
+            continue
+        out.append({"id": f"s{i}", "enterprise": rng.choice((A, B)), "kind": "standard", "level": rng.choice(LEVELS),
+                    "action": rng.choice(("formulate", "revise")), "rank": rng.randint(1, 6),
+                    "ref": f"GB/T {20000 + rng.randint(0, n)}-2014", "date": date})
+    return out
+
+
+def _stored(rnd) -> list[tuple]:
+    return [(aw.achievement.source_id, aw.status, aw.amount, aw.rule, aw.clause, aw.fund, aw.explanation, aw.flags,
+             aw.decision) for aw in Award.select().where(Award.round == rnd).order_by(Award.id)]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_round_read_and_written_in_small_batches_holds_what_the_engine_computes_from_the_whole_year(
+        db, monkeypatch, seed):
+    monkeypatch.setattr(rounds, "READ_BATCH", 4)  # a few dozen achievements: many reads, ties split between them
+    monkeypatch.setattr(rounds, "BATCH", 3)
+    rng = random.Random(seed)
+    _load(_year(rng, 90))
+    achs = records.achievements(year=2014)
+    policy = rounds.load_policy("quanzhou-2012")
+    expected = compute(policy, achs, prior=rounds.prior_awards(), pool_spent={})
+    assert len({a.date for a in achs}) < len(achs) / 4  # dates shared by many
+
+    rnd = rounds.create_round(2014, "quanzhou-2012", "clerk1")
+
+    stored = _stored(rnd)
+    assert [s[0] for s in stored] == [a.id for a in achs]  # every achievement of the year once, in order
+    assert [s[1:8] for s in stored] == [(r.status, r.amount, r.rule, r.clause, r.fund, r.explanation, list(r.flags))
+                                        for r in expected]
+    assert {s[8] for s in stored} == {"proposed"}
+    assert AwardEvent.select().count() == len(achs)  # one "computed" event per line
+    assert any(r.status == "duplicate" for r in expected)
+
+    # nothing changed: a recompute read in batches finds nothing to change
+    events = AwardEvent.select().count()
+    rounds.recompute(rnd, "clerk1")
+    assert _stored(rnd) == stored and AwardEvent.select().count() == events
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 5000])
+def test_the_round_digest_hashed_in_chunks_is_the_digest_of_the_whole_list(db, monkeypatch, chunk):
+    monkeypatch.setattr(audit, "DIGEST_CHUNK", chunk)
+    _load(_year(random.Random(5), 40))
+    rnd = rounds.create_round(2014, "quanzhou-2012", "clerk1")
+    assert len(audit.round_lines(rnd.id)) > 3
+    assert audit.lines_digest(rnd.id) == audit.fields_digest(audit.round_lines(rnd.id))
+
+
+def test_an_empty_round_digest_is_that_of_an_empty_list(db):
+    _load(_year(random.Random(6), 5))
+    rnd = rounds.create_round(2031, "quanzhou-2012", "clerk1")  # a year without achievements
+    assert audit.lines_digest(rnd.id) == audit.fields_digest([])
+
+
+def test_new_line_uuids_are_random_version_4_uuids():
+    import uuid
+
+    made = rounds.new_uuids(3000)
+    assert len(set(made)) == 3000 and rounds.new_uuids(0) == []
+    for text in made:
+        u = uuid.UUID(text)
+        assert str(u) == text and u.version == 4 and u.variant == uuid.RFC_4122
