@@ -203,3 +203,38 @@ def test_a_damaged_import_record_names_no_enterprise_and_breaks_nothing(tmp_path
                 for f in build_report().findings if f.kind == ENTERPRISE}
     assert THIRD_USCC not in ents  # now sent by one county only, as far as the city can read
     assert ents[GOOD_USCC] == {A, B}  # B still registered it here
+
+
+def test_an_officer_who_may_not_build_the_index_gets_the_same_report(tmp_path, pg_server):  # noqa: F811
+    """On an office server the officers' accounts are not the tables' owner: the claim check then
+    reads every key from its record (slower), and the report is the one the owner's index gives."""
+    import psycopg
+
+    from desktop.exchange.consolidate import STANDARD_INDEX
+    from desktop.store.paths import resolve_db_path
+
+    name = pg_server.create_database("roles")
+    try:
+        owner = resolve_db_path(pg_server.url(name))
+        uuids = _fill(owner)
+        with psycopg.connect(host=str(pg_server.folder), port=5432, user=pg_server.superuser, dbname=name,
+                             autocommit=True) as con:
+            con.execute("CREATE ROLE city_officer LOGIN")
+            con.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO city_officer")
+            con.execute("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO city_officer")
+            con.execute("DROP INDEX IF EXISTS " + STANDARD_INDEX)
+
+            def indexed() -> bool:
+                return con.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", (STANDARD_INDEX,)).fetchone() is not None
+
+            officer = resolve_db_path(pg_server.url(name).replace(f"{pg_server.superuser}@", "city_officer@"))
+            as_officer = _check(officer, uuids)
+            assert not indexed()
+            as_owner = _check(owner, uuids)
+            assert indexed()
+    finally:
+        pg_server.drop_database(name)
+        with psycopg.connect(host=str(pg_server.folder), port=5432, user=pg_server.superuser, dbname="postgres",
+                             autocommit=True) as con:
+            con.execute("DROP ROLE IF EXISTS city_officer")
+    assert as_officer == as_owner
