@@ -436,8 +436,10 @@ def _fill(server, tmp: Path, engine: str, db: str, city: City) -> float:
                                   (list(big),)).fetchall()
             for iname, _sql in indexes:
                 cur.execute(f'DROP INDEX "{iname}"')
-            # emptied in this transaction: the rows go in frozen, without going through the WAL
+            # emptied in this transaction: the rows go in frozen, without going through the WAL; the
+            # rows are made consistent, so their foreign keys are not checked one by one (replica mode)
             cur.execute(f"TRUNCATE {', '.join(big)}, known_office RESTART IDENTITY CASCADE")
+            cur.execute("SET LOCAL session_replication_role = replica")
             _pg_fill(cur, city)
             cur.execute("SET maintenance_work_mem = '1GB'")
             for _iname, sql in indexes:
@@ -523,6 +525,82 @@ def bench_consolidate(server, tmp: Path, sizes: list[int], runs: int, counties: 
                   flush=True)
 
 
+COUNTY_SETUP = """
+import sqlite3, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+import bench_growth as bg
+from desktop.exchange import offices
+from desktop.exchange.export import export_package
+from desktop.store import office
+from desktop.store.db import close_db, open_db
+db, n = Path(sys.argv[1]), int(sys.argv[2])
+open_db(db, auto_backup=False)
+office.update(name="莆田市第101县市场监督管理局", region_code="350399", doc_prefix="县监", role="county", user="bench")
+card = offices.card()
+close_db()
+ents, achs = bg._standards(n, min(2_000, max(1, n // 5)), 2025, False, offset=1_000_000)
+con = sqlite3.connect(db)
+with con:
+    bg._insert(con, ents, achs)
+    con.execute("INSERT INTO award_round (uuid, year, policy_id, policy_hash, status, prepared_by, reviewed_by, created_at) "
+                "VALUES ('00000005-0000-4000-8000-000000000001', 2025, 'putian-chengxiang-2021', ?, 'approved', 'a', 'b', "
+                "'2025-06-30 12:00:00')", ["0" * 64])
+    con.execute("INSERT INTO award (uuid, round_id, achievement_id, status, amount, rule, clause, fund, explanation, flags, "
+                "decision, updated_at) SELECT printf('00000006-0000-4000-8000-%012x', id), 1, id, 'awarded', '10000.00', "
+                "'formulate-participant', '五(二)2', 'district', '10000.00', '[]', 'approved', '2025-06-30 12:00:00' "
+                "FROM achievement")
+con.close()
+open_db(db, auto_backup=False)
+export_package(db.with_suffix(".stdpkg"), user="bench")
+close_db()
+import json
+db.with_suffix(".card").write_text(json.dumps(card, ensure_ascii=False))
+"""
+CITY_IMPORT = """
+import json, sys, time
+from pathlib import Path
+from desktop.store.db import open_db
+from desktop.store.paths import resolve_db_path
+from desktop.exchange import offices
+from desktop.exchange.package import fingerprint
+from desktop.operations import exchange
+from desktop.operations.session import Session
+pkg_path, card = Path(sys.argv[2]), json.loads(Path(sys.argv[3]).read_text())
+path = resolve_db_path(sys.argv[1])
+open_db(path, auto_backup=False)
+session = Session.attach(path)
+offices.register(card, expected_fingerprint=fingerprint(card["public_key"]), user="bench")
+t0 = time.perf_counter()
+pkg = exchange.read(session, pkg_path)
+t1 = time.perf_counter()
+plan = exchange.plan_import(session, pkg)
+t2 = time.perf_counter()
+result = exchange.apply_import(session, pkg)
+t3 = time.perf_counter()
+hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": t3 - t0, "read": t1 - t0, "plan": t2 - t1, "apply": t3 - t2,
+                  "inserted": result.applied.get("inserted"), "self_mb": int(hwm.split()[1]) / 1024}))
+"""
+
+
+def bench_import(server, tmp: Path, n: int, into: int, counties: int, keep: Path | None) -> None:
+    """A county's package of ``n`` achievements (and its round's award lines) imported into the city
+    of ``into`` achievements (filled by ``bench_consolidate``), in a child process: read + plan +
+    apply, and the child's own peak memory. The city keeps the county afterwards (a kept cluster:
+    run it last)."""
+    from bench_growth import _child as child_process
+
+    county = (keep or tmp) / f"county-{n}.db"
+    if not county.with_suffix(".card").exists():
+        child_process([sys.executable, "-c", COUNTY_SETUP, str(county), str(n), str(ROOT / "benchmarks")], ROOT, tmp)
+    got = child_process([sys.executable, "-c", CITY_IMPORT, server.url(f"city_{into}_{counties}"),
+                         str(county.with_suffix(".stdpkg")), str(county.with_suffix(".card"))], ROOT, tmp)[2]
+    print(f"import {n:,d} achievements (+ their award lines) into a city of {into:,d} on PostgreSQL: "
+          f"{got['seconds']:7.2f} s (read {got['read']:.2f}, plan {got['plan']:.2f}, apply {got['apply']:.2f}) "
+          f"{got['self_mb']:7.1f} MB max RSS, {got['inserted']:,d} rows inserted", flush=True)
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
         return child(*argv[1:4])
@@ -538,6 +616,8 @@ def main(argv: list[str]) -> int:
                                               "runs: each city is filled once")
     ap.add_argument("--fill-only", action="store_true", help="with --keep: fill the cities (the server without fsync "
                                                                 "while it does) and stop")
+    ap.add_argument("--import-into", type=int, default=0, help="a city filled by --consolidate: import a county's "
+                                                              "package of 100,000 into it (it keeps the county)")
     args = ap.parse_args(argv)
     bin_dir = _bin_dir()
     if bin_dir is None:
@@ -549,6 +629,8 @@ def main(argv: list[str]) -> int:
             if args.consolidate:
                 bench_consolidate(server, tmp, [int(x) for x in args.consolidate.split(",") if x], args.runs,
                                   args.counties, args.sqlite_upto, args.keep, args.fill_only)
+            if args.import_into:
+                bench_import(server, tmp, 100_000, args.import_into, args.counties, args.keep)
             if args.migrate:
                 bench_migrate(server, tmp, args.migrate)
             for n in (int(x) for x in args.sizes.split(",") if x):

@@ -330,7 +330,7 @@ _STANDARD_ROWS_SQL = """
 SELECT {key}, a.prize, substr(CAST(a.date AS TEXT), 1, 4), a.ref, a.title, a.grade, a.rank, a.origin, a.source_id,
        e.uscc, e.name
 FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id
-WHERE a.kind = 'standard' AND {rows}{where} AND {key} IN ({keys})
+WHERE a.kind = 'standard' AND {rows}{where} AND {key} = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(? AS jsonb))))
 ORDER BY a.id
 """
 
@@ -377,7 +377,9 @@ def _standard_claims_pg(where: str, params: list[Any]) -> list[tuple]:
     keys = [k for (k,) in database.execute_sql(_STANDARD_KEYS_SQL.format(key=key, rows=rows, where=where), params) if k]
     if not keys:
         return []
-    sql = _STANDARD_ROWS_SQL.format(key=key, rows=rows, where=where, keys=json_values())
+    # "= ANY(array)": one look-up in the index per key (an IN over the keys' list is planned as a
+    # scan of the whole index, the key taken out of every record's JSON again)
+    sql = _STANDARD_ROWS_SQL.format(key=key, rows=rows, where=where)
     return database.execute_sql(sql, [*params, json.dumps(keys, ensure_ascii=False)]).fetchall()
 
 
@@ -430,21 +432,39 @@ def cross_claims(year: int | None, name: Any) -> list[Finding]:
 def _claimed_by_offices() -> dict[str, list[str]]:
     """office uuid -> the USCCs of every enterprise it has sent (``importer.enterprise_claims``),
     read by the database out of what the imports keep: the hashes of every row received stay on the
-    server (at a city of 10,000,000 achievements, 20 MB per county)."""
+    server (at a city of 10,000,000 achievements, 20 MB per county).
+
+    PostgreSQL cuts the list out of the text (the record as the program writes it: keys sorted,
+    ``"claims": [...]`` of strings) instead of parsing 20 MB of JSON per county; a cut that does not
+    read back as a list (a record written some other way) is read again whole."""
     keys = {f"exchange.base.{k.uuid}": k.uuid for k in KnownOffice.select(KnownOffice.uuid)}
-    if not keys:
-        return {}
-    claims = "CAST(CAST(value AS json) -> 'claims' AS TEXT)" if is_postgres() else "json_extract(value, '$.claims')"
-    sql = f"SELECT key, {claims} FROM setting WHERE key IN ({json_values()})"
     out: dict[str, list[str]] = {uuid: [] for uuid in keys.values()}
-    for key, text in database.execute_sql(sql, [json.dumps(sorted(keys))]):
-        try:
-            found = json.loads(text) if isinstance(text, str) else None
-        except ValueError:  # SQLite gives a string's own text: not a list of enterprises
-            found = None
-        if isinstance(found, list):
-            out[keys[key]] = [c for c in found if isinstance(c, str)]
+    if not keys:
+        return out
+    whole = "CAST(CAST(value AS json) -> 'claims' AS TEXT)" if is_postgres() else "json_extract(value, '$.claims')"
+    cut = "split_part(split_part(value, '\"claims\": ', 2), ']', 1) || ']'" if is_postgres() else whole
+    again = []
+    for key, text in database.execute_sql(f"SELECT key, {cut} FROM setting WHERE key IN ({json_values()})",
+                                          [json.dumps(sorted(keys))]):
+        found = _usccs(text)
+        if found is None and is_postgres():
+            again.append(key)
+        out[keys[key]] = found or []
+    if again:
+        for key, text in database.execute_sql(f"SELECT key, {whole} FROM setting WHERE key IN ({json_values()})",
+                                              [json.dumps(sorted(again))]):
+            out[keys[key]] = _usccs(text) or []
     return out
+
+
+def _usccs(text: Any) -> list[str] | None:
+    """The strings of a JSON list given as text; None when it is no list (SQLite gives a string's
+    own text, not JSON)."""
+    try:
+        found = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return [c for c in found if isinstance(c, str)] if isinstance(found, list) else None
 
 
 def enterprises_in_two(name: Any) -> list[Finding]:
