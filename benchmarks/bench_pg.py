@@ -366,16 +366,16 @@ FROM (SELECT a.id - 1 AS i, a.enterprise_id, a.kind = 'prize' AS p,
     # what the imports kept per county, and the totals each reported (county 1: ¥1,000.00 more)
     cur.execute(f"""
 INSERT INTO setting (key, value)
-SELECT 'exchange.base.' || k.uuid, json_build_object(
-    'achievements', (SELECT string_agg({_uuid_sql(2, 'a.id - 1')} || ':' || lpad(to_hex(a.id - 1), 64, '0'), ' ')
-                     FROM achievement a WHERE a.origin = k.uuid),
-    'awards', (SELECT string_agg({_uuid_sql(4, 'w.id - 1')} || ':' || lpad(to_hex(w.id), 64, '0'), ' ')
-               FROM award w JOIN award_round r ON r.id = w.round_id WHERE r.uuid = {_uuid_sql(3, "k.id - 1")}),
-    'claims', (SELECT json_agg(e.uscc ORDER BY e.uscc) FROM enterprise e WHERE e.origin = k.uuid),
-    'enterprises', (SELECT string_agg({_uuid_sql(1, 'e.id - 1')} || ':' || lpad(to_hex(e.id - 1), 64, '0'), ' ')
-                    FROM enterprise e WHERE e.origin = k.uuid),
+SELECT 'exchange.base.' || k.uuid, json_build_object('achievements', a.s, 'awards', w.s, 'claims', e.c, 'enterprises', e.s,
     'rounds', {_uuid_sql(3, "k.id - 1")} || ':' || lpad(to_hex(k.id - 1), 64, '0'))
-FROM known_office k""")
+FROM known_office k
+LEFT JOIN (SELECT origin, string_agg({_uuid_sql(2, 'id - 1')} || ':' || lpad(to_hex(id - 1), 64, '0'), ' ') AS s
+           FROM achievement GROUP BY origin) a ON a.origin = k.uuid
+LEFT JOIN (SELECT round_id, string_agg({_uuid_sql(4, 'id - 1')} || ':' || lpad(to_hex(id), 64, '0'), ' ') AS s
+           FROM award GROUP BY round_id) w ON w.round_id = k.id
+LEFT JOIN (SELECT origin, json_agg(uscc ORDER BY uscc) AS c,
+                  string_agg({_uuid_sql(1, 'id - 1')} || ':' || lpad(to_hex(id - 1), 64, '0'), ' ') AS s
+           FROM enterprise GROUP BY origin) e ON e.origin = k.uuid""")
     cur.execute("""
 INSERT INTO setting (key, value)
 SELECT 'exchange.summaries.' || k.uuid, json_build_object(r.uuid, json_build_object(

@@ -210,7 +210,7 @@ def test_an_officer_who_may_not_build_the_index_gets_the_same_report(tmp_path, p
     reads every key from its record (slower), and the report is the one the owner's index gives."""
     import psycopg
 
-    from desktop.exchange.consolidate import STANDARD_INDEX
+    from desktop.exchange.consolidate import CLAIM_INDEXES
     from desktop.store.paths import resolve_db_path
 
     name = pg_server.create_database("roles")
@@ -222,16 +222,18 @@ def test_an_officer_who_may_not_build_the_index_gets_the_same_report(tmp_path, p
             con.execute("CREATE ROLE city_officer LOGIN")
             con.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO city_officer")
             con.execute("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO city_officer")
-            con.execute("DROP INDEX IF EXISTS " + STANDARD_INDEX)
+            for index in CLAIM_INDEXES.values():
+                con.execute("DROP INDEX IF EXISTS " + index)
 
-            def indexed() -> bool:
-                return con.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", (STANDARD_INDEX,)).fetchone() is not None
+            def indexed() -> set[str]:
+                return {r[0] for r in con.execute("SELECT indexname FROM pg_indexes WHERE indexname = ANY(%s)",
+                                                  (list(CLAIM_INDEXES.values()),))}
 
             officer = resolve_db_path(pg_server.url(name).replace(f"{pg_server.superuser}@", "city_officer@"))
             as_officer = _check(officer, uuids)
-            assert not indexed()
+            assert indexed() == set()
             as_owner = _check(owner, uuids)
-            assert indexed()
+            assert indexed() == set(CLAIM_INDEXES.values())
     finally:
         pg_server.drop_database(name)
         with psycopg.connect(host=str(pg_server.folder), port=5432, user=pg_server.superuser, dbname="postgres",

@@ -316,70 +316,79 @@ ORDER BY a.id
 """
 
 
-# PostgreSQL: the standards' claim keys kept in an index (``_standard_index``), so the check reads
-# the keys from it, sorted, instead of taking every standard's key out of its JSON twice (2.5 s per
-# million standards on a shared two-core server; 10,000,000 at a province). Named with a version:
-# a changed definition is a new index, never a stale one taken for it.
-STANDARD_INDEX = "achievement_standard_claim_v1"
-_STANDARD_KEYS_SQL = """
-SELECT k FROM (SELECT {key} AS k, COALESCE(a.origin, '') AS o FROM achievement a
-               WHERE a.kind = 'standard' AND {rows}{where}) claims
-GROUP BY k HAVING min(o) != max(o)
+# PostgreSQL: the claim keys kept in an index per kind (``_claim_index``), so the check reads the
+# keys from it, sorted, instead of working every record's key out twice (out of its JSON for a
+# standard, 2.5 s per million on a shared two-core server; a regular expression over a prize's
+# title); 10,000,000 at a province. Named with a version: a changed definition is a new index,
+# never a stale one taken for it. Per kind: (index, its columns, which rows it holds, the key, the
+# group's columns from the inner query, the SQL's filter of the rows).
+CLAIM_INDEXES = {"standard": "achievement_standard_claim_v1", "prize": "achievement_prize_claim_v1"}
+STANDARD_INDEX = CLAIM_INDEXES["standard"]
+_KEYS_SQL = """
+SELECT {group} FROM (SELECT {inner}, COALESCE(a.origin, '') AS o FROM achievement a
+                     WHERE a.kind = '{kind}' AND {rows}{where}) claims
+GROUP BY {group} HAVING min(o) != max(o)
 """
-_STANDARD_ROWS_SQL = """
-SELECT {key}, a.prize, substr(CAST(a.date AS TEXT), 1, 4), a.ref, a.title, a.grade, a.rank, a.origin, a.source_id,
+_ROWS_SQL = """
+SELECT {thing}, a.prize, substr(CAST(a.date AS TEXT), 1, 4), a.ref, a.title, a.grade, a.rank, a.origin, a.source_id,
        e.uscc, e.name
 FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id
-WHERE a.kind = 'standard' AND {rows}{where} AND {key} = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(? AS jsonb))))
+WHERE a.kind = '{kind}' AND {rows}{where} AND {thing} = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(? AS jsonb))))
 ORDER BY a.id
 """
 
 
-def _standard_rows(column: str) -> str:
-    """Which standards have a claim key (the rows the index holds), over ``column`` as the key's text."""
-    prefix = column[: -len("natural_key")]
-    return f"{prefix}ref IS NOT NULL AND {prefix}ref != '' AND {json_valid(column)}"
+def _index_sql(kind: str) -> str:
+    """The claim index of ``kind``: the key first (looked up by it), what the groups are made of
+    (the scheme, the date, the county), and the columns the key is worked out from included, as
+    PostgreSQL reads an expression from an index only when the columns it is made of are there."""
+    rows, thing = _claims()[kind][:2]
+    rows, thing = rows.replace("a.", ""), thing.replace("a.", "")
+    if kind == "standard":
+        return (f"CREATE INDEX IF NOT EXISTS {CLAIM_INDEXES[kind]} ON achievement (({thing}), (COALESCE(origin, '')), "
+                f"date) INCLUDE (natural_key, origin) WHERE kind = 'standard' AND {rows}")
+    return (f"CREATE INDEX IF NOT EXISTS {CLAIM_INDEXES[kind]} ON achievement (({thing}), (COALESCE(prize, '')), date, "
+            f"(COALESCE(origin, ''))) INCLUDE (natural_key, ref, title, prize, origin) WHERE kind = 'prize'")
 
 
-def _standard_index() -> bool:
-    """PostgreSQL: make sure the standards' claim keys are indexed (built once, by the first report
+def _claim_index(kind: str) -> bool:
+    """PostgreSQL: make sure the claim keys of ``kind`` are indexed (built once, by the first report
     of a city; kept up to date by the server on every import after it). True when the index is
-    there; False when this account may not create it (not the tables' owner): the check then reads
-    every key from its JSON, as on SQLite, slower but the same.
+    there; False when this account may not create it (not the tables' owner): the check then works
+    every key out of its record, as on SQLite, slower but the same.
 
     Not part of the schema's version: an index holds no data, a backup or copy without it gives the
     same report, and a database that lacks it gets it here again."""
-    found = database.execute_sql("SELECT 1 FROM pg_indexes WHERE indexname = ?", [STANDARD_INDEX]).fetchone()
+    found = database.execute_sql("SELECT 1 FROM pg_indexes WHERE indexname = ?", [CLAIM_INDEXES[kind]]).fetchone()
     if found:
         return True
     from peewee import DatabaseError
 
-    # the key, the county and the date in the index; the natural key and the origin included as well,
-    # as PostgreSQL reads an expression from an index only when the columns it is made of are there
-    sql = (f"CREATE INDEX IF NOT EXISTS {STANDARD_INDEX} ON achievement (({json_item('natural_key', 2)}), "
-           f"(COALESCE(origin, '')), date) INCLUDE (natural_key, origin) "
-           f"WHERE kind = 'standard' AND {_standard_rows('natural_key')}")
     try:
         with database.atomic():  # a savepoint inside a caller's transaction: a refusal leaves it usable
-            database.execute_sql(sql)
+            database.execute_sql(_index_sql(kind))
     except DatabaseError:
         return False
     database.execute_sql("ANALYZE achievement")
     return True
 
 
-def _standard_claims_pg(where: str, params: list[Any]) -> list[tuple]:
-    """The standards claimed in two counties or more, on PostgreSQL through ``STANDARD_INDEX``: the
-    keys of two counties first (from the index, sorted), then those claims' rows (looked up in it)."""
-    key, rows = json_item("a.natural_key", 2), _standard_rows("a.natural_key")
+def _claims_pg(kind: str, where: str, params: list[Any]) -> list[tuple]:
+    """The standards (or prizes) claimed in two counties or more, on PostgreSQL through its claim
+    index: the groups of two counties first (from the index, sorted), then the rows of their keys
+    (looked up in it). Rows of such a key in a group of one county come along; the caller's
+    grouping leaves them out, as it does any group of one county."""
+    rows, thing, inner, group, _outer = _claims()[kind]
+    sql = _KEYS_SQL.format(group=group, inner=inner, kind=kind, rows=rows, where=where)
     # no key, or an empty one, claims nothing: dropped here, not in the query, where testing it would
-    # take the key out of every JSON again instead of reading it from the index
-    keys = [k for (k,) in database.execute_sql(_STANDARD_KEYS_SQL.format(key=key, rows=rows, where=where), params) if k]
+    # work the key out of every record again instead of reading it from the index
+    at = group.split(", ").index("k")
+    keys = sorted({found[at] for found in database.execute_sql(sql, params) if found[at]})
     if not keys:
         return []
     # "= ANY(array)": one look-up in the index per key (an IN over the keys' list is planned as a
-    # scan of the whole index, the key taken out of every record's JSON again)
-    sql = _STANDARD_ROWS_SQL.format(key=key, rows=rows, where=where)
+    # scan of the whole index, the key worked out of every record again)
+    sql = _ROWS_SQL.format(thing=thing, kind=kind, rows=rows, where=where)
     return database.execute_sql(sql, [*params, json.dumps(keys, ensure_ascii=False)]).fetchall()
 
 
@@ -402,10 +411,9 @@ def cross_claims(year: int | None, name: Any) -> list[Finding]:
     if not is_postgres():
         database.connection().create_function("stdaward_ws", 1, _ws, deterministic=True)
     groups: dict[tuple, list[dict[str, Any]]] = {}
-    indexed = is_postgres() and _standard_index()
     for kind, (rows, thing, inner, group, outer) in _claims().items():
-        if kind == "standard" and indexed:
-            found = _standard_claims_pg(where, params)
+        if is_postgres() and _claim_index(kind):
+            found = _claims_pg(kind, where, params)
         else:
             sql = _CLAIMS_SQL.format(rows=rows, thing=thing, inner=inner, group=group, outer=outer, where=where)
             found = database.execute_sql(sql, [kind, *params, kind, *params]).fetchall()
