@@ -316,7 +316,7 @@ ORDER BY a.id
 """
 
 
-# PostgreSQL: the claim keys kept in an index per kind (``_claim_index``), so the check reads the
+# PostgreSQL: the claim keys kept in an index per kind (``_claim_indexes``), so the check reads the
 # keys from it, sorted, instead of working every record's key out twice (out of its JSON for a
 # standard, 2.5 s per million on a shared two-core server; a regular expression over a prize's
 # title); 10,000,000 at a province. Named with a version: a changed definition is a new index,
@@ -351,26 +351,32 @@ def _index_sql(kind: str) -> str:
             f"(COALESCE(origin, ''))) INCLUDE (natural_key, ref, title, prize, origin) WHERE kind = 'prize'")
 
 
-def _claim_index(kind: str) -> bool:
-    """PostgreSQL: make sure the claim keys of ``kind`` are indexed (built once, by the first report
-    of a city; kept up to date by the server on every import after it). True when the index is
-    there; False when this account may not create it (not the tables' owner): the check then works
-    every key out of its record, as on SQLite, slower but the same.
+def _claim_indexes() -> dict[str, bool]:
+    """PostgreSQL: make sure the claim keys of each kind are indexed (built once, by the first
+    report of a city; kept up to date by the server on every import after it). kind -> whether its
+    index is there: not when this account may not create it (not the tables' owner), and the check
+    then works every key out of its record, as on SQLite, slower but the same.
 
     Not part of the schema's version: an index holds no data, a backup or copy without it gives the
     same report, and a database that lacks it gets it here again."""
-    found = database.execute_sql("SELECT 1 FROM pg_indexes WHERE indexname = ?", [CLAIM_INDEXES[kind]]).fetchone()
-    if found:
-        return True
     from peewee import DatabaseError
 
-    try:
-        with database.atomic():  # a savepoint inside a caller's transaction: a refusal leaves it usable
-            database.execute_sql(_index_sql(kind))
-    except DatabaseError:
-        return False
-    database.execute_sql("ANALYZE achievement")
-    return True
+    have = {name for (name,) in database.execute_sql(f"SELECT indexname FROM pg_indexes WHERE indexname IN "
+                                                       f"({json_values()})", [json.dumps(sorted(CLAIM_INDEXES.values()))])}
+    out, made = {}, False
+    for kind, index in CLAIM_INDEXES.items():
+        if index not in have:
+            try:
+                with database.atomic():  # a savepoint inside a caller's transaction: a refusal leaves it usable
+                    database.execute_sql(_index_sql(kind))
+                made = True
+            except DatabaseError:
+                out[kind] = False
+                continue
+        out[kind] = True
+    if made:
+        database.execute_sql("ANALYZE achievement")  # the planner's figures for the new keys
+    return out
 
 
 def _claims_pg(kind: str, where: str, params: list[Any]) -> list[tuple]:
@@ -411,8 +417,9 @@ def cross_claims(year: int | None, name: Any) -> list[Finding]:
     if not is_postgres():
         database.connection().create_function("stdaward_ws", 1, _ws, deterministic=True)
     groups: dict[tuple, list[dict[str, Any]]] = {}
+    indexed = _claim_indexes() if is_postgres() else {}
     for kind, (rows, thing, inner, group, outer) in _claims().items():
-        if is_postgres() and _claim_index(kind):
+        if indexed.get(kind):
             found = _claims_pg(kind, where, params)
         else:
             sql = _CLAIMS_SQL.format(rows=rows, thing=thing, inner=inner, group=group, outer=outer, where=where)
