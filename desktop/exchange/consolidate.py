@@ -123,40 +123,42 @@ def _county_namer() -> tuple[dict[str | None, str], Any]:
 
 _PAID = "w.status IN ('awarded', 'discretionary') AND w.decision != 'rejected' AND w.amount IS NOT NULL"
 
-# The awards that pay, summed in the database per round, county (the achievement's origin), year,
-# rule and fund: the report's rows and each round's totals (the check against what the county
-# reported) come from this one pass over the awards. The rows that leave the database are as many
-# as the groups (counties x rules x funds), never as many as the awards.
+# The awards that pay, summed per round, county (the achievement's origin), year, rule and fund (a
+# group's clause and policy: the least, in code point order as SQLite and Python compare it): the
+# report's rows and each round's totals (the check against what the county reported) come from
+# this one pass over the awards. On PostgreSQL the rows that leave the database are as many as the
+# groups (counties x rules x funds), never as many as the awards.
 _PAID_SQL = """
-SELECT r.uuid, a.origin, r.year, COALESCE(NULLIF(w.rule, ''), '-'), COALESCE(NULLIF(w.fund, ''), '-'), MIN(w.clause),
-       MIN(r.policy_id), COUNT(*), {total}
+SELECT r.uuid, a.origin, r.year, COALESCE(NULLIF(w.rule, ''), '-'), COALESCE(NULLIF(w.fund, ''), '-'),
+       MIN(w.clause COLLATE "C"), MIN(r.policy_id COLLATE "C"), COUNT(*), {total}
 FROM award w JOIN award_round r ON r.id = w.round_id JOIN achievement a ON a.id = w.achievement_id
 WHERE {paid}{where}
 GROUP BY r.uuid, a.origin, r.year, COALESCE(NULLIF(w.rule, ''), '-'), COALESCE(NULLIF(w.fund, ''), '-')
 """
 
 
-class _MoneySum:
-    """SQLite's exact sum of amounts stored as text (its own SUM would add them as floats)."""
-
-    def __init__(self) -> None:
-        self.total: Decimal | None = None
-
-    def step(self, value: Any) -> None:
-        if value is not None:
-            self.total = (self.total if self.total is not None else Decimal("0")) + Decimal(str(value))
-
-    def finalize(self) -> str | None:
-        return None if self.total is None else format(self.total, "f")
-
-
-def money_sum(column: str) -> str:
-    """The exact sum of a money column (TEXT, "35000.00") as text, in the open database's own terms:
-    PostgreSQL adds them as ``numeric``; SQLite through ``stdaward_money_sum`` (registered here)."""
+def _sums(where: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """(round uuid, origin, year, rule, fund, clause, policy id, count, total) of the awards that pay.
+    PostgreSQL sums them itself (as ``numeric``, exact); SQLite would add the amounts (TEXT) as
+    floats, so there the lines come to Python, once, and are summed as Decimal."""
     if is_postgres():
-        return f"CAST(SUM(CAST({column} AS numeric)) AS TEXT)"
-    database.connection().create_aggregate("stdaward_money_sum", 1, _MoneySum)
-    return f"stdaward_money_sum({column})"
+        sql = _PAID_SQL.format(total="CAST(SUM(CAST(w.amount AS numeric)) AS TEXT)", paid=_PAID, where=where)
+        return [(*row[:8], Decimal(row[8])) for row in database.execute_sql(sql, params).fetchall()]
+    sql = ("SELECT r.uuid, a.origin, r.year, COALESCE(NULLIF(w.rule, ''), '-'), COALESCE(NULLIF(w.fund, ''), '-'), "
+           "w.clause, r.policy_id, w.amount FROM award w JOIN award_round r ON r.id = w.round_id "
+           f"JOIN achievement a ON a.id = w.achievement_id WHERE {_PAID}{where}")
+    groups: dict[tuple, list[Any]] = {}
+    for ruuid, origin, yr, rule, fund, clause, policy_id, amount in database.execute_sql(sql, params):
+        g = groups.get((ruuid, origin, yr, rule, fund))
+        if g is None:
+            g = groups[(ruuid, origin, yr, rule, fund)] = [clause, policy_id, 0, Decimal("0.00")]
+        elif clause is not None and (g[0] is None or clause < g[0]):  # as MIN: the least, NULL only if all are
+            g[0] = clause
+        if policy_id is not None and (g[1] is None or policy_id < g[1]):
+            g[1] = policy_id
+        g[2] += 1
+        g[3] += Decimal(amount)
+    return [(*key, *g) for key, g in groups.items()]
 
 
 @dataclass
@@ -179,9 +181,7 @@ def _paid(year: int | None, reported: list[str]) -> _Paid:
         for (u,) in database.execute_sql(f"SELECT uuid FROM award_round WHERE uuid IN ({json_values()})",
                                          [json.dumps(sorted(reported))]):
             rounds[u] = {"count": 0, "total": Decimal("0.00")}
-    sql = _PAID_SQL.format(total=money_sum("w.amount"), paid=_PAID, where=where)
-    for ruuid, origin, yr, rule, fund, clause, policy_id, count, total in database.execute_sql(sql, params).fetchall():
-        amount = Decimal(total)
+    for ruuid, origin, yr, rule, fund, clause, policy_id, count, amount in _sums(where, params):
         if ruuid in rounds:
             rounds[ruuid]["count"] += count
             rounds[ruuid]["total"] += amount
