@@ -130,35 +130,38 @@ _PAID = "w.status IN ('awarded', 'discretionary') AND w.decision != 'rejected' A
 # groups (counties x rules x funds), never as many as the awards.
 _PAID_SQL = """
 SELECT r.uuid, a.origin, r.year, COALESCE(NULLIF(w.rule, ''), '-'), COALESCE(NULLIF(w.fund, ''), '-'),
-       MIN(w.clause COLLATE "C"), MIN(r.policy_id COLLATE "C"), COUNT(*), {total}
+       MIN(w.clause{c}), MIN(r.policy_id{c}), COUNT(*), {total}
 FROM award w JOIN award_round r ON r.id = w.round_id JOIN achievement a ON a.id = w.achievement_id
 WHERE {paid}{where}
 GROUP BY r.uuid, a.origin, r.year, COALESCE(NULLIF(w.rule, ''), '-'), COALESCE(NULLIF(w.fund, ''), '-')
 """
 
 
+class _MoneySum:
+    """SQLite's exact sum of amounts stored as text (its own SUM would add them as floats)."""
+
+    def __init__(self) -> None:
+        self.total: Decimal | None = None
+
+    def step(self, value: Any) -> None:
+        if value is not None:
+            self.total = (self.total if self.total is not None else Decimal("0")) + Decimal(str(value))
+
+    def finalize(self) -> str | None:
+        return None if self.total is None else format(self.total, "f")
+
+
 def _sums(where: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    """(round uuid, origin, year, rule, fund, clause, policy id, count, total) of the awards that pay.
-    PostgreSQL sums them itself (as ``numeric``, exact); SQLite would add the amounts (TEXT) as
-    floats, so there the lines come to Python, once, and are summed as Decimal."""
+    """(round uuid, origin, year, rule, fund, clause, policy id, count, total) of the awards that pay,
+    summed by the database: PostgreSQL as ``numeric``; SQLite, which would add the amounts (TEXT)
+    as floats, through ``stdaward_money_sum`` (Decimal, registered here). Both exact."""
     if is_postgres():
-        sql = _PAID_SQL.format(total="CAST(SUM(CAST(w.amount AS numeric)) AS TEXT)", paid=_PAID, where=where)
-        return [(*row[:8], Decimal(row[8])) for row in database.execute_sql(sql, params).fetchall()]
-    sql = ("SELECT r.uuid, a.origin, r.year, COALESCE(NULLIF(w.rule, ''), '-'), COALESCE(NULLIF(w.fund, ''), '-'), "
-           "w.clause, r.policy_id, w.amount FROM award w JOIN award_round r ON r.id = w.round_id "
-           f"JOIN achievement a ON a.id = w.achievement_id WHERE {_PAID}{where}")
-    groups: dict[tuple, list[Any]] = {}
-    for ruuid, origin, yr, rule, fund, clause, policy_id, amount in database.execute_sql(sql, params):
-        g = groups.get((ruuid, origin, yr, rule, fund))
-        if g is None:
-            g = groups[(ruuid, origin, yr, rule, fund)] = [clause, policy_id, 0, Decimal("0.00")]
-        elif clause is not None and (g[0] is None or clause < g[0]):  # as MIN: the least, NULL only if all are
-            g[0] = clause
-        if policy_id is not None and (g[1] is None or policy_id < g[1]):
-            g[1] = policy_id
-        g[2] += 1
-        g[3] += Decimal(amount)
-    return [(*key, *g) for key, g in groups.items()]
+        total, collate = "CAST(SUM(CAST(w.amount AS numeric)) AS TEXT)", ' COLLATE "C"'
+    else:
+        database.connection().create_aggregate("stdaward_money_sum", 1, _MoneySum)
+        total, collate = "stdaward_money_sum(w.amount)", ""  # SQLite compares text in code point order
+    sql = _PAID_SQL.format(total=total, c=collate, paid=_PAID, where=where)
+    return [(*row[:8], Decimal(row[8])) for row in database.execute_sql(sql, params).fetchall()]
 
 
 @dataclass
