@@ -10,24 +10,55 @@ streaming copy (batches of ``transfer.CHUNK`` rows through a server-side cursor)
 of the first slice that read whole tables into memory (kept here as the baseline), into PostgreSQL
 and, as the SQLite baseline, into a new database file.
 
-``--consolidate 100000,1000000`` (empty: skip): the city's consolidation report (``build_report``:
-totals and the checks across counties) of a city of 20 counties holding that many achievements, on
-PostgreSQL and on SQLite (the baseline) filled with the same rows, each report in a child process of
-its own: seconds, the child's own peak memory (``VmHWM``, see ``peak_mb``), and the growth from one size to the
-next. The rows are bench_growth's (every 100th standard claimed again by another county, prizes of
-one title across counties), written with COPY (PostgreSQL, then ``VACUUM ANALYZE`` as autovacuum
-would after such a load) and ``executemany`` (SQLite) into databases whose schema the program made.
+``--consolidate 100000,1000000,10000000`` (empty: skip): the city's consolidation report
+(``build_report``: totals by county, year, rule and fund, and the checks across counties) of a city
+of ``--counties`` (100) counties holding that many achievements, on PostgreSQL and, up to
+``--sqlite-upto`` (1,000,000), on SQLite filled with the same rows (the baseline), each report in a
+child process of its own: seconds, the child's own peak memory (``VmHWM``, see ``peak_mb``; the
+server's is not counted), the growth from one size to the next, and the report's slowest
+statements. The city (``City``) holds what the counties' packages leave there: n // 50 enterprises,
+every 100th standard claimed again by another county, one record in 20 a prize (half named by
+title, one title from several counties), each county's approved round with a line per achievement,
+its registration, its import records (the hash of every row received: 20 MB per county at 10⁷) and
+the totals it reported (one county's off by ¥1,000.00). SQLite is filled from Python; PostgreSQL by
+the server itself (``generate_series``, row for row the same; a Python loop takes too long for 10⁷)
+with the big tables' indexes built after the load, then ``VACUUM ANALYZE``.
+``--keep DIR`` keeps the server's cluster and the SQLite files in DIR between runs (each city is
+filled once; ``--fill-only`` fills with fsync off and stops); ``--import-into N``: a county's
+package of 100,000 achievements and their award lines imported into the kept city of N (read, plan,
+apply; seconds and the child's peak memory; the city keeps the county: run it last).
 
     .venv/bin/python benchmarks/bench_pg.py [--runs N] [--sizes 10000,100000] [--migrate 200000]
-                                            [--consolidate 100000,1000000]
+                                            [--consolidate 100000,1000000] [--counties 100]
+                                            [--keep DIR [--fill-only]] [--import-into 10000000]
 
-Figures of 2026-12-03 (2 shared cores, PostgreSQL 15 with fsync on, one run each, other work running):
-    consolidate   100,000: SQLite  2.89 s  49.0 MB, PostgreSQL  2.31 s  58.5 MB (1,250 findings)
-    consolidate 1,000,000: SQLite 29.96 s  84.5 MB, PostgreSQL 24.19 s  97.7 MB (12,500 findings);
-                           growth x10.4 / x10.5 for x10 achievements (client process only: the
-                           server's own memory is not counted)
-    load        100,000:   SQLite 19.79 s, PostgreSQL 24.33 s, ratio 1.23 (before COPY: 1.39)
-    compute     100,000:   SQLite 14.04 s, PostgreSQL 18.25 s, ratio 1.30 (before COPY: 1.44)
+Figures of 2026-12-03 (2 cores shared with eight engineers' work: load average 12-16 during the
+10⁶ and 10⁷ runs, 3-4 during the first 10⁵ one, so the seconds carry a wide noise; PostgreSQL 15
+with fsync on; one run each, unless said), 100 counties:
+    consolidate, before (one GROUP BY per claim kind over every record's JSON, every award line to
+    Python, one pass over the awards per county for the check of the totals):
+        100,000:   PostgreSQL  22.10 s 125.1 MB, SQLite   9.18 s 100.4 MB (1,251 findings)
+      1,000,000:   PostgreSQL 396.08 s 781.1 MB, SQLite 295.28 s 569.6 MB (12,501 findings);
+                   growth x17.9 (PostgreSQL) / x32.2 (SQLite) for x10, so 10,000,000 projects to
+                   more than an hour on PostgreSQL (not run: 100 passes over 10⁷ award lines)
+    consolidate, after (sums per round, county, rule and fund by the database in one pass; claim
+    keys read from the claim indexes; enterprise lists cut out of the import records):
+        100,000:   PostgreSQL   7.72 s  64.7 MB, SQLite  15.58 s  56.7 MB (1,251 findings); SQLite
+                   before and after back to back on one file: 20.91 s 100.5 MB -> 15.58 s 56.7 MB
+      1,000,000:   PostgreSQL  29.98 s 113.9 MB (33.94 s in the last run), SQLite 111.39 s 109.2 MB;
+                   growth x3.9-4.4 (PostgreSQL) for x10
+     10,000,000:   PostgreSQL: see below
+    the claim indexes' first build (once per city, on its first report): 1.6 s at 10⁵ (standards),
+    12.4 s at 10⁶ (standards),
+    at 10⁷ see below
+    what remains at 10⁶ (PostgreSQL, slowest statements): the sums' join of the award lines to their
+    achievements 7-10 s, the standards' keys from the index 4-5 s, enterprises sent by another
+    county 4 s, the counties' enterprise lists out of their 2 MB import records 2.5-2.9 s
+    import of a county's package of 100,000 (+ 100,000 award lines), PostgreSQL:
+        into a city of 100,000:   213.97 s (read 7.61, plan 62.96, apply 143.40) 612.6 MB
+        into a city of 1,000,000: 281.46 s (read 19.23, plan 100.03, apply 162.21) 615.3 MB
+    this morning's, unchanged: load 100,000:   SQLite 19.79 s, PostgreSQL 24.33 s, ratio 1.23 (before COPY: 1.39)
+                             compute 100,000: SQLite 14.04 s, PostgreSQL 18.25 s, ratio 1.30 (before COPY: 1.44)
 """
 from __future__ import annotations
 
@@ -363,11 +394,12 @@ FROM (SELECT a.id - 1 AS i, a.enterprise_id, a.kind = 'prize' AS p,
       FROM achievement a) a""")
     for table in ("enterprise", "achievement", "award_round", "award"):
         cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-    # what the imports kept per county, and the totals each reported (county 1: ¥1,000.00 more)
+    # what the imports kept per county, and the totals each reported (county 1: ¥1,000.00 more);
+    # written as jsonb writes it ("key": value, as Python's json.dumps does, not json's "key" : value)
     cur.execute(f"""
 INSERT INTO setting (key, value)
-SELECT 'exchange.base.' || k.uuid, json_build_object('achievements', a.s, 'awards', w.s, 'claims', e.c, 'enterprises', e.s,
-    'rounds', {_uuid_sql(3, "k.id - 1")} || ':' || lpad(to_hex(k.id - 1), 64, '0'))
+SELECT 'exchange.base.' || k.uuid, CAST(CAST(json_build_object('achievements', a.s, 'awards', w.s, 'claims', e.c,
+    'enterprises', e.s, 'rounds', {_uuid_sql(3, "k.id - 1")} || ':' || lpad(to_hex(k.id - 1), 64, '0')) AS jsonb) AS TEXT)
 FROM known_office k
 LEFT JOIN (SELECT origin, string_agg({_uuid_sql(2, 'id - 1')} || ':' || lpad(to_hex(id - 1), 64, '0'), ' ') AS s
            FROM achievement GROUP BY origin) a ON a.origin = k.uuid
