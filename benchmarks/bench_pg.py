@@ -47,10 +47,15 @@ with fsync on; one run each, unless said), 100 counties:
                    before and after back to back on one file: 20.91 s 100.5 MB -> 15.58 s 56.7 MB
       1,000,000:   PostgreSQL  29.98 s 113.9 MB (33.94 s in the last run), SQLite 111.39 s 109.2 MB;
                    growth x3.9-4.4 (PostgreSQL) for x10
-     10,000,000:   PostgreSQL: see below
-    the claim indexes' first build (once per city, on its first report): 1.6 s at 10⁵ (standards),
-    12.4 s at 10⁶ (standards),
-    at 10⁷ see below
+     10,000,000:   PostgreSQL  91.22 s 668.6 MB (125,001 findings: the client's memory is the
+                   findings'); growth x3.0 for x10; the first report of the city 276.09 s, with the
+                   claim indexes' build (standards 57.1 s) and the import records read whole (78.6 s:
+                   the fill had written them in another JSON layout, fixed since)
+                   slowest statements of the 91 s: the sums' join of the award lines to their
+                   achievements 37.9 s, the standards' keys from the index 19.1 s, enterprises sent
+                   by another county 11.6 s, the claimed standards' rows 5.3 s
+    the claim indexes' first build (once per city, on its first report): standards 1.6 s at 10⁵,
+    12.4 s at 10⁶, 57.1 s at 10⁷
     what remains at 10⁶ (PostgreSQL, slowest statements): the sums' join of the award lines to their
     achievements 7-10 s, the standards' keys from the index 4-5 s, enterprises sent by another
     county 4 s, the counties' enterprise lists out of their 2 MB import records 2.5-2.9 s
