@@ -10,36 +10,80 @@ streaming copy (batches of ``transfer.CHUNK`` rows through a server-side cursor)
 of the first slice that read whole tables into memory (kept here as the baseline), into PostgreSQL
 and, as the SQLite baseline, into a new database file.
 
-``--consolidate 100000,1000000`` (empty: skip): the city's consolidation report (``build_report``:
-totals and the checks across counties) of a city of 20 counties holding that many achievements, on
-PostgreSQL and on SQLite (the baseline) filled with the same rows, each report in a child process of
-its own: seconds, the child's own peak memory (``VmHWM``, see ``peak_mb``), and the growth from one size to the
-next. The rows are bench_growth's (every 100th standard claimed again by another county, prizes of
-one title across counties), written with COPY (PostgreSQL, then ``VACUUM ANALYZE`` as autovacuum
-would after such a load) and ``executemany`` (SQLite) into databases whose schema the program made.
+``--consolidate 100000,1000000,10000000`` (empty: skip): the city's consolidation report
+(``build_report``: totals by county, year, rule and fund, and the checks across counties) of a city
+of ``--counties`` (100) counties holding that many achievements, on PostgreSQL and, up to
+``--sqlite-upto`` (1,000,000), on SQLite filled with the same rows (the baseline), each report in a
+child process of its own: seconds, the child's own peak memory (``VmHWM``, see ``peak_mb``; the
+server's is not counted), the growth from one size to the next, and the report's slowest
+statements. The city (``City``) holds what the counties' packages leave there: n // 50 enterprises,
+every 100th standard claimed again by another county, one record in 20 a prize (half named by
+title, one title from several counties), each county's approved round with a line per achievement,
+its registration, its import records (the hash of every row received: 20 MB per county at 10⁷) and
+the totals it reported (one county's off by ¥1,000.00). SQLite is filled from Python; PostgreSQL by
+the server itself (``generate_series``, row for row the same; a Python loop takes too long for 10⁷)
+with the big tables' indexes built after the load, then ``VACUUM ANALYZE``.
+``--keep DIR`` keeps the server's cluster and the SQLite files in DIR between runs (each city is
+filled once; ``--fill-only`` fills with fsync off and stops); ``--import-into N``: a county's
+package of 100,000 achievements and their award lines imported into the kept city of N (read, plan,
+apply; seconds and the child's peak memory; the city keeps the county: run it last).
 
     .venv/bin/python benchmarks/bench_pg.py [--runs N] [--sizes 10000,100000] [--migrate 200000]
-                                            [--consolidate 100000,1000000]
+                                            [--consolidate 100000,1000000] [--counties 100]
+                                            [--keep DIR [--fill-only]] [--import-into 10000000]
 
-Figures of 2026-12-03 (2 shared cores, PostgreSQL 15 with fsync on, one run each, other work running):
-    consolidate   100,000: SQLite  2.89 s  49.0 MB, PostgreSQL  2.31 s  58.5 MB (1,250 findings)
-    consolidate 1,000,000: SQLite 29.96 s  84.5 MB, PostgreSQL 24.19 s  97.7 MB (12,500 findings);
-                           growth x10.4 / x10.5 for x10 achievements (client process only: the
-                           server's own memory is not counted)
-    load        100,000:   SQLite 19.79 s, PostgreSQL 24.33 s, ratio 1.23 (before COPY: 1.39)
-    compute     100,000:   SQLite 14.04 s, PostgreSQL 18.25 s, ratio 1.30 (before COPY: 1.44)
+Figures of 2026-12-03 (2 cores shared with eight engineers' work: load average 12-16 during the
+10⁶ and 10⁷ runs, 3-4 during the first 10⁵ one, so the seconds carry a wide noise; PostgreSQL 15
+with fsync on; one run each, unless said), 100 counties:
+    consolidate, before (one GROUP BY per claim kind over every record's JSON, every award line to
+    Python, one pass over the awards per county for the check of the totals):
+        100,000:   PostgreSQL  22.10 s 125.1 MB, SQLite   9.18 s 100.4 MB (1,251 findings)
+      1,000,000:   PostgreSQL 396.08 s 781.1 MB, SQLite 295.28 s 569.6 MB (12,501 findings);
+                   growth x17.9 (PostgreSQL) / x32.2 (SQLite) for x10, so 10,000,000 projects to
+                   more than an hour on PostgreSQL (not run: 100 passes over 10⁷ award lines)
+    consolidate, after (sums per round, county, rule and fund by the database in one pass; claim
+    keys read from the claim indexes; enterprise lists cut out of the import records):
+        100,000:   PostgreSQL   7.72 s  64.7 MB, SQLite  15.58 s  56.7 MB (1,251 findings); SQLite
+                   before and after back to back on one file: 20.91 s 100.5 MB -> 15.58 s 56.7 MB
+      1,000,000:   PostgreSQL  29.98 s 113.9 MB (33.94 s in the last run), SQLite 111.39 s 109.2 MB;
+                   growth x3.9-4.4 (PostgreSQL) for x10
+     10,000,000:   PostgreSQL  91.22 s 668.6 MB (125,001 findings: the client's memory is the
+                   findings'); growth x3.0 for x10; the first report of the city 276.09 s, with the
+                   claim indexes' build (standards 57.1 s) and the import records read whole (78.6 s:
+                   the fill had written them in another JSON layout, fixed since)
+                   slowest statements of the 91 s: the sums' join of the award lines to their
+                   achievements 37.9 s, the standards' keys from the index 19.1 s, enterprises sent
+                   by another county 11.6 s, the claimed standards' rows 5.3 s
+    the claim indexes' first build (once per city, on its first report): standards 1.6 s at 10⁵,
+    12.4 s at 10⁶, 57.1 s at 10⁷
+    what remains at 10⁶ (PostgreSQL, slowest statements): the sums' join of the award lines to their
+    achievements 7-10 s, the standards' keys from the index 4-5 s, enterprises sent by another
+    county 4 s, the counties' enterprise lists out of their 2 MB import records 2.5-2.9 s
+    import of a county's package of 100,000 (+ 100,000 award lines), PostgreSQL:
+        into a city of 100,000:   213.97 s (read 7.61, plan 62.96, apply 143.40) 612.6 MB
+        into a city of 1,000,000: 281.46 s (read 19.23, plan 100.03, apply 162.21) 615.3 MB
+        into a city of 10,000,000 (its claim indexes built): 63.17 s (read 1.92, plan 17.95,
+        apply 43.30) 611.9 MB; the machine's load, not the city's size, sets these three
+    this morning's, unchanged: load 100,000:   SQLite 19.79 s, PostgreSQL 24.33 s, ratio 1.23 (before COPY: 1.39)
+                             compute 100,000: SQLite 14.04 s, PostgreSQL 18.25 s, ratio 1.30 (before COPY: 1.44)
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import pwd
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from array import array
+from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -153,75 +197,447 @@ def bench_migrate(server, tmp: Path, n: int) -> None:
 ENT_COLS = ("uuid", "uscc", "name", "region_code", "origin", "created_at", "updated_at")
 ACH_COLS = ("uuid", "source_id", "enterprise_id", "kind", "date", "ref", "title", "level", "action", "rank", "prize",
             "grade", "natural_key", "origin", "created_at", "updated_at")
+ROUND_COLS = ("uuid", "year", "policy_id", "policy_hash", "status", "prepared_by", "reviewed_by", "created_at",
+              "approved_at")
+AWARD_COLS = ("uuid", "round_id", "achievement_id", "status", "amount", "rule", "clause", "fund", "explanation",
+              "flags", "decision", "updated_at")
+KNOWN_COLS = ("uuid", "name", "region_code", "public_key", "last_sequence", "registered_at")
+SETTING_COLS = ("key", "value")
+STAMP = "2025-06-30 12:00:00"
+LEVELS = ("national", "industry", "local", "group")
+BASE = {"national": 100_000, "industry": 50_000, "local": 30_000, "group": 10_000}
 CONSOLIDATE = """
 import json, sys, time
 from desktop.store.db import open_db
 from desktop.store.paths import resolve_db_path
 open_db(resolve_db_path(sys.argv[1]), auto_backup=False)
+from desktop.store.models import database
 from desktop.exchange.consolidate import build_report
+spent = []
+plain = database.execute_sql
+def timed(sql, params=None, *a, **k):
+    t = time.perf_counter()
+    try:
+        return plain(sql, params, *a, **k)
+    finally:
+        spent.append((time.perf_counter() - t, " ".join(sql.split())[:90]))
+database.execute_sql = timed
 t0 = time.perf_counter()
 report = build_report()
 seconds = time.perf_counter() - t0
 hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
-print(json.dumps({"seconds": seconds, "findings": len(report.findings), "self_mb": int(hwm.split()[1]) / 1024}))
+spent.sort(reverse=True)
+print(json.dumps({"seconds": seconds, "findings": len(report.findings), "rows": len(report.rows),
+                  "total": str(report.total), "self_mb": int(hwm.split()[1]) / 1024,
+                  "statements": len(spent), "slowest": [[round(s, 2), q] for s, q in spent[:4]]}))
 """
 
 
-def _fill(server, tmp: Path, engine: str, db: str, ents: list[tuple], achs: list[tuple]) -> None:
-    """The city's enterprises and achievements, written in bulk into a database the program made."""
+def _uuid(kind: int, i: int) -> str:
+    """A row's global id, made cheaply (10,000,000 of them): the kind of record, then its number."""
+    return f"{kind:08x}-0000-4000-8000-{i:012x}"
+
+
+def _hash(i: int) -> str:
+    return f"{i:064x}"
+
+
+class City:
+    """A city of ``counties`` counties holding ``n`` achievements as their packages leave them (with
+    ``n // 50`` enterprises, one county each): every 100th standard claimed again by another county's
+    enterprise, one record in 20 a prize (half without a ref, named by title, one title from several
+    counties), each county's approved round of the year with a line per achievement, the county's
+    registration, what its imports keep (the hashes of every row received and the enterprises it
+    sent) and the totals it reported (one county's off by ¥1,000.00: one finding). Rows are made
+    as they are written, so 10,000,000 never sit in memory."""
+
+    def __init__(self, n: int, counties: int, year: int = 2025) -> None:
+        self.n, self.counties, self.year = n, counties, year
+        self.n_ent = max(counties, n // 50)
+        self.origins = [str(uuid.UUID(int=c + 1)) for c in range(counties)]
+        self.totals = [[0, Decimal("0.00")] for _ in range(counties)]
+        self.by_county: list[array] = [array("q") for _ in range(counties)]
+        from bench_growth import _uscc
+
+        self.uscc = [_uscc(e) for e in range(self.n_ent)]
+
+    def enterprises(self) -> Iterator[tuple]:
+        for e in range(self.n_ent):
+            yield (_uuid(1, e), self.uscc[e], f"莆田市第{e}号鞋业有限公司", "350302", self.origins[e % self.counties], STAMP, STAMP)
+
+    def _county(self, e: int) -> int:
+        return e % self.counties
+
+    def achievements(self) -> Iterator[tuple]:
+        """The achievements; fills ``awards_of`` as a side effect (the award line made with each)."""
+        year, n_ent, _uscc = self.year, self.n_ent, self.uscc.__getitem__
+        for i in range(self.n):
+            e = i % n_ent
+            num = i - 1 if i % 100 == 1 else i
+            ref = f"GB/T {100000 + num}-{year}"
+            date = f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}"
+            if i % 20 == 7:
+                e = (i + i // 40) % n_ent
+                ref_or_none = ref if i % 40 == 7 else None
+                # the natural keys as json.dumps writes them, without its cost
+                key = (f'["{_uscc(e)}", "prize", "{ref}", "china-innovation/{1 + i % 3}"]' if ref_or_none else
+                       f'["{_uscc(e)}", "prize", null, ["china-innovation", "{1 + i % 3}", 1], {year}]')
+                self.by_county[self._county(e)].append(i)
+                yield (_uuid(2, i), f"A{i}", e + 1, "prize", date, ref_or_none, f"鞋类 标准 第{i // 400}号", None, None,
+                       1 + i % 3, "china-innovation", str(1 + i % 3), key,
+                       self.origins[self._county(e)], STAMP, STAMP)
+                continue
+            action = ("formulate", "revise")[i % 2]
+            self.by_county[self._county(e)].append(i)
+            yield (_uuid(2, i), f"A{i}", e + 1, "standard", date, ref, f"鞋类产品标准第{i}号", LEVELS[i % 4], action,
+                   1 + i % 5, None, None, f'["{_uscc(e)}", "standard", "{ref}", "{action}"]',
+                   self.origins[self._county(e)], STAMP, STAMP)
+
+    def rounds(self) -> Iterator[tuple]:
+        for c in range(self.counties):
+            yield (_uuid(3, c), self.year, POLICY, "0" * 64, "approved", "clerk", "reviewer", STAMP, STAMP)
+
+    def awards(self) -> Iterator[tuple]:
+        """One line per achievement in its county's round (ids as COPY numbers them: from 1)."""
+        for c, ids in enumerate(self.by_county):
+            for i in ids:
+                if i % 10 == 3:
+                    yield (_uuid(4, i), c + 1, i + 1, "not_eligible", None, None, None, None, "未达到条件", "[]",
+                           "approved", STAMP)
+                    continue
+                prize = i % 20 == 7
+                rank = 1 + i % (3 if prize else 5)
+                if prize:
+                    rule, clause, amount = "prize-china", "五(二)5", Decimal((300_000, 200_000, 100_000)[rank - 1])
+                else:
+                    level = LEVELS[i % 4]
+                    rule = ("formulate-main" if rank == 1 else "formulate-participant") if i % 2 == 0 else "revise-main"
+                    clause = "五(二)2"
+                    amount = Decimal(BASE[level]) * (Decimal(1) if rank == 1 else Decimal("0.5"))
+                amount = amount.quantize(Decimal("0.01"))
+                self.totals[c][0] += 1
+                self.totals[c][1] += amount
+                yield (_uuid(4, i), c + 1, i + 1, "awarded", format(amount, "f"), rule, clause, "district",
+                       f"{amount}", "[]", "approved", STAMP)
+
+    def known(self) -> Iterator[tuple]:
+        for c, o in enumerate(self.origins):
+            yield (o, f"莆田市第{c + 1}县市场监督管理局", f"3503{c % 100:02d}", "-----BEGIN PUBLIC KEY-----", 1, STAMP)
+
+    def settings(self) -> Iterator[tuple]:
+        """What each county's imports left (after ``awards``: it needs the totals)."""
+        _uscc = self.uscc.__getitem__
+        for c, ids in enumerate(self.by_county):
+            ents = range(c, self.n_ent, self.counties)
+            base = {"achievements": " ".join(f"{_uuid(2, i)}:{_hash(i)}" for i in ids),
+                    "awards": " ".join(f"{_uuid(4, i)}:{_hash(i + 1)}" for i in ids),
+                    "enterprises": " ".join(f"{_uuid(1, e)}:{_hash(e)}" for e in ents),
+                    "rounds": f"{_uuid(3, c)}:{_hash(c)}", "claims": sorted(_uscc(e) for e in ents)}
+            yield (f"exchange.base.{self.origins[c]}", json.dumps(base, ensure_ascii=False, sort_keys=True))
+            del base
+            count, total = self.totals[c]
+            total += Decimal("1000.00") if c == 0 else Decimal(0)
+            s = {"round": _uuid(3, c), "year": self.year, "policy_id": POLICY, "status": "approved", "count": count,
+                 "total": format(total, "f"), "by_fund": {"district": format(total, "f")}}
+            yield (f"exchange.summaries.{self.origins[c]}", json.dumps({s["round"]: s}, ensure_ascii=False, sort_keys=True))
+
+    def tables(self) -> Iterator[tuple[str, tuple[str, ...], Iterator[tuple]]]:
+        yield "enterprise", ENT_COLS, self.enterprises()
+        yield "achievement", ACH_COLS, self.achievements()
+        yield "award_round", ROUND_COLS, self.rounds()
+        yield "award", AWARD_COLS, self.awards()
+        yield "known_office", KNOWN_COLS, self.known()
+        yield "setting", SETTING_COLS, self.settings()
+
+
+def _uuid_sql(kind: int, column: str) -> str:
+    """``_uuid`` in SQL."""
+    return f"'{kind:08x}-0000-4000-8000-' || lpad(to_hex({column}), 12, '0')"
+
+
+def _pg_fill(cur: Any, city: City) -> None:
+    """``city`` written by the server itself (``generate_series``: a Python loop makes 10,000,000
+    rows far too slowly on a shared machine), row for row what ``City`` makes for SQLite."""
+    n, counties, year, n_ent = city.n, city.counties, city.year, city.n_ent
+    for table, cols, rows in (("enterprise", ENT_COLS, city.enterprises()), ("award_round", ROUND_COLS, city.rounds()),
+                              ("known_office", KNOWN_COLS, city.known())):
+        with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN (FREEZE)") as copy:
+            for row in rows:
+                copy.write_row(row)
+    cur.execute(f"""
+INSERT INTO achievement (id, {', '.join(ACH_COLS)})
+SELECT i + 1, {_uuid_sql(2, 'i')}, 'A' || i, ee + 1, CASE WHEN p THEN 'prize' ELSE 'standard' END,
+       make_date({year}, 1 + i % 12, 1 + i % 28),
+       CASE WHEN p AND i % 40 <> 7 THEN NULL ELSE 'GB/T ' || (100000 + num) || '-{year}' END,
+       CASE WHEN p THEN '鞋类 标准 第' || (i / 400) || '号' ELSE '鞋类产品标准第' || i || '号' END,
+       CASE WHEN p THEN NULL ELSE (ARRAY['national', 'industry', 'local', 'group'])[1 + i % 4] END,
+       CASE WHEN p THEN NULL ELSE (ARRAY['formulate', 'revise'])[1 + i % 2] END,
+       CASE WHEN p THEN 1 + i % 3 ELSE 1 + i % 5 END, CASE WHEN p THEN 'china-innovation' END,
+       CASE WHEN p THEN CAST(1 + i % 3 AS TEXT) END,
+       CASE WHEN NOT p THEN '["' || e.uscc || '", "standard", "GB/T ' || (100000 + num) || '-{year}", "'
+                            || (ARRAY['formulate', 'revise'])[1 + i % 2] || '"]'
+            WHEN i % 40 = 7 THEN '["' || e.uscc || '", "prize", "GB/T ' || (100000 + num) || '-{year}", "china-innovation/'
+                                 || (1 + i % 3) || '"]'
+            ELSE '["' || e.uscc || '", "prize", null, ["china-innovation", "' || (1 + i % 3) || '", 1], {year}]' END,
+       e.origin, '{STAMP}', '{STAMP}'
+FROM (SELECT i, i % 20 = 7 AS p, CASE WHEN i % 100 = 1 THEN i - 1 ELSE i END AS num,
+             CASE WHEN i % 20 = 7 THEN (i + i / 40) % {n_ent} ELSE i % {n_ent} END AS ee
+      FROM generate_series(0, {n - 1}) i) g JOIN enterprise e ON e.id = g.ee + 1""")
+    cur.execute(f"""
+INSERT INTO award (id, {', '.join(AWARD_COLS)})
+SELECT i + 1, {_uuid_sql(4, 'i')}, (a.enterprise_id - 1) % {counties} + 1, i + 1,
+       CASE WHEN i % 10 = 3 THEN 'not_eligible' ELSE 'awarded' END, CAST(amount AS TEXT), rule,
+       CASE WHEN rule IS NULL THEN NULL WHEN p THEN '五(二)5' ELSE '五(二)2' END,
+       CASE WHEN rule IS NULL THEN NULL ELSE 'district' END, COALESCE(CAST(amount AS TEXT), '未达到条件'), '[]',
+       'approved', '{STAMP}'
+FROM (SELECT a.id - 1 AS i, a.enterprise_id, a.kind = 'prize' AS p,
+             CASE WHEN (a.id - 1) % 10 = 3 THEN NULL
+                  WHEN a.kind = 'prize' THEN CAST((ARRAY[300000, 200000, 100000])[1 + (a.id - 1) % 3] AS numeric(14, 2))
+                  ELSE CAST((ARRAY[100000, 50000, 30000, 10000])[1 + (a.id - 1) % 4]
+                            * CASE WHEN (a.id - 1) % 5 = 0 THEN 1 ELSE 0.5 END AS numeric(14, 2)) END AS amount,
+             CASE WHEN (a.id - 1) % 10 = 3 THEN NULL WHEN a.kind = 'prize' THEN 'prize-china'
+                  WHEN (a.id - 1) % 2 = 1 THEN 'revise-main'
+                  WHEN (a.id - 1) % 5 = 0 THEN 'formulate-main' ELSE 'formulate-participant' END AS rule
+      FROM achievement a) a""")
+    for table in ("enterprise", "achievement", "award_round", "award"):
+        cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    # what the imports kept per county, and the totals each reported (county 1: ¥1,000.00 more);
+    # written as jsonb writes it ("key": value, as Python's json.dumps does, not json's "key" : value)
+    cur.execute(f"""
+INSERT INTO setting (key, value)
+SELECT 'exchange.base.' || k.uuid, CAST(CAST(json_build_object('achievements', a.s, 'awards', w.s, 'claims', e.c,
+    'enterprises', e.s, 'rounds', {_uuid_sql(3, "k.id - 1")} || ':' || lpad(to_hex(k.id - 1), 64, '0')) AS jsonb) AS TEXT)
+FROM known_office k
+LEFT JOIN (SELECT origin, string_agg({_uuid_sql(2, 'id - 1')} || ':' || lpad(to_hex(id - 1), 64, '0'), ' ') AS s
+           FROM achievement GROUP BY origin) a ON a.origin = k.uuid
+LEFT JOIN (SELECT round_id, string_agg({_uuid_sql(4, 'id - 1')} || ':' || lpad(to_hex(id), 64, '0'), ' ') AS s
+           FROM award GROUP BY round_id) w ON w.round_id = k.id
+LEFT JOIN (SELECT origin, json_agg(uscc ORDER BY uscc) AS c,
+                  string_agg({_uuid_sql(1, 'id - 1')} || ':' || lpad(to_hex(id - 1), 64, '0'), ' ') AS s
+           FROM enterprise GROUP BY origin) e ON e.origin = k.uuid""")
+    cur.execute("""
+INSERT INTO setting (key, value)
+SELECT 'exchange.summaries.' || k.uuid, json_build_object(r.uuid, json_build_object(
+    'round', r.uuid, 'year', r.year, 'policy_id', r.policy_id, 'status', r.status, 'count', s.n,
+    'total', CAST(s.total + CASE WHEN r.id = 1 THEN 1000 ELSE 0 END AS TEXT),
+    'by_fund', json_build_object('district', CAST(s.total + CASE WHEN r.id = 1 THEN 1000 ELSE 0 END AS TEXT))))
+FROM known_office k JOIN award_round r ON r.id = k.id
+JOIN (SELECT round_id, count(amount) AS n, COALESCE(sum(CAST(amount AS numeric)), 0) AS total FROM award
+      GROUP BY round_id) s ON s.round_id = r.id""")
+
+
+def _filled(server, name: str) -> bool:
+    """Has ``name`` been filled (a kept server's database from an earlier run)?"""
+    import psycopg
+
+    with psycopg.connect(host=str(server.folder), port=5432, user=server.superuser, dbname="postgres",
+                         autocommit=True) as con:
+        if con.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            return False
+    with psycopg.connect(host=str(server.folder), port=5432, user=server.superuser, dbname=name) as con:
+        return con.execute("SELECT 1 FROM setting WHERE key = 'bench.filled'").fetchone() is not None
+
+
+def _fill(server, tmp: Path, engine: str, db: str, city: City) -> float:
+    """The city's records written in bulk into a database the program made (its schema, indexes and
+    triggers): the big tables' indexes dropped during the load and built again after it, then
+    ``VACUUM ANALYZE`` as autovacuum would. Returns the seconds."""
+    t0 = time.perf_counter()
     _cli(tmp, "office", "--db", db, "--name", "莆田市市场监督管理局", "--region", "350300", "--doc-prefix", "莆市监",
          "--policy", POLICY)
+    big = ("enterprise", "achievement", "award_round", "award")
     if engine == "sqlite":
         import sqlite3
 
         con = sqlite3.connect(db)
         with con:
-            for table, cols, rows in (("enterprise", ENT_COLS, ents), ("achievement", ACH_COLS, achs)):
+            indexes = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                                  f"AND tbl_name IN {big}").fetchall()
+            for name, _sql in indexes:
+                con.execute(f'DROP INDEX "{name}"')
+            for table, cols, rows in city.tables():
                 con.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+            for _name, sql in indexes:
+                con.execute(sql)
+            con.execute("INSERT INTO setting (key, value) VALUES ('bench.filled', 'true')")
+        con.execute("ANALYZE")
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         con.close()
-        return
+        return time.perf_counter() - t0
     import psycopg
 
-    with psycopg.connect(host=str(server.folder), port=5432, user=server.superuser, dbname=db.split("@/")[1].split("?")[0],
+    name = db.split("@/")[1].split("?")[0]
+    with psycopg.connect(host=str(server.folder), port=5432, user=server.superuser, dbname=name,
                          autocommit=True) as con:
         with con.transaction(), con.cursor() as cur:
-            for table, cols, rows in (("enterprise", ENT_COLS, ents), ("achievement", ACH_COLS, achs)):
-                with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+            indexes = cur.execute("SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = ANY(%s) "
+                                  "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+                                  (list(big),)).fetchall()
+            for iname, _sql in indexes:
+                cur.execute(f'DROP INDEX "{iname}"')
+            # emptied in this transaction: the rows go in frozen, without going through the WAL; the
+            # rows are made consistent, so their foreign keys are not checked one by one (replica mode)
+            cur.execute(f"TRUNCATE {', '.join(big)}, known_office RESTART IDENTITY CASCADE")
+            cur.execute("SET LOCAL session_replication_role = replica")
+            _pg_fill(cur, city)
+            cur.execute("SET maintenance_work_mem = '1GB'")
+            for _iname, sql in indexes:
+                cur.execute(sql)
+            cur.execute("INSERT INTO setting (key, value) VALUES ('bench.filled', 'true')")
         con.execute("VACUUM ANALYZE")
+    return time.perf_counter() - t0
 
 
-def bench_consolidate(server, tmp: Path, sizes: list[int], runs: int) -> None:
-    """The consolidation report at each size, PostgreSQL against SQLite, each run in a child process."""
+FAST_FILL = ("-c fsync=off -c full_page_writes=off -c wal_level=minimal -c max_wal_senders=0 -c synchronous_commit=off "
+             "-c max_wal_size=20GB -c checkpoint_timeout=1h")
+
+
+def _kept_server(bin_dir: Path, folder: Path, fast: bool = False):
+    """A server whose cluster stays in ``folder`` between runs (made there the first time): a
+    10,000,000-achievement city is filled once."""
+    from conftest_pg import PORT, Server, _run_as
+
+    account = _run_as()
+    folder.mkdir(parents=True, exist_ok=True)
+    if account is not None:
+        os.chown(folder, account.pw_uid, account.pw_gid)
+    superuser = account.pw_name if account is not None else pwd.getpwuid(os.geteuid()).pw_name
+    server = Server(bin_dir, folder.resolve(), superuser, account)
+    if not (folder / "data").exists():
+        server.run("initdb", "-D", str(server.folder / "data"), "-U", superuser, "--auth=trust", "-E", "UTF8",
+                   "--locale=C.UTF-8")
+    opts = f"-k {server.folder} -p {PORT} -c listen_addresses='' -c max_connections=40"
+    opts += f" {FAST_FILL}" if fast else ""  # only while filling: the figures are measured with fsync on
+    started = server.run("pg_ctl", "-D", str(server.folder / "data"), "-l", str(server.folder / "server.log"),
+                         "-o", opts, "-w", "start", check=False)
+    if started.returncode != 0:
+        raise SystemExit(f"the kept PostgreSQL server did not start: {started.stderr}")
+    return server
+
+
+def bench_consolidate(server, tmp: Path, sizes: list[int], runs: int, counties: int, sqlite_upto: int,
+                      keep: Path | None, fill_only: bool = False) -> None:
+    """The consolidation report at each size, PostgreSQL against SQLite (up to ``sqlite_upto``),
+    each run in a child process."""
     from bench_growth import _child as child_process
-    from bench_growth import _standards
 
     prev: dict[str, tuple[int, float]] = {}
     for n in sizes:
-        ents, achs = _standards(n, min(2_000, max(1, n // 5)), 2025, True)
-        dbs = {"sqlite": str(tmp / f"city-{n}.db"), "postgresql": server.url(server.create_database(f"city{n}"))}
+        name = f"city_{n}_{counties}"
+        folder = keep or tmp
+        dbs = {"postgresql": server.url(name)}
+        if n <= sqlite_upto:
+            dbs["sqlite"] = str(folder / f"{name}.db")
         for engine, db in dbs.items():
-            _fill(server, tmp, engine, db, ents, achs)
-        del ents, achs
-        got: dict[str, list[tuple[float, float, dict]]] = {"sqlite": [], "postgresql": []}
+            if engine == "postgresql" and _filled(server, name) or engine == "sqlite" and Path(db).exists():
+                continue
+            if engine == "postgresql":
+                server.drop_database(name)
+                import psycopg
+
+                with psycopg.connect(host=str(server.folder), port=5432, user=server.superuser, dbname="postgres",
+                                     autocommit=True) as con:
+                    con.execute(f'CREATE DATABASE "{name}"')
+            took = _fill(server, tmp, engine, db, City(n, counties))
+            print(f"fill {n:>10,d} achievements of {counties} counties into {engine}: {took:7.1f} s", flush=True)
+        if fill_only:
+            continue
+        got: dict[str, list[tuple[float, float, dict]]] = {e: [] for e in dbs}
         for _ in range(runs):
             for engine, db in dbs.items():
                 got[engine].append(child_process([sys.executable, "-c", CONSOLIDATE, db], ROOT, tmp))
-        best = {e: (min(r[2]["seconds"] for r in rs), max(r[2]["self_mb"] for r in rs), rs[-1][2]["findings"])
-                for e, rs in got.items()}
-        for engine in ("sqlite", "postgresql"):
-            sec, mb, findings = best[engine]
+        best = {e: (min(r[2]["seconds"] for r in rs), max(r[2]["self_mb"] for r in rs), rs[-1][2]) for e, rs in got.items()}
+        for engine in dbs:
+            sec, mb, last = best[engine]
             growth = ""
             if engine in prev:
                 pn, ps = prev[engine]
                 growth = f", growth x{sec / ps:4.1f} for x{n / pn:.0f} achievements"
-            print(f"consolidate {n:>9,d} achievements on {engine:10s}: {sec:7.2f} s {mb:7.1f} MB max RSS "
-                  f"({findings:,d} findings){growth}", flush=True)
+            print(f"consolidate {n:>10,d} achievements on {engine:10s}: {sec:7.2f} s {mb:7.1f} MB max RSS "
+                  f"({last['rows']:,d} rows, {last['findings']:,d} findings, total {last['total']}){growth}", flush=True)
+            print(f"    slowest statements ({last['statements']}): " +
+                  "; ".join(f"{s:.2f} s {q}" for s, q in last["slowest"]), flush=True)
             prev[engine] = (n, sec)
-        s, p = best["sqlite"], best["postgresql"]
-        print(f"consolidate {n:>9,d} PostgreSQL / SQLite: time {p[0] / s[0]:4.2f}, memory {p[1] / s[1]:4.2f}", flush=True)
+        if "sqlite" in best:
+            s, p = best["sqlite"], best["postgresql"]
+            print(f"consolidate {n:>10,d} PostgreSQL / SQLite: time {p[0] / s[0]:4.2f}, memory {p[1] / s[1]:4.2f}",
+                  flush=True)
+
+
+COUNTY_SETUP = """
+import sqlite3, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+import bench_growth as bg
+from desktop.exchange import offices
+from desktop.exchange.export import export_package
+from desktop.store import office
+from desktop.store.db import close_db, open_db
+db, n = Path(sys.argv[1]), int(sys.argv[2])
+open_db(db, auto_backup=False)
+office.update(name="莆田市第101县市场监督管理局", region_code="350399", doc_prefix="县监", role="county", user="bench")
+card = offices.card()
+close_db()
+ents, achs = bg._standards(n, min(2_000, max(1, n // 5)), 2025, False, offset=1_000_000)
+con = sqlite3.connect(db)
+with con:
+    bg._insert(con, ents, achs)
+    con.execute("INSERT INTO award_round (uuid, year, policy_id, policy_hash, status, prepared_by, reviewed_by, created_at) "
+                "VALUES ('00000005-0000-4000-8000-000000000001', 2025, 'putian-chengxiang-2021', ?, 'approved', 'a', 'b', "
+                "'2025-06-30 12:00:00')", ["0" * 64])
+    con.execute("INSERT INTO award (uuid, round_id, achievement_id, status, amount, rule, clause, fund, explanation, flags, "
+                "decision, updated_at) SELECT printf('00000006-0000-4000-8000-%012x', id), 1, id, 'awarded', '10000.00', "
+                "'formulate-participant', '五(二)2', 'district', '10000.00', '[]', 'approved', '2025-06-30 12:00:00' "
+                "FROM achievement")
+con.close()
+open_db(db, auto_backup=False)
+export_package(db.with_suffix(".stdpkg"), user="bench")
+close_db()
+import json
+db.with_suffix(".card").write_text(json.dumps(card, ensure_ascii=False))
+"""
+CITY_IMPORT = """
+import json, sys, time
+from pathlib import Path
+from desktop.store.db import open_db
+from desktop.store.paths import resolve_db_path
+from desktop.exchange import offices
+from desktop.exchange.package import fingerprint
+from desktop.operations import exchange
+from desktop.operations.session import Session
+pkg_path, card = Path(sys.argv[2]), json.loads(Path(sys.argv[3]).read_text())
+path = resolve_db_path(sys.argv[1])
+open_db(path, auto_backup=False)
+session = Session.attach(path)
+offices.register(card, expected_fingerprint=fingerprint(card["public_key"]), user="bench")
+t0 = time.perf_counter()
+pkg = exchange.read(session, pkg_path)
+t1 = time.perf_counter()
+plan = exchange.plan_import(session, pkg)
+t2 = time.perf_counter()
+result = exchange.apply_import(session, pkg)
+t3 = time.perf_counter()
+hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": t3 - t0, "read": t1 - t0, "plan": t2 - t1, "apply": t3 - t2,
+                  "inserted": result.applied.get("inserted"), "self_mb": int(hwm.split()[1]) / 1024}))
+"""
+
+
+def bench_import(server, tmp: Path, n: int, into: int, counties: int, keep: Path | None) -> None:
+    """A county's package of ``n`` achievements (and its round's award lines) imported into the city
+    of ``into`` achievements (filled by ``bench_consolidate``), in a child process: read + plan +
+    apply, and the child's own peak memory. The city keeps the county afterwards (a kept cluster:
+    run it last)."""
+    from bench_growth import _child as child_process
+
+    county = (keep or tmp) / f"county-{n}.db"
+    if not county.with_suffix(".card").exists():
+        child_process([sys.executable, "-c", COUNTY_SETUP, str(county), str(n), str(ROOT / "benchmarks")], ROOT, tmp)
+    got = child_process([sys.executable, "-c", CITY_IMPORT, server.url(f"city_{into}_{counties}"),
+                         str(county.with_suffix(".stdpkg")), str(county.with_suffix(".card"))], ROOT, tmp)[2]
+    print(f"import {n:,d} achievements (+ their award lines) into a city of {into:,d} on PostgreSQL: "
+          f"{got['seconds']:7.2f} s (read {got['read']:.2f}, plan {got['plan']:.2f}, apply {got['apply']:.2f}) "
+          f"{got['self_mb']:7.1f} MB max RSS, {got['inserted']:,d} rows inserted", flush=True)
 
 
 def main(argv: list[str]) -> int:
@@ -233,16 +649,27 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--migrate", type=int, default=200_000, help="achievements for the migrate-db figures (0: skip)")
     ap.add_argument("--consolidate", default="100000,1000000",
                     help="achievements of the city for the consolidation figures (empty: skip)")
+    ap.add_argument("--counties", type=int, default=100, help="counties of the consolidating city")
+    ap.add_argument("--sqlite-upto", type=int, default=1_000_000, help="largest city also measured on SQLite")
+    ap.add_argument("--keep", type=Path, help="a folder keeping the server's cluster (and the SQLite cities) between "
+                                              "runs: each city is filled once")
+    ap.add_argument("--fill-only", action="store_true", help="with --keep: fill the cities (the server without fsync "
+                                                                "while it does) and stop")
+    ap.add_argument("--import-into", type=int, default=0, help="a city filled by --consolidate: import a county's "
+                                                              "package of 100,000 into it (it keeps the county)")
     args = ap.parse_args(argv)
     bin_dir = _bin_dir()
     if bin_dir is None:
         raise SystemExit("no PostgreSQL server binaries (apt-get install postgresql)")
-    server = start_server(bin_dir, durable=True)
+    server = _kept_server(bin_dir, args.keep, args.fill_only) if args.keep else start_server(bin_dir, durable=True)
     try:
         with tempfile.TemporaryDirectory() as d:
             tmp = Path(d)
             if args.consolidate:
-                bench_consolidate(server, tmp, [int(x) for x in args.consolidate.split(",") if x], args.runs)
+                bench_consolidate(server, tmp, [int(x) for x in args.consolidate.split(",") if x], args.runs,
+                                  args.counties, args.sqlite_upto, args.keep, args.fill_only)
+            if args.import_into:
+                bench_import(server, tmp, 100_000, args.import_into, args.counties, args.keep)
             if args.migrate:
                 bench_migrate(server, tmp, args.migrate)
             for n in (int(x) for x in args.sizes.split(",") if x):
@@ -263,7 +690,10 @@ def main(argv: list[str]) -> int:
                     print(f"{step:8s} {n:>7,d} achievements: SQLite {s:6.2f} s, PostgreSQL {p:6.2f} s, "
                           f"ratio {p / s:4.2f}", flush=True)
     finally:
-        stop_server(server)
+        if args.keep:
+            server.run("pg_ctl", "-D", str(server.folder / "data"), "-m", "fast", "-w", "stop", check=False)
+        else:
+            stop_server(server)
     return 0
 
 

@@ -23,8 +23,7 @@ from typing import Any
 from desktop.core.i18n import N_, _
 from desktop.core.money import format_money, money_str
 from desktop.exchange import offices
-from desktop.exchange.export import round_totals
-from desktop.exchange.importer import enterprise_claims, round_summaries
+from desktop.exchange.importer import round_summaries
 from desktop.store.backend import collapse_space, is_postgres, json_item, json_valid, json_values
 from desktop.store.models import KnownOffice, database
 
@@ -122,28 +121,120 @@ def _county_namer() -> tuple[dict[str | None, str], Any]:
     return names, name
 
 
-def build_report(year: int | None = None) -> Report:
-    _names, name = _county_namer()
+_PAID = "w.status IN ('awarded', 'discretionary') AND w.decision != 'rejected' AND w.amount IS NOT NULL"
+
+# The awards that pay, summed per round, county (the achievement's origin), year, rule and fund (a
+# group's clause and policy: the least, in code point order as SQLite and Python compare it): the
+# report's rows and each round's totals (the check against what the county reported) come from
+# this one pass over the awards. On PostgreSQL the rows that leave the database are as many as the
+# groups (counties x rules x funds), never as many as the awards.
+_PAID_SQL = """
+SELECT r.uuid, a.origin, r.year, COALESCE(NULLIF(w.rule, ''), '-'), COALESCE(NULLIF(w.fund, ''), '-'),
+       MIN(w.clause{c}), MIN(r.policy_id{c}), COUNT(*), {total}
+FROM award w JOIN award_round r ON r.id = w.round_id JOIN achievement a ON a.id = w.achievement_id
+WHERE {paid}{where}
+GROUP BY r.uuid, a.origin, r.year, COALESCE(NULLIF(w.rule, ''), '-'), COALESCE(NULLIF(w.fund, ''), '-')
+"""
+
+
+class _MoneySum:
+    """SQLite's exact sum of amounts stored as text (its own SUM would add them as floats)."""
+
+    def __init__(self) -> None:
+        self.total: Decimal | None = None
+
+    def step(self, value: Any) -> None:
+        if value is not None:
+            self.total = (self.total if self.total is not None else Decimal("0")) + Decimal(str(value))
+
+    def finalize(self) -> str | None:
+        return None if self.total is None else format(self.total, "f")
+
+
+def _sums(where: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """(round uuid, origin, year, rule, fund, clause, policy id, count, total) of the awards that pay,
+    summed by the database: PostgreSQL as ``numeric``; SQLite, which would add the amounts (TEXT)
+    as floats, through ``stdaward_money_sum`` (Decimal, registered here). Both exact."""
+    if is_postgres():
+        total, collate = "CAST(SUM(CAST(w.amount AS numeric)) AS TEXT)", ' COLLATE "C"'
+    else:
+        database.connection().create_aggregate("stdaward_money_sum", 1, _MoneySum)
+        total, collate = "stdaward_money_sum(w.amount)", ""  # SQLite compares text in code point order
+    sql = _PAID_SQL.format(total=total, c=collate, paid=_PAID, where=where)
+    return [(*row[:8], Decimal(row[8])) for row in database.execute_sql(sql, params).fetchall()]
+
+
+@dataclass
+class _Paid:
+    """What the awards that pay add up to: per (county, year, rule, fund) and per round."""
+
+    groups: list[tuple[Any, ...]]  # (origin, year, rule, fund, clause, policy id, count, total)
+    rounds: dict[str, dict[str, Any]]  # round uuid -> {count, total} (rounds held without a paying award: 0)
+
+
+def _paid(year: int | None, reported: list[str]) -> _Paid:
+    """The awards that pay, summed by the database (``_PAID_SQL``): for the report the year's (or
+    every) award; for the check of the totals also those of the rounds the counties reported."""
     where, params = "", []
     if year is not None:
-        where, params = " AND r.year = ?", [year]
-    sql = ("SELECT a.origin, r.year, w.rule, w.clause, w.fund, w.amount, r.policy_id FROM award w "
-           "JOIN award_round r ON r.id = w.round_id JOIN achievement a ON a.id = w.achievement_id "
-           "WHERE w.status IN ('awarded', 'discretionary') AND w.decision != 'rejected' AND w.amount IS NOT NULL" + where)
+        where, params = f" AND (r.year = ? OR r.uuid IN ({json_values()}))", [year, json.dumps(sorted(reported))]
+    groups: list[tuple[Any, ...]] = []
+    rounds: dict[str, dict[str, Any]] = {}
+    if reported:
+        for (u,) in database.execute_sql(f"SELECT uuid FROM award_round WHERE uuid IN ({json_values()})",
+                                         [json.dumps(sorted(reported))]):
+            rounds[u] = {"count": 0, "total": Decimal("0.00")}
+    for ruuid, origin, yr, rule, fund, clause, policy_id, count, amount in _sums(where, params):
+        if ruuid in rounds:
+            rounds[ruuid]["count"] += count
+            rounds[ruuid]["total"] += amount
+        if year is None or yr == year:
+            groups.append((origin, yr, rule, fund, clause, policy_id, count, amount))
+    return _Paid(groups, rounds)
+
+
+def _reported(year: int | None) -> dict[str, dict[str, dict[str, Any]]]:
+    """office uuid -> round uuid -> the totals that office reported for it (of ``year``)."""
+    out = {}
+    for k in KnownOffice.select(KnownOffice.uuid):
+        out[k.uuid] = {u: s for u, s in round_summaries(k.uuid).items() if year is None or s.get("year") == year}
+    return out
+
+
+# PostgreSQL's working memory for the report's statements (its default, 4 MB, is for many small
+# queries at once): the sums' groups then stay in a hash table instead of sorting 10,000,000 award
+# lines, and the awards' join to their achievements spills to disk in fewer batches. Only for the
+# report's own transaction (SET LOCAL), once per report.
+REPORT_WORK_MEM = "64MB"
+
+
+def build_report(year: int | None = None) -> Report:
+    with database.atomic():
+        if is_postgres():
+            database.execute_sql(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+        return _build_report(year)
+
+
+def _build_report(year: int | None) -> Report:
+    _names, name = _county_namer()
+    reported = _reported(year)
+    paid = _paid(year, [u for by in reported.values() for u in by])
     groups: dict[tuple, ReportRow] = {}
     labels = _Labels()
     city_of = _city_of(name)
-    for origin, yr, rule, clause, fund, amount, policy_id in database.execute_sql(sql, params).fetchall():
-        key = (origin, yr, rule or "-", fund or "-")
+    # a (county, year, rule, fund) summed per round: merged here
+    for origin, yr, rule, fund, clause, policy_id, count, total in sorted(paid.groups, key=str):
+        key = (origin, yr, rule, fund)
         row = groups.get(key)
         if row is None:
-            row = groups[key] = ReportRow(name(origin), origin, yr, rule or "-", clause or "", fund or "-",
-                                          rule_label=labels.rule(policy_id, rule, clause),
-                                          fund_label=labels.fund(policy_id, fund), city=city_of(origin))
-        row.count += 1
-        row.total += Decimal(amount)
+            row = groups[key] = ReportRow(name(origin), origin, yr, rule, clause or "", fund,
+                                          rule_label=labels.rule(policy_id, None if rule == "-" else rule, clause),
+                                          fund_label=labels.fund(policy_id, None if fund == "-" else fund),
+                                          city=city_of(origin))
+        row.count += count
+        row.total += total
     rows = sorted(groups.values(), key=lambda r: (r.city or r.county, r.county, r.year, r.rule, r.fund))
-    findings = cross_claims(year, name) + enterprises_in_two(name) + totals_differ(year, name)
+    findings = cross_claims(year, name) + enterprises_in_two(name) + totals_differ(year, name, reported, paid.rounds)
     own = offices.own_office()
     return Report(office=own.name if own else "", year=year, generated=dt.datetime.now().isoformat(timespec="seconds"),
                   rows=rows, findings=findings)
@@ -228,6 +319,88 @@ ORDER BY a.id
 """
 
 
+# PostgreSQL: the claim keys kept in an index per kind (``_claim_indexes``), so the check reads the
+# keys from it, sorted, instead of working every record's key out twice (out of its JSON for a
+# standard, 2.5 s per million on a shared two-core server; a regular expression over a prize's
+# title); 10,000,000 at a province. Named with a version: a changed definition is a new index,
+# never a stale one taken for it. Per kind: (index, its columns, which rows it holds, the key, the
+# group's columns from the inner query, the SQL's filter of the rows).
+CLAIM_INDEXES = {"standard": "achievement_standard_claim_v1", "prize": "achievement_prize_claim_v1"}
+STANDARD_INDEX = CLAIM_INDEXES["standard"]
+_KEYS_SQL = """
+SELECT {group} FROM (SELECT {inner}, COALESCE(a.origin, '') AS o FROM achievement a
+                     WHERE a.kind = '{kind}' AND {rows}{where}) claims
+GROUP BY {group} HAVING min(o) != max(o)
+"""
+_ROWS_SQL = """
+SELECT {thing}, a.prize, substr(CAST(a.date AS TEXT), 1, 4), a.ref, a.title, a.grade, a.rank, a.origin, a.source_id,
+       e.uscc, e.name
+FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id
+WHERE a.kind = '{kind}' AND {rows}{where} AND {thing} = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(? AS jsonb))))
+ORDER BY a.id
+"""
+
+
+def _index_sql(kind: str) -> str:
+    """The claim index of ``kind``: the key first (looked up by it), what the groups are made of
+    (the scheme, the date, the county), and the columns the key is worked out from included, as
+    PostgreSQL reads an expression from an index only when the columns it is made of are there."""
+    rows, thing = _claims()[kind][:2]
+    rows, thing = rows.replace("a.", ""), thing.replace("a.", "")
+    if kind == "standard":
+        return (f"CREATE INDEX IF NOT EXISTS {CLAIM_INDEXES[kind]} ON achievement (({thing}), (COALESCE(origin, '')), "
+                f"date) INCLUDE (natural_key, origin) WHERE kind = 'standard' AND {rows}")
+    return (f"CREATE INDEX IF NOT EXISTS {CLAIM_INDEXES[kind]} ON achievement (({thing}), (COALESCE(prize, '')), date, "
+            f"(COALESCE(origin, ''))) INCLUDE (natural_key, ref, title, prize, origin) WHERE kind = 'prize'")
+
+
+def _claim_indexes() -> dict[str, bool]:
+    """PostgreSQL: make sure the claim keys of each kind are indexed (built once, by the first
+    report of a city; kept up to date by the server on every import after it). kind -> whether its
+    index is there: not when this account may not create it (not the tables' owner), and the check
+    then works every key out of its record, as on SQLite, slower but the same.
+
+    Not part of the schema's version: an index holds no data, a backup or copy without it gives the
+    same report, and a database that lacks it gets it here again."""
+    from peewee import DatabaseError
+
+    have = {name for (name,) in database.execute_sql(f"SELECT indexname FROM pg_indexes WHERE indexname IN "
+                                                       f"({json_values()})", [json.dumps(sorted(CLAIM_INDEXES.values()))])}
+    out, made = {}, False
+    for kind, index in CLAIM_INDEXES.items():
+        if index not in have:
+            try:
+                with database.atomic():  # a savepoint inside a caller's transaction: a refusal leaves it usable
+                    database.execute_sql(_index_sql(kind))
+                made = True
+            except DatabaseError:
+                out[kind] = False
+                continue
+        out[kind] = True
+    if made:
+        database.execute_sql("ANALYZE achievement")  # the planner's figures for the new keys
+    return out
+
+
+def _claims_pg(kind: str, where: str, params: list[Any]) -> list[tuple]:
+    """The standards (or prizes) claimed in two counties or more, on PostgreSQL through its claim
+    index: the groups of two counties first (from the index, sorted), then the rows of their keys
+    (looked up in it). Rows of such a key in a group of one county come along; the caller's
+    grouping leaves them out, as it does any group of one county."""
+    rows, thing, inner, group, _outer = _claims()[kind]
+    sql = _KEYS_SQL.format(group=group, inner=inner, kind=kind, rows=rows, where=where)
+    # no key, or an empty one, claims nothing: dropped here, not in the query, where testing it would
+    # work the key out of every record again instead of reading it from the index
+    at = group.split(", ").index("k")
+    keys = sorted({found[at] for found in database.execute_sql(sql, params) if found[at]})
+    if not keys:
+        return []
+    # "= ANY(array)": one look-up in the index per key (an IN over the keys' list is planned as a
+    # scan of the whole index, the key worked out of every record again)
+    sql = _ROWS_SQL.format(thing=thing, kind=kind, rows=rows, where=where)
+    return database.execute_sql(sql, [*params, json.dumps(keys, ensure_ascii=False)]).fetchall()
+
+
 def _ws(text: str | None) -> str | None:
     """A prize's title with its white space collapsed (what names a prize without a ref), as Python
     splits it (SQLite's own functions know only ASCII white space)."""
@@ -247,10 +420,14 @@ def cross_claims(year: int | None, name: Any) -> list[Finding]:
     if not is_postgres():
         database.connection().create_function("stdaward_ws", 1, _ws, deterministic=True)
     groups: dict[tuple, list[dict[str, Any]]] = {}
+    indexed = _claim_indexes() if is_postgres() else {}
     for kind, (rows, thing, inner, group, outer) in _claims().items():
-        sql = _CLAIMS_SQL.format(rows=rows, thing=thing, inner=inner, group=group, outer=outer, where=where)
-        for thing, prize, yr, ref, title, grade, rank, origin, sid, uscc, ename in database.execute_sql(
-                sql, [kind, *params, kind, *params]):
+        if indexed.get(kind):
+            found = _claims_pg(kind, where, params)
+        else:
+            sql = _CLAIMS_SQL.format(rows=rows, thing=thing, inner=inner, group=group, outer=outer, where=where)
+            found = database.execute_sql(sql, [kind, *params, kind, *params]).fetchall()
+        for thing, prize, yr, ref, title, grade, rank, origin, sid, uscc, ename in found:
             key: tuple = ("standard", thing) if kind == "standard" else ("prize", prize, thing, yr)
             groups.setdefault(key, []).append({"county": name(origin), "origin": origin, "enterprise": uscc,
                                                "enterprise_name": ename, "id": sid, "rank": rank,
@@ -270,22 +447,62 @@ def cross_claims(year: int | None, name: Any) -> list[Finding]:
     return out
 
 
+def _claimed_by_offices() -> dict[str, list[str]]:
+    """office uuid -> the USCCs of every enterprise it has sent (``importer.enterprise_claims``),
+    read by the database out of what the imports keep: the hashes of every row received stay on the
+    server (at a city of 10,000,000 achievements, 20 MB per county).
+
+    PostgreSQL cuts the list out of the text (the record as the program writes it: keys sorted,
+    ``"claims": [...]`` of strings) instead of parsing 20 MB of JSON per county; a cut that does not
+    read back as a list (a record written some other way) is read again whole."""
+    keys = {f"exchange.base.{k.uuid}": k.uuid for k in KnownOffice.select(KnownOffice.uuid)}
+    out: dict[str, list[str]] = {uuid: [] for uuid in keys.values()}
+    if not keys:
+        return out
+    whole = "CAST(CAST(value AS json) -> 'claims' AS TEXT)" if is_postgres() else "json_extract(value, '$.claims')"
+    cut = "split_part(split_part(value, '\"claims\": ', 2), ']', 1) || ']'" if is_postgres() else whole
+    again = []
+    for key, text in database.execute_sql(f"SELECT key, {cut} FROM setting WHERE key IN ({json_values()})",
+                                          [json.dumps(sorted(keys))]):
+        found = _usccs(text)
+        if found is None and is_postgres():
+            again.append(key)
+        out[keys[key]] = found or []
+    if again:
+        for key, text in database.execute_sql(f"SELECT key, {whole} FROM setting WHERE key IN ({json_values()})",
+                                              [json.dumps(sorted(again))]):
+            out[keys[key]] = _usccs(text) or []
+    return out
+
+
+def _usccs(text: Any) -> list[str] | None:
+    """The strings of a JSON list given as text; None when it is no list (SQLite gives a string's
+    own text, not JSON)."""
+    try:
+        found = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return [c for c in found if isinstance(c, str)] if isinstance(found, list) else None
+
+
 def enterprises_in_two(name: Any) -> list[Finding]:
     """An enterprise (USCC) sent by two offices, or whose achievements come from another county
     than the one that registered it."""
     seen: dict[str, dict[str | None, str]] = {}  # uscc -> origin -> how
-    for k in KnownOffice.select(KnownOffice.uuid):
-        for uscc in enterprise_claims(k.uuid):
-            seen.setdefault(uscc, {})[k.uuid] = _("registered it")
-    sql = ("SELECT e.uscc, e.name, e.origin, a.origin FROM enterprise e LEFT JOIN achievement a "
-           "ON a.enterprise_id = e.id GROUP BY e.id, a.origin")
+    for office, usccs in _claimed_by_offices().items():
+        for uscc in usccs:
+            seen.setdefault(uscc, {})[office] = _("registered it")
     names: dict[str, str] = {}
-    for uscc, ename, eorigin, aorigin in database.execute_sql(sql):
-        names[uscc] = ename
-        d = seen.setdefault(uscc, {})
-        d.setdefault(eorigin, _("registered it"))
-        if aorigin is not None or eorigin is None:
-            d.setdefault(aorigin, _("sent achievements of it"))
+    usccs: dict[int, str] = {}
+    for eid, uscc, ename, eorigin in database.execute_sql("SELECT id, uscc, name, origin FROM enterprise ORDER BY id"):
+        names[uscc], usccs[eid] = ename, uscc
+        seen.setdefault(uscc, {}).setdefault(eorigin, _("registered it"))
+    # only the achievements of another county than their enterprise's: the database answers with
+    # one row per (enterprise, county), never one per achievement
+    sql = ("SELECT DISTINCT a.enterprise_id, a.origin FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id "
+           "WHERE a.origin IS NOT NULL AND (e.origin IS NULL OR a.origin != e.origin) ORDER BY a.enterprise_id, a.origin")
+    for eid, aorigin in database.execute_sql(sql):
+        seen[usccs[eid]].setdefault(aorigin, _("sent achievements of it"))
     out = []
     for uscc, by in sorted(seen.items()):
         if len(by) < 2:
@@ -297,15 +514,17 @@ def enterprises_in_two(name: Any) -> list[Finding]:
     return out
 
 
-def totals_differ(year: int | None, name: Any) -> list[Finding]:
-    """Each round's totals as the county reported them, against the awards held here."""
+def totals_differ(year: int | None, name: Any, reported: dict[str, dict[str, dict[str, Any]]] | None = None,
+                  held: dict[str, dict[str, Any]] | None = None) -> list[Finding]:
+    """Each round's totals as the county reported them, against the awards held here (``held``:
+    round uuid -> count and total, as ``build_report`` summed them; else summed here)."""
+    if reported is None:
+        reported = _reported(year)
+    if held is None:
+        held = _paid(year, [u for by in reported.values() for u in by]).rounds
     out = []
     for k in KnownOffice.select(KnownOffice.uuid, KnownOffice.name):
-        reported = {u: s for u, s in round_summaries(k.uuid).items() if year is None or s.get("year") == year}
-        if not reported:
-            continue
-        held = round_totals(f" WHERE r.uuid IN ({json_values()})", [json.dumps(sorted(reported))])
-        for u, s in sorted(reported.items(), key=lambda kv: (kv[1].get("year") or 0, kv[0])):
+        for u, s in sorted(reported.get(k.uuid, {}).items(), key=lambda kv: (kv[1].get("year") or 0, kv[0])):
             h = held.get(u)
             want_total, want_count = Decimal(str(s.get("total") or "0")), int(s.get("count") or 0)
             got_total = h["total"] if h else Decimal("0.00")
