@@ -25,6 +25,22 @@ Paths:
   first reading after start and the refresh after an achievement changed beside it; baseline: one bare scan of the achievements (distinct standards) and of the
   audit entries.
 
+- ``export``: ``stdaward export --out FILE`` of the whole office (the package to a stick: written,
+  synced, read back and checked, numbered); baseline: the same enterprise and achievement rows read
+  with a bare cursor, JSON-encoded into a deflated zip a batch at a time, hashed, and read back.
+- ``import``: ``stdaward import`` of that package into an empty city that registered the county's
+  key (read and verify once, plan, apply); baseline: ``json.loads`` of the two tables from the zip and
+  ``executemany`` into the city's tables.
+- ``computejson``: ``stdaward compute --year 2025 --json`` on the database (output to a file);
+  baseline: the year's rows read with a bare cursor, one JSON object written per row.
+- ``gui``: ``python -m desktop --startup-probe achievements``: the window shown, then the
+  achievements view with its table painted; baseline: a bare PySide6 window with a table of the
+  same count and first rows.
+
+Memory of the CLI paths is the child's VmHWM sampled from /proc while it runs.
+
+    .venv/bin/python benchmarks/bench_growth.py --million --paths export import computejson gui --runs 1
+
 - ``city`` (only when named): the city importing county packages one after another (``--counties``
   of them, each of ``n`` achievements from a county of its own): each import end to end as the CLI
   runs it (read and verify once, plan, apply); the figure is the last import, with the first beside
