@@ -577,8 +577,8 @@ def measure_cli(path: str, n: int, runs: int, root: Path, tmp: Path, filled: Pat
     """One of ``CLI_PATHS`` at ``n``: ours end to end as an officer runs it, against its bare baseline."""
     py = sys.executable
     db, out = tmp / "work.db", tmp / "out.stdpkg"
-    if path in ("export", "import"):
-        _fresh(filled, db)  # the package the import reads (and the export's own first run)
+    if path == "import":
+        _fresh(filled, db)  # the package the import reads, made by the program under test
         for p in tmp.glob("*.stdpkg"):
             p.unlink()
         pkg = tmp / f"county-{n}.stdpkg"
