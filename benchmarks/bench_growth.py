@@ -41,9 +41,10 @@ Memory of the CLI paths is the child's VmHWM sampled from /proc while it runs.
 
     .venv/bin/python benchmarks/bench_growth.py --million --paths export import computejson gui --runs 1
 
-Figures of 2026-12-03 (2-core shared machine, one run each; the 10⁶ export and import ran while the
-machine was loaded ~8×, so their times are not comparable with the 10⁵ ones):
-export 10⁵ 5.0 s 76 MB (baseline 3.1 s), 10⁶ 77 MB (was 3.0 GB); compute --json 10⁵ 3.0 s 134 MB
+Figures of 2026-12-03 (2-core shared machine, one run each; the 10⁶ import ran while the machine
+was loaded ~8×, so its time is not comparable with the 10⁵ one):
+export 10⁵ 5.0 s 76 MB (baseline 3.1 s), 10⁶ 49.5 s 78 MB (×10.0; baseline 26.4 s, ×8.5; was 3.0 GB);
+compute --json 10⁵ 3.0 s 134 MB
 (was 343 MB), 10⁶ 21.4 s 812 MB (was 1.9 GB; baseline 14.0 s); GUI start with the achievements table
 painted 10⁵ 3.3 s 108 MB, 10⁶ 3.0 s 115 MB; import 10⁵ 330 MB, 10⁶ 1,950 MB (the importer's plan
 holds every record: not yet streamed); load 10⁵ 3.0×, 10⁶ 2.2× its baseline, 1,454 MB (baseline
