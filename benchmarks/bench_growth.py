@@ -32,6 +32,31 @@ Paths:
   counted in yet (the figure), and again as the next start reads it; baseline: the first target's
   distinct standards counted and its rows read with bare SQL.
 
+- ``export``: ``stdaward export --out FILE`` of the whole office (the package to a stick: written,
+  synced, read back and checked, numbered); baseline: the same enterprise and achievement rows read
+  with a bare cursor, JSON-encoded into a deflated zip a batch at a time, hashed, and read back.
+- ``import``: ``stdaward import`` of that package into an empty city that registered the county's
+  key (read and verify once, plan, apply); baseline: ``json.loads`` of the two tables from the zip and
+  ``executemany`` into the city's tables.
+- ``computejson``: ``stdaward compute --year 2025 --json`` on the database (output to a file);
+  baseline: the year's rows read with a bare cursor, one JSON object written per row.
+- ``gui``: ``python -m desktop --startup-probe achievements``: the window shown, then the
+  achievements view with its table painted; baseline: a bare PySide6 window with a table of the
+  same count and first rows.
+
+Memory of the CLI paths is the child's VmHWM sampled from /proc while it runs.
+
+    .venv/bin/python benchmarks/bench_growth.py --million --paths export import computejson gui --runs 1
+
+Figures of 2026-12-03 (2-core shared machine, one run each; the 10⁶ import ran while the machine
+was loaded ~8×, so its time is not comparable with the 10⁵ one):
+export 10⁵ 5.0 s 76 MB (baseline 3.1 s), 10⁶ 49.5 s 78 MB (×10.0; baseline 26.4 s, ×8.5; was 3.0 GB);
+compute --json 10⁵ 3.0 s 134 MB
+(was 343 MB), 10⁶ 21.4 s 812 MB (was 1.9 GB; baseline 14.0 s); GUI start with the achievements table
+painted 10⁵ 3.3 s 108 MB, 10⁶ 3.0 s 115 MB; import 10⁵ 330 MB, 10⁶ 1,950 MB (the importer's plan
+holds every record: not yet streamed); load 10⁵ 3.0×, 10⁶ 2.2× its baseline, 1,454 MB (baseline
+1,397 MB: both parse the officer's one JSON document whole).
+
 - ``city`` (only when named): the city importing county packages (``--counties`` of them, each of
   ``n`` achievements from a county of its own), each end to end as the CLI runs it (read and verify
   once, plan, apply that plan); the figure is the last import, timed on copies of the city as it is
@@ -453,6 +478,14 @@ def measure(paths: list[str], sizes: tuple[int, ...], runs: int, root: Path = RO
                     rows.append(measure_city(n, counties_n, runs, root, tmp))
                     report(rows[-1:], rows)
                     continue
+                if path in CLI_PATHS:
+                    if False not in filled:
+                        filled[False] = tmp / f"fill-{n}-0.db"
+                        shutil.copyfile(template, filled[False])
+                        fill(filled[False], n, False)
+                    rows.append(measure_cli(path, n, runs, root, tmp, filled[False]))
+                    report(rows[-1:], rows)
+                    continue
                 counties = path == "consolidate"
                 if counties not in filled:
                     filled[counties] = tmp / f"fill-{n}-{int(counties)}.db"
@@ -473,6 +506,195 @@ def measure(paths: list[str], sizes: tuple[int, ...], runs: int, root: Path = RO
         return rows
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ------------------------------------------------------- what officers run from the command line
+# Each timed in a child process of its own; its peak memory is the child's VmHWM, read from /proc
+# while it runs (``_polled``): the CLI's own output stays what the officer sees.
+
+CLI_PATHS = ("export", "import", "computejson", "gui")
+
+COUNTY_CARD = """
+import json, sys
+from desktop.store.db import close_db, open_db
+from desktop.exchange import offices
+open_db(sys.argv[1], auto_backup=False)
+print(json.dumps(offices.card(), ensure_ascii=False))
+close_db()
+"""
+CITY_TEMPLATE = """
+import json, sys
+from desktop.store.db import close_db, open_db
+from desktop.exchange import offices
+from desktop.exchange.package import fingerprint
+from desktop.store import office
+open_db(sys.argv[1], auto_backup=False)
+office.update(name="莆田市市场监督管理局", region_code="350300", doc_prefix="莆市监", role="city", user="bench")
+card = json.loads(open(sys.argv[2], encoding="utf-8").read())
+offices.register(card, expected_fingerprint=fingerprint(card["public_key"]), user="bench")
+close_db()
+"""
+BASE_EXPORT = BASE_HEAD + """
+import hashlib, zipfile
+from desktop.exchange.tables import ACHIEVEMENTS, ENTERPRISES
+out = sys.argv[2]
+enc = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+t0 = time.perf_counter()
+digests = {}
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+    for t in (ENTERPRISES, ACHIEVEMENTS):
+        h, cur = hashlib.sha256(), con.execute(t.select() + f" ORDER BY {t.alias}.id")
+        with zf.open(f"data/{t.name}.json", "w", force_zip64=True) as fh:
+            head = ('{"columns":' + enc(list(t.columns)) + ',"rows":[').encode()
+            fh.write(head); h.update(head)
+            sep = ""
+            while rows := cur.fetchmany(5000):
+                b = (sep + ",".join(enc(list(r)) for r in rows)).encode()
+                fh.write(b); h.update(b); sep = ","
+            fh.write(b"]}"); h.update(b"]}")
+        digests[t.name] = h.hexdigest()
+with zipfile.ZipFile(out) as zf:  # read back and checked, as the program does
+    for name, want in digests.items():
+        h = hashlib.sha256()
+        with zf.open(f"data/{name}.json") as fh:
+            while b := fh.read(1 << 20):
+                h.update(b)
+        assert h.hexdigest() == want
+seconds = time.perf_counter() - t0
+extra = {}
+"""
+BASE_IMPORT = BASE_HEAD + """
+import zipfile
+t0 = time.perf_counter()
+with zipfile.ZipFile(sys.argv[2]) as zf:
+    ents = json.loads(zf.read("data/enterprises.json"))["rows"]
+    with con:
+        con.executemany("INSERT INTO enterprise (uuid, uscc, name, region_code, address, contact, phone, origin, "
+                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [r[:7] + ["c"] + r[8:] for r in ents])
+        del ents
+        achs = json.loads(zf.read("data/achievements.json"))["rows"]
+        con.executemany("INSERT INTO achievement (uuid, enterprise_id, source_id, kind, date, ref, title, level, action, "
+                        "rank, body, prize, grade, domain, accepted, note, units, natural_key, origin, created_at, "
+                        "updated_at) SELECT ?, e.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                        "FROM enterprise e WHERE e.uuid = ?",
+                        [[r[0]] + r[2:16] + [None if r[16] is None else json.dumps(r[16])] + r[17:18] + ["c"]
+                         + r[19:] + [r[1]] for r in achs])
+seconds = time.perf_counter() - t0
+extra = {"achievements": len(achs)}
+"""
+BASE_COMPUTE = BASE_HEAD + """
+amounts = {("national", 1): "300000.00", ("industry", 1): "100000.00", ("local", 1): "50000.00"}
+enc = json.JSONEncoder(ensure_ascii=False).encode
+t0 = time.perf_counter()
+out = sys.stdout
+out.write("[\\n")
+first = True
+for sid, level, action, rank in con.execute("SELECT source_id, level, action, rank FROM achievement "
+                                            "WHERE date BETWEEN '2025-01-01' AND '2025-12-31' ORDER BY date, id"):
+    amount = amounts.get((level, rank))
+    out.write(("" if first else ",\\n") + enc({"id": sid, "status": "awarded" if amount else "not_eligible",
+                                               "amount": amount, "rule": level, "clause": action,
+                                               "explanation": f"{level} {action} {rank}", "flags": []}))
+    first = False
+out.write("\\n]\\n")
+out.flush()
+seconds = time.perf_counter() - t0
+extra = {}
+"""
+BASE_GUI = """
+import sqlite3, sys, time
+from PySide6.QtCore import QAbstractTableModel, QModelIndex
+from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
+app = QApplication(sys.argv)
+con = sqlite3.connect(sys.argv[1])
+n = con.execute("SELECT count(*) FROM achievement").fetchone()[0]
+first = con.execute("SELECT source_id, title, ref, date FROM achievement ORDER BY date DESC, id DESC LIMIT 200").fetchall()
+class Model(QAbstractTableModel):  # the count and the first rows: what the lazy table reads to paint
+    def rowCount(self, parent=QModelIndex()): return n
+    def columnCount(self, parent=QModelIndex()): return 4
+    def data(self, index, role=0):
+        return str(first[index.row()][index.column()]) if role == 0 and index.row() < len(first) else None
+w = QMainWindow(); view = QTableView(); model = Model(); view.setModel(model); w.setCentralWidget(view)
+w.resize(1200, 760); w.show(); w.repaint(); app.processEvents()
+print("ready", n, flush=True)
+"""
+
+
+def _polled(cmd: list[str], root: Path, tmp: Path) -> tuple[float, float, str]:
+    """Run ``cmd`` to the end: (wall seconds, peak resident MB (VmHWM sampled while it runs), the
+    last line of its output). Sampling misses at most the last few milliseconds of its life."""
+    env = {**os.environ, "PYTHONPATH": str(root), "STDAWARD_DATA": str(tmp / "data"), "QT_QPA_PLATFORM": "offscreen"}
+    for k in ("STDAWARD_USER", "STDAWARD_DB"):
+        env.pop(k, None)
+    peak = 0.0
+    with open(tmp / "child.out", "wb") as out, open(tmp / "child.err", "wb") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=err)
+        while True:
+            try:
+                with open(f"/proc/{proc.pid}/status") as fh:
+                    for line in fh:
+                        if line.startswith("VmHWM:"):
+                            peak = max(peak, int(line.split()[1]) / 1024)
+            except (OSError, ValueError):
+                pass
+            pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            time.sleep(0.02)
+        seconds = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status):
+        raise RuntimeError(f"{' '.join(cmd[:6])} failed: {(tmp / 'child.err').read_text('utf-8', 'replace')[-3000:]}")
+    with open(tmp / "child.out", "rb") as fh:  # the last line only: compute --json writes hundreds of MB
+        fh.seek(max(0, fh.seek(0, 2) - 4096))
+        tail = fh.read().decode("utf-8", "replace").strip().splitlines()
+    return seconds, peak, tail[-1] if tail else ""
+
+
+def measure_cli(path: str, n: int, runs: int, root: Path, tmp: Path, filled: Path) -> dict:
+    """One of ``CLI_PATHS`` at ``n``: ours end to end as an officer runs it, against its bare baseline."""
+    py = sys.executable
+    db, out = tmp / "work.db", tmp / "out.stdpkg"
+    if path == "import":
+        _fresh(filled, db)  # the package the import reads, made by the program under test
+        for p in tmp.glob("*.stdpkg"):
+            p.unlink()
+        pkg = tmp / f"county-{n}.stdpkg"
+        _polled([py, "-m", "desktop.cli", "export", "--out", str(pkg), "--db", str(db)], root, tmp)
+        (tmp / "card.json").write_text(_polled([py, "-c", COUNTY_CARD, str(db)], root, tmp)[2], "utf-8")
+        city = tmp / f"city-{n}.db"  # an office of its own (its own key), made by the program under test
+        for suffix in ("", "-wal", "-shm", ".audit-head", ".audit-verified"):
+            Path(str(city) + suffix).unlink(missing_ok=True)
+        _polled([py, "-c", CITY_TEMPLATE, str(city), str(tmp / "card.json")], root, tmp)
+    ours, base = [], []
+    for _ in range(runs):
+        if path == "export":
+            _fresh(filled, db)
+            out.unlink(missing_ok=True)
+            ours.append(_polled([py, "-m", "desktop.cli", "export", "--out", str(out), "--db", str(db)], root, tmp))
+            out.unlink(missing_ok=True)
+            base.append(_polled([py, "-c", BASE_EXPORT + OURS_TAIL, str(db), str(out)], root, tmp))
+        elif path == "import":
+            _fresh(city, db)
+            ours.append(_polled([py, "-m", "desktop.cli", "import", str(pkg), "--db", str(db)], root, tmp))
+            _fresh(city, db)
+            base.append(_polled([py, "-c", BASE_IMPORT + OURS_TAIL, str(db), str(pkg)], root, tmp))
+        elif path == "computejson":
+            _fresh(filled, db)
+            ours.append(_polled([py, "-m", "desktop.cli", "compute", "--policy", "putian-chengxiang-2021", "--year",
+                                 "2025", "--json", "--db", str(db)], root, tmp))
+            base.append(_polled([py, "-c", BASE_COMPUTE, str(db)], root, tmp))
+        else:  # gui: the window shown with the achievements table painted, then it quits
+            _fresh(filled, db)
+            ours.append(_polled([py, "-m", "desktop", "--startup-probe", "achievements", "--db", str(db)], root, tmp))
+            if not ours[-1][2].startswith("ready") or f"achievements={n}:" not in ours[-1][2]:
+                raise RuntimeError(f"the window did not show the {n} rows: {ours[-1][2]!r}")
+            base.append(_polled([py, "-c", BASE_GUI, str(db)], root, tmp))
+    best = min(ours, key=lambda r: r[0])
+    return {"path": path, "n": n, "ours": best[0], "ours_mb": max(r[1] for r in ours),
+            "base": min(r[0] for r in base),
+            "base_mb": max(r[1] for r in base), "detail": {"out": best[2][:80]} if path == "gui" else {}}
 
 
 CITY_SETUP = """
@@ -542,7 +764,7 @@ if __name__ == "__main__":
     ap.add_argument("--million", action="store_true", help="also 10⁶ achievements (minutes)")
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--counties", type=int, default=10, help="city: how many county packages it imports")
-    ap.add_argument("--paths", nargs="*", choices=sorted([*OURS, "load", "city"]), default=list(OURS),
+    ap.add_argument("--paths", nargs="*", choices=sorted([*OURS, *CLI_PATHS, "load", "city"]), default=list(OURS),
                     help="paths to time (load: stdaward load end to end, as bench_load.py)")
     ap.add_argument("--sizes", type=int, nargs="*", help="sizes instead of 10⁴ and 10⁵")
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured")

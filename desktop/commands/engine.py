@@ -17,6 +17,7 @@ import datetime as dt
 import gc
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -139,12 +140,16 @@ def parse_input(file: str) -> list[Any]:
     return achs
 
 
-def write_awards_json(results: list) -> None:
-    """The JSON array of award objects (``AwardResult.to_json``), one per line. Awards sharing an
+def write_awards_json(results: Iterable[Any], chunk: int = 5000) -> None:
+    """The JSON array of award objects (``AwardResult.to_json``), one per line, written as it goes
+    (``chunk`` lines at a time: a million awards never sit in memory as text). Awards sharing an
     outcome share the encoded tail after the id, so 100,000 awards are written in one pass."""
     enc = json.JSONEncoder(ensure_ascii=False).encode
     tails: dict[tuple, str] = {}
-    lines = []
+    out = sys.stdout
+    out.write("[\n")
+    lines: list[str] = []
+    any_line = False
     for r in results:
         key = (r.status, r.amount, r.rule, r.clause, r.explanation, r.flags)
         tail = tails.get(key)
@@ -152,8 +157,14 @@ def write_awards_json(results: list) -> None:
             full = enc(r.to_json())
             tail = tails[key] = full[full.index(", \"status\": "):]
         lines.append('{"id": ' + enc(r.id) + tail)
-    sys.stdout.write("[\n" + ",\n".join(lines) + ("\n]\n" if lines else "]\n"))
-    sys.stdout.flush()
+        if len(lines) >= chunk:
+            out.write((",\n" if any_line else "") + ",\n".join(lines))
+            any_line, lines = True, []
+    if lines:
+        out.write((",\n" if any_line else "") + ",\n".join(lines))
+        any_line = True
+    out.write("\n]\n" if any_line else "]\n")
+    out.flush()
 
 
 def cmd_compute(args: argparse.Namespace) -> int:

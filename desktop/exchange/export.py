@@ -11,7 +11,7 @@ Each export takes the next sequence number of this office (``PackageLog``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -94,63 +94,125 @@ def _money_strs(s: dict[str, Any]) -> list[Any]:
     return [row[c] for c in SUMMARY_COLUMNS]
 
 
-def select(year: int | None = None, since: str | None = None) -> dict[str, tuple[tuple[str, ...], list[list[Any]]]]:
-    """The tables for a year, for changes since a time (text as stored), or everything."""
+BATCH = 5000  # rows read from the database and written to the package at a time
+
+
+def _batches(t: Any, sql: str, params: list[Any], seen: set[str] | None = None) -> Iterator[list[list[Any]]]:
+    """``sql``'s rows as package rows, a batch at a time (``seen`` collects their uuids)."""
+    cur = database.execute_sql(sql, params)
+    while raw := cur.fetchmany(BATCH):
+        rows = [t.to_package(r) for r in raw]
+        if seen is not None:
+            seen.update(r[0] for r in rows)
+        yield rows
+
+
+def _selection(year: int | None, since: str | None) -> dict[str, tuple[str, list[Any]]]:
+    """table -> (its WHERE clause, parameters) for a year, the changes since a time, or everything."""
     if year is not None:
         lo, hi = f"{year:04d}-01-01", f"{year:04d}-12-31"
-        round_where, rp = " WHERE r.year = ?", [year]
-        award_where, wp = " WHERE r.year = ?", [year]
         ach_where = (" WHERE a.date BETWEEN ? AND ? OR a.id IN (SELECT w.achievement_id FROM award w "
                      "JOIN award_round r ON r.id = w.round_id WHERE r.year = ?)")
         ap: list[Any] = [lo, hi, year]
-        ent_where = f" WHERE e.id IN (SELECT a.enterprise_id FROM achievement a{ach_where})"
-        ep = list(ap)
-    elif since is not None:
+        return {"enterprises": (f" WHERE e.id IN (SELECT a.enterprise_id FROM achievement a{ach_where})", list(ap)),
+                "achievements": (ach_where, ap), "rounds": (" WHERE r.year = ?", [year]),
+                "awards": (" WHERE r.year = ?", [year])}
+    if since is not None:
         changed_round = ("(r.created_at >= ? OR r.approved_at >= ? OR r.id IN (SELECT w.round_id FROM award w "
                          "WHERE w.updated_at >= ?) OR r.id IN (SELECT w.round_id FROM award w JOIN award_event v "
                          "ON v.award_id = w.id WHERE v.at >= ?))")
-        round_where, rp = " WHERE " + changed_round, [since] * 4
-        award_where, wp = round_where, rp
-        ach_where, ap = " WHERE a.updated_at >= ?", [since]
-        ent_where = " WHERE e.updated_at >= ? OR e.id IN (SELECT a.enterprise_id FROM achievement a WHERE a.updated_at >= ?)"
-        ep = [since, since]
-    else:
-        round_where = award_where = ach_where = ent_where = ""
-        rp = wp = ap = ep = []
-    tables: dict[str, tuple[tuple[str, ...], list[list[Any]]]] = {}
-    for t, where, params in ((ENTERPRISES, ent_where, ep), (ACHIEVEMENTS, ach_where, ap),
-                             (ROUNDS, round_where, rp), (AWARDS, award_where, wp)):
-        order = f" ORDER BY {t.alias}.id"
-        tables[t.name] = (t.columns, [t.to_package(r) for r in _rows(t.select() + where + order, params)])
+        return {"enterprises": (" WHERE e.updated_at >= ? OR e.id IN (SELECT a.enterprise_id FROM achievement a "
+                                "WHERE a.updated_at >= ?)", [since, since]),
+                "achievements": (" WHERE a.updated_at >= ?", [since]),
+                "rounds": (" WHERE " + changed_round, [since] * 4), "awards": (" WHERE " + changed_round, [since] * 4)}
+    return {t.name: ("", []) for t in (ENTERPRISES, ACHIEVEMENTS, ROUNDS, AWARDS)}
+
+
+def select_streamed(year: int | None = None, since: str | None = None) -> dict[str, Any]:
+    """The tables of a selection as ``select`` gives them, except that the large ones (enterprises,
+    achievements, awards) are ``package.Rows``, read from the database a batch at a time while the
+    package is written: called and consumed inside one transaction (one consistent snapshot)."""
+    where = _selection(year, since)
+    tables: dict[str, Any] = {}
+    from desktop.exchange import tombstones
+
+    gone = tombstones.collect()  # every one, whatever the selection: see tombstones.collect
+    # a merge names the record that stays; a year's (or the latest changes') selection may leave
+    # it out, and a city that never received it would refuse the merge: send it along
+    merged_into = sorted({r[4] for r in gone if r[3] == "merge" and isinstance(r[4], str)})
+
+    def enterprises() -> Iterator[list[list[Any]]]:
+        t, sent = ENTERPRISES, set()
+        cond, params = where["enterprises"]
+        yield from _batches(t, t.select() + cond + f" ORDER BY {t.alias}.id", params, sent)
+        wanted = [u for u in merged_into if u not in sent]
+        if wanted:
+            yield from _batches(t, t.select() + f" WHERE {t.alias}.uuid IN (SELECT value FROM json_each(?))"
+                                f" ORDER BY {t.alias}.id", [_json(wanted)])
+
+    tables["enterprises"] = pkgmod.Rows(ENTERPRISES.columns, enterprises)
+    for t in (ACHIEVEMENTS, AWARDS):
+        cond, params = where[t.name]
+        sql = t.select() + cond + f" ORDER BY {t.alias}.id"
+        tables[t.name] = pkgmod.Rows(t.columns, lambda t=t, sql=sql, params=params: _batches(t, sql, params))
+    cond, params = where["rounds"]
+    tables["rounds"] = (ROUNDS.columns, [ROUNDS.to_package(r) for r in _rows(ROUNDS.select() + cond + " ORDER BY r.id",
+                                                                              params)])
     uuids = [r[0] for r in tables["rounds"][1]]
     totals = round_totals(f" WHERE r.uuid IN ({json_values()})", [_json(uuids)]) if uuids else {}
     tables["summaries"] = (SUMMARY_COLUMNS, [_money_strs(totals[u]) for u in uuids])
     paid = payments(year=year, since=since)
     if paid:  # a package without payments reads as one from an earlier version: the counts stay as they were
         tables["payments"] = (PAYMENT_COLUMNS, paid)
-    from desktop.exchange import tombstones
-
-    gone = tombstones.collect()  # every one, whatever the selection: see tombstones.collect
     if gone:
         tables["tombstones"] = (TOMBSTONE_COLUMNS, gone)
-        # a merge names the record that stays; a year's (or the latest changes') selection may leave
-        # it out, and a city that never received it would refuse the merge: send it along
-        sent = {r[0] for r in tables["enterprises"][1]}
-        wanted = sorted({r[4] for r in gone if r[3] == "merge" and isinstance(r[4], str)} - sent)
-        if wanted:
-            t = ENTERPRISES
-            extra = _rows(t.select() + f" WHERE {t.alias}.uuid IN (SELECT value FROM json_each(?))"
-                          f" ORDER BY {t.alias}.id", [_json(wanted)])
-            tables["enterprises"][1].extend(t.to_package(r) for r in extra)
     from desktop.exchange import hearings
 
     heard = hearings.rows(year)  # the 公示 and objections, read-only at the city (a city's: its counties' too)
     if heard:
         tables["publicity"] = (hearings.COLUMNS, heard)
-    attached = evidence_rows([r[0] for r in tables["achievements"][1]])
+    cond, params = where["achievements"]
+    attached = _evidence_where(cond, params)
     if attached:
         tables["evidence"] = (EVIDENCE_COLUMNS, attached)
     return tables
+
+
+def select(year: int | None = None, since: str | None = None) -> dict[str, tuple[tuple[str, ...], list[list[Any]]]]:
+    """The tables for a year, for changes since a time (text as stored), or everything."""
+    return {name: ((t.columns, [r for batch in t.batches() for r in batch]) if isinstance(t, pkgmod.Rows) else t)
+            for name, t in select_streamed(year, since).items()}
+
+
+def origins_of(year: int | None, since: str | None, tables: dict[str, Any]) -> set[str]:
+    """The offices whose records a selection carries (the ``origin`` of its enterprises and
+    achievements, and of the 公示 passed on), asked of the database rather than of the rows."""
+    where = _selection(year, since)
+    seen: set[str] = set()
+    for t in (ENTERPRISES, ACHIEVEMENTS):
+        cond, params = where[t.name]
+        sql = f"SELECT DISTINCT {t.alias}.origin{t.from_sql}{cond}"
+        seen.update(o for (o,) in _rows(sql, params) if isinstance(o, str))
+    from desktop.exchange import tombstones
+
+    merged = sorted({r[4] for r in tombstones.collect() if r[3] == "merge" and isinstance(r[4], str)})
+    if merged:  # the records merges keep, sent along (select_streamed)
+        seen.update(o for (o,) in _rows(f"SELECT DISTINCT origin FROM enterprise WHERE uuid IN ({json_values()})",
+                                        [_json(merged)]) if isinstance(o, str))
+    if "publicity" in tables:
+        cols, rows = tables["publicity"]
+        i = list(cols).index("origin")
+        seen.update(r[i] for r in rows if isinstance(r[i], str))
+    return seen
+
+
+def _evidence_where(ach_where: str, params: list[Any]) -> list[list[Any]]:
+    """The evidence rows of the achievements a selection carries (as ``evidence_rows``)."""
+    sql = ("SELECT a.uuid, v.filename, v.sha256, v.size, v.added_at FROM evidence v JOIN achievement a "
+           "ON a.id = v.achievement_id WHERE v.sha256 IS NOT NULL AND v.sha256 != '' "
+           f"AND a.id IN (SELECT a.id FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id{ach_where}) "
+           "ORDER BY v.id")
+    return [[u, name, sha, int(size), str(at)] for u, name, sha, size, at in _rows(sql, params)]
 
 
 SENT_KEY = "exchange.evidence_sent"  # the SHA-256 of every evidence file a package has carried
@@ -282,11 +344,8 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
         since = str(last.summary.get("snapshot_at") or last.at) if last else None
     period: dict[str, Any] = ({"kind": "year", "year": year} if year is not None else
                               {"kind": "since", "since": since} if since else {"kind": "all"})
-    with database.atomic():  # one consistent snapshot of every table
-        tables = select(year=year, since=since)
-        sequence = next_sequence(office.uuid)
-        head = audit.current_head()  # the audit log as of this snapshot, signed with the office key
-    to_send, warnings = evidence_to_send(tables.get("evidence", ((), []))[1])
+    evidence = _evidence_where(*_selection(year, since)["achievements"])
+    to_send, warnings = evidence_to_send(evidence)
     total = sum(p.stat().st_size for p in to_send.values())
     if total > pkgmod.EVIDENCE_CAP:
         raise StdAwardError(_("the evidence files not yet sent come to {size} MB, more than the {cap} MB one package "
@@ -299,26 +358,40 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
         raise StdAwardError(_("could not read the evidence file {file}: {reason}").format(
             file=exc.filename, reason=exc.strerror or exc)) from None
     step("pack", 1, 4)
-    manifest = {"office": {"uuid": office.uuid, "name": office.name, "region": office.region_code,
-                           "role": office.role},
-                "public_key": office.public_key, "sequence": sequence,
-                "created_at": dt.datetime.now().isoformat(timespec="seconds"), "period": period,
-                "app_version": __version__, "schema_version": SCHEMA_VERSION,
-                "audit_head": {k: head[k] for k in ("count", "last_id", "hash", "signature")}}
     from desktop.exchange import origins
 
-    carried = origins.for_manifest(tables)  # a city names its counties for the province
-    if carried:
-        manifest["origins"] = carried
-    data = pkgmod.build(manifest, tables, office.signing_key, passphrase, files=files)
-    _check_room(out, len(data))
-    step("write", 2, 4)
+    written: dict[str, Any] = {}
+
+    def write(tmp: Path) -> None:
+        # The tables are read a batch at a time and written as they are read, all inside one
+        # transaction: one consistent snapshot of every table, the number and the audit head,
+        # without holding the tables in memory (a million achievements).
+        with database.atomic():
+            tables = select_streamed(year=year, since=since)
+            sequence = next_sequence(office.uuid)
+            head = audit.current_head()  # the audit log as of this snapshot, signed with the office key
+            manifest = {"office": {"uuid": office.uuid, "name": office.name, "region": office.region_code,
+                                   "role": office.role},
+                        "public_key": office.public_key, "sequence": sequence,
+                        "created_at": dt.datetime.now().isoformat(timespec="seconds"), "period": period,
+                        "app_version": __version__, "schema_version": SCHEMA_VERSION,
+                        "audit_head": {k: head[k] for k in ("count", "last_id", "hash", "signature")}}
+            carried = origins.named(origins_of(year, since, tables))  # a city names its counties for the province
+            if carried:
+                manifest["origins"] = carried
+            with open(tmp, "w+b") as fh:
+                written["manifest"] = pkgmod.build(manifest, tables, office.signing_key, passphrase, files=files,
+                                                   out=fh)
+                written["size"] = fh.seek(0, 2)
+            step("write", 2, 4)
+
     checked: list[pkgmod.Package] = []
 
     def read_back(tmp: Path) -> None:
         step("verify", 3, 4)
-        got = pkgmod.read_package(tmp, passphrase=passphrase)
-        if got.manifest["counts"] != {t: len(rows) for t, (_c, rows) in tables.items()}:
+        with pkgmod.check_only():  # every row checked, none kept: a million rows read back in little memory
+            got = pkgmod.read_package(tmp, passphrase=passphrase)
+        if got.manifest["counts"] != written["manifest"]["counts"]:
             raise StdAwardError(_("the package read back from {path} differs from what was written").format(path=out))
         checked.append(got)
 
@@ -327,6 +400,7 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
         # the two leaves a number used without a package (the next export takes the next number; the
         # city accepts a gap), never a package whose number the next export would use again.
         got = checked[0]
+        sequence = got.sequence
         with database.atomic(), export_lock():
             if next_sequence(office.uuid) != sequence:  # PostgreSQL: another officer's export took it meanwhile
                 raise StdAwardError(_("another export took number {sequence} meanwhile; nothing was written: "
@@ -343,7 +417,7 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
             fault_point("export", "in-transaction")
 
     try:
-        pkgmod.write_verified(out, data, read_back, record)
+        pkgmod.write_verified(out, write, read_back, record)
     except OSError as exc:
         found = failures.classify(exc)
         reason = failures.message(found[0], found[1] or out) if found else _("could not write {path}: {reason}").format(
@@ -353,6 +427,6 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
     counts = dict(got.manifest["counts"])
     if progress is not None:  # written and logged: too late to cancel, so no check here
         progress("done", 4, 4)
-    return ExportResult(path=out, sequence=sequence, sha256=got.sha256, counts=counts, period=period,
-                        encrypted=bool(passphrase), size=len(data), warnings=warnings, evidence_files=len(files),
+    return ExportResult(path=out, sequence=got.sequence, sha256=got.sha256, counts=counts, period=period,
+                        encrypted=bool(passphrase), size=written["size"], warnings=warnings, evidence_files=len(files),
                         evidence_bytes=sum(len(b) for b in files.values()))

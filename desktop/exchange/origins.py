@@ -50,6 +50,11 @@ def for_manifest(tables: dict[str, tuple[tuple[str, ...], list[list[Any]]]]) -> 
         cols, rows = tables["publicity"]
         i = list(cols).index("origin")
         seen.update(r[i] for r in rows if isinstance(r[i], str))
+    return named(seen)
+
+
+def named(seen: set[str]) -> list[dict[str, str]]:
+    """The manifest's entries (uuid, name, region) of the offices ``seen`` that this one knows."""
     if not seen:
         return []
     names = known_names()

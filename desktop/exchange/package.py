@@ -40,6 +40,8 @@ the caller (``desktop.exchange.offices.trust``).
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
 import hashlib
 import io
 import json
@@ -47,10 +49,10 @@ import os
 import re
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, overload
 
 from desktop.core.errors import BadFile
 from desktop.core.i18n import _
@@ -161,11 +163,26 @@ def _digests(members: dict[str, bytes]) -> dict[str, dict[str, Any]]:
     return {n: {"sha256": hashlib.sha256(b).hexdigest(), "size": len(b)} for n, b in members.items()}
 
 
-def build(manifest: dict[str, Any], tables: dict[str, tuple[tuple[str, ...], list[list[Any]]]],
-          signing_key_pem: str, passphrase: str | None = None, files: dict[str, bytes] | None = None) -> bytes:
+@overload
+def build(manifest: dict[str, Any], tables: dict[str, Any], signing_key_pem: str, passphrase: str | None = None,
+          files: dict[str, bytes] | None = None, out: None = None) -> bytes: ...
+
+
+@overload
+def build(manifest: dict[str, Any], tables: dict[str, Any], signing_key_pem: str, passphrase: str | None = None,
+          files: dict[str, bytes] | None = None, *, out: IO[bytes]) -> dict[str, Any]: ...
+
+
+def build(manifest: dict[str, Any], tables: dict[str, Any],
+          signing_key_pem: str, passphrase: str | None = None, files: dict[str, bytes] | None = None,
+          out: IO[bytes] | None = None) -> bytes | dict[str, Any]:
     """The bytes of a package. ``manifest`` holds the descriptive fields (office, public_key,
     sequence, period, versions); members, counts, encryption and format are filled in here.
-    ``files`` are evidence files by "<sha256><suffix>", packed into one member (``EVIDENCE``)."""
+    ``files`` are evidence files by "<sha256><suffix>", packed into one member (``EVIDENCE``).
+    With ``out`` (a file open for writing and reading) the package is written there streamed
+    (``build_into``, tables may be ``Rows``) and its manifest returned."""
+    if out is not None:
+        return build_into(out, manifest, tables, signing_key_pem, passphrase, files)
     from cryptography.hazmat.primitives import serialization
 
     data = {f"data/{t}.json": _table_bytes(*tables[t]) for t in TABLES if t in tables}
@@ -205,6 +222,131 @@ def build(manifest: dict[str, Any], tables: dict[str, tuple[tuple[str, ...], lis
             zf.writestr(name, b, compress_type=zipfile.ZIP_STORED if name == PAYLOAD else zipfile.ZIP_DEFLATED)
     raw = buf.getvalue()[:-_SEAL_LEN]
     return raw + _seal(raw)
+
+
+class Rows:
+    """A table's rows read in batches while the package is written (``build_into``): ``batches`` is
+    called once and yields lists of package rows, so the exporter holds one batch, not the table."""
+
+    def __init__(self, columns: tuple[str, ...] | list[str], batches: Callable[[], Iterator[list[list[Any]]]]) -> None:
+        self.columns = tuple(columns)
+        self.batches = batches
+
+
+_ROW_ENC = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+CHUNK = 1 << 20  # bytes read or hashed at a time
+
+
+class _Hashing:
+    """A writable member that hashes and counts what goes through it."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh, self.sha, self.size = fh, hashlib.sha256(), 0
+
+    def write(self, b: bytes) -> None:
+        self.fh.write(b)
+        self.sha.update(b)
+        self.size += len(b)
+
+    def digest(self) -> dict[str, Any]:
+        return {"sha256": self.sha.hexdigest(), "size": self.size}
+
+
+def _write_table(out: _Hashing, table: Rows | tuple[tuple[str, ...], list[list[Any]]]) -> int:
+    """One table member, byte for byte what ``_table_bytes`` makes of the same rows; the row count."""
+    columns, batches = ((table.columns, table.batches()) if isinstance(table, Rows)
+                        else (table[0], iter([table[1]])))
+    out.write(('{"columns":' + _ROW_ENC(list(columns)) + ',"rows":[').encode("utf-8"))
+    n = 0
+    for batch in batches:
+        if not batch:
+            continue
+        out.write((b"," if n else b"") + _ROW_ENC(batch)[1:-1].encode("utf-8"))
+        n += len(batch)
+    out.write(b"]}")
+    return n
+
+
+def _write_members(zf: zipfile.ZipFile, tables: dict[str, Any], files: dict[str, bytes] | None,
+                   counts: dict[str, int]) -> dict[str, dict[str, Any]]:
+    digests: dict[str, dict[str, Any]] = {}
+    for t in TABLES:
+        if t in tables:
+            name = f"data/{t}.json"
+            with zf.open(name, "w") as fh:
+                out = _Hashing(fh)
+                counts[t] = _write_table(out, tables[t])
+            digests[name] = out.digest()
+    if files:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as ev:
+            for name in sorted(files):
+                ev.writestr(name, files[name])
+        data = buf.getvalue()
+        zf.writestr(EVIDENCE, data)
+        digests[EVIDENCE] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    return digests
+
+
+def build_into(fh: IO[bytes], manifest: dict[str, Any], tables: dict[str, Any], signing_key_pem: str,
+               passphrase: str | None = None, files: dict[str, bytes] | None = None) -> dict[str, Any]:
+    """Write a package into ``fh`` (a new file open for reading and writing) streamed: each table
+    (a ``Rows``, or ``(columns, rows)``) goes into the archive a batch at a time, hashed as it
+    goes; the signed manifest follows the members it names, and the seal is written last. What it
+    reads back is what ``build`` makes of the same rows (the members come before the manifest in
+    the archive, which readers look up by name). An encrypted package's payload is packed in an
+    anonymous temporary file first and encrypted from there in chunks. Returns the manifest."""
+    import tempfile
+    import time
+
+    from cryptography.hazmat.primitives import serialization
+
+    counts: dict[str, int] = {}
+    members: dict[str, dict[str, Any]]
+    with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        zf.comment = b"0" * _SEAL_LEN  # the length is fixed now; the seal replaces it below
+        if passphrase:
+            from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+            with tempfile.TemporaryFile() as plain:
+                with zipfile.ZipFile(plain, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as inner:
+                    inner_members = _write_members(inner, tables, files, counts)
+                salt, nonce = os.urandom(16), os.urandom(12)
+                enc = Cipher(algorithms.AES(_derive(passphrase, salt, **SCRYPT)), modes.GCM(nonce)).encryptor()
+                enc.authenticate_additional_data(_aad(manifest["office"]["uuid"], manifest["sequence"]))
+                plain.seek(0)
+                info = zipfile.ZipInfo(PAYLOAD, date_time=time.localtime(time.time())[:6])
+                info.compress_type, info.external_attr = zipfile.ZIP_STORED, 0o600 << 16  # as writestr: stored
+                with zf.open(info, "w") as member:
+                    out = _Hashing(member)
+                    while chunk := plain.read(CHUNK):
+                        out.write(enc.update(chunk))
+                    out.write(enc.finalize() + enc.tag)  # what AESGCM.encrypt appends
+            manifest = dict(manifest, encryption={"cipher": "AES-256-GCM", "kdf": "scrypt", **SCRYPT,
+                                                  "salt": base64.b64encode(salt).decode(),
+                                                  "nonce": base64.b64encode(nonce).decode()},
+                            inner_members=inner_members)
+            members = {PAYLOAD: out.digest()}
+        else:
+            members = _write_members(zf, tables, files, counts)
+            manifest = dict(manifest, encryption=None)
+        manifest = dict(manifest, format=FORMAT, format_version=FORMAT_VERSION,
+                        counts={t: counts[t] for t in TABLES if t in counts}, members=members)
+        mbytes = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+        key = serialization.load_pem_private_key(signing_key_pem.encode(), password=None)
+        zf.writestr(MANIFEST, mbytes)
+        zf.writestr(SIGNATURE, base64.b64encode(key.sign(mbytes)))
+    end = fh.seek(0, os.SEEK_END)
+    fh.seek(0)
+    sha, left = hashlib.sha256(), end - _SEAL_LEN
+    while left > 0:
+        chunk = fh.read(min(CHUNK, left))
+        sha.update(chunk)
+        left -= len(chunk)
+    fh.seek(end - _SEAL_LEN)
+    fh.write(SEAL_PREFIX + sha.hexdigest().encode())
+    fh.flush()
+    return manifest
 
 
 def _seal(body: bytes) -> bytes:
@@ -274,39 +416,91 @@ def _check_members(found: dict[str, bytes], declared: Any, where: str) -> None:
             raise PackageError(_("the package member {member} does not match its checksum: the file was damaged or edited").format(member=name))
 
 
+_CHECK_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("stdaward_package_check_only", default=False)
+
+
+@contextlib.contextmanager
+def check_only() -> Iterator[None]:
+    """``read_package`` inside this block checks every row but keeps none (``keep_rows=False``):
+    an export reading back what it wrote, at any size, in little memory."""
+    token = _CHECK_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _CHECK_ONLY.reset(token)
+
+
 def read_package(source: Path | bytes, passphrase: str | None = None,
                  progress: Callable[[str, int, int], None] | None = None,
-                 manifest_only: bool = False, signer: Callable[[Package], object] | None = None) -> Package:
+                 manifest_only: bool = False, signer: Callable[[Package], object] | None = None,
+                 keep_rows: bool | None = None) -> Package:
     """Read and check a package completely (see the module docstring). Raises PackageError.
     ``manifest_only`` stops once the signed manifest is checked (no passphrase needed).
     ``signer(pkg)`` decides whether the signer is trusted (raising PackageError if not) as soon as
     the manifest's signature is checked: before any table is unpacked or any key derived, so a
-    package from a stranger costs nothing to refuse."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-    from desktop.store.migrations import SCHEMA_VERSION
-
+    package from a stranger costs nothing to refuse. The file is read streamed (the seal hashed a
+    chunk at a time, each table parsed a row at a time as it is unpacked and hashed), so what it
+    holds is the rows, not the file as well; ``keep_rows=False`` (or inside ``check_only()``)
+    checks every row (shape, count) without keeping any (an export reading its own package back)."""
     path = None
+    fh: IO[bytes]
     if isinstance(source, (bytes, bytearray)):
-        raw = bytes(source)
+        fh = io.BytesIO(bytes(source))
     else:
         path = Path(source)
         try:
             if path.stat().st_size > MAX_FILE:
                 raise PackageError(_("{file} is larger than any StdAward package ({size} MB): it is refused").format(
                     file=path, size=path.stat().st_size >> 20))
-            raw = path.read_bytes()
+            fh = open(path, "rb")  # noqa: SIM115 - closed below, whatever happens
         except FileNotFoundError:
             raise PackageError(_("cannot read {file}: no such file").format(file=path)) from None
         except OSError as exc:
             raise PackageError(_("cannot read {file}: {reason}").format(file=path, reason=exc.strerror or exc)) from None
+    with fh:
+        keep = not _CHECK_ONLY.get() if keep_rows is None else keep_rows
+        return _read(fh, path, passphrase, progress, manifest_only, signer, keep)
+
+
+def _sealed_digest(fh: IO[bytes], path: Path | None) -> str:
+    """Check the seal over every byte before it, reading a chunk at a time; the file's SHA-256."""
+    try:
+        end = fh.seek(0, os.SEEK_END)
+        fh.seek(0)
+        body, left = hashlib.sha256(), end - _SEAL_LEN
+        while left > 0:
+            chunk = fh.read(min(CHUNK, left))
+            if not chunk:
+                break
+            body.update(chunk)
+            left -= len(chunk)
+        tail = fh.read()
+    except OSError as exc:
+        raise PackageError(_("cannot read {file}: {reason}").format(file=path, reason=exc.strerror or exc)) from None
+    whole = body.copy()
+    whole.update(tail)
+    if end < _SEAL_LEN or tail != SEAL_PREFIX + body.hexdigest().encode():
+        if tail.startswith(SEAL_PREFIX):
+            raise PackageError(_("the package file is damaged: its checksum does not match (was it copied "
+                                 "incompletely or edited?)"))
+        raise PackageError(_("this is not a complete StdAward package (it may have been cut short when the USB "
+                             "stick was removed)"))
+    return whole.hexdigest()
+
+
+def _read(fh: IO[bytes], path: Path | None, passphrase: str | None, progress: Callable[[str, int, int], None] | None,
+          manifest_only: bool, signer: Callable[[Package], object] | None, keep_rows: bool) -> Package:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from desktop.store.migrations import SCHEMA_VERSION
+
     if progress:
         progress("verify", 0, 4)
-    _check_seal(raw)
+    sha256 = _sealed_digest(fh, path)
     try:
-        zf = zipfile.ZipFile(io.BytesIO(raw))
+        zf = zipfile.ZipFile(fh)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise PackageError(_("this is not a complete StdAward package (it may have been cut short when the "
                              "USB stick was removed): {reason}").format(reason=exc)) from None
@@ -345,51 +539,239 @@ def read_package(source: Path | bytes, passphrase: str | None = None,
                                  "signed by the office it names")) from None
         if progress:
             progress("verify", 1, 4)
-        pkg = Package(path=path, sha256=hashlib.sha256(raw).hexdigest(), manifest=manifest)
+        pkg = Package(path=path, sha256=sha256, manifest=manifest)
         if signer is not None:
             signer(pkg)
         if manifest_only:
             return pkg
         _check_sizes(zf, manifest.get("members"))
-        found = {n: _member(zf, n) for n in names if n not in (MANIFEST, SIGNATURE)}
-    _check_members(found, manifest.get("members"), "manifest")
-    if progress:
-        progress("verify", 2, 4)
-    enc = manifest.get("encryption")
-    if enc:
-        data = _decrypt(found, enc, manifest, passphrase)
-    else:
-        data = found
-    if progress:
-        progress("verify", 3, 4)
-    for name, b in data.items():
-        if name == EVIDENCE:
-            pkg.files = _evidence_files(b)
-            continue
-        table = name[len("data/"):-len(".json")] if name.startswith("data/") and name.endswith(".json") else None
-        if table not in TABLES:
-            raise PackageError(_("the package holds an unknown member {member}").format(member=name))
-        try:
-            t = json.loads(b.decode("utf-8"))
-            assert isinstance(t, dict) and isinstance(t["columns"], list) and isinstance(t["rows"], list)
-            assert all(isinstance(r, list) and len(r) == len(t["columns"]) for r in t["rows"])
-        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, AssertionError):
-            raise PackageError(_("the package table {table} is malformed").format(table=table)) from None
-        if table == "publicity":
-            from desktop.exchange.hearings import LEGACY_COLUMNS
+        found = [n for n in names if n not in (MANIFEST, SIGNATURE)]
+        declared = manifest.get("members")
+        if not isinstance(declared, dict) or set(declared) != set(found):
+            raise PackageError(_("the package's {where} does not list exactly its members").format(where="manifest"))
+        if progress:
+            progress("verify", 2, 4)
+        enc = manifest.get("encryption")
+        if enc:
+            if set(found) != {PAYLOAD}:
+                raise PackageError(_("the encrypted package lacks its payload"))
+            import tempfile
 
-            if t["columns"] == list(LEGACY_COLUMNS):  # written before 公示 were passed upward: the sender's own
-                t = {"columns": [*LEGACY_COLUMNS, "origin"], "rows": [[*r, None] for r in t["rows"]]}
-        if t["columns"] != list(_expected_columns(table)):
-            raise PackageError(_("the package table {table} has other columns than this program reads (format {v})").format(
-                table=table, v=manifest.get("format_version")))
-        if manifest.get("counts", {}).get(table) != len(t["rows"]):
-            raise PackageError(_("the package table {table} does not hold the number of records its manifest "
-                                 "says").format(table=table))
-        pkg.tables[table] = t
+            with tempfile.TemporaryFile() as sealed, tempfile.TemporaryFile() as plain:
+                _copy_checked(zf, PAYLOAD, declared[PAYLOAD], sealed)
+                _decrypt_file(sealed, plain, enc, manifest, passphrase)
+                if progress:
+                    progress("verify", 3, 4)
+                try:
+                    inner = zipfile.ZipFile(plain)
+                    _check_sizes(inner, manifest.get("inner_members"))
+                    inner_names = inner.namelist()
+                except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+                    raise PackageError(_("the decrypted payload is damaged: {reason}").format(reason=exc)) from None
+                with inner:
+                    want = manifest.get("inner_members")
+                    if not isinstance(want, dict) or set(want) != set(inner_names):
+                        raise PackageError(_("the package's {where} does not list exactly its members").format(
+                            where="inner manifest"))
+                    for name in inner_names:
+                        _read_member(pkg, inner, name, want[name], keep_rows)
+        else:
+            if progress:
+                progress("verify", 3, 4)
+            for name in found:
+                _read_member(pkg, zf, name, declared[name], keep_rows)
     if progress:
         progress("verify", 4, 4)
     return pkg
+
+
+class _NotCanonical(Exception):
+    """A table member not laid out as this program writes it: read whole instead."""
+
+
+class _Member:
+    """A member being unpacked: read in chunks, hashed and counted as it goes."""
+
+    def __init__(self, zf: zipfile.ZipFile, name: str) -> None:
+        self.name, self.sha, self.size = name, hashlib.sha256(), 0
+        try:
+            self.fh = zf.open(name)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, RuntimeError, NotImplementedError) as exc:
+            raise PackageError(_("the package is damaged ({member}: {reason})").format(member=name, reason=exc)) from None
+
+    def read(self, n: int = CHUNK) -> bytes:
+        try:
+            b = self.fh.read(n)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, RuntimeError) as exc:
+            raise PackageError(_("the package is damaged ({member}: {reason})").format(
+                member=self.name, reason=exc)) from None
+        self.sha.update(b)
+        self.size += len(b)
+        if self.size > MAX_MEMBER:
+            raise PackageError(_("the package member {member} is implausibly large").format(member=self.name))
+        return b
+
+    def drain(self) -> None:
+        while self.read():
+            pass
+
+    def check(self, want: Any) -> None:
+        self.drain()
+        self.fh.close()
+        if not isinstance(want, dict) or self.sha.hexdigest() != want.get("sha256") or self.size != want.get("size"):
+            raise PackageError(_("the package member {member} does not match its checksum: the file was damaged or "
+                                 "edited").format(member=self.name))
+
+
+def _copy_checked(zf: zipfile.ZipFile, name: str, want: Any, out: IO[bytes]) -> None:
+    m = _Member(zf, name)
+    while chunk := m.read():
+        out.write(chunk)
+    m.check(want)
+
+
+def _read_member(pkg: Package, zf: zipfile.ZipFile, name: str, want: Any, keep_rows: bool) -> None:
+    """One member: the evidence files, or a table parsed row by row as it is unpacked; checked
+    against the signed digest before anything of it is kept."""
+    if name == EVIDENCE:
+        m = _Member(zf, name)
+        body = b"".join(iter(m.read, b""))
+        m.check(want)
+        pkg.files = _evidence_files(body)
+        return
+    table = name[len("data/"):-len(".json")] if name.startswith("data/") and name.endswith(".json") else None
+    if table not in TABLES:
+        raise PackageError(_("the package holds an unknown member {member}").format(member=name))
+    m = _Member(zf, name)
+    try:
+        try:
+            columns, rows, count = _parse_rows(m, keep_rows)
+        except _NotCanonical:
+            m.check(want)  # the digest first; then the member read whole, as JSON of any layout
+            m = _Member(zf, name)
+            t = json.loads(b"".join(iter(m.read, b"")).decode("utf-8"))
+            assert isinstance(t, dict) and isinstance(t["columns"], list) and isinstance(t["rows"], list)
+            assert all(isinstance(r, list) and len(r) == len(t["columns"]) for r in t["rows"])
+            columns, rows, count = t["columns"], (t["rows"] if keep_rows else []), len(t["rows"])
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, AssertionError, RecursionError, TypeError):
+        m.check(want)  # damage is said as damage, not as a malformed table
+        raise PackageError(_("the package table {table} is malformed").format(table=table)) from None
+    m.check(want)
+    manifest = pkg.manifest
+    if table == "publicity":
+        from desktop.exchange.hearings import LEGACY_COLUMNS
+
+        if columns == list(LEGACY_COLUMNS):  # written before 公示 were passed upward: the sender's own
+            columns, rows = [*LEGACY_COLUMNS, "origin"], [[*r, None] for r in rows]
+    if columns != list(_expected_columns(table)):
+        raise PackageError(_("the package table {table} has other columns than this program reads (format {v})").format(
+            table=table, v=manifest.get("format_version")))
+    if manifest.get("counts", {}).get(table) != count:
+        raise PackageError(_("the package table {table} does not hold the number of records its manifest "
+                             "says").format(table=table))
+    pkg.tables[table] = {"columns": columns, "rows": rows}
+
+
+_DECODE = json.JSONDecoder().raw_decode
+_HEAD = '{"columns":'
+_ROWS = ',"rows":['
+
+
+# Columns whose values repeat from row to row (an achievement's enterprise, kind, level, dates; an
+# award's round, status, rule and explanation): parsed rows share one string per distinct value
+# instead of a copy per row (about half the memory of a million achievements' rows).
+SHARED = frozenset({"enterprise", "kind", "date", "level", "action", "body", "prize", "grade", "domain", "origin",
+                    "created_at", "updated_at", "region_code", "round", "status", "rule", "clause", "fund",
+                    "explanation", "decision", "policy_id", "policy_hash"})
+SHARED_MAX = 1 << 16  # distinct values remembered per column; past that a column is left as parsed
+
+
+def _sharing(columns: list[Any]) -> Callable[[list[Any]], None]:
+    memos = [(i, {}) for i, c in enumerate(columns) if c in SHARED]
+
+    def share(row: list[Any]) -> None:
+        for i, memo in memos:
+            v = row[i]
+            if v.__class__ is str and len(memo) < SHARED_MAX:
+                row[i] = memo.setdefault(v, v)
+    return share
+
+
+def _parse_rows(m: _Member, keep: bool) -> tuple[list[Any], list[list[Any]], int]:
+    """A table member as this program writes it (``_table_bytes``), parsed a row at a time from
+    the unpacked stream: (columns, rows (empty unless ``keep``), row count). Raises _NotCanonical for
+    another layout, json.JSONDecodeError / AssertionError for a malformed one."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    buf, pos, eof = "", 0, False
+
+    def more() -> None:
+        nonlocal buf, pos, eof
+        b = m.read()
+        eof = not b
+        buf = buf[pos:] + decoder.decode(b, final=eof)
+        pos = 0
+
+    def value() -> Any:
+        nonlocal pos
+        while True:
+            try:
+                obj, end = _DECODE(buf, pos)
+            except json.JSONDecodeError:
+                if eof:
+                    raise
+                more()
+                continue
+            if end == len(buf) and not eof and not isinstance(obj, list):
+                more()  # a scalar may go on in the next chunk
+                continue
+            pos = end
+            return obj
+
+    def expect(text: str) -> None:
+        nonlocal pos
+        while len(buf) - pos < len(text) and not eof:
+            more()
+        if not buf.startswith(text, pos):
+            raise _NotCanonical
+        pos += len(text)
+
+    more()
+    expect(_HEAD)
+    columns = value()
+    assert isinstance(columns, list)
+    expect(_ROWS)
+    rows: list[list[Any]] = []
+    n, width = 0, len(columns)
+    share = _sharing(columns)
+    while len(buf) - pos < 1 and not eof:
+        more()
+    if buf.startswith("]", pos):
+        pos += 1
+    else:
+        while True:
+            row = value()
+            assert isinstance(row, list) and len(row) == width
+            n += 1
+            if keep:
+                share(row)
+                rows.append(row)
+            while len(buf) - pos < 1 and not eof:
+                more()
+            if buf.startswith(",", pos):
+                pos += 1
+            elif buf.startswith("]", pos):
+                pos += 1
+                break
+            else:
+                raise _NotCanonical
+    expect("}")
+    while not eof:
+        more()
+    if buf[pos:].strip():
+        raise _NotCanonical
+    return columns, rows, n
 
 
 def _evidence_files(member: bytes) -> dict[str, bytes]:
@@ -443,35 +825,44 @@ def _expected_columns(table: str) -> tuple[str, ...]:
     return SUMMARY_COLUMNS if table == "summaries" else BY_NAME[table].columns
 
 
-def _decrypt(found: dict[str, bytes], enc: dict[str, Any], manifest: dict[str, Any],
-             passphrase: str | None) -> dict[str, bytes]:
+def _decrypt_file(sealed: IO[bytes], plain: IO[bytes], enc: dict[str, Any], manifest: dict[str, Any],
+                  passphrase: str | None) -> None:
+    """Decrypt the payload (AES-256-GCM, ciphertext then its 16-byte tag, as ``AESGCM.encrypt``
+    makes it) from one temporary file into another a chunk at a time; nothing of it is used unless
+    the tag checks at the end."""
     from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
     if not passphrase:
         raise PackageError(_("this package is encrypted: give its passphrase (--passphrase-file)"))
-    if set(found) != {PAYLOAD}:
-        raise PackageError(_("the encrypted package lacks its payload"))
     try:
         salt, nonce = base64.b64decode(enc["salt"]), base64.b64decode(enc["nonce"])
         n, r, p = int(enc["n"]), int(enc["r"]), int(enc["p"])
         if (enc.get("cipher") != "AES-256-GCM" or enc.get("kdf") != "scrypt" or n < 2 or n & (n - 1)
-                or not 1 <= r <= 32 or not 1 <= p <= MAX_SCRYPT_P or 128 * n * r > MAX_SCRYPT_MEMORY):
+                or not 1 <= r <= 32 or not 1 <= p <= MAX_SCRYPT_P or 128 * n * r > MAX_SCRYPT_MEMORY
+                or not 8 <= len(nonce) <= 128):
             raise ValueError
         key = _derive(passphrase, salt, n, r, p)
-        plain = AESGCM(key).decrypt(nonce, found[PAYLOAD], _aad(manifest["office"]["uuid"], manifest["sequence"]))
+        size = sealed.seek(0, os.SEEK_END)
+        if size < 16:
+            raise InvalidTag
+        sealed.seek(size - 16)
+        tag = sealed.read(16)
+        sealed.seek(0)
+        dec = Cipher(algorithms.AES(key), modes.GCM(nonce, tag)).decryptor()
+        dec.authenticate_additional_data(_aad(manifest["office"]["uuid"], manifest["sequence"]))
+        left = size - 16
+        while left > 0:
+            chunk = sealed.read(min(CHUNK, left))
+            left -= len(chunk)
+            plain.write(dec.update(chunk))
+        plain.write(dec.finalize())
+        plain.flush()
+        plain.seek(0)
     except InvalidTag:
         raise PackageError(_("wrong passphrase: the package could not be decrypted with it")) from None
     except (KeyError, TypeError, ValueError):
         raise PackageError(_("the package's encryption parameters are not ones this program uses")) from None
-    try:
-        with zipfile.ZipFile(io.BytesIO(plain)) as inner:
-            _check_sizes(inner, manifest.get("inner_members"))
-            data = {n: inner.read(n) for n in inner.namelist()}
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise PackageError(_("the decrypted payload is damaged: {reason}").format(reason=exc)) from None
-    _check_members(data, manifest.get("inner_members"), "inner manifest")
-    return data
 
 
 def write_verified(path: Path, data: bytes, check: Callable[[Path], object],
