@@ -348,7 +348,9 @@ def test_a_schema_3_database_is_upgraded_keeping_its_rounds_and_notices(office, 
     con = sqlite3.connect(office)  # as the previous version left it: no publicity tables, version 3
     con.executescript("DROP TABLE objection; DROP TABLE publicity; DROP TABLE refusal_letter; PRAGMA user_version = 3;"
                       "ALTER TABLE enterprise DROP COLUMN version; ALTER TABLE achievement DROP COLUMN version;"
-                      "ALTER TABLE award DROP COLUMN version;")  # and none of the record versions of v5
+                      "ALTER TABLE award DROP COLUMN version;"  # and none of the record versions of v5
+                      "ALTER TABLE office DROP COLUMN version; DROP TABLE file_chunk; DROP TABLE stored_file;"
+                      "DROP TABLE installed_measure;")  # nor the office version and stored files of v6
     con.commit()
     con.close()
     open_db(office)
