@@ -123,3 +123,16 @@ def _no_unanswered_dialogs(request, monkeypatch):
             w.deleteLater()
     if seen:
         pytest.fail("a modal dialog nobody answers would hang the program here: " + "; ".join(seen), pytrace=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def office_db(request, tmp_path):
+    """Where an office's database lives: a SQLite file, or a fresh database on the test server (a
+    module asking for it imports ``pg_server`` from ``conftest_pg``)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "office.db")
+        return
+    server = request.getfixturevalue("pg_server")
+    name = server.create_database()
+    yield server.url(name)
+    server.drop_database(name)

@@ -23,17 +23,6 @@ from test_daily_path import ACHIEVEMENTS, OFFICE, PASSWORDS, office_with_records
 V4_DUMP = ROOT / "tests" / "data" / "office_v4.sql"  # written by StdAward at schema 4 (see its first lines)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def office_db(request, tmp_path):
-    """Where an office's database lives: a SQLite file, or a fresh database on the test server."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "office.db")
-        return
-    server = request.getfixturevalue("pg_server")
-    name = server.create_database()
-    yield server.url(name)
-    server.drop_database(name)
-
 
 def _open(db: str):
     from desktop.operations.session import Session

@@ -16,17 +16,6 @@ from test_daily_path import OFFICE, PASSWORDS, office_with_records
 from desktop.core.errors import StaleRecord
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def office_db(request, tmp_path):
-    if request.param == "sqlite":
-        yield str(tmp_path / "office.db")
-        return
-    server = request.getfixturevalue("pg_server")
-    name = server.create_database()
-    yield server.url(name)
-    server.drop_database(name)
-
-
 @pytest.fixture
 def two_admins(office_db):
     """The office with its records; 林主任 (lin) and a second administrator 周局长 (zhou), each with a

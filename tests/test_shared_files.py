@@ -34,17 +34,6 @@ CLAIM = [{"id": "X1", "enterprise": GOOD_USCC, "kind": "innovation_base", "level
           "date": "2019-01-01", "ref": "基地C"}]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def office_db(request, tmp_path):
-    """Where the office's database lives: a SQLite file, or a fresh database on the test server."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "office.db")
-        return
-    server = request.getfixturevalue("pg_server")
-    name = server.create_database()
-    yield server.url(name)
-    server.drop_database(name)
-
 
 def _server(db: str) -> bool:
     return db.startswith("postgresql://")
