@@ -11,6 +11,7 @@ The tests are skipped, saying why, only when no PostgreSQL server binaries are i
 """
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -21,6 +22,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -134,3 +136,33 @@ def pg_url(pg_server: Server) -> Iterator[str]:
     name = pg_server.create_database()
     yield pg_server.url(name)
     pg_server.drop_database(name)
+
+
+@contextlib.contextmanager
+def window_on_server(qtbot: Any, server: Server, **open_args: Any) -> Iterator[tuple[Any, str]]:
+    """A window on an office on a fresh database of ``server`` (no accounts: its one user is the
+    administrator), not yet shown, with the database's address; closed and dropped afterwards."""
+    from desktop.store import office
+    from desktop.store.db import close_db, open_db
+    from desktop.store.paths import resolve_db_path
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.mainwindow import MainWindow
+
+    name = server.create_database()
+    url = server.url(name)
+    path = resolve_db_path(url)
+    open_db(path, **open_args)
+    try:
+        make_app()
+        office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
+                      policy_id="quanzhou-2012", signatory="莆田市城厢区市场监督管理局", user="tester")
+        ctx = AppContext(path)
+        win = MainWindow(ctx)
+        qtbot.addWidget(win)
+        yield win, url
+        ctx.tasks.wait()
+        win.close()
+    finally:
+        close_db()
+        server.drop_database(name)

@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from tests.conftest import GOOD_USCC, OTHER_USCC  # noqa: E402
-from tests.conftest_pg import pg_server  # noqa: E402, F401 - fixture
+from tests.conftest_pg import pg_server, window_on_server  # noqa: E402, F401 - fixture
 from tests.test_ui_records import window  # noqa: E402, F401 - fixture
 
 
@@ -140,25 +140,10 @@ def test_on_the_office_server_the_window_hears_another_pc_and_refreshes(qtbot, p
     """The same on PostgreSQL: the other officer works from another process (the command line on
     another PC); the window's next look refreshes the enterprises and names who changed them."""
     from desktop.operations import records
-    from desktop.store import office
-    from desktop.store.db import close_db, open_db
-    from desktop.store.paths import resolve_db_path
-    from desktop.ui.app import make_app
-    from desktop.ui.context import AppContext
-    from desktop.ui.mainwindow import MainWindow
     from tests.conftest import run_cli
 
-    name = pg_server.create_database()
-    url = pg_server.url(name)
-    path = resolve_db_path(url)
-    open_db(path)
-    try:
-        make_app()
-        office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
-                      policy_id="quanzhou-2012", signatory="莆田市城厢区市场监督管理局", user="tester")
-        ctx = AppContext(path)
-        win = MainWindow(ctx)
-        qtbot.addWidget(win)
+    with window_on_server(qtbot, pg_server, auto_backup=False) as (win, url):
+        ctx = win.ctx
         win.show()
         ent_id = records.save_enterprise(ctx.session, {"uscc": GOOD_USCC, "name": "莆田市城厢区华峰鞋业有限公司",
                                                        "region": "350302"})["id"]
@@ -175,9 +160,6 @@ def test_on_the_office_server_the_window_hears_another_pc_and_refreshes(qtbot, p
         assert records.enterprise(ctx.session, ent_id)["version"] == 2
         ctx.tasks.wait()
         win.close()
-    finally:
-        close_db()
-        pg_server.drop_database(name)
 
 
 def test_an_achievement_form_saved_by_another_officer_meanwhile_is_refused_and_reloads(window, two, qtbot):  # noqa: F811
@@ -215,25 +197,10 @@ def test_on_the_office_server_a_change_another_pc_commits_refreshes_the_window_w
     committed change still refreshes the enterprises and names who made it; after the window closes
     it listens no more."""
     from desktop.operations import records
-    from desktop.store import office
-    from desktop.store.db import close_db, open_db
-    from desktop.store.paths import resolve_db_path
-    from desktop.ui.app import make_app
-    from desktop.ui.context import AppContext
-    from desktop.ui.mainwindow import MainWindow
     from tests.conftest import run_cli
 
-    name = pg_server.create_database()
-    url = pg_server.url(name)
-    path = resolve_db_path(url)
-    open_db(path)
-    try:
-        make_app()
-        office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
-                      policy_id="quanzhou-2012", signatory="莆田市城厢区市场监督管理局", user="tester")
-        ctx = AppContext(path)
-        win = MainWindow(ctx)
-        qtbot.addWidget(win)
+    with window_on_server(qtbot, pg_server, auto_backup=False) as (win, url):
+        ctx = win.ctx
         win.show()
         records.save_enterprise(ctx.session, {"uscc": GOOD_USCC, "name": "莆田市城厢区华峰鞋业有限公司", "region": "350302"})
         view = win.show_view("enterprises")
@@ -252,9 +219,6 @@ def test_on_the_office_server_a_change_another_pc_commits_refreshes_the_window_w
         assert win.changes.listener is None
         listener._thread.join(60)
         assert not listener.running
-    finally:
-        close_db()
-        pg_server.drop_database(name)
 
 
 def test_when_the_listening_connection_drops_the_look_still_refreshes_and_brings_the_listener_back(
@@ -265,25 +229,11 @@ def test_when_the_listening_connection_drops_the_look_still_refreshes_and_brings
     import psycopg
 
     from desktop.operations import records
-    from desktop.store import office
-    from desktop.store.db import close_db, open_db
-    from desktop.store.paths import resolve_db_path
     from desktop.ui import changes as ui_changes
-    from desktop.ui.app import make_app
-    from desktop.ui.context import AppContext
-    from desktop.ui.mainwindow import MainWindow
 
     monkeypatch.setattr(ui_changes, "RECONNECT_S", 3600.0)  # only the look's answer brings it back in time
-    name = pg_server.create_database()
-    path = resolve_db_path(pg_server.url(name))
-    open_db(path, auto_backup=False)
-    try:
-        make_app()
-        office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
-                      policy_id="quanzhou-2012", signatory="莆田市城厢区市场监督管理局", user="tester")
-        ctx = AppContext(path)
-        win = MainWindow(ctx)
-        qtbot.addWidget(win)
+    with window_on_server(qtbot, pg_server, auto_backup=False) as (win, url):
+        ctx = win.ctx
         win.show()
         ent = records.save_enterprise(ctx.session, {"uscc": GOOD_USCC, "name": "莆田市城厢区华峰鞋业有限公司",
                                                     "region": "350302"})["id"]
@@ -310,6 +260,3 @@ def test_when_the_listening_connection_drops_the_look_still_refreshes_and_brings
         qtbot.waitUntil(lambda: "莆田市城厢区华峰运动科技有限公司" in _shown_names(view), timeout=60_000)
         ctx.tasks.wait()
         win.close()
-    finally:
-        close_db()
-        pg_server.drop_database(name)

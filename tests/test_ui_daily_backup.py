@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from tests.conftest_pg import pg_server  # noqa: E402, F401 - fixture
+from tests.conftest_pg import pg_server, window_on_server  # noqa: E402, F401 - fixture
 
 WAIT_MS = 120_000
 
@@ -16,29 +16,8 @@ WAIT_MS = 120_000
 def server_window(qtbot, pg_server):  # noqa: F811
     """A window on an office on a fresh server database without accounts (so its one user is the
     administrator), not yet shown."""
-    from desktop.store import office
-    from desktop.store.db import close_db, open_db
-    from desktop.store.paths import resolve_db_path
-    from desktop.ui.app import make_app
-    from desktop.ui.context import AppContext
-    from desktop.ui.mainwindow import MainWindow
-
-    name = pg_server.create_database()
-    path = resolve_db_path(pg_server.url(name))
-    open_db(path, auto_backup=False)
-    try:
-        make_app()
-        office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
-                      policy_id="quanzhou-2012", signatory="莆田市城厢区市场监督管理局", user="tester")
-        ctx = AppContext(path)
-        win = MainWindow(ctx)
-        qtbot.addWidget(win)
+    with window_on_server(qtbot, pg_server, auto_backup=False) as (win, _url):
         yield win
-        ctx.tasks.wait()
-        win.close()
-    finally:
-        close_db()
-        pg_server.drop_database(name)
 
 
 def _copies(folder):
