@@ -35,7 +35,7 @@ from desktop.exchange.tables import (
     SUMMARY_SQL,
     TOMBSTONE_COLUMNS,
 )
-from desktop.store import audit
+from desktop.store import audit, backend
 from desktop.store.atomic import fault_point
 from desktop.store.backend import export_lock, json_values
 from desktop.store.migrations import SCHEMA_VERSION
@@ -98,9 +98,9 @@ BATCH = 5000  # rows read from the database and written to the package at a time
 
 
 def _batches(t: Any, sql: str, params: list[Any], seen: set[str] | None = None) -> Iterator[list[list[Any]]]:
-    """``sql``'s rows as package rows, a batch at a time (``seen`` collects their uuids)."""
-    cur = database.execute_sql(sql, params)
-    while raw := cur.fetchmany(BATCH):
+    """``sql``'s rows as package rows, a batch at a time (``seen`` collects their uuids). On a server
+    through a server-side cursor (``backend.stream``): the client holds a batch, never the table."""
+    for raw in backend.stream(sql, params, BATCH):
         rows = [t.to_package(r) for r in raw]
         if seen is not None:
             seen.update(r[0] for r in rows)

@@ -181,6 +181,23 @@ def is_postgres() -> bool:
     return pg is not None and pg.is_bound()
 
 
+def stream(sql: str, params: Any = (), size: int = 5000, *, binary: bool = False) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of a raw ``sql`` (``?`` placeholders) ``size`` at a time, without its whole result in
+    this process's memory: on SQLite the ordinary cursor steps through it; on PostgreSQL a
+    server-side cursor inside a transaction (``desktop.store.pg.stream``; ``binary`` there reads
+    bytea as bytes in the binary format). Consume it inside the transaction that should see it."""
+    if is_postgres():
+        from desktop.store import pg
+
+        yield from pg.stream(sql, params, size, binary)
+        return
+    from desktop.store.models import database
+
+    cur = database.execute_sql(sql, params or ())
+    while rows := cur.fetchmany(size):
+        yield rows
+
+
 def json_values() -> str:
     """A subquery giving the values of a JSON array parameter (``x IN (…)`` with one parameter)."""
     if is_postgres():

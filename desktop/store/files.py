@@ -110,28 +110,41 @@ def _now() -> Any:
     return now()
 
 
+PIECES = 4  # stored chunks read from the server at a time while a file is fetched
+
+
 def fetch(sha: str, target: Path, name: str) -> bool:
     """Write the file the database keeps under ``sha`` to ``target`` (a temporary name, checked
-    against its SHA-256 and size, then renamed); False when the database does not keep it."""
+    against its SHA-256 and size, then renamed); False when the database does not keep it. The
+    pieces come through one server-side cursor, ``PIECES`` at a time in the binary format, and are
+    hashed as they are written: a piece missing, out of order or changed is refused, and nothing
+    appears under ``target``."""
+    from desktop.store.backend import stream
     from desktop.store.models import StoredFile, database
 
     row = StoredFile.get_or_none(StoredFile.sha256 == sha)
     if row is None:
         return False
 
+    def damaged() -> StdAwardError:
+        return StdAwardError(_("the database's copy of {file} is damaged (it is not the file that was attached); "
+                               "attach the file again").format(file=name))
+
     def produce(tmp: Path) -> None:
-        h, total = hashlib.sha256(), 0
-        with open(tmp, "wb") as out:
-            for seq in range(int(row.chunks)):
-                found = database.execute_sql("SELECT data FROM file_chunk WHERE sha256 = ? AND seq = ?",
-                                             (sha, seq)).fetchone()
-                block = bytes(found[0]) if found is not None else b""
-                h.update(block)
-                total += len(block)
-                out.write(block)
-        if h.hexdigest() != sha or total != int(row.size):
-            raise StdAwardError(_("the database's copy of {file} is damaged (it is not the file that was attached); "
-                                  "attach the file again").format(file=name))
+        h, total, expected = hashlib.sha256(), 0, 0
+        with open(tmp, "wb") as out, database.atomic():
+            for batch in stream("SELECT seq, data FROM file_chunk WHERE sha256 = ? AND seq < ? ORDER BY seq",
+                                (sha, int(row.chunks)), PIECES, binary=True):
+                for seq, data in batch:
+                    if int(seq) != expected:
+                        raise damaged()
+                    block = bytes(data)
+                    h.update(block)
+                    total += len(block)
+                    out.write(block)
+                    expected += 1
+        if expected != int(row.chunks) or total != int(row.size) or h.hexdigest() != sha:
+            raise damaged()
 
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, produce, step="evidence")

@@ -11,6 +11,8 @@ Raw SQL written with SQLite's ``?`` placeholders is translated on the way to the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -328,3 +330,24 @@ def stored_head() -> str | None:
         return None
     row = database.execute_sql(f"SELECT head FROM {HEAD_TABLE}").fetchone()
     return None if row is None else str(row[0])
+
+
+_cursors = iter(range(1, 1 << 62))  # names of this process's server-side cursors (unique per connection)
+
+
+def stream(sql: str, params: Any, size: int, binary: bool = False) -> Iterator[list[tuple[Any, ...]]]:
+    """``sql``'s rows ``size`` at a time through a server-side (named) cursor, inside a transaction
+    (the caller's, or one of its own): the server keeps what is not read yet, so
+    this process holds one batch, not the whole result (an ordinary psycopg cursor fetches it all at
+    ``execute``). No savepoint in the caller's transaction: two of these open at once may end in any
+    order. ``binary``: values in the binary format (bytea as bytes, without the text form's
+    hex doubling); otherwise as the ordinary cursor gives them (``_as_sqlite_gives``)."""
+    from desktop.store.models import database
+
+    with nullcontext() if database.in_transaction() else database.atomic():  # DECLARE needs a transaction
+        conn = database.connection()
+        with conn.cursor(name=f"stdaward_stream_{next(_cursors)}", binary=binary) as cur:
+            cur.itersize = size
+            cur.execute(translate(sql), params or None)
+            while rows := cur.fetchmany(size):
+                yield rows
