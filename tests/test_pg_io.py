@@ -136,3 +136,53 @@ def test_a_damaged_piece_is_refused_and_nothing_is_written(tmp_path, server_db, 
         assert "标准文本.pdf" in str(exc.value)
         assert target.read_bytes() == b"the copy this PC had"
         assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary file left
+
+
+# ---------------------------------------------------------------------------- installed measures
+def test_policies_on_a_fresh_pc_lists_what_the_server_has_installed(pg_server, tmp_path, monkeypatch):  # noqa: F811
+    """A measure installed from PC A: ``stdaward policies`` on PC B, which never opened the office,
+    lists it (asked of the database, not of B's empty cache); so does ``policy check`` of a file
+    extending it; a second PC's hand-made file in its cache is not listed."""
+    import json
+
+    from test_shared_files import LOCAL, MEASURE, _cli, _set_up, pc
+
+    from desktop.operations import measures
+
+    db = pg_server.url(pg_server.create_database())
+    _set_up(monkeypatch, tmp_path, db)
+    pc_b = tmp_path / "pc-b"
+    with pc(monkeypatch, tmp_path / "pc-a", db) as s:
+        src = tmp_path / "src" / f"{MEASURE}.toml"
+        src.parent.mkdir()
+        src.write_text(LOCAL, "utf-8")
+        measures.install(s, src)
+    got = _cli(tmp_path, pc_b, db, "policies", "--json")
+    assert got.returncode == 0, got.stderr
+    listed = {p["id"]: p for p in json.loads(got.stdout)}
+    assert MEASURE in listed and "putian-chengxiang-2021" in listed
+    cached = next(pc_b.rglob(f"*-policies/{MEASURE}.toml"))  # the cache refreshed from the database
+    assert cached.read_text("utf-8") == LOCAL
+
+    (cached.parent / "made-up-2020.toml").write_text(LOCAL.replace(MEASURE, "made-up-2020"), "utf-8")
+    got = _cli(tmp_path, pc_b, db, "policies")
+    assert got.returncode == 0 and MEASURE in got.stdout and "made-up-2020" not in got.stdout, got.stderr
+
+    derived = tmp_path / "src" / "lucheng-2019.toml"
+    derived.write_text(LOCAL.replace(MEASURE, "lucheng-2019").replace('extends = "wenzhou-2017"',
+                                                                          f'extends = "{MEASURE}"'), "utf-8")
+    got = _cli(tmp_path, tmp_path / "pc-c", db, "policy-check", str(derived))  # extends the office's measure
+    assert got.returncode == 0, got.stderr
+
+
+def test_policies_on_a_pc_file_reads_its_folder_and_creates_no_database(tmp_path):
+    from conftest import run_cli
+
+    db = tmp_path / "nowhere" / "office.db"
+    got = run_cli("policies", "--json", "--db", str(db), env={"STDAWARD_LANG": "en",
+                                                              "STDAWARD_DATA": str(tmp_path / "data")})
+    assert got.returncode == 0, got.stderr
+    import json
+
+    assert "putian-chengxiang-2021" in {p["id"] for p in json.loads(got.stdout)}
+    assert not db.exists()

@@ -36,13 +36,28 @@ _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 # ---------------------------------------------------------------- reading
 def policy_dirs_for(db_path: Path) -> list[Path]:
+    """The office's measures folder for ``db_path``. A PC's file need not exist or be opened: its
+    folder holds what the office installed. On a server the folder is only this PC's cache of the
+    database's ``installed_measure`` rows (empty until the PC opens the office, stale after another
+    PC installs or replaces one), so the database is opened briefly and the folder made from it."""
+    from desktop.store.backend import is_connection_file
     from desktop.store.files import measures_folder
 
+    if is_connection_file(db_path) and not _open_here(db_path):
+        with Session.open(db_path, create=False, auto_backup=False, check=False) as s:
+            return s.policy_dirs()
     return [measures_folder(db_path)]
 
 
+def _open_here(db_path: Path) -> bool:
+    from desktop.store import db
+
+    return db._path is not None and Path(db._path) == Path(db_path) and db.models_bound()
+
+
 def installed_for(db_path: Path) -> list[dict[str, Any]]:
-    """The seed policies and the office's measures beside ``db_path`` (the database need not be open)."""
+    """The seed policies and the office's measures of ``db_path`` (a PC's database need not be
+    open; a server's is asked what it has installed)."""
     from desktop.core.policies import installed
 
     return installed(policy_dirs_for(db_path))
