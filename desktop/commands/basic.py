@@ -207,9 +207,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
         else:
             print(_("The backup of {day} was already made.").format(day=done.day))
         return 0
+    asked = Path(args.out).resolve() if args.out else None
     with session(args, create=False, auto_backup=False) as s:
-        out = backups.make(s, Path(args.out).resolve() if args.out else None, full_check=args.full_check)
+        out = backups.make(s, asked, full_check=args.full_check)
     print(_("Backup written: {path}").format(path=out))
+    if asked is not None and not asked.is_dir() and out != asked:
+        from desktop.commands.common import kept_note
+
+        print(kept_note(asked, out), file=sys.stderr)
     evidence = backups.evidence_beside(out)
     if evidence is not None:
         print(_("Evidence files copied beside it: {path}").format(path=evidence))

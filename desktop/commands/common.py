@@ -95,6 +95,13 @@ def read_password(file: str | None, name: str) -> str:
     return getpass.getpass(_("Password for {user}: ").format(user=name))
 
 
+def kept_note(kept: object, path: object) -> str:
+    """A package or backup saved under a name a file had already: the earlier file is never
+    replaced, the new one goes beside it ("name（2）.sapkg"); say so, naming both."""
+    return _("note: {kept} was already there and is left as it was; this one was saved beside it as {path}").format(
+        kept=kept, path=path)
+
+
 def read_json(path: str | Path) -> Any:
     p = Path(path)
     try:

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from desktop.commands.common import add_db, db_arg, print_json, session
+from desktop.commands.common import add_db, db_arg, kept_note, print_json, session
 from desktop.core.errors import BadFile
 from desktop.core.i18n import _
 
@@ -135,6 +135,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(_("SHA-256: {sha}").format(sha=r.sha256))
         print(_("Package size {size} MB, of which {n} evidence files not sent before: {ev} MB.").format(
             size=f"{r.size / (1 << 20):.1f}", n=r.evidence_files, ev=f"{r.evidence_bytes / (1 << 20):.1f}"))
+    if r.kept is not None:
+        print(kept_note(r.kept, r.path), file=sys.stderr)
     for w in r.warnings:
         print(_("warning: {message}").format(message=w), file=sys.stderr)
     return 0
@@ -239,6 +241,8 @@ def cmd_reply(args: argparse.Namespace) -> int:
         print(_("Reply no. {seq} to {office} written to {path}: {year} {decision}, {n} records commented.").format(
             seq=done["sequence"], office=done["office"], path=done["path"], year=done["year"],
             decision=done["decision"], n=done["remarks"]))
+    if done.get("kept"):
+        print(kept_note(done["kept"], done["path"]), file=sys.stderr)
     return 0
 
 

@@ -36,7 +36,7 @@ from desktop.exchange.tables import (
     TOMBSTONE_COLUMNS,
 )
 from desktop.store import audit, backend
-from desktop.store.atomic import fault_point
+from desktop.store.atomic import fault_point, free_name
 from desktop.store.backend import export_lock, json_values
 from desktop.store.migrations import SCHEMA_VERSION
 from desktop.store.models import PackageLog, Setting, database, now
@@ -58,6 +58,7 @@ class ExportResult:
     warnings: list[str] = field(default_factory=list)
     evidence_files: int = 0  # evidence files carried (those not sent before)
     evidence_bytes: int = 0
+    kept: Path | None = None  # the file already under the name asked for, left as it was (``path`` is beside it)
 
 
 def last_export() -> PackageLog | None:
@@ -313,7 +314,8 @@ def _json(v: Any) -> str:
 def export_package(out: Path, *, year: int | None = None, since_last: bool = False,
                    passphrase: str | None = None, user: str,
                    progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> ExportResult:
-    """Write this office's package to ``out`` (see the module docstring). Returns what was written."""
+    """Write this office's package to ``out`` (see the module docstring), or beside it as
+    "name（2）.sapkg" when a file has that name already (``ExportResult.kept``). Returns what was written."""
     from desktop import __version__
 
     if year is not None and since_last:
@@ -324,6 +326,7 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
     if not out.parent.is_dir():
         raise StdAwardError(_("the folder {path} does not exist (is the USB stick plugged in?)").format(path=out.parent))
     office = signing_office()
+    asked, out = out, free_name(out)  # a package saved earlier under this name stays: this one goes beside it
     # An export interrupted earlier (a stick pulled, a crash) may have left its temporary file here:
     # hidden, named ".<name>.stdpkg.part", never a package to hand on. Tidy it away.
     from desktop.store.atomic import remove_quietly
@@ -429,4 +432,4 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
         progress("done", 4, 4)
     return ExportResult(path=out, sequence=got.sequence, sha256=got.sha256, counts=counts, period=period,
                         encrypted=bool(passphrase), size=written["size"], warnings=warnings, evidence_files=len(files),
-                        evidence_bytes=sum(len(b) for b in files.values()))
+                        evidence_bytes=sum(len(b) for b in files.values()), kept=asked if out != asked else None)

@@ -868,9 +868,10 @@ def _decrypt_file(sealed: IO[bytes], plain: IO[bytes], enc: dict[str, Any], mani
 def write_verified(path: Path, data: bytes, check: Callable[[Path], object],
                    record: Callable[[], object] | None = None) -> Path:
     """Write to a temporary name beside ``path``, flush and fsync, read it back through ``check``,
-    run ``record`` (the database commit of the package's number), then rename over ``path``. A
+    run ``record`` (the database commit of the package's number), then rename it to ``path``. A
     failure (or a stick pulled) leaves no file under the final name, and a package under its final
-    name always has its number recorded."""
+    name always has its number recorded. A file under that name is never replaced (the caller took
+    a free name, ``atomic.free_name``; one that appeared meanwhile: FileExistsError)."""
     from desktop.store.atomic import write_atomic
 
-    return write_atomic(Path(path), data, check=check, record=record, step="export")
+    return write_atomic(Path(path), data, check=check, record=record, step="export", keep_existing=True)

@@ -84,6 +84,11 @@ def write_reply(out: Path, office_uuid: str, *, year: int, decision: str, commen
     out = Path(out)
     if not out.parent.is_dir():
         raise StdAwardError(_("the folder {path} does not exist (is the USB stick plugged in?)").format(path=out.parent))
+    if out.is_dir():
+        raise StdAwardError(_("{path} is a folder; give the package's file name").format(path=out))
+    from desktop.store.atomic import free_name
+
+    out = free_name(out)  # a reply saved earlier under this name stays: this one goes beside it
     office = signing_office()
     at = dt.datetime.now().isoformat(timespec="seconds")
     decisions = [[office_uuid, year, decision, (comment or "").strip(), at, user]]
@@ -120,6 +125,7 @@ def write_reply(out: Path, office_uuid: str, *, year: int, decision: str, commen
         pkgmod.write_verified(out, data, read_back, record)
     except OSError as exc:
         raise StdAwardError(_("could not write {path}: {reason}").format(path=out, reason=exc.strerror or exc)) from None
+    checked[0].path = out  # where it is now (it was read back under its temporary name)
     return checked[0]
 
 

@@ -324,8 +324,10 @@ def reply(session: Session, out: Path, office: str, *, year: int, decision: str,
         raise ValidationFailed(problems)
     pkg = write_reply(Path(out), county.uuid, year=year, decision=decision, comment=comment, remarks=by_uuid,
                       user=session.username)
-    return {"path": str(out), "office": county.name, "year": year, "decision": _(DECISION_LABELS[decision]),
-            "remarks": len(by_uuid), "sequence": pkg.sequence, "sha256": pkg.sha256}
+    written = Path(pkg.path or out)
+    return {"path": str(written), "office": county.name, "year": year, "decision": _(DECISION_LABELS[decision]),
+            "remarks": len(by_uuid), "sequence": pkg.sequence, "sha256": pkg.sha256,
+            "kept": str(out) if written != Path(out) else None}  # a file already under that name, left as it was
 
 
 def replies(session: Session) -> list[dict[str, Any]]:

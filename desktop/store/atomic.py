@@ -23,8 +23,8 @@ from pathlib import Path
 
 from desktop.core.faultpoints import FAULT_ENV, FAULT_EXIT, fault_point
 
-__all__ = ["FAULT_ENV", "FAULT_EXIT", "TEMP_SUFFIXES", "fault_point", "fsync_dir", "fsync_file", "is_leftover",
-           "remove_quietly", "sweep_leftovers", "temp_path", "write_atomic"]
+__all__ = ["FAULT_ENV", "FAULT_EXIT", "TEMP_SUFFIXES", "fault_point", "free_name", "fsync_dir", "fsync_file",
+           "is_leftover", "remove_quietly", "sweep_leftovers", "temp_path", "write_atomic"]
 
 TEMP_SUFFIXES = (".part", ".part-journal", ".part-wal", ".part-shm", ".restoring")
 
@@ -34,6 +34,43 @@ Producer = bytes | Callable[[Path], None]
 def temp_path(path: Path) -> Path:
     """The temporary name of ``path``: hidden, beside it, recognisably temporary."""
     return path.with_name(f".{path.name}.part")
+
+
+def free_name(path: Path, companions: tuple[str, ...] = ()) -> Path:
+    """``path`` when nothing has that name, else the first free "stem（2）.suffix", "stem（3）…" beside
+    it: a package or backup saved again into the same folder (several days' packages on one stick)
+    never takes the place of the earlier one. ``companions``: suffixes of files written beside it
+    under its name (a backup's ``.evidence.zip``), which must be free too."""
+    path = Path(path)
+
+    def taken(p: Path) -> bool:
+        return any(os.path.lexists(p.with_name(p.name + c)) for c in ("", *companions))
+
+    if not taken(path):
+        return path
+    n = 2
+    while True:
+        candidate = path.with_name(f"{path.stem}（{n}）{path.suffix}")
+        if not taken(candidate):
+            return candidate
+        n += 1
+
+
+def _rename_keeping(tmp: Path, path: Path) -> None:
+    """Rename ``tmp`` to ``path`` unless a file took that name meanwhile (FileExistsError)."""
+    if os.name == "nt":
+        os.rename(tmp, path)  # Windows never renames over an existing file
+        return
+    try:
+        os.link(tmp, path)  # fails when the name is taken, atomically
+    except OSError as exc:
+        if isinstance(exc, FileExistsError):
+            raise
+        if os.path.lexists(path):  # no hard links here (a FAT stick): checked, then renamed
+            raise FileExistsError(17, os.strerror(17), str(path)) from None
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
 
 
 def fsync_file(path: Path) -> None:
@@ -64,13 +101,14 @@ def remove_quietly(*paths: Path) -> None:
 
 def write_atomic(path: Path, data: Producer, *, check: Callable[[Path], object] | None = None,
                  record: Callable[[], object] | None = None, step: str = "write",
-                 tmp: Path | None = None) -> Path:
+                 tmp: Path | None = None, keep_existing: bool = False) -> Path:
     """Write ``data`` (bytes, or a function writing the file it is given) to ``path`` atomically.
 
     ``check(tmp)`` reads the written file back before anything else happens; ``record()`` (a
     database commit, such as the package number used) runs after the file is synced and before the
     rename, so the file never exists under its final name without its record. An exception from
-    any step removes the temporary file and propagates; the final name keeps its old content."""
+    any step removes the temporary file and propagates; the final name keeps its old content.
+    ``keep_existing``: never rename over a file (one that took the name meanwhile: FileExistsError)."""
     path = Path(path)
     tmp = tmp or temp_path(path)
     try:
@@ -91,7 +129,10 @@ def write_atomic(path: Path, data: Producer, *, check: Callable[[Path], object] 
         if record is not None:
             record()
             fault_point(step, "recorded")
-        os.replace(tmp, path)
+        if keep_existing:
+            _rename_keeping(tmp, path)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         remove_quietly(tmp, tmp.with_name(tmp.name + "-journal"))
         raise

@@ -62,7 +62,10 @@ def make_backup(con: sqlite3.Connection | object, db_path: Path, reason: str = "
     if dest is None:
         folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    final = dest or folder / f"{db_path.stem}-{stamp}-{reason}.db"
+    if dest is not None and dest.is_dir():  # a folder named: the backup goes into it under the usual name
+        dest = dest / f"{db_path.stem}-{stamp}-{reason}.db"
+    # a backup saved earlier under the name asked for stays (with its evidence copy): this one goes beside it
+    final = atomic.free_name(dest, (".evidence.zip",)) if dest else folder / f"{db_path.stem}-{stamp}-{reason}.db"
 
     def vacuum_into(tmp: Path) -> None:
         run = getattr(con, "execute_sql", None) or con.execute  # type: ignore[attr-defined]  # peewee or sqlite3
@@ -77,7 +80,7 @@ def make_backup(con: sqlite3.Connection | object, db_path: Path, reason: str = "
     try:
         atomic.write_atomic(final, from_server if is_connection_file(db_path) else vacuum_into,
                             check=lambda copy: check_file(copy, full=full_check), step="backup",
-                            tmp=final.with_name(final.name + ".part"))
+                            tmp=final.with_name(final.name + ".part"), keep_existing=dest is not None)
     except Exception as exc:
         found = failures.classify(exc)
         if found is not None and found[0] in (failures.DISK_FULL, failures.READ_ONLY, failures.PERMISSION):

@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from desktop.core.i18n import _
-from desktop.ui.files import remember, start_in
+from desktop.ui.files import kept_text, remember, start_in
 from desktop.ui.qt import QFileDialog, QMessageBox, Qt, qconnect
 from desktop.ui.tasks import show_error
 
@@ -34,7 +34,9 @@ def backup_now(window, path: str | None = None) -> None:
         office = window.ctx.office
         stem = (office.name if office is not None and office.name else "StdAward")
         suggested = start_in(_("{office} backup {date}.db").format(office=stem, date=dt.date.today().isoformat()))
-        path, _f = QFileDialog.getSaveFileName(window, _("Back up the database"), suggested, DB_FILTER)
+        # no "replace it?" question: a backup never replaces a file, it goes beside it ("…（2）.db")
+        path, _f = QFileDialog.getSaveFileName(window, _("Back up the database"), suggested, DB_FILTER,
+                                               options=QFileDialog.Option.DontConfirmOverwrite)
         if not path:
             return
         remember(path)
@@ -43,7 +45,11 @@ def backup_now(window, path: str | None = None) -> None:
         out = out.with_name(out.name + ".db")
 
     def done(written: Path) -> None:
-        window.statusBar().showMessage(_("Backup written and checked: {file}").format(file=written), 15000)
+        text = _("Backup written and checked: {file}").format(file=written)
+        if Path(written) != out:
+
+            text += " " + kept_text(out, written)
+        window.statusBar().showMessage(text, 15000)
 
     window.ctx.tasks.run(lambda p: backups.make(session.with_progress(p), out), on_done=done,
                          on_error=lambda exc: show_error(window, exc, _("Back up the database")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from desktop.core.i18n import _
 from desktop.ui import settings
 
 
@@ -32,3 +33,9 @@ def remember(path: str | Path) -> None:
     """Start the next dialog where this file (or folder) was chosen."""
     p = Path(path)
     settings.LAST_FOLDER.set(str(p if p.is_dir() else p.parent))
+
+
+def kept_text(kept: object, path: object) -> str:
+    """A file was already under the name chosen: it is left as it was, the new one is beside it."""
+    return _("{kept} was already in the folder and is left as it was; this one was saved beside it as "
+             "{name}.").format(kept=Path(str(kept)).name, name=Path(str(path)).name)

@@ -11,6 +11,7 @@ from typing import Any
 from desktop.core.i18n import N_, _
 from desktop.operations.exchange import CATEGORIES
 from desktop.operations.exchange import TABLES as TABLE_LABELS
+from desktop.ui.files import kept_text
 from desktop.ui.qt import (
     QAbstractItemView,
     QBrush,
@@ -776,7 +777,10 @@ class ExchangeView(TableViewMixin, View):
             if r.evidence_files:
                 text += " " + _("It carries {n} evidence files not sent before ({size} MB).").format(
                     n=r.evidence_files, size=f"{r.evidence_bytes / (1 << 20):.1f}")
-            if r.warnings:
+            if r.kept is not None:
+                text += " " + kept_text(r.kept, r.path)
+                self.message.info(" ".join([text, *r.warnings]))
+            elif r.warnings:
                 self.message.info(" ".join([text, *r.warnings]))
             else:
                 self.message.ok(text)
@@ -825,7 +829,8 @@ class ExchangeView(TableViewMixin, View):
             if result and r is not None:
                 self.message.ok(_("Reply to {office} on {year} ({decision}, {n} records commented on) written to "
                                   "{path}; take it to the county.").format(
-                    office=r["office"], year=r["year"], decision=r["decision"], n=r["remarks"], path=r["path"]))
+                    office=r["office"], year=r["year"], decision=r["decision"], n=r["remarks"], path=r["path"])
+                    + (" " + kept_text(r["kept"], r["path"]) if r.get("kept") else ""))
         qconnect(dlg.finished, finished)
         dlg.open()
         return dlg
