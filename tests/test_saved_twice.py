@@ -113,3 +113,37 @@ def test_a_backup_saved_twice_keeps_both_and_a_folder_takes_the_usual_name(tmp_p
     assert into.returncode == 0 and "already there" not in into.stderr, into.stderr
     made = [p for p in out.parent.iterdir() if p.name.endswith("-manual.db")]
     assert len(made) == 1 and f"Backup written: {made[0]}" in into.stdout
+
+
+def test_the_window_exports_twice_into_one_folder_and_says_the_first_is_kept(tmp_path, qtbot, monkeypatch):
+    pytest.importorskip("pytestqt")
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.views import exchange as view_mod
+
+    make_app()
+    ctx = AppContext()
+    src, _card = county(tmp_path)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+
+    def answered(dlg) -> int:  # the officer picks the stick and presses Export, the same file name each time
+        dlg.folder.setText(str(stick))
+        dlg.filename.setText("城厢区.stdpkg")
+        dlg.export()
+        assert ctx.tasks.wait()
+        return int(dlg.result_info is not None)
+    monkeypatch.setattr(view_mod.ExportDialog, "exec", answered)
+    with using(src):
+        ctx.db_path = src
+        view = view_mod.ExchangeView(ctx)
+        qtbot.addWidget(view)
+        view.export()
+        assert view.message.kind == "ok" and "already" not in view.message.text()
+        first = _sha(stick / "城厢区.stdpkg")
+        view.export()
+        text = view.message.text()
+        assert "城厢区.stdpkg was already in the folder and is left as it was" in text
+        assert "城厢区（2）.stdpkg" in text and view.message.kind == "info"
+    assert _sha(stick / "城厢区.stdpkg") == first and (stick / "城厢区（2）.stdpkg").is_file()
+    ctx.tasks.wait()
