@@ -14,6 +14,7 @@ standard numbers) and of the audit entries (their hashes' length), as ``bench_gr
 The bar: every case ≤ 1 s at 10⁶.
 
     .venv/bin/python benchmarks/bench_overview.py [--sizes 100000 1000000] [--engines sqlite postgresql]
+                                                  [--root /tmp/old-checkout]   the same on another checkout
 
 The databases are filled with bare ``sqlite3`` (``bench_growth.fill``: one audit entry per tenth
 achievement) in a file whose schema the program made; PostgreSQL gets a copy of that file through
@@ -35,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_growth as bg  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+PROGRAM = ROOT  # the checkout whose program is measured (``--root``)
 
 CHILD = r"""
 import datetime as dt, json, sys, time
@@ -134,10 +136,10 @@ close_db()
 
 
 def _run(cmd: list[str], tmp: Path) -> str:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "STDAWARD_DATA": str(tmp / "data"), "QT_QPA_PLATFORM": "offscreen"}
+    env = {**os.environ, "PYTHONPATH": str(PROGRAM), "STDAWARD_DATA": str(tmp / "data"), "QT_QPA_PLATFORM": "offscreen"}
     env.pop("STDAWARD_USER", None)
     env.pop("STDAWARD_DB", None)
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=PROGRAM, env=env, capture_output=True, text=True)
     if proc.returncode:
         raise RuntimeError(f"{' '.join(cmd[:4])} failed: {proc.stderr[-3000:]}")
     return proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
@@ -147,7 +149,7 @@ def measure(sizes: list[int], engines: list[str], import_n: int, server) -> list
     tmp = Path(tempfile.mkdtemp(prefix="bench-overview-"))
     rows = []
     try:
-        template = bg._template(ROOT, tmp)
+        template = bg._template(PROGRAM, tmp)
         county, pkg = tmp / "county.db", tmp / "county.stdpkg"
         (tmp / "card.json").write_text(_run([sys.executable, "-c", COUNTY, str(county), str(pkg), str(import_n),
                                              str(ROOT / "benchmarks")], tmp), "utf-8")
@@ -194,7 +196,10 @@ def main() -> int:
     ap.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
     ap.add_argument("--engines", nargs="*", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     ap.add_argument("--import-n", type=int, default=100_000)
+    ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured (a before/after)")
     args = ap.parse_args()
+    global PROGRAM
+    PROGRAM = args.root
     server = None
     sys.path.insert(0, str(ROOT / "tests"))
     import conftest_pg

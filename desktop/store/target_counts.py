@@ -37,6 +37,17 @@ _ITEMS_KEY = (f"CASE WHEN a.kind IN ({', '.join(repr(k) for k in PER_ENTERPRISE)
               "ELSE json_array(a.kind, json_extract(a.natural_key, '$[2]'), json_extract(a.natural_key, '$[3]')) END")
 
 
+# the same keys in PostgreSQL's JSON functions (its upper() knows Unicode; natural_key is text)
+_NK = "CAST(a.natural_key AS jsonb)"
+_KEY_PG = {
+    "enterprises": "a.enterprise_id",
+    "standards": f"jsonb_build_array(a.kind, {_NK} -> 2)",
+}
+_ITEMS_KEY_PG = (f"CASE WHEN a.kind IN ({', '.join(repr(k) for k in PER_ENTERPRISE)}) "
+                 f"THEN jsonb_build_array({_NK} -> 0, a.kind, {_NK} -> 2) "
+                 f"ELSE jsonb_build_array(a.kind, {_NK} -> 2, {_NK} -> 3) END")
+
+
 def _upper(text: str | None) -> str | None:
     return None if text is None else text.upper()  # Python's (SQLite's upper() knows only ASCII)
 
@@ -63,7 +74,7 @@ def target_where(t: Target, as_of: dt.date) -> tuple[str, list[Any], str]:
             params += sorted(allowed)
     if s.accepted is not None:
         where.append("a.accepted = ?")
-        params.append(1 if s.accepted else 0)
+        params.append(bool(s.accepted))  # SQLite stores 1/0, a server's column is boolean
     if s.rank is not None:
         lo, hi = s.rank
         where.append("a.rank >= ?")
@@ -72,7 +83,8 @@ def target_where(t: Target, as_of: dt.date) -> tuple[str, list[Any], str]:
             where.append("a.rank <= ?")
             params.append(hi)
     if s.ref_prefix:
-        where.append("(" + " OR ".join("substr(stdaward_upper(a.ref), 1, ?) = ?" for _p in s.ref_prefix) + ")")
+        upper = "upper" if is_postgres() else "stdaward_upper"
+        where.append("(" + " OR ".join(f"substr({upper}(a.ref), 1, ?) = ?" for _p in s.ref_prefix) + ")")
         for p in s.ref_prefix:
             params += [len(p), p]
     if s.dates is not None:
@@ -83,6 +95,11 @@ def target_where(t: Target, as_of: dt.date) -> tuple[str, list[Any], str]:
         if until:
             where.append("a.date <= ?")
             params.append(until.isoformat())
+    if is_postgres():
+        key = _KEY_PG.get(t.count, _ITEMS_KEY_PG)
+        if t.count != "enterprises":
+            key = f"CASE WHEN {_NO_REF} THEN {_NK} ELSE {key} END"
+        return " AND ".join(where), params, key
     key = _KEY.get(t.count, _ITEMS_KEY)
     if t.count != "enterprises":
         key = f"CASE WHEN {_NO_REF} THEN a.natural_key ELSE {key} END"
@@ -96,7 +113,10 @@ def target_sql(t: Target, as_of: dt.date) -> tuple[str, list[Any]]:
 
 
 def register_functions() -> None:
-    """The SQL functions the targets' conditions use, on this thread's connection."""
+    """The SQL functions the targets' conditions use, on this thread's connection (SQLite's: a
+    server has its own)."""
+    if is_postgres():
+        return
     database.connection().create_function("stdaward_upper", 1, _upper, deterministic=True)
 
 
@@ -110,7 +130,7 @@ def counting_rows(t: Target, as_of: dt.date, limit: int) -> tuple[int, list[tupl
     register_functions()
     where, params, _key = target_where(t, as_of)
     total = int(database.execute_sql(f"SELECT count(*) FROM achievement a WHERE {where}", params).fetchone()[0])
-    if total > DENSE * limit:  # many: walk the dates from the newest (the kind's index would sort them all)
+    if total > DENSE * limit and not is_postgres():  # many: walk the dates from the newest (the kind's index would sort them all)
         where = where.replace("a.kind IN (", "+a.kind IN (", 1)
     rows = database.execute_sql(
         "SELECT e.name, a.kind, a.level, a.action, a.rank, a.ref, a.title, a.body, a.prize, a.grade, a.domain, "
@@ -447,7 +467,9 @@ def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict
         return None
     touched, bulk = changes
     if bulk and (touched or not kept.max_id):
-        return None  # rows added in bulk and others changed one by one since (or no highest id kept): counted again
+        return None
+    if touched and is_postgres():
+        return None  # achievements changed one by one: looked at again in SQLite's functions only (counted again)  # rows added in bulk and others changed one by one since (or no highest id kept): counted again
     same = [t for t in counting if kept.uptos.get(t.id) == uptos[t.id] and t.id in kept.counts]
     if bulk:
         added = int(database.execute_sql("SELECT count(*) FROM achievement WHERE id > ?",
