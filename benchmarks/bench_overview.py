@@ -79,7 +79,7 @@ baseline("baseline")
 timed("first_ever")
 restart()
 timed("restart")
-row = Achievement.get_by_id(3)  # an achievement edited as the form does: it leaves one target for another
+row = Achievement.select().order_by(Achievement.id).offset(2).first()  # edited as the form does: it leaves one target for another
 raw = to_vocabulary(row).to_dict()
 raw["level"] = "group" if raw.get("level") != "group" else "national"
 edits.save_achievement(raw, "bench", editing=row)
