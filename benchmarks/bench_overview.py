@@ -33,6 +33,11 @@ seconds carry a wide noise; compare each with its own run's baseline; one run ea
     1,000,000: first_ever 106.4 s, restart 1.55, edit 2.25, import 78.7 (targets counted: no index
                holds the standard number), import_restart 3.18 | baseline 4.05 s
 
+    after, PostgreSQL 15 (fsync on; the mark and the counts kept in the settings table):
+      100,000: first_ever 7.67 s, restart 0.44, edit 3.76 (an edit counts again on a server: the
+               one-by-one update is SQLite's SQL), import 6.71 (counted), import_restart 0.46 |
+               baseline 0.47 s; 10⁶ not run (the fill through migrate-db did not fit the day)
+
 What the figures say: after a restart or an edit the reading stays a fraction of one bare scan;
 after an import the audit check reads only the import's own entry (from the mark, carried over an
 index rebuild too), but the targets keyed by a standard number are counted again at 10⁶ (7-8 s on
