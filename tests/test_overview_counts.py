@@ -154,9 +154,11 @@ def test_counts_kept_for_another_log_or_a_change_outside_it_are_counted_again(of
     assert _counted(policy, day, office).counts == _full(policy, day)
 
 
-def test_a_bulk_load_or_a_changed_credit_code_counts_everything_again(office, monkeypatch):
-    """A few records loaded are named one by one (brought up to date); a bulk load's one entry and an
-    enterprise's new credit code (every identity of its achievements changes) are not: counted again."""
+def test_a_bulk_load_adds_its_rows_and_a_changed_credit_code_counts_everything_again(office, monkeypatch):
+    """A few records loaded are named one by one (brought up to date); a bulk load's one entry adds
+    rows above the highest id kept: their contribution is added (standards already counted, written
+    another way, not counted twice); an enterprise's new credit code (every identity of its
+    achievements changes) counts everything again."""
     from desktop.store.models import Enterprise
 
     policy = load_policy("putian-chengxiang-2021")
@@ -172,9 +174,14 @@ def test_a_bulk_load_or_a_changed_credit_code_counts_everything_again(office, mo
     got = _counted(policy, day, office)
     assert got.how == "incremental" and got.counts == _full(policy, day)
     monkeypatch.setattr(records, "ITEMISED_UP_TO", 0)  # a bulk load: one entry for the batch
-    records.load({"enterprises": [], "achievements": [std(i) for i in range(2, 40)]}, user="tester")
+    before = _full(policy, day)
+    again = [{**std(40 + i), "ref": ref, "level": level} for i, (ref, level) in enumerate(
+        (("gb/t 30001—2019", "national"), ("T/ZZB 0101-2017", "group"), ("t/zzb 0102-2017", "group"),
+         ("DB35/T 1001-2018", "local")))]  # numbers the office holds already, some written another way
+    records.load({"enterprises": [], "achievements": [std(i) for i in range(2, 40)] + again}, user="tester")
     got = _counted(policy, day, office)
-    assert got.how == "full" and got.counts == _full(policy, day)
+    assert got.how == "incremental" and got.counts == _full(policy, day)
+    assert got.counts != before  # the load did add to what is counted
     row = Enterprise.get(Enterprise.uscc == ent)
     edits.save_enterprise({"uscc": "91350302MA2Y0KXQ4Q", "name": row.name}, "tester", editing=row)
     got = _counted(policy, day, office)

@@ -754,6 +754,7 @@ def _drop_indexes(t: Table, inserts: int) -> list[str]:
         return []
     rows = database.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
                                 "AND sql IS NOT NULL", [t.db]).fetchall()
+    audit.own_schema_change(2 * len(rows))  # each dropped and built again: the audit check's mark carried over
     for name, _sql in rows:
         database.execute_sql(f'DROP INDEX "{name}"')
     return [sql for _name, sql in rows]

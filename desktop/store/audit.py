@@ -447,16 +447,44 @@ def ensure_triggers() -> list[str]:
 
 # ------------------------------------------------------------------ verifying
 
-# The last entry a check found in order, per database: in this process, and in a mark beside the
-# database (``<db>.audit-verified``) so the next start reads only what was added since. The mark is
-# signed with the office's key (as the head is) and holds the entry's hash and the schema cookie:
-# editing an old entry in place needs the append-only triggers dropped, and dropping or putting
-# back a trigger changes the cookie, so such an edit makes the next check read the whole log. What
-# the mark cannot see (the file's bytes edited directly, the cookie reset by hand) the full check
-# sees: it reads every entry, and is what the audit view and ``stdaward audit-verify`` run.
-_verified: dict[str, tuple[int, str]] = {}
+# The last entry a check found in order, per database: in this process, and in a signed mark kept
+# with the database (``<db>.audit-verified`` beside a SQLite file; the ``audit.verified`` setting on
+# a server) so the next start reads only what was added since. The mark is signed with the office's
+# key (as the head is) and holds the entry's id and hash and a *guard*: what an entry edited in
+# place would change.
+#
+# Why a mark at entry N lets a check read only the entries after N, soundly: the entries after N
+# link to N's hash, so a rewritten tail (hashes recomputed) no longer ends at the hash the mark
+# holds, or breaks a link the check reads; what the chain from N cannot see is an entry at or before
+# N whose *content* was edited in place (its stored hash left as it was). That needs the log's
+# append-only protection lifted, and the guard is what lifting it leaves behind:
+#
+# * SQLite: dropping or putting back a trigger moves the schema cookie (``PRAGMA schema_version``,
+#   one step per statement that changes the schema, never back), so the guard is the cookie: a mark
+#   whose cookie is not the database's is not taken and the whole log is read. The program's own
+#   schema changes (an import dropping and rebuilding a table's indexes for a bulk insert) would
+#   move it too and cost the next start a full read of a million entries: ``own_schema_change``
+#   carries the mark over them. It runs inside the transaction that changes the schema, before the
+#   change, and only when the mark holds at that moment (its cookie is the database's, the triggers
+#   are there); the transaction holds the database's write lock from its first change to its
+#   commit, so nobody else can change the schema in between, and the cookie the commit leaves is
+#   the mark's plus exactly the statements announced. The carried mark therefore says what the old
+#   one said; a trigger dropped before the import moved the cookie away from the mark's already (no
+#   carry), one dropped after moves it past the carried one (the mark is not taken).
+# * PostgreSQL: the triggers can be lifted without a schema change (``session_replication_role``,
+#   ``ALTER TABLE ... DISABLE TRIGGER``), but every UPDATE writes a new row version stamped with its
+#   transaction id (``xmin``). The guard is the oldest transaction still running when the check
+#   began: every entry it read was written before that or by a transaction that had finished, so a
+#   row at or before N stamped with that transaction or a later one (``age(xmin)`` no greater) was
+#   written after the check read it, and the mark is not taken. A dump and restore restamps every
+#   row: the whole log is read again.
+#
+# What the guard cannot see (the file's bytes edited directly, the cookie set back by hand) the full
+# check sees: it reads every entry, and is what the audit view and ``stdaward audit-verify`` run.
+_verified: dict[str, tuple[int, str, str]] = {}  # database -> (last id, its hash, the guard then)
 VERIFIED_SUFFIX = ".audit-verified"
 VERIFIED_FORMAT = "stdaward-audit-verified"
+VERIFIED_SETTING = "audit.verified"  # the mark on a server: in the settings table, with the log
 
 
 @dataclass(frozen=True)
@@ -473,9 +501,10 @@ class ChainCheck:
 
 
 def forget_verified() -> None:
-    """The database was closed: the next open trusts only a signed mark beside it."""
+    """The database was closed: the next open trusts only a signed mark kept with it."""
     _verified.clear()
     _full_at.clear()
+    _carry.pending = None
 
 
 def verified_path(db_file: Path) -> Path:
@@ -484,6 +513,26 @@ def verified_path(db_file: Path) -> Path:
 
 def _schema_cookie() -> int:
     return int(database.execute_sql("PRAGMA schema_version").fetchone()[0])
+
+
+def _guard_now() -> str:
+    """The guard a check beginning now keeps in its mark (see above): SQLite's schema cookie; on
+    PostgreSQL the oldest transaction still running (``xid:N``, its 32-bit id)."""
+    if is_postgres():
+        xmin = database.execute_sql("SELECT txid_snapshot_xmin(txid_current_snapshot())").fetchone()[0]
+        return f"xid:{int(xmin) % (1 << 32)}"
+    return str(_schema_cookie())
+
+
+def _guard_holds(last_id: int, guard: str) -> bool:
+    """Is nothing at or before entry ``last_id`` written since the check that kept ``guard``?"""
+    if not is_postgres():
+        return guard == str(_schema_cookie())
+    if not guard.startswith("xid:") or not guard[4:].isdigit():
+        return False
+    row = database.execute_sql("SELECT EXISTS (SELECT 1 FROM audit_entry WHERE id <= ? AND "
+                               "age(xmin) <= age(CAST(CAST(? AS text) AS xid)))", (last_id, guard[4:])).fetchone()
+    return not row[0]
 
 
 def office_signature(message: bytes) -> tuple[str | None, str | None]:
@@ -503,56 +552,74 @@ def signed_by_office(message: bytes, signature: Any) -> bool:
     return isinstance(signature, str) and bool(signature) and _verify_signature(public, message, signature)
 
 
-def _mark_message(last_id: int, last_hash: str, cookie: int, full_at: str) -> bytes:
-    return f"{VERIFIED_FORMAT}/1|{last_id}|{last_hash}|{cookie}|{full_at}".encode()
+def _mark_message(last_id: int, last_hash: str, guard: str, full_at: str) -> bytes:
+    return f"{VERIFIED_FORMAT}/1|{last_id}|{last_hash}|{guard}|{full_at}".encode()
 
 
-def _write_mark(db_file: Path, last_id: int, last_hash: str, full_at: dt.datetime) -> None:
-    """Sign and keep the mark beside the database (a mark that cannot be written is only logged: the
-    next start then reads the whole log)."""
+def _write_mark(db_file: Path, last_id: int, last_hash: str, full_at: dt.datetime, guard: str) -> None:
+    """Sign and keep the mark (a mark that cannot be written is only logged: the next start then
+    reads the whole log)."""
+    stamp = full_at.isoformat(timespec="seconds")
+    sig, fp = office_signature(_mark_message(last_id, last_hash, guard, stamp))
+    value = {"format": VERIFIED_FORMAT, "last_id": last_id, "hash": last_hash,
+             "schema": int(guard) if guard.isdigit() else guard, "full_at": stamp, "fingerprint": fp,
+             "signature": sig}
     if is_postgres():
+        from desktop.store.models import Setting
+
+        with database.atomic():
+            Setting.insert(key=VERIFIED_SETTING, value=value).on_conflict_replace().execute()
         return
-    cookie, stamp = _schema_cookie(), full_at.isoformat(timespec="seconds")
-    sig, fp = office_signature(_mark_message(last_id, last_hash, cookie, stamp))
     try:
-        _write_json(verified_path(db_file), {"format": VERIFIED_FORMAT, "last_id": last_id, "hash": last_hash,
-                                             "schema": cookie, "full_at": stamp, "fingerprint": fp, "signature": sig})
+        _write_json(verified_path(db_file), value)
     except OSError:
         logging.getLogger(__name__).exception("could not keep the audit check's mark")
 
 
-def _stored_mark(db_file: Path) -> tuple[int, str, dt.datetime] | None:
-    """The mark beside the database if it holds: signed by this office's key (when it has one), made
-    under the same schema cookie, its entry still holding its hash; else None (read the whole log)."""
+def _read_mark(db_file: Path) -> Any:
     if is_postgres():
-        return None
+        row = database.execute_sql("SELECT value FROM setting WHERE key = ?", (VERIFIED_SETTING,)).fetchone()
+        if row is None:
+            return None
+        return json.loads(row[0]) if isinstance(row[0], str) else row[0]
+    return json.loads(verified_path(db_file).read_text("utf-8"))
+
+
+def _stored_mark(db_file: Path) -> tuple[int, str, dt.datetime, str] | None:
+    """The mark kept with the database if it holds: signed by this office's key (when it has one),
+    its guard holding, its entry still holding its hash; else None (read the whole log)."""
     try:
-        m = json.loads(verified_path(db_file).read_text("utf-8"))
-        last_id, last_hash, cookie = int(m["last_id"]), str(m["hash"]), int(m["schema"])
+        m = _read_mark(db_file)
+        if not isinstance(m, dict):
+            return None
+        last_id, last_hash, guard = int(m["last_id"]), str(m["hash"]), str(m["schema"])
         full_at = dt.datetime.fromisoformat(str(m["full_at"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if m.get("format") != VERIFIED_FORMAT or cookie != _schema_cookie():
+    if m.get("format") != VERIFIED_FORMAT:
         return None
-    if not signed_by_office(_mark_message(last_id, last_hash, cookie, str(m["full_at"])), m.get("signature")):
+    if not signed_by_office(_mark_message(last_id, last_hash, guard, str(m["full_at"])), m.get("signature")):
         return None
     row = database.execute_sql("SELECT hash FROM audit_entry WHERE id = ?", (last_id,)).fetchone()
-    return (last_id, last_hash, full_at) if row is not None and row[0] == last_hash else None
+    if row is None or row[0] != last_hash or not _guard_holds(last_id, guard):
+        return None
+    return last_id, last_hash, full_at, guard
 
 
 _full_at: dict[str, dt.datetime] = {}  # per database: when this process (or the mark) last read the whole log
 
 
 def _verified_mark(db_file: Path | None) -> tuple[int, str] | None:
-    """The last entry found in order (id and hash), by this process or by the signed mark beside the
-    database, if that entry still holds that hash; else None (check from the start)."""
+    """The last entry found in order (id and hash), by this process or by the signed mark kept with
+    the database, if that entry still holds that hash and the guard holds; else None (check from the
+    start)."""
     if db_file is None:
         return None
     mark = _verified.get(str(db_file))
     if mark is not None:
         row = database.execute_sql("SELECT hash FROM audit_entry WHERE id = ?", (mark[0],)).fetchone()
-        if row is not None and row[0] == mark[1]:
-            return mark
+        if row is not None and row[0] == mark[1] and _guard_holds(mark[0], mark[2]):
+            return mark[0], mark[1]
     stored = _stored_mark(db_file)
     if stored is None:
         return None
@@ -563,8 +630,78 @@ def _verified_mark(db_file: Path | None) -> tuple[int, str] | None:
 def _protection_removed() -> bool:
     """Were the log's append-only triggers missing at open, or are they now? An entry can only be
     edited in place with them removed, so the entries before the mark are read again then."""
+    if recreated_on_open:
+        return True
+    if is_postgres():
+        from desktop.store import pg
+
+        have = {r[0] for r in database.execute_sql(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = CAST('audit_entry' AS regclass) AND NOT tgisinternal "
+            "AND tgenabled != 'D'").fetchall()}
+        return any(name not in have for name in pg.TRIGGERS)
     have = {r[0] for r in database.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()}
-    return bool(recreated_on_open) or any(name not in have for name in TRIGGERS)
+    return any(name not in have for name in TRIGGERS)
+
+
+class _Carry(threading.local):
+    """A mark being carried over the program's own schema changes in this thread's transaction:
+    (the transaction, the database, the mark: id, hash, full-check time, the cookie the changes
+    will leave)."""
+
+    pending: tuple[Any, str, tuple[int, str, dt.datetime | None], int] | None = None
+
+
+_carry = _Carry()
+
+
+def own_schema_change(statements: int) -> None:
+    """The program is about to change the schema of a SQLite database by ``statements`` statements
+    (an import's indexes dropped and built again), inside the transaction it is in: keep the audit
+    check's mark valid across them (see the comment above ``_verified``), so the next check reads
+    only the entries added since rather than the whole log. Call it before the changes, inside the
+    transaction; nothing is carried when the mark does not hold at that moment, or for PostgreSQL
+    (its guard does not move with the schema)."""
+    if is_postgres() or statements <= 0 or database.transaction_depth() == 0:
+        return
+    from desktop.store import db as dbmod
+
+    db_file = dbmod._path
+    if db_file is None:
+        return
+    key, txn, cookie = str(db_file), database.top_transaction(), _schema_cookie()
+    pending = _carry.pending
+    if pending is not None and pending[0] is txn and pending[1] == key and pending[3] == cookie:
+        _carry.pending = (txn, key, pending[2], cookie + statements)  # more changes in the same transaction
+        return
+    _carry.pending = None
+    if _protection_removed():
+        return
+    mark: tuple[int, str, dt.datetime | None] | None = None
+    stored = _stored_mark(Path(db_file))  # the mark kept with the database, holding now
+    if stored is not None:
+        mark = (stored[0], stored[1], stored[2])
+    else:
+        mine = _verified.get(key)
+        if mine is not None and mine[2] == str(cookie):
+            row = database.execute_sql("SELECT hash FROM audit_entry WHERE id = ?", (mine[0],)).fetchone()
+            if row is not None and row[0] == mine[1]:
+                mark = (mine[0], mine[1], _full_at.get(key))
+    if mark is None:
+        return
+    _carry.pending = (txn, key, mark, cookie + statements)
+    database.after_commit(_carry_after_commit)
+
+
+def _carry_after_commit() -> None:
+    pending, _carry.pending = _carry.pending, None
+    if pending is None:
+        return
+    _txn, key, (last_id, last_hash, full_at), cookie = pending
+    mine = _verified.get(key)
+    if mine is None or mine[:2] == (last_id, last_hash):
+        _verified[key] = (last_id, last_hash, str(cookie))
+    if full_at is not None:
+        _write_mark(Path(key), last_id, last_hash, full_at, str(cookie))
 
 
 def _entries_after(last_id: int, chunk: int = 2000) -> Iterator[tuple[Any, ...]]:
@@ -591,11 +728,11 @@ def check_chain(incremental: bool = False, db_file: Path | None = None) -> Chain
     """Check the hash chain; the first broken entry and what was read.
 
     ``incremental`` (the overview's check on every refresh): start after the last entry a previous
-    check found in order, kept in this process and in the signed mark beside the database (taken
-    only while its entry holds the same hash and the schema is as it was), so a refresh or a new
-    start reads the entries added since, not the whole log. An entry edited in place needs the
-    append-only triggers removed: while they are missing (or were found missing at open), or once
-    the schema changed, the whole log is read. The full check (the audit view, ``stdaward
+    check found in order, kept in this process and in the signed mark kept with the database (taken
+    only while its entry holds the same hash and its guard holds: see the comment above
+    ``_verified``), so a refresh or a new start reads the entries added since, not the whole log.
+    An entry edited in place needs the append-only triggers removed: while they are missing (or
+    were found missing at open) the whole log is read. The full check (the audit view, ``stdaward
     audit-verify``) always reads every entry and renews the mark; the signed head catches a log
     rewritten with its hashes recomputed."""
     if db_file is None:
@@ -606,6 +743,7 @@ def check_chain(incremental: bool = False, db_file: Path | None = None) -> Chain
     if incremental and _protection_removed():
         incremental = False  # the log could be edited in place: read all of it, and forget the mark
         _verified.pop(key, None)
+    guard = _guard_now()  # before reading: whatever is written after this, the guard sees
     mark = _verified_mark(db_file) if incremental else None
     last_id, prev = mark if mark is not None else (0, GENESIS)
     full = mark is None
@@ -621,10 +759,16 @@ def check_chain(incremental: bool = False, db_file: Path | None = None) -> Chain
         _full_at[key] = now()
     full_at = _full_at.get(key)
     if db_file is not None and last_id:
-        _verified[key] = (last_id, prev)
-        if full_at is not None and (read or mark is None or not verified_path(db_file).exists()):
-            _write_mark(Path(db_file), last_id, prev, full_at)
+        _verified[key] = (last_id, prev, guard)
+        if full_at is not None and (read or mark is None or not _mark_kept(Path(db_file))):
+            _write_mark(Path(db_file), last_id, prev, full_at, guard)
     return ChainCheck(None, read, full, full_at, _entry_count())
+
+
+def _mark_kept(db_file: Path) -> bool:
+    if is_postgres():
+        return database.execute_sql("SELECT 1 FROM setting WHERE key = ?", (VERIFIED_SETTING,)).fetchone() is not None
+    return verified_path(db_file).exists()
 
 
 def _entry_count() -> int:

@@ -57,6 +57,7 @@ class Late:
     chain: dict[str, Any] = field(default_factory=dict)  # desktop.operations.audit.check_chain
     chain_checked: dt.datetime | None = None
     money: list[dict[str, Any]] = field(default_factory=list)  # issued / paid / outstanding per year and fund
+    counted: bool = False  # the targets and the money are read (the chain's check arrives on its own)
 
     @property
     def chain_broken_at(self) -> int | None:
@@ -77,9 +78,25 @@ def nearest_targets(progress: list[Any]) -> list[Any]:
 
 
 def read_late(session: Any, policy_id: str | None, today: dt.date) -> Late:
+    """Everything the overview reads in the background, in one go (the view reads the two parts in
+    two tasks, painting each as it arrives)."""
+    late = read_counts(session, policy_id, today)
+    late.chain, late.chain_checked = read_chain(session)
+    return late
+
+
+def read_chain(session: Any) -> tuple[dict[str, Any], dt.datetime]:
+    """The audit chain's check from its mark (the whole log the very first time: the longest part
+    of a first reading, so it has a task of its own), and when it was done."""
+    from desktop.operations import audit
+
+    return audit.check_chain(session, incremental=True), dt.datetime.now()
+
+
+def read_counts(session: Any, policy_id: str | None, today: dt.date) -> Late:
+    """The policy's title, its targets' progress and the money, without the chain's check."""
     from desktop.core.errors import StdAwardError
     from desktop.core.money import format_money
-    from desktop.operations import audit
     from desktop.ui.tasks import error_text
 
     format_money(Decimal(0))  # babel loaded here, not on the UI thread when the totals are written again
@@ -97,8 +114,7 @@ def read_late(session: Any, policy_id: str | None, today: dt.date) -> Late:
     from desktop.operations import payments
 
     late.money = money_rows(payments.totals(session), today)
-    late.chain = audit.check_chain(session, incremental=True)
-    late.chain_checked = dt.datetime.now()
+    late.counted = True
     return late
 
 
@@ -375,12 +391,27 @@ class OverviewView(View):
         policy_id = office["policy_id"] if office else None
         s = self.ctx.session  # the models are bound by now (after the quick start's store_ready)
 
-        def done(late: Late) -> None:
+        # two tasks, each painted as it arrives: the targets and money, and the audit chain's check
+        # (a first reading checks the whole log: the targets do not wait for it); until a part
+        # arrives its cells keep what the last reading showed, or say they are being read
+        def counted(late: Late) -> None:
             if not is_alive(self) or generation != self._generation:
                 return  # the window was closed, or a newer reading is on its way
+            if self.late is not None:
+                late.chain, late.chain_checked = self.late.chain, self.late.chain_checked
             self.late = late
             self._paint()
-        self.ctx.tasks.run(lambda _p: read_late(s, policy_id, today), on_done=done, on_error=lambda _exc: None, quiet=True)
+
+        def checked(result: tuple[dict[str, Any], dt.datetime]) -> None:
+            if not is_alive(self) or generation != self._generation:
+                return
+            if self.late is None:
+                self.late = Late()
+            self.late.chain, self.late.chain_checked = result
+            self._paint()
+        self.ctx.tasks.run(lambda _p: read_counts(s, policy_id, today), on_done=counted, on_error=lambda _exc: None,
+                           quiet=True)
+        self.ctx.tasks.run(lambda _p: read_chain(s), on_done=checked, on_error=lambda _exc: None, quiet=True)
 
     # ------------------------------------------------------------------ painting
     def _paint(self) -> None:
@@ -470,7 +501,7 @@ class OverviewView(View):
         if not office or not office["policy_id"]:
             c.set_status(_("No policy in force: choose one under Settings."))
             return
-        if self.late is None:
+        if self.late is None or not self.late.counted:
             c.set_status(_("Counting..."))
             return
         if self.late.targets_error:
