@@ -199,8 +199,8 @@ def _print_summary(plan, summary: dict, dry_run: bool) -> None:
         print(_("Deleted or merged at the office: {deleted}").format(deleted=summary["deleted"]))
     decisions = plan.package.rows("decisions")
     if decisions:
-        print(_("A reply from the city: {n} decisions, {m} records commented (see: stdaward replies).").format(
-            n=len(decisions), m=len(plan.package.rows("remarks"))))
+        print(_("A reply from {office}: {n} decisions, {m} records commented (see: stdaward replies).").format(
+            office=o["name"], n=len(decisions), m=len(plan.package.rows("remarks"))))
     for key, title in (("updated", _("Updated")), ("deleted", _("Deleted")), ("rejected", _("Rejected"))):
         for item in getattr(plan, key)[:50]:
             print(f"  {title}: {item.table} {item.label}: {item.reason}")
