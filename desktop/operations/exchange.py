@@ -349,9 +349,9 @@ def returned_records(session: Session) -> dict[int, dict[str, Any]]:
     for r in received():  # newest first: the first of a year is the city's latest word on it
         latest.setdefault(r["year"], r)
     by_uuid: dict[str, dict[str, Any]] = {}
-    from desktop.store.models import Office
+    from desktop.exchange.offices import own_office
 
-    own = Office.select(Office.role).order_by(Office.id).first()
+    own = own_office()
     upper = "province" if own is not None and own.role == "city" else "city"  # who replies to this office
     for year, r in sorted(latest.items()):
         if r["decision"] != "returned":
