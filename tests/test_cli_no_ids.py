@@ -110,3 +110,14 @@ def test_notices_and_summary_take_the_rounds_year(demo, tmp_path):
     assert (tmp_path / "s.pdf").read_bytes()[:5] == b"%PDF-"
     r = run_cli("notices", "--round", "2031", "--out", str(tmp_path / "n.pdf"), "--db", str(demo), env=ZH)
     assert r.returncode == 1 and "2031" in r.stderr and not (tmp_path / "n.pdf").exists()
+
+
+def test_a_refused_round_step_names_the_rounds_state_in_words(tmp_path):
+    db = tmp_path / "o.db"
+    _cli(db, "demo")
+    _cli(db, "round", "compute", "--year", "2024")
+    _cli(db, "round", "submit", "2024")
+    for step in (("round", "submit", "2024"), ("round", "compute", "--year", "2024")):
+        r = run_cli(*step, "--db", str(db), env=ZH)
+        assert r.returncode == 1 and "已提交审核" in r.stderr, r.stderr
+        assert _ids_in(r.stderr) == [], r.stderr

@@ -20,7 +20,7 @@ from desktop.core.award import AwardResult
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.core.money import ZERO, to_money
-from desktop.core.status import PAYING
+from desktop.core.status import PAYING, award_status_label, round_status_label
 from desktop.store import audit, records
 from desktop.store.backend import year_lock
 from desktop.store.models import (
@@ -291,7 +291,7 @@ def _moved_meanwhile(rnd: AwardRound, status: str) -> StdAwardError:
 def _editable(rnd: AwardRound) -> None:
     if rnd.status not in ("draft", "returned"):
         raise StdAwardError(_("the round for {year} is {status}; only a draft or returned round can change").format(
-            year=rnd.year, status=rnd.status))
+            year=rnd.year, status=round_status_label(rnd.status)))
 
 
 def recompute(rnd: AwardRound, user: str) -> AwardRound:
@@ -430,7 +430,8 @@ def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str |
     rnd = aw.round
     _editable(rnd)
     if aw.status != "discretionary":
-        raise StdAwardError(_("only a discretionary award's amount is set by an officer; this one is {status}").format(status=aw.status))
+        raise StdAwardError(_("only a discretionary award's amount is set by an officer; this one is {status}").format(
+            status=award_status_label(aw.status)))
     value = to_money(amount)
     if value < 0:
         raise StdAwardError(_("an amount cannot be negative"))
@@ -497,7 +498,8 @@ def _reviewer(rnd: AwardRound, user: str, role: str) -> None:
 def approve(rnd: AwardRound, user: str, role: str) -> AwardRound:
     rnd = AwardRound.get_by_id(rnd.id)
     if rnd.status != "submitted":
-        raise StdAwardError(_("only a submitted round can be approved (this one is {status})").format(status=rnd.status))
+        raise StdAwardError(_("only a submitted round can be approved (this one is {status})").format(
+            status=round_status_label(rnd.status)))
     _reviewer(rnd, user, role)
     with database.atomic():
         now_at = _locked(rnd).status
@@ -554,7 +556,8 @@ def check_round_intact(rnd: AwardRound) -> None:
 def return_round(rnd: AwardRound, user: str, role: str, note: str) -> AwardRound:
     rnd = AwardRound.get_by_id(rnd.id)
     if rnd.status != "submitted":
-        raise StdAwardError(_("only a submitted round can be returned (this one is {status})").format(status=rnd.status))
+        raise StdAwardError(_("only a submitted round can be returned (this one is {status})").format(
+            status=round_status_label(rnd.status)))
     if not (note or "").strip():
         raise StdAwardError(_("say why the round is returned"))
     _reviewer(rnd, user, role)
