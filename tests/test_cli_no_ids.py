@@ -121,3 +121,19 @@ def test_a_refused_round_step_names_the_rounds_state_in_words(tmp_path):
         r = run_cli(*step, "--db", str(db), env=ZH)
         assert r.returncode == 1 and "已提交审核" in r.stderr, r.stderr
         assert _ids_in(r.stderr) == [], r.stderr
+
+
+def test_import_conflicts_are_numbered_and_resolved_by_number(tmp_path):
+    """The dry run lists each conflict by a number and the table in words (no global id); the
+    officer resolves it by that number."""
+    from test_exchange import _both_sides_changed
+
+    dst, pkg = _both_sides_changed(tmp_path)
+    r = run_cli("import", str(pkg), "--dry-run", "--db", str(dst), env=ZH)
+    assert r.returncode == 0, r.stderr
+    conflict_lines = [line for line in r.stdout.splitlines() if "1" in line and "s1" in line]
+    assert conflict_lines and not UUID.search(r.stdout) and "achievements" not in r.stdout, r.stdout
+    r = run_cli("import", str(pkg), "--db", str(dst), "--take-theirs", "1", "--json", env=ZH)
+    assert r.returncode == 0 and json.loads(r.stdout)["applied"]["taken_theirs"] == 1, r.stderr
+    r = run_cli("import", str(pkg), "--db", str(dst), "--take-theirs", "7", env=ZH)
+    assert r.returncode == 2 and "7" in r.stderr and "Traceback" not in r.stderr
