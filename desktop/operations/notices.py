@@ -227,6 +227,9 @@ def issue_round(session: Session, round_uuid: str, issued_on: dt.date | None = N
         raise StdAwardError(_("the round for {year} is {status}: notices are issued only for an approved round").format(
             year=rnd.year, status=RoundStatus(rnd.status).label))
     rounds.check_round_intact(rnd)  # the lines are still exactly what the reviewer approved
+    from desktop.operations.integrity import check_no_missing_notices
+
+    check_no_missing_notices()  # a notice deleted by hand would leave its lines to be issued (and paid) again
     from desktop.operations.publicity import check_may_issue
 
     check_may_issue(session, rnd)  # the 公示 has ended with every objection closed (or the office skips it)
