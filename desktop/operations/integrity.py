@@ -85,10 +85,11 @@ def missing_notices() -> list[str]:
     twice. One query over the log's notice entries (issuing and ``audit-verify``, not every open)."""
     from desktop.store.models import AuditEntry, Notice
 
-    q = (AuditEntry.select(AuditEntry.entity_uuid, AuditEntry.after)
+    q = (AuditEntry.select(AuditEntry.after)
          .where((AuditEntry.entity == "notice") & (AuditEntry.action == "issue")
                 & AuditEntry.entity_uuid.not_in(Notice.select(Notice.uuid))))
-    return [str((after or {}).get("doc_number") or "?") for _uuid, after in q.tuples()]
+    afters: list[Any] = [e.after for e in q]
+    return [str((after or {}).get("doc_number") or "?") for after in afters]
 
 
 def check_no_missing_notices() -> None:
