@@ -505,12 +505,25 @@ def approve(rnd: AwardRound, user: str, role: str) -> AwardRound:
         now_at = _locked(rnd).status
         if now_at != "submitted":  # returned or approved by another reviewer meanwhile
             raise _moved_meanwhile(rnd, now_at)
+        _check_as_submitted(rnd)
         for aw in Award.select().where(Award.round == rnd, Award.status.in_(PAID), Award.decision == "proposed"):
             aw.decision = "approved" if (aw.amount or ZERO) > 0 else "rejected"
             aw.save()
             _event(aw, user, "proposed", aw.decision, aw.amount, _("round approved"))
         return _move(rnd, user, "approved", reviewed_by=user, approved_at=now(),
                      approved_digest=audit.lines_digest(rnd.id))
+
+
+def _check_as_submitted(rnd: AwardRound) -> None:
+    """Nothing in the program changes a submitted round's lines: if they no longer hash to what the
+    audit log recorded at submission, an amount or status was edited in the database file, and the
+    reviewer would approve (and then see notices issued for) money nobody entered. The submission's
+    audit entry holds the round's digest (its lines included): the round must still match it."""
+    if not audit.row_matches_log("award_round", rnd):
+        raise StdAwardError(_("the award round for {year} no longer matches what {preparer} submitted (an amount, "
+                              "status or decision was changed outside the program); it cannot be approved: return "
+                              "it so that it is recomputed, or restore the database from a backup").format(
+            year=rnd.year, preparer=rnd.prepared_by))
 
 
 LEGACY_SEAL = "approval-digest"
