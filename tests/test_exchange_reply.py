@@ -117,7 +117,7 @@ def test_replies_from_the_command_line(tmp_path):
     r = run_cli("reply", *args, "--user", "zhou", "--password-file", str(tmp_path / "zhou.pw"))
     assert r.returncode == 0 and "1 records commented" in r.stdout, r.stderr
     r = run_cli("import", str(tmp_path / "r1.stdpkg"), "--dry-run", "--db", str(path))
-    assert r.returncode == 0 and "A reply from the city" in r.stdout, r.stderr
+    assert r.returncode == 0 and "A reply from 莆田市市场监督管理局" in r.stdout, r.stderr
     assert run_cli("replies", "--db", str(path)).stdout == "No reply from the city yet.\n"
     assert run_cli("import", str(tmp_path / "r1.stdpkg"), "--db", str(path)).returncode == 0
     out = run_cli("replies", "--db", str(path)).stdout

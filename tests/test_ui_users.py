@@ -105,3 +105,25 @@ def test_the_audit_view_shows_entries_in_words(admin_window, qtbot):
     assert view.model.columnCount() == 6 and all("=" not in r["change"] for r in rows)
     view.search.setText("王建国")
     assert view.proxy.rowCount() >= 1 and view.proxy.rowCount() < view.model.rowCount()
+
+
+def test_without_accounts_the_users_view_says_what_that_means_and_what_to_do(qtbot, db):
+    from desktop.store import office, users
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.mainwindow import MainWindow
+
+    make_app()
+    office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监", user="tester")
+    win = MainWindow(AppContext(db))
+    qtbot.addWidget(win)
+    win.show()
+    view = win.show_view("users")
+    win.ctx.tasks.wait()
+    assert view.pages.currentWidget() is view.empty and view.empty.hint.isVisible()
+    assert "administrator" in view.empty.title.text() and "New user..." in view.empty.hint.text()
+    users.create_user("lin", "林振华", "correct horse", "admin")
+    view.refresh()
+    assert view.pages.currentWidget() is view.tableview and view.model.rowCount() == 1
+    win.ctx.tasks.wait()
+    win.close()

@@ -76,8 +76,11 @@ def cmd_policies(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
     else:
-        for r in rows:
-            print(f"{r['id']:<26} {_pad(r.get('document_number') or '-', 20)} {r.get('issued') or '-'}  {r['title']}")
+        # a number, never the policy's internal id: --policy takes the number, the title or the document number
+        for n, r in enumerate(rows, 1):
+            print(f"{n:>3}. {_pad(r.get('document_number') or '-', 20)} {r.get('issued') or '-'}  {r['title']}")
+        if rows:
+            print(_("Give --policy as the number, the title or the document number shown here."))
     return 0
 
 
@@ -91,7 +94,8 @@ def _pad(text: str, width: int) -> str:
 
 def cmd_office(args: argparse.Namespace) -> int:
     from desktop.commands.common import print_json
-    from desktop.operations import settings
+    from desktop.core.labels import office_role_label as role_label
+    from desktop.operations import measures, settings
 
     values = dict(name=args.name, region_code=args.region, doc_prefix=args.doc_prefix,
                   policy_id=args.policy, signatory=args.signatory, role=args.role)
@@ -104,19 +108,23 @@ def cmd_office(args: argparse.Namespace) -> int:
             _close_policy(s, args.close_policy, version)
         data = settings.office_dict(s)
         closes = settings.policy_closings(s)
+        titles = {r["id"]: r["title"] for r in measures.installed_policies(s)}
+    policy_title = titles.get(data.get("policy") or "")
     if closes and not args.json:
         for pid, d in closes.items():
-            print(_("Policy {id} applied until {date}").format(id=pid, date=d.isoformat()))
+            print(_("Policy {id} applied until {date}").format(id=titles.get(pid, pid), date=d.isoformat()))
     if args.json:
         print_json(data)
     elif not data:
         print(_("No office profile yet. Set one with: stdaward office --name NAME --region CODE --doc-prefix PREFIX"))
     else:
         labels = {"name": _("Issuing authority"), "region": _("Region code"), "doc_prefix": _("Document prefix"),
-                  "policy": _("Policy in force"), "signatory": _("Signatory"), "role": _("Role"), "uuid": _("Office id"),
+                  "policy": _("Policy in force"), "signatory": _("Signatory"), "role": _("Role"),
                   "version": _("Version of the settings")}
-        for k, v in data.items():
-            print(f"{labels[k]}: {v if v is not None else '-'}")
+        shown = dict(data, policy=policy_title or data.get("policy"), role=role_label(data.get("role")))
+        for k, v in shown.items():
+            if k in labels:  # the office's global id is the program's, not the officer's: --json has it
+                print(f"{labels[k]}: {v if v is not None else '-'}")
     return 0
 
 
@@ -162,6 +170,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from desktop.commands.common import print_json
+    from desktop.core.labels import kind_label, level_label, prize_label
     from desktop.operations import records
 
     with session(args) as s:
@@ -179,7 +188,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         print_json([a.to_dict() for a in achs])
     else:
         for a in achs:
-            print(f"{a.date}  {a.id:<12} {a.kind:<14} {a.level or '':<13} {a.ref or a.prize or '':<22} {names.get(a.enterprise, a.enterprise)}")
+            kind, level = kind_label(a.kind), level_label(a.level) if a.level else ""
+            what = a.ref or (prize_label(a.prize) if a.prize else "")
+            print(f"{a.date}  {a.id:<12} {_pad(kind, 24)} {_pad(level, 10)} {_pad(what, 22)} "
+                  f"{names.get(a.enterprise, a.enterprise)}")
     return 0
 
 

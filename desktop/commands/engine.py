@@ -168,8 +168,10 @@ def write_awards_json(results: Iterable[Any], chunk: int = 5000) -> None:
 
 
 def cmd_compute(args: argparse.Namespace) -> int:
+    from desktop.commands.basic import _pad
     from desktop.core.engine import compute, explain_totals
     from desktop.core.money import format_money
+    from desktop.core.status import award_status_label
 
     ctx = _Context(args, need_db=bool(args.year))
     gc.disable()  # a one-shot batch of long-lived objects: collection passes would only rescan them
@@ -183,11 +185,11 @@ def cmd_compute(args: argparse.Namespace) -> int:
     finally:
         gc.enable()
         ctx.close()
-    print(_("{policy} ({doc}): {n} achievements").format(policy=policy.title, doc=policy.document_number or policy.id,
+    print(_("{policy} ({doc}): {n} achievements").format(policy=policy.title, doc=policy.document_number or "-",
                                                         n=len(results)))
     for r in results:
         amount = format_money(r.amount) if r.amount is not None else "-"
-        print(f"{r.id:<14} {r.status:<13} {amount:>16}  {r.clause or '-':<10} {r.explanation}")
+        print(f"{r.id:<14} {_pad(award_status_label(r.status), 13)} {amount:>16}  {r.clause or '-':<10} {r.explanation}")
         for f in r.flags:
             print(f"{'':<14} ! {f}")
     t = explain_totals(results)
@@ -220,17 +222,20 @@ def cmd_targets(args: argparse.Namespace) -> int:
 
         print_json([r.to_json() for r in rows])
         return 0
-    for r in rows:
+    # a sequence number, never the target's internal id (its place in the policy, as the GUI lists it)
+    for n, r in enumerate(rows, 1):
         count = "-" if r.count is None else r.to_json()["count"]
         state = _("met") if r.met else (_("no value entered") if r.met is None else _("not yet"))
         deadline = r.deadline.isoformat() if r.deadline else "-"
-        print(f"{r.id:<30} {count!s:>6} / {r.to_json()['goal']!s:<6} {r.unit or '':<3} {deadline:<11} {state:<10} {r.text}")
+        print(f"{n:>3}. {count!s:>6} / {r.to_json()['goal']!s:<6} {r.unit or '':<3} {deadline:<11} {state:<10} {r.text}")
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from desktop.commands.basic import _pad
     from desktop.core.engine import compare
     from desktop.core.money import format_money
+    from desktop.core.status import award_status_label
 
     if len(args.policy) != 2:
         raise ValidationFailed([Problem("-", "policy", _("give --policy exactly twice (before and after)"))])
@@ -250,11 +255,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if not row["changed"]:
             continue
         x, y = row["a"], row["b"]
-        print(f"{row['id']:<14} {x['status']:<13} {x['amount'] or '-':>12} → {y['status']:<13} {y['amount'] or '-':>12}  "
+        sa, sb = _pad(award_status_label(x["status"]), 13), _pad(award_status_label(y["status"]), 13)
+        print(f"{row['id']:<14} {sa} {x['amount'] or '-':>12} → {sb} {y['amount'] or '-':>12}  "
               f"({row['difference']})  {y['explanation']}")
     t = result["totals"]
     print(_("{n} of {total} achievements change. Total {a}: {ta} → {b}: {tb} (difference {d})").format(
-        n=t["changed"], total=len(result["rows"]), a=a.id, ta=format_money(t["a"]), b=b.id,
+        n=t["changed"], total=len(result["rows"]), a=a.document_number or a.title, ta=format_money(t["a"]),
+        b=b.document_number or b.title,
         tb=format_money(t["b"]), d=t["difference"]))
     return 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from desktop.commands.common import add_db, db_arg, kept_note, print_json, session
 from desktop.core.errors import BadFile
@@ -37,9 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help=_("only show what would change"))
     p.add_argument("--passphrase-file", help=_("the passphrase of an encrypted package"))
-    p.add_argument("--take-theirs", action="append", default=[], metavar="KEY",
-                   help=_("resolve this conflict (table:uuid, as listed) with the package's version"))
-    p.add_argument("--keep-mine", action="append", default=[], metavar="KEY",
+    p.add_argument("--take-theirs", action="append", default=[], metavar="N",
+                   help=_("resolve this conflict (its number in the dry run's list) with the package's version"))
+    p.add_argument("--keep-mine", action="append", default=[], metavar="N",
                    help=_("resolve this conflict by keeping this database's version"))
     p.add_argument("--take-all-theirs", action="store_true", help=_("resolve every conflict with the package's version"))
     p.add_argument("--json", action="store_true", help=_("print the summary as JSON"))
@@ -180,9 +181,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         if args.dry_run:
             summary = plan.summary()
         else:
-            res = {k: KEEP_MINE for k in args.keep_mine}
+            res = {_conflict_key(plan, k): KEEP_MINE for k in args.keep_mine}
             keys = [c.key for c in plan.conflicts] if args.take_all_theirs else args.take_theirs
-            res.update({k: TAKE_THEIRS for k in keys})
+            res.update({_conflict_key(plan, k): TAKE_THEIRS for k in keys})
             result = exchange.apply_import(s, pkg, resolutions=res, plan=plan)
             plan, summary = result.plan, result.summary()
     if args.json:
@@ -192,7 +193,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _conflict_key(plan: Any, given: str) -> str:
+    """A conflict as the officer names it: its number in the dry run's list (1, 2, ...), or its key."""
+    text = given.strip()
+    if text.isdigit() and 1 <= int(text) <= len(plan.conflicts):
+        return str(plan.conflicts[int(text) - 1].key)
+    return text
+
+
 def _print_summary(plan, summary: dict, dry_run: bool) -> None:
+    from desktop.operations.exchange import TABLES
+
     o = plan.office
     print(_("Package no. {seq} from {name}{again}.").format(
         seq=o["sequence"], name=o["name"], again=_(" (imported before)") if plan.already_imported else ""))
@@ -201,13 +212,14 @@ def _print_summary(plan, summary: dict, dry_run: bool) -> None:
         print(_("Deleted or merged at the office: {deleted}").format(deleted=summary["deleted"]))
     decisions = plan.package.rows("decisions")
     if decisions:
-        print(_("A reply from the city: {n} decisions, {m} records commented (see: stdaward replies).").format(
-            n=len(decisions), m=len(plan.package.rows("remarks"))))
+        print(_("A reply from {office}: {n} decisions, {m} records commented (see: stdaward replies).").format(
+            office=o["name"], n=len(decisions), m=len(plan.package.rows("remarks"))))
     for key, title in (("updated", _("Updated")), ("deleted", _("Deleted")), ("rejected", _("Rejected"))):
         for item in getattr(plan, key)[:50]:
-            print(f"  {title}: {item.table} {item.label}: {item.reason}")
-    for c in plan.conflicts:
-        print(_("  Conflict {key} {label}: {reason}").format(key=c.key, label=c.label, reason=c.reason))
+            print(f"  {title}: {_(TABLES.get(item.table, item.table))} {item.label}: {item.reason}")
+    for n, c in enumerate(plan.conflicts, 1):  # numbered: the record's global id is the program's, not the officer's
+        print(_("  Conflict {n}: {table} {label}: {reason}").format(
+            n=n, table=_(TABLES.get(c.table, c.table)), label=c.label, reason=c.reason))
         for f in c.fields:
             print(_("      {field}: here {mine!r} | package {theirs!r}").format(field=f, mine=c.mine.get(f), theirs=c.theirs.get(f)))
     if dry_run:
@@ -219,7 +231,8 @@ def _print_summary(plan, summary: dict, dry_run: bool) -> None:
         if a.get("deleted"):
             print(_("Deleted as the office did: {n}").format(n=a["deleted"]))
         if len(plan.conflicts) > a["taken_theirs"] + a["kept_mine"]:
-            print(_("Unresolved conflicts keep this database's version; resolve them with --take-theirs KEY or --keep-mine KEY."))
+            print(_("Unresolved conflicts keep this database's version; resolve them with --take-theirs N or "
+                    "--keep-mine N (N: the conflict's number above)."))
 
 
 def cmd_reply(args: argparse.Namespace) -> int:

@@ -119,7 +119,7 @@ def register(sub: Any) -> None:
 def _source_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--policy", help=_("policy id (with --input)"))
     p.add_argument("--input", help=_("achievements file (.json or .xlsx)"))
-    p.add_argument("--round", help=_("an award round in the database (instead of --policy/--input)"))
+    p.add_argument("--round", help=_("an award round in the database: its year (instead of --policy/--input)"))
 
 
 def _date(text: str | None) -> dt.date:
@@ -129,6 +129,14 @@ def _date(text: str | None) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise StdAwardError(_("not a date (YYYY-MM-DD): {value}").format(value=text)) from None
+
+
+def _resolve_round(s: Any, args: argparse.Namespace) -> None:
+    """``--round`` as the officer gives it (the year, or the round's global id) made the round's id."""
+    if args.round:
+        from desktop.operations import rounds
+
+        args.round = rounds.info(s, args.round).uuid
 
 
 def computed_input(args: argparse.Namespace, s: Any) -> tuple[Any, list[Any], dict[str, Any], dict[str, str], int]:
@@ -149,6 +157,7 @@ def cmd_notices(args: argparse.Namespace) -> int:
         raise StdAwardError(_("give --out FILE.pdf and/or --separate DIR"))
     day = _date(args.date)
     with session(args) as s:
+        _resolve_round(s, args)
         for w in wording.check_issue_date(s, day, args.round):
             print(_("warning: {message}").format(message=w), file=sys.stderr)
         if not args.round:
@@ -197,6 +206,7 @@ def cmd_docx(args: argparse.Namespace) -> int:
 
     day = _date(args.date)
     with session(args) as s:
+        _resolve_round(s, args)
         wording.check_issue_date(s, day)
         computed = None if args.round else computed_input(args, s)
         written = wording.docx_drafts(s, Path(args.out), day, round_uuid=args.round, computed=computed)
@@ -257,6 +267,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from desktop.operations import notices as store
 
     with session(args) as s:
+        _resolve_round(s, args)
         if args.round:
             path = store.write_round_summary(s, args.round, Path(args.out))
         else:

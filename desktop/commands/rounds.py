@@ -62,7 +62,6 @@ def _print_info(info: Any, as_json: bool) -> None:
                                              reviewer=info.reviewed_by or "-"))
     if info.note:
         print(_("note: {note}").format(note=info.note))
-    print(_("id: {id}").format(id=info.uuid))
 
 
 def cmd_compute(args: argparse.Namespace) -> int:

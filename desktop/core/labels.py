@@ -51,6 +51,18 @@ def level_label(level: str | None) -> str:
     return _(LEVEL_LABELS.get(level or "", level or ""))
 
 
+def prize_label(prize: str | None) -> str:
+    return _(PRIZES.get(prize or "", prize or ""))
+
+
+OFFICE_ROLE_LABELS = {"county": N_("county office (sends its packages to the city)"),
+                      "city": N_("city or province office (consolidates the packages it receives)")}
+
+
+def office_role_label(role: str | None) -> str:
+    return _(OFFICE_ROLE_LABELS[role]) if role in OFFICE_ROLE_LABELS else (role or "")
+
+
 # ---------------------------------------------------------------- the Chinese labels
 # One source of the Chinese words for the vocabulary, used wherever Chinese is printed or composed
 # whatever the interface language: award explanations (merged under policies/common/labels.toml's

@@ -122,3 +122,10 @@ def senders() -> dict[str, str]:
         for origin in by_origin:
             out.setdefault(origin, sender)
     return out
+
+
+def answered_by(sender: str) -> set[str]:
+    """The offices whose records ``sender``'s packages brought here: the sender itself and the
+    offices below it that it passed on (a city's counties, at the province). What the receiver's
+    reply to the sender may comment on."""
+    return {sender, *_carried().get(sender, {})}

@@ -23,6 +23,7 @@ from desktop.core.i18n import _
 from desktop.core.vocabulary import safe_label
 from desktop.exchange import package as pkgmod
 from desktop.exchange.offices import signing_office
+from desktop.exchange.origins import answered_by
 from desktop.exchange.package import Package, PackageError
 from desktop.store import audit
 from desktop.store.models import Achievement, KnownOffice, PackageLog, Setting, database, now
@@ -68,9 +69,10 @@ def write_reply(out: Path, office_uuid: str, *, year: int, decision: str, commen
         if p:
             problems.append(p)
     rows: list[list[Any]] = []
+    theirs = answered_by(office_uuid)  # a city's own records and its counties' it passed on
     for uuid, text in (remarks or {}).items():
         ach = Achievement.get_or_none(Achievement.uuid == uuid)
-        if ach is None or ach.origin != office_uuid:
+        if ach is None or ach.origin not in theirs:
             problems.append(Problem(uuid, "record", _("not an achievement {name} sent").format(name=county.name)))
             continue
         p = _comment_problem(ach.source_id, "comment", text)

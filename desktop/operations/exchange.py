@@ -303,6 +303,7 @@ def reply(session: Session, out: Path, office: str, *, year: int, decision: str,
     ``year``: ``decision`` "accepted" or "returned", a comment, and comments on single achievements
     (by the id the county gave them, or their global id). Reviewer or administrator."""
     from desktop.core.errors import Problem, ValidationFailed
+    from desktop.exchange.origins import answered_by
     from desktop.exchange.reply import write_reply
     from desktop.store.models import Achievement
 
@@ -310,9 +311,10 @@ def reply(session: Session, out: Path, office: str, *, year: int, decision: str,
     county = _county(office)
     by_uuid: dict[str, str] = {}
     problems = []
+    theirs = list(answered_by(county.uuid))  # at a province: the city's records and its counties'
     for key, text in (remarks or {}).items():
         q = Achievement.select(Achievement.uuid).where(
-            ((Achievement.source_id == key) | (Achievement.uuid == key)) & (Achievement.origin == county.uuid))
+            ((Achievement.source_id == key) | (Achievement.uuid == key)) & (Achievement.origin.in_(theirs)))
         found = [a.uuid for a in q.limit(3)]
         if len(found) != 1:
             problems.append(Problem(key, "record", _("no achievement of this id from {name}").format(name=county.name)
@@ -349,12 +351,17 @@ def returned_records(session: Session) -> dict[int, dict[str, Any]]:
     for r in received():  # newest first: the first of a year is the city's latest word on it
         latest.setdefault(r["year"], r)
     by_uuid: dict[str, dict[str, Any]] = {}
+    from desktop.exchange.offices import own_office
+
+    own = own_office()
+    upper = "province" if own is not None and own.role == "city" else "city"  # who replies to this office
     for year, r in sorted(latest.items()):
         if r["decision"] != "returned":
             continue
         for m in r["remarks"]:
             if m.get("exists"):
-                by_uuid[m["uuid"]] = {"year": year, "office": r.get("from_name") or "", "comment": m["comment"],
+                by_uuid[m["uuid"]] = {"year": year, "office": r.get("from_name") or "", "upper": upper,
+                                      "comment": m["comment"],
                                       "submission": r.get("comment") or "", "changed": bool(m.get("changed")),
                                       "label": m.get("source_id") or m.get("label") or ""}
     if not by_uuid:
@@ -367,7 +374,8 @@ def returned_records(session: Session) -> dict[int, dict[str, Any]]:
 
 def returned_mark(mark: dict[str, Any]) -> str:
     """One line for an officer: 「市局退回」 with the city's comment (and whether it was changed since)."""
-    text = _("[Returned by the city] {year}: {comment}").format(year=mark["year"], comment=mark["comment"])
+    text = (_("[Returned by the province] {year}: {comment}") if mark.get("upper") == "province"
+            else _("[Returned by the city] {year}: {comment}")).format(year=mark["year"], comment=mark["comment"])
     return text + (" " + _("(changed since: export again)") if mark["changed"] else "")
 
 
@@ -381,11 +389,15 @@ def submissions(session: Session) -> list[dict[str, Any]]:
     last: dict[tuple[str, int], str] = {}
     for r in sent_replies():  # newest first
         last.setdefault((r["office"], r["year"]), r["decision"])
+    from desktop.exchange.origins import senders
+
     offices = {k.uuid: k.name for k in KnownOffice.select(KnownOffice.uuid, KnownOffice.name)}
+    # at a province, a city's submission is its own records and the counties' it passed on
+    sender_of = {o: s for o, s in senders().items() if s in offices and o not in offices} | {o: o for o in offices}
     counts: dict[tuple[str, int], int] = {}
-    q = Achievement.select(Achievement.origin, Achievement.date).where(Achievement.origin.in_(list(offices)))
+    q = Achievement.select(Achievement.origin, Achievement.date).where(Achievement.origin.in_(list(sender_of)))
     for a in q.tuples().iterator() if offices else ():
-        key = (a[0], _year_of(a[1]))
+        key = (sender_of[a[0]], _year_of(a[1]))
         counts[key] = counts.get(key, 0) + 1
     return [{"office": o, "name": offices[o], "year": y, "achievements": n,
              "decision": last.get((o, y), ""),
@@ -401,12 +413,13 @@ def submission_records(session: Session, office: str, year: int) -> list[dict[st
     """The achievements a county's submission for ``year`` brought here, for the city to comment on:
     global id, the county's id, enterprise, kind (label), reference, title."""
     from desktop.core.labels import kind_label
+    from desktop.exchange.origins import answered_by
     from desktop.store.models import Achievement, Enterprise
 
     county = _county(office)
     q = (Achievement.select(Achievement.uuid, Achievement.source_id, Enterprise.name, Achievement.kind,
                             Achievement.ref, Achievement.title, Achievement.date)
-         .join(Enterprise).where(Achievement.origin == county.uuid)
+         .join(Enterprise).where(Achievement.origin.in_(list(answered_by(county.uuid))))
          .order_by(Enterprise.name, Achievement.source_id))
     return [{"uuid": u, "source_id": sid, "enterprise": ent, "kind": kind_label(kind), "ref": ref or "",
              "title": title or ""}

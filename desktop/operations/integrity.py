@@ -46,6 +46,11 @@ def verify(session: Session, against: str | None = None) -> Verdict:
 
     findings = list(audit.verify_all(session.db_path))
     findings += [audit.Finding(None, m) for m in wording_findings()]
+    gone = missing_notices()
+    if gone:
+        findings.append(audit.Finding(None, _("notices {numbers} are recorded in the audit log as issued but are no "
+                                              "longer in the database (deleted outside the program)").format(
+            numbers="、".join(gone[:20]))))
     if against is not None:
         findings += audit.verify_against(against)
     return Verdict(AuditEntry.select().count(), audit.head_text(), findings)
@@ -71,6 +76,29 @@ def quick_findings(db_path: Path | str) -> list[str]:
         except StdAwardError as exc:
             found.append(str(exc))
     return found + wording_findings()
+
+
+def missing_notices() -> list[str]:
+    """The 发文字号 of notices the audit log records as issued here that the database no longer
+    holds: deleted outside the program (nothing in it deletes a notice). Their award lines then look
+    as if never issued, so issuing the round again would put them on a second notice and pay them
+    twice. One query over the log's notice entries (issuing and ``audit-verify``, not every open)."""
+    from desktop.store.models import AuditEntry, Notice
+
+    q = (AuditEntry.select(AuditEntry.after)
+         .where((AuditEntry.entity == "notice") & (AuditEntry.action == "issue")
+                & AuditEntry.entity_uuid.not_in(Notice.select(Notice.uuid))))
+    afters: list[Any] = [e.after for e in q]
+    return [str((after or {}).get("doc_number") or "?") for after in afters]
+
+
+def check_no_missing_notices() -> None:
+    """Refuse (naming them) while notices recorded as issued are missing from the database."""
+    gone = missing_notices()
+    if gone:
+        raise StdAwardError(_("notices {numbers} are recorded in the audit log as issued but are no longer in the "
+                              "database (deleted outside the program); nothing is issued until the database is "
+                              "restored from a backup made before that").format(numbers="、".join(gone[:20])))
 
 
 def wording_findings() -> list[str]:

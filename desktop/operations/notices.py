@@ -205,18 +205,14 @@ def _issue(session: Session, results: Sequence[AwardResult], achievements: Mappi
 def _round_id(round_uuid: str | None) -> int | None:
     if not round_uuid:
         return None
-    from desktop.store.models import AwardRound
-
-    return int(AwardRound.get(AwardRound.uuid == round_uuid).id)  # type: ignore[attr-defined]  # peewee's implicit id
+    return int(_round(round_uuid).id)
 
 
 def _round(round_uuid: str) -> Any:
-    from desktop.store.models import AwardRound
+    """A round by its global id or its year (the officer knows the year; the id is the program's)."""
+    from desktop.operations.rounds import _get
 
-    rnd = AwardRound.get_or_none(AwardRound.uuid == round_uuid)
-    if rnd is None:
-        raise StdAwardError(_("no award round {id}").format(id=round_uuid))
-    return rnd
+    return _get(round_uuid)
 
 
 def issue_round(session: Session, round_uuid: str, issued_on: dt.date | None = None) -> list[Notice]:
@@ -231,6 +227,9 @@ def issue_round(session: Session, round_uuid: str, issued_on: dt.date | None = N
         raise StdAwardError(_("the round for {year} is {status}: notices are issued only for an approved round").format(
             year=rnd.year, status=RoundStatus(rnd.status).label))
     rounds.check_round_intact(rnd)  # the lines are still exactly what the reviewer approved
+    from desktop.operations.integrity import check_no_missing_notices
+
+    check_no_missing_notices()  # a notice deleted by hand would leave its lines to be issued (and paid) again
     from desktop.operations.publicity import check_may_issue
 
     check_may_issue(session, rnd)  # the 公示 has ended with every objection closed (or the office skips it)

@@ -8,6 +8,7 @@ writes the audit entry under the session's user.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -76,7 +77,14 @@ def compute(session: Session, year: int, policy_id: str | None = None) -> RoundI
 
     session.require("rounds.prepare")
     rnd = AwardRound.select().where(AwardRound.year == year).order_by(AwardRound.id.desc()).first()  # type: ignore[attr-defined]  # peewee's implicit id
+    if policy_id:
+        policy_id = resolve_policy(policy_id, session.policy_dirs())
     if rnd is None:
+        if not policy_id:  # the office's policy in force, as compute and targets take it
+            from desktop.store import office
+
+            row = office.get()
+            policy_id = row.policy_id if row is not None else None
         if not policy_id:
             raise StdAwardError(_("there is no award round for {year} yet: name the policy to compute it "
                                   "under").format(year=year))
@@ -308,6 +316,7 @@ def load_policy(session: Session | None, policy_id: str | None, db_path: Path) -
         policy_id = row.policy_id if row else None
     if not policy_id:
         raise StdAwardError(_("say which policy: --policy ID (see \"stdaward policies\")"))
+    policy_id = resolve_policy(policy_id, local_policy_dirs(db_path))
     policy = load(policy_id, local_policy_dirs(db_path))
     if session is not None:  # as the office applies it: closed on the date its settings give
         from desktop.core.policies import closing
@@ -315,6 +324,22 @@ def load_policy(session: Session | None, policy_id: str | None, db_path: Path) -
 
         policy = closing(policy, policy_closings().get(policy_id))
     return policy
+
+
+def resolve_policy(ref: str, dirs: list[Path]) -> str:
+    """The policy id an officer's reference names: the id itself, the number ``stdaward policies``
+    lists it under, its exact title or its document number (莆城政〔2021〕88号). Anything else is
+    returned as given (loading it then says no such policy)."""
+    from desktop.core.policies import installed
+
+    text = ref.strip()
+    if re.fullmatch(r"[a-z][a-z0-9_-]*", text):  # written as an id: no need to read every policy file
+        return text
+    rows = installed(dirs)
+    if text.isdigit() and 1 <= int(text) <= len(rows):
+        return str(rows[int(text) - 1]["id"])
+    found = [r["id"] for r in rows if text and text in (r.get("title"), r.get("document_number"))]
+    return str(found[0]) if len(found) == 1 else text
 
 
 def prior_awards(session: Session | None) -> dict[tuple[Any, ...], str]:

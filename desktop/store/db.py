@@ -88,6 +88,23 @@ def damaged(path: Path, reason: object = None) -> DatabaseDamaged:
     return DatabaseDamaged(msg, path, good)
 
 
+def _emptied(path: Path) -> bool:
+    """An office database cut to nothing (a copy or sync tool, a full disk, a pulled stick): the file
+    is empty yet its audit head or a backup shows it held an office. SQLite would take it for a new
+    database and the office would start afresh, silently; a file never used before is still new."""
+    from desktop.store.audit import HEAD_SUFFIX
+
+    try:
+        if not path.is_file() or path.stat().st_size > 0:
+            return False
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            return False  # the pages are in the write-ahead log: SQLite reads them from there
+    except OSError:
+        return False
+    return path.with_name(path.name + HEAD_SUFFIX).exists() or bool(backups.list_backups(path))
+
+
 def _is_damage(exc: BaseException) -> bool:
     found = failures.classify(exc)
     return found is not None and found[0] == failures.DAMAGED
@@ -207,6 +224,10 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
     if lock and _lock is not None:  # also after a quick open, which took the lock without tidying
         sweep(path)
     try:
+        if _emptied(path):
+            found = damaged(path)
+            raise DatabaseDamaged(f"{found} " + _("(the file is empty: 0 bytes, cut off outside the program)"),
+                                  path, found.backup)
         journal = "delete" if is_removable(path) else "wal"
         pragmas: dict[str, Any] = {"foreign_keys": 1, "synchronous": "full", "busy_timeout": 5000}
         if read_only:  # nothing may be written, not even a journal or WAL index: read the file as it is
@@ -577,7 +598,9 @@ def restore(backup_file: Path, path: Path) -> Restored:
     try:
         sweep(path)
         result = Restored(None)
-        if path.exists():
+        if _emptied(path):  # nothing to copy: set the empty file aside like any damaged one
+            result = Restored(None, damaged=True)
+        elif path.exists():
             try:
                 con = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)
                 try:

@@ -20,7 +20,7 @@ from desktop.core.award import AwardResult
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.core.money import ZERO, to_money
-from desktop.core.status import PAYING
+from desktop.core.status import PAYING, award_status_label, round_status_label
 from desktop.store import audit, records
 from desktop.store.backend import year_lock
 from desktop.store.models import (
@@ -291,7 +291,7 @@ def _moved_meanwhile(rnd: AwardRound, status: str) -> StdAwardError:
 def _editable(rnd: AwardRound) -> None:
     if rnd.status not in ("draft", "returned"):
         raise StdAwardError(_("the round for {year} is {status}; only a draft or returned round can change").format(
-            year=rnd.year, status=rnd.status))
+            year=rnd.year, status=round_status_label(rnd.status)))
 
 
 def recompute(rnd: AwardRound, user: str) -> AwardRound:
@@ -430,7 +430,8 @@ def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str |
     rnd = aw.round
     _editable(rnd)
     if aw.status != "discretionary":
-        raise StdAwardError(_("only a discretionary award's amount is set by an officer; this one is {status}").format(status=aw.status))
+        raise StdAwardError(_("only a discretionary award's amount is set by an officer; this one is {status}").format(
+            status=award_status_label(aw.status)))
     value = to_money(amount)
     if value < 0:
         raise StdAwardError(_("an amount cannot be negative"))
@@ -497,18 +498,32 @@ def _reviewer(rnd: AwardRound, user: str, role: str) -> None:
 def approve(rnd: AwardRound, user: str, role: str) -> AwardRound:
     rnd = AwardRound.get_by_id(rnd.id)
     if rnd.status != "submitted":
-        raise StdAwardError(_("only a submitted round can be approved (this one is {status})").format(status=rnd.status))
+        raise StdAwardError(_("only a submitted round can be approved (this one is {status})").format(
+            status=round_status_label(rnd.status)))
     _reviewer(rnd, user, role)
     with database.atomic():
         now_at = _locked(rnd).status
         if now_at != "submitted":  # returned or approved by another reviewer meanwhile
             raise _moved_meanwhile(rnd, now_at)
+        _check_as_submitted(rnd)
         for aw in Award.select().where(Award.round == rnd, Award.status.in_(PAID), Award.decision == "proposed"):
             aw.decision = "approved" if (aw.amount or ZERO) > 0 else "rejected"
             aw.save()
             _event(aw, user, "proposed", aw.decision, aw.amount, _("round approved"))
         return _move(rnd, user, "approved", reviewed_by=user, approved_at=now(),
                      approved_digest=audit.lines_digest(rnd.id))
+
+
+def _check_as_submitted(rnd: AwardRound) -> None:
+    """Nothing in the program changes a submitted round's lines: if they no longer hash to what the
+    audit log recorded at submission, an amount or status was edited in the database file, and the
+    reviewer would approve (and then see notices issued for) money nobody entered. The submission's
+    audit entry holds the round's digest (its lines included): the round must still match it."""
+    if not audit.row_matches_log("award_round", rnd):
+        raise StdAwardError(_("the award round for {year} no longer matches what {preparer} submitted (an amount, "
+                              "status or decision was changed outside the program); it cannot be approved: return "
+                              "it so that it is recomputed, or restore the database from a backup").format(
+            year=rnd.year, preparer=rnd.prepared_by))
 
 
 LEGACY_SEAL = "approval-digest"
@@ -554,7 +569,8 @@ def check_round_intact(rnd: AwardRound) -> None:
 def return_round(rnd: AwardRound, user: str, role: str, note: str) -> AwardRound:
     rnd = AwardRound.get_by_id(rnd.id)
     if rnd.status != "submitted":
-        raise StdAwardError(_("only a submitted round can be returned (this one is {status})").format(status=rnd.status))
+        raise StdAwardError(_("only a submitted round can be returned (this one is {status})").format(
+            status=round_status_label(rnd.status)))
     if not (note or "").strip():
         raise StdAwardError(_("say why the round is returned"))
     _reviewer(rnd, user, role)

@@ -79,6 +79,7 @@ class SettingsView(View):
             self.o[key] = self.form.add(key, "", QLineEdit())
             qconnect(self.o[key].textChanged, lambda _t: self._validate_office())
         self.o["policy"] = self.form.add("policy", "", QComboBox())
+        self.o["role"] = self.form.add("role", "", QComboBox())  # county, or a city/province consolidating
         self.o["closes"] = self.form.add("closes", "", QLineEdit())  # the office closes the policy's validity
         self.o["closes"].setPlaceholderText("YYYY-MM-DD")
         self.save_office = QPushButton()
@@ -171,7 +172,7 @@ class SettingsView(View):
         self.office_box.setTitle(_("Office profile"))
         for key, label in (("name", _("Issuing authority")), ("region", _("Region code (GB/T 2260)")),
                            ("doc_prefix", _("Document number prefix")), ("signatory", _("Signatory")),
-                           ("policy", _("Policy in force")),
+                           ("policy", _("Policy in force")), ("role", _("Role")),
                            ("closes", _("Apply the policy in force until (empty: as its text says)"))):
             self.form.set_label(key, label)
         self.save_office.setText(_("Save the office profile"))
@@ -223,6 +224,13 @@ class SettingsView(View):
             for pid, label in choices(self.ctx.session):
                 box.addItem(label, pid)
             box.setCurrentIndex(max(0, box.findData(office.policy_id)))
+            from desktop.core.labels import OFFICE_ROLE_LABELS, office_role_label
+
+            role_box: QComboBox = self.o["role"]
+            role_box.clear()
+            for code in OFFICE_ROLE_LABELS:
+                role_box.addItem(office_role_label(code), code)
+            role_box.setCurrentIndex(max(0, role_box.findData(office.role or "county")))
             from desktop.operations.settings import policy_closings
 
             closes = policy_closings(self.ctx.session).get(office.policy_id or "")
@@ -305,7 +313,7 @@ class SettingsView(View):
     def office_values(self) -> dict:
         return {"name": self.o["name"].text().strip(), "region_code": self.o["region"].text().strip(),
                 "doc_prefix": self.o["doc_prefix"].text().strip(), "signatory": self.o["signatory"].text().strip() or None,
-                "policy_id": self.o["policy"].currentData()}
+                "policy_id": self.o["policy"].currentData(), "role": self.o["role"].currentData() or "county"}
 
     def _validate_office(self) -> bool:
         from desktop.operations.settings import validate_office

@@ -24,7 +24,7 @@ from desktop.ui.qt import (
 )
 from desktop.ui.tablemodel import ROW_ROLE, Column, ListTableModel, make_table
 from desktop.ui.tasks import error_text
-from desktop.ui.views.base import View
+from desktop.ui.views.base import EmptyState, View, stacked_pages
 
 COLUMNS = [Column("username", N_("User name")), Column("display_name", N_("Full name")),
            Column("role", N_("Role"), fmt=role_label),
@@ -108,7 +108,8 @@ class UsersView(View):
         self.model = ListTableModel(COLUMNS, self)
         self.tableview = make_table(self.name)
         self.tableview.setModel(self.model)
-        lay.addWidget(self.tableview, 1)
+        self.empty = EmptyState()
+        self.pages = stacked_pages(lay, self.tableview, self.empty)
         qconnect(self.add_btn.clicked, self.add)
         qconnect(self.edit_btn.clicked, self.edit)
         qconnect(self.tableview.doubleClicked, lambda _i: self.edit())
@@ -128,9 +129,20 @@ class UsersView(View):
         admin = roles.allowed(self.ctx.role, "users.manage")
         self.add_btn.setEnabled(admin)
         self.edit_btn.setEnabled(admin)
-        self.model.set_rows(users.listing(self.ctx.session) if admin else [])
+        rows = users.listing(self.ctx.session) if admin else []
+        self.model.set_rows(rows)
         for i, w in enumerate((140, 200, 120)):
             self.tableview.setColumnWidth(i, w)
+        if rows:
+            self.pages.setCurrentWidget(self.tableview)
+            return
+        if admin:  # an empty table says nothing: say what it means and what to do
+            self.empty.set_text(_("No user accounts: whoever uses this database acts as administrator."),
+                                _("Press New user... to add the office's accounts (one administrator first); "
+                                  "the program then asks each officer to sign in."))
+        else:
+            self.empty.set_text(_("Only an administrator manages user accounts"), "")
+        self.pages.setCurrentWidget(self.empty)
 
     def table(self):
         return self.tableview
