@@ -61,7 +61,9 @@ _SAMPLE_USCC = "91350100M000100Y43"  # a valid code, to check a kind's fields wi
 _ROUND_STATUSES = ("draft", "submitted", "approved", "returned")
 _DECISIONS = ("proposed", "approved", "rejected", "paid")
 CHUNK = 20000
+BATCH = 20000  # package records checked, resolved and matched against the database at a time
 LOOKUP_BATCH = 50000  # package values looked up per query
+SAMPLE = 1000  # records of each kind a plan keeps for the officer to see; every one is counted
 REBUILD_INDEXES_AT = 10000  # rows inserted into one table above which its indexes are rebuilt
 
 
@@ -101,6 +103,27 @@ class Conflict(Item):
                     local_uuid=self.local_uuid)
 
 
+class _Sample(list[Item]):
+    """A plan's records of one kind: every one counted (per table too), only the first ``limit``
+    kept, so a plan of a million records holds a summary, not a million objects."""
+
+    def __init__(self, limit: int | None = SAMPLE) -> None:
+        super().__init__()
+        self.limit = limit
+        self.total = 0
+        self.by_table: dict[str, int] = {}
+
+    def append(self, item: Item) -> None:
+        self.total += 1
+        self.by_table[item.table] = self.by_table.get(item.table, 0) + 1
+        if self.limit is None or len(self) < self.limit:
+            super().append(item)
+
+
+def _all() -> _Sample:
+    return _Sample(None)
+
+
 @dataclass
 class _Op:
     table: Table
@@ -113,14 +136,20 @@ class _Op:
 @dataclass
 class ImportPlan:
     package: Package
-    new: list[Item] = field(default_factory=list)
-    updated: list[Item] = field(default_factory=list)
-    deleted: list[Item] = field(default_factory=list)  # the office's deletions and merges (tombstones)
-    unchanged: list[Item] = field(default_factory=list)
-    conflicts: list[Conflict] = field(default_factory=list)
-    rejected: list[Item] = field(default_factory=list)
+    # each a sample (the first SAMPLE records, every one counted: ``counts``); conflicts all kept
+    new: list[Item] = field(default_factory=_Sample)
+    updated: list[Item] = field(default_factory=_Sample)
+    deleted: list[Item] = field(default_factory=_Sample)  # the office's deletions and merges (tombstones)
+    unchanged: list[Item] = field(default_factory=_Sample)
+    conflicts: list[Conflict] = field(default_factory=_all)  # type: ignore[arg-type]
+    rejected: list[Item] = field(default_factory=_Sample)
     already_imported: bool = False
-    _ops: list[_Op] = field(default_factory=list, repr=False)
+    _ops: list[_Op] = field(default_factory=list, repr=False)  # updates (few): their rows in database form
+    # the package rows to insert, per table (the package's own lists, not copies: made into database
+    # form a chunk at a time as they are written)
+    _inserts: dict[str, list[list[Any]]] = field(default_factory=dict, repr=False)
+    _mapping: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # table -> package uuid -> local
+    _new_bases: dict[str, list[str]] = field(default_factory=dict, repr=False)  # table -> "uuid:hash ..." written
     _conflict_ops: dict[str, _Op] = field(default_factory=dict, repr=False)
     _bases: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # table -> uuid -> hash
     _tombstones: list[Any] = field(default_factory=list, repr=False)  # tombstones._Tomb to carry out
@@ -139,7 +168,7 @@ class ImportPlan:
         return bool(self.new or self.updated or self.deleted)
 
     def counts(self) -> dict[str, int]:
-        return {k: len(getattr(self, k)) for k in ("new", "updated", "deleted", "unchanged", "conflicts", "rejected")}
+        return {k: _count(getattr(self, k)) for k in ("new", "updated", "deleted", "unchanged", "conflicts", "rejected")}
 
     def summary(self, details: bool = True) -> dict[str, Any]:
         """The dry-run summary: counts under the six keys, the records (with reasons) under
@@ -153,26 +182,34 @@ class ImportPlan:
         return out
 
 
+def _count(items: list[Item]) -> int:
+    return items.total if isinstance(items, _Sample) else len(items)
+
+
 # ------------------------------------------------------------------------------------- checks
 
-def _check_rows(plan: ImportPlan, t: Table, rows: list[list[Any]]) -> list[list[Any]]:
-    """Rows that are well-formed; the others go to ``plan.rejected`` with the reason."""
+def _check_rows(plan: ImportPlan, t: Table, rows: list[list[Any]], seen: set[str],
+                rejected: set[str]) -> list[list[Any]]:
+    """Rows that are well-formed (their uuids into ``seen``); the others go to ``plan.rejected``
+    with the reason (their uuids into ``rejected``)."""
     check = _CHECKS[t.name]
-    seen: set[str] = set()
     good = []
     combo_cache: dict[tuple, str | None] = {}
     for row in rows:
         u = row[0]
         if not isinstance(u, str) or not _UUID.match(u):
             plan.rejected.append(Item(t.name, str(u), _("the global id is not a UUID")))
+            rejected.add(str(u))
             continue
         if u in seen:
             plan.rejected.append(Item(t.name, u, _("the package lists this record twice"), row=row))
+            rejected.add(u)
             continue
         seen.add(u)
         why = check(t, row, combo_cache)
         if why:
             plan.rejected.append(Item(t.name, u, why, row=row))
+            rejected.add(u)
         else:
             good.append(row)
     return good
@@ -445,30 +482,38 @@ def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
     plan.already_imported = _check_stale(pkg)
     _check_reply(pkg)
     plan._bases = _load_bases(pkg.office_uuid)
-    mapping: dict[str, dict[str, str]] = {}  # package table -> package uuid -> local uuid
+    mapping = plan._mapping  # package table -> package uuid -> local uuid
     rejected_refs: dict[str, set[str]] = {}
     new_enterprises: dict[str, str] = {}  # the package's enterprises: uuid -> credit code
     for n, t in enumerate(TABLES):
         step("plan", n, len(TABLES))
-        rows = _check_rows(plan, t, pkg.rows(t.name))
-        rejected_refs[t.name] = {i.uuid for i in plan.rejected if i.table == t.name}
-        rows = _resolve_refs(plan, t, rows, mapping, rejected_refs)
-        if t is ACHIEVEMENTS:
-            _natural_keys(rows, new_enterprises)
-        mapping[t.name] = _match(plan, t, rows, pkg.office_uuid)
+        seen: set[str] = set()  # the uuids of the table's well-formed rows, across batches
+        rejected_refs[t.name] = set()
+        rows = _check_rows(plan, t, pkg.rows(t.name), seen, rejected_refs[t.name])
+        mapping[t.name] = {}
+        state = _MatchState(seen)
+        # a batch at a time: its copies in database form, its lookups in the database's indexes; what
+        # is kept across batches is the mapping and the bookkeeping of which local rows are taken
+        for start in range(0, len(rows), BATCH):
+            batch = _resolve_refs(plan, t, rows[start:start + BATCH], mapping, rejected_refs)
+            if t is ACHIEVEMENTS:
+                _natural_keys([raw for _row, raw in batch], new_enterprises)
+            _match(plan, t, batch, pkg.office_uuid, mapping[t.name], state)
+            step("plan", n, len(TABLES))
         if t is ENTERPRISES:  # by the local uuid the achievements' references now hold
             ui = ENTERPRISES.index("uscc")
-            new_enterprises = {mapping[t.name].get(r[0], r[0]): r[ui] for r in rows}
+            new_enterprises = {mapping[t.name].get(r[0], r[0]): r[ui] for r in rows if r[0] in mapping[t.name]}
     _plan_tombstones(plan, mapping)
     step("plan", len(TABLES), len(TABLES))
     return plan
 
 
 def _resolve_refs(plan: ImportPlan, t: Table, rows: list[list[Any]], mapping: dict[str, dict[str, str]],
-                  rejected_refs: dict[str, set[str]]) -> list[list[Any]]:
-    """Replace references with the local uuid of the record they name (in the package or here)."""
+                  rejected_refs: dict[str, set[str]]) -> list[tuple[list[Any], list[Any]]]:
+    """(package row, its copy in database form with references replaced by the local uuid of the
+    record they name, in the package or here), for the rows whose references resolve."""
     if not t.refs:
-        return [t.to_raw(r) for r in rows]
+        return [(r, t.to_raw(r)) for r in rows]
     out = []
     lookups = {}
     for col, target in t.refs:
@@ -495,36 +540,47 @@ def _resolve_refs(plan: ImportPlan, t: Table, rows: list[list[Any]], mapping: di
             plan.rejected.append(Item(t.name, r[0], why, row=r))
             rejected_refs[t.name].add(r[0])
         else:
-            out.append(raw)
+            out.append((r, raw))
     return out
 
 
 _TARGET_WORD = {"enterprises": "enterprise", "achievements": "achievement", "rounds": "award round"}
 
 
-def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str) -> dict[str, str]:
-    """Classify each row; returns package uuid -> local uuid for the rows that will exist here."""
+@dataclass
+class _MatchState:
+    """What matching one table keeps from batch to batch."""
+
+    package_uuids: set[str]  # the uuids of the table's well-formed package rows
+    claimed: set[int] = field(default_factory=set)  # local rows already matched by natural key
+    unique_taken: set[Any] = field(default_factory=set)  # USCCs a new enterprise must not take (unique column)
+
+
+def _match(plan: ImportPlan, t: Table, rows: list[tuple[list[Any], list[Any]]], office_uuid: str,
+           mapping: dict[str, str], state: _MatchState) -> None:
+    """Classify a batch of rows (package row, database form); adds package uuid -> local uuid to
+    ``mapping`` for the rows that will exist here."""
     content = t.content
-    by_uuid = {x[1]: x for x in _local_rows(t, "uuid", [r[0] for r in rows])}
-    unmatched = [r for r in rows if r[0] not in by_uuid]
+    by_uuid = {x[1]: x for x in _local_rows(t, "uuid", [r[0] for _p, r in rows])}
+    unmatched = [r for _p, r in rows if r[0] not in by_uuid]
     by_natural: dict[Any, tuple] = {}
-    unique_taken: set[Any] = set()  # USCCs that a new enterprise must not take (the column is unique)
+    unique_taken, claimed = state.unique_taken, state.claimed
     if t.natural is not None and unmatched:
         ni = t.index(t.natural)
         for x in _local_rows(t, t.natural, sorted({r[ni] for r in unmatched})):
-            if x[1] not in by_uuid:  # a local row matched by its own id is not free to match another
+            if x[1] not in state.package_uuids:  # a local row matched by its own id is not free to match another
                 by_natural.setdefault(x[1 + ni], x)
             elif t is ENTERPRISES:
                 unique_taken.add(x[1 + ni])
     base = plan._bases[t.name]
-    claimed: set[int] = set()
-    mapping: dict[str, str] = {}
+    inserts = plan._inserts.setdefault(t.name, [])
+    nk = t.index("natural_key") if t is ACHIEVEMENTS else None
     origin_i = t.index("origin") if "origin" in t.columns else None
     ni = t.index(t.natural) if t.natural is not None else None
     theirs_of = itemgetter(*content)
     mine_of = itemgetter(*(1 + i for i in content))
     new_reason = _("not in this database yet")
-    for raw in rows:
+    for prow, raw in rows:
         u = raw[0]
         mine = by_uuid.get(u)
         if mine is None and ni is not None and by_natural:
@@ -544,7 +600,9 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str) 
             if origin_i is not None and raw[origin_i] is None:
                 raw[origin_i] = office_uuid
             plan.new.append(Item(t.name, u, new_reason, row=raw))
-            plan._ops.append(_Op(t, raw, None, h))
+            if nk is not None:  # ours, recomputed from the row's own fields: the same each time it is planned
+                prow[nk] = raw[nk]
+            inserts.append(prow)  # made into database form again as it is written (_write)
             mapping[u] = u
             continue
         claimed.add(mine[0])
@@ -577,7 +635,6 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str) 
                          local_uuid=mine[1])
             plan.conflicts.append(c)
             plan._conflict_ops[c.key] = op
-    return mapping
 
 
 def _office_name(uuid: str) -> str:
@@ -691,41 +748,42 @@ def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[
 def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int, int], None],
            applied: dict[str, int]) -> None:
     cur = database.cursor()
-    total = len(ops) or 1
+    office_uuid = plan.package.office_uuid
+    total = (len(ops) + sum(len(rows) for rows in plan._inserts.values())) or 1
     done = 0
     ids: dict[str, dict[str, int]] = {}  # table -> local uuid -> local id, for references
     for t in TABLES:
         mine = [o for o in ops if o.table is t]
+        rows = plan._inserts.get(t.name, [])
+        maps = [(t.index(col), plan._mapping.get(target, {})) for col, target in t.refs]
         if t.refs:
-            for col, target in t.refs:
-                i = t.index(col)
-                need = sorted({o.raw[i] for o in mine})
+            for (_col, target), (i, mapping) in zip(t.refs, maps):
+                need = {o.raw[i] for o in mine}
+                need.update(mapping.get(r[i], r[i]) for r in rows)
                 ids.setdefault(target, {}).update({x[1]: x[0] for x in database.execute_sql(
                     f"SELECT id, uuid FROM {BY_NAME[target].db} WHERE uuid IN ({backend.json_values()})",
-                    [json.dumps(need)]).fetchall()})
-        inserts, updates = [], []
+                    [json.dumps(sorted(need))]).fetchall()})
+        updates = []
         refs = [(t.index(col), ids[target]) for col, target in t.refs]
         bools = [t.index(c) for c in t.bools]
         base = plan._bases[t.name]
         for o in mine:
             raw = o.raw  # the plan is spent: its rows take local row ids in place of references
             base[raw[0]] = o.hash
-            if o.local_id is not None:
-                audit.record(user, "import-update", t.db, raw[0], o.before,
-                             {c: v for c, v in zip(t.columns, t.to_package(raw)) if c in (o.before or {})})
+            audit.record(user, "import-update", t.db, raw[0], o.before,
+                         {c: v for c, v in zip(t.columns, t.to_package(raw)) if c in (o.before or {})})
             for i, local in refs:
                 raw[i] = local[raw[i]]
             for i in bools:  # written as booleans: SQLite stores 1/0, PostgreSQL's column is boolean
                 if raw[i] is not None:
                     raw[i] = bool(raw[i])
-            if o.local_id is None:
-                inserts.append(raw)
-            else:
-                updates.append([raw[i] for i in t.update_columns()] + [o.local_id])
-        rebuild = _drop_indexes(t, len(inserts))
-        for start in range(0, len(inserts), CHUNK):
-            cur.executemany(t.insert_sql(), inserts[start:start + CHUNK])
-            done += len(inserts[start:start + CHUNK])
+            updates.append([raw[i] for i in t.update_columns()] + [o.local_id])
+        rebuild = _drop_indexes(t, len(rows))
+        hashes = plan._new_bases.setdefault(t.name, [])
+        for start in range(0, len(rows), CHUNK):
+            chunk = _insert_rows(t, rows[start:start + CHUNK], maps, refs, bools, office_uuid, hashes)
+            cur.executemany(t.insert_sql(), chunk)
+            done += len(chunk)
             step("write", done, total)
             if t is ACHIEVEMENTS:
                 _test_pause()
@@ -735,9 +793,35 @@ def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int
             cur.executemany(t.update_sql(), updates)
             done += len(updates)
             step("write", done, total)
-        applied["inserted"] += len(inserts)
+        applied["inserted"] += len(rows)
         applied["updated"] += len(updates)
     applied["updated"] -= applied["taken_theirs"]
+
+
+def _insert_rows(t: Table, rows: list[list[Any]], maps: list[tuple[int, dict[str, str]]],
+                 refs: list[tuple[int, dict[str, int]]], bools: list[int], office_uuid: str,
+                 hashes: list[str]) -> list[list[Any]]:
+    """A chunk of new package rows in database form, as the plan classified them (references to
+    the local uuid, the hash the office's version is remembered by, the origin), then with local
+    row ids for references; their "uuid:hash" pairs appended to ``hashes`` as one text."""
+    content = itemgetter(*t.content)
+    origin_i = t.index("origin") if "origin" in t.columns else None
+    out, pairs = [], []
+    for prow in rows:
+        raw = t.to_raw(prow)
+        for i, mapping in maps:
+            raw[i] = mapping.get(raw[i], raw[i])
+        pairs.append(f"{raw[0]}:{digest(content(raw))}")
+        if origin_i is not None and raw[origin_i] is None:
+            raw[origin_i] = office_uuid
+        for i, local in refs:
+            raw[i] = local[raw[i]]
+        for i in bools:
+            if raw[i] is not None:
+                raw[i] = bool(raw[i])
+        out.append(raw)
+    hashes.append(" ".join(pairs))
+    return out
 
 
 def _drop_indexes(t: Table, inserts: int) -> list[str]:
@@ -772,7 +856,9 @@ def _finish(pkg: Package, plan: ImportPlan, user: str, applied: dict[str, int]) 
     claims = set(enterprise_claims(pkg.office_uuid))
     claims.update(r[ui] for r in pkg.rows("enterprises") if isinstance(r[ui], str))
     # one text per table ("uuid:hash uuid:hash ..."): a large import stores it in milliseconds
-    value = {name: " ".join(f"{u}:{h}" for u, h in hashes.items()) for name, hashes in plan._bases.items()}
+    # the records inserted last (a text per chunk written), after the others: read back, the later wins
+    value = {name: " ".join([f"{u}:{h}" for u, h in hashes.items()] + plan._new_bases.get(name, []))
+             for name, hashes in plan._bases.items()}
     value["claims"] = sorted(claims)
     Setting.insert(key=_base_key(pkg.office_uuid), value=value).on_conflict_replace().execute()
     sums = _setting(_summaries_key(pkg.office_uuid)) or {}
@@ -889,6 +975,8 @@ def _keep_evidence(pkg: Package, user: str, applied: dict[str, int]) -> None:
 
 
 def _by_table(items: Iterable[Item]) -> dict[str, int]:
+    if isinstance(items, _Sample):
+        return dict(items.by_table)
     out: dict[str, int] = {}
     for i in items:
         out[i.table] = out.get(i.table, 0) + 1
