@@ -107,7 +107,7 @@ class _Sample(list[Item]):
     """A plan's records of one kind: every one counted (per table too), only the first ``limit``
     kept, so a plan of a million records holds a summary, not a million objects."""
 
-    def __init__(self, limit: int | None = SAMPLE) -> None:
+    def __init__(self, limit: int | None) -> None:
         super().__init__()
         self.limit = limit
         self.total = 0
@@ -118,6 +118,10 @@ class _Sample(list[Item]):
         self.by_table[item.table] = self.by_table.get(item.table, 0) + 1
         if self.limit is None or len(self) < self.limit:
             super().append(item)
+
+
+def _sample() -> _Sample:
+    return _Sample(SAMPLE)
 
 
 def _all() -> _Sample:
@@ -137,12 +141,12 @@ class _Op:
 class ImportPlan:
     package: Package
     # each a sample (the first SAMPLE records, every one counted: ``counts``); conflicts all kept
-    new: list[Item] = field(default_factory=_Sample)
-    updated: list[Item] = field(default_factory=_Sample)
-    deleted: list[Item] = field(default_factory=_Sample)  # the office's deletions and merges (tombstones)
-    unchanged: list[Item] = field(default_factory=_Sample)
+    new: list[Item] = field(default_factory=_sample)
+    updated: list[Item] = field(default_factory=_sample)
+    deleted: list[Item] = field(default_factory=_sample)  # the office's deletions and merges (tombstones)
+    unchanged: list[Item] = field(default_factory=_sample)
     conflicts: list[Conflict] = field(default_factory=_all)  # type: ignore[arg-type]
-    rejected: list[Item] = field(default_factory=_Sample)
+    rejected: list[Item] = field(default_factory=_sample)
     already_imported: bool = False
     _ops: list[_Op] = field(default_factory=list, repr=False)  # updates (few): their rows in database form
     # the package rows to insert, per table (the package's own lists, not copies: made into database
