@@ -21,6 +21,17 @@ def _data(n: int = N) -> dict:
     return {"enterprises": ents, "achievements": achs}
 
 
+@pytest.fixture(params=["kept", "streamed"], autouse=True)
+def reading(request, monkeypatch):
+    """Each test twice: the package's rows kept in memory, and its achievements and awards read again
+    from the file each time they are needed (as a package of more than STREAM_AT records is)."""
+    if request.param == "streamed":
+        from desktop.exchange import package
+
+        monkeypatch.setattr(package, "STREAM_AT", 0)
+    return request.param
+
+
 def _small_batches(monkeypatch, size: int = 4, sample: int | None = None) -> None:
     from desktop.exchange import importer
 
@@ -70,9 +81,14 @@ def _both_ways(monkeypatch, tmp_path: Path, dst: Path, pkg: Path, **kw) -> tuple
     return many, table_dump(batched)
 
 
-def test_a_package_of_several_batches_imports_as_in_one(tmp_path, monkeypatch):
+def test_a_package_of_several_batches_imports_as_in_one(tmp_path, monkeypatch, reading):
+    from desktop.exchange.package import read_package
+
     src, card = county(tmp_path, data=_data())
     pkg = export(src, tmp_path / "1.stdpkg").path
+    read = read_package(pkg)
+    assert read.streamed("achievements") == (reading == "streamed") and not read.streamed("enterprises")
+    assert sorted(read.uuids("achievements")) == sorted(r[0] for r in read.rows("achievements"))
     dst = city(tmp_path, card)
     outcome, tables = _both_ways(monkeypatch, tmp_path, dst, pkg)
     assert len(outcome["new"]) == N + 3 and not outcome["rejected"] and not outcome["conflicts"]
@@ -218,3 +234,33 @@ def test_cancel_in_the_second_batch_leaves_nothing(tmp_path, monkeypatch, stage)
     # and the same package then imports whole
     result = apply(dst, pkg)
     assert result.applied["inserted"] == N + 3
+
+
+def test_a_package_file_changed_between_the_dry_run_and_the_import_writes_nothing(tmp_path, monkeypatch, reading):
+    """The officer checked the package, then the file on the stick was replaced by another package of
+    the same office: what is applied is never a mix of the two."""
+    from desktop.core.errors import BadFile
+    from desktop.store.models import Achievement, Enterprise, PackageLog
+
+    src, card = county(tmp_path, data=_data())
+    pkg = export(src, tmp_path / "1.stdpkg").path
+    first = pkg.read_bytes()
+    with using(src):
+        Achievement.update(title="改过").where(Achievement.source_id == "s5").execute()
+    other = export(src, tmp_path / "2.stdpkg").path
+    dst = city(tmp_path, card)
+    _small_batches(monkeypatch)
+    p = plan(dst, pkg)
+    pkg.write_bytes(other.read_bytes())
+    if reading == "kept":  # the rows were kept when checked: the import applies exactly what was checked
+        apply(dst, p.package, plan=p)
+        with using(dst):
+            assert Achievement.get(Achievement.source_id == "s5").title == "鞋类标准第5号"
+        return
+    with pytest.raises(BadFile, match="changed or could not be read again"):
+        apply(dst, p.package, plan=p)
+    with using(dst):
+        assert Achievement.select().count() == 0 and Enterprise.select().count() == 0
+        assert PackageLog.select().count() == 0
+    pkg.write_bytes(first)  # the right file back: it imports
+    assert apply(dst, p.package).applied["inserted"] == N + 3

@@ -20,6 +20,13 @@ A package older than the last one imported from its office is refused as stale; 
 again changes nothing. Records that are malformed, or whose enterprise / round / achievement is
 neither in the package nor here, are **rejected** with the reason and the rest is imported.
 
+Planning and writing go a batch at a time (``BATCH`` records checked, resolved and looked up in the
+database's indexes; ``CHUNK`` written with one ``executemany``), and the plan keeps counts, a sample of
+each kind for the officer (``SAMPLE``; every conflict), the mapping of package ids to local ids and the
+positions of the rows to insert: never an object or a copy per record. A package's large tables are not
+kept in memory once checked (``package.STREAM_AT``): planning and writing read them again from the file,
+whose signed digests must still hold, so memory stays bounded at a million records.
+
 ``progress(stage, done, total)`` is called with the stages "verify", "plan" and "write";
 ``cancelled()`` is polled at each call and, when true, raises ``Cancelled`` (rolled back). ``apply_import`` plans again inside its transaction, so what it applies is
 exactly what the database holds at that moment; a crash or a cancel leaves the database as before.
@@ -31,7 +38,8 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -149,9 +157,10 @@ class ImportPlan:
     rejected: list[Item] = field(default_factory=_sample)
     already_imported: bool = False
     _ops: list[_Op] = field(default_factory=list, repr=False)  # updates (few): their rows in database form
-    # the package rows to insert, per table (the package's own lists, not copies: made into database
-    # form a chunk at a time as they are written)
-    _inserts: dict[str, list[list[Any]]] = field(default_factory=dict, repr=False)
+    # the positions in the package's table of the rows to insert (read again and made into database
+    # form a chunk at a time as they are written: a large table is not kept in memory)
+    _inserts: dict[str, array] = field(default_factory=dict, repr=False)
+    _uscc: dict[str, str] = field(default_factory=dict, repr=False)  # the package's enterprises: local uuid -> USCC
     _mapping: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # table -> package uuid -> local
     _new_bases: dict[str, list[str]] = field(default_factory=dict, repr=False)  # table -> "uuid:hash ..." written
     _conflict_ops: dict[str, _Op] = field(default_factory=dict, repr=False)
@@ -193,13 +202,13 @@ def _count(items: list[Item]) -> int:
 # ------------------------------------------------------------------------------------- checks
 
 def _check_rows(plan: ImportPlan, t: Table, rows: list[list[Any]], seen: set[str],
-                rejected: set[str]) -> list[list[Any]]:
-    """Rows that are well-formed (their uuids into ``seen``); the others go to ``plan.rejected``
-    with the reason (their uuids into ``rejected``)."""
+                rejected: set[str], start: int = 0) -> list[tuple[int, list[Any]]]:
+    """(position in the table, row) of the rows that are well-formed (their uuids into ``seen``);
+    the others go to ``plan.rejected`` with the reason (their uuids into ``rejected``)."""
     check = _CHECKS[t.name]
     good = []
     combo_cache: dict[tuple, str | None] = {}
-    for row in rows:
+    for pos, row in enumerate(rows, start):
         u = row[0]
         if not isinstance(u, str) or not _UUID.match(u):
             plan.rejected.append(Item(t.name, str(u), _("the global id is not a UUID")))
@@ -215,7 +224,7 @@ def _check_rows(plan: ImportPlan, t: Table, rows: list[list[Any]], seen: set[str
             plan.rejected.append(Item(t.name, u, why, row=row))
             rejected.add(u)
         else:
-            good.append(row)
+            good.append((pos, row))
     return good
 
 
@@ -491,41 +500,50 @@ def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
     new_enterprises: dict[str, str] = {}  # the package's enterprises: uuid -> credit code
     for n, t in enumerate(TABLES):
         step("plan", n, len(TABLES))
-        seen: set[str] = set()  # the uuids of the table's well-formed rows, across batches
+        seen: set[str] = set()  # the uuids of the table's well-formed rows so far
         rejected_refs[t.name] = set()
-        rows = _check_rows(plan, t, pkg.rows(t.name), seen, rejected_refs[t.name])
         mapping[t.name] = {}
-        state = _MatchState(seen)
-        # a batch at a time: its copies in database form, its lookups in the database's indexes; what
-        # is kept across batches is the mapping and the bookkeeping of which local rows are taken
-        for start in range(0, len(rows), BATCH):
-            batch = _resolve_refs(plan, t, rows[start:start + BATCH], mapping, rejected_refs)
+        state = _MatchState(pkg.uuids(t.name))
+        # a batch at a time (a large table read from the file as it is unpacked): checked, copied into
+        # database form, looked up in the database's indexes; what is kept across batches is the
+        # mapping, the ids seen and the bookkeeping of which local rows are taken
+        start, kept = 0, not pkg.streamed(t.name)
+        for part in pkg.batches(t.name, BATCH):
+            rows = _check_rows(plan, t, part, seen, rejected_refs[t.name], start)
+            batch = _resolve_refs(plan, t, rows, mapping, rejected_refs)
             if t is ACHIEVEMENTS:
-                _natural_keys([raw for _row, raw in batch], new_enterprises)
+                _natural_keys([raw for _pos, raw in batch], new_enterprises)
+                if kept:  # ours, from the row's own fields, into the kept row: not computed again to write it
+                    nk = t.index("natural_key")
+                    for pos, raw in batch:
+                        part[pos - start][nk] = raw[nk]
+            start += len(part)
             _match(plan, t, batch, pkg.office_uuid, mapping[t.name], state)
+            if t is ENTERPRISES:  # by the local uuid the achievements' references now hold
+                ui = ENTERPRISES.index("uscc")
+                new_enterprises.update((mapping[t.name][raw[0]], raw[ui]) for _pos, raw in batch
+                                       if raw[0] in mapping[t.name])
             step("plan", n, len(TABLES))
-        if t is ENTERPRISES:  # by the local uuid the achievements' references now hold
-            ui = ENTERPRISES.index("uscc")
-            new_enterprises = {mapping[t.name].get(r[0], r[0]): r[ui] for r in rows if r[0] in mapping[t.name]}
+    plan._uscc = new_enterprises
     _plan_tombstones(plan, mapping)
     step("plan", len(TABLES), len(TABLES))
     return plan
 
 
-def _resolve_refs(plan: ImportPlan, t: Table, rows: list[list[Any]], mapping: dict[str, dict[str, str]],
-                  rejected_refs: dict[str, set[str]]) -> list[tuple[list[Any], list[Any]]]:
-    """(package row, its copy in database form with references replaced by the local uuid of the
+def _resolve_refs(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]], mapping: dict[str, dict[str, str]],
+                  rejected_refs: dict[str, set[str]]) -> list[tuple[int, list[Any]]]:
+    """(position, the row's copy in database form with references replaced by the local uuid of the
     record they name, in the package or here), for the rows whose references resolve."""
     if not t.refs:
-        return [(r, t.to_raw(r)) for r in rows]
+        return [(pos, t.to_raw(r)) for pos, r in rows]
     out = []
     lookups = {}
     for col, target in t.refs:
         i = t.index(col)
-        missing = sorted({r[i] for r in rows if r[i] not in mapping[target] and r[i] not in rejected_refs[target]})
+        missing = sorted({r[i] for _pos, r in rows if r[i] not in mapping[target] and r[i] not in rejected_refs[target]})
         found = {x[1] for x in _local_rows(BY_NAME[target], "uuid", missing)}
         lookups[col] = found
-    for r in rows:
+    for pos, r in rows:
         why = None
         raw = t.to_raw(r)
         for col, target in t.refs:
@@ -544,7 +562,7 @@ def _resolve_refs(plan: ImportPlan, t: Table, rows: list[list[Any]], mapping: di
             plan.rejected.append(Item(t.name, r[0], why, row=r))
             rejected_refs[t.name].add(r[0])
         else:
-            out.append((r, raw))
+            out.append((pos, raw))
     return out
 
 
@@ -560,10 +578,10 @@ class _MatchState:
     unique_taken: set[Any] = field(default_factory=set)  # USCCs a new enterprise must not take (unique column)
 
 
-def _match(plan: ImportPlan, t: Table, rows: list[tuple[list[Any], list[Any]]], office_uuid: str,
+def _match(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]], office_uuid: str,
            mapping: dict[str, str], state: _MatchState) -> None:
-    """Classify a batch of rows (package row, database form); adds package uuid -> local uuid to
-    ``mapping`` for the rows that will exist here."""
+    """Classify a batch of rows (position in the package's table, database form); adds package uuid
+    -> local uuid to ``mapping`` for the rows that will exist here."""
     content = t.content
     by_uuid = {x[1]: x for x in _local_rows(t, "uuid", [r[0] for _p, r in rows])}
     unmatched = [r for _p, r in rows if r[0] not in by_uuid]
@@ -577,14 +595,13 @@ def _match(plan: ImportPlan, t: Table, rows: list[tuple[list[Any], list[Any]]], 
             elif t is ENTERPRISES:
                 unique_taken.add(x[1 + ni])
     base = plan._bases[t.name]
-    inserts = plan._inserts.setdefault(t.name, [])
-    nk = t.index("natural_key") if t is ACHIEVEMENTS else None
+    inserts = plan._inserts.setdefault(t.name, array("q"))
     origin_i = t.index("origin") if "origin" in t.columns else None
     ni = t.index(t.natural) if t.natural is not None else None
     theirs_of = itemgetter(*content)
     mine_of = itemgetter(*(1 + i for i in content))
     new_reason = _("not in this database yet")
-    for prow, raw in rows:
+    for pos, raw in rows:
         u = raw[0]
         mine = by_uuid.get(u)
         if mine is None and ni is not None and by_natural:
@@ -604,9 +621,7 @@ def _match(plan: ImportPlan, t: Table, rows: list[tuple[list[Any], list[Any]]], 
             if origin_i is not None and raw[origin_i] is None:
                 raw[origin_i] = office_uuid
             plan.new.append(Item(t.name, u, new_reason, row=raw))
-            if nk is not None:  # ours, recomputed from the row's own fields: the same each time it is planned
-                prow[nk] = raw[nk]
-            inserts.append(prow)  # made into database form again as it is written (_write)
+            inserts.append(pos)  # read and made into database form again as it is written (_write)
             mapping[u] = u
             continue
         claimed.add(mine[0])
@@ -752,21 +767,15 @@ def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[
 def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int, int], None],
            applied: dict[str, int]) -> None:
     cur = database.cursor()
-    office_uuid = plan.package.office_uuid
-    total = (len(ops) + sum(len(rows) for rows in plan._inserts.values())) or 1
+    total = (len(ops) + sum(len(p) for p in plan._inserts.values())) or 1
     done = 0
     ids: dict[str, dict[str, int]] = {}  # table -> local uuid -> local id, for references
     for t in TABLES:
         mine = [o for o in ops if o.table is t]
-        rows = plan._inserts.get(t.name, [])
-        maps = [(t.index(col), plan._mapping.get(target, {})) for col, target in t.refs]
-        if t.refs:
-            for (_col, target), (i, mapping) in zip(t.refs, maps):
-                need = {o.raw[i] for o in mine}
-                need.update(mapping.get(r[i], r[i]) for r in rows)
-                ids.setdefault(target, {}).update({x[1]: x[0] for x in database.execute_sql(
-                    f"SELECT id, uuid FROM {BY_NAME[target].db} WHERE uuid IN ({backend.json_values()})",
-                    [json.dumps(sorted(need))]).fetchall()})
+        positions = plan._inserts.get(t.name) or array("q")
+        for col, target in t.refs:
+            i = t.index(col)
+            _known_ids(ids.setdefault(target, {}), BY_NAME[target], {o.raw[i] for o in mine})
         updates = []
         refs = [(t.index(col), ids[target]) for col, target in t.refs]
         bools = [t.index(c) for c in t.bools]
@@ -782,12 +791,12 @@ def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int
                 if raw[i] is not None:
                     raw[i] = bool(raw[i])
             updates.append([raw[i] for i in t.update_columns()] + [o.local_id])
-        rebuild = _drop_indexes(t, len(rows))
+        rebuild = _drop_indexes(t, len(positions))
         hashes = plan._new_bases.setdefault(t.name, [])
-        for start in range(0, len(rows), CHUNK):
-            chunk = _insert_rows(t, rows[start:start + CHUNK], maps, refs, bools, office_uuid, hashes)
-            cur.executemany(t.insert_sql(), chunk)
-            done += len(chunk)
+        for chunk in _chosen(plan.package, t.name, positions, CHUNK):
+            rows = _insert_rows(t, chunk, plan, ids, hashes)
+            cur.executemany(t.insert_sql(), rows)
+            done += len(rows)
             step("write", done, total)
             if t is ACHIEVEMENTS:
                 _test_pause()
@@ -797,35 +806,72 @@ def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int
             cur.executemany(t.update_sql(), updates)
             done += len(updates)
             step("write", done, total)
-        applied["inserted"] += len(rows)
+        applied["inserted"] += len(positions)
         applied["updated"] += len(updates)
     applied["updated"] -= applied["taken_theirs"]
 
 
-def _insert_rows(t: Table, rows: list[list[Any]], maps: list[tuple[int, dict[str, str]]],
-                 refs: list[tuple[int, dict[str, int]]], bools: list[int], office_uuid: str,
+def _known_ids(ids: dict[str, int], target: Table, uuids: set[str]) -> None:
+    """Add the local row ids of ``uuids`` (local uuids of ``target``) not yet in ``ids``."""
+    need = sorted(uuids - ids.keys())
+    for start in range(0, len(need), LOOKUP_BATCH):
+        ids.update({x[1]: x[0] for x in database.execute_sql(
+            f"SELECT id, uuid FROM {target.db} WHERE uuid IN ({backend.json_values()})",
+            [json.dumps(need[start:start + LOOKUP_BATCH])]).fetchall()})
+
+
+def _chosen(pkg: Package, table: str, positions: array, size: int) -> Iterator[list[list[Any]]]:
+    """The package's rows of ``table`` at ``positions`` (ascending), about ``size`` at a time; a table
+    not kept in memory is read through to its end, so its digest is checked (``Package.batches``)."""
+    if not positions:
+        return
+    k, pos, out = 0, 0, []
+    for part in pkg.batches(table, size):
+        end = pos + len(part)
+        while k < len(positions) and positions[k] < end:
+            out.append(part[positions[k] - pos])
+            k += 1
+        pos = end
+        if len(out) >= size:
+            yield out
+            out = []
+    if k != len(positions):  # the rows are those the package was planned from, or nothing is written
+        raise PackageError(_("{file} changed or could not be read again since it was checked; check the package "
+                             "and import it again").format(file=pkg.path))
+    if out:
+        yield out
+
+
+def _insert_rows(t: Table, chunk: list[list[Any]], plan: ImportPlan, ids: dict[str, dict[str, int]],
                  hashes: list[str]) -> list[list[Any]]:
-    """A chunk of new package rows in database form, as the plan classified them (references to
-    the local uuid, the hash the office's version is remembered by, the origin), then with local
-    row ids for references; their "uuid:hash" pairs appended to ``hashes`` as one text."""
+    """A chunk of new package rows in database form, as the plan classified them (references to the
+    local uuid, our natural key, the hash the office's version is remembered by, the origin), then
+    with local row ids for references; their "uuid:hash" pairs appended to ``hashes`` as one text."""
     content = itemgetter(*t.content)
     origin_i = t.index("origin") if "origin" in t.columns else None
-    out, pairs = [], []
-    for prow in rows:
-        raw = t.to_raw(prow)
-        for i, mapping in maps:
+    raws = [t.to_raw(r) for r in chunk]
+    for col, target in t.refs:
+        i, mapping = t.index(col), plan._mapping.get(target, {})
+        for raw in raws:
             raw[i] = mapping.get(raw[i], raw[i])
+        _known_ids(ids.setdefault(target, {}), BY_NAME[target], {raw[i] for raw in raws})
+    if t is ACHIEVEMENTS and plan.package.streamed(t.name):  # (a kept row holds ours already: _plan)
+        _natural_keys(raws, plan._uscc)
+    refs = [(t.index(col), ids[target]) for col, target in t.refs]
+    bools = [t.index(c) for c in t.bools]
+    pairs = []
+    office_uuid = plan.package.office_uuid
+    for raw in raws:
         pairs.append(f"{raw[0]}:{digest(content(raw))}")
         if origin_i is not None and raw[origin_i] is None:
             raw[origin_i] = office_uuid
         for i, local in refs:
             raw[i] = local[raw[i]]
-        for i in bools:
+        for i in bools:  # written as booleans: SQLite stores 1/0, PostgreSQL's column is boolean
             if raw[i] is not None:
                 raw[i] = bool(raw[i])
-        out.append(raw)
     hashes.append(" ".join(pairs))
-    return out
+    return raws
 
 
 def _drop_indexes(t: Table, inserts: int) -> list[str]:

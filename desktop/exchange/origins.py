@@ -66,7 +66,9 @@ def carried_by(tables: Any) -> set[str]:
     out: set[str] = set()
     for t in (ENTERPRISES, ACHIEVEMENTS):
         i = t.columns.index("origin")
-        out.update(r[i] for r in tables.rows(t.name) if isinstance(r[i], str))
+        batches = tables.batches(t.name, 50000) if hasattr(tables, "batches") else [tables.rows(t.name)]
+        for rows in batches:  # a package's large table is read from the file, not kept
+            out.update(r[i] for r in rows if isinstance(r[i], str))
     return out
 
 
