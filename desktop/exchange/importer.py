@@ -163,6 +163,7 @@ class ImportPlan:
     _uscc: dict[str, str] = field(default_factory=dict, repr=False)  # the package's enterprises: local uuid -> USCC
     _mapping: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # table -> package uuid -> local
     _new_bases: dict[str, list[str]] = field(default_factory=dict, repr=False)  # table -> "uuid:hash ..." written
+    _carried: set[str] = field(default_factory=set, repr=False)  # origins of the package records (origins.carried_by)
     _conflict_ops: dict[str, _Op] = field(default_factory=dict, repr=False)
     _bases: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # table -> uuid -> hash
     _tombstones: list[Any] = field(default_factory=list, repr=False)  # tombstones._Tomb to carry out
@@ -508,7 +509,10 @@ def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
         # database form, looked up in the database's indexes; what is kept across batches is the
         # mapping, the ids seen and the bookkeeping of which local rows are taken
         start, kept = 0, not pkg.streamed(t.name)
+        origin_i = t.index("origin") if t in (ENTERPRISES, ACHIEVEMENTS) else None
         for part in pkg.batches(t.name, BATCH):
+            if origin_i is not None:  # as origins.carried_by reads them, without reading the package again
+                plan._carried.update(r[origin_i] for r in part if isinstance(r[origin_i], str))
             rows = _check_rows(plan, t, part, seen, rejected_refs[t.name], start)
             batch = _resolve_refs(plan, t, rows, mapping, rejected_refs)
             if t is ACHIEVEMENTS:
@@ -759,7 +763,7 @@ def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[
     _apply_tombstones(plan, resolutions, user, applied)
     _keep_evidence(pkg, user, applied)
     _keep_reply(pkg, user, applied)
-    _keep_carried(pkg, applied)
+    _keep_carried(pkg, applied, plan._carried)
     _finish(pkg, plan, user, applied)
     return ImportResult(plan=plan, applied=applied)
 
@@ -961,14 +965,14 @@ def _keep_reply(pkg: Package, user: str, applied: dict[str, int]) -> None:
     reply.keep(pkg, user, applied)
 
 
-def _keep_carried(pkg: Package, applied: dict[str, int]) -> None:
+def _keep_carried(pkg: Package, applied: dict[str, int], carried: set[str]) -> None:
     """What the package carries besides records, kept read-only: the office's 公示 and objections
     (``desktop.exchange.hearings``), the names of the offices whose records it passes on
     (``desktop.exchange.origins``)."""
     from desktop.exchange import hearings, origins
 
     hearings.keep(pkg.office_uuid, pkg.rows("publicity"), applied)
-    origins.keep(pkg.office_uuid, pkg.manifest.get("origins"), applied, origins.carried_by(pkg))
+    origins.keep(pkg.office_uuid, pkg.manifest.get("origins"), applied, carried)
 
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

@@ -66,9 +66,7 @@ def carried_by(tables: Any) -> set[str]:
     out: set[str] = set()
     for t in (ENTERPRISES, ACHIEVEMENTS):
         i = t.columns.index("origin")
-        batches = tables.batches(t.name, 50000) if hasattr(tables, "batches") else [tables.rows(t.name)]
-        for rows in batches:  # a package's large table is read from the file, not kept
-            out.update(r[i] for r in rows if isinstance(r[i], str))
+        out.update(r[i] for r in tables.rows(t.name) if isinstance(r[i], str))
     return out
 
 
