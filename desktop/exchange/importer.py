@@ -20,6 +20,13 @@ A package older than the last one imported from its office is refused as stale; 
 again changes nothing. Records that are malformed, or whose enterprise / round / achievement is
 neither in the package nor here, are **rejected** with the reason and the rest is imported.
 
+Planning and writing go a batch at a time (``BATCH`` records checked, resolved and looked up in the
+database's indexes; ``CHUNK`` written with one ``executemany``), and the plan keeps counts, a sample of
+each kind for the officer (``SAMPLE``; every conflict), the mapping of package ids to local ids and the
+positions of the rows to insert: never an object or a copy per record. A package's large tables are not
+kept in memory once checked (``package.STREAM_AT``): planning and writing read them again from the file,
+whose signed digests must still hold, so memory stays bounded at a million records.
+
 ``progress(stage, done, total)`` is called with the stages "verify", "plan" and "write";
 ``cancelled()`` is polled at each call and, when true, raises ``Cancelled`` (rolled back). ``apply_import`` plans again inside its transaction, so what it applies is
 exactly what the database holds at that moment; a crash or a cancel leaves the database as before.
@@ -31,7 +38,8 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -61,7 +69,9 @@ _SAMPLE_USCC = "91350100M000100Y43"  # a valid code, to check a kind's fields wi
 _ROUND_STATUSES = ("draft", "submitted", "approved", "returned")
 _DECISIONS = ("proposed", "approved", "rejected", "paid")
 CHUNK = 20000
+BATCH = 20000  # package records checked, resolved and matched against the database at a time
 LOOKUP_BATCH = 50000  # package values looked up per query
+SAMPLE = 1000  # records of each kind a plan keeps for the officer to see; every one is counted
 REBUILD_INDEXES_AT = 10000  # rows inserted into one table above which its indexes are rebuilt
 
 
@@ -101,6 +111,31 @@ class Conflict(Item):
                     local_uuid=self.local_uuid)
 
 
+class _Sample(list[Item]):
+    """A plan's records of one kind: every one counted (per table too), only the first ``limit``
+    kept, so a plan of a million records holds a summary, not a million objects."""
+
+    def __init__(self, limit: int | None) -> None:
+        super().__init__()
+        self.limit = limit
+        self.total = 0
+        self.by_table: dict[str, int] = {}
+
+    def append(self, item: Item) -> None:
+        self.total += 1
+        self.by_table[item.table] = self.by_table.get(item.table, 0) + 1
+        if self.limit is None or len(self) < self.limit:
+            super().append(item)
+
+
+def _sample() -> _Sample:
+    return _Sample(SAMPLE)
+
+
+def _all() -> _Sample:
+    return _Sample(None)
+
+
 @dataclass
 class _Op:
     table: Table
@@ -113,14 +148,22 @@ class _Op:
 @dataclass
 class ImportPlan:
     package: Package
-    new: list[Item] = field(default_factory=list)
-    updated: list[Item] = field(default_factory=list)
-    deleted: list[Item] = field(default_factory=list)  # the office's deletions and merges (tombstones)
-    unchanged: list[Item] = field(default_factory=list)
-    conflicts: list[Conflict] = field(default_factory=list)
-    rejected: list[Item] = field(default_factory=list)
+    # each a sample (the first SAMPLE records, every one counted: ``counts``); conflicts all kept
+    new: list[Item] = field(default_factory=_sample)
+    updated: list[Item] = field(default_factory=_sample)
+    deleted: list[Item] = field(default_factory=_sample)  # the office's deletions and merges (tombstones)
+    unchanged: list[Item] = field(default_factory=_sample)
+    conflicts: list[Conflict] = field(default_factory=_all)  # type: ignore[arg-type]
+    rejected: list[Item] = field(default_factory=_sample)
     already_imported: bool = False
-    _ops: list[_Op] = field(default_factory=list, repr=False)
+    _ops: list[_Op] = field(default_factory=list, repr=False)  # updates (few): their rows in database form
+    # the positions in the package's table of the rows to insert (read again and made into database
+    # form a chunk at a time as they are written: a large table is not kept in memory)
+    _inserts: dict[str, array] = field(default_factory=dict, repr=False)
+    _uscc: dict[str, str] = field(default_factory=dict, repr=False)  # the package's enterprises: local uuid -> USCC
+    _mapping: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # table -> package uuid -> local
+    _new_bases: dict[str, list[str]] = field(default_factory=dict, repr=False)  # table -> "uuid:hash ..." written
+    _carried: set[str] = field(default_factory=set, repr=False)  # origins of the package records (origins.carried_by)
     _conflict_ops: dict[str, _Op] = field(default_factory=dict, repr=False)
     _bases: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # table -> uuid -> hash
     _tombstones: list[Any] = field(default_factory=list, repr=False)  # tombstones._Tomb to carry out
@@ -139,7 +182,7 @@ class ImportPlan:
         return bool(self.new or self.updated or self.deleted)
 
     def counts(self) -> dict[str, int]:
-        return {k: len(getattr(self, k)) for k in ("new", "updated", "deleted", "unchanged", "conflicts", "rejected")}
+        return {k: _count(getattr(self, k)) for k in ("new", "updated", "deleted", "unchanged", "conflicts", "rejected")}
 
     def summary(self, details: bool = True) -> dict[str, Any]:
         """The dry-run summary: counts under the six keys, the records (with reasons) under
@@ -153,28 +196,36 @@ class ImportPlan:
         return out
 
 
+def _count(items: list[Item]) -> int:
+    return items.total if isinstance(items, _Sample) else len(items)
+
+
 # ------------------------------------------------------------------------------------- checks
 
-def _check_rows(plan: ImportPlan, t: Table, rows: list[list[Any]]) -> list[list[Any]]:
-    """Rows that are well-formed; the others go to ``plan.rejected`` with the reason."""
+def _check_rows(plan: ImportPlan, t: Table, rows: list[list[Any]], seen: set[str],
+                rejected: set[str], start: int = 0) -> list[tuple[int, list[Any]]]:
+    """(position in the table, row) of the rows that are well-formed (their uuids into ``seen``);
+    the others go to ``plan.rejected`` with the reason (their uuids into ``rejected``)."""
     check = _CHECKS[t.name]
-    seen: set[str] = set()
     good = []
     combo_cache: dict[tuple, str | None] = {}
-    for row in rows:
+    for pos, row in enumerate(rows, start):
         u = row[0]
         if not isinstance(u, str) or not _UUID.match(u):
             plan.rejected.append(Item(t.name, str(u), _("the global id is not a UUID")))
+            rejected.add(str(u))
             continue
         if u in seen:
             plan.rejected.append(Item(t.name, u, _("the package lists this record twice"), row=row))
+            rejected.add(u)
             continue
         seen.add(u)
         why = check(t, row, combo_cache)
         if why:
             plan.rejected.append(Item(t.name, u, why, row=row))
+            rejected.add(u)
         else:
-            good.append(row)
+            good.append((pos, row))
     return good
 
 
@@ -445,38 +496,58 @@ def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
     plan.already_imported = _check_stale(pkg)
     _check_reply(pkg)
     plan._bases = _load_bases(pkg.office_uuid)
-    mapping: dict[str, dict[str, str]] = {}  # package table -> package uuid -> local uuid
+    mapping = plan._mapping  # package table -> package uuid -> local uuid
     rejected_refs: dict[str, set[str]] = {}
     new_enterprises: dict[str, str] = {}  # the package's enterprises: uuid -> credit code
     for n, t in enumerate(TABLES):
         step("plan", n, len(TABLES))
-        rows = _check_rows(plan, t, pkg.rows(t.name))
-        rejected_refs[t.name] = {i.uuid for i in plan.rejected if i.table == t.name}
-        rows = _resolve_refs(plan, t, rows, mapping, rejected_refs)
-        if t is ACHIEVEMENTS:
-            _natural_keys(rows, new_enterprises)
-        mapping[t.name] = _match(plan, t, rows, pkg.office_uuid)
-        if t is ENTERPRISES:  # by the local uuid the achievements' references now hold
-            ui = ENTERPRISES.index("uscc")
-            new_enterprises = {mapping[t.name].get(r[0], r[0]): r[ui] for r in rows}
+        seen: set[str] = set()  # the uuids of the table's well-formed rows so far
+        rejected_refs[t.name] = set()
+        mapping[t.name] = {}
+        state = _MatchState(pkg.uuids(t.name))
+        # a batch at a time (a large table read from the file as it is unpacked): checked, copied into
+        # database form, looked up in the database's indexes; what is kept across batches is the
+        # mapping, the ids seen and the bookkeeping of which local rows are taken
+        start, kept = 0, not pkg.streamed(t.name)
+        origin_i = t.index("origin") if t in (ENTERPRISES, ACHIEVEMENTS) else None
+        for part in pkg.batches(t.name, BATCH):
+            if origin_i is not None:  # as origins.carried_by reads them, without reading the package again
+                plan._carried.update(r[origin_i] for r in part if isinstance(r[origin_i], str))
+            rows = _check_rows(plan, t, part, seen, rejected_refs[t.name], start)
+            batch = _resolve_refs(plan, t, rows, mapping, rejected_refs)
+            if t is ACHIEVEMENTS:
+                _natural_keys([raw for _pos, raw in batch], new_enterprises)
+                if kept:  # ours, from the row's own fields, into the kept row: not computed again to write it
+                    nk = t.index("natural_key")
+                    for pos, raw in batch:
+                        part[pos - start][nk] = raw[nk]
+            start += len(part)
+            _match(plan, t, batch, pkg.office_uuid, mapping[t.name], state)
+            if t is ENTERPRISES:  # by the local uuid the achievements' references now hold
+                ui = ENTERPRISES.index("uscc")
+                new_enterprises.update((mapping[t.name][raw[0]], raw[ui]) for _pos, raw in batch
+                                       if raw[0] in mapping[t.name])
+            step("plan", n, len(TABLES))
+    plan._uscc = new_enterprises
     _plan_tombstones(plan, mapping)
     step("plan", len(TABLES), len(TABLES))
     return plan
 
 
-def _resolve_refs(plan: ImportPlan, t: Table, rows: list[list[Any]], mapping: dict[str, dict[str, str]],
-                  rejected_refs: dict[str, set[str]]) -> list[list[Any]]:
-    """Replace references with the local uuid of the record they name (in the package or here)."""
+def _resolve_refs(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]], mapping: dict[str, dict[str, str]],
+                  rejected_refs: dict[str, set[str]]) -> list[tuple[int, list[Any]]]:
+    """(position, the row's copy in database form with references replaced by the local uuid of the
+    record they name, in the package or here), for the rows whose references resolve."""
     if not t.refs:
-        return [t.to_raw(r) for r in rows]
+        return [(pos, t.to_raw(r)) for pos, r in rows]
     out = []
     lookups = {}
     for col, target in t.refs:
         i = t.index(col)
-        missing = sorted({r[i] for r in rows if r[i] not in mapping[target] and r[i] not in rejected_refs[target]})
+        missing = sorted({r[i] for _pos, r in rows if r[i] not in mapping[target] and r[i] not in rejected_refs[target]})
         found = {x[1] for x in _local_rows(BY_NAME[target], "uuid", missing)}
         lookups[col] = found
-    for r in rows:
+    for pos, r in rows:
         why = None
         raw = t.to_raw(r)
         for col, target in t.refs:
@@ -495,36 +566,46 @@ def _resolve_refs(plan: ImportPlan, t: Table, rows: list[list[Any]], mapping: di
             plan.rejected.append(Item(t.name, r[0], why, row=r))
             rejected_refs[t.name].add(r[0])
         else:
-            out.append(raw)
+            out.append((pos, raw))
     return out
 
 
 _TARGET_WORD = {"enterprises": "enterprise", "achievements": "achievement", "rounds": "award round"}
 
 
-def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str) -> dict[str, str]:
-    """Classify each row; returns package uuid -> local uuid for the rows that will exist here."""
+@dataclass
+class _MatchState:
+    """What matching one table keeps from batch to batch."""
+
+    package_uuids: set[str]  # the uuids of the table's well-formed package rows
+    claimed: set[int] = field(default_factory=set)  # local rows already matched by natural key
+    unique_taken: set[Any] = field(default_factory=set)  # USCCs a new enterprise must not take (unique column)
+
+
+def _match(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]], office_uuid: str,
+           mapping: dict[str, str], state: _MatchState) -> None:
+    """Classify a batch of rows (position in the package's table, database form); adds package uuid
+    -> local uuid to ``mapping`` for the rows that will exist here."""
     content = t.content
-    by_uuid = {x[1]: x for x in _local_rows(t, "uuid", [r[0] for r in rows])}
-    unmatched = [r for r in rows if r[0] not in by_uuid]
+    by_uuid = {x[1]: x for x in _local_rows(t, "uuid", [r[0] for _p, r in rows])}
+    unmatched = [r for _p, r in rows if r[0] not in by_uuid]
     by_natural: dict[Any, tuple] = {}
-    unique_taken: set[Any] = set()  # USCCs that a new enterprise must not take (the column is unique)
+    unique_taken, claimed = state.unique_taken, state.claimed
     if t.natural is not None and unmatched:
         ni = t.index(t.natural)
         for x in _local_rows(t, t.natural, sorted({r[ni] for r in unmatched})):
-            if x[1] not in by_uuid:  # a local row matched by its own id is not free to match another
+            if x[1] not in state.package_uuids:  # a local row matched by its own id is not free to match another
                 by_natural.setdefault(x[1 + ni], x)
             elif t is ENTERPRISES:
                 unique_taken.add(x[1 + ni])
     base = plan._bases[t.name]
-    claimed: set[int] = set()
-    mapping: dict[str, str] = {}
+    inserts = plan._inserts.setdefault(t.name, array("q"))
     origin_i = t.index("origin") if "origin" in t.columns else None
     ni = t.index(t.natural) if t.natural is not None else None
     theirs_of = itemgetter(*content)
     mine_of = itemgetter(*(1 + i for i in content))
     new_reason = _("not in this database yet")
-    for raw in rows:
+    for pos, raw in rows:
         u = raw[0]
         mine = by_uuid.get(u)
         if mine is None and ni is not None and by_natural:
@@ -544,7 +625,7 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str) 
             if origin_i is not None and raw[origin_i] is None:
                 raw[origin_i] = office_uuid
             plan.new.append(Item(t.name, u, new_reason, row=raw))
-            plan._ops.append(_Op(t, raw, None, h))
+            inserts.append(pos)  # read and made into database form again as it is written (_write)
             mapping[u] = u
             continue
         claimed.add(mine[0])
@@ -577,7 +658,6 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str) 
                          local_uuid=mine[1])
             plan.conflicts.append(c)
             plan._conflict_ops[c.key] = op
-    return mapping
 
 
 def _office_name(uuid: str) -> str:
@@ -683,7 +763,7 @@ def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[
     _apply_tombstones(plan, resolutions, user, applied)
     _keep_evidence(pkg, user, applied)
     _keep_reply(pkg, user, applied)
-    _keep_carried(pkg, applied)
+    _keep_carried(pkg, applied, plan._carried)
     _finish(pkg, plan, user, applied)
     return ImportResult(plan=plan, applied=applied)
 
@@ -691,41 +771,36 @@ def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[
 def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int, int], None],
            applied: dict[str, int]) -> None:
     cur = database.cursor()
-    total = len(ops) or 1
+    total = (len(ops) + sum(len(p) for p in plan._inserts.values())) or 1
     done = 0
     ids: dict[str, dict[str, int]] = {}  # table -> local uuid -> local id, for references
     for t in TABLES:
         mine = [o for o in ops if o.table is t]
-        if t.refs:
-            for col, target in t.refs:
-                i = t.index(col)
-                need = sorted({o.raw[i] for o in mine})
-                ids.setdefault(target, {}).update({x[1]: x[0] for x in database.execute_sql(
-                    f"SELECT id, uuid FROM {BY_NAME[target].db} WHERE uuid IN ({backend.json_values()})",
-                    [json.dumps(need)]).fetchall()})
-        inserts, updates = [], []
+        positions = plan._inserts.get(t.name) or array("q")
+        for col, target in t.refs:
+            i = t.index(col)
+            _known_ids(ids.setdefault(target, {}), BY_NAME[target], {o.raw[i] for o in mine})
+        updates = []
         refs = [(t.index(col), ids[target]) for col, target in t.refs]
         bools = [t.index(c) for c in t.bools]
         base = plan._bases[t.name]
         for o in mine:
             raw = o.raw  # the plan is spent: its rows take local row ids in place of references
             base[raw[0]] = o.hash
-            if o.local_id is not None:
-                audit.record(user, "import-update", t.db, raw[0], o.before,
-                             {c: v for c, v in zip(t.columns, t.to_package(raw)) if c in (o.before or {})})
+            audit.record(user, "import-update", t.db, raw[0], o.before,
+                         {c: v for c, v in zip(t.columns, t.to_package(raw)) if c in (o.before or {})})
             for i, local in refs:
                 raw[i] = local[raw[i]]
             for i in bools:  # written as booleans: SQLite stores 1/0, PostgreSQL's column is boolean
                 if raw[i] is not None:
                     raw[i] = bool(raw[i])
-            if o.local_id is None:
-                inserts.append(raw)
-            else:
-                updates.append([raw[i] for i in t.update_columns()] + [o.local_id])
-        rebuild = _drop_indexes(t, len(inserts))
-        for start in range(0, len(inserts), CHUNK):
-            cur.executemany(t.insert_sql(), inserts[start:start + CHUNK])
-            done += len(inserts[start:start + CHUNK])
+            updates.append([raw[i] for i in t.update_columns()] + [o.local_id])
+        rebuild = _drop_indexes(t, len(positions))
+        hashes = plan._new_bases.setdefault(t.name, [])
+        for chunk in _chosen(plan.package, t.name, positions, CHUNK):
+            rows = _insert_rows(t, chunk, plan, ids, hashes)
+            cur.executemany(t.insert_sql(), rows)
+            done += len(rows)
             step("write", done, total)
             if t is ACHIEVEMENTS:
                 _test_pause()
@@ -735,9 +810,72 @@ def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int
             cur.executemany(t.update_sql(), updates)
             done += len(updates)
             step("write", done, total)
-        applied["inserted"] += len(inserts)
+        applied["inserted"] += len(positions)
         applied["updated"] += len(updates)
     applied["updated"] -= applied["taken_theirs"]
+
+
+def _known_ids(ids: dict[str, int], target: Table, uuids: set[str]) -> None:
+    """Add the local row ids of ``uuids`` (local uuids of ``target``) not yet in ``ids``."""
+    need = sorted(uuids - ids.keys())
+    for start in range(0, len(need), LOOKUP_BATCH):
+        ids.update({x[1]: x[0] for x in database.execute_sql(
+            f"SELECT id, uuid FROM {target.db} WHERE uuid IN ({backend.json_values()})",
+            [json.dumps(need[start:start + LOOKUP_BATCH])]).fetchall()})
+
+
+def _chosen(pkg: Package, table: str, positions: array, size: int) -> Iterator[list[list[Any]]]:
+    """The package's rows of ``table`` at ``positions`` (ascending), about ``size`` at a time; a table
+    not kept in memory is read through to its end, so its digest is checked (``Package.batches``)."""
+    if not positions:
+        return
+    k, pos, out = 0, 0, []
+    for part in pkg.batches(table, size):
+        end = pos + len(part)
+        while k < len(positions) and positions[k] < end:
+            out.append(part[positions[k] - pos])
+            k += 1
+        pos = end
+        if len(out) >= size:
+            yield out
+            out = []
+    if k != len(positions):  # the rows are those the package was planned from, or nothing is written
+        raise PackageError(_("{file} changed or could not be read again since it was checked; check the package "
+                             "and import it again").format(file=pkg.path))
+    if out:
+        yield out
+
+
+def _insert_rows(t: Table, chunk: list[list[Any]], plan: ImportPlan, ids: dict[str, dict[str, int]],
+                 hashes: list[str]) -> list[list[Any]]:
+    """A chunk of new package rows in database form, as the plan classified them (references to the
+    local uuid, our natural key, the hash the office's version is remembered by, the origin), then
+    with local row ids for references; their "uuid:hash" pairs appended to ``hashes`` as one text."""
+    content = itemgetter(*t.content)
+    origin_i = t.index("origin") if "origin" in t.columns else None
+    raws = [t.to_raw(r) for r in chunk]
+    for col, target in t.refs:
+        i, mapping = t.index(col), plan._mapping.get(target, {})
+        for raw in raws:
+            raw[i] = mapping.get(raw[i], raw[i])
+        _known_ids(ids.setdefault(target, {}), BY_NAME[target], {raw[i] for raw in raws})
+    if t is ACHIEVEMENTS and plan.package.streamed(t.name):  # (a kept row holds ours already: _plan)
+        _natural_keys(raws, plan._uscc)
+    refs = [(t.index(col), ids[target]) for col, target in t.refs]
+    bools = [t.index(c) for c in t.bools]
+    pairs = []
+    office_uuid = plan.package.office_uuid
+    for raw in raws:
+        pairs.append(f"{raw[0]}:{digest(content(raw))}")
+        if origin_i is not None and raw[origin_i] is None:
+            raw[origin_i] = office_uuid
+        for i, local in refs:
+            raw[i] = local[raw[i]]
+        for i in bools:  # written as booleans: SQLite stores 1/0, PostgreSQL's column is boolean
+            if raw[i] is not None:
+                raw[i] = bool(raw[i])
+    hashes.append(" ".join(pairs))
+    return raws
 
 
 def _drop_indexes(t: Table, inserts: int) -> list[str]:
@@ -773,7 +911,9 @@ def _finish(pkg: Package, plan: ImportPlan, user: str, applied: dict[str, int]) 
     claims = set(enterprise_claims(pkg.office_uuid))
     claims.update(r[ui] for r in pkg.rows("enterprises") if isinstance(r[ui], str))
     # one text per table ("uuid:hash uuid:hash ..."): a large import stores it in milliseconds
-    value = {name: " ".join(f"{u}:{h}" for u, h in hashes.items()) for name, hashes in plan._bases.items()}
+    # the records inserted last (a text per chunk written), after the others: read back, the later wins
+    value = {name: " ".join([f"{u}:{h}" for u, h in hashes.items()] + plan._new_bases.get(name, []))
+             for name, hashes in plan._bases.items()}
     value["claims"] = sorted(claims)
     Setting.insert(key=_base_key(pkg.office_uuid), value=value).on_conflict_replace().execute()
     sums = _setting(_summaries_key(pkg.office_uuid)) or {}
@@ -826,14 +966,14 @@ def _keep_reply(pkg: Package, user: str, applied: dict[str, int]) -> None:
     reply.keep(pkg, user, applied)
 
 
-def _keep_carried(pkg: Package, applied: dict[str, int]) -> None:
+def _keep_carried(pkg: Package, applied: dict[str, int], carried: set[str]) -> None:
     """What the package carries besides records, kept read-only: the office's 公示 and objections
     (``desktop.exchange.hearings``), the names of the offices whose records it passes on
     (``desktop.exchange.origins``)."""
     from desktop.exchange import hearings, origins
 
     hearings.keep(pkg.office_uuid, pkg.rows("publicity"), applied)
-    origins.keep(pkg.office_uuid, pkg.manifest.get("origins"), applied, origins.carried_by(pkg))
+    origins.keep(pkg.office_uuid, pkg.manifest.get("origins"), applied, carried)
 
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -890,6 +1030,8 @@ def _keep_evidence(pkg: Package, user: str, applied: dict[str, int]) -> None:
 
 
 def _by_table(items: Iterable[Item]) -> dict[str, int]:
+    if isinstance(items, _Sample):
+        return dict(items.by_table)
     out: dict[str, int] = {}
     for i in items:
         out[i.table] = out.get(i.table, 0) + 1

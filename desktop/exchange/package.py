@@ -120,7 +120,36 @@ class Package:
         return self.manifest["public_key"]
 
     def rows(self, table: str) -> list[list[Any]]:
-        return self.tables.get(table, {}).get("rows", [])
+        t = self.tables.get(table, {})
+        if t.get("rows") is None and "member" in t:  # not kept (see STREAM_AT): read again, whole
+            return [row for batch in self.batches(table, 1 << 16) for row in batch]
+        return t.get("rows") or []
+
+    def batches(self, table: str, size: int) -> Iterator[list[list[Any]]]:
+        """The table's rows, ``size`` at a time: from memory, or for a large table not kept when the
+        package was checked (``STREAM_AT``), parsed again from the file as it is unpacked; the
+        member's digest, signed in the manifest, is checked once it is read through, so a file
+        changed since it was checked raises PackageError (after its earlier batches: callers work
+        in a transaction or a dry run)."""
+        t = self.tables.get(table, {})
+        if t.get("rows") is None and "member" in t:
+            yield from _stream_rows(self, t, size)
+            return
+        rows = t.get("rows") or []
+        for start in range(0, len(rows), size):
+            yield rows[start:start + size]
+
+    def uuids(self, table: str) -> set[Any]:
+        """The global ids (first column) of the table's rows."""
+        t = self.tables.get(table, {})
+        if "uuids" in t:
+            return t["uuids"]
+        return {r[0] for r in self.rows(table) if isinstance(r[0], str)}
+
+    def streamed(self, table: str) -> bool:
+        """True when the table's rows are read from the file each time they are asked for."""
+        t = self.tables.get(table, {})
+        return t.get("rows") is None and "member" in t
 
     def columns(self, table: str) -> list[str]:
         return self.tables.get(table, {}).get("columns", [])
@@ -235,6 +264,8 @@ class Rows:
 
 _ROW_ENC = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 CHUNK = 1 << 20  # bytes read or hashed at a time
+STREAMED = frozenset({"achievements", "awards"})  # the tables that grow to millions of rows
+STREAM_AT = 200_000  # rows of such a table above which a package read from a plain file keeps none of them
 
 
 class _Hashing:
@@ -574,12 +605,12 @@ def _read(fh: IO[bytes], path: Path | None, passphrase: str | None, progress: Ca
                         raise PackageError(_("the package's {where} does not list exactly its members").format(
                             where="inner manifest"))
                     for name in inner_names:
-                        _read_member(pkg, inner, name, want[name], keep_rows)
+                        _read_member(pkg, inner, name, want[name], keep_rows, streamable=False)
         else:
             if progress:
                 progress("verify", 3, 4)
             for name in found:
-                _read_member(pkg, zf, name, declared[name], keep_rows)
+                _read_member(pkg, zf, name, declared[name], keep_rows, streamable=path is not None)
     if progress:
         progress("verify", 4, 4)
     return pkg
@@ -630,9 +661,12 @@ def _copy_checked(zf: zipfile.ZipFile, name: str, want: Any, out: IO[bytes]) -> 
     m.check(want)
 
 
-def _read_member(pkg: Package, zf: zipfile.ZipFile, name: str, want: Any, keep_rows: bool) -> None:
+def _read_member(pkg: Package, zf: zipfile.ZipFile, name: str, want: Any, keep_rows: bool,
+                 streamable: bool = False) -> None:
     """One member: the evidence files, or a table parsed row by row as it is unpacked; checked
-    against the signed digest before anything of it is kept."""
+    against the signed digest before anything of it is kept. A large table of a plain package file
+    (``streamable``: not decrypted into a temporary file) keeps only its rows' global ids when it has
+    more than ``STREAM_AT`` rows; its rows are read again from the file when asked for."""
     if name == EVIDENCE:
         m = _Member(zf, name)
         body = b"".join(iter(m.read, b""))
@@ -643,16 +677,20 @@ def _read_member(pkg: Package, zf: zipfile.ZipFile, name: str, want: Any, keep_r
     if table not in TABLES:
         raise PackageError(_("the package holds an unknown member {member}").format(member=name))
     m = _Member(zf, name)
+    uuids: set[Any] | None = None
+    if keep_rows and streamable and table in STREAMED and int(pkg.manifest.get("counts", {}).get(table) or 0) > STREAM_AT:
+        uuids, keep_rows = set(), False
     try:
         try:
-            columns, rows, count = _parse_rows(m, keep_rows)
+            columns, rows, count = _parse_rows(m, keep_rows, uuids)
         except _NotCanonical:
             m.check(want)  # the digest first; then the member read whole, as JSON of any layout
             m = _Member(zf, name)
             t = json.loads(b"".join(iter(m.read, b"")).decode("utf-8"))
             assert isinstance(t, dict) and isinstance(t["columns"], list) and isinstance(t["rows"], list)
             assert all(isinstance(r, list) and len(r) == len(t["columns"]) for r in t["rows"])
-            columns, rows, count = t["columns"], (t["rows"] if keep_rows else []), len(t["rows"])
+            columns, rows, count, uuids = t["columns"], (t["rows"] if keep_rows or uuids is not None else []), \
+                len(t["rows"]), None
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, AssertionError, RecursionError, TypeError):
         m.check(want)  # damage is said as damage, not as a malformed table
         raise PackageError(_("the package table {table} is malformed").format(table=table)) from None
@@ -669,7 +707,8 @@ def _read_member(pkg: Package, zf: zipfile.ZipFile, name: str, want: Any, keep_r
     if manifest.get("counts", {}).get(table) != count:
         raise PackageError(_("the package table {table} does not hold the number of records its manifest "
                              "says").format(table=table))
-    pkg.tables[table] = {"columns": columns, "rows": rows}
+    pkg.tables[table] = ({"columns": columns, "rows": rows} if uuids is None else
+                         {"columns": columns, "rows": None, "member": name, "want": want, "count": count, "uuids": uuids})
 
 
 _DECODE = json.JSONDecoder().raw_decode
@@ -697,10 +736,69 @@ def _sharing(columns: list[Any]) -> Callable[[list[Any]], None]:
     return share
 
 
-def _parse_rows(m: _Member, keep: bool) -> tuple[list[Any], list[list[Any]], int]:
+def _parse_rows(m: _Member, keep: bool, uuids: set[Any] | None = None) -> tuple[list[Any], list[list[Any]], int]:
     """A table member as this program writes it (``_table_bytes``), parsed a row at a time from
-    the unpacked stream: (columns, rows (empty unless ``keep``), row count). Raises _NotCanonical for
-    another layout, json.JSONDecodeError / AssertionError for a malformed one."""
+    the unpacked stream: (columns, rows (empty unless ``keep``), row count); each row's first value
+    into ``uuids`` when given. Raises _NotCanonical for another layout, json.JSONDecodeError /
+    AssertionError for a malformed one."""
+    it = _row_stream(m)
+    columns = next(it)
+    rows: list[list[Any]] = []
+    n = 0
+    share = _sharing(columns)
+    for row in it:
+        n += 1
+        if keep:
+            share(row)
+            rows.append(row)
+        elif uuids is not None and row[0].__class__ is str:
+            uuids.add(row[0])
+    return columns, rows, n
+
+
+def _stream_rows(pkg: Package, t: dict[str, Any], size: int) -> Iterator[list[list[Any]]]:
+    """A table not kept in memory, read again from the package file ``size`` rows at a time (see
+    ``Package.batches``)."""
+    again = _("{file} changed or could not be read again since it was checked; check the package and import "
+              "it again").format(file=pkg.path)
+    try:
+        fh = open(pkg.path, "rb")  # type: ignore[arg-type]  # noqa: SIM115 - closed below
+    except OSError:
+        raise PackageError(again) from None
+    with fh:
+        try:
+            zf = zipfile.ZipFile(fh)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            raise PackageError(again) from None
+        with zf:
+            m = _Member(zf, t["member"])
+            n = 0
+            try:
+                it = _row_stream(m)
+                share = _sharing(next(it))
+                batch: list[list[Any]] = []
+                for row in it:
+                    share(row)
+                    batch.append(row)
+                    n += 1
+                    if len(batch) >= size:
+                        yield batch
+                        batch = []
+            except (_NotCanonical, UnicodeDecodeError, json.JSONDecodeError, AssertionError, RecursionError,
+                    StopIteration):
+                raise PackageError(again) from None
+            try:
+                m.check(t["want"])  # the member as it was checked, to its last byte
+            except PackageError:
+                raise PackageError(again) from None
+            if n != t["count"]:
+                raise PackageError(again)
+            if batch:
+                yield batch
+
+
+def _row_stream(m: _Member) -> Iterator[Any]:
+    """The columns, then each row, of a table member parsed as it is unpacked (see ``_parse_rows``)."""
     import codecs
 
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -742,9 +840,8 @@ def _parse_rows(m: _Member, keep: bool) -> tuple[list[Any], list[list[Any]], int
     columns = value()
     assert isinstance(columns, list)
     expect(_ROWS)
-    rows: list[list[Any]] = []
-    n, width = 0, len(columns)
-    share = _sharing(columns)
+    yield columns
+    width = len(columns)
     while len(buf) - pos < 1 and not eof:
         more()
     if buf.startswith("]", pos):
@@ -753,10 +850,7 @@ def _parse_rows(m: _Member, keep: bool) -> tuple[list[Any], list[list[Any]], int
         while True:
             row = value()
             assert isinstance(row, list) and len(row) == width
-            n += 1
-            if keep:
-                share(row)
-                rows.append(row)
+            yield row
             while len(buf) - pos < 1 and not eof:
                 more()
             if buf.startswith(",", pos):
@@ -771,7 +865,6 @@ def _parse_rows(m: _Member, keep: bool) -> tuple[list[Any], list[list[Any]], int
         more()
     if buf[pos:].strip():
         raise _NotCanonical
-    return columns, rows, n
 
 
 def _evidence_files(member: bytes) -> dict[str, bytes]:

@@ -205,10 +205,11 @@ def plan(plan: ImportPlan, mapping: dict[str, dict[str, str]]) -> None:
     # achievements the package sends, by the enterprise they belong to once imported
     sent_to: dict[str, str] = {}
     ach_ix = ACHIEVEMENTS.index("enterprise")
-    for r in pkg.rows("achievements"):
-        if isinstance(r[0], str):
-            ent = r[ach_ix]
-            sent_to[mapping.get("achievements", {}).get(r[0], r[0])] = mapping.get("enterprises", {}).get(ent, ent)
+    for batch in pkg.batches("achievements", 50000):  # a large table is read from the file, not kept
+        for r in batch:
+            if isinstance(r[0], str):
+                ent = r[ach_ix]
+                sent_to[mapping.get("achievements", {}).get(r[0], r[0])] = mapping.get("enterprises", {}).get(ent, ent)
     origin_of = {t: t.index("origin") for t in _TABLES.values()}
     here = {name: {x[1]: x for x in _local_rows(t, "uuid", sorted({r["uuid"] for r in good if r["table"] == name}))}
             for name, t in _TABLES.items()}  # one lookup per table, not one per tombstone

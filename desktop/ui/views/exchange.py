@@ -308,7 +308,7 @@ class ImportDialog(QDialog):
         self.tree.clear()
         for key, label in CATEGORIES:
             items = getattr(plan, key)
-            top = QTreeWidgetItem([f"{_(label)} ({len(items)})", ""])
+            top = QTreeWidgetItem([f"{_(label)} ({counts[key]})", ""])  # the plan lists a sample of many
             self.tree.addTopLevelItem(top)
             if key == "unchanged":
                 continue  # only counted: a large import holds many
