@@ -42,6 +42,8 @@
     python3 benchmarks/bench.py gui
     python3 benchmarks/bench_gui.py --million-filter    only the 1,000,000-row filter figures
     python3 benchmarks/bench_gui.py --million-filter --cpu-clock    the same in UI-thread CPU time
+    python3 benchmarks/bench_gui.py --million-table    the table on a 1,000,000-achievement database:
+        first paint, background index, a dense filter, sorting by status/amount (UI stalls), memory
 """
 from __future__ import annotations
 
@@ -112,7 +114,7 @@ print("ready", flush=True)
 """
 
 
-def build_database(path: Path) -> None:
+def build_database(path: Path, n_achievements: int = N_ACHIEVEMENTS) -> None:
     """An office database with N enterprises and N achievements, bulk-inserted with executemany."""
     from desktop.store import db, office
 
@@ -130,7 +132,7 @@ def build_database(path: Path) -> None:
         ents.append((str(uuid.uuid4()), code, f"莆田市城厢区第{i}号标准化示范有限公司", "350302", now, now))
     levels = ("international", "national", "industry", "local", "group")
     rows = []
-    for i in range(N_ACHIEVEMENTS):
+    for i in range(n_achievements):
         ent = rnd.randrange(N_ENTERPRISES) + 1
         d = dt.date(2019, 1, 1) + dt.timedelta(days=rnd.randrange(2500))
         ref = f"GB/T {10000 + i}-{d.year}"
@@ -426,7 +428,80 @@ def filter_million(n: int = 1_000_000, clock=time.perf_counter) -> list[Figure]:
     ]
 
 
+MILLION_TABLE = """
+import os, resource, sys, time
+from desktop.store import db
+from desktop.ui.app import make_app
+from desktop.ui.qt import QElapsedTimer, QEventLoop, Qt, QTableView, QTimer
+from desktop.ui.tasks import TaskRunner
+from desktop.ui.views.achievement_model import AchievementModel, Filter
+
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+app = make_app()
+db.open_db(sys.argv[1], auto_backup=False)
+runner = TaskRunner()
+model = AchievementModel(runner=runner)
+view = QTableView(); view.resize(1200, 700); view.setModel(model); view.show()
+clock, ticks = QElapsedTimer(), []
+timer = QTimer(); timer.setInterval(5); timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e9))
+loop = QEventLoop()
+
+def until(done):
+    # (longest gap between 5 ms ticks of an otherwise idle UI thread, seconds until done())
+    ticks.clear(); clock.start(); timer.start()
+    while not done():
+        loop.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    end = clock.nsecsElapsed() / 1e9; timer.stop()
+    marks = [0.0] + ticks + [end]
+    return max(b - a for a, b in zip(marks, marks[1:])), end
+
+t0 = time.perf_counter(); model.reload(); view.repaint(); first = time.perf_counter() - t0
+stall, ready = until(lambda: model.index_ is not None)
+print(f"first paint {first * 1000:.0f} ms; index built in the background: ready after {ready:.1f} s, "
+      f"longest UI stall {stall * 1000:.0f} ms; memory now {rss() / 2**20:.0f} MB", flush=True)
+model.apply_filter(Filter(text="g"))
+stall, ready = until(lambda: not model.filtering)
+print(f"filter 'g' ({model.rowCount():,} rows): complete after {ready * 1000:.0f} ms, longest UI stall "
+      f"{stall * 1000:.0f} ms", flush=True)
+model.apply_filter(Filter())
+for column, name in ((8, "status"), (9, "amount"), (4, "date")):
+    t0 = time.perf_counter(); model.sort(column, Qt.SortOrder.AscendingOrder); view.repaint()
+    at_once = time.perf_counter() - t0
+    stall, ready = until(lambda: model.index_ is not None and not model.waiting and not model.filtering)
+    print(f"sort by {name}: UI block of the click {at_once * 1000:.0f} ms, rows in the new order after {ready:.1f} s, "
+          f"longest UI stall meanwhile {stall * 1000:.0f} ms", flush=True)
+model.sort(8, Qt.SortOrder.AscendingOrder)
+model.apply_filter(Filter(text="gb/t 1"))
+t0 = time.perf_counter(); model.sort(9, Qt.SortOrder.DescendingOrder); view.repaint(); at_once = time.perf_counter() - t0
+stall, ready = until(lambda: model.index_ is not None and not model.waiting and not model.filtering)
+print(f"sort by amount with the filter 'gb/t 1' on ({model.rowCount():,} rows): UI block of the click "
+      f"{at_once * 1000:.0f} ms, done after {ready:.1f} s, longest UI stall {stall * 1000:.0f} ms", flush=True)
+runner.wait()
+print(f"memory: now {rss() / 2**20:.0f} MB, peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
+      f"(the table's model and view with its filter index, PySide6 and the store)", flush=True)
+"""
+
+
+def million_table(n: int = 1_000_000) -> None:
+    """The achievements table on a database of ``n`` achievements: first paint, the index built in the
+    background, a dense filter, sorting by status and amount (UI stalls), memory. Prints as it goes."""
+    tmp = Path(tempfile.mkdtemp(prefix="stdaward-bench-gui-million-"))
+    os.environ["STDAWARD_DATA"] = str(tmp / "data")
+    path = tmp / "office.db"
+    t0 = time.perf_counter()
+    build_database(path, n)
+    print(f"database of {n:,} achievements built in {time.perf_counter() - t0:.0f} s", flush=True)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    subprocess.run([sys.executable, "-c", MILLION_TABLE, str(path)], cwd=ROOT, env=env, check=True)
+
+
 if __name__ == "__main__":
+    if "--million-table" in sys.argv:
+        million_table()
+        sys.exit(0)
     if "--million-filter" in sys.argv:  # with --cpu-clock: the UI thread's CPU time (a shared machine)
         for f in filter_million(clock=time.thread_time if "--cpu-clock" in sys.argv else time.perf_counter):
             print(f"{f.name}: {f.seconds * 1000:.1f} ms vs {f.baseline} {f.baseline_seconds * 1000:.1f} ms "

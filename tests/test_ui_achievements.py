@@ -75,6 +75,7 @@ def test_with_a_filter_on_new_data_replaces_the_rows_when_the_index_is_rebuilt(f
     with qtbot.waitSignal(model.index_ready, timeout=10000):
         model.reload()  # the filtered rows stay until the new index is in: no freeze on the UI thread
         assert model.rowCount() == 10 and model.total() == 451
+        assert model.waiting == "data"  # the count line says 正在筛选…, not 正在排序…
     assert model.rowCount() == 11 and model.index(0, 0).data() == "NEW"
 
 
@@ -171,7 +172,7 @@ def test_an_export_while_filtering_has_every_row_and_a_sort_stops_the_pass(fille
     assert model.filtering
     with qtbot.waitSignal(model.index_ready, timeout=10000):
         model.sort(5, Qt.SortOrder.AscendingOrder)  # by reference: the rows stay until the index in it is in
-        assert model.waiting and not model.filtering
+        assert model.waiting == "order" and not model.filtering
     qtbot.waitUntil(lambda: not model.filtering, timeout=10000)
     refs = [model.index(r, 5).data() for r in range(model.rowCount())]
     assert refs == sorted([f"GB/T 302{i:02d}-{2020 + i % 5}" for i in range(100)] + ["GB/T 30302-2022"])

@@ -372,7 +372,10 @@ class AchievementModel(QAbstractTableModel):
         self.marks: dict[int, str] = {}  # achievement id -> the city's comment on it (a returned submission)
         self._pass: FilterPass | None = None  # the filter pass whose rows are shown (unfinished: going on)
         self._page_order = order_sql(self.sort_column, self.sort_order)  # the order of the ids read by position
-        self.waiting = False  # rows kept on screen (old order or old data) until the new index arrives
+        # Rows kept on screen until the new index arrives: "order" (they are in the previous sort order),
+        # "data" (the filtered rows of the data before a change, re-read as painted), "" (none kept).
+        self.waiting = ""
+        self._order_shown = self._page_order  # the sort order of the rows on screen
         self._shown_at = 0.0  # when found rows were last added to the table
 
     # ------------------------------------------------------------------ loading and filtering
@@ -394,7 +397,7 @@ class AchievementModel(QAbstractTableModel):
         self.index_ = None
         self._stop_pass()
         self.cache.clear()
-        self.waiting = keep
+        self.waiting = ("data" if self._order_shown == order else "order") if keep else ""
         if keep:
             self._total = achievement_count()
             self.invalidate()
@@ -407,7 +410,7 @@ class AchievementModel(QAbstractTableModel):
         self.beginResetModel()
         self._total = achievement_count()
         self.ids = [None] * self._total
-        self._page_order = order
+        self._page_order = self._order_shown = order
         self._read_page(0)
         self.endResetModel()
         if self.runner is None:
@@ -426,7 +429,7 @@ class AchievementModel(QAbstractTableModel):
         if exc is not None:  # the next filter builds it on the UI thread, where an error is shown
             logging.getLogger(__name__).warning("achievement index not built in the background: %s", exc)
             self._load = None
-            self.waiting = False
+            self.waiting = ""
             self.filter_progress.emit()
             return
         if load.index is not None:
@@ -435,7 +438,8 @@ class AchievementModel(QAbstractTableModel):
     def _install(self, load: IndexLoad) -> None:
         index = load.result()
         self.index_ = index
-        self.waiting = False
+        self.waiting = ""
+        self._order_shown = index.order_sql
         self._total = len(index)
         if self.filter.is_empty() and len(index) == len(self.ids) and all(
                 i is None or i == j for i, j in zip(self.ids, index.ids)):

@@ -184,10 +184,10 @@ class AchievementsView(View):
             self.pages.setCurrentWidget(self.empty)
         else:
             self.pages.setCurrentWidget(self.tableview)
-        if self.model.filtering:  # the first rows are on screen, the others still being found
-            text = _("Filtering... {shown} found so far, of {total} achievements")
-        elif self.model.waiting:  # a new sort order (or new data) being indexed in the background
+        if self.model.waiting == "order":  # the rows in the previous order until the index in the new one is in
             text = _("Sorting... {shown} of {total} achievements, in the previous order until done")
+        elif busy:  # the first rows are on screen, the others still being found (or the data re-indexed)
+            text = _("Filtering... {shown} found so far, of {total} achievements")
         else:
             text = _("{shown} of {total} achievements")
         self.count.setText(text.format(shown=f"{self.model.found():,}", total=f"{total:,}"))
