@@ -42,7 +42,7 @@
     python3 benchmarks/bench.py gui
     python3 benchmarks/bench_gui.py --million-filter    only the 1,000,000-row filter figures
     python3 benchmarks/bench_gui.py --million-filter --cpu-clock    the same in UI-thread CPU time
-    python3 benchmarks/bench_gui.py --million-table    the table on a 1,000,000-achievement database:
+    python3 benchmarks/bench_gui.py --million-table [DB]    the table on a 1,000,000-achievement database:
         first paint, background index, a dense filter, sorting by status/amount (UI stalls), memory
 """
 from __future__ import annotations
@@ -485,22 +485,25 @@ print(f"memory: now {rss() / 2**20:.0f} MB, peak {resource.getrusage(resource.RU
 """
 
 
-def million_table(n: int = 1_000_000) -> None:
-    """The achievements table on a database of ``n`` achievements: first paint, the index built in the
-    background, a dense filter, sorting by status and amount (UI stalls), memory. Prints as it goes."""
+def million_table(n: int = 1_000_000, path: Path | None = None) -> None:
+    """The achievements table on a database of ``n`` achievements (or the one at ``path``, made by an
+    earlier run): first paint, the index built in the background, a dense filter, sorting by status
+    and amount (UI stalls), memory. Prints as it goes."""
     tmp = Path(tempfile.mkdtemp(prefix="stdaward-bench-gui-million-"))
     os.environ["STDAWARD_DATA"] = str(tmp / "data")
-    path = tmp / "office.db"
-    t0 = time.perf_counter()
-    build_database(path, n)
-    print(f"database of {n:,} achievements built in {time.perf_counter() - t0:.0f} s", flush=True)
+    if path is None:
+        path = tmp / "office.db"
+        t0 = time.perf_counter()
+        build_database(path, n)
+        print(f"database of {n:,} achievements built in {time.perf_counter() - t0:.0f} s ({path})", flush=True)
     env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     subprocess.run([sys.executable, "-c", MILLION_TABLE, str(path)], cwd=ROOT, env=env, check=True)
 
 
 if __name__ == "__main__":
-    if "--million-table" in sys.argv:
-        million_table()
+    if "--million-table" in sys.argv:  # optionally followed by the database of an earlier run
+        rest = sys.argv[sys.argv.index("--million-table") + 1:]
+        million_table(path=Path(rest[0]) if rest else None)
         sys.exit(0)
     if "--million-filter" in sys.argv:  # with --cpu-clock: the UI thread's CPU time (a shared machine)
         for f in filter_million(clock=time.thread_time if "--cpu-clock" in sys.argv else time.perf_counter):

@@ -93,6 +93,7 @@ def test_sorting_by_status_or_amount_keeps_the_rows_until_the_index_in_that_orde
     with qtbot.waitSignal(model.index_ready, timeout=10000):
         model.reload()
     by_date = list(model.ids)
+    old = model.index_
     pages: list[str] = []
     real_page = am.fetch_page
     monkeypatch.setattr(am, "fetch_page", lambda order, offset, limit: pages.append(order) or real_page(order, offset, limit))
@@ -103,6 +104,7 @@ def test_sorting_by_status_or_amount_keeps_the_rows_until_the_index_in_that_orde
     assert pages == []  # never a page read in that order
     # no rounds yet: every row "not in a round", without an amount; ties go by id
     assert model.ids == sorted(by_date) != by_date
+    assert runner.wait() and len(old) == 0 and old.texts == []  # the old index freed in the background
     assert model.index(0, 0).data() == "A000"
     model.apply_filter(am.Filter(text="gb/t 3044"))
     assert [model.index(r, 0).data() for r in range(model.rowCount())] == [f"A44{i}" for i in range(10)]

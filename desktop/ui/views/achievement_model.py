@@ -12,10 +12,13 @@ asks for the rows on screen.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import contains, eq, is_not
@@ -48,6 +51,7 @@ SLICE_TARGET = 0.008  # seconds a slice should take
 SLICE_BUDGET = 0.025  # seconds of slices at a time before the event loop gets the thread back
 FIRST_SCREEN = 2 * BLOCK  # rows found before the first screen is shown
 SHOW_EVERY = 0.3  # seconds between additions of found rows to the table (each costs a repaint)
+RELEASE_SLICE = 20000  # index entries freed at a time when an old index is let go
 
 # (key, label) of the columns; their sort order and the reads are ``operations.records``'.
 COLUMNS = [
@@ -110,18 +114,31 @@ class AchievementIndex:
         self.ids, self.years = array("q"), array("h")
         self.kinds, self.levels, self.statuses, self.texts = [], [], [], []
         self._memo, self._unfinished = {}, {}
+        id_list: list[int] = []
         for rows in records.achievement_index(self.order_sql, CHUNK):
             ids, years, kinds, levels, statuses, texts = zip(*rows)
             self.ids.extend(ids)
+            id_list.extend(ids)
             self.years.extend(years)
             self.kinds.extend(kinds)
             self.levels.extend(levels)
             self.statuses.extend(statuses)
             self.texts.extend(texts)
-        self._id_list = (self.ids, list(self.ids))  # made here, in the worker, not by the first filter
+        # The ids as a list too, made a chunk at a time here (in the worker), not by the first filter
+        # in one call holding the GIL.
+        self._id_list = (self.ids, id_list)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def release(self, _progress=None) -> None:
+        """Empty the lists a slice at a time (in a worker): freeing a million strings in one go holds
+        the GIL, and so the UI thread, some 170 ms."""
+        self._memo, self._unfinished = {}, {}
+        for column in (self.texts, self.kinds, self.levels, self.statuses, self._id_list[1]):
+            while column:
+                del column[-RELEASE_SLICE:]
+        self.ids, self.years = array("q"), array("h")
 
     def select(self, f: Filter) -> list[int]:
         """Ids passing the filter, in index order, at once (the whole pass; ``start`` does it in slices)."""
@@ -278,6 +295,36 @@ class FilterPass:
         return self.complete
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = [0, False]  # index builds under way, whether the collector was on before the first
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while an index is built (in a worker, or the UI thread).
+
+    Each automatic full collection scans every entry of the growing lists (a million each) while
+    holding the GIL: measured at 10⁶ rows, collections in the worker stalled the UI thread 0.1–1 s
+    each, seven times per build; and the first collection after the build, scanning them once more,
+    185 ms of CPU. So they are frozen out of its sight (``gc.freeze``, as after the first paint;
+    refcounting still frees an old index, which makes no reference cycles). Cyclic garbage the rest
+    of the program left since the last collection is frozen with them: a collection first would scan
+    the lists it is there to spare."""
+    with _gc_lock:
+        if _gc_pauses[0] == 0:
+            _gc_pauses[1] = gc.isenabled()
+            gc.disable()
+        _gc_pauses[0] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses[0] -= 1
+            if _gc_pauses[0] == 0 and _gc_pauses[1]:
+                gc.freeze()
+                gc.enable()
+
+
 class IndexLoad:
     """One build of the index for one sort order, done once by whichever thread claims it first:
     the task runner's worker, or the UI thread when a filter cannot wait (it then waits for a worker
@@ -293,8 +340,9 @@ class IndexLoad:
 
     def _build(self) -> AchievementIndex:
         try:
-            index = AchievementIndex()
-            index.load(self.order_sql)
+            with _collector_paused():
+                index = AchievementIndex()
+                index.load(self.order_sql)
             self.index = index
             return index
         except BaseException as exc:
@@ -394,8 +442,12 @@ class AchievementModel(QAbstractTableModel):
         keep = self.runner is not None and (
             (not self.filter.is_empty() and self.index_ is not None)
             or (COLUMNS[self.sort_column][0] in UNINDEXED_ORDERS and (self.index_ is not None or bool(self.ids))))
+        if self.index_ is not None and self.runner is not None:  # let it go, freed in the background
+            self.runner.run(self.index_.release, quiet=True)
+        elif self.index_ is not None:  # no pass of it kept (they refer to it, it to them)
+            self.index_._unfinished = {}
+        self._pass = None
         self.index_ = None
-        self._stop_pass()
         self.cache.clear()
         self.waiting = ("data" if self._order_shown == order else "order") if keep else ""
         if keep:
