@@ -451,7 +451,8 @@ class AchievementModel(QAbstractTableModel):
         self.cache.clear()
         self.waiting = ("data" if self._order_shown == order else "order") if keep else ""
         if keep:
-            self._total = achievement_count()
+            if self.waiting == "data" or not self._total:  # a new order alone leaves the count as it is
+                self._total = achievement_count()
             self.invalidate()
             QTimer.singleShot(0, lambda: self._start(load))
             self.filter_progress.emit()  # the count line says the rows wait for the new order
