@@ -6,6 +6,9 @@ default order); further rows are read a block at a time, by position, as the vie
 Meanwhile ``AchievementIndex`` (one compact entry per achievement: id, year, kind, level, award
 status, lower-cased search text, in the sort order) is built in the background with the task
 runner and swapped in when ready; filtering is a pass over its lists, never a query per keystroke.
+The pass runs in slices (``FilterPass``): a keystroke shows its first screen at once, the other rows
+follow from the event loop (the count line says 正在筛选… until the pass is complete), and a new
+keystroke stops it, narrowing from what it found where that is correct.
 A filter asked for before the index has arrived waits for it (or builds it at once if no worker has
 started on it). Displayed columns are fetched by id into a bounded row cache, so painting only ever
 asks for the rows on screen.
