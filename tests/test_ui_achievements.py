@@ -75,6 +75,7 @@ def test_with_a_filter_on_new_data_replaces_the_rows_when_the_index_is_rebuilt(f
     with qtbot.waitSignal(model.index_ready, timeout=10000):
         model.reload()  # the filtered rows stay until the new index is in: no freeze on the UI thread
         assert model.rowCount() == 10 and model.total() == 451
+        assert model.waiting == "data"  # the count line says 正在筛选…, not 正在排序…
     assert model.rowCount() == 11 and model.index(0, 0).data() == "NEW"
 
 
@@ -92,6 +93,7 @@ def test_sorting_by_status_or_amount_keeps_the_rows_until_the_index_in_that_orde
     with qtbot.waitSignal(model.index_ready, timeout=10000):
         model.reload()
     by_date = list(model.ids)
+    old = model.index_
     pages: list[str] = []
     real_page = am.fetch_page
     monkeypatch.setattr(am, "fetch_page", lambda order, offset, limit: pages.append(order) or real_page(order, offset, limit))
@@ -102,7 +104,79 @@ def test_sorting_by_status_or_amount_keeps_the_rows_until_the_index_in_that_orde
     assert pages == []  # never a page read in that order
     # no rounds yet: every row "not in a round", without an amount; ties go by id
     assert model.ids == sorted(by_date) != by_date
+    assert runner.wait() and len(old) == 0 and old.texts == []  # the old index freed in the background
     assert model.index(0, 0).data() == "A000"
     model.apply_filter(am.Filter(text="gb/t 3044"))
     assert [model.index(r, 0).data() for r in range(model.rowCount())] == [f"A44{i}" for i in range(10)]
+    assert runner.wait()
+
+
+@pytest.fixture
+def slow_filter(monkeypatch):
+    """Passes a few rows a slice and one slice at a time: 450 rows take many turns of the event loop."""
+    from desktop.ui.views import achievement_model as am
+
+    for name, value in (("FIRST_SLICE", 16), ("MIN_SLICE", 16), ("MAX_SLICE", 16), ("SLICE_BUDGET", 0.0),
+                        ("FIRST_SCREEN", 5), ("SHOW_EVERY", 0.0)):
+        monkeypatch.setattr(am, name, value)
+
+
+def test_the_view_shows_the_first_rows_while_filtering_and_the_count_when_done(filled, qtbot, slow_filter):
+    from desktop.core.i18n import _
+    from desktop.ui.context import AppContext
+    from desktop.ui.views.achievements import AchievementsView
+
+    ctx = AppContext()
+    view = AchievementsView(ctx)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.model.index_ready, timeout=10000):
+        pass
+    view.search.setText("gb/t 300")  # GB/T 30000..30099: the newest first, spread over the 450 rows
+    view.apply_filter()
+    assert view.model.filtering and 0 < view.model.rowCount() < 100
+    assert view.pages.currentWidget() is view.tableview  # not "nothing matches" while rows are still coming
+    partial = _("Filtering... {shown} found so far, of {total} achievements")
+    assert view.count.text() == partial.format(shown=f"{view.model.found():,}", total="450")
+    first = view.model.index(0, 0).data()
+    view.tableview.selectRow(0)
+    with qtbot.waitSignal(view.model.filter_progress, timeout=10000):
+        pass
+    assert view.model.index(0, 0).data() == first and view.selected_ids() == [view.model.ids[0]]  # rows only added
+
+    view.search.setText("gb/t 3001")  # a keystroke mid-pass: GB/T 30010..30019 and 3001
+    view.apply_filter()
+    qtbot.waitUntil(lambda: not view.model.filtering, timeout=10000)
+    index = view.model.index_
+    assert view.model.ids == [index.ids[i] for i in range(len(index))
+                              if "gb/t" in index.texts[i] and "3001" in index.texts[i]]
+    refs = sorted(view.model.index(r, 5).data() for r in range(view.model.rowCount()))
+    assert refs == sorted(f"GB/T 3001{i}-{2020 + (10 + i) % 5}" for i in range(10))
+    assert view.count.text() == _("{shown} of {total} achievements").format(shown="10", total="450")
+    ctx.tasks.wait()
+
+
+def test_an_export_while_filtering_has_every_row_and_a_sort_stops_the_pass(filled, qtbot, slow_filter):
+    from desktop.ui.excel import table_rows
+    from desktop.ui.qt import Qt
+    from desktop.ui.tasks import TaskRunner
+    from desktop.ui.views import achievement_model as am
+
+    runner = TaskRunner()
+    model = am.AchievementModel(runner=runner)
+    with qtbot.waitSignal(model.index_ready, timeout=10000):
+        model.reload()
+    model.apply_filter(am.Filter(text="gb/t 30"))
+    assert model.filtering and model.rowCount() < 450
+    model.finish_filter()  # what an export asks for
+    assert not model.filtering and len(table_rows(model)[1]) == 450
+
+    model.apply_filter(am.Filter(text="gb/t 302"))  # GB/T 30200..30299 and 30302
+    assert model.filtering
+    with qtbot.waitSignal(model.index_ready, timeout=10000):
+        model.sort(5, Qt.SortOrder.AscendingOrder)  # by reference: the rows stay until the index in it is in
+        assert model.waiting == "order" and not model.filtering
+    qtbot.waitUntil(lambda: not model.filtering, timeout=10000)
+    refs = [model.index(r, 5).data() for r in range(model.rowCount())]
+    assert refs == sorted([f"GB/T 302{i:02d}-{2020 + i % 5}" for i in range(100)] + ["GB/T 30302-2022"])
+    assert not model.waiting
     assert runner.wait()

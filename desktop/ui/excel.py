@@ -186,6 +186,9 @@ def export_current(window, path: str | None = None) -> None:
         if not path:
             return
         _remember(path)
+    finish = getattr(table.model(), "finish_filter", None)  # a filter still finding rows: all of them first
+    if finish is not None:
+        finish()
     header, rows = table_rows(table.model())  # on the UI thread: models belong to it
     out = Path(path)
     window.ctx.tasks.run(lambda p: write_rows(out, view.export_name(), header, rows, p),

@@ -6,18 +6,25 @@ default order); further rows are read a block at a time, by position, as the vie
 Meanwhile ``AchievementIndex`` (one compact entry per achievement: id, year, kind, level, award
 status, lower-cased search text, in the sort order) is built in the background with the task
 runner and swapped in when ready; filtering is a pass over its lists, never a query per keystroke.
+The pass runs in slices (``FilterPass``): a keystroke shows its first screen at once, the other rows
+follow from the event loop (the count line says 正在筛选… until the pass is complete), and a new
+keystroke stops it, narrowing from what it found where that is correct.
 A filter asked for before the index has arrived waits for it (or builds it at once if no worker has
 started on it). Displayed columns are fetched by id into a bounded row cache, so painting only ever
 asks for the rows on screen.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import threading
+import time
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import contains, eq
+from operator import contains, eq, is_not
 from typing import Any
 
 from desktop.core.i18n import N_, _
@@ -39,6 +46,15 @@ CACHE_LIMIT = 20000
 UNINDEXED_ORDERS = frozenset(("status", "amount"))  # sorting by them reads every row: done in the background
 MEMO_SIZE = 8  # filter results remembered per index (4 bytes a row each)
 CHUNK = 2000  # index rows read per fetch (the UI thread gets the GIL back between chunks)
+# A filter runs in slices on the UI thread (event loop in between: a keystroke is never kept waiting
+# for a whole pass); the first rows show as soon as a screenful is found, the count when it is complete.
+FIRST_SLICE = 4096  # positions tested in a pass's first slice (the first screen of a dense query)
+MIN_SLICE, MAX_SLICE = 1024, 1 << 16  # ~30 ms at most for the slowest test of a row
+SLICE_TARGET = 0.008  # seconds a slice should take
+SLICE_BUDGET = 0.025  # seconds of slices at a time before the event loop gets the thread back
+FIRST_SCREEN = 2 * BLOCK  # rows found before the first screen is shown
+SHOW_EVERY = 0.3  # seconds between additions of found rows to the table (each costs a repaint)
+RELEASE_SLICE = 20000  # index entries freed at a time when an old index is let go
 
 # (key, label) of the columns; their sort order and the reads are ``operations.records``'.
 COLUMNS = [
@@ -90,6 +106,7 @@ class AchievementIndex:
         self.texts: list[str] = []
         self.order_sql = "a.date DESC, a.id DESC"
         self._memo: dict[tuple, array] = {}  # (fields, words) -> positions kept, oldest first
+        self._unfinished: dict[tuple, FilterPass] = {}  # passes a newer query interrupted, oldest first
         self._id_list: tuple[Any, list[int]] = (None, [])  # (the ids it was made from, the ids as a list)
 
     def load(self, order_sql: str | None = None) -> None:
@@ -99,86 +116,216 @@ class AchievementIndex:
             self.order_sql = order_sql
         self.ids, self.years = array("q"), array("h")
         self.kinds, self.levels, self.statuses, self.texts = [], [], [], []
-        self._memo = {}
+        self._memo, self._unfinished = {}, {}
+        id_list: list[int] = []
         for rows in records.achievement_index(self.order_sql, CHUNK):
             ids, years, kinds, levels, statuses, texts = zip(*rows)
             self.ids.extend(ids)
+            id_list.extend(ids)
             self.years.extend(years)
             self.kinds.extend(kinds)
             self.levels.extend(levels)
             self.statuses.extend(statuses)
             self.texts.extend(texts)
+        # The ids as a list too, made a chunk at a time here (in the worker), not by the first filter
+        # in one call holding the GIL.
+        self._id_list = (self.ids, id_list)
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def select(self, f: Filter) -> list[int]:
-        """Ids passing the filter, in index order. Every word of the text must occur.
+    def release(self, _progress=None) -> None:
+        """Empty the lists a slice at a time (in a worker): freeing a million strings in one go holds
+        the GIL, and so the UI thread, some 170 ms."""
+        self._memo, self._unfinished = {}, {}
+        for column in (self.texts, self.kinds, self.levels, self.statuses, self._id_list[1]):
+            while column:
+                del column[-RELEASE_SLICE:]
+        self.ids, self.years = array("q"), array("h")
 
-        Each pass runs at C speed (``compress`` over ``map(contains, ...)``: no Python code per
-        row), and a query narrows the remembered result of an earlier one when that is a superset:
-        typing a longer word (or one more word) searches only the rows the shorter query kept, and
-        deleting characters finds the shorter query's rows remembered."""
-        keep = self._positions(f)
-        if self._id_list[0] is not self.ids:  # ids picked from a list: no int object made per row
+    def select(self, f: Filter) -> list[int]:
+        """Ids passing the filter, in index order, at once (the whole pass; ``start`` does it in slices)."""
+        run = self.start(f)
+        while not run.step(float("inf")):
+            pass
+        return self.ids_at(run.found)
+
+    def ids_at(self, positions: array | None) -> list[int]:
+        """The ids at these positions (None: every id), picked from a list: no int object made per row."""
+        if self._id_list[0] is not self.ids:
             self._id_list = (self.ids, list(self.ids))
         ids = self._id_list[1]
-        if keep is None or len(keep) == len(ids):
+        if positions is None or len(positions) == len(ids):
             return list(ids)
-        return list(map(ids.__getitem__, keep))
+        return list(map(ids.__getitem__, positions))
 
-    def _positions(self, f: Filter) -> array | None:
-        """Positions (into the index lists) passing ``f``; None for all of them."""
+    def start(self, f: Filter, prior: FilterPass | None = None) -> FilterPass:
+        """The pass of ``f`` over this index, not yet run (or already complete when remembered).
+
+        It starts from the smallest known superset of its rows: a remembered complete result whose
+        words all occur inside words of this query (typing a longer word or one more word searches
+        only the rows the shorter query kept; deleting finds the shorter query's rows remembered), or
+        the unfinished ``prior`` pass of such a query (the rows it found so far, then the part it had
+        not reached yet), or an unfinished pass of this very query (it goes on where it stopped)."""
         fields = (f.year, f.kind or None, f.level or None, f.status or None)
         words = tuple(dict.fromkeys(f.text.lower().split()))
+        key = (fields, words)
         if not any(x is not None for x in fields) and not words:
-            return None
-        hit = self._memo.get((fields, words))
+            return FilterPass(self, key, [], complete=True)
+        hit = self._memo.get(key)
         if hit is not None:
-            self._memo[(fields, words)] = self._memo.pop((fields, words))  # most recently used last
-            return hit
-        # The smallest remembered result all of whose words occur inside words of this query:
-        # every row this query keeps is among its rows.
-        start: array | None = None
-        done: tuple[str, ...] = ()
+            self._memo[key] = self._memo.pop(key)  # most recently used last
+            return FilterPass(self, key, [], found=hit, complete=True)
+        if prior is not None and prior.index is self and prior.key == key and not prior.complete:
+            return prior  # the same words (a space typed): it goes on
+        unfinished = self._unfinished.pop(key, None)
+        if unfinished is not None and not unfinished.complete:
+            return unfinished
+
+        def narrows(m_fields: tuple, m_words: tuple) -> bool:
+            return m_fields == fields and all(any(v in w for w in words) for v in m_words)
+
+        best: tuple[int, list[Segment]] | None = None
         for (m_fields, m_words), rows in self._memo.items():
-            if m_fields == fields and all(any(v in w for w in words) for v in m_words) and (
-                    start is None or len(rows) < len(start)):
-                start, done = rows, m_words
-        if start is None:
-            start = self._field_positions(fields)
-        keep = start
-        for word in words:
-            if word in done:
-                continue
-            texts = self.texts
-            if keep is None:
-                keep = array("i", compress(range(len(texts)), map(contains, texts, repeat(word))))
-            else:
-                keep = array("i", compress(keep, map(contains, map(texts.__getitem__, keep), repeat(word))))
-        if keep is None:
-            keep = array("i", range(len(self.ids)))
-        self._memo[(fields, words)] = keep
+            if narrows(m_fields, m_words) and (best is None or len(rows) < best[0]):
+                best = len(rows), [(rows, frozenset(m_words), True)]
+        if prior is not None and prior.index is self and not prior.complete and narrows(*prior.key):
+            segments = [(prior.found, frozenset(prior.key[1]), True), *prior.remaining()]
+            size = sum(len(s[0]) for s in segments)
+            if best is None or size < best[0]:
+                best = size, segments
+        if best is None:
+            best = len(self.ids), [(range(len(self.ids)), frozenset(), False)]
+        return FilterPass(self, key, best[1])
+
+    def _finished(self, run: FilterPass) -> None:
+        self._unfinished.pop(run.key, None)
+        if run.found is None:
+            return
+        self._memo[run.key] = run.found
         while len(self._memo) > MEMO_SIZE:
             del self._memo[next(iter(self._memo))]
-        return keep
 
-    def _field_positions(self, fields: tuple) -> array | None:
-        keep: array | None = None
-        for value, column in zip(fields, (self.years, self.kinds, self.levels, self.statuses)):
-            if value is None:
-                continue
-            if keep is None:
-                keep = array("i", compress(range(len(column)), map(eq, column, repeat(value))))
-            else:
-                keep = array("i", compress(keep, map(eq, map(column.__getitem__, keep), repeat(value))))
-        return keep
+    def _set_aside(self, run: FilterPass) -> None:
+        """Keep an unfinished pass: coming back to its query goes on from where it stopped."""
+        if not run.complete and run.index is self:
+            self._unfinished.pop(run.key, None)
+            self._unfinished[run.key] = run
+            while len(self._unfinished) > MEMO_SIZE:
+                del self._unfinished[next(iter(self._unfinished))]
 
     def distinct_years(self) -> list[int]:
         return sorted(set(self.years), reverse=True)
 
     def distinct_statuses(self) -> list[str]:
         return sorted(set(self.statuses))
+
+
+# Positions into the index lists, the words every one of them is known to contain, and whether
+# they are known to pass the query's year/kind/level/status.
+Segment = tuple["range | array", frozenset, bool]
+
+
+class FilterPass:
+    """One query's pass over the index, a slice of positions at a time, in index order: the rows
+    found so far are the first rows of the result, so the first screen shows before the pass is done.
+
+    Each slice runs at C speed (``compress`` over ``map(contains, ...)``: no Python code per row);
+    its size adapts so that a slice takes about ``SLICE_TARGET`` seconds."""
+
+    def __init__(self, index: AchievementIndex, key: tuple, segments: list[Segment], *,
+                 found: array | None = None, complete: bool = False) -> None:
+        self.index, self.key = index, key
+        self.segments = segments
+        self.found: array | None = found if complete else array("i")  # None: every row
+        self.complete = complete
+        self._seg, self._at = 0, 0  # the next position to test: segments[_seg][0][_at]
+        self._chunk = FIRST_SLICE
+        self.scanned = 0  # positions tested so far
+
+    def remaining(self) -> list[Segment]:
+        """The segments (or their rest) not tested yet."""
+        if self.complete:
+            return []
+        rest = list(self.segments[self._seg:])
+        if rest and self._at:
+            positions, words, fields_done = rest[0]
+            rest[0] = (positions[self._at:], words, fields_done)
+        return rest
+
+    def step(self, seconds: float, enough: int | None = None) -> bool:
+        """Test slices for about ``seconds`` (at least one slice), or until ``enough`` rows are found;
+        True once the pass is complete (its rows are then remembered by the index)."""
+        if self.complete:
+            return True
+        assert self.found is not None
+        clock = time.perf_counter
+        began = clock()
+        fields, words = self.key
+        index = self.index
+        columns = (index.years, index.kinds, index.levels, index.statuses)
+        texts = index.texts
+        while self._seg < len(self.segments):
+            positions, known, fields_done = self.segments[self._seg]
+            tests: list[tuple[Any, Any, Any]] = [] if fields_done else [
+                (column, eq, value) for value, column in zip(fields, columns) if value is not None]
+            tests += [(texts, contains, w) for w in words if w not in known]
+            t0 = clock()
+            part = positions[self._at:self._at + self._chunk]
+            self._at += len(part)
+            self.scanned += len(part)
+            keep: Any = part
+            for column, test, value in tests:
+                if isinstance(keep, range):  # a run of positions: the column sliced, not picked row by row
+                    values: Any = column[keep.start:keep.stop]
+                else:
+                    values = map(column.__getitem__, keep)
+                keep = array("i", compress(keep, map(test, values, repeat(value))))
+            self.found.extend(keep if isinstance(keep, array) else array("i", keep))
+            if self._at >= len(positions):
+                self._seg, self._at = self._seg + 1, 0
+            took = clock() - t0
+            if len(part):  # the next slice sized to take about SLICE_TARGET
+                rate = took / len(part)
+                want = int(SLICE_TARGET / rate) if rate > 0 else MAX_SLICE
+                self._chunk = max(MIN_SLICE, min(MAX_SLICE, 4 * len(part), want))  # grows 4× a slice at most
+            if clock() - began >= seconds or (enough is not None and len(self.found) >= enough):
+                break
+        if self._seg >= len(self.segments):
+            self.complete = True
+            self.segments = []
+            index._finished(self)
+        return self.complete
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = [0, False]  # index builds under way, whether the collector was on before the first
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while an index is built (in a worker, or the UI thread).
+
+    Each automatic full collection scans every entry of the growing lists (a million each) while
+    holding the GIL: measured at 10⁶ rows, collections in the worker stalled the UI thread 0.1–1 s
+    each, seven times per build; and the first collection after the build, scanning them once more,
+    185 ms of CPU. So they are frozen out of its sight (``gc.freeze``, as after the first paint;
+    refcounting still frees an old index, which makes no reference cycles). Cyclic garbage the rest
+    of the program left since the last collection is frozen with them: a collection first would scan
+    the lists it is there to spare."""
+    with _gc_lock:
+        if _gc_pauses[0] == 0:
+            _gc_pauses[1] = gc.isenabled()
+            gc.disable()
+        _gc_pauses[0] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses[0] -= 1
+            if _gc_pauses[0] == 0 and _gc_pauses[1]:
+                gc.freeze()
+                gc.enable()
 
 
 class IndexLoad:
@@ -196,8 +343,9 @@ class IndexLoad:
 
     def _build(self) -> AchievementIndex:
         try:
-            index = AchievementIndex()
-            index.load(self.order_sql)
+            with _collector_paused():
+                index = AchievementIndex()
+                index.load(self.order_sql)
             self.index = index
             return index
         except BaseException as exc:
@@ -260,6 +408,7 @@ class AchievementModel(QAbstractTableModel):
     """Rows are achievement ids in the sort order (None where a row's id has not been read yet)."""
 
     index_ready = Signal()  # the filter index arrived: filters are instant, the filter lists exact
+    filter_progress = Signal()  # rows of an unfinished filter pass were added (or it is complete), or rows wait
 
     def __init__(self, parent=None, runner=None) -> None:
         super().__init__(parent)
@@ -272,32 +421,44 @@ class AchievementModel(QAbstractTableModel):
         self._total = 0
         self._load: IndexLoad | None = None
         self.marks: dict[int, str] = {}  # achievement id -> the city's comment on it (a returned submission)
+        self._pass: FilterPass | None = None  # the filter pass whose rows are shown (unfinished: going on)
+        self._page_order = order_sql(self.sort_column, self.sort_order)  # the order of the ids read by position
+        # Rows kept on screen until the new index arrives: "order" (they are in the previous sort order),
+        # "data" (the filtered rows of the data before a change, re-read as painted), "" (none kept).
+        self.waiting = ""
+        self._order_shown = self._page_order  # the sort order of the rows on screen
+        self._shown_at = 0.0  # when found rows were last added to the table
 
     # ------------------------------------------------------------------ loading and filtering
     def reload(self) -> None:
         """Re-read from the database: the first screen now, the filter index in the background.
 
-        With a filter on and the same sort order (data changed), the filtered rows stay on screen,
-        re-read as they are painted, until the new index replaces them; after a new sort order
-        the filtered rows are rebuilt at once, except in an order that needs the whole table
-        sorted (status, amount): then the rows on screen stay until the index in it arrives."""
+        With a filter on (data changed, or a new sort order), the filtered rows stay on screen,
+        re-read as they are painted, until the new index replaces them (``waiting``: said in the
+        count line). So do all rows in an order that needs the whole table sorted (status, amount:
+        the latest award of each row, which no database index serves): they stay in the old order
+        (rows not read yet are read by position in it) until the index in the new order arrives."""
         if self._load is not None:
             self._load.superseded = True
         order = order_sql(self.sort_column, self.sort_order)
         self._load = load = IndexLoad(order)
-        keep = (not self.filter.is_empty() and self.runner is not None and self.index_ is not None
-                and self.index_.order_sql == order)
-        # Ordered by a column no database index serves (status, amount: the latest award of each
-        # row), even the first rows need a sort of the whole table: every row is already known by
-        # id, so they stay on screen in the old order until the index in the new order replaces them.
-        keep = keep or (self.runner is not None and self.index_ is not None
-                        and COLUMNS[self.sort_column][0] in UNINDEXED_ORDERS)
+        keep = self.runner is not None and (
+            (not self.filter.is_empty() and self.index_ is not None)
+            or (COLUMNS[self.sort_column][0] in UNINDEXED_ORDERS and (self.index_ is not None or bool(self.ids))))
+        if self.index_ is not None and self.runner is not None:  # let it go, freed in the background
+            self.runner.run(self.index_.release, quiet=True)
+        elif self.index_ is not None:  # no pass of it kept (they refer to it, it to them)
+            self.index_._unfinished = {}
+        self._pass = None
         self.index_ = None
         self.cache.clear()
+        self.waiting = ("data" if self._order_shown == order else "order") if keep else ""
         if keep:
-            self._total = achievement_count()
+            if self.waiting == "data" or not self._total:  # a new order alone leaves the count as it is
+                self._total = achievement_count()
             self.invalidate()
             QTimer.singleShot(0, lambda: self._start(load))
+            self.filter_progress.emit()  # the count line says the rows wait for the new order
             return
         if not self.filter.is_empty():  # the filtered rows need the index
             self.apply_filter(self.filter)
@@ -305,6 +466,7 @@ class AchievementModel(QAbstractTableModel):
         self.beginResetModel()
         self._total = achievement_count()
         self.ids = [None] * self._total
+        self._page_order = self._order_shown = order
         self._read_page(0)
         self.endResetModel()
         if self.runner is None:
@@ -323,6 +485,8 @@ class AchievementModel(QAbstractTableModel):
         if exc is not None:  # the next filter builds it on the UI thread, where an error is shown
             logging.getLogger(__name__).warning("achievement index not built in the background: %s", exc)
             self._load = None
+            self.waiting = ""
+            self.filter_progress.emit()
             return
         if load.index is not None:
             self._install(load)
@@ -330,14 +494,17 @@ class AchievementModel(QAbstractTableModel):
     def _install(self, load: IndexLoad) -> None:
         index = load.result()
         self.index_ = index
+        self.waiting = ""
+        self._order_shown = index.order_sql
         self._total = len(index)
-        if self.filter.is_empty() and len(index) == len(self.ids) and all(
-                i is None or i == j for i, j in zip(self.ids, index.ids)):
-            self.ids = list(index.ids)  # the rows on screen stay as they are
+        new = index.ids_at(None)
+        # The rows read so far (ids not None) are where the index has them: compared at C speed (ids
+        # are never 0), no Python code per row at 10⁶ rows.
+        if self.filter.is_empty() and len(new) == len(self.ids) and (
+                self.ids == new or list(compress(new, map(is_not, self.ids, repeat(None)))) == list(filter(None, self.ids))):
+            self.ids = new  # type: ignore[assignment]  # the rows on screen stay as they are
         else:
-            self.beginResetModel()
-            self.ids = index.select(self.filter)
-            self.endResetModel()
+            self._show_pass(index.start(self.filter))
         self.index_ready.emit()
 
     def ensure_index(self) -> AchievementIndex:
@@ -354,9 +521,60 @@ class AchievementModel(QAbstractTableModel):
             return  # every row, already in order
         self.filter = f
         index = self.ensure_index()
+        self._show_pass(index.start(f, prior=self._pass))
+
+    @property
+    def filtering(self) -> bool:
+        """An unfinished filter pass: the rows shown are the first of its rows, more are coming."""
+        return self._pass is not None and not self._pass.complete
+
+    def _stop_pass(self) -> None:
+        if self._pass is not None:
+            self._pass.index._set_aside(self._pass)
+            self._pass = None
+
+    def _show_pass(self, run: FilterPass) -> None:
+        """Show the first screen of ``run`` now; its other rows follow a slice at a time from the event
+        loop (a keystroke or a new sort order in between stops it, its rows so far kept for reuse)."""
+        self._stop_pass()
+        self._pass = run
+        run.step(SLICE_BUDGET, enough=FIRST_SCREEN)
         self.beginResetModel()
-        self.ids = index.select(f)
+        self.ids = run.index.ids_at(run.found)  # type: ignore[assignment]  # every id known
         self.endResetModel()
+        self._shown_at = time.perf_counter()
+        if not run.complete:
+            QTimer.singleShot(0, lambda: self._continue(run))
+
+    def found(self) -> int:
+        """Rows found so far by an unfinished filter pass (the table adds them every ``SHOW_EVERY``);
+        the row count otherwise."""
+        run = self._pass
+        return len(run.found) if run is not None and run.found is not None else len(self.ids)
+
+    def _continue(self, run: FilterPass) -> None:
+        if not is_alive(self) or run is not self._pass:
+            return  # superseded: a newer filter, a reload
+        assert run.found is not None
+        shown = len(self.ids)
+        run.step(SLICE_BUDGET)
+        now = time.perf_counter()
+        if len(run.found) > shown and (run.complete or now - self._shown_at >= SHOW_EVERY):
+            self._shown_at = now
+            new = run.index.ids_at(run.found[shown:])
+            self.beginInsertRows(QModelIndex(), shown, shown + len(new) - 1)
+            self.ids.extend(new)
+            self.endInsertRows()
+        if not run.complete:
+            QTimer.singleShot(0, lambda: self._continue(run))
+        self.filter_progress.emit()
+
+    def finish_filter(self) -> None:
+        """Complete an unfinished filter pass now (for an export of every row)."""
+        run = self._pass
+        if run is not None and not run.complete:
+            run.step(float("inf"))
+            self._continue(run)
 
     def total(self) -> int:
         return self._total
@@ -394,7 +612,7 @@ class AchievementModel(QAbstractTableModel):
 
     def _read_page(self, start: int) -> None:
         """Ids and display values of the rows from ``start`` on, read by position in the sort order."""
-        for pos, row in enumerate(fetch_page(order_sql(self.sort_column, self.sort_order), start, BLOCK), start):
+        for pos, row in enumerate(fetch_page(self._page_order, start, BLOCK), start):
             if pos < len(self.ids):
                 self.ids[pos] = row[0]
                 self.cache[row[0]] = row[1:]

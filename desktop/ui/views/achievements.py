@@ -87,6 +87,7 @@ class AchievementsView(View):
                                 can_delete=lambda: bool(self.selected_ids()))
         qconnect(self.model.modelReset, self._update_buttons)
         qconnect(self.model.index_ready, self._index_ready)
+        qconnect(self.model.filter_progress, self._update_count)
         qconnect(ctx.store_ready, self.show_returned)
         self.model.reload()
         self.retranslate()
@@ -172,17 +173,24 @@ class AchievementsView(View):
 
     def _update_count(self) -> None:
         total, shown = self.model.total(), self.model.rowCount()
+        busy = self.model.filtering or self.model.waiting
         if total == 0:
             self.empty.set_text(_("No achievements yet"), _(
                 "Press New... (Ctrl+N) to enter one, or import the Excel template (Ctrl+I). Enterprises come first: "
                 "register them under Enterprises."))
             self.pages.setCurrentWidget(self.empty)
-        elif shown == 0:
+        elif shown == 0 and not busy:
             self.empty.set_text(_("Nothing matches the filter"), _("Clear the search box or choose \"All\" in the filters."))
             self.pages.setCurrentWidget(self.empty)
         else:
             self.pages.setCurrentWidget(self.tableview)
-        self.count.setText(_("{shown} of {total} achievements").format(shown=f"{shown:,}", total=f"{total:,}"))
+        if self.model.waiting == "order":  # the rows in the previous order until the index in the new one is in
+            text = _("Sorting... {shown} of {total} achievements, in the previous order until done")
+        elif busy:  # the first rows are on screen, the others still being found (or the data re-indexed)
+            text = _("Filtering... {shown} found so far, of {total} achievements")
+        else:
+            text = _("{shown} of {total} achievements")
+        self.count.setText(text.format(shown=f"{self.model.found():,}", total=f"{total:,}"))
 
     def _update_buttons(self) -> None:
         n = len(self.selected_ids())
