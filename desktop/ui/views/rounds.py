@@ -53,7 +53,7 @@ class RoundsView(TableViewMixin, View):
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
         self.round = None
-        self.lines: list[dict[str, Any]] = []
+        self.lines: Any = []  # the shown round's lines (round_data.RoundLines)
         self.fund_names: dict[str, str] = {}
         lay = QVBoxLayout(self)
 
@@ -96,7 +96,7 @@ class RoundsView(TableViewMixin, View):
         lay.addWidget(self.message)
 
         # lines (left) and details / totals (right)
-        self.model = RoundLinesModel(self)
+        self.model = RoundLinesModel(self, runner=ctx.tasks)  # a large round is sorted in the background
         self.proxy = LinesProxy(self.model, self)
         self.tableview = make_table(self.name, model=self.proxy)
         left = QWidget()

@@ -1,0 +1,166 @@
+"""The round screen at 10⁵ lines (10⁶ with ``--million``): what the UI thread does and what the
+window holds, each run in a child process of its own on a copy of one database whose round was
+computed beforehand (so its memory is the screen's, not the computation's).
+
+    .venv/bin/python benchmarks/bench_roundsview.py [--million] [--sizes 100000 1000000] [--runs 1]
+    .venv/bin/python benchmarks/bench_roundsview.py --root /tmp/old-checkout ...   another checkout
+
+Figures per size (one year of standards of 2,000 enterprises, as ``bench_growth.py`` fills it):
+- ``read_s``: reading the round in the worker (not on the UI thread);
+- ``show_ms``: the table's reset and first paint on the UI thread;
+- ``worst_key_ms``: the slowest keystroke of a search typed on (and cleared);
+- ``sort_stall_ms`` / ``sort_s``: sorting by the amount, the enterprise and the achievement
+  column, the longest gap between 5 ms ticks of the UI thread while it sorts, and the time until
+  the rows are in the new order;
+- ``refresh1_ms`` / ``refresh10k_ms``: the UI thread's part of the refresh after another session
+  changed 1 and 10,000 lines (read again in the worker: ``reread_s``), the chosen line kept;
+- ``held_mb``: the resident size once the round is shown, ``peak_mb``: the child's peak (VmHWM).
+Baseline: one keystroke as a bare substring test over the same lines' title and number.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import bench_growth as G
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PREPARE = G.OURS_HEAD + """
+from desktop.store import rounds
+rounds.create_round(2025, "putian-chengxiang-2021", "bench")
+database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+"""
+
+SCREEN = G.OURS_HEAD + """
+import inspect
+from desktop.operations.session import Session
+from desktop.ui.qt import QApplication, QElapsedTimer, QTimer, Qt
+from desktop.ui.tablemodel import make_table
+from desktop.ui.tasks import TaskRunner
+from desktop.ui.views.round_model import LinesProxy, RoundLinesModel, read_round, show_snapshot
+
+def rss_mb():
+    return next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmRSS:")) / 1024
+
+app = QApplication.instance() or QApplication([])
+runner = TaskRunner()
+session = Session.attach(sys.argv[1])
+t0 = time.perf_counter()
+snap = read_round(session, 2025)  # in the worker
+read = time.perf_counter() - t0
+n = len(snap.lines)
+model = (RoundLinesModel(runner=runner) if "runner" in inspect.signature(RoundLinesModel).parameters
+         else RoundLinesModel())
+proxy = LinesProxy(model)
+view = make_table("bench-round-lines", model=proxy)  # as the round screen makes its table
+view.resize(1000, 700)
+view.show()
+app.processEvents()
+t0 = time.perf_counter()
+model.set_rows(snap.lines)  # on the UI thread: the reset and the first paint
+app.processEvents()
+show = time.perf_counter() - t0
+held = rss_mb()
+keys = []
+for text in ("鞋", "鞋类", "鞋类产品标准第1", "鞋类产品标准第12345", "gb/t 1", "不存在的文字", ""):
+    t0 = time.perf_counter()
+    proxy.search(text)
+    app.processEvents()
+    keys.append(time.perf_counter() - t0)
+
+def stalls(start):
+    # (longest gap between 5 ms ticks of the UI thread, seconds until the model is done)
+    ticks, clock = [], QElapsedTimer()
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e9))
+    clock.start()
+    timer.start()
+    ticks.append(0.0)
+    start()
+    ticks.append(clock.nsecsElapsed() / 1e9)
+    while getattr(model, "sorting", False):
+        app.processEvents()
+    app.processEvents()
+    done = clock.nsecsElapsed() / 1e9
+    ticks.append(done)
+    timer.stop()
+    return max(b - a for a, b in zip(ticks, ticks[1:])), done
+
+sorts = {}
+for column in (3, 0, 1):  # amount, enterprise, achievement (a text on every line)
+    sorts[column] = stalls(lambda: view.sortByColumn(column, Qt.SortOrder.DescendingOrder))
+view.selectRow(n // 2)
+kept = view.currentIndex().data()
+refresh = {}
+for label, where in (("1", f"id = {n // 2 + 1}"), ("10k", f"id % {max(1, n // 10000)} = 3")):
+    with database.atomic():  # another session's change (as a recompute or an amount set writes it)
+        database.execute_sql("UPDATE award SET explanation = explanation || '（复核）', amount = '12345.00', "
+                             f"version = version + 1 WHERE {where}")
+    t0 = time.perf_counter()
+    again = read_round(session, 2025, None, snap)  # in the worker: the lines that changed are found there
+    reread = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    show_snapshot(model, snap, again)  # on the UI thread: only the changed lines updated, the chosen one kept
+    app.processEvents()
+    refresh[label] = (time.perf_counter() - t0, len(again.changed or ()), reread)
+    while getattr(model, "sorting", False):
+        app.processEvents()
+    snap = again  # what the screen shows now
+seconds = max(show, *keys, *(s for s, _d in sorts.values()), *(r[0] for r in refresh.values()))
+extra = {"lines": n, "read_s": round(read, 2), "show_ms": round(show * 1000), "worst_key_ms": round(max(keys) * 1000),
+         "sort_stall_ms": {c: round(s * 1000) for c, (s, _d) in sorts.items()},
+         "sort_s": {c: round(d, 2) for c, (_s, d) in sorts.items()},
+         "refresh1_ms": round(refresh["1"][0] * 1000), "refresh10k_ms": round(refresh["10k"][0] * 1000),
+         "changed": [refresh["1"][1], refresh["10k"][1]], "reread_s": round(refresh["10k"][2], 2),
+         "kept": view.currentIndex().data() == kept, "held_mb": round(held)}
+"""
+
+
+def measure(sizes: tuple[int, ...], runs: int, root: Path) -> list[dict]:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-roundsview-"))
+    try:
+        template = G._template(root, tmp)
+        rows = []
+        for n in sizes:
+            filled = tmp / f"round-{n}.db"
+            shutil.copyfile(template, filled)
+            G.fill(filled, n, False)
+            G._child([sys.executable, "-c", PREPARE + "\nseconds, extra = 0, {}\n" + G.OURS_TAIL, str(filled)],
+                     root, tmp)
+            db = tmp / "work.db"
+            ours, base = [], []
+            for _ in range(runs):
+                G._fresh(filled, db)
+                ours.append(G._child([sys.executable, "-c", SCREEN + G.OURS_TAIL, str(db)], root, tmp))
+                base.append(G._child([sys.executable, "-c", G.BASE_HEAD + G.BASE["roundsview"] + G.OURS_TAIL,
+                                      str(db)], root, tmp))
+            best = min(ours, key=lambda r: r[2]["seconds"])
+            row = {"n": n, "worst_ui_ms": round(best[2]["seconds"] * 1000), "peak_mb": round(max(r[1] for r in ours)),
+                   "baseline_key_ms": round(min(r[2]["seconds"] for r in base) * 1000, 1),
+                   **{k: v for k, v in best[2].items() if k != "seconds"}}
+            rows.append(row)
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+        if len(rows) > 1:
+            a, b = rows[-2], rows[-1]
+            print(json.dumps({"growth": f"{a['n']} -> {b['n']}", **{
+                k: round(b[k] / a[k], 1) for k in ("worst_ui_ms", "show_ms", "worst_key_ms", "refresh1_ms",
+                                                   "refresh10k_ms", "read_s", "held_mb", "peak_mb") if a[k]}}))
+        return rows
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--million", action="store_true", help="also 10⁶ lines (minutes)")
+    ap.add_argument("--sizes", type=int, nargs="*", help="sizes instead of 10⁵ (and 10⁶)")
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured")
+    a = ap.parse_args()
+    measure(tuple(a.sizes) if a.sizes else (100_000,) + ((1_000_000,) if a.million else ()), a.runs, a.root.resolve())
