@@ -15,7 +15,7 @@ import heapq
 import logging
 from array import array
 from collections.abc import Callable, Iterator, Sequence
-from itertools import compress, count, islice
+from itertools import chain, compress, count, islice
 from operator import and_
 from typing import Any
 
@@ -97,8 +97,8 @@ def _sorted_in_slices(items: list[int], key: Callable[[int], Any], size: int) ->
     """``items`` stably sorted by ``key``: each slice sorted by one call, the slices merged lazily
     (a Python loop, so another thread runs in between: one sort of 10⁶ would hold the GIL for a second)."""
     runs = [sorted(items[i:i + size], key=key) for i in range(0, len(items), size)]
-    if len(runs) == 1:
-        return iter(runs[0])
+    if all(not key(b[0]) < key(a[-1]) for a, b in zip(runs, runs[1:])):  # already in order one after another
+        return chain.from_iterable(runs)
     return heapq.merge(*runs, key=key)
 
 
@@ -121,37 +121,45 @@ def sort_positions(values: list[Any], codes: Sequence[int] | None, fmt: Callable
         close: Callable[[str], Any] = ((lambda t: t.encode("gb18030", "replace")) if current_locale().startswith("zh")
                                        else str.casefold)
         # a close order first (GB 18030 code order is pinyin order for the common characters), then
-        # the collator: little left for it to do (as ListTableModel sorts)
-        first = list(_sorted_in_slices(list(range(m)), lambda j: close(texts[j]), SORT_SLICE))
+        # the collator: little left for it to do (as ListTableModel sorts); each key made once
+        closes = [close(t) for t in texts]
+        first = list(_sorted_in_slices(list(range(m)), closes.__getitem__, SORT_SLICE))
+        del closes
         by_collator = functools.cmp_to_key(QCollator().compare)
-        ordered = _sorted_in_slices(first, lambda j: by_collator(texts[j]), COLLATE_SLICE)
+        collated = [by_collator(t) for t in texts]
+        ordered = _sorted_in_slices(first, collated.__getitem__, COLLATE_SLICE)
         keyof = texts.__getitem__
-    rank = array("i", bytes(4 * m))
-    r, last = -1, object()
-    for j in ordered:  # the same text, the same rank: those lines keep the order read
+    # the distinct values in order, those of the same text in one group (their lines keep the order read)
+    groups: list[list[int]] = []
+    last: Any = object()
+    for j in ordered:
         k = keyof(j)
         if k != last:
-            r, last = r + 1, k
-        rank[j] = r
+            groups.append([])
+            last = k
+        groups[-1].append(j)
     if descending:
-        for j in range(m):
-            rank[j] = r - rank[j]
-    if codes is None:
-        keys = rank
-    else:
-        keys = array("i")
-        for s in range(0, len(codes), 65536):
-            keys.extend(map(rank.__getitem__, codes[s:s + 65536]))
-    n = len(keys)
+        groups.reverse()
     out = array("i")
-    if r < BUCKETS_UP_TO:  # few distinct values: a bucket per rank, filled in the order read
-        buckets = [array("i") for _ in range(r + 1)]
+    if codes is None:  # the values are the lines': their order is the groups'
+        for g in groups:
+            out.extend(g)
+        return out
+    rank = array("i", bytes(4 * m))
+    for r, g in enumerate(groups):
+        for j in g:
+            rank[j] = r
+    keys = array("i")
+    for s in range(0, len(codes), 65536):
+        keys.extend(map(rank.__getitem__, codes[s:s + 65536]))
+    if len(groups) <= BUCKETS_UP_TO:  # few distinct values: a bucket per rank, filled in the order read
+        buckets = [array("i") for _ in groups]
         for i, k in enumerate(keys):
             buckets[k].append(i)
         for b in buckets:
             out.extend(b)
         return out
-    merged = _sorted_in_slices(list(range(n)), keys.__getitem__, SORT_SLICE)
+    merged = _sorted_in_slices(list(range(len(keys))), keys.__getitem__, SORT_SLICE)
     while chunk := list(islice(merged, 65536)):
         out.extend(chunk)
     return out
@@ -355,14 +363,10 @@ class RoundLinesModel(QAbstractTableModel):
         filtering = bool(self.needle) or self.only_attention
         before = self._pass_states(positions) if filtering else None
         key = self.columns[self.sorted_by[0]].key if self.sorted_by is not None else None
-        moved = False
-        for pos, values, sig in changes:
-            if key is not None and not moved:
-                was = lines.get(pos, key)
-                lines.set(pos, values, sig)
-                moved = lines.get(pos, key) != was or type(was) is not type(lines.get(pos, key))
-            else:
-                lines.set(pos, values, sig)
+        was = [lines.get(p, key) for p in positions] if key is not None else []
+        lines.set_many(changes)
+        moved = key is not None and any(
+            a != b or type(a) is not type(b) for a, b in zip(was, (lines.get(p, key) for p in positions)))
         self._texts.clear()
         last = len(self.columns) - 1
         if len(changes) > self.REPAINT_EACH_UP_TO:  # many: one signal (the view repaints only what is on screen)
