@@ -183,3 +183,7 @@ def test_a_change_by_another_session_refreshes_exactly_its_lines_in_a_sorted_sea
     assert [r["achievement"] for r in view.model.rows] == _plain_order(plain, 3, True, "gb/t 410")
     assert view.selected_line()["achievement"] == "A13"
     assert view.snapshot.total == rounds.info(other, view.round.uuid).total
+    # the amount dialog's reload reads the one line it shows, as the whole round's reading has it
+    whole = rounds.lines(other, view.round.uuid)
+    assert rounds.lines(other, view.round.uuid, whole[5]["uuid"]) == [whole[5]]
+    assert rounds.lines(other, view.round.uuid, "no-such-award") == []

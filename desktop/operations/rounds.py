@@ -157,11 +157,11 @@ class LineReader:
     award id and a signature that a later reading compares), ``values`` a row's values in
     ``LINE_FIELDS`` order (flags a tuple), ``figures`` what the round's totals need of a row."""
 
-    def __init__(self, session: Session, ref: str | int) -> None:
+    def __init__(self, session: Session, ref: str | int, award_uuid: str | None = None) -> None:
         from desktop.store.rounds import LineRows
 
         self.round = _get(ref)
-        self._rows = LineRows(self.round.id)
+        self._rows = LineRows(self.round.id, award_uuid)
         self._labels: dict[str, str] = {}
         self._days: dict[Any, str] = {}
 
@@ -195,11 +195,12 @@ class LineReader:
                 fund or "", explanation, flags, decision, version)
 
 
-def lines(session: Session, ref: str | int) -> list[dict[str, Any]]:
+def lines(session: Session, ref: str | int, award_uuid: str | None = None) -> list[dict[str, Any]]:
     """One row per award of the round: achievement, enterprise, what it is, status, amount, clause,
     fund, explanation, flags, decision (labels for the statuses included), and the line's version (what
-    ``set_amount`` is given back, so a line another officer changed meanwhile is not overwritten)."""
-    reader = LineReader(session, ref)
+    ``set_amount`` is given back, so a line another officer changed meanwhile is not overwritten).
+    With ``award_uuid``, only that award's line (none if the round has no such award)."""
+    reader = LineReader(session, ref, award_uuid)
     out = []
     for rows in reader.batches():
         for row in rows:

@@ -585,15 +585,20 @@ class LineRows:
            f"w.version, e.name, {records.ACH_COLUMNS_SQL} FROM award w JOIN achievement a ON a.id = w.achievement_id "
            "JOIN enterprise e ON e.id = a.enterprise_id WHERE w.round_id = ? ORDER BY e.name, a.date, a.id")
 
-    def __init__(self, round_id: int) -> None:
+    def __init__(self, round_id: int, award_uuid: str | None = None) -> None:
         self.round_id = round_id
+        self.award_uuid = award_uuid  # only that award's line
         self._amounts: dict[Any, Any] = {}
         self._flags: dict[Any, tuple[str, ...]] = {}
         self._dates: dict[Any, Any] = {}
         self._texts: dict[Any, Any] = {}
 
     def batches(self, size: int = 5000) -> Iterator[list[tuple[Any, ...]]]:
-        cursor = database.execute_sql(self.SQL, (self.round_id,))
+        if self.award_uuid is None:
+            cursor = database.execute_sql(self.SQL, (self.round_id,))
+        else:
+            cursor = database.execute_sql(self.SQL.replace("WHERE w.round_id = ?", "WHERE w.round_id = ? AND w.uuid = ?"),
+                                          (self.round_id, self.award_uuid))
         while rows := cursor.fetchmany(size):
             yield rows
 

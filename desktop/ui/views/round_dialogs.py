@@ -146,7 +146,7 @@ class AmountDialog(QDialog):
         """Take the line as it is now (its amount and version); the round's screen reads it again."""
         from desktop.operations import rounds
 
-        fresh = next((x for x in rounds.lines(self.ctx.session, self.rnd.uuid) if x["uuid"] == self.line["uuid"]), None)
+        fresh = next(iter(rounds.lines(self.ctx.session, self.rnd.uuid, self.line["uuid"])), None)  # that line only
         self.ctx.changed("awards")
         if fresh is None:
             self.reject()

@@ -433,9 +433,9 @@ class RoundsView(TableViewMixin, View):
 
         def done(result) -> None:
             self.ctx.changed("rounds")
-            self.refresh()
+            self.refresh()  # (a large round is read in a worker: the figures are the computed round's)
             self.message.ok(_("Round {year} computed: {n} lines, total {total}.").format(
-                year=year, n=len(self.lines), total=money_text(RD.grand_total(self.lines))))
+                year=year, n=result.awards, total=money_text(result.total)))
 
         self.message.clear()
         self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: self.message.error(error_text(exc)),
