@@ -363,10 +363,11 @@ class RoundLinesModel(QAbstractTableModel):
         filtering = bool(self.needle) or self.only_attention
         before = self._pass_states(positions) if filtering else None
         key = self.columns[self.sorted_by[0]].key if self.sorted_by is not None else None
-        was = [lines.get(p, key) for p in positions] if key is not None else []
+        column: Sequence[Any] = ([] if key is None else lines.coded[key].codes if key in lines.coded
+                                 else getattr(lines, key))  # (a code per line, or the line's own text)
+        was = list(map(column.__getitem__, positions)) if key is not None else []
         lines.set_many(changes)
-        moved = key is not None and any(
-            a != b or type(a) is not type(b) for a, b in zip(was, (lines.get(p, key) for p in positions)))
+        moved = key is not None and was != list(map(column.__getitem__, positions))
         self._texts.clear()
         last = len(self.columns) - 1
         if len(changes) > self.REPAINT_EACH_UP_TO:  # many: one signal (the view repaints only what is on screen)
