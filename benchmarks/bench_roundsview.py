@@ -129,6 +129,95 @@ extra = {"lines": n, "read_s": round(read, 2), "show_ms": round(show * 1000), "w
 """
 
 
+# The same UI-thread figures on lines made in memory (no database, no reading: minutes less at 10⁶),
+# with the resident size once they are shown. Needs the compact lines (round_data.RoundLines).
+SYNTHETIC = """
+import json, sys, time, uuid
+from decimal import Decimal
+from desktop.ui.qt import QApplication, QElapsedTimer, QTimer, Qt
+from desktop.ui.tablemodel import make_table
+from desktop.ui.tasks import TaskRunner
+from desktop.ui.views import round_data as RD
+from desktop.ui.views.round_model import LinesProxy, RoundLinesModel
+
+def rss_mb():
+    return next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmRSS:")) / 1024
+
+n = int(sys.argv[1])
+app = QApplication.instance() or QApplication([])
+runner = TaskRunner()
+uuids = [str(uuid.uuid4()) for _ in range(n)]
+
+def values(i, note=""):
+    rank = 1 + i % 5
+    return (i + 1, uuids[i], f"A{i}", f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}", f"莆田市第{i % 2000}号鞋业有限公司",
+            "91350302MA0000001X", "standard", f"作为第{rank}起草单位制定国家标准《鞋类产品标准第{i}号》（GB/T {100000 + i}-2025）",
+            "awarded" if rank < 4 else "not_eligible", "予以奖补" if rank < 4 else "不符合条件",
+            Decimal(("300000.00", "210000.00", "150000.00")[rank - 1]) if rank < 4 else None, "r1", "五(二)1", "f1",
+            f"国家标准制定 第{rank}位" + note, (), "proposed", 1)
+
+base = rss_mb()
+lines = RD.RoundLines()
+for i in range(n):
+    lines.append(values(i), i)
+model = RoundLinesModel(runner=runner)
+proxy = LinesProxy(model)
+view = make_table("bench-round-lines", model=proxy)
+view.resize(1000, 700)
+view.show()
+app.processEvents()
+
+def timed(fn):
+    t0, c0 = time.perf_counter(), time.thread_time()
+    fn()
+    app.processEvents()
+    return round((time.perf_counter() - t0) * 1000), round((time.thread_time() - c0) * 1000)
+
+out = {"n": n, "show_ms": timed(lambda: model.set_rows(lines))}
+out["held_mb"] = round(rss_mb())
+out["lines_mb"] = round(rss_mb() - base)
+out["keys_ms"] = [timed(lambda: proxy.search(t)) for t in ("鞋", "鞋类", "鞋类产品标准第1", "鞋类产品标准第12345",
+                                                           "gb/t 1", "不存在的文字", "")]
+
+def stalls(start):
+    ticks, clock = [], QElapsedTimer()
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e9))
+    clock.start(); timer.start(); ticks.append(0.0); c0 = time.thread_time()
+    start()
+    ticks.append(clock.nsecsElapsed() / 1e9)
+    while model.sorting:
+        app.processEvents()
+    app.processEvents()
+    ticks.append(clock.nsecsElapsed() / 1e9)
+    timer.stop()
+    return {"stall_ms": round(max(b - a for a, b in zip(ticks, ticks[1:])) * 1000), "done_s": round(ticks[-1], 2),
+            "ui_cpu_ms": round((time.thread_time() - c0) * 1000)}
+
+out["sort"] = {c: stalls(lambda: view.sortByColumn(c, Qt.SortOrder.DescendingOrder)) for c in (3, 0, 1)}
+view.selectRow(n // 2)
+app.processEvents()
+for label, every in (("refresh1_ms", n + 1), ("refresh10k_ms", max(1, n // 10000))):
+    changes = [(i, values(i, "（复核）" + label), -i - 1) for i in range(n // 2 % every, n, every)][:10000]
+    out[label] = timed(lambda: model.update_lines(changes))
+    while model.sorting:
+        app.processEvents()
+out["peak_mb"] = round(next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM:")) / 1024)
+print(json.dumps(out))
+"""
+
+
+def synthetic(sizes: tuple[int, ...], root: Path) -> None:
+    """``SYNTHETIC`` at each size; times as [wall ms, UI-thread CPU ms]."""
+    tmp = Path(tempfile.mkdtemp(prefix="bench-roundsview-"))
+    try:
+        for n in sizes:
+            print(G._polled([sys.executable, "-c", SYNTHETIC, str(n)], root, tmp)[2], flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def measure(sizes: tuple[int, ...], runs: int, root: Path) -> list[dict]:
     tmp = Path(tempfile.mkdtemp(prefix="bench-roundsview-"))
     try:
@@ -169,5 +258,9 @@ if __name__ == "__main__":
     ap.add_argument("--sizes", type=int, nargs="*", help="sizes instead of 10⁵ (and 10⁶)")
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured")
+    ap.add_argument("--synthetic", action="store_true", help="the UI thread's figures on lines made in memory")
     a = ap.parse_args()
+    if a.synthetic:
+        synthetic(tuple(a.sizes) if a.sizes else (100_000, 1_000_000), a.root.resolve())
+        sys.exit(0)
     measure(tuple(a.sizes) if a.sizes else (100_000,) + ((1_000_000,) if a.million else ()), a.runs, a.root.resolve())
