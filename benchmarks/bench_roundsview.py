@@ -29,7 +29,7 @@ peak 196 MB, held 170 MB; UI-thread CPU: show 120 ms, worst keystroke 88 ms, ref
 57 ms, of 10,000 lines 146 ms before the column-at-a-time refresh (27 ms of the UI thread for 10,000
 lines on its own, ``--synthetic``: 88 ms with the repaint, 10 ms for 1 line); sorting by amount,
 enterprise and achievement done in the background in 1.9 s, 1.8 s and 15 s with the UI thread
-spending 82, 67 and 298 ms over those seconds, in 5 ms turns (``--synthetic``, 10⁵: the lines
+spending 82, 67 and 298 ms over those seconds (``--synthetic``, 10⁵: the lines
 72 MB, peak 160 MB).
 """
 from __future__ import annotations

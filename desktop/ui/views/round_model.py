@@ -129,25 +129,28 @@ def sort_positions(values: list[Any], codes: Sequence[int] | None, fmt: Callable
         collated = [by_collator(t) for t in texts]
         ordered = _sorted_in_slices(first, collated.__getitem__, COLLATE_SLICE)
         keyof = texts.__getitem__
-    # the distinct values in order, those of the same text in one group (their lines keep the order read)
-    groups: list[list[int]] = []
+    # the distinct values in order (``seq``), those of the same text one group (``starts``: where
+    # each group begins; their lines keep the order read): 4 bytes a value, not a list a group
+    seq, starts = array("i"), array("i")
     last: Any = object()
     for j in ordered:
         k = keyof(j)
         if k != last:
-            groups.append([])
+            starts.append(len(seq))
             last = k
-        groups[-1].append(j)
-    if descending:
-        groups.reverse()
+        seq.append(j)
+    del ordered
+    ends = array("i", starts[1:])
+    ends.append(len(seq))
+    groups = range(len(starts) - 1, -1, -1) if descending else range(len(starts))
     out = array("i")
     if codes is None:  # the values are the lines': their order is the groups'
         for g in groups:
-            out.extend(g)
+            out.extend(seq[starts[g]:ends[g]])
         return out
     rank = array("i", bytes(4 * m))
     for r, g in enumerate(groups):
-        for j in g:
+        for j in seq[starts[g]:ends[g]]:
             rank[j] = r
     keys = array("i")
     for s in range(0, len(codes), 65536):
