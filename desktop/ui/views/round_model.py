@@ -89,7 +89,7 @@ def show_snapshot(model: RoundLinesModel, shown: RD.RoundSnapshot | None, snap: 
 # ---------------------------------------------------------------- sorting, in slices
 
 SORT_SLICE = 8192  # lines sorted by one call (the UI thread gets its turn between calls)
-COLLATE_SLICE = 16384  # texts already in close order put in the collator's by one call
+COLLATE_SLICE = 4096  # texts put in the collator's order by one call (~50,000 comparisons at worst)
 BUCKETS_UP_TO = 4096  # fewer distinct values are sorted by a bucket each
 
 
