@@ -19,18 +19,24 @@ Figures per size (one year of standards of 2,000 enterprises, as ``bench_growth.
   (``thread_time``: what the UI thread spent, whatever else the machine runs).
 Baseline: one keystroke as a bare substring test over the same lines' title and number.
 
-Figures of 2026-12-03, 10⁵ lines, one run each on the 2-core machine shared with other work (load
-average 14-24: wall times are several times what the UI thread spends; ``ui_cpu_ms`` is what it
-spent). Before (the line dicts, sorted on the UI thread), ``--root`` the previous checkout: peak
-543 MB, held 323 MB, read in the worker 20-92 s; UI-thread CPU: show 165 ms, worst keystroke 151 ms,
-refresh of 1 line 72 ms, of 10,000 lines 140 ms, a sort 1,096 ms (wall stall 0.6-20 s: the sort ran
-on the UI thread). After (lines by column, read a batch at a time, sort built in the background):
-peak 196 MB, held 170 MB; UI-thread CPU: show 120 ms, worst keystroke 88 ms, refresh of 1 line
-57 ms, of 10,000 lines 146 ms before the column-at-a-time refresh (27 ms of the UI thread for 10,000
-lines on its own, ``--synthetic``: 88 ms with the repaint, 10 ms for 1 line); sorting by amount,
-enterprise and achievement done in the background in 1.9 s, 1.8 s and 15 s with the UI thread
-spending 82, 67 and 298 ms over those seconds (``--synthetic``, 10⁵: the lines
-72 MB, peak 160 MB).
+Figures of 2026-12-03, one run each on the 2-core machine shared with other work (wall times
+taken under a load average of 14-24 are several times what the UI thread spends: ``ui_cpu_ms``).
+
+Before (the line dicts, sorted on the UI thread; ``--root`` the previous checkout):
+  10⁵: peak 543 MB, held 323 MB; UI-thread CPU: show 165 ms, worst keystroke 151 ms, refresh of 1
+       line 72 ms, of 10,000 lines 140 ms, a sort 1,096 ms on the UI thread (wall 0.6-20 s).
+  10⁶: peak 4,430 MB, held 2,253 MB, read in the worker 598 s; show 9.9 s, worst keystroke 11.2 s,
+       sorts holding the UI thread 36-234 s (loaded machine).
+After (lines by column, read a batch at a time, sort built in the background):
+  ``--synthetic`` on a quiet moment, 10⁵: show 82 ms, worst keystroke 60 ms, refresh of 1 line 11 ms,
+       of 10,000 lines 80 ms, longest UI stall while sorting by amount / enterprise / achievement
+       63 / 15 / 62 ms (sorted in 0.08 / 0.05 / 0.63 s), the lines 72 MB, peak 157 MB.
+  ``--synthetic``, 10⁶ (the machine busier again): show 770 ms (344 ms CPU), worst keystroke 494 ms
+       (276 ms CPU), refresh of 1 line 93 ms, of 10,000 lines 102 ms, sort stalls 267 / 211 / 712 ms
+       (sorted in 1.0 / 1.2 / 16 s), the lines 545 MB, held 700 MB, peak 893 MB.
+  the database-read run, 10⁵ (load ~20): peak 196 MB, held 170 MB; 10⁶: peak 830 MB, held 648 MB,
+       read in the worker 107 s (before: 598 s), show 102 ms, worst keystroke 327 ms, refresh of 1
+       line 151 ms, of 10,000 lines 112 ms.
 """
 from __future__ import annotations
 
