@@ -36,7 +36,11 @@ After (lines by column, read a batch at a time, sort built in the background):
        (sorted in 1.0 / 1.2 / 16 s), the lines 545 MB, held 700 MB, peak 893 MB.
   the database-read run, 10⁵ (load ~20): peak 196 MB, held 170 MB; 10⁶: peak 830 MB, held 648 MB,
        read in the worker 107 s (before: 598 s), show 102 ms, worst keystroke 327 ms, refresh of 1
-       line 151 ms, of 10,000 lines 112 ms.
+       line 151 ms, of 10,000 lines 112 ms. Again at 10⁵ on a quieter moment (bare keystroke 15.6 ms,
+       the before run's 25.7 ms): read 11.9 s (before 20.3 s), show 220 ms (112 ms CPU), worst
+       keystroke 202 ms (85), refresh of 1 line 137 ms (55), of 10,000 lines 244 ms (111), sort
+       stalls 117 / 84 / 196 ms (before 573 / 1,525 / 3,027), peak 197 MB. (The UI thread's CPU while
+       a sort is built counts this script's own polling loop.)
 """
 from __future__ import annotations
 
