@@ -155,35 +155,66 @@ def return_round(session: Session, ref: str | int, note: str) -> RoundInfo:
     return info(session, rnd.uuid)
 
 
-def lines(session: Session, ref: str | int) -> list[dict[str, Any]]:
-    """One row per award of the round: achievement, enterprise, what it is, status, amount, clause,
-    fund, explanation, flags, decision (labels for the statuses included), and the line's version (what
-    ``set_amount`` is given back, so a line another officer changed meanwhile is not overwritten)."""
-    from desktop.notices.content import describe
-    from desktop.store.rounds import line_rows
+LINE_FIELDS = ("id", "uuid", "achievement", "date", "enterprise", "uscc", "kind", "what", "status", "status_label",
+               "amount", "rule", "clause", "fund", "explanation", "flags", "decision", "version")
 
-    rnd = _get(ref)
-    out = []
-    labels: dict[str, str] = {}
-    days: dict[Any, str] = {}
-    for aid, uuid, status, amount, rule, clause, fund, explanation, flags, decision, version, name, a in line_rows(
-            rnd.id):
-        label = labels.get(status)
+
+class LineReader:
+    """A round's lines read a batch at a time, for a screen that keeps them compact (10⁶ lines are
+    never held as dicts): ``batches`` gives the rows as read (plain values, hashable: ``key`` is the
+    award id and a signature that a later reading compares), ``values`` a row's values in
+    ``LINE_FIELDS`` order (flags a tuple), ``figures`` what the round's totals need of a row."""
+
+    def __init__(self, session: Session, ref: str | int, award_uuid: str | None = None) -> None:
+        from desktop.store.rounds import LineRows
+
+        self.round = _get(ref)
+        self._rows = LineRows(self.round.id, award_uuid)
+        self._labels: dict[str, str] = {}
+        self._days: dict[Any, str] = {}
+
+    def batches(self, size: int = 5000) -> Any:
+        return self._rows.batches(size)
+
+    @staticmethod
+    def key(row: tuple[Any, ...]) -> tuple[int, int]:
+        return row[0], hash(row)
+
+    def figures(self, row: tuple[Any, ...]) -> tuple[str, str, str, Decimal | None, str, bool]:
+        """(enterprise name, fund, status, amount, decision, flagged) of a row."""
+        return self._rows.figures(row)
+
+    def values(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        from desktop.notices.content import describe
+
+        aid, uuid, status, amount, rule, clause, fund, explanation, flags, decision, version, name, a = (
+            self._rows.convert(row))
+        label = self._labels.get(status)
         if label is None:
-            label = labels[status] = award_status_label(status)
-        day = days.get(a.date)
+            label = self._labels[status] = award_status_label(status)
+        day = self._days.get(a.date)
         if day is None:
-            day = days[a.date] = a.date.isoformat()
+            day = self._days[a.date] = a.date.isoformat()
         try:
             what = describe(a)
         except (KeyError, ValueError, TypeError, AttributeError):  # a description is a convenience
             what = a.title or a.kind
-        out.append({"id": aid, "uuid": uuid, "achievement": a.id, "date": day,
-                    "enterprise": name, "uscc": a.enterprise, "kind": a.kind, "what": what,
-                    "status": status, "status_label": label, "amount": amount,
-                    "rule": rule or "", "clause": clause or "", "fund": fund or "",
-                    "explanation": explanation, "flags": list(flags or []), "decision": decision,
-                    "version": version})
+        return (aid, uuid, a.id, day, name, a.enterprise, a.kind, what, status, label, amount, rule or "", clause or "",
+                fund or "", explanation, flags, decision, version)
+
+
+def lines(session: Session, ref: str | int, award_uuid: str | None = None) -> list[dict[str, Any]]:
+    """One row per award of the round: achievement, enterprise, what it is, status, amount, clause,
+    fund, explanation, flags, decision (labels for the statuses included), and the line's version (what
+    ``set_amount`` is given back, so a line another officer changed meanwhile is not overwritten).
+    With ``award_uuid``, only that award's line (none if the round has no such award)."""
+    reader = LineReader(session, ref, award_uuid)
+    out = []
+    for rows in reader.batches():
+        for row in rows:
+            line = dict(zip(LINE_FIELDS, reader.values(row)))
+            line["flags"] = list(line["flags"])
+            out.append(line)
     return out
 
 

@@ -589,35 +589,68 @@ def round_figures(round_id: int) -> tuple[int, Decimal, int]:
     return n, sum((to_money(a) for (a,) in amounts), ZERO), open_
 
 
-def line_rows(round_id: int) -> list[tuple[Any, ...]]:
-    """The round's lines for its screen, by enterprise name, date and row, read with the cursor (a
-    round may hold 100,000): (award id, award uuid, status, amount, rule, clause, fund, explanation,
-    flags, decision, version, enterprise name, vocabulary achievement), values as the models read them
-    (each distinct date, amount and flag list converted once: a round has few of them)."""
-    money, flags = Award.amount.python_value, Award.flags.python_value
-    sql = ("SELECT w.id, w.uuid, w.status, w.amount, w.rule, w.clause, w.fund, w.explanation, w.flags, w.decision, "
+class LineRows:
+    """A round's lines for its screen, by enterprise name, date and row, read with the cursor a batch
+    at a time (a round may hold 10⁶ lines: none is held whole here). ``batches`` gives the rows as
+    read (plain values: what a later reading compares), ``convert`` one row as ``line_rows`` gives it,
+    ``figures`` what the totals need of it; each distinct date, amount and flag list is converted once
+    (a round has few of them) and a status, clause, explanation or name repeated on many lines is one
+    string."""
+
+    SQL = ("SELECT w.id, w.uuid, w.status, w.amount, w.rule, w.clause, w.fund, w.explanation, w.flags, w.decision, "
            f"w.version, e.name, {records.ACH_COLUMNS_SQL} FROM award w JOIN achievement a ON a.id = w.achievement_id "
            "JOIN enterprise e ON e.id = a.enterprise_id WHERE w.round_id = ? ORDER BY e.name, a.date, a.id")
-    amounts: dict[Any, Any] = {}
-    flag_lists: dict[Any, Any] = {}
-    dates: dict[Any, Any] = {}
-    texts: dict[Any, Any] = {}
-    share = texts.setdefault  # a status, clause, explanation or name repeated on many lines: one string
-    out = []
-    for row in database.execute_sql(sql, (round_id,)):
-        amount = amounts.get(row[3], amounts)
-        if amount is amounts:
-            amount = amounts[row[3]] = money(row[3])
-        fl = flag_lists.get(row[8])
+
+    def __init__(self, round_id: int, award_uuid: str | None = None) -> None:
+        self.round_id = round_id
+        self.award_uuid = award_uuid  # only that award's line
+        self._amounts: dict[Any, Any] = {}
+        self._flags: dict[Any, tuple[str, ...]] = {}
+        self._dates: dict[Any, Any] = {}
+        self._texts: dict[Any, Any] = {}
+
+    def batches(self, size: int = 5000) -> Iterator[list[tuple[Any, ...]]]:
+        if self.award_uuid is None:
+            cursor = database.execute_sql(self.SQL, (self.round_id,))
+        else:
+            cursor = database.execute_sql(self.SQL.replace("WHERE w.round_id = ?", "WHERE w.round_id = ? AND w.uuid = ?"),
+                                          (self.round_id, self.award_uuid))
+        while rows := cursor.fetchmany(size):
+            yield rows
+
+    def amount(self, raw: Any) -> Decimal | None:
+        amount = self._amounts.get(raw, self._amounts)
+        if amount is self._amounts:
+            amount = self._amounts[raw] = Award.amount.python_value(raw)
+        return amount
+
+    def flags(self, raw: Any) -> tuple[str, ...]:
+        fl = self._flags.get(raw)
         if fl is None:
-            fl = flag_lists[row[8]] = flags(row[8])
-        day = dates.get(row[16])
+            fl = self._flags[raw] = tuple(Award.flags.python_value(raw) or ())
+        return fl
+
+    def figures(self, row: tuple[Any, ...]) -> tuple[str, str, str, Decimal | None, str, bool]:
+        """(enterprise name, fund, status, amount, decision, flagged) of a row as read."""
+        return row[11], row[6] or "", row[2], self.amount(row[3]), row[9], bool(self.flags(row[8]))
+
+    def convert(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """(award id, award uuid, status, amount, rule, clause, fund, explanation, flags (a tuple),
+        decision, version, enterprise name, vocabulary achievement) of a row as read."""
+        share = self._texts.setdefault
+        day = self._dates.get(row[16])
         if day is None:
-            day = dates[row[16]] = Achievement.date.python_value(row[16])
-        out.append((row[0], row[1], share(row[2], row[2]), amount, share(row[4], row[4]), share(row[5], row[5]),
-                    share(row[6], row[6]), share(row[7], row[7]), list(fl), share(row[9], row[9]), row[10],
-                    share(row[11], row[11]), records.ach_from_sql((*row[12:16], day, *row[17:]))[1]))
-    return out
+            day = self._dates[row[16]] = Achievement.date.python_value(row[16])
+        return (row[0], row[1], share(row[2], row[2]), self.amount(row[3]), share(row[4], row[4]),
+                share(row[5], row[5]), share(row[6], row[6]), share(row[7], row[7]), self.flags(row[8]),
+                share(row[9], row[9]), row[10], share(row[11], row[11]),
+                records.ach_from_sql((*row[12:16], day, *row[17:]))[1])
+
+
+def line_rows(round_id: int) -> list[tuple[Any, ...]]:
+    """Every line of the round as ``LineRows.convert`` gives it (flags as a list), read with the cursor."""
+    reader = LineRows(round_id)
+    return [(*r[:8], list(r[8]), *r[9:]) for rows in reader.batches() for r in map(reader.convert, rows)]
 
 
 def round_results(rnd: AwardRound) -> list[AwardResult]:

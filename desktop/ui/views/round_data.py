@@ -8,10 +8,14 @@ per fund; ``grand_total`` the paying lines. Everything read from the database co
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import uuid as uuidlib
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from itertools import repeat
+from operator import contains, or_
+from typing import Any, overload
 
 from desktop.core.i18n import N_, _
 from desktop.core.money import ZERO
@@ -49,8 +53,12 @@ def user_name(username: str | None) -> str:
     return rounds.user_name(None, username)
 
 
-def totals_by(lines: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    """Sum of paying amounts per ``key`` ("enterprise" or "fund"), with counts, largest first."""
+def totals_by(lines: Sequence[Mapping[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Sum of paying amounts per ``key`` ("enterprise" or "fund"), with counts, largest first (of a
+    round as read: the sums made when it was read)."""
+    figures = getattr(lines, "figures", None)
+    if figures is not None:
+        return figures.rows(key)
     sums: dict[str, dict[str, Any]] = {}
     for ln in lines:
         k = ln[key] or "-"
@@ -63,7 +71,10 @@ def totals_by(lines: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     return sorted(sums.values(), key=lambda r: (-r["total"], r[key]))
 
 
-def grand_total(lines: list[dict[str, Any]]) -> Decimal:
+def grand_total(lines: Sequence[Mapping[str, Any]]) -> Decimal:
+    figures = getattr(lines, "figures", None)
+    if figures is not None:
+        return figures.total
     return sum((ln["amount"] for ln in lines if ln["status"] in PAYING and ln["amount"] is not None
                 and ln["decision"] != "rejected"), ZERO)
 
@@ -86,20 +97,285 @@ def approve_question(year: int, lines: int, total: str) -> str:
         year=year, n=lines, total=total)
 
 
+# ---------------------------------------------------------------- a round's lines, compact
+
+LINE_FIELDS = ("id", "uuid", "achievement", "date", "enterprise", "uscc", "kind", "what", "status", "status_label",
+               "amount", "rule", "clause", "fund", "explanation", "flags", "decision", "version")
+# fields of few distinct values (an enterprise has many lines; statuses, amounts, clauses, explanations
+# repeat): each value held once, a 4-byte code per line
+CODED = ("date", "enterprise", "uscc", "kind", "status", "status_label", "amount", "rule", "clause", "fund",
+         "explanation", "flags", "decision")
+_SLOT = {k: n for n, k in enumerate(LINE_FIELDS)}
+
+
+def _money_key(value: Any) -> Any:
+    return None if value is None else str(value)  # 35000 and 35000.00 are equal but shown apart
+
+
+class Coded:
+    """A column of repeated values: each distinct value once (``values``), a code per line (``codes``)."""
+
+    __slots__ = ("values", "codes", "_index", "_key")
+
+    def __init__(self, key: Callable[[Any], Any] | None = None) -> None:
+        self.values: list[Any] = []
+        self.codes = array("I")
+        self._index: dict[Any, int] = {}
+        self._key = key
+
+    def code(self, value: Any) -> int:
+        k = value if self._key is None else self._key(value)
+        c = self._index.get(k)
+        if c is None:
+            c = self._index[k] = len(self.values)
+            self.values.append(value)
+        return c
+
+
+class Line(Mapping[str, Any]):
+    """One line of ``RoundLines`` read as a dict would be (its values as the operations give them)."""
+
+    __slots__ = ("lines", "i")
+
+    def __init__(self, lines: RoundLines, i: int) -> None:
+        self.lines, self.i = lines, i
+
+    def __getitem__(self, key: str) -> Any:
+        return self.lines.get(self.i, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LINE_FIELDS)
+
+    def __len__(self) -> int:
+        return len(LINE_FIELDS)
+
+    def __repr__(self) -> str:
+        return f"Line({dict(self)!r})"
+
+
+class RoundLines(Sequence[Line]):
+    """A round's lines held by column, for 10⁶ of them in a few hundred MB (a dict per line took
+    ~2.5 KB): repeated values coded (``Coded``), ids and versions in arrays, the award uuid in 16
+    bytes; per line only its achievement id, its description and the search text of both (case-folded)
+    are strings of their own. ``lines[i]`` is a ``Line`` (a mapping, made when asked for). ``sigs``:
+    each line's signature as read (a later reading compares them). ``figures``: the round's totals
+    as read (``Figures``)."""
+
+    def __init__(self) -> None:
+        self.ids = array("q")
+        self.versions = array("q")
+        self.sigs = array("q")
+        self.uuids = bytearray()
+        self.odd_uuids: dict[int, str] = {}  # a uuid not in the canonical form, as it is
+        self.achievement: list[str] = []
+        self.what: list[str] = []
+        self.hay: list[str] = []  # what and achievement id, case-folded: what a search looks in per line
+        self.coded = {k: Coded(_money_key if k == "amount" else None) for k in CODED}
+        self.figures: Figures | None = None
+        self._shown: dict[str, list[str]] = {}  # per coded column, each value's shown text, case-folded
+
+    @classmethod
+    def of(cls, rows: Sequence[Mapping[str, Any]]) -> RoundLines:
+        """Lines from dicts as ``desktop.operations.rounds.lines`` gives them (a small round, a test)."""
+        from desktop.core.status import award_status_label
+
+        out = cls()
+        for row in rows:
+            values = [tuple(row.get(k) or ()) if k == "flags" else row.get(k) for k in LINE_FIELDS]
+            if values[_SLOT["status_label"]] is None:
+                values[_SLOT["status_label"]] = award_status_label(values[_SLOT["status"]])
+            out.append(tuple(values))
+        return out
+
+    # ------------------------------------------------------------ reading and changing
+    def append(self, values: tuple[Any, ...], sig: int = 0) -> None:
+        self.ids.append(values[0])
+        self.uuids += self._uuid_bytes(len(self.ids) - 1, values[1])
+        self.achievement.append(values[2])
+        self.what.append(values[7])
+        self.hay.append(self._hay(values))
+        self.versions.append(values[17] or 0)
+        self.sigs.append(sig)
+        for k, col in self.coded.items():
+            col.codes.append(col.code(values[_SLOT[k]]))
+
+    def set(self, i: int, values: tuple[Any, ...], sig: int = 0) -> None:
+        """Line ``i`` takes ``values`` (in ``LINE_FIELDS`` order) in place."""
+        if self.ids[i] != values[0] or self.get(i, "uuid") != values[1]:  # (an award keeps its uuid)
+            self.ids[i] = values[0]
+            self.odd_uuids.pop(i, None)
+            self.uuids[16 * i:16 * i + 16] = self._uuid_bytes(i, values[1])
+        if self.achievement[i] != values[2] or self.what[i] != values[7]:
+            self.achievement[i] = values[2]
+            self.what[i] = values[7]
+            self.hay[i] = self._hay(values)
+        self.versions[i] = values[17] or 0
+        self.sigs[i] = sig
+        for k, col in self.coded.items():
+            col.codes[i] = col.code(values[_SLOT[k]])
+
+    def set_many(self, changes: Sequence[tuple[int, tuple[Any, ...], int]]) -> None:
+        """``set`` for many lines, (position, values, signature) each, a column at a time (10,000
+        changed lines of a refresh take a few milliseconds on the UI thread)."""
+        positions = [c[0] for c in changes]
+        rows = [c[1] for c in changes]
+        for i, sig in zip(positions, (c[2] for c in changes)):
+            self.sigs[i] = sig
+        versions = self.versions
+        for i, v in zip(positions, rows):
+            versions[i] = v[17] or 0
+        for i, v in zip(positions, rows):
+            if self.ids[i] != v[0] or self.achievement[i] != v[2] or self.what[i] != v[7]:
+                self.set(i, v, self.sigs[i])  # another line here (it keeps what only the first has)
+        for k, col in self.coded.items():
+            slot, codes, index = _SLOT[k], col.codes, col._index
+            new = [v[slot] for v in rows]
+            found = list(map(index.get, new if col._key is None else map(col._key, new)))
+            for i, c, value in zip(positions, found, new):
+                codes[i] = col.code(value) if c is None else c
+
+    @staticmethod
+    def _hay(values: tuple[Any, ...]) -> str:
+        return f"{values[7]}\n{values[2]}".casefold()
+
+    def _uuid_bytes(self, i: int, text: Any) -> bytes:
+        try:
+            u = uuidlib.UUID(text)
+        except (TypeError, ValueError, AttributeError):
+            u = None
+        if u is None or str(u) != text:
+            self.odd_uuids[i] = text
+            return bytes(16)
+        return u.bytes
+
+    # ------------------------------------------------------------ reading a line
+    def get(self, i: int, key: str) -> Any:
+        col = self.coded.get(key)
+        if col is not None:
+            return col.values[col.codes[i]]
+        if key == "achievement":
+            return self.achievement[i]
+        if key == "what":
+            return self.what[i]
+        if key == "id":
+            return self.ids[i]
+        if key == "version":
+            return self.versions[i]
+        if key == "uuid":
+            odd = self.odd_uuids.get(i)
+            return odd if odd is not None or i in self.odd_uuids else str(uuidlib.UUID(bytes=bytes(self.uuids[16 * i:16 * i + 16])))
+        raise KeyError(key)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, i: int) -> Line: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Line]: ...
+
+    def __getitem__(self, i: int | slice) -> Line | list[Line]:
+        if isinstance(i, slice):
+            return [Line(self, j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return Line(self, i)
+
+    def __iter__(self) -> Iterator[Line]:
+        return (Line(self, i) for i in range(len(self)))
+
+    # ------------------------------------------------------------ searching
+    def forget_shown(self) -> None:
+        """The shown texts change (another language): made again at the next search."""
+        self._shown.clear()
+
+    def shown_texts(self, key: str, fmt: Callable[[Any], str] | None) -> list[str]:
+        """Each distinct value of coded column ``key`` as shown (``fmt``), case-folded."""
+        col = self.coded[key]
+        texts = self._shown.setdefault(key, [])
+        for value in col.values[len(texts):]:
+            texts.append(("" if value is None else fmt(value) if fmt is not None else str(value)).casefold())
+        return texts
+
+    def hits(self, needle: str, positions: Sequence[int] | None, searched: Mapping[str, Callable[[Any], str] | None]
+             ) -> list[Any]:
+        """For each line at ``positions`` (None: every line in order), whether its achievement id or
+        description, or one of the coded columns ``searched`` (key → how it is shown) holds ``needle``
+        (case-folded): a test per line of one string, and one per distinct value of each column."""
+        hay = self.hay if positions is None else list(map(self.hay.__getitem__, positions))
+        found: list[Any] = list(map(contains, hay, repeat(needle)))
+        for key, fmt in searched.items():
+            match = bytes(needle in t for t in self.shown_texts(key, fmt))
+            if 1 not in match:
+                continue
+            codes = self.coded[key].codes
+            mine = codes if positions is None else map(codes.__getitem__, positions)
+            found = list(map(or_, found, map(match.__getitem__, mine)))
+        return found
+
+    def attention(self, positions: Sequence[int] | None) -> list[Any]:
+        """For each line at ``positions``: flagged, or discretionary without an amount yet."""
+        flags, status, amount = self.coded["flags"], self.coded["status"], self.coded["amount"]
+        flagged = bytes(bool(v) for v in flags.values)
+        open_status = bytes(v == "discretionary" for v in status.values)
+        no_amount = bytes(v is None for v in amount.values)
+        pick = (lambda codes: codes) if positions is None else (lambda codes: map(codes.__getitem__, positions))
+        needs = map(min, map(open_status.__getitem__, pick(status.codes)), map(no_amount.__getitem__, pick(amount.codes)))
+        return list(map(or_, map(flagged.__getitem__, pick(flags.codes)), needs))
+
+
+class Figures:
+    """The round's totals, added up line by line as it is read: paid lines, flagged ones, those to
+    decide, the total, and the sums per enterprise and per fund (as ``totals_by`` gives them)."""
+
+    def __init__(self) -> None:
+        self.paid = self.flagged = self.open = 0
+        self.total = ZERO
+        self._by: dict[str, dict[str, dict[str, Any]]] = {"enterprise": {}, "fund": {}}
+
+    def add(self, enterprise: str, fund: str, status: str, amount: Decimal | None, decision: str, flagged: bool) -> None:
+        paying = status in PAYING and amount is not None
+        if paying:
+            self.paid += 1
+        if flagged:
+            self.flagged += 1
+        if status == "discretionary" and amount is None:
+            self.open += 1
+        counted = paying and decision != "rejected"
+        if counted:
+            self.total += amount  # type: ignore[operator]  # paying: not None
+        undecided = not paying and status in ("discretionary", "unspecified") and amount is None
+        for key, k in (("enterprise", enterprise or "-"), ("fund", fund or "-")):
+            sums = self._by[key]
+            row = sums.get(k)
+            if row is None:
+                row = sums[k] = {key: k, "count": 0, "total": ZERO, "open": 0}
+            if counted:
+                row["count"] += 1
+                row["total"] += amount
+            elif undecided:
+                row["open"] += 1
+
+    def rows(self, key: str) -> list[dict[str, Any]]:
+        return sorted((dict(r) for r in self._by[key].values()), key=lambda r: (-r["total"], r[key]))
+
+
 # ---------------------------------------------------------------- one reading of a year's round
 
 @dataclass
 class RoundSnapshot:
     """Everything the round screen shows of a year, read at once (in a worker for a large round):
-    the round, its lines (each with the text the search looks in), fund names, the totals per
-    enterprise and per fund, and the footer's counts. ``changed``: when read after an earlier
-    snapshot of the same round with the same lines in the same order, the positions of the lines
-    whose content differs (the screen updates only them, to ``updates``; ``lines`` are then the shown
-    line objects, still with their old values until the screen takes the new ones); None when the
-    screen must be rebuilt."""
+    the round, its lines (``RoundLines``), fund names, the totals per enterprise and per fund, and
+    the footer's counts. ``changed``: when read after an earlier snapshot of the same round with the
+    same lines in the same order, the positions of the lines whose content differs, and ``updates``
+    their values as read now (``lines`` are then the shown lines, which take them on the screen:
+    nothing else of this reading is kept); None when the screen must be rebuilt."""
     year: int
     round: Any  # desktop.operations.rounds.RoundInfo | None
-    lines: list[dict[str, Any]] = field(default_factory=list)
+    lines: RoundLines = field(default_factory=RoundLines)
     fund_names: dict[str, str] = field(default_factory=dict)
     by_enterprise: list[dict[str, Any]] = field(default_factory=list)
     by_fund: list[dict[str, Any]] = field(default_factory=list)
@@ -107,56 +383,64 @@ class RoundSnapshot:
     flagged: int = 0
     open: int = 0
     total: Decimal = ZERO
-    signatures: list[tuple[Any, ...]] = field(default_factory=list, repr=False)  # each line's values, as read
+    figures: Figures | None = None
     changed: list[int] | None = None
-    against: int | None = None  # id() of the snapshot ``changed`` was found against (shown while this was read)
-    updates: list[dict[str, Any]] | None = None  # the changed lines as read now (``lines``: the shown ones)
+    against: Any = field(default=None, repr=False)  # the snapshot ``changed`` was found against
+    updates: list[tuple[tuple[Any, ...], int]] | None = None  # (values, signature) of each changed line
 
 
-def line_signature(line: dict[str, Any]) -> tuple[Any, ...]:
-    """What a line shows and is chosen by, as a value that a later reading compares (its flags a
-    tuple: a line of plain values is left alone by the garbage collector, 100,000 of them too)."""
-    line["flags"] = tuple(line["flags"])
-    return tuple(line.values())
+def _changes(reader: Any, old: RoundLines, figures: Figures) -> list[tuple[int, tuple[Any, ...], int]] | None:
+    """(position, values, signature) of each line read that differs from ``old``, or None when the
+    round's lines are no longer the same lines in the same order. Only the changed lines are
+    converted; the totals are added up from every line."""
+    ids, sigs, n, i = old.ids, old.sigs, len(old), 0
+    out: list[tuple[int, tuple[Any, ...], int]] = []
+    for rows in reader.batches():
+        for row in rows:
+            aid, sig = reader.key(row)
+            if i >= n or ids[i] != aid:
+                return None
+            if sigs[i] != sig:
+                out.append((i, reader.values(row), sig))
+            figures.add(*reader.figures(row))
+            i += 1
+    return out if i == n else None
 
 
-def read_round(session: Any, year: int, search_text: Callable[[dict[str, Any]], str],
-               rnd: Any = None, previous: RoundSnapshot | None = None) -> RoundSnapshot:
-    """The year's latest round as the screen shows it (``rnd``: its RoundInfo if already read).
-    ``search_text`` gives a line's searchable text (the model's columns as shown), kept on the line
-    under ``"search"`` so that a keystroke searches one string per line. ``previous``: the snapshot
-    the screen shows now; the lines that differ from it are named in ``changed`` (compared here, in
-    the worker, from values ``previous`` holds apart from the lines the screen may be changing)."""
+def read_round(session: Any, year: int, rnd: Any = None, previous: RoundSnapshot | None = None) -> RoundSnapshot:
+    """The year's latest round as the screen shows it (``rnd``: its RoundInfo if already read), read a
+    batch at a time. ``previous``: the snapshot the screen shows now; when the round still has the
+    same lines, only those that differ from it are converted and named in ``changed``."""
     from desktop.operations import rounds
 
     rnd = rnd if rnd is not None else rounds.latest(session, year)
     snap = RoundSnapshot(year, rnd)
     if rnd is None:
         return snap
-    snap.lines = rounds.lines(session, rnd.uuid)
     snap.fund_names = rounds.fund_names(session, rnd.uuid)
-    for ln in snap.lines:
-        snap.signatures.append(line_signature(ln))  # before its search text, which is derived
-        ln["search"] = search_text(ln)
-        if ln["status"] in PAYING and ln["amount"] is not None:
-            snap.paid += 1
-        if ln["flags"]:
-            snap.flagged += 1
-        if ln["status"] == "discretionary" and ln["amount"] is None:
-            snap.open += 1
-    snap.total = grand_total(snap.lines)
-    snap.by_enterprise = totals_by(snap.lines, "enterprise")
-    snap.by_fund = [{**r, "fund_name": snap.fund_names.get(r["fund"], r["fund"])} for r in totals_by(snap.lines, "fund")]
-    if (previous is not None and previous.round is not None and previous.round.uuid == rnd.uuid
-            and len(previous.signatures) == len(snap.signatures)
-            and all(a[0] == b[0] for a, b in zip(previous.signatures, snap.signatures))):  # the same lines (award ids)
-        snap.changed = [i for i, (a, b) in enumerate(zip(previous.signatures, snap.signatures)) if a != b]
-        snap.against = id(previous)
-        # Only the changed lines go to the screen: the shown ones take their values there. The rest of
-        # this reading is let go here, a chunk at a time (freeing 100,000 lines at once on the UI
-        # thread held it for a fifth of a second).
-        snap.updates = [snap.lines[i] for i in snap.changed]
-        read, snap.lines = snap.lines, previous.lines
-        while read:
-            del read[-2000:]
+    figures = Figures()
+    if previous is not None and previous.round is not None and previous.round.uuid == rnd.uuid:
+        changes = _changes(rounds.LineReader(session, rnd.uuid), previous.lines, figures)
+        if changes is not None:
+            snap.lines, snap.against = previous.lines, previous
+            snap.changed = [c[0] for c in changes]
+            snap.updates = [(c[1], c[2]) for c in changes]
+            _sums(snap, figures)
+            return snap
+        figures = Figures()
+    reader = rounds.LineReader(session, rnd.uuid)
+    lines = snap.lines
+    for rows in reader.batches():
+        for row in rows:
+            lines.append(reader.values(row), reader.key(row)[1])
+            figures.add(*reader.figures(row))
+    lines.figures = figures
+    _sums(snap, figures)
     return snap
+
+
+def _sums(snap: RoundSnapshot, figures: Figures) -> None:
+    snap.figures = figures
+    snap.paid, snap.flagged, snap.open, snap.total = figures.paid, figures.flagged, figures.open, figures.total
+    snap.by_enterprise = figures.rows("enterprise")
+    snap.by_fund = [{**r, "fund_name": snap.fund_names.get(r["fund"], r["fund"])} for r in figures.rows("fund")]

@@ -2,20 +2,35 @@
 flagged lines highlighted (background colour, warning icon, the flag texts as tooltip), lines that
 still need an officer's amount tinted, refusals and duplicates in muted text.
 
-A round may hold 100,000 lines: the model filters itself (``set_filter``: every line's shown text is
-prepared once, with the lines, so a keystroke is one substring test per line and one reset) and the
-proxy in front of it maps row to row; ``read_round`` reads the whole
-screen's data in a worker (``desktop.ui.views.round_data.read_round``)."""
+A round may hold 10⁶ lines: they are kept by column (``round_data.RoundLines``), the model shows
+positions into them (``order``: every line in the chosen order, ``shown``: those the search lets
+through), the search tests one string per line and one per distinct value of the repeated columns,
+and sorting builds its order in the background (``sort_positions``, in slices: the window stays
+responsive) while the rows stay as they are; ``read_round`` reads the whole screen's data in a
+worker (``desktop.ui.views.round_data.read_round``)."""
 from __future__ import annotations
 
-from bisect import bisect_right
-from itertools import accumulate, compress, count, repeat
-from operator import add, contains
+import functools
+import heapq
+import logging
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from itertools import chain, compress, count, islice
+from operator import and_
 from typing import Any
 
-from desktop.core.i18n import N_, _
-from desktop.ui.qt import QBrush, QColor, QIdentityProxyModel, QModelIndex, Qt
-from desktop.ui.tablemodel import Column, ListTableModel, money_text
+from desktop.core.i18n import N_, _, current_locale
+from desktop.ui.qt import (
+    QAbstractTableModel,
+    QBrush,
+    QCollator,
+    QColor,
+    QIdentityProxyModel,
+    QModelIndex,
+    Qt,
+    is_alive,
+)
+from desktop.ui.tablemodel import ALIGNMENT_ROLE, DISPLAY_ROLE, RIGHT_ALIGNED, ROW_ROLE, Column, money_text
 from desktop.ui.views import round_data as RD
 from desktop.ui.views.widgets import FLAG_BACKGROUND, MUTED_TEXT, OPEN_BACKGROUND, flag_icon, info_icon
 
@@ -30,6 +45,8 @@ LINE_COLUMNS = [
     Column("achievement", N_("Achievement id")),
 ]
 STATUS_COLUMN = 2
+# the columns of repeated values the search looks in (what and the achievement id: a text per line)
+SEARCHED = {c.key: c.fmt for c in LINE_COLUMNS if c.key in RD.CODED}
 ENTERPRISE_TOTAL_COLUMNS = [Column("enterprise", N_("Enterprise")), Column("count", N_("Paid items"), align_right=True),
                             Column("open", N_("To decide"), align_right=True),
                             Column("total", N_("Total"), fmt=money_text, align_right=True)]
@@ -40,37 +57,17 @@ HISTORY_COLUMNS = [Column("at", N_("When"), fmt=RD.when), Column("user", N_("By"
                    Column("change", N_("Change")), Column("amounts", N_("Amount")), Column("note", N_("Note"))]
 
 
-def needs_amount(row: dict[str, Any]) -> bool:
+def needs_amount(row: Any) -> bool:
     return row["status"] == "discretionary" and row["amount"] is None
 
 
 READ_AT_ONCE = 2000  # a round with more lines is read in a worker (a county's is a few hundred)
 
 
-def search_text(row: dict[str, Any], shown: dict[tuple[int, Any], str] | None = None) -> str:
-    """A line's columns as shown, case-folded, one per line: what the search box looks in (a search
-    never spans two columns, as with a search over each column). ``shown`` caches the formatted
-    values (amounts, statuses: a round has few distinct ones, and babel takes ~0.5 ms an amount)."""
-    texts = []
-    for n, col in enumerate(LINE_COLUMNS):
-        value = row.get(col.key)
-        if col.fmt is None:
-            texts.append("" if value is None else str(value))
-        elif shown is None:
-            texts.append(col.fmt(value))
-        else:
-            text = shown.get((n, value))
-            if text is None:
-                text = shown[(n, value)] = col.fmt(value)
-            texts.append(text)
-    return "\n".join(texts).casefold()
-
-
 def read_round(session: Any, year: int, rnd: Any = None, previous: RD.RoundSnapshot | None = None) -> RD.RoundSnapshot:
     """The round screen's data for ``year`` (safe in a worker: no Qt object is touched); with
     ``previous``, the snapshot shown now, the lines that changed since are named (``changed``)."""
-    shown: dict[tuple[int, Any], str] = {}
-    return RD.read_round(session, year, lambda row: search_text(row, shown), rnd, previous)
+    return RD.read_round(session, year, rnd, previous)
 
 
 def show_snapshot(model: RoundLinesModel, shown: RD.RoundSnapshot | None, snap: RD.RoundSnapshot) -> bool | None:
@@ -79,205 +76,404 @@ def show_snapshot(model: RoundLinesModel, shown: RD.RoundSnapshot | None, snap: 
     chosen). Otherwise the model is reset with the new lines (False), unless ``snap`` holds only the
     changes against a reading no longer shown (None: read the round again in full)."""
     if snap.updates is not None:
-        if shown is None or snap.against != id(shown) or model.source is not shown.lines:
+        if shown is None or snap.against is not shown or model.lines is not shown.lines:
             return None
-        model.update_lines([(shown.lines[i], new) for i, new in zip(snap.changed or (), snap.updates)])
-        snap.updates = None
+        model.update_lines([(i, values, sig) for i, (values, sig) in zip(snap.changed or (), snap.updates)])
+        model.lines.figures = snap.figures
+        snap.updates, snap.against = None, None
         return True
     model.set_rows(snap.lines)
     return False
 
 
-class RoundLinesModel(ListTableModel):
-    """``all_rows`` are the round's lines (in the chosen order); ``rows`` those the search and the
-    "needing attention" switch let through.
+# ---------------------------------------------------------------- sorting, in slices
 
-    A search over every line looks in one text of all of them (each line's search text, separated by
-    a character no search holds): a text found nowhere costs one scan at C speed, one found in a few
-    lines a jump to each, one found in most a test per line. Typing on searches only the lines still
-    shown. ``update_lines`` changes lines in place after a refresh (the rows the officer chose and the
-    scroll position stay)."""
+SORT_SLICE = 8192  # lines sorted by one call (the UI thread gets its turn between calls)
+COLLATE_SLICE = 4096  # texts put in the collator's order by one call (~50,000 comparisons at worst)
+BUCKETS_UP_TO = 4096  # fewer distinct values are sorted by a bucket each
 
-    SEPARATOR = "\x00"
+
+def _sorted_in_slices(items: list[int], key: Callable[[int], Any], size: int) -> Iterator[int]:
+    """``items`` stably sorted by ``key``: each slice sorted by one call, the slices merged lazily
+    (a Python loop, so another thread runs in between: one sort of 10⁶ would hold the GIL for a second)."""
+    runs = [sorted(items[i:i + size], key=key) for i in range(0, len(items), size)]
+    if all(not key(b[0]) < key(a[-1]) for a, b in zip(runs, runs[1:])):  # already in order one after another
+        return chain.from_iterable(runs)
+    return heapq.merge(*runs, key=key)
+
+
+def sort_positions(values: list[Any], codes: Sequence[int] | None, fmt: Callable[[Any], str] | None, numeric: bool,
+                   descending: bool) -> array:
+    """Positions of the lines in the order of a column, as a plain sort of the lines by the column's
+    shown text in the UI locale's collation (money by value, blanks first) gives them, stably (ties
+    in the order read), both ways: each distinct value ranked, then the lines sorted by their
+    value's rank. ``values``: the column's distinct values, ``codes`` each line's (None: ``values``
+    are the lines' own). Safe in a worker."""
+    m = len(values)
+    keyof: Callable[[int], Any]
+    if numeric:
+        def keyof(j: int) -> Any:
+            v = values[j]
+            return (v is not None, v if v is not None else 0)
+        ordered: Iterator[int] = _sorted_in_slices(list(range(m)), keyof, SORT_SLICE)
+    else:
+        texts = ["" if v is None else fmt(v) if fmt is not None else str(v) for v in values]
+        close: Callable[[str], Any] = ((lambda t: t.encode("gb18030", "replace")) if current_locale().startswith("zh")
+                                       else str.casefold)
+        # a close order first (GB 18030 code order is pinyin order for the common characters), then
+        # the collator: little left for it to do (as ListTableModel sorts); each key made once
+        closes = [close(t) for t in texts]
+        first = list(_sorted_in_slices(list(range(m)), closes.__getitem__, SORT_SLICE))
+        del closes
+        by_collator = functools.cmp_to_key(QCollator().compare)
+        collated = [by_collator(t) for t in texts]
+        ordered = _sorted_in_slices(first, collated.__getitem__, COLLATE_SLICE)
+        keyof = texts.__getitem__
+    # the distinct values in order (``seq``), those of the same text one group (``starts``: where
+    # each group begins; their lines keep the order read): 4 bytes a value, not a list a group
+    seq, starts = array("i"), array("i")
+    last: Any = object()
+    for j in ordered:
+        k = keyof(j)
+        if k != last:
+            starts.append(len(seq))
+            last = k
+        seq.append(j)
+    del ordered
+    ends = array("i", starts[1:])
+    ends.append(len(seq))
+    groups = range(len(starts) - 1, -1, -1) if descending else range(len(starts))
+    out = array("i")
+    if codes is None:  # the values are the lines': their order is the groups'
+        for g in groups:
+            out.extend(seq[starts[g]:ends[g]])
+        return out
+    rank = array("i", bytes(4 * m))
+    for r, g in enumerate(groups):
+        for j in seq[starts[g]:ends[g]]:
+            rank[j] = r
+    keys = array("i")
+    for s in range(0, len(codes), 65536):
+        keys.extend(map(rank.__getitem__, codes[s:s + 65536]))
+    if len(groups) <= BUCKETS_UP_TO:  # few distinct values: a bucket per rank, filled in the order read
+        buckets = [array("i") for _ in groups]
+        for i, k in enumerate(keys):
+            buckets[k].append(i)
+        for b in buckets:
+            out.extend(b)
+        return out
+    merged = _sorted_in_slices(list(range(len(keys))), keys.__getitem__, SORT_SLICE)
+    while chunk := list(islice(merged, 65536)):
+        out.extend(chunk)
+    return out
+
+
+class LineSeq(Sequence[RD.Line]):
+    """The lines at ``positions``, as a list of line mappings would be."""
+
+    def __init__(self, lines: RD.RoundLines, positions: Sequence[int]) -> None:
+        self.lines, self.positions = lines, positions
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __getitem__(self, r: Any) -> Any:
+        if isinstance(r, slice):
+            return [RD.Line(self.lines, p) for p in self.positions[r]]
+        return RD.Line(self.lines, self.positions[r])
+
+    def __iter__(self) -> Iterator[RD.Line]:
+        return (RD.Line(self.lines, p) for p in self.positions)
+
+
+class RoundLinesModel(QAbstractTableModel):
+    """The round's lines (``lines``, by column) shown at ``shown``: the positions of the lines the
+    search and the "needing attention" switch let through, in the chosen order (``order``).
+    ``rows``/``all_rows``: those lines as mappings. ``update_lines`` changes lines in place after a
+    refresh (the rows the officer chose and the scroll position stay). With a ``runner``, a sort of
+    more than ``SORT_AT_ONCE`` lines is built in the background (``sorting`` meanwhile: the rows stay
+    in the order they had)."""
+
     REPAINT_EACH_UP_TO = 200  # changed lines signalled one by one; more as one span
+    SORT_AT_ONCE = 5000
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(LINE_COLUMNS, parent)
-        self.all_rows: list[dict[str, Any]] = []
-        self.source: list[dict[str, Any]] = []  # the list given to set_rows, in its own order
+    def __init__(self, parent=None, runner=None) -> None:
+        super().__init__(parent)
+        self.columns = LINE_COLUMNS
+        self.runner = runner
+        self.lines = RD.RoundLines()
+        self.order: Sequence[int] = range(0)
+        self.shown: Sequence[int] = range(0)
+        self.sorted_by: tuple[int, Qt.SortOrder] | None = None
         self.needle = ""
         self.only_attention = False
-        self._hay: list[str] = []  # the search text of each of all_rows (strings: nothing for the GC to walk)
-        self._shown_hay: list[str] = []  # that of each shown row
-        self._text: str | None = None  # _hay joined by SEPARATOR, made at the first search over every line
-        self._starts: list[int] = []  # where each line's text starts in it
-        self._pos: dict[int, int] = {}  # id() of each of all_rows -> its place there
+        self.sorting = False
+        self._sort_job = 0
+        self._resort = False  # a line's sort value changed while sorting: sort again when it arrives
+        self._texts: dict[tuple[int, int], str] = {}  # (column, code) -> the text shown
 
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        """Show ``rows`` (in the chosen order: sorted on a copy, ``rows`` keep the order they came in)."""
+    # ------------------------------------------------------------ the lines as mappings
+    @property
+    def rows(self) -> LineSeq:
+        return LineSeq(self.lines, self.shown)
+
+    @property
+    def all_rows(self) -> LineSeq:
+        return LineSeq(self.lines, self.order)
+
+    @property
+    def source(self) -> RD.RoundLines:
+        return self.lines
+
+    # ------------------------------------------------------------ showing lines
+    def set_rows(self, rows: RD.RoundLines | Sequence[Any]) -> None:
+        """Show ``rows`` (a ``RoundLines``, or line dicts) in the chosen order."""
+        lines = rows if isinstance(rows, RD.RoundLines) else RD.RoundLines.of(rows)
+        self._sort_job += 1  # a sort of the lines shown before is of no use now
+        self.sorting = self._resort = False
+        background = self.sorted_by is not None and self.runner is not None and len(lines) > self.SORT_AT_ONCE
         self.beginResetModel()
-        self.source = rows
-        self.all_rows = list(rows)
-        self.rows = self.all_rows
-        if self.sorted_by is not None:
-            super()._sort_rows(*self.sorted_by)
-        self._index()
-        self.rows = self._passing(self.all_rows, self._hay)
+        self.lines = lines
+        self._texts.clear()
+        self.order = range(len(lines))
+        if self.sorted_by is not None and not background:
+            self.order = sort_positions(*self._sort_inputs())
+        self.shown = self._passing(self.order)
         self.endResetModel()
+        if background:
+            self._start_sort()
 
-    def _sort_rows(self, column: int, order: Qt.SortOrder) -> None:
-        self.rows = self.all_rows
-        super()._sort_rows(column, order)
-        self._index()
-        self.rows = self._passing(self.all_rows, self._hay)
-
-    def _index(self) -> None:
-        for r in self.all_rows:
-            if "search" not in r:  # lines not read by read_round (a small round, a test)
-                r["search"] = search_text(r)
-        self._hay = [r["search"] for r in self.all_rows]
-        self._pos = {id(r): i for i, r in enumerate(self.all_rows)}  # a line's place in all_rows
-        self._text = None
-
-    def _found_in(self, needle: str) -> list[bool]:
-        """For each of all_rows, whether its search text holds ``needle``."""
-        hay = self._hay
-        if self._text is None:  # (joined and measured by C loops: ~10 ms for 100,000 lines)
-            self._text = self.SEPARATOR.join(hay)
-            self._starts = list(accumulate(map(add, map(len, hay), repeat(1)), initial=0))  # and the end
-        text, starts = self._text, self._starts
-        found = text.count(needle)
-        if found > len(hay) // 8:  # in many lines: one test per line is quicker than a jump per line
-            return list(map(contains, hay, repeat(needle)))
-        keep = [False] * len(hay)
-        at = text.find(needle) if found else -1
-        while at >= 0:
-            i = bisect_right(starts, at) - 1
-            keep[i] = True
-            at = text.find(needle, starts[i + 1])
-        return keep
-
-    def _passes(self, row: dict[str, Any]) -> bool:
-        return ((not self.only_attention or bool(row["flags"]) or needs_amount(row))
-                and (not self.needle or self.needle in row["search"]))
-
-    def _passing(self, rows: list[dict[str, Any]], hay: list[str]) -> list[dict[str, Any]]:
-        keep: list[bool] | None = None
+    def _passing(self, positions: Sequence[int]) -> Sequence[int]:
+        """Those of ``positions`` whose line passes the search and the switch."""
+        every = isinstance(positions, range)
+        at = None if every else positions
+        keep: list[Any] | None = None
         if self.needle:
-            needle = self.needle
-            keep = self._found_in(needle) if rows is self.all_rows else list(map(contains, hay, repeat(needle)))
+            keep = self.lines.hits(self.needle, at, SEARCHED)
         if self.only_attention:
-            attention = [bool(r["flags"]) or needs_amount(r) for r in rows]
-            keep = attention if keep is None else [a and b for a, b in zip(attention, keep)]
-        if keep is None or all(keep):  # (every line passes: the same list, whose places are known)
-            self._shown_hay = hay
-            return rows
-        self._shown_hay = list(compress(hay, keep))
-        return list(compress(rows, keep))
+            attention = self.lines.attention(at)
+            keep = attention if keep is None else list(map(and_, keep, attention))
+        if keep is None or all(keep):  # (every line passes: the same positions, whose rows are known)
+            return positions
+        return array("i", compress(positions, keep))
 
     def set_filter(self, text: str | None = None, only_attention: bool | None = None) -> None:
-        """Show only the lines whose shown text contains ``text`` (any case) and, with
-        ``only_attention``, only flagged lines and lines still without an officer's amount. Typing
-        on (the new text contains the old) searches only the lines still shown."""
-        needle = self.needle if text is None else text.strip().casefold().replace(self.SEPARATOR, "")
+        """Show only the lines whose shown text contains ``text`` (any case) in one of its columns
+        and, with ``only_attention``, only flagged lines and lines still without an officer's
+        amount. Typing on (the new text contains the old) searches only the lines still shown."""
+        needle = self.needle if text is None else (
+            text.strip().casefold().replace("\x00", "").replace("\n", "").replace("\r", ""))
         attention = self.only_attention if only_attention is None else only_attention
         narrower = attention == self.only_attention and self.needle in needle
         self.needle, self.only_attention = needle, attention
         self.layoutAboutToBeChanged.emit()  # not a reset: the chosen line stays chosen while it is shown
-        kept, kept_rows = self._kept()
-        self.rows = (self._passing(self.rows, self._shown_hay) if narrower
-                     else self._passing(self.all_rows, self._hay))
-        self._relocate(kept, kept_rows)
+        kept = self._kept()
+        self.shown = self._passing(self.shown if narrower else self.order)
+        self._relocate(kept)
         self.layoutChanged.emit()
 
-    def _kept(self) -> tuple[list[QModelIndex], list[int | None]]:
-        """The persistent indexes (the current line, the chosen ones) and id() of the line of each."""
-        kept = self.persistentIndexList()
-        return kept, [id(self.rows[i.row()]) if 0 <= i.row() < len(self.rows) else None for i in kept]
+    def _kept(self) -> list[tuple[QModelIndex, int | None]]:
+        """The persistent indexes (the current line, the chosen ones) and the position of the line of each."""
+        n = len(self.shown)
+        return [(i, self.shown[i.row()] if 0 <= i.row() < n else None) for i in self.persistentIndexList()]
 
-    def _relocate(self, kept: list[QModelIndex], kept_rows: list[int | None]) -> None:
+    def row_of_position(self, pos: int) -> int:
+        """The row showing the line at ``pos``, or -1."""
+        shown = self.shown
+        if isinstance(shown, range):
+            return shown.index(pos) if pos in shown else -1
+        try:
+            return shown.index(pos)
+        except ValueError:
+            return -1
+
+    def _relocate(self, kept: list[tuple[QModelIndex, int | None]]) -> None:
         """Move the persistent indexes ``_kept`` gave to their lines' new rows (gone: invalid)."""
         if not kept:
             return
-        # every row's place, by C loops (a Python loop over 100,000 rows took most of a keystroke)
-        where = self._pos if self.rows is self.all_rows else dict(zip(map(id, self.rows), count()))
-        self.changePersistentIndexList(kept, [self.index(where[r], i.column()) if r in where else QModelIndex()
-                                              for r, i in zip(kept_rows, kept)])
+        rows: dict[int | None, int] = {}
+        for _i, pos in kept:
+            if pos not in rows:
+                rows[pos] = -1 if pos is None else self.row_of_position(pos)
+        self.changePersistentIndexList([i for i, _p in kept], [
+            self.index(rows[pos], i.column()) if rows[pos] >= 0 else QModelIndex() for i, pos in kept])
 
-    def update_lines(self, changes: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-        """Lines that changed after a refresh, (the line shown, the line as read now): each shown line
-        takes its new values in place. Only their cells are repainted unless a change moves a line
-        in or out of the search, or in the chosen order; then the rows are laid out again with the
-        chosen lines and the current one kept (a layout change, not a reset)."""
+    def _relayout(self, order: Sequence[int] | None = None) -> None:
+        self.layoutAboutToBeChanged.emit()
+        kept = self._kept()
+        if order is not None:
+            self.order = order
+        self.shown = self._passing(self.order)
+        self._relocate(kept)
+        self.layoutChanged.emit()
+
+    # ------------------------------------------------------------ sorting
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the lines (by the text shown; money by value), keeping the chosen lines chosen. A
+        large round is sorted in the background: the rows stay in their order until it is done."""
+        if not 0 <= column < len(self.columns) or self.sorted_by == (column, order):
+            return
+        self.sorted_by = (column, order)
+        if self.runner is None or len(self.lines) <= self.SORT_AT_ONCE:
+            self._sort_job += 1
+            self.sorting = False
+            self._relayout(sort_positions(*self._sort_inputs()))
+            return
+        self._start_sort()
+
+    def _sort_inputs(self) -> tuple[list[Any], Sequence[int] | None, Callable[[Any], str] | None, bool, bool]:
+        """What ``sort_positions`` needs, copied (the lines may change while a worker sorts)."""
+        assert self.sorted_by is not None
+        column, order = self.sorted_by
+        col = self.columns[column]
+        coded = self.lines.coded.get(col.key)
+        if coded is not None:
+            values, codes = list(coded.values), array("I", coded.codes)
+        else:
+            values, codes = list(getattr(self.lines, col.key)), None
+        return values, codes, col.fmt, col.key == "amount", order == Qt.SortOrder.DescendingOrder
+
+    def _start_sort(self) -> None:
+        self._sort_job += 1
+        job, lines, inputs = self._sort_job, self.lines, self._sort_inputs()
+        self.sorting, self._resort = True, False
+        self.runner.run(lambda _p: sort_positions(*inputs), quiet=True,
+                        on_done=lambda order: self._sorted(job, lines, order),
+                        on_error=lambda exc: self._sorted(job, lines, None, exc))
+
+    def _sorted(self, job: int, lines: RD.RoundLines, order: array | None, exc: BaseException | None = None) -> None:
+        if not is_alive(self) or job != self._sort_job or lines is not self.lines:
+            return  # the window is gone, or another sort or other lines came meanwhile
+        self.sorting = False
+        if exc is not None or order is None:
+            logging.getLogger(__name__).warning("round lines not sorted: %s", exc)
+            return
+        if self._resort:
+            self._start_sort()
+            return
+        self._relayout(order)
+
+    # ------------------------------------------------------------ a refresh
+    def update_lines(self, changes: list[tuple[int, tuple[Any, ...], int]]) -> None:
+        """Lines that changed after a refresh, (position, values as read now, signature): each takes
+        its new values in place. Only their cells are repainted unless a change moves a line in or
+        out of the search (the rows are laid out again, the chosen lines kept: a layout change, not
+        a reset) or in the chosen order (sorted again, in the background for a large round)."""
         if not changes:
             return
+        lines = self.lines
+        positions = [c[0] for c in changes]
+        filtering = bool(self.needle) or self.only_attention
+        before = self._pass_states(positions) if filtering else None
         key = self.columns[self.sorted_by[0]].key if self.sorted_by is not None else None
-        relayout = False
-        changed: set[int] = set()
-        for line, new in changes:
-            passed = self._passes(line)
-            if key is not None and line.get(key) != new.get(key):
-                relayout = True
-            line.clear()
-            line.update(new)
-            if "search" not in line:
-                line["search"] = search_text(line)
-            relayout = relayout or self._passes(line) != passed
-            changed.add(id(line))
-        for line_id in changed:
-            i = self._pos[line_id]
-            self._hay[i] = self.all_rows[i]["search"]
-        self._text = None
-        if not relayout:
-            last = len(self.columns) - 1
-            if self.rows is self.all_rows:  # nothing filtered out: a line's row is its place
-                shown = sorted(self._pos[line_id] for line_id in changed)
+        column: Sequence[Any] = ([] if key is None else lines.coded[key].codes if key in lines.coded
+                                 else getattr(lines, key))  # (a code per line, or the line's own text)
+        was = list(map(column.__getitem__, positions)) if key is not None else []
+        lines.set_many(changes)
+        moved = key is not None and was != list(map(column.__getitem__, positions))
+        self._texts.clear()
+        last = len(self.columns) - 1
+        if len(changes) > self.REPAINT_EACH_UP_TO:  # many: one signal (the view repaints only what is on screen)
+            if self.shown:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self.shown) - 1, last))
+        else:
+            if isinstance(self.shown, range):
+                rows = sorted(self.row_of_position(p) for p in positions)
             else:
-                shown = [n for n, r in enumerate(self.rows) if id(r) in changed]
-            for n in shown:
-                self._shown_hay[n] = self.rows[n]["search"]
-            if len(shown) > self.REPAINT_EACH_UP_TO:  # many: one signal (the view repaints only what is on screen)
-                self.dataChanged.emit(self.index(shown[0], 0), self.index(shown[-1], last))
+                wanted = set(positions)
+                rows = list(compress(count(), map(wanted.__contains__, self.shown)))
+            for r in rows:
+                if r >= 0:
+                    self.dataChanged.emit(self.index(r, 0), self.index(r, last))
+        if moved:
+            if self.sorting:
+                self._resort = True
+            elif self.runner is None or len(lines) <= self.SORT_AT_ONCE:
+                self._relayout(sort_positions(*self._sort_inputs()))
                 return
-            for n in shown:
-                self.dataChanged.emit(self.index(n, 0), self.index(n, last))
-            return
-        self.layoutAboutToBeChanged.emit()
-        kept, kept_rows = self._kept()
-        if key is not None:
-            self.rows = self.all_rows
-            super()._sort_rows(*self.sorted_by)  # type: ignore[misc]  # key is set only when sorted_by is
-            self._index()
-        self.rows = self._passing(self.all_rows, self._hay)
-        self._relocate(kept, kept_rows)
-        self.layoutChanged.emit()
+            else:
+                self._start_sort()
+        if before is not None and self._pass_states(positions) != before:
+            self._relayout()
+
+    def _pass_states(self, positions: list[int]) -> list[bool]:
+        keep = self.lines.hits(self.needle, positions, SEARCHED) if self.needle else [True] * len(positions)
+        if self.only_attention:
+            keep = list(map(and_, keep, self.lines.attention(positions)))
+        return [bool(k) for k in keep]
 
     def row_of(self, source_id: str) -> int:
         """The shown row of the line of achievement ``source_id``, or -1."""
-        return next((i for i, r in enumerate(self.rows) if r["achievement"] == source_id), -1)
+        try:
+            pos = self.lines.achievement.index(source_id)
+        except ValueError:
+            return -1
+        return self.row_of_position(pos)
+
+    # ------------------------------------------------------------ Qt model
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt name
+        return 0 if parent.isValid() else len(self.shown)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt name
+        return 0 if parent.isValid() else len(self.columns)
+
+    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
+        if 0 <= row < len(self.shown) and 0 <= column < len(self.columns) and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(self.columns[section].label)
+        return None
+
+    def retranslate(self) -> None:
+        self._texts.clear()
+        self.lines.forget_shown()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
+
+    def _text(self, pos: int, column: int) -> str:
+        col = self.columns[column]
+        coded = self.lines.coded.get(col.key)
+        if coded is None:
+            value = self.lines.get(pos, col.key)
+            return "" if value is None else str(value)
+        code = coded.codes[pos]
+        text = self._texts.get((column, code))
+        if text is None:  # (babel takes ~0.5 ms an amount: each distinct value formatted once)
+            value = coded.values[code]
+            text = col.fmt(value) if col.fmt is not None else "" if value is None else str(value)
+            self._texts[(column, code)] = text
+        return text
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if not index.isValid() or not 0 <= index.row() < len(self.shown):
             return None
-        row = self.rows[index.row()]
-        flagged = bool(row["flags"])
+        pos = self.shown[index.row()]
+        if role == DISPLAY_ROLE:
+            return self._text(pos, index.column())
+        if role == ALIGNMENT_ROLE:
+            return RIGHT_ALIGNED if self.columns[index.column()].align_right else None
+        row = RD.Line(self.lines, pos)
+        if role == ROW_ROLE:
+            return row
         if role == Qt.ItemDataRole.BackgroundRole:
-            if flagged:
+            if row["flags"]:
                 return QBrush(QColor(FLAG_BACKGROUND))
             if needs_amount(row):
                 return QBrush(QColor(OPEN_BACKGROUND))
             return None
-        if role == Qt.ItemDataRole.ForegroundRole and row["status"] in ("not_eligible", "duplicate"):
-            return QBrush(QColor(MUTED_TEXT))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor(MUTED_TEXT)) if row["status"] in ("not_eligible", "duplicate") else None
         if role == Qt.ItemDataRole.DecorationRole and index.column() == STATUS_COLUMN:
-            if flagged:
+            if row["flags"]:
                 return flag_icon()
             if needs_amount(row):
                 return info_icon()
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip(row)
-        return super().data(index, role)
+        return None
 
 
 class LinesProxy(QIdentityProxyModel):
@@ -300,7 +496,7 @@ class LinesProxy(QIdentityProxyModel):
         self.sourceModel().set_filter(only_attention=on)
 
 
-def tooltip(row: dict[str, Any]) -> str:
+def tooltip(row: Any) -> str:
     parts = [row["explanation"]]
     if row["clause"]:
         parts.append(_("Clause {clause}").format(clause=row["clause"]))

@@ -53,7 +53,7 @@ class RoundsView(TableViewMixin, View):
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
         self.round = None
-        self.lines: list[dict[str, Any]] = []
+        self.lines: Any = []  # the shown round's lines (round_data.RoundLines)
         self.fund_names: dict[str, str] = {}
         lay = QVBoxLayout(self)
 
@@ -96,7 +96,7 @@ class RoundsView(TableViewMixin, View):
         lay.addWidget(self.message)
 
         # lines (left) and details / totals (right)
-        self.model = RoundLinesModel(self)
+        self.model = RoundLinesModel(self, runner=ctx.tasks)  # a large round is sorted in the background
         self.proxy = LinesProxy(self.model, self)
         self.tableview = make_table(self.name, model=self.proxy)
         left = QWidget()
@@ -433,9 +433,9 @@ class RoundsView(TableViewMixin, View):
 
         def done(result) -> None:
             self.ctx.changed("rounds")
-            self.refresh()
+            self.refresh()  # (a large round is read in a worker: the figures are the computed round's)
             self.message.ok(_("Round {year} computed: {n} lines, total {total}.").format(
-                year=year, n=len(self.lines), total=money_text(RD.grand_total(self.lines))))
+                year=year, n=result.awards, total=money_text(result.total)))
 
         self.message.clear()
         self.ctx.tasks.run(work, on_done=done, on_error=lambda exc: self.message.error(error_text(exc)),

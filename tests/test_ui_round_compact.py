@@ -1,0 +1,189 @@
+"""The round screen's lines held by column (a round of 10⁶ lines on an office PC): every cell, colour,
+icon and tooltip is what the table of line dicts showed (amounts as money text, statuses in Chinese,
+no internal id); sorting by any column, at once or built in the background in slices, gives the
+lines in the order a plain sort of the shown texts gives, with the search on too; and a change made
+meanwhile by another session updates exactly the lines it touched, in a sorted and searched table."""
+from __future__ import annotations
+
+import random
+import re
+from decimal import Decimal
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from tests.test_ui_round_lines import _line, _seed, _shown_columns  # noqa: E402
+from tests.test_ui_rounds import window  # noqa: E402, F401, F811 - fixture
+
+
+def _lines(n: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    out = [_line(i, rng) for i in range(n)]
+    for ln in out[::7]:  # some lines the same achievement text (ties in a sort keep the order read)
+        ln["what"] = "《鞋类产品标准》GB/T 1-2025"
+    for ln in out[::11]:
+        ln["amount"] = None if ln["status"] != "awarded" else Decimal("35000")  # equal to 35000.00, shown apart
+    return out
+
+
+def _plain(value):
+    if value is None:
+        return None
+    if hasattr(value, "color"):
+        return value.color().name()
+    if hasattr(value, "cacheKey"):
+        return "icon"
+    return value
+
+
+def _colour(name):
+    from desktop.ui.qt import QColor
+
+    return None if name is None else QColor(name).name()
+
+
+def test_the_lines_by_column_show_what_the_line_dicts_showed(qtbot):
+    from desktop.core import i18n
+    from desktop.ui.app import make_app
+    from desktop.ui.qt import Qt
+    from desktop.ui.tablemodel import ROW_ROLE, ListTableModel
+    from desktop.ui.views import round_model as RM
+    from desktop.ui.views.widgets import FLAG_BACKGROUND, MUTED_TEXT, OPEN_BACKGROUND
+
+    make_app()
+    i18n.set_locale("zh_CN")
+    try:
+        lines = _lines(400, 11)
+        old = ListTableModel(RM.LINE_COLUMNS)  # the table of line dicts the screen had
+        old.set_rows([dict(ln) for ln in lines])
+        new = RM.RoundLinesModel()
+        new.set_rows(lines)
+        assert new.rowCount() == old.rowCount() == 400
+        for r, ln in enumerate(lines):
+            for c in range(len(RM.LINE_COLUMNS)):
+                a, b = old.index(r, c), new.index(r, c)
+                assert new.data(b) == old.data(a), (r, c)
+                assert new.data(b, Qt.ItemDataRole.TextAlignmentRole) == old.data(a, Qt.ItemDataRole.TextAlignmentRole)
+                background = (FLAG_BACKGROUND if ln["flags"] else OPEN_BACKGROUND if RM.needs_amount(ln) else None)
+                assert _plain(new.data(b, Qt.ItemDataRole.BackgroundRole)) == _colour(background), (r, c)
+                muted = MUTED_TEXT if ln["status"] in ("not_eligible", "duplicate") else None
+                assert _plain(new.data(b, Qt.ItemDataRole.ForegroundRole)) == _colour(muted), (r, c)
+                assert new.data(b, Qt.ItemDataRole.ToolTipRole) == RM.tooltip(ln)
+            row = new.index(r, 0).data(ROW_ROLE)
+            assert {k: row[k] for k in ln} == {**ln, "flags": tuple(ln["flags"])}
+            icon = new.data(new.index(r, RM.STATUS_COLUMN), Qt.ItemDataRole.DecorationRole)
+            assert (icon is not None) == bool(ln["flags"] or RM.needs_amount(ln))
+        cells = [new.data(new.index(r, c)) for r in range(400) for c in range(len(RM.LINE_COLUMNS))]
+        statuses = {new.data(new.index(r, RM.STATUS_COLUMN)) for r in range(400)}
+        assert statuses and all(re.fullmatch(r"[\u4e00-\u9fff（）]+", s) for s in statuses), statuses  # Chinese
+        amounts = {new.data(new.index(r, 3)) for r in range(400)} - {""}
+        assert amounts == {"¥35,000.00", "¥100,000.00", "¥8,000.50"}  # 35000 and 35000.00 alike, two places
+        assert not any(t in ("awarded", "not_eligible", "discretionary", "duplicate", "proposed", "r")
+                       or re.fullmatch(r"u\d+", t) for t in cells)  # no status code, rule id or award uuid
+    finally:
+        i18n.set_locale("en")
+
+
+def _plain_order(lines: list[dict], column: int, descending: bool, needle: str = "") -> list[str]:
+    """The achievement ids in the order a plain sort of the lines by the column's shown text gives
+    (the table of line dicts' own sort: the UI collation; money by value, blanks first), filtered
+    by a plain substring test of each shown cell."""
+    from desktop.ui.qt import Qt
+    from desktop.ui.tablemodel import Column, ListTableModel
+    from desktop.ui.views import round_model as RM
+
+    col = RM.LINE_COLUMNS[column]
+    rows = [{"a": ln["achievement"], "k": ln[col.key] if col.key == "amount" else _shown_columns(ln)[column]
+             if col.fmt is None else col.fmt(ln[col.key])} for ln in lines]
+    if col.fmt is None:  # as shown, not case-folded
+        for row, ln in zip(rows, lines):
+            row["k"] = "" if ln[col.key] is None else str(ln[col.key])
+    plain = ListTableModel([Column("k", "k")])
+    plain.set_rows(rows)
+    plain._sort_rows(0, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
+    found = {ln["achievement"] for ln in lines if any(needle in t for t in _shown_columns(ln))}
+    return [r["a"] for r in plain.rows if r["a"] in found]
+
+
+@pytest.mark.parametrize("how", ["at once", "in the background", "in the background, slices merged"])
+def test_sorting_gives_the_order_a_plain_sort_gives(qtbot, monkeypatch, how):
+    from desktop.ui.app import make_app
+    from desktop.ui.qt import Qt
+    from desktop.ui.tasks import TaskRunner
+    from desktop.ui.views import round_model as RM
+
+    make_app()
+    runner = None
+    if how != "at once":
+        runner = TaskRunner()
+        monkeypatch.setattr(RM.RoundLinesModel, "SORT_AT_ONCE", 0)
+    if how.endswith("merged"):  # many slices, each sorted apart and merged: the path of a large round
+        monkeypatch.setattr(RM, "SORT_SLICE", 37)
+        monkeypatch.setattr(RM, "COLLATE_SLICE", 53)
+        monkeypatch.setattr(RM, "BUCKETS_UP_TO", 0)
+    lines = _lines(900, 5)
+    model = RM.RoundLinesModel(runner=runner)
+    model.set_rows(lines)
+    for needle in ("", "鞋类产品标准第1"):
+        model.set_filter(text=needle)
+        for column in range(len(RM.LINE_COLUMNS)):
+            for descending in (False, True):
+                model.sort(column, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
+                if runner is not None:
+                    assert model.sorting  # the rows stay as they were meanwhile
+                    assert runner.wait() and not model.sorting
+                got = [r["achievement"] for r in model.rows]
+                assert got == _plain_order(lines, column, descending, needle), (needle, column, descending)
+    # new lines arrive in the chosen order
+    model.set_rows(lines[::-1])
+    if runner is not None:
+        assert runner.wait()
+    assert [r["achievement"] for r in model.rows] == _plain_order(lines[::-1], len(RM.LINE_COLUMNS) - 1, True,
+                                                                  "鞋类产品标准第1")
+
+
+def test_a_change_by_another_session_refreshes_exactly_its_lines_in_a_sorted_searched_table(
+        window, qtbot, monkeypatch):  # noqa: F811 - the fixture
+    from desktop.operations import rounds
+    from desktop.operations.session import Session
+    from desktop.store.models import Achievement
+    from desktop.ui.qt import Qt
+    from desktop.ui.views import round_model as RM
+    from desktop.ui.views import rounds as rounds_view
+
+    monkeypatch.setattr(rounds_view, "READ_AT_ONCE", 1)  # read in the worker, as a large round is
+    monkeypatch.setattr(RM.RoundLinesModel, "SORT_AT_ONCE", 0)  # sorted in the background, as a large round is
+    ctx = window.ctx
+    _seed(ctx, 40)
+    view = window.show_view("rounds")
+    view.year.setValue(2024)
+    view.compute()
+    assert ctx.tasks.wait()
+    view.tableview.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # by amount, largest first
+    assert ctx.tasks.wait() and not view.model.sorting
+    view.search.setText("gb/t 410")
+    assert view.select_achievement("A13")
+    resets, repainted = [], []
+    view.model.modelReset.connect(lambda: resets.append(1))
+    view.model.dataChanged.connect(lambda a, b, *_r: repainted.extend(
+        view.model.rows[r]["achievement"] for r in range(a.row(), b.row() + 1)))
+
+    # another officer, in a session of their own, recomputes after the county lowered two ranks
+    other = Session.attach(ctx.db_path)
+    other.sign_in("lin", "correct horse")
+    Achievement.update(rank=9).where(Achievement.source_id.in_(["A06", "A20"])).execute()
+    rounds.compute(other, 2024)
+    view.refresh()
+    assert ctx.tasks.wait() and not view.model.sorting
+
+    plain = [{**ln, "flags": tuple(ln["flags"])} for ln in rounds.lines(other, view.round.uuid)]
+    assert [dict(ln) for ln in view.model.source] == plain  # every line as a plain reading gives it
+    assert sorted(set(repainted)) == ["A06", "A20"] and resets == []  # only those lines, in place
+    assert [r["achievement"] for r in view.model.rows] == _plain_order(plain, 3, True, "gb/t 410")
+    assert view.selected_line()["achievement"] == "A13"
+    assert view.snapshot.total == rounds.info(other, view.round.uuid).total
+    # the amount dialog's reload reads the one line it shows, as the whole round's reading has it
+    whole = rounds.lines(other, view.round.uuid)
+    assert rounds.lines(other, view.round.uuid, whole[5]["uuid"]) == [whole[5]]
+    assert rounds.lines(other, view.round.uuid, "no-such-award") == []
