@@ -123,25 +123,32 @@ class _Reader:
             try:
                 val, end = _DECODER.raw_decode(self.buf, self.i)
             except json.JSONDecodeError as exc:
+                into = exc.pos - self.i  # widening the window moves the text
                 if self._more(where):
                     continue
-                raise self.invalid(exc.pos, exc.msg) from None
+                raise self.invalid(self.i + into, exc.msg) from None
             except RecursionError:
                 raise BadFile(_("{file} nests lists or objects too deeply to be an input file").format(
                     file=self.path)) from None
             if end == len(self.buf) and self._more(where):  # a number may go on in the next window
                 continue
+            if end - self.i > MAX_RECORD:
+                raise self.too_large(where)
             self.i = end
             return val
 
+    def too_large(self, where: str | Callable[[], str]) -> BadFile:
+        return BadFile(_("{file}: {record} is larger than {limit} MB; it is refused (no record of a load file is "
+                         "that large)").format(file=self.path, record=where if isinstance(where, str) else where(),
+                                               limit=MAX_RECORD >> 20))
+
     def _more(self, where: str | Callable[[], str]) -> bool:
-        """Widen the window for a value not complete in it: at least double what is there, up to
-        ``MAX_RECORD``; False at the end of the file."""
+        """Widen the window for a value not complete in it: at least double what is there, never
+        past ``MAX_RECORD`` characters from the value's start; False at the end of the file."""
         have = len(self.buf) - self.i
         if have > MAX_RECORD:
-            raise BadFile(_("{file}: {record} is larger than {limit} MB; it is refused (no record of a load "
-                            "file is that large)").format(file=self.path, record=where if isinstance(where, str) else where(), limit=MAX_RECORD >> 20))
-        return self.fill(max(CHUNK, have))
+            raise self.too_large(where)
+        return self.fill(min(max(CHUNK, have), MAX_RECORD + 1 - have))
 
 
 class JsonLoadFile:
@@ -160,6 +167,17 @@ class JsonLoadFile:
                                                                    reason=exc.strerror or exc)) from None
         self.total: int | None = None  # records: not known before the end
         self._reader: _Reader | None = None
+
+    def check_start(self) -> None:
+        """Refuse now a file that is not UTF-8 or does not start as a list or an object (read: its
+        first window only)."""
+        r = _Reader(self.path)
+        try:
+            if r.peek() not in ("[", "{"):
+                r.value(_("the file"))  # json.load's message, or valid JSON of another shape:
+                raise shape_problem()
+        finally:
+            r.close()
 
     def progress(self, done: int) -> tuple[int, int]:
         """(done, total) for a progress bar: bytes of the file read by the achievements' pass."""
@@ -257,6 +275,9 @@ class JsonLoadFile:
                 end = -1
             j = ws(buf, end).end() if end >= 0 else len(buf)
             if j < len(buf):  # the record and what follows it are in the window
+                if end - i > MAX_RECORD:
+                    r.i = i
+                    raise r.too_large(lambda n=n: _("record {n} of \"{key}\"").format(n=n, key=key))
                 r.i = j + 1
                 c = buf[j]
                 if c == ",":

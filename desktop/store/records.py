@@ -320,7 +320,7 @@ def load(data: Any, *, user: str, progress: Progress = NO_PROGRESS) -> LoadResul
             progress.update(*source.progress(done))
             progress.check()
         if found.errors:
-            raise ValidationFailed(found.listed("error") + found.listed("warning"))  # rolls back what was written
+            raise ValidationFailed(found.listed("error"))  # rolls back what was written
         fault_point("load", "in-transaction")
         progress.update(*source.progress(done))
         progress.check()  # a cancel during the last records still rolls everything back
