@@ -196,7 +196,8 @@ def _child(cmd: list[str], root: Path, tmp: Path) -> tuple[float, float]:
 
 
 def measure(sizes: tuple[int, ...], runs: int, root: Path = ROOT, backups: bool = False,
-            xlsx: bool = False) -> list[dict[str, float]]:
+            xlsx: bool = False, show: bool = False) -> list[dict[str, float]]:
+    """Each size's figures (printed as each is done when ``show``: a 10⁶ run takes a while)."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
     try:
         template = _template(root, tmp)
@@ -216,6 +217,8 @@ def measure(sizes: tuple[int, ...], runs: int, root: Path = ROOT, backups: bool 
                 file.unlink()
             rows.append({"n": n, "xlsx": xlsx, "ours": min(t for t, _m in ours), "ours_mb": max(m for _t, m in ours),
                          "base": min(t for t, _m in base), "base_mb": max(m for _t, m in base)})
+            if show:
+                report(rows[-1:], rows[-2] if len(rows) > 1 else None)
         if backups:  # on the largest database loaded by the program: the copy read back quickly, or in full
             _fresh(template, db)
             _child([sys.executable, "-m", "desktop.cli", "load", str(file), "--db", str(db)], root, tmp)
@@ -234,8 +237,7 @@ def measure(sizes: tuple[int, ...], runs: int, root: Path = ROOT, backups: bool 
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def report(rows: list[dict[str, float]]) -> None:
-    prev = None
+def report(rows: list[dict[str, float]], prev: dict[str, float] | None = None) -> None:
     for r in rows:
         growth = "" if prev is None else (f" | growth ×{r['ours'] / prev['ours']:.1f} "
                                           f"(baseline ×{r['base'] / prev['base']:.1f}) for ×{r['n'] / prev['n']:.0f} records")
@@ -261,4 +263,4 @@ if __name__ == "__main__":
     ap.add_argument("--xlsx", action="store_true", help="the records in the import template's workbook instead")
     a = ap.parse_args()
     sizes = tuple(a.sizes) if a.sizes else SIZES + ((1_000_000,) if a.million else ())
-    report(measure(sizes, a.runs, a.root.resolve(), a.backups, a.xlsx))
+    measure(sizes, a.runs, a.root.resolve(), a.backups, a.xlsx, show=True)
