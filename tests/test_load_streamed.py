@@ -304,6 +304,14 @@ def test_wrong_types_are_named_not_crashed_on(s, tmp_path, data, record, field):
         assert (err.problems[0].record, err.problems[0].field) == (record, field)
 
 
+def test_a_folder_or_a_missing_file_is_refused_as_unreadable(s, tmp_path):
+    (tmp_path / "folder.json").mkdir()
+    assert "cannot read" in str(_refused(s, tmp_path / "folder.json"))
+    assert "no such file" in str(_refused(s, tmp_path / "nope.json"))
+    with pytest.raises(BadFile):
+        records.check_load_file(tmp_path / "folder.json")
+
+
 def test_a_list_given_twice_is_refused_rather_than_half_read(s, tmp_path):
     path = tmp_path / "twice.json"
     path.write_text('{"achievements": [' + json.dumps(std(id="a")) + '], "achievements": ['

@@ -44,7 +44,12 @@ class _Reader:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.raw = open(path, "rb")  # noqa: SIM115 - closed by close()
+        try:
+            self.raw = open(path, "rb")  # noqa: SIM115 - closed by close()
+        except FileNotFoundError:
+            raise BadFile(_("cannot read {file}: no such file").format(file=path)) from None
+        except OSError as exc:  # a folder, no permission
+            raise BadFile(_("cannot read {file}: {reason}").format(file=path, reason=exc.strerror or exc)) from None
         self.text = io.TextIOWrapper(self.raw, encoding="utf-8-sig")
         self.buf = ""
         self.i = 0
