@@ -20,12 +20,12 @@ rows a sheet and 64 MB (README "Limits"), so 10⁶ is refused by design.
     .venv/bin/python benchmarks/bench.py load
     .venv/bin/python benchmarks/bench_load.py [--million] [--runs N] [--root DIR] [--backups] [--xlsx]
 
-Figures of 2026-12-03 (2-core machine shared with other work, load average 13-25 throughout, so
-seconds are several times a quiet machine's; the ratio is of the same run, one run each):
-load JSON 10⁵ 286 s 79 MB, streamed baseline 82.7 s 35 MB, 3.46× (before: 16.2 s 189 MB, 4.09× a
-whole-document baseline at load ~13); 10⁶ ~2,280 s with the peak sampled at 190 MB (before: 1,031 s,
-1,454 MB), ×8 its 10⁵ figure; load xlsx 10⁵ 527 s 105 MB (baseline 553 s 47 MB; before: 804 s
-233 MB against 182 s). ``bench_load.py --sizes 100000 1000000 --runs 1`` and ``--xlsx --sizes 100000``.
+Figures of 2026-12-03 (2-core machine, quiet at the time; the ratio is of the same run):
+load JSON 10⁵ 13.9 s 79 MB, streamed baseline 3.9 s 35 MB, 3.53× (before streaming: 12.7 s 189 MB,
+3.20× the same baseline); 10⁶ 152.9 s 191 MB, baseline 54.2 s 36 MB, 2.82×, growth ×11.0 (baseline
+×13.8) (before: 1,454 MB; timed then on a loaded machine only); load xlsx 10⁵ 52.4 s 105 MB,
+baseline 38.4 s 47 MB, 1.36× (before: 233 MB, timed on a loaded machine).
+``bench_load.py --sizes 100000 1000000 --runs 1`` and ``--xlsx --sizes 100000 --runs 1``.
 
 ``--root DIR`` runs the ``stdaward`` of another checkout (e.g. an older commit unpacked with
 ``git archive``) on the same files, for before/after figures.
