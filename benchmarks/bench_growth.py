@@ -9,7 +9,9 @@ run by run; each figure is the fastest run, the memory the largest).
     .venv/bin/python benchmarks/bench_growth.py --root /tmp/old-checkout ...   the same on another checkout
 
 Paths:
-- ``load`` (only when named): ``stdaward load`` end to end, as ``bench_load.py`` times it.
+- ``load`` (only when named): ``stdaward load`` end to end, as ``bench_load.py`` times it (the
+  baseline streams the file as ours does); ``loadxlsx``: the same records in the import template's
+  workbook (what the window's Excel import runs), as ``bench_load.py --xlsx``.
 - ``consolidate``: a city of 20 counties, the consolidation report (``build_report``: totals and the
   checks across counties); baseline: the claims check as one bare ``GROUP BY``.
 - ``rounds``: one year's round computed and stored (``rounds.create_round``: engine, award lines,
@@ -466,11 +468,11 @@ def measure(paths: list[str], sizes: tuple[int, ...], runs: int, root: Path = RO
         for n in sizes:
             filled: dict[bool, Path] = {}
             for path in paths:
-                if path == "load":  # bench_load's own children: stdaward load vs json + executemany
+                if path in ("load", "loadxlsx"):  # bench_load's own children: stdaward load vs streamed executemany
                     import bench_load
 
-                    r = bench_load.measure((n,), runs, root)[0]
-                    rows.append({"path": "load", "n": n, "ours": r["ours"], "ours_mb": r["ours_mb"], "base": r["base"],
+                    r = bench_load.measure((n,), runs, root, xlsx=path == "loadxlsx")[0]
+                    rows.append({"path": path, "n": n, "ours": r["ours"], "ours_mb": r["ours_mb"], "base": r["base"],
                                  "base_mb": r["base_mb"], "detail": {}})
                     report(rows[-1:], rows)
                     continue
@@ -764,8 +766,9 @@ if __name__ == "__main__":
     ap.add_argument("--million", action="store_true", help="also 10⁶ achievements (minutes)")
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--counties", type=int, default=10, help="city: how many county packages it imports")
-    ap.add_argument("--paths", nargs="*", choices=sorted([*OURS, *CLI_PATHS, "load", "city"]), default=list(OURS),
-                    help="paths to time (load: stdaward load end to end, as bench_load.py)")
+    ap.add_argument("--paths", nargs="*", choices=sorted([*OURS, *CLI_PATHS, "load", "loadxlsx", "city"]),
+                    default=list(OURS), help="paths to time (load: stdaward load end to end, as bench_load.py; "
+                                             "loadxlsx: the same of the template's workbook, as bench_load.py --xlsx)")
     ap.add_argument("--sizes", type=int, nargs="*", help="sizes instead of 10⁴ and 10⁵")
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured")
     a = ap.parse_args()

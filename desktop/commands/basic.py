@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import Any
 
-from desktop.commands.common import add_db, db_arg, read_input, session
+from desktop.commands.common import add_db, db_arg, session
 from desktop.core.i18n import _
 
 
@@ -152,14 +152,13 @@ def cmd_load(args: argparse.Namespace) -> int:
     from desktop.operations import records
 
     path = Path(args.file)
-    workbook = path.suffix.lower() in (".xlsx", ".xlsm")
-    if workbook and not path.is_file():
+    if path.suffix.lower() == ".csv":
         from desktop.core.errors import BadFile
 
-        raise BadFile(_("cannot read {file}: no such file").format(file=path))
-    data = None if workbook else read_input(path)  # unreadable input is refused before the database is opened
+        raise BadFile(_("{file}: only .json and .xlsx files can be loaded").format(file=path))
+    records.check_load_file(path)  # unreadable input is refused before the database is opened
     with session(args) as s:
-        result = records.load_workbook(s, path) if workbook else records.load(s, data)
+        result = records.load_file(s, path)  # read a record at a time, never the whole file at once
     for w in result.warnings:
         print(_("warning: {record} · {field}: {message}").format(record=w.record, field=w.field, message=w.message),
               file=sys.stderr)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -155,12 +156,17 @@ def check_archive(path: Path) -> None:
 
 
 def _rows(ws: Any, known: tuple[str, ...], sheet_label: str) -> list[dict[str, Any]]:
+    return list(_iter_rows(ws, known, sheet_label))
+
+
+def _iter_rows(ws: Any, known: tuple[str, ...], sheet_label: str) -> Iterator[dict[str, Any]]:
+    """A sheet's records one row at a time (a read-only sheet streams: no list of the whole sheet)."""
     from openpyxl.utils import get_column_letter
 
     it = ws.iter_rows(values_only=True)
     first = next(it, None)
     if first is None:
-        return []
+        return
     header = [(_BY_LABEL.get(_label(h), _label(h)) if h is not None and _label(h) else None) for h in first]
     bad = [(k, h) for k, h in enumerate(header) if h and h not in known]
     if bad:
@@ -178,7 +184,6 @@ def _rows(ws: Any, known: tuple[str, ...], sheet_label: str) -> list[dict[str, A
         import itertools
 
         rest = itertools.chain([second], it)
-    out = []
     for number, row in enumerate(rest, start=start + 1):
         if number - start > MAX_ROWS:
             raise BadFile(_("sheet {sheet} has more than {limit} rows; split it into several workbooks").format(
@@ -193,8 +198,7 @@ def _rows(ws: Any, known: tuple[str, ...], sheet_label: str) -> list[dict[str, A
         if rec:
             rec["__row__"] = f"{sheet_label}!{number}"
             rec["__columns__"] = columns
-            out.append(rec)
-    return out
+            yield rec
 
 
 def _label(h: Any) -> str:
@@ -205,6 +209,28 @@ def _label(h: Any) -> str:
 
 def read_workbook(path: Path) -> dict[str, list[dict[str, Any]]]:
     """Read a workbook into the load format. Each record keeps ``__row__`` for error messages."""
+    wb = _open(path)
+    ents_ws, achs_ws = _sheet(wb, ENTERPRISE_SHEET), _sheet(wb, ACHIEVEMENT_SHEET)
+    if ents_ws is None and achs_ws is None:
+        raise BadFile(_("{file} has neither a 企业 nor a 成果 sheet; start from the template").format(file=path))
+    ents = _rows(ents_ws, ENTERPRISE_FIELDS, ents_ws.title) if ents_ws is not None else []
+    achs = [_achievement(a) for a in _iter_rows(achs_ws, ALL_FIELDS, achs_ws.title)] if achs_ws is not None else []
+    wb.close()
+    return {"enterprises": ents, "achievements": achs}
+
+
+def _achievement(a: dict[str, Any]) -> dict[str, Any]:
+    """A row of the 成果 sheet in the load format: lists split at semicolons, the row as its id when it has none."""
+    for fld in ("evidence", "units"):
+        if isinstance(a.get(fld), str):
+            a[fld] = [x.strip() for x in a[fld].replace("；", ";").split(";") if x.strip()]
+    if "id" not in a:
+        a["id"] = a["__row__"]
+    return a
+
+
+def _open(path: Path) -> Any:
+    """The workbook, read-only (its sheets stream), after the .xls and archive checks."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -212,24 +238,56 @@ def read_workbook(path: Path) -> dict[str, list[dict[str, Any]]]:
     refuse_xls(path)
     check_archive(path)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise BadFile(_("cannot read {file}: no such file").format(file=path)) from None
     except (BadZipFile, KeyError, OSError, ValueError) as exc:
         raise BadFile(_("{file} is not an Excel workbook (.xlsx): {reason}").format(file=path, reason=exc)) from None
-    ents_ws, achs_ws = _sheet(wb, ENTERPRISE_SHEET), _sheet(wb, ACHIEVEMENT_SHEET)
-    if ents_ws is None and achs_ws is None:
-        raise BadFile(_("{file} has neither a 企业 nor a 成果 sheet; start from the template").format(file=path))
-    ents = _rows(ents_ws, ENTERPRISE_FIELDS, ents_ws.title) if ents_ws is not None else []
-    achs = _rows(achs_ws, ALL_FIELDS, achs_ws.title) if achs_ws is not None else []
-    for a in achs:
-        for fld in ("evidence", "units"):
-            if isinstance(a.get(fld), str):
-                a[fld] = [x.strip() for x in a[fld].replace("；", ";").split(";") if x.strip()]
-        if "id" not in a:
-            a["id"] = a["__row__"]
-    wb.close()
-    return {"enterprises": ents, "achievements": achs}
+
+
+class WorkbookSource:
+    """A workbook made from the template as a record source for ``store.records.load``: the 企业
+    sheet as a list, the 成果 sheet a row at a time (read-only openpyxl parses the sheet as it goes),
+    each record's place (``where``: id → ``成果!4``; ``columns``: id → column letters by field) kept
+    for ``locate``. Close it when done."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.wb = _open(self.path)
+        self.ents_ws, self.achs_ws = _sheet(self.wb, ENTERPRISE_SHEET), _sheet(self.wb, ACHIEVEMENT_SHEET)
+        if self.ents_ws is None and self.achs_ws is None:
+            self.wb.close()
+            raise BadFile(_("{file} has neither a 企业 nor a 成果 sheet; start from the template").format(file=path))
+        self.where: dict[str, str] = {}
+        self.columns: dict[str, dict[str, str]] = {}
+        self.total: int | None = None
+        rows = getattr(self.achs_ws, "max_row", None) if self.achs_ws is not None else 0
+        self._rows = rows if isinstance(rows, int) else 0  # the sheet's stated size, for progress only
+
+    def close(self) -> None:
+        self.wb.close()
+
+    def progress(self, done: int) -> tuple[int, int]:
+        return (min(done, self._rows), self._rows) if self._rows > done else (done, 0)
+
+    def _place(self, rec: dict[str, Any], key: str) -> dict[str, Any]:
+        row, cols = rec.pop("__row__", None), rec.pop("__columns__", None)
+        if row and rec.get(key) is not None:
+            self.where[str(rec[key])] = row
+            if cols is not None:
+                self.columns[str(rec[key])] = cols
+        return rec
+
+    def enterprises(self) -> list[Any]:
+        if self.ents_ws is None:
+            return []
+        return [self._place(r, "uscc") for r in _iter_rows(self.ents_ws, ENTERPRISE_FIELDS, self.ents_ws.title)]
+
+    def achievements(self) -> Iterator[Any]:
+        if self.achs_ws is None:
+            return
+        for r in _iter_rows(self.achs_ws, ALL_FIELDS, self.achs_ws.title):
+            yield self._place(_achievement(r), "id")
 
 
 def strip_rows(data: dict[str, list[dict[str, Any]]],

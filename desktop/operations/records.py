@@ -147,20 +147,47 @@ def load(session: Session, data: Any) -> Any:
     return store.load(data, user=session.username, progress=session.progress)
 
 
+def load_file(session: Session, path: Path) -> Any:
+    """Load an officer's file: JSON read a record at a time (a million achievements in the memory of
+    a batch), or an .xlsx made from the template (``load_workbook``); all or nothing, as ``load``."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        return load_workbook(session, path)
+    from desktop.exchange.jsonstream import JsonLoadFile
+
+    session.require("records.edit")
+    return load(session, JsonLoadFile(path))
+
+
+def check_load_file(path: Path) -> None:
+    """Refuse at once a file ``load_file`` could not read at all (missing, not UTF-8, not JSON, an
+    .xls): looked at its start only, before any database is opened."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        from desktop.exchange.xlsx import check_archive, refuse_xls
+
+        refuse_xls(path)
+        check_archive(path)
+        return
+    from desktop.exchange.jsonstream import JsonLoadFile
+
+    JsonLoadFile(path).check_start()
+
+
 def load_workbook(session: Session, path: Path) -> Any:
     """Load an .xlsx made from the template, all or nothing; problems name the sheet, row and column
     in Chinese (``工作表“成果”第4行（A-002）`` · ``H列“排名”``)."""
-    from desktop.exchange.xlsx import locate, read_workbook, strip_rows
+    from desktop.exchange.xlsx import WorkbookSource, locate
 
     session.require("records.edit")
     session.progress.update(0, 0, _("Reading {file}...").format(file=path.name))
-    columns: dict[str, dict[str, str]] = {}
-    data, where = strip_rows(read_workbook(path), columns)
-    session.progress.check()
+    source = WorkbookSource(path)  # the 成果 sheet is read a row at a time, as the records are written
     try:
-        return load(session, data)
+        return load(session, source)
     except ValidationFailed as exc:
-        raise ValidationFailed(locate(exc.problems, where, columns)) from None
+        raise ValidationFailed(locate(exc.problems, source.where, source.columns)) from None
+    finally:
+        source.close()
 
 
 def write_template(path: Path) -> Path:

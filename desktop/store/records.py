@@ -6,16 +6,17 @@ ways, so every rule (validation, duplicates, the engine) works on the vocabulary
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import chain, islice
+from typing import Any, Protocol
 
 from desktop.core.errors import Problem, ValidationFailed
 from desktop.core.i18n import _
 from desktop.core.progress import NO_PROGRESS, Progress
 from desktop.core.vocabulary import Achievement as Ach
 from desktop.core.vocabulary import Enterprise as Ent
-from desktop.core.vocabulary import parse_batch, parse_enterprise, split_input
+from desktop.core.vocabulary import parse_achievement, parse_batch, parse_enterprise, split_input
 from desktop.store import audit
 from desktop.store.atomic import fault_point
 from desktop.store.models import Achievement, Enterprise, Evidence, database, new_uuid, now
@@ -110,66 +111,136 @@ def _db_row(uuid: str, enterprise_id: int, vals: dict[str, Any], stamp: str) -> 
             vals["natural_key"], stamp, stamp)
 
 
-def _uuid_clashes(ents: list[Ent], achs: list[Ach], known_rows: dict[str, tuple[Any, ...]]) -> list[Problem]:
-    """A uuid given in the file (a record that travelled before) that another record already holds, in
-    the file or in the database: refused by name here, not by the database's unique index mid-write."""
-    problems: list[Problem] = []
-    taken = _("this uuid already belongs to another record; remove it to load the record as a new one")
-    seen: set[str] = set()
-    held = {r[0] for r in _in_query("SELECT uuid FROM achievement WHERE uuid IN ({})", (a.uuid for a in achs if a.uuid))}
-    for a in achs:
-        if a.uuid and (a.uuid in seen or a.uuid in held):
-            problems.append(Problem(a.id, "uuid", taken))
-        seen.add(a.uuid or "")
-    ent_uuids = {e.uuid: e.uscc for e in ents if e.uuid and e.uscc not in known_rows}
-    held_by = dict(_in_query("SELECT uuid, uscc FROM enterprise WHERE uuid IN ({})", ent_uuids))
-    for e in ents:
-        if e.uuid and e.uscc not in known_rows and (held_by.get(e.uuid, e.uscc) != e.uscc or e.uuid in seen):
-            problems.append(Problem(e.uscc, "uuid", taken))
-        seen.add(e.uuid or "")
-    return problems
+class LoadSource(Protocol):
+    """Where ``load`` reads its records: a parsed document (``Document``) or a file read a record at
+    a time (``desktop.exchange.jsonstream.JsonLoadFile``, ``desktop.exchange.xlsx.WorkbookSource``)."""
+
+    total: int | None  # records, when known before reading them
+
+    def enterprises(self) -> list[Any]: ...
+
+    def achievements(self) -> Iterable[Any]: ...
+
+    def progress(self, done: int) -> tuple[int, int]: ...
+
+
+class Document:
+    """A parsed load document: a list of achievements, or {"enterprises": [...], "achievements": [...]}."""
+
+    def __init__(self, data: Any) -> None:
+        self._ents, self._achs = split_input(data)
+        self.total: int | None = len(self._ents) + len(self._achs)
+
+    def enterprises(self) -> list[Any]:
+        return list(self._ents)
+
+    def achievements(self) -> Iterable[Any]:
+        return self._achs
+
+    def progress(self, done: int) -> tuple[int, int]:
+        return done, self.total or 0
+
+
+def _is_source(data: Any) -> bool:
+    return callable(getattr(data, "achievements", None)) and callable(getattr(data, "enterprises", None))
+
+
+MAX_LISTED = 1000  # errors (and warnings) one refusal lists; the rest are counted
+
+
+class _Found:
+    """The problems of one load: every one counted, the first ``MAX_LISTED`` of each severity kept."""
+
+    def __init__(self) -> None:
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.more_errors = self.more_warnings = 0
+
+    def add(self, problems: list[Problem]) -> None:
+        for p in problems:
+            if p.severity == "error":
+                if len(self.errors) < MAX_LISTED:
+                    self.errors.append(p)
+                else:
+                    self.more_errors += 1
+            elif len(self.warnings) < MAX_LISTED:
+                self.warnings.append(p)
+            else:
+                self.more_warnings += 1
+
+    def listed(self, severity: str) -> list[Problem]:
+        kept, more = (self.errors, self.more_errors) if severity == "error" else (self.warnings, self.more_warnings)
+        if not more:
+            return list(kept)
+        return [*kept, Problem("-", "-", _("{n} more problems like these are not listed").format(n=more), severity)]
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 def load(data: Any, *, user: str, progress: Progress = NO_PROGRESS) -> LoadResult:
     """Validate and add enterprises and achievements; all or nothing (raises ValidationFailed).
 
-    Bulk path: the file is validated in one pass and matched against the database set-wise (the
-    enterprises of the file by credit code, the achievement ids those enterprises already hold), then
-    written in batches of ``BATCH`` rows (``executemany``) inside one transaction. The audit log gets one
-    entry per batch, whose ``state`` holds each record's uuid and digest, so an achievement edited or
-    deleted outside the program still shows in ``audit.verify_all``. ``progress`` is told how far the
-    writing is and checked every batch. A small load (``ITEMISED_UP_TO`` records or fewer) is logged
-    record by record instead, so the audit view shows what each record was loaded with: a cancel raises ``Cancelled`` inside the transaction, so
-    nothing is left behind."""
-    ents, achs, problems = parse_load_input(data)
-    errors = [p for p in problems if p.severity == "error"]
-    codes = {e.uscc for e in ents} | {a.enterprise for a in achs}
-    known_rows = {r[1]: r for r in _in_query(
-        "SELECT id, uscc, uuid, name, region_code, address, contact, phone FROM enterprise WHERE uscc IN ({})", codes)}
+    ``data`` is a parsed document or a ``LoadSource`` read a record at a time (a file of a million
+    achievements is never in memory whole). Streamed path, in one transaction: the enterprises (a few
+    thousand) are checked and written first; then the achievements a batch of ``BATCH`` at a time are
+    validated (the vocabulary's checks, ids unique in the file, their enterprise in the file or the
+    database, ids and uuids the database already holds: set-based queries per batch) and written with
+    ``executemany``. After the first error nothing more is written, but the rest of the file is still
+    checked so that the refusal names every problem (the first ``MAX_LISTED``); the refusal rolls back
+    what was written. The audit log gets one entry per batch, whose ``state`` holds each record's uuid
+    and digest, so an achievement edited or deleted outside the program still shows in
+    ``audit.verify_all``. ``progress`` is told how far the work is and checked every batch: a cancel
+    raises ``Cancelled`` inside the transaction, so nothing is left behind. A small load
+    (``ITEMISED_UP_TO`` records or fewer) is logged record by record instead, so the audit view shows
+    what each record was loaded with."""
+    from desktop.store.office import city_level
+
+    source: LoadSource = data if _is_source(data) else Document(data)
+    found = _Found()
+    scratch: list[Problem] = []
+    city = city_level()
+    ents = [e for i, r in enumerate(source.enterprises())
+            if (e := parse_enterprise(r, i, scratch, city_level=city))]
+    twice: set[str] = set()
+    for e in ents:
+        if e.uscc in twice:
+            scratch.append(Problem(e.uscc, "uscc", _("this enterprise is listed twice")))
+        twice.add(e.uscc)
     in_file = {e.uscc for e in ents}
-    existing_ids = set(_in_query("SELECT enterprise_id, source_id FROM achievement WHERE enterprise_id IN ({})",
-                                 (r[0] for r in known_rows.values())))
-    for a in achs:
-        if a.enterprise not in known_rows and a.enterprise not in in_file:
-            errors.append(Problem(a.id, "enterprise", _(
-                "no enterprise with code {code} in the file or the database; add it under \"enterprises\"").format(code=a.enterprise)))
-        elif a.enterprise in known_rows and (known_rows[a.enterprise][0], a.id) in existing_ids:
-            errors.append(Problem(a.id, "id", _("this enterprise already has an achievement with id {id} in the database").format(id=a.id)))
-    errors += _uuid_clashes(ents, achs, known_rows)
-    if errors:
-        raise ValidationFailed(errors)
-    result = LoadResult(warnings=[p for p in problems if p.severity == "warning"])
-    total = len(ents) + len(achs)
-    progress.update(0, total, _("Saving {n} records...").format(n=total))
+    known_rows = {r[1]: r for r in _in_query(
+        "SELECT id, uscc, uuid, name, region_code, address, contact, phone FROM enterprise WHERE uscc IN ({})", in_file)}
+    taken = _("this uuid already belongs to another record; remove it to load the record as a new one")
+    uuids: set[str] = set()
+    new_uuids = {e.uuid: e.uscc for e in ents if e.uuid and e.uscc not in known_rows}
+    held_by = dict(_in_query("SELECT uuid, uscc FROM enterprise WHERE uuid IN ({})", new_uuids))
+    for e in ents:
+        if e.uuid and e.uscc not in known_rows:
+            if held_by.get(e.uuid, e.uscc) != e.uscc or e.uuid in uuids:
+                scratch.append(Problem(e.uscc, "uuid", taken))
+            uuids.add(e.uuid)
+    found.add(scratch)
+
+    achs_in = iter(source.achievements())
+    head = list(islice(achs_in, max(0, ITEMISED_UP_TO - len(ents)) + 1))
+    itemised = len(ents) + len(head) <= ITEMISED_UP_TO
+    total = source.total
+    progress.update(*source.progress(0), _("Saving {n} records...").format(n=total) if total is not None
+                    else _("Saving records..."))
     progress.check()
     stamp = str(now())
-    known: dict[str, int] = {code: r[0] for code, r in known_rows.items()}
+    ent_ids: dict[str, int] = {code: r[0] for code, r in known_rows.items()}
+    in_db = set(ent_ids)  # codes registered before this load (their achievement ids may clash)
+    missing: set[str] = set()  # codes in neither the file nor the database
+    result = LoadResult()
     done = 0
-    itemised = total <= ITEMISED_UP_TO
     with database.atomic():
         cur = database.cursor()
         fields = ("name", "region_code", "address", "contact", "phone")
-        for batch in _chunks(ents, BATCH):
+        for batch in _chunks(ents, BATCH) if not found.errors else ():
             new: list[tuple[Any, ...]] = []
             for e in batch:
                 vals = dict(zip(fields, (e.name, e.region, e.address, e.contact, e.phone)))
@@ -195,38 +266,93 @@ def load(data: Any, *, user: str, progress: Progress = NO_PROGRESS) -> LoadResul
                                        {"counts": len(new), "digest": audit.fields_digest(listed)}, None)
                 result.enterprises_added += len(new)
             done += len(batch)
-            progress.update(done, total)
+            progress.update(*source.progress(done))
             progress.check()
-        for code, ent_id in _in_query("SELECT uscc, id FROM enterprise WHERE uscc IN ({})", in_file - known.keys()):
-            known[code] = ent_id
-        for batch in _chunks(achs, BATCH):
-            rows: list[tuple[Any, ...]] = []
-            state: dict[str, str | None] = {}
-            evidence: list[tuple[str, str]] = []
-            for a in batch:
-                uuid = a.uuid or new_uuid()
-                vals = row_values(a)
-                rows.append(_db_row(uuid, known[a.enterprise], vals, stamp))
-                state[f"achievement:{uuid}"] = audit.fields_digest(audit.achievement_fields(vals))
-                evidence += [(uuid, name) for name in dict.fromkeys(a.evidence)]  # the names it validated are kept
-            cur.executemany(_ACH_INSERT, rows)
-            if evidence:
-                ids = dict(_in_query("SELECT uuid, id FROM achievement WHERE uuid IN ({})", (u for u, _n in evidence)))
-                cur.executemany(_EVIDENCE_INSERT, [(ids[u], name, DECLARED, stamp) for u, name in evidence])
-            if itemised:
-                for a, r in zip(batch, rows):
-                    audit.record(user, "create", "achievement", r[0], None, a.to_dict())
-            else:
-                audit.record_batch(user, "load", "achievement",
-                                   {"counts": len(rows), "digest": audit.fields_digest(sorted(state.items()))}, state)
-            result.achievements_added += len(rows)
-            done += len(batch)
-            progress.update(done, total)
+        if not found.errors:
+            for code, ent_id in _in_query("SELECT uscc, id FROM enterprise WHERE uscc IN ({})",
+                                          in_file - ent_ids.keys()):
+                ent_ids[code] = ent_id
+        seen: dict[str, int] = {}  # achievement id -> its position in the file
+        position = 0
+        twice_msg = _("the id {id} is used twice in this batch (records {a} and {b})")
+        for raws in _batches(chain(head, achs_in), BATCH):
+            scratch = []
+            achs: list[Ach] = []
+            for raw in raws:
+                a = parse_achievement(raw, position, scratch)
+                position += 1
+                if a is None:
+                    continue
+                if a.id in seen:
+                    scratch.append(Problem(a.id, "id", twice_msg.format(id=a.id, a=seen[a.id] + 1, b=position)))
+                    continue
+                seen[a.id] = position - 1
+                achs.append(a)
+            unknown = {a.enterprise for a in achs} - ent_ids.keys() - in_file - missing
+            if unknown:
+                for code, ent_id in _in_query("SELECT uscc, id FROM enterprise WHERE uscc IN ({})", unknown):
+                    ent_ids[code] = ent_id
+                    in_db.add(code)
+                missing |= unknown - ent_ids.keys()
+            clash = {a.id for a in achs if a.enterprise in in_db}
+            held = set(_in_query("SELECT enterprise_id, source_id FROM achievement WHERE source_id IN ({})", clash)
+                       ) if clash else set()
+            given = [a.uuid for a in achs if a.uuid]
+            held_uuids = {r[0] for r in _in_query("SELECT uuid FROM achievement WHERE uuid IN ({})", given)
+                          } if given else set()
+            for a in achs:
+                if a.enterprise in missing:
+                    scratch.append(Problem(a.id, "enterprise", _(
+                        "no enterprise with code {code} in the file or the database; add it under \"enterprises\""
+                    ).format(code=a.enterprise)))
+                elif a.enterprise in in_db and (ent_ids[a.enterprise], a.id) in held:
+                    scratch.append(Problem(a.id, "id", _(
+                        "this enterprise already has an achievement with id {id} in the database").format(id=a.id)))
+                if a.uuid:
+                    if a.uuid in uuids or a.uuid in held_uuids:
+                        scratch.append(Problem(a.id, "uuid", taken))
+                    uuids.add(a.uuid)
+            found.add(scratch)
+            done += len(raws)
+            if not found.errors:
+                _write_achievements(cur, achs, ent_ids, stamp, user, itemised)
+                result.achievements_added += len(achs)
+            progress.update(*source.progress(done))
             progress.check()
+        if found.errors:
+            raise ValidationFailed(found.listed("error"))  # rolls back what was written
         fault_point("load", "in-transaction")
-        progress.update(total, total)
+        progress.update(*source.progress(done))
         progress.check()  # a cancel during the last records still rolls everything back
+    result.warnings = found.listed("warning")
     return result
+
+
+def _write_achievements(cur: Any, achs: list[Ach], ent_ids: dict[str, int], stamp: str, user: str,
+                        itemised: bool) -> None:
+    """One batch of checked achievements: ``executemany`` of their rows and evidence names, and their
+    audit entry (one per batch that hashes each record, or one per record for a small load)."""
+    rows: list[tuple[Any, ...]] = []
+    state: dict[str, str | None] = {}
+    evidence: list[tuple[str, str]] = []
+    for a in achs:
+        uuid = a.uuid or new_uuid()
+        vals = row_values(a)
+        rows.append(_db_row(uuid, ent_ids[a.enterprise], vals, stamp))
+        state[f"achievement:{uuid}"] = audit.fields_digest(audit.achievement_fields(vals))
+        evidence += [(uuid, name) for name in dict.fromkeys(a.evidence)]  # the names it validated are kept
+    if not rows:
+        return
+    cur.executemany(_ACH_INSERT, rows)
+    if evidence:
+        ids = dict(_in_query("SELECT uuid, id FROM achievement WHERE uuid IN ({})", (u for u, _n in evidence)))
+        cur.executemany(_EVIDENCE_INSERT, [(ids[u], name, DECLARED, stamp) for u, name in evidence])
+    if itemised:
+        for a, r in zip(achs, rows):
+            audit.record(user, "create", "achievement", r[0], None, a.to_dict())
+    else:
+        audit.record_batch(user, "load", "achievement",
+                           {"counts": len(rows), "digest": audit.fields_digest(sorted(state.items()))}, state)
 
 
 def refresh_natural_keys(kinds: Iterable[str] = ("prize",)) -> int:
