@@ -165,8 +165,10 @@ def test_policies_on_a_fresh_pc_lists_what_the_server_has_installed(pg_server, t
     assert cached.read_text("utf-8") == LOCAL
 
     (cached.parent / "made-up-2020.toml").write_text(LOCAL.replace(MEASURE, "made-up-2020"), "utf-8")
-    got = _cli(tmp_path, pc_b, db, "policies")
-    assert got.returncode == 0 and MEASURE in got.stdout and "made-up-2020" not in got.stdout, got.stderr
+    got = _cli(tmp_path, pc_b, db, "policies", "--json")  # the plain listing names no ids: ask for them
+    assert got.returncode == 0, got.stderr
+    ids = {p["id"] for p in json.loads(got.stdout)}
+    assert MEASURE in ids and "made-up-2020" not in ids
 
     derived = tmp_path / "src" / "lucheng-2019.toml"
     derived.write_text(LOCAL.replace(MEASURE, "lucheng-2019").replace('extends = "wenzhou-2017"',
