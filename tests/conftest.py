@@ -66,6 +66,25 @@ def run_main(*argv: str):
     return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
+def edit_audit_entry_by_hand(path: Path, entry_id: int, after: str = '"mallory"') -> None:
+    """An insider's edit of one audit entry in the SQLite file: the log's append-only trigger dropped,
+    the entry's ``after`` changed, the trigger put back exactly (nothing at open says it was ever
+    removed; the schema cookie has moved). The database is closed for it and opened again after."""
+    import sqlite3
+
+    from desktop.store.db import close_db, open_db
+
+    close_db()
+    con = sqlite3.connect(path)
+    protection = con.execute("SELECT sql FROM sqlite_master WHERE name = 'audit_entry_no_update'").fetchone()[0]
+    con.execute("DROP TRIGGER audit_entry_no_update")
+    con.execute("UPDATE audit_entry SET after = ? WHERE id = ?", (after, entry_id))
+    con.execute(protection)
+    con.commit()
+    con.close()
+    open_db(path, auto_backup=False)
+
+
 def std(**kw):
     """A valid standard achievement, overridable field by field."""
     base = {"id": "s1", "enterprise": GOOD_USCC, "kind": "standard", "date": "2024-05-01",

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import sqlite3
 
 import pytest
+from conftest import edit_audit_entry_by_hand
 
 from desktop.core.policies import known_policy_ids, load_policy
 from desktop.store import audit, demo, edits, records, target_counts
@@ -217,15 +217,7 @@ def test_an_old_entry_altered_in_place_is_found_by_the_full_check(office):
 
     audit.check_chain(incremental=True)
     target = database.execute_sql("SELECT min(id) + 2 FROM audit_entry").fetchone()[0]
-    close_db()
-    con = sqlite3.connect(office)  # triggers dropped and put back exactly: the schema cookie moves
-    protection = con.execute("SELECT sql FROM sqlite_master WHERE name = 'audit_entry_no_update'").fetchone()[0]
-    con.execute("DROP TRIGGER audit_entry_no_update")
-    con.execute("UPDATE audit_entry SET after = '\"mallory\"' WHERE id = ?", (target,))
-    con.execute(protection)
-    con.commit()
-    con.close()
-    open_db(office, auto_backup=False)
+    edit_audit_entry_by_hand(office, target)  # triggers dropped and put back exactly: the cookie moves
     check = audit.check_chain(incremental=True)
     assert check.broken_at == target and check.full  # the mark no longer holds: the whole log is read
 
@@ -237,13 +229,7 @@ def test_an_old_entry_altered_in_place_is_found_by_the_full_check(office):
     close_db()
     mark = json.loads(audit.verified_path(office).read_text("utf-8"))
     assert mark["last_id"] < target or mark["schema"] != cookie  # the broken check kept no new mark
-    con = sqlite3.connect(office)
-    con.execute("DROP TRIGGER audit_entry_no_update")
-    con.execute("UPDATE audit_entry SET after = '\"mallory 2\"' WHERE id = ?", (target + 1,))
-    con.execute(protection)
-    con.commit()
-    con.close()
-    open_db(office, auto_backup=False)
+    edit_audit_entry_by_hand(office, target + 1, '"mallory 2"')
     assert audit.check_chain().broken_at == target  # the full check always reads every entry
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 
 import pytest
+from conftest import edit_audit_entry_by_hand
 
 from tests.conftest_pg import pg_server  # noqa: F401  (the office_db fixture's server)
 
@@ -163,7 +163,6 @@ def test_a_mark_carried_over_the_import_still_sees_an_old_entry_edited_by_hand(c
     from desktop.exchange import importer
     from desktop.store import audit
     from desktop.store.backend import is_postgres
-    from desktop.store.db import close_db, open_db
     from desktop.store.models import database
 
     path, pkg = city
@@ -179,15 +178,7 @@ def test_a_mark_carried_over_the_import_still_sees_an_old_entry_edited_by_hand(c
             database.execute_sql("UPDATE audit_entry SET after = ? WHERE id = ?", ('"mallory"', target))
         _restart(path)
     else:
-        close_db()
-        con = sqlite3.connect(path)
-        protection = con.execute("SELECT sql FROM sqlite_master WHERE name = 'audit_entry_no_update'").fetchone()[0]
-        con.execute("DROP TRIGGER audit_entry_no_update")
-        con.execute("UPDATE audit_entry SET after = '\"mallory\"' WHERE id = ?", (target,))
-        con.execute(protection)
-        con.commit()
-        con.close()
-        open_db(path, auto_backup=False)
+        edit_audit_entry_by_hand(path, target)
     late = _read(path)
     assert late.chain["broken_at"] == target and late.chain["full"]
 
@@ -197,22 +188,13 @@ def test_a_mark_not_holding_when_the_import_begins_is_not_carried(city, monkeypa
     the import carries nothing over, and the next check reads the whole log and finds it."""
     from desktop.exchange import importer
     from desktop.store.backend import is_postgres
-    from desktop.store.db import close_db, open_db
     from desktop.store.models import database
 
     if is_postgres():
         pytest.skip("a server's mark is guarded by the entries' row versions, not the schema")
     path, pkg = city
     target = database.execute_sql("SELECT min(id) + 2 FROM audit_entry").fetchone()[0]
-    close_db()
-    con = sqlite3.connect(path)
-    protection = con.execute("SELECT sql FROM sqlite_master WHERE name = 'audit_entry_no_update'").fetchone()[0]
-    con.execute("DROP TRIGGER audit_entry_no_update")
-    con.execute("UPDATE audit_entry SET after = '\"mallory\"' WHERE id = ?", (target,))
-    con.execute(protection)
-    con.commit()
-    con.close()
-    open_db(path, auto_backup=False)
+    edit_audit_entry_by_hand(path, target)
     monkeypatch.setattr(importer, "REBUILD_INDEXES_AT", 10)
     _import(pkg)
     _restart(path)

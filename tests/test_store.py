@@ -8,7 +8,7 @@ import textwrap
 
 import peewee
 import pytest
-from conftest import GOOD_USCC, OTHER_USCC, ROOT, std
+from conftest import GOOD_USCC, OTHER_USCC, ROOT, edit_audit_entry_by_hand, std
 
 from desktop.core.errors import DatabaseBusy, SchemaTooNew, StdAwardError, ValidationFailed
 from desktop.store import audit, backup, records
@@ -235,7 +235,6 @@ def test_the_overviews_chain_check_reads_only_the_entries_added_since_the_last_o
     beside the database with the schema cookie: an old entry altered while the program was closed,
     its write protection dropped and put back exactly, moved the cookie, so the next open reads the
     whole log and finds it."""
-    import sqlite3
 
     from desktop.store import audit
     from desktop.store.db import close_db, open_db
@@ -274,14 +273,7 @@ def test_the_overviews_chain_check_reads_only_the_entries_added_since_the_last_o
     finally:
         close_db()
 
-    con = sqlite3.connect(path)
-    protection = con.execute("SELECT sql FROM sqlite_master WHERE name = 'audit_entry_no_update'").fetchone()[0]
-    con.execute("DROP TRIGGER audit_entry_no_update")
-    con.execute("UPDATE audit_entry SET after = '\"mallory\"' WHERE id = ?", (ids[1],))
-    con.execute(protection)  # put back exactly: nothing at open says it was ever removed
-    con.commit()
-    con.close()
-    open_db(path, auto_backup=False)
+    edit_audit_entry_by_hand(path, ids[1])  # the trigger put back exactly: nothing at open says so
     try:
         assert audit.verify_chain(incremental=True) == ids[1]
     finally:
