@@ -54,6 +54,7 @@ achievement) in a file whose schema the program made; PostgreSQL gets a copy of 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -232,20 +233,11 @@ def main() -> int:
     args = ap.parse_args()
     global PROGRAM
     PROGRAM = args.root
-    server = None
     sys.path.insert(0, str(ROOT / "tests"))
     import conftest_pg
 
-    if "postgresql" in args.engines:
-        bin_dir = conftest_pg._bin_dir()
-        if bin_dir is None:
-            raise SystemExit("no PostgreSQL server binaries (initdb, pg_ctl): apt-get install postgresql")
-        server = conftest_pg.start_server(bin_dir, durable=True)
-    try:
+    with conftest_pg.benchmark_server() if "postgresql" in args.engines else contextlib.nullcontext() as server:
         measure(args.sizes, args.engines, args.import_n, server)
-    finally:
-        if server is not None:
-            conftest_pg.stop_server(server)
     return 0
 
 

@@ -55,7 +55,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_growth import _template, fill  # noqa: E402
 from bench_pg import _cli, peak_mb  # noqa: E402
-from conftest_pg import _bin_dir, start_server, stop_server  # noqa: E402
+from conftest_pg import benchmark_server  # noqa: E402
 
 
 def _plain_stream(sql: str, params: Any = (), size: int = 5000, *, binary: bool = False) -> Any:
@@ -201,19 +201,13 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--file-mb", type=int, default=100, help="MB of the stored file (0: skip)")
     ap.add_argument("--runs", type=int, default=2)
     args = ap.parse_args(argv)
-    bin_dir = _bin_dir()
-    if bin_dir is None:
-        raise SystemExit("no PostgreSQL server binaries (apt-get install postgresql)")
-    server = start_server(bin_dir, durable=True)
-    try:
+    with benchmark_server() as server:
         with tempfile.TemporaryDirectory() as d:
             tmp = Path(d)
             if args.file_mb:
                 bench_file(server, tmp, args.file_mb, args.runs)
             for n in (int(x) for x in args.sizes.split(",") if x):
                 bench_export(server, tmp, n, args.runs)
-    finally:
-        stop_server(server)
     return 0
 
 

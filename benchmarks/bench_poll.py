@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest_pg import _bin_dir, start_server, stop_server  # noqa: E402
+from conftest_pg import benchmark_server  # noqa: E402
 
 
 def _per_call_ms(fn, n: int) -> float:  # noqa: ANN001
@@ -154,11 +154,7 @@ def main(argv: list[str]) -> int:
     if args.delay_child:
         print(json.dumps(delay(args.delay_child, args.samples, args.poll_samples, args.interval)))
         return 0
-    bin_dir = _bin_dir()
-    if bin_dir is None:
-        raise SystemExit("no PostgreSQL server binaries (apt-get install postgresql)")
-    server = start_server(bin_dir, durable=True)
-    try:
+    with benchmark_server() as server:
         with tempfile.TemporaryDirectory() as d:
             if args.delay:
                 env = {"PYTHONPATH": str(ROOT), "STDAWARD_DATA": d, "PATH": "/usr/bin:/bin"}
@@ -177,8 +173,6 @@ def main(argv: list[str]) -> int:
                 if r.returncode != 0:
                     raise SystemExit(r.stderr)
                 print(r.stdout.strip())
-    finally:
-        stop_server(server)
     return 0
 
 

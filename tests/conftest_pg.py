@@ -117,6 +117,20 @@ def stop_server(server: Server) -> None:
     shutil.rmtree(server.folder, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def benchmark_server() -> Iterator[Server]:
+    """A throwaway server for one benchmark run, durable as an office's is (fsync on), removed after;
+    without PostgreSQL's binaries the run stops with a sentence saying what to install."""
+    bin_dir = _bin_dir()
+    if bin_dir is None:
+        raise SystemExit("no PostgreSQL server binaries (initdb, pg_ctl): apt-get install postgresql")
+    server = start_server(bin_dir, durable=True)
+    try:
+        yield server
+    finally:
+        stop_server(server)
+
+
 @pytest.fixture(scope="module")
 def pg_server() -> Iterator[Server]:
     pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'psycopg[binary]')")
