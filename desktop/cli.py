@@ -203,7 +203,11 @@ def plain_failure(exc: BaseException, argv: list[str]) -> str | None:
     if found is None:
         return None
     kind, file = found
+    from desktop.store import db as store
     from desktop.store.paths import resolve_db_path
+
+    if kind == failures.READ_ONLY and store.read_only_reason == failures.DISK_FULL:
+        kind = failures.DISK_FULL  # opened for reading only because its disk is full, not write-protected
 
     db = resolve_db_path(_peek(argv, "--db"))
     if kind == failures.DAMAGED:

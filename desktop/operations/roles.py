@@ -37,6 +37,9 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "backups.make": ((CLERK, REVIEWER, ADMIN), N_("make a backup")),
 }
 
+# actions that write nothing into the database: allowed while it is open for reading only
+READS = frozenset({"backups.make"})
+
 
 def role_label(role: str) -> str:
     return _(ROLE_LABELS.get(role, role))

@@ -150,8 +150,13 @@ class Session:
 
     def require(self, action: str) -> None:
         """Refuse (PermissionDenied) unless the signed-in user's role allows ``action``
-        (``desktop.operations.roles.PERMISSIONS``)."""
+        (``desktop.operations.roles.PERMISSIONS``), and refuse (StdAwardError) every change while the
+        database is open for reading only (a full or read-only disk): a backup to another disk still works."""
         if roles.allowed(self.actor.role, action):
+            from desktop.store import db
+
+            if db.read_only and action not in roles.READS:
+                raise StdAwardError(db.refusal(self.db_path, roles.action_label(action)))
             return
         allowed = " / ".join(roles.role_label(r) for r in roles.PERMISSIONS[action][0])
         if self.actor.role is None:

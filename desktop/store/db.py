@@ -52,6 +52,8 @@ QUICK_CHECK_MAX = 16 << 20  # databases up to this size (~30,000 achievements) g
 # be written, read-only use): sentences, already translated. The CLI prints them on stderr.
 open_notes: list[str] = []
 read_only: bool = False
+read_only_reason: str | None = None  # why (desktop.core.failures: READ_ONLY, PERMISSION or DISK_FULL)
+FULL_BELOW = 1 << 20  # an open that fails to write where less than this is free met a full disk
 damage_found: DatabaseDamaged | None = None  # what the background backup found (the open went ahead)
 
 
@@ -155,16 +157,50 @@ def sweep(path: Path) -> list[Path]:
     return removed
 
 
-def _lock_or_read_only(path: Path) -> WriterLock | None:
-    """The writer lock, or None when the database is on read-only media (the lock file cannot be
-    created): the database is then opened for reading only."""
+def _lock_or_read_only(path: Path) -> tuple[WriterLock | None, str | None]:
+    """The writer lock and why the database may only be read: (None, READ_ONLY or PERMISSION) on
+    read-only media (the lock file cannot be created); DISK_FULL when the disk is full (the lock is
+    held if its file could be made). The database is then opened for reading only."""
     try:
-        return acquire_lock(path)
+        lock = acquire_lock(path)
     except OSError as exc:
         found = failures.classify(exc)
-        if found is not None and found[0] in (failures.READ_ONLY, failures.PERMISSION) and path.is_file():
-            return None
+        readable = (failures.READ_ONLY, failures.PERMISSION, failures.DISK_FULL)
+        if found is not None and found[0] in readable and path.is_file():
+            return None, found[0]
         raise StdAwardError(failures.message(found[0], path) if found else str(exc)) from None
+    return lock, failures.DISK_FULL if lock.disk_full else None
+
+
+def disk_full(path: Path, exc: BaseException | None = None) -> bool:
+    """Did opening ``path`` fail (``exc``) because its disk is full? SQLite reports a WAL index it could
+    not create as a bare "disk I/O error": the free space on the disk tells."""
+    found = failures.classify(exc) if exc is not None else None
+    if found is not None:
+        return found[0] == failures.DISK_FULL
+    try:
+        return shutil.disk_usage(path.parent).free < FULL_BELOW
+    except OSError:
+        return False
+
+
+def read_only_note(path: Path, reason: str | None) -> str:
+    """What the officer is told about a database open for reading only, and why."""
+    if reason == failures.DISK_FULL:
+        return _("the disk holding {path} is full: the database is open for reading only and changes are "
+                 "refused. You can look at the data and back it up to another disk; free some space, then "
+                 "open it again").format(path=path)
+    return _("{path} is on a read-only disk: it is open for reading only").format(path=path)
+
+
+def refusal(path: Path | None, action: str) -> str:
+    """Why ``action`` (its label) is refused on the database open for reading only."""
+    where = path if path is not None else _("the database")
+    if read_only_reason == failures.DISK_FULL:
+        return _("the disk holding {path} is full, so the database is open for reading only: cannot {action}. "
+                 "Free some space on that disk and open it again; meanwhile you can look at the data and back "
+                 "it up to another disk").format(path=where, action=action)
+    return failures.message(read_only_reason or failures.READ_ONLY, where)
 
 
 def check_schema(con: sqlite3.Connection, path: Path) -> tuple[int, bool]:
@@ -190,7 +226,7 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
     from a thread with its own connection (the GUI, so the window does not wait), False skips it.
     After ``open_quick`` of the same path its writer lock is kept (and its connection left to
     ``end_quick``)."""
-    global _lock, _path, _bound, read_only, damage_found
+    global _lock, _path, _bound, read_only, read_only_reason, damage_found
     import peewee
 
     from desktop.store.audit import TRIGGERS_SQL
@@ -209,7 +245,7 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
     refuse_network(path)
     del open_notes[:]
     damage_found = None
-    read_only = False
+    read_only, read_only_reason = False, None
     if not path.parent.is_dir():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -217,11 +253,9 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
             found = failures.classify(exc)
             raise StdAwardError(failures.message(found[0], path.parent) if found else str(exc)) from None
     if lock and _lock is None:
-        _lock = _lock_or_read_only(path)
-        read_only = _lock is None
-        if read_only:
-            open_notes.append(_("{path} is on a read-only disk: it is open for reading only").format(path=path))
-    if lock and _lock is not None:  # also after a quick open, which took the lock without tidying
+        _lock, read_only_reason = _lock_or_read_only(path)
+        read_only = read_only_reason is not None
+    if lock and not read_only:  # also after a quick open, which took the lock without tidying
         sweep(path)
     try:
         if _emptied(path):
@@ -230,13 +264,30 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
                                   path, found.backup)
         journal = "delete" if is_removable(path) else "wal"
         pragmas: dict[str, Any] = {"foreign_keys": 1, "synchronous": "full", "busy_timeout": 5000}
-        if read_only:  # nothing may be written, not even a journal or WAL index: read the file as it is
-            database.init(path.resolve().as_uri() + "?immutable=1", pragmas=pragmas, uri=True,
-                          check_same_thread=False)
-        else:
-            database.init(str(path), pragmas={**pragmas, "journal_mode": journal}, check_same_thread=False)
+
+        immutable = [False]
+
+        def init(as_is: bool) -> None:
+            immutable[0] = as_is
+            if as_is:  # nothing may be written, not even a journal or WAL index: read the file as it is
+                database.init(path.resolve().as_uri() + "?immutable=1", pragmas=pragmas, uri=True,
+                              check_same_thread=False)
+            else:  # also on a full disk where SQLite can still read the WAL (changes are refused: Session.require)
+                database.init(str(path), pragmas={**pragmas, "journal_mode": journal}, check_same_thread=False)
+
+        init(read_only and read_only_reason != failures.DISK_FULL)
         try:
-            database.connect(reuse_if_open=True)
+            try:
+                database.connect(reuse_if_open=True)
+            except (sqlite3.DatabaseError, peewee.DatabaseError) as exc:
+                if read_only_reason not in (None, failures.DISK_FULL) or not path.is_file() \
+                        or path.stat().st_size == 0 or not disk_full(path, exc):
+                    raise
+                # the disk is full (SQLite could not make its WAL index): read the file as it is
+                database.close()
+                read_only, read_only_reason = True, failures.DISK_FULL
+                init(True)
+                database.connect(reuse_if_open=True)
         except (sqlite3.DatabaseError, peewee.DatabaseError) as exc:
             if _is_damage(exc) and path.stat().st_size > 0:
                 raise damaged(path, exc) from None
@@ -253,8 +304,14 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
             raise
         if has_tables:
             quick_check(database, path)
-        if read_only and (not has_tables or version < SCHEMA_VERSION):
-            raise StdAwardError(failures.message(failures.READ_ONLY, path))
+        if read_only:
+            open_notes.append(read_only_note(path, read_only_reason))
+            wal = path.with_name(path.name + "-wal")
+            if immutable[0] and wal.is_file() and wal.stat().st_size > 0:
+                open_notes.append(_("the latest changes, kept in {wal}, are not shown until the database can be "
+                                    "opened normally again").format(wal=wal))
+            if not has_tables or version < SCHEMA_VERSION:
+                raise StdAwardError(failures.message(read_only_reason or failures.READ_ONLY, path))
         if not has_tables:
             with database.atomic():
                 database.create_tables(ALL_MODELS)
@@ -285,12 +342,11 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
 def _open_server(path: Path, *, create: bool) -> Any:
     """Open the PostgreSQL database the connection file ``path`` names (no writer lock: the server
     serialises writers; no file backups: see ``desktop.store.pg``)."""
-    global _path, _bound, read_only
+    global _path, _bound
     from desktop.store import pg
 
     close_db()
     del open_notes[:]
-    read_only = False
     _path = path  # the upgrade's steps find this PC's folders beside it (desktop.store.files)
     try:
         con = pg.open_server(path, create=create)
@@ -321,11 +377,14 @@ def open_quick(path: Path | str) -> sqlite3.Connection | None:
     refuse_network(path)
     try:
         _lock = acquire_lock(path)
-    except OSError as exc:  # read-only media: open_db opens it for reading only
+    except OSError as exc:  # read-only media or a full disk: open_db opens it for reading only
         found = failures.classify(exc)
-        if found is not None and found[0] in (failures.READ_ONLY, failures.PERMISSION):
+        if found is not None and found[0] in (failures.READ_ONLY, failures.PERMISSION, failures.DISK_FULL):
             return None
         raise
+    if _lock.disk_full:
+        close_db()
+        return None
     try:
         con = sqlite3.connect(path, timeout=5, check_same_thread=False)  # end_quick may run on another thread
         try:
@@ -333,6 +392,9 @@ def open_quick(path: Path | str) -> sqlite3.Connection | None:
             version, has_tables = check_schema(con, path)
         except StdAwardError as exc:
             con.close()
+            if not isinstance(exc, SchemaTooNew) and disk_full(path, exc.__cause__):  # no room for the WAL index
+                close_db()
+                return None
             if not isinstance(exc, SchemaTooNew) and _is_damage(exc.__cause__ or exc) and path.stat().st_size > 0:
                 raise damaged(path, exc.__cause__) from None
             raise
@@ -527,8 +589,8 @@ def _close_models() -> None:
 
 
 def close_db() -> None:
-    global _lock, _path, read_only
-    read_only = False
+    global _lock, _path, read_only, read_only_reason
+    read_only, read_only_reason = False, None
     audit = sys.modules.get("desktop.store.audit")  # not imported for this: the quick start closes early
     if audit is not None:
         audit.forget_verified()  # edited while closed or not, the next open reads the whole audit log once

@@ -6,6 +6,7 @@ busy timeout.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import time
@@ -42,6 +43,9 @@ else:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
 def _host() -> str:
     """This computer's name (without importing socket, ~6 ms of the GUI's start)."""
     if hasattr(os, "uname"):
@@ -53,6 +57,7 @@ class WriterLock:
     def __init__(self, db_path: Path) -> None:
         self.path = Path(str(db_path) + ".lock")
         self.fd: int | None = None
+        self.disk_full = False  # the lock is held, but its holder could not be written: the disk is full
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -64,10 +69,15 @@ class WriterLock:
                                  "({holder}); close it there first").format(path=self.path.with_suffix(""),
                                                                             holder=holder))
         info = json.dumps({"pid": os.getpid(), "host": _host(), "since": time.time()})
-        # Write after the first byte so Windows' byte-range lock on byte 0 does not hide it.
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, (" " + info).encode(), 0) if hasattr(os, "pwrite") else os.write(fd, (" " + info).encode())
         self.fd = fd
+        try:  # write after the first byte so Windows' byte-range lock on byte 0 does not hide it
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, (" " + info).encode(), 0) if hasattr(os, "pwrite") else os.write(fd, (" " + info).encode())
+        except OSError as exc:
+            if exc.errno not in _FULL:
+                self.release()
+                raise
+            self.disk_full = True  # the lock is held all the same; a second process names no holder
 
     @staticmethod
     def _read_holder(fd: int) -> str:
