@@ -121,7 +121,8 @@ def test_policy_check_and_add_a_local_measure(tmp_path):
     good = tmp_path / "guangzhou-local-2021.toml"
     good.write_text(LOCAL, "utf-8")
     r = run_cli("policy-check", str(good), "--db", db)
-    assert r.returncode == 0 and "guangzhou-local-2021" in r.stdout, r.stderr
+    assert r.returncode == 0, r.stderr
+    assert "某区标准化资助办法: valid" in r.stdout and "guangzhou-local-2021" not in r.stdout  # its title, not its id
     bad = tmp_path / "bad" / "guangzhou-local-2021.toml"
     bad.parent.mkdir()
     bad.write_text(LOCAL.replace('amount = "300000", rule', 'amount = "200000", rule'), "utf-8")
@@ -145,8 +146,17 @@ def test_local_measure_is_listed_and_can_be_the_policy_in_force(tmp_path):
     db = tmp_path / "o.db"
     measure = tmp_path / "wenzhou-lucheng-2018.toml"
     measure.write_text(LOCAL, "utf-8")
+    r = _run("policy-check", str(measure), "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    assert "鹿城区标准成果奖励实施细则（温鹿政办〔2018〕1号）: valid" in r.stdout and "wenzhou-lucheng-2018" not in r.stdout
+    r = _run("policy-check", str(measure), "--json", "--db", str(db))  # scripts still get the id
+    assert _json.loads(r.stdout)["id"] == "wenzhou-lucheng-2018"
     r = _run("policy-add", str(measure), "--db", str(db))
     assert r.returncode == 0, r.stderr
+    assert "鹿城区标准成果奖励实施细则（温鹿政办〔2018〕1号）" in r.stdout and "wenzhou-lucheng-2018" not in r.stdout
+    r = _run("policy-add", str(measure), "--replace", "--json", "--db", str(db))
+    got = _json.loads(r.stdout)
+    assert got["id"] == "wenzhou-lucheng-2018" and got["replaced"] is True and got["document_number"] == "温鹿政办〔2018〕1号"
     listed = {row["id"] for row in _json.loads(_run("policies", "--json", "--db", str(db)).stdout)}
     assert {"wenzhou-2017", "wenzhou-lucheng-2018"} <= listed
     r = _run("office", "--name", "温州市鹿城区市场监督管理局", "--region", "330302", "--policy",

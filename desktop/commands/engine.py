@@ -51,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("policy-check", help=_("validate a policy file (a local measure) and run its worked cases"))
     p.add_argument("file", help=_("a policy .toml file"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(p)
     p.set_defaults(func=cmd_policy_check)
 
@@ -58,6 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", help=_("a policy .toml file"))
     p.add_argument("--replace", action="store_true",
                    help=_("replace a local measure of the same id that is already installed"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(p)
     p.set_defaults(func=cmd_policy_add)
 
@@ -270,8 +272,14 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
     from desktop.operations import measures
 
     policy = measures.check_file_at(db_arg(args), Path(args.file))
-    print(_("{id}: valid; {rules} rules, {targets} targets, {cases} worked cases pass").format(
-        id=policy.id, rules=len(policy.rules), targets=len(policy.targets), cases=len(policy.cases)))
+    if args.json:
+        print(json.dumps({"id": policy.id, "title": policy.title, "document_number": policy.document_number,
+                          "rules": len(policy.rules), "targets": len(policy.targets), "cases": len(policy.cases)},
+                         ensure_ascii=False))
+        return 0
+    print(_("{name}: valid; {rules} rules, {targets} targets, {cases} worked cases pass").format(
+        name=measures.policy_name(policy), rules=len(policy.rules), targets=len(policy.targets),
+        cases=len(policy.cases)))
     return 0
 
 
@@ -281,8 +289,12 @@ def cmd_policy_add(args: argparse.Namespace) -> int:
 
     with session(args) as s:
         done = measures.install(s, Path(args.file), replace=args.replace)
-    text = _("Replaced {id} in {folder}.") if done.replaced else _("Installed {id} into {folder}.")
-    print(text.format(id=done.id, folder=done.path.parent))
+    if args.json:
+        print(json.dumps({"id": done.id, "title": done.title, "document_number": done.document_number,
+                          "file": str(done.path), "replaced": done.replaced}, ensure_ascii=False))
+        return 0
+    text = _("Replaced {name} in {folder}.") if done.replaced else _("Installed {name} into {folder}.")
+    print(text.format(name=done.name, folder=done.path.parent))
     return 0
 
 

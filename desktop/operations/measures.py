@@ -153,11 +153,23 @@ def check_text(session: Session, text: str, measure_id: str) -> Policy:
         return check_file(session, path)
 
 
+def policy_name(policy: Policy) -> str:
+    """What the officer calls a policy: its title and 文号 (never its id)."""
+    return f"{policy.title}（{policy.document_number}）" if policy.document_number else policy.title
+
+
 @dataclass(frozen=True)
 class Installed:
     id: str
     path: Path
     replaced: bool  # an earlier version of the measure was replaced (replace=True)
+    title: str = ""
+    document_number: str | None = None
+
+    @property
+    def name(self) -> str:
+        """Its title and 文号, as the officer calls it."""
+        return f"{self.title}（{self.document_number}）" if self.document_number else self.title or self.id
 
 
 def install(session: Session, source: Path, *, replace: bool = False) -> Installed:
@@ -190,7 +202,7 @@ def install(session: Session, source: Path, *, replace: bool = False) -> Install
     after = {"file": target.name, "extends": policy.extends, "sha256": _sha256(source.read_bytes()),
              "replaced": existed}
     _write_all(session, files, stale, policy.id, before, after)
-    return Installed(policy.id, target, existed)
+    return Installed(policy.id, target, existed, policy.title, policy.document_number)
 
 
 def install_text(session: Session, text: str, measure_id: str, *, replace: bool = False) -> Installed:
