@@ -181,6 +181,8 @@ def test_total_awarded_counts_only_approved_rounds(s):
     totals = {r["uscc"]: r["total"] for r in records.enterprise_rows()}
     assert totals == {GOOD_USCC: proposed["a14"], OTHER_USCC: proposed["b14"]}  # ...only 2014's was approved
     assert isinstance(totals[GOOD_USCC], Decimal)
+    records.save_enterprise(s, {"uscc": "91350302MA2XU5JX4Q", "name": "丙"})  # nothing claimed, nothing granted
+    assert {r["name"]: r["total"] for r in records.enterprise_rows()}["丙"] == Decimal("0.00")
 
 
 # ---------------------------------------------------------------------------- duplicates

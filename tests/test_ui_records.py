@@ -121,6 +121,7 @@ def test_evidence_is_attached_from_the_button_and_opened(window, qtbot, tmp_path
 def test_total_awarded_column_counts_only_approved_rounds(window, qtbot):
     from desktop.operations import records
     from desktop.store import rounds
+    from desktop.ui.qt import Qt
 
     ctx = window.ctx
     records.load(ctx.session, {
@@ -136,8 +137,12 @@ def test_total_awarded_column_counts_only_approved_rounds(window, qtbot):
     view = window.show_view("enterprises")
     col = next(i for i in range(view.model.columnCount()) if view.model.headerData(i, _horizontal()) == "Total awarded")
     shown = {view.model.index(r, 0).data(): view.model.index(r, col).data() for r in range(view.model.rowCount())}
-    assert shown["甲公司"] == "¥200,000.00" and shown["乙公司"] in ("", None), shown
-    assert {r["name"]: r["total"] for r in view.model.rows} == {"甲公司": Decimal("200000.00"), "乙公司": None}
+    # nothing granted yet reads ¥0.00 like any other amount, not a blank the officer must interpret
+    assert shown["甲公司"] == "¥200,000.00" and shown["乙公司"] == "¥0.00", shown
+    assert {r["name"]: r["total"] for r in view.model.rows} == {"甲公司": Decimal("200000.00"), "乙公司": Decimal(0)}
+    for order, first in ((Qt.SortOrder.AscendingOrder, "乙公司"), (Qt.SortOrder.DescendingOrder, "甲公司")):
+        view.tableview.sortByColumn(col, order)  # as amounts: ¥0.00 below ¥200,000.00
+        assert view.proxy.index(0, 0).data() == first
 
 
 def _horizontal():

@@ -47,9 +47,12 @@ def granted_totals() -> dict[int, Decimal]:
     return totals
 
 
+NOTHING_GRANTED = Decimal("0.00")  # 累计奖补金额 of an enterprise granted nothing yet: ¥0.00, not a blank
+
+
 def enterprise_rows(db_path: Path | None = None) -> list[dict[str, Any]]:
     """Every enterprise with its achievement count and the total granted to it (累计奖补金额: only
-    approved rounds' approved or paid amounts). ``db_path`` lets the counts read ahead while Qt
+    approved rounds' approved or paid amounts; 0.00 when nothing was). ``db_path`` lets the counts read ahead while Qt
     loaded be used (``store.prefetch``)."""
     counts = None
     if db_path is not None:
@@ -61,7 +64,8 @@ def enterprise_rows(db_path: Path | None = None) -> list[dict[str, Any]]:
     totals = granted_totals()
     q = _sql("SELECT id, uuid, name, uscc, region_code, address, contact, phone FROM enterprise")
     return [{"id": i, "uuid": uuid, "name": name, "uscc": uscc, "region": region or "", "address": address or "",
-             "contact": contact or "", "phone": phone or "", "achievements": counts.get(i, 0), "total": totals.get(i)}
+             "contact": contact or "", "phone": phone or "", "achievements": counts.get(i, 0),
+             "total": totals.get(i, NOTHING_GRANTED)}
             for i, uuid, name, uscc, region, address, contact, phone in q.fetchall()]  # 2,000 rows in ms
 
 
