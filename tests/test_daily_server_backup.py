@@ -231,6 +231,40 @@ def test_a_pc_without_a_folder_takes_part_only_with_an_administrator_at_work(ser
             s2.close()
 
 
+def test_a_backup_nobody_signed_in_for_is_recorded_as_the_automatic_backup_and_changes_nothing(server, tmp_path,
+                                                                                               monkeypatch):
+    """A scheduled ``backup --if-due`` (or a start before the login) on a PC whose folder an administrator
+    set: nobody signs in. The audit log names the automatic backup, not the computer's account, which
+    here is even an officer's user name and would read as 林主任 having made it."""
+    from desktop.operations import audit, backups, records, users
+    from desktop.operations.session import PermissionDenied, Session
+
+    _url, path = server
+    folder = tmp_path / "备份"
+    folder.mkdir()
+    s = _session(path, "lin")
+    try:
+        backups.set_daily_folder(s, folder)
+        with pytest.raises(Exception, match="kept for the program"):  # nobody can sign in as it
+            users.create(s, "automatic-backup", "某人", "long-enough-1", "admin")
+    finally:
+        s.close()
+    monkeypatch.setattr("desktop.operations.session.os_user", lambda: "lin")
+    s = Session.open(path, auto_backup=False, check=False)
+    s.clock = lambda: DAY
+    try:
+        assert s.role is None and s.username == "lin"
+        done = backups.daily(s)
+        assert done.status == "made" and done.user == "automatic-backup"
+        shown = audit.entries(s)[0]
+        assert shown["user"] == "automatic backup" and "林主任" not in shown["user"]
+        with pytest.raises(PermissionDenied):  # the unsigned session that made it changes no record
+            records.save_enterprise(s, {"uscc": "91350302MA2XU5JX4Q", "name": "丙"})
+    finally:
+        s.close()
+    assert [u for u, _a in _records(path)] == ["automatic-backup"]
+
+
 def test_the_days_copy_restores_onto_a_new_server_database(server, pg_server, tmp_path):  # noqa: F811
     from desktop.operations import backups
     from desktop.store.paths import resolve_db_path

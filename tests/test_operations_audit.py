@@ -82,3 +82,16 @@ def test_values_are_labelled_in_the_officers_language():
     for text in (level, kind, role, audit.value_text("status", "approved"), audit.value_text("active", True)):
         assert re.search(r"[\u4e00-\u9fff]", text), text  # Chinese words, not the stored key
     assert audit.value_text("amount", "1234.5") == "¥1,234.50"
+
+
+def test_the_programs_own_work_is_named_in_words_not_by_its_internal_name(db):
+    """An upgrade's entries and the automatic backup's read as such in the log, never as a user name."""
+    from desktop.store import audit as store
+    from desktop.store.models import database
+
+    s = Session(db, Actor("lin", "林振华", roles.ADMIN))
+    with database.atomic():
+        store.record("migration", "upgrade", "schema", None, None, {"version": 99})
+        store.record("automatic-backup", "daily", "backup", "2026-12-03", None, {"day": "2026-12-03"})
+    shown = [r["user"] for r in audit.entries(s)[:2]]
+    assert shown == ["automatic backup", "program upgrade"]

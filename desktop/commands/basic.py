@@ -213,8 +213,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
         elif done.status == "busy":
             print(_("The backup of {day} is being made by another PC now.").format(day=done.day))
         elif done.user:
+            from desktop.core.labels import actor_label
+
             print(_("The backup of {day} was already made by {user} on {host} ({file}).").format(
-                day=done.day, user=done.user, host=done.host or "?", file=done.file or "?"))
+                day=done.day, user=actor_label(done.user), host=done.host or "?", file=done.file or "?"))
         else:
             print(_("The backup of {day} was already made.").format(day=done.day))
         return 0

@@ -63,6 +63,16 @@ def office_role_label(role: str | None) -> str:
     return _(OFFICE_ROLE_LABELS[role]) if role in OFFICE_ROLE_LABELS else (role or "")
 
 
+# The audit log's "who" for the program's own work, when no officer did it: reserved, never a user name.
+MIGRATION, AUTOMATIC_BACKUP = "migration", "automatic-backup"
+PROGRAM_ACTORS = {MIGRATION: N_("program upgrade"), AUTOMATIC_BACKUP: N_("automatic backup")}
+
+
+def actor_label(username: str | None) -> str:
+    """Who is named as ``username`` in the audit log, in words for the program's own work."""
+    return _(PROGRAM_ACTORS[username]) if username in PROGRAM_ACTORS else (username or "")
+
+
 # ---------------------------------------------------------------- the Chinese labels
 # One source of the Chinese words for the vocabulary, used wherever Chinese is printed or composed
 # whatever the interface language: award explanations (merged under policies/common/labels.toml's

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from desktop.core.i18n import N_, _
+from desktop.core.labels import actor_label
 from desktop.operations.session import Session
 
 LIMIT = 20000  # newest entries shown; the search covers those
@@ -256,7 +257,7 @@ def entries(session: Session, limit: int = LIMIT) -> list[dict[str, Any]]:
     for e in rows:
         name = _record_name(e, names, titles)
         record = entity_label(e.entity) + (f"：{name}" if name else "")
-        out.append({"id": e.id, "at": e.at, "user": people.get(e.user, e.user), "action": action_label(e.action),
+        out.append({"id": e.id, "at": e.at, "user": people.get(e.user) or actor_label(e.user), "action": action_label(e.action),
                     "entity": record, "change": describe(e.before, e.after)[:400]})
     return out
 

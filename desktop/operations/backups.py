@@ -251,8 +251,18 @@ def daily(session: Session, folder: Path | None = None) -> Any:
         raise StdAwardError(_("this PC makes no daily backup of {db}: an administrator sets its backup folder "
                               "(Settings, or stdaward backup --daily-folder FOLDER), or signs in here").format(
             db=_describe(session)))
-    return store.make_if_due(session.db_path, target[0], day, session.username, host(), create_folder=target[1],
-                             progress=session.progress)
+    return store.make_if_due(session.db_path, target[0], day, backup_actor(session), host(),
+                             create_folder=target[1], progress=session.progress)
+
+
+def backup_actor(session: Session) -> str:
+    """Who the day's backup is recorded as made by: the officer signed in, else the automatic backup
+    itself (a scheduled task or a start before anyone signed in, on a PC whose folder an administrator
+    set). Never the computer's account name, which would read like an officer's and may even be one's
+    user name; the session stays signed out and can change no record."""
+    from desktop.core.labels import AUTOMATIC_BACKUP
+
+    return session.username if session.role is not None else AUTOMATIC_BACKUP
 
 
 def _describe(session: Session) -> str:
@@ -276,7 +286,7 @@ def start_daily(session: Session) -> bool:
         return False
     _started.add(key)
     folder, create = target
-    path, day, user, here = session.db_path, session.today(), session.username, host()
+    path, day, user, here = session.db_path, session.today(), backup_actor(session), host()
 
     def work(progress: Any) -> None:
         from desktop.core.errors import StdAwardError as Refused

@@ -18,6 +18,7 @@ import re
 
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import N_, _
+from desktop.core.labels import PROGRAM_ACTORS
 from desktop.store import audit
 from desktop.store.models import User, database
 
@@ -102,6 +103,9 @@ def validate(username: str | None, display_name: str | None, password: str | Non
     problems = []
     if username is not None and not _USERNAME.match(username.strip()):
         problems.append(Problem("user", "username", _("a user name has 2-32 letters, digits or . - _ @")))
+    elif new and username is not None and username.strip().lower() in PROGRAM_ACTORS:
+        problems.append(Problem("user", "username", _("the user name {name} is kept for the program's own work "
+                                                      "in the audit log; choose another").format(name=username.strip())))
     elif new and username is not None and User.select().where(User.username == username.strip()).exists():
         problems.append(Problem("user", "username", _("the user name {name} is taken").format(name=username.strip())))
     if display_name is not None and not display_name.strip():
