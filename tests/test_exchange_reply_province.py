@@ -98,3 +98,43 @@ def test_the_province_cannot_comment_on_another_citys_records(tmp_path):
             write_reply(tmp_path / "x.stdpkg", putian, year=2024, decision="returned", remarks={q1: "不对"},
                         user="tester")
     assert not (tmp_path / "x.stdpkg").exists()
+
+
+def test_the_city_passes_the_provinces_remarks_on_to_the_county_in_one_action(tmp_path):
+    """The province returns a county's record with a remark; the city sees it beside that county's record
+    and passes it on (with its own comment, if it has one) in its reply; the county reads both."""
+    from conftest import run_main
+    from test_exchange_reply import _trust_city
+
+    from desktop.core.errors import StdAwardError
+    from desktop.operations import exchange
+
+    county, city, _other_city, province = _chain(tmp_path)
+    with _session(province) as s:
+        exchange.reply(s, tmp_path / "from-province.stdpkg", "莆田市市场监督管理局", year=2024, decision="returned",
+                       comment="请核实后重新报送", remarks={"s1": "标准编号与公告不符"})
+    assert apply(city, tmp_path / "from-province.stdpkg").applied["replies"] == 1
+    _trust_city(county, city)
+
+    with _session(city) as s:
+        shown = {r["source_id"]: (r["upper"], r["upper_office"])
+                 for r in exchange.submission_records(s, "城厢区市场监督管理局", 2024)}
+        assert shown == {"s1": ("标准编号与公告不符", "福建省市场监督管理局"), "p1": ("", "")}
+        with pytest.raises(StdAwardError, match="no remark of the province"):  # nothing returned for 2023
+            exchange.reply(s, tmp_path / "none.stdpkg", "城厢区市场监督管理局", year=2023, decision="returned",
+                           comment="x", pass_on=True)
+    assert not (tmp_path / "none.stdpkg").exists()
+
+    out = tmp_path / "to-county.stdpkg"
+    r = run_main("reply", "城厢区市场监督管理局", "--year", "2024", "--return", "--remark", "s1=请附发布公告",
+                 "--remark", "p1=缺少验收报告", "--pass-on", "--out", str(out), "--db", str(city))
+    assert r.returncode == 0, r.stderr
+    assert "2 records commented" in r.stdout and "remarks on 1 of them are passed on" in r.stdout
+
+    assert apply(county, out).applied["replies"] == 1
+    with _session(county) as s:
+        (got,) = exchange.replies(s)
+        said = {m["source_id"]: m["comment"] for m in got["remarks"]}
+        assert said == {"s1": "请附发布公告；福建省市场监督管理局: 标准编号与公告不符", "p1": "缺少验收报告"}
+        marks = {m["label"]: m for m in exchange.returned_records(s).values()}
+        assert "标准编号与公告不符" in exchange.returned_mark(marks["s1"])

@@ -91,6 +91,7 @@ def test_return_fix_and_accept_through_the_windows(tmp_path, ctx, qtbot):
         ctx.db_path = city_db
         dlg = ReplyDialog(ctx)
         qtbot.addWidget(dlg)
+        assert dlg.pass_on_btn.isHidden() and dlg.table.isColumnHidden(4)  # no province's word on it
         dlg.set_comment("s1", "封面不清")
         dlg.accept_rb.setChecked(True)
         dlg.folder.setText(str(tmp_path))
@@ -236,3 +237,31 @@ def test_a_county_registers_its_citys_key_in_the_window_then_reads_the_reply(tmp
         assert [r["name"] for r in exchange.known_offices(ctx.session)] == ["莆田市市场监督管理局"]
         plan = exchange.plan_import(ctx.session, tmp_path / "r1.stdpkg")
         assert exchange.reply_preview(ctx.session, plan)["decision"] == "returned"
+
+
+def test_the_city_passes_the_provinces_remarks_on_with_one_button(tmp_path, ctx, qtbot):
+    from desktop.operations import exchange
+    from desktop.ui.views.exchange import COMMENT_COL, UPPER_COL, ReplyDialog
+    from tests.test_exchange_reply_province import _chain, _session
+
+    _county, city_db, _other, province = _chain(tmp_path)
+    with _session(province) as s:
+        exchange.reply(s, tmp_path / "province-reply.stdpkg", "莆田市市场监督管理局", year=2024, decision="returned",
+                       remarks={"s1": "标准编号与公告不符"})
+    assert apply(city_db, tmp_path / "province-reply.stdpkg").applied["replies"] == 1
+    with using(city_db):
+        ctx.db_path = city_db
+        dlg = ReplyDialog(ctx)
+        qtbot.addWidget(dlg)
+        dlg.show()
+        rows = {r["source_id"]: i for i, r in enumerate(dlg.records)}
+        assert not dlg.table.isColumnHidden(UPPER_COL) and dlg.pass_on_btn.isVisible()
+        assert dlg.table.item(rows["s1"], UPPER_COL).text() == "标准编号与公告不符"
+        assert dlg.table.item(rows["p1"], UPPER_COL).text() == ""
+        dlg.set_comment("s1", "请附发布公告")
+        dlg.accept_rb.setChecked(True)
+        dlg.pass_on_btn.click()
+        dlg.pass_on_btn.click()  # twice: the remark is not repeated
+        assert dlg.return_rb.isChecked()
+        assert dlg.table.item(rows["s1"], COMMENT_COL).text() == "请附发布公告；福建省市场监督管理局: 标准编号与公告不符"
+        assert list(dlg.comments().values()) == ["请附发布公告；福建省市场监督管理局: 标准编号与公告不符"]

@@ -57,6 +57,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--comment", default="", help=_("the city's comment on the submission"))
     p.add_argument("--remark", action="append", default=[], metavar="ID=COMMENT",
                    help=_("a comment on one achievement (the id the county gave it)"))
+    p.add_argument("--pass-on", action="store_true",
+                   help=_("at a city: also give each of the county's records the province returned the "
+                          "province's remark on it (from its reply on the same year)"))
     p.add_argument("--out", required=True, help=_("the reply package to write"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(p)
@@ -247,13 +250,15 @@ def cmd_reply(args: argparse.Namespace) -> int:
         remarks[key.strip()] = comment.strip()
     with session(args) as s:
         done = exchange.reply(s, Path(args.out), args.office, year=args.year, decision=args.decision,
-                              comment=args.comment, remarks=remarks)
+                              comment=args.comment, remarks=remarks, pass_on=args.pass_on)
     if args.json:
         print_json(done)
     else:
         print(_("Reply no. {seq} to {office} written to {path}: {year} {decision}, {n} records commented.").format(
             seq=done["sequence"], office=done["office"], path=done["path"], year=done["year"],
             decision=done["decision"], n=done["remarks"]))
+        if done["passed_on"]:
+            print(_("The province's remarks on {n} of them are passed on.").format(n=done["passed_on"]))
     if done.get("kept"):
         print(kept_note(done["kept"], done["path"]), file=sys.stderr)
     return 0

@@ -298,10 +298,12 @@ def _county(office: str) -> Any:
 
 
 def reply(session: Session, out: Path, office: str, *, year: int, decision: str, comment: str = "",
-          remarks: Mapping[str, str] | None = None) -> dict[str, Any]:
+          remarks: Mapping[str, str] | None = None, pass_on: bool = False) -> dict[str, Any]:
     """Write the city's reply to a county (its registered name or id) on its submission for
     ``year``: ``decision`` "accepted" or "returned", a comment, and comments on single achievements
-    (by the id the county gave them, or their global id). Reviewer or administrator."""
+    (by the id the county gave them, or their global id). ``pass_on``: each of the county's records
+    the province returned for that year also carries the province's remark (after the city's own
+    comment on it, if any; ``upper_remarks``). Reviewer or administrator."""
     from desktop.core.errors import Problem, ValidationFailed
     from desktop.exchange.origins import answered_by
     from desktop.exchange.reply import write_reply
@@ -324,12 +326,39 @@ def reply(session: Session, out: Path, office: str, *, year: int, decision: str,
         by_uuid[found[0]] = text
     if problems:
         raise ValidationFailed(problems)
+    passed = upper_remarks(session, county.uuid, year) if pass_on else {}
+    if pass_on and not passed:
+        raise StdAwardError(_("no remark of the province on {name}'s records for {year} to pass on: it returned "
+                              "none of them (or its reply is not imported yet)").format(name=county.name, year=year))
+    for uuid, upper in passed.items():
+        said = _("{office}: {comment}").format(office=upper["office"], comment=upper["comment"])
+        by_uuid[uuid] = f"{by_uuid[uuid]}；{said}" if by_uuid.get(uuid) else said
     pkg = write_reply(Path(out), county.uuid, year=year, decision=decision, comment=comment, remarks=by_uuid,
                       user=session.username)
     written = Path(pkg.path or out)
     return {"path": str(written), "office": county.name, "year": year, "decision": _(DECISION_LABELS[decision]),
-            "remarks": len(by_uuid), "sequence": pkg.sequence, "sha256": pkg.sha256,
+            "remarks": len(by_uuid), "passed_on": len(passed), "sequence": pkg.sequence, "sha256": pkg.sha256,
             "kept": str(out) if written != Path(out) else None}  # a file already under that name, left as it was
+
+
+def upper_remarks(session: Session, office: str, year: int) -> dict[str, dict[str, str]]:
+    """At a city: the province's remarks on the records of the county ``office`` (its id or name) for
+    ``year``, from the province's latest reply on that year when it returned them, by the record's
+    global id: the province's name and its comment. What the city passes on in its own reply."""
+    from desktop.exchange.origins import answered_by
+    from desktop.exchange.reply import replies as received
+    from desktop.store.models import Achievement
+
+    latest = next((r for r in received() if r["year"] == year), None)  # newest first: the latest word
+    if latest is None or latest["decision"] != "returned":
+        return {}
+    said = {m["uuid"]: m["comment"] for m in latest["remarks"] if m.get("exists") and m.get("comment")}
+    if not said:
+        return {}
+    theirs = list(answered_by(_county(office).uuid))
+    q = Achievement.select(Achievement.uuid).where(Achievement.uuid.in_(list(said)) & Achievement.origin.in_(theirs))
+    found: list[str] = [a.uuid for a in q]
+    return {u: {"office": latest.get("from_name") or "", "comment": said[u]} for u in found}
 
 
 def replies(session: Session) -> list[dict[str, Any]]:
@@ -421,8 +450,10 @@ def submission_records(session: Session, office: str, year: int) -> list[dict[st
                             Achievement.ref, Achievement.title, Achievement.date)
          .join(Enterprise).where(Achievement.origin.in_(list(answered_by(county.uuid))))
          .order_by(Enterprise.name, Achievement.source_id))
+    upper = upper_remarks(session, county.uuid, year)
     return [{"uuid": u, "source_id": sid, "enterprise": ent, "kind": kind_label(kind), "ref": ref or "",
-             "title": title or ""}
+             "title": title or "", "upper": upper[u]["comment"] if u in upper else "",
+             "upper_office": upper[u]["office"] if u in upper else ""}
             for u, sid, ent, kind, ref, title, date in q.tuples().iterator() if _year_of(date) == year]
 
 

@@ -439,8 +439,9 @@ def _cell(v: Any) -> str:
 
 
 # ---------------------------------------------------------------------------- the city's reply
-REPLY_COLUMNS = (N_("Id"), N_("Enterprise"), N_("Reference"), N_("Title"), N_("Comment to the county"))
-COMMENT_COL = 4
+REPLY_COLUMNS = (N_("Id"), N_("Enterprise"), N_("Reference"), N_("Title"), N_("The province's remark"),
+                 N_("Comment to the county"))
+UPPER_COL, COMMENT_COL = 4, 5
 
 
 class ReplyDialog(QDialog):
@@ -494,11 +495,20 @@ class ReplyDialog(QDialog):
         self.table.setHorizontalHeaderLabels([_(c) for c in REPLY_COLUMNS])
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for i, w in enumerate((70, 200, 130, 220)):
+        for i, w in enumerate((70, 200, 130, 200, 200)):
             self.table.setColumnWidth(i, w)
         lay.addWidget(self.table, 1)
+        counted = QHBoxLayout()
         self.commented = QLabel()
-        lay.addWidget(self.commented)
+        counted.addWidget(self.commented, 1)
+        # at a city whose submission the province returned: its remarks on this county's records, passed on
+        self.pass_on_btn = QPushButton(_("Pass on the province's remarks"))
+        self.pass_on_btn.setObjectName("passOn")
+        self.pass_on_btn.setToolTip(_("Put the province's remark on each of this county's records it returned "
+                                      "into the comment to the county, and return the submission"))
+        qconnect(self.pass_on_btn.clicked, self.pass_on)
+        counted.addWidget(self.pass_on_btn)
+        lay.addLayout(counted)
         out = QFormLayout()
         folder_row = QHBoxLayout()
         self.folder = QLineEdit()
@@ -543,13 +553,16 @@ class ReplyDialog(QDialog):
         self.table.blockSignals(True)
         self.table.setRowCount(len(self.records))
         for row, r in enumerate(self.records):
-            for col, text in enumerate((r["source_id"], r["enterprise"], r["ref"], r["title"], "")):
+            for col, text in enumerate((r["source_id"], r["enterprise"], r["ref"], r["title"], r["upper"], "")):
                 item = QTableWidgetItem(text)
                 if col != COMMENT_COL:
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                     item.setToolTip(text)
                 self.table.setItem(row, col, item)
         self.table.blockSignals(False)
+        upper = any(r["upper"] for r in self.records)
+        self.table.setColumnHidden(UPPER_COL, not upper)  # a county office's city, or nothing returned from above
+        self.pass_on_btn.setVisible(upper)
         if sub is not None:
             self.filename.setText(exchange.reply_name(self.ctx.session, sub["office"], sub["year"]))
         self._filter(self.filter.text())
@@ -568,6 +581,19 @@ class ReplyDialog(QDialog):
                 self.table.item(row, COMMENT_COL).setText(text)
                 return
         raise KeyError(source_id)
+
+    def pass_on(self) -> None:
+        """The province's remark on each record it returned, into that record's comment to the county
+        (after what the city wrote there itself), and the submission returned: one action."""
+        for row, r in enumerate(self.records):
+            if not r["upper"]:
+                continue
+            said = _("{office}: {comment}").format(office=r["upper_office"], comment=r["upper"])
+            item = self.table.item(row, COMMENT_COL)
+            own = item.text().strip()
+            if said not in own:
+                item.setText(f"{own}；{said}" if own else said)
+        self.return_rb.setChecked(True)
 
     def comments(self) -> dict[str, str]:
         """Global id -> the comment typed on that record (records left blank are not mentioned)."""
