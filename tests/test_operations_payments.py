@@ -120,3 +120,24 @@ def test_cli_payment_on_a_mistyped_database_creates_nothing(tmp_path):
                 "--db", str(missing))
     assert r.returncode != 0 and "no database" in r.stderr and "unexpected" not in r.stderr
     assert not missing.exists()
+
+
+def test_a_payment_or_reversal_dated_after_today_is_refused_by_row_and_field(db, notice, tmp_path):
+    """A payment is recorded once made: a mistyped year (2061 for 2016) would count as paid money that
+    was not, in totals and on the city's sheet."""
+    s = boss(db)
+    s.clock = lambda: dt.date(2016, 1, 10)
+    with pytest.raises(ValidationFailed) as exc:
+        ops.record(s, NUMBER, "100", "2061-01-05", "PZ-1")
+    assert [(p.record, p.field) for p in exc.value.problems] == [(NUMBER, "date")]
+    assert "in the future" in exc.value.problems[0].message
+    sheet = _sheet(tmp_path / "p.xlsx", [["PZ-1", NUMBER, "2016-01-05", 100, ""],
+                                         ["PZ-2", NUMBER, "2016-01-11", 100, ""]])
+    with pytest.raises(ValidationFailed) as exc:
+        ops.import_xlsx(s, sheet)
+    assert [(p.record, p.field) for p in exc.value.problems] == [("row 3", "date")]
+    assert Payment.select().count() == 0
+    ops.record(s, NUMBER, "100", "2016-01-10", "PZ-1")  # today itself is fine
+    with pytest.raises(ValidationFailed, match="in the future"):
+        ops.reverse(s, NUMBER, "PZ-1", "2016-02-01", "退-PZ-1", "账户有误")
+    assert Payment.select().count() == 1

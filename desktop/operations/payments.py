@@ -49,7 +49,8 @@ def record(session: Session, doc_number: str, amount: Decimal | str, paid_on: dt
     session.require(ACTION)
     from desktop.store import payments as store
 
-    store.record_payment(_notice(doc_number), paid_on, amount, reference, session.username, note)
+    store.record_payment(_notice(doc_number), paid_on, amount, reference, session.username, note,
+                         today=session.today())
     return notice_state(session, doc_number)
 
 
@@ -67,7 +68,7 @@ def reverse(session: Session, doc_number: str, payment_reference: str, on: dt.da
         raise ValidationFailed([Problem(n.doc_number, "payment", _("notice {number} has no payment with the voucher "
                                                                    "{ref}").format(number=n.doc_number,
                                                                                    ref=payment_reference or "—"))])
-    store.record_reversal(p, on, reference, session.username, reason)
+    store.record_reversal(p, on, reference, session.username, reason, today=session.today())
     return notice_state(session, doc_number)
 
 
@@ -118,7 +119,7 @@ def import_xlsx(session: Session, path: Path | str) -> dict[str, Any]:
     from desktop.core.money import ZERO, to_money
     from desktop.store import payments as store
 
-    done = store.import_xlsx(path, session.username)
+    done = store.import_xlsx(path, session.username, today=session.today())
     if not done:
         raise StdAwardError(_("the spreadsheet has no payment rows"))
     return {"rows": len(done), "amount": to_money(sum((p.amount for p in done), ZERO)),

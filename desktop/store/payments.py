@@ -92,9 +92,10 @@ def _parse_date(value: Any) -> dt.date | None:
 
 
 def _check(notice: Notice, paid_on: Any, amount: Any, reference: Any, record: str,
-           already: Decimal = ZERO, references: Iterable[str] = ()) -> tuple[list[Problem], dt.date | None,
-                                                                         Decimal | None, str]:
-    """The problems with one payment on ``notice`` (``already``: paid by earlier rows of the same batch)."""
+           already: Decimal = ZERO, references: Iterable[str] = (),
+           today: dt.date | None = None) -> tuple[list[Problem], dt.date | None, Decimal | None, str]:
+    """The problems with one payment on ``notice`` (``already``: paid by earlier rows of the same batch;
+    ``today``: a payment is recorded once made, never with a date after it)."""
     problems = []
     if notice.status not in PAYABLE:
         problems.append(Problem(record, "notice", _("notice {number} is {status}: only an issued notice is paid").format(
@@ -105,6 +106,10 @@ def _check(notice: Notice, paid_on: Any, amount: Any, reference: Any, record: st
     elif day < notice.issued_on:
         problems.append(Problem(record, "date", _("{day} is before the notice's date {issued}").format(
             day=day.isoformat(), issued=notice.issued_on.isoformat())))
+    elif today is not None and day > today:
+        problems.append(Problem(record, "date", _("{day} is in the future: record a payment once it is made "
+                                                  "(today is {today})").format(day=day.isoformat(),
+                                                                               today=today.isoformat())))
     value = _parse_amount(amount)
     if value is None or not value.is_finite():
         problems.append(Problem(record, "amount", _("{value!r} is not an amount in yuan").format(value=amount)))
@@ -149,18 +154,19 @@ def _create(notice: Notice, day: dt.date, value: Decimal, ref: str, user: str, n
 
 
 def record_payment(notice: Notice, paid_on: dt.date | str, amount: Decimal | str | int, reference: str,
-                   user: str, note: str | None = None) -> Payment:
+                   user: str, note: str | None = None, today: dt.date | None = None) -> Payment:
     """Record one payment on ``notice`` (ValidationFailed naming the field if it cannot be)."""
     notice = Notice.get_by_id(notice.id)
     with database.atomic():
-        problems, day, value, ref = _check(notice, paid_on, amount, reference, notice.doc_number)
+        problems, day, value, ref = _check(notice, paid_on, amount, reference, notice.doc_number, today=today)
         if problems:
             raise ValidationFailed(problems)
         assert day is not None and value is not None
         return _create(notice, day, value, ref, user, note)
 
 
-def record_reversal(payment: Payment, on: dt.date | str, reference: str, user: str, reason: str) -> Payment:
+def record_reversal(payment: Payment, on: dt.date | str, reference: str, user: str, reason: str,
+                    today: dt.date | None = None) -> Payment:
     """Take a payment back: a reversal row of the same amount pointing at it."""
     p = Payment.get_by_id(payment.id)
     notice = p.notice
@@ -174,6 +180,10 @@ def record_reversal(payment: Payment, on: dt.date | str, reference: str, user: s
     if day is None or day < p.paid_on:
         problems.append(Problem(record, "date", _("the reversal's date is on or after the payment's ({day})").format(
             day=p.paid_on.isoformat())))
+    elif today is not None and day > today:
+        problems.append(Problem(record, "date", _("{day} is in the future: record a payment once it is made "
+                                                  "(today is {today})").format(day=day.isoformat(),
+                                                                               today=today.isoformat())))
     if not (reference or "").strip():
         problems.append(Problem(record, "reference", _("the voucher number or bank reference is required")))
     if not (reason or "").strip():
@@ -263,7 +273,8 @@ def _find_notice(number: Any) -> Notice | None:
     return Notice.get_or_none(Notice.doc_number == text) if text else None
 
 
-def import_rows(rows: Sequence[Mapping[str, Any]], user: str, numbers: Sequence[int] | None = None) -> list[Payment]:
+def import_rows(rows: Sequence[Mapping[str, Any]], user: str, numbers: Sequence[int] | None = None,
+                today: dt.date | None = None) -> list[Payment]:
     """Record every row (keys doc_number, date, amount, reference) or none: ValidationFailed lists
     every bad row as ``row N`` (``numbers``: each row's number in the sheet; by default 2, 3, ...)
     with its field."""
@@ -280,7 +291,7 @@ def import_rows(rows: Sequence[Mapping[str, Any]], user: str, numbers: Sequence[
                     number=row.get("doc_number") or "—")))
                 continue
             found, day, value, ref = _check(notice, row.get("date"), row.get("amount"), row.get("reference"), record,
-                                            batch_paid.get(notice.id, ZERO), batch_refs.get(notice.id, []))
+                                            batch_paid.get(notice.id, ZERO), batch_refs.get(notice.id, []), today)
             problems += found
             if not found and day is not None and value is not None:
                 planned.append((notice, day, value, ref))
@@ -329,7 +340,7 @@ def read_xlsx(path: Path | str) -> list[dict[str, Any]]:
     return out
 
 
-def import_xlsx(path: Path | str, user: str) -> list[Payment]:
+def import_xlsx(path: Path | str, user: str, today: dt.date | None = None) -> list[Payment]:
     """``read_xlsx`` then ``import_rows``, rows named by their number in the sheet."""
     numbered = [(i, r) for i, r in enumerate(read_xlsx(path), start=2) if r]
-    return import_rows([r for _i, r in numbered], user, [i for i, _r in numbered])
+    return import_rows([r for _i, r in numbered], user, [i for i, _r in numbered], today)
