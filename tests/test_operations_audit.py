@@ -95,3 +95,24 @@ def test_the_programs_own_work_is_named_in_words_not_by_its_internal_name(db):
         store.record("automatic-backup", "daily", "backup", "2026-12-03", None, {"day": "2026-12-03"})
     shown = [r["user"] for r in audit.entries(s)[:2]]
     assert shown == ["automatic backup", "program upgrade"]
+
+
+def test_notice_states_copies_decisions_and_policies_read_in_words(db):
+    """What the printing, issuing and round entries hold is told in words: no status code, no policy id."""
+    from desktop.core import i18n
+    from desktop.store import audit as store
+    from desktop.store.models import database
+
+    s = Session(db, Actor("lin", "林振华", roles.ADMIN))
+    with database.atomic():
+        store.record("lin", "status", "notice", None, {"status": "pending"}, {"status": "issued"})
+        store.record("lin", "print_archive", "notice", None, None, {"doc_number": "城市监〔2026〕1号", "copy": "archive"})
+        store.record("lin", "decision", "award", None, {"decision": "proposed"}, {"decision": "approved"})
+        store.record("lin", "create", "award_round", None, None, {"policy": "putian-chengxiang-2021", "year": 2024})
+    i18n.set_locale("zh_CN")
+    rows = audit.entries(s)[:4]
+    shown = [r["change"] for r in rows]
+    assert "莆田市城厢区人民政府关于深化标准化工作改革推动高质量发展的实施意见" in shown[0]
+    assert "存档联" in rows[2]["action"] and shown[2] == "发文字号：城市监〔2026〕1号"
+    for text in shown:  # nothing but the year, the document number and punctuation in Latin letters
+        assert not re.search(r"[A-Za-z]", text.replace("城市监〔2026〕1号", "")), text

@@ -75,11 +75,15 @@ FIELDS: dict[str, str] = {
     "required": N_("publicity before notices"), "days_off": N_("local days off"),
     "workdays": N_("local working days"), "publicity": N_("publicity"),
     "refusal_prefix": N_("document number prefix of the letters of refusal"),
-    "day": N_("day"), "host": N_("computer"), "folder": N_("folder"),
+    "day": N_("day"), "host": N_("computer"), "folder": N_("folder"), "notice": N_("notice"),
 }
-# fingerprints and internal ids: kept in the log (the chain covers them), not shown to the officer
+# values of a few fields in words (the same words as where they are shown elsewhere)
+NOTICE_STATUSES = {"pending": N_("not yet printed"), "issued": N_("issued"), "failed": N_("printing failed"),
+                   "void": N_("void")}
+# fingerprints and internal ids: kept in the log (the chain covers them), not shown to the officer; and
+# the copy a print made ("archive"), which the action already says (archive copy printed)
 HIDDEN = frozenset({"uuid", "id", "sha256", "content_hash", "policy_hash", "hash", "digest", "office_uuid",
-                    "round", "award", "objection"})
+                    "round", "award", "objection", "copy"})
 
 
 def action_label(action: str) -> str:
@@ -94,8 +98,9 @@ def field_label(key: str) -> str:
     return _(FIELDS[key]) if key in FIELDS else key.replace("_", " ")
 
 
-def value_text(key: str, value: Any) -> str:
-    """A stored value in words: statuses, kinds, levels and roles labelled, money in yuan, yes/no."""
+def value_text(key: str, value: Any, titles: dict[str, str] | None = None) -> str:
+    """A stored value in words: statuses, kinds, levels and roles labelled, money in yuan, yes/no, a
+    policy by its title (``titles``: id -> title)."""
     from desktop.core.labels import kind_label, level_label
     from desktop.core.money import format_money
     from desktop.core.status import award_status_label, round_status_label
@@ -116,7 +121,15 @@ def value_text(key: str, value: Any) -> str:
             return str(value)
     if key == "status":
         text = round_status_label(str(value))
+        if text == value and value in NOTICE_STATUSES:
+            return _(NOTICE_STATUSES[value])
         return text if text != value else award_status_label(str(value))
+    if key == "decision":
+        from desktop.core.status import Decision
+
+        return Decision(value).label if value in set(Decision) else str(value)
+    if key == "policy" and titles:
+        return titles.get(str(value), str(value))
     if key == "kind":
         return kind_label(str(value))
     if key == "level":
@@ -133,7 +146,7 @@ def value_text(key: str, value: Any) -> str:
     return str(value)
 
 
-def describe(before: Any, after: Any) -> str:
+def describe(before: Any, after: Any, titles: dict[str, str] | None = None) -> str:
     """What changed, field by field: "金额 ¥1.00 → ¥2.00；状态 …" (only what differs, for an update)."""
     if not isinstance(before, dict) and not isinstance(after, dict):
         return "-"
@@ -146,11 +159,11 @@ def describe(before: Any, after: Any) -> str:
         if key in b and key in a:
             if b[key] == a[key]:
                 continue
-            parts.append(f"{field_label(key)}：{value_text(key, b[key])} → {value_text(key, a[key])}")
+            parts.append(f"{field_label(key)}：{value_text(key, b[key], titles)} → {value_text(key, a[key], titles)}")
         elif key in a:
-            parts.append(f"{field_label(key)}：{value_text(key, a[key])}")
+            parts.append(f"{field_label(key)}：{value_text(key, a[key], titles)}")
         else:
-            parts.append(f"{field_label(key)}：{value_text(key, b[key])} → -")
+            parts.append(f"{field_label(key)}：{value_text(key, b[key], titles)} → -")
     return "；".join(parts) or "-"
 
 
@@ -258,7 +271,7 @@ def entries(session: Session, limit: int = LIMIT) -> list[dict[str, Any]]:
         name = _record_name(e, names, titles)
         record = entity_label(e.entity) + (f"：{name}" if name else "")
         out.append({"id": e.id, "at": e.at, "user": people.get(e.user) or actor_label(e.user), "action": action_label(e.action),
-                    "entity": record, "change": describe(e.before, e.after)[:400]})
+                    "entity": record, "change": describe(e.before, e.after, titles)[:400]})
     return out
 
 
