@@ -17,7 +17,7 @@ from typing import Any
 
 from desktop.commands.common import add_db, print_json, session
 from desktop.core.i18n import _
-from desktop.core.money import money_str
+from desktop.core.money import format_money, money_str
 
 
 def register(sub: Any) -> None:
@@ -58,7 +58,7 @@ def _print_info(info: Any, as_json: bool) -> None:
         return
     print(_("round {year} ({status}): {awards} awards, total {total}; prepared by {preparer}, "
             "reviewed by {reviewer}").format(year=info.year, status=info.status_label, awards=info.awards,
-                                             total=money_str(info.total), preparer=info.prepared_by or "-",
+                                             total=format_money(info.total), preparer=info.prepared_by or "-",
                                              reviewer=info.reviewed_by or "-"))
     if info.note:
         print(_("note: {note}").format(note=info.note))
@@ -85,7 +85,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     _print_info(info, False)
     for ln in lines:
-        amount = money_str(ln["amount"]) if ln["amount"] is not None else "-"
+        amount = format_money(ln["amount"]) if ln["amount"] is not None else "-"
         print(f"{ln['enterprise']}\t{ln['what']}\t{ln['status_label']}\t{amount}\t{ln['clause']}")
     return 0
 
@@ -95,7 +95,7 @@ def cmd_amount(args: argparse.Namespace) -> int:
 
     with session(args, create=False) as s:
         value = rounds.set_amount_for(s, args.round, args.achievement, args.amount, args.note, args.if_version)
-    print(_("{id}: {amount}").format(id=args.achievement, amount=money_str(value)))
+    print(_("{id}: {amount}").format(id=args.achievement, amount=format_money(value)))
     return 0
 
 
