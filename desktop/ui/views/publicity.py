@@ -98,6 +98,17 @@ class LineChoices(QAbstractListModel):
         return None
 
 
+def line_combo(choices: LineChoices) -> Any:
+    """A combo box showing ``choices``, sized without measuring each line's text (10⁶ of them)."""
+    combo = QComboBox()
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(40)
+    combo.setModel(choices)
+    combo.view().setUniformItemSizes(True)
+    combo.setMaxVisibleItems(15)
+    return combo
+
+
 class PublicityDialog(QDialog):
     """The round's 公示 and its objections; the letters of refusal."""
 
@@ -167,13 +178,8 @@ class PublicityDialog(QDialog):
         of = QFormLayout(self.object_box)
         # one row per line, made when shown (a combo box item per line froze the window at 10⁶ lines)
         self.choices = LineChoices(lines, self)
-        self.line = QComboBox()
+        self.line = line_combo(self.choices)
         self.line.setObjectName("objectionLine")
-        self.line.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.line.setMinimumContentsLength(40)  # (not the widest of 10⁶ texts, measured one by one)
-        self.line.setModel(self.choices)
-        self.line.view().setUniformItemSizes(True)
-        self.line.setMaxVisibleItems(15)
         self.find_line = QLineEdit()
         self.find_line.setObjectName("findObjectionLine")
         self.find_line.setClearButtonEnabled(True)
