@@ -74,7 +74,8 @@ def test_the_publicity_dialog_of_a_large_round_lets_the_officer_pick_any_line(wi
     dlg.find_line.setText("不存在的成果")
     qtbot.waitUntil(lambda: dlg.line.count() == 0)
     assert dlg.line.currentData() is None and "No line" in dlg.found.text()
-    qtbot.mouseClick(dlg.object_btn, qtbot_left())  # nothing chosen: nothing recorded
+    assert not dlg.object_btn.isEnabled()  # nothing chosen: nothing to record
+    qtbot.mouseClick(dlg.object_btn, qtbot_left())
     assert Objection.select().count() == 0
 
     # the real first line, by a piece of its achievement: the objection goes against it

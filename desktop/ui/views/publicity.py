@@ -251,6 +251,7 @@ class PublicityDialog(QDialog):
         self.choices.find(self.find_line.text())
         n = self.choices.rowCount()
         self.line.setCurrentIndex(0 if n else -1)
+        self.object_btn.setEnabled(n > 0)  # no line to record an objection against
         if not self.choices.needle:
             self.found.setText("")
         elif n:
