@@ -6,6 +6,9 @@ round's refused claims. Everything goes through ``desktop.operations.publicity``
 from __future__ import annotations
 
 import datetime as dt
+from array import array
+from collections.abc import Sequence
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.ui.qt import (
     QAbstractItemView,
+    QAbstractListModel,
     QComboBox,
     QDate,
     QDateEdit,
@@ -24,15 +28,19 @@ from desktop.ui.qt import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QModelIndex,
     QPushButton,
     QSpinBox,
+    Qt,
     QTableWidget,
     QTableWidgetItem,
+    QTimer,
     QVBoxLayout,
     QWidget,
     qconnect,
 )
 from desktop.ui.tasks import error_text
+from desktop.ui.views import round_data as RD
 from desktop.ui.views.widgets import MessageBar, bold
 
 
@@ -44,10 +52,67 @@ def _pydate(q: Any) -> dt.date:
     return dt.date(q.year(), q.month(), q.day())
 
 
+class LineChoices(QAbstractListModel):
+    """The round's lines an objection may be recorded against, for the dialog's combo box: one row
+    per line (enterprise · achievement; the award's uuid as its data), made only for the rows shown,
+    so a round of 10⁶ lines opens at once; ``find`` keeps the lines whose enterprise, credit code,
+    achievement or its id holds a text (the round table's own search)."""
+
+    SEARCHED = {"enterprise": None, "uscc": None}
+
+    def __init__(self, lines: Sequence[Any], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.lines = lines if isinstance(lines, RD.RoundLines) else RD.RoundLines.of(lines)
+        self.shown: Sequence[int] = range(len(self.lines))
+        self.needle = ""
+
+    def find(self, text: str) -> None:
+        needle = text.strip().casefold().replace("\x00", "").replace("\n", "").replace("\r", "")
+        if needle == self.needle:
+            return
+        narrower = self.needle in needle  # typing on: only the lines still shown are searched
+        self.beginResetModel()
+        if not needle:
+            self.shown = range(len(self.lines))
+        else:
+            at = self.shown if narrower else range(len(self.lines))
+            hits = self.lines.hits(needle, None if isinstance(at, range) else at, self.SEARCHED)
+            self.shown = array("i", compress(at, hits))
+        self.needle = needle
+        self.endResetModel()
+
+    def text(self, pos: int) -> str:
+        return f"{self.lines.get(pos, 'enterprise')} · {self.lines.get(pos, 'what')}"
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt name
+        return 0 if parent.isValid() else len(self.shown)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.shown):
+            return None
+        pos = self.shown[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.text(pos)
+        if role == Qt.ItemDataRole.UserRole:
+            return self.lines.get(pos, "uuid")
+        return None
+
+
+def line_combo(choices: LineChoices) -> Any:
+    """A combo box showing ``choices``, sized without measuring each line's text (10⁶ of them)."""
+    combo = QComboBox()
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(40)
+    combo.setModel(choices)
+    combo.view().setUniformItemSizes(True)
+    combo.setMaxVisibleItems(15)
+    return combo
+
+
 class PublicityDialog(QDialog):
     """The round's 公示 and its objections; the letters of refusal."""
 
-    def __init__(self, ctx, round_info, lines: list[dict[str, Any]], parent: QWidget | None = None) -> None:
+    def __init__(self, ctx, round_info, lines: Sequence[Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.round, self.lines = ctx, round_info, lines
         self.changed = False
@@ -111,10 +176,22 @@ class PublicityDialog(QDialog):
 
         self.object_box = QGroupBox(_("Record an objection"))
         of = QFormLayout(self.object_box)
-        self.line = QComboBox()
+        # one row per line, made when shown (a combo box item per line froze the window at 10⁶ lines)
+        self.choices = LineChoices(lines, self)
+        self.line = line_combo(self.choices)
         self.line.setObjectName("objectionLine")
-        for ln in lines:
-            self.line.addItem(f"{ln['enterprise']} · {ln['what']}", ln["uuid"])
+        self.find_line = QLineEdit()
+        self.find_line.setObjectName("findObjectionLine")
+        self.find_line.setClearButtonEnabled(True)
+        self.find_line.setPlaceholderText(_("Find the line: enterprise, credit code, achievement or its id"))
+        self.found = QLabel()
+        self.found.setObjectName("objectionLinesFound")
+        self._finding = QTimer(self)  # the search runs once typing pauses
+        self._finding.setSingleShot(True)
+        self._finding.setInterval(250)
+        qconnect(self._finding.timeout, self._find)
+        qconnect(self.find_line.textChanged, lambda _t: self._finding.start())
+        self.lines = self.choices.lines
         self.raised_by = QLineEdit()
         self.raised_on = QDateEdit()
         self.raised_on.setCalendarPopup(True)
@@ -123,7 +200,9 @@ class PublicityDialog(QDialog):
         self.text = QLineEdit()
         self.object_btn = QPushButton(_("Record the objection"))
         self.object_btn.setObjectName("recordObjection")
+        of.addRow(_("Find"), self.find_line)
         of.addRow(_("Line"), self.line)
+        of.addRow("", self.found)
         of.addRow(_("Raised by"), self.raised_by)
         of.addRow(_("Received on"), self.raised_on)
         of.addRow(_("Objection"), self.text)
@@ -167,6 +246,19 @@ class PublicityDialog(QDialog):
         self.refresh()
 
     # ------------------------------------------------------------------ showing
+    def _find(self) -> None:
+        """Only the lines holding the text typed in the combo box (the first of them chosen)."""
+        self.choices.find(self.find_line.text())
+        n = self.choices.rowCount()
+        self.line.setCurrentIndex(0 if n else -1)
+        self.object_btn.setEnabled(n > 0)  # no line to record an objection against
+        if not self.choices.needle:
+            self.found.setText("")
+        elif n:
+            self.found.setText(_("{n} line(s) found").format(n=n))
+        else:
+            self.found.setText(_("No line of this round holds that text."))
+
     def refresh(self) -> None:
         from desktop.operations import publicity
 
@@ -221,8 +313,7 @@ class PublicityDialog(QDialog):
         chosen = self.selected_objection()
         self.close_box.setEnabled(chosen is not None and chosen.outcome == "open")
         self.print_btn.setEnabled(st.started)
-        self.refusals_btn.setEnabled(approved and any(ln["status"] in ("not_eligible", "duplicate")
-                                                      for ln in self.lines))
+        self.refusals_btn.setEnabled(approved and self.lines.any_of("status", ("not_eligible", "duplicate")))
 
     # ------------------------------------------------------------------ actions
     def _changed(self, text: str) -> None:

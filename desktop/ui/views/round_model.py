@@ -10,13 +10,14 @@ responsive) while the rows stay as they are; ``read_round`` reads the whole scre
 worker (``desktop.ui.views.round_data.read_round``)."""
 from __future__ import annotations
 
+import bisect
 import functools
 import heapq
 import logging
 from array import array
 from collections.abc import Callable, Iterator, Sequence
-from itertools import chain, compress, count, islice
-from operator import and_
+from itertools import chain, compress, count, islice, repeat
+from operator import and_, eq
 from typing import Any
 
 from desktop.core.i18n import N_, _, current_locale
@@ -89,8 +90,9 @@ def show_snapshot(model: RoundLinesModel, shown: RD.RoundSnapshot | None, snap: 
 # ---------------------------------------------------------------- sorting, in slices
 
 SORT_SLICE = 8192  # lines sorted by one call (the UI thread gets its turn between calls)
-COLLATE_SLICE = 4096  # texts put in the collator's order by one call (~50,000 comparisons at worst)
+COLLATE_SLICE = 4096  # texts compared by the collator in one call (a few milliseconds)
 BUCKETS_UP_TO = 4096  # fewer distinct values are sorted by a bucket each
+SPLITTERS = 1024  # texts are put in about this many buckets of close keys, each sorted by one call
 
 
 def _sorted_in_slices(items: list[int], key: Callable[[int], Any], size: int) -> Iterator[int]:
@@ -100,6 +102,145 @@ def _sorted_in_slices(items: list[int], key: Callable[[int], Any], size: int) ->
     if all(not key(b[0]) < key(a[-1]) for a, b in zip(runs, runs[1:])):  # already in order one after another
         return chain.from_iterable(runs)
     return heapq.merge(*runs, key=key)
+
+
+def close_keys(texts: Sequence[str]) -> list[Any]:
+    """A key per text whose order is close to the collator's, made at C speed: GB 18030 code order is
+    pinyin order for the common characters; Latin letters lower-cased, as the collator puts "a"
+    beside "A" (the bytes of a GB 2312 character are all above them)."""
+    if current_locale().startswith("zh"):
+        return [t.encode("gb18030", "replace").lower() for t in texts]
+    return [t.casefold() for t in texts]
+
+
+def _gallop(seq: Sequence[int], lo: int, hi: int, ok: Callable[[int], bool]) -> int:
+    """The first index of ``seq[lo:hi]`` whose item is not ``ok`` (``ok`` holds for a prefix of them),
+    found with few tests when it is near ``lo``: 1, 2, 4... steps, then halving."""
+    if lo >= hi or not ok(seq[lo]):
+        return lo
+    good, step = lo, 1
+    while True:
+        probe = good + step
+        if probe >= hi:
+            bad = hi
+            break
+        if not ok(seq[probe]):
+            bad = probe
+            break
+        good, step = probe, step * 2
+    lo = good + 1
+    while lo < bad:
+        mid = (lo + bad) // 2
+        if ok(seq[mid]):
+            lo = mid + 1
+        else:
+            bad = mid
+    return lo
+
+
+def _merge(a: array, b: array, texts: Sequence[str], compare: Callable[[str, str], int]) -> array:
+    """Two runs in the collator's order made one, ``a``'s lines first among equals (its lines come
+    before ``b``'s in the order so far). Stretches of one run that go before the other's next line
+    are found by galloping: runs that hardly overlap cost a few comparisons."""
+    out = array("i")
+    i = j = 0
+    na, nb = len(a), len(b)
+    while i < na and j < nb:
+        t = texts[b[j]]
+        k = _gallop(a, i, na, lambda p, t=t: compare(texts[p], t) <= 0)
+        out.extend(a[i:k])
+        i = k
+        if i == na:
+            break
+        t = texts[a[i]]
+        k = _gallop(b, j, nb, lambda p, t=t: compare(texts[p], t) < 0)
+        out.extend(b[j:k])
+        j = k
+    out.extend(a[i:])
+    out.extend(b[j:])
+    return out
+
+
+def collated(texts: Sequence[str]) -> array:
+    """The indexes of ``texts`` in the UI locale's collation, stably (equal texts in the order given;
+    what the collator holds equal in their close keys' order), as sorting them with the collator
+    as key gives them, in time about linear in their number and each call short (safe in a worker:
+    another thread runs in between).
+
+    Each text gets a close key (``close_keys``) and the texts are dealt into ~``SPLITTERS`` buckets
+    by it (a sample of the keys splits them); a bucket is sorted by its keys, and by the collator
+    only where neighbours are out of its order (once per distinct text). Buckets whose ends are out
+    of order are merged (``_merge``). No object per text outlives its bucket (keys and comparison
+    objects for 10⁶ texts held ~160 MB and cost full garbage collections in between)."""
+    m = len(texts)
+    if not m:
+        return array("i")
+    compare = QCollator().compare
+    step = max(1, m // SPLITTERS)
+    splitters = sorted(set(close_keys(texts[::step])))[1:]
+    which = array("i")  # each text's bucket (its key made again there: 10⁶ keys held cost ~110 MB)
+    for s in range(0, m, SORT_SLICE):
+        which.extend(map(bisect.bisect_right, repeat(splitters), close_keys(texts[s:s + SORT_SLICE])))
+    buckets: list[list[int]] = [[] for _ in range(len(splitters) + 1)]
+    for i, b in enumerate(which):
+        buckets[b].append(i)
+    del which
+    by_collator = functools.cmp_to_key(compare)
+    runs: list[array] = []
+    for bucket in buckets:
+        if not bucket:
+            continue
+        keys = close_keys(list(map(texts.__getitem__, bucket)))
+        ordered = _collate_bucket([bucket[k] for k in sorted(range(len(bucket)), key=keys.__getitem__)], texts,
+                                  compare, by_collator)
+        if runs and compare(texts[runs[-1][-1]], texts[ordered[0]]) <= 0:
+            runs[-1].extend(ordered)  # in order after the run before
+        else:
+            runs.append(ordered)
+    del buckets
+    while len(runs) > 1:
+        runs = [_merge(runs[k], runs[k + 1], texts, compare) if k + 1 < len(runs) else runs[k]
+                for k in range(0, len(runs), 2)]
+    return runs[0]
+
+
+def _collate_bucket(bucket: list[int], texts: Sequence[str], compare: Callable[[str, str], int],
+                    by_collator: Callable[[str], Any]) -> array:
+    """``bucket`` (indexes in their close keys' order) in the collator's order, stably."""
+    out = array("i", bucket)
+    n = len(bucket)
+    if n < 2:
+        return out
+    shown = list(map(texts.__getitem__, bucket))
+    for s in range(0, n - 1, COLLATE_SLICE):
+        e = min(n, s + COLLATE_SLICE + 1)
+        if any(map((0).__lt__, map(compare, shown[s:e - 1], shown[s + 1:e]))):
+            break
+    else:
+        return out  # the close order is the collator's
+    # once per distinct text (equal texts are neighbours or one sort keeps them in order)
+    distinct = list(dict.fromkeys(shown))
+    rank = {t: r for r, t in enumerate(sorted(distinct, key=by_collator))}
+    del distinct
+    order = sorted(range(n), key=lambda k: rank[shown[k]])
+    return array("i", map(bucket.__getitem__, order))
+
+
+def _reversed_groups(seq: array, texts: Sequence[str]) -> array:
+    """``seq`` (indexes of ``texts`` in order) the other way round, equal texts still in the order of
+    ``seq`` (a stable sort the other way): reversed, then each run of equal texts turned back."""
+    out = array("i", reversed(seq))
+    n, at = len(out), texts.__getitem__
+    start = -1  # where the run of equal texts that goes on begins
+    for s in range(0, n - 1, SORT_SLICE):
+        e = min(n, s + SORT_SLICE + 1)
+        for i in compress(count(s), map(eq, map(at, out[s:e - 1]), map(at, out[s + 1:e]))):
+            if start < 0:
+                start = i
+            if i + 1 >= n - 1 or texts[out[i + 1]] != texts[out[i + 2]]:  # the run ends at i + 1
+                out[start:i + 2] = out[start:i + 2][::-1]
+                start = -1
+    return out
 
 
 def sort_positions(values: list[Any], codes: Sequence[int] | None, fmt: Callable[[Any], str] | None, numeric: bool,
@@ -118,16 +259,10 @@ def sort_positions(values: list[Any], codes: Sequence[int] | None, fmt: Callable
         ordered: Iterator[int] = _sorted_in_slices(list(range(m)), keyof, SORT_SLICE)
     else:
         texts = ["" if v is None else fmt(v) if fmt is not None else str(v) for v in values]
-        close: Callable[[str], Any] = ((lambda t: t.encode("gb18030", "replace")) if current_locale().startswith("zh")
-                                       else str.casefold)
-        # a close order first (GB 18030 code order is pinyin order for the common characters), then
-        # the collator: little left for it to do (as ListTableModel sorts); each key made once
-        closes = [close(t) for t in texts]
-        first = list(_sorted_in_slices(list(range(m)), closes.__getitem__, SORT_SLICE))
-        del closes
-        by_collator = functools.cmp_to_key(QCollator().compare)
-        collated = [by_collator(t) for t in texts]
-        ordered = _sorted_in_slices(first, collated.__getitem__, COLLATE_SLICE)
+        if codes is None:  # a text per line: no more to do than collate them
+            seq = collated(texts)
+            return _reversed_groups(seq, texts) if descending else seq
+        ordered = iter(collated(texts))
         keyof = texts.__getitem__
     # the distinct values in order (``seq``), those of the same text one group (``starts``: where
     # each group begins; their lines keep the order read): 4 bytes a value, not a list a group

@@ -1,0 +1,99 @@
+"""The 公示 dialog of a large round (offscreen): its line chooser makes a row only when it is shown
+(an item per line froze the window at 10⁶ lines), the officer still reaches any line, by scrolling
+the list or by typing part of the enterprise, credit code or achievement, and the objection is
+recorded against the line chosen."""
+from __future__ import annotations
+
+import uuid as uuidlib
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from tests.test_ui_publicity import approved_round  # noqa: E402
+from tests.test_ui_rounds import add_data, qtbot_left, window  # noqa: E402,F401 - fixture
+
+EXTRA = 60_000
+
+
+def _big(real: list[dict]):
+    """The round's real lines among ``EXTRA`` made-up ones (others' lines, in the middle)."""
+    from desktop.ui.views import round_data as RD
+
+    made = RD.RoundLines.of(real[:1])
+    for i in range(EXTRA):
+        made.append((10_000 + i, str(uuidlib.UUID(int=i + 1)), f"B{i}", "2024-05-01", f"莆田市第{i % 700}号鞋业有限公司",
+                     f"91350302MA{i:08d}", "standard", f"制定团体标准《鞋类产品第{i}号》", "awarded", "予以奖补",
+                     None, "r1", "五(二)1", "f1", "团体标准制定", (), "proposed", 1))
+    for ln in real[1:]:
+        made.append(tuple(tuple(ln.get(k) or ()) if k == "flags" else ln.get(k) for k in RD.LINE_FIELDS))
+    return made
+
+
+def test_the_publicity_dialog_of_a_large_round_lets_the_officer_pick_any_line(window, qtbot, monkeypatch):  # noqa: F811
+    from desktop.operations import rounds
+    from desktop.store.models import Objection
+    from desktop.ui.views import publicity as P
+
+    ctx = window.ctx
+    add_data(ctx)
+    uid = approved_round(ctx)
+    ctx.set_user(window.accounts["reviewer"])
+    real = rounds.lines(ctx.session, uid)
+    assert len(real) >= 2
+    lines = _big(real)
+    asked: list[int] = []
+
+    class Counted(P.LineChoices):
+        def data(self, index, role=0):
+            asked.append(index.row())
+            return super().data(index, role)
+
+    monkeypatch.setattr(P, "LineChoices", Counted)
+    dlg = P.PublicityDialog(ctx, rounds.latest(ctx.session, 2024), lines, window)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    assert dlg.line.count() == len(lines) == EXTRA + len(real)
+    assert len(set(asked)) < 100  # rows made for what is shown, not one per line
+    dlg.days.setValue(5)
+    dlg.where.setText("莆田市城厢区市场监督管理局标准化股")
+    dlg.contact.setText("陈晓梅，0594-2600000")
+    qtbot.mouseClick(dlg.start_btn, qtbot_left())
+    assert dlg.object_box.isEnabled()
+
+    # the last line, by scrolling to it: the list holds it, with its text and its award
+    last = len(lines) - 1
+    dlg.line.setCurrentIndex(last)
+    assert dlg.line.currentData() == real[-1]["uuid"]
+    assert dlg.line.currentText() == f"{real[-1]['enterprise']} · {real[-1]['what']}"
+
+    # a line in the middle, found by typing part of its enterprise's credit code
+    dlg.find_line.setText("ma00031416")
+    qtbot.waitUntil(lambda: dlg.line.count() == 1)
+    assert dlg.line.currentData() == str(uuidlib.UUID(int=31416 + 1)) and "1 line(s) found" in dlg.found.text()
+    dlg.find_line.setText("不存在的成果")
+    qtbot.waitUntil(lambda: dlg.line.count() == 0)
+    assert dlg.line.currentData() is None and "No line" in dlg.found.text()
+    assert not dlg.object_btn.isEnabled()  # nothing chosen: nothing to record
+    qtbot.mouseClick(dlg.object_btn, qtbot_left())
+    assert Objection.select().count() == 0
+
+    # the real first line, by a piece of its achievement: the objection goes against it
+    piece = real[0]["what"][-6:]
+    dlg.find_line.setText(piece)
+    qtbot.waitUntil(lambda: 0 < dlg.line.count() < len(lines))
+    found = [dlg.line.itemData(i) for i in range(dlg.line.count())]
+    assert real[0]["uuid"] in found
+    assert all(piece.casefold() in dlg.line.itemText(i).casefold() or "·" in dlg.line.itemText(i)
+               for i in range(dlg.line.count()))
+    dlg.line.setCurrentIndex(found.index(real[0]["uuid"]))
+    dlg.raised_by.setText("莆田市某鞋业公司")
+    dlg.text.setText("起草单位排序有误")
+    qtbot.mouseClick(dlg.object_btn, qtbot_left())
+    objection = Objection.get()
+    assert objection.text == "起草单位排序有误"
+    assert dlg.table.rowCount() == 1 and dlg.table.item(0, 3).text() == real[0]["what"]
+    # the list back whole once the search is cleared
+    dlg.find_line.clear()
+    qtbot.waitUntil(lambda: dlg.line.count() == len(lines))
+    dlg.close()
