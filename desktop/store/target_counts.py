@@ -151,6 +151,13 @@ def counts(targets: list[Target], as_of: dt.date) -> dict[str, int]:
     return out
 
 
+# The achievements' number and highest id as two scalar subqueries, never ``SELECT count(*), max(id)``:
+# SQLite answers a lone ``count(*)`` by counting the b-tree's cells (OP_Count, a millisecond at 10⁵)
+# and a lone ``max(id)`` by one seek, but the two in one aggregate decode every row of an index
+# (40-60 ms at 10⁵, over 100 ms at 10⁶: what made the overview's restart and edit 4-5x slower).
+_COUNT_AND_TOP = "SELECT (SELECT count(*) FROM achievement), (SELECT coalesce(max(id), 0) FROM achievement)"
+
+
 TOUCHING = ("achievement", "enterprise", "package", "target_value", "office", "policy")  # audited entities
 
 
@@ -159,7 +166,7 @@ def data_mark() -> tuple[Any, ...]:
     newest row, and the newest audit entry about achievements, enterprises, imports, entered values,
     the office or its measures (every change the program makes to them is audited). A cache of the
     counts under this mark is refreshed only by a change that touches them (a payment does not)."""
-    n, last = database.execute_sql("SELECT count(*), max(id) FROM achievement").fetchone()
+    n, last = database.execute_sql(_COUNT_AND_TOP.replace("coalesce(max(id), 0)", "max(id)")).fetchone()
     entry = database.execute_sql(
         f"SELECT id FROM audit_entry WHERE entity IN ({', '.join('?' * len(TOUCHING))}) ORDER BY id DESC LIMIT 1",
         TOUCHING).fetchone()
@@ -443,7 +450,7 @@ def counted(targets: list[Target], policy: str, as_of: dt.date, db_file: Path | 
     uptos = {t.id: upto(t, as_of).isoformat() for t in counting}
     with database.atomic():  # one snapshot: the log's head and the achievements as of the same moment
         head = _head()
-        n, top = database.execute_sql("SELECT count(*), coalesce(max(id), 0) FROM achievement").fetchone()
+        n, top = database.execute_sql(_COUNT_AND_TOP).fetchone()
         n, top = int(n), int(top)
         kept = _find(db_file, policy, uptos)
         if kept is not None and _holds(kept):
