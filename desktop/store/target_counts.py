@@ -21,7 +21,7 @@ from typing import Any
 
 from desktop.core.policy_schema import CONDITION_VALUES, Target
 from desktop.store import audit
-from desktop.store.backend import is_postgres, json_values
+from desktop.store.backend import is_postgres, json_item, json_valid, json_values
 from desktop.store.models import database
 from desktop.store.records import _KEY_JSON
 
@@ -387,57 +387,95 @@ def _keys(sql: str, params: list[Any]) -> set[Any]:
     return {r[0] for r in database.execute_sql(sql, params)}
 
 
+# The old rows' columns as a server types them (its VALUES would otherwise take every one as text)
+_OLD_TYPES_PG = ("text", "integer", "text", "date", "text", "text", "text", "integer", "text", "text", "text", "text",
+                 "boolean", "text")
+
+
+def _ids() -> str:
+    """A subquery giving the integers of a JSON array parameter (row ids), in the engine's functions."""
+    if is_postgres():
+        return "SELECT CAST(value AS integer) FROM jsonb_array_elements_text(CAST(? AS jsonb))"
+    return "SELECT value FROM json_each(?)"
+
+
+def _bytewise_keys() -> bool:
+    """Does the database compare the identities' text byte by byte (SQLite; a server whose default
+    collation is C or C.UTF-8), so that a range of its identity index holds exactly the identities
+    beginning with a prefix? A linguistic collation (en_US, ICU) weighs punctuation apart: no."""
+    if not is_postgres():
+        return True
+    row = database.execute_sql("SELECT datcollate, to_jsonb(d) ->> 'datlocprovider' FROM pg_database d "
+                               "WHERE datname = current_database()").fetchone()
+    return row is not None and row[1] in (None, "c") and str(row[0]).lower() in ("c", "posix", "c.utf-8", "c.utf8")
+
+
+def _sharing(kind: str, number: Any, outside: str, uuids: str, bytewise: bool) -> set[Any]:
+    """The other achievements of ``kind`` whose identity holds the standard number or item ``number``
+    (its third part), by an index: one range of the identity index per enterprise (an identity with a
+    ref begins ``["<credit code>", "<kind>", "<number>", ``), or on a server comparing text by its
+    language, the number itself (schema 7's index on a standard's number serves the standards)."""
+    if bytewise:
+        tail = f"{_KEY_JSON.encode(kind)}, {_KEY_JSON.encode(number)}, "
+        return _keys("SELECT a.id FROM enterprise e JOIN achievement a ON a.natural_key >= '[\"' || e.uscc || '\", ' || ? "
+                     f"AND a.natural_key < '[\"' || e.uscc || '\", ' || ? WHERE {outside}", [tail, tail[:-1] + "!", uuids])
+    rows = f"a.kind = ? AND a.ref IS NOT NULL AND a.ref != '' AND {json_valid('a.natural_key')}"
+    return _keys(f"SELECT a.id FROM achievement a WHERE {rows} AND {json_item('a.natural_key', 2)} = ? AND {outside}",
+                 [kind, str(number), uuids])
+
+
 def _bring_up_to_date(targets: list[Target], as_of: dt.date, kept: Kept, touched: dict[str, dict[str, Any] | None],
                       old: list[tuple[Any, ...]]) -> dict[str, int]:
     """The kept counts with the touched achievements looked at again: per target, the distinct things
     they were and are counted as, each added or taken away unless another achievement in the
-    target's scope is counted as it too."""
+    target's scope is counted as it too. The same SQL on both engines but for their functions: on a
+    server the old rows' columns are typed, and the keys compared as text (its JSON values are not)."""
+    pg = is_postgres()
     uuids = json.dumps(list(touched))
     cte = ""
     cte_params: list[Any] = []
     if old:
-        cte = (f"WITH a({', '.join(_OLD_COLUMNS)}) AS (VALUES "
-               + ", ".join("(" + ", ".join("?" * len(_OLD_COLUMNS)) + ")" for _r in old) + ") ")
-        cte_params = [v for r in old for v in r]
+        one = ", ".join(f"CAST(? AS {t})" for t in _OLD_TYPES_PG) if pg else ", ".join("?" * len(_OLD_COLUMNS))
+        cte = f"WITH a({', '.join(_OLD_COLUMNS)}) AS (VALUES " + ", ".join(f"({one})" for _r in old) + ") "
+        accepted = _OLD_COLUMNS.index("accepted")  # 1/0 on SQLite, a boolean on a server
+        cte_params = [bool(v) if pg and i == accepted and v is not None else v for r in old for i, v in enumerate(r)]
     # the rows by their ids: looked up by uuid first, or the planner may walk a whole kind
     now_rows = database.execute_sql(
-        "SELECT id, enterprise_id, natural_key, kind, json_extract(natural_key, '$[2]') FROM achievement "
-        "WHERE uuid IN (SELECT value FROM json_each(?))", (uuids,)).fetchall()
+        f"SELECT id, enterprise_id, natural_key, kind, {json_item('natural_key', 2)} FROM achievement "
+        f"WHERE uuid IN ({json_values()})", (uuids,)).fetchall()
     ids = json.dumps([r[0] for r in now_rows])
     # everything another achievement would share a counted thing with: its enterprise, its whole
     # duplicate identity (records without a ref), its kind and standard number or item (the rest)
     ents = json.dumps(sorted({r[1] for r in old} | {r[1] for r in now_rows}))
     nks = json.dumps(sorted({r[13] for r in old} | {r[2] for r in now_rows}))
     pairs = {(r[3], r[4]) for r in now_rows if r[4] is not None}
-    if old:
-        pairs |= {(k, v) for k, v in database.execute_sql(
-            "SELECT json_extract(value, '$[0]'), json_extract(json_extract(value, '$[1]'), '$[2]') FROM json_each(?)",
-            (json.dumps([[r[2], r[13]] for r in old]),)) if v is not None}
+    for r in old:
+        number = json.loads(r[13])[2]  # the identity the program wrote (``records.natural_key``)
+        if number is not None:
+            pairs.add((r[2], number if not pg else str(number)))
     candidates: set[int] = set()
-    outside = "a.uuid NOT IN (SELECT value FROM json_each(?))"
+    outside = f"a.uuid NOT IN ({json_values()})"
     if any(t.count == "enterprises" for t in targets):
-        candidates |= _keys(f"SELECT a.id FROM achievement a WHERE a.enterprise_id IN (SELECT value FROM json_each(?)) "
-                            f"AND {outside}", [ents, uuids])
-    candidates |= _keys(f"SELECT a.id FROM achievement a WHERE a.natural_key IN (SELECT value FROM json_each(?)) "
-                        f"AND {outside}", [nks, uuids])
-    for kind, number in sorted(pairs):
-        # an identity with a ref begins ["<credit code>", "<kind>", "<number>", : one range of the
-        # identity index per enterprise finds every other record of that standard or item
-        tail = f"{_KEY_JSON.encode(kind)}, {_KEY_JSON.encode(number)}, "
-        candidates |= _keys(
-            "SELECT a.id FROM enterprise e JOIN achievement a ON a.natural_key >= '[\"' || e.uscc || '\", ' || ? "
-            f"AND a.natural_key < '[\"' || e.uscc || '\", ' || ? WHERE {outside}", [tail, tail[:-1] + "!", uuids])
+        candidates |= _keys(f"SELECT a.id FROM achievement a WHERE a.enterprise_id IN ({_ids()}) AND {outside}",
+                            [ents, uuids])
+    candidates |= _keys(f"SELECT a.id FROM achievement a WHERE a.natural_key IN ({json_values()}) AND {outside}",
+                        [nks, uuids])
+    bytewise = _bytewise_keys() if pairs else True
+    for kind, number in sorted(pairs, key=lambda p: (str(p[0]), str(p[1]))):
+        candidates |= _sharing(kind, number, outside, uuids, bytewise)
     cands = json.dumps(sorted(candidates))
     out = dict(kept.counts)
     for t in targets:
         where, params, key = target_where(t, as_of)
-        now_keys = _keys(f"SELECT DISTINCT {key} FROM achievement a WHERE {where} AND a.id IN "
-                         f"(SELECT value FROM json_each(?))", [*params, ids]) if now_rows else set()
+        if pg:
+            key = f"CAST({key} AS text)"  # one text per key (jsonb's is canonical), hashable in Python
+        now_keys = _keys(f"SELECT DISTINCT {key} FROM achievement a WHERE {where} AND a.id IN ({_ids()})",
+                         [*params, ids]) if now_rows else set()
         was_keys = _keys(f"{cte}SELECT DISTINCT {key} FROM a WHERE {where}", [*cte_params, *params]) if old else set()
         if not now_keys and not was_keys:
             continue
-        others = _keys(f"SELECT DISTINCT {key} FROM achievement a WHERE {where} AND a.id IN "
-                       f"(SELECT value FROM json_each(?))", [*params, cands]) if candidates else set()
+        others = _keys(f"SELECT DISTINCT {key} FROM achievement a WHERE {where} AND a.id IN ({_ids()})",
+                       [*params, cands]) if candidates else set()
         out[t.id] += len(now_keys - others) - len(was_keys - others)
     return out
 
@@ -474,9 +512,7 @@ def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict
         return None
     touched, bulk = changes
     if bulk and (touched or not kept.max_id):
-        return None
-    if touched and is_postgres():
-        return None  # achievements changed one by one: looked at again in SQLite's functions only (counted again)  # rows added in bulk and others changed one by one since (or no highest id kept): counted again
+        return None  # rows added in bulk and others changed one by one since (or no highest id kept): counted again
     same = [t for t in counting if kept.uptos.get(t.id) == uptos[t.id] and t.id in kept.counts]
     if bulk:
         added = int(database.execute_sql("SELECT count(*) FROM achievement WHERE id > ?",
