@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -87,9 +88,10 @@ out = {}
 
 def timed(name):
     session = Session.attach(target)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     late = read_late(session, "putian-chengxiang-2021", day)
     out[name] = round(time.perf_counter() - t0, 3)
+    out[name + "_cpu"] = round(time.process_time() - c0, 3)  # this process's (SQLite's work too; not a server's)
     out[name + "_how"] = f"{late.counts_how}/{'full' if late.chain.get('full') else 'from mark'}" \
         f"/read {late.chain.get('read')}/broken {late.chain.get('broken_at')}/targets {len(late.targets)}"
     if late.targets_error:
@@ -102,10 +104,11 @@ def restart():
     open_db(target, auto_backup=False)
 
 def baseline(name):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     database.execute_sql("SELECT count(DISTINCT ref) FROM achievement").fetchone()
     database.execute_sql("SELECT count(*), sum(length(hash)) FROM audit_entry").fetchone()
     out[name] = round(time.perf_counter() - t0, 3)
+    out[name + "_cpu"] = round(time.process_time() - c0, 3)
 
 open_db(target, auto_backup=False)
 baseline("baseline")
@@ -178,27 +181,41 @@ def _run(cmd: list[str], tmp: Path) -> str:
     return proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
 
 
-def measure(sizes: list[int], engines: list[str], import_n: int, server) -> list[dict]:
-    tmp = Path(tempfile.mkdtemp(prefix="bench-overview-"))
+def measure(sizes: list[int], engines: list[str], import_n: int, server, keep: Path | None = None) -> list[dict]:
+    tmp = keep or Path(tempfile.mkdtemp(prefix="bench-overview-"))
     rows = []
     try:
         template = bg._template(PROGRAM, tmp)
         county, pkg = tmp / "county.db", tmp / "county.stdpkg"
-        (tmp / "card.json").write_text(_run([sys.executable, "-c", COUNTY, str(county), str(pkg), str(import_n),
-                                             str(ROOT / "benchmarks")], tmp), "utf-8")
+        if not (pkg.exists() and (tmp / "card.json").exists()):
+            for stale in (county, Path(f"{county}-wal"), Path(f"{county}-shm"), pkg):
+                stale.unlink(missing_ok=True)
+            (tmp / "card.json").write_text(_run([sys.executable, "-c", COUNTY, str(county), str(pkg), str(import_n),
+                                                 str(ROOT / "benchmarks")], tmp), "utf-8")
         for n in sizes:
             filled = tmp / f"fill-{n}.db"
-            shutil.copyfile(template, filled)
-            bg.fill(filled, n, False)
-            _run([sys.executable, "-c", CITY, str(filled), str(tmp / "card.json")], tmp)
+            if not filled.exists():  # kept (``--keep``): filled once, reused by the next runs
+                shutil.copyfile(template, tmp / "filling.db")
+                bg.fill(tmp / "filling.db", n, False)
+                (tmp / "filling.db").rename(filled)
+            card = hashlib.sha256((tmp / "card.json").read_bytes()).hexdigest()[:12]
+            registered = tmp / f"fill-{n}-city-{card}.db"
+            if not registered.exists():  # the county's key registered with the city (its package imported)
+                bg._fresh(filled, tmp / "registering.db")
+                _run([sys.executable, "-c", CITY, str(tmp / "registering.db"), str(tmp / "card.json")], tmp)
+                for suffix in ("-wal", "-shm"):
+                    Path(str(tmp / "registering.db") + suffix).unlink(missing_ok=True)
+                (tmp / "registering.db").rename(registered)
             for engine in engines:
                 work = tmp / "work.db"
-                bg._fresh(filled, work)
+                bg._fresh(registered, work)
                 target = str(work)
                 if engine == "postgresql":
                     name = server.create_database("bench")
                     target = server.url(name)
+                    t0 = time.perf_counter()
                     _run([sys.executable, "-m", "desktop.cli", "migrate-db", "--to", target, "--db", str(work)], tmp)
+                    print(f"  (copied to the server in {time.perf_counter() - t0:.0f} s)", flush=True)
                 t0 = time.perf_counter()
                 got = json.loads(_run([sys.executable, "-c", CHILD, target, str(pkg)], tmp))
                 got.update(engine=engine, n=n, wall=round(time.perf_counter() - t0, 1))
@@ -208,7 +225,8 @@ def measure(sizes: list[int], engines: list[str], import_n: int, server) -> list
                     server.drop_database(name)
         return rows
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 CASES = ("first_ever", "restart", "edit", "import", "import_restart")
@@ -221,7 +239,9 @@ def report(r: dict) -> None:
           f"{'≤' if worst <= 1 else '>'} 1 s | import itself {r['import_itself']} s ({r['imported']:,} rows)",
           flush=True)
     for c in CASES:
-        print(f"    {c:<15} {r[c + '_how']}" + (f" ERROR {r[c + '_error']}" if c + "_error" in r else ""), flush=True)
+        print(f"    {c:<15} {r[c]:.3f} s = {r[c] / r['baseline']:.3f}x baseline, CPU {r[c + '_cpu']:.3f} s = "
+              f"{r[c + '_cpu'] / max(r['baseline_cpu'], 1e-6):.3f}x | {r[c + '_how']}"
+              + (f" ERROR {r[c + '_error']}" if c + "_error" in r else ""), flush=True)
 
 
 def main() -> int:
@@ -230,6 +250,8 @@ def main() -> int:
     ap.add_argument("--engines", nargs="*", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     ap.add_argument("--import-n", type=int, default=100_000)
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured (a before/after)")
+    ap.add_argument("--keep", type=Path, help="a folder keeping the filled databases and the county's package "
+                    "between runs (the 10⁶ fill takes minutes): filled once, copied for each run")
     args = ap.parse_args()
     global PROGRAM
     PROGRAM = args.root
@@ -237,7 +259,9 @@ def main() -> int:
     import conftest_pg
 
     with conftest_pg.benchmark_server() if "postgresql" in args.engines else contextlib.nullcontext() as server:
-        measure(args.sizes, args.engines, args.import_n, server)
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+        measure(args.sizes, args.engines, args.import_n, server, args.keep.resolve() if args.keep else None)
     return 0
 
 

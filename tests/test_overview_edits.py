@@ -29,7 +29,7 @@ def _achievement(rng: random.Random, i: int) -> dict:
          "date": f"{rng.choice((2019, 2021, 2022, 2024))}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"}
     if kind == "standard":
         a.update(level=rng.choice(LEVELS), action=rng.choice(("formulate", "revise")), rank=rng.randint(1, 4),
-                 ref=rng.choice(REFS))
+                 ref=rng.choice((*REFS, None)), title=f"鞋类产品标准第{i % 3}号")  # without a ref: named by title
     elif kind == "pilot":
         a.update(level=rng.choice(("national", "provincial", "municipal")), domain="agriculture",
                  accepted=rng.random() < 0.5, ref=rng.choice(("示范区第九批", "示范区第十批", None)))
@@ -109,7 +109,7 @@ def _edit(rng, row):
     raw = to_vocabulary(row).to_dict()
     if raw["kind"] == "standard":
         raw["level"] = rng.choice(LEVELS)
-        raw["ref"] = rng.choice(REFS)
+        raw["ref"] = rng.choice((*REFS, None))
         raw["action"] = rng.choice(("formulate", "revise"))
     if raw["kind"] == "pilot":
         raw["accepted"] = not raw.get("accepted")

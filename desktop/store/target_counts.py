@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,9 +108,36 @@ def target_where(t: Target, as_of: dt.date) -> tuple[str, list[Any], str]:
 
 
 def target_sql(t: Target, as_of: dt.date) -> tuple[str, list[Any]]:
-    """The ``COUNT(DISTINCT ...)`` of one counted target on ``as_of``, with its parameters."""
+    """The ``COUNT(DISTINCT ...)`` of one counted target on ``as_of``, with its parameters.
+
+    A target counting standards counts, per kind, the distinct standard numbers of the records with a
+    ref (the third part of their identity), and the distinct identities of those without one: the
+    same number as ``COUNT(DISTINCT key)`` (the two kinds of key never meet: a number's key is
+    ``[kind, number]``, an identity has four parts), written so that an index on the number (schema
+    7's ``achievement_standard_claim_v1`` on a server: ``(natural_key ->> 2)``, date, for standards
+    with a ref) is read in the number's order instead of every row's JSON worked out and sorted.
+    On a server only: SQLite has no index on the number."""
     where, params, key = target_where(t, as_of)
-    return f"SELECT COUNT(DISTINCT {key}) FROM achievement a WHERE {where}", params
+    if t.count != "standards" or not t.kinds:
+        return f"SELECT COUNT(DISTINCT {key}) FROM achievement a WHERE {where}", params
+    if not is_postgres():
+        # SQLite has no such index: the two scans the split form takes (and json_valid) measured 1.5-2x
+        # the one below at 10⁵ (standards-60: 1.75 s against 1.14 s)
+        return f"SELECT COUNT(DISTINCT {key}) FROM achievement a WHERE {where}", params
+    number, with_ref = json_item("a.natural_key", 2), f"a.ref IS NOT NULL AND a.ref != '' AND {json_valid('a.natural_key')}"
+    parts, out = [], []
+    for kind in t.kinds:
+        # the kind a constant: the planner proves a partial index's condition (kind = 'standard') from constants
+        same = f"a.kind = '{kind}'" if _PLAIN.fullmatch(kind) else "a.kind = ?"
+        parts.append(f"(SELECT COUNT(DISTINCT {number}) + COALESCE(MAX(CASE WHEN {number} IS NULL THEN 1 ELSE 0 END), 0) "
+                     f"FROM achievement a WHERE {same} AND {with_ref} AND {where})")
+        out += ([] if _PLAIN.fullmatch(kind) else [kind]) + params
+    # without a ref (or an identity no JSON reader takes): the whole identity, as ``target_where``'s key
+    parts.append(f"(SELECT COUNT(DISTINCT {_NK}) FROM achievement a WHERE NOT ({with_ref}) AND {where})")
+    return "SELECT " + " + ".join(parts), out + params
+
+
+_PLAIN = re.compile(r"[a-z_]{1,40}")  # a kind written into the SQL as a constant (policy kinds are such words)
 
 
 def register_functions() -> None:
