@@ -432,11 +432,13 @@ _OLD_TYPES_PG = ("text", "integer", "text", "date", "text", "text", "text", "int
                  "boolean", "text")
 
 
-def _ids() -> str:
-    """A subquery giving the integers of a JSON array parameter (row ids), in the engine's functions."""
+def _in_ints(column: str, values: list[int]) -> tuple[str, list[Any]]:
+    """``column IN`` the row ids ``values`` and its parameters: on a server the integers written out
+    (a set-returning function's rows are guessed at a hundred, and the planner may then scan a whole
+    kind and join rather than look the few ids up), on SQLite one JSON parameter."""
     if is_postgres():
-        return "SELECT CAST(value AS integer) FROM jsonb_array_elements_text(CAST(? AS jsonb))"
-    return "SELECT value FROM json_each(?)"
+        return f"{column} IN ({', '.join(str(int(v)) for v in values) or 'NULL'})", []
+    return f"{column} IN (SELECT value FROM json_each(?))", [json.dumps(values)]
 
 
 def _bytewise_keys() -> bool:
@@ -483,10 +485,10 @@ def _bring_up_to_date(targets: list[Target], as_of: dt.date, kept: Kept, touched
     now_rows = database.execute_sql(
         f"SELECT id, enterprise_id, natural_key, kind, {json_item('natural_key', 2)} FROM achievement "
         f"WHERE uuid IN ({json_values()})", (uuids,)).fetchall()
-    ids = json.dumps([r[0] for r in now_rows])
+    ids = _in_ints("a.id", [r[0] for r in now_rows])
     # everything another achievement would share a counted thing with: its enterprise, its whole
     # duplicate identity (records without a ref), its kind and standard number or item (the rest)
-    ents = json.dumps(sorted({r[1] for r in old} | {r[1] for r in now_rows}))
+    ents = _in_ints("a.enterprise_id", sorted({r[1] for r in old} | {r[1] for r in now_rows}))
     nks = json.dumps(sorted({r[13] for r in old} | {r[2] for r in now_rows}))
     pairs = {(r[3], r[4]) for r in now_rows if r[4] is not None}
     for r in old:
@@ -496,26 +498,25 @@ def _bring_up_to_date(targets: list[Target], as_of: dt.date, kept: Kept, touched
     candidates: set[int] = set()
     outside = f"a.uuid NOT IN ({json_values()})"
     if any(t.count == "enterprises" for t in targets):
-        candidates |= _keys(f"SELECT a.id FROM achievement a WHERE a.enterprise_id IN ({_ids()}) AND {outside}",
-                            [ents, uuids])
+        candidates |= _keys(f"SELECT a.id FROM achievement a WHERE {ents[0]} AND {outside}", [*ents[1], uuids])
     candidates |= _keys(f"SELECT a.id FROM achievement a WHERE a.natural_key IN ({json_values()}) AND {outside}",
                         [nks, uuids])
     bytewise = _bytewise_keys() if pairs else True
     for kind, number in sorted(pairs, key=lambda p: (str(p[0]), str(p[1]))):
         candidates |= _sharing(kind, number, outside, uuids, bytewise)
-    cands = json.dumps(sorted(candidates))
+    cands = _in_ints("a.id", sorted(candidates))
     out = dict(kept.counts)
     for t in targets:
         where, params, key = target_where(t, as_of)
         if pg:
             key = f"CAST({key} AS text)"  # one text per key (jsonb's is canonical), hashable in Python
-        now_keys = _keys(f"SELECT DISTINCT {key} FROM achievement a WHERE {where} AND a.id IN ({_ids()})",
-                         [*params, ids]) if now_rows else set()
+        now_keys = _keys(f"SELECT DISTINCT {key} FROM achievement a WHERE {where} AND {ids[0]}",
+                         [*params, *ids[1]]) if now_rows else set()
         was_keys = _keys(f"{cte}SELECT DISTINCT {key} FROM a WHERE {where}", [*cte_params, *params]) if old else set()
         if not now_keys and not was_keys:
             continue
-        others = _keys(f"SELECT DISTINCT {key} FROM achievement a WHERE {where} AND a.id IN ({_ids()})",
-                       [*params, cands]) if candidates else set()
+        others = _keys(f"SELECT DISTINCT {key} FROM achievement a WHERE {where} AND {cands[0]}",
+                       [*params, *cands[1]]) if candidates else set()
         out[t.id] += len(now_keys - others) - len(was_keys - others)
     return out
 
