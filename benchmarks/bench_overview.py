@@ -47,6 +47,29 @@ The bar (≤ 1 s at 10⁶ in every case) is NOT met for the first reading ever a
 an import: both need the standard number indexed (an expression index on the identity's number,
 a schema change).
 
+Figures of 2026-12-03, afternoon (the machine loaded: load average 10-15; the wall-clock carries
+the waits, so each case is also given as CPU time of the reading process and as its ratio to the
+same run's baseline; ``--keep tmp`` reuses one 10⁶ fill for every run; one run each):
+
+    .venv/bin/python benchmarks/bench_overview.py --sizes 1000000 --engines sqlite --keep tmp [--root OLD]
+
+    SQLite 10⁶      ae61a26 (before)      main before the fix    now
+      restart      0.070 s, CPU 0.026    0.603 s, CPU 0.142     0.215 s, CPU 0.026
+      edit         0.103 s, CPU 0.036    0.474 s, CPU 0.149     0.279 s, CPU 0.039
+      imp_restart  0.116 s, CPU 0.028    0.953 s, CPU 0.150     0.222 s, CPU 0.028
+      baseline     0.766 s, CPU 0.266    2.063 s, CPU 0.300     1.650 s, CPU 0.253
+      restart/baseline (CPU)  0.098      0.473                  0.103
+
+    The regression: since the counts keep the highest achievement id, their reading asked for
+    ``SELECT count(*), coalesce(max(id), 0) FROM achievement``. Alone, SQLite answers ``count(*)``
+    by counting the cells of its smallest index's pages (OP_Count) and ``max(id)`` by one seek; the
+    two in one aggregate make it decode every row of that index: 0.04-0.06 s at 10⁵ and 0.22-0.38 s
+    at 10⁶ (cProfile and per-statement timing of ``read_late`` on a restart: that one statement was
+    41 of 78 ms at 10⁵, 224 of 250 ms at 10⁶). Asked as two scalar subqueries it is back to the
+    count alone (1 ms at 10⁵ in a warm cache, 0.06-0.09 s at 10⁶ on this loaded machine), and
+    nothing the highest id bought (the rows an import added, the mark carried over its index
+    rebuild, a server's mark and counts in the settings table) changed.
+
 The databases are filled with bare ``sqlite3`` (``bench_growth.fill``: one audit entry per tenth
 achievement) in a file whose schema the program made; PostgreSQL gets a copy of that file through
 ``stdaward migrate-db`` (on a throwaway server, ``tests/conftest_pg.py``).
