@@ -38,8 +38,7 @@ import json
 import os
 import re
 import time
-from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -55,7 +54,7 @@ from desktop.core.standards import parse_standard_number
 from desktop.core.vocabulary import KIND_FIELDS, MAX_TEXT, MIN_DATE, check_uscc, parse_achievement, text_problem
 from desktop.exchange.export import Cancelled, Progress
 from desktop.exchange.offices import trust
-from desktop.exchange.package import Package, PackageError, read_package, refuse_temporary
+from desktop.exchange.package import Package, PackageError, Spool, read_package, refuse_temporary
 from desktop.exchange.tables import ACHIEVEMENTS, BY_NAME, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, TABLES, Table, digest
 from desktop.store import audit, backend
 from desktop.store.atomic import fault_point
@@ -157,9 +156,10 @@ class ImportPlan:
     rejected: list[Item] = field(default_factory=_sample)
     already_imported: bool = False
     _ops: list[_Op] = field(default_factory=list, repr=False)  # updates (few): their rows in database form
-    # the positions in the package's table of the rows to insert (read again and made into database
-    # form a chunk at a time as they are written: a large table is not kept in memory)
-    _inserts: dict[str, array] = field(default_factory=dict, repr=False)
+    # the rows to insert as planned (database form, references as local uuids, our natural key) with
+    # the hash the office's version is remembered by, set aside on disk a batch at a time: written as
+    # they are, never checked, keyed or hashed again, and never all in memory
+    _inserts: dict[str, Spool] = field(default_factory=dict, repr=False)
     _uscc: dict[str, str] = field(default_factory=dict, repr=False)  # the package's enterprises: local uuid -> USCC
     _mapping: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # table -> package uuid -> local
     _new_bases: dict[str, list[str]] = field(default_factory=dict, repr=False)  # table -> "uuid:hash ..." written
@@ -508,7 +508,7 @@ def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
         # a batch at a time (a large table read from the file as it is unpacked): checked, copied into
         # database form, looked up in the database's indexes; what is kept across batches is the
         # mapping, the ids seen and the bookkeeping of which local rows are taken
-        start, kept = 0, not pkg.streamed(t.name)
+        start = 0
         origin_i = t.index("origin") if t in (ENTERPRISES, ACHIEVEMENTS) else None
         for part in pkg.batches(t.name, BATCH):
             if origin_i is not None:  # as origins.carried_by reads them, without reading the package again
@@ -517,10 +517,6 @@ def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
             batch = _resolve_refs(plan, t, rows, mapping, rejected_refs)
             if t is ACHIEVEMENTS:
                 _natural_keys([raw for _pos, raw in batch], new_enterprises)
-                if kept:  # ours, from the row's own fields, into the kept row: not computed again to write it
-                    nk = t.index("natural_key")
-                    for pos, raw in batch:
-                        part[pos - start][nk] = raw[nk]
             start += len(part)
             _match(plan, t, batch, pkg.office_uuid, mapping[t.name], state)
             if t is ENTERPRISES:  # by the local uuid the achievements' references now hold
@@ -599,13 +595,13 @@ def _match(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]], office
             elif t is ENTERPRISES:
                 unique_taken.add(x[1 + ni])
     base = plan._bases[t.name]
-    inserts = plan._inserts.setdefault(t.name, array("q"))
+    new_rows: list[tuple[list[Any], str]] = []  # (row in database form, hash) of the rows to insert
     origin_i = t.index("origin") if "origin" in t.columns else None
     ni = t.index(t.natural) if t.natural is not None else None
     theirs_of = itemgetter(*content)
     mine_of = itemgetter(*(1 + i for i in content))
     new_reason = _("not in this database yet")
-    for pos, raw in rows:
+    for _pos, raw in rows:
         u = raw[0]
         mine = by_uuid.get(u)
         if mine is None and ni is not None and by_natural:
@@ -625,7 +621,7 @@ def _match(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]], office
             if origin_i is not None and raw[origin_i] is None:
                 raw[origin_i] = office_uuid
             plan.new.append(Item(t.name, u, new_reason, row=raw))
-            inserts.append(pos)  # read and made into database form again as it is written (_write)
+            new_rows.append((raw, h))
             mapping[u] = u
             continue
         claimed.add(mine[0])
@@ -658,6 +654,8 @@ def _match(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]], office
                          local_uuid=mine[1])
             plan.conflicts.append(c)
             plan._conflict_ops[c.key] = op
+    if new_rows:
+        plan._inserts.setdefault(t.name, Spool()).add(new_rows)
 
 
 def _office_name(uuid: str) -> str:
@@ -738,6 +736,7 @@ def apply_import(path: Path | Package, passphrase: str | None = None,
 def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[[str, int, int], None],
            given: ImportPlan | None = None) -> ImportResult:
     """Plan again inside the transaction (unless ``given`` still holds) and apply (see ``apply_import``)."""
+    pkg.check_unchanged()  # a large table is written from what was set aside when checked: the file must still be it
     if (given is not None and not given._spent and given.package.sha256 == pkg.sha256 and given._token
             and given._token == _data_token()):
         plan = given
@@ -771,12 +770,12 @@ def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[
 def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int, int], None],
            applied: dict[str, int]) -> None:
     cur = database.cursor()
-    total = (len(ops) + sum(len(p) for p in plan._inserts.values())) or 1
+    total = (len(ops) + sum(p.count for p in plan._inserts.values())) or 1
     done = 0
     ids: dict[str, dict[str, int]] = {}  # table -> local uuid -> local id, for references
     for t in TABLES:
         mine = [o for o in ops if o.table is t]
-        positions = plan._inserts.get(t.name) or array("q")
+        spool = plan._inserts.get(t.name) or Spool()
         for col, target in t.refs:
             i = t.index(col)
             _known_ids(ids.setdefault(target, {}), BY_NAME[target], {o.raw[i] for o in mine})
@@ -795,10 +794,11 @@ def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int
                 if raw[i] is not None:
                     raw[i] = bool(raw[i])
             updates.append([raw[i] for i in t.update_columns()] + [o.local_id])
-        rebuild = _drop_indexes(t, len(positions))
+        inserted = spool.count
+        rebuild = _drop_indexes(t, inserted)
         hashes = plan._new_bases.setdefault(t.name, [])
-        for chunk in _chosen(plan.package, t.name, positions, CHUNK):
-            rows = _insert_rows(t, chunk, plan, ids, hashes)
+        for chunk in spool.batches(CHUNK):
+            rows = _insert_rows(t, chunk, ids, hashes)
             cur.executemany(t.insert_sql(), rows)
             done += len(rows)
             step("write", done, total)
@@ -810,7 +810,8 @@ def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int
             cur.executemany(t.update_sql(), updates)
             done += len(updates)
             step("write", done, total)
-        applied["inserted"] += len(positions)
+        spool.close()
+        applied["inserted"] += inserted
         applied["updated"] += len(updates)
     applied["updated"] -= applied["taken_theirs"]
 
@@ -824,57 +825,24 @@ def _known_ids(ids: dict[str, int], target: Table, uuids: set[str]) -> None:
             [json.dumps(need[start:start + LOOKUP_BATCH])]).fetchall()})
 
 
-def _chosen(pkg: Package, table: str, positions: array, size: int) -> Iterator[list[list[Any]]]:
-    """The package's rows of ``table`` at ``positions`` (ascending), about ``size`` at a time; a table
-    not kept in memory is read through to its end, so its digest is checked (``Package.batches``)."""
-    if not positions:
-        return
-    k, pos, out = 0, 0, []
-    for part in pkg.batches(table, size):
-        end = pos + len(part)
-        while k < len(positions) and positions[k] < end:
-            out.append(part[positions[k] - pos])
-            k += 1
-        pos = end
-        if len(out) >= size:
-            yield out
-            out = []
-    if k != len(positions):  # the rows are those the package was planned from, or nothing is written
-        raise PackageError(_("{file} changed or could not be read again since it was checked; check the package "
-                             "and import it again").format(file=pkg.path))
-    if out:
-        yield out
-
-
-def _insert_rows(t: Table, chunk: list[list[Any]], plan: ImportPlan, ids: dict[str, dict[str, int]],
+def _insert_rows(t: Table, chunk: list[tuple[list[Any], str]], ids: dict[str, dict[str, int]],
                  hashes: list[str]) -> list[list[Any]]:
-    """A chunk of new package rows in database form, as the plan classified them (references to the
-    local uuid, our natural key, the hash the office's version is remembered by, the origin), then
+    """A chunk of the plan's new rows (database form as the plan classified them: references to the
+    local uuid, our natural key, the origin; with the hash the office's version is remembered by)
     with local row ids for references; their "uuid:hash" pairs appended to ``hashes`` as one text."""
-    content = itemgetter(*t.content)
-    origin_i = t.index("origin") if "origin" in t.columns else None
-    raws = [t.to_raw(r) for r in chunk]
+    raws = [raw for raw, _h in chunk]
     for col, target in t.refs:
-        i, mapping = t.index(col), plan._mapping.get(target, {})
-        for raw in raws:
-            raw[i] = mapping.get(raw[i], raw[i])
+        i = t.index(col)
         _known_ids(ids.setdefault(target, {}), BY_NAME[target], {raw[i] for raw in raws})
-    if t is ACHIEVEMENTS and plan.package.streamed(t.name):  # (a kept row holds ours already: _plan)
-        _natural_keys(raws, plan._uscc)
     refs = [(t.index(col), ids[target]) for col, target in t.refs]
     bools = [t.index(c) for c in t.bools]
-    pairs = []
-    office_uuid = plan.package.office_uuid
+    hashes.append(" ".join([f"{raw[0]}:{h}" for raw, h in chunk]))
     for raw in raws:
-        pairs.append(f"{raw[0]}:{digest(content(raw))}")
-        if origin_i is not None and raw[origin_i] is None:
-            raw[origin_i] = office_uuid
         for i, local in refs:
             raw[i] = local[raw[i]]
         for i in bools:  # written as booleans: SQLite stores 1/0, PostgreSQL's column is boolean
             if raw[i] is not None:
                 raw[i] = bool(raw[i])
-    hashes.append(" ".join(pairs))
     return raws
 
 
