@@ -286,27 +286,51 @@ _KIND_COLS = ("level", "action", "rank", "body", "prize", "grade", "domain", "ac
 _MAX_DATE = dt.date(2100, 12, 31)
 
 
+_AX = ACHIEVEMENTS.idx
+_A_REQUIRED = (_AX["source_id"], _AX["natural_key"])
+_A_OPTIONAL = tuple(_AX[c] for c in ("ref", "title", "note", "origin", "created_at", "updated_at"))
+_A_LIMITED = tuple((_AX[c], fld, MAX_TEXT[fld]) for c, fld in (("source_id", "id"), ("ref", "ref"), ("title", "title"),
+                                                                ("note", "note")))
+_A_COMBO = itemgetter(*(_AX[c] for c in _KIND_COLS))
+
+
 def _check_achievement(t: Table, row: list[Any], cache: dict) -> str | None:
-    ix = t.idx
-    if not _text(row[ix["source_id"]]) or not _text(row[ix["natural_key"]]) or not isinstance(row[ix["enterprise"]], str):
+    """As the vocabulary checks an officer's record (``_check_kind_fields`` once per combination of
+    the kind's fields; each date once): a million rows checked at the cost of their texts' lengths."""
+    for i in _A_REQUIRED:
+        v = row[i]
+        if v.__class__ is not str or not v.strip():
+            return _("the record lacks its id, enterprise or natural key")
+    if row[_AX["enterprise"]].__class__ is not str:
         return _("the record lacks its id, enterprise or natural key")
-    d = row[ix["date"]]
-    try:
-        if not (isinstance(d, str) and _DATE.match(d)) or not MIN_DATE <= dt.date.fromisoformat(d) <= _MAX_DATE:
-            raise ValueError
-    except ValueError:
+    d = row[_AX["date"]]
+    ok = cache.get(d) if d.__class__ is str else False  # dates repeat: each checked once
+    if ok is None:
+        try:
+            ok = cache[d] = bool(_DATE.match(d)) and MIN_DATE <= dt.date.fromisoformat(d) <= _MAX_DATE
+        except ValueError:
+            ok = cache[d] = False
+    if not ok:
         return _("{value!r} is not a date the program accepts").format(value=d)
-    if not _texts(row, _optional(t, "ref", "title", "note", "origin", "created_at", "updated_at")):
-        return _("a text field holds something else")
-    units = row[ix["units"]]
+    for i in _A_OPTIONAL:
+        v = row[i]
+        if v is not None and v.__class__ is not str:
+            return _("a text field holds something else")
+    units = row[_AX["units"]]
     if units is not None and not (isinstance(units, list) and all(isinstance(x, str) for x in units)):
         return _("the drafting units are not a list of names")
-    bad = _bad_text(t, row, (("source_id", "id"), ("ref", "ref"), ("title", "title"), ("note", "note"),
-                             ("units", "units")))
-    if bad:
-        return bad
-    combo = (row[ix["kind"]], row[ix["ref"]] is not None, row[ix["created_at"]] is None,
-             row[ix["updated_at"]] is None) + tuple(row[ix[c]] for c in _KIND_COLS)
+    for i, fld, limit in _A_LIMITED:  # the vocabulary's text limits; the message from the vocabulary itself
+        v = row[i]
+        if v is not None and (len(v) > limit or not v.isprintable()):
+            why = text_problem(v, fld)
+            if why:
+                return f"{fld}: {why}"
+    if units:
+        bad = _bad_text(t, row, (("units", "units"),))
+        if bad:
+            return bad
+    combo = (row[_AX["kind"]], row[_AX["ref"]] is not None, row[_AX["created_at"]] is None,
+             row[_AX["updated_at"]] is None) + _A_COMBO(row)
     try:
         why = cache[combo]
     except KeyError:
@@ -317,6 +341,9 @@ def _check_achievement(t: Table, row: list[Any], cache: dict) -> str | None:
 
 
 _KEY_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+# what the encoder would escape in a string (ensure_ascii=False): where none occurs, a list of strings
+# is written as it would write it
+_JSON_ESCAPED = re.compile(r'[\x00-\x1f\\"]')
 
 
 def _natural_keys(rows: list[list[Any]], package_uscc: Mapping[str, str]) -> None:
@@ -335,7 +362,7 @@ def _natural_keys(rows: list[list[Any]], package_uscc: Mapping[str, str]) -> Non
     encode = _KEY_JSON.encode  # json.dumps(..., ensure_ascii=False, default=str) without an encoder per row
     e, k, rf, d = ix["enterprise"], ix["kind"], ix["ref"], ix["date"]
     own = {kind: tuple(ix[f] for f in fields) for kind, fields in KIND_FIELDS.items()}
-    acc = ix["accepted"]
+    acc, nk = ix["accepted"], ix["natural_key"]
     for r in rows:
         code = uscc.get(r[e])
         if code is None:  # cannot happen: _resolve_refs kept only rows whose enterprise exists
@@ -348,11 +375,15 @@ def _natural_keys(rows: list[list[Any]], package_uscc: Mapping[str, str]) -> Non
                 key = keys[ref] = sn.key if sn else " ".join(ref.split()).upper()
             detail = (r[ix["action"]] if kind == "standard" else
                       f"{r[ix['prize']]}/{r[ix['grade']] or ''}" if kind == "prize" else None)
+            if (detail is None or detail.__class__ is str) and kind.__class__ is str and not _JSON_ESCAPED.search(
+                    f"{code}{kind}{key}{detail or ''}"):  # nothing to escape: the encoder's output, written directly
+                r[nk] = f'["{code}", "{kind}", "{key}", ' + ("null]" if detail is None else f'"{detail}"]')
+                continue
             ident: tuple = (code, kind, key, detail)
         else:
             values = tuple(bool(r[i]) if i == acc and r[i] is not None else r[i] for i in own.get(kind, ()))
             ident = (code, kind, None, values, int(r[d][:4]))
-        r[ix["natural_key"]] = encode(ident)
+        r[nk] = encode(ident)
 
 
 def _check_kind_fields(t: Table, row: list[Any]) -> str | None:
