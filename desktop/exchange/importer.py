@@ -126,6 +126,16 @@ class _Sample(list[Item]):
         if self.limit is None or len(self) < self.limit:
             super().append(item)
 
+    @property
+    def full(self) -> bool:
+        """True once further records are only counted (no need to make an Item for them)."""
+        return self.limit is not None and len(self) >= self.limit
+
+    def tally(self, table: str) -> None:
+        """Count a record of ``table`` past the sample (as ``append`` would, without its Item)."""
+        self.total += 1
+        self.by_table[table] = self.by_table.get(table, 0) + 1
+
 
 def _sample() -> _Sample:
     return _Sample(SAMPLE)
@@ -632,6 +642,7 @@ def _match(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]], office
     theirs_of = itemgetter(*content)
     mine_of = itemgetter(*(1 + i for i in content))
     new_reason = _("not in this database yet")
+    sample = plan.new if isinstance(plan.new, _Sample) else None
     for _pos, raw in rows:
         u = raw[0]
         mine = by_uuid.get(u)
@@ -651,7 +662,10 @@ def _match(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]], office
         if mine is None:
             if origin_i is not None and raw[origin_i] is None:
                 raw[origin_i] = office_uuid
-            plan.new.append(Item(t.name, u, new_reason, row=raw))
+            if sample is not None and sample.full:  # a million new records: counted, only the first kept to show
+                sample.tally(t.name)
+            else:
+                plan.new.append(Item(t.name, u, new_reason, row=raw))
             new_rows.append((raw, h))
             mapping[u] = u
             continue
