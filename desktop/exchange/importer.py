@@ -22,10 +22,13 @@ neither in the package nor here, are **rejected** with the reason and the rest i
 
 Planning and writing go a batch at a time (``BATCH`` records checked, resolved and looked up in the
 database's indexes; ``CHUNK`` written with one ``executemany``), and the plan keeps counts, a sample of
-each kind for the officer (``SAMPLE``; every conflict), the mapping of package ids to local ids and the
-positions of the rows to insert: never an object or a copy per record. A package's large tables are not
-kept in memory once checked (``package.STREAM_AT``): planning and writing read them again from the file,
-whose signed digests must still hold, so memory stays bounded at a million records.
+each kind for the officer (``SAMPLE``; every conflict) and the mapping of package ids to local ids:
+never an object per record. The rows to insert are set aside on disk as the plan makes them (database
+form, our natural key, the hash the office's version is remembered by: ``package.Spool``) and written
+from there as they are. A package's large tables are not kept in memory (``package.STREAM_AT``): reading
+the package sets their rows aside on disk as it checks them, so a million records are parsed from the
+file once, planned from what was set aside, and written from the plan's own; before writing, the file
+is hashed again, so a stick pulled or a file replaced after its check still writes nothing.
 
 ``progress(stage, done, total)`` is called with the stages "verify", "plan" and "write";
 ``cancelled()`` is polled at each call and, when true, raises ``Cancelled`` (rolled back). ``apply_import`` plans again inside its transaction, so what it applies is
