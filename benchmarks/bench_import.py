@@ -1,11 +1,17 @@
 """Exchange benchmark: export and import a package of 100,000 achievements (2,000 enterprises).
 
-The import figure (read + verify signature and hashes + plan + merge in one transaction, into an
-empty city database) is compared with raw ``sqlite3.executemany`` of the same enterprise and
-achievement rows into an empty database of the same schema and pragmas, in one transaction.
+The import figure is what an officer runs (``stdaward import`` and the exchange view): the package
+read and verified once (seal, signature, every hash), planned once (the dry run shown), and that plan
+applied in one transaction, through the same operations the CLI calls, into an empty city that
+registered the county. The baseline is raw ``sqlite3.executemany`` of the same enterprise and
+achievement rows (already in database form) into an empty database of the same schema and pragmas,
+in one transaction, given the same index trick the import uses for a bulk insert (indexes dropped,
+rows inserted, indexes built again). Ours and the baseline alternate run by run; each figure is the
+fastest run, its CPU time (user + system) printed beside it, as a loaded machine only adds time.
 Bars (DESIGN.md): import ≤ 5 s and ≤ 4× the baseline.
 
     .venv/bin/python benchmarks/bench.py import
+    .venv/bin/python benchmarks/bench_import.py
 """
 from __future__ import annotations
 
@@ -77,10 +83,57 @@ def _fresh(template: Path, target: Path) -> None:
     shutil.copyfile(template, target)
 
 
+def _cpu() -> float:
+    return time.process_time()  # this process's user + system time
+
+
+def _baseline(city: Path, ent_rows: list[list], ach_rows: list[list]) -> tuple[float, float]:
+    """(seconds, CPU seconds) of bare executemany of the rows, indexes dropped and built again."""
+    from desktop.exchange.tables import ACHIEVEMENTS, ENTERPRISES
+
+    con = sqlite3.connect(city)
+    for pragma in ("journal_mode = wal", "synchronous = full", "foreign_keys = 1"):
+        con.execute(f"PRAGMA {pragma}")
+    c0, t0 = _cpu(), time.perf_counter()
+    with con:
+        for t, rows in ((ENTERPRISES, ent_rows), (ACHIEVEMENTS, ach_rows)):
+            indexes = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                                  "AND sql IS NOT NULL", [t.db]).fetchall()
+            for name, _sql in indexes:
+                con.execute(f'DROP INDEX "{name}"')
+            con.executemany(t.insert_sql(), rows)
+            for _name, sql in indexes:
+                con.execute(sql)
+    seconds, cpu = time.perf_counter() - t0, _cpu() - c0
+    con.close()
+    return seconds, cpu
+
+
+def _officers_import(city: Path, pkg_path: Path) -> tuple[float, float]:
+    """(seconds, CPU seconds) of the import as the CLI runs it: read and verify, plan, apply that plan."""
+    from desktop.operations import exchange
+    from desktop.operations.session import Session
+    from desktop.store.db import close_db, open_db
+
+    open_db(city, auto_backup=False)
+    session = Session.attach(str(city))
+    c0, t0 = _cpu(), time.perf_counter()
+    pkg = exchange.read(session, pkg_path)
+    plan = exchange.plan_import(session, pkg)
+    result = exchange.apply_import(session, pkg, plan=plan)
+    seconds, cpu = time.perf_counter() - t0, _cpu() - c0
+    close_db()
+    assert result.applied["inserted"] == N_ACH + N_ENT, result.applied
+    return seconds, cpu
+
+
 def run() -> list[Figure]:
+    import desktop.exchange.hearings
+    import desktop.exchange.origins
+    import desktop.exchange.reply
+    import desktop.exchange.tombstones  # noqa: F401 - imported before the clock starts, as in a running program
     from desktop.exchange import offices
     from desktop.exchange.export import export_package
-    from desktop.exchange.importer import apply_import
     from desktop.exchange.package import read_package
     from desktop.exchange.tables import ACHIEVEMENTS, ENTERPRISES
     from desktop.store.db import close_db, open_db
@@ -112,34 +165,24 @@ def run() -> list[Figure]:
             raw = ACHIEVEMENTS.to_raw(x)
             raw[ei] = ent_ids[raw[ei]]
             ach_rows.append(raw)
+        del pkg
 
-        base_times, import_times = [], []
+        base, ours = [], []
         city = tmp / "city.db"
-        for _ in range(3):
+        for _ in range(3):  # alternating: a load that comes and goes touches both alike
             _fresh(template, city)
-            con = sqlite3.connect(city)
-            for pragma in ("journal_mode = wal", "synchronous = full", "foreign_keys = 1"):
-                con.execute(f"PRAGMA {pragma}")
-            t0 = time.perf_counter()
-            with con:
-                con.executemany(ENTERPRISES.insert_sql(), ent_rows)
-                con.executemany(ACHIEVEMENTS.insert_sql(), ach_rows)
-            base_times.append(time.perf_counter() - t0)
-            con.close()
-
+            base.append(_baseline(city, ent_rows, ach_rows))
             _fresh(template, city)
-            open_db(city, auto_backup=False)
-            t0 = time.perf_counter()
-            result = apply_import(pkg_path, user="bench")
-            import_times.append(time.perf_counter() - t0)
-            close_db()
-            assert result.applied["inserted"] == N_ACH + N_ENT, result.applied
+            ours.append(_officers_import(city, pkg_path))
         size_mb = pkg_path.stat().st_size / 1e6
+        cpu = f"; CPU {min(c for _s, c in ours):.2f} s against {min(c for _s, c in base):.2f} s"
         return [
             Figure(f"export {N_ACH:,} achievements ({size_mb:.1f} MB package, read back and verified)",
-                   min(export_times), "raw sqlite3.executemany of the same rows", min(base_times)),
-            Figure(f"import {N_ACH:,} achievements (verify + plan + merge, one transaction)", min(import_times),
-                   "raw sqlite3.executemany of the same rows", min(base_times), bar_seconds=5.0, bar_ratio=4.0),
+                   min(export_times), "raw sqlite3.executemany of the same rows", min(s for s, _c in base)),
+            Figure(f"import {N_ACH:,} achievements as the CLI runs it (verify once, plan once, apply; one "
+                   f"transaction{cpu})", min(s for s, _c in ours),
+                   "raw sqlite3.executemany of the same rows, indexes dropped and built again",
+                   min(s for s, _c in base), bar_seconds=5.0, bar_ratio=4.0),
         ]
     finally:
         close_db()

@@ -22,10 +22,13 @@ neither in the package nor here, are **rejected** with the reason and the rest i
 
 Planning and writing go a batch at a time (``BATCH`` records checked, resolved and looked up in the
 database's indexes; ``CHUNK`` written with one ``executemany``), and the plan keeps counts, a sample of
-each kind for the officer (``SAMPLE``; every conflict), the mapping of package ids to local ids and the
-positions of the rows to insert: never an object or a copy per record. A package's large tables are not
-kept in memory once checked (``package.STREAM_AT``): planning and writing read them again from the file,
-whose signed digests must still hold, so memory stays bounded at a million records.
+each kind for the officer (``SAMPLE``; every conflict) and the mapping of package ids to local ids:
+never an object per record. The rows to insert are set aside on disk as the plan makes them (database
+form, our natural key, the hash the office's version is remembered by: ``package.Spool``) and written
+from there as they are. A package's large tables are not kept in memory (``package.STREAM_AT``): reading
+the package sets their rows aside on disk as it checks them, so a million records are parsed from the
+file once, planned from what was set aside, and written from the plan's own; before writing, the file
+is hashed again, so a stick pulled or a file replaced after its check still writes nothing.
 
 ``progress(stage, done, total)`` is called with the stages "verify", "plan" and "write";
 ``cancelled()`` is polled at each call and, when true, raises ``Cancelled`` (rolled back). ``apply_import`` plans again inside its transaction, so what it applies is
@@ -38,8 +41,7 @@ import json
 import os
 import re
 import time
-from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -55,7 +57,7 @@ from desktop.core.standards import parse_standard_number
 from desktop.core.vocabulary import KIND_FIELDS, MAX_TEXT, MIN_DATE, check_uscc, parse_achievement, text_problem
 from desktop.exchange.export import Cancelled, Progress
 from desktop.exchange.offices import trust
-from desktop.exchange.package import Package, PackageError, read_package, refuse_temporary
+from desktop.exchange.package import Package, PackageError, Spool, read_package, refuse_temporary
 from desktop.exchange.tables import ACHIEVEMENTS, BY_NAME, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, TABLES, Table, digest
 from desktop.store import audit, backend
 from desktop.store.atomic import fault_point
@@ -127,6 +129,16 @@ class _Sample(list[Item]):
         if self.limit is None or len(self) < self.limit:
             super().append(item)
 
+    @property
+    def full(self) -> bool:
+        """True once further records are only counted (no need to make an Item for them)."""
+        return self.limit is not None and len(self) >= self.limit
+
+    def tally(self, table: str) -> None:
+        """Count a record of ``table`` past the sample (as ``append`` would, without its Item)."""
+        self.total += 1
+        self.by_table[table] = self.by_table.get(table, 0) + 1
+
 
 def _sample() -> _Sample:
     return _Sample(SAMPLE)
@@ -157,9 +169,10 @@ class ImportPlan:
     rejected: list[Item] = field(default_factory=_sample)
     already_imported: bool = False
     _ops: list[_Op] = field(default_factory=list, repr=False)  # updates (few): their rows in database form
-    # the positions in the package's table of the rows to insert (read again and made into database
-    # form a chunk at a time as they are written: a large table is not kept in memory)
-    _inserts: dict[str, array] = field(default_factory=dict, repr=False)
+    # the rows to insert as planned (database form, references as local uuids, our natural key) with
+    # the hash the office's version is remembered by, set aside on disk a batch at a time: written as
+    # they are, never checked, keyed or hashed again, and never all in memory
+    _inserts: dict[str, Spool] = field(default_factory=dict, repr=False)
     _uscc: dict[str, str] = field(default_factory=dict, repr=False)  # the package's enterprises: local uuid -> USCC
     _mapping: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # table -> package uuid -> local
     _new_bases: dict[str, list[str]] = field(default_factory=dict, repr=False)  # table -> "uuid:hash ..." written
@@ -286,27 +299,51 @@ _KIND_COLS = ("level", "action", "rank", "body", "prize", "grade", "domain", "ac
 _MAX_DATE = dt.date(2100, 12, 31)
 
 
+_AX = ACHIEVEMENTS.idx
+_A_REQUIRED = (_AX["source_id"], _AX["natural_key"])
+_A_OPTIONAL = tuple(_AX[c] for c in ("ref", "title", "note", "origin", "created_at", "updated_at"))
+_A_LIMITED = tuple((_AX[c], fld, MAX_TEXT[fld]) for c, fld in (("source_id", "id"), ("ref", "ref"), ("title", "title"),
+                                                                ("note", "note")))
+_A_COMBO = itemgetter(*(_AX[c] for c in _KIND_COLS))
+
+
 def _check_achievement(t: Table, row: list[Any], cache: dict) -> str | None:
-    ix = t.idx
-    if not _text(row[ix["source_id"]]) or not _text(row[ix["natural_key"]]) or not isinstance(row[ix["enterprise"]], str):
+    """As the vocabulary checks an officer's record (``_check_kind_fields`` once per combination of
+    the kind's fields; each date once): a million rows checked at the cost of their texts' lengths."""
+    for i in _A_REQUIRED:
+        v = row[i]
+        if v.__class__ is not str or not v.strip():
+            return _("the record lacks its id, enterprise or natural key")
+    if row[_AX["enterprise"]].__class__ is not str:
         return _("the record lacks its id, enterprise or natural key")
-    d = row[ix["date"]]
-    try:
-        if not (isinstance(d, str) and _DATE.match(d)) or not MIN_DATE <= dt.date.fromisoformat(d) <= _MAX_DATE:
-            raise ValueError
-    except ValueError:
+    d = row[_AX["date"]]
+    ok = cache.get(d) if d.__class__ is str else False  # dates repeat: each checked once
+    if ok is None:
+        try:
+            ok = cache[d] = bool(_DATE.match(d)) and MIN_DATE <= dt.date.fromisoformat(d) <= _MAX_DATE
+        except ValueError:
+            ok = cache[d] = False
+    if not ok:
         return _("{value!r} is not a date the program accepts").format(value=d)
-    if not _texts(row, _optional(t, "ref", "title", "note", "origin", "created_at", "updated_at")):
-        return _("a text field holds something else")
-    units = row[ix["units"]]
+    for i in _A_OPTIONAL:
+        v = row[i]
+        if v is not None and v.__class__ is not str:
+            return _("a text field holds something else")
+    units = row[_AX["units"]]
     if units is not None and not (isinstance(units, list) and all(isinstance(x, str) for x in units)):
         return _("the drafting units are not a list of names")
-    bad = _bad_text(t, row, (("source_id", "id"), ("ref", "ref"), ("title", "title"), ("note", "note"),
-                             ("units", "units")))
-    if bad:
-        return bad
-    combo = (row[ix["kind"]], row[ix["ref"]] is not None, row[ix["created_at"]] is None,
-             row[ix["updated_at"]] is None) + tuple(row[ix[c]] for c in _KIND_COLS)
+    for i, fld, limit in _A_LIMITED:  # the vocabulary's text limits; the message from the vocabulary itself
+        v = row[i]
+        if v is not None and (len(v) > limit or not v.isprintable()):
+            why = text_problem(v, fld)
+            if why:
+                return f"{fld}: {why}"
+    if units:
+        bad = _bad_text(t, row, (("units", "units"),))
+        if bad:
+            return bad
+    combo = (row[_AX["kind"]], row[_AX["ref"]] is not None, row[_AX["created_at"]] is None,
+             row[_AX["updated_at"]] is None) + _A_COMBO(row)
     try:
         why = cache[combo]
     except KeyError:
@@ -317,6 +354,9 @@ def _check_achievement(t: Table, row: list[Any], cache: dict) -> str | None:
 
 
 _KEY_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+# what the encoder would escape in a string (ensure_ascii=False): where none occurs, a list of strings
+# is written as it would write it
+_JSON_ESCAPED = re.compile(r'[\x00-\x1f\\"]')
 
 
 def _natural_keys(rows: list[list[Any]], package_uscc: Mapping[str, str]) -> None:
@@ -335,7 +375,7 @@ def _natural_keys(rows: list[list[Any]], package_uscc: Mapping[str, str]) -> Non
     encode = _KEY_JSON.encode  # json.dumps(..., ensure_ascii=False, default=str) without an encoder per row
     e, k, rf, d = ix["enterprise"], ix["kind"], ix["ref"], ix["date"]
     own = {kind: tuple(ix[f] for f in fields) for kind, fields in KIND_FIELDS.items()}
-    acc = ix["accepted"]
+    acc, nk = ix["accepted"], ix["natural_key"]
     for r in rows:
         code = uscc.get(r[e])
         if code is None:  # cannot happen: _resolve_refs kept only rows whose enterprise exists
@@ -348,11 +388,15 @@ def _natural_keys(rows: list[list[Any]], package_uscc: Mapping[str, str]) -> Non
                 key = keys[ref] = sn.key if sn else " ".join(ref.split()).upper()
             detail = (r[ix["action"]] if kind == "standard" else
                       f"{r[ix['prize']]}/{r[ix['grade']] or ''}" if kind == "prize" else None)
+            if (detail is None or detail.__class__ is str) and kind.__class__ is str and not _JSON_ESCAPED.search(
+                    f"{code}{kind}{key}{detail or ''}"):  # nothing to escape: the encoder's output, written directly
+                r[nk] = f'["{code}", "{kind}", "{key}", ' + ("null]" if detail is None else f'"{detail}"]')
+                continue
             ident: tuple = (code, kind, key, detail)
         else:
             values = tuple(bool(r[i]) if i == acc and r[i] is not None else r[i] for i in own.get(kind, ()))
             ident = (code, kind, None, values, int(r[d][:4]))
-        r[ix["natural_key"]] = encode(ident)
+        r[nk] = encode(ident)
 
 
 def _check_kind_fields(t: Table, row: list[Any]) -> str | None:
@@ -508,7 +552,7 @@ def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
         # a batch at a time (a large table read from the file as it is unpacked): checked, copied into
         # database form, looked up in the database's indexes; what is kept across batches is the
         # mapping, the ids seen and the bookkeeping of which local rows are taken
-        start, kept = 0, not pkg.streamed(t.name)
+        start = 0
         origin_i = t.index("origin") if t in (ENTERPRISES, ACHIEVEMENTS) else None
         for part in pkg.batches(t.name, BATCH):
             if origin_i is not None:  # as origins.carried_by reads them, without reading the package again
@@ -517,10 +561,6 @@ def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
             batch = _resolve_refs(plan, t, rows, mapping, rejected_refs)
             if t is ACHIEVEMENTS:
                 _natural_keys([raw for _pos, raw in batch], new_enterprises)
-                if kept:  # ours, from the row's own fields, into the kept row: not computed again to write it
-                    nk = t.index("natural_key")
-                    for pos, raw in batch:
-                        part[pos - start][nk] = raw[nk]
             start += len(part)
             _match(plan, t, batch, pkg.office_uuid, mapping[t.name], state)
             if t is ENTERPRISES:  # by the local uuid the achievements' references now hold
@@ -599,13 +639,14 @@ def _match(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]], office
             elif t is ENTERPRISES:
                 unique_taken.add(x[1 + ni])
     base = plan._bases[t.name]
-    inserts = plan._inserts.setdefault(t.name, array("q"))
+    new_rows: list[tuple[list[Any], str]] = []  # (row in database form, hash) of the rows to insert
     origin_i = t.index("origin") if "origin" in t.columns else None
     ni = t.index(t.natural) if t.natural is not None else None
     theirs_of = itemgetter(*content)
     mine_of = itemgetter(*(1 + i for i in content))
     new_reason = _("not in this database yet")
-    for pos, raw in rows:
+    sample = plan.new if isinstance(plan.new, _Sample) else None
+    for _pos, raw in rows:
         u = raw[0]
         mine = by_uuid.get(u)
         if mine is None and ni is not None and by_natural:
@@ -624,8 +665,11 @@ def _match(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]], office
         if mine is None:
             if origin_i is not None and raw[origin_i] is None:
                 raw[origin_i] = office_uuid
-            plan.new.append(Item(t.name, u, new_reason, row=raw))
-            inserts.append(pos)  # read and made into database form again as it is written (_write)
+            if sample is not None and sample.full:  # a million new records: counted, only the first kept to show
+                sample.tally(t.name)
+            else:
+                plan.new.append(Item(t.name, u, new_reason, row=raw))
+            new_rows.append((raw, h))
             mapping[u] = u
             continue
         claimed.add(mine[0])
@@ -658,6 +702,8 @@ def _match(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]], office
                          local_uuid=mine[1])
             plan.conflicts.append(c)
             plan._conflict_ops[c.key] = op
+    if new_rows:
+        plan._inserts.setdefault(t.name, Spool()).add(new_rows)
 
 
 def _office_name(uuid: str) -> str:
@@ -738,6 +784,7 @@ def apply_import(path: Path | Package, passphrase: str | None = None,
 def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[[str, int, int], None],
            given: ImportPlan | None = None) -> ImportResult:
     """Plan again inside the transaction (unless ``given`` still holds) and apply (see ``apply_import``)."""
+    pkg.check_unchanged()  # a large table is written from what was set aside when checked: the file must still be it
     if (given is not None and not given._spent and given.package.sha256 == pkg.sha256 and given._token
             and given._token == _data_token()):
         plan = given
@@ -771,12 +818,12 @@ def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[
 def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int, int], None],
            applied: dict[str, int]) -> None:
     cur = database.cursor()
-    total = (len(ops) + sum(len(p) for p in plan._inserts.values())) or 1
+    total = (len(ops) + sum(p.count for p in plan._inserts.values())) or 1
     done = 0
     ids: dict[str, dict[str, int]] = {}  # table -> local uuid -> local id, for references
     for t in TABLES:
         mine = [o for o in ops if o.table is t]
-        positions = plan._inserts.get(t.name) or array("q")
+        spool = plan._inserts.get(t.name) or Spool()
         for col, target in t.refs:
             i = t.index(col)
             _known_ids(ids.setdefault(target, {}), BY_NAME[target], {o.raw[i] for o in mine})
@@ -795,10 +842,11 @@ def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int
                 if raw[i] is not None:
                     raw[i] = bool(raw[i])
             updates.append([raw[i] for i in t.update_columns()] + [o.local_id])
-        rebuild = _drop_indexes(t, len(positions))
+        inserted = spool.count
+        rebuild = _drop_indexes(t, inserted)
         hashes = plan._new_bases.setdefault(t.name, [])
-        for chunk in _chosen(plan.package, t.name, positions, CHUNK):
-            rows = _insert_rows(t, chunk, plan, ids, hashes)
+        for chunk in spool.batches(CHUNK):
+            rows = _insert_rows(t, chunk, ids, hashes)
             cur.executemany(t.insert_sql(), rows)
             done += len(rows)
             step("write", done, total)
@@ -810,7 +858,8 @@ def _write(ops: list[_Op], plan: ImportPlan, user: str, step: Callable[[str, int
             cur.executemany(t.update_sql(), updates)
             done += len(updates)
             step("write", done, total)
-        applied["inserted"] += len(positions)
+        spool.close()
+        applied["inserted"] += inserted
         applied["updated"] += len(updates)
     applied["updated"] -= applied["taken_theirs"]
 
@@ -824,57 +873,24 @@ def _known_ids(ids: dict[str, int], target: Table, uuids: set[str]) -> None:
             [json.dumps(need[start:start + LOOKUP_BATCH])]).fetchall()})
 
 
-def _chosen(pkg: Package, table: str, positions: array, size: int) -> Iterator[list[list[Any]]]:
-    """The package's rows of ``table`` at ``positions`` (ascending), about ``size`` at a time; a table
-    not kept in memory is read through to its end, so its digest is checked (``Package.batches``)."""
-    if not positions:
-        return
-    k, pos, out = 0, 0, []
-    for part in pkg.batches(table, size):
-        end = pos + len(part)
-        while k < len(positions) and positions[k] < end:
-            out.append(part[positions[k] - pos])
-            k += 1
-        pos = end
-        if len(out) >= size:
-            yield out
-            out = []
-    if k != len(positions):  # the rows are those the package was planned from, or nothing is written
-        raise PackageError(_("{file} changed or could not be read again since it was checked; check the package "
-                             "and import it again").format(file=pkg.path))
-    if out:
-        yield out
-
-
-def _insert_rows(t: Table, chunk: list[list[Any]], plan: ImportPlan, ids: dict[str, dict[str, int]],
+def _insert_rows(t: Table, chunk: list[tuple[list[Any], str]], ids: dict[str, dict[str, int]],
                  hashes: list[str]) -> list[list[Any]]:
-    """A chunk of new package rows in database form, as the plan classified them (references to the
-    local uuid, our natural key, the hash the office's version is remembered by, the origin), then
+    """A chunk of the plan's new rows (database form as the plan classified them: references to the
+    local uuid, our natural key, the origin; with the hash the office's version is remembered by)
     with local row ids for references; their "uuid:hash" pairs appended to ``hashes`` as one text."""
-    content = itemgetter(*t.content)
-    origin_i = t.index("origin") if "origin" in t.columns else None
-    raws = [t.to_raw(r) for r in chunk]
+    raws = [raw for raw, _h in chunk]
     for col, target in t.refs:
-        i, mapping = t.index(col), plan._mapping.get(target, {})
-        for raw in raws:
-            raw[i] = mapping.get(raw[i], raw[i])
+        i = t.index(col)
         _known_ids(ids.setdefault(target, {}), BY_NAME[target], {raw[i] for raw in raws})
-    if t is ACHIEVEMENTS and plan.package.streamed(t.name):  # (a kept row holds ours already: _plan)
-        _natural_keys(raws, plan._uscc)
     refs = [(t.index(col), ids[target]) for col, target in t.refs]
     bools = [t.index(c) for c in t.bools]
-    pairs = []
-    office_uuid = plan.package.office_uuid
+    hashes.append(" ".join([f"{raw[0]}:{h}" for raw, h in chunk]))
     for raw in raws:
-        pairs.append(f"{raw[0]}:{digest(content(raw))}")
-        if origin_i is not None and raw[origin_i] is None:
-            raw[origin_i] = office_uuid
         for i, local in refs:
             raw[i] = local[raw[i]]
         for i in bools:  # written as booleans: SQLite stores 1/0, PostgreSQL's column is boolean
             if raw[i] is not None:
                 raw[i] = bool(raw[i])
-    hashes.append(" ".join(pairs))
     return raws
 
 

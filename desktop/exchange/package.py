@@ -45,6 +45,7 @@ import contextvars
 import hashlib
 import io
 import json
+import marshal
 import os
 import re
 import zipfile
@@ -121,19 +122,17 @@ class Package:
 
     def rows(self, table: str) -> list[list[Any]]:
         t = self.tables.get(table, {})
-        if t.get("rows") is None and "member" in t:  # not kept (see STREAM_AT): read again, whole
-            return [row for batch in self.batches(table, 1 << 16) for row in batch]
+        if t.get("spool") is not None:  # not kept in memory (see STREAM_AT): read back, whole
+            return [row for batch in t["spool"] for row in batch]
         return t.get("rows") or []
 
     def batches(self, table: str, size: int) -> Iterator[list[list[Any]]]:
-        """The table's rows, ``size`` at a time: from memory, or for a large table not kept when the
-        package was checked (``STREAM_AT``), parsed again from the file as it is unpacked; the
-        member's digest, signed in the manifest, is checked once it is read through, so a file
-        changed since it was checked raises PackageError (after its earlier batches: callers work
-        in a transaction or a dry run)."""
+        """The table's rows, ``size`` at a time: from memory, or for a large table (``STREAM_AT``)
+        from the disk where reading the package set them aside as they were checked: a million rows
+        are parsed from the package once, however often they are planned and written."""
         t = self.tables.get(table, {})
-        if t.get("rows") is None and "member" in t:
-            yield from _stream_rows(self, t, size)
+        if t.get("spool") is not None:
+            yield from t["spool"].batches(size)
             return
         rows = t.get("rows") or []
         for start in range(0, len(rows), size):
@@ -147,9 +146,31 @@ class Package:
         return {r[0] for r in self.rows(table) if isinstance(r[0], str)}
 
     def streamed(self, table: str) -> bool:
-        """True when the table's rows are read from the file each time they are asked for."""
-        t = self.tables.get(table, {})
-        return t.get("rows") is None and "member" in t
+        """True when the table's rows are not kept in memory but read back from disk each time."""
+        return self.tables.get(table, {}).get("spool") is not None
+
+    def check_unchanged(self) -> None:
+        """Refuse to go on with a package whose file is no longer the one checked: a large table is
+        written from what was set aside when it was checked, and an officer who pulled the stick or
+        replaced the file meanwhile is told so rather than given what the file no longer holds (the
+        file hashed again: a fraction of a second for a million records). Raises PackageError."""
+        if self.path is None or not any(t.get("spool") is not None for t in self.tables.values()):
+            return
+        again = _("{file} changed or could not be read again since it was checked; check the package and import "
+                  "it again").format(file=self.path)
+        try:
+            with open(self.path, "rb") as fh:
+                same = _sealed_digest(fh, self.path) == self.sha256
+        except (OSError, PackageError):
+            same = False
+        if not same:
+            raise PackageError(again)
+
+    def close(self) -> None:
+        """Remove what was set aside on disk (the package is not read again)."""
+        for t in self.tables.values():
+            if t.get("spool") is not None:
+                t["spool"].close()
 
     def columns(self, table: str) -> list[str]:
         return self.tables.get(table, {}).get("columns", [])
@@ -265,7 +286,72 @@ class Rows:
 _ROW_ENC = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 CHUNK = 1 << 20  # bytes read or hashed at a time
 STREAMED = frozenset({"achievements", "awards"})  # the tables that grow to millions of rows
-STREAM_AT = 200_000  # rows of such a table above which a package read from a plain file keeps none of them
+STREAM_AT = 200_000  # rows of such a table above which a package keeps none of them in memory (``Spool``)
+SPOOL_BATCH = 20_000  # rows set aside on disk at a time
+
+
+class Spool:
+    """Rows set aside on disk a batch at a time and read back in the same order: a table of a million
+    rows checked once and then read as often as planning and writing need, without parsing its JSON
+    again or holding it in memory. A private temporary file (removed when closed, or by the system
+    should the program stop), each batch one ``marshal`` record: what this program wrote itself, in
+    this same run, and nothing else reads it."""
+
+    def __init__(self) -> None:
+        self._fh: IO[bytes] | None = None
+        self._spans: list[tuple[int, int]] = []  # (offset, length) of each batch
+        self._end = 0
+        self.count = 0
+
+    def add(self, rows: list[Any]) -> None:
+        if not rows:
+            return
+        if self._fh is None:
+            import tempfile
+
+            self._fh = tempfile.TemporaryFile(prefix="stdaward-")  # noqa: SIM115 - closed by close()
+        data = marshal.dumps(rows)  # strings shared between rows (package._sharing) are written once
+        self._fh.seek(self._end)
+        self._fh.write(data)
+        self._spans.append((self._end, len(data)))
+        self._end += len(data)
+        self.count += len(rows)
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        """The batches in the order added (each a new list: the caller may change its rows)."""
+        for offset, length in self._spans:
+            assert self._fh is not None
+            self._fh.seek(offset)
+            data = self._fh.read(length)
+            if len(data) != length:
+                raise OSError(f"the temporary file lost {length - len(data)} bytes")
+            yield marshal.loads(data)
+
+    def batches(self, size: int) -> Iterator[list[Any]]:
+        """The rows again, ``size`` at a time."""
+        out: list[Any] = []
+        for batch in self:
+            if not out and len(batch) == size:
+                yield batch
+                continue
+            out.extend(batch)
+            k = 0
+            while len(out) - k >= size:
+                yield out[k:k + size]
+                k += size
+            del out[:k]
+        if out:
+            yield out
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        self._spans, self._end, self.count = [], 0, 0
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
 
 
 class _Hashing:
@@ -605,12 +691,12 @@ def _read(fh: IO[bytes], path: Path | None, passphrase: str | None, progress: Ca
                         raise PackageError(_("the package's {where} does not list exactly its members").format(
                             where="inner manifest"))
                     for name in inner_names:
-                        _read_member(pkg, inner, name, want[name], keep_rows, streamable=False)
+                        _read_member(pkg, inner, name, want[name], keep_rows)
         else:
             if progress:
                 progress("verify", 3, 4)
             for name in found:
-                _read_member(pkg, zf, name, declared[name], keep_rows, streamable=path is not None)
+                _read_member(pkg, zf, name, declared[name], keep_rows)
     if progress:
         progress("verify", 4, 4)
     return pkg
@@ -661,12 +747,11 @@ def _copy_checked(zf: zipfile.ZipFile, name: str, want: Any, out: IO[bytes]) -> 
     m.check(want)
 
 
-def _read_member(pkg: Package, zf: zipfile.ZipFile, name: str, want: Any, keep_rows: bool,
-                 streamable: bool = False) -> None:
+def _read_member(pkg: Package, zf: zipfile.ZipFile, name: str, want: Any, keep_rows: bool) -> None:
     """One member: the evidence files, or a table parsed row by row as it is unpacked; checked
-    against the signed digest before anything of it is kept. A large table of a plain package file
-    (``streamable``: not decrypted into a temporary file) keeps only its rows' global ids when it has
-    more than ``STREAM_AT`` rows; its rows are read again from the file when asked for."""
+    against the signed digest before anything of it is kept. A large table (more than ``STREAM_AT``
+    rows) keeps only its rows' global ids in memory: its rows are set aside on disk as they are
+    parsed (``Spool``) and read back from there when asked for."""
     if name == EVIDENCE:
         m = _Member(zf, name)
         body = b"".join(iter(m.read, b""))
@@ -678,19 +763,20 @@ def _read_member(pkg: Package, zf: zipfile.ZipFile, name: str, want: Any, keep_r
         raise PackageError(_("the package holds an unknown member {member}").format(member=name))
     m = _Member(zf, name)
     uuids: set[Any] | None = None
-    if keep_rows and streamable and table in STREAMED and int(pkg.manifest.get("counts", {}).get(table) or 0) > STREAM_AT:
-        uuids, keep_rows = set(), False
+    spool: Spool | None = None
+    if keep_rows and table in STREAMED and int(pkg.manifest.get("counts", {}).get(table) or 0) > STREAM_AT:
+        uuids, spool, keep_rows = set(), Spool(), False
     try:
         try:
-            columns, rows, count = _parse_rows(m, keep_rows, uuids)
+            columns, rows, count = _parse_rows(m, keep_rows, uuids, spool)
         except _NotCanonical:
             m.check(want)  # the digest first; then the member read whole, as JSON of any layout
             m = _Member(zf, name)
             t = json.loads(b"".join(iter(m.read, b"")).decode("utf-8"))
             assert isinstance(t, dict) and isinstance(t["columns"], list) and isinstance(t["rows"], list)
             assert all(isinstance(r, list) and len(r) == len(t["columns"]) for r in t["rows"])
-            columns, rows, count, uuids = t["columns"], (t["rows"] if keep_rows or uuids is not None else []), \
-                len(t["rows"]), None
+            columns, rows, count, uuids = t["columns"], (t["rows"] if keep_rows or spool is not None else []), \
+                len(t["rows"]), None  # (another layout is read whole: its rows kept in memory)
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, AssertionError, RecursionError, TypeError):
         m.check(want)  # damage is said as damage, not as a malformed table
         raise PackageError(_("the package table {table} is malformed").format(table=table)) from None
@@ -708,7 +794,7 @@ def _read_member(pkg: Package, zf: zipfile.ZipFile, name: str, want: Any, keep_r
         raise PackageError(_("the package table {table} does not hold the number of records its manifest "
                              "says").format(table=table))
     pkg.tables[table] = ({"columns": columns, "rows": rows} if uuids is None else
-                         {"columns": columns, "rows": None, "member": name, "want": want, "count": count, "uuids": uuids})
+                         {"columns": columns, "rows": None, "spool": spool, "count": count, "uuids": uuids})
 
 
 _DECODE = json.JSONDecoder().raw_decode
@@ -736,10 +822,12 @@ def _sharing(columns: list[Any]) -> Callable[[list[Any]], None]:
     return share
 
 
-def _parse_rows(m: _Member, keep: bool, uuids: set[Any] | None = None) -> tuple[list[Any], list[list[Any]], int]:
+def _parse_rows(m: _Member, keep: bool, uuids: set[Any] | None = None,
+                spool: Spool | None = None) -> tuple[list[Any], list[list[Any]], int]:
     """A table member as this program writes it (``_table_bytes``), parsed a row at a time from
-    the unpacked stream: (columns, rows (empty unless ``keep``), row count); each row's first value
-    into ``uuids`` when given. Raises _NotCanonical for another layout, json.JSONDecodeError /
+    the unpacked stream: (columns, rows (empty unless ``keep``), row count); with ``uuids`` and
+    ``spool``, each row's first value into ``uuids`` and the rows onto ``spool`` a batch at a time
+    instead of into memory. Raises _NotCanonical for another layout, json.JSONDecodeError /
     AssertionError for a malformed one."""
     it = _row_stream(m)
     columns = next(it)
@@ -751,50 +839,19 @@ def _parse_rows(m: _Member, keep: bool, uuids: set[Any] | None = None) -> tuple[
         if keep:
             share(row)
             rows.append(row)
-        elif uuids is not None and row[0].__class__ is str:
-            uuids.add(row[0])
+        elif uuids is not None:
+            if row[0].__class__ is str:
+                uuids.add(row[0])
+            if spool is not None:
+                share(row)
+                rows.append(row)
+                if len(rows) >= SPOOL_BATCH:
+                    spool.add(rows)
+                    rows = []
+    if spool is not None:
+        spool.add(rows)
+        rows = []
     return columns, rows, n
-
-
-def _stream_rows(pkg: Package, t: dict[str, Any], size: int) -> Iterator[list[list[Any]]]:
-    """A table not kept in memory, read again from the package file ``size`` rows at a time (see
-    ``Package.batches``)."""
-    again = _("{file} changed or could not be read again since it was checked; check the package and import "
-              "it again").format(file=pkg.path)
-    try:
-        fh = open(pkg.path, "rb")  # type: ignore[arg-type]  # noqa: SIM115 - closed below
-    except OSError:
-        raise PackageError(again) from None
-    with fh:
-        try:
-            zf = zipfile.ZipFile(fh)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-            raise PackageError(again) from None
-        with zf:
-            m = _Member(zf, t["member"])
-            n = 0
-            try:
-                it = _row_stream(m)
-                share = _sharing(next(it))
-                batch: list[list[Any]] = []
-                for row in it:
-                    share(row)
-                    batch.append(row)
-                    n += 1
-                    if len(batch) >= size:
-                        yield batch
-                        batch = []
-            except (_NotCanonical, UnicodeDecodeError, json.JSONDecodeError, AssertionError, RecursionError,
-                    StopIteration):
-                raise PackageError(again) from None
-            try:
-                m.check(t["want"])  # the member as it was checked, to its last byte
-            except PackageError:
-                raise PackageError(again) from None
-            if n != t["count"]:
-                raise PackageError(again)
-            if batch:
-                yield batch
 
 
 def _row_stream(m: _Member) -> Iterator[Any]:
