@@ -21,6 +21,10 @@ def _county_packages(tmp: Path) -> tuple[list[Path], list[dict], Path]:
     b_data = sample(OTHER_USCC, name="莆田某某食品有限公司", region="350303")
     b_data["achievements"].append({"id": "g1", "enterprise": OTHER_USCC, "kind": "leader", "date": "2023-08-01",
                                    "level": "provincial"})
+    # 荔城 also sends an achievement of an enterprise 城厢 registered
+    b_data["enterprises"].append({"uscc": GOOD_USCC, "name": "福建某某鞋业有限公司", "region": "350303"})
+    b_data["achievements"].append({"id": "g2", "enterprise": GOOD_USCC, "kind": "leader", "date": "2024-08-01",
+                                   "level": "provincial"})
     b, card_b = county(tmp, "荔城", "350304", data=b_data)
     add_round(b, 2024, [("s1", "70000.00", "formulate-national", "std-fund")])
     add_round(b, 2023, [("g1", "20000.00", "leader", "other-fund")])
@@ -112,6 +116,20 @@ def test_kept_sums_equal_the_recount_through_imports_a_replacing_package_and_edi
     assert Decimal(kept["total"]) == _lines_total(city)
     assert "2023" not in str([r["year"] for r in kept["rows"]])
 
+    # an achievement of 荔城 moved at the city under 城厢's name: the enterprise check follows it
+    from desktop.exchange.consolidate import ENTERPRISE
+
+    def sent_by(report: dict) -> dict:
+        return {f["items"][0]["enterprise"]: sorted((i["county"], i["how"]) for i in f["items"])
+                for f in report["findings"] if f["kind"] == ENTERPRISE}
+
+    before = sent_by(kept)
+    with using(city):
+        Achievement.update(origin=cards[0]["uuid"]).where(Achievement.source_id == "g1").execute()
+    kept, recount, _summed = _both(city)
+    assert kept == recount
+    assert sent_by(kept) != before and ("城厢县市场监督管理局", "sent achievements of it") in sent_by(kept)[OTHER_USCC]
+
 
 def test_a_summary_changed_by_hand_is_caught_by_the_recount(tmp_path, office_db):
     from desktop.exchange.consolidate import KEPT, text_lines
@@ -145,6 +163,16 @@ def test_a_summary_changed_by_hand_is_caught_by_the_recount(tmp_path, office_db)
     with using(city):
         shown = "\n".join(text_lines(build_report(recount=True)))
     assert "荔城县市场监督管理局" in shown and "award_sum" not in shown and "round_uuid" not in shown
+    # the enterprises another county sent, taken out of the kept pairs by hand: the recount says so
+    from desktop.exchange.consolidate import ENTERPRISE
+
+    with using(city):
+        database.execute_sql("DELETE FROM sent_enterprise")
+    kept, recount, _summed = _both(city)
+    assert [f for f in recount["findings"] if f["kind"] == ENTERPRISE] == \
+        [f for f in honest["findings"] if f["kind"] == ENTERPRISE]
+    wrong = [f for f in recount["findings"] if f["kind"] == KEPT and "enterprises" in f["message"]]
+    assert {f["items"][0]["county"] for f in wrong} == {"荔城县市场监督管理局"}  # the county that sent one
     if office_db.endswith(".db"):  # the auditor's command line says so too
         out = run_cli("--db", str(city), "consolidate", "--recount")
         assert out.returncode == 0 and "荔城县市场监督管理局" in out.stdout and out.stdout.count("\n") > 3
@@ -153,9 +181,12 @@ def test_a_summary_changed_by_hand_is_caught_by_the_recount(tmp_path, office_db)
 def _make_v6(path: Path) -> None:
     """Take schema 7's additions away from a SQLite city (a real schema-6 file)."""
     con = sqlite3.connect(path)
-    con.executescript("DROP TABLE award_sum; DROP TABLE summed_round; DROP TRIGGER award_sum_stale_insert;"
-                      "DROP TRIGGER award_sum_stale_update; DROP TRIGGER award_sum_stale_delete;"
-                      "DROP TRIGGER award_sum_stale_round; DROP TRIGGER award_sum_stale_origin; PRAGMA user_version = 6;")
+    con.executescript("DROP TABLE award_sum; DROP TABLE summed_round; DROP TABLE sent_enterprise; DROP TABLE stale_origin;"
+                      "DROP TRIGGER award_sum_stale_insert; DROP TRIGGER award_sum_stale_update;"
+                      "DROP TRIGGER award_sum_stale_delete; DROP TRIGGER award_sum_stale_round;"
+                      "DROP TRIGGER award_sum_stale_origin; DROP TRIGGER sent_stale_insert; DROP TRIGGER sent_stale_update;"
+                      "DROP TRIGGER sent_stale_delete; DROP TRIGGER sent_stale_enterprise;"
+                      "PRAGMA user_version = 6;")
     con.close()
 
 

@@ -220,7 +220,7 @@ def _build_report(year: int | None, recount: bool = False) -> Report:
         row.count += count
         row.total += total
     rows = sorted(groups.values(), key=lambda r: (r.city or r.county, r.county, r.year, r.rule, r.fund))
-    findings = cross_claims(year, name) + enterprises_in_two(name) + totals_differ(year, name, reported, paid.rounds)
+    findings = cross_claims(year, name) + enterprises_in_two(name, recount) + totals_differ(year, name, reported, paid.rounds)
     if recount:
         findings = kept_differ(name) + findings
     own = offices.own_office()
@@ -443,9 +443,10 @@ def _usccs(text: Any) -> list[str] | None:
     return [c for c in found if isinstance(c, str)] if isinstance(found, list) else None
 
 
-def enterprises_in_two(name: Any) -> list[Finding]:
+def enterprises_in_two(name: Any, recount: bool = False) -> list[Finding]:
     """An enterprise (USCC) sent by two offices, or whose achievements come from another county
-    than the one that registered it."""
+    than the one that registered it (the pairs kept at import, ``award_sums.sent_pairs``; with
+    ``recount`` worked out from every achievement)."""
     seen: dict[str, dict[str | None, str]] = {}  # uscc -> origin -> how
     for office, usccs in _claimed_by_offices().items():
         for uscc in usccs:
@@ -455,11 +456,9 @@ def enterprises_in_two(name: Any) -> list[Finding]:
     for eid, uscc, ename, eorigin in database.execute_sql("SELECT id, uscc, name, origin FROM enterprise ORDER BY id"):
         names[uscc], usccs[eid] = ename, uscc
         seen.setdefault(uscc, {}).setdefault(eorigin, _("registered it"))
-    # only the achievements of another county than their enterprise's: the database answers with
-    # one row per (enterprise, county), never one per achievement
-    sql = ("SELECT DISTINCT a.enterprise_id, a.origin FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id "
-           "WHERE a.origin IS NOT NULL AND (e.origin IS NULL OR a.origin != e.origin) ORDER BY a.enterprise_id, a.origin")
-    for eid, aorigin in database.execute_sql(sql):
+    # only the achievements of another county than their enterprise's: one pair per (enterprise,
+    # county), never one per achievement
+    for eid, aorigin in award_sums.sent_pairs(recount):
         seen[usccs[eid]].setdefault(aorigin, _("sent achievements of it"))
     out = []
     for uscc, by in sorted(seen.items()):
@@ -503,6 +502,10 @@ def kept_differ(name: Any) -> list[Finding]:
     edit outside the program, or a write that did not keep them. The recount's report shows the
     award lines' figures; this says the report without a recount would not."""
     out = []
+    for origin in award_sums.sent_differences():
+        out.append(Finding(KEPT, "conflict", _("{county}: the enterprises of other counties it sent, as kept at import, "
+                                               "differ from its achievements; this recount shows the achievements'").format(
+            county=name(origin)), [{"county": name(origin), "origin": origin}]))
     for d in award_sums.differences():
         msg = _("{county}: the sums kept at import give {kept} in {kn} awards, the award lines give {got} in {gn}; "
                 "this recount shows the award lines' figures").format(

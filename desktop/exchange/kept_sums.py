@@ -13,3 +13,4 @@ def after_import(pkg: Any) -> None:
     """Call inside the import's transaction, after the import's record of the sender's rows is
     written: the sums of the sender's rounds, again."""
     award_sums.refresh(pkg.office_uuid)
+    award_sums.refresh_sent()  # the origins its achievements' writes made stale

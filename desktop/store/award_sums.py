@@ -119,7 +119,11 @@ def refresh(sender: str) -> int:
 
 
 def refresh_all() -> None:
-    """Every sender's rounds summed again (the schema-7 upgrade; a repair)."""
+    """Every sender's rounds summed again, every origin's enterprise pairs worked out again (the
+    schema-7 upgrade; a repair)."""
+    database.execute_sql("DELETE FROM sent_enterprise")
+    database.execute_sql("DELETE FROM stale_origin")
+    database.execute_sql(f"INSERT INTO sent_enterprise (origin, enterprise_id) {_PAIRS}")
     database.execute_sql("DELETE FROM award_sum")
     database.execute_sql("DELETE FROM summed_round")
     for (key,) in database.execute_sql("SELECT key FROM setting WHERE key LIKE ?", [BASE_PREFIX + "%"]).fetchall():
@@ -197,6 +201,59 @@ def index_sql(kind: str) -> str:
             f"(COALESCE(origin, ''))) INCLUDE (natural_key, ref, title, prize, origin) WHERE kind = 'prize'")
 
 
+# ------------------------------------------------------------------ enterprises another county sent
+
+# The check "an enterprise whose achievements come from another county than the one that registered
+# it" needs, per county (the achievement's origin), the enterprises of another origin (or the city's
+# own) it sent achievements of: ``sent_enterprise`` keeps those pairs. A write to an achievement (or to
+# an enterprise's origin) puts the origins it touches in ``stale_origin`` by a trigger; an import ends
+# by working the pairs of every stale origin out again (``refresh_sent``); the report reads the kept
+# pairs of the other origins and works out those of any origin still stale.
+_PAIRS = ("SELECT DISTINCT a.origin, a.enterprise_id FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id "
+          "WHERE a.origin IS NOT NULL AND (e.origin IS NULL OR a.origin != e.origin)")
+
+
+def stale_origins() -> list[str]:
+    return [o for (o,) in database.execute_sql("SELECT origin FROM stale_origin ORDER BY origin")]
+
+
+def refresh_sent(origins: list[str] | None = None) -> None:
+    """The pairs of ``origins`` (None: the stale ones; in ``refresh_all``: every origin) worked out
+    again, in the caller's transaction."""
+    chosen = stale_origins() if origins is None else origins
+    if not chosen:
+        return
+    values = json.dumps(sorted(chosen))
+    database.execute_sql(f"DELETE FROM sent_enterprise WHERE origin IN ({json_values()})", [values])
+    database.execute_sql(f"INSERT INTO sent_enterprise (origin, enterprise_id) {_PAIRS} "
+                         f"AND a.origin IN ({json_values()})", [values])
+    database.execute_sql(f"DELETE FROM stale_origin WHERE origin IN ({json_values()})", [values])
+
+
+def sent_pairs(recount: bool = False) -> list[tuple[int, str]]:
+    """(enterprise id, origin) of the achievements of another origin than their enterprise's, sorted:
+    the kept pairs of the fresh origins and those of the stale ones worked out here; with ``recount``
+    all worked out from the achievements."""
+    if recount:
+        found = database.execute_sql(_PAIRS).fetchall()
+    else:
+        found = database.execute_sql("SELECT origin, enterprise_id FROM sent_enterprise WHERE origin NOT IN "
+                                     "(SELECT origin FROM stale_origin)").fetchall()
+        stale = stale_origins()
+        if stale:
+            found += database.execute_sql(f"{_PAIRS} AND a.origin IN ({json_values()})", [json.dumps(stale)]).fetchall()
+    return sorted((int(e), o) for o, e in found)
+
+
+def sent_differences() -> list[str]:
+    """The origins whose kept pairs (fresh ones) differ from their achievements."""
+    kept = set(database.execute_sql("SELECT origin, enterprise_id FROM sent_enterprise WHERE origin NOT IN "
+                                    "(SELECT origin FROM stale_origin)").fetchall())
+    stale = set(stale_origins())
+    lines = {(o, e) for o, e in database.execute_sql(_PAIRS).fetchall() if o not in stale}
+    return sorted({o for o, _e in kept ^ lines})
+
+
 # ------------------------------------------------------------------ every other write: the round goes stale
 
 # A write to a round's lines that is not an import (a computation or review here, an edit outside the
@@ -216,6 +273,17 @@ SQLITE_TRIGGERS = [
     "CREATE TRIGGER IF NOT EXISTS award_sum_stale_origin AFTER UPDATE OF origin ON achievement "
     "WHEN OLD.origin IS NOT NEW.origin BEGIN DELETE FROM summed_round WHERE round_uuid IN (SELECT r.uuid "
     "FROM award w JOIN award_round r ON r.id = w.round_id WHERE w.achievement_id = NEW.id); END",
+    "CREATE TRIGGER IF NOT EXISTS sent_stale_insert AFTER INSERT ON achievement WHEN NEW.origin IS NOT NULL BEGIN "
+    "INSERT OR IGNORE INTO stale_origin (origin) VALUES (NEW.origin); END",
+    "CREATE TRIGGER IF NOT EXISTS sent_stale_update AFTER UPDATE OF origin, enterprise_id ON achievement "
+    "WHEN OLD.origin IS NOT NEW.origin OR OLD.enterprise_id IS NOT NEW.enterprise_id BEGIN "
+    "INSERT OR IGNORE INTO stale_origin (origin) SELECT OLD.origin WHERE OLD.origin IS NOT NULL; "
+    "INSERT OR IGNORE INTO stale_origin (origin) SELECT NEW.origin WHERE NEW.origin IS NOT NULL; END",
+    "CREATE TRIGGER IF NOT EXISTS sent_stale_delete AFTER DELETE ON achievement WHEN OLD.origin IS NOT NULL BEGIN "
+    "INSERT OR IGNORE INTO stale_origin (origin) VALUES (OLD.origin); END",
+    "CREATE TRIGGER IF NOT EXISTS sent_stale_enterprise AFTER UPDATE OF origin ON enterprise "
+    "WHEN OLD.origin IS NOT NEW.origin BEGIN INSERT OR IGNORE INTO stale_origin (origin) SELECT DISTINCT origin "
+    "FROM achievement WHERE enterprise_id = NEW.id AND origin IS NOT NULL; END",
 ]
 # PostgreSQL: once per statement, with the rows it wrote (a COPY of 100,000 lines: one delete)
 _STALE_LINES = ("DELETE FROM summed_round WHERE round_uuid IN (SELECT r.uuid FROM award_round r WHERE r.id IN "
@@ -226,6 +294,19 @@ _PG_FUNCTIONS = {
     "stdaward_sums_both": _STALE_LINES.format(rows="new_rows") + "; " + _STALE_LINES.format(rows="old_rows"),
     "stdaward_sums_round": "DELETE FROM summed_round WHERE round_uuid IN (SELECT uuid FROM old_rows UNION "
                            "SELECT uuid FROM new_rows)",
+    "stdaward_sent_new": "INSERT INTO stale_origin (origin) SELECT DISTINCT origin FROM new_rows WHERE origin IS NOT "
+                         "NULL ON CONFLICT DO NOTHING",
+    "stdaward_sent_old": "INSERT INTO stale_origin (origin) SELECT DISTINCT origin FROM old_rows WHERE origin IS NOT "
+                         "NULL ON CONFLICT DO NOTHING",
+    "stdaward_sent_both": "INSERT INTO stale_origin (origin) SELECT o.origin FROM old_rows o JOIN new_rows n ON n.id = o.id "
+                          "WHERE o.origin IS NOT NULL AND (o.origin IS DISTINCT FROM n.origin OR o.enterprise_id != "
+                          "n.enterprise_id) UNION SELECT n.origin FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE "
+                          "n.origin IS NOT NULL AND (o.origin IS DISTINCT FROM n.origin OR o.enterprise_id != "
+                          "n.enterprise_id) ON CONFLICT DO NOTHING",
+    "stdaward_sent_enterprise": "INSERT INTO stale_origin (origin) SELECT DISTINCT a.origin FROM achievement a WHERE "
+                                "a.origin IS NOT NULL AND a.enterprise_id IN (SELECT n.id FROM new_rows n JOIN "
+                                "old_rows o ON o.id = n.id WHERE o.origin IS DISTINCT FROM n.origin) "
+                                "ON CONFLICT DO NOTHING",
     "stdaward_sums_origin": "DELETE FROM summed_round WHERE round_uuid IN (SELECT r.uuid FROM award w "
                             "JOIN award_round r ON r.id = w.round_id WHERE w.achievement_id IN (SELECT n.id "
                             "FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE o.origin IS DISTINCT FROM n.origin))",
@@ -239,6 +320,12 @@ _PG_TRIGGERS = [
      "stdaward_sums_round"),
     ("award_sum_stale_origin", "UPDATE ON achievement REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
      "stdaward_sums_origin"),
+    ("sent_stale_insert", "INSERT ON achievement REFERENCING NEW TABLE AS new_rows", "stdaward_sent_new"),
+    ("sent_stale_update", "UPDATE ON achievement REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+     "stdaward_sent_both"),
+    ("sent_stale_delete", "DELETE ON achievement REFERENCING OLD TABLE AS old_rows", "stdaward_sent_old"),
+    ("sent_stale_enterprise", "UPDATE ON enterprise REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+     "stdaward_sent_enterprise"),
 ]
 
 

@@ -111,13 +111,14 @@ def _v6_to_v7(db: Database) -> None:
     claim check's key indexes, which the first report of a city used to build. Same SQL on both
     engines, in the upgrade's one transaction."""
     from desktop.store import award_sums
-    from desktop.store.models import AwardSum, SummedRound
+    from desktop.store.models import AwardSum, SentEnterprise, StaleOrigin, SummedRound
 
-    db.create_tables([AwardSum, SummedRound])
+    models = [AwardSum, SentEnterprise, StaleOrigin, SummedRound]
+    db.create_tables(models)
     if award_sums.is_postgres():
         from desktop.store.pg import text_columns
 
-        text_columns([AwardSum, SummedRound])
+        text_columns(models)
     award_sums.install()
     award_sums.refresh_all()
 

@@ -428,6 +428,20 @@ class AwardSum(BaseModel):
     total = TextField()  # exact yuan as text, like the amounts
 
 
+class SentEnterprise(BaseModel):
+    """An origin (a county) that sent achievements of an enterprise of another origin, or of the
+    office's own (v7): the consolidation's check of enterprises in two counties reads these pairs."""
+
+    origin = CharField(index=True)
+    enterprise_id = IntegerField()
+
+
+class StaleOrigin(BaseModel):
+    """An origin whose ``SentEnterprise`` pairs a write has made out of date (v7), until worked out again."""
+
+    origin = CharField(primary_key=True)
+
+
 class SummedRound(BaseModel):
     """A round another office sent whose paying lines ``award_sum`` keeps (v7), and that sender."""
 
@@ -438,7 +452,7 @@ class SummedRound(BaseModel):
 ALL_MODELS: list[type[BaseModel]] = [
     Office, User, Enterprise, Achievement, Evidence, AwardRound, Award, AwardEvent, NoticeSerial,
     Notice, TargetValue, KnownOffice, PackageLog, AuditEntry, Setting, Payment, Publicity, Objection, RefusalLetter,
-    StoredFile, FileChunk, InstalledMeasure, AwardSum, SummedRound,
+    StoredFile, FileChunk, InstalledMeasure, AwardSum, SentEnterprise, StaleOrigin, SummedRound,
 ]
 # the file contents a server database keeps (a SQLite file keeps them in its evidence folder)
 FILE_MODELS: list[type[BaseModel]] = [StoredFile, FileChunk]
