@@ -223,7 +223,7 @@ def timed(sql, params=None, *a, **k):
         spent.append((time.perf_counter() - t, " ".join(sql.split())[:90]))
 database.execute_sql = timed
 t0 = time.perf_counter()
-report = build_report()
+report = build_report(recount=sys.argv[2:3] == ["recount"])
 seconds = time.perf_counter() - t0
 hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 spent.sort(reverse=True)
@@ -492,6 +492,30 @@ FAST_FILL = ("-c fsync=off -c full_page_writes=off -c wal_level=minimal -c max_w
              "-c max_wal_size=20GB -c checkpoint_timeout=1h")
 
 
+KEEP_SUMS = """
+import sys, time
+from desktop.store.db import open_db
+from desktop.store.paths import resolve_db_path
+open_db(resolve_db_path(sys.argv[1]), auto_backup=False)
+from desktop.store import award_sums
+from desktop.store.models import database
+t0 = time.perf_counter()
+with database.atomic():
+    award_sums.refresh_all()
+print(time.perf_counter() - t0)
+"""
+
+
+def _keep_sums(tmp: Path, db: str) -> float:
+    """The sums the counties' imports would have kept (schema 7), worked out as the upgrade does for
+    a city filled straight into its tables; returns the seconds."""
+    out = subprocess.run([sys.executable, "-c", KEEP_SUMS, db], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT), "STDAWARD_DATA": str(tmp / "data")})
+    if out.returncode != 0:
+        raise SystemExit(out.stderr)
+    return float(out.stdout.split()[-1])
+
+
 def _kept_server(bin_dir: Path, folder: Path, fast: bool = False):
     """A server whose cluster stays in ``folder`` between runs (made there the first time): a
     10,000,000-achievement city is filled once."""
@@ -539,21 +563,25 @@ def bench_consolidate(server, tmp: Path, sizes: list[int], runs: int, counties: 
                                      autocommit=True) as con:
                     con.execute(f'CREATE DATABASE "{name}"')
             took = _fill(server, tmp, engine, db, City(n, counties))
-            print(f"fill {n:>10,d} achievements of {counties} counties into {engine}: {took:7.1f} s", flush=True)
+            sums = _keep_sums(tmp, db)
+            print(f"fill {n:>10,d} achievements of {counties} counties into {engine}: {took:7.1f} s, their sums "
+                  f"kept (as the schema-7 upgrade works them out) {sums:6.1f} s", flush=True)
         if fill_only:
             continue
-        got: dict[str, list[tuple[float, float, dict]]] = {e: [] for e in dbs}
+        got: dict[str, list[tuple[float, float, dict]]] = {e: [] for e in list(dbs) + [f"{e} recount" for e in dbs]}
         for _ in range(runs):
-            for engine, db in dbs.items():
+            for engine, db in dbs.items():  # the report from the kept sums, then the recount from every line
                 got[engine].append(child_process([sys.executable, "-c", CONSOLIDATE, db], ROOT, tmp))
+                got[f"{engine} recount"].append(child_process([sys.executable, "-c", CONSOLIDATE, db, "recount"],
+                                                              ROOT, tmp))
         best = {e: (min(r[2]["seconds"] for r in rs), max(r[2]["self_mb"] for r in rs), rs[-1][2]) for e, rs in got.items()}
-        for engine in dbs:
+        for engine in best:
             sec, mb, last = best[engine]
             growth = ""
             if engine in prev:
                 pn, ps = prev[engine]
                 growth = f", growth x{sec / ps:4.1f} for x{n / pn:.0f} achievements"
-            print(f"consolidate {n:>10,d} achievements on {engine:10s}: {sec:7.2f} s {mb:7.1f} MB max RSS "
+            print(f"consolidate {n:>10,d} achievements on {engine:18s}: {sec:7.2f} s {mb:7.1f} MB max RSS "
                   f"({last['rows']:,d} rows, {last['findings']:,d} findings, total {last['total']}){growth}", flush=True)
             print(f"    slowest statements ({last['statements']}): " +
                   "; ".join(f"{s:.2f} s {q}" for s, q in last["slowest"]), flush=True)
@@ -609,14 +637,24 @@ pkg_path, card = Path(sys.argv[2]), json.loads(Path(sys.argv[3]).read_text())
 path = resolve_db_path(sys.argv[1])
 open_db(path, auto_backup=False)
 session = Session.attach(path)
-offices.register(card, expected_fingerprint=fingerprint(card["public_key"]), user="bench")
-t0 = time.perf_counter()
-pkg = exchange.read(session, pkg_path)
-t1 = time.perf_counter()
-plan = exchange.plan_import(session, pkg)
-t2 = time.perf_counter()
-result = exchange.apply_import(session, pkg)
-t3 = time.perf_counter()
+from desktop.store import award_sums
+from desktop.store.models import database
+mode = sys.argv[4]  # "v7": as the program imports; "v6": without schema 7's upkeep (its triggers and sums)
+with database.atomic() as outer:  # rolled back: the city stays as filled, so both are measured on it
+    if mode == "v6":
+        from desktop.exchange import kept_sums
+        kept_sums.after_import = lambda pkg: None
+        for name, when, _function in award_sums._PG_TRIGGERS:
+            database.execute_sql(f'DROP TRIGGER {name} ON "{when.split(" ON ", 1)[1].split()[0]}"')
+    offices.register(card, expected_fingerprint=fingerprint(card["public_key"]), user="bench")
+    t0 = time.perf_counter()
+    pkg = exchange.read(session, pkg_path)
+    t1 = time.perf_counter()
+    plan = exchange.plan_import(session, pkg)
+    t2 = time.perf_counter()
+    result = exchange.apply_import(session, pkg)
+    t3 = time.perf_counter()
+    outer.rollback()
 hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 print(json.dumps({"seconds": t3 - t0, "read": t1 - t0, "plan": t2 - t1, "apply": t3 - t2,
                   "inserted": result.applied.get("inserted"), "self_mb": int(hwm.split()[1]) / 1024}))
@@ -633,11 +671,13 @@ def bench_import(server, tmp: Path, n: int, into: int, counties: int, keep: Path
     county = (keep or tmp) / f"county-{n}.db"
     if not county.with_suffix(".card").exists():
         child_process([sys.executable, "-c", COUNTY_SETUP, str(county), str(n), str(ROOT / "benchmarks")], ROOT, tmp)
-    got = child_process([sys.executable, "-c", CITY_IMPORT, server.url(f"city_{into}_{counties}"),
-                         str(county.with_suffix(".stdpkg")), str(county.with_suffix(".card"))], ROOT, tmp)[2]
-    print(f"import {n:,d} achievements (+ their award lines) into a city of {into:,d} on PostgreSQL: "
-          f"{got['seconds']:7.2f} s (read {got['read']:.2f}, plan {got['plan']:.2f}, apply {got['apply']:.2f}) "
-          f"{got['self_mb']:7.1f} MB max RSS, {got['inserted']:,d} rows inserted", flush=True)
+    for mode in ("v6", "v7", "v6", "v7"):  # twice each, alternately: the machine's load moves
+        got = child_process([sys.executable, "-c", CITY_IMPORT, server.url(f"city_{into}_{counties}"),
+                             str(county.with_suffix(".stdpkg")), str(county.with_suffix(".card")), mode], ROOT, tmp)[2]
+        what = "schema 7, sums kept" if mode == "v7" else "without schema 7's upkeep"
+        print(f"import {n:,d} achievements (+ their award lines) into a city of {into:,d} on PostgreSQL, {what}: "
+              f"{got['seconds']:7.2f} s (read {got['read']:.2f}, plan {got['plan']:.2f}, apply {got['apply']:.2f}) "
+              f"{got['self_mb']:7.1f} MB max RSS, {got['inserted']:,d} rows inserted (rolled back)", flush=True)
 
 
 def main(argv: list[str]) -> int:

@@ -97,21 +97,25 @@ def sent_rounds(sender: str) -> list[str]:
     return sorted({p.split(":", 1)[0] for p in text.split()}) if isinstance(text, str) else []
 
 
+def _note(sender: str) -> list[int]:
+    """Note the rounds ``sender`` sent (that are here) in ``summed_round``; returns their row ids."""
+    sent = json.dumps(sent_rounds(sender))
+    database.execute_sql(f"INSERT INTO summed_round (round_uuid, sender) SELECT uuid, ? FROM award_round "
+                         f"WHERE uuid IN ({json_values()}) AND uuid NOT IN (SELECT round_uuid FROM summed_round)",
+                         [sender, sent])  # a round two senders passed on: kept once, under the first
+    return [i for (i,) in database.execute_sql("SELECT r.id FROM award_round r JOIN summed_round m ON m.round_uuid = "
+                                               "r.uuid WHERE m.sender = ?", [sender])]
+
+
 def refresh(sender: str) -> int:
     """Sum again the paying lines of the rounds ``sender`` sent (``sent_rounds``) into ``award_sum``,
     in the caller's transaction, and note them in ``summed_round``; the rounds it no longer sends
     (or that are gone) leave both. Returns the groups kept."""
     before = [u for (u,) in database.execute_sql("SELECT round_uuid FROM summed_round WHERE sender = ?", [sender])]
-    sent = sent_rounds(sender)
-    drop = json.dumps(sorted(set(before) | set(sent)))
+    drop = json.dumps(sorted(set(before) | set(sent_rounds(sender))))
     database.execute_sql(f"DELETE FROM award_sum WHERE round_uuid IN ({json_values()})", [drop])
     database.execute_sql(f"DELETE FROM summed_round WHERE round_uuid IN ({json_values()})", [drop])
-    if not sent:
-        return 0
-    database.execute_sql(f"INSERT INTO summed_round (round_uuid, sender) SELECT uuid, ? FROM award_round "
-                         f"WHERE uuid IN ({json_values()})", [sender, json.dumps(sent)])
-    ids = [i for (i,) in database.execute_sql(f"SELECT id FROM award_round WHERE uuid IN ({json_values()})",
-                                              [json.dumps(sent)])]
+    ids = _note(sender)
     if not ids:
         return 0
     cur = database.execute_sql(f"INSERT INTO award_sum ({COLUMNS}) {_sum_sql(in_rounds(ids))}", [])
@@ -119,15 +123,18 @@ def refresh(sender: str) -> int:
 
 
 def refresh_all() -> None:
-    """Every sender's rounds summed again, every origin's enterprise pairs worked out again (the
-    schema-7 upgrade; a repair)."""
+    """Every sender's rounds summed again (in one pass over the award lines), every origin's
+    enterprise pairs worked out again (the schema-7 upgrade; a repair)."""
     database.execute_sql("DELETE FROM sent_enterprise")
     database.execute_sql("DELETE FROM stale_origin")
     database.execute_sql(f"INSERT INTO sent_enterprise (origin, enterprise_id) {_PAIRS}")
     database.execute_sql("DELETE FROM award_sum")
     database.execute_sql("DELETE FROM summed_round")
+    ids: list[int] = []
     for (key,) in database.execute_sql("SELECT key FROM setting WHERE key LIKE ?", [BASE_PREFIX + "%"]).fetchall():
-        refresh(key[len(BASE_PREFIX):])
+        ids += _note(key[len(BASE_PREFIX):])
+    if ids:
+        database.execute_sql(f"INSERT INTO award_sum ({COLUMNS}) {_sum_sql(in_rounds(sorted(set(ids))))}", [])
 
 
 def in_rounds(ids: list[int]) -> str:

@@ -147,6 +147,8 @@ def _stream_into(batches: Callable[[Any], Iterator[list[tuple[Any, ...]]]], mode
         name = m._meta.table_name
         sql, convert, n = _insert(m), _converter(m, to_server), 0
         step(name, done, whole)
+        if name == "stale_origin":  # what the triggers noted while the achievements went in: the source's instead
+            cursor.execute("DELETE FROM stale_origin")
         for rows in batches(m):
             cursor.executemany(sql, [convert(r) for r in rows])
             n += len(rows)
