@@ -23,10 +23,17 @@ its registration, its import records (the hash of every row received: 20 MB per 
 the totals it reported (one county's off by ¥1,000.00). SQLite is filled from Python; PostgreSQL by
 the server itself (``generate_series``, row for row the same; a Python loop takes too long for 10⁷)
 with the big tables' indexes built after the load, then ``VACUUM ANALYZE``.
+Schema 7: after the fill, the city's kept sums (``award_sum``, ``summed_round``, ``sent_enterprise``)
+are worked out as the upgrade does (``award_sums.refresh_all``, timed: "their sums kept"); each size
+is measured twice, the report from the kept sums and ``--recount`` (every sum and enterprise pair
+from the detail rows again, and compared with the kept ones: the old path and then some), the
+baseline in the same run.
 ``--keep DIR`` keeps the server's cluster and the SQLite files in DIR between runs (each city is
 filled once; ``--fill-only`` fills with fsync off and stops); ``--import-into N``: a county's
 package of 100,000 achievements and their award lines imported into the kept city of N (read, plan,
-apply; seconds and the child's peak memory; the city keeps the county: run it last).
+apply; seconds and the child's peak memory), alternately without schema 7's upkeep (its triggers
+dropped and the end-of-import refresh skipped: "v6") and with it ("v7"), each in one transaction
+rolled back at the end, so the city stays as filled.
 
     .venv/bin/python benchmarks/bench_pg.py [--runs N] [--sizes 10000,100000] [--migrate 200000]
                                             [--consolidate 100000,1000000] [--counties 100]
@@ -66,6 +73,24 @@ with fsync on; one run each, unless said), 100 counties:
         apply 43.30) 611.9 MB; the machine's load, not the city's size, sets these three
     this morning's, unchanged: load 100,000:   SQLite 19.79 s, PostgreSQL 24.33 s, ratio 1.23 (before COPY: 1.39)
                              compute 100,000: SQLite 14.04 s, PostgreSQL 18.25 s, ratio 1.30 (before COPY: 1.44)
+Figures of 2026-12-03 afternoon, schema 7 (the report reads the counties' sums and enterprise pairs
+kept at import; load average 12-24 on the 2 shared cores throughout, so the seconds are noisy; one
+run each; the 10⁶ report was measured while the server filled the 10⁷ city beside it):
+    fill (the kept sums worked out as the upgrade does, once per city): 10⁵ PostgreSQL 9.0 s (one
+    pass per county), SQLite 6.0 s; 10⁶ PostgreSQL 84.9 s, SQLite 75.5 s (one pass per county;
+    the upgrade now sums every county's rounds in one pass)
+    consolidate, kept sums vs recount (the recount sums the awards and pairs twice: for the report
+    and for the comparison with the kept ones):
+        100,000:   PostgreSQL  8.59 s 65.0 MB (recount  8.54 s),  SQLite  7.19 s 55.5 MB (recount 32.47 s)
+      1,000,000:   PostgreSQL 23.15 s 114.5 MB (recount 54.84 s: of it the sums' join 10.5 + 9.6 s, the
+                   enterprise pairs 5.9 + 5.6 s); the old path's figure is the recount less one of each,
+                   about 33 s; growth x2.7 for x10 (kept sums)
+                   slowest statements left (kept): the standards' claim keys from the index 6.9 s,
+                   the prizes' 2.1 s, the claimed standards' rows 1.9 s, the counties' enterprise
+                   lists cut out of their import records 1.6 s
+    what the kept sums took out: the sums' join of the award lines to their achievements (38 s of
+    the 91 s at 10⁷ before) and the enterprises sent by another county (12 s); what remains is the
+    claim check (keys from the claim indexes, then the claimed rows), not yet kept at import
 """
 from __future__ import annotations
 
