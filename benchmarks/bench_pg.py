@@ -90,6 +90,15 @@ run each; the 10⁶ report was measured while the server filled the 10⁷ city b
                    slowest statements left (kept): the standards' claim keys from the index 6.9 s,
                    the prizes' 2.1 s, the claimed standards' rows 1.9 s, the counties' enterprise
                    lists cut out of their import records 1.6 s
+    import of a county's package of 100,000 (+ 100,000 award lines) into the city of 10⁶ on
+    PostgreSQL (fsync off: the server was filling the 10⁷ city at the time; each rolled back):
+        without schema 7's upkeep: 273.87 s (read 30.84, plan 98.26, apply 144.77) 498.9 MB
+        with it:                   407.26 s (read 17.48, plan 112.69, apply 277.09) 495.9 MB
+        one run each under a load average of 20+: the apply took 132 s more, more than the noise;
+        not yet broken down (the statement triggers fire once per row of the importer's
+        executemany, and the end-of-import sums and pairs are one query each)
+    10⁷: not measured this round (the fill of the city, 25+ minutes under this load, did not end
+    in time); the import into it neither
     what the kept sums took out: the sums' join of the award lines to their achievements (38 s of
     the 91 s at 10⁷ before) and the enterprises sent by another county (12 s); what remains is the
     claim check (keys from the claim indexes, then the claimed rows), not yet kept at import
