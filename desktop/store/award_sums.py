@@ -9,7 +9,11 @@ county's package (which may replace its earlier one or carry tombstones), the sc
 
 Only the rounds other offices sent are kept (``summed_round``: round uuid -> the sender whose import
 keeps it): the office's own rounds change with every computation and review here, and are few, so
-the report sums their lines directly.
+the report sums their lines directly. Any other write to a kept round's lines (a review at the city,
+an edit with another tool) takes the round out of ``summed_round`` by a trigger, in the same
+statement: from then on its lines are summed at each report, until its sender's next import. The
+enterprises each county sent of another county's are kept the same way (``sent_enterprise``, with
+the origins a write touched listed in ``stale_origin`` until an import works them out again).
 
 What pays: status awarded or discretionary, an amount, not rejected (``PAID``). A group's clause
 and policy are the least of its lines' (in code point order, as SQLite and Python compare text).
