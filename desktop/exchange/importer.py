@@ -765,6 +765,9 @@ def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[
     _keep_reply(pkg, user, applied)
     _keep_carried(pkg, applied, plan._carried)
     _finish(pkg, plan, user, applied)
+    from desktop.exchange import kept_sums
+
+    kept_sums.after_import(pkg)  # the consolidation's sums of this sender's rounds (schema 7)
     return ImportResult(plan=plan, applied=applied)
 
 

@@ -412,10 +412,47 @@ class InstalledMeasure(BaseModel):
     installed_at = DateTimeField(default=now)
 
 
+class AwardSum(BaseModel):
+    """The paying award lines of another office (a county at a city), summed per round, county, year,
+    rule and fund (v7): what the consolidation report reads (``desktop.store.award_sums``), kept in
+    the same transaction as every import that changes the lines."""
+
+    round_uuid = CharField(index=True)
+    origin = CharField(null=True)  # the achievements' (the county's, behind a city's package)
+    year = IntegerField(index=True)
+    rule = CharField()
+    fund = CharField()
+    clause = CharField(null=True)
+    policy_id = CharField(null=True)
+    count = IntegerField()
+    total = TextField()  # exact yuan as text, like the amounts
+
+
+class SentEnterprise(BaseModel):
+    """An origin (a county) that sent achievements of an enterprise of another origin, or of the
+    office's own (v7): the consolidation's check of enterprises in two counties reads these pairs."""
+
+    origin = CharField(index=True)
+    enterprise_id = IntegerField()
+
+
+class StaleOrigin(BaseModel):
+    """An origin whose ``SentEnterprise`` pairs a write has made out of date (v7), until worked out again."""
+
+    origin = CharField(primary_key=True)
+
+
+class SummedRound(BaseModel):
+    """A round another office sent whose paying lines ``award_sum`` keeps (v7), and that sender."""
+
+    round_uuid = CharField(primary_key=True)
+    sender = CharField(index=True)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Office, User, Enterprise, Achievement, Evidence, AwardRound, Award, AwardEvent, NoticeSerial,
     Notice, TargetValue, KnownOffice, PackageLog, AuditEntry, Setting, Payment, Publicity, Objection, RefusalLetter,
-    StoredFile, FileChunk, InstalledMeasure,
+    StoredFile, FileChunk, InstalledMeasure, AwardSum, SentEnterprise, StaleOrigin, SummedRound,
 ]
 # the file contents a server database keeps (a SQLite file keeps them in its evidence folder)
 FILE_MODELS: list[type[BaseModel]] = [StoredFile, FileChunk]
