@@ -327,7 +327,8 @@ def test_a_failed_upgrade_to_schema_5_leaves_the_v4_file_as_it_was(tmp_path, mon
 
 def undo_v7(database) -> None:
     """What schema 7 added, taken away from a server database (to make an older one)."""
-    for table in ("award_sum", "summed_round", "sent_enterprise", "stale_origin"):
+    for table in ("award_sum", "summed_round", "sent_enterprise", "stale_origin", "claim_key", "shared_claim",
+                  "deferred_upkeep"):
         database.execute_sql(f'DROP TABLE "{table}"')
     for trigger, table in (("award_sum_stale_insert", "award"), ("award_sum_stale_update", "award"),
                            ("award_sum_stale_delete", "award"), ("award_sum_stale_round", "award_round"),
@@ -335,7 +336,8 @@ def undo_v7(database) -> None:
                            ("sent_stale_update", "achievement"), ("sent_stale_delete", "achievement"),
                            ("sent_stale_enterprise", "enterprise")):
         database.execute_sql(f'DROP TRIGGER {trigger} ON "{table}"')
-    for index in ("achievement_standard_claim_v1", "achievement_prize_claim_v1"):
+    for index in ("achievement_standard_claim_v1", "achievement_prize_claim_v1",
+                  "achievement_kind_date_ref_natural_key_enterprise_id"):
         database.execute_sql(f"DROP INDEX {index}")
 
 

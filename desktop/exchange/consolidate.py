@@ -220,7 +220,7 @@ def _build_report(year: int | None, recount: bool = False) -> Report:
         row.count += count
         row.total += total
     rows = sorted(groups.values(), key=lambda r: (r.city or r.county, r.county, r.year, r.rule, r.fund))
-    findings = cross_claims(year, name) + enterprises_in_two(name, recount) + totals_differ(year, name, reported, paid.rounds)
+    findings = cross_claims(year, name, recount) + enterprises_in_two(name, recount) + totals_differ(year, name, reported, paid.rounds)
     if recount:
         findings = kept_differ(name) + findings
     own = offices.own_office()
@@ -365,22 +365,46 @@ def _ws(text: str | None) -> str | None:
     return " ".join(text.split()) or None if text else None
 
 
-def cross_claims(year: int | None, name: Any) -> list[Finding]:
+_BY_ID_SQL = """
+SELECT {thing}, a.prize, substr(CAST(a.date AS TEXT), 1, 4), a.ref, a.title, a.grade, a.rank, a.origin, a.source_id,
+       e.uscc, e.name
+FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id
+WHERE a.id IN ({ids})
+ORDER BY a.id
+"""
+
+
+def _claimed_rows(kind: str, ids: list[int]) -> list[tuple]:
+    """The rows of the records ``ids`` (claiming a ``kind``), as the check groups them."""
+    thing = _claims()[kind][1]
+    out: list[tuple] = []
+    for start in range(0, len(ids), 5000):
+        part = ", ".join(str(int(i)) for i in ids[start:start + 5000])
+        out += database.execute_sql(_BY_ID_SQL.format(thing=thing, ids=part)).fetchall()
+    return out
+
+
+def cross_claims(year: int | None, name: Any, recount: bool = False) -> list[Finding]:
     """The same standard (by its normalised number) or prize claimed by enterprises of different
     counties. Co-drafters legitimately share a standard, so that is a review; two claims of the
     same rank (two "first drafting units") cannot both be right: a conflict.
 
-    The database groups the claims (one ``GROUP BY`` over the city's standards, one over its prizes)
-    and returns only those in groups of two counties or more: Python never holds the city."""
+    The counties' claim keys are kept at import (``award_sums.claimed_ids``, schema 7): the report
+    reads the keys two counties hold and then only the rows of those. With ``recount`` the database
+    groups every record's claim again (one ``GROUP BY`` over the city's standards, one over its
+    prizes) and returns only those in groups of two counties or more: Python never holds the city."""
     where, params = "", []
     if year is not None:
         where, params = " AND a.date BETWEEN ? AND ?", [f"{year:04d}-01-01", f"{year:04d}-12-31"]
     if not is_postgres():
         database.connection().create_function("stdaward_ws", 1, _ws, deterministic=True)
     groups: dict[tuple, list[dict[str, Any]]] = {}
-    indexed = _claim_indexes() if is_postgres() else {}
+    indexed = _claim_indexes() if is_postgres() and recount else {}
+    claimed = None if recount else award_sums.claimed_ids(year)
     for kind, (rows, thing, inner, group, outer) in _claims().items():
-        if indexed.get(kind):
+        if claimed is not None:
+            found = _claimed_rows(kind, claimed[kind])
+        elif indexed.get(kind):
             found = _claims_pg(kind, where, params)
         else:
             sql = _CLAIMS_SQL.format(rows=rows, thing=thing, inner=inner, group=group, outer=outer, where=where)
@@ -502,6 +526,10 @@ def kept_differ(name: Any) -> list[Finding]:
     edit outside the program, or a write that did not keep them. The recount's report shows the
     award lines' figures; this says the report without a recount would not."""
     out = []
+    for origin in award_sums.claim_differences():
+        out.append(Finding(KEPT, "conflict", _("{county}: the claims of its records, as kept at import, differ from its "
+                                               "achievements; this recount shows the achievements'").format(
+            county=name(origin)), [{"county": name(origin), "origin": origin}]))
     for origin in award_sums.sent_differences():
         out.append(Finding(KEPT, "conflict", _("{county}: the enterprises of other counties it sent, as kept at import, "
                                                "differ from its achievements; this recount shows the achievements'").format(

@@ -132,6 +132,7 @@ def refresh_all() -> None:
     database.execute_sql("DELETE FROM sent_enterprise")
     database.execute_sql("DELETE FROM stale_origin")
     database.execute_sql(f"INSERT INTO sent_enterprise (origin, enterprise_id) {_PAIRS}")
+    refresh_claims(None)
     database.execute_sql("DELETE FROM award_sum")
     database.execute_sql("DELETE FROM summed_round")
     ids: list[int] = []
@@ -238,6 +239,7 @@ def refresh_sent(origins: list[str] | None = None) -> None:
     database.execute_sql(f"DELETE FROM sent_enterprise WHERE origin IN ({json_values()})", [values])
     database.execute_sql(f"INSERT INTO sent_enterprise (origin, enterprise_id) {_PAIRS} "
                          f"AND a.origin IN ({json_values()})", [values])
+    refresh_claims(sorted(chosen))
     database.execute_sql(f"DELETE FROM stale_origin WHERE origin IN ({json_values()})", [values])
 
 
@@ -265,40 +267,235 @@ def sent_differences() -> list[str]:
     return sorted({o for o, _e in kept ^ lines})
 
 
+# ------------------------------------------------------------------ the claim keys kept at import
+
+# The check "the same standard or prize claimed in two counties" groups every record by what it
+# claims (``claim_sql``). At 10,000,000 records that grouping is most of the report, so what each
+# record of another office's county claims is kept in ``claim_key`` (kind, claim, county, year,
+# record), worked out at import time for the counties the import touched, and the keys held by two
+# counties or more are noted in ``shared_claim``: the report reads those, the keys of the records
+# whose keys are not kept (the office's own, origin NULL, and the counties a write outside an import
+# made stale: ``stale_origin``) and the kept rows of those keys. A prize's claim is its scheme, its
+# number or title and its year in one text, apart by the unit separator (never in a collapsed title).
+SEPARATOR = "\x1f"
+
+
+def _register() -> None:
+    """SQLite: the functions the claim keys are worked out with (Python's white space)."""
+    if not is_postgres():
+        database.connection().create_function("stdaward_ws", 1, _ws, deterministic=True)
+
+
+def _ws(text: str | None) -> str | None:
+    return " ".join(text.split()) or None if text else None
+
+
+def key_select(kind: str, where: str) -> str:
+    """SELECT (kind, claim, origin, year, achievement id) of the records of ``kind`` that claim
+    something, with more conditions ``where`` over ``a``."""
+    rows, thing = claim_sql()[kind][:2]
+    year = "substr(CAST(a.date AS TEXT), 1, 4)"
+    sep = "chr(31)" if is_postgres() else "char(31)"
+    claim = thing if kind == "standard" else f"COALESCE(a.prize, '') || {sep} || {thing} || {sep} || {year}"
+    return (f"SELECT kind, claim, origin, year, id FROM (SELECT '{kind}' AS kind, {claim} AS claim, {thing} AS k, "
+            f"a.origin AS origin, {year} AS year, a.id AS id FROM achievement a WHERE a.kind = '{kind}' AND {rows}"
+            f"{where}) c WHERE k IS NOT NULL AND k != ''")
+
+
+def refresh_claims(origins: list[str] | None) -> None:
+    """The claim keys of the records of ``origins`` (None: of every county) worked out again, and the
+    keys they share with another county noted, in the caller's transaction."""
+    _register()
+    if origins is None:
+        database.execute_sql("DELETE FROM claim_key")
+        database.execute_sql("DELETE FROM shared_claim")
+        for kind in CLAIM_KINDS:
+            database.execute_sql(f"INSERT INTO claim_key (kind, claim, origin, year, achievement_id) "
+                                 f"{key_select(kind, ' AND a.origin IS NOT NULL')}")
+        database.execute_sql("INSERT INTO shared_claim (kind, claim) SELECT kind, claim FROM claim_key "
+                             "GROUP BY kind, claim HAVING min(origin) != max(origin)")
+        return
+    if not origins:
+        return
+    values = json.dumps(sorted(origins))
+    database.execute_sql(f"DELETE FROM claim_key WHERE origin IN ({json_values()})", [values])
+    for kind in CLAIM_KINDS:
+        database.execute_sql(f"INSERT INTO claim_key (kind, claim, origin, year, achievement_id) "
+                             f"{key_select(kind, f' AND a.origin IN ({json_values()})')}", [values])
+    # a key that is no longer shared stays noted: the report counts the counties of every noted key
+    database.execute_sql(f"INSERT INTO shared_claim (kind, claim) SELECT DISTINCT c.kind, c.claim FROM claim_key c "
+                         f"WHERE c.origin IN ({json_values()}) AND EXISTS (SELECT 1 FROM claim_key d WHERE "
+                         f"d.kind = c.kind AND d.claim = c.claim AND d.origin != c.origin) ON CONFLICT DO NOTHING",
+                         [values])
+
+
+CLAIM_KINDS = ("standard", "prize")
+
+
+def claimed_ids(year: int | None) -> dict[str, list[int]]:
+    """kind -> the records (ids, ascending) whose claim key (of ``year``, or any) is held by two
+    counties or more (the office's own records count as one county): the kept keys of the fresh
+    counties, the keys of the others worked out here."""
+    _register()
+    stale = stale_origins()
+    values = json.dumps(stale)
+    live_where = f" AND (a.origin IS NULL OR a.origin IN ({json_values()}))"
+    keyed: dict[tuple[str, str], dict[int, tuple[str, str]]] = {}  # (kind, claim) -> id -> (origin, year)
+
+    def add(found: Any) -> None:
+        for kind, claim, origin, yr, aid in found:
+            keyed.setdefault((kind, claim), {})[int(aid)] = (origin or "", yr)
+
+    live: dict[str, set[str]] = {}
+    for kind in CLAIM_KINDS:
+        found = database.execute_sql(key_select(kind, live_where), [values]).fetchall()
+        add(found)
+        live[kind] = {row[1] for row in found}
+    fresh = f"c.origin NOT IN ({json_values()})"
+    add(database.execute_sql(f"SELECT c.kind, c.claim, c.origin, c.year, c.achievement_id FROM claim_key c "
+                             f"JOIN shared_claim s ON s.kind = c.kind AND s.claim = c.claim WHERE {fresh}", [values]))
+    for kind, claims in live.items():
+        ordered = sorted(claims)
+        for start in range(0, len(ordered), 5000):
+            add(database.execute_sql(
+                f"SELECT c.kind, c.claim, c.origin, c.year, c.achievement_id FROM claim_key c WHERE c.kind = ? "
+                f"AND c.claim IN ({json_values()}) AND {fresh}",
+                [kind, json.dumps(ordered[start:start + 5000], ensure_ascii=False), values]))
+    want = None if year is None else f"{year:04d}"
+    out: dict[str, list[int]] = {kind: [] for kind in CLAIM_KINDS}
+    for (kind, _claim), rows in keyed.items():
+        if want is not None:
+            rows = {i: v for i, v in rows.items() if v[1] == want}
+        if len({o for o, _y in rows.values()}) > 1:
+            out[kind] += rows
+    return {kind: sorted(ids) for kind, ids in out.items()}
+
+
+def claim_differences() -> list[str]:
+    """The counties (fresh ones) whose kept claim keys differ from their records'."""
+    _register()
+    stale = set(stale_origins())
+    kept_keys = {(k, c, o, y, int(i)) for k, c, o, y, i in database.execute_sql(
+        "SELECT kind, claim, origin, year, achievement_id FROM claim_key").fetchall() if o not in stale}
+    lines = set()
+    for kind in CLAIM_KINDS:
+        lines |= {(k, c, o, y, int(i)) for k, c, o, y, i in database.execute_sql(
+            key_select(kind, " AND a.origin IS NOT NULL")).fetchall() if o not in stale}
+    return sorted({row[2] for row in kept_keys ^ lines})
+
+
+# ------------------------------------------------------------------ an import keeps them itself
+
+# The triggers below fire per statement (PostgreSQL) or per row (SQLite); an import writes its rows
+# with one statement per row (executemany), so they would fire 100,000 times for a county's package.
+# Inside its own transaction an import therefore tells them to stand aside (PostgreSQL: the
+# transaction-local setting ``stdaward.importing``; SQLite: a row of ``deferred_upkeep``, deleted
+# before the commit) while it writes, and then does their work once, set-based, from what it wrote:
+# the rows after the largest ids before it, and the rows it updated (their values before and after).
+# Any other write, in this program or outside it, still fires them.
+IMPORTING = "stdaward.importing"
+
+
+def _defer(on: bool) -> None:
+    if is_postgres():
+        database.execute_sql("SELECT set_config(?, ?, true)", [IMPORTING, "1" if on else "0"])
+    elif on:
+        database.execute_sql("INSERT OR IGNORE INTO deferred_upkeep (holder) VALUES (1)")
+    else:
+        database.execute_sql("DELETE FROM deferred_upkeep")
+
+
+def _ids_sql(column: str, ids: list[int]) -> str:
+    return f"{column} IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})"
+
+
+def write_begins(updated: dict[str, list[int]]) -> dict[str, Any]:
+    """Call inside the import's transaction, before its bulk write: the triggers stand aside, and
+    what the write may change is noted (``updated``: table -> ids of the rows it will update)."""
+    mark: dict[str, Any] = {"updated": {t: sorted(set(ids)) for t, ids in updated.items()}}
+    for table in ("achievement", "award"):
+        mark[table] = int(database.execute_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0])
+    ach, aw = mark["updated"].get("achievement", []), mark["updated"].get("award", [])
+    mark["origins"] = [o for (o,) in database.execute_sql(
+        f"SELECT DISTINCT origin FROM achievement WHERE {_ids_sql('id', ach)} AND origin IS NOT NULL")] if ach else []
+    mark["rounds"] = [int(r) for (r,) in database.execute_sql(
+        f"SELECT DISTINCT round_id FROM award WHERE {_ids_sql('id', aw)}")] if aw else []
+    _defer(True)
+    return mark
+
+
+def write_ends(mark: dict[str, Any]) -> None:
+    """After the import's bulk write: the triggers in force again, and what they would have done
+    for the rows it wrote done at once: the rounds whose lines it wrote leave the kept sums (its
+    sender's are summed again at the end of the import, ``refresh``), the counties whose records
+    (or their enterprises) it wrote are stale until ``refresh_sent``."""
+    _defer(False)
+    upd = mark["updated"]
+    ach, aw, ent, rnd = (upd.get(t, []) for t in ("achievement", "award", "enterprise", "award_round"))
+    rounds = set(mark["rounds"]) | set(rnd)
+    rounds |= {int(r) for (r,) in database.execute_sql("SELECT DISTINCT round_id FROM award WHERE id > ?",
+                                                         [mark["award"]])}
+    if aw:
+        rounds |= {int(r) for (r,) in database.execute_sql(f"SELECT DISTINCT round_id FROM award WHERE "
+                                                             f"{_ids_sql('id', aw)}")}
+    if ach:
+        rounds |= {int(r) for (r,) in database.execute_sql(f"SELECT DISTINCT round_id FROM award WHERE "
+                                                             f"{_ids_sql('achievement_id', ach)}")}
+    if rounds:
+        database.execute_sql(f"DELETE FROM summed_round WHERE round_uuid IN (SELECT uuid FROM award_round WHERE "
+                             f"{_ids_sql('id', sorted(rounds))})")
+    origins = set(mark["origins"])
+    origins |= {o for (o,) in database.execute_sql("SELECT DISTINCT origin FROM achievement WHERE id > ? AND "
+                                                   "origin IS NOT NULL", [mark["achievement"]])}
+    if ach:
+        origins |= {o for (o,) in database.execute_sql(f"SELECT DISTINCT origin FROM achievement WHERE "
+                                                       f"{_ids_sql('id', ach)} AND origin IS NOT NULL")}
+    if ent:
+        origins |= {o for (o,) in database.execute_sql(f"SELECT DISTINCT origin FROM achievement WHERE "
+                                                       f"{_ids_sql('enterprise_id', ent)} AND origin IS NOT NULL")}
+    if origins:
+        database.execute_sql(f"INSERT INTO stale_origin (origin) SELECT value FROM ({json_values()}) v "
+                             f"WHERE true ON CONFLICT DO NOTHING", [json.dumps(sorted(origins))])
+
+
 # ------------------------------------------------------------------ every other write: the round goes stale
 
 # A write to a round's lines that is not an import (a computation or review here, an edit outside the
 # program) takes the round out of ``summed_round`` in the same statement, by a trigger: its lines are
 # then summed directly at each report, until the sender's next import sums them again. So the report
 # is never out of date, whoever wrote to the lines and however.
+_FREE = "NOT EXISTS (SELECT 1 FROM deferred_upkeep)"  # not inside an import's bulk write (``write_begins``)
+# the columns a claim key is worked out of (``key_select``), with the county and the enterprise
+_CLAIM_COLUMNS = ("origin", "enterprise_id", "kind", "date", "ref", "title", "prize", "natural_key")
 SQLITE_TRIGGERS = [
-    "CREATE TRIGGER IF NOT EXISTS award_sum_stale_insert AFTER INSERT ON award BEGIN "
+    f"CREATE TRIGGER IF NOT EXISTS award_sum_stale_insert AFTER INSERT ON award WHEN {_FREE} BEGIN "
     "DELETE FROM summed_round WHERE round_uuid = (SELECT uuid FROM award_round WHERE id = NEW.round_id); END",
-    "CREATE TRIGGER IF NOT EXISTS award_sum_stale_update AFTER UPDATE ON award BEGIN "
+    f"CREATE TRIGGER IF NOT EXISTS award_sum_stale_update AFTER UPDATE ON award WHEN {_FREE} BEGIN "
     "DELETE FROM summed_round WHERE round_uuid IN (SELECT uuid FROM award_round WHERE id IN (OLD.round_id, "
     "NEW.round_id)); END",
-    "CREATE TRIGGER IF NOT EXISTS award_sum_stale_delete AFTER DELETE ON award BEGIN "
+    f"CREATE TRIGGER IF NOT EXISTS award_sum_stale_delete AFTER DELETE ON award WHEN {_FREE} BEGIN "
     "DELETE FROM summed_round WHERE round_uuid = (SELECT uuid FROM award_round WHERE id = OLD.round_id); END",
-    "CREATE TRIGGER IF NOT EXISTS award_sum_stale_round AFTER UPDATE ON award_round BEGIN "
+    f"CREATE TRIGGER IF NOT EXISTS award_sum_stale_round AFTER UPDATE ON award_round WHEN {_FREE} BEGIN "
     "DELETE FROM summed_round WHERE round_uuid IN (OLD.uuid, NEW.uuid); END",
     "CREATE TRIGGER IF NOT EXISTS award_sum_stale_origin AFTER UPDATE OF origin ON achievement "
-    "WHEN OLD.origin IS NOT NEW.origin BEGIN DELETE FROM summed_round WHERE round_uuid IN (SELECT r.uuid "
-    "FROM award w JOIN award_round r ON r.id = w.round_id WHERE w.achievement_id = NEW.id); END",
-    "CREATE TRIGGER IF NOT EXISTS sent_stale_insert AFTER INSERT ON achievement WHEN NEW.origin IS NOT NULL BEGIN "
-    "INSERT OR IGNORE INTO stale_origin (origin) VALUES (NEW.origin); END",
-    "CREATE TRIGGER IF NOT EXISTS sent_stale_update AFTER UPDATE OF origin, enterprise_id ON achievement "
-    "WHEN OLD.origin IS NOT NEW.origin OR OLD.enterprise_id IS NOT NEW.enterprise_id BEGIN "
+    f"WHEN OLD.origin IS NOT NEW.origin AND {_FREE} BEGIN DELETE FROM summed_round WHERE round_uuid IN "
+    "(SELECT r.uuid FROM award w JOIN award_round r ON r.id = w.round_id WHERE w.achievement_id = NEW.id); END",
+    "CREATE TRIGGER IF NOT EXISTS sent_stale_insert AFTER INSERT ON achievement WHEN NEW.origin IS NOT NULL "
+    f"AND {_FREE} BEGIN INSERT OR IGNORE INTO stale_origin (origin) VALUES (NEW.origin); END",
+    f"CREATE TRIGGER IF NOT EXISTS sent_stale_update AFTER UPDATE OF {', '.join(_CLAIM_COLUMNS)} ON achievement "
+    "WHEN (" + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _CLAIM_COLUMNS) + f") AND {_FREE} BEGIN "
     "INSERT OR IGNORE INTO stale_origin (origin) SELECT OLD.origin WHERE OLD.origin IS NOT NULL; "
     "INSERT OR IGNORE INTO stale_origin (origin) SELECT NEW.origin WHERE NEW.origin IS NOT NULL; END",
-    "CREATE TRIGGER IF NOT EXISTS sent_stale_delete AFTER DELETE ON achievement WHEN OLD.origin IS NOT NULL BEGIN "
-    "INSERT OR IGNORE INTO stale_origin (origin) VALUES (OLD.origin); END",
+    "CREATE TRIGGER IF NOT EXISTS sent_stale_delete AFTER DELETE ON achievement WHEN OLD.origin IS NOT NULL "
+    f"AND {_FREE} BEGIN INSERT OR IGNORE INTO stale_origin (origin) VALUES (OLD.origin); END",
     "CREATE TRIGGER IF NOT EXISTS sent_stale_enterprise AFTER UPDATE OF origin ON enterprise "
-    "WHEN OLD.origin IS NOT NEW.origin BEGIN INSERT OR IGNORE INTO stale_origin (origin) SELECT DISTINCT origin "
-    "FROM achievement WHERE enterprise_id = NEW.id AND origin IS NOT NULL; END",
+    f"WHEN OLD.origin IS NOT NEW.origin AND {_FREE} BEGIN INSERT OR IGNORE INTO stale_origin (origin) "
+    "SELECT DISTINCT origin FROM achievement WHERE enterprise_id = NEW.id AND origin IS NOT NULL; END",
 ]
 # PostgreSQL: once per statement, with the rows it wrote (a COPY of 100,000 lines: one delete)
 _STALE_LINES = ("DELETE FROM summed_round WHERE round_uuid IN (SELECT r.uuid FROM award_round r WHERE r.id IN "
                 "(SELECT round_id FROM {rows}))")
+_PG_CHANGED = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in _CLAIM_COLUMNS)
 _PG_FUNCTIONS = {
     "stdaward_sums_new": _STALE_LINES.format(rows="new_rows"),
     "stdaward_sums_old": _STALE_LINES.format(rows="old_rows"),
@@ -310,10 +507,9 @@ _PG_FUNCTIONS = {
     "stdaward_sent_old": "INSERT INTO stale_origin (origin) SELECT DISTINCT origin FROM old_rows WHERE origin IS NOT "
                          "NULL ON CONFLICT DO NOTHING",
     "stdaward_sent_both": "INSERT INTO stale_origin (origin) SELECT o.origin FROM old_rows o JOIN new_rows n ON n.id = o.id "
-                          "WHERE o.origin IS NOT NULL AND (o.origin IS DISTINCT FROM n.origin OR o.enterprise_id != "
-                          "n.enterprise_id) UNION SELECT n.origin FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE "
-                          "n.origin IS NOT NULL AND (o.origin IS DISTINCT FROM n.origin OR o.enterprise_id != "
-                          "n.enterprise_id) ON CONFLICT DO NOTHING",
+                          f"WHERE o.origin IS NOT NULL AND ({_PG_CHANGED}) UNION SELECT n.origin FROM old_rows o "
+                          f"JOIN new_rows n ON n.id = o.id WHERE n.origin IS NOT NULL AND ({_PG_CHANGED}) "
+                          "ON CONFLICT DO NOTHING",
     "stdaward_sent_enterprise": "INSERT INTO stale_origin (origin) SELECT DISTINCT a.origin FROM achievement a WHERE "
                                 "a.origin IS NOT NULL AND a.enterprise_id IN (SELECT n.id FROM new_rows n JOIN "
                                 "old_rows o ON o.id = n.id WHERE o.origin IS DISTINCT FROM n.origin) "
@@ -352,7 +548,8 @@ def install() -> None:
     for name, when, function in _PG_TRIGGERS:
         table = when.split(" ON ", 1)[1].split()[0]
         database.execute_sql(f'DROP TRIGGER IF EXISTS {name} ON "{table}"')
-        database.execute_sql(f"CREATE TRIGGER {name} AFTER {when} FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
+        database.execute_sql(f"CREATE TRIGGER {name} AFTER {when} FOR EACH STATEMENT WHEN "
+                             f"(current_setting('{IMPORTING}', true) IS DISTINCT FROM '1') EXECUTE FUNCTION {function}()")
     claim_indexes()
 
 

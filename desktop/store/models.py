@@ -175,6 +175,12 @@ class Achievement(Versioned):
     updated_at = DateTimeField(default=now)
     version = version_field()  # v5: optimistic concurrency (class Versioned)
 
+    class Meta:
+        # v7: the overview's counted targets (``store.target_counts.target_sql``: COUNT(DISTINCT key)
+        # over the achievements of some kinds up to a date, the key out of ref and natural_key) read
+        # this index alone instead of every achievement's row
+        indexes = ((("kind", "date", "ref", "natural_key", "enterprise"), False),)
+
 
 class Evidence(BaseModel):
     """A file attached to an achievement, copied into the data folder and stored by SHA-256."""
@@ -449,10 +455,45 @@ class SummedRound(BaseModel):
     sender = CharField(index=True)
 
 
+class ClaimKey(BaseModel):
+    """What an achievement of another office's county claims (v7): its standard's number, or a
+    prize's scheme, number or title and year (``claim``, see ``desktop.store.award_sums``), with its
+    county (``origin``) and year; kept at import time, so the consolidation's check of claims in two
+    counties reads keys instead of working them out of every record."""
+
+    kind = CharField()
+    claim = TextField()
+    origin = CharField(index=True)
+    year = CharField()
+    achievement_id = IntegerField()
+
+    class Meta:
+        indexes = ((("kind", "claim", "origin"), False),)
+
+
+class SharedClaim(BaseModel):
+    """A claim key that ``claim_key`` holds from two counties or more (v7, noted at import time; a
+    key that stops being shared may stay: the report checks the counties again)."""
+
+    kind = CharField()
+    claim = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("kind", "claim")
+
+
+class DeferredUpkeep(BaseModel):
+    """A row only inside an import's own transaction (SQLite, v7): schema 7's triggers stand aside
+    while it is there, as the import keeps the sums and keys itself at its end; never committed."""
+
+    holder = IntegerField(primary_key=True)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Office, User, Enterprise, Achievement, Evidence, AwardRound, Award, AwardEvent, NoticeSerial,
     Notice, TargetValue, KnownOffice, PackageLog, AuditEntry, Setting, Payment, Publicity, Objection, RefusalLetter,
-    StoredFile, FileChunk, InstalledMeasure, AwardSum, SentEnterprise, StaleOrigin, SummedRound,
+    StoredFile, FileChunk, InstalledMeasure, AwardSum, SentEnterprise, StaleOrigin, SummedRound, ClaimKey, SharedClaim,
+    DeferredUpkeep,
 ]
 # the file contents a server database keeps (a SQLite file keeps them in its evidence folder)
 FILE_MODELS: list[type[BaseModel]] = [StoredFile, FileChunk]
