@@ -566,6 +566,9 @@ def _kept_server(bin_dir: Path, folder: Path, fast: bool = False):
     if not (folder / "data").exists():
         server.run("initdb", "-D", str(server.folder / "data"), "-U", superuser, "--auth=trust", "-E", "UTF8",
                    "--locale=C.UTF-8")
+    if server.run("pg_ctl", "-D", str(server.folder / "data"), "status", check=False).returncode == 0:
+        server.shared = True  # another run of this benchmark (a fill) started it: used as it is, left running
+        return server
     opts = f"-k {server.folder} -p {PORT} -c listen_addresses='' -c max_connections=40"
     opts += f" {FAST_FILL}" if fast else ""  # only while filling: the figures are measured with fsync on
     started = server.run("pg_ctl", "-D", str(server.folder / "data"), "-l", str(server.folder / "server.log"),
@@ -675,13 +678,25 @@ open_db(path, auto_backup=False)
 session = Session.attach(path)
 from desktop.store import award_sums
 from desktop.store.models import database
-mode = sys.argv[4]  # "v7": as the program imports; "v6": without schema 7's upkeep (its triggers and sums)
-with database.atomic() as outer:  # rolled back: the city stays as filled, so both are measured on it
+from desktop.store.backend import is_postgres
+# "v7": as the program imports (the triggers aside during the bulk write, their work done at its end);
+# "v7-triggers": schema 7 as first built (the triggers fire for every row the import writes);
+# "v6": without schema 7's upkeep (its triggers dropped, no sums or keys kept)
+mode = sys.argv[4]
+with database.atomic() as outer:  # rolled back: the city stays as filled, so all are measured on it
     if mode == "v6":
         from desktop.exchange import kept_sums
         kept_sums.after_import = lambda pkg: None
-        for name, when, _function in award_sums._PG_TRIGGERS:
-            database.execute_sql(f'DROP TRIGGER {name} ON "{when.split(" ON ", 1)[1].split()[0]}"')
+        kept_sums.before_write = lambda ops: {}
+        kept_sums.after_write = lambda mark: None
+        if is_postgres():
+            for name, when, _function in award_sums._PG_TRIGGERS:
+                database.execute_sql(f'DROP TRIGGER {name} ON "{when.split(" ON ", 1)[1].split()[0]}"')
+        else:
+            for sql in award_sums.SQLITE_TRIGGERS:
+                database.execute_sql(f"DROP TRIGGER {sql.split()[5]}")
+    elif mode == "v7-triggers":
+        award_sums._defer = lambda on: None
     offices.register(card, expected_fingerprint=fingerprint(card["public_key"]), user="bench")
     t0 = time.perf_counter()
     pkg = exchange.read(session, pkg_path)
@@ -697,23 +712,33 @@ print(json.dumps({"seconds": t3 - t0, "read": t1 - t0, "plan": t2 - t1, "apply":
 """
 
 
-def bench_import(server, tmp: Path, n: int, into: int, counties: int, keep: Path | None) -> None:
+IMPORT_MODES = {"v6": "without schema 7's upkeep", "v7-triggers": "schema 7, the triggers firing per row",
+                "v7": "schema 7, the triggers aside, upkeep at the end"}
+
+
+def bench_import(server, tmp: Path, n: int, into: int, counties: int, keep: Path | None,
+                 engines: tuple[str, ...] = ("postgresql", "sqlite"), modes: tuple[str, ...] = tuple(IMPORT_MODES),
+                 runs: int = 1) -> None:
     """A county's package of ``n`` achievements (and its round's award lines) imported into the city
     of ``into`` achievements (filled by ``bench_consolidate``), in a child process: read + plan +
-    apply, and the child's own peak memory. The city keeps the county afterwards (a kept cluster:
-    run it last)."""
+    apply, and the child's own peak memory; each import rolled back, so the city stays as filled.
+    ``modes`` (``IMPORT_MODES``) alternate, ``runs`` times, on each engine."""
     from bench_growth import _child as child_process
 
     county = (keep or tmp) / f"county-{n}.db"
     if not county.with_suffix(".card").exists():
         child_process([sys.executable, "-c", COUNTY_SETUP, str(county), str(n), str(ROOT / "benchmarks")], ROOT, tmp)
-    for mode in ("v6", "v7", "v6", "v7"):  # twice each, alternately: the machine's load moves
-        got = child_process([sys.executable, "-c", CITY_IMPORT, server.url(f"city_{into}_{counties}"),
-                             str(county.with_suffix(".stdpkg")), str(county.with_suffix(".card")), mode], ROOT, tmp)[2]
-        what = "schema 7, sums kept" if mode == "v7" else "without schema 7's upkeep"
-        print(f"import {n:,d} achievements (+ their award lines) into a city of {into:,d} on PostgreSQL, {what}: "
-              f"{got['seconds']:7.2f} s (read {got['read']:.2f}, plan {got['plan']:.2f}, apply {got['apply']:.2f}) "
-              f"{got['self_mb']:7.1f} MB max RSS, {got['inserted']:,d} rows inserted (rolled back)", flush=True)
+    name = f"city_{into}_{counties}"
+    dbs = {"postgresql": server.url(name), "sqlite": str((keep or tmp) / f"{name}.db")}
+    for _run in range(runs):
+        for engine in engines:
+            for mode in modes:  # alternately: the machine's load moves
+                got = child_process([sys.executable, "-c", CITY_IMPORT, dbs[engine], str(county.with_suffix(".stdpkg")),
+                                     str(county.with_suffix(".card")), mode], ROOT, tmp)[2]
+                print(f"import {n:,d} achievements (+ their award lines) into a city of {into:,d} on {engine}, "
+                      f"{IMPORT_MODES[mode]}: {got['seconds']:7.2f} s (read {got['read']:.2f}, plan {got['plan']:.2f}, "
+                      f"apply {got['apply']:.2f}) {got['self_mb']:7.1f} MB max RSS, {got['inserted']:,d} rows inserted "
+                      "(rolled back)", flush=True)
 
 
 def main(argv: list[str]) -> int:
@@ -733,6 +758,8 @@ def main(argv: list[str]) -> int:
                                                                 "while it does) and stop")
     ap.add_argument("--import-into", type=int, default=0, help="a city filled by --consolidate: import a county's "
                                                               "package of 100,000 into it (it keeps the county)")
+    ap.add_argument("--import-engines", default="postgresql,sqlite", help="engines of --import-into")
+    ap.add_argument("--import-modes", default=",".join(IMPORT_MODES), help="--import-into's modes, in this order")
     args = ap.parse_args(argv)
     bin_dir = _bin_dir()
     if bin_dir is None:
@@ -745,7 +772,8 @@ def main(argv: list[str]) -> int:
                 bench_consolidate(server, tmp, [int(x) for x in args.consolidate.split(",") if x], args.runs,
                                   args.counties, args.sqlite_upto, args.keep, args.fill_only)
             if args.import_into:
-                bench_import(server, tmp, 100_000, args.import_into, args.counties, args.keep)
+                bench_import(server, tmp, 100_000, args.import_into, args.counties, args.keep,
+                             tuple(args.import_engines.split(",")), tuple(args.import_modes.split(",")), args.runs)
             if args.migrate:
                 bench_migrate(server, tmp, args.migrate)
             for n in (int(x) for x in args.sizes.split(",") if x):
@@ -766,7 +794,9 @@ def main(argv: list[str]) -> int:
                     print(f"{step:8s} {n:>7,d} achievements: SQLite {s:6.2f} s, PostgreSQL {p:6.2f} s, "
                           f"ratio {p / s:4.2f}", flush=True)
     finally:
-        if args.keep:
+        if args.keep and getattr(server, "shared", False):
+            pass
+        elif args.keep:
             server.run("pg_ctl", "-D", str(server.folder / "data"), "-m", "fast", "-w", "stop", check=False)
         else:
             stop_server(server)
