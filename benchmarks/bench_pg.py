@@ -23,10 +23,17 @@ its registration, its import records (the hash of every row received: 20 MB per 
 the totals it reported (one county's off by ¥1,000.00). SQLite is filled from Python; PostgreSQL by
 the server itself (``generate_series``, row for row the same; a Python loop takes too long for 10⁷)
 with the big tables' indexes built after the load, then ``VACUUM ANALYZE``.
+Schema 7: after the fill, the city's kept sums (``award_sum``, ``summed_round``, ``sent_enterprise``)
+are worked out as the upgrade does (``award_sums.refresh_all``, timed: "their sums kept"); each size
+is measured twice, the report from the kept sums and ``--recount`` (every sum and enterprise pair
+from the detail rows again, and compared with the kept ones: the old path and then some), the
+baseline in the same run.
 ``--keep DIR`` keeps the server's cluster and the SQLite files in DIR between runs (each city is
 filled once; ``--fill-only`` fills with fsync off and stops); ``--import-into N``: a county's
 package of 100,000 achievements and their award lines imported into the kept city of N (read, plan,
-apply; seconds and the child's peak memory; the city keeps the county: run it last).
+apply; seconds and the child's peak memory), alternately without schema 7's upkeep (its triggers
+dropped and the end-of-import refresh skipped: "v6") and with it ("v7"), each in one transaction
+rolled back at the end, so the city stays as filled.
 
     .venv/bin/python benchmarks/bench_pg.py [--runs N] [--sizes 10000,100000] [--migrate 200000]
                                             [--consolidate 100000,1000000] [--counties 100]
@@ -66,6 +73,35 @@ with fsync on; one run each, unless said), 100 counties:
         apply 43.30) 611.9 MB; the machine's load, not the city's size, sets these three
     this morning's, unchanged: load 100,000:   SQLite 19.79 s, PostgreSQL 24.33 s, ratio 1.23 (before COPY: 1.39)
                              compute 100,000: SQLite 14.04 s, PostgreSQL 18.25 s, ratio 1.30 (before COPY: 1.44)
+Figures of 2026-12-03 afternoon, schema 7 (the report reads the counties' sums and enterprise pairs
+kept at import; load average 12-24 on the 2 shared cores throughout, so the seconds are noisy; one
+run each; the 10⁶ report was measured while the server filled the 10⁷ city beside it):
+    fill (the kept sums worked out as the upgrade does, once per city): 10⁵ PostgreSQL 9.0 s (one
+    pass per county), SQLite 6.0 s; 10⁶ PostgreSQL 84.9 s, SQLite 75.5 s (one pass per county;
+    the upgrade now sums every county's rounds in one pass)
+    consolidate, kept sums vs recount (the recount sums the awards and pairs twice: for the report
+    and for the comparison with the kept ones):
+        100,000:   PostgreSQL  8.59 s 65.0 MB (recount  8.54 s),  SQLite  7.19 s 55.5 MB (recount 32.47 s)
+      1,000,000:   PostgreSQL 23.15 s 114.5 MB (recount 54.84 s: of it the sums' join 10.5 + 9.6 s, the
+                   enterprise pairs 5.9 + 5.6 s); the old path's figure is the recount less one of each,
+                   about 33 s; growth x2.7 for x10 (kept sums); SQLite 80.92 s 112.5 MB (recount
+                   296.24 s: sums 48.1 + 46.4 s, pairs 42.3 + 34.8 s; kept: the standards' claims
+                   36.0 s, worked out of every record's JSON as SQLite has no claim index)
+                   slowest statements left (kept): the standards' claim keys from the index 6.9 s,
+                   the prizes' 2.1 s, the claimed standards' rows 1.9 s, the counties' enterprise
+                   lists cut out of their import records 1.6 s
+    import of a county's package of 100,000 (+ 100,000 award lines) into the city of 10⁶ on
+    PostgreSQL (fsync off: the server was filling the 10⁷ city at the time; each rolled back):
+        without schema 7's upkeep: 273.87 s (read 30.84, plan 98.26, apply 144.77) 498.9 MB
+        with it:                   407.26 s (read 17.48, plan 112.69, apply 277.09) 495.9 MB
+        one run each under a load average of 20+: the apply took 132 s more, more than the noise;
+        not yet broken down (the statement triggers fire once per row of the importer's
+        executemany, and the end-of-import sums and pairs are one query each)
+    10⁷: not measured this round (the fill of the city, 25+ minutes under this load, did not end
+    in time); the import into it neither
+    what the kept sums took out: the sums' join of the award lines to their achievements (38 s of
+    the 91 s at 10⁷ before) and the enterprises sent by another county (12 s); what remains is the
+    claim check (keys from the claim indexes, then the claimed rows), not yet kept at import
 """
 from __future__ import annotations
 
@@ -223,7 +259,7 @@ def timed(sql, params=None, *a, **k):
         spent.append((time.perf_counter() - t, " ".join(sql.split())[:90]))
 database.execute_sql = timed
 t0 = time.perf_counter()
-report = build_report()
+report = build_report(recount=sys.argv[2:3] == ["recount"])
 seconds = time.perf_counter() - t0
 hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 spent.sort(reverse=True)
@@ -492,6 +528,30 @@ FAST_FILL = ("-c fsync=off -c full_page_writes=off -c wal_level=minimal -c max_w
              "-c max_wal_size=20GB -c checkpoint_timeout=1h")
 
 
+KEEP_SUMS = """
+import sys, time
+from desktop.store.db import open_db
+from desktop.store.paths import resolve_db_path
+open_db(resolve_db_path(sys.argv[1]), auto_backup=False)
+from desktop.store import award_sums
+from desktop.store.models import database
+t0 = time.perf_counter()
+with database.atomic():
+    award_sums.refresh_all()
+print(time.perf_counter() - t0)
+"""
+
+
+def _keep_sums(tmp: Path, db: str) -> float:
+    """The sums the counties' imports would have kept (schema 7), worked out as the upgrade does for
+    a city filled straight into its tables; returns the seconds."""
+    out = subprocess.run([sys.executable, "-c", KEEP_SUMS, db], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT), "STDAWARD_DATA": str(tmp / "data")})
+    if out.returncode != 0:
+        raise SystemExit(out.stderr)
+    return float(out.stdout.split()[-1])
+
+
 def _kept_server(bin_dir: Path, folder: Path, fast: bool = False):
     """A server whose cluster stays in ``folder`` between runs (made there the first time): a
     10,000,000-achievement city is filled once."""
@@ -506,6 +566,9 @@ def _kept_server(bin_dir: Path, folder: Path, fast: bool = False):
     if not (folder / "data").exists():
         server.run("initdb", "-D", str(server.folder / "data"), "-U", superuser, "--auth=trust", "-E", "UTF8",
                    "--locale=C.UTF-8")
+    if server.run("pg_ctl", "-D", str(server.folder / "data"), "status", check=False).returncode == 0:
+        server.shared = True  # another run of this benchmark (a fill) started it: used as it is, left running
+        return server
     opts = f"-k {server.folder} -p {PORT} -c listen_addresses='' -c max_connections=40"
     opts += f" {FAST_FILL}" if fast else ""  # only while filling: the figures are measured with fsync on
     started = server.run("pg_ctl", "-D", str(server.folder / "data"), "-l", str(server.folder / "server.log"),
@@ -539,21 +602,25 @@ def bench_consolidate(server, tmp: Path, sizes: list[int], runs: int, counties: 
                                      autocommit=True) as con:
                     con.execute(f'CREATE DATABASE "{name}"')
             took = _fill(server, tmp, engine, db, City(n, counties))
-            print(f"fill {n:>10,d} achievements of {counties} counties into {engine}: {took:7.1f} s", flush=True)
+            sums = _keep_sums(tmp, db)
+            print(f"fill {n:>10,d} achievements of {counties} counties into {engine}: {took:7.1f} s, their sums "
+                  f"kept (as the schema-7 upgrade works them out) {sums:6.1f} s", flush=True)
         if fill_only:
             continue
-        got: dict[str, list[tuple[float, float, dict]]] = {e: [] for e in dbs}
+        got: dict[str, list[tuple[float, float, dict]]] = {e: [] for e in list(dbs) + [f"{e} recount" for e in dbs]}
         for _ in range(runs):
-            for engine, db in dbs.items():
+            for engine, db in dbs.items():  # the report from the kept sums, then the recount from every line
                 got[engine].append(child_process([sys.executable, "-c", CONSOLIDATE, db], ROOT, tmp))
+                got[f"{engine} recount"].append(child_process([sys.executable, "-c", CONSOLIDATE, db, "recount"],
+                                                              ROOT, tmp))
         best = {e: (min(r[2]["seconds"] for r in rs), max(r[2]["self_mb"] for r in rs), rs[-1][2]) for e, rs in got.items()}
-        for engine in dbs:
+        for engine in best:
             sec, mb, last = best[engine]
             growth = ""
             if engine in prev:
                 pn, ps = prev[engine]
                 growth = f", growth x{sec / ps:4.1f} for x{n / pn:.0f} achievements"
-            print(f"consolidate {n:>10,d} achievements on {engine:10s}: {sec:7.2f} s {mb:7.1f} MB max RSS "
+            print(f"consolidate {n:>10,d} achievements on {engine:18s}: {sec:7.2f} s {mb:7.1f} MB max RSS "
                   f"({last['rows']:,d} rows, {last['findings']:,d} findings, total {last['total']}){growth}", flush=True)
             print(f"    slowest statements ({last['statements']}): " +
                   "; ".join(f"{s:.2f} s {q}" for s, q in last["slowest"]), flush=True)
@@ -609,35 +676,69 @@ pkg_path, card = Path(sys.argv[2]), json.loads(Path(sys.argv[3]).read_text())
 path = resolve_db_path(sys.argv[1])
 open_db(path, auto_backup=False)
 session = Session.attach(path)
-offices.register(card, expected_fingerprint=fingerprint(card["public_key"]), user="bench")
-t0 = time.perf_counter()
-pkg = exchange.read(session, pkg_path)
-t1 = time.perf_counter()
-plan = exchange.plan_import(session, pkg)
-t2 = time.perf_counter()
-result = exchange.apply_import(session, pkg)
-t3 = time.perf_counter()
+from desktop.store import award_sums
+from desktop.store.models import database
+from desktop.store.backend import is_postgres
+# "v7": as the program imports (the triggers aside during the bulk write, their work done at its end);
+# "v7-triggers": schema 7 as first built (the triggers fire for every row the import writes);
+# "v6": without schema 7's upkeep (its triggers dropped, no sums or keys kept)
+mode = sys.argv[4]
+with database.atomic() as outer:  # rolled back: the city stays as filled, so all are measured on it
+    if mode == "v6":
+        from desktop.exchange import kept_sums
+        kept_sums.after_import = lambda pkg: None
+        kept_sums.before_write = lambda ops: {}
+        kept_sums.after_write = lambda mark: None
+        if is_postgres():
+            for name, when, _function in award_sums._PG_TRIGGERS:
+                database.execute_sql(f'DROP TRIGGER {name} ON "{when.split(" ON ", 1)[1].split()[0]}"')
+        else:
+            for sql in award_sums.SQLITE_TRIGGERS:
+                database.execute_sql(f"DROP TRIGGER {sql.split()[5]}")
+    elif mode == "v7-triggers":
+        award_sums._defer = lambda on: None
+    offices.register(card, expected_fingerprint=fingerprint(card["public_key"]), user="bench")
+    t0 = time.perf_counter()
+    pkg = exchange.read(session, pkg_path)
+    t1 = time.perf_counter()
+    plan = exchange.plan_import(session, pkg)
+    t2 = time.perf_counter()
+    result = exchange.apply_import(session, pkg)
+    t3 = time.perf_counter()
+    outer.rollback()
 hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 print(json.dumps({"seconds": t3 - t0, "read": t1 - t0, "plan": t2 - t1, "apply": t3 - t2,
                   "inserted": result.applied.get("inserted"), "self_mb": int(hwm.split()[1]) / 1024}))
 """
 
 
-def bench_import(server, tmp: Path, n: int, into: int, counties: int, keep: Path | None) -> None:
+IMPORT_MODES = {"v6": "without schema 7's upkeep", "v7-triggers": "schema 7, the triggers firing per row",
+                "v7": "schema 7, the triggers aside, upkeep at the end"}
+
+
+def bench_import(server, tmp: Path, n: int, into: int, counties: int, keep: Path | None,
+                 engines: tuple[str, ...] = ("postgresql", "sqlite"), modes: tuple[str, ...] = tuple(IMPORT_MODES),
+                 runs: int = 1) -> None:
     """A county's package of ``n`` achievements (and its round's award lines) imported into the city
     of ``into`` achievements (filled by ``bench_consolidate``), in a child process: read + plan +
-    apply, and the child's own peak memory. The city keeps the county afterwards (a kept cluster:
-    run it last)."""
+    apply, and the child's own peak memory; each import rolled back, so the city stays as filled.
+    ``modes`` (``IMPORT_MODES``) alternate, ``runs`` times, on each engine."""
     from bench_growth import _child as child_process
 
     county = (keep or tmp) / f"county-{n}.db"
     if not county.with_suffix(".card").exists():
         child_process([sys.executable, "-c", COUNTY_SETUP, str(county), str(n), str(ROOT / "benchmarks")], ROOT, tmp)
-    got = child_process([sys.executable, "-c", CITY_IMPORT, server.url(f"city_{into}_{counties}"),
-                         str(county.with_suffix(".stdpkg")), str(county.with_suffix(".card"))], ROOT, tmp)[2]
-    print(f"import {n:,d} achievements (+ their award lines) into a city of {into:,d} on PostgreSQL: "
-          f"{got['seconds']:7.2f} s (read {got['read']:.2f}, plan {got['plan']:.2f}, apply {got['apply']:.2f}) "
-          f"{got['self_mb']:7.1f} MB max RSS, {got['inserted']:,d} rows inserted", flush=True)
+    name = f"city_{into}_{counties}"
+    dbs = {"postgresql": server.url(name), "sqlite": str((keep or tmp) / f"{name}.db")}
+    for _run in range(runs):
+        for engine in engines:
+            for mode in modes:  # alternately: the machine's load moves
+                got = child_process([sys.executable, "-c", CITY_IMPORT, dbs[engine], str(county.with_suffix(".stdpkg")),
+                                     str(county.with_suffix(".card")), mode], ROOT, tmp)[2]
+                print(f"import {n:,d} achievements (+ their award lines) into a city of {into:,d} on {engine}, "
+                      f"{IMPORT_MODES[mode]}: {got['seconds']:7.2f} s (read {got['read']:.2f}, plan {got['plan']:.2f}, "
+                      f"apply {got['apply']:.2f}) {got['self_mb']:7.1f} MB max RSS, {got['inserted']:,d} rows inserted "
+                      "(rolled back)", flush=True)
 
 
 def main(argv: list[str]) -> int:
@@ -657,6 +758,8 @@ def main(argv: list[str]) -> int:
                                                                 "while it does) and stop")
     ap.add_argument("--import-into", type=int, default=0, help="a city filled by --consolidate: import a county's "
                                                               "package of 100,000 into it (it keeps the county)")
+    ap.add_argument("--import-engines", default="postgresql,sqlite", help="engines of --import-into")
+    ap.add_argument("--import-modes", default=",".join(IMPORT_MODES), help="--import-into's modes, in this order")
     args = ap.parse_args(argv)
     bin_dir = _bin_dir()
     if bin_dir is None:
@@ -669,7 +772,8 @@ def main(argv: list[str]) -> int:
                 bench_consolidate(server, tmp, [int(x) for x in args.consolidate.split(",") if x], args.runs,
                                   args.counties, args.sqlite_upto, args.keep, args.fill_only)
             if args.import_into:
-                bench_import(server, tmp, 100_000, args.import_into, args.counties, args.keep)
+                bench_import(server, tmp, 100_000, args.import_into, args.counties, args.keep,
+                             tuple(args.import_engines.split(",")), tuple(args.import_modes.split(",")), args.runs)
             if args.migrate:
                 bench_migrate(server, tmp, args.migrate)
             for n in (int(x) for x in args.sizes.split(",") if x):
@@ -690,7 +794,9 @@ def main(argv: list[str]) -> int:
                     print(f"{step:8s} {n:>7,d} achievements: SQLite {s:6.2f} s, PostgreSQL {p:6.2f} s, "
                           f"ratio {p / s:4.2f}", flush=True)
     finally:
-        if args.keep:
+        if args.keep and getattr(server, "shared", False):
+            pass
+        elif args.keep:
             server.run("pg_ctl", "-D", str(server.folder / "data"), "-m", "fast", "-w", "stop", check=False)
         else:
             stop_server(server)

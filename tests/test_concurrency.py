@@ -325,8 +325,25 @@ def test_a_failed_upgrade_to_schema_5_leaves_the_v4_file_as_it_was(tmp_path, mon
         con.close()
 
 
+def undo_v7(database) -> None:
+    """What schema 7 added, taken away from a server database (to make an older one)."""
+    for table in ("award_sum", "summed_round", "sent_enterprise", "stale_origin", "claim_key", "shared_claim",
+                  "deferred_upkeep"):
+        database.execute_sql(f'DROP TABLE "{table}"')
+    for trigger, table in (("award_sum_stale_insert", "award"), ("award_sum_stale_update", "award"),
+                           ("award_sum_stale_delete", "award"), ("award_sum_stale_round", "award_round"),
+                           ("award_sum_stale_origin", "achievement"), ("sent_stale_insert", "achievement"),
+                           ("sent_stale_update", "achievement"), ("sent_stale_delete", "achievement"),
+                           ("sent_stale_enterprise", "enterprise")):
+        database.execute_sql(f'DROP TRIGGER {trigger} ON "{table}"')
+    for index in ("achievement_standard_claim_v1", "achievement_prize_claim_v1",
+                  "achievement_kind_date_ref_natural_key_enterprise_id"):
+        database.execute_sql(f"DROP INDEX {index}")
+
+
 def undo_v6(database) -> None:
-    """What schema 6 added, taken away from a server database (to make an older one)."""
+    """What schema 6 (and 7) added, taken away from a server database (to make an older one)."""
+    undo_v7(database)
     database.execute_sql('ALTER TABLE "office" DROP COLUMN "version"')
     for table in ("file_chunk", "stored_file", "installed_measure"):
         database.execute_sql(f'DROP TABLE "{table}"')

@@ -210,7 +210,7 @@ def test_an_officer_who_may_not_build_the_index_gets_the_same_report(tmp_path, p
     reads every key from its record (slower), and the report is the one the owner's index gives."""
     import psycopg
 
-    from desktop.exchange.consolidate import CLAIM_INDEXES
+    from desktop.exchange.consolidate import CLAIM, CLAIM_INDEXES
     from desktop.store.paths import resolve_db_path
 
     name = pg_server.create_database("roles")
@@ -233,6 +233,11 @@ def test_an_officer_who_may_not_build_the_index_gets_the_same_report(tmp_path, p
             as_officer = _check(officer, uuids)
             assert indexed() == set()
             as_owner = _check(owner, uuids)
+            assert indexed() == set()  # the report reads the claim keys kept at import (schema 7): no index
+            # the recount groups every record's claim again: the owner's builds the indexes back
+            officer_recount = _recounted_claims(officer)
+            assert indexed() == set()
+            owner_recount = _recounted_claims(owner)
             assert indexed() == set(CLAIM_INDEXES.values())
     finally:
         pg_server.drop_database(name)
@@ -240,3 +245,11 @@ def test_an_officer_who_may_not_build_the_index_gets_the_same_report(tmp_path, p
                              autocommit=True) as con:
             con.execute("DROP ROLE IF EXISTS city_officer")
     assert as_officer == as_owner
+    assert officer_recount == owner_recount == [f for f in as_owner[None]["findings"] if f[0] == CLAIM]
+
+
+def _recounted_claims(db: Path) -> list:
+    from desktop.exchange.consolidate import CLAIM, build_report
+
+    with using(db):
+        return [(f.kind, f.severity, f.message, f.items) for f in build_report(recount=True).findings if f.kind == CLAIM]

@@ -350,7 +350,12 @@ def test_a_schema_3_database_is_upgraded_keeping_its_rounds_and_notices(office, 
                       "ALTER TABLE enterprise DROP COLUMN version; ALTER TABLE achievement DROP COLUMN version;"
                       "ALTER TABLE award DROP COLUMN version;"  # and none of the record versions of v5
                       "ALTER TABLE office DROP COLUMN version; DROP TABLE file_chunk; DROP TABLE stored_file;"
-                      "DROP TABLE installed_measure;")  # nor the office version and stored files of v6
+                      "DROP TABLE installed_measure;"  # nor the office version and stored files of v6
+                      "DROP TABLE award_sum; DROP TABLE summed_round; DROP TABLE sent_enterprise; DROP TABLE stale_origin;"
+                      "DROP TRIGGER award_sum_stale_insert; DROP TRIGGER award_sum_stale_update;"
+                      "DROP TRIGGER award_sum_stale_delete; DROP TRIGGER award_sum_stale_round;"
+                      "DROP TRIGGER award_sum_stale_origin; DROP TRIGGER sent_stale_insert; DROP TRIGGER sent_stale_update;"
+                      "DROP TRIGGER sent_stale_delete; DROP TRIGGER sent_stale_enterprise;")  # nor v7's sums
     con.commit()
     con.close()
     open_db(office)

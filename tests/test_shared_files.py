@@ -283,7 +283,7 @@ def test_a_real_schema_5_office_is_upgraded_keeping_every_row_its_evidence_and_i
         assert records.evidence_file(s, ev.get_id()).read_bytes()[:8] == b"%PDF-1.4"
     con = sqlite3.connect(path)
     try:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
         after = _rows(con)
         assert after["audit_entry"][:len(before["audit_entry"])] == before["audit_entry"]
         for table, rows in before.items():

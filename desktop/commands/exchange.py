@@ -88,6 +88,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--xlsx", metavar="FILE", help=_("write the report as an Excel workbook"))
     p.add_argument("--pdf", metavar="FILE", help=_("write the report as a PDF"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))
+    p.add_argument("--recount", action="store_true",
+                   help=_("sum every award line again instead of the sums kept at import, and report any that differ"))
     add_db(p)
     p.set_defaults(func=cmd_consolidate)
 
@@ -323,7 +325,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 
     with session(args) as s:
         report = exchange.consolidation(s, args.year, xlsx=Path(args.xlsx) if args.xlsx else None,
-                                        pdf=Path(args.pdf) if args.pdf else None)
+                                        pdf=Path(args.pdf) if args.pdf else None, recount=args.recount)
         lines = exchange.report_lines(s, report)
     if args.json:
         print_json(report.as_dict())

@@ -24,14 +24,19 @@ from desktop.core.i18n import N_, _
 from desktop.core.money import format_money, money_str
 from desktop.exchange import offices
 from desktop.exchange.importer import round_summaries
-from desktop.store.backend import collapse_space, is_postgres, json_item, json_valid, json_values
+from desktop.store import award_sums
+from desktop.store.award_sums import CLAIM_INDEXES, index_sql
+from desktop.store.award_sums import claim_sql as _claims
+from desktop.store.backend import is_postgres, json_values
 from desktop.store.models import KnownOffice, database
 
 CLAIM, ENTERPRISE, TOTALS = "claimed-in-two-counties", "enterprise-in-two-counties", "totals-differ"
+KEPT = "kept-sums-differ"  # only with a recount: the sums kept at import against the award lines
 FINDING_TITLES = {
     CLAIM: N_("The same standard or prize claimed by enterprises in different counties"),
     ENTERPRISE: N_("The same enterprise registered in two counties"),
     TOTALS: N_("Totals that differ from the county's own summary"),
+    KEPT: N_("Sums kept at import that differ from the award lines"),
 }
 
 SEVERITY_LABELS = {"conflict": N_("cannot both be right"), "review": N_("to be checked")}
@@ -121,47 +126,29 @@ def _county_namer() -> tuple[dict[str | None, str], Any]:
     return names, name
 
 
-_PAID = "w.status IN ('awarded', 'discretionary') AND w.decision != 'rejected' AND w.amount IS NOT NULL"
-
-# The awards that pay, summed per round, county (the achievement's origin), year, rule and fund (a
-# group's clause and policy: the least, in code point order as SQLite and Python compare it): the
-# report's rows and each round's totals (the check against what the county reported) come from
-# this one pass over the awards. On PostgreSQL the rows that leave the database are as many as the
-# groups (counties x rules x funds), never as many as the awards.
-_PAID_SQL = """
-SELECT r.uuid, a.origin, r.year, COALESCE(NULLIF(w.rule, ''), '-'), COALESCE(NULLIF(w.fund, ''), '-'),
-       MIN(w.clause{c}), MIN(r.policy_id{c}), COUNT(*), {total}
-FROM award w JOIN award_round r ON r.id = w.round_id JOIN achievement a ON a.id = w.achievement_id
-WHERE {paid}{where}
-GROUP BY r.uuid, a.origin, r.year, COALESCE(NULLIF(w.rule, ''), '-'), COALESCE(NULLIF(w.fund, ''), '-')
-"""
+# The awards that pay (``award_sums.PAID``), summed per round, county (the achievement's origin), year,
+# rule and fund (a group's clause and policy: the least, in code point order as SQLite and Python
+# compare it): the report's rows and each round's totals (the check against what the county reported)
+# come from these groups. The counties' groups are kept by every import (``award_sums``, schema 7),
+# so the report reads them instead of summing 10,000,000 award lines; the lines of the office's own
+# rounds (changed by every computation here) are summed by the database at each report. With ``recount``
+# every group is summed from the award lines, as an auditor's check of the kept ones.
 
 
-class _MoneySum:
-    """SQLite's exact sum of amounts stored as text (its own SUM would add them as floats)."""
-
-    def __init__(self) -> None:
-        self.total: Decimal | None = None
-
-    def step(self, value: Any) -> None:
-        if value is not None:
-            self.total = (self.total if self.total is not None else Decimal("0")) + Decimal(str(value))
-
-    def finalize(self) -> str | None:
-        return None if self.total is None else format(self.total, "f")
-
-
-def _sums(where: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    """(round uuid, origin, year, rule, fund, clause, policy id, count, total) of the awards that pay,
-    summed by the database: PostgreSQL as ``numeric``; SQLite, which would add the amounts (TEXT)
-    as floats, through ``stdaward_money_sum`` (Decimal, registered here). Both exact."""
-    if is_postgres():
-        total, collate = "CAST(SUM(CAST(w.amount AS numeric)) AS TEXT)", ' COLLATE "C"'
+def _sums(year: int | None, reported: list[str], recount: bool = False) -> list[tuple[Any, ...]]:
+    """(round uuid, origin, year, rule, fund, clause, policy id, count, total) of the awards that pay
+    (of ``year`` and of the rounds ``reported``, or all)."""
+    if year is None:
+        where, params, kwhere = "", [], ""
     else:
-        database.connection().create_aggregate("stdaward_money_sum", 1, _MoneySum)
-        total, collate = "stdaward_money_sum(w.amount)", ""  # SQLite compares text in code point order
-    sql = _PAID_SQL.format(total=total, c=collate, paid=_PAID, where=where)
-    return [(*row[:8], Decimal(row[8])) for row in database.execute_sql(sql, params).fetchall()]
+        where = f" AND (r.year = ? OR r.uuid IN ({json_values()}))"
+        kwhere = f" AND (s.year = ? OR s.round_uuid IN ({json_values()}))"
+        params = [year, json.dumps(sorted(reported))]
+    if recount:
+        return award_sums.direct(where, params)
+    own = award_sums.local_round_ids()
+    mine = award_sums.direct(award_sums.in_rounds(own) + where, params) if own else []
+    return mine + award_sums.kept(kwhere, params)
 
 
 @dataclass
@@ -172,19 +159,16 @@ class _Paid:
     rounds: dict[str, dict[str, Any]]  # round uuid -> {count, total} (rounds held without a paying award: 0)
 
 
-def _paid(year: int | None, reported: list[str]) -> _Paid:
-    """The awards that pay, summed by the database (``_PAID_SQL``): for the report the year's (or
-    every) award; for the check of the totals also those of the rounds the counties reported."""
-    where, params = "", []
-    if year is not None:
-        where, params = f" AND (r.year = ? OR r.uuid IN ({json_values()}))", [year, json.dumps(sorted(reported))]
+def _paid(year: int | None, reported: list[str], recount: bool = False) -> _Paid:
+    """The awards that pay, summed (``_sums``): for the report the year's (or every) award; for the
+    check of the totals also those of the rounds the counties reported."""
     groups: list[tuple[Any, ...]] = []
     rounds: dict[str, dict[str, Any]] = {}
     if reported:
         for (u,) in database.execute_sql(f"SELECT uuid FROM award_round WHERE uuid IN ({json_values()})",
                                          [json.dumps(sorted(reported))]):
             rounds[u] = {"count": 0, "total": Decimal("0.00")}
-    for ruuid, origin, yr, rule, fund, clause, policy_id, count, amount in _sums(where, params):
+    for ruuid, origin, yr, rule, fund, clause, policy_id, count, amount in _sums(year, reported, recount):
         if ruuid in rounds:
             rounds[ruuid]["count"] += count
             rounds[ruuid]["total"] += amount
@@ -208,17 +192,19 @@ def _reported(year: int | None) -> dict[str, dict[str, dict[str, Any]]]:
 REPORT_WORK_MEM = "64MB"
 
 
-def build_report(year: int | None = None) -> Report:
+def build_report(year: int | None = None, recount: bool = False) -> Report:
+    """The report; with ``recount`` its sums come from the award lines themselves (not the sums kept
+    at import), and any county whose kept sums disagree with its lines is a finding."""
     with database.atomic():
         if is_postgres():
             database.execute_sql(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
-        return _build_report(year)
+        return _build_report(year, recount)
 
 
-def _build_report(year: int | None) -> Report:
+def _build_report(year: int | None, recount: bool = False) -> Report:
     _names, name = _county_namer()
     reported = _reported(year)
-    paid = _paid(year, [u for by in reported.values() for u in by])
+    paid = _paid(year, [u for by in reported.values() for u in by], recount)
     groups: dict[tuple, ReportRow] = {}
     labels = _Labels()
     city_of = _city_of(name)
@@ -234,7 +220,9 @@ def _build_report(year: int | None) -> Report:
         row.count += count
         row.total += total
     rows = sorted(groups.values(), key=lambda r: (r.city or r.county, r.county, r.year, r.rule, r.fund))
-    findings = cross_claims(year, name) + enterprises_in_two(name) + totals_differ(year, name, reported, paid.rounds)
+    findings = cross_claims(year, name, recount) + enterprises_in_two(name, recount) + totals_differ(year, name, reported, paid.rounds)
+    if recount:
+        findings = kept_differ(name) + findings
     own = offices.own_office()
     return Report(office=own.name if own else "", year=year, generated=dt.datetime.now().isoformat(timespec="seconds"),
                   rows=rows, findings=findings)
@@ -291,22 +279,6 @@ class _Labels:
         return fund.name if fund is not None else ""
 
 
-# What names the thing claimed, per kind: (which rows, the thing, the group key's columns in the
-# inner query, the group key, the same key over the outer row). A standard: its normalised number (the
-# third part of its natural key); a prize: its scheme, its standard's number (or its title with the
-# white space collapsed) and its year.
-def _claims() -> dict[str, tuple[str, str, str, str, str]]:
-    """The claim groups' SQL pieces in the open database's own functions (SQLite or PostgreSQL)."""
-    key, valid, ws = json_item("a.natural_key", 2), json_valid("a.natural_key"), collapse_space("a.title")
-    year = "substr(CAST(a.date AS TEXT), 1, 4)"
-    prize = f"COALESCE(CASE WHEN a.ref IS NOT NULL AND a.ref != '' AND {valid} THEN NULLIF({key}, '') END, {ws})"
-    return {
-        "standard": (f"a.ref IS NOT NULL AND a.ref != '' AND {valid}", key, f"{key} AS k", "k", key),
-        "prize": ("1 = 1", prize, f"COALESCE(a.prize, '') AS p, {prize} AS k, {year} AS y", "p, k, y",
-                  f"COALESCE(a.prize, ''), {prize}, {year}"),
-    }
-
-
 _CLAIMS_SQL = """
 SELECT {thing}, a.prize, substr(CAST(a.date AS TEXT), 1, 4), a.ref, a.title, a.grade, a.rank, a.origin, a.source_id,
        e.uscc, e.name
@@ -325,7 +297,6 @@ ORDER BY a.id
 # title); 10,000,000 at a province. Named with a version: a changed definition is a new index,
 # never a stale one taken for it. Per kind: (index, its columns, which rows it holds, the key, the
 # group's columns from the inner query, the SQL's filter of the rows).
-CLAIM_INDEXES = {"standard": "achievement_standard_claim_v1", "prize": "achievement_prize_claim_v1"}
 STANDARD_INDEX = CLAIM_INDEXES["standard"]
 _KEYS_SQL = """
 SELECT {group} FROM (SELECT {inner}, COALESCE(a.origin, '') AS o FROM achievement a
@@ -339,19 +310,6 @@ FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id
 WHERE a.kind = '{kind}' AND {rows}{where} AND {thing} = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(? AS jsonb))))
 ORDER BY a.id
 """
-
-
-def _index_sql(kind: str) -> str:
-    """The claim index of ``kind``: the key first (looked up by it), what the groups are made of
-    (the scheme, the date, the county), and the columns the key is worked out from included, as
-    PostgreSQL reads an expression from an index only when the columns it is made of are there."""
-    rows, thing = _claims()[kind][:2]
-    rows, thing = rows.replace("a.", ""), thing.replace("a.", "")
-    if kind == "standard":
-        return (f"CREATE INDEX IF NOT EXISTS {CLAIM_INDEXES[kind]} ON achievement (({thing}), (COALESCE(origin, '')), "
-                f"date) INCLUDE (natural_key, origin) WHERE kind = 'standard' AND {rows}")
-    return (f"CREATE INDEX IF NOT EXISTS {CLAIM_INDEXES[kind]} ON achievement (({thing}), (COALESCE(prize, '')), date, "
-            f"(COALESCE(origin, ''))) INCLUDE (natural_key, ref, title, prize, origin) WHERE kind = 'prize'")
 
 
 def _claim_indexes() -> dict[str, bool]:
@@ -371,7 +329,7 @@ def _claim_indexes() -> dict[str, bool]:
         if index not in have:
             try:
                 with database.atomic():  # a savepoint inside a caller's transaction: a refusal leaves it usable
-                    database.execute_sql(_index_sql(kind))
+                    database.execute_sql(index_sql(kind))
                 made = True
             except DatabaseError:
                 out[kind] = False
@@ -407,22 +365,46 @@ def _ws(text: str | None) -> str | None:
     return " ".join(text.split()) or None if text else None
 
 
-def cross_claims(year: int | None, name: Any) -> list[Finding]:
+_BY_ID_SQL = """
+SELECT {thing}, a.prize, substr(CAST(a.date AS TEXT), 1, 4), a.ref, a.title, a.grade, a.rank, a.origin, a.source_id,
+       e.uscc, e.name
+FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id
+WHERE a.id IN ({ids})
+ORDER BY a.id
+"""
+
+
+def _claimed_rows(kind: str, ids: list[int]) -> list[tuple]:
+    """The rows of the records ``ids`` (claiming a ``kind``), as the check groups them."""
+    thing = _claims()[kind][1]
+    out: list[tuple] = []
+    for start in range(0, len(ids), 5000):
+        part = ", ".join(str(int(i)) for i in ids[start:start + 5000])
+        out += database.execute_sql(_BY_ID_SQL.format(thing=thing, ids=part)).fetchall()
+    return out
+
+
+def cross_claims(year: int | None, name: Any, recount: bool = False) -> list[Finding]:
     """The same standard (by its normalised number) or prize claimed by enterprises of different
     counties. Co-drafters legitimately share a standard, so that is a review; two claims of the
     same rank (two "first drafting units") cannot both be right: a conflict.
 
-    The database groups the claims (one ``GROUP BY`` over the city's standards, one over its prizes)
-    and returns only those in groups of two counties or more: Python never holds the city."""
+    The counties' claim keys are kept at import (``award_sums.claimed_ids``, schema 7): the report
+    reads the keys two counties hold and then only the rows of those. With ``recount`` the database
+    groups every record's claim again (one ``GROUP BY`` over the city's standards, one over its
+    prizes) and returns only those in groups of two counties or more: Python never holds the city."""
     where, params = "", []
     if year is not None:
         where, params = " AND a.date BETWEEN ? AND ?", [f"{year:04d}-01-01", f"{year:04d}-12-31"]
     if not is_postgres():
         database.connection().create_function("stdaward_ws", 1, _ws, deterministic=True)
     groups: dict[tuple, list[dict[str, Any]]] = {}
-    indexed = _claim_indexes() if is_postgres() else {}
+    indexed = _claim_indexes() if is_postgres() and recount else {}
+    claimed = None if recount else award_sums.claimed_ids(year)
     for kind, (rows, thing, inner, group, outer) in _claims().items():
-        if indexed.get(kind):
+        if claimed is not None:
+            found = _claimed_rows(kind, claimed[kind])
+        elif indexed.get(kind):
             found = _claims_pg(kind, where, params)
         else:
             sql = _CLAIMS_SQL.format(rows=rows, thing=thing, inner=inner, group=group, outer=outer, where=where)
@@ -485,9 +467,10 @@ def _usccs(text: Any) -> list[str] | None:
     return [c for c in found if isinstance(c, str)] if isinstance(found, list) else None
 
 
-def enterprises_in_two(name: Any) -> list[Finding]:
+def enterprises_in_two(name: Any, recount: bool = False) -> list[Finding]:
     """An enterprise (USCC) sent by two offices, or whose achievements come from another county
-    than the one that registered it."""
+    than the one that registered it (the pairs kept at import, ``award_sums.sent_pairs``; with
+    ``recount`` worked out from every achievement)."""
     seen: dict[str, dict[str | None, str]] = {}  # uscc -> origin -> how
     for office, usccs in _claimed_by_offices().items():
         for uscc in usccs:
@@ -497,11 +480,9 @@ def enterprises_in_two(name: Any) -> list[Finding]:
     for eid, uscc, ename, eorigin in database.execute_sql("SELECT id, uscc, name, origin FROM enterprise ORDER BY id"):
         names[uscc], usccs[eid] = ename, uscc
         seen.setdefault(uscc, {}).setdefault(eorigin, _("registered it"))
-    # only the achievements of another county than their enterprise's: the database answers with
-    # one row per (enterprise, county), never one per achievement
-    sql = ("SELECT DISTINCT a.enterprise_id, a.origin FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id "
-           "WHERE a.origin IS NOT NULL AND (e.origin IS NULL OR a.origin != e.origin) ORDER BY a.enterprise_id, a.origin")
-    for eid, aorigin in database.execute_sql(sql):
+    # only the achievements of another county than their enterprise's: one pair per (enterprise,
+    # county), never one per achievement
+    for eid, aorigin in award_sums.sent_pairs(recount):
         seen[usccs[eid]].setdefault(aorigin, _("sent achievements of it"))
     out = []
     for uscc, by in sorted(seen.items()):
@@ -537,6 +518,30 @@ def totals_differ(year: int | None, name: Any, reported: dict[str, dict[str, dic
                 out.append(Finding(TOTALS, "conflict", msg, [{"county": k.name, "origin": k.uuid, "round": u,
                                                               "reported": money_str(want_total), "held": money_str(got_total),
                                                               "reported_count": want_count, "held_count": got_count}]))
+    return out
+
+
+def kept_differ(name: Any) -> list[Finding]:
+    """The counties whose sums kept at import (``award_sum``) disagree with their award lines: an
+    edit outside the program, or a write that did not keep them. The recount's report shows the
+    award lines' figures; this says the report without a recount would not."""
+    out = []
+    for origin in award_sums.claim_differences():
+        out.append(Finding(KEPT, "conflict", _("{county}: the claims of its records, as kept at import, differ from its "
+                                               "achievements; this recount shows the achievements'").format(
+            county=name(origin)), [{"county": name(origin), "origin": origin}]))
+    for origin in award_sums.sent_differences():
+        out.append(Finding(KEPT, "conflict", _("{county}: the enterprises of other counties it sent, as kept at import, "
+                                               "differ from its achievements; this recount shows the achievements'").format(
+            county=name(origin)), [{"county": name(origin), "origin": origin}]))
+    for d in award_sums.differences():
+        msg = _("{county}: the sums kept at import give {kept} in {kn} awards, the award lines give {got} in {gn}; "
+                "this recount shows the award lines' figures").format(
+            county=name(d["origin"]), kept=format_money(d["kept_total"]), kn=d["kept_count"],
+            got=format_money(d["total"]), gn=d["count"])
+        out.append(Finding(KEPT, "conflict", msg, [{"county": name(d["origin"]), "origin": d["origin"],
+                                                     "kept": money_str(d["kept_total"]), "held": money_str(d["total"]),
+                                                     "kept_count": d["kept_count"], "held_count": d["count"]}]))
     return out
 
 

@@ -806,12 +806,17 @@ def _apply(pkg: Package, resolutions: dict[str, str], user: str, step: Callable[
             plan._bases[c.table][c.uuid] = op.hash
         if choice == KEEP_MINE:
             applied["kept_mine"] += 1
+    from desktop.exchange import kept_sums
+
+    mark = kept_sums.before_write(ops)  # schema 7's triggers stand aside for the bulk write, which notes their work
     _write(ops, plan, user, step, applied)
+    kept_sums.after_write(mark)
     _apply_tombstones(plan, resolutions, user, applied)
     _keep_evidence(pkg, user, applied)
     _keep_reply(pkg, user, applied)
     _keep_carried(pkg, applied, plan._carried)
     _finish(pkg, plan, user, applied)
+    kept_sums.after_import(pkg)  # the consolidation's sums of this sender's rounds, the stale counties' keys
     return ImportResult(plan=plan, applied=applied)
 
 

@@ -256,12 +256,13 @@ def register_office(session: Session, info: dict[str, Any], fingerprint: str | N
 
 # ---------------------------------------------------------------- the city's report
 def consolidation(session: Session, year: int | None = None, *, xlsx: Path | None = None,
-                  pdf: Path | None = None) -> Report:
+                  pdf: Path | None = None, recount: bool = False) -> Report:
     """Totals by county, year, rule and fund, and the cross-county checks; written to ``xlsx`` and/or
-    ``pdf`` when given."""
+    ``pdf`` when given. ``recount``: the sums from every award line, not those kept at import, and a
+    finding for any county whose kept sums differ (an auditor's check)."""
     from desktop.exchange import consolidate
 
-    report = consolidate.build_report(year=year)
+    report = consolidate.build_report(year=year, recount=recount)
     session.progress.check()
     for out, write in ((xlsx, consolidate.write_xlsx), (pdf, consolidate.write_pdf)):
         if out is None:

@@ -317,6 +317,9 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
                 database.create_tables(ALL_MODELS)
                 for sql in TRIGGERS_SQL:
                     database.execute_sql(sql)
+                from desktop.store import award_sums
+
+                award_sums.install()  # schema 7: the consolidation's sums go stale with any other write
                 database.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
         elif version < SCHEMA_VERSION:
             migrate_forward(path, version)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # peewee is imported by the steps: the GUI checks SCHEMA_VERSION before loading it
     from peewee import Database, SqliteDatabase
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SERVER_FROM = 4  # the oldest server schema the steps upgrade (PostgreSQL came with v4)
 VERSIONED_TABLES = ("enterprise", "achievement", "award")
 
@@ -103,12 +103,46 @@ def _v5_to_v6(db: Database) -> None:
     files.take_in_measures(files.open_path())
 
 
+def _v6_to_v7(db: Database) -> None:
+    """v7: the consolidation report's sums and keys kept at import time. The paying award lines of
+    the rounds other offices sent (a city's counties) summed per round, county, year, rule and fund
+    (``award_sum``, ``summed_round``, see ``desktop.store.award_sums``), the enterprises each county
+    sent of another's (``sent_enterprise``, ``stale_origin``), what each county's records claim
+    (``claim_key``, ``shared_claim``), all worked out here from the rows already held; the table an
+    import's transaction stands the triggers aside with (SQLite, ``deferred_upkeep``); an index of
+    the achievements by kind and date for the overview's counted targets; on PostgreSQL the claim
+    check's key indexes, which the first report of a city used to build. Same SQL on both engines,
+    in the upgrade's one transaction."""
+    from desktop.store import award_sums
+    from desktop.store.models import (
+        Achievement,
+        AwardSum,
+        ClaimKey,
+        DeferredUpkeep,
+        SentEnterprise,
+        SharedClaim,
+        StaleOrigin,
+        SummedRound,
+    )
+
+    models = [AwardSum, SentEnterprise, StaleOrigin, SummedRound, ClaimKey, SharedClaim, DeferredUpkeep]
+    db.create_tables(models)
+    Achievement._schema.create_indexes(safe=True)  # the targets' index (the others are there: IF NOT EXISTS)
+    if award_sums.is_postgres():
+        from desktop.store.pg import text_columns
+
+        text_columns(models)
+    award_sums.install()
+    award_sums.refresh_all()
+
+
 STEPS: dict[int, tuple[str, Callable[[Any], None]]] = {
     1: ("enterprise phone, round note", _v1_to_v2),
     2: ("money trail: audited row digests, approval digest, payments", _v2_to_v3),
     3: ("publicity (公示) periods, objections, letters of refusal", _v3_to_v4),
     4: ("record versions for optimistic concurrency", _v4_to_v5),
     5: ("file contents and local measures in the database, office profile version", _v5_to_v6),
+    6: ("consolidation sums and claim keys kept at import, claim key indexes, targets index", _v6_to_v7),
 }
 
 

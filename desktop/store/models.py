@@ -175,6 +175,12 @@ class Achievement(Versioned):
     updated_at = DateTimeField(default=now)
     version = version_field()  # v5: optimistic concurrency (class Versioned)
 
+    class Meta:
+        # v7: the overview's counted targets (``store.target_counts.target_sql``: COUNT(DISTINCT key)
+        # over the achievements of some kinds up to a date, the key out of ref and natural_key) read
+        # this index alone instead of every achievement's row
+        indexes = ((("kind", "date", "ref", "natural_key", "enterprise"), False),)
+
 
 class Evidence(BaseModel):
     """A file attached to an achievement, copied into the data folder and stored by SHA-256."""
@@ -412,10 +418,82 @@ class InstalledMeasure(BaseModel):
     installed_at = DateTimeField(default=now)
 
 
+class AwardSum(BaseModel):
+    """The paying award lines of another office (a county at a city), summed per round, county, year,
+    rule and fund (v7): what the consolidation report reads (``desktop.store.award_sums``), kept in
+    the same transaction as every import that changes the lines."""
+
+    round_uuid = CharField(index=True)
+    origin = CharField(null=True)  # the achievements' (the county's, behind a city's package)
+    year = IntegerField(index=True)
+    rule = CharField()
+    fund = CharField()
+    clause = CharField(null=True)
+    policy_id = CharField(null=True)
+    count = IntegerField()
+    total = TextField()  # exact yuan as text, like the amounts
+
+
+class SentEnterprise(BaseModel):
+    """An origin (a county) that sent achievements of an enterprise of another origin, or of the
+    office's own (v7): the consolidation's check of enterprises in two counties reads these pairs."""
+
+    origin = CharField(index=True)
+    enterprise_id = IntegerField()
+
+
+class StaleOrigin(BaseModel):
+    """An origin whose ``SentEnterprise`` pairs a write has made out of date (v7), until worked out again."""
+
+    origin = CharField(primary_key=True)
+
+
+class SummedRound(BaseModel):
+    """A round another office sent whose paying lines ``award_sum`` keeps (v7), and that sender."""
+
+    round_uuid = CharField(primary_key=True)
+    sender = CharField(index=True)
+
+
+class ClaimKey(BaseModel):
+    """What an achievement of another office's county claims (v7): its standard's number, or a
+    prize's scheme, number or title and year (``claim``, see ``desktop.store.award_sums``), with its
+    county (``origin``) and year; kept at import time, so the consolidation's check of claims in two
+    counties reads keys instead of working them out of every record."""
+
+    kind = CharField()
+    claim = TextField()
+    origin = CharField(index=True)
+    year = CharField()
+    achievement_id = IntegerField()
+
+    class Meta:
+        indexes = ((("kind", "claim", "origin"), False),)
+
+
+class SharedClaim(BaseModel):
+    """A claim key that ``claim_key`` holds from two counties or more (v7, noted at import time; a
+    key that stops being shared may stay: the report checks the counties again)."""
+
+    kind = CharField()
+    claim = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("kind", "claim")
+
+
+class DeferredUpkeep(BaseModel):
+    """A row only inside an import's own transaction (SQLite, v7): schema 7's triggers stand aside
+    while it is there, as the import keeps the sums and keys itself at its end; never committed."""
+
+    holder = IntegerField(primary_key=True)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Office, User, Enterprise, Achievement, Evidence, AwardRound, Award, AwardEvent, NoticeSerial,
     Notice, TargetValue, KnownOffice, PackageLog, AuditEntry, Setting, Payment, Publicity, Objection, RefusalLetter,
-    StoredFile, FileChunk, InstalledMeasure,
+    StoredFile, FileChunk, InstalledMeasure, AwardSum, SentEnterprise, StaleOrigin, SummedRound, ClaimKey, SharedClaim,
+    DeferredUpkeep,
 ]
 # the file contents a server database keeps (a SQLite file keeps them in its evidence folder)
 FILE_MODELS: list[type[BaseModel]] = [StoredFile, FileChunk]

@@ -272,6 +272,9 @@ def create_schema(models: list[Any], version: int) -> None:
 
     database.create_tables(models)
     text_columns(models)
+    from desktop.store import award_sums
+
+    award_sums.install()  # schema 7: the consolidation's triggers and claim keys
     database.execute_sql(f"CREATE TABLE {SCHEMA_TABLE} (version integer NOT NULL, "
                          "one boolean PRIMARY KEY DEFAULT true CHECK (one))")
     database.execute_sql(f"INSERT INTO {SCHEMA_TABLE} (version) VALUES (?)", (version,))

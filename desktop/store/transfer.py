@@ -147,6 +147,8 @@ def _stream_into(batches: Callable[[Any], Iterator[list[tuple[Any, ...]]]], mode
         name = m._meta.table_name
         sql, convert, n = _insert(m), _converter(m, to_server), 0
         step(name, done, whole)
+        if name == "stale_origin":  # what the triggers noted while the achievements went in: the source's instead
+            cursor.execute("DELETE FROM stale_origin")
         for rows in batches(m):
             cursor.executemany(sql, [convert(r) for r in rows])
             n += len(rows)
@@ -312,6 +314,10 @@ def write_file(source: Path, dest: Path, *, progress: Progress | None = None) ->
             for sql in TRIGGERS_SQL:
                 lite.execute_sql(sql)
             counts = _stream_into(snap.batches, kept, lite.cursor(), step, totals, False)
+            from desktop.store.award_sums import SQLITE_TRIGGERS
+
+            for sql in SQLITE_TRIGGERS:  # schema 7's, after the rows: the sums copied stay those of their lines
+                lite.execute_sql(sql)
             written = {m._meta.table_name: int(lite.execute_sql(f'SELECT count(*) FROM "{m._meta.table_name}"')
                                                .fetchone()[0]) for m in kept}
             if written != totals or counts != totals:
