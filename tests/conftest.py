@@ -51,18 +51,41 @@ def run_cli(*argv: str, env: dict | None = None, stdin: str | None = None):
                           capture_output=True, text=True, timeout=120)
 
 
-def run_main(*argv: str):
+def run_main(*argv: str, env: dict | None = None, stdin: str | None = None):
     """Run the CLI's ``main`` in this process (output captured); the same result fields as
-    ``run_cli``, without starting Python, where a test needs no process of its own."""
+    ``run_cli``, without starting Python, where a test needs no process of its own. ``env`` is in
+    force for the call only (``STDAWARD_LANG``, ``STDAWARD_USER``...), the language is put back after,
+    and ``stdin`` stands for the terminal's input (not a terminal: nothing is asked)."""
     import contextlib
     import io
     from types import SimpleNamespace
 
     from desktop.cli import main
+    from desktop.core import i18n
 
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
+    saved = {k: os.environ.get(k) for k in env or {}}
+    locale = i18n.current_locale()
+    stdin_before = sys.stdin
+    os.environ.update(env or {})
+    try:
+        if stdin is not None:
+            sys.stdin = io.StringIO(stdin)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(argv))
+            except SystemExit as exc:  # argparse: a bad option, --help, --version
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+                if isinstance(exc.code, str):
+                    print(exc.code, file=sys.stderr)
+    finally:
+        sys.stdin = stdin_before
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        i18n.set_locale(locale)
     return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, run_main
 
 ZH = {"STDAWARD_LANG": "zh_CN"}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -39,7 +39,8 @@ def _ids_in(text: str) -> list[str]:
 
 
 def _cli(db: Path, *argv: str) -> str:
-    r = run_cli(*argv, "--db", str(db), env=ZH)
+    """The command's output in Chinese, run in this process (the refusals below run the real program)."""
+    r = run_main(*argv, "--db", str(db), env=ZH)
     assert r.returncode == 0, (argv, r.stderr)
     return r.stdout
 
