@@ -45,13 +45,23 @@ def ensure_env() -> None:
     subprocess.check_call([str(PY), str(ROOT / "i18n" / "catalogs.py"), "compile"])
 
 
+def _workers(rest: list[str]) -> list[str]:
+    """pytest-xdist options: one worker per core (at most 4; ``STDAWARD_TEST_WORKERS`` overrides, 1 runs
+    in this process), each test module whole on one worker so its module fixtures (a demo office, a
+    PostgreSQL server) are built once. None when the caller chose (``-n``, ``-p no:xdist``)."""
+    if any(a == "-n" or a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist" for a in rest):
+        return []
+    n = int(os.environ.get("STDAWARD_TEST_WORKERS") or min(os.cpu_count() or 1, 4))
+    return ["-n", str(n), "--dist", "loadfile"] if n > 1 else []
+
+
 def main(argv: list[str]) -> int:
     verb, rest = (argv[0], argv[1:]) if argv else ("run", [])
     ensure_env()
     if verb == "run":
         return subprocess.call([str(PY), "-m", "desktop", *rest], cwd=ROOT)
     if verb == "test":
-        return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT)
+        return subprocess.call([str(PY), "-m", "pytest", *_workers(rest), *rest], cwd=ROOT)
     if verb == "lint":
         rc = subprocess.call([str(BIN / "ruff"), "check", "desktop", "tests", "benchmarks", "i18n", "build_spec", "dev.py"],
                              cwd=ROOT)

@@ -41,28 +41,66 @@ def db(tmp_path):
     close_db()
 
 
-def run_cli(*argv: str, env: dict | None = None, stdin: str | None = None):
-    """Run ``python -m desktop`` in a subprocess; returns CompletedProcess (text)."""
-    import subprocess
+# what a command line run may be given in this process: anything else (a fault to inject, a console's
+# encoding, a debug switch) is read by the process itself, so the run gets a process of its own
+IN_PROCESS_ENV = {"STDAWARD_LANG", "STDAWARD_USER", "STDAWARD_PASSWORD_FILE", "STDAWARD_DB", "STDAWARD_DATA"}
 
+
+def run_cli(*argv: str, env: dict | None = None, stdin: str | None = None, process: bool = False):
+    """Run the command line ``stdaward ARGV``; returns its exit code, stdout and stderr (text).
+
+    It runs the CLI's ``main`` in this process (a Python start costs more than most commands) unless
+    ``process`` asks for ``python -m desktop`` in a subprocess (the real entry point, exit status and
+    console), ``env`` sets something only a process reads, this process has a database open (the run
+    would close it under the test), or the call comes from a thread (several PCs at once: each its own
+    process, as they are)."""
+    import subprocess
+    import threading
+
+    store = sys.modules.get("desktop.store.db")
+    if (not process and set(env or {}) <= IN_PROCESS_ENV and getattr(store, "_path", None) is None
+            and threading.current_thread() is threading.main_thread()):
+        return run_main(*argv, env=env, stdin=stdin)
     e = dict(os.environ)
     e.update(env or {})
     return subprocess.run([sys.executable, "-m", "desktop", *argv], cwd=ROOT, env=e, input=stdin,
                           capture_output=True, text=True, timeout=120)
 
 
-def run_main(*argv: str):
+def run_main(*argv: str, env: dict | None = None, stdin: str | None = None):
     """Run the CLI's ``main`` in this process (output captured); the same result fields as
-    ``run_cli``, without starting Python, where a test needs no process of its own."""
+    ``run_cli``, without starting Python, where a test needs no process of its own. ``env`` is in
+    force for the call only (``STDAWARD_LANG``, ``STDAWARD_USER``...), the language is put back after,
+    and ``stdin`` stands for the terminal's input (not a terminal: nothing is asked)."""
     import contextlib
     import io
     from types import SimpleNamespace
 
     from desktop.cli import main
+    from desktop.core import i18n
 
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
+    saved = {k: os.environ.get(k) for k in env or {}}
+    locale = i18n.current_locale()
+    stdin_before = sys.stdin
+    os.environ.update(env or {})
+    try:
+        sys.stdin = io.StringIO(stdin or "")
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(argv))
+            except SystemExit as exc:  # argparse: a bad option, --help, --version
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+                if isinstance(exc.code, str):
+                    print(exc.code, file=sys.stderr)
+    finally:
+        sys.stdin = stdin_before
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        i18n.set_locale(locale)
     return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
@@ -142,6 +180,15 @@ def _no_unanswered_dialogs(request, monkeypatch):
             w.deleteLater()
     if seen:
         pytest.fail("a modal dialog nobody answers would hang the program here: " + "; ".join(seen), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One throwaway PostgreSQL server for the test process (``conftest_pg.pg_server``), started when a
+    module first asks for it: an ``initdb`` costs more than most test modules' use of the server."""
+    from conftest_pg import serve
+
+    yield from serve()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,8 +1,8 @@
 """A throwaway PostgreSQL server for the tests of the shared store.
 
-``pg_server`` (one per test module) runs ``initdb`` into a temporary folder and starts the server
-on a unix socket in that folder (no TCP port: ``listen_addresses=''``), so nothing outside the
-test can reach it. PostgreSQL refuses to run as root: when the tests run as root (CI containers),
+``pg_server`` (one per test process, shared by its modules; ``own_pg_server``: one for a module of
+its own) runs ``initdb`` into a temporary folder and starts the server on a unix socket in that
+folder (no TCP port: ``listen_addresses=''``), so nothing outside the test can reach it. PostgreSQL refuses to run as root: when the tests run as root (CI containers),
 the folder is given to an unprivileged account (``postgres`` or ``nobody``) and the server runs as
 that account. ``pg_url`` gives each test module its own empty database on that server.
 
@@ -131,8 +131,9 @@ def benchmark_server() -> Iterator[Server]:
         stop_server(server)
 
 
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[Server]:
+def serve() -> Iterator[Server]:
+    """A test server for as long as the generator is open (a fixture's body): skipped, saying why,
+    without psycopg or the server binaries."""
     pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'psycopg[binary]')")
     bin_dir = _bin_dir()
     if bin_dir is None:
@@ -142,6 +143,20 @@ def pg_server() -> Iterator[Server]:
         yield server
     finally:
         stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def pg_server(pg_cluster: Server) -> Server:
+    """The test process's server (``pg_cluster`` in conftest.py: started at its first use, one per
+    process, so one per worker of a parallel run): each test makes the databases it uses on it and
+    drops them. A module that changes the server itself (roles' sign-in rules) uses ``own_pg_server``."""
+    return pg_cluster
+
+
+@pytest.fixture(scope="module")
+def own_pg_server() -> Iterator[Server]:
+    """A server of the module's own, removed after it: for changes to the server's configuration."""
+    yield from serve()
 
 
 @pytest.fixture(scope="module")

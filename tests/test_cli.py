@@ -7,7 +7,7 @@ from conftest import GOOD_USCC, OTHER_USCC, run_cli, std
 
 
 def test_help_lists_the_verbs():
-    r = run_cli("--help")
+    r = run_cli("--help", process=True)  # the real entry point (python -m desktop) and its exit status
     assert r.returncode == 0
     for verb in ("policies", "office", "load", "list", "backup", "restore"):
         assert verb in r.stdout
@@ -19,7 +19,7 @@ def test_load_with_bad_records_exits_2_names_each_and_writes_nothing(tmp_path):
     f.write_text(json.dumps({"enterprises": [{"uscc": GOOD_USCC, "name": "甲"}],
                              "achievements": [std(id="ok"), std(id="bad1", enterprise="91350100M000100Y44"),
                                               std(id="bad2", kind="medal")]}), "utf-8")
-    r = run_cli("load", str(f), "--db", str(db))
+    r = run_cli("load", str(f), "--db", str(db), process=True)
     assert r.returncode == 2
     assert "bad1 · enterprise" in r.stderr and "bad2 · kind" in r.stderr and "Traceback" not in r.stderr
     r = run_cli("list", "enterprises", "--json", "--db", str(db))
@@ -121,5 +121,5 @@ def test_only_global_options_open_the_gui_without_building_the_verbs():
 
 
 def test_version_is_read_when_asked():
-    r = run_cli("--version")
+    r = run_cli("--version", process=True)
     assert r.returncode == 0 and r.stdout.startswith("StdAward ")

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, run_main
 
 ZH = {"STDAWARD_LANG": "zh_CN"}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -39,7 +39,8 @@ def _ids_in(text: str) -> list[str]:
 
 
 def _cli(db: Path, *argv: str) -> str:
-    r = run_cli(*argv, "--db", str(db), env=ZH)
+    """The command's output in Chinese, run in this process (the refusals below run the real program)."""
+    r = run_main(*argv, "--db", str(db), env=ZH)
     assert r.returncode == 0, (argv, r.stderr)
     return r.stdout
 
@@ -100,7 +101,7 @@ def test_a_policy_is_named_by_its_number_title_document_number_or_id(demo, ref):
 
 def test_an_unknown_policy_reference_is_refused_by_name(demo):
     for ref in ("99", "某某政策"):
-        r = run_cli("targets", "--policy", ref, "--db", str(demo), env=ZH)
+        r = run_cli("targets", "--policy", ref, "--db", str(demo), env=ZH, process=True)
         assert r.returncode != 0 and ref in r.stderr and "Traceback" not in r.stderr
 
 
@@ -118,7 +119,7 @@ def test_a_refused_round_step_names_the_rounds_state_in_words(tmp_path):
     _cli(db, "round", "compute", "--year", "2024")
     _cli(db, "round", "submit", "2024")
     for step in (("round", "submit", "2024"), ("round", "compute", "--year", "2024")):
-        r = run_cli(*step, "--db", str(db), env=ZH)
+        r = run_cli(*step, "--db", str(db), env=ZH, process=True)
         assert r.returncode == 1 and "已提交审核" in r.stderr, r.stderr
         assert _ids_in(r.stderr) == [], r.stderr
 
@@ -135,5 +136,5 @@ def test_import_conflicts_are_numbered_and_resolved_by_number(tmp_path):
     assert conflict_lines and not UUID.search(r.stdout) and "achievements" not in r.stdout, r.stdout
     r = run_cli("import", str(pkg), "--db", str(dst), "--take-theirs", "1", "--json", env=ZH)
     assert r.returncode == 0 and json.loads(r.stdout)["applied"]["taken_theirs"] == 1, r.stderr
-    r = run_cli("import", str(pkg), "--db", str(dst), "--take-theirs", "7", env=ZH)
+    r = run_cli("import", str(pkg), "--db", str(dst), "--take-theirs", "7", env=ZH, process=True)
     assert r.returncode == 2 and "7" in r.stderr and "Traceback" not in r.stderr

@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("pytestqt")
 keyring = pytest.importorskip("keyring")
 
-from conftest_pg import Server, pg_server  # noqa: E402,F401 - fixture
+from conftest_pg import Server, own_pg_server  # noqa: E402,F401 - fixture
 from keyring.backend import KeyringBackend  # noqa: E402
 from keyring.backends import fail  # noqa: E402
 from keyring.errors import PasswordDeleteError  # noqa: E402
@@ -73,26 +73,27 @@ def _admin(server: Server):
 
 
 @pytest.fixture(scope="module")
-def office_server(pg_server: Server) -> Server:  # noqa: F811 - the fixture imported above
+def office_server(own_pg_server: Server) -> Server:  # noqa: F811 - the fixture imported above
     """The throwaway server with the office's roles: ``zhang`` (owns the office databases, so may set
-    them up) and ``viewer`` (may connect, may not create tables), both signing in with a password."""
+    them up) and ``viewer`` (may connect, may not create tables), both signing in with a password. A
+    server of the module's own: its sign-in rules change."""
     import psycopg
 
-    with _admin(pg_server) as con:
+    with _admin(own_pg_server) as con:
         con.execute(f"CREATE ROLE zhang LOGIN PASSWORD '{PASSWORD}'")
         con.execute("CREATE ROLE viewer LOGIN PASSWORD 'viewer-pw'")
-    (pg_server.folder / "data" / "pg_hba.conf").write_text(
+    (own_pg_server.folder / "data" / "pg_hba.conf").write_text(
         "local all zhang scram-sha-256\nlocal all viewer scram-sha-256\nlocal all all trust\n")
-    pg_server.run("pg_ctl", "-D", str(pg_server.folder / "data"), "reload")
+    own_pg_server.run("pg_ctl", "-D", str(own_pg_server.folder / "data"), "reload")
     for _i in range(200):  # the server reads pg_hba.conf again after the signal: until then no password is asked
         try:
-            psycopg.connect(host=str(pg_server.folder), port=5432, user="zhang", dbname="postgres").close()
+            psycopg.connect(host=str(own_pg_server.folder), port=5432, user="zhang", dbname="postgres").close()
         except psycopg.OperationalError:
             break
         time.sleep(0.05)
     else:
         pytest.fail("the test server never started asking for passwords")
-    return pg_server
+    return own_pg_server
 
 
 def _database(server: Server, owner: str = "zhang") -> str:
