@@ -116,7 +116,8 @@ def target_sql(t: Target, as_of: dt.date) -> tuple[str, list[Any]]:
     ``[kind, number]``, an identity has four parts), written so that an index on the number (schema
     7's ``achievement_standard_claim_v1`` on a server: ``(natural_key ->> 2)``, date, for standards
     with a ref) is read in the number's order instead of every row's JSON worked out and sorted.
-    Taken only where that index is there (a server of schema 7; SQLite has none)."""
+    Taken only where that index is there (a server of schema 7; SQLite has none) and
+    ``USE_NUMBER_INDEX`` says so: measured, it is not yet the faster form."""
     where, params, key = target_where(t, as_of)
     if t.count != "standards" or not t.kinds:
         return f"SELECT COUNT(DISTINCT {key}) FROM achievement a WHERE {where}", params
@@ -139,11 +140,18 @@ def target_sql(t: Target, as_of: dt.date) -> tuple[str, list[Any]]:
 
 
 NUMBER_INDEX = "achievement_standard_claim_v1"  # schema 7, on a server: the standards' numbers (see target_sql)
+# Measured at 10⁶ on a server with that index built by hand (as schema 7 builds it): the planner reads
+# the index for the numbers, but the index holds no level (a target's scope) and the records without a
+# ref still take a scan of their own: standards-60 17.4 s against the one distinct count's 14.5-15.6 s,
+# group-standards-6 7.8-10.0 s against 6.7-7.6 s. Not taken until an index serves it better (the
+# level among its columns; the records without a ref indexed apart).
+USE_NUMBER_INDEX = False
 
 
 def _number_indexed() -> bool:
-    """Is there an index on the standards' numbers (schema 7's, on a server)?"""
-    if not is_postgres():
+    """Is the per-number form to be taken: an index on the standards' numbers there (schema 7's, on a
+    server), and the form enabled (see ``USE_NUMBER_INDEX``)?"""
+    if not (USE_NUMBER_INDEX and is_postgres()):
         return False
     return database.execute_sql("SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = 'achievement' AND "
                                 "indexname = ? AND schemaname = current_schema())", (NUMBER_INDEX,)).fetchone()[0]
