@@ -469,9 +469,12 @@ def _sharing(kind: str, number: Any, outside: str, uuids: str, bytewise: bool) -
         tail = f"{_KEY_JSON.encode(kind)}, {_KEY_JSON.encode(number)}, "
         return _keys("SELECT a.id FROM enterprise e JOIN achievement a ON a.natural_key >= '[\"' || e.uscc || '\", ' || ? "
                      f"AND a.natural_key < '[\"' || e.uscc || '\", ' || ? WHERE {outside}", [tail, tail[:-1] + "!", uuids])
-    rows = f"a.kind = ? AND a.ref IS NOT NULL AND a.ref != '' AND {json_valid('a.natural_key')}"
+    # the kind a constant, and the rest as schema 7's index on a standard's number is defined (its
+    # condition and its first column), so that a server finds the other holders through it
+    same, first = (f"a.kind = '{kind}'", []) if _PLAIN.fullmatch(kind) else ("a.kind = ?", [kind])
+    rows = f"{same} AND a.ref IS NOT NULL AND a.ref != '' AND {json_valid('a.natural_key')}"
     return _keys(f"SELECT a.id FROM achievement a WHERE {rows} AND {json_item('a.natural_key', 2)} = ? AND {outside}",
-                 [kind, str(number), uuids])
+                 [*first, str(number), uuids])
 
 
 def _bring_up_to_date(targets: list[Target], as_of: dt.date, kept: Kept, touched: dict[str, dict[str, Any] | None],
