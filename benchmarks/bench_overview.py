@@ -93,6 +93,11 @@ same run's baseline; ``--keep tmp`` reuses one 10⁶ fill for every run; one run
     14.5-18.6 s), as the index holds no level and the records without a ref are scanned apart; the
     form is therefore not taken (``USE_NUMBER_INDEX``). Printed by
     ``benchmarks/bench_number_index.py tmp/fill-1000000-city-*.db`` (one run).
+    Where the index does serve: an edit on a server whose collation is linguistic (en_US, zh_CN: the
+    identity ranges would not be sound there) finds the other holders of a standard's number by
+    ``kind = 'standard' AND ref <> '' AND <JSON test> AND natural_key ->> 2 = ?``: with the index,
+    EXPLAIN ANALYZE at 10⁵ gives an Index Scan using achievement_standard_claim_v1 on the number,
+    0.5 ms; without it that lookup scans the kind.
 
 The databases are filled with bare ``sqlite3`` (``bench_growth.fill``: one audit entry per tenth
 achievement) in a file whose schema the program made; PostgreSQL gets a copy of that file through
