@@ -70,6 +70,35 @@ same run's baseline; ``--keep tmp`` reuses one 10⁶ fill for every run; one run
     nothing the highest id bought (the rows an import added, the mark carried over its index
     rebuild, a server's mark and counts in the settings table) changed.
 
+    PostgreSQL 15 at 10⁶ (fsync on; the copy through migrate-db took 537-567 s, so the later runs
+    read the same copy with the kept mark and counts cleared: ``first_ever`` is still a first reading):
+      before (main as it was: an edit on a server counted every target again), on the same copy after
+        its import:  restart 0.543 s = 0.168x, edit 23.978 s = 7.403x baseline (3.239 s)
+      brought up to date, the ids as a JSON parameter, JIT on:   edit 3.941 s = 0.853x baseline (4.622 s)
+      now (ids written out, no JIT for the probes):              first_ever 39.6 s = 12.0x, restart 0.495 s
+        = 0.150x, edit 0.459 s = 0.139x, import 21.9 s = 6.6x (the standards targets counted again: no
+        index holds the number), import_restart 0.493 s = 0.149x | baseline 3.308 s
+      Of the edit's 3.9 s, 3.1 s were one statement (the identity ranges, one per enterprise, to find
+      another holder of the number): 1.33 s of its 1.39 s were JIT compiling a join the planner guessed
+      at 10⁸ rows; what is left of a reading is mostly ``count(*)`` of the achievements (0.19-0.6 s on a
+      server: a scan of an index, where SQLite counts pages).
+
+    The first reading at 10⁶ as it is now: SQLite 35.4 s wall, CPU 5.7 s = 22.6x its baseline (the
+    whole audit log read, every target counted); PostgreSQL 39.6 s = 12.0x. A standards target written
+    per number (``target_counts.target_sql``: ``count(DISTINCT natural_key ->> 2)`` over ``kind =
+    'standard' AND ref <> '' AND`` the JSON test, as schema 7's ``achievement_standard_claim_v1`` on
+    (number, origin, date) is defined) is read through that index by the planner (EXPLAIN: Index Scan
+    using achievement_standard_claim_v1, Index Cond date), but measured slower: at 10⁶ standards-60
+    17.4 s against 14.5-15.6 s for the one distinct count (without the index 19.8-21.4 s against
+    14.5-18.6 s), as the index holds no level and the records without a ref are scanned apart; the
+    form is therefore not taken (``USE_NUMBER_INDEX``). Printed by
+    ``benchmarks/bench_number_index.py tmp/fill-1000000-city-*.db`` (one run).
+    Where the index does serve: an edit on a server whose collation is linguistic (en_US, zh_CN: the
+    identity ranges would not be sound there) finds the other holders of a standard's number by
+    ``kind = 'standard' AND ref <> '' AND <JSON test> AND natural_key ->> 2 = ?``: with the index,
+    EXPLAIN ANALYZE at 10⁵ gives an Index Scan using achievement_standard_claim_v1 on the number,
+    0.5 ms; without it that lookup scans the kind.
+
 The databases are filled with bare ``sqlite3`` (``bench_growth.fill``: one audit entry per tenth
 achievement) in a file whose schema the program made; PostgreSQL gets a copy of that file through
 ``stdaward migrate-db`` (on a throwaway server, ``tests/conftest_pg.py``).

@@ -280,6 +280,8 @@ def test_standards_counted_by_their_numbers_as_an_index_on_the_number_would_serv
             f"CREATE INDEX {target_counts.NUMBER_INDEX} ON achievement ((CAST(natural_key AS jsonb) ->> 2), "
             "(COALESCE(origin, '')), date) INCLUDE (natural_key, origin) WHERE kind = 'standard' AND ref IS NOT NULL "
             "AND ref != '' AND (left(natural_key, 1) = '[' AND right(natural_key, 1) = ']')")
+        assert "+" not in target_counts.target_sql(standards[0], DAY)[0]  # the form not taken unless enabled
+        monkeypatch.setattr(target_counts, "USE_NUMBER_INDEX", True)
     else:
         monkeypatch.setattr(target_counts, "_number_indexed", lambda: True)
     split = {t.id: database.execute_sql(*target_counts.target_sql(t, DAY)).fetchone()[0] for t in standards}

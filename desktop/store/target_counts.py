@@ -116,7 +116,8 @@ def target_sql(t: Target, as_of: dt.date) -> tuple[str, list[Any]]:
     ``[kind, number]``, an identity has four parts), written so that an index on the number (schema
     7's ``achievement_standard_claim_v1`` on a server: ``(natural_key ->> 2)``, date, for standards
     with a ref) is read in the number's order instead of every row's JSON worked out and sorted.
-    Taken only where that index is there (a server of schema 7; SQLite has none)."""
+    Taken only where that index is there (a server of schema 7; SQLite has none) and
+    ``USE_NUMBER_INDEX`` says so: measured, it is not yet the faster form."""
     where, params, key = target_where(t, as_of)
     if t.count != "standards" or not t.kinds:
         return f"SELECT COUNT(DISTINCT {key}) FROM achievement a WHERE {where}", params
@@ -139,11 +140,18 @@ def target_sql(t: Target, as_of: dt.date) -> tuple[str, list[Any]]:
 
 
 NUMBER_INDEX = "achievement_standard_claim_v1"  # schema 7, on a server: the standards' numbers (see target_sql)
+# Measured at 10⁶ on a server with that index built by hand (as schema 7 builds it): the planner reads
+# the index for the numbers, but the index holds no level (a target's scope) and the records without a
+# ref still take a scan of their own: standards-60 17.4 s against the one distinct count's 14.5-15.6 s,
+# group-standards-6 7.8-10.0 s against 6.7-7.6 s. Not taken until an index serves it better (the
+# level among its columns; the records without a ref indexed apart).
+USE_NUMBER_INDEX = False
 
 
 def _number_indexed() -> bool:
-    """Is there an index on the standards' numbers (schema 7's, on a server)?"""
-    if not is_postgres():
+    """Is the per-number form to be taken: an index on the standards' numbers there (schema 7's, on a
+    server), and the form enabled (see ``USE_NUMBER_INDEX``)?"""
+    if not (USE_NUMBER_INDEX and is_postgres()):
         return False
     return database.execute_sql("SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = 'achievement' AND "
                                 "indexname = ? AND schemaname = current_schema())", (NUMBER_INDEX,)).fetchone()[0]
@@ -461,9 +469,12 @@ def _sharing(kind: str, number: Any, outside: str, uuids: str, bytewise: bool) -
         tail = f"{_KEY_JSON.encode(kind)}, {_KEY_JSON.encode(number)}, "
         return _keys("SELECT a.id FROM enterprise e JOIN achievement a ON a.natural_key >= '[\"' || e.uscc || '\", ' || ? "
                      f"AND a.natural_key < '[\"' || e.uscc || '\", ' || ? WHERE {outside}", [tail, tail[:-1] + "!", uuids])
-    rows = f"a.kind = ? AND a.ref IS NOT NULL AND a.ref != '' AND {json_valid('a.natural_key')}"
+    # the kind a constant, and the rest as schema 7's index on a standard's number is defined (its
+    # condition and its first column), so that a server finds the other holders through it
+    same, first = (f"a.kind = '{kind}'", []) if _PLAIN.fullmatch(kind) else ("a.kind = ?", [kind])
+    rows = f"{same} AND a.ref IS NOT NULL AND a.ref != '' AND {json_valid('a.natural_key')}"
     return _keys(f"SELECT a.id FROM achievement a WHERE {rows} AND {json_item('a.natural_key', 2)} = ? AND {outside}",
-                 [kind, str(number), uuids])
+                 [*first, str(number), uuids])
 
 
 def _bring_up_to_date(targets: list[Target], as_of: dt.date, kept: Kept, touched: dict[str, dict[str, Any] | None],
@@ -473,6 +484,8 @@ def _bring_up_to_date(targets: list[Target], as_of: dt.date, kept: Kept, touched
     target's scope is counted as it too. The same SQL on both engines but for their functions: on a
     server the old rows' columns are typed, and the keys compared as text (its JSON values are not)."""
     pg = is_postgres()
+    if pg:  # a few index probes, which the planner (guessing a join of ranges at 10⁸ rows) would JIT-compile
+        database.execute_sql("SET LOCAL jit = off")  # for 1.3 of the 1.4 s the ranges' statement took at 10⁶
     uuids = json.dumps(list(touched))
     cte = ""
     cte_params: list[Any] = []
