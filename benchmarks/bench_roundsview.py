@@ -253,22 +253,24 @@ def chooser(make):
 if hasattr(P, "LineChoices"):
     out["chooser_ms"] = chooser(lambda: P.line_combo(P.LineChoices(lines)))
 
-def items():
+def items():  # (--no-items: not built, ~45 s of CPU and ~8 minutes at 10⁶ on a loaded machine)
     combo = QComboBox()
     for ln in lines:
         combo.addItem(f"{ln['enterprise']} · {ln['what']}", ln["uuid"])
     return combo
-out["chooser_items_ms"] = chooser(items)
+if "--no-items" not in sys.argv:
+    out["chooser_items_ms"] = chooser(items)
 print(json.dumps(out))
 """
 
 
-def synthetic(sizes: tuple[int, ...], root: Path) -> None:
+def synthetic(sizes: tuple[int, ...], root: Path, items: bool = True) -> None:
     """``SYNTHETIC`` at each size; times as [wall ms, UI-thread CPU ms]."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-roundsview-"))
     try:
         for n in sizes:
-            print(G._polled([sys.executable, "-c", SYNTHETIC, str(n)], root, tmp)[2], flush=True)
+            extra = [] if items else ["--no-items"]
+            print(G._polled([sys.executable, "-c", SYNTHETIC, str(n), *extra], root, tmp)[2], flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -314,8 +316,10 @@ if __name__ == "__main__":
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured")
     ap.add_argument("--synthetic", action="store_true", help="the UI thread's figures on lines made in memory")
+    ap.add_argument("--no-items", action="store_true", help="--synthetic without the baseline 公示 line chooser "
+                    "(a combo box item per line: minutes at 10⁶)")
     a = ap.parse_args()
     if a.synthetic:
-        synthetic(tuple(a.sizes) if a.sizes else (100_000, 1_000_000), a.root.resolve())
+        synthetic(tuple(a.sizes) if a.sizes else (100_000, 1_000_000), a.root.resolve(), not a.no_items)
         sys.exit(0)
     measure(tuple(a.sizes) if a.sizes else (100_000,) + ((1_000_000,) if a.million else ()), a.runs, a.root.resolve())
