@@ -83,7 +83,7 @@ def test_runs_in_any_order_merge_into_the_collators_order(qtbot):
         by = functools.cmp_to_key(compare)
         a = sorted(range(cut), key=lambda i: by(texts[i]))
         b = sorted(range(cut, len(texts)), key=lambda i: by(texts[i]))
-        got = list(RM._merge(RM.array("i", a), RM.array("i", b), texts, compare))
+        got = list(RM._merge(RM.array("i", a), RM.array("i", b), texts.__getitem__, compare))
         assert got == sorted(a + b, key=lambda i: by(texts[i]))  # stable: the first run's equal texts first
 
 
@@ -102,3 +102,38 @@ def test_a_sort_of_many_lines_by_their_achievement_is_in_order_and_complete(qtbo
     assert sorted(got) == list(range(len(texts)))
     compare = QCollator().compare
     assert all(compare(texts[a], texts[b]) >= 0 for a, b in zip(got, got[1:]))
+
+
+def test_texts_held_in_chunks_read_change_find_and_sort_as_a_list_would(qtbot, monkeypatch):
+    """The achievement ids and descriptions of a round are held a chunk of lines to one string: every
+    line reads back as given (blank, astral and NUL characters too), after changes, and a sort over
+    them gives the order a sort over the same texts in a list gives."""
+    from desktop.ui.app import make_app
+    from desktop.ui.views import round_data as RD
+    from desktop.ui.views import round_model as RM
+
+    make_app()
+    monkeypatch.setattr(RD.TextColumn, "CHUNK", 7)
+    rng = random.Random(4)
+    texts, col = [], RD.TextColumn()
+    for _ in range(400):
+        t = "".join(rng.choice(PIECES + ["\x00", "𠮷"]) for _ in range(rng.randint(0, 3)))
+        texts.append(t)
+        col.append(t)
+        if rng.random() < 0.2:
+            i = rng.randrange(len(texts))
+            texts[i] = col_text = rng.choice(PIECES)
+            col[i] = col_text
+    snapshot = col.copy()
+    col[3] = "changed after the copy"
+    assert list(snapshot) == texts and [snapshot[i] for i in range(-len(texts), len(texts))] == texts * 2
+    assert snapshot[5:40] == texts[5:40] and list(map(snapshot.reader(), range(len(texts)))) == texts
+    for t in ("", "鑫", "ABC", "nowhere"):
+        assert (t in snapshot) == (t in texts)
+        if t in texts:
+            assert snapshot.index(t) == texts.index(t)
+    assert col[3] == "changed after the copy" and snapshot[3] == texts[3]
+    monkeypatch.setattr(RM, "SPLITTERS", 9)
+    for descending in (False, True):
+        assert (list(RM.sort_positions(snapshot, None, None, False, descending))
+                == list(RM.sort_positions(texts, None, None, False, descending)) == _old_order(texts, descending))

@@ -13,7 +13,7 @@ from array import array
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import repeat
+from itertools import accumulate, repeat
 from operator import contains, or_
 from typing import Any, overload
 
@@ -132,6 +132,103 @@ class Coded:
         return c
 
 
+class TextColumn(Sequence[str]):
+    """A text per line, ``CHUNK`` lines' texts joined into one string with their offsets (4 bytes a
+    line): a string of its own per line costs 50-75 bytes beside its characters (10⁶ achievement
+    descriptions and ids: ~130 MB). ``column[i]`` is the line's text, made when asked for."""
+
+    CHUNK = 1024
+    __slots__ = ("_chunks", "_offsets", "_tail")
+
+    def __init__(self) -> None:
+        self._chunks: list[str] = []
+        self._offsets: list[array] = []
+        self._tail: list[str] = []  # the last texts, until they fill a chunk
+
+    def __len__(self) -> int:
+        return len(self._chunks) * self.CHUNK + len(self._tail)
+
+    def copy(self) -> TextColumn:
+        """The texts as they are now (a worker reads them while the lines change; chunks are never
+        changed in place, only replaced)."""
+        out = TextColumn()
+        out._chunks, out._offsets, out._tail = list(self._chunks), list(self._offsets), list(self._tail)
+        return out
+
+    def reader(self) -> Callable[[int], str]:
+        """``column[i]`` for 0 <= i < len, quicker (a worker reads each of 10⁶ texts a few times)."""
+        chunks, offsets, tail, size = self._chunks, self._offsets, self._tail, self.CHUNK
+        sealed = len(chunks) * size
+
+        def at(i: int) -> str:
+            if i >= sealed:
+                return tail[i - sealed]
+            c, j = divmod(i, size)
+            off = offsets[c]
+            return chunks[c][off[j]:off[j + 1]]
+        return at
+
+    def append(self, text: str | None) -> None:
+        self._tail.append(text or "")
+        if len(self._tail) == self.CHUNK:
+            self._chunks.append("".join(self._tail))
+            self._offsets.append(array("i", accumulate(map(len, self._tail), initial=0)))
+            self._tail = []
+
+    def _texts(self, c: int) -> list[str]:
+        s, off = self._chunks[c], self._offsets[c]
+        return [s[a:b] for a, b in zip(off, off[1:])]
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        c, j = divmod(i, self.CHUNK)
+        if 0 <= c < len(self._chunks):
+            off = self._offsets[c]
+            return self._chunks[c][off[j]:off[j + 1]]
+        if c == len(self._chunks) and 0 <= j < len(self._tail):
+            return self._tail[j]
+        raise IndexError(i)
+
+    def __setitem__(self, i: int, text: str | None) -> None:
+        text = text or ""
+        c, j = divmod(i, self.CHUNK)
+        if c == len(self._chunks):
+            self._tail[j] = text
+            return
+        texts = self._texts(c)
+        texts[j] = text
+        self._chunks[c] = "".join(texts)
+        self._offsets[c] = array("i", accumulate(map(len, texts), initial=0))
+
+    def __iter__(self) -> Iterator[str]:
+        for c in range(len(self._chunks)):
+            yield from self._texts(c)
+        yield from list(self._tail)
+
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        """The first line whose text is ``value`` (a chunk not holding it is passed over at once)."""
+        if start or stop is not None:
+            return super().index(value, start, stop if stop is not None else len(self))
+        for c, s in enumerate(self._chunks):
+            if isinstance(value, str) and value in s:
+                for j, t in enumerate(self._texts(c)):
+                    if t == value:
+                        return c * self.CHUNK + j
+        for j, t in enumerate(self._tail):
+            if t == value:
+                return len(self._chunks) * self.CHUNK + j
+        raise ValueError(value)
+
+
 class Line(Mapping[str, Any]):
     """One line of ``RoundLines`` read as a dict would be (its values as the operations give them)."""
 
@@ -156,10 +253,10 @@ class Line(Mapping[str, Any]):
 class RoundLines(Sequence[Line]):
     """A round's lines held by column, for 10⁶ of them in a few hundred MB (a dict per line took
     ~2.5 KB): repeated values coded (``Coded``), ids and versions in arrays, the award uuid in 16
-    bytes; per line only its achievement id, its description and the search text of both (case-folded)
-    are strings of their own. ``lines[i]`` is a ``Line`` (a mapping, made when asked for). ``sigs``:
-    each line's signature as read (a later reading compares them). ``figures``: the round's totals
-    as read (``Figures``)."""
+    bytes, the achievement ids and descriptions in chunks (``TextColumn``); per line only the search
+    text of both (case-folded) is a string of its own. ``lines[i]`` is a ``Line`` (a mapping, made
+    when asked for). ``sigs``: each line's signature as read (a later reading compares them).
+    ``figures``: the round's totals as read (``Figures``)."""
 
     def __init__(self) -> None:
         self.ids = array("q")
@@ -167,8 +264,8 @@ class RoundLines(Sequence[Line]):
         self.sigs = array("q")
         self.uuids = bytearray()
         self.odd_uuids: dict[int, str] = {}  # a uuid not in the canonical form, as it is
-        self.achievement: list[str] = []
-        self.what: list[str] = []
+        self.achievement = TextColumn()
+        self.what = TextColumn()
         self.hay: list[str] = []  # what and achievement id, case-folded: what a search looks in per line
         self.coded = {k: Coded(_money_key if k == "amount" else None) for k in CODED}
         self.figures: Figures | None = None

@@ -138,27 +138,33 @@ def _gallop(seq: Sequence[int], lo: int, hi: int, ok: Callable[[int], bool]) -> 
     return lo
 
 
-def _merge(a: array, b: array, texts: Sequence[str], compare: Callable[[str, str], int]) -> array:
+def _merge(a: array, b: array, at: Callable[[int], str], compare: Callable[[str, str], int]) -> array:
     """Two runs in the collator's order made one, ``a``'s lines first among equals (its lines come
-    before ``b``'s in the order so far). Stretches of one run that go before the other's next line
-    are found by galloping: runs that hardly overlap cost a few comparisons."""
+    before ``b``'s in the order so far; ``at``: the text of a line). Stretches of one run that go
+    before the other's next line are found by galloping: runs that hardly overlap cost a few
+    comparisons."""
     out = array("i")
     i = j = 0
     na, nb = len(a), len(b)
     while i < na and j < nb:
-        t = texts[b[j]]
-        k = _gallop(a, i, na, lambda p, t=t: compare(texts[p], t) <= 0)
+        t = at(b[j])
+        k = _gallop(a, i, na, lambda p, t=t: compare(at(p), t) <= 0)
         out.extend(a[i:k])
         i = k
         if i == na:
             break
-        t = texts[a[i]]
-        k = _gallop(b, j, nb, lambda p, t=t: compare(texts[p], t) < 0)
+        t = at(a[i])
+        k = _gallop(b, j, nb, lambda p, t=t: compare(at(p), t) < 0)
         out.extend(b[j:k])
         j = k
     out.extend(a[i:])
     out.extend(b[j:])
     return out
+
+
+def _reader(texts: Sequence[str]) -> Callable[[int], str]:
+    """The text at an index, as quick as ``texts`` gives it (a ``TextColumn``: from its chunks)."""
+    return texts.reader() if isinstance(texts, RD.TextColumn) else texts.__getitem__
 
 
 def collated(texts: Sequence[str]) -> array:
@@ -175,12 +181,14 @@ def collated(texts: Sequence[str]) -> array:
     m = len(texts)
     if not m:
         return array("i")
+    at = _reader(texts)
     compare = QCollator().compare
     step = max(1, m // SPLITTERS)
-    splitters = sorted(set(close_keys(texts[::step])))[1:]
+    splitters = sorted(set(close_keys(list(map(at, range(0, m, step))))))[1:]
     which = array("i")  # each text's bucket (its key made again there: 10⁶ keys held cost ~110 MB)
     for s in range(0, m, SORT_SLICE):
-        which.extend(map(bisect.bisect_right, repeat(splitters), close_keys(texts[s:s + SORT_SLICE])))
+        keys = close_keys(list(map(at, range(s, min(m, s + SORT_SLICE)))))
+        which.extend(map(bisect.bisect_right, repeat(splitters), keys))
     buckets: list[list[int]] = [[] for _ in range(len(splitters) + 1)]
     for i, b in enumerate(which):
         buckets[b].append(i)
@@ -190,28 +198,29 @@ def collated(texts: Sequence[str]) -> array:
     for bucket in buckets:
         if not bucket:
             continue
-        keys = close_keys(list(map(texts.__getitem__, bucket)))
-        ordered = _collate_bucket([bucket[k] for k in sorted(range(len(bucket)), key=keys.__getitem__)], texts,
-                                  compare, by_collator)
-        if runs and compare(texts[runs[-1][-1]], texts[ordered[0]]) <= 0:
+        shown = list(map(at, bucket))
+        keys = close_keys(shown)
+        order = sorted(range(len(bucket)), key=keys.__getitem__)
+        ordered = _collate_bucket([bucket[k] for k in order], [shown[k] for k in order], compare, by_collator)
+        if runs and compare(at(runs[-1][-1]), at(ordered[0])) <= 0:
             runs[-1].extend(ordered)  # in order after the run before
         else:
             runs.append(ordered)
     del buckets
     while len(runs) > 1:
-        runs = [_merge(runs[k], runs[k + 1], texts, compare) if k + 1 < len(runs) else runs[k]
+        runs = [_merge(runs[k], runs[k + 1], at, compare) if k + 1 < len(runs) else runs[k]
                 for k in range(0, len(runs), 2)]
     return runs[0]
 
 
-def _collate_bucket(bucket: list[int], texts: Sequence[str], compare: Callable[[str, str], int],
+def _collate_bucket(bucket: list[int], shown: list[str], compare: Callable[[str, str], int],
                     by_collator: Callable[[str], Any]) -> array:
-    """``bucket`` (indexes in their close keys' order) in the collator's order, stably."""
+    """``bucket`` (indexes in their close keys' order, ``shown`` their texts) in the collator's
+    order, stably."""
     out = array("i", bucket)
     n = len(bucket)
     if n < 2:
         return out
-    shown = list(map(texts.__getitem__, bucket))
     for s in range(0, n - 1, COLLATE_SLICE):
         e = min(n, s + COLLATE_SLICE + 1)
         if any(map((0).__lt__, map(compare, shown[s:e - 1], shown[s + 1:e]))):
@@ -230,20 +239,21 @@ def _reversed_groups(seq: array, texts: Sequence[str]) -> array:
     """``seq`` (indexes of ``texts`` in order) the other way round, equal texts still in the order of
     ``seq`` (a stable sort the other way): reversed, then each run of equal texts turned back."""
     out = array("i", reversed(seq))
-    n, at = len(out), texts.__getitem__
+    n, at = len(out), _reader(texts)
     start = -1  # where the run of equal texts that goes on begins
     for s in range(0, n - 1, SORT_SLICE):
         e = min(n, s + SORT_SLICE + 1)
-        for i in compress(count(s), map(eq, map(at, out[s:e - 1]), map(at, out[s + 1:e]))):
+        here = list(map(at, out[s:e]))
+        for i in compress(count(s), map(eq, here[:-1], here[1:])):
             if start < 0:
                 start = i
-            if i + 1 >= n - 1 or texts[out[i + 1]] != texts[out[i + 2]]:  # the run ends at i + 1
+            if i + 1 >= n - 1 or at(out[i + 1]) != at(out[i + 2]):  # the run ends at i + 1
                 out[start:i + 2] = out[start:i + 2][::-1]
                 start = -1
     return out
 
 
-def sort_positions(values: list[Any], codes: Sequence[int] | None, fmt: Callable[[Any], str] | None, numeric: bool,
+def sort_positions(values: Sequence[Any], codes: Sequence[int] | None, fmt: Callable[[Any], str] | None, numeric: bool,
                    descending: bool) -> array:
     """Positions of the lines in the order of a column, as a plain sort of the lines by the column's
     shown text in the UI locale's collation (money by value, blanks first) gives them, stably (ties
@@ -258,7 +268,8 @@ def sort_positions(values: list[Any], codes: Sequence[int] | None, fmt: Callable
             return (v is not None, v if v is not None else 0)
         ordered: Iterator[int] = _sorted_in_slices(list(range(m)), keyof, SORT_SLICE)
     else:
-        texts = ["" if v is None else fmt(v) if fmt is not None else str(v) for v in values]
+        texts: Sequence[str] = (values if isinstance(values, RD.TextColumn) and fmt is None else
+                                ["" if v is None else fmt(v) if fmt is not None else str(v) for v in values])
         if codes is None:  # a text per line: no more to do than collate them
             seq = collated(texts)
             return _reversed_groups(seq, texts) if descending else seq
@@ -456,7 +467,7 @@ class RoundLinesModel(QAbstractTableModel):
             return
         self._start_sort()
 
-    def _sort_inputs(self) -> tuple[list[Any], Sequence[int] | None, Callable[[Any], str] | None, bool, bool]:
+    def _sort_inputs(self) -> tuple[Sequence[Any], Sequence[int] | None, Callable[[Any], str] | None, bool, bool]:
         """What ``sort_positions`` needs, copied (the lines may change while a worker sorts)."""
         assert self.sorted_by is not None
         column, order = self.sorted_by
@@ -465,7 +476,8 @@ class RoundLinesModel(QAbstractTableModel):
         if coded is not None:
             values, codes = list(coded.values), array("I", coded.codes)
         else:
-            values, codes = list(getattr(self.lines, col.key)), None
+            texts = getattr(self.lines, col.key)  # (a copy of the chunks, not a string per line)
+            values, codes = texts.copy() if isinstance(texts, RD.TextColumn) else list(texts), None
         return values, codes, col.fmt, col.key == "amount", order == Qt.SortOrder.DescendingOrder
 
     def _start_sort(self) -> None:
