@@ -205,3 +205,34 @@ def test_a_spool_gives_its_rows_back_in_order_at_any_batch_size():
     assert next(iter(s))[0][1] == "名0"
     s.close()
     assert list(s) == [] and s.count == 0
+
+
+def test_the_cycle_collector_is_paused_only_while_an_import_works(tmp_path, small, monkeypatch):
+    """Paused while rows are parsed, planned and written; on again afterwards, after a failure too; left
+    off when the caller had turned it off."""
+    import gc
+
+    from desktop.exchange import importer
+    from desktop.exchange.export import Cancelled
+
+    dst, pkg = _pair(tmp_path)
+    during: list[bool] = []
+    real = importer._match
+
+    def watched(*a, **kw):
+        during.append(gc.isenabled())
+        return real(*a, **kw)
+
+    monkeypatch.setattr(importer, "_match", watched)
+    assert gc.isenabled()
+    with pytest.raises(Cancelled):
+        apply(dst, pkg, cancelled=lambda: bool(during))
+    assert gc.isenabled() and during == [False]
+    plan(dst, pkg)
+    assert gc.isenabled() and not any(during)
+    gc.disable()
+    try:
+        apply(dst, pkg)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -57,7 +57,7 @@ from desktop.core.standards import parse_standard_number
 from desktop.core.vocabulary import KIND_FIELDS, MAX_TEXT, MIN_DATE, check_uscc, parse_achievement, text_problem
 from desktop.exchange.export import Cancelled, Progress
 from desktop.exchange.offices import trust
-from desktop.exchange.package import Package, PackageError, Spool, read_package, refuse_temporary
+from desktop.exchange.package import Package, PackageError, Spool, bulk, read_package, refuse_temporary
 from desktop.exchange.tables import ACHIEVEMENTS, BY_NAME, ENTERPRISES, ROUNDS, SUMMARY_COLUMNS, TABLES, Table, digest
 from desktop.store import audit, backend
 from desktop.store.atomic import fault_point
@@ -736,7 +736,7 @@ def plan_import(path: Path | Package, passphrase: str | None = None, progress: P
         refuse_temporary(Path(path))
     pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step,
                                                               signer=trust)
-    with database.atomic() as txn:
+    with database.atomic() as txn, bulk():
         plan = _plan(pkg, step)
         txn.rollback()  # a dry run leaves nothing behind, whatever happened
     return plan
@@ -770,12 +770,12 @@ def apply_import(path: Path | Package, passphrase: str | None = None,
     pkg = path if isinstance(path, Package) else read_package(path, passphrase=passphrase, progress=step,
                                                               signer=trust)
     if backend.is_postgres():  # the server manages its own cache
-        with database.atomic():
+        with database.atomic(), bulk():
             return _apply(pkg, resolutions, user, step, plan)
     cache = database.execute_sql("PRAGMA cache_size").fetchone()[0]
     database.execute_sql("PRAGMA cache_size = -65536")  # 64 MB while indexes grow by thousands of rows
     try:
-        with database.atomic():
+        with database.atomic(), bulk():
             return _apply(pkg, resolutions, user, step, plan)
     finally:
         database.execute_sql(f"PRAGMA cache_size = {int(cache)}")
