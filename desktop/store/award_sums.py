@@ -339,7 +339,6 @@ def claimed_ids(year: int | None) -> dict[str, list[int]]:
     _register()
     stale = stale_origins()
     values = json.dumps(stale)
-    live_where = f" AND (a.origin IS NULL OR a.origin IN ({json_values()}))"
     keyed: dict[tuple[str, str], dict[int, tuple[str, str]]] = {}  # (kind, claim) -> id -> (origin, year)
 
     def add(found: Any) -> None:
@@ -347,8 +346,10 @@ def claimed_ids(year: int | None) -> dict[str, list[int]]:
             keyed.setdefault((kind, claim), {})[int(aid)] = (origin or "", yr)
 
     live: dict[str, set[str]] = {}
-    for kind in CLAIM_KINDS:
-        found = database.execute_sql(key_select(kind, live_where), [values]).fetchall()
+    for kind in CLAIM_KINDS:  # the office's own records, then the stale counties' (each by the origin's index)
+        found = database.execute_sql(key_select(kind, " AND a.origin IS NULL")).fetchall()
+        if stale:
+            found += database.execute_sql(key_select(kind, f" AND a.origin IN ({json_values()})"), [values]).fetchall()
         add(found)
         live[kind] = {row[1] for row in found}
     fresh = f"c.origin NOT IN ({json_values()})"
