@@ -106,6 +106,41 @@ run each; the 10⁶ report was measured while the server filled the 10⁷ city b
     what the kept sums took out: the sums' join of the award lines to their achievements (38 s of
     the 91 s at 10⁷ before) and the enterprises sent by another county (12 s); what remains is the
     claim check (keys from the claim indexes, then the claimed rows), not yet kept at import
+Figures of 2026-12-03 late afternoon, schema 7 finished (claim keys kept at import in ``claim_key`` /
+``shared_claim``; the import's bulk write with the triggers aside and their work done set-based after
+it); 100 counties, one run each, PostgreSQL 15; load average 11-16 until 16:00, 3-6 after:
+    fill (once per city; the kept sums, pairs and claim keys worked out as the upgrade does, timed
+    after the colon; the cluster filled with fsync off): 10⁵ PostgreSQL 21.8 s : 9.9 s, SQLite
+    24.8 s : 8.5 s; 10⁶ PostgreSQL 92.3 s : 65.7 s, SQLite 289.8 s : 87.3 s; 10⁷ PostgreSQL
+    1,723.6 s : 909.4 s (the schema-7 upgrade of a city of 10⁷: about 15 minutes, in one transaction)
+    consolidate, kept sums and keys vs recount, the same run (load 11-16, fsync off):
+        100,000:   PostgreSQL   4.15 s  65.6 MB (recount  13.26 s), SQLite  2.83 s  56.3 MB (recount  14.58 s)
+                   (schema 7 before the claim keys: PostgreSQL 8.59 s, SQLite 7.19 s)
+      1,000,000:   PostgreSQL  13.40 s 114.8 MB (recount 103.12 s, 1,149.7 MB: the comparison of the kept
+                   keys in Python sets, since done by the database with EXCEPT), SQLite 28.97 s 117.0 MB
+                   (recount 267.35 s); schema 7 before the claim keys: PostgreSQL 23.15 s, SQLite 80.92 s;
+                   before schema 7: PostgreSQL 29.98-33.94 s, SQLite 111.39 s
+                   after the claim check read the office's own and the stale counties' keys by the
+                   origin's index (one OR had read every standard: 2.90 s), fsync on, load 3-6:
+                   PostgreSQL 3.70 s 114.8 MB (3.90 s in a second run)
+     10,000,000:   PostgreSQL 70.96 s 660.3 MB (first report after the server started, cold cache);
+                   48.36 s 653.6 MB warm (125,001 findings: the client's memory is the findings');
+                   before schema 7 91.22 s; growth x13 for x10 from 10⁶ (3.70 s), most of it in Python
+                   over the 125,001 findings; slowest statements left: the counties' enterprise lists
+                   cut out of their import records 4.6 s, the shared keys' rows from claim_key 5.9 s
+                   as a join (then looked up by key in chunks: under 0.4 s each); recount not run at 10⁷
+    import of a county's package of 100,000 (+ 100,000 award lines) into the city of 10⁶, each
+    rolled back (seconds: whole, of it apply, of that the import's own schema-7 upkeep):
+      under load 11-16, fsync off (the 10⁷ fill beside it):
+        PostgreSQL: without schema 7's upkeep 181.01 s (apply 115.73); the triggers firing per row
+                    268.30 s (apply 199.80); the triggers aside, upkeep at the end 247.34 s (apply 149.93)
+        SQLite:     without 234.26 s (apply 146.19); triggers per row 266.09 s (apply 177.06); aside
+                    243.56 s (apply 198.39): the load moved more than the difference
+      load 3-6, fsync on:
+        PostgreSQL: without schema 7's upkeep 88.39 s (apply 58.97); aside, upkeep at the end
+                    81.69 s (apply 48.25, upkeep 9.27)
+        SQLite:     without 32.96 s (apply 21.00); aside, upkeep at the end 32.54 s (apply 23.13,
+                    upkeep 2.35)
 """
 from __future__ import annotations
 
