@@ -141,6 +141,17 @@ it); 100 counties, one run each, PostgreSQL 15; load average 11-16 until 16:00, 
                     81.69 s (apply 48.25, upkeep 9.27)
         SQLite:     without 32.96 s (apply 21.00); aside, upkeep at the end 32.54 s (apply 23.13,
                     upkeep 2.35)
+      load 2.8-4, fsync on, the three modes back to back (the figure to go by):
+        PostgreSQL: without schema 7's upkeep 37.88 s (apply 27.24); the triggers firing per row
+                    48.71 s (apply 36.48, upkeep 9.65); aside, upkeep at the end 50.21 s (apply 36.10,
+                    upkeep 7.52)
+        SQLite:     without 26.79 s (apply 16.91); triggers per row 32.03 s (apply 19.91, upkeep 1.70);
+                    aside 28.83 s (apply 19.70, upkeep 1.79)
+      so on a quiet machine the triggers firing per row cost little (the 407 s against 274 s of the
+      first measure was mostly the load); what schema 7 adds to an import is its own upkeep at the
+      end: on PostgreSQL 7.5-9.7 s for a county of 100,000 (its rounds' sums, its enterprise pairs
+      and claim keys worked out again from its rows), about +30 % of the apply, +24 % of the whole
+      import; on SQLite about 2 s (+8 %). Not yet broken down statement by statement.
 """
 from __future__ import annotations
 
