@@ -31,13 +31,17 @@ baseline in the same run.
 ``--keep DIR`` keeps the server's cluster and the SQLite files in DIR between runs (each city is
 filled once; ``--fill-only`` fills with fsync off and stops); ``--import-into N``: a county's
 package of 100,000 achievements and their award lines imported into the kept city of N (read, plan,
-apply; seconds and the child's peak memory), alternately without schema 7's upkeep (its triggers
-dropped and the end-of-import refresh skipped: "v6") and with it ("v7"), each in one transaction
-rolled back at the end, so the city stays as filled.
+apply; seconds and the child's peak memory), on each of ``--import-engines``, alternately in the
+``--import-modes``: without schema 7's upkeep (its triggers dropped and the import's own upkeep
+skipped: "v6"), schema 7 as first built (the triggers firing for each row the import writes:
+"v7-triggers") and as the program imports ("v7": the triggers aside during the bulk write, their
+work done set-based after it; the seconds of that upkeep shown), each in one transaction rolled back
+at the end, so the city stays as filled. A server a running fill started is used as it is.
 
     .venv/bin/python benchmarks/bench_pg.py [--runs N] [--sizes 10000,100000] [--migrate 200000]
                                             [--consolidate 100000,1000000] [--counties 100]
                                             [--keep DIR [--fill-only]] [--import-into 10000000]
+                                            [--import-engines postgresql,sqlite] [--import-modes v6,v7]
 
 Figures of 2026-12-03 (2 cores shared with eight engineers' work: load average 12-16 during the
 10⁶ and 10⁷ runs, 3-4 during the first 10⁵ one, so the seconds carry a wide noise; PostgreSQL 15
@@ -102,6 +106,52 @@ run each; the 10⁶ report was measured while the server filled the 10⁷ city b
     what the kept sums took out: the sums' join of the award lines to their achievements (38 s of
     the 91 s at 10⁷ before) and the enterprises sent by another county (12 s); what remains is the
     claim check (keys from the claim indexes, then the claimed rows), not yet kept at import
+Figures of 2026-12-03 late afternoon, schema 7 finished (claim keys kept at import in ``claim_key`` /
+``shared_claim``; the import's bulk write with the triggers aside and their work done set-based after
+it); 100 counties, one run each, PostgreSQL 15; load average 11-16 until 16:00, 3-6 after:
+    fill (once per city; the kept sums, pairs and claim keys worked out as the upgrade does, timed
+    after the colon; the cluster filled with fsync off): 10⁵ PostgreSQL 21.8 s : 9.9 s, SQLite
+    24.8 s : 8.5 s; 10⁶ PostgreSQL 92.3 s : 65.7 s, SQLite 289.8 s : 87.3 s; 10⁷ PostgreSQL
+    1,723.6 s : 909.4 s (the schema-7 upgrade of a city of 10⁷: about 15 minutes, in one transaction)
+    consolidate, kept sums and keys vs recount, the same run (load 11-16, fsync off):
+        100,000:   PostgreSQL   4.15 s  65.6 MB (recount  13.26 s), SQLite  2.83 s  56.3 MB (recount  14.58 s)
+                   (schema 7 before the claim keys: PostgreSQL 8.59 s, SQLite 7.19 s)
+      1,000,000:   PostgreSQL  13.40 s 114.8 MB (recount 103.12 s, 1,149.7 MB: the comparison of the kept
+                   keys in Python sets, since done by the database with EXCEPT), SQLite 28.97 s 117.0 MB
+                   (recount 267.35 s); schema 7 before the claim keys: PostgreSQL 23.15 s, SQLite 80.92 s;
+                   before schema 7: PostgreSQL 29.98-33.94 s, SQLite 111.39 s
+                   after the claim check read the office's own and the stale counties' keys by the
+                   origin's index (one OR had read every standard: 2.90 s), fsync on, load 3-6:
+                   PostgreSQL 3.70 s 114.8 MB (3.90 s in a second run)
+     10,000,000:   PostgreSQL 70.96 s 660.3 MB (first report after the server started, cold cache);
+                   48.36 s 653.6 MB warm (125,001 findings: the client's memory is the findings');
+                   before schema 7 91.22 s; growth x13 for x10 from 10⁶ (3.70 s), most of it in Python
+                   over the 125,001 findings; slowest statements left: the counties' enterprise lists
+                   cut out of their import records 4.6 s, the shared keys' rows from claim_key 5.9 s
+                   as a join (then looked up by key in chunks: under 0.4 s each); recount not run at 10⁷
+    import of a county's package of 100,000 (+ 100,000 award lines) into the city of 10⁶, each
+    rolled back (seconds: whole, of it apply, of that the import's own schema-7 upkeep):
+      under load 11-16, fsync off (the 10⁷ fill beside it):
+        PostgreSQL: without schema 7's upkeep 181.01 s (apply 115.73); the triggers firing per row
+                    268.30 s (apply 199.80); the triggers aside, upkeep at the end 247.34 s (apply 149.93)
+        SQLite:     without 234.26 s (apply 146.19); triggers per row 266.09 s (apply 177.06); aside
+                    243.56 s (apply 198.39): the load moved more than the difference
+      load 3-6, fsync on:
+        PostgreSQL: without schema 7's upkeep 88.39 s (apply 58.97); aside, upkeep at the end
+                    81.69 s (apply 48.25, upkeep 9.27)
+        SQLite:     without 32.96 s (apply 21.00); aside, upkeep at the end 32.54 s (apply 23.13,
+                    upkeep 2.35)
+      load 2.8-4, fsync on, the three modes back to back (the figure to go by):
+        PostgreSQL: without schema 7's upkeep 37.88 s (apply 27.24); the triggers firing per row
+                    48.71 s (apply 36.48, upkeep 9.65); aside, upkeep at the end 50.21 s (apply 36.10,
+                    upkeep 7.52)
+        SQLite:     without 26.79 s (apply 16.91); triggers per row 32.03 s (apply 19.91, upkeep 1.70);
+                    aside 28.83 s (apply 19.70, upkeep 1.79)
+      so on a quiet machine the triggers firing per row cost little (the 407 s against 274 s of the
+      first measure was mostly the load); what schema 7 adds to an import is its own upkeep at the
+      end: on PostgreSQL 7.5-9.7 s for a county of 100,000 (its rounds' sums, its enterprise pairs
+      and claim keys worked out again from its rows), about +30 % of the apply, +24 % of the whole
+      import; on SQLite about 2 s (+8 %). Not yet broken down statement by statement.
 """
 from __future__ import annotations
 
@@ -697,6 +747,20 @@ with database.atomic() as outer:  # rolled back: the city stays as filled, so al
                 database.execute_sql(f"DROP TRIGGER {sql.split()[5]}")
     elif mode == "v7-triggers":
         award_sums._defer = lambda on: None
+    upkeep = [0.0]  # the seconds of schema 7's upkeep the import does itself (before/after its write, at its end)
+    if mode != "v6":
+        from desktop.exchange import kept_sums
+
+        def timed_hook(f):
+            def run(*a):
+                t = time.perf_counter()
+                try:
+                    return f(*a)
+                finally:
+                    upkeep[0] += time.perf_counter() - t
+            return run
+        for hook in ("before_write", "after_write", "after_import"):
+            setattr(kept_sums, hook, timed_hook(getattr(kept_sums, hook)))
     offices.register(card, expected_fingerprint=fingerprint(card["public_key"]), user="bench")
     t0 = time.perf_counter()
     pkg = exchange.read(session, pkg_path)
@@ -707,7 +771,7 @@ with database.atomic() as outer:  # rolled back: the city stays as filled, so al
     t3 = time.perf_counter()
     outer.rollback()
 hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
-print(json.dumps({"seconds": t3 - t0, "read": t1 - t0, "plan": t2 - t1, "apply": t3 - t2,
+print(json.dumps({"seconds": t3 - t0, "read": t1 - t0, "plan": t2 - t1, "apply": t3 - t2, "upkeep": upkeep[0],
                   "inserted": result.applied.get("inserted"), "self_mb": int(hwm.split()[1]) / 1024}))
 """
 
@@ -737,7 +801,8 @@ def bench_import(server, tmp: Path, n: int, into: int, counties: int, keep: Path
                                      str(county.with_suffix(".card")), mode], ROOT, tmp)[2]
                 print(f"import {n:,d} achievements (+ their award lines) into a city of {into:,d} on {engine}, "
                       f"{IMPORT_MODES[mode]}: {got['seconds']:7.2f} s (read {got['read']:.2f}, plan {got['plan']:.2f}, "
-                      f"apply {got['apply']:.2f}) {got['self_mb']:7.1f} MB max RSS, {got['inserted']:,d} rows inserted "
+                      f"apply {got['apply']:.2f}, of it the import's own upkeep {got['upkeep']:.2f}) "
+                      f"{got['self_mb']:7.1f} MB max RSS, {got['inserted']:,d} rows inserted "
                       "(rolled back)", flush=True)
 
 
