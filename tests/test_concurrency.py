@@ -336,8 +336,7 @@ def undo_v7(database) -> None:
                            ("sent_stale_update", "achievement"), ("sent_stale_delete", "achievement"),
                            ("sent_stale_enterprise", "enterprise")):
         database.execute_sql(f'DROP TRIGGER {trigger} ON "{table}"')
-    for index in ("achievement_standard_claim_v1", "achievement_prize_claim_v1",
-                  "achievement_kind_date_ref_natural_key_enterprise_id"):
+    for index in ("achievement_standard_claim_v1", "achievement_prize_claim_v1"):
         database.execute_sql(f"DROP INDEX {index}")
 
 

@@ -109,13 +109,11 @@ def _v6_to_v7(db: Database) -> None:
     (``award_sum``, ``summed_round``, see ``desktop.store.award_sums``), the enterprises each county
     sent of another's (``sent_enterprise``, ``stale_origin``), what each county's records claim
     (``claim_key``, ``shared_claim``), all worked out here from the rows already held; the table an
-    import's transaction stands the triggers aside with (SQLite, ``deferred_upkeep``); an index of
-    the achievements by kind and date for the overview's counted targets; on PostgreSQL the claim
+    import's transaction stands the triggers aside with (SQLite, ``deferred_upkeep``); on PostgreSQL the claim
     check's key indexes, which the first report of a city used to build. Same SQL on both engines,
     in the upgrade's one transaction."""
     from desktop.store import award_sums
     from desktop.store.models import (
-        Achievement,
         AwardSum,
         ClaimKey,
         DeferredUpkeep,
@@ -127,7 +125,6 @@ def _v6_to_v7(db: Database) -> None:
 
     models = [AwardSum, SentEnterprise, StaleOrigin, SummedRound, ClaimKey, SharedClaim, DeferredUpkeep]
     db.create_tables(models)
-    Achievement._schema.create_indexes(safe=True)  # the targets' index (the others are there: IF NOT EXISTS)
     if award_sums.is_postgres():
         from desktop.store.pg import text_columns
 
@@ -142,7 +139,7 @@ STEPS: dict[int, tuple[str, Callable[[Any], None]]] = {
     3: ("publicity (公示) periods, objections, letters of refusal", _v3_to_v4),
     4: ("record versions for optimistic concurrency", _v4_to_v5),
     5: ("file contents and local measures in the database, office profile version", _v5_to_v6),
-    6: ("consolidation sums and claim keys kept at import, claim key indexes, targets index", _v6_to_v7),
+    6: ("consolidation sums and claim keys kept at import, claim key indexes", _v6_to_v7),
 }
 
 

@@ -175,12 +175,6 @@ class Achievement(Versioned):
     updated_at = DateTimeField(default=now)
     version = version_field()  # v5: optimistic concurrency (class Versioned)
 
-    class Meta:
-        # v7: the overview's counted targets (``store.target_counts.target_sql``: COUNT(DISTINCT key)
-        # over the achievements of some kinds up to a date, the key out of ref and natural_key) read
-        # this index alone instead of every achievement's row
-        indexes = ((("kind", "date", "ref", "natural_key", "enterprise"), False),)
-
 
 class Evidence(BaseModel):
     """A file attached to an achievement, copied into the data folder and stored by SHA-256."""
