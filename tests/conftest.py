@@ -104,6 +104,36 @@ def run_main(*argv: str, env: dict | None = None, stdin: str | None = None):
     return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
+def kept_target_counts(path: Path) -> dict:
+    """The overview's kept target counts as stored: the ``<db>.target-counts`` file beside a SQLite
+    database, the settings row on a server."""
+    import json
+
+    from desktop.store import target_counts
+    from desktop.store.backend import is_postgres
+    from desktop.store.models import database
+
+    if is_postgres():
+        row = database.execute_sql("SELECT value FROM setting WHERE key = ?", (target_counts.COUNTS_SETTING,)).fetchone()
+        return json.loads(row[0]) if isinstance(row[0], str) else row[0]
+    return json.loads(target_counts.counts_path(path).read_text("utf-8"))
+
+
+def put_kept_target_counts(path: Path, value: dict) -> None:
+    """Store ``value`` as the kept target counts, as an insider editing them by hand would."""
+    import json
+
+    from desktop.store import target_counts
+    from desktop.store.backend import is_postgres
+    from desktop.store.models import Setting, database
+
+    if is_postgres():
+        with database.atomic():
+            Setting.insert(key=target_counts.COUNTS_SETTING, value=value).on_conflict_replace().execute()
+    else:
+        target_counts.counts_path(path).write_text(json.dumps(value), "utf-8")
+
+
 def edit_audit_entry_by_hand(path: Path, entry_id: int, after: str = '"mallory"') -> None:
     """An insider's edit of one audit entry in the SQLite file: the log's append-only trigger dropped,
     the entry's ``after`` changed, the trigger put back exactly (nothing at open says it was ever

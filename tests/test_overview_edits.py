@@ -10,7 +10,7 @@ import json
 import random
 
 import pytest
-from conftest import edit_audit_entry_by_hand
+from conftest import edit_audit_entry_by_hand, kept_target_counts, put_kept_target_counts
 
 from tests.conftest_pg import pg_server  # noqa: F401  (the office_db fixture's server)
 
@@ -183,29 +183,6 @@ def test_an_edit_moving_a_standard_between_targets_is_counted_once_where_another
     assert (seen[2][nat], seen[2][grp]) == (base[nat], base[grp] + 1)
 
 
-def _kept_value(path):
-    from desktop.store import target_counts
-    from desktop.store.backend import is_postgres
-    from desktop.store.models import database
-
-    if is_postgres():
-        row = database.execute_sql("SELECT value FROM setting WHERE key = ?", (target_counts.COUNTS_SETTING,)).fetchone()
-        return json.loads(row[0]) if isinstance(row[0], str) else row[0]
-    return json.loads(target_counts.counts_path(path).read_text("utf-8"))
-
-
-def _put_kept(path, value):
-    from desktop.store import target_counts
-    from desktop.store.backend import is_postgres
-    from desktop.store.models import Setting, database
-
-    if is_postgres():
-        with database.atomic():
-            Setting.insert(key=target_counts.COUNTS_SETTING, value=value).on_conflict_replace().execute()
-    else:
-        target_counts.counts_path(path).write_text(json.dumps(value), "utf-8")
-
-
 def test_kept_counts_edited_by_hand_are_not_taken_after_an_edit(office):
     """The kept counts changed by hand (targets made to look met, or said to include the newest entry
     so nothing is brought up to date): the next reading counts everything again and shows the truth."""
@@ -215,7 +192,7 @@ def test_kept_counts_edited_by_hand_are_not_taken_after_an_edit(office):
     _edit(rng, Achievement.select().order_by(Achievement.id).first())
     late = _read(office)
     assert late.counts_how == "incremental"
-    kept = _kept_value(office)
+    kept = kept_target_counts(office)
     assert kept["signature"]  # the office has a key: the counts are signed
     head = database.execute_sql("SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
     for what in ("counts", "head", "unsigned"):
@@ -226,7 +203,7 @@ def test_kept_counts_edited_by_hand_are_not_taken_after_an_edit(office):
                 k["audit_id"], k["audit_hash"] = head[0] - 1, head[1]
         if what == "unsigned":
             forged["signature"] = None
-        _put_kept(office, forged)
+        put_kept_target_counts(office, forged)
         _restart(office)
         _edit(rng, Achievement.select().order_by(Achievement.id.desc()).first())
         late = _read(office)

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import edit_audit_entry_by_hand
+from conftest import edit_audit_entry_by_hand, kept_target_counts, put_kept_target_counts
 
 from tests.conftest_pg import pg_server  # noqa: F401  (the office_db fixture's server)
 
@@ -202,29 +202,6 @@ def test_a_mark_not_holding_when_the_import_begins_is_not_carried(city, monkeypa
     assert late.chain["broken_at"] == target and late.chain["full"]
 
 
-def _kept_value(path):
-    from desktop.store import target_counts
-    from desktop.store.backend import is_postgres
-    from desktop.store.models import database
-
-    if is_postgres():
-        row = database.execute_sql("SELECT value FROM setting WHERE key = ?", (target_counts.COUNTS_SETTING,)).fetchone()
-        return json.loads(row[0]) if isinstance(row[0], str) else row[0]
-    return json.loads(target_counts.counts_path(path).read_text("utf-8"))
-
-
-def _put_kept(path, value):
-    from desktop.store import target_counts
-    from desktop.store.backend import is_postgres
-    from desktop.store.models import Setting, database
-
-    if is_postgres():
-        with database.atomic():
-            Setting.insert(key=target_counts.COUNTS_SETTING, value=value).on_conflict_replace().execute()
-    else:
-        target_counts.counts_path(path).write_text(json.dumps(value), "utf-8")
-
-
 def test_forged_counts_or_mark_are_not_taken_after_an_import(city):
     from desktop.store import audit
     from desktop.store.backend import is_postgres
@@ -233,12 +210,12 @@ def test_forged_counts_or_mark_are_not_taken_after_an_import(city):
     path, pkg = city
     _import(pkg)
     _read(path)
-    kept = _kept_value(path)
+    kept = kept_target_counts(path)
     assert kept["signature"]  # the office has a key: the counts are signed
     forged = json.loads(json.dumps(kept))
     for k in forged["kept"]:
         k["counts"] = {t: v + 50 for t, v in k["counts"].items()}  # targets made to look met
-    _put_kept(path, forged)
+    put_kept_target_counts(path, forged)
     _restart(path)
     late = _read(path)
     assert late.counts_how == "full" and _shown(late) == _full_counts()
