@@ -1,9 +1,11 @@
 """Shared fixtures. Qt runs offscreen; every test gets its own data folder and database."""
 from __future__ import annotations
 
+import datetime
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("STDAWARD_USER", "tester")
@@ -102,6 +104,32 @@ def run_main(*argv: str, env: dict | None = None, stdin: str | None = None):
                 os.environ[k] = v
         i18n.set_locale(locale)
     return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def overview_reading(path: Path, policy: str, day: datetime.date) -> Any:
+    """The overview's late reading (targets' counts, audit check) as the view makes it, on ``path``."""
+    from desktop.operations.session import Session
+    from desktop.ui.views.overview import read_late
+
+    return read_late(Session.attach(path), policy, day)
+
+
+def reopen_office(path: Path) -> None:
+    """The office closed and opened again as a new process would: the counts kept in memory dropped."""
+    from desktop.store import target_counts
+    from desktop.store.db import close_db, open_db
+
+    close_db()
+    target_counts._KEPT.clear()
+    open_db(path, auto_backup=False)
+
+
+def full_target_counts(policy: str, day: datetime.date) -> dict:
+    """Every counted target of ``policy`` counted in full from the records (what kept counts must equal)."""
+    from desktop.core.policies import load_policy
+    from desktop.store import target_counts
+
+    return target_counts.counts([t for t in load_policy(policy).targets if t.count != "entered"], day)
 
 
 def kept_target_counts(path: Path) -> dict:

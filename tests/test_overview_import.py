@@ -6,10 +6,18 @@ or a mark made to look right are not taken."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 
 import pytest
-from conftest import edit_audit_entry_by_hand, kept_target_counts, put_kept_target_counts
+from conftest import (
+    edit_audit_entry_by_hand,
+    full_target_counts,
+    kept_target_counts,
+    overview_reading,
+    put_kept_target_counts,
+    reopen_office,
+)
 
 from tests.conftest_pg import pg_server  # noqa: F401  (the office_db fixture's server)
 
@@ -86,28 +94,9 @@ def city(office_db, county_package):
         close_db()
 
 
-def _read(path):
-    from desktop.operations.session import Session
-    from desktop.ui.views.overview import read_late
-
-    return read_late(Session.attach(path), POLICY, DAY)
-
-
-def _restart(path):
-    from desktop.store import target_counts
-    from desktop.store.db import close_db, open_db
-
-    close_db()
-    target_counts._KEPT.clear()
-    open_db(path, auto_backup=False)
-
-
-def _full_counts():
-    from desktop.core.policies import load_policy
-    from desktop.store import target_counts
-
-    policy = load_policy(POLICY)
-    return target_counts.counts([t for t in policy.targets if t.count != "entered"], DAY)
+_read = functools.partial(overview_reading, policy=POLICY, day=DAY)
+_restart = reopen_office
+_full_counts = functools.partial(full_target_counts, POLICY, DAY)
 
 
 def _shown(late):
