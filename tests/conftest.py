@@ -106,6 +106,31 @@ def run_main(*argv: str, env: dict | None = None, stdin: str | None = None):
     return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
+@pytest.fixture
+def mount_tmpfs(tmp_path: Path):  # noqa: ANN201 - yields the mounting function
+    """A real, small disk: ``mount_tmpfs(size_mb, name)`` mounts a tmpfs of that size under the test's
+    folder (skipped where this machine does not let the tests mount one: it needs root); all are
+    unmounted after the test."""
+    import subprocess
+
+    mounted: list[Path] = []
+
+    def mount(size_mb: int, name: str) -> Path:
+        where = tmp_path / name
+        where.mkdir()
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(where)], capture_output=True)
+        if r.returncode != 0:
+            pytest.skip("cannot mount a small disk here (needs root)")
+        mounted.append(where)
+        return where
+
+    try:
+        yield mount
+    finally:
+        for where in mounted:
+            subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
 def overview_reading(path: Path, policy: str, day: datetime.date) -> Any:
     """The overview's late reading (targets' counts, audit check) as the view makes it, on ``path``."""
     from desktop.operations.session import Session

@@ -304,19 +304,9 @@ def test_leftovers_of_interrupted_writes_are_removed_and_reported(here: Path):
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path):
+def small_disk(mount_tmpfs) -> Path:  # noqa: ANN001
     """A real, small disk (a 1 MB tmpfs), when this machine lets the tests mount one."""
-    import subprocess
-
-    where = tmp_path / "stick"
-    where.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(where)], capture_output=True)
-    if r.returncode != 0:
-        pytest.skip("cannot mount a small disk here (needs root)")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+    return mount_tmpfs(1, "stick")
 
 
 def test_backup_and_export_to_a_full_stick_say_so_and_leave_nothing(here: Path, small_disk: Path):

@@ -7,7 +7,6 @@ import errno
 import json
 import os
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -33,17 +32,9 @@ def achievements(db: Path) -> int:
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path):
+def small_disk(mount_tmpfs) -> Path:  # noqa: ANN001
     """A real 2 MB disk (tmpfs), when this machine lets the tests mount one."""
-    where = tmp_path / "disk"
-    where.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(where)], capture_output=True)
-    if r.returncode != 0:
-        pytest.skip("cannot mount a small disk here (needs root)")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+    return mount_tmpfs(2, "disk")
 
 
 def fill(folder: Path) -> Path:
