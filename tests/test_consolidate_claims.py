@@ -14,7 +14,7 @@ import sqlite3
 import pytest
 from conftest_pg import pg_server  # noqa: F401 - fixture (office_db asks for it)
 from peewee import fn
-from test_consolidate_kept import _both, _county_packages, _import, _open_city
+from test_consolidate_kept import _both, _city_of_counties, _county_packages, _import, _open_city
 from test_exchange import export, using
 
 
@@ -55,10 +55,7 @@ def _write_outside_an_import(path, sql: str, params: list) -> None:
 def test_claims_kept_at_import_give_the_recount_through_a_changed_standard_and_edits_at_the_city(tmp_path, office_db):
     from desktop.store import records
 
-    pkgs, cards, a = _county_packages(tmp_path)
-    city = _open_city(office_db, cards)
-    for pkg in pkgs:
-        _import(city, pkg)
+    city, cards, a = _city_of_counties(tmp_path, office_db)
     kept, recount, _summed = _both(city)
     assert kept == recount
     # both counties claim GB/T 12345-2024 (their record s1): kept as two keys, one shared
@@ -110,10 +107,7 @@ def test_claims_kept_at_import_give_the_recount_through_a_changed_standard_and_e
 def test_claim_keys_taken_out_by_hand_are_named_by_the_recount(tmp_path, office_db):
     from desktop.exchange.consolidate import KEPT
 
-    pkgs, cards, _a = _county_packages(tmp_path)
-    city = _open_city(office_db, cards)
-    for pkg in pkgs:
-        _import(city, pkg)
+    city, cards, _a = _city_of_counties(tmp_path, office_db)
     honest, _recount, _summed = _both(city)
     assert _claims(honest)
     if office_db.endswith(".db"):

@@ -52,6 +52,16 @@ def _import(path: Path, pkg: Path) -> None:
         apply_import(pkg, user="tester", resolutions={c.key: TAKE_THEIRS for c in plan.conflicts})
 
 
+def _city_of_counties(tmp: Path, db: str | Path) -> tuple[Path, list[dict], Path]:
+    """A city at ``db`` that registered the two counties of ``_county_packages`` and imported both
+    packages: (the city's database, the counties' cards, the first county's database)."""
+    pkgs, cards, a = _county_packages(tmp)
+    city = _open_city(db, cards)
+    for pkg in pkgs:
+        _import(city, pkg)
+    return city, cards, a
+
+
 def _both(path: Path, year: int | None = None) -> tuple[dict, dict, int]:
     """(the report from the kept sums, the recount from the lines, the rounds whose sums are kept),
     each without the moment it was made."""
@@ -80,10 +90,7 @@ def test_kept_sums_equal_the_recount_through_imports_a_replacing_package_and_edi
     from desktop.exchange.consolidate import KEPT
     from desktop.store.models import Achievement, Award
 
-    pkgs, cards, a = _county_packages(tmp_path)
-    city = _open_city(office_db, cards)
-    for pkg in pkgs:
-        _import(city, pkg)
+    city, cards, a = _city_of_counties(tmp_path, office_db)
     for year in (2024, 2023, None):
         kept, recount, summed = _both(city, year)
         assert kept == recount
@@ -135,10 +142,7 @@ def test_a_summary_changed_by_hand_is_caught_by_the_recount(tmp_path, office_db)
     from desktop.exchange.consolidate import KEPT, text_lines
     from desktop.store.models import AwardSum, database
 
-    pkgs, cards, _a = _county_packages(tmp_path)
-    city = _open_city(office_db, cards)
-    for pkg in pkgs:
-        _import(city, pkg)
+    city, _cards, _a = _city_of_counties(tmp_path, office_db)
     honest, _recount, _summed = _both(city)
     if office_db.endswith(".db"):  # in the file, with any SQLite tool
         con = sqlite3.connect(city)
@@ -194,10 +198,7 @@ def _make_v6(path: Path) -> None:
 def test_a_schema_6_city_is_upgraded_with_its_sums_worked_out(tmp_path):
     from desktop.store.migrations import SCHEMA_VERSION
 
-    pkgs, cards, _a = _county_packages(tmp_path)
-    city = _open_city(tmp_path / "city.db", cards)
-    for pkg in pkgs:
-        _import(city, pkg)
+    city, _cards, _a = _city_of_counties(tmp_path, tmp_path / "city.db")
     before, _recount, _summed = _both(city)
     _make_v6(city)
     kept, recount, summed = _both(city)  # opening it upgrades it
@@ -216,10 +217,7 @@ def test_a_failed_upgrade_leaves_the_schema_6_file_as_it_was(tmp_path, monkeypat
     from desktop.store import award_sums
     from desktop.store.db import open_db
 
-    pkgs, cards, _a = _county_packages(tmp_path)
-    city = _open_city(tmp_path / "city.db", cards)
-    for pkg in pkgs:
-        _import(city, pkg)
+    city, _cards, _a = _city_of_counties(tmp_path, tmp_path / "city.db")
     _make_v6(city)
     before = city.read_bytes()
 
@@ -248,10 +246,7 @@ def test_a_city_moved_to_the_server_and_back_keeps_its_sums_and_gives_the_same_r
     from desktop.store.models import SentEnterprise, StaleOrigin
     from desktop.store.paths import resolve_db_path
 
-    pkgs, cards, _a = _county_packages(tmp_path)
-    city = _open_city(tmp_path / "city.db", cards)
-    for pkg in pkgs:
-        _import(city, pkg)
+    city, cards, _a = _city_of_counties(tmp_path, tmp_path / "city.db")
     with using(city):  # one origin left stale by a write outside an import: carried as it is
         from desktop.store.models import Achievement
 
