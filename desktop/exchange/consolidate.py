@@ -359,12 +359,6 @@ def _claims_pg(kind: str, where: str, params: list[Any]) -> list[tuple]:
     return database.execute_sql(sql, [*params, json.dumps(keys, ensure_ascii=False)]).fetchall()
 
 
-def _ws(text: str | None) -> str | None:
-    """A prize's title with its white space collapsed (what names a prize without a ref), as Python
-    splits it (SQLite's own functions know only ASCII white space)."""
-    return " ".join(text.split()) or None if text else None
-
-
 _BY_ID_SQL = """
 SELECT {thing}, a.prize, substr(CAST(a.date AS TEXT), 1, 4), a.ref, a.title, a.grade, a.rank, a.origin, a.source_id,
        e.uscc, e.name
@@ -396,8 +390,7 @@ def cross_claims(year: int | None, name: Any, recount: bool = False) -> list[Fin
     where, params = "", []
     if year is not None:
         where, params = " AND a.date BETWEEN ? AND ?", [f"{year:04d}-01-01", f"{year:04d}-12-31"]
-    if not is_postgres():
-        database.connection().create_function("stdaward_ws", 1, _ws, deterministic=True)
+    award_sums.register_functions()
     groups: dict[tuple, list[dict[str, Any]]] = {}
     indexed = _claim_indexes() if is_postgres() and recount else {}
     claimed = None if recount else award_sums.claimed_ids(year)

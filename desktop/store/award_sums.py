@@ -281,13 +281,15 @@ def sent_differences() -> list[str]:
 SEPARATOR = "\x1f"
 
 
-def _register() -> None:
+def register_functions() -> None:
     """SQLite: the functions the claim keys are worked out with (Python's white space)."""
     if not is_postgres():
         database.connection().create_function("stdaward_ws", 1, _ws, deterministic=True)
 
 
 def _ws(text: str | None) -> str | None:
+    """A prize's title with its white space collapsed (what names a prize without a ref), as Python
+    splits it (SQLite's own functions know only ASCII white space)."""
     return " ".join(text.split()) or None if text else None
 
 
@@ -306,7 +308,7 @@ def key_select(kind: str, where: str) -> str:
 def refresh_claims(origins: list[str] | None) -> None:
     """The claim keys of the records of ``origins`` (None: of every county) worked out again, and the
     keys they share with another county noted, in the caller's transaction."""
-    _register()
+    register_functions()
     if origins is None:
         database.execute_sql("DELETE FROM claim_key")
         database.execute_sql("DELETE FROM shared_claim")
@@ -337,7 +339,7 @@ def claimed_ids(year: int | None) -> dict[str, list[int]]:
     """kind -> the records (ids, ascending) whose claim key (of ``year``, or any) is held by two
     counties or more (the office's own records count as one county): the kept keys of the fresh
     counties, the keys of the others worked out here."""
-    _register()
+    register_functions()
     stale = stale_origins()
     values = json.dumps(stale)
     keyed: dict[tuple[str, str], dict[int, tuple[str, str]]] = {}  # (kind, claim) -> id -> (origin, year)
@@ -378,7 +380,7 @@ def claimed_ids(year: int | None) -> dict[str, list[int]]:
 def claim_differences() -> list[str]:
     """The counties (fresh ones) whose kept claim keys differ from their records' (compared by the
     database: at 10,000,000 records Python never holds either side)."""
-    _register()
+    register_functions()
     held = "SELECT kind, claim, origin, year, achievement_id FROM claim_key"
     lines = "SELECT * FROM ({}) u".format(" UNION ALL ".join(key_select(kind, " AND a.origin IS NOT NULL")
                                                            for kind in CLAIM_KINDS))
