@@ -592,7 +592,7 @@ def round_figures(round_id: int) -> tuple[int, Decimal, int]:
 class LineRows:
     """A round's lines for its screen, by enterprise name, date and row, read with the cursor a batch
     at a time (a round may hold 10⁶ lines: none is held whole here). ``batches`` gives the rows as
-    read (plain values: what a later reading compares), ``convert`` one row as ``line_rows`` gives it,
+    read (plain values: what a later reading compares), ``convert`` one row for the screen,
     ``figures`` what the totals need of it; each distinct date, amount and flag list is converted once
     (a round has few of them) and a status, clause, explanation or name repeated on many lines is one
     string."""
@@ -645,12 +645,6 @@ class LineRows:
                 share(row[5], row[5]), share(row[6], row[6]), share(row[7], row[7]), self.flags(row[8]),
                 share(row[9], row[9]), row[10], share(row[11], row[11]),
                 records.ach_from_sql((*row[12:16], day, *row[17:]))[1])
-
-
-def line_rows(round_id: int) -> list[tuple[Any, ...]]:
-    """Every line of the round as ``LineRows.convert`` gives it (flags as a list), read with the cursor."""
-    reader = LineRows(round_id)
-    return [(*r[:8], list(r[8]), *r[9:]) for rows in reader.batches() for r in map(reader.convert, rows)]
 
 
 def round_results(rnd: AwardRound) -> list[AwardResult]:
