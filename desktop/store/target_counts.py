@@ -573,7 +573,7 @@ def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict
                                          (kept.max_id,)).fetchone()[0])
         if kept.achievements + added != n:
             return None  # rows removed, or added below the highest id: counted again
-        out = _add_rows(same, as_of, kept)
+        out = _add_rows(same, as_of, kept, added)
         touched_n = added
     else:
         old = _old_rows(touched)
@@ -600,14 +600,13 @@ def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict
 PROBE_RATIO = 0
 
 
-def _add_rows(targets: list[Target], as_of: dt.date, kept: Kept) -> dict[str, int]:
-    """The kept counts with the rows added above ``kept.max_id`` (nothing below it changed): per
+def _add_rows(targets: list[Target], as_of: dt.date, kept: Kept, added_rows: int) -> dict[str, int]:
+    """The kept counts with the ``added_rows`` rows added above ``kept.max_id`` (nothing below it changed): per
     target, the distinct things the added rows count that no row below counts too, in SQL: the
     added rows' keys grouped (a few hundred thousand at most: an import, a load), then the rows
     below holding one of them, found by the enterprise's or the identity's index where the key is
     one of those, else by one pass over the rows of the target's kinds probing the added keys."""
     out = dict(kept.counts)
-    added_rows = int(database.execute_sql("SELECT count(*) FROM achievement WHERE id > ?", (kept.max_id,)).fetchone()[0])
     for t in targets:
         where, params, key = target_where(t, as_of)
         if t.count != "enterprises" and kept.achievements > PROBE_RATIO * added_rows:
