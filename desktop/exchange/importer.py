@@ -216,13 +216,13 @@ def _count(items: list[Item]) -> int:
 # ------------------------------------------------------------------------------------- checks
 
 def _check_rows(plan: ImportPlan, t: Table, rows: list[list[Any]], seen: set[str],
-                rejected: set[str], start: int = 0) -> list[tuple[int, list[Any]]]:
-    """(position in the table, row) of the rows that are well-formed (their uuids into ``seen``);
+                rejected: set[str]) -> list[list[Any]]:
+    """The rows that are well-formed (their uuids into ``seen``);
     the others go to ``plan.rejected`` with the reason (their uuids into ``rejected``)."""
     check = _CHECKS[t.name]
     good = []
     combo_cache: dict[tuple, str | None] = {}
-    for pos, row in enumerate(rows, start):
+    for row in rows:
         u = row[0]
         if not isinstance(u, str) or not _UUID.match(u):
             plan.rejected.append(Item(t.name, str(u), _("the global id is not a UUID")))
@@ -238,7 +238,7 @@ def _check_rows(plan: ImportPlan, t: Table, rows: list[list[Any]], seen: set[str
             plan.rejected.append(Item(t.name, u, why, row=row))
             rejected.add(u)
         else:
-            good.append((pos, row))
+            good.append(row)
     return good
 
 
@@ -552,20 +552,18 @@ def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
         # a batch at a time (a large table read from the file as it is unpacked): checked, copied into
         # database form, looked up in the database's indexes; what is kept across batches is the
         # mapping, the ids seen and the bookkeeping of which local rows are taken
-        start = 0
         origin_i = t.index("origin") if t in (ENTERPRISES, ACHIEVEMENTS) else None
         for part in pkg.batches(t.name, BATCH):
             if origin_i is not None:  # as origins.carried_by reads them, without reading the package again
                 plan._carried.update(r[origin_i] for r in part if isinstance(r[origin_i], str))
-            rows = _check_rows(plan, t, part, seen, rejected_refs[t.name], start)
+            rows = _check_rows(plan, t, part, seen, rejected_refs[t.name])
             batch = _resolve_refs(plan, t, rows, mapping, rejected_refs)
             if t is ACHIEVEMENTS:
-                _natural_keys([raw for _pos, raw in batch], new_enterprises)
-            start += len(part)
+                _natural_keys(batch, new_enterprises)
             _match(plan, t, batch, pkg.office_uuid, mapping[t.name], state)
             if t is ENTERPRISES:  # by the local uuid the achievements' references now hold
                 ui = ENTERPRISES.index("uscc")
-                new_enterprises.update((mapping[t.name][raw[0]], raw[ui]) for _pos, raw in batch
+                new_enterprises.update((mapping[t.name][raw[0]], raw[ui]) for raw in batch
                                        if raw[0] in mapping[t.name])
             step("plan", n, len(TABLES))
     plan._uscc = new_enterprises
@@ -574,20 +572,20 @@ def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
     return plan
 
 
-def _resolve_refs(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]], mapping: dict[str, dict[str, str]],
-                  rejected_refs: dict[str, set[str]]) -> list[tuple[int, list[Any]]]:
-    """(position, the row's copy in database form with references replaced by the local uuid of the
-    record they name, in the package or here), for the rows whose references resolve."""
+def _resolve_refs(plan: ImportPlan, t: Table, rows: list[list[Any]], mapping: dict[str, dict[str, str]],
+                  rejected_refs: dict[str, set[str]]) -> list[list[Any]]:
+    """The rows' copies in database form with references replaced by the local uuid of the record
+    they name (in the package or here), for the rows whose references resolve."""
     if not t.refs:
-        return [(pos, t.to_raw(r)) for pos, r in rows]
+        return [t.to_raw(r) for r in rows]
     out = []
     lookups = {}
     for col, target in t.refs:
         i = t.index(col)
-        missing = sorted({r[i] for _pos, r in rows if r[i] not in mapping[target] and r[i] not in rejected_refs[target]})
+        missing = sorted({r[i] for r in rows if r[i] not in mapping[target] and r[i] not in rejected_refs[target]})
         found = {x[1] for x in _local_rows(BY_NAME[target], "uuid", missing)}
         lookups[col] = found
-    for pos, r in rows:
+    for r in rows:
         why = None
         raw = t.to_raw(r)
         for col, target in t.refs:
@@ -606,7 +604,7 @@ def _resolve_refs(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]],
             plan.rejected.append(Item(t.name, r[0], why, row=r))
             rejected_refs[t.name].add(r[0])
         else:
-            out.append((pos, raw))
+            out.append(raw)
     return out
 
 
@@ -622,13 +620,13 @@ class _MatchState:
     unique_taken: set[Any] = field(default_factory=set)  # USCCs a new enterprise must not take (unique column)
 
 
-def _match(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]], office_uuid: str,
+def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str,
            mapping: dict[str, str], state: _MatchState) -> None:
-    """Classify a batch of rows (position in the package's table, database form); adds package uuid
+    """Classify a batch of rows (database form); adds package uuid
     -> local uuid to ``mapping`` for the rows that will exist here."""
     content = t.content
-    by_uuid = {x[1]: x for x in _local_rows(t, "uuid", [r[0] for _p, r in rows])}
-    unmatched = [r for _p, r in rows if r[0] not in by_uuid]
+    by_uuid = {x[1]: x for x in _local_rows(t, "uuid", [r[0] for r in rows])}
+    unmatched = [r for r in rows if r[0] not in by_uuid]
     by_natural: dict[Any, tuple] = {}
     unique_taken, claimed = state.unique_taken, state.claimed
     if t.natural is not None and unmatched:
@@ -646,7 +644,7 @@ def _match(plan: ImportPlan, t: Table, rows: list[tuple[int, list[Any]]], office
     mine_of = itemgetter(*(1 + i for i in content))
     new_reason = _("not in this database yet")
     sample = plan.new if isinstance(plan.new, _Sample) else None
-    for _pos, raw in rows:
+    for raw in rows:
         u = raw[0]
         mine = by_uuid.get(u)
         if mine is None and ni is not None and by_natural:
