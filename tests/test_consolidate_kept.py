@@ -289,3 +289,43 @@ def _same_order(got: tuple[dict, dict, int]) -> list:
             f["items"] = sorted(f["items"], key=lambda i: json.dumps(i, sort_keys=True))
         out.append(report)
     return out
+
+
+def test_the_enterprises_each_county_sent_are_kept_apart_and_an_older_record_still_reads(tmp_path, office_db):
+    """The list of enterprises a county sent is kept in a setting of its own, not inside the record of
+    the hashes of every row received (20 MB per county at 10,000,000 achievements), so the report reads
+    a few KB per county. A city whose imports kept the list inside that record (before) gives the same
+    findings, and the county's next import moves its list out."""
+    from desktop.exchange.consolidate import ENTERPRISE, build_report
+    from desktop.exchange.importer import claims_key
+    from desktop.store.models import Setting
+
+    city, cards, a = _city_of_counties(tmp_path, office_db)
+
+    def enterprise_findings() -> dict:
+        with using(city):
+            return {f.items[0]["enterprise"]: sorted((i["county"], i["how"]) for i in f.items)
+                    for f in build_report().findings if f.kind == ENTERPRISE}
+
+    def layout() -> list[tuple[bool, bool]]:  # per county: (list kept apart, list inside the record)
+        with using(city):
+            return [(Setting.get_or_none(Setting.key == claims_key(c["uuid"])) is not None,
+                     "claims" in (Setting.get(Setting.key == f"exchange.base.{c['uuid']}").value or {}))
+                    for c in cards]
+
+    assert layout() == [(True, False), (True, False)]
+    now = enterprise_findings()
+    assert now[GOOD_USCC] == [("城厢县市场监督管理局", "registered it"), ("荔城县市场监督管理局", "registered it")]
+
+    with using(city):  # as an import before this change left them
+        for c in cards:
+            kept = Setting.get(Setting.key == claims_key(c["uuid"]))
+            base = Setting.get(Setting.key == f"exchange.base.{c['uuid']}")
+            Setting.update(value={**base.value, "claims": kept.value}).where(Setting.key == base.key).execute()
+            kept.delete_instance()
+    assert layout() == [(False, True), (False, True)]
+    assert enterprise_findings() == now
+
+    _import(city, export(a, tmp_path / "a2.stdpkg").path)  # 城厢's next package
+    assert layout() == [(True, False), (False, True)]
+    assert enterprise_findings() == now

@@ -23,7 +23,7 @@ from typing import Any
 from desktop.core.i18n import N_, _
 from desktop.core.money import format_money, money_str
 from desktop.exchange import offices
-from desktop.exchange.importer import round_summaries
+from desktop.exchange.importer import claims_key, round_summaries
 from desktop.store import award_sums
 from desktop.store.award_sums import CLAIM_INDEXES, index_sql
 from desktop.store.award_sums import claim_sql as _claims
@@ -423,15 +423,23 @@ def cross_claims(year: int | None, name: Any, recount: bool = False) -> list[Fin
 
 
 def _claimed_by_offices() -> dict[str, list[str]]:
-    """office uuid -> the USCCs of every enterprise it has sent (``importer.enterprise_claims``),
-    read by the database out of what the imports keep: the hashes of every row received stay on the
-    server (at a city of 10,000,000 achievements, 20 MB per county).
+    """office uuid -> the USCCs of every enterprise it has sent (``importer.enterprise_claims``): the
+    lists the imports keep apart (``importer.claims_key``), read whole (40 KB per county).
 
-    PostgreSQL cuts the list out of the text (the record as the program writes it: keys sorted,
-    ``"claims": [...]`` of strings) instead of parsing 20 MB of JSON per county; a cut that does not
-    read back as a list (a record written some other way) is read again whole."""
-    keys = {f"exchange.base.{k.uuid}": k.uuid for k in KnownOffice.select(KnownOffice.uuid)}
-    out: dict[str, list[str]] = {uuid: [] for uuid in keys.values()}
+    An office last imported before the lists were kept apart has its list inside the record of the
+    hashes of every row received (at a city of 10,000,000 achievements, 20 MB per county). PostgreSQL
+    cuts the list out of that text (the record as the program writes it: keys sorted,
+    ``"claims": [...]`` of strings) instead of parsing the 20 MB; a cut that does not read back as a
+    list (a record written some other way) is read again whole."""
+    offices = [k.uuid for k in KnownOffice.select(KnownOffice.uuid)]
+    out: dict[str, list[str]] = {uuid: [] for uuid in offices}
+    if not offices:
+        return out
+    kept = {claims_key(uuid): uuid for uuid in offices}
+    for key, text in database.execute_sql(f"SELECT key, value FROM setting WHERE key IN ({json_values()})",
+                                          [json.dumps(sorted(kept))]):
+        out[kept.pop(key)] = _usccs(text) or []
+    keys = {f"exchange.base.{uuid}": uuid for uuid in kept.values()}  # not kept apart: in the import's record
     if not keys:
         return out
     whole = "CAST(CAST(value AS json) -> 'claims' AS TEXT)" if is_postgres() else "json_extract(value, '$.claims')"

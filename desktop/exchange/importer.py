@@ -464,6 +464,14 @@ def _base_key(office_uuid: str) -> str:
     return f"exchange.base.{office_uuid}"
 
 
+def claims_key(office_uuid: str) -> str:
+    """The setting holding the USCCs of every enterprise an office has sent: a list of its own (a
+    county's is some 40 KB), apart from the hashes of its rows (20 MB at a city of 10,000,000), so
+    the cross-county check reads the lists without the hashes. An import before this kept the list
+    in the base record (``"claims"``): still read from there until the office's next import."""
+    return f"exchange.claims.{office_uuid}"
+
+
 def _summaries_key(office_uuid: str) -> str:
     return f"exchange.summaries.{office_uuid}"
 
@@ -481,7 +489,10 @@ def _load_bases(office_uuid: str) -> dict[str, dict[str, str]]:
 
 def enterprise_claims(office_uuid: str) -> list[str]:
     """The USCCs of every enterprise an office has sent (for the cross-county checks)."""
-    return list((_setting(_base_key(office_uuid)) or {}).get("claims", []))
+    kept = _setting(claims_key(office_uuid))
+    if kept is None:
+        kept = (_setting(_base_key(office_uuid)) or {}).get("claims", [])
+    return [c for c in kept if isinstance(c, str)] if isinstance(kept, list) else []
 
 
 def round_summaries(office_uuid: str) -> dict[str, dict[str, Any]]:
@@ -933,8 +944,8 @@ def _finish(pkg: Package, plan: ImportPlan, user: str, applied: dict[str, int]) 
     # the records inserted last (a text per chunk written), after the others: read back, the later wins
     value = {name: " ".join([f"{u}:{h}" for u, h in hashes.items()] + plan._new_bases.get(name, []))
              for name, hashes in plan._bases.items()}
-    value["claims"] = sorted(claims)
     Setting.insert(key=_base_key(pkg.office_uuid), value=value).on_conflict_replace().execute()
+    Setting.insert(key=claims_key(pkg.office_uuid), value=sorted(claims)).on_conflict_replace().execute()
     sums = _setting(_summaries_key(pkg.office_uuid)) or {}
     for row in pkg.rows("summaries"):
         s = dict(zip(SUMMARY_COLUMNS, row))

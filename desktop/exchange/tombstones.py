@@ -478,10 +478,8 @@ def _rebase(plan: ImportPlan, t: Table, uuids: list[str]) -> None:
 def _forget_claims(office_uuid: str, codes: set[str]) -> None:
     """The office no longer holds these enterprises: they leave its claims (unless it still sends one
     under that code), so the cross-county check stops naming them."""
-    from desktop.exchange.importer import _base_key
+    from desktop.exchange.importer import claims_key, enterprise_claims
 
-    key = _base_key(office_uuid)
-    value = dict(_setting(key) or {})
     still = {u for (u,) in database.execute_sql("SELECT uscc FROM enterprise WHERE origin = ?", [office_uuid])}
-    value["claims"] = sorted(c for c in value.get("claims", []) if c not in codes or c in still)
-    Setting.insert(key=key, value=value).on_conflict_replace().execute()
+    kept = sorted(c for c in enterprise_claims(office_uuid) if c not in codes or c in still)
+    Setting.insert(key=claims_key(office_uuid), value=kept).on_conflict_replace().execute()
