@@ -153,6 +153,9 @@ def test_claims_grouped_by_the_database_as_an_officer_reads_them(two_counties):
     messages = [f.message for f in findings]
     prize = next(f for f in findings if "鞋类 标准 甲" in f.message)
     assert prize.severity == "review"  # ranks 1 and 2: co-drafters, to be checked
+    from desktop.core.labels import prize_label
+
+    assert prize_label("china-innovation") in prize.message and "china-innovation" not in prize.message  # never an id
     assert sorted(i["id"] for i in prize.items) == ["t1", "t2"]  # 2023's prize is another prize
     assert not any("GB/T 999-2024" in m for m in messages)  # twice, but in one county
     own = next(f for f in findings if "GB/T 777-2024" in f.message)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.i18n import N_, _
+from desktop.core.labels import prize_label
 from desktop.core.money import format_money, money_str
 from desktop.exchange import offices
 from desktop.exchange.importer import claims_key, round_summaries
@@ -359,32 +360,13 @@ def _claims_pg(kind: str, where: str, params: list[Any]) -> list[tuple]:
     return database.execute_sql(sql, [*params, json.dumps(keys, ensure_ascii=False)]).fetchall()
 
 
-_BY_ID_SQL = """
-SELECT {thing}, a.prize, substr(CAST(a.date AS TEXT), 1, 4), a.ref, a.title, a.grade, a.rank, a.origin, a.source_id,
-       e.uscc, e.name
-FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id
-WHERE a.id IN ({ids})
-ORDER BY a.id
-"""
-
-
-def _claimed_rows(kind: str, ids: list[int]) -> list[tuple]:
-    """The rows of the records ``ids`` (claiming a ``kind``), as the check groups them."""
-    thing = _claims()[kind][1]
-    out: list[tuple] = []
-    for start in range(0, len(ids), 5000):
-        part = ", ".join(str(int(i)) for i in ids[start:start + 5000])
-        out += database.execute_sql(_BY_ID_SQL.format(thing=thing, ids=part)).fetchall()
-    return out
-
-
 def cross_claims(year: int | None, name: Any, recount: bool = False) -> list[Finding]:
     """The same standard (by its normalised number) or prize claimed by enterprises of different
     counties. Co-drafters legitimately share a standard, so that is a review; two claims of the
     same rank (two "first drafting units") cannot both be right: a conflict.
 
-    The counties' claim keys are kept at import (``award_sums.claimed_ids``, schema 7): the report
-    reads the keys two counties hold and then only the rows of those. With ``recount`` the database
+    The counties' claim keys are kept at import (``award_sums.claimed_rows``, schema 7): the report
+    reads, in one statement, the rows of the keys two counties hold. With ``recount`` the database
     groups every record's claim again (one ``GROUP BY`` over the city's standards, one over its
     prizes) and returns only those in groups of two counties or more: Python never holds the city."""
     where, params = "", []
@@ -392,21 +374,26 @@ def cross_claims(year: int | None, name: Any, recount: bool = False) -> list[Fin
         where, params = " AND a.date BETWEEN ? AND ?", [f"{year:04d}-01-01", f"{year:04d}-12-31"]
     award_sums.register_functions()
     groups: dict[tuple, list[dict[str, Any]]] = {}
+
+    def group(key: tuple, rank: Any, ref: Any, origin: Any, sid: Any, uscc: Any, ename: Any, grade: Any) -> None:
+        groups.setdefault(key, []).append({"county": name(origin), "origin": origin, "enterprise": uscc,
+                                           "enterprise_name": ename, "id": sid, "rank": rank, "ref": ref,
+                                           "grade": grade})
+    if not recount:
+        sep = award_sums.SEPARATOR
+        for kind, claim, ref, title, grade, rank, origin, sid, uscc, ename in award_sums.claimed_rows(year):
+            key = ("standard", claim) if kind == "standard" else ("prize", *claim.split(sep))
+            group(key, rank, ref or title, origin, sid, uscc, ename, grade)
     indexed = _claim_indexes() if is_postgres() and recount else {}
-    claimed = None if recount else award_sums.claimed_ids(year)
-    for kind, (rows, thing, inner, group, outer) in _claims().items():
-        if claimed is not None:
-            found = _claimed_rows(kind, claimed[kind])
-        elif indexed.get(kind):
+    for kind, (rows, thing, inner, group_by, outer) in _claims().items() if recount else ():
+        if indexed.get(kind):
             found = _claims_pg(kind, where, params)
         else:
-            sql = _CLAIMS_SQL.format(rows=rows, thing=thing, inner=inner, group=group, outer=outer, where=where)
+            sql = _CLAIMS_SQL.format(rows=rows, thing=thing, inner=inner, group=group_by, outer=outer, where=where)
             found = database.execute_sql(sql, [kind, *params, kind, *params]).fetchall()
         for thing, prize, yr, ref, title, grade, rank, origin, sid, uscc, ename in found:
             key: tuple = ("standard", thing) if kind == "standard" else ("prize", prize, thing, yr)
-            groups.setdefault(key, []).append({"county": name(origin), "origin": origin, "enterprise": uscc,
-                                               "enterprise_name": ename, "id": sid, "rank": rank,
-                                               "ref": ref or title, "grade": grade})
+            group(key, rank, ref or title, origin, sid, uscc, ename, grade)
     out = []
     for key, claims in sorted(groups.items(), key=lambda kv: str(kv[0])):
         counties = {c["origin"] for c in claims}
@@ -414,7 +401,7 @@ def cross_claims(year: int | None, name: Any, recount: bool = False) -> list[Fin
             continue
         ranks = [c["rank"] for c in claims if c["rank"] is not None]
         same_rank = len(ranks) != len(set(ranks))
-        what = key[1] if key[0] == "standard" else f"{key[2]} ({key[1]}, {key[3]})"
+        what = key[1] if key[0] == "standard" else f"{key[2]} ({prize_label(key[1])}, {key[3]})"
         msg = (_("{what} is claimed by enterprises in {n} counties with the same rank: both cannot be right").format(
             what=what, n=len(counties)) if same_rank else
             _("{what} is claimed by enterprises in {n} counties: check they are co-drafters").format(what=what, n=len(counties)))

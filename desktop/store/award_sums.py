@@ -335,46 +335,58 @@ def refresh_claims(origins: list[str] | None) -> None:
 CLAIM_KINDS = ("standard", "prize")
 
 
-def claimed_ids(year: int | None) -> dict[str, list[int]]:
-    """kind -> the records (ids, ascending) whose claim key (of ``year``, or any) is held by two
-    counties or more (the office's own records count as one county): the kept keys of the fresh
-    counties, the keys of the others worked out here."""
+_CLAIMED_SQL = """
+WITH fly AS ({fly}),
+keys AS (SELECT kind, claim FROM shared_claim UNION SELECT kind, claim FROM fly),
+held AS (SELECT k.kind, k.claim, c.origin, c.year, c.achievement_id AS id FROM keys k {held}
+         UNION ALL SELECT kind, claim, origin, year, id FROM fly),
+grouped AS (SELECT h.kind, h.claim, h.id, min(COALESCE(h.origin, '')) OVER w AS lo,
+                   max(COALESCE(h.origin, '')) OVER w AS hi
+            FROM held h{year} WINDOW w AS (PARTITION BY h.kind, h.claim))
+SELECT g.kind, g.claim, a.ref, a.title, a.grade, a.rank, a.origin, a.source_id, a.uscc, a.name
+FROM grouped g {row}
+WHERE g.lo != g.hi
+ORDER BY g.kind, g.claim, g.id
+"""
+# PostgreSQL plans a join of the noted keys to claim_key (or of the chosen records to achievement)
+# as a scan of the whole table (15 s at 10,000,000); a lateral look-up behind OFFSET 0, which the
+# planner does not flatten into a join, reads each key's rows (each record) by its index. SQLite
+# loops over the keys and looks each up by the index of itself.
+_HELD = {"postgresql": ("CROSS JOIN LATERAL (SELECT c.origin, c.year, c.achievement_id FROM claim_key c "
+                        "WHERE c.kind = k.kind AND c.claim = k.claim AND {fresh} OFFSET 0) c"),
+         "sqlite": "JOIN claim_key c ON c.kind = k.kind AND c.claim = k.claim AND {fresh}"}
+_ROW = {"postgresql": ("CROSS JOIN LATERAL (SELECT a.ref, a.title, a.grade, a.rank, a.origin, a.source_id, e.uscc, "
+                       "e.name FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id WHERE a.id = g.id "
+                       "OFFSET 0) a"),
+        "sqlite": ("JOIN (SELECT a.id, a.ref, a.title, a.grade, a.rank, a.origin, a.source_id, e.uscc, e.name "
+                   "FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id) a ON a.id = g.id")}
+
+
+def claimed_rows(year: int | None) -> list[tuple[Any, ...]]:
+    """The records whose claim (of ``year``, or of any) is held by two counties or more (the office's
+    own records count as one county), in one statement: (kind, claim, ref, title, grade, rank, origin,
+    source id, the enterprise's USCC and name), by claim, then record. The kept keys of the fresh
+    counties, the keys of the office's own records and of the stale counties worked out here; only
+    the rows of the shared keys leave the database."""
     register_functions()
     stale = stale_origins()
     values = json.dumps(stale)
-    keyed: dict[tuple[str, str], dict[int, tuple[str, str]]] = {}  # (kind, claim) -> id -> (origin, year)
-
-    def add(found: Any) -> None:
-        for kind, claim, origin, yr, aid in found:
-            keyed.setdefault((kind, claim), {})[int(aid)] = (origin or "", yr)
-
-    live: dict[str, set[str]] = {}
+    fly, params = [], []
     for kind in CLAIM_KINDS:  # the office's own records, then the stale counties' (each by the origin's index)
-        found = database.execute_sql(key_select(kind, " AND a.origin IS NULL")).fetchall()
+        fly.append(key_select(kind, " AND a.origin IS NULL"))
         if stale:
-            found += database.execute_sql(key_select(kind, f" AND a.origin IN ({json_values()})"), [values]).fetchall()
-        add(found)
-        live[kind] = {row[1] for row in found}
-    fresh = f"c.origin NOT IN ({json_values()})"
-    # the kept rows of the shared keys and of the live ones, looked up by key in the index (a join of
-    # shared_claim to claim_key is planned as a scan of all of it: 15 s at 10,000,000)
-    for kind, claim in database.execute_sql("SELECT kind, claim FROM shared_claim"):
-        live.setdefault(kind, set()).add(claim)
-    for kind, claims in live.items():
-        ordered = sorted(claims)
-        for start in range(0, len(ordered), 5000):
-            add(database.execute_sql(
-                f"SELECT c.kind, c.claim, c.origin, c.year, c.achievement_id FROM claim_key c WHERE c.kind = ? "
-                f"AND c.claim IN ({json_values()}) AND {fresh}",
-                [kind, json.dumps(ordered[start:start + 5000], ensure_ascii=False), values]))
-    want = None if year is None else f"{year:04d}"
-    out: dict[str, list[int]] = {kind: [] for kind in CLAIM_KINDS}
-    for (kind, _claim), rows in keyed.items():
-        if want is not None:
-            rows = {i: v for i, v in rows.items() if v[1] == want}
-        if len({o for o, _y in rows.values()}) > 1:
-            out[kind] += rows
-    return {kind: sorted(ids) for kind, ids in out.items()}
+            fly.append(key_select(kind, f" AND a.origin IN ({json_values()})"))
+            params.append(values)
+    engine = "postgresql" if is_postgres() else "sqlite"
+    fresh = f"c.origin NOT IN ({json_values()})" if stale else "1 = 1"
+    where = ""
+    if year is not None:
+        where, year_params = " WHERE h.year = ?", [f"{year:04d}"]
+    else:
+        year_params = []
+    sql = _CLAIMED_SQL.format(fly=" UNION ALL ".join(fly), held=_HELD[engine].format(fresh=fresh), year=where,
+                              row=_ROW[engine])
+    return database.execute_sql(sql, [*params, *([values] if stale else []), *year_params]).fetchall()
 
 
 def claim_differences() -> list[str]:
