@@ -82,6 +82,18 @@ def test_targets_are_numbered_in_the_policys_order_with_their_text(demo):
         assert line.lstrip().startswith(f"{n}.") and line.endswith(row["text"])
 
 
+def test_round_show_gives_the_reason_a_line_is_refused_in_the_round_screens_words(demo):
+    """A 不符合条件 line says why, as the round screen's explanation does; every line ends with it."""
+    out = _cli(demo, "round", "show", "2024").splitlines()[1:]
+    lines = json.loads(_cli(demo, "round", "show", "2024", "--json"))["lines"]
+    assert len(out) == len(lines) and any(ln["status"] == "not_eligible" for ln in lines)
+    for printed, line in zip(out, lines):
+        assert printed.split("\t")[0] == line["enterprise"] and line["explanation"]
+        assert printed.split("\t")[-1] == line["explanation"], printed
+    refused = [p for p, ln in zip(out, lines) if ln["status"] == "not_eligible"]
+    assert all(p.split("\t")[2] == "不符合条件" for p in refused)
+
+
 def test_office_shows_the_policys_title_and_the_role_in_words(demo):
     out = _cli(demo, "office")
     assert "莆田市城厢区人民政府关于深化标准化工作改革推动高质量发展的实施意见" in out

@@ -86,7 +86,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     _print_info(info, False)
     for ln in lines:
         amount = format_money(ln["amount"]) if ln["amount"] is not None else "-"
-        print(f"{ln['enterprise']}\t{ln['what']}\t{ln['status_label']}\t{amount}\t{ln['clause']}")
+        # the explanation last, as the round screen shows it: why a line is refused, how an amount was reached
+        print(f"{ln['enterprise']}\t{ln['what']}\t{ln['status_label']}\t{amount}\t{ln['clause']}\t{ln['explanation']}")
     return 0
 
 
