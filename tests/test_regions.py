@@ -55,6 +55,8 @@ def test_the_command_line_shows_the_office_and_an_enterprise_with_the_regions_na
     shown = run_main("enterprise", "913503020793379167", "--region", "350304", "--db", db, env=env)
     assert shown.returncode == 0 and "350304（福建省莆田市荔城区）" in shown.stdout, shown.stderr
     assert run_main("office", "--json", "--db", db, env=env).stdout.count("福建省") == 0  # --json keeps the code
+    offices = run_main("offices", "--db", db, env=env).stdout  # this office as the city will register it
+    assert "（福建省莆田市涵江区）" in offices and "350303" not in offices, offices
 
 
 def test_the_enterprises_table_names_the_region_and_finds_rows_by_it(qtbot, db):

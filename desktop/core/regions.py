@@ -50,9 +50,9 @@ def _entry(code: str, key: str) -> str:
     return _current(props[key]) if props.get(key) else ""
 
 
-def region_name(code: str | None) -> str:
+def region_name(value: Any) -> str:
     """The region's full name, province first (福建省莆田市城厢区); the code itself when unknown."""
-    code = unicodedata.normalize("NFKC", code or "").strip()  # full-width digits typed in a Chinese input method
+    code = unicodedata.normalize("NFKC", "" if value is None else str(value)).strip()  # full-width digits typed
     if len(code) != 6 or not code.isascii() or not code.isdigit():
         return code
     if code in _names:
@@ -76,13 +76,13 @@ def region_name(code: str | None) -> str:
     return name
 
 
-def shown_region(code: str | None) -> str:
+def shown_region(code: Any) -> str:
     """The region's name if the table is read already, else the code (never reads it)."""
-    return region_name(code) if _table is not None else (code or "")
+    return region_name(code) if _table is not None else ("" if code is None else str(code))
 
 
-def with_code(code: str | None) -> str:
+def with_code(code: Any) -> str:
     """350302（福建省莆田市城厢区）: the code an officer types, with its name where known."""
-    code = (code or "").strip()
+    code = ("" if code is None else str(code)).strip()
     name = region_name(code)
     return f"{code}（{name}）" if name != code else code
