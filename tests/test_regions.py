@@ -44,6 +44,21 @@ def test_an_unknown_or_malformed_code_stays_as_typed(code):
     assert with_code(code) == code.strip()
 
 
+def test_a_build_without_the_region_table_shows_the_codes_and_says_why_in_the_log(monkeypatch, caplog):
+    from stdnum import numdb
+
+    from desktop.core import regions
+
+    def missing(name: str):  # noqa: ANN202
+        raise FileNotFoundError(f"no such file: stdnum/{name}.dat")
+
+    monkeypatch.setattr(regions, "_table", None)
+    monkeypatch.setattr(regions, "_names", {})
+    monkeypatch.setattr(numdb, "get", missing)
+    assert regions.region_name("350302") == "350302" and regions.with_code("350302") == "350302"
+    assert regions.loaded() and "stdnum/cn/loc.dat" in caplog.text
+
+
 def test_the_command_line_shows_the_office_and_an_enterprise_with_the_regions_name(tmp_path):
     db = str(tmp_path / "o.db")
     env = {"STDAWARD_LANG": "zh_CN"}

@@ -19,14 +19,28 @@ _names: dict[str, str] = {}
 _GROUPINGS = ("市辖区", "县", "市区", "郊区")
 
 
+class _NoTable:
+    """Stands for a region table that cannot be read (a build without it): every code stays a code."""
+
+    def info(self, code: str) -> list[tuple[str, dict[str, str]]]:
+        return []
+
+
 def load() -> None:
-    """Read the region table (once; safe from a worker thread)."""
+    """Read the region table (once; safe from a worker thread). A table that cannot be read leaves
+    every code as it is, and says why in the log."""
     global _table
     with _lock:
         if _table is None:
-            from stdnum import numdb
+            try:
+                from stdnum import numdb
 
-            _table = numdb.get("cn/loc")
+                _table = numdb.get("cn/loc")
+            except (ImportError, OSError, ValueError) as exc:
+                import logging
+
+                logging.getLogger("desktop.regions").warning("region names unavailable: %s", exc)
+                _table = _NoTable()
 
 
 def loaded() -> bool:

@@ -71,6 +71,7 @@ class EnterprisesView(View):
 
         self.row_keys = RowKeys(self.tableview, self.edit, self.delete, can_edit=lambda: len(self.selected()) == 1,
                                 can_delete=lambda: len(self.selected()) == 1)
+        self._reading_regions = False
         qconnect(ctx.store_ready, self.read_regions)
         self.retranslate()
         self.read_regions()
@@ -99,7 +100,7 @@ class EnterprisesView(View):
         from desktop.core import regions
         from desktop.operations import quick
 
-        if regions.loaded() or not quick.bound() or getattr(self, "_reading_regions", False):
+        if regions.loaded() or not quick.bound() or self._reading_regions:
             return
         self._reading_regions = True
 
