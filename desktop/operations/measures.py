@@ -163,6 +163,8 @@ class Installed:
     id: str
     path: Path
     replaced: bool  # an earlier version of the measure was replaced (replace=True)
+    title: str = ""
+    document_number: str | None = None
     name: str = ""  # its title and 文号, as the officer calls it (policy_name)
 
 
@@ -196,7 +198,7 @@ def install(session: Session, source: Path, *, replace: bool = False) -> Install
     after = {"file": target.name, "extends": policy.extends, "sha256": _sha256(source.read_bytes()),
              "replaced": existed}
     _write_all(session, files, stale, policy.id, before, after)
-    return Installed(policy.id, target, existed, policy_name(policy))
+    return Installed(policy.id, target, existed, policy.title, policy.document_number, policy_name(policy))
 
 
 def install_text(session: Session, text: str, measure_id: str, *, replace: bool = False) -> Installed:
