@@ -52,3 +52,21 @@ def test_a_mistyped_command_or_a_missing_argument_is_refused_in_chinese():
 def test_in_english_argparse_keeps_its_own_words():
     r = run_main("round", "show", "--help", env={"STDAWARD_LANG": "en"})
     assert r.returncode == 0 and r.stdout.startswith("usage: stdaward") and "show this help message" in r.stdout
+
+
+def test_every_option_of_every_verb_says_what_it_is_for():
+    """No bare "--json" or "--out FILE" line in a help page: each option has its sentence."""
+    from desktop.cli import build_parser
+
+    bare: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, (*path, name))
+            elif action.option_strings and not action.help:
+                bare.append(f"{' '.join(path)} {action.option_strings[-1]}")
+
+    walk(build_parser(), ())
+    assert bare == []
