@@ -129,7 +129,7 @@ def keep_data(dest: str) -> bool:
     parts = _parts(dest)
     if len(parts) >= 3 and parts[0] == "babel" and parts[1] == "locale-data" and dest.endswith(".dat"):
         return PurePath(parts[-1]).stem in BABEL_LOCALES  # (its LICENSE.unicode stays)
-    if parts[0] == "stdnum" and dest.endswith(".dat"):  # the program checks Chinese credit codes only
+    if parts[0] == "stdnum" and dest.endswith(".dat"):  # Chinese credit codes and region names (cn/loc.dat) only
         return len(parts) > 2 and parts[1] == "cn"  # (oui.dat, imsi.dat & co. are 2 MB)
     if "translations" in parts and parts[0] == "PySide6" and dest.endswith(".qm"):
         stem = PurePath(parts[-1]).stem  # qtbase_zh_CN

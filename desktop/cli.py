@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from desktop.core.errors import StdAwardError, ValidationFailed
-from desktop.core.i18n import _, set_locale
+from desktop.core.i18n import N_, _, set_locale
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -78,9 +78,23 @@ def _opens_in_gui(arg: str) -> bool:
     return not arg.startswith("-") and arg.lower().endswith((".stdpkg", ".xlsx", ".xls"))
 
 
+# argparse's own words (the usage line, the option groups, -h, its refusals of a command line): it
+# looks each up through its module's ``_`` when it prints; the program's catalogue answers instead, so
+# they read in the officer's language like the rest of the help.
+ARGPARSE_WORDS = (
+    N_("usage: "), N_("options"), N_("positional arguments"), N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"), N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
+    N_("expected one argument"), N_("one of the arguments %s is required"), N_("not allowed with argument %s"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from desktop.commands import MODULES
 
+    argparse._ = _  # type: ignore[attr-defined]  # argparse's words through the catalogue (ARGPARSE_WORDS)
     p = argparse.ArgumentParser(
         prog="stdaward", parents=[global_options()],
         description=_("StdAward: standardization awards for county quality bureaus. "

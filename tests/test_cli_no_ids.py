@@ -82,6 +82,41 @@ def test_targets_are_numbered_in_the_policys_order_with_their_text(demo):
         assert line.lstrip().startswith(f"{n}.") and line.endswith(row["text"])
 
 
+def test_round_show_gives_the_reason_a_line_is_refused_in_the_round_screens_words(demo):
+    """A 不符合条件 line says why, as the round screen's explanation does; every line ends with it."""
+    out = _cli(demo, "round", "show", "2024").splitlines()[1:]
+    lines = json.loads(_cli(demo, "round", "show", "2024", "--json"))["lines"]
+    assert len(out) == len(lines) and any(ln["status"] == "not_eligible" for ln in lines)
+    for printed, line in zip(out, lines):
+        assert printed.split("\t")[0] == line["enterprise"] and line["explanation"]
+        assert printed.split("\t")[-1] == line["explanation"], printed
+    refused = [p for p, ln in zip(out, lines) if ln["status"] == "not_eligible"]
+    assert all(p.split("\t")[2] == "不符合条件" for p in refused)
+
+
+def test_publicity_wording_lists_its_texts_by_number_and_label_and_takes_the_number(tmp_path):
+    """No key such as letter_closing on the officer's screen or in a refusal: the texts are numbered
+    with the settings dialog's labels, and the number names one in --set and --default."""
+    from desktop.core.labels import PUBLICITY_WORDING_LABELS
+
+    db = tmp_path / "o.db"
+    _cli(db, "demo")
+    shown = _cli(db, "publicity", "wording").splitlines()[1:]
+    defaults = json.loads(_cli(db, "publicity", "wording", "--json"))
+    assert [line.split("\t")[0] for line in shown] == ["1. 公示：开头段", "2. 公示：异议受理", "3. 公示：联系方式",
+                                                        "4. 告知书：开头段", "5. 告知书：申请更正或复核", "6. 告知书：联系方式",
+                                                        "7. 告知书：结束语", "8. 告知书：申请复核期限（工作日）"]
+    assert [line.split("\t")[1] for line in shown] == [str(defaults[k]) for k in PUBLICITY_WORDING_LABELS]
+    changed = _cli(db, "publicity", "wording", "--set", "7=特此函告。", "--set", "告知书：申请复核期限（工作日）=20")
+    assert "7. 告知书：结束语\t特此函告。" in changed and "8. 告知书：申请复核期限（工作日）\t20" in changed
+    for bad in (("--set", "5=向{bureau}申请"), ("--set", "8=0"), ("--set", "letter_seal=某局"), ("--default", "12")):
+        r = run_cli("publicity", "wording", *bad, "--db", str(db), env=ZH, process=True)
+        assert r.returncode in (1, 2) and "Traceback" not in r.stderr, r.stderr
+        assert not any(k in r.stderr.replace("letter_seal", "") for k in PUBLICITY_WORDING_LABELS), r.stderr
+        assert "告知书：" in r.stderr and "publicity" not in r.stderr, r.stderr
+    assert json.loads(_cli(db, "publicity", "wording", "--json"))["letter_days"] == 20  # nothing half-written
+
+
 def test_office_shows_the_policys_title_and_the_role_in_words(demo):
     out = _cli(demo, "office")
     assert "莆田市城厢区人民政府关于深化标准化工作改革推动高质量发展的实施意见" in out

@@ -89,14 +89,17 @@ def test_the_command_line_shows_and_changes_the_wording(office, tmp_path):  # no
     r = run_cli("publicity", "wording", "--json", *auth)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["letter_closing"] == "特此告知。" and json.loads(r.stdout)["version"] == 0
-    r = run_cli("publicity", "wording", "--set", "letter_closing=特此函告。", "--set", "letter_days=10", *auth)
+    r = run_cli("publicity", "wording", "--set", "7=特此函告。", "--set", "letter_days=10", *auth)
     assert r.returncode == 0, r.stderr
-    assert "version 1" in r.stdout and "letter_closing\t特此函告。" in r.stdout and "letter_days\t10" in r.stdout
+    assert "version 1" in r.stdout and "7. Letter of refusal: closing line\t特此函告。" in r.stdout
+    assert "8. Letter of refusal: working days to ask for a review\t10" in r.stdout
     r = run_cli("publicity", "wording", "--set", "letter_review=请向{bureau}申请", *auth)
-    assert r.returncode == 2 and "letter_review" in r.stderr and "{bureau}" in r.stderr
-    r = run_cli("publicity", "wording", "--set", "signature=某局", *auth)
-    assert r.returncode != 0 and "not a text of the publicity wording" in r.stderr
-    r = run_cli("publicity", "wording", "--default", "letter_closing", "--json", *auth)
+    assert r.returncode == 2 and "Letter of refusal: how to ask for a review" in r.stderr and "{bureau}" in r.stderr
+    for wrong in ("signature=某局", "9=某局", "0=某局"):
+        r = run_cli("publicity", "wording", "--set", wrong, *auth)
+        assert r.returncode != 0 and "not a text of the publicity wording" in r.stderr, r.stderr
+        assert wrong.split("=")[0] in r.stderr and "7. Letter of refusal: closing line" in r.stderr
+    r = run_cli("publicity", "wording", "--default", "Letter of refusal: closing line", "--json", *auth)
     values = json.loads(r.stdout)
     assert (values["letter_closing"], values["letter_days"], values["version"]) == ("特此告知。", 10, 2)
     r = run_cli("publicity", "wording", "--defaults", "--json", *auth)

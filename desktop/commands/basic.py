@@ -121,7 +121,10 @@ def cmd_office(args: argparse.Namespace) -> int:
         labels = {"name": _("Issuing authority"), "region": _("Region code"), "doc_prefix": _("Document prefix"),
                   "policy": _("Policy in force"), "signatory": _("Signatory"), "role": _("Role"),
                   "version": _("Version of the settings")}
-        shown = dict(data, policy=policy_title or data.get("policy"), role=role_label(data.get("role")))
+        from desktop.core.regions import with_code
+
+        shown = dict(data, policy=policy_title or data.get("policy"), role=role_label(data.get("role")),
+                     region=with_code(data.get("region")) or None)  # 350302（福建省莆田市城厢区）
         for k, v in shown.items():
             if k in labels:  # the office's global id is the program's, not the officer's: --json has it
                 print(f"{labels[k]}: {v if v is not None else '-'}")

@@ -14,6 +14,7 @@ from typing import Any
 from desktop.commands.common import add_db, db_arg, kept_note, print_json, session
 from desktop.core.errors import BadFile
 from desktop.core.i18n import _
+from desktop.core.regions import region_name
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -164,7 +165,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         c = info.get("counts") or {}
         print(_("Package no. {seq} from {name} ({region}), made {at}: intact, signature valid; {signer}.").format(
-            seq=info["sequence"], name=info["office"].get("name"), region=info["office"].get("region"),
+            seq=info["sequence"], name=info["office"].get("name"), region=region_name(info["office"].get("region")),
             at=info["created_at"], signer=info["signer"]))
         print(_("Holds {e} enterprises, {a} achievements, {r} award rounds, {w} awards; key {fp}.").format(
             e=c.get("enterprises", 0), a=c.get("achievements", 0), r=c.get("rounds", 0), w=c.get("awards", 0),
@@ -298,12 +299,12 @@ def cmd_offices(args: argparse.Namespace) -> int:
         print_json({"this_office": card and {k: v for k, v in card.items() if k != "format"}, "registered": rows})
         return 0
     if card:
-        print(_("This office: {name} ({region}), key fingerprint {fp}").format(name=card["name"], region=card["region"], fp=card["fingerprint"]))
+        print(_("This office: {name} ({region}), key fingerprint {fp}").format(name=card["name"], region=region_name(card["region"]), fp=card["fingerprint"]))
         if args.card:
             print(_("Office card written to {path}; give it to the city office.").format(path=args.card))
     for r in rows:
         print(_("Registered: {name} ({region}) key {fp}, last package no. {seq}").format(
-            name=r["name"], region=r["region"], fp=r["fingerprint"], seq=r["last_sequence"]))
+            name=r["name"], region=region_name(r["region"]), fp=r["fingerprint"], seq=r["last_sequence"]))
     if not rows:
         print(_("No other office is registered here."))
     return 0
@@ -315,7 +316,7 @@ def cmd_register_office(args: argparse.Namespace) -> int:
     with session(args) as s:
         info = exchange.read_card(s, Path(args.file))
         row = exchange.register_office(s, info, fingerprint=args.fingerprint, replace=args.replace)
-    print(_("Registered {name} ({region}), key fingerprint {fp}.").format(name=row["name"], region=row["region"],
+    print(_("Registered {name} ({region}), key fingerprint {fp}.").format(name=row["name"], region=region_name(row["region"]),
                                                                        fp=row["fingerprint"]))
     return 0
 

@@ -67,7 +67,7 @@ def register(sub: Any) -> None:
     p.add_argument("--if-version", type=int, metavar="N",
                    help=_("change it only if it is still at version N (as shown when you read it): when another "
                           "officer changed it since, nothing is written"))
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(p)
     p.set_defaults(func=cmd_wording)
 
@@ -80,7 +80,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("verify-notice", help=_("check a notice's or a letter of refusal's verification code or QR "
                                                "text"))
     p.add_argument("code", help=_("the code printed on the notice (or the QR code's text)"))
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(p)
     p.set_defaults(func=cmd_verify)
 
@@ -88,7 +88,7 @@ def register(sub: Any) -> None:
     p.add_argument("ref", nargs="?", help=_("the document number (城市监〔2026〕12号) or the notice's id"))
     p.add_argument("--pending", action="store_true",
                    help=_("every notice left pending or failed (e.g. after a crash while printing), in one file"))
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help=_("the PDF file to write"))
     p.add_argument("--archive", nargs="?", const=True, default=None, metavar="FILE",
                    help=_("the approval/archive copy (with --pending: also write to FILE the archive copies of those "
                           "and of every issued notice whose archive copy was never printed)"))
@@ -102,8 +102,8 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_void)
 
     p = sub.add_parser("notice-list", help=_("the notices issued (number, enterprise, total, status, code)"))
-    p.add_argument("--year", type=int)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--year", type=int, help=_("only notices of this year"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(p)
     p.set_defaults(func=cmd_list)
 
@@ -111,7 +111,7 @@ def register(sub: Any) -> None:
     p.add_argument("--body", metavar="FILE", help=_("body font (仿宋), a file name or path"))
     p.add_argument("--heading", metavar="FILE", help=_("heading font (小标宋/黑体), a file name or path"))
     p.add_argument("--reset", action="store_true", help=_("go back to the automatic choice"))
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(p)
     p.set_defaults(func=cmd_fonts)
 

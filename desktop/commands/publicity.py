@@ -6,7 +6,7 @@
     stdaward publicity close OBJECTION --upheld|--rejected --reason WHY
     stdaward publicity show ROUND [--json]                     the period, the objections, may notices go out
     stdaward publicity setting [--off --reason WHY | --on] [--days-off D,D] [--workdays D,D]
-    stdaward publicity wording [--set NAME=TEXT ...] [--default NAME ...] [--defaults] [--json]
+    stdaward publicity wording [--set N=TEXT ...] [--default N ...] [--defaults] [--json]
                                                                the texts of the 公示 list and the letters
     stdaward refusals ROUND --out F.pdf [--date DATE]          不予奖补告知书, one per enterprise
 
@@ -44,12 +44,12 @@ def register(sub: Any) -> None:
     s.add_argument("--objections-to", required=True, help=_("where objections are sent (address, mailbox)"))
     s.add_argument("--contact", required=True, help=_("contact person and telephone"))
     s.add_argument("--from", dest="starts_on", type=_date, help=_("first day (default: today)"))
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(s)
     s.set_defaults(func=cmd_start)
     pr = verbs.add_parser("print", help=_("the publicity list as a PDF"))
     pr.add_argument("round", help=_("the round's id or its year"))
-    pr.add_argument("--out", required=True)
+    pr.add_argument("--out", required=True, help=_("the PDF file to write"))
     add_db(pr)
     pr.set_defaults(func=cmd_print)
     o = verbs.add_parser("object", help=_("record an objection against one line of the list"))
@@ -65,12 +65,12 @@ def register(sub: Any) -> None:
     how = c.add_mutually_exclusive_group(required=True)
     how.add_argument("--upheld", action="store_true", help=_("upheld: the line goes back to the preparer"))
     how.add_argument("--rejected", action="store_true", help=_("not upheld"))
-    c.add_argument("--reason", required=True)
+    c.add_argument("--reason", required=True, help=_("the reason for the decision (kept with the objection)"))
     add_db(c)
     c.set_defaults(func=cmd_close)
     sh = verbs.add_parser("show", help=_("the round's publicity period and objections"))
     sh.add_argument("round", help=_("the round's id or its year"))
-    sh.add_argument("--json", action="store_true")
+    sh.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(sh)
     sh.set_defaults(func=cmd_show)
     st = verbs.add_parser("setting", help=_("switch the publicity step on or off; local days off"))
@@ -82,25 +82,26 @@ def register(sub: Any) -> None:
     st.add_argument("--workdays", type=_dates, help=_("the office's own working days, comma-separated dates"))
     st.add_argument("--refusal-prefix", help=_("number the letters of refusal in the office's register under this "
                                                "prefix (\"\" for no number)"))
-    st.add_argument("--json", action="store_true")
+    st.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(st)
     st.set_defaults(func=cmd_setting)
     w = verbs.add_parser("wording", help=_("show or change the texts of the publicity list and the letters of "
                                            "refusal (administrators)"))
-    w.add_argument("--set", action="append", default=[], metavar="NAME=TEXT",
-                   help=_("one text in the office's own words, e.g. letter_closing=特此函告。 (repeatable)"))
-    w.add_argument("--default", action="append", default=[], metavar="NAME",
-                   help=_("one text back to its default wording (repeatable)"))
+    w.add_argument("--set", action="append", default=[], metavar="N=TEXT",
+                   help=_("one text in the office's own words, named by its number in the listing, e.g. "
+                          "7=特此函告。 (repeatable)"))
+    w.add_argument("--default", action="append", default=[], metavar="N",
+                   help=_("one text back to its default wording, named by its number in the listing (repeatable)"))
     w.add_argument("--defaults", action="store_true", help=_("every text back to its default wording"))
     w.add_argument("--if-version", type=int, metavar="N",
                    help=_("change it only if it is still at version N (as shown when you read it): when another "
                           "officer changed it since, nothing is written"))
-    w.add_argument("--json", action="store_true")
+    w.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(w)
     w.set_defaults(func=cmd_wording)
     r = sub.add_parser("refusals", help=_("不予奖补告知书: a letter to each enterprise with a claim that is not paid"))
     r.add_argument("round", help=_("the round's id or its year"))
-    r.add_argument("--out", required=True)
+    r.add_argument("--out", required=True, help=_("the PDF file to write"))
     r.add_argument("--date", type=_date, help=_("the date on the letters (default: today)"))
     add_db(r)
     r.set_defaults(func=cmd_refusals)
@@ -217,40 +218,64 @@ def cmd_refusals(args: argparse.Namespace) -> int:
     return 0
 
 
+def _wording_name(ref: str) -> str:
+    """The text of the publicity wording an officer names by its number in the listing, its label or
+    its name in the --json output."""
+    from desktop.core.labels import PUBLICITY_WORDING_LABELS, publicity_wording_label
+
+    names = list(PUBLICITY_WORDING_LABELS)
+    ref = ref.strip()
+    if ref.isdigit() and 1 <= int(ref) <= len(names):
+        return names[int(ref) - 1]
+    for name in names:
+        if ref in (name, publicity_wording_label(name)):
+            return name
+    raise StdAwardError(_("{name} is not a text of the publicity wording; the texts are: {names}").format(
+        name=ref, names="；".join(f"{n}. {publicity_wording_label(name)}" for n, name in enumerate(names, 1))))
+
+
 def cmd_wording(args: argparse.Namespace) -> int:
+    from desktop.core.errors import Problem, ValidationFailed
+    from desktop.core.labels import PUBLICITY_WORDING_LABELS, publicity_wording_label
     from desktop.operations import publicity
 
     changes: dict[str, str | None] = {}
     for item in args.set:
         name, sep, text = item.partition("=")
         if not sep:
-            raise StdAwardError(_("--set takes NAME=TEXT, e.g. letter_closing=特此函告。 (got {value!r})").format(
-                value=item))
-        changes[name.strip()] = text
+            raise StdAwardError(_("--set takes N=TEXT, the text's number in the listing, e.g. 7=特此函告。 (got "
+                                  "{value!r})").format(value=item))
+        changes[_wording_name(name)] = text
     for name in args.default:
-        changes[name.strip()] = None
+        changes[_wording_name(name)] = None
     expected = args.if_version  # the second change goes on from the first's version
-    with session(args, create=False) as s:
-        if args.defaults:
-            saved = publicity.save_wording(s, {}, expected)
-            expected = saved if expected is not None else None
-        if changes:
-            _version, words = publicity.wording(s)
-            words = dict(words)
-            for name, text in changes.items():
-                if name not in publicity.default_wording():
-                    raise StdAwardError(_("{name} is not a text of the publicity wording; the texts are: {names}")
-                                        .format(name=name, names=", ".join(publicity.default_wording())))
-                if text is None:
-                    words.pop(name, None)
-                else:  # the working days as a number; anything else is refused by the check, naming the text
-                    words[name] = int(text) if name == "letter_days" and text.strip().isdigit() else text
-            publicity.save_wording(s, words, expected)
-        version, _own = publicity.wording(s)
-        full = publicity.wording_in_force(s)
+    try:
+        with session(args, create=False) as s:
+            if args.defaults:
+                saved = publicity.save_wording(s, {}, expected)
+                expected = saved if expected is not None else None
+            if changes:
+                _version, words = publicity.wording(s)
+                words = dict(words)
+                for name, text in changes.items():
+                    if text is None:
+                        words.pop(name, None)
+                    else:  # the working days as a number; anything else is refused by the check, naming the text
+                        words[name] = int(text) if name == "letter_days" and text.strip().isdigit() else text
+                publicity.save_wording(s, words, expected)
+            version, _own = publicity.wording(s)
+            full = publicity.wording_in_force(s)
+    except ValidationFailed as exc:  # each refused text by its label, as the settings dialog names it
+        raise ValidationFailed([Problem(_("publicity wording"), publicity_wording_label(p.field), p.message,
+                                        p.severity) for p in exc.problems]) from exc
     if args.json:
         print_json(full)
         return 0
+    print(_("publicity wording, version {version}").format(version=version) if version else
+          _("publicity wording: the defaults"))
+    for n, name in enumerate(PUBLICITY_WORDING_LABELS, 1):
+        print(f"{n}. {publicity_wording_label(name)}\t{full[name]}")
+    return 0
     print(_("publicity wording, version {version}").format(version=version) if version else
           _("publicity wording: the defaults"))
     for name, text in full.items():

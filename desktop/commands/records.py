@@ -85,10 +85,13 @@ def cmd_enterprise(args: argparse.Namespace) -> int:
     if changes:
         print(_("Saved enterprise {name} ({code}), version {version}.").format(
             name=ent["name"], code=ent["uscc"], version=ent["version"]))
+    from desktop.core.regions import with_code
+
     for key, label in (("name", N_("Name")), ("uscc", N_("Credit code")), ("region", N_("Region code")),
                        ("address", N_("Address")), ("contact", N_("Contact person")), ("phone", N_("Phone")),
                        ("version", N_("Version"))):
-        print(f"{_(label)}: {ent[key] if ent[key] not in (None, '') else '-'}")
+        value = with_code(ent[key]) if key == "region" else ent[key]  # 350302（福建省莆田市城厢区）
+        print(f"{_(label)}: {value if value not in (None, '') else '-'}")
     return 0
 
 

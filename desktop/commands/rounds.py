@@ -24,9 +24,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser("round", help=_("award rounds: compute, show, submit, approve, return"))
     verbs = p.add_subparsers(dest="round_verb", metavar=_("action"), required=True)
     c = verbs.add_parser("compute", help=_("compute the year's round (create it, or recompute a draft)"))
-    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--year", type=int, required=True, help=_("the database's achievements of this year"))
     c.add_argument("--policy", help=_("policy id (needed when the year has no round yet)"))
-    c.add_argument("--json", action="store_true")
+    c.add_argument("--json", action="store_true", help=_("print JSON"))
     add_db(c)
     c.set_defaults(func=cmd_compute)
     a = verbs.add_parser("amount", help=_("set a discretionary award's amount (within its pool)"))
@@ -47,7 +47,7 @@ def register(sub: Any) -> None:
         q.add_argument("round", help=_("the round's id or its year"))
         if name == "return":
             q.add_argument("--reason", required=True, help=_("why the round goes back (the preparer reads it)"))
-        q.add_argument("--json", action="store_true")
+        q.add_argument("--json", action="store_true", help=_("print JSON"))
         add_db(q)
         q.set_defaults(func=func)
 
@@ -86,7 +86,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     _print_info(info, False)
     for ln in lines:
         amount = format_money(ln["amount"]) if ln["amount"] is not None else "-"
-        print(f"{ln['enterprise']}\t{ln['what']}\t{ln['status_label']}\t{amount}\t{ln['clause']}")
+        # the explanation last, as the round screen shows it: why a line is refused, how an amount was reached
+        print(f"{ln['enterprise']}\t{ln['what']}\t{ln['status_label']}\t{amount}\t{ln['clause']}\t{ln['explanation']}")
     return 0
 
 

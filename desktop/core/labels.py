@@ -63,6 +63,24 @@ def office_role_label(role: str | None) -> str:
     return _(OFFICE_ROLE_LABELS[role]) if role in OFFICE_ROLE_LABELS else (role or "")
 
 
+# The texts of the publicity wording (the 公示 list's and the 不予奖补告知书's paragraphs), in the
+# order the settings dialog and ``stdaward publicity wording`` show them.
+PUBLICITY_WORDING_LABELS = {
+    "list_opening": N_("Publicity list: opening paragraph"),
+    "list_objections": N_("Publicity list: where to send objections"),
+    "list_contact": N_("Publicity list: contact"),
+    "letter_opening": N_("Letter of refusal: opening paragraph"),
+    "letter_review": N_("Letter of refusal: how to ask for a review"),
+    "letter_contact": N_("Letter of refusal: contact"),
+    "letter_closing": N_("Letter of refusal: closing line"),
+    "letter_days": N_("Letter of refusal: working days to ask for a review"),
+}
+
+
+def publicity_wording_label(name: str) -> str:
+    return _(PUBLICITY_WORDING_LABELS[name]) if name in PUBLICITY_WORDING_LABELS else name
+
+
 # The audit log's "who" for the program's own work, when no officer did it: reserved, never a user name.
 MIGRATION, AUTOMATIC_BACKUP = "migration", "automatic-backup"
 PROGRAM_ACTORS = {MIGRATION: N_("program upgrade"), AUTOMATIC_BACKUP: N_("automatic backup")}

@@ -79,3 +79,9 @@ def round_status_label(status: str) -> str:
         return RoundStatus(status).label
     except ValueError:
         return status
+
+
+# The fields of a round's award line, in the order operations.rounds' LineReader gives a line's values
+# and the round screen keeps them (one source both read, cheap to import at the window's start).
+LINE_FIELDS = ("id", "uuid", "achievement", "date", "enterprise", "uscc", "kind", "what", "status", "status_label",
+               "amount", "rule", "clause", "fund", "explanation", "flags", "decision", "version")

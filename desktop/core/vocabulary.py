@@ -586,5 +586,10 @@ def split_input(data: Any) -> tuple[list[Any], list[Any]]:
         ents, achs = data.get("enterprises", []), data.get("achievements", [])
         if isinstance(ents, list) and isinstance(achs, list):
             return ents, achs
-    raise ValidationFailed([Problem("-", "-", _(
+    raise shape_problem()
+
+
+def shape_problem() -> ValidationFailed:
+    """The refusal of a document that is neither of the load shapes (the streamed reader's too)."""
+    return ValidationFailed([Problem("-", "-", _(
         "the file must hold a list of achievements, or an object with \"enterprises\" and \"achievements\" lists"))])

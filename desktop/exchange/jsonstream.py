@@ -23,6 +23,7 @@ from typing import Any
 
 from desktop.core.errors import BadFile, Problem, ValidationFailed
 from desktop.core.i18n import _
+from desktop.core.vocabulary import shape_problem
 
 CHUNK = 1 << 20  # characters read at a time
 MAX_RECORD = 1 << 20  # characters in one record (an achievement with every field and a long note is ~2 KB)
@@ -31,12 +32,6 @@ _OTHER_KEYS = ("format", "version")
 _WHITESPACE = " \t\n\r"
 _WS = re.compile(r"[ \t\n\r]*").match
 _DECODER = json.JSONDecoder()
-
-
-def shape_problem() -> ValidationFailed:
-    """The refusal of a document that is neither of the load shapes (``vocabulary.split_input``'s)."""
-    return ValidationFailed([Problem("-", "-", _(
-        "the file must hold a list of achievements, or an object with \"enterprises\" and \"achievements\" lists"))])
 
 
 class _Reader:

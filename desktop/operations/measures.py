@@ -165,11 +165,7 @@ class Installed:
     replaced: bool  # an earlier version of the measure was replaced (replace=True)
     title: str = ""
     document_number: str | None = None
-
-    @property
-    def name(self) -> str:
-        """Its title and 文号, as the officer calls it."""
-        return f"{self.title}（{self.document_number}）" if self.document_number else self.title or self.id
+    name: str = ""  # its title and 文号, as the officer calls it (policy_name)
 
 
 def install(session: Session, source: Path, *, replace: bool = False) -> Installed:
@@ -202,7 +198,7 @@ def install(session: Session, source: Path, *, replace: bool = False) -> Install
     after = {"file": target.name, "extends": policy.extends, "sha256": _sha256(source.read_bytes()),
              "replaced": existed}
     _write_all(session, files, stale, policy.id, before, after)
-    return Installed(policy.id, target, existed, policy.title, policy.document_number)
+    return Installed(policy.id, target, existed, policy.title, policy.document_number, policy_name(policy))
 
 
 def install_text(session: Session, text: str, measure_id: str, *, replace: bool = False) -> Installed:

@@ -247,7 +247,10 @@ def _enterprise_row(ent_id: int) -> Any:
 
 def enterprise(session: Session, ent_id: int) -> dict[str, Any]:
     """One enterprise's form values (the keys of the enterprise form)."""
-    e = _enterprise_row(ent_id)
+    return _enterprise_form(_enterprise_row(ent_id))
+
+
+def _enterprise_form(e: Any) -> dict[str, Any]:
     return {"id": e.id, "uuid": e.uuid, "name": e.name, "uscc": e.uscc, "region": e.region_code or "",
             "address": e.address or "", "contact": e.contact or "", "phone": e.phone or "", "version": e.version}
 
@@ -282,7 +285,9 @@ def save_enterprise(session: Session, values: dict[str, Any], editing: int | Non
     session.require("records.edit")
     row = edits.save_enterprise(values, session.username, _enterprise_row(editing) if editing is not None else None,
                                 version)
-    return enterprise(session, _pk(row))
+    # the row as this save left it (read inside its transaction): read again after the commit, another
+    # officer's save landing in between would come back as this one's, at the version it made
+    return _enterprise_form(row)
 
 
 def merge_enterprises(session: Session, keep: int, drop: int) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.core.money import ZERO, to_money
-from desktop.core.status import award_status_label, round_status_label
+from desktop.core.status import LINE_FIELDS, award_status_label, round_status_label
 from desktop.operations.session import Session
 
 
@@ -153,10 +153,6 @@ def return_round(session: Session, ref: str | int, note: str) -> RoundInfo:
     session.require("rounds.review")
     rnd = store.return_round(_get(ref), session.username, str(session.role), note)
     return info(session, rnd.uuid)
-
-
-LINE_FIELDS = ("id", "uuid", "achievement", "date", "enterprise", "uscc", "kind", "what", "status", "status_label",
-               "amount", "rule", "clause", "fund", "explanation", "flags", "decision", "version")
 
 
 class LineReader:

@@ -91,6 +91,12 @@ def _parse_date(value: Any) -> dt.date | None:
     return None
 
 
+def _in_the_future(record: str, day: dt.date, today: dt.date) -> Problem:
+    """A payment or reversal dated after today: recorded once it is made."""
+    return Problem(record, "date", _("{day} is in the future: record a payment once it is made (today is {today})")
+                   .format(day=day.isoformat(), today=today.isoformat()))
+
+
 def _check(notice: Notice, paid_on: Any, amount: Any, reference: Any, record: str,
            already: Decimal = ZERO, references: Iterable[str] = (),
            today: dt.date | None = None) -> tuple[list[Problem], dt.date | None, Decimal | None, str]:
@@ -107,9 +113,7 @@ def _check(notice: Notice, paid_on: Any, amount: Any, reference: Any, record: st
         problems.append(Problem(record, "date", _("{day} is before the notice's date {issued}").format(
             day=day.isoformat(), issued=notice.issued_on.isoformat())))
     elif today is not None and day > today:
-        problems.append(Problem(record, "date", _("{day} is in the future: record a payment once it is made "
-                                                  "(today is {today})").format(day=day.isoformat(),
-                                                                               today=today.isoformat())))
+        problems.append(_in_the_future(record, day, today))
     value = _parse_amount(amount)
     if value is None or not value.is_finite():
         problems.append(Problem(record, "amount", _("{value!r} is not an amount in yuan").format(value=amount)))
@@ -181,9 +185,7 @@ def record_reversal(payment: Payment, on: dt.date | str, reference: str, user: s
         problems.append(Problem(record, "date", _("the reversal's date is on or after the payment's ({day})").format(
             day=p.paid_on.isoformat())))
     elif today is not None and day > today:
-        problems.append(Problem(record, "date", _("{day} is in the future: record a payment once it is made "
-                                                  "(today is {today})").format(day=day.isoformat(),
-                                                                               today=today.isoformat())))
+        problems.append(_in_the_future(record, day, today))
     if not (reference or "").strip():
         problems.append(Problem(record, "reference", _("the voucher number or bank reference is required")))
     if not (reason or "").strip():

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TypeVar
 
 from desktop.core.errors import Problem
-from desktop.ui.qt import QFormLayout, QLabel, QWidget
+from desktop.ui.qt import QFormLayout, QLabel, QWidget, qconnect
 
 W = TypeVar("W", bound=QWidget)
 
@@ -21,6 +21,7 @@ class ProblemForm(QFormLayout):
         self.labels: dict[str, QLabel] = {}
         self.messages: dict[str, QLabel] = {}
         self.widgets: dict[str, QWidget] = {}
+        self.region_names: dict[str, QLabel] = {}
 
     def add(self, field: str, label: str, widget: W) -> W:
         """Add a row; the widget itself comes back (typed as given: ``self.name = form.add(..., QLineEdit())``)."""
@@ -42,6 +43,29 @@ class ProblemForm(QFormLayout):
         self.setRowVisible(self.widgets[field], visible)
         if not visible:
             self.setRowVisible(self.messages[field], False)
+
+    def add_region_name(self, field: str) -> QLabel:
+        """Under the region code typed in ``field``, the region's name where known (福建省莆田市城厢区),
+        kept up to date as the officer types; call ``update_region_name`` after a silent ``setText``."""
+        hint = QLabel()
+        hint.setObjectName(f"region-name-{field}")
+        hint.setStyleSheet("color: #6b6b6b;")
+        row, _role = self.getWidgetPosition(self.widgets[field])
+        self.insertRow(row + 1, "", hint)
+        self.region_names[field] = hint
+        edit = self.widgets[field]
+        qconnect(edit.textChanged, lambda _t: self.update_region_name(field))  # type: ignore[attr-defined]
+        self.update_region_name(field)
+        return hint
+
+    def update_region_name(self, field: str) -> None:
+        from desktop.core.regions import region_name
+
+        code = self.widgets[field].text().strip()  # type: ignore[attr-defined]
+        hint = self.region_names[field]
+        name = region_name(code) if code else ""
+        hint.setText(name if name != code else "")
+        self.setRowVisible(hint, bool(hint.text()))
 
     def show_problems(self, problems: Iterable[Problem], aliases: dict[str, str] | None = None) -> list[Problem]:
         """Put each problem under its field; returns the ones that have no field here."""

@@ -39,6 +39,7 @@ class OfficePage(QWizardPage):
         self.region = self.form.add("region", _("Region code (GB/T 2260)"), QLineEdit())
         self.region.setPlaceholderText("350302")
         self.region.setMaxLength(6)
+        self.form.add_region_name("region")
         self.prefix = self.form.add("doc_prefix", _("Document number prefix"), QLineEdit())
         self.prefix.setPlaceholderText(_("e.g. 城市监 (gives 城市监〔2026〕1号)"))
         self.policy = self.form.add("policy", _("Policy in force"), QComboBox())

@@ -61,6 +61,7 @@ class EnterpriseDialog(QDialog):
         self.fields["uscc"].setMaxLength(20)
         self.fields["uscc"].setPlaceholderText(_("18 characters, e.g. 91350302MA2Y0KXQ4Q"))
         self.fields["region"].setMaxLength(6)
+        self.form.add_region_name("region")
         if editing is not None:
             for key, w in self.fields.items():
                 w.setText(editing.get(key) or "")

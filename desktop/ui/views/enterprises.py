@@ -11,7 +11,8 @@ from typing import Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
-from desktop.ui.qt import QLabel, QPushButton, Qt, QVBoxLayout, qconnect
+from desktop.core.regions import shown_region
+from desktop.ui.qt import QLabel, QPushButton, Qt, QVBoxLayout, is_alive, qconnect
 from desktop.ui.tablemodel import (
     ROW_ROLE,
     Column,
@@ -28,7 +29,7 @@ from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
 COLUMNS = [
     Column("name", N_("Name")),
     Column("uscc", N_("Credit code")),
-    Column("region", N_("Region")),
+    Column("region", N_("Region"), fmt=shown_region),  # 福建省莆田市城厢区 once the region table is read
     Column("achievements", N_("Achievements"), align_right=True),
     Column("total", N_("Total awarded"), fmt=money_text, align_right=True),
     Column("contact", N_("Contact")),
@@ -70,9 +71,12 @@ class EnterprisesView(View):
 
         self.row_keys = RowKeys(self.tableview, self.edit, self.delete, can_edit=lambda: len(self.selected()) == 1,
                                 can_delete=lambda: len(self.selected()) == 1)
+        self._reading_regions = False
+        qconnect(ctx.store_ready, self.read_regions)
         self.retranslate()
+        self.read_regions()
         if not restore_header(self.tableview, self.name):
-            for i, w in enumerate((300, 170, 70, 80, 120, 80)):
+            for i, w in enumerate((300, 170, 180, 80, 120, 80)):
                 self.tableview.setColumnWidth(i, w)
         self.tableview.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
@@ -89,6 +93,25 @@ class EnterprisesView(View):
     def refresh(self) -> None:
         self.model.set_rows(enterprise_rows(self.ctx.db_path))
         self._update_count()
+
+    def read_regions(self) -> None:
+        """The region column names each region once the region table is read: in the background,
+        after the models are bound (a quick start paints the codes first, without stdnum)."""
+        from desktop.core import regions
+        from desktop.operations import quick
+
+        if regions.loaded() or not quick.bound() or self._reading_regions:
+            return
+        self._reading_regions = True
+
+        def done(_result: object) -> None:
+            if is_alive(self) and self.model.rowCount():
+                column = [c.key for c in COLUMNS].index("region")
+                self.model.dataChanged.emit(self.model.index(0, column),
+                                            self.model.index(self.model.rowCount() - 1, column))
+                self.proxy.invalidate()  # a search by the region's name finds the rows
+
+        self.ctx.tasks.run(lambda _p: regions.load(), on_done=done, quiet=True)
 
     def table(self):
         return self.tableview

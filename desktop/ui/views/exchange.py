@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.i18n import N_, _
+from desktop.core.regions import region_name, shown_region
 from desktop.operations.exchange import CATEGORIES
 from desktop.operations.exchange import TABLES as TABLE_LABELS
 from desktop.ui.files import kept_text
@@ -54,7 +55,7 @@ from desktop.ui.views.widgets import MessageBar, TableViewMixin, bold
 LOG_COLUMNS = [Column("at", N_("When"), fmt=when), Column("direction", N_("Direction")), Column("office", N_("Office")),
                Column("sequence", N_("No."), align_right=True), Column("counts", N_("Records")),
                Column("path", N_("File"))]
-OFFICE_COLUMNS = [Column("name", N_("Office")), Column("region", N_("Region")), Column("fingerprint", N_("Key fingerprint")),
+OFFICE_COLUMNS = [Column("name", N_("Office")), Column("region", N_("Region"), fmt=shown_region), Column("fingerprint", N_("Key fingerprint")),
                   Column("last_sequence", N_("Last package"), align_right=True)]
 
 
@@ -302,7 +303,7 @@ class ImportDialog(QDialog):
         self.resolutions = {}
         info = plan.office
         self.office.setText(_("From {office} (region {region}), package no. {seq}").format(
-            office=plan.package.office_name, region=info.get("region") or "-", seq=info.get("sequence")))
+            office=plan.package.office_name, region=region_name(info.get("region")) or "-", seq=info.get("sequence")))
         counts = plan.counts()
         self.counts.setText("   ".join(f"{_(label)}: {counts[key]}" for key, label in CATEGORIES))
         self.tree.clear()

@@ -10,7 +10,8 @@ import html
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from desktop.core.i18n import N_, _
+from desktop.core.i18n import _
+from desktop.core.labels import publicity_wording_label
 from desktop.ui.qt import (
     QDialog,
     QDialogButtonBox,
@@ -27,16 +28,6 @@ from desktop.ui.qt import (
 )
 from desktop.ui.tasks import error_text
 
-LABELS = {
-    "list_opening": N_("Publicity list: opening paragraph"),
-    "list_objections": N_("Publicity list: where to send objections"),
-    "list_contact": N_("Publicity list: contact"),
-    "letter_opening": N_("Letter of refusal: opening paragraph"),
-    "letter_review": N_("Letter of refusal: how to ask for a review"),
-    "letter_contact": N_("Letter of refusal: contact"),
-    "letter_closing": N_("Letter of refusal: closing line"),
-    "letter_days": N_("Letter of refusal: working days to ask for a review"),
-}
 PLACEHOLDERS = {
     "list_opening": ("policy", "year", "count", "days", "start", "end"),
     "list_objections": ("objections_to",),
@@ -71,14 +62,14 @@ class PublicityWordingDialog(QDialog):
             w.setFixedHeight(52 if key.endswith(("contact", "closing")) else 72)
             w.setToolTip(_("Placeholders: {names}").format(names="、".join(f"{{{n}}}" for n in names) or _("none")))
             qconnect(w.textChanged, self.refresh)
-            form.addRow(_(LABELS[key]), w)
+            form.addRow(publicity_wording_label(key), w)
             self.fields[key] = w
         self.days = QSpinBox()
         self.days.setObjectName("letter_days")
         self.days.setRange(1, 90)
         self.days.setValue(int(full["letter_days"]))
         qconnect(self.days.valueChanged, self.refresh)
-        form.addRow(_(LABELS["letter_days"]), self.days)
+        form.addRow(publicity_wording_label("letter_days"), self.days)
         split.addWidget(top)
         self.preview = QTextBrowser()
         self.preview.setObjectName("publicityWordingPreview")
@@ -122,7 +113,7 @@ class PublicityWordingDialog(QDialog):
         template = self.template()
         problems = publicity.wording_problems(template)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not problems)
-        self.problems.setText("\n".join(f"{_(LABELS.get(p.field, p.field))}: {p.message}" for p in problems))
+        self.problems.setText("\n".join(f"{publicity_wording_label(p.field)}: {p.message}" for p in problems))
         if problems:
             return  # the last good preview stays
         sample = publicity.wording_sample(template, self.office_name)

@@ -19,7 +19,7 @@ from typing import Any, overload
 
 from desktop.core.i18n import N_, _
 from desktop.core.money import ZERO
-from desktop.core.status import PAYING
+from desktop.core.status import LINE_FIELDS, PAYING
 
 STATUS_LABELS = {"awarded": N_("awarded"), "not_eligible": N_("not eligible"), "discretionary": N_("discretionary"),
                  "unspecified": N_("amount not fixed"), "duplicate": N_("duplicate")}
@@ -99,8 +99,6 @@ def approve_question(year: int, lines: int, total: str) -> str:
 
 # ---------------------------------------------------------------- a round's lines, compact
 
-LINE_FIELDS = ("id", "uuid", "achievement", "date", "enterprise", "uscc", "kind", "what", "status", "status_label",
-               "amount", "rule", "clause", "fund", "explanation", "flags", "decision", "version")
 # fields of few distinct values (an enterprise has many lines; statuses, amounts, clauses, explanations
 # repeat): each value held once, a 4-byte code per line
 CODED = ("date", "enterprise", "uscc", "kind", "status", "status_label", "amount", "rule", "clause", "fund",

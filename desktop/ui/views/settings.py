@@ -78,6 +78,7 @@ class SettingsView(View):
         for key in ("name", "region", "doc_prefix", "signatory"):
             self.o[key] = self.form.add(key, "", QLineEdit())
             qconnect(self.o[key].textChanged, lambda _t: self._validate_office())
+        self.form.add_region_name("region")  # (filled in by refresh, once the office is read)
         self.o["policy"] = self.form.add("policy", "", QComboBox())
         self.o["role"] = self.form.add("role", "", QComboBox())  # county, or a city/province consolidating
         self.o["closes"] = self.form.add("closes", "", QLineEdit())  # the office closes the policy's validity
@@ -218,6 +219,7 @@ class SettingsView(View):
                 self.o[key].blockSignals(True)
                 self.o[key].setText(getattr(office, attr) or "")
                 self.o[key].blockSignals(False)
+            self.form.update_region_name("region")
             box: QComboBox = self.o["policy"]
             box.clear()
             box.addItem(_("(none)"), None)
