@@ -70,7 +70,8 @@ def counted_progress_how(session: Session | None, policy_id: str, as_of: dt.date
     from desktop.store.db import db_path
 
     pol = policy(session, policy_id)
-    got = target_counts.counted(list(pol.targets), f"{pol.id}@{pol.content_hash}", as_of, db_path())
+    report = session.progress.update if session is not None else None  # a first counting takes a while
+    got = target_counts.counted(list(pol.targets), f"{pol.id}@{pol.content_hash}", as_of, db_path(), report)
     return pol, T.progress_from_counts(pol, got.counts, as_of, entered(session, policy_id)), got.how
 
 

@@ -16,15 +16,19 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop.core.i18n import _
 from desktop.core.policy_schema import CONDITION_VALUES, Target
 from desktop.store import audit
 from desktop.store.backend import is_postgres, json_item, json_valid, json_values
 from desktop.store.models import database
 from desktop.store.records import _KEY_JSON
+
+Report = Callable[[int, int, str], None]  # (done, total, what is being done): a task's progress
 
 PER_ENTERPRISE = ("adoption", "self_declared")  # as core.targets._PER_ENTERPRISE
 
@@ -187,13 +191,16 @@ def counting_rows(t: Target, as_of: dt.date, limit: int) -> tuple[int, list[tupl
     return total, rows
 
 
-def counts(targets: list[Target], as_of: dt.date) -> dict[str, int]:
-    """Target id -> how many distinct things it counts on ``as_of`` (targets counted from records)."""
+def counts(targets: list[Target], as_of: dt.date, report: Report | None = None) -> dict[str, int]:
+    """Target id -> how many distinct things it counts on ``as_of`` (targets counted from records);
+    each target's counting told to ``report`` before it starts (a million records: seconds each)."""
     register_functions()
     out = {}
-    for t in targets:
-        if t.count == "entered":
-            continue
+    counting = [t for t in targets if t.count != "entered"]
+    for i, t in enumerate(counting):
+        if report is not None:
+            report(i, len(counting), _("Counting target {n} of {total}: {target}").format(
+                n=i + 1, total=len(counting), target=t.text))
         sql, params = target_sql(t, as_of)
         out[t.id] = database.execute_sql(sql, params).fetchone()[0]
     return out
@@ -599,9 +606,11 @@ def _bring_up_to_date(targets: list[Target], as_of: dt.date, kept: Kept, touched
     return out
 
 
-def counted(targets: list[Target], policy: str, as_of: dt.date, db_file: Path | None) -> Counted:
+def counted(targets: list[Target], policy: str, as_of: dt.date, db_file: Path | None,
+            report: Report | None = None) -> Counted:
     """Target id -> how many distinct things it counts on ``as_of`` (targets counted from records),
-    from the counts kept for ``policy`` (its id and content hash) brought up to date, or counted."""
+    from the counts kept for ``policy`` (its id and content hash) brought up to date, or counted
+    (what it is doing told to ``report``: a first counting of a million records takes a while)."""
     register_functions()
     counting = [t for t in targets if t.count != "entered"]
     uptos = {t.id: upto(t, as_of).isoformat() for t in counting}
@@ -620,8 +629,10 @@ def counted(targets: list[Target], policy: str, as_of: dt.date, db_file: Path | 
                 _keep(db_file, Kept(policy, uptos, got[0], head[0], head[1], n, top))
                 return Counted(got[0], "incremental", got[1])
         if any(t.count != "enterprises" for t in counting):
+            if report is not None and not has_number_probe_index():
+                report(0, 0, _("Indexing the standard numbers for the targets (once)..."))
             ensure_number_probe_index()  # what the next rows added are looked up by (``_add_rows``)
-        out = counts(counting, as_of)
+        out = counts(counting, as_of, report)
         _keep(db_file, Kept(policy, uptos, out, head[0], head[1], n, top))
         return Counted(out, "full")
 
@@ -727,9 +738,10 @@ def _add_rows(targets: list[Target], as_of: dt.date, base: dict[str, int], max_i
                 sql, sql_params = target_sql(t, as_of)
                 out[t.id] = int(database.execute_sql(sql, sql_params).fetchone()[0])
                 continue
-            # a key with a number holds the kind and the number; one without is the whole identity
+            # a key with a number holds the kind and the number; one without is the whole identity: each
+            # added row looked up by one of the two (both: 1.76 s at 10⁶ with 10⁵ added, one: 0.48 s)
             holders = [(f"b.kind = a.kind AND {number_b} = {number_a}", has_ref),
-                       ("b.natural_key = a.natural_key", "1 = 1")]
+                       ("b.natural_key = a.natural_key", f"NOT ({has_ref})")]
         below = " AND ".join(f"NOT ({guard} AND EXISTS (SELECT 1 FROM achievement b WHERE {match} AND b.id <= ? "
                              f"AND {_as_b(where)} AND {_as_b(key)} = {key}))" for match, guard in holders)
         sql_params = [*params, max_id]

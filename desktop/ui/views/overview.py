@@ -409,8 +409,11 @@ class OverviewView(View):
                 self.late = Late()
             self.late.chain, self.late.chain_checked = result
             self._paint()
-        self.ctx.tasks.run(lambda _p: read_counts(s, policy_id, today), on_done=counted, on_error=lambda _exc: None,
-                           quiet=True)
+        def counting(_done: int, _total: int, text: str) -> None:  # a first counting: which target, in words
+            if is_alive(self) and generation == self._generation and text and (self.late is None or not self.late.counted):
+                self.targets.set_status(text)
+        self.ctx.tasks.run(lambda p: read_counts(s.with_progress(p), policy_id, today), on_done=counted,
+                           on_error=lambda _exc: None, quiet=True, on_progress=counting)
         self.ctx.tasks.run(lambda _p: read_chain(s), on_done=checked, on_error=lambda _exc: None, quiet=True)
 
     # ------------------------------------------------------------------ painting
