@@ -223,6 +223,62 @@ close_db()
 """
 
 
+COST = r"""
+import json, sys, time
+from pathlib import Path
+from desktop.store.db import close_db, open_db
+from desktop.store.models import database
+from desktop.store import target_counts
+target, what, indexed = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+open_db(target, auto_backup=False)
+if indexed:  # as the first counting makes it
+    with database.atomic():
+        target_counts.ensure_number_probe_index()
+assert target_counts.has_number_probe_index() == indexed
+t0, c0 = time.perf_counter(), time.process_time()
+if what == "import":
+    from desktop.exchange.importer import apply_import
+    n = apply_import(Path(sys.argv[4]), user="bench").applied["inserted"]
+else:  # an officer's load (``stdaward load``) of records
+    from desktop.store import records
+    n = records.load(json.loads(Path(sys.argv[4]).read_text("utf-8")), user="bench").achievements_added
+wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+close_db()
+print(json.dumps({"wall": round(wall, 2), "cpu": round(cpu, 2), "rows": n}))
+"""
+
+
+def index_cost(tmp: Path, sizes: list[int], runs: int) -> None:
+    """What ``target_counts.NUMBER_PROBE_INDEX`` costs the writes: the county's package imported and
+    an officer's load of 5,000 standards, into the same database with and without the index,
+    alternating run by run (the fastest run of each printed, wall and CPU)."""
+    load = tmp / "load-5000.json"
+    if not load.exists():
+        ents, achs = bg._standards(5_000, 500, 2025, False, offset=700_000)
+        levels = ("national", "industry", "local", "group")
+        load.write_text(json.dumps({
+            "enterprises": [{"uscc": e[1], "name": e[2], "region": "350302"} for e in ents],
+            "achievements": [{"id": f"L{i}", "enterprise": ents[i % len(ents)][1], "kind": "standard",
+                              "level": levels[i % 4], "action": "formulate", "rank": 1, "date": "2025-06-01",
+                              "ref": f"GB/T {700000 + i}-2025"} for i in range(5_000)]}, ensure_ascii=False), "utf-8")
+    for n in sizes:
+        registered = next(tmp.glob(f"fill-{n}-city-*.db"))
+        for what, src in (("import", tmp / "county.stdpkg"), ("load", load)):
+            got: dict[bool, list[dict]] = {False: [], True: []}
+            for _run_no in range(runs):
+                for indexed in (False, True):
+                    work = tmp / "cost.db"
+                    bg._fresh(registered, work)
+                    got[indexed].append(json.loads(_run([sys.executable, "-c", COST, str(work), what,
+                                                         "1" if indexed else "0", str(src)], tmp)))
+            best = {k: min(v, key=lambda r: r["wall"]) for k, v in got.items()}
+            cpu = {k: min(r["cpu"] for r in v) for k, v in got.items()}
+            print(f"{what} into {n:,} ({best[True]['rows']:,} rows): without the index {best[False]['wall']} s "
+                  f"(CPU {cpu[False]}), with it {best[True]['wall']} s (CPU {cpu[True]}): "
+                  f"{best[True]['wall'] / best[False]['wall']:.2f}x wall, {cpu[True] / max(cpu[False], 1e-6):.2f}x CPU",
+                  flush=True)
+
+
 def _run(cmd: list[str], tmp: Path) -> str:
     env = {**os.environ, "PYTHONPATH": str(PROGRAM), "STDAWARD_DATA": str(tmp / "data"), "QT_QPA_PLATFORM": "offscreen"}
     env.pop("STDAWARD_USER", None)
@@ -304,7 +360,12 @@ def main() -> int:
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured (a before/after)")
     ap.add_argument("--keep", type=Path, help="a folder keeping the filled databases and the county's package "
                     "between runs (the 10⁶ fill takes minutes): filled once, copied for each run")
+    ap.add_argument("--index-cost", type=int, metavar="RUNS", help="instead: what the targets' number index "
+                    "costs an import and a load into the kept fills (needs --keep of an earlier run), RUNS runs each")
     args = ap.parse_args()
+    if args.index_cost:
+        index_cost(args.keep.resolve(), args.sizes, args.index_cost)
+        return 0
     global PROGRAM
     PROGRAM = args.root
     sys.path.insert(0, str(ROOT / "tests"))
