@@ -195,3 +195,22 @@ def test_deleting_records_is_still_counted_again(city):  # noqa: F811
     assert got.applied.get("deleted", 0) >= 1
     late = _read(path)
     assert late.counts_how == "full" and _shown(late) == _full_counts() == _engine_counts()
+
+
+def test_an_imported_record_edited_here_before_the_next_reading_is_one_of_the_rows_added(city):  # noqa: F811
+    """Rows the import added, then one of them changed here before the overview read again: counted as
+    it is now among the rows added (its entry's "before" was never counted). Then a package updating
+    a record and, here, a record deleted before the next reading: both followed from their entries."""
+    from desktop.store import edits
+    from desktop.store.models import Achievement
+
+    path, pkg = city
+    _import(pkg)
+    _edit_here(Achievement.get(Achievement.source_id == "county40").uuid, ref="GB/T 70005-2024", level="national")
+    late = _read(path)
+    assert late.counts_how == "incremental" and _shown(late) == _full_counts() == _engine_counts()
+
+    _import(_second_package(path, pkg, lambda: _edit("county41", level="group")))
+    edits.delete_achievements([Achievement.get(Achievement.source_id == "county42").id], "tester")
+    late = _read(path)
+    assert late.counts_how == "incremental" and _shown(late) == _full_counts() == _engine_counts()

@@ -646,6 +646,10 @@ def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict
     if bulk and not kept.max_id:
         return None  # rows added in bulk and no highest id kept (counts kept before it was): counted again
     same = [t for t in counting if kept.uptos.get(t.id) == uptos[t.id] and t.id in kept.counts]
+    if bulk and touched:  # a record added above the kept highest id and changed since: one of the rows added
+        above = {u for (u,) in database.execute_sql(f"SELECT uuid FROM achievement WHERE uuid IN ({json_values()}) "
+                                                    "AND id > ?", (json.dumps(list(touched)), kept.max_id))}
+        touched = {u: was for u, was in touched.items() if u not in above}
     old = _old_rows(touched) if touched else []
     if old is None:
         return None
