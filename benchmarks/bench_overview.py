@@ -28,7 +28,7 @@ seconds carry a wide noise; compare each with its own run's baseline; one run ea
                no kept counts
     after, SQLite (the 10⁶ run beside the window tests and a server's fill: baseline 2.4× the before run's):
       100,000: first_ever 6.03 s, restart 0.18, edit 0.27, import 10.4 (the added rows probed: slower
-               than counting: since then counted, ``target_counts.PROBE_RATIO``), import_restart 0.28 |
+               than counting: then counted, ``PROBE_RATIO``, since removed), import_restart 0.28 |
                baseline 0.17 s
     1,000,000: first_ever 106.4 s, restart 1.55, edit 2.25, import 78.7 (targets counted: no index
                holds the standard number), import_restart 3.18 | baseline 4.05 s
@@ -98,6 +98,46 @@ same run's baseline; ``--keep tmp`` reuses one 10⁶ fill for every run; one run
     ``kind = 'standard' AND ref <> '' AND <JSON test> AND natural_key ->> 2 = ?``: with the index,
     EXPLAIN ANALYZE at 10⁵ gives an Index Scan using achievement_standard_claim_v1 on the number,
     0.5 ms; without it that lookup scans the kind.
+
+Figures of 2026-12-03, evening: the reading after an import made incremental (the rows added looked
+up among the rows below by ``target_counts.NUMBER_PROBE_INDEX``, an import's updates followed from
+their own entries). One 10⁶ fill kept in ``--keep`` for every run; the machine loaded (load average
+8-9 on two cores: wall clocks 3-4x the CPU times; compare CPU with CPU); one run each:
+
+    .venv/bin/python benchmarks/bench_overview.py --sizes 1000000 --engines sqlite --keep tmp [--root OLD]
+
+    SQLite 10⁶      before (5c43bda)       after
+      first_ever   15.895 s, CPU 5.314    22.519 s, CPU 5.985  (the number index built: 5.3 s wall of it)
+      restart       0.112 s, CPU 0.036     0.073 s, CPU 0.037
+      edit          0.156 s, CPU 0.047     0.133 s, CPU 0.052
+      import       10.529 s, CPU 3.174     1.836 s, CPU 0.587  (102,000 rows added; was: 2 targets counted)
+      imp_restart   0.144 s, CPU 0.033     0.119 s, CPU 0.033
+      baseline      0.680 s, CPU 0.271     0.685 s, CPU 0.192
+
+    SQLite 10⁵ after: first_ever 7.087 s (CPU 1.076), restart 0.054, edit 0.148, import 1.855 (CPU 0.696:
+      the cost follows the 102,000 rows added, not the rows held), import_restart 0.042 | baseline 0.210 s
+
+Where the seconds of the import's reading went (per statement, 10⁶, 102,000 added): before, the two
+standards targets counted in full (5.4 s and 2.3 s wall: ``COUNT(DISTINCT json_array(kind, number))``
+over every standard); with the index, the two probe statements 2.24 s, each added row looked up both by
+its number and by its identity; looked up by one of the two (the number if it has a ref, else the
+identity): 0.48 s a target. What is left: reading the added rows' keys (0.17 s) and the distinct
+sort of ~76,500 keys per target.
+
+The first reading ever at 10⁶ (per statement, ``/tmp`` profile of ``read_counts`` and ``read_chain``):
+standards-60's distinct count 5.4 s wall (CPU ~1.8 s), the number index's build 5.3 s, group-standards-6
+2.3 s (CPU ~1.0 s), the other targets 0.01 s; one statement counting both standards targets (CASE
+inside each COUNT DISTINCT) is slower (CPU 3.6-3.9 s against 2.8 s), a GROUP BY over the number index
+1.34 s CPU against 1.78 s but for the records with a ref only. The audit chain's full check of 100,004
+entries (its own task in the window): CPU ~7.6 s under cProfile, most of it JSON decoding of each
+entry's before/after and the digest's JSON encoding (``store/audit.py``). NOT met: ≤ 1 s needs counts
+kept from the first write on, not a count of what is there.
+
+What the index costs the writes (``--index-cost 2``, same fill, with and without it, alternating,
+fastest of 2 runs):
+
+    import into 1,000,000 (102,000 rows): without 36.36 s (CPU 11.84), with 31.48 s (CPU 12.51): 1.06x CPU
+    load into 1,000,000 (5,000 rows):     without 3.45 s (CPU 1.04),   with 3.77 s (CPU 1.12):   1.08x CPU
 
 The databases are filled with bare ``sqlite3`` (``bench_growth.fill``: one audit entry per tenth
 achievement) in a file whose schema the program made; PostgreSQL gets a copy of that file through
