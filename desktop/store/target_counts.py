@@ -628,10 +628,6 @@ def counted(targets: list[Target], policy: str, as_of: dt.date, db_file: Path | 
             if got is not None:
                 _keep(db_file, Kept(policy, uptos, got[0], head[0], head[1], n, top))
                 return Counted(got[0], "incremental", got[1])
-        if any(t.count != "enterprises" for t in counting):
-            if report is not None and not has_number_probe_index():
-                report(0, 0, _("Indexing the standard numbers for the targets (once)..."))
-            ensure_number_probe_index()  # what the next rows added are looked up by (``_add_rows``)
         out = counts(counting, as_of, report)
         _keep(db_file, Kept(policy, uptos, out, head[0], head[1], n, top))
         return Counted(out, "full")
@@ -683,9 +679,9 @@ def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict
 # enterprise's index (the enterprises' targets), the identity's (records without a ref: their whole
 # identity is the key) and, for a standard number or an item, by ``NUMBER_PROBE_INDEX`` on the kind
 # and the identity's third part. That index is the program's own, outside the schema's version (as
-# the consolidation's claim indexes): made on first need (the first counting of every target, or the
-# first rows added when it is missing), named with a version so that a changed definition is a new
-# index, never an old one taken for it. Without it (it could not be made) such a target is counted.
+# the consolidation's claim indexes): made on first need (the overview's first reading, and again
+# whenever it is found missing), named with a version so that a changed definition is a new index,
+# never an old one taken for it. Without it (not yet made, or it could not be) such a target is counted.
 NUMBER_PROBE_INDEX = "achievement_target_number_v1"
 
 
@@ -704,7 +700,12 @@ def has_number_probe_index() -> bool:
 
 def ensure_number_probe_index() -> bool:
     """Make ``NUMBER_PROBE_INDEX`` if it is not there (inside the caller's transaction, in a savepoint
-    of its own: a failure leaves the transaction as it was); is it there now?"""
+    of its own: a failure leaves the transaction as it was); is it there now?
+
+    On SQLite a new index moves the schema cookie, which guards the audit check's mark: made while
+    another thread checks the log, the mark that check keeps would no longer hold and the next check
+    would read the whole log. So it is made after the check, by the same task (the overview's
+    ``read_chain``), which carries its fresh mark over it; the counting only looks it up."""
     if has_number_probe_index():
         return True
     try:
@@ -736,8 +737,8 @@ def _add_rows(targets: list[Target], as_of: dt.date, base: dict[str, int], max_i
         if t.count == "enterprises":
             holders = [("b.enterprise_id = a.enterprise_id", "1 = 1")]
         else:
-            if indexed is None:
-                indexed = ensure_number_probe_index()
+            if indexed is None:  # made beside the audit check, never here (see ``ensure_number_probe_index``)
+                indexed = has_number_probe_index()
             if not indexed:
                 sql, sql_params = target_sql(t, as_of)
                 out[t.id] = int(database.execute_sql(sql, sql_params).fetchone()[0])

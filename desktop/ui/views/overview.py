@@ -87,10 +87,14 @@ def read_late(session: Any, policy_id: str | None, today: dt.date) -> Late:
 
 def read_chain(session: Any) -> tuple[dict[str, Any], dt.datetime]:
     """The audit chain's check from its mark (the whole log the very first time: the longest part
-    of a first reading, so it has a task of its own), and when it was done."""
-    from desktop.operations import audit
+    of a first reading, so it has a task of its own), and when it was done; then the targets'
+    number index made if it is missing (what the counts after an import are brought up to date by)."""
+    from desktop.operations import audit, targets
 
-    return audit.check_chain(session, incremental=True), dt.datetime.now()
+    chain = audit.check_chain(session, incremental=True)
+    if chain.get("broken_at") is None:  # after the check, in its thread: the mark it kept carried over the index
+        targets.keep_number_index(session)
+    return chain, dt.datetime.now()
 
 
 def read_counts(session: Any, policy_id: str | None, today: dt.date) -> Late:
