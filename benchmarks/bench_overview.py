@@ -106,13 +106,18 @@ their own entries). One 10⁶ fill kept in ``--keep`` for every run; the machine
 
     .venv/bin/python benchmarks/bench_overview.py --sizes 1000000 --engines sqlite --keep tmp [--root OLD]
 
-    SQLite 10⁶      before (5c43bda)       after
-      first_ever   15.895 s, CPU 5.314    22.519 s, CPU 5.985  (the number index built: 5.3 s wall of it)
-      restart       0.112 s, CPU 0.036     0.073 s, CPU 0.037
-      edit          0.156 s, CPU 0.047     0.133 s, CPU 0.052
-      import       10.529 s, CPU 3.174     1.836 s, CPU 0.587  (102,000 rows added; was: 2 targets counted)
-      imp_restart   0.144 s, CPU 0.033     0.119 s, CPU 0.033
-      baseline      0.680 s, CPU 0.271     0.685 s, CPU 0.192
+    SQLite 10⁶      before (5c43bda)       after                  after, the index made by the check's task
+      first_ever   15.895 s, CPU 5.314    22.519 s, CPU 5.985    21.214 s, CPU 7.702  (the number index built)
+      restart       0.112 s, CPU 0.036     0.073 s, CPU 0.037     0.066 s, CPU 0.026
+      edit          0.156 s, CPU 0.047     0.133 s, CPU 0.052     0.094 s, CPU 0.040
+      import       10.529 s, CPU 3.174     1.836 s, CPU 0.587     1.449 s, CPU 0.677  (102,000 rows added;
+                                                                                    was: 2 targets counted)
+      imp_restart   0.144 s, CPU 0.033     0.119 s, CPU 0.033     0.082 s, CPU 0.037
+      baseline      0.680 s, CPU 0.271     0.685 s, CPU 0.192     0.785 s, CPU 0.294
+
+    The reading after the import: CPU 0.59-0.68 s, under the bar; its wall clock (1.4-1.8 s) is the
+    loaded machine's (3-4 processes a core). NOT met: the first reading ever (CPU 5.3 s before, 6-7.7 s
+    now with the index's one build).
 
     SQLite 10⁵ after: first_ever 7.087 s (CPU 1.076), restart 0.054, edit 0.148, import 1.855 (CPU 0.696:
       the cost follows the 102,000 rows added, not the rows held), import_restart 0.042 | baseline 0.210 s
