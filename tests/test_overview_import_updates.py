@@ -101,7 +101,7 @@ def test_an_import_that_updates_and_adds_is_followed_from_its_entries(city):  # 
     first = _read(path)
     assert first.counts_how == "incremental" and _shown(first) == _full_counts()
     before = _shown(first)
-    assert target_counts.has_number_probe_index()  # made with the first counting, before the import
+    assert target_counts.has_number_probe_index()  # made by the first reading (after its audit check)
 
     second = _second_package(path, pkg, _county_changes)
     got = _import(second)
