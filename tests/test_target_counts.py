@@ -85,7 +85,7 @@ def test_the_overviews_counts_are_kept_until_a_change_touches_them(office_data, 
     day = dt.date(2026, 12, 31)
     calls = []
     real = target_counts.counts
-    monkeypatch.setattr(target_counts, "counts", lambda ts, d: calls.append(d) or real(ts, d))
+    monkeypatch.setattr(target_counts, "counts", lambda ts, d, *report: calls.append(d) or real(ts, d, *report))
     target_counts._KEPT.clear()
     target_counts.counts_path(office_data).unlink(missing_ok=True)
     _p, first = targets.counted_progress(s, "wenzhou-2017", day)

@@ -70,8 +70,21 @@ def counted_progress_how(session: Session | None, policy_id: str, as_of: dt.date
     from desktop.store.db import db_path
 
     pol = policy(session, policy_id)
-    got = target_counts.counted(list(pol.targets), f"{pol.id}@{pol.content_hash}", as_of, db_path())
+    report = session.progress.update if session is not None else None  # a first counting takes a while
+    got = target_counts.counted(list(pol.targets), f"{pol.id}@{pol.content_hash}", as_of, db_path(), report)
     return pol, T.progress_from_counts(pol, got.counts, as_of, entered(session, policy_id)), got.how
+
+
+def keep_number_index(session: Session | None) -> bool:
+    """The index the targets' counts are brought up to date by after an import or a load
+    (``target_counts.NUMBER_PROBE_INDEX``), made if it is missing: once, seconds at a million records.
+    No data changes (a cache of the database's own): no role needed. Call it after the audit check in
+    the same thread (see ``target_counts.ensure_number_probe_index``). Is the index there?"""
+    from desktop.store import target_counts
+    from desktop.store.models import database
+
+    with database.atomic():
+        return target_counts.ensure_number_probe_index()
 
 
 COUNTING_SHOWN = 5000  # achievements listed under a target (the newest); the number counting is exact

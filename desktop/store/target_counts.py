@@ -16,15 +16,19 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop.core.i18n import _
 from desktop.core.policy_schema import CONDITION_VALUES, Target
 from desktop.store import audit
 from desktop.store.backend import is_postgres, json_item, json_valid, json_values
 from desktop.store.models import database
 from desktop.store.records import _KEY_JSON
+
+Report = Callable[[int, int, str], None]  # (done, total, what is being done): a task's progress
 
 PER_ENTERPRISE = ("adoption", "self_declared")  # as core.targets._PER_ENTERPRISE
 
@@ -187,13 +191,16 @@ def counting_rows(t: Target, as_of: dt.date, limit: int) -> tuple[int, list[tupl
     return total, rows
 
 
-def counts(targets: list[Target], as_of: dt.date) -> dict[str, int]:
-    """Target id -> how many distinct things it counts on ``as_of`` (targets counted from records)."""
+def counts(targets: list[Target], as_of: dt.date, report: Report | None = None) -> dict[str, int]:
+    """Target id -> how many distinct things it counts on ``as_of`` (targets counted from records);
+    each target's counting told to ``report`` before it starts (a million records: seconds each)."""
     register_functions()
     out = {}
-    for t in targets:
-        if t.count == "entered":
-            continue
+    counting = [t for t in targets if t.count != "entered"]
+    for i, t in enumerate(counting):
+        if report is not None:
+            report(i, len(counting), _("Counting target {n} of {total}: {target}").format(
+                n=i + 1, total=len(counting), target=t.text))
         sql, params = target_sql(t, as_of)
         out[t.id] = database.execute_sql(sql, params).fetchone()[0]
     return out
@@ -356,15 +363,19 @@ def _keep(db_file: Path | None, kept: Kept) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _only_added(after: Any) -> bool:
-    """Did the import this entry records only add records (nothing updated, taken over, deleted)?"""
+def _followable_import(after: Any) -> bool:
+    """Can the import this entry records be followed without counting everything again: it added
+    records (the rows above the kept highest id) and updated some (each update has an entry of its
+    own naming the record and the columns it changed, as they were), but deleted or merged none?"""
     try:
         got = json.loads(after) if isinstance(after, str) else after
         applied, deleted = got["applied"], got.get("deleted") or {}
-        return (int(applied.get("updated", 1)) == 0 and int(applied.get("taken_theirs", 1)) == 0
-                and not any(deleted.values()))
+        return int(applied.get("deleted", 0)) == 0 and not any(deleted.values())
     except (ValueError, KeyError, TypeError, AttributeError):
         return False
+
+
+IMPORTED = "\x00import-update"  # a touched record's "was": the columns an import changed (the package's form)
 
 
 def _changes_since(audit_id: int) -> tuple[dict[str, dict[str, Any] | None], bool] | None:
@@ -373,6 +384,7 @@ def _changes_since(audit_id: int) -> tuple[dict[str, dict[str, Any] | None], boo
     only added: their entries do not name them; they are the rows above the kept highest id). None
     when a change cannot be followed."""
     touched: dict[str, dict[str, Any] | None] = {}
+    imported: set[str] = set()  # touched first by an import's update
     bulk = False
     rows = database.execute_sql(
         f"SELECT action, entity, entity_uuid, before, after FROM audit_entry WHERE id > ? AND entity IN "
@@ -384,14 +396,31 @@ def _changes_since(audit_id: int) -> tuple[dict[str, dict[str, Any] | None], boo
             bulk = True  # a bulk load only adds (it records the rows it added by digest)
             continue
         if (entity, action) == ("package", "import"):
-            if not _only_added(after):
+            if not _followable_import(after):
                 return None
             bulk = True
             continue
-        if entity != "achievement" or action not in ("create", "update", "delete", "restore") or not uuid:
+        if (entity, action) == ("enterprise", "import-update"):
+            continue  # an enterprise's name or address: nothing a target counts (they read the achievements' columns)
+        if entity != "achievement" or action not in ("create", "update", "delete", "restore", "import-update") \
+                or not uuid:
             return None
+        if uuid in imported:
+            return None  # changed again after an import changed it: its entry no longer says what it was
         if uuid in touched:
             continue  # what it was at the mark is in its first entry since
+        if action == "import-update":  # the columns the import changed, as they were (the package's form)
+            try:
+                was = json.loads(before) if isinstance(before, str) else before
+            except ValueError:
+                return None
+            if not isinstance(was, dict):
+                return None
+            touched[uuid] = {IMPORTED: was}
+            imported.add(uuid)
+            if len(touched) > MAX_TOUCHED:
+                return None
+            continue
         if action in ("update", "delete"):
             try:
                 was = json.loads(before) if isinstance(before, str) else before
@@ -418,6 +447,12 @@ def _old_rows(touched: dict[str, dict[str, Any] | None]) -> list[tuple[Any, ...]
     for uuid, was in touched.items():
         if was is None:
             continue
+        if IMPORTED in was:
+            row = _before_import(uuid, was[IMPORTED])
+            if row is None:
+                return None
+            out.append(row)
+            continue
         a = parse_achievement(dict(was), None, [])
         if a is None:
             return None
@@ -429,6 +464,40 @@ def _old_rows(touched: dict[str, dict[str, Any] | None]) -> list[tuple[Any, ...]
         out.append((uuid, ids[a.enterprise], a.kind, a.date.isoformat(), a.ref, a.level, a.action, a.rank, a.body,
                     a.prize, a.grade, a.domain, None if a.accepted is None else int(bool(a.accepted)), natural_key(a)))
     return out
+
+
+def _before_import(uuid: str, changed: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The row of ``_OLD_COLUMNS`` an import's update found: the record as it is now (nothing changed
+    it since: see ``_changes_since``) with the columns the import changed as they were. None if the
+    record is not here under that id (matched by its identity, it keeps its own) or a column cannot
+    be read back."""
+    row = database.execute_sql(
+        f"SELECT {', '.join('a.' + c for c in _OLD_COLUMNS)}, e.uuid FROM achievement a "
+        "JOIN enterprise e ON e.id = a.enterprise_id WHERE a.uuid = ?", (uuid,)).fetchone()
+    if row is None or not set(changed) <= _PACKAGE_COLUMNS:
+        return None
+    was = dict(zip(_OLD_COLUMNS, row[:-1]))
+    for column, value in changed.items():
+        if column == "enterprise":
+            if value != row[-1]:
+                found = database.execute_sql("SELECT id FROM enterprise WHERE uuid = ?", (value,)).fetchone()
+                if found is None:
+                    return None
+                was["enterprise_id"] = found[0]
+        elif column in was:
+            was[column] = value
+    if was["accepted"] is not None:
+        was["accepted"] = int(bool(was["accepted"]))
+    if not isinstance(was["date"], str):
+        was["date"] = was["date"].isoformat() if was["date"] is not None else None
+    return tuple(was[c] for c in _OLD_COLUMNS)
+
+
+# the columns of an achievement in a package (``exchange.tables.ACHIEVEMENTS``: the store does not read
+# the exchange's modules); an import's update naming another is not followed
+_PACKAGE_COLUMNS = frozenset(("uuid", "enterprise", "source_id", "kind", "date", "ref", "title", "level", "action",
+                              "rank", "body", "prize", "grade", "domain", "accepted", "note", "units", "natural_key",
+                              "origin", "created_at", "updated_at"))
 
 
 def _keys(sql: str, params: list[Any]) -> set[Any]:
@@ -478,11 +547,13 @@ def _sharing(kind: str, number: Any, outside: str, uuids: str, bytewise: bool) -
 
 
 def _bring_up_to_date(targets: list[Target], as_of: dt.date, kept: Kept, touched: dict[str, dict[str, Any] | None],
-                      old: list[tuple[Any, ...]]) -> dict[str, int]:
+                      old: list[tuple[Any, ...]], below: int | None = None) -> dict[str, int]:
     """The kept counts with the touched achievements looked at again: per target, the distinct things
     they were and are counted as, each added or taken away unless another achievement in the
     target's scope is counted as it too. The same SQL on both engines but for their functions: on a
-    server the old rows' columns are typed, and the keys compared as text (its JSON values are not)."""
+    server the old rows' columns are typed, and the keys compared as text (its JSON values are not).
+    ``below``: only the rows up to that row id are looked at (the rows above, added in bulk since,
+    are ``_add_rows``'s)."""
     pg = is_postgres()
     if pg:  # a few index probes, which the planner (guessing a join of ranges at 10⁸ rows) would JIT-compile
         database.execute_sql("SET LOCAL jit = off")  # for 1.3 of the 1.4 s the ranges' statement took at 10⁶
@@ -495,9 +566,10 @@ def _bring_up_to_date(targets: list[Target], as_of: dt.date, kept: Kept, touched
         accepted = _OLD_COLUMNS.index("accepted")  # 1/0 on SQLite, a boolean on a server
         cte_params = [bool(v) if pg and i == accepted and v is not None else v for r in old for i, v in enumerate(r)]
     # the rows by their ids: looked up by uuid first, or the planner may walk a whole kind
+    upto_id = "" if below is None else f" AND id <= {int(below)}"
     now_rows = database.execute_sql(
         f"SELECT id, enterprise_id, natural_key, kind, {json_item('natural_key', 2)} FROM achievement "
-        f"WHERE uuid IN ({json_values()})", (uuids,)).fetchall()
+        f"WHERE uuid IN ({json_values()}){upto_id}", (uuids,)).fetchall()
     ids = _in_ints("a.id", [r[0] for r in now_rows])
     # everything another achievement would share a counted thing with: its enterprise, its whole
     # duplicate identity (records without a ref), its kind and standard number or item (the rest)
@@ -509,7 +581,7 @@ def _bring_up_to_date(targets: list[Target], as_of: dt.date, kept: Kept, touched
         if number is not None:
             pairs.add((r[2], number if not pg else str(number)))
     candidates: set[int] = set()
-    outside = f"a.uuid NOT IN ({json_values()})"
+    outside = f"a.uuid NOT IN ({json_values()})" + ("" if below is None else f" AND a.id <= {int(below)}")
     if any(t.count == "enterprises" for t in targets):
         candidates |= _keys(f"SELECT a.id FROM achievement a WHERE {ents[0]} AND {outside}", [*ents[1], uuids])
     candidates |= _keys(f"SELECT a.id FROM achievement a WHERE a.natural_key IN ({json_values()}) AND {outside}",
@@ -534,9 +606,11 @@ def _bring_up_to_date(targets: list[Target], as_of: dt.date, kept: Kept, touched
     return out
 
 
-def counted(targets: list[Target], policy: str, as_of: dt.date, db_file: Path | None) -> Counted:
+def counted(targets: list[Target], policy: str, as_of: dt.date, db_file: Path | None,
+            report: Report | None = None) -> Counted:
     """Target id -> how many distinct things it counts on ``as_of`` (targets counted from records),
-    from the counts kept for ``policy`` (its id and content hash) brought up to date, or counted."""
+    from the counts kept for ``policy`` (its id and content hash) brought up to date, or counted
+    (what it is doing told to ``report``: a first counting of a million records takes a while)."""
     register_functions()
     counting = [t for t in targets if t.count != "entered"]
     uptos = {t.id: upto(t, as_of).isoformat() for t in counting}
@@ -554,7 +628,7 @@ def counted(targets: list[Target], policy: str, as_of: dt.date, db_file: Path | 
             if got is not None:
                 _keep(db_file, Kept(policy, uptos, got[0], head[0], head[1], n, top))
                 return Counted(got[0], "incremental", got[1])
-        out = counts(counting, as_of)
+        out = counts(counting, as_of, report)
         _keep(db_file, Kept(policy, uptos, out, head[0], head[1], n, top))
         return Counted(out, "full")
 
@@ -565,22 +639,31 @@ def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict
     if changes is None:
         return None
     touched, bulk = changes
-    if bulk and (touched or not kept.max_id):
-        return None  # rows added in bulk and others changed one by one since (or no highest id kept): counted again
+    if bulk and not kept.max_id:
+        return None  # rows added in bulk and no highest id kept (counts kept before it was): counted again
     same = [t for t in counting if kept.uptos.get(t.id) == uptos[t.id] and t.id in kept.counts]
-    if bulk:
+    if bulk and touched:  # a record added above the kept highest id and changed since: one of the rows added
+        above = {u for (u,) in database.execute_sql(f"SELECT uuid FROM achievement WHERE uuid IN ({json_values()}) "
+                                                    "AND id > ?", (json.dumps(list(touched)), kept.max_id))}
+        touched = {u: was for u, was in touched.items() if u not in above}
+    old = _old_rows(touched) if touched else []
+    if old is None:
+        return None
+    uuids = json.dumps(list(touched))
+    if bulk:  # the rows up to the kept highest id brought up to date first, then the rows added above it
         added = int(database.execute_sql("SELECT count(*) FROM achievement WHERE id > ?",
                                          (kept.max_id,)).fetchone()[0])
-        if kept.achievements + added != n:
-            return None  # rows removed, or added below the highest id: counted again
-        out = _add_rows(same, as_of, kept, added)
-        touched_n = added
-    else:
-        old = _old_rows(touched)
-        if old is None:
-            return None
         present = database.execute_sql(
-            f"SELECT count(*) FROM achievement WHERE uuid IN ({json_values()})", (json.dumps(list(touched)),)
+            f"SELECT count(*) FROM achievement WHERE uuid IN ({json_values()}) AND id <= ?", (uuids, kept.max_id)
+        ).fetchone()[0] if touched else 0
+        if kept.achievements - len(old) + present + added != n:
+            return None  # rows removed, or added below the highest id without the log's knowing: counted again
+        out = _bring_up_to_date(same, as_of, kept, touched, old, below=kept.max_id) if touched else dict(kept.counts)
+        out = _add_rows(same, as_of, out, kept.max_id)
+        touched_n = added + len(touched)
+    else:
+        present = database.execute_sql(
+            f"SELECT count(*) FROM achievement WHERE uuid IN ({json_values()})", (uuids,)
         ).fetchone()[0]
         if kept.achievements - len(old) + present != n:
             return None  # achievements added or removed without the log's knowing: count them all
@@ -592,39 +675,85 @@ def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict
     return {t.id: out[t.id] for t in counting}, touched_n
 
 
-# More rows below than this many times the rows added: a target keyed by a standard number (or an
-# identity) is counted rather than probed. Measured at 10⁶ with 10⁵ added: the probe 11.8 s, the
-# count 7.9 s (both evaluate the key of every row of the target's kinds; no index holds it), so it
-# is 0: such targets are always counted; the enterprises' targets are probed through their index.
-# An expression index on the identity's number (a schema change) would make the probe the cheap way.
-PROBE_RATIO = 0
+# The rows added above the kept highest id are looked up, key by key, among the rows below: by the
+# enterprise's index (the enterprises' targets), the identity's (records without a ref: their whole
+# identity is the key) and, for a standard number or an item, by ``NUMBER_PROBE_INDEX`` on the kind
+# and the identity's third part. That index is the program's own, outside the schema's version (as
+# the consolidation's claim indexes): made on first need (the overview's first reading, and again
+# whenever it is found missing), named with a version so that a changed definition is a new index,
+# never an old one taken for it. Without it (not yet made, or it could not be) such a target is counted.
+NUMBER_PROBE_INDEX = "achievement_target_number_v1"
 
 
-def _add_rows(targets: list[Target], as_of: dt.date, kept: Kept, added_rows: int) -> dict[str, int]:
-    """The kept counts with the ``added_rows`` rows added above ``kept.max_id`` (nothing below it changed): per
-    target, the distinct things the added rows count that no row below counts too, in SQL: the
-    added rows' keys grouped (a few hundred thousand at most: an import, a load), then the rows
-    below holding one of them, found by the enterprise's or the identity's index where the key is
-    one of those, else by one pass over the rows of the target's kinds probing the added keys."""
-    out = dict(kept.counts)
+def number_probe_index_sql() -> str:
+    return f"CREATE INDEX IF NOT EXISTS {NUMBER_PROBE_INDEX} ON achievement (kind, {json_item('natural_key', 2)})"
+
+
+def has_number_probe_index() -> bool:
+    if is_postgres():
+        sql = ("SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = 'achievement' AND indexname = ? "
+               "AND schemaname = current_schema())")
+    else:
+        sql = "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?)"
+    return bool(database.execute_sql(sql, (NUMBER_PROBE_INDEX,)).fetchone()[0])
+
+
+def ensure_number_probe_index() -> bool:
+    """Make ``NUMBER_PROBE_INDEX`` if it is not there (inside the caller's transaction, in a savepoint
+    of its own: a failure leaves the transaction as it was); is it there now?
+
+    On SQLite a new index moves the schema cookie, which guards the audit check's mark: made while
+    another thread checks the log, the mark that check keeps would no longer hold and the next check
+    would read the whole log. So it is made after the check, by the same task (the overview's
+    ``read_chain``), which carries its fresh mark over it; the counting only looks it up."""
+    if has_number_probe_index():
+        return True
+    try:
+        with database.atomic():
+            audit.own_schema_change(1)  # SQLite: the audit check's mark carried over the new index
+            database.execute_sql(number_probe_index_sql())
+        return True
+    except Exception:  # noqa: BLE001 - an identity no JSON reader takes (a server's cast refuses it): counted
+        logging.getLogger(__name__).warning("could not make the targets' number index", exc_info=True)
+        return False
+
+
+def _as_b(sql: str) -> str:
+    """A target's condition or key (over ``a``) written over another achievement ``b``."""
+    return re.sub(r"\ba\.", "b.", sql)
+
+
+def _add_rows(targets: list[Target], as_of: dt.date, base: dict[str, int], max_id: int) -> dict[str, int]:
+    """The counts ``base`` (of the rows up to row id ``max_id``, as they are now) with the rows added
+    above it: per target, the distinct things the added rows count that no row below counts too, in
+    SQL, each added row's key looked up among the rows below by an index (see ``NUMBER_PROBE_INDEX``)
+    instead of every row below read: the cost follows the rows added, not the rows held."""
+    out = dict(base)
+    indexed: bool | None = None
+    has_ref = "a.ref IS NOT NULL AND a.ref != ''"
+    number_a, number_b = json_item("a.natural_key", 2), json_item("b.natural_key", 2)
     for t in targets:
         where, params, key = target_where(t, as_of)
-        if t.count != "enterprises" and kept.achievements > PROBE_RATIO * added_rows:
-            # the rows below would be probed by a key no index holds: counted (see PROBE_RATIO)
-            sql, sql_params = target_sql(t, as_of)
-            out[t.id] = int(database.execute_sql(sql, sql_params).fetchone()[0])
-            continue
-        new = f"SELECT DISTINCT {key} FROM achievement a WHERE {where} AND a.id > ?"
-        added = int(database.execute_sql(f"SELECT count(*) FROM ({new}) added", [*params, kept.max_id]).fetchone()[0])
-        if not added:
-            continue
-        if t.count == "enterprises":  # the key is the enterprise: its index finds the rows below
-            probe = "a.enterprise_id IN (SELECT a.enterprise_id FROM achievement a WHERE a.id > ?)"
-            probe_params: list[Any] = [kept.max_id]
+        if t.count == "enterprises":
+            holders = [("b.enterprise_id = a.enterprise_id", "1 = 1")]
         else:
-            probe, probe_params = "1 = 1", []
-        both = int(database.execute_sql(
-            f"SELECT count(*) FROM (SELECT DISTINCT {key} FROM achievement a WHERE {where} AND a.id <= ? AND {probe} "
-            f"AND {key} IN ({new})) below", [*params, kept.max_id, *probe_params, *params, kept.max_id]).fetchone()[0])
-        out[t.id] += added - both
+            if indexed is None:  # made beside the audit check, never here (see ``ensure_number_probe_index``)
+                indexed = has_number_probe_index()
+            if not indexed:
+                sql, sql_params = target_sql(t, as_of)
+                out[t.id] = int(database.execute_sql(sql, sql_params).fetchone()[0])
+                continue
+            # a key with a number holds the kind and the number; one without is the whole identity: each
+            # added row looked up by one of the two (both: 1.76 s at 10⁶ with 10⁵ added, one: 0.48 s)
+            holders = [(f"b.kind = a.kind AND {number_b} = {number_a}", has_ref),
+                       ("b.natural_key = a.natural_key", f"NOT ({has_ref})")]
+        below = " AND ".join(f"NOT ({guard} AND EXISTS (SELECT 1 FROM achievement b WHERE {match} AND b.id <= ? "
+                             f"AND {_as_b(where)} AND {_as_b(key)} = {key}))" for match, guard in holders)
+        sql_params = [*params, max_id]
+        for _h in holders:
+            sql_params += [max_id, *params]
+        new = int(database.execute_sql(
+            f"SELECT count(*) FROM (SELECT DISTINCT {key} FROM achievement a WHERE {where} AND a.id > ? AND {below}) "
+            "added", sql_params).fetchone()[0])
+        out[t.id] += new
     return out

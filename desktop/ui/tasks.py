@@ -10,7 +10,7 @@ on the UI thread. Without ``on_error`` the error is shown in a dialog (StdAwardE
 ValidationFailed: each problem). ``Cancelled`` (``desktop.core.progress``), whoever raised it, is no
 error: the work was rolled back, the runner's ``cancelled`` signal carries 已取消 (the main window
 shows it in its status bar) and ``on_cancelled`` runs if given. With ``label`` a progress dialog with a Cancel button appears if
-the work takes longer than a moment. ``quiet=True`` marks a read whose result may simply be
+the work takes longer than a moment; ``on_progress(done, total, text)`` hears the updates on the UI thread. ``quiet=True`` marks a read whose result may simply be
 dropped (a view's background index): it shows nothing and does not keep the window from closing.
 
 peewee keeps one SQLite connection per thread; the worker's connection is closed when its function
@@ -107,7 +107,8 @@ class TaskRunner(QObject):
     def run(self, fn: Callable[[Progress], Any], *, on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None, label: str | None = None,
             parent: QWidget | None = None, quiet: bool = False,
-            on_cancelled: Callable[[], None] | None = None) -> Task:
+            on_cancelled: Callable[[], None] | None = None,
+            on_progress: Callable[[int, int, str], None] | None = None) -> Task:
         task = Task(self, quiet)
         signals = _Signals(task)
         progress = Progress(signals)
@@ -133,6 +134,9 @@ class TaskRunner(QObject):
                 if text:
                     dlg.setLabelText(text)
             qconnect(signals.progress, on_progress)
+
+        if on_progress is not None:  # a quiet task's own words (a view's "counting 3 of 5"), on the UI thread
+            qconnect(signals.progress, lambda done, total, text: _deliver(on_progress, done, total, text))
 
         def finish() -> None:
             task.done = True

@@ -87,10 +87,14 @@ def read_late(session: Any, policy_id: str | None, today: dt.date) -> Late:
 
 def read_chain(session: Any) -> tuple[dict[str, Any], dt.datetime]:
     """The audit chain's check from its mark (the whole log the very first time: the longest part
-    of a first reading, so it has a task of its own), and when it was done."""
-    from desktop.operations import audit
+    of a first reading, so it has a task of its own), and when it was done; then the targets'
+    number index made if it is missing (what the counts after an import are brought up to date by)."""
+    from desktop.operations import audit, targets
 
-    return audit.check_chain(session, incremental=True), dt.datetime.now()
+    chain = audit.check_chain(session, incremental=True)
+    if chain.get("broken_at") is None:  # after the check, in its thread: the mark it kept carried over the index
+        targets.keep_number_index(session)
+    return chain, dt.datetime.now()
 
 
 def read_counts(session: Any, policy_id: str | None, today: dt.date) -> Late:
@@ -409,8 +413,11 @@ class OverviewView(View):
                 self.late = Late()
             self.late.chain, self.late.chain_checked = result
             self._paint()
-        self.ctx.tasks.run(lambda _p: read_counts(s, policy_id, today), on_done=counted, on_error=lambda _exc: None,
-                           quiet=True)
+        def counting(_done: int, _total: int, text: str) -> None:  # a first counting: which target, in words
+            if is_alive(self) and generation == self._generation and text and (self.late is None or not self.late.counted):
+                self.targets.set_status(text)
+        self.ctx.tasks.run(lambda p: read_counts(s.with_progress(p), policy_id, today), on_done=counted,
+                           on_error=lambda _exc: None, quiet=True, on_progress=counting)
         self.ctx.tasks.run(lambda _p: read_chain(s), on_done=checked, on_error=lambda _exc: None, quiet=True)
 
     # ------------------------------------------------------------------ painting
