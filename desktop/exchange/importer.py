@@ -53,7 +53,7 @@ from desktop.core.award import STATUSES
 from desktop.core.errors import Problem
 from desktop.core.i18n import _
 from desktop.core.labels import ZH
-from desktop.core.standards import parse_standard_number
+from desktop.core.standards import standard_key
 from desktop.core.vocabulary import KIND_FIELDS, MAX_TEXT, MIN_DATE, check_uscc, parse_achievement, text_problem
 from desktop.exchange.export import Cancelled, Progress
 from desktop.exchange.offices import trust
@@ -384,8 +384,7 @@ def _natural_keys(rows: list[list[Any]], package_uscc: Mapping[str, str]) -> Non
         if ref:
             key = keys.get(ref)
             if key is None:
-                sn = parse_standard_number(ref)
-                key = keys[ref] = sn.key if sn else " ".join(ref.split()).upper()
+                key = keys[ref] = standard_key(ref)
             detail = (r[ix["action"]] if kind == "standard" else
                       f"{r[ix['prize']]}/{r[ix['grade']] or ''}" if kind == "prize" else None)
             if (detail is None or detail.__class__ is str) and kind.__class__ is str and not _JSON_ESCAPED.search(
