@@ -124,3 +124,20 @@ def test_a_round_sent_again_with_changed_lines_is_summed_again_and_the_others_ke
         assert sorted(AwardSum.select(AwardSum.id, AwardSum.total)
                       .where(AwardSum.round_uuid.in_(b_rounds)).tuples()) == kept_2023
     assert _kept_rows(city, b_uuid)[0]
+
+
+def test_claim_keys_written_with_their_indexes_built_once_are_the_same(tmp_path, monkeypatch):
+    """SQLite, a first package larger than the keys kept: claim_key's indexes dropped for the insert
+    and built again (the threshold lowered to this small city): the same keys, the indexes back."""
+    from desktop.store import award_sums
+    from desktop.store.models import database
+
+    monkeypatch.setattr(award_sums, "REBUILD_CLAIMS_AT", 1)
+    city, _cards, _a = _city_of_counties(tmp_path, tmp_path / "city.db")
+    kept, recount, _summed = _both(city)
+    assert kept == recount and _no_kept_finding(recount)
+    with using(city):
+        names = {n for (n,) in database.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'claim_key'")}
+        keys = database.execute_sql("SELECT COUNT(*) FROM claim_key").fetchone()[0]
+    assert {"claim_key_origin", "claim_key_kind_claim_origin"} <= names and keys >= 2

@@ -134,10 +134,10 @@ class _Sample(list[Item]):
         """True once further records are only counted (no need to make an Item for them)."""
         return self.limit is not None and len(self) >= self.limit
 
-    def tally(self, table: str) -> None:
-        """Count a record of ``table`` past the sample (as ``append`` would, without its Item)."""
-        self.total += 1
-        self.by_table[table] = self.by_table.get(table, 0) + 1
+    def tally(self, table: str, n: int = 1) -> None:
+        """Count ``n`` records of ``table`` past the sample (as ``append`` would, without their Items)."""
+        self.total += n
+        self.by_table[table] = self.by_table.get(table, 0) + n
 
 
 def _sample() -> _Sample:
@@ -498,7 +498,9 @@ def _local_rows(t: Table, column: str, values: list[Any]) -> list[tuple]:
         return []
     expr = t.exprs[t.index(column)]
     out: list[tuple] = []
-    wanted = sorted(set(values))
+    wanted = list(set(values))
+    if len(wanted) > LOOKUP_BATCH:
+        wanted.sort()  # the database sorts each part for its look-ups; only the parts need an order
     for start in range(0, len(wanted), LOOKUP_BATCH):
         sql = t.select(with_id=True) + f" WHERE {expr} IN ({backend.json_values()})"
         out.extend(database.execute_sql(sql, [json.dumps(wanted[start:start + LOOKUP_BATCH],
@@ -643,6 +645,7 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str,
     mine_of = itemgetter(*(1 + i for i in content))
     new_reason = _("not in this database yet")
     sample = plan.new if isinstance(plan.new, _Sample) else None
+    tallied = 0  # new records past the sample, counted once for the batch
     for raw in rows:
         u = raw[0]
         mine = by_uuid.get(u)
@@ -663,7 +666,7 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str,
             if origin_i is not None and raw[origin_i] is None:
                 raw[origin_i] = office_uuid
             if sample is not None and sample.full:  # a million new records: counted, only the first kept to show
-                sample.tally(t.name)
+                tallied += 1
             else:
                 plan.new.append(Item(t.name, u, new_reason, row=raw))
             new_rows.append((raw, h))
@@ -699,6 +702,8 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str,
                          local_uuid=mine[1])
             plan.conflicts.append(c)
             plan._conflict_ops[c.key] = op
+    if tallied and sample is not None:
+        sample.tally(t.name, tallied)
     if new_rows:
         plan._inserts.setdefault(t.name, Spool()).add(new_rows)
 

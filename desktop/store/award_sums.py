@@ -305,16 +305,18 @@ def _ws(text: str | None) -> str | None:
     return " ".join(text.split()) or None if text else None
 
 
-def key_select(kind: str, where: str) -> str:
+def key_select(kind: str, where: str, source: str = "achievement") -> str:
     """SELECT (kind, claim, origin, year, achievement id) of the records of ``kind`` that claim
-    something, with more conditions ``where`` over ``a``."""
+    something, with more conditions ``where`` over ``a``, out of ``source`` (a table or subquery;
+    another than the table: PostgreSQL works each record's key out once, not once per use)."""
+    fence = " OFFSET 0" if source != "achievement" and is_postgres() else ""
     rows, thing = claim_sql()[kind][:2]
     year = "substr(CAST(a.date AS TEXT), 1, 4)"
     sep = "chr(31)" if is_postgres() else "char(31)"
     claim = thing if kind == "standard" else f"COALESCE(a.prize, '') || {sep} || {thing} || {sep} || {year}"
     return (f"SELECT kind, claim, origin, year, id FROM (SELECT '{kind}' AS kind, {claim} AS claim, {thing} AS k, "
-            f"a.origin AS origin, {year} AS year, a.id AS id FROM achievement a WHERE a.kind = '{kind}' AND {rows}"
-            f"{where}) c WHERE k IS NOT NULL AND k != ''")
+            f"a.origin AS origin, {year} AS year, a.id AS id FROM {source} a WHERE a.kind = '{kind}' AND {rows}"
+            f"{where}{fence}) c WHERE k IS NOT NULL AND k != ''")
 
 
 def refresh_claims(origins: list[str] | None) -> None:
@@ -427,13 +429,41 @@ def _ids_sql(column: str, ids: list[int]) -> str:
     return f"{column} IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})"
 
 
-def _kept_claims(where: str) -> None:
-    """The claim keys of the records ``where`` (over ``a``) of the counties, kept, and the keys
-    among them another county holds too noted in ``shared_claim`` (looked up by key)."""
+def _written(where: str) -> tuple[str, str]:
+    """(``where``, ``rows``) for ``key_select`` of the records ``where`` (over ``a``): PostgreSQL
+    picks them first, by their ids (else it plans a walk of every record's claim index, the
+    condition on the id as a filter: 3 s for a county's 100,000 new records in a city of 10⁶)."""
+    if is_postgres():
+        return "", f"(SELECT * FROM achievement a WHERE 1 = 1{where} OFFSET 0)"
+    return where, "achievement"
+
+
+REBUILD_CLAIMS_AT = 10000  # records written above which (and above the keys kept) claim_key's indexes are rebuilt
+
+
+def _kept_claims(where: str, written: int) -> None:
+    """The claim keys of the records ``where`` (over ``a``; ``written``: at most how many) of the
+    counties, kept, and the keys among them another county holds too noted in ``shared_claim``
+    (looked up by key). SQLite, more records than keys kept (a county's first package at a new
+    city): ``claim_key``'s indexes are built once after the insert rather than grown row by row."""
     first = int(database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM claim_key").fetchone()[0])
+    rebuild: list[str] = []
+    if written >= REBUILD_CLAIMS_AT and not is_postgres() and int(database.execute_sql(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM claim_key LIMIT ?)", [written]).fetchone()[0]) < written:
+        from desktop.store import audit
+
+        found = database.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                                     "tbl_name = 'claim_key' AND sql IS NOT NULL").fetchall()
+        audit.own_schema_change(2 * len(found))  # each dropped and built again: the audit check's mark carried over
+        for name, sql in found:
+            database.execute_sql(f'DROP INDEX "{name}"')
+            rebuild.append(sql)
     for kind in CLAIM_KINDS:
+        chosen, rows = _written(" AND a.origin IS NOT NULL" + where)
         database.execute_sql(f"INSERT INTO claim_key (kind, claim, origin, year, achievement_id) "
-                             f"{key_select(kind, ' AND a.origin IS NOT NULL' + where)}")
+                             f"{key_select(kind, chosen, rows)}")
+    for sql in rebuild:
+        database.execute_sql(sql)
     database.execute_sql("INSERT INTO shared_claim (kind, claim) SELECT DISTINCT c.kind, c.claim FROM claim_key c "
                          "WHERE c.id > ? AND EXISTS (SELECT 1 FROM claim_key d WHERE d.kind = c.kind AND "
                          "d.claim = c.claim AND d.origin != c.origin) ON CONFLICT DO NOTHING", [first])
@@ -454,8 +484,9 @@ def write_begins(updated: dict[str, list[int]]) -> dict[str, Any]:
         f"SELECT DISTINCT round_id FROM award WHERE {_ids_sql('id', aw)}")] if aw else []
     if ach:
         for kind in CLAIM_KINDS:  # the very rows kept of them, found by key
+            chosen, rows = _written(" AND " + _ids_sql("a.id", ach))
             database.execute_sql("DELETE FROM claim_key WHERE (kind, claim, origin, achievement_id) IN (SELECT kind, "
-                                 f"claim, origin, id FROM ({key_select(kind, ' AND ' + _ids_sql('a.id', ach))}) k)")
+                                 f"claim, origin, id FROM ({key_select(kind, chosen, rows)}) k)")
     _defer(True)
     return mark
 
@@ -482,11 +513,14 @@ def write_ends(mark: dict[str, Any]) -> None:
     if rounds:
         database.execute_sql(f"DELETE FROM summed_round WHERE round_uuid IN (SELECT uuid FROM award_round WHERE "
                              f"{_ids_sql('id', sorted(rounds))})")
-    written = [f" AND a.id > {int(mark['achievement'])}"] + ([" AND " + _ids_sql("a.id", ach)] if ach else [])
-    for where in written:
-        _kept_claims(where)
+    inserted = int(database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM achievement").fetchone()[0]) - mark[
+        "achievement"]
+    written = [(f" AND a.id > {int(mark['achievement'])}", inserted)] + (
+        [(" AND " + _ids_sql("a.id", ach), len(ach))] if ach else [])
+    for where, count in written:
+        _kept_claims(where, count)
     enterprises = set(mark["enterprises"]) | set(ent)
-    for where in written:
+    for where, _count in written:
         enterprises |= {int(e) for (e,) in database.execute_sql(f"SELECT DISTINCT a.enterprise_id FROM achievement a "
                                                                 f"WHERE 1 = 1{where}")}
     if enterprises:
