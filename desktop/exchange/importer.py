@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from hashlib import blake2b
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -498,9 +499,7 @@ def _local_rows(t: Table, column: str, values: list[Any]) -> list[tuple]:
         return []
     expr = t.exprs[t.index(column)]
     out: list[tuple] = []
-    wanted = list(set(values))
-    if len(wanted) > LOOKUP_BATCH:
-        wanted.sort()  # the database sorts each part for its look-ups; only the parts need an order
+    wanted = sorted(set(values))  # in index order: the look-ups walk the index forward (faster than unsorted)
     for start in range(0, len(wanted), LOOKUP_BATCH):
         sql = t.select(with_id=True) + f" WHERE {expr} IN ({backend.json_values()})"
         out.extend(database.execute_sql(sql, [json.dumps(wanted[start:start + LOOKUP_BATCH],
@@ -656,7 +655,7 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str,
             elif cand is not None and t is ENTERPRISES:
                 plan.rejected.append(Item(t.name, u, _("the package lists this enterprise twice"), row=raw))
                 continue
-        h = digest(theirs_of(raw))
+        h = blake2b(repr(theirs_of(raw)).encode("utf-8"), digest_size=8).hexdigest()  # tables.digest, inline
         if mine is None and t is ENTERPRISES:
             if raw[ni] in unique_taken:
                 plan.rejected.append(Item(t.name, u, _("another enterprise here already has this code"), row=raw))
