@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from hashlib import blake2b
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,7 @@ from desktop.core.award import STATUSES
 from desktop.core.errors import Problem
 from desktop.core.i18n import _
 from desktop.core.labels import ZH
-from desktop.core.standards import parse_standard_number
+from desktop.core.standards import standard_key
 from desktop.core.vocabulary import KIND_FIELDS, MAX_TEXT, MIN_DATE, check_uscc, parse_achievement, text_problem
 from desktop.exchange.export import Cancelled, Progress
 from desktop.exchange.offices import trust
@@ -134,10 +135,10 @@ class _Sample(list[Item]):
         """True once further records are only counted (no need to make an Item for them)."""
         return self.limit is not None and len(self) >= self.limit
 
-    def tally(self, table: str) -> None:
-        """Count a record of ``table`` past the sample (as ``append`` would, without its Item)."""
-        self.total += 1
-        self.by_table[table] = self.by_table.get(table, 0) + 1
+    def tally(self, table: str, n: int = 1) -> None:
+        """Count ``n`` records of ``table`` past the sample (as ``append`` would, without their Items)."""
+        self.total += n
+        self.by_table[table] = self.by_table.get(table, 0) + n
 
 
 def _sample() -> _Sample:
@@ -384,8 +385,7 @@ def _natural_keys(rows: list[list[Any]], package_uscc: Mapping[str, str]) -> Non
         if ref:
             key = keys.get(ref)
             if key is None:
-                sn = parse_standard_number(ref)
-                key = keys[ref] = sn.key if sn else " ".join(ref.split()).upper()
+                key = keys[ref] = standard_key(ref)
             detail = (r[ix["action"]] if kind == "standard" else
                       f"{r[ix['prize']]}/{r[ix['grade']] or ''}" if kind == "prize" else None)
             if (detail is None or detail.__class__ is str) and kind.__class__ is str and not _JSON_ESCAPED.search(
@@ -510,7 +510,7 @@ def _local_rows(t: Table, column: str, values: list[Any]) -> list[tuple]:
         return []
     expr = t.exprs[t.index(column)]
     out: list[tuple] = []
-    wanted = sorted(set(values))
+    wanted = sorted(set(values))  # in index order: the look-ups walk the index forward (faster than unsorted)
     for start in range(0, len(wanted), LOOKUP_BATCH):
         sql = t.select(with_id=True) + f" WHERE {expr} IN ({backend.json_values()})"
         out.extend(database.execute_sql(sql, [json.dumps(wanted[start:start + LOOKUP_BATCH],
@@ -655,6 +655,7 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str,
     mine_of = itemgetter(*(1 + i for i in content))
     new_reason = _("not in this database yet")
     sample = plan.new if isinstance(plan.new, _Sample) else None
+    tallied = 0  # new records past the sample, counted once for the batch
     for raw in rows:
         u = raw[0]
         mine = by_uuid.get(u)
@@ -665,7 +666,7 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str,
             elif cand is not None and t is ENTERPRISES:
                 plan.rejected.append(Item(t.name, u, _("the package lists this enterprise twice"), row=raw))
                 continue
-        h = digest(theirs_of(raw))
+        h = blake2b(repr(theirs_of(raw)).encode("utf-8"), digest_size=8).hexdigest()  # tables.digest, inline
         if mine is None and t is ENTERPRISES:
             if raw[ni] in unique_taken:
                 plan.rejected.append(Item(t.name, u, _("another enterprise here already has this code"), row=raw))
@@ -675,7 +676,7 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str,
             if origin_i is not None and raw[origin_i] is None:
                 raw[origin_i] = office_uuid
             if sample is not None and sample.full:  # a million new records: counted, only the first kept to show
-                sample.tally(t.name)
+                tallied += 1
             else:
                 plan.new.append(Item(t.name, u, new_reason, row=raw))
             new_rows.append((raw, h))
@@ -711,6 +712,8 @@ def _match(plan: ImportPlan, t: Table, rows: list[list[Any]], office_uuid: str,
                          local_uuid=mine[1])
             plan.conflicts.append(c)
             plan._conflict_ops[c.key] = op
+    if tallied and sample is not None:
+        sample.tally(t.name, tallied)
     if new_rows:
         plan._inserts.setdefault(t.name, Spool()).add(new_rows)
 

@@ -112,17 +112,29 @@ def _note(sender: str) -> list[int]:
 
 
 def refresh(sender: str) -> int:
-    """Sum again the paying lines of the rounds ``sender`` sent (``sent_rounds``) into ``award_sum``,
-    in the caller's transaction, and note them in ``summed_round``; the rounds it no longer sends
-    (or that are gone) leave both. Returns the groups kept."""
-    before = [u for (u,) in database.execute_sql("SELECT round_uuid FROM summed_round WHERE sender = ?", [sender])]
-    drop = json.dumps(sorted(set(before) | set(sent_rounds(sender))))
-    database.execute_sql(f"DELETE FROM award_sum WHERE round_uuid IN ({json_values()})", [drop])
-    database.execute_sql(f"DELETE FROM summed_round WHERE round_uuid IN ({json_values()})", [drop])
-    ids = _note(sender)
-    if not ids:
+    """Sum the paying lines of the rounds ``sender`` sent (``sent_rounds``) that are not kept yet
+    into ``award_sum``, in the caller's transaction, and note them in ``summed_round``; the rounds
+    it no longer sends (or that are gone) leave both. A round still noted is left as it is: every
+    write to its lines (an import's own, ``write_ends``; any other, by trigger) takes it out of
+    ``summed_round``, so what is noted is summed as its lines now are. Returns the groups summed."""
+    before = {u for (u,) in database.execute_sql("SELECT round_uuid FROM summed_round WHERE sender = ?", [sender])}
+    sent = json.dumps(sent_rounds(sender))
+    here = {u for (u,) in database.execute_sql(f"SELECT uuid FROM award_round WHERE uuid IN ({json_values()})",
+                                               [sent])}
+    gone = json.dumps(sorted(before - here))
+    if before - here:
+        database.execute_sql(f"DELETE FROM award_sum WHERE round_uuid IN ({json_values()})", [gone])
+        database.execute_sql(f"DELETE FROM summed_round WHERE round_uuid IN ({json_values()})", [gone])
+    noted = {u for (u,) in database.execute_sql(f"SELECT round_uuid FROM summed_round WHERE round_uuid IN "
+                                                f"({json_values()})", [sent])}
+    todo = json.dumps(sorted(here - noted))  # a round two senders passed on: kept once, under the first
+    if here <= noted:
         return 0
-    cur = database.execute_sql(f"INSERT INTO award_sum ({COLUMNS}) {_sum_sql(in_rounds(ids))}", [])
+    database.execute_sql(f"DELETE FROM award_sum WHERE round_uuid IN ({json_values()})", [todo])  # left stale
+    database.execute_sql(f"INSERT INTO summed_round (round_uuid, sender) SELECT value, ? FROM ({json_values()}) v "
+                         f"WHERE true", [sender, todo])
+    ids = [i for (i,) in database.execute_sql(f"SELECT id FROM award_round WHERE uuid IN ({json_values()})", [todo])]
+    cur = database.execute_sql(f"INSERT INTO award_sum ({COLUMNS}) {_sum_sql(in_rounds(sorted(ids)))}", [])
     return int(cur.rowcount or 0)
 
 
@@ -293,16 +305,18 @@ def _ws(text: str | None) -> str | None:
     return " ".join(text.split()) or None if text else None
 
 
-def key_select(kind: str, where: str) -> str:
+def key_select(kind: str, where: str, source: str = "achievement") -> str:
     """SELECT (kind, claim, origin, year, achievement id) of the records of ``kind`` that claim
-    something, with more conditions ``where`` over ``a``."""
+    something, with more conditions ``where`` over ``a``, out of ``source`` (a table or subquery;
+    another than the table: PostgreSQL works each record's key out once, not once per use)."""
+    fence = " OFFSET 0" if source != "achievement" and is_postgres() else ""
     rows, thing = claim_sql()[kind][:2]
     year = "substr(CAST(a.date AS TEXT), 1, 4)"
     sep = "chr(31)" if is_postgres() else "char(31)"
     claim = thing if kind == "standard" else f"COALESCE(a.prize, '') || {sep} || {thing} || {sep} || {year}"
     return (f"SELECT kind, claim, origin, year, id FROM (SELECT '{kind}' AS kind, {claim} AS claim, {thing} AS k, "
-            f"a.origin AS origin, {year} AS year, a.id AS id FROM achievement a WHERE a.kind = '{kind}' AND {rows}"
-            f"{where}) c WHERE k IS NOT NULL AND k != ''")
+            f"a.origin AS origin, {year} AS year, a.id AS id FROM {source} a WHERE a.kind = '{kind}' AND {rows}"
+            f"{where}{fence}) c WHERE k IS NOT NULL AND k != ''")
 
 
 def refresh_claims(origins: list[str] | None) -> None:
@@ -427,26 +441,75 @@ def _ids_sql(column: str, ids: list[int]) -> str:
     return f"{column} IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})"
 
 
+def _written(where: str) -> tuple[str, str]:
+    """(``where``, ``rows``) for ``key_select`` of the records ``where`` (over ``a``): PostgreSQL
+    picks them first, by their ids (else it plans a walk of every record's claim index, the
+    condition on the id as a filter: 3 s for a county's 100,000 new records in a city of 10⁶)."""
+    if is_postgres():
+        return "", f"(SELECT * FROM achievement a WHERE 1 = 1{where} OFFSET 0)"
+    return where, "achievement"
+
+
+REBUILD_CLAIMS_AT = 10000  # records written above which (and above the keys kept) claim_key's indexes are rebuilt
+
+
+def _kept_claims(where: str, written: int) -> None:
+    """The claim keys of the records ``where`` (over ``a``; ``written``: at most how many) of the
+    counties, kept, and the keys among them another county holds too noted in ``shared_claim``
+    (looked up by key). SQLite, more records than keys kept (a county's first package at a new
+    city): ``claim_key``'s indexes are built once after the insert rather than grown row by row."""
+    first = int(database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM claim_key").fetchone()[0])
+    rebuild: list[str] = []
+    if written >= REBUILD_CLAIMS_AT and not is_postgres() and int(database.execute_sql(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM claim_key LIMIT ?)", [written]).fetchone()[0]) < written:
+        from desktop.store import audit
+
+        found = database.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                                     "tbl_name = 'claim_key' AND sql IS NOT NULL").fetchall()
+        audit.own_schema_change(2 * len(found))  # each dropped and built again: the audit check's mark carried over
+        for name, sql in found:
+            database.execute_sql(f'DROP INDEX "{name}"')
+            rebuild.append(sql)
+    for kind in CLAIM_KINDS:
+        chosen, rows = _written(" AND a.origin IS NOT NULL" + where)
+        database.execute_sql(f"INSERT INTO claim_key (kind, claim, origin, year, achievement_id) "
+                             f"{key_select(kind, chosen, rows)}")
+    for sql in rebuild:
+        database.execute_sql(sql)
+    database.execute_sql("INSERT INTO shared_claim (kind, claim) SELECT DISTINCT c.kind, c.claim FROM claim_key c "
+                         "WHERE c.id > ? AND EXISTS (SELECT 1 FROM claim_key d WHERE d.kind = c.kind AND "
+                         "d.claim = c.claim AND d.origin != c.origin) ON CONFLICT DO NOTHING", [first])
+
+
 def write_begins(updated: dict[str, list[int]]) -> dict[str, Any]:
     """Call inside the import's transaction, before its bulk write: the triggers stand aside, and
-    what the write may change is noted (``updated``: table -> ids of the rows it will update)."""
+    what the write may change is noted (``updated``: table -> ids of the rows it will update); the
+    claim keys of the records it updates leave ``claim_key`` (as their rows still are)."""
+    register_functions()
     mark: dict[str, Any] = {"updated": {t: sorted(set(ids)) for t, ids in updated.items()}}
     for table in ("achievement", "award"):
         mark[table] = int(database.execute_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0])
     ach, aw = mark["updated"].get("achievement", []), mark["updated"].get("award", [])
-    mark["origins"] = [o for (o,) in database.execute_sql(
-        f"SELECT DISTINCT origin FROM achievement WHERE {_ids_sql('id', ach)} AND origin IS NOT NULL")] if ach else []
+    mark["enterprises"] = [int(e) for (e,) in database.execute_sql(
+        f"SELECT DISTINCT enterprise_id FROM achievement WHERE {_ids_sql('id', ach)}")] if ach else []
     mark["rounds"] = [int(r) for (r,) in database.execute_sql(
         f"SELECT DISTINCT round_id FROM award WHERE {_ids_sql('id', aw)}")] if aw else []
+    if ach:
+        for kind in CLAIM_KINDS:  # the very rows kept of them, found by key
+            chosen, rows = _written(" AND " + _ids_sql("a.id", ach))
+            database.execute_sql("DELETE FROM claim_key WHERE (kind, claim, origin, achievement_id) IN (SELECT kind, "
+                                 f"claim, origin, id FROM ({key_select(kind, chosen, rows)}) k)")
     _defer(True)
     return mark
 
 
 def write_ends(mark: dict[str, Any]) -> None:
     """After the import's bulk write: the triggers in force again, and what they would have done
-    for the rows it wrote done at once: the rounds whose lines it wrote leave the kept sums (its
-    sender's are summed again at the end of the import, ``refresh``), the counties whose records
-    (or their enterprises) it wrote are stale until ``refresh_sent``."""
+    for the rows it wrote done at once, for those rows only: the rounds whose lines it wrote leave
+    the kept sums (its sender's are summed again at the end of the import, ``refresh``); the claim
+    keys of the records it wrote are kept, and the enterprise pairs of their enterprises (and of
+    the enterprises it updated: one that moved to another county) worked out again. A county made
+    stale by another write stays so until ``refresh_sent``."""
     _defer(False)
     upd = mark["updated"]
     ach, aw, ent, rnd = (upd.get(t, []) for t in ("achievement", "award", "enterprise", "award_round"))
@@ -462,18 +525,20 @@ def write_ends(mark: dict[str, Any]) -> None:
     if rounds:
         database.execute_sql(f"DELETE FROM summed_round WHERE round_uuid IN (SELECT uuid FROM award_round WHERE "
                              f"{_ids_sql('id', sorted(rounds))})")
-    origins = set(mark["origins"])
-    origins |= {o for (o,) in database.execute_sql("SELECT DISTINCT origin FROM achievement WHERE id > ? AND "
-                                                   "origin IS NOT NULL", [mark["achievement"]])}
-    if ach:
-        origins |= {o for (o,) in database.execute_sql(f"SELECT DISTINCT origin FROM achievement WHERE "
-                                                       f"{_ids_sql('id', ach)} AND origin IS NOT NULL")}
-    if ent:
-        origins |= {o for (o,) in database.execute_sql(f"SELECT DISTINCT origin FROM achievement WHERE "
-                                                       f"{_ids_sql('enterprise_id', ent)} AND origin IS NOT NULL")}
-    if origins:
-        database.execute_sql(f"INSERT INTO stale_origin (origin) SELECT value FROM ({json_values()}) v "
-                             f"WHERE true ON CONFLICT DO NOTHING", [json.dumps(sorted(origins))])
+    inserted = int(database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM achievement").fetchone()[0]) - mark[
+        "achievement"]
+    written = [(f" AND a.id > {int(mark['achievement'])}", inserted)] + (
+        [(" AND " + _ids_sql("a.id", ach), len(ach))] if ach else [])
+    for where, count in written:
+        _kept_claims(where, count)
+    enterprises = set(mark["enterprises"]) | set(ent)
+    for where, _count in written:
+        enterprises |= {int(e) for (e,) in database.execute_sql(f"SELECT DISTINCT a.enterprise_id FROM achievement a "
+                                                                f"WHERE 1 = 1{where}")}
+    if enterprises:
+        chosen = _ids_sql("enterprise_id", sorted(enterprises))
+        database.execute_sql(f"DELETE FROM sent_enterprise WHERE {chosen}")
+        database.execute_sql(f"INSERT INTO sent_enterprise (origin, enterprise_id) {_PAIRS} AND a.{chosen}")
 
 
 # ------------------------------------------------------------------ every other write: the round goes stale
