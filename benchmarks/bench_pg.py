@@ -152,6 +152,34 @@ it); 100 counties, one run each, PostgreSQL 15; load average 11-16 until 16:00, 
       end: on PostgreSQL 7.5-9.7 s for a county of 100,000 (its rounds' sums, its enterprise pairs
       and claim keys worked out again from its rows), about +30 % of the apply, +24 % of the whole
       import; on SQLite about 2 s (+8 %). Not yet broken down statement by statement.
+Figures of 2026-12-03 evening (2 cores shared with four engineers' tests: load average 5-9; the
+before and after runs alternate, so compare within a line; one run each unless said):
+    the claim check reads the records of the shared claims in one statement (``award_sums.
+    claimed_rows``: the kept keys looked up lateral by their index, groups of one county left out by
+    a window in the database, the records looked up in the order of their ids, their enterprises
+    named from the one read of the enterprises both checks share) instead of the keys to Python,
+    the rows by key in chunks of 5,000 and then by id; each county's list of enterprises kept in a
+    setting of its own (``importer.claims_key``), no longer cut out of its 20 MB import record; the
+    report's transaction without just-in-time compilation (2.9 s of the claims' statement at 10⁷)
+     10,000,000, PostgreSQL, warm (125,001 findings, the same report as before but the prize
+                   schemes, now named by their labels): before 67.21 s and 78.62 s 654 MB (its lists
+                   cut out of the import records 7.0-7.5 s); after 22.04 s and 25.83 s 701 MB,
+                   alternating with the before code (114.3 s and 80.6 s: on the lists moved out it
+                   reads every import record whole); slowest statement left: the claimed records,
+                   13.1-14.1 s (450,000 records looked up in a table of 10⁷, one page each), then the
+                   enterprises 0.16-0.27 s; Python 5.5 s CPU of it (the 450,000 items of the findings)
+      1,000,000:   PostgreSQL before 12.55 s, after 6.91 s (load 9); SQLite 4.06 s and 4.36 s (the
+                   same findings)
+     10,000,000 recount (every sum, pair and claim key from the detail rows, and compared with the
+                   kept ones; not run before): 344.1 s 752 MB, of it the comparison of the kept claim
+                   keys with the records' (EXCEPT both ways) 185.7 s, the sums 34.3 + 30.7 s, the pairs'
+                   comparison 30.5 s
+    the statement triggers of schema 7 and a computation at the office (``round compute`` of 100,000
+    on PostgreSQL writes its lines with COPY: each trigger fires once), the ratio PostgreSQL / SQLite
+    in the same run, before schema 7 (ae61a26) and now, alternating: before 1.88 and 1.88, now 1.75
+    and 1.95 (compute on PostgreSQL 43.1-70.1 s under this load): no cost seen beyond the noise
+    moving each county's list out of the import records of a filled city of 10⁷ (``_claims_apart``,
+    as the next import of each county does): 235 s
 """
 from __future__ import annotations
 
