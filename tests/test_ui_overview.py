@@ -291,3 +291,24 @@ def test_the_overview_shows_what_was_issued_paid_and_is_still_owed_per_year_and_
     assert label == f"{dt.date.today().year} · 区级实施标准化战略专项资金"  # the year of issue; the fund by name
     left = total - Decimal("10000.00")
     assert value == f"issued ¥{total:,.2f}, paid ¥10,000.00, outstanding ¥{left:,.2f}", value
+
+
+def test_the_office_line_names_its_region_and_policy_never_their_codes(qtbot, db, monkeypatch):
+    """The office's line reads 350302（福建省莆田市城厢区） and the policy's title once the background
+    reading is in; before it, the policy is a dash in waiting, never its id."""
+    from desktop.core import regions
+    from desktop.ui.views import overview
+
+    _office_with_round()
+    painted: list[str] = []
+    paint = overview.OverviewView._paint
+
+    def spy(self):
+        paint(self)
+        painted.append(self.profile.text())
+    monkeypatch.setattr(overview.OverviewView, "_paint", spy)
+    _win, view = _window(qtbot, db)
+    assert painted and all(POLICY not in text for text in painted)
+    final = view.profile.text()
+    assert regions.loaded() and "350302（福建省莆田市城厢区）" in final
+    assert view.late is not None and view.late.policy_title and view.late.policy_title in final

@@ -97,9 +97,22 @@ def read_chain(session: Any) -> tuple[dict[str, Any], dt.datetime]:
     return chain, dt.datetime.now()
 
 
+def _region(code: Any) -> str:
+    """350302（福建省莆田市城厢区） once the region table is read (``read_counts`` reads it in the
+    background), the bare code before: the first paint never reads it."""
+    from desktop.core.regions import shown_region
+
+    name = shown_region(code)
+    return f"{code}（{name}）" if code and name != str(code) else str(code or "")
+
+
 def read_counts(session: Any, policy_id: str | None, today: dt.date) -> Late:
-    """The policy's title, its targets' progress and the money, without the chain's check."""
+    """The policy's title, its targets' progress and the money, without the chain's check (and the
+    region table read, for the office's region's name)."""
+    from desktop.core import regions
     from desktop.core.errors import StdAwardError
+
+    regions.load()
     from desktop.core.money import format_money
     from desktop.ui.tasks import error_text
 
@@ -425,10 +438,10 @@ class OverviewView(View):
         data, late = self.data, self.late
         office = data.office
         self.title.setText(office["name"] if office else _("The office profile is not set up"))
-        policy = "-"
+        policy = "-"  # the policy's title once it is read; never its id, not even for a moment
         if office and office["policy_id"]:
-            policy = (late.policy_title if late and late.policy_title else None) or office["policy_id"]
-        parts = [_("Region code {code}").format(code=office["region_code"]) if office else None,
+            policy = late.policy_title if late and late.policy_title else ("-" if late and late.counted else "…")
+        parts = [_("Region code {code}").format(code=_region(office["region_code"])) if office else None,
                  _("Document number prefix {prefix}").format(prefix=office["doc_prefix"]) if office and office["doc_prefix"] else None,
                  _("Policy in force: {policy}").format(policy=policy),
                  _("Signatory: {name}").format(name=office["signatory"]) if office and office["signatory"] else None,
