@@ -114,7 +114,7 @@ def step_aside() -> None:
 
 # ---------------------------------------------------------------- the search, in slices
 
-SEARCH_SLICE = 16384  # lines tested by one call (a few milliseconds)
+SEARCH_SLICE = 4096  # lines tested by one call (~1 ms: a paint that begins meanwhile waits no longer)
 
 
 def passing(lines: RD.RoundLines, positions: Sequence[int], needle: str, attention: bool,
@@ -146,6 +146,7 @@ SORT_SLICE = 8192  # lines sorted by one call (the UI thread gets its turn betwe
 COLLATE_SLICE = 4096  # texts compared by the collator in one call (a few milliseconds)
 BUCKETS_UP_TO = 4096  # fewer distinct values are sorted by a bucket each
 SPLITTERS = 1024  # texts are put in about this many buckets of close keys, each sorted by one call
+STEP = 16384  # lines handled between two looks at whether the UI thread is painting (a few milliseconds)
 
 
 def _sorted_in_slices(items: list[int], key: Callable[[int], Any], size: int) -> Iterator[int]:
@@ -247,8 +248,8 @@ def collated(texts: Sequence[str]) -> array:
         which.extend(map(bisect.bisect_right, repeat(splitters), keys))
         step_aside()
     buckets: list[list[int]] = [[] for _ in range(len(splitters) + 1)]
-    for s in range(0, m, 65536):
-        for i, b in zip(range(s, s + 65536), which[s:s + 65536]):
+    for s in range(0, m, STEP):
+        for i, b in zip(range(s, s + STEP), which[s:s + STEP]):
             buckets[b].append(i)
         step_aside()
     del which
@@ -349,7 +350,7 @@ def sort_positions(values: Sequence[Any], codes: Sequence[int] | None, fmt: Call
             starts.append(len(seq))
             last = k
         seq.append(j)
-        if not len(seq) & 0xFFFF:
+        if not len(seq) % STEP:
             step_aside()
     del ordered
     ends = array("i", starts[1:])
@@ -365,20 +366,20 @@ def sort_positions(values: Sequence[Any], codes: Sequence[int] | None, fmt: Call
         for j in seq[starts[g]:ends[g]]:
             rank[j] = r
     keys = array("i")
-    for s in range(0, len(codes), 65536):
-        keys.extend(map(rank.__getitem__, codes[s:s + 65536]))
+    for s in range(0, len(codes), STEP):
+        keys.extend(map(rank.__getitem__, codes[s:s + STEP]))
         step_aside()
     if len(groups) <= BUCKETS_UP_TO:  # few distinct values: a bucket per rank, filled in the order read
         buckets = [array("i") for _ in groups]
-        for s in range(0, len(keys), 65536):
-            for i, k in zip(range(s, s + 65536), keys[s:s + 65536]):
+        for s in range(0, len(keys), STEP):
+            for i, k in zip(range(s, s + STEP), keys[s:s + STEP]):
                 buckets[k].append(i)
             step_aside()
         for b in buckets:
             out.extend(b)
         return out
     merged = _sorted_in_slices(list(range(len(keys))), keys.__getitem__, SORT_SLICE)
-    while chunk := list(islice(merged, 65536)):
+    while chunk := list(islice(merged, STEP)):
         out.extend(chunk)
         step_aside()
     return out
@@ -753,13 +754,14 @@ class RoundLinesModel(QAbstractTableModel):
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         _ui_asked[0] = perf_counter()  # (a paint under way: a worker steps aside)
-        if not index.isValid() or not 0 <= index.row() < len(self.shown):
+        row, column = index.row(), index.column()  # (an invalid index's row is -1)
+        if not 0 <= row < len(self.shown):
             return None
-        pos = self.shown[index.row()]
+        pos = self.shown[row]
         if role == DISPLAY_ROLE:
-            return self._text(pos, index.column())
+            return self._text(pos, column)
         if role == ALIGNMENT_ROLE:
-            return RIGHT_ALIGNED if self.columns[index.column()].align_right else None
+            return RIGHT_ALIGNED if self.columns[column].align_right else None
         row = RD.Line(self.lines, pos)
         if role == ROW_ROLE:
             return row
@@ -771,7 +773,7 @@ class RoundLinesModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(QColor(MUTED_TEXT)) if row["status"] in ("not_eligible", "duplicate") else None
-        if role == Qt.ItemDataRole.DecorationRole and index.column() == STATUS_COLUMN:
+        if role == Qt.ItemDataRole.DecorationRole and column == STATUS_COLUMN:
             if row["flags"]:
                 return flag_icon()
             if needs_amount(row):
