@@ -59,6 +59,39 @@ previous checkout run by this script (``--root``), after: this one (``--no-items
        peak 890 → 622 MB (the sort's keys made in its buckets, its texts read from the chunks).
   worst UI-thread CPU at 10⁶ (show / keystroke / refresh of 10,000 lines): before 352 / 299 / 103 ms,
        after 155 / 278 / 122 ms.
+
+Round 8. The database-read run of the round-7 checkout (``--million``, machine load 8-10 all along):
+  10⁵: read in the worker 18.4 s, show 324 ms (65 ms CPU), worst keystroke 345 ms (55 ms CPU; bare
+       keystroke 27.2 ms), sort stalls 401 / 277 / 563 ms (sorted in 0.68 / 0.84 / 4.0 s), refresh of
+       1 line 159 ms (40), of 10,000 lines 613 ms (183), held 162 MB, peak 182 MB.
+  10⁶: read in the worker 357 s, show 867 ms (159 ms CPU), worst keystroke 1,739 ms (352 ms CPU; bare
+       keystroke 231 ms), sort stalls 1,382 / 1,265 / 1,704 ms (sorted in 2.9 / 3.9 / 87 s), refresh
+       of 1 line 419 ms (131), of 10,000 lines 613 ms (201), held 506 MB, peak 563 MB.
+  What the stalls were: while a worker runs Python, each cell a paint asks for (~2,500 a screen)
+  waits for the GIL, so a 20 ms paint took 0.5-1 s; and a search ran whole on the UI thread. Now
+  a search of more than 20,000 lines runs in a worker once typing pauses (150 ms), in slices of
+  4,096 lines, a newer search stopping it at its next slice; the sort's and the search's workers
+  step aside while the table paints (``round_model.step_aside``); the UI thread only swaps the new
+  order in (a layout change, ~45 ms of CPU at 10⁶ with the repaint).
+  ``--synthetic --sizes 1000000 --no-items``, the round-7 checkout then this one, one after the
+  other (load 7-8; wall ms, UI-thread CPU ms):
+    a keystroke (the search, on the UI thread before; handing it to the worker now), worst:
+       before 2,011 ms (289 CPU), after 275 ms (39 CPU); the longest UI stall until a search's lines
+       are shown: before 4,649 ms (722 CPU), after 309 ms (worst of seven searches; 45-266 ms the
+       others), the search done in 0.03-3.4 s;
+    sort stalls by amount / enterprise / achievement: before 703 / 1,062 / 924 ms, after 195 / 204 /
+       456 ms (sorted in 2.45 / 3.42 / 46 s before, 1.79 / 1.87 / 32 s after); sorting by amount with
+       a search on: before 3,220 ms (595 CPU), after 614 ms (130 CPU, the timer's ticks over 3.9 s
+       included); the floor on this machine at that load: a Qt timer beside any Python worker
+       misses by ~75 ms (80 ms when the worker only spins);
+    refresh of 1 / 10,000 lines: before 1,110 / 1,404 ms (136 / 164 CPU), after 678 / 727 ms (112 /
+       117 CPU); the 公示 line chooser 79 → 31 ms; memory unchanged (held 560 MB, peak 622-624 MB).
+  The database-read run of this checkout (same command, load 7-9), 10⁵: read 19.2 s, show 244 ms
+       (74 CPU), worst search stall 247 ms (81 CPU; bare keystroke 35.6 ms), sort stalls 290 / 168 /
+       860 ms (sorted in 0.80 / 0.42 / 3.2 s), refresh of 1 line 223 ms (87), of 10,000 lines 800 ms
+       (132); the 公示 dialog from the notices view: its lines read in the worker 24.4 s, the dialog
+       opened in 220 ms (87 CPU) on the UI thread, where before the lines were read as dicts on the
+       UI thread: 28.8 s (peak 321 MB: those dicts, read for that baseline).
 """
 from __future__ import annotations
 
