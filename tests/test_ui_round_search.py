@@ -154,3 +154,31 @@ def test_the_search_box_of_a_large_round_searches_once_typing_pauses(window, qtb
     plain = [r["achievement"] for r in view.model.all_rows if "gb/t 41001" in " ".join(
         _shown_columns(dict(r))).casefold()]
     assert [r["achievement"] for r in view.model.rows] == plain and plain
+
+
+def test_lines_changed_while_a_search_runs_are_searched_as_they_are_now(qtbot, monkeypatch):
+    """Another officer's change arrives (a refresh) while a search runs in the worker: the lines
+    shown are those the search finds among the lines as they are after the change, not before."""
+    from desktop.ui.views import round_data as RD
+    from desktop.ui.views import round_model as RM
+
+    lines = _lines(300, 9)
+    model, runner = _background_model(monkeypatch, lines)
+    real, gate = RM.passing, threading.Event()
+
+    def held(*args, **kw):
+        assert gate.wait(30)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(RM, "passing", held)
+    needle = "复核后的标准"
+    model.set_filter(text=needle)
+    assert model.searching
+    changed = {12: {**lines[12], "what": f"《{needle}》"}, 250: {**lines[250], "what": f"{needle}第二版"}}
+    model.update_lines([(i, tuple(tuple(ln.get(k) or ()) if k == "flags" else ln.get(k) for k in RD.LINE_FIELDS), 7)
+                        for i, ln in changed.items()])
+    gate.set()
+    qtbot.waitUntil(lambda: not model.searching)
+    assert runner.wait()
+    now = [changed.get(i, ln) for i, ln in enumerate(lines)]
+    assert _shown(model) == _plain_hits(now, needle) == ["A12", "A250"]
