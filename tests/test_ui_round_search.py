@@ -182,3 +182,30 @@ def test_lines_changed_while_a_search_runs_are_searched_as_they_are_now(qtbot, m
     assert runner.wait()
     now = [changed.get(i, ln) for i, ln in enumerate(lines)]
     assert _shown(model) == _plain_hits(now, needle) == ["A12", "A250"]
+
+
+def test_clearing_the_search_while_a_sorted_order_waits_for_it_shows_every_line_in_that_order(qtbot, monkeypatch):
+    """Sorted with the search on, the new order waits for the search of it; the officer clears the
+    search meanwhile: every line shows in the new order and the sort is done (never left waiting)."""
+    from desktop.ui.qt import Qt
+    from desktop.ui.views import round_model as RM
+
+    lines = _lines(400, 3)
+    model, runner = _background_model(monkeypatch, lines)
+    model.set_filter(text="鞋类产品标准第1")
+    assert runner.wait()
+    real, gate = RM.passing, threading.Event()
+
+    def held(*args, **kw):
+        assert gate.wait(30)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(RM, "passing", held)
+    model.sort(0, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: model.searching)  # the order is in; its search is held in the worker
+    assert model.sorting
+    model.set_filter(text="")
+    gate.set()
+    assert runner.wait()
+    assert not model.sorting and not model.searching
+    assert _shown(model) == _plain_order(lines, 0, False)

@@ -503,6 +503,7 @@ class RoundLinesModel(QAbstractTableModel):
             if not needle and not attention:  # every line, in the chosen order: nothing to search
                 self._filter_job += 1
                 self.searching = False
+                self._sort_shown()
                 self._relayout(shown=self.order)
                 return
             order, was_needle, was_attention = self._shown_for
@@ -544,13 +545,18 @@ class RoundLinesModel(QAbstractTableModel):
         self.searching = False
         if exc is not None or shown is None:
             logging.getLogger(__name__).warning("round lines not searched: %s", exc)
+            self._sort_shown()
             return
         if order is not self.order or edits != self._edits:  # sorted again, or lines changed, meanwhile
             self._start_filter()
             return
-        if self.sorting and self._order_job == self._sort_job:  # the new order's rows: the sort is done
-            self.sorting = False
+        self._sort_shown()
         self._relayout(shown=shown)
+
+    def _sort_shown(self) -> None:
+        """The rows of a sort waiting for its search are shown (or will be no more): the sort is done."""
+        if self.sorting and self._order_job == self._sort_job:
+            self.sorting = False
 
     def _kept(self) -> list[tuple[QModelIndex, int | None]]:
         """The persistent indexes (the current line, the chosen ones) and the position of the line of each."""
