@@ -92,6 +92,12 @@ Round 8. The database-read run of the round-7 checkout (``--million``, machine l
        (132); the 公示 dialog from the notices view: its lines read in the worker 24.4 s, the dialog
        opened in 220 ms (87 CPU) on the UI thread, where before the lines were read as dicts on the
        UI thread: 28.8 s (peak 321 MB: those dicts, read for that baseline).
+  10⁶ (load ~5, quieter than the round-7 checkout's run: compare its wall figures with care): read
+       124 s, show 173 ms (118 CPU), worst search stall 101 ms (bare keystroke 74.5 ms), each search
+       done within 0.83 s, sort stalls 125 / 125 / 265 ms (sorted in 0.82 / 0.93 / 22.6 s), refresh
+       of 1 line 193 ms (147), of 10,000 lines 332 ms (103), held 506 MB; the 公示 dialog: its lines
+       read in the worker 81 s, opened in 126 ms (62 CPU); peak 944 MB (the round's lines and the
+       dialog's held at once; 563 MB without the dialog's).
 """
 from __future__ import annotations
 
