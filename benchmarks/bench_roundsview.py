@@ -97,7 +97,7 @@ Round 8. The database-read run of the round-7 checkout (``--million``, machine l
        done within 0.83 s, sort stalls 125 / 125 / 265 ms (sorted in 0.82 / 0.93 / 22.6 s), refresh
        of 1 line 193 ms (147), of 10,000 lines 332 ms (103), held 506 MB; the 公示 dialog: its lines
        read in the worker 81 s, opened in 126 ms (62 CPU); peak 944 MB (the round's lines and the
-       dialog's held at once; 563 MB without the dialog's).
+       dialog's held at once; the round-7 checkout's run, without the dialog: 563 MB).
 """
 from __future__ import annotations
 
