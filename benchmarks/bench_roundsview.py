@@ -59,6 +59,45 @@ previous checkout run by this script (``--root``), after: this one (``--no-items
        peak 890 → 622 MB (the sort's keys made in its buckets, its texts read from the chunks).
   worst UI-thread CPU at 10⁶ (show / keystroke / refresh of 10,000 lines): before 352 / 299 / 103 ms,
        after 155 / 278 / 122 ms.
+
+Round 8. The database-read run of the round-7 checkout (``--million``, machine load 8-10 all along):
+  10⁵: read in the worker 18.4 s, show 324 ms (65 ms CPU), worst keystroke 345 ms (55 ms CPU; bare
+       keystroke 27.2 ms), sort stalls 401 / 277 / 563 ms (sorted in 0.68 / 0.84 / 4.0 s), refresh of
+       1 line 159 ms (40), of 10,000 lines 613 ms (183), held 162 MB, peak 182 MB.
+  10⁶: read in the worker 357 s, show 867 ms (159 ms CPU), worst keystroke 1,739 ms (352 ms CPU; bare
+       keystroke 231 ms), sort stalls 1,382 / 1,265 / 1,704 ms (sorted in 2.9 / 3.9 / 87 s), refresh
+       of 1 line 419 ms (131), of 10,000 lines 613 ms (201), held 506 MB, peak 563 MB.
+  What the stalls were: while a worker runs Python, each cell a paint asks for (~2,500 a screen)
+  waits for the GIL, so a 20 ms paint took 0.5-1 s; and a search ran whole on the UI thread. Now
+  a search of more than 20,000 lines runs in a worker once typing pauses (150 ms), in slices of
+  4,096 lines, a newer search stopping it at its next slice; the sort's and the search's workers
+  step aside while the table paints (``round_model.step_aside``); the UI thread only swaps the new
+  order in (a layout change, ~45 ms of CPU at 10⁶ with the repaint).
+  ``--synthetic --sizes 1000000 --no-items``, the round-7 checkout then this one, one after the
+  other (load 7-8; wall ms, UI-thread CPU ms):
+    a keystroke (the search, on the UI thread before; handing it to the worker now), worst:
+       before 2,011 ms (289 CPU), after 275 ms (39 CPU); the longest UI stall until a search's lines
+       are shown: before 4,649 ms (722 CPU), after 309 ms (worst of seven searches; 45-266 ms the
+       others), the search done in 0.03-3.4 s;
+    sort stalls by amount / enterprise / achievement: before 703 / 1,062 / 924 ms, after 195 / 204 /
+       456 ms (sorted in 2.45 / 3.42 / 46 s before, 1.79 / 1.87 / 32 s after); sorting by amount with
+       a search on: before 3,220 ms (595 CPU), after 614 ms (130 CPU, the timer's ticks over 3.9 s
+       included); the floor on this machine at that load: a Qt timer beside any Python worker
+       misses by ~75 ms (80 ms when the worker only spins);
+    refresh of 1 / 10,000 lines: before 1,110 / 1,404 ms (136 / 164 CPU), after 678 / 727 ms (112 /
+       117 CPU); the 公示 line chooser 79 → 31 ms; memory unchanged (held 560 MB, peak 622-624 MB).
+  The database-read run of this checkout (same command, load 7-9), 10⁵: read 19.2 s, show 244 ms
+       (74 CPU), worst search stall 247 ms (81 CPU; bare keystroke 35.6 ms), sort stalls 290 / 168 /
+       860 ms (sorted in 0.80 / 0.42 / 3.2 s), refresh of 1 line 223 ms (87), of 10,000 lines 800 ms
+       (132); the 公示 dialog from the notices view: its lines read in the worker 24.4 s, the dialog
+       opened in 220 ms (87 CPU) on the UI thread, where before the lines were read as dicts on the
+       UI thread: 28.8 s (peak 321 MB: those dicts, read for that baseline).
+  10⁶ (load ~5, quieter than the round-7 checkout's run: compare its wall figures with care): read
+       124 s, show 173 ms (118 CPU), worst search stall 101 ms (bare keystroke 74.5 ms), each search
+       done within 0.83 s, sort stalls 125 / 125 / 265 ms (sorted in 0.82 / 0.93 / 22.6 s), refresh
+       of 1 line 193 ms (147), of 10,000 lines 332 ms (103), held 506 MB; the 公示 dialog: its lines
+       read in the worker 81 s, opened in 126 ms (62 CPU); peak 944 MB (the round's lines and the
+       dialog's held at once; the round-7 checkout's run, without the dialog: 563 MB).
 """
 from __future__ import annotations
 
@@ -109,16 +148,14 @@ model.set_rows(snap.lines)  # on the UI thread: the reset and the first paint
 app.processEvents()
 show, show_cpu = time.perf_counter() - t0, time.thread_time() - c0
 held = rss_mb()
-keys, keys_cpu = [], []
-for text in ("鞋", "鞋类", "鞋类产品标准第1", "鞋类产品标准第12345", "gb/t 1", "不存在的文字", ""):
-    t0, c0 = time.perf_counter(), time.thread_time()
-    proxy.search(text)
-    app.processEvents()
-    keys.append(time.perf_counter() - t0)
-    keys_cpu.append(time.thread_time() - c0)
+from desktop.ui.qt import QEventLoop
 
-def stalls(start):
-    # (longest gap between 5 ms ticks of the UI thread, seconds until the model is done)
+def busy():
+    return getattr(model, "sorting", False) or getattr(model, "searching", False)
+
+def stalls(start, cpus):
+    # (longest gap between 5 ms ticks of the UI thread, seconds until the model is done); the UI
+    # thread's CPU meanwhile into ``cpus`` (it sleeps between events: what it spent, not a polling loop)
     ticks, clock, cpu = [], QElapsedTimer(), time.thread_time()
     timer = QTimer()
     timer.setInterval(5)
@@ -128,18 +165,24 @@ def stalls(start):
     ticks.append(0.0)
     start()
     ticks.append(clock.nsecsElapsed() / 1e9)
-    while getattr(model, "sorting", False):
-        app.processEvents()
+    while busy():
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
     app.processEvents()
     done = clock.nsecsElapsed() / 1e9
     ticks.append(done)
     timer.stop()
-    sort_cpu.append(time.thread_time() - cpu)  # what the UI thread itself spent meanwhile
+    cpus.append(time.thread_time() - cpu)
     return max(b - a for a, b in zip(ticks, ticks[1:])), done
+
+keys, keys_cpu, keys_done = [], [], []
+for text in ("鞋", "鞋类", "鞋类产品标准第1", "鞋类产品标准第12345", "gb/t 1", "不存在的文字", ""):
+    stall, done = stalls(lambda: proxy.search(text), keys_cpu)  # (searched in the background now)
+    keys.append(stall)
+    keys_done.append(done)
 
 sorts, sort_cpu = {}, []
 for column in (3, 0, 1):  # amount, enterprise, achievement (a text on every line)
-    sorts[column] = stalls(lambda: view.sortByColumn(column, Qt.SortOrder.DescendingOrder))
+    sorts[column] = stalls(lambda: view.sortByColumn(column, Qt.SortOrder.DescendingOrder), sort_cpu)
 view.selectRow(n // 2)
 kept = view.currentIndex().data()
 refresh = {}
@@ -154,11 +197,34 @@ for label, where in (("1", f"id = {n // 2 + 1}"), ("10k", f"id % {max(1, n // 10
     show_snapshot(model, snap, again)  # on the UI thread: only the changed lines updated, the chosen one kept
     app.processEvents()
     refresh[label] = (time.perf_counter() - t0, len(again.changed or ()), reread, time.thread_time() - c0)
-    while getattr(model, "sorting", False):
-        app.processEvents()
+    while busy():
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
     snap = again  # what the screen shows now
 seconds = max(show, *keys, *(s for s, _d in sorts.values()), *(r[0] for r in refresh.values()))
+# the 公示 dialog from the notices view: its line chooser's lines read (in the worker), the dialog built
+# and shown (on the UI thread); baseline (10⁵ at most: gigabytes at 10⁶): the lines read as dicts, as before
+from types import SimpleNamespace
+from desktop.ui.views import publicity as P
+publicity = {}
+if hasattr(P, "read_choices"):
+    t0 = time.perf_counter()
+    choice_lines = P.read_choices(session, snap.round.uuid)
+    publicity["read_s"] = round(time.perf_counter() - t0, 2)
+    ctx = SimpleNamespace(session=session, office=None, tasks=runner, changed=lambda *_a: None)
+    t0, c0 = time.perf_counter(), time.thread_time()
+    dlg = P.PublicityDialog(ctx, snap.round, choice_lines)
+    dlg.show()
+    app.processEvents()
+    publicity["open_ms"] = [round((time.perf_counter() - t0) * 1000), round((time.thread_time() - c0) * 1000)]
+    dlg.close()
+    del choice_lines, dlg
+if n <= 100_000:
+    from desktop.operations import rounds as rops
+    t0 = time.perf_counter()
+    rops.lines(session, snap.round.uuid)
+    publicity["dicts_s"] = round(time.perf_counter() - t0, 2)
 extra = {"lines": n, "read_s": round(read, 2), "show_ms": round(show * 1000), "worst_key_ms": round(max(keys) * 1000),
+         "key_done_s": round(max(keys_done), 2), "publicity": publicity,
          "sort_stall_ms": {c: round(s * 1000) for c, (s, _d) in sorts.items()},
          "sort_s": {c: round(d, 2) for c, (_s, d) in sorts.items()},
          "refresh1_ms": round(refresh["1"][0] * 1000), "refresh10k_ms": round(refresh["10k"][0] * 1000),
@@ -175,7 +241,7 @@ extra = {"lines": n, "read_s": round(read, 2), "show_ms": round(show * 1000), "w
 SYNTHETIC = """
 import json, sys, time, uuid
 from decimal import Decimal
-from desktop.ui.qt import QApplication, QElapsedTimer, QTimer, Qt
+from desktop.ui.qt import QApplication, QElapsedTimer, QEventLoop, QTimer, Qt
 from desktop.ui.tablemodel import make_table
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.views import round_data as RD
@@ -218,7 +284,9 @@ out = {"n": n, "show_ms": timed(lambda: model.set_rows(lines))}
 out["held_mb"] = round(rss_mb())
 out["lines_mb"] = round(rss_mb() - base)
 out["keys_ms"] = [timed(lambda: proxy.search(t)) for t in ("鞋", "鞋类", "鞋类产品标准第1", "鞋类产品标准第12345",
-                                                           "gb/t 1", "不存在的文字", "")]
+                                                           "gb/t 1", "不存在的文字", "")]  # (the call: in the background now)
+while getattr(model, "searching", False):
+    app.processEvents()
 
 def stalls(start):
     ticks, clock = [], QElapsedTimer()
@@ -228,8 +296,8 @@ def stalls(start):
     clock.start(); timer.start(); ticks.append(0.0); c0 = time.thread_time(); p0 = time.process_time()
     start()
     ticks.append(clock.nsecsElapsed() / 1e9)
-    while model.sorting:
-        app.processEvents()
+    while model.sorting or getattr(model, "searching", False):
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
     app.processEvents()
     ticks.append(clock.nsecsElapsed() / 1e9)
     timer.stop()
@@ -238,6 +306,16 @@ def stalls(start):
             "worker_cpu_s": round(time.process_time() - p0 - (time.thread_time() - c0), 2)}
 
 out["sort"] = {c: stalls(lambda: view.sortByColumn(c, Qt.SortOrder.DescendingOrder)) for c in (3, 0, 1)}
+# a search typed a key at a time, each key searched (as a pause in typing does); then sorted with it on
+out["search"] = {t: stalls(lambda: proxy.search(t)) for t in ("鞋", "鞋类", "鞋类产品标准第1", "鞋类产品标准第12345",
+                                                               "gb/t 1", "不存在的文字", "")}
+proxy.search("鞋类产品标准第1")
+while getattr(model, "searching", False):
+    app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+out["sort_searched"] = stalls(lambda: view.sortByColumn(3, Qt.SortOrder.AscendingOrder))
+proxy.search("")
+while getattr(model, "searching", False):
+    app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
 view.selectRow(n // 2)
 app.processEvents()
 for label, every in (("refresh1_ms", n + 1), ("refresh10k_ms", max(1, n // 10000))):

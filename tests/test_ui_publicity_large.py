@@ -97,3 +97,44 @@ def test_the_publicity_dialog_of_a_large_round_lets_the_officer_pick_any_line(wi
     dlg.find_line.clear()
     qtbot.waitUntil(lambda: dlg.line.count() == len(lines))
     dlg.close()
+
+
+@pytest.mark.parametrize("read_at_once", [True, False])
+def test_the_notices_view_opens_the_publicity_dialog_with_the_lines_its_chooser_needs(
+        window, qtbot, monkeypatch, read_at_once):  # noqa: F811 - the fixture
+    """From the notices view the dialog's chooser gets the round's lines read a batch at a time (a
+    large round's in the background), never a dict per line: the same lines, in the same order, with
+    the same enterprise, achievement and award as a plain reading gives, and the search finds them."""
+    from desktop.operations import rounds
+    from desktop.ui.views import publicity as P
+
+    ctx = window.ctx
+    add_data(ctx)
+    uid = approved_round(ctx)
+    ctx.set_user(window.accounts["reviewer"])
+    plain = rounds.lines(ctx.session, uid)
+    assert len(plain) >= 3
+
+    def refused(*_a, **_k):
+        raise AssertionError("the lines read as dicts")
+
+    monkeypatch.setattr(rounds, "lines", refused)
+    monkeypatch.setattr(P, "READ_AT_ONCE", 10_000 if read_at_once else 0)
+    view = window.show_view("notices")
+    view.refresh()
+    view.round_box.setCurrentIndex(view.round_box.findData(uid))
+    qtbot.mouseClick(view.publicity_btn, qtbot_left())
+    if not read_at_once:
+        assert getattr(view, "publicity_window", None) is None  # not yet: the lines are being read
+        assert ctx.tasks.wait()
+    dlg = view.publicity_window
+    assert dlg.isVisible()
+    choices = dlg.choices
+    assert [(choices.index(r).data(), choices.index(r).data(0x0100)) for r in range(choices.rowCount())] == [
+        (f"{ln['enterprise']} · {ln['what']}", ln["uuid"]) for ln in plain]
+    assert [dict(ln)["achievement"] for ln in choices.lines] == [ln["achievement"] for ln in plain]
+    assert dlg.refusals_btn.isEnabled() == any(ln["status"] in ("not_eligible", "duplicate") for ln in plain)
+    dlg.find_line.setText(plain[-1]["achievement"].lower())
+    dlg._find()
+    assert dlg.line.currentData() == plain[-1]["uuid"]
+    dlg.close()

@@ -198,6 +198,21 @@ class LineReader:
         return (aid, uuid, a.id, day, name, a.enterprise, a.kind, what, status, label, amount, rule or "", clause or "",
                 fund or "", explanation, flags, decision, version)
 
+    def choice_values(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """What a chooser of the round's lines needs of a row (award id and uuid, achievement id,
+        enterprise name and credit code, kind, description, status, version), in ``LINE_FIELDS``
+        order, the rest None (no dict per line, no labels or dates made)."""
+        from desktop.notices.content import describe
+
+        aid, uuid, status, _amount, _rule, _clause, _fund, _explanation, _flags, _decision, version, name, a = (
+            self._rows.convert(row))
+        try:
+            what = describe(a)
+        except (KeyError, ValueError, TypeError, AttributeError):  # a description is a convenience
+            what = a.title or a.kind
+        return (aid, uuid, a.id, None, name, a.enterprise, a.kind, what, status, None, None, None, None, None, None,
+                (), None, version)
+
 
 def lines(session: Session, ref: str | int, award_uuid: str | None = None) -> list[dict[str, Any]]:
     """One row per award of the round: achievement, enterprise, what it is, status, amount, clause,

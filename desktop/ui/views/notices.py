@@ -30,6 +30,7 @@ from desktop.ui.qt import (
     Qt,
     QVBoxLayout,
     QWidget,
+    is_alive,
     pdf_modules,
     qconnect,
 )
@@ -529,14 +530,30 @@ class NoticesView(TableViewMixin, View):
 
     # ------------------------------------------------------------------ the 公示 list and the letters of refusal
     def open_publicity(self) -> None:
-        """The 公示 dialog of the chosen round (the same as the round view's)."""
+        """The 公示 dialog of the chosen round (the same as the round view's). Its line chooser's
+        lines are read first: a large round's in the background (with progress and cancel)."""
         from desktop.operations import rounds as rops
-        from desktop.ui.views.publicity import PublicityDialog
+        from desktop.ui.views import publicity
 
         rnd = self.current_round()
         if rnd is None:
             return
-        dlg = PublicityDialog(self.ctx, rnd, rops.lines(self.ctx.session, rnd.uuid), self)
+        s = self.ctx.session
+        n = rops.info(s, rnd.uuid).awards
+        if n <= publicity.READ_AT_ONCE:
+            self._show_publicity(rnd, publicity.read_choices(s, rnd.uuid))
+            return
+        self.ctx.tasks.run(lambda p: publicity.read_choices(s.with_progress(p), rnd.uuid, p),
+                           on_done=lambda lines: self._show_publicity(rnd, lines),
+                           on_error=lambda exc: self.message.error(error_text(exc)),
+                           label=_("Reading the round's {n} lines...").format(n=n), parent=self)
+
+    def _show_publicity(self, rnd: Any, lines: Any) -> None:
+        from desktop.ui.views.publicity import PublicityDialog
+
+        if not is_alive(self):
+            return
+        dlg = PublicityDialog(self.ctx, rnd, lines, self)
         self.publicity_window = dlg  # kept while open
 
         def finished(_result: int) -> None:

@@ -98,6 +98,25 @@ class LineChoices(QAbstractListModel):
         return None
 
 
+READ_AT_ONCE = 2000  # a round with more lines is read for the dialog in a worker
+
+
+def read_choices(session: Any, round_uuid: str, progress: Any = None) -> RD.RoundLines:
+    """The round's lines as the dialog's line chooser needs them (enterprise, credit code,
+    achievement, its id, status and the award's uuid), a batch at a time into compact columns (no
+    dict per line: 10⁶ dicts took gigabytes); safe in a worker, ``progress`` asked between batches."""
+    from desktop.operations import rounds
+
+    reader = rounds.LineReader(session, round_uuid)
+    lines = RD.RoundLines()
+    for rows in reader.batches():
+        for row in rows:
+            lines.append(reader.choice_values(row))
+        if progress is not None:
+            progress.check()
+    return lines
+
+
 def line_combo(choices: LineChoices) -> Any:
     """A combo box showing ``choices``, sized without measuring each line's text (10⁶ of them)."""
     combo = QComboBox()

@@ -8,6 +8,7 @@ per fund; ``grand_total`` the paying lines. Everything read from the database co
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid as uuidlib
 from array import array
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -268,6 +269,7 @@ class RoundLines(Sequence[Line]):
         self.coded = {k: Coded(_money_key if k == "amount" else None) for k in CODED}
         self.figures: Figures | None = None
         self._shown: dict[str, list[str]] = {}  # per coded column, each value's shown text, case-folded
+        self._shown_lock = threading.Lock()  # (a search in a worker and one on the UI thread may add to them)
 
     @classmethod
     def of(cls, rows: Sequence[Mapping[str, Any]]) -> RoundLines:
@@ -397,25 +399,24 @@ class RoundLines(Sequence[Line]):
     def shown_texts(self, key: str, fmt: Callable[[Any], str] | None) -> list[str]:
         """Each distinct value of coded column ``key`` as shown (``fmt``), case-folded."""
         col = self.coded[key]
-        texts = self._shown.setdefault(key, [])
-        for value in col.values[len(texts):]:
-            texts.append(("" if value is None else fmt(value) if fmt is not None else str(value)).casefold())
-        return texts
+        with self._shown_lock:
+            texts = self._shown.setdefault(key, [])
+            for value in col.values[len(texts):]:
+                texts.append(("" if value is None else fmt(value) if fmt is not None else str(value)).casefold())
+            return texts
 
     def hits(self, needle: str, positions: Sequence[int] | None, searched: Mapping[str, Callable[[Any], str] | None]
              ) -> list[Any]:
-        """For each line at ``positions`` (None: every line in order), whether its achievement id or
-        description, or one of the coded columns ``searched`` (key → how it is shown) holds ``needle``
-        (case-folded): a test per line of one string, and one per distinct value of each column."""
-        hay = self.hay if positions is None else list(map(self.hay.__getitem__, positions))
-        found: list[Any] = list(map(contains, hay, repeat(needle)))
+        """For each line at ``positions`` (None: every line in order; a ``range``: those lines, sliced),
+        whether its achievement id or description, or one of the coded columns ``searched`` (key → how it
+        is shown) holds ``needle`` (case-folded): a test per line of one string, and one per distinct
+        value of each column."""
+        found: list[Any] = list(map(contains, _pick(self.hay, positions), repeat(needle)))
         for key, fmt in searched.items():
             match = bytes(needle in t for t in self.shown_texts(key, fmt))
             if 1 not in match:
                 continue
-            codes = self.coded[key].codes
-            mine = codes if positions is None else map(codes.__getitem__, positions)
-            found = list(map(or_, found, map(match.__getitem__, mine)))
+            found = list(map(or_, found, map(match.__getitem__, _pick(self.coded[key].codes, positions))))
         return found
 
     def attention(self, positions: Sequence[int] | None) -> list[Any]:
@@ -424,9 +425,18 @@ class RoundLines(Sequence[Line]):
         flagged = bytes(bool(v) for v in flags.values)
         open_status = bytes(v == "discretionary" for v in status.values)
         no_amount = bytes(v is None for v in amount.values)
-        pick = (lambda codes: codes) if positions is None else (lambda codes: map(codes.__getitem__, positions))
-        needs = map(min, map(open_status.__getitem__, pick(status.codes)), map(no_amount.__getitem__, pick(amount.codes)))
-        return list(map(or_, map(flagged.__getitem__, pick(flags.codes)), needs))
+        needs = map(min, map(open_status.__getitem__, _pick(status.codes, positions)),
+                    map(no_amount.__getitem__, _pick(amount.codes, positions)))
+        return list(map(or_, map(flagged.__getitem__, _pick(flags.codes, positions)), needs))
+
+
+def _pick(column: Sequence[Any], positions: Sequence[int] | None) -> Any:
+    """The values of ``column`` at ``positions`` (None: all; a run of positions: a slice, at C speed)."""
+    if positions is None:
+        return column
+    if isinstance(positions, range) and positions.step == 1:
+        return column[positions.start:positions.stop]
+    return map(column.__getitem__, positions)
 
 
 class Figures:

@@ -14,10 +14,13 @@ import bisect
 import functools
 import heapq
 import logging
+import threading
+import time
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from itertools import chain, compress, count, islice, repeat
 from operator import and_, eq
+from time import perf_counter
 from typing import Any
 
 from desktop.core.i18n import N_, _, current_locale
@@ -87,18 +90,72 @@ def show_snapshot(model: RoundLinesModel, shown: RD.RoundSnapshot | None, snap: 
     return False
 
 
+# ---------------------------------------------------------------- the UI thread's turn
+
+# When the UI thread last asked the model for a cell. A screen's paint asks for some 2,500 cells, each
+# a call into Python that must take the GIL: while a worker runs Python (a sort, a search of 10⁶
+# lines) each waits for the worker's switch interval, so a paint that takes 20 ms alone took 0.5-1 s
+# (measured at 10⁶ lines: the stalls of a sort were these paints). A worker steps aside between two
+# slices of its work while the UI thread is painting (``step_aside``).
+_ui_asked = [0.0]
+UI_QUIET = 0.015  # seconds without a cell asked for: the paint is done
+UI_WAIT_AT_MOST = 0.25  # a worker waits no longer at a time (the UI thread may paint on and on)
+
+
+def step_aside() -> None:
+    """In a worker, between two slices of work: while the UI thread is painting the table, wait until
+    it is done (on the UI thread itself: nothing)."""
+    if threading.current_thread() is threading.main_thread():
+        return
+    began = perf_counter()
+    while perf_counter() - _ui_asked[0] < UI_QUIET and perf_counter() - began < UI_WAIT_AT_MOST:
+        time.sleep(0.004)
+
+
+# ---------------------------------------------------------------- the search, in slices
+
+SEARCH_SLICE = 4096  # lines tested by one call (~1 ms: a paint that begins meanwhile waits no longer)
+
+
+def passing(lines: RD.RoundLines, positions: Sequence[int], needle: str, attention: bool,
+            alive: Callable[[], bool] | None = None) -> Sequence[int] | None:
+    """Those of ``positions`` whose line holds ``needle`` in a column the search looks in and, with
+    ``attention``, needs attention, in the order given; ``positions`` themselves when every line
+    passes. A slice at a time, ``alive`` asked between slices (None once it says no: a newer search
+    came). Safe in a worker."""
+    if not needle and not attention:
+        return positions
+    out = array("i")
+    for s in range(0, len(positions), SEARCH_SLICE):
+        part = positions[s:s + SEARCH_SLICE]
+        keep: list[Any] | None = lines.hits(needle, part, SEARCHED) if needle else None
+        if attention:
+            marked = lines.attention(part)
+            keep = marked if keep is None else list(map(and_, keep, marked))
+        out.extend(compress(part, keep or ()))
+        if alive is not None:
+            if not alive():
+                return None
+            step_aside()
+    return positions if len(out) == len(positions) else out
+
+
 # ---------------------------------------------------------------- sorting, in slices
 
 SORT_SLICE = 8192  # lines sorted by one call (the UI thread gets its turn between calls)
 COLLATE_SLICE = 4096  # texts compared by the collator in one call (a few milliseconds)
 BUCKETS_UP_TO = 4096  # fewer distinct values are sorted by a bucket each
 SPLITTERS = 1024  # texts are put in about this many buckets of close keys, each sorted by one call
+STEP = 16384  # lines handled between two looks at whether the UI thread is painting (a few milliseconds)
 
 
 def _sorted_in_slices(items: list[int], key: Callable[[int], Any], size: int) -> Iterator[int]:
     """``items`` stably sorted by ``key``: each slice sorted by one call, the slices merged lazily
     (a Python loop, so another thread runs in between: one sort of 10⁶ would hold the GIL for a second)."""
-    runs = [sorted(items[i:i + size], key=key) for i in range(0, len(items), size)]
+    runs = []
+    for i in range(0, len(items), size):
+        runs.append(sorted(items[i:i + size], key=key))
+        step_aside()
     if all(not key(b[0]) < key(a[-1]) for a, b in zip(runs, runs[1:])):  # already in order one after another
         return chain.from_iterable(runs)
     return heapq.merge(*runs, key=key)
@@ -189,9 +246,12 @@ def collated(texts: Sequence[str]) -> array:
     for s in range(0, m, SORT_SLICE):
         keys = close_keys(list(map(at, range(s, min(m, s + SORT_SLICE)))))
         which.extend(map(bisect.bisect_right, repeat(splitters), keys))
+        step_aside()
     buckets: list[list[int]] = [[] for _ in range(len(splitters) + 1)]
-    for i, b in enumerate(which):
-        buckets[b].append(i)
+    for s in range(0, m, STEP):
+        for i, b in zip(range(s, s + STEP), which[s:s + STEP]):
+            buckets[b].append(i)
+        step_aside()
     del which
     by_collator = functools.cmp_to_key(compare)
     runs: list[array] = []
@@ -206,10 +266,14 @@ def collated(texts: Sequence[str]) -> array:
             runs[-1].extend(ordered)  # in order after the run before
         else:
             runs.append(ordered)
+        step_aside()
     del buckets
     while len(runs) > 1:
-        runs = [_merge(runs[k], runs[k + 1], at, compare) if k + 1 < len(runs) else runs[k]
-                for k in range(0, len(runs), 2)]
+        merged = []
+        for k in range(0, len(runs), 2):
+            merged.append(_merge(runs[k], runs[k + 1], at, compare) if k + 1 < len(runs) else runs[k])
+            step_aside()
+        runs = merged
     return runs[0]
 
 
@@ -250,6 +314,7 @@ def _reversed_groups(seq: array, texts: Sequence[str]) -> array:
             if i + 1 >= n - 1 or at(out[i + 1]) != at(out[i + 2]):  # the run ends at i + 1
                 out[start:i + 2] = out[start:i + 2][::-1]
                 start = -1
+        step_aside()
     return out
 
 
@@ -285,6 +350,8 @@ def sort_positions(values: Sequence[Any], codes: Sequence[int] | None, fmt: Call
             starts.append(len(seq))
             last = k
         seq.append(j)
+        if not len(seq) % STEP:
+            step_aside()
     del ordered
     ends = array("i", starts[1:])
     ends.append(len(seq))
@@ -299,18 +366,22 @@ def sort_positions(values: Sequence[Any], codes: Sequence[int] | None, fmt: Call
         for j in seq[starts[g]:ends[g]]:
             rank[j] = r
     keys = array("i")
-    for s in range(0, len(codes), 65536):
-        keys.extend(map(rank.__getitem__, codes[s:s + 65536]))
+    for s in range(0, len(codes), STEP):
+        keys.extend(map(rank.__getitem__, codes[s:s + STEP]))
+        step_aside()
     if len(groups) <= BUCKETS_UP_TO:  # few distinct values: a bucket per rank, filled in the order read
         buckets = [array("i") for _ in groups]
-        for i, k in enumerate(keys):
-            buckets[k].append(i)
+        for s in range(0, len(keys), STEP):
+            for i, k in zip(range(s, s + STEP), keys[s:s + STEP]):
+                buckets[k].append(i)
+            step_aside()
         for b in buckets:
             out.extend(b)
         return out
     merged = _sorted_in_slices(list(range(len(keys))), keys.__getitem__, SORT_SLICE)
-    while chunk := list(islice(merged, 65536)):
+    while chunk := list(islice(merged, STEP)):
         out.extend(chunk)
+        step_aside()
     return out
 
 
@@ -338,10 +409,12 @@ class RoundLinesModel(QAbstractTableModel):
     ``rows``/``all_rows``: those lines as mappings. ``update_lines`` changes lines in place after a
     refresh (the rows the officer chose and the scroll position stay). With a ``runner``, a sort of
     more than ``SORT_AT_ONCE`` lines is built in the background (``sorting`` meanwhile: the rows stay
-    in the order they had)."""
+    in the order they had), and so is the search of more than ``FILTER_AT_ONCE`` (``searching``
+    meanwhile; a newer search stops it): the UI thread only swaps the rows' order in when it is done."""
 
     REPAINT_EACH_UP_TO = 200  # changed lines signalled one by one; more as one span
     SORT_AT_ONCE = 5000
+    FILTER_AT_ONCE = 20000  # (a search of 20,000 lines takes ~5 ms on the UI thread)
 
     def __init__(self, parent=None, runner=None) -> None:
         super().__init__(parent)
@@ -356,6 +429,11 @@ class RoundLinesModel(QAbstractTableModel):
         self.sorting = False
         self._sort_job = 0
         self._resort = False  # a line's sort value changed while sorting: sort again when it arrives
+        self._order_job = 0  # the sort whose order ``order`` is
+        self.searching = False  # a search runs in the background (the rows shown are the last search's)
+        self._filter_job = 0
+        self._edits = 0  # lines changed in place so far (a search that ran meanwhile runs again)
+        self._shown_for: tuple[Any, str, bool] = (self.order, "", False)  # the order and search ``shown`` is of
         self._texts: dict[tuple[int, int], str] = {}  # (column, code) -> the text shown
 
     # ------------------------------------------------------------ the lines as mappings
@@ -375,17 +453,23 @@ class RoundLinesModel(QAbstractTableModel):
     def set_rows(self, rows: RD.RoundLines | Sequence[Any]) -> None:
         """Show ``rows`` (a ``RoundLines``, or line dicts) in the chosen order."""
         lines = rows if isinstance(rows, RD.RoundLines) else RD.RoundLines.of(rows)
-        self._sort_job += 1  # a sort of the lines shown before is of no use now
-        self.sorting = self._resort = False
+        self._sort_job += 1  # a sort or a search of the lines shown before is of no use now
+        self._filter_job += 1
+        self.sorting = self._resort = self.searching = False
         background = self.sorted_by is not None and self.runner is not None and len(lines) > self.SORT_AT_ONCE
+        searched = bool(self.needle or self.only_attention) and self._filter_in_background(lines)
         self.beginResetModel()
         self.lines = lines
         self._texts.clear()
         self.order = range(len(lines))
         if self.sorted_by is not None and not background:
             self.order = sort_positions(*self._sort_inputs())
-        self.shown = self._passing(self.order)
+        # (searched in the background: no line shown until the search's lines arrive, never lines it would hide)
+        self.shown = array("i") if searched else self._passing(self.order)
+        self._shown_for = (self.order, self.needle, self.only_attention) if not searched else (None, "", False)
         self.endResetModel()
+        if searched:
+            self._start_filter()
         if background:
             self._start_sort()
 
@@ -406,17 +490,73 @@ class RoundLinesModel(QAbstractTableModel):
     def set_filter(self, text: str | None = None, only_attention: bool | None = None) -> None:
         """Show only the lines whose shown text contains ``text`` (any case) in one of its columns
         and, with ``only_attention``, only flagged lines and lines still without an officer's
-        amount. Typing on (the new text contains the old) searches only the lines still shown."""
+        amount. Typing on (the new text contains the old) searches only the lines still shown. Over
+        more than ``FILTER_AT_ONCE`` lines the search runs in the background (``searching``), the
+        rows as they are until its lines arrive; a newer search stops it."""
         needle = self.needle if text is None else (
             text.strip().casefold().replace("\x00", "").replace("\n", "").replace("\r", ""))
         attention = self.only_attention if only_attention is None else only_attention
+        if self._filter_in_background(self.lines):
+            if (needle, attention) == (self.needle, self.only_attention):
+                return
+            self.needle, self.only_attention = needle, attention
+            if not needle and not attention:  # every line, in the chosen order: nothing to search
+                self._filter_job += 1
+                self.searching = False
+                self._sort_shown()
+                self._relayout(shown=self.order)
+                return
+            order, was_needle, was_attention = self._shown_for
+            narrower = order is self.order and was_needle in needle and (attention or not was_attention)
+            self._start_filter(self.shown if narrower else None)
+            return
         narrower = attention == self.only_attention and self.needle in needle
         self.needle, self.only_attention = needle, attention
         self.layoutAboutToBeChanged.emit()  # not a reset: the chosen line stays chosen while it is shown
         kept = self._kept()
         self.shown = self._passing(self.shown if narrower else self.order)
+        self._shown_for = (self.order, needle, attention)
         self._relocate(kept)
         self.layoutChanged.emit()
+
+    def _filter_in_background(self, lines: RD.RoundLines) -> bool:
+        return self.runner is not None and len(lines) > self.FILTER_AT_ONCE
+
+    def _start_filter(self, base: Sequence[int] | None = None) -> None:
+        """Search the lines in the background: those of ``base`` (None: of every line in the chosen
+        order) that pass the search; the rows are laid out anew when they arrive."""
+        self._filter_job += 1
+        job, lines, order, edits = self._filter_job, self.lines, self.order, self._edits
+        positions = order if base is None else base
+        needle, attention = self.needle, self.only_attention
+        self.searching = True
+
+        def alive() -> bool:  # (asked in the worker between slices: a newer search or lines stop it)
+            return job == self._filter_job
+
+        self.runner.run(lambda _p: passing(lines, positions, needle, attention, alive), quiet=True,
+                        on_done=lambda shown: self._filtered(job, lines, order, edits, shown),
+                        on_error=lambda exc: self._filtered(job, lines, order, edits, None, exc))
+
+    def _filtered(self, job: int, lines: RD.RoundLines, order: Sequence[int], edits: int,
+                  shown: Sequence[int] | None, exc: BaseException | None = None) -> None:
+        if not is_alive(self) or job != self._filter_job or lines is not self.lines:
+            return  # the window is gone, or a newer search or other lines came meanwhile
+        self.searching = False
+        if exc is not None or shown is None:
+            logging.getLogger(__name__).warning("round lines not searched: %s", exc)
+            self._sort_shown()
+            return
+        if order is not self.order or edits != self._edits:  # sorted again, or lines changed, meanwhile
+            self._start_filter()
+            return
+        self._sort_shown()
+        self._relayout(shown=shown)
+
+    def _sort_shown(self) -> None:
+        """The rows of a sort waiting for its search are shown (or will be no more): the sort is done."""
+        if self.sorting and self._order_job == self._sort_job:
+            self.sorting = False
 
     def _kept(self) -> list[tuple[QModelIndex, int | None]]:
         """The persistent indexes (the current line, the chosen ones) and the position of the line of each."""
@@ -437,19 +577,26 @@ class RoundLinesModel(QAbstractTableModel):
         """Move the persistent indexes ``_kept`` gave to their lines' new rows (gone: invalid)."""
         if not kept:
             return
-        rows: dict[int | None, int] = {}
-        for _i, pos in kept:
-            if pos not in rows:
-                rows[pos] = -1 if pos is None else self.row_of_position(pos)
+        wanted = {pos for _i, pos in kept if pos is not None}
+        rows: dict[int | None, int] = {None: -1}
+        if len(wanted) <= 4 or isinstance(self.shown, range):  # a few lines: each looked up (at C speed)
+            rows.update((pos, self.row_of_position(pos)) for pos in wanted)
+        else:  # many chosen lines: one pass over the rows
+            rows.update(dict.fromkeys(wanted, -1))
+            shown = self.shown
+            rows.update((shown[r], r) for r in compress(count(), map(wanted.__contains__, shown)))
         self.changePersistentIndexList([i for i, _p in kept], [
             self.index(rows[pos], i.column()) if rows[pos] >= 0 else QModelIndex() for i, pos in kept])
 
-    def _relayout(self, order: Sequence[int] | None = None) -> None:
+    def _relayout(self, order: Sequence[int] | None = None, shown: Sequence[int] | None = None) -> None:
+        """Lay the rows out anew (the chosen lines stay chosen): in ``order``, showing ``shown`` (None:
+        the lines of the order that pass the search, found here)."""
         self.layoutAboutToBeChanged.emit()
         kept = self._kept()
         if order is not None:
             self.order = order
-        self.shown = self._passing(self.order)
+        self.shown = self._passing(self.order) if shown is None else shown
+        self._shown_for = (self.order, self.needle, self.only_attention)
         self._relocate(kept)
         self.layoutChanged.emit()
 
@@ -463,9 +610,19 @@ class RoundLinesModel(QAbstractTableModel):
         if self.runner is None or len(self.lines) <= self.SORT_AT_ONCE:
             self._sort_job += 1
             self.sorting = False
-            self._relayout(sort_positions(*self._sort_inputs()))
+            self._order_job = self._sort_job
+            self._relaid(sort_positions(*self._sort_inputs()))
             return
         self._start_sort()
+
+    def _relaid(self, order: Sequence[int]) -> None:
+        """The rows in ``order``: laid out at once, or, when the search runs in the background, once
+        it has found the lines of the new order that pass it (the rows as they were meanwhile)."""
+        if (self.needle or self.only_attention) and self._filter_in_background(self.lines):
+            self.order = order
+            self._start_filter()
+            return
+        self._relayout(order)
 
     def _sort_inputs(self) -> tuple[Sequence[Any], Sequence[int] | None, Callable[[Any], str] | None, bool, bool]:
         """What ``sort_positions`` needs, copied (the lines may change while a worker sorts)."""
@@ -498,7 +655,10 @@ class RoundLinesModel(QAbstractTableModel):
         if self._resort:
             self._start_sort()
             return
-        self._relayout(order)
+        self._order_job = job
+        if (self.needle or self.only_attention) and self._filter_in_background(self.lines):
+            self.sorting = True  # until the search of the new order is done
+        self._relaid(order)
 
     # ------------------------------------------------------------ a refresh
     def update_lines(self, changes: list[tuple[int, tuple[Any, ...], int]]) -> None:
@@ -517,6 +677,7 @@ class RoundLinesModel(QAbstractTableModel):
                                  else getattr(lines, key))  # (a code per line, or the line's own text)
         was = list(map(column.__getitem__, positions)) if key is not None else []
         lines.set_many(changes)
+        self._edits += 1
         moved = key is not None and was != list(map(column.__getitem__, positions))
         self._texts.clear()
         last = len(self.columns) - 1
@@ -536,12 +697,15 @@ class RoundLinesModel(QAbstractTableModel):
             if self.sorting:
                 self._resort = True
             elif self.runner is None or len(lines) <= self.SORT_AT_ONCE:
-                self._relayout(sort_positions(*self._sort_inputs()))
+                self._relaid(sort_positions(*self._sort_inputs()))
                 return
             else:
                 self._start_sort()
         if before is not None and self._pass_states(positions) != before:
-            self._relayout()
+            if self._filter_in_background(lines):
+                self._start_filter()
+            else:
+                self._relayout()
 
     def _pass_states(self, positions: list[int]) -> list[bool]:
         keep = self.lines.hits(self.needle, positions, SEARCHED) if self.needle else [True] * len(positions)
@@ -570,6 +734,7 @@ class RoundLinesModel(QAbstractTableModel):
         return QModelIndex()
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        _ui_asked[0] = perf_counter()  # (a paint under way: a worker steps aside)
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return _(self.columns[section].label)
         return None
@@ -594,13 +759,15 @@ class RoundLinesModel(QAbstractTableModel):
         return text
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.shown):
+        _ui_asked[0] = perf_counter()  # (a paint under way: a worker steps aside)
+        row, column = index.row(), index.column()  # (an invalid index's row is -1)
+        if not 0 <= row < len(self.shown):
             return None
-        pos = self.shown[index.row()]
+        pos = self.shown[row]
         if role == DISPLAY_ROLE:
-            return self._text(pos, index.column())
+            return self._text(pos, column)
         if role == ALIGNMENT_ROLE:
-            return RIGHT_ALIGNED if self.columns[index.column()].align_right else None
+            return RIGHT_ALIGNED if self.columns[column].align_right else None
         row = RD.Line(self.lines, pos)
         if role == ROW_ROLE:
             return row
@@ -612,7 +779,7 @@ class RoundLinesModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(QColor(MUTED_TEXT)) if row["status"] in ("not_eligible", "duplicate") else None
-        if role == Qt.ItemDataRole.DecorationRole and index.column() == STATUS_COLUMN:
+        if role == Qt.ItemDataRole.DecorationRole and column == STATUS_COLUMN:
             if row["flags"]:
                 return flag_icon()
             if needs_amount(row):

@@ -21,6 +21,7 @@ from desktop.ui.qt import (
     Qt,
     QTabWidget,
     QTextBrowser,
+    QTimer,
     QVBoxLayout,
     QWidget,
     qconnect,
@@ -43,6 +44,7 @@ from desktop.ui.views.round_model import (
 )
 from desktop.ui.views.widgets import MessageBar, TableViewMixin, TitleComboBox, bold, confirm
 
+SEARCH_PAUSE_MS = 150  # a large round is searched once typing pauses this long
 STATUS_COLOURS = {"draft": "#5f6368", "submitted": "#8a5a00", "approved": "#1b5e20", "returned": "#b3261e"}
 
 
@@ -149,6 +151,10 @@ class RoundsView(TableViewMixin, View):
         qconnect(self.review_btn.clicked, self.review)
         qconnect(self.publicity_btn.clicked, self.publicity)
         qconnect(self.audit_btn.clicked, lambda: self.window().show_view("audit") if hasattr(self.window(), "show_view") else None)
+        self._typing = QTimer(self)  # a large round's search runs once typing pauses (in the background)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(SEARCH_PAUSE_MS)
+        qconnect(self._typing.timeout, lambda: self.proxy.search(self.search.text()))
         qconnect(self.search.textChanged, self._search)
         qconnect(self.attention.toggled, self._attention)
         qconnect(self.tableview.selectionModel().currentRowChanged, lambda *_a: self._show_line())
@@ -401,6 +407,12 @@ class RoundsView(TableViewMixin, View):
         self.amount_btn.setEnabled(ok)
 
     def _search(self, text: str) -> None:
+        """Search as the officer types: a small round at once, a large one once typing pauses (each
+        search then runs in the background, a newer one stopping it: a keystroke never waits)."""
+        if len(self.model.lines) > self.model.FILTER_AT_ONCE:
+            self._typing.start()
+            return
+        self._typing.stop()
         self.proxy.search(text)
 
     def _attention(self, on: bool) -> None:
