@@ -74,9 +74,8 @@ def test_the_command_line_shows_the_office_and_an_enterprise_with_the_regions_na
     assert "（福建省莆田市涵江区）" in offices and "350303" not in offices, offices
 
 
-def test_the_enterprises_table_names_the_region_and_finds_rows_by_it(qtbot, db):
-    pytest.importorskip("pytestqt")
-    from desktop.operations import records
+def _office_window(qtbot, db):  # noqa: ANN001, ANN202
+    """城厢's office (region 350302) and the main window on it, shown."""
     from desktop.store import office
     from desktop.ui.app import make_app
     from desktop.ui.context import AppContext
@@ -89,6 +88,14 @@ def test_the_enterprises_table_names_the_region_and_finds_rows_by_it(qtbot, db):
     win = MainWindow(ctx)
     qtbot.addWidget(win)
     win.show()
+    return ctx, win
+
+
+def test_the_enterprises_table_names_the_region_and_finds_rows_by_it(qtbot, db):
+    pytest.importorskip("pytestqt")
+    from desktop.operations import records
+
+    ctx, win = _office_window(qtbot, db)
     try:
         records.load(ctx.session, {"enterprises": [{"uscc": GOOD_USCC, "name": "甲公司", "region": "350302"}]})
         records.save_enterprise(ctx.session, {"uscc": OTHER_USCC, "name": "乙公司", "region": "350399"})
@@ -110,19 +117,9 @@ def _region_cells(view) -> dict[str, str]:  # noqa: ANN001
 
 def test_the_enterprise_form_and_the_settings_name_the_code_typed(qtbot, db):
     pytest.importorskip("pytestqt")
-    from desktop.store import office
-    from desktop.ui.app import make_app
-    from desktop.ui.context import AppContext
-    from desktop.ui.mainwindow import MainWindow
     from desktop.ui.views.enterprise_dialog import EnterpriseDialog
 
-    make_app()
-    office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
-                  policy_id="putian-chengxiang-2021", signatory="莆田市城厢区市场监督管理局", user="tester")
-    ctx = AppContext(db)
-    win = MainWindow(ctx)
-    qtbot.addWidget(win)
-    win.show()
+    ctx, win = _office_window(qtbot, db)
     try:
         dlg = EnterpriseDialog(ctx, None, win)
         qtbot.addWidget(dlg)

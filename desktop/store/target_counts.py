@@ -378,6 +378,15 @@ def _followable_import(after: Any) -> bool:
 IMPORTED = "\x00import-update"  # a touched record's "was": the columns an import changed (the package's form)
 
 
+def _was(before: Any) -> dict[str, Any] | None:
+    """An audit entry's record as it was (its JSON text or its value), None when it is no record."""
+    try:
+        was = json.loads(before) if isinstance(before, str) else before
+    except ValueError:
+        return None
+    return was if isinstance(was, dict) else None
+
+
 def _changes_since(audit_id: int) -> tuple[dict[str, dict[str, Any] | None], bool] | None:
     """The achievements changed after ``audit_id``: uuid -> what it was at that entry (None: it was
     not there: added or restored since), and whether rows were added in bulk (a load, an import that
@@ -410,11 +419,8 @@ def _changes_since(audit_id: int) -> tuple[dict[str, dict[str, Any] | None], boo
         if uuid in touched:
             continue  # what it was at the mark is in its first entry since
         if action == "import-update":  # the columns the import changed, as they were (the package's form)
-            try:
-                was = json.loads(before) if isinstance(before, str) else before
-            except ValueError:
-                return None
-            if not isinstance(was, dict):
+            was = _was(before)
+            if was is None:
                 return None
             touched[uuid] = {IMPORTED: was}
             imported.add(uuid)
@@ -422,11 +428,8 @@ def _changes_since(audit_id: int) -> tuple[dict[str, dict[str, Any] | None], boo
                 return None
             continue
         if action in ("update", "delete"):
-            try:
-                was = json.loads(before) if isinstance(before, str) else before
-            except ValueError:
-                return None
-            if not isinstance(was, dict):
+            was = _was(before)
+            if was is None:
                 return None
             touched[uuid] = was
         else:
