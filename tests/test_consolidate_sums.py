@@ -191,14 +191,21 @@ def test_the_server_gives_the_same_report_as_sqlite(tmp_path, pg_server):  # noq
 
 
 @pytest.mark.parametrize("value", [None, [1, 2], {"claims": "not a list"}, {"claims": None}])
-def test_a_damaged_import_record_names_no_enterprise_and_breaks_nothing(tmp_path, value):
+@pytest.mark.parametrize("kept_apart", [False, True])
+def test_a_damaged_import_record_names_no_enterprise_and_breaks_nothing(tmp_path, value, kept_apart):
+    """The list of enterprises B sent, damaged in the file: inside its import record (as imports kept
+    it before) or in the setting of its own (``importer.claims_key``) an import now keeps it in."""
     from desktop.exchange.consolidate import ENTERPRISE, build_report
+    from desktop.exchange.importer import claims_key
     from desktop.store.models import Setting
 
     db = tmp_path / "city.db"
     _fill(db)
     with using(db):
-        Setting.update(value=value).where(Setting.key == f"exchange.base.{B}").execute()
+        if kept_apart:
+            Setting.create(key=claims_key(B), value=value.get("claims") if isinstance(value, dict) else value)
+        else:
+            Setting.update(value=value).where(Setting.key == f"exchange.base.{B}").execute()
         ents = {f.items[0]["enterprise"]: {i["origin"] for i in f.items}
                 for f in build_report().findings if f.kind == ENTERPRISE}
     assert THIRD_USCC not in ents  # now sent by one county only, as far as the city can read
