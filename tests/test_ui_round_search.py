@@ -209,3 +209,33 @@ def test_clearing_the_search_while_a_sorted_order_waits_for_it_shows_every_line_
     assert runner.wait()
     assert not model.sorting and not model.searching
     assert _shown(model) == _plain_order(lines, 0, False)
+
+
+def test_the_footer_says_how_many_lines_a_search_shows_and_while_it_runs(window, qtbot, monkeypatch):  # noqa: F811
+    """Of a large round the footer says a search is running until its lines arrive, then how many
+    of the round's lines it shows; cleared, the round's counts alone."""
+    from desktop.ui.views import round_model as RM
+
+    monkeypatch.setattr(RM.RoundLinesModel, "FILTER_AT_ONCE", 0)
+    ctx = window.ctx
+    _seed(ctx, 30)
+    view = window.show_view("rounds")
+    view.year.setValue(2024)
+    view.compute()
+    assert ctx.tasks.wait()
+    whole = view.footer.text()
+    n = len(view.lines)
+    assert whole.startswith(f"{n} lines") and "Searching" not in whole and " of " not in whole
+    hold = threading.Event()  # the search waits until the footer was read
+    real = RM.passing
+    monkeypatch.setattr(RM, "passing", lambda *a, **k: (hold.wait(5), real(*a, **k))[1])
+    view.search.setText("gb/t 41001")
+    qtbot.waitUntil(lambda: view.model.searching, timeout=5000)
+    assert view.footer.text() == "Searching... · " + whole
+    hold.set()
+    qtbot.waitUntil(lambda: not view.model.searching, timeout=5000)
+    shown = view.model.rowCount()
+    assert 0 < shown < n and view.footer.text() == f"{shown} of {n} lines shown · " + whole
+    view.search.setText("")
+    qtbot.waitUntil(lambda: view.model.rowCount() == n, timeout=5000)
+    assert view.footer.text() == whole

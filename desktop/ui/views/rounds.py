@@ -154,7 +154,9 @@ class RoundsView(TableViewMixin, View):
         self._typing = QTimer(self)  # a large round's search runs once typing pauses (in the background)
         self._typing.setSingleShot(True)
         self._typing.setInterval(SEARCH_PAUSE_MS)
-        qconnect(self._typing.timeout, lambda: self.proxy.search(self.search.text()))
+        qconnect(self._typing.timeout, lambda: (self.proxy.search(self.search.text()), self._show_footer()))
+        for shown_again in (self.model.layoutChanged, self.model.modelReset):  # a search's lines arrived
+            qconnect(shown_again, lambda *_a: self._show_footer())
         qconnect(self.search.textChanged, self._search)
         qconnect(self.attention.toggled, self._attention)
         qconnect(self.tableview.selectionModel().currentRowChanged, lambda *_a: self._show_line())
@@ -357,9 +359,18 @@ class RoundsView(TableViewMixin, View):
             left=money_text(p.remaining)) for p in pools.values()))
 
     def _show_footer(self) -> None:
-        snap = self.snapshot  # counted when the round was read
-        self.footer.setText(_("{n} lines · {paid} paid · {flagged} flagged · {open} to decide · total {total}").format(
-            n=len(self.lines), paid=snap.paid, flagged=snap.flagged, open=snap.open, total=money_text(snap.total)))
+        """The round's counts, after what a search shows of it (or that a search is still running)."""
+        snap = getattr(self, "snapshot", None)  # counted when the round was read
+        if self.round is None or not self.lines or snap is None:
+            return
+        text = _("{n} lines · {paid} paid · {flagged} flagged · {open} to decide · total {total}").format(
+            n=len(self.lines), paid=snap.paid, flagged=snap.flagged, open=snap.open, total=money_text(snap.total))
+        shown = self.model.rowCount()
+        if self.model.searching:
+            text = _("Searching...") + " · " + text
+        elif shown != len(self.lines):
+            text = _("{shown} of {n} lines shown").format(shown=f"{shown:,}", n=f"{len(self.lines):,}") + " · " + text
+        self.footer.setText(text)
 
     def selected_line(self) -> dict[str, Any] | None:
         idx = self.tableview.currentIndex()
