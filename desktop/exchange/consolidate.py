@@ -158,6 +158,7 @@ class _Paid:
 
     groups: list[tuple[Any, ...]]  # (origin, year, rule, fund, clause, policy id, count, total)
     rounds: dict[str, dict[str, Any]]  # round uuid -> {count, total} (rounds held without a paying award: 0)
+    summed: list[tuple[Any, ...]] | None = None  # a recount of every year: each round's groups, as summed
 
 
 def _paid(year: int | None, reported: list[str], recount: bool = False) -> _Paid:
@@ -169,13 +170,14 @@ def _paid(year: int | None, reported: list[str], recount: bool = False) -> _Paid
         for (u,) in database.execute_sql(f"SELECT uuid FROM award_round WHERE uuid IN ({json_values()})",
                                          [json.dumps(sorted(reported))]):
             rounds[u] = {"count": 0, "total": Decimal("0.00")}
-    for ruuid, origin, yr, rule, fund, clause, policy_id, count, amount in _sums(year, reported, recount):
+    summed = _sums(year, reported, recount)
+    for ruuid, origin, yr, rule, fund, clause, policy_id, count, amount in summed:
         if ruuid in rounds:
             rounds[ruuid]["count"] += count
             rounds[ruuid]["total"] += amount
         if year is None or yr == year:
             groups.append((origin, yr, rule, fund, clause, policy_id, count, amount))
-    return _Paid(groups, rounds)
+    return _Paid(groups, rounds, summed if recount and year is None else None)
 
 
 def _reported(year: int | None) -> dict[str, dict[str, dict[str, Any]]]:
@@ -229,7 +231,7 @@ def _build_report(year: int | None, recount: bool = False) -> Report:
     findings = (cross_claims(year, name, recount, enterprises) + enterprises_in_two(name, recount, enterprises)
                 + totals_differ(year, name, reported, paid.rounds))
     if recount:
-        findings = kept_differ(name) + findings
+        findings = kept_differ(name, paid.summed) + findings
     own = offices.own_office()
     return Report(office=own.name if own else "", year=year, generated=dt.datetime.now().isoformat(timespec="seconds"),
                   rows=rows, findings=findings)
@@ -525,7 +527,7 @@ def totals_differ(year: int | None, name: Any, reported: dict[str, dict[str, dic
     return out
 
 
-def kept_differ(name: Any) -> list[Finding]:
+def kept_differ(name: Any, summed: list[tuple[Any, ...]] | None = None) -> list[Finding]:
     """The counties whose sums kept at import (``award_sum``) disagree with their award lines: an
     edit outside the program, or a write that did not keep them. The recount's report shows the
     award lines' figures; this says the report without a recount would not."""
@@ -538,7 +540,7 @@ def kept_differ(name: Any) -> list[Finding]:
         out.append(Finding(KEPT, "conflict", _("{county}: the enterprises of other counties it sent, as kept at import, "
                                                "differ from its achievements; this recount shows the achievements'").format(
             county=name(origin)), [{"county": name(origin), "origin": origin}]))
-    for d in award_sums.differences():
+    for d in award_sums.differences(summed):
         msg = _("{county}: the sums kept at import give {kept} in {kn} awards, the award lines give {got} in {gn}; "
                 "this recount shows the award lines' figures").format(
             county=name(d["origin"]), kept=format_money(d["kept_total"]), kn=d["kept_count"],
