@@ -180,6 +180,22 @@ before and after runs alternate, so compare within a line; one run each unless s
     and 1.95 (compute on PostgreSQL 43.1-70.1 s under this load): no cost seen beyond the noise
     moving each county's list out of the import records of a filled city of 10⁷ (``_claims_apart``,
     as the next import of each county does): 235 s
+    on a quiet machine (load 1-2), the same code (the figure to go by): 10⁷ PostgreSQL 14.83 s and
+    14.30 s 701 MB (the claimed records' statement 8.2-8.5 s); 10⁶ PostgreSQL 1.72 s and 1.48 s
+    118 MB, SQLite 1.51 s and 1.29 s 100 MB: growth x9.2 for x10
+    the recount's comparisons (kept claim keys and enterprise pairs against the records': one full
+    join on PostgreSQL, the records' rows worked out once on SQLite; the kept sums against the
+    groups the recount's report summed already), before -> after, alternating, quiet: 10⁶
+    PostgreSQL 15.78 s, 17.59 s -> 10.21 s, 11.21 s; SQLite 41.32 s -> 27.19 s
+    and at 10⁷ PostgreSQL (not alternating: the before figure was loaded, load 5-9): 344.1 s ->
+    129.4 s 752 MB, quiet (the claim keys' comparison 185.7 -> 67.6 s, the sums once: 17.6 s)
+    import of a county's package of 100,000 (+ 100,000 award lines), each rolled back, the import's
+    schema-7 upkeep now only for the rows it wrote (``award_sums.write_ends``; before: the county
+    worked out whole, 7.5 s on PostgreSQL into 10⁶), one run each, load 2-8:
+      into 10⁶: PostgreSQL without the upkeep 19.32 s, with it 27.90 s (upkeep 2.58 s), 283 MB;
+                SQLite 12.63 s and 19.00 s (upkeep 1.85 s), 349 MB
+      into 10⁷ (first measured): PostgreSQL without the upkeep 23.97 s, with it 30.96 s (upkeep
+                3.28 s), 279 MB: the city's size adds 3-4 s from 10⁶ to 10⁷
 """
 from __future__ import annotations
 
