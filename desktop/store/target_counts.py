@@ -711,14 +711,22 @@ def ensure_number_probe_index() -> bool:
     ``read_chain``), which carries its fresh mark over it; the counting only looks it up."""
     if has_number_probe_index():
         return True
+    if str(database.database) in _INDEX_REFUSED:  # tried in this run already: said once, not at every refresh
+        return False
     try:
         with database.atomic():
             audit.own_schema_change(1)  # SQLite: the audit check's mark carried over the new index
             database.execute_sql(number_probe_index_sql())
         return True
     except Exception:  # noqa: BLE001 - an identity no JSON reader takes (a server's cast refuses it): counted
+        _INDEX_REFUSED.add(str(database.database))
         logging.getLogger(__name__).warning("could not make the targets' number index", exc_info=True)
         return False
+
+
+# the databases (by name) this run could not make the index in (an officer's account on a server that
+# may not create indexes): the targets are counted in full there, without trying again at each refresh
+_INDEX_REFUSED: set[str] = set()
 
 
 def _as_b(sql: str) -> str:
