@@ -68,3 +68,13 @@ def test_indexes_outside_the_table_are_invalid(zh_ui):
     from desktop.ui.qt import QModelIndex
 
     assert m.data(QModelIndex()) is None  # not the last row's name
+
+
+def test_a_long_text_is_its_own_tooltip_so_a_cut_column_still_shows_it_whole(qapp):
+    from desktop.ui.qt import Qt
+
+    long_name = "莆田市城厢区华峰鞋业有限公司作为第一起草单位主导制定国家标准《运动鞋 缓震性能的测定》"
+    m = model_with([{"name": long_name, "n": 12}, {"name": "短名", "n": None}])
+    tip = Qt.ItemDataRole.ToolTipRole
+    assert m.data(m.index(0, 0), tip) == long_name
+    assert m.data(m.index(1, 0), tip) is None and m.data(m.index(0, 1), tip) is None  # short: no tooltip

@@ -27,6 +27,8 @@ def test_progress_drill_down_and_entered_value(window, qtbot):  # noqa: F811
     assert bar.text().startswith("2 / 60")  # two distinct national standards toward sixty
     view.targets.selectRow(row)
     assert view.ach_model.rowCount() == 2 and "2 achievements count" in view.counting_label.text()
+    widths = [view.tableview.columnWidth(i) for i in range(4)]
+    assert widths[1] == max(widths)  # the achievement's wording takes the room, not what counted it
 
     # a policy with a target counted from an entered figure
     from desktop.store import rounds

@@ -34,7 +34,9 @@ from desktop.ui.qt import (
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 DISPLAY_ROLE, ALIGNMENT_ROLE = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.TextAlignmentRole)
 RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_SERVED = frozenset((DISPLAY_ROLE, ALIGNMENT_ROLE, int(ROW_ROLE)))
+TOOLTIP_ROLE = int(Qt.ItemDataRole.ToolTipRole)
+_SERVED = frozenset((DISPLAY_ROLE, ALIGNMENT_ROLE, int(ROW_ROLE), TOOLTIP_ROLE))
+LONG_TEXT = 16  # a cell's text of this many characters or more is also its tooltip: whole where the column cuts it
 
 
 def money_text(value: Decimal | None) -> str:
@@ -120,12 +122,13 @@ class ListTableModel(QAbstractTableModel):
         # A painted cell is asked for some ten roles; the ones not served return at once.
         if role not in _SERVED or not index.isValid():
             return None
-        if role == DISPLAY_ROLE:
+        if role == DISPLAY_ROLE or role == TOOLTIP_ROLE:
             col = self.columns[index.column()]
             value = self.rows[index.row()].get(col.key)
-            if col.fmt is not None:
-                return col.fmt(value)
-            return "" if value is None else str(value)
+            text = col.fmt(value) if col.fmt is not None else ("" if value is None else str(value))
+            if role == TOOLTIP_ROLE:
+                return text if len(text) >= LONG_TEXT else None
+            return text
         if role == ALIGNMENT_ROLE:
             return RIGHT_ALIGNED if self.columns[index.column()].align_right else None
         if role == ROW_ROLE:

@@ -183,7 +183,12 @@ class TargetsView(TableViewMixin, View):
         self.ach_model = ListTableModel(ACH_COLUMNS, self)
         self.tableview = make_table("target-achievements")
         self.tableview.setModel(self.ach_model)
-        for i, w in enumerate((240, 420, 90)):
+        # the achievement's wording takes the room (it ends with the standard's number); what counted
+        # it, a number the wording already carries, keeps a column of its own width
+        ah = self.tableview.horizontalHeader()
+        ah.setStretchLastSection(False)
+        ah.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for i, w in ((0, 240), (2, 90), (3, 170)):
             self.tableview.setColumnWidth(i, w)
         ll.addWidget(self.tableview, 1)
         self.split = QSplitter(Qt.Orientation.Vertical)
