@@ -128,17 +128,24 @@ def test_a_keystroke_while_a_search_runs_supersedes_it(qtbot, monkeypatch):
     assert _shown(model) == _plain_hits(lines, second) and layouts == [1]  # never shown
 
 
+def _large_round_view(window, monkeypatch):  # noqa: ANN001, ANN202, F811
+    """The rounds view on a computed round of 30 lines, searched in the background as a large round's."""
+    from desktop.ui.views import round_model as RM
+
+    monkeypatch.setattr(RM.RoundLinesModel, "FILTER_AT_ONCE", 0)
+    _seed(window.ctx, 30)
+    view = window.show_view("rounds")
+    view.year.setValue(2024)
+    view.compute()
+    assert window.ctx.tasks.wait()
+    return view
+
+
 def test_the_search_box_of_a_large_round_searches_once_typing_pauses(window, qtbot, monkeypatch):  # noqa: F811
     from desktop.ui.views import round_model as RM
     from desktop.ui.views import rounds as rounds_view
 
-    monkeypatch.setattr(RM.RoundLinesModel, "FILTER_AT_ONCE", 0)  # searched in the background, as a large round
-    ctx = window.ctx
-    _seed(ctx, 30)
-    view = window.show_view("rounds")
-    view.year.setValue(2024)
-    view.compute()
-    assert ctx.tasks.wait()
+    view = _large_round_view(window, monkeypatch)
     every = [r["achievement"] for r in view.model.rows]
     started: list[str] = []
     real = RM.RoundLinesModel._start_filter
@@ -216,13 +223,7 @@ def test_the_footer_says_how_many_lines_a_search_shows_and_while_it_runs(window,
     of the round's lines it shows; cleared, the round's counts alone."""
     from desktop.ui.views import round_model as RM
 
-    monkeypatch.setattr(RM.RoundLinesModel, "FILTER_AT_ONCE", 0)
-    ctx = window.ctx
-    _seed(ctx, 30)
-    view = window.show_view("rounds")
-    view.year.setValue(2024)
-    view.compute()
-    assert ctx.tasks.wait()
+    view = _large_round_view(window, monkeypatch)
     whole = view.footer.text()
     n = len(view.lines)
     assert whole.startswith(f"{n} lines") and "Searching" not in whole and " of " not in whole
