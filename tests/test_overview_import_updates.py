@@ -219,3 +219,12 @@ def test_an_imported_record_edited_here_before_the_next_reading_is_one_of_the_ro
     edits.delete_achievements([Achievement.get(Achievement.source_id == "county42").id], "tester")
     late = _read(path)
     assert late.counts_how == "incremental" and _shown(late) == _full_counts() == _engine_counts()
+
+
+def test_the_columns_an_import_update_may_name_are_a_package_s_columns():
+    """What the counts follow of an import's update (``target_counts._PACKAGE_COLUMNS``, read from the
+    model) is exactly what a package carries of an achievement."""
+    from desktop.exchange.tables import ACHIEVEMENTS
+    from desktop.store import target_counts
+
+    assert target_counts._PACKAGE_COLUMNS == frozenset(ACHIEVEMENTS.columns)

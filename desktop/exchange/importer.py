@@ -912,23 +912,9 @@ def _insert_rows(t: Table, chunk: list[tuple[list[Any], str]], ids: dict[str, di
 
 
 def _drop_indexes(t: Table, inserts: int) -> list[str]:
-    """For a bulk insert larger than the table (a county's first package at the city), drop the
-    table's indexes inside the transaction and return their exact definitions to build again:
-    one sorted build is much faster than growing each index row by row. Unique indexes are
-    rebuilt too and still refuse duplicates (the transaction then rolls back)."""
-    if inserts < REBUILD_INDEXES_AT or backend.is_postgres():  # the trick is SQLite's (its own catalogue)
-        return []
-    # counted no further than the insert itself: a city's million rows are never counted to learn
-    # that twenty thousand are fewer
-    existing = database.execute_sql(f"SELECT COUNT(*) FROM (SELECT 1 FROM {t.db} LIMIT ?)", [inserts]).fetchone()[0]
-    if inserts <= existing:
-        return []
-    rows = database.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                                "AND sql IS NOT NULL", [t.db]).fetchall()
-    audit.own_schema_change(2 * len(rows))  # each dropped and built again: the audit check's mark carried over
-    for name, _sql in rows:
-        database.execute_sql(f'DROP INDEX "{name}"')
-    return [sql for _name, sql in rows]
+    """For a bulk insert larger than the table (a county's first package at the city): its indexes
+    dropped, their definitions returned to build again (``audit.drop_indexes_for_bulk``)."""
+    return audit.drop_indexes_for_bulk(t.db, inserts, REBUILD_INDEXES_AT)
 
 
 def _test_pause() -> None:

@@ -401,9 +401,9 @@ def claimed_rows(year: int | None) -> list[tuple[Any, ...]]:
     """The records whose claim (of ``year``, or of any) is held by two counties or more (the office's
     own records count as one county), in one statement: (kind, claim, ref, title, grade, rank, origin,
     source id, enterprise id), in the order of the records. The enterprises are left to the caller,
-    who reads them all anyway (200,000 at 10,000,000 records: one look-up per record cost more). The kept keys of the fresh
-    counties, the keys of the office's own records and of the stale counties worked out here; only
-    the rows of the shared keys leave the database."""
+    who reads them all anyway (200,000 at 10,000,000 records: one look-up per record cost more). The
+    kept keys of the fresh counties, the keys of the office's own records and of the stale counties
+    worked out here; only the rows of the shared keys leave the database."""
     register_functions()
     stale = stale_origins()
     values = json.dumps(stale)
@@ -478,18 +478,10 @@ def _kept_claims(where: str, written: int) -> None:
     counties, kept, and the keys among them another county holds too noted in ``shared_claim``
     (looked up by key). SQLite, more records than keys kept (a county's first package at a new
     city): ``claim_key``'s indexes are built once after the insert rather than grown row by row."""
-    first = int(database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM claim_key").fetchone()[0])
-    rebuild: list[str] = []
-    if written >= REBUILD_CLAIMS_AT and not is_postgres() and int(database.execute_sql(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM claim_key LIMIT ?)", [written]).fetchone()[0]) < written:
-        from desktop.store import audit
+    from desktop.store import audit
 
-        found = database.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
-                                     "tbl_name = 'claim_key' AND sql IS NOT NULL").fetchall()
-        audit.own_schema_change(2 * len(found))  # each dropped and built again: the audit check's mark carried over
-        for name, sql in found:
-            database.execute_sql(f'DROP INDEX "{name}"')
-            rebuild.append(sql)
+    first = int(database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM claim_key").fetchone()[0])
+    rebuild = audit.drop_indexes_for_bulk("claim_key", written, REBUILD_CLAIMS_AT)
     for kind in CLAIM_KINDS:
         chosen, rows = _written(" AND a.origin IS NOT NULL" + where)
         database.execute_sql(f"INSERT INTO claim_key (kind, claim, origin, year, achievement_id) "

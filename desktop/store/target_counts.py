@@ -25,7 +25,7 @@ from desktop.core.i18n import _
 from desktop.core.policy_schema import CONDITION_VALUES, Target
 from desktop.store import audit
 from desktop.store.backend import is_postgres, json_item, json_valid, json_values
-from desktop.store.models import database
+from desktop.store.models import Achievement, database
 from desktop.store.records import _KEY_JSON
 
 Report = Callable[[int, int, str], None]  # (done, total, what is being done): a task's progress
@@ -496,11 +496,9 @@ def _before_import(uuid: str, changed: dict[str, Any]) -> tuple[Any, ...] | None
     return tuple(was[c] for c in _OLD_COLUMNS)
 
 
-# the columns of an achievement in a package (``exchange.tables.ACHIEVEMENTS``: the store does not read
-# the exchange's modules); an import's update naming another is not followed
-_PACKAGE_COLUMNS = frozenset(("uuid", "enterprise", "source_id", "kind", "date", "ref", "title", "level", "action",
-                              "rank", "body", "prize", "grade", "domain", "accepted", "note", "units", "natural_key",
-                              "origin", "created_at", "updated_at"))
+# the columns of an achievement in a package (``exchange.tables.ACHIEVEMENTS``, which the store does not
+# read): the model's fields but its row id and edit version; an import's update naming another is not followed
+_PACKAGE_COLUMNS = frozenset(Achievement._meta.fields) - {"id", "version"}
 
 
 def _keys(sql: str, params: list[Any]) -> set[Any]:
