@@ -43,6 +43,19 @@ def test_a_clerk_or_nobody_signed_in_may_not_record_reverse_or_import(db, notice
     assert Payment.select().count() == 1
 
 
+def test_a_payment_typed_with_a_full_width_comma_or_the_yuan_sign_is_read_as_any_amount(db, notice):
+    """A finance officer's 「20，000元」 (the comma an input method gives) is 20,000 yuan, as in the
+    round's amount dialog, not 'not an amount in yuan'; more than fen is still refused."""
+    s = boss(db)
+    state = ops.record(s, NUMBER, "20，000元", DAY, "PZ-1")
+    assert state["paid"] == Decimal("20000.00")
+    state = ops.record(s, NUMBER, "￥1,000.50", DAY, "PZ-2")
+    assert state["paid"] == Decimal("21000.50")
+    with pytest.raises(ValidationFailed) as exc:
+        ops.record(s, NUMBER, "10.005", DAY, "PZ-3")
+    assert exc.value.problems[0].field == "amount"
+    assert Payment.select().count() == 2
+
 def test_partial_payments_and_a_reversal_show_what_remains(db, notice):
     s = boss(db)
     state = ops.record(s, NUMBER, "200000", "2015-12-28", "PZ-1", "第一笔")

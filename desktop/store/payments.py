@@ -20,13 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from desktop.core.errors import BadFile, Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
-from desktop.core.money import ZERO, format_money, money_str, to_money
+from desktop.core.money import ZERO, format_money, money_str, parse_money, to_money
 from desktop.store import audit
 from desktop.store.models import Achievement, Award, Notice, Payment, database
 
@@ -68,10 +68,9 @@ def _parse_amount(value: Any) -> Decimal | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return Decimal(str(value))
     if isinstance(value, str):
-        text = re.sub(r"[,\s¥￥元]", "", value)
         try:
-            return Decimal(text)
-        except InvalidOperation:
+            return parse_money(value)
+        except ValueError:
             return None
     return None
 
