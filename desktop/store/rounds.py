@@ -13,7 +13,6 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from desktop.core.award import AwardResult
@@ -38,22 +37,14 @@ PAID = PAYING  # the statuses whose amount is paid (desktop.core.status)
 REVIEW_ROLES = ("reviewer", "admin")
 
 
-def policy_dirs() -> list[Path]:
-    """The office's own policy folder (local measures) beside the open database."""
-    from desktop.store.db import db_path
-    from desktop.store.files import measures_folder
-
-    return [measures_folder(db_path())]
-
-
 def load_policy(policy_id: str):  # noqa: ANN201
     """The policy as this office applies it: with its own measures, and closed on the date its
     settings give (``office.close_policy``), if any."""
     from desktop.core.policies import closing
     from desktop.core.policies import load_policy as load
-    from desktop.store.office import policy_closings
+    from desktop.store.office import local_policy_dirs, policy_closings
 
-    return closing(load(policy_id, policy_dirs()), policy_closings().get(policy_id))
+    return closing(load(policy_id, local_policy_dirs()), policy_closings().get(policy_id))
 
 
 def prior_awards(exclude_round: AwardRound | int | None = None) -> dict[tuple, str]:
