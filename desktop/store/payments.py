@@ -27,10 +27,11 @@ from typing import Any
 from desktop.core.errors import BadFile, Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
 from desktop.core.money import ZERO, format_money, money_str, parse_money, to_money
+from desktop.core.status import Decision, NoticeStatus
 from desktop.store import audit
 from desktop.store.models import Achievement, Award, Notice, Payment, database
 
-PAYABLE = ("issued",)
+PAYABLE = (NoticeStatus.ISSUED.value,)
 COLUMNS = {"发文字号": "doc_number", "日期": "date", "金额": "amount", "凭证号": "reference",
            "doc_number": "doc_number", "date": "date", "amount": "amount", "reference": "reference"}
 REQUIRED = ("doc_number", "date", "amount", "reference")
@@ -201,7 +202,8 @@ def _sync_decisions(notice: Notice, user: str) -> None:
     if notice.round_id is None:
         return
     ids = [ln["achievement"] for ln in (notice.content or {}).get("lines", [])]
-    want, was = ("paid", "approved") if paid(notice) >= notice.total else ("approved", "paid")
+    paid_, approved = Decision.PAID.value, Decision.APPROVED.value
+    want, was = (paid_, approved) if paid(notice) >= notice.total else (approved, paid_)
     q = (Award.select(Award).join(Achievement)
          .where(Award.round == notice.round_id, Achievement.enterprise == notice.enterprise_id,
                 Achievement.source_id.in_(ids), Award.decision == was))
@@ -242,7 +244,7 @@ def _fund_names() -> dict[tuple[str, str], str]:
 def totals(year: int | None = None) -> list[dict[str, Any]]:
     """Issued / paid / outstanding per year and fund over notices not void (amounts as Decimal)."""
     names = _fund_names()
-    q = Notice.select().where(Notice.status != "void")
+    q = Notice.select().where(Notice.status != NoticeStatus.VOID.value)
     if year is not None:
         q = q.where(Notice.year == year)
     paid_by: dict[int, Decimal] = {}
