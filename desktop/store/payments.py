@@ -27,7 +27,7 @@ from typing import Any
 from desktop.core.errors import BadFile, Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
 from desktop.core.money import ZERO, format_money, money_str, parse_money, to_money
-from desktop.core.status import Decision, NoticeStatus
+from desktop.core.status import Decision, NoticeStatus, notice_status_label
 from desktop.store import audit
 from desktop.store.models import Achievement, Award, Notice, Payment, database
 
@@ -144,8 +144,7 @@ def _check(notice: Notice, paid_on: Any, amount: Any, reference: Any, record: st
 
 
 def _status_label(status: str) -> str:
-    return {"issued": _("issued"), "void": _("void"), "pending": _("not yet printed"),
-            "failed": _("not printed (failed)")}.get(status, status)
+    return notice_status_label(status)
 
 
 def _create(notice: Notice, day: dt.date, value: Decimal, ref: str, user: str, note: str | None,
