@@ -147,7 +147,8 @@ def test_the_daily_path_gives_the_same_results_through_operations_and_the_comman
 
 
 def test_the_daily_path_through_the_window_gives_the_same_round_and_notices(tmp_path, qtbot):
-    """The window's own controls for the round and the notices (the records entered as above)."""
+    """The window's own controls for the round, the notices, the export and the import at the city
+    (the office, its accounts and its records set up as above)."""
     pytest.importorskip("PySide6")
     from desktop.operations.session import Session
     from desktop.ui.app import make_app
@@ -198,4 +199,36 @@ def test_the_daily_path_through_the_window_gives_the_same_round_and_notices(tmp_
     if len(numbers) > 1:
         assert ", ".join(numbers) not in shown and ("—" in shown or "、" in shown), shown
     assert "2025年度标准化奖补通知书" in shown and info.uuid[:8] not in shown
+
+    # the year exported from the window's export dialog, by the reviewer signed in there
+    from desktop.operations import exchange, settings
+    from desktop.ui.views.exchange import ExportDialog, ImportDialog
+
+    ex = ExportDialog(ctx, window)
+    qtbot.addWidget(ex)
+    ex.year_rb.setChecked(True)
+    ex.year.setValue(2025)
+    ex.folder.setText(str(path.parent))
+    ex.filename.setText("2025.stdpkg")
+    ex.export()
+    assert ctx.tasks.wait() and ex.result_info is not None, ex.message.text()
+    assert dict(ex.result_info.counts) == ops["exported"]
+    card = exchange.own_card(ctx.session)
+    window.close()
     s.close()
+
+    # and imported at the city from the window's import dialog: the same records taken
+    city = path.parent / "city.db"
+    c = Session.open(city)
+    settings.update_office(c, **CITY)
+    exchange.register_office(c, card, fingerprint=card["fingerprint"])
+    at_city = AppContext(city)
+    at_city.set_user(c.actor)
+    dlg = ImportDialog(at_city, ex.result_info.path)
+    qtbot.addWidget(dlg)
+    dlg.check()
+    assert at_city.tasks.wait() and dlg.import_btn.isEnabled(), dlg.message.text()
+    dlg.apply()
+    assert at_city.tasks.wait() and dlg.result is not None, dlg.message.text()
+    assert dict(dlg.result.applied) == ops["imported"]
+    c.close()

@@ -43,6 +43,35 @@ def test_a_clerk_or_nobody_signed_in_may_not_record_reverse_or_import(db, notice
     assert Payment.select().count() == 1
 
 
+def test_a_payment_typed_with_a_full_width_comma_or_the_yuan_sign_is_read_as_any_amount(db, notice):
+    """A finance officer's 「20，000元」 (the comma an input method gives) is 20,000 yuan, as in the
+    round's amount dialog, not 'not an amount in yuan'; more than fen is still refused."""
+    s = boss(db)
+    state = ops.record(s, NUMBER, "20，000元", DAY, "PZ-1")
+    assert state["paid"] == Decimal("20000.00")
+    state = ops.record(s, NUMBER, "￥1,000.50", DAY, "PZ-2")
+    assert state["paid"] == Decimal("21000.50")
+    with pytest.raises(ValidationFailed) as exc:
+        ops.record(s, NUMBER, "10.005", DAY, "PZ-3")
+    assert exc.value.problems[0].field == "amount"
+    assert Payment.select().count() == 2
+
+@pytest.mark.parametrize("status", ["failed", "void"])
+def test_a_notice_that_may_not_be_paid_is_named_in_the_notice_lists_words(db, notice, status):
+    """A payment against a notice whose printing failed (or a void one) is refused naming its state as
+    the notice list and the audit log do, not in words of the payments' own ('not printed (failed)')."""
+    from desktop.operations import audit
+    from desktop.operations import notices as notice_ops
+    from desktop.store.models import Notice
+
+    Notice.update(status=status).where(Notice.id == notice.id).execute()
+    with pytest.raises(ValidationFailed) as exc:
+        ops.record(boss(db), NUMBER, "100", DAY, "PZ-1")
+    shown = notice_ops.status_label(status)
+    assert shown == audit.value_text("status", status)  # the audit log names it alike
+    assert f"is {shown}:" in exc.value.problems[0].message, exc.value.problems[0].message
+    assert Payment.select().count() == 0
+
 def test_partial_payments_and_a_reversal_show_what_remains(db, notice):
     s = boss(db)
     state = ops.record(s, NUMBER, "200000", "2015-12-28", "PZ-1", "第一笔")

@@ -110,6 +110,25 @@ def test_a_bad_amount_is_named_and_nothing_changes(office):
     assert Award.get(Award.uuid == gi["uuid"]).amount == Decimal("150000.00")
 
 
+def test_an_amount_typed_as_the_window_takes_it_is_read_the_same_by_the_operation(office):
+    """The command line's --amount goes to set_amount as typed: it reads 「￥120,000元」 or 「12，000」
+    (a full-width comma from an input method) as the window's amount dialog does, not as an error."""
+    from desktop.ui.views.round_dialogs import parse_amount
+
+    prep, uid = prepare(office)
+    ops.return_round(signed(office, "boss", "password-2"), uid, "重新核定")
+    gi = next(ln for ln in ops.lines(prep, uid) if ln["achievement"] == "gi-a")
+    for typed, want in (("￥120,000元", "120000.00"), ("12，000", "12000.00"), (" 8000.5 ", "8000.50"),
+                        ("¥1,500", "1500.00")):
+        assert parse_amount(typed) == Decimal(want), typed
+        assert ops.set_amount(prep, gi["uuid"], typed) == Decimal(want), typed
+        assert Award.get(Award.uuid == gi["uuid"]).amount == Decimal(want)
+    for bad in ("十万", "", "1.2.3", "NaN", "Infinity"):
+        assert parse_amount(bad) is None, bad
+        with pytest.raises(StdAwardError, match="is not an amount"):
+            ops.set_amount(prep, gi["uuid"], bad)
+    assert Award.get(Award.uuid == gi["uuid"]).amount == Decimal("1500.00")
+
 def test_cli_round_verbs_with_roles(office, tmp_path):
     from desktop.store.db import close_db
 

@@ -180,3 +180,23 @@ def test_an_export_while_filtering_has_every_row_and_a_sort_stops_the_pass(fille
     assert refs == sorted([f"GB/T 302{i:02d}-{2020 + i % 5}" for i in range(100)] + ["GB/T 30302-2022"])
     assert not model.waiting
     assert runner.wait()
+
+
+def test_an_award_status_reads_the_same_on_the_achievements_and_the_round_screens():
+    """One word per award status: the achievements table, its status filter and the round screen name
+    a status as core.status does, in Chinese and in English (the achievements table had its own
+    words, 'no amount set' where every other screen says 'amount not fixed')."""
+    from desktop.core import i18n
+    from desktop.core.status import AwardStatus
+    from desktop.ui.views import round_data as RD
+    from desktop.ui.views.achievement_model import NO_ROUND, status_label
+
+    try:
+        for lang in ("en", "zh_CN"):
+            i18n.set_locale(lang)
+            for s in AwardStatus:
+                assert status_label(s.value) == RD.status_label(s.value) == s.label, (lang, s)
+            assert status_label(NO_ROUND) == {"en": "not in a round", "zh_CN": "未纳入批次"}[lang]
+        assert status_label("unspecified") == "未定额"
+    finally:
+        i18n.set_locale("en")

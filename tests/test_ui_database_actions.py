@@ -69,6 +69,28 @@ def test_a_clerk_may_back_up_but_not_restore(started, qtbot, tmp_path):  # noqa:
     assert "restore a backup" in box.text() and getattr(win, "restore_question", None) is None
 
 
+def test_the_restore_itself_refuses_a_clerk_whatever_the_menu_checked(started, qtbot, tmp_path):  # noqa: F811
+    """The role is checked by the operation that restores, not only by the menu before the question:
+    a clerk reaching the window's restore step is refused, the window stays open on the database as
+    it was and nothing is replaced."""
+    from desktop.operations import users
+    from desktop.operations.session import Actor
+    from desktop.ui import database_actions as dba
+
+    win = set_up_office(started, qtbot)
+    ctx = started.ctx
+    _add(ctx, "莆田市甲公司", "91350302MA2Y0KXQ4Q")
+    dba.backup_now(win, str(tmp_path / "before.db"))
+    assert ctx.tasks.wait()
+    _add(ctx, "莆田市乙公司", "91350100M000100Y43")
+    users.create(ctx.session, "chen", "陈晓梅", "correct horse", "clerk")
+    ctx.session.actor = Actor("chen", "陈晓梅", "clerk")
+    started.restore_from(tmp_path / "before.db")
+    assert started.window is win and win.isVisible()
+    assert started.restore_error is not None and "restore a backup" in started.restore_error.text()
+    assert _enterprises(ctx.db_path) == ["莆田市乙公司", "莆田市甲公司"]
+    assert getattr(started, "restored", None) is None
+
 def test_a_file_that_is_no_backup_changes_nothing_and_says_why(started, qtbot, tmp_path):  # noqa: F811
     from desktop.ui import database_actions as dba
 

@@ -16,6 +16,7 @@ from tests.test_ui_rounds import add_data, window  # noqa: F401 - fixture
 def test_read_derive_and_compare(window, qtbot):  # noqa: F811
     from desktop.core.policies import known_policy_ids
     from desktop.store import rounds
+    from desktop.store.office import local_policy_dirs
     from desktop.ui.views.policies import CompareDialog, DeriveDialog
 
     ctx = window.ctx
@@ -52,7 +53,7 @@ def test_read_derive_and_compare(window, qtbot):  # noqa: F811
     assert view.derive_btn.isEnabled()  # the view follows the user who signed in
     dlg.install()
     assert dlg.installed is not None and dlg.installed.exists()
-    assert "chengxiang-2026" in known_policy_ids(rounds.policy_dirs())
+    assert "chengxiang-2026" in known_policy_ids(local_policy_dirs())
     assert rounds.load_policy("chengxiang-2026").rule("formulate-main").amounts["national"] == Decimal(120000)
 
     cmp = CompareDialog(ctx, "putian-chengxiang-2021", view)

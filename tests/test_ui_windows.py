@@ -96,6 +96,41 @@ def test_a_failed_background_task_is_logged_with_its_traceback(qtbot, log_file):
     assert text.count("Traceback") == 1
 
 
+def test_a_cancelled_task_says_yiquxiao_in_chinese_and_is_no_error_whoever_raised_it(qtbot, log_file):
+    """One Cancelled: stopped through the task's own progress, by the export or by the notices'
+    renderer, the window says 已取消 (no error box, no traceback in the log)."""
+    from desktop.core import i18n
+    from desktop.exchange import export
+    from desktop.notices import notice
+    from desktop.ui.app import make_app
+    from desktop.ui.tasks import TaskRunner
+
+    make_app()
+    runner = TaskRunner()
+    said: list[str] = []
+    errors: list[BaseException] = []
+    runner.cancelled.connect(said.append)
+
+    def stopped(progress):
+        progress.cancel()
+        progress.check()
+
+    def export_stopped(progress):
+        raise export.Cancelled("export cancelled; nothing was written")
+
+    def printing_stopped(progress):
+        raise notice.Cancelled()
+
+    i18n.set_locale("zh_CN")
+    try:
+        for fn in (stopped, export_stopped, printing_stopped):
+            runner.run(fn, on_error=errors.append)
+        assert runner.wait()
+        assert said == ["已取消：未作任何更改。"] * 3 and errors == []
+    finally:
+        i18n.set_locale("en")
+    assert "Traceback" not in log_file.read_text("utf-8")
+
 def test_help_menu_opens_the_log_folder(qtbot, db, monkeypatch):
     from desktop.ui.app import make_app
     from desktop.ui.context import AppContext

@@ -133,13 +133,6 @@ def read_input(path: str | Path) -> Any:
     return read_json(p)
 
 
-def require_file(path: str | Path) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise StdAwardError(_("no such file: {file}").format(file=p))
-    return p
-
-
 def print_json(obj: Any) -> None:
     import sys
 

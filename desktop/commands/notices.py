@@ -28,6 +28,7 @@ from desktop.commands.common import add_db, db_arg, print_json, read_input, sess
 from desktop.core.docnames import number_list
 from desktop.core.errors import StdAwardError, ValidationFailed
 from desktop.core.i18n import _
+from desktop.core.status import NoticeStatus
 
 
 def register(sub: Any) -> None:
@@ -337,7 +338,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         for r in rows:
             status = _("needs printing") if r["needs_print"] else store.status_label(r["status"])
-            if r["status"] == "issued" and r["archive_printed"] is False:
+            if r["status"] == NoticeStatus.ISSUED and r["archive_printed"] is False:
                 status += " " + _("(archive copy not printed)")
             print(f"{r['doc_number']}\t{r['issued_on']}\t{status}\t{r['total']}\t{r['code']}\t{r['name']}")
     return 0

@@ -276,9 +276,3 @@ def cmd_wording(args: argparse.Namespace) -> int:
     for n, name in enumerate(PUBLICITY_WORDING_LABELS, 1):
         print(f"{n}. {publicity_wording_label(name)}\t{full[name]}")
     return 0
-    print(_("publicity wording, version {version}").format(version=version) if version else
-          _("publicity wording: the defaults"))
-    for name, text in full.items():
-        if name != "version":
-            print(f"{name}\t{text}")
-    return 0

@@ -55,11 +55,6 @@ def region_problem(value: Any, city_level: bool = False) -> str | None:
     return None
 
 
-def region_value(value: Any) -> str:
-    """The code as stored (full-width digits folded)."""
-    return normalise(value)
-
-
 def phone_problem(value: str) -> str | None:
     """Why ``value`` is no phone number, or None."""
     text = normalise(value)

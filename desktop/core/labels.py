@@ -136,13 +136,6 @@ ZH: dict[str, dict[str, str]] = {
 }
 
 
-def zh(group: str, value: object, default: str = "") -> str:
-    """The Chinese label of a vocabulary value (``default`` when it has none)."""
-    if value is None:
-        return default
-    return ZH[group].get(str(value).lower() if isinstance(value, bool) else str(value), default)
-
-
 def status_label(status: str) -> str:
     return ZH["status"].get(status, "")
 

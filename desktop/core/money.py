@@ -1,22 +1,43 @@
 """Money: ``Decimal`` yuan with two places, rounded half up; display with babel, capitals with cn2an."""
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
+# What an officer may type around an amount (in a form, on the command line, in a finance sheet):
+# thousands separators (also the full-width one an input method gives), the yuan sign (both
+# widths), the word 元 and spaces.
+_TYPED = re.compile(r"[,，¥￥元\s]")
+
+
+def parse_money(text: str) -> Decimal:
+    """The amount an officer typed ("12,000", "12000.5", "￥8,000元", "1，500"), exact (not rounded);
+    ValueError when it is not a finite number of yuan. The one reading of typed money: every form,
+    verb and sheet that takes an amount comes through here (through ``to_money`` when rounded)."""
+    try:
+        d = Decimal(_TYPED.sub("", str(text)))
+    except InvalidOperation as exc:
+        raise ValueError(f"not an amount of money: {text!r}") from exc
+    if not d.is_finite():
+        raise ValueError(f"not an amount of money: {text!r}")
+    return d
+
+
 def to_money(value: Decimal | int | str) -> Decimal:
-    """Exact yuan with two places. Floats are refused: they cannot hold money exactly."""
+    """Exact yuan with two places (a string read as ``parse_money`` reads it). Floats are refused:
+    they cannot hold money exactly."""
     if isinstance(value, float):
         raise TypeError("money must not be a float; pass a str, int or Decimal")
-    try:
-        d = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation as exc:
-        raise ValueError(f"not an amount of money: {value!r}") from exc
-    if not d.is_finite():
-        raise ValueError(f"not an amount of money: {value!r}")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"not an amount of money: {value!r}")
+        d = value
+    else:
+        d = parse_money(str(value))
     return d.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

@@ -47,6 +47,10 @@ class NoticeStatus(StrEnum):
     FAILED = "failed"  # printing failed: reprint from the stored content
     VOID = "void"
 
+    @property
+    def label(self) -> str:
+        return _(_NOTICE_LABELS[self])
+
 
 # Statuses whose amount is paid (or will be, once an officer sets it): the only awards that make a
 # later claim a duplicate, count toward totals and go on notices.
@@ -65,6 +69,10 @@ _ROUND_LABELS = {
     RoundStatus.DRAFT: N_("draft"), RoundStatus.SUBMITTED: N_("submitted for review"),
     RoundStatus.APPROVED: N_("approved"), RoundStatus.RETURNED: N_("returned to the preparer"),
 }
+_NOTICE_LABELS = {
+    NoticeStatus.PENDING: N_("not yet printed"), NoticeStatus.ISSUED: N_("issued"),
+    NoticeStatus.FAILED: N_("printing failed"), NoticeStatus.VOID: N_("void"),
+}
 
 
 def award_status_label(status: str) -> str:
@@ -77,6 +85,13 @@ def award_status_label(status: str) -> str:
 def round_status_label(status: str) -> str:
     try:
         return RoundStatus(status).label
+    except ValueError:
+        return status
+
+
+def notice_status_label(status: str) -> str:
+    try:
+        return NoticeStatus(status).label
     except ValueError:
         return status
 

@@ -208,7 +208,7 @@ def origins_of(year: int | None, since: str | None, tables: dict[str, Any]) -> s
 
 
 def _evidence_where(ach_where: str, params: list[Any]) -> list[list[Any]]:
-    """The evidence rows of the achievements a selection carries (as ``evidence_rows``)."""
+    """The evidence rows (with content) of the achievements a selection carries, as package rows."""
     sql = ("SELECT a.uuid, v.filename, v.sha256, v.size, v.added_at FROM evidence v JOIN achievement a "
            "ON a.id = v.achievement_id WHERE v.sha256 IS NOT NULL AND v.sha256 != '' "
            f"AND a.id IN (SELECT a.id FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id{ach_where}) "
@@ -217,16 +217,6 @@ def _evidence_where(ach_where: str, params: list[Any]) -> list[list[Any]]:
 
 
 SENT_KEY = "exchange.evidence_sent"  # the SHA-256 of every evidence file a package has carried
-
-
-def evidence_rows(achievement_uuids: list[str]) -> list[list[Any]]:
-    """The attached evidence files (with content) of these achievements, as package rows."""
-    if not achievement_uuids:
-        return []
-    sql = ("SELECT a.uuid, v.filename, v.sha256, v.size, v.added_at FROM evidence v JOIN achievement a "
-           "ON a.id = v.achievement_id WHERE v.sha256 IS NOT NULL AND v.sha256 != '' "
-           f"AND a.uuid IN ({json_values()}) ORDER BY v.id")
-    return [[u, name, sha, int(size), str(at)] for u, name, sha, size, at in _rows(sql, [_json(achievement_uuids)])]
 
 
 def _sent() -> set[str]:

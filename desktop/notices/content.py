@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -322,10 +322,6 @@ def heading_texts(content: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     rec = content.get("doc_number") or content["recipient"]["uscc"]
     return [(rec, "office", content["office"]["name"]), (rec, "title", content["text"]["title"]),
             (rec, "archive mark", ARCHIVE_MARK + ARCHIVE_HEADING + DRAFT_MARK + VOID_MARK)]
-
-
-def enterprises_in(results: Iterable[AwardResult]) -> list[str]:
-    return list(dict.fromkeys(r.enterprise for r in results if r.enterprise))
 
 
 # a sample achievement of each kind the preview can add to its two lines (the kind-specific fields)

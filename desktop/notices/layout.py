@@ -59,12 +59,6 @@ def body_char_space(size: float = BODY_SIZE) -> float:
     return CHAR_PITCH - size if size == BODY_SIZE else 0.0
 
 
-def line_baseline(index: int, size: float = BODY_SIZE, top: float = AREA_TOP) -> float:
-    """Baseline of grid line ``index`` (0 = first line of the type area), em box centred."""
-    em_top = top - index * LINE_PITCH - (LINE_PITCH - size) / 2
-    return em_top - ASCENT * size
-
-
 class _Widths(dict):
     """Advance widths of single characters in one font and size, measured once each."""
 

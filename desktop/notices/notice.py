@@ -458,10 +458,6 @@ def _verification(page: Page, n: int, content: Mapping[str, Any], chash: str, fo
     page.qr = (qr_text or qr_payload(ident, chash), x, y, side)
 
 
-def page_texts(pages: Iterable[Page]) -> list[str]:
-    return [t.text for p in pages for t in p.texts]
-
-
 def draw_pages(canvas: Any, pages: Sequence[Page]) -> None:
     """Draw laid-out pages: the red rules, then the page's ordinary text as one text object (font,
     character spacing and colour set only where they change), then the headings that need

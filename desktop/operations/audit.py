@@ -77,9 +77,6 @@ FIELDS: dict[str, str] = {
     "refusal_prefix": N_("document number prefix of the letters of refusal"),
     "day": N_("day"), "host": N_("computer"), "folder": N_("folder"), "notice": N_("notice"),
 }
-# values of a few fields in words (the same words as where they are shown elsewhere)
-NOTICE_STATUSES = {"pending": N_("not yet printed"), "issued": N_("issued"), "failed": N_("printing failed"),
-                   "void": N_("void")}
 # fingerprints and internal ids: kept in the log (the chain covers them), not shown to the officer; and
 # the copy a print made ("archive"), which the action already says (archive copy printed)
 HIDDEN = frozenset({"uuid", "id", "sha256", "content_hash", "policy_hash", "hash", "digest", "office_uuid",
@@ -103,7 +100,7 @@ def value_text(key: str, value: Any, titles: dict[str, str] | None = None) -> st
     policy by its title (``titles``: id -> title)."""
     from desktop.core.labels import kind_label, level_label
     from desktop.core.money import format_money
-    from desktop.core.status import award_status_label, round_status_label
+    from desktop.core.status import award_status_label, notice_status_label, round_status_label
     from desktop.operations.roles import role_label
 
     if value is None or value == "":
@@ -119,10 +116,10 @@ def value_text(key: str, value: Any, titles: dict[str, str] | None = None) -> st
             return format_money(Decimal(str(value)))
         except InvalidOperation:
             return str(value)
-    if key == "status":
+    if key == "status":  # a round's, a notice's or an award line's: the values do not overlap
         text = round_status_label(str(value))
-        if text == value and value in NOTICE_STATUSES:
-            return _(NOTICE_STATUSES[value])
+        if text == value:
+            text = notice_status_label(str(value))
         return text if text != value else award_status_label(str(value))
     if key == "decision":
         from desktop.core.status import Decision

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import logging
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -117,10 +118,15 @@ def restore(path: Path, backup_file: Path, *, replace: bool = False, user: str |
     return done
 
 
-def restore_signed_in(session: Session, backup_file: Path, replace: bool = False) -> Any:
-    """Check the administrator on the open session, close it, restore. The session is closed after."""
+def restore_signed_in(session: Session, backup_file: Path, replace: bool = False,
+                      let_go: Callable[[], None] | None = None) -> Any:
+    """Check the administrator on the open session, close it, restore. The session is closed after.
+    ``let_go`` runs once the role is checked, before the database is closed (the window lets go of
+    it: its views, its quick connection); a refusal leaves both as they were."""
     session.require("backups.restore")
     path, user = session.db_path, session.username
+    if let_go is not None:
+        let_go()
     session.close()
     return restore(path, backup_file, replace=replace, user=user)
 

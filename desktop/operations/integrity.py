@@ -9,7 +9,7 @@ from typing import Any
 
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
-from desktop.core.status import RoundStatus
+from desktop.core.status import NoticeStatus, RoundStatus
 from desktop.operations.session import Session
 
 
@@ -187,7 +187,7 @@ def verify_notice_text(session: Session, text: str) -> NoticeCheck:
         raise StdAwardError(_("this is too long to be a notice's code ({n} characters)").format(n=len(text)))
     if V.is_statement(text):
         info = statements.verify_text(text)
-        if info.get("status") == "void":
+        if info.get("status") == NoticeStatus.VOID:
             raise StdAwardError(_("notice {number} was voided by this office: it no longer stands").format(
                 number=info["doc_number"]))
         if info.get("kind") == V.LETTER:

@@ -35,10 +35,10 @@ from desktop.core.award import AwardResult
 from desktop.core.docnames import number_list, unique_path
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.faultpoints import fault_point
-from desktop.core.i18n import N_, _
+from desktop.core.i18n import _
 from desktop.core.money import money_str
 from desktop.core.progress import as_callbacks
-from desktop.core.status import PAYING, Decision, NoticeStatus, RoundStatus
+from desktop.core.status import PAYING, Decision, NoticeStatus, RoundStatus, notice_status_label
 from desktop.notices import content as C
 from desktop.notices import fonts as fontmod
 from desktop.notices import verify as V
@@ -49,13 +49,11 @@ from desktop.store.models import AuditEntry, AwardRound, Enterprise, Notice, Use
 from desktop.store.serials import allocate, hold
 
 NEEDS_PRINT = (NoticeStatus.PENDING.value, NoticeStatus.FAILED.value)
-STATUS_LABELS = {NoticeStatus.PENDING.value: N_("not yet printed"), NoticeStatus.ISSUED.value: N_("issued"),
-                 NoticeStatus.FAILED.value: N_("printing failed"), NoticeStatus.VOID.value: N_("void")}
 
 
 def status_label(status: str) -> str:
-    """A notice's status as an officer reads it."""
-    return _(STATUS_LABELS.get(status, status))
+    """A notice's status as an officer reads it (``core.status``)."""
+    return notice_status_label(status)
 
 
 class AlreadyIssued(StdAwardError):

@@ -17,6 +17,7 @@ from typing import Any
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
 from desktop.core.progress import as_callbacks
+from desktop.core.status import Decision, RoundStatus
 from desktop.operations.session import Session
 
 OUTCOME_LABELS = {"open": N_("open"), "upheld": N_("upheld"), "rejected": N_("not upheld")}
@@ -116,7 +117,7 @@ def state(session: Session, ref: str | int) -> PublicityState:
     why = ""
     try:
         store.check_may_issue(rnd, session.today())
-        may = rnd.status == "approved"
+        may = rnd.status == RoundStatus.APPROVED
     except StdAwardError as exc:
         may, why = False, str(exc)
     if pub is None:
@@ -260,7 +261,7 @@ def list_rows(session: Session, ref: str | int) -> list[Any]:
     _p, info = _policy(rnd)
     short = short_title(info["title"])
     q = (Award.select(Award, Achievement, Enterprise).join(Achievement).join(Enterprise)
-         .where(Award.round == rnd.id, Award.status.in_(PAYING), Award.decision != "rejected",
+         .where(Award.round == rnd.id, Award.status.in_(PAYING), Award.decision != Decision.REJECTED.value,
                 Award.amount.is_null(False))
          .order_by(Enterprise.name, Achievement.date, Achievement.id))  # type: ignore[attr-defined]  # peewee's implicit id
     return [ListRow(aw.achievement.enterprise.name, _what(aw), cite_clause(aw.clause, short), aw.amount)
@@ -347,7 +348,7 @@ def write_refusals(session: Session, ref: str | int, out_path: Path | str, issue
 
     session.require("notices.print")
     rnd = _round(ref)
-    if rnd.status != "approved":
+    if rnd.status != RoundStatus.APPROVED:
         raise StdAwardError(_("{round} is not approved: letters of refusal follow the approved list").format(
             round=store.round_label(rnd)))
     groups = refused_lines(session, rnd.uuid)
@@ -536,7 +537,7 @@ def gate_sentence(st: PublicityState) -> str:
     if not st.required:
         return _("The office has switched the publicity step off: notices do not wait for it.")
     if not st.started or st.starts_on is None or st.ends_on is None:
-        if st.round_status != "approved":
+        if st.round_status != RoundStatus.APPROVED:
             return _("Not publicised: the list is publicised once a reviewer approves the round, and notices "
                      "wait for the end of its publicity.")
         return _("Not publicised yet: start its publicity (Publicity...); notices wait for its end.")
@@ -547,7 +548,7 @@ def gate_sentence(st: PublicityState) -> str:
             return _("Publicised from {start} until {end} ({days} working days), {open} objection(s) open: notices "
                      "may be issued from {next} once they are closed.").format(
                 start=st.starts_on, end=st.ends_on, days=st.days, open=n_open, next=after)
-        if st.round_status != "approved":
+        if st.round_status != RoundStatus.APPROVED:
             return _("Publicised from {start} until {end} ({days} working days): notices wait until the round is "
                      "approved again.").format(start=st.starts_on, end=st.ends_on, days=st.days)
         return _("Publicised from {start} until {end} ({days} working days): notices may be issued from "
@@ -555,6 +556,6 @@ def gate_sentence(st: PublicityState) -> str:
     if n_open:
         return _("Publicity ended on {end}, {open} objection(s) still open: notices may be issued once they are "
                  "closed.").format(end=st.ends_on, open=n_open)
-    if st.round_status != "approved":
+    if st.round_status != RoundStatus.APPROVED:
         return _("Publicity ended on {end}: notices wait until the round is approved again.").format(end=st.ends_on)
     return _("Publicity ended on {end}: notices may be issued from {next}.").format(end=st.ends_on, next=after)

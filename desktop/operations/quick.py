@@ -64,12 +64,6 @@ def prefetch(path: Path) -> None:
     pf.start(path)
 
 
-def prefetched_counts(path: Path) -> dict[int, int] | None:
-    from desktop.store import prefetch as pf
-
-    return pf.achievement_counts(path)
-
-
 def resolve_db_path(explicit: str | None) -> Path:
     from desktop.store.paths import resolve_db_path as resolve
 

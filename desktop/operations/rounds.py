@@ -333,19 +333,12 @@ def policy_choices(session: Session | None) -> list[tuple[str, str]]:
     (``None``: the database open in this process)."""
     from desktop.core.policies import installed
     from desktop.operations.measures import labelled
-    from desktop.store import rounds as store
+    from desktop.store.office import local_policy_dirs
 
-    return labelled(installed(session.policy_dirs() if session is not None else store.policy_dirs()))
+    return labelled(installed(session.policy_dirs() if session is not None else local_policy_dirs()))
 
 
 # ---------------------------------------------------------------- computing outside a round (CLI compute, compare)
-def local_policy_dirs(db_path: Path) -> list[Path]:
-    """The office's local-measure folder beside a database (which need not exist yet)."""
-    from desktop.store.files import measures_folder
-
-    return [measures_folder(Path(db_path))]
-
-
 def load_policy(session: Session | None, policy_id: str | None, db_path: Path) -> Any:
     """A policy by id, the office's local measures included; without an id, the office's policy in
     force (when a database is open)."""
@@ -358,8 +351,11 @@ def load_policy(session: Session | None, policy_id: str | None, db_path: Path) -
         policy_id = row.policy_id if row else None
     if not policy_id:
         raise StdAwardError(_("say which policy: --policy ID (see \"stdaward policies\")"))
-    policy_id = resolve_policy(policy_id, local_policy_dirs(db_path))
-    policy = load(policy_id, local_policy_dirs(db_path))
+    from desktop.operations.measures import policy_dirs_for
+
+    dirs = session.policy_dirs() if session is not None else policy_dirs_for(Path(db_path))
+    policy_id = resolve_policy(policy_id, dirs)
+    policy = load(policy_id, dirs)
     if session is not None:  # as the office applies it: closed on the date its settings give
         from desktop.core.policies import closing
         from desktop.store.office import policy_closings

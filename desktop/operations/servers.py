@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from desktop.core.errors import ServerRefused, StdAwardError
+from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 
 DEFAULT_PORT = 5432
@@ -111,8 +111,3 @@ def describe(path: Path) -> str:
     from desktop.store.backend import describe as name
 
     return name(Path(path))
-
-
-def is_refused_login(exc: BaseException) -> bool:
-    """Did opening fail because the server refused the user name or password (ask it again)?"""
-    return isinstance(exc, ServerRefused) and exc.kind == "password"

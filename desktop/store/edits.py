@@ -195,12 +195,6 @@ def restore_achievements(snap: Snapshot, user: str) -> None:
             Evidence.create(**data)
 
 
-def evidence_path(db_path: Path, ev: Evidence) -> Path:
-    from desktop.store.paths import folder_for
-
-    return folder_for(db_path, "evidence") / f"{ev.sha256}{Path(ev.filename).suffix.lower()}"
-
-
 MAX_EVIDENCE = 200 << 20  # bytes of one evidence file (a scanned certificate is a few MB)
 
 

@@ -68,7 +68,9 @@ def validate(values: dict[str, Any]) -> list[Problem]:
 
 def local_policy_dirs() -> list:
     """Where this office's own measures (policy files that extend a seed) live: beside the open
-    database, so they travel with it in backups of the data folder."""
+    database, so they travel with it in backups of the data folder (none while no database is open).
+    The store's one way to them; above it ``Session.policy_dirs`` and, for a database that need not
+    be open, ``operations.measures.policy_dirs_for``; all three are ``files.measures_folder``."""
     from desktop.store.db import _path
     from desktop.store.files import measures_folder
 

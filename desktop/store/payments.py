@@ -20,17 +20,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from desktop.core.errors import BadFile, Problem, StdAwardError, ValidationFailed
 from desktop.core.i18n import _
-from desktop.core.money import ZERO, format_money, money_str, to_money
+from desktop.core.money import ZERO, format_money, money_str, parse_money, to_money
+from desktop.core.status import Decision, NoticeStatus, notice_status_label
 from desktop.store import audit
 from desktop.store.models import Achievement, Award, Notice, Payment, database
 
-PAYABLE = ("issued",)
+PAYABLE = (NoticeStatus.ISSUED.value,)
 COLUMNS = {"发文字号": "doc_number", "日期": "date", "金额": "amount", "凭证号": "reference",
            "doc_number": "doc_number", "date": "date", "amount": "amount", "reference": "reference"}
 REQUIRED = ("doc_number", "date", "amount", "reference")
@@ -68,10 +69,9 @@ def _parse_amount(value: Any) -> Decimal | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return Decimal(str(value))
     if isinstance(value, str):
-        text = re.sub(r"[,\s¥￥元]", "", value)
         try:
-            return Decimal(text)
-        except InvalidOperation:
+            return parse_money(value)
+        except ValueError:
             return None
     return None
 
@@ -144,8 +144,7 @@ def _check(notice: Notice, paid_on: Any, amount: Any, reference: Any, record: st
 
 
 def _status_label(status: str) -> str:
-    return {"issued": _("issued"), "void": _("void"), "pending": _("not yet printed"),
-            "failed": _("not printed (failed)")}.get(status, status)
+    return notice_status_label(status)
 
 
 def _create(notice: Notice, day: dt.date, value: Decimal, ref: str, user: str, note: str | None,
@@ -202,7 +201,8 @@ def _sync_decisions(notice: Notice, user: str) -> None:
     if notice.round_id is None:
         return
     ids = [ln["achievement"] for ln in (notice.content or {}).get("lines", [])]
-    want, was = ("paid", "approved") if paid(notice) >= notice.total else ("approved", "paid")
+    paid_, approved = Decision.PAID.value, Decision.APPROVED.value
+    want, was = (paid_, approved) if paid(notice) >= notice.total else (approved, paid_)
     q = (Award.select(Award).join(Achievement)
          .where(Award.round == notice.round_id, Achievement.enterprise == notice.enterprise_id,
                 Achievement.source_id.in_(ids), Award.decision == was))
@@ -243,7 +243,7 @@ def _fund_names() -> dict[tuple[str, str], str]:
 def totals(year: int | None = None) -> list[dict[str, Any]]:
     """Issued / paid / outstanding per year and fund over notices not void (amounts as Decimal)."""
     names = _fund_names()
-    q = Notice.select().where(Notice.status != "void")
+    q = Notice.select().where(Notice.status != NoticeStatus.VOID.value)
     if year is not None:
         q = q.where(Notice.year == year)
     paid_by: dict[int, Decimal] = {}

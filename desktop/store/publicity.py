@@ -18,7 +18,7 @@ from typing import Any
 from desktop.core import workdays
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
-from desktop.core.status import Decision, RoundStatus
+from desktop.core.status import Decision, NoticeStatus, RoundStatus
 from desktop.store import audit
 from desktop.store.models import (
     Achievement,
@@ -138,7 +138,7 @@ def line_of(rnd: AwardRound, achievement_id: str) -> Award:
 
 
 def _notices_out(rnd: AwardRound) -> bool:
-    return Notice.select().where(Notice.round == rnd.id, Notice.status != "void").exists()
+    return Notice.select().where(Notice.round == rnd.id, Notice.status != NoticeStatus.VOID.value).exists()
 
 
 # ---------------------------------------------------------------- changes

@@ -13,14 +13,13 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from desktop.core.award import AwardResult
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
 from desktop.core.money import ZERO, to_money
-from desktop.core.status import PAYING, award_status_label, round_status_label
+from desktop.core.status import PAYING, AwardStatus, Decision, RoundStatus, award_status_label, round_status_label
 from desktop.store import audit, records
 from desktop.store.backend import year_lock
 from desktop.store.models import (
@@ -38,22 +37,14 @@ PAID = PAYING  # the statuses whose amount is paid (desktop.core.status)
 REVIEW_ROLES = ("reviewer", "admin")
 
 
-def policy_dirs() -> list[Path]:
-    """The office's own policy folder (local measures) beside the open database."""
-    from desktop.store.db import db_path
-    from desktop.store.files import measures_folder
-
-    return [measures_folder(db_path())]
-
-
 def load_policy(policy_id: str):  # noqa: ANN201
     """The policy as this office applies it: with its own measures, and closed on the date its
     settings give (``office.close_policy``), if any."""
     from desktop.core.policies import closing
     from desktop.core.policies import load_policy as load
-    from desktop.store.office import policy_closings
+    from desktop.store.office import local_policy_dirs, policy_closings
 
-    return closing(load(policy_id, policy_dirs()), policy_closings().get(policy_id))
+    return closing(load(policy_id, local_policy_dirs()), policy_closings().get(policy_id))
 
 
 def prior_awards(exclude_round: AwardRound | int | None = None) -> dict[tuple, str]:
@@ -77,7 +68,7 @@ def pool_committed(policy, year: int, exclude_award: int | None = None) -> dict[
     """Pool id -> amount already set on discretionary awards of that year (not rejected)."""
     rule_pool = {r.id: r.pool for r in policy.rules if r.pool}
     q = (Award.select(Award.rule, Award.amount, Award.id).join(AwardRound)
-         .where(Award.status == "discretionary", Award.decision != "rejected", Award.amount.is_null(False),
+         .where(Award.status == AwardStatus.DISCRETIONARY.value, Award.decision != Decision.REJECTED.value, Award.amount.is_null(False),
                 AwardRound.year == year, AwardRound.policy_id == policy.id))
     spent: dict[str, Decimal] = {}
     for aw in q:
@@ -172,7 +163,7 @@ def create_round(year: int, policy_id: str, user: str) -> AwardRound:
         if AwardRound.select().where(AwardRound.year == year).exists():  # made while this one waited
             raise StdAwardError(_("there is already an award round for {year}; recompute it instead").format(year=year))
         rnd = AwardRound.create(year=year, policy_id=policy.id, policy_hash=policy.content_hash,
-                                status="draft", prepared_by=user)
+                                status=RoundStatus.DRAFT.value, prepared_by=user)
         writer = _LineWriter(rnd)
         for row_id, _a, _line, r in _results(policy, rnd, year, year_stream(year)):
             writer.add(row_id, r)
@@ -232,7 +223,7 @@ class _LineWriter:
             if fl is None:
                 fl = flags[r.flags] = Award.flags.db_value(list(r.flags))
             rows.append((uuid, self.rnd.id, ach_id, r.status, amount, r.rule, r.clause, r.fund, r.explanation, fl,
-                         "proposed", self.stamp))
+                         Decision.PROPOSED.value, self.stamp))
         database.cursor().executemany(
             "INSERT INTO award (uuid, round_id, achievement_id, status, amount, rule, clause, fund, explanation, "
             "flags, decision, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
@@ -289,7 +280,7 @@ def _moved_meanwhile(rnd: AwardRound, status: str) -> StdAwardError:
 
 
 def _editable(rnd: AwardRound) -> None:
-    if rnd.status not in ("draft", "returned"):
+    if rnd.status not in (RoundStatus.DRAFT, RoundStatus.RETURNED):
         raise StdAwardError(_("the round for {year} is {status}; only a draft or returned round can change").format(
             year=rnd.year, status=round_status_label(rnd.status)))
 
@@ -320,7 +311,7 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
                 created.append((row_id, r))
                 continue
             _id, _uuid, status, amount_was, rule, explanation, flags, _decision = row
-            keep = status == r.status == "discretionary" and rule == r.rule
+            keep = status == r.status == AwardStatus.DISCRETIONARY and rule == r.rule
             amount = amount_was if keep else r.amount
             if (status, amount_was, rule, explanation, flags) != (r.status, amount, r.rule, r.explanation, list(r.flags)):
                 updates.add(row, r, amount)
@@ -429,7 +420,7 @@ def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str |
     concurrency.check(aw, version)
     rnd = aw.round
     _editable(rnd)
-    if aw.status != "discretionary":
+    if aw.status != AwardStatus.DISCRETIONARY:
         raise StdAwardError(_("only a discretionary award's amount is set by an officer; this one is {status}").format(
             status=award_status_label(aw.status)))
     value = to_money(amount)
@@ -468,7 +459,7 @@ def _move(rnd: AwardRound, user: str, to: str, note: str | None = None, **fields
             rnd.note = note
         rnd.save()
         after = {"status": to, "note": note}
-        if to == "approved":
+        if to == RoundStatus.APPROVED:
             after["digest"] = rnd.approved_digest
         audit.record(user, to, "award_round", rnd.uuid, {"status": before}, after)
     return rnd
@@ -477,10 +468,10 @@ def _move(rnd: AwardRound, user: str, to: str, note: str | None = None, **fields
 def submit(rnd: AwardRound, user: str) -> AwardRound:
     rnd = AwardRound.get_by_id(rnd.id)
     _editable(rnd)
-    open_ = (Award.select().where(Award.round == rnd, Award.status == "discretionary", Award.amount.is_null()).count())
+    open_ = (Award.select().where(Award.round == rnd, Award.status == AwardStatus.DISCRETIONARY.value, Award.amount.is_null()).count())
     if open_:
         raise StdAwardError(_("{n} discretionary award(s) still have no amount; set them (0 for none) before submitting").format(n=open_))
-    return _move(rnd, user, "submitted", prepared_by=user)
+    return _move(rnd, user, RoundStatus.SUBMITTED.value, prepared_by=user)
 
 
 def _reviewer(rnd: AwardRound, user: str, role: str) -> None:
@@ -488,7 +479,7 @@ def _reviewer(rnd: AwardRound, user: str, role: str) -> None:
         raise StdAwardError(_("only a reviewer or an administrator can approve or return a round"))
     # changing a line (computing, an amount) makes one a preparer; a review decision on it does not
     # (an approval, or a line reopened by an upheld objection, is reviewed again by the same reviewer)
-    decisions = ("proposed", "approved", "rejected", "paid")
+    decisions = [d.value for d in Decision]
     touched = (AwardEvent.select().join(Award).where(Award.round == rnd, AwardEvent.user == user,
                                                      AwardEvent.after.not_in(decisions)).exists())
     if user == rnd.prepared_by or touched:
@@ -497,20 +488,20 @@ def _reviewer(rnd: AwardRound, user: str, role: str) -> None:
 
 def approve(rnd: AwardRound, user: str, role: str) -> AwardRound:
     rnd = AwardRound.get_by_id(rnd.id)
-    if rnd.status != "submitted":
+    if rnd.status != RoundStatus.SUBMITTED:
         raise StdAwardError(_("only a submitted round can be approved (this one is {status})").format(
             status=round_status_label(rnd.status)))
     _reviewer(rnd, user, role)
     with database.atomic():
         now_at = _locked(rnd).status
-        if now_at != "submitted":  # returned or approved by another reviewer meanwhile
+        if now_at != RoundStatus.SUBMITTED:  # returned or approved by another reviewer meanwhile
             raise _moved_meanwhile(rnd, now_at)
         _check_as_submitted(rnd)
-        for aw in Award.select().where(Award.round == rnd, Award.status.in_(PAID), Award.decision == "proposed"):
-            aw.decision = "approved" if (aw.amount or ZERO) > 0 else "rejected"
+        for aw in Award.select().where(Award.round == rnd, Award.status.in_(PAID), Award.decision == Decision.PROPOSED.value):
+            aw.decision = Decision.APPROVED.value if (aw.amount or ZERO) > 0 else Decision.REJECTED.value
             aw.save()
-            _event(aw, user, "proposed", aw.decision, aw.amount, _("round approved"))
-        return _move(rnd, user, "approved", reviewed_by=user, approved_at=now(),
+            _event(aw, user, Decision.PROPOSED.value, aw.decision, aw.amount, _("round approved"))
+        return _move(rnd, user, RoundStatus.APPROVED.value, reviewed_by=user, approved_at=now(),
                      approved_digest=audit.lines_digest(rnd.id))
 
 
@@ -533,7 +524,7 @@ def seal_legacy_approvals(user: str) -> int:
     """Rounds approved before schema 3 have no approval digest: record the lines as they stand (the
     migration calls this, so a round approved before the upgrade can still have its notices)."""
     sealed = 0
-    for rnd in AwardRound.select().where(AwardRound.status == "approved", AwardRound.approved_digest.is_null()):
+    for rnd in AwardRound.select().where(AwardRound.status == RoundStatus.APPROVED.value, AwardRound.approved_digest.is_null()):
         digest = audit.lines_digest(rnd.id)
         AwardRound.update(approved_digest=digest).where(AwardRound.id == rnd.id).execute()
         audit.record(user, LEGACY_SEAL, "award_round", rnd.uuid, None, {"digest": digest, "reviewed_by": rnd.reviewed_by})
@@ -549,10 +540,10 @@ def check_round_intact(rnd: AwardRound) -> None:
 
     rnd = AwardRound.get_by_id(rnd.id)
     label = _("the award round for {year}").format(year=rnd.year)
-    if rnd.status != "approved":
+    if rnd.status != RoundStatus.APPROVED:
         raise StdAwardError(_("{round} is not approved").format(round=label))
     entry = (AuditEntry.select().where(AuditEntry.entity == "award_round", AuditEntry.entity_uuid == rnd.uuid,
-                                       AuditEntry.action.in_(("approved", LEGACY_SEAL)))
+                                       AuditEntry.action.in_((RoundStatus.APPROVED.value, LEGACY_SEAL)))
              .order_by(AuditEntry.id.desc()).first())
     signed = (entry.after or {}).get("digest") if entry is not None else None
     by = (entry.after or {}).get("reviewed_by") if entry is not None and entry.action == LEGACY_SEAL else (
@@ -568,13 +559,13 @@ def check_round_intact(rnd: AwardRound) -> None:
 
 def return_round(rnd: AwardRound, user: str, role: str, note: str) -> AwardRound:
     rnd = AwardRound.get_by_id(rnd.id)
-    if rnd.status != "submitted":
+    if rnd.status != RoundStatus.SUBMITTED:
         raise StdAwardError(_("only a submitted round can be returned (this one is {status})").format(
             status=round_status_label(rnd.status)))
     if not (note or "").strip():
         raise StdAwardError(_("say why the round is returned"))
     _reviewer(rnd, user, role)
-    return _move(rnd, user, "returned", note, reviewed_by=user)
+    return _move(rnd, user, RoundStatus.RETURNED.value, note, reviewed_by=user)
 
 
 def round_figures(round_id: int) -> tuple[int, Decimal, int]:

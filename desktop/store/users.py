@@ -16,7 +16,7 @@ import hmac
 import os
 import re
 
-from desktop.core.errors import Problem, StdAwardError, ValidationFailed
+from desktop.core.errors import Problem, ValidationFailed
 from desktop.core.i18n import N_, _
 from desktop.core.labels import PROGRAM_ACTORS
 from desktop.store import audit
@@ -179,8 +179,3 @@ def update_user(user: User, by: str, *, display_name: str | None = None, role: s
             after["password"] = "changed"
         audit.record(by, "update", "user", user.username, before, after)
     return user
-
-
-def require_role(user: User | None, *roles: str) -> None:
-    if user is None or user.role not in roles:
-        raise StdAwardError(_("this needs the role {roles}").format(roles=" / ".join(role_label(r) for r in roles)))

@@ -338,15 +338,20 @@ class Startup:
         the program starts again on the database as it was and says why."""
         from desktop.operations import backups
 
-        path, demo, user = self.ctx.db_path, self.ctx.demo, self.ctx.username
-        self._close_database()
+        path, demo, closed = self.ctx.db_path, self.ctx.demo, []
+
+        def let_go() -> None:  # the role checked by the operation: the window lets go of the database
+            self._close_database()
+            closed.append(True)
+
         try:  # on a server: the officer confirmed replacing its office (the question named both)
-            result = backups.restore(path, backup, replace=True, user=user)
+            result = backups.restore_signed_in(self.ctx.session, backup, replace=True, let_go=let_go)
         except Exception as exc:  # noqa: BLE001 - refused before anything was replaced: told, then back to work
             from desktop.ui.tasks import show_error
 
-            self.restore_error = show_error(None, exc, _("Restore a backup"))
-            self.start(path, demo)
+            self.restore_error = show_error(None if closed else self.window, exc, _("Restore a backup"))
+            if closed:
+                self.start(path, demo)
             return
         self.restored = result
         self.start(path, demo)

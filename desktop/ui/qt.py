@@ -5,7 +5,7 @@ Names are looked up on first use in QtWidgets, then QtGui, then QtCore (the orde
 modules' names win), and kept. A ``from PySide6.QtCore import *`` would instead build the Python
 enum classes of every Qt type at start-up, which cost about a quarter of a second.
 
-Rarely used, heavy modules (QtPdf, QtPrintSupport, QtCharts) are imported through the functions at
+Rarely used, heavy modules (QtPdf, QtPrintSupport, QtNetwork) are imported through the functions at
 the bottom so they cost nothing at start-up.
 """
 from __future__ import annotations
@@ -73,13 +73,6 @@ def print_support() -> Any:
     from PySide6 import QtPrintSupport
 
     return QtPrintSupport
-
-
-def charts() -> Any:
-    """QtCharts, imported on first use."""
-    from PySide6 import QtCharts
-
-    return QtCharts
 
 
 def network() -> Any:

@@ -29,13 +29,11 @@ from typing import Any
 
 from desktop.core.i18n import N_, _
 from desktop.core.labels import kind_label, level_label
+from desktop.core.status import award_status_label
 from desktop.ui.qt import QAbstractTableModel, QColor, QModelIndex, Qt, QTimer, Signal, is_alive
 
 NO_ROUND = "none"
-STATUS_LABELS = {
-    "awarded": N_("awarded"), "not_eligible": N_("not eligible"), "discretionary": N_("discretionary"),
-    "unspecified": N_("no amount set"), "duplicate": N_("duplicate"), NO_ROUND: N_("not in a round"),
-}
+NO_ROUND_LABEL = N_("not in a round")  # no round has computed the achievement yet
 ID_ROLE = Qt.ItemDataRole.UserRole + 10
 _SERVED_ROLES = frozenset(int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole,
                                            Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole,
@@ -72,7 +70,8 @@ COLUMNS = [
 
 
 def status_label(status: str) -> str:
-    return _(STATUS_LABELS.get(status, status))
+    """An award status in the words the round screen and the notices use (``core.status``)."""
+    return _(NO_ROUND_LABEL) if status == NO_ROUND else award_status_label(status)
 
 
 def order_sql(column: int, order: Qt.SortOrder) -> str:

@@ -4,7 +4,7 @@ the approver must be another person than the preparer, with the role reviewer or
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from desktop.core.errors import Problem, StaleRecord, StdAwardError
@@ -31,15 +31,12 @@ from desktop.ui.views.widgets import MessageBar, bold, confirm
 
 
 def parse_amount(text: str) -> Decimal | None:
-    """Yuan typed by an officer ("12,000", "12000.5", "￥8000"); None when it is not a number."""
-    cleaned = text.strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "").replace("元", "")
-    if not cleaned:
-        return None
+    """Yuan typed by an officer ("12,000", "12000.5", "￥8000"), as every other amount is read
+    (``core.money``); None when it is not a number."""
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
+        return to_money(text)
+    except ValueError:
         return None
-    return to_money(value) if value.is_finite() else None
 
 
 class AmountDialog(QDialog):

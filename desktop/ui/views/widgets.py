@@ -2,7 +2,7 @@
 
 ``MessageBar``: a line at the top of a view that says what just happened or why something was
 refused (red for errors, green for done, neutral for hints), without a modal box in the way.
-``flag_icon()`` / ``ok_icon()``: the icons used next to flagged lines and checks.
+``flag_icon()`` / ``info_icon()``: the icons used next to flagged lines and notes.
 ``confirm()``: a non-blocking question before a step that cannot be taken back.
 ``TitleComboBox``: a drop-down of long titles (policies) shortened in the middle rather than cut off.
 """
@@ -87,14 +87,6 @@ def flag_icon() -> QIcon:
 
 def info_icon() -> QIcon:
     return _std_icon(QStyle.StandardPixmap.SP_MessageBoxInformation)
-
-
-def ok_icon() -> QIcon:
-    return _std_icon(QStyle.StandardPixmap.SP_DialogApplyButton)
-
-
-def bad_icon() -> QIcon:
-    return _std_icon(QStyle.StandardPixmap.SP_MessageBoxCritical)
 
 
 def bold(label: QLabel, scale: float = 1.0) -> QLabel:
