@@ -339,3 +339,53 @@ def test_the_importer_computes_natural_keys_exactly_as_the_store_does():
     got = [r[cols.index("natural_key")] for r in rows]
     assert got == [natural_key(a) for a in achievements]
     assert any(a.ref is None for a in achievements) and any(a.kind == "prize" and a.ref for a in achievements)
+
+
+def test_no_line_of_the_print_out_crosses_its_cell_border_or_the_type_area():
+    """The line breaker may squeeze a closing mark or a unit (… × 100%) half an em past the measure;
+    the print-out draws such a line tighter instead of across the table's border (it crossed it in
+    城厢's worked case of 修订 at 100%)."""
+    from desktop.notices import fonts as fontmod
+    from desktop.notices import layout as L
+    from desktop.notices import policy_print as pp
+
+    names = {role: fontmod.register(c) for role, c in fontmod.choose(None).items()}
+    drawn: list[tuple[int, float, float, str, str, float, float]] = []
+    borders: dict[int, list[tuple[float, float, float]]] = {}  # page -> x, y from, y to
+
+    class Canvas:
+        font, size, page = "", 0.0, 1
+
+        def setFont(self, font: str, size: float) -> None:
+            self.font, self.size = font, size
+
+        def drawString(self, x: float, y: float, text: str, charSpace: float = 0.0) -> None:
+            drawn.append((self.page, x, y, text, self.font, self.size, charSpace))
+
+        def line(self, x1: float, y1: float, x2: float, y2: float) -> None:
+            borders.setdefault(self.page, []).append((x1, min(y1, y2), max(y1, y2)))
+
+        def rect(self, x: float, y: float, w: float, h: float) -> None:
+            borders.setdefault(self.page, []).append((x + w, y, y + h))
+
+        def showPage(self) -> None:
+            self.page += 1
+
+        def __getattr__(self, name: str):
+            return lambda *a, **k: None
+
+    page = pp._Page(Canvas(), names)
+    for block in pp.policy_blocks(load_policy("putian-chengxiang-2021")):
+        if block.kind == "table":
+            pp._table(page, block.rows)
+        elif block.kind in ("p", "small", "h1", "h2"):
+            pp._paragraph(page, block)
+    assert any(t.endswith("× 100%") for *_p, t, _f, _s, _c in drawn)  # the line that crossed its border
+    for n, x, y, text, font, size, space in drawn:
+        # the border right of a cell's text on its page (the text stands 2 pt in from it); a
+        # paragraph has none and ends at the type area's edge
+        right = min((bx for bx, lo, hi in borders.get(n, []) if bx > x + 1 and lo <= y <= hi),
+                    default=L.AREA_RIGHT + 2.0)
+        end = x + L.text_width(text, font, size) + space * (len(text) - 1)
+        assert end <= right - 2.0 + 0.05, (text, end, right)
+    assert len(drawn) > 300
