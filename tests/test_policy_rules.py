@@ -93,15 +93,50 @@ def test_refusals_say_what_the_policy_pays_for_the_kind_in_rank_order_without_in
                         {"kind": "gi", "rank": 1, "date": "2023-01-01"},
                         {"kind": "leader", "level": "provincial", "date": "2023-01-01"}))
     sec, prize, gi, _leader = (x.explanation for x in r)
-    assert sec.startswith("市级专业标准化技术委员会秘书处不予奖补：级别“市级”不在本条款范围内（国家级）")
+    # said against every level the clause pays (国家级 and 省级), not only the nearest rule's
+    assert sec.startswith("市级专业标准化技术委员会秘书处不予奖补：级别“市级”不在本条款范围内（国家级、省级）（五(二)1）")
     pilot = compute(p, achs({"kind": "pilot", "level": "municipal", "domain": "industry", "accepted": True,
                              "date": "2023-01-01"}))[0].explanation
     assert "（国家级、省级）" in pilot  # rank order, one style of label (not 市级、国家、省级)
     assert "五(二)1 承担全国专业标准化技术委员会、分技术委员会秘书处" in sec
     assert "中国标准创新贡献奖" in prize and "福建省标准贡献奖" in prize
+    assert "奖项“重庆市产品标准奖”不在本条款范围内（中国标准创新贡献奖、福建省标准贡献奖）（五(二)5）" in prize
     assert gi == "本政策没有关于地理标志产品保护的奖补条款"
     for text in (sec, prize, gi):
         assert not INTERNAL.search(text), text
+
+
+def test_a_refusal_says_why_each_clause_for_the_kind_leaves_the_achievement_out():
+    q = load_policy("quanzhou-2012")
+    local, group, industrial = (x.explanation for x in compute(q, achs(
+        {"kind": "standard", "level": "local", "action": "formulate", "rank": 2, "date": "2013-04-01", "ref": "DB35/T 1-2013"},
+        {"kind": "standard", "level": "group", "action": "formulate", "rank": 3, "date": "2013-04-01", "ref": "T/QZ 1-2013"},
+        {"kind": "pilot", "level": "national", "domain": "industry", "accepted": True, "date": "2014-04-01"})))
+    # 四(三)1 pays only the first drafter; 四(三)2 leaves out 地方标准 (the nearest rule alone said neither)
+    assert "不予奖补：四(三)1：排名第2位，本条款只适用于第1位；四(三)2：级别“地方”不在本条款范围内（国际、国家、行业）。" in local
+    assert "四(三)2：级别“团体”不在本条款范围内（国际、国家、行业）" in group and "（国际）" not in group
+    assert "领域“工业”不在本条款范围内（农业、服务业、园区）（四(三)）" in industrial
+    # one rule's several reasons all stay said
+    j = compute(load_policy("jiulongpo-2012"), achs({"kind": "standard", "level": "industry", "action": "revise",
+                                                     "rank": 2, "date": "2013-04-01", "ref": "QC/T 1-2013"}))[0]
+    assert "级别“行业”不在本条款范围内（国际、国家）；制修订类别“修订”不在本条款范围内（制定）；排名第2位" in j.explanation
+
+
+def test_every_clause_heading_names_what_it_pays_for():
+    """A clause for any prize or any committee reads 标准奖项 / 技术委员会, never a gap (温州's prize
+    clause printed as a bare 三(二); 广州's as （优秀标准化项目）)."""
+    from desktop.core.engine import _Words
+
+    for pid in known_policy_ids():
+        p = load_policy(pid)
+        w = _Words(p)
+        for rule in p.rules:
+            scope = w.scope(rule)
+            what = scope[len(rule.clause):].strip()
+            assert what and not what.startswith("（") and "标准化秘书处" not in what and not what.endswith("标准化"), (pid, scope)
+    assert _Words(load_policy("wenzhou-2017")).scope(load_policy("wenzhou-2017").rule("prize")) == "三(二) 标准奖项"
+    gz = load_policy("guangzhou-2013")
+    assert _Words(gz).scope(gz.rule("secretariat")).endswith("国际、国家级、省级专业标准化技术委员会秘书处落户广州")
 
 
 def test_every_explanation_of_every_worked_case_is_free_of_internal_ids_and_amounts_carry_yuan():
