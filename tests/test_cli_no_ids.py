@@ -84,7 +84,7 @@ def test_targets_are_numbered_in_the_policys_order_with_their_text(demo):
 
 def test_round_show_gives_the_reason_a_line_is_refused_in_the_round_screens_words(demo):
     """A 不符合条件 line says why, as the round screen's explanation does; every line ends with it."""
-    out = _cli(demo, "round", "show", "2024").splitlines()[1:]
+    out = [p for p in _cli(demo, "round", "show", "2024").splitlines()[1:] if not p.startswith("\t! ")]
     lines = json.loads(_cli(demo, "round", "show", "2024", "--json"))["lines"]
     assert len(out) == len(lines) and any(ln["status"] == "not_eligible" for ln in lines)
     for printed, line in zip(out, lines):
@@ -92,6 +92,27 @@ def test_round_show_gives_the_reason_a_line_is_refused_in_the_round_screens_word
         assert printed.split("\t")[-1] == line["explanation"], printed
     refused = [p for p, ln in zip(out, lines) if ln["status"] == "not_eligible"]
     assert all(p.split("\t")[2] == "不符合条件" for p in refused)
+
+
+def test_round_show_prints_each_lines_flags_under_it_as_the_round_screen_marks_them(tmp_path):
+    """A reviewer approving from the command line reads the same warnings as on the round screen:
+    the 5元 reading under the national pilot only, nothing under the provincial one."""
+    db = tmp_path / "o.db"
+    _cli(db, "demo")
+    _cli(db, "round", "compute", "--year", "2025")
+    out = _cli(db, "round", "show", "2025").splitlines()[1:]
+    lines = json.loads(_cli(db, "round", "show", "2025", "--json"))["lines"]
+    assert [p for p in out if not p.startswith("\t! ")] and len(out) == len(lines) + sum(len(ln["flags"]) for ln in lines)
+    at = 0
+    for line in lines:
+        assert out[at].split("\t")[0] == line["enterprise"]
+        assert out[at + 1:at + 1 + len(line["flags"])] == [f"\t! {f}" for f in line["flags"]]
+        at += 1 + len(line["flags"])
+    national = next(i for i, p in enumerate(out) if "国家级服务业标准化试点" in p and "予以奖补" in p)
+    provincial = next(i for i, p in enumerate(out) if "省级农业标准化试点" in p and "予以奖补" in p)
+    assert "“5元”" in out[national + 1] and out[national + 1].startswith("\t! 五(二)6")
+    assert provincial + 1 == len(out) or not out[provincial + 1].startswith("\t! ")
+    assert not _ids_in("\n".join(out))
 
 
 def test_publicity_wording_lists_its_texts_by_number_and_label_and_takes_the_number(tmp_path):

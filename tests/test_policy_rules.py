@@ -93,15 +93,50 @@ def test_refusals_say_what_the_policy_pays_for_the_kind_in_rank_order_without_in
                         {"kind": "gi", "rank": 1, "date": "2023-01-01"},
                         {"kind": "leader", "level": "provincial", "date": "2023-01-01"}))
     sec, prize, gi, _leader = (x.explanation for x in r)
-    assert sec.startswith("市级专业标准化技术委员会秘书处不予奖补：级别“市级”不在本条款范围内（国家级）")
+    # said against every level the clause pays (国家级 and 省级), not only the nearest rule's
+    assert sec.startswith("市级专业标准化技术委员会秘书处不予奖补：级别“市级”不在本条款范围内（国家级、省级）（五(二)1）")
     pilot = compute(p, achs({"kind": "pilot", "level": "municipal", "domain": "industry", "accepted": True,
                              "date": "2023-01-01"}))[0].explanation
     assert "（国家级、省级）" in pilot  # rank order, one style of label (not 市级、国家、省级)
     assert "五(二)1 承担全国专业标准化技术委员会、分技术委员会秘书处" in sec
     assert "中国标准创新贡献奖" in prize and "福建省标准贡献奖" in prize
+    assert "奖项“重庆市产品标准奖”不在本条款范围内（中国标准创新贡献奖、福建省标准贡献奖）（五(二)5）" in prize
     assert gi == "本政策没有关于地理标志产品保护的奖补条款"
     for text in (sec, prize, gi):
         assert not INTERNAL.search(text), text
+
+
+def test_a_refusal_says_why_each_clause_for_the_kind_leaves_the_achievement_out():
+    q = load_policy("quanzhou-2012")
+    local, group, industrial = (x.explanation for x in compute(q, achs(
+        {"kind": "standard", "level": "local", "action": "formulate", "rank": 2, "date": "2013-04-01", "ref": "DB35/T 1-2013"},
+        {"kind": "standard", "level": "group", "action": "formulate", "rank": 3, "date": "2013-04-01", "ref": "T/QZ 1-2013"},
+        {"kind": "pilot", "level": "national", "domain": "industry", "accepted": True, "date": "2014-04-01"})))
+    # 四(三)1 pays only the first drafter; 四(三)2 leaves out 地方标准 (the nearest rule alone said neither)
+    assert "不予奖补：四(三)1：排名第2位，本条款只适用于第1位；四(三)2：级别“地方”不在本条款范围内（国际、国家、行业）。" in local
+    assert "四(三)2：级别“团体”不在本条款范围内（国际、国家、行业）" in group and "（国际）" not in group
+    assert "领域“工业”不在本条款范围内（农业、服务业、园区）（四(三)）" in industrial
+    # one rule's several reasons all stay said
+    j = compute(load_policy("jiulongpo-2012"), achs({"kind": "standard", "level": "industry", "action": "revise",
+                                                     "rank": 2, "date": "2013-04-01", "ref": "QC/T 1-2013"}))[0]
+    assert "级别“行业”不在本条款范围内（国际、国家）；制修订类别“修订”不在本条款范围内（制定）；排名第2位" in j.explanation
+
+
+def test_every_clause_heading_names_what_it_pays_for():
+    """A clause for any prize or any committee reads 标准奖项 / 技术委员会, never a gap (温州's prize
+    clause printed as a bare 三(二); 广州's as （优秀标准化项目）)."""
+    from desktop.core.engine import _Words
+
+    for pid in known_policy_ids():
+        p = load_policy(pid)
+        w = _Words(p)
+        for rule in p.rules:
+            scope = w.scope(rule)
+            what = scope[len(rule.clause):].strip()
+            assert what and not what.startswith("（") and "标准化秘书处" not in what and not what.endswith("标准化"), (pid, scope)
+    assert _Words(load_policy("wenzhou-2017")).scope(load_policy("wenzhou-2017").rule("prize")) == "三(二) 标准奖项"
+    gz = load_policy("guangzhou-2013")
+    assert _Words(gz).scope(gz.rule("secretariat")).endswith("国际、国家级、省级专业标准化技术委员会秘书处落户广州")
 
 
 def test_every_explanation_of_every_worked_case_is_free_of_internal_ids_and_amounts_carry_yuan():
@@ -339,3 +374,53 @@ def test_the_importer_computes_natural_keys_exactly_as_the_store_does():
     got = [r[cols.index("natural_key")] for r in rows]
     assert got == [natural_key(a) for a in achievements]
     assert any(a.ref is None for a in achievements) and any(a.kind == "prize" and a.ref for a in achievements)
+
+
+def test_no_line_of_the_print_out_crosses_its_cell_border_or_the_type_area():
+    """The line breaker may squeeze a closing mark or a unit (… × 100%) half an em past the measure;
+    the print-out draws such a line tighter instead of across the table's border (it crossed it in
+    城厢's worked case of 修订 at 100%)."""
+    from desktop.notices import fonts as fontmod
+    from desktop.notices import layout as L
+    from desktop.notices import policy_print as pp
+
+    names = {role: fontmod.register(c) for role, c in fontmod.choose(None).items()}
+    drawn: list[tuple[int, float, float, str, str, float, float]] = []
+    borders: dict[int, list[tuple[float, float, float]]] = {}  # page -> x, y from, y to
+
+    class Canvas:
+        font, size, page = "", 0.0, 1
+
+        def setFont(self, font: str, size: float) -> None:
+            self.font, self.size = font, size
+
+        def drawString(self, x: float, y: float, text: str, charSpace: float = 0.0) -> None:
+            drawn.append((self.page, x, y, text, self.font, self.size, charSpace))
+
+        def line(self, x1: float, y1: float, x2: float, y2: float) -> None:
+            borders.setdefault(self.page, []).append((x1, min(y1, y2), max(y1, y2)))
+
+        def rect(self, x: float, y: float, w: float, h: float) -> None:
+            borders.setdefault(self.page, []).append((x + w, y, y + h))
+
+        def showPage(self) -> None:
+            self.page += 1
+
+        def __getattr__(self, name: str):
+            return lambda *a, **k: None
+
+    page = pp._Page(Canvas(), names)
+    for block in pp.policy_blocks(load_policy("putian-chengxiang-2021")):
+        if block.kind == "table":
+            pp._table(page, block.rows)
+        elif block.kind in ("p", "small", "h1", "h2"):
+            pp._paragraph(page, block)
+    assert any(t.endswith("× 100%") for *_p, t, _f, _s, _c in drawn)  # the line that crossed its border
+    for n, x, y, text, font, size, space in drawn:
+        # the border right of a cell's text on its page (the text stands 2 pt in from it); a
+        # paragraph has none and ends at the type area's edge
+        right = min((bx for bx, lo, hi in borders.get(n, []) if bx > x + 1 and lo <= y <= hi),
+                    default=L.AREA_RIGHT + 2.0)
+        end = x + L.text_width(text, font, size) + space * (len(text) - 1)
+        assert end <= right - 2.0 + 0.05, (text, end, right)
+    assert len(drawn) > 300

@@ -88,6 +88,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         amount = format_money(ln["amount"]) if ln["amount"] is not None else "-"
         # the explanation last, as the round screen shows it: why a line is refused, how an amount was reached
         print(f"{ln['enterprise']}\t{ln['what']}\t{ln['status_label']}\t{amount}\t{ln['clause']}\t{ln['explanation']}")
+        for flag in ln["flags"]:  # what the round screen marks ⚠ (a reading of the text, a look-alike to check)
+            print(f"\t! {flag}")
     return 0
 
 

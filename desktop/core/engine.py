@@ -88,6 +88,9 @@ class _Words:
         ctx["tier"] = ctx["level"]
         if not ctx["action"] and rule.kind == "standard":
             ctx["action"] = self.phrase("any_action")
+        for name in ("prize", "body"):  # a clause for any prize or committee: 标准奖项, 技术委员会, not a gap
+            if not ctx[name]:
+                ctx[name] = self.phrase(f"any_{name}")
         text = rule.label.format_map(ctx).strip()
         if rule.when.rank is not None:
             lo, hi = rule.when.rank
@@ -186,6 +189,29 @@ def _nearness(rule: Rule, why: list[str], a: Achievement) -> tuple[int, int, int
     return categories, far, len(why), dist
 
 
+def _clause_reason(w: _Words, fails: Sequence[tuple[Rule, list[str]]], a: Achievement) -> str:
+    """Why the rules of one clause all leave an achievement out. A value that none of them takes is
+    said against all their values together (级别“市级”不在本条款范围内（国家级、省级）, not only the
+    nearest rule's 国家级); otherwise the nearest rule's reasons."""
+    if len(fails) == 1:
+        return "；".join(fails[0][1])
+    out: list[str] = []
+    for name in CONDITION_VALUES:
+        value = getattr(a, name)
+        if value is None:
+            continue
+        allowed: set[str] = set()
+        for rule, _why in fails:
+            values = frozenset(rule.amounts) if rule.by == name and rule.amounts else rule.when.values.get(name)
+            if values is None or value in values:
+                break
+            allowed |= values
+        else:
+            out.append(w.phrase("not_covered", field=w.label("field", name), value=w.value_label(name, value, a.kind),
+                                allowed=w.value_list(name, allowed, a.kind)))
+    return "；".join(out or min(fails, key=lambda rf: _nearness(rf[0], rf[1], a))[1])
+
+
 def _period(policy: Policy, rule: Rule) -> tuple[dt.date | None, dt.date | None]:
     lo, hi = rule.when.dates or (None, None)
     if rule.pool:
@@ -253,9 +279,18 @@ def decide(policy: Policy, a: Achievement) -> Outcome:
     if not matching:
         rule, why = min(fails, key=lambda rf: _nearness(rf[0], rf[1], a))
         scopes = "；".join(dict.fromkeys(w.scope(r) for r in rules))
-        return Outcome("not_eligible", None, rule.id, rule.clause,
-                       w.phrase("not_eligible", what=w.describe(a), clause=rule.clause, reason="；".join(why),
-                                kind=w.label("kind", a.kind), scopes=scopes), (), None)
+        clauses: dict[str, list[tuple[Rule, list[str]]]] = {}
+        for r, f in fails:
+            clauses.setdefault(r.clause, []).append((r, f))
+        if len(clauses) == 1:
+            text = w.phrase("not_eligible", what=w.describe(a), clause=rule.clause, reason=_clause_reason(w, fails, a),
+                            kind=w.label("kind", a.kind), scopes=scopes)
+        else:  # why each clause that pays for this kind leaves it out (泉州: 四(三)1 第1位 only, 四(三)2 no 地方标准)
+            reasons = "；".join(w.phrase("clause_reason", clause=c, reason=_clause_reason(w, members, a))
+                               for c, members in clauses.items())
+            text = w.phrase("not_eligible_clauses", what=w.describe(a), reasons=reasons,
+                            kind=w.label("kind", a.kind), scopes=scopes)
+        return Outcome("not_eligible", None, rule.id, rule.clause, text, (), None)
     first = matching[0]
     in_time = [r for r in matching if _in_period(policy, r, a.date)]
     if not in_time:

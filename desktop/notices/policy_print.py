@@ -265,9 +265,20 @@ def _paragraph(page: _Page, b: Block) -> None:
         if b.kind in ("title", "subtitle"):
             c.drawCentredString(L.AREA_LEFT + L.AREA_W / 2, y, line)
         else:
-            c.drawString(L.AREA_LEFT + (indent * size if k == 0 else 0), y, line)
+            x = L.AREA_LEFT + (indent * size if k == 0 else 0)
+            _line(c, x, y, line, font, size, L.AREA_RIGHT - x)
         page.y -= pitch
     page.y -= gap
+
+
+def _line(c: Any, x: float, y: float, line: str, font: str, size: float, width: float) -> None:
+    """One line at its natural spacing, or, when the line breaker squeezed a closing mark or a
+    unit into it (up to half an em over the measure), drawn tighter so that it ends at the edge:
+    a table's text never crosses its cell's border, nor a paragraph the type area."""
+    space = 0.0
+    if L.text_width(line, font, size) > width + 0.01:
+        space = L.justify(line, font, size, width)
+    c.drawString(x, y, line, charSpace=space)
 
 
 def _table(page: _Page, rows: Sequence[tuple[str, ...]]) -> None:
@@ -281,7 +292,9 @@ def _table(page: _Page, rows: Sequence[tuple[str, ...]]) -> None:
     cols = [L.AREA_W * f for f in widths]
     c = page.canvas
     c.setLineWidth(0.5)
-    wrapped = [[L.wrap(str(v), font, size, cols[k] - 2 * pad) for k, v in enumerate(row)] for row in rows]
+    fonts = [page.names["heading"] if r == 0 else font for r in range(len(rows))]  # the header row is bold
+    wrapped = [[L.wrap(str(v), fonts[r], size, cols[k] - 2 * pad) for k, v in enumerate(row)]
+               for r, row in enumerate(rows)]
     heights = [max(len(x) for x in cells) * pitch + 2 * pad for cells in wrapped]
     page.need(sum(heights[:2]))  # the header row never stands alone at the foot of a page
     for r, cells in enumerate(wrapped):
@@ -289,12 +302,13 @@ def _table(page: _Page, rows: Sequence[tuple[str, ...]]) -> None:
         page.need(h)
         x = L.AREA_LEFT
         c.rect(L.AREA_LEFT, page.y - h, L.AREA_W, h)
-        c.setFont(page.names["heading" if r == 0 else "body"], size)
+        c.setFont(fonts[r], size)
         for k, lines in enumerate(cells):
             if k:
                 c.line(x, page.y, x, page.y - h)
             for m, line in enumerate(lines):
-                c.drawString(x + pad, page.y - pad - (m + 1) * pitch + (pitch - size) / 2 + (1 - L.ASCENT) * size, line)
+                _line(c, x + pad, page.y - pad - (m + 1) * pitch + (pitch - size) / 2 + (1 - L.ASCENT) * size, line,
+                      fonts[r], size, cols[k] - 2 * pad)
             x += cols[k]
         page.y -= h
     page.y -= 6.0
