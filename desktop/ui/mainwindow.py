@@ -144,10 +144,12 @@ class MainWindow(QMainWindow):
 
         if not is_alive(self):
             return
-        from desktop.operations import backups, quick
+        from desktop.operations import quick
 
         running = True
-        if quick.bound():
+        if quick.bound():  # the backups' module once the models are bound: not on the first paint's path
+            from desktop.operations import backups
+
             notes, running = backups.open_findings()
             self.notes_bar.add(notes)
             backup = backups.damage_backup()
@@ -161,11 +163,13 @@ class MainWindow(QMainWindow):
         """On a server database, the day's backup when this PC makes it (its folder set, or an
         administrator signed in: ``backups.start_daily``), in the background; what it fails at shows
         in the bar at the top, like the notes of the opening."""
-        from desktop.operations import backups, quick
+        from desktop.operations import quick
         from desktop.ui.qt import is_alive
 
         if not is_alive(self) or self.ctx.db_path is None or not quick.bound():
             return
+        from desktop.operations import backups  # not before: the first paint's callbacks come here unbound
+
         if backups.start_daily(self.ctx.session):
             self._notes_polls = 0
             QTimer.singleShot(self.NOTES_POLL_MS, self, self.show_open_notes)
