@@ -16,7 +16,8 @@ def test_a_rounds_total_and_lines_read_as_money(tmp_path: Path):
     assert r.returncode == 0, r.stderr
     assert re.search(r"total ¥\d{1,3}(,\d{3})*\.\d\d;", r.stdout), r.stdout
     r = run_main("round", "show", "2024", "--db", db)
-    amounts = [line.split("\t")[3] for line in r.stdout.splitlines()[1:]]
+    # a line's flags follow it, indented by a tab ("\t! …"): only the lines themselves carry an amount
+    amounts = [line.split("\t")[3] for line in r.stdout.splitlines()[1:] if not line.startswith("\t")]
     assert amounts and all(a == "-" or re.fullmatch(r"¥\d{1,3}(,\d{3})*\.\d\d", a) for a in amounts), amounts
     shown = json.loads(run_main("round", "show", "2024", "--json", "--db", db).stdout)
     assert all(ln["amount"] is None or re.fullmatch(r"\d+\.\d\d", ln["amount"]) for ln in shown["lines"])
