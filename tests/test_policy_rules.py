@@ -424,3 +424,25 @@ def test_no_line_of_the_print_out_crosses_its_cell_border_or_the_type_area():
         end = x + L.text_width(text, font, size) + space * (len(text) - 1)
         assert end <= right - 2.0 + 0.05, (text, end, right)
     assert len(drawn) > 300
+
+
+def test_a_title_of_the_print_out_breaks_between_words_and_fits_the_type_area():
+    """GB/T 9704: a title that runs over is broken where its words allow (回行时词意完整). Balanced by
+    width alone, 温州's broke 「全面實 | 施」 and 城厢's 「标准化工 | 作」."""
+    from desktop.notices import fonts as fontmod
+    from desktop.notices import layout as L
+    from desktop.notices import policy_print as pp
+
+    head = fontmod.register(fontmod.choose(None)["heading"])
+    expected = {
+        "wenzhou-2017": ["溫州市人民政府關於", "全面實施標準化戰略的意見"],
+        "quanzhou-2012": ["泉州市人民政府关于", "进一步实施技术标准战略工作的意见"],
+        "putian-chengxiang-2021": ["莆田市城厢区人民政府关于", "深化标准化工作改革", "推动高质量发展的实施意见"],
+        "jiulongpo-2012": ["九龙坡区深入实施技术标准战略", "打造标准强区的实施意见"],
+    }
+    for pid, lines in expected.items():
+        title = load_policy(pid).title
+        got = pp._title_lines(title, head, L.TITLE_SIZE)
+        assert got == lines, (pid, got)
+        assert all(L.text_width(x, head, L.TITLE_SIZE) <= L.AREA_W for x in got)
+    assert pp._title_lines("标准化标准化标准化标准化标准化标准化标准化标准化标准化", head, L.TITLE_SIZE) is None  # no boundary

@@ -254,7 +254,7 @@ def _paragraph(page: _Page, b: Block) -> None:
     lines = L.wrap(b.text, font, size, L.AREA_W, 0.0, indent * size)
     if b.kind == "title" and len(lines) > 1:  # balanced lines, no character left alone on the last
         even = L.text_width(b.text, font, size) / len(lines) + 2 * size
-        lines = L.wrap(b.text, font, size, min(L.AREA_W, even), 0.0, 0.0)
+        lines = _title_lines(b.text, font, size) or L.wrap(b.text, font, size, min(L.AREA_W, even), 0.0, 0.0)
     if b.kind in ("h1", "h2"):  # a heading is not left alone at the foot of a page
         page.need(pitch * (len(lines) + 2))
     c = page.canvas
@@ -269,6 +269,53 @@ def _paragraph(page: _Page, b: Block) -> None:
             _line(c, x, y, line, font, size, L.AREA_RIGHT - x)
         page.y -= pitch
     page.y -= gap
+
+
+# Where a title may break without cutting a word (GB/T 9704: 回行时词意完整): after the issuer's 关于,
+# a 的, a pause or a closing bracket, or before an opening one; less readily before the verbs that open a
+# policy's aim (…改革 | 推动…). Titles are the policies' own names: a handful of patterns, and a
+# segmenter would be a dependency for a few lines of print.
+_BREAK_AFTER = ("关于", "關於", "的", "、", "，", "）", "》")
+_BREAK_BEFORE = ("（", "《")
+_WEAK_BEFORE = ("推动", "推動", "推进", "推進", "促进", "促進", "加快", "加强", "加強", "进一步", "進一步", "深化",
+                "打造", "建设", "建設", "开展", "開展")  # not 实施: it follows 全面, 深入, 进一步
+_WEAK = 3.0  # a weak boundary is taken over a strong one only when it evens the lines by more than 3 characters
+
+
+def _boundaries(text: str) -> list[tuple[int, float]]:
+    """(position, penalty in characters) of each place the title may break."""
+    out = []
+    for k in range(2, len(text) - 1):
+        head, tail = text[:k], text[k:]
+        if head.endswith(_BREAK_AFTER) or tail.startswith(_BREAK_BEFORE):
+            out.append((k, 0.0))
+        elif tail.startswith(_WEAK_BEFORE):
+            out.append((k, _WEAK))
+    return out
+
+
+def _title_lines(text: str, font: str, size: float) -> list[str] | None:
+    """The title on two (else three) lines broken at word boundaries, the most even such break that
+    fits the type area; None when there is none (then balanced by width)."""
+    places = _boundaries(text)
+
+    def fits(parts: list[str]) -> float | None:
+        widths = [L.text_width(p, font, size) for p in parts]
+        return None if max(widths) > L.AREA_W else (max(widths) - min(widths)) / size
+
+    best: tuple[float, list[str]] | None = None
+    for k, pen in places:
+        spread = fits([text[:k], text[k:]])
+        if spread is not None and (best is None or spread + pen < best[0]):
+            best = (spread + pen, [text[:k], text[k:]])
+    if best is None:
+        for i, (k1, p1) in enumerate(places):
+            for k2, p2 in places[i + 1:]:
+                parts = [text[:k1], text[k1:k2], text[k2:]]
+                spread = fits(parts)
+                if spread is not None and (best is None or spread + p1 + p2 < best[0]):
+                    best = (spread + p1 + p2, parts)
+    return None if best is None else best[1]
 
 
 def _line(c: Any, x: float, y: float, line: str, font: str, size: float, width: float) -> None:
