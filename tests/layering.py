@@ -5,9 +5,9 @@
 Layers, lowest first (DESIGN.md): core → notices → store → exchange → operations → {ui, commands} →
 cli. A module may import its own layer and those below it, with two limits: ui and commands import
 only core and operations (and ui its own package), never the store, notices or exchange; and
-only desktop/ui imports PySide6; and store, which keeps rows, never runs the award engine
-(``NOT_IN_STORE``: the policy and the engine are the operations'). Imports inside functions count
-the same as at the top.
+only desktop/ui imports PySide6; and store, which keeps rows, never loads a policy or runs the award
+engine (``NOT_IN_STORE``: they are the operations'). Imports inside functions count the same as at
+the top.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ ORDER = ["core", "notices", "store", "exchange", "operations", "ui", "commands",
 RANK = {"core": 0, "notices": 1, "store": 2, "exchange": 3, "operations": 4, "ui": 5, "commands": 5, "cli": 6}
 FRONT_ENDS = ("ui", "commands")
 # core modules that are use-case work, not vocabulary: the store (persistence only) never imports them
-NOT_IN_STORE = ("desktop.core.engine",)
+NOT_IN_STORE = ("desktop.core.engine", "desktop.core.policies")
 
 
 def layer_of(module: str) -> str | None:
@@ -85,7 +85,7 @@ def violations() -> list[str]:
                 bad.append(f"{where}: only desktop/ui imports PySide6")
             continue
         if src == "store" and any(mod == m or mod.startswith(m + ".") for m in NOT_IN_STORE):
-            bad.append(f"{where}: store keeps rows; the award engine is run by operations")
+            bad.append(f"{where}: store keeps rows; policies and the award engine are the operations'")
             continue
         dst = layer_of(mod)
         if dst is None or dst == src:
