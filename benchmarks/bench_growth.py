@@ -14,10 +14,10 @@ Paths:
   workbook (what the window's Excel import runs), as ``bench_load.py --xlsx``.
 - ``consolidate``: a city of 20 counties, the consolidation report (``build_report``: totals and the
   checks across counties); baseline: the claims check as one bare ``GROUP BY``.
-- ``rounds``: one year's round computed and stored (``rounds.create_round``: engine, award lines,
+- ``rounds``: one year's round computed and stored (``round_work.create_round``: engine, award lines,
   their events, the audit entry); baseline: reading the same achievements, the engine, and
   ``executemany`` of the award and event rows.
-- ``recompute``: that round recomputed after one achievement in ten changed (``rounds.recompute``);
+- ``recompute``: that round recomputed after one achievement in ten changed (``round_work.recompute``);
   baseline: reading, the engine, and ``executemany`` of the changed lines and their events.
 - ``roundsview``: the round screen at that size: reading it (in the worker, not counted) and the UI
   thread's part: the table's reset and first paint, each keystroke of a search, and the refresh after
@@ -208,14 +208,14 @@ seconds = time.perf_counter() - t0
 extra = {"findings": len(report.findings)}
 """,
     "rounds": """
-from desktop.store import rounds
+from desktop.operations import round_work as rounds
 t0 = time.perf_counter()
 rnd = rounds.create_round(2025, "putian-chengxiang-2021", "bench")
 seconds = time.perf_counter() - t0
 extra = {"lines": rnd.awards.count()}
 """,
     "recompute": """
-from desktop.store import rounds
+from desktop.operations import round_work as rounds
 rnd = rounds.create_round(2025, "putian-chengxiang-2021", "bench")
 with database.atomic():  # the county corrected one record in ten: a lower drafting rank
     database.execute_sql("UPDATE achievement SET rank = rank + 1 WHERE id % 10 = 3")
@@ -226,7 +226,7 @@ extra = {"lines": rnd.awards.count(), "changed": database.execute_sql(
     "SELECT count(*) FROM award_event WHERE before IS NOT NULL").fetchone()[0]}
 """,
     "roundsview": """
-from desktop.store import rounds
+from desktop.operations import round_work as rounds
 from desktop.operations.session import Session
 rounds.create_round(2025, "putian-chengxiang-2021", "bench")
 from desktop.ui.qt import QApplication
@@ -257,7 +257,8 @@ proxy.search("")
 view.selectRow(len(snap.lines) // 2)
 with database.atomic():  # the county corrected one record in ten, and another officer recomputed the round
     database.execute_sql("UPDATE achievement SET rank = rank + 1 WHERE id % 10 = 3")
-rounds.recompute(rounds.AwardRound.get(), "bench2")
+from desktop.store.models import AwardRound
+rounds.recompute(AwardRound.get(), "bench2")
 from desktop.ui.views.round_model import show_snapshot
 t0 = time.perf_counter()
 again = read_round(session, 2025, None, snap)  # in the worker: the lines that changed are found there
@@ -403,7 +404,7 @@ BASE["recompute"] = """
 from desktop.core.engine import compute
 from desktop.core.policies import load_policy
 from desktop.store import records
-from desktop.store import rounds
+from desktop.operations import round_work as rounds
 from desktop.store.db import close_db, open_db
 open_db(sys.argv[1], auto_backup=False)
 rounds.create_round(2025, "putian-chengxiang-2021", "bench")  # the round as ours has it (not timed)

@@ -113,7 +113,7 @@ import bench_growth as G
 ROOT = Path(__file__).resolve().parent.parent
 
 PREPARE = G.OURS_HEAD + """
-from desktop.store import rounds
+from desktop.operations import round_work as rounds
 rounds.create_round(2025, "putian-chengxiang-2021", "bench")
 database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 """

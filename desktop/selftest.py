@@ -90,7 +90,9 @@ def check_database(ctx: Context) -> str:
     version = database.execute_sql("PRAGMA user_version").fetchone()[0]
     if version != SCHEMA_VERSION:
         raise RuntimeError(_("schema {found}, expected {known}").format(found=version, known=SCHEMA_VERSION))
-    n = demo.install()
+    from desktop.operations.settings import known_policies
+
+    n = demo.install(known_policies=known_policies())
     broken = audit.verify_chain()
     if broken is not None:
         raise RuntimeError(_("the audit chain breaks at entry {id}").format(id=broken))

@@ -5,7 +5,9 @@
 Layers, lowest first (DESIGN.md): core → notices → store → exchange → operations → {ui, commands} →
 cli. A module may import its own layer and those below it, with two limits: ui and commands import
 only core and operations (and ui its own package), never the store, notices or exchange; and
-only desktop/ui imports PySide6. Imports inside functions count the same as at the top.
+only desktop/ui imports PySide6; and store, which keeps rows, never loads a policy or runs the award
+engine (``NOT_IN_STORE``: they are the operations'). Imports inside functions count the same as at
+the top.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 ORDER = ["core", "notices", "store", "exchange", "operations", "ui", "commands", "cli"]
 RANK = {"core": 0, "notices": 1, "store": 2, "exchange": 3, "operations": 4, "ui": 5, "commands": 5, "cli": 6}
 FRONT_ENDS = ("ui", "commands")
+# core modules that are use-case work, not vocabulary: the store (persistence only) never imports them
+NOT_IN_STORE = ("desktop.core.engine", "desktop.core.policies")
 
 
 def layer_of(module: str) -> str | None:
@@ -79,6 +83,9 @@ def violations() -> list[str]:
         if mod.startswith("PySide6"):
             if src != "ui":
                 bad.append(f"{where}: only desktop/ui imports PySide6")
+            continue
+        if src == "store" and any(mod == m or mod.startswith(m + ".") for m in NOT_IN_STORE):
+            bad.append(f"{where}: store keeps rows; policies and the award engine are the operations'")
             continue
         dst = layer_of(mod)
         if dst is None or dst == src:

@@ -52,12 +52,12 @@ def test_compute_from_the_database_and_duplicates_against_earlier_rounds(tmp_pat
     data = {"enterprises": [{"uscc": GOOD_USCC, "name": "甲公司"}],
             "achievements": [std(id="s1", date="2022-05-01", ref="GB/T 40000-2022")]}
     assert run_cli("load", write(tmp_path, "load.json", data), "--db", db).returncode == 0
-    from desktop.store import rounds
+    from desktop.operations import round_work
     from desktop.store.db import close_db, open_db
 
     open_db(db)
     try:
-        rounds.create_round(2022, "putian-chengxiang-2021", "clerk1")
+        round_work.create_round(2022, "putian-chengxiang-2021", "clerk1")
     finally:
         close_db()
     r = run_cli("compute", "--policy", "putian-chengxiang-2021", "--year", "2022", "--json", "--db", db)

@@ -67,3 +67,75 @@ def test_a_clerk_may_not_void_a_notice_and_is_told_before_it_is_looked_up(county
     assert r.returncode != 0 and "void a notice" in r.stderr and "no notice" not in r.stderr, r.stderr
     r = run_cli("notice-void", "城市监〔2025〕1号", "--reason", "金额有误", "--db", db, *who["li"])
     assert r.returncode != 0 and "void a notice" not in r.stderr, r.stderr  # allowed: there is no such notice
+
+
+def _backups(db: str) -> list[str]:
+    from desktop.store.backup import list_backups
+
+    return sorted(p.name for p in list_backups(Path(db)))
+
+
+def test_only_an_administrator_restores_over_a_healthy_database(county, tmp_path):
+    """A clerk, or someone not signed in, cannot put an old backup over the office's work, from the
+    command line or through the operations: refused before anything is replaced or copied."""
+    from desktop.operations import backups, settings
+    from desktop.operations.session import PermissionDenied, Session
+
+    db, who = county
+    out = tmp_path / "old.db"
+    assert run_cli("backup", "--out", str(out), "--db", db, *who["wang"]).returncode == 0  # a clerk may back up
+    r = run_cli("office", "--name", "改名后的单位", "--db", db, *who["lin"])
+    assert r.returncode == 0, r.stderr
+    before, copies, raw = _office(db), _backups(db), Path(db).read_bytes()
+
+    for extra in (who["wang"], who["li"], []):
+        r = run_cli("restore", str(out), "--db", db, *extra)
+        assert r.returncode != 0 and "restore a backup" in r.stderr, (extra, r.stdout, r.stderr)
+        assert ("sign in" in r.stderr) == (extra == []), r.stderr
+    s = Session.open(db, auto_backup=False)
+    try:
+        with pytest.raises(PermissionDenied, match="restore a backup"):
+            backups.restore(Path(db), out)  # not signed in
+        s.sign_in("wang", "wang-pass-1")
+        with pytest.raises(PermissionDenied, match="restore a backup"):
+            backups.restore(Path(db), out, session=s)
+        assert settings.office(s).name == "改名后的单位"  # the clerk's session is still open and reads
+    finally:
+        s.close()
+    assert _office(db) == before and _backups(db) == copies and Path(db).read_bytes() == raw
+
+    r = run_cli("restore", str(out), "--db", db, *who["lin"])  # the administrator may
+    assert r.returncode == 0, r.stderr
+    assert _office(db)["name"] == "莆田市城厢区市场监督管理局"
+
+
+def test_a_damaged_database_with_accounts_is_restored_without_signing_in(county, tmp_path):
+    """Nobody can sign in to a database that cannot be read: its newest good backup goes back without
+    it, from the command line and through the operations (the damaged file is set aside unread)."""
+    import sqlite3
+
+    from desktop.operations import backups
+
+    db, who = county
+    out = tmp_path / "good.db"
+    assert run_cli("backup", "--out", str(out), "--db", db, *who["lin"]).returncode == 0
+    for how in ("cli", "operations"):
+        con = sqlite3.connect(db)
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
+        raw = bytearray(Path(db).read_bytes())
+        for off in range(4096, len(raw), 4096 * 2):  # a failing disk: the start of every other page
+            raw[off:off + 8] = b"\xff" * 8
+        Path(db).write_bytes(bytes(raw))
+        assert run_cli("office", "--db", db, "--json").returncode != 0  # it cannot be opened
+        if how == "cli":
+            r = run_cli("restore", str(out), "--db", db)
+            assert r.returncode == 0 and "damaged" in r.stdout, r.stderr
+        else:
+            assert backups.restore(Path(db), out).damaged
+        assert _office(db)["name"] == "莆田市城厢区市场监督管理局", how
+        kept = [p for p in Path(db).parent.iterdir() if ".damaged-" in p.name and not p.name.endswith(("-wal", "-shm"))]
+        assert kept and all(p.read_bytes()[4096:4104] == b"\xff" * 8 for p in kept), how
+        for p in Path(db).parent.iterdir():  # the next round sets its own aside
+            if ".damaged-" in p.name:
+                p.unlink()

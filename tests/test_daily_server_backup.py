@@ -280,7 +280,7 @@ def test_the_days_copy_restores_onto_a_new_server_database(server, pg_server, tm
         s.close()
     before = _everything(path)
     other = resolve_db_path(pg_server.url(pg_server.create_database()))
-    done = backups.restore(other, Path(made.file), user="lin")
+    done = backups.restore(other, Path(made.file))
     assert done.kept is None
     after = _everything(other)
     assert after["findings"] == []

@@ -23,10 +23,10 @@ def seeded(tmp_path: Path, n: int = 23) -> Path:
     achs.append({"id": "p1", "enterprise": ents[0]["uscc"], "kind": "pilot", "date": "2024-06-01",
                  "level": "national", "domain": "service", "accepted": True, "units": ["甲", "乙"], "note": "验收\n合格"})
     path, _card = county(tmp_path, data={"enterprises": ents, "achievements": achs})
-    from desktop.store import rounds
+    from desktop.operations import round_work
 
     with using(path):
-        rounds.create_round(2024, "putian-chengxiang-2021", "tester")
+        round_work.create_round(2024, "putian-chengxiang-2021", "tester")
     return path
 
 

@@ -437,6 +437,7 @@ def notice_world(tmp_path_factory) -> Path:
         mp.setenv("STDAWARD_DATA", str(base / "data"))
         from conftest import GOOD_USCC
 
+        from desktop.operations import round_work
         from desktop.store import office as officemod
         from desktop.store import records, rounds
         from desktop.store.db import close_db, open_db
@@ -448,9 +449,9 @@ def notice_world(tmp_path_factory) -> Path:
                           "achievements": [std(id="a", enterprise=GOOD_USCC, ref="GB/T 20001-2014", date="2014-05-05"),
                                            std(id="b", enterprise=OTHER_USCC, ref="GB/T 20002-2014", date="2014-06-05")]},
                          user="clerk1")
-            rnd = rounds.create_round(2014, "quanzhou-2012", "clerk1")
+            rnd = round_work.create_round(2014, "quanzhou-2012", "clerk1")
             rounds.submit(rnd, "clerk1")
-            rnd = rounds.approve(rnd, "boss", "reviewer")
+            rnd = round_work.approve(rnd, "boss")
             from desktop.store import publicity
 
             publicity.set_settings(user="tester", required=False, reason="notices without a publicity step")

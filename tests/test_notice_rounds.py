@@ -13,6 +13,7 @@ from conftest import OTHER_USCC as B
 from conftest import run_cli
 
 from desktop.core.errors import StdAwardError
+from desktop.operations import round_work
 from desktop.store import records, rounds, users
 from desktop.store.models import AuditEntry, Award, Notice, NoticeSerial
 
@@ -59,15 +60,15 @@ def load_demo_like() -> None:
 
 def prepared_round(approve: bool = True):
     load_demo_like()
-    rnd = rounds.create_round(2014, "quanzhou-2012", "clerk1")
+    rnd = round_work.create_round(2014, "quanzhou-2012", "clerk1")
     aws = {aw.achievement.source_id: aw for aw in Award.select().where(Award.round == rnd)}
     assert aws["gi-a"].status == aws["gi-b"].status == "discretionary"
-    rounds.set_amount(aws["gi-a"], Decimal("150000"), "clerk1", "择优")
-    rounds.set_amount(aws["gi-b"], Decimal("0"), "clerk1", "材料不全")
+    round_work.set_amount(aws["gi-a"], Decimal("150000"), "clerk1", "择优")
+    round_work.set_amount(aws["gi-b"], Decimal("0"), "clerk1", "材料不全")
     rounds.submit(rnd, "clerk1")
     if approve:
         boss = users.verify("boss", "password-2")
-        rnd = rounds.approve(rnd, boss.username, boss.role)
+        rnd = round_work.approve(rnd, boss.username)
     return rnd
 
 

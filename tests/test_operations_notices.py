@@ -55,7 +55,7 @@ def test_issuing_the_same_round_twice_allocates_nothing_and_names_the_numbers(of
 
 
 def test_a_draft_from_results_records_nothing(office, tmp_path):
-    from desktop.store import rounds
+    from desktop.operations import round_work
 
     rnd = prepared_round()
     s = signed_in(office)
@@ -63,7 +63,7 @@ def test_a_draft_from_results_records_nothing(office, tmp_path):
     names = {A: "福建省泉州市鑫堃茶业有限公司"}
     for _ in range(2):
         pdf = ops.draft(s, [r for r in results if r.enterprise == A], achs, names,
-                        rounds.load_policy(rnd.policy_id), DAY, 2014, tmp_path / "d.pdf")
+                        round_work.load_policy(rnd.policy_id), DAY, 2014, tmp_path / "d.pdf")
     pages = pages_text(pdf)
     assert pages and all("样稿" in p for p in pages)
     assert all("泉市监〔" not in p and "核验码" not in p for p in pages)

@@ -161,6 +161,7 @@ def test_a_clerk_may_change_records(s):
 
 # ---------------------------------------------------------------------------- 累计奖补金额
 def test_total_awarded_counts_only_approved_rounds(s):
+    from desktop.operations import round_work
     from desktop.store import rounds
     from desktop.store.models import AwardRound
 
@@ -169,13 +170,13 @@ def test_total_awarded_counts_only_approved_rounds(s):
                                       std(id="b14", enterprise=OTHER_USCC, date="2014-06-05", ref="GB/T 20002-2014"),
                                       std(id="a15", date="2015-05-05", ref="GB/T 20003-2015"),
                                       std(id="b16", enterprise=OTHER_USCC, date="2016-05-05", ref="GB/T 20004-2016")]})
-    r14 = rounds.create_round(2014, "quanzhou-2012", "clerk1")
+    r14 = round_work.create_round(2014, "quanzhou-2012", "clerk1")
     rounds.submit(r14, "clerk1")
-    rounds.approve(r14, "rev1", "reviewer")
-    rounds.create_round(2015, "quanzhou-2012", "clerk1")  # stays a draft
-    r16 = rounds.create_round(2016, "quanzhou-2012", "clerk1")
+    round_work.approve(r14, "rev1")
+    round_work.create_round(2015, "quanzhou-2012", "clerk1")  # stays a draft
+    r16 = round_work.create_round(2016, "quanzhou-2012", "clerk1")
     rounds.submit(r16, "clerk1")
-    rounds.return_round(AwardRound.get_by_id(r16.id), "rev1", "reviewer", "重新核对")
+    round_work.return_round(AwardRound.get_by_id(r16.id), "rev1", "重新核对")
     proposed = {a.achievement.source_id: a.amount for r in AwardRound.select() for a in r.awards}
     assert all(v and v > 0 for v in proposed.values()), proposed  # every round proposes money...
     totals = {r["uscc"]: r["total"] for r in records.enterprise_rows()}

@@ -43,3 +43,27 @@ def test_fonts_offered_and_a_missing_one_refused(db):
     assert settings.office(s).settings["fonts"] == {"body": "uming.ttc"}
     settings.choose_font(s, "body", None)
     assert settings.office(s).settings["fonts"] == {}
+
+
+def test_an_unknown_policy_or_a_closing_before_it_takes_effect_is_refused_with_nothing_saved(db):
+    """The operations read the policies (the store only keeps the profile): an office cannot be set to
+    apply a policy that is neither a seed nor one of its measures, nor close one before it starts."""
+    import datetime as dt
+
+    from desktop.core.errors import ValidationFailed
+    from desktop.operations import setup
+
+    s = _office(db)
+    version = settings.office_version(s)
+    with pytest.raises(ValidationFailed, match="unknown policy"):
+        settings.update_office(s, policy_id="no-such-policy")
+    assert [p.field for p in settings.validate_office(s, {"policy_id": "no-such-policy"})] == ["policy"]
+    assert [p.field for p in setup.office_problems({"policy_id": "no-such-policy"})] == ["policy"]
+    assert settings.validate_office(s, {"policy_id": "quanzhou-2012"}) == []
+    with pytest.raises(ValidationFailed):
+        settings.close_policy(s, "putian-chengxiang-2021", dt.date(2000, 1, 1))
+    with pytest.raises(ValidationFailed):
+        settings.close_policy(s, "no-such-policy", dt.date(2030, 1, 1))
+    row = settings.office(s)
+    assert row.policy_id == "putian-chengxiang-2021" and not (row.settings or {}).get("policy_closes")
+    assert settings.office_version(s) == version

@@ -36,7 +36,7 @@ def _counted(policy, day, path):
 
 @pytest.fixture
 def office(db):
-    demo.install()
+    demo.install(known_policies=known_policy_ids())
     ents = [e["uscc"] for e in records.list_enterprises()]
     rng = random.Random(20261203)
     achs = []

@@ -225,8 +225,10 @@ def test_a_server_database_backs_up_into_a_file_that_restores_onto_a_new_server_
 
     # onto a new, empty server database: every row, notice hash and the audit chain as they were,
     # and the restore itself appended to the chain
+    from desktop.operations.session import os_user
+
     other = resolve_db_path(pg_server.url(pg_server.create_database()))
-    done = backups.restore(other, out, user="lin")
+    done = backups.restore(other, out)  # an empty server database: no accounts, nobody to sign in as
     assert done.kept is None
     after = _everything(other)
     assert after["findings"] == []
@@ -235,7 +237,7 @@ def test_a_server_database_backs_up_into_a_file_that_restores_onto_a_new_server_
     assert {k: v for k, v in after["rows"].items()} == {k: v for k, v in before["rows"].items() if k != "audit_entry"}
     assert restored_log[:-1] == original_log
     assert (restored_log[-1]["action"], restored_log[-1]["entity"], restored_log[-1]["user"]) == \
-        ("restore", "database", "lin")
+        ("restore", "database", os_user())  # the computer's account, acting as administrator
     assert [n["content_hash"] for n in after["rows"]["notice"]] == \
         [n["content_hash"] for n in before["rows"]["notice"]]
 
@@ -249,8 +251,10 @@ def test_a_server_database_backs_up_into_a_file_that_restores_onto_a_new_server_
     s = Session.open(server, auto_backup=False)
     s.sign_in("wang", PASSWORDS["wang"])
     with pytest.raises(PermissionDenied):
-        backups.restore_signed_in(s, out, replace=True)
+        backups.restore(server, out, session=s, replace=True)
     s.close()
+    with pytest.raises(PermissionDenied, match="sign in"):  # nor without signing in: the server has accounts
+        backups.restore(server, out, replace=True)
     r = run_cli("restore", str(out), "--db", fresh_url, "--user", "lin", "--password-file", str(pw))
     assert r.returncode == 1 and "already holds an office" in r.stderr and "--replace" in r.stderr, r.stderr
     current = _everything(server)  # signing in from the command line re-protected lin's password: nothing else
@@ -318,13 +322,20 @@ def test_a_damaged_backup_is_refused_and_the_server_keeps_its_office(tmp_path, f
         data[n * page:n * page + 512] = b"\xff" * 512
     bad = tmp_path / "damaged.db"
     bad.write_bytes(bytes(data))
-    for target in (server, resolve_db_path(pg_server.url(pg_server.create_database()))):
-        with pytest.raises(StdAwardError, match="damaged|not a StdAward database"):
-            backups.restore(target, bad, replace=True, user="lin")
+    def admin() -> Session:
+        s = Session.open(server, auto_backup=False)
+        s.sign_in("lin", PASSWORDS["lin"])
+        return s
+
+    with pytest.raises(StdAwardError, match="damaged|not a StdAward database"):
+        backups.restore(server, bad, session=admin(), replace=True)
+    empty = resolve_db_path(pg_server.url(pg_server.create_database()))
+    with pytest.raises(StdAwardError, match="damaged|not a StdAward database"):
+        backups.restore(empty, bad, replace=True)  # an empty server: no accounts to sign in to
     assert _everything(server)["rows"] == before["rows"]
     (tmp_path / "notes.db").write_text("这不是备份", "utf-8")
     with pytest.raises(StdAwardError, match="not a StdAward database"):
-        backups.restore(server, tmp_path / "notes.db", replace=True, user="lin")
+        backups.restore(server, tmp_path / "notes.db", session=admin(), replace=True)
     assert _everything(server)["rows"] == before["rows"]
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from desktop.core.engine import compute
+from desktop.operations import round_work
 from desktop.store import audit, records, rounds
 from desktop.store.models import Achievement, AuditEntry, Award, AwardEvent
 
@@ -45,11 +46,11 @@ def test_a_recomputed_round_holds_what_the_engine_computes_with_set_amounts_kept
     monkeypatch.setattr(rounds, "BATCH", 3)  # several batches from a few dozen lines
     rng = random.Random(seed)
     _load(_records(rng, 40))
-    rnd = rounds.create_round(2014, "quanzhou-2012", "clerk1")
+    rnd = round_work.create_round(2014, "quanzhou-2012", "clerk1")
     set_by_officer = {}
     for aw in Award.select().where(Award.round == rnd, Award.status == "discretionary"):
         if rng.random() < 0.6:
-            set_by_officer[aw.achievement.source_id] = rounds.set_amount(aw, Decimal(rng.randint(0, 20)), "clerk1").amount
+            set_by_officer[aw.achievement.source_id] = round_work.set_amount(aw, Decimal(rng.randint(0, 20)), "clerk1").amount
     # the county corrects records, adds new ones and moves one into another year
     moved = [a for a in Achievement.select() if a.source_id.startswith("s")][:1]
     for a in Achievement.select():
@@ -61,11 +62,11 @@ def test_a_recomputed_round_holds_what_the_engine_computes_with_set_amounts_kept
     events_before = AwardEvent.select().count()
     last_event = max(e.id for e in AwardEvent.select())
 
-    rounds.recompute(rnd, "clerk1")
+    round_work.recompute(rnd, "clerk1")
 
     achs, ids = rounds._year_rows(2014)
-    policy = rounds.load_policy("quanzhou-2012")
-    expected = compute(policy, achs, prior=rounds.prior_awards(rnd), pool_spent=rounds.pool_committed(policy, 2014))
+    policy = round_work.load_policy("quanzhou-2012")
+    expected = compute(policy, achs, prior=round_work.prior_awards(rnd), pool_spent=round_work.pool_committed(policy, 2014))
     now = _lines(rnd)
     assert moved[0].source_id not in now and set(now) == {a.id for a in achs}
     for a, r in zip(achs, expected):
@@ -102,7 +103,7 @@ def test_a_recomputed_round_holds_what_the_engine_computes_with_set_amounts_kept
     # the round as written matches its last audit entry (the records this test changed behind the
     # program's back are reported, as they should be)
     assert [f.message for f in audit.verify_rows() if not f.message.startswith("achievement ")] == []
-    rounds.recompute(rnd, "clerk1")  # nothing changed since: nothing written but the round's own entry
+    round_work.recompute(rnd, "clerk1")  # nothing changed since: nothing written but the round's own entry
     assert _lines(rnd) == now and AwardEvent.select().count() == events_before - 1 + len(new_events)  # one went
 
 
@@ -111,7 +112,7 @@ def test_a_recompute_failing_half_way_leaves_the_round_as_it_was(db, monkeypatch
     monkeypatch.setattr(rounds, "ITEMISED_UP_TO", 0)  # the batched log: it fails at its second entry
     rng = random.Random(7)
     _load(_records(rng, 20))
-    rnd = rounds.create_round(2014, "quanzhou-2012", "clerk1")
+    rnd = round_work.create_round(2014, "quanzhou-2012", "clerk1")
     Achievement.update(rank=1, level="national").where(Achievement.kind == "standard").execute()
     _load(_records(rng, 5, start=100))
     before, n_events, n_audit = _lines(rnd), AwardEvent.select().count(), AuditEntry.select().count()
@@ -125,7 +126,7 @@ def test_a_recompute_failing_half_way_leaves_the_round_as_it_was(db, monkeypatch
         return real(*a, **k)
     monkeypatch.setattr(rounds.audit, "record_batch", fails_second_time)
     with pytest.raises(OSError):
-        rounds.recompute(rnd, "clerk1")
+        round_work.recompute(rnd, "clerk1")
     assert _lines(rnd) == before
     assert (AwardEvent.select().count(), AuditEntry.select().count()) == (n_events, n_audit)
     assert audit.verify_chain() is None
@@ -138,11 +139,11 @@ def test_a_large_recompute_logs_a_batch_at_a_time_without_ids_on_screen(db, monk
     monkeypatch.setattr(rounds, "ITEMISED_UP_TO", 2)  # "large" from three lines
     rng = random.Random(11)
     _load(_records(rng, 30))
-    rnd = rounds.create_round(2014, "quanzhou-2012", "clerk1")
+    rnd = round_work.create_round(2014, "quanzhou-2012", "clerk1")
     Achievement.update(rank=1, level="national").where(Achievement.kind == "standard").execute()
     _load(_records(rng, 9, start=100))
     before = _lines(rnd)
-    rounds.recompute(rnd, "clerk1")
+    round_work.recompute(rnd, "clerk1")
     now = _lines(rnd)
     changed = {sid for sid in now if sid in before and now[sid] != before[sid]}
     added = set(now) - set(before)

@@ -94,9 +94,9 @@ def test_every_refused_claim_is_on_exactly_one_letter_with_its_reason_and_clause
     assert (done["letters"], done["lines"]) == (2, 4)
     text = letters(done["path"])
     assert sorted(text) == sorted(NAMES.values())
-    from desktop.store import rounds as store
+    from desktop.operations import round_work
 
-    policy = store.load_policy("quanzhou-2012")
+    policy = round_work.load_policy("quanzhou-2012")
     for aid, ln in refused.items():
         own = NAMES[ln["uscc"]]
         other = next(n for n in NAMES.values() if n != own)

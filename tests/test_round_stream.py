@@ -11,6 +11,7 @@ import pytest
 
 from desktop.core.engine import compute, compute_iter
 from desktop.core.policies import known_policy_ids, load_policy
+from desktop.operations import round_work
 from desktop.store import audit, records, rounds
 from desktop.store.models import Award, AwardEvent
 from tests.test_engine import random_achievements
@@ -72,11 +73,11 @@ def test_a_round_read_and_written_in_small_batches_holds_what_the_engine_compute
     rng = random.Random(seed)
     _load(_year(rng, 90))
     achs = records.achievements(year=2014)
-    policy = rounds.load_policy("quanzhou-2012")
-    expected = compute(policy, achs, prior=rounds.prior_awards(), pool_spent={})
+    policy = round_work.load_policy("quanzhou-2012")
+    expected = compute(policy, achs, prior=round_work.prior_awards(), pool_spent={})
     assert len({a.date for a in achs}) < len(achs) / 4  # dates shared by many
 
-    rnd = rounds.create_round(2014, "quanzhou-2012", "clerk1")
+    rnd = round_work.create_round(2014, "quanzhou-2012", "clerk1")
 
     stored = _stored(rnd)
     assert [s[0] for s in stored] == [a.id for a in achs]  # every achievement of the year once, in order
@@ -88,7 +89,7 @@ def test_a_round_read_and_written_in_small_batches_holds_what_the_engine_compute
 
     # nothing changed: a recompute read in batches finds nothing to change
     events = AwardEvent.select().count()
-    rounds.recompute(rnd, "clerk1")
+    round_work.recompute(rnd, "clerk1")
     assert _stored(rnd) == stored and AwardEvent.select().count() == events
 
 
@@ -96,14 +97,14 @@ def test_a_round_read_and_written_in_small_batches_holds_what_the_engine_compute
 def test_the_round_digest_hashed_in_chunks_is_the_digest_of_the_whole_list(db, monkeypatch, chunk):
     monkeypatch.setattr(audit, "DIGEST_CHUNK", chunk)
     _load(_year(random.Random(5), 40))
-    rnd = rounds.create_round(2014, "quanzhou-2012", "clerk1")
+    rnd = round_work.create_round(2014, "quanzhou-2012", "clerk1")
     assert len(audit.round_lines(rnd.id)) > 3
     assert audit.lines_digest(rnd.id) == audit.fields_digest(audit.round_lines(rnd.id))
 
 
 def test_an_empty_round_digest_is_that_of_an_empty_list(db):
     _load(_year(random.Random(6), 5))
-    rnd = rounds.create_round(2031, "quanzhou-2012", "clerk1")  # a year without achievements
+    rnd = round_work.create_round(2031, "quanzhou-2012", "clerk1")  # a year without achievements
     assert audit.lines_digest(rnd.id) == audit.fields_digest([])
 
 

@@ -193,7 +193,7 @@ def test_a_server_backup_carries_files_attached_on_other_pcs_and_restores_onto_a
 
     fresh = pg_server.url(pg_server.create_database())
     monkeypatch.setenv("STDAWARD_DATA", str(tmp_path / "pc-c"))
-    backups.restore(resolve_db_path(fresh), made, user="lin")
+    backups.restore(resolve_db_path(fresh), made)
     with pc(monkeypatch, tmp_path / "pc-d", fresh, "li") as s:  # a fourth PC: all from the server
         assert records.evidence_file(s, ev).read_bytes() == SCAN
         assert measures.is_installed(s, MEASURE) and MEASURE in measures.known_ids(s)

@@ -25,17 +25,18 @@ def _raise_by_hand(path, award_id: int, amount: str) -> None:
 
 
 def test_a_submitted_round_edited_by_hand_is_not_approved(office):  # noqa: F811
-    from desktop.store import rounds, users
+    from desktop.operations import round_work
+    from desktop.store import users
 
     rnd = prepared_round(approve=False)
     aw = Award.select().where(Award.round == rnd, Award.amount == Decimal(150000)).get()
     _raise_by_hand(office, aw.id, "900000.00")
     boss = users.verify("boss", "password-2")
     with pytest.raises(StdAwardError, match="no longer matches what clerk1 submitted") as refused:
-        rounds.approve(AwardRound.get_by_id(rnd.id), boss.username, boss.role)
+        round_work.approve(AwardRound.get_by_id(rnd.id), boss.username)
     assert "2014" in str(refused.value)
     rnd = AwardRound.get_by_id(rnd.id)
     assert rnd.status == "submitted" and rnd.approved_digest is None
     assert Award.get_by_id(aw.id).decision == "proposed"
     _raise_by_hand(office, aw.id, "150000.00")  # put back as submitted: approved as before
-    assert rounds.approve(AwardRound.get_by_id(rnd.id), boss.username, boss.role).status == "approved"
+    assert round_work.approve(AwardRound.get_by_id(rnd.id), boss.username).status == "approved"

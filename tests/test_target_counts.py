@@ -16,7 +16,7 @@ OTHER = "91350302MA2Y0KXQ4Q"
 
 @pytest.fixture
 def office_data(db):
-    demo.install()
+    demo.install(known_policies=known_policy_ids())
     ents = records.list_enterprises()
     a, b = ents[0]["uscc"], ents[1]["uscc"]
     std = {"kind": "standard", "level": "group", "action": "formulate", "rank": 1}

@@ -26,6 +26,7 @@ POLICY = "putian-chengxiang-2021"
 def _office_with_round(status: str | None = "draft"):
     """Office, an enterprise, two national standards of last year (drafted at ranks 1 and 2), and
     last year's round computed by the clerk "chen" (then moved to ``status``)."""
+    from desktop.operations import round_work
     from desktop.store import office, records, rounds, users
 
     office.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
@@ -40,7 +41,7 @@ def _office_with_round(status: str | None = "draft"):
                                    std(id="A2", date=f"{LAST_YEAR}-06-01", ref=f"GB/T 41002-{LAST_YEAR}", rank=2)]}, user="tester")
     if status is None:
         return None
-    rnd = rounds.create_round(LAST_YEAR, POLICY, "chen")
+    rnd = round_work.create_round(LAST_YEAR, POLICY, "chen")
     if status == "submitted":
         rounds.submit(rnd, "chen")
     return rnd
@@ -270,13 +271,12 @@ def test_a_target_on_the_overview_opens_the_targets_view_on_it(qtbot, db):
 
 def test_the_overview_shows_what_was_issued_paid_and_is_still_owed_per_year_and_fund(qtbot, db, tmp_path):
     from desktop.operations import notices as ops
-    from desktop.operations import payments
+    from desktop.operations import payments, round_work
     from desktop.operations.session import Actor, Session
-    from desktop.store import rounds
     from desktop.store.models import AwardRound
 
     rnd = _office_with_round("submitted")
-    rounds.approve(AwardRound.get_by_id(rnd.id), "wang", "reviewer")
+    round_work.approve(AwardRound.get_by_id(rnd.id), "wang")
     s = Session.attach(db)
     s.actor = Actor("wang", "王建国", "reviewer")
     issued = ops.issue_round(s, rnd.uuid, dt.date.today())

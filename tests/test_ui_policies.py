@@ -15,7 +15,7 @@ from tests.test_ui_rounds import add_data, window  # noqa: F401 - fixture
 
 def test_read_derive_and_compare(window, qtbot):  # noqa: F811
     from desktop.core.policies import known_policy_ids
-    from desktop.store import rounds
+    from desktop.operations import round_work
     from desktop.store.office import local_policy_dirs
     from desktop.ui.views.policies import CompareDialog, DeriveDialog
 
@@ -54,7 +54,7 @@ def test_read_derive_and_compare(window, qtbot):  # noqa: F811
     dlg.install()
     assert dlg.installed is not None and dlg.installed.exists()
     assert "chengxiang-2026" in known_policy_ids(local_policy_dirs())
-    assert rounds.load_policy("chengxiang-2026").rule("formulate-main").amounts["national"] == Decimal(120000)
+    assert round_work.load_policy("chengxiang-2026").rule("formulate-main").amounts["national"] == Decimal(120000)
 
     cmp = CompareDialog(ctx, "putian-chengxiang-2021", view)
     qtbot.addWidget(cmp)
@@ -148,7 +148,8 @@ def test_print_the_policy_writes_the_pdf_off_the_ui_thread(window, qtbot, tmp_pa
 
 
 def test_settings_close_the_policy_in_force_on_a_date(window, qtbot):  # noqa: F811
-    from desktop.store import office, rounds, users
+    from desktop.operations import round_work
+    from desktop.store import office, users
 
     window.ctx.set_user(users.verify("lin", "correct horse"))  # the office profile is the admin's
     view = window.show_view("settings")
@@ -164,9 +165,9 @@ def test_settings_close_the_policy_in_force_on_a_date(window, qtbot):  # noqa: F
     closes.setText("2030-12-31")
     view._save_office()
     assert office.policy_closings() == {"putian-chengxiang-2021": dt.date(2030, 12, 31)}
-    assert rounds.load_policy("putian-chengxiang-2021").expires == dt.date(2030, 12, 31)
+    assert round_work.load_policy("putian-chengxiang-2021").expires == dt.date(2030, 12, 31)
     view.refresh()
     assert closes.text() == "2030-12-31"
     closes.setText("")
     view._save_office()
-    assert office.policy_closings() == {} and rounds.load_policy("putian-chengxiang-2021").expires is None
+    assert office.policy_closings() == {} and round_work.load_policy("putian-chengxiang-2021").expires is None

@@ -78,6 +78,7 @@ def notices_view(qtbot, db):
     """The notices view of a window with three issued notices (two pages each), all chosen and previewed:
     a combined PDF of six pages."""
     from desktop.operations import notices as ops
+    from desktop.operations import round_work
     from desktop.operations.session import Actor, Session
     from desktop.store import office, publicity, records, rounds, users
     from desktop.store.models import AwardRound
@@ -95,9 +96,9 @@ def notices_view(qtbot, db):
                   "achievements": [std(id=f"A{i}", enterprise=u, date=f"{LAST_YEAR}-05-0{i + 1}",
                                        ref=f"GB/T 4100{i}-{LAST_YEAR}", rank=1) for i, u in enumerate(usccs)]},
                  user="tester")
-    rnd = rounds.create_round(LAST_YEAR, POLICY, "chen")
+    rnd = round_work.create_round(LAST_YEAR, POLICY, "chen")
     rounds.submit(rnd, "chen")
-    rounds.approve(AwardRound.get_by_id(rnd.id), "wang", "reviewer")
+    round_work.approve(AwardRound.get_by_id(rnd.id), "wang")
     s = Session.attach(db)
     s.actor = Actor("wang", "王建国", "reviewer")
     issued = ops.issue_round(s, rnd.uuid, dt.date.today())

@@ -119,7 +119,7 @@ def test_evidence_is_attached_from_the_button_and_opened(window, qtbot, tmp_path
 
 
 def test_total_awarded_column_counts_only_approved_rounds(window, qtbot):
-    from desktop.operations import records
+    from desktop.operations import records, round_work
     from desktop.store import rounds
     from desktop.ui.qt import Qt
 
@@ -128,10 +128,10 @@ def test_total_awarded_column_counts_only_approved_rounds(window, qtbot):
         "enterprises": [{"uscc": GOOD_USCC, "name": "甲公司"}, {"uscc": OTHER_USCC, "name": "乙公司"}],
         "achievements": [std(id="a14", date="2014-05-05", ref="GB/T 20001-2014"),
                          std(id="b15", enterprise=OTHER_USCC, date="2015-05-05", ref="GB/T 20002-2015")]})
-    r14 = rounds.create_round(2014, "quanzhou-2012", "clerk1")
+    r14 = round_work.create_round(2014, "quanzhou-2012", "clerk1")
     rounds.submit(r14, "clerk1")
-    rounds.approve(r14, "rev1", "reviewer")
-    r15 = rounds.create_round(2015, "quanzhou-2012", "clerk1")
+    round_work.approve(r14, "rev1")
+    r15 = round_work.create_round(2015, "quanzhou-2012", "clerk1")
     rounds.submit(r15, "clerk1")  # submitted, not approved: a proposal only
     ctx.changed("rounds")
     view = window.show_view("enterprises")

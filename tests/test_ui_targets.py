@@ -31,10 +31,10 @@ def test_progress_drill_down_and_entered_value(window, qtbot):  # noqa: F811
     assert widths[1] == max(widths)  # the achievement's wording takes the room, not what counted it
 
     # a policy with a target counted from an entered figure
-    from desktop.store import rounds
+    from desktop.operations import round_work
 
     pid, target = next((p, t) for p in ("wenzhou-2017", "jiulongpo-2012", "guangzhou-2013", "quanzhou-2012")
-                       for t in rounds.load_policy(p).targets if t.count == "entered")
+                       for t in round_work.load_policy(p).targets if t.count == "entered")
     office.update(policy_id=pid, user="tester")
     view.policy.setCurrentIndex(view.policy.findData(pid))
     qtbot.waitUntil(lambda: view.data is not None and view.data.policy_id == pid)

@@ -250,15 +250,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
         s = Session.open(path, create=False, auto_backup=False)
     except (DatabaseBusy, SchemaTooNew):
         raise
-    except StdAwardError:  # damaged or missing: there is nothing to sign in to; the file is replaced as it is
+    except StdAwardError:  # damaged or missing: nothing to sign in to (the operation checks it cannot be read)
         safety = backups.restore(path, Path(args.file), replace=args.replace)
     else:
         try:
             sign_in(s, args)
+            safety = backups.restore(path, Path(args.file), session=s, replace=args.replace)
         except BaseException:
-            s.close()
+            s.close()  # refused: the database is left as it was
             raise
-        safety = backups.restore_signed_in(s, Path(args.file), replace=args.replace)
     if safety.damaged:
         print(_("Restored {file} into {db}. The damaged database was set aside, unread, as {kept}.").format(
             file=args.file, db=path, kept=safety.kept))

@@ -177,7 +177,7 @@ class ImportPlan:
     _uscc: dict[str, str] = field(default_factory=dict, repr=False)  # the package's enterprises: local uuid -> USCC
     _mapping: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # table -> package uuid -> local
     _new_bases: dict[str, list[str]] = field(default_factory=dict, repr=False)  # table -> "uuid:hash ..." written
-    _carried: set[str] = field(default_factory=set, repr=False)  # origins of the package records (origins.carried_by)
+    _carried: set[str] = field(default_factory=set, repr=False)  # origins of the package records
     _conflict_ops: dict[str, _Op] = field(default_factory=dict, repr=False)
     _bases: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # table -> uuid -> hash
     _tombstones: list[Any] = field(default_factory=list, repr=False)  # tombstones._Tomb to carry out
@@ -565,7 +565,7 @@ def _plan(pkg: Package, step: Callable[[str, int, int], None]) -> ImportPlan:
         # mapping, the ids seen and the bookkeeping of which local rows are taken
         origin_i = t.index("origin") if t in (ENTERPRISES, ACHIEVEMENTS) else None
         for part in pkg.batches(t.name, BATCH):
-            if origin_i is not None:  # as origins.carried_by reads them, without reading the package again
+            if origin_i is not None:  # the records' origins, read once with the rows
                 plan._carried.update(r[origin_i] for r in part if isinstance(r[origin_i], str))
             rows = _check_rows(plan, t, part, seen, rejected_refs[t.name])
             batch = _resolve_refs(plan, t, rows, mapping, rejected_refs)

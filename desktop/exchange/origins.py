@@ -3,8 +3,8 @@
 A city's package passes its counties' records upward with each record's origin (the county's office
 id) kept. So that a province can name those counties and group them under the city that sent them,
 the package's signed manifest lists, under ``origins``, the offices whose records it carries
-(``for_manifest``: global id, name, region code; the offices of the 公示 it passes on too), from the offices the sender registered and those
-its own senders named to it. The province keeps the list per sending office (``keep``, in its
+(``named``: global id, name, region code; the offices of the 公示 it passes on too), from the offices the sender registered and
+those its own senders named to it. The province keeps the list per sending office (``keep``, in its
 settings: no schema change); ``names`` and ``senders`` read it back for the consolidation report.
 """
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from desktop.exchange.tables import ACHIEVEMENTS, ENTERPRISES
 from desktop.store.models import KnownOffice, Office, Setting
 
 PREFIX = "exchange.origins."
@@ -39,35 +38,12 @@ def known_names() -> dict[str, dict[str, str]]:
     return out
 
 
-def for_manifest(tables: dict[str, tuple[tuple[str, ...], list[list[Any]]]]) -> list[dict[str, str]]:
-    """The offices whose records ``tables`` carry (other than this one), for the manifest."""
-    seen: set[str] = set()
-    for t in (ENTERPRISES, ACHIEVEMENTS):
-        if t.name in tables:
-            i = t.columns.index("origin")
-            seen.update(r[i] for r in tables[t.name][1] if isinstance(r[i], str))
-    if "publicity" in tables:  # the counties' 公示 passed on with their origin
-        cols, rows = tables["publicity"]
-        i = list(cols).index("origin")
-        seen.update(r[i] for r in rows if isinstance(r[i], str))
-    return named(seen)
-
-
 def named(seen: set[str]) -> list[dict[str, str]]:
     """The manifest's entries (uuid, name, region) of the offices ``seen`` that this one knows."""
     if not seen:
         return []
     names = known_names()
     return [{"uuid": u, "name": names[u]["name"], "region": names[u]["region"]} for u in sorted(seen) if u in names]
-
-
-def carried_by(tables: Any) -> set[str]:
-    """The origins of the records a package carries (``tables``: a Package, read by ``rows``)."""
-    out: set[str] = set()
-    for t in (ENTERPRISES, ACHIEVEMENTS):
-        i = t.columns.index("origin")
-        out.update(r[i] for r in tables.rows(t.name) if isinstance(r[i], str))
-    return out
 
 
 def _within(region: str, sender_region: str) -> bool:

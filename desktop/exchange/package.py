@@ -470,17 +470,6 @@ def _seal(body: bytes) -> bytes:
     return SEAL_PREFIX + hashlib.sha256(body).hexdigest().encode()
 
 
-def _check_seal(raw: bytes) -> None:
-    """Every byte of the file, zip bookkeeping included, is covered by the seal in the archive
-    comment: one flipped bit anywhere is refused, not only in the members."""
-    if len(raw) < _SEAL_LEN or raw[-_SEAL_LEN:] != _seal(raw[:-_SEAL_LEN]):
-        if raw[-_SEAL_LEN:].startswith(SEAL_PREFIX):
-            raise PackageError(_("the package file is damaged: its checksum does not match (was it copied "
-                                 "incompletely or edited?)"))
-        raise PackageError(_("this is not a complete StdAward package (it may have been cut short when the USB "
-                             "stick was removed)"))
-
-
 def refuse_temporary(path: Path | bytes | Package) -> None:
     """A package's temporary name (``.name.stdpkg.part``) is never a package to import, even when
     complete: its number may not have been recorded by the office that wrote it."""
@@ -522,15 +511,6 @@ def _member(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
         return zf.read(info)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, RuntimeError, NotImplementedError) as exc:
         raise PackageError(_("the package is damaged ({member}: {reason})").format(member=name, reason=exc)) from None
-
-
-def _check_members(found: dict[str, bytes], declared: Any, where: str) -> None:
-    if not isinstance(declared, dict) or set(declared) != set(found):
-        raise PackageError(_("the package's {where} does not list exactly its members").format(where=where))
-    for name, data in found.items():
-        want = declared[name]
-        if not isinstance(want, dict) or hashlib.sha256(data).hexdigest() != want.get("sha256") or len(data) != want.get("size"):
-            raise PackageError(_("the package member {member} does not match its checksum: the file was damaged or edited").format(member=name))
 
 
 _CHECK_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("stdaward_package_check_only", default=False)

@@ -81,54 +81,67 @@ def listing(session: Session) -> list[Path]:
     return backup.list_backups(session.db_path)
 
 
-def restore(path: Path, backup_file: Path, *, replace: bool = False, user: str | None = None,
-            progress: Any = None) -> Any:
-    """Replace the (closed) database at ``path`` with ``backup_file``; returns what became of the
-    database replaced (``kept``: its safety copy, or the damaged file set aside unread; ``damaged``). Restoring needs an administrator when the database has accounts: the caller signs
-    in on the current database first (``restore_signed_in``).
+def restore(path: Path, backup_file: Path, *, session: Session | None = None, replace: bool = False,
+            progress: Any = None, let_go: Callable[[], None] | None = None) -> Any:
+    """Replace the database at ``path`` with ``backup_file``; returns what became of the database
+    replaced (``kept``: its safety copy, or the damaged file set aside unread; ``damaged``).
+
+    Restoring needs an administrator (DESIGN.md "Roles"): ``session``, open on ``path`` and signed in
+    with that role. Without one (or with another role) it goes ahead only when the database cannot
+    be opened or read (missing, damaged: there is nothing to sign in to) or has no user accounts
+    (the computer's account acts as administrator); else PermissionDenied, nothing changed. Once
+    allowed, ``let_go`` runs (the window lets go of the database) and the session is closed.
 
     On a server (``path`` a connection file) the backup goes into an empty database, or, with
     ``replace`` (the officer confirmed), replaces the office there after a safety copy; the restore
-    is one transaction, checked, and recorded in the audit log as ``user``'s."""
+    is one transaction, checked, and recorded in the audit log as the administrator's."""
+    from desktop.operations import roles
+    from desktop.operations.session import Actor, os_user
     from desktop.store import evidence_copy
     from desktop.store.backend import is_connection_file
-    from desktop.store.db import Restored
+    from desktop.store.db import Restored, has_accounts
     from desktop.store.db import restore as store_restore
 
+    path = Path(path)
+    if session is not None and Path(session.db_path) != path:
+        raise ValueError(f"the session is open on {session.db_path}, not on {path}")
+    if session is not None and roles.allowed(session.role, "backups.restore"):
+        session.require("backups.restore")  # also refused while the database is open for reading only
+        user = session.username
+    else:
+        if session is not None and is_connection_file(path):  # open here: a server that could be opened
+            from desktop.store.users import has_users
+
+            accounts: bool | None = has_users()
+        else:
+            accounts = has_accounts(path)
+        if accounts:
+            asking = session or Session(path, Actor(os_user(), os_user(), None))
+            asking.require("backups.restore")  # refused: sign in as an administrator
+        user = os_user()
+    if let_go is not None:
+        let_go()
+    if session is not None:
+        session.close()
     if is_connection_file(path):
-        from desktop.operations.session import os_user
         from desktop.store import transfer
 
-        found = transfer.restore_to_server(Path(backup_file), Path(path), user=user or os_user(), replace=replace,
-                                           progress=progress)
+        found = transfer.restore_to_server(Path(backup_file), path, user=user, replace=replace, progress=progress)
         done = Restored(found["kept"])
     else:
-        done = store_restore(Path(backup_file), Path(path))
+        done = store_restore(Path(backup_file), path)
     try:
-        done.evidence = evidence_copy.restore(Path(path), Path(backup_file))
+        done.evidence = evidence_copy.restore(path, Path(backup_file))
         if is_connection_file(path) and done.evidence is not None:  # onto the server, for every PC
             from desktop.store import db
 
-            db.open_db(Path(path), auto_backup=False)  # opening a server takes in this PC's files
+            db.open_db(path, auto_backup=False)  # opening a server takes in this PC's files
             db.close_db()
     except (OSError, ValueError) as exc:  # zipfile.BadZipFile is a ValueError's sibling: both say "damaged"
         raise StdAwardError(_("the database was restored, but its evidence files could not be put back from "
                               "{file}: {reason}").format(file=evidence_copy.beside(Path(backup_file)),
                                                          reason=getattr(exc, "strerror", None) or exc)) from None
     return done
-
-
-def restore_signed_in(session: Session, backup_file: Path, replace: bool = False,
-                      let_go: Callable[[], None] | None = None) -> Any:
-    """Check the administrator on the open session, close it, restore. The session is closed after.
-    ``let_go`` runs once the role is checked, before the database is closed (the window lets go of
-    it: its views, its quick connection); a refusal leaves both as they were."""
-    session.require("backups.restore")
-    path, user = session.db_path, session.username
-    if let_go is not None:
-        let_go()
-    session.close()
-    return restore(path, backup_file, replace=replace, user=user)
 
 
 def damage_found(path: Path) -> Any:

@@ -118,11 +118,12 @@ def years_with_achievements(session: Session) -> list[int]:
 def compare_on_year(session: Session, a_id: str, b_id: str, year: int) -> dict[str, Any]:
     """Both policies computed on the year's achievements: per achievement and in total."""
     from desktop.core.engine import compare
-    from desktop.store import records, rounds
+    from desktop.operations.round_work import prior_awards
+    from desktop.store import records
 
     achs = records.achievements(year=year)
     out: dict[str, Any] = compare(load_policy(session, a_id), load_policy(session, b_id), achs,
-                                  rounds.prior_awards())
+                                  prior_awards())
     names = records.enterprise_names()
     for row in out["rows"]:
         row["name"] = names.get(row["enterprise"], row["enterprise"])

@@ -217,6 +217,7 @@ def issue_round(session: Session, round_uuid: str, issued_on: dt.date | None = N
     """Official notices for an approved round: one per enterprise with paying award lines (decision
     not rejected; discretionary lines with the amount the officer set) that no issued notice carries.
     Raises AlreadyIssued (allocating nothing) when every line is already on an issued notice."""
+    from desktop.operations import round_work
     from desktop.store import rounds
 
     session.require("notices.issue")
@@ -233,7 +234,7 @@ def issue_round(session: Session, round_uuid: str, issued_on: dt.date | None = N
     check_may_issue(session, rnd)  # the 公示 has ended with every objection closed (or the office skips it)
     results, achs = round_lines(rnd)
     names = {e.uscc: e.name for e in Enterprise.select().where(Enterprise.uscc.in_({r.enterprise for r in results}))}
-    policy = _policy_info(rounds.load_policy(rnd.policy_id))  # the office's own measures too
+    policy = _policy_info(round_work.load_policy(rnd.policy_id))  # the office's own measures too
     policy["content_hash"] = rnd.policy_hash
     return _issue(session, results, achs, names, policy, issued_on or session.today(), rnd.year, rnd.uuid)
 
@@ -284,12 +285,12 @@ def write_summary(session: Session, policy: Any, results: Sequence[AwardResult],
 def write_round_summary(session: Session, round_uuid: str, out_path: Path | str) -> Path:
     """The 汇总表 of a stored round (any status: it is what a reviewer approves), PDF or xlsx:
     its paying lines, rejected decisions left out, under the policy it was computed with."""
-    from desktop.store import rounds
+    from desktop.operations.round_work import load_policy
 
     rnd = _round(round_uuid)
     results, achs = round_lines(rnd)
     names = {e.uscc: e.name for e in Enterprise.select().where(Enterprise.uscc.in_({r.enterprise for r in results}))}
-    return write_summary(session, rounds.load_policy(rnd.policy_id), results, achs, names, rnd.year, Path(out_path),
+    return write_summary(session, load_policy(rnd.policy_id), results, achs, names, rnd.year, Path(out_path),
                          draft=rnd.status != RoundStatus.APPROVED.value)
 
 
@@ -709,8 +710,8 @@ def compute_file(session: Session, policy_id: str, data: Any,
     duplicates). Errors in the file raise ValidationFailed naming each record."""
     from desktop.core.engine import compute
     from desktop.core.policies import load_policy
+    from desktop.operations.round_work import prior_awards
     from desktop.store import records
-    from desktop.store import rounds as store_rounds
 
     ents, achs, problems = records.parse_load_input(data)
     errors = [p for p in problems if p.severity == "error"]
@@ -718,7 +719,7 @@ def compute_file(session: Session, policy_id: str, data: Any,
         raise ValidationFailed(errors)
     own = session.policy_dirs()[0]
     policy = load_policy(policy_id, [own] if own.is_dir() else [])
-    results = compute(policy, achs, prior=store_rounds.prior_awards())
+    results = compute(policy, achs, prior=prior_awards())
     names = records.enterprise_names({a.enterprise for a in achs})
     names.update({a.enterprise: a.enterprise_name for a in achs if a.enterprise_name and a.enterprise not in names})
     names.update({e.uscc: e.name for e in ents})

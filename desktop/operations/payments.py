@@ -110,7 +110,23 @@ def totals(session: Session, year: int | None = None) -> list[dict[str, Any]]:
     """Issued / paid / outstanding per year and fund (notices not void), amounts as Decimal."""
     from desktop.store import payments as store
 
-    return store.totals(year)
+    return store.totals(year, fund_names(store.notice_policies()))
+
+
+def fund_names(policies: set[str]) -> dict[tuple[str, str], str]:
+    """(policy id, fund id) -> fund name, for the policies the notices name (one that can no longer be
+    read names none)."""
+    from desktop.operations.round_work import load_policy
+
+    out: dict[tuple[str, str], str] = {}
+    for pid in sorted(policies):
+        try:
+            policy = load_policy(pid)
+        except StdAwardError:
+            continue
+        for fid, fund in getattr(policy, "funds", {}).items():
+            out[(pid, fid)] = fund.name
+    return out
 
 
 def import_xlsx(session: Session, path: Path | str) -> dict[str, Any]:

@@ -243,9 +243,9 @@ def check_may_issue(session: Session, rnd: Any) -> None:
 
 # ---------------------------------------------------------------- printing
 def _policy(rnd: Any) -> tuple[Any, dict[str, Any]]:
-    from desktop.store import rounds
+    from desktop.operations.round_work import load_policy
 
-    policy = rounds.load_policy(rnd.policy_id)
+    policy = load_policy(rnd.policy_id)
     return policy, {"id": policy.id, "title": policy.title, "document_number": policy.document_number,
                     "content_hash": rnd.policy_hash}
 

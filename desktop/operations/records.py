@@ -203,10 +203,11 @@ def write_template(path: Path) -> Path:
 
 def install_demo(session: Session, force: bool = False) -> int:
     """Fill an empty database with the demo office and its records; the achievement count."""
+    from desktop.operations.settings import known_policies
     from desktop.store import demo
 
     session.require("records.edit")
-    return demo.install(force=force, user=session.username)
+    return demo.install(force=force, user=session.username, known_policies=known_policies())
 
 
 # ---------------------------------------------------------------------------- listing (CLI)

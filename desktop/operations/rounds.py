@@ -72,7 +72,7 @@ def info(session: Session, ref: str | int) -> RoundInfo:
 def compute(session: Session, year: int, policy_id: str | None = None) -> RoundInfo:
     """Compute the year's round: create it (under ``policy_id``) or recompute the draft or returned
     round of that year."""
-    from desktop.store import rounds as store
+    from desktop.operations import round_work
     from desktop.store.models import AwardRound
 
     session.require("rounds.prepare")
@@ -88,12 +88,12 @@ def compute(session: Session, year: int, policy_id: str | None = None) -> RoundI
         if not policy_id:
             raise StdAwardError(_("there is no award round for {year} yet: name the policy to compute it "
                                   "under").format(year=year))
-        rnd = store.create_round(year, policy_id, session.username)
+        rnd = round_work.create_round(year, policy_id, session.username)
     else:
         if policy_id and policy_id != rnd.policy_id:
             raise StdAwardError(_("the round for {year} is computed under another policy; a round keeps its "
                                   "policy").format(year=year))
-        store.recompute(rnd, session.username)
+        round_work.recompute(rnd, session.username)
     return info(session, rnd.uuid)
 
 
@@ -101,7 +101,7 @@ def set_amount(session: Session, award_uuid: str, amount: Decimal | str | int, n
                version: int | None = None) -> Decimal:
     """An officer sets a discretionary award's amount (within the pool); the amount stored. ``version``:
     the line's version as the officer's screen loaded it (StaleRecord if another officer changed it)."""
-    from desktop.store import rounds as store
+    from desktop.operations import round_work
     from desktop.store.models import Award
 
     session.require("rounds.prepare")
@@ -112,7 +112,7 @@ def set_amount(session: Session, award_uuid: str, amount: Decimal | str | int, n
         value = to_money(amount)
     except (ArithmeticError, ValueError, TypeError):
         raise StdAwardError(_("{value} is not an amount of money").format(value=amount)) from None
-    return Decimal(store.set_amount(aw, value, session.username, note, version).amount)
+    return Decimal(round_work.set_amount(aw, value, session.username, note, version).amount)
 
 
 def set_amount_for(session: Session, ref: str | int, achievement_id: str, amount: Decimal | str | int,
@@ -139,19 +139,19 @@ def submit(session: Session, ref: str | int) -> RoundInfo:
 
 def approve(session: Session, ref: str | int) -> RoundInfo:
     """Approve a submitted round (never by the person who prepared it)."""
-    from desktop.store import rounds as store
+    from desktop.operations import round_work
 
     session.require("rounds.review")
-    rnd = store.approve(_get(ref), session.username, str(session.role))
+    rnd = round_work.approve(_get(ref), session.username)
     return info(session, rnd.uuid)
 
 
 def return_round(session: Session, ref: str | int, note: str) -> RoundInfo:
     """Send a submitted round back to its preparer with the reason."""
-    from desktop.store import rounds as store
+    from desktop.operations import round_work
 
     session.require("rounds.review")
-    rnd = store.return_round(_get(ref), session.username, str(session.role), note)
+    rnd = round_work.return_round(_get(ref), session.username, note)
     return info(session, rnd.uuid)
 
 
@@ -277,18 +277,18 @@ class PoolState:
 
 
 def _policy(ref: str | int) -> tuple[Any, Any]:
-    from desktop.store import rounds as store
+    from desktop.operations.round_work import load_policy
 
     rnd = _get(ref)
-    return rnd, store.load_policy(rnd.policy_id)
+    return rnd, load_policy(rnd.policy_id)
 
 
 def pool_budgets(session: Session, ref: str | int) -> dict[str, PoolState]:
     """The pools of the round's policy open in its year: budget, committed, remaining."""
-    from desktop.store import rounds as store
+    from desktop.operations.round_work import pool_committed
 
     rnd, policy = _policy(ref)
-    used = store.pool_committed(policy, rnd.year)
+    used = pool_committed(policy, rnd.year)
     return {pid: PoolState(pid, p.name, p.clause, p.budget, used.get(pid, ZERO))
             for pid, p in policy.pools.items() if rnd.year in p.years}
 
@@ -384,9 +384,9 @@ def prior_awards(session: Session | None) -> dict[tuple[Any, ...], str]:
     """Awards already made in the database (so a repeated claim is judged a duplicate); {} without one."""
     if session is None:
         return {}
-    from desktop.store import rounds as store
+    from desktop.operations import round_work
 
-    return store.prior_awards()
+    return round_work.prior_awards()
 
 
 def achievements(session: Session, year: int | None = None) -> list[Any]:

@@ -41,13 +41,21 @@ def update_office(session: Session, version: int | None = None, **values: Any) -
     from desktop.store import office as store
 
     session.require("office.settings")
-    return store.update(user=session.username, version=version, **values)
+    return store.update(user=session.username, version=version, known_policies=known_policies(), **values)
+
+
+def known_policies() -> list[str]:
+    """The ids of the policies an office may apply: the seeds and its own measures."""
+    from desktop.core.policies import known_policy_ids
+    from desktop.store.office import local_policy_dirs
+
+    return list(known_policy_ids(local_policy_dirs()))
 
 
 def validate_office(session: Session, values: dict[str, Any]) -> list[Any]:
     from desktop.store import office as store
 
-    return store.validate(values)
+    return store.validate(values, known_policies())
 
 
 # ---------------------------------------------------------------- the notice fonts
@@ -122,11 +130,14 @@ def close_policy(session: Session, policy_id: str, closes: Any, version: int | N
     refused. Administrator only; audited. A bad id or a date before the policy took effect is a
     ValidationFailed naming the policy."""
     from desktop.core.errors import Problem, ValidationFailed
-    from desktop.core.policies import PolicyError
+    from desktop.core.policies import PolicyError, closing, load_policy
     from desktop.store import office as store
 
     session.require("office.settings")
     try:
+        policy = load_policy(policy_id, session.policy_dirs())  # PolicyError: no such policy
+        if closes is not None:
+            closing(policy, closes)  # PolicyError: before the policy takes effect
         store.close_policy(policy_id, closes, user=session.username, version=version)
     except PolicyError as exc:
         raise ValidationFailed([Problem(policy_id, "close-policy", exc.message)]) from None

@@ -39,9 +39,10 @@ def demo_db_path() -> Path:
 
 def office_problems(values: dict[str, Any]) -> list[Problem]:
     """The office profile's problems (name, region code, 发文字号 prefix, policy)."""
+    from desktop.operations.settings import known_policies
     from desktop.store import office
 
-    return office.validate(values)
+    return office.validate(values, known_policies())
 
 
 def admin_problems(username: str, display_name: str, password: str, repeat: str) -> list[Problem]:
@@ -59,12 +60,13 @@ def set_up(session: Session, office_values: dict[str, Any], username: str, displ
     """The office profile and its first administrator, both or neither (ValidationFailed names the
     fields). Only while the database has no accounts (its one user acts as administrator); the
     session is signed in as the new administrator after."""
+    from desktop.operations.settings import known_policies
     from desktop.store import office, users
     from desktop.store.models import database
 
     session.require("office.settings")
     with database.atomic():
-        office.update(user=username.strip(), **office_values)
+        office.update(user=username.strip(), known_policies=known_policies(), **office_values)
         user = users.create_user(username, display_name, password, "admin")
     session.actor = Actor(user.username, user.display_name, user.role)
     return session.actor

@@ -27,9 +27,9 @@ class Dashboard:
 
 def policy(session: Session | None, policy_id: str) -> Any:
     """The policy (the office's local measures included)."""
-    from desktop.store import rounds
+    from desktop.operations.round_work import load_policy
 
-    return rounds.load_policy(policy_id)
+    return load_policy(policy_id)
 
 
 def entered(session: Session | None, policy_id: str) -> dict[str, list[dict[str, Any]]]:
@@ -150,7 +150,7 @@ def enter_value(session: Session, policy_id: str, target_id: str, value: str, as
                 source: str) -> dict[str, Any]:
     """Record a figure for a target the records cannot count, with its date and source. Bad input
     raises ValidationFailed naming the target and the field; nothing is written."""
-    from desktop.store import rounds
+    from desktop.operations import round_work
 
     session.require("targets.enter")
     t = target(session, policy_id, target_id)
@@ -171,5 +171,5 @@ def enter_value(session: Session, policy_id: str, target_id: str, value: str, as
         problems.append(Problem(label, "as_of", _("the date {date} is in the future").format(date=as_of.isoformat())))
     if problems:
         raise ValidationFailed(problems)
-    tv = rounds.enter_target_value(policy_id, target_id, text, as_of, source.strip(), session.username)
+    tv = round_work.enter_target_value(policy_id, target_id, text, as_of, source.strip(), session.username)
     return {"value": tv.value, "as_of": tv.as_of, "source": tv.source, "entered_by": tv.entered_by}

@@ -118,7 +118,7 @@ def docx_drafts(session: Session, folder: Path, day: dt.date, *, round_uuid: str
     office = officemod.require()
     if round_uuid:
         from desktop.operations.notices import round_lines
-        from desktop.store import rounds
+        from desktop.operations.round_work import load_policy
         from desktop.store.models import AwardRound, Enterprise
 
         rnd = AwardRound.get_or_none(AwardRound.uuid == round_uuid)
@@ -127,7 +127,7 @@ def docx_drafts(session: Session, folder: Path, day: dt.date, *, round_uuid: str
         results, achs = round_lines(rnd)
         names = {e.uscc: e.name for e in Enterprise.select().where(
             Enterprise.uscc.in_({r.enterprise for r in results}))}
-        pol = rounds.load_policy(rnd.policy_id)
+        pol = load_policy(rnd.policy_id)
         year = rnd.year
     elif computed is not None:
         pol, results, achs, names, year = computed

@@ -633,6 +633,51 @@ def _set_aside(path: Path) -> Path:
     return kept
 
 
+def has_accounts(path: Path | str) -> bool | None:
+    """Whether the office database at ``path`` has active user accounts, asked before a restore by
+    someone not signed in as an administrator. A database file is read on a connection of its own
+    (one open for work in this process is left as it is) and checked whole, whatever its size; a
+    server database is opened (it must not be open here). None when there is nothing there that can
+    be read: no file, a file cut to nothing, a damaged file (or one the day's backup found damaged),
+    not a StdAward database, a server that cannot be opened."""
+    from desktop.core.errors import DatabaseBusy
+
+    path = Path(path)
+    if is_connection_file(path):
+        try:
+            open_db(path, auto_backup=False)
+        except (DatabaseBusy, SchemaTooNew):
+            raise
+        except StdAwardError:
+            return None
+        try:
+            from desktop.store.users import has_users
+
+            return has_users()
+        finally:
+            close_db()
+    found = damage_found
+    if found is not None and found.path is not None and Path(str(found.path)) == path:
+        return None
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return None
+        con = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)
+    except (OSError, sqlite3.Error):
+        return None
+    try:
+        row = con.execute("PRAGMA quick_check(1)").fetchone()
+        if row is None or row[0] != "ok":
+            return None
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'user'").fetchone():
+            return False  # a new database, or not an office's: nobody's accounts to protect
+        return con.execute('SELECT 1 FROM "user" WHERE active LIMIT 1').fetchone() is not None
+    except sqlite3.DatabaseError:  # malformed, encrypted, not a database at all
+        return None
+    finally:
+        con.close()
+
+
 @dataclass
 class Restored:
     """What ``restore`` did with the database it replaced: ``kept`` is its safety copy (a backup)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,9 @@ def demo_data() -> dict[str, Any]:
     return json.loads((resources_dir() / "demo" / "demo.json").read_text("utf-8"))
 
 
-def install(force: bool = False, user: str = "demo") -> int:
-    """Load the demo office profile, enterprises and achievements. Returns the achievement count."""
+def install(force: bool = False, user: str = "demo", known_policies: Collection[str] = ()) -> int:
+    """Load the demo office profile, enterprises and achievements. Returns the achievement count. The
+    demo office applies its policy when it is one of ``known_policies`` (the operations read them)."""
     from desktop.store import office, records  # here, not at the top: the GUI's start-up only needs the paths
     from desktop.store.models import Achievement, database
 
@@ -34,17 +36,11 @@ def install(force: bool = False, user: str = "demo") -> int:
     with database.atomic():
         if office.get() is None:
             office.update(**{k: v for k, v in data["office"].items() if k != "policy_id"}, user=user)
-            _set_policy(data["office"].get("policy_id"), user)
+            policy_id = data["office"].get("policy_id")
+            if policy_id and policy_id in known_policies:
+                office.update(policy_id=policy_id, user=user)
         records.load({"enterprises": data["enterprises"], "achievements": data["achievements"]}, user=user)
     return len(data["achievements"])
-
-
-def _set_policy(policy_id: str | None, user: str) -> None:
-    from desktop.core.policies import known_policy_ids
-    from desktop.store import office
-
-    if policy_id and policy_id in known_policy_ids(office.local_policy_dirs()):
-        office.update(policy_id=policy_id, user=user)
 
 
 def demo_db_path() -> Path:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from typing import Any
 
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
@@ -42,7 +43,9 @@ def as_dict(office: Office | None) -> dict[str, Any]:
             "signatory": office.signatory, "role": office.role}
 
 
-def validate(values: dict[str, Any]) -> list[Problem]:
+def validate(values: dict[str, Any], known_policies: Collection[str] | None = None) -> list[Problem]:
+    """The profile's problems; a policy id is checked against ``known_policies`` (the ids the
+    operations read from the seeds and the office's measures) when given."""
     problems = []
     if "name" in values and not (values["name"] or "").strip():
         problems.append(Problem("office", "name", _("the issuing authority's name is required")))
@@ -57,10 +60,8 @@ def validate(values: dict[str, Any]) -> list[Problem]:
         problems.append(Problem("office", "doc_prefix", _("the document number prefix is 1-12 Chinese characters or letters, such as 城市监")))
     if "role" in values and values["role"] not in ("county", "city"):
         problems.append(Problem("office", "role", _("the role is county or city")))
-    if values.get("policy_id"):
-        from desktop.core.policies import known_policy_ids
-
-        ids = known_policy_ids(local_policy_dirs())
+    if values.get("policy_id") and known_policies is not None:
+        ids = list(known_policies)
         if ids and values["policy_id"] not in ids:
             problems.append(Problem("office", "policy", _("unknown policy {id}; installed: {ids}").format(id=values["policy_id"], ids=", ".join(ids))))
     return problems
@@ -77,13 +78,15 @@ def local_policy_dirs() -> list:
     return [measures_folder(_path)] if _path is not None else []
 
 
-def update(*, user: str, version: int | None = None, **values: Any) -> Office:
+def update(*, user: str, version: int | None = None, known_policies: Collection[str] | None = None,
+           **values: Any) -> Office:
     """Set up the office profile, or change it; with ``version`` (the one the officer's screen
-    loaded) only if no one saved the office's settings since (StaleRecord naming who, nothing written)."""
+    loaded) only if no one saved the office's settings since (StaleRecord naming who, nothing written).
+    ``known_policies``: as ``validate``."""
     from desktop.store import concurrency
 
     values = {k: v for k, v in values.items() if v is not None}
-    problems = validate(values)
+    problems = validate(values, known_policies)
     office = get()
     if office is None:
         missing = [f for f in ("name", "region_code") if f not in values]
@@ -114,15 +117,11 @@ def policy_closings() -> dict[str, dt.date]:
 
 
 def close_policy(policy_id: str, closes: dt.date | None, *, user: str, version: int | None = None) -> None:
-    """Close a policy's validity on ``closes`` (the text set no end; achievements after it are
-    refused), or reopen it with None. Checked against the policy's own dates; audited. With
-    ``version``, only if the office's settings are still at it (StaleRecord)."""
-    from desktop.core.policies import closing, load_policy
+    """Record a policy's validity closed on ``closes`` (the text set no end; achievements after it
+    are refused), or reopened with None; audited. The operations check the date against the policy's
+    own first. With ``version``, only if the office's settings are still at it (StaleRecord)."""
     from desktop.store import concurrency
 
-    policy = load_policy(policy_id, local_policy_dirs())  # PolicyError: no such policy
-    if closes is not None:
-        closing(policy, closes)  # PolicyError: before the policy takes effect
     office = require()
     concurrency.check(office, version)
     settings = dict(office.settings or {})

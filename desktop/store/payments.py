@@ -224,25 +224,15 @@ def can_void(notice: Notice) -> None:
 
 # ------------------------------------------------------------------ totals
 
-def _fund_names() -> dict[tuple[str, str], str]:
-    """(policy id, fund id) -> fund name, for the policies the notices name."""
-    from desktop.store.rounds import load_policy
-
-    out: dict[tuple[str, str], str] = {}
-    policies = {n.content.get("policy", {}).get("id") for n in Notice.select(Notice.content)}
-    for pid in filter(None, policies):
-        try:
-            policy = load_policy(pid)
-        except StdAwardError:
-            continue
-        for fid, fund in getattr(policy, "funds", {}).items():
-            out[(pid, fid)] = fund.name
-    return out
+def notice_policies() -> set[str]:
+    """The ids of the policies the notices name."""
+    return set(filter(None, (n.content.get("policy", {}).get("id") for n in Notice.select(Notice.content))))
 
 
-def totals(year: int | None = None) -> list[dict[str, Any]]:
-    """Issued / paid / outstanding per year and fund over notices not void (amounts as Decimal)."""
-    names = _fund_names()
+def totals(year: int | None = None, names: dict[tuple[str, str], str] | None = None) -> list[dict[str, Any]]:
+    """Issued / paid / outstanding per year and fund over notices not void (amounts as Decimal);
+    ``names``: (policy id, fund id) -> the fund's name, from the policies (``notice_policies``)."""
+    names = names or {}
     q = Notice.select().where(Notice.status != NoticeStatus.VOID.value)
     if year is not None:
         q = q.where(Notice.year == year)

@@ -1,17 +1,19 @@
-"""Award rounds in the database: a year's achievements computed under a policy, reviewed, approved.
+"""Award rounds in the database: their rows, their state transitions and the queries over them.
 
-A round is created in ``draft`` (Award rows from the engine), may be recomputed while draft or
-returned, discretionary amounts are set by an officer within the pool's remaining budget for the
-year, then ``submit`` -> ``approve`` (or ``return_round``). The approver must differ from whoever
-prepared the round and have the role reviewer or admin. Every change writes an AwardEvent and an
-audit entry in the same transaction.
+A round is created in ``draft`` with its Award rows, may be recomputed while draft or returned,
+discretionary amounts are set, then ``submit`` -> ``approve`` (or ``return_round``). Every change
+writes an AwardEvent and an audit entry in the same transaction, under a row lock on the round.
+
+What the lines say comes from outside: the policy and the award engine are the operations'
+(``desktop.operations.round_work``), which hand ``create_round`` and ``recompute`` the function
+that computes each achievement's award as the year is read, and check who may change a round
+(``desktop.operations.roles``) and that its reviewer did not prepare it.
 """
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -34,22 +36,15 @@ from desktop.store.models import (
 )
 
 PAID = PAYING  # the statuses whose amount is paid (desktop.core.status)
-REVIEW_ROLES = ("reviewer", "admin")
+
+# (round, the year's achievements as ``year_stream`` reads them) -> (row id, achievement, its line,
+# its award) for each, computed as the stream goes: the operations' (the policy and the engine)
+Compute = Callable[[AwardRound, Iterable[tuple[int, Any, Any]]], Iterator[tuple[int, Any, Any, AwardResult]]]
 
 
-def load_policy(policy_id: str):  # noqa: ANN201
-    """The policy as this office applies it: with its own measures, and closed on the date its
-    settings give (``office.close_policy``), if any."""
-    from desktop.core.policies import closing
-    from desktop.core.policies import load_policy as load
-    from desktop.store.office import local_policy_dirs, policy_closings
-
-    return closing(load(policy_id, local_policy_dirs()), policy_closings().get(policy_id))
-
-
-def prior_awards(exclude_round: AwardRound | int | None = None) -> dict[tuple, str]:
-    """Identities already awarded (awarded/discretionary, decision not rejected) -> achievement id.
-    Read with the cursor, in award order (the first award of an identity names it)."""
+def paying_achievements(exclude_round: AwardRound | int | None = None) -> Iterator[Any]:
+    """The achievements (vocabulary objects) of the awards that pay (awarded/discretionary, decision
+    not rejected), outside ``exclude_round``: read with the cursor, in award order."""
     paying = ", ".join("?" * len(PAID))
     sql = (f"SELECT {records.ACH_COLUMNS_SQL} FROM award w JOIN achievement a ON a.id = w.achievement_id "
            f"JOIN enterprise e ON e.id = a.enterprise_id WHERE w.status IN ({paying}) AND w.decision != 'rejected'")
@@ -57,25 +52,28 @@ def prior_awards(exclude_round: AwardRound | int | None = None) -> dict[tuple, s
     if exclude_round is not None:
         sql += " AND w.round_id != ?"
         params.append(exclude_round.id if isinstance(exclude_round, AwardRound) else exclude_round)
-    out: dict[tuple, str] = {}
     for cols in database.execute_sql(sql + " ORDER BY w.id", params):
-        a = records.ach_from_sql(cols)[1]
-        out.setdefault(a.identity(), a.id)
-    return out
+        yield records.ach_from_sql(cols)[1]
 
 
-def pool_committed(policy, year: int, exclude_award: int | None = None) -> dict[str, Decimal]:  # noqa: ANN001
-    """Pool id -> amount already set on discretionary awards of that year (not rejected)."""
-    rule_pool = {r.id: r.pool for r in policy.rules if r.pool}
+def discretionary_amounts(year: int, policy_id: str) -> Iterator[tuple[int, str | None, Decimal]]:
+    """(award id, rule, amount) of each discretionary award with an amount set, not rejected, in the
+    rounds of ``year`` under ``policy_id``."""
     q = (Award.select(Award.rule, Award.amount, Award.id).join(AwardRound)
-         .where(Award.status == AwardStatus.DISCRETIONARY.value, Award.decision != Decision.REJECTED.value, Award.amount.is_null(False),
-                AwardRound.year == year, AwardRound.policy_id == policy.id))
-    spent: dict[str, Decimal] = {}
+         .where(Award.status == AwardStatus.DISCRETIONARY.value, Award.decision != Decision.REJECTED.value,
+                Award.amount.is_null(False), AwardRound.year == year, AwardRound.policy_id == policy_id))
     for aw in q:
-        pool = rule_pool.get(aw.rule)
-        if pool and aw.id != exclude_award:
-            spent[pool] = spent.get(pool, ZERO) + aw.amount
-    return spent
+        yield aw.id, aw.rule, aw.amount
+
+
+def changed_by(rnd: AwardRound, user: str) -> bool:
+    """Did ``user`` prepare the round or change one of its lines (computing, an amount)? A review
+    decision on a line does not count (an approval, or a line reopened by an upheld objection, is
+    reviewed again by the same reviewer)."""
+    decisions = [d.value for d in Decision]
+    touched = (AwardEvent.select().join(Award).where(Award.round == rnd, AwardEvent.user == user,
+                                                     AwardEvent.after.not_in(decisions)).exists())
+    return user == rnd.prepared_by or touched
 
 
 def _snapshot(aw: Award) -> dict[str, Any]:
@@ -133,39 +131,21 @@ def year_stream(year: int, round_id: int | None = None) -> Iterator[tuple[int, A
         last_date, last_id = rows[-1][4], rows[-1][0]
 
 
-def _results(policy, rnd: AwardRound | None, year: int, stream: Iterable[tuple[int, Any, tuple | None]]  # noqa: ANN001
-             ) -> Iterator[tuple[int, Any, tuple | None, AwardResult]]:
-    """(row id, achievement, its line, its award) for each of ``stream``, computed as the stream goes
-    (``engine.compute_iter``): one result per achievement, in order."""
-    from desktop.core.engine import compute_iter
-
-    taken: deque[tuple[int, Any, tuple | None]] = deque()  # read but not yet computed: one at a time
-
-    def achievements() -> Iterator[Any]:
-        for item in stream:
-            taken.append(item)
-            yield item[1]
-
-    for r in compute_iter(policy, achievements(), prior=prior_awards(rnd), pool_spent=pool_committed(policy, year)):
-        row_id, a, line = taken.popleft()
-        yield row_id, a, line, r
-
-
-def create_round(year: int, policy_id: str, user: str) -> AwardRound:
-    """Compute the year's achievements and store the round in draft, with its Award rows. The year is
-    read, computed and written a batch at a time (``year_stream``, ``engine.compute_iter``,
-    ``_LineWriter``): a round of 1,000,000 lines never holds them all."""
-    policy = load_policy(policy_id)
+def create_round(year: int, policy_id: str, policy_hash: str, user: str, compute: Compute) -> AwardRound:
+    """Store the year's round in draft under the policy ``policy_id`` (its content hash
+    ``policy_hash``), with an Award row for each achievement as ``compute`` gives it. The year is
+    read, computed and written a batch at a time (``year_stream``, ``compute``, ``_LineWriter``): a
+    round of 1,000,000 lines never holds them all."""
     if AwardRound.select().where(AwardRound.year == year).exists():
         raise StdAwardError(_("there is already an award round for {year}; recompute it instead").format(year=year))
     with database.atomic():
         year_lock(year)  # PostgreSQL: the year's achievements hold still, and a second officer waits
         if AwardRound.select().where(AwardRound.year == year).exists():  # made while this one waited
             raise StdAwardError(_("there is already an award round for {year}; recompute it instead").format(year=year))
-        rnd = AwardRound.create(year=year, policy_id=policy.id, policy_hash=policy.content_hash,
+        rnd = AwardRound.create(year=year, policy_id=policy_id, policy_hash=policy_hash,
                                 status=RoundStatus.DRAFT.value, prepared_by=user)
         writer = _LineWriter(rnd)
-        for row_id, _a, _line, r in _results(policy, rnd, year, year_stream(year)):
+        for row_id, _a, _line, r in compute(rnd, year_stream(year)):
             writer.add(row_id, r)
         writer.finish(user, _("computed"))
         audit.record(user, "create", "award_round", rnd.uuid, None, _round_summary(rnd))
@@ -279,14 +259,20 @@ def _moved_meanwhile(rnd: AwardRound, status: str) -> StdAwardError:
                            "changed, reload it").format(year=rnd.year, status=round_status_label(status)))
 
 
+def editable(rnd: AwardRound) -> None:
+    """Refuse (StdAwardError) unless the round is a draft or returned."""
+    _editable(rnd)
+
+
 def _editable(rnd: AwardRound) -> None:
     if rnd.status not in (RoundStatus.DRAFT, RoundStatus.RETURNED):
         raise StdAwardError(_("the round for {year} is {status}; only a draft or returned round can change").format(
             year=rnd.year, status=round_status_label(rnd.status)))
 
 
-def recompute(rnd: AwardRound, user: str) -> AwardRound:
-    """Recompute a draft or returned round (e.g. after new achievements or a policy change).
+def recompute(rnd: AwardRound, user: str, policy_hash: str, compute: Compute) -> AwardRound:
+    """Recompute a draft or returned round (e.g. after new achievements or a policy change), each line
+    as ``compute`` gives it under the round's policy (its content hash now ``policy_hash``).
     Amounts an officer set on discretionary awards stay when the award is still discretionary
     under the same rule.
 
@@ -299,14 +285,13 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
     at the end records its digest, which ``verify_rows`` checks."""
     rnd = AwardRound.get_by_id(rnd.id)
     _editable(rnd)
-    policy = load_policy(rnd.policy_id)
     with database.atomic():
         year_lock(rnd.year)
         rnd = _locked(rnd)
         _editable(rnd)
         updates = _LineUpdates(rnd, user)
         created: list[tuple[int, AwardResult]] = []
-        for row_id, _a, row, r in _results(policy, rnd, rnd.year, year_stream(rnd.year, rnd.id)):
+        for row_id, _a, row, r in compute(rnd, year_stream(rnd.year, rnd.id)):
             if row is None:
                 created.append((row_id, r))
                 continue
@@ -338,7 +323,7 @@ def recompute(rnd: AwardRound, user: str) -> AwardRound:
             for uuid, before in gone:
                 audit.record(user, "delete", "objection", uuid, before, None)
             audit.record(user, "delete", "award", aw.uuid, snap, None)
-        rnd.policy_hash = policy.content_hash
+        rnd.policy_hash = policy_hash
         rnd.save()
         audit.record(user, "recompute", "award_round", rnd.uuid, None, _round_summary(rnd))
     return rnd
@@ -411,9 +396,10 @@ def _audit_lines(user: str, action: str, rnd: AwardRound, lines: dict[str, tuple
 
 
 def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str | None = None,
-               version: int | None = None) -> Award:
-    """An officer fixes a discretionary amount, within what the pool has left for that year; only if
-    the line is still at ``version`` (the one the officer's screen loaded), else StaleRecord."""
+               version: int | None = None, within: Callable[[Award, Decimal], None] | None = None) -> Award:
+    """Set a discretionary line's amount; only if the line is still at ``version`` (the one the
+    officer's screen loaded), else StaleRecord. ``within`` refuses an amount the line's pool cannot
+    take (the operations know the policy), after the line's own checks, before anything is written."""
     from desktop.store import concurrency
 
     aw = Award.get_by_id(award.id)
@@ -426,16 +412,8 @@ def set_amount(award: Award, amount: Decimal | str | int, user: str, note: str |
     value = to_money(amount)
     if value < 0:
         raise StdAwardError(_("an amount cannot be negative"))
-    policy = load_policy(rnd.policy_id)
-    rule = policy.rule(aw.rule)
-    if rule is None or not rule.pool:
-        raise StdAwardError(_("the rule {rule} no longer draws on a pool; recompute the round").format(rule=aw.rule))
-    pool = policy.pools[rule.pool]
-    year = aw.achievement.date.year
-    left = pool.budget - pool_committed(policy, year, exclude_award=aw.id).get(pool.id, ZERO)
-    if value > left:
-        raise StdAwardError(_("{amount} is more than the {left} left in {pool} for {year}").format(
-            amount=format(value, "f"), left=format(left, "f"), pool=pool.name, year=year))
+    if within is not None:
+        within(aw, value)
     with database.atomic():
         _editable(_locked(rnd))  # submitted or approved meanwhile: the line stays as approved
         before, snap = aw.amount, _snapshot(aw)
@@ -474,24 +452,11 @@ def submit(rnd: AwardRound, user: str) -> AwardRound:
     return _move(rnd, user, RoundStatus.SUBMITTED.value, prepared_by=user)
 
 
-def _reviewer(rnd: AwardRound, user: str, role: str) -> None:
-    if role not in REVIEW_ROLES:
-        raise StdAwardError(_("only a reviewer or an administrator can approve or return a round"))
-    # changing a line (computing, an amount) makes one a preparer; a review decision on it does not
-    # (an approval, or a line reopened by an upheld objection, is reviewed again by the same reviewer)
-    decisions = [d.value for d in Decision]
-    touched = (AwardEvent.select().join(Award).where(Award.round == rnd, AwardEvent.user == user,
-                                                     AwardEvent.after.not_in(decisions)).exists())
-    if user == rnd.prepared_by or touched:
-        raise StdAwardError(_("{user} prepared this round; another person must review it").format(user=user))
-
-
-def approve(rnd: AwardRound, user: str, role: str) -> AwardRound:
+def approve(rnd: AwardRound, user: str) -> AwardRound:
+    """Approve a submitted round: its proposed paying lines approved (rejected at 0), its lines'
+    digest recorded. Who may (a reviewer who did not prepare it) is the operations' check."""
     rnd = AwardRound.get_by_id(rnd.id)
-    if rnd.status != RoundStatus.SUBMITTED:
-        raise StdAwardError(_("only a submitted round can be approved (this one is {status})").format(
-            status=round_status_label(rnd.status)))
-    _reviewer(rnd, user, role)
+    submitted(rnd, "approve")
     with database.atomic():
         now_at = _locked(rnd).status
         if now_at != RoundStatus.SUBMITTED:  # returned or approved by another reviewer meanwhile
@@ -557,14 +522,27 @@ def check_round_intact(rnd: AwardRound) -> None:
                                   round=label, reviewer=rnd.reviewed_by))
 
 
-def return_round(rnd: AwardRound, user: str, role: str, note: str) -> AwardRound:
-    rnd = AwardRound.get_by_id(rnd.id)
-    if rnd.status != RoundStatus.SUBMITTED:
-        raise StdAwardError(_("only a submitted round can be returned (this one is {status})").format(
+def submitted(rnd: AwardRound, action: str) -> None:
+    """Refuse (StdAwardError) to ``approve`` or ``return`` a round that is not submitted."""
+    if rnd.status == RoundStatus.SUBMITTED:
+        return
+    if action == "approve":
+        raise StdAwardError(_("only a submitted round can be approved (this one is {status})").format(
             status=round_status_label(rnd.status)))
+    raise StdAwardError(_("only a submitted round can be returned (this one is {status})").format(
+        status=round_status_label(rnd.status)))
+
+
+def return_reason(note: str | None) -> None:
     if not (note or "").strip():
         raise StdAwardError(_("say why the round is returned"))
-    _reviewer(rnd, user, role)
+
+
+def return_round(rnd: AwardRound, user: str, note: str) -> AwardRound:
+    """Send a submitted round back with the reason. Who may is the operations' check."""
+    rnd = AwardRound.get_by_id(rnd.id)
+    submitted(rnd, "return")
+    return_reason(note)
     return _move(rnd, user, RoundStatus.RETURNED.value, note, reviewed_by=user)
 
 
@@ -659,11 +637,8 @@ def target_values(policy_id: str) -> dict[str, list[TargetValue]]:
 
 def enter_target_value(policy_id: str, target_id: str, value: str, as_of: dt.date, source: str,
                        user: str) -> TargetValue:
-    """The office enters a figure for a target records cannot count (with its date and source)."""
-    policy = load_policy(policy_id)
-    target = next((t for t in policy.targets if t.id == target_id), None)
-    if target is None or target.count != "entered":
-        raise StdAwardError(_("{policy} has no target {target} that takes an entered value").format(policy=policy_id, target=target_id))
+    """The office enters a figure for a target records cannot count (with its date and source); the
+    operations check first that the policy has such a target."""
     try:
         Decimal(str(value).strip().rstrip("%"))
     except Exception:  # noqa: BLE001

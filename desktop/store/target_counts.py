@@ -213,21 +213,6 @@ def counts(targets: list[Target], as_of: dt.date, report: Report | None = None) 
 _COUNT_AND_TOP = "SELECT (SELECT count(*) FROM achievement), (SELECT coalesce(max(id), 0) FROM achievement)"
 
 
-TOUCHING = ("achievement", "enterprise", "package", "target_value", "office", "policy")  # audited entities
-
-
-def data_mark() -> tuple[Any, ...]:
-    """What changes whenever what the targets count may have changed: the achievements' number and
-    newest row, and the newest audit entry about achievements, enterprises, imports, entered values,
-    the office or its measures (every change the program makes to them is audited). A cache of the
-    counts under this mark is refreshed only by a change that touches them (a payment does not)."""
-    n, last = database.execute_sql(_COUNT_AND_TOP.replace("coalesce(max(id), 0)", "max(id)")).fetchone()
-    entry = database.execute_sql(
-        f"SELECT id FROM audit_entry WHERE entity IN ({', '.join('?' * len(TOUCHING))}) ORDER BY id DESC LIMIT 1",
-        TOUCHING).fetchone()
-    return n, last, entry[0] if entry else None
-
-
 # ------------------------------------------------------------------ kept counts, brought up to date
 #
 # Counting every target over a million achievements takes seconds. The counts are kept under the

@@ -319,7 +319,8 @@ class Startup:
 
     def _restore(self, backup: Path) -> None:
         """One click from the damage message: the newest good backup replaces the damaged database
-        (kept aside unread), and the program starts again on it."""
+        (kept aside unread), and the program starts again on it. Nobody need sign in to a database
+        that cannot be read: the operation checks that it cannot (it refuses on a healthy one)."""
         from desktop.operations import backups
 
         path = self.ctx.db_path
@@ -345,7 +346,7 @@ class Startup:
             closed.append(True)
 
         try:  # on a server: the officer confirmed replacing its office (the question named both)
-            result = backups.restore_signed_in(self.ctx.session, backup, replace=True, let_go=let_go)
+            result = backups.restore(path, backup, session=self.ctx.session, replace=True, let_go=let_go)
         except Exception as exc:  # noqa: BLE001 - refused before anything was replaced: told, then back to work
             from desktop.ui.tasks import show_error
 
