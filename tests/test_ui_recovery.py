@@ -193,3 +193,18 @@ def test_the_window_says_what_damage_the_background_backup_found(qtbot, tmp_path
     text = open_notes_shown(qtbot, path, restored)
     assert "damaged" in text and str(path) in text and good.name in text
     assert restored == [good]
+
+
+def test_a_database_set_aside_twice_in_one_second_keeps_both_copies(tmp_path):
+    """Setting a damaged file aside names it by the second; a second damaged file set aside in that
+    second must get a name of its own, not replace the first copy."""
+    from desktop.store.db import _set_aside
+
+    db = tmp_path / "office.db"
+    db.write_bytes(b"first damaged file")
+    first = _set_aside(db)
+    db.unlink()
+    db.write_bytes(b"second damaged file")
+    second = _set_aside(db)
+    assert first != second
+    assert first.read_bytes() == b"first damaged file" and second.read_bytes() == b"second damaged file"

@@ -620,7 +620,10 @@ def _set_aside(path: Path) -> Path:
     reading it: ``office.db`` is also ``office.db.damaged-20261202-201500`` (a hard link, so the
     final name is never empty; a rename where the disk has no links, such as a FAT stick)."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    kept = path.with_name(f"{path.name}.damaged-{stamp}")
+    kept, n = path.with_name(f"{path.name}.damaged-{stamp}"), 1
+    while any(kept.with_name(kept.name + s).exists() for s in ("", "-wal", "-shm", "-journal")):
+        n += 1  # set aside twice in one second: the first copy is kept too, never overwritten
+        kept = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
     for suffix in ("-wal", "-shm", "-journal"):
         side = path.with_name(path.name + suffix)
         if side.exists():
