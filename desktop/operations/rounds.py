@@ -250,6 +250,16 @@ def latest(session: Session, year: int) -> RoundInfo | None:
     return None if rnd is None else info(session, rnd.uuid)
 
 
+def line_count(session: Session, year: int) -> int | None:
+    """The number of lines of the year's latest round (None: no round yet), counted on the index
+    alone: what a screen asks before it decides to read the round at once or in a worker (``latest``
+    adds the round's money up over every line: a second at 10⁶)."""
+    from desktop.store.models import Award, AwardRound
+
+    rnd = AwardRound.select(AwardRound.id).where(AwardRound.year == year).order_by(AwardRound.id.desc()).first()  # type: ignore[attr-defined]  # peewee's implicit id
+    return None if rnd is None else Award.select().where(Award.round == rnd.id).count()
+
+
 def default_year(session: Session) -> int:
     """The year of the latest round, else the latest year with achievements (not in the future)."""
     from desktop.store.models import AwardRound
