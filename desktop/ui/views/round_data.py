@@ -228,6 +228,26 @@ class TextColumn(Sequence[str]):
         raise ValueError(value)
 
 
+@dataclass
+class Changes:
+    """Lines of a reading that differ from those shown, ready to be stored (``RoundLines.prepare``):
+    the positions with their signatures and versions as read now, the lines to set whole (another
+    award at that place, or its achievement's id or text changed), and per coded column the lines
+    whose value changed: (positions, codes (None: a value not coded yet), values)."""
+    positions: list[int]
+    sigs: array
+    versions: array
+    whole: list[tuple[int, tuple[Any, ...], int]] = field(default_factory=list)
+    codes: dict[str, tuple[list[int], list[int | None], list[Any]]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def touches(self, key: str) -> bool:
+        """Whether a line's value of column ``key`` may have changed."""
+        return key in self.codes or bool(self.whole)
+
+
 class Line(Mapping[str, Any]):
     """One line of ``RoundLines`` read as a dict would be (its values as the operations give them)."""
 
@@ -311,23 +331,46 @@ class RoundLines(Sequence[Line]):
         for k, col in self.coded.items():
             col.codes[i] = col.code(values[_SLOT[k]])
 
-    def set_many(self, changes: Sequence[tuple[int, tuple[Any, ...], int]]) -> None:
-        """``set`` for many lines, (position, values, signature) each, a column at a time (10,000
-        changed lines of a refresh take a few milliseconds on the UI thread)."""
-        positions = [c[0] for c in changes]
-        rows = [c[1] for c in changes]
-        for i, sig in zip(positions, (c[2] for c in changes)):
-            self.sigs[i] = sig
-        versions = self.versions
-        for i, v in zip(positions, rows):
-            versions[i] = v[17] or 0
-        for i, v in zip(positions, rows):
-            if self.ids[i] != v[0] or self.achievement[i] != v[2] or self.what[i] != v[7]:
-                self.set(i, v, self.sigs[i])  # another line here (it keeps what only the first has)
+    def set_many(self, changes: Sequence[tuple[int, tuple[Any, ...], int]] | Changes) -> None:
+        """``set`` for many lines, (position, values, signature) each, or as ``prepare`` made them
+        ready (in a worker: the UI thread then only stores the codes that differ)."""
+        self.apply(changes if isinstance(changes, Changes) else self.prepare(changes))
+
+    def prepare(self, changes: Sequence[tuple[int, tuple[Any, ...], int]]) -> Changes:
+        """What ``apply`` stores for lines that changed, (position, values, signature) each, worked out
+        against the lines as they are: per coded column only the lines whose value differs, with its
+        code when the value is coded already. Reads the lines only: safe in a worker while the UI
+        thread shows them (the result is for these lines as they are now)."""
+        out = Changes([c[0] for c in changes], array("q", [c[2] for c in changes]),
+                      array("q", [c[1][17] or 0 for c in changes]))
+        ids, achievement, what = self.ids, self.achievement.reader(), self.what.reader()
+        whole = set()
+        for i, v, sig in changes:
+            if ids[i] != v[0] or achievement(i) != v[2] or what(i) != v[7]:
+                out.whole.append((i, v, sig))  # another line here, or its achievement's text: set whole
+                whole.add(i)
+        rest = [c for c in changes if c[0] not in whole] if whole else changes
         for k, col in self.coded.items():
             slot, codes, index = _SLOT[k], col.codes, col._index
-            new = [v[slot] for v in rows]
+            new = [c[1][slot] for c in rest]
             found = list(map(index.get, new if col._key is None else map(col._key, new)))
+            differ = [j for j, (c, f) in enumerate(zip(rest, found)) if f is None or codes[c[0]] != f]
+            if differ:
+                out.codes[k] = ([rest[j][0] for j in differ], [found[j] for j in differ], [new[j] for j in differ])
+        return out
+
+    def apply(self, changes: Changes) -> None:
+        """Store lines that changed as ``prepare`` made them ready (10,000 changed lines of a refresh:
+        a few milliseconds on the UI thread)."""
+        sigs, versions = self.sigs, self.versions
+        for i, sig, version in zip(changes.positions, changes.sigs, changes.versions):
+            sigs[i] = sig
+            versions[i] = version
+        for i, values, sig in changes.whole:
+            self.set(i, values, sig)
+        for k, (positions, found, new) in changes.codes.items():
+            col = self.coded[k]
+            codes = col.codes
             for i, c, value in zip(positions, found, new):
                 codes[i] = col.code(value) if c is None else c
 
@@ -502,7 +545,7 @@ class RoundSnapshot:
     pools: Any = None
     publicity: Any = None
     against: Any = field(default=None, repr=False)  # the snapshot ``changed`` was found against
-    updates: list[tuple[tuple[Any, ...], int]] | None = None  # (values, signature) of each changed line
+    updates: Changes | None = None  # the changed lines, ready to be stored in ``lines``
 
 
 def _changes(reader: Any, old: RoundLines, figures: Figures) -> list[tuple[int, tuple[Any, ...], int]] | None:
@@ -542,7 +585,7 @@ def read_round(session: Any, year: int, rnd: Any = None, previous: RoundSnapshot
         if changes is not None:
             snap.lines, snap.against = previous.lines, previous
             snap.changed = [c[0] for c in changes]
-            snap.updates = [(c[1], c[2]) for c in changes]
+            snap.updates = previous.lines.prepare(changes)  # (here, in the worker: the UI thread only stores it)
             _sums(snap, figures)
             return snap
         figures = Figures()

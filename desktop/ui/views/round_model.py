@@ -82,7 +82,7 @@ def show_snapshot(model: RoundLinesModel, shown: RD.RoundSnapshot | None, snap: 
     if snap.updates is not None:
         if shown is None or snap.against is not shown or model.lines is not shown.lines:
             return None
-        model.update_lines([(i, values, sig) for i, (values, sig) in zip(snap.changed or (), snap.updates)])
+        model.update_lines(snap.updates)
         model.lines.figures = snap.figures
         snap.updates, snap.against = None, None
         return True
@@ -661,24 +661,23 @@ class RoundLinesModel(QAbstractTableModel):
         self._relaid(order)
 
     # ------------------------------------------------------------ a refresh
-    def update_lines(self, changes: list[tuple[int, tuple[Any, ...], int]]) -> None:
-        """Lines that changed after a refresh, (position, values as read now, signature): each takes
-        its new values in place. Only their cells are repainted unless a change moves a line in or
-        out of the search (the rows are laid out again, the chosen lines kept: a layout change, not
-        a reset) or in the chosen order (sorted again, in the background for a large round)."""
+    def update_lines(self, changes: list[tuple[int, tuple[Any, ...], int]] | RD.Changes) -> None:
+        """Lines that changed after a refresh, (position, values as read now, signature), or as
+        ``RoundLines.prepare`` made them ready in the worker: each takes its new values in place.
+        Only their cells are repainted unless a change moves a line in or out of the search (the
+        rows are laid out again, the chosen lines kept: a layout change, not a reset) or in the
+        chosen order (sorted again, in the background for a large round)."""
         if not changes:
             return
         lines = self.lines
-        positions = [c[0] for c in changes]
+        prepared = changes if isinstance(changes, RD.Changes) else lines.prepare(changes)
+        positions = prepared.positions
         filtering = bool(self.needle) or self.only_attention
         before = self._pass_states(positions) if filtering else None
         key = self.columns[self.sorted_by[0]].key if self.sorted_by is not None else None
-        column: Sequence[Any] = ([] if key is None else lines.coded[key].codes if key in lines.coded
-                                 else getattr(lines, key))  # (a code per line, or the line's own text)
-        was = list(map(column.__getitem__, positions)) if key is not None else []
-        lines.set_many(changes)
+        lines.apply(prepared)
         self._edits += 1
-        moved = key is not None and was != list(map(column.__getitem__, positions))
+        moved = key is not None and prepared.touches(key)
         self._texts.clear()
         last = len(self.columns) - 1
         if len(changes) > self.REPAINT_EACH_UP_TO:  # many: one signal (the view repaints only what is on screen)
