@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import chain, compress, count, islice, repeat
 from operator import and_, eq
 from time import perf_counter
@@ -118,17 +118,20 @@ SEARCH_SLICE = 4096  # lines tested by one call (~1 ms: a paint that begins mean
 
 
 def passing(lines: RD.RoundLines, positions: Sequence[int], needle: str, attention: bool,
-            alive: Callable[[], bool] | None = None) -> Sequence[int] | None:
-    """Those of ``positions`` whose line holds ``needle`` in a column the search looks in and, with
-    ``attention``, needs attention, in the order given; ``positions`` themselves when every line
-    passes. A slice at a time, ``alive`` asked between slices (None once it says no: a newer search
-    came). Safe in a worker."""
+            alive: Callable[[], bool] | None = None, searched: Mapping[str, Callable[[Any], str] | None] | None = None,
+            ) -> Sequence[int] | None:
+    """Those of ``positions`` whose line holds ``needle`` in a column the search looks in (``searched``,
+    coded columns and how they are shown: the table's by default) and, with ``attention``, needs
+    attention, in the order given; ``positions`` themselves when every line passes. A slice at a
+    time, ``alive`` asked between slices (None once it says no: a newer search came). Safe in a
+    worker."""
+    searched = SEARCHED if searched is None else searched
     if not needle and not attention:
         return positions
     out = array("i")
     for s in range(0, len(positions), SEARCH_SLICE):
         part = positions[s:s + SEARCH_SLICE]
-        keep: list[Any] | None = lines.hits(needle, part, SEARCHED) if needle else None
+        keep: list[Any] | None = lines.hits(needle, part, searched) if needle else None
         if attention:
             marked = lines.attention(part)
             keep = marked if keep is None else list(map(and_, keep, marked))
