@@ -240,3 +240,27 @@ def test_the_footer_says_how_many_lines_a_search_shows_and_while_it_runs(window,
     view.search.setText("")
     qtbot.waitUntil(lambda: view.model.rowCount() == n, timeout=5000)
     assert view.footer.text() == whole
+
+
+def test_a_lines_row_is_found_in_any_order_and_search(qtbot, monkeypatch):
+    """After a sort built in the background (with each line's rank), a line's row is found by halving
+    (a changed line's row to repaint, the chosen line's new row): the same row a look over every
+    row gives, -1 for a line the search hides, by every column, both ways, searched or not."""
+    from desktop.ui.qt import Qt
+
+    lines = _lines(300, 31)
+    model, runner = _background_model(monkeypatch, lines)
+
+    def plain(pos: int) -> int:
+        return next((r for r, p in enumerate(model.shown) if p == pos), -1)
+
+    for column in (0, 1, 3, 5):
+        for descending in (False, True):
+            model.sort(column, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
+            assert runner.wait() and not model.sorting
+            for needle in ("", "鞋类", "不存在的文字"):
+                model.set_filter(text=needle)
+                assert runner.wait() and not model.searching
+                assert model._place_key()[0]  # found by halving
+                assert [model.row_of_position(p) for p in range(len(lines))] == [plain(p) for p in range(len(lines))]
+    assert model.row_of_position(len(lines)) == model.row_of_position(-1) == -1
