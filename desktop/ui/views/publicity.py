@@ -14,6 +14,7 @@ from typing import Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
+from desktop.ui import collector
 from desktop.ui.qt import (
     QAbstractItemView,
     QAbstractListModel,
@@ -107,8 +108,11 @@ class LineChoices(QAbstractListModel):
                 if self.on_found is not None:
                     self.on_found()
 
-        self.runner.run(lambda _p: passing(lines, at, needle, False, alive, self.SEARCHED), quiet=True,
-                        on_done=found, on_error=failed)
+        def work(_p: Any) -> Sequence[int] | None:
+            with collector.paused():
+                return passing(lines, at, needle, False, alive, self.SEARCHED)
+
+        self.runner.run(work, quiet=True, on_done=found, on_error=failed)
 
     def _show(self, needle: str, shown: Sequence[int]) -> None:
         self.searching = False
@@ -147,11 +151,12 @@ def read_choices(session: Any, round_uuid: str, progress: Any = None) -> RD.Roun
 
     reader = rounds.LineReader(session, round_uuid)
     lines = RD.RoundLines()
-    for rows in reader.batches():
-        for row in rows:
-            lines.append(reader.choice_values(row))
-        if progress is not None:
-            progress.check()
+    with collector.paused():
+        for rows in reader.batches():
+            for row in rows:
+                lines.append(reader.choice_values(row))
+            if progress is not None:
+                progress.check()
     return lines
 
 

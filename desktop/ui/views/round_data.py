@@ -21,6 +21,7 @@ from typing import Any, overload
 from desktop.core.i18n import N_, _
 from desktop.core.money import ZERO
 from desktop.core.status import LINE_FIELDS, PAYING
+from desktop.ui import collector
 
 STATUS_LABELS = {"awarded": N_("awarded"), "not_eligible": N_("not eligible"), "discretionary": N_("discretionary"),
                  "unspecified": N_("amount not fixed"), "duplicate": N_("duplicate")}
@@ -570,6 +571,11 @@ def read_round(session: Any, year: int, rnd: Any = None, previous: RoundSnapshot
     """The year's latest round as the screen shows it (``rnd``: its RoundInfo if already read), read a
     batch at a time. ``previous``: the snapshot the screen shows now; when the round still has the
     same lines, only those that differ from it are converted and named in ``changed``."""
+    with collector.paused():  # (a collection scanning 10⁶ lines, in a worker, held the UI thread)
+        return _read_round(session, year, rnd, previous)
+
+
+def _read_round(session: Any, year: int, rnd: Any, previous: RoundSnapshot | None) -> RoundSnapshot:
     from desktop.operations import publicity, rounds
 
     rnd = rnd if rnd is not None else rounds.latest(session, year)

@@ -24,6 +24,7 @@ from time import perf_counter
 from typing import Any
 
 from desktop.core.i18n import N_, _, current_locale
+from desktop.ui import collector
 from desktop.ui.qt import (
     QAbstractTableModel,
     QBrush,
@@ -548,7 +549,11 @@ class RoundLinesModel(QAbstractTableModel):
         def alive() -> bool:  # (asked in the worker between slices: a newer search or lines stop it)
             return job == self._filter_job
 
-        self.runner.run(lambda _p: passing(lines, positions, needle, attention, alive), quiet=True,
+        def work(_p: Any) -> Sequence[int] | None:
+            with collector.paused():
+                return passing(lines, positions, needle, attention, alive)
+
+        self.runner.run(work, quiet=True,
                         on_done=lambda shown: self._filtered(job, lines, order, edits, shown),
                         on_error=lambda exc: self._filtered(job, lines, order, edits, None, exc))
 
@@ -673,8 +678,9 @@ class RoundLinesModel(QAbstractTableModel):
         job, lines, inputs = self._sort_job, self.lines, self._sort_inputs()
         self.sorting, self._resort = True, False
         def work(_p: Any) -> tuple[array, array]:
-            order = sort_positions(*inputs)
-            return order, ranks(order)
+            with collector.paused():
+                order = sort_positions(*inputs)
+                return order, ranks(order)
         self.runner.run(work, quiet=True, on_done=lambda done: self._sorted(job, lines, done),
                         on_error=lambda exc: self._sorted(job, lines, None, exc))
 
