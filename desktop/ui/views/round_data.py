@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 import uuid as uuidlib
 from array import array
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -97,6 +98,29 @@ def policy_choices() -> list[tuple[str, str]]:
 def approve_question(year: int, lines: int, total: str) -> str:
     return _("Approve the award round for {year}: {n} lines, total {total}? Its notices can then be issued.").format(
         year=year, n=lines, total=total)
+
+
+# ---------------------------------------------------------------- the UI thread's turn
+
+# When the UI thread last asked the round table for a cell. A screen's paint asks for some 2,500 cells,
+# each a call into Python that must take the GIL: while a worker runs Python (a sort, a search or a
+# reading of 10⁶ lines) each waits for the worker's switch interval, so a paint that takes 20 ms alone
+# took 0.5-1 s (measured at 10⁶ lines: the stalls of a sort were these paints). A worker steps aside
+# between two slices of its work while the UI thread is painting (``step_aside``).
+UI_ASKED = [0.0]
+UI_QUIET = 0.015  # seconds without a cell asked for: the paint is done
+UI_WAIT_AT_MOST = 0.25  # a worker waits no longer at a time (the UI thread may paint on and on)
+STEP_ROWS = 1024  # rows read between two looks at whether the UI thread is painting (a few ms)
+
+
+def step_aside() -> None:
+    """In a worker, between two slices of work: while the UI thread is painting the table, wait until
+    it is done (on the UI thread itself: nothing)."""
+    if threading.current_thread() is threading.main_thread():
+        return
+    began = time.perf_counter()
+    while time.perf_counter() - UI_ASKED[0] < UI_QUIET and time.perf_counter() - began < UI_WAIT_AT_MOST:
+        time.sleep(0.004)
 
 
 # ---------------------------------------------------------------- a round's lines, compact
@@ -564,6 +588,8 @@ def _changes(reader: Any, old: RoundLines, figures: Figures) -> list[tuple[int, 
                 out.append((i, reader.values(row), sig))
             figures.add(*reader.figures(row))
             i += 1
+            if not i % STEP_ROWS:
+                step_aside()
     return out if i == n else None
 
 
@@ -601,6 +627,8 @@ def _read_round(session: Any, year: int, rnd: Any, previous: RoundSnapshot | Non
         for row in rows:
             lines.append(reader.values(row), reader.key(row)[1])
             figures.add(*reader.figures(row))
+            if not len(lines) % STEP_ROWS:
+                step_aside()
     lines.figures = figures
     _sums(snap, figures)
     return snap

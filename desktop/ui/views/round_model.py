@@ -14,8 +14,6 @@ import bisect
 import functools
 import heapq
 import logging
-import threading
-import time
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import chain, compress, count, islice, repeat
@@ -93,24 +91,10 @@ def show_snapshot(model: RoundLinesModel, shown: RD.RoundSnapshot | None, snap: 
 
 # ---------------------------------------------------------------- the UI thread's turn
 
-# When the UI thread last asked the model for a cell. A screen's paint asks for some 2,500 cells, each
-# a call into Python that must take the GIL: while a worker runs Python (a sort, a search of 10⁶
-# lines) each waits for the worker's switch interval, so a paint that takes 20 ms alone took 0.5-1 s
-# (measured at 10⁶ lines: the stalls of a sort were these paints). A worker steps aside between two
-# slices of its work while the UI thread is painting (``step_aside``).
-_ui_asked = [0.0]
-UI_QUIET = 0.015  # seconds without a cell asked for: the paint is done
-UI_WAIT_AT_MOST = 0.25  # a worker waits no longer at a time (the UI thread may paint on and on)
-
-
-def step_aside() -> None:
-    """In a worker, between two slices of work: while the UI thread is painting the table, wait until
-    it is done (on the UI thread itself: nothing)."""
-    if threading.current_thread() is threading.main_thread():
-        return
-    began = perf_counter()
-    while perf_counter() - _ui_asked[0] < UI_QUIET and perf_counter() - began < UI_WAIT_AT_MOST:
-        time.sleep(0.004)
+# A worker steps aside between two slices of its work while the UI thread is painting the table
+# (``round_data.step_aside``; ``data`` notes when a cell was last asked for).
+_ui_asked = RD.UI_ASKED
+step_aside = RD.step_aside
 
 
 # ---------------------------------------------------------------- the search, in slices
