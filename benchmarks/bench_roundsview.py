@@ -236,6 +236,80 @@ extra = {"lines": n, "read_s": round(read, 2), "show_ms": round(show * 1000), "w
 """
 
 
+# The round screen itself (the main window's rounds view, as an officer opens it): the longest gap
+# between 5 ms ticks of the UI thread while the round is read (in the worker) and shown, while a
+# search is typed, while it sorts by three columns, and while it refreshes after another session
+# changed 1 and 10,000 lines (what the screen runs on the UI thread besides the table: the round's
+# figures, pools, 公示 state, totals per enterprise); then the 公示 dialog opened from the notices view.
+VIEW = G.OURS_HEAD + """
+from desktop.store import users
+from desktop.ui.app import make_app
+from desktop.ui.context import AppContext
+from desktop.ui.qt import QApplication, QElapsedTimer, QEventLoop, QTimer, Qt
+make_app()
+app = QApplication.instance()
+ctx = AppContext(sys.argv[1])
+ctx.set_user(users.create_user("lin", "林振华", "correct horse", "admin"))
+from desktop.ui.mainwindow import MainWindow
+win = MainWindow(ctx)
+win.resize(1280, 800)
+win.show()
+app.processEvents()
+view = win.show_view("rounds")
+
+def quiet():
+    return ctx.tasks.idle and not view.model.sorting and not view.model.searching
+
+def stall(start, settled):
+    # (longest gap between 5 ms ticks of the UI thread in ms, seconds until settled, UI-thread CPU ms)
+    ticks, clock = [], QElapsedTimer()
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e9))
+    clock.start()
+    timer.start()
+    ticks.append(0.0)
+    c0 = time.thread_time()
+    start()
+    ticks.append(clock.nsecsElapsed() / 1e9)
+    while not settled():
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    app.processEvents()
+    ticks.append(clock.nsecsElapsed() / 1e9)
+    timer.stop()
+    return (round(max(b - a for a, b in zip(ticks, ticks[1:])) * 1000), round(ticks[-1], 2),
+            round((time.thread_time() - c0) * 1000))
+
+out = {}
+out["open"] = stall(lambda: view.year.setValue(2025), lambda: quiet() and view.model.rowCount() > 0)
+n = len(view.model.lines)
+out["keys"] = [stall(lambda: view.search.setText(t), lambda: quiet() and not view._typing.isActive())
+               for t in ("鞋", "鞋类", "鞋类产品标准第1", "不存在的文字", "")]
+out["sorts"] = [stall(lambda: view.tableview.sortByColumn(c, Qt.SortOrder.DescendingOrder), quiet) for c in (3, 0, 1)]
+view.tableview.selectRow(n // 2)
+app.processEvents()
+kept = view.selected_line()["achievement"]
+for label, where in (("refresh1", f"id = {n // 2 + 1}"), ("refresh10k", f"id % {max(1, n // 10000)} = 3")):
+    with database.atomic():  # another session's change (as a recompute or an amount set writes it)
+        database.execute_sql("UPDATE award SET explanation = explanation || '（复核）', amount = '12345.00', "
+                             f"version = version + 1 WHERE {where}")
+    shown = view.snapshot
+    out[label] = stall(view.refresh, lambda: quiet() and view.snapshot is not shown)
+out["kept"] = view.selected_line()["achievement"] == kept
+notices = win.show_view("notices")
+notices.refresh()
+app.processEvents()
+rnd = view.round
+i = notices.round_box.findData(rnd.uuid)
+if i >= 0:
+    notices.round_box.setCurrentIndex(i)
+    out["publicity"] = stall(notices.open_publicity, lambda: quiet() and getattr(notices, "publicity_window", None))
+    out["publicity_shared"] = notices.publicity_window.lines is view.lines
+seconds = max(v[0] for v in (out["open"], *out["keys"], *out["sorts"], out["refresh1"], out["refresh10k"])) / 1000
+extra = {"view": out}
+"""
+
+
 # The same UI-thread figures on lines made in memory (no database, no reading: minutes less at 10⁶),
 # with the resident size once they are shown. Needs the compact lines (round_data.RoundLines).
 SYNTHETIC = """
@@ -371,7 +445,7 @@ def synthetic(sizes: tuple[int, ...], root: Path, items: bool = True) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def measure(sizes: tuple[int, ...], runs: int, root: Path) -> list[dict]:
+def measure(sizes: tuple[int, ...], runs: int, root: Path, with_view: bool = True) -> list[dict]:
     tmp = Path(tempfile.mkdtemp(prefix="bench-roundsview-"))
     try:
         template = G._template(root, tmp)
@@ -383,16 +457,22 @@ def measure(sizes: tuple[int, ...], runs: int, root: Path) -> list[dict]:
             G._child([sys.executable, "-c", PREPARE + "\nseconds, extra = 0, {}\n" + G.OURS_TAIL, str(filled)],
                      root, tmp)
             db = tmp / "work.db"
-            ours, base = [], []
+            ours, base, views = [], [], []
             for _ in range(runs):
                 G._fresh(filled, db)
                 ours.append(G._child([sys.executable, "-c", SCREEN + G.OURS_TAIL, str(db)], root, tmp))
+                if with_view:
+                    G._fresh(filled, db)
+                    views.append(G._child([sys.executable, "-c", VIEW + G.OURS_TAIL, str(db)], root, tmp))
                 base.append(G._child([sys.executable, "-c", G.BASE_HEAD + G.BASE["roundsview"] + G.OURS_TAIL,
                                       str(db)], root, tmp))
             best = min(ours, key=lambda r: r[2]["seconds"])
             row = {"n": n, "worst_ui_ms": round(best[2]["seconds"] * 1000), "peak_mb": round(max(r[1] for r in ours)),
                    "baseline_key_ms": round(min(r[2]["seconds"] for r in base) * 1000, 1),
                    **{k: v for k, v in best[2].items() if k != "seconds"}}
+            if views:
+                seen = min(views, key=lambda r: r[2]["seconds"])
+                row["view"] = {**seen[2]["view"], "peak_mb": round(seen[1])}
             rows.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
         if len(rows) > 1:
@@ -411,6 +491,7 @@ if __name__ == "__main__":
     ap.add_argument("--sizes", type=int, nargs="*", help="sizes instead of 10⁵ (and 10⁶)")
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured")
+    ap.add_argument("--no-view", action="store_true", help="without the round screen's own run (VIEW)")
     ap.add_argument("--synthetic", action="store_true", help="the UI thread's figures on lines made in memory")
     ap.add_argument("--no-items", action="store_true", help="--synthetic without the baseline 公示 line chooser "
                     "(a combo box item per line: minutes at 10⁶)")
@@ -418,4 +499,5 @@ if __name__ == "__main__":
     if a.synthetic:
         synthetic(tuple(a.sizes) if a.sizes else (100_000, 1_000_000), a.root.resolve(), not a.no_items)
         sys.exit(0)
-    measure(tuple(a.sizes) if a.sizes else (100_000,) + ((1_000_000,) if a.million else ()), a.runs, a.root.resolve())
+    measure(tuple(a.sizes) if a.sizes else (100_000,) + ((1_000_000,) if a.million else ()), a.runs, a.root.resolve(),
+            not a.no_view)
