@@ -17,6 +17,12 @@ Figures per size (one year of standards of 2,000 enterprises, as ``bench_growth.
 - ``held_mb``: the resident size once the round is shown, ``peak_mb``: the child's peak (VmHWM);
 - ``ui_cpu_ms``: the UI thread's own CPU time for the show, the slowest keystroke and the refreshes
   (``thread_time``: what the UI thread spent, whatever else the machine runs).
+- ``view``: the round screen itself (the main window's rounds view, ``VIEW``, a child of its own on
+  a fresh copy), each as [longest gap between 5 ms ticks of the UI thread in ms, seconds until done,
+  the UI thread's CPU ms meanwhile (its ticks included)]: ``open`` (the year chosen: the round read
+  in the worker and shown), ``keys`` (a search typed on and cleared), ``sorts`` (amount, enterprise,
+  achievement), ``refresh1`` / ``refresh10k`` (``view.refresh()`` after another session changed 1 and
+  10,000 lines), ``kept`` (the chosen line still chosen), ``peak_mb`` (``--no-view``: not run).
 Baseline: one keystroke as a bare substring test over the same lines' title and number.
 
 Figures of 2026-12-03, one run each on the 2-core machine shared with other work (wall times
@@ -98,6 +104,36 @@ Round 8. The database-read run of the round-7 checkout (``--million``, machine l
        of 1 line 193 ms (147), of 10,000 lines 332 ms (103), held 506 MB; the 公示 dialog: its lines
        read in the worker 81 s, opened in 126 ms (62 CPU); peak 944 MB (the round's lines and the
        dialog's held at once; the round-7 checkout's run, without the dialog: 563 MB).
+
+Round 20 (2026-12-04). The round screen itself, new here (``view``), found what the model-level
+figures never saw: a refresh ran ``rounds.latest`` on the UI thread, which adds the round's money up
+over every paying line (75-470 ms at 10⁵, ~1 s at 10⁶), and the pools' committed sums (56 ms at 10⁵);
+storing 10,000 changed lines read their texts twice there; a refresh of a few lines in a sorted table
+looked for their rows over every row (~100 ms at 10⁶); a full collection in the sort's worker held
+the GIL 115 ms at 10⁶. Now the UI thread counts the round's lines on the index (``line_count``), the
+worker reads the round, its pools and its 公示 state and works out the changed lines
+(``RoundLines.prepare``), the sort's worker also gives each line's rank (rows found by halving), the
+workers read, sort and search with the collector paused and step aside while the table paints.
+Before: the round-8 checkout (main at 63651ce, ``--root``), after: this one, alternated run by run.
+  ``python benchmarks/bench_roundsview.py [--root ...]``, 10⁵, quiet machine (load 1.5-1.8; before,
+  after, before; wall ms, UI-thread CPU ms):
+    the screen (``view``): opening the round 71-72 → 42 ms, keystrokes ≤ 12 → ≤ 16 ms, sorts ≤ 17 →
+       ≤ 14 ms, refresh of 1 line 97-100 ms (137-140 CPU) → 12 ms (20), of 10,000 lines 97-99 ms
+       (181-182) → 11 ms (29), the chosen line kept; peak 231 → 234 MB;
+    the model: show 45-46 → 33 ms, worst keystroke 18-23 → 17 ms, sort stalls 13-22 / 15-17 / 20-21
+       → 13 / 16 / 21 ms, refresh of 1 line 20-21 → 16 ms, of 10,000 lines 52-57 ms (50-52 CPU) →
+       16 ms (16 CPU); held 175 → 177 MB; the 公示 dialog opened in 28-29 → 20 ms.
+  10⁶ (``--sizes 1000000``, after; load 1.3-4.6 during the run): the model: read in the worker 37 s,
+       show 47 ms (33 CPU), worst keystroke 40 ms, sort stalls 130 / 42 / 83 ms (sorted in 0.47 /
+       0.42 / 5.5 s), refresh of 1 line 15 ms, of 10,000 lines 28 ms (19 CPU), held 520 MB, peak
+       974 MB (with the 公示 dialog's own reading: ``read_choices``); the screen: opening 161 ms,
+       keystrokes ≤ 27 ms, sorts 17 / 18 / 45 ms, refreshes 34 / 22 ms, peak 646 MB.
+    the screen alone on one 10⁶ database, before then after (load 1.8-2.6): opening the round 262 →
+       110 ms, sorts 15 / 17 / 41 → 23 / 17 / 79 ms, refresh of 1 line 1,005 ms (1,398 CPU) → 78 ms
+       (242, the ticks of 15 s included), of 10,000 lines 1,020 ms (1,420) → 43 ms (225).
+  The 公示 dialog opened from the notices view shares the round screen's lines when it shows that
+  round (not measured here: the bench round is not approved); finding a line among more than 20,000
+  runs in a worker.
 """
 from __future__ import annotations
 
