@@ -128,9 +128,12 @@ Before: the round-8 checkout (main at 63651ce, ``--root``), after: this one, alt
        0.42 / 5.5 s), refresh of 1 line 15 ms, of 10,000 lines 28 ms (19 CPU), held 520 MB, peak
        974 MB (with the 公示 dialog's own reading: ``read_choices``); the screen: opening 161 ms,
        keystrokes ≤ 27 ms, sorts 17 / 18 / 45 ms, refreshes 34 / 22 ms, peak 646 MB.
-    the screen alone on one 10⁶ database, before then after (load 1.8-2.6): opening the round 262 →
-       110 ms, sorts 15 / 17 / 41 → 23 / 17 / 79 ms, refresh of 1 line 1,005 ms (1,398 CPU) → 78 ms
-       (242, the ticks of 15 s included), of 10,000 lines 1,020 ms (1,420) → 43 ms (225).
+    the screen alone on one 10⁶ database, before, after, after, before (load 1.8-2.6, then 1.1-2.0):
+       opening the round 262 / 274 → 110 / 51 ms, keystrokes ≤ 21 → ≤ 30 / ≤ 14 ms, sorts 15-13 /
+       17-22 / 41-43 → 23-11 / 17 / 79-42 ms, refresh of 1 line 1,005 / 1,127 ms (1,398 / 1,540
+       CPU) → 78 / 17 ms (242 / 220: the ticks of 11-15 s of reading included), of 10,000 lines
+       1,020 / 1,094 ms (1,420 / 1,471) → 43 / 44 ms (225 / 222), the chosen line kept; peak ~630 MB
+       both.
   The 公示 dialog opened from the notices view shares the round screen's lines when it shows that
   round (not measured here: the bench round is not approved); finding a line among more than 20,000
   runs in a worker.
