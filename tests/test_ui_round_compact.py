@@ -244,3 +244,19 @@ def test_a_refresh_that_changes_only_other_columns_keeps_the_sorted_order_withou
     amount = RD.LINE_FIELDS.index("amount")
     model.update_lines([(5, values[:amount] + (Decimal("999999.00"),) + values[amount + 1:], 78)])
     assert sorts == [1]  # its amount changed: sorted again
+
+
+def test_whether_a_line_holds_a_value_looks_at_the_lines_not_at_the_values_once_seen(qtbot):
+    """``any_of`` (the 公示 dialog's letters of refusal: is a line refused?) answers for the lines as
+    they are now: a status no line holds any more, after a refresh changed the only one, is not found."""
+    from desktop.ui.views import round_data as RD
+
+    rows = [{**ln, "status": "awarded"} for ln in _lines(50, 2)]
+    rows[17]["status"] = "duplicate"
+    lines = RD.RoundLines.of(rows)
+    assert lines.any_of("status", ("not_eligible", "duplicate"))
+    assert not lines.any_of("status", ("not_eligible",)) and not lines.any_of("status", ())
+    line = lines[17]
+    lines.set(17, tuple("awarded" if k == "status" else line[k] for k in RD.LINE_FIELDS))
+    assert not lines.any_of("status", ("not_eligible", "duplicate"))  # coded once, held by no line now
+    assert lines.any_of("status", ("awarded",))

@@ -178,6 +178,7 @@ class PublicityDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.round, self.lines = ctx, round_info, lines
         self.changed = False
+        self._refused: bool | None = None  # whether a line is refused (asked when the buttons are set)
         self.setObjectName("publicityDialog")
         self.setWindowTitle(_("Publicity (公示) of the award round for {year}").format(year=round_info.year))
         self.setMinimumWidth(760)
@@ -332,6 +333,7 @@ class PublicityDialog(QDialog):
         from desktop.operations import publicity
 
         self.st = publicity.state(self.ctx.session, self.round.uuid)
+        self._refused = None  # (asked again: the 公示 may have changed)
         st = self.st
         if st.started:
             text = _("Publicised from {start} to {end} ({days} working days) · objections to {where} · "
@@ -382,7 +384,9 @@ class PublicityDialog(QDialog):
         chosen = self.selected_objection()
         self.close_box.setEnabled(chosen is not None and chosen.outcome == "open")
         self.print_btn.setEnabled(st.started)
-        self.refusals_btn.setEnabled(approved and self.lines.any_of("status", ("not_eligible", "duplicate")))
+        if self._refused is None and approved:  # (once a reading of the 公示: a scan of every line)
+            self._refused = self.lines.any_of("status", ("not_eligible", "duplicate"))
+        self.refusals_btn.setEnabled(approved and bool(self._refused))
 
     # ------------------------------------------------------------------ actions
     def _changed(self, text: str) -> None:
