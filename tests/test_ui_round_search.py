@@ -287,3 +287,31 @@ def test_the_collector_is_off_while_a_worker_sorts_or_searches_and_on_again_afte
     assert runner.wait() and not model.searching
     assert seen == [False, False] and gc.isenabled()
     assert [r["achievement"] for r in model.rows] == [a for a in _plain_order(lines, 1, False, "鞋类")]
+
+
+def test_a_lines_row_is_found_while_a_new_orders_search_is_still_running(qtbot, monkeypatch):
+    """A sort done while a search is on shows its rows once the search of the new order is done;
+    meanwhile the rows are still the old order's, and a line's row (a refresh's repaint, the chosen
+    line) is found among those, not by the new order's ranks."""
+    from desktop.ui.qt import QApplication, Qt
+    from desktop.ui.views import round_model as RM
+
+    lines = _lines(300, 41)
+    model, runner = _background_model(monkeypatch, lines)
+    model.sort(3, Qt.SortOrder.AscendingOrder)
+    model.set_filter(text="鞋类")
+    assert runner.wait() and not model.searching and not model.sorting
+    gate, search = threading.Event(), RM.passing
+    monkeypatch.setattr(RM, "passing", lambda *a: gate.wait(10) and search(*a))
+    shown_before = list(model.shown)
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: model.searching and model.order is not model._shown_for[0])  # sorted; its search runs
+    assert list(model.shown) == shown_before
+    for p in range(len(lines)):
+        assert model.row_of_position(p) == (shown_before.index(p) if p in shown_before else -1)
+    gate.set()
+    assert runner.wait()
+    QApplication.processEvents()
+    assert not model.searching and not model.sorting
+    assert [r["achievement"] for r in model.rows] == _plain_order(lines, 1, True, "鞋类")
+    assert all(model.row_of_position(p) == r for r, p in enumerate(model.shown))

@@ -567,13 +567,15 @@ class RoundLinesModel(QAbstractTableModel):
         return [(i, self.shown[i.row()] if 0 <= i.row() < n else None) for i in self.persistentIndexList()]
 
     def _place_key(self) -> tuple[bool, Callable[[int], int] | None]:
-        """Whether a line's row is found by halving (the rows are the order's lines, a part of them
-        when searched, so their places in the order rise row by row), and the place of a line: its
-        position when the lines are in the order read, its rank when the sort gave its ranks."""
-        if isinstance(self.order, range):
+        """Whether a line's row is found by halving (the rows are the lines of the order they were laid
+        out in, a part of them when searched, so their places in it rise row by row), and the place
+        of a line: its position when the lines are in the order read, its rank when the sort gave
+        its ranks."""
+        of = self._shown_for[0]  # the order the rows are of (a new one may wait for its search's rows)
+        if isinstance(of, range):
             return True, None
         ranks = self._ranks
-        return (True, ranks[1].__getitem__) if ranks is not None and ranks[0] is self.order else (False, None)
+        return (True, ranks[1].__getitem__) if ranks is not None and of is not None and ranks[0] is of else (False, None)
 
     def row_of_position(self, pos: int) -> int:
         """The row showing the line at ``pos``, or -1 (found by halving when the order's ranks are
