@@ -597,6 +597,8 @@ def read_round(session: Any, year: int, rnd: Any = None, previous: RoundSnapshot
     """The year's latest round as the screen shows it (``rnd``: its RoundInfo if already read), read a
     batch at a time. ``previous``: the snapshot the screen shows now; when the round still has the
     same lines, only those that differ from it are converted and named in ``changed``."""
+    if threading.current_thread() is threading.main_thread():  # (a small round: nothing to spare)
+        return _read_round(session, year, rnd, previous)
     with collector.paused():  # (a collection scanning 10⁶ lines, in a worker, held the UI thread)
         return _read_round(session, year, rnd, previous)
 
