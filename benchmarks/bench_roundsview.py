@@ -123,6 +123,9 @@ Before: the round-8 checkout (main at 63651ce, ``--root``), after: this one, alt
     the model: show 45-46 → 33 ms, worst keystroke 18-23 → 17 ms, sort stalls 13-22 / 15-17 / 20-21
        → 13 / 16 / 21 ms, refresh of 1 line 20-21 → 16 ms, of 10,000 lines 52-57 ms (50-52 CPU) →
        16 ms (16 CPU); held 175 → 177 MB; the 公示 dialog opened in 28-29 → 20 ms.
+    the final checkout once more (load 4.1): the screen: opening 62 ms, keystrokes ≤ 21 ms, sorts ≤ 21
+       ms, refreshes 19 / 27 ms (22 / 36 CPU); the model: worst step 35 ms (the show, 31 CPU),
+       refreshes 15 / 16 ms (14 / 16 CPU), sort stalls 15 / 17 / 13 ms.
   10⁶ (``--sizes 1000000``, after; load 1.3-4.6 during the run): the model: read in the worker 37 s,
        show 47 ms (33 CPU), worst keystroke 40 ms, sort stalls 130 / 42 / 83 ms (sorted in 0.47 /
        0.42 / 5.5 s), refresh of 1 line 15 ms, of 10,000 lines 28 ms (19 CPU), held 520 MB, peak
