@@ -17,6 +17,12 @@ Figures per size (one year of standards of 2,000 enterprises, as ``bench_growth.
 - ``held_mb``: the resident size once the round is shown, ``peak_mb``: the child's peak (VmHWM);
 - ``ui_cpu_ms``: the UI thread's own CPU time for the show, the slowest keystroke and the refreshes
   (``thread_time``: what the UI thread spent, whatever else the machine runs).
+- ``view``: the round screen itself (the main window's rounds view, ``VIEW``, a child of its own on
+  a fresh copy), each as [longest gap between 5 ms ticks of the UI thread in ms, seconds until done,
+  the UI thread's CPU ms meanwhile (its ticks included)]: ``open`` (the year chosen: the round read
+  in the worker and shown), ``keys`` (a search typed on and cleared), ``sorts`` (amount, enterprise,
+  achievement), ``refresh1`` / ``refresh10k`` (``view.refresh()`` after another session changed 1 and
+  10,000 lines), ``kept`` (the chosen line still chosen), ``peak_mb`` (``--no-view``: not run).
 Baseline: one keystroke as a bare substring test over the same lines' title and number.
 
 Figures of 2026-12-03, one run each on the 2-core machine shared with other work (wall times
@@ -98,6 +104,47 @@ Round 8. The database-read run of the round-7 checkout (``--million``, machine l
        of 1 line 193 ms (147), of 10,000 lines 332 ms (103), held 506 MB; the 公示 dialog: its lines
        read in the worker 81 s, opened in 126 ms (62 CPU); peak 944 MB (the round's lines and the
        dialog's held at once; the round-7 checkout's run, without the dialog: 563 MB).
+
+Round 20 (2026-12-04). The round screen itself, new here (``view``), found what the model-level
+figures never saw: a refresh ran ``rounds.latest`` on the UI thread, which adds the round's money up
+over every paying line (75-470 ms at 10⁵, ~1 s at 10⁶), and the pools' committed sums (56 ms at 10⁵);
+storing 10,000 changed lines read their texts twice there; a refresh of a few lines in a sorted table
+looked for their rows over every row (~100 ms at 10⁶); a full collection in the sort's worker held
+the GIL 115 ms at 10⁶. Now the UI thread counts the round's lines on the index (``line_count``), the
+worker reads the round, its pools and its 公示 state and works out the changed lines
+(``RoundLines.prepare``), the sort's worker also gives each line's rank (rows found by halving), the
+workers read, sort and search with the collector paused and step aside while the table paints.
+Before: the round-8 checkout (main at 63651ce, ``--root``), after: this one, alternated run by run.
+  ``python benchmarks/bench_roundsview.py [--root ...]``, 10⁵, quiet machine (load 1.5-1.8; before,
+  after, before; wall ms, UI-thread CPU ms):
+    the screen (``view``): opening the round 71-72 → 42 ms, keystrokes ≤ 12 → ≤ 16 ms, sorts ≤ 17 →
+       ≤ 14 ms, refresh of 1 line 97-100 ms (137-140 CPU) → 12 ms (20), of 10,000 lines 97-99 ms
+       (181-182) → 11 ms (29), the chosen line kept; peak 231 → 234 MB;
+    the model: show 45-46 → 33 ms, worst keystroke 18-23 → 17 ms, sort stalls 13-22 / 15-17 / 20-21
+       → 13 / 16 / 21 ms, refresh of 1 line 20-21 → 16 ms, of 10,000 lines 52-57 ms (50-52 CPU) →
+       16 ms (16 CPU); held 175 → 177 MB; the 公示 dialog opened in 28-29 → 20 ms.
+    the final checkout once more (load 4.1): the screen: opening 62 ms, keystrokes ≤ 21 ms, sorts ≤ 21
+       ms, refreshes 19 / 27 ms (22 / 36 CPU); the model: worst step 35 ms (the show, 31 CPU),
+       refreshes 15 / 16 ms (14 / 16 CPU), sort stalls 15 / 17 / 13 ms.
+  10⁶ (``--sizes 1000000``, after; load 1.3-4.6 during the run): the model: read in the worker 37 s,
+       show 47 ms (33 CPU), worst keystroke 40 ms, sort stalls 130 / 42 / 83 ms (sorted in 0.47 /
+       0.42 / 5.5 s), refresh of 1 line 15 ms, of 10,000 lines 28 ms (19 CPU), held 520 MB, peak
+       974 MB (with the 公示 dialog's own reading: ``read_choices``); the screen: opening 161 ms,
+       keystrokes ≤ 27 ms, sorts 17 / 18 / 45 ms, refreshes 34 / 22 ms, peak 646 MB.
+    the screen alone on one 10⁶ database, before, after, after, before (load 1.8-2.6, then 1.1-2.0):
+       opening the round 262 / 274 → 110 / 51 ms, keystrokes ≤ 21 → ≤ 30 / ≤ 14 ms, sorts 15-13 /
+       17-22 / 41-43 → 23-11 / 17 / 79-42 ms, refresh of 1 line 1,005 / 1,127 ms (1,398 / 1,540
+       CPU) → 78 / 17 ms (242 / 220: the ticks of 11-15 s of reading included), of 10,000 lines
+       1,020 / 1,094 ms (1,420 / 1,471) → 43 / 44 ms (225 / 222), the chosen line kept; peak ~630 MB
+       both.
+  ``--synthetic --no-items`` (load 1.5-1.6), 10⁵ / 10⁶: show 43 / 82 ms (lines made here, not read
+       with the collector paused: the first paint's collection scans them), searches ≤ 14 / ≤ 14 ms,
+       sort stalls 21 / 14 / 20 and 11 / 16 / 37 ms (sorted in 0.05 / 0.06 / 0.26 and 0.21 / 0.23 /
+       2.19 s), refresh of 1 line 9 / 10 ms, of 10,000 lines 12 / 15 ms (made ready beforehand, as
+       the worker does), held 135 / 572 MB, peak 150 / 639 MB.
+  The 公示 dialog opened from the notices view shares the round screen's lines when it shows that
+  round (not measured here: the bench round is not approved); finding a line among more than 20,000
+  runs in a worker.
 """
 from __future__ import annotations
 
@@ -236,6 +283,80 @@ extra = {"lines": n, "read_s": round(read, 2), "show_ms": round(show * 1000), "w
 """
 
 
+# The round screen itself (the main window's rounds view, as an officer opens it): the longest gap
+# between 5 ms ticks of the UI thread while the round is read (in the worker) and shown, while a
+# search is typed, while it sorts by three columns, and while it refreshes after another session
+# changed 1 and 10,000 lines (what the screen runs on the UI thread besides the table: the round's
+# figures, pools, 公示 state, totals per enterprise); then the 公示 dialog opened from the notices view.
+VIEW = G.OURS_HEAD + """
+from desktop.store import users
+from desktop.ui.app import make_app
+from desktop.ui.context import AppContext
+from desktop.ui.qt import QApplication, QElapsedTimer, QEventLoop, QTimer, Qt
+make_app()
+app = QApplication.instance()
+ctx = AppContext(sys.argv[1])
+ctx.set_user(users.create_user("lin", "林振华", "correct horse", "admin"))
+from desktop.ui.mainwindow import MainWindow
+win = MainWindow(ctx)
+win.resize(1280, 800)
+win.show()
+app.processEvents()
+view = win.show_view("rounds")
+
+def quiet():
+    return ctx.tasks.idle and not view.model.sorting and not view.model.searching
+
+def stall(start, settled):
+    # (longest gap between 5 ms ticks of the UI thread in ms, seconds until settled, UI-thread CPU ms)
+    ticks, clock = [], QElapsedTimer()
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e9))
+    clock.start()
+    timer.start()
+    ticks.append(0.0)
+    c0 = time.thread_time()
+    start()
+    ticks.append(clock.nsecsElapsed() / 1e9)
+    while not settled():
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    app.processEvents()
+    ticks.append(clock.nsecsElapsed() / 1e9)
+    timer.stop()
+    return (round(max(b - a for a, b in zip(ticks, ticks[1:])) * 1000), round(ticks[-1], 2),
+            round((time.thread_time() - c0) * 1000))
+
+out = {}
+out["open"] = stall(lambda: view.year.setValue(2025), lambda: quiet() and view.model.rowCount() > 0)
+n = len(view.model.lines)
+out["keys"] = [stall(lambda: view.search.setText(t), lambda: quiet() and not view._typing.isActive())
+               for t in ("鞋", "鞋类", "鞋类产品标准第1", "不存在的文字", "")]
+out["sorts"] = [stall(lambda: view.tableview.sortByColumn(c, Qt.SortOrder.DescendingOrder), quiet) for c in (3, 0, 1)]
+view.tableview.selectRow(n // 2)
+app.processEvents()
+kept = view.selected_line()["achievement"]
+for label, where in (("refresh1", f"id = {n // 2 + 1}"), ("refresh10k", f"id % {max(1, n // 10000)} = 3")):
+    with database.atomic():  # another session's change (as a recompute or an amount set writes it)
+        database.execute_sql("UPDATE award SET explanation = explanation || '（复核）', amount = '12345.00', "
+                             f"version = version + 1 WHERE {where}")
+    shown = view.snapshot
+    out[label] = stall(view.refresh, lambda: quiet() and view.snapshot is not shown)
+out["kept"] = view.selected_line()["achievement"] == kept
+notices = win.show_view("notices")
+notices.refresh()
+app.processEvents()
+rnd = view.round
+i = notices.round_box.findData(rnd.uuid)
+if i >= 0:
+    notices.round_box.setCurrentIndex(i)
+    out["publicity"] = stall(notices.open_publicity, lambda: quiet() and getattr(notices, "publicity_window", None))
+    out["publicity_shared"] = notices.publicity_window.lines is view.lines
+seconds = max(v[0] for v in (out["open"], *out["keys"], *out["sorts"], out["refresh1"], out["refresh10k"])) / 1000
+extra = {"view": out}
+"""
+
+
 # The same UI-thread figures on lines made in memory (no database, no reading: minutes less at 10⁶),
 # with the resident size once they are shown. Needs the compact lines (round_data.RoundLines).
 SYNTHETIC = """
@@ -320,6 +441,8 @@ view.selectRow(n // 2)
 app.processEvents()
 for label, every in (("refresh1_ms", n + 1), ("refresh10k_ms", max(1, n // 10000))):
     changes = [(i, values(i, "（复核）" + label), -i - 1) for i in range(n // 2 % every, n, every)][:10000]
+    if hasattr(lines, "prepare"):  # made ready in the worker that read them, as a refresh does
+        changes = lines.prepare(changes)
     out[label] = timed(lambda: model.update_lines(changes))
     while model.sorting:
         app.processEvents()
@@ -371,7 +494,7 @@ def synthetic(sizes: tuple[int, ...], root: Path, items: bool = True) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def measure(sizes: tuple[int, ...], runs: int, root: Path) -> list[dict]:
+def measure(sizes: tuple[int, ...], runs: int, root: Path, with_view: bool = True) -> list[dict]:
     tmp = Path(tempfile.mkdtemp(prefix="bench-roundsview-"))
     try:
         template = G._template(root, tmp)
@@ -383,16 +506,22 @@ def measure(sizes: tuple[int, ...], runs: int, root: Path) -> list[dict]:
             G._child([sys.executable, "-c", PREPARE + "\nseconds, extra = 0, {}\n" + G.OURS_TAIL, str(filled)],
                      root, tmp)
             db = tmp / "work.db"
-            ours, base = [], []
+            ours, base, views = [], [], []
             for _ in range(runs):
                 G._fresh(filled, db)
                 ours.append(G._child([sys.executable, "-c", SCREEN + G.OURS_TAIL, str(db)], root, tmp))
+                if with_view:
+                    G._fresh(filled, db)
+                    views.append(G._child([sys.executable, "-c", VIEW + G.OURS_TAIL, str(db)], root, tmp))
                 base.append(G._child([sys.executable, "-c", G.BASE_HEAD + G.BASE["roundsview"] + G.OURS_TAIL,
                                       str(db)], root, tmp))
             best = min(ours, key=lambda r: r[2]["seconds"])
             row = {"n": n, "worst_ui_ms": round(best[2]["seconds"] * 1000), "peak_mb": round(max(r[1] for r in ours)),
                    "baseline_key_ms": round(min(r[2]["seconds"] for r in base) * 1000, 1),
                    **{k: v for k, v in best[2].items() if k != "seconds"}}
+            if views:
+                seen = min(views, key=lambda r: r[2]["seconds"])
+                row["view"] = {**seen[2]["view"], "peak_mb": round(seen[1])}
             rows.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
         if len(rows) > 1:
@@ -411,6 +540,7 @@ if __name__ == "__main__":
     ap.add_argument("--sizes", type=int, nargs="*", help="sizes instead of 10⁵ (and 10⁶)")
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured")
+    ap.add_argument("--no-view", action="store_true", help="without the round screen's own run (VIEW)")
     ap.add_argument("--synthetic", action="store_true", help="the UI thread's figures on lines made in memory")
     ap.add_argument("--no-items", action="store_true", help="--synthetic without the baseline 公示 line chooser "
                     "(a combo box item per line: minutes at 10⁶)")
@@ -418,4 +548,5 @@ if __name__ == "__main__":
     if a.synthetic:
         synthetic(tuple(a.sizes) if a.sizes else (100_000, 1_000_000), a.root.resolve(), not a.no_items)
         sys.exit(0)
-    measure(tuple(a.sizes) if a.sizes else (100_000,) + ((1_000_000,) if a.million else ()), a.runs, a.root.resolve())
+    measure(tuple(a.sizes) if a.sizes else (100_000,) + ((1_000_000,) if a.million else ()), a.runs, a.root.resolve(),
+            not a.no_view)

@@ -138,3 +138,69 @@ def test_the_notices_view_opens_the_publicity_dialog_with_the_lines_its_chooser_
     dlg._find()
     assert dlg.line.currentData() == plain[-1]["uuid"]
     dlg.close()
+
+
+def test_the_notices_view_shares_the_round_screens_lines_when_it_shows_that_round(window, qtbot, monkeypatch):  # noqa: F811
+    """The 公示 dialog opened from the notices view takes the lines the round screen holds of the
+    same round (a round of 10⁶ lines held twice took ~940 MB), and reads them itself only when the
+    screen shows another round or other lines."""
+    from desktop.operations import rounds
+    from desktop.ui.views import publicity as P
+
+    ctx = window.ctx
+    add_data(ctx)
+    uid = approved_round(ctx)
+    ctx.set_user(window.accounts["reviewer"])
+    screen = window.show_view("rounds")
+    screen.year.setValue(2024)
+    screen.refresh()
+    assert ctx.tasks.wait() and screen.snapshot.round.uuid == uid
+    read: list[str] = []
+    real_read = P.read_choices
+    monkeypatch.setattr(P, "read_choices", lambda s, u, p=None: read.append(u) or real_read(s, u, p))
+    view = window.show_view("notices")
+    view.refresh()
+    view.round_box.setCurrentIndex(view.round_box.findData(uid))
+    qtbot.mouseClick(view.publicity_btn, qtbot_left())
+    dlg = view.publicity_window
+    assert read == [] and dlg.lines is screen.lines  # shared, not read again
+    assert dlg.choices.rowCount() == len(rounds.lines(ctx.session, uid))
+    dlg.close()
+
+    # the screen shows another year (no round): the dialog's lines are read for it
+    screen.year.setValue(2023)
+    assert ctx.tasks.wait() and screen.snapshot.round is None
+    qtbot.mouseClick(view.publicity_btn, qtbot_left())
+    assert ctx.tasks.wait()
+    assert read == [uid] and view.publicity_window.lines is not screen.lines
+    assert view.publicity_window.choices.rowCount() == len(rounds.lines(ctx.session, uid))
+    view.publicity_window.close()
+
+
+def test_finding_a_line_of_a_large_round_runs_in_the_background_and_a_newer_text_wins(qtbot):
+    from desktop.ui.app import make_app
+    from desktop.ui.tasks import TaskRunner
+    from desktop.ui.views import publicity as P
+    from desktop.ui.views import round_data as RD
+
+    make_app()
+    lines = _big([])
+    runner = TaskRunner()
+    choices = P.LineChoices(lines, runner=runner)
+    found: list[int] = []
+    choices.on_found = lambda: found.append(choices.rowCount())
+    choices.find("ma0003141")  # 10 lines hold it
+    assert choices.searching and choices.rowCount() == len(lines)  # the rows as they were meanwhile
+    choices.find("ma00031416")  # typed on before the first search's lines came: only this one is shown
+    assert runner.wait() and not choices.searching
+    assert found == [1] and choices.index(0).data(0x0100) == str(uuidlib.UUID(int=31416 + 1))
+    choices.find("不存在的成果")
+    assert runner.wait() and choices.rowCount() == 0 and found == [1, 0]
+    choices.find("")
+    assert choices.rowCount() == len(lines) and not choices.searching
+    few = RD.RoundLines.of([{"id": i, "uuid": str(uuidlib.UUID(int=i + 1)), "achievement": f"B{i}",
+                             "enterprise": "莆田市鞋业", "uscc": f"91350302MA{i:08d}", "what": "团体标准",
+                             "status": "awarded"} for i in range(30)])
+    small = P.LineChoices(few, runner=runner)
+    small.find("ma0000001")
+    assert not small.searching and small.rowCount() == 10  # a few lines: found at once

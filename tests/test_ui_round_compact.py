@@ -187,3 +187,76 @@ def test_a_change_by_another_session_refreshes_exactly_its_lines_in_a_sorted_sea
     whole = rounds.lines(other, view.round.uuid)
     assert rounds.lines(other, view.round.uuid, whole[5]["uuid"]) == [whole[5]]
     assert rounds.lines(other, view.round.uuid, "no-such-award") == []
+
+
+def test_changes_made_ready_in_a_worker_are_stored_as_a_plain_setting_of_each_line_would(qtbot):
+    """A refresh's changed lines are worked out in the worker (``prepare`` reads the lines, changes
+    nothing), and the UI thread only stores them: new values never seen in the round, a line whose
+    achievement was reworded, lines that changed only their signature, all as ``set`` line by line."""
+    from desktop.ui.views import round_data as RD
+
+    rows = _lines(300, 5)
+    shown, plain = RD.RoundLines.of(rows), RD.RoundLines.of(rows)
+    before = [dict(ln) for ln in shown]
+
+    def changed(i: int, **new) -> tuple:  # the values a reading gives of line i changed so
+        line = RD.RoundLines.of([{**rows[i], **new}])[0]
+        return tuple(line[k] for k in RD.LINE_FIELDS)
+
+    changes = [(3, changed(3, amount=Decimal("12345.67"), explanation="复核后的说明（新）"), 91),
+               (40, changed(40, what="《鞋类产品标准》GB/T 9-2025（修订）"), 92),
+               (41, changed(41, version=7), 93),  # the same values, another version
+               (299, changed(299, status="discretionary", amount=None, flags=("须人工判断",)), 94)]
+    ready = shown.prepare(changes)
+    assert [dict(ln) for ln in shown] == before  # prepared: nothing stored yet
+    assert ready.touches("enterprise")  # (a line set whole may change any column)
+    assert not shown.prepare([changes[0], changes[2]]).touches("enterprise")
+    assert shown.prepare([changes[0], changes[2]]).touches("amount")
+    assert not shown.prepare([changes[2]]).codes  # only another version: no column to store
+    assert [i for i, _v, _s in ready.whole] == [40]  # reworded: set whole
+    shown.apply(ready)
+    for i, values, sig in changes:
+        plain.set(i, values, sig)
+    assert [dict(ln) for ln in shown] == [dict(ln) for ln in plain]
+    assert list(shown.sigs) == list(plain.sigs) and shown[41]["version"] == 7
+    assert shown[3]["amount"] == Decimal("12345.67") and shown[299]["flags"] == ("须人工判断",)
+    assert shown.hits("gb/t 9-2025（修订）", None, {}) == [i == 40 for i in range(300)]
+
+
+def test_a_refresh_that_changes_only_other_columns_keeps_the_sorted_order_without_sorting_again(qtbot, monkeypatch):
+    from desktop.ui.app import make_app
+    from desktop.ui.qt import Qt
+    from desktop.ui.views import round_data as RD
+    from desktop.ui.views import round_model as RM
+
+    make_app()
+    rows = _lines(200, 9)
+    model = RM.RoundLinesModel()
+    model.set_rows(RD.RoundLines.of(rows))
+    model.sort(3, Qt.SortOrder.DescendingOrder)  # by amount
+    order = model.order
+    sorts = []
+    monkeypatch.setattr(RM, "sort_positions", lambda *a: sorts.append(1) or [])
+    values = tuple(tuple(rows[5].get(k) or ()) if k == "flags" else rows[5].get(k) for k in RD.LINE_FIELDS)
+    explanation = RD.LINE_FIELDS.index("explanation")
+    model.update_lines([(5, values[:explanation] + ("复核（新）",) + values[explanation + 1:], 77)])
+    assert sorts == [] and model.order is order and model.lines[5]["explanation"] == "复核（新）"
+    amount = RD.LINE_FIELDS.index("amount")
+    model.update_lines([(5, values[:amount] + (Decimal("999999.00"),) + values[amount + 1:], 78)])
+    assert sorts == [1]  # its amount changed: sorted again
+
+
+def test_whether_a_line_holds_a_value_looks_at_the_lines_not_at_the_values_once_seen(qtbot):
+    """``any_of`` (the 公示 dialog's letters of refusal: is a line refused?) answers for the lines as
+    they are now: a status no line holds any more, after a refresh changed the only one, is not found."""
+    from desktop.ui.views import round_data as RD
+
+    rows = [{**ln, "status": "awarded"} for ln in _lines(50, 2)]
+    rows[17]["status"] = "duplicate"
+    lines = RD.RoundLines.of(rows)
+    assert lines.any_of("status", ("not_eligible", "duplicate"))
+    assert not lines.any_of("status", ("not_eligible",)) and not lines.any_of("status", ())
+    line = lines[17]
+    lines.set(17, tuple("awarded" if k == "status" else line[k] for k in RD.LINE_FIELDS))
+    assert not lines.any_of("status", ("not_eligible", "duplicate"))  # coded once, held by no line now
+    assert lines.any_of("status", ("awarded",))

@@ -196,3 +196,32 @@ def test_a_change_that_moves_a_line_out_of_the_search_lays_the_rows_out_again_ke
     view._show_snapshot(late)
     assert ctx.tasks.wait()
     assert _shown(view) == _plain(view) and view.selected_line()["achievement"] == "A08"
+
+
+def test_reading_a_large_round_in_the_worker_steps_aside_while_the_table_paints(window, qtbot, monkeypatch):  # noqa: F811
+    """The first reading and a refresh's reading of a large round look every few rows whether the UI
+    thread is painting the table (each cell it asks for waits for the GIL otherwise), in the worker,
+    and the lines they give are those of a plain reading."""
+    import threading
+
+    from desktop.ui.views import round_data as RD
+    from desktop.ui.views import rounds as rounds_view
+
+    monkeypatch.setattr(rounds_view, "READ_AT_ONCE", 1)
+    monkeypatch.setattr(RD, "STEP_ROWS", 7)
+    asides: list[bool] = []
+    step = RD.step_aside
+    monkeypatch.setattr(RD, "step_aside", lambda: asides.append(threading.current_thread() is threading.main_thread())
+                        or step())
+    ctx = window.ctx
+    _seed(ctx, 30)
+    view = window.show_view("rounds")
+    view.year.setValue(2024)
+    view.compute()
+    assert ctx.tasks.wait() and len(view.lines) == 30
+    assert asides and not any(asides)  # in the worker, every 7 rows
+    asides.clear()
+    view.refresh()
+    assert ctx.tasks.wait()
+    assert len(asides) == 30 // 7 and not any(asides)
+    assert _shown(view) == _plain(view)

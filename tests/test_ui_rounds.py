@@ -291,3 +291,42 @@ def test_a_large_round_is_read_in_the_background_and_searched_by_the_model(windo
             for r in range(view.proxy.rowCount())] == ["A2", "A1"]  # 35,000 before 100,000
     view.search.setText("华峰")
     assert view.proxy.rowCount() == 2 and view.model.rows[0]["achievement"] == "A2"  # the order is kept
+
+
+def test_a_refresh_of_a_large_round_adds_nothing_up_on_the_ui_thread(window, qtbot, monkeypatch):
+    """The round's money (over every line: ~0.4 s at 10⁶) and its pools' committed sums are read in
+    the worker with its lines; the UI thread only counts the lines on the index to choose, and shows
+    the same state, pools and totals as before."""
+    import threading
+
+    from desktop.operations import rounds
+    from desktop.ui.views import rounds as rounds_view
+
+    monkeypatch.setattr(rounds_view, "READ_AT_ONCE", 1)
+    ctx = window.ctx
+    add_data(ctx)
+    assert rounds.line_count(ctx.session, 2024) is None and rounds.line_count(ctx.session, "no-such-round") is None
+    view = window.show_view("rounds")
+    view.year.setValue(2024)
+    view.compute()
+    assert ctx.tasks.wait()
+    uid = view.round.uuid
+    assert rounds.line_count(ctx.session, 2024) == rounds.line_count(ctx.session, uid) == 2
+    on_ui: list[str] = []
+    for name in ("info", "pool_budgets"):  # (info adds the money up; latest calls it when there is a round)
+        real = getattr(rounds, name)
+
+        def watched(*a, _real=real, _name=name, **k):
+            if threading.current_thread() is threading.main_thread():
+                on_ui.append(_name)
+            return _real(*a, **k)
+        monkeypatch.setattr(rounds, name, watched)
+    before = (view.state.text(), view.pools.text(), view.footer.text())
+    view.refresh()
+    assert ctx.tasks.wait()
+    view.year.setValue(2023)
+    view.year.setValue(2024)  # read anew, the first reading of that round
+    assert ctx.tasks.wait()
+    assert on_ui == [] and view.round.uuid == uid
+    assert (view.state.text(), view.pools.text(), view.footer.text()) == before
+    assert "¥135,000.00" in view.footer.text()

@@ -250,6 +250,19 @@ def latest(session: Session, year: int) -> RoundInfo | None:
     return None if rnd is None else info(session, rnd.uuid)
 
 
+def line_count(session: Session, ref: str | int) -> int | None:
+    """The number of lines of a round (by uuid, or the latest of a year; None: no such round),
+    counted on the index alone: what a screen asks before it decides to read the round at once or
+    in a worker (``latest`` and ``info`` add the round's money up over every line: ~0.4 s at 10⁶)."""
+    from desktop.store.models import Award
+
+    try:
+        rnd = _get(ref)
+    except StdAwardError:
+        return None
+    return Award.select().where(Award.round == rnd.id).count()
+
+
 def default_year(session: Session) -> int:
     """The year of the latest round, else the latest year with achievements (not in the future)."""
     from desktop.store.models import AwardRound

@@ -548,14 +548,15 @@ def return_round(rnd: AwardRound, user: str, note: str) -> AwardRound:
 
 def round_figures(round_id: int) -> tuple[int, Decimal, int]:
     """(lines, total paying and not rejected, discretionary lines without an amount), summed by the
-    database but the money, which is added exactly in Python."""
+    database but the money, which is added exactly in Python (each distinct amount once, times its
+    lines)."""
     n, open_ = database.execute_sql(
         "SELECT count(*), coalesce(sum(CASE WHEN status = 'discretionary' AND amount IS NULL THEN 1 ELSE 0 END), 0) FROM award WHERE round_id = ?",
         (round_id,)).fetchone()
     paying = ", ".join("?" * len(PAID))
-    amounts = database.execute_sql(f"SELECT amount FROM award WHERE round_id = ? AND status IN ({paying}) "
-                                   "AND amount IS NOT NULL AND decision != 'rejected'", (round_id, *PAID))
-    return n, sum((to_money(a) for (a,) in amounts), ZERO), open_
+    amounts = database.execute_sql(f"SELECT amount, count(*) FROM award WHERE round_id = ? AND status IN ({paying}) "
+                                   "AND amount IS NOT NULL AND decision != 'rejected' GROUP BY amount", (round_id, *PAID))
+    return n, sum((to_money(a) * k for a, k in amounts), ZERO), open_  # (a round repeats a few amounts)
 
 
 class LineRows:

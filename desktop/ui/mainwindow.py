@@ -298,6 +298,10 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(v)
         return self._views[name]
 
+    def made_view(self, name: str) -> View | None:
+        """The view called ``name`` if it was made already (None otherwise: nothing is created)."""
+        return self._views.get(name)
+
     def show_view(self, name: str) -> View | None:
         v = self.view(name)
         if v is None:

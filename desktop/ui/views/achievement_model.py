@@ -15,13 +15,10 @@ asks for the rows on screen.
 """
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
 from array import array
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import contains, eq, is_not
@@ -30,6 +27,7 @@ from typing import Any
 from desktop.core.i18n import N_, _
 from desktop.core.labels import kind_label, level_label
 from desktop.core.status import award_status_label
+from desktop.ui.collector import paused as _collector_paused
 from desktop.ui.qt import QAbstractTableModel, QColor, QModelIndex, Qt, QTimer, Signal, is_alive
 
 NO_ROUND = "none"
@@ -295,36 +293,6 @@ class FilterPass:
             self.segments = []
             index._finished(self)
         return self.complete
-
-
-_gc_lock = threading.Lock()
-_gc_pauses = [0, False]  # index builds under way, whether the collector was on before the first
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while an index is built (in a worker, or the UI thread).
-
-    Each automatic full collection scans every entry of the growing lists (a million each) while
-    holding the GIL: measured at 10⁶ rows, collections in the worker stalled the UI thread 0.1–1 s
-    each, seven times per build; and the first collection after the build, scanning them once more,
-    185 ms of CPU. So they are frozen out of its sight (``gc.freeze``, as after the first paint;
-    refcounting still frees an old index, which makes no reference cycles). Cyclic garbage the rest
-    of the program left since the last collection is frozen with them: a collection first would scan
-    the lists it is there to spare."""
-    with _gc_lock:
-        if _gc_pauses[0] == 0:
-            _gc_pauses[1] = gc.isenabled()
-            gc.disable()
-        _gc_pauses[0] += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses[0] -= 1
-            if _gc_pauses[0] == 0 and _gc_pauses[1]:
-                gc.freeze()
-                gc.enable()
 
 
 class IndexLoad:

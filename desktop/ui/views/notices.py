@@ -539,7 +539,11 @@ class NoticesView(TableViewMixin, View):
         if rnd is None:
             return
         s = self.ctx.session
-        n = rops.info(s, rnd.uuid).awards
+        n = rops.line_count(s, rnd.uuid) or 0
+        shown = self._round_screen_lines(rnd.uuid, n)
+        if shown is not None:  # the round screen holds them: shared, not read a second time
+            self._show_publicity(rnd, shown)
+            return
         if n <= publicity.READ_AT_ONCE:
             self._show_publicity(rnd, publicity.read_choices(s, rnd.uuid))
             return
@@ -547,6 +551,16 @@ class NoticesView(TableViewMixin, View):
                            on_done=lambda lines: self._show_publicity(rnd, lines),
                            on_error=lambda exc: self.message.error(error_text(exc)),
                            label=_("Reading the round's {n} lines...").format(n=n), parent=self)
+
+    def _round_screen_lines(self, round_uuid: str, n: int) -> Any:
+        """The round screen's lines when it shows this round with its ``n`` lines (a round of 10⁶
+        lines held twice took ~940 MB), else None; the round screen is not made for this."""
+        made = getattr(self.window(), "made_view", None)
+        screen = made("rounds") if made is not None else None
+        snap = getattr(screen, "snapshot", None)
+        if snap is None or snap.round is None or snap.round.uuid != round_uuid or len(snap.lines) != n:
+            return None
+        return snap.lines
 
     def _show_publicity(self, rnd: Any, lines: Any) -> None:
         from desktop.ui.views.publicity import PublicityDialog

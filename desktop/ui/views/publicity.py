@@ -6,14 +6,15 @@ round's refused claims. Everything goes through ``desktop.operations.publicity``
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from array import array
-from collections.abc import Sequence
-from itertools import compress
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
+from desktop.ui import collector
 from desktop.ui.qt import (
     QAbstractItemView,
     QAbstractListModel,
@@ -37,10 +38,12 @@ from desktop.ui.qt import (
     QTimer,
     QVBoxLayout,
     QWidget,
+    is_alive,
     qconnect,
 )
 from desktop.ui.tasks import error_text
 from desktop.ui.views import round_data as RD
+from desktop.ui.views.round_model import passing
 from desktop.ui.views.widgets import MessageBar, bold
 
 
@@ -56,30 +59,69 @@ class LineChoices(QAbstractListModel):
     """The round's lines an objection may be recorded against, for the dialog's combo box: one row
     per line (enterprise · achievement; the award's uuid as its data), made only for the rows shown,
     so a round of 10⁶ lines opens at once; ``find`` keeps the lines whose enterprise, credit code,
-    achievement or its id holds a text (the round table's own search)."""
+    achievement or its id holds a text (the round table's own search): over more than
+    ``FIND_AT_ONCE`` lines in a worker (``runner``), a newer text stopping it, the rows as they
+    were until its lines arrive (``searching`` meanwhile; ``on_found`` called then)."""
 
     SEARCHED = {"enterprise": None, "uscc": None}
+    FIND_AT_ONCE = 20000  # (~5 ms on the UI thread; 10⁶ lines took ~200 ms there)
 
-    def __init__(self, lines: Sequence[Any], parent: Any = None) -> None:
+    def __init__(self, lines: Sequence[Any], parent: Any = None, runner: Any = None) -> None:
         super().__init__(parent)
         self.lines = lines if isinstance(lines, RD.RoundLines) else RD.RoundLines.of(lines)
         self.shown: Sequence[int] = range(len(self.lines))
         self.needle = ""
+        self.runner = runner
+        self.searching = False
+        self.on_found: Callable[[], None] | None = None
+        self._job = 0
 
     def find(self, text: str) -> None:
         needle = text.strip().casefold().replace("\x00", "").replace("\n", "").replace("\r", "")
-        if needle == self.needle:
+        self._job += 1  # (a search still running is of no use now)
+        if needle == self.needle:  # the lines shown are this text's
+            self.searching = False
+            if self.on_found is not None:
+                self.on_found()
             return
-        narrower = self.needle in needle  # typing on: only the lines still shown are searched
+        if not needle:  # every line: nothing to search
+            self._show(needle, range(len(self.lines)))
+            return
+        at = self.shown if self.needle in needle else range(len(self.lines))  # typing on: the lines still shown
+        if self.runner is None or len(at) <= self.FIND_AT_ONCE:
+            self._show(needle, passing(self.lines, at, needle, False, None, self.SEARCHED) or array("i"))
+            return
+        job, lines = self._job, self.lines
+        self.searching = True
+
+        def alive() -> bool:  # (asked in the worker between slices: a newer text stops it)
+            return job == self._job
+
+        def found(shown: Sequence[int] | None) -> None:
+            if is_alive(self) and job == self._job and shown is not None:
+                self._show(needle, shown)
+
+        def failed(exc: BaseException) -> None:
+            if is_alive(self) and job == self._job:
+                logging.getLogger(__name__).warning("lines of the round not searched: %s", exc)
+                self.searching = False
+                if self.on_found is not None:
+                    self.on_found()
+
+        def work(_p: Any) -> Sequence[int] | None:
+            with collector.paused():
+                return passing(lines, at, needle, False, alive, self.SEARCHED)
+
+        self.runner.run(work, quiet=True, on_done=found, on_error=failed)
+
+    def _show(self, needle: str, shown: Sequence[int]) -> None:
+        self.searching = False
         self.beginResetModel()
-        if not needle:
-            self.shown = range(len(self.lines))
-        else:
-            at = self.shown if narrower else range(len(self.lines))
-            hits = self.lines.hits(needle, None if isinstance(at, range) else at, self.SEARCHED)
-            self.shown = array("i", compress(at, hits))
+        self.shown = shown
         self.needle = needle
         self.endResetModel()
+        if self.on_found is not None:
+            self.on_found()
 
     def text(self, pos: int) -> str:
         return f"{self.lines.get(pos, 'enterprise')} · {self.lines.get(pos, 'what')}"
@@ -109,11 +151,12 @@ def read_choices(session: Any, round_uuid: str, progress: Any = None) -> RD.Roun
 
     reader = rounds.LineReader(session, round_uuid)
     lines = RD.RoundLines()
-    for rows in reader.batches():
-        for row in rows:
-            lines.append(reader.choice_values(row))
-        if progress is not None:
-            progress.check()
+    with collector.paused():
+        for rows in reader.batches():
+            for row in rows:
+                lines.append(reader.choice_values(row))
+            if progress is not None:
+                progress.check()
     return lines
 
 
@@ -135,6 +178,7 @@ class PublicityDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.round, self.lines = ctx, round_info, lines
         self.changed = False
+        self._refused: bool | None = None  # whether a line is refused (asked when the buttons are set)
         self.setObjectName("publicityDialog")
         self.setWindowTitle(_("Publicity (公示) of the award round for {year}").format(year=round_info.year))
         self.setMinimumWidth(760)
@@ -196,7 +240,8 @@ class PublicityDialog(QDialog):
         self.object_box = QGroupBox(_("Record an objection"))
         of = QFormLayout(self.object_box)
         # one row per line, made when shown (a combo box item per line froze the window at 10⁶ lines)
-        self.choices = LineChoices(lines, self)
+        self.choices = LineChoices(lines, self, runner=getattr(ctx, "tasks", None))
+        self.choices.on_found = self._found
         self.line = line_combo(self.choices)
         self.line.setObjectName("objectionLine")
         self.find_line = QLineEdit()
@@ -266,8 +311,14 @@ class PublicityDialog(QDialog):
 
     # ------------------------------------------------------------------ showing
     def _find(self) -> None:
-        """Only the lines holding the text typed in the combo box (the first of them chosen)."""
+        """Only the lines holding the text typed in the combo box (the first of them chosen; a large
+        round's found in the background)."""
         self.choices.find(self.find_line.text())
+        if self.choices.searching:
+            self.found.setText(_("Searching..."))
+            self.object_btn.setEnabled(False)  # (the line chosen may not hold the text)
+
+    def _found(self) -> None:
         n = self.choices.rowCount()
         self.line.setCurrentIndex(0 if n else -1)
         self.object_btn.setEnabled(n > 0)  # no line to record an objection against
@@ -282,6 +333,7 @@ class PublicityDialog(QDialog):
         from desktop.operations import publicity
 
         self.st = publicity.state(self.ctx.session, self.round.uuid)
+        self._refused = None  # (asked again: the 公示 may have changed)
         st = self.st
         if st.started:
             text = _("Publicised from {start} to {end} ({days} working days) · objections to {where} · "
@@ -332,7 +384,9 @@ class PublicityDialog(QDialog):
         chosen = self.selected_objection()
         self.close_box.setEnabled(chosen is not None and chosen.outcome == "open")
         self.print_btn.setEnabled(st.started)
-        self.refusals_btn.setEnabled(approved and self.lines.any_of("status", ("not_eligible", "duplicate")))
+        if self._refused is None and approved:  # (once a reading of the 公示: a scan of every line)
+            self._refused = self.lines.any_of("status", ("not_eligible", "duplicate"))
+        self.refusals_btn.setEnabled(approved and bool(self._refused))
 
     # ------------------------------------------------------------------ actions
     def _changed(self, text: str) -> None:

@@ -14,16 +14,15 @@ import bisect
 import functools
 import heapq
 import logging
-import threading
-import time
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import chain, compress, count, islice, repeat
 from operator import and_, eq
 from time import perf_counter
 from typing import Any
 
 from desktop.core.i18n import N_, _, current_locale
+from desktop.ui import collector
 from desktop.ui.qt import (
     QAbstractTableModel,
     QBrush,
@@ -82,7 +81,7 @@ def show_snapshot(model: RoundLinesModel, shown: RD.RoundSnapshot | None, snap: 
     if snap.updates is not None:
         if shown is None or snap.against is not shown or model.lines is not shown.lines:
             return None
-        model.update_lines([(i, values, sig) for i, (values, sig) in zip(snap.changed or (), snap.updates)])
+        model.update_lines(snap.updates)
         model.lines.figures = snap.figures
         snap.updates, snap.against = None, None
         return True
@@ -92,24 +91,10 @@ def show_snapshot(model: RoundLinesModel, shown: RD.RoundSnapshot | None, snap: 
 
 # ---------------------------------------------------------------- the UI thread's turn
 
-# When the UI thread last asked the model for a cell. A screen's paint asks for some 2,500 cells, each
-# a call into Python that must take the GIL: while a worker runs Python (a sort, a search of 10⁶
-# lines) each waits for the worker's switch interval, so a paint that takes 20 ms alone took 0.5-1 s
-# (measured at 10⁶ lines: the stalls of a sort were these paints). A worker steps aside between two
-# slices of its work while the UI thread is painting (``step_aside``).
-_ui_asked = [0.0]
-UI_QUIET = 0.015  # seconds without a cell asked for: the paint is done
-UI_WAIT_AT_MOST = 0.25  # a worker waits no longer at a time (the UI thread may paint on and on)
-
-
-def step_aside() -> None:
-    """In a worker, between two slices of work: while the UI thread is painting the table, wait until
-    it is done (on the UI thread itself: nothing)."""
-    if threading.current_thread() is threading.main_thread():
-        return
-    began = perf_counter()
-    while perf_counter() - _ui_asked[0] < UI_QUIET and perf_counter() - began < UI_WAIT_AT_MOST:
-        time.sleep(0.004)
+# A worker steps aside between two slices of its work while the UI thread is painting the table
+# (``round_data.step_aside``; ``data`` notes when a cell was last asked for).
+_ui_asked = RD.UI_ASKED
+step_aside = RD.step_aside
 
 
 # ---------------------------------------------------------------- the search, in slices
@@ -118,17 +103,20 @@ SEARCH_SLICE = 4096  # lines tested by one call (~1 ms: a paint that begins mean
 
 
 def passing(lines: RD.RoundLines, positions: Sequence[int], needle: str, attention: bool,
-            alive: Callable[[], bool] | None = None) -> Sequence[int] | None:
-    """Those of ``positions`` whose line holds ``needle`` in a column the search looks in and, with
-    ``attention``, needs attention, in the order given; ``positions`` themselves when every line
-    passes. A slice at a time, ``alive`` asked between slices (None once it says no: a newer search
-    came). Safe in a worker."""
+            alive: Callable[[], bool] | None = None, searched: Mapping[str, Callable[[Any], str] | None] | None = None,
+            ) -> Sequence[int] | None:
+    """Those of ``positions`` whose line holds ``needle`` in a column the search looks in (``searched``,
+    coded columns and how they are shown: the table's by default) and, with ``attention``, needs
+    attention, in the order given; ``positions`` themselves when every line passes. A slice at a
+    time, ``alive`` asked between slices (None once it says no: a newer search came). Safe in a
+    worker."""
+    searched = SEARCHED if searched is None else searched
     if not needle and not attention:
         return positions
     out = array("i")
     for s in range(0, len(positions), SEARCH_SLICE):
         part = positions[s:s + SEARCH_SLICE]
-        keep: list[Any] | None = lines.hits(needle, part, SEARCHED) if needle else None
+        keep: list[Any] | None = lines.hits(needle, part, searched) if needle else None
         if attention:
             marked = lines.attention(part)
             keep = marked if keep is None else list(map(and_, keep, marked))
@@ -385,6 +373,16 @@ def sort_positions(values: Sequence[Any], codes: Sequence[int] | None, fmt: Call
     return out
 
 
+def ranks(order: Sequence[int]) -> array:
+    """Each line's place in ``order`` (positions of every line), made in slices: safe in a worker."""
+    rank = array("i", bytes(4 * len(order)))
+    for s in range(0, len(order), STEP):
+        for r, p in zip(range(s, s + STEP), order[s:s + STEP]):
+            rank[p] = r
+        step_aside()
+    return rank
+
+
 class LineSeq(Sequence[RD.Line]):
     """The lines at ``positions``, as a list of line mappings would be."""
 
@@ -435,6 +433,7 @@ class RoundLinesModel(QAbstractTableModel):
         self._edits = 0  # lines changed in place so far (a search that ran meanwhile runs again)
         self._shown_for: tuple[Any, str, bool] = (self.order, "", False)  # the order and search ``shown`` is of
         self._texts: dict[tuple[int, int], str] = {}  # (column, code) -> the text shown
+        self._ranks: tuple[Sequence[int], array] | None = None  # an order and each line's place in it
 
     # ------------------------------------------------------------ the lines as mappings
     @property
@@ -534,7 +533,11 @@ class RoundLinesModel(QAbstractTableModel):
         def alive() -> bool:  # (asked in the worker between slices: a newer search or lines stop it)
             return job == self._filter_job
 
-        self.runner.run(lambda _p: passing(lines, positions, needle, attention, alive), quiet=True,
+        def work(_p: Any) -> Sequence[int] | None:
+            with collector.paused():
+                return passing(lines, positions, needle, attention, alive)
+
+        self.runner.run(work, quiet=True,
                         on_done=lambda shown: self._filtered(job, lines, order, edits, shown),
                         on_error=lambda exc: self._filtered(job, lines, order, edits, None, exc))
 
@@ -563,11 +566,29 @@ class RoundLinesModel(QAbstractTableModel):
         n = len(self.shown)
         return [(i, self.shown[i.row()] if 0 <= i.row() < n else None) for i in self.persistentIndexList()]
 
+    def _place_key(self) -> tuple[bool, Callable[[int], int] | None]:
+        """Whether a line's row is found by halving (the rows are the lines of the order they were laid
+        out in, a part of them when searched, so their places in it rise row by row), and the place
+        of a line: its position when the lines are in the order read, its rank when the sort gave
+        its ranks."""
+        of = self._shown_for[0]  # the order the rows are of (a new one may wait for its search's rows)
+        if isinstance(of, range):
+            return True, None
+        ranks = self._ranks
+        return (True, ranks[1].__getitem__) if ranks is not None and of is not None and ranks[0] is of else (False, None)
+
     def row_of_position(self, pos: int) -> int:
-        """The row showing the line at ``pos``, or -1."""
+        """The row showing the line at ``pos``, or -1 (found by halving when the order's ranks are
+        known: a look over 10⁶ rows took ~60 ms)."""
         shown = self.shown
         if isinstance(shown, range):
             return shown.index(pos) if pos in shown else -1
+        halving, place = self._place_key()
+        if halving:
+            if not 0 <= pos < len(self.lines):
+                return -1
+            r = bisect.bisect_left(shown, pos if place is None else place(pos), key=place)
+            return r if r < len(shown) and shown[r] == pos else -1
         try:
             return shown.index(pos)
         except ValueError:
@@ -579,7 +600,8 @@ class RoundLinesModel(QAbstractTableModel):
             return
         wanted = {pos for _i, pos in kept if pos is not None}
         rows: dict[int | None, int] = {None: -1}
-        if len(wanted) <= 4 or isinstance(self.shown, range):  # a few lines: each looked up (at C speed)
+        if len(wanted) <= 4 or isinstance(self.shown, range) or (len(wanted) <= 4096 and self._place_key()[0]):
+            # a few lines, or lines found by halving: each looked up
             rows.update((pos, self.row_of_position(pos)) for pos in wanted)
         else:  # many chosen lines: one pass over the rows
             rows.update(dict.fromkeys(wanted, -1))
@@ -641,51 +663,55 @@ class RoundLinesModel(QAbstractTableModel):
         self._sort_job += 1
         job, lines, inputs = self._sort_job, self.lines, self._sort_inputs()
         self.sorting, self._resort = True, False
-        self.runner.run(lambda _p: sort_positions(*inputs), quiet=True,
-                        on_done=lambda order: self._sorted(job, lines, order),
+        def work(_p: Any) -> tuple[array, array]:
+            with collector.paused():
+                order = sort_positions(*inputs)
+                return order, ranks(order)
+        self.runner.run(work, quiet=True, on_done=lambda done: self._sorted(job, lines, done),
                         on_error=lambda exc: self._sorted(job, lines, None, exc))
 
-    def _sorted(self, job: int, lines: RD.RoundLines, order: array | None, exc: BaseException | None = None) -> None:
+    def _sorted(self, job: int, lines: RD.RoundLines, done: tuple[array, array] | None,
+                exc: BaseException | None = None) -> None:
         if not is_alive(self) or job != self._sort_job or lines is not self.lines:
             return  # the window is gone, or another sort or other lines came meanwhile
         self.sorting = False
-        if exc is not None or order is None:
+        if exc is not None or done is None:
             logging.getLogger(__name__).warning("round lines not sorted: %s", exc)
             return
         if self._resort:
             self._start_sort()
             return
+        order, self._ranks = done[0], done
         self._order_job = job
         if (self.needle or self.only_attention) and self._filter_in_background(self.lines):
             self.sorting = True  # until the search of the new order is done
         self._relaid(order)
 
     # ------------------------------------------------------------ a refresh
-    def update_lines(self, changes: list[tuple[int, tuple[Any, ...], int]]) -> None:
-        """Lines that changed after a refresh, (position, values as read now, signature): each takes
-        its new values in place. Only their cells are repainted unless a change moves a line in or
-        out of the search (the rows are laid out again, the chosen lines kept: a layout change, not
-        a reset) or in the chosen order (sorted again, in the background for a large round)."""
+    def update_lines(self, changes: list[tuple[int, tuple[Any, ...], int]] | RD.Changes) -> None:
+        """Lines that changed after a refresh, (position, values as read now, signature), or as
+        ``RoundLines.prepare`` made them ready in the worker: each takes its new values in place.
+        Only their cells are repainted unless a change moves a line in or out of the search (the
+        rows are laid out again, the chosen lines kept: a layout change, not a reset) or in the
+        chosen order (sorted again, in the background for a large round)."""
         if not changes:
             return
         lines = self.lines
-        positions = [c[0] for c in changes]
+        prepared = changes if isinstance(changes, RD.Changes) else lines.prepare(changes)
+        positions = prepared.positions
         filtering = bool(self.needle) or self.only_attention
         before = self._pass_states(positions) if filtering else None
         key = self.columns[self.sorted_by[0]].key if self.sorted_by is not None else None
-        column: Sequence[Any] = ([] if key is None else lines.coded[key].codes if key in lines.coded
-                                 else getattr(lines, key))  # (a code per line, or the line's own text)
-        was = list(map(column.__getitem__, positions)) if key is not None else []
-        lines.set_many(changes)
+        lines.apply(prepared)
         self._edits += 1
-        moved = key is not None and was != list(map(column.__getitem__, positions))
+        moved = key is not None and prepared.touches(key)
         self._texts.clear()
         last = len(self.columns) - 1
         if len(changes) > self.REPAINT_EACH_UP_TO:  # many: one signal (the view repaints only what is on screen)
             if self.shown:
                 self.dataChanged.emit(self.index(0, 0), self.index(len(self.shown) - 1, last))
         else:
-            if isinstance(self.shown, range):
+            if isinstance(self.shown, range) or self._place_key()[0]:
                 rows = sorted(self.row_of_position(p) for p in positions)
             else:
                 wanted = set(positions)

@@ -227,15 +227,19 @@ class RoundsView(TableViewMixin, View):
 
         year, s = self.year.value(), self.ctx.session
         self._reading = getattr(self, "_reading", 0) + 1
-        rnd = rounds.latest(s, year)
         shown = getattr(self, "snapshot", None)  # what the lines that changed are found against
-        if rnd is None or rnd.awards <= READ_AT_ONCE:
-            self._show_snapshot(read_round(s, year, rnd, shown))
+        # the round itself (its money added up over every line) is read in the worker; here only its
+        # number of lines, unless the round shown is already a large one of this year
+        large = (shown is not None and shown.round is not None and shown.year == year
+                 and len(shown.lines) > READ_AT_ONCE)
+        n = None if large else rounds.line_count(s, year)
+        if not large and (n is None or n <= READ_AT_ONCE):
+            self._show_snapshot(read_round(s, year, None, shown))
             return
         reading = self._reading
-        if shown is None or shown.round is None or shown.round.uuid != rnd.uuid:
-            self.state.setText(_("Reading the round for {year} ({n} lines)...").format(year=year, n=rnd.awards))
-        self.ctx.tasks.run(lambda _p: read_round(s, year, rnd, shown), quiet=True,
+        if n is not None and (shown is None or shown.round is None or shown.year != year):
+            self.state.setText(_("Reading the round for {year} ({n} lines)...").format(year=year, n=n))
+        self.ctx.tasks.run(lambda _p: read_round(s, year, None, shown), quiet=True,
                            on_done=lambda snap: self._show_snapshot(snap) if reading == self._reading else None)
 
     def _show_snapshot(self, snap: Any) -> None:
@@ -333,12 +337,23 @@ class RoundsView(TableViewMixin, View):
         self.publicity_btn.setEnabled(rnd is not None and bool(self.lines))
         self._update_amount_button()
 
+    def _read_with_round(self, key: str, read: Any) -> Any:
+        """What the round's reading holds under ``key`` (read with its lines, in the worker for a large
+        round), or ``read()`` here; raises the StdAwardError either met."""
+        snap = getattr(self, "snapshot", None)
+        value = getattr(snap, key, None) if snap is not None and snap.round is self.round else None
+        if value is None:
+            value = read()
+        if isinstance(value, StdAwardError):
+            raise value
+        return value
+
     def _gate_sentence(self, rnd: Any) -> str:
         """The 公示 line the notices view shows, once the round is approved or publicised."""
         from desktop.operations import publicity
 
         try:
-            st = publicity.state(self.ctx.session, rnd.uuid)
+            st = self._read_with_round("publicity", lambda: publicity.state(self.ctx.session, rnd.uuid))
         except StdAwardError as exc:
             return error_text(exc)
         if rnd.status != "approved" and not st.started:
@@ -349,7 +364,7 @@ class RoundsView(TableViewMixin, View):
         try:
             from desktop.operations import rounds
 
-            pools = rounds.pool_budgets(self.ctx.session, self.round.uuid)
+            pools = self._read_with_round("pools", lambda: rounds.pool_budgets(self.ctx.session, self.round.uuid))
         except StdAwardError as exc:
             self.pools.setText(error_text(exc))
             return
