@@ -3,6 +3,7 @@ drafting units; secretariat: level and body; prize: prize, grade, rank; ...), ev
 with the vocabulary's own validation, and evidence files can be attached and opened."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -245,7 +246,16 @@ class AchievementForm(QDialog):
         i = box.findText(text)
         if i > 0:
             return box.itemData(i)
+        # the whole name typed (not picked from the list): the enterprise of that name, if only one has it
+        named = [box.itemData(j) for j in range(1, box.count()) if box.itemText(j).rsplit(" · ", 1)[0] == text]
+        if len(named) == 1:
+            return named[0]
         return text.split("·")[-1].strip().upper() if text else ""
+
+    def _typing_a_name(self) -> bool:
+        """The enterprise box holds part of a name (not a credit code being typed)."""
+        code = self.enterprise_code()
+        return bool(code) and not all(c.isascii() and c.isalnum() for c in code)
 
     def _suggest_id(self) -> None:
         from desktop.operations import records
@@ -316,6 +326,10 @@ class AchievementForm(QDialog):
             return False
         problems = records.achievement_problems(self.ctx.session, self.raw(), self.editing_id())
         shown = [p for p in problems if p.field in self.touched or p.field not in FIELD_LABELS]
+        if self._typing_a_name():  # a name, not a code: say what to do rather than count its characters
+            shown = [dataclasses.replace(p, message=_("no enterprise has this name: choose one from the list, "
+                                                      "or type its credit code"))
+                     if p.field == "enterprise" else p for p in shown]
         rest = self.form.show_problems(shown)
         self.error.setText("\n".join(p.message for p in rest))
         return not any(p.severity == "error" for p in problems)
