@@ -31,7 +31,7 @@ from desktop.ui.qt import (
 )
 from desktop.ui.views import VIEWS, ViewSpec
 from desktop.ui.views.base import View
-from desktop.ui.views.widgets import MessageBar
+from desktop.ui.views.widgets import MessageBar, fit_to_screen
 
 QUICK_VIEWS = ("overview", "enterprises", "achievements")  # need no models to show (db.execute_sql)
 
@@ -369,7 +369,7 @@ class MainWindow(QMainWindow):
         if geo and not geo.isEmpty():
             self.restoreGeometry(geo)
         else:
-            self.resize(1200, 760)
+            fit_to_screen(self, 1200, 760)
         state = settings.WINDOW_STATE.get()
         if state and not state.isEmpty():
             self.restoreState(state)

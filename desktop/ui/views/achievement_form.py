@@ -48,6 +48,7 @@ from desktop.ui.qt import (
     qconnect,
 )
 from desktop.ui.tasks import error_text
+from desktop.ui.views.widgets import fit_to_screen
 
 if TYPE_CHECKING:
     from desktop.operations.records import SavedAchievement
@@ -112,7 +113,7 @@ class AchievementForm(QDialog):
         qconnect(self.buttons.accepted, self.accept)
         qconnect(self.buttons.rejected, self.reject)
         outer.addWidget(self.buttons)
-        self.resize(640, 720)
+        fit_to_screen(self, 640, 720)
         if editing is not None:
             self._show_returned(editing.id)
             self._load(editing)

@@ -97,6 +97,21 @@ def bad_icon() -> QIcon:
     return _std_icon(QStyle.StandardPixmap.SP_MessageBoxCritical)
 
 
+# what a window's title bar and frame take beyond its own size (a little more than Windows' own)
+FRAME_ROOM = 48
+
+
+def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
+    """Give ``widget`` its default size, no larger than the room on its screen (a 1366×768 laptop has
+    about 720 px of height under the taskbar): a taller window would hide its buttons below the screen's
+    edge, where the officer cannot reach them."""
+    screen = widget.screen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width, height = min(width, room.width() - FRAME_ROOM // 3), min(height, room.height() - FRAME_ROOM)
+    widget.resize(width, height)
+
+
 def bold(label: QLabel, scale: float = 1.0) -> QLabel:
     f = label.font()
     f.setBold(True)
