@@ -178,3 +178,29 @@ def test_a_scanner_typing_the_statement_and_enter_checks_it(qtbot, ctx, notice):
     qtbot.keyClick(dlg.input, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dlg.ok is not None)
     assert dlg.ok and dlg.fields["doc_number"].text() == NUMBER
+
+
+def test_the_payments_dialog_opens_on_the_notice_selected_in_the_notices_view(qtbot, ctx, monkeypatch):
+    """Opened from 资金 → 通知拨付 while a notice is selected in 通知书, the dialog shows that notice
+    (not the first one of the list), so the officer records the payment on the notice chosen."""
+    from desktop.operations import payments
+    from desktop.ui.mainwindow import MainWindow
+    from desktop.ui.views.notices import ROW_ROLE
+
+    real = payments.payable_notices
+    other = {"doc_number": "泉市监〔2015〕0号", "recipient": "另一家企业", "outstanding": Decimal("1.00")}
+    monkeypatch.setattr(payments, "payable_notices", lambda s: [other, *real(s)])  # another notice listed first
+
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    view = win.show_view("notices")
+    qtbot.waitUntil(lambda: view.tableview.model().rowCount() == 1)
+    view.tableview.selectRow(0)
+    assert view.tableview.model().index(0, 0).data(ROW_ROLE)["doc_number"] == NUMBER
+    win.qactions["payments"].trigger()
+    dlg = win._payments_dialog
+    qtbot.waitUntil(lambda: dlg.state is not None)
+    assert dlg.notice.count() == 2 and dlg.doc_number() == NUMBER
+    assert dlg.state["doc_number"] == NUMBER and "outstanding ¥350,000.00" in dlg.summary.text()
+    ctx.tasks.wait()
+    win.close()
