@@ -204,3 +204,50 @@ def test_the_payments_dialog_opens_on_the_notice_selected_in_the_notices_view(qt
     assert dlg.state["doc_number"] == NUMBER and "outstanding ¥350,000.00" in dlg.summary.text()
     ctx.tasks.wait()
     win.close()
+
+
+def test_the_notices_and_payments_file_dialogs_start_in_the_officers_folder(qtbot, ctx, monkeypatch, tmp_path):
+    """Saving notices, the summary table or the waiting notices, and opening the finance bureau's sheet,
+    start in the folder the officer last used (else Documents), never in the program's own working
+    folder (C:\\Program Files\\StdAward on an installed PC); the folder chosen is the next start."""
+    from pathlib import Path
+
+    from desktop.ui import settings
+    from desktop.ui.mainwindow import MainWindow
+    from desktop.ui.qt import QFileDialog
+    from desktop.ui.views.payments import PaymentsDialog
+
+    stick = tmp_path / "U盘"
+    stick.mkdir()
+    settings.LAST_FOLDER.set(str(stick))
+    asked: list[str] = []
+
+    def ask(_parent, _title, start, *_a, **_k):
+        asked.append(start)
+        return "", ""
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", ask)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", ask)
+
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    view = win.show_view("notices")
+    qtbot.waitUntil(lambda: view.tableview.model().rowCount() == 1)
+    view.tableview.selectRow(0)
+    view.save_selected()
+    view.export_summary()
+    view.save_pending()
+    dlg = PaymentsDialog(ctx)
+    qtbot.addWidget(dlg)
+    dlg.import_sheet()
+    assert len(asked) == 4
+    assert all(Path(start) == stick or Path(start).parent == stick for start in asked), asked
+    assert Path(asked[0]).suffix == ".pdf" and Path(asked[1]).suffix == ".xlsx"  # with the suggested names
+
+    chosen = stick / "2025" / "通知书.pdf"
+    chosen.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(chosen), ""))
+    monkeypatch.setattr(view, "save_to", lambda out: None)  # the file itself is not what is tested here
+    view.save_selected()
+    assert settings.LAST_FOLDER.get() == str(chosen.parent)
+    ctx.tasks.wait()
+    win.close()

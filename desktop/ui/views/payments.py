@@ -218,11 +218,13 @@ class PaymentsDialog(QDialog):
 
     def import_sheet(self) -> None:
         from desktop.operations import payments
+        from desktop.ui.files import remember, start_in
 
-        path, _f = QFileDialog.getOpenFileName(self, _("Import the finance bureau's spreadsheet"), "",
+        path, _f = QFileDialog.getOpenFileName(self, _("Import the finance bureau's spreadsheet"), start_in(),
                                                _("Excel workbooks (*.xlsx)"))
         if not path:
             return
+        remember(path)
         s = self.ctx.session
         self.ctx.tasks.run(lambda p: payments.import_xlsx(s.with_progress(p), path), on_done=self._imported,
                            on_error=self._failed, label=_("Importing payments..."), parent=self)
