@@ -152,3 +152,4 @@ def test_a_region_an_office_role_and_a_prize_are_shown_in_words(db):
     assert audit.value_text("role", "county") == "县（区）局（向市局报送数据包）"
     assert audit.value_text("role", "reviewer") == "审核人"
     assert audit.value_text("prize", "china-innovation") == "中国标准创新贡献奖"
+    assert audit.describe(None, {"calendar": [], "days": 5}) == "日历说明：-；工作日数：5"  # not "日历说明：；"

@@ -115,7 +115,7 @@ def value_text(key: str, value: Any, titles: dict[str, str] | None = None) -> st
     if isinstance(value, dict):
         return "，".join(f"{field_label(k)} {value_text(k, v)}" for k, v in value.items() if k not in HIDDEN)
     if isinstance(value, list):
-        return "、".join(value_text(key, v) for v in value)
+        return "、".join(value_text(key, v) for v in value) or "-"  # an empty list: nothing, not "日历说明：；"
     if key in ("amount", "total"):
         try:
             return format_money(Decimal(str(value)))
