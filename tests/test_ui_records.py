@@ -259,3 +259,33 @@ def test_the_enterprise_is_found_by_its_name_and_a_missing_field_names_the_kind_
     assert form.saved is None
     missing = form.problem("level")
     assert kind_label("standard") in missing and "kind standard" not in missing
+
+
+def test_closing_a_filled_in_form_asks_first_and_keeping_it_is_the_default(window, qtbot):
+    """Esc (meant for a drop-down that had already closed), Cancel or the window's × on a form with
+    fields typed in asks before throwing them away; the safe answer keeps the form and what was typed.
+    A form with nothing typed closes at once."""
+    from qt_answers import answer
+
+    from desktop.ui.views.achievement_form import AchievementForm
+
+    add_records(window.ctx)
+    untouched = AchievementForm(window.ctx, None, window, GOOD_USCC)
+    qtbot.addWidget(untouched)
+    untouched.show()
+    untouched.reject()
+    assert not untouched.isVisible() and untouched.confirmation is None
+
+    form = AchievementForm(window.ctx, None, window, GOOD_USCC)
+    qtbot.addWidget(form)
+    form.show()
+    form.w["ref"].setText("GB/T 41002-2024")
+    form.w["title"].setText("运动鞋 防滑性能的测定")
+    form.reject()
+    assert form.isVisible()
+    question = answer(form, ok=False)  # 继续填写
+    assert "lost" in question or "丢失" in question
+    assert form.isVisible() and form.w["title"].text() == "运动鞋 防滑性能的测定"
+    form.reject()
+    answer(form, ok=True)  # 放弃
+    assert not form.isVisible() and form.result() == form.DialogCode.Rejected

@@ -48,7 +48,7 @@ from desktop.ui.qt import (
     qconnect,
 )
 from desktop.ui.tasks import error_text
-from desktop.ui.views.widgets import fit_to_screen
+from desktop.ui.views.widgets import confirm, fit_to_screen
 
 if TYPE_CHECKING:
     from desktop.operations.records import SavedAchievement
@@ -125,6 +125,23 @@ class AchievementForm(QDialog):
             # the cursor waits in the first field the officer has to fill
             self.w["ref" if enterprise else "enterprise"].setFocus(Qt.FocusReason.OtherFocusReason)
         self._kind_changed()
+        self.confirmation: QMessageBox | None = None
+        self._as_opened = self._typed()
+
+    def _typed(self) -> tuple[Any, ...]:
+        """What the officer has put in the form (to tell whether closing it would lose anything)."""
+        return repr(sorted(self.raw().items())), len(self.pending)
+
+    def reject(self) -> None:
+        """Cancel, Esc or the window's ×: a form with something typed in it asks before it is thrown
+        away (an Esc meant for a drop-down must not lose ten filled fields); keeping it is the default."""
+        if self.confirmation is not None:
+            return
+        if self.saved is not None or self._typed() == self._as_opened:
+            super().reject()
+            return
+        confirm(self, _("Close the form"), _("Close without saving? What was typed in this form will be lost."),
+                _("Discard what was typed"), lambda: QDialog.reject(self))
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
