@@ -251,3 +251,21 @@ def test_the_notices_and_payments_file_dialogs_start_in_the_officers_folder(qtbo
     assert settings.LAST_FOLDER.get() == str(chosen.parent)
     ctx.tasks.wait()
     win.close()
+
+
+def test_a_message_for_the_last_user_is_gone_when_another_signs_in(qtbot, ctx):
+    """"Saved …" or "须由您以外的审核人批准" was said to the officer who did it: after 以其他用户身份登录
+    the next officer does not find it addressed to them."""
+    from desktop.ui.mainwindow import MainWindow
+
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    view = win.show_view("notices")
+    view.message.ok("已保存 E:/通知书.pdf。")
+    assert view.message.isVisible()
+    ctx.set_user(Actor("lin", "林振华", "admin"))
+    assert view.message.text() == "" and not view.message.isVisible()
+    assert win.show_view("notices") is view  # the same view, kept for the new role
+    ctx.tasks.wait()
+    win.close()
