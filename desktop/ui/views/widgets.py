@@ -24,6 +24,7 @@ from desktop.ui.qt import (
     Qt,
     QToolButton,
     QWidget,
+    is_alive,
     qconnect,
 )
 
@@ -145,7 +146,15 @@ def confirm(parent: QWidget, title: str, text: str, ok_text: str, on_ok: Callabl
     """Ask before a step that cannot be taken back (issuing numbers, submitting, approving), without
     blocking: the box opens window-modal and ``on_ok`` runs only when ``ok_text`` is pressed. The safe
     answer (Cancel) is the default button and what Esc gives. The open box is kept on
-    ``parent.confirmation`` until answered."""
+    ``parent.confirmation`` until answered.
+
+    An answered box is hidden, not deleted on close: ``on_ok`` may close ``parent`` itself (the review
+    dialog's 批准 ends its ``exec()``), and deleting the box then, while that dialog's own loop
+    unwinds, crashed the program after an approval. It is deleted when ``parent`` asks again, or
+    with ``parent``."""
+    earlier = getattr(parent, "_answered_confirmation", None)
+    if earlier is not None and is_alive(earlier):
+        earlier.deleteLater()
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
     box.setObjectName("confirmation")
     if detail:
@@ -154,10 +163,10 @@ def confirm(parent: QWidget, title: str, text: str, ok_text: str, on_ok: Callabl
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
     box.setEscapeButton(cancel)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def answered(button: object) -> None:
         parent.confirmation = None  # type: ignore[attr-defined]
+        parent._answered_confirmation = box  # type: ignore[attr-defined]
         if button is ok:
             on_ok()
     qconnect(box.buttonClicked, answered)
