@@ -259,7 +259,7 @@ def _no_unanswered_dialogs(request, monkeypatch):
     app = QtWidgets.QApplication.instance()
     for w in app.topLevelWidgets() if app is not None else []:  # boxes and dialogs left open by this test
         if isinstance(w, QtWidgets.QDialog) and w.isVisible():  # would be seen by the next one (a form open)
-            w.close()
+            w.done(QtWidgets.QDialog.DialogCode.Rejected)  # closed even if it asks before losing what was typed
             w.deleteLater()
     if seen:
         pytest.fail("a modal dialog nobody answers would hang the program here: " + "; ".join(seen), pytrace=False)

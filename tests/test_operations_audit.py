@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from conftest import GOOD_USCC, ROOT, std
+from test_payments import notice as notice  # the fixture: an issued notice 泉市监〔2015〕1号
 from test_policies import LOCAL
 
 from desktop.core.status import RoundStatus
@@ -18,7 +19,7 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 def test_every_action_and_record_kind_written_has_a_label():
     """Scan the program for audit entries it writes: each literal action and entity is labelled."""
-    call = re.compile(r"audit\.record\(\s*[^,]+,\s*(\"[^\"]+\"|[a-z_]+(?:\s+if[^,]+)?),\s*\"([^\"]+)\"")
+    call = re.compile(r"audit\.record\(\s*[^,]+,\s*((?:\"[^\"]+\"|[a-z_]+)(?:\s+if[^,]+)?),\s*\"([^\"]+)\"")
     found: set[tuple[str, str]] = set()
     for path in (ROOT / "desktop").rglob("*.py"):
         for m in call.finditer(path.read_text("utf-8")):
@@ -116,3 +117,39 @@ def test_notice_states_copies_decisions_and_policies_read_in_words(db):
     assert "存档联" in rows[2]["action"] and shown[2] == "发文字号：城市监〔2026〕1号"
     for text in shown:  # nothing but the year, the document number and punctuation in Latin letters
         assert not re.search(r"[A-Za-z]", text.replace("城市监〔2026〕1号", "")), text
+
+
+def test_a_payment_and_its_reversal_read_in_words_with_the_voucher_they_take_back(db, notice):
+    """A reversal is named as such (not "other change") and names the payment it takes back by its
+    voucher: no internal id, no stored key such as reference/reverses in the officer's language."""
+    from desktop.core import i18n
+    from desktop.operations import payments
+
+    s = Session(db, Actor("boss", "李科长", roles.REVIEWER))
+    payments.record(s, "泉市监〔2015〕1号", "200000", "2015-12-28", "PZ-1")
+    payments.reverse(s, "泉市监〔2015〕1号", "PZ-1", "2016-01-05", "退-PZ-1", "账户有误")
+    i18n.set_locale("zh_CN")
+    reversal, payment = audit.entries(s)[:2]
+    assert reversal["action"] != audit.action_label("something-new")
+    assert "PZ-1" in reversal["change"] and "退-PZ-1" in reversal["change"]
+    assert "PZ-1" in payment["change"]
+    for row in (reversal, payment):
+        assert not UUID.search(row["change"]), row["change"]
+        assert not re.search(r"reference|reverses", row["change"]), row["change"]
+
+
+def test_a_region_an_office_role_and_a_prize_are_shown_in_words(db):
+    """The office's region changed reads with the regions' names beside their codes; its role and an
+    award's prize in words, never the stored key (county, china-innovation)."""
+    from desktop.core import i18n
+
+    s = Session(db, Actor("lin", "林振华", roles.ADMIN))
+    settings.update_office(s, name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监")
+    settings.update_office(s, region_code="350303")
+    i18n.set_locale("zh_CN")
+    change = audit.entries(s)[0]["change"]
+    assert "350302（福建省莆田市城厢区）" in change and "350303（福建省莆田市涵江区）" in change
+    assert audit.value_text("role", "county") == "县（区）局（向市局报送数据包）"
+    assert audit.value_text("role", "reviewer") == "审核人"
+    assert audit.value_text("prize", "china-innovation") == "中国标准创新贡献奖"
+    assert audit.describe(None, {"calendar": [], "days": 5}) == "日历说明：-；工作日数：5"  # not "日历说明：；"

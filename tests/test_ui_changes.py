@@ -77,6 +77,8 @@ def test_the_window_refreshes_with_what_another_officer_changed_keeping_the_sele
 
 
 def test_nothing_refreshes_under_an_open_form_and_the_news_comes_when_it_closes(window, two, qtbot):  # noqa: F811
+    from qt_answers import answer
+
     from desktop.operations import records
     from desktop.ui.views.enterprise_dialog import EnterpriseDialog
 
@@ -97,6 +99,7 @@ def test_nothing_refreshes_under_an_open_form_and_the_news_comes_when_it_closes(
     assert form.fields["contact"].text() == "王科员" and window.changes.last_text == ""
 
     form.close()
+    answer(form, ok=True)  # what was typed is given up: asked first
     _poll(window)
     assert "莆田市城厢区南方服饰有限公司" in _shown_names(view)
     assert window.changes.last_text == "zhang changed 1 record(s)"

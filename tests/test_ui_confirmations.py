@@ -131,3 +131,43 @@ def test_issue_names_the_numbers_it_will_use_and_cancel_uses_none(window, qtbot)
     notices.issue()
     assert getattr(notices, "confirmation", None) is None
     assert notices.message.kind == "error" and Notice.select().count() == 2
+
+
+def test_approving_in_the_review_dialog_opened_from_the_round_view_does_not_crash_the_program(window, qtbot,  # noqa: F811
+                                                                                            monkeypatch):
+    """审核… → 批准 → 批准 as an officer does it: the dialog runs modal and closes itself from the
+    confirmation's button. Deleting that box as it closed took the whole program down a moment later
+    ("shared QObject was deleted directly", then a bus error) once nothing else held the dialog."""
+    import gc
+
+    from desktop.store.models import AwardRound
+    from desktop.ui.qt import QApplication, QDialog, QTimer
+
+    # the real QDialog.exec, which the suite replaces by an instant "rejected" (timers below answer)
+    real = next(value for obj, name, value in monkeypatch._setattr if obj is QDialog and name == "exec")
+    monkeypatch.setattr(QDialog, "exec", real)
+    two_enterprises(window.ctx)
+    view = computed(window)
+    view.submit()
+    answer(view)
+    window.ctx.set_user(window.accounts["reviewer"])
+    view.refresh()
+    assert window.ctx.tasks.wait()
+    steps: list[str] = []
+
+    def press_approve() -> None:
+        QApplication.activeModalWidget().approve_btn.click()
+        steps.append("approve")
+        QTimer.singleShot(50, confirm)
+
+    def confirm() -> None:
+        box = QApplication.activeModalWidget()
+        next(b for b in box.buttons() if box.buttonRole(b) == box.ButtonRole.AcceptRole).click()
+        steps.append("confirmed")
+    QTimer.singleShot(50, press_approve)
+    view.review()  # modal, as the 审核… button runs it; returns once the round is approved
+    assert steps == ["approve", "confirmed"] and AwardRound.get().status == "approved"
+    for _ in range(5):
+        QApplication.processEvents()
+        gc.collect()
+    assert window.isVisible() and view.message.kind == "ok"  # still running, and says what comes next

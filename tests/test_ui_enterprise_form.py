@@ -74,3 +74,22 @@ def qtbot_backspace():
     from desktop.ui.qt import Qt
 
     return Qt.Key.Key_Backspace
+
+
+def test_closing_the_form_with_a_name_typed_asks_first(dialog, qtbot):
+    """Esc or Cancel after typing asks before losing it; the default answer keeps the form; the form as
+    it was opened closes without a question."""
+    from qt_answers import answer
+
+    dialog.reject()  # nothing typed yet (the office's region is filled in for the officer)
+    assert not dialog.isVisible() and dialog.confirmation is None
+    dialog.show()
+    dialog.fields["name"].setText("莆田市城厢区测试科技有限公司")
+    dialog.fields["uscc"].setText(GOOD_USCC)
+    dialog.reject()
+    assert dialog.isVisible()
+    answer(dialog, ok=False)
+    assert dialog.isVisible() and dialog.fields["name"].text() == "莆田市城厢区测试科技有限公司"
+    dialog.reject()
+    answer(dialog, ok=True)
+    assert not dialog.isVisible()

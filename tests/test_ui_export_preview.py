@@ -87,6 +87,7 @@ def test_the_export_dialog_says_the_evidence_size_and_a_full_stick_before_writin
         dlg.year.setValue(2019)  # a year with no achievement: no evidence, and it fits
         text = _preview(dlg, ctx)
         assert "No evidence file to carry" in text and dlg.message.kind != "error"
+        assert "none is attached" in text and "sent before" not in text  # nothing was ever sent
 
         dlg.all_rb.setChecked(True)
         dlg.folder.setText(str(big))
@@ -99,4 +100,5 @@ def test_the_export_dialog_says_the_evidence_size_and_a_full_stick_before_writin
         again = ExportDialog(ctx)  # sent once: the next package carries none of them
         qtbot.addWidget(again)
         again.folder.setText(str(small))
-        assert "No evidence file to carry" in _preview(again, ctx) and again.message.kind != "error"
+        text = _preview(again, ctx)
+        assert "No evidence file to carry: every one was sent before" in text and again.message.kind != "error"

@@ -77,3 +77,27 @@ def test_a_title_too_long_for_the_row_is_shortened_in_the_middle_not_cut(window,
     assert combo.toolTip() == title
     shown(window, "targets", 1600, 1000, qtbot)
     assert combo.shown_text() == title  # a wider window shows it whole again
+
+
+@pytest.mark.parametrize("size", [(1200, 720), (1366, 728)])
+def test_the_enterprises_table_shows_every_column_in_the_default_window(window, qtbot, size):
+    """The window's first size on a 1366×768 laptop: the enterprises' columns, the telephone number
+    included, are all on screen without scrolling sideways, each wide enough for its heading."""
+    from desktop.operations import records
+    from desktop.ui.qt import Qt
+
+    records.save_enterprise(window.ctx.session, {"uscc": "91350302MA2Y0KXQ4Q", "name": "莆田市城厢区华峰鞋业有限公司",
+                                                 "region": "350302", "contact": "林振华", "phone": "0594-2681234"})
+    window.ctx.changed("enterprises")
+    view = shown(window, "enterprises", *size, qtbot)
+    table = view.tableview
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1)
+    header = table.horizontalHeader()
+    assert header.length() <= table.viewport().width(), (header.length(), table.viewport().width())
+    phone = header.count() - 1
+    assert table.model().headerData(phone, Qt.Orientation.Horizontal) in ("Telephone", "Phone", "电话")
+    text = table.model().index(0, phone).data()
+    assert header.sectionSize(phone) >= table.fontMetrics().horizontalAdvance(text), text
+    for i in range(header.count()):
+        title = table.model().headerData(i, Qt.Orientation.Horizontal)
+        assert header.sectionSize(i) >= table.fontMetrics().horizontalAdvance(title), title

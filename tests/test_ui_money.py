@@ -178,3 +178,94 @@ def test_a_scanner_typing_the_statement_and_enter_checks_it(qtbot, ctx, notice):
     qtbot.keyClick(dlg.input, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dlg.ok is not None)
     assert dlg.ok and dlg.fields["doc_number"].text() == NUMBER
+
+
+def test_the_payments_dialog_opens_on_the_notice_selected_in_the_notices_view(qtbot, ctx, monkeypatch):
+    """Opened from 资金 → 通知拨付 while a notice is selected in 通知书, the dialog shows that notice
+    (not the first one of the list), so the officer records the payment on the notice chosen."""
+    from desktop.operations import payments
+    from desktop.ui.mainwindow import MainWindow
+    from desktop.ui.views.notices import ROW_ROLE
+
+    real = payments.payable_notices
+    other = {"doc_number": "泉市监〔2015〕0号", "recipient": "另一家企业", "outstanding": Decimal("1.00")}
+    monkeypatch.setattr(payments, "payable_notices", lambda s: [other, *real(s)])  # another notice listed first
+
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    view = win.show_view("notices")
+    qtbot.waitUntil(lambda: view.tableview.model().rowCount() == 1)
+    view.tableview.selectRow(0)
+    assert view.tableview.model().index(0, 0).data(ROW_ROLE)["doc_number"] == NUMBER
+    win.qactions["payments"].trigger()
+    dlg = win._payments_dialog
+    qtbot.waitUntil(lambda: dlg.state is not None)
+    assert dlg.notice.count() == 2 and dlg.doc_number() == NUMBER
+    assert dlg.state["doc_number"] == NUMBER and "outstanding ¥350,000.00" in dlg.summary.text()
+    ctx.tasks.wait()
+    win.close()
+
+
+def test_the_notices_and_payments_file_dialogs_start_in_the_officers_folder(qtbot, ctx, monkeypatch, tmp_path):
+    """Saving notices, the summary table or the waiting notices, and opening the finance bureau's sheet,
+    start in the folder the officer last used (else Documents), never in the program's own working
+    folder (C:\\Program Files\\StdAward on an installed PC); the folder chosen is the next start."""
+    from pathlib import Path
+
+    from desktop.ui import settings
+    from desktop.ui.mainwindow import MainWindow
+    from desktop.ui.qt import QFileDialog
+    from desktop.ui.views.payments import PaymentsDialog
+
+    stick = tmp_path / "U盘"
+    stick.mkdir()
+    settings.LAST_FOLDER.set(str(stick))
+    asked: list[str] = []
+
+    def ask(_parent, _title, start, *_a, **_k):
+        asked.append(start)
+        return "", ""
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", ask)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", ask)
+
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    view = win.show_view("notices")
+    qtbot.waitUntil(lambda: view.tableview.model().rowCount() == 1)
+    view.tableview.selectRow(0)
+    view.save_selected()
+    view.export_summary()
+    view.save_pending()
+    dlg = PaymentsDialog(ctx)
+    qtbot.addWidget(dlg)
+    dlg.import_sheet()
+    assert len(asked) == 4
+    assert all(Path(start) == stick or Path(start).parent == stick for start in asked), asked
+    assert Path(asked[0]).suffix == ".pdf" and Path(asked[1]).suffix == ".xlsx"  # with the suggested names
+
+    chosen = stick / "2025" / "通知书.pdf"
+    chosen.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(chosen), ""))
+    monkeypatch.setattr(view, "save_to", lambda out: None)  # the file itself is not what is tested here
+    view.save_selected()
+    assert settings.LAST_FOLDER.get() == str(chosen.parent)
+    ctx.tasks.wait()
+    win.close()
+
+
+def test_a_message_for_the_last_user_is_gone_when_another_signs_in(qtbot, ctx):
+    """"Saved …" or "须由您以外的审核人批准" was said to the officer who did it: after 以其他用户身份登录
+    the next officer does not find it addressed to them."""
+    from desktop.ui.mainwindow import MainWindow
+
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    view = win.show_view("notices")
+    view.message.ok("已保存 E:/通知书.pdf。")
+    assert view.message.isVisible()
+    ctx.set_user(Actor("lin", "林振华", "admin"))
+    assert view.message.text() == "" and not view.message.isVisible()
+    assert win.show_view("notices") is view  # the same view, kept for the new role
+    ctx.tasks.wait()
+    win.close()

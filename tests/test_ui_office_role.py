@@ -28,3 +28,25 @@ def test_the_office_role_is_chosen_in_words_and_saved(window, qtbot):  # noqa: F
     exchange = window.show_view("exchange")
     exchange.refresh()
     assert "county" in exchange.register_btn.text()
+
+
+def test_a_greyed_out_hint_is_fainter_than_a_greyed_out_value(window, qtbot):  # noqa: F811
+    """A reviewer sees the office's settings greyed out: the example in an empty field (本地休息日
+    "2026-06-01, 2026-09-15") must not read as a value the office set, so it is drawn fainter than the
+    greyed values beside it, not darker as the style drew it."""
+    from desktop.ui.qt import QColor, QPalette
+
+    window.ctx.set_user(window.accounts["reviewer"])
+    view = window.show_view("settings")
+    view.refresh()
+    hint_field, value_field = view.days_off, view.o["doc_prefix"]
+    assert not hint_field.isEnabled() and hint_field.text() == "" and hint_field.placeholderText()
+    assert not value_field.isEnabled() and value_field.text()
+    pal = hint_field.palette()
+    base = pal.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Base)
+
+    def ink(role) -> float:  # how far from the field's background the text is drawn (0: invisible)
+        c = QColor(pal.color(QPalette.ColorGroup.Disabled, role))
+        a = c.alphaF()
+        return abs((c.lightnessF() * a + base.lightnessF() * (1 - a)) - base.lightnessF())
+    assert ink(QPalette.ColorRole.PlaceholderText) < ink(QPalette.ColorRole.Text)

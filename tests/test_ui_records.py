@@ -230,3 +230,62 @@ def test_a_reviewer_is_refused_a_record_change_with_a_clear_message(window, qtbo
     dlg.accept()
     assert "王建国" in dlg.error.text() and "clerk" in dlg.error.text() and "Traceback" not in dlg.error.text()
     assert Enterprise.select().count() == 0 and dlg.saved is None
+
+
+def test_the_enterprise_is_found_by_its_name_and_a_missing_field_names_the_kind_in_words(window, qtbot):
+    """Typing part of a name (as the box invites) is not told off as a credit code of the wrong
+    length; the whole name typed finds its enterprise; a field the kind needs names the kind as the
+    form shows it, never its stored key (standard)."""
+    from desktop.core.labels import kind_label
+    from desktop.ui.views.achievement_form import AchievementForm
+
+    add_records(window.ctx)
+    form = AchievementForm(window.ctx, None, window)
+    qtbot.addWidget(form)
+    box = form.w["enterprise"].lineEdit()
+    box.setText("华峰鞋业")
+    told = form.problem("enterprise")
+    assert told and "18" not in told and "4" not in told  # not "should be 18 characters, has 4"
+    box.clear()
+    box.setText("莆田市城厢区华峰鞋业有限公司")
+    assert form.enterprise_code() == GOOD_USCC and form.problem("enterprise") == ""
+    box.clear()
+    box.setText("91350100M000100Y4")  # a code being typed: its length is what is wrong
+    assert "18" in form.problem("enterprise")
+
+    form.set_enterprise(GOOD_USCC)
+    form.w["ref"].setText("GB/T 41002-2024")
+    form.accept()  # level, formulate/revise and rank left unchosen
+    assert form.saved is None
+    missing = form.problem("level")
+    assert kind_label("standard") in missing and "kind standard" not in missing
+
+
+def test_closing_a_filled_in_form_asks_first_and_keeping_it_is_the_default(window, qtbot):
+    """Esc (meant for a drop-down that had already closed), Cancel or the window's × on a form with
+    fields typed in asks before throwing them away; the safe answer keeps the form and what was typed.
+    A form with nothing typed closes at once."""
+    from qt_answers import answer
+
+    from desktop.ui.views.achievement_form import AchievementForm
+
+    add_records(window.ctx)
+    untouched = AchievementForm(window.ctx, None, window, GOOD_USCC)
+    qtbot.addWidget(untouched)
+    untouched.show()
+    untouched.reject()
+    assert not untouched.isVisible() and untouched.confirmation is None
+
+    form = AchievementForm(window.ctx, None, window, GOOD_USCC)
+    qtbot.addWidget(form)
+    form.show()
+    form.w["ref"].setText("GB/T 41002-2024")
+    form.w["title"].setText("运动鞋 防滑性能的测定")
+    form.reject()
+    assert form.isVisible()
+    question = answer(form, ok=False)  # 继续填写
+    assert "lost" in question or "丢失" in question
+    assert form.isVisible() and form.w["title"].text() == "运动鞋 防滑性能的测定"
+    form.reject()
+    answer(form, ok=True)  # 放弃
+    assert not form.isVisible() and form.result() == form.DialogCode.Rejected

@@ -16,6 +16,7 @@ def test_progress_drill_down_and_entered_value(window, qtbot):  # noqa: F811
 
     ctx = window.ctx
     add_data(ctx, year=2024)
+    window.resize(1200, 760)  # the window's first size on a laptop (the test screen is only 800 px wide)
     view = window.show_view("targets")
     view.as_of.setDate(view.as_of.date().fromString("2024-12-31", "yyyy-MM-dd"))
     assert ctx.tasks.wait(), view.message.text()

@@ -448,7 +448,7 @@ def parse_achievement(raw: Any, position: int | None = None,
         v = raw.get(fld)
         if v is None or v == "":
             if required:
-                bad(fld, _("this field is required for kind {kind}").format(kind=kind))
+                bad(fld, _("required for an achievement of the kind {kind}").format(kind=kind_label(kind)))
             continue
         if check == "enum":
             val, why = _check_enum(v, allowed)

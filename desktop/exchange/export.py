@@ -245,13 +245,21 @@ def evidence_to_send(rows: list[list[Any]]) -> tuple[dict[str, Path], list[str]]
 
 def evidence_preview(year: int | None = None, since_last: bool = False) -> tuple[int, int]:
     """How many evidence files, and how many bytes, an export with this selection would carry."""
+    files, size, _attached = evidence_selection(year, since_last)
+    return files, size
+
+
+def evidence_selection(year: int | None = None, since_last: bool = False) -> tuple[int, int, int]:
+    """The evidence files an export with this selection would carry (how many, bytes), and how many
+    are attached to its records at all (sent before or not)."""
     since = None
     if since_last:
         last = last_export()
         since = str(last.summary.get("snapshot_at") or last.at) if last else None
     tables = select(year=year, since=since)
-    files, _missing = evidence_to_send(tables.get("evidence", ((), []))[1])
-    return len(files), sum(p.stat().st_size for p in files.values())
+    rows = tables.get("evidence", ((), []))[1]
+    files, _missing = evidence_to_send(rows)
+    return len(files), sum(p.stat().st_size for p in files.values()), len(rows)
 
 
 def _mb(n: int) -> str:

@@ -27,7 +27,8 @@ ACTIONS: dict[str, str] = {
     "submitted": N_("submitted for review"), "approved": N_("approved"), "returned": N_("returned"),
     "draft": N_("reopened as a draft"), "install": N_("installed"), "export": N_("exported"),
     "import": N_("imported"), "import-update": N_("updated by an import"), "register": N_("key registered"),
-    "pay": N_("payment recorded"), "paid": N_("payment recorded"), "reprint": N_("reprinted"),
+    "pay": N_("payment recorded"), "paid": N_("payment recorded"), "reverse": N_("payment reversed"),
+    "reprint": N_("reprinted"),
     "decision": N_("decision changed"), "import-payments": N_("payments imported from the finance bureau's sheet"),
     "keys": N_("office key made"), "print_archive": N_("archive copy printed"), "rehash": N_("password re-protected"),
     "load": N_("loaded from a file"),
@@ -68,6 +69,7 @@ FIELDS: dict[str, str] = {
     "filled": N_("fields filled in"), "fingerprint": N_("key fingerprint"), "reason": N_("reason"),
     "domain": N_("domain"), "accepted": N_("accepted"), "units": N_("units"), "prize": N_("prize"),
     "grade": N_("grade"), "body": N_("committee"), "paid_on": N_("paid on"), "voucher": N_("voucher"),
+    "reference": N_("voucher"), "reverses": N_("reversal of the payment with voucher"),
     "starts_on": N_("first day"), "first_day": N_("first working day"), "ends_on": N_("last day"),
     "days": N_("working days"), "calendar": N_("calendar note"), "raised_by": N_("raised by"),
     "raised_on": N_("received on"), "text": N_("objection"), "outcome": N_("outcome"),
@@ -110,7 +112,7 @@ def value_text(key: str, value: Any, titles: dict[str, str] | None = None) -> st
     if isinstance(value, dict):
         return "，".join(f"{field_label(k)} {value_text(k, v)}" for k, v in value.items() if k not in HIDDEN)
     if isinstance(value, list):
-        return "、".join(value_text(key, v) for v in value)
+        return "、".join(value_text(key, v) for v in value) or "-"  # an empty list: nothing, not "日历说明：；"
     if key in ("amount", "total"):
         try:
             return format_money(Decimal(str(value)))
@@ -132,7 +134,17 @@ def value_text(key: str, value: Any, titles: dict[str, str] | None = None) -> st
     if key == "level":
         return level_label(str(value))
     if key == "role":
-        return role_label(str(value))
+        from desktop.core.labels import OFFICE_ROLE_LABELS, office_role_label
+
+        return office_role_label(str(value)) if value in OFFICE_ROLE_LABELS else role_label(str(value))
+    if key == "region":
+        from desktop.core.regions import with_code
+
+        return with_code(value)  # 350302（福建省莆田市城厢区）
+    if key == "prize":
+        from desktop.core.labels import prize_label
+
+        return prize_label(str(value))
     if key in ("action", "body", "domain"):
         from desktop.core import labels
 
@@ -263,12 +275,32 @@ def entries(session: Session, limit: int = LIMIT) -> list[dict[str, Any]]:
     people = dict(_t(User.select(User.username, User.display_name)))
     names = _names(session, rows)
     titles = _policy_titles(session)
+    vouchers = _reversed_vouchers(rows)
     out = []
     for e in rows:
         name = _record_name(e, names, titles)
         record = entity_label(e.entity) + (f"：{name}" if name else "")
+        after = e.after
+        if e.entity == "payment" and isinstance(after, dict) and "reverses" in after:
+            # a reversal names the payment it takes back by its voucher, not by the payment's internal id;
+            # a payment that reverses nothing does not say so
+            after = {k: v for k, v in after.items() if k != "reverses"}
+            if e.after["reverses"]:
+                after["reverses"] = vouchers.get(e.after["reverses"], "")
         out.append({"id": e.id, "at": e.at, "user": people.get(e.user) or actor_label(e.user), "action": action_label(e.action),
-                    "entity": record, "change": describe(e.before, e.after, titles)[:400]})
+                    "entity": record, "change": describe(e.before, after, titles)[:400]})
+    return out
+
+
+def _reversed_vouchers(entries: list[Any]) -> dict[str, str]:
+    """payment uuid -> its voucher, for the payments the reversals among ``entries`` take back."""
+    from desktop.store.models import Payment
+
+    wanted = [e.after["reverses"] for e in entries
+              if e.entity == "payment" and isinstance(e.after, dict) and e.after.get("reverses")]
+    out: dict[str, str] = {}
+    for i in range(0, len(wanted), 500):
+        out.update(_t(Payment.select(Payment.uuid, Payment.reference).where(Payment.uuid.in_(wanted[i:i + 500]))))
     return out
 
 

@@ -76,18 +76,19 @@ def evidence_preview(session: Session, *, year: int | None = None, since_last: b
 def export_preview(session: Session, folder: Path | None, *, year: int | None = None,
                    since_last: bool = False) -> dict[str, Any]:
     """Before an export, what an officer needs to know about the stick: the evidence files not sent
-    before that the package would carry (how many, bytes), the free bytes in ``folder`` (None: cannot
+    before that the package would carry (how many, bytes), ``attached``: how many its records have at
+    all (sent before or not), the free bytes in ``folder`` (None: cannot
     tell), and ``problem``, the sentence the export itself would refuse with when the evidence alone
     does not fit (None: it fits, as far as can be told before packing). Reads every new evidence file's
     size: run it off the UI thread."""
-    from desktop.exchange.export import evidence_preview as preview
-    from desktop.exchange.export import free_space, room_problem
+    from desktop.exchange.export import evidence_selection, free_space, room_problem
 
     session.progress.check()
-    files, size = preview(year=year, since_last=since_last)
+    files, size, attached = evidence_selection(year=year, since_last=since_last)
     session.progress.check()
     folder = Path(folder) if folder else None
-    return {"files": files, "bytes": size, "free": free_space(folder) if folder is not None else None,
+    return {"files": files, "bytes": size, "attached": attached,
+            "free": free_space(folder) if folder is not None else None,
             "problem": room_problem(folder, size) if folder is not None else None}
 
 

@@ -78,7 +78,21 @@ def make_app() -> QApplication:
         app.setApplicationDisplayName("StdAward")
     apply_language(app)
     app.setWindowIcon(app_icon())
+    quiet_disabled_hints(app)
     return app  # type: ignore[return-value]
+
+
+def quiet_disabled_hints(app: QApplication) -> None:
+    """A greyed-out field's hint (例 "2026-06-01, 2026-09-15") lighter than a greyed-out value: Fusion
+    draws it darker, so a reviewer reading the settings took the examples for the office's days off."""
+    from desktop.ui.qt import QColor, QPalette
+
+    pal = app.palette()
+    hint = QColor(pal.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+    hint.setAlpha(110)
+    if pal.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.PlaceholderText) != hint:
+        pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.PlaceholderText, hint)
+        app.setPalette(pal)
 
 
 def app_icon() -> QIcon:

@@ -31,7 +31,7 @@ from desktop.ui.qt import (
 )
 from desktop.ui.views import VIEWS, ViewSpec
 from desktop.ui.views.base import View
-from desktop.ui.views.widgets import MessageBar
+from desktop.ui.views.widgets import MessageBar, fit_to_screen
 
 QUICK_VIEWS = ("overview", "enterprises", "achievements")  # need no models to show (db.execute_sql)
 
@@ -357,8 +357,13 @@ class MainWindow(QMainWindow):
 
     def _on_user_changed(self) -> None:
         """Another user signed in: views the new role may not use are dropped (the current one too:
-        the first view shows instead); the others refresh themselves for the new role."""
+        the first view shows instead); the others refresh themselves for the new role, without the
+        messages their last user was given."""
         self.start_daily_backup()  # an administrator signed in: this PC may make the day's backup
+        for view in self._views.values():  # what the last user was told ("须由您以外的审核人批准") is not for this one
+            bar = getattr(view, "message", None)
+            if isinstance(bar, MessageBar):
+                bar.clear()
         allowed = {s.name for s in self._visible_specs()}
         current = self.current_name()
         for name in [n for n in self._views if n not in allowed]:
@@ -377,7 +382,7 @@ class MainWindow(QMainWindow):
         if geo and not geo.isEmpty():
             self.restoreGeometry(geo)
         else:
-            self.resize(1200, 760)
+            fit_to_screen(self, 1200, 760)
         state = settings.WINDOW_STATE.get()
         if state and not state.isEmpty():
             self.restoreState(state)

@@ -3,6 +3,7 @@ drafting units; secretariat: level and body; prize: prize, grade, rank; ...), ev
 with the vocabulary's own validation, and evidence files can be attached and opened."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,7 @@ from desktop.ui.qt import (
     qconnect,
 )
 from desktop.ui.tasks import error_text
+from desktop.ui.views.widgets import confirm, fit_to_screen
 
 if TYPE_CHECKING:
     from desktop.operations.records import SavedAchievement
@@ -111,7 +113,7 @@ class AchievementForm(QDialog):
         qconnect(self.buttons.accepted, self.accept)
         qconnect(self.buttons.rejected, self.reject)
         outer.addWidget(self.buttons)
-        self.resize(640, 720)
+        fit_to_screen(self, 640, 720)
         if editing is not None:
             self._show_returned(editing.id)
             self._load(editing)
@@ -123,6 +125,23 @@ class AchievementForm(QDialog):
             # the cursor waits in the first field the officer has to fill
             self.w["ref" if enterprise else "enterprise"].setFocus(Qt.FocusReason.OtherFocusReason)
         self._kind_changed()
+        self.confirmation: QMessageBox | None = None
+        self._as_opened = self._typed()
+
+    def _typed(self) -> tuple[Any, ...]:
+        """What the officer has put in the form (to tell whether closing it would lose anything)."""
+        return repr(sorted(self.raw().items())), len(self.pending)
+
+    def reject(self) -> None:
+        """Cancel, Esc or the window's ×: a form with something typed in it asks before it is thrown
+        away (an Esc meant for a drop-down must not lose ten filled fields); keeping it is the default."""
+        if self.confirmation is not None:
+            return
+        if self.saved is not None or self._typed() == self._as_opened:
+            super().reject()
+            return
+        confirm(self, _("Close the form"), _("Close without saving? What was typed in this form will be lost."),
+                _("Discard what was typed"), lambda: QDialog.reject(self))
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
@@ -245,7 +264,16 @@ class AchievementForm(QDialog):
         i = box.findText(text)
         if i > 0:
             return box.itemData(i)
+        # the whole name typed (not picked from the list): the enterprise of that name, if only one has it
+        named = [box.itemData(j) for j in range(1, box.count()) if box.itemText(j).rsplit(" · ", 1)[0] == text]
+        if len(named) == 1:
+            return named[0]
         return text.split("·")[-1].strip().upper() if text else ""
+
+    def _typing_a_name(self) -> bool:
+        """The enterprise box holds part of a name (not a credit code being typed)."""
+        code = self.enterprise_code()
+        return bool(code) and not all(c.isascii() and c.isalnum() for c in code)
 
     def _suggest_id(self) -> None:
         from desktop.operations import records
@@ -316,6 +344,10 @@ class AchievementForm(QDialog):
             return False
         problems = records.achievement_problems(self.ctx.session, self.raw(), self.editing_id())
         shown = [p for p in problems if p.field in self.touched or p.field not in FIELD_LABELS]
+        if self._typing_a_name():  # a name, not a code: say what to do rather than count its characters
+            shown = [dataclasses.replace(p, message=_("no enterprise has this name: choose one from the list, "
+                                                      "or type its credit code"))
+                     if p.field == "enterprise" else p for p in shown]
         rest = self.form.show_problems(shown)
         self.error.setText("\n".join(p.message for p in rest))
         return not any(p.severity == "error" for p in problems)

@@ -16,12 +16,14 @@ from desktop.ui.qt import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QUndoCommand,
     QVBoxLayout,
     QWidget,
     qconnect,
 )
 from desktop.ui.tasks import error_text
+from desktop.ui.views.widgets import confirm
 
 if TYPE_CHECKING:
     from desktop.operations.records import DeletedEnterprise
@@ -77,6 +79,18 @@ class EnterpriseDialog(QDialog):
         lay.addWidget(self.buttons)
         self.setMinimumWidth(520)
         self.validate()
+        self.confirmation: QMessageBox | None = None
+        self._as_opened = self.values()
+
+    def reject(self) -> None:
+        """Cancel, Esc or ×: what was typed is not thrown away without asking (keeping it is the default)."""
+        if self.confirmation is not None:
+            return
+        if self.saved is not None or self.values() == self._as_opened:
+            super().reject()
+            return
+        confirm(self, _("Close the form"), _("Close without saving? What was typed in this form will be lost."),
+                _("Discard what was typed"), lambda: QDialog.reject(self))
 
     def _show_returned(self, ent_id: int) -> None:
         from desktop.operations import exchange
@@ -144,6 +158,7 @@ class EnterpriseDialog(QDialog):
             return
         for key, w in self.fields.items():
             w.setText(self.editing.get(key) or "")
+        self._as_opened = self.values()
         self.error.setText(_("Reloaded as it is now: make your change again."))
         self.ctx.changed("enterprises")
 

@@ -76,7 +76,7 @@ class EnterprisesView(View):
         self.retranslate()
         self.read_regions()
         if not restore_header(self.tableview, self.name):
-            for i, w in enumerate((300, 170, 180, 80, 120, 80)):
+            for i, w in enumerate((280, 160, 150, 80, 120, 80)):  # the telephone keeps room at 1200 px
                 self.tableview.setColumnWidth(i, w)
         self.tableview.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 

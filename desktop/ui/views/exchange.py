@@ -169,8 +169,12 @@ class ExportDialog(QDialog):
     def _show_preview(self, info: dict[str, Any]) -> None:
         self.preview = info
         mb = f"{info['bytes'] / (1 << 20):.1f}"
-        text = (_("The package will carry {n} evidence files not sent before ({size} MB).").format(n=info["files"], size=mb)
-                if info["files"] else _("No evidence file to carry: every one was sent before."))
+        if info["files"]:
+            text = _("The package will carry {n} evidence files not sent before ({size} MB).").format(n=info["files"], size=mb)
+        elif info.get("attached"):
+            text = _("No evidence file to carry: every one was sent before.")
+        else:  # nothing attached at all: "sent before" would be untrue
+            text = _("No evidence file to carry: none is attached to these records.")
         if info["free"] is not None:
             text += " " + _("Free space in the folder: {free} MB.").format(free=f"{info['free'] / (1 << 20):.1f}")
         elif not self.folder.text().strip():

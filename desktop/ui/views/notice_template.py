@@ -38,6 +38,7 @@ from desktop.ui.qt import (
     qconnect,
 )
 from desktop.ui.tasks import error_text
+from desktop.ui.views.widgets import fit_to_screen
 
 TEXT_FIELDS = ("opening", "line", "total", "payment", "closing")
 
@@ -99,7 +100,7 @@ class NoticeTemplateDialog(QDialog):
         qconnect(self.buttons.accepted, self.accept)
         qconnect(self.buttons.rejected, self.reject)
         lay.addWidget(self.buttons)
-        self.resize(820, 760)
+        fit_to_screen(self, 820, 760)
         self.refresh()
 
     def _kind_editor(self) -> QWidget:

@@ -14,6 +14,7 @@ from desktop.core.docnames import number_list, safe_filename
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _
 from desktop.operations.roles import allowed
+from desktop.ui.files import remember, start_in
 from desktop.ui.qt import (
     QBrush,
     QCheckBox,
@@ -438,8 +439,10 @@ class NoticesView(TableViewMixin, View):
         if not sel:
             return
         suggested = safe_filename(_("Notices ({numbers})").format(numbers=number_list(r["doc_number"] for r in sel)), ".pdf")
-        path, _filter = QFileDialog.getSaveFileName(self, _("Save notices as PDF"), suggested, _("PDF files (*.pdf)"))
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save notices as PDF"), start_in(suggested),
+                                                    _("PDF files (*.pdf)"))
         if path:
+            remember(path)
             self.save_to(Path(path))
 
     def save_to(self, out: Path) -> None:
@@ -463,9 +466,10 @@ class NoticesView(TableViewMixin, View):
         if rnd is None:
             return
         path, _filter = QFileDialog.getSaveFileName(
-            self, _("Save the summary table"), _("summary-{year}.xlsx").format(year=rnd.year),
+            self, _("Save the summary table"), start_in(_("summary-{year}.xlsx").format(year=rnd.year)),
             _("Excel workbook (*.xlsx);;PDF (*.pdf)"))
         if path:
+            remember(path)
             self.summary_to(Path(path))
 
     def summary_to(self, out: Path) -> None:
@@ -481,9 +485,10 @@ class NoticesView(TableViewMixin, View):
                            label=_("Writing the summary table..."), parent=self)
 
     def save_pending(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, _("Save the waiting notices as PDF"), _("waiting-notices.pdf"),
-                                                    _("PDF files (*.pdf)"))
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save the waiting notices as PDF"),
+                                                    start_in(_("waiting-notices.pdf")), _("PDF files (*.pdf)"))
         if path:
+            remember(path)
             self.pending_to(Path(path))
 
     def pending_to(self, out: Path) -> None:
@@ -578,8 +583,6 @@ class NoticesView(TableViewMixin, View):
         dlg.open()
 
     def _pdf_path(self, title: str, name: str) -> Path | None:
-        from desktop.ui.files import remember, start_in
-
         path, _filter = QFileDialog.getSaveFileName(self, title, start_in(name), _("PDF files (*.pdf)"))
         if not path:
             return None

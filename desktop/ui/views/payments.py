@@ -47,10 +47,12 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
 
 
 class PaymentsDialog(QDialog):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, doc_number: str | None = None) -> None:
+        """``doc_number``: the notice shown first (the one selected where the dialog was opened from)."""
         super().__init__(parent)
         self.ctx = ctx
         self.state: dict[str, Any] | None = None
+        self._first = doc_number
         self.setWindowTitle(_("Payments on notices"))
         self.resize(760, 560)
         lay = QVBoxLayout(self)
@@ -135,7 +137,7 @@ class PaymentsDialog(QDialog):
 
     def _refreshed(self, result: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
         notices, totals = result
-        current = self.doc_number()
+        current, self._first = self.doc_number() or self._first or "", None
         self.notice.clear()
         for n in notices:
             self.notice.addItem(_("{number} · {recipient} · outstanding {left}").format(
@@ -216,11 +218,13 @@ class PaymentsDialog(QDialog):
 
     def import_sheet(self) -> None:
         from desktop.operations import payments
+        from desktop.ui.files import remember, start_in
 
-        path, _f = QFileDialog.getOpenFileName(self, _("Import the finance bureau's spreadsheet"), "",
+        path, _f = QFileDialog.getOpenFileName(self, _("Import the finance bureau's spreadsheet"), start_in(),
                                                _("Excel workbooks (*.xlsx)"))
         if not path:
             return
+        remember(path)
         s = self.ctx.session
         self.ctx.tasks.run(lambda p: payments.import_xlsx(s.with_progress(p), path), on_done=self._imported,
                            on_error=self._failed, label=_("Importing payments..."), parent=self)
@@ -257,7 +261,10 @@ class PaymentsDialog(QDialog):
 
 
 def open_payments_dialog(window: Any) -> None:
-    """The menu entry: a fresh dialog (the notices and totals as they stand now)."""
-    dlg = PaymentsDialog(window.ctx, window)
+    """The menu entry: a fresh dialog (the notices and totals as they stand now), on the notice
+    selected in the notices view when it is the one shown."""
+    view = window.current_view()
+    chosen = view.selected() if getattr(view, "name", "") == "notices" else []
+    dlg = PaymentsDialog(window.ctx, window, chosen[0]["doc_number"] if len(chosen) == 1 else None)
     window._payments_dialog = dlg  # kept alive while shown
     dlg.show()

@@ -27,6 +27,7 @@ from desktop.ui.qt import (
     qconnect,
 )
 from desktop.ui.tasks import error_text
+from desktop.ui.views.widgets import fit_to_screen
 
 PLACEHOLDERS = {
     "list_opening": ("policy", "year", "count", "days", "start", "end"),
@@ -89,7 +90,7 @@ class PublicityWordingDialog(QDialog):
         qconnect(self.buttons.accepted, self.accept)
         qconnect(self.buttons.rejected, self.reject)
         lay.addWidget(self.buttons)
-        self.resize(820, 780)
+        fit_to_screen(self, 820, 780)
         self.refresh()
 
     def template(self) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from desktop.ui.qt import (
     Qt,
     QToolButton,
     QWidget,
+    is_alive,
     qconnect,
 )
 
@@ -89,6 +90,21 @@ def info_icon() -> QIcon:
     return _std_icon(QStyle.StandardPixmap.SP_MessageBoxInformation)
 
 
+# what a window's title bar and frame take beyond its own size (a little more than Windows' own)
+FRAME_ROOM = 48
+
+
+def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
+    """Give ``widget`` its default size, no larger than the room on its screen (a 1366×768 laptop has
+    about 720 px of height under the taskbar): a taller window would hide its buttons below the screen's
+    edge, where the officer cannot reach them."""
+    screen = widget.screen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width, height = min(width, room.width() - FRAME_ROOM // 3), min(height, room.height() - FRAME_ROOM)
+    widget.resize(width, height)
+
+
 def bold(label: QLabel, scale: float = 1.0) -> QLabel:
     f = label.font()
     f.setBold(True)
@@ -122,7 +138,15 @@ def confirm(parent: QWidget, title: str, text: str, ok_text: str, on_ok: Callabl
     """Ask before a step that cannot be taken back (issuing numbers, submitting, approving), without
     blocking: the box opens window-modal and ``on_ok`` runs only when ``ok_text`` is pressed. The safe
     answer (Cancel) is the default button and what Esc gives. The open box is kept on
-    ``parent.confirmation`` until answered."""
+    ``parent.confirmation`` until answered.
+
+    An answered box is hidden, not deleted on close: ``on_ok`` may close ``parent`` itself (the review
+    dialog's 批准 ends its ``exec()``), and deleting the box then, while that dialog's own loop
+    unwinds, crashed the program after an approval. It is deleted when ``parent`` asks again, or
+    with ``parent``."""
+    earlier = getattr(parent, "_answered_confirmation", None)
+    if earlier is not None and is_alive(earlier):
+        earlier.deleteLater()
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
     box.setObjectName("confirmation")
     if detail:
@@ -131,10 +155,10 @@ def confirm(parent: QWidget, title: str, text: str, ok_text: str, on_ok: Callabl
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
     box.setEscapeButton(cancel)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def answered(button: object) -> None:
         parent.confirmation = None  # type: ignore[attr-defined]
+        parent._answered_confirmation = box  # type: ignore[attr-defined]
         if button is ok:
             on_ok()
     qconnect(box.buttonClicked, answered)
