@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -156,18 +159,34 @@ BATCH = 5000  # award lines per executemany
 
 
 def new_uuids(n: int) -> list[str]:
-    """``n`` random (version 4) uuids as ``new_uuid`` makes them, at a fraction of ``uuid.uuid4``'s
-    cost (a round of 100,000 lines spent seconds there): 16 random bytes each, the version nibble
-    made 4 and the variant bits 10."""
-    raw = os.urandom(16 * n).hex()
+    """``n`` new award-line uuids in increasing order: version 7 of RFC 9562 (48 bits of the Unix time
+    in milliseconds, then a 42-bit counter that carries on within a millisecond and across calls, then
+    32 random bits). Random (version 4) ids land anywhere in the award table's unique index, so each
+    batch of a large round dirtied pages all over it: 10⁶ lines took 20 s of inserts against 6 s for
+    ids in order (and ×21 the time of 10⁵ against ×5.6). Lines of one round are also made in one
+    process, so their ids never repeat; the random tail keeps two offices' apart."""
+    if n <= 0:
+        return []
+    with _UUID_LOCK:
+        ms = time.time_ns() // 1_000_000
+        if ms > _UUID_STATE[0]:
+            _UUID_STATE[0], _UUID_STATE[1] = ms, 0
+        ms, first = _UUID_STATE[0], _UUID_STATE[1]
+        if first + n >= 1 << 42:  # a counter run out within one millisecond: the next one (never reached)
+            ms, first = ms + 1, 0
+        _UUID_STATE[0], _UUID_STATE[1] = ms, first + n
+    tails = array("I", os.urandom(4 * n))  # 32 random bits each (the machine's byte order: random either way)
+    t = f"{ms:012x}"
+    stamp = f"{t[:8]}-{t[8:]}-7"
     out = []
-    for i in range(0, 32 * n, 32):
-        h = raw[i:i + 32]
-        out.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}")
+    for c, tail in zip(range(first, first + n), tails):
+        b = f"{(1 << 63) | ((c & 0x3FFFFFFF) << 32) | tail:016x}"  # variant 10, the counter's low 30 bits, the tail
+        out.append(f"{stamp}{c >> 30:03x}-{b[:4]}-{b[4:]}")
     return out
 
 
-_VARIANT = {f"{v:x}": f"{8 | (v & 3):x}" for v in range(16)}
+_UUID_LOCK = threading.Lock()
+_UUID_STATE = [0, 0]  # the millisecond of the last ids made, and how many were made in it
 
 
 class _LineWriter:
