@@ -108,8 +108,7 @@ def year_stream(year: int, round_id: int | None = None) -> Iterator[tuple[int, A
     line_sql = f", {LINE_COLUMNS_SQL}" if round_id is not None else ""
     join = " LEFT JOIN award w ON w.achievement_id = a.id AND w.round_id = ?" if round_id is not None else ""
     sql = (f"SELECT {records.ACH_COLUMNS_SQL}{line_sql} FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id"
-           f"{join} WHERE a.date BETWEEN ? AND ? AND (a.date > ? OR (a.date = ? AND a.id > ?)) "
-           "ORDER BY a.date, a.id LIMIT ?")
+           f"{join} WHERE a.date >= ? AND a.date <= ? AND (a.date > ? OR a.id > ?) ORDER BY a.date, a.id LIMIT ?")
     head = [round_id] if round_id is not None else []
     lo, hi = f"{year:04d}-01-01", f"{year:04d}-12-31"
     last_date: Any = lo
@@ -117,7 +116,10 @@ def year_stream(year: int, round_id: int | None = None) -> Iterator[tuple[int, A
     dates: dict[Any, dt.date] = {}  # a year has at most 366 dates: each parsed once
     width = len(records.ACH_COLUMNS_SQL.split(","))
     while True:
-        rows = database.execute_sql(sql, [*head, lo, hi, last_date, last_date, last_id, READ_BATCH]).fetchall()
+        # the index is entered at the last date read (not at the year's first day: each batch would step
+        # over every row read before it, ×21 the time at 10⁶ for ×10 the rows); the few rows of that day
+        # already read are passed over by their id
+        rows = database.execute_sql(sql, [*head, last_date, hi, last_date, last_id, READ_BATCH]).fetchall()
         for row in rows:
             raw = row[4]
             day = dates.get(raw)
