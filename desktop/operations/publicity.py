@@ -143,8 +143,29 @@ def start(session: Session, ref: str | int, days: int, objections_to: str, conta
     from desktop.store import publicity as store
 
     session.require("publicity.start")
-    store.start(_round(ref), starts_on or session.today(), days, objections_to, contact, session.username)
+    rnd = _round(ref)
+    day = starts_on or session.today()
+    approved = _approval_day(rnd)
+    if rnd.status == RoundStatus.APPROVED and approved is not None and day < approved:
+        raise StdAwardError(_("{round} was approved on {approved}: its publicity cannot start on {start}, before "
+                              "the approval").format(round=store.round_label(rnd), approved=approved, start=day))
+    store.start(rnd, day, days, objections_to, contact, session.username)
     return state(session, ref)
+
+
+def _approval_day(rnd: Any) -> dt.date | None:
+    """The day the round was approved (None for a round without a recorded approval). A 公示 may start
+    on that day or later; a start before today is accepted, the office recording a list it already
+    posted on its board (the audit entry shows when it was recorded)."""
+    when = rnd.approved_at
+    if isinstance(when, str):
+        try:
+            return dt.date.fromisoformat(when[:10])
+        except ValueError:
+            return None
+    if isinstance(when, dt.datetime):
+        return when.date()
+    return when if isinstance(when, dt.date) else None
 
 
 def record_objection(session: Session, ref: str | int, achievement_id: str, raised_by: str, text: str,
