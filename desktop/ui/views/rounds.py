@@ -496,7 +496,9 @@ class RoundsView(TableViewMixin, View):
         if self.round is None:
             return
         year, n, total = self.round.year, len(self.lines), money_text(RD.grand_total(self.lines))
-        confirm(self, _("Approve the award round"), RD.approve_question(year, n, total), _("Approve"), self._approve_now)
+        confirm(self, _("Approve the award round"),
+                RD.approve_question(year, n, total, RD.publicity_required(self.ctx.session)), _("Approve"),
+                self._approve_now)
 
     def _approve_now(self) -> None:
         from desktop.operations import rounds
