@@ -48,6 +48,8 @@ def test_the_publicity_dialog_runs_the_step_and_saves_both_documents(window, qtb
     qtbot.mouseClick(view.publicity_btn, qtbot_left())
     dlg = view.publicity_window
     assert dlg.isVisible() and "not been publicised" in dlg.state.text()
+    # the dialog is where the publicity starts: it does not send the officer to its own button
+    assert dlg.gate.text() == "Not publicised yet: start its publicity below; notices wait for its end."
     today = ctx.session.today()
     end = workdays.count_period(today, 7).end
     dlg.days.setValue(7)

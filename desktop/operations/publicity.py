@@ -552,15 +552,18 @@ def wording_sample(words: Any, office_name: str) -> dict[str, list[str]]:
     }
 
 
-def gate_sentence(st: PublicityState) -> str:
+def gate_sentence(st: PublicityState, here: bool = False) -> str:
     """The round's 公示 and what it means for its notices, in one sentence (the notices view, the
-    rounds view and the 公示 dialog show the same one)."""
+    rounds view and the 公示 dialog show the same one). ``here``: said in the 公示 dialog itself,
+    which starts the publicity below the sentence (no button to go to)."""
     if not st.required:
         return _("The office has switched the publicity step off: notices do not wait for it.")
     if not st.started or st.starts_on is None or st.ends_on is None:
         if st.round_status != RoundStatus.APPROVED:
             return _("Not publicised: the list is publicised once a reviewer approves the round, and notices "
                      "wait for the end of its publicity.")
+        if here:
+            return _("Not publicised yet: start its publicity below; notices wait for its end.")
         return _("Not publicised yet: start its publicity (Publicity...); notices wait for its end.")
     after = st.ends_on + dt.timedelta(days=1)
     n_open = st.open_objections
