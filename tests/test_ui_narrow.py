@@ -100,3 +100,54 @@ def test_the_round_state_wraps_between_its_parts_only(window, qtbot):  # noqa: F
         assert any("莆城政〔2021〕88号" in ln for ln in lines), (width, lines)
         assert any(name in ln for ln in lines), (width, lines)
         assert any("Round 2024" in ln for ln in lines), (width, lines)
+
+
+@pytest.fixture
+def zh():
+    """The screens in zh_CN (the window made after)."""
+    from desktop.core import i18n
+
+    i18n.set_locale("zh_CN")
+    yield
+    i18n.set_locale("en")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_notices_table_shows_every_column_up_to_the_archive_copy(zh, window, qtbot, width):  # noqa: F811
+    from desktop.ui.qt import QApplication
+    from desktop.ui.views.notices import COLUMNS
+    from tests.test_ui_publicity import approved_round
+
+    add_data(window.ctx)
+    approved_round(window.ctx)
+    view = window.show_view("notices")
+    view.refresh()
+    window.resize(width, 760)
+    QApplication.processEvents()
+    assert view.tableview.isVisible()
+    table, keys = view.tableview, [c.key for c in COLUMNS]
+    edge = table.viewport().width()
+    for key in ("doc_number", "name", "issued_on", "total", "status", "archive_printed"):
+        c = keys.index(key)
+        assert 0 <= table.columnViewportPosition(c) and right_edge(table, c) <= edge, key
+    assert table.columnWidth(keys.index("name")) >= 110
+    header = table.horizontalHeader()  # the 存档联 column's heading is not cut either
+    archive = keys.index("archive_printed")
+    title = table.model().headerData(archive, header.orientation())
+    assert table.columnWidth(archive) >= header.fontMetrics().horizontalAdvance(title)
+
+
+def test_the_overview_header_wraps_between_its_parts_only(window, qtbot):  # noqa: F811
+    from desktop.ui.linebreaks import plain
+
+    view = window.show_view("overview")
+    view.refresh()
+    assert window.ctx.tasks.wait()
+    qtbot.waitUntil(lambda: "莆城政〔2021〕88号" in plain(view.profile.text()))
+    text = view.profile.text()
+    signatory = "莆田市城厢区市场监督管理局"
+    assert signatory in plain(text) and "putian-chengxiang-2021" not in plain(text)
+    for width in range(240, 1000, 9):
+        lines = breaks(text, view.profile.font(), width)
+        assert any("莆城政〔2021〕88号" in ln for ln in lines), (width, lines)
+        assert any(signatory in ln for ln in lines), (width, lines)

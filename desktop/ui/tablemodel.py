@@ -198,7 +198,7 @@ class _Fitter(QObject):
         table.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Resize and not self.busy:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show) and not self.busy:
             self.busy = True
             try:
                 self.fit(self.table.viewport().width())
@@ -207,11 +207,12 @@ class _Fitter(QObject):
         return False
 
 
-def fill_column(table: QTableView, column: int, minimum: int) -> None:
-    """Keep ``column`` (a long text: the achievement's wording) as wide as the viewport leaves beside
-    the columns before it, at least ``minimum``: the visible columns end at the table's edge instead
-    of a column cut there; the columns after it are a scroll away. Once the officer drags that column
-    it keeps the width given."""
+def fill_column(table: QTableView, column: int, minimum: int, keep: tuple[int, ...] = ()) -> None:
+    """Keep ``column`` (a long text: the achievement's wording, an enterprise's name) as wide as the
+    viewport leaves beside the columns before it and the columns ``keep`` after it, at least
+    ``minimum``: the visible columns end at the table's edge instead of a column cut there; the
+    other columns after it are a scroll away. Once the officer drags that column it keeps the width
+    given."""
     header = table.horizontalHeader()
     dragged = [False]
 
@@ -224,7 +225,8 @@ def fill_column(table: QTableView, column: int, minimum: int) -> None:
             return
         before = sum(header.sectionSize(header.logicalIndex(v)) for v in range(header.visualIndex(column))
                      if not header.isSectionHidden(header.logicalIndex(v)))
-        table.setColumnWidth(column, max(minimum, width - before))
+        after = sum(header.sectionSize(c) for c in keep if not header.isSectionHidden(c))
+        table.setColumnWidth(column, max(minimum, width - before - after))
 
     fitter = _Fitter(table, fit)
     qconnect(header.sectionResized, resized)
