@@ -151,3 +151,21 @@ def test_the_overview_header_wraps_between_its_parts_only(window, qtbot):  # noq
         lines = breaks(text, view.profile.font(), width)
         assert any("莆城政〔2021〕88号" in ln for ln in lines), (width, lines)
         assert any(signatory in ln for ln in lines), (width, lines)
+
+
+def test_the_round_details_and_the_review_dialog_read_naturally_in_chinese(zh, window, qtbot):  # noqa: F811
+    from desktop.ui.views.round_dialogs import ReviewDialog
+
+    view = computed_rounds_view(window)
+    detail = view.detail.toPlainText()
+    assert "条款：五(二)2" in detail and "资金：" in detail, detail
+    assert "条款:" not in detail and "资金:" not in detail
+    view.submit()
+    from tests.qt_answers import answer
+
+    answer(view)
+    window.ctx.set_user(window.accounts["reviewer"])
+    view.refresh()
+    dlg = ReviewDialog(window.ctx, view.round, view.lines, view)
+    qtbot.addWidget(dlg)
+    assert dlg.who.text() == "您以审核人 王建国 (wang) 的身份审核。"

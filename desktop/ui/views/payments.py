@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from desktop.core.errors import StdAwardError, ValidationFailed
-from desktop.core.i18n import _
+from desktop.core.i18n import _, colon
 from desktop.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -259,7 +259,7 @@ class PaymentsDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationFailed):  # each problem with its record (a sheet's row number, a notice)
-            text = "\n".join(f"{p.record}: {p.message}" for p in exc.problems if p.severity == "error")
+            text = "\n".join(f"{p.record}{colon()}{p.message}" for p in exc.problems if p.severity == "error")
         elif isinstance(exc, StdAwardError):
             text = str(exc)
         else:

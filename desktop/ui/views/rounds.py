@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from desktop.core.errors import StdAwardError
-from desktop.core.i18n import _
+from desktop.core.i18n import _, colon
 from desktop.ui.linebreaks import keep_whole
 from desktop.ui.qt import (
     QCheckBox,
@@ -435,8 +435,8 @@ class RoundsView(TableViewMixin, View):
         if line["clause"]:
             # the clause and the fund's name: never the internal rule or fund id
             clause, fund = _("Clause"), _("Fund")
-            parts.append(f"<p>{escape(clause)}: {escape(line['clause'])}"
-                         + (f" · {escape(fund)}: {escape(self.fund_names[line['fund']])}"
+            parts.append(f"<p>{escape(clause)}{colon()}{escape(line['clause'])}"
+                         + (f" · {escape(fund)}{colon()}{escape(self.fund_names[line['fund']])}"
                             if line["fund"] in self.fund_names else "") + "</p>")
         for f in line["flags"]:
             parts.append(f"<p style='background:#fff4d6; padding:4px'>⚠ {escape(f)}</p>")
