@@ -79,7 +79,6 @@ class PaymentsDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)  # a row number means nothing to the officer
-        self.table.horizontalHeader().setStretchLastSection(True)
         # room for a few payments and their reversals before it scrolls
         self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
                                     + PAYMENT_ROWS_SHOWN * self.table.verticalHeader().defaultSectionSize()
@@ -123,7 +122,6 @@ class PaymentsDialog(QDialog):
         self.totals.setHorizontalHeaderLabels([_("Year"), _("Fund"), _("Issued"), _("Paid"), _("Outstanding")])
         self.totals.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.totals.verticalHeader().setVisible(False)
-        self.totals.horizontalHeader().setStretchLastSection(True)
         tabs.addTab(self.totals, _("Totals per year and fund"))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
