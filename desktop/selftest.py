@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from desktop.core.i18n import N_, _
+from desktop.core.i18n import N_, _, colon
 
 
 @dataclass
@@ -204,7 +204,7 @@ def _marks(stream: Any) -> tuple[str, str]:
 def _reason(exc: BaseException) -> str:
     problems = getattr(exc, "problems", None)
     if problems:
-        return "; ".join(f"{p.record} · {p.field}: {p.message}" for p in problems[:3])
+        return "; ".join(f"{p.record} · {p.field}{colon()}{p.message}" for p in problems[:3])
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
@@ -230,9 +230,9 @@ def run_self_test(out: Any = None) -> int:
                     detail = check(ctx)
                 except Exception as exc:  # noqa: BLE001 - every failure is reported, by name
                     failed += 1
-                    print(f"{bad_mark} {_(name)}: {_reason(exc)}", file=out, flush=True)
+                    print(f"{bad_mark} {_(name)}{colon()}{_reason(exc)}", file=out, flush=True)
                 else:
-                    print(f"{ok_mark} {_(name)}: {detail}", file=out, flush=True)
+                    print(f"{ok_mark} {_(name)}{colon()}{detail}", file=out, flush=True)
         finally:
             close_db()
     if failed:

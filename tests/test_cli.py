@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from conftest import GOOD_USCC, OTHER_USCC, run_cli, std
 
@@ -58,6 +59,17 @@ def test_office_profile_set_validate_and_show(tmp_path):
                 "--json", "--db", str(db))
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["doc_prefix"] == "城市监"
+
+
+def test_the_office_verb_in_chinese_puts_full_width_colons_after_its_labels(tmp_path):
+    db = tmp_path / "o.db"
+    r = run_cli("office", "--name", "莆田市城厢区市场监督管理局", "--region", "350302", "--doc-prefix", "城市监",
+                "--db", str(db), env={"STDAWARD_LANG": "zh_CN"})
+    assert r.returncode == 0, r.stderr
+    r = run_cli("office", "--db", str(db), env={"STDAWARD_LANG": "zh_CN"})
+    assert r.returncode == 0, r.stderr
+    assert "角色：县（区）局" in r.stdout and "发文机关：莆田市城厢区市场监督管理局" in r.stdout, r.stdout
+    assert not re.search(r"[\u4e00-\u9fff）]: ", r.stdout), r.stdout
 
 
 def test_backup_and_restore_verbs(tmp_path):

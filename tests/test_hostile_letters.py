@@ -20,7 +20,7 @@ from desktop.operations import publicity as P
 def _publicised(db) -> str:
     uuid = approved_round(db)
     P.start(session(db, "boss", "password-2"), uuid, 5, "泉州市市场监督管理局标准化科", "张明，0595-22500000",
-            DAY - dt.timedelta(days=14))
+            DAY)  # from the day of the approval
     return uuid
 
 

@@ -65,3 +65,21 @@ def test_chinese_is_the_default_and_languages_switch():
         assert i18n._("Standard drafting") == "Standard drafting"
     finally:
         i18n.set_locale("en")
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "zh_TW"])
+def test_chinese_text_uses_the_full_width_colon(locale):
+    """条款：…, not 条款: … — in the catalogue and where code puts a label and its value together."""
+    from desktop.core import i18n
+
+    half = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff08\uff09\u300a-\u300f]\s?:|\}: ")
+    bad = [m.string for m in _catalog(locale) if isinstance(m.string, str) and half.search(m.string)
+           and "AH1:" not in m.string]  # the audit head's format is written as it is typed
+    assert bad == []
+    try:
+        i18n.set_locale(locale)
+        assert i18n.colon() == "："
+        i18n.set_locale("en")
+        assert i18n.colon() == ": "
+    finally:
+        i18n.set_locale("en")

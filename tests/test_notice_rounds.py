@@ -58,7 +58,7 @@ def load_demo_like() -> None:
         ]}, user="clerk1")
 
 
-def prepared_round(approve: bool = True):
+def prepared_round(approve: bool = True, approved_on: dt.datetime | None = dt.datetime(2015, 1, 5, 9, 0)):
     load_demo_like()
     rnd = round_work.create_round(2014, "quanzhou-2012", "clerk1")
     aws = {aw.achievement.source_id: aw for aw in Award.select().where(Award.round == rnd)}
@@ -69,6 +69,9 @@ def prepared_round(approve: bool = True):
     if approve:
         boss = users.verify("boss", "password-2")
         rnd = round_work.approve(rnd, boss.username)
+        if approved_on is not None:  # by default at the start of 2015, before the days the tests' clocks
+            rnd.approved_at = approved_on  # show (a 公示 may not start before its round's approval)
+            rnd.save()
     return rnd
 
 
@@ -143,7 +146,7 @@ def test_cli_summary_and_notices_for_a_round(office, tmp_path):
 
     from desktop.store.db import close_db
 
-    rnd = prepared_round()
+    rnd = prepared_round(approved_on=None)  # approved today
     db = str(office)
     close_db()  # the command line opens the database itself
     (tmp_path / "pw").write_text("password-2\n", "utf-8")

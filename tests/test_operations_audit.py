@@ -64,6 +64,27 @@ def test_entries_read_in_words(db):
         assert not UUID.search(text) and "=" not in text and "_" not in text, text
 
 
+def test_an_achievement_names_its_enterprise_and_a_prize_its_grade_in_words(db):
+    """An achievement's entry says whose it is by the enterprise's name (its credit code beside), and
+    a prize's grade reads 三等奖, not 3."""
+    from desktop.core import i18n
+
+    s = Session(db, Actor("lin", "林振华", roles.ADMIN))
+    settings.update_office(s, name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监")
+    records.load(s, {"enterprises": [{"uscc": GOOD_USCC, "name": "福建某某鞋业有限公司", "region": "350302"}],
+                     "achievements": [{"id": "p1", "enterprise": GOOD_USCC, "kind": "prize", "date": "2024-05-01",
+                                       "prize": "china-innovation", "grade": "3", "rank": 1,
+                                       "title": "运动鞋缓震性能"}]})
+    i18n.set_locale("zh_CN")
+    ach = next(r for r in audit.entries(s) if r["entity"].startswith("成果"))
+    assert f"企业：福建某某鞋业有限公司（{GOOD_USCC}）" in ach["change"], ach["change"]
+    assert "等次：三等奖" in ach["change"], ach["change"]
+    assert "：3" not in ach["change"]
+    assert audit.value_text("grade", "AAAA") == "AAAA"  # a good-behaviour grade as it is
+    # an enterprise no longer in the database: its code, as stored
+    assert audit.value_text("enterprise", "91350100M000200Y00", enterprises={}) == "91350100M000200Y00"
+
+
 def test_changes_are_described_field_by_field():
     assert audit.describe({"status": "awarded", "amount": "1000.00"}, {"status": "awarded", "amount": "1500.50"}) \
         == "amount：¥1,000.00 → ¥1,500.50"

@@ -232,6 +232,37 @@ def test_bad_objections_and_starts_are_refused_naming_what_is_wrong(office):
     assert Objection.select().count() == 1
 
 
+def test_a_publicity_cannot_start_before_its_round_was_approved(office, tmp_path):
+    rnd = prepared_round(approve=False)
+    clock = Clock(START)
+    boss = as_user(office, "boss", "password-2", clock)
+    rops.approve(boss, rnd.uuid)  # approved on START
+    with pytest.raises(StdAwardError, match=r"approved on 2025-09-26: its publicity cannot start on 2025-09-20"):
+        P.start(boss, rnd.uuid, 5, WHERE, WHO, starts_on=dt.date(2025, 9, 20))
+    assert Publicity.select().count() == 0 and not P.state(boss, rnd.uuid).started
+    clock.day = dt.date(2025, 9, 30)  # a list posted on the day of the approval and recorded later is accepted
+    assert P.start(boss, rnd.uuid, 5, WHERE, WHO, starts_on=START).starts_on == START
+
+
+def test_the_command_line_refuses_a_backdated_publicity(office, tmp_path):
+    from desktop.store.db import close_db
+
+    rnd = prepared_round(approved_on=None)  # approved today
+    close_db()
+    pw = tmp_path / "pw"
+    pw.write_text("password-2\n")
+    boss = ["--db", str(office), "--user", "boss", "--password-file", str(pw)]
+    before = dt.date.today() - dt.timedelta(days=14)
+    r = run_cli("publicity", "start", "2014", "--days", "5", "--objections-to", WHERE, "--contact", WHO,
+                "--from", before.isoformat(), *boss)
+    assert r.returncode != 0
+    assert (f"the award round for 2014 was approved on {dt.date.today()}: its publicity cannot start on {before}, "
+            "before the approval") in r.stderr, r.stderr
+    assert rnd.uuid not in r.stderr
+    r = run_cli("publicity", "show", "2014", *boss)
+    assert r.returncode == 0 and "Not publicised yet" in r.stdout, r.stdout + r.stderr
+
+
 def test_switching_the_step_off_needs_an_administrator_and_a_reason_and_is_audited(office):
     rnd = prepared_round()
     clock = Clock(START)

@@ -4,7 +4,6 @@ stored); documents made afterwards use them; a letter or list printed before kee
 reprint, byte for byte. The command line shows and changes the same texts."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import subprocess
@@ -28,7 +27,7 @@ def _text(pdf) -> str:
 def _publicised(db) -> str:
     uuid = approved_round(db)
     P.start(session(db, "boss", "password-2"), uuid, 5, "泉州市市场监督管理局标准化科", "张明，0595-22500000",
-            DAY - dt.timedelta(days=14))
+            DAY)  # from the day of the approval
     return uuid
 
 
@@ -67,7 +66,7 @@ def test_the_office_words_its_letters_and_lists_and_what_was_printed_stays_as_pr
 
     RefusalLetter.delete().execute()  # as if the round had been reviewed again before any letter went out
     Publicity.update(status="superseded").execute()
-    P.start(boss, uuid, 5, "泉州市市场监督管理局标准化科", "张明，0595-22500000", DAY - dt.timedelta(days=14))
+    P.start(boss, uuid, 5, "泉州市市场监督管理局标准化科", "张明，0595-22500000", DAY)  # from the day of the approval
     P.print_list(boss, uuid, tmp_path / "list-3.pdf")
     done = P.write_refusals(boss, uuid, tmp_path / "letters-3.pdf")
     after_list, after_letters = _text(tmp_path / "list-3.pdf"), _text(tmp_path / "letters-3.pdf")

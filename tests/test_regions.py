@@ -64,7 +64,7 @@ def test_the_command_line_shows_the_office_and_an_enterprise_with_the_regions_na
     env = {"STDAWARD_LANG": "zh_CN"}
     assert run_main("demo", "--db", db, env=env).returncode == 0
     office = run_main("office", "--db", db, env=env).stdout
-    assert "行政区划代码: 350302（福建省莆田市城厢区）" in office, office
+    assert "行政区划代码：350302（福建省莆田市城厢区）" in office, office
     r = run_main("office", "--region", "350303", "--db", db, env=env)
     assert r.returncode == 0 and "350303（福建省莆田市涵江区）" in r.stdout, r.stderr
     shown = run_main("enterprise", "913503020793379167", "--region", "350304", "--db", db, env=env)

@@ -92,6 +92,27 @@ def test_approve_from_the_round_view_asks_too(window, qtbot):  # noqa: F811
     assert AwardRound.get().status == "approved"
 
 
+def test_the_approve_question_follows_the_offices_publicity_setting(window, qtbot):  # noqa: F811
+    from desktop.store import publicity
+    from desktop.store.models import AwardRound
+
+    two_enterprises(window.ctx)
+    view = computed(window)
+    view.submit()
+    answer(view)
+    window.ctx.set_user(window.accounts["reviewer"])
+    view.refresh()
+    view.approve_current()  # the office publicises its lists (a new office's setting)
+    question = answer(view, ok=False)
+    assert "publicised" in question and "once the publicity period has ended" in question
+    assert "Its notices can then be issued" not in question
+    publicity.set_settings(user="tester", required=False, reason="notices without a publicity step")
+    view.approve_current()
+    question = answer(view, ok=False)
+    assert "Its notices can then be issued." in question and "publicity" not in question
+    assert window.ctx.tasks.wait() and AwardRound.get().status == "submitted"
+
+
 def test_issue_names_the_numbers_it_will_use_and_cancel_uses_none(window, qtbot):  # noqa: F811
     from desktop.store import serials
     from desktop.store.models import Notice

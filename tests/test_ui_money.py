@@ -66,6 +66,19 @@ def test_the_payments_dialog_records_a_partial_payment_and_refuses_too_much(qtbo
     assert dlg.table.rowCount() == 2 and "reversal of PZ-1" in dlg.table.item(1, 3).text()
 
 
+def test_the_payments_table_shows_several_payments_without_row_numbers(qtbot, ctx):
+    from desktop.ui.views.payments import PAYMENT_ROWS_SHOWN, PaymentsDialog
+
+    dlg = PaymentsDialog(ctx)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: dlg.state is not None)
+    for table in (dlg.table, dlg.totals):
+        assert not table.verticalHeader().isVisible()
+    rows = dlg.table.viewport().height() // dlg.table.verticalHeader().defaultSectionSize()
+    assert PAYMENT_ROWS_SHOWN >= 4 and rows >= PAYMENT_ROWS_SHOWN
+
+
 def test_a_clerk_is_refused_in_the_payments_dialog(qtbot, ctx):
     from desktop.ui.views.payments import PaymentsDialog
 

@@ -48,6 +48,8 @@ def test_the_publicity_dialog_runs_the_step_and_saves_both_documents(window, qtb
     qtbot.mouseClick(view.publicity_btn, qtbot_left())
     dlg = view.publicity_window
     assert dlg.isVisible() and "not been publicised" in dlg.state.text()
+    # the dialog is where the publicity starts: it does not send the officer to its own button
+    assert dlg.gate.text() == "Not publicised yet: start its publicity below; notices wait for its end."
     today = ctx.session.today()
     end = workdays.count_period(today, 7).end
     dlg.days.setValue(7)
@@ -273,3 +275,26 @@ def test_the_notices_view_shows_the_gate_and_prints_the_list_and_the_letters(
     # the choice of another round (all notices) hides the round's steps
     view.round_box.setCurrentIndex(view.round_box.findData(None))
     assert not view.gate_row.isVisible()
+
+
+def test_the_publicity_dialog_refuses_a_first_day_before_the_approval(window, qtbot):  # noqa: F811
+    from desktop.store.models import Publicity
+
+    ctx = window.ctx
+    add_data(ctx)
+    approved_round(ctx)  # approved today
+    ctx.set_user(window.accounts["reviewer"])
+    view = window.show_view("rounds")
+    view.year.setValue(2024)
+    view.refresh()
+    qtbot.mouseClick(view.publicity_btn, qtbot_left())
+    dlg = view.publicity_window
+    today = ctx.session.today()
+    before = today - datetime.timedelta(days=14)
+    dlg.first_day.setDate(dlg.first_day.date().addDays(-14))
+    dlg.where.setText("莆田市城厢区市场监督管理局标准化股")
+    dlg.contact.setText("陈晓梅，0594-2600000")
+    qtbot.mouseClick(dlg.start_btn, qtbot_left())
+    assert (f"the award round for 2024 was approved on {today}: its publicity cannot start on {before}, before "
+            "the approval") in dlg.message.text()
+    assert Publicity.select().count() == 0 and dlg.start_box.isVisible()

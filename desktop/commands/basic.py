@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from desktop.commands.common import add_db, db_arg, session
-from desktop.core.i18n import _
+from desktop.core.i18n import _, colon
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -127,7 +127,7 @@ def cmd_office(args: argparse.Namespace) -> int:
                      region=with_code(data.get("region")) or None)  # 350302（福建省莆田市城厢区）
         for k, v in shown.items():
             if k in labels:  # the office's global id is the program's, not the officer's: --json has it
-                print(f"{labels[k]}: {v if v is not None else '-'}")
+                print(f"{labels[k]}{colon()}{v if v is not None else '-'}")
     return 0
 
 

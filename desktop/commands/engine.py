@@ -23,7 +23,7 @@ from typing import Any
 
 from desktop.commands.common import add_db, db_arg, read_input
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
-from desktop.core.i18n import _
+from desktop.core.i18n import _, colon
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -198,9 +198,9 @@ def cmd_compute(args: argparse.Namespace) -> int:
     print(_("Total: {total}").format(total=format_money(t.total)))
     for fund, amount in t.by_fund.items():
         name = policy.funds[fund].name if fund in policy.funds else fund
-        print(f"  {name}: {format_money(amount)}")
+        print(f"  {name}{colon()}{format_money(amount)}")
     for ent, amount in sorted(t.by_enterprise.items()):
-        print(f"  {ent}: {format_money(amount)}")
+        print(f"  {ent}{colon()}{format_money(amount)}")
     return 0
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from desktop.commands.common import add_db, db_arg, kept_note, print_json, session
 from desktop.core.errors import BadFile
-from desktop.core.i18n import _
+from desktop.core.i18n import _, colon
 from desktop.core.regions import region_name
 
 
@@ -222,7 +222,7 @@ def _print_summary(plan, summary: dict, dry_run: bool) -> None:
             office=o["name"], n=len(decisions), m=len(plan.package.rows("remarks"))))
     for key, title in (("updated", _("Updated")), ("deleted", _("Deleted")), ("rejected", _("Rejected"))):
         for item in getattr(plan, key)[:50]:
-            print(f"  {title}: {_(TABLES.get(item.table, item.table))} {item.label}: {item.reason}")
+            print(f"  {title}{colon()}{_(TABLES.get(item.table, item.table))} {item.label}{colon()}{item.reason}")
     for n, c in enumerate(plan.conflicts, 1):  # numbered: the record's global id is the program's, not the officer's
         print(_("  Conflict {n}: {table} {label}: {reason}").format(
             n=n, table=_(TABLES.get(c.table, c.table)), label=c.label, reason=c.reason))
@@ -285,7 +285,7 @@ def cmd_replies(args: argparse.Namespace) -> int:
         for m in r["remarks"]:
             state = (_("deleted since") if not m["exists"] else _("changed since") if m["changed"] else
                      _("not changed yet"))
-            print(f"  {m['source_id'] or m['label']}: {m['comment']} ({state})")
+            print(f"  {m['source_id'] or m['label']}{colon()}{m['comment']} ({state})")
     return 0
 
 

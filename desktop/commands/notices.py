@@ -27,7 +27,7 @@ from typing import Any
 from desktop.commands.common import add_db, db_arg, print_json, read_input, session
 from desktop.core.docnames import number_list
 from desktop.core.errors import StdAwardError, ValidationFailed
-from desktop.core.i18n import _
+from desktop.core.i18n import _, colon
 from desktop.core.status import NoticeStatus
 
 
@@ -356,7 +356,7 @@ def cmd_fonts(args: argparse.Namespace) -> int:
         for role, c in result.items():
             extra = _(" (bundled)") if c["bundled"] else ""
             verdict = _("the standard's face") if c["standard"] else _("a substitute, not the standard's face")
-            print(f"{labels.get(role, role)}: {c['face'] or c['file']} — {verdict}; {c['path']}#{c['index']}{extra}")
+            print(f"{labels.get(role, role)}{colon()}{c['face'] or c['file']} — {verdict}; {c['path']}#{c['index']}{extra}")
     sys.stdout.flush()
     return 0
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from desktop.commands.common import add_db, print_json, session
-from desktop.core.i18n import N_, _
+from desktop.core.i18n import N_, _, colon
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -91,7 +91,7 @@ def cmd_enterprise(args: argparse.Namespace) -> int:
                        ("address", N_("Address")), ("contact", N_("Contact person")), ("phone", N_("Phone")),
                        ("version", N_("Version"))):
         value = with_code(ent[key]) if key == "region" else ent[key]  # 350302（福建省莆田市城厢区）
-        print(f"{_(label)}: {value if value not in (None, '') else '-'}")
+        print(f"{_(label)}{colon()}{value if value not in (None, '') else '-'}")
     return 0
 
 

@@ -14,7 +14,9 @@ class Problem:
     severity: str = "error"  # "error" blocks; "warning" is shown but does not block
 
     def __str__(self) -> str:
-        return f"{self.record} · {self.field}: {self.message}"
+        from desktop.core.i18n import colon
+
+        return f"{self.record} · {self.field}{colon()}{self.message}"
 
     def as_dict(self) -> dict[str, str]:
         return {"record": self.record, "field": self.field, "message": self.message,

@@ -94,3 +94,9 @@ def N_(message: str) -> str:
 
 
 set_locale(os.environ.get("STDAWARD_LANG") or DEFAULT_LOCALE)
+
+
+def colon() -> str:
+    """The colon between a label and its value put together in code (条款：五(二)2, Clause: ...):
+    full-width in Chinese, as the catalogue's own strings write it."""
+    return "：" if _current_locale.startswith("zh") else ": "

@@ -55,6 +55,14 @@ def prize_label(prize: str | None) -> str:
     return _(PRIZES.get(prize or "", prize or ""))
 
 
+PRIZE_GRADES = {"1": N_("first prize"), "2": N_("second prize"), "3": N_("third prize")}
+
+
+def grade_label(grade: str | None) -> str:
+    """A prize's grade in words (三等奖); another grade (a good-behaviour 4A) as it is."""
+    return _(PRIZE_GRADES[grade]) if grade in PRIZE_GRADES else (grade or "")
+
+
 OFFICE_ROLE_LABELS = {"county": N_("county office (sends its packages to the city)"),
                       "city": N_("city or province office (consolidates the packages it receives)")}
 

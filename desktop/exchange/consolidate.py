@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from desktop.core.i18n import N_, _
+from desktop.core.i18n import N_, _, colon
 from desktop.core.labels import prize_label
 from desktop.core.money import format_money, money_str
 from desktop.exchange import offices
@@ -562,18 +562,18 @@ def text_lines(report: Report) -> list[str]:
         year=f" {report.year}" if report.year else "", total=format_money(report.total))]
     if report.nested:  # a province: each city, then its counties
         for city, by in report.by_city().items():
-            lines.append(f"  {city}: {format_money(sum(by.values(), Decimal('0.00')))}")
-            lines.extend(f"    {county}: {format_money(total)}" for county, total in by.items())
+            lines.append(f"  {city}{colon()}{format_money(sum(by.values(), Decimal('0.00')))}")
+            lines.extend(f"    {county}{colon()}{format_money(total)}" for county, total in by.items())
     else:
         for county, total in report.by_county().items():
-            lines.append(f"  {county}: {format_money(total)}")
+            lines.append(f"  {county}{colon()}{format_money(total)}")
     for r in report.rows:
         where = f"{r.city} · {r.county}" if r.city and r.city != r.county else r.county
-        lines.append(f"    {where} {r.year} {r.rule_label} {r.clause} {r.fund_label}: {r.count} · "
+        lines.append(f"    {where} {r.year} {r.rule_label} {r.clause} {r.fund_label}{colon()}{r.count} · "
                      f"{format_money(r.total)}")
     lines.append(_("Checks: {n} findings").format(n=len(report.findings)))
     for f in report.findings:
-        lines.append(f"  [{_(SEVERITY_LABELS[f.severity])}] {_(FINDING_TITLES[f.kind])}: {f.message}")
+        lines.append(f"  [{_(SEVERITY_LABELS[f.severity])}] {_(FINDING_TITLES[f.kind])}{colon()}{f.message}")
     return lines
 
 

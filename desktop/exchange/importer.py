@@ -52,7 +52,7 @@ from typing import Any
 
 from desktop.core.award import STATUSES
 from desktop.core.errors import Problem
-from desktop.core.i18n import _
+from desktop.core.i18n import _, colon
 from desktop.core.labels import ZH
 from desktop.core.standards import standard_key
 from desktop.core.vocabulary import KIND_FIELDS, MAX_TEXT, MIN_DATE, check_uscc, parse_achievement, text_problem
@@ -264,7 +264,7 @@ def _bad_text(t: Table, row: list[Any], fields: tuple[tuple[str, str], ...]) -> 
             if isinstance(x, str) and (len(x) > MAX_TEXT[fld] or not x.isprintable()):
                 why = text_problem(x, fld)
                 if why:
-                    return f"{fld}: {why}"
+                    return f"{fld}{colon()}{why}"
     return None
 
 
@@ -338,7 +338,7 @@ def _check_achievement(t: Table, row: list[Any], cache: dict) -> str | None:
         if v is not None and (len(v) > limit or not v.isprintable()):
             why = text_problem(v, fld)
             if why:
-                return f"{fld}: {why}"
+                return f"{fld}{colon()}{why}"
     if units:
         bad = _bad_text(t, row, (("units", "units"),))
         if bad:
@@ -408,7 +408,7 @@ def _check_kind_fields(t: Table, row: list[Any]) -> str | None:
         raw["ref"] = "X"
     problems: list[Problem] = []
     parse_achievement(raw, 0, problems)
-    errs = [f"{p.field}: {p.message}" for p in problems if p.severity == "error"]
+    errs = [f"{p.field}{colon()}{p.message}" for p in problems if p.severity == "error"]
     return "; ".join(errs) or _stamps(t, row)
 
 

@@ -97,9 +97,11 @@ def field_label(key: str) -> str:
     return _(FIELDS[key]) if key in FIELDS else key.replace("_", " ")
 
 
-def value_text(key: str, value: Any, titles: dict[str, str] | None = None) -> str:
+def value_text(key: str, value: Any, titles: dict[str, str] | None = None,
+               enterprises: dict[str, str] | None = None) -> str:
     """A stored value in words: statuses, kinds, levels and roles labelled, money in yuan, yes/no, a
-    policy by its title (``titles``: id -> title)."""
+    policy by its title (``titles``: id -> title), an enterprise by its name and credit code
+    (``enterprises``: credit code -> name), a prize's grade as 三等奖."""
     from desktop.core.labels import kind_label, level_label
     from desktop.core.money import format_money
     from desktop.core.status import award_status_label, notice_status_label, round_status_label
@@ -145,6 +147,12 @@ def value_text(key: str, value: Any, titles: dict[str, str] | None = None) -> st
         from desktop.core.labels import prize_label
 
         return prize_label(str(value))
+    if key == "grade":
+        from desktop.core.labels import grade_label
+
+        return grade_label(str(value))
+    if key == "enterprise" and enterprises and str(value) in enterprises:
+        return f"{enterprises[str(value)]}（{value}）"
     if key in ("action", "body", "domain"):
         from desktop.core import labels
 
@@ -155,7 +163,8 @@ def value_text(key: str, value: Any, titles: dict[str, str] | None = None) -> st
     return str(value)
 
 
-def describe(before: Any, after: Any, titles: dict[str, str] | None = None) -> str:
+def describe(before: Any, after: Any, titles: dict[str, str] | None = None,
+             enterprises: dict[str, str] | None = None) -> str:
     """What changed, field by field: "金额 ¥1.00 → ¥2.00；状态 …" (only what differs, for an update)."""
     if not isinstance(before, dict) and not isinstance(after, dict):
         return "-"
@@ -168,11 +177,12 @@ def describe(before: Any, after: Any, titles: dict[str, str] | None = None) -> s
         if key in b and key in a:
             if b[key] == a[key]:
                 continue
-            parts.append(f"{field_label(key)}：{value_text(key, b[key], titles)} → {value_text(key, a[key], titles)}")
+            parts.append(f"{field_label(key)}：{value_text(key, b[key], titles, enterprises)} → "
+                         f"{value_text(key, a[key], titles, enterprises)}")
         elif key in a:
-            parts.append(f"{field_label(key)}：{value_text(key, a[key], titles)}")
+            parts.append(f"{field_label(key)}：{value_text(key, a[key], titles, enterprises)}")
         else:
-            parts.append(f"{field_label(key)}：{value_text(key, b[key], titles)} → -")
+            parts.append(f"{field_label(key)}：{value_text(key, b[key], titles, enterprises)} → -")
     return "；".join(parts) or "-"
 
 
@@ -276,6 +286,7 @@ def entries(session: Session, limit: int = LIMIT) -> list[dict[str, Any]]:
     names = _names(session, rows)
     titles = _policy_titles(session)
     vouchers = _reversed_vouchers(rows)
+    enterprises = _enterprise_names(rows)
     out = []
     for e in rows:
         name = _record_name(e, names, titles)
@@ -288,7 +299,21 @@ def entries(session: Session, limit: int = LIMIT) -> list[dict[str, Any]]:
             if e.after["reverses"]:
                 after["reverses"] = vouchers.get(e.after["reverses"], "")
         out.append({"id": e.id, "at": e.at, "user": people.get(e.user) or actor_label(e.user), "action": action_label(e.action),
-                    "entity": record, "change": describe(e.before, after, titles)[:400]})
+                    "entity": record, "change": describe(e.before, after, titles, enterprises)[:400]})
+    return out
+
+
+def _enterprise_names(entries: list[Any]) -> dict[str, str]:
+    """credit code -> name of the enterprises the entries' changes name by their code (an
+    achievement's enterprise), so the log says whose it is."""
+    from desktop.store.models import Enterprise
+
+    codes = {str(d["enterprise"]) for e in entries for d in (e.before, e.after)
+             if isinstance(d, dict) and d.get("enterprise") and e.entity != "enterprise"}
+    wanted = sorted(codes)
+    out: dict[str, str] = {}
+    for i in range(0, len(wanted), 500):
+        out.update(_t(Enterprise.select(Enterprise.uscc, Enterprise.name).where(Enterprise.uscc.in_(wanted[i:i + 500]))))
     return out
 
 

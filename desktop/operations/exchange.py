@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.core.errors import StdAwardError
-from desktop.core.i18n import N_, _
+from desktop.core.i18n import N_, _, colon
 from desktop.operations.session import Session
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def _reporter(session: Session, what: str) -> tuple[Callable[[str, int, int], No
     progress = session.progress
 
     def report(stage: str, done: int, total: int) -> None:
-        progress.update(done, total, f"{what}: {stage_label(stage)}")
+        progress.update(done, total, f"{what}{colon()}{stage_label(stage)}")
 
     return report, (lambda: progress.cancelled)
 

@@ -143,8 +143,29 @@ def start(session: Session, ref: str | int, days: int, objections_to: str, conta
     from desktop.store import publicity as store
 
     session.require("publicity.start")
-    store.start(_round(ref), starts_on or session.today(), days, objections_to, contact, session.username)
+    rnd = _round(ref)
+    day = starts_on or session.today()
+    approved = _approval_day(rnd)
+    if rnd.status == RoundStatus.APPROVED and approved is not None and day < approved:
+        raise StdAwardError(_("{round} was approved on {approved}: its publicity cannot start on {start}, before "
+                              "the approval").format(round=store.round_label(rnd), approved=approved, start=day))
+    store.start(rnd, day, days, objections_to, contact, session.username)
     return state(session, ref)
+
+
+def _approval_day(rnd: Any) -> dt.date | None:
+    """The day the round was approved (None for a round without a recorded approval). A 公示 may start
+    on that day or later; a start before today is accepted, the office recording a list it already
+    posted on its board (the audit entry shows when it was recorded)."""
+    when = rnd.approved_at
+    if isinstance(when, str):
+        try:
+            return dt.date.fromisoformat(when[:10])
+        except ValueError:
+            return None
+    if isinstance(when, dt.datetime):
+        return when.date()
+    return when if isinstance(when, dt.date) else None
 
 
 def record_objection(session: Session, ref: str | int, achievement_id: str, raised_by: str, text: str,
@@ -531,15 +552,18 @@ def wording_sample(words: Any, office_name: str) -> dict[str, list[str]]:
     }
 
 
-def gate_sentence(st: PublicityState) -> str:
+def gate_sentence(st: PublicityState, here: bool = False) -> str:
     """The round's 公示 and what it means for its notices, in one sentence (the notices view, the
-    rounds view and the 公示 dialog show the same one)."""
+    rounds view and the 公示 dialog show the same one). ``here``: said in the 公示 dialog itself,
+    which starts the publicity below the sentence (no button to go to)."""
     if not st.required:
         return _("The office has switched the publicity step off: notices do not wait for it.")
     if not st.started or st.starts_on is None or st.ends_on is None:
         if st.round_status != RoundStatus.APPROVED:
             return _("Not publicised: the list is publicised once a reviewer approves the round, and notices "
                      "wait for the end of its publicity.")
+        if here:
+            return _("Not publicised yet: start its publicity below; notices wait for its end.")
         return _("Not publicised yet: start its publicity (Publicity...); notices wait for its end.")
     after = st.ends_on + dt.timedelta(days=1)
     n_open = st.open_objections

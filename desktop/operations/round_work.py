@@ -124,15 +124,16 @@ def _not_the_preparer(rnd: Any, user: str) -> None:
         raise StdAwardError(_("{user} prepared this round; another person must review it").format(user=user))
 
 
-def approve(rnd: Any, user: str) -> Any:
-    """Approve a submitted round, as ``user`` (allowed to review), who did not prepare it."""
+def approve(rnd: Any, user: str, on: dt.date | None = None) -> Any:
+    """Approve a submitted round, as ``user`` (allowed to review), who did not prepare it, ``on``
+    that day (default today)."""
     from desktop.store import rounds as store
     from desktop.store.models import AwardRound
 
     rnd = AwardRound.get_by_id(rnd.id)
     store.submitted(rnd, "approve")
     _not_the_preparer(rnd, user)
-    return store.approve(rnd, user)
+    return store.approve(rnd, user, on)
 
 
 def return_round(rnd: Any, user: str, note: str) -> Any:

@@ -142,7 +142,7 @@ def approve(session: Session, ref: str | int) -> RoundInfo:
     from desktop.operations import round_work
 
     session.require("rounds.review")
-    rnd = round_work.approve(_get(ref), session.username)
+    rnd = round_work.approve(_get(ref), session.username, session.today())
     return info(session, rnd.uuid)
 
 

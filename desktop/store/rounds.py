@@ -473,9 +473,10 @@ def submit(rnd: AwardRound, user: str) -> AwardRound:
     return _move(rnd, user, RoundStatus.SUBMITTED.value, prepared_by=user)
 
 
-def approve(rnd: AwardRound, user: str) -> AwardRound:
+def approve(rnd: AwardRound, user: str, on: dt.date | None = None) -> AwardRound:
     """Approve a submitted round: its proposed paying lines approved (rejected at 0), its lines'
-    digest recorded. Who may (a reviewer who did not prepare it) is the operations' check."""
+    digest recorded; approved ``on`` (the session's day; default today). Who may (a reviewer who
+    did not prepare it) is the operations' check."""
     rnd = AwardRound.get_by_id(rnd.id)
     submitted(rnd, "approve")
     with database.atomic():
@@ -487,7 +488,8 @@ def approve(rnd: AwardRound, user: str) -> AwardRound:
             aw.decision = Decision.APPROVED.value if (aw.amount or ZERO) > 0 else Decision.REJECTED.value
             aw.save()
             _event(aw, user, Decision.PROPOSED.value, aw.decision, aw.amount, _("round approved"))
-        return _move(rnd, user, RoundStatus.APPROVED.value, reviewed_by=user, approved_at=now(),
+        at = now() if on is None else dt.datetime.combine(on, now().time())
+        return _move(rnd, user, RoundStatus.APPROVED.value, reviewed_by=user, approved_at=at,
                      approved_digest=audit.lines_digest(rnd.id))
 
 

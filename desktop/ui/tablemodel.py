@@ -22,13 +22,17 @@ from desktop.ui.qt import (
     QAbstractItemModel,
     QAbstractItemView,
     QAbstractTableModel,
+    QApplication,
     QCollator,
+    QEvent,
     QHeaderView,
     QModelIndex,
+    QObject,
     QSortFilterProxyModel,
     Qt,
     QTableView,
     QWidget,
+    qconnect,
 )
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -181,6 +185,73 @@ def make_table(name: str, parent: QWidget | None = None, *, model: QAbstractItem
     if model is not None:
         t.setModel(model)
     return t
+
+
+class _Fitter(QObject):
+    """Resizes a table's columns whenever its viewport changes width (see ``fill_column`` and
+    ``share_width``)."""
+
+    def __init__(self, table: QTableView, fit: Callable[[int], None]) -> None:
+        super().__init__(table)
+        self.table, self.fit = table, fit
+        self.busy = False
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show) and not self.busy:
+            self.busy = True
+            try:
+                self.fit(self.table.viewport().width())
+            finally:
+                self.busy = False
+        return False
+
+
+def fill_column(table: QTableView, column: int, minimum: int, keep: tuple[int, ...] = ()) -> None:
+    """Keep ``column`` (a long text: the achievement's wording, an enterprise's name) as wide as the
+    viewport leaves beside the columns before it and the columns ``keep`` after it, at least
+    ``minimum``: the visible columns end at the table's edge instead of a column cut there; the
+    other columns after it are a scroll away. Once the officer drags that column it keeps the width
+    given."""
+    header = table.horizontalHeader()
+    dragged = [False]
+
+    def resized(index: int, _old: int, _new: int) -> None:
+        if index == column and not fitter.busy and QApplication.mouseButtons() & Qt.MouseButton.LeftButton:
+            dragged[0] = True
+
+    def fit(width: int) -> None:
+        if dragged[0] or header.isSectionHidden(column):
+            return
+        before = sum(header.sectionSize(header.logicalIndex(v)) for v in range(header.visualIndex(column))
+                     if not header.isSectionHidden(header.logicalIndex(v)))
+        after = sum(header.sectionSize(c) for c in keep if not header.isSectionHidden(c))
+        table.setColumnWidth(column, max(minimum, width - before - after))
+
+    fitter = _Fitter(table, fit)
+    qconnect(header.sectionResized, resized)
+
+
+def share_width(table: QTableView, weights: tuple[float, ...], minimums: tuple[int, ...]) -> None:
+    """Share the viewport's width between the first columns by ``weights`` (each at least its
+    minimum; the last column stretches over the rest), wrapping a cell's text at its spaces and
+    growing the row to show it whole: a narrow table shows every column, none cut at its edge."""
+    table.setWordWrap(True)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # it fits: nothing to scroll to
+
+    def fit(width: int) -> None:
+        widths = [max(least, int(width * w)) for w, least in zip(weights, minimums, strict=True)]
+        room = width - int(width * max(0.0, 1 - sum(weights)))  # what the last column leaves
+        if sum(widths) > room:  # the minimums do not fit: everything narrower alike, nothing cut
+            widths = [int(w * room / sum(widths)) for w in widths]
+        for i, w in enumerate(widths):
+            table.setColumnWidth(i, w)
+        last = len(widths)
+        if last < table.horizontalHeader().count():  # stretched, but never wider than what is left
+            table.setColumnWidth(last, max(20, width - sum(widths)))
+
+    _Fitter(table, fit)
 
 
 def restore_header(table: QTableView, name: str) -> bool:

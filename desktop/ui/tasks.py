@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from desktop.core.errors import StdAwardError, ValidationFailed
-from desktop.core.i18n import _
+from desktop.core.i18n import _, colon
 from desktop.core.progress import Cancelled, ProgressState
 from desktop.ui.qt import QObject, QRunnable, Qt, QThreadPool, QWidget, Signal, is_alive, qconnect
 
@@ -201,7 +201,7 @@ def _deliver(callback: Callable[..., Any], *args: Any) -> None:
 def error_text(exc: BaseException) -> str:
     """What the user reads about an error: the problems of bad input, else the one-line reason."""
     if isinstance(exc, ValidationFailed):
-        return "\n".join(f"{p.record} · {p.field}: {p.message}" for p in exc.problems if p.severity == "error")
+        return "\n".join(f"{p.record} · {p.field}{colon()}{p.message}" for p in exc.problems if p.severity == "error")
     if isinstance(exc, StdAwardError):
         return str(exc) or type(exc).__name__
     from desktop.core import failures

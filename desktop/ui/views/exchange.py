@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from desktop.core.i18n import N_, _
+from desktop.core.i18n import N_, _, colon
 from desktop.core.regions import region_name, shown_region
 from desktop.operations.exchange import CATEGORIES
 from desktop.operations.exchange import TABLES as TABLE_LABELS
@@ -309,7 +309,7 @@ class ImportDialog(QDialog):
         self.office.setText(_("From {office} (region {region}), package no. {seq}").format(
             office=plan.package.office_name, region=region_name(info.get("region")) or "-", seq=info.get("sequence")))
         counts = plan.counts()
-        self.counts.setText("   ".join(f"{_(label)}: {counts[key]}" for key, label in CATEGORIES))
+        self.counts.setText("   ".join(f"{_(label)}{colon()}{counts[key]}" for key, label in CATEGORIES))
         self.tree.clear()
         for key, label in CATEGORIES:
             items = getattr(plan, key)
@@ -318,7 +318,7 @@ class ImportDialog(QDialog):
             if key == "unchanged":
                 continue  # only counted: a large import holds many
             for item in items[:2000]:
-                child = QTreeWidgetItem([f"{_(TABLE_LABELS.get(item.table, item.table))}: {item.label}", item.reason])
+                child = QTreeWidgetItem([f"{_(TABLE_LABELS.get(item.table, item.table))}{colon()}{item.label}", item.reason])
                 child.setToolTip(1, item.reason)
                 if key in ("conflicts", "rejected"):
                     child.setForeground(1, QBrush(QColor("#b3261e")))
@@ -326,7 +326,7 @@ class ImportDialog(QDialog):
             top.setExpanded(key in ("conflicts", "rejected") or len(items) <= 20)
         self.conflicts.clear()
         for c in plan.conflicts:
-            self.conflicts.addItem(QListWidgetItem(f"{_(TABLE_LABELS.get(c.table, c.table))}: {c.label}"))
+            self.conflicts.addItem(QListWidgetItem(f"{_(TABLE_LABELS.get(c.table, c.table))}{colon()}{c.label}"))
         from desktop.operations import exchange
 
         self.reply = exchange.reply_preview(self.ctx.session, plan)

@@ -16,7 +16,7 @@ import html
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from desktop.core.i18n import _
+from desktop.core.i18n import _, colon
 from desktop.core.labels import kind_label
 from desktop.operations import wording as W
 from desktop.ui.qt import (
@@ -192,7 +192,7 @@ class NoticeTemplateDialog(QDialog):
         template = self.template()
         problems = W.problems(template)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not problems)
-        self.problems.setText("\n".join(f"{self.field_label(p.field)}: {p.message}" for p in problems))
+        self.problems.setText("\n".join(f"{self.field_label(p.field)}{colon()}{p.message}" for p in problems))
         if problems:
             return  # the last good preview stays
         text = W.sample(template, self.office, kind=self.current_kind())

@@ -35,7 +35,15 @@ from desktop.ui.qt import (
     pdf_modules,
     qconnect,
 )
-from desktop.ui.tablemodel import ROW_ROLE, Column, ListTableModel, SearchProxy, make_table, restore_header
+from desktop.ui.tablemodel import (
+    ROW_ROLE,
+    Column,
+    ListTableModel,
+    SearchProxy,
+    fill_column,
+    make_table,
+    restore_header,
+)
 from desktop.ui.tasks import error_text
 from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
 from desktop.ui.views.widgets import MessageBar, TableViewMixin, TitleComboBox
@@ -157,7 +165,7 @@ class NoticesView(TableViewMixin, View):
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.addWidget(left)
         self.split.addWidget(right)
-        self.split.setSizes([600, 480])
+        self.split.setSizes([680, 400])  # the table first: at 1200 px its columns up to 存档联 fit beside the page
         self.empty = EmptyState()
         self.pages = stacked_pages(lay, self.split, self.empty)
 
@@ -176,8 +184,14 @@ class NoticesView(TableViewMixin, View):
         qconnect(self.tableview.selectionModel().selectionChanged, lambda *_a: self.preview())
         self.retranslate()
         if not restore_header(self.tableview, self.name):
-            for i, w in enumerate((130, 210, 80, 95, 70)):
+            archive = self.tableview.fontMetrics().horizontalAdvance(_("Archive copy printed")) + 20
+            for i, w in enumerate((125, 210, 84, 100, 72, archive)):
                 self.tableview.setColumnWidth(i, w)
+        # the enterprise's name takes what the other columns up to 存档联 leave: none of them cut at the
+        # table's edge on a 1200 px screen (the verification code is a scroll away)
+        keys = [c.key for c in COLUMNS]
+        fill_column(self.tableview, keys.index("name"), 110,
+                    keep=tuple(keys.index(k) for k in ("issued_on", "total", "status", "archive_printed")))
 
     # ------------------------------------------------------------------ View protocol
     def retranslate(self) -> None:

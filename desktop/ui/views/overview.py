@@ -22,6 +22,7 @@ from typing import Any
 
 from desktop.core.i18n import _
 from desktop.operations.overview import Overview, read_overview
+from desktop.ui.linebreaks import keep_whole, unbroken
 from desktop.ui.qt import (
     QFrame,
     QGridLayout,
@@ -447,7 +448,9 @@ class OverviewView(View):
                  _("Signatory: {name}").format(name=office["signatory"]) if office and office["signatory"] else None,
                  _("Enterprises: {n}").format(n=f"{data.enterprises:,}"),
                  _("Achievements: {n}").format(n=f"{data.achievements:,}")]
-        self.profile.setText(" · ".join(p for p in parts if p))
+        # wrapped between its parts only: never inside the 发文字号 or the 落款's name (the policy's
+        # title alone is too long to keep on one line)
+        self.profile.setText(keep_whole(" · ".join(p for p in parts if p), free=(policy,)))
         steps = next_steps(data, late, self.ctx.username, self.ctx.role)
         if steps:
             open_ = _escape(_("Open"))
@@ -497,7 +500,7 @@ class OverviewView(View):
         c = self.notices
         c.set_status("")
         c.set_row("issued", _("Issued in {year}").format(year=n["year"]), str(n["issued"]))
-        c.set_row("last", _("Last document number"), f"{n['last']}（{n['last_on']}）" if n["last"] else "-")
+        c.set_row("last", _("Last document number"), unbroken(n["last"]) + f"（{n['last_on']}）" if n["last"] else "-")
         c.set_row("failed", _("Notices to reprint"), str(n["failed"]), WARN if n["failed"] else None)
         shown = set()
         for t in self.late.money if self.late else []:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from desktop.core.errors import StdAwardError, ValidationFailed
-from desktop.core.i18n import _
+from desktop.core.i18n import _, colon
 from desktop.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -46,6 +46,9 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
     table.horizontalHeader().setStretchLastSection(True)  # the note takes the rest: no empty strip at the right
 
 
+PAYMENT_ROWS_SHOWN = 4
+
+
 class PaymentsDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, doc_number: str | None = None) -> None:
         """``doc_number``: the notice shown first (the one selected where the dialog was opened from)."""
@@ -54,7 +57,7 @@ class PaymentsDialog(QDialog):
         self.state: dict[str, Any] | None = None
         self._first = doc_number
         self.setWindowTitle(_("Payments on notices"))
-        self.resize(760, 560)
+        self.resize(760, 640)
         lay = QVBoxLayout(self)
         tabs = QTabWidget()
         lay.addWidget(tabs)
@@ -75,6 +78,11 @@ class PaymentsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)  # a row number means nothing to the officer
+        # room for a few payments and their reversals before it scrolls
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
+                                    + PAYMENT_ROWS_SHOWN * self.table.verticalHeader().defaultSectionSize()
+                                    + 2 * self.table.frameWidth())
         v.addWidget(self.table, 1)
 
         pay = QGroupBox(_("Record a payment"))
@@ -113,6 +121,7 @@ class PaymentsDialog(QDialog):
         self.totals = QTableWidget(0, 5)
         self.totals.setHorizontalHeaderLabels([_("Year"), _("Fund"), _("Issued"), _("Paid"), _("Outstanding")])
         self.totals.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.totals.verticalHeader().setVisible(False)
         tabs.addTab(self.totals, _("Totals per year and fund"))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -248,7 +257,7 @@ class PaymentsDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationFailed):  # each problem with its record (a sheet's row number, a notice)
-            text = "\n".join(f"{p.record}: {p.message}" for p in exc.problems if p.severity == "error")
+            text = "\n".join(f"{p.record}{colon()}{p.message}" for p in exc.problems if p.severity == "error")
         elif isinstance(exc, StdAwardError):
             text = str(exc)
         else:

@@ -348,7 +348,7 @@ class PublicityDialog(QDialog):
         if not st.required:
             text += "\n" + _("The office has switched the publicity step off: notices do not wait for it.")
         self.state.setText(text)
-        self.gate.setText(publicity.gate_sentence(st))
+        self.gate.setText(publicity.gate_sentence(st, here=True))
         self.table.setRowCount(len(st.objections))
         for r, o in enumerate(st.objections):
             values = (o.raised_on.isoformat(), o.raised_by, o.enterprise, o.what, o.text, o.outcome_label, o.reason)

@@ -10,7 +10,7 @@ import html
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from desktop.core.i18n import _
+from desktop.core.i18n import _, colon
 from desktop.core.labels import publicity_wording_label
 from desktop.ui.qt import (
     QDialog,
@@ -114,7 +114,7 @@ class PublicityWordingDialog(QDialog):
         template = self.template()
         problems = publicity.wording_problems(template)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not problems)
-        self.problems.setText("\n".join(f"{publicity_wording_label(p.field)}: {p.message}" for p in problems))
+        self.problems.setText("\n".join(f"{publicity_wording_label(p.field)}{colon()}{p.message}" for p in problems))
         if problems:
             return  # the last good preview stays
         sample = publicity.wording_sample(template, self.office_name)

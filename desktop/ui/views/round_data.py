@@ -95,9 +95,22 @@ def policy_choices() -> list[tuple[str, str]]:
     return rounds.policy_choices(None)
 
 
-def approve_question(year: int, lines: int, total: str) -> str:
+def approve_question(year: int, lines: int, total: str, publicised: bool) -> str:
+    """The reviewer's question before approving; ``publicised``: the office publicises its lists first
+    (its setting), so the notices wait for the end of the 公示 rather than following the approval."""
+    if publicised:
+        return _("Approve the award round for {year}: {n} lines, total {total}? Its list is then publicised, and "
+                 "its notices can be issued once the publicity period has ended.").format(year=year, n=lines,
+                                                                                          total=total)
     return _("Approve the award round for {year}: {n} lines, total {total}? Its notices can then be issued.").format(
         year=year, n=lines, total=total)
+
+
+def publicity_required(session: Any) -> bool:
+    """Whether the office publicises an approved round's list before its notices (its setting)."""
+    from desktop.operations import publicity
+
+    return bool(publicity.settings(session)["required"])
 
 
 # ---------------------------------------------------------------- the UI thread's turn

@@ -233,8 +233,9 @@ class ReviewDialog(QDialog):
         if reason:
             self.message.error(reason)
             return
-        confirm(self, _("Approve the award round"), RD.approve_question(self.rnd.year, len(self.lines),
-                                                                      money_text(RD.grand_total(self.lines))),
+        confirm(self, _("Approve the award round"),
+                RD.approve_question(self.rnd.year, len(self.lines), money_text(RD.grand_total(self.lines)),
+                                    RD.publicity_required(self.ctx.session)),
                 _("Approve"), self._approve_now)
 
     def _approve_now(self) -> None:

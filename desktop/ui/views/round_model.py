@@ -23,6 +23,7 @@ from typing import Any
 
 from desktop.core.i18n import N_, _, current_locale
 from desktop.ui import collector
+from desktop.ui.linebreaks import keep_whole
 from desktop.ui.qt import (
     QAbstractTableModel,
     QBrush,
@@ -57,7 +58,9 @@ FUND_TOTAL_COLUMNS = [Column("fund_name", N_("Fund")), Column("count", N_("Paid 
                       Column("open", N_("To decide"), align_right=True),
                       Column("total", N_("Total"), fmt=money_text, align_right=True)]
 HISTORY_COLUMNS = [Column("at", N_("When"), fmt=RD.when), Column("user", N_("By")),
-                   Column("change", N_("Change")), Column("amounts", N_("Amount")), Column("note", N_("Note"))]
+                   # wrapped in a narrow column between its states, never inside one (拟定 → 已批准)
+                   Column("change", N_("Change"), fmt=lambda v: keep_whole(str(v or ""), separator=" → ")),
+                   Column("amounts", N_("Amount")), Column("note", N_("Note"))]
 
 
 def needs_amount(row: Any) -> bool:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from desktop.core.errors import StdAwardError
-from desktop.core.i18n import _
+from desktop.core.i18n import _, colon
+from desktop.ui.linebreaks import keep_whole
 from desktop.ui.qt import (
     QCheckBox,
     QHBoxLayout,
@@ -26,7 +27,15 @@ from desktop.ui.qt import (
     QWidget,
     qconnect,
 )
-from desktop.ui.tablemodel import ROW_ROLE, ListTableModel, make_table, money_text, restore_header
+from desktop.ui.tablemodel import (
+    ROW_ROLE,
+    ListTableModel,
+    fill_column,
+    make_table,
+    money_text,
+    restore_header,
+    share_width,
+)
 from desktop.ui.tasks import error_text
 from desktop.ui.views import round_data as RD
 from desktop.ui.views.base import EmptyState, View, search_bar, stacked_pages
@@ -169,18 +178,27 @@ class RoundsView(TableViewMixin, View):
         self.retranslate()
         if not restore_header(self.tableview, self.header_key):
             self._default_columns()
-        for t, widths in ((self.ent_table, (200, 70, 70)), (self.fund_table, (200, 70, 70)),
-                          (self.history, (120, 120, 160, 160))):
+        from desktop.ui.views.round_model import LINE_COLUMNS
+
+        # the achievement's wording takes the width the narrow columns before it leave
+        fill_column(self.tableview, [c.key for c in LINE_COLUMNS].index("what"), 120)
+        for t, widths in ((self.ent_table, (200, 70, 70)), (self.fund_table, (200, 70, 70))):
             for i, w in enumerate(widths):
                 t.setColumnWidth(i, w)
+        # the history shares the details' width: every column seen, its cells wrapped at their spaces
+        fm = self.history.fontMetrics()
+        share_width(self.history, (0.2, 0.18, 0.18, 0.24),
+                    (fm.horizontalAdvance("2026-12-04") + 14, fm.horizontalAdvance("张小明") + 14,
+                     fm.horizontalAdvance("拟定 →") + 14, fm.horizontalAdvance("¥100,000.00") + 14))
 
     # the columns an officer reads a line by, shown first so they fit a 1024 px screen beside the
     # details (the table gets ~500 px there); the long achievement title comes after them, elided
     # (a new settings key: column layouts saved before, with status and amount off a 1024 px screen,
     # are not restored once)
-    header_key = "rounds-lines-2"
-    FIRST_COLUMNS = ("enterprise", "status", "amount")
-    COLUMN_WIDTHS = {"enterprise": 170, "status": 110, "amount": 100, "what": 260, "clause": 60,
+    # (rounds-lines-3: the clause moved before the achievement, whose column fills the table's width)
+    header_key = "rounds-lines-3"
+    FIRST_COLUMNS = ("enterprise", "status", "amount", "clause", "what")
+    COLUMN_WIDTHS = {"enterprise": 170, "status": 105, "amount": 100, "what": 260, "clause": 70,
                      "explanation": 320, "decision": 70}
 
     def _default_columns(self) -> None:
@@ -311,11 +329,15 @@ class RoundsView(TableViewMixin, View):
             self.pools.setText("")
             self.footer.setText("")
         else:
+            title = self._policy_title(rnd.policy_id)
             text = _("Round {year} · {policy} · {status} · prepared by {preparer}").format(
-                year=rnd.year, policy=self._policy_title(rnd.policy_id),
+                year=rnd.year, policy=title,
                 status=RD.round_status_label(rnd.status), preparer=RD.user_name(rnd.prepared_by))
             if rnd.reviewed_by:
                 text += " · " + _("reviewed by {user}").format(user=RD.user_name(rnd.reviewed_by))
+            # the line wraps between its parts, never inside a name or the 发文字号 (the title alone is
+            # too long to keep whole)
+            text = keep_whole(text, free=(title,))
             if rnd.status == "returned" and rnd.note:
                 text += "\n" + _("Returned because: {note}").format(note=rnd.note)
             gate = self._gate_sentence(rnd)
@@ -413,8 +435,8 @@ class RoundsView(TableViewMixin, View):
         if line["clause"]:
             # the clause and the fund's name: never the internal rule or fund id
             clause, fund = _("Clause"), _("Fund")
-            parts.append(f"<p>{escape(clause)}: {escape(line['clause'])}"
-                         + (f" · {escape(fund)}: {escape(self.fund_names[line['fund']])}"
+            parts.append(f"<p>{escape(clause)}{colon()}{escape(line['clause'])}"
+                         + (f" · {escape(fund)}{colon()}{escape(self.fund_names[line['fund']])}"
                             if line["fund"] in self.fund_names else "") + "</p>")
         for f in line["flags"]:
             parts.append(f"<p style='background:#fff4d6; padding:4px'>⚠ {escape(f)}</p>")
@@ -496,7 +518,9 @@ class RoundsView(TableViewMixin, View):
         if self.round is None:
             return
         year, n, total = self.round.year, len(self.lines), money_text(RD.grand_total(self.lines))
-        confirm(self, _("Approve the award round"), RD.approve_question(year, n, total), _("Approve"), self._approve_now)
+        confirm(self, _("Approve the award round"),
+                RD.approve_question(year, n, total, RD.publicity_required(self.ctx.session)), _("Approve"),
+                self._approve_now)
 
     def _approve_now(self) -> None:
         from desktop.operations import rounds
