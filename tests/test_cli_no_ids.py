@@ -142,7 +142,8 @@ def test_office_shows_the_policys_title_and_the_role_in_words(demo):
     out = _cli(demo, "office")
     assert "莆田市城厢区人民政府关于深化标准化工作改革推动高质量发展的实施意见" in out
     role = next(line for line in out.splitlines() if line.startswith("角色"))
-    assert role.split(":", 1)[1].strip() not in ("county", "city")
+    assert role.startswith("角色：")  # a Chinese label takes the full-width colon
+    assert role.split("：", 1)[1].strip() not in ("county", "city")
     assert json.loads(_cli(demo, "office", "--json"))["policy"] == "putian-chengxiang-2021"  # the id stays in JSON
 
 
