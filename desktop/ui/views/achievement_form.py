@@ -48,7 +48,7 @@ from desktop.ui.qt import (
     qconnect,
 )
 from desktop.ui.tasks import error_text
-from desktop.ui.views.widgets import confirm, fit_to_screen
+from desktop.ui.views.widgets import close_form, fit_to_screen
 
 if TYPE_CHECKING:
     from desktop.operations.records import SavedAchievement
@@ -133,15 +133,8 @@ class AchievementForm(QDialog):
         return repr(sorted(self.raw().items())), len(self.pending)
 
     def reject(self) -> None:
-        """Cancel, Esc or the window's ×: a form with something typed in it asks before it is thrown
-        away (an Esc meant for a drop-down must not lose ten filled fields); keeping it is the default."""
-        if self.confirmation is not None:
-            return
-        if self.saved is not None or self._typed() == self._as_opened:
-            super().reject()
-            return
-        confirm(self, _("Close the form"), _("Close without saving? What was typed in this form will be lost."),
-                _("Discard what was typed"), lambda: QDialog.reject(self))
+        """Cancel, Esc or the window's ×: see ``close_form``."""
+        close_form(self, self._typed() == self._as_opened)
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:

@@ -23,7 +23,7 @@ from desktop.ui.qt import (
     qconnect,
 )
 from desktop.ui.tasks import error_text
-from desktop.ui.views.widgets import confirm
+from desktop.ui.views.widgets import close_form
 
 if TYPE_CHECKING:
     from desktop.operations.records import DeletedEnterprise
@@ -83,14 +83,8 @@ class EnterpriseDialog(QDialog):
         self._as_opened = self.values()
 
     def reject(self) -> None:
-        """Cancel, Esc or ×: what was typed is not thrown away without asking (keeping it is the default)."""
-        if self.confirmation is not None:
-            return
-        if self.saved is not None or self.values() == self._as_opened:
-            super().reject()
-            return
-        confirm(self, _("Close the form"), _("Close without saving? What was typed in this form will be lost."),
-                _("Discard what was typed"), lambda: QDialog.reject(self))
+        """Cancel, Esc or ×: see ``close_form``."""
+        close_form(self, self.values() == self._as_opened)
 
     def _show_returned(self, ent_id: int) -> None:
         from desktop.operations import exchange

@@ -9,7 +9,9 @@ refused (red for errors, green for done, neutral for hints), without a modal box
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from desktop.core.i18n import _
 from desktop.ui.qt import (
     QApplication,
     QComboBox,
@@ -131,6 +133,22 @@ class TableViewMixin:
         from desktop.ui.tablemodel import save_header
 
         save_header(self.tableview, getattr(self, "header_key", self.name))  # type: ignore[attr-defined]
+
+
+def close_form(form: Any, unchanged: bool) -> None:
+    """Cancel, Esc or the window's × on a record's form (``form.reject``): a form with something typed
+    in it asks before it is thrown away (an Esc meant for a drop-down must not lose ten filled fields),
+    keeping it being the default; a saved or untouched form closes at once. The form keeps the box
+    it shows in ``confirmation`` and what it saved in ``saved``."""
+    from desktop.ui.qt import QDialog
+
+    if form.confirmation is not None:
+        return
+    if form.saved is not None or unchanged:
+        QDialog.reject(form)
+        return
+    confirm(form, _("Close the form"), _("Close without saving? What was typed in this form will be lost."),
+            _("Discard what was typed"), lambda: QDialog.reject(form))
 
 
 def confirm(parent: QWidget, title: str, text: str, ok_text: str, on_ok: Callable[[], None],
