@@ -18,3 +18,12 @@ def answer(widget: Any, ok: bool = True) -> str:
     button.click()
     assert getattr(widget, "confirmation", None) is None
     return text
+
+
+def submitted_for_review(window: Any, view: Any) -> None:
+    """The rounds ``view``'s round submitted (its question answered), then the reviewer signed in and
+    the view read again: where every review test starts."""
+    view.submit()
+    answer(view)
+    window.ctx.set_user(window.accounts["reviewer"])
+    view.refresh()

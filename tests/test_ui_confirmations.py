@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from tests.conftest import OTHER_USCC  # noqa: E402
-from tests.qt_answers import answer  # noqa: E402
+from tests.qt_answers import answer, submitted_for_review  # noqa: E402
 from tests.test_ui_rounds import add_data, window  # noqa: E402, F401 - fixture
 
 
@@ -57,10 +57,7 @@ def test_approve_asks_in_the_review_dialog_and_cancel_leaves_it_submitted(window
 
     two_enterprises(window.ctx)
     view = computed(window)
-    view.submit()
-    answer(view)
-    window.ctx.set_user(window.accounts["reviewer"])
-    view.refresh()
+    submitted_for_review(window, view)
     dlg = ReviewDialog(window.ctx, view.round, view.lines, view)
     qtbot.addWidget(dlg)
     dlg.approve_btn.click()
@@ -78,10 +75,7 @@ def test_approve_from_the_round_view_asks_too(window, qtbot):  # noqa: F811
 
     two_enterprises(window.ctx)
     view = computed(window)
-    view.submit()
-    answer(view)
-    window.ctx.set_user(window.accounts["reviewer"])
-    view.refresh()
+    submitted_for_review(window, view)
     view.approve_current()
     answer(view, ok=False)
     assert window.ctx.tasks.wait()
@@ -98,10 +92,7 @@ def test_the_approve_question_follows_the_offices_publicity_setting(window, qtbo
 
     two_enterprises(window.ctx)
     view = computed(window)
-    view.submit()
-    answer(view)
-    window.ctx.set_user(window.accounts["reviewer"])
-    view.refresh()
+    submitted_for_review(window, view)
     view.approve_current()  # the office publicises its lists (a new office's setting)
     question = answer(view, ok=False)
     assert "publicised" in question and "once the publicity period has ended" in question
@@ -169,10 +160,7 @@ def test_approving_in_the_review_dialog_opened_from_the_round_view_does_not_cras
     monkeypatch.setattr(QDialog, "exec", real)
     two_enterprises(window.ctx)
     view = computed(window)
-    view.submit()
-    answer(view)
-    window.ctx.set_user(window.accounts["reviewer"])
-    view.refresh()
+    submitted_for_review(window, view)
     assert window.ctx.tasks.wait()
     steps: list[str] = []
 

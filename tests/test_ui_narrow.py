@@ -160,12 +160,9 @@ def test_the_round_details_and_the_review_dialog_read_naturally_in_chinese(zh, w
     detail = view.detail.toPlainText()
     assert "条款：五(二)2" in detail and "资金：" in detail, detail
     assert "条款:" not in detail and "资金:" not in detail
-    view.submit()
-    from tests.qt_answers import answer
+    from tests.qt_answers import submitted_for_review
 
-    answer(view)
-    window.ctx.set_user(window.accounts["reviewer"])
-    view.refresh()
+    submitted_for_review(window, view)
     dlg = ReviewDialog(window.ctx, view.round, view.lines, view)
     qtbot.addWidget(dlg)
     assert dlg.who.text() == "您以审核人 王建国 (wang) 的身份审核。"
