@@ -26,7 +26,9 @@ def open_office(path: Path, demo: bool = False) -> dict[str, Any]:
         from desktop.store.models import Achievement
 
         if not Achievement.select().exists():  # the demo database only: no accounts, nobody to sign in
-            demo_data.install()
+            from desktop.operations.settings import known_policies
+
+            demo_data.install(known_policies=known_policies())
     return {"office": office.get() is not None, "users": users.has_users()}
 
 

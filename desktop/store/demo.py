@@ -24,7 +24,7 @@ def demo_data() -> dict[str, Any]:
     return json.loads((resources_dir() / "demo" / "demo.json").read_text("utf-8"))
 
 
-def install(force: bool = False, user: str = "demo", known_policies: Collection[str] = ()) -> int:
+def install(known_policies: Collection[str], force: bool = False, user: str = "demo") -> int:
     """Load the demo office profile, enterprises and achievements. Returns the achievement count. The
     demo office applies its policy when it is one of ``known_policies`` (the operations read them)."""
     from desktop.store import office, records  # here, not at the top: the GUI's start-up only needs the paths
