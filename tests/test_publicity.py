@@ -112,6 +112,9 @@ def test_notices_wait_for_the_end_of_the_period_and_for_every_objection(office):
         nops.issue_round(boss, rnd.uuid)
     assert P.gate_sentence(P.state(boss, rnd.uuid)) == ("Not publicised yet: start its publicity (Publicity...); "
                                                         "notices wait for its end.")
+    # the command line names its own verb, not the window's button
+    said = P.gate_sentence(P.state(boss, rnd.uuid), command_line=True)
+    assert "Publicity..." not in said and "stdaward publicity start 2014 --days N" in said
     st = P.start(boss, rnd.uuid, 5, WHERE, WHO)
     assert (st.starts_on, st.ends_on, st.days) == (START, dt.date(2025, 10, 9), 5) and not st.may_issue
     assert P.gate_sentence(st) == ("Publicised from 2025-09-26 until 2025-10-09 (5 working days): notices may be "
@@ -261,6 +264,7 @@ def test_the_command_line_refuses_a_backdated_publicity(office, tmp_path):
     assert rnd.uuid not in r.stderr
     r = run_cli("publicity", "show", "2014", *boss)
     assert r.returncode == 0 and "Not publicised yet" in r.stdout, r.stdout + r.stderr
+    assert "(Publicity...)" not in r.stdout and "stdaward publicity start 2014" in r.stdout  # no window button on a terminal
 
 
 def test_switching_the_step_off_needs_an_administrator_and_a_reason_and_is_audited(office):

@@ -126,7 +126,7 @@ def _print_state(st: Any, as_json: bool) -> None:
                          o.outcome_label, o.text, o.reason)))
     from desktop.operations.publicity import gate_sentence
 
-    print(gate_sentence(st))  # the same sentence as the notices and rounds views
+    print(gate_sentence(st, command_line=True))  # the notices and rounds views' sentence, naming the verb
 
 
 def cmd_start(args: argparse.Namespace) -> int:

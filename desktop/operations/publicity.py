@@ -552,10 +552,11 @@ def wording_sample(words: Any, office_name: str) -> dict[str, list[str]]:
     }
 
 
-def gate_sentence(st: PublicityState, here: bool = False) -> str:
+def gate_sentence(st: PublicityState, here: bool = False, command_line: bool = False) -> str:
     """The round's 公示 and what it means for its notices, in one sentence (the notices view, the
     rounds view and the 公示 dialog show the same one). ``here``: said in the 公示 dialog itself,
-    which starts the publicity below the sentence (no button to go to)."""
+    which starts the publicity below the sentence (no button to go to); ``command_line``: said by
+    ``stdaward publicity show``, which names the verb that starts it instead of the window's button."""
     if not st.required:
         return _("The office has switched the publicity step off: notices do not wait for it.")
     if not st.started or st.starts_on is None or st.ends_on is None:
@@ -564,6 +565,9 @@ def gate_sentence(st: PublicityState, here: bool = False) -> str:
                      "wait for the end of its publicity.")
         if here:
             return _("Not publicised yet: start its publicity below; notices wait for its end.")
+        if command_line:
+            return _("Not publicised yet: start its publicity (stdaward publicity start {year} --days N "
+                     "--objections-to … --contact …); notices wait for its end.").format(year=st.year)
         return _("Not publicised yet: start its publicity (Publicity...); notices wait for its end.")
     after = st.ends_on + dt.timedelta(days=1)
     n_open = st.open_objections
