@@ -104,3 +104,27 @@ def test_the_overviews_counts_are_kept_until_a_change_touches_them(office_data, 
     assert len(calls) == 1 and [p.count for p in again] == [p.count for p in after]
     targets.counted_progress(s, "wenzhou-2017", dt.date(2016, 1, 1))  # before them: counted for that date
     assert len(calls) == 2
+
+
+def test_the_number_index_is_made_when_the_database_opens_not_later_beside_an_officers_write(tmp_path):
+    """Made by the overview's background reading, the index's commit could meet a write an officer
+    had just begun (SQLite refused it as 「数据库正被使用」; a window test met it). A new database gets
+    it with its tables, an older one at its next open, before anyone can write."""
+    from desktop.store import db
+    from desktop.store.models import database
+    from desktop.store.target_counts import NUMBER_PROBE_INDEX, has_number_probe_index
+
+    path = tmp_path / "office.db"
+    db.open_db(path, auto_backup=False)
+    try:
+        assert has_number_probe_index()
+        with database.atomic():
+            database.execute_sql(f"DROP INDEX {NUMBER_PROBE_INDEX}")  # as a database made before it was
+        assert not has_number_probe_index()
+    finally:
+        db.close_db()
+    db.open_db(path, auto_backup=False)
+    try:
+        assert has_number_probe_index()
+    finally:
+        db.close_db()

@@ -323,7 +323,10 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
                 database.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
         elif version < SCHEMA_VERSION:
             migrate_forward(path, version)
-        elif auto_backup and not read_only and not backups.latest_automatic_today(path):
+        if not read_only:  # a new database gets it with its tables
+            _ensure_number_index()
+        if has_tables and version >= SCHEMA_VERSION and auto_backup and not read_only \
+                and not backups.latest_automatic_today(path):
             if auto_backup == "background" and journal == "wal":  # a rollback journal would make writers wait
                 start_background_backup(path)
             else:
@@ -340,6 +343,20 @@ def open_db(path: Path | str, *, create: bool = True, auto_backup: bool | str = 
         else:
             close_db()
         raise
+
+
+def _ensure_number_index() -> None:
+    """The targets' number index (``target_counts.NUMBER_PROBE_INDEX``) made while the database opens,
+    before the day's backup starts reading it and before any officer can write: made later by the
+    overview's background reading, its commit could meet a write the officer had just begun (a
+    transaction that had read before it), which SQLite then refuses as 「数据库正被使用」. Once in a
+    database's life (seconds at a million records); a database whose index cannot be made (an
+    identity no JSON reader takes) opens all the same, its targets counted in full."""
+    from desktop.store import target_counts
+    from desktop.store.models import database
+
+    with database.atomic():
+        target_counts.ensure_number_probe_index()
 
 
 def _open_server(path: Path, *, create: bool) -> Any:
