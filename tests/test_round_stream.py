@@ -125,3 +125,39 @@ def test_new_line_uuids_are_version_7_uuids_in_increasing_order():
         assert before <= u.int >> 80 <= after + 1
     tails = {uuid.UUID(t).int & 0xFFFFFFFF for t in made}
     assert len(tails) > 4900  # the last 32 bits are random
+
+
+@pytest.fixture
+def opened(office_db):
+    from desktop.store import db as dbmod
+    from desktop.store.paths import resolve_db_path
+
+    dbmod.open_db(resolve_db_path(office_db), auto_backup=False)
+    yield
+    dbmod.close_db()
+
+
+from conftest_pg import pg_server  # noqa: E402,F401 - office_db's server
+
+
+def test_the_year_is_read_once_in_date_and_row_order_however_the_batches_fall(opened, monkeypatch):
+    """Each read enters the date index where the last stopped (the rest of that date by row, then the
+    later dates): every achievement of the year once, in order, with most of them on three dates
+    (1 January, 15 June, 31 December) and the neighbouring years beside them, on both engines."""
+    from desktop.store.models import Achievement
+
+    rng = random.Random(3)
+    achs = []
+    for i in range(137):
+        y = rng.choice((2013, 2014, 2014, 2014, 2015))
+        d = rng.choice(("01-01", "01-01", "06-15", "12-31", "12-31"))
+        achs.append({"id": f"s{i}", "enterprise": rng.choice((A, B)), "kind": "standard", "level": "national",
+                     "action": "formulate", "rank": 1, "ref": f"GB/T {30000 + i}-2014", "date": f"{y}-{d}"})
+    records.load({"enterprises": [{"uscc": A, "name": "甲"}, {"uscc": B, "name": "乙"}], "achievements": achs},
+                 user="tester")
+    want = sorted((a.date, a.id) for a in Achievement.select() if a.date.year == 2014)
+    dates = {a.id: a.date for a in Achievement.select()}
+    for batch in (1, 2, 3, 7, 50, 5000):
+        monkeypatch.setattr(rounds, "READ_BATCH", batch)
+        got = [(dates[row_id], row_id) for row_id, _a, _line in rounds.year_stream(2014)]
+        assert got == want, batch

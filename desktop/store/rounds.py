@@ -107,19 +107,21 @@ def year_stream(year: int, round_id: int | None = None) -> Iterator[tuple[int, A
     money, flags = Award.amount.python_value, Award.flags.python_value
     line_sql = f", {LINE_COLUMNS_SQL}" if round_id is not None else ""
     join = " LEFT JOIN award w ON w.achievement_id = a.id AND w.round_id = ?" if round_id is not None else ""
-    sql = (f"SELECT {records.ACH_COLUMNS_SQL}{line_sql} FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id"
-           f"{join} WHERE a.date >= ? AND a.date <= ? AND (a.date > ? OR a.id > ?) ORDER BY a.date, a.id LIMIT ?")
+    select = (f"SELECT {records.ACH_COLUMNS_SQL}{line_sql} FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id"
+              f"{join} WHERE ")
+    # Each query enters the date index where the last one stopped, so every entry is read once: the rest
+    # of the last date read by its rows' ids, then the dates after it. (One query from the year's first
+    # day stepped over every row read before: ×21 the time at 10⁶ for ×10 the rows; one from the last
+    # date with ``a.id > ?`` in an OR stepped over that date's rows again at each batch.)
+    first_sql = select + "a.date >= ? AND a.date <= ? ORDER BY a.date, a.id LIMIT ?"
+    same_sql = select + "a.date = ? AND a.id > ? ORDER BY a.id LIMIT ?"
+    after_sql = select + "a.date > ? AND a.date <= ? ORDER BY a.date, a.id LIMIT ?"
     head = [round_id] if round_id is not None else []
     lo, hi = f"{year:04d}-01-01", f"{year:04d}-12-31"
-    last_date: Any = lo
-    last_id = 0
     dates: dict[Any, dt.date] = {}  # a year has at most 366 dates: each parsed once
     width = len(records.ACH_COLUMNS_SQL.split(","))
+    rows = database.execute_sql(first_sql, [*head, lo, hi, READ_BATCH]).fetchall()
     while True:
-        # the index is entered at the last date read (not at the year's first day: each batch would step
-        # over every row read before it, ×21 the time at 10⁶ for ×10 the rows); the few rows of that day
-        # already read are passed over by their id
-        rows = database.execute_sql(sql, [*head, last_date, hi, last_date, last_id, READ_BATCH]).fetchall()
         for row in rows:
             raw = row[4]
             day = dates.get(raw)
@@ -134,6 +136,9 @@ def year_stream(year: int, round_id: int | None = None) -> Iterator[tuple[int, A
         if len(rows) < READ_BATCH:
             return
         last_date, last_id = rows[-1][4], rows[-1][0]
+        rows = database.execute_sql(same_sql, [*head, last_date, last_id, READ_BATCH]).fetchall()
+        if len(rows) < READ_BATCH:
+            rows += database.execute_sql(after_sql, [*head, last_date, hi, READ_BATCH - len(rows)]).fetchall()
 
 
 def create_round(year: int, policy_id: str, policy_hash: str, user: str, compute: Compute) -> AwardRound:
