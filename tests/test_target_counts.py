@@ -128,3 +128,44 @@ def test_the_number_index_is_made_when_the_database_opens_not_later_beside_an_of
         assert has_number_probe_index()
     finally:
         db.close_db()
+
+
+def test_a_number_index_that_cannot_be_made_leaves_the_audit_checks_mark_as_it_was(tmp_path):
+    """A natural key damaged by hand makes the index's build fail at the open; the schema did not
+    change, so the next check still starts from the signed mark (the mark was moved past the schema
+    once the build was announced, and every start then read the whole log)."""
+    import sqlite3
+
+    from conftest import GOOD_USCC, std
+
+    from desktop.store import audit, db
+    from desktop.store.target_counts import NUMBER_PROBE_INDEX
+
+    path = tmp_path / "office.db"
+    db.open_db(path, auto_backup=False)
+    from desktop.store import office
+
+    office.update(name="莆田市城厢区市场监督管理局", region_code="350302", user="t")  # its key signs the mark
+    records.load({"enterprises": [{"uscc": GOOD_USCC, "name": "甲公司"}], "achievements": [std(id="a1")]}, user="t")
+    assert audit.check_chain(incremental=True).full and audit.verified_path(path).exists()
+    db.close_db()
+    con = sqlite3.connect(path)
+    con.execute(f"DROP INDEX {NUMBER_PROBE_INDEX}")
+    con.execute("UPDATE achievement SET natural_key = '{damaged'")
+    con.commit()
+    con.close()
+    db.open_db(path, auto_backup=False)  # the index is tried, and refused
+    try:
+        assert audit.check_chain().broken_at is None  # the full check renews the mark (the index dropped moved the schema)
+    finally:
+        db.close_db()
+    from desktop.store import target_counts
+
+    for _start in range(2):
+        target_counts._INDEX_REFUSED.clear()  # a new start of the program: it tries again
+        db.open_db(path, auto_backup=False)  # tried and refused again
+        try:
+            again = audit.check_chain(incremental=True)
+            assert (again.broken_at, again.full, again.read) == (None, False, 0)
+        finally:
+            db.close_db()

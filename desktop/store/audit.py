@@ -714,6 +714,12 @@ def own_schema_change(statements: int) -> None:
     database.after_commit(_carry_after_commit)
 
 
+def forget_schema_change() -> None:
+    """The schema change announced by ``own_schema_change`` did not happen (it failed and its
+    savepoint rolled back): the mark is not carried, so the commit that follows leaves it as it was."""
+    _carry.pending = None
+
+
 def _carry_after_commit() -> None:
     pending, _carry.pending = _carry.pending, None
     if pending is None:

@@ -702,6 +702,7 @@ def ensure_number_probe_index() -> bool:
             database.execute_sql(number_probe_index_sql())
         return True
     except Exception:  # noqa: BLE001 - an identity no JSON reader takes (a server's cast refuses it): counted
+        audit.forget_schema_change()  # no index made: the audit check's mark must not move past the schema
         _INDEX_REFUSED.add(str(database.database))
         logging.getLogger(__name__).warning("could not make the targets' number index", exc_info=True)
         return False
