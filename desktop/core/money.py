@@ -48,7 +48,7 @@ def money_str(value: Decimal | None) -> str | None:
 
 def format_money(value: Decimal, locale: str = "zh_CN") -> str:
     """``¥150,000.00`` in the user's locale. zh_CN (every caller's) is written here exactly as babel
-    writes it (``tests/test_money.py`` compares the two): the first screen shows amounts, and loading
+    writes it (``tests/test_money_format.py`` compares the two): the first screen shows amounts, and loading
     babel's number formats for them cost its first paint 30-70 ms."""
     amount = to_money(value)
     if locale == "zh_CN":
