@@ -159,13 +159,41 @@ import bench_growth as G
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The UI thread's stalls while ``start()`` runs and until ``settled()``: 5 ms ticks of a QTimer, the
+# longest gap between two (seconds), the seconds until settled, the UI thread's and the process's CPU
+# seconds meanwhile (shared by the child scripts below, each reporting its own units).
+TICKED = """
+import time
+from desktop.ui.qt import QApplication, QElapsedTimer, QEventLoop, QTimer
+
+def ticked(start, settled):
+    app = QApplication.instance()
+    ticks, clock = [], QElapsedTimer()
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e9))
+    clock.start()
+    timer.start()
+    ticks.append(0.0)
+    c0, p0 = time.thread_time(), time.process_time()
+    start()
+    ticks.append(clock.nsecsElapsed() / 1e9)
+    while not settled():
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    app.processEvents()
+    ticks.append(clock.nsecsElapsed() / 1e9)
+    timer.stop()
+    ui = time.thread_time() - c0
+    return max(b - a for a, b in zip(ticks, ticks[1:])), ticks[-1], ui, time.process_time() - p0 - ui
+"""
+
 PREPARE = G.OURS_HEAD + """
 from desktop.operations import round_work as rounds
 rounds.create_round(2025, "putian-chengxiang-2021", "bench")
 database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 """
 
-SCREEN = G.OURS_HEAD + """
+SCREEN = G.OURS_HEAD + TICKED + """
 import inspect
 from desktop.operations.session import Session
 from desktop.ui.qt import QApplication, QElapsedTimer, QTimer, Qt
@@ -203,23 +231,9 @@ def busy():
 def stalls(start, cpus):
     # (longest gap between 5 ms ticks of the UI thread, seconds until the model is done); the UI
     # thread's CPU meanwhile into ``cpus`` (it sleeps between events: what it spent, not a polling loop)
-    ticks, clock, cpu = [], QElapsedTimer(), time.thread_time()
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e9))
-    clock.start()
-    timer.start()
-    ticks.append(0.0)
-    start()
-    ticks.append(clock.nsecsElapsed() / 1e9)
-    while busy():
-        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
-    app.processEvents()
-    done = clock.nsecsElapsed() / 1e9
-    ticks.append(done)
-    timer.stop()
-    cpus.append(time.thread_time() - cpu)
-    return max(b - a for a, b in zip(ticks, ticks[1:])), done
+    gap, done, ui, _worker = ticked(start, lambda: not busy())
+    cpus.append(ui)
+    return gap, done
 
 keys, keys_cpu, keys_done = [], [], []
 for text in ("鞋", "鞋类", "鞋类产品标准第1", "鞋类产品标准第12345", "gb/t 1", "不存在的文字", ""):
@@ -288,7 +302,7 @@ extra = {"lines": n, "read_s": round(read, 2), "show_ms": round(show * 1000), "w
 # search is typed, while it sorts by three columns, and while it refreshes after another session
 # changed 1 and 10,000 lines (what the screen runs on the UI thread besides the table: the round's
 # figures, pools, 公示 state, totals per enterprise); then the 公示 dialog opened from the notices view.
-VIEW = G.OURS_HEAD + """
+VIEW = G.OURS_HEAD + TICKED + """
 from desktop.store import users
 from desktop.ui.app import make_app
 from desktop.ui.context import AppContext
@@ -309,23 +323,8 @@ def quiet():
 
 def stall(start, settled):
     # (longest gap between 5 ms ticks of the UI thread in ms, seconds until settled, UI-thread CPU ms)
-    ticks, clock = [], QElapsedTimer()
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e9))
-    clock.start()
-    timer.start()
-    ticks.append(0.0)
-    c0 = time.thread_time()
-    start()
-    ticks.append(clock.nsecsElapsed() / 1e9)
-    while not settled():
-        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
-    app.processEvents()
-    ticks.append(clock.nsecsElapsed() / 1e9)
-    timer.stop()
-    return (round(max(b - a for a, b in zip(ticks, ticks[1:])) * 1000), round(ticks[-1], 2),
-            round((time.thread_time() - c0) * 1000))
+    gap, done, ui, _worker = ticked(start, settled)
+    return round(gap * 1000), round(done, 2), round(ui * 1000)
 
 out = {}
 out["open"] = stall(lambda: view.year.setValue(2025), lambda: quiet() and view.model.rowCount() > 0)
@@ -359,7 +358,7 @@ extra = {"view": out}
 
 # The same UI-thread figures on lines made in memory (no database, no reading: minutes less at 10⁶),
 # with the resident size once they are shown. Needs the compact lines (round_data.RoundLines).
-SYNTHETIC = """
+SYNTHETIC = TICKED + """
 import json, sys, time, uuid
 from decimal import Decimal
 from desktop.ui.qt import QApplication, QElapsedTimer, QEventLoop, QTimer, Qt
@@ -410,21 +409,9 @@ while getattr(model, "searching", False):
     app.processEvents()
 
 def stalls(start):
-    ticks, clock = [], QElapsedTimer()
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e9))
-    clock.start(); timer.start(); ticks.append(0.0); c0 = time.thread_time(); p0 = time.process_time()
-    start()
-    ticks.append(clock.nsecsElapsed() / 1e9)
-    while model.sorting or getattr(model, "searching", False):
-        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
-    app.processEvents()
-    ticks.append(clock.nsecsElapsed() / 1e9)
-    timer.stop()
-    return {"stall_ms": round(max(b - a for a, b in zip(ticks, ticks[1:])) * 1000), "done_s": round(ticks[-1], 2),
-            "ui_cpu_ms": round((time.thread_time() - c0) * 1000),
-            "worker_cpu_s": round(time.process_time() - p0 - (time.thread_time() - c0), 2)}
+    gap, done, ui, worker = ticked(start, lambda: not (model.sorting or getattr(model, "searching", False)))
+    return {"stall_ms": round(gap * 1000), "done_s": round(done, 2), "ui_cpu_ms": round(ui * 1000),
+            "worker_cpu_s": round(worker, 2)}
 
 out["sort"] = {c: stalls(lambda: view.sortByColumn(c, Qt.SortOrder.DescendingOrder)) for c in (3, 0, 1)}
 # a search typed a key at a time, each key searched (as a pause in typing does); then sorted with it on
