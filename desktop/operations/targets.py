@@ -81,10 +81,8 @@ def keep_number_index(session: Session | None) -> bool:
     No data changes (a cache of the database's own): no role needed. Call it after the audit check in
     the same thread (see ``target_counts.ensure_number_probe_index``). Is the index there?"""
     from desktop.store import target_counts
-    from desktop.store.models import database
 
-    with database.atomic():
-        return target_counts.ensure_number_probe_index()
+    return target_counts.make_number_probe_index()
 
 
 COUNTING_SHOWN = 5000  # achievements listed under a target (the newest); the number counting is exact

@@ -352,17 +352,9 @@ def _ensure_number_index() -> None:
     transaction that had read before it), which SQLite then refuses as 「数据库正被使用」. Once in a
     database's life (seconds at a million records); a database whose index cannot be made (an
     identity no JSON reader takes) opens all the same, its targets counted in full."""
-    import peewee
-
     from desktop.store import target_counts
-    from desktop.store.models import database
 
-    try:
-        with database.atomic():
-            target_counts.ensure_number_probe_index()
-    except (sqlite3.Error, peewee.DatabaseError):  # the commit refused (a full disk): opened without it
-        target_counts._INDEX_REFUSED.add(str(database.database))
-        logging.getLogger(__name__).warning("could not keep the targets' number index", exc_info=True)
+    target_counts.make_number_probe_index()
 
 
 def _open_server(path: Path, *, create: bool) -> Any:

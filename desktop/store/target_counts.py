@@ -708,6 +708,23 @@ def ensure_number_probe_index() -> bool:
         return False
 
 
+def make_number_probe_index() -> bool:
+    """``ensure_number_probe_index`` in a transaction of its own, as the open of a database and the
+    overview's check call it: a commit the disk refuses (nearly full) leaves the index unmade, said
+    once in the log, and the caller goes on without it. Is the index there?"""
+    import sqlite3
+
+    import peewee
+
+    try:
+        with database.atomic():
+            return ensure_number_probe_index()
+    except (sqlite3.Error, peewee.DatabaseError):
+        _INDEX_REFUSED.add(str(database.database))
+        logging.getLogger(__name__).warning("could not keep the targets' number index", exc_info=True)
+        return False
+
+
 # the databases (by name) this run could not make the index in (an officer's account on a server that
 # may not create indexes): the targets are counted in full there, without trying again at each refresh
 _INDEX_REFUSED: set[str] = set()
