@@ -627,7 +627,6 @@ def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict
     touched, bulk = changes
     if bulk and not kept.max_id:
         return None  # rows added in bulk and no highest id kept (counts kept before it was): counted again
-    same = [t for t in counting if kept.uptos.get(t.id) == uptos[t.id] and t.id in kept.counts]
     if bulk and touched:  # a record added above the kept highest id and changed since: one of the rows added
         above = {u for (u,) in database.execute_sql(f"SELECT uuid FROM achievement WHERE uuid IN ({json_values()}) "
                                                     "AND id > ?", (json.dumps(list(touched)), kept.max_id))}
@@ -644,8 +643,6 @@ def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict
         ).fetchone()[0] if touched else 0
         if kept.achievements - len(old) + present + added != n:
             return None  # rows removed, or added below the highest id without the log's knowing: counted again
-        out = _bring_up_to_date(same, as_of, kept, touched, old, below=kept.max_id) if touched else dict(kept.counts)
-        out = _add_rows(same, as_of, out, kept.max_id)
         touched_n = added + len(touched)
     else:
         present = database.execute_sql(
@@ -653,12 +650,86 @@ def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict
         ).fetchone()[0]
         if kept.achievements - len(old) + present != n:
             return None  # achievements added or removed without the log's knowing: count them all
-        out = _bring_up_to_date(same, as_of, kept, touched, old) if touched else dict(kept.counts)
         touched_n = len(touched)
-    moved = [t for t in counting if t not in same]  # a new day moved the date they count up to
-    if moved:
-        out.update(counts(moved, as_of))
+
+    def brought(targets: list[Target], day: dt.date) -> dict[str, int]:
+        """The kept counts of ``targets`` (counting up to ``day``) with the changes since."""
+        if bulk:
+            got = _bring_up_to_date(targets, day, kept, touched, old, below=kept.max_id) if touched else dict(kept.counts)
+            return _add_rows(targets, day, got, kept.max_id)
+        return _bring_up_to_date(targets, day, kept, touched, old) if touched else dict(kept.counts)
+
+    # the targets counting up to the date they were kept at, and those a new day (or another date
+    # asked for) moved: brought up to date at the date they were kept at, then moved to the new one
+    out: dict[str, int] = {}
+    by_day: dict[str, list[Target]] = {}
+    whole = []
+    for t in counting:
+        if t.id in kept.counts and t.id in kept.uptos:
+            by_day.setdefault(kept.uptos[t.id], []).append(t)
+        else:
+            whole.append(t)  # a target the counts were not kept for (a changed policy): counted
+    for day, ts in by_day.items():
+        got = brought(ts, dt.date.fromisoformat(day))
+        for t in ts:
+            if day == uptos[t.id]:
+                out[t.id] = got[t.id]
+                continue
+            moved = _move_date(t, dt.date.fromisoformat(day), dt.date.fromisoformat(uptos[t.id]), got[t.id], n)
+            if moved is None:
+                whole.append(t)
+            else:
+                out[t.id] = moved
+    if whole:
+        out.update(counts(whole, as_of))
     return {t.id: out[t.id] for t in counting}, touched_n
+
+
+MOVE_SHARE = 5  # a date moved over more than a fifth of the achievements: the target counted again
+
+
+def _move_date(t: Target, was: dt.date, now: dt.date, count: int, n: int) -> int | None:
+    """``count`` (of ``t`` counting up to ``was``) moved to count up to ``now``: the distinct things
+    the achievements dated between the two count that none dated up to the earlier one counts too,
+    added (a later date) or taken away (an earlier one). Only the achievements between the two dates
+    are read, each looked up among the others by an index (as ``_add_rows``): a new day costs what
+    it added, not every record again. None: counted instead (no index to look up by, or the dates
+    hold so many achievements that counting is quicker)."""
+    lo, hi = (was, now) if was < now else (now, was)
+    between = int(database.execute_sql("SELECT count(*) FROM achievement WHERE date > ? AND date <= ?",
+                                       (lo.isoformat(), hi.isoformat())).fetchone()[0])
+    if not between:
+        return count
+    if between * MOVE_SHARE > n or (t.count != "enterprises" and not has_number_probe_index()):
+        return None
+    new = _fresh_keys(t, hi, ("a.date > ?", [lo.isoformat()]), lo, ("1 = 1", []))
+    return count + new if was < now else count - new
+
+
+def _fresh_keys(t: Target, as_of: dt.date, rows: tuple[str, list[Any]], below_as_of: dt.date,
+                below: tuple[str, list[Any]]) -> int:
+    """How many distinct things ``t`` counts on ``as_of`` among the achievements ``a`` meeting
+    ``rows`` that no achievement ``b`` meeting ``below`` counts on ``below_as_of`` too (conditions
+    with their parameters; ``below`` written over ``b``): each of the rows' keys looked up among the
+    others by an index (see ``NUMBER_PROBE_INDEX``), never the others read."""
+    where, params, key = target_where(t, as_of)
+    b_where, b_params, _b_key = target_where(t, below_as_of)
+    has_ref = "a.ref IS NOT NULL AND a.ref != ''"
+    if t.count == "enterprises":
+        holders = [("b.enterprise_id = a.enterprise_id", "1 = 1")]
+    else:
+        # a key with a number holds the kind and the number; one without is the whole identity: each
+        # row looked up by one of the two (both: 1.76 s at 10⁶ with 10⁵ added, one: 0.48 s)
+        holders = [(f"b.kind = a.kind AND {json_item('b.natural_key', 2)} = {json_item('a.natural_key', 2)}", has_ref),
+                   ("b.natural_key = a.natural_key", f"NOT ({has_ref})")]
+    probes = " AND ".join(f"NOT ({guard} AND EXISTS (SELECT 1 FROM achievement b WHERE {match} AND {below[0]} "
+                          f"AND {_as_b(b_where)} AND {_as_b(key)} = {key}))" for match, guard in holders)
+    sql_params = [*params, *rows[1]]
+    for _h in holders:
+        sql_params += [*below[1], *b_params]
+    return int(database.execute_sql(
+        f"SELECT count(*) FROM (SELECT DISTINCT {key} FROM achievement a WHERE {where} AND {rows[0]} AND {probes}) "
+        "added", sql_params).fetchone()[0])
 
 
 # The rows added above the kept highest id are looked up, key by key, among the rows below: by the
@@ -742,30 +813,13 @@ def _add_rows(targets: list[Target], as_of: dt.date, base: dict[str, int], max_i
     instead of every row below read: the cost follows the rows added, not the rows held."""
     out = dict(base)
     indexed: bool | None = None
-    has_ref = "a.ref IS NOT NULL AND a.ref != ''"
-    number_a, number_b = json_item("a.natural_key", 2), json_item("b.natural_key", 2)
     for t in targets:
-        where, params, key = target_where(t, as_of)
-        if t.count == "enterprises":
-            holders = [("b.enterprise_id = a.enterprise_id", "1 = 1")]
-        else:
+        if t.count != "enterprises":
             if indexed is None:  # made beside the audit check, never here (see ``ensure_number_probe_index``)
                 indexed = has_number_probe_index()
             if not indexed:
                 sql, sql_params = target_sql(t, as_of)
                 out[t.id] = int(database.execute_sql(sql, sql_params).fetchone()[0])
                 continue
-            # a key with a number holds the kind and the number; one without is the whole identity: each
-            # added row looked up by one of the two (both: 1.76 s at 10⁶ with 10⁵ added, one: 0.48 s)
-            holders = [(f"b.kind = a.kind AND {number_b} = {number_a}", has_ref),
-                       ("b.natural_key = a.natural_key", f"NOT ({has_ref})")]
-        below = " AND ".join(f"NOT ({guard} AND EXISTS (SELECT 1 FROM achievement b WHERE {match} AND b.id <= ? "
-                             f"AND {_as_b(where)} AND {_as_b(key)} = {key}))" for match, guard in holders)
-        sql_params = [*params, max_id]
-        for _h in holders:
-            sql_params += [max_id, *params]
-        new = int(database.execute_sql(
-            f"SELECT count(*) FROM (SELECT DISTINCT {key} FROM achievement a WHERE {where} AND a.id > ? AND {below}) "
-            "added", sql_params).fetchone()[0])
-        out[t.id] += new
+        out[t.id] += _fresh_keys(t, as_of, ("a.id > ?", [max_id]), as_of, ("b.id <= ?", [max_id]))
     return out

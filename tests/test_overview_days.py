@@ -1,0 +1,126 @@
+"""The overview's target counts on a new day, on SQLite and on a server alike: a target still
+running counts up to today, a day later than the counts kept, so only the achievements dated between
+the two days are looked at (nothing counted again), forward and back (the targets screen asked for
+an earlier date), together with the edits and loads made since; the result is always what counting
+everything gives."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from conftest import full_target_counts
+
+from tests.conftest_pg import pg_server  # noqa: F401  (the office_db fixture's server)
+
+POLICIES = ("putian-chengxiang-2021", "quanzhou-2012", "guangzhou-2013", "wenzhou-2017", "jiulongpo-2012")
+ENTS = ["91350302MA2XN8XL0G", "91350302MA31UAYA5E", "91350302MA2YA35U6K", "91350302MA33RTW18C"]
+REFS = ("GB/T 30001-2019", "gb/t 30001—2019", "T/ZZB 0101-2017", "T/ZZB 0102-2017", "DB35/T 1001-2018",
+        "GB/T 40000-2021", None)
+# each day within some targets' running time (the seeds' deadlines: 2015, 2017, 2020, 2025), then back
+DAYS = [dt.date(2013, 6, 30), dt.date(2013, 7, 1), dt.date(2014, 12, 31), dt.date(2015, 3, 2), dt.date(2016, 11, 30),
+        dt.date(2017, 12, 31), dt.date(2019, 6, 15), dt.date(2021, 1, 4), dt.date(2024, 12, 31),
+        dt.date(2025, 12, 31), dt.date(2018, 2, 28), dt.date(2014, 1, 1), dt.date(2022, 9, 9)]
+
+
+def _achievement(rng: random.Random, i: int) -> dict:
+    kind = rng.choice(("standard", "standard", "standard", "pilot", "adoption", "self_declared", "prize",
+                       "good_behavior", "secretariat"))
+    a = {"id": f"d{i}", "enterprise": rng.choice(ENTS), "kind": kind,
+         "date": f"{rng.randint(2012, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"}
+    if kind == "standard":
+        a.update(level=rng.choice(("national", "industry", "local", "group", "enterprise")),
+                 action=rng.choice(("formulate", "revise")), rank=rng.randint(1, 4), ref=rng.choice(REFS),
+                 title=f"鞋类产品标准第{i % 3}号")
+    elif kind == "pilot":
+        a.update(level=rng.choice(("national", "provincial")), domain=rng.choice(("agriculture", "service")),
+                 accepted=rng.random() < 0.5, ref=rng.choice(("示范区第九批", "示范区第十批", None)))
+    elif kind == "prize":
+        a.update(prize="china-innovation", grade=str(rng.randint(1, 3)), rank=1, ref=rng.choice(REFS))
+    elif kind == "good_behavior":
+        a.update(level=rng.choice(("national", "provincial")), grade=rng.choice(("AAAA", "AAA")))
+    elif kind == "secretariat":
+        a.update(level="national", body=rng.choice(("tc", "sc")), ref=rng.choice(("SAC/TC 305", "SAC/TC 306", None)))
+    else:
+        a.update(ref=rng.choice(("ISO 9001:2015", "Q/FJHF 001-2017", "IEC 60335-1:2020")))
+    return a
+
+
+@pytest.fixture
+def office(office_db):
+    from desktop.store import records, target_counts
+    from desktop.store.db import close_db, open_db
+    from desktop.store.paths import resolve_db_path
+
+    path = resolve_db_path(office_db)
+    open_db(path, auto_backup=False)
+    try:
+        rng = random.Random(20261204)
+        records.load({"enterprises": [{"uscc": c, "name": f"城厢第{i}号鞋业有限公司", "region": "350302"}
+                                      for i, c in enumerate(ENTS)],
+                      "achievements": [_achievement(rng, i) for i in range(120)]}, user="tester")
+        target_counts.make_number_probe_index()  # made at the open on SQLite, by the overview's check on a server
+        yield path
+    finally:
+        close_db()
+
+
+def _counted(policy_id, day, path):
+    from desktop.core.policies import load_policy
+    from desktop.store import target_counts
+
+    policy = load_policy(policy_id)
+    return target_counts.counted(list(policy.targets), f"{policy.id}@{policy.content_hash}", day, path)
+
+
+def test_each_new_day_looks_only_at_the_achievements_dated_since_and_counts_as_a_full_count(office, monkeypatch):
+    """Day after day, with an edit and a load between some of the readings: every target that moved
+    is moved by the achievements between its two dates, none counted again, each equal to a full
+    count of that day."""
+    from desktop.store import edits, records, target_counts
+    from desktop.store.models import Achievement
+    from desktop.store.records import to_vocabulary
+
+    assert target_counts.has_number_probe_index()
+    monkeypatch.setattr(target_counts, "MOVE_SHARE", 1)  # a small office: every day's records looked at
+    for pid in POLICIES:
+        assert _counted(pid, DAYS[0], office).how == "full"
+    counted_again: list = []
+    real = target_counts.counts
+    monkeypatch.setattr(target_counts, "counts", lambda ts, d, *r: counted_again.append((ts, d)) or real(ts, d, *r))
+    moves: list = []
+    real_move = target_counts._move_date
+    monkeypatch.setattr(target_counts, "_move_date", lambda t, was, now, c, n: moves.append((was, now))
+                        or real_move(t, was, now, c, n))
+    rng = random.Random(5)
+    for step, day in enumerate(DAYS[1:]):
+        if step % 3 == 1:  # an officer's edit: a standard's number and date changed
+            row = Achievement.select().where(Achievement.kind == "standard").order_by(Achievement.id).first()
+            raw = to_vocabulary(row).to_dict()
+            raw["ref"], raw["date"] = rng.choice(REFS[:-1]), f"{rng.randint(2012, 2025)}-06-01"
+            edits.save_achievement(raw, "tester", editing=row)
+        if step % 4 == 2:  # a load of a few more, dated all over the years
+            records.load({"enterprises": [], "achievements": [_achievement(rng, 1000 + step * 10 + i)
+                                                              for i in range(6)]}, user="tester")
+        for pid in POLICIES:
+            got = _counted(pid, day, office)
+            assert counted_again == [] and got.how in ("incremental", "kept"), (pid, day)
+            assert got.counts == full_target_counts(pid, day), (pid, day)
+            counted_again.clear()  # the full count just made is the test's own
+    assert any(was < now for was, now in moves) and any(was > now for was, now in moves)
+    total = sum(sum(full_target_counts(pid, dt.date(2025, 12, 31)).values()) for pid in POLICIES)
+    assert total > 20  # the data reaches the targets: the comparison is not of zeros
+
+
+def test_a_day_that_moves_over_most_records_counts_them_again(office, monkeypatch):
+    """Read a decade earlier than the counts kept: most records lie between the two dates, and
+    counting them is quicker than looking each up; the count is the full count's."""
+    from desktop.store import target_counts
+
+    day, earlier = dt.date(2025, 12, 31), dt.date(2013, 1, 1)
+    _counted("putian-chengxiang-2021", day, office)
+    calls: list = []
+    real = target_counts.counts
+    monkeypatch.setattr(target_counts, "counts", lambda ts, d, *r: calls.append(d) or real(ts, d, *r))
+    got = _counted("putian-chengxiang-2021", earlier, office)
+    assert calls == [earlier] and got.counts == full_target_counts("putian-chengxiang-2021", earlier)
