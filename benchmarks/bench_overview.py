@@ -6,8 +6,14 @@ achievements, on SQLite and on PostgreSQL, each engine in a child process of its
 - ``restart``: the first reading after the program started again (what was kept is read back);
 - ``edit``: the reading after an achievement was edited as the form does;
 - ``import``: the reading in the same process after a county's package of ``--import-n`` (100,000)
-  achievements was imported (read, plan, apply), and ``import_restart``: the first reading of the
-  next start after that import.
+  achievements was imported as an officer imports it (``operations.exchange.apply_import``: read,
+  plan, apply, and the targets' counts kept), and ``import_restart``: the first reading of the next
+  start after that import;
+- ``load``: the reading after an officer's file of 10,000 standards was loaded
+  (``operations.records.load_file``; the counts kept by the load too).
+
+Each write's own time is printed beside (``import itself``, ``load itself``): since the counts are
+kept by the writes, what a reading no longer does, the write does (the rows it added looked up).
 
 The baseline, in the same child on the same data: one bare scan of the achievements (distinct
 standard numbers) and of the audit entries (their hashes' length), as ``bench_growth`` times it.
@@ -246,14 +252,20 @@ raw = to_vocabulary(row).to_dict()
 raw["level"] = "group" if raw.get("level") != "group" else "national"
 edits.save_achievement(raw, "bench", editing=row)
 timed("edit")
-from desktop.exchange.importer import apply_import
+from desktop.operations import exchange
 t0 = time.perf_counter()
-res = apply_import(pkg, user="bench")
+res = exchange.apply_import(Session.attach(target, clock=lambda: day), pkg)  # as an officer imports: the counts kept
 out["import_itself"] = round(time.perf_counter() - t0, 1)
 out["imported"] = res.applied["inserted"]
 timed("import")
 restart()
 timed("import_restart")
+from desktop.operations import records as record_ops
+t0 = time.perf_counter()
+res = record_ops.load_file(Session.attach(target, clock=lambda: day), Path(sys.argv[3]))  # an officer's file
+out["load_itself"] = round(time.perf_counter() - t0, 1)
+out["loaded"] = res.achievements_added
+timed("load")
 baseline("baseline_after")
 print(json.dumps(out, ensure_ascii=False))
 """
@@ -322,19 +334,27 @@ print(json.dumps({"wall": round(wall, 2), "cpu": round(cpu, 2), "rows": n}))
 """
 
 
-def index_cost(tmp: Path, sizes: list[int], runs: int) -> None:
-    """What ``target_counts.NUMBER_PROBE_INDEX`` costs the writes: the county's package imported and
-    an officer's load of 5,000 standards, into the same database with and without the index,
-    alternating run by run (the fastest run of each printed, wall and CPU)."""
-    load = tmp / "load-5000.json"
+def _load_file(tmp: Path, n: int) -> Path:
+    """An officer's JSON file of ``n`` standards of their own enterprises (kept in ``tmp``); every
+    tenth number one the office holds already."""
+    load = tmp / f"load-{n}.json"
     if not load.exists():
-        ents, achs = bg._standards(5_000, 500, 2025, False, offset=700_000)
+        ents, _achs = bg._standards(n, max(1, n // 10), 2025, False, offset=700_000)
         levels = ("national", "industry", "local", "group")
         load.write_text(json.dumps({
             "enterprises": [{"uscc": e[1], "name": e[2], "region": "350302"} for e in ents],
             "achievements": [{"id": f"L{i}", "enterprise": ents[i % len(ents)][1], "kind": "standard",
                               "level": levels[i % 4], "action": "formulate", "rank": 1, "date": "2025-06-01",
-                              "ref": f"GB/T {700000 + i}-2025"} for i in range(5_000)]}, ensure_ascii=False), "utf-8")
+                              "ref": f"GB/T {100000 + i if i % 10 == 0 else 700000 + i}-2025"} for i in range(n)]},
+            ensure_ascii=False), "utf-8")
+    return load
+
+
+def index_cost(tmp: Path, sizes: list[int], runs: int) -> None:
+    """What ``target_counts.NUMBER_PROBE_INDEX`` costs the writes: the county's package imported and
+    an officer's load of 5,000 standards, into the same database with and without the index,
+    alternating run by run (the fastest run of each printed, wall and CPU)."""
+    load = _load_file(tmp, 5_000)
     for n in sizes:
         registered = next(tmp.glob(f"fill-{n}-city-*.db"))
         for what, src in (("import", tmp / "county.stdpkg"), ("load", load)):
@@ -399,7 +419,8 @@ def measure(sizes: list[int], engines: list[str], import_n: int, server, keep: P
                     _run([sys.executable, "-m", "desktop.cli", "migrate-db", "--to", target, "--db", str(work)], tmp)
                     print(f"  (copied to the server in {time.perf_counter() - t0:.0f} s)", flush=True)
                 t0 = time.perf_counter()
-                got = json.loads(_run([sys.executable, "-c", CHILD, target, str(pkg)], tmp))
+                got = json.loads(_run([sys.executable, "-c", CHILD, target, str(pkg), str(_load_file(tmp, 10_000))],
+                                      tmp))
                 got.update(engine=engine, n=n, wall=round(time.perf_counter() - t0, 1))
                 rows.append(got)
                 report(got)
@@ -411,14 +432,15 @@ def measure(sizes: list[int], engines: list[str], import_n: int, server, keep: P
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-CASES = ("first_ever", "restart", "edit", "import", "import_restart")
+CASES = ("first_ever", "restart", "edit", "import", "import_restart", "load")
 
 
 def report(r: dict) -> None:
     worst = max(r[c] for c in CASES)
     print(f"{r['engine']:<10} {r['n']:>9,}: " + ", ".join(f"{c} {r[c]:.3f} s" for c in CASES)
           + f" | baseline {r['baseline']:.3f} s (after the import {r['baseline_after']:.3f} s) | worst {worst:.3f} s "
-          f"{'≤' if worst <= 1 else '>'} 1 s | import itself {r['import_itself']} s ({r['imported']:,} rows)",
+          f"{'≤' if worst <= 1 else '>'} 1 s | import itself {r['import_itself']} s ({r['imported']:,} rows), "
+          f"load itself {r['load_itself']} s ({r['loaded']:,} records)",
           flush=True)
     for c in CASES:
         print(f"    {c:<15} {r[c]:.3f} s = {r[c] / r['baseline']:.3f}x baseline, CPU {r[c + '_cpu']:.3f} s = "

@@ -205,8 +205,13 @@ def apply_import(session: Session, package: Path | Package, passphrase: str | No
         if unknown:
             raise BadFile(_("{key} is not one of this package's conflicts").format(key=unknown[0]))
         package = pkg
-    return apply(package, passphrase, resolutions, user=session.username, progress=report, cancelled=cancelled,
-                 plan=plan)
+    result = apply(package, passphrase, resolutions, user=session.username, progress=report, cancelled=cancelled,
+                   plan=plan)
+    if any(result.applied.values()):
+        from desktop.operations.targets import keep_counts
+
+        keep_counts(session)  # the overview's next reading finds the targets counted
+    return result
 
 
 # ---------------------------------------------------------------- offices and keys

@@ -145,10 +145,14 @@ def award_statuses() -> list[str]:
 def load(session: Session, data: Any) -> Any:
     """Validate and add the enterprises and achievements of a JSON document (or a workbook read
     with ``read_workbook``); all or nothing. Cancel (``session.progress``) rolls everything back."""
+    from desktop.operations.targets import keep_counts
     from desktop.store import records as store
 
     session.require("records.edit")
-    return store.load(data, user=session.username, progress=session.progress)
+    result = store.load(data, user=session.username, progress=session.progress)
+    if result.achievements_added:
+        keep_counts(session)  # the overview's next reading finds the targets counted
+    return result
 
 
 def load_file(session: Session, path: Path) -> Any:

@@ -75,6 +75,28 @@ def counted_progress_how(session: Session | None, policy_id: str, as_of: dt.date
     return pol, T.progress_from_counts(pol, got.counts, as_of, entered(session, policy_id)), got.how
 
 
+def keep_counts(session: Session) -> str | None:
+    """After a write that added records in bulk (a load, an Excel file, an import), in the writer's
+    thread once it has committed: the counts of the targets of the office's policy brought up to
+    date now, so that the overview's next reading finds them kept. The write pays for what it added
+    (the rows it added looked up among the others), and no reading has to count a million records
+    the first time it meets them. A cache: if it cannot be kept, the warning is logged and the
+    overview's reading does the work. How the counts were had (``kept``, ``incremental`` or ``full``;
+    None: no policy set, or not kept)."""
+    import logging
+
+    from desktop.store import office
+
+    row = office.get()
+    if row is None or not row.policy_id:
+        return None
+    try:
+        return counted_progress_how(session, row.policy_id, session.today())[2]
+    except Exception:  # noqa: BLE001 - the write has committed; the counts are a cache the reading rebuilds
+        logging.getLogger(__name__).warning("could not keep the targets' counts after a write", exc_info=True)
+        return None
+
+
 def keep_number_index(session: Session | None) -> bool:
     """The index the targets' counts are brought up to date by after an import or a load
     (``target_counts.NUMBER_PROBE_INDEX``), made if it is missing: once, seconds at a million records.

@@ -1,0 +1,158 @@
+"""A load, an Excel file or a county's package brings the overview's target counts up to date as it
+writes, on SQLite and on a server: the overview's next reading finds them kept (nothing to count, not
+even the rows the write added) and equal to a full count; a write whose counts cannot be kept still
+lands, and the reading then does the work."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+
+import pytest
+from conftest import full_target_counts, overview_reading
+
+from tests.conftest_pg import pg_server  # noqa: F401  (the office_db fixture's server)
+
+POLICY = "putian-chengxiang-2021"
+CITY = ["91350302MA2YA35U6K", "91350302MA33RTW18C"]
+COUNTY = ["91350302MA2XN8XL0G", "91350302MA31UAYA5E"]
+LEVELS = ("national", "industry", "local", "group")
+
+
+def _standards(prefix: str, ents: list[str], n: int, start: int = 0) -> list[dict]:
+    """``n`` standards; every fifth number is one the other office holds too (written another way)."""
+    out = []
+    for i in range(start, start + n):
+        ref = f"GB/T {70000 + i}-2024" if i % 5 == 0 else f"{prefix} {i}-2024"
+        if i % 5 == 0 and prefix == "county":
+            ref = ref.lower().replace("-", "—")
+        out.append({"id": f"{prefix}{i}", "enterprise": ents[i % len(ents)], "kind": "standard",
+                    "level": LEVELS[i % len(LEVELS)], "action": ("formulate", "revise")[i % 2], "rank": 1 + i % 3,
+                    "ref": ref, "date": f"{2021 + i % 4}-{1 + i % 12:02d}-15"})
+    return out
+
+
+def _enterprises(codes: list[str], name: str) -> list[dict]:
+    return [{"uscc": c, "name": f"{name}第{i}号鞋业有限公司", "region": "350302"} for i, c in enumerate(codes)]
+
+
+@pytest.fixture
+def county_package(tmp_path_factory):
+    from desktop.exchange import offices
+    from desktop.exchange.export import export_package
+    from desktop.store import office, records
+    from desktop.store.db import close_db, open_db
+
+    folder = tmp_path_factory.mktemp("county")
+    open_db(folder / "county.db", auto_backup=False)
+    try:
+        office.update(name="莆田市荔城区市场监督管理局", region_code="350304", doc_prefix="荔市监", role="county",
+                      user="county")
+        records.load({"enterprises": _enterprises(COUNTY, "荔城"),
+                      "achievements": _standards("county", COUNTY, 60)}, user="county")
+        export_package(folder / "county.stdpkg", user="county")
+        card = offices.card()
+    finally:
+        close_db()
+    return folder / "county.stdpkg", card
+
+
+@pytest.fixture
+def office(office_db):
+    from desktop.operations.session import Session
+    from desktop.store import office as office_store
+    from desktop.store import target_counts
+    from desktop.store.db import close_db, open_db
+    from desktop.store.paths import resolve_db_path
+
+    path = resolve_db_path(office_db)
+    open_db(path, auto_backup=False)
+    try:
+        office_store.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监", role="city",
+                            policy_id=POLICY, user="tester")
+        target_counts.make_number_probe_index()  # made at the open on SQLite, by the overview's check on a server
+        yield path, Session.attach(path)
+    finally:
+        close_db()
+
+
+def _reading(path, session):
+    return overview_reading(path, POLICY, session.today())
+
+
+def test_loads_keep_the_counts_and_the_next_reading_counts_nothing(office):
+    """The first load into an empty office counts what it added; the next load adds its rows to the
+    kept counts; after each the overview's reading takes the counts as kept, equal to a full count."""
+    from desktop.operations import records
+
+    path, session = office
+    day = session.today()
+    records.load(session, {"enterprises": _enterprises(CITY, "城厢"), "achievements": _standards("city", CITY, 80)})
+    late = _reading(path, session)
+    assert late.counts_how == "kept"
+    assert {p.id: p.count for p in late.targets if p.id in full_target_counts(POLICY, day)} == \
+        full_target_counts(POLICY, day)
+    records.load(session, {"enterprises": [], "achievements": _standards("city", CITY, 300, start=80)})
+    late = _reading(path, session)
+    assert late.counts_how == "kept"
+    shown = {p.id: p.count for p in late.targets if p.id in full_target_counts(POLICY, day)}
+    assert shown == full_target_counts(POLICY, day) and shown["standards-60"] > 60
+
+
+def test_an_import_keeps_the_counts_for_the_next_reading(county_package, office):
+    """A county's package imported by the city: the standards it shares with the city counted once,
+    the overview's next reading counting nothing."""
+    from desktop.exchange.package import fingerprint
+    from desktop.operations import exchange, records
+
+    path, session = office
+    day = session.today()
+    records.load(session, {"enterprises": _enterprises(CITY, "城厢"), "achievements": _standards("city", CITY, 40)})
+    before = full_target_counts(POLICY, day)
+    pkg, card = county_package
+    exchange.register_office(session, card, fingerprint(card["public_key"]))
+    exchange.apply_import(session, pkg)
+    late = _reading(path, session)
+    assert late.counts_how == "kept"
+    after = full_target_counts(POLICY, day)
+    assert {p.id: p.count for p in late.targets if p.id in after} == after
+    # the county's 45 standards of the levels this target counts, 6 of them numbers the city holds
+    assert after["standards-60"] - before["standards-60"] == 45 - 6
+
+
+def test_a_load_whose_counts_cannot_be_kept_still_lands_and_the_reading_counts(office, monkeypatch, caplog):
+    from desktop.operations import records
+    from desktop.store import target_counts
+
+    path, session = office
+    day = session.today()
+
+    def refused(*_a, **_k):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(target_counts, "counted", refused)
+    with caplog.at_level(logging.WARNING):
+        result = records.load(session, {"enterprises": _enterprises(CITY, "城厢"),
+                                        "achievements": _standards("city", CITY, 30)})
+    assert result.achievements_added == 30
+    assert "could not keep the targets' counts" in caplog.text
+    monkeypatch.undo()
+    late = _reading(path, session)
+    assert late.counts_how == "full" and not late.targets_error
+    assert {p.id: p.count for p in late.targets if p.id in full_target_counts(POLICY, day)} == \
+        full_target_counts(POLICY, day)
+
+
+def test_a_day_later_the_reading_moves_the_kept_counts_instead_of_counting(office, monkeypatch):
+    """Kept by a load on one day, read the next: the targets still running move by the records of
+    that one day."""
+    from desktop.operations import records
+    from desktop.operations.session import Session
+
+    path, session = office
+    monday = Session.attach(path, clock=lambda: dt.date(2025, 3, 3))
+    records.load(monday, {"enterprises": _enterprises(CITY, "城厢"), "achievements": _standards("city", CITY, 90)})
+    late = overview_reading(path, POLICY, dt.date(2025, 3, 4))
+    assert late.counts_how == "incremental"
+    full = full_target_counts(POLICY, dt.date(2025, 3, 4))
+    assert {p.id: p.count for p in late.targets if p.id in full} == full
