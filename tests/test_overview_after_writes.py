@@ -12,51 +12,10 @@ import pytest
 from conftest import full_target_counts, overview_reading
 
 from tests.conftest_pg import pg_server  # noqa: F401  (the office_db fixture's server)
+from tests.test_overview_import import CITY_USCC as CITY
+from tests.test_overview_import import _enterprises, _standards, county_package  # noqa: F401  (a fixture)
 
 POLICY = "putian-chengxiang-2021"
-CITY = ["91350302MA2YA35U6K", "91350302MA33RTW18C"]
-COUNTY = ["91350302MA2XN8XL0G", "91350302MA31UAYA5E"]
-LEVELS = ("national", "industry", "local", "group")
-
-
-def _standards(prefix: str, ents: list[str], n: int, start: int = 0) -> list[dict]:
-    """``n`` standards; every fifth number is one the other office holds too (written another way)."""
-    out = []
-    for i in range(start, start + n):
-        ref = f"GB/T {70000 + i}-2024" if i % 5 == 0 else f"{prefix} {i}-2024"
-        if i % 5 == 0 and prefix == "county":
-            ref = ref.lower().replace("-", "—")
-        out.append({"id": f"{prefix}{i}", "enterprise": ents[i % len(ents)], "kind": "standard",
-                    "level": LEVELS[i % len(LEVELS)], "action": ("formulate", "revise")[i % 2], "rank": 1 + i % 3,
-                    "ref": ref, "date": f"{2021 + i % 4}-{1 + i % 12:02d}-15"})
-    return out
-
-
-def _enterprises(codes: list[str], name: str) -> list[dict]:
-    return [{"uscc": c, "name": f"{name}第{i}号鞋业有限公司", "region": "350302"} for i, c in enumerate(codes)]
-
-
-@pytest.fixture
-def county_package(tmp_path_factory):
-    from desktop.exchange import offices
-    from desktop.exchange.export import export_package
-    from desktop.store import office, records
-    from desktop.store.db import close_db, open_db
-
-    folder = tmp_path_factory.mktemp("county")
-    open_db(folder / "county.db", auto_backup=False)
-    try:
-        office.update(name="莆田市荔城区市场监督管理局", region_code="350304", doc_prefix="荔市监", role="county",
-                      user="county")
-        records.load({"enterprises": _enterprises(COUNTY, "荔城"),
-                      "achievements": _standards("county", COUNTY, 60)}, user="county")
-        export_package(folder / "county.stdpkg", user="county")
-        card = offices.card()
-    finally:
-        close_db()
-    return folder / "county.stdpkg", card
-
-
 @pytest.fixture
 def office(office_db):
     from desktop.operations.session import Session
@@ -87,19 +46,19 @@ def test_loads_keep_the_counts_and_the_next_reading_counts_nothing(office):
 
     path, session = office
     day = session.today()
-    records.load(session, {"enterprises": _enterprises(CITY, "城厢"), "achievements": _standards("city", CITY, 80)})
+    records.load(session, {"enterprises": _enterprises(CITY, "城厢"), "achievements": _standards("city", CITY, 80, shared=12)})
     late = _reading(path, session)
     assert late.counts_how == "kept"
     assert {p.id: p.count for p in late.targets if p.id in full_target_counts(POLICY, day)} == \
         full_target_counts(POLICY, day)
-    records.load(session, {"enterprises": [], "achievements": _standards("city", CITY, 300, start=80)})
+    records.load(session, {"enterprises": [], "achievements": _standards("more", CITY, 300)})
     late = _reading(path, session)
     assert late.counts_how == "kept"
     shown = {p.id: p.count for p in late.targets if p.id in full_target_counts(POLICY, day)}
     assert shown == full_target_counts(POLICY, day) and shown["standards-60"] > 60
 
 
-def test_an_import_keeps_the_counts_for_the_next_reading(county_package, office):
+def test_an_import_keeps_the_counts_for_the_next_reading(county_package, office):  # noqa: F811
     """A county's package imported by the city: the standards it shares with the city counted once,
     the overview's next reading counting nothing."""
     from desktop.exchange.package import fingerprint
@@ -107,7 +66,7 @@ def test_an_import_keeps_the_counts_for_the_next_reading(county_package, office)
 
     path, session = office
     day = session.today()
-    records.load(session, {"enterprises": _enterprises(CITY, "城厢"), "achievements": _standards("city", CITY, 40)})
+    records.load(session, {"enterprises": _enterprises(CITY, "城厢"), "achievements": _standards("city", CITY, 40, shared=12)})
     before = full_target_counts(POLICY, day)
     pkg, card = county_package
     exchange.register_office(session, card, fingerprint(card["public_key"]))
@@ -116,8 +75,8 @@ def test_an_import_keeps_the_counts_for_the_next_reading(county_package, office)
     assert late.counts_how == "kept"
     after = full_target_counts(POLICY, day)
     assert {p.id: p.count for p in late.targets if p.id in after} == after
-    # the county's 45 standards of the levels this target counts, 6 of them numbers the city holds
-    assert after["standards-60"] - before["standards-60"] == 45 - 6
+    # the county's 45 standards of the levels this target counts, 9 of them numbers the city holds
+    assert after["standards-60"] - before["standards-60"] == 45 - 9
 
 
 def test_a_load_whose_counts_cannot_be_kept_still_lands_and_the_reading_counts(office, monkeypatch, caplog):

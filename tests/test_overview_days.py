@@ -12,11 +12,10 @@ import pytest
 from conftest import full_target_counts
 
 from tests.conftest_pg import pg_server  # noqa: F401  (the office_db fixture's server)
+from tests.test_overview_edits import ENTS, REFS
+from tests.test_overview_edits import _achievement as edits_achievement
 
 POLICIES = ("putian-chengxiang-2021", "quanzhou-2012", "guangzhou-2013", "wenzhou-2017", "jiulongpo-2012")
-ENTS = ["91350302MA2XN8XL0G", "91350302MA31UAYA5E", "91350302MA2YA35U6K", "91350302MA33RTW18C"]
-REFS = ("GB/T 30001-2019", "gb/t 30001—2019", "T/ZZB 0101-2017", "T/ZZB 0102-2017", "DB35/T 1001-2018",
-        "GB/T 40000-2021", None)
 # each day within some targets' running time (the seeds' deadlines: 2015, 2017, 2020, 2025), then back
 DAYS = [dt.date(2013, 6, 30), dt.date(2013, 7, 1), dt.date(2014, 12, 31), dt.date(2015, 3, 2), dt.date(2016, 11, 30),
         dt.date(2017, 12, 31), dt.date(2019, 6, 15), dt.date(2021, 1, 4), dt.date(2024, 12, 31),
@@ -24,25 +23,9 @@ DAYS = [dt.date(2013, 6, 30), dt.date(2013, 7, 1), dt.date(2014, 12, 31), dt.dat
 
 
 def _achievement(rng: random.Random, i: int) -> dict:
-    kind = rng.choice(("standard", "standard", "standard", "pilot", "adoption", "self_declared", "prize",
-                       "good_behavior", "secretariat"))
-    a = {"id": f"d{i}", "enterprise": rng.choice(ENTS), "kind": kind,
-         "date": f"{rng.randint(2012, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"}
-    if kind == "standard":
-        a.update(level=rng.choice(("national", "industry", "local", "group", "enterprise")),
-                 action=rng.choice(("formulate", "revise")), rank=rng.randint(1, 4), ref=rng.choice(REFS),
-                 title=f"鞋类产品标准第{i % 3}号")
-    elif kind == "pilot":
-        a.update(level=rng.choice(("national", "provincial")), domain=rng.choice(("agriculture", "service")),
-                 accepted=rng.random() < 0.5, ref=rng.choice(("示范区第九批", "示范区第十批", None)))
-    elif kind == "prize":
-        a.update(prize="china-innovation", grade=str(rng.randint(1, 3)), rank=1, ref=rng.choice(REFS))
-    elif kind == "good_behavior":
-        a.update(level=rng.choice(("national", "provincial")), grade=rng.choice(("AAAA", "AAA")))
-    elif kind == "secretariat":
-        a.update(level="national", body=rng.choice(("tc", "sc")), ref=rng.choice(("SAC/TC 305", "SAC/TC 306", None)))
-    else:
-        a.update(ref=rng.choice(("ISO 9001:2015", "Q/FJHF 001-2017", "IEC 60335-1:2020")))
+    """A random achievement of any kind (as the edits' test makes them), dated over the seeds' years."""
+    a = edits_achievement(rng, i)
+    a["id"], a["date"] = f"d{i}", f"{rng.randint(2012, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     return a
 
 
@@ -97,7 +80,7 @@ def test_each_new_day_looks_only_at_the_achievements_dated_since_and_counts_as_a
         if step % 3 == 1:  # an officer's edit: a standard's number and date changed
             row = Achievement.select().where(Achievement.kind == "standard").order_by(Achievement.id).first()
             raw = to_vocabulary(row).to_dict()
-            raw["ref"], raw["date"] = rng.choice(REFS[:-1]), f"{rng.randint(2012, 2025)}-06-01"
+            raw["ref"], raw["date"] = rng.choice(REFS), f"{rng.randint(2012, 2025)}-06-01"
             edits.save_achievement(raw, "tester", editing=row)
         if step % 4 == 2:  # a load of a few more, dated all over the years
             records.load({"enterprises": [], "achievements": [_achievement(rng, 1000 + step * 10 + i)
