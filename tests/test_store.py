@@ -242,13 +242,13 @@ def test_the_overviews_chain_check_reads_only_the_entries_added_since_the_last_o
 
     path = tmp_path / "office.db"
     read: list[int] = []
-    real_digest = audit._digest
+    real_digest = audit._digest_as_stored  # every entry read is digested this way first
 
     def counting(*args):
         read.append(1)
         return real_digest(*args)
 
-    monkeypatch.setattr(audit, "_digest", counting)
+    monkeypatch.setattr(audit, "_digest_as_stored", counting)
     open_db(path, auto_backup=False)
     try:
         for i in range(3):
@@ -293,3 +293,65 @@ def test_audit_chain_read_in_chunks_finds_an_entry_altered_in_a_later_one(db, mo
     assert audit.verify_chain() == last - 1  # the time, as well as the fields, is part of the hash
     database.execute_sql("UPDATE audit_entry SET state = '{\"x\": 1}' WHERE id = ?", (last - 3,))
     assert audit.verify_chain() == last - 3
+
+
+def test_the_chain_check_judges_an_entry_by_its_value_whatever_form_its_json_is_stored_in(tmp_path):
+    """The whole log's check hashes the stored JSON text as it is when it is in the program's own
+    form; an entry stored another way (an older program's spacing or key order, a time written with
+    a T) is judged by its value as before, intact; a value changed is still found, in either form."""
+    import json
+    import sqlite3
+
+    from conftest import edit_audit_entry_by_hand
+
+    from desktop.store import audit
+    from desktop.store.db import close_db, open_db
+    from desktop.store.models import AuditEntry
+
+    path = tmp_path / "office.db"
+    open_db(path, auto_backup=False)
+    try:
+        for i in range(4):
+            audit.record("clerk1", "update", "office", None, {"name": f"a{i}", "zone": "城厢"}, {"name": f"b{i}", "x": 1})
+        ids = [e.id for e in AuditEntry.select().order_by(AuditEntry.id)]
+        assert audit.verify_chain() is None
+        # the same values in another form: keys unsorted, compact separators, non-ASCII escaped
+        other = json.dumps({"x": 1, "name": "b1"}, separators=(",", ":"), ensure_ascii=True)
+        edit_audit_entry_by_hand(path, ids[1], after=other)
+        close_db()
+        con = sqlite3.connect(path)
+        protection = con.execute("SELECT sql FROM sqlite_master WHERE name = 'audit_entry_no_update'").fetchone()[0]
+        con.execute("DROP TRIGGER audit_entry_no_update")
+        con.execute("UPDATE audit_entry SET at = replace(at, ' ', 'T'), before = ? WHERE id = ?",
+                    (json.dumps({"zone": "城厢", "name": "a2"}, ensure_ascii=True), ids[2]))
+        con.execute(protection)
+        con.commit()
+        con.close()
+        open_db(path, auto_backup=False)
+        assert audit.verify_chain() is None  # the same values: the chain holds
+        edit_audit_entry_by_hand(path, ids[2], after=json.dumps({"x": 2, "name": "b2"}))  # a value changed
+        assert audit.verify_chain() == ids[2]
+        # the same bytes split another way: an entry's state moved into its after, the state emptied
+        from conftest import GOOD_USCC, std
+
+        from desktop.store import records
+
+        records.load({"enterprises": [{"uscc": GOOD_USCC, "name": "莆田市第一鞋业有限公司", "region": "350302"}],
+                      "achievements": [std()]}, user="clerk1")
+        last = AuditEntry.select().where(AuditEntry.state.is_null(False)).order_by(AuditEntry.id.desc()).first()
+        assert audit.verify_chain() == ids[2] and last is not None
+        ids.append(last.id)
+        close_db()
+        con = sqlite3.connect(path)
+        con.execute("DROP TRIGGER audit_entry_no_update")
+        con.execute("UPDATE audit_entry SET after = after || ', ' || state, state = NULL WHERE id = ?", (ids[4],))
+        con.execute(protection)
+        con.commit()
+        con.close()
+        open_db(path, auto_backup=False)
+        assert audit.verify_chain() == ids[2]  # still the first broken one
+        edit_audit_entry_by_hand(path, ids[2], after=json.dumps({"name": "b2", "x": 1}, ensure_ascii=False,
+                                                                 sort_keys=True))  # put back
+        assert audit.verify_chain() == ids[4]
+    finally:
+        close_db()

@@ -31,6 +31,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -61,12 +62,49 @@ HEAD_FORMAT = "stdaward-audit-head"
 HEAD_SUFFIX = ".audit-head"
 
 
+# what ``json.dumps(..., ensure_ascii=False, sort_keys=True, default=str)`` makes, one encoder for every
+# entry (``dumps`` with arguments builds a new one per call: a fifth of a whole log's check)
+_DIGEST_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
 def _digest(prev: str, at: dt.datetime, user: str, action: str, entity: str,
             entity_uuid: str | None, before: Any, after: Any, state: Any = None) -> str:
     parts = [prev, at.isoformat(), user, action, entity, entity_uuid, before, after]
     if state is not None:  # entries written before v3 have none: their hashes stay as they were
         parts.append(state)
-    body = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
+    body = _DIGEST_JSON.encode(parts)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+_QUOTED = json.encoder.encode_basestring  # type: ignore[attr-defined]  # a str as JSON, not escaping non-ASCII
+_STORED_AT = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{6})?")  # str() of a datetime, as stored
+
+
+def _digest_as_stored(prev: str, at: Any, user: str, action: str, entity: str, entity_uuid: str | None,
+                      before: str | None, after: str | None, state: str | None) -> str | None:
+    """``_digest`` of an entry as the database holds it, without reading its JSON back: the program
+    stores each JSON column as ``json.dumps(value, ensure_ascii=False, sort_keys=True)`` (``JSONField``),
+    which is exactly how ``_digest`` writes the value inside its list, so the stored text takes its
+    place there. Only a shortcut: an entry it does not confirm is checked by ``_digest`` over the
+    values read back (JSON stored another way, by an older program or by hand, is judged by its
+    value, as it always was). Taken only when each JSON column holds one JSON value: texts of several
+    values could otherwise split the same bytes another way (``after`` holding ``after, state`` and
+    ``state`` emptied would hash alike). None when the time is not stored as the program stores it."""
+    if isinstance(at, str):
+        if not _STORED_AT.fullmatch(at):
+            return None
+        at_iso = at[:10] + "T" + at[11:]  # datetime.isoformat() of what it stores
+    elif isinstance(at, dt.datetime):
+        at_iso = at.isoformat()
+    else:
+        return None
+    if not (isinstance(prev, str) and isinstance(user, str) and isinstance(action, str) and isinstance(entity, str)):
+        return None
+    enc = _QUOTED  # a text as ``_DIGEST_JSON`` writes it
+    body = (f"[{enc(prev)}, {enc(at_iso)}, {enc(user)}, {enc(action)}, {enc(entity)}, "
+            f"{'null' if entity_uuid is None else enc(entity_uuid)}, "
+            f"{'null' if before is None else before}, {'null' if after is None else after}"
+            + ("]" if state is None else f", {state}]"))
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
@@ -733,17 +771,32 @@ def _carry_after_commit() -> None:
 
 
 def _entries_after(last_id: int, chunk: int = 2000) -> Iterator[tuple[Any, ...]]:
-    """(id, at, user, action, entity, entity_uuid, before, after, prev_hash, hash, state) of the
-    entries after ``last_id`` in order, a chunk at a time, converted as the model's fields convert
-    them: the first check of a start reads the whole log, and building a model object per entry
-    took two thirds of it."""
-    at_value, json_value = AuditEntry.at.python_value, AuditEntry.before.python_value
+    """(id, at, user, action, entity, entity_uuid, before, after, prev_hash, hash, state, whole) of the
+    entries after ``last_id`` in order, a chunk at a time, as the database holds them (the first
+    check of a start reads the whole log: building a model object per entry took two thirds of it;
+    ``_as_fields`` converts one as the model's fields do)."""
+    # whether each JSON column holds one JSON value (NULL counts as one), which the shortcut needs (see
+    # ``_digest_as_stored``): SQLite tests it in C; a server before version 16 has no test, so there
+    # every entry is read back
+    whole = "0" if is_postgres() else ("(before IS NULL OR json_valid(before)) AND (after IS NULL OR json_valid(after)) "
+                                       "AND (state IS NULL OR json_valid(state))")
     cur = database.execute_sql('SELECT id, at, "user", action, entity, entity_uuid, before, after, prev_hash, hash, '
-                               "state FROM audit_entry WHERE id > ? ORDER BY id", (last_id,))
+                               f"state, {whole} FROM audit_entry WHERE id > ? ORDER BY id", (last_id,))
     while rows := cur.fetchmany(chunk):  # not all at once: a log of a million entries is read, not held
-        for e_id, at, user, action, entity, entity_uuid, before, after, prev_hash, e_hash, state in rows:
-            yield (e_id, at_value(at), user, action, entity, entity_uuid, json_value(before), json_value(after),
-                   prev_hash, e_hash, json_value(state))
+        yield from rows
+
+
+def _digest_read_back(prev: str, at: Any, user: str, action: str, entity: str, entity_uuid: str | None,
+                      before: Any, after: Any, state: Any) -> str | None:
+    """``_digest`` of an entry as the database holds it, its time and JSON columns read back as the
+    model's fields read them; None when they cannot be (JSON no program wrote, a time that is no
+    time: an entry edited by hand, which the check reports where it is instead of stopping)."""
+    json_value = AuditEntry.before.python_value
+    try:
+        return _digest(prev, AuditEntry.at.python_value(at), user, action, entity, entity_uuid, json_value(before),
+                       json_value(after), json_value(state))
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def verify_chain(incremental: bool = False, db_file: Path | None = None) -> int | None:
@@ -776,9 +829,15 @@ def check_chain(incremental: bool = False, db_file: Path | None = None) -> Chain
     last_id, prev = mark if mark is not None else (0, GENESIS)
     full = mark is None
     read = 0
-    for e_id, at, user, action, entity, entity_uuid, before, after, prev_hash, e_hash, state in _entries_after(last_id):
+    for e_id, at, user, action, entity, entity_uuid, before, after, prev_hash, e_hash, state, whole in \
+            _entries_after(last_id):
         read += 1
-        if prev_hash != prev or e_hash != _digest(prev, at, user, action, entity, entity_uuid, before, after, state):
+        if whole and prev_hash == prev and e_hash == _digest_as_stored(prev, at, user, action, entity, entity_uuid,
+                                                                       before, after, state):
+            last_id, prev = e_id, e_hash
+            continue
+        if prev_hash != prev or e_hash != _digest_read_back(prev, at, user, action, entity, entity_uuid, before, after,
+                                                            state):
             if full:
                 _full_at.pop(key, None)
             return ChainCheck(e_id, read, full, None, _entry_count())
