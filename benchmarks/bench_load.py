@@ -53,6 +53,7 @@ LEVELS = ("national", "industry", "local", "group")
 BASELINE = r"""
 import json, re, sqlite3, sys, uuid
 from itertools import islice
+key = json.JSONEncoder(ensure_ascii=False).encode  # the identity as a JSON array, as ours (its index reads it)
 def records(path, key):  # the records of one list, a record at a time from a 1 MB window (as ours reads)
     scan, ws = json.JSONDecoder().scan_once, re.compile(r"[ \t\n\r]*").match
     with open(path, encoding="utf-8") as f:
@@ -92,14 +93,16 @@ with con:
             "INSERT INTO achievement (uuid, source_id, enterprise_id, kind, date, ref, title, level, action, rank, "
             "natural_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(str(uuid.uuid4()), a["id"], ids[a["enterprise"]], a["kind"], a["date"], a["ref"], a.get("title"),
-              a["level"], a["action"], a["rank"], a["kind"] + "|" + a["ref"], stamp, stamp) for a in batch])
+              a["level"], a["action"], a["rank"], key([a["enterprise"], a["kind"], a["ref"], a["action"]]), stamp, stamp)
+             for a in batch])
 con.close()
 """
 
 BASELINE_XLSX = r"""
-import sqlite3, sys, uuid
+import json, sqlite3, sys, uuid
 from itertools import islice
 from openpyxl import load_workbook
+key = json.JSONEncoder(ensure_ascii=False).encode  # the identity as a JSON array, as ours (its index reads it)
 wb = load_workbook(sys.argv[2], read_only=True, data_only=True)
 con = sqlite3.connect(sys.argv[1])
 for pragma in ("journal_mode = wal", "synchronous = full", "foreign_keys = 1"):
@@ -115,8 +118,8 @@ with con:
         con.executemany(
             "INSERT INTO achievement (uuid, source_id, enterprise_id, kind, date, ref, title, level, action, rank, "
             "natural_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(str(uuid.uuid4()), r[0], ids[r[1]], r[2], str(r[3])[:10], r[4], r[5], r[6], r[7], r[8], r[2] + "|" + r[4],
-              stamp, stamp) for r in batch])
+            [(str(uuid.uuid4()), r[0], ids[r[1]], r[2], str(r[3])[:10], r[4], r[5], r[6], r[7], r[8],
+              key([r[1], r[2], r[4], r[7]]), stamp, stamp) for r in batch])
 con.close()
 """
 
