@@ -290,7 +290,15 @@ def test_the_overview_shows_what_was_issued_paid_and_is_still_owed_per_year_and_
     (label, value), = rows.values()
     assert label == f"{dt.date.today().year} · 区级实施标准化战略专项资金"  # the year of issue; the fund by name
     left = total - Decimal("10000.00")
-    assert value == f"issued ¥{total:,.2f}, paid ¥10,000.00, outstanding ¥{left:,.2f}", value
+    from desktop.ui.linebreaks import plain
+    from tests.test_ui_narrow import breaks
+
+    assert plain(value) == f"issued ¥{total:,.2f}, paid ¥10,000.00, outstanding ¥{left:,.2f}", value
+    clauses = [f"issued ¥{total:,.2f},", "paid ¥10,000.00,", f"outstanding ¥{left:,.2f}"]
+    font = view.notices.rows[next(iter(rows))][1].font()
+    for width in range(60, 700, 7):  # a narrow window wraps the line after a comma, never inside a clause
+        lines = [ln.strip() for ln in breaks(value, font, width)]
+        assert all(any(c in ln for ln in lines) for c in clauses), (width, lines)
 
 
 def test_the_office_line_names_its_region_and_policy_never_their_codes(qtbot, db, monkeypatch):

@@ -54,6 +54,15 @@ def keep_whole(text: str, free: tuple[str, ...] = (), separator: str = SEPARATOR
     return "\n".join(separator.join(part(p) for p in line.split(separator)) for line in text.split("\n"))
 
 
+_CLAUSES = re.compile(r"(，|；|, |; )")  # where a sentence of several clauses may break: after its commas
+
+
+def whole_clauses(text: str) -> str:
+    """``text`` wrapping only after the commas between its clauses (「已下达 ¥120,000.00，已拨付
+    ¥80,000.00，未拨付 ¥40,000.00」 never breaks inside 「未拨付」 or an amount)."""
+    return "".join(p if _CLAUSES.fullmatch(p) else unbroken(p) for p in _CLAUSES.split(text))
+
+
 def plain(text: str) -> str:
     """What ``unbroken`` made of a text, read back as typed (for comparisons and tooltips)."""
     return text.replace(JOIN, "").replace(NBSP, " ")

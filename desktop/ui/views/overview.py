@@ -22,7 +22,7 @@ from typing import Any
 
 from desktop.core.i18n import _
 from desktop.operations.overview import Overview, read_overview
-from desktop.ui.linebreaks import keep_whole, unbroken
+from desktop.ui.linebreaks import keep_whole, unbroken, whole_clauses
 from desktop.ui.qt import (
     QFrame,
     QGridLayout,
@@ -507,9 +507,9 @@ class OverviewView(View):
             key = f"money-{t['year']}-{t['fund']}"
             shown.add(key)
             c.set_row(key, _("{year} · {fund}").format(year=t["year"], fund=t["fund_name"]),
-                      _("issued {issued}, paid {paid}, outstanding {left}").format(
+                      whole_clauses(_("issued {issued}, paid {paid}, outstanding {left}").format(
                           issued=money(t["issued"], True), paid=money(t["paid"], True),
-                          left=money(t["outstanding"], True)),
+                          left=money(t["outstanding"], True))),
                       WARN if t["outstanding"] > 0 else OK)
         for key in [k for k in c.rows if k.startswith("money-") and k not in shown]:
             c.set_row(key, "", "", visible=False)
