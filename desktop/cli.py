@@ -17,12 +17,13 @@ import importlib
 import io
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from desktop.core.errors import StdAwardError, ValidationFailed
-from desktop.core.i18n import N_, _, set_locale
+from desktop.core.i18n import N_, _, colon, set_locale
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -91,11 +92,24 @@ ARGPARSE_WORDS = (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, its help's section headings («位置参数：», «选项：») ending in the officer's
+    language's colon: argparse writes a half-width one after each. A command's own parser is of
+    this class too (``add_subparsers`` makes its parsers of the class it is called on)."""
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        mark = colon().strip()
+        if mark == ":":
+            return text
+        return re.sub(r"^(\S[^\n]*):$", lambda m: m.group(1) + mark, text, flags=re.MULTILINE)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from desktop.commands import MODULES
 
     argparse._ = _  # type: ignore[attr-defined]  # argparse's words through the catalogue (ARGPARSE_WORDS)
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="stdaward", parents=[global_options()],
         description=_("StdAward: standardization awards for county quality bureaus. "
                       "Without a command the desktop program opens."))

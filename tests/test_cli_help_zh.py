@@ -38,6 +38,8 @@ def test_every_verbs_help_is_in_chinese_with_argparses_words_too(path):
     assert r.returncode == 0 and r.stdout.startswith("用法：stdaward"), r.stdout[:200]
     assert "显示本帮助并退出" in r.stdout
     assert not [w for w in ARGPARSE_ENGLISH if w in r.stdout], r.stdout
+    headings = [ln for ln in r.stdout.splitlines() if ln and not ln.startswith(" ") and ln.endswith(("：", ":"))]
+    assert "选项：" in headings and not [h for h in headings if h.endswith(":")], headings  # 选项：, never 选项:
 
 
 def test_a_mistyped_command_or_a_missing_argument_is_refused_in_chinese():
@@ -52,6 +54,7 @@ def test_a_mistyped_command_or_a_missing_argument_is_refused_in_chinese():
 def test_in_english_argparse_keeps_its_own_words():
     r = run_main("round", "show", "--help", env={"STDAWARD_LANG": "en"})
     assert r.returncode == 0 and r.stdout.startswith("usage: stdaward") and "show this help message" in r.stdout
+    assert "\noptions:\n" in r.stdout and "：" not in r.stdout
 
 
 def test_every_option_of_every_verb_says_what_it_is_for():
