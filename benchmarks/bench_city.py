@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sqlite3
 import statistics
@@ -223,10 +224,12 @@ def measure(n: int, counties: int, repeat: int, root: Path = ROOT, keep: Path | 
                     city = start[side] if which == "first" else full[side]
                     package = setup / f"county-{0 if which == 'first' else counties - 1}.stdpkg"
                     _copy(city, work)
+                    os.sync()  # the copy's writing-back done before the clock, not during the import it times
                     wall, peak, got = bg._child([sys.executable, "-c", one[side], str(work), str(package)], root, where)
                     got["peak_mb"] = peak
                     runs.setdefault((side, which), []).append(got)
-                    print(f"  {side:<4} {which:<5} import: {got['seconds']:6.2f} s (cpu {got['cpu']:5.2f} s)", flush=True)
+                    print(f"  {side:<4} {which:<5} import: {got['seconds']:6.2f} s (cpu {got['cpu']:5.2f} s)  "
+                          f"load {os.getloadavg()[0]:.1f}", flush=True)
     finally:
         if keep is None:
             shutil.rmtree(where, ignore_errors=True)
@@ -252,6 +255,102 @@ def measure(n: int, counties: int, repeat: int, root: Path = ROOT, keep: Path | 
             "ours_mb": max(r["peak_mb"] for (side, _w), rs in runs.items() if side == "ours" for r in rs),
             "base_mb": max(r["peak_mb"] for (side, _w), rs in runs.items() if side == "base" for r in rs),
             "detail": detail}
+
+
+IDEA_OURS = bg.OURS_HEAD + _RUSAGE + """
+import os
+from pathlib import Path
+from desktop.operations import exchange
+from desktop.operations.session import Session
+import desktop.exchange.hearings, desktop.exchange.origins, desktop.exchange.reply, desktop.exchange.tombstones  # noqa
+idea = json.loads(sys.argv[3])
+if idea.get("later_checkpoint"):
+    database.execute_sql("PRAGMA wal_autocheckpoint = 0")
+if idea.get("sorted"):  # each chunk written in the order of the global id (the rows then take ids in that order)
+    from desktop.exchange import importer
+    _rows = importer._insert_rows
+    def _by_uuid(t, chunk, ids, hashes):
+        return sorted(_rows(t, chunk, ids, hashes), key=lambda r: r[0])
+    importer._insert_rows = _by_uuid
+session = Session.attach(sys.argv[1])
+c0, t0 = _cpu(), time.perf_counter()
+pkg = exchange.read(session, Path(sys.argv[2]))
+plan = exchange.plan_import(session, pkg)
+result = exchange.apply_import(session, pkg, plan=plan)
+seconds, cpu = time.perf_counter() - t0, _cpu() - c0
+assert result.applied["inserted"] > 0, result.applied
+wal = Path(sys.argv[1] + "-wal")
+wal_mb = wal.stat().st_size / 2 ** 20 if wal.exists() else 0.0
+pages = set()
+if idea.get("later_checkpoint") and wal.exists():  # the pages the import wrote, each once (no cache spill)
+    import struct
+    with open(wal, "rb") as fh:
+        size = struct.unpack(">I", fh.read(32)[8:12])[0]
+        while len(frame := fh.read(24 + size)) == 24 + size and (page := struct.unpack(">I", frame[:4])[0]):
+            pages.add(page)
+t1 = time.perf_counter()
+database.execute_sql("PRAGMA wal_checkpoint(PASSIVE)")  # after the clock: what the import's commit did at once
+later = time.perf_counter() - t1
+by_tree = {}
+if pages:  # which table or index each written page belongs to (SQLite's dbstat)
+    for name, page in database.execute_sql("SELECT name, pageno FROM dbstat"):
+        if page in pages:
+            by_tree[name] = by_tree.get(name, 0) + 1
+print(json.dumps({"seconds": seconds, "cpu": cpu, "later_s": later, "wal_mb": wal_mb, "pages": len(pages),
+                  "by_tree": by_tree}))
+"""
+
+IDEAS: dict[str, dict[str, Any]] = {
+    "as it is": {},
+    "checkpoint after the clock": {"later_checkpoint": True},
+    "rows sorted by global id": {"sorted": True},
+    "without achievement_ref": {"drop": ["achievement_ref"]},
+    "without achievement_source_id": {"drop": ["achievement_source_id"]},
+    "without achievement_uuid": {"drop": ["achievement_uuid"]},
+}
+
+
+def measure_ideas(n: int, counties: int, repeat: int, root: Path, keep: Path) -> None:
+    """The last import into the city an earlier ``--keep`` run filled, once per idea of ``IDEAS`` in
+    turn, ``repeat`` times (the first import too, as it is and with the checkpoint after the clock):
+    fastest wall and CPU time of each, the WAL the import wrote and the checkpoint it leaves for
+    later. An idea that drops an index drops it from the copy before the clock; dropping the global
+    id's index is no option (the import matches by it), it shows what that one index costs."""
+    setup, work, city = keep / f"city-{n}-{counties}", keep / "work.db", keep / "ours-before-last.db"
+    if not city.exists():
+        raise SystemExit(f"no city of {counties - 1} counties in {keep}: run with --keep {keep} first")
+    cases = [("last", name, idea) for name, idea in IDEAS.items()]
+    cases += [("first", "as it is", {}), ("first", "checkpoint after the clock", {"later_checkpoint": True})]
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for _ in range(repeat):
+        for which, name, idea in cases:
+            _copy(setup / "city-empty.db" if which == "first" else city, work)
+            if idea.get("drop"):
+                con = sqlite3.connect(work)
+                for index in idea["drop"]:
+                    con.execute(f'DROP INDEX "{index}"')
+                con.commit()
+                con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                con.close()
+            os.sync()
+            package = setup / f"county-{0 if which == 'first' else counties - 1}.stdpkg"
+            got = bg._child([sys.executable, "-c", IDEA_OURS, str(work), str(package), json.dumps(idea)], root, keep)[2]
+            got["load"] = os.getloadavg()[0]
+            runs.setdefault((which, name), []).append(got)
+            print(f"  {which:<5} {name:<30} {got['seconds']:6.2f} s (cpu {got['cpu']:5.2f} s, WAL {got['wal_mb']:5.1f} MB, "
+                  f"checkpoint left {got['later_s']:5.2f} s) load {got['load']:.1f}", flush=True)
+    first = min(r["seconds"] for r in runs[("first", "as it is")])
+    first_cpu = min(r["cpu"] for r in runs[("first", "as it is")])
+    print(f"{'import':<6} {'idea':<30} {'wall':>6} {'cpu':>6} {'/first':>7} {'cpu/first':>9} {'WAL MB':>7} {'later':>6}")
+    for (which, name), rs in runs.items():
+        wall, cpu = min(r["seconds"] for r in rs), min(r["cpu"] for r in rs)
+        print(f"{which:<6} {name:<30} {wall:6.2f} {cpu:6.2f} {wall / first:7.2f} {cpu / first_cpu:9.2f} "
+              f"{max(r['wal_mb'] for r in rs):7.1f} {min(r['later_s'] for r in rs):6.2f}")
+    for which in ("first", "last"):
+        trees = runs[(which, "checkpoint after the clock")][-1]["by_tree"]
+        total = sum(trees.values()) or 1
+        print(f"pages the {which} import wrote ({total}), by table or index: " + ", ".join(
+            f"{name} {k} ({100 * k / total:.0f}%)" for name, k in sorted(trees.items(), key=lambda x: -x[1])[:8]))
 
 
 PG_ARG = """
@@ -325,7 +424,13 @@ if __name__ == "__main__":
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose program is measured")
     ap.add_argument("--reuse", action="store_true", help="time again the cities an earlier run filled in --keep")
     ap.add_argument("--pg", action="store_true", help="the city on a throwaway PostgreSQL server instead")
+    ap.add_argument("--ideas", action="store_true", help="the last import of the city kept in --keep, once per idea")
     a = ap.parse_args()
+    if a.ideas:
+        if a.keep is None:
+            raise SystemExit("--ideas times the city an earlier run kept: give its --keep DIR")
+        measure_ideas(a.n, a.counties, a.repeat, a.root.resolve(), a.keep.resolve())
+        raise SystemExit(0)
     if a.pg:
         print("city on PostgreSQL", measure_pg(a.n, a.counties, a.repeat, a.root.resolve(),
                                                a.keep.resolve() if a.keep else None))
