@@ -97,23 +97,23 @@ The ideas, fastest of 3 runs each (``--ideas --repeat 3``, load 1.6-2.2; the syn
 the page sizes from ``--ideas --repeat 2 --page-sizes 1024,16384``, load 2.5-3.7, each over the first
 import as it is of the same run, or with the same idea where the first was tried with it too):
 
-=========================================  ========  =======  =========  ========  =================
-last import (the first as it is: 0.99 s,   wall (s)  /first   CPU/first  WAL (MB)  checkpoint left
-CPU 0.94 s)                                                                         for later (s)
-=========================================  ========  =======  =========  ========  =================
-as it is                                       2.31     2.33       2.26      80.1  -
-checkpoint after the clock (first too:         2.01     2.16       2.14      80.1  0.22-0.32
+============================================  ========  =======  =========  ========  =================
+last import (the first as it is: 0.99 s,      wall (s)  /first   CPU/first  WAL (MB)  checkpoint left
+CPU 0.94 s)                                                                            for later (s)
+============================================  ========  =======  =========  ========  =================
+as it is                                          2.31     2.33       2.26      80.1  -
+checkpoint after the clock (first too:            2.01     2.16       2.14      80.1  0.22-0.32
 0.93 s, CPU 0.91 s, 0.03-0.06 s left)
-each chunk's rows sorted by global id          2.56     2.58       2.56      80.0  -
-pages read through mmap (2 GB)                 2.32     2.34       2.30      80.1  -
-without ``achievement_ref``                    2.33     2.34       2.27      79.6  -
-without ``achievement_source_id``              2.17     2.18       2.15      65.0  -
-without ``achievement_uuid`` (no option:       2.51     2.53       2.42      38.0  -
+each chunk's rows sorted by global id             2.56     2.58       2.56      80.0  -
+pages read through mmap (2 GB)                    2.32     2.34       2.30      80.1  -
+without ``achievement_ref``                       2.33     2.34       2.27      79.6  -
+without ``achievement_source_id``                 2.17     2.18       2.15      65.0  -
+without ``achievement_uuid`` (no option:          2.51     2.53       2.42      38.0  -
 the plan then reads the table to match)
-synchronous NORMAL (not allowed)               3.44     1.78       1.75      80.1  -
-pages of 16,384 bytes (VACUUM of the copy)     3.08     2.18       2.13      95.9  -
-pages of 1,024 bytes                           4.26     2.80       2.68      80.2  -
-=========================================  ========  =======  =========  ========  =================
+synchronous NORMAL (not allowed)                  3.44     1.78       1.75      80.1  -
+pages of 16,384 bytes (VACUUM of the copy)        3.08     2.18       2.13      95.9  -
+pages of 1,024 bytes                              4.26     2.80       2.68      80.2  -
+============================================  ========  =======  =========  ========  =================
 
 None reaches 1.5×, and the two that come nearest are not open to an import: a synchronous setting
 weaker than DESIGN.md's reliability rules, and a checkpoint moved to a moment the officer still waits
