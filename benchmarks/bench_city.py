@@ -2,6 +2,9 @@
 
     .venv/bin/python benchmarks/bench_city.py --n 20000 --counties 50 --repeat 3 [--keep DIR]
     .venv/bin/python benchmarks/bench_growth.py --paths city --sizes 20000 --counties 50   (the same figure)
+    .venv/bin/python benchmarks/bench_city.py --n 20000 --counties 50 --repeat 3 --keep DIR --ideas
+                                              [--page-sizes 1024,16384]   (the last import, once per idea)
+    .venv/bin/python benchmarks/bench_city.py --n 20000 --counties 50 --repeat 3 --keep DIR --index-costs
 
 1. Setup (``bench_growth.CITY_SETUP``): ``counties`` county offices made by the program, each exporting
    a package of ``n`` achievements, and an empty city that registered them. ``--keep DIR`` keeps it
@@ -13,8 +16,10 @@
 3. Timed: package 1 into a copy of the empty city and package N into a copy of the city of N-1
    counties, each ``repeat`` times, first and last alternating and ours and the baseline alternating,
    every import in a child process of its own (the program's modules imported before the clock
-   starts). Each figure is the fastest of its runs: another program's load on a shared machine only
-   ever adds time, so the fastest run is the one it disturbed least. The CPU time of the import
+   starts; the copied city written back to disk first, ``os.sync``: its writing-back in the timed
+   window charged the last import, whose city is the larger copy, with the benchmark's own work).
+   Each figure is the fastest of its runs: another program's load on a shared machine only ever
+   adds time, so the fastest run is the one it disturbed least. The CPU time of the import
    (user + system) is printed beside it: it leaves out the time spent waiting for a processor.
 
 The figure is ``last_over_first`` (wall time, fastest of each), with the baseline's own ratio beside
@@ -133,25 +138,27 @@ without ``achievement_source_id``                 2.51     1.95       1.98      
 synchronous NORMAL (not allowed)                  3.12     2.63       2.42      80.1
 ============================================  ========  =======  =========  ========
 
-None reaches 1.5×, and the two that come nearest are not open to an import: a synchronous setting
-weaker than DESIGN.md's reliability rules, and a checkpoint moved to a moment the officer still waits
-for (the CLI pays it when it closes the database; the exchange view would have to run it on a
-connection of its own in the background after showing the result, which it does not do). No index
-was dropped: ``achievement_ref`` is the only one no query looks rows up by (its conditions are
-``ref IS NOT NULL AND ref != ''`` beside others), and EXPLAIN on the city of 49 counties (with and
-without ``consolidate``'s ``ANALYZE``) of the target counts, the claim keys and the count of the rows
-without a reference shows them reading the number, origin or date index instead (the window's
-filters were not checked), but without it the last import measured 2.34× against 2.33×: not worth a
-schema migration.
-``achievement_kind`` is served as well by the number index (``kind`` first) while that index exists.
-``achievement_source_id`` could be keyed by county first: one index on ``(origin, source_id)`` in place
-of it and of ``achievement_origin`` (whose queries it serves by its first column) puts a package's new
-entries in one run and measured 2.19× (CPU 2.23×) against 2.41× (2.57×) in the same run; but a record
-looked up by its id alone (``operations.records.find_achievement``, ``source_id = ? OR uuid = ?``)
-would then read the whole table unless that query named the counties it looks among (or SQLite had
-``ANALYZE`` figures for a skip-scan), and it is a schema change (a migration, both engines): left to
-decide, as it does not bring the bar within reach either. The page cache (64 MB during the import) is not it either: the WAL
-holds no page twice. PostgreSQL met the bar at 20 × 5,000 (1.01×, figures of 2026-12-03 above).
+None reaches 1.5×. The nearest, without ``achievement_source_id`` (1.95-2.18×), takes away the index
+a record is looked up by its id with; the checkpoint after the clock (2.16× and 2.33×, each against a
+first without it) moves 0.22-0.32 s to a moment the officer still waits for: the CLI pays it when it
+closes the database, and the exchange view would have to run it on a connection of its own in the
+background after showing the result, which it does not do; synchronous NORMAL is weaker than
+DESIGN.md's reliability rules allow. No index was dropped: ``achievement_ref`` is the only one no query
+looks rows up by (its conditions are ``ref IS NOT NULL AND ref != ''`` beside others), and EXPLAIN on
+the city of 49 counties (with and without ``consolidate``'s ``ANALYZE``) of the target counts, the
+claim keys and the count of the rows without a reference shows them reading the number, origin or date
+index instead (the window's filters were not checked); but without it the last import measured 2.34×
+against 2.33× in one run and 2.49× (CPU 2.24×) against 2.41× (2.57×) in the other, within the noise of
+this machine: not worth a schema migration for this bar. ``achievement_kind`` is served as well by the
+number index (``kind`` first) while that index exists. ``achievement_source_id`` could be keyed by
+county first: one index on ``(origin, source_id)`` in place of it and of ``achievement_origin`` (whose
+queries it serves by its first column) puts a package's new entries in one run and measured 2.19×
+(CPU 2.23×) against 2.41× (2.57×) in the same run; but a record looked up by its id alone
+(``operations.records.find_achievement``, ``source_id = ? OR uuid = ?``) would then read the whole
+table unless that query named the counties it looks among (or SQLite had ``ANALYZE`` figures for a
+skip-scan), and it is a schema change (a migration, both engines): left to decide, as it does not
+bring the bar within reach either. The page cache (64 MB during the import) is not it: the WAL holds
+no page twice. PostgreSQL met the bar at 20 × 5,000 (1.01×, figures of 2026-12-03 above).
 """
 from __future__ import annotations
 
