@@ -115,3 +115,36 @@ def test_a_day_later_the_reading_moves_the_kept_counts_instead_of_counting(offic
     assert late.counts_how == "incremental"
     full = full_target_counts(POLICY, dt.date(2025, 3, 4))
     assert {p.id: p.count for p in late.targets if p.id in full} == full
+
+
+def test_an_office_moved_to_a_server_finds_its_counts_kept_there(tmp_path, pg_server):  # noqa: F811
+    """``migrate-db`` onto an empty server database keeps the counts there (and the index they are
+    brought up to date by): the first reading on the server counts nothing."""
+    from desktop.operations import records
+    from desktop.operations.session import Session
+    from desktop.operations.transfer import migrate_db
+    from desktop.store import office as office_store
+    from desktop.store import target_counts
+    from desktop.store.db import close_db, open_db
+    from desktop.store.paths import resolve_db_path
+
+    source = tmp_path / "office.db"
+    open_db(source, auto_backup=False)
+    target = resolve_db_path(pg_server.url(pg_server.create_database()))
+    try:
+        office_store.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
+                            policy_id=POLICY, user="tester")
+        session = Session.attach(source)
+        records.load(session, {"enterprises": _enterprises(CITY, "城厢"),
+                               "achievements": _standards("city", CITY, 70, shared=12)})
+        migrate_db(session, target)
+        close_db()
+        target_counts._KEPT.clear()  # the office opened on the server, as by another PC
+        open_db(target, auto_backup=False)
+        assert target_counts.has_number_probe_index()
+        late = _reading(target, Session.attach(target))
+        assert late.counts_how == "kept"
+        full = full_target_counts(POLICY, session.today())
+        assert {p.id: p.count for p in late.targets if p.id in full} == full and full["standards-60"] > 0
+    finally:
+        close_db()

@@ -20,5 +20,14 @@ def migrate_db(session: Session, target: Path) -> dict[str, Any]:
     from desktop.store.backend import describe
 
     missing: list[str] = []
-    counts = transfer.copy(session.db_path, Path(target), progress=session.progress, notes=missing)
+
+    def keep_counts() -> None:
+        """On the copy: the index the targets' counts are brought up to date by (a server's first
+        reading would make it) and the overview's counts, so that its first reading counts nothing."""
+        from desktop.operations import targets
+
+        targets.keep_number_index(session)
+        targets.keep_counts(session)
+
+    counts = transfer.copy(session.db_path, Path(target), progress=session.progress, notes=missing, then=keep_counts)
     return {"to": describe(Path(target)), "rows": counts, "evidence_missing": missing}

@@ -167,14 +167,16 @@ def _stepper(progress: Progress | None) -> Callable[[str, int, int], None]:
 
 
 def copy(source: Path, target: Path, *, progress: Progress | None = None,
-         notes: list[str] | None = None) -> dict[str, int]:
+         notes: list[str] | None = None, then: Callable[[], Any] | None = None) -> dict[str, int]:
     """Copy the database at ``source`` (open in this process) into the empty one at ``target``;
     returns the rows per table. The source is open again afterwards. ``progress`` hears of each
     batch and may cancel (the target then stays empty; a new file is removed). StdAwardError when
     the target is not empty or the copy does not check out (then nothing was written to it). The
     evidence goes along (into a new file's folder, or into a server database); ``notes`` hears of each
     attached file that could be had neither from the server nor from this PC (nothing stops for it:
-    such a file was already missing where the office kept it)."""
+    such a file was already missing where the office kept it). ``then`` runs on the target once the
+    copy has committed, before the source is open again (caches the target keeps: a failure there
+    is its own to report; the copy stands)."""
     from desktop.store import audit, db, files
     from desktop.store.models import ALL_MODELS, FILE_MODELS, database
 
@@ -214,6 +216,8 @@ def copy(source: Path, target: Path, *, progress: Progress | None = None,
                     _copy_evidence(Path(source), Path(target), attached)
                 audit.write_head(target)
                 ok = True
+                if then is not None:
+                    then()
             finally:
                 db.close_db()
         finally:
