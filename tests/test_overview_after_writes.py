@@ -119,7 +119,8 @@ def test_a_day_later_the_reading_moves_the_kept_counts_instead_of_counting(offic
 
 def test_an_office_moved_to_a_server_finds_its_counts_kept_there(tmp_path, pg_server):  # noqa: F811
     """``migrate-db`` onto an empty server database keeps the counts there (and the index they are
-    brought up to date by): the first reading on the server counts nothing."""
+    brought up to date by) and the audit check's mark: the first reading on the server counts
+    nothing and reads the log from the mark."""
     from desktop.operations import records
     from desktop.operations.session import Session
     from desktop.operations.transfer import migrate_db
@@ -143,7 +144,7 @@ def test_an_office_moved_to_a_server_finds_its_counts_kept_there(tmp_path, pg_se
         open_db(target, auto_backup=False)
         assert target_counts.has_number_probe_index()
         late = _reading(target, Session.attach(target))
-        assert late.counts_how == "kept"
+        assert late.counts_how == "kept" and not late.chain["full"] and late.chain["broken_at"] is None
         full = full_target_counts(POLICY, session.today())
         assert {p.id: p.count for p in late.targets if p.id in full} == full and full["standards-60"] > 0
     finally:

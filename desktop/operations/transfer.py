@@ -22,11 +22,13 @@ def migrate_db(session: Session, target: Path) -> dict[str, Any]:
     missing: list[str] = []
 
     def keep_counts() -> None:
-        """On the copy: the index the targets' counts are brought up to date by (a server's first
-        reading would make it) and the overview's counts, so that its first reading counts nothing."""
-        from desktop.operations import targets
+        """On the copy, what the overview's first reading there would otherwise do: the audit log's
+        check (its mark kept), then the index the targets' counts are brought up to date by, and
+        the counts (the order the overview's reading takes: see ``targets.keep_number_index``)."""
+        from desktop.operations import audit, targets
 
-        targets.keep_number_index(session)
+        if audit.check_chain(session, incremental=True)["broken_at"] is None:
+            targets.keep_number_index(session)
         targets.keep_counts(session)
 
     counts = transfer.copy(session.db_path, Path(target), progress=session.progress, notes=missing, then=keep_counts)
