@@ -87,10 +87,10 @@ def keep_counts(session: Session) -> str | None:
 
     from desktop.store import office
 
-    row = office.get()
-    if row is None or not row.policy_id:
-        return None
     try:
+        row = office.get()
+        if row is None or not row.policy_id:
+            return None
         return counted_progress_how(session, row.policy_id, session.today())[2]
     except Exception:  # noqa: BLE001 - the write has committed; the counts are a cache the reading rebuilds
         logging.getLogger(__name__).warning("could not keep the targets' counts after a write", exc_info=True)

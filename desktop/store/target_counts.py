@@ -9,6 +9,7 @@ number and its fourth what tells a standard's actions or a prize's schemes apart
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -16,7 +17,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -600,7 +601,9 @@ def counted(targets: list[Target], policy: str, as_of: dt.date, db_file: Path | 
     register_functions()
     counting = [t for t in targets if t.count != "entered"]
     uptos = {t.id: upto(t, as_of).isoformat() for t in counting}
-    with database.atomic():  # one snapshot: the log's head and the achievements as of the same moment
+    keep: Kept | None = None
+    result: Counted | None = None
+    with _snapshot():
         head = _head()
         n, top = database.execute_sql(_COUNT_AND_TOP).fetchone()
         n, top = int(n), int(top)
@@ -608,15 +611,33 @@ def counted(targets: list[Target], policy: str, as_of: dt.date, db_file: Path | 
         if kept is not None and _holds(kept):
             if (kept.audit_id, kept.audit_hash) == head and kept.achievements == n and kept.uptos == uptos:
                 if kept.max_id != top:  # the same rows, the highest id not yet kept (counts kept before it was)
-                    _keep(db_file, dataclasses.replace(kept, max_id=top))
-                return Counted(dict(kept.counts), "kept")
-            got = _incremental(counting, as_of, kept, uptos, n)
-            if got is not None:
-                _keep(db_file, Kept(policy, uptos, got[0], head[0], head[1], n, top))
-                return Counted(got[0], "incremental", got[1])
-        out = counts(counting, as_of, report)
-        _keep(db_file, Kept(policy, uptos, out, head[0], head[1], n, top))
-        return Counted(out, "full")
+                    keep = dataclasses.replace(kept, max_id=top)
+                result = Counted(dict(kept.counts), "kept")
+            else:
+                got = _incremental(counting, as_of, kept, uptos, n)
+                if got is not None:
+                    result = Counted(got[0], "incremental", got[1])
+                    keep = Kept(policy, uptos, got[0], head[0], head[1], n, top)
+        if result is None:
+            result = Counted(counts(counting, as_of, report), "full")
+            keep = Kept(policy, uptos, result.counts, head[0], head[1], n, top)
+    if keep is not None:  # after the snapshot: kept with the data on a server, in a transaction of its own
+        _keep(db_file, keep)
+    return result
+
+
+@contextlib.contextmanager
+def _snapshot() -> Iterator[None]:
+    """A transaction reading the database as of one moment. SQLite's is (its snapshot is taken at
+    the first read); a server's default reads each statement as of its own start, so an officer's
+    edit committed between the log's head read and the records counted would be counted now and
+    again by the next reading from the log: there the transaction reads as of its first statement
+    (REPEATABLE READ), when it is not already inside another."""
+    outer = database.in_transaction()
+    with database.atomic():
+        if is_postgres() and not outer:
+            database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
 
 
 def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict[str, str],
