@@ -32,6 +32,7 @@ import json
 import logging
 import os
 import re
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -780,10 +781,32 @@ def _entries_after(last_id: int, chunk: int = 2000) -> Iterator[tuple[Any, ...]]
     # every entry is read back
     whole = "0" if is_postgres() else ("(before IS NULL OR json_valid(before)) AND (after IS NULL OR json_valid(after)) "
                                        "AND (state IS NULL OR json_valid(state))")
-    cur = database.execute_sql('SELECT id, at, "user", action, entity, entity_uuid, before, after, prev_hash, hash, '
-                               f"state, {whole} FROM audit_entry WHERE id > ? ORDER BY id", (last_id,))
-    while rows := cur.fetchmany(chunk):  # not all at once: a log of a million entries is read, not held
+    sql = ('SELECT id, at, "user", action, entity, entity_uuid, before, after, prev_hash, hash, '
+           f"state, {whole} FROM audit_entry WHERE id > ? ORDER BY id")
+    cur = database.execute_sql(sql, (last_id,))
+    while True:
+        try:
+            rows = cur.fetchmany(chunk)  # not all at once: a log of a million entries is read, not held
+        except sqlite3.OperationalError as exc:
+            if "decode" not in str(exc):
+                raise
+            # text that is no UTF-8 (written into the file by hand): the entries up to it one at a time,
+            # then that entry with nothing readable, which the check reports where it is
+            while True:
+                try:
+                    row = database.execute_sql(sql + " LIMIT 1", (last_id,)).fetchone()
+                except sqlite3.OperationalError:
+                    stuck = database.execute_sql("SELECT min(id) FROM audit_entry WHERE id > ?", (last_id,)).fetchone()
+                    yield (stuck[0], None, None, None, None, None, None, None, None, None, None, 0)
+                    return
+                if row is None:
+                    return
+                yield row
+                last_id = row[0]
+        if not rows:
+            return
         yield from rows
+        last_id = rows[-1][0]
 
 
 def _digest_read_back(prev: str, at: Any, user: str, action: str, entity: str, entity_uuid: str | None,
@@ -795,7 +818,7 @@ def _digest_read_back(prev: str, at: Any, user: str, action: str, entity: str, e
     try:
         return _digest(prev, AuditEntry.at.python_value(at), user, action, entity, entity_uuid, json_value(before),
                        json_value(after), json_value(state))
-    except (ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError, RecursionError):  # RecursionError: JSON nested past Python's reach
         return None
 
 
