@@ -52,11 +52,11 @@ def _achievements():
 
 
 def test_a_load_on_a_usb_stick_is_not_reported_failed_when_another_pc_writes_as_it_ends(tmp_path, monkeypatch):
-    """An office on a USB stick (SQLite in rollback-journal mode) shared by two PCs: a load commits,
-    and as it ends the other PC begins a write of its own (it holds the file's lock for longer than
-    the wait). The load has landed: it must be reported as done, the counts left to the reading;
-    instead the office's row, read for the counts outside their guard, raises "database is locked"
-    and the officer is told the load failed (and loads it again, twice)."""
+    """An office on a USB stick (SQLite in rollback-journal mode, where a write locks out readers): a
+    load commits, and as it ends another connection to the file begins a write and holds it past
+    the wait. The load has landed: it must be reported as done, the counts left to the reading;
+    instead the office's row, read by ``keep_counts`` outside its guard, raises "database is locked"
+    and the officer is told the load failed (and loads it again: everything twice)."""
     from desktop.operations import records
     from desktop.store import db
     from desktop.store import records as store_records
@@ -88,6 +88,47 @@ def test_a_load_on_a_usb_stick_is_not_reported_failed_when_another_pc_writes_as_
         for con in other:
             con.rollback()
             con.close()
+        close_db()
+    open_db(path, auto_backup=False)
+    try:
+        assert _achievements() == 30  # it had landed
+    finally:
+        close_db()
+
+
+def test_a_load_on_a_server_is_not_reported_failed_when_the_connection_drops_after_its_commit(pg_server,  # noqa: F811
+                                                                                                monkeypatch):
+    """On a server, the connection is lost just after the load's commit (the server restarted, the
+    network dropped). The load has landed; it must be reported done (the counts are a cache the next
+    reading rebuilds), not failed: the office's row, read by ``keep_counts`` outside its guard, raises."""
+    import psycopg
+
+    from desktop.operations import records
+    from desktop.store import records as store_records
+    from desktop.store.db import close_db, open_db
+    from desktop.store.models import database
+    from desktop.store.paths import resolve_db_path
+
+    name = pg_server.create_database()
+    path = resolve_db_path(pg_server.url(name))
+    open_db(path, auto_backup=False)
+    try:
+        session = _office(path)
+        real_load = store_records.load
+
+        def load_then_the_connection_drops(*a, **k):
+            got = real_load(*a, **k)  # committed
+            pid = database.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+            with psycopg.connect(host=str(pg_server.folder), port=5432, user=pg_server.superuser, dbname="postgres",
+                                 autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            return got
+
+        monkeypatch.setattr(store_records, "load", load_then_the_connection_drops)
+        result = records.load(session, {"enterprises": _enterprises(CITY, "城厢"),
+                                        "achievements": _standards("net", CITY, 30)})
+        assert result.achievements_added == 30
+    finally:
         close_db()
     open_db(path, auto_backup=False)
     try:
