@@ -205,3 +205,69 @@ def test_a_write_committed_while_a_reading_counts_is_taken_once(office, monkeypa
     assert during.counts in (_full_before, after)  # before the change or after it, as a reading saw the data
     nxt = target_counts.counted(targets, "attack@1", day, office)
     assert nxt.counts == after, (nxt.how, nxt.counts["std-ranks"], after["std-ranks"])
+
+
+def _steps_of_a_new_day(tmp_path, held: int) -> int:
+    """SQLite's work (virtual machine steps, in thousands) of the overview's reading the day after the
+    counts were kept, in an office holding ``held`` standards and 20 more dated that new day."""
+    import json
+    import sqlite3
+
+    from desktop.core.policies import load_policy
+    from desktop.store import records, target_counts
+    from desktop.store.db import close_db, open_db
+    from desktop.store.models import database
+
+    path = tmp_path / f"office-{held}.db"
+    open_db(path, auto_backup=False)
+    try:
+        records.load({"enterprises": [{"uscc": c, "name": f"城厢第{i}号鞋业有限公司", "region": "350302"}
+                                      for i, c in enumerate(ENTS)], "achievements": []}, user="tester")
+        ids = dict(database.execute_sql("SELECT uscc, id FROM enterprise").fetchall())
+        con = sqlite3.connect(path)
+        with con:  # the records held, written as the program writes them (dated up to the 28th of each month)
+            con.executemany(
+                "INSERT INTO achievement (uuid, source_id, enterprise_id, kind, date, ref, title, level, action, rank, "
+                "natural_key, created_at, updated_at) VALUES (?, ?, ?, 'standard', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(f"held-{i}", f"h{i}", ids[ENTS[i % 4]], f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                  f"GB/T {100000 + i}-2025", f"鞋类产品标准第{i}号", LEVELS[i % 6], ("formulate", "revise")[i % 2],
+                  1 + i % 3, json.dumps([ENTS[i % 4], "standard", f"GB/T {100000 + i}-2025",
+                                         ("formulate", "revise")[i % 2]], ensure_ascii=False),
+                  "2025-12-01 00:00:00", "2025-12-01 00:00:00") for i in range(held)])
+        con.close()
+        target_counts.make_number_probe_index()
+        records.load({"enterprises": [], "achievements": [
+            {"id": f"new{i}", "enterprise": ENTS[i % 4], "kind": "standard", "date": "2025-12-30",
+             "level": "national", "action": "formulate", "rank": 1, "ref": f"GB/T {900000 + i}-2025"}
+            for i in range(10)] + [
+            {"id": f"plain{i}", "enterprise": ENTS[i % 4], "kind": "standard", "date": "2025-12-30",
+             "level": "group", "action": "formulate", "rank": 1, "title": f"团体标准第{i}号"}
+            for i in range(10)]}, user="tester")
+        pol = load_policy("putian-chengxiang-2021")
+        key = f"{pol.id}@{pol.content_hash}"
+        target_counts.counted(list(pol.targets), key, dt.date(2025, 12, 29), path)  # kept the day before
+        steps = [0]
+
+        def step() -> int:
+            steps[0] += 1
+            return 0
+
+        database.connection().set_progress_handler(step, 1000)
+        got = target_counts.counted(list(pol.targets), key, dt.date(2025, 12, 30), path)
+        database.connection().set_progress_handler(None, 0)
+        assert got.how == "incremental" and got.counts == _full(pol.targets, dt.date(2025, 12, 30))
+        return steps[0]
+    finally:
+        close_db()
+        target_counts._KEPT.clear()
+
+
+def test_a_new_day_costs_what_it_added_not_every_record_held(tmp_path, monkeypatch):
+    """The morning's first reading moves yesterday's counts by the 20 records dated today: its work
+    follows those 20, whether the office holds 4,000 records or ten times as many (each looked up
+    among the others by an index). Measured as SQLite's virtual machine steps, no clock."""
+    from desktop.store import target_counts
+
+    monkeypatch.setattr(target_counts, "MOVE_SHARE", 5)
+    small, large = _steps_of_a_new_day(tmp_path, 4_000), _steps_of_a_new_day(tmp_path, 40_000)
+    assert large < 2 * small + 20, (small, large)
