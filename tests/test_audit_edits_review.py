@@ -122,3 +122,13 @@ def test_an_entry_holding_bytes_that_are_no_utf8_is_reported_broken_not_a_failed
     path, first = log
     _edit(path, f"UPDATE audit_entry SET {column} = CAST(x'22ff22' AS TEXT) WHERE id = ?", first + 1)
     assert _broken_at() == first + 1
+
+
+def test_an_entity_id_stored_as_a_blob_is_reported_broken_as_before_not_a_failed_check(log):
+    """The entry's entity id rewritten as a BLOB of the same bytes (SQLite keeps a blob as it is in a
+    text column). Before the check hashed entries as stored it reported the entry broken (its id is
+    no text); now the shortcut hands the bytes to the JSON string encoder, whose TypeError stops the
+    check."""
+    path, first = log
+    _edit(path, "UPDATE audit_entry SET entity_uuid = CAST(entity_uuid AS BLOB) WHERE id = ?", first)
+    assert _broken_at() == first
