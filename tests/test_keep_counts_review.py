@@ -257,3 +257,46 @@ def test_counts_kept_for_one_policy_then_the_office_changes_its_policy_and_back(
         late = overview_reading(path, policy, day)
         full = full_target_counts(policy, day)
         assert {p.id: p.count for p in late.targets if p.id in full} == full and sum(full.values()) > 0
+
+
+def test_two_officers_writing_at_once_the_counts_a_load_keeps_are_exact(office, monkeypatch):
+    """Officer A loads records; as A's load keeps the counts (just after reading the log's head),
+    officer B's edit commits: a standard of A's first load dated after the targets' deadline, so it
+    leaves every target. The overview's next reading must equal a full count: B's edit taken once."""
+    import threading
+
+    from desktop.operations import records
+    from desktop.store import edits, target_counts
+    from desktop.store.models import Achievement, database
+    from desktop.store.records import to_vocabulary
+
+    path, session = office
+    day = dt.date(2025, 12, 31)
+    records.load(session, {"enterprises": _enterprises(CITY, "城厢"), "achievements": _standards("a", CITY, 30)})
+    moved = Achievement.get(Achievement.source_id == "a1")
+    done: list[bool] = []
+
+    def officer_b() -> None:
+        try:
+            edits.save_achievement({**to_vocabulary(moved).to_dict(), "date": "2026-02-01"}, "lisi", editing=moved)
+            done.append(True)
+        finally:
+            database.close()
+
+    real_head = target_counts._head
+
+    def head_then_officer_b():
+        got = real_head()
+        if not done:
+            worker = threading.Thread(target=officer_b)
+            worker.start()
+            worker.join(60)
+        return got
+
+    monkeypatch.setattr(target_counts, "_head", head_then_officer_b)
+    records.load(session, {"enterprises": [], "achievements": _standards("b", CITY, 30)})
+    monkeypatch.setattr(target_counts, "_head", real_head)
+    assert done == [True]
+    late = overview_reading(path, POLICY, day)
+    full = full_target_counts(POLICY, day)
+    assert {p.id: p.count for p in late.targets if p.id in full} == full
