@@ -288,3 +288,25 @@ def test_a_bulk_load_costs_what_it_added_not_every_record_held(tmp_path, monkeyp
     small = _steps_of_a_new_day(tmp_path, monkeypatch, 4_000, bulk=True)
     large = _steps_of_a_new_day(tmp_path, monkeypatch, 40_000, bulk=True)
     assert large < 2 * small + 20, (small, large)
+
+
+def test_the_morning_reading_moves_yesterdays_counts_even_after_a_look_at_an_earlier_date(office, monkeypatch):
+    """Yesterday the overview kept the counts; then an officer looked at the targets screen as of an
+    earlier year's start (kept too, for that date). This morning's overview reading has yesterday's
+    counts to move by one day (no record dated between), yet it takes the newest kept, the earlier
+    date's: over a decade of records, its targets are counted again."""
+    from desktop.store import target_counts
+
+    targets = _targets()
+    yesterday, today, looked_at = dt.date(2024, 12, 30), dt.date(2024, 12, 31), dt.date(2013, 1, 1)
+    target_counts.counted(targets, "attack@1", yesterday, office)  # the overview, yesterday
+    target_counts.counted(targets, "attack@1", looked_at, office)  # the targets screen, as of 2013
+    counted_again: list = []
+    real = target_counts.counts
+    monkeypatch.setattr(target_counts, "counts", lambda ts, d, *r: counted_again.extend(t.id for t in ts)
+                        or real(ts, d, *r))
+    got = target_counts.counted(targets, "attack@1", today, office)
+    again = list(counted_again)
+    monkeypatch.setattr(target_counts, "counts", real)
+    assert got.counts == _full(targets, today)
+    assert again == [], "counted again instead of moved by a day"
