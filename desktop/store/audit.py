@@ -99,8 +99,9 @@ def _digest_as_stored(prev: str, at: Any, user: str, action: str, entity: str, e
         at_iso = at.isoformat()
     else:
         return None
-    if not (isinstance(prev, str) and isinstance(user, str) and isinstance(action, str) and isinstance(entity, str)):
-        return None
+    if not (isinstance(prev, str) and isinstance(user, str) and isinstance(action, str) and isinstance(entity, str)
+            and (entity_uuid is None or isinstance(entity_uuid, str))):
+        return None  # a column holding something else than text (a blob written by hand): read back
     enc = _QUOTED  # a text as ``_DIGEST_JSON`` writes it
     body = (f"[{enc(prev)}, {enc(at_iso)}, {enc(user)}, {enc(action)}, {enc(entity)}, "
             f"{'null' if entity_uuid is None else enc(entity_uuid)}, "

@@ -313,13 +313,27 @@ def _message(kept: Any) -> bytes:
 
 
 def _find(db_file: Path | None, policy: str, uptos: dict[str, str]) -> Kept | None:
-    """The counts kept for ``policy`` up to these dates, else the newest kept for it (some of its
-    targets then count up to another date: those are counted again)."""
+    """The counts kept for ``policy`` up to these dates, else those kept up to the nearest dates
+    (some of its targets then count up to another date: they are moved to it, see ``_move_date``):
+    the overview's reading this morning takes yesterday's, not those of an earlier year an officer
+    looked at since; of two as near, the newest."""
     kept = _KEPT.get(str(db_file)) or _read_file(db_file)
     _KEPT[str(db_file)] = kept
     mine = [k for k in kept if k.policy == policy]
-    exact = [k for k in mine if k.uptos == uptos]
-    return (exact or mine or [None])[0]
+    if not mine:
+        return None
+
+    def days_apart(k: Kept) -> int:
+        far = 0
+        for tid, day in uptos.items():
+            was = k.uptos.get(tid)
+            try:
+                far += abs((dt.date.fromisoformat(day) - dt.date.fromisoformat(was)).days) if was else 1 << 20
+            except ValueError:
+                far += 1 << 20
+        return far
+
+    return min(mine, key=days_apart)  # min keeps the first of equals: the newest kept
 
 
 def _keep(db_file: Path | None, kept: Kept) -> None:
@@ -723,18 +737,26 @@ def _move_date(t: Target, was: dt.date, now: dt.date, count: int, n: int) -> int
         return count
     if between * MOVE_SHARE > n or (t.count != "enterprises" and not has_number_probe_index()):
         return None
-    new = _fresh_keys(t, hi, ("a.date > ?", [lo.isoformat()]), lo, ("1 = 1", []))
+    new = _fresh_keys(t, hi, ("a.date > ?", [lo.isoformat()]), lo, ("1 = 1", []), by_date=True)
     return count + new if was < now else count - new
 
 
 def _fresh_keys(t: Target, as_of: dt.date, rows: tuple[str, list[Any]], below_as_of: dt.date,
-                below: tuple[str, list[Any]]) -> int:
+                below: tuple[str, list[Any]], by_date: bool = False) -> int:
     """How many distinct things ``t`` counts on ``as_of`` among the achievements ``a`` meeting
     ``rows`` that no achievement ``b`` meeting ``below`` counts on ``below_as_of`` too (conditions
     with their parameters; ``below`` written over ``b``): each of the rows' keys looked up among the
-    others by an index (see ``NUMBER_PROBE_INDEX``), never the others read."""
+    others by an index (see ``NUMBER_PROBE_INDEX``), never the others read. ``by_date``: the rows
+    are the achievements between two dates, found by the date's index (SQLite would otherwise take
+    the kind's, and read every record of the kind to find them)."""
     where, params, key = target_where(t, as_of)
     b_where, b_params, _b_key = target_where(t, below_as_of)
+    if not is_postgres():
+        if by_date:  # the rows between two dates read by the date's index, never the whole kind's
+            where = where.replace("a.kind IN (", "+a.kind IN (", 1)
+        # each row looked up by its number or its identity, never by its kind (SQLite, without
+        # statistics, may take the kind's index for the other row and read the whole kind per row)
+        b_where = b_where.replace("a.kind IN (", "+a.kind IN (", 1)
     has_ref = "a.ref IS NOT NULL AND a.ref != ''"
     if t.count == "enterprises":
         holders = [("b.enterprise_id = a.enterprise_id", "1 = 1")]
