@@ -161,3 +161,22 @@ def test_the_year_is_read_once_in_date_and_row_order_however_the_batches_fall(op
         monkeypatch.setattr(rounds, "READ_BATCH", batch)
         got = [(dates[row_id], row_id) for row_id, _a, _line in rounds.year_stream(2014)]
         assert got == want, batch
+
+
+def test_a_new_rounds_audit_entry_counts_and_totals_the_lines_stored(db):
+    """The entry of a new round is made from the lines as they were written, not read back: it says
+    what reading the round says, every line counted and only the paid ones totalled."""
+    from desktop.core.money import to_money
+    from desktop.core.status import PAYING
+    from desktop.store.models import AuditEntry
+
+    _load(_year(random.Random(8), 60))
+    rnd = round_work.create_round(2014, "quanzhou-2012", "clerk1")
+
+    said = AuditEntry.get(AuditEntry.entity == "award_round", AuditEntry.action == "create").after
+    lines = list(Award.select().where(Award.round == rnd))
+    paid = [aw.amount for aw in lines if aw.status in PAYING and aw.amount is not None]
+    assert said["awards"] == len(lines) > 20 and {aw.status for aw in lines} >= {"awarded", "not_eligible"}
+    assert said["total"] == format(to_money(sum(paid)), "f") and paid and sum(paid) > 0
+    assert said == rounds._round_summary(rnd)  # the same as read from the database
+
