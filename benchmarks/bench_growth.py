@@ -19,6 +19,25 @@ Paths:
   ``executemany`` of the award and event rows.
 - ``recompute``: that round recomputed after one achievement in ten changed (``round_work.recompute``);
   baseline: reading, the engine, and ``executemany`` of the changed lines and their events.
+
+  Figures of 2026-12-04 for these two, ``--sizes 100000 1000000 --paths rounds recompute --runs 1``, the
+  version before (main at 4798514) and this one run alternately in the same minutes (2-core machine
+  shared with two others, load 1.2-2.8; each run makes its own fills), 10⁵ → 10⁶:
+  rounds before 3.45 → 38.6 s ×11.2 and 2.69 → 34.0 s ×12.6, peak 686 MB; after 2.80 → 30.0 s ×10.7
+  and 2.53 → 29.1 s ×11.5, 515 MB (baseline in the same runs ×11.7-12.1, 1.57 GB);
+  recompute before 2.77 → 32.8 s ×11.9, 2.61 → 35.1 s ×13.5, 2.50 → 29.4 s ×11.8, 807 MB; after
+  2.39 → 26.7 s ×11.2, 2.27 → 27.7 s ×12.2 (a third, 44.6 s, ran beside another's benchmark), 709 MB
+  (baseline ×10.1-14.9).
+  What was taken out: full collections of Python's cycle collector over the claims the engine holds
+  for its duplicate check (35 at 10⁶: 8-10 s against 0.3-0.4 s at 10⁵; now paused for the round), the
+  statement journal SQLite moved to a temporary file once a statement's outgrew 64 KiB (at 10⁶ 7.0
+  million writes, 14.8 GB, where the database's own are 0.9 million; now kept in memory), reading
+  the new round back for its count and total, a copy per held claim of the values repeated from row
+  to row. What is left grows as the baseline does: in CPU time, at load 1.6, the round takes 2.4 s at
+  10⁵ and 28.5 s at 10⁶ (×11.7; ``getrusage`` of the child): the year read in date order and the award
+  lines' achievement index filled in that order are random accesses over tables ten times larger, and
+  the lines' digest sorts them by achievement uuid (that query alone 0.31 → 3.8 s of CPU, ×12). A page
+  cache of 64 MB for the round changed nothing (29.4-30.9 s without, 30.9-31.8 s with).
 - ``roundsview``: the round screen at that size: reading it (in the worker, not counted) and the UI
   thread's part: the table's reset and first paint, each keystroke of a search, and the refresh after
   another officer recomputed the round with one line in ten changed (read again in the worker, the
