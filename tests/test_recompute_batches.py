@@ -62,13 +62,23 @@ def test_a_recomputed_round_holds_what_the_engine_computes_with_set_amounts_kept
     events_before = AwardEvent.select().count()
     last_event = max(e.id for e in AwardEvent.select())
 
+    tallied = []
+    real_summary = rounds._round_summary
+    monkeypatch.setattr(rounds, "_round_summary", lambda r, lines=None: tallied.append(lines is not None)
+                        or real_summary(r, lines))
     round_work.recompute(rnd, "clerk1")
+    monkeypatch.setattr(rounds, "_round_summary", real_summary)
+    assert tallied == [True]  # from the lines as the recompute met them, not the round read back
 
     achs, ids = rounds._year_rows(2014)
     policy = round_work.load_policy("quanzhou-2012")
     expected = compute(policy, achs, prior=round_work.prior_awards(rnd), pool_spent=round_work.pool_committed(policy, 2014))
     now = _lines(rnd)
     assert moved[0].source_id not in now and set(now) == {a.id for a in achs}
+    # the round's entry, made from the lines as the recompute left them, says what reading them says
+    said = AuditEntry.select().where(AuditEntry.entity == "award_round", AuditEntry.action == "recompute").get().after
+    assert said == rounds._round_summary(rnd) and said["awards"] == len(now)
+    assert set_by_officer and said["total"] != "0.00"
     for a, r in zip(achs, expected):
         status, amount, rule, clause, fund, explanation, flags, decision = now[a.id]
         kept = a.id in set_by_officer and before[a.id][0] == r.status == "discretionary" and before[a.id][2] == r.rule

@@ -348,15 +348,21 @@ def recompute(rnd: AwardRound, user: str, policy_hash: str, compute: Compute) ->
         _editable(rnd)
         updates = _LineUpdates(rnd, user)
         created: list[tuple[int, AwardResult]] = []
+        stored = Award.amount.db_value
+        lines: dict[tuple[str, str | None], int] = {}  # (status, amount as stored) -> lines, as they end up
         for row_id, _a, row, r in compute(rnd, year_stream(rnd.year, rnd.id)):
             if row is None:
                 created.append((row_id, r))
-                continue
-            _id, _uuid, status, amount_was, rule, explanation, flags, _decision = row
-            keep = status == r.status == AwardStatus.DISCRETIONARY and rule == r.rule
-            amount = amount_was if keep else r.amount
-            if (status, amount_was, rule, explanation, flags) != (r.status, amount, r.rule, r.explanation, list(r.flags)):
-                updates.add(row, r, amount)
+                amount = r.amount
+            else:
+                _id, _uuid, status, amount_was, rule, explanation, flags, _decision = row
+                keep = status == r.status == AwardStatus.DISCRETIONARY and rule == r.rule
+                amount = amount_was if keep else r.amount
+                if (status, amount_was, rule, explanation, flags) != (r.status, amount, r.rule, r.explanation,
+                                                                      list(r.flags)):
+                    updates.add(row, r, amount)
+            key = (r.status, stored(amount))
+            lines[key] = lines.get(key, 0) + 1
         updates.finish()
         first_new = _insert_awards(rnd, created, user, _("computed"))
         if created:
@@ -382,7 +388,10 @@ def recompute(rnd: AwardRound, user: str, policy_hash: str, compute: Compute) ->
             audit.record(user, "delete", "award", aw.uuid, snap, None)
         rnd.policy_hash = policy_hash
         rnd.save()
-        audit.record(user, "recompute", "award_round", rnd.uuid, None, _round_summary(rnd))
+        held = database.execute_sql("SELECT count(*) FROM award WHERE round_id = ?", (rnd.id,)).fetchone()[0]
+        # the lines as the recompute left them, unless the round holds others (then read back)
+        summary = _round_summary(rnd, lines if held == sum(lines.values()) else None)
+        audit.record(user, "recompute", "award_round", rnd.uuid, None, summary)
     return rnd
 
 
