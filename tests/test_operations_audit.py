@@ -174,3 +174,20 @@ def test_a_region_an_office_role_and_a_prize_are_shown_in_words(db):
     assert audit.value_text("role", "reviewer") == "审核人"
     assert audit.value_text("prize", "china-innovation") == "中国标准创新贡献奖"
     assert audit.describe(None, {"calendar": [], "days": 5}) == "日历说明：-；工作日数：5"  # not "日历说明：；"
+
+
+def test_a_value_entered_for_a_target_names_the_target_by_its_text_not_its_id(db):
+    """An officer reading the log sees which target the figure was entered for in the policy's words."""
+    import datetime as dt
+
+    from desktop.operations import targets
+
+    users.create(Session.attach(db), "lin", "林振华", "correct horse", roles.ADMIN)
+    s = Session(db, Actor("lin", "林振华", roles.ADMIN), clock=lambda: dt.date(2017, 12, 31))
+    targets.enter_value(s, "wenzhou-2017", "adoption-rate-66", "70%", dt.date(2017, 6, 30), "统计年报")
+
+    row = next(r for r in audit.entries(s) if r["entity"].startswith("target progress"))
+    assert row["entity"] == "target progress：全市規模以上企業主導產品采標率66%以上"
+    assert "target：全市規模以上企業主導產品采標率66%以上" in row["change"]
+    assert "adoption-rate-66" not in row["entity"] + row["change"]
+    assert "value：70%" in row["change"] and "source：统计年报" in row["change"]

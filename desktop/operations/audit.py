@@ -257,7 +257,8 @@ def _policy_titles(session: Session) -> dict[str, str]:
         return {}
 
 
-def _record_name(e: Any, names: dict[tuple[str, str], str], titles: dict[str, str]) -> str:
+def _record_name(e: Any, names: dict[tuple[str, str], str], titles: dict[str, str],
+                 targets: dict[tuple[str, str], str] | None = None) -> str:
     data = e.after if isinstance(e.after, dict) else e.before if isinstance(e.before, dict) else {}
     if e.entity_uuid and (e.entity, e.entity_uuid) in names:
         return names[e.entity, e.entity_uuid]
@@ -268,7 +269,8 @@ def _record_name(e: Any, names: dict[tuple[str, str], str], titles: dict[str, st
     if e.entity == "package":
         return _("no. {n}").format(n=data.get("sequence")) if data.get("sequence") else ""
     if e.entity == "target_value":
-        return str(data.get("target") or "")
+        which = (str(data.get("policy") or ""), str(data.get("target") or ""))
+        return (targets or {}).get(which) or which[1]
     for key in ("name", "doc_number", "display_name", "ref", "title", "file"):
         if data.get(key):
             return str(data[key])
@@ -287,11 +289,15 @@ def entries(session: Session, limit: int = LIMIT) -> list[dict[str, Any]]:
     titles = _policy_titles(session)
     vouchers = _reversed_vouchers(rows)
     enterprises = _enterprise_names(rows)
+    targets = _target_texts(session, rows)
     out = []
     for e in rows:
-        name = _record_name(e, names, titles)
+        name = _record_name(e, names, titles, targets)
         record = entity_label(e.entity) + (f"：{name}" if name else "")
         after = e.after
+        if e.entity == "target_value" and isinstance(after, dict) and after.get("target"):
+            # the target in the policy's words, as the dashboard shows it, not its internal id
+            after = {**after, "target": targets.get((str(after.get("policy")), str(after["target"])), after["target"])}
         if e.entity == "payment" and isinstance(after, dict) and "reverses" in after:
             # a reversal names the payment it takes back by its voucher, not by the payment's internal id;
             # a payment that reverses nothing does not say so
@@ -300,6 +306,21 @@ def entries(session: Session, limit: int = LIMIT) -> list[dict[str, Any]]:
                 after["reverses"] = vouchers.get(e.after["reverses"], "")
         out.append({"id": e.id, "at": e.at, "user": people.get(e.user) or actor_label(e.user), "action": action_label(e.action),
                     "entity": record, "change": describe(e.before, after, titles, enterprises)[:400]})
+    return out
+
+
+def _target_texts(session: Session, entries: list[Any]) -> dict[tuple[str, str], str]:
+    """(policy id, target id) -> the target's text, for the targets the entries enter values for."""
+    from desktop.operations.targets import policy
+
+    out: dict[tuple[str, str], str] = {}
+    for pid in sorted({str(e.after.get("policy")) for e in entries
+                       if e.entity == "target_value" and isinstance(e.after, dict) and e.after.get("policy")}):
+        try:
+            found = policy(session, pid).targets
+        except Exception:  # noqa: BLE001 - a policy no longer installed must not hide the audit log
+            continue
+        out.update({(pid, t.id): t.text for t in found if t.text})
     return out
 
 
