@@ -79,6 +79,26 @@ def test_the_payments_table_shows_several_payments_without_row_numbers(qtbot, ct
     assert PAYMENT_ROWS_SHOWN >= 4 and rows >= PAYMENT_ROWS_SHOWN
 
 
+def test_the_payments_columns_fill_the_table_after_a_payment_is_recorded(qtbot, ctx):
+    """Filled again after a payment, the table's columns still reach its right edge (the note takes the
+    rest), as they do when it is first shown: no blank strip beside a narrow 备注 column."""
+    from desktop.ui.views.payments import PaymentsDialog
+
+    dlg = PaymentsDialog(ctx)
+    qtbot.addWidget(dlg)
+    dlg.resize(900, 700)
+    dlg.show()
+    qtbot.waitUntil(lambda: dlg.state is not None)
+    dlg.date.setText("2015-12-28")
+    dlg.amount.setText("200000")
+    dlg.voucher.setText("PZ-1")
+    dlg.record_btn.click()
+    qtbot.waitUntil(lambda: dlg.table.rowCount() == 1)
+    header = dlg.table.horizontalHeader()
+    assert header.length() >= dlg.table.viewport().width() - 1, (header.length(), dlg.table.viewport().width())
+    assert header.sectionSize(4) > header.sectionSize(0)
+
+
 def test_a_clerk_is_refused_in_the_payments_dialog(qtbot, ctx):
     from desktop.ui.views.payments import PaymentsDialog
 

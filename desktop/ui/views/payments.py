@@ -42,8 +42,12 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
     for r, values in enumerate(rows):
         for c, text in enumerate(values):
             table.setItem(r, c, QTableWidgetItem(text))
-    table.resizeColumnsToContents()
-    table.horizontalHeader().setStretchLastSection(True)  # the note takes the rest: no empty strip at the right
+    table.resizeColumnsToContents()  # this sizes the last column to its contents too, stretched or not
+    # the note takes the rest: no empty strip at the right. Qt stretches it again only when the setting
+    # changes, so it is switched off and on (set once, a second filling left the note narrow)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setStretchLastSection(True)
 
 
 PAYMENT_ROWS_SHOWN = 4
