@@ -106,3 +106,16 @@ def message(kind: str, file: str | Path | None, backup: str | Path | None = None
                  "stdaward restore \"{backup}\" (the damaged file is kept aside)").format(file=f, backup=backup)
     return _("the database {file} is damaged and there is no good backup of it; keep a copy of the file "
              "and ask for help before changing anything").format(file=f)
+
+
+def write_failure(exc: OSError, path: str | Path) -> str:
+    """What the officer reads when ``path`` could not be written: a read-only disk, no permission, a
+    full disk, a document open elsewhere or a folder gone, in words and naming the file chosen (not
+    the temporary one written first), else the system's own reason."""
+    found = classify(exc)
+    if found is not None and found[0] != DAMAGED:
+        kind, file = found
+        if kind == MISSING:
+            return message(kind, Path(path).parent)
+        return message(kind, file if kind == IN_USE else path)
+    return _("could not write {path}: {reason}").format(path=path, reason=exc.strerror or exc)
