@@ -199,3 +199,24 @@ def test_a_registered_county_is_listed_with_its_region_named_in_full(tmp_path, c
         width = view.offices.columnWidth(1)
         assert width > needed and width >= view.offices.sizeHintForColumn(1), (width, needed)
         assert view.offices_model.index(0, 3).data() in ("", "-")
+
+
+def test_the_consolidation_report_names_its_total_in_yuan(tmp_path, ctx, qtbot, monkeypatch):
+    """The message after saving the report gives the total as money (¥…, with the thousands marked),
+    as every other amount on screen, not a bare 761000.00."""
+    from desktop.ui.qt import QFileDialog
+    from desktop.ui.views.exchange import ExchangeView
+
+    src, card = county(tmp_path)
+    dst = city(tmp_path, card)
+    out = tmp_path / "report.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    with using(dst):
+        ctx.db_path = dst
+        view = ExchangeView(ctx)
+        qtbot.addWidget(view)
+        view.consolidation()
+        assert ctx.tasks.wait()
+        text = view.message.text()
+        assert out.exists() and str(out) in text, text
+        assert "total ¥0.00," in text, text

@@ -914,6 +914,9 @@ class ExchangeView(TableViewMixin, View):
         self.refresh()
 
     def consolidation(self) -> None:
+        from decimal import Decimal
+
+        from desktop.core.money import format_money
         from desktop.operations import exchange
         from desktop.ui.files import remember, start_in
 
@@ -931,5 +934,5 @@ class ExchangeView(TableViewMixin, View):
             return exchange.consolidation(s.with_progress(p), xlsx=None if pdf else out, pdf=out if pdf else None)
         self.ctx.tasks.run(work, on_done=lambda r: self.message.ok(_(
             "Consolidation report saved to {path}: total {total}, {n} findings to check.").format(
-            path=out, total=r.total, n=len(r.findings))),
+            path=out, total=format_money(Decimal(str(r.total))), n=len(r.findings))),
             on_error=lambda exc: self.message.error(error_text(exc)), label=_("Consolidating..."), parent=self)
