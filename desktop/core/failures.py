@@ -56,7 +56,7 @@ def classify(exc: BaseException) -> tuple[str, str | None] | None:
             if in_use is not None:
                 return IN_USE, in_use
             name = e.filename
-            return _ERRNO.get(e.errno or 0, PERMISSION), str(name) if name is not None else None
+            return _ERRNO.get(e.errno or 0, PERMISSION), _final_name(str(name)) if name is not None else None
     for e in _chain(exc):
         if type(e).__module__ in ("sqlite3", "peewee") or isinstance(e, MemoryError):
             text = str(e).lower()
@@ -64,6 +64,15 @@ def classify(exc: BaseException) -> tuple[str, str | None] | None:
                 if needle in text:
                     return kind, None
     return None
+
+
+def _final_name(name: str) -> str:
+    """The file the officer chose for the program's hidden temporary name of it (".X.part", written
+    first and renamed once complete: desktop.store.atomic.temp_path), else ``name`` itself."""
+    p = Path(name)
+    if p.name.startswith(".") and p.name.endswith(".part") and len(p.name) > len("..part"):
+        return str(p.with_name(p.name[1:-len(".part")]))
+    return name
 
 
 def _document_in_use(e: OSError) -> str | None:
