@@ -17,6 +17,13 @@ def test_a_refused_temporary_file_is_named_by_the_file_it_becomes(tmp_path):
     assert str(final) in text and ".part" not in text
 
 
+def test_a_refused_pdf_is_named_by_the_file_chosen_not_its_temporary_name(tmp_path):
+    """A PDF is written to ".NAME.<pid>.part" first (letters of refusal to a write-protected stick)."""
+    final = tmp_path / "2025年度不予奖补告知书.pdf"
+    exc = OSError(errno.EROFS, os.strerror(errno.EROFS), str(final.with_name(f".{final.name}.13327.part")))
+    assert failures.classify(exc) == (failures.READ_ONLY, str(final))
+
+
 def test_a_file_that_only_looks_temporary_keeps_its_name(tmp_path):
     odd = tmp_path / "report.part"  # not hidden: not one of the program's temporary names
     exc = OSError(errno.EACCES, os.strerror(errno.EACCES), str(odd))

@@ -9,6 +9,7 @@ the file the system named, or None for anything else.
 from __future__ import annotations
 
 import errno
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,13 +67,16 @@ def classify(exc: BaseException) -> tuple[str, str | None] | None:
     return None
 
 
+_TEMP_NAME = re.compile(r"\.(.+?)(?:\.\d+)*\.part")
+
+
 def _final_name(name: str) -> str:
-    """The file the officer chose for the program's hidden temporary name of it (".X.part", written
-    first and renamed once complete: desktop.store.atomic.temp_path), else ``name`` itself."""
+    """The file the officer chose for the program's hidden temporary name of it, written first and
+    renamed once complete (".X.part": desktop.store.atomic.temp_path; ".X.<pid>.part": a PDF's,
+    desktop.notices.notice.write_atomically), else ``name`` itself."""
     p = Path(name)
-    if p.name.startswith(".") and p.name.endswith(".part") and len(p.name) > len("..part"):
-        return str(p.with_name(p.name[1:-len(".part")]))
-    return name
+    found = _TEMP_NAME.fullmatch(p.name)
+    return str(p.with_name(found.group(1))) if found else name
 
 
 def _document_in_use(e: OSError) -> str | None:
