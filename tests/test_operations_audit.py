@@ -191,3 +191,39 @@ def test_a_value_entered_for_a_target_names_the_target_by_its_text_not_its_id(db
     assert "target：全市規模以上企業主導產品采標率66%以上" in row["change"]
     assert "adoption-rate-66" not in row["entity"] + row["change"]
     assert "value：70%" in row["change"] and "source：统计年报" in row["change"]
+
+
+def test_an_import_a_reply_and_a_sheet_of_payments_read_in_words(db):
+    """At the city: an imported package, a reply to a county and a finance sheet's payments are told
+    in words — the county by its name (not its internal id), the reply's decision, each count named —
+    as the exchange view tells them, never as the keys the log stores."""
+    from desktop.store import audit as store
+    from desktop.store.models import KnownOffice, database
+
+    s = Session(db, Actor("lin", "林振华", roles.ADMIN))
+    county = "83184a9a-531f-4062-981d-d650067b5cab"
+    KnownOffice.create(uuid=county, name="莆田市城厢区市场监督管理局", region_code="350302", public_key="k")
+    with database.atomic():
+        store.record("lin", "import", "package", "a" * 64, None, {
+            "applied": {"deleted": 0, "inserted": 54, "kept_mine": 1, "taken_theirs": 2, "updated": 3},
+            "counts": {"conflicts": 3, "deleted": 0, "new": 54, "rejected": 0, "unchanged": 0, "updated": 3},
+            "name": "莆田市城厢区市场监督管理局", "office": county,
+            "new": {"achievements": 21, "awards": 21, "enterprises": 11, "rounds": 1},
+            "payments": {"new": 0, "rejected": 0}, "sequence": 1})
+        store.record("lin", "reply", "package", "b" * 64, None,
+                     {"decision": "returned", "office": county, "remarks": 2, "sequence": 1, "year": 2025})
+        store.record("lin", "import-payments", "payment", None, None, {"rows": 2})
+        store.record("lin", "export", "package", "c" * 64, None, {
+            "counts": {"achievements": 21, "awards": 21, "enterprises": 11, "rounds": 1, "summaries": 1},
+            "path": "/media/u/城厢-2025.stdpkg", "period": {"kind": "year", "year": 2025}, "sequence": 1})
+    rows = {r["action"]: r["change"] for r in audit.entries(s)[:4]}
+    sheet, reply = rows["payments imported from the finance bureau's sheet"], rows["reply written for a county"]
+    imported, exported = rows["imported"], rows["exported"]
+    assert county not in reply + imported and "莆田市城厢区市场监督管理局" in reply
+    assert "decision：submission returned；" in reply
+    raw = re.compile(r"(^|[：，；])(applied|inserted|kept mine|taken theirs|achievements|enterprises|rounds|summaries|"
+                     r"remarks|rows|office|payments|new|conflicts|unchanged|updated|deleted|rejected)[ ：]")
+    for text in (reply, imported, exported, sheet):
+        assert not raw.search(text), text
+    assert sheet == "records：2", sheet
+    assert "Deleted：-" in imported or "Deleted：" not in imported, imported
