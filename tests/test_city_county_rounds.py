@@ -37,6 +37,18 @@ def test_issuing_a_countys_round_at_the_city_names_the_county(city_with_a_county
         assert Notice.select().count() == 0
 
 
+def test_the_city_does_not_publicise_a_countys_round(city_with_a_countys_round):
+    from desktop.core.errors import StdAwardError
+    from desktop.operations import publicity
+    from desktop.store.models import AwardRound, Publicity
+
+    with _session(city_with_a_countys_round) as s:
+        rnd = AwardRound.get(AwardRound.year == 2024)
+        with pytest.raises(StdAwardError, match="a县市场监督管理局"):
+            publicity.start(s, rnd.uuid, 7, "市局标准化科", "张明，0594-1234567", starts_on=dt.date(2025, 3, 3))
+        assert Publicity.select().count() == 0
+
+
 def test_the_citys_overview_does_not_take_a_countys_round_for_its_own(city_with_a_countys_round):
     from desktop.operations import overview
 
