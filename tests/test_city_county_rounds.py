@@ -49,6 +49,24 @@ def test_the_city_does_not_publicise_a_countys_round(city_with_a_countys_round):
         assert Publicity.select().count() == 0
 
 
+def test_the_city_writes_no_letter_of_refusal_for_a_countys_round(tmp_path):
+    """A county's round with a refused claim: the city writes no 不予奖补告知书 to the county's enterprise."""
+    from desktop.core.errors import StdAwardError
+    from desktop.operations import publicity
+    from desktop.store.models import AwardRound
+
+    path, card = county(tmp_path)
+    add_round(path, 2024, [("s1", "50000.00", "r1", "省级"), ("p1", None, "r2", "省级")])  # p1 not eligible
+    city_db = city(tmp_path, card)
+    apply(city_db, export(path, tmp_path / "p1.stdpkg", year=2024).path)
+    out = tmp_path / "letters.pdf"
+    with _session(city_db) as s:
+        rnd = AwardRound.get(AwardRound.year == 2024)
+        with pytest.raises(StdAwardError, match="a县市场监督管理局"):
+            publicity.write_refusals(s, rnd.uuid, out, dt.date(2025, 3, 20))
+    assert not out.exists()
+
+
 def test_the_citys_overview_does_not_take_a_countys_round_for_its_own(city_with_a_countys_round):
     from desktop.operations import overview
 
