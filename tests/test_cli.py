@@ -61,6 +61,20 @@ def test_office_profile_set_validate_and_show(tmp_path):
     assert json.loads(r.stdout)["doc_prefix"] == "城市监"
 
 
+def test_the_office_takes_its_policy_by_the_number_title_or_document_number_policies_lists(tmp_path):
+    """"stdaward policies" says --policy takes its number, the title or the 文号: so does the office verb."""
+    db = tmp_path / "o.db"
+    listed = run_cli("policies", "--db", str(db))
+    number = next(line.split(".")[0].strip() for line in listed.stdout.splitlines() if "莆城政〔2021〕88号" in line)
+    for ref in (number, "莆城政〔2021〕88号"):
+        r = run_cli("office", "--name", "莆田市城厢区市场监督管理局", "--region", "350302", "--policy", ref,
+                    "--json", "--db", str(db))
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["policy"] == "putian-chengxiang-2021"
+    r = run_cli("office", "--policy", "99", "--db", str(db))
+    assert r.returncode == 2 and "policy" in r.stderr
+
+
 def test_the_office_verb_in_chinese_puts_full_width_colons_after_its_labels(tmp_path):
     db = tmp_path / "o.db"
     r = run_cli("office", "--name", "莆田市城厢区市场监督管理局", "--region", "350302", "--doc-prefix", "城市监",

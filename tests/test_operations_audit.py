@@ -174,3 +174,56 @@ def test_a_region_an_office_role_and_a_prize_are_shown_in_words(db):
     assert audit.value_text("role", "reviewer") == "审核人"
     assert audit.value_text("prize", "china-innovation") == "中国标准创新贡献奖"
     assert audit.describe(None, {"calendar": [], "days": 5}) == "日历说明：-；工作日数：5"  # not "日历说明：；"
+
+
+def test_a_value_entered_for_a_target_names_the_target_by_its_text_not_its_id(db):
+    """An officer reading the log sees which target the figure was entered for in the policy's words."""
+    import datetime as dt
+
+    from desktop.operations import targets
+
+    users.create(Session.attach(db), "lin", "林振华", "correct horse", roles.ADMIN)
+    s = Session(db, Actor("lin", "林振华", roles.ADMIN), clock=lambda: dt.date(2017, 12, 31))
+    targets.enter_value(s, "wenzhou-2017", "adoption-rate-66", "70%", dt.date(2017, 6, 30), "统计年报")
+
+    row = next(r for r in audit.entries(s) if r["entity"].startswith("target progress"))
+    assert row["entity"] == "target progress：全市規模以上企業主導產品采標率66%以上"
+    assert "target：全市規模以上企業主導產品采標率66%以上" in row["change"]
+    assert "adoption-rate-66" not in row["entity"] + row["change"]
+    assert "value：70%" in row["change"] and "source：统计年报" in row["change"]
+
+
+def test_an_import_a_reply_and_a_sheet_of_payments_read_in_words(db):
+    """At the city: an imported package, a reply to a county and a finance sheet's payments are told
+    in words — the county by its name (not its internal id), the reply's decision, each count named —
+    as the exchange view tells them, never as the keys the log stores."""
+    from desktop.store import audit as store
+    from desktop.store.models import KnownOffice, database
+
+    s = Session(db, Actor("lin", "林振华", roles.ADMIN))
+    county = "83184a9a-531f-4062-981d-d650067b5cab"
+    KnownOffice.create(uuid=county, name="莆田市城厢区市场监督管理局", region_code="350302", public_key="k")
+    with database.atomic():
+        store.record("lin", "import", "package", "a" * 64, None, {
+            "applied": {"deleted": 0, "inserted": 54, "kept_mine": 1, "taken_theirs": 2, "updated": 3},
+            "counts": {"conflicts": 3, "deleted": 0, "new": 54, "rejected": 0, "unchanged": 0, "updated": 3},
+            "name": "莆田市城厢区市场监督管理局", "office": county,
+            "new": {"achievements": 21, "awards": 21, "enterprises": 11, "rounds": 1},
+            "payments": {"new": 0, "rejected": 0}, "sequence": 1})
+        store.record("lin", "reply", "package", "b" * 64, None,
+                     {"decision": "returned", "office": county, "remarks": 2, "sequence": 1, "year": 2025})
+        store.record("lin", "import-payments", "payment", None, None, {"rows": 2})
+        store.record("lin", "export", "package", "c" * 64, None, {
+            "counts": {"achievements": 21, "awards": 21, "enterprises": 11, "rounds": 1, "summaries": 1},
+            "path": "/media/u/城厢-2025.stdpkg", "period": {"kind": "year", "year": 2025}, "sequence": 1})
+    rows = {r["action"]: r["change"] for r in audit.entries(s)[:4]}
+    sheet, reply = rows["payments imported from the finance bureau's sheet"], rows["reply written for a county"]
+    imported, exported = rows["imported"], rows["exported"]
+    assert county not in reply + imported and "莆田市城厢区市场监督管理局" in reply
+    assert "decision：submission returned；" in reply
+    raw = re.compile(r"(^|[：，；])(applied|inserted|kept mine|taken theirs|achievements|enterprises|rounds|summaries|"
+                     r"remarks|rows|office|payments|new|conflicts|unchanged|updated|deleted|rejected)[ ：]")
+    for text in (reply, imported, exported, sheet):
+        assert not raw.search(text), text
+    assert sheet == "records：2", sheet
+    assert "Deleted：-" in imported or "Deleted：" not in imported, imported

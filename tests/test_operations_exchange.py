@@ -150,3 +150,32 @@ def test_writing_to_a_missing_folder_is_named_not_unexpected(tmp_path):
                  ("export", "--out", str(missing / "p.stdpkg"))):
         r = run_cli(*argv, "--db", str(src))
         assert r.returncode == 1 and str(missing) in r.stderr and "unexpected" not in r.stderr, (argv, r.stderr)
+
+
+@pytest.mark.parametrize("code, words", [(30, "read-only disk or folder"), (13, "permission denied"),
+                                         (28, "is full")])
+def test_a_report_or_card_refused_by_the_disk_says_why_in_words(tmp_path, monkeypatch, code, words):
+    """A write-protected stick, a folder without permission or a full disk: the city's report and the
+    office's card say so in the officer's words (naming the file chosen), not the system's English
+    ("Read-only file system")."""
+    import errno
+    import os
+
+    from desktop.core.errors import StdAwardError
+    from desktop.exchange import consolidate, offices
+
+    assert code in (errno.EROFS, errno.EACCES, errno.ENOSPC)
+    src, _card = county(tmp_path)
+    out = tmp_path / "stick" / "汇总报告.xlsx"
+
+    def refused(*_args, **_kw):
+        raise OSError(code, os.strerror(code), str(out.parent / ".汇总报告.xlsx.tmp"))
+    monkeypatch.setattr(consolidate, "write_xlsx", refused)
+    monkeypatch.setattr(offices, "write_card", refused)
+    with using(src):
+        s = Session.attach(src)
+        for call in (lambda: exchange.consolidation(s, xlsx=out), lambda: exchange.write_card(s, out)):
+            with pytest.raises(StdAwardError) as exc:
+                call()
+            text = str(exc.value)
+            assert words in text and str(out) in text and os.strerror(code) not in text, text

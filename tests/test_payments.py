@@ -158,11 +158,23 @@ def test_a_sheet_without_the_columns_is_refused(notice, tmp_path):
     wb = Workbook()
     wb.active.append(["编号", "金额"])
     wb.save(tmp_path / "x.xlsx")
-    with pytest.raises(BadFile, match="发文字号, 日期, 凭证号"):
+    with pytest.raises(BadFile, match="missing: 发文字号、日期、凭证号"):  # listed as the columns are
         payments.import_xlsx(tmp_path / "x.xlsx", "clerk1")
     (tmp_path / "y.xlsx").write_text("not a workbook")
     with pytest.raises(BadFile, match="not an Excel workbook"):
         payments.import_xlsx(tmp_path / "y.xlsx", "clerk1")
+
+
+def test_a_sheet_headed_in_traditional_characters_is_read(notice, tmp_path):
+    """The zh_TW screen names the columns 發文字號、日期、金額、憑證號: a sheet headed so is read."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["發文字號", "日期", "金額", "憑證號"])
+    wb.active.append(["泉市监〔2015〕1号", "2015-12-28", 1000, "PZ-1"])
+    wb.save(tmp_path / "tw.xlsx")
+    done = payments.import_xlsx(tmp_path / "tw.xlsx", "clerk1")
+    assert [(p.amount, p.reference) for p in done] == [(Decimal("1000.00"), "PZ-1")]
 
 
 def test_a_payment_edited_in_the_file_is_detected(notice):

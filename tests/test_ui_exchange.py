@@ -174,3 +174,49 @@ def test_the_exchange_view_offers_what_the_role_may_do(tmp_path, ctx, qtbot):
             offered[role] = (view.export_btn.isEnabled(), view.import_btn.isEnabled(), view.register_btn.isEnabled())
         assert offered == {"clerk": (True, True, False), "reviewer": (True, False, False),
                            "admin": (True, True, True)}
+
+
+def test_a_registered_county_is_listed_with_its_region_named_in_full(tmp_path, ctx, qtbot):
+    """The city's list of registered counties shows the region's name (福建省莆田市城厢区) whole, not
+    cut to "福建省莆…" in a column sized for a six-digit code; a county not yet heard from has no
+    last package number (not 0)."""
+    from desktop.core import regions
+    from desktop.ui.views.exchange import ExchangeView
+
+    _src, card = county(tmp_path)
+    dst = city(tmp_path, card)
+    regions.region_name("350302")  # the table read, as the window reads it when it starts
+    with using(dst):
+        ctx.db_path = dst
+        view = ExchangeView(ctx)
+        qtbot.addWidget(view)
+        view.resize(1200, 700)
+        view.show()
+        qtbot.waitUntil(lambda: view.offices_model.rowCount() == 1)
+        region = view.offices_model.index(0, 1).data()
+        assert region == "福建省莆田市城厢区"
+        needed = view.offices.fontMetrics().horizontalAdvance(region)
+        width = view.offices.columnWidth(1)
+        assert width > needed and width >= view.offices.sizeHintForColumn(1), (width, needed)
+        assert view.offices_model.index(0, 3).data() in ("", "-")
+
+
+def test_the_consolidation_report_names_its_total_in_yuan(tmp_path, ctx, qtbot, monkeypatch):
+    """The message after saving the report gives the total as money (¥…, with the thousands marked),
+    as every other amount on screen, not a bare 761000.00."""
+    from desktop.ui.qt import QFileDialog
+    from desktop.ui.views.exchange import ExchangeView
+
+    src, card = county(tmp_path)
+    dst = city(tmp_path, card)
+    out = tmp_path / "report.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    with using(dst):
+        ctx.db_path = dst
+        view = ExchangeView(ctx)
+        qtbot.addWidget(view)
+        view.consolidation()
+        assert ctx.tasks.wait()
+        text = view.message.text()
+        assert out.exists() and str(out) in text, text
+        assert "total ¥0.00," in text, text

@@ -6,6 +6,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from desktop.ui.qt import Qt  # noqa: E402
 from tests.test_ui_rounds import add_data, window  # noqa: E402,F401 - fixture
 
 
@@ -50,3 +51,45 @@ def test_progress_drill_down_and_entered_value(window, qtbot):  # noqa: F811
     dlg.save()
     assert dlg.saved and TargetValue.get().source == "2024年统计年报"
     qtbot.waitUntil(lambda: any(p.id == target.id and p.count is not None for p in view.data.progress))
+
+    # the figures entered are listed as values with their date: no enterprise column, nothing "counted as"
+    view.select_target(target.id)
+    headers = [view.ach_model.headerData(i, Qt.Orientation.Horizontal) for i in range(4)]
+    shown = [headers[i] for i in range(4) if not view.tableview.isColumnHidden(i)]
+    assert shown == ["Value", "As of"], headers
+    assert view.ach_model.rowCount() == 1 and "85" in view.ach_model.index(0, 1).data()
+    # and a counted target lists its achievements under the four columns again
+    counted = next(p.id for p in view.data.progress if p.counting != "entered")
+    view.select_target(counted)
+    assert not any(view.tableview.isColumnHidden(i) for i in range(4))
+    assert view.ach_model.headerData(0, Qt.Orientation.Horizontal) == "Enterprise"
+
+
+def test_a_value_is_dated_the_dashboards_day_so_it_counts_on_the_day_shown(window, qtbot, monkeypatch):  # noqa: F811
+    """With the dashboard read on an earlier day, the figure entered is dated that day (not today,
+    when it would not count on the day shown); a day after today is never offered."""
+    from desktop.operations import round_work
+    from desktop.store import office
+    from desktop.ui.qt import QDate
+    from desktop.ui.views.targets import EnterValueDialog
+
+    ctx = window.ctx
+    pid = "wenzhou-2017"
+    target = next(t for t in round_work.load_policy(pid).targets if t.count == "entered")
+    office.update(policy_id=pid, user="tester")
+    view = window.show_view("targets")
+    view.policy.setCurrentIndex(view.policy.findData(pid))
+    view.as_of.setDate(QDate(2017, 12, 31))
+    qtbot.waitUntil(lambda: view.data is not None and str(view.data.as_of) == "2017-12-31")
+    assert view.select_target(target.id)
+    dialogs: list[EnterValueDialog] = []
+
+    def look(dlg: EnterValueDialog) -> int:  # the officer looks at the date offered and presses Cancel
+        dialogs.append(dlg)
+        return 0
+    monkeypatch.setattr(EnterValueDialog, "exec", look)
+    view.enter_value()
+    assert dialogs and dialogs[0].date.date() == QDate(2017, 12, 31)
+    later = EnterValueDialog(ctx, pid, target, view, QDate.currentDate().addDays(30))
+    qtbot.addWidget(later)
+    assert later.date.date() == QDate.currentDate()

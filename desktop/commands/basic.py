@@ -101,6 +101,10 @@ def cmd_office(args: argparse.Namespace) -> int:
                   policy_id=args.policy, signatory=args.signatory, role=args.role)
     version = args.if_version  # the second change goes on from the first's version
     with session(args) as s:
+        if args.policy:  # its number in "stdaward policies", its title or 文号, as that list says
+            from desktop.operations.rounds import resolve_policy
+
+            values["policy_id"] = resolve_policy(args.policy, s.policy_dirs())
         if any(v is not None for v in values.values()):
             row = settings.update_office(s, version=version, **values)
             version = int(row.version) if version is not None else None

@@ -9,6 +9,7 @@ the file the system named, or None for anything else.
 from __future__ import annotations
 
 import errno
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def classify(exc: BaseException) -> tuple[str, str | None] | None:
             if in_use is not None:
                 return IN_USE, in_use
             name = e.filename
-            return _ERRNO.get(e.errno or 0, PERMISSION), str(name) if name is not None else None
+            return _ERRNO.get(e.errno or 0, PERMISSION), _final_name(str(name)) if name is not None else None
     for e in _chain(exc):
         if type(e).__module__ in ("sqlite3", "peewee") or isinstance(e, MemoryError):
             text = str(e).lower()
@@ -64,6 +65,18 @@ def classify(exc: BaseException) -> tuple[str, str | None] | None:
                 if needle in text:
                     return kind, None
     return None
+
+
+_TEMP_NAME = re.compile(r"\.(.+?)(?:\.\d+)*\.part")
+
+
+def _final_name(name: str) -> str:
+    """The file the officer chose for the program's hidden temporary name of it, written first and
+    renamed once complete (".X.part": desktop.store.atomic.temp_path; ".X.<pid>.part": a PDF's,
+    desktop.notices.notice.write_atomically), else ``name`` itself."""
+    p = Path(name)
+    found = _TEMP_NAME.fullmatch(p.name)
+    return str(p.with_name(found.group(1))) if found else name
 
 
 def _document_in_use(e: OSError) -> str | None:
@@ -106,3 +119,16 @@ def message(kind: str, file: str | Path | None, backup: str | Path | None = None
                  "stdaward restore \"{backup}\" (the damaged file is kept aside)").format(file=f, backup=backup)
     return _("the database {file} is damaged and there is no good backup of it; keep a copy of the file "
              "and ask for help before changing anything").format(file=f)
+
+
+def write_failure(exc: OSError, path: str | Path) -> str:
+    """What the officer reads when ``path`` could not be written: a read-only disk, no permission, a
+    full disk, a document open elsewhere or a folder gone, in words and naming the file chosen (not
+    the temporary one written first), else the system's own reason."""
+    found = classify(exc)
+    if found is not None and found[0] != DAMAGED:
+        kind, file = found
+        if kind == MISSING:
+            return message(kind, Path(path).parent)
+        return message(kind, file if kind == IN_USE else path)
+    return _("could not write {path}: {reason}").format(path=path, reason=exc.strerror or exc)

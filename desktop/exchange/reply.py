@@ -126,7 +126,9 @@ def write_reply(out: Path, office_uuid: str, *, year: int, decision: str, commen
     try:
         pkgmod.write_verified(out, data, read_back, record)
     except OSError as exc:
-        raise StdAwardError(_("could not write {path}: {reason}").format(path=out, reason=exc.strerror or exc)) from None
+        from desktop.core.failures import write_failure
+
+        raise StdAwardError(write_failure(exc, out)) from None
     checked[0].path = out  # where it is now (it was read back under its temporary name)
     return checked[0]
 

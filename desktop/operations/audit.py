@@ -78,11 +78,19 @@ FIELDS: dict[str, str] = {
     "workdays": N_("local working days"), "publicity": N_("publicity"),
     "refusal_prefix": N_("document number prefix of the letters of refusal"),
     "day": N_("day"), "host": N_("computer"), "folder": N_("folder"), "notice": N_("notice"),
+    # a package imported, exported or replied to, and a finance sheet: the county, the counts, the outcome
+    "office": N_("Office"), "applied": N_("imported"), "inserted": N_("New"), "updated": N_("Updated"),
+    "deleted": N_("Deleted"), "kept_mine": N_("Keep this database's version"),
+    "taken_theirs": N_("Take the package's version"), "new": N_("New"), "conflicts": N_("Conflicts"),
+    "rejected": N_("Rejected"), "unchanged": N_("Unchanged"), "achievements": N_("Achievements"),
+    "enterprises": N_("Enterprises"), "rounds": N_("Award rounds"), "payments": N_("payment"),
+    "remarks": N_("Comment to the county"), "rows": N_("records"),
 }
 # fingerprints and internal ids: kept in the log (the chain covers them), not shown to the officer; and
 # the copy a print made ("archive"), which the action already says (archive copy printed)
 HIDDEN = frozenset({"uuid", "id", "sha256", "content_hash", "policy_hash", "hash", "digest", "office_uuid",
-                    "round", "award", "objection", "copy"})
+                    "round", "award", "objection", "copy",
+                    "summaries"})  # a package's round summaries: its award rounds, already counted
 
 
 def action_label(action: str) -> str:
@@ -111,8 +119,8 @@ def value_text(key: str, value: Any, titles: dict[str, str] | None = None,
         return "-"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if isinstance(value, dict):
-        return "，".join(f"{field_label(k)} {value_text(k, v)}" for k, v in value.items() if k not in HIDDEN)
+    if isinstance(value, dict):  # an empty one (no deletions): nothing, not an empty label
+        return "，".join(f"{field_label(k)} {value_text(k, v)}" for k, v in value.items() if k not in HIDDEN) or "-"
     if isinstance(value, list):
         return "、".join(value_text(key, v) for v in value) or "-"  # an empty list: nothing, not "日历说明：；"
     if key in ("amount", "total"):
@@ -127,8 +135,11 @@ def value_text(key: str, value: Any, titles: dict[str, str] | None = None,
         return text if text != value else award_status_label(str(value))
     if key == "decision":
         from desktop.core.status import Decision
+        from desktop.operations.exchange import DECISION_LABELS  # the city's reply: accepted or returned
 
-        return Decision(value).label if value in set(Decision) else str(value)
+        if value in set(Decision):
+            return Decision(value).label
+        return _(DECISION_LABELS[value]) if value in DECISION_LABELS else str(value)
     if key == "policy" and titles:
         return titles.get(str(value), str(value))
     if key == "kind":
@@ -257,7 +268,8 @@ def _policy_titles(session: Session) -> dict[str, str]:
         return {}
 
 
-def _record_name(e: Any, names: dict[tuple[str, str], str], titles: dict[str, str]) -> str:
+def _record_name(e: Any, names: dict[tuple[str, str], str], titles: dict[str, str],
+                 targets: dict[tuple[str, str], str] | None = None) -> str:
     data = e.after if isinstance(e.after, dict) else e.before if isinstance(e.before, dict) else {}
     if e.entity_uuid and (e.entity, e.entity_uuid) in names:
         return names[e.entity, e.entity_uuid]
@@ -268,7 +280,8 @@ def _record_name(e: Any, names: dict[tuple[str, str], str], titles: dict[str, st
     if e.entity == "package":
         return _("no. {n}").format(n=data.get("sequence")) if data.get("sequence") else ""
     if e.entity == "target_value":
-        return str(data.get("target") or "")
+        which = (str(data.get("policy") or ""), str(data.get("target") or ""))
+        return (targets or {}).get(which) or which[1]
     for key in ("name", "doc_number", "display_name", "ref", "title", "file"):
         if data.get(key):
             return str(data[key])
@@ -287,11 +300,21 @@ def entries(session: Session, limit: int = LIMIT) -> list[dict[str, Any]]:
     titles = _policy_titles(session)
     vouchers = _reversed_vouchers(rows)
     enterprises = _enterprise_names(rows)
+    targets = _target_texts(session, rows)
+    offices = _office_names(rows)
     out = []
     for e in rows:
-        name = _record_name(e, names, titles)
+        name = _record_name(e, names, titles, targets)
         record = entity_label(e.entity) + (f"：{name}" if name else "")
         after = e.after
+        before = e.before
+        if isinstance(after, dict) and after.get("office") in offices:  # the county by its name
+            after = {**after, "office": offices[after["office"]]}
+        if isinstance(before, dict) and before.get("office") in offices:
+            before = {**before, "office": offices[before["office"]]}
+        if e.entity == "target_value" and isinstance(after, dict) and after.get("target"):
+            # the target in the policy's words, as the dashboard shows it, not its internal id
+            after = {**after, "target": targets.get((str(after.get("policy")), str(after["target"])), after["target"])}
         if e.entity == "payment" and isinstance(after, dict) and "reverses" in after:
             # a reversal names the payment it takes back by its voucher, not by the payment's internal id;
             # a payment that reverses nothing does not say so
@@ -299,7 +322,37 @@ def entries(session: Session, limit: int = LIMIT) -> list[dict[str, Any]]:
             if e.after["reverses"]:
                 after["reverses"] = vouchers.get(e.after["reverses"], "")
         out.append({"id": e.id, "at": e.at, "user": people.get(e.user) or actor_label(e.user), "action": action_label(e.action),
-                    "entity": record, "change": describe(e.before, after, titles, enterprises)[:400]})
+                    "entity": record, "change": describe(before, after, titles, enterprises)[:400]})
+    return out
+
+
+def _office_names(entries: list[Any]) -> dict[str, str]:
+    """office uuid -> its name, for the offices the entries name by their internal id (a county whose
+    package was imported or replied to, this office itself)."""
+    from desktop.store.models import KnownOffice, Office
+
+    wanted = sorted({str(d["office"]) for e in entries for d in (e.before, e.after)
+                     if isinstance(d, dict) and isinstance(d.get("office"), str)})
+    out: dict[str, str] = {}
+    for i in range(0, len(wanted), 500):
+        part = wanted[i:i + 500]
+        out.update(_t(KnownOffice.select(KnownOffice.uuid, KnownOffice.name).where(KnownOffice.uuid.in_(part))))
+        out.update(_t(Office.select(Office.uuid, Office.name).where(Office.uuid.in_(part))))
+    return out
+
+
+def _target_texts(session: Session, entries: list[Any]) -> dict[tuple[str, str], str]:
+    """(policy id, target id) -> the target's text, for the targets the entries enter values for."""
+    from desktop.operations.targets import policy
+
+    out: dict[tuple[str, str], str] = {}
+    for pid in sorted({str(e.after.get("policy")) for e in entries
+                       if e.entity == "target_value" and isinstance(e.after, dict) and e.after.get("policy")}):
+        try:
+            found = policy(session, pid).targets
+        except Exception:  # noqa: BLE001 - a policy no longer installed must not hide the audit log
+            continue
+        out.update({(pid, t.id): t.text for t in found if t.text})
     return out
 
 

@@ -229,7 +229,9 @@ def write_card(session: Session, path: Path) -> dict[str, Any]:
     try:
         return offices.write_card(Path(path))
     except OSError as exc:
-        raise StdAwardError(_("could not write {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
+        from desktop.core.failures import write_failure
+
+        raise StdAwardError(write_failure(exc, path)) from None
 
 
 def known_offices(session: Session) -> list[dict[str, Any]]:
@@ -276,8 +278,9 @@ def consolidation(session: Session, year: int | None = None, *, xlsx: Path | Non
         try:
             write(report, Path(out))
         except OSError as exc:
-            raise StdAwardError(_("could not write {path}: {reason}").format(
-                path=out, reason=exc.strerror or exc)) from None
+            from desktop.core.failures import write_failure
+
+            raise StdAwardError(write_failure(exc, out)) from None
     return report
 
 

@@ -213,6 +213,19 @@ def _round(round_uuid: str) -> Any:
     return _get(round_uuid)
 
 
+def received_from(rnd: AwardRound) -> str | None:
+    """The office (a county, at the city) whose package brought the round ``rnd`` — its award lines
+    pay achievements of that origin — by its registered name; None for this office's own round."""
+    from desktop.store.models import Achievement, Award, KnownOffice
+
+    row = (Award.select(Achievement.origin).join(Achievement)
+           .where(Award.round == rnd, Achievement.origin.is_null(False)).limit(1).tuples().first())
+    if row is None:
+        return None
+    known = KnownOffice.get_or_none(KnownOffice.uuid == row[0])
+    return known.name if known is not None else _("another office")
+
+
 def issue_round(session: Session, round_uuid: str, issued_on: dt.date | None = None) -> list[Notice]:
     """Official notices for an approved round: one per enterprise with paying award lines (decision
     not rejected; discretionary lines with the amount the officer set) that no issued notice carries.
@@ -225,6 +238,10 @@ def issue_round(session: Session, round_uuid: str, issued_on: dt.date | None = N
     if rnd.status != RoundStatus.APPROVED.value:
         raise StdAwardError(_("the round for {year} is {status}: notices are issued only for an approved round").format(
             year=rnd.year, status=RoundStatus(rnd.status).label))
+    county = received_from(rnd)
+    if county is not None:  # a county's round, in its package at the city: the county issues its notices
+        raise StdAwardError(_("the round for {year} is {office}'s, received in its package: its notices are issued "
+                              "there, not here").format(year=rnd.year, office=county))
     rounds.check_round_intact(rnd)  # the lines are still exactly what the reviewer approved
     from desktop.operations.integrity import check_no_missing_notices
 

@@ -144,6 +144,12 @@ def start(session: Session, ref: str | int, days: int, objections_to: str, conta
 
     session.require("publicity.start")
     rnd = _round(ref)
+    from desktop.operations.notices import received_from
+
+    county = received_from(rnd)
+    if county is not None:  # a county's round at the city: the county publicises its own list
+        raise StdAwardError(_("the round for {year} is {office}'s, received in its package: its 公示 is held there, "
+                              "not here").format(year=rnd.year, office=county))
     day = starts_on or session.today()
     approved = _approval_day(rnd)
     if rnd.status == RoundStatus.APPROVED and approved is not None and day < approved:
@@ -372,6 +378,12 @@ def write_refusals(session: Session, ref: str | int, out_path: Path | str, issue
     if rnd.status != RoundStatus.APPROVED:
         raise StdAwardError(_("{round} is not approved: letters of refusal follow the approved list").format(
             round=store.round_label(rnd)))
+    from desktop.operations.notices import received_from
+
+    county = received_from(rnd)
+    if county is not None:  # a county's round at the city: the county writes to its own enterprises
+        raise StdAwardError(_("the round for {year} is {office}'s, received in its package: its letters of refusal "
+                              "are issued there, not here").format(year=rnd.year, office=county))
     groups = refused_lines(session, rnd.uuid)
     if not groups:
         raise StdAwardError(_("{round} has no claim that is not eligible or a duplicate: no letter to print").format(

@@ -33,6 +33,8 @@ from desktop.store.models import Achievement, Award, Notice, Payment, database
 
 PAYABLE = (NoticeStatus.ISSUED.value,)
 COLUMNS = {"发文字号": "doc_number", "日期": "date", "金额": "amount", "凭证号": "reference",
+           # as the zh_TW screen names them
+           "發文字號": "doc_number", "金額": "amount", "憑證號": "reference",
            "doc_number": "doc_number", "date": "date", "amount": "amount", "reference": "reference"}
 REQUIRED = ("doc_number", "date", "amount", "reference")
 
@@ -321,7 +323,7 @@ def read_xlsx(path: Path | str) -> list[dict[str, Any]]:
     if missing:
         labels = {"doc_number": "发文字号", "date": "日期", "amount": "金额", "reference": "凭证号"}
         raise BadFile(_("{file}: the first row must name the columns 发文字号, 日期, 金额, 凭证号 (missing: {cols})").format(
-            file=p, cols=", ".join(labels[c] for c in missing)))
+            file=p, cols="、".join(labels[c] for c in missing)))  # Chinese names, listed as Chinese lists them
     out: list[dict[str, Any]] = []
     for values in rows[1:]:
         row = {key: (v.strip() if isinstance(v, str) else v) for key, v in zip(header, values) if key}

@@ -198,10 +198,18 @@ def _deliver(callback: Callable[..., Any], *args: Any) -> None:
         logging.getLogger("desktop.tasks").info("result of a background task dropped: its window is closed")
 
 
+def _field(key: str) -> str:
+    """" · 金额" for a field the program has a word for; nothing for one it has not (its internal key,
+    "comment" or "doc_number", is no word for the officer: the message says what is wrong)."""
+    from desktop.operations.audit import FIELDS
+
+    return f" · {_(FIELDS[key])}" if key in FIELDS else ""
+
+
 def error_text(exc: BaseException) -> str:
     """What the user reads about an error: the problems of bad input, else the one-line reason."""
     if isinstance(exc, ValidationFailed):
-        return "\n".join(f"{p.record} · {p.field}{colon()}{p.message}" for p in exc.problems if p.severity == "error")
+        return "\n".join(f"{p.record}{_field(p.field)}{colon()}{p.message}" for p in exc.problems if p.severity == "error")
     if isinstance(exc, StdAwardError):
         return str(exc) or type(exc).__name__
     from desktop.core import failures

@@ -56,7 +56,8 @@ LOG_COLUMNS = [Column("at", N_("When"), fmt=when), Column("direction", N_("Direc
                Column("sequence", N_("No."), align_right=True), Column("counts", N_("Records")),
                Column("path", N_("File"))]
 OFFICE_COLUMNS = [Column("name", N_("Office")), Column("region", N_("Region"), fmt=shown_region), Column("fingerprint", N_("Key fingerprint")),
-                  Column("last_sequence", N_("Last package"), align_right=True)]
+                  Column("last_sequence", N_("Last package"), align_right=True,
+                         fmt=lambda n: str(n) if n else "-")]  # none imported yet: no number, not 0
 
 
 # ---------------------------------------------------------------------------- export
@@ -741,7 +742,7 @@ class ExchangeView(TableViewMixin, View):
         self.tableview.setModel(self.model)
         for i, w in enumerate((130, 70, 240, 50, 300)):
             self.tableview.setColumnWidth(i, w)
-        for i, w in enumerate((260, 70, 380)):
+        for i, w in enumerate((260, 160, 240)):  # a fingerprint is 24 characters: "818A 7C05 136F 7D5C 1371"
             self.offices.setColumnWidth(i, w)
         lay.addWidget(self.tableview, 1)
         qconnect(self.export_btn.clicked, self.export)
@@ -787,6 +788,8 @@ class ExchangeView(TableViewMixin, View):
         s = self.ctx.session
         rows = exchange.known_offices(s)
         self.offices_model.set_rows(rows)
+        if rows:  # the region by its name (福建省莆田市城厢区), as long as the longest: never cut short
+            self.offices.setColumnWidth(1, max(self.offices.columnWidth(1), self.offices.sizeHintForColumn(1)))
         self.offices.setVisible(city or bool(rows))
         self.offices_label.setVisible(city or bool(rows))
         log = exchange.package_log(s)
@@ -911,6 +914,9 @@ class ExchangeView(TableViewMixin, View):
         self.refresh()
 
     def consolidation(self) -> None:
+        from decimal import Decimal
+
+        from desktop.core.money import format_money
         from desktop.operations import exchange
         from desktop.ui.files import remember, start_in
 
@@ -928,5 +934,5 @@ class ExchangeView(TableViewMixin, View):
             return exchange.consolidation(s.with_progress(p), xlsx=None if pdf else out, pdf=out if pdf else None)
         self.ctx.tasks.run(work, on_done=lambda r: self.message.ok(_(
             "Consolidation report saved to {path}: total {total}, {n} findings to check.").format(
-            path=out, total=r.total, n=len(r.findings))),
+            path=out, total=format_money(Decimal(str(r.total))), n=len(r.findings))),
             on_error=lambda exc: self.message.error(error_text(exc)), label=_("Consolidating..."), parent=self)

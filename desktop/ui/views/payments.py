@@ -42,8 +42,12 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
     for r, values in enumerate(rows):
         for c, text in enumerate(values):
             table.setItem(r, c, QTableWidgetItem(text))
-    table.resizeColumnsToContents()
-    table.horizontalHeader().setStretchLastSection(True)  # the note takes the rest: no empty strip at the right
+    table.resizeColumnsToContents()  # this sizes the last column to its contents too, stretched or not
+    # the note takes the rest: no empty strip at the right. Qt stretches it again only when the setting
+    # changes, so it is switched off and on (set once, a second filling left the note narrow)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setStretchLastSection(True)
 
 
 PAYMENT_ROWS_SHOWN = 4
@@ -134,6 +138,16 @@ class PaymentsDialog(QDialog):
         qconnect(self.record_btn.clicked, self.record)
         qconnect(self.reverse_btn.clicked, self.reverse)
         qconnect(self.import_btn.clicked, self.import_sheet)
+        # Enter records what the field being typed in belongs to: the payment or the reversal. No
+        # button is the dialog's default, or Enter in the reversal's reason (or the notice's number)
+        # would also press 登记拨付 — or Close
+        for button in (self.record_btn, self.reverse_btn, self.import_btn, *buttons.buttons()):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        for field in (self.date, self.amount, self.voucher, self.note):
+            qconnect(field.returnPressed, self.record_btn.click)
+        for field in (self.rev_date, self.rev_ref, self.rev_reason):
+            qconnect(field.returnPressed, self.reverse_btn.click)
         self.refresh()
 
     # ------------------------------------------------------------------ reads

@@ -41,6 +41,10 @@ COUNTING = {"standards": N_("distinct standards"), "enterprises": N_("distinct e
             "items": N_("distinct items"), "entered": N_("entered by the office")}
 ACH_COLUMNS = [Column("enterprise", N_("Enterprise")), Column("what", N_("Achievement")), Column("date", N_("Date")),
                Column("counted_as", N_("Counted as"))]
+# the figures entered for a target the records cannot count: the value (with its date and source) and
+# its date; no enterprise and nothing counted, so those two columns are hidden
+ENTERED_COLUMNS = [Column("enterprise", N_("Enterprise")), Column("what", N_("Value")), Column("date", N_("As of")),
+                   Column("counted_as", N_("Counted as"))]
 
 
 def _num(d: Decimal | None) -> str:
@@ -84,7 +88,8 @@ def progress_bar(p: Any) -> QProgressBar:
 class EnterValueDialog(QDialog):
     """A figure for a target the records cannot count, with the date and where it comes from."""
 
-    def __init__(self, ctx, policy_id: str, target: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx, policy_id: str, target: Any, parent: QWidget | None = None,
+                 as_of: QDate | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.policy_id, self.target = ctx, policy_id, target
         self.saved = False
@@ -98,7 +103,8 @@ class EnterValueDialog(QDialog):
         self.form = ProblemForm()
         self.value = self.form.add("value", _("Value"), QLineEdit())
         self.value.setPlaceholderText(_("e.g. 85 or 85%") if target.unit in (None, "%") else target.unit)
-        self.date = self.form.add("as_of", _("As of"), QDateEdit(QDate.currentDate()))
+        today = QDate.currentDate()
+        self.date = self.form.add("as_of", _("As of"), QDateEdit(min(as_of, today) if as_of is not None else today))
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.source = self.form.add("source", _("Source"), QLineEdit())
@@ -292,7 +298,11 @@ class TargetsView(TableViewMixin, View):
             self.ach_model.set_rows([])
             self.counting_label.setText("")
             return
-        if p.counting == "entered":
+        entered = p.counting == "entered"
+        self.ach_model.columns = ENTERED_COLUMNS if entered else ACH_COLUMNS
+        for column in (0, 3):
+            self.tableview.setColumnHidden(column, entered)
+        if entered:
             self.counting_label.setText(_("Values entered for this target (the latest on or before {date} counts)").format(
                 date=p.as_of))
             self.ach_model.set_rows(self.data.counting.get(p.id, []))
@@ -345,7 +355,8 @@ class TargetsView(TableViewMixin, View):
         if p is None or p.counting != "entered" or self.data is None:
             return
         target = targets.target(self.ctx.session, self.data.policy_id, p.id)
-        dlg = EnterValueDialog(self.ctx, self.data.policy_id, target, self)
+        # dated the dashboard's day (a figure dated later would not count on the day shown)
+        dlg = EnterValueDialog(self.ctx, self.data.policy_id, target, self, self.as_of.date())
         if dlg.exec() and dlg.saved:
             self.message.ok(_("Value recorded for {target}.").format(target=target.text))
 
