@@ -218,6 +218,8 @@ def received_from(rnd: AwardRound) -> str | None:
     pay achievements of that origin — by its registered name; None for this office's own round."""
     from desktop.store.models import Achievement, Award, KnownOffice
 
+    if not Achievement.select().where(Achievement.origin.is_null(False)).exists():
+        return None  # a county's database (or a city's with nothing received): every round is its own
     row = (Award.select(Achievement.origin).join(Achievement)
            .where(Award.round == rnd, Achievement.origin.is_null(False)).limit(1).tuples().first())
     if row is None:

@@ -39,13 +39,20 @@ def round_summary(year: int) -> dict[str, Any]:
     """The year's latest award round: status ("none" without one), preparer, lines, total awarded
     (paying lines with an amount, not rejected), discretionary amounts still to set, flagged lines,
     notices issued from it; and whether the year has achievements to compute."""
-    has_achievements = bool(_sql("SELECT EXISTS(SELECT 1 FROM achievement WHERE date BETWEEN ? AND ? "
-                                 "AND origin IS NULL)", (f"{year}-01-01", f"{year}-12-31"))[0][0])  # its own
-    # this office's own round: not a county's, received in its package at the city (its lines pay
-    # achievements of that county's origin), which the county computes, approves and issues
-    rows = _sql("SELECT id, status, prepared_by, reviewed_by, note FROM award_round r WHERE year = ? AND NOT EXISTS "
-                "(SELECT 1 FROM award w JOIN achievement a ON a.id = w.achievement_id "
-                "WHERE w.round_id = r.id AND a.origin IS NOT NULL) ORDER BY id DESC LIMIT 1", (year,))
+    span = (f"{year}-01-01", f"{year}-12-31")
+    if not _sql("SELECT EXISTS(SELECT 1 FROM achievement WHERE origin IS NOT NULL)")[0][0]:  # a county: all its own
+        has_achievements = bool(_sql("SELECT EXISTS(SELECT 1 FROM achievement WHERE date BETWEEN ? AND ?)", span)[0][0])
+        rows = _sql("SELECT id, status, prepared_by, reviewed_by, note FROM award_round WHERE year = ? "
+                    "ORDER BY id DESC LIMIT 1", (year,))
+    else:
+        # the city: its own achievements (few: found by their empty origin), and its own round, not a
+        # county's received in its package (whose lines pay that county's achievements: the first
+        # line tells), which the county computes, approves and issues
+        has_achievements = bool(_sql("SELECT EXISTS(SELECT 1 FROM achievement WHERE origin IS NULL "
+                                     "AND date BETWEEN ? AND ?)", span)[0][0])
+        rows = _sql("SELECT id, status, prepared_by, reviewed_by, note FROM award_round r WHERE year = ? AND "
+                    "(SELECT a.origin FROM award w JOIN achievement a ON a.id = w.achievement_id "
+                    "WHERE w.round_id = r.id ORDER BY w.id LIMIT 1) IS NULL ORDER BY id DESC LIMIT 1", (year,))
     if not rows:
         return {"year": year, "status": "none", "has_achievements": has_achievements}
     rid, status, prepared_by, reviewed_by, note = rows[0]
