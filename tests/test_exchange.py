@@ -311,6 +311,16 @@ def test_package_from_an_unregistered_office_is_refused(tmp_path):
     dst = city(tmp_path)
     with pytest.raises(UntrustedPackage, match="not registered"):
         plan(dst, export(src, tmp_path / "1.stdpkg").path)
+    from desktop.core import i18n
+
+    i18n.set_locale("zh_CN")
+    try:  # the officer is told where to register it, in the window as on the command line
+        with pytest.raises(UntrustedPackage) as refused:
+            plan(dst, export(src, tmp_path / "2.stdpkg").path)
+    finally:
+        i18n.set_locale("en")
+    assert "尚未在本数据库登记" in str(refused.value) and "数据交换 → 登记县（区）公钥" in str(refused.value)
+    assert "stdaward register-office" in str(refused.value) and "公钥...；" not in str(refused.value)
 
 
 def test_package_signed_with_another_key_than_registered_is_refused(tmp_path):
