@@ -74,3 +74,27 @@ def test_the_citys_overview_does_not_take_a_countys_round_for_its_own(city_with_
         got = overview.round_summary(2024)
     assert got["status"] == "none", got
     assert not got["has_achievements"]  # nor is the city told to compute a round of the county's records
+    assert got["received"]  # but it is not told it has no achievements of 2024: the county's are here
+
+
+def test_the_citys_overview_card_says_where_the_countys_records_are_read(city_with_a_countys_round, qtbot):
+    """The round card of a year whose records are all the counties': not 「没有2024年度的成果」 (the
+    header counts them) but where the city reads them."""
+    from desktop.core import i18n
+    from desktop.operations import overview
+    from desktop.ui.linebreaks import plain
+    from desktop.ui.views.overview import Card, OverviewView
+
+    with using(city_with_a_countys_round):
+        got = overview.round_summary(2024)
+    i18n.set_locale("zh_CN")
+    try:
+        card = Card("round")
+        qtbot.addWidget(card)
+        card.open_btn = card.button("openRound0", lambda: None)
+        card.attention_btn = card.button("attentionRound0", lambda: None)
+        OverviewView._paint_round(None, card, got)  # type: ignore[arg-type]  # a year without a round paints from the card alone
+        text = plain(card.rows["waiting"][1].text())
+    finally:
+        i18n.set_locale("en")
+    assert "本单位没有2024年度的成果" in text and "数据交换 → 汇总报告" in text, text

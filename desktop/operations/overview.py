@@ -40,6 +40,7 @@ def round_summary(year: int) -> dict[str, Any]:
     (paying lines with an amount, not rejected), discretionary amounts still to set, flagged lines,
     notices issued from it; and whether the year has achievements to compute."""
     span = (f"{year}-01-01", f"{year}-12-31")
+    received = False  # the year's records are the counties', received in their packages (at the city)
     if not _sql("SELECT EXISTS(SELECT 1 FROM achievement WHERE origin IS NOT NULL)")[0][0]:  # a county: all its own
         has_achievements = bool(_sql("SELECT EXISTS(SELECT 1 FROM achievement WHERE date BETWEEN ? AND ?)", span)[0][0])
         rows = _sql("SELECT id, status, prepared_by, reviewed_by, note FROM award_round WHERE year = ? "
@@ -50,11 +51,15 @@ def round_summary(year: int) -> dict[str, Any]:
         # line tells), which the county computes, approves and issues
         has_achievements = bool(_sql("SELECT EXISTS(SELECT 1 FROM achievement WHERE origin IS NULL "
                                      "AND date BETWEEN ? AND ?)", span)[0][0])
+        # none of its own: the counties' records of the year (by the date's index: the year's first
+        # record is a county's, or the year has none)
+        received = not has_achievements and bool(_sql(
+            "SELECT EXISTS(SELECT 1 FROM achievement WHERE +origin IS NOT NULL AND date BETWEEN ? AND ?)", span)[0][0])
         rows = _sql("SELECT id, status, prepared_by, reviewed_by, note FROM award_round r WHERE year = ? AND "
                     "(SELECT a.origin FROM award w JOIN achievement a ON a.id = w.achievement_id "
                     "WHERE w.round_id = r.id ORDER BY w.id LIMIT 1) IS NULL ORDER BY id DESC LIMIT 1", (year,))
     if not rows:
-        return {"year": year, "status": "none", "has_achievements": has_achievements}
+        return {"year": year, "status": "none", "has_achievements": has_achievements, "received": received}
     rid, status, prepared_by, reviewed_by, note = rows[0]
     lines, to_set, flagged = _sql(
         "SELECT count(*), coalesce(sum(CASE WHEN status = 'discretionary' AND amount IS NULL THEN 1 ELSE 0 END), 0), "

@@ -473,8 +473,15 @@ class OverviewView(View):
             card.status.setText(_("No round yet"))
             for key in list(card.rows):
                 card.set_row(key, "", "", visible=False)
-            card.set_row("waiting", "", _("Achievements dated {year} are waiting to be computed.").format(year=year)
-                         if r["has_achievements"] else _("No achievement is dated {year}.").format(year=year))
+            if r["has_achievements"]:
+                waiting = _("Achievements dated {year} are waiting to be computed.").format(year=year)
+            elif r.get("received"):  # the city: the counties compute their own rounds
+                waiting = _("This office has no achievement of its own dated {year}; the counties' are read in "
+                            "{view} → {button}").format(year=year, view=_("Exchange"),
+                                                        button=_("Consolidation report...").rstrip("."))
+            else:
+                waiting = _("No achievement is dated {year}.").format(year=year)
+            card.set_row("waiting", "", waiting)
             card.attention_btn.setVisible(False)
             return
         card.status.setText(RD.round_status_label(status))
