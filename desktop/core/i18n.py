@@ -96,6 +96,19 @@ def N_(message: str) -> str:
 set_locale(os.environ.get("STDAWARD_LANG") or DEFAULT_LOCALE)
 
 
+def sentences(*parts: str) -> str:
+    """Sentences put together in code, each ended as the language ends one (「…：D:\\告知书.pdf。点击…」,
+    "…: D:\\letters.pdf. Press…"): a part already ending in a full stop is left as it is."""
+    zh = _current_locale.startswith("zh")
+    out = []
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if not last and not part.endswith(("。", ".", "！", "？", "!", "?")):
+            part += "。" if zh else "."
+        out.append(part)
+    return ("" if zh else " ").join(out)
+
+
 def colon() -> str:
     """The colon between a label and its value put together in code (条款：五(二)2, Clause: ...):
     full-width in Chinese, as the catalogue's own strings write it."""

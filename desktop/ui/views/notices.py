@@ -12,7 +12,7 @@ from typing import Any
 
 from desktop.core.docnames import number_list, safe_filename
 from desktop.core.errors import StdAwardError
-from desktop.core.i18n import N_, _
+from desktop.core.i18n import N_, _, sentences
 from desktop.operations.roles import allowed
 from desktop.ui.files import remember, start_in
 from desktop.ui.qt import (
@@ -654,9 +654,8 @@ class NoticesView(TableViewMixin, View):
 
         def done(result: dict[str, Any]) -> None:
             self._show_document(result["path"], _("Letters of refusal of the award round for {year}").format(year=year))
-            self.message.ok(_("{n} letter(s) for {lines} claim(s) saved: {path}").format(
-                n=result["letters"], lines=result["lines"], path=result["path"]) + " "
-                + _("Press Print... to print them."))
+            self.message.ok(sentences(_("{n} letter(s) for {lines} claim(s) saved: {path}").format(
+                n=result["letters"], lines=result["lines"], path=result["path"]), _("Press Print... to print them.")))
         self.ctx.tasks.run(lambda p: publicity.write_refusals(s.with_progress(p), uid, out), on_done=done,
                            on_error=lambda exc: self.message.error(error_text(exc)),
                            label=_("Writing the PDF..."), parent=self)
