@@ -78,9 +78,9 @@ def test_roles_export_import_register(tmp_path):
         assert result.applied["inserted"] == plan.counts()["new"] and _counts()["achievements"] == 2
         log = exchange.package_log(_session(dst))
         assert log[0]["direction"] == "import" and log[0]["office"] == card["name"]
-        assert log[0]["counts"] == "New 3，Updated 0，Deleted 0，Unchanged 0，Conflicts 0，Rejected 0"  # labels, not keys
+        assert log[0]["counts"] == "New 3, Updated 0, Deleted 0, Unchanged 0, Conflicts 0, Rejected 0"  # labels, not keys
         with using(src):
-            assert exchange.package_log(_session(src))[0]["counts"] == "Enterprises 1，Achievements 2，Award rounds 0，Awards 0"
+            assert exchange.package_log(_session(src))[0]["counts"] == "Enterprises 1, Achievements 2, Award rounds 0, Awards 0"
 
 
 def test_a_cancelled_import_leaves_nothing_imported(tmp_path):

@@ -109,6 +109,16 @@ def sentences(*parts: str) -> str:
     return ("" if zh else " ").join(out)
 
 
+def comma() -> str:
+    """The comma between items listed in code (新增 54，更新 0 · New 54, Updated 0)."""
+    return "，" if _current_locale.startswith("zh") else ", "
+
+
+def semicolon() -> str:
+    """The semicolon between groups listed in code."""
+    return "；" if _current_locale.startswith("zh") else "; "
+
+
 def colon() -> str:
     """The colon between a label and its value put together in code (条款：五(二)2, Clause: ...):
     full-width in Chinese, as the catalogue's own strings write it."""

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from desktop.core.i18n import N_, _
+from desktop.core.i18n import N_, _, comma
 from desktop.core.labels import actor_label
 from desktop.operations.session import Session
 
@@ -120,7 +120,7 @@ def value_text(key: str, value: Any, titles: dict[str, str] | None = None,
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dict):  # an empty one (no deletions): nothing, not an empty label
-        return "，".join(f"{field_label(k)} {value_text(k, v)}" for k, v in value.items() if k not in HIDDEN) or "-"
+        return comma().join(f"{field_label(k)} {value_text(k, v)}" for k, v in value.items() if k not in HIDDEN) or "-"
     if isinstance(value, list):
         return "、".join(value_text(key, v) for v in value) or "-"  # an empty list: nothing, not "日历说明：；"
     if key in ("amount", "total"):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.core.errors import StdAwardError
-from desktop.core.i18n import N_, _, colon
+from desktop.core.i18n import N_, _, colon, comma
 from desktop.operations.session import Session
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def package_log(session: Session, limit: int = 500) -> list[dict[str, Any]]:
         counts = (p.summary or {}).get("counts", {})
         out.append({"at": p.at, "direction": _(DIRECTIONS.get(p.direction, p.direction)),
                     "office": who.get(p.office_uuid, _("an unregistered office")), "sequence": p.sequence,
-                    "counts": "，".join(f"{_(label)} {counts[k]}" for k, label in COUNT_LABELS.items() if k in counts),
+                    "counts": comma().join(f"{_(label)} {counts[k]}" for k, label in COUNT_LABELS.items() if k in counts),
                     "path": p.path or "", "office_uuid": p.office_uuid, "imported": p.direction == "import",
                     "year": ((p.summary or {}).get("period") or {}).get("year")})
     return out

@@ -10,7 +10,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from desktop.core.i18n import N_, _
+from desktop.core.i18n import N_, _, comma, semicolon
 from desktop.core.status import award_status_label
 from desktop.ui.qt import (
     QAbstractItemView,
@@ -75,9 +75,9 @@ def policy_html(policy) -> str:  # noqa: ANN001
             amount = money_text(r.amount)
         elif r.amounts:
             names = policy.labels.get(r.by or "level", {})
-            amount = "，".join(f"{names.get(k, k)} {money_text(v)}" for k, v in r.amounts.items())
+            amount = comma().join(f"{names.get(k, k)} {money_text(v)}" for k, v in r.amounts.items())
         if r.percent_by_rank:
-            amount += "；" + "，".join(_("rank {rank}: {pct}%").format(rank=k, pct=v) for k, v in r.percent_by_rank.items())
+            amount += semicolon() + comma().join(_("rank {rank}: {pct}%").format(rank=k, pct=v) for k, v in r.percent_by_rank.items())
         pay = {"discretionary": _("amount at the office's discretion"),
                "unspecified": _("the text sets no amount")}.get(r.pay, amount)
         out.append(f"<p><b>{escape(r.clause)}</b> {escape(plain_label(r.label))}"
