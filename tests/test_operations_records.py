@@ -387,3 +387,46 @@ def test_a_load_reusing_a_uuid_held_by_another_record_names_it_and_writes_nothin
     assert [(p.record, p.field) for p in exc.value.problems] == [
         (again["achievements"][3]["id"], "uuid"), (again["achievements"][5]["id"], "uuid")]
     assert counts() == before
+
+
+def test_undoing_a_deletion_after_a_load_took_the_row_ids_puts_the_achievements_back(s, tmp_path):
+    """The last records entered deleted, others loaded (SQLite gives them the freed row ids), then
+    撤销: the deleted ones come back under new row ids, with their evidence, instead of the undo
+    failing with the database's "UNIQUE constraint failed"."""
+    from desktop.store.models import Achievement, Evidence
+
+    records.load(s, {"enterprises": [{"uscc": GOOD_USCC, "name": "莆田市甲鞋业有限公司"}],
+                     "achievements": [std(id="A1", ref="GB/T 10001-2024"), std(id="A2", ref="GB/T 10002-2024")]})
+    a2 = Achievement.get(Achievement.source_id == "A2")
+    proof = tmp_path / "证书.pdf"
+    proof.write_bytes(b"%PDF-1.4 certificate")
+    records.attach_evidence(s, a2.id, proof)
+    snap = records.delete_achievements(s, [a2.id])
+    records.load(s, {"enterprises": [], "achievements": [std(id="A3", ref="GB/T 10003-2024")]})
+    assert Achievement.get(Achievement.source_id == "A3").id == a2.id  # the freed id taken
+    records.restore_achievements(s, snap)
+    back = Achievement.get(Achievement.source_id == "A2")
+    assert back.uuid == a2.uuid and back.id != a2.id and back.ref == "GB/T 10002-2024"
+    assert [e.filename for e in Evidence.select().where(Evidence.achievement == back)] == ["证书.pdf"]
+    assert sorted(a.source_id for a in Achievement.select()) == ["A1", "A2", "A3"]
+
+
+def test_an_achievement_back_already_since_its_deletion_is_not_put_back_twice(s):
+    """The record itself back (a county's package brought it again): undoing the deletion is refused
+    naming it, nothing restored. The same claim entered under another id is a record of its own (the
+    round marks one of the two a duplicate): that does not stop the undo."""
+    from desktop.store.models import Achievement
+
+    records.load(s, {"enterprises": [{"uscc": GOOD_USCC, "name": "莆田市甲鞋业有限公司"}],
+                     "achievements": [std(id="A1", ref="GB/T 10001-2024"), std(id="A2", ref="GB/T 10002-2024"),
+                                      std(id="A4", ref="GB/T 10004-2024")]})
+    snap = records.delete_achievements(s, [Achievement.get(Achievement.source_id == "A2").id])
+    Achievement.create(**{k: v for k, v in snap.rows[0].items() if k != "id"})  # the record brought back
+    with pytest.raises(ValidationFailed) as refused:
+        records.restore_achievements(s, snap)
+    assert refused.value.problems[0].record == "A2" and "entered again" in refused.value.problems[0].message
+    assert sorted(a.source_id for a in Achievement.select()) == ["A1", "A2", "A4"]  # nothing restored twice
+    snap = records.delete_achievements(s, [Achievement.get(Achievement.source_id == "A4").id])
+    records.load(s, {"enterprises": [], "achievements": [std(id="B7", ref="GB/T 10004-2024")]})  # the same claim
+    records.restore_achievements(s, snap)
+    assert sorted(a.source_id for a in Achievement.select()) == ["A1", "A2", "A4", "B7"]

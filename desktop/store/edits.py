@@ -187,11 +187,32 @@ def delete_achievements(ids: list[int], user: str) -> Snapshot:
 
 
 def restore_achievements(snap: Snapshot, user: str) -> None:
+    """Put deleted achievements back (undo), with their evidence; all or nothing. An achievement
+    that is back already (the same record, brought again by a county's package) is not put back
+    twice: ValidationFailed naming it, nothing restored. (The same claim entered again under another
+    id is a record of its own: the round marks one of the two a duplicate.) A row id another record
+    has taken since (a load after the deletion) is not reclaimed: the achievement comes back under a
+    new one."""
     with database.atomic():
+        again = [Problem(data.get("source_id") or data["uuid"], "restore",
+                         _("entered again since it was deleted: its deletion cannot be undone"))
+                 for data in snap.rows if Achievement.select().where(Achievement.uuid == data["uuid"]).exists()]
+        if again:
+            raise ValidationFailed(again)
+        ids: dict[Any, Any] = {}  # the row id each had -> the one it has again
         for data in snap.rows:
+            data = dict(data)
+            was = data["id"]
+            if Achievement.select().where(Achievement.id == was).exists():
+                del data["id"]  # taken since (a load after the deletion): a new row id
             row = Achievement.create(**data)
+            ids[was] = row.id
             audit.record(user, "restore", "achievement", row.uuid, None, to_vocabulary(row).to_dict())
         for data in snap.evidence:
+            data = dict(data)
+            data["achievement"] = ids.get(data["achievement"], data["achievement"])
+            if Evidence.select().where(Evidence.id == data["id"]).exists():
+                data.pop("id")
             Evidence.create(**data)
 
 
