@@ -261,6 +261,17 @@ def test_an_enterprise_with_achievements_is_not_deleted(s):
     assert len(records.enterprise_rows()) == 1
 
 
+def test_a_deleted_enterprise_comes_back_when_another_took_its_row_id_meanwhile(s):
+    """The last enterprise registered deleted, another registered (SQLite gives it the freed row id),
+    then 撤销: the deleted one comes back under a new id instead of 'UNIQUE constraint failed'."""
+    first = records.save_enterprise(s, {"uscc": GOOD_USCC, "name": "甲"})
+    deleted = records.delete_enterprise(s, first["id"])
+    other = records.save_enterprise(s, {"uscc": OTHER_USCC, "name": "乙"})
+    assert other["id"] == first["id"]
+    records.restore_enterprise(s, deleted)
+    assert sorted(r["name"] for r in records.enterprise_rows()) == ["乙", "甲"]
+
+
 def test_a_deleted_enterprise_is_not_put_back_over_a_new_registration(s):
     ent = records.save_enterprise(s, {"uscc": GOOD_USCC, "name": "甲"})
     deleted = records.delete_enterprise(s, ent["id"])

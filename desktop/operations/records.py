@@ -414,7 +414,10 @@ def restore_enterprise(session: Session, deleted: DeletedEnterprise) -> None:
         if other is not None:
             raise StdAwardError(_("{code} is registered again (to {name}); the deleted record cannot be put "
                                   "back").format(code=deleted.data["uscc"], name=other.name))
-        row = Enterprise.create(**deleted.data)
+        data = dict(deleted.data)
+        if Enterprise.select().where(Enterprise.id == data["id"]).exists():
+            del data["id"]  # taken since by another enterprise registered: the record comes back under a new one
+        row = Enterprise.create(**data)
         audit.record(session.username, "restore", "enterprise", row.uuid, None, {"uscc": row.uscc, "name": row.name})
 
 
