@@ -118,7 +118,33 @@ def apply_language(app: QApplication) -> None:
                 app.installTranslator(t)
                 _translators.append(t)
                 break
+        if loc in QT_GAPS:  # installed last: asked first
+            gaps = _QtGaps(QT_GAPS[loc], app)
+            app.installTranslator(gaps)
+            _translators.append(gaps)
     app.setFont(ui_font(loc))
+
+
+# Qt's own words its shipped catalogue lacks in this version (its file dialog's labels gained an "&"
+# that the catalogue's entries do not have), in Qt's own wording for them without it
+QT_GAPS: dict[str, dict[tuple[str, str], str]] = {
+    "zh_CN": {("QFileDialog", "&Look in:"): "查找范围(&L)：", ("QFileDialog", "Files of &type:"): "文件类型(&T)："},
+    "zh_TW": {("QFileDialog", "&Look in:"): "尋找於(&L)：", ("QFileDialog", "Files of &type:"): "檔案型態(&T)："},
+}
+
+
+class _QtGaps(QTranslator):
+    """A translator answering only ``QT_GAPS``' words (None for the rest: Qt asks the next one)."""
+
+    def __init__(self, words: dict[tuple[str, str], str], parent: QApplication) -> None:
+        super().__init__(parent)
+        self.words = words
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> Any:
+        return self.words.get((context, source))
+
+    def isEmpty(self) -> bool:
+        return False
 
 
 def ui_font(locale: str) -> QFont:
