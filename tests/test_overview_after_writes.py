@@ -149,3 +149,37 @@ def test_an_office_moved_to_a_server_finds_its_counts_kept_there(tmp_path, pg_se
         assert {p.id: p.count for p in late.targets if p.id in full} == full and full["standards-60"] > 0
     finally:
         close_db()
+
+
+def test_a_backup_restored_onto_a_server_finds_its_counts_kept_there(tmp_path, pg_server):  # noqa: F811
+    """A PC's backup put onto an empty server database (``stdaward restore`` there): the counts, their
+    index and the audit check's mark are kept on the server, so its first reading counts nothing."""
+    from desktop.operations import backups, records
+    from desktop.operations.session import Session
+    from desktop.store import office as office_store
+    from desktop.store import target_counts
+    from desktop.store.db import close_db, open_db
+    from desktop.store.paths import resolve_db_path
+
+    source = tmp_path / "office.db"
+    open_db(source, auto_backup=False)
+    try:
+        office_store.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
+                            policy_id=POLICY, user="tester")
+        session = Session.attach(source)
+        records.load(session, {"enterprises": _enterprises(CITY, "城厢"),
+                               "achievements": _standards("city", CITY, 70, shared=12)})
+        out = backups.make(session, tmp_path / "office-backup.db")
+    finally:
+        close_db()
+    target = resolve_db_path(pg_server.url(pg_server.create_database()))
+    backups.restore(target, out)
+    target_counts._KEPT.clear()  # the office opened on the server, as by another PC
+    open_db(target, auto_backup=False)
+    try:
+        late = _reading(target, Session.attach(target))
+        assert late.counts_how == "kept" and not late.chain["full"] and late.chain["broken_at"] is None
+        full = full_target_counts(POLICY, Session.attach(target).today())
+        assert {p.id: p.count for p in late.targets if p.id in full} == full and full["standards-60"] > 0
+    finally:
+        close_db()

@@ -124,9 +124,12 @@ def restore(path: Path, backup_file: Path, *, session: Session | None = None, re
     if session is not None:
         session.close()
     if is_connection_file(path):
+        from desktop.operations.transfer import keep_overview
         from desktop.store import transfer
 
-        found = transfer.restore_to_server(Path(backup_file), path, user=user, replace=replace, progress=progress)
+        keeping = session or Session(path, Actor(user, user, None))  # today's date and the task's progress
+        found = transfer.restore_to_server(Path(backup_file), path, user=user, replace=replace, progress=progress,
+                                           then=lambda: keep_overview(keeping))
         done = Restored(found["kept"])
     else:
         done = store_restore(Path(backup_file), path)

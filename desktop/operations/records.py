@@ -415,7 +415,7 @@ def restore_enterprise(session: Session, deleted: DeletedEnterprise) -> None:
             raise StdAwardError(_("{code} is registered again (to {name}); the deleted record cannot be put "
                                   "back").format(code=deleted.data["uscc"], name=other.name))
         data = dict(deleted.data)
-        if Enterprise.select().where(Enterprise.id == data["id"]).exists():
+        if Enterprise.get_or_none(id=data["id"]) is not None:
             del data["id"]  # taken since by another enterprise registered: the record comes back under a new one
         row = Enterprise.create(**data)
         audit.record(session.username, "restore", "enterprise", row.uuid, None, {"uscc": row.uscc, "name": row.name})

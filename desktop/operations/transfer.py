@@ -20,21 +20,24 @@ def migrate_db(session: Session, target: Path) -> dict[str, Any]:
     from desktop.store.backend import describe
 
     missing: list[str] = []
-
-    def keep_counts() -> None:
-        """On the copy, what the overview's first reading there would otherwise do: the audit log's
-        check (its mark kept), then the index the targets' counts are brought up to date by, and
-        the counts (the order the overview's reading takes: see ``targets.keep_number_index``)."""
-        import logging
-
-        from desktop.operations import audit, targets
-
-        try:
-            if audit.check_chain(session, incremental=True)["broken_at"] is None:
-                targets.keep_number_index(session)
-        except Exception:  # noqa: BLE001 - the copy has committed and been checked: the office's first reading checks again
-            logging.getLogger(__name__).warning("could not keep the audit check's mark on the copy", exc_info=True)
-        targets.keep_counts(session)
-
-    counts = transfer.copy(session.db_path, Path(target), progress=session.progress, notes=missing, then=keep_counts)
+    counts = transfer.copy(session.db_path, Path(target), progress=session.progress, notes=missing,
+                           then=lambda: keep_overview(session))
     return {"to": describe(Path(target)), "rows": counts, "evidence_missing": missing}
+
+
+def keep_overview(session: Session) -> None:
+    """On a database just written whole (a copy, a backup restored onto a server), open in this
+    process: what the overview's first reading there would otherwise do, the audit log's check (its
+    mark kept), then the index the targets' counts are brought up to date by, and the counts (the
+    order the overview's reading takes: see ``targets.keep_number_index``). The write has committed
+    and been checked: nothing here fails it (the first reading there does the work instead)."""
+    import logging
+
+    from desktop.operations import audit, targets
+
+    try:
+        if audit.check_chain(session, incremental=True)["broken_at"] is None:
+            targets.keep_number_index(session)
+    except Exception:  # noqa: BLE001 - a cache of the database's own: the office's first reading checks again
+        logging.getLogger(__name__).warning("could not keep the audit check's mark", exc_info=True)
+    targets.keep_counts(session)

@@ -344,14 +344,16 @@ def _drop_all() -> None:
 
 
 def restore_to_server(backup_file: Path, target: Path, *, user: str, replace: bool = False,
-                      progress: Progress | None = None) -> dict[str, Any]:
+                      progress: Progress | None = None, then: Callable[[], Any] | None = None) -> dict[str, Any]:
     """Put the backup file ``backup_file`` onto the server database of the connection file
     ``target`` (which must not be open): an empty database, or with ``replace`` one holding an
     office, whose contents are first written to a safety copy in its backups folder. A backup of an
     older schema is brought up to date on a temporary copy first. One transaction on the server:
     the tables made again, every row copied with its id, the rows, audit chain and vouched records
     checked, and the restore itself appended to the audit log; anything wrong leaves the server as
-    it was. Returns ``rows`` (per table), ``kept`` (the safety copy or None), ``replaced`` (rows)."""
+    it was. Returns ``rows`` (per table), ``kept`` (the safety copy or None), ``replaced`` (rows).
+    ``then`` runs on the server once the restore has committed (caches kept with the data, as
+    ``copy``'s)."""
     import shutil
     import tempfile
 
@@ -403,6 +405,8 @@ def restore_to_server(backup_file: Path, target: Path, *, user: str, replace: bo
                     audit.record(user, "restore", "database", None, {"counts": held} if held else None,
                                  {"file": backup_file.name, "counts": sum(counts.values())})
                 audit.write_head(target)
+                if then is not None:
+                    then()
             finally:
                 db.close_db()
     return {"rows": counts, "kept": kept, "replaced": held}
