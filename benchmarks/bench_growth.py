@@ -95,6 +95,20 @@ after 10⁵ 6.9-7.2 s, 10⁶ 81.0 s (read 13.3, plan 38.9, write 28.9; 705 MB): 
 
     .venv/bin/python benchmarks/bench_growth.py --paths city --sizes 20000 --counties 50
 
+Figures of 2026-12-04, evening, 10⁵ → 10⁶, one run each (the load average beside):
+
+    .venv/bin/python benchmarks/bench_growth.py --sizes 100000 1000000 --paths PATHS --runs 1
+
+    export        2.05 → 18.9 s   ×9.2,  79 MB  (baseline ×9.8)              load 1.0-1.6
+    import        3.48 → 33.2 s   ×9.5, 689 MB  (baseline ×15.5, 1,862 MB)   load 1.0-1.6
+    computejson   1.24 → 9.27 s   ×7.5, 814 MB  (baseline ×10.3)             load 1.0-1.6
+    rounds        2.63 → 29.6 s  ×11.3, 517 MB  (baseline ×12.0, 1,567 MB)   load 0.7-1.2
+    recompute     2.41 → 26.2 s  ×10.9, 710 MB  (baseline ×10.7, 1,050 MB)   load 0.7-1.2
+    overview      0.005 → 0.017 s ×3.2 (its first reading ever 0.22 → 1.33 s)  load 0.9-1.5
+    targets       0.233 → 1.339 s ×5.8 (nothing counted yet; next start 0.43 s) load 0.9-1.5
+    consolidate   0.593 → 6.11 s ×10.3, 96 MB (baseline ×10.7)                load 0.9-1.5
+    load          27.3 → 272 s   ×10.0, 194 MB  (baseline ×8.4)               load 2.5-4.5 (busy)
+
 Fills are made once per size with bare ``sqlite3`` in a database whose schema the program under test
 made; each run works on a fresh copy of it.
 """
