@@ -516,21 +516,14 @@ def _member(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
 _CHECK_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("stdaward_package_check_only", default=False)
 
 
-@contextlib.contextmanager
-def bulk() -> Iterator[None]:
+def bulk() -> contextlib.AbstractContextManager[None]:
     """Python's cycle collector paused while a package's rows are parsed, planned or written: each row
     is a list of plain values that never forms a cycle, and a million of them passing through would
-    otherwise set off full collections over everything the program holds. Restored as it was found
-    (another thread's own pause is never cut short by this one's end)."""
-    import gc
+    otherwise set off full collections over everything the program holds (``core.collector``: on
+    again after the last pause of any thread)."""
+    from desktop.core.collector import paused
 
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
+    return paused(freeze=False)
 
 
 @contextlib.contextmanager

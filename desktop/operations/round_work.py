@@ -9,10 +9,9 @@ awards already made.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Any
 
@@ -78,21 +77,15 @@ def _computer(policy: Any) -> Any:
     return compute
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a round is computed and written, as it was found after.
-    The engine keeps every paid or payable claim of the year until the year is done (its duplicate
+def _collector_paused() -> AbstractContextManager[None]:
+    """Python's cycle collector off while a round is computed and written (``core.collector``). The
+    engine keeps every paid or payable claim of the year until the year is done (its duplicate
     check), and each full collection scans all of them again: at 10⁶ achievements 35 full
     collections took 8-10 s of a round (0.3-0.4 s at 10⁵), the part of the round that grew most.
-    What a round builds forms no reference cycles; refcounting frees each batch as it passes. (A
-    pause in another thread may end meanwhile and turn it on again: the round is then only slower.)"""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
+    What a round builds forms no reference cycles; refcounting frees each batch as it passes."""
+    from desktop.core.collector import paused
+
+    return paused(freeze=False)
 
 
 def create_round(year: int, policy_id: str, user: str) -> Any:

@@ -24,10 +24,10 @@ from itertools import compress, repeat
 from operator import contains, eq, is_not
 from typing import Any
 
+from desktop.core.collector import paused as _collector_paused
 from desktop.core.i18n import N_, _
 from desktop.core.labels import kind_label, level_label
 from desktop.core.status import award_status_label
-from desktop.ui.collector import paused as _collector_paused
 from desktop.ui.qt import QAbstractTableModel, QColor, QModelIndex, Qt, QTimer, Signal, is_alive
 
 NO_ROUND = "none"

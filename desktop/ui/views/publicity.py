@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from desktop.core import collector
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
-from desktop.ui import collector
 from desktop.ui.qt import (
     QAbstractItemView,
     QAbstractListModel,

@@ -19,10 +19,10 @@ from itertools import accumulate, repeat
 from operator import contains, or_
 from typing import Any, overload
 
+from desktop.core import collector
 from desktop.core.i18n import N_, _
 from desktop.core.money import ZERO
 from desktop.core.status import LINE_FIELDS, PAYING
-from desktop.ui import collector
 
 STATUS_LABELS = {"awarded": N_("awarded"), "not_eligible": N_("not eligible"), "discretionary": N_("discretionary"),
                  "unspecified": N_("amount not fixed"), "duplicate": N_("duplicate")}

@@ -21,8 +21,8 @@ from operator import and_, eq
 from time import perf_counter
 from typing import Any
 
+from desktop.core import collector
 from desktop.core.i18n import N_, _, current_locale
-from desktop.ui import collector
 from desktop.ui.linebreaks import keep_whole
 from desktop.ui.qt import (
     QAbstractTableModel,
