@@ -106,6 +106,21 @@ def test_values_are_labelled_in_the_officers_language():
     assert audit.value_text("amount", "1234.5") == "¥1,234.50"
 
 
+def test_what_a_package_carried_reads_as_a_period_not_as_its_keys():
+    """An export's entry said 「范围：成果类别 年度」 (the stored keys kind/year read as field names)."""
+    from desktop.core import i18n
+
+    i18n.set_locale("zh_CN")
+    try:
+        assert audit.value_text("period", {"kind": "year", "year": 2024}) == "2024年度"
+        assert audit.value_text("period", {"kind": "since", "since": "2026-03-01T08:30:00"}) == "2026-03-01 08:30以来的变更"
+        assert audit.value_text("period", {"kind": "all"}) == "全部记录"
+        shown = audit.value_text("summary", {"period": {"kind": "year", "year": 2024}, "counts": {"achievement": 3}})
+        assert "2024年度" in shown and "成果类别" not in shown, shown
+    finally:
+        i18n.set_locale("en")
+
+
 def test_the_programs_own_work_is_named_in_words_not_by_its_internal_name(db):
     """An upgrade's entries and the automatic backup's read as such in the log, never as a user name."""
     from desktop.store import audit as store

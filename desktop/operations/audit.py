@@ -119,6 +119,13 @@ def value_text(key: str, value: Any, titles: dict[str, str] | None = None,
         return "-"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if key == "period" and isinstance(value, dict):  # what a package carried: a year, changes since a date, all
+        if value.get("kind") == "year" and value.get("year"):
+            return _("the year {year}").format(year=value["year"])
+        if value.get("kind") == "since" and value.get("since"):
+            return _("changes since {date}").format(date=str(value["since"])[:16].replace("T", " "))
+        if value.get("kind") == "all":
+            return _("all records")
     if isinstance(value, dict):  # an empty one (no deletions): nothing, not an empty label
         return comma().join(f"{field_label(k)} {value_text(k, v)}" for k, v in value.items() if k not in HIDDEN) or "-"
     if isinstance(value, list):
