@@ -41,6 +41,10 @@ def test_returned_then_fixed_then_accepted(tmp_path):
         done = exchange.reply(s, tmp_path / "r1.stdpkg", "a县市场监督管理局", year=2024, decision="returned",
                               comment="请补正后重新报送", remarks={"s1": "标准文本封面不清晰", "p1": "缺少验收报告"})
     assert done["remarks"] == 2 and done["decision"] == "submission returned"
+    with _session(city_db) as s:  # the city's exchange log names the reply, the county it went to, the records
+        reply = exchange.package_log(s)[0]
+        assert (reply["direction"], reply["office"], reply["counts"], reply["year"]) == (
+            "reply written for a county", "a县市场监督管理局", "2 records commented on", 2024)
     dry = apply(path, tmp_path / "r1.stdpkg")
     assert dry.applied["replies"] == 1
     with _session(path) as s:

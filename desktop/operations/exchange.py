@@ -125,6 +125,14 @@ def package_log(session: Session, limit: int = 500) -> list[dict[str, Any]]:
     log: Any = PackageLog
     for p in log.select().order_by(log.id.desc()).limit(limit):
         counts = (p.summary or {}).get("counts", {})
+        period = (p.summary or {}).get("period") or {}
+        if period.get("kind") == "reply":  # the city's reply to a county: to whom, and what it commented on
+            out.append({"at": p.at, "direction": _("reply written for a county"),
+                        "office": who.get(period.get("to"), _("an unregistered office")), "sequence": p.sequence,
+                        "counts": _("{n} records commented on").format(n=counts.get("remarks", 0)),
+                        "path": p.path or "", "office_uuid": period.get("to"), "imported": False,
+                        "year": period.get("year")})
+            continue
         out.append({"at": p.at, "direction": _(DIRECTIONS.get(p.direction, p.direction)),
                     "office": who.get(p.office_uuid, _("an unregistered office")), "sequence": p.sequence,
                     "counts": comma().join(f"{_(label)} {counts[k]}" for k, label in COUNT_LABELS.items() if k in counts),
