@@ -14,8 +14,10 @@ PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
 def _placeholders(text: str) -> list[str]:
-    """The str.format fields of ``text`` (doubled braces are literal braces, not fields)."""
-    return sorted(PLACEHOLDER.findall(text.replace("{{", "").replace("}}", "")))
+    """The names of the str.format fields of ``text`` (doubled braces are literal braces, not fields).
+    A translation may write a field otherwise (Chinese quotes a value as “{value}” where English
+    writes its repr, ``{value!r}``): the names must be the same."""
+    return sorted(re.split(r"[!:]", field[1:-1])[0] for field in PLACEHOLDER.findall(text.replace("{{", "").replace("}}", "")))
 
 
 def _source_msgids() -> set[str]:
@@ -81,5 +83,18 @@ def test_chinese_text_uses_the_full_width_colon(locale):
         assert i18n.colon() == "："
         i18n.set_locale("en")
         assert i18n.colon() == ": "
+    finally:
+        i18n.set_locale("en")
+
+
+@pytest.mark.parametrize("locale, said", [("zh_CN", "“十二”不是数字"), ("zh_TW", "“十二”不是數字")])
+def test_chinese_quotes_a_value_with_chinese_quotation_marks_not_pythons(locale, said):
+    """「'十二' 不是数字」 read as the program's own repr: a value the officer typed is quoted “十二”."""
+    from desktop.core import i18n
+
+    assert [m.id for m in _catalog(locale) if m.id and m.string and "!r}" in str(m.string)] == []
+    i18n.set_locale(locale)
+    try:
+        assert i18n._("{value!r} is not a number").format(value="十二") == said
     finally:
         i18n.set_locale("en")

@@ -28,8 +28,10 @@ def _read(locale: str):
 
 
 def _placeholders(text: str) -> tuple[list[str], list[str]]:
-    """The str.format fields and the %-conversions of ``text`` (doubled braces are literal braces)."""
-    return sorted(BRACES.findall(text.replace("{{", "").replace("}}", ""))), sorted(PERCENT.findall(text))
+    """The names of the str.format fields and the %-conversions of ``text`` (doubled braces are literal
+    braces; a field's conversion may differ: “{value}” for English's ``{value!r}``)."""
+    fields = BRACES.findall(text.replace("{{", "").replace("}}", ""))
+    return sorted(re.split(r"[!:]", f[1:-1])[0] for f in fields), sorted(PERCENT.findall(text))
 
 
 def _strings(msg) -> list[str]:
