@@ -39,6 +39,9 @@ def test_import_dialog_shows_the_dry_run_then_applies_the_choice(tmp_path, ctx, 
             assert word in counts
         assert "Nothing has changed yet" in dlg.message.text()
         assert dlg.conflicts.count() == 1 and dlg.sides.rowCount() >= 1 and dlg.conflict_panel.isVisibleTo(dlg)
+        records = [dlg.tree.topLevelItem(i).child(j) for i in range(dlg.tree.topLevelItemCount())
+                   for j in range(dlg.tree.topLevelItem(i).childCount())]
+        assert records and all(r.toolTip(0) == r.text(0) for r in records)  # a long name cut at the edge: whole on hover
         row = next(r for r in range(dlg.sides.rowCount()) if dlg.sides.item(r, 0).text() == "rank")
         assert (dlg.sides.item(row, 1).text(), dlg.sides.item(row, 2).text()) == ("3", "2")
         assert Achievement.get(Achievement.source_id == "s1").rank == 3  # the dry run changed nothing

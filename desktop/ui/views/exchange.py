@@ -320,6 +320,7 @@ class ImportDialog(QDialog):
                 continue  # only counted: a large import holds many
             for item in items[:2000]:
                 child = QTreeWidgetItem([f"{_(TABLE_LABELS.get(item.table, item.table))}{colon()}{item.label}", item.reason])
+                child.setToolTip(0, child.text(0))  # a long enterprise name is cut at the column's edge
                 child.setToolTip(1, item.reason)
                 if key in ("conflicts", "rejected"):
                     child.setForeground(1, QBrush(QColor("#b3261e")))
@@ -368,6 +369,7 @@ class ImportDialog(QDialog):
         for r in reply["remarks"]:
             child = QTreeWidgetItem([r["label"] if r["exists"] else _("{record} (not in this database)").format(
                 record=r["label"]), r["comment"]])
+            child.setToolTip(0, child.text(0))
             child.setToolTip(1, r["comment"])
             top.addChild(child)
         top.setExpanded(True)
