@@ -321,6 +321,14 @@ def test_package_from_an_unregistered_office_is_refused(tmp_path):
         i18n.set_locale("en")
     assert "尚未在本数据库登记" in str(refused.value) and "数据交换 → 登记县（区）公钥" in str(refused.value)
     assert "stdaward register-office" in str(refused.value) and "公钥...；" not in str(refused.value)
+    other, _card = county(tmp_path, tag="b", region="350303")  # at a county the view's button is the city's
+    i18n.set_locale("zh_CN")
+    try:
+        with pytest.raises(UntrustedPackage) as refused:
+            plan(other, export(src, tmp_path / "3.stdpkg").path)
+    finally:
+        i18n.set_locale("en")
+    assert "数据交换 → 登记市局公钥" in str(refused.value), str(refused.value)
 
 
 def test_package_signed_with_another_key_than_registered_is_refused(tmp_path):

@@ -154,7 +154,8 @@ def trust(pkg: Package) -> KnownOffice:
         raise UntrustedPackage(_("the package comes from {name} ({fp}), an office not registered here; register its "
                                  "key first ({view} → {button} in the window, or stdaward register-office)").format(
             name=pkg.office_name, fp=fingerprint(pkg.public_key), view=_("Exchange"),
-            button=_("Register a county's key...").rstrip(".").rstrip("…")))
+            button=(_("Register a county's key...") if own is not None and own.role == "city"  # as the view names it
+                    else _("Register the city's key...")).rstrip(".").rstrip("…")))
     if row.public_key.strip() != pkg.public_key.strip():
         raise UntrustedPackage(_("the package names {name} but is signed with another key ({fp}, registered: {reg}); "
                                  "it is refused").format(name=row.name, fp=fingerprint(pkg.public_key), reg=fingerprint(row.public_key)))
