@@ -92,10 +92,44 @@ ARGPARSE_WORDS = (
 )
 
 
+def _columns(text: str) -> int:
+    """How many terminal columns ``text`` takes: a Chinese character two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help with each option's sentence starting at the same column when its name holds
+    Chinese (「--user 用户名」): argparse pads by characters, and a Chinese character takes two columns."""
+
+    def _format_action(self, action: argparse.Action) -> str:
+        text = super()._format_action(action)
+        header = self._format_action_invocation(action)
+        wider = _columns(header) - len(header)
+        first, newline, rest = text.partition("\n")
+        at = first.find(header)
+        if not wider or not action.help or at < 0 or not first[at + len(header):].strip():
+            return text
+        tail = first[at + len(header):]
+        pad = len(tail) - len(tail.lstrip(" "))
+        if pad - wider >= 2:
+            first = first[:at + len(header)] + " " * (pad - wider) + tail.lstrip(" ")
+        else:  # no room left on the line: the sentence below it, where argparse puts a long name's
+            column = min(self._action_max_length + 2, self._max_help_position)
+            first = first[:at + len(header)] + "\n" + " " * column + tail.lstrip(" ")
+        return first + newline + rest
+
+
 class Parser(argparse.ArgumentParser):
     """argparse's parser, its help's section headings («位置参数：», «选项：») ending in the officer's
-    language's colon: argparse writes a half-width one after each. A command's own parser is of
-    this class too (``add_subparsers`` makes its parsers of the class it is called on)."""
+    language's colon: argparse writes a half-width one after each; its options' sentences aligned
+    however much Chinese their names hold (``_Formatter``). A command's own parser is of this class
+    too (``add_subparsers`` makes its parsers of the class it is called on)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def format_help(self) -> str:
         text = super().format_help()

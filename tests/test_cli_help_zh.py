@@ -4,11 +4,18 @@ the program's catalogue like the verbs' help, for every verb."""
 from __future__ import annotations
 
 import argparse
+import re
 
 import pytest
 from conftest import run_main
 
 ZH = {"STDAWARD_LANG": "zh_CN"}
+
+
+def _columns(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 ARGPARSE_ENGLISH = ("usage:", "options:", "positional arguments", "show this help message and exit", "error:",
                     "invalid choice", "the following arguments are required")
 
@@ -40,6 +47,9 @@ def test_every_verbs_help_is_in_chinese_with_argparses_words_too(path):
     assert not [w for w in ARGPARSE_ENGLISH if w in r.stdout], r.stdout
     headings = [ln for ln in r.stdout.splitlines() if ln and not ln.startswith(" ") and ln.endswith(("：", ":"))]
     assert "选项：" in headings and not [h for h in headings if h.endswith(":")], headings  # 选项：, never 选项:
+    # each option's sentence starts at one column, however much Chinese its name holds (「--user 用户名」)
+    starts = {_columns(m.group(1)) for m in (re.match(r"(  -\S.*?\S {2,})\S", ln) for ln in r.stdout.splitlines()) if m}
+    assert len(starts) <= 1, (starts, r.stdout)
 
 
 def test_a_mistyped_command_or_a_missing_argument_is_refused_in_chinese():
