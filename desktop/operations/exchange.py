@@ -128,7 +128,7 @@ def package_log(session: Session, limit: int = 500) -> list[dict[str, Any]]:
         period = (p.summary or {}).get("period") or {}
         if period.get("kind") == "reply":  # the city's reply to a county: to whom, and what it commented on
             out.append({"at": p.at, "direction": _("reply written for a county"),
-                        "office": who.get(period.get("to"), _("an unregistered office")), "sequence": p.sequence,
+                        "office": who.get(str(period.get("to")), _("an unregistered office")), "sequence": p.sequence,
                         "counts": _("{n} records commented on").format(n=counts.get("remarks", 0)),
                         "path": p.path or "", "office_uuid": period.get("to"), "imported": False,
                         "year": period.get("year")})
