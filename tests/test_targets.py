@@ -71,6 +71,22 @@ def test_entered_targets_take_the_latest_value_up_to_the_date_with_source():
     assert by_id(progress(p, [], dt.date(2018, 1, 31)))["adoption-rate-66"].count is None
 
 
+def test_a_figure_reaching_the_goal_after_the_deadline_is_met_late_not_met():
+    """温州: 采标率 66% by the end of 2017; 58% then, 70% a year later. The latest figure is shown, but
+    the target reads 逾期达成, not 已达成 (a counted target only counts records up to its deadline)."""
+    p = load_policy("wenzhou-2017")
+    entered = {"adoption-rate-66": [{"value": "58", "as_of": dt.date(2017, 12, 31), "source": "统计年报2017"},
+                                    {"value": "70", "as_of": dt.date(2018, 12, 31), "source": "统计年报2018"}]}
+    t = by_id(progress(p, [], dt.date(2019, 3, 1), entered))["adoption-rate-66"]
+    assert (t.count, t.source, t.met, t.met_late, t.overdue) == (Decimal("70"), "统计年报2018", False, True, True)
+    assert t.to_json()["met"] is False and t.to_json()["met_late"] is True
+    t = by_id(progress(p, [], dt.date(2018, 1, 31), entered))["adoption-rate-66"]
+    assert (t.count, t.met, t.met_late) == (Decimal("58"), False, False)
+    on_time = {"adoption-rate-66": [{"value": "66", "as_of": dt.date(2017, 12, 31), "source": "统计年报2017"}]}
+    t = by_id(progress(p, [], dt.date(2019, 3, 1), on_time))["adoption-rate-66"]
+    assert (t.met, t.met_late, t.overdue) == (True, False, False)  # on the deadline day: met
+
+
 def test_json_has_the_contract_fields():
     rows = progress(load_policy("putian-chengxiang-2021"), [], dt.date(2024, 1, 1))
     j = rows[0].to_json()

@@ -93,3 +93,18 @@ def test_a_value_is_dated_the_dashboards_day_so_it_counts_on_the_day_shown(windo
     later = EnterValueDialog(ctx, pid, target, view, QDate.currentDate().addDays(30))
     qtbot.addWidget(later)
     assert later.date.date() == QDate.currentDate()
+
+
+def test_a_target_met_after_its_deadline_reads_so_on_the_dashboard():
+    """逾期达成 in amber, neither ✓ 已达成 nor ✗ 已逾期 (温州's 66% reached a year after its deadline)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from desktop.core.policies import load_policy
+    from desktop.core.targets import progress
+    from desktop.ui.views.targets import state_text
+
+    entered = {"adoption-rate-66": [{"value": "70", "as_of": dt.date(2018, 12, 31), "source": "统计年报2018"}]}
+    t = next(p for p in progress(load_policy("wenzhou-2017"), [], dt.date(2019, 3, 1), entered)
+             if p.id == "adoption-rate-66")
+    assert t.count == Decimal("70") and state_text(t) == ("✓ met after the deadline", "#8a5a00")

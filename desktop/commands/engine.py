@@ -227,7 +227,8 @@ def cmd_targets(args: argparse.Namespace) -> int:
     # a sequence number, never the target's internal id (its place in the policy, as the GUI lists it)
     for n, r in enumerate(rows, 1):
         count = "-" if r.count is None else r.to_json()["count"]
-        state = _("met") if r.met else (_("no value entered") if r.met is None else _("not yet"))
+        state = _("met") if r.met else _("met after the deadline") if r.met_late else \
+            (_("no value entered") if r.met is None else _("not yet"))
         deadline = r.deadline.isoformat() if r.deadline else "-"
         print(f"{n:>3}. {count!s:>6} / {r.to_json()['goal']!s:<6} {r.unit or '':<3} {deadline:<11} {state:<10} {r.text}")
     return 0

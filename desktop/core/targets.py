@@ -39,8 +39,20 @@ class TargetProgress:
     flags: tuple[str, ...] = ()
 
     @property
+    def late(self) -> bool:
+        """An entered figure dated after the deadline (a counted target counts its records up to the
+        deadline only)."""
+        return bool(self.value_date and self.deadline and self.value_date > self.deadline)
+
+    @property
     def met(self) -> bool | None:
-        return None if self.count is None else self.count >= self.goal
+        """Reached by the deadline (None: an entered target without a figure yet)."""
+        return None if self.count is None else self.count >= self.goal and not self.late
+
+    @property
+    def met_late(self) -> bool:
+        """Reached, by a figure dated after the deadline (逾期达成), not by it."""
+        return self.count is not None and self.count >= self.goal and self.late
 
     @property
     def overdue(self) -> bool:
@@ -51,7 +63,7 @@ class TargetProgress:
                 "deadline": self.deadline.isoformat() if self.deadline else None,
                 "clause": self.clause, "counting": self.counting, "unit": self.unit,
                 "goal_text": self.goal_text, "from": self.start.isoformat() if self.start else None,
-                "as_of": self.as_of.isoformat(), "met": self.met, "source": self.source,
+                "as_of": self.as_of.isoformat(), "met": self.met, "met_late": self.met_late, "source": self.source,
                 "value_date": self.value_date.isoformat() if self.value_date else None,
                 "flags": list(self.flags)}
 

@@ -186,7 +186,7 @@ def next_steps(data: Overview, late: Late | None, username: str, role: str) -> l
                 office=reply["office"], year=reply["year"], comment=reply["comment"] or "-",
                 records="、".join(reply["remarks"]) or "-"), "exchange"))
     if late is not None:
-        due = [p for p in late.targets if not p.met and p.deadline and p.count is not None
+        due = [p for p in late.targets if not p.met and not p.met_late and p.deadline and p.count is not None
                and (p.deadline - data.today).days <= DUE_SOON_DAYS]
         if due:
             steps.append((_("Targets not yet met with a deadline passed or within {days} days: {n}").format(

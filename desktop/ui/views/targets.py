@@ -59,6 +59,8 @@ def state_text(p: Any) -> tuple[str, str]:
         return _("no value entered yet"), "#8a5a00"
     if p.met:
         return "✓ " + _("met"), "#1b5e20"
+    if p.met_late:  # reached, but by a figure dated after the deadline
+        return "✓ " + _("met after the deadline"), "#8a5a00"
     if p.overdue:
         return "✗ " + _("deadline passed"), "#b3261e"
     if p.deadline:
@@ -78,7 +80,7 @@ def progress_bar(p: Any) -> QProgressBar:
     unit = p.unit or ""
     bar.setFormat(f"{_num(p.count)} / {_num(p.goal)}{unit}")
     bar.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    colour = "#81c784" if p.met else ("#ef9a9a" if p.overdue else "#90caf9")  # light: the figures stay legible
+    colour = "#81c784" if p.met else "#ffcc80" if p.met_late else ("#ef9a9a" if p.overdue else "#90caf9")  # light: legible
     bar.setStyleSheet(f"QProgressBar {{border:1px solid #bbb; border-radius:3px; background:#f4f4f4; margin:4px;}}"
                       f"QProgressBar::chunk {{background:{colour};}}")
     bar.setToolTip(p.goal_text or "")
