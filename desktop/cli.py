@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from desktop.core.errors import StdAwardError, ValidationFailed
-from desktop.core.i18n import N_, _, colon, set_locale
+from desktop.core.i18n import N_, _, colon, columns, set_locale
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -92,13 +92,6 @@ ARGPARSE_WORDS = (
 )
 
 
-def _columns(text: str) -> int:
-    """How many terminal columns ``text`` takes: a Chinese character two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 class _Formatter(argparse.HelpFormatter):
     """argparse's help with each option's sentence starting at the same column when its name holds
     Chinese (「--user 用户名」): argparse pads by characters, and a Chinese character takes two columns."""
@@ -106,7 +99,7 @@ class _Formatter(argparse.HelpFormatter):
     def _format_action(self, action: argparse.Action) -> str:
         text = super()._format_action(action)
         header = self._format_action_invocation(action)
-        wider = _columns(header) - len(header)
+        wider = columns(header) - len(header)
         first, newline, rest = text.partition("\n")
         at = first.find(header)
         if not wider or not action.help or at < 0 or not first[at + len(header):].strip():

@@ -121,8 +121,8 @@ def test_counts_moved_between_any_two_dates_after_any_write_are_a_full_count(off
     hows: list[str] = []
     moved: list[tuple[dt.date, dt.date]] = []
     real_move = target_counts._move_date
-    monkeypatch.setattr(target_counts, "_move_date", lambda t, was, now, c, n: moved.append((was, now))
-                        or real_move(t, was, now, c, n))
+    monkeypatch.setattr(target_counts, "_move_date", lambda t, was, now, *rest: moved.append((was, now))
+                        or real_move(t, was, now, *rest))
     rng = random.Random(itemised + 7)
     undo: list = []
     for step in range(40):

@@ -73,8 +73,8 @@ def test_each_new_day_looks_only_at_the_achievements_dated_since_and_counts_as_a
     monkeypatch.setattr(target_counts, "counts", lambda ts, d, *r: counted_again.append((ts, d)) or real(ts, d, *r))
     moves: list = []
     real_move = target_counts._move_date
-    monkeypatch.setattr(target_counts, "_move_date", lambda t, was, now, c, n: moves.append((was, now))
-                        or real_move(t, was, now, c, n))
+    monkeypatch.setattr(target_counts, "_move_date", lambda t, was, now, *rest: moves.append((was, now))
+                        or real_move(t, was, now, *rest))
     rng = random.Random(5)
     for step, day in enumerate(DAYS[1:]):
         if step % 3 == 1:  # an officer's edit: a standard's number and date changed

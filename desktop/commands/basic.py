@@ -86,10 +86,9 @@ def cmd_policies(args: argparse.Namespace) -> int:
 
 def _pad(text: str, width: int) -> str:
     """Left-align in a terminal column: CJK characters take two cells."""
-    import unicodedata
+    from desktop.core.i18n import columns
 
-    cells = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(0, width - cells)
+    return text + " " * max(0, width - columns(text))
 
 
 def cmd_office(args: argparse.Namespace) -> int:

@@ -96,10 +96,21 @@ def N_(message: str) -> str:
 set_locale(os.environ.get("STDAWARD_LANG") or DEFAULT_LOCALE)
 
 
+def _chinese() -> bool:
+    return _current_locale.startswith("zh")
+
+
+def columns(text: str) -> int:
+    """How many terminal (or spreadsheet) columns ``text`` takes: a Chinese character two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def sentences(*parts: str) -> str:
     """Sentences put together in code, each ended as the language ends one (「…：D:\\告知书.pdf。点击…」,
     "…: D:\\letters.pdf. Press…"): a part already ending in a full stop is left as it is."""
-    zh = _current_locale.startswith("zh")
+    zh = _chinese()
     out = []
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
@@ -111,15 +122,15 @@ def sentences(*parts: str) -> str:
 
 def comma() -> str:
     """The comma between items listed in code (新增 54，更新 0 · New 54, Updated 0)."""
-    return "，" if _current_locale.startswith("zh") else ", "
+    return "，" if _chinese() else ", "
 
 
 def semicolon() -> str:
     """The semicolon between groups listed in code."""
-    return "；" if _current_locale.startswith("zh") else "; "
+    return "；" if _chinese() else "; "
 
 
 def colon() -> str:
     """The colon between a label and its value put together in code (条款：五(二)2, Clause: ...):
     full-width in Chinese, as the catalogue's own strings write it."""
-    return "：" if _current_locale.startswith("zh") else ": "
+    return "：" if _chinese() else ": "

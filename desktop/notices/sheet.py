@@ -10,7 +10,6 @@ spreadsheet would evaluate (an enterprise named "=HYPERLINK(…)" stays a name).
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -57,8 +56,9 @@ def as_number(text: str) -> Decimal | int | None:
 
 def display_width(text: Any) -> int:
     """Width in Excel character units: a CJK (wide) character counts two."""
-    s = "" if text is None else (f"{text:,.2f}" if isinstance(text, Decimal) else str(text))
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+    from desktop.core.i18n import columns
+
+    return columns("" if text is None else (f"{text:,.2f}" if isinstance(text, Decimal) else str(text)))
 
 
 def finish(ws: Any, header_row: int, last_row: int, ncols: int, first_row: int | None = None,

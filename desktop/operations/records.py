@@ -406,6 +406,7 @@ def delete_enterprise(session: Session, ent_id: int) -> DeletedEnterprise:
 def restore_enterprise(session: Session, deleted: DeletedEnterprise) -> None:
     """Undo ``delete_enterprise``: the same row back, unless its credit code was registered again."""
     from desktop.store import audit
+    from desktop.store.edits import recreate
     from desktop.store.models import Enterprise, database
 
     session.require("records.edit")
@@ -414,10 +415,7 @@ def restore_enterprise(session: Session, deleted: DeletedEnterprise) -> None:
         if other is not None:
             raise StdAwardError(_("{code} is registered again (to {name}); the deleted record cannot be put "
                                   "back").format(code=deleted.data["uscc"], name=other.name))
-        data = dict(deleted.data)
-        if Enterprise.get_or_none(id=data["id"]) is not None:
-            del data["id"]  # taken since by another enterprise registered: the record comes back under a new one
-        row = Enterprise.create(**data)
+        row = recreate(Enterprise, deleted.data)  # under a new row id if another enterprise took its own since
         audit.record(session.username, "restore", "enterprise", row.uuid, None, {"uscc": row.uscc, "name": row.name})
 
 

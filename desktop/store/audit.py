@@ -776,7 +776,7 @@ def _entries_after(last_id: int, chunk: int = 2000) -> Iterator[tuple[Any, ...]]
     """(id, at, user, action, entity, entity_uuid, before, after, prev_hash, hash, state, whole) of the
     entries after ``last_id`` in order, a chunk at a time, as the database holds them (the first
     check of a start reads the whole log: building a model object per entry took two thirds of it;
-    ``_as_fields`` converts one as the model's fields do)."""
+    ``_digest_read_back`` reads one as the model's fields do)."""
     # whether each JSON column holds one JSON value (NULL counts as one), which the shortcut needs (see
     # ``_digest_as_stored``): SQLite tests it in C; a server before version 16 has no test, so there
     # every entry is read back

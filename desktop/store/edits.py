@@ -201,19 +201,19 @@ def restore_achievements(snap: Snapshot, user: str) -> None:
             raise ValidationFailed(again)
         ids: dict[Any, Any] = {}  # the row id each had -> the one it has again
         for data in snap.rows:
-            data = dict(data)
-            was = data["id"]
-            if Achievement.select().where(Achievement.id == was).exists():
-                del data["id"]  # taken since (a load after the deletion): a new row id
-            row = Achievement.create(**data)
-            ids[was] = row.id
+            row = recreate(Achievement, data)
+            ids[data["id"]] = row.id
             audit.record(user, "restore", "achievement", row.uuid, None, to_vocabulary(row).to_dict())
         for data in snap.evidence:
-            data = dict(data)
-            data["achievement"] = ids.get(data["achievement"], data["achievement"])
-            if Evidence.select().where(Evidence.id == data["id"]).exists():
-                data.pop("id")
-            Evidence.create(**data)
+            recreate(Evidence, {**data, "achievement": ids.get(data["achievement"], data["achievement"])})
+
+
+def recreate(model: Any, data: dict[str, Any]) -> Any:
+    """A deleted row made again from its fields (an undo), under its own row id unless another row
+    has taken that id since (SQLite gives a freed highest id to the next row): then under a new one."""
+    if model.get_or_none(id=data["id"]) is not None:
+        data = {k: v for k, v in data.items() if k != "id"}
+    return model.create(**data)
 
 
 MAX_EVIDENCE = 200 << 20  # bytes of one evidence file (a scanned certificate is a few MB)

@@ -704,13 +704,19 @@ def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict
             by_day.setdefault(kept.uptos[t.id], []).append(t)
         else:
             whole.append(t)  # a target the counts were not kept for (a changed policy): counted
+    between: dict[tuple[str, str], int] = {}  # the achievements dated between two dates, counted once a pair
     for day, ts in by_day.items():
         got = brought(ts, dt.date.fromisoformat(day))
         for t in ts:
             if day == uptos[t.id]:
                 out[t.id] = got[t.id]
                 continue
-            moved = _move_date(t, dt.date.fromisoformat(day), dt.date.fromisoformat(uptos[t.id]), got[t.id], n)
+            pair = (min(day, uptos[t.id]), max(day, uptos[t.id]))
+            if pair not in between:
+                between[pair] = int(database.execute_sql("SELECT count(*) FROM achievement WHERE date > ? AND date <= ?",
+                                                         pair).fetchone()[0])
+            moved = _move_date(t, dt.date.fromisoformat(day), dt.date.fromisoformat(uptos[t.id]), got[t.id], n,
+                               between[pair])
             if moved is None:
                 whole.append(t)
             else:
@@ -723,16 +729,14 @@ def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict
 MOVE_SHARE = 5  # a date moved over more than a fifth of the achievements: the target counted again
 
 
-def _move_date(t: Target, was: dt.date, now: dt.date, count: int, n: int) -> int | None:
+def _move_date(t: Target, was: dt.date, now: dt.date, count: int, n: int, between: int) -> int | None:
     """``count`` (of ``t`` counting up to ``was``) moved to count up to ``now``: the distinct things
-    the achievements dated between the two count that none dated up to the earlier one counts too,
-    added (a later date) or taken away (an earlier one). Only the achievements between the two dates
-    are read, each looked up among the others by an index (as ``_add_rows``): a new day costs what
-    it added, not every record again. None: counted instead (no index to look up by, or the dates
-    hold so many achievements that counting is quicker)."""
+    the achievements dated between the two (``between`` of them) count that none dated up to the
+    earlier one counts too, added (a later date) or taken away (an earlier one). Only the achievements
+    between the two dates are read, each looked up among the others by an index (as ``_add_rows``): a
+    new day costs what it added, not every record again. None: counted instead (no index to look up
+    by, or the dates hold so many achievements that counting is quicker)."""
     lo, hi = (was, now) if was < now else (now, was)
-    between = int(database.execute_sql("SELECT count(*) FROM achievement WHERE date > ? AND date <= ?",
-                                       (lo.isoformat(), hi.isoformat())).fetchone()[0])
     if not between:
         return count
     if between * MOVE_SHARE > n or (t.count != "enterprises" and not has_number_probe_index()):
