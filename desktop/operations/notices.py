@@ -431,6 +431,19 @@ def _person(username: str | None) -> str:
     return user.display_name if user is not None and user.display_name else username
 
 
+def approval_day(rnd: Any) -> dt.date | None:
+    """The day the round was approved (None for a round without a recorded approval)."""
+    when = rnd.approved_at
+    if isinstance(when, str):
+        try:
+            return dt.date.fromisoformat(when[:10])
+        except ValueError:
+            return None
+    if isinstance(when, dt.datetime):
+        return when.date()
+    return when if isinstance(when, dt.date) else None
+
+
 def approval_line(round_uuid: str | None) -> str | None:
     """The 存档联's account of the round's approval: who prepared and approved it, when, and the
     check value of the lines as approved (what ``audit-verify`` compares them with)."""
@@ -439,13 +452,8 @@ def approval_line(round_uuid: str | None) -> str | None:
     rnd = AwardRound.get_or_none(AwardRound.uuid == round_uuid)
     if rnd is None or rnd.status != RoundStatus.APPROVED.value:
         return None
-    when = rnd.approved_at
-    if isinstance(when, str):
-        try:
-            when = dt.date.fromisoformat(when[:10])
-        except ValueError:
-            when = None
-    day = f"{when.year}年{when.month}月{when.day}日" if isinstance(when, dt.date) else "—"
+    when = approval_day(rnd)
+    day = f"{when.year}年{when.month}月{when.day}日" if when is not None else "—"
     line = f"本轮奖补名单由{_person(rnd.prepared_by)}编制，经{_person(rnd.reviewed_by)}于{day}审核批准"
     if rnd.approved_digest:
         line += f"，批准时名单校验值{_check_value(rnd.approved_digest)}"

@@ -163,15 +163,9 @@ def _approval_day(rnd: Any) -> dt.date | None:
     """The day the round was approved (None for a round without a recorded approval). A 公示 may start
     on that day or later; a start before today is accepted, the office recording a list it already
     posted on its board (the audit entry shows when it was recorded)."""
-    when = rnd.approved_at
-    if isinstance(when, str):
-        try:
-            return dt.date.fromisoformat(when[:10])
-        except ValueError:
-            return None
-    if isinstance(when, dt.datetime):
-        return when.date()
-    return when if isinstance(when, dt.date) else None
+    from desktop.operations.notices import approval_day
+
+    return approval_day(rnd)
 
 
 def record_objection(session: Session, ref: str | int, achievement_id: str, raised_by: str, text: str,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.core.errors import StaleRecord, StdAwardError
 from desktop.core.i18n import N_, _
+from desktop.core.labels import PRIZE_GRADES
 from desktop.core.vocabulary import (
     _KIND_FIELDS,
     ACTIONS,
@@ -64,7 +65,6 @@ DATE_HINTS = {  # what "date" means for the kind
     "standard": N_("Publication date"), "prize": N_("Award date"), "pilot": N_("Approval or acceptance date"),
     "research": N_("Approval or acceptance date"),
 }
-PRIZE_GRADES = {"1": N_("first prize"), "2": N_("second prize"), "3": N_("third prize")}
 ABC_GRADES = ("AAAAA", "AAAA", "AAA", "AA", "A")
 ENUMS = {"action": ACTIONS, "body": BODIES, "prize": PRIZES, "domain": DOMAINS}
 

@@ -20,28 +20,25 @@ from operator import contains, or_
 from typing import Any, overload
 
 from desktop.core import collector
-from desktop.core.i18n import N_, _
+from desktop.core.i18n import _
 from desktop.core.money import ZERO
-from desktop.core.status import LINE_FIELDS, PAYING
+from desktop.core.status import LINE_FIELDS, PAYING, AwardStatus, Decision, award_status_label
+from desktop.core.status import round_status_label as round_status_label  # the round screens' word for a round's state
 
-STATUS_LABELS = {"awarded": N_("awarded"), "not_eligible": N_("not eligible"), "discretionary": N_("discretionary"),
-                 "unspecified": N_("amount not fixed"), "duplicate": N_("duplicate")}
-DECISION_LABELS = {"proposed": N_("proposed"), "approved": N_("approved"), "rejected": N_("rejected"),
-                   "paid": N_("paid")}
-ROUND_STATUS_LABELS = {"draft": N_("draft"), "submitted": N_("submitted for review"), "approved": N_("approved"),
-                       "returned": N_("returned to the preparer")}
-
-
-def status_label(status: str) -> str:
-    return _(STATUS_LABELS.get(status, status))
+# the line's, the decision's and the round's words: ``core.status``'s, one vocabulary of states
+status_label = award_status_label
 
 
 def decision_label(decision: str) -> str:
-    return _(DECISION_LABELS.get(decision, decision))
+    try:
+        return Decision(decision).label
+    except ValueError:
+        return decision
 
 
-def round_status_label(status: str) -> str:
-    return _(ROUND_STATUS_LABELS.get(status, status))
+def is_award_status(value: str) -> bool:
+    """Is ``value`` a line's status (not a decision)? A line's history mixes the two."""
+    return value in {s.value for s in AwardStatus}
 
 
 def years_with_achievements() -> list[int]:

@@ -853,9 +853,9 @@ def tooltip(row: Any) -> str:
 def history_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for e in events:
-        change = RD.status_label(e["after"]) if e["after"] in RD.STATUS_LABELS else RD.decision_label(e["after"])
+        change = RD.status_label(e["after"]) if RD.is_award_status(e["after"]) else RD.decision_label(e["after"])
         if e["before"]:
-            before = RD.status_label(e["before"]) if e["before"] in RD.STATUS_LABELS else RD.decision_label(e["before"])
+            before = RD.status_label(e["before"]) if RD.is_award_status(e["before"]) else RD.decision_label(e["before"])
             change = f"{before} → {change}"
         amounts = ""
         if e["amount_before"] != e["amount_after"]:
