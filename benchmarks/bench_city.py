@@ -281,13 +281,26 @@ def _copy(src: Path, target: Path) -> None:
         shutil.copyfile(head, Path(str(target) + ".audit-head"))
 
 
-def setup_city(n: int, counties: int, root: Path, where: Path) -> Path:
-    """The county packages and the empty city (made once per ``n`` and ``counties``)."""
-    setup = where / f"city-{n}-{counties}"
+IDS = "ordered"  # the global ids of the counties' records (--ids): as this program makes them, or random
+
+
+def _setup_dir(where: Path, n: int, counties: int, ids: str = "") -> Path:
+    ids = ids or IDS
+    return where / f"city-{n}-{counties}" if ids == "random" else where / f"city-{n}-{counties}-{ids}"
+
+
+def _full(where: Path, side: str) -> Path:
+    """The city of N-1 counties ``side`` (ours or base) filled, kept for the next run."""
+    return where / (f"{side}-before-last.db" if IDS == "random" else f"{side}-before-last-{IDS}.db")
+
+
+def setup_city(n: int, counties: int, root: Path, where: Path, ids: str = "") -> Path:
+    """The county packages and the empty city (made once per ``n``, ``counties`` and ``ids``)."""
+    setup = _setup_dir(where, n, counties, ids)
     if not (setup / "city-empty.db").exists() or not (setup / f"county-{counties - 1}.json").exists():
         shutil.rmtree(setup, ignore_errors=True)
         setup.mkdir(parents=True)
-        bg._child([sys.executable, "-c", bg.CITY_SETUP, str(setup), str(n), str(counties), "",
+        bg._child([sys.executable, "-c", bg.CITY_SETUP, str(setup), str(n), str(counties), ids or IDS,
                    str(Path(__file__).resolve().parent)], root, where)
         for c in range(counties):  # only the packages are needed from here on
             for suffix in ("", *_SIDE_FILES, ".lock"):
@@ -307,11 +320,11 @@ def measure(n: int, counties: int, repeat: int, root: Path = ROOT, keep: Path | 
     try:
         setup = setup_city(n, counties, root, where)
         work = where / "work.db"
-        full = {"ours": where / "ours-before-last.db", "base": where / "base-before-last.db"}
+        full = {"ours": _full(where, "ours"), "base": _full(where, "base")}
         fill = {"ours": FILL_OURS, "base": FILL_BASE}
         series: dict[str, list[float]] = {}
         for side in ("ours", "base"):  # the city of N-1 counties, filled one package after another
-            kept = where / f"series-{side}-{n}-{counties}.json"
+            kept = where / f"series-{side}-{n}-{counties}{'' if IDS == 'random' else '-' + IDS}.json"
             if reuse and full[side].exists() and kept.exists():  # a city filled by an earlier run
                 series[side] = json.loads(kept.read_text())
                 continue
@@ -460,7 +473,7 @@ def measure_index_costs(n: int, counties: int, repeat: int, root: Path, keep: Pa
     """What each index of the achievement table costs the last package's rows: their bare
     ``executemany`` into a copy of the city of N-1 counties, with each index dropped in turn inside a
     transaction rolled back after (fastest CPU time of ``repeat`` rounds)."""
-    setup, work, city = keep / f"city-{n}-{counties}", keep / "work.db", keep / "ours-before-last.db"
+    setup, work, city = _setup_dir(keep, n, counties), keep / "work.db", _full(keep, "ours")
     if not city.exists():
         raise SystemExit(f"no city of {counties - 1} counties in {keep}: run with --keep {keep} first")
     _copy(city, work)
@@ -497,7 +510,7 @@ def measure_ideas(n: int, counties: int, repeat: int, root: Path, keep: Path,
     id's index is no option (the import matches by it), it shows what that one index costs.
     ``page_sizes``: the first and the last import also into copies rewritten with pages of each size
     (a VACUUM of the copy before the clock; the cities were filled with 4,096-byte pages)."""
-    setup, work, city = keep / f"city-{n}-{counties}", keep / "work.db", keep / "ours-before-last.db"
+    setup, work, city = _setup_dir(keep, n, counties), keep / "work.db", _full(keep, "ours")
     if not city.exists():
         raise SystemExit(f"no city of {counties - 1} counties in {keep}: run with --keep {keep} first")
     cases = [("last", name, idea) for name, idea in IDEAS.items()]
@@ -619,7 +632,11 @@ if __name__ == "__main__":
     ap.add_argument("--page-sizes", default="", help="with --ideas: page sizes to try too, e.g. 1024,16384")
     ap.add_argument("--index-costs", action="store_true",
                     help="what each index of the achievement table costs the last package (city kept in --keep)")
+    ap.add_argument("--ids", choices=("ordered", "random"), default="ordered",
+                    help="the counties' records' global ids: in time order, as this program makes them "
+                         "(default), or random, as a program older than 2026-12-04 made them")
     a = ap.parse_args()
+    IDS = a.ids
     if a.index_costs:
         if a.keep is None:
             raise SystemExit("--index-costs times the city an earlier run kept: give its --keep DIR")

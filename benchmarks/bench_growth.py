@@ -155,14 +155,22 @@ def _template(root: Path, tmp: Path) -> Path:
     return db
 
 
-def _standards(n: int, n_ent: int, year: int, counties: bool, offset: int = 0) -> tuple[list[tuple], list[tuple]]:
+def _standards(n: int, n_ent: int, year: int, counties: bool, offset: int = 0,
+               ids: list[str] | None = None) -> tuple[list[tuple], list[tuple]]:
     """``n`` standards of ``n_ent`` enterprises in ``year``; with ``counties`` each enterprise belongs to
     one of the city's counties, every 100th standard is claimed again by another county's enterprise,
-    and one in 20 records is a prize (half of them without a ref, named by title)."""
+    and one in 20 records is a prize (half of them without a ref, named by title). ``ids``: the
+    records' global ids, ``n_ent + n`` of them (the enterprises' first); random ones (as a program
+    older than 2026-12-04 made them) if not given."""
     import uuid
 
+    given = iter(ids) if ids is not None else None
+
+    def new_id() -> str:
+        return next(given) if given is not None else str(uuid.uuid4())
+
     origins = [str(uuid.UUID(int=c + 1)) for c in range(N_COUNTIES)] if counties else [None]
-    ents = [(str(uuid.uuid4()), _uscc(offset + i), f"莆田市第{offset + i}号鞋业有限公司", "350302",
+    ents = [(new_id(), _uscc(offset + i), f"莆田市第{offset + i}号鞋业有限公司", "350302",
              origins[i % len(origins)], STAMP, STAMP) for i in range(n_ent)]
     achs = []
     for i in range(n):
@@ -175,13 +183,13 @@ def _standards(n: int, n_ent: int, year: int, counties: bool, offset: int = 0) -
             ref_or_none = ref if i % 40 == 7 else None
             key = [ents[e][1], "prize", ref_or_none, f"china-innovation/{1 + i % 3}"] if ref_or_none else \
                 [ents[e][1], "prize", None, ["china-innovation", str(1 + i % 3), 1], year]
-            achs.append((str(uuid.uuid4()), f"A{i}", e + 1, "prize", date, ref_or_none, f"鞋类 标准 第{i // 400}号",
+            achs.append((new_id(), f"A{i}", e + 1, "prize", date, ref_or_none, f"鞋类 标准 第{i // 400}号",
                          None, None, 1 + i % 3, "china-innovation", str(1 + i % 3), json.dumps(key, ensure_ascii=False),
                          ents[e][4], STAMP, STAMP))
             continue
         action = ("formulate", "revise")[i % 2]
         key = [ents[e][1], "standard", ref, action]
-        achs.append((str(uuid.uuid4()), f"A{i}", e + 1, "standard", date, ref, f"鞋类产品标准第{i}号",
+        achs.append((new_id(), f"A{i}", e + 1, "standard", date, ref, f"鞋类产品标准第{i}号",
                      LEVELS[i % 4], action, 1 + i % 5, None, None, json.dumps(key, ensure_ascii=False), ents[e][4],
                      STAMP, STAMP))
     return ents, achs
@@ -741,6 +749,7 @@ def measure_cli(path: str, n: int, runs: int, root: Path, tmp: Path, filled: Pat
             "base_mb": max(r[1] for r in base), "detail": {"out": best[2][:80]} if path == "gui" else {}}
 
 
+BURSTS = 10  # the loads a county's records of the city's benchmark arrived in (``CITY_SETUP``, ordered ids)
 CITY_SETUP = """
 import json, sqlite3, sys
 from pathlib import Path
@@ -753,6 +762,18 @@ from desktop.store import office
 from desktop.store.db import close_db, open_db
 tmp, n, counties = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 cards = []
+n_ent = min(2_000, max(1, n // 5))
+ids = [None] * counties
+if sys.argv[4] == "ordered":  # global ids as the program makes them (in time order), the counties
+    # entering their records at the same weeks: each county's in BURSTS loads, every county's first
+    # load before any county's second, so a county's records lie in BURSTS runs of the city's id index
+    from desktop.core.ids import ordered_uuids
+    each = [[] for _ in range(counties)]
+    for b in range(bg.BURSTS):
+        for c in range(counties):
+            size = (n_ent + n) * (b + 1) // bg.BURSTS - (n_ent + n) * b // bg.BURSTS
+            each[c] += ordered_uuids(size)
+    ids = each
 for c in range(counties):
     db = tmp / f"county-{c}.db"  # made by the program: an office of its own, with its own key
     open_db(db, auto_backup=False)
@@ -760,7 +781,7 @@ for c in range(counties):
                   user="bench")
     cards.append(offices.card())
     close_db()
-    ents, achs = bg._standards(n, min(2_000, max(1, n // 5)), 2025, False, offset=c * 10_000)
+    ents, achs = bg._standards(n, n_ent, 2025, False, offset=c * 10_000, ids=ids[c])
     con = sqlite3.connect(db)
     with con:
         bg._insert(con, ents, achs)

@@ -36,6 +36,7 @@ from desktop.core.docnames import number_list, unique_path
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.faultpoints import fault_point
 from desktop.core.i18n import _
+from desktop.core.ids import random_uuid
 from desktop.core.money import money_str
 from desktop.core.progress import as_callbacks
 from desktop.core.status import PAYING, Decision, NoticeStatus, RoundStatus, notice_status_label
@@ -45,7 +46,7 @@ from desktop.notices import verify as V
 from desktop.operations.session import Session
 from desktop.store import audit
 from desktop.store import office as officemod
-from desktop.store.models import AuditEntry, AwardRound, Enterprise, Notice, User, database, new_uuid
+from desktop.store.models import AuditEntry, AwardRound, Enterprise, Notice, User, database
 from desktop.store.serials import allocate, hold
 
 NEEDS_PRINT = (NoticeStatus.PENDING.value, NoticeStatus.FAILED.value)
@@ -185,7 +186,7 @@ def _issue(session: Session, results: Sequence[AwardResult], achievements: Mappi
         serials = allocate(office.doc_prefix, issued_on.year, len(drafts))
         notices = []
         for d, serial in zip(drafts, serials):
-            uid = new_uuid()
+            uid = random_uuid()  # printed on the notice: no time in it
             content = C.finalise(d, uid, office.doc_prefix, serial)
             chash = V.content_hash(content)
             n = Notice.create(uuid=uid, round=_round_id(round_uuid), enterprise=ents[d.enterprise].id,  # type: ignore[attr-defined]  # peewee's implicit id

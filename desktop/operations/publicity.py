@@ -418,11 +418,12 @@ def _record_letters(rnd: Any, groups: list[tuple[str, list[str], Any]], prefix: 
     with the office's key (``statements.statement_for_letter``), checkable like a notice's. A letter
     whose stored content no longer matches its hash is refused, not reprinted. Returns the contents
     and how many are new."""
+    from desktop.core.ids import random_uuid
     from desktop.notices import verify as V
     from desktop.notices.content import doc_number
     from desktop.operations import statements
     from desktop.store import audit, serials
-    from desktop.store.models import Enterprise, RefusalLetter, database, new_uuid
+    from desktop.store.models import Enterprise, RefusalLetter, database
 
     out: list[dict[str, Any]] = []
     qr: list[str | None] = []
@@ -443,7 +444,7 @@ def _record_letters(rnd: Any, groups: list[tuple[str, list[str], Any]], prefix: 
             if prefix:
                 serial = serials.allocate(prefix, day.year)[0]
                 content["doc_number"] = doc_number(prefix, day.year, serial)
-            content["letter"] = new_uuid()
+            content["letter"] = random_uuid()  # printed on the letter
             row = RefusalLetter.create(uuid=content["letter"], round=rnd, enterprise=ent, lines=key, issued_on=day,
                                        doc_number=content.get("doc_number"), content=content,
                                        content_hash=V.content_hash(content), created_by=user)

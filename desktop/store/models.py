@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid as uuidlib
 from decimal import Decimal
 from typing import Any
 
@@ -28,11 +27,14 @@ from peewee import (
     TextField,
 )
 
+from desktop.core.ids import ordered_uuid, random_uuid
+
 database = SqliteDatabase(None)
 
 
 def new_uuid() -> str:
-    return str(uuidlib.uuid4())
+    """A new record's global id, in time order (``desktop.core.ids``)."""
+    return ordered_uuid()
 
 
 def now() -> dt.datetime:
@@ -243,7 +245,7 @@ class NoticeSerial(BaseModel):
 
 
 class Notice(BaseModel):
-    uuid = CharField(unique=True, default=new_uuid)
+    uuid = CharField(unique=True, default=random_uuid)  # printed (its QR code carries the first part)
     round = ForeignKeyField(AwardRound, null=True, backref="notices", on_delete="RESTRICT")
     enterprise = ForeignKeyField(Enterprise, backref="notices", on_delete="RESTRICT")
     year = IntegerField()
@@ -342,7 +344,7 @@ class Publicity(BaseModel):
 class Objection(BaseModel):
     """An objection (异议) raised during a 公示 against one line of the round, and how it was closed."""
 
-    uuid = CharField(unique=True, default=new_uuid)
+    uuid = CharField(unique=True, default=random_uuid)  # officers name one by its first 8 characters
     publicity = ForeignKeyField(Publicity, backref="objections", on_delete="RESTRICT")
     award = ForeignKeyField(Award, backref="objections", on_delete="RESTRICT")
     raised_by = CharField()  # who raised it (a person, an enterprise)
@@ -360,7 +362,7 @@ class RefusalLetter(BaseModel):
     """A 不予奖补告知书 as printed (v4): what it was made from, so a reprint is identical and its
     发文字号 (when the office numbers these letters) is never given twice."""
 
-    uuid = CharField(unique=True, default=new_uuid)
+    uuid = CharField(unique=True, default=random_uuid)  # printed (its QR code carries the first part)
     round = ForeignKeyField(AwardRound, backref="refusal_letters", on_delete="RESTRICT")
     enterprise = ForeignKeyField(Enterprise, backref="refusal_letters", on_delete="RESTRICT")
     lines = JSONField()  # the refused award lines it covers (their uuids, sorted)

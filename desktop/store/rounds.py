@@ -12,10 +12,6 @@ that computes each achievement's award as the year is read, and check who may ch
 from __future__ import annotations
 
 import datetime as dt
-import os
-import threading
-import time
-from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -24,6 +20,7 @@ from typing import Any
 from desktop.core.award import AwardResult
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import _
+from desktop.core.ids import ordered_uuids
 from desktop.core.money import ZERO, to_money
 from desktop.core.status import PAYING, AwardStatus, Decision, RoundStatus, award_status_label, round_status_label
 from desktop.store import audit, records
@@ -187,35 +184,7 @@ def _statement_journal_in_memory() -> Iterator[None]:
 BATCH = 5000  # award lines per executemany
 
 
-def new_uuids(n: int) -> list[str]:
-    """``n`` new award-line uuids in increasing order: version 7 of RFC 9562 (48 bits of the Unix time
-    in milliseconds, then a 42-bit counter that carries on within a millisecond and across calls, then
-    32 random bits). Random (version 4) ids land anywhere in the award table's unique index, so each
-    batch of a large round dirtied pages all over it: 10⁶ lines took 20 s of inserts against 6 s for
-    ids in order (and ×21 the time of 10⁵ against ×5.6). Lines of one round are also made in one
-    process, so their ids never repeat; the random tail keeps two offices' apart."""
-    if n <= 0:
-        return []
-    with _UUID_LOCK:
-        ms = time.time_ns() // 1_000_000
-        if ms > _UUID_STATE[0]:
-            _UUID_STATE[0], _UUID_STATE[1] = ms, 0
-        ms, first = _UUID_STATE[0], _UUID_STATE[1]
-        if first + n >= 1 << 42:  # a counter run out within one millisecond: the next one (never reached)
-            ms, first = ms + 1, 0
-        _UUID_STATE[0], _UUID_STATE[1] = ms, first + n
-    tails = array("I", os.urandom(4 * n))  # 32 random bits each (the machine's byte order: random either way)
-    t = f"{ms:012x}"
-    stamp = f"{t[:8]}-{t[8:]}-7"
-    out = []
-    for c, tail in zip(range(first, first + n), tails):
-        b = f"{(1 << 63) | ((c & 0x3FFFFFFF) << 32) | tail:016x}"  # variant 10, the counter's low 30 bits, the tail
-        out.append(f"{stamp}{c >> 30:03x}-{b[:4]}-{b[4:]}")
-    return out
-
-
-_UUID_LOCK = threading.Lock()
-_UUID_STATE = [0, 0]  # the millisecond of the last ids made, and how many were made in it
+new_uuids = ordered_uuids  # a round's award lines: ids in time order (desktop.core.ids)
 
 
 class _LineWriter:
