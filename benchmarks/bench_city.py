@@ -435,6 +435,10 @@ IDEAS: dict[str, dict[str, Any]] = {
         "drop": ["achievement_origin", "achievement_source_id"],
         "create": ["CREATE INDEX achievement_origin_source_id ON achievement (origin, source_id)"]},
     "synchronous NORMAL (not allowed)": {"synchronous": "normal"},
+    "(enterprise_id, source_id) for enterprise_id's and source_id's": {
+        "drop": ["achievement_enterprise_id", "achievement_source_id"],
+        "create": ["CREATE INDEX achievement_enterprise_id_source_id ON achievement (enterprise_id, source_id)"]},
+    "without achievement_ref and achievement_kind": {"drop": ["achievement_ref", "achievement_kind"]},
 }
 
 
@@ -501,7 +505,7 @@ def _page_size(db: Path, size: int) -> None:
 
 
 def measure_ideas(n: int, counties: int, repeat: int, root: Path, keep: Path,
-                  page_sizes: tuple[int, ...] = ()) -> None:
+                  page_sizes: tuple[int, ...] = (), only: tuple[str, ...] = ()) -> None:
     """The last import into the city an earlier ``--keep`` run filled, once per idea of ``IDEAS`` in
     turn, ``repeat`` times (the first import too, as it is, with the checkpoint after the clock and
     with each other schema):
@@ -513,10 +517,12 @@ def measure_ideas(n: int, counties: int, repeat: int, root: Path, keep: Path,
     setup, work, city = _setup_dir(keep, n, counties), keep / "work.db", _full(keep, "ours")
     if not city.exists():
         raise SystemExit(f"no city of {counties - 1} counties in {keep}: run with --keep {keep} first")
-    cases = [("last", name, idea) for name, idea in IDEAS.items()]
+    ideas = {k: v for k, v in IDEAS.items()
+             if not only or k in ("as it is", "checkpoint after the clock") or any(w in k for w in only)}
+    cases = [("last", name, idea) for name, idea in ideas.items()]
     cases += [("first", "as it is", {}), ("first", "checkpoint after the clock", {"later_checkpoint": True})]
     # a schema without an index (the global id's aside, no option) would be the first import's too
-    cases += [("first", name, idea) for name, idea in IDEAS.items()
+    cases += [("first", name, idea) for name, idea in ideas.items()
               if (idea.get("drop") or idea.get("create")) and "achievement_uuid" not in idea.get("drop", [])]
     for size in page_sizes:
         cases += [("last", f"pages of {size} bytes", {"page_size": size}),
@@ -629,6 +635,7 @@ if __name__ == "__main__":
     ap.add_argument("--reuse", action="store_true", help="time again the cities an earlier run filled in --keep")
     ap.add_argument("--pg", action="store_true", help="the city on a throwaway PostgreSQL server instead")
     ap.add_argument("--ideas", action="store_true", help="the last import of the city kept in --keep, once per idea")
+    ap.add_argument("--only", nargs="*", default=[], help="with --ideas: only the ideas whose names hold one of these")
     ap.add_argument("--page-sizes", default="", help="with --ideas: page sizes to try too, e.g. 1024,16384")
     ap.add_argument("--index-costs", action="store_true",
                     help="what each index of the achievement table costs the last package (city kept in --keep)")
@@ -646,7 +653,7 @@ if __name__ == "__main__":
         if a.keep is None:
             raise SystemExit("--ideas times the city an earlier run kept: give its --keep DIR")
         measure_ideas(a.n, a.counties, a.repeat, a.root.resolve(), a.keep.resolve(),
-                      tuple(int(x) for x in a.page_sizes.split(",") if x))
+                      tuple(int(x) for x in a.page_sizes.split(",") if x), tuple(a.only))
         raise SystemExit(0)
     if a.pg:
         print("city on PostgreSQL", measure_pg(a.n, a.counties, a.repeat, a.root.resolve(),

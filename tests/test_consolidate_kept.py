@@ -205,7 +205,7 @@ def test_a_schema_6_city_is_upgraded_with_its_sums_worked_out(tmp_path):
     assert kept == recount == before and summed == 3
     con = sqlite3.connect(city)
     try:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
         # what each county's records claim, worked out by the upgrade; GB/T 12345-2024 in both counties
         assert con.execute("SELECT count(*) FROM claim_key").fetchone()[0] == 2
         assert con.execute("SELECT kind, claim FROM shared_claim").fetchall() == [("standard", "GB/T 12345-2024")]

@@ -159,6 +159,16 @@ def test_a_package_from_a_newer_schema_or_format_is_refused(exported, tmp_path):
     assert "newer StdAward" in _refused(tmp_path / "f.stdpkg")
 
 
+def test_a_package_names_the_last_schema_that_changed_what_packages_carry(exported):
+    """Schema 8 changed an index only: its packages say 7, so a county on this program and a city
+    still on the last (schema 7) go on exchanging packages until the city updates."""
+    from desktop.exchange.package import read_package
+    from desktop.store.migrations import PACKAGE_SCHEMA, SCHEMA_VERSION
+
+    _src, _card, pkg = exported
+    assert read_package(pkg).manifest["schema_version"] == PACKAGE_SCHEMA == 7 < SCHEMA_VERSION
+
+
 def test_not_a_package_at_all(tmp_path):
     junk = tmp_path / "junk.stdpkg"
     junk.write_text("hello", "utf-8")

@@ -283,7 +283,7 @@ def test_a_real_schema_5_office_is_upgraded_keeping_every_row_its_evidence_and_i
         assert records.evidence_file(s, ev.get_id()).read_bytes()[:8] == b"%PDF-1.4"
     con = sqlite3.connect(path)
     try:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
         after = _rows(con)
         assert after["audit_entry"][:len(before["audit_entry"])] == before["audit_entry"]
         for table, rows in before.items():
@@ -342,6 +342,10 @@ def test_a_schema_5_server_takes_in_each_pcs_files_as_the_pcs_open_it(pg_server,
             database.execute_sql(f"UPDATE {pg.SCHEMA_TABLE} SET version = 5")
     with pc(monkeypatch, tmp_path / "pc-b", db, "li") as s:
         assert database.execute_sql(f"SELECT version FROM {pg.SCHEMA_TABLE}").fetchone()[0] == SCHEMA_VERSION
+        indexes = {n for (n,) in database.execute_sql(  # v8: one index on enterprise and id
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'achievement' AND schemaname = current_schema()")}
+        assert "achievement_enterprise_id_source_id" in indexes
+        assert not indexes & {"achievement_source_id", "achievement_enterprise_id"}
         with pytest.raises(StdAwardError, match="neither on the database server nor on this PC") as exc:
             records.evidence_file(s, ev)
         assert "标准文本.pdf" in str(exc.value)

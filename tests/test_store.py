@@ -355,3 +355,57 @@ def test_the_chain_check_judges_an_entry_by_its_value_whatever_form_its_json_is_
         assert audit.verify_chain() == ids[4]
     finally:
         close_db()
+
+
+def _achievement_indexes(con) -> set[str]:
+    return {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'achievement' "
+                                      "AND sql IS NOT NULL")}
+
+
+def test_a_schema_7_file_gets_one_index_on_enterprise_and_id_and_ids_still_clash_per_enterprise(tmp_path):
+    """v8 keys the achievements' id by its enterprise (one index in place of two): an id is one
+    enterprise's, so the same id of another enterprise is no clash, the same id of the same one is,
+    and an id alone still finds its record."""
+    from desktop.operations import records as ops
+    from desktop.operations.session import Session
+
+    path = tmp_path / "office.db"
+    open_db(path, auto_backup=False)
+    records.load({"enterprises": ENTS, "achievements": [std(id="a"), std(id="b", enterprise=OTHER_USCC)]},
+                 user="tester")
+    close_db()
+    con = sqlite3.connect(path)  # as a schema-7 program left it
+    with con:
+        con.execute("DROP INDEX achievement_enterprise_id_source_id")
+        con.execute('CREATE INDEX "achievement_source_id" ON "achievement" ("source_id")')
+        con.execute('CREATE INDEX "achievement_enterprise_id" ON "achievement" ("enterprise_id")')
+        con.execute("PRAGMA user_version = 7")
+    con.close()
+    open_db(path, auto_backup=False)  # upgraded
+    try:
+        assert database.execute_sql("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
+        assert database.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert Achievement.select().count() == 2
+        records.load([std(id="a", enterprise=OTHER_USCC, ref="GB/T 30001-2024")], user="tester")  # the other's "a"
+        with pytest.raises(ValidationFailed) as ei:
+            records.load([std(id="b", enterprise=OTHER_USCC, ref="GB/T 30002-2024")], user="tester")
+        assert [(p.record, p.field) for p in ei.value.problems] == [("b", "id")]
+        assert Achievement.select().count() == 3
+        s = Session.attach(path)
+        b = Achievement.get(Achievement.source_id == "b")
+        assert ops.find_achievement(s, "b") == b.id and ops.find_achievement(s, b.uuid) == b.id
+        assert ops.find_achievement(s, "a", OTHER_USCC) != ops.find_achievement(s, "a", GOOD_USCC)
+        with pytest.raises(ValidationFailed, match="name the enterprise"):
+            ops.find_achievement(s, "a")
+        plan = " ".join(str(r) for r in database.execute_sql(
+            "EXPLAIN QUERY PLAN SELECT id FROM achievement WHERE enterprise_id = 1 AND source_id = 'a'").fetchall())
+        assert "achievement_enterprise_id_source_id" in plan
+    finally:
+        close_db()
+    con = sqlite3.connect(path)
+    try:
+        indexes = _achievement_indexes(con)
+        assert "achievement_enterprise_id_source_id" in indexes
+        assert not indexes & {"achievement_source_id", "achievement_enterprise_id"}
+    finally:
+        con.close()

@@ -38,7 +38,7 @@ from desktop.exchange.tables import (
 from desktop.store import audit, backend
 from desktop.store.atomic import fault_point, free_name
 from desktop.store.backend import export_lock, json_values
-from desktop.store.migrations import SCHEMA_VERSION
+from desktop.store.migrations import PACKAGE_SCHEMA
 from desktop.store.models import PackageLog, Setting, database, now
 
 Progress = Callable[[str, int, int], None]
@@ -375,7 +375,7 @@ def export_package(out: Path, *, year: int | None = None, since_last: bool = Fal
                                    "role": office.role},
                         "public_key": office.public_key, "sequence": sequence,
                         "created_at": dt.datetime.now().isoformat(timespec="seconds"), "period": period,
-                        "app_version": __version__, "schema_version": SCHEMA_VERSION,
+                        "app_version": __version__, "schema_version": PACKAGE_SCHEMA,
                         "audit_head": {k: head[k] for k in ("count", "last_id", "hash", "signature")}}
             carried = origins.named(origins_of(year, since, tables))  # a city names its counties for the province
             if carried:

@@ -54,7 +54,7 @@ def write_reply(out: Path, office_uuid: str, *, year: int, decision: str, commen
     package read back. ``remarks`` maps an achievement's global id (one the office sent) to a comment."""
     from desktop import __version__
     from desktop.exchange.export import next_sequence
-    from desktop.store.migrations import SCHEMA_VERSION
+    from desktop.store.migrations import PACKAGE_SCHEMA
 
     county = KnownOffice.get_or_none(KnownOffice.uuid == office_uuid)
     if county is None:
@@ -100,7 +100,7 @@ def write_reply(out: Path, office_uuid: str, *, year: int, decision: str, commen
                            "role": office.role},
                 "public_key": office.public_key, "sequence": sequence, "created_at": at,
                 "period": {"kind": "reply", "year": year, "to": office_uuid},
-                "app_version": __version__, "schema_version": SCHEMA_VERSION}
+                "app_version": __version__, "schema_version": PACKAGE_SCHEMA}
     tables = {"decisions": (DECISION_COLUMNS, decisions), "remarks": (REMARK_COLUMNS, rows)}
     data = pkgmod.build(manifest, tables, office.signing_key)
     checked: list[Package] = []

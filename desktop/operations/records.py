@@ -320,11 +320,15 @@ def find_enterprise(session: Session, code: str) -> int:
 def find_achievement(session: Session, key: str, enterprise: str | None = None) -> int:
     """The database id of the achievement with this id (or global id), within one enterprise's
     records when ``enterprise`` (a credit code) is given. Unknown or ambiguous ids are bad input."""
-    from desktop.store.models import Achievement
+    from desktop.store.models import Achievement, Enterprise
 
-    q = Achievement.select().where((Achievement.source_id == key) | (Achievement.uuid == key))
-    if enterprise is not None:
-        q = q.where(Achievement.enterprise == find_enterprise(session, enterprise))
+    if enterprise is not None:  # by the (enterprise, id) index
+        q = Achievement.select().where((Achievement.enterprise == find_enterprise(session, enterprise))
+                                       & ((Achievement.source_id == key) | (Achievement.uuid == key)))
+    else:  # the id among each enterprise's (an id alone is indexed with its enterprise), or the global id
+        q = Achievement.select().where(((Achievement.source_id == key)
+                                        & Achievement.enterprise.in_(Enterprise.select(Enterprise._meta.primary_key)))
+                                       | (Achievement.uuid == key))
     rows = list(q.limit(20))
     if not rows:
         raise ValidationFailed([Problem(key, "id", _("no achievement with this id is recorded here"))])

@@ -101,6 +101,19 @@ def _in_query(sql: str, values: Iterable[Any]) -> list[tuple[Any, ...]]:
     return rows
 
 
+def _held_ids(pairs: set[tuple[int, str]]) -> set[tuple[int, Any]]:
+    """Which of these (enterprise row id, achievement id) pairs the database holds, each looked up by
+    the (enterprise, id) index (an id alone is every enterprise's: "A0001" of each)."""
+    held: set[tuple[int, Any]] = set()
+    for part in _chunks(sorted(pairs), _IN_CHUNK // 2):
+        values = ", ".join("(CAST(? AS INTEGER), CAST(? AS TEXT))" for _ in part)
+        held.update(database.execute_sql(
+            f"WITH p(e, s) AS (VALUES {values}) SELECT a.enterprise_id, a.source_id FROM p "
+            f"JOIN achievement a ON a.enterprise_id = p.e AND a.source_id = p.s",
+            [x for pair in part for x in pair]).fetchall())
+    return held
+
+
 def _db_row(uuid: str, enterprise_id: int, vals: dict[str, Any], stamp: str) -> tuple[Any, ...]:
     """The achievement's values as the columns store them (what the peewee fields would write)."""
     units = vals["units"]
@@ -294,9 +307,7 @@ def load(data: Any, *, user: str, progress: Progress = NO_PROGRESS) -> LoadResul
                     ent_ids[code] = ent_id
                     in_db.add(code)
                 missing |= unknown - ent_ids.keys()
-            clash = {a.id for a in achs if a.enterprise in in_db}
-            held = set(_in_query("SELECT enterprise_id, source_id FROM achievement WHERE source_id IN ({})", clash)
-                       ) if clash else set()
+            held = _held_ids({(ent_ids[a.enterprise], a.id) for a in achs if a.enterprise in in_db})
             given = [a.uuid for a in achs if a.uuid]
             held_uuids = {r[0] for r in _in_query("SELECT uuid FROM achievement WHERE uuid IN ({})", given)
                           } if given else set()
