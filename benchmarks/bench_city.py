@@ -614,6 +614,8 @@ import sys
 from pathlib import Path
 from desktop.operations.quick import resolve_db_path
 from desktop.store import transfer
+from desktop.store.db import open_db
+open_db(Path(sys.argv[1]), auto_backup=False)  # the copy reads the database open in this process
 transfer.copy(Path(sys.argv[1]), resolve_db_path(sys.argv[2]))
 """
 
