@@ -367,7 +367,9 @@ def _drops(plan: ImportPlan, rows: list[dict[str, Any]]) -> tuple[list[_Drop], l
     todo, done = [], []
     for r in ok:
         here = local.get(r["uuid"])
-        label = f"{here[1] if here else r['uuid'][:8]} {r['into']}"
+        # a record not held here by its global id's last 8 characters: random in either version (the
+        # first 8 of an id in time order are its time, alike for every record of one load)
+        label = f"{here[1] if here else r['uuid'][-8:]} {r['into']}"
         if here is None or (r["uuid"], r["key"]) not in held:
             done.append(label)
         elif here[2] != office and r["uuid"] not in plan._bases[ACHIEVEMENTS.name]:

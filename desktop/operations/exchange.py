@@ -332,10 +332,19 @@ def reply(session: Session, out: Path, office: str, *, year: int, decision: str,
     by_uuid: dict[str, str] = {}
     problems = []
     theirs = list(answered_by(county.uuid))  # at a province: the city's records and its counties'
+    # all the remarks' records at once: an id alone has no index of its own (v8, only with its enterprise),
+    # so each lookup reads the county's records by their origin; one read for all, not one per remark
+    keys = list(remarks or {})
+    named: dict[str, list[str]] = {}
+    for i in range(0, len(keys), 400):
+        part = keys[i:i + 400]
+        q = Achievement.select(Achievement.uuid, Achievement.source_id).where(
+            (Achievement.source_id.in_(part) | Achievement.uuid.in_(part)) & (Achievement.origin.in_(theirs)))
+        for a in q:
+            for k in {a.source_id, a.uuid} & set(part):
+                named.setdefault(k, []).append(a.uuid)
     for key, text in (remarks or {}).items():
-        q = Achievement.select(Achievement.uuid).where(
-            ((Achievement.source_id == key) | (Achievement.uuid == key)) & (Achievement.origin.in_(theirs)))
-        found = [a.uuid for a in q.limit(3)]
+        found = named.get(key, [])
         if len(found) != 1:
             problems.append(Problem(key, "record", _("no achievement of this id from {name}").format(name=county.name)
                                     if not found else _("several achievements of {name} have this id; give the "
