@@ -76,6 +76,15 @@ def status_label(status: str) -> str:
     return _(NO_ROUND_LABEL) if status == NO_ROUND else award_status_label(status)
 
 
+DEFAULT_ORDER = (4, Qt.SortOrder.DescendingOrder)  # the newest first (by date)
+
+
+def _served_by_index(order: str) -> bool:
+    """Is ``order`` (an ``order_sql``) the order of a column in ``INDEXED_ORDERS``?"""
+    return any(order == order_sql(c, o) for c, (key, _label) in enumerate(COLUMNS) if key in INDEXED_ORDERS
+               for o in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder))
+
+
 def order_sql(column: int, order: Qt.SortOrder) -> str:
     """The ORDER BY clause of a table column (ties broken by id in the same direction)."""
     from desktop.operations import records
@@ -388,7 +397,7 @@ class AchievementModel(QAbstractTableModel):
         self.filter = Filter()
         self.ids: list[int | None] = []
         self.cache: dict[int, tuple] = {}
-        self.sort_column, self.sort_order = 4, Qt.SortOrder.DescendingOrder
+        self.sort_column, self.sort_order = DEFAULT_ORDER
         self._total = 0
         self._load: IndexLoad | None = None
         self.marks: dict[int, str] = {}  # achievement id -> the city's comment on it (a returned submission)
@@ -401,14 +410,17 @@ class AchievementModel(QAbstractTableModel):
         self._shown_at = 0.0  # when found rows were last added to the table
 
     # ------------------------------------------------------------------ loading and filtering
-    def reload(self) -> None:
-        """Re-read from the database: the first screen now, the filter index in the background.
+    def reload(self, new_order: bool = False) -> None:
+        """Re-read from the database: the first screen now, the filter index in the background
+        (``new_order``: only the sort order changed, not the records).
 
         With a filter on (data changed, or a new sort order), the filtered rows stay on screen,
         re-read as they are painted, until the new index replaces them (``waiting``: said in the
         count line). So do all rows in an order no database index serves (``INDEXED_ORDERS``; the
         status and amount are each row's latest award's): they stay in the old order
-        (rows not read yet are read by position in it) until the index in the new order arrives."""
+        (rows not read yet are read by position in it) until the index in the new order arrives;
+        records added or deleted meanwhile are counted at once and the rows read again by position,
+        in the order shown if an index serves it, else in the default one."""
         if self._load is not None:
             self._load.superseded = True
         order = order_sql(self.sort_column, self.sort_order)
@@ -425,9 +437,18 @@ class AchievementModel(QAbstractTableModel):
         self.cache.clear()
         self.waiting = ("data" if self._order_shown == order else "order") if keep else ""
         if keep:
-            if self.waiting == "data" or not self._total:  # a new order alone leaves the count as it is
+            changed = not new_order and self.filter.is_empty()  # every row kept, and records came or went
+            if self.waiting == "data" or not self._total or changed:  # a new order alone leaves the count
                 self._total = achievement_count()
-            self.invalidate()
+            if changed:  # the rows kept are stale: read again by position, in an order an index serves
+                shown = self._order_shown if _served_by_index(self._order_shown) else order_sql(*DEFAULT_ORDER)
+                self.beginResetModel()
+                self.ids = [None] * self._total
+                self._page_order = self._order_shown = shown
+                self._read_page(0)
+                self.endResetModel()
+            else:
+                self.invalidate()
             QTimer.singleShot(0, lambda: self._start(load))
             self.filter_progress.emit()  # the count line says the rows wait for the new order
             return
@@ -561,7 +582,7 @@ class AchievementModel(QAbstractTableModel):
             return
         self.sort_column, self.sort_order = column, order
         if self._load is not None:  # before the first reload only remember the order
-            self.reload()
+            self.reload(new_order=True)
 
     # ------------------------------------------------------------------ Qt model
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
