@@ -55,6 +55,29 @@ def test_odd_ids_clash_with_themselves_only_and_each_enterprise_keeps_its_own(of
         s.close()
 
 
+def _as_schema_7(office_db) -> bool:
+    """Two records loaded (enterprise a's "a", b's "b"), then the indexes as a schema-7 program left
+    them (one on the id, one on the enterprise), the version 7; is it a server?"""
+    from desktop.store import records
+    from desktop.store.backend import is_postgres
+    from desktop.store.db import close_db, open_db
+    from desktop.store.models import database
+
+    open_db(office_db, auto_backup=False)
+    try:
+        records.load({"enterprises": ENTS, "achievements": [std(id="a"), std(id="b", enterprise=OTHER_USCC)]},
+                     user="tester")
+        pg = is_postgres()
+        with database.atomic():
+            database.execute_sql("DROP INDEX achievement_enterprise_id_source_id")
+            database.execute_sql('CREATE INDEX "achievement_source_id" ON "achievement" ("source_id")')
+            database.execute_sql('CREATE INDEX "achievement_enterprise_id" ON "achievement" ("enterprise_id")')
+            database.execute_sql("UPDATE stdaward_schema SET version = 7" if pg else "PRAGMA user_version = 7")
+    finally:
+        close_db()
+    return pg
+
+
 def test_a_schema_7_server_or_file_is_upgraded_to_the_one_index_and_its_records_still_clash(office_db):
     """The v7 to v8 step on a server as on a file: the two indexes go, the one on (enterprise, id)
     comes, the records stay, and the same id of the same enterprise is still refused."""
@@ -66,18 +89,7 @@ def test_a_schema_7_server_or_file_is_upgraded_to_the_one_index_and_its_records_
     from desktop.store.db import close_db, open_db
     from desktop.store.models import Achievement, database
 
-    open_db(office_db, auto_backup=False)
-    try:
-        records.load({"enterprises": ENTS, "achievements": [std(id="a"), std(id="b", enterprise=OTHER_USCC)]},
-                     user="tester")
-        pg = is_postgres()
-        with database.atomic():  # as a schema-7 program left it
-            database.execute_sql("DROP INDEX achievement_enterprise_id_source_id")
-            database.execute_sql('CREATE INDEX "achievement_source_id" ON "achievement" ("source_id")')
-            database.execute_sql('CREATE INDEX "achievement_enterprise_id" ON "achievement" ("enterprise_id")')
-            database.execute_sql("UPDATE stdaward_schema SET version = 7" if pg else "PRAGMA user_version = 7")
-    finally:
-        close_db()
+    _as_schema_7(office_db)
     open_db(office_db, auto_backup=False)  # upgraded
     try:
         names = ("SELECT indexname FROM pg_indexes WHERE tablename = 'achievement'" if is_postgres() else
@@ -97,25 +109,13 @@ def test_a_v8_step_failing_after_dropping_the_old_indexes_leaves_the_schema_7_da
                                                                                                    monkeypatch):
     """The step drops the two indexes, then builds the new one: a failure at the build (a full disk)
     rolls the drops back too, on a file as on a server, and the next open upgrades it."""
-    from desktop.store import migrations, records
-    from desktop.store.backend import is_postgres
+    from desktop.store import migrations
     from desktop.store.db import close_db, open_db
     from desktop.store.models import Achievement, database
     from desktop.store.paths import resolve_db_path
 
     url, office_db = office_db, resolve_db_path(office_db)
-    open_db(office_db, auto_backup=False)
-    try:
-        records.load({"enterprises": ENTS, "achievements": [std(id="a"), std(id="b", enterprise=OTHER_USCC)]},
-                     user="tester")
-        pg = is_postgres()
-        with database.atomic():
-            database.execute_sql("DROP INDEX achievement_enterprise_id_source_id")
-            database.execute_sql('CREATE INDEX "achievement_source_id" ON "achievement" ("source_id")')
-            database.execute_sql('CREATE INDEX "achievement_enterprise_id" ON "achievement" ("enterprise_id")')
-            database.execute_sql("UPDATE stdaward_schema SET version = 7" if pg else "PRAGMA user_version = 7")
-    finally:
-        close_db()
+    pg = _as_schema_7(office_db)
     names = ("SELECT indexname FROM pg_indexes WHERE tablename = 'achievement'" if pg else
              "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'achievement'")
     version = "SELECT version FROM stdaward_schema" if pg else "PRAGMA user_version"

@@ -79,11 +79,10 @@ def test_with_a_filter_on_new_data_replaces_the_rows_when_the_index_is_rebuilt(f
     assert model.rowCount() == 11 and model.index(0, 0).data() == "NEW"
 
 
-@pytest.mark.parametrize("column", [8, 9])  # status, amount: no database index serves their order
-def test_sorting_by_status_or_amount_keeps_the_rows_until_the_index_in_that_order_arrives(
-        filled, qtbot, monkeypatch, column):
+def _watched_model(qtbot, monkeypatch):
+    """The table's model with its index in (date order), and the orders pages are read in from now on:
+    (the module, the model, its runner, the orders read, the real page reader)."""
     from desktop.ui.app import make_app
-    from desktop.ui.qt import Qt
     from desktop.ui.tasks import TaskRunner
     from desktop.ui.views import achievement_model as am
 
@@ -92,11 +91,20 @@ def test_sorting_by_status_or_amount_keeps_the_rows_until_the_index_in_that_orde
     model = am.AchievementModel(runner=runner)
     with qtbot.waitSignal(model.index_ready, timeout=10000):
         model.reload()
-    by_date = list(model.ids)
-    old = model.index_
     pages: list[str] = []
     real_page = am.fetch_page
     monkeypatch.setattr(am, "fetch_page", lambda order, offset, limit: pages.append(order) or real_page(order, offset, limit))
+    return am, model, runner, pages, real_page
+
+
+@pytest.mark.parametrize("column", [8, 9])  # status, amount: no database index serves their order
+def test_sorting_by_status_or_amount_keeps_the_rows_until_the_index_in_that_order_arrives(
+        filled, qtbot, monkeypatch, column):
+    from desktop.ui.qt import Qt
+
+    am, model, runner, pages, real_page = _watched_model(qtbot, monkeypatch)
+    by_date = list(model.ids)
+    old = model.index_
     with qtbot.waitSignal(model.index_ready, timeout=10000):
         model.sort(column, Qt.SortOrder.AscendingOrder)
         assert model.ids == by_date  # still the old order: no sort of the whole table on the UI thread
@@ -116,20 +124,10 @@ def test_sorting_by_a_column_no_index_serves_never_sorts_the_table_on_the_ui_thr
     """At a million records the first screen of the title's, level's or rank's order took 1.5-1.6 s of
     the UI thread (every row read to find it), the record id's or enterprise's 0.11-0.14 s: like the
     status and amount, the rows stay in the old order until the index in the new one arrives."""
-    from desktop.ui.app import make_app
     from desktop.ui.qt import Qt
-    from desktop.ui.tasks import TaskRunner
-    from desktop.ui.views import achievement_model as am
 
-    make_app()
-    runner = TaskRunner()
-    model = am.AchievementModel(runner=runner)
-    with qtbot.waitSignal(model.index_ready, timeout=10000):
-        model.reload()
+    am, model, runner, pages, real_page = _watched_model(qtbot, monkeypatch)
     by_date = list(model.ids)
-    pages: list[str] = []
-    real_page = am.fetch_page
-    monkeypatch.setattr(am, "fetch_page", lambda order, offset, limit: pages.append(order) or real_page(order, offset, limit))
     with qtbot.waitSignal(model.index_ready, timeout=10000):
         model.sort(column, Qt.SortOrder.DescendingOrder)
         assert model.ids == by_date and model.waiting == "order"
