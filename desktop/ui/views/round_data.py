@@ -12,7 +12,7 @@ import threading
 import time
 import uuid as uuidlib
 from array import array
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import accumulate, repeat
@@ -209,6 +209,35 @@ class TextColumn(Sequence[str]):
             self._offsets.append(array("i", accumulate(map(len, self._tail), initial=0)))
             self._tail = []
 
+    def prepared(self, items: Iterable[tuple[int, str | None]]) -> TextPatch:
+        """The chunks that hold these (position, text) pairs, made again with the new texts, and the
+        tail's pairs (``put`` stores them): worked out from the column as it is, so safe in a worker
+        while the UI thread shows it, each chunk made once however many of its texts change (10,000
+        texts set one by one made 10,000 chunks again: seconds on the UI thread)."""
+        by_chunk: dict[int, dict[int, str]] = {}
+        tail: dict[int, str] = {}
+        sealed = len(self._chunks)
+        for i, text in items:
+            c, j = divmod(i, self.CHUNK)
+            if c < sealed:
+                by_chunk.setdefault(c, {})[j] = text or ""
+            else:
+                tail[j] = text or ""
+        chunks = {}
+        for c, new in by_chunk.items():
+            texts = self._texts(c)
+            for j, text in new.items():
+                texts[j] = text
+            chunks[c] = ("".join(texts), array("i", accumulate(map(len, texts), initial=0)))
+        return TextPatch(chunks, tail)
+
+    def put(self, patch: TextPatch) -> None:
+        """Store what ``prepared`` made (for the column as it was then)."""
+        for c, (text, offsets) in patch.chunks.items():
+            self._chunks[c], self._offsets[c] = text, offsets
+        for j, text in patch.tail.items():
+            self._tail[j] = text
+
     def _texts(self, c: int) -> list[str]:
         s, off = self._chunks[c], self._offsets[c]
         return [s[a:b] for a, b in zip(off, off[1:])]
@@ -264,6 +293,14 @@ class TextColumn(Sequence[str]):
 
 
 @dataclass
+class TextPatch:
+    """Texts of a ``TextColumn`` made ready to store: its chunks made again (chunk -> text, offsets)
+    and its tail's texts (place in the tail -> text)."""
+    chunks: dict[int, tuple[str, array]]
+    tail: dict[int, str]
+
+
+@dataclass
 class Changes:
     """Lines of a reading that differ from those shown, ready to be stored (``RoundLines.prepare``):
     the positions with their signatures and versions as read now, the lines to set whole (another
@@ -274,6 +311,11 @@ class Changes:
     versions: array
     whole: list[tuple[int, tuple[Any, ...], int]] = field(default_factory=list)
     codes: dict[str, tuple[list[int], list[int | None], list[Any]]] = field(default_factory=dict)
+    # the whole lines' texts, made ready (``TextColumn.prepared``): achievement ids, descriptions and
+    # the search text per line
+    texts: dict[str, TextPatch] = field(default_factory=dict)
+    hay: list[tuple[int, str]] = field(default_factory=list)
+    ids: list[tuple[int, int, bytes, str | None]] = field(default_factory=list)  # line id, uuid (bytes, odd text)
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -352,7 +394,8 @@ class RoundLines(Sequence[Line]):
             col.codes.append(col.code(values[_SLOT[k]]))
 
     def set(self, i: int, values: tuple[Any, ...], sig: int = 0) -> None:
-        """Line ``i`` takes ``values`` (in ``LINE_FIELDS`` order) in place."""
+        """Line ``i`` takes ``values`` (in ``LINE_FIELDS`` order) in place (one line; many: ``prepare``
+        in a worker, then ``apply``)."""
         if self.ids[i] != values[0] or self.get(i, "uuid") != values[1]:  # (an award keeps its uuid)
             self.ids[i] = values[0]
             self.odd_uuids.pop(i, None)
@@ -384,25 +427,42 @@ class RoundLines(Sequence[Line]):
             if ids[i] != v[0] or achievement(i) != v[2] or what(i) != v[7]:
                 out.whole.append((i, v, sig))  # another line here, or its achievement's text: set whole
                 whole.add(i)
-        rest = [c for c in changes if c[0] not in whole] if whole else changes
-        for k, col in self.coded.items():
+        if out.whole:  # made ready here too: their ids, their texts (each chunk once), their search texts
+            out.ids = [(i, v[0], *self._uuid_of(v[1])) for i, v, _sig in out.whole]
+            out.texts["achievement"] = self.achievement.prepared((i, v[2]) for i, v, _sig in out.whole)
+            out.texts["what"] = self.what.prepared((i, v[7]) for i, v, _sig in out.whole)
+            out.hay = [(i, self._hay(v)) for i, v, _sig in out.whole]
+        for k, col in self.coded.items():  # every line's coded values, those set whole too
             slot, codes, index = _SLOT[k], col.codes, col._index
-            new = [c[1][slot] for c in rest]
+            new = [c[1][slot] for c in changes]
             found = list(map(index.get, new if col._key is None else map(col._key, new)))
-            differ = [j for j, (c, f) in enumerate(zip(rest, found)) if f is None or codes[c[0]] != f]
+            differ = [j for j, (c, f) in enumerate(zip(changes, found)) if f is None or codes[c[0]] != f]
             if differ:
-                out.codes[k] = ([rest[j][0] for j in differ], [found[j] for j in differ], [new[j] for j in differ])
+                out.codes[k] = ([changes[j][0] for j in differ], [found[j] for j in differ], [new[j] for j in differ])
         return out
 
     def apply(self, changes: Changes) -> None:
         """Store lines that changed as ``prepare`` made them ready (10,000 changed lines of a refresh:
-        a few milliseconds on the UI thread)."""
+        a few milliseconds on the UI thread; set one by one, 10,000 lines of a round recomputed after
+        their achievements changed took 4.4 s there, each setting its texts' chunk again)."""
         sigs, versions = self.sigs, self.versions
         for i, sig, version in zip(changes.positions, changes.sigs, changes.versions):
             sigs[i] = sig
             versions[i] = version
-        for i, values, sig in changes.whole:
-            self.set(i, values, sig)
+        ids, uuids, odd = self.ids, self.uuids, self.odd_uuids
+        for i, line_id, raw, text in changes.ids:
+            ids[i] = line_id
+            uuids[16 * i:16 * i + 16] = raw
+            if text is None:
+                odd.pop(i, None)
+            else:
+                odd[i] = text
+        if changes.texts:
+            self.achievement.put(changes.texts["achievement"])
+            self.what.put(changes.texts["what"])
+            hay = self.hay
+            for i, text in changes.hay:
+                hay[i] = text
         for k, (positions, found, new) in changes.codes.items():
             col = self.coded[k]
             codes = col.codes
@@ -413,15 +473,22 @@ class RoundLines(Sequence[Line]):
     def _hay(values: tuple[Any, ...]) -> str:
         return f"{values[7]}\n{values[2]}".casefold()
 
-    def _uuid_bytes(self, i: int, text: Any) -> bytes:
+    @staticmethod
+    def _uuid_of(text: Any) -> tuple[bytes, str | None]:
+        """A uuid's 16 bytes, and the text itself when it is not in the canonical form (kept as it is)."""
         try:
             u = uuidlib.UUID(text)
         except (TypeError, ValueError, AttributeError):
             u = None
         if u is None or str(u) != text:
-            self.odd_uuids[i] = text
-            return bytes(16)
-        return u.bytes
+            return bytes(16), text
+        return u.bytes, None
+
+    def _uuid_bytes(self, i: int, text: Any) -> bytes:
+        raw, odd = self._uuid_of(text)
+        if odd is not None:
+            self.odd_uuids[i] = odd
+        return raw
 
     # ------------------------------------------------------------ reading a line
     def get(self, i: int, key: str) -> Any:
