@@ -43,6 +43,13 @@ Paths:
   another officer recomputed the round with one line in ten changed (read again in the worker, the
   changed lines updated in place); the figure is the longest of them; baseline: one keystroke as a
   bare substring test over the same lines' text.
+
+  2026-12-04 (``--sizes 100000 1000000 --paths roundsview --runs 1``, idle machine): the refresh after
+  the recompute held the UI thread 2,962 ms at 10⁵ (10,000 lines whose achievement was reworded, each
+  set whole there, each making its texts' chunk again); now 28 ms at 10⁵ and 108 ms at 10⁶ (100,000
+  lines changed), the lines made ready in the worker (``RoundLines.prepare``). Worst keystroke 30 /
+  124 ms; peak 225 MB / 1,147 MB: the child also computes and recomputes the round, as the window's
+  own worker would (the screen alone: ``bench_roundsview.py``).
 - ``overview``: the overview's background read (targets of the policy in force, the audit chain
   check, the money) refreshed after a change that does not touch the targets (the figure), with the
   very first reading (nothing kept yet), the first reading after the program started again and the
