@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.award import STATUSES
+from desktop.core.batches import batches
 from desktop.core.errors import Problem
 from desktop.core.i18n import _, colon
 from desktop.core.labels import ZH
@@ -368,8 +369,7 @@ def _natural_keys(rows: list[list[Any]], package_uscc: Mapping[str, str]) -> Non
     ix = ACHIEVEMENTS.idx
     uscc: dict[str, str] = dict(package_uscc)
     wanted = sorted({r[ix["enterprise"]] for r in rows} - uscc.keys())
-    for start in range(0, len(wanted), 500):
-        part = wanted[start:start + 500]
+    for part in batches(wanted):
         uscc.update(database.execute_sql(
             f"SELECT uuid, uscc FROM enterprise WHERE uuid IN ({','.join('?' * len(part))})", part).fetchall())
     keys: dict[str, str] = {}  # ref -> normalised standard key (the costly parse, once per ref)

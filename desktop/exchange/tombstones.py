@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from desktop.core.batches import batches
 from desktop.core.i18n import _
 from desktop.exchange.tables import ACHIEVEMENTS, ENTERPRISES, TOMBSTONE_COLUMNS, Table, digest
 from desktop.store import audit
@@ -413,8 +414,7 @@ def _delete_achievements(tombs: list[_Tomb], office: str, user: str) -> None:
     """Delete these achievements (and their evidence rows) with a few statements; a handful are
     audited one entry each, more in one entry listing every record (``collect`` reads both)."""
     ids = [tb.local_id for tb in tombs]
-    for start in range(0, len(ids), 500):
-        part = ids[start:start + 500]
+    for part in batches(ids):
         marks = ",".join("?" * len(part))
         database.execute_sql(f"DELETE FROM evidence WHERE achievement_id IN ({marks})", part)
         database.execute_sql(f"DELETE FROM achievement WHERE id IN ({marks})", part)

@@ -8,10 +8,10 @@ keys, and the hash chain checked.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from desktop.core.batches import batches
 from desktop.core.i18n import N_, _, comma
 from desktop.core.labels import actor_label
 from desktop.operations.session import Session
@@ -204,13 +204,6 @@ def describe(before: Any, after: Any, titles: dict[str, str] | None = None,
     return "；".join(parts) or "-"
 
 
-def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
-    """``values`` 500 at a time (a query's ``IN`` list kept within what both engines take)."""
-    items = list(values)
-    for i in range(0, len(items), 500):
-        yield items[i:i + 500]
-
-
 def _names(session: Session, entries: list[Any]) -> dict[tuple[str, str], str]:
     """(entity, uuid) -> the record's name an officer knows it by (enterprise name, document number,
     the enterprise and kind of an achievement, the year and policy of a round)."""
@@ -223,41 +216,41 @@ def _names(session: Session, entries: list[Any]) -> dict[tuple[str, str], str]:
             wanted.setdefault(e.entity, set()).add(e.entity_uuid)
     out: dict[tuple[str, str], str] = {}
 
-    for part in _chunks(wanted.get("enterprise", ())):
+    for part in batches(wanted.get("enterprise", ())):
         for uuid, name in _t(Enterprise.select(Enterprise.uuid, Enterprise.name).where(Enterprise.uuid.in_(part))):
             out["enterprise", uuid] = name
     for entity in ("achievement", "evidence"):
-        for part in _chunks(wanted.get(entity, ())):
+        for part in batches(wanted.get(entity, ())):
             q = (Achievement.select(Achievement.uuid, Achievement.kind, Enterprise.name).join(Enterprise)
                  .where(Achievement.uuid.in_(part)))
             for uuid, kind, name in _t(q):
                 out[entity, uuid] = f"{name} · {kind_label(kind)}"
-    for part in _chunks(wanted.get("award", ())):
+    for part in batches(wanted.get("award", ())):
         q2 = (Award.select(Award.uuid, Achievement.kind, Enterprise.name).join(Achievement).join(Enterprise)
               .where(Award.uuid.in_(part)))
         for uuid, kind, name in _t(q2):
             out["award", uuid] = f"{name} · {kind_label(kind)}"
     titles = _policy_titles(session)
-    for part in _chunks(wanted.get("award_round", ())):
+    for part in batches(wanted.get("award_round", ())):
         for uuid, year, pid in _t(AwardRound.select(AwardRound.uuid, AwardRound.year, AwardRound.policy_id).where(
                 AwardRound.uuid.in_(part))):
             out["award_round", uuid] = _("{year} · {policy}").format(year=year, policy=titles.get(pid, pid))
-    for part in _chunks(wanted.get("notice", ())):
+    for part in batches(wanted.get("notice", ())):
         for uuid, number in _t(Notice.select(Notice.uuid, Notice.doc_number).where(Notice.uuid.in_(part))):
             out["notice", uuid] = number
     from desktop.store.models import Objection, Publicity
 
-    for part in _chunks(wanted.get("publicity", ())):
+    for part in batches(wanted.get("publicity", ())):
         q3 = (Publicity.select(Publicity.uuid, AwardRound.year, Publicity.starts_on).join(AwardRound)
               .where(Publicity.uuid.in_(part)))
         for uuid, year, start in _t(q3):
             out["publicity", uuid] = _("{year} · from {start}").format(year=year, start=start)
-    for part in _chunks(wanted.get("objection", ())):
+    for part in batches(wanted.get("objection", ())):
         q4 = (Objection.select(Objection.uuid, Objection.raised_by, Enterprise.name).join(Award)
               .join(Achievement).join(Enterprise).where(Objection.uuid.in_(part)))
         for uuid, who, name in _t(q4):
             out["objection", uuid] = f"{who} → {name}"
-    for part in _chunks(wanted.get("known_office", ())):
+    for part in batches(wanted.get("known_office", ())):
         for uuid, name in _t(KnownOffice.select(KnownOffice.uuid, KnownOffice.name).where(
                 KnownOffice.uuid.in_(part))):
             out["known_office", uuid] = name
@@ -343,7 +336,7 @@ def _office_names(entries: list[Any]) -> dict[str, str]:
     wanted = sorted({str(d["office"]) for e in entries for d in (e.before, e.after)
                      if isinstance(d, dict) and isinstance(d.get("office"), str)})
     out: dict[str, str] = {}
-    for part in _chunks(wanted):
+    for part in batches(wanted):
         out.update(_t(KnownOffice.select(KnownOffice.uuid, KnownOffice.name).where(KnownOffice.uuid.in_(part))))
         out.update(_t(Office.select(Office.uuid, Office.name).where(Office.uuid.in_(part))))
     return out
@@ -373,7 +366,7 @@ def _enterprise_names(entries: list[Any]) -> dict[str, str]:
              if isinstance(d, dict) and d.get("enterprise") and e.entity != "enterprise"}
     wanted = sorted(codes)
     out: dict[str, str] = {}
-    for part in _chunks(wanted):
+    for part in batches(wanted):
         out.update(_t(Enterprise.select(Enterprise.uscc, Enterprise.name).where(Enterprise.uscc.in_(part))))
     return out
 
@@ -385,7 +378,7 @@ def _reversed_vouchers(entries: list[Any]) -> dict[str, str]:
     wanted = [e.after["reverses"] for e in entries
               if e.entity == "payment" and isinstance(e.after, dict) and e.after.get("reverses")]
     out: dict[str, str] = {}
-    for part in _chunks(wanted):
+    for part in batches(wanted):
         out.update(_t(Payment.select(Payment.uuid, Payment.reference).where(Payment.uuid.in_(part))))
     return out
 

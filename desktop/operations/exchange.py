@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop.core.batches import IN_LIST, batches
 from desktop.core.errors import StdAwardError
 from desktop.core.i18n import N_, _, colon, comma
 from desktop.operations.session import Session
@@ -334,10 +335,8 @@ def reply(session: Session, out: Path, office: str, *, year: int, decision: str,
     theirs = list(answered_by(county.uuid))  # at a province: the city's records and its counties'
     # all the remarks' records at once: an id alone has no index of its own (v8, only with its enterprise),
     # so each lookup reads the county's records by their origin; one read for all, not one per remark
-    keys = list(remarks or {})
     named: dict[str, list[str]] = {}
-    for i in range(0, len(keys), 400):
-        part = keys[i:i + 400]
+    for part in batches(list(remarks or {}), IN_LIST // 2):  # each key twice in the query
         q = Achievement.select(Achievement.uuid, Achievement.source_id).where(
             (Achievement.source_id.in_(part) | Achievement.uuid.in_(part)) & (Achievement.origin.in_(theirs)))
         for a in q:

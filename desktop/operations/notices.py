@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.award import AwardResult
+from desktop.core.batches import batches
 from desktop.core.docnames import number_list, unique_path
 from desktop.core.errors import Problem, StdAwardError, ValidationFailed
 from desktop.core.faultpoints import fault_point
@@ -476,8 +477,8 @@ def _fresh(notices: Sequence[Notice]) -> list[Notice]:
     """The same notices read again (one query), in the order given."""
     ids = [n.id for n in notices]  # type: ignore[attr-defined]  # peewee's implicit id
     rows: dict[int, Notice] = {}
-    for i in range(0, len(ids), 500):  # within SQLite's limit on bound parameters
-        rows.update({n.id: n for n in Notice.select().where(Notice.id.in_(ids[i:i + 500]))})  # type: ignore[attr-defined]  # peewee's implicit id
+    for part in batches(ids):
+        rows.update({n.id: n for n in Notice.select().where(Notice.id.in_(part))})  # type: ignore[attr-defined]  # peewee's implicit id
     return [rows[i] for i in ids]
 
 

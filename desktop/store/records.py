@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any, Protocol
 
+from desktop.core.batches import IN_LIST, batches
 from desktop.core.errors import Problem, ValidationFailed
 from desktop.core.i18n import _
 from desktop.core.progress import NO_PROGRESS, Progress
@@ -77,7 +78,6 @@ def parse_load_input(data: Any) -> tuple[list[Ent], list[Ach], list[Problem]]:
 
 BATCH = 1000  # records per insert batch, per audit entry and per cancel check
 ITEMISED_UP_TO = 100  # a load of at most this many records gets one audit entry per record, as typed ones do
-_IN_CHUNK = 500  # values per ``IN (...)`` query (SQLite allows 999 parameters in older builds)
 
 _ENT_INSERT = ("INSERT INTO enterprise (uuid, uscc, name, region_code, address, contact, phone, created_at, "
                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -88,15 +88,10 @@ _ACH_INSERT = (f"INSERT INTO achievement ({', '.join(_ACH_INSERT_COLUMNS)}) "
 _EVIDENCE_INSERT = "INSERT INTO evidence (achievement_id, filename, sha256, size, added_at) VALUES (?, ?, ?, 0, ?)"
 
 
-def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
 def _in_query(sql: str, values: Iterable[Any]) -> list[tuple[Any, ...]]:
     """``sql`` with one ``{}`` for the placeholders, run over ``values`` in chunks (set-based lookups)."""
     rows: list[tuple[Any, ...]] = []
-    for part in _chunks(sorted(set(values)), _IN_CHUNK):
+    for part in batches(sorted(set(values))):
         rows += database.execute_sql(sql.format(", ".join("?" * len(part))), part).fetchall()
     return rows
 
@@ -105,7 +100,7 @@ def _held_ids(pairs: set[tuple[int, str]]) -> set[tuple[int, Any]]:
     """Which of these (enterprise row id, achievement id) pairs the database holds, each looked up by
     the (enterprise, id) index (an id alone is every enterprise's: "A0001" of each)."""
     held: set[tuple[int, Any]] = set()
-    for part in _chunks(sorted(pairs), _IN_CHUNK // 2):
+    for part in batches(sorted(pairs), IN_LIST // 2):
         values = ", ".join("(CAST(? AS INTEGER), CAST(? AS TEXT))" for _ in part)
         held.update(database.execute_sql(
             f"WITH p(e, s) AS (VALUES {values}) SELECT a.enterprise_id, a.source_id FROM p "
@@ -253,7 +248,7 @@ def load(data: Any, *, user: str, progress: Progress = NO_PROGRESS) -> LoadResul
     with database.atomic():
         cur = database.cursor()
         fields = ("name", "region_code", "address", "contact", "phone")
-        for batch in _chunks(ents, BATCH) if not found.errors else ():
+        for batch in batches(ents, BATCH) if not found.errors else ():
             new: list[tuple[Any, ...]] = []
             for e in batch:
                 vals = dict(zip(fields, (e.name, e.region, e.address, e.contact, e.phone)))
