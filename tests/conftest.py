@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +139,38 @@ def overview_reading(path: Path, policy: str, day: datetime.date) -> Any:
     from desktop.ui.views.overview import read_late
 
     return read_late(Session.attach(path), policy, day)
+
+
+@contextmanager
+def opened_office(office_db: str | Path) -> Iterator[Path]:
+    """The office database (a file, or a server's connection) opened as the program opens it, no
+    target counts kept in memory from another test; closed after. Yields its path."""
+    from desktop.store import target_counts
+    from desktop.store.db import close_db, open_db
+    from desktop.store.paths import resolve_db_path
+
+    path = resolve_db_path(office_db)
+    open_db(path, auto_backup=False)
+    target_counts._KEPT.clear()
+    try:
+        yield path
+    finally:
+        close_db()
+        target_counts._KEPT.clear()
+
+
+def office_enterprises(codes: list[str]) -> list[dict]:
+    """The enterprises of these credit codes, as an officer's file lists them."""
+    return [{"uscc": c, "name": f"城厢第{i}号鞋业有限公司", "region": "350302"} for i, c in enumerate(codes)]
+
+
+def load_with_number_index(codes: list[str], achievements: list[dict]) -> None:
+    """These enterprises and achievements loaded into the open office, and the targets' number index
+    made (at the open on SQLite, by the overview's check on a server)."""
+    from desktop.store import records, target_counts
+
+    records.load({"enterprises": office_enterprises(codes), "achievements": achievements}, user="tester")
+    target_counts.make_number_probe_index()
 
 
 def reopen_office(path: Path) -> None:

@@ -117,27 +117,35 @@ def test_a_day_later_the_reading_moves_the_kept_counts_instead_of_counting(offic
     assert {p.id: p.count for p in late.targets if p.id in full} == full
 
 
+def _pc_office(source):
+    """An office on a PC (``source``, left open) with 70 standards loaded: its session."""
+    from desktop.operations import records
+    from desktop.operations.session import Session
+    from desktop.store import office as office_store
+    from desktop.store.db import open_db
+
+    open_db(source, auto_backup=False)
+    office_store.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
+                        policy_id=POLICY, user="tester")
+    session = Session.attach(source)
+    records.load(session, {"enterprises": _enterprises(CITY, "城厢"),
+                           "achievements": _standards("city", CITY, 70, shared=12)})
+    return session
+
+
 def test_an_office_moved_to_a_server_finds_its_counts_kept_there(tmp_path, pg_server):  # noqa: F811
     """``migrate-db`` onto an empty server database keeps the counts there (and the index they are
     brought up to date by) and the audit check's mark: the first reading on the server counts
     nothing and reads the log from the mark."""
-    from desktop.operations import records
     from desktop.operations.session import Session
     from desktop.operations.transfer import migrate_db
-    from desktop.store import office as office_store
     from desktop.store import target_counts
     from desktop.store.db import close_db, open_db
     from desktop.store.paths import resolve_db_path
 
-    source = tmp_path / "office.db"
-    open_db(source, auto_backup=False)
     target = resolve_db_path(pg_server.url(pg_server.create_database()))
     try:
-        office_store.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
-                            policy_id=POLICY, user="tester")
-        session = Session.attach(source)
-        records.load(session, {"enterprises": _enterprises(CITY, "城厢"),
-                               "achievements": _standards("city", CITY, 70, shared=12)})
+        session = _pc_office(tmp_path / "office.db")
         migrate_db(session, target)
         close_db()
         target_counts._KEPT.clear()  # the office opened on the server, as by another PC
@@ -154,21 +162,14 @@ def test_an_office_moved_to_a_server_finds_its_counts_kept_there(tmp_path, pg_se
 def test_a_backup_restored_onto_a_server_finds_its_counts_kept_there(tmp_path, pg_server):  # noqa: F811
     """A PC's backup put onto an empty server database (``stdaward restore`` there): the counts, their
     index and the audit check's mark are kept on the server, so its first reading counts nothing."""
-    from desktop.operations import backups, records
+    from desktop.operations import backups
     from desktop.operations.session import Session
-    from desktop.store import office as office_store
     from desktop.store import target_counts
     from desktop.store.db import close_db, open_db
     from desktop.store.paths import resolve_db_path
 
-    source = tmp_path / "office.db"
-    open_db(source, auto_backup=False)
     try:
-        office_store.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
-                            policy_id=POLICY, user="tester")
-        session = Session.attach(source)
-        records.load(session, {"enterprises": _enterprises(CITY, "城厢"),
-                               "achievements": _standards("city", CITY, 70, shared=12)})
+        session = _pc_office(tmp_path / "office.db")
         out = backups.make(session, tmp_path / "office-backup.db")
     finally:
         close_db()

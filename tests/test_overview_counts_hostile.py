@@ -13,6 +13,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from conftest import load_with_number_index, opened_office
 
 from tests.conftest_pg import pg_server  # noqa: F401  (the office_db fixture's server)
 
@@ -71,23 +72,10 @@ def _achievement(rng: random.Random, i: int) -> dict:
 
 @pytest.fixture
 def office(office_db):
-    from desktop.store import records, target_counts
-    from desktop.store.db import close_db, open_db
-    from desktop.store.paths import resolve_db_path
-
-    path = resolve_db_path(office_db)
-    open_db(path, auto_backup=False)
-    target_counts._KEPT.clear()
-    try:
+    with opened_office(office_db) as path:
         rng = random.Random(20261204)
-        records.load({"enterprises": [{"uscc": c, "name": f"城厢第{i}号鞋业有限公司", "region": "350302"}
-                                      for i, c in enumerate(ENTS)],
-                      "achievements": [_achievement(rng, i) for i in range(80)]}, user="tester")
-        target_counts.make_number_probe_index()
+        load_with_number_index(ENTS, [_achievement(rng, i) for i in range(80)])
         yield path
-    finally:
-        close_db()
-        target_counts._KEPT.clear()
 
 
 def _policies():

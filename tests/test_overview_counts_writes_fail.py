@@ -8,7 +8,7 @@ import errno
 import sqlite3
 
 import pytest
-from conftest import full_target_counts, overview_reading
+from conftest import full_target_counts, opened_office, overview_reading
 
 from tests.conftest_pg import pg_server  # noqa: F401  (the office_db fixture's server)
 from tests.test_overview_import import CITY_USCC as CITY
@@ -31,18 +31,8 @@ def _office(path):
 
 @pytest.fixture
 def office(office_db):
-    from desktop.store import target_counts
-    from desktop.store.db import close_db, open_db
-    from desktop.store.paths import resolve_db_path
-
-    path = resolve_db_path(office_db)
-    open_db(path, auto_backup=False)
-    target_counts._KEPT.clear()
-    try:
+    with opened_office(office_db) as path:
         yield path, _office(path)
-    finally:
-        close_db()
-        target_counts._KEPT.clear()
 
 
 def _achievements():
@@ -51,15 +41,43 @@ def _achievements():
     return Achievement.select().count()
 
 
+def _achievements_in(path):
+    """The achievements the database at ``path`` holds, read by opening it again."""
+    from desktop.store.db import close_db, open_db
+
+    open_db(path, auto_backup=False)
+    try:
+        return _achievements()
+    finally:
+        close_db()
+
+
+def _load_30_then(session, monkeypatch, after_commit, tag):
+    """An officer's load of 30 standards, ``after_commit`` run once it has committed (before the
+    counts are kept): it is reported done, with its 30 records."""
+    from desktop.operations import records
+    from desktop.store import records as store_records
+
+    real_load = store_records.load
+
+    def load_then(*a, **k):
+        got = real_load(*a, **k)  # committed
+        after_commit()
+        return got
+
+    monkeypatch.setattr(store_records, "load", load_then)
+    result = records.load(session, {"enterprises": _enterprises(CITY, "城厢"),
+                                    "achievements": _standards(tag, CITY, 30)})
+    assert result.achievements_added == 30
+
+
 def test_a_load_on_a_usb_stick_is_not_reported_failed_when_another_pc_writes_as_it_ends(tmp_path, monkeypatch):
     """An office on a USB stick (SQLite in rollback-journal mode, where a write locks out readers): a
     load commits, and as it ends another connection to the file begins a write and holds it past
     the wait. The load has landed: it must be reported as done, the counts left to the reading;
     instead the office's row, read by ``keep_counts`` outside its guard, raises "database is locked"
     and the officer is told the load failed (and loads it again: everything twice)."""
-    from desktop.operations import records
     from desktop.store import db
-    from desktop.store import records as store_records
     from desktop.store.db import close_db, open_db
     from desktop.store.models import database
 
@@ -70,30 +88,20 @@ def test_a_load_on_a_usb_stick_is_not_reported_failed_when_another_pc_writes_as_
     try:
         session = _office(path)
         assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "delete"
-        real_load = store_records.load
 
-        def load_then_the_other_pc_writes(*a, **k):
-            got = real_load(*a, **k)  # committed
+        def the_other_pc_writes():
             database.execute_sql("PRAGMA busy_timeout = 200")  # the wait ends before the other PC's write
             con = sqlite3.connect(path, isolation_level=None)
             con.execute("BEGIN EXCLUSIVE")
             other.append(con)
-            return got
 
-        monkeypatch.setattr(store_records, "load", load_then_the_other_pc_writes)
-        result = records.load(session, {"enterprises": _enterprises(CITY, "城厢"),
-                                        "achievements": _standards("usb", CITY, 30)})
-        assert result.achievements_added == 30
+        _load_30_then(session, monkeypatch, the_other_pc_writes, "usb")
     finally:
         for con in other:
             con.rollback()
             con.close()
         close_db()
-    open_db(path, auto_backup=False)
-    try:
-        assert _achievements() == 30  # it had landed
-    finally:
-        close_db()
+    assert _achievements_in(path) == 30  # it had landed
 
 
 def test_a_load_on_a_server_is_not_reported_failed_when_the_connection_drops_after_its_commit(pg_server,  # noqa: F811
@@ -103,8 +111,6 @@ def test_a_load_on_a_server_is_not_reported_failed_when_the_connection_drops_aft
     reading rebuilds), not failed: the office's row, read by ``keep_counts`` outside its guard, raises."""
     import psycopg
 
-    from desktop.operations import records
-    from desktop.store import records as store_records
     from desktop.store.db import close_db, open_db
     from desktop.store.models import database
     from desktop.store.paths import resolve_db_path
@@ -114,27 +120,17 @@ def test_a_load_on_a_server_is_not_reported_failed_when_the_connection_drops_aft
     open_db(path, auto_backup=False)
     try:
         session = _office(path)
-        real_load = store_records.load
 
-        def load_then_the_connection_drops(*a, **k):
-            got = real_load(*a, **k)  # committed
+        def the_connection_drops():
             pid = database.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
             with psycopg.connect(host=str(pg_server.folder), port=5432, user=pg_server.superuser, dbname="postgres",
                                  autocommit=True) as admin:
                 admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-            return got
 
-        monkeypatch.setattr(store_records, "load", load_then_the_connection_drops)
-        result = records.load(session, {"enterprises": _enterprises(CITY, "城厢"),
-                                        "achievements": _standards("net", CITY, 30)})
-        assert result.achievements_added == 30
+        _load_30_then(session, monkeypatch, the_connection_drops, "net")
     finally:
         close_db()
-    open_db(path, auto_backup=False)
-    try:
-        assert _achievements() == 30  # it had landed
-    finally:
-        close_db()
+    assert _achievements_in(path) == 30  # it had landed
 
 
 def test_migrate_db_whose_caches_fail_on_the_copy_reports_the_copy_made(tmp_path, monkeypatch):

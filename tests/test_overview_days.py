@@ -9,7 +9,7 @@ import datetime as dt
 import random
 
 import pytest
-from conftest import full_target_counts
+from conftest import full_target_counts, load_with_number_index, opened_office
 
 from tests.conftest_pg import pg_server  # noqa: F401  (the office_db fixture's server)
 from tests.test_overview_edits import ENTS, REFS
@@ -31,21 +31,10 @@ def _achievement(rng: random.Random, i: int) -> dict:
 
 @pytest.fixture
 def office(office_db):
-    from desktop.store import records, target_counts
-    from desktop.store.db import close_db, open_db
-    from desktop.store.paths import resolve_db_path
-
-    path = resolve_db_path(office_db)
-    open_db(path, auto_backup=False)
-    try:
+    with opened_office(office_db) as path:
         rng = random.Random(20261204)
-        records.load({"enterprises": [{"uscc": c, "name": f"城厢第{i}号鞋业有限公司", "region": "350302"}
-                                      for i, c in enumerate(ENTS)],
-                      "achievements": [_achievement(rng, i) for i in range(120)]}, user="tester")
-        target_counts.make_number_probe_index()  # made at the open on SQLite, by the overview's check on a server
+        load_with_number_index(ENTS, [_achievement(rng, i) for i in range(120)])
         yield path
-    finally:
-        close_db()
 
 
 def _counted(policy_id, day, path):

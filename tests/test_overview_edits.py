@@ -15,6 +15,8 @@ from conftest import (
     edit_audit_entry_by_hand,
     full_target_counts,
     kept_target_counts,
+    office_enterprises,
+    opened_office,
     overview_reading,
     put_kept_target_counts,
     reopen_office,
@@ -55,23 +57,16 @@ def office(office_db):
     """An office (SQLite or a server) with 50 achievements of every kind, the overview read once."""
     from desktop.store import office as office_store
     from desktop.store import records
-    from desktop.store.db import close_db, open_db
-    from desktop.store.paths import resolve_db_path
 
-    path = resolve_db_path(office_db)
-    open_db(path, auto_backup=False)
-    try:
+    with opened_office(office_db) as path:
         office_store.update(name="莆田市城厢区市场监督管理局", region_code="350302", doc_prefix="城市监",
                             policy_id=POLICY, user="tester")
         rng = random.Random(20261203)
-        records.load({"enterprises": [{"uscc": c, "name": f"城厢第{i}号鞋业有限公司", "region": "350302"}
-                                      for i, c in enumerate(ENTS)],
+        records.load({"enterprises": office_enterprises(ENTS),
                       "achievements": [_achievement(rng, i) for i in range(50)]}, user="tester")
         first = _read(path)
         assert first.counts_how == "full" and first.chain["broken_at"] is None
         yield path
-    finally:
-        close_db()
 
 
 _read = functools.partial(overview_reading, policy=POLICY, day=DAY)
