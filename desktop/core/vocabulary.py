@@ -134,10 +134,7 @@ class Achievement:
     @property
     def standard_key(self) -> str | None:
         """The normalised standard number when ``ref`` is one, else the stripped ref."""
-        if not self.ref:
-            return None
-        sn = parse_standard_number(self.ref)
-        return sn.key if sn else " ".join(self.ref.split()).upper()
+        return standard_key(self.ref)
 
     def identity(self) -> Identity:
         """What makes two claims the same achievement of one enterprise (DESIGN: duplicates).
@@ -166,6 +163,15 @@ class Achievement:
                 v = int(v)
             out[k] = v
         return out
+
+
+def standard_key(ref: str | None) -> str | None:
+    """A ref as claims are matched by it: the normalised standard number when it is one, else the
+    ref stripped and in capitals (None for no ref)."""
+    if not ref:
+        return None
+    sn = parse_standard_number(ref)
+    return sn.key if sn else " ".join(ref.split()).upper()
 
 
 def identity_detail(a: Achievement) -> str | None:
