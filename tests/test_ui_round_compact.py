@@ -297,3 +297,48 @@ def test_whether_a_line_holds_a_value_looks_at_the_lines_not_at_the_values_once_
     lines.set(17, tuple("awarded" if k == "status" else line[k] for k in RD.LINE_FIELDS))
     assert not lines.any_of("status", ("not_eligible", "duplicate"))  # coded once, held by no line now
     assert lines.any_of("status", ("awarded",))
+
+
+def test_the_search_finds_what_a_line_holds_in_chunks_and_after_changes_never_across_two_lines(monkeypatch):
+    """The search texts are held in chunks (a string per line was ~80 MB of a round of 10⁶): a search
+    gives, for any order of lines, what a test of each line's own text gives: across chunks and the
+    tail, for text running over the end of one line into the next (no match), after lines changed
+    (set one by one, or made ready in a worker and stored) and with a character used to join them
+    in a title."""
+    from desktop.ui.views import round_data as RD
+
+    monkeypatch.setattr(RD.HayColumn, "CHUNK", 16)
+    monkeypatch.setattr(RD.TextColumn, "CHUNK", 16)
+    rows = _lines(300, 11)
+    rows[40]["what"] = "《鞋类\x00产品标准》GB/T 77-2025"
+    lines = RD.RoundLines.of(rows)
+
+    def expected(needle, positions):
+        texts = [f"{ln['what']}\n{ln['achievement']}".casefold().replace("\x00", " ") for ln in lines]
+        return [needle in texts[i] for i in positions]
+
+    rng = random.Random(5)
+    orders = [None, range(0, 300), range(17, 290), range(288, 300), rng.sample(range(300), 300), [299, 3, 150]]
+    across = f"{rows[9]['achievement'][-2:]}{rows[10]['what'][:3]}"  # the end of one line's text, the next's start
+    assert not any(expected(across.casefold(), range(300)))
+    needles = ["gb/t", "鞋类", "gb/t 1-2025", "不存在", across, "鞋类 产品", "\x00"]
+    for _round in range(2):
+        for needle in needles:
+            for positions in orders:
+                got = lines.hits(needle.casefold(), positions, {})
+                want = expected(needle.casefold().replace("\x00", ""), positions if positions is not None else range(300))
+                assert list(map(bool, got)) == want, (needle, positions)
+        # lines change: one set whole, many made ready and stored, some in the tail
+        line = lines[33]
+        lines.set(33, tuple("《新标准》GB/T 12345-2026" if k == "what" else line[k] for k in RD.LINE_FIELDS))
+        changes = []
+        for i in (0, 15, 16, 150, 290, 299):
+            line = lines[i]
+            changes.append((i, tuple(f"《鞋类产品标准》GB/T {i}-2026（修订）" if k == "what" else line[k]
+                                     for k in RD.LINE_FIELDS), 0))
+        ready = lines.prepare(changes)  # in the worker: the kept searches' answers for the new chunks too
+        lines.apply(ready)
+        for needle, (seen, _bits) in lines.hay._found.items():  # the UI thread looks through no chunk again
+            assert all(seen[c] is chunk for c, chunk in enumerate(lines.hay._chunks)), needle
+        needles.append("（修订）")
+    assert list(map(bool, lines.hits("gb/t 12345-2026", None, {}))) == [i == 33 for i in range(300)]

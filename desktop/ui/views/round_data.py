@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import accumulate, repeat
-from operator import contains, or_
+from operator import contains, floordiv, or_
 from typing import Any, overload
 
 from desktop.core import collector
@@ -292,12 +292,127 @@ class TextColumn(Sequence[str]):
         raise ValueError(value)
 
 
+class HayColumn:
+    """What a search looks in, a case-folded text per line, held like ``TextColumn`` in chunks of
+    ``CHUNK`` lines (a string per line cost ~80 bytes beside its characters: ~80 MB of 10⁶ lines),
+    joined by a character no search holds, so a chunk is cut into its texts at C speed.
+    ``bits(needle)``: per line whether its text holds ``needle`` (a chunk not holding it at all is
+    passed over at once), kept per chunk until the chunk changes."""
+
+    CHUNK = 1024
+    SEP = "\x00"  # (taken out of the texts and of a search)
+
+    def __init__(self) -> None:
+        self._chunks: list[str] = []  # chunks are replaced, never changed in place
+        self._tail: list[str] = []
+        self._found: dict[str, tuple[list[str | None], bytearray]] = {}  # needle -> chunks it was found in, bits
+        self._lock = threading.Lock()  # (a search in a worker and one on the UI thread)
+
+    def __len__(self) -> int:
+        return len(self._chunks) * self.CHUNK + len(self._tail)
+
+    def __getitem__(self, i: int) -> str:
+        c, j = divmod(i, self.CHUNK)
+        return self._tail[j] if c == len(self._chunks) else self._chunks[c].split(self.SEP)[j]
+
+    def append(self, text: str) -> None:
+        self._tail.append(text.replace(self.SEP, " "))
+        if len(self._tail) == self.CHUNK:
+            self._chunks.append(self.SEP.join(self._tail))
+            self._tail = []
+
+    def __setitem__(self, i: int, text: str) -> None:
+        self.put(self.prepared([(i, text)]))
+
+    def prepared(self, items: Iterable[tuple[int, str]]) -> TextPatch:
+        """The chunks holding these (position, text) pairs made again, each once, and the tail's pairs
+        (``put`` stores them): safe in a worker (see ``TextColumn.prepared``)."""
+        by_chunk: dict[int, dict[int, str]] = {}
+        tail: dict[int, str] = {}
+        sealed = len(self._chunks)
+        for i, text in items:
+            c, j = divmod(i, self.CHUNK)
+            (by_chunk.setdefault(c, {}) if c < sealed else tail)[j] = text.replace(self.SEP, " ")
+        chunks: dict[int, tuple[str, array]] = {}
+        needles = list(self._found)  # the searches kept: their answers for the new chunks made here too
+        found: dict[str, dict[int, bytes]] = {needle: {} for needle in needles}
+        for c, new in by_chunk.items():
+            texts = self._chunks[c].split(self.SEP)
+            for j, text in new.items():
+                texts[j] = text
+            chunks[c] = (self.SEP.join(texts), array("i"))
+            for needle in needles:
+                found[needle][c] = bytes(map(contains, texts, repeat(needle)))
+        return TextPatch(chunks, tail, found)
+
+    def put(self, patch: TextPatch) -> None:
+        """Store what ``prepared`` made, with what the searches kept find in the new chunks (so the
+        UI thread never looks through a chunk again after a refresh)."""
+        size = self.CHUNK
+        with self._lock:
+            for c, (text, _offsets) in patch.chunks.items():
+                self._chunks[c] = text
+            for j, text in patch.tail.items():
+                self._tail[j] = text
+            for needle, answers in patch.found.items():
+                kept = self._found.get(needle)
+                if kept is None:
+                    continue
+                seen, bits = kept
+                for c, answer in answers.items():
+                    if c < len(seen) and len(bits) >= (c + 1) * size:
+                        bits[c * size:(c + 1) * size] = answer
+                        seen[c] = self._chunks[c]
+
+    def bits(self, needle: str, chunks: Iterable[int] | None = None) -> bytearray:
+        """Per line (its place), 1 where its text holds ``needle``, 0 where not: right for the lines of
+        ``chunks`` (None: every line) and of the tail. Each chunk is looked at again only once it has
+        changed; a worker steps aside for the UI thread's paint between chunks (``step_aside``)."""
+        size, chunks_now = self.CHUNK, self._chunks
+        needle = needle.replace(self.SEP, "")
+        with self._lock:
+            kept = self._found.get(needle)
+            if kept is None:
+                for other in list(self._found)[:-1]:  # the last two searches kept (a worker's, the UI's)
+                    del self._found[other]
+                kept = self._found[needle] = ([], bytearray())
+            seen, bits = kept
+            if len(seen) < len(chunks_now):
+                seen.extend([None] * (len(chunks_now) - len(seen)))
+            grow = len(chunks_now) * size + len(self._tail) - len(bits)
+            if grow > 0:
+                bits.extend(bytes(grow))
+        wanted = range(len(chunks_now)) if chunks is None else chunks
+        for n, c in enumerate(wanted):
+            if c >= len(chunks_now):  # (the tail's lines: looked at below)
+                break
+            chunk = chunks_now[c]
+            if seen[c] is chunk:
+                continue
+            if needle in chunk:
+                found = bytes(map(contains, chunk.split(self.SEP), repeat(needle)))
+            else:
+                found = bytes(size)
+            with self._lock:
+                if self._chunks[c] is chunk:  # (not replaced meanwhile)
+                    bits[c * size:(c + 1) * size] = found
+                    seen[c] = chunk
+            if n % 16 == 15:
+                step_aside()
+        tail = bytes(map(contains, self._tail, repeat(needle)))
+        with self._lock:
+            start = len(chunks_now) * size
+            bits[start:start + len(tail)] = tail
+        return bits
+
+
 @dataclass
 class TextPatch:
     """Texts of a ``TextColumn`` made ready to store: its chunks made again (chunk -> text, offsets)
     and its tail's texts (place in the tail -> text)."""
     chunks: dict[int, tuple[str, array]]
     tail: dict[int, str]
+    found: dict[str, dict[int, bytes]] = field(default_factory=dict)  # (a search's answers for these chunks)
 
 
 @dataclass
@@ -314,7 +429,7 @@ class Changes:
     # the whole lines' texts, made ready (``TextColumn.prepared``): achievement ids, descriptions and
     # the search text per line
     texts: dict[str, TextPatch] = field(default_factory=dict)
-    hay: list[tuple[int, str]] = field(default_factory=list)
+    hay: TextPatch | None = None
     ids: list[tuple[int, int, bytes, str | None]] = field(default_factory=list)  # line id, uuid (bytes, odd text)
 
     def __len__(self) -> int:
@@ -362,7 +477,7 @@ class RoundLines(Sequence[Line]):
         self.odd_uuids: dict[int, str] = {}  # a uuid not in the canonical form, as it is
         self.achievement = TextColumn()
         self.what = TextColumn()
-        self.hay: list[str] = []  # what and achievement id, case-folded: what a search looks in per line
+        self.hay = HayColumn()  # what and achievement id, case-folded: what a search looks in per line
         self.coded = {k: Coded(_money_key if k == "amount" else None) for k in CODED}
         self.figures: Figures | None = None
         self._shown: dict[str, list[str]] = {}  # per coded column, each value's shown text, case-folded
@@ -431,7 +546,7 @@ class RoundLines(Sequence[Line]):
             out.ids = [(i, v[0], *self._uuid_of(v[1])) for i, v, _sig in out.whole]
             out.texts["achievement"] = self.achievement.prepared((i, v[2]) for i, v, _sig in out.whole)
             out.texts["what"] = self.what.prepared((i, v[7]) for i, v, _sig in out.whole)
-            out.hay = [(i, self._hay(v)) for i, v, _sig in out.whole]
+            out.hay = self.hay.prepared((i, self._hay(v)) for i, v, _sig in out.whole)
         for k, col in self.coded.items():  # every line's coded values, those set whole too
             slot, codes, index = _SLOT[k], col.codes, col._index
             new = [c[1][slot] for c in changes]
@@ -460,9 +575,8 @@ class RoundLines(Sequence[Line]):
         if changes.texts:
             self.achievement.put(changes.texts["achievement"])
             self.what.put(changes.texts["what"])
-            hay = self.hay
-            for i, text in changes.hay:
-                hay[i] = text
+            if changes.hay is not None:
+                self.hay.put(changes.hay)
         for k, (positions, found, new) in changes.codes.items():
             col = self.coded[k]
             codes = col.codes
@@ -556,7 +670,7 @@ class RoundLines(Sequence[Line]):
         whether its achievement id or description, or one of the coded columns ``searched`` (key → how it
         is shown) holds ``needle`` (case-folded): a test per line of one string, and one per distinct
         value of each column."""
-        found: list[Any] = list(map(contains, _pick(self.hay, positions), repeat(needle)))
+        found: list[Any] = list(_pick(self.hay.bits(needle, _chunks_of(positions, HayColumn.CHUNK)), positions))
         for key, fmt in searched.items():
             match = bytes(needle in t for t in self.shown_texts(key, fmt))
             if 1 not in match:
@@ -573,6 +687,15 @@ class RoundLines(Sequence[Line]):
         needs = map(min, map(open_status.__getitem__, _pick(status.codes, positions)),
                     map(no_amount.__getitem__, _pick(amount.codes, positions)))
         return list(map(or_, map(flagged.__getitem__, _pick(flags.codes, positions)), needs))
+
+
+def _chunks_of(positions: Sequence[int] | None, size: int) -> Iterable[int] | None:
+    """The chunks of ``size`` lines that hold ``positions`` (None: all)."""
+    if positions is None:
+        return None
+    if isinstance(positions, range) and positions.step == 1:
+        return range(positions.start // size, -(-positions.stop // size))
+    return sorted(set(map(floordiv, positions, repeat(size))))
 
 
 def _pick(column: Sequence[Any], positions: Sequence[int] | None) -> Any:
