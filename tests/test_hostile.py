@@ -180,6 +180,7 @@ def test_hostile_key_derivation_parameters_cost_nothing(sender, tmp_path):
     no_traceback(r)
     r = limited("import", str(pkg), "--db", str(sender["stranger"]), "--passphrase-file", str(pw))
     assert r.returncode == 2 and "not registered" in r.stderr, r.stderr  # a stranger's package is not even decrypted
+    assert sender["card"]["fingerprint"] not in r.stderr  # (nothing to type back when registering it)
 
 
 def test_a_package_with_too_many_members_is_refused(sender):
@@ -222,10 +223,17 @@ def test_an_office_card_alone_does_not_register_a_new_key(sender, tmp_path):
     fresh = tmp_path / "c.db"
     new_office(fresh, "莆田市市场监督管理局", "350300", role="city")
     with using(fresh):
-        with pytest.raises(StdAwardError, match="fingerprint"):
+        true_fp = sender["card"]["fingerprint"]
+        with pytest.raises(StdAwardError, match="fingerprint") as refused:
             offices.register(sender["card"], user="tester")
-        with pytest.raises(StdAwardError, match="fingerprint is"):
+        # what the refusal says never gives the fingerprint to type back: it must come from the county
+        assert true_fp not in str(refused.value)
+        with pytest.raises(StdAwardError, match="is not this key's") as refused:
             offices.register(sender["card"], expected_fingerprint="0000 0000 0000 0000 0000", user="tester")
+        assert true_fp not in str(refused.value)
+        with pytest.raises(StdAwardError) as refused:
+            offices.register({**sender["card"], "from_package": True}, user="tester")
+        assert true_fp not in str(refused.value)
         assert offices.known() == []
         offices.register(sender["card"], expected_fingerprint=sender["card"]["fingerprint"], user="tester")
         assert [k["name"] for k in offices.known()] == [sender["card"]["name"]]

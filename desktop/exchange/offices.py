@@ -79,19 +79,20 @@ def register(info: dict[str, Any], expected_fingerprint: str | None = None, repl
     fingerprint (read from the county's screen), since the package could come from anyone."""
     fp = fingerprint(info["public_key"])
     if expected_fingerprint is not None and _norm(expected_fingerprint) != _norm(fp):
-        raise StdAwardError(_("the key's fingerprint is {fp}, not {given}: do not register it; ask the office "
-                              "for its card again").format(fp=fp, given=expected_fingerprint))
+        # (the key's own fingerprint is not shown: typed back from this message, it would confirm nothing)
+        raise StdAwardError(_("the fingerprint {given} is not this key's: do not register it; check the fingerprint "
+                              "with the office by telephone, or ask it for its card again").format(
+            given=expected_fingerprint))
     if info.get("from_package") and expected_fingerprint is None:
         raise StdAwardError(_("a key taken from a package must be confirmed: pass --fingerprint as shown by "
-                              "\"stdaward offices\" at {name} (it is {fp})").format(name=info.get("name"), fp=fp))
+                              "\"stdaward offices\" at {name}, read to you by telephone").format(name=info.get("name")))
     current = KnownOffice.get_or_none(KnownOffice.uuid == info["uuid"])
     new_key = current is None or (replace and current.public_key.strip() != info["public_key"].strip())
     if expected_fingerprint is None and new_key:
         # A card is a file anyone could have written: a key new to this database is trusted only once
         # its fingerprint, read from the county's own screen, matches.
         raise StdAwardError(_("a new office key must be confirmed: pass --fingerprint as read from the screen of "
-                              "{name} (\"stdaward offices\" there; this card's key is {fp})").format(
-            name=info.get("name"), fp=fp))
+                              "{name} (\"stdaward offices\" there)").format(name=info.get("name")))
     own = own_office()
     if own is not None and own.uuid == info["uuid"]:
         raise StdAwardError(_("that is this office's own key"))
@@ -151,9 +152,9 @@ def trust(pkg: Package) -> KnownOffice:
         raise UntrustedPackage(_("this package was exported by this office itself; import it at the city office"))
     row = KnownOffice.get_or_none(KnownOffice.uuid == pkg.office_uuid)
     if row is None:
-        raise UntrustedPackage(_("the package comes from {name} ({fp}), an office not registered here; register its "
+        raise UntrustedPackage(_("the package comes from {name}, an office not registered here; register its "
                                  "key first ({view} → {button} in the window, or stdaward register-office)").format(
-            name=pkg.office_name, fp=fingerprint(pkg.public_key), view=_("Exchange"),
+            name=pkg.office_name, view=_("Exchange"),
             button=(_("Register a county's key...") if own is not None and own.role == "city"  # as the view names it
                     else _("Register the city's key...")).rstrip(".").rstrip("…")))
     if row.public_key.strip() != pkg.public_key.strip():
