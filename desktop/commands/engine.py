@@ -127,6 +127,15 @@ class _Context:
 
         return rounds.achievements(self.session, getattr(args, "year", None))
 
+    def achievement_stream(self, args: argparse.Namespace) -> Iterable[Any]:
+        """``achievements``, from the database read a batch at a time as they are taken."""
+        year = getattr(args, "year", None)
+        if getattr(args, "input", None) or self.session is None or year is None:
+            return self.achievements(args)
+        from desktop.operations import rounds
+
+        return rounds.achievement_stream(self.session, year)
+
 
 def parse_input(file: str) -> list[Any]:
     """Every record checked; any error -> ValidationFailed naming each bad record (exit 2)."""
@@ -171,7 +180,7 @@ def write_awards_json(results: Iterable[Any], chunk: int = 5000) -> None:
 
 def cmd_compute(args: argparse.Namespace) -> int:
     from desktop.commands.basic import _pad
-    from desktop.core.engine import compute, explain_totals
+    from desktop.core.engine import compute, compute_iter, explain_totals
     from desktop.core.money import format_money
     from desktop.core.status import award_status_label
 
@@ -179,11 +188,10 @@ def cmd_compute(args: argparse.Namespace) -> int:
     gc.disable()  # a one-shot batch of long-lived objects: collection passes would only rescan them
     try:
         policy = ctx.policy(args.policy)
-        achs = ctx.achievements(args)
-        results = compute(policy, achs, prior=ctx.prior())
-        if args.json:
-            write_awards_json(results)
+        if args.json:  # each award written as it is made: neither the records nor the awards held whole
+            write_awards_json(compute_iter(policy, ctx.achievement_stream(args), prior=ctx.prior()))
             return 0
+        results = compute(policy, ctx.achievements(args), prior=ctx.prior())
     finally:
         gc.enable()
         ctx.close()

@@ -9,6 +9,7 @@ writes the audit entry under the session's user.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -407,6 +408,14 @@ def achievements(session: Session, year: int | None = None) -> list[Any]:
     from desktop.store import records
 
     return records.achievements(year=year)
+
+
+def achievement_stream(session: Session, year: int) -> Iterator[Any]:
+    """``achievements`` of ``year`` in the same order, read a batch at a time as they are taken (a
+    stream to compute: a year of 10⁶ is never held whole)."""
+    from desktop.store.rounds import year_stream
+
+    return (a for _row, a, _line in year_stream(year))
 
 
 def parse_achievements(data: Any) -> tuple[list[Any], list[Any]]:
