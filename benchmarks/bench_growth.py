@@ -50,6 +50,13 @@ Paths:
   lines changed), the lines made ready in the worker (``RoundLines.prepare``). Worst keystroke 30 /
   124 ms; peak 225 MB / 1,147 MB: the child also computes and recomputes the round, as the window's
   own worker would (the screen alone: ``bench_roundsview.py``).
+  Later that night: 899 MB at 10⁶ (201 MB at 10⁵; refresh 88 ms, worst keystroke 169 ms on the UI
+  thread, this child having no worker: the 10⁶ search's first pass cuts each chunk of search texts
+  into lines, ~30 ms more than a string per line). Taken out: of the ~550,000 claims the engine
+  keeps for its duplicate check, everything but their id, number and title (the whole records,
+  ~250 MB); the recompute's before and after per changed line as a tuple, not two dicts (~25 MB);
+  the screen's search texts as a string per line (~85 MB). ``rounds`` 517 → 376 MB, ``recompute``
+  710 → 538 MB (``--paths rounds recompute``: 2.68 → 29.8 s ×11.1, 2.51 → 26.5 s ×10.5).
 - ``overview``: the overview's background read (targets of the policy in force, the audit chain
   check, the money) refreshed after a change that does not touch the targets (the figure), with the
   very first reading (nothing kept yet), the first reading after the program started again and the

@@ -145,6 +145,15 @@ Before: the round-8 checkout (main at 63651ce, ``--root``), after: this one, alt
   The 公示 dialog opened from the notices view shares the round screen's lines when it shows that
   round (not measured here: the bench round is not approved); finding a line among more than 20,000
   runs in a worker.
+
+Round 30 (2026-12-04, night). The search texts held in chunks (``HayColumn``) where each line had a
+string of its own. ``--sizes 1000000 --runs 1``, before (``--root``: main at a741df4) then after,
+one after the other on an idle machine: held 510 → 426 MB, peak 961 → 785 MB (the 公示 dialog's own
+reading included), the screen's own run peak 626 → 527 MB; the UI thread unchanged: show 18 / 17 ms,
+worst keystroke 17 / 18 ms (45 / 45 CPU), refreshes 19 / 18 and 18 / 17 ms, sort stalls ≤ 48 ms both;
+the screen's keystrokes ≤ 15 / ≤ 14 ms. A search's first pass over the chunks cuts each chunk that
+holds the text into lines: ~60 ms at 10⁶ for text every line holds (~30 ms with a string per line),
+in the worker; a chunk without it is passed over at once.
 """
 from __future__ import annotations
 
