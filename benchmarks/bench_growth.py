@@ -123,6 +123,25 @@ Figures of 2026-12-04, evening, 10⁵ → 10⁶, one run each (the load average 
     consolidate   0.593 → 6.11 s ×10.3, 96 MB (baseline ×10.7)                load 0.9-1.5
     load          27.3 → 272 s   ×10.0, 194 MB  (baseline ×8.4)               load 2.5-4.5 (busy)
 
+The same night, later (idle machine; ``compute --json`` now streamed, the engine's kept claims
+slimmed, the round screen's search texts in chunks):
+
+    export        2.07 → 20.7 s   ×10.0,  78 MB  (baseline ×10.1)
+    import        3.90 → 38.7 s   ×9.9,  687 MB  (baseline ×15.3, 1,862 MB)
+    computejson   1.70 → 10.1 s   ×6.0,  389 MB  (was 853 MB; baseline ×8.7)
+    rounds        2.68 → 29.8 s  ×11.1,  376 MB  (baseline ×11.5, 1,565 MB)
+    recompute     2.51 → 26.5 s  ×10.5,  538 MB  (baseline ×10.9, 1,087 MB)
+    roundsview    0.030 → 0.169 s ×5.7,  899 MB  (refresh 26 → 88 ms; the window's own recompute in it)
+    overview      0.006 → 0.017 s ×3.1,   99 MB  (its first reading ever 0.25 → 1.49 s)
+    targets       0.234 → 1.481 s ×6.3,   65 MB  (nothing counted yet; next start 0.08 → 0.50 s)
+    gui           2.49 → 2.45 s   ×1.0,  116 MB
+    consolidate   0.698 → 6.67 s  ×9.6,   94 MB  (baseline ×9.7)
+    load          7.19 → 80.1 s  ×11.1,  193 MB  (baseline ×15.1; 1.5× it at 10⁶)
+
+(``load``'s peak had read 869 MB for ours and the baseline alike: ``wait4`` carried the size of this
+script's own process, which had just written the 10⁶ input, into its children; every child's peak is
+now its own ``VmHWM``, ``bench.wait_sampled``.)
+
 Fills are made once per size with bare ``sqlite3`` in a database whose schema the program under test
 made; each run works on a fresh copy of it.
 """
@@ -139,7 +158,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import Figure
+from bench import Figure, wait_sampled
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10_000, 100_000)
@@ -693,22 +712,10 @@ def _polled(cmd: list[str], root: Path, tmp: Path) -> tuple[float, float, str]:
     env = {**os.environ, "PYTHONPATH": str(root), "STDAWARD_DATA": str(tmp / "data"), "QT_QPA_PLATFORM": "offscreen"}
     for k in ("STDAWARD_USER", "STDAWARD_DB"):
         env.pop(k, None)
-    peak = 0.0
     with open(tmp / "child.out", "wb") as out, open(tmp / "child.err", "wb") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=err)
-        while True:
-            try:
-                with open(f"/proc/{proc.pid}/status") as fh:
-                    for line in fh:
-                        if line.startswith("VmHWM:"):
-                            peak = max(peak, int(line.split()[1]) / 1024)
-            except (OSError, ValueError):
-                pass
-            pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            time.sleep(0.02)
+        status, peak = wait_sampled(proc.pid)
         seconds = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status):
         raise RuntimeError(f"{' '.join(cmd[:6])} failed: {(tmp / 'child.err').read_text('utf-8', 'replace')[-3000:]}")

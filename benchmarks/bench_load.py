@@ -43,7 +43,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench import Figure
+from bench import Figure, wait_sampled
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10_000, 100_000)
@@ -190,19 +190,19 @@ def _fresh(template: Path, target: Path) -> None:
 
 
 def _child(cmd: list[str], root: Path, tmp: Path) -> tuple[float, float]:
-    """Run ``cmd`` to the end: (seconds, peak resident MB of that child, from ``wait4``)."""
+    """Run ``cmd`` to the end: (seconds, peak resident MB of that child: ``bench.wait_sampled``)."""
     env = {**os.environ, "PYTHONPATH": str(root), "STDAWARD_DATA": str(tmp / "data"), "QT_QPA_PLATFORM": "offscreen"}
     env.pop("STDAWARD_USER", None)
     with open(tmp / "child.out", "wb") as out, open(tmp / "child.err", "wb") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=err)
-        _pid, status, usage = os.wait4(proc.pid, 0)
+        status, peak = wait_sampled(proc.pid)
         seconds = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise RuntimeError(f"{' '.join(cmd[:4])} failed ({proc.returncode}): "
                            f"{(tmp / 'child.err').read_text('utf-8', 'replace')[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024  # kilobytes on Linux
+    return seconds, peak
 
 
 def measure(sizes: tuple[int, ...], runs: int, root: Path = ROOT, backups: bool = False,
