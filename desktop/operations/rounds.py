@@ -413,9 +413,9 @@ def achievements(session: Session, year: int | None = None) -> list[Any]:
 def achievement_stream(session: Session, year: int) -> Iterator[Any]:
     """``achievements`` of ``year`` in the same order, read a batch at a time as they are taken (a
     stream to compute: a year of 10⁶ is never held whole)."""
-    from desktop.store.rounds import year_stream
+    from desktop.store.rounds import year_achievements
 
-    return (a for _row, a, _line in year_stream(year))
+    return year_achievements(year)
 
 
 def parse_achievements(data: Any) -> tuple[list[Any], list[Any]]:

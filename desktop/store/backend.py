@@ -198,6 +198,22 @@ def stream(sql: str, params: Any = (), size: int = 5000, *, binary: bool = False
         yield rows
 
 
+@contextmanager
+def snapshot() -> Iterator[None]:
+    """A transaction reading the database as of one moment. SQLite's is (its snapshot is taken at
+    the first read); a server's default reads each statement as of its own start, so an officer's
+    edit committed between two statements of one reading would be seen by the second only: there
+    the transaction reads as of its first statement (REPEATABLE READ), when it is not already inside
+    another."""
+    from desktop.store.models import database
+
+    outer = database.in_transaction()
+    with database.atomic():
+        if is_postgres() and not outer:
+            database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
 def json_values() -> str:
     """A subquery giving the values of a JSON array parameter (``x IN (…)`` with one parameter)."""
     if is_postgres():

@@ -24,7 +24,7 @@ from desktop.core.ids import ordered_uuids
 from desktop.core.money import ZERO, to_money
 from desktop.core.status import PAYING, AwardStatus, Decision, RoundStatus, award_status_label, round_status_label
 from desktop.store import audit, records
-from desktop.store.backend import is_postgres, year_lock
+from desktop.store.backend import is_postgres, snapshot, year_lock
 from desktop.store.models import (
     Achievement,
     Award,
@@ -294,6 +294,15 @@ def _editable(rnd: AwardRound) -> None:
     if rnd.status not in (RoundStatus.DRAFT, RoundStatus.RETURNED):
         raise StdAwardError(_("the round for {year} is {status}; only a draft or returned round can change").format(
             year=rnd.year, status=round_status_label(rnd.status)))
+
+
+def year_achievements(year: int) -> Iterator[Any]:
+    """The year's achievements (vocabulary objects) as ``year_stream`` reads them, a batch at a time,
+    in one read transaction: every batch from the same snapshot, whatever another officer writes
+    meanwhile (a record moved to a later date is read once, not twice)."""
+    with snapshot():
+        for _row_id, a, _line in year_stream(year):
+            yield a
 
 
 def recompute(rnd: AwardRound, user: str, policy_hash: str, compute: Compute) -> AwardRound:

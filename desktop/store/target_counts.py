@@ -9,7 +9,6 @@ number and its fourth what tells a standard's actions or a prize's schemes apart
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -17,7 +16,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 from desktop.core.i18n import _
 from desktop.core.policy_schema import CONDITION_VALUES, Target
 from desktop.store import audit
-from desktop.store.backend import is_postgres, json_item, json_valid, json_values
+from desktop.store.backend import is_postgres, json_item, json_valid, json_values, snapshot
 from desktop.store.models import Achievement, database
 from desktop.store.records import _KEY_JSON
 
@@ -617,7 +616,7 @@ def counted(targets: list[Target], policy: str, as_of: dt.date, db_file: Path | 
     uptos = {t.id: upto(t, as_of).isoformat() for t in counting}
     keep: Kept | None = None
     result: Counted | None = None
-    with _snapshot():
+    with snapshot():
         head = _head()
         n, top = database.execute_sql(_COUNT_AND_TOP).fetchone()
         n, top = int(n), int(top)
@@ -638,20 +637,6 @@ def counted(targets: list[Target], policy: str, as_of: dt.date, db_file: Path | 
     if keep is not None:  # after the snapshot: kept with the data on a server, in a transaction of its own
         _keep(db_file, keep)
     return result
-
-
-@contextlib.contextmanager
-def _snapshot() -> Iterator[None]:
-    """A transaction reading the database as of one moment. SQLite's is (its snapshot is taken at
-    the first read); a server's default reads each statement as of its own start, so an officer's
-    edit committed between the log's head read and the records counted would be counted now and
-    again by the next reading from the log: there the transaction reads as of its first statement
-    (REPEATABLE READ), when it is not already inside another."""
-    outer = database.in_transaction()
-    with database.atomic():
-        if is_postgres() and not outer:
-            database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        yield
 
 
 def _incremental(counting: list[Target], as_of: dt.date, kept: Kept, uptos: dict[str, str],
