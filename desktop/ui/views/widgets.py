@@ -9,9 +9,10 @@ refused (red for errors, green for done, neutral for hints), without a modal box
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.i18n import _
+from desktop.ui import qt
 from desktop.ui.qt import (
     QApplication,
     QComboBox,
@@ -19,16 +20,19 @@ from desktop.ui.qt import (
     QHBoxLayout,
     QIcon,
     QLabel,
-    QMessageBox,
-    QStyle,
-    QStyleOptionComboBox,
-    QStylePainter,
     Qt,
     QToolButton,
     QWidget,
     is_alive,
     qconnect,
 )
+
+if TYPE_CHECKING:
+    from desktop.ui.qt import QMessageBox, QStyle, QStyleOptionComboBox
+
+# QStyle, QMessageBox and the combo box's painting classes are looked up when first used (``qt.X``):
+# the first screen uses none of them, and making their Python classes (QStyle's many enums) cost
+# ~7 ms of every start.
 
 STYLES = {"error": "background:#fdecea; color:#8c1d18; border:1px solid #f1b0aa;",
           "ok": "background:#e8f5e9; color:#1b5e20; border:1px solid #a5d6a7;",
@@ -85,11 +89,11 @@ def _std_icon(which: QStyle.StandardPixmap) -> QIcon:
 
 
 def flag_icon() -> QIcon:
-    return _std_icon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+    return _std_icon(qt.QStyle.StandardPixmap.SP_MessageBoxWarning)
 
 
 def info_icon() -> QIcon:
-    return _std_icon(QStyle.StandardPixmap.SP_MessageBoxInformation)
+    return _std_icon(qt.QStyle.StandardPixmap.SP_MessageBoxInformation)
 
 
 # what a window's title bar and frame take beyond its own size (a little more than Windows' own)
@@ -165,6 +169,7 @@ def confirm(parent: QWidget, title: str, text: str, ok_text: str, on_ok: Callabl
     earlier = getattr(parent, "_answered_confirmation", None)
     if earlier is not None and is_alive(earlier):
         earlier.deleteLater()
+    QMessageBox = qt.QMessageBox  # noqa: N806 - the Qt class
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
     box.setObjectName("confirmation")
     if detail:
@@ -207,10 +212,10 @@ class TitleComboBox(QComboBox):
         return hint
 
     def _option(self) -> tuple[QStyleOptionComboBox, int]:
-        opt = QStyleOptionComboBox()
+        opt = qt.QStyleOptionComboBox()
         self.initStyleOption(opt)
-        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
-                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        field = self.style().subControlRect(qt.QStyle.ComplexControl.CC_ComboBox, opt,
+                                            qt.QStyle.SubControl.SC_ComboBoxEditField, self)
         return opt, field.width()
 
     def shown_text(self) -> str:
@@ -219,11 +224,11 @@ class TitleComboBox(QComboBox):
         return self.fontMetrics().elidedText(self.currentText(), Qt.TextElideMode.ElideMiddle, width)
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt name
-        painter = QStylePainter(self)
+        painter = qt.QStylePainter(self)
         opt, _width = self._option()
-        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
+        painter.drawComplexControl(qt.QStyle.ComplexControl.CC_ComboBox, opt)
         opt.currentText = self.shown_text()
-        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
+        painter.drawControl(qt.QStyle.ControlElement.CE_ComboBoxLabel, opt)
 
     def showPopup(self) -> None:  # noqa: N802 - Qt name
         view = self.view()
