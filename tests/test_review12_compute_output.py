@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from tests.conftest import GOOD_USCC, run_cli, std
+from tests.conftest_pg import pg_server  # noqa: F401  (the office_db fixture's server)
 from tests.test_cli_engine import write
 
 ARGS = ["compute", "--policy", "putian-chengxiang-2021", "--json"]
@@ -50,10 +51,11 @@ def _main(argv: list[str], out) -> tuple[int, str]:
 
 
 @pytest.fixture
-def office(tmp_path, monkeypatch):
+def office(office_db, tmp_path, monkeypatch):
+    """A year of 12 records on SQLite and on a server, read 5 at a time."""
     from desktop.store import rounds as store_rounds
 
-    db = str(tmp_path / "office.db")
+    db = office_db
     achievements = [std(id=f"s{i}", date="2022-03-01", ref=f"GB/T {40000 + i}-2022") for i in range(12)]
     data = {"enterprises": [{"uscc": GOOD_USCC, "name": "甲公司"}], "achievements": achievements}
     assert run_cli("load", write(tmp_path, "load.json", data), "--db", db).returncode == 0
@@ -71,7 +73,7 @@ def test_a_full_disk_where_the_output_goes_is_said_and_the_database_is_not_blame
     code, err = _main([*ARGS, "--year", "2022", "--db", office], out)
     assert code == 1
     assert "output" in err and "incomplete" in err and "full" in err, err
-    assert "office.db" not in err and "unexpected" not in err and "Traceback" not in err, err
+    assert office not in err and "database" not in err and "unexpected" not in err and "Traceback" not in err, err
     with pytest.raises(json.JSONDecodeError):  # what was written never reads as a whole array
         json.loads(out.getvalue())
 
