@@ -416,7 +416,7 @@ class HayColumn:
         with self._lock:
             start = len(chunks_now) * size
             bits[start:start + len(tail)] = tail
-            for i, whole in self._odd.items():  # (their chunks' texts have a space for each NUL)
+            for i, whole in list(self._odd.items()):  # (their chunks' texts have a space for each NUL)
                 if i < len(bits):
                     bits[i] = needle in whole
         return bits
