@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import gc
 import json
 import sys
@@ -158,7 +159,25 @@ def write_awards_json(results: Iterable[Any], chunk: int = 5000) -> None:
     enc = json.JSONEncoder(ensure_ascii=False).encode
     tails: dict[tuple, str] = {}
     out = sys.stdout
-    out.write("[\n")
+    if out is None:  # started with its output closed: nowhere to write
+        raise StdAwardError(_("the awards could not be written: this command's output is closed"))
+
+    def write(text: str | None) -> None:
+        # A full disk or a failing device where the output goes is not the database's: said so, and
+        # that what was written is not the whole array (a pipe closed by its reader: ``main``)
+        try:
+            if text is None:
+                out.flush()
+            else:
+                out.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            reason = _("the disk the output goes to is full") if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+            raise StdAwardError(_("the awards could not all be written to the output: {reason}. What was written "
+                                  "is incomplete; run the command again").format(reason=reason)) from exc
+
+    write("[\n")
     lines: list[str] = []
     any_line = False
     for r in results:
@@ -169,13 +188,13 @@ def write_awards_json(results: Iterable[Any], chunk: int = 5000) -> None:
             tail = tails[key] = full[full.index(", \"status\": "):]
         lines.append('{"id": ' + enc(r.id) + tail)
         if len(lines) >= chunk:
-            out.write((",\n" if any_line else "") + ",\n".join(lines))
+            write((",\n" if any_line else "") + ",\n".join(lines))
             any_line, lines = True, []
     if lines:
-        out.write((",\n" if any_line else "") + ",\n".join(lines))
+        write((",\n" if any_line else "") + ",\n".join(lines))
         any_line = True
-    out.write("\n]\n" if any_line else "]\n")
-    out.flush()
+    write("\n]\n" if any_line else "]\n")
+    write(None)  # flushed
 
 
 def cmd_compute(args: argparse.Namespace) -> int:
@@ -189,7 +208,13 @@ def cmd_compute(args: argparse.Namespace) -> int:
     try:
         policy = ctx.policy(args.policy)
         if args.json:  # each award written as it is made: neither the records nor the awards held whole
-            write_awards_json(compute_iter(policy, ctx.achievement_stream(args), prior=ctx.prior()))
+            stream = ctx.achievement_stream(args)
+            try:
+                write_awards_json(compute_iter(policy, stream, prior=ctx.prior()))
+            finally:  # stopped half-way (its output failing): its read transaction ended before the close
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()
             return 0
         results = compute(policy, ctx.achievements(args), prior=ctx.prior())
     finally:

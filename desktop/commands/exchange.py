@@ -160,6 +160,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         _pkg, info = exchange.inspect(Path(args.file), passphrase)
     trusted = info["ok"]
     info["ok"] = trusted is not False
+    if trusted is False:  # a key not registered here: its fingerprint, typed back into register-office, confirms nothing
+        info.pop("fingerprint", None)
     if args.json:
         print_json(info)
     else:
@@ -167,9 +169,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(_("Package no. {seq} from {name} ({region}), made {at}: intact, signature valid; {signer}.").format(
             seq=info["sequence"], name=info["office"].get("name"), region=region_name(info["office"].get("region")),
             at=info["created_at"], signer=info["signer"]))
-        print(_("Holds {e} enterprises, {a} achievements, {r} award rounds, {w} awards; key {fp}.").format(
-            e=c.get("enterprises", 0), a=c.get("achievements", 0), r=c.get("rounds", 0), w=c.get("awards", 0),
-            fp=info["fingerprint"]))
+        counts = dict(e=c.get("enterprises", 0), a=c.get("achievements", 0), r=c.get("rounds", 0), w=c.get("awards", 0))
+        if "fingerprint" in info:
+            print(_("Holds {e} enterprises, {a} achievements, {r} award rounds, {w} awards; key {fp}.").format(
+                fp=info["fingerprint"], **counts))
+        else:
+            print(_("Holds {e} enterprises, {a} achievements, {r} award rounds, {w} awards.").format(**counts))
     if trusted is False:
         print(_("error: {reason}").format(reason=info["signer"]), file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ overridable per policy): the policy texts are Chinese and the explanation is par
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -412,12 +413,16 @@ class IdentityMaker:
 
 # A coarser key than the normalised standard number, cheap to make: equal standard keys always
 # give equal rough keys, so only rows whose rough keys meet need the exact (costly) identity.
-_ROUGH = str.maketrans({" ": None, "\t": None, "\n": None, "\u3000": None, "—": "-", "–": "-", "‐": "-",
-                        "－": "-", "／": "/", "：": ":"})
+# A ref typed with a full-width input method or pasted with a non-breaking space has the standard key
+# of the plain one (the key is taken of its NFKC form, its white space any), so its rough key must be
+# too: such a ref is folded the same way first (an ASCII ref, nearly all, is not touched).
+_ROUGH = str.maketrans({"—": "-", "–": "-", "‐": "-", "－": "-", "／": "/", "：": ":"})
 
 
 def _rough(ref: str) -> str:
-    return ref.upper().translate(_ROUGH)
+    if not ref.isascii():
+        ref = unicodedata.normalize("NFKC", ref)
+    return "".join(ref.upper().split()).translate(_ROUGH)
 
 
 # Like Identity with the standard key replaced by the rough form of the ref.

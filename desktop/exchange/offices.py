@@ -158,7 +158,8 @@ def trust(pkg: Package) -> KnownOffice:
             button=(_("Register a county's key...") if own is not None and own.role == "city"  # as the view names it
                     else _("Register the city's key...")).rstrip(".").rstrip("…")))
     if row.public_key.strip() != pkg.public_key.strip():
-        raise UntrustedPackage(_("the package names {name} but is signed with another key ({fp}, registered: {reg}); "
-                                 "it is refused").format(name=row.name, fp=fingerprint(pkg.public_key), reg=fingerprint(row.public_key)))
+        # (the package's own key's fingerprint is not shown: typed back when registering it, it would confirm nothing)
+        raise UntrustedPackage(_("the package names {name} but is signed with another key than the one registered "
+                                 "for it ({reg}); it is refused").format(name=row.name, reg=fingerprint(row.public_key)))
     pkg.registered_name = row.name  # the package's own label is the sender's to choose: show the registered one
     return row

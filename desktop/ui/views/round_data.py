@@ -300,11 +300,13 @@ class HayColumn:
     passed over at once), kept per chunk until the chunk changes."""
 
     CHUNK = 1024
-    SEP = "\x00"  # (taken out of the texts and of a search)
+    SEP = "\x00"  # (a space in the chunks; a text holding it is also kept whole, in ``_odd``)
 
     def __init__(self) -> None:
         self._chunks: list[str] = []  # chunks are replaced, never changed in place
         self._tail: list[str] = []
+        # position -> the text of a line holding SEP (a NUL read from a workbook: rare), searched as it is
+        self._odd: dict[int, str] = {}
         self._found: dict[str, tuple[list[str | None], bytearray]] = {}  # needle -> chunks it was found in, bits
         self._lock = threading.Lock()  # (a search in a worker and one on the UI thread)
 
@@ -312,10 +314,14 @@ class HayColumn:
         return len(self._chunks) * self.CHUNK + len(self._tail)
 
     def __getitem__(self, i: int) -> str:
+        if i in self._odd:
+            return self._odd[i]
         c, j = divmod(i, self.CHUNK)
         return self._tail[j] if c == len(self._chunks) else self._chunks[c].split(self.SEP)[j]
 
     def append(self, text: str) -> None:
+        if self.SEP in text:
+            self._odd[len(self)] = text
         self._tail.append(text.replace(self.SEP, " "))
         if len(self._tail) == self.CHUNK:
             self._chunks.append(self.SEP.join(self._tail))
@@ -330,7 +336,10 @@ class HayColumn:
         by_chunk: dict[int, dict[int, str]] = {}
         tail: dict[int, str] = {}
         sealed = len(self._chunks)
+        odd: dict[int, str | None] = {}
         for i, text in items:
+            if self.SEP in text or i in self._odd or i in odd:
+                odd[i] = text if self.SEP in text else None
             c, j = divmod(i, self.CHUNK)
             (by_chunk.setdefault(c, {}) if c < sealed else tail)[j] = text.replace(self.SEP, " ")
         chunks: dict[int, tuple[str, array]] = {}
@@ -343,7 +352,7 @@ class HayColumn:
             chunks[c] = (self.SEP.join(texts), array("i"))
             for needle in needles:
                 found[needle][c] = bytes(map(contains, texts, repeat(needle)))
-        return TextPatch(chunks, tail, found)
+        return TextPatch(chunks, tail, found, odd)
 
     def put(self, patch: TextPatch) -> None:
         """Store what ``prepared`` made, with what the searches kept find in the new chunks (so the
@@ -354,6 +363,11 @@ class HayColumn:
                 self._chunks[c] = text
             for j, text in patch.tail.items():
                 self._tail[j] = text
+            for i, whole in patch.odd.items():
+                if whole is None:
+                    self._odd.pop(i, None)
+                else:
+                    self._odd[i] = whole
             for needle, answers in patch.found.items():
                 kept = self._found.get(needle)
                 if kept is None:
@@ -369,7 +383,6 @@ class HayColumn:
         ``chunks`` (None: every line) and of the tail. Each chunk is looked at again only once it has
         changed; a worker steps aside for the UI thread's paint between chunks (``step_aside``)."""
         size, chunks_now = self.CHUNK, self._chunks
-        needle = needle.replace(self.SEP, "")
         with self._lock:
             kept = self._found.get(needle)
             if kept is None:
@@ -403,6 +416,9 @@ class HayColumn:
         with self._lock:
             start = len(chunks_now) * size
             bits[start:start + len(tail)] = tail
+            for i, whole in list(self._odd.items()):  # (their chunks' texts have a space for each NUL)
+                if i < len(bits):
+                    bits[i] = needle in whole
         return bits
 
 
@@ -413,6 +429,7 @@ class TextPatch:
     chunks: dict[int, tuple[str, array]]
     tail: dict[int, str]
     found: dict[str, dict[int, bytes]] = field(default_factory=dict)  # (a search's answers for these chunks)
+    odd: dict[int, str | None] = field(default_factory=dict)  # (``HayColumn._odd``'s lines set: None, none now)
 
 
 @dataclass
