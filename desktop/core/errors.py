@@ -61,6 +61,12 @@ class DatabaseDamaged(StdAwardError):
         self.backup = backup
 
 
+class UnreadableValue(StdAwardError, ValueError):
+    """A stored value the program cannot have written (the database edited outside it). A
+    ValueError too, as the JSON error it replaces: a check that reads such values and reports them
+    (the audit log's) goes on as before."""
+
+
 class StaleRecord(StdAwardError):
     """Another officer changed (or removed) the record since this one loaded it: nothing was written.
     The message names the record, who changed it and when; reload it and make the change again."""

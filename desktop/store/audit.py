@@ -46,14 +46,18 @@ from desktop.store.models import (
     AuditEntry,
     Award,
     AwardRound,
+    JSONField,
     KnownOffice,
     Notice,
     Objection,
     Office,
+    PackageLog,
     Payment,
     Publicity,
     RefusalLetter,
+    Setting,
     User,
+    as_stored,
     database,
     now,
 )
@@ -970,6 +974,15 @@ def row_matches_log(entity: str, row: Any) -> bool:
     return bool(last.state[key] == fields_digest(kind.fields(row)))
 
 
+def _row_digest(kind: Any, row: Any) -> str | None:
+    """``fields_digest`` of the row's audited fields; None when a value is not of the type the program
+    writes (a JSON number where it writes a list: the row was edited outside it, so it cannot match)."""
+    try:
+        return fields_digest(kind.fields(row))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
 def verify_rows() -> list[Finding]:
     """Do the rounds, notices, users, payments and offices agree with what the log last recorded?"""
     recorded: dict[str, tuple[str | None, int]] = {}
@@ -989,7 +1002,8 @@ def verify_rows() -> list[Finding]:
                     findings.append(Finding(None, _("{what} is not in the audit log: it was added outside the "
                                                     "program").format(what=kind.label(row))))
                 continue
-            if got[0] != fields_digest(kind.fields(row)):
+            digest = _row_digest(kind, row)
+            if digest is None or got[0] != digest:
                 findings.append(Finding(got[1], _("{what} was changed outside the program: it no longer matches "
                                                   "audit entry {id}").format(what=kind.label(row), id=got[1])))
     for key, (digest, entry) in recorded.items():
@@ -1051,6 +1065,46 @@ def verify_against(text: str) -> list[Finding]:
     return []
 
 
+def _holder_label(model: Any, row: Any) -> str:
+    """What a finding calls a record holding a JSON value (read in ``as_stored``)."""
+    for kind in KINDS.values():
+        if kind.model is model:
+            return kind.label(row)
+    if model is Award:
+        return _("the line of achievement {id} in the award round for {year}").format(
+            id=row.achievement.source_id, year=row.round.year)
+    if model is PackageLog:
+        return _("the record of exchange package no. {n}").format(n=row.sequence)
+    return _("a setting of the program ({key})").format(key=row.key) if model is Setting else _("a record")
+
+
+def verify_stored_values() -> list[Finding]:
+    """Records holding a JSON value that is not JSON (the audit log's own entries: the chain check),
+    which the program cannot have written: each named. On SQLite only such values are read
+    (``json_valid``); on a server each is read and tried."""
+    from desktop.store.backend import stream
+
+    findings: list[Finding] = []
+    for model in (Achievement, Award, Notice, Office, PackageLog, RefusalLetter, Setting):
+        table, pk = model._meta.table_name, model._meta.primary_key
+        for f in (f for f in model._meta.sorted_fields if isinstance(f, JSONField)):
+            col = f.column_name
+            where = f"{col} IS NOT NULL" + ("" if is_postgres() else f" AND NOT json_valid({col})")
+            for rows in stream(f"SELECT {pk.column_name}, {col} FROM {table} WHERE {where}", (), 500):
+                for key, text in rows:
+                    try:
+                        json.loads(text)
+                        continue
+                    except (ValueError, TypeError):
+                        pass
+                    row = model.get_or_none(pk == key)
+                    if row is not None:
+                        findings.append(Finding(None, _("{what} holds a value the program did not write: it was "
+                                                        "changed outside the program").format(
+                            what=_holder_label(model, row))))
+    return findings
+
+
 def verify_all(db_file: Path | None = None) -> list[Finding]:
     """Everything: the chain, the signed head beside the database, the records it covers, and the
     triggers found missing at open. Empty when all is well; the first finding names the first bad
@@ -1060,12 +1114,14 @@ def verify_all(db_file: Path | None = None) -> list[Finding]:
 
         db_file = db_path()
     findings: list[Finding] = []
-    broken = verify_chain()
-    if broken is not None:
-        findings.append(Finding(broken, _("audit entry {id} was altered or removed: the chain breaks there").format(
-            id=broken)))
-    findings += verify_head(Path(db_file))
-    findings += verify_rows()
+    with as_stored():  # a JSON value that is no longer JSON is a record changed outside: found, not fatal
+        broken = verify_chain()
+        if broken is not None:
+            findings.append(Finding(broken, _("audit entry {id} was altered or removed: the chain breaks there").format(
+                id=broken)))
+        findings += verify_head(Path(db_file))
+        findings += verify_rows()
+        findings += verify_stored_values()
     if recreated_on_open:
         findings.append(Finding(None, _("the audit log's write protection ({n} of its triggers) was removed outside "
                                         "the program; it has been put back").format(n=len(recreated_on_open))))

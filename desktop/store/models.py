@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -41,12 +44,45 @@ def now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
+class StoredText(str):
+    """A JSON column's text that is not JSON (the file edited outside the program), as it is stored:
+    what a check reading in ``as_stored()`` gets, so its digest differs from the one logged."""
+
+
+_AS_STORED = threading.local()
+
+
+@contextmanager
+def as_stored() -> Iterator[None]:
+    """Within: a JSON column whose text is not JSON is read as ``StoredText``, not refused (the audit
+    check must go on and name the record; nothing else should compute on such a value)."""
+    was = getattr(_AS_STORED, "on", False)
+    _AS_STORED.on = True
+    try:
+        yield
+    finally:
+        _AS_STORED.on = was
+
+
 class JSONField(TextField):
     def db_value(self, value: Any) -> str | None:
         return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
     def python_value(self, value: str | None) -> Any:
-        return None if value is None else json.loads(value)
+        if value is None:
+            return None
+        try:
+            return json.loads(value)
+        except (ValueError, TypeError):
+            if getattr(_AS_STORED, "on", False):
+                return StoredText(value)
+            from desktop.core.errors import UnreadableValue
+            from desktop.core.i18n import _
+
+            raise UnreadableValue(_("the database holds a value the program did not write (it was changed outside "
+                                    "the program); {view} → {button} in the window, or \"stdaward audit-verify\", "
+                                    "names the record; then restore a backup").format(
+                view=_("Audit log"), button=_("Check the chain"))) from None
 
 
 class MoneyField(Field):

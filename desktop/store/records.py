@@ -5,6 +5,7 @@ ways, so every rule (validation, duplicates, the engine) works on the vocabulary
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -12,8 +13,8 @@ from itertools import chain, islice
 from typing import Any, Protocol
 
 from desktop.core.batches import IN_LIST, batches
-from desktop.core.errors import Problem, ValidationFailed
-from desktop.core.i18n import _
+from desktop.core.errors import Problem, StdAwardError, ValidationFailed
+from desktop.core.i18n import N_, _
 from desktop.core.progress import NO_PROGRESS, Progress
 from desktop.core.vocabulary import Achievement as Ach
 from desktop.core.vocabulary import Enterprise as Ent
@@ -410,19 +411,72 @@ def ach_from_sql(cols: Any, shared: dict[Any, Any] | None = None) -> tuple[int, 
     achievements held in a few hundred MB less."""
     (row_id, sid, uscc, kind, date, ref, title, level, action, rank, body, prize, grade, domain, accepted, uuid,
      note, units) = cols
-    if shared is None:
-        day = Achievement.date.python_value(date)
-    else:
-        uscc, kind, level, action = (shared.setdefault(uscc, uscc), shared.setdefault(kind, kind),
-                                     shared.setdefault(level, level), shared.setdefault(action, action))
-        day = shared.get(("date", date))
-        if day is None:
-            day = shared[("date", date)] = Achievement.date.python_value(date)
-    return row_id, Ach(id=str(sid), enterprise=uscc, kind=kind, date=day, ref=ref,
-                       title=title, level=level, action=action, rank=None if rank is None else int(rank), body=body,
-                       prize=prize, grade=None if grade is None else str(grade), domain=domain,
-                       accepted=None if accepted is None else bool(accepted), uuid=uuid, note=note,
-                       units=tuple(json.loads(units) if units else ()))
+    try:
+        if shared is None:
+            day = _day(date)
+        else:
+            uscc, kind, level, action = (shared.setdefault(uscc, uscc), shared.setdefault(kind, kind),
+                                         shared.setdefault(level, level), shared.setdefault(action, action))
+            day = shared.get(("date", date))
+            if day is None:
+                day = shared[("date", date)] = _day(date)
+        return row_id, Ach(id=str(sid), enterprise=uscc, kind=kind, date=day, ref=ref, title=title, level=level,
+                           action=action, rank=rank if rank is None or type(rank) is int else _whole(rank), body=body, prize=prize,
+                           grade=None if grade is None else str(grade), domain=domain,
+                           accepted=None if accepted is None else bool(accepted), uuid=uuid, note=note,
+                           units=_texts(units) if units else ())
+    except (ValueError, TypeError):  # (a JSON error is a ValueError)
+        raise _unreadable(cols) from None
+
+
+# What a row read back must hold where the program writes it: anything else was written outside it
+# (the file edited by hand, another tool). Refused naming the record and the field, never computed on.
+_STORED = {"date": N_("date"), "rank": N_("rank"), "units": N_("units")}
+
+
+def _day(value: Any) -> Any:
+    day = Achievement.date.python_value(value)
+    if not isinstance(day, dt.date):  # (peewee gives back a text it cannot read as a date)
+        raise ValueError(value)
+    return day
+
+
+def _whole(value: Any) -> int:
+    if type(value) is int:
+        return value
+    if not isinstance(value, str) or not value.strip().isdigit():  # (a real, a text: not the program's)
+        raise ValueError(value)
+    return int(value)
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    items = json.loads(value)
+    if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+        raise ValueError(value)
+    return tuple(items)
+
+
+def _unreadable(cols: Any) -> StdAwardError:
+    """The refusal of an achievement row whose stored values the program cannot have written."""
+    sid, uscc, date, rank, units = cols[1], cols[2], cols[4], cols[9], cols[17]
+    name = Enterprise.select(Enterprise.name).where(Enterprise.uscc == uscc).scalar()
+    enterprise = f"{name}（{uscc}）" if name else uscc
+    for key, value, read in (("date", date, _day), ("rank", rank, _whole), ("units", units, _texts)):
+        if value is None or (key == "units" and not value):
+            continue
+        try:
+            read(value)
+        except (ValueError, TypeError):
+            shown = str(value)
+            return StdAwardError(_(
+                "achievement {id} of {enterprise}: its {field} in the database cannot be read ({value}); the "
+                "record was changed outside the program. {view} → {button} in the window, or \"stdaward "
+                "audit-verify\", shows what changed; then restore a backup").format(
+                view=_("Audit log"), button=_("Check the chain"),
+                id=sid, enterprise=enterprise, field=_(_STORED[key]),
+                value=shown if len(shown) <= 40 else shown[:40] + "…"))
+    return StdAwardError(_("achievement {id} of {enterprise} cannot be read from the database; the record was "
+                           "changed outside the program").format(id=sid, enterprise=enterprise))
 
 
 def achievement_rows(year: int | None = None, enterprise: str | None = None) -> list[tuple[int, Ach]]:
