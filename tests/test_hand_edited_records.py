@@ -15,6 +15,8 @@ EDITS = [  # (the field as the refusal names it in Chinese, the edit, the value 
     ("单位", "UPDATE achievement SET units = '[不是JSON' WHERE source_id = 's2'", "[不是JSON"),
     ("单位", "UPDATE achievement SET units = '5' WHERE source_id = 's2'", "5"),
     ("日期", "UPDATE achievement SET date = '2025-02-30' WHERE source_id = 's2'", "2025-02-30"),
+    ("日期", "UPDATE achievement SET date = '2025-13-45' WHERE source_id = 's2'", "2025-13-45"),  # after the year's days
+    ("日期", "UPDATE achievement SET date = '2025-00-10' WHERE source_id = 's2'", "2025-00-10"),  # before them
     ("排名", "UPDATE achievement SET rank = 'abc' WHERE source_id = 's2'", "abc"),
     ("排名", "UPDATE achievement SET rank = 2.5 WHERE source_id = 's2'", "2.5"),
 ]

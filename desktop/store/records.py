@@ -456,6 +456,20 @@ def _texts(value: Any) -> tuple[str, ...]:
     return tuple(items)
 
 
+def refuse_dates_of(year: int) -> None:
+    """Refuse (by record and field) an achievement of ``year`` whose stored date is no date and
+    sorts outside the year's days (2025-13-45, 2025-00-10: written outside the program), which a
+    reading of the year's days would leave out without a word. SQLite only: a server's date
+    column holds only dates. Two probes of the date index."""
+    y = f"{year:04d}"
+    row = database.execute_sql(
+        f"SELECT {ACH_COLUMNS_SQL} FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id "
+        "WHERE (a.date >= ? AND a.date < ?) OR (a.date > ? AND a.date < ?) LIMIT 1",
+        (f"{y}-", f"{y}-01-01", f"{y}-12-31", f"{y}-\uffff")).fetchone()  # (not "2025.": a number to a DATE column)
+    if row is not None:
+        raise _unreadable(row)
+
+
 def _unreadable(cols: Any) -> StdAwardError:
     """The refusal of an achievement row whose stored values the program cannot have written."""
     sid, uscc, date, rank, units = cols[1], cols[2], cols[4], cols[9], cols[17]

@@ -122,6 +122,8 @@ def year_stream(year: int, round_id: int | None = None) -> Iterator[tuple[int, A
     # and a copy of each per claim was ~140 MB of a round of 10⁶.
     shared: dict[Any, Any] = {}
     width = len(records.ACH_COLUMNS_SQL.split(","))
+    if not is_postgres():  # (a server's date column holds only dates)
+        records.refuse_dates_of(year)
     rows = database.execute_sql(first_sql, [*head, lo, hi, READ_BATCH]).fetchall()
     while True:
         for row in rows:
