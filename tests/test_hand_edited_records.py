@@ -93,3 +93,4 @@ def test_a_round_line_edited_by_hand_is_refused_by_every_reading_and_named_by_th
     assert "审计日志 → 校验哈希链" in r.stderr
     r = run_cli("audit-verify", "--db", str(office), "--lang", "zh_CN")
     assert r.returncode != 0 and "2025年度奖补批次中成果 s1 的奖补明细" in r.stdout + r.stderr, (r.stdout, r.stderr)
+

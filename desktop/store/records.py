@@ -38,11 +38,22 @@ def natural_key(a: Ach) -> str:
 
 
 def to_vocabulary(row: Achievement, uscc: str | None = None) -> Ach:
-    """A database row as a vocabulary object (``id`` is the row's source id)."""
-    return Ach(id=row.source_id, enterprise=uscc or row.enterprise.uscc, kind=row.kind, date=row.date,
-               ref=row.ref, title=row.title, level=row.level, action=row.action, rank=row.rank,
-               body=row.body, prize=row.prize, grade=row.grade, domain=row.domain,
-               accepted=row.accepted, uuid=row.uuid, note=row.note, units=tuple(row.units or ()))
+    """A database row as a vocabulary object (``id`` is the row's source id); a row holding what the
+    program cannot have written (edited outside it) is refused by name, as ``ach_from_sql`` does."""
+    code = uscc or row.enterprise.uscc
+    units = row.units
+    try:
+        if not isinstance(row.date, dt.date):  # (peewee gives back a text it cannot read as a date)
+            raise ValueError(row.date)
+        if not isinstance(units or [], list) or not all(isinstance(u, str) for u in units or ()):
+            raise ValueError(units)
+        return Ach(id=row.source_id, enterprise=code, kind=row.kind, date=row.date, ref=row.ref, title=row.title,
+                   level=row.level, action=row.action, rank=None if row.rank is None else _whole(row.rank),
+                   body=row.body, prize=row.prize, grade=row.grade, domain=row.domain, accepted=row.accepted,
+                   uuid=row.uuid, note=row.note, units=tuple(units or ()))
+    except (ValueError, TypeError):
+        stored = None if units is None else json.dumps(units, ensure_ascii=False)
+        raise _unreadable(row.source_id, code, row.date, row.rank, stored) from None
 
 
 def row_values(a: Ach) -> dict[str, Any]:
@@ -426,7 +437,7 @@ def ach_from_sql(cols: Any, shared: dict[Any, Any] | None = None) -> tuple[int, 
                            accepted=None if accepted is None else bool(accepted), uuid=uuid, note=note,
                            units=_texts(units) if units else ())
     except (ValueError, TypeError):  # (a JSON error is a ValueError)
-        raise _unreadable(cols) from None
+        raise _unreadable(cols[1], cols[2], cols[4], cols[9], cols[17]) from None
 
 
 # What a row read back must hold where the program writes it: anything else was written outside it
@@ -467,12 +478,12 @@ def refuse_dates_of(year: int) -> None:
         "WHERE (a.date >= ? AND a.date < ?) OR (a.date > ? AND a.date < ?) LIMIT 1",
         (f"{y}-", f"{y}-01-01", f"{y}-12-31", f"{y}-\uffff")).fetchone()  # (not "2025.": a number to a DATE column)
     if row is not None:
-        raise _unreadable(row)
+        raise _unreadable(row[1], row[2], row[4], row[9], row[17])
 
 
-def _unreadable(cols: Any) -> StdAwardError:
-    """The refusal of an achievement row whose stored values the program cannot have written."""
-    sid, uscc, date, rank, units = cols[1], cols[2], cols[4], cols[9], cols[17]
+def _unreadable(sid: Any, uscc: str, date: Any, rank: Any, units: Any) -> StdAwardError:
+    """The refusal of an achievement row whose stored values (date, rank, units as stored) the
+    program cannot have written."""
     name = Enterprise.select(Enterprise.name).where(Enterprise.uscc == uscc).scalar()
     enterprise = f"{name}（{uscc}）" if name else uscc
     for key, value, read in (("date", date, _day), ("rank", rank, _whole), ("units", units, _texts)):
