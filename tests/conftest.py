@@ -224,11 +224,13 @@ def put_kept_target_counts(path: Path, value: dict) -> None:
 def edit_audit_entry_by_hand(path: Path, entry_id: int, after: str = '"mallory"') -> None:
     """An insider's edit of one audit entry in the SQLite file: the log's append-only trigger dropped,
     the entry's ``after`` changed, the trigger put back exactly (nothing at open says it was ever
-    removed; the schema cookie has moved). The database is closed for it and opened again after."""
+    removed; the schema cookie has moved). A database open here is closed for it and opened again."""
     import sqlite3
 
+    from desktop.store import db as store
     from desktop.store.db import close_db, open_db
 
+    was_open = store._path is not None
     close_db()
     con = sqlite3.connect(path)
     protection = con.execute("SELECT sql FROM sqlite_master WHERE name = 'audit_entry_no_update'").fetchone()[0]
@@ -237,7 +239,43 @@ def edit_audit_entry_by_hand(path: Path, entry_id: int, after: str = '"mallory"'
     con.execute(protection)
     con.commit()
     con.close()
-    open_db(path, auto_backup=False)
+    if was_open:
+        open_db(path, auto_backup=False)
+
+
+@contextmanager
+def sqlite_steps() -> Iterator[list[int]]:
+    """Count the SQLite virtual machine's steps of what runs within, on the open database (a cost
+    that does not depend on the machine's speed): ``[steps]``, filled in as it runs."""
+    from desktop.store.models import database
+
+    steps = [0]
+    con = database.connection()
+    con.set_progress_handler(lambda: steps.__setitem__(0, steps[0] + 1), 1)
+    try:
+        yield steps
+    finally:
+        con.set_progress_handler(None, 0)
+
+
+def copies_of_a_standard(where: str, n: int) -> None:
+    """``n`` copies of the open database's achievement ``where`` (SQL), each its own standard number
+    (GB/T 30000-2024, …), id (x0, …) and global id, written with bare SQL (a big office, quickly)."""
+    import json
+
+    from desktop.store.models import database
+
+    cols = [c for (_i, c, *_r) in database.execute_sql("PRAGMA table_info(achievement)").fetchall() if c != "id"]
+    row = dict(zip(cols, database.execute_sql(f"SELECT {', '.join(cols)} FROM achievement WHERE {where}").fetchone()))
+    key = json.loads(row["natural_key"])
+    rows = []
+    for i in range(n):
+        key[2] = f"GB/T {30000 + i}-2024"
+        rows.append(list(dict(row, uuid=f"00000000-0000-4000-8000-{i:012d}", source_id=f"x{i}", ref=key[2],
+                              natural_key=json.dumps(key, ensure_ascii=False)).values()))
+    with database.atomic():
+        database.cursor().executemany(f"INSERT INTO achievement ({', '.join(cols)}) VALUES "
+                                      f"({', '.join('?' * len(cols))})", rows)
 
 
 def std(**kw):

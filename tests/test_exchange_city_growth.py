@@ -98,10 +98,9 @@ def _upkeep_steps(where, held: int) -> int:
     """SQLite's virtual machine steps of the upkeep after a small county package is written into a
     city holding ``held`` standards of another county (their claim keys kept): the claim keys, the
     keys another county shares, the enterprises sent (``award_sums.write_ends``)."""
-    import json
+    from conftest import copies_of_a_standard, sqlite_steps
 
     from desktop.store import award_sums
-    from desktop.store.models import database
 
     where.mkdir()
     src, card = county(where, "a")
@@ -109,29 +108,17 @@ def _upkeep_steps(where, held: int) -> int:
     dst = city(where, card, card_o)
     apply(dst, export(other, where / "o.stdpkg").path)
     with using(dst):
-        cols = [c for (_i, c, *_r) in database.execute_sql("PRAGMA table_info(achievement)").fetchall() if c != "id"]
-        row = dict(zip(cols, database.execute_sql(f"SELECT {', '.join(cols)} FROM achievement WHERE kind = 'standard'"
-                                                  ).fetchone()))
-        key = json.loads(row["natural_key"])
-        rows = []
-        for i in range(held):  # the other county's standards, each its own number
-            key[2] = f"GB/T {30000 + i}-2024"
-            rows.append([*(dict(row, uuid=f"00000000-0000-4000-8000-{i:012d}", source_id=f"x{i}", ref=key[2],
-                                natural_key=json.dumps(key, ensure_ascii=False)).values())])
-        with database.atomic():
-            database.cursor().executemany(f"INSERT INTO achievement ({', '.join(cols)}) VALUES "
-                                          f"({', '.join('?' * len(cols))})", rows)
-            award_sums.refresh_all()
+        copies_of_a_standard("kind = 'standard'", held)  # the other county's standards, each its own number
+        award_sums.refresh_all()
     steps = [0]
     real = award_sums.write_ends
 
     def counted(*a, **kw):
-        con = database.connection()
-        con.set_progress_handler(lambda: steps.__setitem__(0, steps[0] + 1), 1)
-        try:
-            return real(*a, **kw)
-        finally:
-            con.set_progress_handler(None, 0)
+        with sqlite_steps() as counting:
+            try:
+                return real(*a, **kw)
+            finally:
+                steps[0] += counting[0]
     award_sums.write_ends = counted
     try:
         result = apply(dst, export(src, where / "a.stdpkg").path)

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import GOOD_USCC, run_cli, std
+from tests.conftest import GOOD_USCC, edit_audit_entry_by_hand, run_cli, std
 
 EDITS = [  # (the field as the refusal names it in Chinese, the edit, the value shown)
     ("单位", "UPDATE achievement SET units = '[不是JSON' WHERE source_id = 's2'", "[不是JSON"),
@@ -68,13 +68,9 @@ def test_the_audit_check_names_a_record_whose_stored_json_is_not_json(office, fi
 
 def test_an_audit_entry_whose_stored_json_is_not_json_breaks_the_chain_there(office):
     con = sqlite3.connect(office)
-    protection = con.execute("SELECT sql FROM sqlite_master WHERE name = 'audit_entry_no_update'").fetchone()[0]
     entry = con.execute("SELECT min(id) FROM audit_entry WHERE after IS NOT NULL").fetchone()[0]
-    with con:
-        con.execute("DROP TRIGGER audit_entry_no_update")
-        con.execute("UPDATE audit_entry SET after = '{不是JSON' WHERE id = ?", (entry,))
-        con.execute(protection)
     con.close()
+    edit_audit_entry_by_hand(office, entry, after="{不是JSON")
     r = run_cli("audit-verify", "--db", str(office), "--lang", "zh_CN")
     assert "意外" not in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert r.returncode != 0 and f"第{entry}条" in r.stdout + r.stderr, (r.stdout, r.stderr)

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from tests.test_ui_round_lines import _plain, _seed  # noqa: E402
+from tests.test_ui_round_lines import _computed, _plain  # noqa: E402
 from tests.test_ui_round_search import _plain_hits  # noqa: E402
 from tests.test_ui_rounds import window  # noqa: E402, F401 - fixture
 
@@ -29,11 +29,7 @@ def test_a_search_then_another_officers_change_and_a_refresh_show_what_each_line
     monkeypatch.setattr(RD.TextColumn, "CHUNK", 4)
     monkeypatch.setattr(rounds_view, "READ_AT_ONCE", 1)  # read, and a refresh's changes made ready, in the worker
     ctx = window.ctx
-    _seed(ctx, 30)
-    view = window.show_view("rounds")
-    view.year.setValue(2024)
-    view.compute()
-    assert ctx.tasks.wait()
+    view = _computed(window, 30)
     n = len(view.lines)
     for needle in ("第2", "鞋类试验方法 第1", "41017"):
         view.search.setText(needle)

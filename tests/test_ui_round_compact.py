@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from tests.test_ui_round_lines import _line, _seed, _shown_columns  # noqa: E402
+from tests.test_ui_round_lines import _computed, _line, _shown_columns  # noqa: E402
 from tests.test_ui_rounds import window  # noqa: E402, F401, F811 - fixture
 
 
@@ -155,11 +155,7 @@ def test_a_change_by_another_session_refreshes_exactly_its_lines_in_a_sorted_sea
     monkeypatch.setattr(rounds_view, "READ_AT_ONCE", 1)  # read in the worker, as a large round is
     monkeypatch.setattr(RM.RoundLinesModel, "SORT_AT_ONCE", 0)  # sorted in the background, as a large round is
     ctx = window.ctx
-    _seed(ctx, 40)
-    view = window.show_view("rounds")
-    view.year.setValue(2024)
-    view.compute()
-    assert ctx.tasks.wait()
+    view = _computed(window, 40)
     view.tableview.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # by amount, largest first
     assert ctx.tasks.wait() and not view.model.sorting
     view.search.setText("gb/t 410")

@@ -77,6 +77,19 @@ def _seed(ctx, n: int) -> None:
     ctx.changed("achievements")
 
 
+def _computed(win, n: int, size: tuple[int, int] | None = None):
+    """The round screen, ``size`` if given, with the 2024 round of ``n`` seeded standards computed
+    (its worker done), in the main window ``win``."""
+    _seed(win.ctx, n)
+    view = win.show_view("rounds")
+    if size is not None:
+        view.resize(*size)
+    view.year.setValue(2024)
+    view.compute()
+    assert win.ctx.tasks.wait()
+    return view
+
+
 def _plain(view) -> list[dict]:
     """The round's lines as the operations read them (the screen keeps each line's flags as a tuple)."""
     from desktop.operations import rounds
@@ -97,12 +110,7 @@ def test_after_a_change_only_the_changed_lines_update_and_the_chosen_line_and_sc
 
     monkeypatch.setattr(rounds_view, "READ_AT_ONCE", 1)  # read in the worker, as a large round is
     ctx = window.ctx
-    _seed(ctx, 60)
-    view = window.show_view("rounds")
-    view.resize(900, 400)  # fewer rows than lines fit: there is a scroll position to keep
-    view.year.setValue(2024)
-    view.compute()
-    assert ctx.tasks.wait()
+    view = _computed(window, 60, (900, 400))  # fewer rows than lines fit: there is a scroll position to keep
     assert _shown(view) == _plain(view) and len(view.lines) == 60
 
     assert view.select_achievement("A41")
@@ -161,11 +169,7 @@ def test_a_change_that_moves_a_line_out_of_the_search_lays_the_rows_out_again_ke
 
     monkeypatch.setattr(rounds_view, "READ_AT_ONCE", 1)
     ctx = window.ctx
-    _seed(ctx, 12)
-    view = window.show_view("rounds")
-    view.year.setValue(2024)
-    view.compute()
-    assert ctx.tasks.wait()
+    view = _computed(window, 12)
     view.search.setText("第1位")  # the lines of a first drafting unit
     shown_before = [r["achievement"] for r in view.model.rows]
     assert "A04" in shown_before and "A08" in shown_before
@@ -214,11 +218,8 @@ def test_reading_a_large_round_in_the_worker_steps_aside_while_the_table_paints(
     monkeypatch.setattr(RD, "step_aside", lambda: asides.append(threading.current_thread() is threading.main_thread())
                         or step())
     ctx = window.ctx
-    _seed(ctx, 30)
-    view = window.show_view("rounds")
-    view.year.setValue(2024)
-    view.compute()
-    assert ctx.tasks.wait() and len(view.lines) == 30
+    view = _computed(window, 30)
+    assert len(view.lines) == 30
     assert asides and not any(asides)  # in the worker, every 7 rows
     asides.clear()
     view.refresh()

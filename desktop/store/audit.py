@@ -1078,6 +1078,14 @@ def _holder_label(model: Any, row: Any) -> str:
     return _("a setting of the program ({key})").format(key=row.key) if model is Setting else _("a record")
 
 
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, TypeError, RecursionError):
+        return False
+    return True
+
+
 def verify_stored_values() -> list[Finding]:
     """Records holding a JSON value that is not JSON (the audit log's own entries: the chain check),
     which the program cannot have written: each named. On SQLite only such values are read
@@ -1092,12 +1100,7 @@ def verify_stored_values() -> list[Finding]:
             where = f"{col} IS NOT NULL" + ("" if is_postgres() else f" AND NOT json_valid({col})")
             for rows in stream(f"SELECT {pk.column_name}, {col} FROM {table} WHERE {where}", (), 500):
                 for key, text in rows:
-                    try:
-                        json.loads(text)
-                        continue
-                    except (ValueError, TypeError):
-                        pass
-                    row = model.get_or_none(pk == key)
+                    row = None if _is_json(text) else model.get_or_none(pk == key)
                     if row is not None:
                         findings.append(Finding(None, _("{what} holds a value the program did not write: it was "
                                                         "changed outside the program").format(

@@ -43,14 +43,11 @@ def to_vocabulary(row: Achievement, uscc: str | None = None) -> Ach:
     code = uscc or row.enterprise.uscc
     units = row.units
     try:
-        if not isinstance(row.date, dt.date):  # (peewee gives back a text it cannot read as a date)
-            raise ValueError(row.date)
-        if not isinstance(units or [], list) or not all(isinstance(u, str) for u in units or ()):
-            raise ValueError(units)
-        return Ach(id=row.source_id, enterprise=code, kind=row.kind, date=row.date, ref=row.ref, title=row.title,
-                   level=row.level, action=row.action, rank=None if row.rank is None else _whole(row.rank),
-                   body=row.body, prize=row.prize, grade=row.grade, domain=row.domain, accepted=row.accepted,
-                   uuid=row.uuid, note=row.note, units=tuple(units or ()))
+        return Ach(id=row.source_id, enterprise=code, kind=row.kind, date=_a_day(row.date), ref=row.ref,
+                   title=row.title, level=row.level, action=row.action,
+                   rank=None if row.rank is None else _whole(row.rank), body=row.body, prize=row.prize,
+                   grade=row.grade, domain=row.domain, accepted=row.accepted, uuid=row.uuid, note=row.note,
+                   units=_list_of_texts(units) if units else ())
     except (ValueError, TypeError):
         stored = None if units is None else json.dumps(units, ensure_ascii=False)
         raise _unreadable(row.source_id, code, row.date, row.rank, stored) from None
@@ -432,7 +429,7 @@ def ach_from_sql(cols: Any, shared: dict[Any, Any] | None = None) -> tuple[int, 
             if day is None:
                 day = shared[("date", date)] = _day(date)
         return row_id, Ach(id=str(sid), enterprise=uscc, kind=kind, date=day, ref=ref, title=title, level=level,
-                           action=action, rank=rank if rank is None or type(rank) is int else _whole(rank), body=body, prize=prize,
+                           action=action, rank=None if rank is None else _whole(rank), body=body, prize=prize,
                            grade=None if grade is None else str(grade), domain=domain,
                            accepted=None if accepted is None else bool(accepted), uuid=uuid, note=note,
                            units=_texts(units) if units else ())
@@ -446,9 +443,13 @@ _STORED = {"date": N_("date"), "rank": N_("rank"), "units": N_("units")}
 
 
 def _day(value: Any) -> Any:
-    day = Achievement.date.python_value(value)
+    """A stored date read as the model reads it."""
+    return _a_day(Achievement.date.python_value(value))
+
+
+def _a_day(day: Any) -> dt.date:
     if not isinstance(day, dt.date):  # (peewee gives back a text it cannot read as a date)
-        raise ValueError(value)
+        raise ValueError(day)
     return day
 
 
@@ -461,9 +462,13 @@ def _whole(value: Any) -> int:
 
 
 def _texts(value: Any) -> tuple[str, ...]:
-    items = json.loads(value)
+    """Stored units (JSON text) read as the model reads them."""
+    return _list_of_texts(json.loads(value))
+
+
+def _list_of_texts(items: Any) -> tuple[str, ...]:
     if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
-        raise ValueError(value)
+        raise ValueError(items)
     return tuple(items)
 
 

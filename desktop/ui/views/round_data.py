@@ -166,6 +166,21 @@ class Coded:
         return c
 
 
+def _grouped(items: Iterable[tuple[int, str]], size: int, sealed: int) -> tuple[dict[int, dict[int, str]],
+                                                                               dict[int, str]]:
+    """(position, text) pairs of a column in chunks of ``size`` lines, ``sealed`` of them: per sealed
+    chunk its places and texts, and the tail's places and texts."""
+    by_chunk: dict[int, dict[int, str]] = {}
+    tail: dict[int, str] = {}
+    for i, text in items:
+        c, j = divmod(i, size)
+        if c < sealed:
+            by_chunk.setdefault(c, {})[j] = text
+        else:
+            tail[j] = text
+    return by_chunk, tail
+
+
 class TextColumn(Sequence[str]):
     """A text per line, ``CHUNK`` lines' texts joined into one string with their offsets (4 bytes a
     line): a string of its own per line costs 50-75 bytes beside its characters (10⁶ achievement
@@ -214,15 +229,7 @@ class TextColumn(Sequence[str]):
         tail's pairs (``put`` stores them): worked out from the column as it is, so safe in a worker
         while the UI thread shows it, each chunk made once however many of its texts change (10,000
         texts set one by one made 10,000 chunks again: seconds on the UI thread)."""
-        by_chunk: dict[int, dict[int, str]] = {}
-        tail: dict[int, str] = {}
-        sealed = len(self._chunks)
-        for i, text in items:
-            c, j = divmod(i, self.CHUNK)
-            if c < sealed:
-                by_chunk.setdefault(c, {})[j] = text or ""
-            else:
-                tail[j] = text or ""
+        by_chunk, tail = _grouped(((i, text or "") for i, text in items), self.CHUNK, len(self._chunks))
         chunks = {}
         for c, new in by_chunk.items():
             texts = self._texts(c)
@@ -333,15 +340,13 @@ class HayColumn:
     def prepared(self, items: Iterable[tuple[int, str]]) -> TextPatch:
         """The chunks holding these (position, text) pairs made again, each once, and the tail's pairs
         (``put`` stores them): safe in a worker (see ``TextColumn.prepared``)."""
-        by_chunk: dict[int, dict[int, str]] = {}
-        tail: dict[int, str] = {}
-        sealed = len(self._chunks)
+        items = list(items)
         odd: dict[int, str | None] = {}
         for i, text in items:
             if self.SEP in text or i in self._odd or i in odd:
                 odd[i] = text if self.SEP in text else None
-            c, j = divmod(i, self.CHUNK)
-            (by_chunk.setdefault(c, {}) if c < sealed else tail)[j] = text.replace(self.SEP, " ")
+        by_chunk, tail = _grouped(((i, text.replace(self.SEP, " ")) for i, text in items), self.CHUNK,
+                                  len(self._chunks))
         chunks: dict[int, tuple[str, array]] = {}
         needles = list(self._found)  # the searches kept: their answers for the new chunks made here too
         found: dict[str, dict[int, bytes]] = {needle: {} for needle in needles}
