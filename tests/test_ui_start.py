@@ -162,6 +162,64 @@ def test_the_program_started_as_an_officer_starts_it_paints_its_rows(current_db,
     assert out.stdout.split() == ["ready", "enterprises=1:莆田市城厢区华峰鞋业有限公司", "achievements=3:A002"]  # newest first
 
 
+def test_a_window_closed_in_its_first_moments_wakes_its_worker_and_tells_it_the_database_closed(current_db, monkeypatch):
+    """A view's background read waits for the models after a quick start. Closed before they were
+    bound (the probe's quick exit, an officer closing at once): the worker is woken at once and told
+    the database closed. Before, it waited its two seconds, then imported the models on a closed
+    database while the window closed them: "unexpected AttributeError: partially initialized module"."""
+    import threading
+
+    from desktop.core.errors import StdAwardError
+    from desktop.store import db
+
+    class Watched(threading.Event):
+        def __init__(self) -> None:
+            super().__init__()
+            self.waiting = threading.Event()
+
+        def wait(self, timeout: float | None = None) -> bool:
+            self.waiting.set()
+            return super().wait(timeout)
+
+    asked = Watched()
+    monkeypatch.setattr(db, "_bind_asked", asked)
+    monkeypatch.setattr(db, "BIND_WAIT", 600.0)  # as if the window never painted: only the close can wake it
+    assert db.open_quick(current_db) is not None
+    said: list[str] = []
+
+    def background_read() -> None:
+        try:
+            db.execute_sql("SELECT count(*) FROM achievement").fetchone()
+            said.append("read")
+        except StdAwardError as exc:
+            said.append(str(exc))
+
+    worker = threading.Thread(target=background_read)
+    worker.start()
+    assert asked.waiting.wait(60)
+    db.close_db()
+    worker.join(60)
+    assert not worker.is_alive()
+    assert said == ["the database was closed before this could be read"] and not db.models_bound()
+
+
+def test_closing_while_another_thread_is_still_importing_the_models_closes_cleanly(current_db, monkeypatch):
+    """While a worker imports the models (or the server's module, or the audit log's),
+    ``sys.modules`` holds the module before its names exist: closing, a pool thread's end and the
+    engine's question must not read them."""
+    import types
+
+    from desktop.operations import quick
+    from desktop.store import backend, db
+
+    assert db.open_quick(current_db) is not None
+    for name in ("desktop.store.models", "desktop.store.pg", "desktop.store.audit"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    db.close_db()  # before: AttributeError, no attribute 'database'
+    quick.thread_done()
+    assert not db.models_bound() and not backend.is_postgres()
+
+
 def test_the_probe_says_so_when_the_window_did_not_open_quickly(tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT), STDAWARD_DATA=str(tmp_path / "data"))
     out = subprocess.run([sys.executable, "-m", "desktop", "--db", str(tmp_path / "new.db"), "--startup-probe", ""],

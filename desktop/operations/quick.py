@@ -73,11 +73,11 @@ def resolve_db_path(explicit: str | None) -> Path:
 def thread_done() -> None:
     """Close the calling thread's database connection (peewee keeps one per thread): a pool thread
     must not hold the database open between tasks."""
-    import sys
+    from desktop.store.backend import imported
 
-    models = sys.modules.get("desktop.store.models")
-    if models is not None and models.database.database and not models.database.is_closed():
-        models.database.close()
+    database = imported("desktop.store.models", "database")  # (another thread may be importing them)
+    if database is not None and database.database and not database.is_closed():
+        database.close()
 
 
 def state(path: Path) -> dict[str, Any] | None:

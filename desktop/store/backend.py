@@ -175,10 +175,17 @@ def describe(path: Path) -> str:
 
 # ------------------------------------------------------------------ per-engine pieces of SQL and locking
 
+def imported(module: str, name: str) -> Any:
+    """``name`` of ``module`` if the module is imported far enough to have it, else None: never
+    imports it. Another thread may be importing it right now, and ``sys.modules`` holds a module
+    before its names exist (a worker binding the models while the window closes)."""
+    return getattr(sys.modules.get(module), name, None)
+
+
 def is_postgres() -> bool:
     """Is the open database a PostgreSQL one?"""
-    pg = sys.modules.get("desktop.store.pg")
-    return pg is not None and pg.is_bound()
+    is_bound = imported("desktop.store.pg", "is_bound")
+    return is_bound is not None and is_bound()
 
 
 def stream(sql: str, params: Any = (), size: int = 5000, *, binary: bool = False) -> Iterator[list[tuple[Any, ...]]]:

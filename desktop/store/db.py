@@ -20,7 +20,6 @@ import logging
 import os
 import shutil
 import sqlite3
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +32,7 @@ from desktop.core.errors import DatabaseDamaged, SchemaTooNew, StdAwardError
 from desktop.core.i18n import _
 from desktop.store import atomic
 from desktop.store import backup as backups
-from desktop.store.backend import is_connection_file
+from desktop.store.backend import imported, is_connection_file
 from desktop.store.lock import WriterLock
 from desktop.store.migrations import SCHEMA_VERSION
 from desktop.store.volumes import refuse_network, sqlite_uri
@@ -43,7 +42,7 @@ _path: Path | None = None
 # The quick start: a plain connection for one thread's reads until the models are bound.
 _quick: sqlite3.Connection | None = None
 _quick_thread: int | None = None
-_bind_lock = threading.Lock()
+_bind_lock = threading.RLock()  # binding and closing, one at a time (open_db closes what it replaces)
 _bind_asked = threading.Event()  # bind_quick was called: the window has painted, or something needs the models
 _bound = False
 BIND_WAIT = 2.0  # seconds a worker waits for the binding to be asked for before doing it itself
@@ -471,6 +470,8 @@ def execute_sql(sql: str, params: Any = ()) -> sqlite3.Cursor:
         # hold it for good.
         _bind_asked.wait(BIND_WAIT)
         bind_quick()
+        if not _bound:  # closed meanwhile (the window shut in its first moments): nothing to read
+            raise StdAwardError(_("the database was closed before this could be read"))
     from desktop.store.models import database
 
     return database.execute_sql(sql, params)
@@ -539,9 +540,9 @@ def start_server_backup(work: Any) -> threading.Thread:
         try:
             work(progress)
         finally:
-            models = sys.modules.get("desktop.store.models")
-            if models is not None and not models.database.is_closed():
-                models.database.close()  # this thread's own connection
+            database = imported("desktop.store.models", "database")
+            if database is not None and not database.is_closed():
+                database.close()  # this thread's own connection
 
     _backup_progress = progress
     _backup_thread = threading.Thread(target=run, name="daily-server-backup", daemon=True)
@@ -597,28 +598,32 @@ def migrate_forward(path: Path, version: int) -> None:
 
 def _close_models() -> None:
     global _bound
-    models = sys.modules.get("desktop.store.models")  # never imported: nothing to close
-    if models is not None and not models.database.is_closed():
-        models.database.close()
-    server = sys.modules.get("desktop.store.pg")
-    if server is not None:
-        server.unbind()
+    database = imported("desktop.store.models", "database")  # never imported (or not yet): nothing bound
+    if database is not None and not database.is_closed():
+        database.close()
+    unbind = imported("desktop.store.pg", "unbind")
+    if unbind is not None:
+        unbind()
     _bound = False
 
 
 def close_db() -> None:
+    """Close whatever is open. A worker waiting for a quick start's binding is woken and told the
+    database was closed (it does not bind it again); a binding under way is let finish first."""
     global _lock, _path, read_only, read_only_reason
-    read_only, read_only_reason = False, None
-    audit = sys.modules.get("desktop.store.audit")  # not imported for this: the quick start closes early
-    if audit is not None:
-        audit.forget_verified()  # edited while closed or not, the next open reads the whole audit log once
-    end_quick()
-    _stop_server_backup()
-    _close_models()
-    if _lock is not None:
-        _lock.release()
-        _lock = None
-    _path = None
+    _bind_asked.set()
+    with _bind_lock:
+        read_only, read_only_reason = False, None
+        forget_verified = imported("desktop.store.audit", "forget_verified")  # not imported for this: the quick start closes early
+        if forget_verified is not None:
+            forget_verified()  # edited while closed or not, the next open reads the whole audit log once
+        end_quick()
+        _stop_server_backup()
+        _close_models()
+        if _lock is not None:
+            _lock.release()
+            _lock = None
+        _path = None
 
 
 @contextmanager
