@@ -19,6 +19,7 @@ import gc
 import json
 import sys
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -128,14 +129,15 @@ class _Context:
 
         return rounds.achievements(self.session, getattr(args, "year", None))
 
-    def achievement_stream(self, args: argparse.Namespace) -> Iterable[Any]:
-        """``achievements``, from the database read a batch at a time as they are taken."""
+    def reading(self, args: argparse.Namespace) -> AbstractContextManager[tuple[dict[tuple[Any, ...], str], Iterable[Any]]]:
+        """(``prior``, ``achievements``): from the database, read as of one moment and the year a batch
+        at a time as it is taken (``rounds.year_reading``)."""
         year = getattr(args, "year", None)
         if getattr(args, "input", None) or self.session is None or year is None:
-            return self.achievements(args)
+            return nullcontext((self.prior(), self.achievements(args)))
         from desktop.operations import rounds
 
-        return rounds.achievement_stream(self.session, year)
+        return rounds.year_reading(self.session, year)
 
 
 def parse_input(file: str) -> list[Any]:
@@ -208,13 +210,8 @@ def cmd_compute(args: argparse.Namespace) -> int:
     try:
         policy = ctx.policy(args.policy)
         if args.json:  # each award written as it is made: neither the records nor the awards held whole
-            stream = ctx.achievement_stream(args)
-            try:
-                write_awards_json(compute_iter(policy, stream, prior=ctx.prior()))
-            finally:  # stopped half-way (its output failing): its read transaction ended before the close
-                close = getattr(stream, "close", None)
-                if close is not None:
-                    close()
+            with ctx.reading(args) as (prior, stream):  # (its reading ended before the close, output failing or not)
+                write_awards_json(compute_iter(policy, stream, prior=prior))
             return 0
         results = compute(policy, ctx.achievements(args), prior=ctx.prior())
     finally:

@@ -9,7 +9,8 @@ writes the audit entry under the session's user.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -410,12 +411,23 @@ def achievements(session: Session, year: int | None = None) -> list[Any]:
     return records.achievements(year=year)
 
 
-def achievement_stream(session: Session, year: int) -> Iterator[Any]:
-    """``achievements`` of ``year`` in the same order, read a batch at a time as they are taken (a
-    stream to compute: a year of 10⁶ is never held whole)."""
+@contextmanager
+def year_reading(session: Session, year: int) -> Iterator[tuple[dict[tuple[Any, ...], str], Iterable[Any]]]:
+    """(the awards already made, the achievements of ``year``) read as of one moment: a round another
+    officer approves, or a record moved, while the year is read is in neither or in both. The year
+    comes in the order ``achievements`` gives, a batch at a time as it is taken (a year of 10⁶ is
+    never held whole), and is closed when the block ends."""
+    from desktop.operations import round_work
+    from desktop.store.backend import snapshot
     from desktop.store.rounds import year_achievements
 
-    return year_achievements(year)
+    with snapshot():
+        prior = round_work.prior_awards()  # (the snapshot's first read: the stream's batches see the same)
+        stream = year_achievements(year)
+        try:
+            yield prior, stream
+        finally:  # stopped half-way (its output failing): its batches end before the snapshot does
+            stream.close()
 
 
 def parse_achievements(data: Any) -> tuple[list[Any], list[Any]]:

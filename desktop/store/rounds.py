@@ -12,7 +12,7 @@ that computes each achievement's award as the year is read, and check who may ch
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -298,7 +298,7 @@ def _editable(rnd: AwardRound) -> None:
             year=rnd.year, status=round_status_label(rnd.status)))
 
 
-def year_achievements(year: int) -> Iterator[Any]:
+def year_achievements(year: int) -> Generator[Any, None, None]:
     """The year's achievements (vocabulary objects) as ``year_stream`` reads them, a batch at a time,
     in one read transaction: every batch from the same snapshot, whatever another officer writes
     meanwhile (a record moved to a later date is read once, not twice)."""
