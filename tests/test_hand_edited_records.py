@@ -58,6 +58,24 @@ def test_a_record_edited_by_hand_is_refused_by_name_before_anything_is_computed(
     con.close()
 
 
+@pytest.mark.parametrize(("field", "sql", "shown"), EDITS)
+def test_a_listing_shows_every_other_record_and_names_the_one_edited_by_hand(office, field, sql, shown):
+    """An officer looking for what went wrong still sees the office's records: the listing names the
+    unreadable one (and fails, so a script notices); a computation refuses them all (above)."""
+    _by_hand(office, sql)
+    for fmt in ((), ("--json",)):
+        r = run_cli("list", "achievements", *fmt, "--db", str(office), "--lang", "zh_CN")
+        assert r.returncode == 1, r.stderr
+        listed = ([a["id"] for a in json.loads(r.stdout)] if fmt else
+                  [line.split()[1] for line in r.stdout.splitlines()])
+        assert listed == ["s0", "s1", "s3"], r.stdout
+        said = r.stderr
+        assert "意外" not in said and "Traceback" not in said, said
+        assert said.count("错误") == 1 and "s2" in said and f"“{field}”" in said and shown in said, said
+    r = run_cli("list", "achievements", "--db", str(office), "--year", "2026")
+    assert r.returncode == 0 and r.stdout == ""  # another year's listing is not concerned
+
+
 @pytest.mark.parametrize(("field", "sql", "shown"), EDITS[:2])
 def test_the_audit_check_names_a_record_whose_stored_json_is_not_json(office, field, sql, shown):
     _by_hand(office, sql)

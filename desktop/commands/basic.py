@@ -187,7 +187,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 for r in rows:
                     print(f"{r['uscc']}  {r['name']}  ({r['achievements']})")
             return 0
-        achs = records.achievements(s, year=args.year)
+        achs, unreadable = records.achievement_listing(s, year=args.year)
         names = records.enterprise_names(s)
     if args.json:
         print_json([a.to_dict() for a in achs])
@@ -197,7 +197,9 @@ def cmd_list(args: argparse.Namespace) -> int:
             what = a.ref or (prize_label(a.prize) if a.prize else "")
             print(f"{a.date}  {a.id:<12} {_pad(kind, 24)} {_pad(level, 10)} {_pad(what, 22)} "
                   f"{names.get(a.enterprise, a.enterprise)}")
-    return 0
+    for refusal in unreadable:  # every other record listed; these named, and the command fails
+        print(_("error: {reason}").format(reason=refusal), file=sys.stderr)
+    return 1 if unreadable else 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -229,6 +229,14 @@ def achievements(session: Session, year: int | None = None, enterprise: str | No
     return store.achievements(year=year, enterprise=enterprise)
 
 
+def achievement_listing(session: Session, year: int | None = None) -> tuple[list[Any], list[str]]:
+    """(the achievements that can be read, by date; the refusal of each one that cannot: a record
+    edited outside the program, named with its enterprise and field)."""
+    from desktop.store import records as store
+
+    return store.achievement_listing(year)
+
+
 def enterprise_names(session: Session, codes: Any = None) -> dict[str, str]:
     from desktop.store import records as store
 

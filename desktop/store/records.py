@@ -535,6 +535,21 @@ def achievements(year: int | None = None, enterprise: str | None = None) -> list
     return [ach_from_sql(cols, shared)[1] for cols in database.execute_sql(*_achievement_sql(year, enterprise))]
 
 
+def achievement_listing(year: int | None = None) -> tuple[list[Ach], list[str]]:
+    """``achievements`` to be listed, and the refusal of each record that cannot be read (edited
+    outside the program): a listing shows every other record and names those, where a computation
+    refuses them all."""
+    shared: dict[Any, Any] = {}
+    found: list[Ach] = []
+    unreadable: list[str] = []
+    for cols in database.execute_sql(*_achievement_sql(year, None)).fetchall():
+        try:
+            found.append(ach_from_sql(cols, shared)[1])
+        except StdAwardError as exc:
+            unreadable.append(str(exc))
+    return found, unreadable
+
+
 def enterprise_names(codes: Iterable[str] | None = None) -> dict[str, str]:
     q = Enterprise.select(Enterprise.uscc, Enterprise.name)
     if codes is not None:
