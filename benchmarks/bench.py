@@ -7,7 +7,8 @@ same run on the same data (machines are noisy: never put these thresholds into t
     python3 dev.py bench growth       each path at 10⁴ and 10⁵: time, peak memory, growth, beside a baseline
     .venv/bin/python benchmarks/bench_growth.py --million    the same up to 10⁶ (minutes)
 
-Each ``benchmarks/bench_<area>.py`` has ``run() -> list[Figure]``.
+Each area's ``benchmarks/bench_<area>.py`` has ``run() -> list[Figure]``; the other ``bench_*.py``
+(the city's packages, the round screen, the server...) are scripts of their own: see their ``--help``.
 """
 from __future__ import annotations
 
@@ -74,8 +75,35 @@ def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
     return best
 
 
+def script(doc: str, run: Callable[[], list[Figure]], usage: str = "") -> None:
+    """What ``python benchmarks/bench_<area>.py`` does: ``--help`` prints ``doc`` (and ``usage``,
+    the script's own options), anything else runs the area and prints each figure beside its
+    baseline."""
+    if any(a in ("-h", "--help") for a in sys.argv[1:]):
+        print(doc.strip() + (f"\n\n{usage.strip()}" if usage else ""))
+        sys.exit(0)
+    for f in run():
+        print(f"{f.name}: {f.seconds * 1000:,.1f} ms | {f.baseline}: {f.baseline_seconds * 1000:,.1f} ms | "
+              f"ratio {f.ratio:.2f}× | {'OK' if f.ok else 'OVER'}", flush=True)
+
+
+def areas_with_bars() -> list[str]:
+    """The areas ``main`` runs: the ``bench_<area>.py`` with a ``run()`` (the others are scripts of
+    their own, e.g. ``bench_city.py``, run with their own options)."""
+    return sorted(p.stem[6:] for p in HERE.glob("bench_*.py") if "\ndef run(" in p.read_text("utf-8"))
+
+
 def main(argv: list[str]) -> int:
-    areas = argv or sorted(p.stem[6:] for p in HERE.glob("bench_*.py"))
+    known = areas_with_bars()
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__.strip() + "\n\nareas: " + ", ".join(known))
+        return 0
+    unknown = [a for a in argv if a not in known]
+    if unknown:
+        print(f"unknown area {', '.join(unknown)}; areas: {', '.join(known)} (the other benchmarks/bench_*.py "
+              "are scripts of their own: run them with --help)", file=sys.stderr)
+        return 2
+    areas = argv or known
     figures: list[Figure] = []
     for area in areas:
         mod = importlib.import_module(f"bench_{area}")

@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import Figure, best_of
+from bench import Figure, best_of, script
 
 ROOT = Path(__file__).resolve().parents[1]
 N = 100_000
@@ -142,6 +142,4 @@ def run() -> list[Figure]:
 
 
 if __name__ == "__main__":
-    for f in run():
-        print(f"{f.name}: {f.seconds * 1000:,.1f} ms | {f.baseline}: {f.baseline_seconds * 1000:,.1f} ms | "
-              f"ratio {f.ratio:.2f}× | {'OK' if f.ok else 'OVER'}")
+    script(__doc__, run)

@@ -58,7 +58,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import Figure, best_of
+from bench import Figure, best_of, script
 
 N_ACHIEVEMENTS = 100_000
 N_ENTERPRISES = 2_000
@@ -510,15 +510,14 @@ def million_table(n: int = 1_000_000, path: Path | None = None) -> None:
 
 
 if __name__ == "__main__":
-    if "--million-table" in sys.argv:  # optionally followed by the database of an earlier run
+    if "--million-table" in sys.argv and not {"-h", "--help"} & set(sys.argv):  # optionally followed by the database of an earlier run
         rest = sys.argv[sys.argv.index("--million-table") + 1:]
         million_table(path=Path(rest[0]) if rest else None)
         sys.exit(0)
-    if "--million-filter" in sys.argv:  # with --cpu-clock: the UI thread's CPU time (a shared machine)
+    if "--million-filter" in sys.argv and not {"-h", "--help"} & set(sys.argv):  # with --cpu-clock: the UI thread's CPU time (a shared machine)
         for f in filter_million(clock=time.thread_time if "--cpu-clock" in sys.argv else time.perf_counter):
             print(f"{f.name}: {f.seconds * 1000:.1f} ms vs {f.baseline} {f.baseline_seconds * 1000:.1f} ms "
                   f"({f.ratio:.2f}×) {'OK' if f.ok else 'OVER'}")
         sys.exit(0)
-    for f in run():
-        print(f"{f.name}: {f.seconds * 1000:.1f} ms vs {f.baseline} {f.baseline_seconds * 1000:.1f} ms "
-              f"({f.ratio:.2f}×) {'OK' if f.ok else 'OVER'}")
+    script(__doc__, run, usage="options: --million-table [DB] | --million-filter [--cpu-clock] "
+                               "(the table at 10⁶; without them the bars above)")

@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import Figure
+from bench import Figure, script
 
 N_ACH = 100_000
 N_ENT = 2_000
@@ -198,6 +198,4 @@ def run() -> list[Figure]:
 
 
 if __name__ == "__main__":
-    for f in run():
-        print(f"{f.name}: {f.seconds:.3f} s | baseline {f.baseline_seconds:.3f} s | ratio {f.ratio:.2f}× | "
-              f"{'OK' if f.ok else 'OVER'}")
+    script(__doc__, run)

@@ -24,7 +24,7 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
-from bench import Figure, best_of
+from bench import Figure, best_of, script
 
 N = 1000
 
@@ -115,3 +115,7 @@ def run() -> list[Figure]:
     return [Figure(f"{N:,} notices into one PDF ({per_notice} page(s) each, {size / 1e6:.1f} MB, embedded TTF subset)",
                    t_ours, "bare reportlab drawString of the same strings and rules, same font", t_bare,
                    bar_seconds=3.0, bar_ratio=1.5)]
+
+
+if __name__ == "__main__":
+    script(__doc__, run)

@@ -25,6 +25,9 @@ INDEX = ("CREATE INDEX achievement_standard_claim_v1 ON achievement (((CAST(natu
 
 
 def main() -> int:
+    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if sys.argv[1:] in (["-h"], ["--help"]) else 2
     import conftest_pg
 
     src = Path(sys.argv[1]).resolve()
