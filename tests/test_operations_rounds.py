@@ -153,7 +153,7 @@ def test_cli_round_verbs_with_roles(office, tmp_path):
     r = run_cli("round", "amount", "--db", db, "2014", "--achievement", "gi-a", "--amount", "十五万", *pw["clerk2"])
     assert r.returncode != 0 and "十五万 is not an amount" in r.stderr
     r = run_cli("round", "amount", "--db", db, "2014", "--achievement", "nope", "--amount", "1", *pw["clerk2"])
-    assert r.returncode != 0 and "no award for achievement nope" in r.stderr
+    assert r.returncode != 0 and "has no line for achievement nope" in r.stderr
     for ach, amount in (("gi-a", "150000"), ("gi-b", "0")):
         r = run_cli("round", "amount", "--db", db, uid, "--achievement", ach, "--amount", amount, "--note", "择优",
                     *pw["clerk2"])

@@ -55,6 +55,8 @@ def register(sub: Any) -> None:
     o = verbs.add_parser("object", help=_("record an objection against one line of the list"))
     o.add_argument("round", help=_("the round's id or its year"))
     o.add_argument("achievement", help=_("the achievement's id, as loaded"))
+    o.add_argument("--enterprise", metavar="CODE",
+                   help=_("the enterprise whose achievement it is (when several have one with this id)"))
     o.add_argument("--by", required=True, help=_("who raised it"))
     o.add_argument("--text", required=True, help=_("what the objection says"))
     o.add_argument("--on", type=_date, help=_("the day it was received (default: today)"))
@@ -151,7 +153,8 @@ def cmd_object(args: argparse.Namespace) -> int:
     from desktop.operations import publicity
 
     with session(args, create=False) as s:
-        o = publicity.record_objection(s, args.round, args.achievement, args.by, args.text, args.on)
+        o = publicity.record_objection(s, args.round, args.achievement, args.by, args.text, args.on,
+                                       args.enterprise)
     print(_("objection {id} recorded against {enterprise} ({achievement})").format(
         id=o.uuid[:8], enterprise=o.enterprise, achievement=o.achievement))
     return 0

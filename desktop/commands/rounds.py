@@ -32,6 +32,8 @@ def register(sub: Any) -> None:
     a = verbs.add_parser("amount", help=_("set a discretionary award's amount (within its pool)"))
     a.add_argument("round", help=_("the round's id or its year"))
     a.add_argument("--achievement", required=True, help=_("the achievement's id, as loaded"))
+    a.add_argument("--enterprise", metavar="CODE",
+                   help=_("the enterprise whose achievement it is (when several have one with this id)"))
     a.add_argument("--amount", required=True, help=_("yuan, e.g. 150000 (0 for none)"))
     a.add_argument("--note", help=_("why this amount (kept in the award's history)"))
     a.add_argument("--if-version", type=int, metavar="N",
@@ -97,7 +99,8 @@ def cmd_amount(args: argparse.Namespace) -> int:
     from desktop.operations import rounds
 
     with session(args, create=False) as s:
-        value = rounds.set_amount_for(s, args.round, args.achievement, args.amount, args.note, args.if_version)
+        value = rounds.set_amount_for(s, args.round, args.achievement, args.amount, args.note, args.if_version,
+                                       args.enterprise)
     print(_("{id}: {amount}").format(id=args.achievement, amount=format_money(value)))
     return 0
 

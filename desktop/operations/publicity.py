@@ -9,7 +9,7 @@ objection (the clerk who takes the call); switching the step off is an office se
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,28 +169,37 @@ def _approval_day(rnd: Any) -> dt.date | None:
 
 
 def record_objection(session: Session, ref: str | int, achievement_id: str, raised_by: str, text: str,
-                     raised_on: dt.date | None = None) -> ObjectionInfo:
-    """Record an objection against the line of one achievement (its id as loaded)."""
+                     raised_on: dt.date | None = None, enterprise: str | None = None) -> ObjectionInfo:
+    """Record an objection against the line of one achievement (its id as loaded; ``enterprise``, a
+    credit code, says whose when several enterprises have one with this id)."""
+    from desktop.store import publicity as store
+
+    session.require("publicity.object")
+    rnd = _round(ref)
+    return _record(session, rnd, lambda: store.line_of(rnd, achievement_id, enterprise), raised_by, text, raised_on)
+
+
+def record_objection_on(session: Session, award_uuid: str, raised_by: str, text: str,
+                        raised_on: dt.date | None = None) -> ObjectionInfo:
+    """``record_objection`` for a line chosen on screen (the award's key): that line, whatever other
+    enterprise has an achievement with the same id."""
+    from desktop.store.models import Award
+
+    aw = Award.get_or_none(Award.uuid == award_uuid)
+    if aw is None:
+        raise StdAwardError(_("no award {id}").format(id=award_uuid))
+    return _record(session, aw.round, lambda: aw, raised_by, text, raised_on)
+
+
+def _record(session: Session, rnd: Any, line: Callable[[], Any], raised_by: str, text: str,
+            raised_on: dt.date | None) -> ObjectionInfo:
     from desktop.store import publicity as store
 
     session.require("publicity.object")
     day = raised_on or session.today()
     if day > session.today():
         raise StdAwardError(_("the objection is dated {day}, in the future").format(day=day))
-    return _objection_info(store.record_objection(_round(ref), achievement_id, raised_by, text, day,
-                                                  session.username))
-
-
-def record_objection_on(session: Session, award_uuid: str, raised_by: str, text: str,
-                        raised_on: dt.date | None = None) -> ObjectionInfo:
-    """``record_objection`` for a line chosen on screen (the award's key)."""
-    from desktop.store.models import Achievement, Award, AwardRound
-
-    aw = Award.select(Award, Achievement).join(Achievement).where(Award.uuid == award_uuid).first()
-    if aw is None:
-        raise StdAwardError(_("no award {id}").format(id=award_uuid))
-    rnd = AwardRound.get_by_id(aw.round_id)
-    return record_objection(session, rnd.uuid, aw.achievement.source_id, raised_by, text, raised_on)
+    return _objection_info(store.record_objection(rnd, line(), raised_by, text, day, session.username))
 
 
 def _objection(ref: str) -> Any:

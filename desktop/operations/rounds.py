@@ -118,17 +118,14 @@ def set_amount(session: Session, award_uuid: str, amount: Decimal | str | int, n
 
 
 def set_amount_for(session: Session, ref: str | int, achievement_id: str, amount: Decimal | str | int,
-                   note: str | None = None, version: int | None = None) -> Decimal:
-    """``set_amount`` for the award of one achievement (its id as loaded) in a round."""
-    from desktop.store.models import Achievement, Award
+                   note: str | None = None, version: int | None = None, enterprise: str | None = None) -> Decimal:
+    """``set_amount`` for the award of one achievement (its id as loaded) in a round; ``enterprise``, a
+    credit code, says whose when several enterprises have an achievement with this id (refused
+    without it then: never the line of whichever comes first)."""
+    from desktop.store.publicity import line_of
 
-    rnd = _get(ref)
-    aw = (Award.select(Award.uuid).join(Achievement)
-          .where(Award.round == rnd.id, Achievement.source_id == achievement_id).first())
-    if aw is None:
-        raise StdAwardError(_("the round for {year} has no award for achievement {id}").format(
-            year=rnd.year, id=achievement_id))
-    return set_amount(session, aw.uuid, amount, note, version)
+    session.require("rounds.prepare")
+    return set_amount(session, line_of(_get(ref), achievement_id, enterprise).uuid, amount, note, version)
 
 
 def submit(session: Session, ref: str | int) -> RoundInfo:

@@ -122,19 +122,27 @@ def objections(pub: Publicity | None) -> list[Objection]:
     return list(Objection.select().where(Objection.publicity == pub).order_by(Objection.id))
 
 
-def line_of(rnd: AwardRound, achievement_id: str) -> Award:
-    """The round's line for an achievement (its id as loaded); refused when none or ambiguous."""
-    q = list(Award.select(Award, Achievement, Enterprise).join(Achievement).join(Enterprise)
-             .where(Award.round == rnd.id, Achievement.source_id == achievement_id))
-    if not q:
+def line_of(rnd: AwardRound, achievement_id: str, enterprise: str | None = None) -> Award:
+    """The round's line for an achievement (its id as loaded; ids are unique within an enterprise,
+    so ``enterprise``, a credit code, names whose when several have one); refused when none or
+    ambiguous."""
+    q = Award.select(Award, Achievement, Enterprise).join(Achievement).join(Enterprise).where(
+        Award.round == rnd.id, Achievement.source_id == achievement_id)
+    if enterprise:
+        q = q.where(Enterprise.uscc == enterprise.strip().upper())
+    found = list(q.limit(20))
+    if not found:
+        if enterprise:
+            raise StdAwardError(_("{round} has no line for achievement {id} of the enterprise {code}").format(
+                round=round_label(rnd), id=achievement_id, code=enterprise))
         raise StdAwardError(_("{round} has no line for achievement {id}").format(round=round_label(rnd),
                                                                                   id=achievement_id))
-    if len(q) > 1:
-        names = "、".join(aw.achievement.enterprise.name for aw in q)
-        raise StdAwardError(_("achievement {id} names lines of several enterprises in {round} ({names}); "
-                              "choose the line in the round screen").format(id=achievement_id, round=round_label(rnd),
-                                                                           names=names))
-    return q[0]
+    if len(found) > 1:
+        names = "、".join(f"{aw.achievement.enterprise.name}（{aw.achievement.enterprise.uscc}）" for aw in found)
+        raise StdAwardError(_("achievement {id} names lines of several enterprises in {round} ({names}); name the "
+                              "enterprise with --enterprise CODE, or choose the line in the round screen").format(
+            id=achievement_id, round=round_label(rnd), names=names))
+    return found[0]
 
 
 def _notices_out(rnd: AwardRound) -> bool:
@@ -176,10 +184,13 @@ def start(rnd: AwardRound, starts_on: dt.date, days: int, objections_to: str, co
     return pub
 
 
-def record_objection(rnd: AwardRound, achievement_id: str, raised_by: str, text: str, raised_on: dt.date,
+def record_objection(rnd: AwardRound, line: Award, raised_by: str, text: str, raised_on: dt.date,
                      user: str) -> Objection:
-    """Record an objection against one line of the round, raised during its 公示."""
+    """Record an objection against one line of the round (``line_of``, or the line chosen on screen),
+    raised during its 公示."""
     rnd = AwardRound.get_by_id(rnd.id)
+    if line.round_id != rnd.id:  # (a line chosen on screen, the round replaced meanwhile)
+        raise StdAwardError(_("the line is no longer in {round}").format(round=round_label(rnd)))
     label = round_label(rnd)
     pub = current(rnd)
     if pub is None:
@@ -200,7 +211,8 @@ def record_objection(rnd: AwardRound, achievement_id: str, raised_by: str, text:
     if raised_on < pub.starts_on or raised_on > pub.ends_on:
         raise StdAwardError(_("the objection is dated {day}, outside the publicity period ({start} to {end})")
                             .format(day=raised_on, start=pub.starts_on, end=pub.ends_on))
-    aw = line_of(rnd, achievement_id)
+    aw = line
+    achievement_id = Achievement.get_by_id(aw.achievement_id).source_id
     with database.atomic():
         obj = Objection.create(publicity=pub, award=aw, raised_by=raised_by, raised_on=raised_on, text=text,
                                recorded_by=user)
