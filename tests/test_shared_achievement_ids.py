@@ -8,17 +8,20 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import test_publicity
 from conftest import GOOD_USCC as A
 from conftest import OTHER_USCC as B
 from conftest import run_cli
 from test_publicity import START, WHERE, WHO, Clock, as_user
-from test_publicity import office  # noqa: F401  (the Quanzhou office with a clerk and a reviewer)
 
 from desktop.core.errors import StdAwardError
 from desktop.operations import publicity as P
 from desktop.operations import round_work
 from desktop.store import records, rounds, users
 from desktop.store.models import Award, Objection
+
+office = test_publicity.office  # the fixture: the Quanzhou office with a clerk and a reviewer
+
 
 NAMES = {A: "福建省泉州市鑫堃茶业有限公司", B: "泉州市燊昇电子科技有限公司"}
 
