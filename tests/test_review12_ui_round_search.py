@@ -33,12 +33,12 @@ def test_a_search_then_another_officers_change_and_a_refresh_show_what_each_line
     n = len(view.lines)
     for needle in ("第2", "鞋类试验方法 第1", "41017"):
         view.search.setText(needle)
-        qtbot.waitUntil(lambda: not view.model.searching, timeout=5000)
+        qtbot.waitUntil(lambda: not view.model.searching)
         shown = [r["achievement"] for r in view.model.rows]
         assert sorted(shown) == sorted(_expected(view, needle)), needle
         assert view.footer.text().startswith(f"{len(shown)} of {n} lines shown"), view.footer.text()
     view.search.setText("第2")
-    qtbot.waitUntil(lambda: not view.model.searching, timeout=5000)
+    qtbot.waitUntil(lambda: not view.model.searching)
     # another officer: one line's title no longer holds the search, two (in other chunks, one in the
     # last) now do; the round recomputed
     Achievement.update(title="鞋类试验方法 附录").where(Achievement.source_id == "A02").execute()
@@ -46,12 +46,12 @@ def test_a_search_then_another_officers_change_and_a_refresh_show_what_each_line
     rounds.compute(ctx.session, 2024)
     view.refresh()
     assert ctx.tasks.wait()
-    qtbot.waitUntil(lambda: not view.model.searching, timeout=5000)
+    qtbot.waitUntil(lambda: not view.model.searching)
     shown = [r["achievement"] for r in view.model.rows]
     assert "A02" not in shown and {"A09", "A29"} <= set(shown)
     assert sorted(shown) == sorted(_expected(view, "第2"))
     assert view.footer.text().startswith(f"{len(shown)} of {n} lines shown"), view.footer.text()
     for needle in ("附录", "（修订）", "第2"):  # searched again over the chunks the refresh made
         view.search.setText(needle)
-        qtbot.waitUntil(lambda: not view.model.searching, timeout=5000)
+        qtbot.waitUntil(lambda: not view.model.searching)
         assert sorted(r["achievement"] for r in view.model.rows) == sorted(_expected(view, needle)), needle

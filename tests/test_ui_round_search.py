@@ -155,7 +155,7 @@ def test_the_search_box_of_a_large_round_searches_once_typing_pauses(window, qtb
         view.search.setText(text)
         assert [r["achievement"] for r in view.model.rows] == every  # nothing searched yet: typing goes on
     assert started == [] and view._typing.isActive()
-    qtbot.waitUntil(lambda: bool(started) and not view.model.searching, timeout=5000)
+    qtbot.waitUntil(lambda: bool(started) and not view.model.searching)
     assert started == ["gb/t 41001"]  # one search, of the text typed, once typing paused
     assert rounds_view.SEARCH_PAUSE_MS >= 100
     plain = [r["achievement"] for r in view.model.all_rows if "gb/t 41001" in " ".join(
@@ -231,14 +231,14 @@ def test_the_footer_says_how_many_lines_a_search_shows_and_while_it_runs(window,
     real = RM.passing
     monkeypatch.setattr(RM, "passing", lambda *a, **k: (hold.wait(5), real(*a, **k))[1])
     view.search.setText("gb/t 41001")
-    qtbot.waitUntil(lambda: view.model.searching, timeout=5000)
+    qtbot.waitUntil(lambda: view.model.searching)
     assert view.footer.text() == "Searching... · " + whole
     hold.set()
-    qtbot.waitUntil(lambda: not view.model.searching, timeout=5000)
+    qtbot.waitUntil(lambda: not view.model.searching)
     shown = view.model.rowCount()
     assert 0 < shown < n and view.footer.text() == f"{shown} of {n} lines shown · " + whole
     view.search.setText("")
-    qtbot.waitUntil(lambda: view.model.rowCount() == n, timeout=5000)
+    qtbot.waitUntil(lambda: view.model.rowCount() == n)
     assert view.footer.text() == whole
 
 
