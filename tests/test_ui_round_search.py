@@ -229,7 +229,7 @@ def test_the_footer_says_how_many_lines_a_search_shows_and_while_it_runs(window,
     assert whole.startswith(f"{n} lines") and "Searching" not in whole and " of " not in whole
     hold = threading.Event()  # the search waits until the footer was read
     real = RM.passing
-    monkeypatch.setattr(RM, "passing", lambda *a, **k: (hold.wait(5), real(*a, **k))[1])
+    monkeypatch.setattr(RM, "passing", lambda *a, **k: (hold.wait(60), real(*a, **k))[1])
     view.search.setText("gb/t 41001")
     qtbot.waitUntil(lambda: view.model.searching)
     assert view.footer.text() == "Searching... · " + whole
@@ -302,7 +302,7 @@ def test_a_lines_row_is_found_while_a_new_orders_search_is_still_running(qtbot, 
     model.set_filter(text="鞋类")
     assert runner.wait() and not model.searching and not model.sorting
     gate, search = threading.Event(), RM.passing
-    monkeypatch.setattr(RM, "passing", lambda *a: gate.wait(10) and search(*a))
+    monkeypatch.setattr(RM, "passing", lambda *a: gate.wait(60) and search(*a))
     shown_before = list(model.shown)
     model.sort(1, Qt.SortOrder.DescendingOrder)
     qtbot.waitUntil(lambda: model.searching and model.order is not model._shown_for[0])  # sorted; its search runs
