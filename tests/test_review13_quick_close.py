@@ -132,3 +132,30 @@ def test_a_window_closed_in_its_first_moments_does_not_bind_the_database_it_is_c
     finally:
         workers[0].join(60)
         db.close_db()
+
+
+def test_another_database_opened_in_the_windows_first_moments_shows_its_own_rows(current_db, tmp_path,  # noqa: F811
+                                                                                qtbot):
+    """File → open another database before the first window bound its models: the new window lists
+    the other office's records, its models are bound to it, and no error is shown."""
+    from desktop.store import db
+    from tests.test_ui_start import _start
+
+    other = _other_office(tmp_path)
+    st, exits = _start(current_db)
+    try:
+        st.window.show_view("achievements")  # its rows read, its index read in the background
+        st.reopen(demo=False, path=other)
+        assert st.window is not None and st.dialog is None
+        st.window.show_view("achievements")
+        qtbot.waitUntil(lambda: st.window.current_view().model.rowCount() == 5, timeout=10000)
+        qtbot.waitUntil(db.models_bound, timeout=10000)
+        assert db.db_path() == other and st.dialog is None and exits == []
+        from desktop.store.models import Achievement
+
+        assert sorted(a.source_id for a in Achievement.select()) == [f"B{i:03d}" for i in range(5)]
+    finally:
+        if st.window is not None:
+            st.window.close()
+        st.ctx.tasks.wait()
+        db.close_db()
