@@ -80,3 +80,13 @@ def test_compute_refuses_a_year_with_a_record_whose_enterprise_was_deleted_by_ha
     r = run_cli("compute", "--year", "2025", "--policy", "putian-chengxiang-2021", "--json", "--db", str(office),
                 "--lang", "zh_CN")
     assert r.returncode != 0 and "s2" in r.stderr, (r.stdout, r.stderr)
+
+
+def test_an_enterprise_whose_name_was_emptied_by_hand_is_still_shown_by_its_code(office):
+    """Before: the records of an enterprise whose name a hand tool emptied were listed with nothing
+    where the enterprise goes: the officer could not tell whose they were."""
+    _by_hand(office, f"UPDATE enterprise SET name = '' WHERE uscc = '{OTHER_USCC}'")
+    r = run_cli("list", "achievements", "--db", str(office), "--lang", "zh_CN")
+    assert r.returncode == 0, r.stderr
+    line = next(x for x in r.stdout.splitlines() if " s2 " in x)
+    assert line.rstrip().endswith(OTHER_USCC), line
