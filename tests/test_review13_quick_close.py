@@ -159,3 +159,55 @@ def test_another_database_opened_in_the_windows_first_moments_shows_its_own_rows
             st.window.close()
         st.ctx.tasks.wait()
         db.close_db()
+
+
+def test_closing_while_a_worker_binds_waits_for_it_then_leaves_nothing_bound_or_locked(current_db,  # noqa: F811
+                                                                                      monkeypatch):
+    """The window closed while its worker is half-way through binding the models: the close waits
+    for the binding (no deadlock: the binding takes no lock the close holds), then closes it; the
+    database is free for the next program and nothing stays bound."""
+    from desktop.store import db
+    from desktop.store.lock import WriterLock
+
+    binding, go = threading.Event(), threading.Event()
+    real = db._ensure_number_index
+
+    def slow_index() -> None:
+        binding.set()
+        go.wait(60)
+        real()
+
+    monkeypatch.setattr(db, "_ensure_number_index", slow_index)
+    assert db.open_quick(current_db) is not None
+    failed: list[BaseException] = []
+
+    def bind() -> None:
+        try:
+            db.bind_quick()
+        except BaseException as exc:  # noqa: BLE001 - seen by the test
+            failed.append(exc)
+
+    worker = threading.Thread(target=bind)
+    worker.start()
+    closer = threading.Thread(target=db.close_db)
+    try:
+        assert binding.wait(60)
+        closer.start()
+        closer.join(0.5)
+        assert closer.is_alive()  # it waits for the binding under way
+        go.set()
+        worker.join(60)
+        closer.join(60)
+        assert not worker.is_alive() and not closer.is_alive() and failed == []
+        assert not db.models_bound()
+        other = WriterLock(current_db)  # let go: another program may open it
+        other.acquire()
+        other.release()
+    finally:
+        go.set()
+        worker.join(60)
+        if closer.is_alive():
+            closer.join(60)
+        if db._backup_thread is not None:
+            db._backup_thread.join(60)
+        db.close_db()
