@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 
 from tests.conftest import GOOD_USCC, OTHER_USCC, run_cli, std
+from tests.conftest_pg import pg_server  # noqa: F401  (the office_db fixture's server)
 
 
 @pytest.fixture
@@ -90,3 +91,19 @@ def test_an_enterprise_whose_name_was_emptied_by_hand_is_still_shown_by_its_code
     assert r.returncode == 0, r.stderr
     line = next(x for x in r.stdout.splitlines() if " s2 " in x)
     assert line.rstrip().endswith(OTHER_USCC), line
+
+
+def test_an_office_whose_records_all_read_lists_them_on_either_engine_and_ends_well(office_db, tmp_path):
+    """The search for records without an enterprise must not cost a correct office its listing (on
+    a server, too): every record, the year's alone with ``--year``, and exit 0 with nothing said."""
+    data = {"enterprises": [{"uscc": GOOD_USCC, "name": "甲公司"}],
+            "achievements": [std(id=f"s{i}", date=f"{2024 + i % 2}-03-01", ref=f"GB/T {40000 + i}-2024")
+                             for i in range(6)]}
+    (tmp_path / "load.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    assert run_cli("load", str(tmp_path / "load.json"), "--db", office_db).returncode == 0
+    r = run_cli("list", "achievements", "--json", "--db", office_db)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert sorted(_listed(r, ("--json",))) == [f"s{i}" for i in range(6)]
+    r = run_cli("list", "achievements", "--year", "2025", "--db", office_db)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert _listed(r, ()) == ["s1", "s3", "s5"]
