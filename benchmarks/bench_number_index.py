@@ -25,9 +25,12 @@ INDEX = ("CREATE INDEX achievement_standard_claim_v1 ON achievement (((CAST(natu
 
 
 def main() -> int:
-    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
+    if {"-h", "--help"} & set(sys.argv[1:]):  # wherever it stands: the use, nothing started
         print(__doc__)
-        return 0 if sys.argv[1:] in (["-h"], ["--help"]) else 2
+        return 0
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
     import conftest_pg
 
     src = Path(sys.argv[1]).resolve()

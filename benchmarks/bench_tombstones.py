@@ -76,7 +76,10 @@ def main(n: int = 10000) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] in (["-h"], ["--help"]) or (sys.argv[1:] and not sys.argv[1].isdigit()):
+    if {"-h", "--help"} & set(sys.argv[1:]):  # wherever it stands: the use, nothing started
         print(__doc__)
-        sys.exit(0 if sys.argv[1] in ("-h", "--help") else 2)
+        sys.exit(0)
+    if sys.argv[2:] or (sys.argv[1:] and not sys.argv[1].isdigit()):
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 10000)

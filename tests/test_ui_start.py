@@ -242,3 +242,6 @@ def test_the_garbage_collector_paused_for_the_start_resumes_after_the_first_pain
         if st is not None and st.window is not None:
             st.window.close()
             st.ctx.tasks.wait()
+        from desktop.store import db
+
+        db.close_db()  # (left open, the next test's in-process commands found this database open)

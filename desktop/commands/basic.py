@@ -196,10 +196,17 @@ def cmd_list(args: argparse.Namespace) -> int:
             kind, level = kind_label(a.kind), level_label(a.level) if a.level else ""
             what = a.ref or (prize_label(a.prize) if a.prize else "")
             print(f"{a.date}  {a.id:<12} {_pad(kind, 24)} {_pad(level, 10)} {_pad(what, 22)} "
-                  f"{names.get(a.enterprise, a.enterprise)}")
-    for refusal in unreadable:  # every other record listed; these named, and the command fails
+                  f"{names.get(a.enterprise) or a.enterprise}")
+    for refusal in unreadable[:UNREADABLE_NAMED]:  # every other record listed; these named, and the command fails
         print(_("error: {reason}").format(reason=refusal), file=sys.stderr)
+    if len(unreadable) > UNREADABLE_NAMED:  # a few lines, not one per record: the listing stays in sight
+        print(_("error: {more} more of the {total} records that cannot be read, not named here (each changed "
+                "outside the program: see the audit log)").format(more=len(unreadable) - UNREADABLE_NAMED,
+                                                                    total=len(unreadable)), file=sys.stderr)
     return 1 if unreadable else 0
+
+
+UNREADABLE_NAMED = 20  # records named by ``list achievements`` among those it cannot read
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -45,6 +45,7 @@ _quick_thread: int | None = None
 _bind_lock = threading.RLock()  # binding and closing, one at a time (open_db closes what it replaces)
 _bind_asked = threading.Event()  # bind_quick was called: the window has painted, or something needs the models
 _bound = False
+_closes = 0  # closes so far: a worker that waited for one quick open never binds or reads another
 BIND_WAIT = 2.0  # seconds a worker waits for the binding to be asked for before doing it itself
 QUICK_CHECK_MAX = 16 << 20  # databases up to this size (~30,000 achievements) get quick_check at every open
 # What the last open found worth telling the officer (leftovers removed, a daily backup that could not
@@ -460,6 +461,7 @@ def execute_sql(sql: str, params: Any = ()) -> sqlite3.Cursor:
     """A read (or, once bound, any statement) on the open database: on the quick connection from
     the thread that opened it, until ``end_quick``; otherwise through the models' connection (one
     per thread), binding them first if a quick open has not yet."""
+    closes = _closes  # (read before the connection: a close in between is seen as one)
     con = _quick
     if con is not None and threading.get_ident() == _quick_thread:
         return con.execute(sql, params)
@@ -469,8 +471,11 @@ def execute_sql(sql: str, params: Any = ()) -> sqlite3.Cursor:
         # a single thread (the binding queued behind this task) or a window never painted cannot
         # hold it for good.
         _bind_asked.wait(BIND_WAIT)
-        bind_quick()
-        if not _bound:  # closed meanwhile (the window shut in its first moments): nothing to read
+        with _bind_lock:
+            if _closes == closes:
+                bind_quick()
+            same = _closes == closes and _bound
+        if not same:  # closed meanwhile (the window shut in its first moments), perhaps another opened
             raise StdAwardError(_("the database was closed before this could be read"))
     from desktop.store.models import database
 
@@ -610,7 +615,8 @@ def _close_models() -> None:
 def close_db() -> None:
     """Close whatever is open. A worker waiting for a quick start's binding is woken and told the
     database was closed (it does not bind it again); a binding under way is let finish first."""
-    global _lock, _path, read_only, read_only_reason
+    global _lock, _path, read_only, read_only_reason, _closes
+    _closes += 1  # before the worker is woken: it then binds nothing (neither this one nor the next)
     _bind_asked.set()
     with _bind_lock:
         read_only, read_only_reason = False, None

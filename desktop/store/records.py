@@ -547,6 +547,19 @@ def achievement_listing(year: int | None = None) -> tuple[list[Ach], list[str]]:
             found.append(ach_from_sql(cols, shared)[1])
         except StdAwardError as exc:
             unreadable.append(str(exc))
+    # A record whose enterprise row was deleted outside the program (a hand tool enforces no foreign
+    # key): the read above, joined to its enterprise, cannot see it; named here rather than left out.
+    where, params = ["e.id IS NULL"], []
+    if year is not None:
+        where.append("a.date BETWEEN ? AND ?")
+        params += [f"{year:04d}-01-01", f"{year:04d}-12-31"]
+    orphans = database.execute_sql("SELECT a.source_id FROM achievement a LEFT JOIN enterprise e ON e.id = "
+                                   f"a.enterprise_id WHERE {' AND '.join(where)} ORDER BY a.date, a.id", params)
+    for (sid,) in orphans.fetchall():
+        unreadable.append(_(
+            "achievement {id} cannot be read: its enterprise is no longer in the database (deleted outside the "
+            "program). {view} → {button} in the window, or \"stdaward audit-verify\", shows what changed; then "
+            "restore a backup").format(id=sid, view=_("Audit log"), button=_("Check the chain")))
     return found, unreadable
 
 
