@@ -71,16 +71,18 @@ def test_many_records_edited_by_hand_are_named_in_a_few_lines_with_how_many_ther
     assert "“单位”" in lines[0] and "审计日志" in r.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="compute and the round read achievements through an inner JOIN on "
-                   "enterprise: a record whose enterprise row was deleted by hand is skipped without a word; "
-                   "fix: LEFT JOIN in records._achievement_sql and rounds.year_stream, refusing a row whose "
-                   "e.uscc is NULL by name (as ach_from_sql refuses other hand edits)")
 def test_compute_refuses_a_year_with_a_record_whose_enterprise_was_deleted_by_hand(office):
-    """An auditor's case: s2 is simply missing from the awards, and the command ends well."""
+    """An auditor's case: before, s2 was simply missing from the awards and the commands ended well.
+    Now the preview and the round refuse the year by the record's name, and write nothing."""
     _by_hand(office, f"DELETE FROM enterprise WHERE uscc = '{OTHER_USCC}'")
-    r = run_cli("compute", "--year", "2025", "--policy", "putian-chengxiang-2021", "--json", "--db", str(office),
-                "--lang", "zh_CN")
-    assert r.returncode != 0 and "s2" in r.stderr, (r.stdout, r.stderr)
+    for argv in (("compute", "--year", "2025", "--policy", "putian-chengxiang-2021", "--json"),
+                 ("round", "compute", "--year", "2025", "--policy", "putian-chengxiang-2021")):
+        r = run_cli(*argv, "--db", str(office), "--lang", "zh_CN")
+        assert r.returncode != 0 and "s2" in r.stderr and "企业已不在数据库中" in r.stderr, (argv, r.stdout, r.stderr)
+        assert "意外" not in r.stderr and "[\n{" not in r.stdout
+    con = sqlite3.connect(office)
+    assert con.execute("SELECT count(*) FROM award").fetchone()[0] == 0
+    con.close()
 
 
 def test_an_enterprise_whose_name_was_emptied_by_hand_is_still_shown_by_its_code(office):

@@ -419,6 +419,8 @@ def ach_from_sql(cols: Any, shared: dict[Any, Any] | None = None) -> tuple[int, 
     achievements held in a few hundred MB less."""
     (row_id, sid, uscc, kind, date, ref, title, level, action, rank, body, prize, grade, domain, accepted, uuid,
      note, units) = cols
+    if uscc is None:  # read with its enterprise LEFT JOINed: the enterprise row was deleted outside the program
+        raise orphaned(sid)
     try:
         if shared is None:
             day = _day(date)
@@ -479,11 +481,11 @@ def refuse_dates_of(year: int) -> None:
     column holds only dates. Two probes of the date index."""
     y = f"{year:04d}"
     row = database.execute_sql(
-        f"SELECT {ACH_COLUMNS_SQL} FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id "
+        f"SELECT {ACH_COLUMNS_SQL} FROM {ACH_FROM_SQL} "
         "WHERE (a.date >= ? AND a.date < ?) OR (a.date > ? AND a.date < ?) LIMIT 1",
         (f"{y}-", f"{y}-01-01", f"{y}-12-31", f"{y}-\uffff")).fetchone()  # (not "2025.": a number to a DATE column)
     if row is not None:
-        raise _unreadable(row[1], row[2], row[4], row[9], row[17])
+        raise orphaned(row[1]) if row[2] is None else _unreadable(row[1], row[2], row[4], row[9], row[17])
 
 
 def _unreadable(sid: Any, uscc: str, date: Any, rank: Any, units: Any) -> StdAwardError:
@@ -517,6 +519,20 @@ def achievement_rows(year: int | None = None, enterprise: str | None = None) -> 
     return [ach_from_sql(cols, shared) for cols in database.execute_sql(*_achievement_sql(year, enterprise))]
 
 
+def orphaned(sid: Any) -> StdAwardError:
+    """The refusal of an achievement whose enterprise row was deleted outside the program (a hand tool
+    enforces no foreign key): every reading of the year names it, none leaves it out."""
+    return StdAwardError(_(
+        "achievement {id} cannot be read: its enterprise is no longer in the database (deleted outside the "
+        "program). {view} → {button} in the window, or \"stdaward audit-verify\", shows what changed; then "
+        "restore a backup").format(id=sid, view=_("Audit log"), button=_("Check the chain")))
+
+
+# The achievements with their enterprise's columns; LEFT JOINed, so a record whose enterprise row is
+# gone comes with NULLs (``ach_from_sql`` refuses it by name) rather than not at all.
+ACH_FROM_SQL = "achievement a LEFT JOIN enterprise e ON e.id = a.enterprise_id"
+
+
 def _achievement_sql(year: int | None, enterprise: str | None) -> tuple[str, list[Any]]:
     where, params = [], []
     if year is not None:
@@ -525,7 +541,7 @@ def _achievement_sql(year: int | None, enterprise: str | None) -> tuple[str, lis
     if enterprise:
         where.append("e.uscc = ?")
         params.append(enterprise)
-    return (f"SELECT {ACH_COLUMNS_SQL} FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id"
+    return (f"SELECT {ACH_COLUMNS_SQL} FROM {ACH_FROM_SQL}"
             + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.date, a.id"), params
 
 
@@ -547,19 +563,6 @@ def achievement_listing(year: int | None = None) -> tuple[list[Ach], list[str]]:
             found.append(ach_from_sql(cols, shared)[1])
         except StdAwardError as exc:
             unreadable.append(str(exc))
-    # A record whose enterprise row was deleted outside the program (a hand tool enforces no foreign
-    # key): the read above, joined to its enterprise, cannot see it; named here rather than left out.
-    where, params = ["e.id IS NULL"], []
-    if year is not None:
-        where.append("a.date BETWEEN ? AND ?")
-        params += [f"{year:04d}-01-01", f"{year:04d}-12-31"]
-    orphans = database.execute_sql("SELECT a.source_id FROM achievement a LEFT JOIN enterprise e ON e.id = "
-                                   f"a.enterprise_id WHERE {' AND '.join(where)} ORDER BY a.date, a.id", params)
-    for (sid,) in orphans.fetchall():
-        unreadable.append(_(
-            "achievement {id} cannot be read: its enterprise is no longer in the database (deleted outside the "
-            "program). {view} → {button} in the window, or \"stdaward audit-verify\", shows what changed; then "
-            "restore a backup").format(id=sid, view=_("Audit log"), button=_("Check the chain")))
     return found, unreadable
 
 

@@ -105,8 +105,7 @@ def year_stream(year: int, round_id: int | None = None) -> Iterator[tuple[int, A
     money, flags = Award.amount.python_value, Award.flags.python_value
     line_sql = f", {LINE_COLUMNS_SQL}" if round_id is not None else ""
     join = " LEFT JOIN award w ON w.achievement_id = a.id AND w.round_id = ?" if round_id is not None else ""
-    select = (f"SELECT {records.ACH_COLUMNS_SQL}{line_sql} FROM achievement a JOIN enterprise e ON e.id = a.enterprise_id"
-              f"{join} WHERE ")
+    select = f"SELECT {records.ACH_COLUMNS_SQL}{line_sql} FROM {records.ACH_FROM_SQL}{join} WHERE "
     # Each query enters the date index where the last one stopped, so every entry is read once: the rest
     # of the last date read by its rows' ids, then the dates after it. (One query from the year's first
     # day stepped over every row read before: ×21 the time at 10⁶ for ×10 the rows; one from the last
