@@ -232,6 +232,59 @@ def fill_column(table: QTableView, column: int, minimum: int, keep: tuple[int, .
     qconnect(header.sectionResized, resized)
 
 
+class GrownColumns:
+    """Widens the columns ``wanted`` names (each up to the width it gives: its longest words) while the
+    viewport still leaves the ``stretched`` column (the title) ``least`` pixels: a wide window shows an
+    achievement's kind or 文号 whole instead of handing all its room to the title. A narrow window
+    keeps the widths the columns had when this was made. Once the officer drags a column, the widths
+    are theirs."""
+
+    def __init__(self, table: QTableView, wanted: Callable[[], dict[int, int]], stretched: int, least: int) -> None:
+        self.table, self.wanted, self.stretched, self.least = table, wanted, stretched, least
+        header = table.horizontalHeader()
+        self.base = {c: header.sectionSize(c) for c in wanted()}
+        self.dragged = False
+        self.fitter = _Fitter(table, self._fit)
+        qconnect(header.sectionResized, self._resized)
+
+    def _resized(self, index: int, _old: int, _new: int) -> None:
+        if (index != self.stretched and not self.fitter.busy
+                and QApplication.mouseButtons() & Qt.MouseButton.LeftButton):
+            self.dragged = True
+
+    def _fit(self, width: int) -> None:
+        if self.dragged:
+            return
+        header = self.table.horizontalHeader()
+        fixed = sum(header.sectionSize(c) for c in range(header.count())
+                    if c != self.stretched and c not in self.base and not header.isSectionHidden(c))
+        room = width - fixed - self.least - sum(w for c, w in self.base.items() if not header.isSectionHidden(c))
+        for c, want in self.wanted().items():
+            extra = max(0, min(want - self.base[c], room))
+            self.table.setColumnWidth(c, self.base[c] + extra)
+            room -= extra
+
+    def refit(self) -> None:
+        """Fit again (the rows changed, and with them the longest words)."""
+        if not self.fitter.busy:
+            self.fitter.busy = True
+            try:
+                self._fit(self.table.viewport().width())
+            finally:
+                self.fitter.busy = False
+
+    def shrink(self) -> None:
+        """Put back the first widths unless the officer dragged a column: what is saved for the next
+        start is what a narrower window can hold, not what this wide one gave."""
+        if not self.dragged:
+            self.fitter.busy = True
+            try:
+                for c, w in self.base.items():
+                    self.table.setColumnWidth(c, w)
+            finally:
+                self.fitter.busy = False
+
+
 def share_width(table: QTableView, weights: tuple[float, ...], minimums: tuple[int, ...]) -> None:
     """Share the viewport's width between the first columns by ``weights`` (each at least its
     minimum; the last column stretches over the rest), wrapping a cell's text at its spaces and

@@ -1,0 +1,93 @@
+"""The achievements table in a wide window (1920×1080): a kind's words (采用国际标准和国外先进标准) and
+a long 文号 are shown whole, not cut to 「采用国际标准和国…」 while the title beside them has hundreds
+of pixels to spare; at 1280 px the title keeps its room; the widths saved at closing are the ones a
+narrower window can hold."""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+LONG_KIND = "采用国际标准和国外先进标准"
+KIND_COLUMN, REF_COLUMN, TITLE_COLUMN = 2, 5, 6  # 成果类型, 编号/文号, 名称
+PADDING = 6  # a cell's text margins: 3 px each side in Qt's styles
+
+
+@pytest.fixture
+def demo_window(tmp_path, qtbot):
+    from desktop.core import i18n
+    from desktop.operations import records
+    from desktop.operations.session import Session
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.mainwindow import MainWindow
+
+    s = Session.open(tmp_path / "demo.db")
+    records.install_demo(s)
+    i18n.set_locale("zh_CN")
+    make_app()
+    ctx = AppContext(tmp_path / "demo.db")
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    ctx.tasks.wait()
+    i18n.set_locale("en")
+    s.close()
+
+
+def achievements_at(win, qtbot, width: int, height: int):
+    from desktop.ui.qt import QApplication
+
+    win.resize(width, height)
+    view = win.show_view("achievements")
+    win.ctx.tasks.wait()
+    qtbot.waitUntil(lambda: win.width() == width and view.model.rowCount() > 20)
+    QApplication.processEvents()
+    return view
+
+
+def cell_with(view, column: int, text: str):
+    model = view.model
+    for r in range(model.rowCount()):
+        if model.index(r, column).data() == text:
+            return r
+    raise AssertionError(f"no row shows {text}")
+
+
+def needed(view, text: str) -> int:
+    return view.tableview.fontMetrics().horizontalAdvance(text) + PADDING
+
+
+def test_a_wide_window_shows_the_kind_and_the_document_number_whole(demo_window, qtbot):
+    view = achievements_at(demo_window, qtbot, 1920, 1080)
+    header = view.tableview.horizontalHeader()
+    cell_with(view, KIND_COLUMN, LONG_KIND)
+    assert header.sectionSize(KIND_COLUMN) >= needed(view, LONG_KIND)
+    longest_ref = max((view.model.index(r, REF_COLUMN).data() or "" for r in range(view.model.rowCount())),
+                      key=lambda t: view.tableview.fontMetrics().horizontalAdvance(t))
+    assert header.sectionSize(REF_COLUMN) >= needed(view, longest_ref), longest_ref
+    assert header.sectionSize(TITLE_COLUMN) >= 320  # the title still has the most room
+    assert header.length() <= view.tableview.viewport().width()  # nothing pushed off the right edge
+
+
+def test_at_1280_the_title_keeps_its_room_and_closing_saves_the_narrow_widths(demo_window, qtbot):
+    from desktop.ui import settings
+    from desktop.ui.views.achievements import COLUMN_WIDTHS
+
+    view = achievements_at(demo_window, qtbot, 1280, 800)
+    header = view.tableview.horizontalHeader()
+    assert header.sectionSize(KIND_COLUMN) == COLUMN_WIDTHS[KIND_COLUMN]
+    assert header.sectionSize(REF_COLUMN) == COLUMN_WIDTHS[REF_COLUMN]
+    assert header.sectionSize(TITLE_COLUMN) >= 150
+
+    view = achievements_at(demo_window, qtbot, 1920, 1080)  # the window is made wider: the columns follow
+    assert header.sectionSize(KIND_COLUMN) >= needed(view, LONG_KIND)
+    view.save_state()
+    from desktop.ui.qt import QHeaderView, Qt
+
+    saved = QHeaderView(Qt.Orientation.Horizontal)
+    saved.setModel(view.model)
+    assert saved.restoreState(settings.header_state("achievements").get())
+    assert saved.sectionSize(KIND_COLUMN) == COLUMN_WIDTHS[KIND_COLUMN]
+    assert saved.sectionSize(REF_COLUMN) == COLUMN_WIDTHS[REF_COLUMN]
