@@ -1,0 +1,45 @@
+"""Buttons whose words say what they do on a Chinese screen: the notice verification dialog's button
+verifies (核验); it read 「核查项」, a report column's heading ("Check" as a noun), where an officer
+expects the verb."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def zh_cn(text: str) -> str:
+    """The words a zh_CN screen shows for ``text``: the catalogue's, or the translation delivered
+    beside the change in i18n/pending (merged into the catalogue by the lead)."""
+    for f in (ROOT / "i18n" / "pending").glob("*.json"):
+        waiting = json.loads(f.read_text("utf-8"))
+        if text in waiting:
+            return str(waiting[text])
+    return text
+
+
+@pytest.fixture
+def chinese(db):
+    from desktop.core import i18n
+
+    i18n.set_locale("zh_CN")
+    yield
+    i18n.set_locale("en")
+
+
+def test_the_verify_dialogs_button_says_verify(chinese, qtbot, db):
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.views.verify_dialog import VerifyNoticeDialog
+
+    make_app()
+    dlg = VerifyNoticeDialog(AppContext(db))
+    qtbot.addWidget(dlg)
+    words = zh_cn(dlg.check_btn.text())
+    assert words == "核验"
+    assert "项" not in words  # not the noun of the consolidation report's column
