@@ -91,3 +91,79 @@ def test_at_1280_the_title_keeps_its_room_and_closing_saves_the_narrow_widths(de
     assert saved.restoreState(settings.header_state("achievements").get())
     assert saved.sectionSize(KIND_COLUMN) == COLUMN_WIDTHS[KIND_COLUMN]
     assert saved.sectionSize(REF_COLUMN) == COLUMN_WIDTHS[REF_COLUMN]
+
+
+# ------------------------------------------------------------------ the rounds table
+@pytest.fixture
+def computed(tmp_path):
+    from desktop.operations import rounds
+    from desktop.operations.session import Session
+    from tests.test_daily_path import OFFICE, office_with_records
+
+    path = tmp_path / "county.db"
+    s = Session.open(path)
+    office_with_records(s)
+    rounds.compute(s, 2025, OFFICE["policy_id"])
+    yield path, s
+    s.close()
+
+
+def rounds_at(qtbot, path, s, size: tuple[int, int]):
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.mainwindow import MainWindow
+    from desktop.ui.qt import QApplication
+
+    make_app()
+    ctx = AppContext(path)
+    ctx.set_user(s.actor)
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.resize(*size)
+    view = win.show_view("rounds")
+    win.show()
+    assert ctx.tasks.wait()
+    view.year.setValue(2025)
+    assert ctx.tasks.wait()
+    qtbot.waitUntil(lambda: win.width() == size[0] and view.proxy.rowCount() > 0)
+    QApplication.processEvents()
+    return win, view
+
+
+def longest_enterprise(view) -> str:
+    from desktop.ui.views.round_model import LINE_COLUMNS
+
+    ent = [c.key for c in LINE_COLUMNS].index("enterprise")
+    names = {view.proxy.index(r, ent).data() for r in range(view.proxy.rowCount())}
+    return max(names, key=lambda t: view.tableview.fontMetrics().horizontalAdvance(t))
+
+
+def test_a_wide_window_shows_each_lines_enterprise_whole(computed, qtbot):
+    from desktop.ui.views.round_model import LINE_COLUMNS
+
+    keys = [c.key for c in LINE_COLUMNS]
+    win, view = rounds_at(qtbot, *computed, (1920, 1080))
+    header = view.tableview.horizontalHeader()
+    name = longest_enterprise(view)
+    assert header.sectionSize(keys.index("enterprise")) >= needed(view, name), name
+    assert header.sectionSize(keys.index("what")) >= view.WHAT_LEAST  # the wording keeps its room
+    what = keys.index("what")  # it still ends at the table's edge
+    assert header.sectionViewportPosition(what) + header.sectionSize(what) == view.tableview.viewport().width()
+
+
+def test_at_1280_the_rounds_enterprise_keeps_its_width_and_a_wide_one_is_not_saved(computed, qtbot):
+    from desktop.ui import settings
+    from desktop.ui.qt import QHeaderView, Qt
+    from desktop.ui.views.round_model import LINE_COLUMNS
+
+    ent = [c.key for c in LINE_COLUMNS].index("enterprise")
+    win, view = rounds_at(qtbot, *computed, (1280, 800))
+    header = view.tableview.horizontalHeader()
+    assert header.sectionSize(ent) == view.COLUMN_WIDTHS["enterprise"]
+    win.resize(1920, 1080)
+    qtbot.waitUntil(lambda: header.sectionSize(ent) > view.COLUMN_WIDTHS["enterprise"])
+    view.save_state()
+    saved = QHeaderView(Qt.Orientation.Horizontal)
+    saved.setModel(view.proxy)
+    assert saved.restoreState(settings.header_state(view.header_key).get())
+    assert saved.sectionSize(ent) == view.COLUMN_WIDTHS["enterprise"]

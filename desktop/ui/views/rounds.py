@@ -180,8 +180,14 @@ class RoundsView(TableViewMixin, View):
             self._default_columns()
         from desktop.ui.views.round_model import LINE_COLUMNS
 
-        # the achievement's wording takes the width the narrow columns before it leave
-        fill_column(self.tableview, [c.key for c in LINE_COLUMNS].index("what"), 120)
+        # the achievement's wording takes the width the narrow columns before it leave; a wide window
+        # shows the enterprise's whole name first, as long as the wording keeps WHAT_LEAST
+        keys = [c.key for c in LINE_COLUMNS]
+        ent = keys.index("enterprise")
+        self.filled = fill_column(self.tableview, keys.index("what"), 120, least=self.WHAT_LEAST,
+                                  grow=lambda: {ent: self.tableview.sizeHintForColumn(ent)})
+        for rows_changed in (self.proxy.layoutChanged, self.proxy.modelReset):
+            qconnect(rows_changed, self.filled.refit)
         for t, widths in ((self.ent_table, (200, 70, 70)), (self.fund_table, (200, 70, 70))):
             for i, w in enumerate(widths):
                 t.setColumnWidth(i, w)
@@ -197,9 +203,14 @@ class RoundsView(TableViewMixin, View):
     # are not restored once)
     # (rounds-lines-3: the clause moved before the achievement, whose column fills the table's width)
     header_key = "rounds-lines-3"
+    WHAT_LEAST = 360  # the achievement's wording keeps this much before the enterprise's name grows
     FIRST_COLUMNS = ("enterprise", "status", "amount", "clause", "what")
     COLUMN_WIDTHS = {"enterprise": 170, "status": 105, "amount": 100, "what": 260, "clause": 70,
                      "explanation": 320, "decision": 70}
+
+    def save_state(self) -> None:
+        self.filled.shrink()  # a wide window's enterprise width is not saved for a narrower one
+        super().save_state()
 
     def _default_columns(self) -> None:
         from desktop.ui.views.round_model import LINE_COLUMNS
