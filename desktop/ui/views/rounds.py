@@ -188,9 +188,10 @@ class RoundsView(TableViewMixin, View):
                                   grow=lambda: {ent: self.tableview.sizeHintForColumn(ent)})
         for rows_changed in (self.proxy.layoutChanged, self.proxy.modelReset):
             qconnect(rows_changed, self.filled.refit)
-        for t, widths in ((self.ent_table, (200, 70, 70)), (self.fund_table, (200, 70, 70))):
-            for i, w in enumerate(widths):
-                t.setColumnWidth(i, w)
+        # the totals per enterprise and per fund: the figures as wide as their words, the total whole
+        # (it was cut to 「¥250,0」 at 1280 px), the name taking what is left
+        for t in (self.ent_table, self.fund_table):
+            self._fit_totals(t)
         # the history shares the details' width: every column seen, its cells wrapped at their spaces
         fm = self.history.fontMetrics()
         share_width(self.history, (0.2, 0.18, 0.18, 0.24),
@@ -207,6 +208,16 @@ class RoundsView(TableViewMixin, View):
     FIRST_COLUMNS = ("enterprise", "status", "amount", "clause", "what")
     COLUMN_WIDTHS = {"enterprise": 170, "status": 105, "amount": 100, "what": 260, "clause": 70,
                      "explanation": 320, "decision": 70}
+
+    def _fit_totals(self, table) -> None:
+        fm = table.fontMetrics()
+        header = table.horizontalHeader()
+        header.setStretchLastSection(False)
+        model = table.model()
+        for column, sample in ((1, "9999"), (2, "9999"), (3, "¥10,000,000.00")):
+            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+            table.setColumnWidth(column, max(fm.horizontalAdvance(title), fm.horizontalAdvance(sample)) + 24)
+        fill_column(table, 0, 100, keep=(1, 2, 3))
 
     def save_state(self) -> None:
         self.filled.shrink()  # a wide window's enterprise width is not saved for a narrower one
