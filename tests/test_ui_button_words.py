@@ -43,3 +43,21 @@ def test_the_verify_dialogs_button_says_verify(chinese, qtbot, db):
     words = zh_cn(dlg.check_btn.text())
     assert words == "核验"
     assert "项" not in words  # not the noun of the consolidation report's column
+
+
+def test_the_merge_dialog_says_what_the_number_after_the_credit_code_counts(chinese, qtbot):
+    """Each record offered for a merge read 「福建聚龙电子科技股份有限公司 · 913503020793379167 · 4」: a
+    bare 4 after the credit code, which the officer must guess is the record's achievements."""
+    from desktop.ui.views.enterprise_dialog import MergeDialog
+
+    rows = [{"id": 1, "name": "福建聚龙电子科技股份有限公司", "uscc": "913503020793379167", "achievements": 4},
+            {"id": 2, "name": "福建聚龙电子科技股份公司", "uscc": "91350302MA2Y0KXQ4Q", "achievements": 0}]
+    dlg = MergeDialog(rows, rows)
+    qtbot.addWidget(dlg)
+    kept = dlg.keep.currentText()
+    assert not kept.endswith("· 4"), kept
+    assert zh_cn("{name} · {code} · {n} achievements").format(
+        name="福建聚龙电子科技股份有限公司", code="913503020793379167", n=4) == "福建聚龙电子科技股份有限公司 · 913503020793379167 · 4 项成果"
+    assert kept in (
+        "福建聚龙电子科技股份有限公司 · 913503020793379167 · 4 项成果",  # once the catalogue holds it
+        "福建聚龙电子科技股份有限公司 · 913503020793379167 · 4 achievements")  # until then
