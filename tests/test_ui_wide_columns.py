@@ -14,7 +14,7 @@ PADDING = 6  # a cell's text margins: 3 px each side in Qt's styles
 
 
 @pytest.fixture
-def demo_window(tmp_path, qtbot):
+def demo_window(tmp_path, qtbot, request):
     from desktop.core import i18n
     from desktop.operations import records
     from desktop.operations.session import Session
@@ -24,7 +24,7 @@ def demo_window(tmp_path, qtbot):
 
     s = Session.open(tmp_path / "demo.db")
     records.install_demo(s)
-    i18n.set_locale("zh_CN")
+    i18n.set_locale(getattr(request, "param", "zh_CN"))
     make_app()
     ctx = AppContext(tmp_path / "demo.db")
     win = MainWindow(ctx)
@@ -69,6 +69,18 @@ def test_a_wide_window_shows_the_kind_and_the_document_number_whole(demo_window,
     assert header.sectionSize(REF_COLUMN) >= needed(view, longest_ref), longest_ref
     assert header.sectionSize(TITLE_COLUMN) >= 320  # the title still has the most room
     assert header.length() <= view.tableview.viewport().width()  # nothing pushed off the right edge
+
+
+@pytest.mark.parametrize("demo_window", ["en"], indirect=True)
+def test_a_wide_english_window_shows_the_level_whole(demo_window, qtbot):
+    """「international」, 「provincial」: the level column was sized for two Chinese characters and read
+    「inter…」 in English whatever the window's width."""
+    view = achievements_at(demo_window, qtbot, 1920, 1080)
+    header = view.tableview.horizontalHeader()
+    cell_with(view, 3, "international")
+    assert header.sectionSize(3) >= needed(view, "international")
+    assert header.sectionSize(KIND_COLUMN) >= needed(view, "Standardization research project")
+    assert header.sectionSize(TITLE_COLUMN) >= 320
 
 
 def test_at_1280_the_title_keeps_its_room_and_closing_saves_the_narrow_widths(demo_window, qtbot):

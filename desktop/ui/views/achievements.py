@@ -34,7 +34,7 @@ DEBOUNCE_MS = 120
 # Default widths; the title (column 6) takes what is left, so every column fits at 1,280 px wide.
 COLUMN_WIDTHS = {0: 64, 1: 200, 2: 124, 3: 48, 4: 84, 5: 126, 7: 40, 8: 92, 9: 96}
 TITLE_COLUMN = 6
-KIND_COLUMN, REF_COLUMN = 2, 5
+KIND_COLUMN, LEVEL_COLUMN, REF_COLUMN = 2, 3, 5
 # the title keeps at least this when a wider window widens the kind and 文号 columns to their words
 TITLE_LEAST = 320
 CELL_PADDING = 12  # a cell's margins on both sides, with a little air
@@ -120,10 +120,12 @@ class AchievementsView(View):
                                    "error" if waiting else "info")
 
     def _wanted_widths(self) -> dict[int, int]:
-        """The widths that show the longest kind (any of them) and the longest 文号 on screen whole."""
+        """The widths that show the longest kind and level (any of them: 「provincial」 in English) and the
+        longest 文号 on screen whole."""
         fm = self.tableview.fontMetrics()
         kinds = max(fm.horizontalAdvance(kind_label(k)) for k in KINDS) + CELL_PADDING
-        return {KIND_COLUMN: kinds, REF_COLUMN: self.tableview.sizeHintForColumn(REF_COLUMN)}
+        levels = max(fm.horizontalAdvance(_(label)) for label in LEVEL_LABELS.values()) + CELL_PADDING
+        return {KIND_COLUMN: kinds, LEVEL_COLUMN: levels, REF_COLUMN: self.tableview.sizeHintForColumn(REF_COLUMN)}
 
     # ------------------------------------------------------------------ View protocol
     def retranslate(self) -> None:
