@@ -179,3 +179,19 @@ def test_at_1280_the_rounds_enterprise_keeps_its_width_and_a_wide_one_is_not_sav
     saved.setModel(view.proxy)
     assert saved.restoreState(settings.header_state(view.header_key).get())
     assert saved.sectionSize(ent) == view.COLUMN_WIDTHS["enterprise"]
+
+
+def test_the_next_start_in_a_wide_window_widens_the_columns_again(demo_window, qtbot):
+    """The widths saved at closing are restored at the next start, and a wide window still shows the
+    kind whole (the widening was set up only when no widths had been saved)."""
+    from desktop.ui.mainwindow import MainWindow
+
+    view = achievements_at(demo_window, qtbot, 1920, 1080)
+    assert view.tableview.horizontalHeader().sectionSize(KIND_COLUMN) >= needed(view, LONG_KIND)
+    demo_window.close()  # saves the header
+    again = MainWindow(demo_window.ctx)
+    qtbot.addWidget(again)
+    again.show()
+    view = achievements_at(again, qtbot, 1920, 1080)
+    assert view.tableview.horizontalHeader().sectionSize(KIND_COLUMN) >= needed(view, LONG_KIND)
+    again.ctx.tasks.wait()

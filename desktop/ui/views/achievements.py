@@ -72,6 +72,9 @@ class AchievementsView(View):
             header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
             for i, w in COLUMN_WIDTHS.items():
                 self.tableview.setColumnWidth(i, w)
+        header = self.tableview.horizontalHeader()
+        if header.sectionResizeMode(TITLE_COLUMN) == QHeaderView.ResizeMode.Stretch:
+            # from the widths given or restored (saved as a narrower window holds them: see save_state)
             self.grown = tablemodel.GrownColumns(self.tableview, self._wanted_widths, TITLE_COLUMN, TITLE_LEAST)
             qconnect(self.model.modelReset, self.grown.refit)
             qconnect(self.model.layoutChanged, self.grown.refit)
