@@ -61,3 +61,44 @@ def test_the_merge_dialog_says_what_the_number_after_the_credit_code_counts(chin
     assert kept in (
         "福建聚龙电子科技股份有限公司 · 913503020793379167 · 4 项成果",  # once the catalogue holds it
         "福建聚龙电子科技股份有限公司 · 913503020793379167 · 4 achievements")  # until then
+
+
+def button_msgids_of_every_view(qtbot, tmp_path) -> dict[str, str]:
+    """{text: view} of the buttons on every view of the demo office, in the catalogue's own words
+    (English: the msgids)."""
+    from desktop.operations import records
+    from desktop.operations.session import Session
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.mainwindow import MainWindow
+    from desktop.ui.qt import QAbstractButton
+    from desktop.ui.views import VIEWS
+
+    s = Session.open(tmp_path / "demo.db")
+    records.install_demo(s)
+    make_app()
+    ctx = AppContext(tmp_path / "demo.db")
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    found: dict[str, str] = {}
+    for spec in VIEWS:
+        view = win.show_view(spec.name)
+        assert ctx.tasks.wait()
+        for b in view.findChildren(QAbstractButton):
+            if b.text():
+                found[b.text()] = spec.name
+    win.close()
+    s.close()
+    return found
+
+
+def test_a_button_that_opens_a_window_ends_in_three_dots_everywhere(qtbot, tmp_path):
+    """「打印政策…」 stood beside 「制定本地实施细则...」 and 「对比两项政策...」, 「通知书措辞…」 under 「保存单位
+    信息」: two ellipses for the same promise (a window opens), side by side."""
+    found = button_msgids_of_every_view(qtbot, tmp_path)
+    assert "Print the policy..." in found and "Notice wording..." in found
+    assert [t for t in found if t.endswith("…")] == []
+    for msgid in ("Print the policy...", "Notice wording...", "Wording of the publicity list and the letters...",
+                  "Choose a folder..."):
+        assert zh_cn(msgid).endswith("...") and not zh_cn(msgid).endswith("…"), msgid
