@@ -174,6 +174,8 @@ class RoundsView(TableViewMixin, View):
             enter = QShortcut(QKeySequence(key), self.tableview)
             enter.setContext(Qt.ShortcutContext.WidgetShortcut)
             qconnect(enter.activated, self.set_amount)
+        self._policy_picked = False  # the officer chose a policy in the list (kept across years)
+        qconnect(self.policy.activated, lambda _i: setattr(self, "_policy_picked", True))
         self._fill_policies()
         self.retranslate()
         if not restore_header(self.tableview, self.header_key):
@@ -237,6 +239,7 @@ class RoundsView(TableViewMixin, View):
     def retranslate(self) -> None:
         self.year_label.setText(_("Year"))
         self.policy_label.setText(_("Policy"))
+        self.policy.setPlaceholderText(_("(choose the policy to compute under)"))
         self.amount_btn.setText(_("Set amount..."))
         self.amount_btn.setToolTip(_("Set the amount of the chosen discretionary line (Enter or double-click)"))
         self.submit_btn.setText(_("Submit for review"))
@@ -295,9 +298,13 @@ class RoundsView(TableViewMixin, View):
             self.fund_names = snap.fund_names
         else:
             office = self.ctx.office
-            i = self.policy.findData(office.policy_id if office else None)
-            if i >= 0:
-                self.policy.setCurrentIndex(i)
+            if office is not None and office.policy_id:
+                i = self.policy.findData(office.policy_id)
+                if i >= 0:
+                    self.policy.setCurrentIndex(i)
+            elif not self._policy_picked:
+                # no policy in force: none chosen for the officer (the first in the list is another city's)
+                self.policy.setCurrentIndex(-1)
         self.policy.setEnabled(self.round is None)
         self.policy.setToolTip(self.policy.currentText())
         keep = self.selected_line() if hasattr(self, "tableview") else None
@@ -505,7 +512,9 @@ class RoundsView(TableViewMixin, View):
 
         year, policy_id, s = self.year.value(), self.policy.currentData(), self.ctx.session
         if policy_id is None:
-            self.message.error(_("No policy is installed: choose one in Settings first."))
+            self.message.error(_("Choose the policy to compute the round under (or set the policy in force in "
+                                 "Settings).") if self.policy.count() else
+                               _("No policy is installed: choose one in Settings first."))
             return
         title = self.policy.currentText()  # the officer reads the policy's title, never its internal id
 
