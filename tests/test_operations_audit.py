@@ -242,3 +242,21 @@ def test_an_import_a_reply_and_a_sheet_of_payments_read_in_words(db):
         assert not raw.search(text), text
     assert sheet == "records：2", sheet
     assert "Deleted：-" in imported or "Deleted：" not in imported, imported
+
+
+def test_a_changed_group_of_settings_is_described_by_what_changed_in_it():
+    """The 公示 switched off read 「公示：本地休息日 -，不予奖补告知书发文字号前缀 -，下达通知书前公示 是，本地工作日 - →
+    本地休息日 -，…，下达通知书前公示 否，本地工作日 -；原因：演示」: every setting twice, the one that
+    changed to be found among them."""
+    from desktop.core import i18n
+
+    i18n.set_locale("zh_CN")
+    try:
+        before = {"publicity": {"days_off": [], "refusal_prefix": "", "required": True, "workdays": []}}
+        after = {"publicity": {"days_off": [], "refusal_prefix": "", "required": False, "workdays": []},
+                 "reason": "演示"}
+        assert audit.describe(before, after) == "下达通知书前公示：是 → 否；原因：演示"
+        days = {"publicity": {**after["publicity"], "days_off": ["2026-06-01"]}}
+        assert audit.describe(after, days) == "本地休息日：- → 2026-06-01；原因：演示 → -"
+    finally:
+        i18n.set_locale("en")

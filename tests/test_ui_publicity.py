@@ -298,3 +298,28 @@ def test_the_publicity_dialog_refuses_a_first_day_before_the_approval(window, qt
     assert (f"the award round for 2024 was approved on {today}: its publicity cannot start on {before}, before "
             "the approval") in dlg.message.text()
     assert Publicity.select().count() == 0 and dlg.start_box.isVisible()
+
+
+def test_the_step_switched_off_is_said_once_in_the_publicity_dialog(window, qtbot):  # noqa: F811
+    """The dialog's state line and the gate's sentence under it both said 「本单位已关闭公示环节：下达
+    通知书无需等待公示。」, one above the other."""
+    from desktop.operations import publicity
+
+    ctx = window.ctx
+    add_data(ctx)
+    approved_round(ctx)
+    from desktop.store.users import verify
+
+    ctx.set_user(verify("lin", "correct horse"))  # the administrator switches the step off
+    publicity.set_required(ctx.session, False, "本县不设公示")
+    ctx.set_user(window.accounts["reviewer"])
+    view = window.show_view("rounds")
+    view.year.setValue(2024)
+    view.refresh()
+    qtbot.mouseClick(view.publicity_btn, qtbot_left())
+    dlg = view.publicity_window
+    sentence = "The office has switched the publicity step off: notices do not wait for it."
+    shown = dlg.state.text() + "\n" + dlg.gate.text()
+    assert shown.count(sentence) == 1, shown
+    assert dlg.gate.text() == sentence
+    assert "not been publicised" in dlg.state.text()  # the state line still tells where the list stands

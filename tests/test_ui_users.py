@@ -127,3 +127,17 @@ def test_without_accounts_the_users_view_says_what_that_means_and_what_to_do(qtb
     assert view.pages.currentWidget() is view.tableview and view.model.rowCount() == 1
     win.ctx.tasks.wait()
     win.close()
+
+
+def test_edit_is_offered_once_a_user_is_chosen(admin_window, qtbot):
+    """编辑… pressed with no user chosen did nothing; it waits for a choice, as on the other lists, and
+    is offered again after the list is read anew (a user added or changed)."""
+    view = admin_window.show_view("users")
+    assert view.model.rowCount() == 2
+    assert view.add_btn.isEnabled() and not view.edit_btn.isEnabled()
+    view.tableview.selectRow(0)
+    assert view.edit_btn.isEnabled()
+    view.refresh()  # the list read again: nothing chosen any more
+    assert not view.edit_btn.isEnabled()
+    view.tableview.selectRow(1)
+    assert view.edit_btn.isEnabled()

@@ -195,6 +195,12 @@ def describe(before: Any, after: Any, titles: dict[str, str] | None = None,
         if key in b and key in a:
             if b[key] == a[key]:
                 continue
+            if isinstance(b[key], dict) and isinstance(a[key], dict) and key != "period":
+                # a group of settings (the 公示's): only what changed in it, not the whole group twice
+                inner = describe(b[key], a[key], titles, enterprises)
+                if inner != "-":
+                    parts.append(inner)
+                continue
             parts.append(f"{field_label(key)}：{value_text(key, b[key], titles, enterprises)} → "
                          f"{value_text(key, a[key], titles, enterprises)}")
         elif key in a:

@@ -324,8 +324,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ status and state
     def update_status(self) -> None:
+        from pathlib import Path
+
+        from desktop.operations import servers
+
         path = str(self.ctx.db_path) if self.ctx.db_path else "-"
-        self.status_db.setText((_("Demo database: {path}") if self.ctx.demo else _("Database: {path}")).format(path=path))
+        if servers.is_server(self.ctx.db_path):  # its address (as the recent list names it), not the file behind it
+            address = servers.describe(Path(path)).split("://", 1)[-1]
+            self.status_db.setText(_("Database server: {address}").format(address=address))
+        else:
+            self.status_db.setText((_("Demo database: {path}") if self.ctx.demo else _("Database: {path}")).format(
+                path=path))
         if self.ctx.quick_office is not None:  # the models are not bound yet: the rest follows when they are
             self.status_office.setText(_("Office: {name}").format(name=self.ctx.quick_office))
             return

@@ -34,6 +34,10 @@ DEBOUNCE_MS = 120
 # Default widths; the title (column 6) takes what is left, so every column fits at 1,280 px wide.
 COLUMN_WIDTHS = {0: 64, 1: 200, 2: 124, 3: 48, 4: 84, 5: 126, 7: 40, 8: 92, 9: 96}
 TITLE_COLUMN = 6
+KIND_COLUMN, LEVEL_COLUMN, REF_COLUMN = 2, 3, 5
+# the title keeps at least this when a wider window widens the kind and 文号 columns to their words
+TITLE_LEAST = 320
+CELL_PADDING = 12  # a cell's margins on both sides, with a little air
 
 
 class AchievementsView(View):
@@ -59,6 +63,7 @@ class AchievementsView(View):
         self.returned.setObjectName("returnedBar")
         lay.addWidget(self.returned)
         self.model = AchievementModel(self, runner=ctx.tasks)
+        self.grown: tablemodel.GrownColumns | None = None  # the kind and 文号 widened in a wide window
         self.tableview = tablemodel.make_table(self.name, model=self.model)
         self.tableview.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)
         if not tablemodel.restore_header(self.tableview, self.name):  # may restore another sort order
@@ -67,6 +72,12 @@ class AchievementsView(View):
             header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
             for i, w in COLUMN_WIDTHS.items():
                 self.tableview.setColumnWidth(i, w)
+        header = self.tableview.horizontalHeader()
+        if header.sectionResizeMode(TITLE_COLUMN) == QHeaderView.ResizeMode.Stretch:
+            # from the widths given or restored (saved as a narrower window holds them: see save_state)
+            self.grown = tablemodel.GrownColumns(self.tableview, self._wanted_widths, TITLE_COLUMN, TITLE_LEAST)
+            qconnect(self.model.modelReset, self.grown.refit)
+            qconnect(self.model.layoutChanged, self.grown.refit)
         self.empty = EmptyState()
         self.pages = stacked_pages(lay, self.tableview, self.empty)
         self.debounce = QTimer(self)
@@ -111,6 +122,14 @@ class AchievementsView(View):
                                                                               records=lines),
                                    "error" if waiting else "info")
 
+    def _wanted_widths(self) -> dict[int, int]:
+        """The widths that show the longest kind and level (any of them: 「provincial」 in English) and the
+        longest 文号 on screen whole."""
+        fm = self.tableview.fontMetrics()
+        kinds = max(fm.horizontalAdvance(kind_label(k)) for k in KINDS) + CELL_PADDING
+        levels = max(fm.horizontalAdvance(_(label)) for label in LEVEL_LABELS.values()) + CELL_PADDING
+        return {KIND_COLUMN: kinds, LEVEL_COLUMN: levels, REF_COLUMN: self.tableview.sizeHintForColumn(REF_COLUMN)}
+
     # ------------------------------------------------------------------ View protocol
     def retranslate(self) -> None:
         self.search.setPlaceholderText(_("Search enterprise, credit code, standard number, title... (Ctrl+F)"))
@@ -135,6 +154,8 @@ class AchievementsView(View):
         return self.search
 
     def save_state(self) -> None:
+        if self.grown is not None:
+            self.grown.shrink()
         tablemodel.save_header(self.tableview, self.name)
 
     def export_name(self) -> str:

@@ -205,7 +205,9 @@ class MergeDialog(QDialog):
         self.keep, self.drop = QComboBox(), QComboBox()
         for box in (self.keep, self.drop):
             for r in self.rows:
-                box.addItem(f"{r['name']} · {r['uscc']} · {r['achievements']}", r["id"])
+                # the count said as one (a bare 「· 4」 after the credit code read as part of it)
+                box.addItem(_("{name} · {code} · {n} achievements").format(name=r["name"], code=r["uscc"],
+                                                                          n=r["achievements"]), r["id"])
             box.setMinimumWidth(460)
         ids = [r["id"] for r in self.rows]
         if selected:

@@ -73,6 +73,9 @@ class PaymentsDialog(QDialog):
         top.addWidget(QLabel(_("Notice (document number):")))
         self.notice = QComboBox()
         self.notice.setEditable(True)  # a 发文字号 can be typed or pasted
+        typed_number = self.notice.lineEdit()
+        assert typed_number is not None
+        typed_number.setPlaceholderText(_("choose or type a document number"))
         top.addWidget(self.notice, 1)
         v.addLayout(top)
         self.summary = QLabel("")
@@ -171,6 +174,9 @@ class PaymentsDialog(QDialog):
                 self.notice.setCurrentIndex(i)
             else:
                 self.notice.setEditText(current)
+        if not notices and not current:  # said plainly, not an empty list and a silent form
+            self.summary.setText(_("No notice has been issued yet: once notices are issued, their payments are "
+                                   "recorded here by document number."))
         _fill(self.totals, [[str(t["year"]), t["fund_name"], _money(t["issued"]), _money(t["paid"]),
                              _money(t["outstanding"])] for t in totals])
         if self.doc_number():
@@ -214,6 +220,9 @@ class PaymentsDialog(QDialog):
         from desktop.operations import payments
 
         s, number = self.ctx.session, self.doc_number()
+        if not number:
+            self._say(_("choose or type the notice's document number first"), error=True)
+            return
         amount, day, ref, note = self.amount.text(), self.date.text().strip(), self.voucher.text(), self.note.text()
         self.ctx.tasks.run(lambda p: payments.record(s.with_progress(p), number, amount, day, ref, note or None),
                            on_done=self._changed, on_error=self._failed)

@@ -345,9 +345,7 @@ class PublicityDialog(QDialog):
             text = _("The round is not approved: its list is publicised once a reviewer approves it.")
         else:
             text = _("The list of this round has not been publicised yet.")
-        if not st.required:
-            text += "\n" + _("The office has switched the publicity step off: notices do not wait for it.")
-        self.state.setText(text)
+        self.state.setText(text)  # (the step switched off is said once, by the gate's sentence below)
         self.gate.setText(publicity.gate_sentence(st, here=True))
         self.table.setRowCount(len(st.objections))
         for r, o in enumerate(st.objections):

@@ -872,4 +872,7 @@ def _sums(snap: RoundSnapshot, figures: Figures) -> None:
     snap.figures = figures
     snap.paid, snap.flagged, snap.open, snap.total = figures.paid, figures.flagged, figures.open, figures.total
     snap.by_enterprise = figures.rows("enterprise")
-    snap.by_fund = [{**r, "fund_name": snap.fund_names.get(r["fund"], r["fund"])} for r in figures.rows("fund")]
+    # the lines under no fund (not eligible: "-") are no fund's row, unless one waits for an amount
+    snap.by_fund = [{**r, "fund_name": snap.fund_names.get(r["fund"]) or (_("(no fund named)") if r["fund"] == "-"
+                                                                         else r["fund"])}
+                    for r in figures.rows("fund") if r["fund"] != "-" or r["count"] or r["open"]]

@@ -173,15 +173,21 @@ class ReviewDialog(QDialog):
             policy=dict(RD.policy_choices()).get(rnd.policy_id, "—"), preparer=RD.user_name(rnd.prepared_by), n=len(lines), paid=paid,
             flagged=flagged, total=money_text(RD.grand_total(lines))))
         summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        summary.setObjectName("reviewSummary")
+        summary.setWordWrap(True)  # a policy's whole title with its 文号, not cut at the dialog's edge
         lay.addWidget(summary)
-        by_fund = RD.totals_by(lines, "fund")
+        # the funds that pay or wait for an amount (the lines not eligible, under no fund, are no fund's)
+        by_fund = [r for r in RD.totals_by(lines, "fund") if r["count"] or r.get("open")]
         if by_fund:
             from desktop.operations import rounds
 
             fund_names = rounds.fund_names(ctx.session, rnd.uuid)  # the fund's name, never its internal id
-            lay.addWidget(QLabel("\n".join(_("Fund {fund}: {total} ({n} items)").format(
+            funds = QLabel("\n".join(_("Fund {fund}: {total} ({n} items)").format(
                 fund=fund_names.get(r["fund"], _("(no fund named)")), total=money_text(r["total"]), n=r["count"])
-                for r in by_fund)))
+                for r in by_fund))
+            funds.setObjectName("reviewFunds")
+            funds.setWordWrap(True)
+            lay.addWidget(funds)
         self.who = QLabel(_("You review as {user}, {role}.").format(user=RD.user_name(ctx.username),
                                                                      role=role_label(ctx.role) if ctx.role
                                                                      else _("not signed in")))

@@ -174,17 +174,26 @@ class RoundsView(TableViewMixin, View):
             enter = QShortcut(QKeySequence(key), self.tableview)
             enter.setContext(Qt.ShortcutContext.WidgetShortcut)
             qconnect(enter.activated, self.set_amount)
+        self._policy_picked = False  # the officer chose a policy in the list (kept across years)
+        qconnect(self.policy.activated, lambda _i: setattr(self, "_policy_picked", True))
         self._fill_policies()
         self.retranslate()
         if not restore_header(self.tableview, self.header_key):
             self._default_columns()
         from desktop.ui.views.round_model import LINE_COLUMNS
 
-        # the achievement's wording takes the width the narrow columns before it leave
-        fill_column(self.tableview, [c.key for c in LINE_COLUMNS].index("what"), 120)
-        for t, widths in ((self.ent_table, (200, 70, 70)), (self.fund_table, (200, 70, 70))):
-            for i, w in enumerate(widths):
-                t.setColumnWidth(i, w)
+        # the achievement's wording takes the width the narrow columns before it leave; a wide window
+        # shows the enterprise's whole name first, as long as the wording keeps WHAT_LEAST
+        keys = [c.key for c in LINE_COLUMNS]
+        ent = keys.index("enterprise")
+        self.filled = fill_column(self.tableview, keys.index("what"), 120, least=self.WHAT_LEAST,
+                                  grow=lambda: {ent: self.tableview.sizeHintForColumn(ent)})
+        for rows_changed in (self.proxy.layoutChanged, self.proxy.modelReset):
+            qconnect(rows_changed, self.filled.refit)
+        # the totals per enterprise and per fund: the figures as wide as their words, the total whole
+        # (it was cut to 「¥250,0」 at 1280 px), the name taking what is left
+        for t in (self.ent_table, self.fund_table):
+            self._fit_totals(t)
         # the history shares the details' width: every column seen, its cells wrapped at their spaces
         fm = self.history.fontMetrics()
         share_width(self.history, (0.2, 0.18, 0.18, 0.24),
@@ -197,9 +206,24 @@ class RoundsView(TableViewMixin, View):
     # are not restored once)
     # (rounds-lines-3: the clause moved before the achievement, whose column fills the table's width)
     header_key = "rounds-lines-3"
+    WHAT_LEAST = 360  # the achievement's wording keeps this much before the enterprise's name grows
     FIRST_COLUMNS = ("enterprise", "status", "amount", "clause", "what")
     COLUMN_WIDTHS = {"enterprise": 170, "status": 105, "amount": 100, "what": 260, "clause": 70,
                      "explanation": 320, "decision": 70}
+
+    def _fit_totals(self, table) -> None:
+        fm = table.fontMetrics()
+        header = table.horizontalHeader()
+        header.setStretchLastSection(False)
+        model = table.model()
+        for column, sample in ((1, "9999"), (2, "9999"), (3, "¥10,000,000.00")):
+            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+            table.setColumnWidth(column, max(fm.horizontalAdvance(title), fm.horizontalAdvance(sample)) + 24)
+        fill_column(table, 0, 100, keep=(1, 2, 3))
+
+    def save_state(self) -> None:
+        self.filled.shrink()  # a wide window's enterprise width is not saved for a narrower one
+        super().save_state()
 
     def _default_columns(self) -> None:
         from desktop.ui.views.round_model import LINE_COLUMNS
@@ -215,6 +239,7 @@ class RoundsView(TableViewMixin, View):
     def retranslate(self) -> None:
         self.year_label.setText(_("Year"))
         self.policy_label.setText(_("Policy"))
+        self.policy.setPlaceholderText(_("(choose the policy to compute under)"))
         self.amount_btn.setText(_("Set amount..."))
         self.amount_btn.setToolTip(_("Set the amount of the chosen discretionary line (Enter or double-click)"))
         self.submit_btn.setText(_("Submit for review"))
@@ -273,9 +298,13 @@ class RoundsView(TableViewMixin, View):
             self.fund_names = snap.fund_names
         else:
             office = self.ctx.office
-            i = self.policy.findData(office.policy_id if office else None)
-            if i >= 0:
-                self.policy.setCurrentIndex(i)
+            if office is not None and office.policy_id:
+                i = self.policy.findData(office.policy_id)
+                if i >= 0:
+                    self.policy.setCurrentIndex(i)
+            elif not self._policy_picked:
+                # no policy in force: none chosen for the officer (the first in the list is another city's)
+                self.policy.setCurrentIndex(-1)
         self.policy.setEnabled(self.round is None)
         self.policy.setToolTip(self.policy.currentText())
         keep = self.selected_line() if hasattr(self, "tableview") else None
@@ -483,7 +512,9 @@ class RoundsView(TableViewMixin, View):
 
         year, policy_id, s = self.year.value(), self.policy.currentData(), self.ctx.session
         if policy_id is None:
-            self.message.error(_("No policy is installed: choose one in Settings first."))
+            self.message.error(_("Choose the policy to compute the round under (or set the policy in force in "
+                                 "Settings).") if self.policy.count() else
+                               _("No policy is installed: choose one in Settings first."))
             return
         title = self.policy.currentText()  # the officer reads the policy's title, never its internal id
 

@@ -177,7 +177,7 @@ class SettingsView(View):
                            ("closes", _("Apply the policy in force until (empty: as its text says)"))):
             self.form.set_label(key, label)
         self.save_office.setText(_("Save the office profile"))
-        self.edit_wording.setText(_("Notice wording…"))
+        self.edit_wording.setText(_("Notice wording..."))
         self.font_box.setTitle(_("Notice fonts"))
         for role, label in FONT_ROLES.items():
             self.font_labels[role].setText(_(label))
@@ -189,7 +189,7 @@ class SettingsView(View):
             lbl.setText(text)
         self.refusal_prefix.setToolTip(_("The letters of refusal are numbered in the office's register under this "
                                          "prefix, such as 城市监告〔2026〕1号; empty: they carry no document number"))
-        self.edit_public_wording.setText(_("Wording of the publicity list and the letters…"))
+        self.edit_public_wording.setText(_("Wording of the publicity list and the letters..."))
         self.days_off.setToolTip(_("Dates the office is closed besides weekends and public holidays, comma-separated"))
         self.save_publicity.setText(_("Save the publicity settings"))
         self.backup_box.setTitle(_("Daily backup of the server database"))
@@ -200,7 +200,7 @@ class SettingsView(View):
                                     "PCs find it made. The newest {n} are kept in the folder.").format(n=kept()))
         self.backup_label.setText(_("Backup folder on this PC"))
         self.backup_folder.setPlaceholderText(_("empty: only an administrator's PC makes it, in its backups folder"))
-        self.choose_backup_folder.setText(_("Choose a folder…"))
+        self.choose_backup_folder.setText(_("Choose a folder..."))
         self.save_backup_folder.setText(_("Save the backup folder"))
         self.refresh()
 

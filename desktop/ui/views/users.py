@@ -113,7 +113,16 @@ class UsersView(View):
         qconnect(self.add_btn.clicked, self.add)
         qconnect(self.edit_btn.clicked, self.edit)
         qconnect(self.tableview.doubleClicked, lambda _i: self.edit())
+        # 编辑… once a user is chosen (pressed with none, it did nothing), as on the other lists
+        qconnect(self.tableview.selectionModel().selectionChanged, lambda *_a: self._update_buttons())
+        qconnect(self.model.modelReset, self._update_buttons)
         self.retranslate()
+
+    def _update_buttons(self) -> None:
+        from desktop.operations import roles
+
+        chosen = len(self.tableview.selectionModel().selectedRows()) == 1
+        self.edit_btn.setEnabled(chosen and roles.allowed(self.ctx.role, "users.manage"))
 
     def retranslate(self) -> None:
         self.add_btn.setText(_("New user..."))
@@ -128,11 +137,11 @@ class UsersView(View):
 
         admin = roles.allowed(self.ctx.role, "users.manage")
         self.add_btn.setEnabled(admin)
-        self.edit_btn.setEnabled(admin)
         rows = users.listing(self.ctx.session) if admin else []
         self.model.set_rows(rows)
         for i, w in enumerate((140, 200, 120)):
             self.tableview.setColumnWidth(i, w)
+        self._update_buttons()
         if rows:
             self.pages.setCurrentWidget(self.tableview)
             return

@@ -38,7 +38,7 @@ class VerifyNoticeDialog(QDialog):
         self.input = QLineEdit()
         self.input.setPlaceholderText(_("SA2:… or the verification code"))
         lay.addWidget(self.input)
-        self.check_btn = QPushButton(_("Check"))
+        self.check_btn = QPushButton(_("Verify"))  # the verb: "Check" is also a report column's noun (核查项)
         lay.addWidget(self.check_btn)
         self.verdict = QLabel("")
         self.verdict.setWordWrap(True)

@@ -221,7 +221,8 @@ class TitleComboBox(QComboBox):
     def shown_text(self) -> str:
         """The current title as painted: whole, or shortened in the middle with "…"."""
         _opt, width = self._option()
-        return self.fontMetrics().elidedText(self.currentText(), Qt.TextElideMode.ElideMiddle, width)
+        text = self.currentText() if self.currentIndex() >= 0 else self.placeholderText()  # none chosen yet
+        return self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, width)
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt name
         painter = qt.QStylePainter(self)
