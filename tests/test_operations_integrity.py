@@ -165,6 +165,51 @@ def test_the_window_warns_when_the_money_trail_was_altered(office, qtbot):
     quick.close()
 
 
+@pytest.mark.gui
+def test_a_check_that_ends_after_its_window_closed_or_moved_on_shows_no_box(office, qtbot, monkeypatch):
+    """The check runs off the UI thread. When it ends after its window was closed, or after the window
+    opened another database, its finding is not shown: the box would stand alone on the screen, or
+    warn about a database no longer open (and the check, reading the newly opened one against the
+    old one's signed head, finds false alterations). A box left over stole the next window's keys."""
+    import threading
+
+    from desktop.operations import integrity, quick
+    from desktop.ui.app import make_app
+    from desktop.ui.context import AppContext
+    from desktop.ui.mainwindow import MainWindow
+    from desktop.ui.qt import QApplication
+
+    close_db()
+    make_app()
+    s = Session.open(office, auto_backup=False)
+    for move_on in ("closed", "another database"):
+        release, started = threading.Event(), threading.Event()
+
+        def notes(_path, release=release, started=started):
+            started.set()
+            release.wait(60)
+            return ["warning: the money trail was altered outside the program"]
+
+        monkeypatch.setattr(integrity, "open_notes", notes)
+        ctx = AppContext(office)
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(started.is_set)  # (the window checks a moment after its first paint)
+        if move_on == "closed":
+            window.close()
+        else:
+            ctx.db_path = office.with_name("other.db")
+        release.set()
+        assert ctx.tasks.wait()
+        QApplication.processEvents()
+        assert window.trail_warnings == [], move_on
+        assert not [w for w in QApplication.topLevelWidgets() if w.objectName() == "trailWarning" and w.isVisible()]
+        window.close()
+    s.close()
+    quick.close()
+
+
 def test_a_countys_approved_round_at_the_city_raises_no_alarm_but_a_local_one_still_does(tmp_path):
     """The city keeps the rounds its counties' packages bring; their approvals are in the counties'
     logs, so the city's check on opening does not call them altered. A round of the city's own with

@@ -190,8 +190,8 @@ class MainWindow(QMainWindow):
         def done(notes: list[str]) -> None:
             from desktop.ui.qt import QMessageBox
 
-            if not is_alive(self):  # the window was closed while the check ran (a slow, busy machine)
-                return
+            if not is_alive(self) or not self.isVisible() or self.ctx.db_path != path:
+                return  # the window was closed, or opened another database, while the check ran (a busy machine)
             self.trail_warnings = notes
             if not notes:
                 return
