@@ -14,7 +14,7 @@ from desktop.core.errors import StdAwardError
 from desktop.operations import rounds as ops
 from desktop.operations.session import Actor, PermissionDenied, Session
 from desktop.store import users
-from desktop.store.models import Award, AwardRound
+from desktop.store.models import Award, AwardEvent, AwardRound
 
 
 @pytest.fixture
@@ -184,3 +184,25 @@ def test_cli_round_verbs_with_roles(office, tmp_path):
     r = run_cli("verify-notice", "--db", db, code)
     assert r.returncode != 0 and "已作废" in r.stderr and "金额有误" in r.stderr
 
+
+
+def test_the_programs_own_notes_on_a_lines_history_read_in_the_readers_language(office):
+    """A round computed and approved by officers whose program spoke English is read by one whose
+    program speaks Chinese: the history's "computed" and "round approved" were shown in English on a
+    Chinese screen. The program's own notes follow the reader; an officer's own words stay as typed."""
+    from desktop.core import i18n
+
+    prep, uid = prepare(office)  # written in English (the tests' language)
+    ops.approve(signed(office, "boss", "password-2"), uid)
+    gi = next(ln for ln in ops.lines(prep, uid) if ln["achievement"] == "gi-a")
+    stored = [e.note for e in AwardEvent.select().where(AwardEvent.award == gi["id"]).order_by(AwardEvent.id)]
+    assert stored == ["computed", "择优", "round approved"]  # as written: the log's values never change
+    i18n.set_locale("zh_CN")
+    assert [e["note"] for e in ops.history(prep, gi["id"])] == ["已计算", "择优", "批次已批准"]
+    i18n.set_locale("zh_TW")
+    assert [e["note"] for e in ops.history(prep, gi["id"])][0] == "已計算"
+    # and what a Chinese program wrote (an objection upheld, during the 公示) reads in English
+    AwardEvent.create(award=gi["id"], user="boss", before="approved", after="proposed", note="异议成立：名单有误")
+    i18n.set_locale("en")
+    assert [e["note"] for e in ops.history(prep, gi["id"])] == ["computed", "择优", "round approved",
+                                                                "objection upheld: 名单有误"]

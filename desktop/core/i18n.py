@@ -88,6 +88,18 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations.ngettext(singular, plural, n)
 
 
+_EVERY: dict[str, gettext.NullTranslations] = {}
+
+
+def in_every_language(message: str) -> set[str]:
+    """``message`` as each catalogue says it (the msgid too): recognising a text the program stored
+    in the language of whoever wrote it, to show it in the reader's (the catalogues read once)."""
+    for locale in LOCALES:
+        if locale not in _EVERY:
+            _EVERY[locale] = load(locale)
+    return {message, *(t.gettext(message) for t in _EVERY.values())}
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it now (translated where shown)."""
     return message

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.errors import StdAwardError
-from desktop.core.i18n import _
+from desktop.core.i18n import N_, _, in_every_language
 from desktop.core.money import ZERO, to_money
 from desktop.core.status import LINE_FIELDS, award_status_label, round_status_label
 from desktop.operations.session import Session
@@ -321,12 +321,32 @@ def fund_names(session: Session, ref: str | int) -> dict[str, str]:
     return {fid: f.name for fid, f in policy.funds.items()}
 
 
+# The notes the program itself writes on an award's history, stored in the language of the officer
+# whose program wrote them (desktop.store.rounds, desktop.store.publicity): shown in the reader's.
+EVENT_NOTES = (N_("computed"), N_("recomputed"), N_("round approved"))
+OBJECTION_UPHELD = N_("objection upheld: {reason}")
+
+
+def _event_note(note: str) -> str:
+    """A stored note as the reader's language says it: the program's own notes translated (an
+    officer's own words as they were typed)."""
+    for msgid in EVENT_NOTES:
+        if note in in_every_language(msgid):
+            return _(msgid)
+    for said in in_every_language(OBJECTION_UPHELD):
+        head = said.split("{reason}")[0]
+        if head and note.startswith(head):
+            return _(OBJECTION_UPHELD).format(reason=note[len(head):])
+    return note
+
+
 def history(session: Session, award_id: int) -> list[dict[str, Any]]:
-    """An award's status history (AwardEvent rows), oldest first."""
+    """An award's status history (AwardEvent rows), oldest first; the program's own notes in the
+    reader's language, whoever wrote them."""
     from desktop.store.models import AwardEvent
 
     return [{"at": e.at, "user": e.user, "before": e.before or "", "after": e.after,
-             "amount_before": e.amount_before, "amount_after": e.amount_after, "note": e.note or ""}
+             "amount_before": e.amount_before, "amount_after": e.amount_after, "note": _event_note(e.note or "")}
             for e in AwardEvent.select().where(AwardEvent.award == award_id).order_by(AwardEvent.id)]  # type: ignore[attr-defined]  # peewee's implicit id
 
 
