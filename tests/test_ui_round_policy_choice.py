@@ -61,3 +61,18 @@ def test_the_policy_in_force_is_chosen_as_before(window, qtbot):
     view.refresh()
     assert window.ctx.tasks.wait()
     assert view.policy.currentData() == "putian-chengxiang-2021"
+
+
+def test_the_targets_of_no_policy_are_shown_until_the_officer_chooses_one(window, qtbot):
+    """Before, the targets view of such an office showed the first policy's targets (广州's) as if
+    they were the office's own."""
+    view = window.show_view("targets")
+    assert window.ctx.tasks.wait()
+    assert view.policy.count() > 1 and view.policy.currentIndex() == -1
+    assert view.policy.shown_text() == "(choose a policy)"
+    assert view.pages.currentWidget() is view.empty and view.targets.rowCount() == 0
+    assert view.empty.title.text() == "No policy in force" and "Settings" in view.empty.hint.text()
+    view.policy.setCurrentIndex(view.policy.findData("putian-chengxiang-2021"))
+    assert window.ctx.tasks.wait()
+    qtbot.waitUntil(lambda: view.pages.currentWidget() is view.split)
+    assert view.targets.rowCount() > 0

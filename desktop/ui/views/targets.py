@@ -209,8 +209,9 @@ class TargetsView(TableViewMixin, View):
         for pid, label in _policy_choices():
             self.policy.addItem(label, pid)
         office = ctx.office
-        i = self.policy.findData(office.policy_id if office else None)
-        self.policy.setCurrentIndex(max(i, 0))
+        # the policy in force; none chosen for the officer when the office has none (the first in the
+        # list is another city's, and its targets are not this office's)
+        self.policy.setCurrentIndex(self.policy.findData(office.policy_id) if office and office.policy_id else -1)
         qconnect(self.policy.currentIndexChanged, lambda _i: self.refresh())
         qconnect(self.as_of.dateChanged, lambda _d: self.refresh())
         qconnect(self.targets.itemSelectionChanged, self._show_target)
@@ -220,6 +221,7 @@ class TargetsView(TableViewMixin, View):
 
     def retranslate(self) -> None:
         self.policy_label.setText(_("Policy"))
+        self.policy.setPlaceholderText(_("(choose a policy)"))
         self.date_label.setText(_("As of"))
         self.enter_btn.setText(_("Enter a value..."))
         self.enter_btn.setToolTip(_("For a target the records cannot count (a rate, people trained)"))
@@ -235,7 +237,11 @@ class TargetsView(TableViewMixin, View):
     def refresh(self) -> None:
         pid = self.policy.currentData()
         if pid is None:
-            self._show_empty(_("No policy installed"), _("Choose the policy in force under Settings."))
+            if self.policy.count():
+                self._show_empty(_("No policy in force"), _("Choose a policy above to see its targets, or set the "
+                                                            "office's policy in force under Settings."))
+            else:
+                self._show_empty(_("No policy installed"), _("Choose the policy in force under Settings."))
             return
         from desktop.operations import targets
 
