@@ -206,3 +206,15 @@ def test_the_programs_own_notes_on_a_lines_history_read_in_the_readers_language(
     i18n.set_locale("en")
     assert [e["note"] for e in ops.history(prep, gi["id"])] == ["computed", "择优", "round approved",
                                                                 "objection upheld: 名单有误"]
+
+
+def test_an_account_is_named_with_the_brackets_of_the_screens_language(office):
+    """「审核员 (rev1)」 stood beside the status line's 「管理员（管理员）」 on a Chinese screen."""
+    from desktop.core import i18n
+    from desktop.operations import overview
+
+    assert ops.user_name(None, "boss") == "李科长 (boss)"
+    i18n.set_locale("zh_CN")
+    assert ops.user_name(None, "boss") == "李科长（boss）"
+    assert overview._display_name("boss") == "李科长（boss）"
+    assert ops.user_name(None, "nobody") == "nobody" and ops.user_name(None, None) == "-"

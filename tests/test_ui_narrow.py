@@ -165,4 +165,4 @@ def test_the_round_details_and_the_review_dialog_read_naturally_in_chinese(zh, w
     submitted_for_review(window, view)
     dlg = ReviewDialog(window.ctx, view.round, view.lines, view)
     qtbot.addWidget(dlg)
-    assert dlg.who.text() == "您以审核人 王建国 (wang) 的身份审核。"
+    assert dlg.who.text() == "您以审核人王建国（wang）的身份审核。"  # the brackets of the language

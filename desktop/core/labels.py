@@ -94,6 +94,12 @@ MIGRATION, AUTOMATIC_BACKUP = "migration", "automatic-backup"
 PROGRAM_ACTORS = {MIGRATION: N_("program upgrade"), AUTOMATIC_BACKUP: N_("automatic backup")}
 
 
+def person_label(display_name: str, username: str) -> str:
+    """An account as the screens name it: its full name and, in brackets, the name it signs in with
+    (full-width brackets in Chinese, as the status line's)."""
+    return _("{name} ({user})").format(name=display_name, user=username)
+
+
 def actor_label(username: str | None) -> str:
     """Who is named as ``username`` in the audit log, in words for the program's own work."""
     return _(PROGRAM_ACTORS[username]) if username in PROGRAM_ACTORS else (username or "")

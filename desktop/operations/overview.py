@@ -32,7 +32,9 @@ def _display_name(username: str | None) -> str:
     if not username:
         return "-"
     rows = _sql("SELECT display_name FROM \"user\" WHERE username = ?", (username,))
-    return f"{rows[0][0]} ({username})" if rows else username
+    from desktop.core.labels import person_label
+
+    return person_label(rows[0][0], username) if rows else username
 
 
 def round_summary(year: int) -> dict[str, Any]:

@@ -357,7 +357,9 @@ def user_name(session: Session | None, username: str | None) -> str:
     if not username:
         return "-"
     u = User.get_or_none(User.username == username)
-    return f"{u.display_name} ({username})" if u is not None else username
+    from desktop.core.labels import person_label
+
+    return person_label(u.display_name, username) if u is not None else username
 
 
 def policy_choices(session: Session | None) -> list[tuple[str, str]]:
