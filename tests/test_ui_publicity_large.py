@@ -67,10 +67,13 @@ def test_the_publicity_dialog_of_a_large_round_lets_the_officer_pick_any_line(wi
     assert dlg.line.currentData() == real[-1]["uuid"]
     assert dlg.line.currentText() == f"{real[-1]['enterprise']} · {real[-1]['what']}"
 
+    # nothing searched: no empty row between the line and who raised the objection
+    assert not dlg.found.isVisible()
     # a line in the middle, found by typing part of its enterprise's credit code
     dlg.find_line.setText("ma00031416")
     qtbot.waitUntil(lambda: dlg.line.count() == 1)
     assert dlg.line.currentData() == str(uuidlib.UUID(int=31416 + 1)) and "1 line(s) found" in dlg.found.text()
+    assert dlg.found.isVisible()
     dlg.find_line.setText("不存在的成果")
     qtbot.waitUntil(lambda: dlg.line.count() == 0)
     assert dlg.line.currentData() is None and "No line" in dlg.found.text()

@@ -267,6 +267,8 @@ class PublicityDialog(QDialog):
         of.addRow(_("Find"), self.find_line)
         of.addRow(_("Line"), self.line)
         of.addRow("", self.found)
+        self._object_form = of
+        of.setRowVisible(self.found, False)  # (shown once a search says something)
         of.addRow(_("Raised by"), self.raised_by)
         of.addRow(_("Received on"), self.raised_on)
         of.addRow(_("Objection"), self.text)
@@ -315,7 +317,7 @@ class PublicityDialog(QDialog):
         round's found in the background)."""
         self.choices.find(self.find_line.text())
         if self.choices.searching:
-            self.found.setText(_("Searching..."))
+            self._say_found(_("Searching..."))
             self.object_btn.setEnabled(False)  # (the line chosen may not hold the text)
 
     def _found(self) -> None:
@@ -323,11 +325,17 @@ class PublicityDialog(QDialog):
         self.line.setCurrentIndex(0 if n else -1)
         self.object_btn.setEnabled(n > 0)  # no line to record an objection against
         if not self.choices.needle:
-            self.found.setText("")
+            self._say_found("")
         elif n:
-            self.found.setText(_("{n} line(s) found").format(n=n))
+            self._say_found(_("{n} line(s) found").format(n=n))
         else:
-            self.found.setText(_("No line of this round holds that text."))
+            self._say_found(_("No line of this round holds that text."))
+
+    def _say_found(self, text: str) -> None:
+        """What the search found, on its own row under the line; the row gone while there is nothing
+        to say (an empty row stood between the line and who raised the objection)."""
+        self.found.setText(text)
+        self._object_form.setRowVisible(self.found, bool(text))
 
     def refresh(self) -> None:
         from desktop.operations import publicity
