@@ -330,3 +330,29 @@ def test_a_message_for_the_last_user_is_gone_when_another_signs_in(qtbot, ctx):
     assert win.show_view("notices") is view  # the same view, kept for the new role
     ctx.tasks.wait()
     win.close()
+
+
+def test_a_number_typed_without_enter_never_stands_over_another_notices_payments(qtbot, ctx):
+    """Before, the table and the outstanding amount stayed those of the notice shown before, while
+    登记拨付 went to the number typed. Now they are cleared as soon as the number changes and the
+    notice typed is shown once typing pauses; a number not yet whole is no error."""
+    from desktop.ui.views.payments import PaymentsDialog
+
+    dlg = PaymentsDialog(ctx)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.state is not None)
+    dlg.date.setText("2015-12-28")
+    dlg.amount.setText("200000")
+    dlg.voucher.setText("PZ-1")
+    dlg.record_btn.click()
+    qtbot.waitUntil(lambda: dlg.table.rowCount() == 1 and "outstanding ¥150,000.00" in dlg.summary.text())
+
+    dlg.notice.setEditText("泉市监〔2015〕")  # still typing
+    assert dlg.table.rowCount() == 0 and dlg.summary.text() == "" and dlg.state is None
+    qtbot.wait(600)
+    assert ctx.tasks.wait()
+    assert dlg.table.rowCount() == 0 and "no notice" not in dlg.message.text()  # not yet a number: no error
+
+    dlg.notice.setEditText("泉市监[2015]1号")  # the same notice, typed with [] for 〔〕
+    qtbot.waitUntil(lambda: dlg.table.rowCount() == 1)
+    assert "outstanding ¥150,000.00" in dlg.summary.text() and dlg.state["doc_number"] == NUMBER

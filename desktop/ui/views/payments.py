@@ -22,6 +22,7 @@ from desktop.ui.qt import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QTimer,
     QVBoxLayout,
     QWidget,
     qconnect,
@@ -59,6 +60,7 @@ class PaymentsDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.state: dict[str, Any] | None = None
+        self._shown_for = ""  # the number (as chosen or typed) whose notice is shown
         self._first = doc_number
         self.setWindowTitle(_("Payments on notices"))
         self.resize(760, 640)
@@ -138,6 +140,13 @@ class PaymentsDialog(QDialog):
         typed = self.notice.lineEdit()
         assert typed is not None  # the combo box is editable
         qconnect(typed.returnPressed, self.load_notice)
+        # a number typed is shown once typing pauses; until then no other notice's payments stand
+        # under it (the table kept the notice shown before, while 登记拨付 went to the one typed)
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(400)
+        qconnect(self._typing.timeout, lambda: self.load_notice(quiet=True))
+        qconnect(self.notice.editTextChanged, self._typed)
         qconnect(self.record_btn.clicked, self.record)
         qconnect(self.reverse_btn.clicked, self.reverse)
         qconnect(self.import_btn.clicked, self.import_sheet)
@@ -189,15 +198,30 @@ class PaymentsDialog(QDialog):
             return str(data)
         return text.split(" · ")[0].strip()
 
-    def load_notice(self) -> None:
+    def _typed(self, _text: str) -> None:
+        if self.state is not None and self.doc_number() != self._shown_for:
+            self.state = None
+            self.summary.setText("")
+            _fill(self.table, [])
+        self._typing.start()
+
+    def load_notice(self, quiet: bool = False) -> None:
+        """Show the notice whose number is chosen or typed; ``quiet``: read as the officer types (a
+        number not yet whole is no notice, and not an error to tell)."""
         from desktop.operations import payments
 
+        self._typing.stop()
         number = self.doc_number()
         if not number:
             return
         s = self.ctx.session
-        self.ctx.tasks.run(lambda p: payments.notice_state(s, number), on_done=self._show_state,
-                           on_error=self._failed)
+        self.ctx.tasks.run(lambda p: payments.notice_state(s, number), on_done=lambda st: self._arrived(number, st),
+                           on_error=(lambda _exc: None) if quiet else self._failed)
+
+    def _arrived(self, number: str, state: dict[str, Any]) -> None:
+        if number == self.doc_number():  # (not: another number chosen or typed meanwhile)
+            self._shown_for = number  # as typed ([] for 〔〕 is the same notice)
+            self._show_state(state)
 
     def _show_state(self, state: dict[str, Any]) -> None:
         self.state = state
