@@ -351,15 +351,23 @@ def test_the_command_line_runs_the_publicity(office, tmp_path):
                                                  f"may be issued from {end + dt.timedelta(days=1)}.")
     r = run_cli("publicity", "object", "2014", "std-a", "--by", "某企业", "--text", "排序有误", *clerk)
     assert r.returncode == 0, r.stderr
-    short = re.search(r"objection (\w{8}) recorded", r.stdout).group(1)
-    r = run_cli("publicity", "close", short, "--upheld", "--reason", "成立", *clerk)
+    # the objection is named by its number in the round's 公示, never by an internal id
+    assert "objection 1 recorded against" in r.stdout and "publicity close 1 --round 2014" in r.stdout
+    r = run_cli("publicity", "close", "1", "--round", "2014", "--upheld", "--reason", "成立", *clerk)
     assert r.returncode != 0 and "close an objection" in r.stderr
+    listing = run_cli("publicity", "show", "2014", "--db", str(office)).stdout
     r = run_cli("publicity", "show", "2014", "--json", "--db", str(office))
     shown = json.loads(r.stdout)
+    listed = [line.split("\t") for line in listing.splitlines() if "\t" in line]
+    assert [row[0] for row in listed] == ["1"] and shown["objections"][0]["id"][:8] not in listing
     assert shown["objections"][0]["outcome"] == "open" and shown["may_issue"] is False
-    assert shown["ends_on"] == end.isoformat()
-    r = run_cli("publicity", "close", short, "--rejected", "--reason", "不成立", *boss)
-    assert r.returncode == 0 and "not upheld" in r.stdout
+    assert shown["objections"][0]["number"] == 1 and shown["ends_on"] == end.isoformat()
+    r = run_cli("publicity", "close", "2", "--round", "2014", "--rejected", "--reason", "不成立", *boss)
+    assert r.returncode != 0 and "no objection 2" in r.stderr
+    r = run_cli("publicity", "close", "1", "--round", "2014", "--rejected", "--reason", "不成立", *boss)
+    assert r.returncode == 0 and "objection 1 (福建省泉州市鑫堃茶业有限公司): not upheld" in r.stdout, r.stdout
+    r = run_cli("publicity", "close", shown["objections"][0]["id"][:8], "--upheld", "--reason", "x", *boss)
+    assert "already closed" in r.stderr  # a script's global id still names it
     r = run_cli("publicity", "print", "2014", "--out", str(tmp_path / "gs.pdf"), *boss)
     assert r.returncode == 0 and "关于2014年度" in pdf_text(tmp_path / "gs.pdf")
     r = run_cli("notices", "--round", rnd.uuid, "--out", str(tmp_path / "n.pdf"), *boss)

@@ -63,7 +63,8 @@ def register(sub: Any) -> None:
     add_db(o)
     o.set_defaults(func=cmd_object)
     c = verbs.add_parser("close", help=_("close an objection as upheld or not upheld"))
-    c.add_argument("objection", help=_("the objection's id (see \"publicity show\")"))
+    c.add_argument("objection", help=_("the objection's number in the round's publicity (see \"publicity show\")"))
+    c.add_argument("--round", dest="round", help=_("the round's id or its year (with the objection's number)"))
     how = c.add_mutually_exclusive_group(required=True)
     how.add_argument("--upheld", action="store_true", help=_("upheld: the line goes back to the preparer"))
     how.add_argument("--rejected", action="store_true", help=_("not upheld"))
@@ -124,7 +125,7 @@ def _print_state(st: Any, as_json: bool) -> None:
     else:
         print(_("the round for {year} has not been publicised").format(year=st.year))
     for o in st.objections:
-        print("\t".join((o.uuid[:8], o.raised_on.isoformat(), o.raised_by, o.enterprise, o.achievement,
+        print("\t".join((str(o.number), o.raised_on.isoformat(), o.raised_by, o.enterprise, o.achievement,
                          o.outcome_label, o.text, o.reason)))
     from desktop.operations.publicity import gate_sentence
 
@@ -155,8 +156,9 @@ def cmd_object(args: argparse.Namespace) -> int:
     with session(args, create=False) as s:
         o = publicity.record_objection(s, args.round, args.achievement, args.by, args.text, args.on,
                                        args.enterprise)
-    print(_("objection {id} recorded against {enterprise} ({achievement})").format(
-        id=o.uuid[:8], enterprise=o.enterprise, achievement=o.achievement))
+    print(_("objection {n} recorded against {enterprise} ({achievement}); to close it: stdaward publicity close {n} "
+            "--round {round} --upheld|--rejected --reason TEXT").format(
+        n=o.number, enterprise=o.enterprise, achievement=o.achievement, round=o.year))
     return 0
 
 
@@ -164,8 +166,9 @@ def cmd_close(args: argparse.Namespace) -> int:
     from desktop.operations import publicity
 
     with session(args, create=False) as s:
-        o = publicity.close_objection(s, args.objection, bool(args.upheld), args.reason)
-    print(_("objection {id}: {outcome}").format(id=o.uuid[:8], outcome=o.outcome_label))
+        o = publicity.close_objection(s, args.objection, bool(args.upheld), args.reason, args.round)
+    print(_("objection {n} ({enterprise}): {outcome}").format(n=o.number, enterprise=o.enterprise,
+                                                            outcome=o.outcome_label))
     if o.outcome == "upheld":
         print(_("the line goes back to the preparer; the round is returned for review"))
     return 0

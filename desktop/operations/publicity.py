@@ -29,7 +29,8 @@ def outcome_label(outcome: str) -> str:
 
 @dataclass(frozen=True)
 class ObjectionInfo:
-    uuid: str  # for the CLI and the views' selection (the screens show the rest)
+    uuid: str  # for the views' selection and scripts (never shown: the officer reads ``number``)
+    number: int  # its place in the 公示's objections, 1 for the first recorded (what the CLI shows)
     enterprise: str
     achievement: str
     what: str
@@ -40,9 +41,10 @@ class ObjectionInfo:
     outcome_label: str
     reason: str
     closed_by: str
+    year: int = 0  # its round's
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.uuid, "enterprise": self.enterprise, "achievement": self.achievement, "what": self.what,
+        return {"id": self.uuid, "number": self.number, "enterprise": self.enterprise, "achievement": self.achievement, "what": self.what,
                 "raised_by": self.raised_by, "raised_on": self.raised_on.isoformat(), "text": self.text,
                 "outcome": self.outcome, "reason": self.reason, "closed_by": self.closed_by}
 
@@ -98,13 +100,17 @@ def _what(aw: Any) -> str:
         return a.title or a.ref or ""
 
 
-def _objection_info(o: Any) -> ObjectionInfo:
-    from desktop.store.models import Achievement, Award, Enterprise
+def _objection_info(o: Any, number: int | None = None) -> ObjectionInfo:
+    from desktop.store.models import Achievement, Award, Enterprise, Objection
 
     aw = Award.select(Award, Achievement, Enterprise).join(Achievement).join(Enterprise) \
         .where(Award.id == o.award_id).first()  # type: ignore[attr-defined]  # peewee's implicit id
-    return ObjectionInfo(o.uuid, aw.achievement.enterprise.name, aw.achievement.source_id, _what(aw), o.raised_by,
-                         o.raised_on, o.text, o.outcome, outcome_label(o.outcome), o.reason or "", o.closed_by or "")
+    if number is None:  # its place among its 公示's objections
+        number = Objection.select().where(Objection.publicity == o.publicity_id,
+                                          Objection.id <= o.id).count()  # type: ignore[attr-defined]
+    return ObjectionInfo(o.uuid, number, aw.achievement.enterprise.name, aw.achievement.source_id, _what(aw), o.raised_by,
+                         o.raised_on, o.text, o.outcome, outcome_label(o.outcome), o.reason or "", o.closed_by or "",
+                         aw.round.year)
 
 
 def state(session: Session, ref: str | int) -> PublicityState:
@@ -126,7 +132,8 @@ def state(session: Session, ref: str | int) -> PublicityState:
     return PublicityState(rnd.uuid, rnd.year, rnd.status, required, True, pub.starts_on, pub.ends_on, pub.days,
                           pub.objections_to, pub.contact, pub.started_by,
                           tuple((pub.calendar_note or "").splitlines()),
-                          [_objection_info(o) for o in store.objections(pub)], may, why, session.today())
+                          [_objection_info(o, n) for n, o in enumerate(store.objections(pub), 1)], may, why,
+                          session.today())
 
 
 def preview_period(session: Session, starts_on: dt.date, days: int) -> tuple[dt.date, tuple[str, ...]]:
@@ -202,10 +209,20 @@ def _record(session: Session, rnd: Any, line: Callable[[], Any], raised_by: str,
     return _objection_info(store.record_objection(rnd, line(), raised_by, text, day, session.username))
 
 
-def _objection(ref: str) -> Any:
+def _objection(ref: str, round_ref: str | int | None = None) -> Any:
+    """An objection by its number in the round's 公示 (``round_ref`` given), or by the start of its
+    global id (scripts)."""
+    from desktop.store import publicity as store
     from desktop.store.models import Objection
 
     text = (ref or "").strip()
+    if round_ref is not None:
+        rnd = _round(round_ref)
+        found = store.objections(store.current(rnd))
+        if text.isdigit() and 1 <= int(text) <= len(found):
+            return found[int(text) - 1]
+        raise StdAwardError(_("the publicity of {round} has no objection {n} (see \"stdaward publicity show "
+                              "{year}\")").format(round=store.round_label(rnd), n=text, year=rnd.year))
     if len(text) >= 8:
         found = list(Objection.select().where(Objection.uuid.startswith(text)).limit(2))
         if len(found) == 1:
@@ -213,13 +230,14 @@ def _objection(ref: str) -> Any:
     raise StdAwardError(_("no objection {id} (see \"stdaward publicity show ROUND\")").format(id=text))
 
 
-def close_objection(session: Session, objection: str, upheld: bool, reason: str) -> ObjectionInfo:
+def close_objection(session: Session, objection: str, upheld: bool, reason: str,
+                    round_ref: str | int | None = None) -> ObjectionInfo:
     """Close an objection as upheld (its line goes back to the preparer and the round through review
     again) or not upheld, with the reason."""
     from desktop.store import publicity as store
 
     session.require("publicity.close")
-    return _objection_info(store.close_objection(_objection(objection), upheld, reason, session.username))
+    return _objection_info(store.close_objection(_objection(objection, round_ref), upheld, reason, session.username))
 
 
 def settings(session: Session) -> dict[str, Any]:
