@@ -78,3 +78,15 @@ def test_a_long_text_is_its_own_tooltip_so_a_cut_column_still_shows_it_whole(qap
     tip = Qt.ItemDataRole.ToolTipRole
     assert m.data(m.index(0, 0), tip) == long_name
     assert m.data(m.index(1, 0), tip) is None and m.data(m.index(0, 1), tip) is None  # short: no tooltip
+
+
+def test_an_enterprise_name_of_eight_chinese_characters_or_more_is_its_own_tooltip(qapp):
+    """A Chinese character is twice a Latin letter's width: 「莆田市城厢区华峰鞋业有限公司」 (14
+    characters) was cut in the round's totals per enterprise with no tooltip to read it whole."""
+    from desktop.ui.qt import Qt
+
+    name = "莆田市城厢区华峰鞋业有限公司"
+    m = model_with([{"name": name, "n": 1}, {"name": "华峰鞋业", "n": 2}, {"name": "Huafeng Shoes", "n": 3}])
+    tip = Qt.ItemDataRole.ToolTipRole
+    assert m.data(m.index(0, 0), tip) == name
+    assert m.data(m.index(1, 0), tip) is None and m.data(m.index(2, 0), tip) is None  # short either way

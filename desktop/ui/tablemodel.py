@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from desktop.core.i18n import _, current_locale
+from desktop.core.i18n import _, columns, current_locale
 from desktop.ui import settings
 from desktop.ui.qt import (
     QAbstractItemModel,
@@ -40,7 +40,10 @@ DISPLAY_ROLE, ALIGNMENT_ROLE = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemData
 RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 TOOLTIP_ROLE = int(Qt.ItemDataRole.ToolTipRole)
 _SERVED = frozenset((DISPLAY_ROLE, ALIGNMENT_ROLE, int(ROW_ROLE), TOOLTIP_ROLE))
-LONG_TEXT = 16  # a cell's text of this many characters or more is also its tooltip: whole where the column cuts it
+# A cell's text this wide or wider (a Chinese character counting two: an enterprise's name of eight
+# characters is cut in a narrow column as surely as sixteen Latin letters) is also its tooltip:
+# whole where the column cuts it
+LONG_TEXT = 16
 
 
 def money_text(value: Decimal | None) -> str:
@@ -131,7 +134,7 @@ class ListTableModel(QAbstractTableModel):
             value = self.rows[index.row()].get(col.key)
             text = col.fmt(value) if col.fmt is not None else ("" if value is None else str(value))
             if role == TOOLTIP_ROLE:
-                return text if len(text) >= LONG_TEXT else None
+                return text if len(text) >= LONG_TEXT or columns(text) >= LONG_TEXT else None
             return text
         if role == ALIGNMENT_ROLE:
             return RIGHT_ALIGNED if self.columns[index.column()].align_right else None
