@@ -8,6 +8,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from tests import test_ui_rounds_fit as rounds_fit  # noqa: E402
+
 LONG_KIND = "采用国际标准和国外先进标准"
 KIND_COLUMN, REF_COLUMN, TITLE_COLUMN = 2, 5, 6  # 成果类型, 编号/文号, 名称
 PADDING = 6  # a cell's text margins: 3 px each side in Qt's styles
@@ -106,40 +108,8 @@ def test_at_1280_the_title_keeps_its_room_and_closing_saves_the_narrow_widths(de
 
 
 # ------------------------------------------------------------------ the rounds table
-@pytest.fixture
-def computed(tmp_path):
-    from desktop.operations import rounds
-    from desktop.operations.session import Session
-    from tests.test_daily_path import OFFICE, office_with_records
-
-    path = tmp_path / "county.db"
-    s = Session.open(path)
-    office_with_records(s)
-    rounds.compute(s, 2025, OFFICE["policy_id"])
-    yield path, s
-    s.close()
-
-
-def rounds_at(qtbot, path, s, size: tuple[int, int]):
-    from desktop.ui.app import make_app
-    from desktop.ui.context import AppContext
-    from desktop.ui.mainwindow import MainWindow
-    from desktop.ui.qt import QApplication
-
-    make_app()
-    ctx = AppContext(path)
-    ctx.set_user(s.actor)
-    win = MainWindow(ctx)
-    qtbot.addWidget(win)
-    win.resize(*size)
-    view = win.show_view("rounds")
-    win.show()
-    assert ctx.tasks.wait()
-    view.year.setValue(2025)
-    assert ctx.tasks.wait()
-    qtbot.waitUntil(lambda: win.width() == size[0] and view.proxy.rowCount() > 0)
-    QApplication.processEvents()
-    return win, view
+computed = rounds_fit.computed  # the fixture: a county's office with its 2025 round computed
+rounds_at = rounds_fit._open_rounds
 
 
 def longest_enterprise(view) -> str:

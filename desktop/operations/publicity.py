@@ -9,7 +9,7 @@ objection (the clerk who takes the call); switching the step off is an office se
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,7 +183,7 @@ def record_objection(session: Session, ref: str | int, achievement_id: str, rais
 
     session.require("publicity.object")
     rnd = _round(ref)
-    return _record(session, rnd, lambda: store.line_of(rnd, achievement_id, enterprise), raised_by, text, raised_on)
+    return _record(session, rnd, store.line_of(rnd, achievement_id, enterprise), raised_by, text, raised_on)
 
 
 def record_objection_on(session: Session, award_uuid: str, raised_by: str, text: str,
@@ -192,21 +192,21 @@ def record_objection_on(session: Session, award_uuid: str, raised_by: str, text:
     enterprise has an achievement with the same id."""
     from desktop.store.models import Award
 
+    session.require("publicity.object")
     aw = Award.get_or_none(Award.uuid == award_uuid)
     if aw is None:
         raise StdAwardError(_("no award {id}").format(id=award_uuid))
-    return _record(session, aw.round, lambda: aw, raised_by, text, raised_on)
+    return _record(session, aw.round, aw, raised_by, text, raised_on)
 
 
-def _record(session: Session, rnd: Any, line: Callable[[], Any], raised_by: str, text: str,
+def _record(session: Session, rnd: Any, line: Any, raised_by: str, text: str,
             raised_on: dt.date | None) -> ObjectionInfo:
     from desktop.store import publicity as store
 
-    session.require("publicity.object")
     day = raised_on or session.today()
     if day > session.today():
         raise StdAwardError(_("the objection is dated {day}, in the future").format(day=day))
-    return _objection_info(store.record_objection(rnd, line(), raised_by, text, day, session.username))
+    return _objection_info(store.record_objection(rnd, line, raised_by, text, day, session.username))
 
 
 def _objection(ref: str, round_ref: str | int | None = None) -> Any:

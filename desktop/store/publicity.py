@@ -189,8 +189,6 @@ def record_objection(rnd: AwardRound, line: Award, raised_by: str, text: str, ra
     """Record an objection against one line of the round (``line_of``, or the line chosen on screen),
     raised during its 公示."""
     rnd = AwardRound.get_by_id(rnd.id)
-    if line.round_id != rnd.id:  # (a line chosen on screen, the round replaced meanwhile)
-        raise StdAwardError(_("the line is no longer in {round}").format(round=round_label(rnd)))
     label = round_label(rnd)
     pub = current(rnd)
     if pub is None:
@@ -212,7 +210,7 @@ def record_objection(rnd: AwardRound, line: Award, raised_by: str, text: str, ra
         raise StdAwardError(_("the objection is dated {day}, outside the publicity period ({start} to {end})")
                             .format(day=raised_on, start=pub.starts_on, end=pub.ends_on))
     aw = line
-    achievement_id = Achievement.get_by_id(aw.achievement_id).source_id
+    achievement_id = aw.achievement.source_id
     with database.atomic():
         obj = Objection.create(publicity=pub, award=aw, raised_by=raised_by, raised_on=raised_on, text=text,
                                recorded_by=user)

@@ -210,40 +210,51 @@ class _Fitter(QObject):
         return False
 
 
-class FilledColumn:
-    """What ``fill_column`` set up: ``shrink()`` puts the grown columns back to their first widths
-    before the header is saved."""
+class Widened:
+    """Columns widened, out of the room a fitting leaves, up to the width each wants (its longest
+    words): a wide window shows them whole. ``refit()`` fits again when the rows change (and with them
+    the longest words); ``shrink()`` puts the first widths back before the header is saved, so what the
+    next start restores is what a narrower window can hold (unless the officer dragged one of them:
+    then the widths are theirs)."""
 
-    def __init__(self, base: dict[int, int], table: QTableView) -> None:
-        self.base, self.table, self.grown_dragged, self.busy = base, table, False, False
-        self.given: dict[int, int] = {}  # the widths the fitting gave the grown columns
-        self.fit: Callable[[int], None] = lambda _width: None
+    def __init__(self, table: QTableView, wanted: Callable[[], dict[int, int]]) -> None:
+        self.table, self.wanted = table, wanted
+        header = table.horizontalHeader()
+        self.base = {c: header.sectionSize(c) for c in wanted()}
+        self.given: dict[int, int] = {}  # the widths the fitting gave
+        self.dragged = False
+        self.fitter: _Fitter | None = None  # (set by whoever fits: its busy flag guards every change here)
+
+    def widen(self, wants: dict[int, int], room: int) -> None:
+        for c, want in wants.items():
+            extra = max(0, min(want - self.base[c], room))
+            self.table.setColumnWidth(c, self.base[c] + extra)
+            self.given[c] = self.base[c] + extra
+            room -= extra
 
     def refit(self) -> None:
-        """Fit again (the rows changed, and with them the longest name)."""
-        if not self.busy:
-            self.busy = True
+        fitter = self.fitter
+        if fitter is not None and not fitter.busy:
+            fitter.busy = True
             try:
-                self.fit(self.table.viewport().width())
+                fitter.fit(self.table.viewport().width())
             finally:
-                self.busy = False
+                fitter.busy = False
 
     def shrink(self) -> None:
-        """What is saved for the next start is what a narrower window can hold, not what this wide one
-        gave (unless the officer dragged a grown column: those widths are theirs)."""
-        if self.grown_dragged:
+        if self.dragged or self.fitter is None:
             return
-        self.busy = True
+        self.fitter.busy = True
         try:
             for c, w in self.base.items():
                 if self.table.columnWidth(c) == self.given.get(c):  # not set since by another hand
                     self.table.setColumnWidth(c, w)
         finally:
-            self.busy = False
+            self.fitter.busy = False
 
 
 def fill_column(table: QTableView, column: int, minimum: int, keep: tuple[int, ...] = (),
-                grow: Callable[[], dict[int, int]] | None = None, least: int = 0) -> FilledColumn:
+                grow: Callable[[], dict[int, int]] | None = None, least: int = 0) -> Widened:
     """Keep ``column`` (a long text: the achievement's wording, an enterprise's name) as wide as the
     viewport leaves beside the columns before it and the columns ``keep`` after it, at least
     ``minimum``: the visible columns end at the table's edge instead of a column cut there; the
@@ -252,15 +263,15 @@ def fill_column(table: QTableView, column: int, minimum: int, keep: tuple[int, .
     whole name) while ``column`` keeps ``least``: a wide window shows them whole."""
     header = table.horizontalHeader()
     dragged = [False]
-    done = FilledColumn({c: header.sectionSize(c) for c in (grow() if grow else {})}, table)
+    widened = Widened(table, grow or dict)
 
     def resized(index: int, _old: int, _new: int) -> None:
-        if fitter.busy or done.busy or not QApplication.mouseButtons() & Qt.MouseButton.LeftButton:
+        if fitter.busy or not QApplication.mouseButtons() & Qt.MouseButton.LeftButton:
             return
         if index == column:
             dragged[0] = True
-        elif index in done.base:
-            done.grown_dragged = True
+        elif index in widened.base:
+            widened.dragged = True
 
     def fit(width: int) -> None:
         if dragged[0] or header.isSectionHidden(column):
@@ -268,78 +279,41 @@ def fill_column(table: QTableView, column: int, minimum: int, keep: tuple[int, .
         shown_before = [header.logicalIndex(v) for v in range(header.visualIndex(column))
                         if not header.isSectionHidden(header.logicalIndex(v))]
         after = sum(header.sectionSize(c) for c in keep if not header.isSectionHidden(c))
-        if grow is not None and not done.grown_dragged:
+        if grow is not None and not widened.dragged:
             growing = {c: want for c, want in grow().items() if c in shown_before}
             others = sum(header.sectionSize(c) for c in shown_before if c not in growing)
-            room = width - others - after - least - sum(done.base[c] for c in growing)
-            for c, want in growing.items():
-                extra = max(0, min(want - done.base[c], room))
-                table.setColumnWidth(c, done.base[c] + extra)
-                done.given[c] = done.base[c] + extra
-                room -= extra
+            widened.widen(growing, width - others - after - least - sum(widened.base[c] for c in growing))
         before = sum(header.sectionSize(c) for c in shown_before)
         table.setColumnWidth(column, max(minimum, width - before - after))
 
-    done.fit = fit
-    fitter = _Fitter(table, fit)
+    fitter = widened.fitter = _Fitter(table, fit)
     qconnect(header.sectionResized, resized)
-    return done
+    return widened
 
 
-class GrownColumns:
-    """Widens the columns ``wanted`` names (each up to the width it gives: its longest words) while the
-    viewport still leaves the ``stretched`` column (the title) ``least`` pixels: a wide window shows an
-    achievement's kind or 文号 whole instead of handing all its room to the title. A narrow window
-    keeps the widths the columns had when this was made. Once the officer drags a column, the widths
-    are theirs."""
+def grow_columns(table: QTableView, wanted: Callable[[], dict[int, int]], stretched: int, least: int) -> Widened:
+    """Widen the columns ``wanted`` names (``Widened``) while the viewport still leaves the
+    ``stretched`` column (the title, in Stretch mode) ``least`` pixels: a wide window shows an
+    achievement's kind or 文号 whole instead of handing all its room to the title. Once the officer
+    drags any column but the title, the widths are theirs."""
+    widened = Widened(table, wanted)
+    header = table.horizontalHeader()
 
-    def __init__(self, table: QTableView, wanted: Callable[[], dict[int, int]], stretched: int, least: int) -> None:
-        self.table, self.wanted, self.stretched, self.least = table, wanted, stretched, least
-        header = table.horizontalHeader()
-        self.base = {c: header.sectionSize(c) for c in wanted()}
-        self.given: dict[int, int] = {}  # the widths the fitting gave
-        self.dragged = False
-        self.fitter = _Fitter(table, self._fit)
-        qconnect(header.sectionResized, self._resized)
+    def resized(index: int, _old: int, _new: int) -> None:
+        if index != stretched and not fitter.busy and QApplication.mouseButtons() & Qt.MouseButton.LeftButton:
+            widened.dragged = True
 
-    def _resized(self, index: int, _old: int, _new: int) -> None:
-        if (index != self.stretched and not self.fitter.busy
-                and QApplication.mouseButtons() & Qt.MouseButton.LeftButton):
-            self.dragged = True
-
-    def _fit(self, width: int) -> None:
-        if self.dragged:
+    def fit(width: int) -> None:
+        if widened.dragged:
             return
-        header = self.table.horizontalHeader()
         fixed = sum(header.sectionSize(c) for c in range(header.count())
-                    if c != self.stretched and c not in self.base and not header.isSectionHidden(c))
-        room = width - fixed - self.least - sum(w for c, w in self.base.items() if not header.isSectionHidden(c))
-        for c, want in self.wanted().items():
-            extra = max(0, min(want - self.base[c], room))
-            self.table.setColumnWidth(c, self.base[c] + extra)
-            self.given[c] = self.base[c] + extra
-            room -= extra
+                    if c != stretched and c not in widened.base and not header.isSectionHidden(c))
+        widened.widen(wanted(), width - fixed - least - sum(w for c, w in widened.base.items()
+                                                            if not header.isSectionHidden(c)))
 
-    def refit(self) -> None:
-        """Fit again (the rows changed, and with them the longest words)."""
-        if not self.fitter.busy:
-            self.fitter.busy = True
-            try:
-                self._fit(self.table.viewport().width())
-            finally:
-                self.fitter.busy = False
-
-    def shrink(self) -> None:
-        """Put back the first widths unless the officer dragged a column: what is saved for the next
-        start is what a narrower window can hold, not what this wide one gave."""
-        if not self.dragged:
-            self.fitter.busy = True
-            try:
-                for c, w in self.base.items():
-                    if self.table.columnWidth(c) == self.given.get(c):  # not set since by another hand
-                        self.table.setColumnWidth(c, w)
-            finally:
-                self.fitter.busy = False
+    fitter = widened.fitter = _Fitter(table, fit)
+    qconnect(header.sectionResized, resized)
+    return widened
 
 
 def share_width(table: QTableView, weights: tuple[float, ...], minimums: tuple[int, ...]) -> None:

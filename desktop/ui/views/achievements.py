@@ -63,7 +63,7 @@ class AchievementsView(View):
         self.returned.setObjectName("returnedBar")
         lay.addWidget(self.returned)
         self.model = AchievementModel(self, runner=ctx.tasks)
-        self.grown: tablemodel.GrownColumns | None = None  # the kind and 文号 widened in a wide window
+        self.grown: tablemodel.Widened | None = None  # the kind and 文号 widened in a wide window
         self.tableview = tablemodel.make_table(self.name, model=self.model)
         self.tableview.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)
         if not tablemodel.restore_header(self.tableview, self.name):  # may restore another sort order
@@ -75,7 +75,7 @@ class AchievementsView(View):
         header = self.tableview.horizontalHeader()
         if header.sectionResizeMode(TITLE_COLUMN) == QHeaderView.ResizeMode.Stretch:
             # from the widths given or restored (saved as a narrower window holds them: see save_state)
-            self.grown = tablemodel.GrownColumns(self.tableview, self._wanted_widths, TITLE_COLUMN, TITLE_LEAST)
+            self.grown = tablemodel.grow_columns(self.tableview, self._wanted_widths, TITLE_COLUMN, TITLE_LEAST)
             qconnect(self.model.modelReset, self.grown.refit)
             qconnect(self.model.layoutChanged, self.grown.refit)
         self.empty = EmptyState()
