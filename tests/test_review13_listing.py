@@ -109,3 +109,14 @@ def test_an_office_whose_records_all_read_lists_them_on_either_engine_and_ends_w
     r = run_cli("list", "achievements", "--year", "2025", "--db", office_db)
     assert r.returncode == 0 and r.stderr == "", r.stderr
     assert _listed(r, ()) == ["s1", "s3", "s5"]
+
+
+def test_the_audit_check_names_records_whose_enterprise_was_deleted_by_hand(office):
+    """Before, audit-verify called the log intact after an enterprise row was deleted by hand: the
+    achievements carry no digest in the log, and the check only read rows that exist."""
+    r = run_cli("audit-verify", "--db", str(office), "--lang", "zh_CN")
+    assert r.returncode == 0, r.stdout + r.stderr
+    _by_hand(office, f"DELETE FROM enterprise WHERE uscc = '{OTHER_USCC}'")
+    r = run_cli("audit-verify", "--db", str(office), "--lang", "zh_CN")
+    said = r.stdout + r.stderr
+    assert r.returncode != 0 and "s2" in said and "企业已不在数据库中" in said, said

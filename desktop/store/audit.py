@@ -1108,6 +1108,30 @@ def verify_stored_values() -> list[Finding]:
     return findings
 
 
+LINKS_NAMED = 20  # records named per kind of broken link; the rest counted
+
+
+def verify_links() -> list[Finding]:
+    """Records whose enterprise or achievement row is gone: deleted outside the program (a hand tool
+    enforces no foreign key; the program never deletes an enterprise with records). The achievements
+    and their enterprises carry no digest in the log, so only this finds their rows deleted."""
+    findings: list[Finding] = []
+    for sql, say in (
+            ("SELECT a.source_id FROM achievement a LEFT JOIN enterprise e ON e.id = a.enterprise_id "
+             "WHERE e.id IS NULL ORDER BY a.id",
+             lambda row: _("achievement {id}: its enterprise is no longer in the database (deleted outside the "
+                           "program)").format(id=row[0])),
+            ("SELECT r.year FROM award w JOIN award_round r ON r.id = w.round_id LEFT JOIN achievement a "
+             "ON a.id = w.achievement_id WHERE a.id IS NULL ORDER BY w.id",
+             lambda row: _("a line of the award round for {year}: its achievement is no longer in the database "
+                           "(deleted outside the program)").format(year=row[0]))):
+        rows = database.execute_sql(sql).fetchall()
+        findings += [Finding(None, say(row)) for row in rows[:LINKS_NAMED]]
+        if len(rows) > LINKS_NAMED:
+            findings.append(Finding(None, _("and {n} more records like the last one").format(n=len(rows) - LINKS_NAMED)))
+    return findings
+
+
 def verify_all(db_file: Path | None = None) -> list[Finding]:
     """Everything: the chain, the signed head beside the database, the records it covers, and the
     triggers found missing at open. Empty when all is well; the first finding names the first bad
@@ -1125,6 +1149,7 @@ def verify_all(db_file: Path | None = None) -> list[Finding]:
         findings += verify_head(Path(db_file))
         findings += verify_rows()
         findings += verify_stored_values()
+        findings += verify_links()
     if recreated_on_open:
         findings.append(Finding(None, _("the audit log's write protection ({n} of its triggers) was removed outside "
                                         "the program; it has been put back").format(n=len(recreated_on_open))))
