@@ -126,3 +126,15 @@ def data_dir() -> Path:
     from desktop.store.paths import data_dir as folder
 
     return folder()
+
+
+def server_address(path: Path | str | None) -> str | None:
+    """A server database's address as the status line names it (as the recent list does), None for a
+    database file: ``servers`` is imported only for a server (not at every start)."""
+    from desktop.store.backend import is_connection_file
+
+    if path is None or not is_connection_file(path):
+        return None
+    from desktop.operations import servers
+
+    return servers.describe(Path(path)).split("://", 1)[-1]

@@ -324,13 +324,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ status and state
     def update_status(self) -> None:
-        from pathlib import Path
-
-        from desktop.operations import servers
+        from desktop.operations.quick import server_address
 
         path = str(self.ctx.db_path) if self.ctx.db_path else "-"
-        if servers.is_server(self.ctx.db_path):  # its address (as the recent list names it), not the file behind it
-            address = servers.describe(Path(path)).split("://", 1)[-1]
+        address = server_address(self.ctx.db_path)  # a server: its address, not the file behind it
+        if address is not None:
             self.status_db.setText(_("Database server: {address}").format(address=address))
         else:
             self.status_db.setText((_("Demo database: {path}") if self.ctx.demo else _("Database: {path}")).format(
